@@ -1,0 +1,105 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { CrustError } from '@crust-ts/chain'
+import { generateKey, inspectKey, parseScheme } from './commands/key.js'
+import { CliError } from './errors.js'
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535')
+  return port
+}
+
+function parseDuration(value: string): number {
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < 50) throw new InvalidArgumentError('expected milliseconds, at least 50')
+  return ms
+}
+
+/** Builds the `crust` command. `write` receives what the command prints on stdout. */
+export function buildProgram(write: (text: string) => void = (t) => process.stdout.write(t)): Command {
+  const program = new Command('crust')
+    .description('crust-ts: a TypeScript implementation of the Crust Network')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: (t) => process.stderr.write(t) })
+
+  program
+    .command('dev')
+    .description('start a complete local dev network (for now: one dev chain node with 1 s blocks)')
+    .option('--base-path <dir>', 'data folder', '.crust-dev')
+    .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
+    .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 1000)
+    .action(async (opts: { basePath: string; rpcPort: number; blockTime: number }) => {
+      const { runNode } = await import('./commands/node.js')
+      await runNode({ chain: 'dev', basePath: opts.basePath, rpcPort: opts.rpcPort, blockTimeMs: opts.blockTime })
+    })
+
+  program
+    .command('node')
+    .description('run a chain node')
+    .option('--base-path <dir>', 'data folder (default ~/.crust-ts/<chain>)')
+    .option('--chain <spec>', 'dev, local, or a chain spec JSON file', 'dev')
+    .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
+    .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
+    .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
+    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number }) => {
+      const { runNode } = await import('./commands/node.js')
+      await runNode({
+        chain: opts.chain,
+        rpcPort: opts.rpcPort,
+        rpcExternal: opts.rpcExternal,
+        blockTimeMs: opts.blockTime,
+        ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
+      })
+    })
+
+  const key = program.command('key').description('generate and inspect account keys (SS58 prefix 66)')
+  key
+    .command('generate')
+    .description('make a new secret phrase and print its account')
+    .option('--scheme <scheme>', 'sr25519, ed25519 or ecdsa', parseScheme, 'sr25519')
+    .option('--output-type <type>', 'text or json', 'text')
+    .action(async (opts: { scheme: ReturnType<typeof parseScheme>; outputType: string }) => {
+      write(formatKey(await generateKey(opts.scheme), opts.outputType))
+    })
+  key
+    .command('inspect')
+    .description('print the account of a secret URI (mnemonic, 0x seed or //Name)')
+    .argument('<suri>', 'secret URI')
+    .option('--scheme <scheme>', 'sr25519, ed25519 or ecdsa', parseScheme, 'sr25519')
+    .option('--output-type <type>', 'text or json', 'text')
+    .action(async (suri: string, opts: { scheme: ReturnType<typeof parseScheme>; outputType: string }) => {
+      write(formatKey(await inspectKey(suri, opts.scheme), opts.outputType))
+    })
+  return program
+}
+
+function formatKey(info: Awaited<ReturnType<typeof inspectKey>>, outputType: string): string {
+  if (outputType === 'json') return `${JSON.stringify(info, null, 2)}\n`
+  if (outputType !== 'text') throw new CliError('CLI_ERROR_BAD_OUTPUT_TYPE', `unknown output type "${outputType}": use text or json`)
+  const lines = [
+    ...(info.secretPhrase === undefined ? [] : [`Secret phrase:       ${info.secretPhrase}`]),
+    `Secret URI:          ${info.suri}`,
+    `Key scheme:          ${info.scheme}`,
+    `Public key (hex):    ${info.publicKey}`,
+    `Account ID:          ${info.accountId}`,
+    `SS58 Address:        ${info.ss58Address}`,
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+/** Runs the CLI; returns the process exit code. Errors become one readable line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1
+    if (err instanceof CrustError) {
+      process.stderr.write(`error: ${err.message} (${err.code})\n`)
+      return 1
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}
