@@ -1,0 +1,241 @@
+/**
+ * `pallet_balances`: free balances in `System.Account`, transfers, the existential deposit, and the
+ * withdraw/deposit primitives other pallets (fees, market, staking) build on.
+ */
+import { accountId32, bool, compactU128, named, u32, u128 } from '../runtime/codec/scale-type.js'
+import {
+  call,
+  constant,
+  type BlockContext,
+  DispatchError,
+  definePallet,
+  ensureRoot,
+  ensureSigned,
+  errors,
+  event,
+  moduleError,
+  type Pallet,
+} from '../runtime/pallet.js'
+import { type StorageAccess, valueWithDefault } from '../runtime/storage.js'
+import { type MultiAddress, multiAddress } from '../runtime/substrate-types.js'
+import { Account, type AccountInfo, events as systemEvents } from './system.js'
+
+const PALLET = 'Balances'
+const balance = named(u128, 'T::Balance')
+const account = named(accountId32, 'T::AccountId')
+
+export const TotalIssuance = valueWithDefault({
+  pallet: PALLET,
+  name: 'TotalIssuance',
+  value: balance,
+  default: 0n,
+  docs: ['The total units issued in the system.'],
+})
+
+export const events = {
+  Endowed: event(0, { account, free_balance: balance }, 'An account was created with some free balance.'),
+  DustLost: event(1, { account, amount: balance }, 'An account was removed whose balance was non-zero but below ExistentialDeposit, resulting in an outright loss.'),
+  Transfer: event(2, { from: account, to: account, amount: balance }, 'Transfer succeeded.'),
+  BalanceSet: event(3, { who: account, free: balance }, 'A balance was set by root.'),
+  Deposit: event(7, { who: account, amount: balance }, 'Some amount was deposited (e.g. for transaction fees).'),
+  Withdraw: event(8, { who: account, amount: balance }, 'Some amount was withdrawn from the account (e.g. for transaction fees).'),
+  Slashed: event(9, { who: account, amount: balance }, 'Some amount was removed from the account (e.g. for misbehavior).'),
+}
+
+export const balanceErrors = errors({
+  VestingBalance: [0, 'Vesting balance too high to send value.'],
+  LiquidityRestrictions: [1, 'Account liquidity restrictions prevent withdrawal.'],
+  InsufficientBalance: [2, 'Balance too low to send value.'],
+  ExistentialDeposit: [3, 'Value too low to create account due to existential deposit.'],
+  Expendability: [4, 'Transfer/payment would kill account.'],
+  ExistingVestingSchedule: [5, 'A vesting schedule already exists for this account.'],
+  DeadAccount: [6, 'Beneficiary account must pre-exist.'],
+  TooManyReserves: [7, 'Number of named reserves exceed `MaxReserves`.'],
+  TooManyHolds: [8, 'Number of holds exceed `VariantCountOf<T::RuntimeHoldReason>`.'],
+  TooManyFreezes: [9, 'Number of freezes exceed `MaxFreezes`.'],
+  IssuanceDeactivated: [10, 'The issuance cannot be modified since it is already deactivated.'],
+  DeltaZero: [11, 'The delta cannot be zero.'],
+})
+
+/** Where the balance functions emit events. */
+type EventSink = Pick<BlockContext, 'state' | 'config' | 'deposit'>
+
+/** What an account may spend: free minus frozen (staked or locked CRU cannot pay). */
+export function usableBalance(info: AccountInfo): bigint {
+  const usable = info.data.free - info.data.frozen
+  return usable > 0n ? usable : 0n
+}
+
+export function freeBalance(state: StorageAccess, who: Uint8Array): bigint {
+  return Account.get(state, who).data.free
+}
+
+const exists = (info: AccountInfo) => info.providers > 0
+
+/**
+ * Writes an account's new free balance, creating it (NewAccount, Endowed) or reaping it when its
+ * total falls below the existential deposit (DustLost, KilledAccount).
+ */
+function setFree(ctx: EventSink, who: Uint8Array, info: AccountInfo, free: bigint): void {
+  const ed = ctx.config.existentialDeposit
+  const wasAlive = exists(info)
+  const total = free + info.data.reserved
+  if (total < ed || total === 0n) {
+    if (wasAlive || total > 0n) {
+      Account.remove(ctx.state, who)
+      if (total > 0n) {
+        TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - total)
+        ctx.deposit(events.DustLost, { account: who, amount: total })
+      }
+      if (wasAlive) ctx.deposit(systemEvents.KilledAccount, { account: who })
+    }
+    return
+  }
+  const next: AccountInfo = { ...info, data: { ...info.data, free } }
+  if (!wasAlive) {
+    next.providers = 1
+    Account.insert(ctx.state, who, next)
+    ctx.deposit(systemEvents.NewAccount, { account: who })
+    ctx.deposit(events.Endowed, { account: who, free_balance: free })
+    return
+  }
+  Account.insert(ctx.state, who, next)
+}
+
+/** Checks that `who` can pay `amount` (and keep the existential deposit when `keepAlive`). */
+export function ensureCanWithdraw(config: EventSink['config'], info: AccountInfo, amount: bigint, keepAlive: boolean): void {
+  if (usableBalance(info) < amount) throw moduleError(balanceErrors.InsufficientBalance)
+  const remaining = info.data.free - amount
+  if (keepAlive && remaining + info.data.reserved < config.existentialDeposit) throw moduleError(balanceErrors.Expendability)
+}
+
+/** Moves `amount` from `from` to `to`, as `transfer_allow_death` / `transfer_keep_alive` do. */
+export function transfer(ctx: EventSink, from: Uint8Array, to: Uint8Array, amount: bigint, keepAlive: boolean): void {
+  const src = Account.get(ctx.state, from)
+  ensureCanWithdraw(ctx.config, src, amount, keepAlive)
+  if (amount === 0n || Buffer.compare(Buffer.from(from), Buffer.from(to)) === 0) {
+    ctx.deposit(events.Transfer, { from, to, amount })
+    return
+  }
+  const dst = Account.get(ctx.state, to)
+  if (!exists(dst) && amount < ctx.config.existentialDeposit) throw moduleError(balanceErrors.ExistentialDeposit)
+  const newTo = dst.data.free + amount
+  if (newTo >= 1n << 128n) throw DispatchError.arithmetic('Overflow')
+  setFree(ctx, from, src, src.data.free - amount)
+  setFree(ctx, to, Account.get(ctx.state, to), newTo)
+  ctx.deposit(events.Transfer, { from, to, amount })
+}
+
+/** Takes `amount` out of circulation from `who` (fees): emits Withdraw. */
+export function withdraw(ctx: EventSink, who: Uint8Array, amount: bigint, keepAlive: boolean): void {
+  const info = Account.get(ctx.state, who)
+  ensureCanWithdraw(ctx.config, info, amount, keepAlive)
+  if (amount === 0n) return
+  setFree(ctx, who, info, info.data.free - amount)
+  TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - amount)
+  ctx.deposit(events.Withdraw, { who, amount })
+}
+
+/**
+ * Adds `amount` to `who` (fee shares, rewards): emits Deposit. Returns false, and changes nothing,
+ * when the account does not exist and `amount` is below the existential deposit.
+ */
+export function depositInto(ctx: EventSink, who: Uint8Array, amount: bigint): boolean {
+  if (amount === 0n) return true
+  const info = Account.get(ctx.state, who)
+  if (!exists(info) && amount < ctx.config.existentialDeposit) return false
+  setFree(ctx, who, info, info.data.free + amount)
+  TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) + amount)
+  ctx.deposit(events.Deposit, { who, amount })
+  return true
+}
+
+/** Genesis endowment: no events. */
+export function endowAtGenesis(state: StorageAccess, who: Uint8Array, amount: bigint): void {
+  const info = Account.get(state, who)
+  Account.insert(state, who, { ...info, providers: Math.max(info.providers, 1), data: { ...info.data, free: info.data.free + amount } })
+  TotalIssuance.put(state, TotalIssuance.get(state) + amount)
+}
+
+/** The account a MultiAddress names; only `Id` is supported (no indices pallet). */
+export function lookupAddress(address: MultiAddress): Uint8Array {
+  if (address.tag === 'Id') return address.value
+  if (address.tag === 'Address32') return address.value
+  throw DispatchError.cannotLookup()
+}
+
+// Weights are Substrate's benchmarked figures for pallet_balances, rounded.
+const TRANSFER_WEIGHT = 60_000_000n
+
+export function balancesPallet(index: number): Pallet {
+  return definePallet({
+    name: PALLET,
+    index,
+    path: 'pallet_balances',
+    storage: [TotalIssuance],
+    calls: {
+      transfer_allow_death: call({
+        index: 0,
+        args: { dest: multiAddress, value: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ['Transfer some liquid free balance to another account; the sender may be reaped.'],
+        dispatch: (ctx, origin, { dest, value }) => transfer(ctx, ensureSigned(origin), lookupAddress(dest), value, false),
+      }),
+      force_transfer: call({
+        index: 2,
+        args: { source: multiAddress, dest: multiAddress, value: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ['Exactly as `transfer_allow_death`, except the origin must be root and the source account may be specified.'],
+        dispatch: (ctx, origin, { source, dest, value }) => {
+          ensureRoot(origin)
+          transfer(ctx, lookupAddress(source), lookupAddress(dest), value, false)
+        },
+      }),
+      transfer_keep_alive: call({
+        index: 3,
+        args: { dest: multiAddress, value: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ['Same as `transfer_allow_death`, but the sender must keep the existential deposit.'],
+        dispatch: (ctx, origin, { dest, value }) => transfer(ctx, ensureSigned(origin), lookupAddress(dest), value, true),
+      }),
+      transfer_all: call({
+        index: 4,
+        args: { dest: multiAddress, keep_alive: bool },
+        weight: TRANSFER_WEIGHT,
+        docs: ['Transfer the entire transferable balance from the caller account.'],
+        dispatch: (ctx, origin, { dest, keep_alive }) => {
+          const who = ensureSigned(origin)
+          const info = Account.get(ctx.state, who)
+          let amount = usableBalance(info)
+          if (keep_alive) {
+            const floor = ctx.config.existentialDeposit - info.data.reserved
+            amount = info.data.free - (floor > 0n ? floor : 0n)
+            if (amount > usableBalance(info)) amount = usableBalance(info)
+          }
+          transfer(ctx, who, lookupAddress(dest), amount > 0n ? amount : 0n, keep_alive)
+        },
+      }),
+      force_set_balance: call({
+        index: 8,
+        args: { who: multiAddress, new_free: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ['Set the regular balance of a given account. The dispatch origin must be root.'],
+        dispatch: (ctx, origin, { who, new_free }) => {
+          ensureRoot(origin)
+          const target = lookupAddress(who)
+          const info = Account.get(ctx.state, target)
+          TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - info.data.free + new_free)
+          setFree(ctx, target, info, new_free)
+          ctx.deposit(events.BalanceSet, { who: target, free: new_free })
+        },
+      }),
+    },
+    events,
+    errors: balanceErrors,
+    constants: {
+      ExistentialDeposit: constant(balance, (c) => c.existentialDeposit, 'The minimum amount required to keep an account open.'),
+      MaxLocks: constant(u32, () => 50, 'The maximum number of locks that should exist on an account.'),
+      MaxReserves: constant(u32, () => 50, 'The maximum number of named reserves that can exist on an account.'),
+    },
+  })
+}

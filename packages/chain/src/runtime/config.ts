@@ -1,0 +1,42 @@
+/** Chain-wide runtime parameters, taken from the chain spec (so `crust dev` can shorten them). */
+export interface RuntimeConfig {
+  specName: string
+  specVersion: number
+  transactionVersion: number
+  ss58Prefix: number
+  /** Minimum balance an account must keep to exist (Crust: 10^8 = 0.0001 CRU). */
+  existentialDeposit: bigint
+  blockTimeMs: number
+  /** How many recent block hashes the chain keeps (and so the longest mortal era). */
+  blockHashCount: number
+  /** Fee per encoded byte of an extrinsic (Crust: 10^5). */
+  transactionByteFee: bigint
+  /** Weight to fee: fee = refTime * numerator / denominator (Crust: one tenth). */
+  weightToFeeNumerator: bigint
+  weightToFeeDenominator: bigint
+  /** Per-extrinsic base weight (Substrate's default ExtrinsicBaseWeight, in ref-time units). */
+  extrinsicBaseWeight: bigint
+  /** Maximum normal-class weight and length of a block. */
+  maxBlockWeight: bigint
+  maxBlockLength: number
+  /** Share of fees and tips that goes to the treasury, in percent (the rest to the block author). */
+  treasuryFeeShare: bigint
+}
+
+export const defaultRuntimeConfig: RuntimeConfig = {
+  specName: 'crust',
+  specVersion: 1,
+  transactionVersion: 1,
+  ss58Prefix: 66,
+  existentialDeposit: 100_000_000n,
+  blockTimeMs: 6000,
+  blockHashCount: 2400,
+  transactionByteFee: 100_000n,
+  weightToFeeNumerator: 1n,
+  weightToFeeDenominator: 10n,
+  extrinsicBaseWeight: 125_000_000n,
+  // 2 s of compute per block, 75 % of it for normal extrinsics; 5 MiB blocks (Crust's limits).
+  maxBlockWeight: 1_500_000_000_000n,
+  maxBlockLength: 5 * 1024 * 1024,
+  treasuryFeeShare: 80n,
+}

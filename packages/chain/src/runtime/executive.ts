@@ -1,0 +1,198 @@
+/**
+ * Executes one block on an {@link OverlayState}: initialization, the timestamp inherent, signed
+ * extrinsics (fee, nonce, dispatch in its own storage transaction, events), finalization.
+ */
+import { CrustError } from '../errors/crust-error.js'
+import { ensureCanWithdraw, withdraw, depositInto } from '../pallets/balances.js'
+import { Account, BlockHash, EVENTS_KEY, EventCount, events as systemEvents, CurrentNumber, ParentHash } from '../pallets/system.js'
+import { computeFee, distributeFee, events as paymentEvents, inclusionFee } from '../pallets/transaction-payment.js'
+import type { Fields, FieldValues } from './codec/scale-type.js'
+import { eraDeath } from './era.js'
+import { type DecodedExtrinsic, encodeCompact, encodeUnsigned } from './extrinsic.js'
+import { concatBytes } from './hashing.js'
+import type { OverlayState } from './overlay.js'
+import { DispatchError, type DispatchContext, type EventDef, type Origin, type RuntimeCallValue } from './pallet.js'
+import type { Runtime } from './runtime.js'
+import type { DispatchErrorValue, DispatchInfo } from './substrate-types.js'
+import { NORMAL_DISPATCH_RATIO } from './validity.js'
+
+export interface BlockEnvironment {
+  number: number
+  parentHash: Uint8Array
+  author: Uint8Array
+  /** Milliseconds since the Unix epoch. */
+  timestamp: bigint
+}
+
+export type ApplyOutcome =
+  | { included: true; success: boolean; error?: DispatchErrorValue }
+  | { included: false; reason: 'stale' | 'future' | 'payment' | 'expired' | 'full' }
+
+const PHASE_INITIALIZATION = Uint8Array.of(2)
+const PHASE_FINALIZATION = Uint8Array.of(1)
+const NO_TOPICS = Uint8Array.of(0)
+
+export class BlockExecutor {
+  private readonly records: Uint8Array[] = []
+  private phase: Uint8Array = PHASE_INITIALIZATION
+  private extrinsicIndex = 0
+  private weightUsed = 0n
+  private lengthUsed = 0
+  readonly extrinsics: Uint8Array[] = []
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly state: OverlayState,
+    readonly env: BlockEnvironment,
+  ) {}
+
+  private deposit = <F extends Fields>(def: EventDef<F>, value: FieldValues<F>): void => {
+    this.records.push(concatBytes(this.phase, this.runtime.encodeEvent(def, value), NO_TOPICS))
+  }
+
+  private context(): DispatchContext {
+    return {
+      state: this.state,
+      config: this.runtime.config,
+      blockNumber: this.env.number,
+      author: this.env.author,
+      deposit: this.deposit,
+      dispatch: (call, origin) => this.dispatchInTransaction(call, origin),
+    }
+  }
+
+  /** Runs `call` in a storage transaction: its changes and events are kept only if it succeeds. */
+  private dispatchInTransaction(call: RuntimeCallValue, origin: Origin): DispatchErrorValue | undefined {
+    return this.runInTransaction(call, origin).error
+  }
+
+  private runInTransaction(call: RuntimeCallValue, origin: Origin): { error?: DispatchErrorValue; paysFee?: boolean; actualWeight?: bigint } {
+    const info = this.runtime.callInfo(call)
+    const eventMark = this.records.length
+    this.state.begin()
+    try {
+      const post = info.def.dispatch(this.context(), origin, call.value.value as never)
+      this.state.commit()
+      return post ?? {}
+    } catch (err) {
+      this.state.rollback()
+      this.records.length = eventMark
+      if (err instanceof DispatchError) return { error: err.value }
+      // A bug in a pallet must not halt the chain: the extrinsic fails with `Other`.
+      if (err instanceof CrustError || err instanceof Error) return { error: { tag: 'Other', value: undefined } }
+      throw err
+    }
+  }
+
+  /** Block initialization: number, parent hash, per-pallet `on_initialize`. */
+  initialize(): void {
+    const { number, parentHash } = this.env
+    const state = this.state
+    CurrentNumber.put(state, number)
+    ParentHash.put(state, parentHash)
+    if (number > 0) BlockHash.insert(state, number - 1, parentHash)
+    state.delete(EVENTS_KEY)
+    EventCount.kill(state)
+    const ctx = { state, config: this.runtime.config, blockNumber: number, deposit: this.deposit }
+    for (const p of this.runtime.pallets) p.onInitialize?.(ctx)
+  }
+
+  /** Applies the timestamp inherent as extrinsic 0 and returns its bytes. */
+  applyInherents(): Uint8Array {
+    const call: RuntimeCallValue = { tag: 'Timestamp', value: { tag: 'set', value: { now: this.env.timestamp } } }
+    const bytes = encodeUnsigned(this.runtime.encodeCall(call))
+    this.beginExtrinsic()
+    const info = this.runtime.callInfo(call)
+    const result = this.runInTransaction(call, { kind: 'none' })
+    if (result.error !== undefined) throw new CrustError('BLOCK_ERROR_INHERENT_FAILED', `the timestamp inherent failed: ${result.error.tag}`)
+    this.weightUsed += info.weight
+    this.finishExtrinsic({ weight: { ref_time: info.weight, proof_size: 0n }, class: { tag: 'Mandatory', value: undefined }, pays_fee: { tag: 'No', value: undefined } }, undefined)
+    this.extrinsics.push(bytes)
+    return bytes
+  }
+
+  private beginExtrinsic(): void {
+    this.phase = concatBytes(Uint8Array.of(0), new Uint8Array(new Uint32Array([this.extrinsicIndex]).buffer))
+  }
+
+  private finishExtrinsic(info: DispatchInfo, error: DispatchErrorValue | undefined): void {
+    if (error === undefined) this.deposit(systemEvents.ExtrinsicSuccess, { dispatch_info: info })
+    else this.deposit(systemEvents.ExtrinsicFailed, { dispatch_error: error, dispatch_info: info })
+    this.extrinsicIndex++
+  }
+
+  /**
+   * Applies a signed extrinsic whose signature was verified at validation. Cheap checks are
+   * repeated against this block's state; a transaction that no longer fits is not included.
+   */
+  applySigned(xt: DecodedExtrinsic): ApplyOutcome {
+    const signed = xt.signed
+    if (signed === undefined) return { included: false, reason: 'stale' }
+    const { runtime, state } = this
+    const config = runtime.config
+    const info = runtime.callInfo(xt.call)
+    const weight = config.extrinsicBaseWeight + info.weight
+    if (
+      this.weightUsed + weight > (config.maxBlockWeight * NORMAL_DISPATCH_RATIO) / 100n ||
+      this.lengthUsed + xt.bytes.length > (config.maxBlockLength * 3) / 4
+    ) {
+      return { included: false, reason: 'full' }
+    }
+    if (this.env.number >= eraDeath(signed.era, this.env.number - 1)) return { included: false, reason: 'expired' }
+    const who = signed.signer
+    const account = Account.get(state, who)
+    if (signed.nonce < account.nonce) return { included: false, reason: 'stale' }
+    if (signed.nonce > account.nonce) return { included: false, reason: 'future' }
+    const fee = info.paysFee ? inclusionFee(computeFee(config, xt.bytes.length, info.weight)) : 0n
+    try {
+      ensureCanWithdraw(config, account, fee + signed.tip, true)
+    } catch {
+      return { included: false, reason: 'payment' }
+    }
+
+    this.beginExtrinsic()
+    const ctx = { state, config, deposit: this.deposit }
+    withdraw(ctx, who, fee + signed.tip, true)
+    const paid = Account.get(state, who)
+    Account.insert(state, who, { ...paid, nonce: paid.nonce + 1 })
+
+    const result = this.runInTransaction(xt.call, { kind: 'signed', who })
+    const paysFee = info.paysFee && result.paysFee !== false
+    let actualFee = fee
+    if (!paysFee) actualFee = 0n
+    else if (result.actualWeight !== undefined && result.actualWeight < info.weight) {
+      actualFee = inclusionFee(computeFee(config, xt.bytes.length, result.actualWeight))
+    }
+    if (actualFee < fee) depositInto(ctx, who, fee - actualFee)
+    distributeFee(ctx, this.env.author, actualFee + signed.tip)
+    this.deposit(paymentEvents.TransactionFeePaid, { who, actual_fee: actualFee, tip: signed.tip })
+    const usedWeight = config.extrinsicBaseWeight + (result.actualWeight ?? info.weight)
+    this.finishExtrinsic(
+      {
+        weight: { ref_time: usedWeight, proof_size: 0n },
+        class: { tag: info.class, value: undefined },
+        pays_fee: { tag: paysFee ? 'Yes' : 'No', value: undefined },
+      },
+      result.error,
+    )
+    this.weightUsed += usedWeight
+    this.lengthUsed += xt.bytes.length
+    this.extrinsics.push(xt.bytes)
+    return result.error === undefined ? { included: true, success: true } : { included: true, success: false, error: result.error }
+  }
+
+  /** Block finalization: per-pallet `on_finalize`, old block hashes pruned, events written. */
+  finalize(): void {
+    this.phase = PHASE_FINALIZATION
+    const ctx = { state: this.state, config: this.runtime.config, blockNumber: this.env.number, deposit: this.deposit }
+    for (const p of this.runtime.pallets) p.onFinalize?.(ctx)
+    const keep = this.runtime.config.blockHashCount
+    if (this.env.number > keep) BlockHash.remove(this.state, this.env.number - keep - 1)
+    this.state.set(EVENTS_KEY, concatBytes(encodeCompact(this.records.length), ...this.records))
+    EventCount.put(this.state, this.records.length)
+  }
+
+  get eventCount(): number {
+    return this.records.length
+  }
+}

@@ -1,0 +1,14 @@
+/** The genesis state a chain spec describes. */
+import { endowAtGenesis } from '../pallets/balances.js'
+import { Key as SudoKey } from '../pallets/sudo.js'
+import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
+import type { RuntimeConfig } from '../runtime/config.js'
+import type { StorageAccess } from '../runtime/storage.js'
+import { accountIdOf, type ChainSpec } from './chain-spec.js'
+
+export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state: StorageAccess): void {
+  for (const [address, amount] of spec.genesis.balances) endowAtGenesis(state, accountIdOf(address), BigInt(amount))
+  // The treasury exists from genesis, so that small fee shares are never lost to the existential deposit.
+  endowAtGenesis(state, TREASURY_ACCOUNT, config.existentialDeposit)
+  if (spec.genesis.sudoKey !== null) SudoKey.put(state, accountIdOf(spec.genesis.sudoKey))
+}
