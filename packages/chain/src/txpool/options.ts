@@ -1,0 +1,25 @@
+/** Bounds of the transaction queues; see {@link defaultPoolLimits}. */
+export interface PoolLimits {
+  /** Most ready transactions held. */
+  maxReady: number
+  /** Most future transactions held (nonce gap before them). */
+  maxFuture: number
+  /** Most encoded bytes held, ready and future together. */
+  maxBytes: number
+  /** Most transactions (ready and future) from one sender; default {@link DEFAULT_MAX_PER_SENDER}. */
+  maxPerSender?: number
+}
+
+/** Default per-sender bound. */
+export const DEFAULT_MAX_PER_SENDER = 64
+
+/**
+ * Substrate's defaults (`--pool-limit 8192`, `--pool-kbytes 20480` for ready, 512 txs / 1 MiB for
+ * future), with one byte bound across both queues.
+ */
+export const defaultPoolLimits: Required<PoolLimits> = {
+  maxReady: 8192,
+  maxFuture: 512,
+  maxBytes: 21 * 1024 * 1024,
+  maxPerSender: DEFAULT_MAX_PER_SENDER
+}
