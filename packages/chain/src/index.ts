@@ -3,6 +3,28 @@
  *
  * The crust-ts chain: a Substrate-compatible runtime, block production, state trie and JSON-RPC,
  * which unmodified `@polkadot/api` clients talk to.
+ *
+ * @example
+ * ```ts
+ * import { builtinSpec, ChainNode, createLogger } from '@crust-ts/chain'
+ *
+ * const node = await ChainNode.create({
+ *   spec: builtinSpec('dev')!, basePath: './data', rpc: { host: '127.0.0.1', port: 9944 },
+ *   blockTimeMs: 1000, author: true, logger: createLogger(),
+ * })
+ * await node.start()
+ * ```
  */
 export * from './constants.js'
 export * from './errors/crust-error.js'
+export { createLogger, silentLogger, type ComponentLogger, type Logger } from './logger/index.js'
+export { ChainNode, type ChainNodeInit } from './node/chain-node.js'
+export { Chain, type BlockRecord, type ImportedBlock, type StateView } from './chain/chain.js'
+export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
+export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
+export { decodeExtrinsic, type DecodedExtrinsic } from './runtime/extrinsic.js'
+export { builtinSpec, parseChainSpec, devAddress, ChainSpecError, type ChainSpec } from './spec/chain-spec.js'
+export * from './rpc/index.js'
+export * from './txpool/index.js'
+export { ChainDatabase } from './db/index.js'
+export { TransactionPool, type TransactionStatus } from './txpool/transaction-pool.js'

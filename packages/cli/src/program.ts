@@ -29,9 +29,10 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--base-path <dir>', 'data folder', '.crust-dev')
     .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 1000)
-    .action(async (opts: { basePath: string; rpcPort: number; blockTime: number }) => {
+    .option('--reset', 'delete the dev network data first', false)
+    .action(async (opts: { basePath: string; rpcPort: number; blockTime: number; reset: boolean }) => {
       const { runNode } = await import('./commands/node.js')
-      await runNode({ chain: 'dev', basePath: opts.basePath, rpcPort: opts.rpcPort, blockTimeMs: opts.blockTime })
+      await runNode({ chain: 'dev', basePath: opts.basePath, rpcPort: opts.rpcPort, blockTimeMs: opts.blockTime, reset: opts.reset })
     })
 
   program

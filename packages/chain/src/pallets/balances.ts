@@ -16,7 +16,7 @@ import {
   moduleError,
   type Pallet,
 } from '../runtime/pallet.js'
-import { type StorageAccess, valueWithDefault } from '../runtime/storage.js'
+import { type StorageAccess, type StorageReader, valueWithDefault } from '../runtime/storage.js'
 import { type MultiAddress, multiAddress } from '../runtime/substrate-types.js'
 import { Account, type AccountInfo, events as systemEvents } from './system.js'
 
@@ -66,7 +66,7 @@ export function usableBalance(info: AccountInfo): bigint {
   return usable > 0n ? usable : 0n
 }
 
-export function freeBalance(state: StorageAccess, who: Uint8Array): bigint {
+export function freeBalance(state: StorageReader, who: Uint8Array): bigint {
   return Account.get(state, who).data.free
 }
 

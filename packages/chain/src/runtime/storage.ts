@@ -8,9 +8,13 @@ import type { LookupBuilder, Registrable } from './codec/lookup.js'
 import type { ScaleType } from './codec/scale-type.js'
 import { concatBytes, type Hasher, hashKey, hashPrefixLength, twox128 } from './hashing.js'
 
-/** Synchronous access to the state a block executes on. */
-export interface StorageAccess {
+/** Synchronous read access to state. */
+export interface StorageReader {
   get(key: Uint8Array): Uint8Array | undefined
+}
+
+/** Synchronous access to the state a block executes on. */
+export interface StorageAccess extends StorageReader {
   set(key: Uint8Array, value: Uint8Array): void
   delete(key: Uint8Array): void
 }
@@ -58,7 +62,7 @@ abstract class BaseItem<V> implements StorageItem {
     this.docs = init.docs ?? []
   }
 
-  protected read(state: StorageAccess, key: Uint8Array): V | undefined {
+  protected read(state: StorageReader, key: Uint8Array): V | undefined {
     const raw = state.get(key)
     return raw === undefined ? this.fallback : decode(this.value.codec, raw)
   }
@@ -82,7 +86,7 @@ abstract class BaseItem<V> implements StorageItem {
 
 /** A single value (`StorageValue`). `Q` is `V` when the item has a default, else `V | undefined`. */
 export class StorageValue<V, Q extends V | undefined = V | undefined> extends BaseItem<V> {
-  get(state: StorageAccess): Q {
+  get(state: StorageReader): Q {
     return this.read(state, this.prefix) as Q
   }
 
@@ -122,16 +126,16 @@ export class StorageMap<K, V, Q extends V | undefined = V | undefined> extends B
     return concatBytes(this.prefix, hashKey(this.hasher, this.keyType.codec.enc(key)))
   }
 
-  get(state: StorageAccess, key: K): Q {
+  get(state: StorageReader, key: K): Q {
     return this.read(state, this.key(key)) as Q
   }
 
   /** Reads by a raw storage key (as found by iteration). */
-  getRaw(state: StorageAccess, storageKey: Uint8Array): Q {
+  getRaw(state: StorageReader, storageKey: Uint8Array): Q {
     return this.read(state, storageKey) as Q
   }
 
-  contains(state: StorageAccess, key: K): boolean {
+  contains(state: StorageReader, key: K): boolean {
     return state.get(this.key(key)) !== undefined
   }
 

@@ -9,7 +9,7 @@ import { computeFee, inclusionFee } from '../pallets/transaction-payment.js'
 import { eraBirth, eraDeath } from './era.js'
 import { type DecodedExtrinsic, signingPayload, verifySignature } from './extrinsic.js'
 import type { Runtime } from './runtime.js'
-import type { StorageAccess } from './storage.js'
+import type { StorageReader } from './storage.js'
 
 /** Substrate's `InvalidTransaction` reasons, with the text its JSON-RPC errors carry. */
 export const INVALID_TRANSACTION = {
@@ -35,7 +35,7 @@ export class InvalidTransactionError extends CrustError {
 
 /** What validation needs to know about the chain it validates against. */
 export interface ValidationView {
-  state: StorageAccess
+  state: StorageReader
   /** The number of the block the transaction would be built on top of. */
   bestNumber: number
   genesisHash: Uint8Array

@@ -1,0 +1,15 @@
+/** `npm run bench`: every benchmark, each printing its figure and its ratio to an anchor measured in the same run. */
+import { runChainBench } from './chain.js'
+
+const pct = (part: number, total: number) => `${((100 * part) / total).toFixed(0)}%`
+
+const chain = await runChainBench()
+const { validateMs, executeMs, commitMs } = chain.split
+const total = validateMs + executeMs + commitMs
+console.log(
+  [
+    `chain: ${chain.transactions} signed transferKeepAlive in ${chain.blocks} blocks: ${chain.perSecond.toFixed(0)} extrinsics/s on one core (target >= 1000)`,
+    `  split: validation incl. signature check ${validateMs.toFixed(0)} ms (${pct(validateMs, total)}), block execution ${executeMs.toFixed(0)} ms (${pct(executeMs, total)}), trie + database commit ${commitMs.toFixed(0)} ms (${pct(commitMs, total)})`,
+    `  anchor: raw WASM sr25519 verify ${chain.anchorVerifyPerSecond.toFixed(0)}/s; ratio extrinsics/s : verifies/s = ${(chain.perSecond / chain.anchorVerifyPerSecond).toFixed(2)}`,
+  ].join('\n'),
+)

@@ -1,0 +1,90 @@
+/**
+ * A chain node: database, runtime, chain, transaction pool, block author and JSON-RPC server,
+ * wired in dependency order and stopped in reverse.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { registerSubstrateApi } from '../api/substrate-api.js'
+import { Chain } from '../chain/chain.js'
+import { ChainDatabase } from '../db/index.js'
+import type { ComponentLogger } from '../logger/index.js'
+import { defaultRuntimeConfig, type RuntimeConfig } from '../runtime/config.js'
+import { Runtime } from '../runtime/runtime.js'
+import { RpcServer } from '../rpc/index.js'
+import { accountIdOf, type ChainSpec } from '../spec/chain-spec.js'
+import { TransactionPool } from '../txpool/transaction-pool.js'
+import { BlockAuthor } from './block-author.js'
+
+export const NODE_NAME = 'crust-ts'
+export const NODE_VERSION = '0.1.0'
+
+export interface ChainNodeInit {
+  spec: ChainSpec
+  /** The node's data folder; the chain database lives in `<basePath>/chain`. */
+  basePath: string
+  rpc: { host: string; port: number; maxConnections?: number }
+  blockTimeMs: number
+  /** Author blocks (the spec's first authority is the block author). */
+  author: boolean
+  logger: ComponentLogger
+  runtime?: Partial<RuntimeConfig>
+}
+
+export class ChainNode {
+  private rpcAddress: { host: string; port: number } | undefined
+
+  private constructor(
+    readonly init: ChainNodeInit,
+    readonly db: ChainDatabase,
+    readonly runtime: Runtime,
+    readonly chain: Chain,
+    readonly pool: TransactionPool,
+    readonly rpc: RpcServer,
+    readonly author: BlockAuthor | undefined,
+  ) {}
+
+  static async create(init: ChainNodeInit): Promise<ChainNode> {
+    await cryptoWaitReady()
+    const log = init.logger.forComponent('chain:node')
+    const path = join(init.basePath, 'chain')
+    mkdirSync(path, { recursive: true })
+    const db = ChainDatabase.open(path)
+    try {
+      const runtime = new Runtime({ ...defaultRuntimeConfig, ...init.runtime, blockTimeMs: init.blockTimeMs, ss58Prefix: init.spec.properties.ss58Format })
+      const chain = Chain.open(db, runtime, init.spec)
+      const pool = new TransactionPool(runtime, chain)
+      const rpc = new RpcServer({
+        host: init.rpc.host,
+        port: init.rpc.port,
+        logger: init.logger.forComponent('chain:rpc'),
+        ...(init.rpc.maxConnections === undefined ? {} : { maxConnections: init.rpc.maxConnections }),
+      })
+      registerSubstrateApi(rpc, { chain, pool, runtime, spec: init.spec, nodeName: NODE_NAME, nodeVersion: NODE_VERSION, isAuthority: init.author })
+      const author = init.author
+        ? new BlockAuthor(
+            { chain, pool, log: init.logger.forComponent('chain:author') },
+            { blockTimeMs: init.blockTimeMs, author: accountIdOf(init.spec.genesis.authorities[0]!) },
+          )
+        : undefined
+      log.info({ chain: init.spec.name, genesis: chain.genesis.hashHex, best: chain.best.number, bestHash: chain.best.hashHex }, 'chain opened')
+      return new ChainNode(init, db, runtime, chain, pool, rpc, author)
+    } catch (err) {
+      await db.close()
+      throw err
+    }
+  }
+
+  async start(): Promise<{ rpc: { host: string; port: number } }> {
+    this.rpcAddress = await this.rpc.start()
+    this.init.logger.forComponent('chain:rpc').info({ host: this.rpcAddress.host, port: this.rpcAddress.port }, 'RPC server listening')
+    this.author?.start()
+    return { rpc: this.rpcAddress }
+  }
+
+  async stop(): Promise<void> {
+    this.author?.stop()
+    await this.rpc.stop()
+    await this.db.close()
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The transaction pool: validates submitted extrinsics once (signature, era, nonce, fee) against
+ * the best block, keeps them in ready/future queues by nonce, hands them to block production, and
+ * tells watchers how each one fares (ready → inBlock → finalized, or dropped).
+ */
+import { EventEmitter } from 'node:events'
+import { u8aToHex } from '@polkadot/util'
+import type { Chain, ImportedBlock } from '../chain/chain.js'
+import { Account } from '../pallets/system.js'
+import { type ApplyOutcome } from '../runtime/executive.js'
+import { type DecodedExtrinsic, decodeExtrinsic } from '../runtime/extrinsic.js'
+import type { Runtime } from '../runtime/runtime.js'
+import { validateTransaction } from '../runtime/validity.js'
+import { defaultPoolLimits, type PoolLimits } from './options.js'
+import type { PoolTransaction } from './interface.js'
+import { TransactionQueues } from './queues.js'
+
+/** Substrate's `TransactionStatus`, in its JSON form. */
+export type TransactionStatus =
+  | 'future'
+  | 'ready'
+  | { inBlock: string }
+  | { finalized: string }
+  | { usurped: string }
+  | 'dropped'
+  | 'invalid'
+
+/** Statuses after which a transaction is no longer watched. */
+export const isFinalStatus = (s: TransactionStatus): boolean =>
+  s === 'dropped' || s === 'invalid' || (typeof s === 'object' && ('finalized' in s || 'usurped' in s))
+
+interface PoolEvents {
+  status: [hash: string, status: TransactionStatus]
+}
+
+export interface SubmitResult {
+  hash: string
+  status: 'ready' | 'future'
+}
+
+export class TransactionPool extends EventEmitter<PoolEvents> {
+  private readonly queues: TransactionQueues<DecodedExtrinsic>
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly chain: Chain,
+    limits: PoolLimits = defaultPoolLimits,
+  ) {
+    super()
+    this.queues = new TransactionQueues<DecodedExtrinsic>(limits)
+    chain.on('block', (imported) => this.onBlock(imported))
+  }
+
+  /**
+   * Validates and queues an extrinsic. Throws `ExtrinsicFormatError`, `InvalidTransactionError` or
+   * `PoolError`, which the RPC layer turns into Substrate's JSON-RPC errors.
+   */
+  submit(bytes: Uint8Array): SubmitResult {
+    const xt = decodeExtrinsic(this.runtime, bytes)
+    const best = this.chain.best
+    const valid = validateTransaction(this.runtime, xt, {
+      state: this.chain.stateAt(best),
+      bestNumber: best.number,
+      genesisHash: this.chain.genesis.hash,
+      hashOf: (n) => this.chain.hashAt(n),
+    })
+    const tx: PoolTransaction<DecodedExtrinsic> = {
+      hash: u8aToHex(xt.hash),
+      sender: u8aToHex(valid.signer),
+      nonce: valid.nonce,
+      priority: valid.priority,
+      length: valid.length,
+      data: xt,
+    }
+    const outcome = this.queues.import(tx, valid.accountNonce)
+    if (outcome.replaced !== undefined) this.emit('status', outcome.replaced.hash, { usurped: tx.hash })
+    for (const evicted of outcome.evicted) this.emit('status', evicted.hash, 'dropped')
+    for (const promoted of outcome.promoted) this.emit('status', promoted.hash, 'ready')
+    return { hash: tx.hash, status: outcome.status }
+  }
+
+  /** The ready transactions in block order; block production tells it which could not go in. */
+  source(): Iterable<DecodedExtrinsic> & { reject(xt: DecodedExtrinsic, outcome: ApplyOutcome): void } {
+    const ready = this.queues.ready()
+    const invalid: string[] = []
+    const pool = this
+    return {
+      *[Symbol.iterator]() {
+        for (const tx of ready) yield tx.data
+        if (invalid.length > 0) pool.drop(invalid, 'invalid')
+      },
+      reject(xt, outcome) {
+        if (outcome.included) return
+        ready.skipSender(u8aToHex(xt.signed!.signer))
+        // Stale, expired or unaffordable transactions can never go in; a full block just ends.
+        if (outcome.reason !== 'full' && outcome.reason !== 'future') invalid.push(u8aToHex(xt.hash))
+      },
+    }
+  }
+
+  private drop(hashes: string[], status: 'invalid' | 'dropped'): void {
+    for (const tx of this.queues.remove(hashes)) this.emit('status', tx.hash, status)
+  }
+
+  private onBlock(imported: ImportedBlock): void {
+    const blockHash = imported.block.hashHex
+    const senders = new Map<string, Uint8Array>()
+    const state = this.chain.stateAt(imported.block)
+    for (const { xt, outcome } of imported.applied) {
+      if (!outcome.included || xt.signed === undefined) continue
+      const hash = u8aToHex(xt.hash)
+      senders.set(u8aToHex(xt.signed.signer), xt.signed.signer)
+      this.emit('status', hash, { inBlock: blockHash })
+    }
+    const updates = [...senders].map(([hex, who]) => [hex, Account.get(state, who).nonce] as const)
+    const { removed, promoted, evicted } = this.queues.onNonces(updates)
+    for (const tx of promoted) this.emit('status', tx.hash, 'ready')
+    for (const tx of evicted) this.emit('status', tx.hash, 'dropped')
+    const included = new Set<string>(imported.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash)))
+    for (const tx of removed) if (!included.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
+    // Single authority: the block is final as soon as it is imported.
+    for (const hash of included) this.emit('status', hash, { finalized: blockHash })
+  }
+
+  has(hash: string): boolean {
+    return this.queues.has(hash)
+  }
+
+  /** Extrinsic bytes of every pooled transaction (ready first). */
+  pending(): Uint8Array[] {
+    return this.queues.all().map((tx) => tx.data.bytes)
+  }
+
+  /** The next nonce for `who`: past the on-chain nonce and every consecutive ready transaction. */
+  nextNonce(who: Uint8Array): number {
+    let nonce = Account.get(this.chain.stateAt(), who).nonce
+    const sender = u8aToHex(who)
+    const mine = new Set(this.queues.all().filter((tx) => tx.sender === sender).map((tx) => tx.nonce))
+    while (mine.has(nonce)) nonce++
+    return nonce
+  }
+
+  status() {
+    return this.queues.status()
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The chain node driven by the unmodified @polkadot/api client, as wallets and apps use it: the
+ * node runs as a real child process on a loopback port.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { type ApiPromise, Keyring } from '@polkadot/api'
+import type { SubmittableExtrinsic } from '@polkadot/api/types'
+import type { ISubmittableResult } from '@polkadot/types/types'
+import { u8aToHex } from '@polkadot/util'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+
+const CRU = 10n ** 12n
+const ENDOWMENT = 1_000_000n * CRU
+
+type Signer = ReturnType<Keyring['addFromUri']>
+
+/** Sends and resolves with the Finalized result, collecting every status seen. */
+function sendAndFinalize(tx: SubmittableExtrinsic<'promise'>, signer: Signer, options: Record<string, unknown> = {}) {
+  return new Promise<{ result: ISubmittableResult; statuses: string[] }>((resolve, reject) => {
+    const statuses: string[] = []
+    tx.signAndSend(signer, options, (result) => {
+      statuses.push(result.status.type)
+      if (result.status.isFinalized) resolve({ result, statuses })
+      if (result.status.isInvalid || result.status.isDropped) reject(new Error(`transaction ${result.status.type}`))
+    }).catch(reject)
+  })
+}
+
+const freeOf = async (api: ApiPromise, address: string) => (await api.query.system.account(address)).data.free.toBigInt()
+
+describe('chain node with @polkadot/api', () => {
+  let node: NodeProcess
+  let api: ApiPromise
+  let base: ReturnType<typeof makeBasePath>
+  let alice: Signer
+  let bob: Signer
+  let charlie: Signer
+
+  before(async () => {
+    await cryptoWaitReady()
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    alice = keyring.addFromUri('//Alice')
+    bob = keyring.addFromUri('//Bob')
+    charlie = keyring.addFromUri('//Charlie')
+    base = makeBasePath()
+    node = await startNode(base.path)
+    api = await connectApi(node.url)
+  })
+
+  after(async () => {
+    await api?.disconnect()
+    node?.child.kill('SIGTERM')
+    await node?.exited
+    base?.remove()
+  })
+
+  it('behavior: connects and reads the genesis values', async () => {
+    assert.equal((await api.rpc.system.chain()).toString(), 'Crust Dev')
+    assert.equal(api.runtimeVersion.specName.toString(), 'crust')
+    assert.equal(api.registry.chainSS58, 66)
+    assert.equal(api.registry.chainDecimals[0], 12)
+    assert.equal(api.consts.balances.existentialDeposit.toString(), '100000000')
+    const account = await api.query.system.account(bob.address)
+    assert.equal(account.data.free.toBigInt(), ENDOWMENT)
+    assert.equal(account.nonce.toNumber(), 0)
+    assert.equal((await api.query.sudo.key()).toString(), alice.address)
+  })
+
+  it('behavior: transferKeepAlive reaches InBlock and Finalized, moves x plus the predicted fee', async () => {
+    const x = 12_345n * CRU
+    const aliceBefore = await freeOf(api, alice.address)
+    const bobBefore = await freeOf(api, bob.address)
+    const tx = api.tx.balances.transferKeepAlive(bob.address, x)
+    const info = await tx.paymentInfo(alice)
+    const fee = info.partialFee.toBigInt()
+    assert.ok(fee > 0n)
+    const { result, statuses } = await sendAndFinalize(tx, alice)
+    assert.ok(statuses.includes('Ready'))
+    assert.ok(statuses.includes('InBlock'))
+    assert.equal(statuses.at(-1), 'Finalized')
+    const names = result.events.map(({ event }) => `${event.section}.${event.method}`)
+    assert.ok(names.includes('balances.Transfer'), names.join(','))
+    assert.ok(names.includes('transactionPayment.TransactionFeePaid'), names.join(','))
+    assert.equal(names.at(-1), 'system.ExtrinsicSuccess')
+    const index = result.txIndex!
+    assert.ok(index >= 1, 'the timestamp inherent is extrinsic 0')
+    for (const { phase } of result.events) assert.equal(phase.asApplyExtrinsic.toNumber(), index)
+    const feePaid = result.events.find(({ event }) => event.method === 'TransactionFeePaid')!.event.data
+    assert.equal(BigInt(feePaid[1]!.toString()), fee)
+    const blockHash = result.status.asFinalized
+    const atBlock = await api.at(blockHash)
+    assert.equal((await atBlock.query.system.account(bob.address)).data.free.toBigInt(), bobBefore + x)
+    assert.equal((await atBlock.query.system.account(alice.address)).data.free.toBigInt(), aliceBefore - x - fee)
+  })
+
+  it('error: a bad signature is refused with 1010 and changes nothing', async () => {
+    const before = await api.query.system.account(alice.address)
+    const signed = await api.tx.balances.transferKeepAlive(bob.address, 1n).signAsync(alice)
+    const bytes = signed.toU8a()
+    bytes[40] ^= 1
+    await assert.rejects(api.rpc.author.submitExtrinsic(u8aToHex(bytes)), /1010: Invalid Transaction: Transaction has a bad signature/)
+    const after = await api.query.system.account(alice.address)
+    assert.equal(after.nonce.toNumber(), before.nonce.toNumber())
+    assert.equal(after.data.free.toBigInt(), before.data.free.toBigInt())
+  })
+
+  it('error: a reused nonce is refused as outdated (1010)', async () => {
+    const nonce = (await api.query.system.account(alice.address)).nonce.toNumber()
+    assert.ok(nonce > 0)
+    await assert.rejects(
+      api.tx.balances.transferKeepAlive(bob.address, 1n).signAndSend(alice, { nonce: nonce - 1 }),
+      /1010: Invalid Transaction: Transaction is outdated/,
+    )
+  })
+
+  it('error: a fee the account cannot pay is refused (1010) and changes nothing', async () => {
+    const pauper = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Pauper')
+    await assert.rejects(
+      api.tx.balances.transferKeepAlive(bob.address, 1n).signAndSend(pauper),
+      /1010: Invalid Transaction: Inability to pay some fees/,
+    )
+    assert.equal(await freeOf(api, pauper.address), 0n)
+  })
+
+  it('error: garbage bytes get a JSON-RPC error', async () => {
+    await assert.rejects(api.rpc.author.submitExtrinsic('0x0102deadbeef'), /1001: Extrinsic has invalid format/)
+  })
+
+  it('behavior: a nonce ahead of the account waits in the future queue, then goes in once the gap is filled', async () => {
+    const nonce = (await api.query.system.account(charlie.address)).nonce.toNumber()
+    const futureStatuses: string[] = []
+    const futureDone = new Promise<void>((resolve, reject) => {
+      api.tx.balances.transferKeepAlive(bob.address, 2n * CRU).signAndSend(charlie, { nonce: nonce + 1 }, (r) => {
+        futureStatuses.push(r.status.type)
+        if (r.status.isFinalized) resolve()
+      }).catch(reject)
+    })
+    await waitFor(async () => (futureStatuses.includes('Future') ? true : undefined), 'the Future status')
+    const pending = await api.rpc.author.pendingExtrinsics()
+    assert.equal(pending.length, 1)
+    assert.equal((await api.query.system.account(charlie.address)).nonce.toNumber(), nonce)
+    await sendAndFinalize(api.tx.balances.transferKeepAlive(bob.address, 1n * CRU), charlie, { nonce })
+    await futureDone
+    assert.deepEqual(futureStatuses.slice(0, 2), ['Future', 'Ready'])
+    assert.equal((await api.query.system.account(charlie.address)).nonce.toNumber(), nonce + 2)
+  })
+
+  it('error: an unaffordable transfer is included and fails at dispatch; only the fee is charged', async () => {
+    const dave = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Dave')
+    const before = await freeOf(api, dave.address)
+    const tx = api.tx.balances.transferKeepAlive(bob.address, ENDOWMENT * 2n)
+    const fee = (await tx.paymentInfo(dave)).partialFee.toBigInt()
+    const { result } = await sendAndFinalize(tx, dave)
+    assert.ok(result.dispatchError?.isModule)
+    const decoded = api.registry.findMetaError(result.dispatchError!.asModule)
+    assert.equal(`${decoded.section}.${decoded.name}`, 'balances.InsufficientBalance')
+    assert.equal(result.events.at(-1)!.event.method, 'ExtrinsicFailed')
+    assert.equal(await freeOf(api, dave.address), before - fee)
+  })
+
+  it('error: a keep-alive transfer that would leave less than the existential deposit fails at dispatch', async () => {
+    const eve = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Eve')
+    const free = await freeOf(api, eve.address)
+    const { result } = await sendAndFinalize(api.tx.balances.transferKeepAlive(bob.address, free - 1_000_000n), eve)
+    const decoded = api.registry.findMetaError(result.dispatchError!.asModule)
+    assert.equal(`${decoded.section}.${decoded.name}`, 'balances.Expendability')
+  })
+
+  it('behavior: sudo dispatches a root call', async () => {
+    const target = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Target')
+    const { result } = await sendAndFinalize(api.tx.sudo.sudo(api.tx.balances.forceSetBalance(target.address, 5n * CRU)), alice)
+    const sudid = result.events.find(({ event }) => event.method === 'Sudid')!
+    assert.ok((sudid.event.data[0] as unknown as { isOk: boolean }).isOk)
+    assert.equal(await freeOf(api, target.address), 5n * CRU)
+  })
+
+  it('behavior: keys paging and entries list every funded account', async () => {
+    const entries = await api.query.system.account.entries()
+    const addresses = entries.map(([key]) => key.args[0]!.toString())
+    for (const who of [alice, bob, charlie]) assert.ok(addresses.includes(who.address))
+  })
+})
