@@ -1,0 +1,26 @@
+/**
+ * Namespaces of the chain database. Each bucket is one LMDB named sub-database called
+ * `b<number>`. Numbers are never reused: a retired bucket stays here as a comment.
+ */
+export const Bucket = {
+  /** trie node hash (32 bytes) -> node encoding */
+  trieNode: 1,
+  /** block hash -> header bytes (opaque to the database) */
+  blockHeader: 2,
+  /** block hash -> body bytes (opaque to the database) */
+  blockBody: 3,
+  /** block hash -> block number (u32 big endian) */
+  blockNumber: 4,
+  /** block number (u32 big endian, so keys sort numerically) -> canonical block hash */
+  canonicalHash: 5,
+  /** utf-8 name (e.g. `best`, `finalized`, `genesis`) -> bytes */
+  meta: 6
+} as const
+
+/** One of the {@link Bucket} numbers. */
+export type Bucket = (typeof Bucket)[keyof typeof Bucket]
+
+/** Name of the LMDB sub-database holding `bucket`. */
+export function bucketName(bucket: Bucket): string {
+  return `b${bucket}`
+}

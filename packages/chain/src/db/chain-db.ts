@@ -1,0 +1,211 @@
+import fs from 'node:fs'
+import { type Database, open, type RootDatabase } from 'lmdb'
+import type { TrieNodeReader } from '../state/interface.js'
+import { Bucket, bucketName } from './buckets.js'
+import { DbError, DbErrorCode } from './errors.js'
+
+/** A block as the database keeps it; header and body are opaque bytes chosen by the caller. */
+export interface StoredBlock {
+  hash: Uint8Array
+  number: number
+  header: Uint8Array
+  body: Uint8Array
+}
+
+/** Everything {@link ChainDatabase.commitBlock} writes in one transaction. */
+export interface CommitBlockWrite {
+  block: StoredBlock
+  /** New trie nodes, `[hash, encoding]` (e.g. the `nodes` of `MerkleTrie.commit`). */
+  nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+  /** Also record the block as the canonical one at its number. */
+  canonical: boolean
+  /** Extra meta entries to set, e.g. `{ best: hash }`. */
+  meta?: Record<string, Uint8Array>
+}
+
+/**
+ * How a committed block reaches the disk:
+ * - `sync`: `commitBlock` returns after LMDB has flushed the transaction (fsync): durable against
+ *   process crashes and power loss.
+ * - `overlapping`: LMDB's `overlappingSync`: `commitBlock` returns once the transaction is committed
+ *   (visible, and kept if the process dies), the flush follows in the background; a power loss can
+ *   lose the last blocks, never part of one.
+ */
+export type ChainDatabaseDurability = 'sync' | 'overlapping'
+
+/** Options of {@link ChainDatabase.open}. */
+export interface ChainDatabaseInit {
+  durability?: ChainDatabaseDurability
+}
+
+/** Defaults of {@link ChainDatabaseInit}. */
+export const defaultChainDatabaseInit: Required<ChainDatabaseInit> = {
+  durability: 'sync'
+}
+
+/** Length of block and trie node hashes (blake2b-256). */
+const HASH_LENGTH = 32
+const MAX_BLOCK_NUMBER = 0xffff_ffff
+
+type Bytes = Database<Uint8Array, Uint8Array>
+
+function u32be(n: number): Uint8Array {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, n)
+  return out
+}
+
+function hex(bytes: Uint8Array): string {
+  return '0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
+
+function invalid(reason: string): DbError {
+  return new DbError({ code: DbErrorCode.INVALID_ARGUMENT, reason }, 'invalid argument')
+}
+
+/**
+ * The chain's embedded database: blocks, the canonical chain index, trie nodes and a few meta
+ * entries in one LMDB environment (a folder). Reads are synchronous; each block is written with
+ * one atomic transaction ({@link ChainDatabase.commitBlock}), so after a crash the database opens
+ * on the last committed block with nothing half-written.
+ */
+export class ChainDatabase implements TrieNodeReader {
+  /** The database folder. */
+  readonly path: string
+  private readonly env: RootDatabase<Uint8Array, Uint8Array>
+  private readonly nodes: Bytes
+  private readonly headers: Bytes
+  private readonly bodies: Bytes
+  private readonly numbers: Bytes
+  private readonly canonical: Bytes
+  private readonly meta: Bytes
+  private closed = false
+
+  private constructor(path: string, env: RootDatabase<Uint8Array, Uint8Array>) {
+    this.path = path
+    this.env = env
+    const sub = (bucket: Bucket): Bytes =>
+      env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
+    this.nodes = sub(Bucket.trieNode)
+    this.headers = sub(Bucket.blockHeader)
+    this.bodies = sub(Bucket.blockBody)
+    this.numbers = sub(Bucket.blockNumber)
+    this.canonical = sub(Bucket.canonicalHash)
+    this.meta = sub(Bucket.meta)
+  }
+
+  /**
+   * Opens (creating it if missing) the database in folder `path`.
+   * Throws a {@link DbError} `DB_ERROR_OPEN_FAILED` if the folder is unusable.
+   */
+  static open(path: string, init?: ChainDatabaseInit): ChainDatabase {
+    const { durability } = { ...defaultChainDatabaseInit, ...init }
+    const fail = (message: string, cause?: unknown): DbError =>
+      new DbError({ code: DbErrorCode.OPEN_FAILED, path }, message, cause === undefined ? undefined : { cause })
+    try {
+      fs.mkdirSync(path, { recursive: true })
+    } catch (err) {
+      throw fail('cannot create the database folder', err)
+    }
+    if (!fs.statSync(path).isDirectory()) throw fail('the database path is not a folder')
+    let env: RootDatabase<Uint8Array, Uint8Array> | undefined
+    try {
+      env = open<Uint8Array, Uint8Array>({
+        path,
+        noSubdir: false,
+        maxDbs: 16,
+        encoding: 'binary',
+        keyEncoding: 'binary',
+        compression: false,
+        cache: false,
+        noSync: false,
+        overlappingSync: durability === 'overlapping'
+      })
+      return new ChainDatabase(path, env)
+    } catch (err) {
+      void env?.close()
+      throw fail('cannot open the database', err)
+    }
+  }
+
+  /** Closes the environment, waiting for outstanding work; later calls throw `DB_ERROR_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.env.close()
+  }
+
+  /** Trie node encoding by hash, or undefined. */
+  getNode(hash: Uint8Array): Uint8Array | undefined {
+    return this.read(this.nodes, hash)
+  }
+
+  /** Header bytes of the block with this hash, or undefined. */
+  getHeader(hash: Uint8Array): Uint8Array | undefined {
+    return this.read(this.headers, hash)
+  }
+
+  /** Body bytes of the block with this hash, or undefined. */
+  getBody(hash: Uint8Array): Uint8Array | undefined {
+    return this.read(this.bodies, hash)
+  }
+
+  /** Number of the block with this hash, or undefined. */
+  getBlockNumber(hash: Uint8Array): number | undefined {
+    const bytes = this.read(this.numbers, hash)
+    return bytes === undefined ? undefined : new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0)
+  }
+
+  /** Hash of the canonical block at `number`, or undefined. */
+  getCanonicalHash(number: number): Uint8Array | undefined {
+    if (!Number.isInteger(number) || number < 0 || number > MAX_BLOCK_NUMBER) return undefined
+    return this.read(this.canonical, u32be(number))
+  }
+
+  /** Meta entry (e.g. `best`, `finalized`, `genesis`), or undefined. */
+  getMeta(key: string): Uint8Array | undefined {
+    return this.read(this.meta, Buffer.from(key, 'utf8'))
+  }
+
+  /**
+   * Writes, in ONE atomic and durable LMDB transaction: the block's header and body, its number,
+   * the new trie nodes, the canonical `number -> hash` entry if `canonical`, and the `meta` entries.
+   * When it returns, all of it is committed; if it throws (`DB_ERROR_WRITE_FAILED`), none of it is.
+   */
+  commitBlock(write: CommitBlockWrite): void {
+    this.assertOpen()
+    const { block, nodes, canonical, meta } = write
+    if (block.hash.length !== HASH_LENGTH) throw invalid(`block hash must be ${HASH_LENGTH} bytes`)
+    if (!Number.isInteger(block.number) || block.number < 0 || block.number > MAX_BLOCK_NUMBER) {
+      throw invalid(`block number must be a u32, got ${block.number}`)
+    }
+    const metaEntries = Object.entries(meta ?? {})
+    for (const [key] of metaEntries) if (key.length === 0) throw invalid('meta keys must not be empty')
+    const number = u32be(block.number)
+    try {
+      this.env.transactionSync(() => {
+        for (const [hash, encoding] of nodes) this.nodes.put(hash, encoding)
+        this.headers.put(block.hash, block.header)
+        this.bodies.put(block.hash, block.body)
+        this.numbers.put(block.hash, number)
+        if (canonical) this.canonical.put(number, block.hash)
+        for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: hex(block.hash) }, 'block write failed, rolled back', {
+        cause: err
+      })
+    }
+  }
+
+  private read(db: Bytes, key: Uint8Array): Uint8Array | undefined {
+    this.assertOpen()
+    if (key.length === 0) return undefined
+    const value = db.getBinary(key)
+    return value === undefined ? undefined : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DbError({ code: DbErrorCode.CLOSED }, 'the chain database is closed')
+  }
+}

@@ -1,0 +1,39 @@
+import { CrustError } from '../errors/crust-error.js'
+
+/** Stable codes of {@link DbError}. */
+export const DbErrorCode = {
+  /** The database folder cannot be created or opened (not a folder, no permission, bad LMDB files). */
+  OPEN_FAILED: 'DB_ERROR_OPEN_FAILED',
+  /** A write transaction failed and was rolled back; nothing of it was written. */
+  WRITE_FAILED: 'DB_ERROR_WRITE_FAILED',
+  /** The database was used after `close()`. */
+  CLOSED: 'DB_ERROR_CLOSED',
+  /** An argument is out of range (e.g. a block number that is not a u32). */
+  INVALID_ARGUMENT: 'DB_ERROR_INVALID_ARGUMENT'
+} as const
+
+/** One of the {@link DbErrorCode} values. */
+export type DbErrorCode = (typeof DbErrorCode)[keyof typeof DbErrorCode]
+
+/** Per-code metadata of {@link DbError}. */
+export type DbErrorType =
+  | { code: typeof DbErrorCode.OPEN_FAILED, path: string }
+  | { code: typeof DbErrorCode.WRITE_FAILED, block: string }
+  | { code: typeof DbErrorCode.CLOSED }
+  | { code: typeof DbErrorCode.INVALID_ARGUMENT, reason: string }
+
+/**
+ * Thrown by the chain database: when its folder cannot be opened (`DB_ERROR_OPEN_FAILED`), when a
+ * block write fails and is rolled back (`DB_ERROR_WRITE_FAILED`), on use after close
+ * (`DB_ERROR_CLOSED`) and on bad arguments (`DB_ERROR_INVALID_ARGUMENT`).
+ */
+export class DbError extends CrustError {
+  declare readonly code: DbErrorCode
+  readonly type: DbErrorType
+
+  constructor(type: DbErrorType, message: string, options?: { cause?: unknown }) {
+    const { code, ...meta } = type
+    super(code, message, meta, options)
+    this.type = type
+  }
+}
