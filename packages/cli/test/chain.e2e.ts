@@ -125,7 +125,20 @@ describe('chain node with @polkadot/api', () => {
   })
 
   it('error: garbage bytes get a JSON-RPC error', async () => {
-    await assert.rejects(api.rpc.author.submitExtrinsic('0x0102deadbeef'), /1001: Extrinsic has invalid format/)
+    // Sent as raw JSON-RPC over HTTP: the client library would refuse to encode such bytes itself.
+    const call = async (body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${node.port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      return (await res.json()) as { error?: { code: number; message: string; data?: string } }
+    }
+    const garbage = await call({ jsonrpc: '2.0', id: 1, method: 'author_submitExtrinsic', params: ['0x0102deadbeef'] })
+    assert.equal(garbage.error?.code, 1001)
+    assert.equal(garbage.error?.message, 'Extrinsic has invalid format')
+    const notHex = await call({ jsonrpc: '2.0', id: 2, method: 'author_submitExtrinsic', params: ['hello'] })
+    assert.equal(notHex.error?.code, -32602)
+    const noParams = await call({ jsonrpc: '2.0', id: 3, method: 'state_getStorage', params: [42] })
+    assert.equal(noParams.error?.code, -32602)
+    const unknownBlock = await call({ jsonrpc: '2.0', id: 4, method: 'state_getStorage', params: ['0x00', `0x${'ab'.repeat(32)}`] })
+    assert.equal(unknownBlock.error?.code, 4003)
   })
 
   it('behavior: a nonce ahead of the account waits in the future queue, then goes in once the gap is filled', async () => {
@@ -163,7 +176,10 @@ describe('chain node with @polkadot/api', () => {
   it('error: a keep-alive transfer that would leave less than the existential deposit fails at dispatch', async () => {
     const eve = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Eve')
     const free = await freeOf(api, eve.address)
-    const { result } = await sendAndFinalize(api.tx.balances.transferKeepAlive(bob.address, free - 1_000_000n), eve)
+    const probe = api.tx.balances.transferKeepAlive(bob.address, free)
+    const fee = (await probe.paymentInfo(eve)).partialFee.toBigInt()
+    // Affordable after the fee, but it would leave Eve with less than the existential deposit (10^8).
+    const { result } = await sendAndFinalize(api.tx.balances.transferKeepAlive(bob.address, free - fee - 50_000_000n), eve)
     const decoded = api.registry.findMetaError(result.dispatchError!.asModule)
     assert.equal(`${decoded.section}.${decoded.name}`, 'balances.Expendability')
   })

@@ -3,7 +3,7 @@ import { u8aToHex } from '@polkadot/util'
 import type { StateView } from '../chain/chain.js'
 import { Account } from '../pallets/system.js'
 import { computeFee } from '../pallets/transaction-payment.js'
-import { encodeCompact, decodeExtrinsic, readCompact } from '../runtime/extrinsic.js'
+import { type DecodedExtrinsic, decodeExtrinsic, encodeCompact, readCompact } from '../runtime/extrinsic.js'
 import { concatBytes } from '../runtime/hashing.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { RpcError } from '../rpc/index.js'
@@ -24,7 +24,7 @@ function u128le(n: bigint): Uint8Array {
 
 /** The fee figures of an extrinsic, as `TransactionPaymentApi` reports them. */
 export function feeInfo(runtime: Runtime, xtBytes: Uint8Array) {
-  let xt
+  let xt: DecodedExtrinsic
   try {
     xt = decodeExtrinsic(runtime, xtBytes)
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { u8aToHex } from '@polkadot/util'
-import { ChainDatabase } from '../db/index.js'
+import type { ChainDatabase } from '../db/index.js'
 import { CrustError } from '../errors/crust-error.js'
 import { Now } from '../pallets/timestamp.js'
 import { type ApplyOutcome, BlockExecutor } from '../runtime/executive.js'
@@ -165,8 +165,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
-   * Builds a block on the best block from the timestamp inherent and `source`'s transactions,
-   * imports it as the new best block and (single authority) finalizes it.
+   * Builds a block on the best block from the timestamp inherent and `source`'s transactions and
+   * imports it as the new best block. Single-authority finality: the parent becomes final in the
+   * same write (there is no one to vote, so a block is final once the authority builds on it);
+   * the multi-validator finality gadget replaces this rule later. Finality trailing the head by one
+   * block, as GRANDPA's does, is also what lets clients observe `inBlock` before `finalized`.
    */
   produceBlock(author: Uint8Array, source: Iterable<DecodedExtrinsic> & Partial<Pick<TransactionSource, 'reject'>>, now = Date.now()): ImportedBlock {
     const parent = this.bestBlock
@@ -205,10 +208,11 @@ export class Chain extends EventEmitter<ChainEvents> {
       block: { hash: block.hash, number, header: headerBytes, body: encodeBody(exec.extrinsics) },
       nodes,
       canonical: true,
-      meta: { [META_BEST]: block.hash, [META_FINALIZED]: block.hash },
+      meta: { [META_BEST]: block.hash, [META_FINALIZED]: parent.hash },
     })
     this.bestBlock = block
-    this.finalizedBlock = block
+    const finalizedChanged = this.finalizedBlock.hashHex !== parent.hashHex
+    this.finalizedBlock = parent
     const imported: ImportedBlock = {
       block,
       extrinsics: exec.extrinsics,
@@ -216,7 +220,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       applied,
     }
     this.emit('block', imported)
-    this.emit('finalized', block)
+    if (finalizedChanged) this.emit('finalized', parent)
     return imported
   }
 }

@@ -30,6 +30,8 @@ export class ChainSpecError extends CrustError {
 }
 
 export const DEV_ACCOUNTS = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'] as const
+/** As in Substrate's dev chains, the validator is Alice's stash account, also funded. */
+export const DEV_AUTHORITY = 'Alice//stash'
 
 /** The address of a `//Name` dev account (sr25519), in Crust's SS58 format. */
 export function devAddress(name: string): string {
@@ -46,9 +48,9 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
     chainType,
     properties: { ss58Format: SS58_PREFIX, tokenDecimals: TOKEN_DECIMALS, tokenSymbol: TOKEN_SYMBOL },
     genesis: {
-      balances: DEV_ACCOUNTS.map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
+      balances: [...DEV_ACCOUNTS, DEV_AUTHORITY].map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
       sudoKey: devAddress('Alice'),
-      authorities: [devAddress('Alice')],
+      authorities: [devAddress(DEV_AUTHORITY)],
     },
   }
 }

@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from 'node:events'
 import { u8aToHex } from '@polkadot/util'
-import type { Chain, ImportedBlock } from '../chain/chain.js'
+import type { BlockRecord, Chain, ImportedBlock } from '../chain/chain.js'
 import { Account } from '../pallets/system.js'
-import { type ApplyOutcome } from '../runtime/executive.js'
+import type { ApplyOutcome } from '../runtime/executive.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../runtime/extrinsic.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { validateTransaction } from '../runtime/validity.js'
@@ -40,6 +40,8 @@ export interface SubmitResult {
 
 export class TransactionPool extends EventEmitter<PoolEvents> {
   private readonly queues: TransactionQueues<DecodedExtrinsic>
+  /** Transactions in imported blocks that are not final yet, by block hash. */
+  private readonly awaitingFinality = new Map<string, { number: number; hashes: string[] }>()
 
   constructor(
     private readonly runtime: Runtime,
@@ -49,6 +51,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     super()
     this.queues = new TransactionQueues<DecodedExtrinsic>(limits)
     chain.on('block', (imported) => this.onBlock(imported))
+    chain.on('finalized', (block) => this.onFinalized(block))
   }
 
   /**
@@ -118,8 +121,15 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     for (const tx of evicted) this.emit('status', tx.hash, 'dropped')
     const included = new Set<string>(imported.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash)))
     for (const tx of removed) if (!included.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
-    // Single authority: the block is final as soon as it is imported.
-    for (const hash of included) this.emit('status', hash, { finalized: blockHash })
+    if (included.size > 0) this.awaitingFinality.set(blockHash, { number: imported.block.number, hashes: [...included] })
+  }
+
+  private onFinalized(block: BlockRecord): void {
+    for (const [blockHash, entry] of this.awaitingFinality) {
+      if (entry.number > block.number) continue
+      this.awaitingFinality.delete(blockHash)
+      for (const hash of entry.hashes) this.emit('status', hash, { finalized: blockHash })
+    }
   }
 
   has(hash: string): boolean {
