@@ -39,8 +39,8 @@ function measureAnchor(pair: ReturnType<Keyring['addFromUri']>): number {
 
 export async function runChainBench(options: { senders?: number; perSender?: number } = {}): Promise<ChainBenchResult> {
   await cryptoWaitReady()
-  const senders = options.senders ?? 1000
-  const perSender = options.perSender ?? 8
+  const senders = options.senders ?? 4000
+  const perSender = options.perSender ?? 2
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
   const pairs = Array.from({ length: senders }, (_, i) => keyring.addFromUri(`//bench//${i}`))
   const spec = builtinSpec('dev')!
