@@ -31,8 +31,12 @@ export interface ChainNodeInit {
   runtime?: Partial<RuntimeConfig>
 }
 
+/** How often the node logs its status line (best, finalized, pool) when nothing else happens. */
+const STATUS_INTERVAL_MS = 5000
+
 export class ChainNode {
   private rpcAddress: { host: string; port: number } | undefined
+  private statusTimer: NodeJS.Timeout | undefined
 
   private constructor(
     readonly init: ChainNodeInit,
@@ -79,10 +83,17 @@ export class ChainNode {
     this.rpcAddress = await this.rpc.start()
     this.init.logger.forComponent('chain:rpc').info({ host: this.rpcAddress.host, port: this.rpcAddress.port }, 'RPC server listening')
     this.author?.start()
+    const log = this.init.logger.forComponent('chain:node')
+    this.statusTimer = setInterval(() => {
+      const { best, finalized } = this.chain
+      log.info({ best: best.number, bestHash: best.hashHex, finalized: finalized.number, pool: this.pool.status() }, 'status')
+    }, STATUS_INTERVAL_MS)
+    this.statusTimer.unref()
     return { rpc: this.rpcAddress }
   }
 
   async stop(): Promise<void> {
+    if (this.statusTimer !== undefined) clearInterval(this.statusTimer)
     this.author?.stop()
     await this.rpc.stop()
     await this.db.close()

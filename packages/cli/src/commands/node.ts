@@ -40,7 +40,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const spec = await loadSpec(options.chain)
   const basePath = resolve(options.basePath ?? join(homedir(), '.crust-ts', spec.id))
   if (options.reset === true) rmSync(basePath, { recursive: true, force: true })
-  const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info' })
+  const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
   const node = await ChainNode.create({
     spec,
     basePath,
@@ -49,7 +49,13 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     author: true,
     logger,
   })
-  await node.start()
+  const { rpc } = await node.start()
+  if (process.stdout.isTTY === true) {
+    process.stdout.write(
+      `\n  ${spec.name} is running. Connect a wallet or polkadot.js apps to ws://${rpc.host}:${rpc.port}\n` +
+        `  Data in ${basePath}. Dev accounts //Alice ... //Ferdie are funded; //Alice is sudo. Ctrl-C stops it.\n\n`,
+    )
+  }
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       logger.forComponent('cli').info({ signal }, 'shutting down')

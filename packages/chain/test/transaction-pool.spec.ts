@@ -1,0 +1,116 @@
+/** The pool service on a real chain (LMDB in a temp folder): validation, replacement, limits. */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
+import { u8aToHex } from '@polkadot/util'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { submissionError } from '../src/api/substrate-api.js'
+import { Chain } from '../src/chain/chain.js'
+import { ChainDatabase } from '../src/db/index.js'
+import { defaultRuntimeConfig } from '../src/runtime/config.js'
+import { Runtime } from '../src/runtime/runtime.js'
+import { InvalidTransactionError } from '../src/runtime/validity.js'
+import { builtinSpec } from '../src/spec/chain-spec.js'
+import { PoolError } from '../src/txpool/errors.js'
+import { type TransactionStatus, TransactionPool } from '../src/txpool/transaction-pool.js'
+
+describe('TransactionPool', () => {
+  let dir: string
+  let db: ChainDatabase
+  let runtime: Runtime
+  let chain: Chain
+  let keyring: Keyring
+  const author = new Uint8Array(32).fill(1)
+
+  before(async () => {
+    await cryptoWaitReady()
+    dir = mkdtempSync(join(tmpdir(), 'crust-pool-'))
+    db = ChainDatabase.open(dir)
+    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: 1000 })
+    chain = Chain.open(db, runtime, builtinSpec('dev')!)
+    keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+  })
+
+  after(async () => {
+    await db.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  function sign(uri: string, nonce: number, tip = 0n, value = 1_000_000_000n): Uint8Array {
+    const registry = runtime.registry
+    const call = registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value } })
+    const xt = registry.createType('Extrinsic', call)
+    xt.sign(keyring.addFromUri(uri), {
+      blockHash: chain.genesis.hash,
+      genesisHash: chain.genesis.hash,
+      nonce,
+      tip,
+      era: 0,
+      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
+    } as never)
+    return xt.toU8a()
+  }
+
+  it('behavior: a higher tip replaces the same sender and nonce; the old one is usurped', () => {
+    const pool = new TransactionPool(runtime, chain)
+    const seen: Array<[string, TransactionStatus]> = []
+    pool.on('status', (hash, status) => seen.push([hash, status]))
+    const low = pool.submit(sign('//Bob', 0, 1n))
+    const high = pool.submit(sign('//Bob', 0, 5n))
+    assert.equal(high.status, 'ready')
+    assert.deepEqual(seen, [[low.hash, { usurped: high.hash }]])
+    assert.ok(!pool.has(low.hash))
+    const block = chain.produceBlock(author, pool.source())
+    const included = block.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash))
+    assert.deepEqual(included, [high.hash])
+  })
+
+  it('error: an equal or lower tip for a taken nonce is refused as "Priority is too low" (1014)', () => {
+    const pool = new TransactionPool(runtime, chain)
+    pool.submit(sign('//Charlie', 0, 5n))
+    assert.throws(() => pool.submit(sign('//Charlie', 0, 5n, 2n)), (err) => {
+      assert.ok(err instanceof PoolError)
+      assert.equal(submissionError(err).rpcCode, 1014)
+      return true
+    })
+  })
+
+  it('error: the same extrinsic twice is "Transaction Already Imported" (1013)', () => {
+    const pool = new TransactionPool(runtime, chain)
+    const bytes = sign('//Dave', 0)
+    pool.submit(bytes)
+    assert.throws(() => pool.submit(bytes), (err) => submissionError(err).rpcCode === 1013)
+  })
+
+  it('behavior: a bounded pool refuses what does not fit (1016) and keeps what it has', () => {
+    const pool = new TransactionPool(runtime, chain, { maxReady: 2, maxFuture: 1, maxBytes: 1 << 20, maxPerSender: 64 })
+    pool.submit(sign('//Eve', 0))
+    pool.submit(sign('//Eve', 1))
+    pool.submit(sign('//Eve', 5))
+    assert.throws(() => pool.submit(sign('//Eve', 7)), (err) => submissionError(err).rpcCode === 1016)
+    assert.deepEqual(pool.status(), { ready: 2, future: 1, bytes: pool.status().bytes })
+  })
+
+  it('behavior: ready transactions go into blocks by tip across senders and by nonce per sender', () => {
+    const pool = new TransactionPool(runtime, chain)
+    const a0 = pool.submit(sign('//Alice', 0, 1n))
+    const a1 = pool.submit(sign('//Alice', 1, 100n))
+    const f0 = pool.submit(sign('//Ferdie', 0, 50n))
+    const block = chain.produceBlock(author, pool.source())
+    const order = block.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash))
+    assert.deepEqual(order, [f0.hash, a0.hash, a1.hash])
+    assert.equal(pool.status().ready, 0)
+  })
+
+  it('error: validation refuses a transaction signed for another chain as a bad proof', () => {
+    const pool = new TransactionPool(runtime, chain)
+    const registry = runtime.registry
+    const xt = registry.createType('Extrinsic', registry.createType('Call', { callIndex: [0, 0], args: { remark: '0x00' } }))
+    const other = new Uint8Array(32).fill(0xee)
+    xt.sign(keyring.addFromUri('//Bob'), { blockHash: other, genesisHash: other, nonce: 5, era: 0, runtimeVersion: registry.createType('RuntimeVersion', runtime.version) } as never)
+    assert.throws(() => pool.submit(xt.toU8a()), (err) => err instanceof InvalidTransactionError && err.reason === 'BadProof')
+  })
+})
