@@ -1,0 +1,39 @@
+/** `crust node` argument and chain-spec errors: exit code 1 and one readable line. */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { CLI_BIN, makeBasePath } from './fixtures/node-process.js'
+
+function crust(...args: string[]) {
+  return spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', timeout: 60_000 })
+}
+
+describe('crust node errors', () => {
+  it('error: an unknown chain name or unreadable spec file', () => {
+    const r = crust('node', '--chain', 'no-such-chain', '--rpc-port', '0')
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /^error: --chain: "no-such-chain" is neither dev, local, nor a readable chain spec file \(CLI_ERROR_BAD_CHAIN\)\n$/)
+  })
+
+  it('error: a spec with a bad address names the JSON path', () => {
+    const base = makeBasePath()
+    try {
+      const file = join(base.path, 'spec.json')
+      writeFileSync(file, JSON.stringify({ name: 'T', id: 't', genesis: { balances: [['not-an-address', '1']], authorities: [] } }))
+      const r = crust('node', '--chain', file, '--rpc-port', '0', '--base-path', base.path)
+      assert.equal(r.status, 1)
+      assert.match(r.stderr, /\$\.genesis\.balances\[0\]\[0\]: "not-an-address" is not a valid SS58 address/)
+      assert.equal(r.stderr.trim().split('\n').length, 1)
+    } finally {
+      base.remove()
+    }
+  })
+
+  it('error: a bad port is refused before anything starts', () => {
+    const r = crust('node', '--rpc-port', '70000')
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /expected a port number/)
+  })
+})
