@@ -55,7 +55,13 @@ export class ChainNode {
     mkdirSync(path, { recursive: true })
     const db = ChainDatabase.open(path)
     try {
-      const runtime = new Runtime({ ...defaultRuntimeConfig, ...init.runtime, blockTimeMs: init.blockTimeMs, ss58Prefix: init.spec.properties.ss58Format })
+      const runtime = new Runtime({
+        ...defaultRuntimeConfig,
+        ...init.spec.runtime,
+        ...init.runtime,
+        blockTimeMs: init.blockTimeMs,
+        ss58Prefix: init.spec.properties.ss58Format,
+      })
       const chain = Chain.open(db, runtime, init.spec)
       const pool = new TransactionPool(runtime, chain)
       const rpc = new RpcServer({

@@ -21,6 +21,14 @@ export interface RuntimeConfig {
   maxBlockLength: number
   /** Share of fees and tips that goes to the treasury, in percent (the rest to the block author). */
   treasuryFeeShare: bigint
+  /** Blocks per sWorker report slot (Crust: 600 = 1 h); fee adjustment and workload checks follow it. */
+  reportSlot: number
+  /** Blocks one paid storage period lasts (Crust: 180 days = 2_592_000 blocks). */
+  fileDuration: number
+  /** Blocks per era (Crust: 6 sessions of 600 = 3_600); benefits count by it until staking lands. */
+  eraLength: number
+  /** Report slots a node's workload stays zero after a missed report (Crust: 8). */
+  punishmentSlots: number
 }
 
 export const defaultRuntimeConfig: RuntimeConfig = {
@@ -39,4 +47,12 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   maxBlockWeight: 1_500_000_000_000n,
   maxBlockLength: 5 * 1024 * 1024,
   treasuryFeeShare: 80n,
+  reportSlot: 600,
+  fileDuration: 2_592_000,
+  eraLength: 3_600,
+  punishmentSlots: 8,
 }
+
+/** The parameters a chain spec may override (`crust dev` shortens the periods). */
+export const SPEC_RUNTIME_KEYS = ['reportSlot', 'fileDuration', 'eraLength', 'punishmentSlots', 'existentialDeposit'] as const
+export type SpecRuntimeOverrides = Partial<Pick<RuntimeConfig, (typeof SPEC_RUNTIME_KEYS)[number]>>

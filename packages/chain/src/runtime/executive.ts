@@ -84,6 +84,14 @@ export class BlockExecutor {
     }
   }
 
+  /**
+   * Dispatches `call` as `origin` outside any extrinsic (no fee, no nonce): for root actions of
+   * tests and tools. Events go to the current phase.
+   */
+  applyCall(call: RuntimeCallValue, origin: Origin): DispatchErrorValue | undefined {
+    return this.dispatchInTransaction(call, origin)
+  }
+
   /** Block initialization: number, parent hash, per-pallet `on_initialize`. */
   initialize(): void {
     const { number, parentHash } = this.env

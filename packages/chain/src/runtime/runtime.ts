@@ -6,6 +6,9 @@ import { Metadata, TypeRegistry } from '@polkadot/types'
 import { u8aToHex } from '@polkadot/util'
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { balancesPallet } from '../pallets/balances.js'
+import { benefitsPallet } from '../pallets/benefits/index.js'
+import { marketPallet } from '../pallets/market/index.js'
+import { sworkPallet } from '../pallets/swork/index.js'
 import { sudoPallet } from '../pallets/sudo.js'
 import { systemPallet } from '../pallets/system.js'
 import { timestampPallet } from '../pallets/timestamp.js'
@@ -42,6 +45,9 @@ export const PALLET_INDEX = {
   Balances: 2,
   TransactionPayment: 3,
   Sudo: 4,
+  Swork: 5,
+  Market: 6,
+  Benefits: 7,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -113,6 +119,9 @@ export class Runtime {
       balancesPallet(PALLET_INDEX.Balances),
       transactionPaymentPallet(PALLET_INDEX.TransactionPayment),
       sudoPallet(PALLET_INDEX.Sudo, callRef),
+      sworkPallet(PALLET_INDEX.Swork),
+      marketPallet(PALLET_INDEX.Market),
+      benefitsPallet(PALLET_INDEX.Benefits),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

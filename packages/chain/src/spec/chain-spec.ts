@@ -7,6 +7,8 @@ import { u8aToHex } from '@polkadot/util'
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto'
 import { CRU, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL } from '../constants.js'
 import { CrustError } from '../errors/crust-error.js'
+import { SPEC_RUNTIME_KEYS, type SpecRuntimeOverrides } from '../runtime/config.js'
+import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE } from './dev-keys.js'
 
 export interface ChainSpec {
   name: string
@@ -19,7 +21,17 @@ export interface ChainSpec {
     sudoKey: string | null
     /** The accounts that author blocks (for now the first one authors every block). */
     authorities: string[]
+    /** Storage market switch (Crust's `EnableMarket`, off at genesis on mainnet, on in dev). */
+    market?: { enabled: boolean }
+    swork?: {
+      /** 0x hex P-256 public key (65 bytes, uncompressed) of the attestation authority. */
+      attestationAuthority: string
+      /** Whitelisted enclave codes: [0x hex code, expiry block]. */
+      codes: Array<[string, number]>
+    }
   }
+  /** Runtime parameters this chain overrides (block counts; `crust dev` shortens them). */
+  runtime?: SpecRuntimeOverrides
 }
 
 /** A chain spec file is missing, unreadable or invalid. */
@@ -51,7 +63,12 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
       balances: [...DEV_ACCOUNTS, DEV_AUTHORITY].map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
       sudoKey: devAddress('Alice'),
       authorities: [devAddress(DEV_AUTHORITY)],
+      market: { enabled: true },
+      swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
     },
+    // Short periods so a dev network shows whole order lifecycles: 1-minute report slots at 1 s
+    // blocks, 1-hour storage periods, 6-minute eras.
+    runtime: chainType === 'Development' ? { reportSlot: 60, fileDuration: 3600, eraLength: 360 } : {},
   }
 }
 
@@ -80,7 +97,7 @@ function checkAddress(value: unknown, path: string): string {
 export function parseChainSpec(json: unknown): ChainSpec {
   if (typeof json !== 'object' || json === null) fail('expected a JSON object', '$')
   const o = json as Record<string, unknown>
-  const known = new Set(['name', 'id', 'chainType', 'properties', 'genesis'])
+  const known = new Set(['name', 'id', 'chainType', 'properties', 'genesis', 'runtime'])
   for (const k of Object.keys(o)) if (!known.has(k)) fail('unknown key', `$.${k}`)
   if (typeof o.name !== 'string' || o.name === '') fail('expected a non-empty string', '$.name')
   if (typeof o.id !== 'string' || !/^[a-z0-9_-]+$/.test(o.id)) fail('expected lowercase letters, digits, - or _', '$.id')
@@ -103,6 +120,42 @@ export function parseChainSpec(json: unknown): ChainSpec {
   const sudoKey = g.sudoKey === undefined || g.sudoKey === null ? null : checkAddress(g.sudoKey, '$.genesis.sudoKey')
   if (!Array.isArray(g.authorities) || g.authorities.length === 0) fail('expected a non-empty array of addresses', '$.genesis.authorities')
   const authorities = g.authorities.map((a: unknown, i: number) => checkAddress(a, `$.genesis.authorities[${i}]`))
+  const genesisExtras: Pick<ChainSpec['genesis'], 'market' | 'swork'> = {}
+  if (g.market !== undefined) {
+    const m = g.market as Record<string, unknown>
+    if (typeof m !== 'object' || m === null || typeof m.enabled !== 'boolean') fail('expected { "enabled": true|false }', '$.genesis.market')
+    genesisExtras.market = { enabled: m.enabled }
+  }
+  if (g.swork !== undefined) {
+    const w = g.swork as Record<string, unknown>
+    if (typeof w !== 'object' || w === null) fail('expected an object', '$.genesis.swork')
+    if (typeof w.attestationAuthority !== 'string' || !/^0x04[0-9a-fA-F]{128}$/.test(w.attestationAuthority)) {
+      fail('expected a 0x04-prefixed uncompressed P-256 public key (65 bytes)', '$.genesis.swork.attestationAuthority')
+    }
+    if (!Array.isArray(w.codes)) fail('expected an array of [code, expiry block]', '$.genesis.swork.codes')
+    const codes = w.codes.map((c: unknown, i: number): [string, number] => {
+      if (!Array.isArray(c) || c.length !== 2 || typeof c[0] !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(c[0])) {
+        fail('expected [0x 32-byte code, expiry block]', `$.genesis.swork.codes[${i}]`)
+      }
+      if (typeof c[1] !== 'number' || !Number.isInteger(c[1]) || c[1] < 0 || c[1] > 0xffffffff) fail('expected a block number', `$.genesis.swork.codes[${i}][1]`)
+      return [c[0], c[1]]
+    })
+    genesisExtras.swork = { attestationAuthority: w.attestationAuthority, codes }
+  }
+  const runtime: SpecRuntimeOverrides = {}
+  if (o.runtime !== undefined) {
+    if (typeof o.runtime !== 'object' || o.runtime === null) fail('expected an object', '$.runtime')
+    for (const [key, value] of Object.entries(o.runtime as Record<string, unknown>)) {
+      if (!(SPEC_RUNTIME_KEYS as readonly string[]).includes(key)) fail(`unknown key (allowed: ${SPEC_RUNTIME_KEYS.join(', ')})`, `$.runtime.${key}`)
+      if (key === 'existentialDeposit') {
+        if (typeof value !== 'string' || !/^\d+$/.test(value)) fail('expected a decimal string', `$.runtime.${key}`)
+        runtime.existentialDeposit = BigInt(value)
+      } else {
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail('expected a positive integer number of blocks', `$.runtime.${key}`)
+        runtime[key as 'reportSlot'] = value
+      }
+    }
+  }
   return {
     name: o.name,
     id: o.id,
@@ -112,7 +165,8 @@ export function parseChainSpec(json: unknown): ChainSpec {
       tokenDecimals: typeof props.tokenDecimals === 'number' ? props.tokenDecimals : TOKEN_DECIMALS,
       tokenSymbol: typeof props.tokenSymbol === 'string' ? props.tokenSymbol : TOKEN_SYMBOL,
     },
-    genesis: { balances, sudoKey, authorities },
+    genesis: { balances, sudoKey, authorities, ...genesisExtras },
+    runtime,
   }
 }
 

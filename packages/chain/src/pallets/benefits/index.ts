@@ -1,0 +1,2 @@
+/** `benefits`: see pallet.ts. */
+export { benefitsPallet } from './pallet.js'

@@ -1,0 +1,2 @@
+/** `market`: see pallet.ts. */
+export { marketPallet } from './pallet.js'

@@ -1,0 +1,2 @@
+/** `swork`: see pallet.ts. */
+export { sworkPallet } from './pallet.js'
