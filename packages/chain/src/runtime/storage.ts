@@ -5,7 +5,7 @@
 import { u8aToHex } from '@polkadot/util'
 import { decode } from './codec/decode.js'
 import type { LookupBuilder, Registrable } from './codec/lookup.js'
-import type { ScaleType } from './codec/scale-type.js'
+import { type ScaleType, tuple } from './codec/scale-type.js'
 import { concatBytes, type Hasher, hashKey, hashPrefixLength, twox128 } from './hashing.js'
 
 /** Synchronous read access to state. */
@@ -161,6 +161,73 @@ export class StorageMap<K, V, Q extends V | undefined = V | undefined> extends B
   }
 }
 
+/**
+ * A map with two hashed keys (`StorageDoubleMap`), laid out as FRAME does:
+ * key = twox128(pallet) ++ twox128(item) ++ hasher1(SCALE(k1)) ++ hasher2(SCALE(k2)). The metadata
+ * entry is a `map` with both hashers and, as key, the tuple type `(K1, K2)`.
+ */
+export class StorageDoubleMap<K1, K2, V, Q extends V | undefined = V | undefined> extends BaseItem<V> {
+  readonly hashers: readonly [Hasher, Hasher]
+  readonly key1Type: ScaleType<K1>
+  readonly key2Type: ScaleType<K2>
+  /** `(K1, K2)`, declared once so the metadata registers it once. */
+  private readonly keyTuple: ScaleType<[K1, K2]>
+
+  constructor(
+    init: ItemInit<V> & { hashers: readonly [Hasher, Hasher]; key1: ScaleType<K1>; key2: ScaleType<K2> },
+    fallback: V | undefined,
+  ) {
+    super(init, fallback)
+    this.hashers = init.hashers
+    this.key1Type = init.key1
+    this.key2Type = init.key2
+    this.keyTuple = tuple(init.key1, init.key2) as ScaleType<[K1, K2]>
+  }
+
+  /** The raw key prefix shared by every entry whose first key is `k1`. */
+  prefixFor(k1: K1): Uint8Array {
+    return concatBytes(this.prefix, hashKey(this.hashers[0], this.key1Type.codec.enc(k1)))
+  }
+
+  key(k1: K1, k2: K2): Uint8Array {
+    return concatBytes(this.prefixFor(k1), hashKey(this.hashers[1], this.key2Type.codec.enc(k2)))
+  }
+
+  get(state: StorageReader, k1: K1, k2: K2): Q {
+    return this.read(state, this.key(k1, k2)) as Q
+  }
+
+  contains(state: StorageReader, k1: K1, k2: K2): boolean {
+    return state.get(this.key(k1, k2)) !== undefined
+  }
+
+  insert(state: StorageAccess, k1: K1, k2: K2, value: V): void {
+    this.write(state, this.key(k1, k2), value)
+  }
+
+  remove(state: StorageAccess, k1: K1, k2: K2): void {
+    state.delete(this.key(k1, k2))
+  }
+
+  /** Both keys a raw storage key was made from; both hashers must keep their key. */
+  decodeKeys(storageKey: Uint8Array): [K1, K2] {
+    const skip1 = hashPrefixLength(this.hashers[0])
+    const skip2 = hashPrefixLength(this.hashers[1])
+    if (skip1 === undefined || skip2 === undefined) throw new Error(`${this.pallet}.${this.name}: hashers ${this.hashers.join(', ')} are not reversible`)
+    const rest = storageKey.subarray(this.prefix.length + skip1)
+    const k1 = decode(this.key1Type.codec, rest)
+    const k1Length = this.key1Type.codec.enc(k1).length
+    const k2 = decode(this.key2Type.codec, rest.subarray(k1Length + skip2))
+    return [k1, k2]
+  }
+
+  metadata(lookup: LookupBuilder): StorageEntryMetadata {
+    return this.entry({
+      map: { hashers: [...this.hashers], key: lookup.idOf(this.keyTuple), value: lookup.idOf(this.value) },
+    })
+  }
+}
+
 /** A value with a default: reads never return `undefined`. */
 export function valueWithDefault<V>(init: ItemInit<V> & { default: V }): StorageValue<V, V> {
   return new StorageValue<V, V>(init, init.default)
@@ -177,6 +244,16 @@ export function mapWithDefault<K, V>(init: ItemInit<V> & { hasher: Hasher; key: 
 
 export function optionalMap<K, V>(init: ItemInit<V> & { hasher: Hasher; key: ScaleType<K> }): StorageMap<K, V, V | undefined> {
   return new StorageMap<K, V, V | undefined>(init, undefined)
+}
+
+type DoubleMapInit<K1, K2, V> = ItemInit<V> & { hashers: readonly [Hasher, Hasher]; key1: ScaleType<K1>; key2: ScaleType<K2> }
+
+export function doubleMapWithDefault<K1, K2, V>(init: DoubleMapInit<K1, K2, V> & { default: V }): StorageDoubleMap<K1, K2, V, V> {
+  return new StorageDoubleMap<K1, K2, V, V>(init, init.default)
+}
+
+export function optionalDoubleMap<K1, K2, V>(init: DoubleMapInit<K1, K2, V>): StorageDoubleMap<K1, K2, V, V | undefined> {
+  return new StorageDoubleMap<K1, K2, V, V | undefined>(init, undefined)
 }
 
 /**

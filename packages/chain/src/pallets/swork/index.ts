@@ -1,2 +1,49 @@
-/** `swork`: see pallet.ts. */
-export { sworkPallet } from './pallet.js'
+/**
+ * `swork`: the on-chain side of Crust's MPoW (meaningful proof of work). The pallet, its storage
+ * items (read by market and staking), the interface other pallets call, the genesis builder, the
+ * attestation verifier contract, and the wire helpers sWorker uses to produce the signed bytes.
+ */
+export { type AttestationEvidence, type AttestationVerifier, type AttestedEnclave, authorityAttestationVerifier } from './attestation.js'
+export * from './constants.js'
+export { SworkGenesisError } from './errors.js'
+export { sworkErrors, sworkEvents } from './events.js'
+export { buildSworkGenesis, type SworkGenesis } from './genesis.js'
+export {
+  checkAnchor,
+  isWrReported,
+  ownerOf,
+  putIdentity,
+  reportSlotOf,
+  takeAddedFilesCount,
+  takeWorkload,
+  updateSpower,
+  type WorkloadHandOff,
+} from './interface.js'
+export { p256KeyObject, verifyP256, verifySworkerSignature } from './p256.js'
+export { reportWorksWeight, type SworkPalletOptions, sworkPallet } from './pallet.js'
+export { isLegalCode } from './register.js'
+export type { ReportWorksArgs } from './report-works.js'
+export {
+  AddedFilesCount,
+  AllowedTeePublicKeys,
+  AttestationAuthority,
+  Codes,
+  CurrentReportSlot,
+  EnablePunishment,
+  Free,
+  Groups,
+  Identities,
+  IdentityCount,
+  IdentityCursor,
+  IdentityList,
+  PendingWorkload,
+  PubKeys,
+  ReportedFilesSize,
+  ReportedInSlot,
+  Spower,
+  Workload,
+  WorkReports,
+} from './storage.js'
+export type { Group, Identity, PKInfo, WorkReport } from './types.js'
+export { aggregationRunning, updateOffset } from './workload.js'
+export * from './wire.js'
