@@ -194,3 +194,44 @@ describe('market', () => {
     assert.equal(S.FileByteFee.get(h.state), 10_000n - 30n, 'no new order: no byte fee change')
   })
 })
+
+describe('market rewards with collateral', () => {
+  it('behavior: the first 4 distinct owners are paid 2.5/18, 2.5/15.5, ... of the remaining amount, only while collateral covers it', async () => {
+    const { h, alice } = await setup()
+    const keyring = new Keyring({ type: 'sr25519' })
+    const owners = ['//M1', '//M2', '//M3', '//M4', '//M5'].map((u) => keyring.addFromUri(u).publicKey)
+    h.startBlock()
+    for (const o of owners) h.call(ROOT, 'Balances', 'force_set_balance', { who: { tag: 'Id', value: o }, new_free: 10n ** 15n })
+    // M1..M4 put up collateral; M5 does not.
+    for (const o of owners.slice(0, 4)) assert.equal(h.call(signed(o), 'Benefits', 'add_benefit_funds', { value: 10n ** 12n, funds_type: { tag: 'MARKET', value: undefined } }), undefined)
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: GIB, tips: 10n ** 9n, memo: new Uint8Array() })
+    const original = S.FilesV2.get(h.state, CID)!.amount
+    const anchor = new Uint8Array(64)
+    // M5 reports first: replica recorded, not paid, paid count unchanged.
+    upsertReplica(ctxOf(h), { reporter: owners[4]!, owner: owners[4]!, cid: CID, fileSize: GIB, validAt: h.number, anchor })
+    assert.equal(S.FilesV2.get(h.state, CID)!.remaining_paid_count, 4)
+    const rewards: bigint[] = []
+    for (const o of owners.slice(0, 4)) {
+      const before = S.FilesV2.get(h.state, CID)!.amount
+      upsertReplica(ctxOf(h), { reporter: o, owner: o, cid: CID, fileSize: GIB, validAt: h.number, anchor })
+      rewards.push(before - S.FilesV2.get(h.state, CID)!.amount)
+    }
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.remaining_paid_count, 0)
+    assert.equal(file.reported_replica_count, 5)
+    // Successive fractions of what remains: each owner gets about 2.5/18 of the original amount.
+    let remaining = original
+    for (const [i, parts] of [138_888_888, 161_290_320, 192_307_690, 238_095_240].entries()) {
+      const expected = perbillMul(parts, remaining)
+      assert.equal(rewards[i], expected)
+      remaining -= expected
+      const share = Number(expected) / Number(original)
+      assert.ok(Math.abs(share - 2.5 / 18) < 1e-6, `share ${share}`)
+    }
+    // The merchant claims the accrued reward from the storage pot.
+    const m1Before = free(h, owners[0]!)
+    assert.equal(h.call(signed(owners[0]!), 'Market', 'reward_merchant'), undefined)
+    assert.equal(free(h, owners[0]!) - m1Before, rewards[0])
+    assert.notEqual(h.call(signed(owners[0]!), 'Market', 'reward_merchant'), undefined, 'NotEnoughReward once claimed')
+  })
+})
