@@ -1,9 +1,10 @@
 /**
- * Chain benchmark: pre-signed `transferKeepAlive` extrinsics validated into the pool and applied
+ * Chain benchmark: pre-signed `transferKeepAlive` (or `market.placeStorageOrder`) extrinsics validated into the pool and applied
  * into blocks on one core, with the cost split (validation incl. signature check, block execution,
  * trie + database commit). The anchor is the raw WASM sr25519 verify rate measured in the same run:
  * one verification per transaction is the floor of what validation must cost.
  */
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,11 +17,17 @@ import {
   ChainDatabase,
   builtinSpec,
   defaultRuntimeConfig,
+  PALLET_INDEX,
   Runtime,
   TransactionPool,
 } from '@crust-ts/chain'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+
+export type ChainBenchKind = 'transfer' | 'order'
 
 export interface ChainBenchResult {
+  kind: ChainBenchKind
   transactions: number
   blocks: number
   perSecond: number
@@ -37,7 +44,14 @@ function measureAnchor(pair: ReturnType<Keyring['addFromUri']>): number {
   return n / ((performance.now() - t0) / 1000)
 }
 
-export async function runChainBench(options: { senders?: number; perSender?: number } = {}): Promise<ChainBenchResult> {
+/** A valid CIDv1 (raw, sha2-256) for order number `i`, as the bytes of its string form. */
+function benchCid(i: number): Uint8Array {
+  const digest = createHash('sha256').update(`bench file ${i}`).digest()
+  return new TextEncoder().encode(CID.createV1(0x55, Digest.create(0x12, digest)).toString())
+}
+
+export async function runChainBench(options: { senders?: number; perSender?: number; kind?: ChainBenchKind } = {}): Promise<ChainBenchResult> {
+  const kind = options.kind ?? 'transfer'
   await cryptoWaitReady()
   const senders = options.senders ?? 4000
   const perSender = options.perSender ?? 2
@@ -60,7 +74,13 @@ export async function runChainBench(options: { senders?: number; perSender?: num
     const signed: Uint8Array[] = []
     for (let n = 0; n < perSender; n++) {
       for (const pair of pairs) {
-        const call = registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(keyring.decodeAddress(dest)) }, value: 1_000_000_000n } })
+        const call =
+          kind === 'transfer'
+            ? registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(keyring.decodeAddress(dest)) }, value: 1_000_000_000n } })
+            : registry.createType('Call', {
+                callIndex: [PALLET_INDEX.Market, 0],
+                args: { cid: u8aToHex(benchCid(signed.length)), reported_file_size: 1_048_576n, tips: 0n, memo: '0x' },
+              })
         const xt = registry.createType('Extrinsic', call)
         xt.sign(pair, { blockHash: genesisHash, genesisHash, nonce: n, runtimeVersion: version, era: 0 } as never)
         signed.push(hexToU8a(xt.toHex()))
@@ -98,6 +118,7 @@ export async function runChainBench(options: { senders?: number; perSender?: num
     executeMs = performance.now() - t1 - commitMs
     const total = validateMs + executeMs + commitMs
     return {
+      kind,
       transactions: signed.length,
       blocks,
       perSecond: signed.length / (total / 1000),

@@ -1,4 +1,5 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { type AddCommandOptions, DEFAULT_API } from './commands/ipfs-client.js'
 import { CrustError } from '@crust-ts/chain'
 import { generateKey, inspectKey, parseScheme } from './commands/key.js'
 import { CliError } from './errors.js'
@@ -13,6 +14,17 @@ function parseDuration(value: string): number {
   const ms = Number(value)
   if (!Number.isInteger(ms) || ms < 50) throw new InvalidArgumentError('expected milliseconds, at least 50')
   return ms
+}
+
+function parseCidVersion(value: string): 0 | 1 {
+  if (value !== '0' && value !== '1') throw new InvalidArgumentError('expected 0 or 1')
+  return Number(value) as 0 | 1
+}
+
+function parseNonNegative(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
+  return n
 }
 
 /** Builds the `crust` command. `write` receives what the command prints on stdout. */
@@ -53,6 +65,49 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
       })
     })
+
+  const ipfs = program.command('ipfs').description('IPFS: a node (daemon) and a client of its Kubo-compatible API')
+  const api = () => new Option('--api <url>', 'the node API to talk to').default(DEFAULT_API)
+  ipfs
+    .command('add')
+    .description('add files or directories, printing their CIDs (as "ipfs add")')
+    .argument('<paths...>', 'files or directories')
+    .addOption(api())
+    .option('-r, --recursive', 'add directories recursively', false)
+    .option('--cid-version <n>', 'CID version (0 or 1; 1 implies raw leaves)', parseCidVersion, 0)
+    .option('--raw-leaves', 'use raw blocks for leaf nodes')
+    .option('--chunker <chunker>', 'chunking algorithm, e.g. size-262144')
+    .option('--no-pin', 'do not pin what is added')
+    .option('-n, --only-hash', 'only compute the CIDs, store nothing', false)
+    .option('-w, --wrap-with-directory', 'wrap the files in a directory', false)
+    .option('-Q, --quiet', 'print only the CIDs', false)
+    .action(async (paths: string[], opts: Omit<AddCommandOptions, 'progress'>) => {
+      const { addCommand } = await import('./commands/ipfs-client.js')
+      await addCommand(paths, { ...opts, progress: process.stderr.isTTY === true }, write)
+    })
+  ipfs
+    .command('cat')
+    .description('print the contents of a file (as "ipfs cat")')
+    .argument('<cid>', 'CID or /ipfs/ path')
+    .addOption(api())
+    .option('--offset <bytes>', 'byte offset to start at', parseNonNegative)
+    .option('--length <bytes>', 'maximum number of bytes', parseNonNegative)
+    .action(async (cid: string, opts: { api: string; offset?: number; length?: number }) => {
+      const { catCommand } = await import('./commands/ipfs-client.js')
+      await catCommand(cid, opts, process.stdout)
+    })
+  const pin = ipfs.command('pin').description('pin and unpin content')
+  for (const action of ['add', 'rm', 'ls'] as const) {
+    pin
+      .command(action)
+      .argument(action === 'ls' ? '[cids...]' : '<cids...>', 'CIDs')
+      .addOption(api())
+      .option('--no-recursive', 'pin only the root block')
+      .action(async (cids: string[], opts: { api: string; recursive: boolean }) => {
+        const { pinCommand } = await import('./commands/ipfs-client.js')
+        await pinCommand(action, cids ?? [], opts, write)
+      })
+  }
 
   const key = program.command('key').description('generate and inspect account keys (SS58 prefix 66)')
   key

@@ -37,6 +37,8 @@ export const events = {
   DustLost: event(1, { account, amount: balance }, 'An account was removed whose balance was non-zero but below ExistentialDeposit, resulting in an outright loss.'),
   Transfer: event(2, { from: account, to: account, amount: balance }, 'Transfer succeeded.'),
   BalanceSet: event(3, { who: account, free: balance }, 'A balance was set by root.'),
+  Reserved: event(4, { who: account, amount: balance }, 'Some balance was reserved (moved from free to reserved).'),
+  Unreserved: event(5, { who: account, amount: balance }, 'Some balance was unreserved (moved from reserved to free).'),
   Deposit: event(7, { who: account, amount: balance }, 'Some amount was deposited (e.g. for transaction fees).'),
   Withdraw: event(8, { who: account, amount: balance }, 'Some amount was withdrawn from the account (e.g. for transaction fees).'),
   Slashed: event(9, { who: account, amount: balance }, 'Some amount was removed from the account (e.g. for misbehavior).'),
@@ -148,6 +150,45 @@ export function depositInto(ctx: EventSink, who: Uint8Array, amount: bigint): bo
   TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) + amount)
   ctx.deposit(events.Deposit, { who, amount })
   return true
+}
+
+/** The part of `who`'s balance that is reserved (benefit funds, deposits). */
+export function reservedBalance(state: StorageReader, who: Uint8Array): bigint {
+  return Account.get(state, who).data.reserved
+}
+
+/**
+ * Moves `amount` from `who`'s free balance to its reserved balance (Substrate's
+ * `ReservableCurrency::reserve`): emits `Reserved`. Frozen (staked, locked) CRU cannot be reserved.
+ * The account's total does not change, so it stays alive even with no free balance left.
+ * Throws `InsufficientBalance` when free < amount, `LiquidityRestrictions` when the rest of free
+ * would fall below the frozen amount. Reserving 0 does nothing.
+ */
+export function reserve(ctx: EventSink, who: Uint8Array, amount: bigint): void {
+  if (amount === 0n) return
+  const info = Account.get(ctx.state, who)
+  if (info.data.free < amount) throw moduleError(balanceErrors.InsufficientBalance)
+  const free = info.data.free - amount
+  if (free < info.data.frozen) throw moduleError(balanceErrors.LiquidityRestrictions)
+  const reserved = info.data.reserved + amount
+  if (reserved >= 1n << 128n) throw DispatchError.arithmetic('Overflow')
+  Account.insert(ctx.state, who, { ...info, data: { ...info.data, free, reserved } })
+  ctx.deposit(events.Reserved, { who, amount })
+}
+
+/**
+ * Moves up to `amount` from `who`'s reserved balance back to free (Substrate's
+ * `ReservableCurrency::unreserve`): emits `Unreserved` with the amount actually moved. Returns the
+ * part of `amount` that could not be unreserved (0 when all of it was). Never fails.
+ */
+export function unreserve(ctx: EventSink, who: Uint8Array, amount: bigint): bigint {
+  if (amount === 0n) return 0n
+  const info = Account.get(ctx.state, who)
+  if (info.data.free + info.data.reserved === 0n) return amount
+  const actual = info.data.reserved < amount ? info.data.reserved : amount
+  Account.insert(ctx.state, who, { ...info, data: { ...info.data, free: info.data.free + actual, reserved: info.data.reserved - actual } })
+  ctx.deposit(events.Unreserved, { who, amount: actual })
+  return amount - actual
 }
 
 /** Genesis endowment: no events. */

@@ -3,7 +3,8 @@
  * extrinsics (fee, nonce, dispatch in its own storage transaction, events), finalization.
  */
 import { CrustError } from '../errors/crust-error.js'
-import { ensureCanWithdraw, withdraw, depositInto } from '../pallets/balances.js'
+import { depositInto, ensureCanWithdraw, withdraw } from '../pallets/balances.js'
+import { maybeReduceFee } from '../pallets/benefits/index.js'
 import { Account, BlockHash, EVENTS_KEY, EventCount, events as systemEvents, CurrentNumber, ParentHash } from '../pallets/system.js'
 import { computeFee, distributeFee, events as paymentEvents, inclusionFee } from '../pallets/transaction-payment.js'
 import type { Fields, FieldValues } from './codec/scale-type.js'
@@ -159,8 +160,11 @@ export class BlockExecutor {
     }
 
     this.beginExtrinsic()
-    const ctx = { state, config, deposit: this.deposit }
-    withdraw(ctx, who, fee + signed.tip, true)
+    const ctx = { state, config, deposit: this.deposit, blockNumber: this.env.number }
+    // Benefits' market fee reduction: a waived fee is not taken from the payer but newly issued to
+    // feed the usual split (the era's stakers bear it, as in Crust).
+    const waived = fee > 0n && maybeReduceFee(ctx, who, fee)
+    withdraw(ctx, who, (waived ? 0n : fee) + signed.tip, true)
     const paid = Account.get(state, who)
     Account.insert(state, who, { ...paid, nonce: paid.nonce + 1 })
 
@@ -171,7 +175,7 @@ export class BlockExecutor {
     else if (result.actualWeight !== undefined && result.actualWeight < info.weight) {
       actualFee = inclusionFee(computeFee(config, xt.bytes.length, result.actualWeight))
     }
-    if (actualFee < fee) depositInto(ctx, who, fee - actualFee)
+    if (actualFee < fee && !waived) depositInto(ctx, who, fee - actualFee)
     distributeFee(ctx, this.env.author, actualFee + signed.tip)
     this.deposit(paymentEvents.TransactionFeePaid, { who, actual_fee: actualFee, tip: signed.tip })
     const usedWeight = config.extrinsicBaseWeight + (result.actualWeight ?? info.weight)

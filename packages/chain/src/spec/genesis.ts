@@ -1,5 +1,6 @@
 /** The genesis state a chain spec describes. */
 import { endowAtGenesis } from '../pallets/balances.js'
+import { buildMarketGenesis } from '../pallets/market/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
 import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
 import type { RuntimeConfig } from '../runtime/config.js'
@@ -11,4 +12,5 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   // The treasury exists from genesis, so that small fee shares are never lost to the existential deposit.
   endowAtGenesis(state, TREASURY_ACCOUNT, config.existentialDeposit)
   if (spec.genesis.sudoKey !== null) SudoKey.put(state, accountIdOf(spec.genesis.sudoKey))
+  buildMarketGenesis(state, spec.genesis.market ?? { enabled: false }, config.existentialDeposit)
 }

@@ -1,9 +1,17 @@
 /**
- * The market side of storage proofs: sWork's `report_works` adds and deletes replicas here.
- * (Contract used by the swork pallet; the full accounting lives in this module.)
+ * The market side of storage proofs: sWork's `report_works` adds and deletes replicas here, in the
+ * same transaction as the report (the chain alone is the source of truth). The first four distinct
+ * owners are paid from the file's amount, each only while its collateral covers the reward.
  */
+import { maybeRewardMerchant } from '../benefits/index.js'
+import { transfer } from '../balances.js'
 import type { DispatchContext } from '../../runtime/pallet.js'
 import type { StorageReader } from '../../runtime/storage.js'
+import { MAX_REPLICAS, REPLICA_REWARD_PARTS, RESERVED_POT, STORAGE_POT } from './constants.js'
+import { marketEvents } from './errors.js'
+import { perbillMul } from './math.js'
+import { calculateSpower } from './spower.js'
+import { FileKeysCount, FilesV2, OrdersCount } from './storage.js'
 
 /** One added or deleted file of a work report. */
 export interface ReplicaChange {
@@ -20,21 +28,78 @@ export interface ReplicaChange {
   anchor: Uint8Array
 }
 
+type Ctx = Pick<DispatchContext, 'state' | 'config' | 'deposit' | 'blockNumber'>
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0
+
 /**
  * Adds a replica for an added file of a work report. Returns the spower credited to the
  * reporter's sWorker (the file size while the replica ripens), or 0 when nothing was added
  * (unknown file, replica of that owner already present, 200 replicas reached, illegal size).
  */
-export function upsertReplica(_ctx: DispatchContext, _change: ReplicaChange): bigint {
-  return 0n
+export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
+  const stored = FilesV2.get(ctx.state, change.cid)
+  if (stored === undefined) return 0n
+  const file = { ...stored, replicas: [...stored.replicas] }
+  const now = ctx.blockNumber
+  if (file.replicas.length === 0) {
+    if (change.fileSize > file.file_size) {
+      closeIllegalFile(ctx, change, file.amount + file.prepaid)
+      return 0n
+    }
+    // A smaller real size lowers the file's size; the payment is not refunded.
+    file.file_size = change.fileSize
+  }
+  if (file.replicas.length >= MAX_REPLICAS || file.replicas.some(([owner]) => sameBytes(owner, change.owner))) return 0n
+  file.replicas.push([
+    change.owner,
+    { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt },
+  ])
+  file.reported_replica_count += 1
+  if (file.remaining_paid_count > 0) {
+    const parts = REPLICA_REWARD_PARTS[file.remaining_paid_count] ?? 0
+    const reward = perbillMul(parts, file.amount)
+    if (maybeRewardMerchant(ctx, change.owner, reward)) {
+      file.amount -= reward
+      file.remaining_paid_count -= 1
+    }
+  }
+  if (file.expired_at === 0) {
+    file.calculated_at = now
+    file.expired_at = now + ctx.config.fileDuration
+  }
+  file.spower = calculateSpower(file.file_size, file.reported_replica_count)
+  FilesV2.insert(ctx.state, change.cid, file)
+  return file.file_size
+}
+
+/** A file reported larger than ordered: its value goes to the reporter's group owner (collateral permitting) or the reserved pot. */
+function closeIllegalFile(ctx: Ctx, change: ReplicaChange, value: bigint): void {
+  const inGroup = !sameBytes(change.owner, change.reporter)
+  if (!(inGroup && maybeRewardMerchant(ctx, change.owner, value)) && value > 0n) transfer(ctx, STORAGE_POT, RESERVED_POT, value, true)
+  FilesV2.remove(ctx.state, change.cid)
+  FileKeysCount.put(ctx.state, Math.max(0, FileKeysCount.get(ctx.state) - 1))
+  OrdersCount.put(ctx.state, Math.max(0, OrdersCount.get(ctx.state) - 1))
+  ctx.deposit(marketEvents.IllegalFileClosed, { cid: change.cid })
 }
 
 /** Removes the reporter's replica for a deleted file. Returns the spower to take off its sWorker. */
-export function deleteReplica(_ctx: DispatchContext, _change: Omit<ReplicaChange, 'fileSize' | 'validAt'>): bigint {
-  return 0n
+export function deleteReplica(ctx: Ctx, change: Omit<ReplicaChange, 'fileSize' | 'validAt'>): bigint {
+  const stored = FilesV2.get(ctx.state, change.cid)
+  if (stored === undefined) return 0n
+  const index = stored.replicas.findIndex(([, r]) => sameBytes(r.who, change.reporter))
+  if (index < 0) return 0n
+  const replica = stored.replicas[index]![1]
+  const file = { ...stored, replicas: stored.replicas.filter((_, i) => i !== index) }
+  file.reported_replica_count = Math.max(0, file.reported_replica_count - (replica.is_reported ? 1 : 0))
+  file.spower = calculateSpower(file.file_size, file.reported_replica_count)
+  FilesV2.insert(ctx.state, change.cid, file)
+  if (!sameBytes(replica.anchor, change.anchor)) return 0n
+  // A ripening replica was credited the file size; a ripe one the file's spower.
+  return replica.created_at !== undefined ? stored.file_size : stored.spower
 }
 
 /** Whether a file (order) exists. */
-export function fileExists(_state: StorageReader, _cid: Uint8Array): boolean {
-  return false
+export function fileExists(state: StorageReader, cid: Uint8Array): boolean {
+  return FilesV2.contains(state, cid)
 }

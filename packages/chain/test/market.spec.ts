@@ -1,0 +1,237 @@
+/** The market pallet's rules with Crust's numbers, on the real runtime (harness, no network). */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { Account } from '../src/pallets/system.js'
+import { calculateSpower, deleteReplica, fileFee, MarketStorage as S, RESERVED_POT, STAKING_POT, STORAGE_POT, upsertReplica } from '../src/pallets/market/index.js'
+import { perbillMul } from '../src/pallets/market/math.js'
+import { updateBaseFee, updateByteFee, updateKeysCountFee } from '../src/pallets/market/pricing.js'
+import { u128 } from '../src/runtime/codec/scale-type.js'
+import { valueWithDefault } from '../src/runtime/storage.js'
+import { RuntimeHarness, ROOT, signed } from './fixtures/runtime-harness.js'
+
+const CID = new TextEncoder().encode('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
+const MIB = 1_048_576n
+const GIB = 1024n * MIB
+
+async function setup() {
+  await cryptoWaitReady()
+  const h = await RuntimeHarness.create()
+  const keyring = new Keyring({ type: 'sr25519' })
+  const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((u) => keyring.addFromUri(u).publicKey)
+  return { h, alice: alice!, bob: bob!, charlie: charlie! }
+}
+
+const free = (h: RuntimeHarness, who: Uint8Array) => Account.get(h.state, who).data.free
+const ctxOf = (h: RuntimeHarness) => ({ state: h.state, config: h.runtime.config, blockNumber: h.number, deposit: () => {} })
+
+describe('market', () => {
+  it('behavior: the fee for 1 GiB at the initial prices is 1024 × 10_000 + 1_000_000', async () => {
+    const { h } = await setup()
+    assert.deepEqual(fileFee(h.state, GIB), { baseFee: 0n, amount: 11_240_000n })
+    // A partial MiB is charged as a whole one.
+    assert.equal(fileFee(h.state, MIB + 1n).amount, 2n * 10_000n + 1_000_000n)
+  })
+
+  it('behavior: an order splits 72 % to staking, 18 % + tips to storage, the rest and the base fee to reserved', async () => {
+    const { h, alice } = await setup()
+    h.startBlock()
+    h.call(ROOT, 'Market', 'set_base_fee', { base_fee: 5_000n })
+    const before = { alice: free(h, alice), stak: free(h, STAKING_POT), stor: free(h, STORAGE_POT), rese: free(h, RESERVED_POT) }
+    const tips = 777n
+    assert.equal(h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: GIB, tips, memo: new Uint8Array() }), undefined)
+    const value = 11_240_000n
+    const staking = perbillMul(720_000_000, value)
+    const storage = perbillMul(180_000_000, value)
+    assert.equal(free(h, STAKING_POT) - before.stak, staking)
+    assert.equal(free(h, STORAGE_POT) - before.stor, storage + tips)
+    assert.equal(free(h, RESERVED_POT) - before.rese, value + 5_000n - staking - storage)
+    assert.equal(before.alice - free(h, alice), value + 5_000n + tips)
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.expired_at, 0, 'pending until a replica is reported')
+    assert.equal(file.amount, storage + tips)
+    assert.equal(file.remaining_paid_count, 4)
+    assert.equal(S.FileKeysCount.get(h.state), 1)
+    const events = h.endBlock().map((e) => `${e.section}.${e.method}`)
+    assert.ok(events.includes('market.FileSuccess'))
+  })
+
+  it('error: bad orders are refused with Crust errors and change nothing', async () => {
+    const { h, alice } = await setup()
+    h.startBlock()
+    const order = (cid: Uint8Array, size: bigint) => h.call(signed(alice), 'Market', 'place_storage_order', { cid, reported_file_size: size, tips: 0n, memo: new Uint8Array() })
+    const errorName = (err: ReturnType<typeof order>) => (err?.tag === 'Module' ? h.runtime.registry.findMetaError(err.value.error.length ? Uint8Array.of(err.value.index, err.value.error[0]!) : new Uint8Array()).name : err?.tag)
+    assert.equal(errorName(order(CID, 8n * GIB)), 'FileTooLarge')
+    assert.equal(errorName(order(new TextEncoder().encode('not a cid'), MIB)), 'IllegalCid')
+    assert.equal(errorName(order(CID, 0n)), 'FileSizeZero')
+    assert.equal(S.FileKeysCount.get(h.state), 0)
+    h.call(ROOT, 'Market', 'set_enable_market', { is_enabled: false })
+    assert.equal(errorName(order(CID, MIB)), 'PlaceOrderNotAvailable')
+  })
+
+  it('behavior: the first replica starts the period; deleting it lowers the count', async () => {
+    const { h, alice, bob } = await setup()
+    h.startBlock()
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const anchor = new Uint8Array(64).fill(7)
+    const credited = upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 900n, validAt: h.number, anchor })
+    assert.equal(credited, 900n, 'a smaller real size lowers the file size')
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.file_size, 900n)
+    assert.equal(file.reported_replica_count, 1)
+    assert.equal(file.expired_at, h.number + h.runtime.config.fileDuration)
+    assert.equal(file.spower, calculateSpower(900n, 1))
+    assert.equal(upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 900n, validAt: h.number, anchor }), 0n, 'one replica per owner')
+    assert.equal(deleteReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, anchor }), 900n)
+    assert.equal(S.FilesV2.get(h.state, CID)!.reported_replica_count, 0)
+  })
+
+  it('behavior: a first report larger than ordered closes the file as illegal', async () => {
+    const { h, alice, bob } = await setup()
+    h.startBlock()
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const reserved = free(h, RESERVED_POT)
+    const amount = S.FilesV2.get(h.state, CID)!.amount
+    assert.equal(upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 2000n, validAt: h.number, anchor: new Uint8Array(64) }), 0n)
+    assert.equal(S.FilesV2.get(h.state, CID), undefined)
+    assert.equal(free(h, RESERVED_POT) - reserved, amount)
+  })
+
+  it('behavior: after expiry calculateReward pays the settler, then renews from prepaid or closes', async () => {
+    const { h, alice, bob, charlie } = await setup()
+    h.startBlock()
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 10_000n, memo: new Uint8Array() })
+    upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 1000n, validAt: h.number, anchor: new Uint8Array(64) })
+    const expiry = S.FilesV2.get(h.state, CID)!.expired_at
+    h.endBlock()
+    h.startBlock()
+    const early = h.call(signed(charlie), 'Market', 'calculate_reward', { cid: CID })
+    assert.equal(early, undefined)
+    assert.equal(S.FilesV2.get(h.state, CID)!.expired_at, expiry, 'nothing to settle before expiry')
+    h.call(signed(alice), 'Market', 'add_prepaid', { cid: CID, amount: 5_000_000n })
+    h.runTo(expiry)
+    h.startBlock()
+    const remaining = S.FilesV2.get(h.state, CID)!.amount
+    const charlieBefore = free(h, charlie)
+    assert.equal(h.call(signed(charlie), 'Market', 'calculate_reward', { cid: CID }), undefined)
+    assert.equal(free(h, charlie) - charlieBefore, remaining, 'the settler takes the remaining amount')
+    const renewed = S.FilesV2.get(h.state, CID)!
+    assert.equal(renewed.expired_at, h.number + h.runtime.config.fileDuration)
+    const price = fileFee(h.state, 1000n)
+    assert.equal(renewed.prepaid, 5_000_000n - price.baseFee - price.amount)
+    assert.ok(h.endBlock().some((e) => e.method === 'RenewFileSuccess'))
+    // No prepaid left for another period: the next settlement closes the file.
+    h.runTo(renewed.expired_at)
+    h.startBlock()
+    S.FilesV2.insert(h.state, CID, { ...S.FilesV2.get(h.state, CID)!, prepaid: 1n })
+    h.call(signed(charlie), 'Market', 'calculate_reward', { cid: CID })
+    assert.equal(S.FilesV2.get(h.state, CID), undefined)
+    assert.ok(h.endBlock().some((e) => e.method === 'FileClosed'))
+  })
+
+  it('behavior: calculateReward on a pending file is NotInRewardPeriod', async () => {
+    const { h, alice } = await setup()
+    h.startBlock()
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const err = h.call(signed(alice), 'Market', 'calculate_reward', { cid: CID })
+    assert.equal(err?.tag, 'Module')
+  })
+
+  it('behavior: spower follows the replica table', () => {
+    assert.equal(calculateSpower(1000n, 0), 1000n)
+    assert.equal(calculateSpower(1000n, 1), 1100n)
+    assert.equal(calculateSpower(1000n, 8), 1100n)
+    assert.equal(calculateSpower(1000n, 9), 2000n)
+    assert.equal(calculateSpower(1000n, 24), 4000n)
+    assert.equal(calculateSpower(1000n, 56), 50_000n)
+    assert.equal(calculateSpower(1000n, 157), 190_000n)
+    assert.equal(calculateSpower(1000n, 158), 200_000n)
+  })
+
+  it('behavior: price controllers move by Crust ratios and clamp', async () => {
+    const { h } = await setup()
+    const state = h.state
+    const ReportedFilesSize = valueWithDefault({ pallet: 'Swork', name: 'ReportedFilesSize', value: u128, default: 0n })
+    const Free = valueWithDefault({ pallet: 'Swork', name: 'Free', value: u128, default: 0n })
+    // Less than half the space used: the byte fee falls by 0.3 %.
+    ReportedFilesSize.put(state, 10n)
+    Free.put(state, 90n)
+    updateByteFee({ state })
+    assert.equal(S.FileByteFee.get(state), 10_000n - 30n)
+    // More than half used: it rises by 0.33 % (at least 1).
+    ReportedFilesSize.put(state, 90n)
+    Free.put(state, 10n)
+    updateByteFee({ state })
+    assert.equal(S.FileByteFee.get(state), 9_970n + perbillMul(3_300_000, 9_970n))
+    // Few files: the keys-count fee falls.
+    updateKeysCountFee({ state })
+    assert.equal(S.FileKeysCountFee.get(state), 1_000_000n - 3_000n)
+    // No orders: the base fee falls (from 0 it stays 0); few replicas per order: it rises by at least 1.
+    updateBaseFee({ state })
+    assert.equal(S.FileBaseFee.get(state), 0n)
+    S.OrdersCount.put(state, 10)
+    updateBaseFee({ state })
+    assert.equal(S.FileBaseFee.get(state), 1n)
+    S.FileBaseFee.put(state, S.MaxFileBaseFee.get(state))
+    S.OrdersCount.put(state, 1)
+    updateBaseFee({ state })
+    assert.equal(S.FileBaseFee.get(state), S.MaxFileBaseFee.get(state), 'clamped to the maximum')
+  })
+
+  it('behavior: on_initialize adjusts prices at Crust offsets of the report slot', async () => {
+    const { h, alice } = await setup()
+    const slot = h.runtime.config.reportSlot
+    h.startBlock()
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    h.endBlock()
+    h.runTo(slot - 4)
+    assert.equal(S.FileByteFee.get(h.state), 10_000n)
+    h.runTo(slot - 3)
+    assert.equal(S.FileByteFee.get(h.state), 10_000n - 30n, 'byte fee moved at slot - 3')
+    assert.equal(S.HasNewOrder.get(h.state), false)
+    h.runTo(slot * 2 - 3)
+    assert.equal(S.FileByteFee.get(h.state), 10_000n - 30n, 'no new order: no byte fee change')
+  })
+})
+
+describe('market rewards with collateral', () => {
+  it('behavior: the first 4 distinct owners are paid 2.5/18, 2.5/15.5, ... of the remaining amount, only while collateral covers it', async () => {
+    const { h, alice } = await setup()
+    const keyring = new Keyring({ type: 'sr25519' })
+    const owners = ['//M1', '//M2', '//M3', '//M4', '//M5'].map((u) => keyring.addFromUri(u).publicKey)
+    h.startBlock()
+    for (const o of owners) h.call(ROOT, 'Balances', 'force_set_balance', { who: { tag: 'Id', value: o }, new_free: 10n ** 15n })
+    // M1..M4 put up collateral; M5 does not.
+    for (const o of owners.slice(0, 4)) assert.equal(h.call(signed(o), 'Benefits', 'add_benefit_funds', { value: 10n ** 12n, funds_type: { tag: 'MARKET', value: undefined } }), undefined)
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: GIB, tips: 10n ** 9n, memo: new Uint8Array() })
+    const original = S.FilesV2.get(h.state, CID)!.amount
+    const anchor = new Uint8Array(64)
+    // M5 reports first: replica recorded, not paid, paid count unchanged.
+    upsertReplica(ctxOf(h), { reporter: owners[4]!, owner: owners[4]!, cid: CID, fileSize: GIB, validAt: h.number, anchor })
+    assert.equal(S.FilesV2.get(h.state, CID)!.remaining_paid_count, 4)
+    const rewards: bigint[] = []
+    for (const o of owners.slice(0, 4)) {
+      const before = S.FilesV2.get(h.state, CID)!.amount
+      upsertReplica(ctxOf(h), { reporter: o, owner: o, cid: CID, fileSize: GIB, validAt: h.number, anchor })
+      rewards.push(before - S.FilesV2.get(h.state, CID)!.amount)
+    }
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.remaining_paid_count, 0)
+    assert.equal(file.reported_replica_count, 5)
+    // Successive fractions of what remains: each owner gets about 2.5/18 of the original amount.
+    let remaining = original
+    for (const [i, parts] of [138_888_888, 161_290_320, 192_307_690, 238_095_240].entries()) {
+      const expected = perbillMul(parts, remaining)
+      assert.equal(rewards[i], expected)
+      remaining -= expected
+      const share = Number(expected) / Number(original)
+      assert.ok(Math.abs(share - 2.5 / 18) < 1e-6, `share ${share}`)
+    }
+    // The merchant claims the accrued reward from the storage pot.
+    const m1Before = free(h, owners[0]!)
+    assert.equal(h.call(signed(owners[0]!), 'Market', 'reward_merchant'), undefined)
+    assert.equal(free(h, owners[0]!) - m1Before, rewards[0])
+    assert.notEqual(h.call(signed(owners[0]!), 'Market', 'reward_merchant'), undefined, 'NotEnoughReward once claimed')
+  })
+})
