@@ -2,6 +2,7 @@
  * `swork.report_works`: the checks in Crust's order (crust-runtime.md §2.6), then the classic
  * synchronous bookkeeping: replicas in market, the work report, free and used space, spower.
  */
+import { maybeFreeReportWorks } from '../benefits/index.js'
 import { BlockHash } from '../system.js'
 import { deleteReplica, fileExists, upsertReplica } from '../market/replicas.js'
 import type { DispatchContext, PostDispatchInfo } from '../../runtime/pallet.js'
@@ -167,8 +168,6 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
 
   // 13. Event.
   ctx.deposit(sworkEvents.WorksReportSuccess, { who: reporter, pk: curr_pk })
-  // 14. Free work reports (benefits) for the owner.
-  // TODO(benefits): enable once `maybeFreeReportWorks` lands in main:
-  // if (maybeFreeReportWorks(ctx, owner)) return { paysFee: false }
-  return undefined
+  // 14. The owner's free work reports (benefits) waive the fee.
+  return maybeFreeReportWorks(ctx, owner) ? { paysFee: false } : undefined
 }
