@@ -6,7 +6,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { CRU } from '../src/constants.js'
 import { SworkBenefits } from '../src/pallets/benefits/index.js'
 import { FilesV2 } from '../src/pallets/market/storage.js'
-import { AddedFilesCount, WorkReports } from '../src/pallets/swork/index.js'
+import { AddedFilesCount, checkAnchor, isWrReported, takeAddedFilesCount, updateSpower, WorkReports } from '../src/pallets/swork/index.js'
 import type { DispatchContext } from '../src/runtime/pallet.js'
 import type { RuntimeHarness } from './fixtures/runtime-harness.js'
 import { signed } from './fixtures/runtime-harness.js'
@@ -90,5 +90,25 @@ describe('swork + market', () => {
     assert.deepEqual(dispatch(62), { paysFee: false })
     assert.equal(SworkBenefits.get(h.state, bob).used_fee_reduction_count, 1)
     assert.equal(dispatch(122), undefined) // one free report per 3 CRU per era
+  })
+
+  it('behavior: the interface market uses: anchors, last-slot reports, spower updates, the added-files counter', async () => {
+    const { h } = await setup()
+    const node = newReporter(h, NODE1, { added_files: [[CID, SIZE, 1n]], reported_files_size: SIZE })
+    const config = h.runtime.config
+    assert.ok(checkAnchor(h.state, NODE1, node.pubkey))
+    assert.equal(checkAnchor(h.state, NODE2, node.pubkey), false)
+    assert.equal(checkAnchor(h.state, NODE1, new Uint8Array(64)), false)
+    // Reported in slot 0: seen from slot 60, not from slot 120.
+    assert.ok(isWrReported(h.state, config, node.pubkey, 61))
+    assert.equal(isWrReported(h.state, config, node.pubkey, 121), false)
+    updateSpower(h.state, node.pubkey, 0n, 10n)
+    assert.equal(spowerOf(h, node.pubkey), SIZE + 10n)
+    updateSpower(h.state, node.pubkey, SIZE + 100n, 0n)
+    assert.equal(spowerOf(h, node.pubkey), 0n)
+    updateSpower(h.state, new Uint8Array(64), 0n, 5n) // no work report: nothing happens
+    assert.equal(WorkReports.get(h.state, new Uint8Array(64)), undefined)
+    assert.equal(takeAddedFilesCount(h.state), 1)
+    assert.equal(AddedFilesCount.get(h.state), 0)
   })
 })

@@ -112,6 +112,18 @@ describe('swork wire', () => {
     assert.throws(() => asciiDecimal(-1n), RangeError)
   })
 
+  it('property: encodeFiles equals the JSON text Crust builds, entry by entry', () => {
+    const file = fc.tuple(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }))
+    fc.assert(
+      fc.property(fc.array(file, { maxLength: 20 }), (list) => {
+        const expected = `[${list.map(([cid, size, block]) => `{"cid":"${cid}","size":${size},"c_block_num":${block}}`).join(',')}]`
+        const bytes = encodeFiles(list.map(([cid, size, block]) => [text(cid), size, block]))
+        assert.equal(Buffer.from(bytes).toString('latin1'), expected)
+      }),
+    )
+    assert.throws(() => encodeFiles([[Uint8Array.of(1), -1n, 0n]]), RangeError)
+  })
+
   it('property: key and signature conversions round-trip and reverse each 32-byte half', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (raw) => {

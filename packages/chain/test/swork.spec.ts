@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import {
+  AttestationAuthority,
   type AttestationVerifier,
+  buildSworkGenesis,
   Codes,
   FILES_LIMIT,
   Free,
@@ -13,6 +15,7 @@ import {
   ReportedFilesSize,
   ReportedInSlot,
   SRD_LIMIT,
+  SworkGenesisError,
   sworkPallet,
   WorkReports,
 } from '../src/pallets/swork/index.js'
@@ -60,6 +63,25 @@ describe('swork: enclave codes', () => {
     openBlock(h, 12)
     assert.equal(h.call(signed(ALICE), 'Swork', 'clear_expired_code', { expired_code: code }), undefined)
     assert.deepEqual(sworkEvents(h.endBlock()), [])
+  })
+})
+
+describe('swork: genesis', () => {
+  it('behavior: genesis writes the authority and the codes; malformed input is a SworkGenesisError', () => {
+    const state = new OverlayState(() => undefined)
+    const authority = new AttestationAuthoritySim()
+    buildSworkGenesis(state, { attestationAuthority: u8aToHex(authority.publicKey), codes: [['0x0102', 77]] })
+    assert.deepEqual(AttestationAuthority.get(state), authority.publicKey)
+    assert.equal(Codes.get(state, Uint8Array.of(1, 2)), 77)
+    for (const bad of [
+      { attestationAuthority: '0x04', codes: [] },
+      { attestationAuthority: u8aToHex(Uint8Array.of(4, ...new Uint8Array(64).fill(1))), codes: [] },
+      { attestationAuthority: 'nothex', codes: [] },
+      { attestationAuthority: u8aToHex(authority.publicKey), codes: [['zz', 1]] as Array<[string, number]> },
+      { attestationAuthority: u8aToHex(authority.publicKey), codes: [['0x01', -1]] as Array<[string, number]> },
+    ]) {
+      assert.throws(() => buildSworkGenesis(state, bad), (err: unknown) => err instanceof SworkGenesisError && err.code === 'SWORK_ERROR_INVALID_GENESIS')
+    }
   })
 })
 

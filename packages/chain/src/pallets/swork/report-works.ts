@@ -148,8 +148,10 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   let addedSpower = 0n
   let addedCount = 0
   for (const [cid, size, block] of added_files) {
-    addedSpower += upsertReplica(ctx, { reporter, owner, cid, fileSize: size, validAt: Number(block), anchor: finalAnchor })
-    if (fileExists(state, cid)) addedCount++
+    const credited = upsertReplica(ctx, { reporter, owner, cid, fileSize: size, validAt: Number(block), anchor: finalAnchor })
+    addedSpower += credited
+    // Counted when the file (still) exists: Crust's `is_valid_cid` (a credited file certainly does).
+    if (credited > 0n || fileExists(state, cid)) addedCount++
   }
   let deletedSpower = 0n
   for (const [cid] of deleted_files) deletedSpower += deleteReplica(ctx, { reporter, owner, cid, anchor: finalAnchor })

@@ -61,16 +61,41 @@ const LIST_CLOSE = encoder.encode(']')
 
 /**
  * A file list as Crust signs it: `[{"cid":"<raw cid bytes>","size":N,"c_block_num":N},...]`, no
- * spaces, the cid bytes copied as they are (not escaped); `[]` when empty.
+ * spaces, the cid bytes copied as they are (not escaped); `[]` when empty. Written into one buffer
+ * (a report carries up to 300 files).
  */
 export function encodeFiles(files: readonly ReportedFile[]): Uint8Array {
-  const parts: Uint8Array[] = [LIST_OPEN]
-  files.forEach(([cid, size, block], i) => {
-    if (i > 0) parts.push(COMMA)
-    parts.push(FILE_OPEN, cid, FILE_SIZE, asciiDecimal(size), FILE_BLOCK, asciiDecimal(block), FILE_CLOSE)
+  const digits = files.map(([, size, block]) => {
+    if (size < 0n || block < 0n) throw new RangeError('encodeFiles: negative size or block')
+    return [size.toString(10), block.toString(10)] as const
   })
-  parts.push(LIST_CLOSE)
-  return concat(parts)
+  const fixed = FILE_OPEN.length + FILE_SIZE.length + FILE_BLOCK.length + FILE_CLOSE.length
+  let length = 2 + Math.max(0, files.length - 1)
+  files.forEach(([cid], i) => {
+    length += fixed + cid.length + digits[i]![0].length + digits[i]![1].length
+  })
+  const out = new Uint8Array(length)
+  let offset = 0
+  const put = (bytes: Uint8Array) => {
+    out.set(bytes, offset)
+    offset += bytes.length
+  }
+  const putAscii = (text: string) => {
+    for (let i = 0; i < text.length; i++) out[offset++] = text.charCodeAt(i)
+  }
+  put(LIST_OPEN)
+  files.forEach(([cid], i) => {
+    if (i > 0) put(COMMA)
+    put(FILE_OPEN)
+    put(cid)
+    put(FILE_SIZE)
+    putAscii(digits[i]![0])
+    put(FILE_BLOCK)
+    putAscii(digits[i]![1])
+    put(FILE_CLOSE)
+  })
+  put(LIST_CLOSE)
+  return out
 }
 
 /**
