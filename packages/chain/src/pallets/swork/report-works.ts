@@ -168,7 +168,7 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   Free.put(state, clamp(clamp(Free.get(state) - (old?.free ?? 0n), U128_MAX) + args.reported_srd_size, U128_MAX))
   ReportedFilesSize.put(state, clamp(clamp(ReportedFilesSize.get(state) - (old?.reported_files_size ?? 0n), U128_MAX) + args.reported_files_size, U128_MAX))
 
-  // 13. Event.
+  // 13. Event (Crust's step 12, the off-chain service's QueueWorkReportSuccess, is left out).
   ctx.deposit(sworkEvents.WorksReportSuccess, { who: reporter, pk: curr_pk })
   // 14. The owner's free work reports (benefits) waive the fee.
   return maybeFreeReportWorks(ctx, owner) ? { paysFee: false } : undefined
