@@ -1,6 +1,7 @@
 /** The genesis state a chain spec describes. */
 import { endowAtGenesis } from '../pallets/balances.js'
 import { buildMarketGenesis } from '../pallets/market/index.js'
+import { buildSworkGenesis } from '../pallets/swork/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
 import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
 import type { RuntimeConfig } from '../runtime/config.js'
@@ -13,4 +14,5 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   endowAtGenesis(state, TREASURY_ACCOUNT, config.existentialDeposit)
   if (spec.genesis.sudoKey !== null) SudoKey.put(state, accountIdOf(spec.genesis.sudoKey))
   buildMarketGenesis(state, spec.genesis.market ?? { enabled: false }, config.existentialDeposit)
+  if (spec.genesis.swork !== undefined) buildSworkGenesis(state, spec.genesis.swork)
 }

@@ -3,17 +3,11 @@
  * offsets: the byte fee follows the used/total storage ratio, the keys-count fee the number of
  * files, the base fee the average number of replicas per new order.
  */
-import { u32, u128 } from '../../runtime/codec/scale-type.js'
 import type { BlockContext } from '../../runtime/pallet.js'
-import { valueWithDefault } from '../../runtime/storage.js'
+import { AddedFilesCount, Free, ReportedFilesSize } from '../swork/index.js'
 import { BASE_FEE_UPDATE_OFFSET, PRICE_UPDATE_OFFSET, STORAGE_REFERENCE_RATIO } from './constants.js'
 import { clamp, decrease, increaseWithMinimumStep, perbillMul } from './math.js'
 import * as S from './storage.js'
-
-// sWork's totals, read by key (declared and owned by the swork pallet).
-const ReportedFilesSize = valueWithDefault({ pallet: 'Swork', name: 'ReportedFilesSize', value: u128, default: 0n })
-const Free = valueWithDefault({ pallet: 'Swork', name: 'Free', value: u128, default: 0n })
-const AddedFilesCount = valueWithDefault({ pallet: 'Swork', name: 'AddedFilesCount', value: u32, default: 0 })
 
 export function onInitialize(ctx: BlockContext): void {
   const now = ctx.blockNumber
