@@ -235,3 +235,31 @@ describe('market rewards with collateral', () => {
     assert.notEqual(h.call(signed(owners[0]!), 'Market', 'reward_merchant'), undefined, 'NotEnoughReward once claimed')
   })
 })
+
+describe('market spower ripening', () => {
+  it('behavior: a replica counts the file size until SpowerReadyPeriod, then the replica-scaled spower', async () => {
+    const { WorkReports } = await import('../src/pallets/swork/index.js')
+    const { h, alice, bob, charlie } = await setup()
+    h.startBlock()
+    h.call(ROOT, 'Market', 'set_spower_ready_period', { ready_period: 5 })
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const anchorB = new Uint8Array(64).fill(1)
+    const anchorC = new Uint8Array(64).fill(2)
+    const wr = (spower: bigint) => ({ report_slot: 0n, spower, free: 0n, reported_files_size: 0n, reported_srd_root: new Uint8Array(), reported_files_root: new Uint8Array() })
+    // The work reports already hold the file size swork credited for each replica.
+    WorkReports.insert(h.state, anchorB, wr(1000n))
+    WorkReports.insert(h.state, anchorC, wr(1000n))
+    upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 1000n, validAt: h.number, anchor: anchorB })
+    h.endBlock()
+    h.runTo(h.number + 6)
+    h.startBlock()
+    // Charlie's replica makes the count 2; Bob's has ripened and moves to the file's spower (1.1×).
+    upsertReplica(ctxOf(h), { reporter: charlie, owner: charlie, cid: CID, fileSize: 1000n, validAt: h.number, anchor: anchorC })
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.spower, 1100n)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1100n)
+    assert.equal(WorkReports.get(h.state, anchorC)!.spower, 1000n, 'the new replica still ripens')
+    const bobReplica = file.replicas.find(([owner]) => Buffer.from(owner).equals(Buffer.from(bob)))![1]
+    assert.equal(bobReplica.created_at, undefined)
+  })
+})

@@ -11,7 +11,8 @@ import { MAX_REPLICAS, REPLICA_REWARD_PARTS, RESERVED_POT, STORAGE_POT } from '.
 import { marketEvents } from './errors.js'
 import { perbillMul } from './math.js'
 import { calculateSpower } from './spower.js'
-import { FileKeysCount, FilesV2, OrdersCount } from './storage.js'
+import { updateSpower } from '../swork/interface.js'
+import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, SpowerReadyPeriod } from './storage.js'
 
 /** One added or deleted file of a work report. */
 export interface ReplicaChange {
@@ -68,9 +69,40 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
     file.calculated_at = now
     file.expired_at = now + ctx.config.fileDuration
   }
-  file.spower = calculateSpower(file.file_size, file.reported_replica_count)
+  const credited = file.file_size
+  rebaseSpowers(ctx, file)
   FilesV2.insert(ctx.state, change.cid, file)
-  return file.file_size
+  return credited
+}
+
+/**
+ * Recomputes the file's spower from its replica count and moves every replica holder's sWorker
+ * spower with it: a replica counts the file size while it ripens, then (after SpowerReadyPeriod)
+ * the file's replica-scaled spower. At most 200 replicas, so the work is bounded.
+ */
+export function rebaseSpowers(ctx: Ctx, file: FileInfo): void {
+  const oldSpower = file.spower
+  const newSpower = calculateSpower(file.file_size, file.reported_replica_count)
+  const ready = SpowerReadyPeriod.get(ctx.state)
+  file.replicas = file.replicas.map(([owner, replica]) => {
+    if (replica.created_at === undefined) {
+      updateSpower(ctx.state, replica.anchor, oldSpower, newSpower)
+      return [owner, replica]
+    }
+    if (replica.created_at + ready <= ctx.blockNumber) {
+      updateSpower(ctx.state, replica.anchor, file.file_size, newSpower)
+      return [owner, { ...replica, created_at: undefined }]
+    }
+    return [owner, replica]
+  })
+  file.spower = newSpower
+}
+
+/** Takes every replica's contribution off its sWorker (the file is gone). */
+export function removeSpowers(ctx: Ctx, file: FileInfo): void {
+  for (const [, replica] of file.replicas) {
+    updateSpower(ctx.state, replica.anchor, replica.created_at === undefined ? file.spower : file.file_size, 0n)
+  }
 }
 
 /** A file reported larger than ordered: its value goes to the reporter's group owner (collateral permitting) or the reserved pot. */
@@ -92,7 +124,7 @@ export function deleteReplica(ctx: Ctx, change: Omit<ReplicaChange, 'fileSize' |
   const replica = stored.replicas[index]![1]
   const file = { ...stored, replicas: stored.replicas.filter((_, i) => i !== index) }
   file.reported_replica_count = Math.max(0, file.reported_replica_count - (replica.is_reported ? 1 : 0))
-  file.spower = calculateSpower(file.file_size, file.reported_replica_count)
+  rebaseSpowers(ctx, file)
   FilesV2.insert(ctx.state, change.cid, file)
   if (!sameBytes(replica.anchor, change.anchor)) return 0n
   // A ripening replica was credited the file size; a ripe one the file's spower.

@@ -5,6 +5,7 @@ import { type DispatchContext, moduleError } from '../../runtime/pallet.js'
 import { RESERVED_POT, REWARD_PERSON, STORAGE_POT } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { fileFee, splitPayment } from './orders.js'
+import { rebaseSpowers, removeSpowers } from './replicas.js'
 import { calculateSpower } from './spower.js'
 import { FileKeysCount, FilesV2, HasNewOrder } from './storage.js'
 
@@ -39,9 +40,11 @@ export function calculateReward(ctx: DispatchContext, caller: Uint8Array, cid: U
       FilesV2.insert(ctx.state, cid, file)
       ctx.deposit(marketEvents.RenewFileSuccess, { who: caller, cid })
     } else {
+      removeSpowers(ctx, file)
       closeFile(ctx, cid, file.amount + file.prepaid)
     }
   } else {
+    rebaseSpowers(ctx, file)
     FilesV2.insert(ctx.state, cid, file)
   }
   ctx.deposit(marketEvents.CalculateSuccess, { cid })
