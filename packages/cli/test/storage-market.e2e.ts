@@ -13,6 +13,7 @@ import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
+import { typesBundleForPolkadot } from '@crustio/type-definitions'
 import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
 import { SworkerSim } from './fixtures/sworker-sim.js'
 
@@ -125,6 +126,21 @@ describe('storage market end to end', () => {
     assert.equal(Object.keys(file.replicas).length, 3)
     assert.ok(file.expiredAt > 0, 'the first replica starts the period')
     assert.equal(file.remainingPaidCount, 2, 'Bob and Charlie were paid; Dave has no collateral')
+    // Crust's own type definitions decode the same bytes, replicas included.
+    const crustApi = await connectApi(node.url, { typesBundle: typesBundleForPolkadot })
+    try {
+      const raw = (await api.query.market.filesV2(CID)) as unknown as { unwrap(): { toU8a(): Uint8Array } }
+      const viaCrust = crustApi.createType('FileInfoV2', raw.unwrap().toU8a())
+      assert.deepEqual(viaCrust.toU8a(), raw.unwrap().toU8a())
+      const replicas = (viaCrust.toJSON() as { replicas: Record<string, { who: string; is_reported: boolean; anchor: string }> }).replicas
+      assert.equal(Object.keys(replicas).length, 3)
+      for (const r of Object.values(replicas)) {
+        assert.equal(r.is_reported, true)
+        assert.equal(r.anchor.length, 2 + 128, 'a 64-byte sWorker anchor')
+      }
+    } finally {
+      await crustApi.disconnect()
+    }
     const reward = async (who: Signer) => BigInt(((await api.query.benefits.marketBenefits(who.address)).toJSON() as { fileReward: number | string }).fileReward)
     assert.ok((await reward(bob.account)) > 0n)
     assert.ok((await reward(nodes[1]!.account)) > 0n)
