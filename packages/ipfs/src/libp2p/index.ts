@@ -1,0 +1,6 @@
+export { type BitswapInit, type HeliaOnHost, loadWithBitswap, type WithBitswap } from './bitswap.js'
+export { Libp2pHostError, Libp2pHostErrorCode, type Libp2pHostErrorType } from './errors.js'
+export { createLibp2pHost, type HostServices, type Libp2pHost } from './host.js'
+export { type DhtOptions, defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
+export { LIBP2P_ROUTER_NAME, libp2pRouter } from './routing.js'
+export { loadOrCreatePeerKey, PEER_KEY_FILE, PEER_KEY_MODE } from './peer-key.js'

@@ -1,0 +1,7 @@
+export { type StoreOptions, LmdbBlockstore } from './blockstore.js'
+export { Bucket, bucketName } from './buckets.js'
+export { type DatastoreScope, LmdbDatastore } from './datastore.js'
+export { NotFoundError, RepoError, RepoErrorCode, type RepoErrorType } from './errors.js'
+export { LmdbRepo, REPO_FORMAT_VERSION, type RepoStorageStat } from './lmdb-repo.js'
+export { defaultLmdbRepoOptions, type LmdbRepoInit, MAX_IN_FLIGHT_BYTES, type RepoDurability } from './options.js'
+export { acquireRepoLock, REPO_LOCK_FILE, type RepoLock } from './repo-lock.js'
