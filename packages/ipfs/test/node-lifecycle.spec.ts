@@ -113,6 +113,25 @@ describe('node: lifecycle, peer key, repo lock, shared host', () => {
     }
   })
 
+  it('behavior: lifecycle events go to the injected logger', async () => {
+    const dir = tempDir('logger')
+    try {
+      const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = []
+      const log = (level: string) => (obj: Record<string, unknown>, msg: string) => lines.push({ level, obj, msg })
+      const logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') }
+      const node = await createIpfsNode({ repoPath: path.join(dir.path, 'repo'), swarm: LOOPBACK, logger })
+      await node.gc()
+      await node.stop()
+      const started = lines.find((l) => l.msg === 'ipfs node started')
+      assert.equal(started?.level, 'info')
+      assert.equal(started?.obj['peerId'], node.libp2p.peerId.toString())
+      assert.ok(lines.some((l) => l.msg === 'garbage collection done'))
+      assert.ok(lines.some((l) => l.msg === 'ipfs node stopped'))
+    } finally {
+      dir.remove()
+    }
+  })
+
   it('error: invalid options are refused before anything is opened', async () => {
     await assert.rejects(createIpfsNode({ repoPath: '' }), (err: IpfsNodeError) => {
       assert.ok(err instanceof IpfsNodeError)

@@ -123,3 +123,26 @@ describe('node: fetch of an unknown CID with no peers', () => {
     await assert.rejects(reading, (err: Error) => !(err instanceof IpfsNodeError))
   })
 })
+
+describe('node: DHT and bootstrap', () => {
+  it('behavior: a node with the DHT on dials its bootstrap peer at start and fetches from it', async () => {
+    const dir = tempDir('dht')
+    const dht = { clientMode: false, allowPrivateAddresses: true }
+    const a = await createIpfsNode({ repoPath: path.join(dir.path, 'a'), swarm: LOOPBACK, dht })
+    try {
+      const cid = await a.fs.addBytes(new TextEncoder().encode('found through bootstrap\n'), kuboAddOptions())
+      const bootstrap = a.libp2p.getMultiaddrs().map(String)
+      const b = await createIpfsNode({ repoPath: path.join(dir.path, 'b'), swarm: LOOPBACK, dht, bootstrap, fetchTimeoutMs: 10_000 })
+      try {
+        assert.ok('dht' in b.libp2p.services)
+        assert.deepEqual(await collect(b.fs.cat(cid)), bytes(new TextEncoder().encode('found through bootstrap\n')))
+        assert.ok(b.libp2p.getPeers().some((p) => p.equals(a.libp2p.peerId)))
+      } finally {
+        await b.stop()
+      }
+    } finally {
+      await a.stop()
+      dir.remove()
+    }
+  })
+})

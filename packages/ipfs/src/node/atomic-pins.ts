@@ -1,8 +1,8 @@
 import type { AddOptions, IsPinnedOptions, LsOptions, Pin, Pins, RmOptions } from '@helia/interface'
 import type { CID } from 'multiformats/cid'
-import type { LmdbDatastore } from '../store/index.js'
+import { iterateWithin, type LmdbDatastore } from '../store/index.js'
 import { sequentialWalker } from './graph-walker.js'
-import { iterateWithin, type PinLock } from './pin-lock.js'
+import type { PinLock } from './pin-lock.js'
 
 type Metadata = Record<string, string | number | boolean>
 

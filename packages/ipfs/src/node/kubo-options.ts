@@ -2,6 +2,7 @@ import type { AddOptions } from '@helia/unixfs'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { ADD_BLOCK_WRITE_CONCURRENCY, KUBO_CHUNK_SIZE, KUBO_MAX_LINKS, KUBO_SHARD_THRESHOLD_BYTES } from './constants.js'
+import { fastLeafImporter } from './leaf-importer.js'
 
 /** The `ipfs add` flags that change CIDs, as Kubo names them. */
 export interface KuboAddFlags {
@@ -15,6 +16,8 @@ export interface KuboAddFlags {
   maxChildrenPerNode?: number
   /** `--wrap-with-directory`; default false. */
   wrapWithDirectory?: boolean
+  /** Import progress (pass it here, not beside: the leaf stage reports its writes through it). */
+  onProgress?: AddOptions['onProgress']
 }
 
 /**
@@ -23,14 +26,17 @@ export interface KuboAddFlags {
  * default, raw leaves with CIDv1, a single-chunk file reduced to its leaf, and HAMT sharding of
  * directories over 256 KiB estimated from links (Kubo's `unixfs-v0-2015` profile, its default).
  * `@helia/unixfs` defaults to different (Filecoin-style) settings, so pass these to every add
- * that must match Kubo. They also raise the importer's write concurrency (no effect on CIDs) to
- * {@link ADD_BLOCK_WRITE_CONCURRENCY}, which the LMDB block store turns into larger commits.
+ * that must match Kubo. Two settings only make it faster (no effect on CIDs): the importer's
+ * write concurrency is raised to {@link ADD_BLOCK_WRITE_CONCURRENCY}, and leaves are encoded by
+ * {@link fastLeafImporter}.
  */
 export function kuboAddOptions(flags: KuboAddFlags = {}): AddOptions {
   const cidVersion = flags.cidVersion ?? 0
+  const rawLeaves = flags.rawLeaves ?? cidVersion === 1
+  const onProgress = flags.onProgress
   return {
     cidVersion,
-    rawLeaves: flags.rawLeaves ?? cidVersion === 1,
+    rawLeaves,
     chunker: fixedSize({ chunkSize: flags.chunkSize ?? KUBO_CHUNK_SIZE }),
     layout: balanced({ maxChildrenPerNode: flags.maxChildrenPerNode ?? KUBO_MAX_LINKS }),
     reduceSingleLeafToSelf: true,
@@ -39,5 +45,7 @@ export function kuboAddOptions(flags: KuboAddFlags = {}): AddOptions {
     shardSplitStrategy: 'links-bytes',
     wrapWithDirectory: flags.wrapWithDirectory ?? false,
     blockWriteConcurrency: ADD_BLOCK_WRITE_CONCURRENCY,
+    bufferImporter: fastLeafImporter({ cidVersion, rawLeaves, ...(onProgress === undefined ? {} : { onProgress }) }),
+    ...(onProgress === undefined ? {} : { onProgress }),
   }
 }

@@ -26,6 +26,7 @@ import { defaultIpfsNodeOptions, type IpfsLogger, type IpfsNodeInit, silentIpfsL
 import { PinLock } from './pin-lock.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
+import { writeBehindUnixFS } from './write-behind-fs.js'
 
 /** Bitswap's protocol id, to tell which connected peers speak it. */
 const BITSWAP_PROTOCOL_PREFIX = '/ipfs/bitswap/'
@@ -111,6 +112,7 @@ export class DefaultIpfsNode implements IpfsNode {
     host: Libp2p
     repo: LmdbRepo
     lock: RepoLock
+    blockstore: LmdbBlockstore
     datastore: LmdbDatastore
     retrieval: DefaultRetrievalScores
     withBitswap: WithBitswap
@@ -136,7 +138,7 @@ export class DefaultIpfsNode implements IpfsNode {
     helia.pins = new AtomicPins(helia.pins, parts.datastore, this.pinLock)
     this.heliaGc = helia.gc.bind(helia)
     helia.gc = (options) => this.gc(options)
-    this.fs = unixfs({ blockstore: notFoundMappingBlocks(helia.blockstore) })
+    this.fs = writeBehindUnixFS(unixfs({ blockstore: notFoundMappingBlocks(helia.blockstore) }), parts.blockstore)
   }
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
@@ -180,6 +182,7 @@ export class DefaultIpfsNode implements IpfsNode {
         host,
         repo,
         lock,
+        blockstore,
         datastore,
         retrieval,
         withBitswap,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -6,6 +7,7 @@ import { NotFoundError } from './errors.js'
 import type { LmdbRepo } from './lmdb-repo.js'
 import { MAX_IN_FLIGHT_BYTES } from './options.js'
 import { collectBytes, WritePipeline } from './pipeline.js'
+import { iterateWithin } from './scope.js'
 
 /** Per-call options of the stores: every call can be cancelled. */
 export interface StoreOptions {
@@ -19,6 +21,46 @@ function* once(bytes: Uint8Array): Generator<Uint8Array> {
 }
 
 /**
+ * Writes issued in a write-behind scope (see {@link LmdbBlockstore.writeBehind}): `put` returns once
+ * its write is issued, the scope keeps at most `maxBytes` uncommitted, and `flush()` waits for all
+ * of them (and reports the first failure).
+ */
+class WriteBehindScope {
+  private readonly pending: Array<{ done: Promise<unknown>; size: number }> = []
+  private bytes = 0
+  private failure: { error: unknown } | undefined
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Tracks an issued write; waits only while more than `maxBytes` are uncommitted. */
+  async track(done: Promise<unknown>, size: number): Promise<void> {
+    done.catch((error: unknown) => {
+      this.failure ??= { error }
+    })
+    this.pending.push({ done, size })
+    this.bytes += size
+    while (this.bytes > this.maxBytes) await this.shift()
+    if (this.failure !== undefined) throw this.failure.error
+  }
+
+  /** Waits until every tracked write is committed; throws the first write error. */
+  async flush(): Promise<void> {
+    while (this.pending.length > 0) await this.shift()
+    if (this.failure !== undefined) throw this.failure.error
+  }
+
+  private async shift(): Promise<void> {
+    const entry = this.pending.shift()!
+    this.bytes -= entry.size
+    try {
+      await entry.done
+    } catch {
+      // recorded in `failure` by track()
+    }
+  }
+}
+
+/**
  * interface-blockstore 7 on the repo's LMDB environment, keyed by multihash: the CIDv0 and CIDv1 of
  * the same bytes (and the same bytes under any codec) share one block, as in Kubo's flatfs.
  *
@@ -28,7 +70,55 @@ function* once(bytes: Uint8Array): Generator<Uint8Array> {
  * read only when iterated.
  */
 export class LmdbBlockstore implements Blockstore {
+  private readonly scopes = new AsyncLocalStorage<WriteBehindScope>()
+
   constructor(private readonly repo: LmdbRepo) {}
+
+  /**
+   * Runs `fn` (an import) with write-behind: each `put` it makes, through any layers above this
+   * store, returns as soon as its write is issued instead of when it is committed, so hashing the
+   * next blocks overlaps committing the previous ones (at most {@link MAX_IN_FLIGHT_BYTES} stay
+   * uncommitted). Resolves only once every write of `fn` is committed, so what `fn` returns is
+   * acknowledged as usual; a failed write fails the call.
+   */
+  async writeBehind<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.scopes.getStore() !== undefined) return fn()
+    const scope = new WriteBehindScope(MAX_IN_FLIGHT_BYTES)
+    let result: T
+    try {
+      result = await this.scopes.run(scope, fn)
+    } catch (err) {
+      // leave nothing in flight behind a failed import; its own error is the one to report
+      await scope.flush().catch(() => {})
+      throw err
+    }
+    await scope.flush()
+    return result
+  }
+
+  /**
+   * Iterates `make()` (a streaming import) with write-behind; before each value is yielded, every
+   * write made so far is committed, so each yielded value is acknowledged.
+   */
+  async *writeBehindIterate<T>(make: () => AsyncIterable<T>): AsyncGenerator<T> {
+    if (this.scopes.getStore() !== undefined) {
+      yield* make()
+      return
+    }
+    const scope = new WriteBehindScope(MAX_IN_FLIGHT_BYTES)
+    let done = false
+    try {
+      for await (const value of iterateWithin((fn) => this.scopes.run(scope, fn), make)) {
+        await scope.flush()
+        yield value
+      }
+      await scope.flush()
+      done = true
+    } finally {
+      // abandoned or failed: leave nothing in flight
+      if (!done) await scope.flush().catch(() => {})
+    }
+  }
 
   has(key: CID, options?: StoreOptions): boolean {
     options?.signal?.throwIfAborted()
@@ -40,7 +130,10 @@ export class LmdbBlockstore implements Blockstore {
     const bytes = value instanceof Uint8Array ? value : await collectBytes(value)
     const db = this.repo.blocks
     const k = key.multihash.bytes
-    if (!db.doesExist(k)) await db.put(k, bytes)
+    if (db.doesExist(k)) return key
+    const scope = this.scopes.getStore()
+    if (scope === undefined) await db.put(k, bytes)
+    else await scope.track(db.put(k, bytes), bytes.byteLength)
     return key
   }
 
@@ -107,3 +200,4 @@ export class LmdbBlockstore implements Blockstore {
     return bytes
   }
 }
+

@@ -5,3 +5,4 @@ export { NotFoundError, RepoError, RepoErrorCode, type RepoErrorType } from './e
 export { LmdbRepo, REPO_FORMAT_VERSION, type RepoStorageStat } from './lmdb-repo.js'
 export { defaultLmdbRepoOptions, type LmdbRepoInit, MAX_IN_FLIGHT_BYTES, type RepoDurability } from './options.js'
 export { acquireRepoLock, REPO_LOCK_FILE, type RepoLock } from './repo-lock.js'
+export { iterateWithin } from './scope.js'
