@@ -23,10 +23,13 @@
 export type { BitswapStat, IpfsNode, PeerRetrievalScore, RepoStat, RetrievalScores } from './interface.js'
 export {
   type BitswapInit,
+  type CreateLibp2pHostErrorType,
   createLibp2pHost,
+  DEFAULT_SWARM_LISTEN,
   type DhtOptions,
   defaultLibp2pHostOptions,
   type HeliaOnHost,
+  HOST_NODE_INFO,
   type HostServices,
   LIBP2P_ROUTER_NAME,
   type Libp2pHost,
@@ -44,6 +47,9 @@ export {
 export {
   ADD_BLOCK_WRITE_CONCURRENCY,
   AtomicPins,
+  type CreateIpfsNodeErrorType,
+  type CreateIpfsNodeParameters,
+  type CreateIpfsNodeReturnType,
   createIpfsNode,
   DEFAULT_FETCH_TIMEOUT_MS,
   DEFAULT_MAX_SCORED_PEERS,
@@ -92,6 +98,7 @@ export {
   NotFoundError,
   REPO_FORMAT_VERSION,
   REPO_LOCK_FILE,
+  REPO_MAX_DBS,
   type RepoDurability,
   RepoError,
   RepoErrorCode,

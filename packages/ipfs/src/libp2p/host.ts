@@ -7,6 +7,7 @@ import { type KadDHT, kadDHT, passthroughMapper, removePrivateAddressesMapper } 
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
+import { HOST_NODE_INFO } from './constants.js'
 import { Libp2pHostError, Libp2pHostErrorCode } from './errors.js'
 import { defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
 import { loadOrCreatePeerKey } from './peer-key.js'
@@ -20,6 +21,9 @@ export type HostServices = {
 
 /** The libp2p node shared by a crust-ts node's parts (IPFS, later the chain): one peer id, one port. */
 export type Libp2pHost<S extends ServiceMap = Record<never, never>> = Libp2p<HostServices & S>
+
+/** Errors {@link createLibp2pHost} can throw (besides libp2p's own for unusable listen addresses). */
+export type CreateLibp2pHostErrorType = Libp2pHostError
 
 /**
  * Builds (does not start) the node's libp2p host: TCP, noise, yamux, identify, ping, optionally
@@ -68,7 +72,7 @@ export async function createLibp2pHost<S extends ServiceMap = Record<never, neve
     services,
     ...(init.datastore === undefined ? {} : { datastore: init.datastore }),
     ...(init.maxConnections === undefined ? {} : { connectionManager: { maxConnections: init.maxConnections } }),
-    nodeInfo: { name: 'crust-ts', version: '0.1.0' },
+    nodeInfo: HOST_NODE_INFO,
   })
   return node as unknown as Libp2pHost<S>
 }

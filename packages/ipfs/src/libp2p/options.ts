@@ -1,6 +1,7 @@
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
+import { DEFAULT_SWARM_LISTEN } from './constants.js'
 
 /** Kademlia DHT settings of the host (when the DHT is on). */
 export interface DhtOptions {
@@ -40,7 +41,7 @@ export interface Libp2pHostInit<S extends ServiceMap = Record<never, never>> {
 
 /** Defaults of {@link Libp2pHostInit}. */
 export const defaultLibp2pHostOptions = {
-  listen: ['/ip4/0.0.0.0/tcp/4001'],
+  listen: [DEFAULT_SWARM_LISTEN],
   announce: [] as string[],
   bootstrap: [] as string[],
   dht: false as boolean | DhtOptions,

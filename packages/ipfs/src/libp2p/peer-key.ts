@@ -2,13 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { PEER_KEY_MODE } from './constants.js'
 import { Libp2pHostError, Libp2pHostErrorCode } from './errors.js'
-
-/** Name of the peer key file in an IPFS repo. */
-export const PEER_KEY_FILE = 'peer.key'
-
-/** File mode of the peer key: readable and writable by the owner only. */
-export const PEER_KEY_MODE = 0o600
 
 /**
  * Loads the node's libp2p private key from `file` (the protobuf encoding libp2p and Kubo use), or,

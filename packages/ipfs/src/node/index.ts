@@ -14,7 +14,13 @@ export { notFoundMappingBlocks, toFetchError } from './fetch-errors.js'
 export { sequentialWalker } from './graph-walker.js'
 export { type KuboAddFlags, kuboAddOptions } from './kubo-options.js'
 export { encodeFileLeaf, fastLeafImporter, type LeafImporterInit } from './leaf-importer.js'
-export { createIpfsNode, DefaultIpfsNode } from './node.js'
+export {
+  type CreateIpfsNodeErrorType,
+  type CreateIpfsNodeParameters,
+  type CreateIpfsNodeReturnType,
+  createIpfsNode,
+  DefaultIpfsNode,
+} from './node.js'
 export { defaultIpfsNodeOptions, type IpfsLogger, type IpfsNodeInit, silentIpfsLogger } from './options.js'
 export { PinLock } from './pin-lock.js'
 export { DefaultRetrievalScores, type RetrievalScoresInit, type RetrievalTotals } from './retrieval-scores.js'

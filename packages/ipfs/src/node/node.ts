@@ -12,12 +12,21 @@ import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
 import {
   createLibp2pHost,
   type HeliaOnHost,
+  type Libp2pHostError,
   libp2pRouter,
   loadWithBitswap,
   PEER_KEY_FILE,
   type WithBitswap,
 } from '../libp2p/index.js'
-import { acquireRepoLock, LmdbBlockstore, LmdbDatastore, LmdbRepo, REPO_FORMAT_VERSION, type RepoLock } from '../store/index.js'
+import {
+  acquireRepoLock,
+  LmdbBlockstore,
+  LmdbDatastore,
+  LmdbRepo,
+  REPO_FORMAT_VERSION,
+  type RepoError,
+  type RepoLock,
+} from '../store/index.js'
 import { AtomicPins } from './atomic-pins.js'
 import { REPO_DB_FOLDER } from './constants.js'
 import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
@@ -315,6 +324,13 @@ function withHost(helia: Helia, host: Libp2p, ownsHost: boolean): HeliaOnHost {
   return helia as HeliaOnHost
 }
 
+/** Parameters of {@link createIpfsNode}. */
+export type CreateIpfsNodeParameters = IpfsNodeInit
+/** What {@link createIpfsNode} resolves to: an {@link IpfsNode} with the repo and lock exposed. */
+export type CreateIpfsNodeReturnType = DefaultIpfsNode
+/** Errors {@link createIpfsNode} can throw. */
+export type CreateIpfsNodeErrorType = IpfsNodeError | RepoError | Libp2pHostError
+
 /**
  * Opens (creating it on first use) the IPFS repo at `init.repoPath` and builds the node on it:
  * LMDB block store and datastore, the libp2p host (own or shared), Helia with bitswap. Starts it
@@ -322,7 +338,7 @@ function withHost(helia: Helia, host: Libp2p, ownsHost: boolean): HeliaOnHost {
  * `IPFS_ERROR_REPO_LOCKED` if another live process holds the repo, `IPFS_ERROR_REPO_OPEN_FAILED`
  * and `IPFS_ERROR_PEER_KEY_INVALID` for unusable files.
  */
-export async function createIpfsNode(init: IpfsNodeInit): Promise<DefaultIpfsNode> {
+export async function createIpfsNode(init: CreateIpfsNodeParameters): Promise<CreateIpfsNodeReturnType> {
   const node = await DefaultIpfsNode.create(init)
   if (init.start ?? defaultIpfsNodeOptions.start) {
     try {

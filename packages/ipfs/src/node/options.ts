@@ -1,5 +1,5 @@
 import type { Libp2p } from '@libp2p/interface'
-import type { DhtOptions } from '../libp2p/index.js'
+import { DEFAULT_SWARM_LISTEN, type DhtOptions } from '../libp2p/index.js'
 import type { RepoDurability } from '../store/index.js'
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_SCORED_PEERS, DEFAULT_STORAGE_MAX } from './constants.js'
 
@@ -57,7 +57,7 @@ export interface IpfsNodeInit {
 
 /** Defaults of {@link IpfsNodeInit}. */
 export const defaultIpfsNodeOptions = {
-  swarm: ['/ip4/0.0.0.0/tcp/4001'],
+  swarm: [DEFAULT_SWARM_LISTEN],
   bootstrap: [] as string[],
   dht: false as boolean | DhtOptions,
   fetchTimeoutMs: DEFAULT_FETCH_TIMEOUT_MS,

@@ -5,7 +5,7 @@ import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { NotFoundError } from './errors.js'
 import type { LmdbRepo } from './lmdb-repo.js'
-import { MAX_IN_FLIGHT_BYTES } from './options.js'
+import { MAX_IN_FLIGHT_BYTES } from './constants.js'
 import { collectBytes, WritePipeline } from './pipeline.js'
 import { iterateWithin } from './scope.js'
 

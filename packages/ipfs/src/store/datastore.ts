@@ -4,7 +4,7 @@ import { type Batch, Key, type KeyQuery, type Pair, type Query } from 'interface
 import type { StoreOptions } from './blockstore.js'
 import { NotFoundError } from './errors.js'
 import type { LmdbRepo } from './lmdb-repo.js'
-import { MAX_IN_FLIGHT_BYTES } from './options.js'
+import { MAX_IN_FLIGHT_BYTES } from './constants.js'
 import { WritePipeline } from './pipeline.js'
 
 const encoder = new TextEncoder()

@@ -1,14 +1,12 @@
 import fs from 'node:fs'
 import { type Database, open, type RootDatabase } from 'lmdb'
 import { Bucket, bucketName } from './buckets.js'
+import { REPO_FORMAT_VERSION, REPO_MAX_DBS } from './constants.js'
 import { RepoError, RepoErrorCode } from './errors.js'
 import { defaultLmdbRepoOptions, type LmdbRepoInit, type RepoDurability } from './options.js'
 
 /** Binary-keyed, binary-valued LMDB sub-database. */
 export type BytesDb = Database<Uint8Array, Uint8Array>
-
-/** Format version written into a new repo's meta bucket; a repo with another version is refused. */
-export const REPO_FORMAT_VERSION = 'crust-ts-lmdb@1'
 
 const VERSION_KEY = new TextEncoder().encode('version')
 
@@ -92,7 +90,7 @@ export class LmdbRepo {
       env = open<Uint8Array, Uint8Array>({
         path,
         noSubdir: false,
-        maxDbs: 8,
+        maxDbs: REPO_MAX_DBS,
         encoding: 'binary',
         keyEncoding: 'binary',
         compression: false,

@@ -19,9 +19,3 @@ export const defaultLmdbRepoOptions: Required<Omit<LmdbRepoInit, 'path'>> = {
   durability: 'overlapping',
 }
 
-/**
- * Writes a block store or datastore keeps in flight (issued, not yet committed) before it waits for
- * the oldest to commit. LMDB commits everything issued in one event-loop turn as one transaction,
- * so a deeper pipeline gives bigger transactions; this bounds the memory it holds.
- */
-export const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024

@@ -1,9 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { REPO_LOCK_FILE } from './constants.js'
 import { RepoError, RepoErrorCode } from './errors.js'
-
-/** Name of the lock file in the repo folder (Kubo's name). */
-export const REPO_LOCK_FILE = 'repo.lock'
 
 /** A held repo lock; `release()` removes the lock file. */
 export interface RepoLock {
