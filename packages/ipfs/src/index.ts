@@ -2,5 +2,108 @@
  * @packageDocumentation
  *
  * The crust-ts IPFS node: Helia on a libp2p host, with a Kubo-compatible HTTP API and a gateway.
+ *
+ * @example
+ *
+ * ```ts
+ * import { createIpfsNode, kuboAddOptions } from '@crust-ts/ipfs'
+ *
+ * const node = await createIpfsNode({ repoPath: './ipfs-repo', swarm: ['/ip4/127.0.0.1/tcp/0'] })
+ * const cid = await node.withPinLock(async () => {
+ *   const cid = await node.fs.addBytes(new TextEncoder().encode('hello world\n'), kuboAddOptions())
+ *   for await (const _ of node.helia.pins.add(cid)) {
+ *     // each pinned block
+ *   }
+ *   return cid
+ * })
+ * console.info(cid.toString()) // QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o
+ * await node.stop()
+ * ```
  */
-export type { IpfsNode, PeerRetrievalScore, RepoStat, RetrievalScores } from './interface.js'
+export type { BitswapStat, IpfsNode, PeerRetrievalScore, RepoStat, RetrievalScores } from './interface.js'
+export {
+  type BitswapInit,
+  type CreateLibp2pHostErrorType,
+  createLibp2pHost,
+  DEFAULT_SWARM_LISTEN,
+  type DhtOptions,
+  defaultLibp2pHostOptions,
+  type HeliaOnHost,
+  HOST_NODE_INFO,
+  type HostServices,
+  LIBP2P_ROUTER_NAME,
+  type Libp2pHost,
+  Libp2pHostError,
+  Libp2pHostErrorCode,
+  type Libp2pHostErrorType,
+  type Libp2pHostInit,
+  libp2pRouter,
+  loadOrCreatePeerKey,
+  loadWithBitswap,
+  PEER_KEY_FILE,
+  PEER_KEY_MODE,
+  type WithBitswap,
+} from './libp2p/index.js'
+export {
+  ADD_BLOCK_WRITE_CONCURRENCY,
+  AtomicPins,
+  type CreateIpfsNodeErrorType,
+  type CreateIpfsNodeParameters,
+  type CreateIpfsNodeReturnType,
+  createIpfsNode,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  DEFAULT_MAX_SCORED_PEERS,
+  DEFAULT_STORAGE_MAX,
+  DefaultIpfsNode,
+  DefaultRetrievalScores,
+  defaultIpfsNodeOptions,
+  encodeFileLeaf,
+  fastLeafImporter,
+  type IpfsLogger,
+  IpfsNodeError,
+  IpfsNodeErrorCode,
+  type IpfsNodeErrorType,
+  type IpfsNodeInit,
+  KUBO_CHUNK_SIZE,
+  KUBO_MAX_LINKS,
+  KUBO_SHARD_THRESHOLD_BYTES,
+  type KuboAddFlags,
+  kuboAddOptions,
+  type LeafImporterInit,
+  type NotFoundReason,
+  notFoundMappingBlocks,
+  PinLock,
+  REPO_DB_FOLDER,
+  type RetrievalScoresInit,
+  type RetrievalTotals,
+  ScoringBlockBroker,
+  sequentialWalker,
+  silentIpfsLogger,
+  toFetchError,
+  type WantListEntryLike,
+  writeBehindUnixFS,
+} from './node/index.js'
+export {
+  acquireRepoLock,
+  Bucket,
+  bucketName,
+  type DatastoreScope,
+  iterateWithin,
+  defaultLmdbRepoOptions,
+  LmdbBlockstore,
+  LmdbDatastore,
+  type LmdbRepoInit,
+  LmdbRepo,
+  MAX_IN_FLIGHT_BYTES,
+  NotFoundError,
+  REPO_FORMAT_VERSION,
+  REPO_LOCK_FILE,
+  REPO_MAX_DBS,
+  type RepoDurability,
+  RepoError,
+  RepoErrorCode,
+  type RepoErrorType,
+  type RepoLock,
+  type RepoStorageStat,
+  type StoreOptions,
+} from './store/index.js'

@@ -1,0 +1,28 @@
+export { AtomicPins } from './atomic-pins.js'
+export {
+  ADD_BLOCK_WRITE_CONCURRENCY,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  DEFAULT_MAX_SCORED_PEERS,
+  DEFAULT_STORAGE_MAX,
+  KUBO_CHUNK_SIZE,
+  KUBO_MAX_LINKS,
+  KUBO_SHARD_THRESHOLD_BYTES,
+  REPO_DB_FOLDER,
+} from './constants.js'
+export { IpfsNodeError, IpfsNodeErrorCode, type IpfsNodeErrorType, type NotFoundReason } from './errors.js'
+export { notFoundMappingBlocks, toFetchError } from './fetch-errors.js'
+export { sequentialWalker } from './graph-walker.js'
+export { type KuboAddFlags, kuboAddOptions } from './kubo-options.js'
+export { encodeFileLeaf, fastLeafImporter, type LeafImporterInit } from './leaf-importer.js'
+export {
+  type CreateIpfsNodeErrorType,
+  type CreateIpfsNodeParameters,
+  type CreateIpfsNodeReturnType,
+  createIpfsNode,
+  DefaultIpfsNode,
+} from './node.js'
+export { defaultIpfsNodeOptions, type IpfsLogger, type IpfsNodeInit, silentIpfsLogger } from './options.js'
+export { PinLock } from './pin-lock.js'
+export { DefaultRetrievalScores, type RetrievalScoresInit, type RetrievalTotals } from './retrieval-scores.js'
+export { ScoringBlockBroker, type WantListEntryLike } from './scoring-broker.js'
+export { writeBehindUnixFS } from './write-behind-fs.js'

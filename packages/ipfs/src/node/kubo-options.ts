@@ -1,0 +1,51 @@
+import type { AddOptions } from '@helia/unixfs'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { balanced } from 'ipfs-unixfs-importer/layout'
+import { ADD_BLOCK_WRITE_CONCURRENCY, KUBO_CHUNK_SIZE, KUBO_MAX_LINKS, KUBO_SHARD_THRESHOLD_BYTES } from './constants.js'
+import { fastLeafImporter } from './leaf-importer.js'
+
+/** The `ipfs add` flags that change CIDs, as Kubo names them. */
+export interface KuboAddFlags {
+  /** `--cid-version`; default 0. */
+  cidVersion?: 0 | 1
+  /** `--raw-leaves`; default false for CIDv0 and true for CIDv1 (Kubo: CIDv1 implies raw leaves). */
+  rawLeaves?: boolean
+  /** `--chunker=size-N`; default 262144. */
+  chunkSize?: number
+  /** `--max-file-links`; default 174. */
+  maxChildrenPerNode?: number
+  /** `--wrap-with-directory`; default false. */
+  wrapWithDirectory?: boolean
+  /** Import progress (pass it here, not beside: the leaf stage reports its writes through it). */
+  onProgress?: AddOptions['onProgress']
+}
+
+/**
+ * Importer options that produce the CIDs Kubo produces for the same bytes and flags: fixed-size
+ * 256 KiB chunks, balanced layout with at most 174 links per node, CIDv0 with dag-pb leaves by
+ * default, raw leaves with CIDv1, a single-chunk file reduced to its leaf, and HAMT sharding of
+ * directories over 256 KiB estimated from links (Kubo's `unixfs-v0-2015` profile, its default).
+ * `@helia/unixfs` defaults to different (Filecoin-style) settings, so pass these to every add
+ * that must match Kubo. Two settings only make it faster (no effect on CIDs): the importer's
+ * write concurrency is raised to {@link ADD_BLOCK_WRITE_CONCURRENCY}, and leaves are encoded by
+ * {@link fastLeafImporter}.
+ */
+export function kuboAddOptions(flags: KuboAddFlags = {}): AddOptions {
+  const cidVersion = flags.cidVersion ?? 0
+  const rawLeaves = flags.rawLeaves ?? cidVersion === 1
+  const onProgress = flags.onProgress
+  return {
+    cidVersion,
+    rawLeaves,
+    chunker: fixedSize({ chunkSize: flags.chunkSize ?? KUBO_CHUNK_SIZE }),
+    layout: balanced({ maxChildrenPerNode: flags.maxChildrenPerNode ?? KUBO_MAX_LINKS }),
+    reduceSingleLeafToSelf: true,
+    leafType: 'file',
+    shardSplitThresholdBytes: KUBO_SHARD_THRESHOLD_BYTES,
+    shardSplitStrategy: 'links-bytes',
+    wrapWithDirectory: flags.wrapWithDirectory ?? false,
+    blockWriteConcurrency: ADD_BLOCK_WRITE_CONCURRENCY,
+    bufferImporter: fastLeafImporter({ cidVersion, rawLeaves, ...(onProgress === undefined ? {} : { onProgress }) }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  }
+}

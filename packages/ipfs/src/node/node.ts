@@ -1,0 +1,352 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import type { BlockBroker, HeliaMixin } from '@helia/interface'
+import type { Libp2p } from '@libp2p/interface'
+import { type UnixFS, unixfs } from '@helia/unixfs'
+import * as dagCbor from '@ipld/dag-cbor'
+import * as dagJson from '@ipld/dag-json'
+import { createHeliaLight, type GCOptions, type Helia } from 'helia'
+import * as json from 'multiformats/codecs/json'
+import { sha512 } from 'multiformats/hashes/sha2'
+import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
+import {
+  createLibp2pHost,
+  type HeliaOnHost,
+  type Libp2pHostError,
+  libp2pRouter,
+  loadWithBitswap,
+  PEER_KEY_FILE,
+  type WithBitswap,
+} from '../libp2p/index.js'
+import {
+  acquireRepoLock,
+  LmdbBlockstore,
+  LmdbDatastore,
+  LmdbRepo,
+  REPO_FORMAT_VERSION,
+  type RepoError,
+  type RepoLock,
+} from '../store/index.js'
+import { AtomicPins } from './atomic-pins.js'
+import { REPO_DB_FOLDER } from './constants.js'
+import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
+import { notFoundMappingBlocks } from './fetch-errors.js'
+import { defaultIpfsNodeOptions, type IpfsLogger, type IpfsNodeInit, silentIpfsLogger } from './options.js'
+import { PinLock } from './pin-lock.js'
+import { DefaultRetrievalScores } from './retrieval-scores.js'
+import { ScoringBlockBroker } from './scoring-broker.js'
+import { writeBehindUnixFS } from './write-behind-fs.js'
+
+/** Bitswap's protocol id, to tell which connected peers speak it. */
+const BITSWAP_PROTOCOL_PREFIX = '/ipfs/bitswap/'
+
+function invalid(reason: string): IpfsNodeError {
+  return new IpfsNodeError({ code: IpfsNodeErrorCode.INVALID_OPTIONS, reason }, `invalid IPFS node options: ${reason}`)
+}
+
+function validate(init: IpfsNodeInit): void {
+  if (typeof init.repoPath !== 'string' || init.repoPath === '') throw invalid('repoPath must be a non-empty path')
+  const timeout = init.fetchTimeoutMs
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw invalid('fetchTimeoutMs must be a positive number')
+  for (const [name, list] of [
+    ['swarm', init.swarm],
+    ['bootstrap', init.bootstrap],
+  ] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((a) => typeof a !== 'string'))) {
+      throw invalid(`${name} must be a list of multiaddr strings`)
+    }
+  }
+  if (init.durability !== undefined && init.durability !== 'sync' && init.durability !== 'overlapping') {
+    throw invalid("durability must be 'sync' or 'overlapping'")
+  }
+}
+
+/**
+ * Attaches Helia's bitswap to `helia`, with every bitswap block broker it adds wrapped by `wrap`.
+ * `withBitswap` registers a mixin that creates the broker when Helia starts; it is given a view of
+ * `helia` whose `addMixin`/`addBlockBroker` route through here, so the wrapping needs nothing but
+ * Helia's public API.
+ */
+function attachBitswap(helia: HeliaOnHost, withBitswap: WithBitswap, wrap: (broker: BlockBroker) => BlockBroker): void {
+  const view = (target: HeliaOnHost): HeliaOnHost =>
+    new Proxy(target, {
+      get(t, prop) {
+        if (prop === 'addBlockBroker') {
+          return (broker: BlockBroker | ((components: unknown) => BlockBroker)) =>
+            t.addBlockBroker(typeof broker === 'function' ? (components: unknown) => wrap(broker(components)) : wrap(broker))
+        }
+        if (prop === 'addMixin') {
+          return (mixin: HeliaMixin<HeliaOnHost>) =>
+            t.addMixin<HeliaOnHost>({
+              name: mixin.name,
+              ...(mixin.start === undefined ? {} : { start: (h: HeliaOnHost) => mixin.start!(view(h)) }),
+              ...(mixin.stop === undefined ? {} : { stop: (h: HeliaOnHost) => mixin.stop!(view(h)) }),
+            })
+        }
+        const value = Reflect.get(t, prop, t) as unknown
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value
+      },
+    })
+  withBitswap(view(helia))
+}
+
+/**
+ * The IPFS node: Helia on the repo's LMDB block store and datastore and on a libp2p host (its own,
+ * with the repo's peer key, or a shared one), with bitswap whose every fetch is bounded by
+ * `fetchTimeoutMs` and scored per peer, atomic GC-safe pins, and the pin lock that orders GC against
+ * adds and pins. Build it with {@link createIpfsNode}.
+ */
+export class DefaultIpfsNode implements IpfsNode {
+  readonly helia: HeliaOnHost
+  readonly fs: UnixFS
+  readonly libp2p: Libp2p
+  readonly fetchTimeoutMs: number
+  readonly retrieval: DefaultRetrievalScores
+  /** The repo folder. */
+  readonly repoPath: string
+  /** The LMDB environment under the repo (blocks and datastore). */
+  readonly repo: LmdbRepo
+  /** The node's GC/pin lock. */
+  readonly pinLock: PinLock
+  private readonly log: IpfsLogger
+  private readonly storageMax: number
+  private readonly heliaGc: (options?: GCOptions) => Promise<void>
+  private lock: RepoLock | undefined
+  private broker: ScoringBlockBroker | undefined
+  private transition: Promise<void> = Promise.resolve()
+  private running = false
+
+  private constructor(parts: {
+    helia: HeliaOnHost
+    host: Libp2p
+    repo: LmdbRepo
+    lock: RepoLock
+    blockstore: LmdbBlockstore
+    datastore: LmdbDatastore
+    retrieval: DefaultRetrievalScores
+    withBitswap: WithBitswap
+    init: IpfsNodeInit & typeof defaultIpfsNodeOptions
+  }) {
+    const { helia, init } = parts
+    this.helia = helia
+    this.libp2p = parts.host
+    this.repo = parts.repo
+    this.lock = parts.lock
+    this.repoPath = init.repoPath
+    this.fetchTimeoutMs = init.fetchTimeoutMs
+    this.storageMax = init.storageMax
+    this.retrieval = parts.retrieval
+    this.log = init.logger ?? silentIpfsLogger
+    this.pinLock = new PinLock()
+    attachBitswap(helia, parts.withBitswap, (inner) => {
+      const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log)
+      this.broker = broker
+      return broker
+    })
+    // Helia's own pins and gc, made safe: pins atomic and under the pin lock, gc exclusive
+    helia.pins = new AtomicPins(helia.pins, parts.datastore, this.pinLock)
+    this.heliaGc = helia.gc.bind(helia)
+    helia.gc = (options) => this.gc(options)
+    this.fs = writeBehindUnixFS(unixfs({ blockstore: notFoundMappingBlocks(helia.blockstore) }), parts.blockstore)
+  }
+
+  /** Builds the node (see {@link createIpfsNode}); does not start it. */
+  static async create(init: IpfsNodeInit): Promise<DefaultIpfsNode> {
+    validate(init)
+    const opts = { ...defaultIpfsNodeOptions, ...init }
+    const repoPath = path.resolve(init.repoPath)
+    const lock = acquireRepoLock(await ensureFolder(repoPath))
+    let repo: LmdbRepo | undefined
+    let host: Libp2p | undefined
+    try {
+      repo = LmdbRepo.open({ path: path.join(repoPath, REPO_DB_FOLDER), durability: opts.durability })
+      const blockstore = new LmdbBlockstore(repo)
+      const datastore = new LmdbDatastore(repo)
+      const ownsHost = init.libp2p === undefined
+      host =
+        init.libp2p ??
+        (await createLibp2pHost({
+          peerKeyPath: path.join(repoPath, PEER_KEY_FILE),
+          listen: opts.swarm,
+          bootstrap: opts.bootstrap,
+          dht: opts.dht,
+          datastore,
+        }))
+      const dhtOn = ownsHost ? opts.dht !== false : 'dht' in host.services
+      const withBitswap = await loadWithBitswap()
+      const light = createHeliaLight({
+        blockstore,
+        datastore,
+        codecs: [dagCbor, dagJson, json],
+        hashers: [sha512],
+        routers: [libp2pRouter(host, { dht: dhtOn })],
+      })
+      const helia = withHost(light, host, ownsHost)
+      const retrieval = new DefaultRetrievalScores({
+        maxPeers: opts.maxScoredPeers,
+        ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
+      })
+      return new DefaultIpfsNode({
+        helia,
+        host,
+        repo,
+        lock,
+        blockstore,
+        datastore,
+        retrieval,
+        withBitswap,
+        init: { ...opts, repoPath },
+      })
+    } catch (err) {
+      if (host !== undefined && init.libp2p === undefined) {
+        try {
+          await host.stop()
+        } catch {
+          // already failing: the original error is the one to report
+        }
+      }
+      await repo?.close().catch(() => {})
+      lock.release()
+      throw err
+    }
+  }
+
+  /** Starts Helia (and the host if it is not running); after `stop()` it reopens the repo first. */
+  start(): Promise<void> {
+    return this.serially(async () => {
+      if (this.running) return
+      if (this.lock === undefined) this.lock = acquireRepoLock(this.repoPath)
+      this.repo.reopen()
+      await this.helia.start()
+      this.running = true
+      this.log.info(
+        { peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map(String), repo: this.repoPath },
+        'ipfs node started',
+      )
+    })
+  }
+
+  /** Stops Helia (and the host if the node owns it), waits for writes, closes the repo, releases its lock. */
+  stop(): Promise<void> {
+    return this.serially(async () => {
+      if (!this.running && this.lock === undefined) return
+      this.running = false
+      try {
+        await this.helia.stop()
+      } finally {
+        await this.repo.close()
+        this.lock?.release()
+        this.lock = undefined
+        this.log.info({ repo: this.repoPath }, 'ipfs node stopped')
+      }
+    })
+  }
+
+  async repoStat(): Promise<RepoStat> {
+    const stat = this.repo.stat()
+    return {
+      repoSize: BigInt(stat.blockBytes + stat.datastoreBytes),
+      numObjects: BigInt(stat.blocks),
+      storageMax: BigInt(this.storageMax),
+      repoPath: this.repoPath,
+      version: REPO_FORMAT_VERSION,
+    }
+  }
+
+  gc(options?: GCOptions): Promise<void> {
+    return this.pinLock.withExclusive(async () => {
+      const before = this.repo.stat().blocks
+      await this.heliaGc(options)
+      this.log.info({ removed: before - this.repo.stat().blocks }, 'garbage collection done')
+    })
+  }
+
+  withPinLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.pinLock.withShared(fn)
+  }
+
+  async bitswapStat(): Promise<BitswapStat> {
+    const peers = new Set<string>()
+    for (const peer of this.libp2p.getPeers()) {
+      try {
+        const info = await this.libp2p.peerStore.get(peer)
+        if (info.protocols.some((p) => p.startsWith(BITSWAP_PROTOCOL_PREFIX))) peers.add(peer.toString())
+      } catch {
+        // not in the peer store (yet): not known to speak bitswap
+      }
+    }
+    const totals = this.retrieval.totals()
+    return {
+      wantlist: this.broker?.wantlist() ?? [],
+      peers: [...peers],
+      blocksReceived: totals.blocksReceived,
+      dataReceived: totals.dataReceived,
+      retrieval: this.retrieval.list(),
+    }
+  }
+
+  /** Resolves once every write acknowledged so far is flushed to disk (fsync). */
+  flushed(): Promise<void> {
+    return this.repo.flushed()
+  }
+
+  private serially(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step)
+    this.transition = next.catch(() => {})
+    return next
+  }
+}
+
+async function ensureFolder(folder: string): Promise<string> {
+  try {
+    await mkdir(folder, { recursive: true })
+  } catch (err) {
+    throw invalid(`cannot create the repo folder ${folder}: ${(err as Error).message}`)
+  }
+  return folder
+}
+
+/**
+ * Puts Helia on `host`: `helia.libp2p` is the host (as `@helia/libp2p` does), and a mixin starts the
+ * host when Helia starts (if it is not running) and stops it with Helia only if the node owns it.
+ */
+function withHost(helia: Helia, host: Libp2p, ownsHost: boolean): HeliaOnHost {
+  Object.defineProperty(helia, 'libp2p', { value: host, enumerable: true, configurable: true })
+  helia.addMixin({
+    name: 'libp2p',
+    start: async () => {
+      if (host.status !== 'started') await host.start()
+    },
+    stop: async () => {
+      if (ownsHost) await host.stop()
+    },
+  })
+  return helia as HeliaOnHost
+}
+
+/** Parameters of {@link createIpfsNode}. */
+export type CreateIpfsNodeParameters = IpfsNodeInit
+/** What {@link createIpfsNode} resolves to: an {@link IpfsNode} with the repo and lock exposed. */
+export type CreateIpfsNodeReturnType = DefaultIpfsNode
+/** Errors {@link createIpfsNode} can throw. */
+export type CreateIpfsNodeErrorType = IpfsNodeError | RepoError | Libp2pHostError
+
+/**
+ * Opens (creating it on first use) the IPFS repo at `init.repoPath` and builds the node on it:
+ * LMDB block store and datastore, the libp2p host (own or shared), Helia with bitswap. Starts it
+ * unless `init.start` is false. Throws `IPFS_ERROR_INVALID_OPTIONS` for bad options,
+ * `IPFS_ERROR_REPO_LOCKED` if another live process holds the repo, `IPFS_ERROR_REPO_OPEN_FAILED`
+ * and `IPFS_ERROR_PEER_KEY_INVALID` for unusable files.
+ */
+export async function createIpfsNode(init: CreateIpfsNodeParameters): Promise<CreateIpfsNodeReturnType> {
+  const node = await DefaultIpfsNode.create(init)
+  if (init.start ?? defaultIpfsNodeOptions.start) {
+    try {
+      await node.start()
+    } catch (err) {
+      await node.stop().catch(() => {})
+      throw err
+    }
+  }
+  return node
+}

@@ -1,0 +1,100 @@
+import type { PeerRetrievalScore, RetrievalScores } from '../interface.js'
+import { DEFAULT_MAX_SCORED_PEERS } from './constants.js'
+
+/** Options of {@link DefaultRetrievalScores}. */
+export interface RetrievalScoresInit {
+  /** Most peers remembered; the least recently updated are forgotten first. Default 10 000. */
+  maxPeers?: number
+  /** Weight multiplied into a peer's score (the chain-aware ranking hook); default 1. */
+  peerWeight?: (peerId: string) => number
+}
+
+/** Totals over every recorded retrieval. */
+export interface RetrievalTotals {
+  /** Blocks received from peers. */
+  blocksReceived: number
+  /** Bytes of those blocks. */
+  dataReceived: number
+  /** Retrievals that failed (a peer was asked and did not deliver in time). */
+  failures: number
+}
+
+interface Record_ {
+  successes: number
+  failures: number
+  bytes: number
+  latencySumMs: number
+}
+
+/**
+ * Per-peer retrieval record fed by bitswap (see the node's scoring block broker): a success per
+ * block a peer delivered (with its latency from the first want sent to that peer), a failure per
+ * peer that was asked for a block and did not deliver it before the fetch timeout.
+ *
+ * `score = (successes + 1) / (successes + failures + 2) × 1000 / (1000 + meanLatencyMs) × weight`:
+ * the smoothed success rate (an unknown peer starts at 0.5), discounted by latency (halved at one
+ * second), times the `peerWeight` hook that a later issue feeds with on-chain replica information.
+ */
+export class DefaultRetrievalScores implements RetrievalScores {
+  private readonly peers = new Map<string, Record_>()
+  private readonly maxPeers: number
+  private readonly peerWeight: (peerId: string) => number
+  private readonly sums: RetrievalTotals = { blocksReceived: 0, dataReceived: 0, failures: 0 }
+
+  constructor(init: RetrievalScoresInit = {}) {
+    this.maxPeers = init.maxPeers ?? DEFAULT_MAX_SCORED_PEERS
+    this.peerWeight = init.peerWeight ?? (() => 1)
+  }
+
+  record(peerId: string, outcome: { ok: boolean; bytes?: number; latencyMs?: number }): void {
+    const entry = this.peers.get(peerId) ?? { successes: 0, failures: 0, bytes: 0, latencySumMs: 0 }
+    // re-insert so Map order is least recently updated first
+    this.peers.delete(peerId)
+    if (outcome.ok) {
+      entry.successes++
+      entry.bytes += outcome.bytes ?? 0
+      entry.latencySumMs += Math.max(0, outcome.latencyMs ?? 0)
+      this.sums.blocksReceived++
+      this.sums.dataReceived += outcome.bytes ?? 0
+    } else {
+      entry.failures++
+      this.sums.failures++
+    }
+    this.peers.set(peerId, entry)
+    while (this.peers.size > this.maxPeers) {
+      const oldest = this.peers.keys().next().value
+      if (oldest === undefined) break
+      this.peers.delete(oldest)
+    }
+  }
+
+  /** The record of one peer, if any. */
+  get(peerId: string): PeerRetrievalScore | undefined {
+    const entry = this.peers.get(peerId)
+    return entry === undefined ? undefined : this.view(peerId, entry)
+  }
+
+  /** Every remembered peer, best score first. */
+  list(): PeerRetrievalScore[] {
+    return [...this.peers].map(([peerId, entry]) => this.view(peerId, entry)).sort((a, b) => b.score - a.score)
+  }
+
+  /** Totals over every retrieval recorded since the node started. */
+  totals(): RetrievalTotals {
+    return { ...this.sums }
+  }
+
+  private view(peerId: string, entry: Record_): PeerRetrievalScore {
+    const meanLatencyMs = entry.successes === 0 ? 0 : entry.latencySumMs / entry.successes
+    const rate = (entry.successes + 1) / (entry.successes + entry.failures + 2)
+    const weight = this.peerWeight(peerId)
+    return {
+      peerId,
+      successes: entry.successes,
+      failures: entry.failures,
+      bytes: entry.bytes,
+      meanLatencyMs,
+      score: rate * (1000 / (1000 + meanLatencyMs)) * (Number.isFinite(weight) && weight >= 0 ? weight : 1),
+    }
+  }
+}

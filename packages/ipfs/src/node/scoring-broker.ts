@@ -1,0 +1,154 @@
+import type { BlockBroker, BlockRetrievalOptions, CreateSessionOptions, SessionBlockBroker } from '@helia/interface'
+import type { CID } from 'multiformats/cid'
+import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
+import type { IpfsLogger } from './options.js'
+import type { DefaultRetrievalScores } from './retrieval-scores.js'
+
+interface ProgressLike {
+  type: string
+  detail: unknown
+}
+
+interface PeerIdLike {
+  toString(): string
+}
+
+/** A want list entry as bitswap reports it. */
+export interface WantListEntryLike {
+  cid: CID
+}
+
+interface StartableLike {
+  start?(): unknown
+  stop?(): unknown
+  beforeStart?(): unknown
+  afterStart?(): unknown
+  beforeStop?(): unknown
+  afterStop?(): unknown
+  isStarted?(): boolean
+}
+
+interface BitswapLike {
+  getWantlist?(): WantListEntryLike[]
+}
+
+type Retrieve = (cid: CID, options: BlockRetrievalOptions) => Promise<Uint8Array>
+
+/**
+ * Wraps Helia's bitswap block broker to (1) bound every network fetch by `fetchTimeoutMs` and turn
+ * the timeout into {@link IpfsNodeError} `IPFS_ERROR_NOT_FOUND` (reason `timeout`), so a missing
+ * block never hangs a caller, and (2) feed the retrieval scores from bitswap's own progress events:
+ * `bitswap:send-wantlist` (a peer was asked; first time per peer starts its latency clock) and
+ * `bitswap:block` (the peer that delivered). A delivering peer scores a success with its bytes and
+ * latency; when the fetch times out, every peer that was asked scores a failure. A fetch cancelled
+ * by the caller scores nothing.
+ */
+export class ScoringBlockBroker implements BlockBroker {
+  readonly name: string
+
+  constructor(
+    private readonly inner: BlockBroker & StartableLike,
+    private readonly scores: DefaultRetrievalScores,
+    private readonly timeoutMs: number,
+    private readonly log: IpfsLogger,
+  ) {
+    this.name = inner.name
+  }
+
+  isStarted(): boolean {
+    return this.inner.isStarted?.() ?? true
+  }
+
+  async beforeStart(): Promise<void> {
+    await this.inner.beforeStart?.()
+  }
+
+  async start(): Promise<void> {
+    await this.inner.start?.()
+  }
+
+  async afterStart(): Promise<void> {
+    await this.inner.afterStart?.()
+  }
+
+  async beforeStop(): Promise<void> {
+    await this.inner.beforeStop?.()
+  }
+
+  async stop(): Promise<void> {
+    await this.inner.stop?.()
+  }
+
+  async afterStop(): Promise<void> {
+    await this.inner.afterStop?.()
+  }
+
+  /** The CIDs bitswap is waiting for right now. */
+  wantlist(): CID[] {
+    const bitswap = (this.inner as { bitswap?: BitswapLike }).bitswap
+    return (bitswap?.getWantlist?.() ?? []).map((entry) => entry.cid)
+  }
+
+  async announce(cid: CID, options?: BlockRetrievalOptions): Promise<void> {
+    await this.inner.announce?.(cid, options)
+  }
+
+  async retrieve(cid: CID, options: BlockRetrievalOptions = {}): Promise<Uint8Array> {
+    const inner = this.inner.retrieve
+    if (inner === undefined) throw new Error(`block broker ${this.inner.name} cannot retrieve`)
+    return this.scored(cid, options, (c, o) => inner.call(this.inner, c, o))
+  }
+
+  createSession(options?: CreateSessionOptions): SessionBlockBroker {
+    const session = this.inner.createSession?.(options)
+    if (session === undefined) throw new Error(`block broker ${this.inner.name} has no sessions`)
+    const retrieve = session.retrieve
+    return {
+      name: session.name,
+      addPeer: (peer, opts) => session.addPeer(peer, opts),
+      ...(session.announce === undefined ? {} : { announce: (cid: CID, opts?: BlockRetrievalOptions) => session.announce!(cid, opts) }),
+      ...(retrieve === undefined
+        ? {}
+        : {
+            retrieve: (cid: CID, opts: BlockRetrievalOptions = {}) =>
+              this.scored(cid, opts, (c, o) => retrieve.call(session, c, o)),
+          }),
+    }
+  }
+
+  private async scored(cid: CID, options: BlockRetrievalOptions, retrieve: Retrieve): Promise<Uint8Array> {
+    const deadline = AbortSignal.timeout(this.timeoutMs)
+    const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
+    const started = performance.now()
+    const asked = new Map<string, number>()
+    let sender: string | undefined
+    const onProgress = (evt: ProgressLike): void => {
+      if (evt.type === 'bitswap:send-wantlist') {
+        const peer = String(evt.detail as PeerIdLike)
+        if (!asked.has(peer)) asked.set(peer, performance.now())
+      } else if (evt.type === 'bitswap:block') {
+        sender = String((evt.detail as { sender: PeerIdLike }).sender)
+      }
+      ;(options.onProgress as ((e: ProgressLike) => void) | undefined)?.(evt)
+    }
+    try {
+      const block = await retrieve(cid, { ...options, signal, onProgress } as BlockRetrievalOptions)
+      if (sender !== undefined) {
+        const latencyMs = performance.now() - (asked.get(sender) ?? started)
+        this.scores.record(sender, { ok: true, bytes: block.byteLength, latencyMs })
+      }
+      return block
+    } catch (err) {
+      if (deadline.aborted && options.signal?.aborted !== true) {
+        for (const peer of asked.keys()) this.scores.record(peer, { ok: false })
+        this.log.debug({ cid: cid.toString(), asked: asked.size, timeoutMs: this.timeoutMs }, 'block fetch timed out')
+        throw new IpfsNodeError(
+          { code: IpfsNodeErrorCode.NOT_FOUND, cid: cid.toString(), reason: 'timeout', timeoutMs: this.timeoutMs },
+          `block ${cid} not found: no peer delivered it within ${this.timeoutMs} ms`,
+          { cause: err },
+        )
+      }
+      throw err
+    }
+  }
+}

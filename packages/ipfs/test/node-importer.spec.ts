@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import * as dagPb from '@ipld/dag-pb'
+import fc from 'fast-check'
+import { UnixFS } from 'ipfs-unixfs'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { createIpfsNode, encodeFileLeaf, kuboAddOptions, LmdbBlockstore, LmdbRepo } from '../src/index.js'
+import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
+
+const KiB = 1024
+
+describe('node: import pipeline', () => {
+  it('behavior: encodeFileLeaf produces exactly the dag-pb UnixFS leaf of the reference encoders', () => {
+    const reference = (data: Uint8Array) => dagPb.encode({ Data: new UnixFS({ type: 'file', data }).marshal(), Links: [] })
+    for (const n of [0, 1, 127, 128, 16_383, 16_384, 262_144, 1_048_576]) {
+      const data = new Uint8Array(n).map((_, i) => i * 31)
+      assert.deepEqual(bytes(encodeFileLeaf(data)), bytes(reference(data)), `length ${n}`)
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (data) => {
+        assert.deepEqual(bytes(encodeFileLeaf(data)), bytes(reference(data)))
+      }),
+    )
+  })
+
+  it('behavior: progress events report every leaf written, through kuboAddOptions', async () => {
+    const dir = tempDir('progress')
+    const node = await createIpfsNode({ repoPath: path.join(dir.path, 'repo'), swarm: ['/ip4/127.0.0.1/tcp/0'] })
+    try {
+      const writes: bigint[] = []
+      const cid = await node.fs.addByteStream(
+        deterministicBytes(1000 * KiB, 'progress', 64 * KiB),
+        kuboAddOptions({
+          onProgress: (evt) => {
+            if (evt.type === 'unixfs:importer:progress:file:write') writes.push((evt.detail as { bytesWritten: bigint }).bytesWritten)
+          },
+        }),
+      )
+      assert.equal(writes.length, 4, 'four 256 KiB leaves')
+      assert.ok(writes.every((w, i) => i === 0 || w > writes[i - 1]!))
+      assert.ok(writes.at(-1)! > BigInt(1000 * KiB), 'bytes written include the dag-pb wrapping')
+      assert.equal((await collect(node.fs.cat(cid))).length, 1000 * KiB)
+    } finally {
+      await node.stop()
+      dir.remove()
+    }
+  })
+
+  it('behavior: a write-behind import resolves only once every block is committed', async () => {
+    const dir = tempDir('writebehind')
+    const repo = LmdbRepo.open({ path: path.join(dir.path, 'db') })
+    const store = new LmdbBlockstore(repo)
+    try {
+      const blocks = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const data = new TextEncoder().encode(`write-behind block ${i} `.repeat(200))
+          return { cid: CID.createV1(raw.code, await sha256.digest(data)), data }
+        }),
+      )
+      const stored = await store.writeBehind(async () => {
+        for (const { cid, data } of blocks) await store.put(cid, data)
+        return blocks.length
+      })
+      assert.equal(stored, 200)
+      // committed: visible to a fresh read transaction, and after closing and reopening
+      assert.equal(repo.stat().blocks, 200)
+      await repo.close()
+      repo.reopen()
+      for (const { cid, data } of blocks) assert.deepEqual(await collect(store.get(cid)), bytes(data))
+    } finally {
+      await repo.close()
+      dir.remove()
+    }
+  })
+
+  it('error: a put that fails inside a write-behind import fails the import, after the other writes settle', async () => {
+    const dir = tempDir('writebehind-fail')
+    const repo = LmdbRepo.open({ path: path.join(dir.path, 'db') })
+    const store = new LmdbBlockstore(repo)
+    try {
+      const good = new TextEncoder().encode('written before the failure')
+      const goodCid = CID.createV1(raw.code, await sha256.digest(good))
+      const failing = (async function* () {
+        yield new Uint8Array(1)
+        throw new Error('source failed')
+      })()
+      await assert.rejects(
+        store.writeBehind(async () => {
+          await store.put(goodCid, good)
+          await store.put(goodCid, failing)
+        }),
+        /source failed/,
+      )
+      // the earlier write is committed, nothing is left in flight
+      assert.equal(store.has(goodCid), true)
+    } finally {
+      await repo.close()
+      dir.remove()
+    }
+  })
+})
