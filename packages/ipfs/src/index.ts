@@ -107,3 +107,4 @@ export {
   type RepoStorageStat,
   type StoreOptions,
 } from './store/index.js'
+export * from './gateway/index.js'

@@ -43,8 +43,12 @@ async function loopbackNode() {
     helia,
     fs: unixfs(helia),
     fetchTimeoutMs: 10_000,
+    libp2p: helia.libp2p,
     retrieval: { record: () => {}, list: () => [] },
     repoStat: () => Promise.reject(new Error('not used')),
+    gc: () => Promise.reject(new Error('not used')),
+    withPinLock: (fn) => fn(),
+    bitswapStat: () => Promise.reject(new Error('not used')),
     start: async () => {
       await helia.start()
     },
