@@ -1,6 +1,12 @@
 /** `npm run bench`: every benchmark, each printing its figure and its ratio to an anchor measured in the same run. */
 import { runChainBench } from './chain.js'
 
+/** The IPFS add/cat benchmark lives with the IPFS package (it measures internals); loaded from its build. */
+interface AddCatBench {
+  runAddCatBench(opts: { size?: number; rounds?: number }): Promise<unknown>
+  formatAddCatBench(result: unknown): string
+}
+
 const pct = (part: number, total: number) => `${((100 * part) / total).toFixed(0)}%`
 
 for (const kind of ['transfer', 'order'] as const) {
@@ -17,3 +23,8 @@ console.log(
   ].join('\n'),
 )
 }
+
+const ipfs = (await import(new URL('../../packages/ipfs/dist/test/bench/add-cat.bench.js', import.meta.url).href)) as AddCatBench
+// 1 GiB, generated (not committed); BENCH_IPFS_MIB shortens it.
+const mib = Number(process.env.BENCH_IPFS_MIB ?? 1024)
+console.log(ipfs.formatAddCatBench(await ipfs.runAddCatBench({ size: mib * 1024 * 1024, rounds: 1 })))
