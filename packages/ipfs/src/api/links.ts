@@ -82,8 +82,12 @@ export function multihashKey(cid: CID): string {
  * with `localOnly`, blocks missing from the local store are skipped instead of fetched (unpinning
  * never needs the network, and Kubo's `dag put --pin` pins without fetching children).
  */
-export function walker(blocks: CommandBlocks, options: { localOnly?: boolean } = {}): GraphWalkerFactory {
+export function walker(
+  blocks: CommandBlocks,
+  options: { localOnly?: boolean, known?: ReadonlyMap<string, CID[]> } = {}
+): GraphWalkerFactory {
   const localOnly = options.localOnly ?? false
+  const known = options.known
   return (): GraphWalker => ({
     async *walk<T>(root: CID, walkOptions: WalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
       const maxDepth = walkOptions.depth ?? Number.POSITIVE_INFINITY
@@ -94,17 +98,22 @@ export function walker(blocks: CommandBlocks, options: { localOnly?: boolean } =
         const key = multihashKey(item.cid)
         if (seen.has(key)) continue
         seen.add(key)
-        const bytes = localOnly
-          ? await blocks.local(item.cid)
-          : await blocks.bytes(item.cid, walkOptions.signal === undefined ? {} : { signal: walkOptions.signal })
-        if (bytes === undefined) continue
+        // links of blocks this request just wrote are known: no need to read them back
+        const cached = known?.get(item.cid.toString())
+        let bytes: Uint8Array | undefined
+        if (cached === undefined) {
+          bytes = localOnly
+            ? await blocks.local(item.cid)
+            : await blocks.bytes(item.cid, walkOptions.signal === undefined ? {} : { signal: walkOptions.signal })
+          if (bytes === undefined) continue
+        }
         if (item.depth < maxDepth) {
-          const links = blockLinks(item.cid, bytes)
+          const links = cached ?? blockLinks(item.cid, bytes!)
           for (let i = links.length - 1; i >= 0; i--) {
             stack.push({ cid: links[i]!, depth: item.depth + 1, path: [...item.path, links[i]!] })
           }
         }
-        const block = { cid: item.cid, bytes } as unknown as BlockView<T, number, number, 0 | 1>
+        const block = { cid: item.cid, bytes: bytes ?? new Uint8Array() } as unknown as BlockView<T, number, number, 0 | 1>
         yield { block, depth: item.depth, path: item.path }
       }
     }

@@ -103,7 +103,7 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
   private current: Readable | undefined
   private iterating = false
 
-  private constructor(private readonly source: Readable, contentType: string) {
+  private constructor(private readonly source: Readable, contentType: string, signal: AbortSignal | undefined) {
     let bb: busboy.Busboy
     try {
       bb = busboy({
@@ -131,12 +131,14 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
     })
     bb.on('partsLimit', () => this.finish(KuboApiError.badMultipart('too many multipart parts')))
     source.on('error', (err) => this.finish(err))
+    // a client that goes away mid-upload must not leave a consumer waiting for bytes forever
+    signal?.addEventListener('abort', () => this.finish(signal.reason ?? new Error('aborted')), { once: true })
     source.pipe(bb)
   }
 
   /** Creates a reader; throws a plain-text 400 when the content type has no boundary. */
-  static create(source: Readable, contentType: string): MultipartReader {
-    return new MultipartReader(source, contentType)
+  static create(source: Readable, contentType: string, signal?: AbortSignal): MultipartReader {
+    return new MultipartReader(source, contentType, signal)
   }
 
   private push(item: Item): void {

@@ -285,7 +285,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
         timeoutMs = parseGoDuration(timeout)
         if (timeoutMs === undefined) throw KuboApiError.badRequest(`time: invalid duration ${JSON.stringify(timeout)}`)
       }
-      let encodeCid: (cid: import('multiformats/cid').CID) => string
+      let encodeCid: CommandContext['encodeCid']
       try {
         encodeCid = cidEncoder(options.string('cid-base'), options.bool('upgrade-cidv0-in-output'))
       } catch (err) {
@@ -301,11 +301,15 @@ export class DefaultKuboApiServer implements KuboApiServer {
     if (withBody && declared > this.options.maxBodyBytes) {
       return this.reject(req, res, KuboApiError.bodyTooLarge(this.options.maxBodyBytes))
     }
+    const client = new AbortController()
+    res.on('close', () => {
+      if (!res.writableFinished) client.abort(new ResponseClosedError())
+    })
     const takesFiles = command.args.some((a) => a.kind === 'file')
     let files: MultipartReader | undefined
     if (takesFiles && withBody && mediaType(req.headers['content-type']) === 'multipart/form-data') {
       try {
-        files = MultipartReader.create(this.limitBody(req), req.headers['content-type']!)
+        files = MultipartReader.create(this.limitBody(req), req.headers['content-type']!, client.signal)
       } catch (err) {
         return this.reject(req, res, toKuboApiError(err))
       }
@@ -314,10 +318,6 @@ export class DefaultKuboApiServer implements KuboApiServer {
       return this.reject(req, res, KuboApiError.badRequest(`file argument '${requiredFile}' is required`))
     }
 
-    const client = new AbortController()
-    res.on('close', () => {
-      if (!res.writableFinished) client.abort(new ResponseClosedError())
-    })
     const signals = [client.signal, this.stopController.signal]
     const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, timeoutMs))
     if (deadline !== undefined) signals.push(deadline)

@@ -173,14 +173,10 @@ async function* withProgress(ctx: CommandContext, source: AsyncIterable<Uint8Arr
   await ctx.out.emit({ Name: name, Bytes: bytes === 0 ? undefined : bytes })
 }
 
-function isDirectoryBlock(bytes: Uint8Array): boolean {
-  try {
-    const data = dagPb.decode(bytes).Data
-    // UnixFS `Type` is field 1, written first
-    return data !== undefined && data.length >= 2 && data[0] === 0x08 && (data[1] === UNIXFS_DIRECTORY || data[1] === UNIXFS_HAMT)
-  } catch {
-    return false
-  }
+/** Whether a dag-pb node is a UnixFS directory or HAMT shard (UnixFS `Type` is field 1, written first). */
+function isDirectoryNode(node: dagPb.PBNode): boolean {
+  const data = node.Data
+  return data !== undefined && data.length >= 2 && data[0] === 0x08 && (data[1] === UNIXFS_DIRECTORY || data[1] === UNIXFS_HAMT)
 }
 
 async function persist(bytes: Uint8Array, cidVersion: 0 | 1, store: WritableStorage): Promise<CID> {
@@ -288,16 +284,27 @@ function addEvent(ctx: CommandContext, group: Group, name: string, cid: CID, siz
   return event
 }
 
-/** Imports one group; returns its root. */
-async function importGroup(ctx: CommandContext, settings: AddSettings, group: Group): Promise<ImportResult> {
+/** Imports one group; returns its root and the links of every block written (for pinning). */
+async function importGroup(
+  ctx: CommandContext,
+  settings: AddSettings,
+  group: Group
+): Promise<{ root: ImportResult, links: Map<string, CID[]> }> {
   const blockstore = ctx.node.helia.blockstore
   const dirBlocks = new Map<string, Uint8Array>()
+  const links = new Map<string, CID[]>()
   const signal = ctx.signal
   const store: WritableStorage = {
     async put(cid, bytes) {
       signal.throwIfAborted()
       const block = bytes as Uint8Array
-      if (cid.code === dagPb.code && isDirectoryBlock(block)) dirBlocks.set(cid.toString(), block)
+      if (cid.code === dagPb.code) {
+        const node = dagPb.decode(block)
+        links.set(cid.toString(), node.Links.map((l) => l.Hash))
+        if (isDirectoryNode(node)) dirBlocks.set(cid.toString(), block)
+      } else {
+        links.set(cid.toString(), [])
+      }
       if (!settings.onlyHash) await blockstore.put(cid, block, { signal })
       return cid
     }
@@ -344,7 +351,7 @@ async function importGroup(ctx: CommandContext, settings: AddSettings, group: Gr
       await ctx.out.emit(addEvent(ctx, group, dir.name, dir.cid, dir.size))
     }
   }
-  return root
+  return { root, links }
 }
 
 async function runAdd(ctx: CommandContext): Promise<void> {
@@ -355,9 +362,9 @@ async function runAdd(ctx: CommandContext): Promise<void> {
     let added = 0
     const groups = settings.wrap ? wholeUpload(files) : topLevelGroups(files)
     for await (const group of groups) {
-      const root = await importGroup(ctx, settings, group)
+      const { root, links } = await importGroup(ctx, settings, group)
       added++
-      if (settings.pin) await addPin(ctx, root.cid, { recursive: true, name: settings.pinName })
+      if (settings.pin) await addPin(ctx, root.cid, { recursive: true, name: settings.pinName, known: links })
     }
     if (added === 0) throw KuboApiError.command('expected a file argument')
   } finally {

@@ -64,7 +64,7 @@ async function drain(it: AsyncIterable<unknown>): Promise<void> {
 export async function addPin(
   ctx: CommandContext,
   cid: CID,
-  options: { recursive: boolean, name: string | undefined, localOnly?: boolean }
+  options: { recursive: boolean, name: string | undefined, localOnly?: boolean, known?: ReadonlyMap<string, CID[]> }
 ): Promise<void> {
   const pins = ctx.node.helia.pins
   const existing = await getPin(ctx, cid)
@@ -86,7 +86,7 @@ export async function addPin(
       depth: options.recursive ? Number.POSITIVE_INFINITY : 0,
       metadata,
       signal: ctx.signal,
-      walker: walker(ctx.blocks, { localOnly: options.localOnly ?? false })
+      walker: walker(ctx.blocks, options.known === undefined ? { localOnly: options.localOnly ?? false } : { localOnly: true, known: options.known })
     })
   )
 }
