@@ -136,6 +136,22 @@ describe('api: errors', () => {
     await stillServes()
   })
 
+  it('error: dag import refuses a CAR whose block does not hash to its CID', async () => {
+    const added = await api.client.add(enc.encode('car block'))
+    const car = Buffer.concat(await all(api.client.dag.export(added.cid)))
+    car[car.length - 1] ^= 0xff
+    await assert.rejects(all(api.client.dag.import([car])), /import failed at block "Qm\w+": block data does not match its CID/)
+    await assert.rejects(all(api.client.dag.import([Buffer.from('not a car')])), /import failed/)
+    await stillServes()
+  })
+
+  it('behavior: the last path segment is an argument of a runnable command (/api/v0/cat/<cid>)', async () => {
+    const added = await api.client.add(enc.encode('path arg'))
+    const res = await fetch(`${api.url}/api/v0/cat/${added.cid}`, { method: 'POST' })
+    assert.equal(res.status, 200)
+    assert.equal(await res.text(), 'path arg')
+  })
+
   it('error: a request head over maxHeaderBytes gets 431 and the server keeps serving', async () => {
     const res = await rawRequest(`${api.url}/api/v0/version`, { headers: { 'X-Huge': 'a'.repeat(16 * 1024) } })
     assert.equal(res.status, 431)

@@ -5,6 +5,7 @@ import type { CID } from 'multiformats/cid'
 import type { IpfsNode } from '../interface.js'
 import type { CommandBlocks } from './blocks.js'
 import type { ArgDef, OptionDef, ParsedOptions } from './command.js'
+import { KuboApiError } from './errors.js'
 import type { GcLock } from './locks.js'
 import type { MultipartReader } from './multipart.js'
 import type { KuboApiServerOptions } from './options.js'
@@ -51,7 +52,7 @@ export function cidEncoder(base: string | undefined, upgrade: boolean | undefine
   let up = false
   if (base !== undefined && base !== '') {
     encoder = BASES.get(base)
-    if (encoder === undefined) throw new Error(`unrecognized multibase encoder name: ${base}`)
+    if (encoder === undefined) throw KuboApiError.command(`unrecognized multibase encoder name: ${base}`)
     if (encoder.name !== 'base58btc') up = true
   }
   if (upgrade !== undefined) up = upgrade

@@ -4,6 +4,7 @@
  * integers as bare digits (bigint), float32 values in their shortest form, one value per line.
  */
 import { CID } from 'multiformats/cid'
+import { KuboApiError } from './errors.js'
 
 /** A float32 field (Go prints the shortest decimal that round-trips through float32). */
 export class GoFloat32 {
@@ -24,8 +25,8 @@ function encodeString(s: string): string {
 
 function encodeFloat32(v: number): string {
   const f = Math.fround(v)
-  if (!Number.isFinite(f)) throw new TypeError(`json: unsupported value: ${v}`)
-  if (f === 0) return '0'
+  if (!Number.isFinite(f)) throw KuboApiError.command(`json: unsupported value: ${v}`)
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0'
   for (let p = 1; p <= 9; p++) {
     const candidate = Number(f.toPrecision(p))
     if (Math.fround(candidate) === f) return String(candidate)
@@ -39,7 +40,7 @@ function encodeValue(value: unknown): string | undefined {
     case 'string':
       return encodeString(value)
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`json: unsupported value: ${value}`)
+      if (!Number.isFinite(value)) throw KuboApiError.command(`json: unsupported value: ${value}`)
       return String(value)
     case 'bigint':
       return value.toString()

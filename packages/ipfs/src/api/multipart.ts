@@ -9,7 +9,7 @@
 import type { Readable } from 'node:stream'
 import busboy from 'busboy'
 import { MAX_FIELD_BYTES } from './constants.js'
-import { KuboApiError } from './errors.js'
+import { KuboApiError, ResponseClosedError } from './errors.js'
 
 export type EntryKind = 'file' | 'directory' | 'symlink'
 
@@ -132,7 +132,7 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
     bb.on('partsLimit', () => this.finish(KuboApiError.badMultipart('too many multipart parts')))
     source.on('error', (err) => this.finish(err))
     // a client that goes away mid-upload must not leave a consumer waiting for bytes forever
-    signal?.addEventListener('abort', () => this.finish(signal.reason ?? new Error('aborted')), { once: true })
+    signal?.addEventListener('abort', () => this.finish(signal.reason ?? new ResponseClosedError()), { once: true })
     source.pipe(bb)
   }
 
@@ -151,7 +151,7 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
     this.done = true
     if (err !== undefined) {
       this.error = err
-      this.current?.destroy(err instanceof Error ? err : new Error(String(err)))
+      this.current?.destroy(err instanceof Error ? err : KuboApiError.badMultipart(String(err)))
     }
     this.notify()
   }
@@ -177,7 +177,7 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<MultipartEntry> {
-    if (this.iterating) throw new TypeError('MultipartReader can be iterated once')
+    if (this.iterating) throw KuboApiError.command('multipart body can be read once')
     this.iterating = true
     for (;;) {
       // a part the caller did not read must still be consumed for busboy to go on

@@ -5,6 +5,7 @@
 import * as dagPb from '@ipld/dag-pb'
 import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
+import { KuboApiError } from './errors.js'
 
 export const UNIXFS_RAW = 0
 export const UNIXFS_DIRECTORY = 1
@@ -33,18 +34,18 @@ class Reader {
     let result = 0n
     let shift = 0n
     for (;;) {
-      if (this.pos >= this.buf.length) throw new Error('unixfs: truncated varint')
+      if (this.pos >= this.buf.length) throw KuboApiError.command('unixfs: truncated varint')
       const b = this.buf[this.pos++]!
       result |= BigInt(b & 0x7f) << shift
       if ((b & 0x80) === 0) return result
       shift += 7n
-      if (shift > 63n) throw new Error('unixfs: varint overflow')
+      if (shift > 63n) throw KuboApiError.command('unixfs: varint overflow')
     }
   }
 
   bytes(): Uint8Array {
     const len = Number(this.varint())
-    if (this.pos + len > this.buf.length) throw new Error('unixfs: truncated field')
+    if (this.pos + len > this.buf.length) throw KuboApiError.command('unixfs: truncated field')
     const out = this.buf.subarray(this.pos, this.pos + len)
     this.pos += len
     return out
@@ -55,7 +56,7 @@ class Reader {
     else if (wire === 1) this.pos += 8
     else if (wire === 2) this.bytes()
     else if (wire === 5) this.pos += 4
-    else throw new Error(`unixfs: unsupported wire type ${wire}`)
+    else throw KuboApiError.command(`unixfs: unsupported wire type ${wire}`)
   }
 }
 
@@ -91,7 +92,7 @@ export function parseUnixfs(data: Uint8Array): UnixfsMeta {
       meta.mtime = { secs, nsecs }
     } else r.skip(wire)
   }
-  if (meta.type < 0 || meta.type > UNIXFS_HAMT) throw new Error('unixfs: missing or unknown type')
+  if (meta.type < 0 || meta.type > UNIXFS_HAMT) throw KuboApiError.command('unixfs: missing or unknown type')
   return meta
 }
 

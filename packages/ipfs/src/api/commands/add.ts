@@ -150,7 +150,7 @@ async function* topLevelGroups(entries: AsyncIterable<MultipartEntry>): AsyncGen
     }
     const own = first.path === root
     yield { root, entries: members(), mode: own ? first.mode : undefined, mtime: own ? first.mtime : undefined }
-    if (!exhausted) throw new Error('add: group not consumed')
+    if (!exhausted) throw KuboApiError.command('add: a top-level entry was not read to its end')
   }
 }
 

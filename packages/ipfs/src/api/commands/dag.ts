@@ -252,11 +252,11 @@ async function dagImport(ctx: CommandContext): Promise<void> {
         for (const root of await car.getRoots()) roots.set(root.toString(), root)
         for await (const { cid, bytes } of car) {
           current = cid
-          if (bytes.byteLength > limit) throw new Error(BIG_BLOCK_MESSAGE)
+          if (bytes.byteLength > limit) throw KuboApiError.command(BIG_BLOCK_MESSAGE)
           const h = Object.values(HASHERS).find((x) => x.code === cid.multihash.code)
-          if (h === undefined) throw new Error(`unsupported multihash code 0x${cid.multihash.code.toString(16)}`)
+          if (h === undefined) throw KuboApiError.command(`unsupported multihash code 0x${cid.multihash.code.toString(16)}`)
           const digest = await h.digest(bytes)
-          if (!equals(digest.digest, cid.multihash.digest)) throw new Error('block data does not match its CID (hash mismatch)')
+          if (!equals(digest.digest, cid.multihash.digest)) throw KuboApiError.command('block data does not match its CID (hash mismatch)')
           if (cid.code !== raw.code) decodeBlock(cid, bytes)
           await ctx.node.helia.blockstore.put(cid, bytes, { signal: ctx.signal })
           blockCount++
