@@ -43,7 +43,9 @@ async function loopbackNode() {
     helia,
     fs: unixfs(helia),
     fetchTimeoutMs: 10_000,
-    libp2p: helia.libp2p,
+    get libp2p() {
+      return helia.libp2p
+    },
     retrieval: { record: () => {}, list: () => [] },
     repoStat: () => Promise.reject(new Error('not used')),
     gc: () => Promise.reject(new Error('not used')),

@@ -4,13 +4,39 @@
  * is still running. Writers wait for readers to drain and block new readers while they wait.
  */
 export class GcLock {
+  /**
+   * @param nodeShared the node's own shared pin lock (`IpfsNode.withPinLock`): holding it too keeps
+   * a garbage collection started outside this API (the node's `gc`) from deleting an add in flight.
+   */
+  constructor(private readonly nodeShared?: <T>(fn: () => Promise<T>) => Promise<T>) {}
+
   private readers = 0
   private writer = false
   private readonly waitingWriters: Array<() => void> = []
   private readonly waitingReaders: Array<() => void> = []
 
-  /** Shared lock (add, pin add, block put with pin, dag import). Returns the release function. */
+  /** Shared lock (add, pin add, block put with pin, dag import), here and on the node. Returns the release function. */
   async pinLock(): Promise<() => void> {
+    const releaseLocal = await this.localPinLock()
+    if (this.nodeShared === undefined) return releaseLocal
+    const held = Promise.withResolvers<void>()
+    const acquired = Promise.withResolvers<void>()
+    const done = this.nodeShared(async () => {
+      acquired.resolve()
+      await held.promise
+    })
+    done.catch(() => {})
+    await acquired.promise
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      held.resolve()
+      releaseLocal()
+    }
+  }
+
+  private async localPinLock(): Promise<() => void> {
     if (this.writer || this.waitingWriters.length > 0) {
       // granted by dispatch(), which counts the reader before waking it
       await new Promise<void>((resolve) => this.waitingReaders.push(resolve))

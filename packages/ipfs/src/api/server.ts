@@ -107,7 +107,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
   constructor(node: IpfsNode, init: KuboApiServerInit = {}) {
     this.options = resolveOptions(init)
     const log = init.logger?.forComponent('ipfs:api') ?? pino({ level: 'silent' })
-    this.env = { node, options: this.options, log, gcLock: new GcLock() }
+    this.env = { node, options: this.options, log, gcLock: new GcLock((fn) => node.withPinLock(fn)) }
     this.tree = buildTree(COMMANDS)
   }
 
