@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import * as dagPb from '@ipld/dag-pb'
+import { createKuboApiServer, KuboApiServerError } from '../src/api/index.js'
 import { type ApiFixture, all, startApi } from './fixtures/api-server.js'
 import { deterministicBytes } from './fixtures/deterministic.js'
 import { multipart, rawRequest } from './fixtures/raw-http.js'
@@ -150,6 +151,20 @@ describe('api: errors', () => {
     const res = await fetch(`${api.url}/api/v0/cat/${added.cid}`, { method: 'POST' })
     assert.equal(res.status, 200)
     assert.equal(await res.text(), 'path arg')
+  })
+
+  it('error: invalid server options, a busy port and a second start are refused', async () => {
+    const code = (c: string) => (err: unknown) => err instanceof KuboApiServerError && err.code === c
+    assert.throws(() => createKuboApiServer(api.node, { port: 70000 }), code('IPFS_API_ERROR_INVALID_OPTIONS'))
+    assert.throws(() => createKuboApiServer(api.node, { port: 0, maxBodyBytes: 0 }), code('IPFS_API_ERROR_INVALID_OPTIONS'))
+    const busy = createKuboApiServer(api.node, { port: Number(new URL(api.url).port) })
+    await assert.rejects(busy.start(), code('IPFS_API_ERROR_LISTEN'))
+    const server = createKuboApiServer(api.node, { port: 0 })
+    const { host } = await server.start()
+    assert.equal(host, '127.0.0.1', 'bound to loopback by default')
+    await assert.rejects(server.start(), code('IPFS_API_ERROR_ALREADY_STARTED'))
+    await server.stop()
+    await server.stop()
   })
 
   it('error: a request head over maxHeaderBytes gets 431 and the server keeps serving', async () => {

@@ -22,4 +22,10 @@ export {
 } from './errors.js'
 export type { KuboApiAddress, KuboApiServer } from './interface.js'
 export { defaultKuboApiServerOptions, type KuboApiServerInit } from './options.js'
-export { createKuboApiServer, DefaultKuboApiServer } from './server.js'
+export {
+  createKuboApiServer,
+  type CreateKuboApiServerErrorType,
+  type CreateKuboApiServerParameters,
+  type CreateKuboApiServerReturnType,
+  DefaultKuboApiServer
+} from './server.js'

@@ -78,8 +78,15 @@ function resolveOptions(init: KuboApiServerInit): KuboApiServerOptions {
   return options
 }
 
+/** Parameters of {@link createKuboApiServer}. */
+export type CreateKuboApiServerParameters = [node: IpfsNode, init?: KuboApiServerInit]
+/** What {@link createKuboApiServer} returns. */
+export type CreateKuboApiServerReturnType = KuboApiServer
+/** Errors {@link createKuboApiServer} (invalid options) and `start()` (listen failure) throw. */
+export type CreateKuboApiServerErrorType = KuboApiServerError
+
 /** Creates the Kubo-compatible RPC API server of a node (not listening until `start()`). */
-export function createKuboApiServer(node: IpfsNode, init: KuboApiServerInit = {}): KuboApiServer {
+export function createKuboApiServer(...[node, init = {}]: CreateKuboApiServerParameters): CreateKuboApiServerReturnType {
   return new DefaultKuboApiServer(node, init)
 }
 
