@@ -69,6 +69,20 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
   const ipfs = program.command('ipfs').description('IPFS: a node (daemon) and a client of its Kubo-compatible API')
   const api = () => new Option('--api <url>', 'the node API to talk to').default(DEFAULT_API)
   ipfs
+    .command('daemon')
+    .description('run an IPFS node with its Kubo-compatible API and gateway')
+    .option('--repo <dir>', 'repo folder (default ~/.crust-ts/ipfs)')
+    .option('--api-port <port>', 'Kubo RPC API port (127.0.0.1)', parsePort, 5001)
+    .option('--gateway-port <port>', 'gateway port (127.0.0.1)', parsePort, 8080)
+    .option('--swarm-port <port>', 'libp2p TCP port', parsePort, 4001)
+    .option('--bootstrap <multiaddr...>', 'peers to dial at start')
+    .option('--dht', 'join the Kademlia DHT (off for dev networks)', false)
+    .option('--fetch-timeout <ms>', 'how long to wait for a block from peers', parseDuration, 60_000)
+    .action(async (opts: { repo?: string; apiPort: number; gatewayPort: number; swarmPort: number; bootstrap?: string[]; dht: boolean; fetchTimeout: number }) => {
+      const { runIpfsDaemon } = await import('./commands/ipfs-daemon.js')
+      await runIpfsDaemon(opts)
+    })
+  ipfs
     .command('add')
     .description('add files or directories, printing their CIDs (as "ipfs add")')
     .argument('<paths...>', 'files or directories')

@@ -108,3 +108,5 @@ export {
   type StoreOptions,
 } from './store/index.js'
 export * from './gateway/index.js'
+export * from './api/index.js'
+export { type IpfsDaemon, type IpfsDaemonInit, startIpfsDaemon } from './daemon.js'

@@ -1,4 +1,4 @@
-import type { ComponentLogger } from '@crust-ts/chain'
+import type { ComponentLogger } from '@crust-ts/chain/logger'
 import {
   AGENT_VERSION,
   API_VERSION,
