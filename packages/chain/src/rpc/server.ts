@@ -1,3 +1,4 @@
+import { listen } from '../net/listen.js'
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -157,13 +158,7 @@ export class RpcServer {
     this.http = server
     const { host, port } = this.options
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
+      await listen(server, port, host)
     } catch (err) {
       this.http = undefined
       throw new RpcServerError('RPC_ERROR_LISTEN', `RPC server cannot listen on ${host}:${port}`, { host, port }, {

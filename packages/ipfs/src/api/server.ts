@@ -4,6 +4,7 @@
  * lookup (404), option and argument parsing (400, plain text), then the command runs and answers
  * through a {@link ResponseEmitter}.
  */
+import { listen } from '@crust-ts/chain/net'
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { Transform } from 'node:stream'
@@ -133,13 +134,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
     this.stopController = new AbortController()
     const { host, port } = this.options
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
+      await listen(server, port, host)
     } catch (err) {
       this.server = undefined
       throw new KuboApiServerError('IPFS_API_ERROR_LISTEN', `Kubo API cannot listen on ${host}:${port}`, { host, port }, err)

@@ -1,4 +1,5 @@
 /** The gateway's HTTP server: node:http, request lifecycle, error answers, start/stop. */
+import { listen } from '@crust-ts/chain/net'
 import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -44,13 +45,7 @@ export class DefaultGatewayServer implements GatewayServer {
     this.http = server
     const { host, port } = this.options
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
+      await listen(server, port, host)
     } catch (err) {
       this.http = undefined
       throw new GatewayError('GATEWAY_ERROR_LISTEN', `gateway cannot listen on ${host}:${port}`, { host, port }, { cause: err })
