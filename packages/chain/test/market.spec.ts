@@ -263,3 +263,32 @@ describe('market spower ripening', () => {
     assert.equal(bobReplica.created_at, undefined)
   })
 })
+
+describe('market replica reports at settlement', () => {
+  it('behavior: a replica whose sWorker did not report in the previous slot stops counting', async () => {
+    const { Identities, ReportedInSlot } = await import('../src/pallets/swork/index.js')
+    const { h, alice, bob, charlie } = await setup()
+    const slot = h.runtime.config.reportSlot
+    h.startBlock()
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const anchorB = new Uint8Array(64).fill(1)
+    const anchorC = new Uint8Array(64).fill(2)
+    Identities.insert(h.state, bob, { anchor: anchorB, punishment_deadline: 0n, group: undefined })
+    Identities.insert(h.state, charlie, { anchor: anchorC, punishment_deadline: 0n, group: undefined })
+    upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 1000n, validAt: h.number, anchor: anchorB })
+    upsertReplica(ctxOf(h), { reporter: charlie, owner: charlie, cid: CID, fileSize: 1000n, validAt: h.number, anchor: anchorC })
+    assert.equal(S.FilesV2.get(h.state, CID)!.reported_replica_count, 2)
+    h.endBlock()
+    h.runTo(slot * 2 + 1)
+    // Only Bob's sWorker reported in the previous slot.
+    ReportedInSlot.insert(h.state, anchorB, BigInt(slot), true)
+    h.startBlock()
+    assert.equal(h.call(signed(alice), 'Market', 'calculate_reward', { cid: CID }), undefined)
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.reported_replica_count, 1)
+    const flags = Object.fromEntries(file.replicas.map(([owner, r]) => [Buffer.from(owner).toString('hex'), r.is_reported]))
+    assert.equal(flags[Buffer.from(bob).toString('hex')], true)
+    assert.equal(flags[Buffer.from(charlie).toString('hex')], false)
+    assert.equal(file.spower, calculateSpower(1000n, 1))
+  })
+})

@@ -11,7 +11,7 @@ import { MAX_REPLICAS, REPLICA_REWARD_PARTS, RESERVED_POT, STORAGE_POT } from '.
 import { marketEvents } from './errors.js'
 import { perbillMul } from './math.js'
 import { calculateSpower } from './spower.js'
-import { updateSpower } from '../swork/interface.js'
+import { checkAnchor, isWrReported, updateSpower } from '../swork/interface.js'
 import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, SpowerReadyPeriod } from './storage.js'
 
 /** One added or deleted file of a work report. */
@@ -96,6 +96,23 @@ export function rebaseSpowers(ctx: Ctx, file: FileInfo): void {
     return [owner, replica]
   })
   file.spower = newSpower
+}
+
+/**
+ * Marks each replica reported or not by whether its sWorker (still the reporter's, same anchor)
+ * reported in the previous slot, and counts only reported ones, as Crust's classic
+ * `update_replicas` does at settlement. Returns whether anything changed.
+ */
+export function refreshReplicaReports(ctx: Ctx, file: FileInfo): boolean {
+  let changed = false
+  file.replicas = file.replicas.map(([owner, replica]) => {
+    const reported = checkAnchor(ctx.state, replica.who, replica.anchor) && isWrReported(ctx.state, ctx.config, replica.anchor, ctx.blockNumber)
+    if (reported === replica.is_reported) return [owner, replica]
+    changed = true
+    return [owner, { ...replica, is_reported: reported }]
+  })
+  file.reported_replica_count = file.replicas.filter(([, r]) => r.is_reported).length
+  return changed
 }
 
 /** Takes every replica's contribution off its sWorker (the file is gone). */

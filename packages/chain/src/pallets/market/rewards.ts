@@ -5,7 +5,7 @@ import { type DispatchContext, moduleError } from '../../runtime/pallet.js'
 import { RESERVED_POT, REWARD_PERSON, STORAGE_POT } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { fileFee, splitPayment } from './orders.js'
-import { rebaseSpowers, removeSpowers } from './replicas.js'
+import { rebaseSpowers, refreshReplicaReports, removeSpowers } from './replicas.js'
 import { calculateSpower } from './spower.js'
 import { FileKeysCount, FilesV2, HasNewOrder } from './storage.js'
 
@@ -16,6 +16,8 @@ export function calculateReward(ctx: DispatchContext, caller: Uint8Array, cid: U
   if (stored.expired_at === 0) throw moduleError(marketErrors.NotInRewardPeriod)
   const file = { ...stored }
   const now = ctx.blockNumber
+  // Replicas whose sWorker stopped reporting no longer count (nor earn spower).
+  refreshReplicaReports(ctx, file)
   // The settler's reward: after expiry, whatever amount is left.
   if (now >= file.expired_at && file.amount > 0n) {
     transfer(ctx, STORAGE_POT, caller, file.amount, true)
