@@ -18,3 +18,8 @@ export const DEFAULT_MAX_SCORED_PEERS = 10_000
  * 256 KiB = 16 MiB in flight); the importer's default of 10 leaves the CPU idle waiting for commits.
  */
 export const ADD_BLOCK_WRITE_CONCURRENCY = 64
+/**
+ * Prefix of Helia's per-block pin records (`PinsImpl`'s `/pinned-block/<base36 multihash>`): a
+ * block is pinned (for `pins.isPinned`, so for GC) while its record exists.
+ */
+export const PINNED_BLOCK_PREFIX = '/pinned-block/'

@@ -144,7 +144,7 @@ export class DefaultIpfsNode implements IpfsNode {
       return broker
     })
     // Helia's own pins and gc, made safe: pins atomic and under the pin lock, gc exclusive
-    helia.pins = new AtomicPins(helia.pins, parts.datastore, this.pinLock)
+    helia.pins = new AtomicPins(helia.pins, parts.datastore, this.pinLock, { blockstore: helia.blockstore, getCodec: helia.getCodec })
     this.heliaGc = helia.gc.bind(helia)
     helia.gc = (options) => this.gc(options)
     this.fs = writeBehindUnixFS(unixfs({ blockstore: notFoundMappingBlocks(helia.blockstore) }), parts.blockstore)

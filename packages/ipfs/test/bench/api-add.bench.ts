@@ -1,0 +1,199 @@
+/**
+ * IPFS add through the Kubo HTTP API benchmark (not a test). Generates a file of random bytes
+ * (default 256 MiB), then in one run measures:
+ * - the anchor, this machine's limit for the same bytes: the slower of SHA-256 over the file
+ *   (read + hash) and copying it to a new file with one fsync at the end (read + write + fsync);
+ * - `add`: `kubo-rpc-client`'s `add(fs.createReadStream(file))` with Kubo's defaults (CIDv0,
+ *   256 KiB chunks, pinned) against `createKuboApiServer` on port 0 over a real node on a fresh LMDB
+ *   repo, until the API answered with the root (blocks committed and pinned);
+ * and reports MB/s (10^6 bytes per second) and the ratio to the anchor.
+ *
+ * Run after building: `npx node packages/ipfs/dist/test/bench/api-add.bench.js [--size 256MiB]
+ * [--dir FOLDER] [--rounds 3]`.
+ */
+import { createHash, randomFillSync } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { create } from 'kubo-rpc-client'
+import { createIpfsNode, createKuboApiServer } from '../../src/index.js'
+
+/** Options of {@link runApiAddBench}. */
+export interface ApiAddBenchOptions {
+  /** Bytes to add; default 256 MiB. */
+  size?: number
+  /** Parent folder for the generated file and the repos (removed afterwards); default the OS temp folder. */
+  dir?: string
+  /**
+   * Measurement rounds (anchor and add each round, fresh repo each time); the report gives the
+   * median of each figure, so a slow moment of a shared machine does not decide it. Default 3.
+   */
+  rounds?: number
+}
+
+/** Result of {@link runApiAddBench}: medians over the rounds. */
+export interface ApiAddBenchResult {
+  sizeBytes: number
+  cid: string
+  rounds: number
+  anchor: { sha256MBs: number; writeFsyncMBs: number; limitMBs: number }
+  add: {
+    seconds: number
+    mbPerSecond: number
+    /** Median over rounds of (this round's MB/s ÷ this round's anchor). */
+    ratio: number
+  }
+}
+
+const MiB = 1024 * 1024
+const IO_CHUNK = 4 * MiB
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function generate(file: string, size: number): void {
+  const fd = fs.openSync(file, 'w')
+  try {
+    const buf = Buffer.allocUnsafe(IO_CHUNK)
+    for (let left = size; left > 0; left -= IO_CHUNK) {
+      const n = Math.min(IO_CHUNK, left)
+      randomFillSync(buf, 0, n)
+      fs.writeSync(fd, buf, 0, n)
+    }
+    // on disk before anything is timed: its write-back must not compete with the measured writes
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+function readChunks(file: string): fs.ReadStream {
+  return fs.createReadStream(file, { highWaterMark: IO_CHUNK })
+}
+
+async function seconds(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now()
+  await fn()
+  return (performance.now() - t0) / 1000
+}
+
+interface Round {
+  sha: number
+  write: number
+  add: number
+  cid: string
+}
+
+async function round(work: string, file: string, size: number, n: number): Promise<Round> {
+  // anchor: hash the bytes; copy them with one fsync
+  const sha = await seconds(async () => {
+    const hash = createHash('sha256')
+    for await (const chunk of readChunks(file)) hash.update(chunk as Buffer)
+    hash.digest()
+  })
+  const copy = path.join(work, 'copy.bin')
+  const write = await seconds(async () => {
+    const fd = fs.openSync(copy, 'w')
+    try {
+      for await (const chunk of readChunks(file)) fs.writeSync(fd, chunk as Buffer)
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  })
+  fs.rmSync(copy)
+
+  const repoPath = path.join(work, `repo-${n}`)
+  const node = await createIpfsNode({ repoPath, swarm: [] })
+  const api = createKuboApiServer(node, { port: 0 })
+  try {
+    const { port } = await api.start()
+    const client = create({ url: `http://127.0.0.1:${port}` })
+    let cid = ''
+    let added = 0
+    const add = await seconds(async () => {
+      const result = await client.add(fs.createReadStream(file))
+      cid = result.cid.toString()
+      added = result.size
+    })
+    if (added < size) throw new Error(`add reported ${added} bytes, expected at least ${size}`)
+    return { sha, write, add, cid }
+  } finally {
+    await api.stop()
+    await node.stop()
+    fs.rmSync(repoPath, { recursive: true, force: true })
+  }
+}
+
+/** Runs the benchmark and returns its figures (see the module comment). */
+export async function runApiAddBench(opts: ApiAddBenchOptions = {}): Promise<ApiAddBenchResult> {
+  const size = opts.size ?? 256 * MiB
+  const rounds = Math.max(1, opts.rounds ?? 3)
+  const work = fs.mkdtempSync(path.join(opts.dir ?? os.tmpdir(), 'crust-ipfs-bench-api-'))
+  const file = path.join(work, 'input.bin')
+  try {
+    generate(file, size)
+    const results: Round[] = []
+    for (let n = 0; n < rounds; n++) results.push(await round(work, file, size, n))
+    const mb = size / 1e6
+    const limit = (r: Round) => Math.min(mb / r.sha, mb / r.write)
+    const cids = new Set(results.map((r) => r.cid))
+    if (cids.size !== 1) throw new Error(`rounds produced different CIDs: ${[...cids].join(' ')}`)
+    return {
+      sizeBytes: size,
+      cid: results[0]!.cid,
+      rounds,
+      anchor: {
+        sha256MBs: median(results.map((r) => mb / r.sha)),
+        writeFsyncMBs: median(results.map((r) => mb / r.write)),
+        limitMBs: median(results.map(limit)),
+      },
+      add: {
+        seconds: median(results.map((r) => r.add)),
+        mbPerSecond: median(results.map((r) => mb / r.add)),
+        ratio: median(results.map((r) => mb / r.add / limit(r))),
+      },
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** Formats a result as the lines the benchmark prints. */
+export function formatApiAddBench(r: ApiAddBenchResult): string {
+  const f = (n: number) => n.toFixed(0)
+  const pct = (n: number) => `${(100 * n).toFixed(0)}%`
+  return [
+    `ipfs add via the Kubo HTTP API: ${f(r.sizeBytes / MiB)} MiB, Kubo defaults (pinned), root ${r.cid}; medians of ${r.rounds} rounds`,
+    `  anchor: SHA-256 ${f(r.anchor.sha256MBs)} MB/s, write + one fsync ${f(r.anchor.writeFsyncMBs)} MB/s -> limit ${f(r.anchor.limitMBs)} MB/s`,
+    `  add (API answered): ${f(r.add.mbPerSecond)} MB/s in ${r.add.seconds.toFixed(2)} s = ${pct(r.add.ratio)} of the anchor (target >= 50%)`,
+  ].join('\n')
+}
+
+function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kib|mib|gib|kb|mb|gb)?$/i.exec(text.trim())
+  if (match === null) throw new Error(`bad size: ${text}`)
+  const units: Record<string, number> = { b: 1, kib: 1024, mib: MiB, gib: 1024 * MiB, kb: 1e3, mb: 1e6, gb: 1e9 }
+  return Math.round(Number(match[1]) * units[(match[2] ?? 'mib').toLowerCase()]!)
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? undefined : process.argv[i + 1]
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const size = arg('size')
+  const dir = arg('dir')
+  const rounds = arg('rounds')
+  const result = await runApiAddBench({
+    ...(size === undefined ? {} : { size: parseSize(size) }),
+    ...(dir === undefined ? {} : { dir }),
+    ...(rounds === undefined ? {} : { rounds: Number(rounds) }),
+  })
+  console.log(formatApiAddBench(result))
+}
