@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createECDH, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
 import path from 'node:path'
 import { p256PublicKey, sworkWire } from '@crust-ts/chain'
 import { p256PrivateKey, signP1363 } from './attestation.js'
@@ -100,6 +101,7 @@ export class SoftwareEnclave implements Enclave {
     const secretPath = path.join(init.dataDir, NODE_SECRET_FILE)
     const identityPath = path.join(init.dataDir, IDENTITY_FILE)
     try {
+      fs.mkdirSync(init.dataDir, { recursive: true, mode: 0o700 })
       let nodeSecret = readSecretFile(secretPath)
       let identityFile = readSecretFile(identityPath)
       if (nodeSecret === undefined) {
