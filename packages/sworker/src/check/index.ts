@@ -1,0 +1,1 @@
+export { IntegrityChecker, type IntegrityCheckerComponents, type IntegrityCheckResult } from './integrity-checker.js'

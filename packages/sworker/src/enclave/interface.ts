@@ -1,0 +1,48 @@
+import type { sworkWire } from '@crust-ts/chain'
+
+/** Cancellation for long calls. */
+export interface AbortOptions {
+  signal?: AbortSignal
+}
+
+/** The arguments of `swork.register`, in the chain's order and format. */
+export interface RegisterArgs {
+  ias_sig: Uint8Array
+  ias_cert: Uint8Array
+  /** The account the enclave binds itself to (32 bytes). */
+  applier: Uint8Array
+  isv_body: Uint8Array
+  sig: Uint8Array
+}
+
+/**
+ * The trust boundary of the sWorker. Secrets (identity key, sealing key, SRD key) never leave the
+ * implementation; callers get public keys, sealed bytes and signatures.
+ */
+export interface Enclave {
+  /** Identity public key in Crust's 64-byte little-endian form (`curr_pk`, the anchor). */
+  readonly publicKey: Uint8Array
+  /** The enclave code (MRENCLAVE stand-in) the attestation claims. */
+  readonly code: Uint8Array
+  /** Attestation evidence binding this enclave to `applier`: the `register` arguments. */
+  attest(applier: Uint8Array, options?: AbortOptions): Promise<RegisterArgs>
+  /** Encrypts one block under the sealing key, bound to its CID bytes (AAD). */
+  sealBlock(cid: Uint8Array, block: Uint8Array): Uint8Array
+  /** Decrypts a sealed block; throws `SWORKER_ERROR_UNSEAL_FAILED` if it was altered or belongs to another CID. */
+  unsealBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array
+  /** `length` bytes of SRD unit `unitId`'s pseudo-random content from byte `offset` (a multiple of 16). */
+  srdData(unitId: Uint8Array, offset: number, length: number): Uint8Array
+  /** Signs a work report (payload `sworkWire.workReportPayload`); the signature is in Crust's form. */
+  signWorkReport(fields: sworkWire.WorkReportPayloadFields): Uint8Array
+}
+
+/**
+ * Vouches for an enclave's report body, standing in for Intel's attestation service. Pluggable: a
+ * DCAP or other TEE backend can replace it.
+ */
+export interface AttestationAuthority {
+  /** The authority's uncompressed P-256 public key (65 bytes): `ias_cert`, as the chain spec names it. */
+  readonly publicKey: Uint8Array
+  /** The authority's signature (IEEE-P1363 r ‖ s) over `isvBody`: `ias_sig`. */
+  vouch(isvBody: Uint8Array, options?: AbortOptions): Promise<Uint8Array>
+}

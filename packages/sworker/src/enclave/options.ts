@@ -1,0 +1,16 @@
+import { DEV_ENCLAVE_CODE } from '@crust-ts/chain'
+import type { AttestationAuthority } from './interface.js'
+
+/** Construction options of {@link SoftwareEnclave}. */
+export interface SoftwareEnclaveInit {
+  /** Data folder holding the node secret and the encrypted identity (created if missing). */
+  dataDir: string
+  /** Who vouches for the enclave's report body. */
+  authority: AttestationAuthority
+  /** Enclave code claimed in the attestation (default: the dev enclave code). */
+  code?: Uint8Array
+}
+
+export const defaultSoftwareEnclaveOptions = {
+  code: DEV_ENCLAVE_CODE as Uint8Array,
+}

@@ -1,0 +1,21 @@
+import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { AttestationAuthority } from '../enclave/interface.js'
+import type { SealerInit } from '../seal/options.js'
+
+/** Construction options of {@link Sworker}. */
+export interface SworkerInit {
+  /** The node's sWorker data folder: node secret, encrypted identity, sealed store (`sealed/`), SRD units (`srd/`). */
+  dataDir: string
+  /** Who vouches for the enclave (the dev authority, or a public-only one in production). */
+  authority: AttestationAuthority
+  /** Enclave code claimed in the attestation (default: the dev enclave code). */
+  code?: Uint8Array
+  /** SRD unit size in bytes (default 1 GiB). */
+  srdUnitSize?: number
+  sealer?: SealerInit
+  logger?: ComponentLogger
+}
+
+/** Sub-folders of the data folder. */
+export const SEALED_STORE_DIR = 'sealed'
+export const SRD_DIR = 'srd'

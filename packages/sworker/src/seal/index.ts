@@ -1,0 +1,5 @@
+export { type BlockstoreLike, blockstoreBlockSource, type KuboBlockApi, kuboBlockSource } from './block-source.js'
+export { SealError, SealErrorCode } from './errors.js'
+export type { BlockSource, FileRecord, FileStatus, SealOptions, UnsealedBlock } from './interface.js'
+export { defaultSealerOptions, type SealerInit } from './options.js'
+export { blockMatchesCid, Sealer, type SealerComponents } from './sealer.js'

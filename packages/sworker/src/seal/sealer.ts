@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto'
+import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import * as dagPb from '@ipld/dag-pb'
+import { CID } from 'multiformats/cid'
+import type { AbortOptions, Enclave } from '../enclave/interface.js'
+import { MerkleAccumulator, sha256 } from '../merkle/index.js'
+import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'
+import { blockKey, blockRange, decodeFileRecord, decodeSealedBlock, encodeFileRecord, encodeSealedBlock, fileKey } from './codec.js'
+import { SealError, SealErrorCode } from './errors.js'
+import type { BlockSource, FileRecord, SealOptions, UnsealedBlock } from './interface.js'
+import { defaultSealerOptions, type SealerInit } from './options.js'
+
+const RAW_CODE = 0x55
+const SHA256_CODE = 0x12
+const IDENTITY_CODE = 0x00
+
+/** Collaborators of the {@link Sealer}. */
+export interface SealerComponents {
+  store: SealedStore
+  enclave: Enclave
+  logger: ComponentLogger
+}
+
+/** Checks that `bytes` hash to `cid`; throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for hashes other than sha256/identity. */
+export function blockMatchesCid(cid: CID, bytes: Uint8Array): boolean {
+  const { code, digest } = cid.multihash
+  if (code === SHA256_CODE) return Buffer.from(createHash('sha256').update(bytes).digest()).equals(digest)
+  if (code === IDENTITY_CODE) return Buffer.from(bytes).equals(digest)
+  throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
+}
+
+/** The CIDs a block links to, in order (dag-pb links; raw blocks have none). */
+function linksOf(cid: CID, bytes: Uint8Array): CID[] {
+  if (cid.code === RAW_CODE) return []
+  if (cid.code === dagPb.code) return dagPb.decode(bytes).Links.map((link) => link.Hash)
+  throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported codec (dag-pb and raw only)', { cid: cid.toString(), codec: cid.code })
+}
+
+function checkAbort(signal: AbortSignal | undefined, cid: string): void {
+  if (signal?.aborted === true) throw new SealError(SealErrorCode.ABORTED, 'sealing aborted', { cid }, { cause: signal.reason })
+}
+
+/**
+ * Seals files into the sealed store: walks a file's DAG depth-first from a {@link BlockSource},
+ * verifies each block against its CID, encrypts it in the enclave and writes it, building a Merkle
+ * tree over the sealed blocks as it goes. Only a bounded number of sealed bytes is in flight, so
+ * memory stays flat whatever the file's size. A file record is `pending` until all its blocks
+ * are committed, then `valid`; `pending` records left by a crash are removed on open.
+ */
+export class Sealer {
+  private readonly store: SealedStore
+  private readonly enclave: Enclave
+  private readonly log: Logger
+  private readonly blocks: BytesDb
+  private readonly files: BytesDb
+  private readonly maxInflightBytes: number
+  private readonly sealing = new Set<string>()
+
+  private constructor(components: SealerComponents, init: SealerInit) {
+    this.store = components.store
+    this.enclave = components.enclave
+    this.log = components.logger.forComponent('sworker:seal')
+    this.blocks = components.store.db(Bucket.sealedBlocks)
+    this.files = components.store.db(Bucket.files)
+    this.maxInflightBytes = init.maxInflightBytes ?? defaultSealerOptions.maxInflightBytes
+  }
+
+  /** A sealer over `components.store`, after removing the `pending` files a crash left behind. */
+  static async open(components: SealerComponents, init: SealerInit = {}): Promise<Sealer> {
+    const sealer = new Sealer(components, init)
+    for (const record of sealer.list()) {
+      if (record.status !== 'pending') continue
+      sealer.log.warn({ cid: record.cid }, 'removing a file whose sealing was interrupted')
+      await sealer.remove(record.cid)
+    }
+    return sealer
+  }
+
+  /** The record of file `cid`, if any. */
+  get(cid: string): FileRecord | undefined {
+    const value = this.files.getBinary(fileKey(cid))
+    return value === undefined ? undefined : decodeFileRecord(value)
+  }
+
+  /** Every file record. */
+  list(): FileRecord[] {
+    const out: FileRecord[] = []
+    for (const { value } of this.files.getRange({})) out.push(decodeFileRecord(value))
+    return out
+  }
+
+  /**
+   * Seals file `cid` reading its blocks from `source`; resolves with its `valid` record. A file
+   * already valid is not sealed again; a `lost` one is removed and sealed afresh. Throws
+   * `SWORKER_ERROR_SEAL_BLOCK_MISMATCH` (a block does not hash to its CID),
+   * `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK`, `SWORKER_ERROR_SEAL_SOURCE_FAILED`,
+   * `SWORKER_ERROR_SEAL_IN_PROGRESS`, `SWORKER_ERROR_SEAL_ABORTED`; on failure nothing of the
+   * file stays in the store.
+   */
+  async seal(root: CID | string, source: BlockSource, options: SealOptions = {}): Promise<FileRecord> {
+    const rootCid = typeof root === 'string' ? CID.parse(root) : root
+    const cid = rootCid.toString()
+    if (this.sealing.has(cid)) throw new SealError(SealErrorCode.IN_PROGRESS, 'the file is being sealed already', { cid })
+    this.sealing.add(cid)
+    try {
+      const existing = this.get(cid)
+      if (existing?.status === 'valid') return existing
+      if (existing !== undefined) await this.remove(cid)
+      const pending: FileRecord = {
+        cid,
+        size: 0,
+        sealedSize: 0,
+        root: '',
+        blockCount: 0,
+        status: 'pending',
+        cBlockNum: options.cBlockNum ?? 0,
+      }
+      await this.files.put(fileKey(cid), encodeFileRecord(pending))
+      try {
+        const record = await this.sealBlocks(rootCid, source, pending, options)
+        await this.files.put(fileKey(cid), encodeFileRecord(record))
+        this.log.info({ cid, size: record.size, blocks: record.blockCount }, 'file sealed')
+        return record
+      } catch (err) {
+        await this.remove(cid)
+        throw err
+      }
+    } finally {
+      this.sealing.delete(cid)
+    }
+  }
+
+  private async sealBlocks(rootCid: CID, source: BlockSource, pending: FileRecord, options: AbortOptions): Promise<FileRecord> {
+    const cid = pending.cid
+    const merkle = new MerkleAccumulator()
+    const stack: CID[] = [rootCid]
+    let inflight: Array<Promise<boolean>> = []
+    let inflightBytes = 0
+    let size = 0
+    let sealedSize = 0
+    let index = 0
+    // Fetch the next block while the current one is sealed.
+    let next: Promise<Uint8Array> | undefined
+    const fetch = (c: CID) =>
+      source.get(c, options).catch((err: unknown) => {
+        throw new SealError(SealErrorCode.SOURCE_FAILED, 'cannot get a block from the source', { cid, block: c.toString() }, { cause: err })
+      })
+    while (stack.length > 0) {
+      checkAbort(options.signal, cid)
+      const blockCid = stack.pop()!
+      const bytes = await (next ?? fetch(blockCid))
+      next = undefined
+      if (!blockMatchesCid(blockCid, bytes)) {
+        throw new SealError(SealErrorCode.BLOCK_MISMATCH, 'a block does not match its CID', { cid, block: blockCid.toString() })
+      }
+      const links = linksOf(blockCid, bytes)
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]!)
+      if (stack.length > 0) {
+        next = fetch(stack[stack.length - 1]!)
+        next.catch(() => {})
+      }
+      const record = encodeSealedBlock(blockCid.bytes, this.enclave.sealBlock(blockCid.bytes, bytes))
+      merkle.push(sha256(record))
+      size += bytes.length
+      sealedSize += record.length
+      inflight.push(this.blocks.put(blockKey(cid, index++), record))
+      inflightBytes += record.length
+      if (inflightBytes >= this.maxInflightBytes) {
+        await Promise.all(inflight)
+        inflight = []
+        inflightBytes = 0
+      }
+    }
+    await Promise.all(inflight)
+    return { ...pending, size, sealedSize, root: Buffer.from(merkle.root()).toString('hex'), blockCount: index, status: 'valid' }
+  }
+
+  /**
+   * The original blocks of valid file `cid`, in DAG order (depth-first), each decrypted and checked
+   * against its CID. Throws `SWORKER_ERROR_SEAL_NOT_FOUND` if the file is not valid here and
+   * `SWORKER_ERROR_SEALED_BLOCK_BAD` if a sealed block is missing or damaged.
+   */
+  async *unseal(cid: string, options: AbortOptions = {}): AsyncGenerator<UnsealedBlock> {
+    const record = this.get(cid)
+    if (record?.status !== 'valid') throw new SealError(SealErrorCode.NOT_FOUND, 'the file is not sealed here', { cid })
+    let index = 0
+    for (const { value } of this.blocks.getRange(blockRange(cid))) {
+      checkAbort(options.signal, cid)
+      const block = this.openBlock(cid, index, value)
+      if (block === undefined) throw new SealError(SealErrorCode.SEALED_BLOCK_BAD, 'a sealed block is damaged', { cid, index })
+      index++
+      yield block
+    }
+    if (index !== record.blockCount) throw new SealError(SealErrorCode.SEALED_BLOCK_BAD, 'sealed blocks are missing', { cid, found: index, expected: record.blockCount })
+  }
+
+  /** Block `index` of file `cid` unsealed and verified, or undefined if it is missing or damaged. */
+  verifyBlock(cid: string, index: number): UnsealedBlock | undefined {
+    const value = this.blocks.getBinary(blockKey(cid, index))
+    return value === undefined ? undefined : this.openBlock(cid, index, value)
+  }
+
+  private openBlock(cid: string, index: number, value: Uint8Array): UnsealedBlock | undefined {
+    const parts = decodeSealedBlock(value)
+    if (parts === undefined) return undefined
+    try {
+      const blockCid = CID.decode(parts.cid)
+      const bytes = this.enclave.unsealBlock(parts.cid, parts.sealed)
+      return blockMatchesCid(blockCid, bytes) ? { cid: blockCid, bytes } : undefined
+    } catch (err) {
+      this.log.debug({ cid, index, err }, 'sealed block does not open')
+      return undefined
+    }
+  }
+
+  /** Marks file `cid` lost (a check found it damaged); no-op for unknown files. */
+  async markLost(cid: string): Promise<void> {
+    const record = this.get(cid)
+    if (record === undefined || record.status === 'lost') return
+    await this.files.put(fileKey(cid), encodeFileRecord({ ...record, status: 'lost' }))
+    this.log.warn({ cid }, 'sealed file lost')
+  }
+
+  /** Deletes file `cid` and its sealed blocks; false if it was not here. */
+  async delete(cid: string): Promise<boolean> {
+    if (this.sealing.has(cid)) throw new SealError(SealErrorCode.IN_PROGRESS, 'the file is being sealed', { cid })
+    if (this.get(cid) === undefined) return false
+    await this.remove(cid)
+    return true
+  }
+
+  private async remove(cid: string): Promise<void> {
+    const keys = [...this.blocks.getKeys(blockRange(cid))]
+    await this.store.transaction(() => {
+      for (const key of keys) this.blocks.remove(key)
+      this.files.remove(fileKey(cid))
+    })
+  }
+}

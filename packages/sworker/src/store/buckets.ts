@@ -1,0 +1,25 @@
+/**
+ * Namespaces of the sWorker's sealed store (one LMDB environment in the data folder). Each bucket
+ * is one LMDB named sub-database called `b<number>`. Numbers are never reused: a retired bucket
+ * stays here as a comment.
+ */
+export const Bucket = {
+  /** file key (utf-8 CID string) ‖ 0x00 ‖ block index (u32 BE) -> sealed block record */
+  sealedBlocks: 1,
+  /** utf-8 CID string -> file record (JSON) */
+  files: 2,
+  /** SRD unit id (16 bytes) -> unit record (JSON) */
+  srdUnits: 3,
+  /** utf-8 CID string -> what the last landed work report said about the file (JSON) */
+  reportedFiles: 4,
+  /** utf-8 name -> bytes: the store's own records (format version) */
+  meta: 5,
+} as const
+
+/** One of the {@link Bucket} numbers. */
+export type Bucket = (typeof Bucket)[keyof typeof Bucket]
+
+/** Name of the LMDB sub-database holding `bucket`. */
+export function bucketName(bucket: Bucket): string {
+  return `b${bucket}`
+}

@@ -1,0 +1,3 @@
+export { Bucket, bucketName } from './buckets.js'
+export { SealedStoreError, SealedStoreErrorCode } from './errors.js'
+export { type BytesDb, SEALED_STORE_VERSION, SealedStore } from './sealed-store.js'

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { Bucket, blockstoreBlockSource, devAttestationAuthority, SRD_DIR, Sworker } from '../src/index.js'
+import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
+
+function blockKey(cid: string, index: number): Uint8Array {
+  const prefix = Buffer.from(cid)
+  const key = Buffer.alloc(prefix.length + 5)
+  prefix.copy(key)
+  key.writeUInt32BE(index, prefix.length + 1)
+  return key
+}
+
+describe('integrity check', () => {
+  const tmp = tempDir()
+  let sworker: Sworker
+  before(async () => {
+    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
+  })
+  after(async () => {
+    await sworker.close()
+    tmp.remove()
+  })
+  const slotHash = new Uint8Array(32)
+
+  it('behavior: a corrupted sealed block makes the file lost and the next report deletes it', async () => {
+    const damaged = await importFile(fileBytes(2 * 1024 * 1024, 'c1'))
+    const healthy = await importFile(fileBytes(1024 * 1024, 'c2'))
+    const a = await sworker.sealer.seal(damaged.cid, blockstoreBlockSource(damaged.blockstore), { cBlockNum: 3 })
+    const b = await sworker.sealer.seal(healthy.cid, blockstoreBlockSource(healthy.blockstore), { cBlockNum: 4 })
+    const first = sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
+    assert.equal(first.fields.added_files.length, 2)
+    await sworker.reporter.commitReport()
+
+    const clean = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
+    assert.deepEqual(clean.lostFiles, [])
+    assert.equal(clean.checkedBlocks, a.blockCount + b.blockCount)
+
+    // flip one byte of a sealed block, through the store
+    const db = sworker.store.db(Bucket.sealedBlocks)
+    const key = blockKey(a.cid, 5)
+    const value = new Uint8Array(db.getBinary(key)!)
+    value[value.length - 100]! ^= 0x40
+    await db.put(key, value)
+
+    const result = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
+    assert.deepEqual(result.lostFiles, [a.cid])
+    assert.equal(sworker.sealer.get(a.cid)!.status, 'lost')
+    assert.equal(sworker.sealer.get(b.cid)!.status, 'valid')
+
+    const next = sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
+    assert.deepEqual(next.fields.deleted_files, [[new TextEncoder().encode(a.cid), BigInt(a.size), 3n]])
+    assert.deepEqual(next.fields.added_files, [])
+    assert.equal(next.fields.reported_files_size, BigInt(b.size))
+  })
+
+  it('behavior: a missing sealed block is found too', async () => {
+    const file = await importFile(fileBytes(1024 * 1024, 'c3'))
+    const record = await sworker.sealer.seal(file.cid, blockstoreBlockSource(file.blockstore))
+    await sworker.store.db(Bucket.sealedBlocks).remove(blockKey(record.cid, record.blockCount - 1))
+    const result = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
+    assert.ok(result.lostFiles.includes(record.cid))
+  })
+
+  it('behavior: random sampling checks the requested number of blocks', async () => {
+    const result = await sworker.checker.runIntegrityCheck(3)
+    assert.equal(result.checkedBlocks, 3)
+  })
+
+  it('behavior: a damaged SRD unit is dropped and the SRD size and root change', async () => {
+    await sworker.srd.change(3)
+    const [victim] = sworker.srd.list()
+    const rootBefore = sworker.srd.root()
+    const file = path.join(tmp.dir, SRD_DIR, `${victim!.id}.srd`)
+    const fd = fs.openSync(file, 'r+')
+    // overwrite every sample slot's first bytes, so whichever slot the check samples differs
+    for (let offset = 0; offset < 1024 * 1024; offset += 64 * 1024) fs.writeSync(fd, Buffer.alloc(16, 0xee), 0, 16, offset)
+    fs.closeSync(fd)
+    const result = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
+    assert.deepEqual(result.droppedUnits, [victim!.id])
+    assert.equal(result.checkedUnits, 3)
+    assert.equal(sworker.srd.size(), 2n * 1024n * 1024n)
+    assert.notDeepEqual(sworker.srd.root(), rootBefore)
+    assert.equal(fs.existsSync(file), false)
+  })
+})
