@@ -37,3 +37,9 @@ const ipfs = (await import(new URL('../../packages/ipfs/dist/test/bench/add-cat.
 // 1 GiB, generated (not committed); BENCH_IPFS_MIB shortens it.
 const mib = Number(process.env.BENCH_IPFS_MIB ?? 1024)
 console.log(ipfs.formatAddCatBench(await ipfs.runAddCatBench({ size: mib * 1024 * 1024, rounds: 1 })))
+
+const apiAdd = (await import(new URL('../../packages/ipfs/dist/test/bench/api-add.bench.js', import.meta.url).href)) as {
+  runApiAddBench(opts: { size?: number; rounds?: number }): Promise<unknown>
+  formatApiAddBench(result: unknown): string
+}
+console.log(apiAdd.formatApiAddBench(await apiAdd.runApiAddBench({ size: Math.min(mib, 256) * 1024 * 1024, rounds: 1 })))

@@ -70,6 +70,11 @@ export interface IpfsNode {
    * they are pinned. `helia.pins.add` takes it by itself; nesting is allowed.
    */
   withPinLock<T>(fn: () => Promise<T>): Promise<T>
+  /**
+   * Runs an import whose block writes overlap with hashing (write-behind); resolves once every
+   * block written inside is committed. Stores without such a mode simply run `fn`.
+   */
+  writeBehind<T>(fn: () => Promise<T>): Promise<T>
   /** Bitswap's view for `/api/v0/stats/bitswap`: want list, peers, received totals, retrieval scores. */
   bitswapStat(): Promise<BitswapStat>
   start(): Promise<void>

@@ -50,6 +50,7 @@ async function loopbackNode() {
     repoStat: () => Promise.reject(new Error('not used')),
     gc: () => Promise.reject(new Error('not used')),
     withPinLock: (fn) => fn(),
+    writeBehind: (fn) => fn(),
     bitswapStat: () => Promise.reject(new Error('not used')),
     start: async () => {
       await helia.start()

@@ -148,7 +148,10 @@ export class DefaultIpfsNode implements IpfsNode {
     this.heliaGc = helia.gc.bind(helia)
     helia.gc = (options) => this.gc(options)
     this.fs = writeBehindUnixFS(unixfs({ blockstore: notFoundMappingBlocks(helia.blockstore) }), parts.blockstore)
+    this.blocks = parts.blockstore
   }
+
+  private readonly blocks: LmdbBlockstore
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
   static async create(init: IpfsNodeInit): Promise<DefaultIpfsNode> {
@@ -259,6 +262,10 @@ export class DefaultIpfsNode implements IpfsNode {
       await this.heliaGc(options)
       this.log.info({ removed: before - this.repo.stat().blocks }, 'garbage collection done')
     })
+  }
+
+  writeBehind<T>(fn: () => Promise<T>): Promise<T> {
+    return this.blocks.writeBehind(fn)
   }
 
   withPinLock<T>(fn: () => Promise<T>): Promise<T> {

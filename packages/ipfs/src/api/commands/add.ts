@@ -362,7 +362,8 @@ async function runAdd(ctx: CommandContext): Promise<void> {
     let added = 0
     const groups = settings.wrap ? wholeUpload(files) : topLevelGroups(files)
     for await (const group of groups) {
-      const { root, links } = await importGroup(ctx, settings, group)
+      // Block writes overlap with hashing; the group is committed before it is pinned.
+      const { root, links } = await ctx.node.writeBehind(() => importGroup(ctx, settings, group))
       added++
       if (settings.pin) await addPin(ctx, root.cid, { recursive: true, name: settings.pinName, known: links })
     }
