@@ -12,10 +12,10 @@
  * [--dir FOLDER] [--durability overlapping|sync] [--cid-version 0|1] [--rounds 3]`. `npm run bench` calls
  * {@link runAddCatBench}.
  */
-import { createHash, randomFillSync } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { arg, generate, MiB, measureAnchor, median, parseSize, readChunks, seconds } from './bench-util.js'
 import { pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -72,8 +72,6 @@ export interface AddCatBenchResult {
   memory: { baseline: PhaseMemory; add: PhaseMemory; cat: PhaseMemory }
 }
 
-const MiB = 1024 * 1024
-const IO_CHUNK = 4 * MiB
 
 /** V8's gc(), made callable without starting node with --expose-gc. */
 const collectGarbage = ((): (() => void) => {
@@ -120,38 +118,6 @@ function maxMemory(a: PhaseMemory, b: PhaseMemory): PhaseMemory {
   return { rssMiB: Math.max(a.rssMiB, b.rssMiB), anonMiB: Math.max(a.anonMiB, b.anonMiB), jsMiB: Math.max(a.jsMiB, b.jsMiB) }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-function generate(file: string, size: number): void {
-  const fd = fs.openSync(file, 'w')
-  try {
-    const buf = Buffer.allocUnsafe(IO_CHUNK)
-    for (let left = size; left > 0; left -= IO_CHUNK) {
-      const n = Math.min(IO_CHUNK, left)
-      randomFillSync(buf, 0, n)
-      fs.writeSync(fd, buf, 0, n)
-    }
-    // on disk before anything is timed: its write-back must not compete with the measured writes
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-}
-
-function readChunks(file: string): fs.ReadStream {
-  return fs.createReadStream(file, { highWaterMark: IO_CHUNK })
-}
-
-async function seconds(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now()
-  await fn()
-  return (performance.now() - t0) / 1000
-}
-
 interface Round {
   sha: number
   write: number
@@ -164,22 +130,7 @@ interface Round {
 
 async function round(work: string, file: string, size: number, opts: Required<Pick<AddCatBenchOptions, 'durability' | 'cidVersion'>>, n: number): Promise<Round> {
   // anchor: hash the bytes; copy them with one fsync
-  const sha = await seconds(async () => {
-    const hash = createHash('sha256')
-    for await (const chunk of readChunks(file)) hash.update(chunk as Buffer)
-    hash.digest()
-  })
-  const copy = path.join(work, 'copy.bin')
-  const write = await seconds(async () => {
-    const fd = fs.openSync(copy, 'w')
-    try {
-      for await (const chunk of readChunks(file)) fs.writeSync(fd, chunk as Buffer)
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
-  })
-  fs.rmSync(copy)
+  const { sha, write } = await measureAnchor(work, file)
 
   const repoPath = path.join(work, `repo-${n}`)
   const node = await createIpfsNode({ repoPath, swarm: [], durability: opts.durability })
@@ -270,18 +221,6 @@ export function formatAddCatBench(r: AddCatBenchResult): string {
     `               add ${m(r.memory.add)}`,
     `               cat ${m(r.memory.cat)}`,
   ].join('\n')
-}
-
-function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kib|mib|gib|kb|mb|gb)?$/i.exec(text.trim())
-  if (match === null) throw new Error(`bad size: ${text}`)
-  const units: Record<string, number> = { b: 1, kib: 1024, mib: MiB, gib: 1024 * MiB, kb: 1e3, mb: 1e6, gb: 1e9 }
-  return Math.round(Number(match[1]) * units[(match[2] ?? 'mib').toLowerCase()]!)
-}
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`)
-  return i === -1 ? undefined : process.argv[i + 1]
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,10 +11,10 @@
  * Run after building: `npx node packages/ipfs/dist/test/bench/api-add.bench.js [--size 256MiB]
  * [--dir FOLDER] [--rounds 3]`.
  */
-import { createHash, randomFillSync } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { arg, generate, MiB, measureAnchor, median, parseSize, seconds } from './bench-util.js'
 import { pathToFileURL } from 'node:url'
 import { create } from 'kubo-rpc-client'
 import { createIpfsNode, createKuboApiServer } from '../../src/index.js'
@@ -46,40 +46,6 @@ export interface ApiAddBenchResult {
   }
 }
 
-const MiB = 1024 * 1024
-const IO_CHUNK = 4 * MiB
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-function generate(file: string, size: number): void {
-  const fd = fs.openSync(file, 'w')
-  try {
-    const buf = Buffer.allocUnsafe(IO_CHUNK)
-    for (let left = size; left > 0; left -= IO_CHUNK) {
-      const n = Math.min(IO_CHUNK, left)
-      randomFillSync(buf, 0, n)
-      fs.writeSync(fd, buf, 0, n)
-    }
-    // on disk before anything is timed: its write-back must not compete with the measured writes
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-}
-
-function readChunks(file: string): fs.ReadStream {
-  return fs.createReadStream(file, { highWaterMark: IO_CHUNK })
-}
-
-async function seconds(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now()
-  await fn()
-  return (performance.now() - t0) / 1000
-}
 
 interface Round {
   sha: number
@@ -90,22 +56,7 @@ interface Round {
 
 async function round(work: string, file: string, size: number, n: number): Promise<Round> {
   // anchor: hash the bytes; copy them with one fsync
-  const sha = await seconds(async () => {
-    const hash = createHash('sha256')
-    for await (const chunk of readChunks(file)) hash.update(chunk as Buffer)
-    hash.digest()
-  })
-  const copy = path.join(work, 'copy.bin')
-  const write = await seconds(async () => {
-    const fd = fs.openSync(copy, 'w')
-    try {
-      for await (const chunk of readChunks(file)) fs.writeSync(fd, chunk as Buffer)
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
-  })
-  fs.rmSync(copy)
+  const { sha, write } = await measureAnchor(work, file)
 
   const repoPath = path.join(work, `repo-${n}`)
   const node = await createIpfsNode({ repoPath, swarm: [] })
@@ -172,18 +123,6 @@ export function formatApiAddBench(r: ApiAddBenchResult): string {
     `  anchor: SHA-256 ${f(r.anchor.sha256MBs)} MB/s, write + one fsync ${f(r.anchor.writeFsyncMBs)} MB/s -> limit ${f(r.anchor.limitMBs)} MB/s`,
     `  add (API answered): ${f(r.add.mbPerSecond)} MB/s in ${r.add.seconds.toFixed(2)} s = ${pct(r.add.ratio)} of the anchor (target >= 50%)`,
   ].join('\n')
-}
-
-function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kib|mib|gib|kb|mb|gb)?$/i.exec(text.trim())
-  if (match === null) throw new Error(`bad size: ${text}`)
-  const units: Record<string, number> = { b: 1, kib: 1024, mib: MiB, gib: 1024 * MiB, kb: 1e3, mb: 1e6, gb: 1e9 }
-  return Math.round(Number(match[1]) * units[(match[2] ?? 'mib').toLowerCase()]!)
-}
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`)
-  return i === -1 ? undefined : process.argv[i + 1]
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
