@@ -215,6 +215,7 @@ export function sworkPallet(index: number, options: SworkPalletOptions = {}): Pa
     errors: sworkErrors,
     constants: {
       PunishmentSlots: constant(u32, (c) => c.punishmentSlots, 'The punishment duration if someone offline'),
+      ReportSlot: constant(u32, (c) => c.reportSlot, 'Blocks per report slot (from the chain spec; Crust: 600).'),
       MaxGroupSize: constant(u32, () => MAX_GROUP_SIZE, 'The max number of members in one group'),
     },
     onInitialize: sworkOnInitialize,

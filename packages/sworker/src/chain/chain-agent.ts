@@ -1,0 +1,94 @@
+/**
+ * The sWorker's side of the chain: registers its enclave identity (once; reused on restart) and
+ * submits one signed work report per report slot with `swork.reportWorks`, remembering what was
+ * reported only when the chain accepted it.
+ */
+import type { ApiPromise } from '@polkadot/api'
+import type { SubmittableExtrinsic } from '@polkadot/api/types'
+import type { KeyringPair } from '@polkadot/keyring/types'
+import { u8aToHex } from '@polkadot/util'
+import { type ComponentLogger, silentLogger } from '@crust-ts/chain/logger'
+import { CrustError } from '@crust-ts/chain/errors'
+import type { Sworker } from '../node/index.js'
+
+/** A chain call of the sWorker failed (rejected at submission or at dispatch). */
+export class SworkerChainError extends CrustError {}
+
+export interface SworkerChainAgentInit {
+  api: ApiPromise
+  /** The node's account: the applier of the registration and the sender of work reports. */
+  account: KeyringPair
+  logger?: ComponentLogger
+}
+
+export type ReportOutcome =
+  | { submitted: true; slot: bigint; added: number; deleted: number }
+  | { submitted: false; slot: bigint; reason: string }
+
+const hex = (b: Uint8Array) => u8aToHex(b)
+
+/** Submits and waits for inclusion; throws {@link SworkerChainError} with the dispatch error's name. */
+function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, (result) => {
+      if (!result.status.isInBlock) return
+      const err = result.dispatchError
+      if (err === undefined) return resolve()
+      const name = err.isModule ? (() => {
+        const meta = api.registry.findMetaError(err.asModule)
+        return `${meta.section}.${meta.name}`
+      })() : err.type
+      reject(new SworkerChainError('SWORKER_ERROR_CHAIN_REJECTED', `the chain rejected the call: ${name}`, { error: name }))
+    }).catch((e: unknown) => reject(new SworkerChainError('SWORKER_ERROR_CHAIN_REJECTED', `submission refused: ${(e as Error).message}`, undefined, { cause: e })))
+  })
+}
+
+export class SworkerChainAgent {
+  private readonly log
+  private lastSlot: bigint | undefined
+
+  constructor(
+    private readonly sworker: Sworker,
+    private readonly init: SworkerChainAgentInit,
+  ) {
+    this.log = (init.logger ?? silentLogger).forComponent('sworker:chain')
+  }
+
+  /** Registers the enclave key unless the chain already knows it. */
+  async ensureRegistered(): Promise<'registered' | 'already'> {
+    const { api, account } = this.init
+    const pk = this.sworker.enclave.publicKey
+    // PubKeys has a default value (an empty code) for unknown keys.
+    const known = (await api.query.swork.pubKeys(hex(pk))).toJSON() as { code?: string } | null
+    if (known !== null && known.code !== undefined && known.code !== '0x') return 'already'
+    const a = await this.sworker.enclave.attest(account.publicKey)
+    await submit(api, api.tx.swork.register(hex(a.ias_sig), hex(a.ias_cert), hex(a.applier), hex(a.isv_body), hex(a.sig)), account)
+    this.log.info({ pk: hex(pk) }, 'enclave identity registered')
+    return 'registered'
+  }
+
+  /** Sends the work report of the current report slot, once per slot. */
+  async reportOnce(): Promise<ReportOutcome> {
+    const { api, account } = this.init
+    const reportSlot = BigInt((api.consts.swork as unknown as { reportSlot: { toString(): string } }).reportSlot.toString())
+    const best = (await api.rpc.chain.getHeader()).number.toBigInt()
+    // The report goes into the next block; its slot is the one that block belongs to.
+    const slot = ((best + 1n) / reportSlot) * reportSlot
+    if (this.lastSlot === slot) return { submitted: false, slot, reason: 'already reported in this slot' }
+    const slotHash = (await api.rpc.chain.getBlockHash(slot)).toU8a()
+    const report = this.sworker.reporter.buildWorkReport({ slot, slotHash })
+    const args = report.args.map((a) => (a instanceof Uint8Array ? hex(a) : Array.isArray(a) ? a.map(([c, s, b]) => [hex(c), s, b]) : a))
+    try {
+      await submit(api, (api.tx.swork.reportWorks as unknown as (...x: unknown[]) => SubmittableExtrinsic<'promise'>)(...args), account)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      this.log.warn({ slot: slot.toString(), reason }, 'work report missed')
+      return { submitted: false, slot, reason }
+    }
+    this.sworker.reporter.commitReport()
+    this.lastSlot = slot
+    const outcome = { submitted: true as const, slot, added: report.fields.added_files.length, deleted: report.fields.deleted_files.length }
+    this.log.info({ slot: slot.toString(), added: outcome.added, deleted: outcome.deleted }, 'work report accepted')
+    return outcome
+  }
+}

@@ -1,0 +1,1 @@
+export { type ReportOutcome, SworkerChainAgent, type SworkerChainAgentInit, SworkerChainError } from './chain-agent.js'
