@@ -6,7 +6,6 @@
  * root last. Each top-level entry is added (and pinned) on its own, as Kubo's adder does, unless
  * `wrap-with-directory` puts everything under one root.
  */
-import { ADD_BLOCK_WRITE_CONCURRENCY, fastLeafImporter } from '../../node/index.js'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { type ImportCandidate, type ImporterOptions, type ImportResult, importer, importFile, type WritableStorage } from 'ipfs-unixfs-importer'
@@ -317,9 +316,7 @@ async function importGroup(
     rawLeaves: settings.rawLeaves,
     leafType: 'file',
     reduceSingleLeafToSelf: true,
-    blockWriteConcurrency: ADD_BLOCK_WRITE_CONCURRENCY,
-    // the node's leaf encoder: same bytes as the importer's, without its extra copies
-    bufferImporter: fastLeafImporter({ cidVersion: settings.cidVersion, rawLeaves: settings.rawLeaves })
+    blockWriteConcurrency: 16
   }
   const options: ImporterOptions = {
     ...fileOptions,
