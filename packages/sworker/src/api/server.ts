@@ -1,0 +1,195 @@
+/**
+ * The sWorker's HTTP API (default 127.0.0.1:12222, under /api/v0), with crust-sworker's endpoint
+ * names and JSON shapes. Unlike Crust, where a patched IPFS pushes blocks, `storage/seal_start`
+ * makes the worker pull the DAG from its IPFS node itself. Errors: `{status_code, message}`.
+ */
+import { statfsSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { CID } from 'multiformats/cid'
+import { listen } from '@crust-ts/chain/net'
+import { type ComponentLogger, silentLogger } from '@crust-ts/chain/logger'
+import { u8aToHex } from '@polkadot/util'
+import type { Sworker } from '../node/index.js'
+import type { BlockSource, FileRecord } from '../seal/index.js'
+
+export interface SworkerApiInit {
+  host?: string
+  port?: number
+  /** Where sealing pulls blocks from (the node's IPFS). */
+  blockSource: BlockSource
+  /** Chain block number to record as a file's `c_block_num` when it is sealed. */
+  currentBlock?: () => number | Promise<number>
+  /** Folder whose disk the workload reports. */
+  dataDir: string
+  logger?: ComponentLogger
+  version?: string
+}
+
+export const DEFAULT_SWORKER_API_PORT = 12222
+const MAX_BODY_BYTES = 64 * 1024
+const GB = 1024 ** 3
+
+class ApiFailure extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+function parseCid(value: unknown): string {
+  if (typeof value !== 'string') throw new ApiFailure(400, 11001, 'Invalid cid')
+  try {
+    return CID.parse(value).toString()
+  } catch {
+    throw new ApiFailure(400, 11001, 'Invalid cid')
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0
+  const chunks: Buffer[] = []
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw new ApiFailure(413, 413, 'Request body too large')
+    chunks.push(chunk)
+  }
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object')
+    return body as Record<string, unknown>
+  } catch {
+    throw new ApiFailure(400, 400, 'Wrong request body!')
+  }
+}
+
+const fileInfo = (r: FileRecord) => ({ type: r.status, size: r.size, s_size: r.sealedSize, c_block_num: r.cBlockNum })
+
+export class SworkerApi {
+  private server: Server | undefined
+  private readonly log
+
+  constructor(
+    private readonly sworker: Sworker,
+    private readonly init: SworkerApiInit,
+  ) {
+    this.log = (init.logger ?? silentLogger).forComponent('sworker:api')
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => this.fail(res, err))
+    })
+    this.server = server
+    const address = await listen(server, this.init.port ?? DEFAULT_SWORKER_API_PORT, this.init.host ?? '127.0.0.1')
+    this.log.info({ host: address.address, port: address.port }, 'sworker api listening')
+    return { host: address.address, port: address.port }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server
+    this.server = undefined
+    if (server === undefined) return
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    if (err instanceof ApiFailure) return this.send(res, err.httpStatus, { status_code: err.statusCode, message: err.message })
+    this.log.warn({ err }, 'sworker api error')
+    this.send(res, 500, { status_code: 500, message: err instanceof Error ? err.message : 'Internal error' })
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sworker')
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`
+    const { sealer, srd, enclave } = this.sworker
+    switch (route) {
+      case 'GET /api/v0/workload': {
+        const files = { lost: { num: 0, size: 0 }, pending: { num: 0, size: 0 }, valid: { num: 0, size: 0 } }
+        for (const r of sealer.list()) {
+          const bucket = files[r.status as keyof typeof files]
+          if (bucket !== undefined) {
+            bucket.num++
+            bucket.size += r.size
+          }
+        }
+        const fs = statfsSync(this.init.dataDir)
+        const available = (fs.bavail * fs.bsize) / GB
+        return this.send(res, 200, {
+          files,
+          srd: {
+            srd_complete: Number(srd.size()) / GB,
+            srd_remaining_task: 0,
+            srd_unit_size: srd.unitSize,
+            srd_root: u8aToHex(srd.root()),
+            disk_available_for_srd: Math.floor(available),
+            disk_available: Math.floor(available),
+            disk_volume: Math.floor((fs.blocks * fs.bsize) / GB),
+            sys_disk_available: Math.floor(available),
+          },
+        })
+      }
+      case 'GET /api/v0/enclave/id_info':
+        return this.send(res, 200, {
+          mrenclave: u8aToHex(enclave.code).slice(2),
+          pub_key: u8aToHex(enclave.publicKey).slice(2),
+          sworker_version: this.init.version ?? '0.1.0',
+          version: 'crust-ts software enclave',
+        })
+      case 'GET /api/v0/file/info': {
+        const cid = parseCid(url.searchParams.get('cid') ?? undefined)
+        const record = sealer.get(cid)
+        if (record === undefined) throw new ApiFailure(404, 404, 'File not found.')
+        return this.send(res, 200, { [cid]: fileInfo(record) })
+      }
+      case 'GET /api/v0/file/info_by_type': {
+        const type = url.searchParams.get('type') ?? 'all'
+        if (!['all', 'pending', 'valid', 'lost'].includes(type)) throw new ApiFailure(400, 400, 'Invalid type: use all, pending, valid or lost')
+        const pick = (status: string) => Object.fromEntries(sealer.list().filter((r) => r.status === status).map((r) => [r.cid, fileInfo(r)]))
+        return this.send(res, 200, type === 'all' ? { lost: pick('lost'), pending: pick('pending'), valid: pick('valid') } : pick(type))
+      }
+      case 'POST /api/v0/storage/seal_start': {
+        const cid = parseCid((await readJson(req)).cid)
+        const existing = sealer.get(cid)
+        if (existing?.status === 'valid') throw new ApiFailure(200, 8012, `File '${cid}' has been sealed`)
+        const cBlockNum = (await this.init.currentBlock?.()) ?? 0
+        // Sealing runs on; `seal_end` and `file/info` tell how it went.
+        sealer.seal(cid, this.init.blockSource, { cBlockNum }).then(
+          (r) => this.log.info({ cid, size: r.size }, 'file sealed'),
+          (err: unknown) => this.log.warn({ cid, err }, 'sealing failed'),
+        )
+        return this.send(res, 200, { status_code: 0, message: `Ready for sealing file '${cid}', waiting for file block` })
+      }
+      case 'POST /api/v0/storage/seal_end': {
+        const cid = parseCid((await readJson(req)).cid)
+        const record = sealer.get(cid)
+        if (record?.status !== 'valid') throw new ApiFailure(400, 4001, `Seal file '${cid}' failed or is not finished`)
+        return this.send(res, 200, { status_code: 200, message: `Seal file '${cid}' successfully` })
+      }
+      case 'POST /api/v0/storage/delete': {
+        const cid = parseCid((await readJson(req)).cid)
+        if (!(await sealer.delete(cid))) throw new ApiFailure(404, 404, `File '${cid}' is not existed in sworker`)
+        return this.send(res, 200, { status_code: 200, message: `Deleting file '${cid}' successfully` })
+      }
+      case 'POST /api/v0/srd/change': {
+        const change = (await readJson(req)).change
+        if (typeof change !== 'number' || !Number.isSafeInteger(change) || change === 0) throw new ApiFailure(400, 400, 'Invalid change')
+        const result = await srd.change(change)
+        return this.send(res, 200, { status_code: 200, message: `Change task:${change}G has been added`, added: result.added, removed: result.removed })
+      }
+      default:
+        if (req.method !== 'GET' && req.method !== 'POST') throw new ApiFailure(405, 405, 'Method not allowed')
+        throw new ApiFailure(404, 404, `Unknown endpoint ${url.pathname}`)
+    }
+  }
+}
