@@ -104,7 +104,10 @@ export class SworkerApi {
   }
 
   private fail(res: ServerResponse, err: unknown): void {
-    if (err instanceof ApiFailure) return this.send(res, err.httpStatus, { status_code: err.statusCode, message: err.message })
+    if (err instanceof ApiFailure) {
+      this.send(res, err.httpStatus, { status_code: err.statusCode, message: err.message })
+      return
+    }
     this.log.warn({ err }, 'sworker api error')
     this.send(res, 500, { status_code: 500, message: err instanceof Error ? err.message : 'Internal error' })
   }
