@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CRU } from '../src/constants.js'
-import { Locks } from '../src/pallets/balances.js'
+import { Locks, removeLock, setLock } from '../src/pallets/balances.js'
 import { BONDING_DURATION, Bonded, Guarantors, GuarantorsList, Ledger, MAX_GUARANTEE, StakeLimit, Validators, ValidatorsList } from '../src/pallets/staking/index.js'
 import { Account } from '../src/pallets/system.js'
 import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
@@ -104,6 +104,32 @@ describe('staking: bonding', () => {
     assert.equal(Bonded.get(h.state, ALICE), undefined)
     assert.deepEqual(Locks.get(h.state, ALICE), [])
     assert.equal(Account.get(h.state, ALICE).data.frozen, 0n)
+  })
+
+  it('behavior: withdraw_unbonded never unlocks below what other locks keep frozen', async () => {
+    const h = await harness()
+    assert.equal(bond(h, ALICE, ctrl(1), 100n * CRU), undefined)
+    assert.equal(h.call(signed(ctrl(1)), 'Staking', 'unbond', { value: 100n * CRU }), undefined)
+    setLock({ state: h.state }, ALICE, new TextEncoder().encode('democrac'), 30n * CRU)
+    h.runTo(BONDING_DURATION * ERA)
+    h.startBlock()
+    assert.equal(h.call(signed(ctrl(1)), 'Staking', 'withdraw_unbonded'), undefined)
+    const ledger = Ledger.get(h.state, ctrl(1))!
+    assert.deepEqual([ledger.total, ledger.active, ledger.unlocking], [30n * CRU, 0n, [{ value: 30n * CRU, era: BONDING_DURATION }]])
+    assert.equal(Account.get(h.state, ALICE).data.frozen, 30n * CRU)
+    removeLock({ state: h.state }, ALICE, new TextEncoder().encode('democrac'))
+    assert.equal(h.call(signed(ctrl(1)), 'Staking', 'withdraw_unbonded'), undefined)
+    assert.equal(Ledger.get(h.state, ctrl(1)), undefined)
+    assert.equal(Account.get(h.state, ALICE).data.frozen, 0n)
+  })
+
+  it('error: InsufficientFrozenBond when other locks freeze more than the bond + 1 CRU', async () => {
+    const h = await harness()
+    setLock({ state: h.state }, ALICE, new TextEncoder().encode('democrac'), 30n * CRU)
+    assertError(h, bond(h, ALICE, ctrl(1), 28n * CRU), 'InsufficientFrozenBond')
+    assert.equal(bond(h, ALICE, ctrl(1), 29n * CRU), undefined)
+    // The larger lock wins: frozen is the max of the locks.
+    assert.equal(Account.get(h.state, ALICE).data.frozen, 30n * CRU)
   })
 
   it('error: NoMoreChunks after 32 unlocking chunks', async () => {

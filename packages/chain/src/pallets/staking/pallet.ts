@@ -253,11 +253,12 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin) => {
           const controller = ensureSigned(origin)
           const ledger = ledgerOf(ctx, controller)
-          const next = consolidateUnlocked(ledger, eraOf(ctx))
-          // Never unlock below what other locks keep frozen.
-          const floor = otherLocksFrozen(ctx.state, ledger.stash, STAKING_ID)
-          const kept = floor > next.total && floor < ledger.total ? { ...next, total: floor } : next
-          if (kept.unlocking.length === 0 && kept.active === 0n && kept.total <= next.total) killStash(ctx, ledger.stash, controller)
+          const era = eraOf(ctx)
+          let kept = consolidateUnlocked(ledger, era)
+          // Never unlock below what other locks keep frozen: that part stays in a chunk due now.
+          const floor = minBalance(otherLocksFrozen(ctx.state, ledger.stash, STAKING_ID), ledger.total)
+          if (kept.total < floor) kept = { ...kept, total: floor, unlocking: [{ value: floor - kept.total, era }, ...kept.unlocking] }
+          if (kept.unlocking.length === 0 && kept.active === 0n) killStash(ctx, ledger.stash, controller)
           else updateLedger(ctx, controller, kept)
           if (ledger.total > kept.total) ctx.deposit(events.Withdrawn, { stash: ledger.stash, amount: ledger.total - kept.total })
         },
