@@ -153,12 +153,26 @@ describe('staking: bonding', () => {
 })
 
 describe('staking: validators and guarantees', () => {
+  it('behavior: the candidate set swap-removes and stays in step with Validators', async () => {
+    const h = await harness()
+    const [a, b, c] = [ctrl(1), ctrl(2), ctrl(3)]
+    for (const who of [a, b, c, a]) ValidatorsList.add(h.state, who)
+    assert.deepEqual(ValidatorsList.all(h.state), [a, b, c])
+    ValidatorsList.remove(h.state, a)
+    assert.deepEqual(ValidatorsList.all(h.state), [c, b])
+    assert.equal(ValidatorsList.position.get(h.state, c), 0)
+    ValidatorsList.remove(h.state, b)
+    ValidatorsList.remove(h.state, b)
+    assert.deepEqual(ValidatorsList.all(h.state), [c])
+    assert.equal(ValidatorsList.count.get(h.state), 1)
+  })
+
   it('behavior: validate stores the prefs; guarantee caps votes at the free active bond', async () => {
     const h = await harness()
     assert.equal(bond(h, ALICE, ctrl(1), 1000n * CRU), undefined)
     assert.equal(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 200_000_000 } }), undefined)
     assert.deepEqual(Validators.get(h.state, ALICE), { guarantee_fee: 200_000_000 })
-    assert.deepEqual(ValidatorsList.get(h.state), [ALICE])
+    assert.deepEqual(ValidatorsList.all(h.state), [ALICE])
     assert.equal(bond(h, CHARLIE, ctrl(3), 100n * CRU), undefined)
     const target = (votes: bigint) => ({ target_tuple: [id(ALICE), votes] })
     assert.equal(h.call(signed(ctrl(3)), 'Staking', 'guarantee', target(60n * CRU)), undefined)
@@ -204,7 +218,7 @@ describe('staking: validators and guarantees', () => {
     assert.equal(Guarantors.get(h.state, CHARLIE)!.total, 30n * CRU)
     assert.equal(h.call(signed(ctrl(3)), 'Staking', 'cut_guarantee', { target_tuple: [id(ALICE), 500n * CRU] }), undefined)
     assert.equal(Guarantors.get(h.state, CHARLIE), undefined)
-    assert.deepEqual(GuarantorsList.get(h.state), [])
+    assert.deepEqual(GuarantorsList.all(h.state), [])
   })
 
   it('behavior: guaranteeing stops validating; validating stops guaranteeing; chill removes both and the stake limit', async () => {
@@ -221,7 +235,7 @@ describe('staking: validators and guarantees', () => {
     assert.equal(h.call(signed(ctrl(4)), 'Staking', 'chill'), undefined)
     assert.equal(Validators.contains(h.state, DAVE), false)
     assert.equal(StakeLimit.get(h.state, DAVE), undefined)
-    assert.deepEqual(ValidatorsList.get(h.state), [ALICE, BOB])
+    assert.deepEqual(ValidatorsList.all(h.state), [ALICE, BOB])
     h.endBlock()
     assert.equal(methods(h).at(-1), 'ChillSuccess')
   })

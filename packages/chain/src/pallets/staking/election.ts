@@ -56,11 +56,11 @@ function clip(exposure: Exposure): Exposure {
  * candidates with a stake limit, than the minimum.
  */
 export function selectAndUpdateValidators(state: StorageAccess, era: number): Uint8Array[] | undefined {
-  const candidates = ValidatorsList.get(state)
+  const candidates = ValidatorsList.all(state)
   const minimum = Math.max(MinimumValidatorCount.get(state), 1)
   if (candidates.length < minimum) return undefined
   const edges = new Map<string, IndividualExposure[]>()
-  for (const guarantor of GuarantorsList.get(state)) {
+  for (const guarantor of GuarantorsList.all(state)) {
     for (const target of Guarantors.get(state, guarantor)?.targets ?? []) {
       const key = hex(target.who)
       const list = edges.get(key) ?? []

@@ -100,7 +100,7 @@ export function applyWorkload(ctx: Pick<BlockContext, 'state' | 'deposit'>, hand
   const totalStakes = active === undefined ? undefined : ErasTotalStakes.get(ctx.state, active.index)
   const limit = totalStakeLimit(totalStakes, TotalIssuance.get(ctx.state))
   const byOwner = new Map(handOff.workload.map(([owner, bytes]) => [Buffer.from(owner).toString('hex'), bytes]))
-  for (const stash of ValidatorsList.get(ctx.state)) {
+  for (const stash of ValidatorsList.all(ctx.state)) {
     const own = byOwner.get(Buffer.from(stash).toString('hex')) ?? 0n
     StakeLimit.insert(ctx.state, stash, stakeLimitOf(own, handOff.totalWorkload, limit))
   }

@@ -9,7 +9,10 @@ import {
   optionalMap,
   optionalValue,
   type StorageAccess,
+  type StorageItem,
+  type StorageMap,
   type StorageReader,
+  type StorageValue,
   valueWithDefault,
 } from '../../runtime/storage.js'
 import { HISTORY_DEPTH, MINIMUM_VALIDATOR_COUNT } from './constants.js'
@@ -90,23 +93,62 @@ export const ErasValidatorPrefs = doubleMapWithDefault({
 })
 export const ErasTotalStakes = mapWithDefault({ pallet: PALLET, name: 'ErasTotalStakes', hasher: 'Twox64Concat', key: eraIndex, value: balance, default: 0n, docs: ['The total amount staked for the last `HISTORY_DEPTH` eras.'] })
 export const ForceEra = valueWithDefault({ pallet: PALLET, name: 'ForceEra', value: forcing, default: { tag: 'NotForcing' as const, value: undefined }, docs: ['True if the next session change will be a new era regardless of index.'] })
-/** Not Crust's: every stash in `Validators`, in insertion order (our storage cannot iterate a map). */
-export const ValidatorsList = valueWithDefault({ pallet: PALLET, name: 'ValidatorsList', value: accounts, default: [] as Uint8Array[], docs: ['Every validator candidate stash (what the election walks).'] })
-/** Not Crust's: every stash in `Guarantors`. */
-export const GuarantorsList = valueWithDefault({ pallet: PALLET, name: 'GuarantorsList', value: accounts, default: [] as Uint8Array[], docs: ['Every guarantor stash (what the election walks).'] })
+/**
+ * Not Crust's: a set of accounts kept as count + position ↔ account maps (swap-remove), because our
+ * storage cannot iterate a map; inserting and removing are O(1) whatever the set's size.
+ */
+export class AccountSet {
+  readonly count: StorageValue<number, number>
+  readonly at: StorageMap<number, Uint8Array, Uint8Array | undefined>
+  readonly position: StorageMap<Uint8Array, number, number | undefined>
+
+  constructor(name: string, doc: string) {
+    this.count = valueWithDefault({ pallet: PALLET, name: `${name}Count`, value: named(u32, 'u32'), default: 0, docs: [doc] })
+    this.at = optionalMap({ pallet: PALLET, name: `${name}At`, hasher: 'Twox64Concat', key: named(u32, 'u32'), value: account, docs: [doc] })
+    this.position = optionalMap({ pallet: PALLET, name: `${name}Position`, hasher: 'Twox64Concat', key: account, value: named(u32, 'u32'), docs: [doc] })
+  }
+
+  get items(): StorageItem[] {
+    return [this.count, this.at, this.position]
+  }
+
+  add(state: StorageAccess, who: Uint8Array): void {
+    if (this.position.contains(state, who)) return
+    const n = this.count.get(state)
+    this.at.insert(state, n, who)
+    this.position.insert(state, who, n)
+    this.count.put(state, n + 1)
+  }
+
+  remove(state: StorageAccess, who: Uint8Array): void {
+    const i = this.position.get(state, who)
+    if (i === undefined) return
+    const last = this.count.get(state) - 1
+    if (i !== last) {
+      const moved = this.at.get(state, last)!
+      this.at.insert(state, i, moved)
+      this.position.insert(state, moved, i)
+    }
+    this.at.remove(state, last)
+    this.position.remove(state, who)
+    this.count.put(state, last)
+  }
+
+  /** Every member; the order changes when members are removed. */
+  all(state: StorageReader): Uint8Array[] {
+    const n = this.count.get(state)
+    const out: Uint8Array[] = []
+    for (let i = 0; i < n; i++) out.push(this.at.get(state, i)!)
+    return out
+  }
+}
+
+/** Every stash in `Validators` (what the election and stake-limit updates walk). */
+export const ValidatorsList = new AccountSet('ValidatorsList', 'Not in Crust: the validator candidate stashes, for iteration.')
+/** Every stash in `Guarantors`. */
+export const GuarantorsList = new AccountSet('GuarantorsList', 'Not in Crust: the guarantor stashes, for iteration.')
 
 export const sameAccount = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
-
-function addTo(list: typeof ValidatorsList, state: StorageAccess, who: Uint8Array): void {
-  const all = list.get(state)
-  if (!all.some((a) => sameAccount(a, who))) list.put(state, [...all, who])
-}
-
-function removeFrom(list: typeof ValidatorsList, state: StorageAccess, who: Uint8Array): void {
-  const all = list.get(state)
-  const rest = all.filter((a) => !sameAccount(a, who))
-  if (rest.length !== all.length) list.put(state, rest)
-}
 
 export function isValidator(state: StorageReader, stash: Uint8Array): boolean {
   return Validators.contains(state, stash)
@@ -114,24 +156,24 @@ export function isValidator(state: StorageReader, stash: Uint8Array): boolean {
 
 export function insertValidator(state: StorageAccess, stash: Uint8Array, prefs: { guarantee_fee: number }): void {
   Validators.insert(state, stash, prefs)
-  addTo(ValidatorsList, state, stash)
+  ValidatorsList.add(state, stash)
 }
 
 export function removeValidator(state: StorageAccess, stash: Uint8Array): void {
   if (!Validators.contains(state, stash)) return
   Validators.remove(state, stash)
-  removeFrom(ValidatorsList, state, stash)
+  ValidatorsList.remove(state, stash)
 }
 
 export function insertGuarantor(state: StorageAccess, stash: Uint8Array, g: Parameters<typeof Guarantors.insert>[2]): void {
   Guarantors.insert(state, stash, g)
-  addTo(GuarantorsList, state, stash)
+  GuarantorsList.add(state, stash)
 }
 
 export function removeGuarantor(state: StorageAccess, stash: Uint8Array): void {
   if (!Guarantors.contains(state, stash)) return
   Guarantors.remove(state, stash)
-  removeFrom(GuarantorsList, state, stash)
+  GuarantorsList.remove(state, stash)
 }
 
 export const STORAGE = [
@@ -153,6 +195,6 @@ export const STORAGE = [
   CurrentEra,
   ActiveEra,
   ForceEra,
-  ValidatorsList,
-  GuarantorsList,
+  ...ValidatorsList.items,
+  ...GuarantorsList.items,
 ]
