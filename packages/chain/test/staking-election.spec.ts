@@ -10,6 +10,7 @@ import {
   electedValidators,
   ErasStakers,
   ErasTotalStakes,
+  HistoryDepth,
   Invulnerables,
   StakeLimit,
   stakeLimitOf,
@@ -149,6 +150,22 @@ describe('staking: era election', () => {
       { stash: ALICE, weight: 450n * CRU },
       { stash: BOB, weight: bob },
     ])
+  })
+
+  it('behavior: exposures older than HistoryDepth eras are cleared when an era starts', async () => {
+    const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
+    HistoryDepth.put(h.state, 2)
+    validator(h, ALICE, 1, 100n * CRU)
+    StakeLimit.insert(h.state, ALICE, 50n * CRU)
+    h.runTo(ERA)
+    assert.equal(ErasStakers.get(h.state, 1, ALICE).total, 50n * CRU)
+    h.runTo(4 * ERA - 1)
+    assert.equal(ErasTotalStakes.get(h.state, 1), 50n * CRU)
+    // Era 4 starts: era 4 − 2 − 1 = 1 goes.
+    h.runTo(4 * ERA)
+    assert.deepEqual(ErasStakers.get(h.state, 1, ALICE), { total: 0n, own: 0n, others: [] })
+    assert.equal(ErasTotalStakes.get(h.state, 1), 0n)
+    assert.equal(ErasStakers.get(h.state, 2, ALICE).total, 50n * CRU)
   })
 
   it('behavior: force_new_era re-runs the election in the next block', async () => {

@@ -10,6 +10,7 @@ import {
   ActiveEra,
   Bonded,
   CurrentElected,
+  ErasExposed,
   ErasStakers,
   ErasStakersClipped,
   ErasTotalStakes,
@@ -85,6 +86,7 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
     eraTotal += exposure.total
   }
   ErasTotalStakes.insert(state, era, eraTotal)
+  ErasExposed.insert(state, era, staked.map((s) => s.stash))
   const elected = staked
     .map((s, i) => ({ ...s, i }))
     .sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : a.i - b.i))
@@ -92,6 +94,17 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
     .map((s) => s.stash)
   CurrentElected.put(state, elected)
   return elected
+}
+
+/** Removes an era's exposures, prefs and total stake (Substrate's `clear_era_information`). */
+export function clearEraInformation(state: StorageAccess, era: number): void {
+  for (const stash of ErasExposed.get(state, era)) {
+    ErasStakers.remove(state, era, stash)
+    ErasStakersClipped.remove(state, era, stash)
+    ErasValidatorPrefs.remove(state, era, stash)
+  }
+  ErasExposed.remove(state, era)
+  ErasTotalStakes.remove(state, era)
 }
 
 /**

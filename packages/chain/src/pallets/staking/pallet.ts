@@ -19,7 +19,7 @@ import { activeEra } from '../benefits/era.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
 import { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
-import { selectAndUpdateValidators } from './election.js'
+import { clearEraInformation, selectAndUpdateValidators } from './election.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
@@ -28,12 +28,14 @@ import {
   Bonded,
   CurrentElected,
   CurrentEra,
+  ErasExposed,
   ErasStakers,
   ErasStakersClipped,
   ErasTotalStakes,
   ErasValidatorPrefs,
   ForceEra,
   Guarantors,
+  HistoryDepth,
   insertGuarantor,
   insertValidator,
   Invulnerables,
@@ -117,10 +119,14 @@ export function startEra(state: StorageAccess, era: number, reelect = false): vo
   if (!reelect) {
     CurrentEra.put(state, era)
     ActiveEra.put(state, { index: era, start: undefined })
+    const old = era - HistoryDepth.get(state) - 1
+    if (old >= 0) clearEraInformation(state, old)
   }
   const elected = selectAndUpdateValidators(state, era)
   if (elected !== undefined || previous === undefined || previous === era) return
-  for (const stash of CurrentElected.get(state)) {
+  const kept = CurrentElected.get(state)
+  ErasExposed.insert(state, era, kept)
+  for (const stash of kept) {
     ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
     ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
     ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))

@@ -92,6 +92,16 @@ export const ErasValidatorPrefs = doubleMapWithDefault({
   docs: ['Similar to `ErasStakers`, this holds the preferences of validators.'],
 })
 export const ErasTotalStakes = mapWithDefault({ pallet: PALLET, name: 'ErasTotalStakes', hasher: 'Twox64Concat', key: eraIndex, value: balance, default: 0n, docs: ['The total amount staked for the last `HISTORY_DEPTH` eras.'] })
+/** Not Crust's: the stashes with exposures in an era, so the era's entries can be cleared after HistoryDepth (Crust iterates prefixes). */
+export const ErasExposed = mapWithDefault({
+  pallet: PALLET,
+  name: 'ErasExposed',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: accounts,
+  default: [] as Uint8Array[],
+  docs: ['Not in Crust: the stashes that have an exposure in an era.'],
+})
 export const ForceEra = valueWithDefault({ pallet: PALLET, name: 'ForceEra', value: forcing, default: { tag: 'NotForcing' as const, value: undefined }, docs: ['True if the next session change will be a new era regardless of index.'] })
 /**
  * Not Crust's: a set of accounts kept as count + position ↔ account maps (swap-remove), because our
@@ -191,6 +201,7 @@ export const STORAGE = [
   ErasStakersClipped,
   ErasValidatorPrefs,
   ErasTotalStakes,
+  ErasExposed,
   CurrentElected,
   CurrentEra,
   ActiveEra,
