@@ -10,8 +10,10 @@ import {
   electedValidators,
   ErasStakers,
   ErasTotalStakes,
+  ErasValidatorPrefs,
   HistoryDepth,
   Invulnerables,
+  Ledger,
   StakeLimit,
   stakeLimitOf,
   stakeLimitRatio,
@@ -177,6 +179,27 @@ describe('staking: era election', () => {
     assert.deepEqual(CurrentElected.get(h.state), [])
     h.runTo(2)
     assert.deepEqual(electedValidators(h.state), [{ stash: ALICE, weight: 50n * CRU }])
+  })
+
+  it('behavior: lowering the fee within an era sets that era\'s recorded fee to 100 %', async () => {
+    const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
+    validator(h, ALICE, 1, 100n * CRU)
+    StakeLimit.insert(h.state, ALICE, 50n * CRU)
+    h.runTo(ERA)
+    assert.deepEqual(ErasValidatorPrefs.get(h.state, 1, ALICE), { guarantee_fee: 500_000_000 })
+    assert.equal(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 600_000_000 } }), undefined)
+    assert.deepEqual(ErasValidatorPrefs.get(h.state, 1, ALICE), { guarantee_fee: 500_000_000 })
+    assert.equal(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 100_000_000 } }), undefined)
+    assert.deepEqual(ErasValidatorPrefs.get(h.state, 1, ALICE), { guarantee_fee: 1_000_000_000 })
+    h.runTo(2 * ERA)
+    assert.deepEqual(ErasValidatorPrefs.get(h.state, 2, ALICE), { guarantee_fee: 100_000_000 })
+  })
+
+  it('behavior: bond prefills claimed_rewards with the HistoryDepth eras before the current one', async () => {
+    const h = await RuntimeHarness.create({ config: { eraLength: 2 } })
+    h.runTo(90 * 2)
+    assert.equal(h.call(signed(ALICE), 'Staking', 'bond', { controller: id(ctrl(1)), value: CRU }), undefined)
+    assert.deepEqual(Ledger.get(h.state, ctrl(1))!.claimed_rewards, Array.from({ length: 84 }, (_, i) => 6 + i))
   })
 
   it('error: root calls reject signed origins', async () => {
