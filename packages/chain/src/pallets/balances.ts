@@ -2,7 +2,7 @@
  * `pallet_balances`: free balances in `System.Account`, transfers, the existential deposit, and the
  * withdraw/deposit primitives other pallets (fees, market, staking) build on.
  */
-import { accountId32, bool, compactU128, named, u32, u128 } from '../runtime/codec/scale-type.js'
+import { accountId32, bool, compactU128, enumeration, fixedBytes, type Infer, named, struct, u32, u128, vec } from '../runtime/codec/scale-type.js'
 import {
   call,
   constant,
@@ -16,7 +16,7 @@ import {
   moduleError,
   type Pallet,
 } from '../runtime/pallet.js'
-import { type StorageAccess, type StorageReader, valueWithDefault } from '../runtime/storage.js'
+import { mapWithDefault, type StorageAccess, type StorageReader, valueWithDefault } from '../runtime/storage.js'
 import { type MultiAddress, multiAddress } from '../runtime/substrate-types.js'
 import { Account, type AccountInfo, events as systemEvents } from './system.js'
 
@@ -30,6 +30,24 @@ export const TotalIssuance = valueWithDefault({
   value: balance,
   default: 0n,
   docs: ['The total units issued in the system.'],
+})
+
+/** Substrate's `BalanceLock { id: [u8; 8], amount, reasons }`; reasons `All` freezes against every withdrawal. */
+export const balanceLock = struct(['pallet_balances', 'types', 'BalanceLock'], {
+  id: fixedBytes(8),
+  amount: balance,
+  reasons: enumeration(['pallet_balances', 'types', 'Reasons'], { Fee: { index: 0 }, Misc: { index: 1 }, All: { index: 2 } }),
+})
+export type BalanceLock = Infer<typeof balanceLock>
+
+export const Locks = mapWithDefault({
+  pallet: PALLET,
+  name: 'Locks',
+  hasher: 'Blake2_128Concat',
+  key: account,
+  value: vec(balanceLock),
+  default: [],
+  docs: ['Any liquidity locks on some account balances.'],
 })
 
 export const events = {
@@ -191,6 +209,35 @@ export function unreserve(ctx: EventSink, who: Uint8Array, amount: bigint): bigi
   return amount - actual
 }
 
+const sameId = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/** Recomputes `frozen` as the largest lock (locks overlap, as Substrate's do). */
+function applyLocks(state: StorageAccess, who: Uint8Array, locks: BalanceLock[]): void {
+  if (locks.length === 0) Locks.remove(state, who)
+  else Locks.insert(state, who, locks)
+  const info = Account.get(state, who)
+  const frozen = locks.reduce((max, l) => (l.amount > max ? l.amount : max), 0n)
+  if (info.providers === 0 && info.data.free === 0n) return
+  Account.insert(state, who, { ...info, data: { ...info.data, frozen } })
+}
+
+/** Sets (or replaces) the lock `id` (8 bytes) on `who`'s balance to `amount` (Substrate's `set_lock` with all reasons). */
+export function setLock(ctx: Pick<EventSink, 'state'>, who: Uint8Array, id: Uint8Array, amount: bigint): void {
+  const locks = Locks.get(ctx.state, who).filter((l) => !sameId(l.id, id))
+  if (amount > 0n) locks.push({ id, amount, reasons: { tag: 'All', value: undefined } })
+  applyLocks(ctx.state, who, locks)
+}
+
+/** Removes the lock `id` from `who`'s balance. */
+export function removeLock(ctx: Pick<EventSink, 'state'>, who: Uint8Array, id: Uint8Array): void {
+  applyLocks(ctx.state, who, Locks.get(ctx.state, who).filter((l) => !sameId(l.id, id)))
+}
+
+/** The largest lock on `who` other than `id` (what another pallet's lock keeps frozen). */
+export function otherLocksFrozen(state: StorageReader, who: Uint8Array, id: Uint8Array): bigint {
+  return Locks.get(state, who).reduce((max, l) => (!sameId(l.id, id) && l.amount > max ? l.amount : max), 0n)
+}
+
 /** Genesis endowment: no events. */
 export function endowAtGenesis(state: StorageAccess, who: Uint8Array, amount: bigint): void {
   const info = Account.get(state, who)
@@ -213,7 +260,7 @@ export function balancesPallet(index: number): Pallet {
     name: PALLET,
     index,
     path: 'pallet_balances',
-    storage: [TotalIssuance],
+    storage: [TotalIssuance, Locks],
     calls: {
       transfer_allow_death: call({
         index: 0,

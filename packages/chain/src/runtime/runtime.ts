@@ -8,6 +8,7 @@ import { blake2AsHex } from '@polkadot/util-crypto'
 import { balancesPallet } from '../pallets/balances.js'
 import { benefitsPallet } from '../pallets/benefits/index.js'
 import { marketPallet } from '../pallets/market/index.js'
+import { stakingPallet } from '../pallets/staking/index.js'
 import { sworkPallet } from '../pallets/swork/index.js'
 import { sudoPallet } from '../pallets/sudo.js'
 import { systemPallet } from '../pallets/system.js'
@@ -48,6 +49,7 @@ export const PALLET_INDEX = {
   Swork: 5,
   Market: 6,
   Benefits: 7,
+  Staking: 8,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -122,6 +124,7 @@ export class Runtime {
       sworkPallet(PALLET_INDEX.Swork),
       marketPallet(PALLET_INDEX.Market),
       benefitsPallet(PALLET_INDEX.Benefits),
+      stakingPallet(PALLET_INDEX.Staking),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

@@ -1,0 +1,8 @@
+/** The `Staking` pallet (Crust's GPoS): see pallet.ts. */
+export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID } from './constants.js'
+export { activeBond, cappedExposure, clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
+export { events as stakingEvents, stakingErrors } from './errors.js'
+export { applyWorkload, buildStakingGenesis, stakingPallet, startEra } from './pallet.js'
+export { permillFromRational, stakeLimitOf, stakeLimitRatio, totalStakeLimit } from './stake-limit.js'
+export * from './storage.js'
+export type { Exposure, Guarantee, IndividualExposure, StakingLedger, ValidatorPrefs } from './types.js'

@@ -1,0 +1,48 @@
+/** Ledger arithmetic (Substrate's `StakingLedger` methods as Crust uses them) and the staking lock. */
+import type { BlockContext } from '../../runtime/pallet.js'
+import { removeLock, setLock } from '../balances.js'
+import { STAKING_ID } from './constants.js'
+import { Ledger } from './storage.js'
+import type { StakingLedger } from './types.js'
+
+/** The smaller of two balances. */
+export function minBalance(a: bigint, b: bigint): bigint {
+  if (a < b) return a
+  return b
+}
+
+/** Drops the unlocking chunks whose era has come (era ≤ currentEra) from total. */
+export function consolidateUnlocked(ledger: StakingLedger, currentEra: number): StakingLedger {
+  let total = ledger.total
+  const unlocking = ledger.unlocking.filter((chunk) => {
+    if (chunk.era > currentEra) return true
+    total -= chunk.value
+    return false
+  })
+  return { ...ledger, total, unlocking }
+}
+
+/** Moves up to `value` from the latest unlocking chunks back to active; returns the ledger and the amount moved. */
+export function rebondLedger(ledger: StakingLedger, value: bigint): [StakingLedger, bigint] {
+  const unlocking = ledger.unlocking.map((c) => ({ ...c }))
+  let moved = 0n
+  while (unlocking.length > 0 && moved < value) {
+    const last = unlocking[unlocking.length - 1]!
+    const take = minBalance(value - moved, last.value)
+    moved += take
+    last.value -= take
+    if (last.value === 0n) unlocking.pop()
+  }
+  return [{ ...ledger, active: ledger.active + moved, unlocking }, moved]
+}
+
+/** Writes the ledger and sets the stash's staking lock to its total (Crust's `update_ledger`). */
+export function updateLedger(ctx: Pick<BlockContext, 'state'>, controller: Uint8Array, ledger: StakingLedger): void {
+  setLock(ctx, ledger.stash, STAKING_ID, ledger.total)
+  Ledger.insert(ctx.state, controller, ledger)
+}
+
+/** Releases the stash's lock (Crust's `kill_stash` part that touches balances). */
+export function unlockStash(ctx: Pick<BlockContext, 'state'>, stash: Uint8Array): void {
+  removeLock(ctx, stash, STAKING_ID)
+}

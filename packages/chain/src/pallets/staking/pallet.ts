@@ -1,0 +1,419 @@
+/**
+ * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking), first step: bonding, validator and
+ * guarantor roles, stake limits from sWork's workload hand-off, and the era election with capped
+ * exposures. Rewards, payouts and slashing come later.
+ *
+ * Eras run on block numbers: era = ⌊block / eraLength⌋ (the formula benefits' `activeEra` uses, so
+ * both agree); at each era boundary `onInitialize` starts the new era and runs the election.
+ * Stake limits are recomputed in `onFinalize` of the block where sWork hands over a workload.
+ * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
+ * the payee is always `Staked`.
+ */
+import { accountId32, compactU32, named, tuple, vec } from '../../runtime/codec/scale-type.js'
+import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
+import type { StorageAccess } from '../../runtime/storage.js'
+import { multiAddress } from '../../runtime/substrate-types.js'
+import { Account } from '../system.js'
+import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../balances.js'
+import { activeEra } from '../benefits/era.js'
+import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
+import { Now } from '../timestamp.js'
+import { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
+import { clearEraInformation, selectAndUpdateValidators } from './election.js'
+import { events, stakingErrors } from './errors.js'
+import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
+import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
+import {
+  ActiveEra,
+  Bonded,
+  CurrentElected,
+  CurrentEra,
+  ErasExposed,
+  ErasStakers,
+  ErasStakersClipped,
+  ErasTotalStakes,
+  ErasValidatorPrefs,
+  ForceEra,
+  Guarantors,
+  HistoryDepth,
+  insertGuarantor,
+  insertValidator,
+  Invulnerables,
+  Ledger,
+  Payee,
+  removeGuarantor,
+  removeValidator,
+  sameAccount,
+  STORAGE,
+  StakeLimit,
+  ValidatorCount,
+  Validators,
+  ValidatorsList,
+} from './storage.js'
+import { balance, compactBalance, type Guarantee, PERBILL_ONE_PARTS, type StakingLedger, validatorPrefs } from './types.js'
+
+const PALLET = 'Staking'
+const err = stakingErrors
+
+// Crust's benchmarked weights (cstrml/staking/src/weight.rs) plus RocksDB read/write costs.
+const dbWeight = (base: bigint, reads: bigint, writes: bigint) => base + reads * 25_000_000n + writes * 100_000_000n
+const WEIGHTS = {
+  bond: dbWeight(67_000_000n, 10n, 7n),
+  bondExtra: dbWeight(31_000_000n, 4n, 2n),
+  unbond: dbWeight(52_000_000n, 6n, 3n),
+  withdraw: dbWeight(60_000_000n, 6n, 6n),
+  validate: dbWeight(18_000_000n, 3n, 3n),
+  guarantee: dbWeight(30_000_000n, 5n, 3n),
+  chill: dbWeight(16_000_000n, 2n, 3n),
+  setController: dbWeight(23_000_000n, 3n, 3n),
+  root: dbWeight(2_000_000n, 0n, 1n),
+}
+
+/** The era dispatches count by (the one benefits uses). */
+const eraOf = (ctx: Pick<DispatchContext, 'config' | 'blockNumber'>) => activeEra(ctx)
+
+function ledgerOf(ctx: DispatchContext, controller: Uint8Array): StakingLedger {
+  const ledger = Ledger.get(ctx.state, controller)
+  if (ledger === undefined) throw moduleError(err.NotController)
+  return ledger
+}
+
+/** Removes every trace of a stash (Crust's `kill_stash`). */
+function killStash(ctx: DispatchContext, stash: Uint8Array, controller: Uint8Array): void {
+  Bonded.remove(ctx.state, stash)
+  Ledger.remove(ctx.state, controller)
+  Payee.remove(ctx.state, stash)
+  removeValidator(ctx.state, stash)
+  removeGuarantor(ctx.state, stash)
+  StakeLimit.remove(ctx.state, stash)
+  unlockStash(ctx, stash)
+}
+
+/** Stops any role of a stash (Crust's `chill_stash`). */
+function chillStash(state: StorageAccess, stash: Uint8Array): void {
+  StakeLimit.remove(state, stash)
+  removeValidator(state, stash)
+  removeGuarantor(state, stash)
+}
+
+/** Recomputes every candidate's stake limit from a workload hand-off (Crust's `report_works`). */
+export function applyWorkload(ctx: Pick<BlockContext, 'state' | 'deposit'>, handOff: WorkloadHandOff): void {
+  const active = ActiveEra.get(ctx.state)
+  const totalStakes = active === undefined ? undefined : ErasTotalStakes.get(ctx.state, active.index)
+  const limit = totalStakeLimit(totalStakes, TotalIssuance.get(ctx.state))
+  const byOwner = new Map(handOff.workload.map(([owner, bytes]) => [Buffer.from(owner).toString('hex'), bytes]))
+  for (const stash of ValidatorsList.all(ctx.state)) {
+    const own = byOwner.get(Buffer.from(stash).toString('hex')) ?? 0n
+    StakeLimit.insert(ctx.state, stash, stakeLimitOf(own, handOff.totalWorkload, limit))
+  }
+  ctx.deposit(events.UpdateStakeLimitSuccess, { owners: handOff.workload.length })
+}
+
+/**
+ * Starts era `era`: CurrentEra, ActiveEra (its start is stamped in on_finalize), then the election.
+ * When the election keeps the old set, the kept validators' exposures are carried into the new era
+ * so that their weights stay readable.
+ */
+export function startEra(state: StorageAccess, era: number, reelect = false): void {
+  const previous = ActiveEra.get(state)?.index
+  if (!reelect) {
+    CurrentEra.put(state, era)
+    ActiveEra.put(state, { index: era, start: undefined })
+    const old = era - HistoryDepth.get(state) - 1
+    if (old >= 0) clearEraInformation(state, old)
+  }
+  const elected = selectAndUpdateValidators(state, era)
+  if (elected !== undefined || previous === undefined || previous === era) return
+  const kept = CurrentElected.get(state)
+  ErasExposed.insert(state, era, kept)
+  for (const stash of kept) {
+    ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
+    ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
+    ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
+  }
+  ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
+}
+
+/** What the chain spec gives staking at genesis: the invulnerable genesis validators. */
+export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length): void {
+  Invulnerables.put(state, validators)
+  ValidatorCount.put(state, validatorCount)
+  CurrentEra.put(state, 0)
+  ActiveEra.put(state, { index: 0, start: undefined })
+}
+
+const ensureVotes = (ctx: DispatchContext, votes: bigint) => {
+  if (votes <= ctx.config.existentialDeposit) throw moduleError(err.InsufficientValue)
+}
+
+export function stakingPallet(index: number): Pallet {
+  const controllerArg = multiAddress
+  const target = tuple(multiAddress, balance)
+  return definePallet({
+    name: PALLET,
+    index,
+    path: 'cstrml_staking',
+    storage: STORAGE,
+    events,
+    errors: stakingErrors,
+    constants: {
+      BondingDuration: constant(named(compactU32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
+      MaxGuarantee: constant(named(compactU32, 'u32'), () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
+      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), () => 6, 'Number of sessions per era.'),
+    },
+    onInitialize: (ctx) => {
+      const era = activeEra(ctx)
+      if (ctx.blockNumber > 0 && ctx.blockNumber % ctx.config.eraLength === 0) {
+        startEra(ctx.state, era)
+        const force = ForceEra.get(ctx.state)
+        if (force.tag === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
+        return
+      }
+      const force = ForceEra.get(ctx.state).tag
+      if (force === 'ForceNew' || force === 'ForceAlways') {
+        startEra(ctx.state, era, true)
+        if (force === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
+      }
+    },
+    onFinalize: (ctx) => {
+      // sWork's hand-off of the block (written in its on_initialize) is taken at the end of the same
+      // block rather than in on_initialize, so the hand-off stays readable while the block runs.
+      const handOff = takeWorkload(ctx.state)
+      if (handOff !== undefined) applyWorkload(ctx, handOff)
+      const active = ActiveEra.get(ctx.state)
+      if (active !== undefined && active.start === undefined) ActiveEra.put(ctx.state, { ...active, start: Now.get(ctx.state) })
+    },
+    calls: {
+      bond: call({
+        index: 0,
+        args: { controller: controllerArg, value: compactBalance },
+        weight: WEIGHTS.bond,
+        docs: ['Take the origin account as a stash and lock up `value` of its balance; `controller` controls it. Rewards are always staked.'],
+        dispatch: (ctx, origin, args) => {
+          const stash = ensureSigned(origin)
+          if (Bonded.contains(ctx.state, stash)) throw moduleError(err.AlreadyBonded)
+          const controller = lookupAddress(args.controller)
+          if (Ledger.contains(ctx.state, controller)) throw moduleError(err.AlreadyPaired)
+          if (args.value < ctx.config.existentialDeposit) throw moduleError(err.InsufficientValue)
+          const frozen = Account.get(ctx.state, stash).data.frozen
+          if (args.value + UNCHECKED_FROZEN_BOND_FUND < frozen) throw moduleError(err.InsufficientFrozenBond)
+          Bonded.insert(ctx.state, stash, controller)
+          Payee.insert(ctx.state, stash, { tag: 'Staked', value: undefined })
+          const free = freeBalance(ctx.state, stash)
+          const value = minBalance(args.value, free)
+          const current = eraOf(ctx)
+          const claimed: number[] = []
+          for (let e = Math.max(0, current - HISTORY_DEPTH); e < current; e++) claimed.push(e)
+          ctx.deposit(events.Bonded, { stash, amount: value })
+          updateLedger(ctx, controller, { stash, total: value, active: value, unlocking: [], claimed_rewards: claimed })
+        },
+      }),
+      bond_extra: call({
+        index: 1,
+        args: { max_additional: compactBalance },
+        weight: WEIGHTS.bondExtra,
+        docs: ['Add some extra amount that has appeared in the stash `free_balance` into the balance up for staking.'],
+        dispatch: (ctx, origin, { max_additional }) => {
+          const stash = ensureSigned(origin)
+          const controller = Bonded.get(ctx.state, stash)
+          if (controller === undefined) throw moduleError(err.NotStash)
+          const ledger = ledgerOf(ctx, controller)
+          const free = freeBalance(ctx.state, stash)
+          if (free <= ledger.total) return
+          const room = free - ledger.total
+          const extra = minBalance(room, max_additional)
+          updateLedger(ctx, controller, { ...ledger, total: ledger.total + extra, active: ledger.active + extra })
+          ctx.deposit(events.Bonded, { stash, amount: extra })
+        },
+      }),
+      unbond: call({
+        index: 2,
+        args: { value: compactBalance },
+        weight: WEIGHTS.unbond,
+        docs: ['Schedule a portion of the stash to be unlocked after the bonding duration; a guarantor can only unbond what it has not guaranteed.'],
+        dispatch: (ctx, origin, args) => {
+          const controller = ensureSigned(origin)
+          const ledger = ledgerOf(ctx, controller)
+          if (ledger.unlocking.length >= MAX_UNLOCKING_CHUNKS) throw moduleError(err.NoMoreChunks)
+          const guaranteed = Guarantors.get(ctx.state, ledger.stash)?.total ?? 0n
+          const unbondable = ledger.active > guaranteed ? ledger.active - guaranteed : 0n
+          if (unbondable === 0n) throw moduleError(err.AllGuaranteed)
+          let value = minBalance(args.value, unbondable)
+          if (value === 0n) return
+          let active = ledger.active - value
+          // Do not leave a dust active balance behind.
+          if (active < ctx.config.existentialDeposit) {
+            value += active
+            active = 0n
+          }
+          const era = eraOf(ctx) + BONDING_DURATION
+          updateLedger(ctx, controller, { ...ledger, active, unlocking: [...ledger.unlocking, { value, era }] })
+          ctx.deposit(events.Unbonded, { stash: ledger.stash, amount: value })
+        },
+      }),
+      withdraw_unbonded: call({
+        index: 3,
+        args: {},
+        weight: WEIGHTS.withdraw,
+        docs: ['Remove any unlocked chunks from the unlocking queue; the stash is removed when nothing is left.'],
+        dispatch: (ctx, origin) => {
+          const controller = ensureSigned(origin)
+          const ledger = ledgerOf(ctx, controller)
+          const era = eraOf(ctx)
+          let kept = consolidateUnlocked(ledger, era)
+          // Never unlock below what other locks keep frozen: that part stays in a chunk due now.
+          const floor = minBalance(otherLocksFrozen(ctx.state, ledger.stash, STAKING_ID), ledger.total)
+          if (kept.total < floor) kept = { ...kept, total: floor, unlocking: [{ value: floor - kept.total, era }, ...kept.unlocking] }
+          if (kept.unlocking.length === 0 && kept.active === 0n) killStash(ctx, ledger.stash, controller)
+          else updateLedger(ctx, controller, kept)
+          if (ledger.total > kept.total) ctx.deposit(events.Withdrawn, { stash: ledger.stash, amount: ledger.total - kept.total })
+        },
+      }),
+      validate: call({
+        index: 4,
+        args: { prefs: validatorPrefs },
+        weight: WEIGHTS.validate,
+        docs: ['Declare the desire to validate for the origin controller, with the share of rewards given to guarantors.'],
+        dispatch: (ctx, origin, { prefs }) => {
+          const controller = ensureSigned(origin)
+          const { stash } = ledgerOf(ctx, controller)
+          const fee = Math.min(prefs.guarantee_fee, PERBILL_ONE_PARTS)
+          removeGuarantor(ctx.state, stash)
+          // Lowering the fee within an era is not honoured for that era: its recorded fee becomes 100 %.
+          const active = ActiveEra.get(ctx.state)
+          if (active !== undefined && ErasValidatorPrefs.contains(ctx.state, active.index, stash)) {
+            if (fee < ErasValidatorPrefs.get(ctx.state, active.index, stash).guarantee_fee) {
+              ErasValidatorPrefs.insert(ctx.state, active.index, stash, { guarantee_fee: PERBILL_ONE_PARTS })
+            }
+          }
+          insertValidator(ctx.state, stash, { guarantee_fee: fee })
+          ctx.deposit(events.ValidateSuccess, { controller, prefs: { guarantee_fee: fee } })
+        },
+      }),
+      guarantee: call({
+        index: 5,
+        args: { target_tuple: target },
+        weight: WEIGHTS.guarantee,
+        docs: ['Guarantee a validator with some of the active bond: (validator stash, votes). At most 16 validators.'],
+        dispatch: (ctx, origin, { target_tuple }) => {
+          const controller = ensureSigned(origin)
+          const ledger = ledgerOf(ctx, controller)
+          const gStash = ledger.stash
+          const vStash = lookupAddress(target_tuple[0])
+          const votes = target_tuple[1]
+          if (!Validators.contains(ctx.state, vStash)) throw moduleError(err.InvalidTarget)
+          ensureVotes(ctx, votes)
+          const current = eraOf(ctx)
+          const old: Guarantee = Guarantors.get(ctx.state, gStash) ?? { targets: [], total: 0n, submitted_in: current, suppressed: false }
+          const free = ledger.active > old.total ? ledger.active - old.total : 0n
+          const real = minBalance(votes, free)
+          const existing = old.targets.findIndex((t) => sameAccount(t.who, vStash))
+          if (real === 0n || (existing < 0 && old.targets.length >= MAX_GUARANTEE)) throw moduleError(err.ExceedGuaranteeLimit)
+          const targets = old.targets.map((t, i) => (i === existing ? { who: t.who, value: t.value + real } : t))
+          if (existing < 0) targets.push({ who: vStash, value: real })
+          insertGuarantor(ctx.state, gStash, { targets, total: old.total + real, submitted_in: current, suppressed: false })
+          removeValidator(ctx.state, gStash)
+          ctx.deposit(events.GuaranteeSuccess, { controller, validator: vStash, votes: real })
+        },
+      }),
+      cut_guarantee: call({
+        index: 6,
+        args: { target_tuple: target },
+        weight: WEIGHTS.guarantee,
+        docs: ['Cut (part of) a guarantee: (validator stash, votes).'],
+        dispatch: (ctx, origin, { target_tuple }) => {
+          const controller = ensureSigned(origin)
+          const { stash } = ledgerOf(ctx, controller)
+          const vStash = lookupAddress(target_tuple[0])
+          ensureVotes(ctx, target_tuple[1])
+          const old = Guarantors.get(ctx.state, stash)
+          const at = old?.targets.findIndex((t) => sameAccount(t.who, vStash)) ?? -1
+          if (old === undefined || at < 0) throw moduleError(err.InvalidTarget)
+          const edge = old.targets[at]!
+          const cut = minBalance(target_tuple[1], edge.value)
+          const targets = old.targets.flatMap((t, i) => (i !== at ? [t] : t.value > cut ? [{ who: t.who, value: t.value - cut }] : []))
+          if (targets.length === 0) removeGuarantor(ctx.state, stash)
+          else insertGuarantor(ctx.state, stash, { ...old, targets, total: old.total - cut, submitted_in: eraOf(ctx) })
+          ctx.deposit(events.CutGuaranteeSuccess, { controller, validator: vStash, votes: cut })
+        },
+      }),
+      chill: call({
+        index: 7,
+        args: {},
+        weight: WEIGHTS.chill,
+        docs: ['Declare no desire to either validate or guarantee.'],
+        dispatch: (ctx, origin) => {
+          const controller = ensureSigned(origin)
+          const { stash } = ledgerOf(ctx, controller)
+          chillStash(ctx.state, stash)
+          ctx.deposit(events.ChillSuccess, { controller, stash })
+        },
+      }),
+      set_controller: call({
+        index: 8,
+        args: { controller: controllerArg },
+        weight: WEIGHTS.setController,
+        docs: ['(Re-)set the controller of a stash.'],
+        dispatch: (ctx, origin, args) => {
+          const stash = ensureSigned(origin)
+          const old = Bonded.get(ctx.state, stash)
+          if (old === undefined) throw moduleError(err.NotStash)
+          const controller = lookupAddress(args.controller)
+          if (Ledger.contains(ctx.state, controller)) throw moduleError(err.AlreadyPaired)
+          if (sameAccount(old, controller)) return
+          const ledger = Ledger.get(ctx.state, old)
+          Bonded.insert(ctx.state, stash, controller)
+          if (ledger !== undefined) {
+            Ledger.remove(ctx.state, old)
+            Ledger.insert(ctx.state, controller, ledger)
+          }
+        },
+      }),
+      set_validator_count: call({
+        index: 9,
+        args: { new: named(compactU32, 'u32') },
+        weight: WEIGHTS.root,
+        docs: ['The ideal number of validators.'],
+        dispatch: (ctx, origin, args) => {
+          ensureRoot(origin)
+          ValidatorCount.put(ctx.state, args.new)
+        },
+      }),
+      force_new_era: call({
+        index: 12,
+        args: {},
+        weight: WEIGHTS.root,
+        docs: ['Force a new election at the next block (our eras stay on block numbers: the election re-runs for the current era).'],
+        dispatch: (ctx, origin) => {
+          ensureRoot(origin)
+          ForceEra.put(ctx.state, { tag: 'ForceNew', value: undefined })
+        },
+      }),
+      set_invulnerables: call({
+        index: 13,
+        args: { validators: vec(named(accountId32, 'T::AccountId')) },
+        weight: WEIGHTS.root,
+        docs: ['Set the validators who cannot be slashed (if any).'],
+        dispatch: (ctx, origin, { validators }) => {
+          ensureRoot(origin)
+          Invulnerables.put(ctx.state, validators)
+        },
+      }),
+      rebond: call({
+        index: 18,
+        args: { value: compactBalance },
+        weight: WEIGHTS.unbond,
+        docs: ['Rebond a portion of the stash scheduled to be unlocked.'],
+        dispatch: (ctx, origin, args) => {
+          const controller = ensureSigned(origin)
+          const ledger = ledgerOf(ctx, controller)
+          if (ledger.unlocking.length === 0) throw moduleError(err.NoUnlockChunk)
+          const [next, moved] = rebondLedger(ledger, args.value)
+          if (next.active < ctx.config.existentialDeposit) throw moduleError(err.InsufficientValue)
+          updateLedger(ctx, controller, next)
+          ctx.deposit(events.Bonded, { stash: ledger.stash, amount: moved })
+        },
+      }),
+    },
+  })
+}

@@ -1,0 +1,61 @@
+/**
+ * Staking's value types with Crust's names and fields (crustio/crust: cstrml/staking), so that
+ * `@crustio/type-definitions` (ValidatorPrefs { guarantee_fee }, Guarantee) decodes them.
+ */
+import { accountId32, bool, compactU32, compactU128, enumeration, type Infer, named, option, type ScaleType, struct, u32, u64, u128, vec } from '../../runtime/codec/scale-type.js'
+import { perbill } from '../benefits/types.js'
+
+const PATH = 'cstrml_staking'
+export const account = named(accountId32, 'T::AccountId')
+export const balance = named(u128, 'BalanceOf<T>')
+export const compactBalance = named(compactU128, 'BalanceOf<T>')
+export const eraIndex = named(u32, 'EraIndex')
+const compactEra = named(compactU32, 'EraIndex')
+
+/** `Compact<Perbill>`. */
+export const compactPerbill: ScaleType<number> = {
+  codec: compactU32.codec,
+  typeName: 'Compact<Perbill>',
+  register: (lookup) => lookup.add({ compact: { type: lookup.idOf(perbill) } }),
+}
+
+export const unlockChunk = struct([PATH, 'UnlockChunk'], { value: compactBalance, era: compactEra })
+export type UnlockChunk = Infer<typeof unlockChunk>
+
+export const stakingLedger = struct([PATH, 'StakingLedger'], {
+  stash: account,
+  total: compactBalance,
+  active: compactBalance,
+  unlocking: vec(unlockChunk),
+  claimed_rewards: vec(eraIndex),
+})
+export type StakingLedger = Infer<typeof stakingLedger>
+
+export const rewardDestination = enumeration([PATH, 'RewardDestination'], { Staked: { index: 0 }, Stash: { index: 1 }, Controller: { index: 2 } })
+
+/** Crust's `ValidatorPrefs { guarantee_fee }`: the share of the validator's reward given to its guarantors. */
+export const validatorPrefs = struct([PATH, 'ValidatorPrefs'], { guarantee_fee: compactPerbill })
+export type ValidatorPrefs = Infer<typeof validatorPrefs>
+
+export const individualExposure = struct([PATH, 'IndividualExposure'], { who: account, value: compactBalance })
+export type IndividualExposure = Infer<typeof individualExposure>
+
+export const guarantee = struct([PATH, 'Guarantee'], {
+  targets: vec(individualExposure),
+  total: compactBalance,
+  submitted_in: eraIndex,
+  suppressed: bool,
+})
+export type Guarantee = Infer<typeof guarantee>
+
+export const exposure = struct([PATH, 'Exposure'], { total: compactBalance, own: compactBalance, others: vec(individualExposure) })
+export type Exposure = Infer<typeof exposure>
+
+export const activeEraInfo = struct([PATH, 'ActiveEraInfo'], { index: eraIndex, start: option(named(u64, 'u64')) })
+export type ActiveEraInfo = Infer<typeof activeEraInfo>
+
+export const forcing = enumeration([PATH, 'Forcing'], { NotForcing: { index: 0 }, ForceNew: { index: 1 }, ForceNone: { index: 2 }, ForceAlways: { index: 3 } })
+export type Forcing = Infer<typeof forcing>
+
+/** Perbill one (100 %): Crust's default guarantee fee. */
+export const PERBILL_ONE_PARTS = 1_000_000_000
