@@ -216,6 +216,7 @@ function applyLocks(state: StorageAccess, who: Uint8Array, locks: BalanceLock[])
   if (locks.length === 0) Locks.remove(state, who)
   else Locks.insert(state, who, locks)
   const info = Account.get(state, who)
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
   const frozen = locks.reduce((max, l) => (l.amount > max ? l.amount : max), 0n)
   if (info.providers === 0 && info.data.free === 0n) return
   Account.insert(state, who, { ...info, data: { ...info.data, frozen } })
