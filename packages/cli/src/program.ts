@@ -123,6 +123,50 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       })
   }
 
+  const sworker = program.command('sworker').description('run an sWorker, or talk to a running one')
+  sworker
+    .command('run', { isDefault: true })
+    .description('run an sWorker against a chain RPC and an IPFS API')
+    .option('--data <dir>', 'data folder (identity, sealed files, SRD)', '.crust-sworker')
+    .option('--chain <url>', 'chain JSON-RPC', 'ws://127.0.0.1:9944')
+    .option('--ipfs <url>', 'IPFS (Kubo-compatible) API', DEFAULT_API)
+    .option('--account <suri>', "the node account's secret URI (dev: //Bob)", '//Bob')
+    .option('--api-port <port>', 'sWorker API port (127.0.0.1)', parsePort, 12222)
+    .option('--srd-unit <bytes>', 'SRD unit size in bytes', parseNonNegative, 1024 ** 3)
+    .action(async (opts: { data: string; chain: string; ipfs: string; account: string; apiPort: number; srdUnit: number }) => {
+      const { runSworkerCommand } = await import('./commands/sworker.js')
+      await runSworkerCommand(opts)
+    })
+  const sworkerApi = () => new Option('--api <url>', 'the sWorker API').default('http://127.0.0.1:12222')
+  sworker
+    .command('workload')
+    .description("print the sWorker's workload")
+    .addOption(sworkerApi())
+    .action(async (opts: { api: string }) => {
+      const { sworkerRequest } = await import('./commands/sworker.js')
+      write(await sworkerRequest(opts.api, 'GET', '/workload'))
+    })
+  sworker
+    .command('srd')
+    .description('add (positive) or remove (negative) SRD units')
+    .argument('<units>', 'units to add or remove')
+    .addOption(sworkerApi())
+    .action(async (units: string, opts: { api: string }) => {
+      const change = Number(units)
+      if (!Number.isSafeInteger(change) || change === 0) throw new CliError('CLI_ERROR_BAD_SRD', 'units: expected a non-zero integer')
+      const { sworkerRequest } = await import('./commands/sworker.js')
+      write(await sworkerRequest(opts.api, 'POST', '/srd/change', { change }))
+    })
+  sworker
+    .command('file-info')
+    .description("print a sealed file's state")
+    .argument('<cid>', 'CID')
+    .addOption(sworkerApi())
+    .action(async (cid: string, opts: { api: string }) => {
+      const { sworkerRequest } = await import('./commands/sworker.js')
+      write(await sworkerRequest(opts.api, 'GET', `/file/info?cid=${encodeURIComponent(cid)}`))
+    })
+
   const key = program.command('key').description('generate and inspect account keys (SS58 prefix 66)')
   key
     .command('generate')

@@ -1,2 +1,3 @@
 export { SEALED_STORE_DIR, SRD_DIR, type SworkerInit } from './options.js'
 export { Sworker } from './sworker.js'
+export { runSworker, type RunSworkerInit, type RunningSworker } from './run.js'

@@ -1,0 +1,92 @@
+/**
+ * Runs a whole sWorker: the enclave and stores in a data folder, its HTTP API, registration on the
+ * chain, and a work report every report slot (checked on each new head), with periodic integrity
+ * checks. `crust sworker` calls this; the storage node (later) runs the same inside `crust node`.
+ */
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import type { ApiOptions } from '@polkadot/api/types'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import type { ComponentLogger } from '@crust-ts/chain/logger'
+import { create } from 'kubo-rpc-client'
+import { SworkerApi } from '../api/index.js'
+import { SworkerChainAgent } from '../chain/index.js'
+import { devAttestationAuthority } from '../enclave/index.js'
+import { kuboBlockSource } from '../seal/index.js'
+import { Sworker } from './sworker.js'
+
+export interface RunSworkerInit {
+  dataDir: string
+  chainRpc: string
+  ipfsApi: string
+  /** Secret URI of the node's account (`//Bob` in dev; a keystore in production, later). */
+  accountUri: string
+  apiHost?: string
+  apiPort?: number
+  srdUnitSize?: number
+  /** Integrity check interval in milliseconds (default 60 s) and blocks sampled per check. */
+  checkIntervalMs?: number
+  logger: ComponentLogger
+}
+
+export interface RunningSworker {
+  sworker: Sworker
+  api: { host: string; port: number }
+  stop(): Promise<void>
+}
+
+export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> {
+  await cryptoWaitReady()
+  const log = init.logger.forComponent('sworker')
+  const sworker = await Sworker.open({
+    dataDir: init.dataDir,
+    authority: devAttestationAuthority(),
+    logger: init.logger,
+    ...(init.srdUnitSize === undefined ? {} : { srdUnitSize: init.srdUnitSize }),
+  })
+  const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
+  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+  const account = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri(init.accountUri)
+  const agent = new SworkerChainAgent(sworker, { api, account, logger: init.logger })
+  const status = await agent.ensureRegistered()
+  log.info({ account: account.address, identity: status }, 'enclave identity on chain')
+  const ipfs = create({ url: init.ipfsApi })
+  const httpApi = new SworkerApi(sworker, {
+    blockSource: kuboBlockSource(ipfs),
+    dataDir: init.dataDir,
+    currentBlock: async () => (await api.rpc.chain.getHeader()).number.toNumber(),
+    logger: init.logger,
+    ...(init.apiHost === undefined ? {} : { host: init.apiHost }),
+    ...(init.apiPort === undefined ? {} : { port: init.apiPort }),
+  })
+  const address = await httpApi.start()
+  // One report per slot: tried on every new head until the slot's report is accepted.
+  let reporting = false
+  const unsubscribe = await api.rpc.chain.subscribeNewHeads(() => {
+    if (reporting) return
+    reporting = true
+    agent
+      .reportOnce()
+      .catch((err: unknown) => log.warn({ err }, 'work report failed'))
+      .finally(() => {
+        reporting = false
+      })
+  })
+  const checkTimer = setInterval(() => {
+    sworker.checker.runIntegrityCheck(64).then(
+      (r) => (r.lostFiles.length > 0 || r.droppedUnits.length > 0 ? log.warn(r, 'integrity check found damage') : log.debug(r, 'integrity check')),
+      (err: unknown) => log.warn({ err }, 'integrity check failed'),
+    )
+  }, init.checkIntervalMs ?? 60_000)
+  checkTimer.unref()
+  return {
+    sworker,
+    api: address,
+    async stop() {
+      clearInterval(checkTimer)
+      unsubscribe()
+      await httpApi.stop()
+      await api.disconnect()
+      await sworker.close()
+    },
+  }
+}
