@@ -46,6 +46,7 @@ import {
   sameAccount,
   STORAGE,
   StakeLimit,
+  StartRewardEra,
   ValidatorCount,
   Validators,
   ValidatorsList,
@@ -135,7 +136,8 @@ export function startEra(state: StorageAccess, era: number, reelect = false): vo
 }
 
 /** What the chain spec gives staking at genesis: the invulnerable genesis validators. */
-export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length): void {
+export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length, startRewardEra?: number): void {
+  if (startRewardEra !== undefined) StartRewardEra.put(state, startRewardEra)
   Invulnerables.put(state, validators)
   ValidatorCount.put(state, validatorCount)
   CurrentEra.put(state, 0)

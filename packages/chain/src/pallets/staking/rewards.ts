@@ -1,0 +1,73 @@
+/**
+ * GPoS era rewards (Crust's `total_rewards_in_era`, `calculate_market_payout` and `end_era`,
+ * crustio/crust: cstrml/staking/src/lib.rs). Eras per year come from the chain spec's era length
+ * and block time (Crust: 31_557_600_000 ms / 6_000 ms / 3_600 blocks = 1_461), so short dev eras
+ * scale the yearly amounts down per era.
+ */
+import type { RuntimeConfig } from '../../runtime/config.js'
+import type { BlockContext } from '../../runtime/pallet.js'
+import type { StorageReader } from '../../runtime/storage.js'
+import { freeBalance, TotalIssuance, withdraw } from '../balances.js'
+import { perbillFromRational, perbillMul } from '../benefits/perbill.js'
+import { STAKING_POT } from '../market/constants.js'
+import {
+  EXTRA_REWARD_START_YEAR,
+  FIRST_YEAR_REWARDS,
+  MARKET_STAKING_POT_DURATION,
+  MIN_REWARD_PER_MILLE,
+  REWARD_DECREASE_NUMERATOR,
+  YEAR_MS,
+} from './constants.js'
+import { ErasMarketPayout, ErasTotalStakes, StartRewardEra } from './storage.js'
+
+/** Eras in a Julian year at the spec's block time and era length (at least 1). */
+export function erasPerYear(config: Pick<RuntimeConfig, 'blockTimeMs' | 'eraLength'>): number {
+  return Math.max(1, Math.floor(YEAR_MS / config.blockTimeMs / config.eraLength))
+}
+
+/** The yearly GPoS inflation of reward year `year`, given the total issuance and total stake. */
+export function yearlyRewards(year: number, totalIssuance: bigint, totalStake: bigint): bigint {
+  const floor = (totalIssuance / 1000n) * MIN_REWARD_PER_MILLE
+  let yearly = FIRST_YEAR_REWARDS
+  for (let i = 0; i < year; i++) {
+    yearly = (yearly * REWARD_DECREASE_NUMERATOR) / 100n
+    if (yearly <= floor) {
+      yearly = floor
+      break
+    }
+  }
+  if (year >= EXTRA_REWARD_START_YEAR) {
+    // 8 % × TI × (1 − sr / 30 %) while the staking ratio sr is below 30 %.
+    const ratio = perbillFromRational(totalStake, totalIssuance)
+    if (ratio < 300_000_000n) yearly += (totalIssuance * 8n) / 100n - (perbillMul(ratio, totalIssuance) / 30n) * 8n
+  }
+  return yearly
+}
+
+/** Crust's `total_rewards_in_era`: the GPoS inflation of `era` (0 before StartRewardEra). */
+export function totalRewardsInEra(state: StorageReader, config: Pick<RuntimeConfig, 'blockTimeMs' | 'eraLength'>, era: number): bigint {
+  const start = StartRewardEra.get(state)
+  if (era < start) return 0n
+  const perYear = erasPerYear(config)
+  const year = Math.floor((era - start) / perYear)
+  return yearlyRewards(year, TotalIssuance.get(state), ErasTotalStakes.get(state, era)) / BigInt(perYear)
+}
+
+/**
+ * Crust's `calculate_market_payout`: takes market's staking pot (all but the existential deposit)
+ * out of circulation, spreads 1/60 of it (Perbill) over each of the 60 eras from `era` on, and
+ * returns (and removes) `era`'s share.
+ */
+export function calculateMarketPayout(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, era: number): bigint {
+  const pot = freeBalance(ctx.state, STAKING_POT)
+  const ed = ctx.config.existentialDeposit
+  if (pot > ed) {
+    const taken = pot - ed
+    withdraw(ctx, STAKING_POT, taken, true)
+    const share = perbillMul(perbillFromRational(1n, BigInt(MARKET_STAKING_POT_DURATION)), taken)
+    for (let e = era; e < era + MARKET_STAKING_POT_DURATION; e++) ErasMarketPayout.insert(ctx.state, e, (ErasMarketPayout.get(ctx.state, e) ?? 0n) + share)
+  }
+  const payout = ErasMarketPayout.get(ctx.state, era) ?? 0n
+  ErasMarketPayout.remove(ctx.state, era)
+  return payout
+}
