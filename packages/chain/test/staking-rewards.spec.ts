@@ -4,7 +4,8 @@ import { describe, it } from 'node:test'
 import { CRU } from '../src/constants.js'
 import { depositInto, freeBalance, TotalIssuance } from '../src/pallets/balances.js'
 import { STAKING_POT } from '../src/pallets/market/index.js'
-import { calculateMarketPayout, erasPerYear, ErasMarketPayout, ErasTotalStakes, StartRewardEra, totalRewardsInEra, yearlyRewards } from '../src/pallets/staking/index.js'
+import { CurrentBenefits } from '../src/pallets/benefits/index.js'
+import { authoringSharePercent, calculateMarketPayout, erasPerYear, ErasAuthoringPayout, ErasMarketPayout, ErasRewardPoints, ErasStakingPayout, ErasTotalStakes, StartRewardEra, totalRewardsInEra, yearlyRewards } from '../src/pallets/staking/index.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { RuntimeHarness } from './fixtures/runtime-harness.js'
 
@@ -72,5 +73,50 @@ describe('staking: market staking pot', () => {
     assert.ok(depositInto(ctx, STAKING_POT, 30n * CRU))
     assert.equal(calculateMarketPayout(ctx, 6), 999_999_960_000n + 499_999_980_000n)
     assert.equal(ErasMarketPayout.get(h.state, 65), 499_999_980_000n)
+  })
+})
+
+describe('staking: end of era', () => {
+  const ERA = 10
+  const ALICE = new Uint8Array(32).fill(0xa1)
+  const BOB = new Uint8Array(32).fill(0xb0)
+  const perbill = (parts: bigint, x: bigint) => (x / 1_000_000_000n) * parts + ((x % 1_000_000_000n) * parts + 499_999_999n) / 1_000_000_000n
+
+  it('behavior: authors earn 20 points a block; the era\'s GPoS + pot share − used fee quota splits 20 % by points, the rest to ErasStakingPayout', async () => {
+    const h = await RuntimeHarness.create({ config: { eraLength: ERA, blockTimeMs: 6000 } })
+    const ctx = { state: h.state, config: h.runtime.config, deposit: () => {} }
+    const ed = h.runtime.config.existentialDeposit
+    assert.ok(depositInto(ctx, STAKING_POT, 60n * CRU + ed - freeBalance(h.state, STAKING_POT)))
+    for (let n = 1; n < ERA; n++) {
+      h.startBlock(n <= 6 ? ALICE : BOB)
+      h.endBlock()
+    }
+    assert.deepEqual(ErasRewardPoints.get(h.state, 0), { total: 180, individual: [[ALICE, 120], [BOB, 60]] })
+    assert.equal(ErasStakingPayout.get(h.state, 0), undefined)
+    // One CRU of fees was waived in era 0.
+    CurrentBenefits.put(h.state, { ...CurrentBenefits.get(h.state), active_era: 0, used_fee_reduction_quota: CRU })
+    // Era 0 ends as era 1's first block starts.
+    h.startBlock(BOB)
+    const events = h.endBlock().filter((e) => e.section === 'staking')
+    // 6 s blocks, 10-block eras: 525_960 eras a year.
+    const gpos = 5_000_000n * CRU / 525_960n
+    assert.equal(gpos, 9_506_426_344_208n)
+    const total = gpos + 999_999_960_000n - CRU
+    const authoring = perbill(200_000_000n, total)
+    assert.equal(ErasAuthoringPayout.get(h.state, 0, ALICE), perbill(666_666_666n, authoring))
+    assert.equal(ErasAuthoringPayout.get(h.state, 0, BOB), perbill(333_333_333n, authoring))
+    assert.equal(ErasStakingPayout.get(h.state, 0), total - authoring)
+    assert.deepEqual(events.map((e) => [e.method, e.data.map(String)]), [['EraReward', ['0', authoring.toString(), (total - authoring).toString()]]])
+    assert.deepEqual(ErasRewardPoints.get(h.state, 1), { total: 20, individual: [[BOB, 20]] })
+    // Benefits: era 1's fee-reduction quota is 0.2 % of the whole (pre-deduction) payout.
+    const benefits = CurrentBenefits.get(h.state)
+    assert.equal(benefits.active_era, 1)
+    assert.equal(benefits.used_fee_reduction_quota, 0n)
+    assert.equal(benefits.total_fee_reduction_quota, perbill(2_000_000n, gpos + 999_999_960_000n))
+    assert.equal(ErasStakingPayout.get(h.state, 1), undefined)
+  })
+
+  it('behavior: the authoring share grows with the validator count (20/25/30/40/50 %)', () => {
+    assert.deepEqual([1, 500, 501, 1000, 1001, 2500, 2501, 5000, 5001].map(authoringSharePercent), [20n, 20n, 25n, 25n, 30n, 30n, 40n, 40n, 50n])
   })
 })

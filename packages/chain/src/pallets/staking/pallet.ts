@@ -1,7 +1,8 @@
 /**
  * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking), first step: bonding, validator and
  * guarantor roles, stake limits from sWork's workload hand-off, and the era election with capped
- * exposures. Rewards, payouts and slashing come later.
+ * exposures; era rewards (rewards.ts): authoring points in on_finalize, the ending era's payouts
+ * (end_era) at the next era's first block. Slashing comes later.
  *
  * Eras run on block numbers: era = ⌊block / eraLength⌋ (the formula benefits' `activeEra` uses, so
  * both agree); at each era boundary `onInitialize` starts the new era and runs the election.
@@ -18,10 +19,11 @@ import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../
 import { activeEra } from '../benefits/era.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
-import { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
+import { AUTHORING_POINTS_PER_BLOCK, BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
 import { clearEraInformation, selectAndUpdateValidators } from './election.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
+import { endEra, rewardByIds } from './rewards.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
 import {
   ActiveEra,
@@ -166,6 +168,9 @@ export function stakingPallet(index: number): Pallet {
     onInitialize: (ctx) => {
       const era = activeEra(ctx)
       if (ctx.blockNumber > 0 && ctx.blockNumber % ctx.config.eraLength === 0) {
+        // Crust's end_era: the ending era's payouts, and benefits' hand-over to the new era.
+        const ending = ActiveEra.get(ctx.state)?.index
+        if (ending !== undefined) endEra(ctx, ending)
         startEra(ctx.state, era)
         const force = ForceEra.get(ctx.state)
         if (force.tag === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
@@ -184,6 +189,8 @@ export function stakingPallet(index: number): Pallet {
       if (handOff !== undefined) applyWorkload(ctx, handOff)
       const active = ActiveEra.get(ctx.state)
       if (active !== undefined && active.start === undefined) ActiveEra.put(ctx.state, { ...active, start: Now.get(ctx.state) })
+      if (active === undefined) return
+      if (ctx.author !== undefined) rewardByIds(ctx.state, active.index, ctx.author, AUTHORING_POINTS_PER_BLOCK)
     },
     calls: {
       bond: call({

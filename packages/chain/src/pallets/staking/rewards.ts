@@ -6,8 +6,9 @@
  */
 import type { RuntimeConfig } from '../../runtime/config.js'
 import type { BlockContext } from '../../runtime/pallet.js'
-import type { StorageReader } from '../../runtime/storage.js'
+import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
 import { freeBalance, TotalIssuance, withdraw } from '../balances.js'
+import { updateEraBenefit } from '../benefits/benefit-interface.js'
 import { perbillFromRational, perbillMul } from '../benefits/perbill.js'
 import { STAKING_POT } from '../market/constants.js'
 import {
@@ -18,7 +19,10 @@ import {
   REWARD_DECREASE_NUMERATOR,
   YEAR_MS,
 } from './constants.js'
-import { ErasMarketPayout, ErasTotalStakes, StartRewardEra } from './storage.js'
+import { events } from './errors.js'
+import { CurrentElected, ErasAuthoringPayout, ErasMarketPayout, ErasRewardPoints, ErasStakingPayout, ErasTotalStakes, StartRewardEra } from './storage.js'
+
+const hex = (a: Uint8Array) => Buffer.from(a).toString('hex')
 
 /** Eras in a Julian year at the spec's block time and era length (at least 1). */
 export function erasPerYear(config: Pick<RuntimeConfig, 'blockTimeMs' | 'eraLength'>): number {
@@ -70,4 +74,46 @@ export function calculateMarketPayout(ctx: Pick<BlockContext, 'state' | 'config'
   const payout = ErasMarketPayout.get(ctx.state, era) ?? 0n
   ErasMarketPayout.remove(ctx.state, era)
   return payout
+}
+
+/** Crust's authoring share of an era's reward by the number of elected validators, in percent. */
+export function authoringSharePercent(validators: number): bigint {
+  if (validators <= 500) return 20n
+  if (validators <= 1000) return 25n
+  if (validators <= 2500) return 30n
+  if (validators <= 5000) return 40n
+  return 50n
+}
+
+/** Adds `points` authoring points to `author` in `era` (20 per authored block). */
+export function rewardByIds(state: StorageAccess, era: number, author: Uint8Array, points: number): void {
+  const current = ErasRewardPoints.get(state, era)
+  const key = hex(author)
+  const individual = current.individual.map(([who, p]): [Uint8Array, number] => [who, hex(who) === key ? p + points : p])
+  if (!individual.some(([who]) => hex(who) === key)) individual.push([author, points])
+  ErasRewardPoints.insert(state, era, { total: current.total + points, individual })
+}
+
+/**
+ * Crust's `end_era` payout bookkeeping for the ending `era`: the era's GPoS inflation plus market's
+ * staking-pot share, minus the fee-reduction quota benefits used in the era (handing the next era
+ * its quota of 0.2 % of the total); the authoring share split by points into ErasAuthoringPayout,
+ * the rest into ErasStakingPayout. Nothing is minted here: `reward_stakers` mints the payouts.
+ */
+export function endEra(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, era: number): { authoring: bigint; staking: bigint } {
+  const gpos = totalRewardsInEra(ctx.state, ctx.config, era)
+  const market = calculateMarketPayout(ctx, era)
+  let total = gpos + market
+  const used = updateEraBenefit(ctx, era + 1, total)
+  total = total > used ? total - used : 0n
+  const share = authoringSharePercent(CurrentElected.get(ctx.state).length)
+  const authoring = perbillMul(share * 10_000_000n, total)
+  const points = ErasRewardPoints.get(ctx.state, era)
+  for (const [who, p] of points.individual) {
+    ErasAuthoringPayout.insert(ctx.state, era, who, perbillMul(perbillFromRational(BigInt(p), BigInt(points.total)), authoring))
+  }
+  const staking = total - authoring
+  ErasStakingPayout.insert(ctx.state, era, staking)
+  ctx.deposit(events.EraReward, { era, authoring, staking })
+  return { authoring, staking }
 }
