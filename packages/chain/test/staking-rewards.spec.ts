@@ -7,7 +7,10 @@ import { STAKING_POT } from '../src/pallets/market/index.js'
 import { CurrentBenefits } from '../src/pallets/benefits/index.js'
 import { authoringSharePercent, calculateMarketPayout, erasPerYear, ErasAuthoringPayout, ErasMarketPayout, ErasRewardPoints, ErasStakingPayout, ErasTotalStakes, StartRewardEra, totalRewardsInEra, yearlyRewards } from '../src/pallets/staking/index.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
-import { RuntimeHarness } from './fixtures/runtime-harness.js'
+import { Ledger, StakeLimit } from '../src/pallets/staking/index.js'
+import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
+import { RuntimeHarness, signed } from './fixtures/runtime-harness.js'
+import { assertError } from './fixtures/swork-env.js'
 
 const crust = defaultRuntimeConfig
 
@@ -118,5 +121,72 @@ describe('staking: end of era', () => {
 
   it('behavior: the authoring share grows with the validator count (20/25/30/40/50 %)', () => {
     assert.deepEqual([1, 500, 501, 1000, 1001, 2500, 2501, 5000, 5001].map(authoringSharePercent), [20n, 20n, 25n, 25n, 30n, 30n, 40n, 40n, 50n])
+  })
+})
+
+describe('staking: reward_stakers', () => {
+  const ERA = 10
+  const dev = (name: string) => accountIdOf(devAddress(name))
+  const [A, B, G1, G2] = [dev('Alice'), dev('Bob'), dev('Charlie'), dev('Dave')]
+  const ctrl = (n: number) => new Uint8Array(32).fill(n)
+  const id = (value: Uint8Array) => ({ tag: 'Id', value })
+  const ok = (err: unknown) => assert.equal(err, undefined)
+
+  async function twoValidators(): Promise<RuntimeHarness> {
+    const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
+    ok(h.call(signed(A), 'Staking', 'bond', { controller: id(ctrl(1)), value: 100n * CRU }))
+    ok(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 200_000_000 } }))
+    ok(h.call(signed(B), 'Staking', 'bond', { controller: id(ctrl(2)), value: 200n * CRU }))
+    ok(h.call(signed(ctrl(2)), 'Staking', 'validate', { prefs: { guarantee_fee: 500_000_000 } }))
+    ok(h.call(signed(G1), 'Staking', 'bond', { controller: id(ctrl(3)), value: 300n * CRU }))
+    ok(h.call(signed(ctrl(3)), 'Staking', 'guarantee', { target_tuple: [id(A), 300n * CRU] }))
+    ok(h.call(signed(G2), 'Staking', 'bond', { controller: id(ctrl(4)), value: 200n * CRU }))
+    ok(h.call(signed(ctrl(4)), 'Staking', 'guarantee', { target_tuple: [id(B), 200n * CRU] }))
+    StakeLimit.insert(h.state, A, 10_000n * CRU)
+    StakeLimit.insert(h.state, B, 10_000n * CRU)
+    // Era 1 elects both (400 CRU each); era 1 ends at block 20.
+    h.runTo(2 * ERA)
+    assert.notEqual(ErasStakingPayout.get(h.state, 1), undefined)
+    // Round figures: 1000 CRU staking payout, 100 CRU authoring for A only.
+    ErasStakingPayout.insert(h.state, 1, 1000n * CRU)
+    for (const who of [A, B]) ErasAuthoringPayout.remove(h.state, 1, who)
+    ErasAuthoringPayout.insert(h.state, 1, A, 100n * CRU)
+    return h
+  }
+
+  const bonded = (h: RuntimeHarness, c: number) => Ledger.get(h.state, ctrl(c))!.active
+
+  it('behavior: authoring + stake share; the guarantee fee is shared with guarantors pro rata; rewards are minted and bonded', async () => {
+    const h = await twoValidators()
+    const free = [A, B, G1, G2].map((w) => freeBalance(h.state, w))
+    const issuance = TotalIssuance.get(h.state)
+    h.startBlock()
+    // A: 100 + 400/800 × 1000 = 600 CRU; 20 % pool = 120, G1 (300 of 400) gets 90, A 510.
+    ok(h.call(signed(G2), 'Staking', 'reward_stakers', { validator_stash: A, era: 1 }))
+    // B: 400/800 × 1000 = 500 CRU; 50 % pool = 250, G2 (200 of 400) gets 125, B 375.
+    ok(h.call(signed(G2), 'Staking', 'reward_stakers', { validator_stash: B, era: 1 }))
+    const events = h.endBlock().filter((e) => e.section === 'staking' && e.method === 'Reward')
+    assert.deepEqual(events.map((e) => e.data.map(String)[1]), ['90000000000000', '510000000000000', '125000000000000', '375000000000000'])
+    const gains = [A, B, G1, G2].map((w, i) => freeBalance(h.state, w) - free[i]!)
+    assert.deepEqual(gains, [510n * CRU, 375n * CRU, 90n * CRU, 125n * CRU])
+    assert.equal(TotalIssuance.get(h.state), issuance + 1100n * CRU)
+    assert.deepEqual([1, 2, 3, 4].map((c) => bonded(h, c)), [610n * CRU, 575n * CRU, 390n * CRU, 325n * CRU])
+    assert.ok(Ledger.get(h.state, ctrl(1))!.claimed_rewards.includes(1))
+  })
+
+  it('error: AlreadyClaimed for a second claim; InvalidEraToReward outside the window or without a payout; NotStash', async () => {
+    const h = await twoValidators()
+    ok(h.call(signed(G1), 'Staking', 'reward_stakers', { validator_stash: A, era: 1 }))
+    const after = freeBalance(h.state, A)
+    assertError(h, h.call(signed(G1), 'Staking', 'reward_stakers', { validator_stash: A, era: 1 }), 'AlreadyClaimed')
+    assert.equal(freeBalance(h.state, A), after)
+    // Era 2 is current: its payout is not set yet; era 3 is in the future.
+    assertError(h, h.call(signed(G1), 'Staking', 'reward_stakers', { validator_stash: B, era: 2 }), 'InvalidEraToReward')
+    assertError(h, h.call(signed(G1), 'Staking', 'reward_stakers', { validator_stash: B, era: 3 }), 'InvalidEraToReward')
+    assertError(h, h.call(signed(G1), 'Staking', 'reward_stakers', { validator_stash: ctrl(9), era: 1 }), 'NotStash')
+    // Past HistoryDepth (84) eras the claim window is closed.
+    h.runTo((1 + 84 + 1) * ERA)
+    ErasStakingPayout.insert(h.state, 1, 1000n * CRU)
+    assertError(h, h.call(signed(G1), 'Staking', 'reward_stakers', { validator_stash: B, era: 1 }), 'InvalidEraToReward')
   })
 })

@@ -10,7 +10,7 @@
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
  */
-import { accountId32, compactU32, named, tuple, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
 import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
 import type { StorageAccess } from '../../runtime/storage.js'
 import { multiAddress } from '../../runtime/substrate-types.js'
@@ -23,7 +23,7 @@ import { AUTHORING_POINTS_PER_BLOCK, BONDING_DURATION, HISTORY_DEPTH, MAX_GUARAN
 import { clearEraInformation, selectAndUpdateValidators } from './election.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
-import { endEra, rewardByIds } from './rewards.js'
+import { endEra, rewardByIds, rewardStakers } from './rewards.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
 import {
   ActiveEra,
@@ -70,6 +70,8 @@ const WEIGHTS = {
   chill: dbWeight(16_000_000n, 2n, 3n),
   setController: dbWeight(23_000_000n, 3n, 3n),
   root: dbWeight(2_000_000n, 0n, 1n),
+  // Crust's payout weight for the 64 clipped guarantors.
+  rewardStakers: dbWeight(120_000_000n + 54_000_000n * 64n, 11n + 3n * 64n, 2n + 2n * 64n),
 }
 
 /** The era dispatches count by (the one benefits uses). */
@@ -406,6 +408,16 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin, { validators }) => {
           ensureRoot(origin)
           Invulnerables.put(ctx.state, validators)
+        },
+      }),
+      reward_stakers: call({
+        index: 17,
+        args: { validator_stash: named(accountId32, 'T::AccountId'), era: named(u32, 'EraIndex') },
+        weight: WEIGHTS.rewardStakers,
+        docs: ['Pay out the validator `validator_stash` and its guarantors for `era` (anyone may call; once per era).'],
+        dispatch: (ctx, origin, { validator_stash, era }) => {
+          ensureSigned(origin)
+          rewardStakers(ctx, validator_stash, era)
         },
       }),
       rebond: call({

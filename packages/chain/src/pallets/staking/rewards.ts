@@ -5,9 +5,9 @@
  * scale the yearly amounts down per era.
  */
 import type { RuntimeConfig } from '../../runtime/config.js'
-import type { BlockContext } from '../../runtime/pallet.js'
+import { type BlockContext, moduleError } from '../../runtime/pallet.js'
 import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
-import { freeBalance, TotalIssuance, withdraw } from '../balances.js'
+import { depositInto, freeBalance, TotalIssuance, withdraw } from '../balances.js'
 import { updateEraBenefit } from '../benefits/benefit-interface.js'
 import { perbillFromRational, perbillMul } from '../benefits/perbill.js'
 import { STAKING_POT } from '../market/constants.js'
@@ -19,8 +19,23 @@ import {
   REWARD_DECREASE_NUMERATOR,
   YEAR_MS,
 } from './constants.js'
-import { events } from './errors.js'
-import { CurrentElected, ErasAuthoringPayout, ErasMarketPayout, ErasRewardPoints, ErasStakingPayout, ErasTotalStakes, StartRewardEra } from './storage.js'
+import { events, stakingErrors } from './errors.js'
+import { updateLedger } from './ledger.js'
+import {
+  Bonded,
+  CurrentElected,
+  CurrentEra,
+  ErasAuthoringPayout,
+  ErasMarketPayout,
+  ErasRewardPoints,
+  ErasStakersClipped,
+  ErasStakingPayout,
+  ErasTotalStakes,
+  ErasValidatorPrefs,
+  HistoryDepth,
+  Ledger,
+  StartRewardEra,
+} from './storage.js'
 
 const hex = (a: Uint8Array) => Buffer.from(a).toString('hex')
 
@@ -116,4 +131,51 @@ export function endEra(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, 
   ErasStakingPayout.insert(ctx.state, era, staking)
   ctx.deposit(events.EraReward, { era, authoring, staking })
   return { authoring, staking }
+}
+
+/** Mints `amount` to a bonded stash and adds it to its bond (the payee is always `Staked`). */
+function makePayout(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, stash: Uint8Array, amount: bigint): void {
+  if (amount === 0n) return
+  const controller = Bonded.get(ctx.state, stash)
+  const ledger = controller === undefined ? undefined : Ledger.get(ctx.state, controller)
+  if (controller === undefined || ledger === undefined) return
+  if (!depositInto(ctx, stash, amount)) return
+  updateLedger(ctx, controller, { ...ledger, active: ledger.active + amount, total: ledger.total + amount })
+  ctx.deposit(events.Reward, { who: stash, amount })
+}
+
+/**
+ * Crust's `reward_stakers`: pays `stash` and its clipped guarantors for `era` (within HistoryDepth
+ * of the current era, once its payout is set, once). The validator's reward is its authoring
+ * payout plus its stake's share of the era's staking payout; its `guarantee_fee` of that is shared
+ * with the guarantors pro rata to their exposure, the rest goes to the validator.
+ */
+export function rewardStakers(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, stash: Uint8Array, era: number): void {
+  const current = CurrentEra.get(ctx.state) ?? 0
+  const depth = HistoryDepth.get(ctx.state)
+  if (era > current || era + depth < current) throw moduleError(stakingErrors.InvalidEraToReward)
+  const stakingPayout = ErasStakingPayout.get(ctx.state, era)
+  if (stakingPayout === undefined) throw moduleError(stakingErrors.InvalidEraToReward)
+  const controller = Bonded.get(ctx.state, stash)
+  if (controller === undefined) throw moduleError(stakingErrors.NotStash)
+  const ledger = Ledger.get(ctx.state, controller)
+  if (ledger === undefined) throw moduleError(stakingErrors.NotController)
+  if (ledger.claimed_rewards.includes(era)) throw moduleError(stakingErrors.AlreadyClaimed)
+  const claimed = [...ledger.claimed_rewards.filter((e) => e + depth >= current), era].sort((a, b) => a - b)
+  Ledger.insert(ctx.state, controller, { ...ledger, claimed_rewards: claimed })
+
+  const exposure = ErasStakersClipped.get(ctx.state, era, stash)
+  const totalStakes = ErasTotalStakes.get(ctx.state, era)
+  const authoring = ErasAuthoringPayout.get(ctx.state, era, stash) ?? 0n
+  const staking = totalStakes === 0n ? 0n : perbillMul(perbillFromRational(exposure.total, totalStakes), stakingPayout)
+  const total = authoring + staking
+  if (total === 0n) return
+  const pool = perbillMul(BigInt(ErasValidatorPrefs.get(ctx.state, era, stash).guarantee_fee), total)
+  let paid = 0n
+  for (const g of exposure.others) {
+    const reward = perbillMul(perbillFromRational(g.value, exposure.total), pool)
+    makePayout(ctx, g.who, reward)
+    paid += reward
+  }
+  makePayout(ctx, stash, total - paid)
 }
