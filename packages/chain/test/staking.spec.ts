@@ -87,7 +87,7 @@ describe('staking: bonding', () => {
     assert.deepEqual([ledger.total, ledger.active, ledger.unlocking], [700n * CRU, 700n * CRU, []])
     assert.equal(Account.get(h.state, ALICE).data.frozen, 700n * CRU)
     h.endBlock()
-    assert.deepEqual(methods(h), ['Withdrawn'])
+    assert.deepEqual(methods(h), ['EraReward', 'Withdrawn'])
   })
 
   it('behavior: unbonding everything and withdrawing removes the stash and its lock; dust is swept', async () => {

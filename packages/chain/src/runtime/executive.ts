@@ -102,7 +102,7 @@ export class BlockExecutor {
     if (number > 0) BlockHash.insert(state, number - 1, parentHash)
     state.delete(EVENTS_KEY)
     EventCount.kill(state)
-    const ctx = { state, config: this.runtime.config, blockNumber: number, deposit: this.deposit }
+    const ctx = { state, config: this.runtime.config, blockNumber: number, author: this.env.author, deposit: this.deposit }
     for (const p of this.runtime.pallets) p.onInitialize?.(ctx)
   }
 
@@ -196,7 +196,7 @@ export class BlockExecutor {
   /** Block finalization: per-pallet `on_finalize`, old block hashes pruned, events written. */
   finalize(): void {
     this.phase = PHASE_FINALIZATION
-    const ctx = { state: this.state, config: this.runtime.config, blockNumber: this.env.number, deposit: this.deposit }
+    const ctx = { state: this.state, config: this.runtime.config, blockNumber: this.env.number, author: this.env.author, deposit: this.deposit }
     for (const p of this.runtime.pallets) p.onFinalize?.(ctx)
     const keep = this.runtime.config.blockHashCount
     if (this.env.number > keep) BlockHash.remove(this.state, this.env.number - keep - 1)

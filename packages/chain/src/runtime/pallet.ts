@@ -128,6 +128,8 @@ export interface BlockContext {
   readonly state: StorageAccess
   readonly config: RuntimeConfig
   readonly blockNumber: number
+  /** The block's author, when the block is being executed (staking's authoring points). */
+  readonly author?: Uint8Array
   deposit<F extends Fields>(event: EventDef<F>, value: FieldValues<F>): void
 }
 

@@ -29,6 +29,8 @@ export interface ChainSpec {
       /** Whitelisted enclave codes: [0x hex code, expiry block]. */
       codes: Array<[string, number]>
     }
+    /** Staking: the era GPoS inflation starts at (Crust's `StartRewardEra`; storage default 100_000). */
+    staking?: { startRewardEra: number }
   }
   /** Runtime parameters this chain overrides (block counts; `crust dev` shortens them). */
   runtime?: SpecRuntimeOverrides
@@ -64,6 +66,7 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
       sudoKey: devAddress('Alice'),
       authorities: [devAddress(DEV_AUTHORITY)],
       market: { enabled: true },
+      staking: { startRewardEra: 0 },
       swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
     },
     // Short periods so a dev network shows whole order lifecycles: 1-minute report slots at 1 s
@@ -120,7 +123,7 @@ export function parseChainSpec(json: unknown): ChainSpec {
   const sudoKey = g.sudoKey === undefined || g.sudoKey === null ? null : checkAddress(g.sudoKey, '$.genesis.sudoKey')
   if (!Array.isArray(g.authorities) || g.authorities.length === 0) fail('expected a non-empty array of addresses', '$.genesis.authorities')
   const authorities = g.authorities.map((a: unknown, i: number) => checkAddress(a, `$.genesis.authorities[${i}]`))
-  const genesisExtras: Pick<ChainSpec['genesis'], 'market' | 'swork'> = {}
+  const genesisExtras: Pick<ChainSpec['genesis'], 'market' | 'swork' | 'staking'> = {}
   if (g.market !== undefined) {
     const m = g.market as Record<string, unknown>
     if (typeof m !== 'object' || m === null || typeof m.enabled !== 'boolean') fail('expected { "enabled": true|false }', '$.genesis.market')
@@ -141,6 +144,13 @@ export function parseChainSpec(json: unknown): ChainSpec {
       return [c[0], c[1]]
     })
     genesisExtras.swork = { attestationAuthority: w.attestationAuthority, codes }
+  }
+  if (g.staking !== undefined) {
+    const st = g.staking as Record<string, unknown>
+    if (typeof st !== 'object' || st === null || typeof st.startRewardEra !== 'number' || !Number.isInteger(st.startRewardEra) || st.startRewardEra < 0 || st.startRewardEra > 0xffffffff) {
+      fail('expected { "startRewardEra": era index }', '$.genesis.staking')
+    }
+    genesisExtras.staking = { startRewardEra: st.startRewardEra }
   }
   const runtime: SpecRuntimeOverrides = {}
   if (o.runtime !== undefined) {

@@ -17,5 +17,5 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   buildMarketGenesis(state, spec.genesis.market ?? { enabled: false }, config.existentialDeposit)
   if (spec.genesis.swork !== undefined) buildSworkGenesis(state, spec.genesis.swork)
   // The spec's authorities are the invulnerable genesis validators until an election has candidates with proven storage.
-  buildStakingGenesis(state, spec.genesis.authorities.map(accountIdOf))
+  buildStakingGenesis(state, spec.genesis.authorities.map(accountIdOf), undefined, spec.genesis.staking?.startRewardEra)
 }

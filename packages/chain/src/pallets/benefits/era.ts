@@ -1,12 +1,10 @@
 /**
  * The era the benefits pallet counts by.
  *
- * SEAM FOR THE STAKING ISSUE: until the staking pallet exists, the era is derived from the block
- * number, `floor(blockNumber / eraLength)` with `eraLength` from the chain spec (Crust: 3_600
- * blocks = 6 sessions of 600). Staking replaces the body of {@link activeEra} with a read of its
- * `ActiveEra`, and then calls `updateEraBenefit` at each era end (which also makes the
- * `onInitialize` roll-over in pallet.ts unnecessary: remove it then). Everything in this pallet
- * that depends on the era goes through this one function.
+ * The era is derived from the block number, `floor(blockNumber / eraLength)` with `eraLength` from
+ * the chain spec (Crust: 3_600 blocks = 6 sessions of 600); staking's `ActiveEra` follows the same
+ * formula, and staking hands each era over through `updateEraBenefit` at the era's first block.
+ * Everything in this pallet that depends on the era goes through this one function.
  */
 import type { RuntimeConfig } from '../../runtime/config.js'
 

@@ -215,14 +215,6 @@ export function benefitsPallet(index: number): Pallet {
       BenefitMarketCostRatio: constant(perbill, () => BENEFIT_MARKET_COST_RATIO, 'The share of a fee a fee reduction waives (100 %).'),
       BondingDuration: constant(named(u32, 'EraIndex'), () => BONDING_DURATION, 'Eras cut funds stay reserved before they can be withdrawn (112).'),
     },
-    // Until staking exists nothing hands the era over (see era.ts): roll `CurrentBenefits` to the
-    // block-number era so clients see the active era and the global used quota restarts at 0. The
-    // quota itself is kept (0 from genesis until staking sets it). Staking's `updateEraBenefit`
-    // replaces this hook.
-    onInitialize: (ctx) => {
-      const era = activeEra(ctx)
-      const current = CurrentBenefits.get(ctx.state)
-      if (current.active_era < era) CurrentBenefits.put(ctx.state, { ...current, active_era: era, used_fee_reduction_quota: 0n })
-    },
+    // Staking hands each era over at its start (`updateEraBenefit` from its end_era).
   })
 }

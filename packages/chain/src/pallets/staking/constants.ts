@@ -1,3 +1,5 @@
+import { CRU } from '../../constants.js'
+
 /** Crust's staking parameters (crustio/crust: runtime/src/lib.rs, cstrml/staking/src/lib.rs). */
 
 /** Eras an unbonded chunk stays locked (28 days of 6-hour eras). */
@@ -16,3 +18,19 @@ export const UNCHECKED_FROZEN_BOND_FUND = 1_000_000_000_000n
 export const STAKING_ID = new TextEncoder().encode('staking ')
 /** Crust's `DEFAULT_MINIMUM_VALIDATOR_COUNT` is 4; its genesis configs (and ours) use 1. */
 export const MINIMUM_VALIDATOR_COUNT = 1
+/** GPoS inflation of the first reward year (primitives `FIRST_YEAR_REWARDS`). */
+export const FIRST_YEAR_REWARDS = 5_000_000n * CRU
+/** Each year's inflation is 88 % of the previous one's (`REWARD_DECREASE_RATIO`). */
+export const REWARD_DECREASE_NUMERATOR = 88n
+/** Yearly inflation never falls below 2.8 % of the total issuance (`MIN_REWARD_RATIO`, per mille). */
+export const MIN_REWARD_PER_MILLE = 28n
+/** From this reward year on, a low staking ratio adds extra inflation (`EXTRA_REWARD_START_YEAR`). */
+export const EXTRA_REWARD_START_YEAR = 4
+/** A Julian year in milliseconds (Crust's eras per year: this / 6_000 / 3_600 = 1_461). */
+export const YEAR_MS = 31_557_600_000
+/** Eras over which market's staking pot is released (`MarketStakingPotDuration`). */
+export const MARKET_STAKING_POT_DURATION = 60
+/** `StartRewardEra`'s storage default; genesis may set it (the dev spec: 0). */
+export const DEFAULT_START_REWARD_ERA = 100_000
+/** Authoring points a block author earns per block. */
+export const AUTHORING_POINTS_PER_BLOCK = 20

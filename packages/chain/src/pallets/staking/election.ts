@@ -10,7 +10,10 @@ import {
   ActiveEra,
   Bonded,
   CurrentElected,
+  ErasAuthoringPayout,
   ErasExposed,
+  ErasRewardPoints,
+  ErasStakingPayout,
   ErasStakers,
   ErasStakersClipped,
   ErasTotalStakes,
@@ -105,6 +108,9 @@ export function clearEraInformation(state: StorageAccess, era: number): void {
   }
   ErasExposed.remove(state, era)
   ErasTotalStakes.remove(state, era)
+  for (const [who] of ErasRewardPoints.get(state, era).individual) ErasAuthoringPayout.remove(state, era, who)
+  ErasRewardPoints.remove(state, era)
+  ErasStakingPayout.remove(state, era)
 }
 
 /**

@@ -6,3 +6,4 @@ export { applyWorkload, buildStakingGenesis, stakingPallet, startEra } from './p
 export { permillFromRational, stakeLimitOf, stakeLimitRatio, totalStakeLimit } from './stake-limit.js'
 export * from './storage.js'
 export type { Exposure, Guarantee, IndividualExposure, StakingLedger, ValidatorPrefs } from './types.js'
+export { authoringSharePercent, calculateMarketPayout, endEra, erasPerYear, rewardByIds, rewardStakers, totalRewardsInEra, yearlyRewards } from './rewards.js'

@@ -1,7 +1,8 @@
 /**
  * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking), first step: bonding, validator and
  * guarantor roles, stake limits from sWork's workload hand-off, and the era election with capped
- * exposures. Rewards, payouts and slashing come later.
+ * exposures; era rewards (rewards.ts): authoring points in on_finalize, the ending era's payouts
+ * (end_era) at the next era's first block. Slashing comes later.
  *
  * Eras run on block numbers: era = ⌊block / eraLength⌋ (the formula benefits' `activeEra` uses, so
  * both agree); at each era boundary `onInitialize` starts the new era and runs the election.
@@ -9,7 +10,7 @@
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
  */
-import { accountId32, compactU32, named, tuple, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
 import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
 import type { StorageAccess } from '../../runtime/storage.js'
 import { multiAddress } from '../../runtime/substrate-types.js'
@@ -18,10 +19,11 @@ import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../
 import { activeEra } from '../benefits/era.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
-import { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
+import { AUTHORING_POINTS_PER_BLOCK, BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
 import { clearEraInformation, selectAndUpdateValidators } from './election.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
+import { endEra, rewardByIds, rewardStakers } from './rewards.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
 import {
   ActiveEra,
@@ -46,6 +48,7 @@ import {
   sameAccount,
   STORAGE,
   StakeLimit,
+  StartRewardEra,
   ValidatorCount,
   Validators,
   ValidatorsList,
@@ -67,6 +70,8 @@ const WEIGHTS = {
   chill: dbWeight(16_000_000n, 2n, 3n),
   setController: dbWeight(23_000_000n, 3n, 3n),
   root: dbWeight(2_000_000n, 0n, 1n),
+  // Crust's payout weight for the 64 clipped guarantors.
+  rewardStakers: dbWeight(120_000_000n + 54_000_000n * 64n, 11n + 3n * 64n, 2n + 2n * 64n),
 }
 
 /** The era dispatches count by (the one benefits uses). */
@@ -135,7 +140,8 @@ export function startEra(state: StorageAccess, era: number, reelect = false): vo
 }
 
 /** What the chain spec gives staking at genesis: the invulnerable genesis validators. */
-export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length): void {
+export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length, startRewardEra?: number): void {
+  if (startRewardEra !== undefined) StartRewardEra.put(state, startRewardEra)
   Invulnerables.put(state, validators)
   ValidatorCount.put(state, validatorCount)
   CurrentEra.put(state, 0)
@@ -164,6 +170,9 @@ export function stakingPallet(index: number): Pallet {
     onInitialize: (ctx) => {
       const era = activeEra(ctx)
       if (ctx.blockNumber > 0 && ctx.blockNumber % ctx.config.eraLength === 0) {
+        // Crust's end_era: the ending era's payouts, and benefits' hand-over to the new era.
+        const ending = ActiveEra.get(ctx.state)?.index
+        if (ending !== undefined) endEra(ctx, ending)
         startEra(ctx.state, era)
         const force = ForceEra.get(ctx.state)
         if (force.tag === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
@@ -182,6 +191,8 @@ export function stakingPallet(index: number): Pallet {
       if (handOff !== undefined) applyWorkload(ctx, handOff)
       const active = ActiveEra.get(ctx.state)
       if (active !== undefined && active.start === undefined) ActiveEra.put(ctx.state, { ...active, start: Now.get(ctx.state) })
+      if (active === undefined) return
+      if (ctx.author !== undefined) rewardByIds(ctx.state, active.index, ctx.author, AUTHORING_POINTS_PER_BLOCK)
     },
     calls: {
       bond: call({
@@ -397,6 +408,16 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin, { validators }) => {
           ensureRoot(origin)
           Invulnerables.put(ctx.state, validators)
+        },
+      }),
+      reward_stakers: call({
+        index: 17,
+        args: { validator_stash: named(accountId32, 'T::AccountId'), era: named(u32, 'EraIndex') },
+        weight: WEIGHTS.rewardStakers,
+        docs: ['Pay out the validator `validator_stash` and its guarantors for `era` (anyone may call; once per era).'],
+        dispatch: (ctx, origin, { validator_stash, era }) => {
+          ensureSigned(origin)
+          rewardStakers(ctx, validator_stash, era)
         },
       }),
       rebond: call({

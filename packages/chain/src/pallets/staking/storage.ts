@@ -5,6 +5,7 @@
 import { named, u32, vec } from '../../runtime/codec/scale-type.js'
 import {
   doubleMapWithDefault,
+  optionalDoubleMap,
   mapWithDefault,
   optionalMap,
   optionalValue,
@@ -15,12 +16,14 @@ import {
   type StorageValue,
   valueWithDefault,
 } from '../../runtime/storage.js'
-import { HISTORY_DEPTH, MINIMUM_VALIDATOR_COUNT } from './constants.js'
+import { DEFAULT_START_REWARD_ERA, HISTORY_DEPTH, MINIMUM_VALIDATOR_COUNT } from './constants.js'
 import {
   account,
   activeEraInfo,
   balance,
   eraIndex,
+  type EraRewardPoints,
+  eraRewardPoints,
   exposure,
   forcing,
   guarantee,
@@ -103,6 +106,19 @@ export const ErasExposed = mapWithDefault({
   docs: ['Not in Crust: the stashes that have an exposure in an era.'],
 })
 export const ForceEra = valueWithDefault({ pallet: PALLET, name: 'ForceEra', value: forcing, default: { tag: 'NotForcing' as const, value: undefined }, docs: ['True if the next session change will be a new era regardless of index.'] })
+export const StartRewardEra = valueWithDefault({ pallet: PALLET, name: 'StartRewardEra', value: eraIndex, default: DEFAULT_START_REWARD_ERA, docs: ['The era from which GPoS inflation starts.'] })
+export const ErasStakingPayout = optionalMap({ pallet: PALLET, name: 'ErasStakingPayout', hasher: 'Twox64Concat', key: eraIndex, value: balance, docs: ['The staking (stake-weighted) payout of each era; its presence makes the era claimable.'] })
+export const ErasMarketPayout = optionalMap({ pallet: PALLET, name: 'ErasMarketPayout', hasher: 'Twox64Concat', key: eraIndex, value: balance, docs: ["Market's staking pot released into each era's rewards."] })
+export const ErasAuthoringPayout = optionalDoubleMap({ ...byEra, name: 'ErasAuthoringPayout', value: balance, docs: ['Authoring payout of each validator at an era.'] })
+export const ErasRewardPoints = mapWithDefault({
+  pallet: PALLET,
+  name: 'ErasRewardPoints',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: eraRewardPoints,
+  default: { total: 0, individual: [] } as EraRewardPoints,
+  docs: ['Rewards points of validators (authoring) at each era.'],
+})
 /**
  * Not Crust's: a set of accounts kept as count + position ↔ account maps (swap-remove), because our
  * storage cannot iterate a map; inserting and removing are O(1) whatever the set's size.
@@ -206,6 +222,11 @@ export const STORAGE = [
   CurrentEra,
   ActiveEra,
   ForceEra,
+  StartRewardEra,
+  ErasStakingPayout,
+  ErasMarketPayout,
+  ErasAuthoringPayout,
+  ErasRewardPoints,
   ...ValidatorsList.items,
   ...GuarantorsList.items,
 ]

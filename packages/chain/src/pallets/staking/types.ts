@@ -2,7 +2,7 @@
  * Staking's value types with Crust's names and fields (crustio/crust: cstrml/staking), so that
  * `@crustio/type-definitions` (ValidatorPrefs { guarantee_fee }, Guarantee) decodes them.
  */
-import { accountId32, bool, compactU32, compactU128, enumeration, type Infer, named, option, type ScaleType, struct, u32, u64, u128, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, bool, btreeMap, compactU32, compactU128, enumeration, type Infer, named, option, type ScaleType, struct, u32, u64, u128, vec } from '../../runtime/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 
 const PATH = 'cstrml_staking'
@@ -59,3 +59,7 @@ export type Forcing = Infer<typeof forcing>
 
 /** Perbill one (100 %): Crust's default guarantee fee. */
 export const PERBILL_ONE_PARTS = 1_000_000_000
+
+/** Crust's `EraRewardPoints { total, individual: BTreeMap<AccountId, RewardPoint> }`. */
+export const eraRewardPoints = struct([PATH, 'EraRewardPoints'], { total: named(u32, 'RewardPoint'), individual: btreeMap(account, named(u32, 'RewardPoint')) })
+export type EraRewardPoints = Infer<typeof eraRewardPoints>
