@@ -102,7 +102,8 @@ export function takeFileReward(ctx: BenefitsStateContext, who: Uint8Array): bigi
  * and this returns true (the caller charges nothing and issues the fee to feed the usual fee
  * split). Otherwise returns false, changes nothing, and the full fee is charged.
  *
- * Until staking lands the global quota stays at its genesis value 0, so no fee is ever waived.
+ * The global quota is set at each era end by staking (0.2 % of the era's total reward); before the first era
+ * end it is 0 and no fee is waived.
  * BenefitMarketCostRatio is 100 %, so a reduction always covers the whole fee. A zero fee is
  * never "waived" (false).
  */
