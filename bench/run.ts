@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each printing its figure and its ratio to an anchor measured in the same run. */
 import { runChainBench } from './chain.js'
+import { runEraBench } from './era.js'
 import { runReportWorksBench } from './report-works.js'
 
 /** The IPFS add/cat benchmark lives with the IPFS package (it measures internals); loaded from its build. */
@@ -31,6 +32,12 @@ console.log(
     `chain: ${rw.reports} signed swork.reportWorks of ${rw.filesPerReport} added files each (orders exist; Crust's per-report limit) in ${rw.blocks} blocks: ${rw.perSecond.toFixed(1)} reports/s = ${(rw.perSecond * rw.filesPerReport).toFixed(0)} replicas/s`,
     `  split: validation incl. sr25519 check ${rw.split.validateMs.toFixed(0)} ms, block execution incl. P-256 check, replicas, commit ${rw.split.blockMs.toFixed(0)} ms`,
   ].join('\n'),
+)
+
+const era = await runEraBench()
+console.log(
+  `chain: era transition with ${era.candidates} candidates and ${era.guarantors} guarantors (16 targets each): election ${era.electionMs.toFixed(0)} ms, ` +
+    `end-of-era rewards ${era.endEraMs.toFixed(1)} ms; ${era.elected} elected; one block's normal budget is 1,500 ms (Crust: 2 s x 75 %)`,
 )
 
 const ipfs = (await import(new URL('../../packages/ipfs/dist/test/bench/add-cat.bench.js', import.meta.url).href)) as AddCatBench

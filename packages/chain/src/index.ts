@@ -36,3 +36,8 @@ export {
   DEV_ENCLAVE_CODE,
   p256PublicKey,
 } from './spec/dev-keys.js'
+/** Building blocks for tools and benchmarks that run the runtime without a node. */
+export { OverlayState } from './runtime/overlay.js'
+export { BlockExecutor } from './runtime/executive.js'
+export { buildGenesisState } from './spec/genesis.js'
+export * as staking from './pallets/staking/index.js'
