@@ -139,6 +139,10 @@ describe('chain node with @polkadot/api', () => {
     assert.equal(noParams.error?.code, -32602)
     const unknownBlock = await call({ jsonrpc: '2.0', id: 4, method: 'state_getStorage', params: ['0x00', `0x${'ab'.repeat(32)}`] })
     assert.equal(unknownBlock.error?.code, 4003)
+    // The genesis validator set (//Alice//stash, invulnerable, weight 1) until an election has candidates.
+    const validators = (await call({ jsonrpc: '2.0', id: 5, method: 'staking_electedValidators', params: [] })) as { result?: Array<{ stash: string; weight: string }> }
+    const aliceStash = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Alice//stash').address
+    assert.deepEqual(validators.result, [{ stash: aliceStash, weight: '1' }])
   })
 
   it('behavior: a nonce ahead of the account waits in the future queue, then goes in once the gap is filled', async () => {

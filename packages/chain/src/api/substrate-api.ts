@@ -3,7 +3,8 @@
  * subscription `@polkadot/api` uses to connect, query, and submit and watch extrinsics.
  */
 import { u8aToHex } from '@polkadot/util'
-import { blake2AsHex } from '@polkadot/util-crypto'
+import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto'
+import { electedValidators } from '../pallets/staking/index.js'
 import type { BlockRecord, Chain, ImportedBlock } from '../chain/chain.js'
 import { headerToJson } from '../chain/header.js'
 import { ExtrinsicFormatError } from '../runtime/extrinsic.js'
@@ -189,6 +190,14 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
       return () => chain.off('block', listener)
     },
   })
+
+  // staking: the elected validator set and weights consensus reads (Crust GPoS)
+  method('staking_electedValidators', ([at]) =>
+    electedValidators(chain.stateAt(blockParam(chain, at))).map(({ stash, weight }) => ({
+      stash: encodeAddress(stash, spec.properties.ss58Format),
+      weight: weight.toString(),
+    })),
+  )
 
   // author
   method('author_submitExtrinsic', ([xt]) => {
