@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events'
 import type { Blocks } from '@helia/interface'
 import type { CID } from 'multiformats/cid'
+import { collectBytes } from '../store/index.js'
 import { GatewayError } from './errors.js'
 
 export interface RequestBlockstoreInit {
@@ -53,20 +54,7 @@ export class RequestBlockstore {
       controller.abort()
     }, this.timeoutMs)
     try {
-      const chunks: Uint8Array[] = []
-      let length = 0
-      for await (const chunk of this.blocks.get(cid, { signal: controller.signal, offline: this.offline })) {
-        chunks.push(chunk)
-        length += chunk.length
-      }
-      if (chunks.length === 1) return chunks[0]!
-      const block = new Uint8Array(length)
-      let offset = 0
-      for (const chunk of chunks) {
-        block.set(chunk, offset)
-        offset += chunk.length
-      }
-      return block
+      return await collectBytes(this.blocks.get(cid, { signal: controller.signal, offline: this.offline }))
     } catch (err) {
       if (this.signal.aborted) throw err
       if (timedOut) {

@@ -1,23 +1,7 @@
 import type { GraphNode, GraphWalkerFactory, WalkOptions } from '@helia/interface'
 import { createUnsafe } from 'multiformats/block'
 import type { CID } from 'multiformats/cid'
-
-async function readAll(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  let length = 0
-  for await (const chunk of chunks) {
-    parts.push(chunk)
-    length += chunk.byteLength
-  }
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
-}
+import { collectBytes } from '../store/index.js'
 
 /**
  * A depth-first DAG walk for pinning, in Helia's graph-walker shape, that visits each block once
@@ -38,7 +22,7 @@ export function sequentialWalker(): GraphWalkerFactory {
         if (seen.has(key)) continue
         seen.add(key)
         options.signal?.throwIfAborted()
-        const bytes = await readAll(components.blockstore.get(cid, options))
+        const bytes = await collectBytes(components.blockstore.get(cid, options))
         const block = createUnsafe({ cid, bytes, codec: await components.getCodec(cid.code) }) as GraphNode<T>['block']
         if (depth < maxDepth) {
           const children: CID[] = []
