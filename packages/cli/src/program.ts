@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { type AddCommandOptions, DEFAULT_API } from './commands/ipfs-client.js'
 import { CrustError } from '@crust-ts/chain'
 import { generateKey, inspectKey, parseScheme } from './commands/key.js'
+import type { StorageNodeFlags } from './commands/storage-node.js'
 import { CliError } from './errors.js'
 
 function parsePort(value: string): number {
@@ -49,13 +50,35 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
 
   program
     .command('node')
-    .description('run a chain node')
-    .option('--base-path <dir>', 'data folder (default ~/.crust-ts/<chain>)')
+    .description('run a chain node, or with --mode a storage node (IPFS + sWorker + sManager + metrics)')
+    .option('--base-path <dir>', 'data folder (default ~/.crust-ts/<chain>, or ~/.crust-ts/storage-node)')
     .option('--chain <spec>', 'dev, local, or a chain spec JSON file', 'dev')
     .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
-    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number }) => {
+    .addOption(new Option('--mode <mode>', 'run a storage node in this mode').choices(['isolation', 'member', 'owner']))
+    .option('--config <file>', 'storage node: JSON config file (flags override it)')
+    .option('--chain-rpc <url>', 'storage node: the chain JSON-RPC to use (default ws://127.0.0.1:9944)')
+    .option('--account <suri>', "storage node: the account's secret URI (dev: //Bob)")
+    .option('--keystore <file>', 'storage node: a polkadot-js keystore JSON file for the account')
+    .option('--password-file <file>', 'storage node: file holding the keystore password')
+    .option('--owner <address>', 'storage node, member mode: the group owner')
+    .option('--ipfs-api-port <port>', 'storage node: IPFS API port (default 5001)', parsePort)
+    .option('--gateway-port <port>', 'storage node: IPFS gateway port (default 8080)', parsePort)
+    .option('--swarm-port <port>', 'storage node: libp2p TCP port (default 4001)', parsePort)
+    .option('--swarm-host <ip>', 'storage node: libp2p listen address (default 0.0.0.0)')
+    .option('--bootstrap <multiaddr...>', 'storage node: IPFS peers to dial at start')
+    .option('--sworker-port <port>', 'storage node: sWorker API port (default 12222)', parsePort)
+    .option('--smanager-port <port>', 'storage node: sManager API port (default 12223)', parsePort)
+    .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
+    .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
+    .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
+    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string } & Omit<StorageNodeFlags, 'mode'>) => {
+      if (opts.mode !== undefined) {
+        const { runStorageNode } = await import('./commands/storage-node.js')
+        await runStorageNode({ ...opts, mode: opts.mode })
+        return
+      }
       const { runNode } = await import('./commands/node.js')
       await runNode({
         chain: opts.chain,

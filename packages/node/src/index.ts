@@ -1,1 +1,9 @@
-export {}
+/**
+ * @packageDocumentation
+ *
+ * A crust-ts storage node: IPFS, sWorker, sManager and metrics in one process (`crust node --mode`).
+ */
+export * from './account.js'
+export * from './config.js'
+export * from './metrics.js'
+export * from './storage-node.js'

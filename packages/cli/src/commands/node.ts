@@ -50,6 +50,8 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     logger,
   })
   const { rpc } = await node.start()
+  // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
+  process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}` } })
   if (process.stdout.isTTY === true) {
     process.stdout.write(
       `\n  ${spec.name} is running. Connect a wallet or polkadot.js apps to ws://${rpc.host}:${rpc.port}\n` +

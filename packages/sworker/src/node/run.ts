@@ -5,6 +5,7 @@
  */
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
+import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
 import { create } from 'kubo-rpc-client'
@@ -18,8 +19,9 @@ export interface RunSworkerInit {
   dataDir: string
   chainRpc: string
   ipfsApi: string
-  /** Secret URI of the node's account (`//Bob` in dev; a keystore in production, later). */
-  accountUri: string
+  /** The node's account: a key pair (from a keystore), or a secret URI (`//Bob` in dev). */
+  account?: KeyringPair
+  accountUri?: string
   apiHost?: string
   apiPort?: number
   srdUnitSize?: number
@@ -43,11 +45,21 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
     logger: init.logger,
     ...(init.srdUnitSize === undefined ? {} : { srdUnitSize: init.srdUnitSize }),
   })
-  const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
-  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
-  const account = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri(init.accountUri)
-  const agent = new SworkerChainAgent(sworker, { api, account, logger: init.logger })
-  const status = await agent.ensureRegistered()
+  if (init.account === undefined && init.accountUri === undefined) throw new TypeError('runSworker: give account or accountUri')
+  const account = init.account ?? new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri(init.accountUri ?? '')
+  let api: ApiPromise | undefined
+  let agent: SworkerChainAgent
+  let status: Awaited<ReturnType<SworkerChainAgent['ensureRegistered']>>
+  try {
+    const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
+    api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    agent = new SworkerChainAgent(sworker, { api, account, logger: init.logger })
+    status = await agent.ensureRegistered()
+  } catch (err) {
+    await api?.disconnect().catch(() => {})
+    await sworker.close()
+    throw err
+  }
   log.info({ account: account.address, identity: status }, 'enclave identity on chain')
   const ipfs = create({ url: init.ipfsApi })
   const httpApi = new SworkerApi(sworker, {

@@ -1,0 +1,61 @@
+/** `crust node --mode isolation|member|owner`: a storage node until SIGINT/SIGTERM. */
+import { resolve } from 'node:path'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { createLogger } from '@crust-ts/chain'
+import type { NodeMode, PartialConfig } from '@crust-ts/node'
+
+export interface StorageNodeFlags {
+  config?: string
+  basePath?: string
+  mode: string
+  chainRpc?: string
+  account?: string
+  keystore?: string
+  passwordFile?: string
+  owner?: string
+  ipfsApiPort?: number
+  gatewayPort?: number
+  swarmPort?: number
+  swarmHost?: string
+  bootstrap?: string[]
+  sworkerPort?: number
+  smanagerPort?: number
+  metricsPort?: number
+  srdUnits?: number
+  srdUnit?: number
+}
+
+/** Only the flags given on the command line (so a config file's values are not overwritten by defaults). */
+function flagLayer(f: StorageNodeFlags): PartialConfig {
+  return {
+    mode: f.mode as NodeMode,
+    ...(f.chainRpc === undefined ? {} : { chainRpc: f.chainRpc }),
+    ...(f.owner === undefined ? {} : { owner: f.owner }),
+    account: { suri: f.account, keystore: f.keystore, passwordFile: f.passwordFile },
+    ipfs: { apiPort: f.ipfsApiPort, gatewayPort: f.gatewayPort, swarmPort: f.swarmPort, swarmHost: f.swarmHost, bootstrap: f.bootstrap },
+    sworker: { apiPort: f.sworkerPort, srdUnits: f.srdUnits, srdUnitSize: f.srdUnit },
+    smanager: { apiPort: f.smanagerPort },
+    metrics: { port: f.metricsPort },
+  }
+}
+
+export async function runStorageNode(flags: StorageNodeFlags): Promise<void> {
+  const { loadAccount, readConfigFile, resolveConfig, startStorageNode } = await import('@crust-ts/node')
+  const file = flags.config === undefined ? {} : readConfigFile(flags.config)
+  const basePath = resolve(flags.basePath ?? file.basePath ?? join(homedir(), '.crust-ts', 'storage-node'))
+  const config = resolveConfig(basePath, file, flagLayer(flags))
+  const account = await loadAccount(config.account)
+  const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
+  const node = await startStorageNode(config, account, logger)
+  // A supervisor (`crust dev`) learns the endpoints over IPC instead of parsing logs.
+  process.send?.({ type: 'ready', endpoints: node.endpoints })
+  await new Promise<void>((done) => {
+    const shutdown = (signal: string) => {
+      logger.forComponent('cli').info({ signal }, 'shutting down')
+      node.stop().then(done, done)
+    }
+    process.once('SIGINT', () => shutdown('SIGINT'))
+    process.once('SIGTERM', () => shutdown('SIGTERM'))
+  })
+}

@@ -1,0 +1,78 @@
+/**
+ * Prometheus metrics for a storage node: one registry, gauges read from their sources at scrape
+ * time (so a metric never goes stale between a change and the next scrape), served at /metrics.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+
+export interface MetricSources {
+  bestBlock(): number
+  srdBytes(): number
+  /** Count and bytes of sealed files per status (valid, pending, lost). */
+  files(): Record<string, { count: number; bytes: number }>
+  ipfsPeers(): number
+  /** sManager tasks per status. */
+  tasks?(): Record<string, number>
+}
+
+export function createMetricsRegistry(sources: MetricSources): Registry {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const gauge = (name: string, help: string, collect: (g: Gauge) => void, labelNames: string[] = []) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        collect(this)
+      },
+    })
+  gauge('crust_chain_best_block', 'Best block number seen from the chain', (g) => g.set(sources.bestBlock()))
+  gauge('crust_sworker_srd_bytes', 'Spare room declared (sealed random data) in bytes', (g) => g.set(sources.srdBytes()))
+  gauge('crust_sworker_files', 'Sealed files by status', (g) => {
+    for (const [status, v] of Object.entries(sources.files())) g.set({ status }, v.count)
+  }, ['status'])
+  gauge('crust_sworker_files_bytes', 'Bytes of sealed files by status', (g) => {
+    for (const [status, v] of Object.entries(sources.files())) g.set({ status }, v.bytes)
+  }, ['status'])
+  gauge('crust_ipfs_peers', 'Connected IPFS peers', (g) => g.set(sources.ipfsPeers()))
+  const tasks = sources.tasks
+  if (tasks !== undefined) {
+    gauge('crust_smanager_tasks', 'sManager tasks by status', (g) => {
+      g.reset()
+      for (const [status, n] of Object.entries(tasks())) g.set({ status }, n)
+    }, ['status'])
+  }
+  return registry
+}
+
+export interface MetricsServer {
+  address: { host: string; port: number }
+  stop(): Promise<void>
+}
+
+/** Serves the registry at GET /metrics (loopback by default: it tells what the node stores). */
+export async function startMetricsServer(registry: Registry, opts: { host?: string; port: number }): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'NODE_ERROR_NOT_FOUND', message: 'only GET /metrics is served here' }))
+      return
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'NODE_ERROR_METRICS', message: String(err) })),
+    )
+  })
+  const host = opts.host ?? '127.0.0.1'
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    address: { host, port },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
