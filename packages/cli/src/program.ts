@@ -38,14 +38,20 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
 
   program
     .command('dev')
-    .description('start a complete local dev network (for now: one dev chain node with 1 s blocks)')
+    .description('start a complete local network: a validator and storage nodes (IPFS + sWorker + sManager), real processes on loopback')
     .option('--base-path <dir>', 'data folder', '.crust-dev')
-    .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
+    .option('--chain <spec>', 'dev, or a chain spec JSON file', 'dev')
+    .option('--rpc-port <port>', "the validator's JSON-RPC port", parsePort, 9944)
+    .option('--ipfs-api-port <port>', "storage node A's IPFS API port", parsePort, 5001)
+    .option('--gateway-port <port>', "storage node A's gateway port", parsePort, 8080)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 1000)
+    .option('--storage-nodes <n>', 'number of storage nodes', parseNonNegative, 3)
+    .option('--srd-units <n>', 'SRD units each storage node declares', parseNonNegative, 4)
+    .option('--srd-unit <bytes>', 'SRD unit size (dev: 16 MiB)', parseNonNegative, 16 * 1024 * 1024)
     .option('--reset', 'delete the dev network data first', false)
-    .action(async (opts: { basePath: string; rpcPort: number; blockTime: number; reset: boolean }) => {
-      const { runNode } = await import('./commands/node.js')
-      await runNode({ chain: 'dev', basePath: opts.basePath, rpcPort: opts.rpcPort, blockTimeMs: opts.blockTime, reset: opts.reset })
+    .action(async (opts: { basePath: string; chain: string; rpcPort: number; ipfsApiPort: number; gatewayPort: number; blockTime: number; storageNodes: number; srdUnits: number; srdUnit: number; reset: boolean }) => {
+      const { runDev } = await import('./commands/dev/dev.js')
+      await runDev({ ...opts, srdUnitSize: opts.srdUnit })
     })
 
   program

@@ -1,0 +1,85 @@
+/**
+ * One `crust` child process of the dev network: its output goes to a log file in its data folder,
+ * and it is ready when it sends `{type: 'ready', endpoints}` over IPC.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CliError } from '../../errors.js'
+
+const CLI_BIN = fileURLToPath(new URL('../../bin.js', import.meta.url))
+
+export interface ChildSpec {
+  name: string
+  dir: string
+  args: string[]
+}
+
+export class DevChild<E> {
+  private child: ChildProcess | undefined
+  private stopping = false
+  readonly logFile: string
+
+  constructor(
+    readonly spec: ChildSpec,
+    private readonly onExit: (child: { spec: ChildSpec; logFile: string }, how: string) => void,
+  ) {
+    this.logFile = join(spec.dir, 'node.log')
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
+  /** Starts the process and resolves with the endpoints it reports, or fails with its last log lines. */
+  start(timeoutMs = 120_000): Promise<E> {
+    mkdirSync(this.spec.dir, { recursive: true })
+    // The exact command, so an operator (or a test) can restart one node by hand.
+    writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
+    const log = createWriteStream(this.logFile, { flags: 'a' })
+    const child = spawn(process.execPath, [CLI_BIN, ...this.spec.args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, CRUST_LOG: process.env.CRUST_LOG ?? 'info' } })
+    this.child = child
+    this.stopping = false
+    const tail: string[] = []
+    const keep = (d: Buffer) => {
+      tail.push(d.toString())
+      if (tail.length > 20) tail.shift()
+    }
+    child.stdout!.on('data', keep).pipe(log)
+    child.stderr!.on('data', keep).pipe(log)
+    return new Promise<E>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new CliError('CLI_ERROR_DEV_START', `${this.spec.name} did not start within ${timeoutMs / 1000} s; see ${this.logFile}`))
+      }, timeoutMs)
+      let ready = false
+      child.on('message', (m: { type?: string; endpoints?: E }) => {
+        if (m.type !== 'ready' || ready) return
+        ready = true
+        clearTimeout(timer)
+        resolve(m.endpoints as E)
+      })
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer)
+        const how = signal ?? `code ${code}`
+        if (!ready) {
+          const last = tail.join('').trim().split('\n').slice(-3).join('\n')
+          reject(new CliError('CLI_ERROR_DEV_START', `${this.spec.name} exited (${how}) while starting; see ${this.logFile}\n${last}`))
+        } else if (!this.stopping) this.onExit(this, how)
+      })
+    })
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    const child = this.child
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+    this.stopping = true
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    await exited
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * `crust dev`: a complete local network from real processes on loopback: one validator (a chain
+ * node that authors), and N storage nodes (IPFS + sWorker + sManager), each with its own data
+ * folder under the base path. Without --reset a restart resumes the same network.
+ */
+import { rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import type { ApiOptions } from '@polkadot/api/types'
+import type { KeyringPair } from '@polkadot/keyring/types'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { createLogger } from '@crust-ts/chain'
+import type { StorageNodeEndpoints } from '@crust-ts/node'
+import { DevChild } from './child.js'
+import { fundAccounts, setUpStorageAccount } from './setup.js'
+
+export interface DevOptions {
+  basePath: string
+  chain: string
+  rpcPort: number
+  ipfsApiPort: number
+  gatewayPort: number
+  blockTime: number
+  storageNodes: number
+  srdUnits: number
+  srdUnitSize: number
+  reset: boolean
+}
+
+/** Storage accounts: the funded genesis accounts first, then derived ones that Alice funds. */
+const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
+export const storageAccountUri = (i: number) => GENESIS_STORAGE[i] ?? `//Storage${i + 1}`
+const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i + 1}`
+
+export interface DevNetworkInfo {
+  chainRpc: string
+  storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & StorageNodeEndpoints>
+}
+
+export async function runDev(opts: DevOptions): Promise<void> {
+  await cryptoWaitReady()
+  const basePath = resolve(opts.basePath)
+  if (opts.reset) rmSync(basePath, { recursive: true, force: true })
+  const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
+  const log = logger.forComponent('dev')
+  const children: Array<{ stop(): Promise<void> }> = []
+  let shuttingDown = false
+  const onExit = (child: { spec: { name: string }; logFile: string }, how: string) => {
+    if (shuttingDown) return
+    log.warn({ node: child.spec.name, how, log: child.logFile }, `${child.spec.name} stopped; the rest of the network keeps running (restart crust dev to bring it back)`)
+  }
+  const stopAll = async () => {
+    shuttingDown = true
+    await Promise.all(children.map((c) => c.stop()))
+  }
+  const stopped = new Promise<string>((done) => {
+    process.once('SIGINT', () => done('SIGINT'))
+    process.once('SIGTERM', () => done('SIGTERM'))
+  })
+  let api: ApiPromise | undefined
+  try {
+    const validator = new DevChild<{ rpc: string }>(
+      { name: 'validator', dir: join(basePath, 'validator'), args: ['node', '--chain', opts.chain, '--base-path', join(basePath, 'validator'), '--rpc-port', String(opts.rpcPort), '--block-time', String(opts.blockTime)] },
+      onExit,
+    )
+    children.push(validator)
+    log.info('starting the validator')
+    const { rpc } = await validator.start()
+    log.info({ rpc }, 'validator ready')
+
+    api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
+    await fundAccounts(api, keyring.addFromUri('//Alice'), accounts)
+    // Before the nodes start, so their sWorkers are the only users of these accounts afterwards.
+    for (const account of accounts) {
+      const done = await setUpStorageAccount(api, account)
+      if (done.length > 0) log.info({ account: account.address, done }, 'storage account set up')
+    }
+
+    const info: DevNetworkInfo = { chainRpc: rpc, storageNodes: [] }
+    const multiaddrs: string[] = []
+    for (let i = 0; i < opts.storageNodes; i++) {
+      const name = nodeName(i)
+      const dir = join(basePath, name)
+      const first = i === 0
+      const child = new DevChild<StorageNodeEndpoints>(
+        {
+          name,
+          dir,
+          args: [
+            'node', '--mode', 'isolation', '--base-path', dir, '--chain-rpc', rpc, '--account', storageAccountUri(i),
+            '--ipfs-api-port', String(first ? opts.ipfsApiPort : 0), '--gateway-port', String(first ? opts.gatewayPort : 0),
+            '--swarm-port', '0', '--swarm-host', '127.0.0.1', '--sworker-port', '0', '--smanager-port', '0', '--metrics-port', '0',
+            '--srd-units', String(opts.srdUnits), '--srd-unit', String(opts.srdUnitSize),
+            ...(multiaddrs.length > 0 ? ['--bootstrap', ...multiaddrs] : []),
+          ],
+        },
+        onExit,
+      )
+      children.push(child)
+      log.info({ node: name, account: accounts[i]!.address }, `starting storage node ${name}`)
+      const endpoints = await child.start()
+      // Every node dials every earlier one: bitswap asks only connected peers, so a full mesh
+      // lets a file added on any node reach all the others.
+      multiaddrs.push(...endpoints.multiaddrs)
+      info.storageNodes.push({ name, accountUri: storageAccountUri(i), dir, pid: child.pid, ...endpoints })
+      log.info({ node: name, ipfsApi: endpoints.ipfsApi, gateway: endpoints.gateway }, `${name} ready`)
+    }
+    writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
+    printEndpoints(info, basePath)
+    log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
+    const signal = await stopped
+    log.info({ signal }, 'stopping the dev network')
+  } finally {
+    await api?.disconnect().catch(() => {})
+    await stopAll()
+  }
+}
+
+function printEndpoints(info: DevNetworkInfo, basePath: string): void {
+  if (process.stdout.isTTY !== true) return
+  const lines = [
+    '',
+    '  crust dev network is running (Ctrl-C stops it)',
+    `  chain RPC         ${info.chainRpc}   (polkadot.js apps, @polkadot/api; //Alice is sudo)`,
+    ...info.storageNodes.flatMap((n) => [
+      `  ${n.name} (${n.accountUri})`,
+      `    IPFS API        ${n.ipfsApi}`,
+      `    gateway         ${n.gateway}/ipfs/<cid>`,
+      `    sWorker         ${n.sworkerApi}/api/v0/workload`,
+      `    metrics         ${n.metrics}`,
+    ]),
+    `  data and logs     ${basePath}`,
+    `  try: crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
+    '',
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
