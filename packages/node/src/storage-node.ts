@@ -34,16 +34,6 @@ export interface RunningStorageNode {
 
 const url = (a: { host: string; port: number }) => `http://${a.host}:${a.port}`
 
-/** Brings SRD to the configured number of units (it only grows here; operators shrink it on purpose). */
-async function declareSrd(sworker: RunningSworker, units: number, log: ReturnType<ComponentLogger['forComponent']>): Promise<void> {
-  const srd = sworker.sworker.srd
-  const have = Number(srd.size() / BigInt(srd.unitSize))
-  if (units <= have) return
-  log.info({ have, want: units, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
-  await srd.change(units - have)
-  log.info({ units }, 'SRD declared')
-}
-
 export async function startStorageNode(config: StorageNodeConfig, account: KeyringPair, logger: ComponentLogger): Promise<RunningStorageNode> {
   const log = logger.forComponent('node')
   const stops: Array<() => Promise<void>> = []
@@ -82,10 +72,10 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
       account,
       apiPort: config.sworker.apiPort,
       srdUnitSize: config.sworker.srdUnitSize,
+      srdUnits: config.sworker.srdUnits,
       logger,
     })
     stops.push(() => sworker.stop())
-    await declareSrd(sworker, config.sworker.srdUnits, log)
 
     const registry = createMetricsRegistry({
       bestBlock: () => bestBlock,

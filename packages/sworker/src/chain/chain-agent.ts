@@ -75,6 +75,8 @@ export class SworkerChainAgent {
     // The report goes into the next block; its slot is the one that block belongs to.
     const slot = ((best + 1n) / reportSlot) * reportSlot
     if (this.lastSlot === slot) return { submitted: false, slot, reason: 'already reported in this slot' }
+    // The slot's first block is not built yet, so its hash is unknown: report from the next head on.
+    if (slot > best) return { submitted: false, slot, reason: 'waiting for the slot block' }
     const slotHash = (await api.rpc.chain.getBlockHash(slot)).toU8a()
     const report = this.sworker.reporter.buildWorkReport({ slot, slotHash })
     const args = report.args.map((a) => (a instanceof Uint8Array ? hex(a) : Array.isArray(a) ? a.map(([c, s, b]) => [hex(c), s, b]) : a))

@@ -25,6 +25,8 @@ export interface RunSworkerInit {
   apiHost?: string
   apiPort?: number
   srdUnitSize?: number
+  /** SRD units to have before the first work report (grown to this at start, never shrunk here). */
+  srdUnits?: number
   /** Integrity check interval in milliseconds (default 60 s) and blocks sampled per check. */
   checkIntervalMs?: number
   logger: ComponentLogger
@@ -61,6 +63,12 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
     throw err
   }
   log.info({ account: account.address, identity: status }, 'enclave identity on chain')
+  const srd = sworker.srd
+  const haveUnits = Number(srd.size() / BigInt(srd.unitSize))
+  if (init.srdUnits !== undefined && init.srdUnits > haveUnits) {
+    log.info({ have: haveUnits, want: init.srdUnits, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
+    await srd.change(init.srdUnits - haveUnits)
+  }
   const ipfs = create({ url: init.ipfsApi })
   const httpApi = new SworkerApi(sworker, {
     blockSource: kuboBlockSource(ipfs),

@@ -1,0 +1,83 @@
+/**
+ * `crust dev` as a user runs it: a validator and three storage nodes as real processes; each
+ * storage node's sWorker registers and reports its spare room, their IPFS nodes find each other's
+ * blocks, and Ctrl-C stops every process.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { ApiPromise } from '@polkadot/api'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { startDev, writeDevSpec, type DevProcess } from './fixtures/dev-process.js'
+import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
+
+const REPORT_SLOT = 10
+const SRD_UNIT = 16 * 1024 * 1024
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('crust dev', () => {
+  const base = makeBasePath()
+  let dev: DevProcess
+  let api: ApiPromise
+
+  before(async () => {
+    await cryptoWaitReady()
+    const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 60, eraLength: 6 * REPORT_SLOT })
+    dev = await startDev(join(base.path, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(SRD_UNIT)])
+    api = await connectApi(dev.chainRpc)
+  })
+
+  after(async () => {
+    await api?.disconnect()
+    if (dev !== undefined && dev.child.exitCode === null) {
+      dev.child.kill('SIGKILL')
+      for (const n of dev.nodes) if (alive(n.pid)) process.kill(n.pid, 'SIGKILL')
+    }
+    base.remove()
+  })
+
+  it('behavior: three storage nodes register, report their spare room and are staking candidates', async () => {
+    assert.equal(dev.nodes.length, 3)
+    assert.deepEqual(dev.nodes.map((n) => n.accountUri), ['//Bob', '//Charlie', '//Dave'])
+    for (const node of dev.nodes) {
+      const report = await waitFor(async () => {
+        const pubKeys = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+        if (pubKeys?.anchor === undefined) return undefined
+        // Crust's WorkReport calls the reported SRD size `free`.
+        const wr = (await api.query.swork.workReports(pubKeys.anchor)).toJSON() as { free: number } | null
+        return wr !== null && wr.free > 0 ? wr.free : undefined
+      }, `${node.name}'s work report with its SRD`, 120_000)
+      assert.equal(report, 2 * SRD_UNIT, `${node.name} reports the 2 SRD units it declared`)
+      const bonded = await api.query.staking.bonded(node.account)
+      assert.equal(bonded.isSome, true, `${node.name} is bonded`)
+      const benefits = (await api.query.benefits.marketBenefits(node.account)).toJSON() as { totalFunds: number }
+      assert.ok(benefits.totalFunds > 0, `${node.name} has market collateral`)
+    }
+  })
+
+  it('behavior: a file added on node A is served by node C gateway', async () => {
+    const bytes = new Uint8Array(300_000).map((_, i) => (i * 31) % 251)
+    const form = new FormData()
+    form.append('file', new Blob([bytes]), 'data.bin')
+    const added = (await (await fetch(`${dev.nodes[0]!.ipfsApi}/api/v0/add?cid-version=1`, { method: 'POST', body: form })).json()) as { Hash: string }
+    const res = await fetch(`${dev.nodes[2]!.gateway}/ipfs/${added.Hash}`)
+    assert.equal(res.status, 200)
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+  })
+
+  it('behavior: Ctrl-C stops every process of the network', async () => {
+    await api.disconnect()
+    const pids = dev.nodes.map((n) => n.pid)
+    dev.child.kill('SIGINT')
+    assert.equal(await dev.exited, 0)
+    for (const pid of pids) assert.equal(alive(pid), false, `storage node ${pid} is gone`)
+  })
+})
