@@ -69,6 +69,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--keystore <file>', 'storage node: a polkadot-js keystore JSON file for the account')
     .option('--password-file <file>', 'storage node: file holding the keystore password')
     .option('--owner <address>', 'storage node, member mode: the group owner')
+    .option('--members <address...>', 'storage node, owner mode: accounts allowed into the group')
     .option('--ipfs-api-port <port>', 'storage node: IPFS API port (default 5001)', parsePort)
     .option('--gateway-port <port>', 'storage node: IPFS gateway port (default 8080)', parsePort)
     .option('--swarm-port <port>', 'storage node: libp2p TCP port (default 4001)', parsePort)

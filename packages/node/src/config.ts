@@ -24,6 +24,8 @@ export interface StorageNodeConfig {
   account: AccountConfig
   /** Member mode: the group owner's address this node joins. */
   owner?: string
+  /** Owner mode: the member accounts allowed into the group. */
+  members: string[]
   ipfs: { apiPort: number; gatewayPort: number; swarmPort: number; swarmHost: string; bootstrap: string[] }
   sworker: { apiPort: number; srdUnitSize: number; srdUnits: number }
   smanager: { apiPort: number; strategy: 'default' | 'srdFirst' | 'newFileFirst'; pullIdleTimeoutMs: number }
@@ -38,6 +40,7 @@ export function defaultConfig(basePath: string): StorageNodeConfig {
     mode: 'isolation',
     chainRpc: 'ws://127.0.0.1:9944',
     account: {},
+    members: [],
     ipfs: { apiPort: 5001, gatewayPort: 8080, swarmPort: 4001, swarmHost: '0.0.0.0', bootstrap: [] },
     sworker: { apiPort: 12222, srdUnitSize: GiB, srdUnits: 0 },
     smanager: { apiPort: 12223, strategy: 'default', pullIdleTimeoutMs: 120_000 },
@@ -58,6 +61,7 @@ const SHAPE: Shape = {
   mode: 'string',
   chainRpc: 'string',
   owner: 'string',
+  members: 'string[]',
   account: { suri: 'string', keystore: 'string', passwordFile: 'string' },
   ipfs: { apiPort: 'number', gatewayPort: 'number', swarmPort: 'number', swarmHost: 'string', bootstrap: 'string[]' },
   sworker: { apiPort: 'number', srdUnitSize: 'number', srdUnits: 'number' },
@@ -120,6 +124,7 @@ function checkPort(value: number, name: string): void {
 function validateConfig(c: StorageNodeConfig): void {
   if (!NODE_MODES.includes(c.mode)) throw new NodeConfigError(`mode: "${c.mode}" is not one of ${NODE_MODES.join(', ')}`)
   if (!/^wss?:\/\//.test(c.chainRpc)) throw new NodeConfigError(`chainRpc: "${c.chainRpc}" is not a ws:// or wss:// URL`)
+  if (c.mode !== 'owner' && c.members.length > 0) throw new NodeConfigError('members: only an owner node has members (use --mode owner)')
   if (c.account.suri === undefined && c.account.keystore === undefined) {
     throw new NodeConfigError('account: give --account <secret URI> (dev: //Bob) or --keystore <file> with --password-file')
   }

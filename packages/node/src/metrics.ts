@@ -6,12 +6,13 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 
+/** Where each metric's value comes from; a node without an sWorker (owner mode) leaves those out. */
 export interface MetricSources {
   bestBlock(): number
-  srdBytes(): number
+  srdBytes?(): number
   /** Count and bytes of sealed files per status (valid, pending, lost). */
-  files(): Record<string, { count: number; bytes: number }>
-  ipfsPeers(): number
+  files?(): Record<string, { count: number; bytes: number }>
+  ipfsPeers?(): number
   /** sManager tasks per status. */
   tasks?(): Record<string, number>
 }
@@ -30,14 +31,17 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
       },
     })
   gauge('crust_chain_best_block', 'Best block number seen from the chain', (g) => g.set(sources.bestBlock()))
-  gauge('crust_sworker_srd_bytes', 'Spare room declared (sealed random data) in bytes', (g) => g.set(sources.srdBytes()))
-  gauge('crust_sworker_files', 'Sealed files by status', (g) => {
-    for (const [status, v] of Object.entries(sources.files())) g.set({ status }, v.count)
-  }, ['status'])
-  gauge('crust_sworker_files_bytes', 'Bytes of sealed files by status', (g) => {
-    for (const [status, v] of Object.entries(sources.files())) g.set({ status }, v.bytes)
-  }, ['status'])
-  gauge('crust_ipfs_peers', 'Connected IPFS peers', (g) => g.set(sources.ipfsPeers()))
+  const { srdBytes, files, ipfsPeers } = sources
+  if (srdBytes !== undefined) gauge('crust_sworker_srd_bytes', 'Spare room declared (sealed random data) in bytes', (g) => g.set(srdBytes()))
+  if (files !== undefined) {
+    gauge('crust_sworker_files', 'Sealed files by status', (g) => {
+      for (const [status, v] of Object.entries(files())) g.set({ status }, v.count)
+    }, ['status'])
+    gauge('crust_sworker_files_bytes', 'Bytes of sealed files by status', (g) => {
+      for (const [status, v] of Object.entries(files())) g.set({ status }, v.bytes)
+    }, ['status'])
+  }
+  if (ipfsPeers !== undefined) gauge('crust_ipfs_peers', 'Connected IPFS peers', (g) => g.set(ipfsPeers()))
   const tasks = sources.tasks
   if (tasks !== undefined) {
     gauge('crust_smanager_tasks', 'sManager tasks by status', (g) => {

@@ -1,6 +1,8 @@
 /**
- * A storage node in one process: an IPFS node (API + gateway), an sWorker that registers, seals
- * and reports, the sManager that takes orders for it, and Prometheus metrics. Until storage nodes
+ * A storage node in one process. Isolation and member nodes run an IPFS node (API + gateway), an
+ * sWorker that registers, seals and reports, the sManager that takes orders for it, and Prometheus
+ * metrics; a member also joins its owner's group. An owner node keeps its group and allowlist and
+ * serves metrics (its validator duties come with multi-validator consensus). Until storage nodes
  * run their own chain node (#10), they use a chain RPC.
  */
 import { join } from 'node:path'
@@ -11,28 +13,34 @@ import type { ComponentLogger } from '@crust-ts/chain/logger'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
 import { type RunningSworker, runSworker } from '@crust-ts/sworker'
 import type { StorageNodeConfig } from './config.js'
-import { createMetricsRegistry, type MetricsServer, startMetricsServer } from './metrics.js'
+import { ensureGroup, ensureJoined } from './groups.js'
+import { createMetricsRegistry, type MetricSources, type MetricsServer, startMetricsServer } from './metrics.js'
 
 export interface StorageNodeEndpoints {
   account: string
   mode: string
-  ipfsApi: string
-  gateway: string
-  peerId: string
-  multiaddrs: string[]
-  sworkerApi: string
   metrics: string
+  ipfsApi?: string
+  gateway?: string
+  peerId?: string
+  multiaddrs?: string[]
+  sworkerApi?: string
 }
 
 export interface RunningStorageNode {
   endpoints: StorageNodeEndpoints
-  ipfs: IpfsDaemon
-  sworker: RunningSworker
   api: ApiPromise
+  ipfs?: IpfsDaemon
+  sworker?: RunningSworker
   stop(): Promise<void>
 }
 
 const url = (a: { host: string; port: number }) => `http://${a.host}:${a.port}`
+
+async function connectChain(chainRpc: string): Promise<ApiPromise> {
+  const provider = new WsProvider(chainRpc) as unknown as ApiOptions['provider']
+  return ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+}
 
 export async function startStorageNode(config: StorageNodeConfig, account: KeyringPair, logger: ComponentLogger): Promise<RunningStorageNode> {
   const log = logger.forComponent('node')
@@ -42,70 +50,82 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     stops.length = 0
   }
   try {
-    const ipfs = await startIpfsDaemon({
-      repoPath: join(config.basePath, 'ipfs'),
-      apiPort: config.ipfs.apiPort,
-      gatewayPort: config.ipfs.gatewayPort,
-      swarmPort: config.ipfs.swarmPort,
-      swarmHost: config.ipfs.swarmHost,
-      bootstrap: config.ipfs.bootstrap,
-      dht: false,
-      logger,
-    })
-    stops.push(() => ipfs.stop())
-    const ipfsApi = url(ipfs.api)
-    log.info({ api: ipfsApi, gateway: url(ipfs.gateway), peerId: ipfs.peerId }, 'IPFS node started')
-
-    const provider = new WsProvider(config.chainRpc) as unknown as ApiOptions['provider']
-    const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    const api = await connectChain(config.chainRpc)
     stops.push(() => api.disconnect())
     let bestBlock = 0
     const unsubscribeHeads = await api.rpc.chain.subscribeNewHeads((h) => {
       bestBlock = h.number.toNumber()
     })
     stops.push(async () => unsubscribeHeads())
+    const sources: MetricSources = { bestBlock: () => bestBlock }
+    const endpoints: Omit<StorageNodeEndpoints, 'metrics'> = { account: account.address, mode: config.mode }
+    let ipfs: IpfsDaemon | undefined
+    let sworker: RunningSworker | undefined
 
-    const sworker = await runSworker({
-      dataDir: join(config.basePath, 'sworker'),
-      chainRpc: config.chainRpc,
-      ipfsApi,
-      account,
-      apiPort: config.sworker.apiPort,
-      srdUnitSize: config.sworker.srdUnitSize,
-      srdUnits: config.sworker.srdUnits,
-      logger,
-    })
-    stops.push(() => sworker.stop())
+    if (config.mode === 'owner') {
+      await ensureGroup(api, account, config.members, log)
+    } else {
+      ipfs = await startIpfsDaemon({
+        repoPath: join(config.basePath, 'ipfs'),
+        apiPort: config.ipfs.apiPort,
+        gatewayPort: config.ipfs.gatewayPort,
+        swarmPort: config.ipfs.swarmPort,
+        swarmHost: config.ipfs.swarmHost,
+        bootstrap: config.ipfs.bootstrap,
+        dht: false,
+        logger,
+      })
+      const daemon = ipfs
+      stops.push(() => daemon.stop())
+      const ipfsApi = url(daemon.api)
+      log.info({ api: ipfsApi, gateway: url(daemon.gateway), peerId: daemon.peerId }, 'IPFS node started')
 
-    const registry = createMetricsRegistry({
-      bestBlock: () => bestBlock,
-      srdBytes: () => Number(sworker.sworker.srd.size()),
-      files: () => {
+      const running = await runSworker({
+        dataDir: join(config.basePath, 'sworker'),
+        chainRpc: config.chainRpc,
+        ipfsApi,
+        account,
+        apiPort: config.sworker.apiPort,
+        srdUnitSize: config.sworker.srdUnitSize,
+        srdUnits: config.sworker.srdUnits,
+        logger,
+      })
+      sworker = running
+      stops.push(() => running.stop())
+
+      if (config.mode === 'member' && config.owner !== undefined) {
+        const abort = new AbortController()
+        stops.push(async () => abort.abort(new Error('stopping')))
+        ensureJoined(api, account, config.owner, log, abort.signal).catch((err: unknown) => {
+          if (!abort.signal.aborted) log.error({ err }, `cannot join the group: ${(err as Error).message}`)
+        })
+      }
+
+      sources.srdBytes = () => Number(running.sworker.srd.size())
+      sources.files = () => {
         const out: Record<string, { count: number; bytes: number }> = { valid: { count: 0, bytes: 0 }, pending: { count: 0, bytes: 0 }, lost: { count: 0, bytes: 0 } }
-        for (const r of sworker.sworker.sealer.list()) {
+        for (const r of running.sworker.sealer.list()) {
           const bucket = (out[r.status] ??= { count: 0, bytes: 0 })
           bucket.count++
           bucket.bytes += r.size
         }
         return out
-      },
-      ipfsPeers: () => ipfs.node.libp2p.getPeers().length,
-    })
-    const metrics: MetricsServer = await startMetricsServer(registry, { port: config.metrics.port })
-    stops.push(() => metrics.stop())
-
-    const endpoints: StorageNodeEndpoints = {
-      account: account.address,
-      mode: config.mode,
-      ipfsApi,
-      gateway: url(ipfs.gateway),
-      peerId: ipfs.peerId,
-      multiaddrs: ipfs.node.libp2p.getMultiaddrs().map((m) => m.toString()),
-      sworkerApi: url(sworker.api),
-      metrics: `${url(metrics.address)}/metrics`,
+      }
+      sources.ipfsPeers = () => daemon.node.libp2p.getPeers().length
+      Object.assign(endpoints, {
+        ipfsApi,
+        gateway: url(daemon.gateway),
+        peerId: daemon.peerId,
+        multiaddrs: daemon.node.libp2p.getMultiaddrs().map((m) => m.toString()),
+        sworkerApi: url(running.api),
+      })
     }
-    log.info(endpoints, 'storage node ready')
-    return { endpoints, ipfs, sworker, api, stop: stopAll }
+
+    const metrics: MetricsServer = await startMetricsServer(createMetricsRegistry(sources), { port: config.metrics.port })
+    stops.push(() => metrics.stop())
+    const all: StorageNodeEndpoints = { ...endpoints, metrics: `${url(metrics.address)}/metrics` }
+    log.info(all, 'storage node ready')
+    return { endpoints: all, api, ...(ipfs === undefined ? {} : { ipfs }), ...(sworker === undefined ? {} : { sworker }), stop: stopAll }
   } catch (err) {
     await stopAll()
     throw err

@@ -14,6 +14,7 @@ export interface StorageNodeFlags {
   keystore?: string
   passwordFile?: string
   owner?: string
+  members?: string[]
   ipfsApiPort?: number
   gatewayPort?: number
   swarmPort?: number
@@ -32,6 +33,7 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
     mode: f.mode as NodeMode,
     ...(f.chainRpc === undefined ? {} : { chainRpc: f.chainRpc }),
     ...(f.owner === undefined ? {} : { owner: f.owner }),
+    ...(f.members === undefined ? {} : { members: f.members }),
     account: { suri: f.account, keystore: f.keystore, passwordFile: f.passwordFile },
     ipfs: { apiPort: f.ipfsApiPort, gatewayPort: f.gatewayPort, swarmPort: f.swarmPort, swarmHost: f.swarmHost, bootstrap: f.bootstrap },
     sworker: { apiPort: f.sworkerPort, srdUnits: f.srdUnits, srdUnitSize: f.srdUnit },

@@ -13,6 +13,9 @@ import { createLogger } from '@crust-ts/chain'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
+import { statusLine } from './status.js'
+
+const STATUS_INTERVAL_MS = 10_000
 
 export interface DevOptions {
   basePath: string
@@ -34,7 +37,7 @@ const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i
 
 export interface DevNetworkInfo {
   chainRpc: string
-  storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & StorageNodeEndpoints>
+  storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
@@ -84,7 +87,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       const name = nodeName(i)
       const dir = join(basePath, name)
       const first = i === 0
-      const child = new DevChild<StorageNodeEndpoints>(
+      const child = new DevChild<Required<StorageNodeEndpoints>>(
         {
           name,
           dir,
@@ -110,7 +113,15 @@ export async function runDev(opts: DevOptions): Promise<void> {
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
+    const chain = api
+    const timer = setInterval(() => {
+      statusLine(chain, info.storageNodes).then(
+        (line) => (process.stdout.isTTY === true ? process.stdout.write(`  ${line}\n`) : log.info({ status: line }, 'status')),
+        () => {},
+      )
+    }, STATUS_INTERVAL_MS)
     const signal = await stopped
+    clearInterval(timer)
     log.info({ signal }, 'stopping the dev network')
   } finally {
     await api?.disconnect().catch(() => {})

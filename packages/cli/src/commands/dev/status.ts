@@ -1,0 +1,32 @@
+/** The dev network's status line: chain head and each storage node's sealed files and spare room. */
+import type { ApiPromise } from '@polkadot/api'
+
+interface Workload {
+  files: { valid: { num: number; size: number }; pending: { num: number } }
+  srd: { srd_complete: number }
+}
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+
+async function workload(sworkerApi: string): Promise<Workload | undefined> {
+  try {
+    const res = await fetch(`${sworkerApi}/api/v0/workload`, { signal: AbortSignal.timeout(2000) })
+    return res.ok ? ((await res.json()) as Workload) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function statusLine(api: ApiPromise, nodes: Array<{ name: string; sworkerApi: string }>): Promise<string> {
+  const [head, finalized] = await Promise.all([api.rpc.chain.getHeader(), api.rpc.chain.getFinalizedHead().then((h) => api.rpc.chain.getHeader(h))])
+  const parts = await Promise.all(
+    nodes.map(async (n) => {
+      const w = await workload(n.sworkerApi)
+      if (w === undefined) return `${n.name}: down`
+      const pending = w.files.pending.num > 0 ? ` (+${w.files.pending.num} sealing)` : ''
+      return `${n.name}: ${w.files.valid.num} files ${(w.files.valid.size / MiB).toFixed(1)} MiB${pending}, SRD ${Math.round((w.srd.srd_complete * GiB) / MiB)} MiB`
+    }),
+  )
+  return `#${head.number.toNumber()} (final #${finalized.number.toNumber()}) | ${parts.join(' | ')}`
+}
