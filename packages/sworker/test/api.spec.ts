@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { blockstoreBlockSource, devAttestationAuthority, Sworker, SworkerApi } from '../src/index.js'
+import { blockMatchesCid, blockstoreBlockSource, devAttestationAuthority, Sworker, SworkerApi } from '../src/index.js'
 import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
 
 describe('sworker api', () => {
@@ -52,6 +52,24 @@ describe('sworker api', () => {
     assert.equal(workload.files.valid.num, 1)
     const byType = (await (await fetch(`${base}/file/info_by_type?type=valid`)).json()) as Record<string, unknown>
     assert.deepEqual(Object.keys(byType), [cid])
+  })
+
+  it('behavior: storage/unseal returns each original block by its index path', async () => {
+    let index = 0
+    for await (const original of sworker.sealer.unseal(cid)) {
+      const res = await post('/storage/unseal', { path: `${cid}/${index}` })
+      assert.equal(res.status, 200)
+      assert.equal(res.headers.get('x-block-cid'), original.cid.toString())
+      const bytes = new Uint8Array(await res.arrayBuffer())
+      assert.deepEqual(bytes, original.bytes)
+      assert.ok(blockMatchesCid(original.cid, bytes), 'the bytes hash to the block CID')
+      index++
+    }
+    assert.ok(index > 1, 'a multi-block file')
+    assert.equal((await post('/storage/unseal', { path: `${cid}/${index}` })).status, 400, 'past the last block')
+    assert.equal((await post('/storage/unseal', { path: 'empty' })).status, 200)
+    assert.equal((await post('/storage/unseal', { path: cid })).status, 400)
+    assert.equal((await post('/storage/unseal', { path: 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/0' })).status, 404)
   })
 
   it('behavior: srd/change adds units and id_info shows the enclave key', async () => {

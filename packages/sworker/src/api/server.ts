@@ -98,6 +98,11 @@ export class SworkerApi {
     })
   }
 
+  private sendBytes(res: ServerResponse, bytes: Uint8Array, blockCid?: string): void {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, ...(blockCid === undefined ? {} : { 'x-block-cid': blockCid }) })
+    res.end(bytes)
+  }
+
   private send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' })
     res.end(JSON.stringify(body))
@@ -178,6 +183,18 @@ export class SworkerApi {
         const record = sealer.get(cid)
         if (record?.status !== 'valid') throw new ApiFailure(400, 4001, `Seal file '${cid}' failed or is not finished`)
         return this.send(res, 200, { status_code: 200, message: `Seal file '${cid}' successfully` })
+      }
+      case 'POST /api/v0/storage/unseal': {
+        // Crust's index path names one sealed block; ours is `<file cid>/<block index>`.
+        const path = (await readJson(req)).path
+        if (path === 'empty') return this.sendBytes(res, new Uint8Array(0))
+        const match = typeof path === 'string' ? /^([^/]+)\/(\d{1,10})$/.exec(path) : null
+        if (match === null) throw new ApiFailure(400, 400, 'Unseal data failed: path must be "<file cid>/<block index>"')
+        const fileCid = parseCid(match[1])
+        if (sealer.get(fileCid)?.status !== 'valid') throw new ApiFailure(404, 404, `File '${fileCid}' is not sealed here`)
+        const block = sealer.verifyBlock(fileCid, Number(match[2]))
+        if (block === undefined) throw new ApiFailure(400, 400, 'Unseal data failed')
+        return this.sendBytes(res, block.bytes, block.cid.toString())
       }
       case 'POST /api/v0/storage/delete': {
         const cid = parseCid((await readJson(req)).cid)
