@@ -71,7 +71,8 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
     },
     // Short periods so a dev network shows whole order lifecycles: 1-minute report slots at 1 s
     // blocks, 1-hour storage periods, 6-minute eras.
-    runtime: chainType === 'Development' ? { reportSlot: 60, fileDuration: 3600, eraLength: 360 } : {},
+    // A file's whole life (order, replicas, expiry, renewal or deletion) is watchable in minutes.
+    runtime: chainType === 'Development' ? { reportSlot: 60, fileDuration: 600, eraLength: 360 } : {},
   }
 }
 

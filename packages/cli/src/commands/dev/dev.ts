@@ -76,10 +76,13 @@ export async function runDev(opts: DevOptions): Promise<void> {
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
     await fundAccounts(api, keyring.addFromUri('//Alice'), accounts)
     // Before the nodes start, so their sWorkers are the only users of these accounts afterwards.
-    for (const account of accounts) {
-      const done = await setUpStorageAccount(api, account)
-      if (done.length > 0) log.info({ account: account.address, done }, 'storage account set up')
-    }
+    const chain = api
+    await Promise.all(
+      accounts.map(async (account) => {
+        const done = await setUpStorageAccount(chain, account)
+        if (done.length > 0) log.info({ account: account.address, done }, 'storage account set up')
+      }),
+    )
 
     const info: DevNetworkInfo = { chainRpc: rpc, storageNodes: [] }
     const multiaddrs: string[] = []
@@ -113,7 +116,6 @@ export async function runDev(opts: DevOptions): Promise<void> {
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
-    const chain = api
     const timer = setInterval(() => {
       statusLine(chain, info.storageNodes).then(
         (line) => (process.stdout.isTTY === true ? process.stdout.write(`  ${line}\n`) : log.info({ status: line }, 'status')),
