@@ -27,10 +27,11 @@ describe('crust dev', () => {
   const base = makeBasePath()
   let dev: DevProcess
   let api: ApiPromise
+  let spec: string
 
   before(async () => {
     await cryptoWaitReady()
-    const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 60, eraLength: 6 * REPORT_SLOT })
+    spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 60, eraLength: 6 * REPORT_SLOT })
     dev = await startDev(join(base.path, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(SRD_UNIT)])
     api = await connectApi(dev.chainRpc)
   })
@@ -73,11 +74,26 @@ describe('crust dev', () => {
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
   })
 
-  it('behavior: Ctrl-C stops every process of the network', async () => {
+  it('behavior: Ctrl-C stops every process; a restart resumes the same network', async () => {
+    const anchors = await Promise.all(dev.nodes.map(async (n) => ((await api.query.swork.identities(n.account)).toJSON() as { anchor: string }).anchor))
+    const height = (await api.rpc.chain.getHeader()).number.toNumber()
+    const genesis = api.genesisHash.toHex()
     await api.disconnect()
     const pids = dev.nodes.map((n) => n.pid)
     dev.child.kill('SIGINT')
     assert.equal(await dev.exited, 0)
     for (const pid of pids) assert.equal(alive(pid), false, `storage node ${pid} is gone`)
+
+    dev = await startDev(join(base.path, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(SRD_UNIT)])
+    api = await connectApi(dev.chainRpc)
+    assert.equal(api.genesisHash.toHex(), genesis)
+    assert.ok((await api.rpc.chain.getHeader()).number.toNumber() >= height, 'the chain goes on from where it stopped')
+    assert.equal(dev.logs.some((l) => l.includes('storage account set up')), false, 'nothing to set up again')
+    for (const [i, n] of dev.nodes.entries()) {
+      assert.equal(((await api.query.swork.identities(n.account)).toJSON() as { anchor: string }).anchor, anchors[i], `${n.name} keeps its enclave identity`)
+    }
+    await api.disconnect()
+    dev.child.kill('SIGINT')
+    assert.equal(await dev.exited, 0)
   })
 })
