@@ -497,7 +497,8 @@ export class Smanager {
       }
       const outcome = await settleFile(this.chain, cid, { attempts: this.config.settleSubmitAttempts, signal: this.shutdown.signal })
       if (outcome.ok) {
-        await this.store.transition(cid, 'expired', Reason.settled, { settledExpiry: state.expiry }, this.latestHead)
+        // the closing events may have been handled already: a note, not a transition
+        await this.store.note(cid, Reason.settled, { settledExpiry: state.expiry }, this.latestHead)
         this.log.info({ cid, expiredAt: state.expiry, reason: Reason.settled }, 'calculateReward submitted')
         this.settling.delete(cid)
         return
@@ -507,7 +508,7 @@ export class Smanager {
       if (this.stopped) return
       const delay = backoffMs(state.tries, { baseMs: SETTLE_RETRY_BASE_MS, factor: 2, maxMs: this.config.retryMaxMs })
       state.nextAt = this.now() + delay
-      await this.store.transition(cid, 'expired', Reason.settleFailed, { lastError: errorText(err) }, this.latestHead).catch(() => {})
+      await this.store.note(cid, Reason.settleFailed, { lastError: errorText(err) }, this.latestHead).catch(() => {})
       this.log.warn({ cid, reason: Reason.settleFailed, retryInMs: delay, err: errorText(err) }, 'settlement failed')
     }
   }

@@ -62,6 +62,18 @@ describe('store: tasks', () => {
     await reopened.close()
   })
 
+  it('behavior: a note adds a history entry under the current status without changing it', async () => {
+    const store = open()
+    await store.create({ cid: CID, size: 10, expiredAt: 0, replicas: 0, source: 'chainEvent' }, 'orderPlaced')
+    await store.transition(CID, 'expired', 'orderExpired')
+    const noted = await store.note(CID, 'settled', { settledExpiry: 9 }, 12)
+    assert.equal(noted.status, 'expired')
+    assert.equal(noted.reason, 'orderExpired')
+    assert.equal(noted.settledExpiry, 9)
+    assert.deepEqual(noted.history.at(-1), { at: 1000, status: 'expired', reason: 'settled', block: 12 })
+    await store.close()
+  })
+
   it('behavior: history keeps the newest entries up to the limit', async () => {
     const store = open(3)
     await store.create({ cid: CID, size: 10, expiredAt: 0, replicas: 0, source: 'chainEvent' }, 'orderPlaced')

@@ -89,6 +89,17 @@ export class TaskStore {
     return next
   }
 
+  /** Records `reason` in the history under the current status (an event that changes no status), applying `patch`. */
+  async note(cid: string, reason: string, patch: TaskPatch = {}, block?: number): Promise<Task> {
+    const task = this.require(cid)
+    const at = this.now()
+    const entry: TaskHistoryEntry = block === undefined ? { at, status: task.status, reason } : { at, status: task.status, reason, block }
+    const history = [...task.history, entry].slice(-this.init.historyLimit)
+    const next: Task = { ...task, ...patch, updatedAt: at, history }
+    await this.write(next)
+    return next
+  }
+
   /** Changes fields without a transition (order data refreshed from the chain). */
   async update(cid: string, patch: TaskPatch): Promise<Task> {
     const task = this.require(cid)
