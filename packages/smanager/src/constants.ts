@@ -19,8 +19,5 @@ export const SEAL_START_IN_PROGRESS = 8013
 /** Kubo's error message for `pin/rm` of something not pinned. */
 export const KUBO_NOT_PINNED = 'not pinned or pinned indirectly'
 
-/** Meta keys in the task store. */
-export const META_LAST_BLOCK = 'lastBlock'
-
 /** Default port of the sManager's loopback HTTP API. */
 export const DEFAULT_SMANAGER_API_PORT = 12223

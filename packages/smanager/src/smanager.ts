@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiPromise } from '@polkadot/api'
+import { encodeAddress } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import { ChainFollower, type ChainClient, type ChainGroup, type FileNews, type OnChainFile, PolkadotChainClient, settleFile } from './chain/index.js'
@@ -86,6 +87,7 @@ interface SettleState {
 /** How long sealing may show no record at all after `seal_start` before it counts as failed. */
 const SEAL_START_GRACE_POLLS = 20
 const SETTLE_RETRY_BASE_MS = 2_000
+const DEFAULT_SS58 = 66
 
 export class Smanager {
   /** Emits `'task'` with a {@link TaskView} on every change of a task (status, order data, pull progress). */
@@ -147,7 +149,8 @@ export class Smanager {
         ipfs: new KuboPullClient(init.ipfsApi),
         sworker: new HttpSworkerClient(init.sworkerApi),
         logger: init.logger,
-        account: init.account.address,
+        // the chain's address format, whatever the key pair's keyring used (group members are compared as text)
+        account: encodeAddress(init.account.publicKey, init.api.registry.chainSS58 ?? DEFAULT_SS58),
         role: init.role ?? 'isolation',
         config,
       })
