@@ -15,6 +15,8 @@ import { blockLinks, multihashKey, walker } from '../links.js'
 import { parseContentPath, resolveToCid } from '../paths.js'
 
 const MAX_PIN_NAME_BYTES = 255
+/** Kubo's `pin add --progress` ticker. */
+const PIN_PROGRESS_INTERVAL_MS = 500
 const META_NAME = 'name'
 const META_CID_VERSION = 'cidVersion'
 
@@ -54,17 +56,22 @@ function pinName(pin: Pin): string {
   return typeof name === 'string' ? name : ''
 }
 
-async function drain(it: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of it) {
-    // consume
-  }
+async function drain(it: AsyncIterable<unknown>, onItem?: () => void): Promise<void> {
+  for await (const _ of it) onItem?.()
 }
 
 /** Pins `cid` (Kubo's `pinner.Pin`): idempotent, converts a direct pin to recursive, renames. */
 export async function addPin(
   ctx: CommandContext,
   cid: CID,
-  options: { recursive: boolean, name: string | undefined, localOnly?: boolean, known?: ReadonlyMap<string, CID[]> }
+  options: {
+    recursive: boolean
+    name: string | undefined
+    localOnly?: boolean
+    known?: ReadonlyMap<string, CID[]>
+    /** Called for each block of the DAG the pin walks (fetched or already local): Kubo's `ProgressTracker`. */
+    onBlock?: () => void
+  }
 ): Promise<void> {
   const pins = ctx.node.helia.pins
   const existing = await getPin(ctx, cid)
@@ -87,35 +94,76 @@ export async function addPin(
       metadata,
       signal: ctx.signal,
       walker: walker(ctx.blocks, options.known === undefined ? { localOnly: options.localOnly ?? false } : { localOnly: true, known: options.known })
-    })
+    }),
+    options.onBlock
   )
 }
 
+/** Resolves after `ms` unless cancelled (cancelling leaves it pending, so nothing is left scheduled). */
+function delay(ms: number): { promise: Promise<void>, cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  return { promise, cancel: () => clearTimeout(timer) }
+}
+
+/**
+ * Kubo's `pin/add`: one `{Pins}` value; with `progress=true` a `{Progress}` line every 500 ms while
+ * the DAGs are walked (the number of blocks visited so far, fetched or local; omitted while 0, as
+ * Go's `omitempty` does), the final count once done (if not 0), then `{Pins}`.
+ */
 async function pinAdd(ctx: CommandContext): Promise<void> {
   const recursive = ctx.options.bool('recursive') ?? true
   const name = ctx.options.string('name')
   if (name !== undefined) validatePinName(name)
   const progress = ctx.options.bool('progress') ?? false
-  const added: string[] = []
-  const release = await ctx.env.gcLock.pinLock()
-  try {
-    for (const text of ctx.args) {
-      const path = parseContentPath(text)
-      let cid: CID
-      try {
-        cid = await resolveToCid(ctx.blocks, path, ctx.signal)
-        await addPin(ctx, cid, { recursive, name })
-      } catch (err) {
-        if (err instanceof KuboApiError && err.message.startsWith('pin: ')) throw err
-        throw KuboApiError.command(`pin: ${err instanceof Error ? err.message : String(err)}`, err)
-      }
-      added.push(ctx.encodeCid(cid))
-    }
-  } finally {
-    release()
+  let blocks = 0
+  const onBlock = (): void => {
+    blocks++
   }
-  if (progress) await ctx.out.emit({ Pins: added })
-  else await ctx.out.emitOnce({ Pins: added })
+  const pinning = (async (): Promise<string[]> => {
+    const added: string[] = []
+    const release = await ctx.env.gcLock.pinLock()
+    try {
+      for (const text of ctx.args) {
+        const path = parseContentPath(text)
+        let cid: CID
+        try {
+          cid = await resolveToCid(ctx.blocks, path, ctx.signal)
+          await addPin(ctx, cid, { recursive, name, onBlock })
+        } catch (err) {
+          if (err instanceof KuboApiError && err.message.startsWith('pin: ')) throw err
+          throw KuboApiError.command(`pin: ${err instanceof Error ? err.message : String(err)}`, err)
+        }
+        added.push(ctx.encodeCid(cid))
+      }
+    } finally {
+      release()
+    }
+    return added
+  })()
+  if (!progress) {
+    await ctx.out.emitOnce({ Pins: await pinning })
+    return
+  }
+  // if the client goes away mid-stream, the pin's own outcome must not become an unhandled rejection
+  pinning.catch(() => {})
+  for (;;) {
+    const tick = delay(PIN_PROGRESS_INTERVAL_MS)
+    let added: string[] | undefined
+    try {
+      added = await Promise.race([pinning, tick.promise.then(() => undefined)])
+    } finally {
+      tick.cancel()
+    }
+    if (added !== undefined) {
+      if (blocks !== 0) await ctx.out.emit({ Progress: blocks })
+      await ctx.out.emit({ Pins: added })
+      return
+    }
+    await ctx.out.emit({ Progress: blocks === 0 ? undefined : blocks })
+  }
 }
 
 async function pinRm(ctx: CommandContext): Promise<void> {

@@ -1,0 +1,91 @@
+/**
+ * Follows the chain for the sManager: a paged scan of `market.filesV2` on start, then each new
+ * block's `market` events in order (catching up on skipped heads; too far behind, it rescans).
+ * What it learns goes to its handlers; it remembers the last block it fully processed.
+ */
+import type { Logger } from '@crust-ts/chain/logger'
+import type { TaskSource } from '../store/index.js'
+import type { ChainClient, OnChainFile } from './interface.js'
+
+/** Why the follower reports a file. */
+export type FileNews = 'scan' | 'ordered' | 'renewed' | 'calculated'
+
+export interface FollowerHandlers {
+  /** An order exists (new, renewed, rebased, or found by the scan). */
+  onFile(file: OnChainFile, source: TaskSource, news: FileNews, block: number): Promise<void>
+  /** An order is gone (closed by settlement, illegal size, or missing from a scan). */
+  onClosed(cid: string, reason: string, block: number): Promise<void>
+  /** A scan finished: every CID with an order at `block`. */
+  onScanned(cids: ReadonlySet<string>, block: number): Promise<void>
+}
+
+export interface ChainFollowerInit {
+  chain: ChainClient
+  handlers: FollowerHandlers
+  scanPageSize: number
+  maxCatchUpBlocks: number
+  log: Logger
+}
+
+export class ChainFollower {
+  private last = -1
+
+  constructor(private readonly init: ChainFollowerInit) {}
+
+  /** The last block whose events were handled (or the scan's block). */
+  get lastBlock(): number {
+    return this.last
+  }
+
+  /** Scans every order at the best block; later blocks are then read event by event. */
+  async scan(): Promise<number> {
+    const { chain, handlers, scanPageSize, log } = this.init
+    const head = await chain.head()
+    const seen = new Set<string>()
+    for await (const page of chain.scanFiles(scanPageSize, head.hash)) {
+      for (const file of page) {
+        seen.add(file.cid)
+        await handlers.onFile(file, 'dbScan', 'scan', head.number)
+      }
+    }
+    await handlers.onScanned(seen, head.number)
+    this.last = head.number
+    log.info({ block: head.number, files: seen.size }, 'scanned market.filesV2')
+    return head.number
+  }
+
+  /** Handles the events of every block after the last one up to `head`. */
+  async advance(head: number): Promise<void> {
+    if (this.last < 0 || head - this.last > this.init.maxCatchUpBlocks) {
+      await this.scan()
+      return
+    }
+    while (this.last < head) {
+      await this.block(this.last + 1)
+      this.last++
+    }
+  }
+
+  private async block(number: number): Promise<void> {
+    const { chain, handlers } = this.init
+    const { hash, events } = await chain.blockEvents(number)
+    const done = new Set<string>()
+    for (const event of events) {
+      if (event.kind === 'closed') {
+        done.add(event.cid)
+        await handlers.onClosed(event.cid, event.reason === 'illegalFileClosed' ? 'illegalFileClosed' : 'orderClosed', number)
+      }
+    }
+    for (const event of events) {
+      if (event.kind === 'closed' || done.has(event.cid)) continue
+      done.add(event.cid)
+      const file = await chain.file(event.cid, hash)
+      if (file === undefined) {
+        // CalculateSuccess on a file that is gone: the settlement closed it.
+        await handlers.onClosed(event.cid, 'orderClosed', number)
+        continue
+      }
+      await handlers.onFile(file, 'chainEvent', event.kind, number)
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/** What the sManager reads from and sends to the chain (a seam: tests pass a fake). */
+
+/** An order as `market.filesV2(cid)` holds it. */
+export interface OnChainFile {
+  cid: string
+  /** `file_size`, bytes. */
+  size: number
+  /** `expired_at` (0 until the first replica is reported). */
+  expiredAt: number
+  /** `reported_replica_count`. */
+  replicas: number
+  /** Accounts (SS58) holding a replica. */
+  holders: string[]
+}
+
+/** The `market` events the sManager reacts to. */
+export type MarketEvent =
+  | { kind: 'ordered'; cid: string }
+  | { kind: 'renewed'; cid: string }
+  | { kind: 'calculated'; cid: string }
+  | { kind: 'closed'; cid: string; reason: 'fileClosed' | 'illegalFileClosed' }
+
+export interface BlockEvents {
+  number: number
+  hash: string
+  events: MarketEvent[]
+}
+
+/** The group a member node belongs to (`swork.identities(account).group` → `swork.groups(owner)`). */
+export interface ChainGroup {
+  owner: string
+  members: string[]
+}
+
+/** Outcome of one `market.calculateReward` that made it into a block. */
+export type SettleOutcome = { ok: true } | { ok: false; error: string }
+
+export interface ChainClient {
+  /** Calls `onHead` with each new best block number; resolves to the unsubscribe function. */
+  subscribeHeads(onHead: (number: number) => void): Promise<() => void>
+  head(): Promise<{ number: number; hash: string }>
+  blockEvents(number: number): Promise<BlockEvents>
+  /** The order of `cid` (at block `at`, a hash, or the best block). */
+  file(cid: string, at?: string): Promise<OnChainFile | undefined>
+  files(cids: string[]): Promise<Array<OnChainFile | undefined>>
+  /** Every order at block `at`, a page at a time. */
+  scanFiles(pageSize: number, at: string): AsyncGenerator<OnChainFile[]>
+  /** The group of `account`, or undefined when it has no identity or no group. */
+  group(account: string): Promise<ChainGroup | undefined>
+  /**
+   * Submits `market.calculateReward(cid)` signed by the node account and waits for its block.
+   * Throws `SMANAGER_ERROR_SETTLE_FAILED` with `meta.retryable` when the pool refused it for a
+   * nonce clash (1010 outdated, 1014 priority too low) or dropped it.
+   */
+  calculateReward(cid: string): Promise<SettleOutcome>
+}

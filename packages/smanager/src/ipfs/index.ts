@@ -1,0 +1,2 @@
+export * from './ndjson.js'
+export * from './pull-client.js'

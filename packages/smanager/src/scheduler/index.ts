@@ -1,0 +1,3 @@
+export * from './backoff.js'
+export * from './filters.js'
+export * from './strategy.js'

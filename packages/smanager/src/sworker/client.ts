@@ -1,0 +1,104 @@
+/** The sManager's side of the sWorker HTTP API (crust-sworker's endpoints under `/api/v0`). */
+import { SEAL_START_ALREADY_SEALED, SEAL_START_IN_PROGRESS, SEAL_START_OK } from '../constants.js'
+import { SmanagerError, SmanagerErrorCode } from '../errors.js'
+import type { SpaceFigures } from '../scheduler/index.js'
+
+/** A file as `GET /file/info` reports it. */
+export interface SworkerFileInfo {
+  type: 'valid' | 'lost' | 'pending' | string
+  size?: number
+  s_size?: number
+  sealed_size?: number
+  c_block_num?: number
+}
+
+export type SealStartOutcome = 'started' | 'alreadySealed' | 'inProgress'
+
+/** What the sManager needs of the sWorker (a seam for tests). */
+export interface SworkerClient {
+  workload(): Promise<SpaceFigures>
+  fileInfo(cid: string): Promise<SworkerFileInfo | undefined>
+  sealStart(cid: string): Promise<SealStartOutcome>
+  /** Finishes or cancels a seal; false when the sWorker refused (not finished). */
+  sealEnd(cid: string): Promise<boolean>
+  delete(cid: string): Promise<'deleted' | 'notFound'>
+}
+
+interface SworkerBody {
+  status_code?: number
+  message?: string
+}
+
+/** {@link SworkerClient} over HTTP at `baseUrl` (e.g. `http://127.0.0.1:12222`). */
+export class HttpSworkerClient implements SworkerClient {
+  private readonly base: string
+
+  constructor(baseUrl: string) {
+    this.base = `${baseUrl.replace(/\/+$/, '').replace(/\/api\/v0$/, '')}/api/v0`
+  }
+
+  async workload(): Promise<SpaceFigures> {
+    const { status, body } = await this.request('GET', '/workload')
+    if (status !== 200) throw this.failure('/workload', status, body)
+    const srd = (body as { srd?: Record<string, number> }).srd ?? {}
+    return { srdComplete: srd.srd_complete ?? 0, diskAvailable: srd.disk_available ?? 0, sysDiskAvailable: srd.sys_disk_available ?? 0 }
+  }
+
+  async fileInfo(cid: string): Promise<SworkerFileInfo | undefined> {
+    const { status, body } = await this.request('GET', `/file/info?cid=${encodeURIComponent(cid)}`)
+    if (status === 404) return undefined
+    if (status !== 200) throw this.failure('/file/info', status, body)
+    const map = body as Record<string, SworkerFileInfo>
+    return map[cid] ?? Object.values(map)[0]
+  }
+
+  async sealStart(cid: string): Promise<SealStartOutcome> {
+    const { status, body } = await this.request('POST', '/storage/seal_start', { cid })
+    const code = (body as SworkerBody).status_code
+    if (code === SEAL_START_ALREADY_SEALED) return 'alreadySealed'
+    if (code === SEAL_START_IN_PROGRESS) return 'inProgress'
+    if (status === 200 && code === SEAL_START_OK) return 'started'
+    throw this.failure('/storage/seal_start', status, body)
+  }
+
+  async sealEnd(cid: string): Promise<boolean> {
+    const { status } = await this.request('POST', '/storage/seal_end', { cid })
+    return status === 200
+  }
+
+  async delete(cid: string): Promise<'deleted' | 'notFound'> {
+    const { status, body } = await this.request('POST', '/storage/delete', { cid })
+    if (status === 200) return 'deleted'
+    if (status === 404) return 'notFound'
+    throw this.failure('/storage/delete', status, body)
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<{ status: number; body: unknown }> {
+    let res: Response
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } }),
+      })
+    } catch (err) {
+      throw new SmanagerError(SmanagerErrorCode.SWORKER_REQUEST_FAILED, `sWorker ${path} unreachable: ${(err as Error).message}`, { path }, { cause: err })
+    }
+    const text = await res.text()
+    let body: unknown = {}
+    try {
+      body = text.length === 0 ? {} : JSON.parse(text)
+    } catch {
+      body = { message: text }
+    }
+    return { status: res.status, body }
+  }
+
+  private failure(path: string, status: number, body: unknown): SmanagerError {
+    const b = body as SworkerBody
+    return new SmanagerError(SmanagerErrorCode.SWORKER_REQUEST_FAILED, `sWorker ${path} answered ${status}: ${b.message ?? ''}`.trim(), {
+      path,
+      status,
+      statusCode: b.status_code,
+    })
+  }
+}
