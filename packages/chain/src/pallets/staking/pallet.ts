@@ -19,20 +19,34 @@ import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../
 import { activeEra } from '../benefits/era.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
-import { AUTHORING_POINTS_PER_BLOCK, BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
-import { clearEraInformation, selectAndUpdateValidators } from './election.js'
+import {
+  AUTHORING_POINTS_PER_BLOCK,
+  BONDING_DURATION,
+  GENESIS_SLASH_REWARD_FRACTION,
+  HISTORY_DEPTH,
+  MAX_GUARANTEE,
+  MAX_UNLOCKING_CHUNKS,
+  SLASH_DEFER_DURATION,
+  STAKING_ID,
+  UNCHECKED_FROZEN_BOND_FUND,
+} from './constants.js'
+import { clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
 import { endEra, rewardByIds, rewardStakers } from './rewards.js'
+import { CurrentIndex, DisabledValidators, SessionValidators } from './session.js'
+import { applyUnappliedSlashes, chillStash, clearEraMetadata, clearStashMetadata } from './slashing.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
 import {
   ActiveEra,
   Bonded,
+  BondedEras,
   CurrentElected,
   CurrentEra,
   ErasExposed,
   ErasStakers,
   ErasStakersClipped,
+  ErasStartSessionIndex,
   ErasTotalStakes,
   ErasValidatorPrefs,
   ForceEra,
@@ -46,9 +60,11 @@ import {
   removeGuarantor,
   removeValidator,
   sameAccount,
+  SlashRewardFraction,
   STORAGE,
   StakeLimit,
   StartRewardEra,
+  UnappliedSlashes,
   ValidatorCount,
   Validators,
   ValidatorsList,
@@ -91,14 +107,8 @@ function killStash(ctx: DispatchContext, stash: Uint8Array, controller: Uint8Arr
   removeValidator(ctx.state, stash)
   removeGuarantor(ctx.state, stash)
   StakeLimit.remove(ctx.state, stash)
+  clearStashMetadata(ctx.state, stash)
   unlockStash(ctx, stash)
-}
-
-/** Stops any role of a stash (Crust's `chill_stash`). */
-function chillStash(state: StorageAccess, stash: Uint8Array): void {
-  StakeLimit.remove(state, stash)
-  removeValidator(state, stash)
-  removeGuarantor(state, stash)
 }
 
 /** Recomputes every candidate's stake limit from a workload hand-off (Crust's `report_works`). */
@@ -115,37 +125,61 @@ export function applyWorkload(ctx: Pick<BlockContext, 'state' | 'deposit'>, hand
 }
 
 /**
- * Starts era `era`: CurrentEra, ActiveEra (its start is stamped in on_finalize), then the election.
- * When the election keeps the old set, the kept validators' exposures are carried into the new era
- * so that their weights stay readable.
+ * Starts era `era`: CurrentEra, ActiveEra (its start is stamped in on_finalize), the bonded-era
+ * window (slashing records of eras that left it are cleared), the deferred slashes now due, then
+ * the election. When the election keeps the old set, the kept validators' exposures are carried
+ * into the new era so that their weights stay readable. `reelect` only re-runs the election.
  */
-export function startEra(state: StorageAccess, era: number, reelect = false): void {
+export function startEra(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, era: number, reelect = false): void {
+  const state = ctx.state
   const previous = ActiveEra.get(state)?.index
   if (!reelect) {
     CurrentEra.put(state, era)
     ActiveEra.put(state, { index: era, start: undefined })
+    ErasStartSessionIndex.insert(state, era, CurrentIndex.get(state))
     const old = era - HistoryDepth.get(state) - 1
     if (old >= 0) clearEraInformation(state, old)
+    noteBondedEra(state, era, CurrentIndex.get(state))
+    applyUnappliedSlashes(ctx, era)
   }
   const elected = selectAndUpdateValidators(state, era)
-  if (elected !== undefined || previous === undefined || previous === era) return
-  const kept = CurrentElected.get(state)
-  ErasExposed.insert(state, era, kept)
-  for (const stash of kept) {
-    ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
-    ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
-    ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
+  if (elected === undefined && previous !== undefined && previous !== era) {
+    const kept = CurrentElected.get(state)
+    ErasExposed.insert(state, era, kept)
+    for (const stash of kept) {
+      ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
+      ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
+      ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
+    }
+    ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
   }
-  ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
+  SessionValidators.put(state, electedValidators(state).map((v) => v.stash))
+  DisabledValidators.put(state, [])
 }
 
-/** What the chain spec gives staking at genesis: the invulnerable genesis validators. */
+/** Adds `era` to BondedEras and drops (with their slashing records) the eras before the bonding window. */
+function noteBondedEra(state: StorageAccess, era: number, session: number): void {
+  const bonded = [...BondedEras.get(state), [era, session] as [number, number]]
+  const firstKept = era - BONDING_DURATION
+  let drop = 0
+  while (drop < bonded.length && bonded[drop]![0] < firstKept) clearEraMetadata(state, bonded[drop++]![0])
+  BondedEras.put(state, bonded.slice(drop))
+}
+
+/**
+ * What the chain spec gives staking at genesis: the invulnerable genesis validators (the first
+ * session's set), era 0 and Crust's SlashRewardFraction of 10 %.
+ */
 export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length, startRewardEra?: number): void {
   if (startRewardEra !== undefined) StartRewardEra.put(state, startRewardEra)
   Invulnerables.put(state, validators)
   ValidatorCount.put(state, validatorCount)
+  SlashRewardFraction.put(state, GENESIS_SLASH_REWARD_FRACTION)
   CurrentEra.put(state, 0)
   ActiveEra.put(state, { index: 0, start: undefined })
+  ErasStartSessionIndex.insert(state, 0, 0)
+  BondedEras.put(state, [[0, 0]])
+  SessionValidators.put(state, validators)
 }
 
 const ensureVotes = (ctx: DispatchContext, votes: bigint) => {
@@ -166,6 +200,11 @@ export function stakingPallet(index: number): Pallet {
       BondingDuration: constant(named(compactU32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
       MaxGuarantee: constant(named(compactU32, 'u32'), () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
       SessionsPerEra: constant(named(compactU32, 'SessionIndex'), () => 6, 'Number of sessions per era.'),
+      SlashDeferDuration: constant(
+        named(compactU32, 'EraIndex'),
+        () => SLASH_DEFER_DURATION,
+        'Number of eras that slashes are deferred by, after computation. This should be less than the bonding duration.',
+      ),
     },
     onInitialize: (ctx) => {
       const era = activeEra(ctx)
@@ -173,14 +212,14 @@ export function stakingPallet(index: number): Pallet {
         // Crust's end_era: the ending era's payouts, and benefits' hand-over to the new era.
         const ending = ActiveEra.get(ctx.state)?.index
         if (ending !== undefined) endEra(ctx, ending)
-        startEra(ctx.state, era)
+        startEra(ctx, era)
         const force = ForceEra.get(ctx.state)
         if (force.tag === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
         return
       }
       const force = ForceEra.get(ctx.state).tag
       if (force === 'ForceNew' || force === 'ForceAlways') {
-        startEra(ctx.state, era, true)
+        startEra(ctx, era, true)
         if (force === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
       }
     },
@@ -263,7 +302,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       withdraw_unbonded: call({
-        index: 3,
+        index: 4,
         args: {},
         weight: WEIGHTS.withdraw,
         docs: ['Remove any unlocked chunks from the unlocking queue; the stash is removed when nothing is left.'],
@@ -281,7 +320,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       validate: call({
-        index: 4,
+        index: 5,
         args: { prefs: validatorPrefs },
         weight: WEIGHTS.validate,
         docs: ['Declare the desire to validate for the origin controller, with the share of rewards given to guarantors.'],
@@ -302,7 +341,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       guarantee: call({
-        index: 5,
+        index: 6,
         args: { target_tuple: target },
         weight: WEIGHTS.guarantee,
         docs: ['Guarantee a validator with some of the active bond: (validator stash, votes). At most 16 validators.'],
@@ -328,7 +367,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       cut_guarantee: call({
-        index: 6,
+        index: 7,
         args: { target_tuple: target },
         weight: WEIGHTS.guarantee,
         docs: ['Cut (part of) a guarantee: (validator stash, votes).'],
@@ -349,7 +388,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       chill: call({
-        index: 7,
+        index: 8,
         args: {},
         weight: WEIGHTS.chill,
         docs: ['Declare no desire to either validate or guarantee.'],
@@ -361,7 +400,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       set_controller: call({
-        index: 8,
+        index: 9,
         args: { controller: controllerArg },
         weight: WEIGHTS.setController,
         docs: ['(Re-)set the controller of a stash.'],
@@ -381,7 +420,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       set_validator_count: call({
-        index: 9,
+        index: 11,
         args: { new: named(compactU32, 'u32') },
         weight: WEIGHTS.root,
         docs: ['The ideal number of validators.'],
@@ -391,7 +430,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       force_new_era: call({
-        index: 12,
+        index: 14,
         args: {},
         weight: WEIGHTS.root,
         docs: ['Force a new election at the next block (our eras stay on block numbers: the election re-runs for the current era).'],
@@ -401,7 +440,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       set_invulnerables: call({
-        index: 13,
+        index: 15,
         args: { validators: vec(named(accountId32, 'T::AccountId')) },
         weight: WEIGHTS.root,
         docs: ['Set the validators who cannot be slashed (if any).'],
@@ -410,8 +449,26 @@ export function stakingPallet(index: number): Pallet {
           Invulnerables.put(ctx.state, validators)
         },
       }),
+      cancel_deferred_slash: call({
+        index: 18,
+        args: { era: named(u32, 'EraIndex'), slash_indices: vec(named(u32, 'u32')) },
+        weight: (args) => dbWeight(5_870_000_000n + 35_000_000n * BigInt(args.slash_indices.length), 1n, 1n),
+        docs: ['Cancel enactment of a deferred slash (root): `era` the slashes were queued in, and the indices of those to drop.'],
+        dispatch: (ctx, origin, { era, slash_indices }) => {
+          ensureRoot(origin)
+          const sorted = [...slash_indices].sort((a, b) => a - b)
+          const unapplied = [...UnappliedSlashes.get(ctx.state, era)]
+          sorted.forEach((index, removed) => {
+            // Sorted, so a duplicate shows as an index below the number already removed.
+            if (removed > index) throw moduleError(err.DuplicateIndex)
+            if (index - removed >= unapplied.length) throw moduleError(err.InvalidSlashIndex)
+            unapplied.splice(index - removed, 1)
+          })
+          UnappliedSlashes.insert(ctx.state, era, unapplied)
+        },
+      }),
       reward_stakers: call({
-        index: 17,
+        index: 10,
         args: { validator_stash: named(accountId32, 'T::AccountId'), era: named(u32, 'EraIndex') },
         weight: WEIGHTS.rewardStakers,
         docs: ['Pay out the validator `validator_stash` and its guarantors for `era` (anyone may call; once per era).'],
@@ -421,7 +478,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       rebond: call({
-        index: 18,
+        index: 3,
         args: { value: compactBalance },
         weight: WEIGHTS.unbond,
         docs: ['Rebond a portion of the stash scheduled to be unlocked.'],
