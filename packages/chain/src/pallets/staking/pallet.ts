@@ -10,7 +10,7 @@
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
  */
-import { accountId32, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, bool, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
 import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
 import type { StorageAccess } from '../../runtime/storage.js'
 import { multiAddress } from '../../runtime/substrate-types.js'
@@ -46,10 +46,12 @@ import {
   ErasExposed,
   ErasStakers,
   ErasStakersClipped,
+  ErasStakingPayout,
   ErasStartSessionIndex,
   ErasTotalStakes,
   ErasValidatorPrefs,
   ForceEra,
+  ForceSelection,
   Guarantors,
   HistoryDepth,
   insertGuarantor,
@@ -68,6 +70,7 @@ import {
   ValidatorCount,
   Validators,
   ValidatorsList,
+  ValidatorsWhitelist,
 } from './storage.js'
 import { balance, compactBalance, type Guarantee, PERBILL_ONE_PARTS, type StakingLedger, validatorPrefs } from './types.js'
 
@@ -100,7 +103,7 @@ function ledgerOf(ctx: DispatchContext, controller: Uint8Array): StakingLedger {
 }
 
 /** Removes every trace of a stash (Crust's `kill_stash`). */
-function killStash(ctx: DispatchContext, stash: Uint8Array, controller: Uint8Array): void {
+function killStash(ctx: Pick<BlockContext, 'state'>, stash: Uint8Array, controller: Uint8Array): void {
   Bonded.remove(ctx.state, stash)
   Ledger.remove(ctx.state, controller)
   Payee.remove(ctx.state, stash)
@@ -109,6 +112,13 @@ function killStash(ctx: DispatchContext, stash: Uint8Array, controller: Uint8Arr
   StakeLimit.remove(ctx.state, stash)
   clearStashMetadata(ctx.state, stash)
   unlockStash(ctx, stash)
+}
+
+/** Crust's `kill_stash` for a stash given by its id: NotStash when it is not bonded. */
+function killBondedStash(ctx: Pick<BlockContext, 'state'>, stash: Uint8Array): void {
+  const controller = Bonded.get(ctx.state, stash)
+  if (controller === undefined) throw moduleError(err.NotStash)
+  killStash(ctx, stash, controller)
 }
 
 /** Recomputes every candidate's stake limit from a workload hand-off (Crust's `report_works`). */
@@ -429,6 +439,26 @@ export function stakingPallet(index: number): Pallet {
           ValidatorCount.put(ctx.state, args.new)
         },
       }),
+      increase_validator_count: call({
+        index: 12,
+        args: { additional: named(compactU32, 'u32') },
+        weight: dbWeight(2_000_000n, 1n, 1n),
+        docs: ['Increments the ideal number of validators.'],
+        dispatch: (ctx, origin, { additional }) => {
+          ensureRoot(origin)
+          ValidatorCount.put(ctx.state, ValidatorCount.get(ctx.state) + additional)
+        },
+      }),
+      force_no_eras: call({
+        index: 13,
+        args: {},
+        weight: WEIGHTS.root,
+        docs: ['Force there to be no new eras indefinitely.'],
+        dispatch: (ctx, origin) => {
+          ensureRoot(origin)
+          ForceEra.put(ctx.state, { tag: 'ForceNone', value: undefined })
+        },
+      }),
       force_new_era: call({
         index: 14,
         args: {},
@@ -447,6 +477,27 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin, { validators }) => {
           ensureRoot(origin)
           Invulnerables.put(ctx.state, validators)
+        },
+      }),
+      force_unstake: call({
+        index: 16,
+        args: { stash: named(accountId32, 'T::AccountId') },
+        weight: dbWeight(53_000_000n, 4n, 7n),
+        docs: ['Force a current staker to become completely unstaked, immediately.'],
+        dispatch: (ctx, origin, { stash }) => {
+          ensureRoot(origin)
+          unlockStash(ctx, stash)
+          killBondedStash(ctx, stash)
+        },
+      }),
+      force_new_era_always: call({
+        index: 17,
+        args: {},
+        weight: WEIGHTS.root,
+        docs: ['Force there to be a new era at the end of sessions indefinitely.'],
+        dispatch: (ctx, origin) => {
+          ensureRoot(origin)
+          ForceEra.put(ctx.state, { tag: 'ForceAlways', value: undefined })
         },
       }),
       cancel_deferred_slash: call({
@@ -475,6 +526,57 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin, { validator_stash, era }) => {
           ensureSigned(origin)
           rewardStakers(ctx, validator_stash, era)
+        },
+      }),
+      reap_stash: call({
+        index: 19,
+        args: { stash: named(accountId32, 'T::AccountId') },
+        weight: dbWeight(76_000_000n, 4n, 7n),
+        docs: ['Remove all data structure concerning a staker/stash once its balance is at the minimum (any origin).'],
+        dispatch: (ctx, _origin, { stash }) => {
+          const info = Account.get(ctx.state, stash)
+          if (info.data.free + info.data.reserved !== ctx.config.existentialDeposit) throw moduleError(err.FundedTarget)
+          killBondedStash(ctx, stash)
+        },
+      }),
+      set_start_reward_era: call({
+        index: 20,
+        args: { start_reward_era: named(u32, 'EraIndex') },
+        weight: 1000n,
+        docs: ['Set the era GPoS inflation starts at (root).'],
+        dispatch: (ctx, origin, { start_reward_era }) => {
+          ensureRoot(origin)
+          StartRewardEra.put(ctx.state, start_reward_era)
+        },
+      }),
+      cancel_era_reward: call({
+        index: 21,
+        args: { era_index: named(u32, 'EraIndex') },
+        weight: 1000n,
+        docs: ["Remove an era's staking payout (root): the era can no longer be claimed with `reward_stakers`."],
+        dispatch: (ctx, origin, { era_index }) => {
+          ensureRoot(origin)
+          ErasStakingPayout.remove(ctx.state, era_index)
+        },
+      }),
+      set_validators_whitelist: call({
+        index: 22,
+        args: { new_validators: vec(named(accountId32, 'T::AccountId')) },
+        weight: 1000n,
+        docs: ['Set the candidates that may be elected while ForceSelection is on (root).'],
+        dispatch: (ctx, origin, { new_validators }) => {
+          ensureRoot(origin)
+          ValidatorsWhitelist.put(ctx.state, new_validators)
+        },
+      }),
+      force_validators_whitelist: call({
+        index: 23,
+        args: { enable: named(bool, 'bool') },
+        weight: 1000n,
+        docs: ['Turn ForceSelection on or off (root): with it on, only whitelisted candidates are elected.'],
+        dispatch: (ctx, origin, { enable }) => {
+          ensureRoot(origin)
+          ForceSelection.put(ctx.state, enable)
         },
       }),
       rebond: call({

@@ -2,7 +2,7 @@
  * Staking's storage items (prefix `Staking`) with Crust's names, hashers and value types, plus two
  * lists our runtime keeps in place of Crust's map iteration (`ValidatorsList`, `GuarantorsList`).
  */
-import { named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { bool, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 import {
   doubleMapWithDefault,
@@ -194,6 +194,8 @@ export const SpanSlash = mapWithDefault({
   default: { slashed: 0n, paid_out: 0n },
   docs: ['Records information about the maximum slash of a stash within a slashing span, as well as how much reward has been paid out.'],
 })
+export const ValidatorsWhitelist = valueWithDefault({ pallet: PALLET, name: 'ValidatorsWhitelist', value: accounts, default: [] as Uint8Array[], docs: ['Whitelist candidates to be validators'] })
+export const ForceSelection = valueWithDefault({ pallet: PALLET, name: 'ForceSelection', value: named(bool, 'bool'), default: false, docs: ['Force Selection'] })
 export const EarliestUnappliedSlash = optionalValue({ pallet: PALLET, name: 'EarliestUnappliedSlash', value: eraIndex, docs: ['The earliest era for which we have a pending, unapplied slash.'] })
 
 /**
@@ -315,6 +317,8 @@ export const STORAGE = [
   SlashingSpans,
   SpanSlash,
   EarliestUnappliedSlash,
+  ValidatorsWhitelist,
+  ForceSelection,
   ...ValidatorsList.items,
   ...GuarantorsList.items,
 ]
