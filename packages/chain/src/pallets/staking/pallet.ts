@@ -1,11 +1,12 @@
 /**
- * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking), first step: bonding, validator and
- * guarantor roles, stake limits from sWork's workload hand-off, and the era election with capped
- * exposures; era rewards (rewards.ts): authoring points in on_finalize, the ending era's payouts
- * (end_era) at the next era's first block. Slashing comes later.
+ * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking): bonding, validator and guarantor roles,
+ * stake limits from sWork's workload hand-off, the era election with capped exposures (election.ts),
+ * era rewards (rewards.ts: authoring points in on_finalize, the ending era's payouts at the next
+ * era's first block), slashing (slashing.ts) and Crust's root calls.
  *
- * Eras run on block numbers: era = ⌊block / eraLength⌋ (the formula benefits' `activeEra` uses, so
- * both agree); at each era boundary `onInitialize` starts the new era and runs the election.
+ * Sessions and eras run on block numbers (era.ts): at each session's first block `onInitialize`
+ * rotates the session and, every `sessionsPerEra` sessions (or when forced), ends the era and starts
+ * the next with its election; benefits reads the era from `ActiveEra`.
  * Stake limits are recomputed in `onFinalize` of the block where sWork hands over a workload.
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
@@ -16,7 +17,6 @@ import type { StorageAccess } from '../../runtime/storage.js'
 import { multiAddress } from '../../runtime/substrate-types.js'
 import { Account } from '../system.js'
 import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../balances.js'
-import { activeEra } from '../benefits/era.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
 import {
@@ -30,22 +30,18 @@ import {
   STAKING_ID,
   UNCHECKED_FROZEN_BOND_FUND,
 } from './constants.js'
-import { clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
-import { endEra, rewardByIds, rewardStakers } from './rewards.js'
-import { CurrentIndex, DisabledValidators, SessionValidators } from './session.js'
-import { applyUnappliedSlashes, chillStash, clearEraMetadata, clearStashMetadata } from './slashing.js'
+import { rewardByIds, rewardStakers } from './rewards.js'
+import { isSessionStart, rotateSession, sessionTiming } from './era.js'
+import { SessionValidators } from './session.js'
+import { chillStash, clearStashMetadata } from './slashing.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
 import {
   ActiveEra,
   Bonded,
   BondedEras,
-  CurrentElected,
   CurrentEra,
-  ErasExposed,
-  ErasStakers,
-  ErasStakersClipped,
   ErasStakingPayout,
   ErasStartSessionIndex,
   ErasTotalStakes,
@@ -53,7 +49,6 @@ import {
   ForceEra,
   ForceSelection,
   Guarantors,
-  HistoryDepth,
   insertGuarantor,
   insertValidator,
   Invulnerables,
@@ -93,8 +88,8 @@ const WEIGHTS = {
   rewardStakers: dbWeight(120_000_000n + 54_000_000n * 64n, 11n + 3n * 64n, 2n + 2n * 64n),
 }
 
-/** The era dispatches count by (the one benefits uses). */
-const eraOf = (ctx: Pick<DispatchContext, 'config' | 'blockNumber'>) => activeEra(ctx)
+/** The era dispatches count by (Crust's `current_era`). */
+const eraOf = (ctx: Pick<DispatchContext, 'state'>) => CurrentEra.get(ctx.state) ?? 0
 
 function ledgerOf(ctx: DispatchContext, controller: Uint8Array): StakingLedger {
   const ledger = Ledger.get(ctx.state, controller)
@@ -135,48 +130,6 @@ export function applyWorkload(ctx: Pick<BlockContext, 'state' | 'deposit'>, hand
 }
 
 /**
- * Starts era `era`: CurrentEra, ActiveEra (its start is stamped in on_finalize), the bonded-era
- * window (slashing records of eras that left it are cleared), the deferred slashes now due, then
- * the election. When the election keeps the old set, the kept validators' exposures are carried
- * into the new era so that their weights stay readable. `reelect` only re-runs the election.
- */
-export function startEra(ctx: Pick<BlockContext, 'state' | 'config' | 'deposit'>, era: number, reelect = false): void {
-  const state = ctx.state
-  const previous = ActiveEra.get(state)?.index
-  if (!reelect) {
-    CurrentEra.put(state, era)
-    ActiveEra.put(state, { index: era, start: undefined })
-    ErasStartSessionIndex.insert(state, era, CurrentIndex.get(state))
-    const old = era - HistoryDepth.get(state) - 1
-    if (old >= 0) clearEraInformation(state, old)
-    noteBondedEra(state, era, CurrentIndex.get(state))
-    applyUnappliedSlashes(ctx, era)
-  }
-  const elected = selectAndUpdateValidators(state, era)
-  if (elected === undefined && previous !== undefined && previous !== era) {
-    const kept = CurrentElected.get(state)
-    ErasExposed.insert(state, era, kept)
-    for (const stash of kept) {
-      ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
-      ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
-      ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
-    }
-    ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
-  }
-  SessionValidators.put(state, electedValidators(state).map((v) => v.stash))
-  DisabledValidators.put(state, [])
-}
-
-/** Adds `era` to BondedEras and drops (with their slashing records) the eras before the bonding window. */
-function noteBondedEra(state: StorageAccess, era: number, session: number): void {
-  const bonded = [...BondedEras.get(state), [era, session] as [number, number]]
-  const firstKept = era - BONDING_DURATION
-  let drop = 0
-  while (drop < bonded.length && bonded[drop]![0] < firstKept) clearEraMetadata(state, bonded[drop++]![0])
-  BondedEras.put(state, bonded.slice(drop))
-}
-
-/**
  * What the chain spec gives staking at genesis: the invulnerable genesis validators (the first
  * session's set), era 0 and Crust's SlashRewardFraction of 10 %.
  */
@@ -209,7 +162,7 @@ export function stakingPallet(index: number): Pallet {
     constants: {
       BondingDuration: constant(named(compactU32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
       MaxGuarantee: constant(named(compactU32, 'u32'), () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
-      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), () => 6, 'Number of sessions per era.'),
+      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), (config) => sessionTiming(config).sessionsPerEra, 'Number of sessions per era.'),
       SlashDeferDuration: constant(
         named(compactU32, 'EraIndex'),
         () => SLASH_DEFER_DURATION,
@@ -217,21 +170,7 @@ export function stakingPallet(index: number): Pallet {
       ),
     },
     onInitialize: (ctx) => {
-      const era = activeEra(ctx)
-      if (ctx.blockNumber > 0 && ctx.blockNumber % ctx.config.eraLength === 0) {
-        // Crust's end_era: the ending era's payouts, and benefits' hand-over to the new era.
-        const ending = ActiveEra.get(ctx.state)?.index
-        if (ending !== undefined) endEra(ctx, ending)
-        startEra(ctx, era)
-        const force = ForceEra.get(ctx.state)
-        if (force.tag === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
-        return
-      }
-      const force = ForceEra.get(ctx.state).tag
-      if (force === 'ForceNew' || force === 'ForceAlways') {
-        startEra(ctx, era, true)
-        if (force === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
-      }
+      if (isSessionStart(ctx.config, ctx.blockNumber)) rotateSession(ctx)
     },
     onFinalize: (ctx) => {
       // sWork's hand-off of the block (written in its on_initialize) is taken at the end of the same
