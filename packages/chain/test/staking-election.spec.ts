@@ -4,6 +4,7 @@ import { describe, it } from 'node:test'
 import { CRU } from '../src/constants.js'
 import { TotalIssuance } from '../src/pallets/balances.js'
 import {
+  ActiveEra,
   applyWorkload,
   cappedExposure,
   CurrentElected,
@@ -170,14 +171,16 @@ describe('staking: era election', () => {
     assert.equal(ErasStakers.get(h.state, 2, ALICE).total, 50n * CRU)
   })
 
-  it('behavior: force_new_era re-runs the election in the next block', async () => {
-    const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
+  it('behavior: force_new_era starts a new era, with its election, at the next session', async () => {
+    // 12-block eras of 6 sessions: sessions of 2 blocks.
+    const h = await RuntimeHarness.create({ config: { eraLength: 12 } })
     validator(h, ALICE, 1, 100n * CRU)
     StakeLimit.insert(h.state, ALICE, 50n * CRU)
     assert.equal(h.call(ROOT, 'Staking', 'force_new_era'), undefined)
     h.endBlock()
     assert.deepEqual(CurrentElected.get(h.state), [])
     h.runTo(2)
+    assert.equal(ActiveEra.get(h.state)!.index, 1)
     assert.deepEqual(electedValidators(h.state), [{ stash: ALICE, weight: 50n * CRU }])
   })
 

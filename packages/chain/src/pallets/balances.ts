@@ -170,6 +170,26 @@ export function depositInto(ctx: EventSink, who: Uint8Array, amount: bigint): bo
   return true
 }
 
+/**
+ * Takes up to `amount` out of `who`'s balance, free first then reserved, regardless of locks
+ * (Substrate's `Currency::slash`): emits `Slashed`, lowers the total issuance, and reaps the account
+ * when what is left is below the existential deposit. Returns the amount slashed and the part of
+ * `amount` that could not be (the caller decides where the slashed value goes).
+ */
+export function slash(ctx: EventSink, who: Uint8Array, amount: bigint): { slashed: bigint; missing: bigint } {
+  const info = Account.get(ctx.state, who)
+  if (amount === 0n || info.data.free + info.data.reserved === 0n) return { slashed: 0n, missing: amount }
+  const fromFree = info.data.free < amount ? info.data.free : amount
+  const rest = amount - fromFree
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
+  const fromReserved = info.data.reserved < rest ? info.data.reserved : rest
+  const slashed = fromFree + fromReserved
+  TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - slashed)
+  ctx.deposit(events.Slashed, { who, amount: slashed })
+  setFree(ctx, who, { ...info, data: { ...info.data, reserved: info.data.reserved - fromReserved } }, info.data.free - fromFree)
+  return { slashed, missing: amount - slashed }
+}
+
 /** The part of `who`'s balance that is reserved (benefit funds, deposits). */
 export function reservedBalance(state: StorageReader, who: Uint8Array): bigint {
   return Account.get(state, who).data.reserved

@@ -25,8 +25,10 @@ export interface RuntimeConfig {
   reportSlot: number
   /** Blocks one paid storage period lasts (Crust: 180 days = 2_592_000 blocks). */
   fileDuration: number
-  /** Blocks per era (Crust: 6 sessions of 600 = 3_600); benefits count by it until staking lands. */
+  /** Blocks per era (Crust: 6 sessions of 600 = 3_600); a session is eraLength / sessionsPerEra blocks. */
   eraLength: number
+  /** Sessions per era (Crust's `SessionsPerEra`: 6); an era is one session when eraLength is not a multiple of it. */
+  sessionsPerEra: number
   /** Report slots a node's workload stays zero after a missed report (Crust: 8). */
   punishmentSlots: number
 }
@@ -50,9 +52,10 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   reportSlot: 600,
   fileDuration: 2_592_000,
   eraLength: 3_600,
+  sessionsPerEra: 6,
   punishmentSlots: 8,
 }
 
 /** The parameters a chain spec may override (`crust dev` shortens the periods). */
-export const SPEC_RUNTIME_KEYS = ['reportSlot', 'fileDuration', 'eraLength', 'punishmentSlots', 'existentialDeposit'] as const
+export const SPEC_RUNTIME_KEYS = ['reportSlot', 'fileDuration', 'eraLength', 'sessionsPerEra', 'punishmentSlots', 'existentialDeposit'] as const
 export type SpecRuntimeOverrides = Partial<Pick<RuntimeConfig, (typeof SPEC_RUNTIME_KEYS)[number]>>

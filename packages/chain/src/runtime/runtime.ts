@@ -8,7 +8,7 @@ import { blake2AsHex } from '@polkadot/util-crypto'
 import { balancesPallet } from '../pallets/balances.js'
 import { benefitsPallet } from '../pallets/benefits/index.js'
 import { marketPallet } from '../pallets/market/index.js'
-import { stakingPallet } from '../pallets/staking/index.js'
+import { sessionPallet, stakingPallet } from '../pallets/staking/index.js'
 import { sworkPallet } from '../pallets/swork/index.js'
 import { sudoPallet } from '../pallets/sudo.js'
 import { systemPallet } from '../pallets/system.js'
@@ -50,6 +50,7 @@ export const PALLET_INDEX = {
   Market: 6,
   Benefits: 7,
   Staking: 8,
+  Session: 9,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -125,6 +126,7 @@ export class Runtime {
       marketPallet(PALLET_INDEX.Market),
       benefitsPallet(PALLET_INDEX.Benefits),
       stakingPallet(PALLET_INDEX.Staking),
+      sessionPallet(PALLET_INDEX.Session),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

@@ -34,3 +34,11 @@ export const MARKET_STAKING_POT_DURATION = 60
 export const DEFAULT_START_REWARD_ERA = 100_000
 /** Authoring points a block author earns per block. */
 export const AUTHORING_POINTS_PER_BLOCK = 20
+/** Eras a computed slash waits before it is applied (27 days of 6-hour eras); root may cancel it meanwhile. */
+export const SLASH_DEFER_DURATION = 108
+/** Share of the slash reward paid on the first report (`REWARD_F1`, 50 %), in Perbill parts. */
+export const REWARD_F1_PARTS = 500_000_000n
+/** The `SlashRewardFraction` Crust's chain specs set at genesis (10 %), in Perbill parts. */
+export const GENESIS_SLASH_REWARD_FRACTION = 100_000_000
+/** Session's `DisabledValidatorsThreshold` (17 %), in Perbill parts: disabling more forces a new era. */
+export const DISABLED_VALIDATORS_THRESHOLD_PARTS = 170_000_000n

@@ -1,7 +1,8 @@
 /**
  * The era election (Crust's `select_and_update_validators`): each candidate with a stake limit gets
  * an exposure capped by that limit (ratio = min(1, limit / (own + guarantees)) applied to its own
- * bond and to each guarantee); the top ValidatorCount by capped total are elected.
+ * bond and to each guarantee); the top ValidatorCount by capped total are elected (only whitelisted
+ * ones while ForceSelection is on).
  */
 import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
 import { perbillFromRational, perbillMul } from '../benefits/perbill.js'
@@ -18,6 +19,7 @@ import {
   ErasStakersClipped,
   ErasTotalStakes,
   ErasValidatorPrefs,
+  ForceSelection,
   Guarantors,
   GuarantorsList,
   Invulnerables,
@@ -27,6 +29,7 @@ import {
   ValidatorCount,
   Validators,
   ValidatorsList,
+  ValidatorsWhitelist,
 } from './storage.js'
 import type { Exposure, IndividualExposure } from './types.js'
 
@@ -79,7 +82,10 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
     const exposure = cappedExposure(activeBond(state, stash), edges.get(hex(stash)) ?? [], limit)
     staked.push({ stash, total: exposure.total, exposure })
   }
-  const toElect = Math.min(ValidatorCount.get(state), staked.length)
+  // With ForceSelection only whitelisted candidates can be elected (they all keep their exposures).
+  const whitelist = ForceSelection.get(state) ? new Set(ValidatorsWhitelist.get(state).map(hex)) : undefined
+  const electable = whitelist === undefined ? staked : staked.filter((s) => whitelist.has(hex(s.stash)))
+  const toElect = Math.min(ValidatorCount.get(state), electable.length)
   if (toElect < minimum) return undefined
   let eraTotal = 0n
   for (const { stash, exposure } of staked) {
@@ -90,7 +96,7 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
   }
   ErasTotalStakes.insert(state, era, eraTotal)
   ErasExposed.insert(state, era, staked.map((s) => s.stash))
-  const elected = staked
+  const elected = electable
     .map((s, i) => ({ ...s, i }))
     .sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : a.i - b.i))
     .slice(0, toElect)

@@ -1,9 +1,25 @@
 /** The `Staking` pallet (Crust's GPoS): see pallet.ts. */
-export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID } from './constants.js'
+export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, SLASH_DEFER_DURATION, STAKING_ID } from './constants.js'
 export { activeBond, cappedExposure, clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 export { events as stakingEvents, stakingErrors } from './errors.js'
-export { applyWorkload, buildStakingGenesis, stakingPallet, startEra } from './pallet.js'
+export { applyWorkload, buildStakingGenesis, stakingPallet } from './pallet.js'
+export { isSessionStart, rotateSession, sessionTiming, startEra } from './era.js'
 export { permillFromRational, stakeLimitOf, stakeLimitRatio, totalStakeLimit } from './stake-limit.js'
 export * from './storage.js'
-export type { Exposure, Guarantee, IndividualExposure, StakingLedger, ValidatorPrefs } from './types.js'
+export type { Exposure, Guarantee, IndividualExposure, SlashingSpans as SlashingSpansRecord, SpanRecord, StakingLedger, UnappliedSlash, ValidatorPrefs } from './types.js'
 export { authoringSharePercent, calculateMarketPayout, endEra, erasPerYear, rewardByIds, rewardStakers, totalRewardsInEra, yearlyRewards } from './rewards.js'
+export { CurrentIndex, DisabledValidators, disableValidator, SessionValidators, sessionEvents, sessionPallet } from './session.js'
+export {
+  applySlash,
+  applyUnappliedSlashes,
+  computeSlash,
+  endSpan,
+  newSpans,
+  pruneSpans,
+  type ReportOffenceResult,
+  reportOffence,
+  type SlashingSpan,
+  type SlashParams,
+  spansOf,
+} from './slashing.js'
+export { slashLedger } from './ledger.js'

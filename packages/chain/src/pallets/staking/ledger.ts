@@ -46,3 +46,37 @@ export function updateLedger(ctx: Pick<BlockContext, 'state'>, controller: Uint8
 export function unlockStash(ctx: Pick<BlockContext, 'state'>, stash: Uint8Array): void {
   removeLock(ctx, stash, STAKING_ID)
 }
+
+/**
+ * Takes up to `value` out of a ledger (Crust's `StakingLedger::slash`): from `active` first, then
+ * from the unlocking chunks closest to unlocking; a part left at or below `minimumBalance` is swept
+ * into the slash too (no dust stays staked), which can make the slash larger than `value`. Returns
+ * the new ledger and the amount actually taken (pre-total − total).
+ */
+export function slashLedger(ledger: StakingLedger, value: bigint, minimumBalance: bigint): [StakingLedger, bigint] {
+  let total = ledger.total
+  let remaining = value
+  const slashOutOf = (target: bigint): bigint => {
+    let fromTarget = remaining < target ? remaining : target
+    if (fromTarget === 0n) return target
+    let left = target - fromTarget
+    if (left <= minimumBalance) {
+      fromTarget += left
+      remaining += left
+      left = 0n
+    }
+    total = total > fromTarget ? total - fromTarget : 0n
+    remaining -= fromTarget
+    return left
+  }
+  const active = slashOutOf(ledger.active)
+  const unlocking = ledger.unlocking.map((c) => ({ ...c }))
+  // Chunks are slashed in order while the previous ones were used up (Rust's lazy take_while).
+  let drained = 0
+  for (const chunk of unlocking) {
+    chunk.value = slashOutOf(chunk.value)
+    if (chunk.value !== 0n) break
+    drained++
+  }
+  return [{ ...ledger, total, active, unlocking: unlocking.slice(drained) }, ledger.total - total]
+}

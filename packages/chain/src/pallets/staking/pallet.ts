@@ -1,43 +1,54 @@
 /**
- * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking), first step: bonding, validator and
- * guarantor roles, stake limits from sWork's workload hand-off, and the era election with capped
- * exposures; era rewards (rewards.ts): authoring points in on_finalize, the ending era's payouts
- * (end_era) at the next era's first block. Slashing comes later.
+ * `Staking` (Crust's GPoS, crustio/crust: cstrml/staking): bonding, validator and guarantor roles,
+ * stake limits from sWork's workload hand-off, the era election with capped exposures (election.ts),
+ * era rewards (rewards.ts: authoring points in on_finalize, the ending era's payouts at the next
+ * era's first block), slashing (slashing.ts) and Crust's root calls.
  *
- * Eras run on block numbers: era = ⌊block / eraLength⌋ (the formula benefits' `activeEra` uses, so
- * both agree); at each era boundary `onInitialize` starts the new era and runs the election.
+ * Sessions and eras run on block numbers (era.ts): at each session's first block `onInitialize`
+ * rotates the session and, every `sessionsPerEra` sessions (or when forced), ends the era and starts
+ * the next with its election; benefits reads the era from `ActiveEra`.
  * Stake limits are recomputed in `onFinalize` of the block where sWork hands over a workload.
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
  */
-import { accountId32, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, bool, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
 import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
 import type { StorageAccess } from '../../runtime/storage.js'
 import { multiAddress } from '../../runtime/substrate-types.js'
 import { Account } from '../system.js'
 import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../balances.js'
-import { activeEra } from '../benefits/era.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
-import { AUTHORING_POINTS_PER_BLOCK, BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, STAKING_ID, UNCHECKED_FROZEN_BOND_FUND } from './constants.js'
-import { clearEraInformation, selectAndUpdateValidators } from './election.js'
+import {
+  AUTHORING_POINTS_PER_BLOCK,
+  BONDING_DURATION,
+  GENESIS_SLASH_REWARD_FRACTION,
+  HISTORY_DEPTH,
+  MAX_GUARANTEE,
+  MAX_UNLOCKING_CHUNKS,
+  SLASH_DEFER_DURATION,
+  STAKING_ID,
+  UNCHECKED_FROZEN_BOND_FUND,
+} from './constants.js'
 import { events, stakingErrors } from './errors.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
-import { endEra, rewardByIds, rewardStakers } from './rewards.js'
+import { rewardByIds, rewardStakers } from './rewards.js'
+import { isSessionStart, rotateSession, sessionTiming } from './era.js'
+import { SessionValidators } from './session.js'
+import { chillStash, clearStashMetadata } from './slashing.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
 import {
   ActiveEra,
   Bonded,
-  CurrentElected,
+  BondedEras,
   CurrentEra,
-  ErasExposed,
-  ErasStakers,
-  ErasStakersClipped,
+  ErasStakingPayout,
+  ErasStartSessionIndex,
   ErasTotalStakes,
   ErasValidatorPrefs,
   ForceEra,
+  ForceSelection,
   Guarantors,
-  HistoryDepth,
   insertGuarantor,
   insertValidator,
   Invulnerables,
@@ -46,12 +57,15 @@ import {
   removeGuarantor,
   removeValidator,
   sameAccount,
+  SlashRewardFraction,
   STORAGE,
   StakeLimit,
   StartRewardEra,
+  UnappliedSlashes,
   ValidatorCount,
   Validators,
   ValidatorsList,
+  ValidatorsWhitelist,
 } from './storage.js'
 import { balance, compactBalance, type Guarantee, PERBILL_ONE_PARTS, type StakingLedger, validatorPrefs } from './types.js'
 
@@ -74,8 +88,8 @@ const WEIGHTS = {
   rewardStakers: dbWeight(120_000_000n + 54_000_000n * 64n, 11n + 3n * 64n, 2n + 2n * 64n),
 }
 
-/** The era dispatches count by (the one benefits uses). */
-const eraOf = (ctx: Pick<DispatchContext, 'config' | 'blockNumber'>) => activeEra(ctx)
+/** The era dispatches count by (Crust's `current_era`). */
+const eraOf = (ctx: Pick<DispatchContext, 'state'>) => CurrentEra.get(ctx.state) ?? 0
 
 function ledgerOf(ctx: DispatchContext, controller: Uint8Array): StakingLedger {
   const ledger = Ledger.get(ctx.state, controller)
@@ -84,21 +98,22 @@ function ledgerOf(ctx: DispatchContext, controller: Uint8Array): StakingLedger {
 }
 
 /** Removes every trace of a stash (Crust's `kill_stash`). */
-function killStash(ctx: DispatchContext, stash: Uint8Array, controller: Uint8Array): void {
+function killStash(ctx: Pick<BlockContext, 'state'>, stash: Uint8Array, controller: Uint8Array): void {
   Bonded.remove(ctx.state, stash)
   Ledger.remove(ctx.state, controller)
   Payee.remove(ctx.state, stash)
   removeValidator(ctx.state, stash)
   removeGuarantor(ctx.state, stash)
   StakeLimit.remove(ctx.state, stash)
+  clearStashMetadata(ctx.state, stash)
   unlockStash(ctx, stash)
 }
 
-/** Stops any role of a stash (Crust's `chill_stash`). */
-function chillStash(state: StorageAccess, stash: Uint8Array): void {
-  StakeLimit.remove(state, stash)
-  removeValidator(state, stash)
-  removeGuarantor(state, stash)
+/** Crust's `kill_stash` for a stash given by its id: NotStash when it is not bonded. */
+function killBondedStash(ctx: Pick<BlockContext, 'state'>, stash: Uint8Array): void {
+  const controller = Bonded.get(ctx.state, stash)
+  if (controller === undefined) throw moduleError(err.NotStash)
+  killStash(ctx, stash, controller)
 }
 
 /** Recomputes every candidate's stake limit from a workload hand-off (Crust's `report_works`). */
@@ -115,37 +130,19 @@ export function applyWorkload(ctx: Pick<BlockContext, 'state' | 'deposit'>, hand
 }
 
 /**
- * Starts era `era`: CurrentEra, ActiveEra (its start is stamped in on_finalize), then the election.
- * When the election keeps the old set, the kept validators' exposures are carried into the new era
- * so that their weights stay readable.
+ * What the chain spec gives staking at genesis: the invulnerable genesis validators (the first
+ * session's set), era 0 and Crust's SlashRewardFraction of 10 %.
  */
-export function startEra(state: StorageAccess, era: number, reelect = false): void {
-  const previous = ActiveEra.get(state)?.index
-  if (!reelect) {
-    CurrentEra.put(state, era)
-    ActiveEra.put(state, { index: era, start: undefined })
-    const old = era - HistoryDepth.get(state) - 1
-    if (old >= 0) clearEraInformation(state, old)
-  }
-  const elected = selectAndUpdateValidators(state, era)
-  if (elected !== undefined || previous === undefined || previous === era) return
-  const kept = CurrentElected.get(state)
-  ErasExposed.insert(state, era, kept)
-  for (const stash of kept) {
-    ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
-    ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
-    ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
-  }
-  ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
-}
-
-/** What the chain spec gives staking at genesis: the invulnerable genesis validators. */
 export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array[], validatorCount = validators.length, startRewardEra?: number): void {
   if (startRewardEra !== undefined) StartRewardEra.put(state, startRewardEra)
   Invulnerables.put(state, validators)
   ValidatorCount.put(state, validatorCount)
+  SlashRewardFraction.put(state, GENESIS_SLASH_REWARD_FRACTION)
   CurrentEra.put(state, 0)
   ActiveEra.put(state, { index: 0, start: undefined })
+  ErasStartSessionIndex.insert(state, 0, 0)
+  BondedEras.put(state, [[0, 0]])
+  SessionValidators.put(state, validators)
 }
 
 const ensureVotes = (ctx: DispatchContext, votes: bigint) => {
@@ -165,24 +162,15 @@ export function stakingPallet(index: number): Pallet {
     constants: {
       BondingDuration: constant(named(compactU32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
       MaxGuarantee: constant(named(compactU32, 'u32'), () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
-      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), () => 6, 'Number of sessions per era.'),
+      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), (config) => sessionTiming(config).sessionsPerEra, 'Number of sessions per era.'),
+      SlashDeferDuration: constant(
+        named(compactU32, 'EraIndex'),
+        () => SLASH_DEFER_DURATION,
+        'Number of eras that slashes are deferred by, after computation. This should be less than the bonding duration.',
+      ),
     },
     onInitialize: (ctx) => {
-      const era = activeEra(ctx)
-      if (ctx.blockNumber > 0 && ctx.blockNumber % ctx.config.eraLength === 0) {
-        // Crust's end_era: the ending era's payouts, and benefits' hand-over to the new era.
-        const ending = ActiveEra.get(ctx.state)?.index
-        if (ending !== undefined) endEra(ctx, ending)
-        startEra(ctx.state, era)
-        const force = ForceEra.get(ctx.state)
-        if (force.tag === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
-        return
-      }
-      const force = ForceEra.get(ctx.state).tag
-      if (force === 'ForceNew' || force === 'ForceAlways') {
-        startEra(ctx.state, era, true)
-        if (force === 'ForceNew') ForceEra.put(ctx.state, { tag: 'NotForcing', value: undefined })
-      }
+      if (isSessionStart(ctx.config, ctx.blockNumber)) rotateSession(ctx)
     },
     onFinalize: (ctx) => {
       // sWork's hand-off of the block (written in its on_initialize) is taken at the end of the same
@@ -263,7 +251,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       withdraw_unbonded: call({
-        index: 3,
+        index: 4,
         args: {},
         weight: WEIGHTS.withdraw,
         docs: ['Remove any unlocked chunks from the unlocking queue; the stash is removed when nothing is left.'],
@@ -281,7 +269,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       validate: call({
-        index: 4,
+        index: 5,
         args: { prefs: validatorPrefs },
         weight: WEIGHTS.validate,
         docs: ['Declare the desire to validate for the origin controller, with the share of rewards given to guarantors.'],
@@ -302,7 +290,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       guarantee: call({
-        index: 5,
+        index: 6,
         args: { target_tuple: target },
         weight: WEIGHTS.guarantee,
         docs: ['Guarantee a validator with some of the active bond: (validator stash, votes). At most 16 validators.'],
@@ -328,7 +316,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       cut_guarantee: call({
-        index: 6,
+        index: 7,
         args: { target_tuple: target },
         weight: WEIGHTS.guarantee,
         docs: ['Cut (part of) a guarantee: (validator stash, votes).'],
@@ -349,7 +337,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       chill: call({
-        index: 7,
+        index: 8,
         args: {},
         weight: WEIGHTS.chill,
         docs: ['Declare no desire to either validate or guarantee.'],
@@ -361,7 +349,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       set_controller: call({
-        index: 8,
+        index: 9,
         args: { controller: controllerArg },
         weight: WEIGHTS.setController,
         docs: ['(Re-)set the controller of a stash.'],
@@ -381,7 +369,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       set_validator_count: call({
-        index: 9,
+        index: 11,
         args: { new: named(compactU32, 'u32') },
         weight: WEIGHTS.root,
         docs: ['The ideal number of validators.'],
@@ -390,8 +378,28 @@ export function stakingPallet(index: number): Pallet {
           ValidatorCount.put(ctx.state, args.new)
         },
       }),
-      force_new_era: call({
+      increase_validator_count: call({
         index: 12,
+        args: { additional: named(compactU32, 'u32') },
+        weight: dbWeight(2_000_000n, 1n, 1n),
+        docs: ['Increments the ideal number of validators.'],
+        dispatch: (ctx, origin, { additional }) => {
+          ensureRoot(origin)
+          ValidatorCount.put(ctx.state, ValidatorCount.get(ctx.state) + additional)
+        },
+      }),
+      force_no_eras: call({
+        index: 13,
+        args: {},
+        weight: WEIGHTS.root,
+        docs: ['Force there to be no new eras indefinitely.'],
+        dispatch: (ctx, origin) => {
+          ensureRoot(origin)
+          ForceEra.put(ctx.state, { tag: 'ForceNone', value: undefined })
+        },
+      }),
+      force_new_era: call({
+        index: 14,
         args: {},
         weight: WEIGHTS.root,
         docs: ['Force a new election at the next block (our eras stay on block numbers: the election re-runs for the current era).'],
@@ -401,7 +409,7 @@ export function stakingPallet(index: number): Pallet {
         },
       }),
       set_invulnerables: call({
-        index: 13,
+        index: 15,
         args: { validators: vec(named(accountId32, 'T::AccountId')) },
         weight: WEIGHTS.root,
         docs: ['Set the validators who cannot be slashed (if any).'],
@@ -410,8 +418,47 @@ export function stakingPallet(index: number): Pallet {
           Invulnerables.put(ctx.state, validators)
         },
       }),
-      reward_stakers: call({
+      force_unstake: call({
+        index: 16,
+        args: { stash: named(accountId32, 'T::AccountId') },
+        weight: dbWeight(53_000_000n, 4n, 7n),
+        docs: ['Force a current staker to become completely unstaked, immediately.'],
+        dispatch: (ctx, origin, { stash }) => {
+          ensureRoot(origin)
+          unlockStash(ctx, stash)
+          killBondedStash(ctx, stash)
+        },
+      }),
+      force_new_era_always: call({
         index: 17,
+        args: {},
+        weight: WEIGHTS.root,
+        docs: ['Force there to be a new era at the end of sessions indefinitely.'],
+        dispatch: (ctx, origin) => {
+          ensureRoot(origin)
+          ForceEra.put(ctx.state, { tag: 'ForceAlways', value: undefined })
+        },
+      }),
+      cancel_deferred_slash: call({
+        index: 18,
+        args: { era: named(u32, 'EraIndex'), slash_indices: vec(named(u32, 'u32')) },
+        weight: (args) => dbWeight(5_870_000_000n + 35_000_000n * BigInt(args.slash_indices.length), 1n, 1n),
+        docs: ['Cancel enactment of a deferred slash (root): `era` the slashes were queued in, and the indices of those to drop.'],
+        dispatch: (ctx, origin, { era, slash_indices }) => {
+          ensureRoot(origin)
+          const sorted = [...slash_indices].sort((a, b) => a - b)
+          const unapplied = [...UnappliedSlashes.get(ctx.state, era)]
+          sorted.forEach((index, removed) => {
+            // Sorted, so a duplicate shows as an index below the number already removed.
+            if (removed > index) throw moduleError(err.DuplicateIndex)
+            if (index - removed >= unapplied.length) throw moduleError(err.InvalidSlashIndex)
+            unapplied.splice(index - removed, 1)
+          })
+          UnappliedSlashes.insert(ctx.state, era, unapplied)
+        },
+      }),
+      reward_stakers: call({
+        index: 10,
         args: { validator_stash: named(accountId32, 'T::AccountId'), era: named(u32, 'EraIndex') },
         weight: WEIGHTS.rewardStakers,
         docs: ['Pay out the validator `validator_stash` and its guarantors for `era` (anyone may call; once per era).'],
@@ -420,8 +467,59 @@ export function stakingPallet(index: number): Pallet {
           rewardStakers(ctx, validator_stash, era)
         },
       }),
+      reap_stash: call({
+        index: 19,
+        args: { stash: named(accountId32, 'T::AccountId') },
+        weight: dbWeight(76_000_000n, 4n, 7n),
+        docs: ['Remove all data structure concerning a staker/stash once its balance is at the minimum (any origin).'],
+        dispatch: (ctx, _origin, { stash }) => {
+          const info = Account.get(ctx.state, stash)
+          if (info.data.free + info.data.reserved !== ctx.config.existentialDeposit) throw moduleError(err.FundedTarget)
+          killBondedStash(ctx, stash)
+        },
+      }),
+      set_start_reward_era: call({
+        index: 20,
+        args: { start_reward_era: named(u32, 'EraIndex') },
+        weight: 1000n,
+        docs: ['Set the era GPoS inflation starts at (root).'],
+        dispatch: (ctx, origin, { start_reward_era }) => {
+          ensureRoot(origin)
+          StartRewardEra.put(ctx.state, start_reward_era)
+        },
+      }),
+      cancel_era_reward: call({
+        index: 21,
+        args: { era_index: named(u32, 'EraIndex') },
+        weight: 1000n,
+        docs: ["Remove an era's staking payout (root): the era can no longer be claimed with `reward_stakers`."],
+        dispatch: (ctx, origin, { era_index }) => {
+          ensureRoot(origin)
+          ErasStakingPayout.remove(ctx.state, era_index)
+        },
+      }),
+      set_validators_whitelist: call({
+        index: 22,
+        args: { new_validators: vec(named(accountId32, 'T::AccountId')) },
+        weight: 1000n,
+        docs: ['Set the candidates that may be elected while ForceSelection is on (root).'],
+        dispatch: (ctx, origin, { new_validators }) => {
+          ensureRoot(origin)
+          ValidatorsWhitelist.put(ctx.state, new_validators)
+        },
+      }),
+      force_validators_whitelist: call({
+        index: 23,
+        args: { enable: named(bool, 'bool') },
+        weight: 1000n,
+        docs: ['Turn ForceSelection on or off (root): with it on, only whitelisted candidates are elected.'],
+        dispatch: (ctx, origin, { enable }) => {
+          ensureRoot(origin)
+          ForceSelection.put(ctx.state, enable)
+        },
+      }),
       rebond: call({
-        index: 18,
+        index: 3,
         args: { value: compactBalance },
         weight: WEIGHTS.unbond,
         docs: ['Rebond a portion of the stash scheduled to be unlocked.'],

@@ -2,7 +2,8 @@
  * Staking's storage items (prefix `Staking`) with Crust's names, hashers and value types, plus two
  * lists our runtime keeps in place of Crust's map iteration (`ValidatorsList`, `GuarantorsList`).
  */
-import { named, u32, vec } from '../../runtime/codec/scale-type.js'
+import { bool, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { perbill } from '../benefits/types.js'
 import {
   doubleMapWithDefault,
   optionalDoubleMap,
@@ -29,7 +30,11 @@ import {
   guarantee,
   PERBILL_ONE_PARTS,
   rewardDestination,
+  slashingSpans,
+  spanRecord,
   stakingLedger,
+  unappliedSlash,
+  type UnappliedSlash,
   validatorPrefs,
 } from './types.js'
 
@@ -119,6 +124,80 @@ export const ErasRewardPoints = mapWithDefault({
   default: { total: 0, individual: [] } as EraRewardPoints,
   docs: ['Rewards points of validators (authoring) at each era.'],
 })
+export const ErasStartSessionIndex = optionalMap({
+  pallet: PALLET,
+  name: 'ErasStartSessionIndex',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: named(u32, 'SessionIndex'),
+  docs: ['The session index at which the era start for the last `HISTORY_DEPTH` eras.'],
+})
+export const SlashRewardFraction = valueWithDefault({
+  pallet: PALLET,
+  name: 'SlashRewardFraction',
+  value: perbill,
+  default: 0,
+  docs: ['The percentage of the slash that is distributed to reporters.', '', 'The rest of the slashed value is handled by the `Slash` (the treasury).'],
+})
+export const CanceledSlashPayout = valueWithDefault({
+  pallet: PALLET,
+  name: 'CanceledSlashPayout',
+  value: balance,
+  default: 0n,
+  docs: ['The amount of currency given to reporters of a slash event which was canceled by extraordinary circumstances (e.g. governance).'],
+})
+export const UnappliedSlashes = mapWithDefault({
+  pallet: PALLET,
+  name: 'UnappliedSlashes',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: vec(unappliedSlash),
+  default: [] as UnappliedSlash[],
+  docs: ['All unapplied slashes that are queued for later.'],
+})
+export const BondedEras = valueWithDefault({
+  pallet: PALLET,
+  name: 'BondedEras',
+  value: vec(tuple(eraIndex, named(u32, 'SessionIndex'))),
+  default: [] as Array<[number, number]>,
+  docs: ['A mapping from still-bonded eras to the first session index of that era.'],
+})
+export const ValidatorSlashInEra = optionalDoubleMap({
+  ...byEra,
+  name: 'ValidatorSlashInEra',
+  value: tuple(perbill, balance),
+  docs: ['All slashing events on validators, mapped by era to the highest slash proportion and slash value of the era.'],
+})
+export const GuarantorSlashInEra = optionalDoubleMap({
+  ...byEra,
+  name: 'GuarantorSlashInEra',
+  value: balance,
+  docs: ['All slashing events on guarantors, mapped by era to the highest slash value of the era.'],
+})
+/** Not Crust's: the stashes with a Validator/GuarantorSlashInEra entry in an era, so they can be cleared (Crust removes the prefix). */
+export const ErasSlashed = mapWithDefault({
+  pallet: PALLET,
+  name: 'ErasSlashed',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: accounts,
+  default: [] as Uint8Array[],
+  docs: ['Not in Crust: the stashes with slashing records in an era.'],
+})
+export const SlashingSpans = optionalMap({ pallet: PALLET, name: 'SlashingSpans', hasher: 'Twox64Concat', key: account, value: slashingSpans, docs: ['Slashing spans for stash accounts.'] })
+export const SpanSlash = mapWithDefault({
+  pallet: PALLET,
+  name: 'SpanSlash',
+  hasher: 'Twox64Concat',
+  key: tuple(account, named(u32, 'SpanIndex')),
+  value: spanRecord,
+  default: { slashed: 0n, paid_out: 0n },
+  docs: ['Records information about the maximum slash of a stash within a slashing span, as well as how much reward has been paid out.'],
+})
+export const ValidatorsWhitelist = valueWithDefault({ pallet: PALLET, name: 'ValidatorsWhitelist', value: accounts, default: [] as Uint8Array[], docs: ['Whitelist candidates to be validators'] })
+export const ForceSelection = valueWithDefault({ pallet: PALLET, name: 'ForceSelection', value: named(bool, 'bool'), default: false, docs: ['Force Selection'] })
+export const EarliestUnappliedSlash = optionalValue({ pallet: PALLET, name: 'EarliestUnappliedSlash', value: eraIndex, docs: ['The earliest era for which we have a pending, unapplied slash.'] })
+
 /**
  * Not Crust's: a set of accounts kept as count + position ↔ account maps (swap-remove), because our
  * storage cannot iterate a map; inserting and removing are O(1) whatever the set's size.
@@ -227,6 +306,19 @@ export const STORAGE = [
   ErasMarketPayout,
   ErasAuthoringPayout,
   ErasRewardPoints,
+  ErasStartSessionIndex,
+  SlashRewardFraction,
+  CanceledSlashPayout,
+  UnappliedSlashes,
+  BondedEras,
+  ValidatorSlashInEra,
+  GuarantorSlashInEra,
+  ErasSlashed,
+  SlashingSpans,
+  SpanSlash,
+  EarliestUnappliedSlash,
+  ValidatorsWhitelist,
+  ForceSelection,
   ...ValidatorsList.items,
   ...GuarantorsList.items,
 ]

@@ -2,7 +2,7 @@
  * Staking's value types with Crust's names and fields (crustio/crust: cstrml/staking), so that
  * `@crustio/type-definitions` (ValidatorPrefs { guarantee_fee }, Guarantee) decodes them.
  */
-import { accountId32, bool, btreeMap, compactU32, compactU128, enumeration, type Infer, named, option, type ScaleType, struct, u32, u64, u128, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, bool, btreeMap, compactU32, compactU128, enumeration, type Infer, named, option, type ScaleType, struct, tuple, u32, u64, u128, vec } from '../../runtime/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 
 const PATH = 'cstrml_staking'
@@ -63,3 +63,28 @@ export const PERBILL_ONE_PARTS = 1_000_000_000
 /** Crust's `EraRewardPoints { total, individual: BTreeMap<AccountId, RewardPoint> }`. */
 export const eraRewardPoints = struct([PATH, 'EraRewardPoints'], { total: named(u32, 'RewardPoint'), individual: btreeMap(account, named(u32, 'RewardPoint')) })
 export type EraRewardPoints = Infer<typeof eraRewardPoints>
+
+const SLASHING_PATH = [PATH, 'slashing']
+
+/** Crust's `slashing::SlashingSpans`: the current span's index and start, the last era slashed, prior spans' lengths (latest first). */
+export const slashingSpans = struct([...SLASHING_PATH, 'SlashingSpans'], {
+  span_index: named(u32, 'SpanIndex'),
+  last_start: eraIndex,
+  last_nonzero_slash: eraIndex,
+  prior: vec(eraIndex),
+})
+export type SlashingSpans = Infer<typeof slashingSpans>
+
+/** Crust's `slashing::SpanRecord`: the largest slash in a span and the reporters' reward paid for it. */
+export const spanRecord = struct([...SLASHING_PATH, 'SpanRecord'], { slashed: balance, paid_out: balance })
+export type SpanRecord = Infer<typeof spanRecord>
+
+/** Crust's `UnappliedSlash`: a computed slash waiting for its era (Balance fields are not compact). */
+export const unappliedSlash = struct([PATH, 'UnappliedSlash'], {
+  validator: account,
+  own: balance,
+  others: vec(tuple(account, balance)),
+  reporters: vec(account),
+  payout: balance,
+})
+export type UnappliedSlash = Infer<typeof unappliedSlash>
