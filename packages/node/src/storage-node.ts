@@ -11,6 +11,7 @@ import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
+import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { type RunningSworker, runSworker } from '@crust-ts/sworker'
 import type { StorageNodeConfig } from './config.js'
 import { ensureGroup, ensureJoined } from './groups.js'
@@ -25,6 +26,7 @@ export interface StorageNodeEndpoints {
   peerId?: string
   multiaddrs?: string[]
   sworkerApi?: string
+  smanagerApi?: string
 }
 
 export interface RunningStorageNode {
@@ -32,6 +34,7 @@ export interface RunningStorageNode {
   api: ApiPromise
   ipfs?: IpfsDaemon
   sworker?: RunningSworker
+  smanager?: Smanager
   stop(): Promise<void>
 }
 
@@ -61,6 +64,7 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     const endpoints: Omit<StorageNodeEndpoints, 'metrics'> = { account: account.address, mode: config.mode }
     let ipfs: IpfsDaemon | undefined
     let sworker: RunningSworker | undefined
+    let smanager: Smanager | undefined
 
     if (config.mode === 'owner') {
       await ensureGroup(api, account, config.members, log)
@@ -101,6 +105,28 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
         })
       }
 
+      const sworkerApi = url(running.api)
+      smanager = await Smanager.start({
+        dataDir: join(config.basePath, 'smanager'),
+        api,
+        account,
+        ipfsApi,
+        sworkerApi,
+        role: config.mode === 'member' ? 'member' : 'isolation',
+        config: { strategy: config.smanager.strategy, pullIdleTimeoutMs: config.smanager.pullIdleTimeoutMs },
+        logger,
+      })
+      const manager = smanager
+      stops.push(() => manager.stop())
+      const smanagerHttp = createSmanagerApi(manager, { port: config.smanager.apiPort })
+      const smanagerAddress = await smanagerHttp.start()
+      stops.push(() => smanagerHttp.stop())
+      sources.tasks = () => {
+        const counts: Record<string, number> = {}
+        for (const t of manager.tasks()) counts[t.status] = (counts[t.status] ?? 0) + 1
+        return counts
+      }
+
       sources.srdBytes = () => Number(running.sworker.srd.size())
       sources.files = () => {
         const out: Record<string, { count: number; bytes: number }> = { valid: { count: 0, bytes: 0 }, pending: { count: 0, bytes: 0 }, lost: { count: 0, bytes: 0 } }
@@ -117,7 +143,8 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
         gateway: url(daemon.gateway),
         peerId: daemon.peerId,
         multiaddrs: daemon.node.libp2p.getMultiaddrs().map((m) => m.toString()),
-        sworkerApi: url(running.api),
+        sworkerApi,
+        smanagerApi: url(smanagerAddress),
       })
     }
 
@@ -125,7 +152,7 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     stops.push(() => metrics.stop())
     const all: StorageNodeEndpoints = { ...endpoints, metrics: `${url(metrics.address)}/metrics` }
     log.info(all, 'storage node ready')
-    return { endpoints: all, api, ...(ipfs === undefined ? {} : { ipfs }), ...(sworker === undefined ? {} : { sworker }), stop: stopAll }
+    return { endpoints: all, api, ...(ipfs === undefined ? {} : { ipfs }), ...(sworker === undefined ? {} : { sworker }), ...(smanager === undefined ? {} : { smanager }), stop: stopAll }
   } catch (err) {
     await stopAll()
     throw err

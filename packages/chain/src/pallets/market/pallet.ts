@@ -2,6 +2,7 @@
 import { bool, bytes, compactU128, named, u32, u64 } from '../../runtime/codec/scale-type.js'
 import { call, constant, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
 import type { StorageValue } from '../../runtime/storage.js'
+import { ANCHOR_FILES_STORAGE } from './anchor-files.js'
 import { MAXIMUM_FILE_SIZE, REWARD_PERSON } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { placeStorageOrder } from './orders.js'
@@ -41,7 +42,7 @@ export function marketPallet(index: number): Pallet {
     name: 'Market',
     index,
     path: 'pallet_market',
-    storage: S.MARKET_STORAGE,
+    storage: [...S.MARKET_STORAGE, ...ANCHOR_FILES_STORAGE],
     calls: {
       place_storage_order: call({
         index: 0,

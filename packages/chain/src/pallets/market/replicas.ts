@@ -12,6 +12,7 @@ import { marketEvents } from './errors.js'
 import { perbillMul } from './math.js'
 import { calculateSpower } from './spower.js'
 import { checkAnchor, isWrReported, updateSpower } from '../swork/interface.js'
+import { trackReplica, untrackReplica } from './anchor-files.js'
 import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, SpowerReadyPeriod } from './storage.js'
 
 /** One added or deleted file of a work report. */
@@ -57,6 +58,7 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
     { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt },
   ])
   file.reported_replica_count += 1
+  trackReplica(ctx.state, change.anchor, change.cid)
   if (file.remaining_paid_count > 0) {
     const parts = REPLICA_REWARD_PARTS[file.remaining_paid_count] ?? 0
     const reward = perbillMul(parts, file.amount)
@@ -140,6 +142,7 @@ export function deleteReplica(ctx: Ctx, change: Omit<ReplicaChange, 'fileSize' |
   if (index < 0) return 0n
   const replica = stored.replicas[index]![1]
   const file = { ...stored, replicas: stored.replicas.filter((_, i) => i !== index) }
+  untrackReplica(ctx.state, replica.anchor, change.cid)
   file.reported_replica_count = Math.max(0, file.reported_replica_count - (replica.is_reported ? 1 : 0))
   rebaseSpowers(ctx, file)
   FilesV2.insert(ctx.state, change.cid, file)

@@ -5,6 +5,7 @@ import { type DispatchContext, moduleError } from '../../runtime/pallet.js'
 import { RESERVED_POT, REWARD_PERSON, STORAGE_POT } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { fileFee, splitPayment } from './orders.js'
+import { untrackReplica } from './anchor-files.js'
 import { rebaseSpowers, refreshReplicaReports, removeSpowers } from './replicas.js'
 import { calculateSpower } from './spower.js'
 import { FileKeysCount, FilesV2, HasNewOrder } from './storage.js'
@@ -54,6 +55,7 @@ export function calculateReward(ctx: DispatchContext, caller: Uint8Array, cid: U
 
 function closeFile(ctx: DispatchContext, cid: Uint8Array, value: bigint): void {
   if (value > 0n) transfer(ctx, STORAGE_POT, RESERVED_POT, value, true)
+  for (const [, replica] of FilesV2.get(ctx.state, cid)?.replicas ?? []) untrackReplica(ctx.state, replica.anchor, cid)
   FilesV2.remove(ctx.state, cid)
   FileKeysCount.put(ctx.state, Math.max(0, FileKeysCount.get(ctx.state) - 1))
   ctx.deposit(marketEvents.FileClosed, { cid })

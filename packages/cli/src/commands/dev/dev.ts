@@ -142,6 +142,7 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
       `    IPFS API        ${n.ipfsApi}`,
       `    gateway         ${n.gateway}/ipfs/<cid>`,
       `    sWorker         ${n.sworkerApi}/api/v0/workload`,
+      `    sManager        ${n.smanagerApi}/api/v0/tasks`,
       `    metrics         ${n.metrics}`,
     ]),
     `  data and logs     ${basePath}`,
