@@ -3,6 +3,7 @@ import { type AddCommandOptions, DEFAULT_API } from './commands/ipfs-client.js'
 import { CrustError } from '@crust-ts/chain'
 import { generateKey, inspectKey, parseScheme } from './commands/key.js'
 import { CliError } from './errors.js'
+import { registerKeystoreCommands, registerStorageCommands } from './commands/storage-program.js'
 
 function parsePort(value: string): number {
   const port = Number(value)
@@ -185,6 +186,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .action(async (suri: string, opts: { scheme: ReturnType<typeof parseScheme>; outputType: string }) => {
       write(formatKey(await inspectKey(suri, opts.scheme), opts.outputType))
     })
+  registerKeystoreCommands(key, write)
+  registerStorageCommands(program, write)
   return program
 }
 
