@@ -30,7 +30,6 @@ export {
   type AddToIpfsReturnType,
   contentSize,
   type IpfsEndpoint,
-  ipfsClient,
   ipfsError,
   statPath,
 } from './ipfs.js'

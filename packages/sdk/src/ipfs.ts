@@ -1,14 +1,14 @@
 /**
  * Adding a file or a folder to IPFS through a Kubo-compatible API (a node's API, or a W3Auth
  * gateway: the same API under another base URL, with an authorization header). Streamed: file
- * contents are read as they are sent, never held whole in memory.
+ * contents are read as the socket takes them, never held whole in memory.
  */
-import { createReadStream, type Stats, statSync } from 'node:fs'
+import { type Stats, statSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { DEFAULT_IPFS_API } from './constants.js'
 import { SdkError, throwIfAborted } from './errors.js'
+import { type AddPart, kuboAdd, kuboCumulativeSize } from './kubo-add.js'
 
 /** Where to reach the Kubo-compatible API. */
 export interface IpfsEndpoint {
@@ -85,16 +85,6 @@ export async function contentSize(path: string): Promise<number> {
   return entries.reduce((sum, e) => sum + e.size, 0)
 }
 
-/** A Kubo RPC client for an endpoint. */
-export function ipfsClient(endpoint: IpfsEndpoint = {}): KuboRPCClient {
-  const url = endpoint.ipfsApi ?? DEFAULT_IPFS_API
-  try {
-    return create({ url, ...(endpoint.headers === undefined ? {} : { headers: endpoint.headers }) })
-  } catch (err) {
-    throw new SdkError('SDK_ERROR_IPFS', `bad IPFS API URL ${url}: ${(err as Error).message}`, { url }, { cause: err })
-  }
-}
-
 /** Explains a failed IPFS API call in one line. */
 export function ipfsError(url: string, err: unknown): SdkError {
   if (err instanceof SdkError) return err
@@ -122,34 +112,26 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
   throwIfAborted(options.signal)
 
   let sent = 0
-  const onProgress = options.onProgress
-  async function* counted(file: string): AsyncGenerator<Uint8Array> {
-    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-      throwIfAborted(options.signal)
-      sent += chunk.length
-      onProgress?.({ bytes: sent, total })
-      yield chunk
-    }
+  const parts: AddPart[] = entries.map((e) => (e.file === undefined ? { path: e.path } : { path: e.path, file: e.file }))
+  const common = {
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   }
-  const source = (function* () {
-    for (const e of entries) yield e.file === undefined ? { path: e.path } : { path: e.path, content: counted(e.file) }
-  })()
-
-  const ipfs = ipfsClient(options)
-  let root: string | undefined
   try {
-    for await (const added of ipfs.addAll(source, {
+    const added = await kuboAdd(url, parts, {
+      ...common,
       cidVersion: options.cidVersion ?? 0,
       pin: options.pin ?? true,
-      wrapWithDirectory: false,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })) {
-      if (added.path === name) root = added.cid.toString()
-    }
+      onBytes: (n) => {
+        sent += n
+        options.onProgress?.({ bytes: sent, total })
+      },
+    })
+    const root = added.find((a) => a.Name === name)?.Hash
     if (root === undefined) throw new SdkError('SDK_ERROR_IPFS', `IPFS API ${url}: the add returned no entry for ${name}`, { url })
-    const stat = await ipfs.files.stat(`/ipfs/${root}`, options.signal === undefined ? {} : { signal: options.signal })
-    onProgress?.({ bytes: total, total })
-    return { cid: root, cumulativeSize: Number(stat.cumulativeSize), name, isDirectory: st.isDirectory(), bytes: total }
+    const cumulativeSize = await kuboCumulativeSize(url, `/ipfs/${root}`, common)
+    if (sent < total) options.onProgress?.({ bytes: total, total })
+    return { cid: root, cumulativeSize, name, isDirectory: st.isDirectory(), bytes: total }
   } catch (err) {
     throwIfAborted(options.signal)
     throw ipfsError(url, err)

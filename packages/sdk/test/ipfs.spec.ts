@@ -61,6 +61,31 @@ describe('addToIpfs', () => {
     assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/css/main.css`)).text(), 'h1{color:red}')
   })
 
+  it('behavior: names with spaces, plus signs and non-ASCII letters survive; CIDs equal kubo-rpc-client\'s', async () => {
+    const site = join(dir, 'my site')
+    mkdirSync(join(site, 'ünï'), { recursive: true })
+    writeFileSync(join(site, 'a b+c.txt'), 'spaces and plus')
+    writeFileSync(join(site, 'ünï', 'x.txt'), 'unicode')
+    const added = await addToIpfs(site, { ipfsApi: api })
+    assert.equal(added.name, 'my site')
+    assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/${encodeURIComponent('a b+c.txt')}`)).text(), 'spaces and plus')
+    assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/${encodeURIComponent('ünï')}/x.txt`)).text(), 'unicode')
+    const kubo = create({ url: api })
+    let viaClient: string | undefined
+    for await (const r of kubo.addAll(
+      [
+        { path: 'my site' },
+        { path: 'my site/a b+c.txt', content: new TextEncoder().encode('spaces and plus') },
+        { path: 'my site/ünï' },
+        { path: 'my site/ünï/x.txt', content: new TextEncoder().encode('unicode') },
+      ],
+      { onlyHash: true },
+    )) {
+      if (r.path === 'my site') viaClient = r.cid.toString()
+    }
+    assert.equal(added.cid, viaClient)
+  })
+
   it('error: a missing path and an API nobody answers are typed errors', async () => {
     await assert.rejects(addToIpfs(join(dir, 'missing'), { ipfsApi: api }), code('SDK_ERROR_NO_SUCH_FILE'))
     const file = join(dir, 'small.txt')
