@@ -56,18 +56,26 @@ describe('sdk orders against a node', () => {
   it('behavior: an order costs exactly the reported fee; the market price plus the tip goes to the pots', async () => {
     const cid = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
     const size = 3_000_000
-    const price = await orderFee(api, size)
-    const before = await usableBalance(api, alice.address)
     const order = await placeOrder(api, alice, { cid, size, tip: CRU })
-    const after = await usableBalance(api, alice.address)
-    assert.equal(before - after, order.fee)
-    assert.equal(order.orderAmount, price.total + CRU)
+    // Alice's balance across exactly the order's block.
+    const parent = (await api.rpc.chain.getHeader(order.blockHash)).parentHash
+    const free = async (hash: string) => ((await (await api.at(hash)).query.system!.account!(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()
+    assert.equal((await free(parent.toHex())) - (await free(order.blockHash)), order.fee)
+    assert.ok((await usableBalance(api, alice.address)) > 0n)
+    // The market's price as of the order's block (fees change only in block initialisation).
+    assert.equal(order.orderAmount, (await orderFee(api, size, { blockHash: order.blockHash })).total + CRU)
     assert.ok(order.txFee > 0n)
     assert.equal(order.size, BigInt(size))
     const file = await orderStatus(api, cid)
     assert.ok(file !== undefined)
     assert.equal(file.fileSize, BigInt(size))
     assert.equal(file.expiredAt, 0)
+    // A second order of the same CID may not shrink it (refused before sending); one of the same size renews it.
+    const nonce = Number((await api.rpc.system.accountNextIndex(alice.address)).toString())
+    await assert.rejects(placeOrder(api, alice, { cid, size: size - 1 }), code('SDK_ERROR_BAD_SIZE'))
+    assert.equal(Number((await api.rpc.system.accountNextIndex(alice.address)).toString()), nonce)
+    const again = await placeOrder(api, alice, { cid, size })
+    assert.equal(again.orderAmount, (await orderFee(api, size, { blockHash: again.blockHash })).total)
     const topped = await addPrepaid(api, alice, cid, 2n * CRU)
     assert.equal(topped.prepaid, 2n * CRU)
     assert.equal((await orderStatus(api, cid))!.prepaid, 2n * CRU)

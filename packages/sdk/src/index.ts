@@ -37,6 +37,7 @@ export {
   assertFunds,
   maxFileSize,
   orderFee,
+  type OrderFeeOptions,
   type OrderFeeReturnType,
   placeOrder,
   type PlaceOrderErrorType,

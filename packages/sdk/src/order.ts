@@ -4,6 +4,7 @@ import type { KeyringPair } from '@polkadot/keyring/types'
 import { formatCru } from './amount.js'
 import { MIB } from './constants.js'
 import { SdkError } from './errors.js'
+import { orderStatus } from './status.js'
 import { estimateTxFee, submit, usableBalance } from './tx.js'
 import { assertCid, assertFileSize } from './validate.js'
 
@@ -21,9 +22,14 @@ export interface OrderFeeReturnType {
   total: bigint
 }
 
+export interface OrderFeeOptions {
+  /** Read the fees as of this block (default: the best block). They change only at block starts. */
+  blockHash?: string
+}
+
 /** The price of an order for `size` bytes at the current fees (Crust's `get_file_fee`). */
-export async function orderFee(api: ApiPromise, size: bigint | number): Promise<OrderFeeReturnType> {
-  const market = api.query.market!
+export async function orderFee(api: ApiPromise, size: bigint | number, options: OrderFeeOptions = {}): Promise<OrderFeeReturnType> {
+  const market = (options.blockHash === undefined ? api : await api.at(options.blockHash)).query.market!
   const [baseFee, byteFee, keysCountFee] = (await Promise.all([market.fileBaseFee!(), market.fileByteFee!(), market.fileKeysCountFee!()])).map((c) =>
     (c as unknown as BigIntCodec).toBigInt(),
   ) as [bigint, bigint, bigint]
@@ -86,8 +92,17 @@ export async function placeOrder(api: ApiPromise, signer: KeyringPair, params: P
   if (tip < 0n) throw new SdkError('SDK_ERROR_BAD_AMOUNT', 'the tip must not be negative')
   const enabled = (await api.query.market!.enableMarket!()) as unknown as { isTrue: boolean }
   if (!enabled.isTrue) throw new SdkError('SDK_ERROR_MARKET_DISABLED', "the chain's storage market is not enabled")
+  // A re-order (renewal) keeps the size on chain: it may not shrink, and it is charged at that size.
+  const existing = await orderStatus(api, params.cid)
+  if (existing !== undefined && existing.fileSize > size) {
+    throw new SdkError('SDK_ERROR_BAD_SIZE', `${params.cid} is already ordered with ${existing.fileSize} bytes; a new order may not give fewer (${size})`, {
+      cid: params.cid,
+      size: size.toString(),
+      onChain: existing.fileSize.toString(),
+    })
+  }
   const tx = api.tx.market!.placeStorageOrder!(params.cid, size, tip, params.memo ?? '')
-  const [price, txFee] = await Promise.all([orderFee(api, size), estimateTxFee(tx, signer)])
+  const [price, txFee] = await Promise.all([orderFee(api, existing?.fileSize ?? size), estimateTxFee(tx, signer)])
   await assertFunds(api, signer, price.total + tip + txFee, `an order of ${size} bytes (${formatCru(price.total + tip)} CRU + ${formatCru(txFee)} CRU transaction fee)`)
   const included = await submit(api, tx, signer, params.signal === undefined ? {} : { signal: params.signal })
   // What left the account besides the transaction fee: the transfers into the market's pots.
