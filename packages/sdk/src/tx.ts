@@ -1,9 +1,7 @@
 /** Signing and sending a transaction, waiting for inclusion, and reading what it paid. */
-import type { ApiPromise } from '@polkadot/api'
+import type { ApiPromise, SubmittableResult } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { EventRecord } from '@polkadot/types/interfaces'
-import type { ISubmittableResult } from '@polkadot/types/types'
 import { SdkError, type SdkErrorCode } from './errors.js'
 
 export interface SubmitOptions {
@@ -15,7 +13,7 @@ export interface Included {
   blockHash: string
   blockNumber: number
   /** This extrinsic's events. */
-  events: EventRecord[]
+  events: SubmittableResult['events']
   /** The transaction fee actually paid (`transactionPayment.TransactionFeePaid`), tip included. */
   txFee: bigint
 }
@@ -31,7 +29,7 @@ const DISPATCH_ERRORS: Record<string, SdkErrorCode> = {
   'market.PlaceOrderNotAvailable': 'SDK_ERROR_MARKET_DISABLED',
 }
 
-function dispatchErrorName(api: ApiPromise, result: ISubmittableResult): string | undefined {
+function dispatchErrorName(api: ApiPromise, result: SubmittableResult): string | undefined {
   const err = result.dispatchError
   if (err === undefined) return undefined
   if (err.isModule) {
@@ -55,7 +53,7 @@ function rejected(err: unknown): SdkError {
  * error's name in the message and `meta.error`; a refused or dropped transaction with `SDK_ERROR_TX_REJECTED`.
  */
 export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, options: SubmitOptions = {}): Promise<Included> {
-  const result = await new Promise<ISubmittableResult>((resolve, reject) => {
+  const result = await new Promise<SubmittableResult>((resolve, reject) => {
     let unsubscribe: (() => void) | undefined
     let settled = false
     const finish = (fn: () => void) => {
@@ -67,7 +65,7 @@ export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'
     }
     const onAbort = () => finish(() => reject(new SdkError('SDK_ERROR_ABORTED', 'aborted (the transaction may still be included)')))
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    tx.signAndSend(signer, (r: ISubmittableResult) => {
+    tx.signAndSend(signer, (r: SubmittableResult) => {
       if (r.status.isInBlock) finish(() => resolve(r))
       else if (r.status.isInvalid || r.status.isDropped || r.status.isUsurped || r.status.isRetracted) {
         finish(() => reject(new SdkError('SDK_ERROR_TX_REJECTED', `the transaction was ${r.status.type.toLowerCase()} before inclusion`)))
