@@ -4,6 +4,7 @@ import { CrustError } from '@crust-ts/chain'
 import { generateKey, inspectKey, parseScheme } from './commands/key.js'
 import type { StorageNodeFlags } from './commands/storage-node.js'
 import { CliError } from './errors.js'
+import { registerKeystoreCommands, registerStorageCommands } from './commands/storage-program.js'
 
 function parsePort(value: string): number {
   const port = Number(value)
@@ -215,6 +216,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .action(async (suri: string, opts: { scheme: ReturnType<typeof parseScheme>; outputType: string }) => {
       write(formatKey(await inspectKey(suri, opts.scheme), opts.outputType))
     })
+  registerKeystoreCommands(key, write)
+  registerStorageCommands(program, write)
   return program
 }
 

@@ -1,1 +1,74 @@
-export {}
+/**
+ * @packageDocumentation
+ *
+ * The crust-ts SDK: add a file or folder to IPFS, place a storage order for it on a Crust chain,
+ * follow its replicas, top up its prepaid pool; accounts from dev URIs, mnemonics or polkadot-js
+ * keystores.
+ *
+ * @example
+ * ```ts
+ * import { addToIpfs, connectChain, loadSigner, placeOrder, waitForReplicas } from '@crust-ts/sdk'
+ *
+ * const api = await connectChain('ws://127.0.0.1:9944')
+ * const signer = await loadSigner({ suri: '//Alice' })
+ * const { cid, cumulativeSize } = await addToIpfs('./site', { ipfsApi: 'http://127.0.0.1:5001' })
+ * const order = await placeOrder(api, signer, { cid, size: cumulativeSize, memo: 'folder' })
+ * const file = await waitForReplicas(api, cid, { replicas: 3 })
+ * console.log(order.fee, file.expiredAt)
+ * await api.disconnect()
+ * ```
+ */
+export { formatCru, parseCru } from './amount.js'
+export { connectChain, type ConnectChainErrorType, type ConnectChainOptions, type ConnectChainReturnType } from './chain.js'
+export * from './constants.js'
+export { SdkError, type SdkErrorCode } from './errors.js'
+export {
+  addToIpfs,
+  type AddProgress,
+  type AddToIpfsErrorType,
+  type AddToIpfsOptions,
+  type AddToIpfsReturnType,
+  contentSize,
+  type IpfsEndpoint,
+  ipfsError,
+  statPath,
+} from './ipfs.js'
+export {
+  assertFunds,
+  maxFileSize,
+  orderFee,
+  type OrderFeeOptions,
+  type OrderFeeReturnType,
+  placeOrder,
+  type PlaceOrderErrorType,
+  type PlaceOrderParameters,
+  type PlaceOrderReturnType,
+} from './order.js'
+export { addPrepaid, type AddPrepaidErrorType, type AddPrepaidOptions, type AddPrepaidReturnType } from './prepaid.js'
+export {
+  decodeKeystore,
+  encodeKeystore,
+  type KeyringPair,
+  type KeyringPair$Json,
+  loadSigner,
+  type LoadSignerErrorType,
+  type LoadSignerParameters,
+  type LoadSignerReturnType,
+  pairFromSuri,
+  parseKeystore,
+  readKeystore,
+  readPasswordFile,
+} from './signer.js'
+export {
+  type FileInfo,
+  orderStatus,
+  type OrderStatusReturnType,
+  type Replica,
+  type ReplicaProgress,
+  waitForReplicas,
+  type WaitForReplicasErrorType,
+  type WaitForReplicasOptions,
+  type WaitForReplicasReturnType,
+} from './status.js'
+export { estimateTxFee, type Included, submit, type SubmitOptions, usableBalance } from './tx.js'
+export { assertCid, assertFileSize, formatBytes } from './validate.js'

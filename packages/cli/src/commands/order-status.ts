@@ -1,0 +1,77 @@
+/** `crust status <cid>` and `crust prepaid <cid> <amount>`. */
+import { addPrepaid, assertCid, type FileInfo, formatBytes, formatCru, orderStatus, parseCru, SdkError } from '@crust-ts/sdk'
+import type { AccountOptions } from './account.js'
+import { signerFrom } from './account.js'
+import { withChain } from './chain-connection.js'
+import { fields } from './upload.js'
+
+function noOrder(cid: string): SdkError {
+  return new SdkError('SDK_ERROR_NO_ORDER', `no storage order for ${cid}`, { cid })
+}
+
+/** The order as JSON: balances and sizes as decimal strings (they exceed JSON's safe integers). */
+export function fileJson(cid: string, file: FileInfo, bestBlock: number): Record<string, unknown> {
+  return {
+    cid,
+    bestBlock,
+    fileSize: file.fileSize.toString(),
+    spower: file.spower.toString(),
+    expiredAt: file.expiredAt,
+    calculatedAt: file.calculatedAt,
+    amount: file.amount.toString(),
+    prepaid: file.prepaid.toString(),
+    reportedReplicaCount: file.reportedReplicaCount,
+    remainingPaidCount: file.remainingPaidCount,
+    replicas: file.replicas,
+  }
+}
+
+function expiry(file: FileInfo, best: number): string {
+  if (file.expiredAt === 0) return 'pending: the paid period starts when the first replica is reported'
+  const left = file.expiredAt - best
+  return left > 0 ? `block #${file.expiredAt} (in ${left} blocks)` : `block #${file.expiredAt} (expired ${-left} blocks ago; renews from prepaid or closes when settled)`
+}
+
+export function formatStatus(cid: string, file: FileInfo, best: number): string {
+  const rows: Array<[string, string]> = [
+    ['cid', cid],
+    ['size', formatBytes(file.fileSize)],
+    ['reward pot', `${formatCru(file.amount)} CRU`],
+    ['prepaid', `${formatCru(file.prepaid)} CRU`],
+    ['expires', expiry(file, best)],
+    ['replicas', `${file.reportedReplicaCount} reported of ${file.replicas.length} (${file.remainingPaidCount} paid places left)`],
+  ]
+  const lines = file.replicas.map(
+    (r) => `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n`,
+  )
+  return fields(rows) + lines.join('')
+}
+
+export async function statusCommand(cid: string, opts: { chain: string; json: boolean }, write: (s: string) => void): Promise<void> {
+  assertCid(cid)
+  await withChain(opts.chain, async (api) => {
+    const file = await orderStatus(api, cid)
+    if (file === undefined) throw noOrder(cid)
+    const best = (await api.rpc.chain.getHeader()).number.toNumber()
+    write(opts.json ? `${JSON.stringify(fileJson(cid, file, best), null, 2)}\n` : formatStatus(cid, file, best))
+  })
+}
+
+export async function prepaidCommand(cid: string, amountText: string, opts: AccountOptions & { chain: string }, write: (s: string) => void): Promise<void> {
+  assertCid(cid)
+  const amount = parseCru(amountText)
+  if (amount === 0n) throw new SdkError('SDK_ERROR_BAD_AMOUNT', 'the prepaid amount must be positive')
+  const signer = await signerFrom(opts)
+  await withChain(opts.chain, async (api) => {
+    const result = await addPrepaid(api, signer, cid, amount)
+    write(
+      fields([
+        ['cid', cid],
+        ['added', `${formatCru(amount)} CRU`],
+        ['prepaid', `${formatCru(result.prepaid)} CRU`],
+        ['fee', `${formatCru(result.txFee)} CRU (transaction)`],
+        ['block', `#${result.blockNumber} ${result.blockHash}`],
+      ]),
+    )
+  })
+}

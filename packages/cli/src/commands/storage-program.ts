@@ -1,0 +1,102 @@
+/**
+ * The commander definitions of `crust upload`, `crust status`, `crust prepaid` and
+ * `crust key import|export` (implementations load on first use).
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander'
+import { DEFAULT_CHAIN_URL, DEFAULT_GATEWAY, DEFAULT_IPFS_API, DEFAULT_REPLICA_TIMEOUT_MS, parseCru } from '@crust-ts/sdk'
+import type { AccountOptions } from './account.js'
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer')
+  return n
+}
+
+function cru(value: string): bigint {
+  try {
+    return parseCru(value)
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+const chainOption = () => new Option('--chain <url>', 'chain node JSON-RPC (WebSocket)').default(DEFAULT_CHAIN_URL)
+const accountOptions = (cmd: Command) =>
+  cmd
+    .option('--account <suri>', 'secret URI of the paying account (default //Alice, a dev account)')
+    .option('--keystore <file|address>', 'polkadot-js keystore JSON file, or an address in the keystore folder')
+    .option('--password-file <file>', "file holding the keystore's password")
+    .option('--keystore-dir <dir>', 'keystore folder (default ~/.crust-ts/keystore)')
+
+/** Adds `upload`, `status` and `prepaid` to `program`. */
+export function registerStorageCommands(program: Command, write: (text: string) => void): void {
+  accountOptions(
+    program
+      .command('upload')
+      .description('add a file or folder to IPFS, order its storage and follow its replicas')
+      .argument('<path>', 'file or folder')
+      .option('--api <url>', 'IPFS (Kubo-compatible) API to add through', DEFAULT_IPFS_API)
+      .addOption(chainOption())
+      .option('--replicas <n>', 'reported replicas to wait for', positiveInt, 3)
+      .option('--timeout <ms>', 'how long to wait for the replicas', positiveInt, DEFAULT_REPLICA_TIMEOUT_MS)
+      .option('--no-wait', 'return once the order is in a block')
+      .option('--tip <cru>', 'tip for the storage nodes, in CRU (default 0)', cru)
+      .option('--gateway <url>', 'gateway for the printed links (repeatable)', collect),
+  ).action(async (path: string, opts: AccountOptions & { api: string; chain: string; replicas: number; timeout: number; wait: boolean; tip?: bigint; gateway?: string[] }) => {
+    const { uploadCommand } = await import('./upload.js')
+    await uploadCommand(path, { ...opts, tip: opts.tip ?? 0n, gateway: opts.gateway ?? [DEFAULT_GATEWAY] }, write)
+  })
+
+  program
+    .command('status')
+    .description('show the storage order of a CID: size, expiry, prepaid, replicas')
+    .argument('<cid>', 'CID')
+    .addOption(chainOption())
+    .option('--json', 'print JSON', false)
+    .action(async (cid: string, opts: { chain: string; json: boolean }) => {
+      const { statusCommand } = await import('./order-status.js')
+      await statusCommand(cid, opts, write)
+    })
+
+  accountOptions(
+    program
+      .command('prepaid')
+      .description("add CRU to a file's prepaid pool, which renews its order at expiry")
+      .argument('<cid>', 'CID')
+      .argument('<amount>', 'amount in CRU, e.g. 1.5')
+      .addOption(chainOption()),
+  ).action(async (cid: string, amount: string, opts: AccountOptions & { chain: string }) => {
+    const { prepaidCommand } = await import('./order-status.js')
+    await prepaidCommand(cid, amount, opts, write)
+  })
+}
+
+/** Adds `import` and `export` to `crust key`. */
+export function registerKeystoreCommands(key: Command, write: (text: string) => void): void {
+  key
+    .command('import')
+    .description('store an account as an encrypted polkadot-js keystore (<address>.json, mode 0600)')
+    .argument('[file]', 'keystore JSON to import (as polkadot.js apps exports)')
+    .option('--suri <suri>', 'import a secret URI instead (mnemonic, 0x seed or //Name)')
+    .option('--password-file <file>', 'file holding the keystore password')
+    .option('--keystore-dir <dir>', 'keystore folder (default ~/.crust-ts/keystore)')
+    .option('--force', 'replace an existing keystore', false)
+    .action(async (file: string | undefined, opts: { suri?: string; passwordFile?: string; keystoreDir?: string; force: boolean }) => {
+      const { keyImportCommand } = await import('./keystore.js')
+      await keyImportCommand(file, opts, write)
+    })
+  key
+    .command('export')
+    .description('print the keystore JSON of a stored address (or of a secret URI)')
+    .argument('<address|suri>', 'address in the keystore folder, or a secret URI')
+    .option('--password-file <file>', 'file holding the keystore password')
+    .option('--keystore-dir <dir>', 'keystore folder (default ~/.crust-ts/keystore)')
+    .action(async (addressOrSuri: string, opts: { passwordFile?: string; keystoreDir?: string }) => {
+      const { keyExportCommand } = await import('./keystore.js')
+      await keyExportCommand(addressOrSuri, opts, write)
+    })
+}

@@ -1,0 +1,59 @@
+/** Errors of the SDK: one class, stable `SDK_ERROR_*` codes. */
+import { CrustError } from '@crust-ts/chain/errors'
+
+/** Every code an {@link SdkError} can carry. */
+export type SdkErrorCode =
+  /** No chain node answers at the URL. */
+  | 'SDK_ERROR_NO_CHAIN'
+  /** A secret URI that is neither a mnemonic, a 32-byte hex seed nor a `//Name` dev path. */
+  | 'SDK_ERROR_BAD_SURI'
+  /** A keystore file that cannot be read or is not polkadot-js keystore JSON. */
+  | 'SDK_ERROR_BAD_KEYSTORE'
+  /** The password does not decrypt the keystore. */
+  | 'SDK_ERROR_BAD_PASSWORD'
+  /** An encrypted keystore and no password, or a password file that cannot be read. */
+  | 'SDK_ERROR_NO_PASSWORD'
+  /** Neither a secret URI nor a keystore was given. */
+  | 'SDK_ERROR_NO_ACCOUNT'
+  /** The path to upload does not exist. */
+  | 'SDK_ERROR_NO_SUCH_FILE'
+  /** No IPFS API answers at the URL. */
+  | 'SDK_ERROR_IPFS_UNREACHABLE'
+  /** The IPFS API answered with an error. */
+  | 'SDK_ERROR_IPFS'
+  /** Not a CID (or longer than the chain accepts). */
+  | 'SDK_ERROR_BAD_CID'
+  /** A size that is not a positive integer. */
+  | 'SDK_ERROR_BAD_SIZE'
+  /** An amount that is not a positive number of plancks. */
+  | 'SDK_ERROR_BAD_AMOUNT'
+  /** The file is not below the market's maximum file size. */
+  | 'SDK_ERROR_FILE_TOO_LARGE'
+  /** The account cannot pay the order (or the prepaid amount) and the transaction fee. */
+  | 'SDK_ERROR_NO_FUNDS'
+  /** The chain's storage market is switched off. */
+  | 'SDK_ERROR_MARKET_DISABLED'
+  /** No storage order for the CID. */
+  | 'SDK_ERROR_NO_ORDER'
+  /** The transaction was included but its dispatch failed (`meta.error` names the chain error). */
+  | 'SDK_ERROR_TX_FAILED'
+  /** The transaction pool refused the transaction, or it was dropped before inclusion. */
+  | 'SDK_ERROR_TX_REJECTED'
+  /** Fewer replicas than wanted were reported before the deadline (`meta.reached`, `meta.wanted`). */
+  | 'SDK_ERROR_REPLICA_TIMEOUT'
+  /** The caller's signal aborted the operation. */
+  | 'SDK_ERROR_ABORTED'
+
+/** Thrown by every SDK function; match on `code`. */
+export class SdkError extends CrustError {
+  declare readonly code: SdkErrorCode
+
+  constructor(code: SdkErrorCode, message: string, meta?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, meta, options)
+  }
+}
+
+/** Throws {@link SdkError} `SDK_ERROR_ABORTED` when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new SdkError('SDK_ERROR_ABORTED', 'aborted', undefined, { cause: signal.reason })
+}

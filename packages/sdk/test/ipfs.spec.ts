@@ -1,0 +1,95 @@
+/** `addToIpfs` against a real IPFS daemon (in this process, over HTTP on a free port). */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
+import { create } from 'kubo-rpc-client'
+import { type AddProgress, addToIpfs, contentSize, SdkError } from '../src/index.js'
+
+const code = (c: string) => (err: unknown) => err instanceof SdkError && err.code === c
+
+describe('addToIpfs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crust-sdk-ipfs-'))
+  let daemon: IpfsDaemon
+  let api: string
+  let gateway: string
+
+  before(async () => {
+    daemon = await startIpfsDaemon({ repoPath: join(dir, 'repo'), apiPort: 0, gatewayPort: 0, swarmPort: 0, swarmHost: '127.0.0.1' })
+    api = `http://127.0.0.1:${daemon.api.port}`
+    gateway = `http://127.0.0.1:${daemon.gateway.port}`
+  })
+  after(async () => {
+    await daemon?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('behavior: a file streams with progress; the result is its CID and DAG cumulative size', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17)
+    const file = join(dir, 'data.bin')
+    writeFileSync(file, data)
+    const seen: AddProgress[] = []
+    const added = await addToIpfs(file, { ipfsApi: api, onProgress: (p) => seen.push(p) })
+    const kubo = create({ url: api })
+    const expected = await kubo.add(data, { onlyHash: true })
+    assert.equal(added.cid, expected.cid.toString())
+    assert.equal(added.name, 'data.bin')
+    assert.equal(added.isDirectory, false)
+    assert.equal(added.bytes, data.length)
+    assert.equal(added.cumulativeSize, Number((await kubo.files.stat(`/ipfs/${added.cid}`)).cumulativeSize))
+    assert.ok(added.cumulativeSize > data.length)
+    assert.ok(seen.length > 2, 'several progress events')
+    assert.deepEqual(seen.at(-1), { bytes: data.length, total: data.length })
+    assert.ok(seen.every((p, i) => i === 0 || p.bytes >= seen[i - 1]!.bytes))
+  })
+
+  it('behavior: a folder becomes a directory whose index.html serves at /ipfs/<cid>/', async () => {
+    const site = join(dir, 'site')
+    mkdirSync(join(site, 'css'), { recursive: true })
+    writeFileSync(join(site, 'index.html'), '<!doctype html><h1>crust</h1>')
+    writeFileSync(join(site, 'css', 'main.css'), 'h1{color:red}')
+    const added = await addToIpfs(site, { ipfsApi: api })
+    assert.equal(added.isDirectory, true)
+    assert.equal(added.name, 'site')
+    assert.equal(added.bytes, await contentSize(site))
+    const page = await fetch(`${gateway}/ipfs/${added.cid}/`)
+    assert.equal(page.status, 200)
+    assert.equal(await page.text(), '<!doctype html><h1>crust</h1>')
+    assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/css/main.css`)).text(), 'h1{color:red}')
+  })
+
+  it('behavior: names with spaces, plus signs and non-ASCII letters survive; CIDs equal kubo-rpc-client\'s', async () => {
+    const site = join(dir, 'my site')
+    mkdirSync(join(site, 'ünï'), { recursive: true })
+    writeFileSync(join(site, 'a b+c.txt'), 'spaces and plus')
+    writeFileSync(join(site, 'ünï', 'x.txt'), 'unicode')
+    const added = await addToIpfs(site, { ipfsApi: api })
+    assert.equal(added.name, 'my site')
+    assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/${encodeURIComponent('a b+c.txt')}`)).text(), 'spaces and plus')
+    assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/${encodeURIComponent('ünï')}/x.txt`)).text(), 'unicode')
+    const kubo = create({ url: api })
+    let viaClient: string | undefined
+    for await (const r of kubo.addAll(
+      [
+        { path: 'my site' },
+        { path: 'my site/a b+c.txt', content: new TextEncoder().encode('spaces and plus') },
+        { path: 'my site/ünï' },
+        { path: 'my site/ünï/x.txt', content: new TextEncoder().encode('unicode') },
+      ],
+      { onlyHash: true },
+    )) {
+      if (r.path === 'my site') viaClient = r.cid.toString()
+    }
+    assert.equal(added.cid, viaClient)
+  })
+
+  it('error: a missing path and an API nobody answers are typed errors', async () => {
+    await assert.rejects(addToIpfs(join(dir, 'missing'), { ipfsApi: api }), code('SDK_ERROR_NO_SUCH_FILE'))
+    const file = join(dir, 'small.txt')
+    writeFileSync(file, 'hi')
+    await assert.rejects(addToIpfs(file, { ipfsApi: 'http://127.0.0.1:1' }), code('SDK_ERROR_IPFS_UNREACHABLE'))
+  })
+})
