@@ -6,16 +6,18 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { callOf, submitTx } from '@crust-ts/node'
 import { type DevProcess, startDev, writeDevSpec } from './fixtures/dev-process.js'
+import { runCrust } from './fixtures/ipfs-process.js'
 import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
 
 const REPORT_SLOT = 10
-const FILE_DURATION = 240
+const FILE_DURATION = 360
 const MiB = 1024 * 1024
 
 interface FileInfo {
@@ -53,24 +55,8 @@ describe('the storage path on crust dev', () => {
 
   const fileInfo = async (cid: string) => (await api.query.market.filesV2(cid)).toJSON() as unknown as FileInfo | null
 
-  async function addFile(bytes: Uint8Array, name: string): Promise<{ cid: string; size: number }> {
-    const form = new FormData()
-    form.append('file', new Blob([bytes]), name)
-    const added = (await (await fetch(`${dev.nodes[0]!.ipfsApi}/api/v0/add?cid-version=1`, { method: 'POST', body: form })).json()) as { Hash: string }
-    const stat = (await (await fetch(`${dev.nodes[0]!.ipfsApi}/api/v0/files/stat?arg=/ipfs/${added.Hash}`, { method: 'POST' })).json()) as { CumulativeSize: number }
-    return { cid: added.Hash, size: stat.CumulativeSize }
-  }
-
-  async function order(cid: string, size: number): Promise<void> {
-    const alice = keyring.addFromUri('//Alice')
-    await new Promise<void>((resolve, reject) => {
-      api.tx.market.placeStorageOrder(cid, size, 0, '').signAndSend(alice, (r) => {
-        if (!r.status.isInBlock) return
-        if (r.dispatchError !== undefined) reject(new Error(`order failed: ${r.dispatchError.toString()}`))
-        else resolve()
-      }).catch(reject)
-    })
-  }
+  const field = (out: string, name: string) => out.split('\n').find((l) => l.startsWith(`${name} `))?.slice(name.length).trim()
+  const stakeLimit = async (who: string) => BigInt(((await api.query.staking.stakeLimit(who)).toJSON() as number | string | null) ?? 0)
 
   before(async () => {
     await cryptoWaitReady()
@@ -92,24 +78,65 @@ describe('the storage path on crust dev', () => {
 
   let cid: string
   let bytes: Uint8Array
+  let limitsBefore: bigint[] = []
+  let prepaidCid: string
 
-  it('behavior: an ordered 20 MiB file gets three reported replicas, one per storage node', async () => {
+  it('behavior: crust upload of a 20 MiB file through node A gets three reported replicas, one per storage node', async () => {
     bytes = pseudoRandom(20 * MiB, 7)
-    const added = await addFile(bytes, 'data.bin')
-    cid = added.cid
-    await order(cid, added.size)
-    const file = await waitFor(async () => {
-      const f = await fileInfo(cid)
-      return f !== null && f.reportedReplicaCount >= 3 ? f : undefined
-    }, 'three reported replicas', 240_000)
-    assert.equal(file.fileSize, added.size)
-    const holders = Object.values(file.replicas).map((r) => r.who).sort()
+    const file = join(base.path, 'data.bin')
+    writeFileSync(file, bytes)
+    limitsBefore = await Promise.all(dev.nodes.map((n) => stakeLimit(n.account)))
+    const run = await runCrust(['upload', file, '--api', dev.nodes[0]!.ipfsApi, '--chain', dev.chainRpc, '--account', '//Alice', '--replicas', '3', '--timeout', '240000', '--gateway', dev.nodes[2]!.gateway])
+    assert.equal(run.code, 0, run.stderr)
+    cid = field(run.stdout, 'cid')!
+    assert.ok(cid !== undefined, run.stdout)
+    // A second, small file with prepaid: it should renew instead of expiring.
+    const small = join(base.path, 'small.bin')
+    writeFileSync(small, pseudoRandom(200_000, 9))
+    const smallRun = await runCrust(['upload', small, '--api', dev.nodes[0]!.ipfsApi, '--chain', dev.chainRpc, '--account', '//Alice', '--no-wait'])
+    assert.equal(smallRun.code, 0, smallRun.stderr)
+    prepaidCid = field(smallRun.stdout, 'cid')!
+    const prepaid = await runCrust(['prepaid', prepaidCid, '10', '--chain', dev.chainRpc, '--account', '//Alice'])
+    assert.equal(prepaid.code, 0, prepaid.stderr)
+    const info = (await fileInfo(cid))!
+    assert.ok(info.reportedReplicaCount >= 3, 'crust upload returned once three replicas were reported')
+    assert.ok(info.fileSize > bytes.length, 'the order is for the DAG cumulative size')
+    const holders = Object.values(info.replicas).map((r) => r.who).sort()
     assert.deepEqual(holders, dev.nodes.map((n) => n.account).sort())
     // Every node's sManager explains what it did.
     for (const node of dev.nodes) {
       const task = (await (await fetch(`${node.smanagerApi}/api/v0/tasks/${cid}`)).json()) as { status: string; history: Array<{ status: string }> }
       assert.equal(task.status, 'sealed', `${node.name} sealed it`)
       assert.ok(task.history.some((h) => h.status === 'pulling'))
+    }
+  })
+
+  it('behavior: a website folder uploaded with crust upload is served at /ipfs/<cid>/ by node C', async () => {
+    const site = join(base.path, 'site')
+    mkdirSync(join(site, 'css'), { recursive: true })
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>crust-ts</title><h1>hello from crust dev</h1>')
+    writeFileSync(join(site, 'css', 'site.css'), 'h1 { color: teal }')
+    const run = await runCrust(['upload', site, '--api', dev.nodes[0]!.ipfsApi, '--chain', dev.chainRpc, '--account', '//Alice', '--no-wait'])
+    assert.equal(run.code, 0, run.stderr)
+    const siteCid = field(run.stdout, 'cid')!
+    const page = await fetch(`${dev.nodes[2]!.gateway}/ipfs/${siteCid}/`)
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /hello from crust dev/)
+    assert.equal(await (await fetch(`${dev.nodes[2]!.gateway}/ipfs/${siteCid}/css/site.css`)).text(), 'h1 { color: teal }')
+  })
+
+  it("behavior: the nodes' market rewards are claimable and claimed, and their stake limits grow with the stored file", async () => {
+    for (const [i, node] of dev.nodes.entries()) {
+      const benefits = (await api.query.benefits.marketBenefits(node.account)).toJSON() as { fileReward: number | string }
+      const reward = BigInt(benefits.fileReward)
+      assert.ok(reward > 0n, `${node.name} earned a replica reward`)
+      const signer = keyring.addFromUri(node.accountUri)
+      const before = (await api.query.system.account(node.account)).data.free.toBigInt()
+      assert.equal(await submitTx(api, callOf(api, 'market', 'rewardMerchant'), signer), undefined)
+      const after = (await api.query.system.account(node.account)).data.free.toBigInt()
+      assert.ok(after > before, `${node.name}'s balance grew by its reward minus fees`)
+      assert.equal(BigInt(((await api.query.benefits.marketBenefits(node.account)).toJSON() as { fileReward: number | string }).fileReward), 0n)
+      await waitFor(async () => ((await stakeLimit(node.account)) > limitsBefore[i]! ? true : undefined), `${node.name}'s stake limit to grow`, 120_000)
     }
   })
 
@@ -139,10 +166,19 @@ describe('the storage path on crust dev', () => {
     await waitFor(async () => ((await replicaOf())?.isReported === true ? true : undefined), 'its replica to be reported again', 120_000)
   })
 
-  it('behavior: without prepaid the order expires; the nodes settle it and delete the file', async () => {
+  it('behavior: without prepaid the order expires and the nodes delete the file; with prepaid it renews', async () => {
+    const firstExpiry = await waitFor(async () => {
+      const f = await fileInfo(prepaidCid)
+      return f !== null && f.expiredAt > 0 ? f.expiredAt : undefined
+    }, 'the prepaid file to get its replicas and an expiry', 120_000)
     await waitFor(async () => ((await fileInfo(cid)) === null ? true : undefined), 'the order to be settled and closed', 240_000)
     for (const node of [dev.nodes[0]!, dev.nodes[2]!]) {
       await waitFor(async () => ((await fetch(`${node.sworkerApi}/api/v0/file/info?cid=${cid}`)).status === 404 ? true : undefined), `${node.name} to delete the sealed file`, 60_000)
     }
+    const renewed = await waitFor(async () => {
+      const f = await fileInfo(prepaidCid)
+      return f !== null && f.expiredAt > firstExpiry ? f : undefined
+    }, 'the prepaid file to be renewed', 120_000)
+    assert.ok(renewed.reportedReplicaCount >= 1, 'the renewed file keeps its replicas')
   })
 })

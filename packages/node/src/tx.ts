@@ -1,12 +1,13 @@
 /**
- * Signs and submits a call from the node's account and waits for its block. The sWorker's work
- * reports use the same account at the same time, so a nonce clash (1014 priority too low, or an
- * outdated nonce) is retried with a fresh nonce instead of failing the caller.
+ * Submits a call from the node's account and waits for its block, over the SDK's `submit`. The
+ * sWorker's work reports use the same account at the same time, so a nonce clash (1014 priority
+ * too low, or an outdated nonce) is retried instead of failing the caller.
  */
 import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { CrustError } from '@crust-ts/chain/errors'
+import { SdkError, submit } from '@crust-ts/sdk'
 
 export class NodeTxError extends CrustError {
   constructor(message: string, readonly dispatchError?: string) {
@@ -21,28 +22,17 @@ export function callOf(api: ApiPromise, section: string, method: string, ...args
   return fn(...args)
 }
 
-const NONCE_CLASH = /1014|Priority is too low|outdated/i
-
-function submitOnce(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, { nonce: -1 }, (result) => {
-      if (result.isError) reject(new NodeTxError(`${tx.method.section}.${tx.method.method} was dropped (${result.status.type})`))
-      if (!result.status.isInBlock) return
-      const err = result.dispatchError
-      if (err === undefined) return resolve(undefined)
-      if (!err.isModule) return resolve(err.type)
-      const meta = api.registry.findMetaError(err.asModule)
-      resolve(`${meta.section}.${meta.name}`)
-    }).catch(reject)
-  })
-}
+const NONCE_CLASH = /1014|Priority is too low|outdated|usurped|dropped/i
 
 /** Resolves with the dispatch error's `section.Name`, or undefined when the call succeeded. */
 export async function submitTx(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, attempts = 5): Promise<string | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await submitOnce(api, tx, signer)
+      await submit(api, tx, signer)
+      return undefined
     } catch (err) {
+      const dispatchError = err instanceof SdkError ? (err.meta as { error?: string } | undefined)?.error : undefined
+      if (dispatchError !== undefined) return dispatchError
       if (attempt >= attempts || !NONCE_CLASH.test((err as Error).message)) throw err
       await new Promise((r) => setTimeout(r, 500 * attempt))
     }
