@@ -1,1 +1,6 @@
-export {}
+/**
+ * @packageDocumentation
+ *
+ * The crust-ts W3Auth gateway and IPFS Pinning Service API that places storage orders.
+ */
+export * from './auth/index.js'
