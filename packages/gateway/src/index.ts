@@ -4,3 +4,4 @@
  * The crust-ts W3Auth gateway and IPFS Pinning Service API that places storage orders.
  */
 export * from './auth/index.js'
+export * from './gateway/index.js'
