@@ -5,3 +5,4 @@
  */
 export * from './auth/index.js'
 export * from './gateway/index.js'
+export * from './store/index.js'
