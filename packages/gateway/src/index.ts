@@ -6,3 +6,4 @@
 export * from './auth/index.js'
 export * from './gateway/index.js'
 export * from './store/index.js'
+export * from './psa/index.js'
