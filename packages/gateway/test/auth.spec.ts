@@ -124,6 +124,24 @@ describe('W3Auth', () => {
       const pair = subKey('//Bob')
       await rejects(auth, subAuth(pair, 'Basic', 'bitcoin'), 'Unsupported web3 signature')
     })
+    it('behavior: verified tokens are cached, but only under a W3Auth scheme; cacheSize 0 disables it', async () => {
+      const pair = subKey('//Ferdie')
+      const header = subAuth(pair)
+      assert.equal((await auth.authenticate(header)).address, pair.address)
+      assert.equal((await auth.authenticate(header.replace('Bearer', 'Basic'))).address, pair.address)
+      await rejects(auth, header.replace('Bearer', 'Token'), 'Empty Signature')
+      let calls = 0
+      for (const [size, expected] of [[10, 1], [0, 3]] as const) {
+        calls = 0
+        const counting = createW3Auth({ cacheSize: size })
+        counting.registerVerifier(['cnt'], () => {
+          calls++
+          return true
+        })
+        for (let i = 0; i < 3; i++) await counting.authenticate(`Basic ${Buffer.from('cnt-a:b').toString('base64')}`)
+        assert.equal(calls, expected)
+      }
+    })
     it('behavior: registerVerifier adds a chain type', async () => {
       const custom = createW3Auth()
       custom.registerVerifier(['test', 'tst'], ({ address, signature, txMsg }) => signature === `${address}!${txMsg ?? ''}`)

@@ -188,6 +188,33 @@ describe('pinning service end to end', () => {
     assert.equal((await ordersOf(cid)).length, 1, 'exactly one order for the CID')
   })
 
+  it('behavior: 1,000 pin requests from 10 accounts in a burst are all accepted and ordered once per CID', async (t) => {
+    const users = Array.from({ length: 10 }, (_, i) => keyring.addFromUri(`//BurstUser${i}`))
+    const cids: string[] = []
+    for (let i = 0; i < 100; i++) cids.push(await addToIpfs(`burst file ${i} ${Date.now()}`))
+    const started = performance.now()
+    const results = await Promise.all(
+      users.flatMap((user, u) => cids.map((cid, i) => psa('POST', '/pins', user, { cid, name: `u${u}-f${i}` }))),
+    )
+    const accepted = performance.now() - started
+    assert.equal(results.length, 1000)
+    assert.ok(results.every((r) => r.status === 202))
+    assert.equal(new Set(results.map((r) => r.body.requestid)).size, 1000)
+    await waitFor(async () => {
+      const orders = await Promise.all(cids.map((cid) => services.store.getOrder(cid)))
+      return orders.every((o) => o?.phase === 'placed') ? true : undefined
+    }, 'all burst orders placed', 180_000)
+    const ordered = performance.now() - started
+    for (const user of users) {
+      const list = await psa('GET', '/pins?limit=1000', user)
+      assert.equal((list.body as unknown as { count: number }).count, 100)
+    }
+    for (const cid of cids) assert.equal((await ordersOf(cid)).length, 1, `one order for ${cid}`)
+    t.diagnostic(`accepted 1000 pins in ${accepted.toFixed(0)} ms (${((1000 * 1000) / accepted).toFixed(0)} pins/s)`)
+    t.diagnostic(`100 orders placed ${ordered.toFixed(0)} ms after the burst started (${((100 * 1000) / ordered).toFixed(1)} orders/s, 500 ms blocks)`)
+    t.diagnostic(`engine: ${JSON.stringify(services.engine.stats)}`)
+  })
+
   it('behavior: an engine stopped after persisting `submitting`, or after sending, restarts into exactly one order each', async () => {
     const dataDir = join(dir, 'crash')
     const payer = keyring.addFromUri('//Charlie')

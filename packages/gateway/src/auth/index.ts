@@ -4,4 +4,4 @@ export type { SignatureVerifier, VerifierEntry, W3AuthCredentials, W3AuthIdentit
 export { DEFAULT_CHAIN_TYPE, encodeW3AuthToken, parseAuthorization } from './parse.js'
 export { SOLANA_ALIASES, verifySolana } from './solana.js'
 export { SUBSTRATE_ALIASES, verifySubstrate } from './substrate.js'
-export { createW3Auth, W3Auth } from './w3auth.js'
+export { createW3Auth, DEFAULT_W3AUTH_CACHE_SIZE, W3Auth, type W3AuthInit } from './w3auth.js'
