@@ -42,6 +42,8 @@ describe('pinning service end to end', () => {
   let sworkers: Array<{ account: KeyringPair; sim: SworkerSim }>
   const fileSuccess: Array<{ who: string; cid: string; block: number }> = []
   let scanned = 0
+  /** The CID of the first test, stored with 3 replicas (its period runs). */
+  let storedCid = ''
 
   /** market.FileSuccess events of every block so far. */
   async function ordersOf(cid: string): Promise<Array<{ who: string }>> {
@@ -62,10 +64,13 @@ describe('pinning service end to end', () => {
     return v.isNone ? undefined : v.toJSON()
   }
 
+  const tokens = new Map<KeyringPair, string>()
   async function psa(method: string, path: string, who: KeyringPair, body?: unknown) {
+    let authorization = tokens.get(who)
+    if (authorization === undefined) tokens.set(who, (authorization = subAuth(who)))
     const res = await fetch(`${services.urls.psa}${path}`, {
       method,
-      headers: { authorization: subAuth(who), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
     const text = await res.text()
@@ -135,6 +140,7 @@ describe('pinning service end to end', () => {
     const client = create({ url: `${services.urls.gateway}/api/v0`, headers: { authorization: subAuth(bob) } })
     const added = await client.add(new TextEncoder().encode('a file pinned through the crust-ts pinning service\n'.repeat(5000)))
     const cid = added.cid.toString()
+    storedCid = cid
     const size = await cumulativeSize(cid)
 
     const created = await psa('POST', '/pins', bob, { cid, name: 'bob file' })
@@ -213,6 +219,34 @@ describe('pinning service end to end', () => {
     t.diagnostic(`accepted 1000 pins in ${accepted.toFixed(0)} ms (${((1000 * 1000) / accepted).toFixed(0)} pins/s)`)
     t.diagnostic(`100 orders placed ${ordered.toFixed(0)} ms after the burst started (${((100 * 1000) / ordered).toFixed(1)} orders/s, 500 ms blocks)`)
     t.diagnostic(`engine: ${JSON.stringify(services.engine.stats)}`)
+  })
+
+  it('behavior: an order close to expiry is renewed (placeStorageOrder again) and its expiry moves', async () => {
+    assert.ok(storedCid !== '', 'needs the first test')
+    const before = (await chainFile(storedCid)) as unknown as { expiredAt: number }
+    assert.ok(before.expiredAt > 0)
+    const head = (await api.rpc.chain.getHeader()).number.toNumber()
+    const store = await openEmbeddedPinStore({ dataDir: join(dir, 'renew') })
+    const payer = keyring.addFromUri('//Bob')
+    // Due for renewal now: the margin covers the remaining period, but stays below the file duration.
+    const margin = Math.min(RUNTIME.fileDuration - 1, before.expiredAt - head + 5)
+    const engine = createOrderEngine({ store, api, account: payer, ipfsApi: ipfs.api, pollIntervalMs: 200, statusIntervalMs: 300, renewMarginBlocks: margin, logger })
+    await engine.start()
+    try {
+      await store.addPin({ owner: 'substrate-renewer', cid: storedCid })
+      engine.wake()
+      const renewed = await waitFor(async () => {
+        const o = await store.getOrder(storedCid)
+        return o !== undefined && o.orders >= 1 && o.phase === 'placed' ? o : undefined
+      }, 'the renewal order')
+      assert.ok(BigInt(renewed.fee!) > 0n)
+      const afterRenewal = (await chainFile(storedCid)) as unknown as { expiredAt: number }
+      assert.ok(afterRenewal.expiredAt > before.expiredAt, `expiry ${before.expiredAt} -> ${afterRenewal.expiredAt}`)
+      assert.ok((await ordersOf(storedCid)).some((e) => e.who === payer.address), 'the renewal is a FileSuccess from the payer')
+    } finally {
+      await engine.stop()
+      await store.close()
+    }
   })
 
   it('behavior: an engine stopped after persisting `submitting`, or after sending, restarts into exactly one order each', async () => {
