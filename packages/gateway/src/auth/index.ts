@@ -1,0 +1,7 @@
+export { W3AUTH_REPLIES, W3AuthError, W3AuthErrorCode } from './errors.js'
+export { ETHEREUM_ALIASES, ethereumAddress, personalMessageHash, verifyEthereum } from './ethereum.js'
+export type { SignatureVerifier, VerifierEntry, W3AuthCredentials, W3AuthIdentity } from './interface.js'
+export { DEFAULT_CHAIN_TYPE, encodeW3AuthToken, parseAuthorization } from './parse.js'
+export { SOLANA_ALIASES, verifySolana } from './solana.js'
+export { SUBSTRATE_ALIASES, verifySubstrate } from './substrate.js'
+export { createW3Auth, DEFAULT_W3AUTH_CACHE_SIZE, W3Auth, type W3AuthInit } from './w3auth.js'

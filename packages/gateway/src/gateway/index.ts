@@ -1,0 +1,12 @@
+export { GatewayErrorCode, GatewayLimitError } from './errors.js'
+export { RateLimiter, UploadQuota } from './limits.js'
+export {
+  DEFAULT_GATEWAY_HOST,
+  DEFAULT_GATEWAY_PORT,
+  defaultGatewayOptions,
+  type GatewayQuotas,
+  type GatewayRateLimit,
+  type W3AuthGatewayInit,
+} from './options.js'
+export { forwardHeaders, proxyRequest } from './proxy.js'
+export { createW3AuthGateway, type GatewayStats, W3AuthGateway } from './server.js'

@@ -1,0 +1,76 @@
+/** Per-account limits: a token bucket of requests and a byte quota per UTC day. */
+import type { GatewayRateLimit } from './options.js'
+
+const DAY_MS = 86_400_000
+/** Idle buckets are dropped after this long (a full bucket carries no state). */
+const BUCKET_IDLE_MS = 10 * 60_000
+
+interface Bucket {
+  tokens: number
+  at: number
+}
+
+/** Token bucket per account; `take` answers whether a request may go now. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>()
+  private readonly rate: number
+  private readonly burst: number
+  private lastSweep = 0
+
+  constructor(limit: GatewayRateLimit, private readonly now: () => number) {
+    if (!(limit.requestsPerSecond > 0)) throw new RangeError('rateLimit.requestsPerSecond must be > 0')
+    this.rate = limit.requestsPerSecond / 1000
+    this.burst = Math.max(1, limit.burst ?? limit.requestsPerSecond)
+  }
+
+  take(account: string): boolean {
+    const now = this.now()
+    this.sweep(now)
+    const bucket = this.buckets.get(account) ?? { tokens: this.burst, at: now }
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.rate)
+    bucket.at = now
+    this.buckets.set(account, bucket)
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+
+  get size(): number {
+    return this.buckets.size
+  }
+
+  private sweep(now: number) {
+    if (now - this.lastSweep < BUCKET_IDLE_MS) return
+    this.lastSweep = now
+    for (const [account, bucket] of this.buckets) if (now - bucket.at > BUCKET_IDLE_MS) this.buckets.delete(account)
+  }
+}
+
+/** Bytes used per account in the current UTC day (in memory: a restart forgets the day's usage). */
+export class UploadQuota {
+  private day = -1
+  private readonly used = new Map<string, number>()
+
+  constructor(readonly bytesPerDay: number, private readonly now: () => number) {}
+
+  private roll() {
+    const day = Math.floor(this.now() / DAY_MS)
+    if (day !== this.day) {
+      this.day = day
+      this.used.clear()
+    }
+  }
+
+  usedBy(account: string): number {
+    this.roll()
+    return this.used.get(account) ?? 0
+  }
+
+  /** Counts `bytes`; false (and nothing counted) when the day's quota would be exceeded. */
+  consume(account: string, bytes: number): boolean {
+    const used = this.usedBy(account)
+    if (used + bytes > this.bytesPerDay) return false
+    this.used.set(account, used + bytes)
+    return true
+  }
+}

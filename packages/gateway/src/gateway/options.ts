@@ -1,0 +1,44 @@
+/** Options of the W3Auth gateway and their defaults. */
+import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { W3Auth } from '../auth/index.js'
+
+export interface GatewayQuotas {
+  /** Request body bytes one account may send to `/api/v0/*` per UTC day (default unlimited). */
+  uploadBytesPerDay?: number
+}
+
+export interface GatewayRateLimit {
+  /** Sustained requests per second per account. */
+  requestsPerSecond: number
+  /** Bucket size: requests an idle account may send at once (default = requestsPerSecond). */
+  burst?: number
+}
+
+export interface W3AuthGatewayInit {
+  /** The node's Kubo RPC API base URL, e.g. `http://127.0.0.1:5001`. */
+  ipfsApi: string
+  /** The node's read gateway base URL (for open `/ipfs/*` and `/ipns/*`); omitted = those paths answer 404. */
+  ipfsGateway?: string
+  /** Listen address (default 127.0.0.1; use 0.0.0.0 to serve others) and port (default 5050, 0 = any). */
+  host?: string
+  port?: number
+  quotas?: GatewayQuotas
+  rateLimit?: GatewayRateLimit
+  /** Largest request body accepted on `/api/v0/*` (default unlimited) → 413. */
+  maxRequestBytes?: number
+  logger?: ComponentLogger
+  /** Verifier registry (default: Crust's substrate, ethereum and solana). */
+  auth?: W3Auth
+  /** Clock (ms), for tests of quotas and rates. */
+  now?: () => number
+}
+
+export const DEFAULT_GATEWAY_PORT = 5050
+export const DEFAULT_GATEWAY_HOST = '127.0.0.1'
+
+export const defaultGatewayOptions = {
+  host: DEFAULT_GATEWAY_HOST,
+  port: DEFAULT_GATEWAY_PORT,
+  maxRequestBytes: Number.POSITIVE_INFINITY,
+  uploadBytesPerDay: Number.POSITIVE_INFINITY,
+} as const

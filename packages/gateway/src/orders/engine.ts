@@ -1,0 +1,419 @@
+/**
+ * The order engine: one storage order per CID from the service account, with the state machine
+ * persisted before every side effect so a crash neither loses an accepted pin nor orders twice.
+ *
+ * queued ──(pin/add + files/stat; chain check)──▶ submitting ──(in block)──▶ placed ──(replicas ≥ threshold)──▶ pinned
+ *   ▲  └────────────── already on chain ────────────────────────────────────▲   │
+ *   └──────── renewal due / order gone / retry with backoff ◀────────────────────┘         failed after maxAttempts
+ */
+import type { Logger } from '@crust-ts/chain/logger'
+import type { SubmittableExtrinsic } from '@polkadot/api/types'
+import type { OrderPhase, OrderRecord, OrderPatch, PinStatusValue, PinStore } from '../store/index.js'
+import { type Outcome, rpcErrorCode, send } from './chain.js'
+import { OrderError } from './errors.js'
+import { pinAndSize } from './ipfs.js'
+import { CRUST_EXPIRE_MARGIN_BLOCKS, defaultOrderEngineOptions as D, type OrderEngineInit } from './options.js'
+
+/** RPC errors that mean "our nonce was wrong" (stale/future, or another extrinsic with the same nonce). */
+const NONCE_ERRORS = new Set([1010, 1014])
+const ALREADY_IMPORTED = 1013
+
+interface ChainFile {
+  reportedReplicaCount: number
+  expiredAt: number
+}
+
+class Stopped extends Error {}
+
+export interface OrderEngineStats {
+  inflight: number
+  submitted: number
+  placed: number
+  failedAttempts: number
+  nonceResyncs: number
+}
+
+export class OrderEngine {
+  readonly replicaThreshold: number
+  readonly stats: OrderEngineStats = { inflight: 0, submitted: 0, placed: 0, failedAttempts: 0, nonceResyncs: 0 }
+  private readonly store: PinStore
+  private readonly log: Logger | undefined
+  private readonly inflight = new Map<string, Promise<void>>()
+  private readonly abort = new AbortController()
+  private readonly stopped: Promise<never>
+  private nextNonce = 0
+  private submitLock: Promise<unknown> = Promise.resolve()
+  private renewMargin = CRUST_EXPIRE_MARGIN_BLOCKS
+  private running = false
+  private loop: Promise<void> | undefined
+  private wakeUp: (() => void) | undefined
+  private woken = false
+  private lastStatusCheck = 0
+
+  constructor(private readonly init: OrderEngineInit) {
+    this.store = init.store
+    this.replicaThreshold = init.replicaThreshold ?? D.replicaThreshold
+    this.log = init.logger?.forComponent('gateway:orders')
+    this.stopped = new Promise<never>((_, reject) => this.abort.signal.addEventListener('abort', () => reject(new Stopped('order engine stopped'))))
+    this.stopped.catch(() => {})
+  }
+
+  private get address(): string {
+    return this.init.account.address
+  }
+
+  /** Reads the chain's file duration and nonce, reconciles orders left `submitting` by a crash, then runs. */
+  async start(): Promise<void> {
+    const api = this.init.api
+    const duration = Number((api.consts.market?.fileDuration as { toString(): string } | undefined)?.toString() ?? 0)
+    let margin = this.init.renewMarginBlocks ?? Math.min(CRUST_EXPIRE_MARGIN_BLOCKS, Math.floor(duration / 4))
+    if (duration > 0 && margin >= duration) {
+      this.log?.warn({ margin, duration }, 'renew margin not below the file duration: using half the duration')
+      margin = Math.floor(duration / 2)
+    }
+    this.renewMargin = margin
+    await this.resyncNonce()
+    const pending = await this.store.listOrders({ phases: ['submitting'], limit: 100_000 })
+    if (pending.length > 0) this.log?.info({ count: pending.length }, 'reconciling orders left submitting')
+    await Promise.all(pending.map((o) => this.track(o.cid, () => this.reconcile(o))))
+    this.running = true
+    this.loop = this.run()
+    this.log?.info({ account: this.address, threshold: this.replicaThreshold, renewMarginBlocks: margin, nonce: this.nextNonce }, 'order engine started')
+  }
+
+  /** Stops the loop; orders in flight stop at their next step without persisting further. */
+  async stop(): Promise<void> {
+    this.running = false
+    this.abort.abort()
+    this.wake()
+    await this.loop
+    await Promise.allSettled([...this.inflight.values()])
+  }
+
+  /** Looks for queued orders now. */
+  wake(): void {
+    this.woken = true
+    this.wakeUp?.()
+  }
+
+  /** Races `p` with stop(). */
+  private guard<T>(p: Promise<T> | T): Promise<T> {
+    return Promise.race([Promise.resolve(p), this.stopped])
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.tick()
+      } catch (err) {
+        if (!this.running) break
+        this.log?.warn({ err }, 'order engine tick failed')
+      }
+      if (!this.running) break
+      if (!this.woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.init.pollIntervalMs ?? D.pollIntervalMs)
+          this.wakeUp = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
+      this.woken = false
+      this.wakeUp = undefined
+    }
+  }
+
+  private track(cid: string, fn: () => Promise<void>): Promise<void> {
+    const task = fn()
+      .catch((err: unknown) => {
+        if (!(err instanceof Stopped)) this.log?.error({ err, cid }, 'order task failed')
+      })
+      .finally(() => {
+        this.inflight.delete(cid)
+        this.stats.inflight = this.inflight.size
+        if (this.running) this.wake()
+      })
+    this.inflight.set(cid, task)
+    this.stats.inflight = this.inflight.size
+    return task
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now()
+    const concurrency = this.init.concurrency ?? D.concurrency
+    for (const o of await this.store.listOrders({ phases: ['submitting'], dueAt: now, limit: concurrency })) {
+      if (!this.inflight.has(o.cid) && this.inflight.size < concurrency) this.track(o.cid, () => this.reconcile(o))
+    }
+    if (this.inflight.size < concurrency) {
+      for (const o of await this.store.listOrders({ phases: ['queued'], dueAt: now, limit: concurrency * 2 })) {
+        if (this.inflight.size >= concurrency) break
+        if (!this.inflight.has(o.cid)) this.track(o.cid, () => this.place(o))
+      }
+    }
+    if (now - this.lastStatusCheck >= (this.init.statusIntervalMs ?? D.statusIntervalMs)) {
+      this.lastStatusCheck = now
+      await this.checkPlaced()
+    }
+  }
+
+  private async resyncNonce(): Promise<void> {
+    this.nextNonce = (await this.init.api.rpc.system.accountNextIndex(this.address)).toNumber()
+    this.stats.nonceResyncs++
+  }
+
+  private async withSubmitLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.submitLock.then(fn, fn)
+    this.submitLock = run.catch(() => {})
+    return run
+  }
+
+  private async head(): Promise<number> {
+    return (await this.init.api.rpc.chain.getHeader()).number.toNumber()
+  }
+
+  private async chainFile(cid: string): Promise<ChainFile | undefined> {
+    const value = (await this.init.api.query.market!.filesV2!(cid)) as unknown as { isNone: boolean; toJSON(): unknown }
+    return value.isNone ? undefined : (value.toJSON() as unknown as ChainFile)
+  }
+
+  private update(cid: string, patch: OrderPatch, expect: OrderPhase): Promise<OrderRecord | undefined> {
+    if (!this.running && this.abort.signal.aborted) return Promise.reject(new Stopped('order engine stopped'))
+    const changes = patch.phase !== undefined || patch.status !== undefined || patch.reason !== undefined
+    return this.store.updateOrder(cid, changes ? { ...patch, lastChange: Date.now() } : patch, expect)
+  }
+
+  private statusFor(replicas: number): PinStatusValue {
+    return replicas >= this.replicaThreshold ? 'pinned' : 'pinning'
+  }
+
+  /** A failed attempt: back to queued with backoff, or failed after maxAttempts. */
+  private async attemptFailed(order: OrderRecord, reason: string, expect: OrderPhase, clear: OrderPatch = {}): Promise<void> {
+    this.stats.failedAttempts++
+    const attempts = order.attempts + 1
+    const max = this.init.maxAttempts ?? D.maxAttempts
+    if (attempts >= max) {
+      this.log?.warn({ cid: order.cid, reason, attempts }, 'order failed')
+      await this.update(order.cid, { ...clear, phase: 'failed', status: 'failed', attempts, reason: `${reason}; gave up after ${attempts} attempts` }, expect)
+      return
+    }
+    const delay = Math.min(this.init.backoffMaxMs ?? D.backoffMaxMs, (this.init.backoffBaseMs ?? D.backoffBaseMs) * 2 ** (attempts - 1))
+    const at = Date.now() + delay
+    this.log?.info({ cid: order.cid, reason, attempts, retryAt: at }, 'order attempt failed')
+    await this.update(order.cid, { ...clear, phase: 'queued', attempts, nextAttemptAt: at, reason: `${reason}; retry ${attempts + 1} of ${max} at ${new Date(at).toISOString()}` }, expect)
+  }
+
+  /** queued → (IPFS) → chain check → submitting → outcome. */
+  private async place(order: OrderRecord): Promise<void> {
+    const { cid } = order
+    if ((await this.store.countLivePins(cid)) === 0) {
+      await this.update(cid, { phase: 'failed', status: order.status === 'queued' ? 'failed' : order.status, reason: 'no pin request asks for this CID any more' }, 'queued')
+      return
+    }
+    let current: OrderRecord | undefined = order
+    if (current.size === undefined) {
+      let size: number
+      try {
+        const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.ipfsTimeoutMs ?? D.ipfsTimeoutMs)])
+        size = await this.guard(pinAndSize(this.init.ipfsApi, cid, signal))
+      } catch (err) {
+        if (err instanceof Stopped || this.abort.signal.aborted) throw new Stopped('stopped')
+        await this.attemptFailed(order, err instanceof OrderError ? err.message : `IPFS: ${(err as Error).message}`, 'queued')
+        return
+      }
+      current = await this.update(cid, { size, reason: `pinned on the node; cumulative size ${size} bytes` }, 'queued')
+      if (current === undefined) return
+    }
+    const size = current.size!
+    const [file, head] = await this.guard(Promise.all([this.chainFile(cid), this.head()]))
+    if (file !== undefined && (file.expiredAt === 0 || file.expiredAt - head > this.renewMargin)) {
+      const replicas = file.reportedReplicaCount
+      await this.update(
+        cid,
+        {
+          phase: 'placed',
+          status: this.statusFor(replicas),
+          replicas,
+          expiredAt: file.expiredAt,
+          attempts: 0,
+          reason: current.orders === 0 ? 'already ordered on chain; watching its replicas' : `order on chain; ${replicas}/${this.replicaThreshold} replicas`,
+        },
+        'queued',
+      )
+      return
+    }
+    const renewing = file !== undefined
+    const before = current
+    let sent: Awaited<ReturnType<typeof send>> | undefined
+    let submitting: OrderRecord | undefined
+    await this.withSubmitLock(async () => {
+      if (this.abort.signal.aborted) throw new Stopped('stopped')
+      const nonce = this.nextNonce
+      const tx = this.init.api.tx.market!.placeStorageOrder!(cid, size, this.init.tips ?? D.tips, '') as SubmittableExtrinsic<'promise'>
+      await tx.signAsync(this.init.account, { nonce, era: 0 })
+      submitting = await this.update(
+        cid,
+        { phase: 'submitting', nonce, txHex: tx.toHex(), txHash: tx.hash.toHex(), reason: renewing ? `renewing the order (expires at block ${file.expiredAt})` : 'placing the storage order' },
+        'queued',
+      )
+      if (submitting === undefined) return
+      this.nextNonce = nonce + 1
+      await this.guard(this.init.hooks?.afterSubmittingPersisted?.(submitting))
+      try {
+        sent = await this.guard(send(this.init.api, tx, this.address))
+        this.stats.submitted++
+      } catch (err) {
+        if (err instanceof Stopped) throw err
+        const code = rpcErrorCode(err)
+        await this.resyncNonce()
+        const clear: OrderPatch = { nonce: undefined, txHex: undefined, txHash: undefined }
+        if (code !== undefined && NONCE_ERRORS.has(code)) {
+          await this.update(cid, { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: `nonce ${nonce} refused (${(err as Error).message}); re-placing` }, 'submitting')
+        } else await this.attemptFailed(submitting, `the pool refused the order: ${(err as Error).message}`, 'submitting', clear)
+        sent = undefined
+      }
+    })
+    if (sent === undefined || submitting === undefined) return
+    await this.guard(this.init.hooks?.afterSent?.(submitting))
+    await this.settle(before, submitting, sent.outcome)
+  }
+
+  /** Waits for the outcome of a sent order (bounded) and records it. */
+  private async settle(before: OrderRecord, submitting: OrderRecord, outcome: Promise<Outcome>): Promise<void> {
+    const timeout = this.init.inclusionTimeoutMs ?? D.inclusionTimeoutMs
+    let timer: NodeJS.Timeout | undefined
+    const result = await this.guard(
+      Promise.race([outcome, new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeout)
+      })]),
+    ).finally(() => clearTimeout(timer))
+    const { cid } = before
+    const clear: OrderPatch = { nonce: undefined, txHex: undefined }
+    if (result === undefined || result.kind === 'dropped') {
+      // Uncertain: leave it `submitting`; reconcile decides from the chain.
+      this.log?.warn({ cid, status: result?.kind ?? 'timeout' }, 'order not included yet; reconciling')
+      await this.reconcile(submitting)
+      return
+    }
+    if (result.kind === 'dispatch-error') {
+      await this.attemptFailed(submitting, `the order failed on chain: ${result.error}`, 'submitting', clear)
+      return
+    }
+    this.stats.placed++
+    this.log?.info({ cid, block: result.blockNumber, fee: result.fee.toString(), size: before.size }, before.orders > 0 ? 'order renewed' : 'order placed')
+    await this.update(
+      cid,
+      {
+        ...clear,
+        phase: 'placed',
+        status: before.status === 'pinned' ? 'pinned' : 'pinning',
+        fee: result.fee.toString(),
+        orders: before.orders + 1,
+        orderedAt: result.blockNumber,
+        attempts: 0,
+        reason: `order placed in block ${result.blockNumber}; waiting for ${this.replicaThreshold} replicas`,
+      },
+      'submitting',
+    )
+    this.lastStatusCheck = 0
+  }
+
+  /** An order left `submitting` (crash, drop or timeout): decide from the chain, resending the same bytes if needed. */
+  private async reconcile(order: OrderRecord): Promise<void> {
+    const { cid } = order
+    const clear: OrderPatch = { nonce: undefined, txHex: undefined }
+    if (order.nonce === undefined || order.txHex === undefined) {
+      await this.update(cid, { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: 'no saved extrinsic; re-placing' }, 'submitting')
+      return
+    }
+    const api = this.init.api
+    const account = (await this.guard(api.query.system!.account!(this.address))) as unknown as { nonce: { toNumber(): number } }
+    if (account.nonce.toNumber() > order.nonce) {
+      const file = await this.guard(this.chainFile(cid))
+      if (file === undefined) {
+        await this.attemptFailed(order, 'the order extrinsic was included but no order exists (it failed on chain)', 'submitting', clear)
+        return
+      }
+      this.stats.placed++
+      this.log?.info({ cid, nonce: order.nonce }, 'order found on chain after a restart')
+      await this.update(
+        cid,
+        {
+          ...clear,
+          phase: 'placed',
+          status: this.statusFor(file.reportedReplicaCount),
+          replicas: file.reportedReplicaCount,
+          expiredAt: file.expiredAt,
+          orders: order.orders + 1,
+          attempts: 0,
+          reason: `order ${order.txHash ?? ''} found on chain (reconciled); waiting for ${this.replicaThreshold} replicas`,
+        },
+        'submitting',
+      )
+      this.lastStatusCheck = 0
+      return
+    }
+    // Not included: the same signed bytes (same nonce) can only ever be included once.
+    let sent: Awaited<ReturnType<typeof send>> | undefined
+    try {
+      sent = await this.withSubmitLock(async () => {
+        const out = await this.guard(send(api, api.tx(order.txHex!) as unknown as SubmittableExtrinsic<'promise'>, this.address))
+        // The resent extrinsic holds its nonce: new orders take the next ones.
+        this.nextNonce = Math.max(this.nextNonce, order.nonce! + 1)
+        return out
+      })
+    } catch (err) {
+      if (err instanceof Stopped) throw err
+      const code = rpcErrorCode(err)
+      if (code === ALREADY_IMPORTED) {
+        await this.update(cid, { nextAttemptAt: Date.now() + (this.init.pollIntervalMs ?? D.pollIntervalMs), reason: 'order extrinsic waiting in the pool' }, 'submitting')
+        return
+      }
+      await this.resyncNonce()
+      const after = (await this.guard(api.query.system!.account!(this.address))) as unknown as { nonce: { toNumber(): number } }
+      if (after.nonce.toNumber() > order.nonce) return this.reconcile(order)
+      await this.update(cid, { ...clear, txHash: undefined, phase: 'queued', nextAttemptAt: Date.now(), reason: `saved order extrinsic no longer valid (${(err as Error).message}); re-placing` }, 'submitting')
+      return
+    }
+    await this.settle(order, order, sent.outcome)
+  }
+
+  /** placed orders: replica counts, pinned, renewals, orders gone from chain. */
+  private async checkPlaced(): Promise<void> {
+    const orders = await this.store.listOrders({ phases: ['placed'], limit: 100_000 })
+    if (orders.length === 0) return
+    const api = this.init.api
+    const head = await this.head()
+    const files = (await api.query.market!.filesV2!.multi(orders.map((o) => o.cid))) as unknown as Array<{ isNone: boolean; toJSON(): unknown }>
+    for (let i = 0; i < orders.length; i++) {
+      if (!this.running) return
+      const order = orders[i]!
+      const value = files[i]!
+      if (value.isNone) {
+        const live = await this.store.countLivePins(order.cid)
+        if (live === 0) await this.update(order.cid, { phase: 'failed', status: 'failed', reason: 'the order ended on chain and no pin request is left' }, 'placed')
+        else await this.update(order.cid, { phase: 'queued', nextAttemptAt: Date.now(), reason: 'the order is no longer on chain (expired or closed); re-ordering' }, 'placed')
+        this.wake()
+        continue
+      }
+      const file = value.toJSON() as unknown as ChainFile
+      const replicas = file.reportedReplicaCount
+      const status = this.statusFor(replicas)
+      if (file.expiredAt > 0 && file.expiredAt - head <= this.renewMargin && (await this.store.countLivePins(order.cid)) > 0) {
+        await this.update(order.cid, { phase: 'queued', status, replicas, expiredAt: file.expiredAt, nextAttemptAt: Date.now(), reason: `renewal due: expires at block ${file.expiredAt} (now ${head})` }, 'placed')
+        this.wake()
+        continue
+      }
+      if (replicas !== order.replicas || file.expiredAt !== order.expiredAt || status !== order.status) {
+        const reason = status === 'pinned' ? `${replicas} replicas reported (threshold ${this.replicaThreshold}); expires at block ${file.expiredAt}` : `waiting for replicas: ${replicas}/${this.replicaThreshold} reported`
+        if (status !== order.status) this.log?.info({ cid: order.cid, replicas, status }, 'pin status changed')
+        await this.update(order.cid, { status, replicas, expiredAt: file.expiredAt, ...(status !== order.status || replicas !== order.replicas ? { reason } : {}) }, 'placed')
+      }
+    }
+  }
+}
+
+/** Creates (does not start) an order engine; call `start()`. */
+export function createOrderEngine(init: OrderEngineInit): OrderEngine {
+  return new OrderEngine(init)
+}

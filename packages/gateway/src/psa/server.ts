@@ -1,0 +1,171 @@
+/** The IPFS Pinning Service API under `/psa` (W3Auth Bearer), answering from the pin store. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from '@crust-ts/chain/logger'
+import { listen } from '@crust-ts/chain/net'
+import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
+import type { PinStore } from '../store/index.js'
+import { defaultPinningServiceOptions as D, type PinningServiceInit } from './options.js'
+import { pinStatusJson } from './pin-status.js'
+import { BadRequest, parseListQuery, parsePinBody } from './validate.js'
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type',
+}
+
+class HttpFailure extends Error {
+  constructor(readonly status: number, readonly reason: string, details?: string) {
+    super(details ?? reason)
+  }
+}
+
+function send(res: ServerResponse, status: number, body?: unknown) {
+  if (body === undefined) {
+    res.writeHead(status, CORS_HEADERS).end()
+    return
+  }
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...CORS_HEADERS })
+  res.end(text)
+}
+
+function failure(res: ServerResponse, status: number, reason: string, details: string) {
+  send(res, status, { error: { reason, details } })
+}
+
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) throw new HttpFailure(413, 'PAYLOAD_TOO_LARGE', `body larger than ${limit} bytes`)
+    chunks.push(chunk)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new BadRequest('body must be JSON')
+  }
+}
+
+export class PinningService {
+  private readonly server: Server
+  private readonly store: PinStore
+  private readonly auth: W3Auth
+  private readonly basePath: string
+  private readonly log: Logger | undefined
+  private delegates: string[]
+  private address: AddressInfo | undefined
+
+  constructor(private readonly init: PinningServiceInit) {
+    this.store = init.store
+    this.auth = init.auth ?? createW3Auth()
+    this.basePath = (init.basePath ?? D.basePath).replace(/\/+$/, '')
+    this.delegates = init.delegates ?? []
+    this.log = init.logger?.forComponent('gateway:psa')
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (err instanceof BadRequest) return failure(res, 400, 'BAD_REQUEST', err.message)
+        if (err instanceof HttpFailure) return failure(res, err.status, err.reason, err.message)
+        this.log?.error({ err, url: req.url, method: req.method }, 'request failed')
+        if (res.headersSent) res.destroy()
+        else failure(res, 500, 'INTERNAL_SERVER_ERROR', err instanceof Error ? err.message : String(err))
+      })
+    })
+  }
+
+  /** Starts listening (after learning the node's multiaddrs when `delegates` was not given). */
+  async start(): Promise<{ host: string; port: number }> {
+    if (this.init.delegates === undefined && this.init.ipfsApi !== undefined) this.delegates = await this.nodeAddresses(this.init.ipfsApi)
+    this.address = await listen(this.server, this.init.port ?? D.port, this.init.host ?? D.host)
+    this.log?.info({ host: this.address.address, port: this.address.port, basePath: this.basePath, delegates: this.delegates }, 'pinning service listening')
+    return { host: this.address.address, port: this.address.port }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server.listening) return
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+  }
+
+  /** Base URL of the API, e.g. `http://127.0.0.1:3000/psa` (after start). */
+  get url(): string {
+    if (this.address === undefined) throw new Error('pinning service not started')
+    return `http://${this.address.address}:${this.address.port}${this.basePath}`
+  }
+
+  private async nodeAddresses(api: string): Promise<string[]> {
+    try {
+      const res = await fetch(new URL('/api/v0/id', api), { method: 'POST' })
+      const id = (await res.json()) as { ID?: string; Addresses?: string[] | null }
+      return (id.Addresses ?? []).map((a) => (a.includes('/p2p/') || id.ID === undefined ? a : `${a}/p2p/${id.ID}`))
+    } catch (err) {
+      this.log?.warn({ err, api }, 'cannot read the node multiaddrs for delegates')
+      return []
+    }
+  }
+
+  private get threshold(): number {
+    return this.init.orderEngine?.replicaThreshold ?? 3
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://psa')
+    if (req.method === 'OPTIONS') return send(res, 204)
+    if (!url.pathname.startsWith(`${this.basePath}/`)) throw new HttpFailure(404, 'NOT_FOUND', 'not found')
+    const route = url.pathname.slice(this.basePath.length).replace(/\/+$/, '')
+    let owner: string
+    try {
+      owner = (await this.auth.authenticate(req.headers.authorization)).account
+    } catch (err) {
+      if (!(err instanceof W3AuthError)) throw err
+      return failure(res, 401, err.reply, err.reply)
+    }
+    const status = (pin: Parameters<typeof pinStatusJson>[0]) => pinStatusJson(pin, this.threshold, this.delegates)
+    if (route === '/pins') {
+      if (req.method === 'GET') {
+        const list = await this.store.listPins(parseListQuery(owner, url.searchParams))
+        return send(res, 200, { count: list.count, results: list.results.map(status) })
+      }
+      if (req.method === 'POST') {
+        const pin = parsePinBody(owner, await readJson(req, this.init.maxBodyBytes ?? D.maxBodyBytes))
+        const stored = await this.store.addPin({ ...pin, delegates: this.delegates })
+        this.log?.info({ requestid: stored.requestid, cid: stored.cid, owner }, 'pin accepted')
+        this.init.orderEngine?.wake()
+        return send(res, 202, status(stored))
+      }
+      throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', `${req.method} not allowed on /pins`)
+    }
+    const match = /^\/pins\/([^/]+)$/.exec(route)
+    if (match === null) throw new HttpFailure(404, 'NOT_FOUND', 'not found')
+    const requestid = decodeURIComponent(match[1]!)
+    if (req.method === 'GET') {
+      const pin = await this.store.getPin(owner, requestid)
+      if (pin === undefined) throw new HttpFailure(404, 'not found', 'not found')
+      return send(res, 200, status(pin))
+    }
+    if (req.method === 'POST') {
+      const pin = parsePinBody(owner, await readJson(req, this.init.maxBodyBytes ?? D.maxBodyBytes))
+      const replaced = await this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates })
+      if (replaced === undefined) throw new HttpFailure(404, 'not found', 'not found')
+      this.log?.info({ requestid, replacement: replaced.requestid, cid: replaced.cid, owner }, 'pin replaced')
+      this.init.orderEngine?.wake()
+      return send(res, 202, status(replaced))
+    }
+    if (req.method === 'DELETE') {
+      if (!(await this.store.deletePin(owner, requestid))) throw new HttpFailure(404, 'not found', 'not found')
+      this.log?.info({ requestid, owner }, 'pin deleted')
+      return send(res, 202)
+    }
+    throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', `${req.method} not allowed on /pins/{requestid}`)
+  }
+}
+
+/** Creates (does not start) the pinning service; call `start()`. */
+export function createPinningService(init: PinningServiceInit): PinningService {
+  return new PinningService(init)
+}

@@ -1,0 +1,19 @@
+export { PinStoreError, PinStoreErrorCode } from './errors.js'
+export {
+  type NewPin,
+  ORDER_PHASES,
+  type OrderPatch,
+  type OrderPhase,
+  type OrderQuery,
+  type OrderRecord,
+  PIN_STATUSES,
+  type PinList,
+  type PinQuery,
+  type PinRecord,
+  type PinStatusValue,
+  type PinStore,
+  type TextMatch,
+} from './interface.js'
+export { type Migration, MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.js'
+export { EMBEDDED_DB_FILE, type EmbeddedPinStoreInit, openEmbeddedPinStore, openPostgresPinStore, type PostgresPinStoreInit } from './open.js'
+export { SqlPinStore } from './sql-pin-store.js'

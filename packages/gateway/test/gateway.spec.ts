@@ -1,0 +1,146 @@
+/** The W3Auth gateway in front of a real in-process IPFS daemon, driven by kubo-rpc-client and fetch. */
+import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
+import { after, before, describe, it } from 'node:test'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { create } from 'kubo-rpc-client'
+import { encodeW3AuthToken } from '../src/auth/index.js'
+import { createW3AuthGateway, type W3AuthGateway, type W3AuthGatewayInit } from '../src/gateway/index.js'
+import { pseudoRandomChunks, startTestIpfs, type TestIpfs } from './fixtures/ipfs.js'
+import { ethAuth, ethKey, solAuth, solKey, subAuth, subKey } from './fixtures/w3auth-keys.js'
+
+const MIB = 1024 * 1024
+
+function addForm(bytes: Uint8Array): FormData {
+  const form = new FormData()
+  form.append('file', new Blob([bytes]), 'file')
+  return form
+}
+
+describe('W3Auth gateway', () => {
+  let ipfs: TestIpfs
+  const gateways: W3AuthGateway[] = []
+  let bob: string
+
+  async function gateway(extra: Partial<W3AuthGatewayInit> = {}): Promise<W3AuthGateway> {
+    const gw = createW3AuthGateway({ ipfsApi: ipfs.api, ipfsGateway: ipfs.gateway, port: 0, ...extra })
+    await gw.start()
+    gateways.push(gw)
+    return gw
+  }
+
+  before(async () => {
+    await cryptoWaitReady()
+    ipfs = await startTestIpfs()
+    bob = subAuth(subKey('//Bob'))
+  })
+  after(async () => {
+    for (const gw of gateways) await gw.stop()
+    await ipfs?.stop()
+  })
+
+  it('behavior: kubo-rpc-client adds through the gateway with substrate, ethereum and solana tokens; /ipfs/* is open with Range', async () => {
+    const gw = await gateway()
+    for (const authorization of [bob, ethAuth(ethKey()), solAuth(solKey())]) {
+      const client = create({ url: `${gw.url}/api/v0`, headers: { authorization } })
+      const text = `hello from ${authorization.slice(0, 20)}\n`
+      const added = await client.add(new TextEncoder().encode(text))
+      const res = await fetch(`${gw.url}/ipfs/${added.cid}`)
+      assert.equal(res.status, 200)
+      assert.equal(await res.text(), text)
+      const part = await fetch(`${gw.url}/ipfs/${added.cid}`, { headers: { range: 'bytes=0-4' } })
+      assert.equal(part.status, 206)
+      assert.equal(await part.text(), 'hello')
+    }
+  })
+
+  it('error: no, empty, malformed, wrongly signed or unsupported tokens are 401 with Crust strings; nothing is added', async () => {
+    const gw = await gateway()
+    const pair = subKey('//Bob')
+    const cases: Array<[string | undefined, string]> = [
+      [undefined, 'Empty Signature'],
+      ['', 'Empty Signature'],
+      ['Basic ###', 'Invalid Signature'],
+      [`Basic ${encodeW3AuthToken('sub', pair.address, '0x1234')}`, 'Invalid Signature'],
+      [subAuth(subKey('//Eve')).replace(/\S+$/, encodeW3AuthToken('sub', pair.address, '0x00')), 'Invalid Signature'],
+      [subAuth(pair, 'Basic', 'doge'), 'Unsupported web3 signature'],
+    ]
+    const before = (await (await fetch(`${ipfs.api}/api/v0/repo/stat`, { method: 'POST' })).json()) as { NumObjects: number }
+    for (const [authorization, message] of cases) {
+      const headers: Record<string, string> = authorization === undefined ? {} : { authorization }
+      const res = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers, body: addForm(new TextEncoder().encode(`secret ${message}`)) })
+      assert.equal(res.status, 401)
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/)
+      assert.deepEqual(await res.json(), { Error: message })
+    }
+    const afterStat = (await (await fetch(`${ipfs.api}/api/v0/repo/stat`, { method: 'POST' })).json()) as { NumObjects: number }
+    assert.equal(afterStat.NumObjects, before.NumObjects)
+  })
+
+  it('error: the daily upload quota is per account and answers 429', async () => {
+    let now = Date.UTC(2025, 0, 1, 12)
+    const gw = await gateway({ quotas: { uploadBytesPerDay: 100_000 }, now: () => now })
+    const post = (authorization: string, size: number) =>
+      fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization }, body: addForm(new Uint8Array(size).fill(size % 251)) })
+    assert.equal((await post(bob, 60_000)).status, 200)
+    const refused = await post(bob, 60_000)
+    assert.equal(refused.status, 429)
+    assert.deepEqual(await refused.json(), { Error: 'Upload quota exceeded' })
+    // Another account has its own quota; the next UTC day resets Bob's.
+    assert.equal((await post(subAuth(subKey('//Charlie')), 60_000)).status, 200)
+    now += 86_400_000
+    assert.equal((await post(bob, 60_000)).status, 200)
+  })
+
+  it('error: the quota also stops a chunked upload of unknown length midway', async () => {
+    const gw = await gateway({ quotas: { uploadBytesPerDay: 200_000 } })
+    const body = Readable.toWeb(Readable.from(pseudoRandomChunks(20, 64 * 1024))) as ReadableStream<Uint8Array>
+    const res = await fetch(`${gw.url}/api/v0/block/put`, { method: 'POST', headers: { authorization: bob, 'content-type': 'application/octet-stream' }, body, duplex: 'half' } as RequestInit)
+    assert.equal(res.status, 429)
+    assert.deepEqual(await res.json(), { Error: 'Upload quota exceeded' })
+  })
+
+  it('error: the request rate per account is a token bucket answering 429', async () => {
+    let now = 1_000_000
+    const gw = await gateway({ rateLimit: { requestsPerSecond: 1, burst: 2 }, now: () => now })
+    const version = (authorization: string) => fetch(`${gw.url}/api/v0/version`, { method: 'POST', headers: { authorization } })
+    assert.equal((await version(bob)).status, 200)
+    assert.equal((await version(bob)).status, 200)
+    const limited = await version(bob)
+    assert.equal(limited.status, 429)
+    assert.deepEqual(await limited.json(), { Error: 'Too Many Requests' })
+    assert.equal((await version(subAuth(subKey('//Dave')))).status, 200, 'another account is not limited')
+    now += 1000
+    assert.equal((await version(bob)).status, 200, 'one token back after a second')
+    assert.equal((await version(bob)).status, 429)
+  })
+
+  it('error: bodies over maxRequestBytes are 413, declared or streamed', async () => {
+    const gw = await gateway({ maxRequestBytes: 100_000 })
+    const declared = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(200_000)) })
+    assert.equal(declared.status, 413)
+    assert.deepEqual(await declared.json(), { Error: 'Request Entity Too Large' })
+    const body = Readable.toWeb(Readable.from(pseudoRandomChunks(10, 64 * 1024))) as ReadableStream<Uint8Array>
+    const streamed = await fetch(`${gw.url}/api/v0/block/put`, { method: 'POST', headers: { authorization: bob }, body, duplex: 'half' } as RequestInit)
+    assert.equal(streamed.status, 413)
+    assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(1000)) })).status, 200)
+  })
+
+  it('behavior: a 50 MiB upload streams through without the gateway holding the body', async (t) => {
+    const gw = await gateway()
+    const client = create({ url: `${gw.url}/api/v0`, headers: { authorization: bob } })
+    // Throughput for the benchmark: the same kind of upload straight to the node first (other bytes, no dedup).
+    let t0 = performance.now()
+    await create({ url: `${ipfs.api}/api/v0` }).add({ content: pseudoRandomChunks(50, MIB, 8) })
+    const direct = performance.now() - t0
+    t0 = performance.now()
+    const added = await client.add({ content: pseudoRandomChunks(50, MIB, 7) })
+    const proxied = performance.now() - t0
+    t.diagnostic(`50 MiB add: direct ${direct.toFixed(0)} ms, through the gateway ${proxied.toFixed(0)} ms (throughput ratio ${((100 * direct) / proxied).toFixed(0)} %)`)
+    assert.ok(gw.stats.uploadedBytes >= 50 * MIB, `forwarded ${gw.stats.uploadedBytes} bytes`)
+    assert.ok(gw.stats.maxBufferedBytes <= 1 * MIB, `the proxy held at most ${gw.stats.maxBufferedBytes} bytes at once`)
+    const stat = (await (await fetch(`${ipfs.api}/api/v0/files/stat?arg=/ipfs/${added.cid}`, { method: 'POST' })).json()) as { Size: number }
+    assert.equal(stat.Size, 50 * MIB)
+    t.diagnostic(`max bytes buffered in the proxy: ${gw.stats.maxBufferedBytes}`)
+  })
+})
