@@ -23,7 +23,7 @@ export class ChainSync {
   private running: Promise<void> | undefined
   private again = false
   private readonly abort = new AbortController()
-  /** The highest best block number a peer reported. */
+  /** The highest best block number a peer reported in the last sync round. */
   private peerBest = 0
 
   constructor(private readonly components: ChainSyncComponents) {
@@ -73,6 +73,7 @@ export class ChainSync {
   private async round(): Promise<void> {
     const { chain, network } = this.components
     const signal = this.abort.signal
+    let peerBest = 0
     for (const peer of network.peers()) {
       if (signal.aborted) return
       let status: SyncStatus
@@ -82,7 +83,8 @@ export class ChainSync {
         continue
       }
       if (status.genesis !== chain.genesis.hashHex) continue
-      this.peerBest = Math.max(this.peerBest, status.best.number)
+      peerBest = Math.max(peerBest, status.best.number)
+      this.peerBest = Math.max(this.peerBest, peerBest)
       if (status.best.number <= chain.best.number) continue
       const started = chain.best.number
       while (!signal.aborted && chain.best.number < status.best.number) {
@@ -95,6 +97,7 @@ export class ChainSync {
       }
       if (chain.best.number > started) this.log.info({ peer: peer.toString(), from: started, to: chain.best.number }, 'synced blocks')
     }
+    this.peerBest = peerBest
   }
 
   /**
