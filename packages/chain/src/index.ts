@@ -19,11 +19,38 @@ export * from './constants.js'
 export * from './errors/crust-error.js'
 export { createLogger, silentLogger, type ComponentLogger, type Logger } from './logger/index.js'
 export { ChainNode, type ChainNodeInit } from './node/chain-node.js'
-export { Chain, type BlockRecord, type ImportedBlock, type StateView } from './chain/chain.js'
+export {
+  Chain,
+  ChainError,
+  type BlockRecord,
+  type ChainEvents,
+  type ChainInit,
+  type FinalityMode,
+  type ImportedBlock,
+  type ImportResult,
+  type ProduceBlockOptions,
+  type Reorg,
+  type StateView,
+} from './chain/chain.js'
+export { type AuthoritySet, genesisAuthorities } from './chain/authorities.js'
+export {
+  AURA_ENGINE_ID,
+  auraPreDigest,
+  type BlockSigner,
+  findSlot,
+  sealHeader,
+  signerFromUri,
+  slotAuthor,
+  slotOf,
+  unsealHeader,
+  verifySeal,
+} from './chain/aura.js'
+export { BlockImportError, BlockImportErrorCode, FinalityError } from './chain/errors.js'
+export { decodeBody, decodeHeader, encodeBody, encodeHeader, type Header, type HeaderJson, hashHeader, headerFromJson } from './chain/header.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
 export { decodeExtrinsic, type DecodedExtrinsic } from './runtime/extrinsic.js'
-export { builtinSpec, parseChainSpec, devAddress, ChainSpecError, type ChainSpec } from './spec/chain-spec.js'
+export { builtinSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
 export * from './rpc/index.js'
 export * from './txpool/index.js'
 export { ChainDatabase } from './db/index.js'

@@ -1,1 +1,30 @@
-export {}
+/**
+ * @packageDocumentation
+ *
+ * crust-ts consensus: the chain on a libp2p network. Blocks and transactions are gossiped
+ * (gossipsub), missing blocks are fetched with a request/response sync protocol and imported by
+ * executing them, and validators author blocks in Aura slots.
+ *
+ * @example
+ * ```ts
+ * import { builtinSpec, ChainNode, createLogger } from '@crust-ts/chain'
+ * import { ConsensusNode, createConsensusHost } from '@crust-ts/consensus'
+ *
+ * const logger = createLogger()
+ * const chainNode = await ChainNode.create({
+ *   spec: builtinSpec('local')!, basePath: './data', rpc: { host: '127.0.0.1', port: 9944 },
+ *   blockTimeMs: 1000, author: false, finality: 'external', logger,
+ * })
+ * const host = await createConsensusHost({ listen: ['/ip4/0.0.0.0/tcp/30333'], peerKeyPath: './data/peer.key' })
+ * const node = ConsensusNode.create({ chainNode, host, validatorKey: '//Alice//stash', logger })
+ * await chainNode.start()
+ * await node.start()
+ * ```
+ */
+export * from './constants.js'
+export * from './errors.js'
+export { ConsensusNode, type ConsensusNodeInit, createConsensusHost, type CreateConsensusHostInit } from './consensus-node.js'
+export { ChainNetwork, type ChainNetworkComponents, type ChainNetworkEvents, type ConsensusHost, type ConsensusServices, consensusServices } from './network.js'
+export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './slot-author.js'
+export { ChainSync, type ChainSyncComponents } from './sync.js'
+export { decodeBlock, encodeBlock, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'

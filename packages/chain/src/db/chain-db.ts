@@ -21,6 +21,20 @@ export interface CommitBlockWrite {
   canonical: boolean
   /** Extra meta entries to set, e.g. `{ best: hash }`. */
   meta?: Record<string, Uint8Array>
+  /** Canonical index changes of a reorg, written in the same transaction. */
+  reorg?: CanonicalUpdate
+}
+
+/** Canonical index changes when the best chain switches: `number -> hash` entries to set, numbers to remove. */
+export interface CanonicalUpdate {
+  set?: ReadonlyArray<readonly [number, Uint8Array]>
+  remove?: readonly number[]
+}
+
+/** Everything {@link ChainDatabase.commitHead} writes in one transaction. */
+export interface CommitHeadWrite {
+  reorg?: CanonicalUpdate
+  meta: Record<string, Uint8Array>
 }
 
 /**
@@ -174,7 +188,7 @@ export class ChainDatabase implements TrieNodeReader {
    */
   commitBlock(write: CommitBlockWrite): void {
     this.assertOpen()
-    const { block, nodes, canonical, meta } = write
+    const { block, nodes, canonical, meta, reorg } = write
     if (block.hash.length !== HASH_LENGTH) throw invalid(`block hash must be ${HASH_LENGTH} bytes`)
     if (!Number.isInteger(block.number) || block.number < 0 || block.number > MAX_BLOCK_NUMBER) {
       throw invalid(`block number must be a u32, got ${block.number}`)
@@ -188,6 +202,7 @@ export class ChainDatabase implements TrieNodeReader {
         this.headers.put(block.hash, block.header)
         this.bodies.put(block.hash, block.body)
         this.numbers.put(block.hash, number)
+        this.applyReorg(reorg)
         if (canonical) this.canonical.put(number, block.hash)
         for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
       })
@@ -196,6 +211,30 @@ export class ChainDatabase implements TrieNodeReader {
         cause: err
       })
     }
+  }
+
+  /**
+   * Moves the head without a new block (e.g. finality switching the best chain): canonical index
+   * changes and meta entries in ONE atomic transaction.
+   */
+  commitHead(write: CommitHeadWrite): void {
+    this.assertOpen()
+    const metaEntries = Object.entries(write.meta)
+    for (const [key] of metaEntries) if (key.length === 0) throw invalid('meta keys must not be empty')
+    try {
+      this.env.transactionSync(() => {
+        this.applyReorg(write.reorg)
+        for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'head' }, 'head write failed, rolled back', { cause: err })
+    }
+  }
+
+  private applyReorg(reorg: CanonicalUpdate | undefined): void {
+    if (reorg === undefined) return
+    for (const n of reorg.remove ?? []) this.canonical.remove(u32be(n))
+    for (const [n, hash] of reorg.set ?? []) this.canonical.put(u32be(n), hash)
   }
 
   private read(db: Bytes, key: Uint8Array): Uint8Array | undefined {

@@ -1,8 +1,9 @@
 /**
- * Single-authority block production: one block per slot, at slot boundaries of the block time.
- * Blocks of a single authority are final at once; the multi-validator finality gadget replaces
- * that later behind `Chain`'s finalized head.
+ * Single-authority block production: one block per slot, at slot boundaries of the block time,
+ * sealed (Aura) when the authority's key is known. Blocks of a single authority are final at once;
+ * the multi-validator finality gadget replaces that later behind `Chain`'s finalized head.
  */
+import type { BlockSigner } from '../chain/aura.js'
 import type { Chain } from '../chain/chain.js'
 import type { Logger } from '../logger/index.js'
 import type { TransactionPool } from '../txpool/transaction-pool.js'
@@ -10,6 +11,8 @@ import type { TransactionPool } from '../txpool/transaction-pool.js'
 export interface BlockAuthorInit {
   blockTimeMs: number
   author: Uint8Array
+  /** The authority's key: blocks carry Aura's slot digest and seal (unsealed without it). */
+  signer?: BlockSigner
 }
 
 export class BlockAuthor {
@@ -43,7 +46,7 @@ export class BlockAuthor {
   produce(): void {
     const { chain, pool, log } = this.components
     const started = performance.now()
-    const imported = chain.produceBlock(this.init.author, pool.source())
+    const imported = chain.produceBlock(this.init.author, pool.source(), Date.now(), this.init.signer === undefined ? {} : { signer: this.init.signer })
     const txs = imported.extrinsics.length - 1
     const level = txs > 0 ? 'info' : 'debug'
     log[level](

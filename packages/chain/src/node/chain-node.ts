@@ -5,14 +5,17 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { u8aEq } from '@polkadot/util'
 import { registerSubstrateApi } from '../api/substrate-api.js'
-import { Chain } from '../chain/chain.js'
+import type { AuthoritySet } from '../chain/authorities.js'
+import { type BlockSigner, signerFromUri } from '../chain/aura.js'
+import { Chain, type FinalityMode } from '../chain/chain.js'
 import { ChainDatabase } from '../db/index.js'
 import type { ComponentLogger } from '../logger/index.js'
 import { defaultRuntimeConfig, type RuntimeConfig } from '../runtime/config.js'
 import { Runtime } from '../runtime/runtime.js'
 import { RpcServer } from '../rpc/index.js'
-import { accountIdOf, type ChainSpec } from '../spec/chain-spec.js'
+import { accountIdOf, type ChainSpec, DEV_AUTHORITY, devAddress } from '../spec/chain-spec.js'
 import { TransactionPool } from '../txpool/transaction-pool.js'
 import { BlockAuthor } from './block-author.js'
 
@@ -25,10 +28,32 @@ export interface ChainNodeInit {
   basePath: string
   rpc: { host: string; port: number; maxConnections?: number }
   blockTimeMs: number
-  /** Author blocks (the spec's first authority is the block author). */
+  /**
+   * Author every block as the spec's single authority (a one-validator chain, e.g. `dev`). A
+   * multi-validator node leaves this off and runs `@crust-ts/consensus` on the chain instead.
+   */
   author: boolean
+  /**
+   * Secret URI of the single authority's sr25519 key (its blocks are then Aura-sealed, so other
+   * nodes can import them); default `//Alice//stash` when that is the spec's only authority.
+   */
+  authorityKey?: string
+  /** How blocks become final; default `author` (single authority: the parent of a new block). */
+  finality?: FinalityMode
+  /** The authority set blocks are checked against; default the spec's genesis authorities. */
+  authorities?: AuthoritySet
   logger: ComponentLogger
   runtime?: Partial<RuntimeConfig>
+}
+
+/** The single authority's signer: from `authorityKey`, or the dev key when it is the dev authority. */
+function singleAuthoritySigner(init: ChainNodeInit): BlockSigner | undefined {
+  const authorities = init.spec.genesis.authorities
+  if (authorities.length !== 1) return undefined
+  const uri = init.authorityKey ?? (authorities[0] === devAddress(DEV_AUTHORITY) ? `//${DEV_AUTHORITY}` : undefined)
+  if (uri === undefined) return undefined
+  const signer = signerFromUri(uri)
+  return u8aEq(signer.publicKey, accountIdOf(authorities[0]!)) ? signer : undefined
 }
 
 /** How often the node logs its status line (best, finalized, pool) when nothing else happens. */
@@ -62,8 +87,23 @@ export class ChainNode {
         blockTimeMs: init.blockTimeMs,
         ss58Prefix: init.spec.properties.ss58Format,
       })
-      const chain = Chain.open(db, runtime, init.spec)
+      const chain = Chain.open(db, runtime, init.spec, {
+        ...(init.finality === undefined ? {} : { finality: init.finality }),
+        ...(init.authorities === undefined ? {} : { authorities: init.authorities }),
+      })
       const pool = new TransactionPool(runtime, chain)
+      // Transactions of blocks a reorg retracts go back to the pool (those already in the new chain are refused there).
+      chain.on('reorg', ({ retracted }) => {
+        for (const block of retracted) {
+          for (const xt of (chain.extrinsicsOf(block.hash) ?? []).slice(1)) {
+            try {
+              pool.submit(xt)
+            } catch {
+              // stale or already included in the new best chain
+            }
+          }
+        }
+      })
       const rpc = new RpcServer({
         host: init.rpc.host,
         port: init.rpc.port,
@@ -71,10 +111,11 @@ export class ChainNode {
         ...(init.rpc.maxConnections === undefined ? {} : { maxConnections: init.rpc.maxConnections }),
       })
       registerSubstrateApi(rpc, { chain, pool, runtime, spec: init.spec, nodeName: NODE_NAME, nodeVersion: NODE_VERSION, isAuthority: init.author })
+      const signer = init.author ? singleAuthoritySigner(init) : undefined
       const author = init.author
         ? new BlockAuthor(
             { chain, pool, log: init.logger.forComponent('chain:author') },
-            { blockTimeMs: init.blockTimeMs, author: accountIdOf(init.spec.genesis.authorities[0]!) },
+            { blockTimeMs: init.blockTimeMs, author: accountIdOf(init.spec.genesis.authorities[0]!), ...(signer === undefined ? {} : { signer }) },
           )
         : undefined
       log.info({ chain: init.spec.name, genesis: chain.genesis.hashHex, best: chain.best.number, bestHash: chain.best.hashHex }, 'chain opened')

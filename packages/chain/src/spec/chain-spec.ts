@@ -19,7 +19,7 @@ export interface ChainSpec {
     /** [SS58 address, amount in base units as a decimal string]. */
     balances: Array<[string, string]>
     sudoKey: string | null
-    /** The accounts that author blocks (for now the first one authors every block). */
+    /** The accounts that author blocks, in Aura slot order (a single one authors every block). */
     authorities: string[]
     /** Storage market switch (Crust's `EnableMarket`, off at genesis on mainnet, on in dev). */
     market?: { enabled: boolean }
@@ -46,6 +46,8 @@ export class ChainSpecError extends CrustError {
 export const DEV_ACCOUNTS = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'] as const
 /** As in Substrate's dev chains, the validator is Alice's stash account, also funded. */
 export const DEV_AUTHORITY = 'Alice//stash'
+/** The `local` chain's validators (stash accounts, funded), in slot order; their keys are `//<name>`. */
+export const LOCAL_AUTHORITIES = ['Alice//stash', 'Bob//stash', 'Charlie//stash', 'Dave//stash'] as const
 
 /** The address of a `//Name` dev account (sr25519), in Crust's SS58 format. */
 export function devAddress(name: string): string {
@@ -55,16 +57,17 @@ export function devAddress(name: string): string {
 
 const DEV_ENDOWMENT = 1_000_000n * CRU
 
-function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']): ChainSpec {
+function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType'], authorities: readonly string[]): ChainSpec {
+  const funded = [...new Set<string>([...DEV_ACCOUNTS, ...authorities])]
   return {
     name,
     id,
     chainType,
     properties: { ss58Format: SS58_PREFIX, tokenDecimals: TOKEN_DECIMALS, tokenSymbol: TOKEN_SYMBOL },
     genesis: {
-      balances: [...DEV_ACCOUNTS, DEV_AUTHORITY].map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
+      balances: funded.map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
       sudoKey: devAddress('Alice'),
-      authorities: [devAddress(DEV_AUTHORITY)],
+      authorities: authorities.map(devAddress),
       market: { enabled: true },
       staking: { startRewardEra: 0 },
       swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
@@ -78,8 +81,8 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
 
 /** The built-in specs. Needs `cryptoWaitReady()` first (sr25519 key derivation). */
 export function builtinSpec(id: string): ChainSpec | undefined {
-  if (id === 'dev') return devLikeSpec('Crust Dev', 'dev', 'Development')
-  if (id === 'local') return devLikeSpec('Crust Local Testnet', 'local', 'Local')
+  if (id === 'dev') return devLikeSpec('Crust Dev', 'dev', 'Development', [DEV_AUTHORITY])
+  if (id === 'local') return devLikeSpec('Crust Local Testnet', 'local', 'Local', LOCAL_AUTHORITIES)
   return undefined
 }
 

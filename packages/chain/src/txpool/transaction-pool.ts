@@ -31,6 +31,8 @@ export const isFinalStatus = (s: TransactionStatus): boolean =>
 
 interface PoolEvents {
   status: [hash: string, status: TransactionStatus]
+  /** A transaction entered the pool through {@link TransactionPool.submit} (the network gossips these). */
+  submitted: [xt: DecodedExtrinsic]
 }
 
 export interface SubmitResult {
@@ -79,6 +81,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     if (outcome.replaced !== undefined) this.emit('status', outcome.replaced.hash, { usurped: tx.hash })
     for (const evicted of outcome.evicted) this.emit('status', evicted.hash, 'dropped')
     for (const promoted of outcome.promoted) this.emit('status', promoted.hash, 'ready')
+    this.emit('submitted', xt)
     return { hash: tx.hash, status: outcome.status }
   }
 

@@ -1,0 +1,104 @@
+/**
+ * A chain node on the network: gossip, sync and (for a validator key) Aura slot authoring, wired
+ * around a {@link ChainNode} created with `author: false, finality: 'external'`.
+ */
+import { type ChainNode, signerFromUri } from '@crust-ts/chain'
+import type { ComponentLogger } from '@crust-ts/chain/logger'
+import { createLibp2pHost } from '@crust-ts/ipfs'
+import type { PrivateKey } from '@libp2p/interface'
+import { u8aEq, u8aToHex } from '@polkadot/util'
+import { ConsensusError, ConsensusErrorCode } from './errors.js'
+import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
+import { SlotAuthor } from './slot-author.js'
+import { ChainSync } from './sync.js'
+
+export interface ConsensusNodeInit {
+  /** The chain node (its chain, pool and RPC); created with `author: false` and `finality: 'external'`. */
+  chainNode: ChainNode
+  /** A host built with {@link consensusServices} (the IPFS node's, or one from {@link createConsensusHost}). */
+  host: ConsensusHost
+  /** The validator's sr25519 secret URI (e.g. `//Alice//stash`); without it the node follows only. */
+  validatorKey?: string
+  logger: ComponentLogger
+}
+
+export class ConsensusNode {
+  readonly network: ChainNetwork
+  readonly sync: ChainSync
+  readonly author: SlotAuthor | undefined
+  private startedHost = false
+  private readonly onPeer = () => this.sync.trigger()
+
+  private constructor(private readonly init: ConsensusNodeInit) {
+    const { chainNode, host, logger } = init
+    const { chain, pool } = chainNode
+    this.network = new ChainNetwork({ host, chain, pool, logger })
+    this.sync = new ChainSync({ chain, network: this.network, logger })
+    if (init.validatorKey === undefined) {
+      this.author = undefined
+      return
+    }
+    const signer = signerFromUri(init.validatorKey)
+    const authorities = chain.authorities.authoritiesFor(chain.best)
+    if (!authorities.some((a) => u8aEq(a, signer.publicKey))) {
+      throw new ConsensusError(ConsensusErrorCode.NOT_AN_AUTHORITY, `the validator key ${u8aToHex(signer.publicKey)} is not one of the chain's authorities`)
+    }
+    this.author = new SlotAuthor(
+      { chain, pool, logger, publish: (b) => this.network.publishBlock(b), behind: () => this.sync.behind },
+      { signer, blockTimeMs: chainNode.runtime.config.blockTimeMs },
+    )
+  }
+
+  /** Needs `cryptoWaitReady()` first (ChainNode.create does it). */
+  static create(init: ConsensusNodeInit): ConsensusNode {
+    return new ConsensusNode(init)
+  }
+
+  get host(): ConsensusHost {
+    return this.init.host
+  }
+
+  /** Starts the host (unless already started by another part), the network, sync and authoring. */
+  async start(): Promise<void> {
+    const { host } = this.init
+    if (host.status !== 'started') {
+      await host.start()
+      this.startedHost = true
+    }
+    await this.network.start()
+    host.addEventListener('peer:identify', this.onPeer)
+    this.sync.start()
+    this.author?.start()
+  }
+
+  async stop(): Promise<void> {
+    const { host } = this.init
+    this.author?.stop()
+    host.removeEventListener('peer:identify', this.onPeer)
+    await this.sync.stop()
+    await this.network.stop()
+    if (this.startedHost) await host.stop()
+  }
+}
+
+export interface CreateConsensusHostInit {
+  /** TCP listen multiaddrs, e.g. `/ip4/0.0.0.0/tcp/30333`. */
+  listen: string[]
+  /** Peers to dial at start (`.../p2p/<peer id>`); they are kept connected (reconnected after drops). */
+  bootstrap?: string[]
+  privateKey?: PrivateKey
+  /** Peer key file when `privateKey` is absent (created on first start). */
+  peerKeyPath?: string
+}
+
+/** A libp2p host for a node that runs the chain without IPFS (one with IPFS passes `consensusServices()` to its own host). */
+export async function createConsensusHost(init: CreateConsensusHostInit): Promise<ConsensusHost> {
+  const host = await createLibp2pHost({
+    listen: init.listen,
+    bootstrap: init.bootstrap ?? [],
+    ...(init.privateKey === undefined ? {} : { privateKey: init.privateKey }),
+    ...(init.peerKeyPath === undefined ? {} : { peerKeyPath: init.peerKeyPath }),
+    services: consensusServices(),
+  })
+  return host as unknown as ConsensusHost
+}

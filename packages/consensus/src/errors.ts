@@ -1,0 +1,23 @@
+import { CrustError } from '@crust-ts/chain/errors'
+
+/** Stable codes of {@link ConsensusError}. */
+export const ConsensusErrorCode = {
+  /** A peer's message does not decode. */
+  BAD_MESSAGE: 'CONSENSUS_ERROR_BAD_MESSAGE',
+  /** A peer answered a sync request with an error or not at all. */
+  SYNC_FAILED: 'CONSENSUS_ERROR_SYNC_FAILED',
+  /** The libp2p host has no chain gossip service (build it with `consensusServices()`). */
+  NO_GOSSIP: 'CONSENSUS_ERROR_NO_GOSSIP',
+  /** The validator key is not one of the chain's authorities. */
+  NOT_AN_AUTHORITY: 'CONSENSUS_ERROR_NOT_AN_AUTHORITY',
+} as const
+
+export type ConsensusErrorCode = (typeof ConsensusErrorCode)[keyof typeof ConsensusErrorCode]
+
+export class ConsensusError extends CrustError {
+  declare readonly code: ConsensusErrorCode
+
+  constructor(code: ConsensusErrorCode, message: string, meta?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, meta, options)
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The chain's p2p layer on a libp2p host: gossipsub topics for blocks and transactions, the sync
+ * request/response protocol (status, block ranges, ancestors), and peer scoring (a peer that sends
+ * an invalid block is disconnected and banned for a while).
+ */
+import { EventEmitter } from 'node:events'
+import { BlockImportError, type Chain, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
+import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
+import { KEEP_ALIVE, type Libp2p, type PeerId, type Stream } from '@libp2p/interface'
+import { u8aConcat, u8aToHex } from '@polkadot/util'
+import { blake2AsU8a } from '@polkadot/util-crypto'
+import * as lp from 'it-length-prefixed'
+import type { ServiceFactoryMap } from 'libp2p'
+import {
+  BAN_MS,
+  blocksTopic,
+  GOSSIP_SERVICE,
+  MAX_BLOCKS_PER_RESPONSE,
+  MAX_MESSAGE_BYTES,
+  syncProtocol,
+  transactionsTopic,
+} from './constants.js'
+import { ConsensusError, ConsensusErrorCode } from './errors.js'
+import { decodeBlock, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
+
+/** The libp2p services the chain needs on its host. */
+export type ConsensusServices = { [GOSSIP_SERVICE]: GossipSub }
+
+/** A libp2p host that runs the chain's services (pass {@link consensusServices} to `createLibp2pHost`). */
+export type ConsensusHost = Libp2p<ConsensusServices>
+
+/**
+ * The services to add to a libp2p host (`createLibp2pHost({ services: consensusServices() })`, on
+ * the IPFS node's host too): gossipsub with content-addressed message ids, unsigned messages.
+ */
+export function consensusServices(): ServiceFactoryMap<ConsensusServices> {
+  return {
+    [GOSSIP_SERVICE]: gossipsub({
+      globalSignaturePolicy: 'StrictNoSign',
+      msgIdFn: (msg: Message) => blake2AsU8a(u8aConcat(new TextEncoder().encode(msg.topic), msg.data), 256),
+      allowPublishToZeroTopicPeers: true,
+      ignoreDuplicatePublishError: true,
+      fallbackToFloodsub: false,
+      emitSelf: false,
+      maxInboundDataLength: MAX_MESSAGE_BYTES,
+    }),
+  } as ServiceFactoryMap<ConsensusServices>
+}
+
+export interface ChainNetworkComponents {
+  host: ConsensusHost
+  chain: Chain
+  pool: TransactionPool
+  logger: ComponentLogger
+}
+
+export interface ChainNetworkEvents {
+  /** A gossiped block whose parent is unknown: the syncer fetches its ancestors from `peer`. */
+  orphan: [peer: PeerId, block: WireBlock]
+  /** A peer was disconnected and banned for sending an invalid block. */
+  banned: [peer: PeerId, reason: string]
+}
+
+export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
+  private readonly log: Logger
+  private readonly gossip: GossipSub
+  private readonly protocol: string
+  private readonly topics: { blocks: string; transactions: string }
+  private readonly banned = new Map<string, number>()
+  private receivingTx = false
+  private readonly onSubmitted = (xt: { bytes: Uint8Array }) => {
+    if (this.receivingTx) return
+    this.publish(this.topics.transactions, xt.bytes)
+  }
+  private readonly onConnection = (evt: CustomEvent<{ remotePeer: PeerId; close(): Promise<void> }>) => {
+    const peer = evt.detail.remotePeer
+    if (this.isBanned(peer)) evt.detail.close().catch(() => {})
+  }
+
+  constructor(private readonly components: ChainNetworkComponents) {
+    super()
+    this.log = components.logger.forComponent('consensus:network')
+    const gossip = (components.host.services as Partial<ConsensusServices>)[GOSSIP_SERVICE]
+    if (gossip === undefined) throw new ConsensusError(ConsensusErrorCode.NO_GOSSIP, 'the libp2p host has no chain gossip service: create it with consensusServices()')
+    this.gossip = gossip
+    const genesis = components.chain.genesis.hashHex
+    this.protocol = syncProtocol(genesis)
+    this.topics = { blocks: blocksTopic(genesis), transactions: transactionsTopic(genesis) }
+  }
+
+  async start(): Promise<void> {
+    const { host, pool } = this.components
+    await host.handle(this.protocol, (stream, connection) => this.serve(stream, connection.remotePeer), { maxInboundStreams: 32 })
+    this.gossip.topicValidators.set(this.topics.blocks, (peer, msg) => this.validateBlock(peer, msg))
+    this.gossip.topicValidators.set(this.topics.transactions, (peer, msg) => this.validateTransaction(peer, msg))
+    this.gossip.subscribe(this.topics.blocks)
+    this.gossip.subscribe(this.topics.transactions)
+    pool.on('submitted', this.onSubmitted)
+    host.addEventListener('connection:open', this.onConnection as never)
+  }
+
+  async stop(): Promise<void> {
+    const { host, pool } = this.components
+    pool.off('submitted', this.onSubmitted)
+    host.removeEventListener('connection:open', this.onConnection as never)
+    this.gossip.unsubscribe(this.topics.blocks)
+    this.gossip.unsubscribe(this.topics.transactions)
+    this.gossip.topicValidators.delete(this.topics.blocks)
+    this.gossip.topicValidators.delete(this.topics.transactions)
+    await host.unhandle(this.protocol).catch(() => {})
+  }
+
+  /** Connected peers that are not banned. */
+  peers(): PeerId[] {
+    return this.components.host.getPeers().filter((p) => !this.isBanned(p))
+  }
+
+  /** Gossips a block this node authored (or imported from elsewhere than gossip). */
+  publishBlock(imported: ImportedBlock): void {
+    const header = this.components.chain.headerBytesOf(imported.block.hash)
+    if (header === undefined) return
+    this.publish(this.topics.blocks, encodeBlock({ header, extrinsics: imported.extrinsics }))
+  }
+
+  private publish(topic: string, data: Uint8Array): void {
+    this.gossip.publish(topic, data).catch((err: unknown) => this.log.debug({ err, topic }, 'publish failed'))
+  }
+
+  /** Penalises a peer that sent an invalid block: disconnect, and refuse it for {@link BAN_MS}. */
+  async penalise(peer: PeerId, reason: string): Promise<void> {
+    const { host } = this.components
+    this.banned.set(peer.toString(), Date.now() + BAN_MS)
+    this.log.warn({ peer: peer.toString(), reason }, 'peer sent an invalid block: disconnected and banned')
+    this.emit('banned', peer, reason)
+    await host.peerStore.merge(peer, { tags: { [KEEP_ALIVE]: undefined } }).catch(() => {})
+    await host.hangUp(peer).catch(() => {})
+  }
+
+  isBanned(peer: PeerId): boolean {
+    const until = this.banned.get(peer.toString())
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    this.banned.delete(peer.toString())
+    return false
+  }
+
+  private validateBlock(peer: PeerId, msg: Message): TopicValidatorResult {
+    if (this.isBanned(peer)) return TopicValidatorResult.Reject
+    let block: WireBlock
+    try {
+      block = decodeBlock(msg.data)
+    } catch {
+      void this.penalise(peer, 'undecodable block')
+      return TopicValidatorResult.Reject
+    }
+    try {
+      const result = this.components.chain.importBlock(block.header, block.extrinsics)
+      if (result.status === 'known') return TopicValidatorResult.Ignore
+      this.log.debug({ number: result.block.number, hash: result.block.hashHex, best: result.best, from: peer.toString() }, 'imported gossiped block')
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      if (!(err instanceof BlockImportError)) {
+        this.log.error({ err }, 'block import failed')
+        return TopicValidatorResult.Ignore
+      }
+      if (err.code === 'BLOCK_IMPORT_ERROR_UNKNOWN_PARENT') this.emit('orphan', peer, block)
+      if (!err.invalid) return TopicValidatorResult.Ignore
+      void this.penalise(peer, err.code)
+      return TopicValidatorResult.Reject
+    }
+  }
+
+  private validateTransaction(_peer: PeerId, msg: Message): TopicValidatorResult {
+    this.receivingTx = true
+    try {
+      this.components.pool.submit(plainBytes(msg.data))
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? ''
+      // Malformed or badly signed: never valid anywhere. Anything else (stale, known) may be our view.
+      return code === 'EXTRINSIC_ERROR_BAD_FORMAT' || code === 'TX_ERROR_INVALID_BAD_PROOF' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+    } finally {
+      this.receivingTx = false
+    }
+  }
+
+  /** Answers one sync request on `stream`. */
+  private async serve(stream: Stream, peer: PeerId): Promise<void> {
+    try {
+      if (this.isBanned(peer)) {
+        stream.abort(new Error('banned'))
+        return
+      }
+      const frames = []
+      for await (const frame of lp.decode(stream, { maxDataLength: 4096 })) frames.push(plainBytes(frame.subarray()))
+      if (frames.length !== 1) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'expected one request')
+      const request = parseRequest(frames[0]!)
+      for (const out of this.answer(request)) {
+        if (!stream.send(lp.encode.single(out))) await stream.onDrain()
+      }
+      await stream.close()
+    } catch (err) {
+      this.log.debug({ err, peer: peer.toString() }, 'sync request failed')
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private *answer(request: SyncRequest): Generator<Uint8Array> {
+    const { chain } = this.components
+    if (request.type === 'status') {
+      const ref = (b: { number: number; hashHex: string }) => ({ number: b.number, hash: b.hashHex })
+      const status: SyncStatus = { genesis: chain.genesis.hashHex, best: ref(chain.best), finalized: ref(chain.finalized) }
+      yield encodeJson(status)
+      return
+    }
+    const max = Math.min(request.max, MAX_BLOCKS_PER_RESPONSE)
+    if (request.type === 'range') {
+      for (let n = request.from; n < request.from + max; n++) {
+        const hash = chain.hashAt(n)
+        if (hash === undefined) return
+        const block = this.stored(hash)
+        if (block === undefined) return
+        yield encodeBlock(block)
+      }
+      return
+    }
+    let hash: Uint8Array | undefined = Buffer.from(request.hash.slice(2), 'hex')
+    for (let i = 0; i < max && hash !== undefined; i++) {
+      const block = this.stored(hash)
+      if (block === undefined) return
+      yield encodeBlock(block)
+      const record = chain.blockByHash(hash)
+      hash = record === undefined || record.number === 0 ? undefined : record.header.parentHash
+    }
+  }
+
+  private stored(hash: Uint8Array): WireBlock | undefined {
+    const { chain } = this.components
+    const header = chain.headerBytesOf(hash)
+    const extrinsics = chain.extrinsicsOf(hash)
+    return header === undefined || extrinsics === undefined ? undefined : { header, extrinsics }
+  }
+
+  private async request(peer: PeerId, request: SyncRequest, signal?: AbortSignal): Promise<Uint8Array[]> {
+    try {
+      const stream = await this.components.host.dialProtocol(peer, this.protocol, signal === undefined ? {} : { signal })
+      stream.send(lp.encode.single(encodeJson(request)))
+      await stream.close()
+      const out: Uint8Array[] = []
+      for await (const frame of lp.decode(stream, { maxDataLength: MAX_MESSAGE_BYTES })) out.push(plainBytes(frame.subarray()))
+      return out
+    } catch (err) {
+      throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, `sync request ${request.type} to ${peer.toString()} failed`, { peer: peer.toString() }, { cause: err })
+    }
+  }
+
+  async requestStatus(peer: PeerId, signal?: AbortSignal): Promise<SyncStatus> {
+    const frames = await this.request(peer, { type: 'status' }, signal)
+    if (frames.length !== 1) throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, 'no status answer', { peer: peer.toString() })
+    return parseStatus(frames[0]!)
+  }
+
+  /** Best-chain blocks of `peer` from `from` upwards (ascending). */
+  async requestRange(peer: PeerId, from: number, max: number, signal?: AbortSignal): Promise<WireBlock[]> {
+    return (await this.request(peer, { type: 'range', from, max }, signal)).map(decodeBlock)
+  }
+
+  /** Block `hash` and its ancestors from `peer` (descending). */
+  async requestAncestors(peer: PeerId, hash: Uint8Array, max: number, signal?: AbortSignal): Promise<WireBlock[]> {
+    return (await this.request(peer, { type: 'ancestors', hash: u8aToHex(hash), max }, signal)).map(decodeBlock)
+  }
+}

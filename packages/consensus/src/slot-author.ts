@@ -1,0 +1,88 @@
+/**
+ * Aura authoring for one validator key: at each slot boundary, if the key is the slot's author,
+ * build a sealed block on the best block and gossip it. Waits while sync is behind its peers.
+ */
+import { type BlockSigner, type Chain, type ImportedBlock, slotAuthor, slotOf, type TransactionPool } from '@crust-ts/chain'
+import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import { u8aEq } from '@polkadot/util'
+
+export interface SlotAuthorComponents {
+  chain: Chain
+  pool: TransactionPool
+  logger: ComponentLogger
+  /** Gossips an authored block. */
+  publish(block: ImportedBlock): void
+  /** True while this node is catching up (it must not author on an old head). */
+  behind(): boolean
+}
+
+export interface SlotAuthorInit {
+  signer: BlockSigner
+  blockTimeMs: number
+}
+
+export class SlotAuthor {
+  private readonly log: Logger
+  private timer: NodeJS.Timeout | undefined
+  private running = false
+  /** Blocks this node authored since start. */
+  authored = 0
+
+  constructor(
+    private readonly components: SlotAuthorComponents,
+    private readonly init: SlotAuthorInit,
+  ) {
+    this.log = components.logger.forComponent('consensus:author')
+  }
+
+  start(): void {
+    this.running = true
+    this.schedule()
+  }
+
+  stop(): void {
+    this.running = false
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private schedule(): void {
+    if (!this.running) return
+    const slot = this.init.blockTimeMs
+    this.timer = setTimeout(() => this.onSlot(), slot - (Date.now() % slot))
+  }
+
+  private onSlot(): void {
+    try {
+      this.claim(Date.now())
+    } catch (err) {
+      this.log.error({ err }, 'block production failed')
+    }
+    this.schedule()
+  }
+
+  /** Authors the block of the slot `now` falls in, if it is this key's slot. Returns it, if any. */
+  claim(now: number): ImportedBlock | undefined {
+    const { chain, pool, publish, behind } = this.components
+    const slot = slotOf(now, this.init.blockTimeMs)
+    const best = chain.best
+    const author = slotAuthor(slot, chain.authorities.authoritiesFor(best))
+    if (!u8aEq(author, this.init.signer.publicKey)) return undefined
+    const parentSlot = chain.slotOf(best)
+    if (parentSlot !== undefined && parentSlot >= slot) return undefined
+    if (behind()) {
+      this.log.debug({ slot }, 'skipping my slot while syncing')
+      return undefined
+    }
+    const started = performance.now()
+    const imported = chain.produceBlock(author, pool.source(), now, { signer: this.init.signer, slot })
+    this.authored++
+    publish(imported)
+    const txs = imported.extrinsics.length - 1
+    this.log[txs > 0 ? 'info' : 'debug'](
+      { slot, number: imported.block.number, hash: imported.block.hashHex, extrinsics: txs, ms: Math.round(performance.now() - started) },
+      'authored block',
+    )
+    return imported
+  }
+}

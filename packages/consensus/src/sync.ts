@@ -1,0 +1,149 @@
+/**
+ * Sync: asks peers for their best block, downloads what this node misses in ranges and imports
+ * each block (executing it); connects orphan gossiped blocks by fetching their ancestors. Runs on
+ * start, when a peer connects, after an orphan, and every {@link SYNC_INTERVAL_MS}.
+ */
+import { BlockImportError, type Chain, decodeHeader, hashHeader } from '@crust-ts/chain'
+import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { PeerId } from '@libp2p/interface'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
+import { MAX_ANCESTOR_FETCH, MAX_BLOCKS_PER_RESPONSE, SYNC_INTERVAL_MS } from './constants.js'
+import type { ChainNetwork } from './network.js'
+import type { SyncStatus, WireBlock } from './wire.js'
+
+export interface ChainSyncComponents {
+  chain: Chain
+  network: ChainNetwork
+  logger: ComponentLogger
+}
+
+export class ChainSync {
+  private readonly log: Logger
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private again = false
+  private readonly abort = new AbortController()
+  /** The highest best block number a peer reported in the last sync round. */
+  private peerBest = 0
+
+  constructor(private readonly components: ChainSyncComponents) {
+    this.log = components.logger.forComponent('consensus:sync')
+  }
+
+  start(): void {
+    const { network } = this.components
+    network.on('orphan', (peer, block) => {
+      this.connectOrphan(peer, block).catch((err: unknown) => this.log.debug({ err }, 'orphan block not connected'))
+    })
+    this.timer = setInterval(() => this.trigger(), SYNC_INTERVAL_MS)
+    this.timer.unref()
+    this.trigger()
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer)
+    this.abort.abort()
+    await this.running?.catch(() => {})
+  }
+
+  /** Whether a peer has reported a best block more than one ahead of ours (authoring waits then). */
+  get behind(): boolean {
+    return this.peerBest > this.components.chain.best.number + 1
+  }
+
+  /** Runs a sync round now (or right after the current one). */
+  trigger(): void {
+    if (this.abort.signal.aborted) return
+    if (this.running !== undefined) {
+      this.again = true
+      return
+    }
+    this.running = this.round()
+      .catch((err: unknown) => this.log.debug({ err }, 'sync round failed'))
+      .finally(() => {
+        this.running = undefined
+        if (this.again) {
+          this.again = false
+          this.trigger()
+        }
+      })
+  }
+
+  /** Catches up with every peer that is ahead, one at a time. */
+  private async round(): Promise<void> {
+    const { chain, network } = this.components
+    const signal = this.abort.signal
+    let peerBest = 0
+    for (const peer of network.peers()) {
+      if (signal.aborted) return
+      let status: SyncStatus
+      try {
+        status = await network.requestStatus(peer, signal)
+      } catch {
+        continue
+      }
+      if (status.genesis !== chain.genesis.hashHex) continue
+      peerBest = Math.max(peerBest, status.best.number)
+      this.peerBest = Math.max(this.peerBest, peerBest)
+      if (status.best.number <= chain.best.number) continue
+      const started = chain.best.number
+      while (!signal.aborted && chain.best.number < status.best.number) {
+        const from = chain.best.number + 1
+        const blocks = await network.requestRange(peer, from, MAX_BLOCKS_PER_RESPONSE, signal)
+        if (blocks.length === 0) break
+        const before = chain.best.hashHex
+        for (const block of blocks) if (!(await this.importFrom(peer, block))) break
+        if (chain.best.hashHex === before) break
+      }
+      if (chain.best.number > started) this.log.info({ peer: peer.toString(), from: started, to: chain.best.number }, 'synced blocks')
+    }
+    this.peerBest = peerBest
+  }
+
+  /**
+   * Imports a peer's block; an unknown parent makes it fetch the missing ancestors from that peer.
+   * Returns false when the block could not be imported.
+   */
+  private async importFrom(peer: PeerId, block: WireBlock): Promise<boolean> {
+    const { chain, network } = this.components
+    try {
+      chain.importBlock(block.header, block.extrinsics)
+      return true
+    } catch (err) {
+      if (!(err instanceof BlockImportError)) throw err
+      if (err.code === 'BLOCK_IMPORT_ERROR_UNKNOWN_PARENT') return this.connectOrphan(peer, block)
+      if (err.invalid) await network.penalise(peer, err.code)
+      return false
+    }
+  }
+
+  /** Fetches the ancestors of `block` from `peer` down to a known block, then imports them and it. */
+  private async connectOrphan(peer: PeerId, block: WireBlock): Promise<boolean> {
+    const { chain, network } = this.components
+    const missing: WireBlock[] = [block]
+    let parent = hexToU8a(parentHashOf(block))
+    while (chain.blockByHash(parent) === undefined) {
+      if (missing.length > MAX_ANCESTOR_FETCH) return false
+      const ancestors = await network.requestAncestors(peer, parent, MAX_BLOCKS_PER_RESPONSE, this.abort.signal)
+      if (ancestors.length === 0) return false
+      for (const a of ancestors) {
+        if (chain.blockByHash(hexToU8a(hashOf(a))) !== undefined) break
+        missing.push(a)
+      }
+      parent = hexToU8a(parentHashOf(missing.at(-1)!))
+      if (ancestors.length < MAX_BLOCKS_PER_RESPONSE && chain.blockByHash(parent) === undefined) return false
+    }
+    for (const b of missing.reverse()) {
+      try {
+        chain.importBlock(b.header, b.extrinsics)
+      } catch (err) {
+        if (err instanceof BlockImportError && err.invalid) await network.penalise(peer, err.code)
+        return false
+      }
+    }
+    return true
+  }
+}
+
+const parentHashOf = (block: WireBlock): string => u8aToHex(decodeHeader(block.header).parentHash)
+const hashOf = (block: WireBlock): string => u8aToHex(hashHeader(block.header))

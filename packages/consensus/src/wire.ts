@@ -1,0 +1,80 @@
+/**
+ * Wire formats: a block is `Compact<len> ++ header (SCALE) ++ body (SCALE Vec<extrinsic>)`; sync
+ * requests and the status answer are JSON.
+ */
+import { decodeBody, encodeBody } from '@crust-ts/chain'
+import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util'
+import { ConsensusError, ConsensusErrorCode } from './errors.js'
+
+export interface WireBlock {
+  header: Uint8Array
+  extrinsics: Uint8Array[]
+}
+
+export function encodeBlock(block: WireBlock): Uint8Array {
+  return u8aConcat(compactToU8a(block.header.length), block.header, encodeBody(block.extrinsics))
+}
+
+/**
+ * A plain `Uint8Array` copy: network data often arrives as Node `Buffer` views, whose `slice`
+ * shares memory (and the SCALE decoders read from the start of the underlying buffer).
+ */
+export const plainBytes = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
+
+export function decodeBlock(bytes: Uint8Array): WireBlock {
+  try {
+    const [offset, length] = compactFromU8a(bytes)
+    const end = offset + length.toNumber()
+    if (end > bytes.length) throw new RangeError('header length beyond the message')
+    return { header: plainBytes(bytes.subarray(offset, end)), extrinsics: decodeBody(plainBytes(bytes.subarray(end))) }
+  } catch (err) {
+    throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'the block does not decode', undefined, { cause: err })
+  }
+}
+
+/** A sync request. */
+export type SyncRequest =
+  /** The peer's genesis, best and finalized blocks. */
+  | { type: 'status' }
+  /** Best-chain blocks from number `from` upwards, at most `max`. */
+  | { type: 'range'; from: number; max: number }
+  /** Block `hash` and its ancestors (any stored block, forks too), highest first, at most `max`. */
+  | { type: 'ancestors'; hash: string; max: number }
+
+export interface BlockRef {
+  number: number
+  hash: string
+}
+
+export interface SyncStatus {
+  genesis: string
+  best: BlockRef
+  finalized: BlockRef
+}
+
+export function parseRequest(bytes: Uint8Array): SyncRequest {
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes))
+  } catch (err) {
+    throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'the request is not JSON', undefined, { cause: err })
+  }
+  const r = json as Record<string, unknown>
+  const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
+  if (r?.type === 'status') return { type: 'status' }
+  if (r?.type === 'range' && count(r.from) && count(r.max)) return { type: 'range', from: r.from, max: r.max }
+  if (r?.type === 'ancestors' && typeof r.hash === 'string' && /^0x[0-9a-f]{64}$/.test(r.hash) && count(r.max)) return { type: 'ancestors', hash: r.hash, max: r.max }
+  throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'unknown sync request')
+}
+
+export function parseStatus(bytes: Uint8Array): SyncStatus {
+  try {
+    const s = JSON.parse(new TextDecoder().decode(bytes)) as SyncStatus
+    if (typeof s.genesis !== 'string' || typeof s.best?.number !== 'number' || typeof s.best?.hash !== 'string') throw new TypeError('not a status')
+    return s
+  } catch (err) {
+    throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'the status does not decode', undefined, { cause: err })
+  }
+}
+
+export const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
