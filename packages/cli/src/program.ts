@@ -49,8 +49,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--storage-nodes <n>', 'number of storage nodes', parseNonNegative, 3)
     .option('--srd-units <n>', 'SRD units each storage node declares', parseNonNegative, 4)
     .option('--srd-unit <bytes>', 'SRD unit size (dev: 16 MiB)', parseNonNegative, 16 * 1024 * 1024)
+    .option('--w3auth-port <port>', 'W3Auth gateway port', parsePort, 5050)
+    .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
+    .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
     .option('--reset', 'delete the dev network data first', false)
-    .action(async (opts: { basePath: string; chain: string; rpcPort: number; ipfsApiPort: number; gatewayPort: number; blockTime: number; storageNodes: number; srdUnits: number; srdUnit: number; reset: boolean }) => {
+    .action(async (opts: { basePath: string; chain: string; rpcPort: number; ipfsApiPort: number; gatewayPort: number; blockTime: number; storageNodes: number; srdUnits: number; srdUnit: number; w3authPort: number; psaPort: number; gateway: boolean; reset: boolean }) => {
       const { runDev } = await import('./commands/dev/dev.js')
       await runDev({ ...opts, srdUnitSize: opts.srdUnit })
     })
@@ -95,6 +98,28 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         blockTimeMs: opts.blockTime,
         ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
       })
+    })
+
+  program
+    .command('gateway')
+    .description('run the W3Auth gateway (IPFS API behind web3 signatures) and the pinning service that places storage orders')
+    .option('--ipfs-api <url>', "the node's IPFS API", DEFAULT_API)
+    .option('--ipfs-gateway <url>', "the node's read gateway", 'http://127.0.0.1:8080')
+    .option('--chain <url>', 'chain JSON-RPC', 'ws://127.0.0.1:9944')
+    .option('--account <suri>', 'secret URI of the funded service account that pays for orders')
+    .option('--keystore <file>', 'the service account as a polkadot-js keystore file')
+    .option('--password-file <file>', 'file holding the keystore password')
+    .option('--data <dir>', 'folder of the embedded pin store', '.crust-gateway')
+    .option('--pg-url <url>', 'keep pins in PostgreSQL instead (postgres://user:pass@host:port/db)')
+    .option('--host <ip>', 'listen address of both servers', '127.0.0.1')
+    .option('--port <port>', 'W3Auth gateway port', parsePort, 5050)
+    .option('--psa-port <port>', 'pinning service port (API under /psa)', parsePort, 3000)
+    .option('--replicas <n>', 'reported replicas before a pin is "pinned"', parseNonNegative, 3)
+    .option('--quota <bytes>', 'upload bytes per account per day', parseNonNegative)
+    .option('--rate <n>', 'requests per second per account', parseNonNegative)
+    .action(async (opts: import('./commands/gateway.js').GatewayCommandOptions) => {
+      const { runGatewayCommand } = await import('./commands/gateway.js')
+      await runGatewayCommand(opts)
     })
 
   const ipfs = program.command('ipfs').description('IPFS: a node (daemon) and a client of its Kubo-compatible API')

@@ -4,9 +4,11 @@
  * blocks, and Ctrl-C stops every process.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { ApiPromise } from '@polkadot/api'
+import { type ApiPromise, Keyring } from '@polkadot/api'
+import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { startDev, writeDevSpec, type DevProcess } from './fixtures/dev-process.js'
 import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
@@ -72,6 +74,28 @@ describe('crust dev', () => {
     const res = await fetch(`${dev.nodes[2]!.gateway}/ipfs/${added.Hash}`)
     assert.equal(res.status, 200)
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+  })
+
+  it('behavior: a W3Auth upload through the gateway, pinned through the pinning service, gets pinned by the storage nodes', async () => {
+    const info = JSON.parse(readFileSync(join(base.path, 'dev', 'network.json'), 'utf8')) as { gateway: { gateway: string; psa: string } }
+    const user = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Eve')
+    const token = Buffer.from(`sub-${user.address}:${u8aToHex(user.sign(user.address))}`).toString('base64')
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(150_000).map((_, i) => (i * 7) % 256)]), 'pinned.bin')
+    assert.equal((await fetch(`${info.gateway.gateway}/api/v0/add`, { method: 'POST', body: form })).status, 401, 'no token, no upload')
+    const added = await fetch(`${info.gateway.gateway}/api/v0/add`, { method: 'POST', body: form, headers: { authorization: `Basic ${token}` } })
+    assert.equal(added.status, 200)
+    const { Hash: cid } = (await added.json()) as { Hash: string }
+    const pin = await fetch(`${info.gateway.psa}/pins`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ cid, name: 'dev-test' }) })
+    assert.equal(pin.status, 202)
+    const { requestid } = (await pin.json()) as { requestid: string }
+    const pinned = await waitFor(async () => {
+      const res = (await (await fetch(`${info.gateway.psa}/pins/${requestid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; info: Record<string, string> }
+      return res.status === 'pinned' ? res : undefined
+    }, 'the pin to be pinned', 180_000)
+    assert.ok(Number(pinned.info.replicas) >= 3)
+    const file = (await api.query.market.filesV2(cid)).toJSON() as { reportedReplicaCount: number }
+    assert.ok(file.reportedReplicaCount >= 3, 'three storage nodes report it on chain')
   })
 
   it('behavior: Ctrl-C stops every process; a restart resumes the same network', async () => {

@@ -27,8 +27,15 @@ export interface DevOptions {
   storageNodes: number
   srdUnits: number
   srdUnitSize: number
+  /** W3Auth gateway and pinning service ports; `gateway: false` runs neither. */
+  w3authPort: number
+  psaPort: number
+  gateway: boolean
   reset: boolean
 }
+
+/** The dev service account that pays for the pinning service's orders. */
+export const GATEWAY_SERVICE_ACCOUNT = '//Gateway'
 
 /** Storage accounts: the funded genesis accounts first, then derived ones that Alice funds. */
 const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
@@ -37,6 +44,7 @@ const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i
 
 export interface DevNetworkInfo {
   chainRpc: string
+  gateway?: { gateway: string; psa: string; serviceAccount: string }
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
 
@@ -74,7 +82,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
-    await fundAccounts(api, keyring.addFromUri('//Alice'), accounts)
+    await fundAccounts(api, keyring.addFromUri('//Alice'), opts.gateway ? [...accounts, keyring.addFromUri(GATEWAY_SERVICE_ACCOUNT)] : accounts)
     // Before the nodes start, so their sWorkers are the only users of these accounts afterwards.
     const chain = api
     await Promise.all(
@@ -113,6 +121,24 @@ export async function runDev(opts: DevOptions): Promise<void> {
       info.storageNodes.push({ name, accountUri: storageAccountUri(i), dir, pid: child.pid, ...endpoints })
       log.info({ node: name, ipfsApi: endpoints.ipfsApi, gateway: endpoints.gateway }, `${name} ready`)
     }
+    const nodeA = info.storageNodes[0]
+    if (opts.gateway && nodeA !== undefined) {
+      const dir = join(basePath, 'gateway')
+      const gateway = new DevChild<NonNullable<DevNetworkInfo['gateway']>>(
+        {
+          name: 'gateway',
+          dir,
+          args: [
+            'gateway', '--ipfs-api', nodeA.ipfsApi, '--ipfs-gateway', nodeA.gateway, '--chain', rpc, '--account', GATEWAY_SERVICE_ACCOUNT,
+            '--data', dir, '--port', String(opts.w3authPort), '--psa-port', String(opts.psaPort), '--replicas', String(Math.min(3, opts.storageNodes)),
+          ],
+        },
+        onExit,
+      )
+      children.push(gateway)
+      info.gateway = await gateway.start()
+      log.info(info.gateway, 'W3Auth gateway and pinning service ready')
+    }
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
@@ -145,6 +171,9 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
       `    sManager        ${n.smanagerApi}/api/v0/tasks`,
       `    metrics         ${n.metrics}`,
     ]),
+    ...(info.gateway === undefined
+      ? []
+      : [`  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`, `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`]),
     `  data and logs     ${basePath}`,
     `  try: crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
     '',

@@ -1,0 +1,64 @@
+/** `crust gateway`: the W3Auth gateway and the pinning service against a node's IPFS API and a chain RPC. */
+import { resolve } from 'node:path'
+import { createLogger } from '@crust-ts/chain'
+import { loadSigner } from '@crust-ts/sdk'
+import { CliError } from '../errors.js'
+
+export interface GatewayCommandOptions {
+  ipfsApi: string
+  ipfsGateway: string
+  chain: string
+  account?: string
+  keystore?: string
+  passwordFile?: string
+  data: string
+  pgUrl?: string
+  host: string
+  port: number
+  psaPort: number
+  replicas: number
+  quota?: number
+  rate?: number
+}
+
+export async function runGatewayCommand(opts: GatewayCommandOptions): Promise<void> {
+  const { startGatewayServices } = await import('@crust-ts/gateway')
+  if (opts.account === undefined && opts.keystore === undefined) {
+    throw new CliError('CLI_ERROR_NO_ACCOUNT', 'the service account pays for orders: give --account <secret URI> or --keystore <file> --password-file <file>')
+  }
+  const serviceAccount = await loadSigner({
+    ...(opts.account === undefined ? {} : { suri: opts.account }),
+    ...(opts.keystore === undefined ? {} : { keystore: opts.keystore }),
+    ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }),
+  })
+  const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
+  const services = await startGatewayServices({
+    ipfsApi: opts.ipfsApi,
+    ipfsGateway: opts.ipfsGateway,
+    chainRpc: opts.chain,
+    serviceAccount,
+    ...(opts.pgUrl === undefined ? { dataDir: resolve(opts.data) } : { pgUrl: opts.pgUrl }),
+    host: opts.host,
+    gateway: {
+      port: opts.port,
+      ...(opts.quota === undefined ? {} : { quotas: { uploadBytesPerDay: opts.quota } }),
+      ...(opts.rate === undefined ? {} : { rateLimit: { requestsPerSecond: opts.rate } }),
+    },
+    psa: { port: opts.psaPort },
+    orders: { replicaThreshold: opts.replicas },
+    logger,
+  }).catch((err: unknown) => {
+    throw new CliError('CLI_ERROR_GATEWAY', `cannot start the gateway: ${(err as Error).message}`)
+  })
+  const log = logger.forComponent('cli')
+  log.info({ gateway: services.urls.gateway, psa: services.urls.psa, serviceAccount: serviceAccount.address }, 'W3Auth gateway and pinning service running')
+  process.send?.({ type: 'ready', endpoints: { ...services.urls, serviceAccount: serviceAccount.address } })
+  await new Promise<void>((done) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down')
+      services.stop().then(done, done)
+    }
+    process.once('SIGINT', () => shutdown('SIGINT'))
+    process.once('SIGTERM', () => shutdown('SIGTERM'))
+  })
+}
