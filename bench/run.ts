@@ -50,3 +50,6 @@ const apiAdd = (await import(new URL('../../packages/ipfs/dist/test/bench/api-ad
   formatApiAddBench(result: unknown): string
 }
 console.log(apiAdd.formatApiAddBench(await apiAdd.runApiAddBench({ size: Math.min(mib, 256) * 1024 * 1024, rounds: 1 })))
+
+const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
+console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))

@@ -66,6 +66,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
+    .option('--validator <suri>', "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash)")
+    .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
+    .option('--bootnodes <multiaddr...>', 'chain peers to dial at start')
     .addOption(new Option('--mode <mode>', 'run a storage node in this mode').choices(['isolation', 'member', 'owner']))
     .option('--config <file>', 'storage node: JSON config file (flags override it)')
     .option('--chain-rpc <url>', 'storage node: the chain JSON-RPC to use (default ws://127.0.0.1:9944)')
@@ -84,7 +87,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
     .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
     .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
-    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string } & Omit<StorageNodeFlags, 'mode'>) => {
+    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; p2pPort: number; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode'>) => {
       if (opts.mode !== undefined) {
         const { runStorageNode } = await import('./commands/storage-node.js')
         await runStorageNode({ ...opts, mode: opts.mode })
@@ -92,6 +95,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       }
       const { runNode } = await import('./commands/node.js')
       await runNode({
+        ...(opts.validator === undefined ? {} : { validator: opts.validator }),
+        p2pPort: opts.p2pPort,
+        ...(opts.bootnodes === undefined ? {} : { bootnodes: opts.bootnodes }),
         chain: opts.chain,
         rpcPort: opts.rpcPort,
         rpcExternal: opts.rpcExternal,

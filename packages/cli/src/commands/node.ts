@@ -13,6 +13,10 @@ export interface RunNodeOptions {
   blockTimeMs: number
   /** Delete the data folder first (`crust dev --reset`). */
   reset?: boolean
+  /** Multi-validator networks: this node's authority key, its libp2p port and peers to dial. */
+  validator?: string
+  p2pPort?: number
+  bootnodes?: string[]
 }
 
 /** `dev`, `local`, or a chain spec JSON file. */
@@ -41,15 +45,36 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const basePath = resolve(options.basePath ?? join(homedir(), '.crust-ts', spec.id))
   if (options.reset === true) rmSync(basePath, { recursive: true, force: true })
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
+  // A spec with several authorities, or a node told to join peers, runs on the p2p network:
+  // Aura slots among the authorities, blocks and transactions gossiped, sync from peers.
+  const networked = spec.genesis.authorities.length > 1 || options.validator !== undefined || (options.bootnodes?.length ?? 0) > 0
   const node = await ChainNode.create({
     spec,
     basePath,
     rpc: { host: options.rpcExternal === true ? '0.0.0.0' : '127.0.0.1', port: options.rpcPort },
     blockTimeMs: options.blockTimeMs,
-    author: true,
+    author: !networked,
+    ...(networked ? { finality: 'external' as const } : {}),
     logger,
   })
+  let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined
+  let p2pAddresses: () => string[] = () => []
+  if (networked) {
+    const { ConsensusNode, createConsensusHost } = await import('@crust-ts/consensus')
+    const host = await createConsensusHost({
+      listen: [`/ip4/0.0.0.0/tcp/${options.p2pPort ?? 30333}`],
+      bootstrap: options.bootnodes ?? [],
+      peerKeyPath: join(basePath, 'peer.key'),
+    })
+    const started = ConsensusNode.create({ chainNode: node, host, ...(options.validator === undefined ? {} : { validatorKey: options.validator }), logger })
+    consensus = started
+    p2pAddresses = () => host.getMultiaddrs().map((a) => a.toString())
+  }
   const { rpc } = await node.start()
+  if (consensus !== undefined) {
+    await consensus.start()
+    logger.forComponent('cli').info({ validator: options.validator ?? null, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, gossip and sync (finality gadget: next step of #10)')
+  }
   // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}` } })
   if (process.stdout.isTTY === true) {
@@ -61,7 +86,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       logger.forComponent('cli').info({ signal }, 'shutting down')
-      node.stop().then(done, done)
+      ;(consensus?.stop() ?? Promise.resolve()).then(() => node.stop()).then(done, done)
     }
     process.once('SIGINT', () => shutdown('SIGINT'))
     process.once('SIGTERM', () => shutdown('SIGTERM'))
