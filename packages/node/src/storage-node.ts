@@ -12,7 +12,7 @@ import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
-import { type RunningSworker, runSworker } from '@crust-ts/sworker'
+import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
 import type { StorageNodeConfig } from './config.js'
 import { ensureGroup, ensureJoined } from './groups.js'
 import { createMetricsRegistry, type MetricSources, type MetricsServer, startMetricsServer } from './metrics.js'
@@ -92,6 +92,8 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
         apiPort: config.sworker.apiPort,
         srdUnitSize: config.sworker.srdUnitSize,
         srdUnits: config.sworker.srdUnits,
+        // Same process: seal straight from the block store instead of over the HTTP API.
+        blockSource: blockstoreBlockSource(daemon.node.helia.blockstore),
         logger,
       })
       sworker = running

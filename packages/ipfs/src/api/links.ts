@@ -82,6 +82,9 @@ export function multihashKey(cid: CID): string {
  * with `localOnly`, blocks missing from the local store are skipped instead of fetched (unpinning
  * never needs the network, and Kubo's `dag put --pin` pins without fetching children).
  */
+/** Blocks requested ahead of the walk when pulling a DAG from peers. */
+const PREFETCH_WINDOW = 32
+
 export function walker(
   blocks: CommandBlocks,
   options: { localOnly?: boolean, known?: ReadonlyMap<string, CID[]> } = {}
@@ -93,6 +96,30 @@ export function walker(
       const maxDepth = walkOptions.depth ?? Number.POSITIVE_INFINITY
       const seen = new Set<string>()
       const stack: Array<{ cid: CID, depth: number, path: CID[] }> = [{ cid: root, depth: 0, path: [root] }]
+      const fetchOptions = walkOptions.signal === undefined ? {} : { signal: walkOptions.signal }
+      // Blocks next in walk order are requested ahead, so a DAG pulled from peers costs one round
+      // trip per window of blocks instead of one per block; the walk order stays the same.
+      const ahead = new Map<string, Promise<Uint8Array | undefined>>()
+      const fetch = (cid: CID): Promise<Uint8Array | undefined> => {
+        const key = multihashKey(cid)
+        const pending = ahead.get(key)
+        if (pending !== undefined) {
+          ahead.delete(key)
+          return pending
+        }
+        return localOnly ? blocks.local(cid) : blocks.bytes(cid, fetchOptions)
+      }
+      const prefetch = () => {
+        if (localOnly) return
+        for (let i = stack.length - 1; i >= 0 && ahead.size < PREFETCH_WINDOW && i >= stack.length - PREFETCH_WINDOW; i--) {
+          const { cid } = stack[i]!
+          const key = multihashKey(cid)
+          if (ahead.has(key) || seen.has(key) || known?.has(cid.toString()) === true) continue
+          const pending = blocks.bytes(cid, fetchOptions)
+          pending.catch(() => {})
+          ahead.set(key, pending)
+        }
+      }
       while (stack.length > 0) {
         const item = stack.pop()!
         const key = multihashKey(item.cid)
@@ -102,9 +129,7 @@ export function walker(
         const cached = known?.get(item.cid.toString())
         let bytes: Uint8Array | undefined
         if (cached === undefined) {
-          bytes = localOnly
-            ? await blocks.local(item.cid)
-            : await blocks.bytes(item.cid, walkOptions.signal === undefined ? {} : { signal: walkOptions.signal })
+          bytes = await fetch(item.cid)
           if (bytes === undefined) continue
         }
         if (item.depth < maxDepth) {
@@ -113,6 +138,7 @@ export function walker(
             stack.push({ cid: links[i]!, depth: item.depth + 1, path: [...item.path, links[i]!] })
           }
         }
+        prefetch()
         const block = { cid: item.cid, bytes: bytes ?? new Uint8Array() } as unknown as BlockView<T, number, number, 0 | 1>
         yield { block, depth: item.depth, path: item.path }
       }

@@ -12,7 +12,7 @@ import { create } from 'kubo-rpc-client'
 import { SworkerApi } from '../api/index.js'
 import { SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
-import { kuboBlockSource } from '../seal/index.js'
+import { type BlockSource, kuboBlockSource } from '../seal/index.js'
 import { Sworker } from './sworker.js'
 
 export interface RunSworkerInit {
@@ -27,6 +27,8 @@ export interface RunSworkerInit {
   srdUnitSize?: number
   /** SRD units to have before the first work report (grown to this at start, never shrunk here). */
   srdUnits?: number
+  /** Where sealing reads blocks; default the IPFS API (`block/get`). A node that runs IPFS in the same process passes its block store. */
+  blockSource?: BlockSource
   /** Integrity check interval in milliseconds (default 60 s) and blocks sampled per check. */
   checkIntervalMs?: number
   logger: ComponentLogger
@@ -71,7 +73,7 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
   }
   const ipfs = create({ url: init.ipfsApi })
   const httpApi = new SworkerApi(sworker, {
-    blockSource: kuboBlockSource(ipfs),
+    blockSource: init.blockSource ?? kuboBlockSource(ipfs),
     dataDir: init.dataDir,
     currentBlock: async () => (await api.rpc.chain.getHeader()).number.toNumber(),
     logger: init.logger,
