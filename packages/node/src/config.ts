@@ -14,6 +14,8 @@ export interface AccountConfig {
   /** A polkadot-js keystore JSON file, unlocked by `passwordFile`. */
   keystore?: string
   passwordFile?: string
+  /** The keystore password itself (asked on the terminal; never read from the config file). */
+  password?: string
 }
 
 export interface StorageNodeConfig {

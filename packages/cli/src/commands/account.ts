@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto'
 import { type KeyringPair, loadSigner, SS58_PREFIX } from '@crust-ts/sdk'
 import { CliError } from '../errors.js'
+import { promptPassword } from './password-prompt.js'
 
 /** Where `crust key import` puts keystores unless told otherwise. */
 export function defaultKeystoreDir(): string {
@@ -37,10 +38,10 @@ export function keystorePath(dir: string, address: string): string {
 export async function signerFrom(opts: AccountOptions): Promise<KeyringPair> {
   if (opts.keystore !== undefined) {
     if (opts.account !== undefined) throw new CliError('CLI_ERROR_ACCOUNT', 'give either --account or --keystore, not both')
-    if (opts.passwordFile === undefined) throw new CliError('CLI_ERROR_ACCOUNT', '--keystore needs --password-file')
     let file = opts.keystore
     const address = existsSync(file) ? undefined : asAddress(file)
     if (address !== undefined) file = keystorePath(opts.keystoreDir ?? defaultKeystoreDir(), address)
+    if (opts.passwordFile === undefined) return loadSigner({ keystore: file, password: await promptPassword(`password of ${file}: `) })
     return loadSigner({ keystore: file, passwordFile: opts.passwordFile })
   }
   return loadSigner({ suri: opts.account ?? '//Alice' })

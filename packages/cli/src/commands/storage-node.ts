@@ -47,6 +47,10 @@ export async function runStorageNode(flags: StorageNodeFlags): Promise<void> {
   const file = flags.config === undefined ? {} : readConfigFile(flags.config)
   const basePath = resolve(flags.basePath ?? file.basePath ?? join(homedir(), '.crust-ts', 'storage-node'))
   const config = resolveConfig(basePath, file, flagLayer(flags))
+  if (config.account.keystore !== undefined && config.account.passwordFile === undefined && process.stdin.isTTY === true) {
+    const { promptPassword } = await import('./password-prompt.js')
+    config.account.password = await promptPassword(`password of ${config.account.keystore}: `)
+  }
   const account = await loadAccount(config.account)
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
   const node = await startStorageNode(config, account, logger)
