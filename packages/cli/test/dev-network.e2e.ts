@@ -10,20 +10,12 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { startDev, writeDevSpec, type DevProcess } from './fixtures/dev-process.js'
+import { alive, startDev, writeDevSpec, type DevProcess } from './fixtures/dev-process.js'
 import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
 
 const REPORT_SLOT = 10
 const SRD_UNIT = 16 * 1024 * 1024
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('crust dev', () => {
   const base = makeBasePath()

@@ -11,11 +11,11 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
-import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
 import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+import { send, type Signer } from './fixtures/send.js'
 import { SworkerSim } from './fixtures/sworker-sim.js'
 
 const CRU = 10n ** 12n
@@ -29,22 +29,6 @@ const PERBILL = 1_000_000_000n
 /** How long a wait for one era (plus a report slot) may take at 0.5 s blocks. */
 const ERA_WAIT_MS = 120_000
 
-type Signer = ReturnType<Keyring['addFromUri']>
-
-/** Sends, waits for inclusion, and returns the outcome (dispatch error name, if any). */
-function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: Signer): Promise<{ error?: string; result: ISubmittableResult }> {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, (result) => {
-      if (!result.status.isInBlock) return
-      const err = result.dispatchError
-      if (err === undefined) resolve({ result })
-      else if (err.isModule) {
-        const meta = api.registry.findMetaError(err.asModule)
-        resolve({ error: `${meta.section}.${meta.name}`, result })
-      } else resolve({ error: err.type, result })
-    }).catch(reject)
-  })
-}
 
 // An independent copy of sp-arithmetic 3.0's Perbill (from_rational_approximation, rounding multiply).
 function perbillFromRational(p: bigint, q: bigint): bigint {

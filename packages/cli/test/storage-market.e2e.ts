@@ -8,13 +8,12 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
-import type { SubmittableExtrinsic } from '@polkadot/api/types'
-import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
 import { typesBundleForPolkadot } from '@crustio/type-definitions'
 import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+import { send, type Signer } from './fixtures/send.js'
 import { SworkerSim } from './fixtures/sworker-sim.js'
 
 const CRU = 10n ** 12n
@@ -23,22 +22,6 @@ const FILE_DURATION = 40
 const CID = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
 const SIZE = 1000n
 
-type Signer = ReturnType<Keyring['addFromUri']>
-
-/** Sends, waits for inclusion, and returns the outcome (dispatch error name, if any). */
-function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: Signer): Promise<{ error?: string; result: ISubmittableResult }> {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, (result) => {
-      if (!result.status.isInBlock) return
-      const err = result.dispatchError
-      if (err === undefined) resolve({ result })
-      else if (err.isModule) {
-        const meta = api.registry.findMetaError(err.asModule)
-        resolve({ error: `${meta.section}.${meta.name}`, result })
-      } else resolve({ error: err.type, result })
-    }).catch(reject)
-  })
-}
 
 const hex = (b: Uint8Array) => u8aToHex(b)
 

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { callOf, submitTx } from '@crust-ts/node'
-import { type DevProcess, startDev, writeDevSpec } from './fixtures/dev-process.js'
+import { alive, type DevProcess, startDev, writeDevSpec } from './fixtures/dev-process.js'
 import { runCrust } from './fixtures/ipfs-process.js'
 import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
 
@@ -37,14 +37,6 @@ function pseudoRandom(size: number, seed: number): Uint8Array {
   return out
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('the storage path on crust dev', () => {
   const base = makeBasePath()
