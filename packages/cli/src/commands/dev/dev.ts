@@ -175,7 +175,7 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
       ? []
       : [`  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`, `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`]),
     `  data and logs     ${basePath}`,
-    `  try: crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
+    `  try:              npx crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
     '',
   ]
   process.stdout.write(`${lines.join('\n')}\n`)
