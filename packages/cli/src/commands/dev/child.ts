@@ -60,12 +60,15 @@ export class DevChild<E> {
         clearTimeout(timer)
         resolve(m.endpoints as E)
       })
-      child.once('exit', (code, signal) => {
+      // 'close' comes after the output is drained, so its last error line is in `tail`.
+      child.once('close', (code, signal) => {
         clearTimeout(timer)
         const how = signal ?? `code ${code}`
         if (!ready) {
-          const last = tail.join('').trim().split('\n').slice(-3).join('\n')
-          reject(new CliError('CLI_ERROR_DEV_START', `${this.spec.name} exited (${how}) while starting; see ${this.logFile}\n${last}`))
+          // The child's own one-line error says what to do; otherwise point at its log.
+          const reason = tail.join('').split('\n').reverse().find((l) => l.startsWith('error: '))
+          const why = reason === undefined ? `exited (${how}) while starting` : `could not start: ${reason.slice('error: '.length)}`
+          reject(new CliError('CLI_ERROR_DEV_START', `${this.spec.name} ${why}; see ${this.logFile}`))
         } else if (!this.stopping) this.onExit(this, how)
       })
     })
