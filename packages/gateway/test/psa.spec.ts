@@ -88,6 +88,8 @@ describe('Pinning Service API', () => {
     assert.deepEqual(await names('?status=pinned'), [1, ['other']])
     assert.deepEqual(await names('?status=queued,pinning'), [2, ['report-2', 'Report']])
     assert.deepEqual(await names(`?meta=${encodeURIComponent(JSON.stringify({ app: 'x' }))}`), [2, ['other', 'Report']])
+    assert.deepEqual(await names('?meta%5Bapp%5D=x'), [2, ['other', 'Report']], 'meta[key]=value, as OpenAPI-generated clients send it')
+    assert.deepEqual(await names('?meta%5Bapp%5D=nope'), [0, []])
     const future = new Date(Date.now() + 60_000).toISOString()
     const past = new Date(Date.now() - 60_000).toISOString()
     assert.deepEqual(await names(`?before=${future}&after=${past}&limit=1000`), [3, ['other', 'report-2', 'Report']])
