@@ -33,7 +33,7 @@ export interface GatewayBenchOptions {
   /** Requests in flight at once from the client. */
   concurrency?: number
   uploadMiB?: number
-  /** Uploads of each kind, alternated (best counts; default 2). */
+  /** Uploads of each kind, alternated (best counts; default 3). */
   uploadRounds?: number
 }
 
@@ -280,7 +280,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions = {}): Promise<G
     let gatewayMs = Number.POSITIVE_INFINITY
     let gatewayCpuMs = Number.POSITIVE_INFINITY
     let nodeCpuMs = Number.POSITIVE_INFINITY
-    for (let round = 0; round < (opts.uploadRounds ?? 2); round++) {
+    for (let round = 0; round < (opts.uploadRounds ?? 3); round++) {
       directMs = Math.min(directMs, await streamAdd(ipfsApi, uploadBytes, 11 + 2 * round))
       const [gw0, node0] = [cpuMs(gw.pid), cpuMs(ipfs.child.pid)]
       gatewayMs = Math.min(gatewayMs, await streamAdd(urls.gateway, uploadBytes, 12 + 2 * round, tokens[0]))
