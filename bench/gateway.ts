@@ -48,6 +48,8 @@ export interface GatewayBench {
   uploadBytes: number
   gatewayMiBps: number
   directMiBps: number
+  /** Median over rounds of (direct time / gateway time) of back-to-back uploads. */
+  uploadRatio: number
   /** CPU the gateway process and the IPFS node process spent on one gateway upload (best round). */
   gatewayCpuMs: number
   nodeCpuMs: number
@@ -274,19 +276,24 @@ export async function runGatewayBench(opts: GatewayBenchOptions = {}): Promise<G
     const anchorOrdersPerSecond = (cids * 1000) / (performance.now() - t0)
 
     // Upload: the same amount of (distinct) bytes straight to the node and through the gateway,
-    // alternated `uploadRounds` times; the best round of each counts (the machine is shared).
+    // back to back, `uploadRounds` times; the ratio is the median of the rounds' ratios (the machine is shared).
     // The CPU each process spends on a gateway upload says what the extra hop costs on a shared machine.
     let directMs = Number.POSITIVE_INFINITY
     let gatewayMs = Number.POSITIVE_INFINITY
     let gatewayCpuMs = Number.POSITIVE_INFINITY
     let nodeCpuMs = Number.POSITIVE_INFINITY
+    const pairRatios: number[] = []
     for (let round = 0; round < (opts.uploadRounds ?? 3); round++) {
-      directMs = Math.min(directMs, await streamAdd(ipfsApi, uploadBytes, 11 + 2 * round))
+      const direct = await streamAdd(ipfsApi, uploadBytes, 11 + 2 * round)
       const [gw0, node0] = [cpuMs(gw.pid), cpuMs(ipfs.child.pid)]
-      gatewayMs = Math.min(gatewayMs, await streamAdd(urls.gateway, uploadBytes, 12 + 2 * round, tokens[0]))
+      const through = await streamAdd(urls.gateway, uploadBytes, 12 + 2 * round, tokens[0])
       gatewayCpuMs = Math.min(gatewayCpuMs, cpuMs(gw.pid) - gw0)
       nodeCpuMs = Math.min(nodeCpuMs, cpuMs(ipfs.child.pid) - node0)
+      directMs = Math.min(directMs, direct)
+      gatewayMs = Math.min(gatewayMs, through)
+      pairRatios.push(direct / through)
     }
+    pairRatios.sort((a, b) => a - b)
     const mibps = (ms: number) => uploadBytes / MIB / (ms / 1000)
     return {
       pins: cids * (accounts - 1),
@@ -299,6 +306,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions = {}): Promise<G
       uploadBytes,
       gatewayMiBps: mibps(gatewayMs),
       directMiBps: mibps(directMs),
+      uploadRatio: pairRatios[Math.floor(pairRatios.length / 2)]!,
       gatewayCpuMs,
       nodeCpuMs,
       cores: availableParallelism(),
@@ -318,7 +326,7 @@ export function formatGatewayBench(r: GatewayBench): string {
     `  anchor: bare HTTP requests to the IPFS API from the same client ${r.anchorHttpPerSecond.toFixed(0)}/s; ratio ${(r.pinsPerSecond / r.anchorHttpPerSecond).toFixed(2)}`,
     `gateway: the order engine placed ${r.orders} orders (one account pinning ${r.orders} new CIDs; pin/add, size, signed order until in a block) at ${r.ordersPerSecond.toFixed(1)} orders/s against a dev chain node (500 ms blocks)`,
     `  anchor: ${r.orders} pre-signed placeStorageOrder submitted straight to the node ${r.anchorOrdersPerSecond.toFixed(1)} orders/s; ratio ${(r.ordersPerSecond / r.anchorOrdersPerSecond).toFixed(2)}`,
-    `gateway: ${(r.uploadBytes / MIB).toFixed(0)} MiB upload through the W3Auth gateway ${r.gatewayMiBps.toFixed(1)} MiB/s vs straight to the node API ${r.directMiBps.toFixed(1)} MiB/s: ${((100 * r.gatewayMiBps) / r.directMiBps).toFixed(0)} % (target >= 90 %)`,
+    `gateway: ${(r.uploadBytes / MIB).toFixed(0)} MiB upload through the W3Auth gateway ${r.gatewayMiBps.toFixed(1)} MiB/s vs straight to the node API ${r.directMiBps.toFixed(1)} MiB/s (best rounds); median ratio of back-to-back rounds ${(100 * r.uploadRatio).toFixed(0)} % (target >= 90 %)`,
     `  CPU for one upload through the gateway: gateway process ${r.gatewayCpuMs.toFixed(0)} ms (${(r.uploadBytes / MIB / (r.gatewayCpuMs / 1000)).toFixed(0)} MiB/s per core), IPFS node ${r.nodeCpuMs.toFixed(0)} ms; ${r.cores} cores shared by client, gateway and node`,
   ].join('\n')
 }
