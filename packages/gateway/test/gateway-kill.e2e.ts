@@ -73,24 +73,28 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
     const args = ['--ipfs-api', ipfs.api, '--ipfs-gateway', ipfs.gateway, '--chain', node.url, '--account', account, ...storeArgs]
 
     let gw = await startGatewayProcess(args)
-    const accepted = await Promise.all(
-      USERS.flatMap((authorization, u) =>
-        cids.map(async (cid, i) => {
+    const post = (cid: string, i: number) =>
+      Promise.all(
+        USERS.map(async (authorization, u) => {
           const res = await fetch(`${gw.psa}/pins`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ cid, name: `${tag}-u${u}-f${i}` }) })
           await res.body?.cancel()
           return res.status
         }),
-      ),
-    )
+      )
+    // The burst, then the last CID's pins: killed as soon as they are accepted, that order cannot be placed yet.
+    const accepted = (await Promise.all(cids.slice(0, -1).map(post))).flat()
+    accepted.push(...(await post(cids.at(-1)!, CIDS - 1)))
     assert.equal(await kill(gw, 'SIGKILL'), 'SIGKILL')
     assert.deepEqual(new Set(accepted), new Set([202]), 'every pin was accepted before the kill')
 
     // What the crash left in the store: every accepted pin, some orders not yet placed.
     const left = await openStore()
     const phases = new Map<string, number>()
+    let lastPhase: OrderPhase | undefined
     try {
       const orders = (await left.listOrders({ phases: PHASES, limit: 10_000 })).filter((o) => cids.includes(o.cid))
       for (const o of orders) phases.set(o.phase, (phases.get(o.phase) ?? 0) + 1)
+      lastPhase = orders.find((o) => o.cid === cids.at(-1))?.phase
       assert.equal(orders.length, CIDS, 'one order per CID survived the kill')
       for (const key of USER_KEYS) {
         const owner = `substrate-${key.address}`
@@ -101,6 +105,7 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
     }
     t.diagnostic(`${tag}: orders at the kill: ${JSON.stringify(Object.fromEntries(phases))}`)
     assert.ok((phases.get('placed') ?? 0) < CIDS, 'the kill came while orders were still in flight')
+    assert.equal(lastPhase === 'queued' || lastPhase === 'submitting', true, `the last accepted CID's order was ${lastPhase} at the kill`)
 
     gw = await startGatewayProcess(args)
     try {
