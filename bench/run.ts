@@ -53,3 +53,4 @@ console.log(apiAdd.formatApiAddBench(await apiAdd.runApiAddBench({ size: Math.mi
 
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))
+console.log(await import('./gateway.js').then((m) => m.runGatewayBench().then(m.formatGatewayBench)))

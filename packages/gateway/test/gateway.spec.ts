@@ -1,12 +1,13 @@
 /** The W3Auth gateway in front of a real in-process IPFS daemon, driven by kubo-rpc-client and fetch. */
 import assert from 'node:assert/strict'
+import { request } from 'node:http'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { create } from 'kubo-rpc-client'
-import { encodeW3AuthToken } from '../src/auth/index.js'
 import { createW3AuthGateway, type W3AuthGateway, type W3AuthGatewayInit } from '../src/gateway/index.js'
 import { pseudoRandomChunks, startTestIpfs, type TestIpfs } from './fixtures/ipfs.js'
+import { negativeW3AuthCases } from './fixtures/w3auth-negative.js'
 import { ethAuth, ethKey, solAuth, solKey, subAuth, subKey } from './fixtures/w3auth-keys.js'
 
 const MIB = 1024 * 1024
@@ -54,27 +55,50 @@ describe('W3Auth gateway', () => {
     }
   })
 
-  it('error: no, empty, malformed, wrongly signed or unsupported tokens are 401 with Crust strings; nothing is added', async () => {
+  it('error: every refused W3Auth header is 401 with its Crust string on every upload endpoint; nothing reaches the node', async () => {
     const gw = await gateway()
-    const pair = subKey('//Bob')
-    const cases: Array<[string | undefined, string]> = [
-      [undefined, 'Empty Signature'],
-      ['', 'Empty Signature'],
-      ['Basic ###', 'Invalid Signature'],
-      [`Basic ${encodeW3AuthToken('sub', pair.address, '0x1234')}`, 'Invalid Signature'],
-      [subAuth(subKey('//Eve')).replace(/\S+$/, encodeW3AuthToken('sub', pair.address, '0x00')), 'Invalid Signature'],
-      [subAuth(pair, 'Basic', 'doge'), 'Unsupported web3 signature'],
-    ]
-    const before = (await (await fetch(`${ipfs.api}/api/v0/repo/stat`, { method: 'POST' })).json()) as { NumObjects: number }
-    for (const [authorization, message] of cases) {
-      const headers: Record<string, string> = authorization === undefined ? {} : { authorization }
-      const res = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers, body: addForm(new TextEncoder().encode(`secret ${message}`)) })
-      assert.equal(res.status, 401)
-      assert.match(res.headers.get('content-type') ?? '', /application\/json/)
-      assert.deepEqual(await res.json(), { Error: message })
+    const stat = async () => ((await (await fetch(`${ipfs.api}/api/v0/repo/stat`, { method: 'POST' })).json()) as { NumObjects: number }).NumObjects
+    const before = await stat()
+    const uploads = ['add', 'block/put', 'dag/put', 'dag/import', 'pin/add?arg=bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy']
+    for (const { what, header, reply } of negativeW3AuthCases()) {
+      for (const endpoint of uploads) {
+        const headers: Record<string, string> = header === undefined ? {} : { authorization: header }
+        const res = await fetch(`${gw.url}/api/v0/${endpoint}`, { method: 'POST', headers, body: addForm(new TextEncoder().encode(`secret ${what} ${endpoint}`)) })
+        assert.equal(res.status, 401, `${what} on ${endpoint}`)
+        assert.match(res.headers.get('content-type') ?? '', /application\/json/)
+        assert.deepEqual(await res.json(), { Error: reply }, `${what} on ${endpoint}`)
+      }
     }
-    const afterStat = (await (await fetch(`${ipfs.api}/api/v0/repo/stat`, { method: 'POST' })).json()) as { NumObjects: number }
-    assert.equal(afterStat.NumObjects, before.NumObjects)
+    assert.equal(await stat(), before, 'no block was added')
+    assert.equal(gw.stats.proxied, 0, 'nothing was forwarded')
+  })
+
+  it('error: dot segments cannot route an open /ipfs/ path to the API', async () => {
+    const gw = await gateway()
+    const { port } = new URL(gw.url)
+    const raw = (method: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+          let body = ''
+          res.on('data', (d: Buffer) => {
+            body += d.toString()
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        })
+        req.on('error', reject)
+        req.end(method === 'POST' ? 'data' : undefined)
+      })
+    for (const [method, path] of [
+      ['GET', '/ipfs/../api/v0/version'],
+      ['GET', '/ipfs/%2e%2e/api/v0/version'],
+      ['POST', '/ipfs/%2E%2E/api/v0/block/put'],
+      ['POST', '/ipns/x/../../api/v0/add'],
+    ] as const) {
+      const res = await raw(method, path)
+      assert.equal(res.status, 401, `${method} ${path}`)
+      assert.deepEqual(JSON.parse(res.body), { Error: 'Empty Signature' })
+    }
+    assert.equal(gw.stats.proxied, 0)
   })
 
   it('error: the daily upload quota is per account and answers 429', async () => {

@@ -9,10 +9,13 @@ import { createPinningService, type PinningService, type PinStatusJson } from '.
 import { openEmbeddedPinStore, type PinStore } from '../src/store/index.js'
 import { startTestIpfs } from './fixtures/ipfs.js'
 import { ethAuth, ethKey, solAuth, solKey, subAuth, subKey } from './fixtures/w3auth-keys.js'
+import { negativeW3AuthCases } from './fixtures/w3auth-negative.js'
 
 const CID_A = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
 const CID_B = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 const CID_C = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
+/** Pinned by no test: only the refused requests try to. */
+const UNPINNED_CID = 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'
 const DELEGATES = ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDelegate']
 
 describe('Pinning Service API', () => {
@@ -88,6 +91,8 @@ describe('Pinning Service API', () => {
     assert.deepEqual(await names('?status=pinned'), [1, ['other']])
     assert.deepEqual(await names('?status=queued,pinning'), [2, ['report-2', 'Report']])
     assert.deepEqual(await names(`?meta=${encodeURIComponent(JSON.stringify({ app: 'x' }))}`), [2, ['other', 'Report']])
+    assert.deepEqual(await names('?meta%5Bapp%5D=x'), [2, ['other', 'Report']], 'meta[key]=value, as OpenAPI-generated clients send it')
+    assert.deepEqual(await names('?meta%5Bapp%5D=nope'), [0, []])
     const future = new Date(Date.now() + 60_000).toISOString()
     const past = new Date(Date.now() - 60_000).toISOString()
     assert.deepEqual(await names(`?before=${future}&after=${past}&limit=1000`), [3, ['other', 'report-2', 'Report']])
@@ -129,6 +134,16 @@ describe('Pinning Service API', () => {
     assert.equal(wrong.status, 401)
     const unknown = await call('GET', '/pins', subAuth(subKey('//Bob'), 'Bearer', 'btc'))
     assert.deepEqual(unknown.body, { error: { reason: 'Unsupported web3 signature', details: 'Unsupported web3 signature' } })
+    const before = await store.listOrders({ phases: ['queued', 'submitting', 'placed', 'failed'], limit: 10_000 })
+    for (const { what, header, reply } of negativeW3AuthCases()) {
+      for (const [method, path] of [['GET', '/pins'], ['POST', '/pins'], ['DELETE', '/pins/x']] as const) {
+        const r = await call(method, path, header, method === 'POST' ? { cid: UNPINNED_CID, name: what } : undefined)
+        assert.equal(r.status, 401, `${what}: ${method} ${path}`)
+        assert.deepEqual(r.body, { error: { reason: reply, details: reply } }, `${what}: ${method} ${path}`)
+      }
+    }
+    assert.equal((await store.listOrders({ phases: ['queued', 'submitting', 'placed', 'failed'], limit: 10_000 })).length, before.length, 'no pin was stored')
+    assert.equal(await store.countLivePins(UNPINNED_CID), 0)
   })
 
   it('behavior: replace and delete are 202; another account can neither see, replace nor delete', async () => {

@@ -1,10 +1,13 @@
 /** The PinStore contract against the embedded store and (with CRUST_TEST_PG_URL) PostgreSQL. */
+import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { describe, it } from 'node:test'
 import pg from 'pg'
 import { EMBEDDED_DB_FILE, openEmbeddedPinStore, openPostgresPinStore } from '../src/store/index.js'
+import { SqliteDriver } from '../src/store/sql/sqlite-driver.js'
 import { pinStoreContract } from './fixtures/store-contract.js'
 
 pinStoreContract('embedded (node:sqlite)', async () => {
@@ -59,3 +62,34 @@ pinStoreContract(
   },
   { skip: PG_URL === undefined || PG_URL === '' ? 'CRUST_TEST_PG_URL is not set (postgres://user@host:port/db)' : false },
 )
+
+describe('embedded driver', () => {
+  it('behavior: transactions of one event-loop turn share a commit; a failing one rolls back alone; all settle after the commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crust-gw-sqlite-'))
+    const driver = new SqliteDriver(join(dir, 'db.sqlite'))
+    try {
+      await driver.run('CREATE TABLE t (k INTEGER PRIMARY KEY)')
+      const settled = await Promise.allSettled(
+        [1, 2, 3, 4].map((k) =>
+          driver.transaction(async (tx) => {
+            await tx.run('INSERT INTO t (k) VALUES (?)', [k])
+            if (k === 2) throw new Error('refused')
+            // Another reader sees nothing before the shared commit.
+            const reader = new DatabaseSync(join(dir, 'db.sqlite'), { readOnly: true })
+            assert.equal(reader.prepare('SELECT COUNT(*) AS n FROM t').get()!.n, 0)
+            reader.close()
+            return k
+          }),
+        ),
+      )
+      assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+      assert.deepEqual((await driver.query<{ k: number }>('SELECT k FROM t ORDER BY k')).map((r) => r.k), [1, 3, 4])
+      const later = await driver.transaction(async (tx) => tx.run('INSERT INTO t (k) VALUES (5)'))
+      assert.equal(later, 1)
+      assert.equal((await driver.query<{ n: number }>('SELECT COUNT(*) AS n FROM t'))[0]!.n, 4)
+    } finally {
+      await driver.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -37,6 +37,8 @@ export class ByteMeter extends Transform {
 
 export interface ProxyOptions {
   target: URL
+  /** Path and query to request upstream (default: the request's own). */
+  path?: string
   /** Called for every body chunk with the running total; throw to abort the request. */
   onBodyChunk?: (total: number, chunk: number) => void
   /** Called with the bytes buffered inside the proxy (meter + upstream socket queue) after each chunk. */
@@ -45,7 +47,7 @@ export interface ProxyOptions {
 
 /** Forwards `req` to `target` (path and query kept) and streams the answer into `res`. */
 export async function proxyRequest(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', options.target)
+  const url = new URL(options.path ?? req.url ?? '/', options.target)
   const upstream = request(url, { method: req.method ?? 'GET', headers: forwardHeaders(req, options.target) })
   const answered = new Promise<IncomingMessage>((resolve, reject) => {
     upstream.once('response', resolve)

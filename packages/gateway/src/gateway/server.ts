@@ -89,16 +89,19 @@ export class W3AuthGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests++
-    const path = (req.url ?? '/').split('?')[0]!
+    // Routed and forwarded as the upstream would see it: `..` and `%2e%2e` segments resolved, so an
+    // open `/ipfs/../api/v0/...` path cannot reach the API without W3Auth.
+    const url = new URL(req.url ?? '/', 'http://gateway')
+    const path = url.pathname
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CORS_HEADERS).end()
       return
     }
-    if (path.startsWith('/api/v0/')) return this.handleApi(req, res)
+    if (path.startsWith('/api/v0/')) return this.handleApi(req, res, `${path}${url.search}`)
     if ((path.startsWith('/ipfs/') || path.startsWith('/ipns/')) && this.readGateway !== undefined) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { Error: 'Method Not Allowed' })
       this.stats.proxied++
-      return proxyRequest(req, res, { target: this.readGateway })
+      return proxyRequest(req, res, { target: this.readGateway, path: `${path}${url.search}` })
     }
     sendJson(res, 404, { Error: 'Not Found' })
   }
@@ -108,7 +111,7 @@ export class W3AuthGateway {
     sendJson(res, err.status, { Error: err.message })
   }
 
-  private async handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     let identity: W3AuthIdentity
     try {
       identity = await this.auth.authenticate(req.headers.authorization)
@@ -130,6 +133,7 @@ export class W3AuthGateway {
     try {
       await proxyRequest(req, res, {
         target: this.api,
+        path,
         onBodyChunk: (total, chunk) => {
           if (total > this.maxRequestBytes) throw new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { total })
           if (quota !== undefined && !quota.consume(account, chunk)) throw new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account })

@@ -79,6 +79,11 @@ export function parseListQuery(owner: string, params: URLSearchParams): PinQuery
     }
     q.meta = parseStringMap('meta', parsed)
   }
+  // The OpenAPI-generated clients (e.g. @ipfs-shipyard/pinning-service-client) send `meta[key]=value`.
+  for (const [key, value] of params) {
+    const bracket = /^meta\[(.+)\]$/.exec(key)
+    if (bracket !== null) q.meta = { ...q.meta, [bracket[1]!]: value }
+  }
   return q
 }
 

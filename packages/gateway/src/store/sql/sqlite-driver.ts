@@ -14,6 +14,7 @@ export class SqliteDriver implements SqlDriver {
   private readonly db: DatabaseSync
   private tail: Promise<unknown> = Promise.resolve()
   private readonly direct: SqlExecutor
+  private readonly pending: Array<{ fn: (tx: SqlExecutor) => Promise<unknown>; resolve: (value: unknown) => void; reject: (err: unknown) => void }> = []
 
   constructor(file: string) {
     this.db = new DatabaseSync(file)
@@ -45,18 +46,48 @@ export class SqliteDriver implements SqlDriver {
     return this.serial(() => this.direct.run(sql, params))
   }
 
+  /**
+   * Group commit: transactions requested in the same turn of the event loop share one SQLite
+   * transaction (one fsync), each inside its own savepoint so a failing one rolls back alone.
+   * Every caller's promise settles only after the shared COMMIT: durable before it resolves.
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.serial(async () => {
-      this.db.exec('BEGIN IMMEDIATE')
-      try {
-        const out = await fn(this.direct)
-        this.db.exec('COMMIT')
-        return out
-      } catch (err) {
-        this.db.exec('ROLLBACK')
-        throw err
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject })
+      if (this.pending.length === 1) setImmediate(() => void this.serial(() => this.commitPending()))
     })
+  }
+
+  private async commitPending(): Promise<void> {
+    const batch = this.pending.splice(0)
+    if (batch.length === 0) return
+    const settle: Array<() => void> = []
+    try {
+      this.db.exec('BEGIN IMMEDIATE')
+    } catch (err) {
+      for (const item of batch) item.reject(err)
+      return
+    }
+    for (const item of batch) {
+      this.db.exec('SAVEPOINT grouped')
+      try {
+        const out = await item.fn(this.direct)
+        this.db.exec('RELEASE grouped')
+        settle.push(() => item.resolve(out))
+      } catch (err) {
+        this.db.exec('ROLLBACK TO grouped')
+        this.db.exec('RELEASE grouped')
+        settle.push(() => item.reject(err))
+      }
+    }
+    try {
+      this.db.exec('COMMIT')
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK')
+      for (const item of batch) item.reject(err)
+      return
+    }
+    for (const done of settle) done()
   }
 
   async close(): Promise<void> {
