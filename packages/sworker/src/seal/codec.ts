@@ -29,13 +29,21 @@ export function blockRange(cid: string): { start: Uint8Array; end: Uint8Array } 
   return { start, end }
 }
 
-/** A sealed block record: cid length (u16 BE) ‖ block CID bytes ‖ sealed bytes. */
-export function encodeSealedBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + cid.length + sealed.length)
+/** The head of a sealed block record: cid length (u16 BE) ‖ block CID bytes. */
+export function sealedBlockPrefix(cid: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + cid.length)
   out[0] = cid.length >> 8
   out[1] = cid.length & 0xff
   out.set(cid, 2)
-  out.set(sealed, 2 + cid.length)
+  return out
+}
+
+/** A sealed block record: cid length (u16 BE) ‖ block CID bytes ‖ sealed bytes. */
+export function encodeSealedBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array {
+  const prefix = sealedBlockPrefix(cid)
+  const out = new Uint8Array(prefix.length + sealed.length)
+  out.set(prefix)
+  out.set(sealed, prefix.length)
   return out
 }
 

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import type { AbortOptions, Enclave } from '../enclave/interface.js'
-import { MerkleAccumulator, sha256 } from '../merkle/index.js'
+import type { AbortOptions, Enclave, SealedRecord } from '../enclave/interface.js'
+import { MerkleAccumulator } from '../merkle/index.js'
 import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'
-import { blockKey, blockRange, decodeFileRecord, decodeSealedBlock, encodeFileRecord, encodeSealedBlock, fileKey } from './codec.js'
+import { blockKey, blockRange, decodeFileRecord, decodeSealedBlock, encodeFileRecord, fileKey, sealedBlockPrefix } from './codec.js'
 import { SealError, SealErrorCode } from './errors.js'
 import type { BlockSource, FileRecord, SealOptions, UnsealedBlock } from './interface.js'
 import { defaultSealerOptions, type SealerInit } from './options.js'
@@ -21,12 +21,22 @@ export interface SealerComponents {
   logger: ComponentLogger
 }
 
+/** Throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for multihashes other than sha256/identity. */
+function checkHash(cid: CID): void {
+  const { code } = cid.multihash
+  if (code !== SHA256_CODE && code !== IDENTITY_CODE) throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
+}
+
 /** Checks that `bytes` hash to `cid`; throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for hashes other than sha256/identity. */
 export function blockMatchesCid(cid: CID, bytes: Uint8Array): boolean {
+  checkHash(cid)
   const { code, digest } = cid.multihash
-  if (code === SHA256_CODE) return Buffer.from(createHash('sha256').update(bytes).digest()).equals(digest)
-  if (code === IDENTITY_CODE) return Buffer.from(bytes).equals(digest)
-  throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
+  if (code === SHA256_CODE) return createHash('sha256').update(bytes).digest().equals(digest)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(digest)
+}
+
+function mismatch(cid: string, block: CID): SealError {
+  return new SealError(SealErrorCode.BLOCK_MISMATCH, 'a block does not match its CID', { cid, block: block.toString() })
 }
 
 /** The CIDs a block links to, in order (dag-pb links; raw blocks have none). */
@@ -54,6 +64,7 @@ export class Sealer {
   private readonly blocks: BytesDb
   private readonly files: BytesDb
   private readonly maxInflightBytes: number
+  private readonly maxSealingBytes: number
   private readonly sealing = new Set<string>()
 
   private constructor(components: SealerComponents, init: SealerInit) {
@@ -63,6 +74,7 @@ export class Sealer {
     this.blocks = components.store.db(Bucket.sealedBlocks)
     this.files = components.store.db(Bucket.files)
     this.maxInflightBytes = init.maxInflightBytes ?? defaultSealerOptions.maxInflightBytes
+    this.maxSealingBytes = init.maxSealingBytes ?? defaultSealerOptions.maxSealingBytes
   }
 
   /** A sealer over `components.store`, after removing the `pending` files a crash left behind. */
@@ -130,48 +142,76 @@ export class Sealer {
     }
   }
 
+  /**
+   * The pipeline: blocks are fetched (the next one while the current is handed over) and given to
+   * the enclave, which verifies, encrypts and hashes them (on its threads); their records are
+   * stored in DAG order as they come back, with a bounded number of bytes in the enclave and in
+   * uncommitted writes. A block's links are followed only once the block is verified: blocks with
+   * links (small inner nodes) are verified here first, leaves by the enclave before sealing.
+   */
   private async sealBlocks(rootCid: CID, source: BlockSource, pending: FileRecord, options: AbortOptions): Promise<FileRecord> {
     const cid = pending.cid
     const merkle = new MerkleAccumulator()
     const stack: CID[] = [rootCid]
-    let inflight: Array<Promise<boolean>> = []
+    const sealing: Array<{ block: CID; size: number; sealed: Promise<SealedRecord | undefined> }> = []
+    let sealingBytes = 0
+    const writes: Array<{ done: Promise<boolean>; size: number }> = []
     let inflightBytes = 0
     let size = 0
     let sealedSize = 0
     let index = 0
-    // Fetch the next block while the current one is sealed.
+    const storeNext = async (): Promise<void> => {
+      const head = sealing.shift()!
+      sealingBytes -= head.size
+      const sealed = await head.sealed
+      if (sealed === undefined) throw mismatch(cid, head.block)
+      merkle.push(sealed.leaf)
+      sealedSize += sealed.record.length
+      writes.push({ done: this.blocks.put(blockKey(cid, index++), sealed.record), size: sealed.record.length })
+      inflightBytes += sealed.record.length
+      while (inflightBytes >= this.maxInflightBytes) {
+        const oldest = writes.shift()!
+        await oldest.done
+        inflightBytes -= oldest.size
+      }
+    }
     let next: Promise<Uint8Array> | undefined
     const fetch = (c: CID) =>
       source.get(c, options).catch((err: unknown) => {
         throw new SealError(SealErrorCode.SOURCE_FAILED, 'cannot get a block from the source', { cid, block: c.toString() }, { cause: err })
       })
-    while (stack.length > 0) {
-      checkAbort(options.signal, cid)
-      const blockCid = stack.pop()!
-      const bytes = await (next ?? fetch(blockCid))
-      next = undefined
-      if (!blockMatchesCid(blockCid, bytes)) {
-        throw new SealError(SealErrorCode.BLOCK_MISMATCH, 'a block does not match its CID', { cid, block: blockCid.toString() })
+    try {
+      while (stack.length > 0) {
+        checkAbort(options.signal, cid)
+        const blockCid = stack.pop()!
+        checkHash(blockCid)
+        const bytes = await (next ?? fetch(blockCid))
+        next = undefined
+        let links: CID[]
+        try {
+          links = linksOf(blockCid, bytes)
+        } catch (err) {
+          if (!blockMatchesCid(blockCid, bytes)) throw mismatch(cid, blockCid)
+          throw err
+        }
+        if (links.length > 0 && !blockMatchesCid(blockCid, bytes)) throw mismatch(cid, blockCid)
+        for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]!)
+        if (stack.length > 0) {
+          next = fetch(stack[stack.length - 1]!)
+          next.catch(() => {})
+        }
+        const sealed = this.enclave.sealFileBlock(blockCid, bytes, sealedBlockPrefix(blockCid.bytes))
+        sealed.catch(() => {})
+        sealing.push({ block: blockCid, size: bytes.length, sealed })
+        sealingBytes += bytes.length
+        size += bytes.length
+        while (sealingBytes >= this.maxSealingBytes) await storeNext()
       }
-      const links = linksOf(blockCid, bytes)
-      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]!)
-      if (stack.length > 0) {
-        next = fetch(stack[stack.length - 1]!)
-        next.catch(() => {})
-      }
-      const record = encodeSealedBlock(blockCid.bytes, this.enclave.sealBlock(blockCid.bytes, bytes))
-      merkle.push(sha256(record))
-      size += bytes.length
-      sealedSize += record.length
-      inflight.push(this.blocks.put(blockKey(cid, index++), record))
-      inflightBytes += record.length
-      if (inflightBytes >= this.maxInflightBytes) {
-        await Promise.all(inflight)
-        inflight = []
-        inflightBytes = 0
-      }
+      while (sealing.length > 0) await storeNext()
+    } finally {
+      // Whatever happened, no write of this file is left running (the caller removes a failed file's blocks).
+      await Promise.allSettled(writes.map((w) => w.done))
     }
-    await Promise.all(inflight)
     return { ...pending, size, sealedSize, root: Buffer.from(merkle.root()).toString('hex'), blockCount: index, status: 'valid' }
   }
 
