@@ -32,30 +32,36 @@ export function digestMatches(hashCode: number, digest: Uint8Array, block: Uint8
 }
 
 /**
- * Seals `block` into a fresh buffer of `offset + SEAL_OVERHEAD + block.length` bytes, leaving the
- * first `offset` bytes for the caller: format ‖ IV ‖ tag ‖ ciphertext. The buffer owns its memory
- * (not a slice of Node's pool), so it can be transferred to another thread.
+ * Seals `block` into `out` (or a fresh buffer) at byte `offset`: format ‖ IV ‖ tag ‖ ciphertext,
+ * and returns the first `offset + SEAL_OVERHEAD + block.length` bytes of it (the caller fills
+ * the first `offset`). A fresh buffer owns its memory (not a slice of Node's pool), so it can be
+ * transferred to another thread.
  */
-export function sealInto(key: Uint8Array, cid: Uint8Array, block: Uint8Array, offset: number): Buffer {
+export function sealInto(key: Uint8Array, cid: Uint8Array, block: Uint8Array, offset: number, out?: Uint8Array): Buffer {
+  const length = offset + SEAL_OVERHEAD + block.length
+  if (out !== undefined && out.length < length) throw new RangeError('sealInto: the output buffer is too small')
+  const target = out === undefined ? Buffer.allocUnsafeSlow(length) : Buffer.from(out.buffer, out.byteOffset, length)
   const iv = randomBytes(GCM_IV_LENGTH)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(cid)
-  const out = Buffer.allocUnsafeSlow(offset + SEAL_OVERHEAD + block.length)
-  out[offset] = SEALED_BLOCK_FORMAT
-  out.set(iv, offset + 1)
+  target[offset] = SEALED_BLOCK_FORMAT
+  target.set(iv, offset + 1)
   const body = offset + SEAL_OVERHEAD
   const head = cipher.update(block)
-  head.copy(out, body)
+  head.copy(target, body)
   const tail = cipher.final()
-  if (tail.length > 0) tail.copy(out, body + head.length)
-  cipher.getAuthTag().copy(out, offset + 1 + GCM_IV_LENGTH)
-  return out
+  if (tail.length > 0) tail.copy(target, body + head.length)
+  cipher.getAuthTag().copy(target, offset + 1 + GCM_IV_LENGTH)
+  return target
 }
 
-/** Verifies, seals and hashes one block; undefined if the block does not match its CID. */
-export function sealRecord(key: Uint8Array, job: BlockSealJob): SealedRecord | undefined {
+/**
+ * Verifies, seals and hashes one block, writing the record into `out` if given (else a fresh
+ * buffer); undefined if the block does not match its CID.
+ */
+export function sealRecord(key: Uint8Array, job: BlockSealJob, out?: Uint8Array): SealedRecord | undefined {
   if (!digestMatches(job.hashCode, job.digest, job.block)) return undefined
-  const record = sealInto(key, job.cid, job.block, job.prefix.length)
+  const record = sealInto(key, job.cid, job.block, job.prefix.length, out)
   record.set(job.prefix, 0)
   // A copy that owns its 32 bytes: the digest may be a slice of Node's shared pool.
   return { record, leaf: new Uint8Array(createHash('sha256').update(record).digest()) }

@@ -5,6 +5,8 @@ import type { CID } from 'multiformats/cid'
 export interface SealedRecord {
   record: Uint8Array
   leaf: Uint8Array
+  /** If present, lets the enclave reuse the record's memory: call it once the record is stored and no longer read. */
+  release?(): void
 }
 
 /** Cancellation for long calls. */

@@ -4,10 +4,15 @@
  * referenced only while it has jobs, so an idle pool never keeps the process alive.
  */
 import { Worker } from 'node:worker_threads'
+import { SEAL_OVERHEAD } from './constants.js'
 import type { BlockSealJob } from './block-seal.js'
+import { BufferPool } from './buffer-pool.js'
 import { EnclaveError, EnclaveErrorCode } from './errors.js'
 import type { SealedRecord } from './interface.js'
 import type { SealWorkerReply, SealWorkerRequest } from './seal-worker.js'
+
+/** Lent buffers kept for reuse between blocks (a few MiB of Kubo's 256 KiB blocks). */
+const MAX_FREE_BUFFERS = 64
 
 interface Pending {
   resolve(value: SealedRecord | undefined): void
@@ -19,7 +24,11 @@ class SealThread {
   private readonly worker: Worker
   private dead = false
 
-  constructor(key: Uint8Array, onExit: (thread: SealThread) => void) {
+  constructor(
+    key: Uint8Array,
+    private readonly buffers: BufferPool,
+    onExit: (thread: SealThread) => void,
+  ) {
     this.worker = new Worker(new URL('./seal-worker.js', import.meta.url), { workerData: { key } })
     this.worker.unref()
     this.worker.on('message', (reply: SealWorkerReply) => {
@@ -27,8 +36,14 @@ class SealThread {
       if (job === undefined) return
       this.pending.delete(reply.id)
       if (this.pending.size === 0) this.worker.unref()
-      if ('record' in reply) job.resolve({ record: reply.record, leaf: reply.leaf })
-      else if ('mismatch' in reply) job.resolve(undefined)
+      this.buffers.give(reply.input)
+      if ('recordLength' in reply) {
+        const output = reply.output
+        job.resolve({ record: new Uint8Array(output, 0, reply.recordLength), leaf: reply.leaf, release: () => this.buffers.give(output) })
+        return
+      }
+      this.buffers.give(reply.output)
+      if ('mismatch' in reply) job.resolve(undefined)
       else job.reject(new EnclaveError(EnclaveErrorCode.SEAL_FAILED, 'a seal worker failed', { reason: reply.error }))
     })
     const fail = (err: unknown) => {
@@ -46,19 +61,22 @@ class SealThread {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref()
       this.pending.set(id, { resolve, reject })
-      // Copies that own their bytes: posting a view clones its whole buffer (a CID may be a view on its parent block),
-      // and the block is moved to the worker while the caller may keep its own.
-      // (`new Uint8Array(view)` copies; a Buffer's `slice` would not.)
-      const block = new Uint8Array(job.block)
+      // The block is copied into a lent buffer: the caller keeps its own. The small fields are copied too: posting a
+      // view clones its whole buffer (a CID may be a view on its parent block); `new Uint8Array(view)` copies.
+      const input = this.buffers.take(job.block.length)
+      new Uint8Array(input).set(job.block)
+      const output = this.buffers.take(job.prefix.length + SEAL_OVERHEAD + job.block.length)
       const request: SealWorkerRequest = {
         id,
         cid: new Uint8Array(job.cid),
         hashCode: job.hashCode,
         digest: new Uint8Array(job.digest),
         prefix: new Uint8Array(job.prefix),
-        block,
+        input,
+        length: job.block.length,
+        output,
       }
-      this.worker.postMessage(request, [block.buffer])
+      this.worker.postMessage(request, [input, output])
     })
   }
 
@@ -76,6 +94,7 @@ export class SealPool {
   private readonly size: number
   private threads: SealThread[] = []
   private nextId = 0
+  private readonly buffers = new BufferPool(MAX_FREE_BUFFERS)
 
   constructor(key: Uint8Array, threads: number) {
     this.key = key
@@ -85,7 +104,7 @@ export class SealPool {
   /** Verifies, seals and hashes `job` on the least busy worker (started on first use). */
   run(job: BlockSealJob): Promise<SealedRecord | undefined> {
     while (this.threads.length < this.size) {
-      this.threads.push(new SealThread(this.key, (gone) => {
+      this.threads.push(new SealThread(this.key, this.buffers, (gone) => {
         this.threads = this.threads.filter((t) => t !== gone)
       }))
     }

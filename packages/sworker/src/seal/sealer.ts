@@ -155,7 +155,7 @@ export class Sealer {
     const stack: CID[] = [rootCid]
     const sealing: Array<{ block: CID; size: number; sealed: Promise<SealedRecord | undefined> }> = []
     let sealingBytes = 0
-    const writes: Array<{ done: Promise<boolean>; size: number }> = []
+    const writes: Array<{ done: Promise<boolean>; size: number; release: (() => void) | undefined }> = []
     let inflightBytes = 0
     let size = 0
     let sealedSize = 0
@@ -167,11 +167,13 @@ export class Sealer {
       if (sealed === undefined) throw mismatch(cid, head.block)
       merkle.push(sealed.leaf)
       sealedSize += sealed.record.length
-      writes.push({ done: this.blocks.put(blockKey(cid, index++), sealed.record), size: sealed.record.length })
+      writes.push({ done: this.blocks.put(blockKey(cid, index++), sealed.record), size: sealed.record.length, release: sealed.release })
       inflightBytes += sealed.record.length
       while (inflightBytes >= this.maxInflightBytes) {
         const oldest = writes.shift()!
         await oldest.done
+        // Committed: the record's memory can be reused.
+        oldest.release?.()
         inflightBytes -= oldest.size
       }
     }
