@@ -29,7 +29,8 @@ class SealThread {
     private readonly buffers: BufferPool,
     onExit: (thread: SealThread) => void,
   ) {
-    this.worker = new Worker(new URL('./seal-worker.js', import.meta.url), { workerData: { key } })
+    // No inherited node flags: the worker needs none, and some (--input-type, --eval) would stop it from starting.
+    this.worker = new Worker(new URL('./seal-worker.js', import.meta.url), { workerData: { key }, execArgv: [] })
     this.worker.unref()
     this.worker.on('message', (reply: SealWorkerReply) => {
       const job = this.pending.get(reply.id)

@@ -31,9 +31,23 @@ export interface SealBenchParameters {
 
 /** Peak memory while a phase runs. */
 export interface PeakMemory {
+  /** Resident set, all threads; it includes the LMDB files' pages mapped while reading and writing them. */
   rssMiB: number
+  /** Anonymous resident memory (Linux `RssAnon`: heaps and buffers of all threads, without mapped files); 0 elsewhere. */
+  anonMiB: number
+  /** The main thread's JavaScript heap. */
   heapUsedMiB: number
   externalMiB: number
+}
+
+/** Linux: resident anonymous memory in bytes (`RssAnon` of /proc/self/status); 0 elsewhere. */
+function rssAnon(): number {
+  try {
+    const match = /^RssAnon:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+    return match === null ? 0 : Number(match[1]) * 1024
+  } catch {
+    return 0
+  }
 }
 
 export interface SealBenchRound {
@@ -51,6 +65,7 @@ export interface SealBenchResult {
   blocks: number
   sealThreads: number | 'default'
   baseRssMiB: number
+  baseAnonMiB: number
   baseHeapUsedMiB: number
   rounds: SealBenchRound[]
   /** The round with the median ratio. */
@@ -59,6 +74,7 @@ export interface SealBenchResult {
 
 class PeakSampler {
   private rss = 0
+  private anon = 0
   private heap = 0
   private external = 0
   private readonly timer = setInterval(() => this.sample(), 20)
@@ -68,13 +84,14 @@ class PeakSampler {
   sample() {
     const m = process.memoryUsage()
     this.rss = Math.max(this.rss, m.rss)
+    this.anon = Math.max(this.anon, rssAnon())
     this.heap = Math.max(this.heap, m.heapUsed)
     this.external = Math.max(this.external, m.external)
   }
   stop(): PeakMemory {
     clearInterval(this.timer)
     this.sample()
-    return { rssMiB: mib(this.rss), heapUsedMiB: mib(this.heap), externalMiB: mib(this.external) }
+    return { rssMiB: mib(this.rss), anonMiB: mib(this.anon), heapUsedMiB: mib(this.heap), externalMiB: mib(this.external) }
   }
 }
 
@@ -112,6 +129,7 @@ export async function runSealBench(params: SealBenchParameters = {}): Promise<Se
     for await (const entry of importer([{ content: content() }], blockstore as any, { cidVersion: 0, rawLeaves: false, reduceSingleLeafToSelf: false })) root = entry.cid
     await env.flushed
     const base = process.memoryUsage()
+    const baseAnon = rssAnon()
     const results: SealBenchRound[] = []
     let dagBytes = 0
     let blocks = 0
@@ -172,6 +190,7 @@ export async function runSealBench(params: SealBenchParameters = {}): Promise<Se
       blocks,
       sealThreads: params.sealThreads ?? 'default',
       baseRssMiB: mib(base.rss),
+      baseAnonMiB: mib(baseAnon),
       baseHeapUsedMiB: mib(base.heapUsed),
       rounds: results,
       median: sorted[Math.floor((sorted.length - 1) / 2)]!,
@@ -188,7 +207,8 @@ export function formatSealBench(r: SealBenchResult): string {
     `sworker: seal of a ${r.fileMiB} MiB file (${r.dagMiB} MiB DAG, ${r.blocks} blocks, Kubo defaults), median of ${r.rounds.length}: ${m.sealMiBs} MiB/s; ` +
       `anchor AES-256-GCM + write + fsync of the same blocks ${m.anchorMiBs} MiB/s; ratio ${(100 * m.ratio).toFixed(1)} % (target >= 50 %)`,
     `  rounds (seal/anchor MiB/s, ratio): ${r.rounds.map((x) => `${x.sealMiBs}/${x.anchorMiBs} ${(100 * x.ratio).toFixed(1)} %`).join('; ')}`,
-    `  peak memory while sealing: RSS ${m.seal.rssMiB} MiB (anchor ${m.anchor.rssMiB} MiB, before ${r.baseRssMiB} MiB), ` +
+    `  peak memory while sealing: anonymous RSS ${m.seal.anonMiB} MiB (anchor ${m.anchor.anonMiB} MiB, before ${r.baseAnonMiB} MiB); ` +
+      `RSS incl. mapped LMDB pages ${m.seal.rssMiB} MiB (anchor ${m.anchor.rssMiB} MiB, before ${r.baseRssMiB} MiB); ` +
       `main heap used ${m.seal.heapUsedMiB} MiB (before ${r.baseHeapUsedMiB} MiB), external ${m.seal.externalMiB} MiB`,
   ].join('\n')
 }
