@@ -29,6 +29,22 @@ export function blockRange(cid: string): { start: Uint8Array; end: Uint8Array } 
   return { start, end }
 }
 
+/** Where a sealed block record lies in its file's data file: offset (u64 BE) ‖ length (u32 BE). */
+export function encodeBlockRef(offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(12)
+  const view = new DataView(out.buffer)
+  view.setBigUint64(0, BigInt(offset))
+  view.setUint32(8, length)
+  return out
+}
+
+/** Reads a block index value; undefined if malformed. */
+export function decodeBlockRef(value: Uint8Array): { offset: number; length: number } | undefined {
+  if (value.length !== 12) return undefined
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength)
+  return { offset: Number(view.getBigUint64(0)), length: view.getUint32(8) }
+}
+
 /** The head of a sealed block record: cid length (u16 BE) ‖ block CID bytes. */
 export function sealedBlockPrefix(cid: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + cid.length)

@@ -4,8 +4,18 @@ import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import type { AbortOptions, Enclave, SealedRecord } from '../enclave/interface.js'
 import { MerkleAccumulator } from '../merkle/index.js'
-import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'
-import { blockKey, blockRange, decodeFileRecord, decodeSealedBlock, encodeFileRecord, fileKey, sealedBlockPrefix } from './codec.js'
+import { type BlockFiles, Bucket, type BytesDb, type SealedStore } from '../store/index.js'
+import {
+  blockKey,
+  blockRange,
+  decodeBlockRef,
+  decodeFileRecord,
+  decodeSealedBlock,
+  encodeBlockRef,
+  encodeFileRecord,
+  fileKey,
+  sealedBlockPrefix,
+} from './codec.js'
 import { SealError, SealErrorCode } from './errors.js'
 import type { BlockSource, FileRecord, SealOptions, UnsealedBlock } from './interface.js'
 import { defaultSealerOptions, type SealerInit } from './options.js'
@@ -61,7 +71,9 @@ export class Sealer {
   private readonly store: SealedStore
   private readonly enclave: Enclave
   private readonly log: Logger
-  private readonly blocks: BytesDb
+  /** Block index: where each sealed block lies in its file's data file. */
+  private readonly index: BytesDb
+  private readonly blockFiles: BlockFiles
   private readonly files: BytesDb
   private readonly maxInflightBytes: number
   private readonly maxSealingBytes: number
@@ -71,19 +83,28 @@ export class Sealer {
     this.store = components.store
     this.enclave = components.enclave
     this.log = components.logger.forComponent('sworker:seal')
-    this.blocks = components.store.db(Bucket.sealedBlocks)
+    this.index = components.store.db(Bucket.blockIndex)
+    this.blockFiles = components.store.blockFiles
     this.files = components.store.db(Bucket.files)
     this.maxInflightBytes = init.maxInflightBytes ?? defaultSealerOptions.maxInflightBytes
     this.maxSealingBytes = init.maxSealingBytes ?? defaultSealerOptions.maxSealingBytes
   }
 
-  /** A sealer over `components.store`, after removing the `pending` files a crash left behind. */
+  /**
+   * A sealer over `components.store`, after removing the `pending` files a crash left behind and
+   * data files without a file record (a crash between a removal's commit and its unlink).
+   */
   static async open(components: SealerComponents, init: SealerInit = {}): Promise<Sealer> {
     const sealer = new Sealer(components, init)
     for (const record of sealer.list()) {
       if (record.status !== 'pending') continue
       sealer.log.warn({ cid: record.cid }, 'removing a file whose sealing was interrupted')
       await sealer.remove(record.cid)
+    }
+    for (const cid of sealer.blockFiles.list()) {
+      if (sealer.get(cid) !== undefined) continue
+      sealer.log.warn({ cid }, 'removing the data file of a file that is not here')
+      sealer.blockFiles.remove(cid)
     }
     return sealer
   }
@@ -145,9 +166,11 @@ export class Sealer {
   /**
    * The pipeline: blocks are fetched (the next one while the current is handed over) and given to
    * the enclave, which verifies, encrypts and hashes them (on its threads); their records are
-   * stored in DAG order as they come back, with a bounded number of bytes in the enclave and in
-   * uncommitted writes. A block's links are followed only once the block is verified: blocks with
-   * links (small inner nodes) are verified here first, leaves by the enclave before sealing.
+   * appended to the file's data file in DAG order as they come back, each located in the block
+   * index, with a bounded number of bytes in the enclave and in unfinished writes. A block's links
+   * are followed only once the block is verified: blocks with links (small inner nodes) are
+   * verified here first, leaves by the enclave before sealing. The data file is synced before the
+   * caller marks the file valid.
    */
   private async sealBlocks(rootCid: CID, source: BlockSource, pending: FileRecord, options: AbortOptions): Promise<FileRecord> {
     const cid = pending.cid
@@ -155,24 +178,29 @@ export class Sealer {
     const stack: CID[] = [rootCid]
     const sealing: Array<{ block: CID; size: number; sealed: Promise<SealedRecord | undefined> }> = []
     let sealingBytes = 0
-    const writes: Array<{ done: Promise<boolean>; size: number; release: (() => void) | undefined }> = []
+    const writes: Array<{ done: Promise<unknown>; size: number; release: (() => void) | undefined }> = []
     let inflightBytes = 0
     let size = 0
     let sealedSize = 0
     let index = 0
+    const file = await this.blockFiles.create(cid)
     const storeNext = async (): Promise<void> => {
       const head = sealing.shift()!
       sealingBytes -= head.size
       const sealed = await head.sealed
       if (sealed === undefined) throw mismatch(cid, head.block)
       merkle.push(sealed.leaf)
-      sealedSize += sealed.record.length
-      writes.push({ done: this.blocks.put(blockKey(cid, index++), sealed.record), size: sealed.record.length, release: sealed.release })
-      inflightBytes += sealed.record.length
+      const { record } = sealed
+      const offset = sealedSize
+      sealedSize += record.length
+      const written = file.write(record, 0, record.length, offset)
+      const indexed = this.index.put(blockKey(cid, index++), encodeBlockRef(offset, record.length))
+      writes.push({ done: Promise.all([written, indexed]), size: record.length, release: sealed.release })
+      inflightBytes += record.length
       while (inflightBytes >= this.maxInflightBytes) {
         const oldest = writes.shift()!
         await oldest.done
-        // Committed: the record's memory can be reused.
+        // Written: the record's memory can be reused.
         oldest.release?.()
         inflightBytes -= oldest.size
       }
@@ -210,9 +238,12 @@ export class Sealer {
         while (sealingBytes >= this.maxSealingBytes) await storeNext()
       }
       while (sealing.length > 0) await storeNext()
+      await Promise.all(writes.map((w) => w.done))
+      await file.datasync()
     } finally {
       // Whatever happened, no write of this file is left running (the caller removes a failed file's blocks).
       await Promise.allSettled(writes.map((w) => w.done))
+      await file.close()
     }
     return { ...pending, size, sealedSize, root: Buffer.from(merkle.root()).toString('hex'), blockCount: index, status: 'valid' }
   }
@@ -226,7 +257,7 @@ export class Sealer {
     const record = this.get(cid)
     if (record?.status !== 'valid') throw new SealError(SealErrorCode.NOT_FOUND, 'the file is not sealed here', { cid })
     let index = 0
-    for (const { value } of this.blocks.getRange(blockRange(cid))) {
+    for (const { value } of this.index.getRange(blockRange(cid))) {
       checkAbort(options.signal, cid)
       const block = this.openBlock(cid, index, value)
       if (block === undefined) throw new SealError(SealErrorCode.SEALED_BLOCK_BAD, 'a sealed block is damaged', { cid, index })
@@ -238,12 +269,15 @@ export class Sealer {
 
   /** Block `index` of file `cid` unsealed and verified, or undefined if it is missing or damaged. */
   verifyBlock(cid: string, index: number): UnsealedBlock | undefined {
-    const value = this.blocks.getBinary(blockKey(cid, index))
-    return value === undefined ? undefined : this.openBlock(cid, index, value)
+    const ref = this.index.getBinary(blockKey(cid, index))
+    return ref === undefined ? undefined : this.openBlock(cid, index, ref)
   }
 
-  private openBlock(cid: string, index: number, value: Uint8Array): UnsealedBlock | undefined {
-    const parts = decodeSealedBlock(value)
+  /** Reads the record that block index value `ref` points to, decrypts it and checks it against its CID. */
+  private openBlock(cid: string, index: number, ref: Uint8Array): UnsealedBlock | undefined {
+    const at = decodeBlockRef(ref)
+    const value = at === undefined ? undefined : this.blockFiles.read(cid, at.offset, at.length)
+    const parts = value === undefined ? undefined : decodeSealedBlock(value)
     if (parts === undefined) return undefined
     try {
       const blockCid = CID.decode(parts.cid)
@@ -271,11 +305,13 @@ export class Sealer {
     return true
   }
 
+  /** Removes file `cid`'s record and block index in one transaction, then its data file. */
   private async remove(cid: string): Promise<void> {
-    const keys = [...this.blocks.getKeys(blockRange(cid))]
+    const keys = [...this.index.getKeys(blockRange(cid))]
     await this.store.transaction(() => {
-      for (const key of keys) this.blocks.remove(key)
+      for (const key of keys) this.index.remove(key)
       this.files.remove(fileKey(cid))
     })
+    this.blockFiles.remove(cid)
   }
 }
