@@ -195,7 +195,10 @@ export class Sealer {
       sealedSize += record.length
       const written = file.write(record, 0, record.length, offset)
       const indexed = this.index.put(blockKey(cid, index++), encodeBlockRef(offset, record.length))
-      writes.push({ done: Promise.all([written, indexed]), size: record.length, release: sealed.release })
+      const done = Promise.all([written, indexed])
+      // Awaited in order below; a failure before then must not count as unhandled.
+      done.catch(() => {})
+      writes.push({ done, size: record.length, release: sealed.release })
       inflightBytes += record.length
       while (inflightBytes >= this.maxInflightBytes) {
         const oldest = writes.shift()!
