@@ -51,6 +51,13 @@ const apiAdd = (await import(new URL('../../packages/ipfs/dist/test/bench/api-ad
 }
 console.log(apiAdd.formatApiAddBench(await apiAdd.runApiAddBench({ size: Math.min(mib, 256) * 1024 * 1024, rounds: 1 })))
 
+const seal = (await import(new URL('../../packages/sworker/dist/test/bench/seal.bench.js', import.meta.url).href)) as {
+  runSealBench(opts: { sizeMiB?: number; rounds?: number }): Promise<unknown>
+  formatSealBench(result: unknown): string
+}
+// 1 GiB, generated (not committed), 3 rounds of anchor + seal (median); BENCH_SEAL_MIB shortens it.
+console.log(seal.formatSealBench(await seal.runSealBench({ sizeMiB: Number(process.env.BENCH_SEAL_MIB ?? 1024), rounds: 3 })))
+
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))
 console.log(await import('./gateway.js').then((m) => m.runGatewayBench().then(m.formatGatewayBench)))

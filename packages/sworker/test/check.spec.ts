@@ -38,12 +38,16 @@ describe('integrity check', () => {
     assert.deepEqual(clean.lostFiles, [])
     assert.equal(clean.checkedBlocks, a.blockCount + b.blockCount)
 
-    // flip one byte of a sealed block, through the store
-    const db = sworker.store.db(Bucket.sealedBlocks)
-    const key = blockKey(a.cid, 5)
-    const value = new Uint8Array(db.getBinary(key)!)
-    value[value.length - 100]! ^= 0x40
-    await db.put(key, value)
+    // flip one byte of sealed block 5 in the file's data file on disk
+    const ref = sworker.store.db(Bucket.blockIndex).getBinary(blockKey(a.cid, 5))!
+    const view = new DataView(ref.buffer, ref.byteOffset, ref.byteLength)
+    const at = Number(view.getBigUint64(0)) + view.getUint32(8) - 100
+    const fd = fs.openSync(sworker.store.blockFiles.path(a.cid), 'r+')
+    const byte = Buffer.alloc(1)
+    fs.readSync(fd, byte, 0, 1, at)
+    byte[0]! ^= 0x40
+    fs.writeSync(fd, byte, 0, 1, at)
+    fs.closeSync(fd)
 
     const result = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
     assert.deepEqual(result.lostFiles, [a.cid])
@@ -59,9 +63,18 @@ describe('integrity check', () => {
   it('behavior: a missing sealed block is found too', async () => {
     const file = await importFile(fileBytes(1024 * 1024, 'c3'))
     const record = await sworker.sealer.seal(file.cid, blockstoreBlockSource(file.blockstore))
-    await sworker.store.db(Bucket.sealedBlocks).remove(blockKey(record.cid, record.blockCount - 1))
+    await sworker.store.db(Bucket.blockIndex).remove(blockKey(record.cid, record.blockCount - 1))
     const result = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
     assert.ok(result.lostFiles.includes(record.cid))
+  })
+
+  it('behavior: a missing data file makes the file lost', async () => {
+    const file = await importFile(fileBytes(512 * 1024, 'c4'))
+    const record = await sworker.sealer.seal(file.cid, blockstoreBlockSource(file.blockstore))
+    fs.rmSync(sworker.store.blockFiles.path(record.cid))
+    const result = await sworker.checker.runIntegrityCheck(Number.POSITIVE_INFINITY)
+    assert.ok(result.lostFiles.includes(record.cid))
+    assert.equal(sworker.sealer.get(record.cid)!.status, 'lost')
   })
 
   it('behavior: random sampling checks the requested number of blocks', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
@@ -11,6 +12,9 @@ import {
   publicAttestationAuthority,
   SoftwareEnclave,
 } from '../src/index.js'
+import { CID } from 'multiformats/cid'
+import { identity } from 'multiformats/hashes/identity'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { tempDir } from './fixtures/dag.js'
 import { verifyP1363, verifySworker } from './fixtures/verify.js'
 
@@ -87,6 +91,51 @@ describe('enclave', () => {
       altered[50]! ^= 1
       assert.throws(() => enclave.unsealBlock(cid, altered), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_UNSEAL_FAILED')
       assert.throws(() => enclave.unsealBlock(new Uint8Array([1, 2, 4]), sealed), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_UNSEAL_FAILED')
+    } finally {
+      tmp.remove()
+    }
+  })
+
+  for (const sealThreads of [0, 2]) {
+    it(`behavior: sealFileBlock verifies, seals and hashes a block (sealThreads ${sealThreads})`, async () => {
+      const tmp = tempDir()
+      const enclave = SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), sealThreads })
+      try {
+        const block = new Uint8Array(300 * 1024).fill(5)
+        const cid = CID.createV1(0x55, await sha256.digest(block))
+        const prefix = new Uint8Array([1, 2, 3])
+        const sealed = await enclave.sealFileBlock(cid, block, prefix)
+        assert.ok(sealed !== undefined)
+        assert.deepEqual(new Uint8Array(sealed.record.subarray(0, 3)), prefix)
+        assert.deepEqual(enclave.unsealBlock(cid.bytes, sealed.record.subarray(3)), block)
+        assert.deepEqual(sealed.leaf, new Uint8Array(createHash('sha256').update(sealed.record).digest()))
+        sealed.release?.()
+        // The caller's block is untouched (it was copied, not moved).
+        assert.equal(block.length, 300 * 1024)
+
+        const altered = new Uint8Array(block)
+        altered[7] = 6
+        assert.equal(await enclave.sealFileBlock(cid, altered, prefix), undefined, 'a block that does not match its CID')
+        const inline = CID.createV1(0x55, identity.digest(new Uint8Array([9, 9])))
+        assert.ok((await enclave.sealFileBlock(inline, new Uint8Array([9, 9]), prefix)) !== undefined, 'identity CIDs verify too')
+        const md5ish = CID.createV1(0x55, { code: 0xd5, size: 16, digest: new Uint8Array(16), bytes: new Uint8Array([0xd5, 16, ...new Uint8Array(16)]) })
+        await assert.rejects(enclave.sealFileBlock(md5ish, block, prefix), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ENCLAVE_INVALID_ARGUMENT')
+      } finally {
+        await enclave.close()
+        tmp.remove()
+      }
+    })
+  }
+
+  it('error: closing the enclave rejects the blocks its threads are sealing', async () => {
+    const tmp = tempDir()
+    const enclave = SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), sealThreads: 1 })
+    try {
+      const block = new Uint8Array(4 * 1024 * 1024).fill(1)
+      const cid = CID.createV1(0x55, await sha256.digest(block))
+      const rejected = assert.rejects(enclave.sealFileBlock(cid, block, new Uint8Array(0)), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ENCLAVE_SEAL_FAILED')
+      await enclave.close()
+      await rejected
     } finally {
       tmp.remove()
     }

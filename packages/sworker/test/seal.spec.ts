@@ -70,7 +70,8 @@ describe('seal', () => {
     const marker = Buffer.from(PLAINTEXT_MARKER)
     const dir = path.join(tmp.dir, SEALED_STORE_DIR)
     let scanned = 0
-    for (const name of fs.readdirSync(dir)) {
+    for (const name of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      if (!fs.statSync(path.join(dir, name)).isFile()) continue
       const content = fs.readFileSync(path.join(dir, name))
       scanned += content.length
       assert.equal(content.indexOf(marker), -1, `${name} holds plaintext`)
@@ -99,11 +100,70 @@ describe('seal', () => {
     assert.equal(sworker.sealer.get(cid.toString()), undefined)
   })
 
+  it('error: an inner block that does not hash to its CID is refused before its links are fetched', async () => {
+    const { blockstore, cid } = await importFile(fileBytes(1024 * 1024, 'bad root'))
+    const good = blockstoreBlockSource(blockstore)
+    let n = 0
+    const source: BlockSource = {
+      async get(c, options) {
+        const b = await good.get(c, options)
+        if (++n > 1) return b
+        const copy = new Uint8Array(b)
+        copy[copy.length - 1]! ^= 1
+        return copy
+      },
+    }
+    await assert.rejects(sworker.sealer.seal(cid, source), (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_BLOCK_MISMATCH')
+    assert.equal(n, 1, 'no linked block was fetched')
+    assert.equal(sworker.sealer.get(cid.toString()), undefined)
+  })
+
+  it('behavior: sealing on the calling thread (sealThreads 0) gives the same blocks back', async () => {
+    const other = tempDir()
+    const inline = await Sworker.open({ dataDir: other.dir, authority: devAttestationAuthority(), sealThreads: 0 })
+    try {
+      const bytes = fileBytes(3 * 1024 * 1024 + 7, 'inline')
+      const { blockstore, cid } = await importFile(bytes)
+      const record = await inline.sealer.seal(cid, blockstoreBlockSource(blockstore))
+      assert.equal(record.status, 'valid')
+      const unsealed = new MemoryBlockstore()
+      for await (const { cid: c, bytes: b } of inline.sealer.unseal(cid.toString())) await unsealed.put(c, b)
+      assert.deepEqual(await readFile(unsealed, cid), bytes)
+    } finally {
+      await inline.close()
+      other.remove()
+    }
+  })
+
+  it('behavior: on open, a data file without a file record is removed and sealed files stay', async () => {
+    const other = tempDir()
+    try {
+      const first = await Sworker.open({ dataDir: other.dir, authority: devAttestationAuthority() })
+      const { blockstore, cid } = await importFile(fileBytes(600 * 1024, 'orphan'))
+      await first.sealer.seal(cid, blockstoreBlockSource(blockstore))
+      const orphan = first.store.blockFiles.path('QmOrphanOrphanOrphanOrphanOrphanOrphanOrphan12')
+      fs.writeFileSync(orphan, 'left by a crash')
+      await first.close()
+      const again = await Sworker.open({ dataDir: other.dir, authority: devAttestationAuthority() })
+      try {
+        assert.equal(fs.existsSync(orphan), false)
+        assert.equal(again.sealer.get(cid.toString())?.status, 'valid')
+        assert.ok(again.sealer.verifyBlock(cid.toString(), 0) !== undefined)
+      } finally {
+        await again.close()
+      }
+    } finally {
+      other.remove()
+    }
+  })
+
   it('behavior: delete removes the file and its sealed blocks', async () => {
     const { blockstore, cid } = await importFile(fileBytes(600 * 1024, 'del'))
     await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    assert.ok(fs.existsSync(sworker.store.blockFiles.path(cid.toString())), 'the sealed blocks are in a data file')
     assert.equal(await sworker.sealer.delete(cid.toString()), true)
     assert.equal(sworker.sealer.get(cid.toString()), undefined)
+    assert.equal(fs.existsSync(sworker.store.blockFiles.path(cid.toString())), false, 'the data file is gone')
     assert.equal(sworker.sealer.verifyBlock(cid.toString(), 0), undefined)
     assert.equal(await sworker.sealer.delete(cid.toString()), false)
     await assert.rejects(async () => {

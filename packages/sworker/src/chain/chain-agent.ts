@@ -87,7 +87,7 @@ export class SworkerChainAgent {
       this.log.warn({ slot: slot.toString(), reason }, 'work report missed')
       return { submitted: false, slot, reason }
     }
-    this.sworker.reporter.commitReport()
+    await this.sworker.reporter.commitReport()
     this.lastSlot = slot
     const outcome = { submitted: true as const, slot, added: report.fields.added_files.length, deleted: report.fields.deleted_files.length }
     this.log.info({ slot: slot.toString(), added: outcome.added, deleted: outcome.deleted }, 'work report accepted')

@@ -10,6 +10,8 @@ export const EnclaveErrorCode = {
   ATTESTATION_UNAVAILABLE: 'SWORKER_ERROR_ATTESTATION_UNAVAILABLE',
   /** A sealed block does not decrypt (wrong key, altered bytes, other CID). */
   UNSEAL_FAILED: 'SWORKER_ERROR_UNSEAL_FAILED',
+  /** A seal worker thread failed or stopped (the enclave was closed) while sealing a block. */
+  SEAL_FAILED: 'SWORKER_ERROR_ENCLAVE_SEAL_FAILED',
   /** An argument is malformed (applier length, SRD offset alignment). */
   INVALID_ARGUMENT: 'SWORKER_ERROR_ENCLAVE_INVALID_ARGUMENT',
 } as const

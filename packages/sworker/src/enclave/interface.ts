@@ -1,4 +1,13 @@
 import type { sworkWire } from '@crust-ts/chain'
+import type { CID } from 'multiformats/cid'
+
+/** A block sealed for the sealed store: `prefix ‖ sealed block` and its sha256 (the Merkle leaf). */
+export interface SealedRecord {
+  record: Uint8Array
+  leaf: Uint8Array
+  /** If present, lets the enclave reuse the record's memory: call it once the record is stored and no longer read. */
+  release?(): void
+}
 
 /** Cancellation for long calls. */
 export interface AbortOptions {
@@ -28,12 +37,22 @@ export interface Enclave {
   attest(applier: Uint8Array, options?: AbortOptions): Promise<RegisterArgs>
   /** Encrypts one block under the sealing key, bound to its CID bytes (AAD). */
   sealBlock(cid: Uint8Array, block: Uint8Array): Uint8Array
+  /**
+   * Seals one block of a file for the sealed store: checks that `block` hashes to `cid` (sha256 or
+   * identity multihash), seals it as {@link Enclave.sealBlock} does and returns the record
+   * `prefix ‖ sealed block` with its sha256 (the Merkle leaf), or undefined if the block does not
+   * match its CID. May run on other threads; calls may complete out of order. Throws
+   * `SWORKER_ERROR_ENCLAVE_INVALID_ARGUMENT` for other multihashes.
+   */
+  sealFileBlock(cid: CID, block: Uint8Array, prefix: Uint8Array): Promise<SealedRecord | undefined>
   /** Decrypts a sealed block; throws `SWORKER_ERROR_UNSEAL_FAILED` if it was altered or belongs to another CID. */
   unsealBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array
   /** `length` bytes of SRD unit `unitId`'s pseudo-random content from byte `offset` (a multiple of 16). */
   srdData(unitId: Uint8Array, offset: number, length: number): Uint8Array
   /** Signs a work report (payload `sworkWire.workReportPayload`); the signature is in Crust's form. */
   signWorkReport(fields: sworkWire.WorkReportPayloadFields): Uint8Array
+  /** Releases what the enclave runs (seal threads); it must not be used afterwards. */
+  close(): Promise<void>
 }
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { DEV_ENCLAVE_CODE } from '@crust-ts/chain'
 import type { AttestationAuthority } from './interface.js'
 
@@ -9,8 +10,14 @@ export interface SoftwareEnclaveInit {
   authority: AttestationAuthority
   /** Enclave code claimed in the attestation (default: the dev enclave code). */
   code?: Uint8Array
+  /**
+   * Worker threads that verify, encrypt and hash blocks being sealed, beside the caller's I/O
+   * (default: 2, or 1 on a single core); 0 seals on the calling thread.
+   */
+  sealThreads?: number
 }
 
 export const defaultSoftwareEnclaveOptions = {
   code: DEV_ENCLAVE_CODE as Uint8Array,
+  sealThreads: Math.min(2, availableParallelism()),
 }

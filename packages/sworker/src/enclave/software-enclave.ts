@@ -2,7 +2,9 @@ import { createCipheriv, createDecipheriv, createECDH, hkdfSync, type KeyObject,
 import fs from 'node:fs'
 import path from 'node:path'
 import { p256PublicKey, sworkWire } from '@crust-ts/chain'
+import type { CID } from 'multiformats/cid'
 import { p256PrivateKey, signP1363 } from './attestation.js'
+import { IDENTITY_CODE, SHA256_CODE, sealInto, sealRecord } from './block-seal.js'
 import {
   GCM_IV_LENGTH,
   GCM_TAG_LENGTH,
@@ -13,8 +15,9 @@ import {
   SECRET_LENGTH,
 } from './constants.js'
 import { EnclaveError, EnclaveErrorCode } from './errors.js'
-import type { AbortOptions, AttestationAuthority, Enclave, RegisterArgs } from './interface.js'
+import type { AbortOptions, AttestationAuthority, Enclave, RegisterArgs, SealedRecord } from './interface.js'
 import { defaultSoftwareEnclaveOptions, type SoftwareEnclaveInit } from './options.js'
+import { SealPool } from './seal-pool.js'
 import { readSecretFile, writeSecretFile } from './secret-files.js'
 
 const IDENTITY_AAD = new TextEncoder().encode('crust-ts sworker identity v1')
@@ -80,8 +83,9 @@ export class SoftwareEnclave implements Enclave {
   readonly #sealKey: Buffer
   readonly #srdKey: Buffer
   readonly #authority: AttestationAuthority
+  readonly #pool: SealPool | undefined
 
-  private constructor(identity: Uint8Array, code: Uint8Array, authority: AttestationAuthority, created: boolean) {
+  private constructor(identity: Uint8Array, code: Uint8Array, authority: AttestationAuthority, created: boolean, sealThreads: number) {
     this.#key = p256PrivateKey(identity)
     this.publicKey = sworkWire.publicKeyToSworker(p256PublicKey(identity))
     this.#sealKey = derive(identity, 'crust-ts sworker', 'seal key v1')
@@ -89,6 +93,7 @@ export class SoftwareEnclave implements Enclave {
     this.code = code
     this.#authority = authority
     this.created = created
+    this.#pool = sealThreads > 0 ? new SealPool(this.#sealKey, sealThreads) : undefined
   }
 
   /**
@@ -119,7 +124,8 @@ export class SoftwareEnclave implements Enclave {
         writeSecretFile(identityPath, identityFile)
         created = true
       }
-      return new SoftwareEnclave(decryptIdentity(nodeSecret, identityFile), code, init.authority, created)
+      const sealThreads = init.sealThreads ?? defaultSoftwareEnclaveOptions.sealThreads
+      return new SoftwareEnclave(decryptIdentity(nodeSecret, identityFile), code, init.authority, created, sealThreads)
     } catch (err) {
       if (err instanceof EnclaveError) throw err
       throw new EnclaveError(EnclaveErrorCode.SECRET_IO, 'cannot keep the enclave secrets in the data folder', { dataDir: init.dataDir }, { cause: err })
@@ -136,18 +142,16 @@ export class SoftwareEnclave implements Enclave {
   }
 
   sealBlock(cid: Uint8Array, block: Uint8Array): Uint8Array {
-    const iv = randomBytes(GCM_IV_LENGTH)
-    const cipher = createCipheriv('aes-256-gcm', this.#sealKey, iv)
-    cipher.setAAD(cid)
-    const out = new Uint8Array(1 + GCM_IV_LENGTH + GCM_TAG_LENGTH + block.length)
-    out[0] = SEALED_BLOCK_FORMAT
-    out.set(iv, 1)
-    const head = cipher.update(block)
-    out.set(head, 1 + GCM_IV_LENGTH + GCM_TAG_LENGTH)
-    const tail = cipher.final()
-    if (tail.length > 0) out.set(tail, 1 + GCM_IV_LENGTH + GCM_TAG_LENGTH + head.length)
-    out.set(cipher.getAuthTag(), 1 + GCM_IV_LENGTH)
-    return out
+    return sealInto(this.#sealKey, cid, block, 0)
+  }
+
+  async sealFileBlock(cid: CID, block: Uint8Array, prefix: Uint8Array): Promise<SealedRecord | undefined> {
+    const { code, digest } = cid.multihash
+    if (code !== SHA256_CODE && code !== IDENTITY_CODE) {
+      throw new EnclaveError(EnclaveErrorCode.INVALID_ARGUMENT, 'unsupported multihash (sha256 and identity only)', { cid: cid.toString(), hash: code })
+    }
+    const job = { cid: cid.bytes, hashCode: code, digest, block, prefix }
+    return this.#pool === undefined ? sealRecord(this.#sealKey, job) : this.#pool.run(job)
   }
 
   unsealBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array {
@@ -176,5 +180,9 @@ export class SoftwareEnclave implements Enclave {
 
   signWorkReport(fields: sworkWire.WorkReportPayloadFields): Uint8Array {
     return sworkWire.signatureToSworker(signP1363(this.#key, sworkWire.workReportPayload(fields)))
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close()
   }
 }

@@ -13,6 +13,8 @@ export interface SworkerInit {
   /** SRD unit size in bytes (default 1 GiB). */
   srdUnitSize?: number
   sealer?: SealerInit
+  /** Seal worker threads of the software enclave (default 2, or 1 on one core; 0 seals on the main thread). */
+  sealThreads?: number
   logger?: ComponentLogger
 }
 

@@ -82,15 +82,18 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
   })
   const address = await httpApi.start()
   // One report per slot: tried on every new head until the slot's report is accepted.
-  let reporting = false
+  let reporting: Promise<void> | undefined
+  let stopping = false
   const unsubscribe = await api.rpc.chain.subscribeNewHeads(() => {
-    if (reporting) return
-    reporting = true
-    agent
+    if (reporting !== undefined || stopping) return
+    reporting = agent
       .reportOnce()
-      .catch((err: unknown) => log.warn({ err }, 'work report failed'))
+      .then(
+        () => {},
+        (err: unknown) => log.warn({ err }, 'work report failed'),
+      )
       .finally(() => {
-        reporting = false
+        reporting = undefined
       })
   })
   const checkTimer = setInterval(() => {
@@ -104,8 +107,11 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
     sworker,
     api: address,
     async stop() {
+      stopping = true
       clearInterval(checkTimer)
       unsubscribe()
+      // A report in flight finishes (and records what it reported) before the store closes.
+      await reporting
       await httpApi.stop()
       await api.disconnect()
       await sworker.close()

@@ -38,6 +38,7 @@ export class Sworker {
       dataDir: init.dataDir,
       authority: init.authority,
       ...(init.code === undefined ? {} : { code: init.code }),
+      ...(init.sealThreads === undefined ? {} : { sealThreads: init.sealThreads }),
     })
     const store = SealedStore.open(path.join(init.dataDir, SEALED_STORE_DIR))
     try {
@@ -49,12 +50,14 @@ export class Sworker {
       return new Sworker({ enclave, store, sealer, srd, logger })
     } catch (err) {
       await store.close()
+      await enclave.close()
       throw err
     }
   }
 
-  /** Closes the sealed store (after pending writes). */
+  /** Closes the sealed store (after pending writes) and the enclave. */
   async close(): Promise<void> {
     await this.store.close()
+    await this.enclave.close()
   }
 }

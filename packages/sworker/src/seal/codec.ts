@@ -29,13 +29,37 @@ export function blockRange(cid: string): { start: Uint8Array; end: Uint8Array } 
   return { start, end }
 }
 
-/** A sealed block record: cid length (u16 BE) ‖ block CID bytes ‖ sealed bytes. */
-export function encodeSealedBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + cid.length + sealed.length)
+/** Where a sealed block record lies in its file's data file: offset (u64 BE) ‖ length (u32 BE). */
+export function encodeBlockRef(offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(12)
+  const view = new DataView(out.buffer)
+  view.setBigUint64(0, BigInt(offset))
+  view.setUint32(8, length)
+  return out
+}
+
+/** Reads a block index value; undefined if malformed. */
+export function decodeBlockRef(value: Uint8Array): { offset: number; length: number } | undefined {
+  if (value.length !== 12) return undefined
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength)
+  return { offset: Number(view.getBigUint64(0)), length: view.getUint32(8) }
+}
+
+/** The head of a sealed block record: cid length (u16 BE) ‖ block CID bytes. */
+export function sealedBlockPrefix(cid: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + cid.length)
   out[0] = cid.length >> 8
   out[1] = cid.length & 0xff
   out.set(cid, 2)
-  out.set(sealed, 2 + cid.length)
+  return out
+}
+
+/** A sealed block record: cid length (u16 BE) ‖ block CID bytes ‖ sealed bytes. */
+export function encodeSealedBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array {
+  const prefix = sealedBlockPrefix(cid)
+  const out = new Uint8Array(prefix.length + sealed.length)
+  out.set(prefix)
+  out.set(sealed, prefix.length)
   return out
 }
 

@@ -2,10 +2,20 @@ import { createHash } from 'node:crypto'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import type { AbortOptions, Enclave } from '../enclave/interface.js'
-import { MerkleAccumulator, sha256 } from '../merkle/index.js'
-import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'
-import { blockKey, blockRange, decodeFileRecord, decodeSealedBlock, encodeFileRecord, encodeSealedBlock, fileKey } from './codec.js'
+import type { AbortOptions, Enclave, SealedRecord } from '../enclave/interface.js'
+import { MerkleAccumulator } from '../merkle/index.js'
+import { type BlockFiles, Bucket, type BytesDb, type SealedStore } from '../store/index.js'
+import {
+  blockKey,
+  blockRange,
+  decodeBlockRef,
+  decodeFileRecord,
+  decodeSealedBlock,
+  encodeBlockRef,
+  encodeFileRecord,
+  fileKey,
+  sealedBlockPrefix,
+} from './codec.js'
 import { SealError, SealErrorCode } from './errors.js'
 import type { BlockSource, FileRecord, SealOptions, UnsealedBlock } from './interface.js'
 import { defaultSealerOptions, type SealerInit } from './options.js'
@@ -21,12 +31,22 @@ export interface SealerComponents {
   logger: ComponentLogger
 }
 
+/** Throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for multihashes other than sha256/identity. */
+function checkHash(cid: CID): void {
+  const { code } = cid.multihash
+  if (code !== SHA256_CODE && code !== IDENTITY_CODE) throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
+}
+
 /** Checks that `bytes` hash to `cid`; throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for hashes other than sha256/identity. */
 export function blockMatchesCid(cid: CID, bytes: Uint8Array): boolean {
+  checkHash(cid)
   const { code, digest } = cid.multihash
-  if (code === SHA256_CODE) return Buffer.from(createHash('sha256').update(bytes).digest()).equals(digest)
-  if (code === IDENTITY_CODE) return Buffer.from(bytes).equals(digest)
-  throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
+  if (code === SHA256_CODE) return createHash('sha256').update(bytes).digest().equals(digest)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(digest)
+}
+
+function mismatch(cid: string, block: CID): SealError {
+  return new SealError(SealErrorCode.BLOCK_MISMATCH, 'a block does not match its CID', { cid, block: block.toString() })
 }
 
 /** The CIDs a block links to, in order (dag-pb links; raw blocks have none). */
@@ -51,27 +71,40 @@ export class Sealer {
   private readonly store: SealedStore
   private readonly enclave: Enclave
   private readonly log: Logger
-  private readonly blocks: BytesDb
+  /** Block index: where each sealed block lies in its file's data file. */
+  private readonly index: BytesDb
+  private readonly blockFiles: BlockFiles
   private readonly files: BytesDb
   private readonly maxInflightBytes: number
+  private readonly maxSealingBytes: number
   private readonly sealing = new Set<string>()
 
   private constructor(components: SealerComponents, init: SealerInit) {
     this.store = components.store
     this.enclave = components.enclave
     this.log = components.logger.forComponent('sworker:seal')
-    this.blocks = components.store.db(Bucket.sealedBlocks)
+    this.index = components.store.db(Bucket.blockIndex)
+    this.blockFiles = components.store.blockFiles
     this.files = components.store.db(Bucket.files)
     this.maxInflightBytes = init.maxInflightBytes ?? defaultSealerOptions.maxInflightBytes
+    this.maxSealingBytes = init.maxSealingBytes ?? defaultSealerOptions.maxSealingBytes
   }
 
-  /** A sealer over `components.store`, after removing the `pending` files a crash left behind. */
+  /**
+   * A sealer over `components.store`, after removing the `pending` files a crash left behind and
+   * data files without a file record (a crash between a removal's commit and its unlink).
+   */
   static async open(components: SealerComponents, init: SealerInit = {}): Promise<Sealer> {
     const sealer = new Sealer(components, init)
     for (const record of sealer.list()) {
       if (record.status !== 'pending') continue
       sealer.log.warn({ cid: record.cid }, 'removing a file whose sealing was interrupted')
       await sealer.remove(record.cid)
+    }
+    for (const cid of sealer.blockFiles.list()) {
+      if (sealer.get(cid) !== undefined) continue
+      sealer.log.warn({ cid }, 'removing the data file of a file that is not here')
+      sealer.blockFiles.remove(cid)
     }
     return sealer
   }
@@ -130,48 +163,91 @@ export class Sealer {
     }
   }
 
+  /**
+   * The pipeline: blocks are fetched (the next one while the current is handed over) and given to
+   * the enclave, which verifies, encrypts and hashes them (on its threads); their records are
+   * appended to the file's data file in DAG order as they come back, each located in the block
+   * index, with a bounded number of bytes in the enclave and in unfinished writes. A block's links
+   * are followed only once the block is verified: blocks with links (small inner nodes) are
+   * verified here first, leaves by the enclave before sealing. The data file is synced before the
+   * caller marks the file valid.
+   */
   private async sealBlocks(rootCid: CID, source: BlockSource, pending: FileRecord, options: AbortOptions): Promise<FileRecord> {
     const cid = pending.cid
     const merkle = new MerkleAccumulator()
     const stack: CID[] = [rootCid]
-    let inflight: Array<Promise<boolean>> = []
+    const sealing: Array<{ block: CID; size: number; sealed: Promise<SealedRecord | undefined> }> = []
+    let sealingBytes = 0
+    const writes: Array<{ done: Promise<unknown>; size: number; release: (() => void) | undefined }> = []
     let inflightBytes = 0
     let size = 0
     let sealedSize = 0
     let index = 0
-    // Fetch the next block while the current one is sealed.
+    const file = await this.blockFiles.create(cid)
+    const storeNext = async (): Promise<void> => {
+      const head = sealing.shift()!
+      sealingBytes -= head.size
+      const sealed = await head.sealed
+      if (sealed === undefined) throw mismatch(cid, head.block)
+      merkle.push(sealed.leaf)
+      const { record } = sealed
+      const offset = sealedSize
+      sealedSize += record.length
+      const written = file.write(record, 0, record.length, offset)
+      const indexed = this.index.put(blockKey(cid, index++), encodeBlockRef(offset, record.length))
+      const done = Promise.all([written, indexed])
+      // Awaited in order below; a failure before then must not count as unhandled.
+      done.catch(() => {})
+      writes.push({ done, size: record.length, release: sealed.release })
+      inflightBytes += record.length
+      while (inflightBytes >= this.maxInflightBytes) {
+        const oldest = writes.shift()!
+        await oldest.done
+        // Written: the record's memory can be reused.
+        oldest.release?.()
+        inflightBytes -= oldest.size
+      }
+    }
     let next: Promise<Uint8Array> | undefined
     const fetch = (c: CID) =>
       source.get(c, options).catch((err: unknown) => {
         throw new SealError(SealErrorCode.SOURCE_FAILED, 'cannot get a block from the source', { cid, block: c.toString() }, { cause: err })
       })
-    while (stack.length > 0) {
-      checkAbort(options.signal, cid)
-      const blockCid = stack.pop()!
-      const bytes = await (next ?? fetch(blockCid))
-      next = undefined
-      if (!blockMatchesCid(blockCid, bytes)) {
-        throw new SealError(SealErrorCode.BLOCK_MISMATCH, 'a block does not match its CID', { cid, block: blockCid.toString() })
+    try {
+      while (stack.length > 0) {
+        checkAbort(options.signal, cid)
+        const blockCid = stack.pop()!
+        checkHash(blockCid)
+        const bytes = await (next ?? fetch(blockCid))
+        next = undefined
+        let links: CID[]
+        try {
+          links = linksOf(blockCid, bytes)
+        } catch (err) {
+          if (!blockMatchesCid(blockCid, bytes)) throw mismatch(cid, blockCid)
+          throw err
+        }
+        if (links.length > 0 && !blockMatchesCid(blockCid, bytes)) throw mismatch(cid, blockCid)
+        for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]!)
+        if (stack.length > 0) {
+          next = fetch(stack[stack.length - 1]!)
+          next.catch(() => {})
+        }
+        const sealed = this.enclave.sealFileBlock(blockCid, bytes, sealedBlockPrefix(blockCid.bytes))
+        sealed.catch(() => {})
+        sealing.push({ block: blockCid, size: bytes.length, sealed })
+        sealingBytes += bytes.length
+        size += bytes.length
+        while (sealingBytes >= this.maxSealingBytes) await storeNext()
       }
-      const links = linksOf(blockCid, bytes)
-      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]!)
-      if (stack.length > 0) {
-        next = fetch(stack[stack.length - 1]!)
-        next.catch(() => {})
-      }
-      const record = encodeSealedBlock(blockCid.bytes, this.enclave.sealBlock(blockCid.bytes, bytes))
-      merkle.push(sha256(record))
-      size += bytes.length
-      sealedSize += record.length
-      inflight.push(this.blocks.put(blockKey(cid, index++), record))
-      inflightBytes += record.length
-      if (inflightBytes >= this.maxInflightBytes) {
-        await Promise.all(inflight)
-        inflight = []
-        inflightBytes = 0
-      }
+      while (sealing.length > 0) await storeNext()
+      await Promise.all(writes.map((w) => w.done))
+      await file.datasync()
+    } finally {
+      // Whatever happened, no write of this file is left running (the caller removes a failed file's blocks).
+      await Promise.allSettled(writes.map((w) => w.done))
+      await file.close()
     }
-    await Promise.all(inflight)
     return { ...pending, size, sealedSize, root: Buffer.from(merkle.root()).toString('hex'), blockCount: index, status: 'valid' }
   }
 
@@ -184,7 +260,7 @@ export class Sealer {
     const record = this.get(cid)
     if (record?.status !== 'valid') throw new SealError(SealErrorCode.NOT_FOUND, 'the file is not sealed here', { cid })
     let index = 0
-    for (const { value } of this.blocks.getRange(blockRange(cid))) {
+    for (const { value } of this.index.getRange(blockRange(cid))) {
       checkAbort(options.signal, cid)
       const block = this.openBlock(cid, index, value)
       if (block === undefined) throw new SealError(SealErrorCode.SEALED_BLOCK_BAD, 'a sealed block is damaged', { cid, index })
@@ -196,12 +272,15 @@ export class Sealer {
 
   /** Block `index` of file `cid` unsealed and verified, or undefined if it is missing or damaged. */
   verifyBlock(cid: string, index: number): UnsealedBlock | undefined {
-    const value = this.blocks.getBinary(blockKey(cid, index))
-    return value === undefined ? undefined : this.openBlock(cid, index, value)
+    const ref = this.index.getBinary(blockKey(cid, index))
+    return ref === undefined ? undefined : this.openBlock(cid, index, ref)
   }
 
-  private openBlock(cid: string, index: number, value: Uint8Array): UnsealedBlock | undefined {
-    const parts = decodeSealedBlock(value)
+  /** Reads the record that block index value `ref` points to, decrypts it and checks it against its CID. */
+  private openBlock(cid: string, index: number, ref: Uint8Array): UnsealedBlock | undefined {
+    const at = decodeBlockRef(ref)
+    const value = at === undefined ? undefined : this.blockFiles.read(cid, at.offset, at.length)
+    const parts = value === undefined ? undefined : decodeSealedBlock(value)
     if (parts === undefined) return undefined
     try {
       const blockCid = CID.decode(parts.cid)
@@ -229,11 +308,13 @@ export class Sealer {
     return true
   }
 
+  /** Removes file `cid`'s record and block index in one transaction, then its data file. */
   private async remove(cid: string): Promise<void> {
-    const keys = [...this.blocks.getKeys(blockRange(cid))]
+    const keys = [...this.index.getKeys(blockRange(cid))]
     await this.store.transaction(() => {
-      for (const key of keys) this.blocks.remove(key)
+      for (const key of keys) this.index.remove(key)
       this.files.remove(fileKey(cid))
     })
+    this.blockFiles.remove(cid)
   }
 }

@@ -4,8 +4,8 @@
  * stays here as a comment.
  */
 export const Bucket = {
-  /** file key (utf-8 CID string) ‖ 0x00 ‖ block index (u32 BE) -> sealed block record */
-  sealedBlocks: 1,
+  // 1: sealed block records (store version 1); retired: the records are in data files (`block-files.ts`)
+
   /** utf-8 CID string -> file record (JSON) */
   files: 2,
   /** SRD unit id (16 bytes) -> unit record (JSON) */
@@ -14,6 +14,8 @@ export const Bucket = {
   reportedFiles: 4,
   /** utf-8 name -> bytes: the store's own records (format version) */
   meta: 5,
+  /** file key (utf-8 CID string) ‖ 0x00 ‖ block index (u32 BE) -> where the sealed block record lies in the file's data file: offset (u64 BE) ‖ length (u32 BE) */
+  blockIndex: 6,
 } as const
 
 /** One of the {@link Bucket} numbers. */

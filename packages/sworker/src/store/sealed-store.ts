@@ -1,28 +1,33 @@
 import fs from 'node:fs'
 import { type Database, open, type RootDatabase } from 'lmdb'
+import { BlockFiles } from './block-files.js'
 import { Bucket, bucketName } from './buckets.js'
 import { SealedStoreError, SealedStoreErrorCode } from './errors.js'
 
 /** Binary-keyed, binary-valued LMDB sub-database. */
 export type BytesDb = Database<Uint8Array, Uint8Array>
 
-/** Format version of the sealed store. */
-export const SEALED_STORE_VERSION = '1'
+/** Format version of the sealed store (2: sealed blocks in data files, located by the block index). */
+export const SEALED_STORE_VERSION = '2'
 const VERSION_KEY = new TextEncoder().encode('version')
 
 /**
- * The sWorker's LMDB environment: sealed blocks, file records, SRD unit records and the last
- * reported file set, each in its own bucket. Writes resolve once committed (fsync'd), so what an
- * awaited write stored survives a crash.
+ * The sWorker's LMDB environment: the block index, file records, SRD unit records and the last
+ * reported file set, each in its own bucket, and beside it the sealed blocks' data files
+ * ({@link BlockFiles}). Writes resolve once committed (fsync'd), so what an awaited write stored
+ * survives a crash.
  */
 export class SealedStore {
   readonly path: string
+  /** The data files of sealed blocks. */
+  readonly blockFiles: BlockFiles
   private readonly env: RootDatabase<Uint8Array, Uint8Array>
   private readonly dbs = new Map<Bucket, BytesDb>()
 
   private constructor(path: string, env: RootDatabase<Uint8Array, Uint8Array>) {
     this.path = path
     this.env = env
+    this.blockFiles = new BlockFiles(path)
   }
 
   /** Opens (creating it if missing) the store in folder `path`. */

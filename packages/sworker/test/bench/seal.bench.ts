@@ -1,16 +1,19 @@
 /**
- * Seal throughput benchmark (not a test). Generates a file of --size MiB (default 256), imports it
- * with Kubo's defaults into an on-disk LMDB blockstore, then measures in the same run:
- * - seal: `Sealer.seal` from that blockstore into the sealed store (verify, encrypt, Merkle, LMDB);
- * - anchor: AES-256-GCM of the same block bytes + sequential write to a file with fsync.
- * Prints throughputs, their ratio and the peak RSS during each phase.
+ * Seal throughput benchmark (not a test). Generates a file of `sizeMiB` (default 256), imports it
+ * with Kubo's defaults into an on-disk LMDB blockstore, then measures in the same run, `rounds`
+ * times (default 3; the median round is reported):
+ * - anchor: AES-256-GCM of the same block bytes + sequential write to a file with fsync;
+ * - seal: `Sealer.seal` from that blockstore into a fresh sealed store (verify, encrypt, Merkle, LMDB).
+ * Peak memory of each phase is sampled every 20 ms: RSS (all threads) and the main thread's heap.
  *
- *   npx node packages/sworker/dist/test/bench/seal.bench.js --size 1024
+ *   npx node packages/sworker/dist/test/bench/seal.bench.js --size 1024 [--rounds 3] [--threads 2]
+ * `npm run bench` runs it through bench/run.ts (BENCH_SEAL_MIB, default 1024).
  */
 import { createCipheriv, randomBytes, randomFillSync } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { importer } from 'ipfs-unixfs-importer'
 import { open } from 'lmdb'
@@ -18,101 +21,205 @@ import type { CID } from 'multiformats/cid'
 import { blockstoreBlockSource, devAttestationAuthority, Sworker } from '../../src/index.js'
 
 const MiB = 1024 * 1024
-const { values } = parseArgs({ options: { size: { type: 'string', default: '256' } } })
-const size = Math.round(Number(values.size) * MiB)
-if (!Number.isFinite(size) || size <= 0) throw new Error('--size takes a positive number of MiB')
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-seal-bench-'))
-const env = open<Uint8Array, Uint8Array>({ path: path.join(dir, 'source'), encoding: 'binary', keyEncoding: 'binary', compression: false })
-const order: Uint8Array[] = []
-const blockstore = {
-  async put(cid: CID, bytes: Uint8Array) {
-    order.push(cid.bytes)
-    await env.put(cid.bytes, bytes)
-    return cid
-  },
-  get(cid: CID) {
-    const bytes = env.getBinary(cid.bytes)
-    if (bytes === undefined) throw new Error(`missing ${cid}`)
-    return bytes
-  },
-  async has(cid: CID) {
-    return env.doesExist(cid.bytes)
-  },
+export interface SealBenchParameters {
+  sizeMiB?: number
+  rounds?: number
+  /** Seal worker threads (default: the enclave's default). */
+  sealThreads?: number
 }
 
-async function* content(): AsyncGenerator<Uint8Array> {
-  for (let done = 0; done < size; done += MiB) yield randomFillSync(new Uint8Array(Math.min(MiB, size - done)))
+/** Peak memory while a phase runs. */
+export interface PeakMemory {
+  /** Resident set, all threads; it includes the LMDB files' pages mapped while reading and writing them. */
+  rssMiB: number
+  /** Anonymous resident memory (Linux `RssAnon`: heaps and buffers of all threads, without mapped files); 0 elsewhere. */
+  anonMiB: number
+  /** The main thread's JavaScript heap. */
+  heapUsedMiB: number
+  externalMiB: number
 }
 
-class PeakRss {
-  peak = process.memoryUsage().rss
-  private readonly timer = setInterval(() => this.sample(), 20)
-  sample() {
-    this.peak = Math.max(this.peak, process.memoryUsage().rss)
+/** Linux: resident anonymous memory in bytes (`RssAnon` of /proc/self/status); 0 elsewhere. */
+function rssAnon(): number {
+  try {
+    const match = /^RssAnon:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+    return match === null ? 0 : Number(match[1]) * 1024
+  } catch {
+    return 0
   }
-  stop(): number {
+}
+
+export interface SealBenchRound {
+  sealMiBs: number
+  anchorMiBs: number
+  ratio: number
+  sealSeconds: number
+  seal: PeakMemory
+  anchor: PeakMemory
+}
+
+export interface SealBenchResult {
+  fileMiB: number
+  dagMiB: number
+  blocks: number
+  sealThreads: number | 'default'
+  baseRssMiB: number
+  baseAnonMiB: number
+  baseHeapUsedMiB: number
+  rounds: SealBenchRound[]
+  /** The round with the median ratio. */
+  median: SealBenchRound
+}
+
+class PeakSampler {
+  private rss = 0
+  private anon = 0
+  private heap = 0
+  private external = 0
+  private readonly timer = setInterval(() => this.sample(), 20)
+  constructor() {
+    this.sample()
+  }
+  sample() {
+    const m = process.memoryUsage()
+    this.rss = Math.max(this.rss, m.rss)
+    this.anon = Math.max(this.anon, rssAnon())
+    this.heap = Math.max(this.heap, m.heapUsed)
+    this.external = Math.max(this.external, m.external)
+  }
+  stop(): PeakMemory {
     clearInterval(this.timer)
     this.sample()
-    return this.peak
+    return { rssMiB: mib(this.rss), anonMiB: mib(this.anon), heapUsedMiB: mib(this.heap), externalMiB: mib(this.external) }
   }
 }
 
-const mib = (bytes: number) => (bytes / MiB).toFixed(1)
+const mib = (bytes: number) => Number((bytes / MiB).toFixed(1))
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9
 
-try {
-  let root: CID | undefined
-  // biome-ignore lint/suspicious/noExplicitAny: the bench blockstore implements only what the importer calls
-  for await (const entry of importer([{ content: content() }], blockstore as any, { cidVersion: 0, rawLeaves: false, reduceSingleLeafToSelf: false })) root = entry.cid
-  await env.flushed
-  const baseRss = process.memoryUsage().rss
-
-  // anchor: AES-256-GCM of the same blocks + write + fsync
-  const key = randomBytes(32)
-  let anchorBytes = 0
-  const anchorPeak = new PeakRss()
-  const anchorStart = process.hrtime.bigint()
-  const fd = fs.openSync(path.join(dir, 'anchor.out'), 'w')
-  for (const cidBytes of order) {
-    const bytes = env.getBinary(cidBytes)!
-    const cipher = createCipheriv('aes-256-gcm', key, randomBytes(12))
-    cipher.setAAD(cidBytes)
-    fs.writeSync(fd, cipher.update(bytes))
-    cipher.final()
-    fs.writeSync(fd, cipher.getAuthTag())
-    anchorBytes += bytes.length
+export async function runSealBench(params: SealBenchParameters = {}): Promise<SealBenchResult> {
+  const size = Math.round((params.sizeMiB ?? 256) * MiB)
+  const rounds = params.rounds ?? 3
+  if (!Number.isFinite(size) || size <= 0) throw new Error('sizeMiB: expected a positive number')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-seal-bench-'))
+  const env = open<Uint8Array, Uint8Array>({ path: path.join(dir, 'source'), encoding: 'binary', keyEncoding: 'binary', compression: false })
+  const order: Uint8Array[] = []
+  const blockstore = {
+    async put(cid: CID, bytes: Uint8Array) {
+      order.push(cid.bytes)
+      await env.put(cid.bytes, bytes)
+      return cid
+    },
+    get(cid: CID) {
+      const bytes = env.getBinary(cid.bytes)
+      if (bytes === undefined) throw new Error(`missing ${cid}`)
+      return bytes
+    },
+    async has(cid: CID) {
+      return env.doesExist(cid.bytes)
+    },
   }
-  fs.fsyncSync(fd)
-  fs.closeSync(fd)
-  const anchorSeconds = Number(process.hrtime.bigint() - anchorStart) / 1e9
-  const anchorRss = anchorPeak.stop()
-
-  const sworker = await Sworker.open({ dataDir: path.join(dir, 'sworker'), authority: devAttestationAuthority() })
-  const sealPeak = new PeakRss()
-  const sealStart = process.hrtime.bigint()
-  const record = await sworker.sealer.seal(root!, blockstoreBlockSource(blockstore))
-  const sealSeconds = Number(process.hrtime.bigint() - sealStart) / 1e9
-  const sealRss = sealPeak.stop()
-  await sworker.close()
-
-  const sealRate = record.size / MiB / sealSeconds
-  const anchorRate = anchorBytes / MiB / anchorSeconds
-  const result = {
-    fileMiB: Number(mib(size)),
-    dagMiB: Number(mib(record.size)),
-    blocks: record.blockCount,
-    sealMiBs: Number(sealRate.toFixed(1)),
-    anchorMiBs: Number(anchorRate.toFixed(1)),
-    ratio: Number((sealRate / anchorRate).toFixed(3)),
-    baseRssMiB: Number(mib(baseRss)),
-    sealPeakRssMiB: Number(mib(sealRss)),
-    anchorPeakRssMiB: Number(mib(anchorRss)),
+  async function* content(): AsyncGenerator<Uint8Array> {
+    for (let done = 0; done < size; done += MiB) yield randomFillSync(new Uint8Array(Math.min(MiB, size - done)))
   }
-  console.log(`seal   ${result.sealMiBs} MiB/s (${sealSeconds.toFixed(2)} s, ${record.blockCount} blocks)`)
-  console.log(`anchor ${result.anchorMiBs} MiB/s (AES-256-GCM + write + fsync)`)
-  console.log(`ratio  ${(result.ratio * 100).toFixed(1)} %   peak RSS: base ${result.baseRssMiB} MiB, seal ${result.sealPeakRssMiB} MiB, anchor ${result.anchorPeakRssMiB} MiB`)
+  try {
+    let root: CID | undefined
+    // biome-ignore lint/suspicious/noExplicitAny: the bench blockstore implements only what the importer calls
+    for await (const entry of importer([{ content: content() }], blockstore as any, { cidVersion: 0, rawLeaves: false, reduceSingleLeafToSelf: false })) root = entry.cid
+    await env.flushed
+    const base = process.memoryUsage()
+    const baseAnon = rssAnon()
+    const results: SealBenchRound[] = []
+    let dagBytes = 0
+    let blocks = 0
+    for (let round = 0; round < rounds; round++) {
+      // anchor: AES-256-GCM of the same blocks + write + fsync
+      const key = randomBytes(32)
+      let anchorBytes = 0
+      const anchorPeak = new PeakSampler()
+      const anchorStart = process.hrtime.bigint()
+      const anchorFile = path.join(dir, 'anchor.out')
+      const fd = fs.openSync(anchorFile, 'w')
+      for (const cidBytes of order) {
+        const bytes = env.getBinary(cidBytes)!
+        const cipher = createCipheriv('aes-256-gcm', key, randomBytes(12))
+        cipher.setAAD(cidBytes)
+        fs.writeSync(fd, cipher.update(bytes))
+        cipher.final()
+        fs.writeSync(fd, cipher.getAuthTag())
+        anchorBytes += bytes.length
+      }
+      fs.fsyncSync(fd)
+      fs.closeSync(fd)
+      const anchorSeconds = seconds(anchorStart)
+      const anchor = anchorPeak.stop()
+      fs.rmSync(anchorFile)
+
+      const sworkerDir = path.join(dir, `sworker-${round}`)
+      const sworker = await Sworker.open({
+        dataDir: sworkerDir,
+        authority: devAttestationAuthority(),
+        ...(params.sealThreads === undefined ? {} : { sealThreads: params.sealThreads }),
+      })
+      const sealPeak = new PeakSampler()
+      const sealStart = process.hrtime.bigint()
+      const record = await sworker.sealer.seal(root!, blockstoreBlockSource(blockstore))
+      const sealSeconds = seconds(sealStart)
+      const seal = sealPeak.stop()
+      await sworker.close()
+      fs.rmSync(sworkerDir, { recursive: true, force: true })
+
+      dagBytes = record.size
+      blocks = record.blockCount
+      const sealMiBs = record.size / MiB / sealSeconds
+      const anchorMiBs = anchorBytes / MiB / anchorSeconds
+      results.push({
+        sealMiBs: Number(sealMiBs.toFixed(1)),
+        anchorMiBs: Number(anchorMiBs.toFixed(1)),
+        ratio: Number((sealMiBs / anchorMiBs).toFixed(3)),
+        sealSeconds: Number(sealSeconds.toFixed(2)),
+        seal,
+        anchor,
+      })
+    }
+    const sorted = [...results].sort((a, b) => a.ratio - b.ratio)
+    return {
+      fileMiB: mib(size),
+      dagMiB: mib(dagBytes),
+      blocks,
+      sealThreads: params.sealThreads ?? 'default',
+      baseRssMiB: mib(base.rss),
+      baseAnonMiB: mib(baseAnon),
+      baseHeapUsedMiB: mib(base.heapUsed),
+      rounds: results,
+      median: sorted[Math.floor((sorted.length - 1) / 2)]!,
+    }
+  } finally {
+    await env.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export function formatSealBench(r: SealBenchResult): string {
+  const m = r.median
+  return [
+    `sworker: seal of a ${r.fileMiB} MiB file (${r.dagMiB} MiB DAG, ${r.blocks} blocks, Kubo defaults), median of ${r.rounds.length}: ${m.sealMiBs} MiB/s; ` +
+      `anchor AES-256-GCM + write + fsync of the same blocks ${m.anchorMiBs} MiB/s; ratio ${(100 * m.ratio).toFixed(1)} % (target >= 50 %)`,
+    `  rounds (seal/anchor MiB/s, ratio): ${r.rounds.map((x) => `${x.sealMiBs}/${x.anchorMiBs} ${(100 * x.ratio).toFixed(1)} %`).join('; ')}`,
+    `  peak memory while sealing: anonymous RSS ${m.seal.anonMiB} MiB (anchor ${m.anchor.anonMiB} MiB, before ${r.baseAnonMiB} MiB); ` +
+      `RSS incl. mapped LMDB pages ${m.seal.rssMiB} MiB (anchor ${m.anchor.rssMiB} MiB, before ${r.baseRssMiB} MiB); ` +
+      `main heap used ${m.seal.heapUsedMiB} MiB (before ${r.baseHeapUsedMiB} MiB), external ${m.seal.externalMiB} MiB`,
+  ].join('\n')
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string' } } })
+  const result = await runSealBench({
+    sizeMiB: Number(values.size),
+    rounds: Number(values.rounds),
+    ...(values.threads === undefined ? {} : { sealThreads: Number(values.threads) }),
+  })
+  console.log(formatSealBench(result))
   console.log(JSON.stringify(result))
-} finally {
-  await env.close()
-  fs.rmSync(dir, { recursive: true, force: true })
 }
