@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { typesBundleForPolkadot } from '@crustio/type-definitions'
 import { Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { connectApi, makeBasePath, startNode, waitFor } from './fixtures/node-process.js'
+import { connectApi, makeBasePath, startNode, waitFor } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 

@@ -9,7 +9,7 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const ENDOWMENT = 1_000_000n * CRU

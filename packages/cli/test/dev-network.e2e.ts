@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { alive, startDev, writeDevSpec, type DevProcess } from './fixtures/dev-process.js'
-import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
+import { alive, startDev, writeDevSpec, type DevProcess } from '@crust-ts/testkit'
+import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 
 const REPORT_SLOT = 10
 const SRD_UNIT = 16 * 1024 * 1024

@@ -12,7 +12,7 @@ import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { CLI_BIN, makeBasePath } from './fixtures/node-process.js'
+import { CLI_BIN, makeBasePath } from '@crust-ts/testkit'
 
 interface Daemon {
   child: ChildProcess

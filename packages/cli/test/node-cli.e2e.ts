@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { CLI_BIN, makeBasePath } from './fixtures/node-process.js'
+import { CLI_BIN, makeBasePath } from '@crust-ts/testkit'
 
 function crust(...args: string[]) {
   return spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', timeout: 60_000 })

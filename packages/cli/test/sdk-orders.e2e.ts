@@ -24,8 +24,8 @@ import {
   usableBalance,
   waitForReplicas,
 } from '@crust-ts/sdk'
-import { makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
-import { SworkerSim } from './fixtures/sworker-sim.js'
+import { makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
+import { SworkerSim } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const REPORT_SLOT = 20

@@ -12,9 +12,9 @@ import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
 import { typesBundleForPolkadot } from '@crustio/type-definitions'
-import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 import { send, type Signer } from './fixtures/send.js'
-import { SworkerSim } from './fixtures/sworker-sim.js'
+import { SworkerSim } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const REPORT_SLOT = 20

@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { writeDevSpec } from './fixtures/dev-process.js'
-import { CLI_BIN, connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+import { writeDevSpec } from '@crust-ts/testkit'
+import { CLI_BIN, connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 
 interface Started {
   child: ChildProcess

@@ -12,9 +12,9 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { callOf, submitTx } from '@crust-ts/node'
-import { alive, type DevProcess, startDev, writeDevSpec } from './fixtures/dev-process.js'
+import { alive, type DevProcess, startDev, writeDevSpec } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
-import { connectApi, makeBasePath, waitFor } from './fixtures/node-process.js'
+import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 
 const REPORT_SLOT = 10
 const FILE_DURATION = 360

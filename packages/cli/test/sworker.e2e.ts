@@ -17,7 +17,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
 import { create } from 'kubo-rpc-client'
 import { type IpfsProcess, runCrust, startIpfsDaemon } from './fixtures/ipfs-process.js'
-import { CLI_BIN, connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from './fixtures/node-process.js'
+import { CLI_BIN, connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 
 const REPORT_SLOT = 10
 const SRD_UNIT = 1024 * 1024

@@ -13,7 +13,7 @@ import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { type CliRun, type IpfsProcess, runCrust, startIpfsDaemon } from './fixtures/ipfs-process.js'
-import { connectApi, makeBasePath, type NodeProcess, startNode } from './fixtures/node-process.js'
+import { connectApi, makeBasePath, type NodeProcess, startNode } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 

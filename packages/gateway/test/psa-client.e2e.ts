@@ -17,7 +17,7 @@ import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { encodeW3AuthToken } from '../src/auth/index.js'
 import { connectApi, waitFor } from './fixtures/chain-node.js'
-import { type DevNetwork, startDev, writeDevSpec } from './fixtures/dev-process.js'
+import { type DevProcess, startDev, writeDevSpec } from '@crust-ts/testkit'
 import { ethKey, solKey, subKey } from './fixtures/w3auth-keys.js'
 
 const REPORT_SLOT = 10
@@ -30,19 +30,19 @@ function status(code: number) {
 
 describe('pinning service with the IPFS pinning-service client on crust dev', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crust-gw-client-'))
-  let dev: DevNetwork
+  let dev: DevProcess
   let api: ApiPromise
   const subUser = subKey('//PsaClientUser')
   const subToken = encodeW3AuthToken('sub', subUser.address, u8aToHex(subUser.sign(subUser.address)))
   let client: RemotePinningServiceClient
 
-  const clientFor = (token: string) => new RemotePinningServiceClient(new Configuration({ endpointUrl: dev.gateway.psa, accessToken: token }))
+  const clientFor = (token: string) => new RemotePinningServiceClient(new Configuration({ endpointUrl: dev.gateway!.psa, accessToken: token }))
 
   /** Adds bytes through the W3Auth gateway (as the user whose token it is); returns the CID. */
   async function upload(token: string, text: string): Promise<string> {
     const form = new FormData()
     form.append('file', new Blob([text]), 'file.txt')
-    const res = await fetch(`${dev.gateway.gateway}/api/v0/add?cid-version=1`, { method: 'POST', body: form, headers: { authorization: `Basic ${token}` } })
+    const res = await fetch(`${dev.gateway!.gateway}/api/v0/add?cid-version=1`, { method: 'POST', body: form, headers: { authorization: `Basic ${token}` } })
     assert.equal(res.status, 200)
     return ((await res.json()) as { Hash: string }).Hash
   }

@@ -23,7 +23,7 @@ import { type GatewayServices, startGatewayServices } from '../src/services.js'
 import { openEmbeddedPinStore, type PinStore } from '../src/store/index.js'
 import { type ChainNode, connectApi, sendTx, startChainNode, waitFor } from './fixtures/chain-node.js'
 import { startTestIpfs, type TestIpfs } from './fixtures/ipfs.js'
-import { SworkerSim } from './fixtures/sworker-sim.js'
+import { SworkerSim } from '@crust-ts/testkit'
 import { subAuth } from './fixtures/w3auth-keys.js'
 
 const REPORT_SLOT = 20

@@ -5,18 +5,14 @@
  * and deleted once closed; an order nobody can serve times out on idle and is retried.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions, SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import { builtinSpec } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/chain/logger'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
 import { type RunningSworker, runSworker } from '@crust-ts/sworker'
@@ -25,33 +21,16 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { Smanager, type TaskStatus, type TaskView } from '../src/index.js'
+import { startNode, writeDevSpec } from '@crust-ts/testkit'
 
-const CLI_BIN = fileURLToPath(new URL('../../../cli/dist/src/bin.js', import.meta.url))
 const REPORT_SLOT = 10
 const FILE_DURATION = 30
 const MIB = 1024 * 1024
 const DEADLINE_MS = 180_000
 
+/** A `crust node` child on a dev spec with short report slots and file duration. */
 async function startChain(dir: string) {
-  const spec = { ...builtinSpec('dev')!, runtime: { reportSlot: REPORT_SLOT, fileDuration: FILE_DURATION, eraLength: 6 * REPORT_SLOT } }
-  const specFile = join(dir, 'spec.json')
-  writeFileSync(specFile, JSON.stringify(spec))
-  const child = spawn(process.execPath, [CLI_BIN, 'node', '--chain', specFile, '--base-path', join(dir, 'chain'), '--rpc-port', '0', '--block-time', '500'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const e = JSON.parse(line) as { msg?: string; port?: number }
-        if (e.msg === 'RPC server listening' && typeof e.port === 'number') resolve(e.port)
-      } catch {
-        // not a log line
-      }
-    })
-    exited.then(() => reject(new Error('chain node exited')))
-  })
-  return { child, exited, url: `ws://127.0.0.1:${port}` }
+  return startNode(join(dir, 'chain'), ['--chain', writeDevSpec(dir, { reportSlot: REPORT_SLOT, fileDuration: FILE_DURATION, eraLength: 6 * REPORT_SLOT })])
 }
 
 /** Polls `check` until it gives a value, or fails after a generous deadline. */

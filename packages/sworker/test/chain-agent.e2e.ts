@@ -3,42 +3,20 @@
  * attestation authority, seals an ordered file, and its work report adds the replica on chain.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import '@polkadot/api-augment'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { builtinSpec } from '@crust-ts/chain'
 import { blockstoreBlockSource, devAttestationAuthority, Sworker, SworkerChainAgent } from '../src/index.js'
 import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
+import { startNode, writeDevSpec } from '@crust-ts/testkit'
 
-const CLI_BIN = fileURLToPath(new URL('../../../cli/dist/src/bin.js', import.meta.url))
 
+/** A `crust node` child on a dev spec with short report slots and file duration. */
 async function startChain(dir: string) {
-  const spec = { ...builtinSpec('dev')!, runtime: { reportSlot: 10, fileDuration: 400, eraLength: 60 } }
-  const specFile = join(dir, 'spec.json')
-  writeFileSync(specFile, JSON.stringify(spec))
-  const child = spawn(process.execPath, [CLI_BIN, 'node', '--chain', specFile, '--base-path', join(dir, 'chain'), '--rpc-port', '0', '--block-time', '500'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const e = JSON.parse(line)
-        if (e.msg === 'RPC server listening') resolve(e.port)
-      } catch {
-        // not a log line
-      }
-    })
-    exited.then(() => reject(new Error('chain node exited')))
-  })
-  return { child, exited, url: `ws://127.0.0.1:${port}` }
+  return startNode(join(dir, 'chain'), ['--chain', writeDevSpec(dir, { reportSlot: 10, fileDuration: 400, eraLength: 60 })])
 }
 
 describe('sWorker on chain', () => {
