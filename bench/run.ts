@@ -40,6 +40,9 @@ console.log(
     `end-of-era rewards ${era.endEraMs.toFixed(1)} ms; ${era.elected} elected; one block's normal budget is 1,500 ms (Crust: 2 s x 75 %)`,
 )
 
+const { runConsensusBench, formatConsensusBench } = await import('./consensus.js')
+console.log(formatConsensusBench(await runConsensusBench()))
+
 const ipfs = (await import(new URL('../../packages/ipfs/dist/test/bench/add-cat.bench.js', import.meta.url).href)) as AddCatBench
 // 1 GiB, generated (not committed); BENCH_IPFS_MIB shortens it.
 const mib = Number(process.env.BENCH_IPFS_MIB ?? 1024)

@@ -32,7 +32,7 @@ export {
   type Reorg,
   type StateView,
 } from './chain/chain.js'
-export { type AuthoritySet, genesisAuthorities } from './chain/authorities.js'
+export { type AuthoritySet, eraAuthorities, genesisAuthorities, type Voter, type VoterSet } from './chain/authorities.js'
 export {
   AURA_ENGINE_ID,
   auraPreDigest,

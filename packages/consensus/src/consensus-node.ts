@@ -9,6 +9,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
+import { FinalityGadget } from './finality/gadget.js'
 import { SlotAuthor } from './slot-author.js'
 import { ChainSync } from './sync.js'
 
@@ -19,6 +20,11 @@ export interface ConsensusNodeInit {
   host: ConsensusHost
   /** The validator's sr25519 secret URI (e.g. `//Alice//stash`); without it the node follows only. */
   validatorKey?: string
+  /**
+   * Refuse a validator key that is not in the current authority set (default false: a candidate
+   * waits, and starts authoring and voting once an era elects it).
+   */
+  strictAuthority?: boolean
   logger: ComponentLogger
 }
 
@@ -26,6 +32,7 @@ export class ConsensusNode {
   readonly network: ChainNetwork
   readonly sync: ChainSync
   readonly author: SlotAuthor | undefined
+  readonly finality: FinalityGadget
   private startedHost = false
   private readonly onPeer = () => this.sync.trigger()
 
@@ -33,19 +40,21 @@ export class ConsensusNode {
     const { chainNode, host, logger } = init
     const { chain, pool } = chainNode
     this.network = new ChainNetwork({ host, chain, pool, logger })
-    this.sync = new ChainSync({ chain, network: this.network, logger })
-    if (init.validatorKey === undefined) {
+    const signer = init.validatorKey === undefined ? undefined : signerFromUri(init.validatorKey)
+    const blockTimeMs = chainNode.runtime.config.blockTimeMs
+    this.finality = new FinalityGadget({ chain, network: this.network, logger }, { blockTimeMs, ...(signer === undefined ? {} : { signer }) })
+    this.network.voteHandler = (vote) => this.finality.onVote(vote)
+    this.sync = new ChainSync({ chain, network: this.network, logger, importJustification: (bytes) => this.finality.importJustification(bytes) })
+    if (signer === undefined) {
       this.author = undefined
       return
     }
-    const signer = signerFromUri(init.validatorKey)
-    const authorities = chain.authorities.authoritiesFor(chain.best)
-    if (!authorities.some((a) => u8aEq(a, signer.publicKey))) {
+    if (init.strictAuthority === true && !chain.authoritiesFor(chain.best).some((a) => u8aEq(a, signer.publicKey))) {
       throw new ConsensusError(ConsensusErrorCode.NOT_AN_AUTHORITY, `the validator key ${u8aToHex(signer.publicKey)} is not one of the chain's authorities`)
     }
     this.author = new SlotAuthor(
       { chain, pool, logger, publish: (b) => this.network.publishBlock(b), behind: () => this.sync.behind },
-      { signer, blockTimeMs: chainNode.runtime.config.blockTimeMs },
+      { signer, blockTimeMs },
     )
   }
 
@@ -68,12 +77,14 @@ export class ConsensusNode {
     await this.network.start()
     host.addEventListener('peer:identify', this.onPeer)
     this.sync.start()
+    this.finality.start()
     this.author?.start()
   }
 
   async stop(): Promise<void> {
     const { host } = this.init
     this.author?.stop()
+    this.finality.stop()
     host.removeEventListener('peer:identify', this.onPeer)
     await this.sync.stop()
     await this.network.stop()

@@ -7,6 +7,14 @@ export const blocksTopic = (genesisHex: string): string => `/crust-ts/${genesisH
 /** Gossip topic of transactions. */
 export const transactionsTopic = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/transactions/1`
 
+/** Gossip topic of finality votes (prevotes and precommits). */
+export const votesTopic = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/votes/1`
+
+/** Most justifications one sync response carries. */
+export const MAX_JUSTIFICATIONS_PER_RESPONSE = 64
+/** How many block numbers one justifications request scans, at most. */
+export const MAX_JUSTIFICATION_SCAN = 100_000
+
 /** Most blocks one sync response carries. */
 export const MAX_BLOCKS_PER_RESPONSE = 128
 /** Largest sync message (a block of a few MB plus framing). */

@@ -10,6 +10,8 @@ export const ConsensusErrorCode = {
   NO_GOSSIP: 'CONSENSUS_ERROR_NO_GOSSIP',
   /** The validator key is not one of the chain's authorities. */
   NOT_AN_AUTHORITY: 'CONSENSUS_ERROR_NOT_AN_AUTHORITY',
+  /** A justification does not prove its block final (bad votes, too little weight, wrong set). */
+  BAD_JUSTIFICATION: 'CONSENSUS_ERROR_BAD_JUSTIFICATION',
 } as const
 
 export type ConsensusErrorCode = (typeof ConsensusErrorCode)[keyof typeof ConsensusErrorCode]

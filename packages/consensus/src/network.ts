@@ -17,10 +17,14 @@ import {
   blocksTopic,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
+  MAX_JUSTIFICATION_SCAN,
+  MAX_JUSTIFICATIONS_PER_RESPONSE,
   MAX_MESSAGE_BYTES,
   syncProtocol,
   transactionsTopic,
+  votesTopic,
 } from './constants.js'
+import { decodeVoteMessage, encodeVoteMessage, type SignedVote } from './finality/vote.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { decodeBlock, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
 
@@ -62,12 +66,20 @@ export interface ChainNetworkEvents {
   banned: [peer: PeerId, reason: string]
 }
 
+/** Handles a gossiped finality vote: 'accept' (new, valid), 'ignore', or 'reject' (invalid). */
+export type VoteHandler = (vote: SignedVote, peer: PeerId) => 'accept' | 'ignore' | 'reject'
+
 export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   private readonly log: Logger
   private readonly gossip: GossipSub
   private readonly protocol: string
-  private readonly topics: { blocks: string; transactions: string }
+  private readonly topics: { blocks: string; transactions: string; votes: string }
+  /** Set by the finality gadget; votes are ignored without it. */
+  voteHandler: VoteHandler | undefined
   private readonly banned = new Map<string, number>()
+  private denied = new Set<string>()
+  /** Peers seen connecting (to redial after the gate opens). */
+  private readonly knownPeers = new Map<string, PeerId>()
   private receivingTx = false
   private readonly onSubmitted = (xt: { bytes: Uint8Array }) => {
     if (this.receivingTx) return
@@ -75,7 +87,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   }
   private readonly onConnection = (evt: CustomEvent<{ remotePeer: PeerId; close(): Promise<void> }>) => {
     const peer = evt.detail.remotePeer
-    if (this.isBanned(peer)) evt.detail.close().catch(() => {})
+    this.knownPeers.set(peer.toString(), peer)
+    if (this.isBanned(peer) || this.denied.has(peer.toString())) evt.detail.close().catch(() => {})
   }
 
   constructor(private readonly components: ChainNetworkComponents) {
@@ -86,7 +99,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     this.gossip = gossip
     const genesis = components.chain.genesis.hashHex
     this.protocol = syncProtocol(genesis)
-    this.topics = { blocks: blocksTopic(genesis), transactions: transactionsTopic(genesis) }
+    this.topics = { blocks: blocksTopic(genesis), transactions: transactionsTopic(genesis), votes: votesTopic(genesis) }
   }
 
   async start(): Promise<void> {
@@ -94,8 +107,10 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     await host.handle(this.protocol, (stream, connection) => this.serve(stream, connection.remotePeer), { maxInboundStreams: 32 })
     this.gossip.topicValidators.set(this.topics.blocks, (peer, msg) => this.validateBlock(peer, msg))
     this.gossip.topicValidators.set(this.topics.transactions, (peer, msg) => this.validateTransaction(peer, msg))
+    this.gossip.topicValidators.set(this.topics.votes, (peer, msg) => this.validateVote(peer, msg))
     this.gossip.subscribe(this.topics.blocks)
     this.gossip.subscribe(this.topics.transactions)
+    this.gossip.subscribe(this.topics.votes)
     pool.on('submitted', this.onSubmitted)
     host.addEventListener('connection:open', this.onConnection as never)
   }
@@ -106,6 +121,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     host.removeEventListener('connection:open', this.onConnection as never)
     this.gossip.unsubscribe(this.topics.blocks)
     this.gossip.unsubscribe(this.topics.transactions)
+    this.gossip.unsubscribe(this.topics.votes)
+    this.gossip.topicValidators.delete(this.topics.votes)
     this.gossip.topicValidators.delete(this.topics.blocks)
     this.gossip.topicValidators.delete(this.topics.transactions)
     await host.unhandle(this.protocol).catch(() => {})
@@ -113,7 +130,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
 
   /** Connected peers that are not banned. */
   peers(): PeerId[] {
-    return this.components.host.getPeers().filter((p) => !this.isBanned(p))
+    return this.components.host.getPeers().filter((p) => !this.isBanned(p) && !this.denied.has(p.toString()))
   }
 
   /** Gossips a block this node authored (or imported from elsewhere than gossip). */
@@ -121,6 +138,28 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     const header = this.components.chain.headerBytesOf(imported.block.hash)
     if (header === undefined) return
     this.publish(this.topics.blocks, encodeBlock({ header, extrinsics: imported.extrinsics }))
+  }
+
+  /** Gossips a finality vote (own, or re-gossip of one held). */
+  publishVote(vote: SignedVote): void {
+    this.publish(this.topics.votes, encodeVoteMessage(vote))
+  }
+
+  private validateVote(peer: PeerId, msg: Message): TopicValidatorResult {
+    if (this.denied.has(peer.toString())) return TopicValidatorResult.Ignore
+    if (this.isBanned(peer)) return TopicValidatorResult.Reject
+    let vote: SignedVote
+    try {
+      vote = decodeVoteMessage(msg.data)
+    } catch {
+      void this.penalise(peer, 'undecodable vote')
+      return TopicValidatorResult.Reject
+    }
+    const verdict = this.voteHandler?.(vote, peer) ?? 'ignore'
+    if (verdict === 'accept') return TopicValidatorResult.Accept
+    if (verdict === 'ignore') return TopicValidatorResult.Ignore
+    void this.penalise(peer, 'invalid vote')
+    return TopicValidatorResult.Reject
   }
 
   private publish(topic: string, data: Uint8Array): void {
@@ -137,6 +176,30 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     await host.hangUp(peer).catch(() => {})
   }
 
+  /**
+   * Connection gate (operators and partition tests): connections to and from these peers (ids) are
+   * closed as they open and their messages dropped, until the set is replaced.
+   */
+  setDenied(peers: Iterable<string>): void {
+    const { host } = this.components
+    const before = this.denied
+    this.denied = new Set(peers)
+    for (const connection of host.getConnections()) {
+      if (this.denied.has(connection.remotePeer.toString())) connection.close().catch(() => {})
+    }
+    // Peers let in again are dialled (libp2p stops redialling after repeated failures).
+    for (const id of before) {
+      if (this.denied.has(id)) continue
+      const peer = this.knownPeer(id)
+      if (peer !== undefined) host.dial(peer).catch((err: unknown) => this.log.debug({ err, peer: id }, 'redial failed'))
+    }
+    this.log.info({ denied: [...this.denied] }, 'connection gate')
+  }
+
+  private knownPeer(id: string): PeerId | undefined {
+    return this.knownPeers.get(id)
+  }
+
   isBanned(peer: PeerId): boolean {
     const until = this.banned.get(peer.toString())
     if (until === undefined) return false
@@ -146,6 +209,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   }
 
   private validateBlock(peer: PeerId, msg: Message): TopicValidatorResult {
+    if (this.denied.has(peer.toString())) return TopicValidatorResult.Ignore
     if (this.isBanned(peer)) return TopicValidatorResult.Reject
     let block: WireBlock
     try {
@@ -171,7 +235,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     }
   }
 
-  private validateTransaction(_peer: PeerId, msg: Message): TopicValidatorResult {
+  private validateTransaction(peer: PeerId, msg: Message): TopicValidatorResult {
+    if (this.denied.has(peer.toString())) return TopicValidatorResult.Ignore
     this.receivingTx = true
     try {
       this.components.pool.submit(plainBytes(msg.data))
@@ -188,7 +253,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   /** Answers one sync request on `stream`. */
   private async serve(stream: Stream, peer: PeerId): Promise<void> {
     try {
-      if (this.isBanned(peer)) {
+      if (this.isBanned(peer) || this.denied.has(peer.toString())) {
         stream.abort(new Error('banned'))
         return
       }
@@ -212,6 +277,19 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       const ref = (b: { number: number; hashHex: string }) => ({ number: b.number, hash: b.hashHex })
       const status: SyncStatus = { genesis: chain.genesis.hashHex, best: ref(chain.best), finalized: ref(chain.finalized) }
       yield encodeJson(status)
+      return
+    }
+    if (request.type === 'justifications') {
+      const max = Math.min(request.max, MAX_JUSTIFICATIONS_PER_RESPONSE)
+      const last = Math.min(chain.finalized.number, request.from + MAX_JUSTIFICATION_SCAN)
+      let sent = 0
+      for (let n = Math.max(1, request.from); n <= last && sent < max; n++) {
+        const hash = chain.hashAt(n)
+        const justification = hash === undefined ? undefined : chain.justificationOf(hash)
+        if (justification === undefined) continue
+        sent++
+        yield justification
+      }
       return
     }
     const max = Math.min(request.max, MAX_BLOCKS_PER_RESPONSE)
@@ -264,6 +342,11 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   /** Best-chain blocks of `peer` from `from` upwards (ascending). */
   async requestRange(peer: PeerId, from: number, max: number, signal?: AbortSignal): Promise<WireBlock[]> {
     return (await this.request(peer, { type: 'range', from, max }, signal)).map(decodeBlock)
+  }
+
+  /** Justifications of `peer`'s finalized blocks from number `from` upwards (ascending). */
+  async requestJustifications(peer: PeerId, from: number, max: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+    return this.request(peer, { type: 'justifications', from, max }, signal)
   }
 
   /** Block `hash` and its ancestors from `peer` (descending). */

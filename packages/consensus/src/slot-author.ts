@@ -66,7 +66,7 @@ export class SlotAuthor {
     const { chain, pool, publish, behind } = this.components
     const slot = slotOf(now, this.init.blockTimeMs)
     const best = chain.best
-    const author = slotAuthor(slot, chain.authorities.authoritiesFor(best))
+    const author = slotAuthor(slot, chain.authoritiesFor(best))
     if (!u8aEq(author, this.init.signer.publicKey)) return undefined
     const parentSlot = chain.slotOf(best)
     if (parentSlot !== undefined && parentSlot >= slot) return undefined

@@ -7,7 +7,8 @@ import { BlockImportError, type Chain, decodeHeader, hashHeader } from '@crust-t
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
-import { MAX_ANCESTOR_FETCH, MAX_BLOCKS_PER_RESPONSE, SYNC_INTERVAL_MS } from './constants.js'
+import { MAX_ANCESTOR_FETCH, MAX_BLOCKS_PER_RESPONSE, MAX_JUSTIFICATIONS_PER_RESPONSE, SYNC_INTERVAL_MS } from './constants.js'
+import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import type { ChainNetwork } from './network.js'
 import type { SyncStatus, WireBlock } from './wire.js'
 
@@ -15,6 +16,8 @@ export interface ChainSyncComponents {
   chain: Chain
   network: ChainNetwork
   logger: ComponentLogger
+  /** Verifies and applies a peer's justification (the finality gadget); false when its block is unknown. */
+  importJustification?(bytes: Uint8Array): boolean
 }
 
 export class ChainSync {
@@ -96,8 +99,31 @@ export class ChainSync {
         if (chain.best.hashHex === before) break
       }
       if (chain.best.number > started) this.log.info({ peer: peer.toString(), from: started, to: chain.best.number }, 'synced blocks')
+      if ((status.finalized?.number ?? 0) > chain.finalized.number) await this.syncFinality(peer, status.finalized.number, signal)
     }
     this.peerBest = peerBest
+  }
+
+  /** Fetches and applies `peer`'s justifications above this node's finalized block, in order. */
+  private async syncFinality(peer: PeerId, peerFinalized: number, signal: AbortSignal): Promise<void> {
+    const { chain, network, importJustification } = this.components
+    if (importJustification === undefined) return
+    const started = chain.finalized.number
+    while (!signal.aborted && chain.finalized.number < peerFinalized) {
+      const before = chain.finalized.number
+      const batch = await network.requestJustifications(peer, before + 1, MAX_JUSTIFICATIONS_PER_RESPONSE, signal)
+      for (const bytes of batch) {
+        try {
+          if (!importJustification(bytes)) break
+        } catch (err) {
+          if (err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_JUSTIFICATION) await network.penalise(peer, err.code)
+          else this.log.debug({ err }, 'justification not applied')
+          return
+        }
+      }
+      if (chain.finalized.number === before) break
+    }
+    if (chain.finalized.number > started) this.log.info({ peer: peer.toString(), from: started, to: chain.finalized.number }, 'synced finality')
   }
 
   /**

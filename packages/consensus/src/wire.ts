@@ -40,6 +40,8 @@ export type SyncRequest =
   | { type: 'range'; from: number; max: number }
   /** Block `hash` and its ancestors (any stored block, forks too), highest first, at most `max`. */
   | { type: 'ancestors'; hash: string; max: number }
+  /** Justifications of best-chain finalized blocks from number `from` upwards (ascending), at most `max`. */
+  | { type: 'justifications'; from: number; max: number }
 
 export interface BlockRef {
   number: number
@@ -63,6 +65,7 @@ export function parseRequest(bytes: Uint8Array): SyncRequest {
   const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
   if (r?.type === 'status') return { type: 'status' }
   if (r?.type === 'range' && count(r.from) && count(r.max)) return { type: 'range', from: r.from, max: r.max }
+  if (r?.type === 'justifications' && count(r.from) && count(r.max)) return { type: 'justifications', from: r.from, max: r.max }
   if (r?.type === 'ancestors' && typeof r.hash === 'string' && /^0x[0-9a-f]{64}$/.test(r.hash) && count(r.max)) return { type: 'ancestors', hash: r.hash, max: r.max }
   throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'unknown sync request')
 }

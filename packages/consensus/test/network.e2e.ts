@@ -81,6 +81,12 @@ describe('validators on loopback', () => {
     const target = head + 3
     await waitFor(async () => ((await client.bestNumber()) >= target ? true : undefined), `the fresh node to follow to block ${target}`)
     assert.equal(await agreedAt([clients[0]!, client], target - 1), await hashAt(clients[0]!, target - 1))
+    // Finality too: justifications fetched by sync (or the gossiped votes) finalize the same blocks.
+    const finalizedNumber = async (c: RpcClient) => Number.parseInt((await header(c, await c.call<string>('chain_getFinalizedHead')))!.number, 16)
+    const validatorFinalized = await finalizedNumber(clients[0]!)
+    assert.ok(validatorFinalized > 0, 'the validators finalize')
+    await waitFor(async () => ((await finalizedNumber(client)) >= validatorFinalized ? true : undefined), `the fresh node to finalize block ${validatorFinalized}`)
+    assert.equal(await hashAt(client, validatorFinalized), await hashAt(clients[0]!, validatorFinalized))
   })
 
   it('behavior: a transaction sent to a non-authoring node is gossiped and included', async () => {

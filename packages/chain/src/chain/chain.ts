@@ -19,7 +19,7 @@ import type { Runtime } from '../runtime/runtime.js'
 import type { ChainSpec } from '../spec/chain-spec.js'
 import { buildGenesisState } from '../spec/genesis.js'
 import { EMPTY_TRIE_ROOT, MerkleTrie } from '../state/index.js'
-import { type AuthoritySet, genesisAuthorities } from './authorities.js'
+import { type AuthoritySet, genesisAuthorities, type VoterSet } from './authorities.js'
 import { auraPreDigest, type BlockSigner, findSlot, sealHeader, slotAuthor, slotOf, unsealHeader, verifySeal } from './aura.js'
 import { BlockImportError, BlockImportErrorCode as Code, FinalityError } from './errors.js'
 import { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, hashHeader, headerType } from './header.js'
@@ -236,6 +236,26 @@ export class Chain extends EventEmitter<ChainEvents> {
     return findSlot(block.header)
   }
 
+  /** The slot authors for blocks built on `parent` (from its state). */
+  authoritiesFor(parent: BlockRecord): readonly Uint8Array[] {
+    return this.authorities.authoritiesFor(parent, this.stateAt(parent))
+  }
+
+  /** The finality voters for the blocks built on `block` (from its state). */
+  votersFor(block: BlockRecord): VoterSet {
+    return this.authorities.votersFor(block, this.stateAt(block))
+  }
+
+  /** The finality justification stored with a finalized block, if any. */
+  justificationOf(hash: Uint8Array): Uint8Array | undefined {
+    return this.db.getJustification(hash)
+  }
+
+  /** Whether `ancestor` is `block` or one of its ancestors. */
+  isAncestor(ancestor: BlockRecord, block: BlockRecord): boolean {
+    return this.descendsFrom(block, ancestor)
+  }
+
   /** Whether `block` is on the best chain. */
   isCanonical(block: BlockRecord): boolean {
     const hash = this.hashAt(block.number)
@@ -357,7 +377,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     const sealed = unsealHeader(header)
     if (sealed === undefined) throw new BlockImportError(Code.NO_SEAL, 'no Aura seal as the last digest item', meta)
-    const authorities = this.authorities.authoritiesFor(parent)
+    const authorities = this.authoritiesFor(parent)
     const author = slotAuthor(slot, authorities)
     if (!verifySeal(sealed.preHeader, sealed.signature, author)) {
       const other = authorities.find((a) => !u8aEq(a, author) && verifySeal(sealed.preHeader, sealed.signature, a))
@@ -552,9 +572,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Finalizes `hash` (and its ancestors): the finality gadget's entry point. Never reverts a
    * finalized block: `hash` must descend from the last finalized block (finalizing an ancestor of
    * it is a no-op). If `hash` is off the best chain, the best chain becomes the longest one
-   * containing it. Throws {@link FinalityError}.
+   * containing it. `justification` (the finality proof) is stored with the block in the same write.
+   * Throws {@link FinalityError}.
    */
-  finalize(hash: Uint8Array): void {
+  finalize(hash: Uint8Array, justification?: Uint8Array): void {
     const block = this.blockByHash(hash)
     if (block === undefined) throw new FinalityError('FINALITY_ERROR_UNKNOWN_BLOCK', `unknown block ${u8aToHex(hash)}`)
     const finalized = this.finalizedBlock
@@ -581,7 +602,11 @@ export class Chain extends EventEmitter<ChainEvents> {
       update = { set: route.enacted.map((b) => [b.number, b.hash] as const), remove }
       meta[META_BEST] = newBest.hash
     }
-    this.db.commitHead({ meta, ...(update === undefined ? {} : { reorg: update }) })
+    this.db.commitHead({
+      meta,
+      ...(update === undefined ? {} : { reorg: update }),
+      ...(justification === undefined ? {} : { justifications: [[block.hash, justification] as const] }),
+    })
     this.finalizedBlock = block
     this.bestBlock = newBest
     for (const [hex, leaf] of this.leaves) if (!this.descendsFrom(leaf, block)) this.leaves.delete(hex)

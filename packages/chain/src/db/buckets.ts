@@ -14,7 +14,9 @@ export const Bucket = {
   /** block number (u32 big endian, so keys sort numerically) -> canonical block hash */
   canonicalHash: 5,
   /** utf-8 name (e.g. `best`, `finalized`, `genesis`) -> bytes */
-  meta: 6
+  meta: 6,
+  /** block hash -> finality justification bytes (opaque to the database) */
+  justification: 7
 } as const
 
 /** One of the {@link Bucket} numbers. */

@@ -35,6 +35,8 @@ export interface CanonicalUpdate {
 export interface CommitHeadWrite {
   reorg?: CanonicalUpdate
   meta: Record<string, Uint8Array>
+  /** Finality justifications to store, by block hash. */
+  justifications?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
 }
 
 /**
@@ -93,6 +95,7 @@ export class ChainDatabase implements TrieNodeReader {
   private readonly numbers: Bytes
   private readonly canonical: Bytes
   private readonly meta: Bytes
+  private readonly justifications: Bytes
   private closed = false
 
   private constructor(path: string, env: RootDatabase<Uint8Array, Uint8Array>) {
@@ -106,6 +109,7 @@ export class ChainDatabase implements TrieNodeReader {
     this.numbers = sub(Bucket.blockNumber)
     this.canonical = sub(Bucket.canonicalHash)
     this.meta = sub(Bucket.meta)
+    this.justifications = sub(Bucket.justification)
   }
 
   /**
@@ -176,6 +180,11 @@ export class ChainDatabase implements TrieNodeReader {
     return this.read(this.canonical, u32be(number))
   }
 
+  /** The finality justification stored for a block, or undefined. */
+  getJustification(hash: Uint8Array): Uint8Array | undefined {
+    return this.read(this.justifications, hash)
+  }
+
   /** Meta entry (e.g. `best`, `finalized`, `genesis`), or undefined. */
   getMeta(key: string): Uint8Array | undefined {
     return this.read(this.meta, Buffer.from(key, 'utf8'))
@@ -225,6 +234,7 @@ export class ChainDatabase implements TrieNodeReader {
       this.env.transactionSync(() => {
         this.applyReorg(write.reorg)
         for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
+        for (const [hash, bytes] of write.justifications ?? []) this.justifications.put(hash, bytes)
       })
     } catch (err) {
       throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'head' }, 'head write failed, rolled back', { cause: err })

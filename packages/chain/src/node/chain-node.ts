@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { u8aEq } from '@polkadot/util'
 import { registerSubstrateApi } from '../api/substrate-api.js'
-import type { AuthoritySet } from '../chain/authorities.js'
+import { type AuthoritySet, eraAuthorities } from '../chain/authorities.js'
 import { type BlockSigner, signerFromUri } from '../chain/aura.js'
 import { Chain, type FinalityMode } from '../chain/chain.js'
 import { ChainDatabase } from '../db/index.js'
@@ -40,7 +40,10 @@ export interface ChainNodeInit {
   authorityKey?: string
   /** How blocks become final; default `author` (single authority: the parent of a new block). */
   finality?: FinalityMode
-  /** The authority set blocks are checked against; default the spec's genesis authorities. */
+  /**
+   * The authority set blocks are checked against; default the staking election's per era
+   * ({@link eraAuthorities}) with `external` finality, else the spec's genesis authorities.
+   */
   authorities?: AuthoritySet
   logger: ComponentLogger
   runtime?: Partial<RuntimeConfig>
@@ -87,9 +90,10 @@ export class ChainNode {
         blockTimeMs: init.blockTimeMs,
         ss58Prefix: init.spec.properties.ss58Format,
       })
+      const authorities = init.authorities ?? (init.finality === 'external' ? eraAuthorities() : undefined)
       const chain = Chain.open(db, runtime, init.spec, {
         ...(init.finality === undefined ? {} : { finality: init.finality }),
-        ...(init.authorities === undefined ? {} : { authorities: init.authorities }),
+        ...(authorities === undefined ? {} : { authorities }),
       })
       const pool = new TransactionPool(runtime, chain)
       // Transactions of blocks a reorg retracts go back to the pool (those already in the new chain are refused there).

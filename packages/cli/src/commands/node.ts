@@ -73,7 +73,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const { rpc } = await node.start()
   if (consensus !== undefined) {
     await consensus.start()
-    logger.forComponent('cli').info({ validator: options.validator ?? null, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, gossip and sync (finality gadget: next step of #10)')
+    logger.forComponent('cli').info({ validator: options.validator ?? null, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
   }
   // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}` } })

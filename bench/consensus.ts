@@ -1,0 +1,133 @@
+/**
+ * Consensus on loopback: four validator processes of the `local` chain at 1 s slots (the
+ * consensus package's test launcher). Time to finality (first seen as best -> seen finalized on
+ * node 0, median and p95), extrinsics/s included under a transfer load submitted round-robin to
+ * all four nodes, and the sync speed (blocks/s) of a fresh node joining afterwards.
+ */
+import { rmSync } from 'node:fs'
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import type { ApiOptions } from '@polkadot/api/types'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+
+interface NodeProcess {
+  child: { kill(signal: string): void }
+  rpc: string
+  addrs: string[]
+  exited: Promise<unknown>
+}
+interface RpcClient {
+  call<T>(method: string, params?: unknown[]): Promise<T>
+  bestNumber(): Promise<number>
+  close(): void
+}
+interface Fixture {
+  startNode(root: string, name: string, config: { blockTimeMs: number; bootstrap: string[]; validatorKey?: string }): Promise<NodeProcess>
+  RpcClient: { connect(url: string): Promise<RpcClient> }
+  tempDir(prefix: string): string
+}
+
+export interface ConsensusBench {
+  finality: { samples: number; medianMs: number; p95Ms: number }
+  load: { submitted: number; included: number; perSecond: number }
+  sync: { blocks: number; perSecond: number }
+}
+
+const AUTHORITIES = ['Alice//stash', 'Bob//stash', 'Charlie//stash', 'Dave//stash']
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN
+
+export async function runConsensusBench(opts: { finalitySeconds?: number; transfers?: number } = {}): Promise<ConsensusBench> {
+  await cryptoWaitReady()
+  const fx = (await import(new URL('../../packages/consensus/dist/test/fixtures/network.js', import.meta.url).href)) as Fixture
+  const root = fx.tempDir('crust-consensus-bench-')
+  const nodes: NodeProcess[] = []
+  const clients: RpcClient[] = []
+  try {
+    for (const key of AUTHORITIES) {
+      const node = await fx.startNode(root, key.split('//')[0]!, { blockTimeMs: 1000, bootstrap: nodes.flatMap((n) => n.addrs), validatorKey: `//${key}` })
+      nodes.push(node)
+      clients.push(await fx.RpcClient.connect(node.rpc))
+    }
+    const c0 = clients[0]!
+    const numberOf = async (hash: string) => Number.parseInt((await c0.call<{ number: string }>('chain_getHeader', [hash])).number, 16)
+    // Time to finality.
+    const seen = new Map<number, number>()
+    const ttf: number[] = []
+    let finalized = 0
+    const until = Date.now() + (opts.finalitySeconds ?? 40) * 1000
+    while (Date.now() < until) {
+      const now = Date.now()
+      const best = await c0.bestNumber()
+      for (let n = best; n > 0 && !seen.has(n); n--) seen.set(n, now)
+      const f = await numberOf(await c0.call<string>('chain_getFinalizedHead'))
+      for (let n = finalized + 1; n <= f; n++) {
+        const at = seen.get(n)
+        if (at !== undefined && n > 3) ttf.push(now - at)
+      }
+      finalized = Math.max(finalized, f)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    // Transfer load across the network.
+    const provider = new WsProvider(nodes[0]!.rpc) as unknown as ApiOptions['provider']
+    const api = await ApiPromise.create({ provider, noInitWarn: true } as ApiOptions)
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const senders = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => keyring.addFromUri(`//${n}`))
+    const dest = keyring.addFromUri('//Bench').address
+    const perSender = Math.ceil((opts.transfers ?? 3000) / senders.length)
+    const signed: string[] = []
+    for (const pair of senders) {
+      const nonce = (await api.rpc.system.accountNextIndex(pair.address)).toNumber()
+      for (let i = 0; i < perSender; i++) signed.push((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n).signAsync(pair, { nonce: nonce + i, era: 0 })).toHex())
+    }
+    await api.disconnect()
+    const startBlock = await c0.bestNumber()
+    await Promise.all(signed.map((xt, i) => clients[i % clients.length]!.call('author_submitExtrinsic', [xt]).catch(() => undefined)))
+    let included = 0
+    let first: number | undefined
+    let last = 0
+    let n = startBlock + 1
+    const deadline = Date.now() + 180_000
+    while (included < signed.length && Date.now() < deadline) {
+      if ((await c0.bestNumber()) < n) {
+        await new Promise((r) => setTimeout(r, 100))
+        continue
+      }
+      const hash = await c0.call<string>('chain_getBlockHash', [n])
+      const block = await c0.call<{ block: { extrinsics: string[] } }>('chain_getBlock', [hash])
+      const txs = block.block.extrinsics.length - 1
+      if (txs > 0) {
+        first ??= Date.now()
+        included += txs
+        last = Date.now()
+      }
+      n++
+    }
+    const loadSeconds = first === undefined ? Number.NaN : Math.max(1, last - first + 1000) / 1000
+    // A fresh node syncing.
+    const head = await c0.bestNumber()
+    const started = performance.now()
+    const fresh = await fx.startNode(root, 'fresh', { blockTimeMs: 1000, bootstrap: nodes.flatMap((x) => x.addrs) })
+    nodes.push(fresh)
+    const fc = await fx.RpcClient.connect(fresh.rpc)
+    clients.push(fc)
+    while ((await fc.bestNumber()) < head) await new Promise((r) => setTimeout(r, 50))
+    const syncSeconds = (performance.now() - started) / 1000
+    return {
+      finality: { samples: ttf.length, medianMs: quantile(ttf, 0.5), p95Ms: quantile(ttf, 0.95) },
+      load: { submitted: signed.length, included, perSecond: included / loadSeconds },
+      sync: { blocks: head, perSecond: head / syncSeconds },
+    }
+  } finally {
+    for (const c of clients) c.close()
+    for (const node of nodes) node.child.kill('SIGTERM')
+    await Promise.all(nodes.map((node) => node.exited))
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+export function formatConsensusBench(r: ConsensusBench): string {
+  return [
+    `consensus: 4 validators at 1 s slots on loopback: time to finality median ${r.finality.medianMs.toFixed(0)} ms, p95 ${r.finality.p95Ms.toFixed(0)} ms (${r.finality.samples} blocks)`,
+    `  transfer load submitted round-robin to the 4 nodes: ${r.load.included}/${r.load.submitted} included, ${r.load.perSecond.toFixed(0)} extrinsics/s`,
+    `  fresh node sync: ${r.sync.blocks} blocks at ${r.sync.perSecond.toFixed(0)} blocks/s (including process start)`,
+  ].join('\n')
+}
