@@ -46,6 +46,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--ipfs-api-port <port>', "storage node A's IPFS API port", parsePort, 5001)
     .option('--gateway-port <port>', "storage node A's gateway port", parsePort, 8080)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 1000)
+    .option('--validators <n>', 'number of validators (more than 1 uses the local spec: up to 4, Aura + finality over p2p)', parseNonNegative, 1)
     .option('--storage-nodes <n>', 'number of storage nodes', parseNonNegative, 3)
     .option('--srd-units <n>', 'SRD units each storage node declares', parseNonNegative, 4)
     .option('--srd-unit <bytes>', 'SRD unit size (dev: 16 MiB)', parseNonNegative, 16 * 1024 * 1024)
@@ -53,7 +54,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
     .option('--reset', 'delete the dev network data first', false)
-    .action(async (opts: { basePath: string; chain: string; rpcPort: number; ipfsApiPort: number; gatewayPort: number; blockTime: number; storageNodes: number; srdUnits: number; srdUnit: number; w3authPort: number; psaPort: number; gateway: boolean; reset: boolean }) => {
+    .action(async (opts: { basePath: string; chain: string; rpcPort: number; ipfsApiPort: number; gatewayPort: number; blockTime: number; validators: number; storageNodes: number; srdUnits: number; srdUnit: number; w3authPort: number; psaPort: number; gateway: boolean; reset: boolean }) => {
       const { runDev } = await import('./commands/dev/dev.js')
       await runDev({ ...opts, srdUnitSize: opts.srdUnit })
     })
@@ -68,6 +69,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
     .option('--validator <suri>', "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash)")
     .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
+    .option('--p2p-host <ip>', 'libp2p listen address of the chain network', '0.0.0.0')
     .option('--bootnodes <multiaddr...>', 'chain peers to dial at start')
     .addOption(new Option('--mode <mode>', 'run a storage node in this mode').choices(['isolation', 'member', 'owner']))
     .option('--config <file>', 'storage node: JSON config file (flags override it)')
@@ -87,7 +89,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
     .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
     .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
-    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; p2pPort: number; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode'>) => {
+    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; p2pPort: number; p2pHost: string; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode'>) => {
       if (opts.mode !== undefined) {
         const { runStorageNode } = await import('./commands/storage-node.js')
         await runStorageNode({ ...opts, mode: opts.mode })
@@ -97,6 +99,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       await runNode({
         ...(opts.validator === undefined ? {} : { validator: opts.validator }),
         p2pPort: opts.p2pPort,
+        p2pHost: opts.p2pHost,
         ...(opts.bootnodes === undefined ? {} : { bootnodes: opts.bootnodes }),
         chain: opts.chain,
         rpcPort: opts.rpcPort,

@@ -72,10 +72,9 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
       staking: { startRewardEra: 0 },
       swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
     },
-    // Short periods so a dev network shows whole order lifecycles: 1-minute report slots at 1 s
-    // blocks, 1-hour storage periods, 6-minute eras.
-    // A file's whole life (order, replicas, expiry, renewal or deletion) is watchable in minutes.
-    runtime: chainType === 'Development' ? { reportSlot: 60, fileDuration: 600, eraLength: 360 } : {},
+    // Short periods so a dev or local network shows whole order lifecycles in minutes: 1-minute
+    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras.
+    runtime: chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360 } : {},
   }
 }
 

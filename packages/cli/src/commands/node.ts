@@ -16,6 +16,7 @@ export interface RunNodeOptions {
   /** Multi-validator networks: this node's authority key, its libp2p port and peers to dial. */
   validator?: string
   p2pPort?: number
+  p2pHost?: string
   bootnodes?: string[]
 }
 
@@ -62,7 +63,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   if (networked) {
     const { ConsensusNode, createConsensusHost } = await import('@crust-ts/consensus')
     const host = await createConsensusHost({
-      listen: [`/ip4/0.0.0.0/tcp/${options.p2pPort ?? 30333}`],
+      listen: [`/ip4/${options.p2pHost ?? '0.0.0.0'}/tcp/${options.p2pPort ?? 30333}`],
       bootstrap: options.bootnodes ?? [],
       peerKeyPath: join(basePath, 'peer.key'),
     })
@@ -76,7 +77,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     logger.forComponent('cli').info({ validator: options.validator ?? null, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
   }
   // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
-  process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}` } })
+  process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}`, p2p: p2pAddresses() } })
   if (process.stdout.isTTY === true) {
     process.stdout.write(
       `\n  ${spec.name} is running. Connect a wallet or polkadot.js apps to ws://${rpc.host}:${rpc.port}\n` +

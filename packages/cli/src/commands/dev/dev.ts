@@ -9,8 +9,9 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { createLogger } from '@crust-ts/chain'
+import { createLogger, LOCAL_AUTHORITIES } from '@crust-ts/chain'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
+import { CliError } from '../../errors.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
 import { statusLine } from './status.js'
@@ -24,6 +25,8 @@ export interface DevOptions {
   ipfsApiPort: number
   gatewayPort: number
   blockTime: number
+  /** Validators: 1 runs the single-authority dev chain; more run the local spec's authorities over p2p. */
+  validators: number
   storageNodes: number
   srdUnits: number
   srdUnitSize: number
@@ -41,6 +44,38 @@ export const GATEWAY_SERVICE_ACCOUNT = '//Gateway'
 const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
 export const storageAccountUri = (i: number) => GENESIS_STORAGE[i] ?? `//Storage${i + 1}`
 const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i + 1}`
+
+/** Starts the validator(s); the first one's RPC is the network's. */
+async function startValidators(
+  opts: DevOptions,
+  basePath: string,
+  children: Array<{ stop(): Promise<void> }>,
+  onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
+  log: ReturnType<ReturnType<typeof createLogger>['forComponent']>,
+): Promise<{ rpc: string }> {
+  if (opts.validators < 1 || opts.validators > LOCAL_AUTHORITIES.length) {
+    throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--validators: expected 1 to ${LOCAL_AUTHORITIES.length} (the local spec's authorities)`)
+  }
+  const multi = opts.validators > 1
+  // Several validators need a spec with that many authorities: the local spec unless one is given.
+  const chain = multi && opts.chain === 'dev' ? 'local' : opts.chain
+  let first: { rpc: string } | undefined
+  const bootnodes: string[] = []
+  for (let i = 0; i < opts.validators; i++) {
+    const name = multi ? `validator-${i + 1}` : 'validator'
+    const dir = join(basePath, name)
+    const args = ['node', '--chain', chain, '--base-path', dir, '--rpc-port', String(i === 0 ? opts.rpcPort : 0), '--block-time', String(opts.blockTime)]
+    if (multi) args.push('--validator', `//${LOCAL_AUTHORITIES[i]}`, '--p2p-port', '0', '--p2p-host', '127.0.0.1', ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []))
+    const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
+    children.push(child)
+    log.info({ validator: name }, `starting ${name}`)
+    const endpoints = await child.start()
+    bootnodes.push(...endpoints.p2p)
+    first ??= endpoints
+    log.info({ validator: name, rpc: endpoints.rpc }, `${name} ready`)
+  }
+  return first!
+}
 
 export interface DevNetworkInfo {
   chainRpc: string
@@ -70,15 +105,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
   })
   let api: ApiPromise | undefined
   try {
-    const validator = new DevChild<{ rpc: string }>(
-      { name: 'validator', dir: join(basePath, 'validator'), args: ['node', '--chain', opts.chain, '--base-path', join(basePath, 'validator'), '--rpc-port', String(opts.rpcPort), '--block-time', String(opts.blockTime)] },
-      onExit,
-    )
-    children.push(validator)
-    log.info('starting the validator')
-    const { rpc } = await validator.start()
-    log.info({ rpc }, 'validator ready')
-
+    const { rpc } = await startValidators(opts, basePath, children, onExit, log)
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
@@ -87,7 +114,10 @@ export async function runDev(opts: DevOptions): Promise<void> {
     const chain = api
     await Promise.all(
       accounts.map(async (account) => {
-        const done = await setUpStorageAccount(chain, account)
+        // With several validators the storage accounts only bond: were they candidates, the next
+        // election would hand authoring to accounts that run no validator (storage-backed
+        // validators, owners of storage groups, come with storage nodes running their own chain node).
+        const done = await setUpStorageAccount(chain, account, { candidate: opts.validators <= 1 })
         if (done.length > 0) log.info({ account: account.address, done }, 'storage account set up')
       }),
     )

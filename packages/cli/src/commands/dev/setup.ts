@@ -29,7 +29,7 @@ export async function fundAccounts(api: ApiPromise, funder: KeyringPair, account
 }
 
 /** Market collateral, bond and candidacy for one storage account; returns what it did. */
-export async function setUpStorageAccount(api: ApiPromise, account: KeyringPair): Promise<string[]> {
+export async function setUpStorageAccount(api: ApiPromise, account: KeyringPair, options: { candidate: boolean } = { candidate: true }): Promise<string[]> {
   const done: string[] = []
   const benefits = (await api.query.benefits.marketBenefits(account.address)).toJSON() as { totalFunds?: number | string }
   if (BigInt(benefits.totalFunds ?? 0) === 0n) {
@@ -40,8 +40,8 @@ export async function setUpStorageAccount(api: ApiPromise, account: KeyringPair)
     await submit(api, callOf(api, 'staking', 'bond', account.address, STORAGE_BOND), account)
     done.push('bond')
   }
-  const validators = await api.query.staking.validators.keys()
-  if (!validators.some((k) => k.args[0]?.toString() === account.address)) {
+  const validators = options.candidate ? await api.query.staking.validators.keys() : []
+  if (options.candidate && !validators.some((k) => k.args[0]?.toString() === account.address)) {
     await submit(api, callOf(api, 'staking', 'validate', { guarantee_fee: 0 }), account)
     done.push('validator candidacy')
   }

@@ -1,0 +1,52 @@
+/**
+ * `crust dev --validators 3`: three validator processes on the local spec author in Aura turns
+ * and finalize over p2p; a storage node on the network registers through them.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { ApiPromise } from '@polkadot/api'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { connectApi, type DevProcess, makeBasePath, startDev, waitFor } from '@crust-ts/testkit'
+
+describe('crust dev --validators', () => {
+  const base = makeBasePath()
+  let dev: DevProcess
+  let api: ApiPromise
+
+  before(async () => {
+    await cryptoWaitReady()
+    dev = await startDev(join(base.path, 'dev'), ['--validators', '3', '--storage-nodes', '1', '--no-gateway', '--block-time', '500', '--srd-units', '1'])
+    api = await connectApi(dev.chainRpc)
+  })
+
+  after(async () => {
+    await api?.disconnect()
+    await dev?.stop()
+    base.remove()
+  })
+
+  it('behavior: blocks come from several authors and are finalized; the storage node registers', async () => {
+    await waitFor(async () => {
+      const finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber()
+      return finalized >= 12 ? true : undefined
+    }, 'a dozen finalized blocks', 120_000)
+    // Aura: the PreRuntime digest carries the slot (u64 LE); its author is authorities[slot % 4].
+    const turns = new Set<number>()
+    for (let n = 1; n <= 12; n++) {
+      const header = await api.rpc.chain.getHeader(await api.rpc.chain.getBlockHash(n))
+      const preRuntime = header.digest.logs.find((l) => l.isPreRuntime)
+      assert.ok(preRuntime !== undefined, `block ${n} carries its slot`)
+      const slot = Buffer.from(preRuntime.asPreRuntime[1].toU8a(true)).readBigUInt64LE(0)
+      turns.add(Number(slot % 4n))
+    }
+    assert.equal(turns.size, 3, 'three of the four local authorities take turns; the fourth runs no validator')
+    const bestHash = await api.rpc.chain.getFinalizedHead()
+    assert.ok((await api.rpc.chain.getHeader(bestHash)).number.toNumber() >= 10)
+    const node = dev.nodes[0]!
+    await waitFor(async () => {
+      const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+      return id?.anchor === undefined ? undefined : true
+    }, 'the storage node identity', 120_000)
+  })
+})
