@@ -6,7 +6,10 @@ export interface PoolLimits {
   maxFuture: number
   /** Most encoded bytes held, ready and future together. */
   maxBytes: number
-  /** Most transactions (ready and future) from one sender; default {@link DEFAULT_MAX_PER_SENDER}. */
+  /**
+   * Most future transactions (behind a nonce gap) from one sender; its ready chain is bounded only
+   * by the pool-wide limits. Default {@link DEFAULT_MAX_PER_SENDER}.
+   */
   maxPerSender?: number
 }
 

@@ -32,7 +32,9 @@ function checkLimit(field: string, value: number): number {
  * nonce is set when the sender enters the pool (`import`'s `accountNonce`) and then advances only
  * through `onNonces`; `import` rejects nonces below the larger of the two views.
  *
- * Limits: after every change, while the future count is over `maxFuture` the lowest-priority
+ * Limits: a sender may hold at most `maxPerSender` future transactions (its ready chain is bounded
+ * only by the pool-wide limits, as in Substrate: a gossiped burst of one sender's nonces must not be
+ * refused once the gap before them fills). After every change, while the future count is over `maxFuture` the lowest-priority
  * future transaction is evicted; while the ready count is over `maxReady` the lowest-priority ready
  * transaction that ends its sender's chain is evicted; while bytes are over `maxBytes` the
  * lowest-priority future transaction is evicted, or when none is left, the lowest-priority chain
@@ -91,7 +93,7 @@ export class TransactionQueues<T = unknown> {
   /**
    * Adds a validated transaction. `accountNonce` is the sender's nonce in the best block's state.
    * Throws {@link PoolError}: `ALREADY_IMPORTED`, `STALE`, `TOO_LOW_PRIORITY`,
-   * `TOO_MANY_FROM_SENDER`, `POOL_FULL`; on any error the pool is unchanged.
+   * `TOO_MANY_FROM_SENDER` (a future transaction past `maxPerSender` future ones), `POOL_FULL`; on any error the pool is unchanged.
    */
   import(tx: PoolTransaction<T>, accountNonce: number): ImportOutcome<T> {
     if (this.byHash.has(tx.hash)) throw new PoolError({ code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash: tx.hash })
@@ -110,7 +112,7 @@ export class TransactionQueues<T = unknown> {
           newPriority: tx.priority
         })
       }
-    } else if ((known?.txs.size ?? 0) >= this.maxPerSender) {
+    } else if (tx.nonce !== (known?.readyEnd ?? accountNonce) && futureOf(known) >= this.maxPerSender) {
       throw new PoolError({
         code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER',
         hash: tx.hash,
@@ -384,6 +386,11 @@ export class TransactionQueues<T = unknown> {
       evicted.push(victim)
     }
   }
+}
+
+/** How many of the sender's transactions wait behind a nonce gap. */
+function futureOf<T>(sender: SenderState<T> | undefined): number {
+  return sender === undefined ? 0 : sender.txs.size - (sender.readyEnd - sender.nonce)
 }
 
 function liveTxs<T>(entries: Entry<T>[]): PoolTransaction<T>[] {
