@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import type { CanonicalUpdate, ChainDatabase } from '../db/index.js'
 import { CrustError } from '../errors/crust-error.js'
-import { BlockHash } from '../pallets/system.js'
+import { Account, BlockHash } from '../pallets/system.js'
 import { Now } from '../pallets/timestamp.js'
 import { decodeExact } from '../runtime/codec/decode.js'
 import { eraBirth } from '../runtime/era.js'
@@ -248,6 +248,11 @@ export class Chain extends EventEmitter<ChainEvents> {
       get: (key) => trie.get(root, key),
       keys: (prefix, limit, startAfter) => trie.keys(root, prefix, limit, startAfter),
     }
+  }
+
+  /** An account's nonce (its count of applied transactions) in the state of `block`, default the best block. */
+  accountNonce(who: Uint8Array, block: BlockRecord = this.bestBlock): number {
+    return Account.get(this.stateAt(block), who).nonce
   }
 
   /** The block's Aura slot (undefined for genesis and unsealed blocks). */
