@@ -28,6 +28,7 @@ export {
   type FinalityMode,
   type ImportedBlock,
   type ImportResult,
+  type BlockEquivocation,
   type ProduceBlockOptions,
   type Reorg,
   type StateView,

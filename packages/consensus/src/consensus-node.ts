@@ -9,6 +9,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
+import { EquivocationReporter } from './equivocation-reporter.js'
 import { FinalityGadget } from './finality/gadget.js'
 import { SlotAuthor } from './slot-author.js'
 import { ChainSync } from './sync.js'
@@ -25,6 +26,8 @@ export interface ConsensusNodeInit {
    * waits, and starts authoring and voting once an era elects it).
    */
   strictAuthority?: boolean
+  /** Test only: the validator seals two different blocks for each of its slots (see {@link SlotAuthorInit.equivocate}). */
+  equivocate?: boolean
   logger: ComponentLogger
 }
 
@@ -33,6 +36,8 @@ export class ConsensusNode {
   readonly sync: ChainSync
   readonly author: SlotAuthor | undefined
   readonly finality: FinalityGadget
+  /** Reports equivocations on chain (validators only). */
+  readonly reporter: EquivocationReporter | undefined
   private startedHost = false
   private readonly onPeer = () => this.sync.trigger()
 
@@ -47,6 +52,7 @@ export class ConsensusNode {
     this.sync = new ChainSync({ chain, network: this.network, logger, importJustification: (bytes) => this.finality.importJustification(bytes) })
     if (signer === undefined) {
       this.author = undefined
+      this.reporter = undefined
       return
     }
     if (init.strictAuthority === true && !chain.authoritiesFor(chain.best).some((a) => u8aEq(a, signer.publicKey))) {
@@ -54,8 +60,12 @@ export class ConsensusNode {
     }
     this.author = new SlotAuthor(
       { chain, pool, logger, publish: (b) => this.network.publishBlock(b), behind: () => this.sync.behind },
-      { signer, blockTimeMs },
+      { signer, blockTimeMs, ...(init.equivocate === true ? { equivocate: true } : {}) },
     )
+    const reporter = new EquivocationReporter({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey! })
+    this.reporter = reporter
+    chain.on('equivocation', (e) => reporter.reportBlocks(e))
+    this.finality.on('equivocation', (first, second) => reporter.reportVotes(first, second))
   }
 
   /** Needs `cryptoWaitReady()` first (ChainNode.create does it). */

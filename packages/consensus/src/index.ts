@@ -29,6 +29,7 @@ export { FinalityGadget, type FinalityGadgetComponents, type FinalityGadgetEvent
 export { buildJustification, decodeJustification, encodeJustification, type Justification, verifyJustification } from './finality/justification.js'
 export { supermajority, VoteTally } from './finality/tally.js'
 export { decodeVoteMessage, encodeVoteMessage, type SignedVote, signVote, type Vote, type VoteKind, verifyVote, votePayload } from './finality/vote.js'
+export { EquivocationReporter, type EquivocationReporterComponents, type EquivocationReporterInit } from './equivocation-reporter.js'
 export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './slot-author.js'
 export { ChainSync, type ChainSyncComponents } from './sync.js'
 export { decodeBlock, encodeBlock, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'

@@ -2,7 +2,7 @@
  * Aura authoring for one validator key: at each slot boundary, if the key is the slot's author,
  * build a sealed block on the best block and gossip it. Waits while sync is behind its peers.
  */
-import { type BlockSigner, type Chain, type ImportedBlock, slotAuthor, slotOf, type TransactionPool } from '@crust-ts/chain'
+import { type BlockRecord, type BlockSigner, type Chain, type ImportedBlock, slotAuthor, slotOf, type TransactionPool } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import { u8aEq } from '@polkadot/util'
 
@@ -19,6 +19,11 @@ export interface SlotAuthorComponents {
 export interface SlotAuthorInit {
   signer: BlockSigner
   blockTimeMs: number
+  /**
+   * Test only: also seal a second, different block for each of this key's slots (on the same
+   * parent, without transactions) and gossip both — a block equivocation.
+   */
+  equivocate?: boolean
 }
 
 export class SlotAuthor {
@@ -78,11 +83,21 @@ export class SlotAuthor {
     const imported = chain.produceBlock(author, pool.source(), now, { signer: this.init.signer, slot })
     this.authored++
     publish(imported)
+    if (this.init.equivocate === true) this.equivocate(best, slot, now)
     const txs = imported.extrinsics.length - 1
     this.log[txs > 0 ? 'info' : 'debug'](
       { slot, number: imported.block.number, hash: imported.block.hashHex, extrinsics: txs, ms: Math.round(performance.now() - started) },
       'authored block',
     )
     return imported
+  }
+
+  /** Test only: a second block for `slot` on `parent`, with another timestamp in the slot. */
+  private equivocate(parent: BlockRecord, slot: number, now: number): void {
+    const { chain, publish } = this.components
+    const end = (slot + 1) * this.init.blockTimeMs - 1
+    const twin = chain.produceBlock(this.init.signer.publicKey, [], now === end ? end - 1 : end, { signer: this.init.signer, slot, parent })
+    publish(twin)
+    this.log.warn({ slot, number: twin.block.number, hash: twin.block.hashHex }, 'authored a second block for my slot (test equivocation)')
   }
 }

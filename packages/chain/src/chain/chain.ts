@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import type { CanonicalUpdate, ChainDatabase } from '../db/index.js'
 import { CrustError } from '../errors/crust-error.js'
-import { BlockHash } from '../pallets/system.js'
+import { Account, BlockHash } from '../pallets/system.js'
 import { Now } from '../pallets/timestamp.js'
 import { decodeExact } from '../runtime/codec/decode.js'
 import { eraBirth } from '../runtime/era.js'
@@ -82,6 +82,18 @@ export interface ProduceBlockOptions {
   signer?: BlockSigner
   /** Build for this slot (the timestamp is moved into it); default the slot of the timestamp. */
   slot?: number
+  /** Build on this block instead of the best block (tests: a second block for a slot, i.e. an equivocation). */
+  parent?: BlockRecord
+}
+
+/** Two different blocks sealed by one author for one slot: the evidence of a block equivocation. */
+export interface BlockEquivocation {
+  slot: number
+  /** The author's account id. */
+  author: Uint8Array
+  /** The two sealed headers, SCALE-encoded exactly as hashed (the earlier seen first). */
+  first: Uint8Array
+  second: Uint8Array
 }
 
 /** What {@link Chain.importBlock} did. */
@@ -107,7 +119,12 @@ export interface ChainEvents {
   block: [ImportedBlock]
   finalized: [BlockRecord]
   reorg: [Reorg]
+  /** An author sealed two different blocks for one slot (seen at import or production). */
+  equivocation: [BlockEquivocation]
 }
+
+/** How many recent slots {@link Chain} remembers the authored block of, to detect equivocations. */
+const SLOT_CACHE = 256
 
 const RECENT_IMPORTS = 512
 
@@ -125,6 +142,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly authorities: AuthoritySet
   private readonly maxSlotDrift: number
   private readonly clock: () => number
+  /** Recent slots: the first sealed block seen for each (its author and header bytes). */
+  private readonly slotBlocks = new Map<number, { author: Uint8Array; hashHex: string; headerBytes: Uint8Array }>()
 
   private constructor(
     readonly db: ChainDatabase,
@@ -231,6 +250,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
   }
 
+  /** An account's nonce (its count of applied transactions) in the state of `block`, default the best block. */
+  accountNonce(who: Uint8Array, block: BlockRecord = this.bestBlock): number {
+    return Account.get(this.stateAt(block), who).nonce
+  }
+
   /** The block's Aura slot (undefined for genesis and unsealed blocks). */
   slotOf(block: BlockRecord): number | undefined {
     return findSlot(block.header)
@@ -280,7 +304,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     now = Date.now(),
     options: ProduceBlockOptions = {},
   ): ImportedBlock {
-    const parent = this.bestBlock
+    const parent = options.parent ?? this.bestBlock
     const number = parent.number + 1
     const parentState = this.stateAt(parent)
     const overlay = new OverlayState((key) => parentState.get(key))
@@ -328,6 +352,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (options.signer !== undefined) header = sealHeader(header, options.signer)
     const headerBytes = encodeHeader(header)
     const block = Chain.record(hashHeader(headerBytes), header)
+    if (options.signer !== undefined) this.noteSlot(slot, options.signer.publicKey, block.hashHex, headerBytes)
     const imported: ImportedBlock = {
       block,
       extrinsics: exec.extrinsics,
@@ -389,9 +414,26 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (!u8aEq(extrinsicsRoot(extrinsics), header.extrinsicsRoot)) {
       throw new BlockImportError(Code.EXTRINSICS_ROOT_MISMATCH, 'the extrinsics root does not match the body', meta)
     }
+    this.noteSlot(slot, author, hashHex, headerBytes)
     const { imported, nodes } = this.execute(header, hash, parent, author, slot, extrinsics, meta)
     const best = this.store(imported, headerBytes, nodes, parent)
     return { status: 'imported', block: imported.block, best }
+  }
+
+  /**
+   * Remembers the first sealed block of `slot`; a second one by the same author (another hash) is an
+   * equivocation, emitted with both headers. Evidence needs only valid seals, so this runs before
+   * the body is executed.
+   */
+  private noteSlot(slot: number, author: Uint8Array, hashHex: string, headerBytes: Uint8Array): void {
+    const seen = this.slotBlocks.get(slot)
+    if (seen === undefined) {
+      if (this.slotBlocks.size >= SLOT_CACHE) this.slotBlocks.delete(this.slotBlocks.keys().next().value!)
+      this.slotBlocks.set(slot, { author, hashHex, headerBytes })
+      return
+    }
+    if (seen.hashHex === hashHex || !u8aEq(seen.author, author)) return
+    this.emit('equivocation', { slot, author, first: seen.headerBytes, second: headerBytes })
   }
 
   /** Re-executes an imported block's body on its parent's state; throws unless it gives the header's state root. */

@@ -1,5 +1,5 @@
 /** Staking's events and errors, in Crust's order (crustio/crust: cstrml/staking `decl_event!`, `decl_error!`). */
-import { named, u32 } from '../../runtime/codec/scale-type.js'
+import { named, u8, u32 } from '../../runtime/codec/scale-type.js'
 import { errors, event } from '../../runtime/pallet.js'
 import { account, balance, eraIndex, validatorPrefs } from './types.js'
 
@@ -20,6 +20,7 @@ export const events = {
   CutGuaranteeSuccess: event(10, { controller: account, validator: account, votes: balance }, 'Someone cut this many votes from a guarantee.', true),
   ChillSuccess: event(11, { controller: account, stash: account }, 'Someone stopped validating or guaranteeing.', true),
   UpdateStakeLimitSuccess: event(12, { owners: named(u32, 'u32') }, 'Stake limits were updated from this many owners\' workloads.', true),
+  EquivocationReported: event(13, { offender: account, kind: named(u8, 'u8'), reporter: account }, 'Not in Crust: an equivocation (kind 0 block, 1 vote) was proven and its offender slashed.', true),
 }
 
 export const stakingErrors = errors({
@@ -40,4 +41,6 @@ export const stakingErrors = errors({
   InsufficientCurrency: [14, 'Can not rebond or withdraw without enough currency.'],
   NoUnlockChunk: [15, 'Can not rebond without unlocking chunks.'],
   InsufficientFrozenBond: [16, 'The bond does not cover the balance frozen by other locks.'],
+  InvalidEquivocationProof: [17, 'Not in Crust: the evidence does not prove an equivocation by the offender.'],
+  DuplicateEquivocationReport: [18, 'Not in Crust: this equivocation has already been reported.'],
 })

@@ -23,3 +23,4 @@ export {
   spansOf,
 } from './slashing.js'
 export { slashLedger } from './ledger.js'
+export { EQUIVOCATION_SLASH_FRACTION, type EquivocationReport, EquivocationKind, reportEquivocation, voteEvidence } from './equivocation.js'

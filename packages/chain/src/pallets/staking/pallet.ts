@@ -11,7 +11,7 @@
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
  */
-import { accountId32, bool, compactU32, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { accountId32, bool, bytes, compactU32, named, tuple, u8, u32, vec } from '../../runtime/codec/scale-type.js'
 import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
 import type { StorageAccess } from '../../runtime/storage.js'
 import { multiAddress } from '../../runtime/substrate-types.js'
@@ -31,6 +31,7 @@ import {
   UNCHECKED_FROZEN_BOND_FUND,
 } from './constants.js'
 import { events, stakingErrors } from './errors.js'
+import { reportEquivocation } from './equivocation.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
 import { rewardByIds, rewardStakers } from './rewards.js'
 import { isSessionStart, rotateSession, sessionTiming } from './era.js'
@@ -516,6 +517,18 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin, { enable }) => {
           ensureRoot(origin)
           ForceSelection.put(ctx.state, enable)
+        },
+      }),
+      report_equivocation: call({
+        index: 24,
+        args: { offender: named(accountId32, 'T::AccountId'), kind: named(u8, 'u8'), first: bytes, second: bytes },
+        weight: dbWeight(150_000_000n, 12n, 8n),
+        docs: [
+          'Not in Crust: prove that `offender` equivocated (kind 0: `first`/`second` are two sealed headers of one Aura slot; kind 1: two signed finality votes of one round) and slash it.',
+        ],
+        dispatch: (ctx, origin, args) => {
+          const reporter = ensureSigned(origin)
+          reportEquivocation(ctx, reporter, args)
         },
       }),
       rebond: call({

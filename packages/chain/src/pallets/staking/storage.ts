@@ -2,7 +2,7 @@
  * Staking's storage items (prefix `Staking`) with Crust's names, hashers and value types, plus two
  * lists our runtime keeps in place of Crust's map iteration (`ValidatorsList`, `GuarantorsList`).
  */
-import { bool, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { bool, h256, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 import {
   doubleMapWithDefault,
@@ -196,6 +196,14 @@ export const SpanSlash = mapWithDefault({
 })
 export const ValidatorsWhitelist = valueWithDefault({ pallet: PALLET, name: 'ValidatorsWhitelist', value: accounts, default: [] as Uint8Array[], docs: ['Whitelist candidates to be validators'] })
 export const ForceSelection = valueWithDefault({ pallet: PALLET, name: 'ForceSelection', value: named(bool, 'bool'), default: false, docs: ['Force Selection'] })
+export const ReportedEquivocations = optionalMap({
+  pallet: PALLET,
+  name: 'ReportedEquivocations',
+  hasher: 'Identity',
+  key: h256,
+  value: eraIndex,
+  docs: ['Not in Crust: the equivocations already reported (blake2 of offender, kind and slot or vote round) and the era they were reported in.'],
+})
 export const EarliestUnappliedSlash = optionalValue({ pallet: PALLET, name: 'EarliestUnappliedSlash', value: eraIndex, docs: ['The earliest era for which we have a pending, unapplied slash.'] })
 
 /**
@@ -317,6 +325,7 @@ export const STORAGE = [
   SlashingSpans,
   SpanSlash,
   EarliestUnappliedSlash,
+  ReportedEquivocations,
   ValidatorsWhitelist,
   ForceSelection,
   ...ValidatorsList.items,
