@@ -23,15 +23,9 @@ import {
 import { PendingWorkload } from '../src/pallets/swork/index.js'
 import { accountIdOf, DEV_AUTHORITY, devAddress } from '../src/spec/chain-spec.js'
 import { ROOT, RuntimeHarness, signed } from './fixtures/runtime-harness.js'
+import { ALICE, BOB, CHARLIE, DAVE, ctrl, id } from './fixtures/staking-env.js'
 
 const ERA = 10
-const dev = (name: string) => accountIdOf(devAddress(name))
-const ALICE = dev('Alice')
-const BOB = dev('Bob')
-const CHARLIE = dev('Charlie')
-const DAVE = dev('Dave')
-const ctrl = (n: number) => new Uint8Array(32).fill(n)
-const id = (value: Uint8Array) => ({ tag: 'Id', value })
 const ratio = (sr: bigint) => {
   const r = stakeLimitRatio(sr)
   return Number(r.integer) + Number(r.fraction) / 1e9

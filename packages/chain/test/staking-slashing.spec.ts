@@ -32,19 +32,12 @@ import {
   Validators,
 } from '../src/pallets/staking/index.js'
 import { TREASURY_ACCOUNT } from '../src/pallets/transaction-payment.js'
-import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
+import { devAddress } from '../src/spec/chain-spec.js'
 import { ROOT, RuntimeHarness, signed } from './fixtures/runtime-harness.js'
+import { ALICE, BOB, CHARLIE, DAVE, EVE, ctrl, id } from './fixtures/staking-env.js'
 import { assertError } from './fixtures/swork-env.js'
 
 const ERA = 10
-const dev = (name: string) => accountIdOf(devAddress(name))
-const ALICE = dev('Alice')
-const BOB = dev('Bob')
-const CHARLIE = dev('Charlie')
-const DAVE = dev('Dave')
-const EVE = dev('Eve')
-const ctrl = (n: number) => new Uint8Array(32).fill(n)
-const id = (value: Uint8Array) => ({ tag: 'Id', value })
 const PERCENT = 10_000_000n
 const ctxOf = (h: RuntimeHarness) => ({ state: h.state, config: h.runtime.config, deposit: () => {} })
 const slashEvents = (h: RuntimeHarness) => h.lastEvents.filter((e) => e.section === 'staking' && e.method === 'Slash').map((e) => `Slash(${e.data.map(String).join(',')})`)

@@ -5,18 +5,11 @@ import { CRU } from '../src/constants.js'
 import { Locks, removeLock, setLock } from '../src/pallets/balances.js'
 import { BONDING_DURATION, Bonded, Guarantors, GuarantorsList, Ledger, MAX_GUARANTEE, StakeLimit, Validators, ValidatorsList } from '../src/pallets/staking/index.js'
 import { Account } from '../src/pallets/system.js'
-import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
 import { RuntimeHarness, signed } from './fixtures/runtime-harness.js'
+import { ALICE, BOB, CHARLIE, DAVE, ctrl, id } from './fixtures/staking-env.js'
 import { assertError } from './fixtures/swork-env.js'
 
 const ERA = 10
-const dev = (name: string) => accountIdOf(devAddress(name))
-const ALICE = dev('Alice')
-const BOB = dev('Bob')
-const CHARLIE = dev('Charlie')
-const DAVE = dev('Dave')
-const ctrl = (n: number) => new Uint8Array(32).fill(n)
-const id = (value: Uint8Array) => ({ tag: 'Id', value })
 const methods = (h: RuntimeHarness) => h.lastEvents.filter((e) => e.section === 'staking').map((e) => e.method)
 
 const harness = () => RuntimeHarness.create({ config: { eraLength: ERA } })
