@@ -12,6 +12,17 @@ import { ethAuth, ethKey, solAuth, solKey, subAuth, subKey } from './fixtures/w3
 
 const MIB = 1024 * 1024
 
+/** A multipart `add` body of unknown length (chunked), so the node answers only after the whole body. */
+function streamedAddBody(chunks: number, chunkSize: number): { body: ReadableStream<Uint8Array>; contentType: string } {
+  const boundary = 'crust-ts-streamed'
+  async function* parts() {
+    yield new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\nContent-Type: application/octet-stream\r\n\r\n`)
+    yield* pseudoRandomChunks(chunks, chunkSize)
+    yield new TextEncoder().encode(`\r\n--${boundary}--\r\n`)
+  }
+  return { body: Readable.toWeb(Readable.from(parts())) as ReadableStream<Uint8Array>, contentType: `multipart/form-data; boundary=${boundary}` }
+}
+
 function addForm(bytes: Uint8Array): FormData {
   const form = new FormData()
   form.append('file', new Blob([bytes]), 'file')
@@ -118,10 +129,28 @@ describe('W3Auth gateway', () => {
 
   it('error: the quota also stops a chunked upload of unknown length midway', async () => {
     const gw = await gateway({ quotas: { uploadBytesPerDay: 200_000 } })
-    const body = Readable.toWeb(Readable.from(pseudoRandomChunks(20, 64 * 1024))) as ReadableStream<Uint8Array>
-    const res = await fetch(`${gw.url}/api/v0/block/put`, { method: 'POST', headers: { authorization: bob, 'content-type': 'application/octet-stream' }, body, duplex: 'half' } as RequestInit)
+    const { body, contentType } = streamedAddBody(20, 64 * 1024)
+    const res = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob, 'content-type': contentType }, body, duplex: 'half' } as RequestInit)
     assert.equal(res.status, 429)
     assert.deepEqual(await res.json(), { Error: 'Upload quota exceeded' })
+  })
+
+  it('error: concurrent uploads of one account share its quota; what an upload does not use is given back', async () => {
+    const gw = await gateway({ quotas: { uploadBytesPerDay: 1_000_000 } })
+    const streamed = () => {
+      const { body, contentType } = streamedAddBody(10, 60_000)
+      return fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob, 'content-type': contentType }, body, duplex: 'half' } as RequestInit)
+    }
+    // Each answer read to its end: an upload settles its quota once it is answered.
+    const answered = async (res: Response) => {
+      await res.text()
+      return res.status
+    }
+    const statuses = (await Promise.all([streamed().then(answered), streamed().then(answered)])).sort()
+    assert.deepEqual(statuses, [200, 429], 'two 600 KB uploads against a 1 MB day: one goes through')
+    // 600 KB used; the refused upload's share and the unused rest came back: 300 KB more still fit.
+    assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(300_000).fill(3)) })).status, 200)
+    assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(200_000).fill(4)) })).status, 429)
   })
 
   it('error: the request rate per account is a token bucket answering 429', async () => {
@@ -144,8 +173,8 @@ describe('W3Auth gateway', () => {
     const declared = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(200_000)) })
     assert.equal(declared.status, 413)
     assert.deepEqual(await declared.json(), { Error: 'Request Entity Too Large' })
-    const body = Readable.toWeb(Readable.from(pseudoRandomChunks(10, 64 * 1024))) as ReadableStream<Uint8Array>
-    const streamed = await fetch(`${gw.url}/api/v0/block/put`, { method: 'POST', headers: { authorization: bob }, body, duplex: 'half' } as RequestInit)
+    const { body, contentType } = streamedAddBody(10, 64 * 1024)
+    const streamed = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob, 'content-type': contentType }, body, duplex: 'half' } as RequestInit)
     assert.equal(streamed.status, 413)
     assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(1000)) })).status, 200)
   })

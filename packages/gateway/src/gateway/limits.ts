@@ -66,6 +66,27 @@ export class UploadQuota {
     return this.used.get(account) ?? 0
   }
 
+  /**
+   * Sets aside up to `want` bytes (at least `need`) for an upload in progress, counted as used at once so
+   * concurrent uploads of one account cannot overdraw; 0 when even `need` would exceed the day's quota.
+   * The day is returned so an unused rest can be given back with `refund` (only on the same day).
+   */
+  lease(account: string, need: number, want: number): { granted: number; day: number } {
+    const used = this.usedBy(account)
+    const left = this.bytesPerDay - used
+    if (need > left) return { granted: 0, day: this.day }
+    const granted = Math.min(Math.max(want, need), left)
+    this.used.set(account, used + granted)
+    return { granted, day: this.day }
+  }
+
+  /** Gives back leased bytes an upload did not use (ignored once the day has rolled over). */
+  refund(account: string, bytes: number, day: number): void {
+    const used = this.usedBy(account)
+    if (day !== this.day || bytes <= 0) return
+    this.used.set(account, Math.max(0, used - bytes))
+  }
+
   /** Counts `bytes`; false (and nothing counted) when the day's quota would be exceeded. */
   consume(account: string, bytes: number): boolean {
     const used = this.usedBy(account)

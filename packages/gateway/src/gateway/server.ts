@@ -1,13 +1,15 @@
-/** The W3Auth gateway: `/api/v0/*` authenticated and streamed to the Kubo API, `/ipfs/*` open to the read gateway. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+/**
+ * The W3Auth gateway: `/api/v0/*` authenticated and streamed to the Kubo API, `/ipfs/*` open to the read gateway.
+ * The HTTP server and the byte pump run in a worker thread (worker.ts); this side decides: W3Auth, rate
+ * limits, size limits and the daily quota, which stay here with the caller's clock and verifier registry.
+ */
+import { Worker } from 'node:worker_threads'
 import type { Logger } from '@crust-ts/chain/logger'
-import { listen } from '@crust-ts/chain/net'
-import { createW3Auth, type W3Auth, W3AuthError, type W3AuthIdentity } from '../auth/index.js'
+import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
 import { RateLimiter, UploadQuota } from './limits.js'
 import { defaultGatewayOptions, type W3AuthGatewayInit } from './options.js'
-import { proxyRequest } from './proxy.js'
+import { type ControlReply, type GatewayWorkerData, type Refusal, STAT_FIELDS, statIndex, type WorkerRequest } from './worker-protocol.js'
 
 /** Counters a test or an operator can read. */
 export interface GatewayStats {
@@ -20,134 +22,131 @@ export interface GatewayStats {
   maxBufferedBytes: number
 }
 
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS, HEAD',
-  'access-control-allow-headers': '*',
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent) {
-    res.destroy()
-    return
-  }
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...CORS_HEADERS })
-  res.end(text)
-}
+const limitRefusal = (err: GatewayLimitError): Refusal => ({ status: err.status, error: err.message })
 
 export class W3AuthGateway {
-  readonly stats: GatewayStats = { requests: 0, proxied: 0, refused: 0, uploadedBytes: 0, maxBufferedBytes: 0 }
-  private readonly server: Server
   private readonly auth: W3Auth
-  private readonly api: URL
-  private readonly readGateway: URL | undefined
   private readonly rate: RateLimiter | undefined
   private readonly quota: UploadQuota | undefined
   private readonly maxRequestBytes: number
   private readonly log: Logger | undefined
-  private address: AddressInfo | undefined
+  private readonly statsBuffer = new SharedArrayBuffer(STAT_FIELDS.length * Float64Array.BYTES_PER_ELEMENT)
+  private worker: Worker | undefined
+  private address: { host: string; port: number } | undefined
 
   constructor(private readonly init: W3AuthGatewayInit) {
     const now = init.now ?? Date.now
     this.auth = init.auth ?? createW3Auth()
-    this.api = new URL(init.ipfsApi)
-    this.readGateway = init.ipfsGateway === undefined ? undefined : new URL(init.ipfsGateway)
+    // Checked here so a bad URL fails at construction, as before the worker existed.
+    new URL(init.ipfsApi)
+    if (init.ipfsGateway !== undefined) new URL(init.ipfsGateway)
     this.rate = init.rateLimit === undefined ? undefined : new RateLimiter(init.rateLimit, now)
     const perDay = init.quotas?.uploadBytesPerDay ?? defaultGatewayOptions.uploadBytesPerDay
     this.quota = Number.isFinite(perDay) ? new UploadQuota(perDay, now) : undefined
     this.maxRequestBytes = init.maxRequestBytes ?? defaultGatewayOptions.maxRequestBytes
     this.log = init.logger?.forComponent('gateway:w3auth')
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        this.log?.warn({ err, url: req.url }, 'proxy failed')
-        sendJson(res, 500, { Error: err instanceof Error ? err.message : String(err) })
-      })
-    })
+  }
+
+  /** A snapshot of the counters (kept by the worker in shared memory). */
+  get stats(): GatewayStats {
+    const values = new Float64Array(this.statsBuffer)
+    return Object.fromEntries(STAT_FIELDS.map((field) => [field, values[statIndex(field)]!])) as unknown as GatewayStats
   }
 
   /** Starts listening; resolves with the bound address. */
   async start(): Promise<{ host: string; port: number }> {
-    this.address = await listen(this.server, this.init.port ?? defaultGatewayOptions.port, this.init.host ?? defaultGatewayOptions.host)
-    this.log?.info({ host: this.address.address, port: this.address.port, ipfsApi: this.api.href }, 'W3Auth gateway listening')
-    return { host: this.address.address, port: this.address.port }
+    const workerData: GatewayWorkerData = {
+      ipfsApi: this.init.ipfsApi,
+      ipfsGateway: this.init.ipfsGateway,
+      host: this.init.host ?? defaultGatewayOptions.host,
+      port: this.init.port ?? defaultGatewayOptions.port,
+      maxRequestBytes: this.maxRequestBytes,
+      quota: this.quota !== undefined,
+      stats: this.statsBuffer,
+    }
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData })
+    this.worker = worker
+    this.address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
+      worker.on('message', (message: WorkerRequest) => {
+        if (message.type === 'listening') resolve({ host: message.host, port: message.port })
+        else if (message.type === 'listen-failed') reject(Object.assign(new Error(message.message), { code: message.code }))
+        else this.onWorkerMessage(message)
+      })
+      worker.once('error', reject)
+      worker.once('exit', (code) => reject(new Error(`gateway worker exited (${code}) before listening`)))
+    })
+    worker.on('error', (err) => this.log?.error({ err }, 'gateway worker failed; /api/v0 and /ipfs on this port are down'))
+    this.log?.info({ host: this.address.host, port: this.address.port, ipfsApi: this.init.ipfsApi }, 'W3Auth gateway listening')
+    return this.address
   }
 
   async stop(): Promise<void> {
-    if (!this.server.listening) return
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
-    })
+    const worker = this.worker
+    if (worker === undefined) return
+    this.worker = undefined
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+    worker.postMessage({ type: 'stop' } satisfies ControlReply)
+    await exited
   }
 
   /** The bound URL (after start). */
   get url(): string {
     if (this.address === undefined) throw new Error('gateway not started')
-    return `http://${this.address.address}:${this.address.port}`
+    return `http://${this.address.host}:${this.address.port}`
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.stats.requests++
-    // Routed and forwarded as the upstream would see it: `..` and `%2e%2e` segments resolved, so an
-    // open `/ipfs/../api/v0/...` path cannot reach the API without W3Auth.
-    const url = new URL(req.url ?? '/', 'http://gateway')
-    const path = url.pathname
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, CORS_HEADERS).end()
-      return
+  private reply(message: ControlReply) {
+    this.worker?.postMessage(message)
+  }
+
+  private onWorkerMessage(message: WorkerRequest) {
+    switch (message.type) {
+      case 'admit':
+        this.admit(message.authorization, message.declared).then(
+          (verdict) => {
+            if (!('account' in verdict)) return this.reply({ type: 'refused', id: message.id, refusal: verdict })
+            const lease = this.quota?.lease(verdict.account, message.declared, message.leaseWant)
+            this.reply({ type: 'admitted', id: message.id, account: verdict.account, ...(lease === undefined ? {} : { lease }) })
+          },
+          (err: unknown) => {
+            this.log?.warn({ err }, 'admission failed')
+            this.reply({ type: 'refused', id: message.id, refusal: { status: 500, error: err instanceof Error ? err.message : String(err) } })
+          },
+        )
+        return
+      case 'lease': {
+        const grant = this.quota?.lease(message.account, message.need, message.want) ?? { granted: message.want, day: 0 }
+        this.reply({ type: 'leased', id: message.id, ...grant })
+        return
+      }
+      case 'refund':
+        this.quota?.refund(message.account, message.bytes, message.day)
+        return
+      case 'log':
+        this.log?.[message.level](message.data, message.msg)
+        return
+      default:
+        return
     }
-    if (path.startsWith('/api/v0/')) return this.handleApi(req, res, `${path}${url.search}`)
-    if ((path.startsWith('/ipfs/') || path.startsWith('/ipns/')) && this.readGateway !== undefined) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { Error: 'Method Not Allowed' })
-      this.stats.proxied++
-      return proxyRequest(req, res, { target: this.readGateway, path: `${path}${url.search}` })
-    }
-    sendJson(res, 404, { Error: 'Not Found' })
   }
 
-  private refuse(res: ServerResponse, err: GatewayLimitError) {
-    this.stats.refused++
-    sendJson(res, err.status, { Error: err.message })
-  }
-
-  private async handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    let identity: W3AuthIdentity
+  /** W3Auth, then the account's rate, the declared size and the day's quota, in that order. */
+  private async admit(authorization: string | undefined, declared: number): Promise<{ account: string } | Refusal> {
+    let account: string
     try {
-      identity = await this.auth.authenticate(req.headers.authorization)
+      account = (await this.auth.authenticate(authorization)).account
     } catch (err) {
       if (!(err instanceof W3AuthError)) throw err
-      this.stats.refused++
-      this.log?.debug({ code: err.code, url: req.url }, 'refused')
-      return sendJson(res, 401, { Error: err.reply })
+      this.log?.debug({ code: err.code }, 'refused')
+      return { status: 401, error: err.reply }
     }
-    const account = identity.account
-    if (this.rate !== undefined && !this.rate.take(account)) return this.refuse(res, new GatewayLimitError(GatewayErrorCode.RATE_LIMITED, { account }))
-    const declared = Number(req.headers['content-length'] ?? 0)
-    if (declared > this.maxRequestBytes) return this.refuse(res, new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { declared }))
+    if (this.rate !== undefined && !this.rate.take(account)) return limitRefusal(new GatewayLimitError(GatewayErrorCode.RATE_LIMITED, { account }))
+    if (declared > this.maxRequestBytes) return limitRefusal(new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { declared }))
     const quota = this.quota
     if (quota !== undefined && quota.usedBy(account) + declared > quota.bytesPerDay) {
-      return this.refuse(res, new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account }))
+      return limitRefusal(new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account }))
     }
-    this.stats.proxied++
-    try {
-      await proxyRequest(req, res, {
-        target: this.api,
-        path,
-        onBodyChunk: (total, chunk) => {
-          if (total > this.maxRequestBytes) throw new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { total })
-          if (quota !== undefined && !quota.consume(account, chunk)) throw new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account })
-          this.stats.uploadedBytes += chunk
-        },
-        onBuffered: (bytes) => {
-          if (bytes > this.stats.maxBufferedBytes) this.stats.maxBufferedBytes = bytes
-        },
-      })
-    } catch (err) {
-      if (!(err instanceof GatewayLimitError)) throw err
-      req.resume()
-      this.refuse(res, err)
-    }
+    return { account }
   }
 }
 
