@@ -167,6 +167,32 @@ describe('Pinning Service API', () => {
     assert.equal((await call('DELETE', `/pins/${next.requestid}`, auth)).status, 404)
   })
 
+  it('behavior: a pin\'s origins are dialled from the node (a peer it did not know becomes connected)', async () => {
+    const [node, origin] = await Promise.all([startTestIpfs(), startTestIpfs()])
+    const service = createPinningService({ store, ipfsApi: node.api, port: 0 })
+    const peers = async () => {
+      const res = await fetch(`${node.api}/api/v0/swarm/peers`, { method: 'POST' })
+      return (((await res.json()) as { Peers: Array<{ Peer: string }> | null }).Peers ?? []).map((p) => p.Peer)
+    }
+    try {
+      await service.start()
+      assert.ok(!(await peers()).includes(origin.daemon.peerId), 'not connected before the pin')
+      const addr = origin.daemon.multiaddrs.find((a) => a.includes('/tcp/'))
+      assert.ok(addr !== undefined)
+      const origins = [addr.includes('/p2p/') ? addr : `${addr}/p2p/${origin.daemon.peerId}`]
+      const res = await fetch(`${service.url}/pins`, { method: 'POST', headers: { authorization: bob, 'content-type': 'application/json' }, body: JSON.stringify({ cid: CID_C, origins }) })
+      assert.equal(res.status, 202)
+      const deadline = Date.now() + 30_000
+      while (!(await peers()).includes(origin.daemon.peerId)) {
+        assert.ok(Date.now() < deadline, 'the origin was never dialled')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    } finally {
+      await service.stop()
+      await Promise.all([node.stop(), origin.stop()])
+    }
+  })
+
   it('behavior: without explicit delegates the node multiaddrs from the IPFS API are used', async () => {
     const ipfs = await startTestIpfs()
     const service = createPinningService({ store, ipfsApi: ipfs.api, port: 0 })

@@ -6,6 +6,7 @@ import { listen } from '@crust-ts/chain/net'
 import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
 import type { PinStore } from '../store/index.js'
 import { defaultPinningServiceOptions as D, type PinningServiceInit } from './options.js'
+import { dialOrigins } from './origins.js'
 import { pinStatusJson } from './pin-status.js'
 import { BadRequest, parseListQuery, parsePinBody } from './validate.js'
 
@@ -109,6 +110,10 @@ export class PinningService {
     }
   }
 
+  private dialOrigins(origins: readonly string[]) {
+    if (this.init.ipfsApi !== undefined && origins.length > 0) dialOrigins(this.init.ipfsApi, origins, this.log)
+  }
+
   private get threshold(): number {
     return this.init.orderEngine?.replicaThreshold ?? 3
   }
@@ -135,6 +140,7 @@ export class PinningService {
         const pin = parsePinBody(owner, await readJson(req, this.init.maxBodyBytes ?? D.maxBodyBytes))
         const stored = await this.store.addPin({ ...pin, delegates: this.delegates })
         this.log?.info({ requestid: stored.requestid, cid: stored.cid, owner }, 'pin accepted')
+        this.dialOrigins(stored.origins)
         this.init.orderEngine?.wake()
         return send(res, 202, status(stored))
       }
@@ -153,6 +159,7 @@ export class PinningService {
       const replaced = await this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates })
       if (replaced === undefined) throw new HttpFailure(404, 'not found', 'not found')
       this.log?.info({ requestid, replacement: replaced.requestid, cid: replaced.cid, owner }, 'pin replaced')
+      this.dialOrigins(replaced.origins)
       this.init.orderEngine?.wake()
       return send(res, 202, status(replaced))
     }
