@@ -283,12 +283,20 @@ export async function runGatewayBench(opts: GatewayBenchOptions = {}): Promise<G
     let gatewayCpuMs = Number.POSITIVE_INFINITY
     let nodeCpuMs = Number.POSITIVE_INFINITY
     const pairRatios: number[] = []
-    for (let round = 0; round < (opts.uploadRounds ?? 3); round++) {
-      const direct = await streamAdd(ipfsApi, uploadBytes, 11 + 2 * round)
-      const [gw0, node0] = [cpuMs(gw.pid), cpuMs(ipfs.child.pid)]
-      const through = await streamAdd(urls.gateway, uploadBytes, 12 + 2 * round, tokens[0])
-      gatewayCpuMs = Math.min(gatewayCpuMs, cpuMs(gw.pid) - gw0)
-      nodeCpuMs = Math.min(nodeCpuMs, cpuMs(ipfs.child.pid) - node0)
+    const ipfsPid = ipfs.child.pid
+    for (let round = 0; round < (opts.uploadRounds ?? 5); round++) {
+      const viaGateway = async () => {
+        const [gw0, node0] = [cpuMs(gw.pid), cpuMs(ipfsPid)]
+        const ms = await streamAdd(urls.gateway, uploadBytes, 12 + 2 * round, tokens[0])
+        gatewayCpuMs = Math.min(gatewayCpuMs, cpuMs(gw.pid) - gw0)
+        nodeCpuMs = Math.min(nodeCpuMs, cpuMs(ipfsPid) - node0)
+        return ms
+      }
+      // The order alternates so neither path always runs right after the other's garbage.
+      const gatewayFirst = round % 2 === 1
+      const early = gatewayFirst ? await viaGateway() : await streamAdd(ipfsApi, uploadBytes, 11 + 2 * round)
+      const late = gatewayFirst ? await streamAdd(ipfsApi, uploadBytes, 11 + 2 * round) : await viaGateway()
+      const [direct, through] = gatewayFirst ? [late, early] : [early, late]
       directMs = Math.min(directMs, direct)
       gatewayMs = Math.min(gatewayMs, through)
       pairRatios.push(direct / through)
