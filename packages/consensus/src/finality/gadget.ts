@@ -62,6 +62,8 @@ interface RoundState {
 }
 
 const VOTES_META = 'finality.votes'
+/** The voter's current round: `{ setId, round, estimate }` (JSON; estimate = block hash hex). */
+const ROUND_META = 'finality.round'
 /** Rounds ahead of the current one that votes are kept for (catch-up), at most. */
 const MAX_ROUNDS_AHEAD = 256
 
@@ -105,6 +107,7 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     const { chain } = this.components
     this.enterSet(chain.finalized)
     this.loadOwnVotes()
+    this.loadRound()
     chain.on('block', this.onBlock)
     chain.on('finalized', this.onFinalized)
     const tick = Math.max(50, Math.floor(this.init.blockTimeMs / 4))
@@ -220,7 +223,33 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     const rs = this.roundState(round)
     rs.started = Date.now()
     for (const r of this.rounds.keys()) if (r + 2 < round) this.rounds.delete(r)
+    this.saveRound()
     this.log.debug({ round, estimate: this.estimate.number }, 'round')
+  }
+
+  /** Persists the current round and its estimate, so a restarted voter rejoins where it was. */
+  private saveRound(): void {
+    const state = { setId: this.set.setId, round: this.current, estimate: this.estimate.hashHex }
+    this.components.chain.db.commitHead({ meta: { [ROUND_META]: new TextEncoder().encode(JSON.stringify(state)) } })
+  }
+
+  /** Resumes the persisted round of this voter set (if later than the one its own votes give). */
+  private loadRound(): void {
+    const { chain } = this.components
+    const bytes = chain.db.getMeta(ROUND_META)
+    if (bytes === undefined) return
+    let saved: { setId?: unknown; round?: unknown; estimate?: unknown }
+    try {
+      saved = JSON.parse(new TextDecoder().decode(bytes)) as typeof saved
+    } catch {
+      return
+    }
+    if (saved.setId !== this.set.setId || typeof saved.round !== 'number' || !Number.isSafeInteger(saved.round) || saved.round < this.current) return
+    this.current = saved.round
+    this.roundState(this.current)
+    const estimate = typeof saved.estimate === 'string' && /^0x[0-9a-f]{64}$/.test(saved.estimate) ? chain.blockByHash(hexToU8a(saved.estimate)) : undefined
+    if (estimate !== undefined && estimate.number > this.estimate.number && chain.isAncestor(chain.finalized, estimate)) this.estimate = estimate
+    this.log.info({ round: this.current, estimate: this.estimate.number }, 'resuming the saved round')
   }
 
   /** Runs the round logic until nothing changes (re-entrant calls are folded into one more pass). */
