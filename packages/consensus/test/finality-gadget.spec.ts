@@ -3,7 +3,7 @@
  * `local` authorities' keys and handed in directly: a healed partition (the others prevote a fork
  * this node never imported: it asks for the block, then precommits the GHOST on that fork and
  * finalizes it), prevoting for the fork-choice winner of two equal-height heads whatever the import
- * order, and a restarted voter resuming its saved round.
+ * order, catch-up with a later completable round, and a restarted voter resuming its saved round.
  */
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
@@ -116,6 +116,21 @@ describe('FinalityGadget', () => {
     g.start()
     assert.equal(own('prevote', 1)?.hash, earlier.block.hashHex)
     assert.ok(x.blockByHash(later.block.hash))
+  })
+
+  it('behavior: a voter behind (its own round stuck) adopts a later round it sees completable, and finalizes from it', () => {
+    const x = openChain('catch-up')
+    const blocks = [produce(x, 1), produce(x, 2)]
+    const { g, own } = gadget(x)
+    g.start()
+    assert.equal(g.round, 1)
+    // Round 1 cannot complete (nobody else votes in it); the others are in round 7.
+    for (const voter of [1, 2, 3]) g.onVote(vote(x, voter, 'prevote', 7, blocks[1]!.block))
+    assert.equal(g.round, 1, 'prevotes alone do not make a round completable')
+    for (const voter of [1, 2, 3]) g.onVote(vote(x, voter, 'precommit', 7, blocks[1]!.block))
+    assert.equal(g.round, 8)
+    assert.equal(x.finalized.hashHex, blocks[1]!.block.hashHex)
+    assert.equal(own('prevote', 8)?.hash, blocks[1]!.block.hashHex)
   })
 
   it('behavior: a restarted voter resumes its saved round', () => {
