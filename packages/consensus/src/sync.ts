@@ -84,6 +84,7 @@ export class ChainSync {
    */
   async requestBlock(hash: string, from?: PeerId): Promise<boolean> {
     const { chain, network } = this.components
+    if (!BLOCK_HASH.test(hash)) return false
     const bytes = hexToU8a(hash)
     if (chain.blockByHash(bytes) !== undefined) return true
     if (this.fetching.has(hash) || this.abort.signal.aborted) return false
@@ -227,5 +228,6 @@ export class ChainSync {
   }
 }
 
+const BLOCK_HASH = /^0x[0-9a-f]{64}$/
 const parentHashOf = (block: WireBlock): string => u8aToHex(decodeHeader(block.header).parentHash)
 const hashOf = (block: WireBlock): string => u8aToHex(hashHeader(block.header))

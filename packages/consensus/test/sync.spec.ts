@@ -112,5 +112,6 @@ describe('ChainSync between two hosts', () => {
     assert.equal(await x.sync.requestBlock(fork[1]!.block.hashHex, y.host.peerId), true)
     assert.equal(x.chain.best.number, 3, 'a fork of equal height with a later slot does not become best')
     assert.equal(await x.sync.requestBlock(`0x${'11'.repeat(32)}`), false, 'a block no peer has')
+    assert.equal(await x.sync.requestBlock('0x1234'), false, 'not a block hash')
   })
 })
