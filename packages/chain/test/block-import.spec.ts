@@ -152,7 +152,7 @@ describe('Chain import and fork choice', () => {
     const reorgs: Reorg[] = []
     b.on('reorg', (r) => reorgs.push(r))
     const tie = b.importBlock(headerOf(a, theirs[0]!), theirs[0]!.extrinsics)
-    assert.equal(tie.best, false, 'a tie keeps the current best')
+    assert.equal(tie.best, false, 'a tie goes to the head with the earlier slot (the current best here)')
     assert.equal(b.best.hashHex, mine.block.hashHex)
     const longer = b.importBlock(headerOf(a, theirs[1]!), theirs[1]!.extrinsics)
     assert.ok(longer.best)
@@ -163,6 +163,50 @@ describe('Chain import and fork choice', () => {
     ])
     // The retracted block is still stored (fork blocks are kept).
     assert.ok(b.blockByHash(mine.block.hash))
+  })
+
+  it('behavior: equal-height forks: every node picks the head with the earlier slot, whatever the import order', () => {
+    const a = openChain()
+    const b = openChain()
+    const c = openChain()
+    const common = produce(a, 700)
+    for (const x of [b, c]) x.importBlock(headerOf(a, common), common.extrinsics)
+    const early = produce(a, 701)
+    const late = produce(b, 702)
+    // c sees the later block first, then the earlier one: the earlier one takes over.
+    c.importBlock(headerOf(b, late), late.extrinsics)
+    assert.equal(c.best.hashHex, late.block.hashHex)
+    const reorgs: Reorg[] = []
+    c.on('reorg', (r) => reorgs.push(r))
+    const taken = c.importBlock(headerOf(a, early), early.extrinsics)
+    assert.equal(taken.best, true)
+    assert.equal(c.best.hashHex, early.block.hashHex)
+    assert.equal(u8aToHex(c.hashAt(2)), early.block.hashHex)
+    assert.deepEqual(reorgs.map((r) => [r.retracted.map((x) => x.hashHex), r.enacted.map((x) => x.hashHex)]), [[[late.block.hashHex], [early.block.hashHex]]])
+    // b saw its own (later) block first: the earlier one wins there too.
+    assert.equal(b.importBlock(headerOf(a, early), early.extrinsics).best, true)
+    assert.equal(b.best.hashHex, early.block.hashHex)
+    // The best chain containing a block: its own fork's head when that is not the best chain.
+    assert.equal(b.bestContaining(late.block).hashHex, late.block.hashHex)
+    assert.equal(b.bestContaining(common.block).hashHex, early.block.hashHex)
+    const next = produce(b, 703)
+    assert.equal(b.bestContaining(common.block).hashHex, next.block.hashHex)
+    assert.equal(b.bestContaining(late.block).hashHex, late.block.hashHex)
+  })
+
+  it('behavior: two heads of one slot and height (an equivocation): the lower hash wins on every node', () => {
+    const a = openChain()
+    const b = openChain()
+    const common = produce(a, 800)
+    b.importBlock(headerOf(a, common), common.extrinsics)
+    const signer = signers[801 % signers.length]!
+    const one = a.produceBlock(signer.publicKey, [], 801 * BLOCK_TIME + 10, { signer, slot: 801, parent: common.block })
+    const two = b.produceBlock(signer.publicKey, [], 801 * BLOCK_TIME + 20, { signer, slot: 801, parent: common.block })
+    a.importBlock(headerOf(b, two), two.extrinsics)
+    b.importBlock(headerOf(a, one), one.extrinsics)
+    const lower = one.block.hashHex < two.block.hashHex ? one : two
+    assert.equal(a.best.hashHex, lower.block.hashHex)
+    assert.equal(b.best.hashHex, lower.block.hashHex)
   })
 
   it('behavior: a longer fork never takes over past the finalized block; finalize never reverts', () => {

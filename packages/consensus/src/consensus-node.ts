@@ -5,7 +5,7 @@
 import { type ChainNode, signerFromUri } from '@crust-ts/chain'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
 import { createLibp2pHost } from '@crust-ts/ipfs'
-import type { PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
@@ -47,8 +47,9 @@ export class ConsensusNode {
     this.network = new ChainNetwork({ host, chain, pool, logger })
     const signer = init.validatorKey === undefined ? undefined : signerFromUri(init.validatorKey)
     const blockTimeMs = chainNode.runtime.config.blockTimeMs
-    this.finality = new FinalityGadget({ chain, network: this.network, logger }, { blockTimeMs, ...(signer === undefined ? {} : { signer }) })
-    this.network.voteHandler = (vote) => this.finality.onVote(vote)
+    const requestBlock = (hash: string, from?: PeerId) => void this.sync.requestBlock(hash, from)
+    this.finality = new FinalityGadget({ chain, network: this.network, logger, requestBlock }, { blockTimeMs, ...(signer === undefined ? {} : { signer }) })
+    this.network.voteHandler = (vote, peer) => this.finality.onVote(vote, peer)
     this.sync = new ChainSync({ chain, network: this.network, logger, importJustification: (bytes) => this.finality.importJustification(bytes) })
     if (signer === undefined) {
       this.author = undefined

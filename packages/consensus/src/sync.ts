@@ -1,7 +1,10 @@
 /**
  * Sync: asks peers for their best block, downloads what this node misses in ranges and imports
  * each block (executing it); connects orphan gossiped blocks by fetching their ancestors. Runs on
- * start, when a peer connects, after an orphan, and every {@link SYNC_INTERVAL_MS}.
+ * start, when a peer connects, after an orphan, and every {@link SYNC_INTERVAL_MS}. A peer's best
+ * block of the same height as ours but unknown here (another fork of equal length, e.g. after a
+ * partition heals) is fetched too, so fork choice sees both heads; so are blocks others vote for
+ * ({@link ChainSync.requestBlock}).
  */
 import { BlockImportError, type Chain, decodeHeader, hashHeader } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
@@ -28,6 +31,8 @@ export class ChainSync {
   private readonly abort = new AbortController()
   /** The highest best block number a peer reported in the last sync round. */
   private peerBest = 0
+  /** Blocks being fetched by hash (0x hex). */
+  private readonly fetching = new Set<string>()
 
   constructor(private readonly components: ChainSyncComponents) {
     this.log = components.logger.forComponent('consensus:sync')
@@ -72,6 +77,38 @@ export class ChainSync {
       })
   }
 
+  /**
+   * Fetches block `hash` (0x hex) and its missing ancestors, from `from` first, then from the other
+   * peers; nothing when the block is known or already being fetched. Resolves to whether the
+   * block is known afterwards.
+   */
+  async requestBlock(hash: string, from?: PeerId): Promise<boolean> {
+    const { chain, network } = this.components
+    if (!BLOCK_HASH.test(hash)) return false
+    const bytes = hexToU8a(hash)
+    if (chain.blockByHash(bytes) !== undefined) return true
+    if (this.fetching.has(hash) || this.abort.signal.aborted) return false
+    this.fetching.add(hash)
+    try {
+      const peers = network.peers()
+      const ordered = from === undefined ? peers : [from, ...peers.filter((p) => !p.equals(from))]
+      for (const peer of ordered) {
+        if (this.abort.signal.aborted) return false
+        try {
+          if (await this.fetchChain(peer, bytes)) {
+            this.log.debug({ hash, peer: peer.toString() }, 'fetched a block by hash')
+            return true
+          }
+        } catch (err) {
+          this.log.debug({ err, hash, peer: peer.toString() }, 'block fetch failed')
+        }
+      }
+      return false
+    } finally {
+      this.fetching.delete(hash)
+    }
+  }
+
   /** Catches up with every peer that is ahead, one at a time. */
   private async round(): Promise<void> {
     const { chain, network } = this.components
@@ -88,7 +125,12 @@ export class ChainSync {
       if (status.genesis !== chain.genesis.hashHex) continue
       peerBest = Math.max(peerBest, status.best.number)
       this.peerBest = Math.max(this.peerBest, peerBest)
-      if (status.best.number <= chain.best.number) continue
+      // Another head of the same height: fetch it, fork choice decides between the two.
+      if (status.best.number === chain.best.number && status.best.hash !== chain.best.hashHex) await this.requestBlock(status.best.hash, peer)
+      if (status.best.number <= chain.best.number) {
+        if ((status.finalized?.number ?? 0) > chain.finalized.number) await this.syncFinality(peer, status.finalized.number, signal)
+        continue
+      }
       const started = chain.best.number
       while (!signal.aborted && chain.best.number < status.best.number) {
         const from = chain.best.number + 1
@@ -144,10 +186,25 @@ export class ChainSync {
   }
 
   /** Fetches the ancestors of `block` from `peer` down to a known block, then imports them and it. */
-  private async connectOrphan(peer: PeerId, block: WireBlock): Promise<boolean> {
+  private connectOrphan(peer: PeerId, block: WireBlock): Promise<boolean> {
+    return this.importChain(peer, [block])
+  }
+
+  /** Fetches block `hash` and its ancestors from `peer` down to a known block, and imports them. */
+  private async fetchChain(peer: PeerId, hash: Uint8Array): Promise<boolean> {
+    if (this.components.chain.blockByHash(hash) !== undefined) return true
+    const [first] = await this.components.network.requestAncestors(peer, hash, 1, this.abort.signal)
+    if (first === undefined || hashOf(first) !== u8aToHex(hash)) return false
+    return this.importChain(peer, [first])
+  }
+
+  /**
+   * Imports `missing` (descending, contiguous) after fetching their ancestors from `peer` down to
+   * a known block.
+   */
+  private async importChain(peer: PeerId, missing: WireBlock[]): Promise<boolean> {
     const { chain, network } = this.components
-    const missing: WireBlock[] = [block]
-    let parent = hexToU8a(parentHashOf(block))
+    let parent = hexToU8a(parentHashOf(missing.at(-1)!))
     while (chain.blockByHash(parent) === undefined) {
       if (missing.length > MAX_ANCESTOR_FETCH) return false
       const ancestors = await network.requestAncestors(peer, parent, MAX_BLOCKS_PER_RESPONSE, this.abort.signal)
@@ -171,5 +228,6 @@ export class ChainSync {
   }
 }
 
+const BLOCK_HASH = /^0x[0-9a-f]{64}$/
 const parentHashOf = (block: WireBlock): string => u8aToHex(decodeHeader(block.header).parentHash)
 const hashOf = (block: WireBlock): string => u8aToHex(hashHeader(block.header))

@@ -22,6 +22,7 @@ import { EMPTY_TRIE_ROOT, MerkleTrie } from '../state/index.js'
 import { type AuthoritySet, genesisAuthorities, type VoterSet } from './authorities.js'
 import { auraPreDigest, type BlockSigner, findSlot, sealHeader, slotAuthor, slotOf, unsealHeader, verifySeal } from './aura.js'
 import { BlockImportError, BlockImportErrorCode as Code, FinalityError } from './errors.js'
+import { isBetterHead } from './fork-choice.js'
 import { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, hashHeader, headerType } from './header.js'
 
 export interface BlockRecord {
@@ -280,6 +281,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.descendsFrom(block, ancestor)
   }
 
+  /**
+   * The head of the best chain containing `block` (fork choice among the forks this process has
+   * seen above it; `block` itself when none): the best block when it descends from `block`.
+   */
+  bestContaining(block: BlockRecord): BlockRecord {
+    if (this.descendsFrom(this.bestBlock, block)) return this.bestBlock
+    let best = block
+    for (const leaf of this.leaves.values()) {
+      if (isBetterHead(leaf, best) && this.descendsFrom(leaf, block)) best = leaf
+    }
+    return best
+  }
+
   /** Whether `block` is on the best chain. */
   isCanonical(block: BlockRecord): boolean {
     const hash = this.hashAt(block.number)
@@ -368,7 +382,8 @@ export class Chain extends EventEmitter<ChainEvents> {
    * last finalized block, Aura slot after the parent's and not in the future, sealed by the
    * slot's author; the body re-executed (timestamp inherent, then the signed extrinsics) must give
    * the header's extrinsics and state roots. Fork blocks are stored too; the longest chain that
-   * contains the finalized block is the best chain (ties keep the current best).
+   * contains the finalized block is the best chain (equal heights: the earlier
+   * slot, then the lower hash; see fork-choice.ts).
    * Throws {@link BlockImportError}.
    */
   importBlock(headerBytes: Uint8Array, extrinsics: Uint8Array[]): ImportResult {
@@ -552,7 +567,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Writes a new block (one transaction), updates fork choice and emits the events. Returns whether it became best. */
   private store(imported: ImportedBlock, headerBytes: Uint8Array, nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, parent: BlockRecord): boolean {
     const { block } = imported
-    const best = block.number > this.bestBlock.number
+    const best = isBetterHead(block, this.bestBlock)
     const extends_ = parent.hashHex === this.bestBlock.hashHex
     let reorg: Reorg | undefined
     let update: CanonicalUpdate | undefined
@@ -633,10 +648,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     let update: CanonicalUpdate | undefined
     let newBest = this.bestBlock
     if (!this.isCanonical(block)) {
-      newBest = block
-      for (const leaf of this.leaves.values()) {
-        if (leaf.number > newBest.number && this.descendsFrom(leaf, block)) newBest = leaf
-      }
+      newBest = this.bestContaining(block)
       const route = this.routeTo(newBest)
       reorg = { retracted: this.retractedAbove(route.forkNumber), enacted: route.enacted }
       const remove: number[] = []

@@ -198,8 +198,10 @@ export class BlockExecutor {
     this.phase = PHASE_FINALIZATION
     const ctx = { state: this.state, config: this.runtime.config, blockNumber: this.env.number, author: this.env.author, deposit: this.deposit }
     for (const p of this.runtime.pallets) p.onFinalize?.(ctx)
+    // The hashes of the last `blockHashCount` blocks, and genesis' forever (as frame_system keeps
+    // it): signatures bound to the chain (immortal transactions, finality vote evidence) name it.
     const keep = this.runtime.config.blockHashCount
-    if (this.env.number > keep) BlockHash.remove(this.state, this.env.number - keep - 1)
+    if (this.env.number > keep + 1) BlockHash.remove(this.state, this.env.number - keep - 1)
     this.state.set(EVENTS_KEY, concatBytes(encodeCompact(this.records.length), ...this.records))
     EventCount.put(this.state, this.records.length)
   }

@@ -12,6 +12,8 @@
 import { EventEmitter } from 'node:events'
 import type { BlockRecord, BlockSigner, Chain, VoterSet } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { PeerId } from '@libp2p/interface'
+import { hexToU8a } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from '../errors.js'
 import { buildJustification, decodeJustification, encodeJustification, type Justification, verifyJustification } from './justification.js'
 import { hexOf, VoteTally } from './tally.js'
@@ -26,6 +28,12 @@ export interface FinalityGadgetComponents {
   chain: Chain
   network: FinalityNetwork
   logger: ComponentLogger
+  /**
+   * Fetches a block a vote targets that this node does not have (sync), from the peer that
+   * relayed the vote first when known. Without the blocks voted for, a voter cannot see a
+   * supermajority on a chain (a fork it never imported, e.g. the other side's after a partition).
+   */
+  requestBlock?(hash: string, from?: PeerId): void
 }
 
 export interface FinalityGadgetInit {
@@ -54,6 +62,8 @@ interface RoundState {
 }
 
 const VOTES_META = 'finality.votes'
+/** The voter's current round: `{ setId, round, estimate }` (JSON; estimate = block hash hex). */
+const ROUND_META = 'finality.round'
 /** Rounds ahead of the current one that votes are kept for (catch-up), at most. */
 const MAX_ROUNDS_AHEAD = 256
 
@@ -97,12 +107,16 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     const { chain } = this.components
     this.enterSet(chain.finalized)
     this.loadOwnVotes()
+    this.loadRound()
     chain.on('block', this.onBlock)
     chain.on('finalized', this.onFinalized)
     const tick = Math.max(50, Math.floor(this.init.blockTimeMs / 4))
     this.timer = setInterval(() => {
       this.ticks++
-      if (this.ticks % 4 === 0) this.rebroadcast()
+      if (this.ticks % 4 === 0) {
+        this.rebroadcast()
+        this.fetchVotedBlocks()
+      }
       this.evaluate()
     }, tick)
     this.timer.unref()
@@ -116,8 +130,8 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     chain.off('finalized', this.onFinalized)
   }
 
-  /** Handles a gossiped vote. */
-  onVote(vote: SignedVote): VoteVerdict {
+  /** Handles a gossiped vote (`from`: the peer that relayed it). */
+  onVote(vote: SignedVote, from?: PeerId): VoteVerdict {
     if (vote.setId !== this.set.setId) return 'ignore'
     if (vote.round + 2 < this.current || vote.round > this.current + MAX_ROUNDS_AHEAD) return 'ignore'
     const rs = this.roundState(vote.round)
@@ -127,6 +141,7 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     if (tally.weightOf(vote.voter) === 0n) return 'reject'
     if (!verifyVote(vote, this.components.chain.genesis.hash)) return 'reject'
     const result = tally.add(vote)
+    if (this.components.chain.blockByHash(hexToU8a(vote.hash)) === undefined) this.components.requestBlock?.(vote.hash, from)
     if (result === 'equivocation') {
       const [first, second] = tally.equivocations.get(vote.voter)!
       this.log.warn({ voter: vote.voter, kind: vote.kind, round: vote.round, setId: vote.setId, first: first.hash, second: second.hash }, 'vote equivocation')
@@ -208,7 +223,33 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     const rs = this.roundState(round)
     rs.started = Date.now()
     for (const r of this.rounds.keys()) if (r + 2 < round) this.rounds.delete(r)
+    this.saveRound()
     this.log.debug({ round, estimate: this.estimate.number }, 'round')
+  }
+
+  /** Persists the current round and its estimate, so a restarted voter rejoins where it was. */
+  private saveRound(): void {
+    const state = { setId: this.set.setId, round: this.current, estimate: this.estimate.hashHex }
+    this.components.chain.db.commitHead({ meta: { [ROUND_META]: new TextEncoder().encode(JSON.stringify(state)) } })
+  }
+
+  /** Resumes the persisted round of this voter set (if later than the one its own votes give). */
+  private loadRound(): void {
+    const { chain } = this.components
+    const bytes = chain.db.getMeta(ROUND_META)
+    if (bytes === undefined) return
+    let saved: { setId?: unknown; round?: unknown; estimate?: unknown }
+    try {
+      saved = JSON.parse(new TextDecoder().decode(bytes)) as typeof saved
+    } catch {
+      return
+    }
+    if (saved.setId !== this.set.setId || typeof saved.round !== 'number' || !Number.isSafeInteger(saved.round) || saved.round < this.current) return
+    this.current = saved.round
+    this.roundState(this.current)
+    const estimate = typeof saved.estimate === 'string' && /^0x[0-9a-f]{64}$/.test(saved.estimate) ? chain.blockByHash(hexToU8a(saved.estimate)) : undefined
+    if (estimate !== undefined && estimate.number > this.estimate.number && chain.isAncestor(chain.finalized, estimate)) this.estimate = estimate
+    this.log.info({ round: this.current, estimate: this.estimate.number }, 'resuming the saved round')
   }
 
   /** Runs the round logic until nothing changes (re-entrant calls are folded into one more pass). */
@@ -282,12 +323,25 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     }
   }
 
-  /** The best block on the chain containing the estimate, not past a voter set change. */
+  /**
+   * The head of the best chain containing the estimate (the chain's fork choice, whose tie-break
+   * for equal heights every node shares, so equal-length forks do not split the prevotes for
+   * good), not past a voter set change.
+   */
   private prevoteTarget(): BlockRecord {
-    const { chain } = this.components
-    const best = chain.best
-    const target = chain.isAncestor(this.estimate, best) ? best : this.estimate
+    const target = this.components.chain.bestContaining(this.estimate)
     return this.changeBelow(target, this.set.setId) ?? target
+  }
+
+  /** Asks sync again for the blocks that votes of the rounds held target and this node lacks. */
+  private fetchVotedBlocks(): void {
+    const { chain, requestBlock } = this.components
+    if (requestBlock === undefined) return
+    const wanted = new Set<string>()
+    for (const rs of this.rounds.values()) {
+      for (const tally of [rs.prevotes, rs.precommits]) for (const vote of tally.votes.values()) wanted.add(vote.hash)
+    }
+    for (const hash of wanted) if (chain.blockByHash(hexToU8a(hash)) === undefined) requestBlock(hash)
   }
 
   /** Signs, records (durably), tallies and gossips one own vote; an earlier own vote for the same slot wins. */
