@@ -1,7 +1,8 @@
 /**
- * `crust dev`: a complete local network from real processes on loopback: one validator (a chain
- * node that authors), and N storage nodes (IPFS + sWorker + sManager), each with its own data
- * folder under the base path. Without --reset a restart resumes the same network.
+ * `crust dev`: a complete local network from real processes on loopback: validators (chain nodes
+ * that author in Aura slots and finalize over p2p), and N storage nodes (IPFS + sWorker + sManager
+ * + their own chain node that follows the validators over p2p), each with its own data folder
+ * under the base path. Without --reset a restart resumes the same network.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -9,9 +10,10 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { createLogger, LOCAL_AUTHORITIES } from '@crust-ts/chain'
+import { createLogger, devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { CliError } from '../../errors.js'
+import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
 import { statusLine } from './status.js'
@@ -45,36 +47,56 @@ const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
 export const storageAccountUri = (i: number) => GENESIS_STORAGE[i] ?? `//Storage${i + 1}`
 const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i + 1}`
 
-/** Starts the validator(s); the first one's RPC is the network's. */
+/** The network the validators run: its spec (as given to `crust node --chain`), first RPC and p2p addresses. */
+interface ValidatorNetwork {
+  chain: string
+  rpc: string
+  p2p: string[]
+}
+
+/**
+ * Starts the validator(s) on the p2p network (one too: it gossips its blocks and serves sync to
+ * the storage nodes' chain nodes); the first one's RPC is the network's.
+ */
 async function startValidators(
   opts: DevOptions,
   basePath: string,
   children: Array<{ stop(): Promise<void> }>,
   onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
   log: ReturnType<ReturnType<typeof createLogger>['forComponent']>,
-): Promise<{ rpc: string }> {
+): Promise<ValidatorNetwork> {
   if (opts.validators < 1 || opts.validators > LOCAL_AUTHORITIES.length) {
     throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--validators: expected 1 to ${LOCAL_AUTHORITIES.length} (the local spec's authorities)`)
   }
   const multi = opts.validators > 1
   // Several validators need a spec with that many authorities: the local spec unless one is given.
   const chain = multi && opts.chain === 'dev' ? 'local' : opts.chain
+  // The validators' keys are the dev ones (//Alice//stash, //Bob//stash, ...): the spec's
+  // authorities must be theirs, in order, or no validator would author.
+  const authorities = (await loadSpec(chain)).genesis.authorities
+  for (let i = 0; i < opts.validators; i++) {
+    if (authorities[i] !== devAddress(LOCAL_AUTHORITIES[i]!)) {
+      throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--chain ${chain}: authority ${i + 1} is not //${LOCAL_AUTHORITIES[i]}, the key crust dev gives validator ${i + 1}`)
+    }
+  }
   let first: { rpc: string } | undefined
   const bootnodes: string[] = []
   for (let i = 0; i < opts.validators; i++) {
     const name = multi ? `validator-${i + 1}` : 'validator'
     const dir = join(basePath, name)
-    const args = ['node', '--chain', chain, '--base-path', dir, '--rpc-port', String(i === 0 ? opts.rpcPort : 0), '--block-time', String(opts.blockTime)]
-    if (multi) args.push('--validator', `//${LOCAL_AUTHORITIES[i]}`, '--p2p-port', '0', '--p2p-host', '127.0.0.1', ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []))
+    const args = [
+      'node', '--chain', chain, '--base-path', dir, '--rpc-port', String(i === 0 ? opts.rpcPort : 0), '--block-time', String(opts.blockTime),
+      '--validator', `//${LOCAL_AUTHORITIES[i]}`, '--p2p-port', '0', '--p2p-host', '127.0.0.1', ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
+    ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
     log.info({ validator: name }, `starting ${name}`)
     const endpoints = await child.start()
     bootnodes.push(...endpoints.p2p)
     first ??= endpoints
-    log.info({ validator: name, rpc: endpoints.rpc }, `${name} ready`)
+    log.info({ validator: name, rpc: endpoints.rpc, p2p: endpoints.p2p }, `${name} ready`)
   }
-  return first!
+  return { chain, rpc: first!.rpc, p2p: bootnodes }
 }
 
 export interface DevNetworkInfo {
@@ -105,7 +127,8 @@ export async function runDev(opts: DevOptions): Promise<void> {
   })
   let api: ApiPromise | undefined
   try {
-    const { rpc } = await startValidators(opts, basePath, children, onExit, log)
+    const validators = await startValidators(opts, basePath, children, onExit, log)
+    const { rpc } = validators
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
@@ -115,8 +138,9 @@ export async function runDev(opts: DevOptions): Promise<void> {
     await Promise.all(
       accounts.map(async (account) => {
         // With several validators the storage accounts only bond: were they candidates, the next
-        // election would hand authoring to accounts that run no validator (storage-backed
-        // validators, owners of storage groups, come with storage nodes running their own chain node).
+        // election would hand authoring to accounts that run no validator (their storage nodes'
+        // chain nodes only follow). One validator (dev) keeps its genesis authority throughout,
+        // so there they are candidates, for their stake limits.
         const done = await setUpStorageAccount(chain, account, { candidate: opts.validators <= 1 })
         if (done.length > 0) log.info({ account: account.address, done }, 'storage account set up')
       }),
@@ -133,7 +157,9 @@ export async function runDev(opts: DevOptions): Promise<void> {
           name,
           dir,
           args: [
-            'node', '--mode', 'isolation', '--base-path', dir, '--chain-rpc', rpc, '--account', storageAccountUri(i),
+            // Its own chain node, following the validators over p2p (RPC on a free loopback port).
+            'node', '--mode', 'isolation', '--base-path', dir, '--account', storageAccountUri(i),
+            '--chain', validators.chain, '--bootnodes', ...validators.p2p, '--block-time', String(opts.blockTime), '--rpc-port', '0',
             '--ipfs-api-port', String(first ? opts.ipfsApiPort : 0), '--gateway-port', String(first ? opts.gatewayPort : 0),
             '--swarm-port', '0', '--swarm-host', '127.0.0.1', '--sworker-port', '0', '--smanager-port', '0', '--metrics-port', '0',
             '--srd-units', String(opts.srdUnits), '--srd-unit', String(opts.srdUnitSize),
@@ -149,7 +175,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       // lets a file added on any node reach all the others.
       multiaddrs.push(...endpoints.multiaddrs)
       info.storageNodes.push({ name, accountUri: storageAccountUri(i), dir, pid: child.pid, ...endpoints })
-      log.info({ node: name, ipfsApi: endpoints.ipfsApi, gateway: endpoints.gateway }, `${name} ready`)
+      log.info({ node: name, chainRpc: endpoints.chainRpc, ipfsApi: endpoints.ipfsApi, gateway: endpoints.gateway }, `${name} ready`)
     }
     const nodeA = info.storageNodes[0]
     if (opts.gateway && nodeA !== undefined) {
@@ -195,6 +221,7 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
     `  chain RPC         ${info.chainRpc}   (polkadot.js apps, @polkadot/api; //Alice is sudo)`,
     ...info.storageNodes.flatMap((n) => [
       `  ${n.name} (${n.accountUri})`,
+      `    chain RPC       ${n.chainRpc}   (its own chain node, synced over p2p)`,
       `    IPFS API        ${n.ipfsApi}`,
       `    gateway         ${n.gateway}/ipfs/<cid>`,
       `    sWorker         ${n.sworkerApi}/api/v0/workload`,
