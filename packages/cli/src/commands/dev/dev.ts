@@ -119,7 +119,11 @@ export async function runDev(opts: DevOptions): Promise<void> {
   }
   const stopAll = async () => {
     shuttingDown = true
-    await Promise.all(children.map((c) => c.stop()))
+    // Storage nodes and the gateway first, while the validators still take their last transactions
+    // (a work report in flight waits for its block); then the validators.
+    const validators = children.slice(0, Math.min(opts.validators, children.length))
+    await Promise.all(children.slice(validators.length).map((c) => c.stop()))
+    await Promise.all(validators.map((c) => c.stop()))
   }
   const stopped = new Promise<string>((done) => {
     process.once('SIGINT', () => done('SIGINT'))
