@@ -112,6 +112,7 @@ export class EmbeddedChain {
     const { chain } = this.chainNode
     const network = this.consensus.network
     let lastLog = Date.now()
+    let lastBest = -1
     for (;;) {
       signal.throwIfAborted()
       const asked = await Promise.all(
@@ -125,7 +126,11 @@ export class EmbeddedChain {
         this.consensus.sync.trigger()
         if (Date.now() - lastLog >= WAIT_LOG_MS) {
           lastLog = Date.now()
-          log.info({ best: chain.best.number, finalized: chain.finalized.number, peerBest: best, peerFinalized: finalized }, 'catching up with the network')
+          const head = { best: chain.best.number, finalized: chain.finalized.number, peerBest: best, peerFinalized: finalized }
+          // No progress in a whole interval: the peers' blocks do not import here.
+          if (chain.best.number === lastBest) log.warn(head, "the network's blocks do not import: is the block time (--block-time, the Aura slot length) the validators'?")
+          else log.info(head, 'catching up with the network')
+          lastBest = chain.best.number
         }
       } else if (Date.now() - lastLog >= WAIT_LOG_MS) {
         lastLog = Date.now()
