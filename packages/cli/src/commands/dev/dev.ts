@@ -100,7 +100,10 @@ async function startValidators(
 }
 
 export interface DevNetworkInfo {
+  /** The first validator's RPC. */
   chainRpc: string
+  /** The validators' p2p addresses: `--bootnodes` of any other node of this network. */
+  bootnodes: string[]
   gateway?: { gateway: string; psa: string; serviceAccount: string }
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
@@ -150,7 +153,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       }),
     )
 
-    const info: DevNetworkInfo = { chainRpc: rpc, storageNodes: [] }
+    const info: DevNetworkInfo = { chainRpc: rpc, bootnodes: validators.p2p, storageNodes: [] }
     const multiaddrs: string[] = []
     for (let i = 0; i < opts.storageNodes; i++) {
       const name = nodeName(i)
@@ -222,7 +225,8 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
   const lines = [
     '',
     '  crust dev network is running (Ctrl-C stops it)',
-    `  chain RPC         ${info.chainRpc}   (polkadot.js apps, @polkadot/api; //Alice is sudo)`,
+    `  chain RPC         ${info.chainRpc}   (the validator's; polkadot.js apps, @polkadot/api; //Alice is sudo)`,
+    `  chain p2p         ${info.bootnodes.join(' ')}   (--bootnodes of another node)`,
     ...info.storageNodes.flatMap((n) => [
       `  ${n.name} (${n.accountUri})`,
       `    chain RPC       ${n.chainRpc}   (its own chain node, synced over p2p)`,
