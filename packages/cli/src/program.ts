@@ -63,17 +63,17 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .command('node')
     .description('run a chain node, or with --mode a storage node (IPFS + sWorker + sManager + metrics)')
     .option('--base-path <dir>', 'data folder (default ~/.crust-ts/<chain>, or ~/.crust-ts/storage-node)')
-    .option('--chain <spec>', 'dev, local, or a chain spec JSON file', 'dev')
-    .option('--rpc-port <port>', 'JSON-RPC port (WebSocket + HTTP)', parsePort, 9944)
+    .option('--chain <spec>', "dev, local, or a chain spec JSON file (storage node: run its own chain node of this network)", 'dev')
+    .option('--rpc-port <port>', "JSON-RPC port (WebSocket + HTTP; a storage node's own chain node: a free one)", parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
     .option('--validator <suri>', "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash)")
     .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
     .option('--p2p-host <ip>', 'libp2p listen address of the chain network', '0.0.0.0')
-    .option('--bootnodes <multiaddr...>', 'chain peers to dial at start')
+    .option('--bootnodes <multiaddr...>', "chain peers to dial at start (storage node: its own chain node's, e.g. a validator's p2p address)")
     .addOption(new Option('--mode <mode>', 'run a storage node in this mode').choices(['isolation', 'member', 'owner']))
     .option('--config <file>', 'storage node: JSON config file (flags override it)')
-    .option('--chain-rpc <url>', 'storage node: the chain JSON-RPC to use (default ws://127.0.0.1:9944)')
+    .option('--chain-rpc <url>', "storage node: a chain node's JSON-RPC to use (instead of its own chain node: --chain <spec> --bootnodes <validator>)")
     .option('--account <suri>', "storage node: the account's secret URI (dev: //Bob)")
     .option('--keystore <file>', 'storage node: a polkadot-js keystore JSON file for the account')
     .option('--password-file <file>', 'storage node: file holding the keystore password')
@@ -89,10 +89,20 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
     .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
     .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
-    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; p2pPort: number; p2pHost: string; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode'>) => {
+    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; p2pPort: number; p2pHost: string; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>, cmd: Command) => {
       if (opts.mode !== undefined) {
+        // A storage node runs its own chain node only when told to (--chain or --bootnodes), so
+        // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
+        const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
         const { runStorageNode } = await import('./commands/storage-node.js')
-        await runStorageNode({ ...opts, mode: opts.mode })
+        const { chain, rpcPort, blockTime, ...rest } = opts
+        await runStorageNode({
+          ...rest,
+          mode: opts.mode,
+          ...(given('chain') ? { chain } : {}),
+          ...(given('rpcPort') ? { rpcPort } : {}),
+          ...(given('blockTime') ? { blockTime } : {}),
+        })
         return
       }
       const { runNode } = await import('./commands/node.js')

@@ -1,6 +1,7 @@
 /**
  * `crust dev --validators 3`: three validator processes on the local spec author in Aura turns
- * and finalize over p2p; a storage node on the network registers through them.
+ * and finalize over p2p; a storage node on the network registers through its own chain node,
+ * which follows them.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -48,5 +49,14 @@ describe('crust dev --validators', () => {
       const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
       return id?.anchor === undefined ? undefined : true
     }, 'the storage node identity', 120_000)
+    // The storage node registered through its own chain node, which follows the validators' finality.
+    const own = await connectApi(node.chainRpc)
+    try {
+      const final = (await api.rpc.chain.getHeader(bestHash)).number.toNumber()
+      await waitFor(async () => ((await own.rpc.chain.getHeader(await own.rpc.chain.getFinalizedHead())).number.toNumber() >= final ? true : undefined), `the storage node's chain to finalize #${final}`, 60_000)
+      assert.equal((await own.rpc.chain.getBlockHash(final)).toHex(), bestHash.toHex())
+    } finally {
+      await own.disconnect()
+    }
   })
 })

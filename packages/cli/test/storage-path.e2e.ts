@@ -73,6 +73,54 @@ describe('the storage path on crust dev', () => {
   let limitsBefore: bigint[] = []
   let prepaidCid: string
 
+  it("behavior: each storage node runs its own chain node, in step with the validator's chain, and its work reports reach the chain through it", async () => {
+    for (const node of dev.nodes) {
+      // Its command names no chain RPC: only the chain spec and the validator's p2p address.
+      const { args } = JSON.parse(readFileSync(join(node.dir, 'command.json'), 'utf8')) as { args: string[] }
+      assert.equal(args.includes('--chain-rpc'), false, `${node.name} is given no chain RPC`)
+      assert.ok(args.includes('--bootnodes'), `${node.name} dials the validator over p2p`)
+      assert.ok(!args.includes(dev.chainRpc), `${node.name} does not know the validator's RPC`)
+      assert.notEqual(node.chainRpc, dev.chainRpc)
+      const own = await connectApi(node.chainRpc)
+      try {
+        // The validator's finalized block, with the same hash, is final on the node's chain too.
+        const finalHash = await api.rpc.chain.getFinalizedHead()
+        const finalNumber = (await api.rpc.chain.getHeader(finalHash)).number.toNumber()
+        await waitFor(async () => {
+          const ownFinal = (await own.rpc.chain.getHeader(await own.rpc.chain.getFinalizedHead())).number.toNumber()
+          return ownFinal >= finalNumber ? true : undefined
+        }, `${node.name}'s chain to finalize #${finalNumber}`, 60_000)
+        assert.equal((await own.rpc.chain.getBlockHash(finalNumber)).toHex(), finalHash.toHex(), `${node.name} finalized the validator's block #${finalNumber}`)
+        // Its best block is one the validator has (same number, same hash).
+        const ownBest = await own.rpc.chain.getHeader()
+        await waitFor(async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= ownBest.number.toNumber() ? true : undefined), `the validator at #${ownBest.number.toNumber()}`)
+        assert.equal((await api.rpc.chain.getBlockHash(ownBest.number.toNumber())).toHex(), ownBest.hash.toHex(), `${node.name}'s best block is on the validator's chain`)
+        // Its sWorker, which only knows the node's own RPC, registered and reported: both are on the validator's chain.
+        const report = await waitFor(async () => {
+          const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+          if (id?.anchor === undefined) return undefined
+          const wr = (await api.query.swork.workReports(id.anchor)).toJSON() as { reportSlot: number; free: number } | null
+          return wr === null ? undefined : wr
+        }, `${node.name}'s work report on the validator's chain`, 120_000)
+        assert.equal(report.free, 2 * 16 * MiB, `${node.name} reported its 2 SRD units`)
+        // Its node-local view agrees.
+        const ownId = (await own.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+        assert.ok(ownId?.anchor !== undefined, `${node.name}'s own chain has its identity`)
+      } finally {
+        await own.disconnect()
+      }
+    }
+    // And they keep reporting, slot after slot (each report waits for its block on the node's chain).
+    const slotOf = async (who: string) => {
+      const id = (await api.query.swork.identities(who)).toJSON() as { anchor: string }
+      return ((await api.query.swork.workReports(id.anchor)).toJSON() as { reportSlot: number }).reportSlot
+    }
+    const firstSlots = await Promise.all(dev.nodes.map((n) => slotOf(n.account)))
+    await Promise.all(
+      dev.nodes.map((n, i) => waitFor(async () => ((await slotOf(n.account)) >= firstSlots[i]! + 2 * REPORT_SLOT ? true : undefined), `${n.name}'s reports two slots later`, 120_000)),
+    )
+  })
+
   it('behavior: crust upload of a 20 MiB file through node A gets three reported replicas, one per storage node', async () => {
     bytes = pseudoRandom(20 * MiB, 7)
     const file = join(base.path, 'data.bin')

@@ -18,11 +18,29 @@ export interface AccountConfig {
   password?: string
 }
 
+/**
+ * The storage node's own chain node: a follower (no authoring, no votes) that imports the
+ * network's blocks over p2p, as Crust's member and isolation nodes run one.
+ */
+export interface EmbeddedChainConfig {
+  /** `dev`, `local`, or a chain spec JSON file: the network's. */
+  spec: string
+  /** Chain peers (validators) to dial, `.../p2p/<peer id>`. */
+  bootnodes: string[]
+  /** Its JSON-RPC (loopback by default; 0 picks a free port). */
+  rpcHost: string
+  rpcPort: number
+  /** The network's block time (it sets the Aura slot length, so it must match the validators'). */
+  blockTimeMs: number
+}
+
 export interface StorageNodeConfig {
   basePath: string
   mode: NodeMode
-  /** The chain's JSON-RPC (until storage nodes run their own chain node). */
-  chainRpc: string
+  /** A chain node's JSON-RPC to use; exactly one of `chainRpc` and `chain` is set. */
+  chainRpc?: string
+  /** Run the node's own chain node instead (its database in `<basePath>/chain`). */
+  chain?: EmbeddedChainConfig
   account: AccountConfig
   /** Member mode: the group owner's address this node joins. */
   owner?: string
@@ -36,11 +54,13 @@ export interface StorageNodeConfig {
 
 export const GiB = 1024 ** 3
 
+/** Defaults of {@link EmbeddedChainConfig} (the block time is `crust node`'s). */
+export const defaultChainConfig = (): EmbeddedChainConfig => ({ spec: 'dev', bootnodes: [], rpcHost: '127.0.0.1', rpcPort: 0, blockTimeMs: 6000 })
+
 export function defaultConfig(basePath: string): StorageNodeConfig {
   return {
     basePath,
     mode: 'isolation',
-    chainRpc: 'ws://127.0.0.1:9944',
     account: {},
     members: [],
     ipfs: { apiPort: 5001, gatewayPort: 8080, swarmPort: 4001, swarmHost: '0.0.0.0', bootstrap: [] },
@@ -62,6 +82,7 @@ const SHAPE: Shape = {
   basePath: 'string',
   mode: 'string',
   chainRpc: 'string',
+  chain: { spec: 'string', bootnodes: 'string[]', rpcHost: 'string', rpcPort: 'number', blockTimeMs: 'number' },
   owner: 'string',
   members: 'string[]',
   account: { suri: 'string', keystore: 'string', passwordFile: 'string' },
@@ -86,10 +107,9 @@ function checkShape(value: unknown, shape: Shape, path: string): void {
 
 /** A layer of configuration: any key may be missing or undefined (then a lower layer's value stays). */
 export type PartialConfig = {
-  [K in keyof StorageNodeConfig]?:
-    | (StorageNodeConfig[K] extends unknown[] ? StorageNodeConfig[K] : StorageNodeConfig[K] extends object ? { [P in keyof StorageNodeConfig[K]]?: StorageNodeConfig[K][P] | undefined } : StorageNodeConfig[K])
-    | undefined
+  [K in keyof StorageNodeConfig]?: Layer<NonNullable<StorageNodeConfig[K]>> | undefined
 }
+type Layer<T> = T extends unknown[] ? T : T extends object ? { [P in keyof T]?: T[P] | undefined } : T
 
 /** Reads and checks a JSON config file (every key optional). */
 export function readConfigFile(file: string): PartialConfig {
@@ -109,6 +129,8 @@ export function resolveConfig(basePath: string, ...layers: PartialConfig[]): Sto
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer) as Array<[keyof StorageNodeConfig, unknown]>) {
       if (value === undefined) continue
+      // The embedded chain is absent by default: its first layer starts from its defaults.
+      if (key === 'chain') config.chain ??= defaultChainConfig()
       const current = config[key]
       if (typeof current === 'object' && !Array.isArray(current) && typeof value === 'object') {
         Object.assign(current, Object.fromEntries(Object.entries(value as object).filter(([, v]) => v !== undefined)))
@@ -125,7 +147,6 @@ function checkPort(value: number, name: string): void {
 
 function validateConfig(c: StorageNodeConfig): void {
   if (!NODE_MODES.includes(c.mode)) throw new NodeConfigError(`mode: "${c.mode}" is not one of ${NODE_MODES.join(', ')}`)
-  if (!/^wss?:\/\//.test(c.chainRpc)) throw new NodeConfigError(`chainRpc: "${c.chainRpc}" is not a ws:// or wss:// URL`)
   if (c.mode !== 'owner' && c.members.length > 0) throw new NodeConfigError('members: only an owner node has members (use --mode owner)')
   if (c.account.suri === undefined && c.account.keystore === undefined) {
     throw new NodeConfigError('account: give --account <secret URI> (dev: //Bob) or --keystore <file> with --password-file')
@@ -146,4 +167,26 @@ function validateConfig(c: StorageNodeConfig): void {
   if (!['default', 'srdFirst', 'newFileFirst'].includes(c.smanager.strategy)) {
     throw new NodeConfigError(`smanager.strategy: "${c.smanager.strategy}" is not one of default, srdFirst, newFileFirst`)
   }
+  validateChainSource(c)
+}
+
+/** Exactly one way to the chain: a chain node's RPC, or the node's own chain node on the p2p network. */
+function validateChainSource(c: StorageNodeConfig): void {
+  if (c.chainRpc !== undefined && c.chain !== undefined) {
+    throw new NodeConfigError('chain: give either --chain-rpc <url> (a chain node\'s RPC) or --chain <spec> with --bootnodes (the node\'s own chain node), not both')
+  }
+  if (c.chainRpc === undefined && c.chain === undefined) {
+    throw new NodeConfigError('chain: give --chain <spec> --bootnodes <multiaddr...> to run the node\'s own chain node, or --chain-rpc <url> (e.g. ws://127.0.0.1:9944) to use a chain node\'s RPC')
+  }
+  if (c.chainRpc !== undefined && !/^wss?:\/\//.test(c.chainRpc)) throw new NodeConfigError(`chainRpc: "${c.chainRpc}" is not a ws:// or wss:// URL`)
+  if (c.chain === undefined) return
+  if (c.chain.spec === '') throw new NodeConfigError('chain.spec: expected dev, local, or a chain spec file')
+  if (c.chain.bootnodes.length === 0) {
+    throw new NodeConfigError('chain.bootnodes: the node\'s chain node follows the network: give --bootnodes <multiaddr...> (a validator\'s p2p address)')
+  }
+  for (const addr of c.chain.bootnodes) {
+    if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d+\/p2p\/\w+$/.test(addr)) throw new NodeConfigError(`chain.bootnodes: "${addr}" is not a multiaddr like /ip4/<ip>/tcp/<port>/p2p/<peer id>`, { addr })
+  }
+  checkPort(c.chain.rpcPort, 'chain.rpcPort')
+  if (!Number.isInteger(c.chain.blockTimeMs) || c.chain.blockTimeMs < 50) throw new NodeConfigError('chain.blockTimeMs: expected milliseconds, at least 50')
 }

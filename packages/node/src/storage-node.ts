@@ -2,17 +2,21 @@
  * A storage node in one process. Isolation and member nodes run an IPFS node (API + gateway), an
  * sWorker that registers, seals and reports, the sManager that takes orders for it, and Prometheus
  * metrics; a member also joins its owner's group. An owner node keeps its group and allowlist and
- * serves metrics (its validator duties come with multi-validator consensus). Until storage nodes
- * run their own chain node (#10), they use a chain RPC.
+ * serves metrics. The chain is either a chain node's RPC (`chainRpc`) or the node's own follower
+ * chain node (`chain`), which shares the IPFS node's libp2p host (one peer id, one port) and syncs
+ * over p2p before the sWorker and sManager start on its local RPC.
  */
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
-import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
+import { type ConsensusHost, consensusServices, createConsensusHost } from '@crust-ts/consensus'
+import { createGatewayServer, createIpfsNode, createKuboApiServer, createLibp2pHost, type IpfsDaemon, PEER_KEY_FILE, startIpfsDaemon } from '@crust-ts/ipfs'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
+import { EmbeddedChain } from './chain.js'
 import type { StorageNodeConfig } from './config.js'
 import { ensureGroup, ensureJoined } from './groups.js'
 import { createMetricsRegistry, type MetricSources, type MetricsServer, startMetricsServer } from './metrics.js'
@@ -21,6 +25,8 @@ export interface StorageNodeEndpoints {
   account: string
   mode: string
   metrics: string
+  /** The chain RPC the node uses: its own chain node's, or the configured one. */
+  chainRpc: string
   ipfsApi?: string
   gateway?: string
   peerId?: string
@@ -32,6 +38,8 @@ export interface StorageNodeEndpoints {
 export interface RunningStorageNode {
   endpoints: StorageNodeEndpoints
   api: ApiPromise
+  /** The node's own chain node, when it runs one. */
+  chain?: EmbeddedChain
   ipfs?: IpfsDaemon
   sworker?: RunningSworker
   smanager?: Smanager
@@ -45,7 +53,39 @@ async function connectChain(chainRpc: string): Promise<ApiPromise> {
   return ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
 }
 
-export async function startStorageNode(config: StorageNodeConfig, account: KeyringPair, logger: ComponentLogger): Promise<RunningStorageNode> {
+/** The IPFS daemon's parts (node, Kubo API, gateway) on a host the caller owns and stops. */
+async function startIpfsOnHost(config: StorageNodeConfig, host: ConsensusHost, logger: ComponentLogger): Promise<IpfsDaemon> {
+  const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, logger: logger.forComponent('ipfs:node') })
+  const stops: Array<() => Promise<void>> = [() => node.stop()]
+  try {
+    const api = createKuboApiServer(node, { host: '127.0.0.1', port: config.ipfs.apiPort, logger })
+    const apiAddress = await api.start()
+    stops.unshift(() => api.stop())
+    const gateway = createGatewayServer(node, { host: '127.0.0.1', port: config.ipfs.gatewayPort, logger })
+    const gatewayAddress = await gateway.start()
+    stops.unshift(() => gateway.stop())
+    return {
+      node,
+      api: apiAddress,
+      gateway: gatewayAddress,
+      peerId: host.peerId.toString(),
+      multiaddrs: host.getMultiaddrs().map((m) => m.toString()),
+      async stop() {
+        for (const stop of stops) await stop()
+      },
+    }
+  } catch (err) {
+    for (const stop of stops) await stop().catch(() => {})
+    throw err
+  }
+}
+
+/**
+ * Starts the node's parts in order: IPFS, the chain (its own chain node, synced first), the
+ * sWorker, the sManager, metrics. `signal` aborts a start still waiting for the chain to sync.
+ * `stop()` stops them in reverse: sManager, sWorker, chain node, IPFS.
+ */
+export async function startStorageNode(config: StorageNodeConfig, account: KeyringPair, logger: ComponentLogger, signal?: AbortSignal): Promise<RunningStorageNode> {
   const log = logger.forComponent('node')
   const stops: Array<() => Promise<void>> = []
   const stopAll = async () => {
@@ -53,7 +93,56 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     stops.length = 0
   }
   try {
-    const api = await connectChain(config.chainRpc)
+    let ipfs: IpfsDaemon | undefined
+    let sworker: RunningSworker | undefined
+    let smanager: Smanager | undefined
+    let chain: EmbeddedChain | undefined
+    let host: ConsensusHost | undefined
+    const swarm = [`/ip4/${config.ipfs.swarmHost}/tcp/${config.ipfs.swarmPort}`]
+    if (config.mode !== 'owner') {
+      if (config.chain !== undefined) {
+        // One libp2p host for IPFS and the chain: bitswap and the chain's gossip and sync share
+        // its peer id (the IPFS repo's key) and its swarm port.
+        const repoPath = join(config.basePath, 'ipfs')
+        mkdirSync(repoPath, { recursive: true })
+        const shared = (await createLibp2pHost({
+          peerKeyPath: join(repoPath, PEER_KEY_FILE),
+          listen: swarm,
+          bootstrap: [...new Set([...config.ipfs.bootstrap, ...config.chain.bootnodes])],
+          services: consensusServices(),
+        })) as unknown as ConsensusHost
+        host = shared
+        stops.push(async () => shared.stop())
+        ipfs = await startIpfsOnHost(config, shared, logger)
+      } else {
+        ipfs = await startIpfsDaemon({
+          repoPath: join(config.basePath, 'ipfs'),
+          apiPort: config.ipfs.apiPort,
+          gatewayPort: config.ipfs.gatewayPort,
+          swarmPort: config.ipfs.swarmPort,
+          swarmHost: config.ipfs.swarmHost,
+          bootstrap: config.ipfs.bootstrap,
+          dht: false,
+          logger,
+        })
+      }
+      const daemon = ipfs
+      stops.push(() => daemon.stop())
+      log.info({ api: url(daemon.api), gateway: url(daemon.gateway), peerId: daemon.peerId }, 'IPFS node started')
+    }
+    let chainRpc = config.chainRpc
+    if (config.chain !== undefined) {
+      // An owner runs no IPFS: its chain node gets a host of its own on the swarm address.
+      host ??= await createConsensusHost({ listen: swarm, bootstrap: config.chain.bootnodes, peerKeyPath: join(config.basePath, PEER_KEY_FILE) })
+      const follower = await EmbeddedChain.create(config.chain, { basePath: config.basePath, host, logger })
+      chain = follower
+      chainRpc = await follower.start()
+      stops.push(() => follower.stop())
+      log.info({ rpc: chainRpc, p2p: host.getMultiaddrs().map(String), sharedWithIpfs: ipfs !== undefined }, 'chain node started; syncing with the network')
+      const head = await follower.waitSynced(signal ?? new AbortController().signal)
+      log.info(head, 'chain node synced with the network')
+    }
+    const api = await connectChain(chainRpc!)
     stops.push(() => api.disconnect())
     let bestBlock = 0
     const unsubscribeHeads = await api.rpc.chain.subscribeNewHeads((h) => {
@@ -61,32 +150,18 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     })
     stops.push(async () => unsubscribeHeads())
     const sources: MetricSources = { bestBlock: () => bestBlock }
-    const endpoints: Omit<StorageNodeEndpoints, 'metrics'> = { account: account.address, mode: config.mode }
-    let ipfs: IpfsDaemon | undefined
-    let sworker: RunningSworker | undefined
-    let smanager: Smanager | undefined
+    const endpoints: Omit<StorageNodeEndpoints, 'metrics'> = { account: account.address, mode: config.mode, chainRpc: chainRpc! }
+    if (host !== undefined) Object.assign(endpoints, { peerId: host.peerId.toString(), multiaddrs: host.getMultiaddrs().map(String) })
 
     if (config.mode === 'owner') {
       await ensureGroup(api, account, config.members, log)
     } else {
-      ipfs = await startIpfsDaemon({
-        repoPath: join(config.basePath, 'ipfs'),
-        apiPort: config.ipfs.apiPort,
-        gatewayPort: config.ipfs.gatewayPort,
-        swarmPort: config.ipfs.swarmPort,
-        swarmHost: config.ipfs.swarmHost,
-        bootstrap: config.ipfs.bootstrap,
-        dht: false,
-        logger,
-      })
-      const daemon = ipfs
-      stops.push(() => daemon.stop())
+      const daemon = ipfs!
       const ipfsApi = url(daemon.api)
-      log.info({ api: ipfsApi, gateway: url(daemon.gateway), peerId: daemon.peerId }, 'IPFS node started')
 
       const running = await runSworker({
         dataDir: join(config.basePath, 'sworker'),
-        chainRpc: config.chainRpc,
+        chainRpc: chainRpc!,
         ipfsApi,
         account,
         apiPort: config.sworker.apiPort,
@@ -154,7 +229,7 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     stops.push(() => metrics.stop())
     const all: StorageNodeEndpoints = { ...endpoints, metrics: `${url(metrics.address)}/metrics` }
     log.info(all, 'storage node ready')
-    return { endpoints: all, api, ...(ipfs === undefined ? {} : { ipfs }), ...(sworker === undefined ? {} : { sworker }), ...(smanager === undefined ? {} : { smanager }), stop: stopAll }
+    return { endpoints: all, api, ...(chain === undefined ? {} : { chain }), ...(ipfs === undefined ? {} : { ipfs }), ...(sworker === undefined ? {} : { sworker }), ...(smanager === undefined ? {} : { smanager }), stop: stopAll }
   } catch (err) {
     await stopAll()
     throw err

@@ -66,7 +66,9 @@ export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'
     const onAbort = () => finish(() => reject(new SdkError('SDK_ERROR_ABORTED', 'aborted (the transaction may still be included)')))
     options.signal?.addEventListener('abort', onAbort, { once: true })
     tx.signAndSend(signer, (r: SubmittableResult) => {
-      if (r.status.isInBlock) finish(() => resolve(r))
+      // Finalized counts too: @polkadot/api drops an InBlock whose events are still being fetched
+      // when Finalized follows (a node that imports a block and its finality at once sends both).
+      if (r.status.isInBlock || r.status.isFinalized) finish(() => resolve(r))
       else if (r.status.isInvalid || r.status.isDropped || r.status.isUsurped || r.status.isRetracted) {
         finish(() => reject(new SdkError('SDK_ERROR_TX_REJECTED', `the transaction was ${r.status.type.toLowerCase()} before inclusion`)))
       }
@@ -77,7 +79,7 @@ export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'
       })
       .catch((err: unknown) => finish(() => reject(rejected(err))))
   })
-  const blockHash = result.status.asInBlock.toHex()
+  const blockHash = (result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized).toHex()
   const failed = dispatchErrorName(api, result)
   if (failed !== undefined) {
     const code = DISPATCH_ERRORS[failed] ?? 'SDK_ERROR_TX_FAILED'

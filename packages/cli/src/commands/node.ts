@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { builtinSpec, ChainNode, type ChainSpec, createLogger, parseChainSpec } from '@crust-ts/chain'
+import { builtinSpec, ChainNode, type ChainSpec, createLogger, genesisAuthorities, parseChainSpec } from '@crust-ts/chain'
 import { CliError } from '../errors.js'
 
 export interface RunNodeOptions {
@@ -56,6 +56,9 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     blockTimeMs: options.blockTimeMs,
     author: !networked,
     ...(networked ? { finality: 'external' as const } : {}),
+    // A single-authority chain (dev) keeps its genesis validator on the network too: its storage
+    // accounts are staking candidates for their stake limits, never authors that run no validator.
+    ...(networked && spec.genesis.authorities.length === 1 ? { authorities: genesisAuthorities(spec) } : {}),
     logger,
   })
   let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined

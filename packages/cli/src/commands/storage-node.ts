@@ -10,6 +10,12 @@ export interface StorageNodeFlags {
   basePath?: string
   mode: string
   chainRpc?: string
+  /** The node's own chain node: the network's spec (given on the command line, not the default). */
+  chain?: string
+  bootnodes?: string[]
+  rpcPort?: number
+  rpcExternal?: boolean
+  blockTime?: number
   account?: string
   keystore?: string
   passwordFile?: string
@@ -32,6 +38,9 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
   return {
     mode: f.mode as NodeMode,
     ...(f.chainRpc === undefined ? {} : { chainRpc: f.chainRpc }),
+    ...(f.chain === undefined && f.bootnodes === undefined
+      ? {}
+      : { chain: { spec: f.chain, bootnodes: f.bootnodes, rpcPort: f.rpcPort, rpcHost: f.rpcExternal === true ? '0.0.0.0' : undefined, blockTimeMs: f.blockTime } }),
     ...(f.owner === undefined ? {} : { owner: f.owner }),
     ...(f.members === undefined ? {} : { members: f.members }),
     account: { suri: f.account, keystore: f.keystore, passwordFile: f.passwordFile },
@@ -53,15 +62,26 @@ export async function runStorageNode(flags: StorageNodeFlags): Promise<void> {
   }
   const account = await loadAccount(config.account)
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
-  const node = await startStorageNode(config, account, logger)
+  // A signal while the node's chain node still syncs aborts the start (its parts stop cleanly).
+  const starting = new AbortController()
+  const received = new Promise<string>((resolve) => {
+    const on = (signal: string) => {
+      starting.abort(new Error(`${signal} received while starting`))
+      resolve(signal)
+    }
+    process.once('SIGINT', () => on('SIGINT'))
+    process.once('SIGTERM', () => on('SIGTERM'))
+  })
+  let node: Awaited<ReturnType<typeof startStorageNode>>
+  try {
+    node = await startStorageNode(config, account, logger, starting.signal)
+  } catch (err) {
+    if (starting.signal.aborted) return
+    throw err
+  }
   // A supervisor (`crust dev`) learns the endpoints over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: node.endpoints })
-  await new Promise<void>((done) => {
-    const shutdown = (signal: string) => {
-      logger.forComponent('cli').info({ signal }, 'shutting down')
-      node.stop().then(done, done)
-    }
-    process.once('SIGINT', () => shutdown('SIGINT'))
-    process.once('SIGTERM', () => shutdown('SIGTERM'))
-  })
+  const signal = await received
+  logger.forComponent('cli').info({ signal }, 'shutting down')
+  await node.stop()
 }

@@ -36,8 +36,10 @@ export async function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>,
   })
   const unsub = await tx.send((result) => {
     const { status } = result
-    if (status.isInBlock) {
-      const blockHash = status.asInBlock.toHex()
+    // Finalized counts as included too: @polkadot/api drops an InBlock whose events are still being
+    // fetched when Finalized follows at once (a chain that finalizes by votes right after import).
+    if (status.isInBlock || status.isFinalized) {
+      const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
       const err = result.dispatchError
       if (err === undefined) {
         api.rpc.chain

@@ -132,7 +132,8 @@ export class PolkadotChainClient implements ChainClient {
           finish(() => reject(new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward ${status.type}`, { cid, retryable: true })))
           return
         }
-        if (!status.isInBlock) return
+        // Finalized counts too: @polkadot/api drops an InBlock when Finalized follows at once.
+        if (!status.isInBlock && !status.isFinalized) return
         const err = result.dispatchError
         if (err === undefined) return finish(() => resolve({ ok: true }))
         let name: string = err.type

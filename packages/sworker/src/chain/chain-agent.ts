@@ -31,7 +31,8 @@ const hex = (b: Uint8Array) => u8aToHex(b)
 function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.signAndSend(signer, (result) => {
-      if (!result.status.isInBlock) return
+      // Finalized counts too: @polkadot/api drops an InBlock when Finalized follows at once.
+      if (!result.status.isInBlock && !result.status.isFinalized) return
       const err = result.dispatchError
       if (err === undefined) return resolve()
       const name = err.isModule ? (() => {

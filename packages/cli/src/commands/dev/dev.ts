@@ -1,7 +1,8 @@
 /**
- * `crust dev`: a complete local network from real processes on loopback: one validator (a chain
- * node that authors), and N storage nodes (IPFS + sWorker + sManager), each with its own data
- * folder under the base path. Without --reset a restart resumes the same network.
+ * `crust dev`: a complete local network from real processes on loopback: validators (chain nodes
+ * that author in Aura slots and finalize over p2p), and N storage nodes (IPFS + sWorker + sManager
+ * + their own chain node that follows the validators over p2p), each with its own data folder
+ * under the base path. Without --reset a restart resumes the same network.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -9,9 +10,10 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { createLogger, LOCAL_AUTHORITIES } from '@crust-ts/chain'
+import { createLogger, devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { CliError } from '../../errors.js'
+import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
 import { statusLine } from './status.js'
@@ -45,40 +47,63 @@ const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
 export const storageAccountUri = (i: number) => GENESIS_STORAGE[i] ?? `//Storage${i + 1}`
 const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i + 1}`
 
-/** Starts the validator(s); the first one's RPC is the network's. */
+/** The network the validators run: its spec (as given to `crust node --chain`), first RPC and p2p addresses. */
+interface ValidatorNetwork {
+  chain: string
+  rpc: string
+  p2p: string[]
+}
+
+/**
+ * Starts the validator(s) on the p2p network (one too: it gossips its blocks and serves sync to
+ * the storage nodes' chain nodes); the first one's RPC is the network's.
+ */
 async function startValidators(
   opts: DevOptions,
   basePath: string,
   children: Array<{ stop(): Promise<void> }>,
   onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
   log: ReturnType<ReturnType<typeof createLogger>['forComponent']>,
-): Promise<{ rpc: string }> {
+): Promise<ValidatorNetwork> {
   if (opts.validators < 1 || opts.validators > LOCAL_AUTHORITIES.length) {
     throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--validators: expected 1 to ${LOCAL_AUTHORITIES.length} (the local spec's authorities)`)
   }
   const multi = opts.validators > 1
   // Several validators need a spec with that many authorities: the local spec unless one is given.
   const chain = multi && opts.chain === 'dev' ? 'local' : opts.chain
+  // The validators' keys are the dev ones (//Alice//stash, //Bob//stash, ...): the spec's
+  // authorities must be theirs, in order, or no validator would author.
+  const authorities = (await loadSpec(chain)).genesis.authorities
+  for (let i = 0; i < opts.validators; i++) {
+    if (authorities[i] !== devAddress(LOCAL_AUTHORITIES[i]!)) {
+      throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--chain ${chain}: authority ${i + 1} is not //${LOCAL_AUTHORITIES[i]}, the key crust dev gives validator ${i + 1}`)
+    }
+  }
   let first: { rpc: string } | undefined
   const bootnodes: string[] = []
   for (let i = 0; i < opts.validators; i++) {
     const name = multi ? `validator-${i + 1}` : 'validator'
     const dir = join(basePath, name)
-    const args = ['node', '--chain', chain, '--base-path', dir, '--rpc-port', String(i === 0 ? opts.rpcPort : 0), '--block-time', String(opts.blockTime)]
-    if (multi) args.push('--validator', `//${LOCAL_AUTHORITIES[i]}`, '--p2p-port', '0', '--p2p-host', '127.0.0.1', ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []))
+    const args = [
+      'node', '--chain', chain, '--base-path', dir, '--rpc-port', String(i === 0 ? opts.rpcPort : 0), '--block-time', String(opts.blockTime),
+      '--validator', `//${LOCAL_AUTHORITIES[i]}`, '--p2p-port', '0', '--p2p-host', '127.0.0.1', ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
+    ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
     log.info({ validator: name }, `starting ${name}`)
     const endpoints = await child.start()
     bootnodes.push(...endpoints.p2p)
     first ??= endpoints
-    log.info({ validator: name, rpc: endpoints.rpc }, `${name} ready`)
+    log.info({ validator: name, rpc: endpoints.rpc, p2p: endpoints.p2p }, `${name} ready`)
   }
-  return first!
+  return { chain, rpc: first!.rpc, p2p: bootnodes }
 }
 
 export interface DevNetworkInfo {
+  /** The first validator's RPC. */
   chainRpc: string
+  /** The validators' p2p addresses: `--bootnodes` of any other node of this network. */
+  bootnodes: string[]
   gateway?: { gateway: string; psa: string; serviceAccount: string }
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
@@ -97,7 +122,11 @@ export async function runDev(opts: DevOptions): Promise<void> {
   }
   const stopAll = async () => {
     shuttingDown = true
-    await Promise.all(children.map((c) => c.stop()))
+    // Storage nodes and the gateway first, while the validators still take their last transactions
+    // (a work report in flight waits for its block); then the validators.
+    const validators = children.slice(0, Math.min(opts.validators, children.length))
+    await Promise.all(children.slice(validators.length).map((c) => c.stop()))
+    await Promise.all(validators.map((c) => c.stop()))
   }
   const stopped = new Promise<string>((done) => {
     process.once('SIGINT', () => done('SIGINT'))
@@ -105,7 +134,8 @@ export async function runDev(opts: DevOptions): Promise<void> {
   })
   let api: ApiPromise | undefined
   try {
-    const { rpc } = await startValidators(opts, basePath, children, onExit, log)
+    const validators = await startValidators(opts, basePath, children, onExit, log)
+    const { rpc } = validators
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
@@ -115,14 +145,15 @@ export async function runDev(opts: DevOptions): Promise<void> {
     await Promise.all(
       accounts.map(async (account) => {
         // With several validators the storage accounts only bond: were they candidates, the next
-        // election would hand authoring to accounts that run no validator (storage-backed
-        // validators, owners of storage groups, come with storage nodes running their own chain node).
+        // election would hand authoring to accounts that run no validator (their storage nodes'
+        // chain nodes only follow). One validator (dev) keeps its genesis authority throughout,
+        // so there they are candidates, for their stake limits.
         const done = await setUpStorageAccount(chain, account, { candidate: opts.validators <= 1 })
         if (done.length > 0) log.info({ account: account.address, done }, 'storage account set up')
       }),
     )
 
-    const info: DevNetworkInfo = { chainRpc: rpc, storageNodes: [] }
+    const info: DevNetworkInfo = { chainRpc: rpc, bootnodes: validators.p2p, storageNodes: [] }
     const multiaddrs: string[] = []
     for (let i = 0; i < opts.storageNodes; i++) {
       const name = nodeName(i)
@@ -133,7 +164,9 @@ export async function runDev(opts: DevOptions): Promise<void> {
           name,
           dir,
           args: [
-            'node', '--mode', 'isolation', '--base-path', dir, '--chain-rpc', rpc, '--account', storageAccountUri(i),
+            // Its own chain node, following the validators over p2p (RPC on a free loopback port).
+            'node', '--mode', 'isolation', '--base-path', dir, '--account', storageAccountUri(i),
+            '--chain', validators.chain, '--bootnodes', ...validators.p2p, '--block-time', String(opts.blockTime), '--rpc-port', '0',
             '--ipfs-api-port', String(first ? opts.ipfsApiPort : 0), '--gateway-port', String(first ? opts.gatewayPort : 0),
             '--swarm-port', '0', '--swarm-host', '127.0.0.1', '--sworker-port', '0', '--smanager-port', '0', '--metrics-port', '0',
             '--srd-units', String(opts.srdUnits), '--srd-unit', String(opts.srdUnitSize),
@@ -149,7 +182,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       // lets a file added on any node reach all the others.
       multiaddrs.push(...endpoints.multiaddrs)
       info.storageNodes.push({ name, accountUri: storageAccountUri(i), dir, pid: child.pid, ...endpoints })
-      log.info({ node: name, ipfsApi: endpoints.ipfsApi, gateway: endpoints.gateway }, `${name} ready`)
+      log.info({ node: name, chainRpc: endpoints.chainRpc, ipfsApi: endpoints.ipfsApi, gateway: endpoints.gateway }, `${name} ready`)
     }
     const nodeA = info.storageNodes[0]
     if (opts.gateway && nodeA !== undefined) {
@@ -192,9 +225,11 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
   const lines = [
     '',
     '  crust dev network is running (Ctrl-C stops it)',
-    `  chain RPC         ${info.chainRpc}   (polkadot.js apps, @polkadot/api; //Alice is sudo)`,
+    `  chain RPC         ${info.chainRpc}   (the validator's; polkadot.js apps, @polkadot/api; //Alice is sudo)`,
+    `  chain p2p         ${info.bootnodes.join(' ')}   (--bootnodes of another node)`,
     ...info.storageNodes.flatMap((n) => [
       `  ${n.name} (${n.accountUri})`,
+      `    chain RPC       ${n.chainRpc}   (its own chain node, synced over p2p)`,
       `    IPFS API        ${n.ipfsApi}`,
       `    gateway         ${n.gateway}/ipfs/<cid>`,
       `    sWorker         ${n.sworkerApi}/api/v0/workload`,

@@ -1,4 +1,7 @@
-/** The dev network's status line: chain head and each storage node's sealed files and spare room. */
+/**
+ * The dev network's status line: the validator's head, and per storage node its own chain node's
+ * best block, its sealed files and its spare room.
+ */
 import type { ApiPromise } from '@polkadot/api'
 
 interface Workload {
@@ -18,14 +21,30 @@ async function workload(sworkerApi: string): Promise<Workload | undefined> {
   }
 }
 
-export async function statusLine(api: ApiPromise, nodes: Array<{ name: string; sworkerApi: string }>): Promise<string> {
+/** A chain node's best block number over its JSON-RPC (HTTP on the same port as the WebSocket). */
+async function bestBlock(chainRpc: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(chainRpc.replace(/^ws/, 'http'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_getHeader', params: [] }),
+      signal: AbortSignal.timeout(2000),
+    })
+    const body = (await res.json()) as { result?: { number: string } }
+    return body.result === undefined ? undefined : Number.parseInt(body.result.number, 16)
+  } catch {
+    return undefined
+  }
+}
+
+export async function statusLine(api: ApiPromise, nodes: Array<{ name: string; sworkerApi: string; chainRpc: string }>): Promise<string> {
   const [head, finalized] = await Promise.all([api.rpc.chain.getHeader(), api.rpc.chain.getFinalizedHead().then((h) => api.rpc.chain.getHeader(h))])
   const parts = await Promise.all(
     nodes.map(async (n) => {
-      const w = await workload(n.sworkerApi)
+      const [w, best] = await Promise.all([workload(n.sworkerApi), bestBlock(n.chainRpc)])
       if (w === undefined) return `${n.name}: down`
       const pending = w.files.pending.num > 0 ? ` (+${w.files.pending.num} sealing)` : ''
-      return `${n.name}: ${w.files.valid.num} files ${(w.files.valid.size / MiB).toFixed(1)} MiB${pending}, SRD ${Math.round((w.srd.srd_complete * GiB) / MiB)} MiB`
+      return `${n.name}: #${best ?? '?'} ${w.files.valid.num} files ${(w.files.valid.size / MiB).toFixed(1)} MiB${pending}, SRD ${Math.round((w.srd.srd_complete * GiB) / MiB)} MiB`
     }),
   )
   return `#${head.number.toNumber()} (final #${finalized.number.toNumber()}) | ${parts.join(' | ')}`

@@ -1,0 +1,148 @@
+/**
+ * The storage node's own chain node: a follower {@link ChainNode} (no authoring, no votes) with a
+ * {@link ConsensusNode} that imports the network's gossiped blocks, syncs from peers, follows
+ * finality through the validators' votes and justifications, and gossips the transactions
+ * submitted to its RPC (the sWorker's work reports, the sManager's calls) to the validators.
+ */
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { builtinSpec, ChainNode, type ChainSpec, genesisAuthorities, parseChainSpec } from '@crust-ts/chain'
+import type { ComponentLogger } from '@crust-ts/chain/logger'
+import { type ConsensusHost, ConsensusNode } from '@crust-ts/consensus'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { type EmbeddedChainConfig, NodeConfigError } from './config.js'
+
+/** How often the node asks its peers for their head while it catches up. */
+const SYNC_POLL_MS = 250
+/** How long one status request to a peer may take before that peer is skipped for the round. */
+const STATUS_TIMEOUT_MS = 5000
+/** How often a node still waiting for its peers says so. */
+const WAIT_LOG_MS = 10_000
+
+/** `dev`, `local`, or a chain spec JSON file. */
+export async function loadChainSpec(spec: string): Promise<ChainSpec> {
+  await cryptoWaitReady()
+  const builtin = builtinSpec(spec)
+  if (builtin !== undefined) return builtin
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(spec, 'utf8'))
+  } catch (err) {
+    throw new NodeConfigError(`chain.spec: "${spec}" is neither dev, local, nor a readable chain spec JSON file: ${(err as Error).message}`, { spec })
+  }
+  return parseChainSpec(json)
+}
+
+export interface EmbeddedChainInit {
+  /** The storage node's data folder (the chain database goes to `<basePath>/chain`). */
+  basePath: string
+  /** A host built with `consensusServices()`: the IPFS node's, or the node's own. */
+  host: ConsensusHost
+  logger: ComponentLogger
+}
+
+export interface ChainHead {
+  best: number
+  finalized: number
+}
+
+export class EmbeddedChain {
+  private rpcUrl: string | undefined
+
+  private constructor(
+    readonly chainNode: ChainNode,
+    readonly consensus: ConsensusNode,
+    private readonly logger: ComponentLogger,
+  ) {}
+
+  /** Opens the chain database and wires the follower (nothing runs until {@link start}). */
+  static async create(config: EmbeddedChainConfig, init: EmbeddedChainInit): Promise<EmbeddedChain> {
+    const spec = await loadChainSpec(config.spec)
+    const chainNode = await ChainNode.create({
+      spec,
+      basePath: init.basePath,
+      rpc: { host: config.rpcHost, port: config.rpcPort },
+      blockTimeMs: config.blockTimeMs,
+      author: false,
+      finality: 'external',
+      // As `crust node` runs a single-authority chain (dev): its genesis validator authors throughout.
+      ...(spec.genesis.authorities.length === 1 ? { authorities: genesisAuthorities(spec) } : {}),
+      logger: init.logger,
+    })
+    try {
+      const consensus = ConsensusNode.create({ chainNode, host: init.host, logger: init.logger })
+      return new EmbeddedChain(chainNode, consensus, init.logger)
+    } catch (err) {
+      await chainNode.stop().catch(() => {})
+      throw err
+    }
+  }
+
+  /** Its JSON-RPC URL (after {@link start}). */
+  get rpc(): string {
+    if (this.rpcUrl === undefined) throw new Error('the embedded chain node has not started')
+    return this.rpcUrl
+  }
+
+  /** Starts the RPC server, then the p2p side (gossip, sync, finality); resolves with the RPC URL. */
+  async start(): Promise<string> {
+    const { rpc } = await this.chainNode.start()
+    this.rpcUrl = `ws://${rpc.host}:${rpc.port}`
+    try {
+      await this.consensus.start()
+    } catch (err) {
+      await this.chainNode.stop().catch(() => {})
+      throw err
+    }
+    return this.rpcUrl
+  }
+
+  /** The node's own head. */
+  head(): ChainHead {
+    const { chain } = this.chainNode
+    return { best: chain.best.number, finalized: chain.finalized.number }
+  }
+
+  /**
+   * Resolves once the node is within one block of the best and of the finalized block its peers on
+   * the same chain report (asked afresh each round, so a growing chain does not outrun it).
+   */
+  async waitSynced(signal: AbortSignal): Promise<ChainHead> {
+    const log = this.logger.forComponent('node:chain')
+    const { chain } = this.chainNode
+    const network = this.consensus.network
+    let lastLog = Date.now()
+    let lastBest = -1
+    for (;;) {
+      signal.throwIfAborted()
+      const asked = await Promise.all(
+        network.peers().map((peer) => network.requestStatus(peer, AbortSignal.any([signal, AbortSignal.timeout(STATUS_TIMEOUT_MS)])).catch(() => undefined)),
+      )
+      const same = asked.filter((s) => s !== undefined && s.genesis === chain.genesis.hashHex)
+      if (same.length > 0) {
+        const best = Math.max(...same.map((s) => s!.best.number))
+        const finalized = Math.max(...same.map((s) => s!.finalized?.number ?? 0))
+        if (chain.best.number + 1 >= best && chain.finalized.number + 1 >= finalized) return this.head()
+        this.consensus.sync.trigger()
+        if (Date.now() - lastLog >= WAIT_LOG_MS) {
+          lastLog = Date.now()
+          const head = { best: chain.best.number, finalized: chain.finalized.number, peerBest: best, peerFinalized: finalized }
+          // No progress in a whole interval: the peers' blocks do not import here.
+          if (chain.best.number === lastBest) log.warn(head, "the network's blocks do not import: is the block time (--block-time, the Aura slot length) the validators'?")
+          else log.info(head, 'catching up with the network')
+          lastBest = chain.best.number
+        }
+      } else if (Date.now() - lastLog >= WAIT_LOG_MS) {
+        lastLog = Date.now()
+        log.info({ peers: network.peers().length }, 'waiting for a chain peer (a validator or another node of this chain)')
+      }
+      await sleep(SYNC_POLL_MS, undefined, { signal })
+    }
+  }
+
+  /** Stops the p2p side, then the chain node (its RPC and database). */
+  async stop(): Promise<void> {
+    await this.consensus.stop()
+    await this.chainNode.stop()
+  }
+}
