@@ -11,7 +11,15 @@ export interface PoolLimits {
    * by the pool-wide limits. Default {@link DEFAULT_MAX_PER_SENDER}.
    */
   maxPerSender?: number
+  /**
+   * How long a future transaction may wait for its nonce gap to fill before it is dropped (ms);
+   * default {@link DEFAULT_FUTURE_LIFETIME_MS}. Ready ones leave with their era or their inclusion.
+   */
+  futureLifetimeMs?: number
 }
+
+/** Default lifetime of a future transaction: 10 minutes. */
+export const DEFAULT_FUTURE_LIFETIME_MS = 10 * 60 * 1000
 
 /** Default per-sender bound. */
 export const DEFAULT_MAX_PER_SENDER = 64
@@ -24,5 +32,6 @@ export const defaultPoolLimits: Required<PoolLimits> = {
   maxReady: 8192,
   maxFuture: 512,
   maxBytes: 21 * 1024 * 1024,
-  maxPerSender: DEFAULT_MAX_PER_SENDER
+  maxPerSender: DEFAULT_MAX_PER_SENDER,
+  futureLifetimeMs: DEFAULT_FUTURE_LIFETIME_MS
 }
