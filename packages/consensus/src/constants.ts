@@ -32,8 +32,8 @@ export const GOSSIP_SERVICE = 'chainGossip'
 export const PROPAGATE_INTERVAL_MS = 2000
 /** When a peer refused a transaction for now (pool full, nonce gap too long), it is offered again after this long. */
 export const RETRY_AFTER_MS = 3000
-/** How long a peer counts as holding a transaction it sent or accepted (it is not offered again meanwhile). */
-export const KNOWN_TX_TTL_MS = 5 * 60 * 1000
+/** How long a peer counts as holding a transaction it sent or accepted: not offered again meanwhile (after that, again: it may have dropped it). */
+export const KNOWN_TX_TTL_MS = 30_000
 /** Transaction hashes remembered per peer (the oldest are forgotten first). */
 export const MAX_KNOWN_TXS_PER_PEER = 16_384
 /** Most transactions one push carries. */

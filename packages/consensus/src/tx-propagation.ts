@@ -46,8 +46,11 @@ const MALFORMED = new Set(['EXTRINSIC_ERROR_BAD_FORMAT', 'TX_ERROR_INVALID_BAD_P
 
 /** What one peer holds (as far as this node knows), and what waits to go to it. */
 class PeerTxState {
-  /** Transaction hash -> until when the peer counts as holding it (ms); oldest first. */
-  readonly known = new Map<string, number>()
+  /**
+   * Transaction hash -> until when it is not offered to the peer again (ms), and whether the peer
+   * holds it (false: it refused it for now); oldest first.
+   */
+  readonly known = new Map<string, { until: number; held: boolean }>()
   readonly outbox = new Map<string, Uint8Array>()
   busy = false
   /** No pushes before this time (ms): the last one failed. */
@@ -56,18 +59,24 @@ class PeerTxState {
   constructor(readonly peer: PeerId) {}
 
   knows(hash: string, now: number): boolean {
-    const until = this.known.get(hash)
-    return until !== undefined && until > now
+    const entry = this.known.get(hash)
+    return entry !== undefined && entry.until > now
   }
 
-  remember(hash: string, until: number): void {
+  holds(hash: string, now: number): boolean {
+    const entry = this.known.get(hash)
+    return entry?.held === true && entry.until > now
+  }
+
+  remember(hash: string, until: number, held: boolean): void {
     this.known.delete(hash)
-    this.known.set(hash, until)
+    this.known.set(hash, { until, held })
     if (this.known.size > MAX_KNOWN_TXS_PER_PEER) this.known.delete(this.known.keys().next().value!)
   }
 
-  offer(hash: string, bytes: Uint8Array, now: number): void {
-    if (!this.knows(hash, now)) this.outbox.set(hash, bytes)
+  /** Queues the transaction unless the peer has it or refused it a short while ago (`retry`: refused is no reason to wait). */
+  offer(hash: string, bytes: Uint8Array, now: number, retry = false): void {
+    if (retry ? !this.holds(hash, now) : !this.knows(hash, now)) this.outbox.set(hash, bytes)
   }
 }
 
@@ -82,6 +91,15 @@ export class TransactionPropagation {
     const hash = u8aToHex(xt.hash)
     const now = Date.now()
     for (const peer of this.targets()) this.state(peer).offer(hash, xt.bytes, now)
+    this.scheduleFlush()
+  }
+  /** A transaction turned ready here (its nonce gap filled): peers that refused it while it was future get it now. */
+  private readonly onStatus = (hash: string, status: unknown) => {
+    if (status !== 'ready') return
+    const bytes = this.components.pool.bytesOf(hash)
+    if (bytes === undefined) return
+    const now = Date.now()
+    for (const peer of this.targets()) this.state(peer).offer(hash, bytes, now, true)
     this.scheduleFlush()
   }
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId; protocols: string[] }>) => {
@@ -106,6 +124,7 @@ export class TransactionPropagation {
     this.stopped = false
     await host.handle(this.init.protocol, (stream, connection) => this.receive(stream, connection.remotePeer), { maxInboundStreams: 8 })
     pool.on('submitted', this.onSubmitted)
+    pool.on('status', this.onStatus)
     host.addEventListener('peer:identify', this.onIdentify as never)
     host.addEventListener('peer:disconnect', this.onDisconnect as never)
     this.timer = setInterval(() => this.announce(this.targets()), this.intervalMs)
@@ -123,6 +142,7 @@ export class TransactionPropagation {
     this.stopped = true
     if (this.timer !== undefined) clearInterval(this.timer)
     pool.off('submitted', this.onSubmitted)
+    pool.off('status', this.onStatus)
     host.removeEventListener('peer:identify', this.onIdentify as never)
     host.removeEventListener('peer:disconnect', this.onDisconnect as never)
     await host.unhandle(this.init.protocol).catch(() => {})
@@ -177,20 +197,20 @@ export class TransactionPropagation {
       if (batch.length >= MAX_TXS_PER_PUSH) break
     }
     const now = Date.now()
-    for (const [hash] of batch) state.remember(hash, now + KNOWN_TX_TTL_MS)
+    for (const [hash] of batch) state.remember(hash, now + KNOWN_TX_TTL_MS, true)
     state.busy = true
     this.push(state.peer, batch.map(([, bytes]) => bytes))
       .then((answer) => {
         const retryAt = Date.now() + RETRY_AFTER_MS
         for (const i of answer.retry) {
           const hash = batch[i]?.[0]
-          if (hash !== undefined) state.remember(hash, retryAt)
+          if (hash !== undefined) state.remember(hash, retryAt, false)
         }
       })
       .catch((err: unknown) => {
         this.log.debug({ err, peer: state.peer.toString(), txs: batch.length }, 'transaction push failed')
         const retryAt = Date.now() + RETRY_AFTER_MS
-        for (const [hash] of batch) state.remember(hash, retryAt)
+        for (const [hash] of batch) state.remember(hash, retryAt, false)
         state.outbox.clear()
         state.pausedUntil = Date.now() + FAILED_PUSH_PAUSE_MS
       })
@@ -229,7 +249,7 @@ export class TransactionPropagation {
         const bytes = plainBytes(frame.subarray())
         const hash = u8aToHex(blake2AsU8a(bytes, 256))
         // The peer holds it: never offer it back (even if this pool refuses it now).
-        state.remember(hash, Date.now() + KNOWN_TX_TTL_MS)
+        state.remember(hash, Date.now() + KNOWN_TX_TTL_MS, true)
         const verdict = this.submit(bytes)
         if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed or badly signed transaction')
         if (verdict === 'retry') retry.push(index)

@@ -25,12 +25,14 @@ export const DEFAULT_FUTURE_LIFETIME_MS = 10 * 60 * 1000
 export const DEFAULT_MAX_PER_SENDER = 64
 
 /**
- * Substrate's defaults (`--pool-limit 8192`, `--pool-kbytes 20480` for ready, 512 txs / 1 MiB for
- * future), with one byte bound across both queues.
+ * Substrate's ready defaults (`--pool-limit 8192`, `--pool-kbytes 20480`), one byte bound across both
+ * queues, and room for 2048 future transactions (Substrate: 512, or a tenth of the ready limit):
+ * a node fed one sender's nonces round-robin with other nodes holds most of them behind gaps until
+ * propagation fills them, and a refused RPC submission would leave a hole no one fills.
  */
 export const defaultPoolLimits: Required<PoolLimits> = {
   maxReady: 8192,
-  maxFuture: 512,
+  maxFuture: 2048,
   maxBytes: 21 * 1024 * 1024,
   maxPerSender: DEFAULT_MAX_PER_SENDER,
   futureLifetimeMs: DEFAULT_FUTURE_LIFETIME_MS

@@ -183,6 +183,11 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     return this.queues.all().map((tx) => ({ hash: tx.hash, bytes: tx.data.bytes, ready: this.queues.isReady(tx.hash) }))
   }
 
+  /** The extrinsic bytes of the pooled transaction with this hash (0x-hex). */
+  bytesOf(hash: string): Uint8Array | undefined {
+    return this.queues.get(hash)?.data.bytes
+  }
+
   /** Extrinsic bytes of every pooled transaction (ready first). */
   pending(): Uint8Array[] {
     return this.queues.all().map((tx) => tx.data.bytes)
