@@ -174,6 +174,17 @@ describe('TransactionQueues', () => {
       assert.equal(q.status().future, 5)
     })
 
+    it('error: checkSenderRoom refuses, before any validation, what import would refuse for the per-sender bound', () => {
+      const q = new TransactionQueues<string>({ ...roomy, maxPerSender: 1 })
+      q.checkSenderRoom('0xa5', ALICE, 5)
+      q.import(tx('a0', ALICE, 0), 0)
+      q.import(tx('a5', ALICE, 5), 0)
+      q.checkSenderRoom('0xa1', ALICE, 1)
+      q.checkSenderRoom('0xa5x', ALICE, 5)
+      expectPoolError(() => q.checkSenderRoom('0xa6', ALICE, 6), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+      expectPoolError(() => q.import(tx('a6', ALICE, 6), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+    })
+
     it('behavior: expire drops transactions past their era and future ones that waited too long; later nonces go back to future', () => {
       const q = new TransactionQueues<string>(roomy)
       q.import({ ...tx('a0', ALICE, 0), validTill: 10 }, 0, { now: 1000 })

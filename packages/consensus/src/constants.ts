@@ -29,9 +29,9 @@ export const MAX_ANCESTOR_FETCH = 4096
 export const GOSSIP_SERVICE = 'chainGossip'
 
 /** How often a node offers its whole pool to each peer (minus what the peer is known to hold). */
-export const PROPAGATE_INTERVAL_MS = 2000
+export const PROPAGATE_INTERVAL_MS = 1000
 /** When a peer refused a transaction for now (pool full, nonce gap too long), it is offered again after this long. */
-export const RETRY_AFTER_MS = 3000
+export const RETRY_AFTER_MS = 1000
 /** How long a peer counts as holding a transaction it sent or accepted: not offered again meanwhile (after that, again: it may have dropped it). */
 export const KNOWN_TX_TTL_MS = 30_000
 /** Transaction hashes remembered per peer (the oldest are forgotten first). */

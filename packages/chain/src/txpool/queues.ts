@@ -150,6 +150,17 @@ export class TransactionQueues<T = unknown> {
   }
 
   /**
+   * Cheap pre-check before a network transaction is validated (signature included): throws the
+   * `TOO_MANY_FROM_SENDER` that `import` would throw for this sender and nonce, when the pool already
+   * knows the sender (peers re-offer what was refused; verifying it again would be wasted).
+   */
+  checkSenderRoom(hash: string, sender: string, nonce: number): void {
+    const known = this.senders.get(sender)
+    if (known === undefined || nonce <= known.readyEnd || known.txs.has(nonce) || futureOf(known) < this.maxPerSender) return
+    throw new PoolError({ code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER', hash, sender, limit: this.maxPerSender })
+  }
+
+  /**
    * Ready transactions in a valid block order: per sender consecutive nonces from its account
    * nonce, across senders highest priority first (then earliest arrival). Lazy: each `next()` costs
    * O(log k). The iterator reflects the pool when `ready()` was called; if the pool changes while

@@ -78,6 +78,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     const hash = u8aToHex(xt.hash)
     // Known already: no need to verify the signature again (peers re-propagate what they hold).
     if (this.queues.has(hash)) throw new PoolError({ code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash })
+    if (origin === 'network' && xt.signed !== undefined) this.queues.checkSenderRoom(hash, u8aToHex(xt.signed.signer), xt.signed.nonce)
     const best = this.chain.best
     const valid = validateTransaction(this.runtime, xt, {
       state: this.chain.stateAt(best),
