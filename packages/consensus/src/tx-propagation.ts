@@ -13,7 +13,16 @@ import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import * as lp from 'it-length-prefixed'
-import { KNOWN_TX_TTL_MS, MAX_KNOWN_TXS_PER_PEER, MAX_TX_BYTES, MAX_TXS_PER_PUSH, PROPAGATE_INTERVAL_MS, PUSH_TIMEOUT_MS, FAILED_PUSH_PAUSE_MS, RETRY_AFTER_MS } from './constants.js'
+import {
+  FAILED_PUSH_PAUSE_MS,
+  KNOWN_TX_TTL_MS,
+  MAX_KNOWN_TXS_PER_PEER,
+  MAX_TX_BYTES,
+  MAX_TXS_PER_PUSH,
+  PROPAGATE_INTERVAL_MS,
+  PUSH_TIMEOUT_MS,
+  RETRY_AFTER_MS,
+} from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { encodeJson, plainBytes } from './wire.js'
 
@@ -41,8 +50,13 @@ interface PushAnswer {
 
 /** Pool refusals that may turn into acceptance later (room frees up, a gap fills, funds arrive). */
 const RETRYABLE = new Set(['TXPOOL_ERROR_POOL_FULL', 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER', 'TX_ERROR_INVALID_PAYMENT'])
-/** Refusals that prove the pushing peer sends garbage: the push is cut off. */
-const MALFORMED = new Set(['EXTRINSIC_ERROR_BAD_FORMAT', 'TX_ERROR_INVALID_BAD_PROOF'])
+/**
+ * Refusals that prove the pushing peer sends garbage: the push is cut off. (A bad signature is not
+ * one: a mortal transaction's signature covers its birth block, which differs between forks.)
+ */
+const MALFORMED = new Set(['EXTRINSIC_ERROR_BAD_FORMAT'])
+/** Most transactions waiting to go to one peer (the periodic announcement offers the rest later). */
+const MAX_OUTBOX = 4 * MAX_TXS_PER_PUSH
 
 /** What one peer holds (as far as this node knows), and what waits to go to it. */
 class PeerTxState {
@@ -76,6 +90,7 @@ class PeerTxState {
 
   /** Queues the transaction unless the peer has it or refused it a short while ago (`retry`: refused is no reason to wait). */
   offer(hash: string, bytes: Uint8Array, now: number, retry = false): void {
+    if (this.outbox.size >= MAX_OUTBOX) return
     if (retry ? !this.holds(hash, now) : !this.knows(hash, now)) this.outbox.set(hash, bytes)
   }
 }
@@ -251,7 +266,7 @@ export class TransactionPropagation {
         // The peer holds it: never offer it back (even if this pool refuses it now).
         state.remember(hash, Date.now() + KNOWN_TX_TTL_MS, true)
         const verdict = this.submit(bytes)
-        if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed or badly signed transaction')
+        if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed transaction')
         if (verdict === 'retry') retry.push(index)
         if (verdict === 'accepted') accepted++
         index++

@@ -41,7 +41,6 @@ export interface PooledExtrinsic {
   /** 0x-hex blake2-256 of `bytes`. */
   hash: string
   bytes: Uint8Array
-  ready: boolean
 }
 
 export interface SubmitResult {
@@ -181,7 +180,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
 
   /** Every pooled transaction (ready ones in block order, then future ones), for propagation. */
   transactions(): PooledExtrinsic[] {
-    return this.queues.all().map((tx) => ({ hash: tx.hash, bytes: tx.data.bytes, ready: this.queues.isReady(tx.hash) }))
+    return this.queues.all().map((tx) => ({ hash: tx.hash, bytes: tx.data.bytes }))
   }
 
   /** The extrinsic bytes of the pooled transaction with this hash (0x-hex). */
