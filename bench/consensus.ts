@@ -3,8 +3,11 @@
  * consensus package's test launcher). Time to finality (first seen as best -> seen finalized on
  * node 0, median and p95), extrinsics/s included under a transfer load submitted round-robin to
  * all four nodes, and the sync speed (blocks/s) of a fresh node joining afterwards.
+ *
+ * Alone (after `npx tsc -b bench`): `npx node bench/dist/consensus.js [--load-only] [--transfers N]`.
  */
 import { rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
@@ -27,15 +30,22 @@ interface Fixture {
 }
 
 export interface ConsensusBench {
-  finality: { samples: number; medianMs: number; p95Ms: number }
-  load: { submitted: number; included: number; perSecond: number }
-  sync: { blocks: number; perSecond: number }
+  finality?: { samples: number; medianMs: number; p95Ms: number }
+  load: { submitted: number; accepted: number; included: number; perSecond: number; seconds: number }
+  sync?: { blocks: number; perSecond: number }
+}
+
+export interface ConsensusBenchOptions {
+  finalitySeconds?: number
+  transfers?: number
+  /** Only the transfer load (no time-to-finality sampling, no fresh-node sync). */
+  loadOnly?: boolean
 }
 
 const AUTHORITIES = ['Alice//stash', 'Bob//stash', 'Charlie//stash', 'Dave//stash']
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN
 
-export async function runConsensusBench(opts: { finalitySeconds?: number; transfers?: number } = {}): Promise<ConsensusBench> {
+export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promise<ConsensusBench> {
   await cryptoWaitReady()
   const fx = (await import(new URL('../../packages/consensus/dist/test/fixtures/network.js', import.meta.url).href)) as Fixture
   const root = fx.tempDir('crust-consensus-bench-')
@@ -53,7 +63,7 @@ export async function runConsensusBench(opts: { finalitySeconds?: number; transf
     const seen = new Map<number, number>()
     const ttf: number[] = []
     let finalized = 0
-    const until = Date.now() + (opts.finalitySeconds ?? 40) * 1000
+    const until = Date.now() + (opts.loadOnly === true ? 0 : (opts.finalitySeconds ?? 40)) * 1000
     while (Date.now() < until) {
       const now = Date.now()
       const best = await c0.bestNumber()
@@ -80,7 +90,8 @@ export async function runConsensusBench(opts: { finalitySeconds?: number; transf
     }
     await api.disconnect()
     const startBlock = await c0.bestNumber()
-    await Promise.all(signed.map((xt, i) => clients[i % clients.length]!.call('author_submitExtrinsic', [xt]).catch(() => undefined)))
+    const outcomes = await Promise.allSettled(signed.map((xt, i) => clients[i % clients.length]!.call('author_submitExtrinsic', [xt])))
+    const accepted = outcomes.filter((o) => o.status === 'fulfilled').length
     let included = 0
     let first: number | undefined
     let last = 0
@@ -102,6 +113,8 @@ export async function runConsensusBench(opts: { finalitySeconds?: number; transf
       n++
     }
     const loadSeconds = first === undefined ? Number.NaN : Math.max(1, last - first + 1000) / 1000
+    const load = { submitted: signed.length, accepted, included, perSecond: included / loadSeconds, seconds: loadSeconds }
+    if (opts.loadOnly === true) return { load }
     // A fresh node syncing.
     const head = await c0.bestNumber()
     const started = performance.now()
@@ -113,7 +126,7 @@ export async function runConsensusBench(opts: { finalitySeconds?: number; transf
     const syncSeconds = (performance.now() - started) / 1000
     return {
       finality: { samples: ttf.length, medianMs: quantile(ttf, 0.5), p95Ms: quantile(ttf, 0.95) },
-      load: { submitted: signed.length, included, perSecond: included / loadSeconds },
+      load,
       sync: { blocks: head, perSecond: head / syncSeconds },
     }
   } finally {
@@ -125,9 +138,19 @@ export async function runConsensusBench(opts: { finalitySeconds?: number; transf
 }
 
 export function formatConsensusBench(r: ConsensusBench): string {
+  const { finality, load, sync } = r
   return [
-    `consensus: 4 validators at 1 s slots on loopback: time to finality median ${r.finality.medianMs.toFixed(0)} ms, p95 ${r.finality.p95Ms.toFixed(0)} ms (${r.finality.samples} blocks)`,
-    `  transfer load submitted round-robin to the 4 nodes: ${r.load.included}/${r.load.submitted} included, ${r.load.perSecond.toFixed(0)} extrinsics/s`,
-    `  fresh node sync: ${r.sync.blocks} blocks at ${r.sync.perSecond.toFixed(0)} blocks/s (including process start)`,
+    `consensus: 4 validators at 1 s slots on loopback` +
+      (finality === undefined ? '' : `: time to finality median ${finality.medianMs.toFixed(0)} ms, p95 ${finality.p95Ms.toFixed(0)} ms (${finality.samples} blocks)`),
+    `  transfer load submitted round-robin to the 4 nodes: ${load.included}/${load.submitted} included (${load.accepted} accepted by RPC) in ${load.seconds.toFixed(1)} s, ${load.perSecond.toFixed(0)} extrinsics/s`,
+    ...(sync === undefined ? [] : [`  fresh node sync: ${sync.blocks} blocks at ${sync.perSecond.toFixed(0)} blocks/s (including process start)`]),
   ].join('\n')
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2)
+  const at = args.indexOf('--transfers')
+  const transfers = at >= 0 ? Number(args[at + 1]) : undefined
+  const result = await runConsensusBench({ loadOnly: args.includes('--load-only'), ...(transfers === undefined ? {} : { transfers }) })
+  console.log(formatConsensusBench(result))
 }

@@ -55,7 +55,7 @@ export { builtinSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, L
 export * from './rpc/index.js'
 export * from './txpool/index.js'
 export { ChainDatabase } from './db/index.js'
-export { TransactionPool, type TransactionStatus } from './txpool/transaction-pool.js'
+export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './txpool/transaction-pool.js'
 /** Wire formats shared with the sWorker: registration evidence and work report payloads (Crust's layouts). */
 export * as sworkWire from './pallets/swork/wire.js'
 export {

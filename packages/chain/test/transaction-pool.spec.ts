@@ -11,6 +11,7 @@ import { submissionError } from '../src/api/substrate-api.js'
 import { Chain } from '../src/chain/chain.js'
 import { ChainDatabase } from '../src/db/index.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
+import { decodeExtrinsic } from '../src/runtime/extrinsic.js'
 import { Runtime } from '../src/runtime/runtime.js'
 import { InvalidTransactionError } from '../src/runtime/validity.js'
 import { builtinSpec } from '../src/spec/chain-spec.js'
@@ -103,6 +104,26 @@ describe('TransactionPool', () => {
     const order = block.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash))
     assert.deepEqual(order, [f0.hash, a0.hash, a1.hash])
     assert.equal(pool.status().ready, 0)
+  })
+
+  it('behavior: a reorg makes the pool re-read nonces: the retracted transaction comes back and its successor follows it', () => {
+    const pool = new TransactionPool(runtime, chain)
+    const dave = keyring.addFromUri('//Dave').publicKey
+    const nonce = chain.accountNonce(dave)
+    const fork = chain.best
+    const first = sign('//Dave', nonce)
+    pool.submit(first)
+    pool.submit(sign('//Dave', nonce + 1))
+    chain.produceBlock(author, [decodeExtrinsic(runtime, first)])
+    assert.equal(chain.accountNonce(dave), nonce + 1)
+    assert.equal(pool.status().ready, 1)
+    // A longer fork without Dave's first transfer becomes best.
+    const side = chain.produceBlock(author, [], Date.now(), { parent: fork })
+    chain.produceBlock(author, [], Date.now(), { parent: side.block })
+    assert.equal(chain.accountNonce(dave), nonce)
+    assert.deepEqual([pool.status().ready, pool.status().future], [0, 1])
+    assert.equal(pool.submit(first).status, 'ready')
+    assert.equal(pool.status().ready, 2)
   })
 
   it('error: validation refuses a transaction signed for another chain as a bad proof', () => {

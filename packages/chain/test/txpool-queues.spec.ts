@@ -167,6 +167,37 @@ describe('TransactionQueues', () => {
       expectPoolError(() => q.import(tx('a65', ALICE, 65), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
     })
 
+    it('behavior: local (RPC) transactions are not held to the per-sender bound, only network ones', () => {
+      const q = new TransactionQueues<string>({ ...roomy, maxPerSender: 2 })
+      for (let n = 1; n <= 5; n++) assert.equal(q.import(tx(`a${n}`, ALICE, n), 0, { origin: 'local' }).status, 'future')
+      expectPoolError(() => q.import(tx('a6', ALICE, 6), 0, { origin: 'network' }), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+      assert.equal(q.status().future, 5)
+    })
+
+    it('error: checkSenderRoom refuses, before any validation, what import would refuse for the per-sender bound', () => {
+      const q = new TransactionQueues<string>({ ...roomy, maxPerSender: 1 })
+      q.checkSenderRoom('0xa5', ALICE, 5)
+      q.import(tx('a0', ALICE, 0), 0)
+      q.import(tx('a5', ALICE, 5), 0)
+      q.checkSenderRoom('0xa1', ALICE, 1)
+      q.checkSenderRoom('0xa5x', ALICE, 5)
+      expectPoolError(() => q.checkSenderRoom('0xa6', ALICE, 6), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+      expectPoolError(() => q.import(tx('a6', ALICE, 6), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+    })
+
+    it('behavior: expire drops transactions past their era and future ones that waited too long; later nonces go back to future', () => {
+      const q = new TransactionQueues<string>(roomy)
+      q.import({ ...tx('a0', ALICE, 0), validTill: 10 }, 0, { now: 1000 })
+      q.import(tx('a1', ALICE, 1), 0, { now: 1000 })
+      q.import(tx('b5', BOB, 5), 0, { now: 1000 })
+      q.import(tx('c7', CAROL, 7), 0, { now: 5000 })
+      assert.deepEqual(tags(q.expire(9, 0)), [])
+      assert.deepEqual(tags(q.expire(10, 2000)).sort(), ['a0', 'b5'])
+      assert.deepEqual(q.status(), { ready: 0, future: 2, bytes: 20 })
+      assert.ok(!q.isReady('0xa1'))
+      assert.deepEqual(q.senderIds().sort(), [ALICE, CAROL])
+    })
+
     it('error: a negative or fractional limit is INVALID_LIMITS', () => {
       expectPoolError(() => new TransactionQueues({ ...roomy, maxReady: -1 }), 'TXPOOL_ERROR_INVALID_LIMITS')
       expectPoolError(() => new TransactionQueues({ ...roomy, maxPerSender: 1.5 }), 'TXPOOL_ERROR_INVALID_LIMITS')

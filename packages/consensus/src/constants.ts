@@ -4,8 +4,8 @@
 export const syncProtocol = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/sync/1`
 /** Gossip topic of new blocks. */
 export const blocksTopic = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/blocks/1`
-/** Gossip topic of transactions. */
-export const transactionsTopic = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/transactions/1`
+/** The stream protocol that pushes pool transactions to a peer: `/crust-ts/<genesis hash hex>/transactions/1`. */
+export const transactionsProtocol = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/transactions/1`
 
 /** Gossip topic of finality votes (prevotes and precommits). */
 export const votesTopic = (genesisHex: string): string => `/crust-ts/${genesisHex.replace(/^0x/, '')}/votes/1`
@@ -27,3 +27,20 @@ export const BAN_MS = 10 * 60 * 1000
 export const MAX_ANCESTOR_FETCH = 4096
 /** The libp2p service name of the chain's gossipsub on a shared host. */
 export const GOSSIP_SERVICE = 'chainGossip'
+
+/** How often a node offers its whole pool to each peer (minus what the peer is known to hold). */
+export const PROPAGATE_INTERVAL_MS = 1000
+/** When a peer refused a transaction for now (pool full, nonce gap too long), it is offered again after this long. */
+export const RETRY_AFTER_MS = 1000
+/** How long a peer counts as holding a transaction it sent or accepted: not offered again meanwhile (after that, again: it may have dropped it). */
+export const KNOWN_TX_TTL_MS = 30_000
+/** Transaction hashes remembered per peer (the oldest are forgotten first). */
+export const MAX_KNOWN_TXS_PER_PEER = 16_384
+/** Most transactions one push carries. */
+export const MAX_TXS_PER_PUSH = 1024
+/** Largest transaction a push may carry. */
+export const MAX_TX_BYTES = 5 * 1024 * 1024
+/** A push that takes longer is abandoned (its transactions are offered again later). */
+export const PUSH_TIMEOUT_MS = 10_000
+/** After a failed push (peer gone, or not speaking the protocol) the peer gets no pushes for this long. */
+export const FAILED_PUSH_PAUSE_MS = 10_000

@@ -1,9 +1,10 @@
 /**
  * @packageDocumentation
  *
- * crust-ts consensus: the chain on a libp2p network. Blocks and transactions are gossiped
- * (gossipsub), missing blocks are fetched with a request/response sync protocol and imported by
- * executing them, and validators author blocks in Aura slots.
+ * crust-ts consensus: the chain on a libp2p network. Blocks and finality votes are gossiped
+ * (gossipsub), pool transactions are pushed to peers and re-offered until they hold them (a
+ * transactions protocol), missing blocks are fetched with a request/response sync protocol and
+ * imported by executing them, and validators author blocks in Aura slots.
  *
  * @example
  * ```ts
@@ -31,5 +32,6 @@ export { supermajority, VoteTally } from './finality/tally.js'
 export { decodeVoteMessage, encodeVoteMessage, type SignedVote, signVote, type Vote, type VoteKind, verifyVote, votePayload } from './finality/vote.js'
 export { EquivocationReporter, type EquivocationReporterComponents, type EquivocationReporterInit } from './equivocation-reporter.js'
 export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './slot-author.js'
+export { TransactionPropagation, type TransactionPropagationComponents, type TransactionPropagationInit } from './tx-propagation.js'
 export { ChainSync, type ChainSyncComponents } from './sync.js'
 export { decodeBlock, encodeBlock, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'

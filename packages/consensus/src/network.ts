@@ -1,7 +1,8 @@
 /**
- * The chain's p2p layer on a libp2p host: gossipsub topics for blocks and transactions, the sync
- * request/response protocol (status, block ranges, ancestors), and peer scoring (a peer that sends
- * an invalid block is disconnected and banned for a while).
+ * The chain's p2p layer on a libp2p host: gossipsub topics for blocks and votes, the transactions
+ * protocol (pool propagation, {@link TransactionPropagation}), the sync request/response protocol
+ * (status, block ranges, ancestors), and peer scoring (a peer that sends an invalid block is
+ * disconnected and banned for a while).
  */
 import { EventEmitter } from 'node:events'
 import { BlockImportError, type Chain, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
@@ -21,11 +22,12 @@ import {
   MAX_JUSTIFICATIONS_PER_RESPONSE,
   MAX_MESSAGE_BYTES,
   syncProtocol,
-  transactionsTopic,
+  transactionsProtocol,
   votesTopic,
 } from './constants.js'
 import { decodeVoteMessage, encodeVoteMessage, type SignedVote } from './finality/vote.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
+import { TransactionPropagation } from './tx-propagation.js'
 import { decodeBlock, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
 
 /** The libp2p services the chain needs on its host. */
@@ -73,18 +75,15 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   private readonly log: Logger
   private readonly gossip: GossipSub
   private readonly protocol: string
-  private readonly topics: { blocks: string; transactions: string; votes: string }
+  private readonly topics: { blocks: string; votes: string }
+  /** Pushes pool transactions to peers and takes theirs. */
+  readonly transactions: TransactionPropagation
   /** Set by the finality gadget; votes are ignored without it. */
   voteHandler: VoteHandler | undefined
   private readonly banned = new Map<string, number>()
   private denied = new Set<string>()
   /** Peers seen connecting (to redial after the gate opens). */
   private readonly knownPeers = new Map<string, PeerId>()
-  private receivingTx = false
-  private readonly onSubmitted = (xt: { bytes: Uint8Array }) => {
-    if (this.receivingTx) return
-    this.publish(this.topics.transactions, xt.bytes)
-  }
   private readonly onConnection = (evt: CustomEvent<{ remotePeer: PeerId; close(): Promise<void> }>) => {
     const peer = evt.detail.remotePeer
     this.knownPeers.set(peer.toString(), peer)
@@ -99,32 +98,38 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     this.gossip = gossip
     const genesis = components.chain.genesis.hashHex
     this.protocol = syncProtocol(genesis)
-    this.topics = { blocks: blocksTopic(genesis), transactions: transactionsTopic(genesis), votes: votesTopic(genesis) }
+    this.topics = { blocks: blocksTopic(genesis), votes: votesTopic(genesis) }
+    this.transactions = new TransactionPropagation(
+      {
+        host: components.host,
+        pool: components.pool,
+        logger: components.logger,
+        peers: () => this.peers(),
+        accepts: (peer) => !this.isBanned(peer) && !this.denied.has(peer.toString()),
+      },
+      { protocol: transactionsProtocol(genesis) },
+    )
   }
 
   async start(): Promise<void> {
-    const { host, pool } = this.components
+    const { host } = this.components
     await host.handle(this.protocol, (stream, connection) => this.serve(stream, connection.remotePeer), { maxInboundStreams: 32 })
     this.gossip.topicValidators.set(this.topics.blocks, (peer, msg) => this.validateBlock(peer, msg))
-    this.gossip.topicValidators.set(this.topics.transactions, (peer, msg) => this.validateTransaction(peer, msg))
     this.gossip.topicValidators.set(this.topics.votes, (peer, msg) => this.validateVote(peer, msg))
     this.gossip.subscribe(this.topics.blocks)
-    this.gossip.subscribe(this.topics.transactions)
     this.gossip.subscribe(this.topics.votes)
-    pool.on('submitted', this.onSubmitted)
     host.addEventListener('connection:open', this.onConnection as never)
+    await this.transactions.start()
   }
 
   async stop(): Promise<void> {
-    const { host, pool } = this.components
-    pool.off('submitted', this.onSubmitted)
+    const { host } = this.components
+    await this.transactions.stop()
     host.removeEventListener('connection:open', this.onConnection as never)
     this.gossip.unsubscribe(this.topics.blocks)
-    this.gossip.unsubscribe(this.topics.transactions)
     this.gossip.unsubscribe(this.topics.votes)
     this.gossip.topicValidators.delete(this.topics.votes)
     this.gossip.topicValidators.delete(this.topics.blocks)
-    this.gossip.topicValidators.delete(this.topics.transactions)
     await host.unhandle(this.protocol).catch(() => {})
   }
 
@@ -232,21 +237,6 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       if (!err.invalid) return TopicValidatorResult.Ignore
       void this.penalise(peer, err.code)
       return TopicValidatorResult.Reject
-    }
-  }
-
-  private validateTransaction(peer: PeerId, msg: Message): TopicValidatorResult {
-    if (this.denied.has(peer.toString())) return TopicValidatorResult.Ignore
-    this.receivingTx = true
-    try {
-      this.components.pool.submit(plainBytes(msg.data))
-      return TopicValidatorResult.Accept
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? ''
-      // Malformed or badly signed: never valid anywhere. Anything else (stale, known) may be our view.
-      return code === 'EXTRINSIC_ERROR_BAD_FORMAT' || code === 'TX_ERROR_INVALID_BAD_PROOF' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
-    } finally {
-      this.receivingTx = false
     }
   }
 

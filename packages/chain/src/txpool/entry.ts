@@ -5,6 +5,8 @@ export interface Entry<T> {
   readonly tx: PoolTransaction<T>
   /** Arrival order, unique; breaks priority ties (earlier goes first and is evicted last). */
   readonly seq: number
+  /** Arrival time (ms since the epoch). */
+  readonly at: number
   readonly sender: SenderState<T>
   /** Nonce in `[sender.nonce, sender.readyEnd)`. */
   ready: boolean

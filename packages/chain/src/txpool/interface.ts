@@ -12,6 +12,8 @@ export interface PoolTransaction<T = unknown> {
   length: number
   /** Opaque payload (the decoded extrinsic). */
   data: T
+  /** First block number at which the transaction is no longer valid (its era's death); none: immortal. */
+  validTill?: number
 }
 
 /** What an accepted import did to the pool. */
@@ -34,6 +36,20 @@ export interface NoncesOutcome<T = unknown> {
   promoted: PoolTransaction<T>[]
   /** Transactions dropped to respect the limits (promotions or reorg demotions can exceed them). */
   evicted: PoolTransaction<T>[]
+}
+
+/** How a transaction reached the pool. */
+export type TransactionOrigin = 'local' | 'network'
+
+/** Options of `TransactionQueues.import`. */
+export interface ImportOptions {
+  /**
+   * `local` (the node's own RPC) transactions are bounded by the pool-wide limits only; `network`
+   * ones (the default) also by the per-sender future bound.
+   */
+  origin?: TransactionOrigin
+  /** Milliseconds since the epoch (default `Date.now()`): the arrival time future expiry counts from. */
+  now?: number
 }
 
 /** Sizes of the queues. */

@@ -11,18 +11,29 @@ export interface PoolLimits {
    * by the pool-wide limits. Default {@link DEFAULT_MAX_PER_SENDER}.
    */
   maxPerSender?: number
+  /**
+   * How long a future transaction may wait for its nonce gap to fill before it is dropped (ms);
+   * default {@link DEFAULT_FUTURE_LIFETIME_MS}. Ready ones leave with their era or their inclusion.
+   */
+  futureLifetimeMs?: number
 }
+
+/** Default lifetime of a future transaction: 10 minutes. */
+export const DEFAULT_FUTURE_LIFETIME_MS = 10 * 60 * 1000
 
 /** Default per-sender bound. */
 export const DEFAULT_MAX_PER_SENDER = 64
 
 /**
- * Substrate's defaults (`--pool-limit 8192`, `--pool-kbytes 20480` for ready, 512 txs / 1 MiB for
- * future), with one byte bound across both queues.
+ * Substrate's ready defaults (`--pool-limit 8192`, `--pool-kbytes 20480`), one byte bound across both
+ * queues, and room for 2048 future transactions (Substrate: 512, or a tenth of the ready limit):
+ * a node fed one sender's nonces round-robin with other nodes holds most of them behind gaps until
+ * propagation fills them, and a refused RPC submission would leave a hole no one fills.
  */
 export const defaultPoolLimits: Required<PoolLimits> = {
   maxReady: 8192,
-  maxFuture: 512,
+  maxFuture: 2048,
   maxBytes: 21 * 1024 * 1024,
-  maxPerSender: DEFAULT_MAX_PER_SENDER
+  maxPerSender: DEFAULT_MAX_PER_SENDER,
+  futureLifetimeMs: DEFAULT_FUTURE_LIFETIME_MS
 }

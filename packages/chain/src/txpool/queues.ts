@@ -1,7 +1,7 @@
 import { better, type Entry, SenderState, worse } from './entry.js'
 import { PoolError } from './errors.js'
 import { IndexedHeap } from './heap.js'
-import type { ImportOutcome, NoncesOutcome, PoolStatus, PoolTransaction, ReadyIterator } from './interface.js'
+import type { ImportOptions, ImportOutcome, NoncesOutcome, PoolStatus, PoolTransaction, ReadyIterator } from './interface.js'
 import { DEFAULT_MAX_PER_SENDER, type PoolLimits } from './options.js'
 import { BestFirstIterator } from './ready-iterator.js'
 
@@ -32,9 +32,10 @@ function checkLimit(field: string, value: number): number {
  * nonce is set when the sender enters the pool (`import`'s `accountNonce`) and then advances only
  * through `onNonces`; `import` rejects nonces below the larger of the two views.
  *
- * Limits: a sender may hold at most `maxPerSender` future transactions (its ready chain is bounded
- * only by the pool-wide limits, as in Substrate: a gossiped burst of one sender's nonces must not be
- * refused once the gap before them fills). After every change, while the future count is over `maxFuture` the lowest-priority
+ * Limits: a sender may hold at most `maxPerSender` future transactions that came from the network
+ * (its ready chain, and what its own node's RPC submits, are bounded only by the pool-wide limits, as
+ * in Substrate: a burst of one sender's nonces must not be refused once the gap before them fills;
+ * a refused network transaction comes again with the peers' periodic re-propagation). After every change, while the future count is over `maxFuture` the lowest-priority
  * future transaction is evicted; while the ready count is over `maxReady` the lowest-priority ready
  * transaction that ends its sender's chain is evicted; while bytes are over `maxBytes` the
  * lowest-priority future transaction is evicted, or when none is left, the lowest-priority chain
@@ -93,9 +94,10 @@ export class TransactionQueues<T = unknown> {
   /**
    * Adds a validated transaction. `accountNonce` is the sender's nonce in the best block's state.
    * Throws {@link PoolError}: `ALREADY_IMPORTED`, `STALE`, `TOO_LOW_PRIORITY`,
-   * `TOO_MANY_FROM_SENDER` (a future transaction past `maxPerSender` future ones), `POOL_FULL`; on any error the pool is unchanged.
+   * `TOO_MANY_FROM_SENDER` (a future network transaction past `maxPerSender` future ones), `POOL_FULL`;
+   * on any error the pool is unchanged.
    */
-  import(tx: PoolTransaction<T>, accountNonce: number): ImportOutcome<T> {
+  import(tx: PoolTransaction<T>, accountNonce: number, options: ImportOptions = {}): ImportOutcome<T> {
     if (this.byHash.has(tx.hash)) throw new PoolError({ code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash: tx.hash })
     const known = this.senders.get(tx.sender)
     const floor = known === undefined ? accountNonce : Math.max(known.nonce, accountNonce)
@@ -112,7 +114,7 @@ export class TransactionQueues<T = unknown> {
           newPriority: tx.priority
         })
       }
-    } else if (tx.nonce !== (known?.readyEnd ?? accountNonce) && futureOf(known) >= this.maxPerSender) {
+    } else if (options.origin !== 'local' && tx.nonce !== (known?.readyEnd ?? accountNonce) && futureOf(known) >= this.maxPerSender) {
       throw new PoolError({
         code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER',
         hash: tx.hash,
@@ -123,7 +125,7 @@ export class TransactionQueues<T = unknown> {
 
     this.version++
     const sender = known ?? new SenderState<T>(tx.sender, accountNonce)
-    const entry: Entry<T> = { tx, seq: this.seq++, sender, ready: false, live: false, futurePos: -1 }
+    const entry: Entry<T> = { tx, seq: this.seq++, at: options.now ?? Date.now(), sender, ready: false, live: false, futurePos: -1 }
     let promoted: Entry<T>[] | undefined
     if (old !== undefined) this.replaceEntry(old, entry)
     else promoted = this.insertEntry(entry)
@@ -145,6 +147,17 @@ export class TransactionQueues<T = unknown> {
     }
     if (old !== undefined) outcome.replaced = old.tx
     return outcome
+  }
+
+  /**
+   * Cheap pre-check before a network transaction is validated (signature included): throws the
+   * `TOO_MANY_FROM_SENDER` that `import` would throw for this sender and nonce, when the pool already
+   * knows the sender (peers re-offer what was refused; verifying it again would be wasted).
+   */
+  checkSenderRoom(hash: string, sender: string, nonce: number): void {
+    const known = this.senders.get(sender)
+    if (known === undefined || nonce <= known.readyEnd || known.txs.has(nonce) || futureOf(known) < this.maxPerSender) return
+    throw new PoolError({ code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER', hash, sender, limit: this.maxPerSender })
   }
 
   /**
@@ -206,9 +219,38 @@ export class TransactionQueues<T = unknown> {
     return out
   }
 
+  /**
+   * Removes what can no longer go in: transactions whose `validTill` is at or below `nextBlock` (the
+   * number of the next block), and future transactions that arrived before `futureBefore` (ms since
+   * the epoch; their gap never filled). Later ready transactions of their senders go back to future.
+   * Returns the removed transactions.
+   */
+  expire(nextBlock: number, futureBefore: number): PoolTransaction<T>[] {
+    const victims: Entry<T>[] = []
+    for (const entry of this.byHash.values()) {
+      if ((entry.tx.validTill ?? Number.POSITIVE_INFINITY) <= nextBlock || (!entry.ready && entry.at < futureBefore)) victims.push(entry)
+    }
+    for (const entry of victims) {
+      if (!entry.live) continue
+      this.version++
+      this.deleteEntry(entry)
+    }
+    return victims.map((e) => e.tx)
+  }
+
+  /** The senders (0x-hex account ids) with pooled transactions. */
+  senderIds(): string[] {
+    return [...this.senders.keys()]
+  }
+
   /** The pooled transaction with this hash. */
   get(hash: string): PoolTransaction<T> | undefined {
     return this.byHash.get(hash)?.tx
+  }
+
+  /** Whether the transaction with this hash is pooled and ready. */
+  isReady(hash: string): boolean {
+    return this.byHash.get(hash)?.ready === true
   }
 
   /** Whether a transaction with this hash is pooled. */

@@ -4,15 +4,16 @@
  * tells watchers how each one fares (ready → inBlock → finalized, or dropped).
  */
 import { EventEmitter } from 'node:events'
-import { u8aToHex } from '@polkadot/util'
-import type { BlockRecord, Chain, ImportedBlock } from '../chain/chain.js'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
+import type { BlockRecord, Chain, ImportedBlock, Reorg } from '../chain/chain.js'
 import { Account } from '../pallets/system.js'
 import type { ApplyOutcome } from '../runtime/executive.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../runtime/extrinsic.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { validateTransaction } from '../runtime/validity.js'
-import { defaultPoolLimits, type PoolLimits } from './options.js'
-import type { PoolTransaction } from './interface.js'
+import { PoolError } from './errors.js'
+import type { PoolTransaction, TransactionOrigin } from './interface.js'
+import { DEFAULT_FUTURE_LIFETIME_MS, defaultPoolLimits, type PoolLimits } from './options.js'
 import { TransactionQueues } from './queues.js'
 
 /** Substrate's `TransactionStatus`, in its JSON form. */
@@ -31,8 +32,15 @@ export const isFinalStatus = (s: TransactionStatus): boolean =>
 
 interface PoolEvents {
   status: [hash: string, status: TransactionStatus]
-  /** A transaction entered the pool through {@link TransactionPool.submit} (the network gossips these). */
-  submitted: [xt: DecodedExtrinsic]
+  /** A transaction entered the pool through {@link TransactionPool.submit} (the network propagates these). */
+  submitted: [xt: DecodedExtrinsic, origin: TransactionOrigin]
+}
+
+/** A pooled transaction as the network propagates it. */
+export interface PooledExtrinsic {
+  /** 0x-hex blake2-256 of `bytes`. */
+  hash: string
+  bytes: Uint8Array
 }
 
 export interface SubmitResult {
@@ -44,6 +52,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
   private readonly queues: TransactionQueues<DecodedExtrinsic>
   /** Transactions in imported blocks that are not final yet, by block hash. */
   private readonly awaitingFinality = new Map<string, { number: number; hashes: string[] }>()
+  private readonly futureLifetimeMs: number
 
   constructor(
     private readonly runtime: Runtime,
@@ -52,16 +61,23 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
   ) {
     super()
     this.queues = new TransactionQueues<DecodedExtrinsic>(limits)
+    this.futureLifetimeMs = limits.futureLifetimeMs ?? DEFAULT_FUTURE_LIFETIME_MS
+    chain.on('reorg', (reorg) => this.onReorg(reorg))
     chain.on('block', (imported) => this.onBlock(imported))
     chain.on('finalized', (block) => this.onFinalized(block))
   }
 
   /**
    * Validates and queues an extrinsic. Throws `ExtrinsicFormatError`, `InvalidTransactionError` or
-   * `PoolError`, which the RPC layer turns into Substrate's JSON-RPC errors.
+   * `PoolError`, which the RPC layer turns into Substrate's JSON-RPC errors. `origin` is `network`
+   * for transactions peers pushed (bounded per sender, see {@link TransactionQueues}).
    */
-  submit(bytes: Uint8Array): SubmitResult {
+  submit(bytes: Uint8Array, origin: TransactionOrigin = 'local'): SubmitResult {
     const xt = decodeExtrinsic(this.runtime, bytes)
+    const hash = u8aToHex(xt.hash)
+    // Known already: no need to verify the signature again (peers re-propagate what they hold).
+    if (this.queues.has(hash)) throw new PoolError({ code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash })
+    if (origin === 'network' && xt.signed !== undefined) this.queues.checkSenderRoom(hash, u8aToHex(xt.signed.signer), xt.signed.nonce)
     const best = this.chain.best
     const valid = validateTransaction(this.runtime, xt, {
       state: this.chain.stateAt(best),
@@ -70,18 +86,19 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
       hashOf: (n) => this.chain.hashAt(n),
     })
     const tx: PoolTransaction<DecodedExtrinsic> = {
-      hash: u8aToHex(xt.hash),
+      hash,
       sender: u8aToHex(valid.signer),
       nonce: valid.nonce,
       priority: valid.priority,
       length: valid.length,
       data: xt,
+      ...(valid.deathBlock < Number.MAX_SAFE_INTEGER ? { validTill: valid.deathBlock } : {}),
     }
-    const outcome = this.queues.import(tx, valid.accountNonce)
+    const outcome = this.queues.import(tx, valid.accountNonce, { origin })
     if (outcome.replaced !== undefined) this.emit('status', outcome.replaced.hash, { usurped: tx.hash })
     for (const evicted of outcome.evicted) this.emit('status', evicted.hash, 'dropped')
     for (const promoted of outcome.promoted) this.emit('status', promoted.hash, 'ready')
-    this.emit('submitted', xt)
+    this.emit('submitted', xt, origin)
     return { hash: tx.hash, status: outcome.status }
   }
 
@@ -125,6 +142,28 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     const included = new Set<string>(imported.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash)))
     for (const tx of removed) if (!included.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
     if (included.size > 0) this.awaitingFinality.set(blockHash, { number: imported.block.number, hashes: [...included] })
+    this.expire(imported.block.number + 1)
+  }
+
+  /** Drops transactions whose era ended (invalid) and future ones whose gap never filled in time (dropped). */
+  private expire(nextBlock: number): void {
+    for (const tx of this.queues.expire(nextBlock, Date.now() - this.futureLifetimeMs)) {
+      this.emit('status', tx.hash, (tx.validTill ?? Number.POSITIVE_INFINITY) <= nextBlock ? 'invalid' : 'dropped')
+    }
+  }
+
+  /**
+   * The best chain switched: every pooled sender's nonce is re-read from the new best state (a
+   * retracted block's nonces no longer hold), before the enacted blocks prune what they include and
+   * the node resubmits the retracted blocks' transactions.
+   */
+  private onReorg(_reorg: Reorg): void {
+    const state = this.chain.stateAt()
+    const updates = this.queues.senderIds().map((id) => [id, Account.get(state, hexToU8a(id)).nonce] as const)
+    const { removed, promoted, evicted } = this.queues.onNonces(updates)
+    for (const tx of promoted) this.emit('status', tx.hash, 'ready')
+    for (const tx of evicted) this.emit('status', tx.hash, 'dropped')
+    for (const tx of removed) this.emit('status', tx.hash, 'invalid')
   }
 
   private onFinalized(block: BlockRecord): void {
@@ -137,6 +176,16 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
 
   has(hash: string): boolean {
     return this.queues.has(hash)
+  }
+
+  /** Every pooled transaction (ready ones in block order, then future ones), for propagation. */
+  transactions(): PooledExtrinsic[] {
+    return this.queues.all().map((tx) => ({ hash: tx.hash, bytes: tx.data.bytes }))
+  }
+
+  /** The extrinsic bytes of the pooled transaction with this hash (0x-hex). */
+  bytesOf(hash: string): Uint8Array | undefined {
+    return this.queues.get(hash)?.data.bytes
   }
 
   /** Extrinsic bytes of every pooled transaction (ready first). */

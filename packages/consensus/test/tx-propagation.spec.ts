@@ -1,0 +1,106 @@
+/**
+ * Transaction propagation between two real libp2p hosts on loopback in one process, each with its
+ * own chain and pool: a peer that connects after the transactions were submitted still gets them,
+ * and what a peer refused while its pool was full reaches it once blocks have made room.
+ */
+import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
+import { u8aToHex } from '@polkadot/util'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import {
+  builtinSpec,
+  Chain,
+  ChainDatabase,
+  defaultRuntimeConfig,
+  LOCAL_AUTHORITIES,
+  Runtime,
+  signerFromUri,
+  silentLogger,
+  TransactionPool,
+} from '@crust-ts/chain'
+import { ChainNetwork, type ConsensusHost, createConsensusHost } from '../src/index.js'
+import { tempDir, waitFor } from './fixtures/network.js'
+
+const BLOCK_TIME = 1000
+const COUNT = 6
+
+describe('transaction propagation', () => {
+  let root: string
+  const dbs: ChainDatabase[] = []
+  const hosts: ConsensusHost[] = []
+  const networks: ChainNetwork[] = []
+  let runtime: Runtime
+  let sourceChain: Chain
+  let sinkChain: Chain
+  let source: TransactionPool
+  let sink: TransactionPool
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+
+  before(async () => {
+    await cryptoWaitReady()
+    root = tempDir('crust-txprop-')
+    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
+    const open = (name: string) => {
+      const db = ChainDatabase.open(join(root, name))
+      dbs.push(db)
+      return Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
+    }
+    sourceChain = open('source')
+    sinkChain = open('sink')
+    source = new TransactionPool(runtime, sourceChain)
+    // Room for two ready transactions and no future ones: the rest of a push is refused until blocks take them.
+    sink = new TransactionPool(runtime, sinkChain, { maxReady: 2, maxFuture: 0, maxBytes: 1 << 20 })
+    for (const [i, [chain, pool]] of ([[sourceChain, source], [sinkChain, sink]] as const).entries()) {
+      const host = await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, `peer-${i}.key`) })
+      await host.start()
+      hosts.push(host)
+      const network = new ChainNetwork({ host, chain, pool, logger: silentLogger })
+      await network.start()
+      networks.push(network)
+    }
+  })
+
+  after(async () => {
+    for (const n of networks) await n.stop()
+    for (const h of hosts) await h.stop()
+    for (const db of dbs) await db.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  function transfer(uri: string, nonce: number): Uint8Array {
+    const registry = runtime.registry
+    const dest = u8aToHex(keyring.addFromUri('//Ferdie').publicKey)
+    const call = registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: dest }, value: 1_000_000_000n } })
+    const xt = registry.createType('Extrinsic', call)
+    xt.sign(keyring.addFromUri(uri), {
+      blockHash: sourceChain.genesis.hash,
+      genesisHash: sourceChain.genesis.hash,
+      nonce,
+      era: 0,
+      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
+    } as never)
+    return xt.toU8a()
+  }
+
+  it('behavior: a peer connecting later gets the pool; what its full pool refused reaches it after blocks make room', async () => {
+    for (let n = 0; n < COUNT; n++) source.submit(transfer('//Bob', n))
+    await hosts[1]!.dial(hosts[0]!.getMultiaddrs()[0]!)
+    await waitFor(async () => (sink.status().ready === 2 ? true : undefined), 'the first two transfers in the sink pool')
+    assert.equal(sink.status().ready, 2, 'the sink pool holds no more than it has room for')
+    const bob = keyring.addFromUri('//Bob').publicKey
+    let slot = Math.floor(Date.now() / BLOCK_TIME)
+    await waitFor(async () => {
+      if (sink.status().ready > 0) {
+        slot++
+        const signer = signerFromUri(`//${LOCAL_AUTHORITIES[slot % LOCAL_AUTHORITIES.length]!}`)
+        sinkChain.produceBlock(signer.publicKey, sink.source(), slot * BLOCK_TIME + 10, { signer, slot })
+      }
+      return sinkChain.accountNonce(bob) === COUNT ? true : undefined
+    }, `all ${COUNT} transfers in the sink's blocks`)
+    assert.equal(sinkChain.accountNonce(bob), COUNT)
+    assert.deepEqual(sink.status(), { ready: 0, future: 0, bytes: 0 })
+  })
+})
