@@ -4,8 +4,8 @@
  * (never past the block where the voter set changes), then precommits the GHOST of the prevotes
  * once that has a supermajority and contains the estimate; any block with a supermajority of one
  * round's precommits is final (`Chain.finalize`, with the precommits as its justification). The
- * round ends when it is completable (GRANDPA's condition), at least one block time after it
- * started; a node that sees a later round completable jumps to it (catch-up after a restart or a
+ * round ends when it is completable (GRANDPA's condition), a block time after it started, or a
+ * quarter of that when a newer block waits to be voted on; a node that sees a later round completable jumps to it (catch-up after a restart or a
  * partition). Own votes are persisted before they are sent, so a restart never equivocates.
  * Votes are re-gossiped every block time so that late or partitioned peers get them.
  */
@@ -286,7 +286,12 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     }
     if (g === undefined || (voting && rs.precommit === undefined)) return
     const { estimate, completable } = rs.precommits.estimate(chain, chain.finalized, g)
-    if (completable && Date.now() >= rs.started + this.init.blockTimeMs) this.moveTo(this.current + 1, estimate)
+    // A completed round is followed soon (a quarter block time, so split votes cannot spin rounds) when a
+    // block beyond its estimate is there to vote on: time to finality is then gossip, not a round timer.
+    // Otherwise after a block time, so idle rounds stay slow.
+    const elapsed = Date.now() - rs.started
+    const due = elapsed >= this.init.blockTimeMs || (elapsed >= this.init.blockTimeMs / 4 && chain.best.number > estimate.number)
+    if (completable && due) this.moveTo(this.current + 1, estimate)
   }
 
   /** Finalizes the highest block a round's precommits give a supermajority. */
