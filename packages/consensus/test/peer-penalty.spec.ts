@@ -24,7 +24,10 @@ import {
   unsealHeader,
 } from '@crust-ts/chain'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { blocksTopic, ChainNetwork, type ConsensusHost, createConsensusHost, encodeBlock, GOSSIP_SERVICE, syncProtocol } from '../src/index.js'
+import type { PeerId } from '@libp2p/interface'
+import * as lp from 'it-length-prefixed'
+import { blocksTopic, ChainNetwork, type ConsensusHost, createConsensusHost, encodeBlock, GOSSIP_SERVICE, PeerGate, syncProtocol } from '../src/index.js'
+import { encodeJson } from '../src/wire.js'
 import { tempDir, waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
@@ -135,5 +138,56 @@ describe('ChainNetwork peer penalty', () => {
     await assert.rejects(hosts[0]!.dial(peer.getMultiaddrs()[0]!), (err: Error) => err.name === 'DialDeniedError')
     network.setDenied([])
     await waitFor(async () => (hosts[0]!.getConnections(peer.peerId).length > 0 ? true : undefined), 'the victim dials the peer let in again')
+  })
+})
+
+describe('ChainNetwork peer penalty on a host shared with IPFS (ban scope: protocols)', () => {
+  let root: string
+  let db: ChainDatabase
+  let chain: Chain
+  const hosts: ConsensusHost[] = []
+  let network: ChainNetwork
+
+  before(async () => {
+    await cryptoWaitReady()
+    root = tempDir('crust-penalty-shared-')
+    const runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
+    db = ChainDatabase.open(join(root, 'chain'))
+    chain = Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
+    const gate = new PeerGate({ banScope: 'protocols' })
+    hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, 'peer-0.key'), gate }))
+    hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, 'peer-1.key') }))
+    for (const h of hosts) await h.start()
+    network = new ChainNetwork({ host: hosts[0]!, chain, pool: new TransactionPool(runtime, chain), logger: silentLogger })
+    await network.start()
+  })
+
+  after(async () => {
+    await network.stop()
+    for (const h of hosts) await h.stop()
+    await db.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it('behavior: a banned peer keeps its connection (for bitswap) but the chain refuses it: no sync answers, not a chain peer', async () => {
+    const peer = hosts[1]!
+    await peer.dial(hosts[0]!.getMultiaddrs()[0]!)
+    await waitFor(async () => (network.peers().some((p) => p.equals(peer.peerId)) ? true : undefined), 'a chain peer')
+    await network.penalise(peer.peerId, 'test')
+    assert.ok(network.isBanned(peer.peerId))
+    assert.ok(!network.gate.refusesConnection(peer.peerId))
+    assert.ok(hosts[0]!.getConnections(peer.peerId).length > 0, 'still connected')
+    assert.ok(!network.peers().some((p) => p.equals(peer.peerId)), 'not a chain peer')
+    // Its sync request is refused (the stream is aborted), while other protocols (here ping) still run.
+    const refused = async () => {
+      const stream = await peer.dialProtocol(hosts[0]!.peerId, syncProtocol(chain.genesis.hashHex))
+      stream.send(lp.encode.single(encodeJson({ type: 'status' })))
+      await stream.close()
+      for await (const _ of lp.decode(stream)) return false
+      return true
+    }
+    assert.ok(await refused().catch(() => true), 'no status answer')
+    const services = peer.services as unknown as { ping: { ping(p: PeerId): Promise<number> } }
+    await services.ping.ping(hosts[0]!.peerId)
   })
 })
