@@ -2,8 +2,9 @@
  * The chain's p2p layer on a libp2p host: gossipsub topics for blocks and votes, the transactions
  * protocol (pool propagation, {@link TransactionPropagation}), the sync request/response protocol
  * (status, block ranges, ancestors), and peer scoring (a peer that sends an invalid block, vote or
- * justification is disconnected and banned for a while). Bans and the operator's connection gate
- * live in a {@link PeerGate} that is also the host's libp2p `connectionGater`.
+ * justification is banned for a while, and disconnected unless the host is shared with IPFS). Bans
+ * and the operator's connection gate live in a {@link PeerGate} that is also the host's libp2p
+ * `connectionGater`.
  */
 import { EventEmitter } from 'node:events'
 import { BlockImportError, type Chain, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
