@@ -9,6 +9,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
+import { PeerGate } from './peer-gate.js'
 import { EquivocationReporter } from './equivocation-reporter.js'
 import { FinalityGadget } from './finality/gadget.js'
 import { SlotAuthor } from './slot-author.js'
@@ -111,16 +112,27 @@ export interface CreateConsensusHostInit {
   privateKey?: PrivateKey
   /** Peer key file when `privateKey` is absent (created on first start). */
   peerKeyPath?: string
+  /**
+   * The chain's peer gate, enforced by the host as its libp2p connection gater (bans and denied
+   * peers cannot connect); a new one with the `'connection'` ban scope when absent.
+   */
+  gate?: PeerGate
 }
 
-/** A libp2p host for a node that runs the chain without IPFS (one with IPFS passes `consensusServices()` to its own host). */
+/**
+ * A libp2p host for a node that runs the chain without IPFS, its connections gated by the chain's
+ * {@link PeerGate} (one with IPFS passes `consensusServices({ gate })` and `gate.connectionGater`
+ * to its own host).
+ */
 export async function createConsensusHost(init: CreateConsensusHostInit): Promise<ConsensusHost> {
+  const gate = init.gate ?? new PeerGate()
   const host = await createLibp2pHost({
     listen: init.listen,
     bootstrap: init.bootstrap ?? [],
     ...(init.privateKey === undefined ? {} : { privateKey: init.privateKey }),
     ...(init.peerKeyPath === undefined ? {} : { peerKeyPath: init.peerKeyPath }),
-    services: consensusServices(),
+    services: consensusServices({ gate }),
+    connectionGater: gate.connectionGater,
   })
   return host as unknown as ConsensusHost
 }

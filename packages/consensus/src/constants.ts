@@ -27,6 +27,8 @@ export const BAN_MS = 10 * 60 * 1000
 export const MAX_ANCESTOR_FETCH = 4096
 /** The libp2p service name of the chain's gossipsub on a shared host. */
 export const GOSSIP_SERVICE = 'chainGossip'
+/** The libp2p service name under which the chain's peer gate (PeerGate) sits on its host. */
+export const GATE_SERVICE = 'chainGate'
 
 /** How often a node offers its whole pool to each peer (minus what the peer is known to hold). */
 export const PROPAGATE_INTERVAL_MS = 1000

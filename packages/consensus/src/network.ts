@@ -1,8 +1,10 @@
 /**
  * The chain's p2p layer on a libp2p host: gossipsub topics for blocks and votes, the transactions
  * protocol (pool propagation, {@link TransactionPropagation}), the sync request/response protocol
- * (status, block ranges, ancestors), and peer scoring (a peer that sends an invalid block is
- * disconnected and banned for a while).
+ * (status, block ranges, ancestors), and peer scoring (a peer that sends an invalid block, vote or
+ * justification is banned for a while, and disconnected unless the host is shared with IPFS). Bans
+ * and the operator's connection gate live in a {@link PeerGate} that is also the host's libp2p
+ * `connectionGater`.
  */
 import { EventEmitter } from 'node:events'
 import { BlockImportError, type Chain, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
@@ -16,6 +18,7 @@ import type { ServiceFactoryMap } from 'libp2p'
 import {
   BAN_MS,
   blocksTopic,
+  GATE_SERVICE,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
   MAX_JUSTIFICATION_SCAN,
@@ -27,21 +30,34 @@ import {
 } from './constants.js'
 import { decodeVoteMessage, encodeVoteMessage, type SignedVote } from './finality/vote.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
+import { PeerGate } from './peer-gate.js'
 import { TransactionPropagation } from './tx-propagation.js'
 import { decodeBlock, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
 
-/** The libp2p services the chain needs on its host. */
-export type ConsensusServices = { [GOSSIP_SERVICE]: GossipSub }
+/** The libp2p services the chain needs on its host (the gate is a plain object the network finds there). */
+export type ConsensusServices = { [GOSSIP_SERVICE]: GossipSub; [GATE_SERVICE]: PeerGate }
 
 /** A libp2p host that runs the chain's services (pass {@link consensusServices} to `createLibp2pHost`). */
 export type ConsensusHost = Libp2p<ConsensusServices>
 
+export interface ConsensusServicesInit {
+  /**
+   * The chain's peer gate; pass the same gate's `connectionGater` to the host so libp2p enforces
+   * it (`createLibp2pHost({ services: consensusServices({ gate }), connectionGater: gate.connectionGater })`).
+   * A new gate (enforced by the network only, on open connections) when absent.
+   */
+  gate?: PeerGate
+}
+
 /**
  * The services to add to a libp2p host (`createLibp2pHost({ services: consensusServices() })`, on
- * the IPFS node's host too): gossipsub with content-addressed message ids, unsigned messages.
+ * the IPFS node's host too): gossipsub with content-addressed message ids, unsigned messages, and
+ * the chain's {@link PeerGate}.
  */
-export function consensusServices(): ServiceFactoryMap<ConsensusServices> {
+export function consensusServices(init: ConsensusServicesInit = {}): ServiceFactoryMap<ConsensusServices> {
+  const gate = init.gate ?? new PeerGate()
   return {
+    [GATE_SERVICE]: () => gate,
     [GOSSIP_SERVICE]: gossipsub({
       globalSignaturePolicy: 'StrictNoSign',
       msgIdFn: (msg: Message) => blake2AsU8a(u8aConcat(new TextEncoder().encode(msg.topic), msg.data), 256),
@@ -64,7 +80,7 @@ export interface ChainNetworkComponents {
 export interface ChainNetworkEvents {
   /** A gossiped block whose parent is unknown: the syncer fetches its ancestors from `peer`. */
   orphan: [peer: PeerId, block: WireBlock]
-  /** A peer was disconnected and banned for sending an invalid block. */
+  /** A peer was banned (and, unless the host is shared with IPFS, disconnected) for sending an invalid block, vote or justification. */
   banned: [peer: PeerId, reason: string]
 }
 
@@ -80,14 +96,16 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   readonly transactions: TransactionPropagation
   /** Set by the finality gadget; votes are ignored without it. */
   voteHandler: VoteHandler | undefined
-  private readonly banned = new Map<string, number>()
-  private denied = new Set<string>()
+  /** Bans and denied peers; the host's connection gater when the host was built with it. */
+  readonly gate: PeerGate
   /** Peers seen connecting (to redial after the gate opens). */
   private readonly knownPeers = new Map<string, PeerId>()
+  // Second line behind the connection gater: a connection that opened anyway (a ban that started
+  // during its upgrade, or a host built without the gater) is closed.
   private readonly onConnection = (evt: CustomEvent<{ remotePeer: PeerId; close(): Promise<void> }>) => {
     const peer = evt.detail.remotePeer
     this.knownPeers.set(peer.toString(), peer)
-    if (this.isBanned(peer) || this.denied.has(peer.toString())) evt.detail.close().catch(() => {})
+    if (this.gate.refusesConnection(peer)) evt.detail.close().catch(() => {})
   }
 
   constructor(private readonly components: ChainNetworkComponents) {
@@ -96,6 +114,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     const gossip = (components.host.services as Partial<ConsensusServices>)[GOSSIP_SERVICE]
     if (gossip === undefined) throw new ConsensusError(ConsensusErrorCode.NO_GOSSIP, 'the libp2p host has no chain gossip service: create it with consensusServices()')
     this.gossip = gossip
+    this.gate = (components.host.services as Partial<ConsensusServices>)[GATE_SERVICE] ?? new PeerGate()
     const genesis = components.chain.genesis.hashHex
     this.protocol = syncProtocol(genesis)
     this.topics = { blocks: blocksTopic(genesis), votes: votesTopic(genesis) }
@@ -105,7 +124,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         pool: components.pool,
         logger: components.logger,
         peers: () => this.peers(),
-        accepts: (peer) => !this.isBanned(peer) && !this.denied.has(peer.toString()),
+        accepts: (peer) => !this.gate.refuses(peer),
       },
       { protocol: transactionsProtocol(genesis) },
     )
@@ -135,7 +154,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
 
   /** Connected peers that are not banned. */
   peers(): PeerId[] {
-    return this.components.host.getPeers().filter((p) => !this.isBanned(p) && !this.denied.has(p.toString()))
+    return this.components.host.getPeers().filter((p) => !this.gate.refuses(p))
   }
 
   /** Gossips a block this node authored (or imported from elsewhere than gossip). */
@@ -151,8 +170,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   }
 
   private validateVote(peer: PeerId, msg: Message): TopicValidatorResult {
-    if (this.denied.has(peer.toString())) return TopicValidatorResult.Ignore
-    if (this.isBanned(peer)) return TopicValidatorResult.Reject
+    if (this.gate.isDenied(peer)) return TopicValidatorResult.Ignore
+    if (this.gate.isBanned(peer)) return TopicValidatorResult.Reject
     let vote: SignedVote
     try {
       vote = decodeVoteMessage(msg.data)
@@ -171,34 +190,39 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     this.gossip.publish(topic, data).catch((err: unknown) => this.log.debug({ err, topic }, 'publish failed'))
   }
 
-  /** Penalises a peer that sent an invalid block: disconnect, and refuse it for {@link BAN_MS}. */
+  /**
+   * Penalises a peer that sent an invalid block, vote or justification: the chain refuses it for
+   * {@link BAN_MS}; with the gate's `'connection'` ban scope it is also disconnected and the host
+   * refuses its connections (dials both ways).
+   */
   async penalise(peer: PeerId, reason: string): Promise<void> {
     const { host } = this.components
-    this.banned.set(peer.toString(), Date.now() + BAN_MS)
-    this.log.warn({ peer: peer.toString(), reason }, 'peer sent an invalid block: disconnected and banned')
+    this.gate.ban(peer, Date.now() + BAN_MS)
+    const disconnect = this.gate.refusesConnection(peer)
+    this.log.warn({ peer: peer.toString(), reason, disconnect }, 'peer sent invalid data: banned')
     this.emit('banned', peer, reason)
+    if (!disconnect) return
     await host.peerStore.merge(peer, { tags: { [KEEP_ALIVE]: undefined } }).catch(() => {})
     await host.hangUp(peer).catch(() => {})
   }
 
   /**
-   * Connection gate (operators and partition tests): connections to and from these peers (ids) are
-   * closed as they open and their messages dropped, until the set is replaced.
+   * Connection gate (operators and partition tests): these peers (ids) cannot connect (the host's
+   * connection gater refuses them both ways), connections open to them are closed and their
+   * messages dropped, until the set is replaced; peers let in again are dialled.
    */
   setDenied(peers: Iterable<string>): void {
     const { host } = this.components
-    const before = this.denied
-    this.denied = new Set(peers)
+    const opened = this.gate.setDenied(peers)
     for (const connection of host.getConnections()) {
-      if (this.denied.has(connection.remotePeer.toString())) connection.close().catch(() => {})
+      if (this.gate.refusesConnection(connection.remotePeer)) connection.close().catch(() => {})
     }
     // Peers let in again are dialled (libp2p stops redialling after repeated failures).
-    for (const id of before) {
-      if (this.denied.has(id)) continue
+    for (const id of opened) {
       const peer = this.knownPeer(id)
       if (peer !== undefined) host.dial(peer).catch((err: unknown) => this.log.debug({ err, peer: id }, 'redial failed'))
     }
-    this.log.info({ denied: [...this.denied] }, 'connection gate')
+    this.log.info({ denied: this.gate.deniedPeers() }, 'connection gate')
   }
 
   private knownPeer(id: string): PeerId | undefined {
@@ -206,16 +230,12 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   }
 
   isBanned(peer: PeerId): boolean {
-    const until = this.banned.get(peer.toString())
-    if (until === undefined) return false
-    if (until > Date.now()) return true
-    this.banned.delete(peer.toString())
-    return false
+    return this.gate.isBanned(peer)
   }
 
   private validateBlock(peer: PeerId, msg: Message): TopicValidatorResult {
-    if (this.denied.has(peer.toString())) return TopicValidatorResult.Ignore
-    if (this.isBanned(peer)) return TopicValidatorResult.Reject
+    if (this.gate.isDenied(peer)) return TopicValidatorResult.Ignore
+    if (this.gate.isBanned(peer)) return TopicValidatorResult.Reject
     let block: WireBlock
     try {
       block = decodeBlock(msg.data)
@@ -243,7 +263,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   /** Answers one sync request on `stream`. */
   private async serve(stream: Stream, peer: PeerId): Promise<void> {
     try {
-      if (this.isBanned(peer) || this.denied.has(peer.toString())) {
+      if (this.gate.refuses(peer)) {
         stream.abort(new Error('banned'))
         return
       }

@@ -15,7 +15,7 @@ import type { ApiOptions } from '@polkadot/api/types'
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { LOCAL_AUTHORITIES } from '@crust-ts/chain'
-import { type NodeProcess, RpcClient, startNode, tempDir, waitFor } from './fixtures/network.js'
+import { type NodeProcess, nodeConnections, nodeDial, RpcClient, startNode, tempDir, waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
 const DEADLINE = 120_000
@@ -183,6 +183,16 @@ describe('finality with faults (4 validators)', () => {
     await bestAtLeast(top + 4, a)
     await bestAtLeast(top + 4, b)
     assert.deepEqual(await sample(), stalled, 'neither side finalized during the partition')
+    // The gate is libp2p's: a dial across the partition is refused, no connection crosses it, and
+    // none even opened (the network's second line would have closed one that did, after it opened).
+    assert.equal(await nodeDial(a[0]!.node, peerId(b[0]!.node)), 'DialDeniedError', 'a dial across the partition is refused')
+    for (const [side, other] of [[a, b], [b, a]] as const) {
+      for (const s of side) {
+        const { peers, gatedOpens } = await nodeConnections(s.node)
+        assert.ok(!other.some((o) => peers.includes(peerId(o.node))), 'no connection across the partition')
+        assert.equal(gatedOpens, 0, 'the connection gater refused the other side')
+      }
+    }
     const sides = await Promise.all([a[0]!, b[0]!].map((s) => s.client.call<string | null>('chain_getBlockHash', [top + 2])))
     assert.notEqual(sides[0], sides[1], 'the two sides built different chains')
     for (const s of all) s.node.child.send({ type: 'deny', peers: [] })

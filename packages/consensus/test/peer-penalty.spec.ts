@@ -1,6 +1,8 @@
 /**
- * Two real libp2p hosts on loopback in one process: a peer that gossips an invalid block (sealed
- * by the wrong authority) is disconnected and banned; a valid block from a good peer is imported.
+ * Real libp2p hosts on loopback in one process: a peer that gossips an invalid block (sealed by the
+ * wrong authority) is disconnected and banned, and the host's connection gater then refuses it
+ * both ways; a valid block from a good peer is imported; a denied peer (the operator's gate) is
+ * refused until the gate opens.
  */
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
@@ -22,7 +24,10 @@ import {
   unsealHeader,
 } from '@crust-ts/chain'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { blocksTopic, ChainNetwork, type ConsensusHost, createConsensusHost, encodeBlock, GOSSIP_SERVICE } from '../src/index.js'
+import type { PeerId } from '@libp2p/interface'
+import * as lp from 'it-length-prefixed'
+import { blocksTopic, ChainNetwork, type ConsensusHost, createConsensusHost, encodeBlock, GOSSIP_SERVICE, PeerGate, syncProtocol } from '../src/index.js'
+import { encodeJson } from '../src/wire.js'
 import { tempDir, waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
@@ -90,9 +95,99 @@ describe('ChainNetwork peer penalty', () => {
     await waitFor(async () => (hosts[0]!.getConnections(hosts[2]!.peerId).length === 0 ? true : undefined), 'the bad peer disconnected')
     assert.ok(network.isBanned(hosts[2]!.peerId))
     assert.equal(victim.best.number, 1)
-    // A banned peer that dials back is refused.
-    await hosts[2]!.dial(hosts[0]!.getMultiaddrs()[0]!).catch(() => {})
-    await waitFor(async () => (hosts[0]!.getConnections(hosts[2]!.peerId).length === 0 ? true : undefined), 'the banned peer refused')
     assert.ok(hosts[0]!.getConnections(hosts[1]!.peerId).length > 0, 'the good peer stays connected')
+  })
+
+  /**
+   * Dials the victim from `host` the way a peer would talk to it (a chain sync stream); with noise's
+   * early muxer negotiation the dialer's handshake ends before the victim's gater verdict, so the
+   * dialler's bare `dial()` may resolve to a connection that closes at once: what fails is any use.
+   */
+  async function assertRefused(host: ConsensusHost, what: string): Promise<void> {
+    const opened: string[] = []
+    const onOpen = (evt: CustomEvent<{ remotePeer: { toString(): string } }>) => opened.push(evt.detail.remotePeer.toString())
+    hosts[0]!.addEventListener('connection:open', onOpen as never)
+    try {
+      await assert.rejects(host.dialProtocol(hosts[0]!.getMultiaddrs()[0]!, syncProtocol(victim.genesis.hashHex)), `a dial from the ${what} peer fails`)
+      await waitFor(async () => (host.getConnections(hosts[0]!.peerId).length === 0 ? true : undefined), `no connection on the ${what} side`)
+      assert.equal(hosts[0]!.getConnections(host.peerId).length, 0, 'no connection on the victim side')
+      assert.ok(!opened.includes(host.peerId.toString()), 'the victim never opened a connection with it')
+    } finally {
+      hosts[0]!.removeEventListener('connection:open', onOpen as never)
+    }
+  }
+
+  it('behavior: the connection gater refuses a banned peer both ways: no connection opens on either side', async () => {
+    const bad = hosts[2]!
+    assert.ok(network.isBanned(bad.peerId), 'banned by the test before')
+    assert.ok(network.gate.refusesConnection(bad.peerId))
+    // Inbound: the banned peer dials the victim; the victim's gater refuses it after the handshake.
+    await assertRefused(bad, 'banned')
+    // Outbound: the victim's own dial is refused before any socket opens.
+    await assert.rejects(hosts[0]!.dial(bad.getMultiaddrs()[0]!), (err: Error) => err.name === 'DialDeniedError')
+    assert.equal(hosts[0]!.getConnections(bad.peerId).length, 0)
+    assert.equal(bad.getConnections(hosts[0]!.peerId).length, 0)
+  })
+
+  it('behavior: a denied peer is disconnected and cannot connect until the gate opens, then it is dialled again', async () => {
+    const peer = hosts[1]!
+    assert.ok(hosts[0]!.getConnections(peer.peerId).length > 0, 'connected before')
+    network.setDenied([peer.peerId.toString()])
+    await waitFor(async () => (hosts[0]!.getConnections(peer.peerId).length === 0 && peer.getConnections(hosts[0]!.peerId).length === 0 ? true : undefined), 'the denied peer disconnected')
+    await assertRefused(peer, 'denied')
+    await assert.rejects(hosts[0]!.dial(peer.getMultiaddrs()[0]!), (err: Error) => err.name === 'DialDeniedError')
+    network.setDenied([])
+    await waitFor(async () => (hosts[0]!.getConnections(peer.peerId).length > 0 ? true : undefined), 'the victim dials the peer let in again')
+  })
+})
+
+describe('ChainNetwork peer penalty on a host shared with IPFS (ban scope: protocols)', () => {
+  let root: string
+  let db: ChainDatabase
+  let chain: Chain
+  const hosts: ConsensusHost[] = []
+  let network: ChainNetwork
+
+  before(async () => {
+    await cryptoWaitReady()
+    root = tempDir('crust-penalty-shared-')
+    const runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
+    db = ChainDatabase.open(join(root, 'chain'))
+    chain = Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
+    const gate = new PeerGate({ banScope: 'protocols' })
+    hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, 'peer-0.key'), gate }))
+    hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, 'peer-1.key') }))
+    for (const h of hosts) await h.start()
+    network = new ChainNetwork({ host: hosts[0]!, chain, pool: new TransactionPool(runtime, chain), logger: silentLogger })
+    await network.start()
+  })
+
+  after(async () => {
+    await network.stop()
+    for (const h of hosts) await h.stop()
+    await db.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it('behavior: a banned peer keeps its connection (for bitswap) but the chain refuses it: no sync answers, not a chain peer', async () => {
+    const peer = hosts[1]!
+    await peer.dial(hosts[0]!.getMultiaddrs()[0]!)
+    await waitFor(async () => (network.peers().some((p) => p.equals(peer.peerId)) ? true : undefined), 'a chain peer')
+    await network.penalise(peer.peerId, 'test')
+    assert.ok(network.isBanned(peer.peerId))
+    assert.ok(!network.gate.refusesConnection(peer.peerId))
+    assert.ok(hosts[0]!.getConnections(peer.peerId).length > 0, 'still connected')
+    assert.ok(!network.peers().some((p) => p.equals(peer.peerId)), 'not a chain peer')
+    // Its sync request is refused (the stream is aborted), while other protocols (here ping) still run.
+    const refused = async () => {
+      const stream = await peer.dialProtocol(hosts[0]!.peerId, syncProtocol(chain.genesis.hashHex))
+      stream.send(lp.encode.single(encodeJson({ type: 'status' })))
+      await stream.close()
+      for await (const _ of lp.decode(stream)) return false
+      return true
+    }
+    assert.ok(await refused().catch(() => true), 'no status answer')
+    const services = peer.services as unknown as { ping: { ping(p: PeerId): Promise<number> } }
+    await services.ping.ping(hosts[0]!.peerId)
   })
 })

@@ -12,7 +12,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
-import { type ConsensusHost, consensusServices, createConsensusHost } from '@crust-ts/consensus'
+import { type ConsensusHost, consensusServices, createConsensusHost, PeerGate } from '@crust-ts/consensus'
 import { createGatewayServer, createIpfsNode, createKuboApiServer, createLibp2pHost, type IpfsDaemon, PEER_KEY_FILE, startIpfsDaemon } from '@crust-ts/ipfs'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
@@ -102,14 +102,18 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     if (config.mode !== 'owner') {
       if (config.chain !== undefined) {
         // One libp2p host for IPFS and the chain: bitswap and the chain's gossip and sync share
-        // its peer id (the IPFS repo's key) and its swarm port.
+        // its peer id (the IPFS repo's key) and its swarm port. The chain's gate is the host's
+        // connection gater, but a peer the chain bans keeps its connection for bitswap: the ban
+        // refuses it the chain's protocols only (denied peers are refused connections).
         const repoPath = join(config.basePath, 'ipfs')
         mkdirSync(repoPath, { recursive: true })
+        const gate = new PeerGate({ banScope: 'protocols' })
         const shared = (await createLibp2pHost({
           peerKeyPath: join(repoPath, PEER_KEY_FILE),
           listen: swarm,
           bootstrap: [...new Set([...config.ipfs.bootstrap, ...config.chain.bootnodes])],
-          services: consensusServices(),
+          services: consensusServices({ gate }),
+          connectionGater: gate.connectionGater,
         })) as unknown as ConsensusHost
         host = shared
         stops.push(async () => shared.stop())

@@ -72,6 +72,7 @@ export async function createLibp2pHost<S extends ServiceMap = Record<never, neve
     services,
     ...(init.datastore === undefined ? {} : { datastore: init.datastore }),
     ...(init.maxConnections === undefined ? {} : { connectionManager: { maxConnections: init.maxConnections } }),
+    ...(init.connectionGater === undefined ? {} : { connectionGater: init.connectionGater }),
     nodeInfo: HOST_NODE_INFO,
   })
   return node as unknown as Libp2pHost<S>

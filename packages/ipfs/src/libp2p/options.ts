@@ -1,4 +1,4 @@
-import type { PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
 import { DEFAULT_SWARM_LISTEN } from './constants.js'
@@ -37,6 +37,11 @@ export interface Libp2pHostInit<S extends ServiceMap = Record<never, never>> {
   services?: ServiceFactoryMap<S>
   /** Most open connections; libp2p's default when absent. */
   maxConnections?: number
+  /**
+   * Refuses peers at the connection level (dials, inbound and outbound connections), e.g. the
+   * chain's peer gate; libp2p's allow-all gater when absent.
+   */
+  connectionGater?: ConnectionGater
 }
 
 /** Defaults of {@link Libp2pHostInit}. */
