@@ -51,7 +51,7 @@ export { decodeBody, decodeHeader, encodeBody, encodeHeader, type Header, type H
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
 export { decodeExtrinsic, type DecodedExtrinsic } from './runtime/extrinsic.js'
-export { builtinSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
+export { builtinSpec, loadChainSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
 export * from './rpc/index.js'
 export * from './txpool/index.js'
 export { ChainDatabase } from './db/index.js'

@@ -4,12 +4,10 @@
  * finality through the validators' votes and justifications, and gossips the transactions
  * submitted to its RPC (the sWorker's work reports, the sManager's calls) to the validators.
  */
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { builtinSpec, ChainNode, type ChainSpec, genesisAuthorities, parseChainSpec } from '@crust-ts/chain'
+import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
 import type { ComponentLogger } from '@crust-ts/chain/logger'
 import { type ConsensusHost, ConsensusNode } from '@crust-ts/consensus'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { type EmbeddedChainConfig, NodeConfigError } from './config.js'
 
 /** How often the node asks its peers for their head while it catches up. */
@@ -19,18 +17,14 @@ const STATUS_TIMEOUT_MS = 5000
 /** How often a node still waiting for its peers says so. */
 const WAIT_LOG_MS = 10_000
 
-/** `dev`, `local`, or a chain spec JSON file. */
-export async function loadChainSpec(spec: string): Promise<ChainSpec> {
-  await cryptoWaitReady()
-  const builtin = builtinSpec(spec)
-  if (builtin !== undefined) return builtin
-  let json: unknown
+/** `dev`, `local`, or a chain spec JSON file (an unreadable one is a config error). */
+export async function loadEmbeddedChainSpec(spec: string): Promise<ChainSpec> {
   try {
-    json = JSON.parse(readFileSync(spec, 'utf8'))
+    return await loadChainSpec(spec)
   } catch (err) {
-    throw new NodeConfigError(`chain.spec: "${spec}" is neither dev, local, nor a readable chain spec JSON file: ${(err as Error).message}`, { spec })
+    if (err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE') throw new NodeConfigError(`chain.spec: ${err.message}`, { spec })
+    throw err
   }
-  return parseChainSpec(json)
 }
 
 export interface EmbeddedChainInit {
@@ -57,7 +51,7 @@ export class EmbeddedChain {
 
   /** Opens the chain database and wires the follower (nothing runs until {@link start}). */
   static async create(config: EmbeddedChainConfig, init: EmbeddedChainInit): Promise<EmbeddedChain> {
-    const spec = await loadChainSpec(config.spec)
+    const spec = await loadEmbeddedChainSpec(config.spec)
     const chainNode = await ChainNode.create({
       spec,
       basePath: init.basePath,

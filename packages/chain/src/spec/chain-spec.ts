@@ -2,9 +2,10 @@
  * Chain specs: the JSON that names a chain and its genesis (funded accounts, sudo key, authorities).
  * `dev` and `local` are built in; any other spec is read from a JSON file and validated.
  */
+import { readFileSync } from 'node:fs'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
-import { decodeAddress, encodeAddress } from '@polkadot/util-crypto'
+import { cryptoWaitReady, decodeAddress, encodeAddress } from '@polkadot/util-crypto'
 import { CRU, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL } from '../constants.js'
 import { CrustError } from '../errors/crust-error.js'
 import { SPEC_RUNTIME_KEYS, type SpecRuntimeOverrides } from '../runtime/config.js'
@@ -36,10 +37,10 @@ export interface ChainSpec {
   runtime?: SpecRuntimeOverrides
 }
 
-/** A chain spec file is missing, unreadable or invalid. */
+/** A chain spec file is invalid (SPEC_ERROR_INVALID), or missing, unreadable or not JSON (SPEC_ERROR_UNREADABLE). */
 export class ChainSpecError extends CrustError {
-  constructor(message: string, meta?: Record<string, unknown>) {
-    super('SPEC_ERROR_INVALID', message, meta)
+  constructor(message: string, meta?: Record<string, unknown>, code: 'SPEC_ERROR_INVALID' | 'SPEC_ERROR_UNREADABLE' = 'SPEC_ERROR_INVALID') {
+    super(code, message, meta)
   }
 }
 
@@ -97,6 +98,26 @@ function checkAddress(value: unknown, path: string): string {
     fail(`"${value}" is not a valid SS58 address`, path)
   }
   return value
+}
+
+/** `dev`, `local`, or the path of a chain spec JSON file, validated. */
+export async function loadChainSpec(chain: string): Promise<ChainSpec> {
+  await cryptoWaitReady()
+  const builtin = builtinSpec(chain)
+  if (builtin !== undefined) return builtin
+  let text: string
+  try {
+    text = readFileSync(chain, 'utf8')
+  } catch {
+    throw new ChainSpecError(`"${chain}" is neither dev, local, nor a readable chain spec file`, { chain }, 'SPEC_ERROR_UNREADABLE')
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ChainSpecError(`${chain} is not valid JSON: ${(err as Error).message}`, { chain }, 'SPEC_ERROR_UNREADABLE')
+  }
+  return parseChainSpec(json)
 }
 
 /** Validates a parsed spec JSON; errors name the offending path. */

@@ -1,8 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { builtinSpec, ChainNode, type ChainSpec, createLogger, genesisAuthorities, parseChainSpec } from '@crust-ts/chain'
+import { ChainNode, type ChainSpec, ChainSpecError, createLogger, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
 import { CliError } from '../errors.js'
 
 export interface RunNodeOptions {
@@ -20,24 +19,14 @@ export interface RunNodeOptions {
   bootnodes?: string[]
 }
 
-/** `dev`, `local`, or a chain spec JSON file. */
+/** `dev`, `local`, or a chain spec JSON file (an unreadable one is a bad `--chain`). */
 export async function loadSpec(chain: string): Promise<ChainSpec> {
-  await cryptoWaitReady()
-  const builtin = builtinSpec(chain)
-  if (builtin !== undefined) return builtin
-  let text: string
   try {
-    text = readFileSync(chain, 'utf8')
-  } catch {
-    throw new CliError('CLI_ERROR_BAD_CHAIN', `--chain: "${chain}" is neither dev, local, nor a readable chain spec file`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
+    return await loadChainSpec(chain)
   } catch (err) {
-    throw new CliError('CLI_ERROR_BAD_CHAIN', `--chain: ${chain} is not valid JSON: ${(err as Error).message}`)
+    if (err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE') throw new CliError('CLI_ERROR_BAD_CHAIN', `--chain: ${err.message}`)
+    throw err
   }
-  return parseChainSpec(json)
 }
 
 /** Runs a chain node until SIGINT/SIGTERM. */
