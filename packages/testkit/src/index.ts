@@ -2,9 +2,10 @@
  * @packageDocumentation
  *
  * Test support shared by the packages' end-to-end tests: `crust node` and `crust dev` as real
- * child processes, polling with a deadline, and a simulated sWorker identity that registers and
+ * child processes, polling with a deadline, sending a transaction until its block, and a simulated sWorker identity that registers and
  * signs work reports with the dev attestation key.
  */
 export * from './dev-process.js'
 export * from './node-process.js'
+export * from './send.js'
 export * from './sworker-sim.js'
