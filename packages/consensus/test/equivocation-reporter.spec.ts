@@ -6,58 +6,33 @@
  * reported again, and a validator never reports itself.
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import {
-  type BlockEquivocation,
-  type BlockSigner,
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  defaultRuntimeConfig,
-  LOCAL_AUTHORITIES,
-  Runtime,
-  signerFromUri,
-  silentLogger,
-  TransactionPool,
-} from '@crust-ts/chain'
+import { type BlockEquivocation, type BlockSigner, type Chain, LOCAL_AUTHORITIES, type Runtime, silentLogger, TransactionPool } from '@crust-ts/chain'
 import { u8aToHex } from '@polkadot/util'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { EquivocationReporter, signVote } from '../src/index.js'
-import { tempDir } from './fixtures/network.js'
+import { LocalChains } from './fixtures/local-chains.js'
 
 const BLOCK_TIME = 1000
 
 describe('EquivocationReporter', () => {
-  let root: string
-  const dbs: ChainDatabase[] = []
+  let local: LocalChains
   let runtime: Runtime
   let signers: BlockSigner[]
 
   before(async () => {
-    await cryptoWaitReady()
-    root = tempDir('crust-equivocation-')
-    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    signers = LOCAL_AUTHORITIES.map((name) => signerFromUri(`//${name}`))
+    local = await LocalChains.create('crust-equivocation-', { blockTimeMs: BLOCK_TIME })
+    runtime = local.runtime
+    signers = local.signers
   })
 
   after(async () => {
-    for (const db of dbs) await db.close()
-    rmSync(root, { recursive: true, force: true })
+    await local.close()
   })
 
-  function openChain(name: string): Chain {
-    const db = ChainDatabase.open(join(root, name))
-    dbs.push(db)
-    return Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
-  }
+  const openChain = (name: string): Chain => local.chain(name)
 
   /** Applies the pool's transactions in the block of `slot` on `chain`; returns their outcomes. */
-  function includePool(chain: Chain, pool: TransactionPool, slot: number) {
-    const signer = signers[slot % signers.length]!
-    return chain.produceBlock(signer.publicKey, pool.source(), slot * BLOCK_TIME + 10, { signer, slot }).applied
-  }
+  const includePool = (chain: Chain, pool: TransactionPool, slot: number) => local.produce(chain, slot, { extrinsics: pool.source() }).applied
 
   it('behavior: a block equivocation seen at import is reported once and applied in the next block', () => {
     const a = openChain('a')

@@ -6,79 +6,48 @@
  * order, catch-up with a later completable round, and a restarted voter resuming its saved round.
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import {
-  type BlockRecord,
-  type BlockSigner,
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  defaultRuntimeConfig,
-  type ImportedBlock,
-  LOCAL_AUTHORITIES,
-  Runtime,
-  signerFromUri,
-  silentLogger,
-} from '@crust-ts/chain'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { type BlockRecord, type Chain, type ImportedBlock, silentLogger } from '@crust-ts/chain'
 import { buildJustification, encodeJustification, FinalityGadget, type SignedVote, signVote, type VoteKind } from '../src/index.js'
-import { tempDir, waitFor } from './fixtures/network.js'
+import { LocalChains } from './fixtures/local-chains.js'
+import { waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
 
 describe('FinalityGadget', () => {
-  let root: string
-  const dbs: ChainDatabase[] = []
-  const gadgets: FinalityGadget[] = []
-  let runtime: Runtime
-  let signers: BlockSigner[]
+  let local: LocalChains
 
   before(async () => {
-    await cryptoWaitReady()
-    root = tempDir('crust-gadget-')
-    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    signers = LOCAL_AUTHORITIES.map((name) => signerFromUri(`//${name}`))
+    local = await LocalChains.create('crust-gadget-', { blockTimeMs: BLOCK_TIME })
   })
 
   after(async () => {
-    for (const g of gadgets) g.stop()
-    for (const db of dbs) await db.close()
-    rmSync(root, { recursive: true, force: true })
+    await local.close()
   })
 
-  function openChain(name: string): Chain {
-    const db = ChainDatabase.open(join(root, name))
-    dbs.push(db)
-    return Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
-  }
+  const openChain = (name: string): Chain => local.chain(name)
 
   /** The block of `slot` on `parent` (default the best block), sealed by the slot's authority. */
-  function produce(chain: Chain, slot: number, parent?: BlockRecord): ImportedBlock {
-    const signer = signers[slot % signers.length]!
-    return chain.produceBlock(signer.publicKey, [], slot * BLOCK_TIME + 10, { signer, slot, ...(parent === undefined ? {} : { parent }) })
-  }
+  const produce = (chain: Chain, slot: number, parent?: BlockRecord): ImportedBlock => local.produce(chain, slot, parent === undefined ? {} : { parent })
 
-  function copy(from: Chain, to: Chain, block: ImportedBlock): void {
-    to.importBlock(from.headerBytesOf(block.block.hash)!, block.extrinsics)
-  }
+  const copy = (from: Chain, to: Chain, block: ImportedBlock): void => local.copy(from, to, block)
 
   /** A gadget voting with `//Alice` on `chain`; records what it publishes and the blocks it asks for. */
   function gadget(chain: Chain) {
     const published: SignedVote[] = []
     const requested: string[] = []
-    const g = new FinalityGadget(
-      { chain, network: { publishVote: (v) => published.push(v) }, logger: silentLogger, requestBlock: (hash) => requested.push(hash) },
-      { signer: signers[0]!, blockTimeMs: BLOCK_TIME },
+    const g = local.track(
+      new FinalityGadget(
+        { chain, network: { publishVote: (v) => published.push(v) }, logger: silentLogger, requestBlock: (hash) => requested.push(hash) },
+        { signer: local.signers[0]!, blockTimeMs: BLOCK_TIME },
+      ),
     )
-    gadgets.push(g)
     const own = (kind: VoteKind, round: number) => published.find((v) => v.kind === kind && v.round === round && v.voter === published[0]!.voter)
     return { g, published, requested, own }
   }
 
   const vote = (chain: Chain, voter: number, kind: VoteKind, round: number, block: BlockRecord) =>
-    signVote({ kind, setId: 0, round, hash: block.hashHex, number: block.number }, signers[voter]!, chain.genesis.hash)
+    signVote({ kind, setId: 0, round, hash: block.hashHex, number: block.number }, local.signers[voter]!, chain.genesis.hash)
 
   it('behavior: prevotes for a fork it lacks make a voter fetch it, precommit its GHOST there and finalize it', async () => {
     const x = openChain('heal-x')

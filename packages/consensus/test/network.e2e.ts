@@ -4,7 +4,6 @@
  * node syncing, a transaction through that (non-authoring) node, and a killed validator's slots skipped.
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import '@polkadot/api-augment'
 import { ApiPromise, WsProvider } from '@polkadot/api'
@@ -12,32 +11,27 @@ import type { ApiOptions } from '@polkadot/api/types'
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { findSlot, type HeaderJson, headerFromJson, LOCAL_AUTHORITIES, signerFromUri, unsealHeader, verifySeal } from '@crust-ts/chain'
-import { type NodeProcess, RpcClient, startNode, tempDir, waitFor } from './fixtures/network.js'
+import { NodeNetwork, type NodeProcess, type RpcClient, waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
 
 describe('validators on loopback', () => {
-  let root: string
-  const nodes: NodeProcess[] = []
-  const clients: RpcClient[] = []
+  let net: NodeNetwork
+  let nodes: NodeProcess[]
+  let clients: RpcClient[]
   let authorities: Uint8Array[]
 
   before(async () => {
     await cryptoWaitReady()
     authorities = LOCAL_AUTHORITIES.map((name) => signerFromUri(`//${name}`).publicKey)
-    root = tempDir('crust-consensus-e2e-')
-    for (const [i, name] of LOCAL_AUTHORITIES.entries()) {
-      const node = await startNode(root, `validator-${i}`, { blockTimeMs: BLOCK_TIME, bootstrap: nodes.flatMap((n) => n.addrs), validatorKey: `//${name}` })
-      nodes.push(node)
-      clients.push(await RpcClient.connect(node.rpc))
-    }
+    net = new NodeNetwork('crust-consensus-e2e-')
+    nodes = net.nodes
+    clients = net.clients
+    for (const [i, name] of LOCAL_AUTHORITIES.entries()) await net.add(`validator-${i}`, { blockTimeMs: BLOCK_TIME, validatorKey: `//${name}` })
   })
 
   after(async () => {
-    for (const c of clients) c.close()
-    for (const n of nodes) n.child.kill('SIGTERM')
-    await Promise.all(nodes.map((n) => n.exited))
-    rmSync(root, { recursive: true, force: true })
+    await net.close()
   })
 
   const header = (client: RpcClient, hash?: string) => client.call<HeaderJson | null>('chain_getHeader', hash === undefined ? [] : [hash])
@@ -73,10 +67,7 @@ describe('validators on loopback', () => {
 
   it('behavior: a fresh node syncs from genesis to the head and then follows', async () => {
     const head = await clients[0]!.bestNumber()
-    const fresh = await startNode(root, 'fresh', { blockTimeMs: BLOCK_TIME, bootstrap: nodes.flatMap((n) => n.addrs) })
-    nodes.push(fresh)
-    const client = await RpcClient.connect(fresh.rpc)
-    clients.push(client)
+    const { client } = await net.add('fresh', { blockTimeMs: BLOCK_TIME })
     await waitFor(async () => ((await client.bestNumber()) >= head ? true : undefined), `the fresh node to reach block ${head}`)
     const target = head + 3
     await waitFor(async () => ((await client.bestNumber()) >= target ? true : undefined), `the fresh node to follow to block ${target}`)

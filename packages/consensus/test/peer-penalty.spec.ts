@@ -5,63 +5,34 @@
  * refused until the gate opens.
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import {
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  decodeHeader,
-  defaultRuntimeConfig,
-  encodeHeader,
-  LOCAL_AUTHORITIES,
-  Runtime,
-  sealHeader,
-  signerFromUri,
-  silentLogger,
-  TransactionPool,
-  unsealHeader,
-} from '@crust-ts/chain'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { type Chain, decodeHeader, encodeHeader, LOCAL_AUTHORITIES, sealHeader, signerFromUri, unsealHeader } from '@crust-ts/chain'
 import type { PeerId } from '@libp2p/interface'
 import * as lp from 'it-length-prefixed'
-import { blocksTopic, ChainNetwork, type ConsensusHost, createConsensusHost, encodeBlock, GOSSIP_SERVICE, PeerGate, syncProtocol } from '../src/index.js'
+import { blocksTopic, type ChainNetwork, type ConsensusHost, encodeBlock, GOSSIP_SERVICE, PeerGate, syncProtocol } from '../src/index.js'
 import { encodeJson } from '../src/wire.js'
-import { tempDir, waitFor } from './fixtures/network.js'
+import { LocalChains } from './fixtures/local-chains.js'
+import { waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
 
 describe('ChainNetwork peer penalty', () => {
-  let root: string
-  const dbs: ChainDatabase[] = []
+  let local: LocalChains
   const hosts: ConsensusHost[] = []
   let network: ChainNetwork
   let victim: Chain
   let source: Chain
 
   before(async () => {
-    await cryptoWaitReady()
-    root = tempDir('crust-penalty-')
-    const runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    const open = (name: string) => {
-      const db = ChainDatabase.open(join(root, name))
-      dbs.push(db)
-      return Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
-    }
-    victim = open('victim')
-    source = open('source')
-    for (let i = 0; i < 3; i++) hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, `peer-${i}.key`) }))
-    for (const h of hosts) await h.start()
-    network = new ChainNetwork({ host: hosts[0]!, chain: victim, pool: new TransactionPool(runtime, victim), logger: silentLogger })
-    await network.start()
+    local = await LocalChains.create('crust-penalty-', { blockTimeMs: BLOCK_TIME })
+    victim = local.chain('victim')
+    source = local.chain('source')
+    for (let i = 0; i < 3; i++) hosts.push(await local.host(`peer-${i}`))
+    network = await local.network(hosts[0]!, victim)
   })
 
   after(async () => {
-    await network.stop()
-    for (const h of hosts) await h.stop()
-    for (const db of dbs) await db.close()
-    rmSync(root, { recursive: true, force: true })
+    await local.close()
   })
 
   /** Connects host `i` to the victim and waits until it sees the victim subscribed to blocks. */
@@ -142,31 +113,22 @@ describe('ChainNetwork peer penalty', () => {
 })
 
 describe('ChainNetwork peer penalty on a host shared with IPFS (ban scope: protocols)', () => {
-  let root: string
-  let db: ChainDatabase
+  let local: LocalChains
   let chain: Chain
   const hosts: ConsensusHost[] = []
   let network: ChainNetwork
 
   before(async () => {
-    await cryptoWaitReady()
-    root = tempDir('crust-penalty-shared-')
-    const runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    db = ChainDatabase.open(join(root, 'chain'))
-    chain = Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
+    local = await LocalChains.create('crust-penalty-shared-', { blockTimeMs: BLOCK_TIME })
+    chain = local.chain('chain')
     const gate = new PeerGate({ banScope: 'protocols' })
-    hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, 'peer-0.key'), gate }))
-    hosts.push(await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, 'peer-1.key') }))
-    for (const h of hosts) await h.start()
-    network = new ChainNetwork({ host: hosts[0]!, chain, pool: new TransactionPool(runtime, chain), logger: silentLogger })
-    await network.start()
+    hosts.push(await local.host('peer-0', { gate }))
+    hosts.push(await local.host('peer-1'))
+    network = await local.network(hosts[0]!, chain)
   })
 
   after(async () => {
-    await network.stop()
-    for (const h of hosts) await h.stop()
-    await db.close()
-    rmSync(root, { recursive: true, force: true })
+    await local.close()
   })
 
   it('behavior: a banned peer keeps its connection (for bitswap) but the chain refuses it: no sync answers, not a chain peer', async () => {

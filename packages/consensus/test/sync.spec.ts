@@ -5,74 +5,33 @@
  * its missing ancestors.
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import {
-  type BlockRecord,
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  defaultRuntimeConfig,
-  type ImportedBlock,
-  LOCAL_AUTHORITIES,
-  Runtime,
-  signerFromUri,
-  silentLogger,
-  TransactionPool,
-} from '@crust-ts/chain'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { ChainNetwork, ChainSync, type ConsensusHost, createConsensusHost } from '../src/index.js'
-import { tempDir, waitFor } from './fixtures/network.js'
-
-const BLOCK_TIME = 1000
+import { type Chain, type ImportedBlock, silentLogger } from '@crust-ts/chain'
+import { ChainSync } from '../src/index.js'
+import { LocalChains } from './fixtures/local-chains.js'
+import { waitFor } from './fixtures/network.js'
 
 describe('ChainSync between two hosts', () => {
-  let root: string
-  let runtime: Runtime
-  const dbs: ChainDatabase[] = []
-  const hosts: ConsensusHost[] = []
-  const networks: ChainNetwork[] = []
-  const syncs: ChainSync[] = []
+  let local: LocalChains
 
   before(async () => {
-    await cryptoWaitReady()
-    root = tempDir('crust-sync-')
-    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
+    local = await LocalChains.create('crust-sync-', { blockTimeMs: 1000 })
   })
 
   after(async () => {
-    for (const s of syncs) await s.stop()
-    for (const n of networks) await n.stop()
-    for (const h of hosts) await h.stop()
-    for (const db of dbs) await db.close()
-    rmSync(root, { recursive: true, force: true })
+    await local.close()
   })
 
-  function openChain(name: string): Chain {
-    const db = ChainDatabase.open(join(root, name))
-    dbs.push(db)
-    return Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
-  }
+  const produce = (chain: Chain, slot: number): ImportedBlock => local.produce(chain, slot)
 
-  function produce(chain: Chain, slot: number, parent?: BlockRecord): ImportedBlock {
-    const signer = signerFromUri(`//${LOCAL_AUTHORITIES[slot % 4]!}`)
-    return chain.produceBlock(signer.publicKey, [], slot * BLOCK_TIME + 10, { signer, slot, ...(parent === undefined ? {} : { parent }) })
-  }
-
-  const copy = (from: Chain, to: Chain, block: ImportedBlock) => to.importBlock(from.headerBytesOf(block.block.hash)!, block.extrinsics)
+  const copy = (from: Chain, to: Chain, block: ImportedBlock) => local.copy(from, to, block)
 
   /** A chain on its own host and network (started), with a sync (not started: tests trigger it). */
   async function node(name: string) {
-    const chain = openChain(name)
-    const host = await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, `${name}.key`) })
-    await host.start()
-    hosts.push(host)
-    const network = new ChainNetwork({ host, chain, pool: new TransactionPool(runtime, chain), logger: silentLogger })
-    await network.start()
-    networks.push(network)
-    const sync = new ChainSync({ chain, network, logger: silentLogger })
-    syncs.push(sync)
+    const chain = local.chain(name)
+    const host = await local.host(name)
+    const network = await local.network(host, chain)
+    const sync = local.track(new ChainSync({ chain, network, logger: silentLogger }))
     return { chain, host, network, sync }
   }
 

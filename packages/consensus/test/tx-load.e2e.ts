@@ -7,7 +7,6 @@
  * and the recipient's balance checked), and every node's pool must empty (blocks prune them).
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import '@polkadot/api-augment'
 import { ApiPromise, WsProvider } from '@polkadot/api'
@@ -15,7 +14,7 @@ import type { ApiOptions } from '@polkadot/api/types'
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { LOCAL_AUTHORITIES } from '@crust-ts/chain'
-import { type NodeProcess, RpcClient, startNode, tempDir, waitFor } from './fixtures/network.js'
+import { NodeNetwork, type NodeProcess, type RpcClient, waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
 const SENDERS = ['Alice', 'Bob', 'Eve', 'Ferdie']
@@ -23,26 +22,23 @@ const SENDERS = ['Alice', 'Bob', 'Eve', 'Ferdie']
 const PER_SENDER = 100
 
 describe('transactions under load across nodes', () => {
-  let root: string
-  const nodes: NodeProcess[] = []
-  const clients: RpcClient[] = []
+  let net: NodeNetwork
+  let nodes: NodeProcess[]
+  let clients: RpcClient[]
 
   before(async () => {
     await cryptoWaitReady()
-    root = tempDir('crust-consensus-txload-')
+    net = new NodeNetwork('crust-consensus-txload-')
+    nodes = net.nodes
+    clients = net.clients
     for (let i = 0; i < 4; i++) {
       const key = i === 0 ? { validatorKey: `//${LOCAL_AUTHORITIES[0]!}` } : {}
-      const node = await startNode(root, `node-${i}`, { blockTimeMs: BLOCK_TIME, bootstrap: nodes.flatMap((n) => n.addrs), ...key })
-      nodes.push(node)
-      clients.push(await RpcClient.connect(node.rpc))
+      await net.add(`node-${i}`, { blockTimeMs: BLOCK_TIME, ...key })
     }
   })
 
   after(async () => {
-    for (const c of clients) c.close()
-    for (const n of nodes) n.child.kill('SIGTERM')
-    await Promise.all(nodes.map((n) => n.exited))
-    rmSync(root, { recursive: true, force: true })
+    await net.close()
   })
 
   it('behavior: senders whose nonces are spread over all nodes get every transaction into the one author\'s blocks', async () => {

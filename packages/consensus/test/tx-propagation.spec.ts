@@ -4,34 +4,20 @@
  * and what a peer refused while its pool was full reaches it once blocks have made room.
  */
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
-import {
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  defaultRuntimeConfig,
-  LOCAL_AUTHORITIES,
-  Runtime,
-  signerFromUri,
-  silentLogger,
-  TransactionPool,
-} from '@crust-ts/chain'
-import { ChainNetwork, type ConsensusHost, createConsensusHost } from '../src/index.js'
-import { tempDir, waitFor } from './fixtures/network.js'
+import { type Chain, type Runtime, TransactionPool } from '@crust-ts/chain'
+import type { ConsensusHost } from '../src/index.js'
+import { LocalChains } from './fixtures/local-chains.js'
+import { waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 1000
 const COUNT = 6
 
 describe('transaction propagation', () => {
-  let root: string
-  const dbs: ChainDatabase[] = []
+  let local: LocalChains
   const hosts: ConsensusHost[] = []
-  const networks: ChainNetwork[] = []
   let runtime: Runtime
   let sourceChain: Chain
   let sinkChain: Chain
@@ -40,34 +26,22 @@ describe('transaction propagation', () => {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
 
   before(async () => {
-    await cryptoWaitReady()
-    root = tempDir('crust-txprop-')
-    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    const open = (name: string) => {
-      const db = ChainDatabase.open(join(root, name))
-      dbs.push(db)
-      return Chain.open(db, runtime, builtinSpec('local')!, { finality: 'external' })
-    }
-    sourceChain = open('source')
-    sinkChain = open('sink')
+    local = await LocalChains.create('crust-txprop-', { blockTimeMs: BLOCK_TIME })
+    runtime = local.runtime
+    sourceChain = local.chain('source')
+    sinkChain = local.chain('sink')
     source = new TransactionPool(runtime, sourceChain)
     // Room for two ready transactions and no future ones: the rest of a push is refused until blocks take them.
     sink = new TransactionPool(runtime, sinkChain, { maxReady: 2, maxFuture: 0, maxBytes: 1 << 20 })
     for (const [i, [chain, pool]] of ([[sourceChain, source], [sinkChain, sink]] as const).entries()) {
-      const host = await createConsensusHost({ listen: ['/ip4/127.0.0.1/tcp/0'], peerKeyPath: join(root, `peer-${i}.key`) })
-      await host.start()
+      const host = await local.host(`peer-${i}`)
       hosts.push(host)
-      const network = new ChainNetwork({ host, chain, pool, logger: silentLogger })
-      await network.start()
-      networks.push(network)
+      await local.network(host, chain, pool)
     }
   })
 
   after(async () => {
-    for (const n of networks) await n.stop()
-    for (const h of hosts) await h.stop()
-    for (const db of dbs) await db.close()
-    rmSync(root, { recursive: true, force: true })
+    await local.close()
   })
 
   function transfer(uri: string, nonce: number): Uint8Array {
@@ -95,8 +69,7 @@ describe('transaction propagation', () => {
     await waitFor(async () => {
       if (sink.status().ready > 0) {
         slot++
-        const signer = signerFromUri(`//${LOCAL_AUTHORITIES[slot % LOCAL_AUTHORITIES.length]!}`)
-        sinkChain.produceBlock(signer.publicKey, sink.source(), slot * BLOCK_TIME + 10, { signer, slot })
+        local.produce(sinkChain, slot, { extrinsics: sink.source() })
       }
       return sinkChain.accountNonce(bob) === COUNT ? true : undefined
     }, `all ${COUNT} transfers in the sink's blocks`)
