@@ -126,6 +126,27 @@ describe('TransactionPool', () => {
     assert.equal(pool.status().ready, 2)
   })
 
+  it('behavior: a pooled transaction included by a fork that becomes best is reported in that block, not invalid', () => {
+    const pool = new TransactionPool(runtime, chain)
+    const eve = keyring.addFromUri('//Eve').publicKey
+    const tx = sign('//Eve', chain.accountNonce(eve))
+    const { hash } = pool.submit(tx)
+    const seen: TransactionStatus[] = []
+    pool.on('status', (h, status) => {
+      if (h === hash) seen.push(status)
+    })
+    const fork = chain.best
+    chain.produceBlock(author, [])
+    // The other side includes the transaction and grows longer: it is enacted by a reorg.
+    const side = chain.produceBlock(author, [decodeExtrinsic(runtime, tx)], Date.now(), { parent: fork })
+    const tip = chain.produceBlock(author, [], Date.now(), { parent: side.block })
+    assert.equal(u8aToHex(chain.best.hash), tip.block.hashHex)
+    // (This chain finalizes by authoring, so `finalized` may follow; `invalid` would end a watcher first.)
+    assert.deepEqual(seen[0], { inBlock: side.block.hashHex })
+    assert.ok(!seen.includes('invalid'), JSON.stringify(seen))
+    assert.equal(pool.status().ready + pool.status().future, 0)
+  })
+
   it('error: validation refuses a transaction signed for another chain as a bad proof', () => {
     const pool = new TransactionPool(runtime, chain)
     const registry = runtime.registry

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
+import { blake2AsU8a } from '@polkadot/util-crypto'
 import type { BlockRecord, Chain, ImportedBlock, Reorg } from '../chain/chain.js'
 import { Account } from '../pallets/system.js'
 import type { ApplyOutcome } from '../runtime/executive.js'
@@ -157,13 +158,19 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
    * retracted block's nonces no longer hold), before the enacted blocks prune what they include and
    * the node resubmits the retracted blocks' transactions.
    */
-  private onReorg(_reorg: Reorg): void {
+  private onReorg(reorg: Reorg): void {
     const state = this.chain.stateAt()
     const updates = this.queues.senderIds().map((id) => [id, Account.get(state, hexToU8a(id)).nonce] as const)
     const { removed, promoted, evicted } = this.queues.onNonces(updates)
     for (const tx of promoted) this.emit('status', tx.hash, 'ready')
     for (const tx of evicted) this.emit('status', tx.hash, 'dropped')
-    for (const tx of removed) this.emit('status', tx.hash, 'invalid')
+    // A transaction the enacted blocks include is stale by nonce but not invalid: its `inBlock` follows
+    // with the enacted block's event (an `invalid` here would end its watchers before that).
+    const enacted = new Set<string>()
+    for (const block of reorg.enacted) {
+      for (const bytes of (this.chain.extrinsicsOf(block.hash) ?? []).slice(1)) enacted.add(u8aToHex(blake2AsU8a(bytes, 256)))
+    }
+    for (const tx of removed) if (!enacted.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
   }
 
   private onFinalized(block: BlockRecord): void {
