@@ -15,11 +15,10 @@ import '@polkadot/api-augment'
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { ApiOptions, SubmittableExtrinsic } from '@polkadot/api/types'
 import { Keyring } from '@polkadot/keyring'
-import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { LOCAL_AUTHORITIES } from '@crust-ts/chain'
-import { SworkerSim } from '@crust-ts/testkit'
+import { send as sendTx, type Signer, SworkerSim } from '@crust-ts/testkit'
 import { type NodeProcess, startNode, tempDir, waitFor } from './fixtures/network.js'
 
 const BLOCK_TIME = 500
@@ -35,7 +34,6 @@ const SLASH_PARTS = 100_000_000n
 const PERBILL = 1_000_000_000n
 const DEADLINE = 240_000
 
-type Signer = ReturnType<Keyring['addFromUri']>
 
 /** Our runtime's types, not the Substrate ones the API is augmented with: read as JSON. */
 interface Json {
@@ -74,20 +72,7 @@ describe('equivocation (validator processes)', () => {
     else console.log(`test folder kept: ${root}`)
   })
 
-  /** Sends a transaction and waits for its block; the dispatch error's name, if any. */
-  function send(tx: SubmittableExtrinsic<'promise'>, signer: Signer): Promise<{ error?: string; result: ISubmittableResult }> {
-    return new Promise((resolve, reject) => {
-      tx.signAndSend(signer, (result) => {
-        if (!result.status.isInBlock) return
-        const err = result.dispatchError
-        if (err === undefined) resolve({ result })
-        else if (err.isModule) {
-          const meta = api.registry.findMetaError(err.asModule)
-          resolve({ error: `${meta.section}.${meta.name}`, result })
-        } else resolve({ error: err.type, result })
-      }).catch(reject)
-    })
-  }
+  const send = (tx: SubmittableExtrinsic<'promise'>, signer: Signer) => sendTx(api, tx, signer)
 
   const query = async <T = unknown>(name: string, ...args: unknown[]): Promise<T> =>
     ((await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T)
