@@ -29,7 +29,7 @@ export interface GatewayServicesInit {
   /** Listen address of both servers (default 127.0.0.1). */
   host?: string
   /** W3Auth gateway options (port default 5050); `false` to not run it. */
-  gateway?: false | Partial<Omit<W3AuthGatewayInit, 'ipfsApi' | 'ipfsGateway' | 'logger' | 'auth'>>
+  gateway?: false | Partial<Omit<W3AuthGatewayInit, 'ipfsApi' | 'ipfsGateway' | 'logger' | 'auth' | 'usageStore'>>
   /** Pinning service options (port default 3000, basePath `/psa`). */
   psa?: Partial<Pick<PinningServiceInit, 'host' | 'port' | 'basePath' | 'delegates' | 'maxBodyBytes'>>
   /** Order engine options (replica threshold default 3, renew margin, concurrency, retries ...). */
@@ -77,7 +77,7 @@ export async function startGatewayServices(init: GatewayServicesInit): Promise<G
     stops.push(() => psa.stop())
     let gateway: W3AuthGateway | undefined
     if (init.gateway !== false) {
-      gateway = createW3AuthGateway({ ...host, ...init.gateway, ipfsApi: init.ipfsApi, ...(init.ipfsGateway === undefined ? {} : { ipfsGateway: init.ipfsGateway }), auth, ...logger })
+      gateway = createW3AuthGateway({ ...host, ...init.gateway, ipfsApi: init.ipfsApi, ...(init.ipfsGateway === undefined ? {} : { ipfsGateway: init.ipfsGateway }), auth, usageStore: store, ...logger })
       await gateway.start()
       stops.push(() => gateway!.stop())
     }

@@ -1,11 +1,15 @@
 /** The W3Auth gateway in front of a real in-process IPFS daemon, driven by kubo-rpc-client and fetch. */
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { request } from 'node:http'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { create } from 'kubo-rpc-client'
 import { createW3AuthGateway, type W3AuthGateway, type W3AuthGatewayInit } from '../src/gateway/index.js'
+import { openEmbeddedPinStore } from '../src/store/index.js'
 import { pseudoRandomChunks, startTestIpfs, type TestIpfs } from './fixtures/ipfs.js'
 import { negativeW3AuthCases } from './fixtures/w3auth-negative.js'
 import { ethAuth, ethKey, solAuth, solKey, subAuth, subKey } from './fixtures/w3auth-keys.js'
@@ -125,6 +129,29 @@ describe('W3Auth gateway', () => {
     assert.equal((await post(subAuth(subKey('//Charlie')), 60_000)).status, 200)
     now += 86_400_000
     assert.equal((await post(bob, 60_000)).status, 200)
+  })
+
+  it('error: with a store, the day\'s usage survives a gateway restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crust-gw-usage-'))
+    const now = Date.UTC(2025, 0, 2, 12)
+    let store = await openEmbeddedPinStore({ dataDir: dir })
+    try {
+      const post = (gw: W3AuthGateway, size: number) =>
+        fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(size).fill(size % 249)) })
+      const first = await gateway({ quotas: { uploadBytesPerDay: 100_000 }, now: () => now, usageStore: store })
+      assert.equal((await post(first, 60_000)).status, 200)
+      // stop() waits for the usage writes, the unused lease's refund included.
+      await first.stop()
+      await store.close()
+      store = await openEmbeddedPinStore({ dataDir: dir })
+      const second = await gateway({ quotas: { uploadBytesPerDay: 100_000 }, now: () => now, usageStore: store })
+      const refused = await post(second, 60_000)
+      assert.equal(refused.status, 429, 'the restarted gateway remembers the 60 KB already used today')
+      assert.equal((await post(second, 30_000)).status, 200, 'what is left of the day still fits')
+    } finally {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('error: the quota also stops a chunked upload of unknown length midway', async () => {

@@ -1,5 +1,5 @@
 export { GatewayErrorCode, GatewayLimitError } from './errors.js'
-export { RateLimiter, UploadQuota } from './limits.js'
+export { RateLimiter, UploadQuota, type UsageStore } from './limits.js'
 export {
   DEFAULT_GATEWAY_HOST,
   DEFAULT_GATEWAY_PORT,

@@ -46,24 +46,66 @@ export class RateLimiter {
   }
 }
 
-/** Bytes used per account in the current UTC day (in memory: a restart forgets the day's usage). */
+/** Where the daily upload usage is kept across restarts (the pin store). */
+export interface UsageStore {
+  uploadUsage(account: string, day: number): Promise<number>
+  addUploadUsage(account: string, day: number, delta: number): Promise<number>
+}
+
+/**
+ * Bytes used per account in the current UTC day. Decisions are made in memory; with a `store` each
+ * account's usage of the day is read once (`load`) and every change is written through as a delta,
+ * so a restart keeps the day's usage (a change still being written when the process dies is lost).
+ */
 export class UploadQuota {
   private day = -1
   private readonly used = new Map<string, number>()
+  /** Accounts whose usage of `day` has been read from the store. */
+  private readonly loaded = new Set<string>()
+  private readonly writing = new Set<Promise<unknown>>()
 
-  constructor(readonly bytesPerDay: number, private readonly now: () => number) {}
+  constructor(
+    readonly bytesPerDay: number,
+    private readonly now: () => number,
+    private readonly store?: UsageStore,
+    private readonly onStoreError: (err: unknown) => void = () => {},
+  ) {}
 
   private roll() {
     const day = Math.floor(this.now() / DAY_MS)
     if (day !== this.day) {
       this.day = day
       this.used.clear()
+      this.loaded.clear()
     }
+  }
+
+  /** Reads `account`'s usage of today from the store once; call before deciding for the account. */
+  async load(account: string): Promise<void> {
+    this.roll()
+    if (this.store === undefined || this.loaded.has(account)) return
+    const day = this.day
+    const stored = await this.store.uploadUsage(account, day)
+    if (day !== this.day || this.loaded.has(account)) return
+    this.loaded.add(account)
+    this.used.set(account, (this.used.get(account) ?? 0) + stored)
   }
 
   usedBy(account: string): number {
     this.roll()
     return this.used.get(account) ?? 0
+  }
+
+  private record(account: string, day: number, delta: number) {
+    if (this.store === undefined) return
+    const write = this.store.addUploadUsage(account, day, delta).catch(this.onStoreError)
+    this.writing.add(write)
+    write.finally(() => this.writing.delete(write))
+  }
+
+  /** Resolves when every change so far is in the store. */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all(this.writing)
   }
 
   /**
@@ -77,13 +119,16 @@ export class UploadQuota {
     if (need > left) return { granted: 0, day: this.day }
     const granted = Math.min(Math.max(want, need), left)
     this.used.set(account, used + granted)
+    this.record(account, this.day, granted)
     return { granted, day: this.day }
   }
 
-  /** Gives back leased bytes an upload did not use (ignored once the day has rolled over). */
+  /** Gives back leased bytes an upload did not use (in memory only while it is still that day). */
   refund(account: string, bytes: number, day: number): void {
+    if (bytes <= 0) return
+    this.record(account, day, -bytes)
     const used = this.usedBy(account)
-    if (day !== this.day || bytes <= 0) return
+    if (day !== this.day) return
     this.used.set(account, Math.max(0, used - bytes))
   }
 
@@ -92,6 +137,7 @@ export class UploadQuota {
     const used = this.usedBy(account)
     if (used + bytes > this.bytesPerDay) return false
     this.used.set(account, used + bytes)
+    this.record(account, this.day, bytes)
     return true
   }
 }

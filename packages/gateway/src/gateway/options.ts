@@ -1,6 +1,7 @@
 /** Options of the W3Auth gateway and their defaults. */
 import type { ComponentLogger } from '@crust-ts/chain/logger'
 import type { W3Auth } from '../auth/index.js'
+import type { UsageStore } from './limits.js'
 
 export interface GatewayQuotas {
   /** Request body bytes one account may send to `/api/v0/*` per UTC day (default unlimited). */
@@ -29,6 +30,8 @@ export interface W3AuthGatewayInit {
   logger?: ComponentLogger
   /** Verifier registry (default: Crust's substrate, ethereum and solana). */
   auth?: W3Auth
+  /** Keeps each account's daily upload usage across restarts (`crust gateway` passes its pin store); default in memory. */
+  usageStore?: UsageStore
   /** Clock (ms), for tests of quotas and rates. */
   now?: () => number
 }

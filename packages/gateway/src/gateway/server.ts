@@ -42,9 +42,10 @@ export class W3AuthGateway {
     if (init.ipfsGateway !== undefined) new URL(init.ipfsGateway)
     this.rate = init.rateLimit === undefined ? undefined : new RateLimiter(init.rateLimit, now)
     const perDay = init.quotas?.uploadBytesPerDay ?? defaultGatewayOptions.uploadBytesPerDay
-    this.quota = Number.isFinite(perDay) ? new UploadQuota(perDay, now) : undefined
     this.maxRequestBytes = init.maxRequestBytes ?? defaultGatewayOptions.maxRequestBytes
     this.log = init.logger?.forComponent('gateway:w3auth')
+    const onStoreError = (err: unknown) => this.log?.warn({ err }, 'cannot record upload usage in the store')
+    this.quota = Number.isFinite(perDay) ? new UploadQuota(perDay, now, init.usageStore, onStoreError) : undefined
   }
 
   /** A snapshot of the counters (kept by the worker in shared memory). */
@@ -84,9 +85,16 @@ export class W3AuthGateway {
     const worker = this.worker
     if (worker === undefined) return
     this.worker = undefined
+    // 'stopped' comes after every message the worker sent before it (a last upload's refund included).
+    const stopped = new Promise<void>((resolve) => {
+      worker.on('message', (message: WorkerRequest) => message.type === 'stopped' && resolve())
+      worker.once('exit', () => resolve())
+    })
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
     worker.postMessage({ type: 'stop' } satisfies ControlReply)
+    await stopped
     await exited
+    await this.quota?.flush()
   }
 
   /** The bound URL (after start). */
@@ -143,6 +151,7 @@ export class W3AuthGateway {
     if (this.rate !== undefined && !this.rate.take(account)) return limitRefusal(new GatewayLimitError(GatewayErrorCode.RATE_LIMITED, { account }))
     if (declared > this.maxRequestBytes) return limitRefusal(new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { declared }))
     const quota = this.quota
+    await quota?.load(account)
     if (quota !== undefined && quota.usedBy(account) + declared > quota.bytesPerDay) {
       return limitRefusal(new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account }))
     }

@@ -138,20 +138,26 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   sendJson(res, 404, { Error: 'Not Found' })
 }
 
+/** Requests being handled: a stop waits for them so their last messages (quota refunds) are sent. */
+const inflight = new Set<Promise<void>>()
+
 const server = createServer((req, res) => {
-  handle(req, res).catch((err: unknown) => {
+  const handled = handle(req, res).catch((err: unknown) => {
     log('warn', 'proxy failed', { err: err instanceof Error ? err.message : String(err), url: req.url })
     sendJson(res, 500, { Error: err instanceof Error ? err.message : String(err) })
   })
+  inflight.add(handled)
+  handled.finally(() => inflight.delete(handled))
 })
 
 port.on('message', (reply: ControlReply) => {
   if (reply.type === 'stop') {
-    server.close(() => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeAllConnections()
+    Promise.all([closed, Promise.allSettled([...inflight])]).then(() => {
       post({ type: 'stopped' })
       port.close()
     })
-    server.closeAllConnections()
     return
   }
   const resolve = pending.get(reply.id)

@@ -123,6 +123,10 @@ export interface PinStore {
    * Returns the updated order, or undefined when it does not exist or the phase differed.
    */
   updateOrder(cid: string, patch: OrderPatch, expectPhase?: OrderPhase): Promise<OrderRecord | undefined>
+  /** Bytes `account` uploaded through the gateway on UTC day `day` (days since 1970-01-01). */
+  uploadUsage(account: string, day: number): Promise<number>
+  /** Adds `delta` bytes (negative: a refund) to `account`'s usage of `day`; resolves with the new total. */
+  addUploadUsage(account: string, day: number, delta: number): Promise<number>
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>
   close(): Promise<void>

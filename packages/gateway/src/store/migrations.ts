@@ -49,6 +49,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX orders_phase_due ON orders (phase, next_attempt_at)',
     ],
   },
+  {
+    version: 2,
+    description: "the W3Auth gateway's daily upload usage per account",
+    statements: [
+      `CREATE TABLE upload_usage (
+        account TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        bytes BIGINT NOT NULL,
+        PRIMARY KEY (account, day)
+      )`,
+    ],
+  },
 ]
 
 /** Latest schema version this code knows. */

@@ -248,6 +248,24 @@ export class SqlPinStore implements PinStore {
     })
   }
 
+  async uploadUsage(account: string, day: number): Promise<number> {
+    this.check()
+    const [row] = await this.db.query<{ bytes: number | string }>('SELECT bytes FROM upload_usage WHERE account = ? AND day = ?', [account, day])
+    return Number(row?.bytes ?? 0)
+  }
+
+  async addUploadUsage(account: string, day: number, delta: number): Promise<number> {
+    this.check()
+    return this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO upload_usage (account, day, bytes) VALUES (?, ?, ?) ON CONFLICT (account, day) DO UPDATE SET bytes = upload_usage.bytes + excluded.bytes',
+        [account, day, delta],
+      )
+      const [row] = await tx.query<{ bytes: number | string }>('SELECT bytes FROM upload_usage WHERE account = ? AND day = ?', [account, day])
+      return Number(row?.bytes ?? 0)
+    })
+  }
+
   async schemaVersion(): Promise<number> {
     return this.version
   }
