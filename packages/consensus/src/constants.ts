@@ -17,6 +17,14 @@ export const MAX_JUSTIFICATION_SCAN = 100_000
 
 /** Most blocks one sync response carries. */
 export const MAX_BLOCKS_PER_RESPONSE = 128
+/** Most headers one `headers` response carries. */
+export const MAX_HEADERS_PER_RESPONSE = 512
+/** Most block hashes one `bodies` request may name (a request naming more is refused). */
+export const MAX_BODIES_PER_REQUEST = 64
+/** A `bodies` response stops after this many bytes of bodies (at least one body is sent); the rest is asked for again. */
+export const MAX_BODIES_RESPONSE_BYTES = 32 * 1024 * 1024
+/** Largest sync request (a `bodies` request of {@link MAX_BODIES_PER_REQUEST} hashes fits). */
+export const MAX_REQUEST_BYTES = 16 * 1024
 /** Largest sync message (a block of a few MB plus framing). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 /** How often the node compares its best block with its peers' and catches up. */

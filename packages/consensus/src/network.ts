@@ -1,17 +1,17 @@
 /**
  * The chain's p2p layer on a libp2p host: gossipsub topics for blocks and votes, the transactions
  * protocol (pool propagation, {@link TransactionPropagation}), the sync request/response protocol
- * (status, block ranges, ancestors), and peer scoring (a peer that sends an invalid block, vote or
+ * (status, headers, bodies, block ranges, ancestors, justifications), and peer scoring (a peer that sends an invalid block, vote or
  * justification is banned for a while, and disconnected unless the host is shared with IPFS). Bans
  * and the operator's connection gate live in a {@link PeerGate} that is also the host's libp2p
  * `connectionGater`.
  */
 import { EventEmitter } from 'node:events'
-import { BlockImportError, type Chain, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
+import { BlockImportError, type Chain, encodeBody, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import { KEEP_ALIVE, type Libp2p, type PeerId, type Stream } from '@libp2p/interface'
-import { u8aConcat, u8aToHex } from '@polkadot/util'
+import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import * as lp from 'it-length-prefixed'
 import type { ServiceFactoryMap } from 'libp2p'
@@ -21,9 +21,12 @@ import {
   GATE_SERVICE,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
+  MAX_BODIES_RESPONSE_BYTES,
+  MAX_HEADERS_PER_RESPONSE,
   MAX_JUSTIFICATION_SCAN,
   MAX_JUSTIFICATIONS_PER_RESPONSE,
   MAX_MESSAGE_BYTES,
+  MAX_REQUEST_BYTES,
   syncProtocol,
   transactionsProtocol,
   votesTopic,
@@ -32,7 +35,7 @@ import { decodeVoteMessage, encodeVoteMessage, type SignedVote } from './finalit
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { PeerGate } from './peer-gate.js'
 import { TransactionPropagation } from './tx-propagation.js'
-import { decodeBlock, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
+import { decodeBlock, decodeWireBody, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
 
 /** The libp2p services the chain needs on its host (the gate is a plain object the network finds there). */
 export type ConsensusServices = { [GOSSIP_SERVICE]: GossipSub; [GATE_SERVICE]: PeerGate }
@@ -82,6 +85,8 @@ export interface ChainNetworkEvents {
   orphan: [peer: PeerId, block: WireBlock]
   /** A peer was banned (and, unless the host is shared with IPFS, disconnected) for sending an invalid block, vote or justification. */
   banned: [peer: PeerId, reason: string]
+  /** A well-formed sync request from `peer` is being answered (observability, tests). */
+  served: [peer: PeerId, request: SyncRequest]
 }
 
 /** Handles a gossiped finality vote: 'accept' (new, valid), 'ignore', or 'reject' (invalid). */
@@ -268,9 +273,10 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         return
       }
       const frames = []
-      for await (const frame of lp.decode(stream, { maxDataLength: 4096 })) frames.push(plainBytes(frame.subarray()))
+      for await (const frame of lp.decode(stream, { maxDataLength: MAX_REQUEST_BYTES })) frames.push(plainBytes(frame.subarray()))
       if (frames.length !== 1) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'expected one request')
       const request = parseRequest(frames[0]!)
+      this.emit('served', peer, request)
       for (const out of this.answer(request)) {
         if (!stream.send(lp.encode.single(out))) await stream.onDrain()
       }
@@ -299,6 +305,28 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         if (justification === undefined) continue
         sent++
         yield justification
+      }
+      return
+    }
+    if (request.type === 'headers') {
+      const last = request.from + Math.min(request.max, MAX_HEADERS_PER_RESPONSE)
+      for (let n = request.from; n < last; n++) {
+        const hash = chain.hashAt(n)
+        const header = hash === undefined ? undefined : chain.headerBytesOf(hash)
+        if (header === undefined) return
+        yield header
+      }
+      return
+    }
+    if (request.type === 'bodies') {
+      let bytes = 0
+      for (const hex of request.hashes) {
+        const extrinsics = chain.extrinsicsOf(hexToU8a(hex))
+        if (extrinsics === undefined) return
+        const body = encodeBody(extrinsics)
+        if (bytes > 0 && bytes + body.length > MAX_BODIES_RESPONSE_BYTES) return
+        bytes += body.length
+        yield body
       }
       return
     }
@@ -352,6 +380,21 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   /** Best-chain blocks of `peer` from `from` upwards (ascending). */
   async requestRange(peer: PeerId, from: number, max: number, signal?: AbortSignal): Promise<WireBlock[]> {
     return (await this.request(peer, { type: 'range', from, max }, signal)).map(decodeBlock)
+  }
+
+  /** Best-chain header bytes of `peer` from number `from` upwards (ascending; the peer caps the count). */
+  async requestHeaders(peer: PeerId, from: number, max: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+    return this.request(peer, { type: 'headers', from, max }, signal)
+  }
+
+  /**
+   * The extrinsics of blocks `hashes` from `peer`, in order: a prefix of them (the peer stops at a
+   * block it does not have, or at its response budget). BAD_MESSAGE when a body does not decode.
+   */
+  async requestBodies(peer: PeerId, hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[][]> {
+    const frames = await this.request(peer, { type: 'bodies', hashes: hashes.map((h) => u8aToHex(h)) }, signal)
+    if (frames.length > hashes.length) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'more bodies than asked for', { peer: peer.toString() })
+    return frames.map(decodeWireBody)
   }
 
   /** Justifications of `peer`'s finalized blocks from number `from` upwards (ascending). */

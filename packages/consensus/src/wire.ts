@@ -4,6 +4,8 @@
  */
 import { decodeBody, encodeBody } from '@crust-ts/chain'
 import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util'
+import { blake2AsU8a } from '@polkadot/util-crypto'
+import { MAX_BODIES_PER_REQUEST } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 
 export interface WireBlock {
@@ -20,6 +22,22 @@ export function encodeBlock(block: WireBlock): Uint8Array {
  * shares memory (and the SCALE decoders read from the start of the underlying buffer).
  */
 export const plainBytes = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
+
+/** A block body (SCALE `Vec<extrinsic>`) from a peer; a body that does not decode is a BAD_MESSAGE. */
+export function decodeWireBody(bytes: Uint8Array): Uint8Array[] {
+  try {
+    return decodeBody(plainBytes(bytes))
+  } catch (err) {
+    throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'the block body does not decode', undefined, { cause: err })
+  }
+}
+
+/** The root a header commits its extrinsics to (as the chain computes it): blake2-256 over their blake2-256 hashes. */
+export function extrinsicsRootOf(extrinsics: Uint8Array[]): Uint8Array {
+  const hashes = new Uint8Array(extrinsics.length * 32)
+  for (const [i, x] of extrinsics.entries()) hashes.set(blake2AsU8a(x, 256), i * 32)
+  return blake2AsU8a(hashes, 256)
+}
 
 export function decodeBlock(bytes: Uint8Array): WireBlock {
   try {
@@ -40,6 +58,13 @@ export type SyncRequest =
   | { type: 'range'; from: number; max: number }
   /** Block `hash` and its ancestors (any stored block, forks too), highest first, at most `max`. */
   | { type: 'ancestors'; hash: string; max: number }
+  /** Best-chain headers (SCALE bytes, one per frame) from number `from` upwards, at most `max` (capped by the server). */
+  | { type: 'headers'; from: number; max: number }
+  /**
+   * Bodies (SCALE `Vec<extrinsic>`, one per frame) of blocks `hashes` (0x hex, at most
+   * {@link MAX_BODIES_PER_REQUEST}), in order, stopping at the first unknown one or at the response's byte budget.
+   */
+  | { type: 'bodies'; hashes: string[] }
   /** Justifications of best-chain finalized blocks from number `from` upwards (ascending), at most `max`. */
   | { type: 'justifications'; from: number; max: number }
 
@@ -54,6 +79,8 @@ export interface SyncStatus {
   finalized: BlockRef
 }
 
+const BLOCK_HASH = /^0x[0-9a-f]{64}$/
+
 export function parseRequest(bytes: Uint8Array): SyncRequest {
   let json: unknown
   try {
@@ -65,8 +92,12 @@ export function parseRequest(bytes: Uint8Array): SyncRequest {
   const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
   if (r?.type === 'status') return { type: 'status' }
   if (r?.type === 'range' && count(r.from) && count(r.max)) return { type: 'range', from: r.from, max: r.max }
+  if (r?.type === 'headers' && count(r.from) && count(r.max)) return { type: 'headers', from: r.from, max: r.max }
+  if (r?.type === 'bodies' && Array.isArray(r.hashes) && r.hashes.length <= MAX_BODIES_PER_REQUEST && r.hashes.every((h) => typeof h === 'string' && BLOCK_HASH.test(h))) {
+    return { type: 'bodies', hashes: r.hashes as string[] }
+  }
   if (r?.type === 'justifications' && count(r.from) && count(r.max)) return { type: 'justifications', from: r.from, max: r.max }
-  if (r?.type === 'ancestors' && typeof r.hash === 'string' && /^0x[0-9a-f]{64}$/.test(r.hash) && count(r.max)) return { type: 'ancestors', hash: r.hash, max: r.max }
+  if (r?.type === 'ancestors' && typeof r.hash === 'string' && BLOCK_HASH.test(r.hash) && count(r.max)) return { type: 'ancestors', hash: r.hash, max: r.max }
   throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'unknown sync request')
 }
 
