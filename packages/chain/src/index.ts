@@ -47,7 +47,7 @@ export {
   verifySeal,
 } from './chain/aura.js'
 export { BlockImportError, BlockImportErrorCode, FinalityError } from './chain/errors.js'
-export { decodeBody, decodeHeader, encodeBody, encodeHeader, type Header, type HeaderJson, hashHeader, headerFromJson } from './chain/header.js'
+export { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, type HeaderJson, hashHeader, headerFromJson } from './chain/header.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
 export { decodeExtrinsic, type DecodedExtrinsic } from './runtime/extrinsic.js'

@@ -11,7 +11,7 @@
  * partition heals) is fetched too, so fork choice sees both heads; so are blocks others vote for
  * ({@link ChainSync.requestBlock}).
  */
-import { type BlockRecord, BlockImportError, type Chain, decodeHeader, findSlot, type Header, hashHeader, slotAuthor, unsealHeader, verifySeal } from '@crust-ts/chain'
+import { type BlockRecord, BlockImportError, type Chain, decodeHeader, extrinsicsRoot, findSlot, type Header, hashHeader, slotAuthor, unsealHeader, verifySeal } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util'
@@ -25,7 +25,7 @@ import {
 } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import type { ChainNetwork } from './network.js'
-import { extrinsicsRootOf, type SyncStatus, type WireBlock } from './wire.js'
+import type { SyncStatus, WireBlock } from './wire.js'
 
 /** A peer's header that passed the header checks: its bytes, decoded form and hash. */
 export interface CheckedHeader {
@@ -313,7 +313,7 @@ export class ChainSync {
           break
         }
         for (const extrinsics of got) {
-          if (!u8aEq(extrinsicsRootOf(extrinsics), chunk[bodies.length]!.header.extrinsicsRoot)) {
+          if (!u8aEq(extrinsicsRoot(extrinsics), chunk[bodies.length]!.header.extrinsicsRoot)) {
             return { bodies, fault: { peer: from, reason: 'body does not match its header' } }
           }
           bodies.push(extrinsics)

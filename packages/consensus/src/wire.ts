@@ -4,7 +4,6 @@
  */
 import { decodeBody, encodeBody } from '@crust-ts/chain'
 import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util'
-import { blake2AsU8a } from '@polkadot/util-crypto'
 import { MAX_BODIES_PER_REQUEST } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 
@@ -30,13 +29,6 @@ export function decodeWireBody(bytes: Uint8Array): Uint8Array[] {
   } catch (err) {
     throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'the block body does not decode', undefined, { cause: err })
   }
-}
-
-/** The root a header commits its extrinsics to (as the chain computes it): blake2-256 over their blake2-256 hashes. */
-export function extrinsicsRootOf(extrinsics: Uint8Array[]): Uint8Array {
-  const hashes = new Uint8Array(extrinsics.length * 32)
-  for (const [i, x] of extrinsics.entries()) hashes.set(blake2AsU8a(x, 256), i * 32)
-  return blake2AsU8a(hashes, 256)
 }
 
 export function decodeBlock(bytes: Uint8Array): WireBlock {
