@@ -153,7 +153,10 @@ describe('finality with faults (4 validators)', () => {
         api.tx.balances
           .transferKeepAlive(eve.address, 7_000_000_000n)
           .signAndSend(ferdie, (result) => {
+            // With finality tens of ms behind, @polkadot/api may report only Finalized (it drops an InBlock
+            // whose events are still loading when Finalized arrives).
             if (result.status.isInBlock) resolve(result.status.asInBlock.toHex())
+            else if (result.status.isFinalized) resolve(result.status.asFinalized.toHex())
             if (result.isError) reject(new Error(`transfer failed: ${result.status.type}`))
           })
           .catch(reject)
