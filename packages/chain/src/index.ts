@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * import { builtinSpec, ChainNode, createLogger } from '@crust-ts/chain'
+ * import { createLogger } from '@crust-ts/base'
+ * import { builtinSpec, ChainNode } from '@crust-ts/chain'
  *
  * const node = await ChainNode.create({
  *   spec: builtinSpec('dev')!, basePath: './data', rpc: { host: '127.0.0.1', port: 9944 },
@@ -16,8 +17,6 @@
  * ```
  */
 export * from './constants.js'
-export * from './errors/crust-error.js'
-export { createLogger, silentLogger, type ComponentLogger, type Logger } from './logger/index.js'
 export { ChainNode, type ChainNodeInit } from './node/chain-node.js'
 export {
   Chain,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { afterEach, describe, it } from 'node:test'
 import { WebSocket } from 'ws'
-import { CrustError } from '../src/errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import {
   INTERNAL_ERROR_CODE,
   INVALID_PARAMS_CODE,

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { type AddCommandOptions, DEFAULT_API } from './commands/ipfs-client.js'
-import { CrustError } from '@crust-ts/chain'
+import { CrustError } from '@crust-ts/base'
 import { generateKey, inspectKey, parseScheme } from './commands/key.js'
 import type { StorageNodeFlags } from './commands/storage-node.js'
 import { CliError } from './errors.js'

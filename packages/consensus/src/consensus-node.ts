@@ -3,7 +3,7 @@
  * around a {@link ChainNode} created with `author: false, finality: 'external'`.
  */
 import { type ChainNode, signerFromUri } from '@crust-ts/chain'
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import { createLibp2pHost } from '@crust-ts/ipfs'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'

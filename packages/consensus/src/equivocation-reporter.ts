@@ -6,7 +6,7 @@
  * itself.
  */
 import { type BlockEquivocation, type Chain, staking, type Runtime, type TransactionPool } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util'

@@ -8,7 +8,8 @@
  *
  * @example
  * ```ts
- * import { builtinSpec, ChainNode, createLogger } from '@crust-ts/chain'
+ * import { builtinSpec, ChainNode } from '@crust-ts/chain'
+import { createLogger } from '@crust-ts/base'
  * import { ConsensusNode, createConsensusHost } from '@crust-ts/consensus'
  *
  * const logger = createLogger()

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { BlockImportError, type Chain, encodeBody, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import { KEEP_ALIVE, type Libp2p, type PeerId, type Stream } from '@libp2p/interface'
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'

@@ -3,7 +3,7 @@
  * build a sealed block on the best block and gossip it. Waits while sync is behind its peers.
  */
 import { type BlockRecord, type BlockSigner, type Chain, type ImportedBlock, slotAuthor, slotOf, type TransactionPool } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import { u8aEq } from '@polkadot/util'
 
 export interface SlotAuthorComponents {

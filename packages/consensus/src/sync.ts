@@ -12,7 +12,7 @@
  * ({@link ChainSync.requestBlock}).
  */
 import { type BlockRecord, BlockImportError, type Chain, decodeHeader, extrinsicsRoot, findSlot, type Header, hashHeader, slotAuthor, unsealHeader, verifySeal } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util'
 import {

@@ -8,7 +8,7 @@
  * again after {@link RETRY_AFTER_MS}, so a refusal is never final while the sender still holds them.
  */
 import type { PooledExtrinsic, TransactionPool } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'

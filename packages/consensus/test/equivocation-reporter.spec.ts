@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type BlockEquivocation, type BlockSigner, type Chain, LOCAL_AUTHORITIES, type Runtime, silentLogger, TransactionPool } from '@crust-ts/chain'
+import { type BlockEquivocation, type BlockSigner, type Chain, LOCAL_AUTHORITIES, type Runtime, TransactionPool } from '@crust-ts/chain'
+import { silentLogger } from '@crust-ts/base'
 import { u8aToHex } from '@polkadot/util'
 import { EquivocationReporter, signVote } from '../src/index.js'
 import { LocalChains } from './fixtures/local-chains.js'

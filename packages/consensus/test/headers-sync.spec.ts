@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Chain, decodeHeader, encodeBody, encodeHeader, type Header, silentLogger } from '@crust-ts/chain'
+import { type Chain, decodeHeader, encodeBody, encodeHeader, type Header } from '@crust-ts/chain'
+import { silentLogger } from '@crust-ts/base'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import * as lp from 'it-length-prefixed'

@@ -1,5 +1,5 @@
 /** Both services wired together: W3Auth gateway, pinning service, order engine and pin store. */
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { Keyring } from '@polkadot/keyring'

@@ -2,7 +2,7 @@
  * The IPFS daemon: the node with its Kubo-compatible API and its gateway, as `crust ipfs daemon`
  * runs it (the storage node later runs the same parts inside `crust node`).
  */
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import { createKuboApiServer } from './api/index.js'
 import { createGatewayServer } from './gateway/index.js'
 import type { IpfsNode } from './interface.js'
@@ -41,7 +41,7 @@ export async function startIpfsDaemon(init: IpfsDaemonInit): Promise<IpfsDaemon>
     ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
     ...(init.dht === undefined ? {} : { dht: init.dht }),
     ...(init.fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs: init.fetchTimeoutMs }),
-    ...(init.logger === undefined ? {} : { logger: init.logger.forComponent('ipfs:node') }),
+    ...(init.logger === undefined ? {} : { logger: init.logger }),
   })
   const logger = init.logger === undefined ? {} : { logger: init.logger }
   const stops: Array<() => Promise<void>> = [() => node.stop()]

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { pino } from 'pino'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
@@ -116,17 +117,18 @@ describe('node: lifecycle, peer key, repo lock, shared host', () => {
   it('behavior: lifecycle events go to the injected logger', async () => {
     const dir = tempDir('logger')
     try {
-      const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = []
-      const log = (level: string) => (obj: Record<string, unknown>, msg: string) => lines.push({ level, obj, msg })
-      const logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') }
+      const lines: Array<Record<string, unknown>> = []
+      const root = pino({ level: 'debug', base: null }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) })
+      const logger = { forComponent: (name: string) => root.child({ component: name }) }
       const node = await createIpfsNode({ repoPath: path.join(dir.path, 'repo'), swarm: LOOPBACK, logger })
       await node.gc()
       await node.stop()
-      const started = lines.find((l) => l.msg === 'ipfs node started')
-      assert.equal(started?.level, 'info')
-      assert.equal(started?.obj['peerId'], node.libp2p.peerId.toString())
-      assert.ok(lines.some((l) => l.msg === 'garbage collection done'))
-      assert.ok(lines.some((l) => l.msg === 'ipfs node stopped'))
+      const started = lines.find((l) => l['msg'] === 'ipfs node started')
+      assert.equal(started?.['level'], 30)
+      assert.equal(started?.['component'], 'ipfs:node')
+      assert.equal(started?.['peerId'], node.libp2p.peerId.toString())
+      assert.ok(lines.some((l) => l['msg'] === 'garbage collection done'))
+      assert.ok(lines.some((l) => l['msg'] === 'ipfs node stopped'))
     } finally {
       dir.remove()
     }

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, ConsensusNode } from '@crust-ts/consensus'
 import { type EmbeddedChainConfig, NodeConfigError } from './config.js'
 

@@ -3,7 +3,7 @@
  * in one place so a typo names the key instead of being ignored.
  */
 import { readFileSync } from 'node:fs'
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 export type NodeMode = 'isolation' | 'member' | 'owner'
 export const NODE_MODES: readonly NodeMode[] = ['isolation', 'member', 'owner']

@@ -4,7 +4,7 @@
  */
 import type { ApiPromise } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { Logger } from '@crust-ts/chain/logger'
+import type { Logger } from '@crust-ts/base'
 import { callOf, NodeTxError, submitTx } from './tx.js'
 
 interface GroupJson {

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, consensusServices, createConsensusHost, PeerGate } from '@crust-ts/consensus'
 import { createGatewayServer, createIpfsNode, createKuboApiServer, createLibp2pHost, type IpfsDaemon, PEER_KEY_FILE, startIpfsDaemon } from '@crust-ts/ipfs'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
@@ -55,7 +55,7 @@ async function connectChain(chainRpc: string): Promise<ApiPromise> {
 
 /** The IPFS daemon's parts (node, Kubo API, gateway) on a host the caller owns and stops. */
 async function startIpfsOnHost(config: StorageNodeConfig, host: ConsensusHost, logger: ComponentLogger): Promise<IpfsDaemon> {
-  const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, logger: logger.forComponent('ipfs:node') })
+  const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, logger })
   const stops: Array<() => Promise<void>> = [() => node.stop()]
   try {
     const api = createKuboApiServer(node, { host: '127.0.0.1', port: config.ipfs.apiPort, logger })

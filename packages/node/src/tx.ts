@@ -6,7 +6,7 @@
 import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 import { SdkError, submit } from '@crust-ts/sdk'
 
 export class NodeTxError extends CrustError {

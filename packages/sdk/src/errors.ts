@@ -1,5 +1,5 @@
 /** Errors of the SDK: one class, stable `SDK_ERROR_*` codes. */
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 /** Every code an {@link SdkError} can carry. */
 export type SdkErrorCode =

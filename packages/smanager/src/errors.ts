@@ -1,5 +1,5 @@
 /** Errors of the sManager: one class, stable `SMANAGER_ERROR_*` codes. */
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 export const SmanagerErrorCode = {
   /** The IPFS node sent no new block count for `pullIdleTimeoutMs` while pinning. */

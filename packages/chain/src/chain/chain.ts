@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import type { CanonicalUpdate, ChainDatabase } from '../db/index.js'
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import { Account, BlockHash } from '../pallets/system.js'
 import { Now } from '../pallets/timestamp.js'
 import { decodeExact } from '../runtime/codec/decode.js'

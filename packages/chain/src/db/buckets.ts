@@ -22,7 +22,5 @@ export const Bucket = {
 /** One of the {@link Bucket} numbers. */
 export type Bucket = (typeof Bucket)[keyof typeof Bucket]
 
-/** Name of the LMDB sub-database holding `bucket`. */
-export function bucketName(bucket: Bucket): string {
-  return `b${bucket}`
-}
+/** Name of the LMDB sub-database holding a bucket (`b<number>`, shared by every store). */
+export { bucketName } from '@crust-ts/base'

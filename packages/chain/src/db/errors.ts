@@ -1,4 +1,4 @@
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 
 /** Stable codes of {@link DbError}. */
 export const DbErrorCode = {

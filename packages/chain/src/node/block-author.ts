@@ -5,7 +5,7 @@
  */
 import type { BlockSigner } from '../chain/aura.js'
 import type { Chain } from '../chain/chain.js'
-import type { Logger } from '../logger/index.js'
+import type { Logger } from '@crust-ts/base'
 import type { TransactionPool } from '../txpool/transaction-pool.js'
 
 export interface BlockAuthorInit {

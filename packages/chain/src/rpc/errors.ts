@@ -1,4 +1,4 @@
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import {
   INTERNAL_ERROR_CODE,
   INTERNAL_ERROR_MSG,

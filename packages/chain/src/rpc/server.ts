@@ -1,4 +1,4 @@
-import { listen } from '../net/listen.js'
+import { listen } from '@crust-ts/base'
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'

@@ -2,7 +2,7 @@
  * Executes one block on an {@link OverlayState}: initialization, the timestamp inherent, signed
  * extrinsics (fee, nonce, dispatch in its own storage transaction, events), finalization.
  */
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import { depositInto, ensureCanWithdraw, withdraw } from '../pallets/balances.js'
 import { maybeReduceFee } from '../pallets/benefits/index.js'
 import { Account, BlockHash, EVENTS_KEY, EventCount, events as systemEvents, CurrentNumber, ParentHash } from '../pallets/system.js'

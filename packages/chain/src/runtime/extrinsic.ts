@@ -5,7 +5,7 @@
  */
 import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto'
 import { ed25519Verify, sr25519Verify } from '@polkadot/wasm-crypto'
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import { type Era, readEra } from './era.js'
 import { concatBytes } from './hashing.js'
 import type { RuntimeCallValue } from './pallet.js'

@@ -3,7 +3,7 @@
  * constants in one place. The runtime generates metadata, decodes calls and dispatches them from
  * these declarations.
  */
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import type { Fields, FieldValues, ScaleType } from './codec/scale-type.js'
 import type { RuntimeConfig } from './config.js'
 import type { StorageAccess, StorageItem } from './storage.js'

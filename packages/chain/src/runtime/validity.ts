@@ -2,7 +2,7 @@
  * Transaction validity, as Substrate's `TaggedTransactionQueue::validate_transaction` decides it:
  * signature, era, nonce, fee and size. Runs once per transaction, when it enters the pool.
  */
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import { usableBalance } from '../pallets/balances.js'
 import { Account } from '../pallets/system.js'
 import { computeFee, inclusionFee } from '../pallets/transaction-payment.js'

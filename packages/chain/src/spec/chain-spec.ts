@@ -7,7 +7,7 @@ import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady, decodeAddress, encodeAddress } from '@polkadot/util-crypto'
 import { CRU, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL } from '../constants.js'
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 import { SPEC_RUNTIME_KEYS, type SpecRuntimeOverrides } from '../runtime/config.js'
 import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE } from './dev-keys.js'
 

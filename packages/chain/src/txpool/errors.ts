@@ -1,4 +1,4 @@
-import { CrustError } from '../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 
 /** Why the transaction queues refused an operation; `code` discriminates the metadata. */
 export type PoolErrorType =

@@ -1,6 +1,6 @@
 /** `crust gateway`: the W3Auth gateway and the pinning service against a node's IPFS API and a chain RPC. */
 import { resolve } from 'node:path'
-import { createLogger } from '@crust-ts/chain'
+import { createLogger } from '@crust-ts/base'
 import { loadSigner } from '@crust-ts/sdk'
 import { CliError } from '../errors.js'
 

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createLogger } from '@crust-ts/chain'
+import { createLogger } from '@crust-ts/base'
 import { startIpfsDaemon } from '@crust-ts/ipfs'
 
 export interface IpfsDaemonOptions {

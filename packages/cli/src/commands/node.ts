@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ChainNode, type ChainSpec, ChainSpecError, createLogger, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
+import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
+import { createLogger } from '@crust-ts/base'
 import { CliError } from '../errors.js'
 
 export interface RunNodeOptions {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { createLogger } from '@crust-ts/chain'
+import { createLogger } from '@crust-ts/base'
 import type { NodeMode, PartialConfig } from '@crust-ts/node'
 
 export interface StorageNodeFlags {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { createLogger } from '@crust-ts/chain'
+import { createLogger } from '@crust-ts/base'
 import { CliError } from '../errors.js'
 
 export interface SworkerOptions {

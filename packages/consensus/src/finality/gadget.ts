@@ -11,7 +11,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { BlockRecord, BlockSigner, Chain, VoterSet } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from '../errors.js'

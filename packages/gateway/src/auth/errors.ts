@@ -1,5 +1,5 @@
 /** W3Auth failures: each carries the exact string Crust's services answer with (401). */
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 export const W3AuthErrorCode = {
   EMPTY_SIGNATURE: 'W3AUTH_EMPTY_SIGNATURE',

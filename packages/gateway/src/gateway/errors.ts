@@ -1,5 +1,5 @@
 /** Gateway refusals (the body strings are the JSON `Error` field answered to clients). */
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 export const GatewayErrorCode = {
   RATE_LIMITED: 'GATEWAY_RATE_LIMITED',

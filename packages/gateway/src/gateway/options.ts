@@ -1,5 +1,5 @@
 /** Options of the W3Auth gateway and their defaults. */
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import type { W3Auth } from '../auth/index.js'
 import type { UsageStore } from './limits.js'
 

@@ -4,7 +4,7 @@
  * limits, size limits and the daily quota, which stay here with the caller's clock and verifier registry.
  */
 import { Worker } from 'node:worker_threads'
-import type { Logger } from '@crust-ts/chain/logger'
+import type { Logger } from '@crust-ts/base'
 import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
 import { RateLimiter, UploadQuota } from './limits.js'

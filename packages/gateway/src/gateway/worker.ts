@@ -1,7 +1,7 @@
 /** The W3Auth gateway's data side, run in a worker thread: see worker-protocol.ts for why. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { parentPort, workerData } from 'node:worker_threads'
-import { listen } from '@crust-ts/chain/net'
+import { listen } from '@crust-ts/base'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
 import { proxyRequest } from './proxy.js'
 import { type ControlReply, type GatewayWorkerData, type QuotaGrant, type Refusal, type StatField, statIndex, type WorkerRequest } from './worker-protocol.js'

@@ -6,7 +6,7 @@
  *   ▲  └────────────── already on chain ────────────────────────────────────▲   │
  *   └──────── renewal due / order gone / retry with backoff ◀────────────────────┘         failed after maxAttempts
  */
-import type { Logger } from '@crust-ts/chain/logger'
+import type { Logger } from '@crust-ts/base'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { OrderPhase, OrderRecord, OrderPatch, PinStatusValue, PinStore } from '../store/index.js'
 import { type Outcome, rpcErrorCode, send } from './chain.js'

@@ -1,4 +1,4 @@
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 export const OrderErrorCode = {
   IPFS_FAILED: 'ORDER_IPFS_FAILED',

@@ -1,5 +1,5 @@
 /** Options of the order engine and their defaults. */
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import type { ApiPromise } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { OrderRecord, PinStore } from '../store/index.js'

@@ -1,5 +1,5 @@
 /** Options of the Pinning Service API. */
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import type { W3Auth } from '../auth/index.js'
 import type { PinStore } from '../store/index.js'
 

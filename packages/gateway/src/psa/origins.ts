@@ -2,7 +2,7 @@
  * A pin's `origins` (multiaddrs of peers that hold the data, per the Pinning Service API) are dialled
  * from the node, so its fetch starts from a provider it already knows instead of a network search.
  */
-import type { Logger } from '@crust-ts/chain/logger'
+import type { Logger } from '@crust-ts/base'
 
 const DIAL_TIMEOUT_MS = 15_000
 

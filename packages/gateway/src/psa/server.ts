@@ -1,8 +1,8 @@
 /** The IPFS Pinning Service API under `/psa` (W3Auth Bearer), answering from the pin store. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Logger } from '@crust-ts/chain/logger'
-import { listen } from '@crust-ts/chain/net'
+import type { Logger } from '@crust-ts/base'
+import { listen } from '@crust-ts/base'
 import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
 import type { PinStore } from '../store/index.js'
 import { defaultPinningServiceOptions as D, type PinningServiceInit } from './options.js'

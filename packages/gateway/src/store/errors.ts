@@ -1,4 +1,4 @@
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 export const PinStoreErrorCode = {
   OPEN_FAILED: 'PIN_STORE_OPEN_FAILED',

@@ -1,5 +1,5 @@
 /** What a command handler gets: its parsed request, the node, and the response emitter. */
-import type { Logger } from '@crust-ts/chain/logger'
+import type { Logger } from '@crust-ts/base'
 import { bases } from 'multiformats/basics'
 import type { CID } from 'multiformats/cid'
 import type { IpfsNode } from '../interface.js'

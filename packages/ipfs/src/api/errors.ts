@@ -1,4 +1,4 @@
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 import { ERR_CLIENT, ERR_NORMAL, FORBIDDEN_TEXT, METHOD_NOT_ALLOWED_TEXT, NOT_FOUND_TEXT } from './constants.js'
 
 /** Stable codes of {@link KuboApiError}. */

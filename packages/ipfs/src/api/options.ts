@@ -1,4 +1,4 @@
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import {
   AGENT_VERSION,
   API_VERSION,

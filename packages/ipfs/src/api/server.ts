@@ -4,7 +4,7 @@
  * lookup (404), option and argument parsing (400, plain text), then the command runs and answers
  * through a {@link ResponseEmitter}.
  */
-import { listen } from '@crust-ts/chain/net'
+import { listen } from '@crust-ts/base'
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { Transform } from 'node:stream'

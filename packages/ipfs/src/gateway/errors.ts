@@ -1,5 +1,5 @@
 /** Errors of the gateway: each maps to one HTTP status. */
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 /** Every code the gateway throws, with the HTTP status it answers with. */
 export const GATEWAY_ERROR_STATUS = {

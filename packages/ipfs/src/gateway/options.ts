@@ -1,5 +1,5 @@
 /** Construction options of the gateway server. */
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import { DEFAULT_GATEWAY_HOST, DEFAULT_GATEWAY_PORT, DEFAULT_MAX_HEADER_BYTES } from './constants.js'
 
 export interface GatewayInit {

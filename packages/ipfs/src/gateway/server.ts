@@ -1,10 +1,10 @@
 /** The gateway's HTTP server: node:http, request lifecycle, error answers, start/stop. */
-import { listen } from '@crust-ts/chain/net'
+import { listen } from '@crust-ts/base'
 import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { pipeline } from 'node:stream/promises'
-import { type Logger, silentLogger } from '@crust-ts/chain/logger'
+import { type Logger, silentLogger } from '@crust-ts/base'
 import type { IpfsNode } from '../interface.js'
 import { CONTENT_TYPE_TEXT, CORS_HEADERS, RETRY_AFTER_SECONDS } from './constants.js'
 import { GatewayError } from './errors.js'

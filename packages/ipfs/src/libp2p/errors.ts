@@ -1,4 +1,4 @@
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 /** Stable codes of {@link Libp2pHostError}. */
 export const Libp2pHostErrorCode = {

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from '@crust-ts/base'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { BlockBroker, HeliaMixin } from '@helia/interface'
@@ -31,7 +32,7 @@ import { AtomicPins } from './atomic-pins.js'
 import { REPO_DB_FOLDER } from './constants.js'
 import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
-import { defaultIpfsNodeOptions, type IpfsLogger, type IpfsNodeInit, silentIpfsLogger } from './options.js'
+import { defaultIpfsNodeOptions, type IpfsNodeInit } from './options.js'
 import { PinLock } from './pin-lock.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
@@ -108,7 +109,7 @@ export class DefaultIpfsNode implements IpfsNode {
   readonly repo: LmdbRepo
   /** The node's GC/pin lock. */
   readonly pinLock: PinLock
-  private readonly log: IpfsLogger
+  private readonly log: Logger
   private readonly storageMax: number
   private readonly heliaGc: (options?: GCOptions) => Promise<void>
   private lock: RepoLock | undefined
@@ -136,7 +137,7 @@ export class DefaultIpfsNode implements IpfsNode {
     this.fetchTimeoutMs = init.fetchTimeoutMs
     this.storageMax = init.storageMax
     this.retrieval = parts.retrieval
-    this.log = init.logger ?? silentIpfsLogger
+    this.log = (init.logger ?? silentLogger).forComponent('ipfs:node')
     this.pinLock = new PinLock()
     attachBitswap(helia, parts.withBitswap, (inner) => {
       const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log)

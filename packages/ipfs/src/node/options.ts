@@ -1,23 +1,8 @@
+import type { ComponentLogger } from '@crust-ts/base'
 import type { Libp2p } from '@libp2p/interface'
 import { DEFAULT_SWARM_LISTEN, type DhtOptions } from '../libp2p/index.js'
 import type { RepoDurability } from '../store/index.js'
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_SCORED_PEERS, DEFAULT_STORAGE_MAX } from './constants.js'
-
-/** A pino-like structured logger (pino's argument order: context object, then message). */
-export interface IpfsLogger {
-  info(obj: Record<string, unknown>, msg: string): void
-  warn(obj: Record<string, unknown>, msg: string): void
-  error(obj: Record<string, unknown>, msg: string): void
-  debug(obj: Record<string, unknown>, msg: string): void
-}
-
-/** A logger that drops everything (the default). */
-export const silentIpfsLogger: IpfsLogger = {
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  debug: () => {},
-}
 
 /** Options of {@link createIpfsNode}. */
 export interface IpfsNodeInit {
@@ -38,8 +23,8 @@ export interface IpfsNodeInit {
    * with the peer key from the repo.
    */
   libp2p?: Libp2p
-  /** Structured logger; silent by default. */
-  logger?: IpfsLogger
+  /** Structured logging (the node logs as `ipfs:node`); silent by default. */
+  logger?: ComponentLogger
   /** When an acknowledged write is on disk; default `overlapping` (survives SIGKILL, see RepoDurability). */
   durability?: RepoDurability
   /** Reported as `StorageMax` by `repo stat`; default 10 GB (Kubo's default). */

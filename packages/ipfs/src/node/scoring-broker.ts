@@ -1,7 +1,7 @@
 import type { BlockBroker, BlockRetrievalOptions, CreateSessionOptions, SessionBlockBroker } from '@helia/interface'
 import type { CID } from 'multiformats/cid'
 import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
-import type { IpfsLogger } from './options.js'
+import type { Logger } from '@crust-ts/base'
 import type { DefaultRetrievalScores } from './retrieval-scores.js'
 
 interface ProgressLike {
@@ -50,7 +50,7 @@ export class ScoringBlockBroker implements BlockBroker {
     private readonly inner: BlockBroker & StartableLike,
     private readonly scores: DefaultRetrievalScores,
     private readonly timeoutMs: number,
-    private readonly log: IpfsLogger,
+    private readonly log: Logger,
   ) {
     this.name = inner.name
   }

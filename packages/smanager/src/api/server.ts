@@ -4,7 +4,7 @@
  * `{code, message}` with a stable `SMANAGER_API_*` code.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { listen } from '@crust-ts/chain/net'
+import { listen } from '@crust-ts/base'
 import { DEFAULT_SMANAGER_API_PORT } from '../constants.js'
 import type { Smanager } from '../smanager.js'
 import { isTaskStatus, TASK_STATUSES } from '../store/index.js'

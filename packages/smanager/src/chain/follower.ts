@@ -3,7 +3,7 @@
  * block's `market` events in order (catching up on skipped heads; too far behind, it rescans).
  * What it learns goes to its handlers; it remembers the last block it fully processed.
  */
-import type { Logger } from '@crust-ts/chain/logger'
+import type { Logger } from '@crust-ts/base'
 import type { TaskSource } from '../store/index.js'
 import type { ChainClient, OnChainFile } from './interface.js'
 

@@ -7,8 +7,8 @@ import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aToHex } from '@polkadot/util'
-import { type ComponentLogger, silentLogger } from '@crust-ts/chain/logger'
-import { CrustError } from '@crust-ts/chain/errors'
+import { type ComponentLogger, silentLogger } from '@crust-ts/base'
+import { CrustError } from '@crust-ts/base'
 import type { Sworker } from '../node/index.js'
 
 /** A chain call of the sWorker failed (rejected at submission or at dispatch). */

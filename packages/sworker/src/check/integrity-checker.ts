@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { AbortOptions } from '../enclave/interface.js'
 import type { FileRecord, Sealer } from '../seal/index.js'
 import type { Srd } from '../srd/index.js'

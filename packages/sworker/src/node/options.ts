@@ -1,4 +1,4 @@
-import type { ComponentLogger } from '@crust-ts/chain/logger'
+import type { ComponentLogger } from '@crust-ts/base'
 import type { AttestationAuthority } from '../enclave/interface.js'
 import type { SealerInit } from '../seal/options.js'
 

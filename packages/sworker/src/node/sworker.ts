@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { type ComponentLogger, silentLogger } from '@crust-ts/chain/logger'
+import { type ComponentLogger, silentLogger } from '@crust-ts/base'
 import { IntegrityChecker } from '../check/index.js'
 import type { Enclave } from '../enclave/interface.js'
 import { SoftwareEnclave } from '../enclave/software-enclave.js'

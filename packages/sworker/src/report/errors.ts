@@ -1,4 +1,4 @@
-import { CrustError } from '@crust-ts/chain/errors'
+import { CrustError } from '@crust-ts/base'
 
 /** Codes of {@link ReportError}. */
 export const ReportErrorCode = {

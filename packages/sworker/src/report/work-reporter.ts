@@ -1,5 +1,5 @@
 import type { sworkWire } from '@crust-ts/chain'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { Enclave } from '../enclave/interface.js'
 import { merkleRoot } from '../merkle/index.js'
 import type { Sealer } from '../seal/index.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import type { AbortOptions, Enclave, SealedRecord } from '../enclave/interface.js'

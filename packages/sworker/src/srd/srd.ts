@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { ComponentLogger, Logger } from '@crust-ts/chain/logger'
+import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { AbortOptions, Enclave } from '../enclave/interface.js'
 import { merkleRoot } from '../merkle/index.js'
 import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'

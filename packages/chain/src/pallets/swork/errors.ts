@@ -1,5 +1,5 @@
 /** sWork's errors outside dispatch (dispatch errors are Crust's module errors, in events.ts). */
-import { CrustError } from '../../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 
 /** Thrown by `buildSworkGenesis` when the chain spec's sWork genesis is malformed. */
 export class SworkGenesisError extends CrustError {

@@ -1,5 +1,5 @@
 import type { Codec } from 'scale-ts'
-import { CrustError } from '../../errors/crust-error.js'
+import { CrustError } from '@crust-ts/base'
 
 /** Thrown when bytes do not decode as the expected SCALE type. */
 export class CodecError extends CrustError {

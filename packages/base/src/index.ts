@@ -1,0 +1,19 @@
+/**
+ * @packageDocumentation
+ *
+ * What every crust-ts package shares and nothing chain-specific: the error base class, the
+ * structured logger, starting HTTP servers and LMDB bucket naming. Depends on pino only.
+ *
+ * @example
+ * ```ts
+ * import { CrustError, createLogger } from '@crust-ts/base'
+ *
+ * const log = createLogger({ level: 'debug' }).forComponent('my-app')
+ * log.info({ cid: 'bafy…' }, 'stored')
+ * throw new CrustError('APP_ERROR_NOT_FOUND', 'no such file', { cid: 'bafy…' })
+ * ```
+ */
+export { bucketName } from './buckets.js'
+export { CrustError, type CrustErrorObject } from './errors.js'
+export { listen } from './listen.js'
+export { type ComponentLogger, createLogger, type Logger, type LoggerInit, silentLogger } from './logger.js'
