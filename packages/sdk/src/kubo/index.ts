@@ -1,4 +1,4 @@
-export { type AddedEntry, type AddPart, type KuboAddOptions } from './add.js'
+export type { AddedEntry, AddPart, KuboAddOptions } from './add.js'
 export {
   createKuboClient,
   type CreateKuboClientReturnType,

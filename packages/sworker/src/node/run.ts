@@ -8,7 +8,7 @@ import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import type { ComponentLogger } from '@crust-ts/base'
-import { create } from 'kubo-rpc-client'
+import { createKuboClient } from '@crust-ts/sdk'
 import { SworkerApi } from '../api/index.js'
 import { SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
@@ -71,7 +71,7 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
     log.info({ have: haveUnits, want: init.srdUnits, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
     await srd.change(init.srdUnits - haveUnits)
   }
-  const ipfs = create({ url: init.ipfsApi })
+  const ipfs = createKuboClient({ url: init.ipfsApi })
   const httpApi = new SworkerApi(sworker, {
     blockSource: init.blockSource ?? kuboBlockSource(ipfs),
     dataDir: init.dataDir,
