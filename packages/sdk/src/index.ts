@@ -1,9 +1,11 @@
 /**
  * @packageDocumentation
  *
- * The crust-ts SDK: add a file or folder to IPFS, place a storage order for it on a Crust chain,
- * follow its replicas, top up its prepaid pool; accounts from dev URIs, mnemonics or polkadot-js
- * keystores.
+ * The crust-ts SDK, the one client layer: transaction submission (`submit`, `sendTx`: sign, send,
+ * wait for inclusion or finality, nonce-clash retry, typed dispatch errors) and a Kubo RPC client
+ * (`createKuboClient`). On them: add a file or folder to IPFS, place a storage order for it on a
+ * Crust chain, follow its replicas, top up its prepaid pool; accounts from dev URIs, mnemonics or
+ * polkadot-js keystores.
  *
  * @example
  * ```ts
