@@ -8,7 +8,7 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aToHex } from '@polkadot/util'
 import { type ComponentLogger, silentLogger } from '@crust-ts/base'
-import type { Sworker } from '../node/index.js'
+import type { Sworker } from '../node/sworker.js'
 import { submitCall as submit } from './submit.js'
 
 export interface SworkerChainAgentInit {
