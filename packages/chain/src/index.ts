@@ -31,8 +31,21 @@ export {
   type ProduceBlockOptions,
   type Reorg,
   type StateView,
-} from './chain/chain.js'
-export { type AuthoritySet, eraAuthorities, genesisAuthorities, type Voter, type VoterSet } from './chain/authorities.js'
+  type AuthoritySet,
+  eraAuthorities,
+  genesisAuthorities,
+  type Voter,
+  type VoterSet,
+  BlockImportError,
+  BlockImportErrorCode,
+  type BlockImportErrorType,
+  FinalityError,
+  checkHeaderLink,
+  checkSeal,
+  checkSlot,
+  checkSlotNotFuture,
+  type HeaderParent,
+} from './chain/index.js'
 export {
   AURA_ENGINE_ID,
   auraPreDigest,
@@ -45,7 +58,6 @@ export {
   unsealHeader,
   verifySeal,
 } from './primitives/aura.js'
-export { BlockImportError, BlockImportErrorCode, FinalityError } from './chain/errors.js'
 export { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, type HeaderJson, hashHeader, headerFromJson } from './primitives/header.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'

@@ -4,7 +4,7 @@
  * the multi-validator finality gadget replaces that later behind `Chain`'s finalized head.
  */
 import type { BlockSigner } from '../primitives/aura.js'
-import type { Chain } from '../chain/chain.js'
+import type { Chain } from '../chain/index.js'
 import type { Logger } from '@crust-ts/base'
 import type { TransactionPool } from './txpool/transaction-pool.js'
 

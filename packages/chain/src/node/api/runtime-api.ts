@@ -1,6 +1,6 @@
 /** `state_call`: the runtime APIs declared in the runtime version, answered natively. */
 import { u8aToHex } from '@polkadot/util'
-import type { StateView } from '../../chain/chain.js'
+import type { StateView } from '../../chain/index.js'
 import { Account } from '../../pallets/system.js'
 import { computeFee } from '../../pallets/transaction-payment.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../../frame/extrinsic.js'

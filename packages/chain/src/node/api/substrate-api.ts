@@ -5,7 +5,7 @@
 import { u8aToHex } from '@polkadot/util'
 import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto'
 import { electedValidators } from '../../pallets/staking/index.js'
-import type { BlockRecord, Chain, ImportedBlock } from '../../chain/chain.js'
+import type { BlockRecord, Chain, ImportedBlock } from '../../chain/index.js'
 import { headerToJson } from '../../primitives/header.js'
 import { ExtrinsicFormatError } from '../../frame/extrinsic.js'
 import type { Runtime } from '../../runtime/runtime.js'

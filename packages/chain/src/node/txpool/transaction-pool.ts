@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
-import type { BlockRecord, Chain, ImportedBlock, Reorg } from '../../chain/chain.js'
+import type { BlockRecord, Chain, ImportedBlock, Reorg } from '../../chain/index.js'
 import { Account } from '../../pallets/system.js'
 import type { ApplyOutcome } from '../../runtime/executive.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../../frame/extrinsic.js'
