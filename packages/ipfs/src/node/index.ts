@@ -6,13 +6,14 @@ export {
   DEFAULT_STORAGE_MAX,
   KUBO_CHUNK_SIZE,
   KUBO_MAX_LINKS,
+  KUBO_SHARD_FANOUT_BITS,
   KUBO_SHARD_THRESHOLD_BYTES,
   REPO_DB_FOLDER,
 } from './constants.js'
 export { IpfsNodeError, IpfsNodeErrorCode, type IpfsNodeErrorType, type NotFoundReason } from './errors.js'
 export { notFoundMappingBlocks, toFetchError } from './fetch-errors.js'
 export { sequentialWalker } from './graph-walker.js'
-export { type KuboAddFlags, kuboAddOptions } from './kubo-options.js'
+export { type KuboAddFlags, type KuboAddOptions, kuboAddOptions } from './kubo-options.js'
 export { encodeFileLeaf, fastLeafImporter, type LeafImporterInit } from './leaf-importer.js'
 export {
   type CreateIpfsNodeErrorType,
