@@ -22,7 +22,7 @@ export {
   createIpfsNode,
   DefaultIpfsNode,
 } from './node.js'
-export { defaultIpfsNodeOptions, type IpfsNodeInit } from './options.js'
+export { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, resolveIpfsNodeConfig } from './options.js'
 export { PinLock } from './pin-lock.js'
 export { DefaultRetrievalScores, type RetrievalScoresInit, type RetrievalTotals } from './retrieval-scores.js'
 export { ScoringBlockBroker, type WantListEntryLike } from './scoring-broker.js'
