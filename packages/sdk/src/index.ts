@@ -92,6 +92,7 @@ export {
 export {
   DEFAULT_NONCE_RETRIES,
   DEFAULT_NONCE_RETRY_DELAY_MS,
+  dispatchErrorCode,
   dispatchErrorName,
   estimateTxFee,
   type Included,

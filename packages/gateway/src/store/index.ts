@@ -1,5 +1,6 @@
 export { PinStoreError, PinStoreErrorCode } from './errors.js'
 export {
+  type FairOrderQuery,
   type NewPin,
   ORDER_PHASES,
   type OrderPatch,
@@ -7,11 +8,13 @@ export {
   type OrderQuery,
   type OrderRecord,
   PIN_STATUSES,
+  type PinLimits,
   type PinList,
   type PinQuery,
   type PinRecord,
   type PinStatusValue,
   type PinStore,
+  type TenantPin,
   type TextMatch,
 } from './interface.js'
 export { type Migration, MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.js'

@@ -45,6 +45,8 @@ export interface OrderRecord {
   /** Last time (ms) phase, status or reason changed. */
   lastChange: number
   created: number
+  /** The account the order works for (charged its fetch and fee): the owner of the pin that queued it. */
+  account?: string
 }
 
 export interface NewPin {
@@ -97,6 +99,33 @@ export interface PinList {
 /** Fields to change; an `undefined` value clears an optional field. */
 export type OrderPatch = { [K in Exclude<keyof OrderRecord, 'cid' | 'created'>]?: OrderRecord[K] | undefined }
 
+/** Limits `addPin` checks atomically with the insert (the owner's pins). */
+export interface PinLimits {
+  /** Live pins of the owner whose order is not placed yet (queued or submitting). */
+  maxPending?: number
+  /** Pins the owner created since `since` (deleted ones included). */
+  maxSince?: number
+  /** ms; the start of the window `maxSince` counts in (e.g. the UTC day). */
+  since?: number
+}
+
+/** A W3Auth tenant's pin of a CID on the node (recursive). */
+export interface TenantPin {
+  account: string
+  /** CIDv1 (base32), the key of the pin. */
+  cid: string
+  name?: string
+  created: number
+}
+
+export interface FairOrderQuery {
+  /** Only orders with nextAttemptAt <= dueAt. */
+  dueAt: number
+  /** At most this many orders of one account. */
+  perAccount: number
+  limit: number
+}
+
 export interface OrderQuery {
   phases: OrderPhase[]
   /** Only orders with nextAttemptAt <= dueAt. */
@@ -106,8 +135,13 @@ export interface OrderQuery {
 
 /** Persistent pin requests and orders; every method is atomic. */
 export interface PinStore {
-  /** Stores a pin and, when the CID has no order (or a failed one), queues its order. */
-  addPin(pin: NewPin, now?: number): Promise<PinRecord>
+  /**
+   * Stores a pin and, when the CID has no order (or a failed one), queues its order for the pin's owner.
+   * With `limits`, throws `PIN_STORE_LIMIT_REACHED` (meta `{ limit: 'pending' | 'since' }`) instead of
+   * storing a pin that would pass them (checked in the same transaction, so concurrent pins of one
+   * owner cannot overshoot).
+   */
+  addPin(pin: NewPin, now?: number, limits?: PinLimits): Promise<PinRecord>
   /** Deletes `requestid` of `owner` and adds `pin` in one step; undefined when not found. */
   replacePin(owner: string, requestid: string, pin: NewPin, now?: number): Promise<PinRecord | undefined>
   getPin(owner: string, requestid: string): Promise<PinRecord | undefined>
@@ -119,6 +153,11 @@ export interface PinStore {
   getOrder(cid: string): Promise<OrderRecord | undefined>
   listOrders(query: OrderQuery): Promise<OrderRecord[]>
   /**
+   * Due `queued` orders taken round-robin across accounts: every account's oldest first, then every
+   * account's second, ... (at most `perAccount` each), so one account's backlog cannot hide another's.
+   */
+  listDueOrdersFair(query: FairOrderQuery): Promise<OrderRecord[]>
+  /**
    * Applies `patch`; with `expectPhase`, only if the order is still in that phase (compare-and-set).
    * Returns the updated order, or undefined when it does not exist or the phase differed.
    */
@@ -127,6 +166,24 @@ export interface PinStore {
   uploadUsage(account: string, day: number): Promise<number>
   /** Adds `delta` bytes (negative: a refund) to `account`'s usage of `day`; resolves with the new total. */
   addUploadUsage(account: string, day: number, delta: number): Promise<number>
+  /**
+   * Draws up to `want` bytes (at least `need`) of `account`'s usage of `day` against `limit`, atomically
+   * (several gateway processes on one database share one quota): resolves with the bytes granted, 0
+   * when `need` does not fit.
+   */
+  drawUploadUsage(account: string, day: number, need: number, want: number, limit: number): Promise<number>
+  /** Records `account`'s pin of `cid` (a CIDv1 key); false when it was already there. */
+  addTenantPin(account: string, cid: string, name?: string, now?: number): Promise<boolean>
+  /** Removes `account`'s pin of `cid`; false when there was none. */
+  removeTenantPin(account: string, cid: string): Promise<boolean>
+  /** `account`'s pins (of `cids` only, when given), oldest first. */
+  listTenantPins(account: string, cids?: string[]): Promise<TenantPin[]>
+  /** Tenant pins of `tenantKey` plus live PSA pins of any of `psaCids` (the forms the CID may be written in). */
+  countPinHolders(tenantKey: string, psaCids: string[]): Promise<number>
+  /** `account`'s usage of `kind` on UTC day `day` (pinning service: fetched bytes, plancks paid). */
+  accountUsage(account: string, day: number, kind: string): Promise<number>
+  /** Adds `delta` to `account`'s usage of `kind` on `day`; resolves with the new total. */
+  addAccountUsage(account: string, day: number, kind: string, delta: number): Promise<number>
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>
   close(): Promise<void>

@@ -61,6 +61,30 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: "tenants' own pins on the node, the account each order works for, and per-account daily usage of the pinning service",
+    statements: [
+      `CREATE TABLE tenant_pins (
+        account TEXT NOT NULL,
+        cid TEXT NOT NULL,
+        name TEXT,
+        created BIGINT NOT NULL,
+        PRIMARY KEY (account, cid)
+      )`,
+      'CREATE INDEX tenant_pins_cid ON tenant_pins (cid)',
+      'ALTER TABLE orders ADD COLUMN account TEXT',
+      'UPDATE orders SET account = (SELECT p.owner FROM pins p WHERE p.cid = orders.cid ORDER BY p.created LIMIT 1)',
+      'CREATE INDEX orders_phase_account ON orders (phase, account, next_attempt_at)',
+      `CREATE TABLE account_usage (
+        account TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        PRIMARY KEY (account, day, kind)
+      )`,
+    ],
+  },
 ]
 
 /** Latest schema version this code knows. */

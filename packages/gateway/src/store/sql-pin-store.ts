@@ -1,7 +1,7 @@
 /** PinStore over SQL (node:sqlite or PostgreSQL): pins joined with their CID's order. */
 import { randomUUID } from 'node:crypto'
 import { PinStoreError, PinStoreErrorCode } from './errors.js'
-import type { NewPin, OrderPatch, OrderPhase, OrderQuery, OrderRecord, PinList, PinQuery, PinRecord, PinStatusValue, PinStore } from './interface.js'
+import type { FairOrderQuery, NewPin, OrderPatch, OrderPhase, OrderQuery, OrderRecord, PinLimits, PinList, PinQuery, PinRecord, PinStatusValue, PinStore, TenantPin } from './interface.js'
 import { migrate } from './migrations.js'
 import type { SqlDriver, SqlExecutor, SqlValue } from './sql/driver.js'
 
@@ -23,13 +23,14 @@ const ORDER_COLUMNS: Record<keyof OrderPatch, string> = {
   nextAttemptAt: 'next_attempt_at',
   reason: 'reason',
   lastChange: 'last_change',
+  account: 'account',
 }
 
 const PIN_SELECT = `SELECT p.requestid, p.owner, p.cid, p.name, p.origins, p.meta, p.delegates, p.created,
   o.cid AS o_cid, o.phase AS o_phase, o.status AS o_status, o.size AS o_size, o.nonce AS o_nonce, o.tx_hex AS o_tx_hex,
   o.tx_hash AS o_tx_hash, o.fee AS o_fee, o.expired_at AS o_expired_at, o.replicas AS o_replicas, o.orders AS o_orders,
   o.ordered_at AS o_ordered_at, o.attempts AS o_attempts, o.next_attempt_at AS o_next_attempt_at, o.reason AS o_reason,
-  o.last_change AS o_last_change, o.created AS o_created
+  o.last_change AS o_last_change, o.created AS o_created, o.account AS o_account
   FROM pins p LEFT JOIN orders o ON o.cid = p.cid`
 
 const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v))
@@ -49,7 +50,7 @@ function orderFromRow(row: Row, prefix = ''): OrderRecord {
     lastChange: Number(get('last_change')),
     created: Number(get('created')),
   }
-  const optional = { size: num(get('size')), nonce: num(get('nonce')), txHex: str(get('tx_hex')), txHash: str(get('tx_hash')), fee: str(get('fee')), expiredAt: num(get('expired_at')), orderedAt: num(get('ordered_at')) }
+  const optional = { size: num(get('size')), nonce: num(get('nonce')), txHex: str(get('tx_hex')), txHash: str(get('tx_hash')), fee: str(get('fee')), expiredAt: num(get('expired_at')), orderedAt: num(get('ordered_at')), account: str(get('account')) }
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (order as unknown as Row)[k] = v
   return order
 }
@@ -104,15 +105,16 @@ export class SqlPinStore implements PinStore {
       now,
     ])
     const created = await tx.run(
-      `INSERT INTO orders (cid, phase, status, replicas, orders, attempts, next_attempt_at, reason, last_change, created)
-       VALUES (?, 'queued', 'queued', 0, 0, 0, ?, ?, ?, ?) ON CONFLICT (cid) DO NOTHING`,
-      [pin.cid, now, 'accepted; waiting for the order engine', now, now],
+      `INSERT INTO orders (cid, phase, status, replicas, orders, attempts, next_attempt_at, reason, last_change, created, account)
+       VALUES (?, 'queued', 'queued', 0, 0, 0, ?, ?, ?, ?, ?) ON CONFLICT (cid) DO NOTHING`,
+      [pin.cid, now, 'accepted; waiting for the order engine', now, now, pin.owner],
     )
     if (created === 0) {
-      await tx.run(`UPDATE orders SET phase = 'queued', status = 'queued', attempts = 0, next_attempt_at = ?, reason = ?, last_change = ? WHERE cid = ? AND phase = 'failed'`, [
+      await tx.run(`UPDATE orders SET phase = 'queued', status = 'queued', attempts = 0, next_attempt_at = ?, reason = ?, last_change = ?, account = ? WHERE cid = ? AND phase = 'failed'`, [
         now,
         're-queued by a new pin request after a failure',
         now,
+        pin.owner,
         pin.cid,
       ])
     }
@@ -124,9 +126,34 @@ export class SqlPinStore implements PinStore {
     return pinFromRow(row!)
   }
 
-  async addPin(pin: NewPin, now = Date.now()): Promise<PinRecord> {
+  async addPin(pin: NewPin, now = Date.now(), limits?: PinLimits): Promise<PinRecord> {
     this.check()
-    return this.db.transaction(async (tx) => this.pinById(tx, await this.insertPin(tx, pin, now)))
+    return this.db.transaction(async (tx) => {
+      if (limits !== undefined) await this.checkLimits(tx, pin.owner, limits)
+      return this.pinById(tx, await this.insertPin(tx, pin, now))
+    })
+  }
+
+  /** Throws LIMIT_REACHED when one more pin of `owner` would pass `limits` (inside the insert's transaction). */
+  private async checkLimits(tx: SqlExecutor, owner: string, limits: PinLimits): Promise<void> {
+    // One owner's pins are counted and added one transaction at a time (PostgreSQL: concurrent
+    // transactions would each see the count before the others' inserts); SQLite's writer lock does it.
+    if (tx.dialect.name === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(727172, hashtext(?))', [owner])
+    if (limits.maxPending !== undefined) {
+      const [row] = await tx.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM pins p JOIN orders o ON o.cid = p.cid WHERE p.owner = ? AND p.deleted IS NULL AND o.phase IN ('queued', 'submitting')`,
+        [owner],
+      )
+      if (Number(row?.n ?? 0) >= limits.maxPending) {
+        throw new PinStoreError(PinStoreErrorCode.LIMIT_REACHED, `${limits.maxPending} pins of this account are waiting to be ordered`, { limit: 'pending', max: limits.maxPending })
+      }
+    }
+    if (limits.maxSince !== undefined) {
+      const [row] = await tx.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM pins WHERE owner = ? AND created >= ?', [owner, limits.since ?? 0])
+      if (Number(row?.n ?? 0) >= limits.maxSince) {
+        throw new PinStoreError(PinStoreErrorCode.LIMIT_REACHED, `this account made ${limits.maxSince} pins today`, { limit: 'since', max: limits.maxSince })
+      }
+    }
   }
 
   async replacePin(owner: string, requestid: string, pin: NewPin, now = Date.now()): Promise<PinRecord | undefined> {
@@ -223,6 +250,18 @@ export class SqlPinStore implements PinStore {
     return (await this.db.query<Row>(sql, params)).map((r) => orderFromRow(r))
   }
 
+  async listDueOrdersFair(q: FairOrderQuery): Promise<OrderRecord[]> {
+    this.check()
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM (
+         SELECT o.*, ROW_NUMBER() OVER (PARTITION BY COALESCE(o.account, '') ORDER BY o.next_attempt_at, o.created, o.cid) AS turn
+         FROM orders o WHERE o.phase = 'queued' AND o.next_attempt_at <= ?
+       ) fair WHERE turn <= ? ORDER BY turn, next_attempt_at, created, cid LIMIT ?`,
+      [q.dueAt, q.perAccount, q.limit],
+    )
+    return rows.map((r) => orderFromRow(r))
+  }
+
   async updateOrder(cid: string, patch: OrderPatch, expectPhase?: OrderPhase): Promise<OrderRecord | undefined> {
     this.check()
     const sets: string[] = []
@@ -263,6 +302,75 @@ export class SqlPinStore implements PinStore {
       )
       const [row] = await tx.query<{ bytes: number | string }>('SELECT bytes FROM upload_usage WHERE account = ? AND day = ?', [account, day])
       return Number(row?.bytes ?? 0)
+    })
+  }
+
+  async drawUploadUsage(account: string, day: number, need: number, want: number, limit: number): Promise<number> {
+    this.check()
+    return this.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO upload_usage (account, day, bytes) VALUES (?, ?, 0) ON CONFLICT (account, day) DO NOTHING', [account, day])
+      // The row lock (PostgreSQL) / the writer lock (SQLite) makes read-decide-write one step across processes.
+      const lock = tx.dialect.name === 'postgres' ? ' FOR UPDATE' : ''
+      const [row] = await tx.query<{ bytes: number | string }>(`SELECT bytes FROM upload_usage WHERE account = ? AND day = ?${lock}`, [account, day])
+      const left = limit - Number(row?.bytes ?? 0)
+      if (need > left) return 0
+      const granted = Math.max(0, Math.min(Math.max(want, need), left))
+      if (granted > 0) await tx.run('UPDATE upload_usage SET bytes = bytes + ? WHERE account = ? AND day = ?', [granted, account, day])
+      return granted
+    })
+  }
+
+  async addTenantPin(account: string, cid: string, name?: string, now = Date.now()): Promise<boolean> {
+    this.check()
+    const added = await this.db.run('INSERT INTO tenant_pins (account, cid, name, created) VALUES (?, ?, ?, ?) ON CONFLICT (account, cid) DO NOTHING', [account, cid, name ?? null, now])
+    if (added === 0 && name !== undefined && name !== '') await this.db.run('UPDATE tenant_pins SET name = ? WHERE account = ? AND cid = ?', [name, account, cid])
+    return added > 0
+  }
+
+  async removeTenantPin(account: string, cid: string): Promise<boolean> {
+    this.check()
+    return (await this.db.run('DELETE FROM tenant_pins WHERE account = ? AND cid = ?', [account, cid])) > 0
+  }
+
+  async listTenantPins(account: string, cids?: string[]): Promise<TenantPin[]> {
+    this.check()
+    const params: SqlValue[] = [account]
+    let sql = 'SELECT account, cid, name, created FROM tenant_pins WHERE account = ?'
+    if (cids !== undefined) {
+      if (cids.length === 0) return []
+      sql += ` AND cid IN (${cids.map(() => '?').join(', ')})`
+      params.push(...cids)
+    }
+    const rows = await this.db.query<Row>(`${sql} ORDER BY created, cid`, params)
+    return rows.map((r) => ({ account: String(r.account), cid: String(r.cid), created: Number(r.created), ...(r.name === null || r.name === undefined ? {} : { name: String(r.name) }) }))
+  }
+
+  async countPinHolders(tenantKey: string, psaCids: string[]): Promise<number> {
+    this.check()
+    const [tenants] = await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM tenant_pins WHERE cid = ?', [tenantKey])
+    let psa = 0
+    if (psaCids.length > 0) {
+      const [row] = await this.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM pins WHERE deleted IS NULL AND cid IN (${psaCids.map(() => '?').join(', ')})`, psaCids)
+      psa = Number(row?.n ?? 0)
+    }
+    return Number(tenants?.n ?? 0) + psa
+  }
+
+  async accountUsage(account: string, day: number, kind: string): Promise<number> {
+    this.check()
+    const [row] = await this.db.query<{ amount: number | string }>('SELECT amount FROM account_usage WHERE account = ? AND day = ? AND kind = ?', [account, day, kind])
+    return Number(row?.amount ?? 0)
+  }
+
+  async addAccountUsage(account: string, day: number, kind: string, delta: number): Promise<number> {
+    this.check()
+    return this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO account_usage (account, day, kind, amount) VALUES (?, ?, ?, ?) ON CONFLICT (account, day, kind) DO UPDATE SET amount = account_usage.amount + excluded.amount',
+        [account, day, kind, delta],
+      )
+      const [row] = await tx.query<{ amount: number | string }>('SELECT amount FROM account_usage WHERE account = ? AND day = ? AND kind = ?', [account, day, kind])
+      return Number(row?.amount ?? 0)
     })
   }
 

@@ -64,9 +64,18 @@ export function isNonceClash(err: unknown): boolean {
   return err.rpcCode === TX_POOL_ERROR.PRIORITY_TOO_LOW || NONCE_CLASH.test(err.reason)
 }
 
+/**
+ * The SDK's code for a dispatch error name (`market.FileTooLarge` → `SDK_ERROR_FILE_TOO_LARGE`);
+ * `SDK_ERROR_TX_FAILED` for the names the SDK does not explain. A named code means sending the same
+ * call again fails the same way (and pays the fee again).
+ */
+export function dispatchErrorCode(error: string): SdkErrorCode {
+  return DISPATCH_ERRORS[error] ?? 'SDK_ERROR_TX_FAILED'
+}
+
 /** The typed error of a dispatch that failed in `blockHash`. */
 export function dispatchError(error: string, blockHash: string, result: SubmittableResult): TxDispatchError {
-  return new TxDispatchError(DISPATCH_ERRORS[error] ?? 'SDK_ERROR_TX_FAILED', error, blockHash, result)
+  return new TxDispatchError(dispatchErrorCode(error), error, blockHash, result)
 }
 
 function aborted(signal: AbortSignal): SdkError {
