@@ -8,29 +8,31 @@
 
 /**
  * How the gateway handles an allowed command:
- * - `read`: forwarded; answers read from the node's store or peers;
+ * - `read`: forwarded; the answer's bytes (content the node may have fetched for it) count against
+ *   the tenant's daily quota;
+ * - `info`: forwarded; small answers (one block, a directory listing, the node's id or version);
  * - `upload`: forwarded; the request body counts against the tenant's daily quota;
  * - `upload-pins`: an upload whose result the node pins (`add`, `dag/import`): the pinned roots are
  *   recorded as the tenant's pins;
  * - `dag-stat`: forwarded; the DAG's bytes (the node walks all of it) count against the quota;
  * - `pin-add`, `pin-rm`, `pin-ls`: answered by the gateway from the tenant's own pins.
  */
-export type TenantCommandKind = 'read' | 'upload' | 'upload-pins' | 'dag-stat' | 'pin-add' | 'pin-rm' | 'pin-ls'
+export type TenantCommandKind = 'read' | 'info' | 'upload' | 'upload-pins' | 'dag-stat' | 'pin-add' | 'pin-rm' | 'pin-ls'
 
 /** The allowlist: Kubo command path (after `/api/v0/`) → kind. */
 export const TENANT_COMMANDS: Readonly<Record<string, TenantCommandKind>> = Object.freeze({
   add: 'upload-pins',
   cat: 'read',
   get: 'read',
-  ls: 'read',
+  ls: 'info',
   'block/get': 'read',
-  'block/stat': 'read',
+  'block/stat': 'info',
   'dag/get': 'read',
   'dag/stat': 'dag-stat',
   'dag/import': 'upload-pins',
-  'files/stat': 'read',
-  version: 'read',
-  id: 'read',
+  'files/stat': 'info',
+  version: 'info',
+  id: 'info',
   'pin/add': 'pin-add',
   'pin/rm': 'pin-rm',
   'pin/ls': 'pin-ls',

@@ -1,4 +1,5 @@
 /** Per-account limits: a token bucket of requests and a byte quota per UTC day. */
+import { GatewayErrorCode, GatewayLimitError } from './errors.js'
 
 /** A token bucket per account (the gateway's `rateLimit` option). */
 export interface GatewayRateLimit {
@@ -53,22 +54,30 @@ export class RateLimiter {
   }
 }
 
-/** Where the daily upload usage is kept across restarts (the pin store). */
+/** Where the daily usage is kept across restarts and shared between gateway processes (the pin store). */
 export interface UsageStore {
   uploadUsage(account: string, day: number): Promise<number>
   addUploadUsage(account: string, day: number, delta: number): Promise<number>
+  /** Atomic draw against `limit`: the bytes granted (0 when `need` does not fit). */
+  drawUploadUsage(account: string, day: number, need: number, want: number, limit: number): Promise<number>
+}
+
+/** Bytes of the day's quota set aside for one request; `day` lets the unused rest be refunded. */
+export interface QuotaGrant {
+  granted: number
+  day: number
 }
 
 /**
- * Bytes used per account in the current UTC day. Decisions are made in memory; with a `store` each
- * account's usage of the day is read once (`load`) and every change is written through as a delta,
- * so a restart keeps the day's usage (a change still being written when the process dies is lost).
+ * Bytes each account made the node take in during the current UTC day (request bodies, pinned DAGs,
+ * data read through the API). With a `store` every draw is one atomic step in the store, so several
+ * gateway processes on one database honour one quota; without, the usage lives in this process.
+ * Requests draw in leases (a part set aside up front, the unused rest refunded), so a request costs
+ * one draw per lease, not per chunk.
  */
 export class UploadQuota {
   private day = -1
   private readonly used = new Map<string, number>()
-  /** Accounts whose usage of `day` has been read from the store. */
-  private readonly loaded = new Set<string>()
   private readonly writing = new Set<Promise<unknown>>()
 
   constructor(
@@ -78,73 +87,86 @@ export class UploadQuota {
     private readonly onStoreError: (err: unknown) => void = () => {},
   ) {}
 
-  private roll() {
+  private today(): number {
     const day = Math.floor(this.now() / DAY_MS)
     if (day !== this.day) {
       this.day = day
       this.used.clear()
-      this.loaded.clear()
     }
+    return day
   }
 
-  /** Reads `account`'s usage of today from the store once; call before deciding for the account. */
-  async load(account: string): Promise<void> {
-    this.roll()
-    if (this.store === undefined || this.loaded.has(account)) return
-    const day = this.day
-    const stored = await this.store.uploadUsage(account, day)
-    if (day !== this.day || this.loaded.has(account)) return
-    this.loaded.add(account)
-    this.used.set(account, (this.used.get(account) ?? 0) + stored)
+  /** Today's usage of `account`. */
+  async usedBy(account: string): Promise<number> {
+    const day = this.today()
+    return this.store === undefined ? (this.used.get(account) ?? 0) : this.store.uploadUsage(account, day)
   }
 
-  usedBy(account: string): number {
-    this.roll()
-    return this.used.get(account) ?? 0
-  }
-
-  private record(account: string, day: number, delta: number) {
-    if (this.store === undefined) return
-    const write = this.store.addUploadUsage(account, day, delta).catch(this.onStoreError)
-    this.writing.add(write)
-    write.finally(() => this.writing.delete(write))
-  }
-
-  /** Resolves when every change so far is in the store. */
+  /** Resolves when every refund so far is in the store. */
   async flush(): Promise<void> {
     while (this.writing.size > 0) await Promise.all(this.writing)
   }
 
   /**
-   * Sets aside up to `want` bytes (at least `need`) for an upload in progress, counted as used at once so
-   * concurrent uploads of one account cannot overdraw; 0 when even `need` would exceed the day's quota.
-   * The day is returned so an unused rest can be given back with `refund` (only on the same day).
+   * Sets aside up to `want` bytes (at least `need`), counted as used at once so concurrent requests of
+   * one account (in any process sharing the store) cannot overdraw; granted 0 when even `need` would
+   * exceed the day's quota.
    */
-  lease(account: string, need: number, want: number): { granted: number; day: number } {
-    const used = this.usedBy(account)
+  async lease(account: string, need: number, want: number): Promise<QuotaGrant> {
+    const day = this.today()
+    if (this.store !== undefined) return { granted: await this.store.drawUploadUsage(account, day, need, want, this.bytesPerDay), day }
+    const used = this.used.get(account) ?? 0
     const left = this.bytesPerDay - used
-    if (need > left) return { granted: 0, day: this.day }
-    const granted = Math.min(Math.max(want, need), left)
+    if (need > left) return { granted: 0, day }
+    const granted = Math.max(0, Math.min(Math.max(want, need), left))
     this.used.set(account, used + granted)
-    this.record(account, this.day, granted)
-    return { granted, day: this.day }
+    return { granted, day }
   }
 
-  /** Gives back leased bytes an upload did not use (in memory only while it is still that day). */
+  /** Gives back leased bytes a request did not use (only counted while it is still that day). */
   refund(account: string, bytes: number, day: number): void {
     if (bytes <= 0) return
-    this.record(account, day, -bytes)
-    const used = this.usedBy(account)
-    if (day !== this.day) return
-    this.used.set(account, Math.max(0, used - bytes))
+    if (this.store !== undefined) {
+      const write = this.store.addUploadUsage(account, day, -bytes).catch(this.onStoreError)
+      this.writing.add(write)
+      write.finally(() => this.writing.delete(write))
+      return
+    }
+    if (day !== this.today()) return
+    this.used.set(account, Math.max(0, (this.used.get(account) ?? 0) - bytes))
+  }
+}
+
+/**
+ * One request's draw on its account's quota: covers a running total by asking for more leases as it
+ * grows (a lease smaller than asked means the day is used up: going past it is refused at once), and
+ * gives back the unused rest when settled.
+ */
+export class QuotaMeter {
+  private granted = 0
+  private day = -1
+  private exhausted = false
+
+  constructor(
+    private readonly quota: UploadQuota,
+    private readonly account: string,
+    private readonly leaseBytes: number,
+  ) {}
+
+  /** Resolves once `total` bytes are covered; rejects with QUOTA_EXCEEDED when they cannot be. */
+  async cover(total: number): Promise<void> {
+    if (total <= this.granted) return
+    if (this.exhausted) throw new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account: this.account })
+    const grant = await this.quota.lease(this.account, total - this.granted, this.leaseBytes)
+    if (this.day === -1) this.day = grant.day
+    this.granted += grant.granted
+    this.exhausted = grant.granted < this.leaseBytes
+    if (grant.granted === 0 || total > this.granted) throw new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account: this.account })
   }
 
-  /** Counts `bytes`; false (and nothing counted) when the day's quota would be exceeded. */
-  consume(account: string, bytes: number): boolean {
-    const used = this.usedBy(account)
-    if (used + bytes > this.bytesPerDay) return false
-    this.used.set(account, used + bytes)
-    this.record(account, this.day, bytes)
-    return true
+  /** Gives back what was drawn beyond `used`. */
+  settle(used: number): void {
+    if (this.granted > used && this.day !== -1) this.quota.refund(this.account, this.granted - used, this.day)
+    this.granted = Math.min(this.granted, used)
   }
 }

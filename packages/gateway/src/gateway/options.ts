@@ -2,13 +2,21 @@
 import type { ComponentLogger } from '@crust-ts/base'
 import { createW3Auth, type W3Auth } from '../auth/index.js'
 import type { GatewayRateLimit, UsageStore } from './limits.js'
+import type { TenantPinStore } from './tenant-pins.js'
 
 export type { GatewayRateLimit } from './limits.js'
 
 export interface GatewayQuotas {
-  /** Request body bytes one account may send to `/api/v0/*` per UTC day (default unlimited). */
+  /**
+   * Bytes one account may make the node take in per UTC day (default 16 GiB; `Infinity` = no quota):
+   * request bodies sent to `/api/v0/*`, the DAGs its `pin/add`s fetch, what `cat`/`get`/`block/get`/
+   * `dag/get` answer and what `dag/stat` walks.
+   */
   uploadBytesPerDay?: number
 }
+
+/** Where the gateway keeps daily usage and tenants' pins (the pin store). */
+export type GatewayStore = UsageStore & TenantPinStore
 
 export interface W3AuthGatewayInit {
   /** The node's Kubo RPC API base URL, e.g. `http://127.0.0.1:5001`. */
@@ -19,14 +27,22 @@ export interface W3AuthGatewayInit {
   host?: string
   port?: number
   quotas?: GatewayQuotas
-  rateLimit?: GatewayRateLimit
+  /** Requests per account (default 20/s, burst 100); `false` = no rate limit. */
+  rateLimit?: GatewayRateLimit | false
+  /** Largest DAG one tenant `pin/add` may fetch (default 8 GiB, the market's largest file). */
+  maxPinBytes?: number
+  /** Deadline of the fetch of one tenant `pin/add` (default 10 min). */
+  pinFetchTimeoutMs?: number
   /** Largest request body accepted on `/api/v0/*` (default unlimited) → 413. */
   maxRequestBytes?: number
   logger?: ComponentLogger
   /** Verifier registry (default: Crust's substrate, ethereum and solana). */
   auth?: W3Auth
-  /** Keeps each account's daily upload usage across restarts (`crust gateway` passes its pin store); default in memory. */
-  usageStore?: UsageStore
+  /**
+   * Keeps each account's daily usage and tenants' pins across restarts, shared by every gateway on the
+   * same database (`crust gateway` passes its pin store); default in memory.
+   */
+  usageStore?: GatewayStore
   /** Clock (ms), for tests of quotas and rates. */
   now?: () => number
 }
@@ -38,7 +54,10 @@ export const defaultGatewayOptions = {
   host: DEFAULT_GATEWAY_HOST,
   port: DEFAULT_GATEWAY_PORT,
   maxRequestBytes: Number.POSITIVE_INFINITY,
-  uploadBytesPerDay: Number.POSITIVE_INFINITY,
+  uploadBytesPerDay: 16 * 2 ** 30,
+  rateLimit: { requestsPerSecond: 20, burst: 100 },
+  maxPinBytes: 8 * 2 ** 30,
+  pinFetchTimeoutMs: 10 * 60_000,
 } as const
 
 /** {@link W3AuthGatewayInit} with every default applied: what the gateway works from. */
@@ -52,9 +71,11 @@ export interface W3AuthGatewayConfig {
   rateLimit: GatewayRateLimit | undefined
   /** Infinite = no limit. */
   maxRequestBytes: number
+  maxPinBytes: number
+  pinFetchTimeoutMs: number
   logger: ComponentLogger | undefined
   auth: W3Auth
-  usageStore: UsageStore | undefined
+  usageStore: GatewayStore | undefined
   now: () => number
 }
 
@@ -66,8 +87,10 @@ export function resolveGatewayConfig(init: W3AuthGatewayInit): W3AuthGatewayConf
     host: init.host ?? defaultGatewayOptions.host,
     port: init.port ?? defaultGatewayOptions.port,
     uploadBytesPerDay: init.quotas?.uploadBytesPerDay ?? defaultGatewayOptions.uploadBytesPerDay,
-    rateLimit: init.rateLimit,
+    rateLimit: init.rateLimit === false ? undefined : (init.rateLimit ?? { ...defaultGatewayOptions.rateLimit }),
     maxRequestBytes: init.maxRequestBytes ?? defaultGatewayOptions.maxRequestBytes,
+    maxPinBytes: init.maxPinBytes ?? defaultGatewayOptions.maxPinBytes,
+    pinFetchTimeoutMs: init.pinFetchTimeoutMs ?? defaultGatewayOptions.pinFetchTimeoutMs,
     logger: init.logger,
     auth: init.auth ?? createW3Auth(),
     usageStore: init.usageStore,

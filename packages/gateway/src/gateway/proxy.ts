@@ -1,5 +1,6 @@
 /** Streaming HTTP forwarding: request body pumped with backpressure, response piped back. */
 import { type ClientRequest, type IncomingMessage, request, type ServerResponse } from 'node:http'
+import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'host', 'authorization'])
@@ -26,6 +27,38 @@ export interface ProxyOptions {
   onBodyChunk?: (total: number, chunk: number) => void | Promise<void>
   /** Called after each forwarded chunk with the bytes queued inside the proxy and the body bytes forwarded so far. */
   onForwarded?: (buffered: number, forwarded: number) => void
+  /** Sees the upstream's answer on its way back (only when given: it adds a stream stage). */
+  response?: ResponseTap
+}
+
+/** Hooks on the answer: metering, reading what the node did. */
+export interface ResponseTap {
+  /** Called with the status and headers before any byte is sent back. */
+  onStatus?: (status: number, headers: IncomingMessage['headers']) => void
+  /** Each chunk before it goes to the client; a returned promise holds it, a throw or rejection cuts the answer. */
+  onChunk?: (chunk: Buffer) => void | Promise<void>
+  /** After the upstream's last byte, before the client's answer ends: bytes to append (or nothing). */
+  onEnd?: () => Promise<Uint8Array | undefined>
+}
+
+function tap(hooks: ResponseTap): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let gate: void | Promise<void>
+      try {
+        gate = hooks.onChunk?.(chunk)
+      } catch (err) {
+        done(err as Error)
+        return
+      }
+      if (gate === undefined) done(null, chunk)
+      else gate.then(() => done(null, chunk), (err: unknown) => done(err as Error))
+    },
+    flush(done) {
+      if (hooks.onEnd === undefined) return done()
+      hooks.onEnd().then((tail) => done(null, tail), (err: unknown) => done(err as Error))
+    },
+  })
 }
 
 /**
@@ -121,9 +154,10 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, op
   // An early upstream answer (an error before the whole body was read) must not wait for the body; and
   // an upstream that answers then closes while the body is still coming is answered with its response.
   const upRes = await Promise.race([answered, sent.then(() => answered, (err: unknown) => (refusals.has(err as object) ? Promise.reject(err) : answered))])
+  options.response?.onStatus?.(upRes.statusCode ?? 502, upRes.headers)
   res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, upRes.headers)
   await Promise.all([
-    pipeline(upRes, res),
+    options.response === undefined ? pipeline(upRes, res) : pipeline(upRes, tap(options.response), res),
     sent.catch((err: unknown) => {
       if (!res.writableEnded) throw err
     }),

@@ -7,9 +7,14 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from '@crust-ts/base'
 import { type W3Auth, W3AuthError } from '../auth/index.js'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
+import { TENANT_COMMANDS } from './commands.js'
 import { RateLimiter, UploadQuota } from './limits.js'
 import { resolveGatewayConfig, type W3AuthGatewayConfig, type W3AuthGatewayInit } from './options.js'
-import { type ControlReply, type GatewayWorkerData, type Refusal, STAT_FIELDS, statIndex, type WorkerRequest } from './worker-protocol.js'
+import { MemoryTenantPinStore, TenantPins } from './tenant-pins.js'
+import { type ControlReply, type GatewayWorkerData, type QuotaGrant, type Refusal, STAT_FIELDS, statIndex, type WorkerRequest } from './worker-protocol.js'
+
+/** Quota leases the control side draws for its own fetches (tenant pins). */
+const PIN_LEASE_BYTES = 8 * 1024 * 1024
 
 /** Counters a test or an operator can read. */
 export interface GatewayStats {
@@ -28,6 +33,7 @@ export class W3AuthGateway {
   private readonly auth: W3Auth
   private readonly rate: RateLimiter | undefined
   private readonly quota: UploadQuota | undefined
+  private readonly tenantPins: TenantPins
   private readonly config: W3AuthGatewayConfig
   private readonly log: Logger | undefined
   private readonly statsBuffer = new SharedArrayBuffer(STAT_FIELDS.length * Float64Array.BYTES_PER_ELEMENT)
@@ -46,6 +52,15 @@ export class W3AuthGateway {
     this.log = config.logger?.forComponent('gateway:w3auth')
     const onStoreError = (err: unknown) => this.log?.warn({ err }, 'cannot record upload usage in the store')
     this.quota = Number.isFinite(perDay) ? new UploadQuota(perDay, config.now, config.usageStore, onStoreError) : undefined
+    this.tenantPins = new TenantPins({
+      ipfsApi: config.ipfsApi,
+      store: config.usageStore ?? new MemoryTenantPinStore(),
+      quota: this.quota,
+      maxPinBytes: config.maxPinBytes,
+      fetchTimeoutMs: config.pinFetchTimeoutMs,
+      leaseBytes: PIN_LEASE_BYTES,
+      log: this.log,
+    })
   }
 
   /** A snapshot of the counters (kept by the worker in shared memory). */
@@ -110,11 +125,10 @@ export class W3AuthGateway {
   private onWorkerMessage(message: WorkerRequest) {
     switch (message.type) {
       case 'admit':
-        this.admit(message.authorization, message.declared).then(
+        this.admit(message.authorization, message.declared, message.command, message.leaseWant).then(
           (verdict) => {
             if (!('account' in verdict)) return this.reply({ type: 'refused', id: message.id, refusal: verdict })
-            const lease = this.quota?.lease(verdict.account, message.declared, message.leaseWant)
-            this.reply({ type: 'admitted', id: message.id, account: verdict.account, ...(lease === undefined ? {} : { lease }) })
+            this.reply({ type: 'admitted', id: message.id, account: verdict.account, ...(verdict.lease === undefined ? {} : { lease: verdict.lease }) })
           },
           (err: unknown) => {
             this.log?.warn({ err }, 'admission failed')
@@ -123,12 +137,36 @@ export class W3AuthGateway {
         )
         return
       case 'lease': {
-        const grant = this.quota?.lease(message.account, message.need, message.want) ?? { granted: message.want, day: 0 }
-        this.reply({ type: 'leased', id: message.id, ...grant })
+        const grant = this.quota?.lease(message.account, message.need, message.want) ?? Promise.resolve({ granted: message.want, day: 0 })
+        grant.then(
+          (g) => this.reply({ type: 'leased', id: message.id, ...g }),
+          (err: unknown) => {
+            this.log?.warn({ err }, 'cannot draw on the quota')
+            this.reply({ type: 'leased', id: message.id, granted: 0, day: 0 })
+          },
+        )
         return
       }
       case 'refund':
         this.quota?.refund(message.account, message.bytes, message.day)
+        return
+      case 'tenant': {
+        const params = new URLSearchParams(message.query)
+        const op = message.op === 'pin-add' ? this.tenantPins.add(message.account, params) : message.op === 'pin-rm' ? this.tenantPins.rm(message.account, params) : this.tenantPins.ls(message.account, params)
+        op.then(
+          (answer) => this.reply({ type: 'answer', id: message.id, ...answer }),
+          (err: unknown) => {
+            this.log?.warn({ err, op: message.op }, 'tenant pin command failed')
+            this.reply({ type: 'answer', id: message.id, status: 500, body: JSON.stringify({ Message: err instanceof Error ? err.message : String(err), Code: 0, Type: 'error' }) })
+          },
+        )
+        return
+      }
+      case 'record':
+        this.tenantPins.record(message.account, message.roots, message.name).then(
+          () => this.reply({ type: 'recorded', id: message.id }),
+          (err: unknown) => this.reply({ type: 'recorded', id: message.id, error: err instanceof Error ? err.message : String(err) }),
+        )
         return
       case 'log':
         this.log?.[message.level](message.data, message.msg)
@@ -138,8 +176,11 @@ export class W3AuthGateway {
     }
   }
 
-  /** W3Auth, then the account's rate, the declared size and the day's quota, in that order. */
-  private async admit(authorization: string | undefined, declared: number): Promise<{ account: string } | Refusal> {
+  /**
+   * W3Auth, then the account's rate, the tenant allowlist (403), the declared size and the day's quota
+   * (an upload's first lease drawn here), in that order.
+   */
+  private async admit(authorization: string | undefined, declared: number, command: string, leaseWant: number): Promise<{ account: string; lease?: QuotaGrant } | Refusal> {
     let account: string
     try {
       account = (await this.auth.authenticate(authorization)).account
@@ -149,13 +190,19 @@ export class W3AuthGateway {
       return { status: 401, error: err.reply }
     }
     if (this.rate !== undefined && !this.rate.take(account)) return limitRefusal(new GatewayLimitError(GatewayErrorCode.RATE_LIMITED, { account }))
+    if (!Object.hasOwn(TENANT_COMMANDS, command)) {
+      this.log?.info({ account, command }, 'command refused: not open to tenants')
+      return { status: 403, error: 'Forbidden' }
+    }
     if (declared > this.config.maxRequestBytes) return limitRefusal(new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { declared }))
     const quota = this.quota
-    await quota?.load(account)
-    if (quota !== undefined && quota.usedBy(account) + declared > quota.bytesPerDay) {
+    if (quota === undefined || (declared === 0 && leaseWant === 0)) return { account }
+    const lease = await quota.lease(account, declared, leaseWant)
+    if (lease.granted < declared || (declared > 0 && lease.granted === 0)) {
+      quota.refund(account, lease.granted, lease.day)
       return limitRefusal(new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account }))
     }
-    return { account }
+    return { account, lease }
   }
 }
 

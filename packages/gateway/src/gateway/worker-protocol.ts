@@ -7,6 +7,7 @@
  * heap carries the chain API, the pinning service and the order engine, which made the collections
  * several times the cost of moving the bytes; a worker's heap holds only the proxy.
  */
+import type { QuotaGrant } from './limits.js'
 
 /** Order of the counters in the shared stats array (written by the worker only). */
 export const STAT_FIELDS = ['requests', 'proxied', 'refused', 'uploadedBytes', 'maxBufferedBytes'] as const
@@ -25,9 +26,16 @@ export interface GatewayWorkerData {
   stats: SharedArrayBuffer
 }
 
+/** The requests the gateway answers itself from the tenant's own pins. */
+export type TenantPinOp = 'pin-add' | 'pin-rm' | 'pin-ls'
+
 /** Worker → control. */
 export type WorkerRequest =
-  | { type: 'admit'; id: number; authorization: string | undefined; declared: number; leaseWant: number }
+  /** `command`: the Kubo command (path after `/api/v0/`), checked against the tenant allowlist. */
+  | { type: 'admit'; id: number; authorization: string | undefined; declared: number; leaseWant: number; command: string }
+  | { type: 'tenant'; id: number; account: string; op: TenantPinOp; query: string }
+  /** Roots an `add` / `dag/import` pinned on the node: recorded as the tenant's pins. */
+  | { type: 'record'; id: number; account: string; roots: string[]; name: string | undefined }
   | { type: 'lease'; id: number; account: string; need: number; want: number }
   | { type: 'refund'; account: string; bytes: number; day: number }
   | { type: 'listening'; host: string; port: number }
@@ -35,11 +43,7 @@ export type WorkerRequest =
   | { type: 'stopped' }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; data: Record<string, unknown>; msg: string }
 
-/** Bytes of the day's quota set aside for one upload; `day` lets the unused rest be refunded. */
-export interface QuotaGrant {
-  granted: number
-  day: number
-}
+export type { QuotaGrant } from './limits.js'
 
 /** A refusal answered to the client as `{ Error: body }` with `status`. */
 export interface Refusal {
@@ -53,4 +57,7 @@ export type ControlReply =
   | { type: 'admitted'; id: number; account: string; lease?: QuotaGrant }
   | { type: 'refused'; id: number; refusal: Refusal }
   | ({ type: 'leased'; id: number } & QuotaGrant)
+  /** A tenant pin command's answer (Kubo's JSON shapes). */
+  | { type: 'answer'; id: number; status: number; body: string }
+  | { type: 'recorded'; id: number; error?: string }
   | { type: 'stop' }

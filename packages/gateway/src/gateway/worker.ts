@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parentPort, workerData } from 'node:worker_threads'
 import { listen } from '@crust-ts/base'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
-import { proxyRequest } from './proxy.js'
-import { type ControlReply, type GatewayWorkerData, type QuotaGrant, type Refusal, type StatField, statIndex, type WorkerRequest } from './worker-protocol.js'
+import { type TenantCommandKind, tenantCommand } from './commands.js'
+import { proxyRequest, type ResponseTap } from './proxy.js'
+import { type ControlReply, type GatewayWorkerData, type QuotaGrant, type Refusal, type StatField, statIndex, type TenantPinOp, type WorkerRequest } from './worker-protocol.js'
 
 /** Quota is drawn from the control side in leases of this size (one round trip per lease). */
 const QUOTA_LEASE_BYTES = 8 * 1024 * 1024
@@ -30,7 +31,7 @@ const log = (level: 'debug' | 'warn', msg: string, fields: Record<string, unknow
 
 let nextId = 1
 const pending = new Map<number, (reply: ControlReply) => void>()
-type Question = { type: 'admit'; authorization: string | undefined; declared: number; leaseWant: number } | { type: 'lease'; account: string; need: number; want: number }
+type Question = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 function ask(message: Question): Promise<ControlReply> {
   const id = nextId++
   return new Promise((resolve) => {
@@ -55,51 +56,190 @@ function refuse(res: ServerResponse, refusal: Refusal) {
 }
 
 /**
- * The bytes one upload has drawn from its account's daily quota (the first lease comes with the admission);
- * asks for more as the body grows. A lease smaller than asked means the day's quota is used up, so going
- * past it is refused at once, on the chunk that crosses it.
+ * The bytes one request has drawn from its account's daily quota (an upload's first lease comes with the
+ * admission, a read's is asked for when its first bytes come back); asks for more as the count grows. A
+ * lease smaller than asked means the day's quota is used up, so going past it is refused at once, on the
+ * chunk that crosses it.
  */
 class QuotaLease {
   private granted: number
-  private readonly day: number
+  private day: number | undefined
   private exhausted: boolean
 
-  constructor(private readonly account: string, first: QuotaGrant) {
-    this.granted = first.granted
-    this.day = first.day
-    this.exhausted = first.granted < QUOTA_LEASE_BYTES
+  constructor(private readonly account: string, first: QuotaGrant | undefined) {
+    this.granted = first?.granted ?? 0
+    this.day = first?.day
+    this.exhausted = first !== undefined && first.granted < QUOTA_LEASE_BYTES
   }
 
-  /** Undefined when `total` body bytes are covered, a promise while asking for more; throws QUOTA_EXCEEDED. */
+  /** Undefined when `total` bytes are covered, a promise while asking for more; throws QUOTA_EXCEEDED. */
   cover(total: number): Promise<void> | undefined {
     if (total <= this.granted) return undefined
     const refused = () => new GatewayLimitError(GatewayErrorCode.QUOTA_EXCEEDED, { account: this.account })
     if (this.exhausted) throw refused()
     return ask({ type: 'lease', account: this.account, need: total - this.granted, want: QUOTA_LEASE_BYTES }).then((reply) => {
       if (reply.type !== 'leased' || reply.granted === 0) throw refused()
+      this.day ??= reply.day
       this.granted += reply.granted
       this.exhausted = reply.granted < QUOTA_LEASE_BYTES
+      if (total > this.granted) throw refused()
     })
   }
 
-  /** Gives back what the upload did not use. */
+  /** Gives back what the request did not use. */
   settle(used: number) {
-    if (this.granted > used) post({ type: 'refund', account: this.account, bytes: this.granted - used, day: this.day })
+    if (this.granted > used && this.day !== undefined) post({ type: 'refund', account: this.account, bytes: this.granted - used, day: this.day })
+    this.granted = Math.min(this.granted, used)
   }
 }
 
-async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+/** Splits NDJSON chunks into parsed lines (lines that are not JSON are skipped). */
+function lineReader(onLine: (value: Record<string, unknown>) => void): (chunk: Buffer) => void {
+  let rest = ''
+  return (chunk) => {
+    const text = rest + chunk.toString('utf8')
+    const lines = text.split('\n')
+    rest = lines.pop() ?? ''
+    if (rest.length > 1024 * 1024) rest = ''
+    for (const line of lines) {
+      if (line.trim() === '') continue
+      try {
+        const value = JSON.parse(line) as unknown
+        if (value !== null && typeof value === 'object') onLine(value as Record<string, unknown>)
+      } catch {
+        // not a JSON line: nothing to read in it
+      }
+    }
+  }
+}
+
+/** Kubo's boolean option values. */
+function bool(value: string | null, fallback: boolean): boolean {
+  if (value === null) return fallback
+  return !['false', '0', 'f', 'F', 'FALSE', 'False'].includes(value)
+}
+
+/**
+ * For `add` and `dag/import`: the roots the node pinned for the tenant, read from the answer
+ * (`add`: its top-level entries, or the wrapping directory; `dag/import`: the `Root` lines pinned
+ * without error), recorded as the tenant's pins before the answer ends. Undefined when the request
+ * pins nothing.
+ */
+function pinnedRoots(command: string, query: URLSearchParams, account: string): ResponseTap | undefined {
+  const roots: string[] = []
+  let onLine: (value: Record<string, unknown>) => void
+  if (command === 'add') {
+    if (!bool(query.get('pin'), true) || bool(query.get('only-hash') ?? query.get('n'), false)) return undefined
+    const wrap = bool(query.get('wrap-with-directory') ?? query.get('w'), false)
+    let last: string | undefined
+    onLine = (line) => {
+      if (typeof line.Hash !== 'string' || typeof line.Name !== 'string') return
+      last = line.Hash
+      if (!wrap && !line.Name.includes('/')) roots.push(line.Hash)
+    }
+    const read = lineReader((line) => onLine(line))
+    return answerTap(read, account, () => (wrap ? (last === undefined ? [] : [last]) : roots), query.get('pin-name') ?? undefined)
+  }
+  if (!bool(query.get('pin-roots'), true)) return undefined
+  onLine = (line) => {
+    const root = line.Root as { Cid?: { '/'?: unknown }; PinErrorMsg?: unknown } | undefined
+    if (root === undefined || typeof root.Cid?.['/'] !== 'string') return
+    if (root.PinErrorMsg === undefined || root.PinErrorMsg === '') roots.push(root.Cid['/'])
+  }
+  return answerTap(lineReader((line) => onLine(line)), account, () => roots, undefined)
+}
+
+function answerTap(read: (chunk: Buffer) => void, account: string, roots: () => string[], name: string | undefined): ResponseTap {
+  let ok = false
+  let chunked = true
+  return {
+    onStatus: (status, headers) => {
+      ok = status === 200
+      chunked = headers['content-length'] === undefined
+    },
+    onChunk: (chunk) => {
+      if (ok) read(chunk)
+    },
+    onEnd: async () => {
+      const found = roots()
+      if (!ok || found.length === 0) return undefined
+      const reply = await ask({ type: 'record', account, roots: found, name })
+      if (reply.type === 'recorded' && reply.error === undefined) return undefined
+      const error = reply.type === 'recorded' ? reply.error : 'cannot record the pins'
+      log('warn', 'tenant pins not recorded', { account, roots: found, err: error })
+      return chunked ? Buffer.from(`${JSON.stringify({ Message: `pin: ${error}`, Code: 0, Type: 'error' })}\n`) : undefined
+    },
+  }
+}
+
+/** Meters an answer against the quota: its bytes (`read`), or the DAG bytes `dag/stat` walked (its running TotalSize). */
+function meteredAnswer(kind: TenantCommandKind, lease: QuotaLease, body: () => number, onUsed: (used: number) => void): ResponseTap | undefined {
+  if (kind === 'read') {
+    let bytes = 0
+    return {
+      onChunk: (chunk) => {
+        bytes += chunk.length
+        onUsed(body() + bytes)
+        return lease.cover(body() + bytes)
+      },
+    }
+  }
+  if (kind === 'dag-stat') {
+    let walked = 0
+    const read = lineReader((line) => {
+      if (typeof line.TotalSize === 'number' && line.TotalSize > walked) walked = line.TotalSize
+    })
+    return {
+      onChunk: (chunk) => {
+        read(chunk)
+        onUsed(body() + walked)
+        return lease.cover(body() + walked)
+      },
+    }
+  }
+  return undefined
+}
+
+const TENANT_OPS = new Set<TenantCommandKind>(['pin-add', 'pin-rm', 'pin-ls'])
+
+async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const declared = Number(req.headers['content-length'] ?? 0)
-  const verdict = await ask({ type: 'admit', authorization: req.headers.authorization, declared, leaseWant: data.quota ? QUOTA_LEASE_BYTES : 0 })
+  const command = tenantCommand(url.pathname)
+  const upload = command.allowed && (command.kind === 'upload' || command.kind === 'upload-pins')
+  const verdict = await ask({ type: 'admit', authorization: req.headers.authorization, declared, leaseWant: data.quota && upload ? QUOTA_LEASE_BYTES : 0, command: command.command })
   if (verdict.type === 'refused') return refuse(res, verdict.refusal)
   if (verdict.type !== 'admitted') throw new Error(`gateway worker: unexpected reply ${verdict.type}`)
+  if (!command.allowed) return refuse(res, { status: 403, error: 'Forbidden' })
+  const account = verdict.account
+  if (TENANT_OPS.has(command.kind)) {
+    req.resume()
+    const answer = await ask({ type: 'tenant', account, op: command.kind as TenantPinOp, query: url.search })
+    if (answer.type !== 'answer') throw new Error(`gateway worker: unexpected reply ${answer.type}`)
+    const body = answer.body
+    res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...CORS_HEADERS })
+    res.end(body)
+    return
+  }
   bump('proxied')
-  const lease = verdict.lease === undefined ? undefined : new QuotaLease(verdict.account, verdict.lease)
+  const lease = data.quota ? new QuotaLease(account, verdict.lease) : undefined
   let forwarded = 0
+  let used = 0
+  const query = url.searchParams
+  if (command.kind === 'dag-stat') query.set('progress', 'true')
+  const response =
+    command.kind === 'upload-pins'
+      ? pinnedRoots(command.command, query, account)
+      : lease === undefined
+        ? undefined
+        : meteredAnswer(command.kind, lease, () => forwarded, (u) => {
+            used = u
+          })
+  const search = query.toString()
   try {
     await proxyRequest(req, res, {
       target: api,
-      path,
+      // Forwarded as decided: the command as the allowlist read it.
+      path: `/api/v0/${command.command}${search === '' ? '' : `?${search}`}`,
       onBodyChunk: (total) => {
         if (total > data.maxRequestBytes) throw new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { total })
         return lease?.cover(total)
@@ -109,13 +249,19 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, path: string
         forwarded = total
         if (buffered > stats[statIndex('maxBufferedBytes')]!) stats[statIndex('maxBufferedBytes')] = buffered
       },
+      ...(response === undefined ? {} : { response }),
     })
   } catch (err) {
     if (!(err instanceof GatewayLimitError)) throw err
+    if (res.headersSent) {
+      // A metered answer that ran past the quota: cut it.
+      res.destroy()
+      return
+    }
     req.resume()
     refuse(res, { status: err.status, error: err.message })
   } finally {
-    lease?.settle(forwarded)
+    lease?.settle(Math.max(forwarded, used))
   }
 }
 
@@ -129,7 +275,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(204, CORS_HEADERS).end()
     return
   }
-  if (path.startsWith('/api/v0/')) return handleApi(req, res, `${path}${url.search}`)
+  if (path.startsWith('/api/v0/')) return handleApi(req, res, url)
   if ((path.startsWith('/ipfs/') || path.startsWith('/ipns/')) && readGateway !== undefined) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { Error: 'Method Not Allowed' })
     bump('proxied')
