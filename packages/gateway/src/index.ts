@@ -10,6 +10,7 @@
  * - `gateway/`: `createW3AuthGateway`, `/api/v0/*` authenticated and streamed to the node's Kubo
  *   API, `/ipfs/*` open; per-account quota (bytes/day), token-bucket rate limit, size limit.
  * - `store/`: `PinStore`, embedded (node:sqlite, default) or PostgreSQL, versioned migrations.
+ * - `dag/`: `fetchDag`, a DAG fetched block by block within a byte budget, its Tsizes checked.
  * - `psa/`: `createPinningService`, the IPFS Pinning Service API under `/psa`.
  * - `orders/`: `createOrderEngine`, one `market.placeStorageOrder` per CID from a service account.
  *
@@ -21,12 +22,15 @@
  *   URI / mnemonic (sr25519, e.g. `//Ferdie` on the dev chain);
  * - `dataDir` (embedded store folder, file `pins.sqlite`) or `pgUrl` (+ `pgSchema`) for PostgreSQL;
  * - `host`: listen address of both servers (default 127.0.0.1);
- * - `gateway`: `false`, or `{ port (5050), host, quotas: { uploadBytesPerDay }, rateLimit:
- *   { requestsPerSecond, burst }, maxRequestBytes }`;
- * - `psa`: `{ port (3000), host, basePath ('/psa'), delegates (default: the node's multiaddrs), maxBodyBytes }`;
+ * - `gateway`: `false`, or `{ port (5050), host, quotas: { uploadBytesPerDay (16 GiB) }, rateLimit:
+ *   { requestsPerSecond, burst } (20/s, 100) or false, maxRequestBytes, maxPinBytes (8 GiB), pinFetchTimeoutMs }`;
+ *   tenants run only the allowlisted Kubo commands (`TENANT_COMMANDS`) and see only their own pins;
+ * - `psa`: `{ port (3000), host, basePath ('/psa'), delegates (default: the node's multiaddrs), maxBodyBytes,
+ *   access ({ mode: 'open' } or { mode: 'allowlist', accounts }), limits: { pinsPerDay (1000), maxPendingPins (200) } }`;
  * - `orders`: `{ replicaThreshold (3), renewMarginBlocks (min(432000, FileDuration/4)), concurrency (32),
  *   pollIntervalMs, statusIntervalMs, maxAttempts (5), backoffBaseMs, backoffMaxMs, inclusionTimeoutMs,
- *   ipfsTimeoutMs, tips }`;
+ *   ipfsTimeoutMs (the per-pin fetch deadline, 10 min), tips, accountLimits: { concurrentFetches (4),
+ *   bytesPerDay (32 GiB), plancksPerDay (10 CRU), maxPinBytes (8 GiB - 1) } }`;
  * - `logger`: a `ComponentLogger`.
  *
  * @example
@@ -48,6 +52,7 @@
  * ```
  */
 export * from './auth/index.js'
+export * from './dag/index.js'
 export * from './gateway/index.js'
 export * from './orders/index.js'
 export * from './psa/index.js'

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { createLogger } from '@crust-ts/base'
 import { loadSigner } from '@crust-ts/sdk'
 import { CliError } from '../errors.js'
+import { type GatewayLimitFlags, withGatewayLimits } from './gateway-limits.js'
 
 export interface GatewayCommandOptions {
   ipfsApi: string
@@ -21,7 +22,7 @@ export interface GatewayCommandOptions {
   rate?: number
 }
 
-export async function runGatewayCommand(opts: GatewayCommandOptions): Promise<void> {
+export async function runGatewayCommand(opts: GatewayCommandOptions & GatewayLimitFlags): Promise<void> {
   const { startGatewayServices } = await import('@crust-ts/gateway')
   if (opts.account === undefined && opts.keystore === undefined) {
     throw new CliError('CLI_ERROR_NO_ACCOUNT', 'the service account pays for orders: give --account <secret URI> or --keystore <file> --password-file <file>')
@@ -32,7 +33,7 @@ export async function runGatewayCommand(opts: GatewayCommandOptions): Promise<vo
     ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }),
   })
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
-  const services = await startGatewayServices({
+  const services = await startGatewayServices(withGatewayLimits(opts, {
     ipfsApi: opts.ipfsApi,
     ipfsGateway: opts.ipfsGateway,
     chainRpc: opts.chain,
@@ -47,7 +48,7 @@ export async function runGatewayCommand(opts: GatewayCommandOptions): Promise<vo
     psa: { port: opts.psaPort },
     orders: { replicaThreshold: opts.replicas },
     logger,
-  }).catch((err: unknown) => {
+  })).catch((err: unknown) => {
     throw new CliError('CLI_ERROR_GATEWAY', `cannot start the gateway: ${(err as Error).message}`)
   })
   const log = logger.forComponent('cli')

@@ -8,11 +8,32 @@
  *   └──────── renewal due / order gone / retry with backoff ◀────────────────────┘         failed after maxAttempts
  */
 import type { Logger } from '@crust-ts/base'
+import { createKuboClient, dispatchErrorCode, KuboError, maxFileSize, orderFee } from '@crust-ts/sdk'
+import * as dagPb from '@ipld/dag-pb'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { DagFetchError, DagFetchErrorCode, fetchDag } from '../dag/index.js'
 import type { OrderPhase, OrderRecord, OrderPatch, PinStatusValue, PinStore } from '../store/index.js'
-import { OrderError } from './errors.js'
-import { pinAndSize } from './ipfs.js'
-import { CRUST_EXPIRE_MARGIN_BLOCKS, defaultOrderEngineOptions as D, type OrderEngineInit } from './options.js'
+import { type AccountLimits, CRUST_EXPIRE_MARGIN_BLOCKS, defaultOrderEngineOptions as D, defaultAccountLimits, type OrderEngineInit } from './options.js'
+import { FairScheduler } from './scheduler.js'
 import { classifyRefusal, type Outcome, OrderSubmitter, refusalMessage, type SentOrder } from './submission.js'
+
+const DAY_MS = 86_400_000
+/** Usage kinds of the pinning service, per account and UTC day, in the store. */
+export const USAGE_FETCHED_BYTES = 'psa-fetched-bytes'
+export const USAGE_PAID_PLANCKS = 'psa-paid-plancks'
+
+const utcDay = (ms: number) => Math.floor(ms / DAY_MS)
+
+/** An order that waits for its account's next day (limit reached): no attempt counted. */
+class Deferred extends Error {
+  constructor(readonly until: number, message: string) {
+    super(message)
+  }
+}
+
+/** An order that no retry can place (refused DAG, too large, a permanent chain error). */
+class Refused extends Error {}
 
 interface ChainFile {
   reportedReplicaCount: number
@@ -44,10 +65,16 @@ export class OrderEngine {
   private wakeUp: (() => void) | undefined
   private woken = false
   private lastStatusCheck = 0
+  private readonly limits: AccountLimits
+  private readonly scheduler: FairScheduler
+  /** The market's largest file + 1 (orders must be smaller), read at start. */
+  private marketLimit: bigint | undefined
 
   constructor(private readonly init: OrderEngineInit) {
     this.store = init.store
     this.replicaThreshold = init.replicaThreshold ?? D.replicaThreshold
+    this.limits = { ...defaultAccountLimits, ...init.accountLimits }
+    this.scheduler = new FairScheduler(this.limits.concurrentFetches, init.concurrency ?? D.concurrency)
     this.log = init.logger?.forComponent('gateway:orders')
     this.submitter = new OrderSubmitter(init.api, init.account)
     this.stopped = new Promise<never>((_, reject) => this.abort.signal.addEventListener('abort', () => reject(new Stopped('order engine stopped'))))
@@ -68,6 +95,11 @@ export class OrderEngine {
       margin = Math.floor(duration / 2)
     }
     this.renewMargin = margin
+    try {
+      this.marketLimit = maxFileSize(api)
+    } catch {
+      this.marketLimit = undefined
+    }
     await this.resyncNonce()
     const pending = await this.store.listOrders({ phases: ['submitting'], limit: 100_000 })
     if (pending.length > 0) this.log?.info({ count: pending.length }, 'reconciling orders left submitting')
@@ -120,12 +152,13 @@ export class OrderEngine {
     }
   }
 
-  private track(cid: string, fn: () => Promise<void>): Promise<void> {
+  private track(cid: string, fn: () => Promise<void>, account?: string): Promise<void> {
     const task = fn()
       .catch((err: unknown) => {
         if (!(err instanceof Stopped)) this.log?.error({ err, cid }, 'order task failed')
       })
       .finally(() => {
+        if (account !== undefined) this.scheduler.finish(account)
         this.inflight.delete(cid)
         this.stats.inflight = this.inflight.size
         if (this.running) this.wake()
@@ -142,10 +175,11 @@ export class OrderEngine {
       if (!this.inflight.has(o.cid) && this.inflight.size < concurrency) this.track(o.cid, () => this.reconcile(o))
     }
     if (this.inflight.size < concurrency) {
-      for (const o of await this.store.listOrders({ phases: ['queued'], dueAt: now, limit: concurrency * 2 })) {
-        if (this.inflight.size >= concurrency) break
-        if (!this.inflight.has(o.cid)) this.track(o.cid, () => this.place(o))
-      }
+      // Round-robin across accounts, each within its share of the slots (see scheduler.ts).
+      const due = await this.store.listDueOrdersFair({ dueAt: now, perAccount: this.limits.concurrentFetches, limit: concurrency * 4 })
+      const candidates = due.filter((o) => !this.inflight.has(o.cid)).map((o) => ({ account: o.account ?? '', item: o }))
+      for (const { account, item } of this.scheduler.pick(candidates, concurrency - this.inflight.size)) this.track(item.cid, () => this.place(item), account)
+      this.scheduler.prune()
     }
     if (now - this.lastStatusCheck >= (this.init.statusIntervalMs ?? D.statusIntervalMs)) {
       this.lastStatusCheck = now
@@ -193,6 +227,85 @@ export class OrderEngine {
     await this.update(order.cid, { ...clear, phase: 'queued', attempts, nextAttemptAt: at, reason: `${reason}; retry ${attempts + 1} of ${max} at ${new Date(at).toISOString()}` }, expect)
   }
 
+  /** Given up at once: nothing a retry could change. */
+  private async refuse(order: OrderRecord, reason: string, expect: OrderPhase, clear: OrderPatch = {}): Promise<void> {
+    this.stats.failedAttempts++
+    this.log?.warn({ cid: order.cid, account: order.account, reason }, 'order refused')
+    await this.update(order.cid, { ...clear, phase: 'failed', status: 'failed', attempts: order.attempts + 1, reason }, expect)
+  }
+
+  /**
+   * Fetches the pin's DAG block by block within the account's budget and the pin's deadline (the
+   * fetched bytes charged to the account), checks every Tsize against the real sizes, pins it on the
+   * node (all local by then) and returns its size: the tree size the blocks add up to.
+   */
+  private async fetchAndSize(order: OrderRecord): Promise<number> {
+    const account = order.account ?? ''
+    const day = utcDay(Date.now())
+    const tomorrow = (day + 1) * DAY_MS
+    let root: CID
+    try {
+      root = CID.parse(order.cid)
+    } catch {
+      throw new Refused(`${order.cid} is not a CID`)
+    }
+    if (root.code !== dagPb.code && root.code !== raw.code) throw new Refused(`${order.cid} is not a UnixFS DAG (dag-pb or raw): it has no file size to order`)
+    const left = this.limits.bytesPerDay - (await this.store.accountUsage(account, day, USAGE_FETCHED_BYTES))
+    if (left <= 0) throw new Deferred(tomorrow, `the account fetched its ${this.limits.bytesPerDay} bytes for today; the pin waits for the next UTC day`)
+    const budget = Math.min(this.limits.maxPinBytes, left)
+    let fetched = 0
+    let size: number
+    try {
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.ipfsTimeoutMs ?? D.ipfsTimeoutMs)])
+      const dag = await fetchDag(root, {
+        ipfsApi: this.init.ipfsApi,
+        budget,
+        signal,
+        verifyTsize: true,
+        onBytes: (_bytes, total) => {
+          fetched = total
+        },
+      })
+      size = dag.treeSize
+    } catch (err) {
+      if (this.abort.signal.aborted) throw new Stopped('stopped')
+      if (err instanceof DagFetchError) {
+        if (err.code === DagFetchErrorCode.BUDGET_EXCEEDED && budget < this.limits.maxPinBytes) {
+          throw new Deferred(tomorrow, `the DAG is larger than what the account may still fetch today (${budget} bytes); the pin waits for the next UTC day`)
+        }
+        if (!err.retryable) throw new Refused(`refused: ${err.message}`)
+      }
+      throw err
+    } finally {
+      if (fetched > 0) await this.store.addAccountUsage(account, day, USAGE_FETCHED_BYTES, fetched)
+    }
+    if (this.marketLimit !== undefined && BigInt(size) >= this.marketLimit) {
+      throw new Refused(`refused: the DAG is ${size} bytes; the market takes files below ${this.marketLimit} bytes`)
+    }
+    try {
+      await createKuboClient({ url: this.init.ipfsApi }).pin.add(order.cid, { recursive: true, signal: this.abort.signal })
+    } catch (err) {
+      if (this.abort.signal.aborted) throw new Stopped('stopped')
+      throw new Error(`IPFS /api/v0/pin/add: ${err instanceof KuboError ? err.detail : (err as Error).message}`)
+    }
+    return size
+  }
+
+  /** Defers the order to `until` when its account's fees for today would pass the limit; true when deferred. */
+  private async overSpent(order: OrderRecord, size: number): Promise<boolean> {
+    const account = order.account ?? ''
+    const day = utcDay(Date.now())
+    const fee = (await this.guard(orderFee(this.init.api, size))).total
+    const spent = BigInt(Math.round(await this.store.accountUsage(account, day, USAGE_PAID_PLANCKS)))
+    if (spent + fee <= this.limits.plancksPerDay) return false
+    await this.update(
+      order.cid,
+      { nextAttemptAt: (day + 1) * DAY_MS, reason: `the account's orders cost ${spent} plancks today (limit ${this.limits.plancksPerDay}); this one (${fee}) waits for the next UTC day` },
+      'queued',
+    )
+    return true
+  }
+
   /** queued → (IPFS) → chain check → submitting → outcome. */
   private async place(order: OrderRecord): Promise<void> {
     const { cid } = order
@@ -204,14 +317,21 @@ export class OrderEngine {
     if (current.size === undefined) {
       let size: number
       try {
-        const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.ipfsTimeoutMs ?? D.ipfsTimeoutMs)])
-        size = await this.guard(pinAndSize(this.init.ipfsApi, cid, signal))
+        size = await this.guard(this.fetchAndSize(order))
       } catch (err) {
         if (err instanceof Stopped || this.abort.signal.aborted) throw new Stopped('stopped')
-        await this.attemptFailed(order, err instanceof OrderError ? err.message : `IPFS: ${(err as Error).message}`, 'queued')
+        if (err instanceof Deferred) {
+          await this.update(cid, { nextAttemptAt: err.until, reason: err.message }, 'queued')
+          return
+        }
+        if (err instanceof Refused) {
+          await this.refuse(order, err.message, 'queued')
+          return
+        }
+        await this.attemptFailed(order, `IPFS: ${(err as Error).message}`, 'queued')
         return
       }
-      current = await this.update(cid, { size, reason: `pinned on the node; cumulative size ${size} bytes` }, 'queued')
+      current = await this.update(cid, { size, reason: `pinned on the node; ${size} bytes, checked block by block` }, 'queued')
       if (current === undefined) return
     }
     const size = current.size!
@@ -232,6 +352,7 @@ export class OrderEngine {
       )
       return
     }
+    if (await this.overSpent(current, size)) return
     const renewing = file !== undefined
     const before = current
     let sent: SentOrder | undefined
@@ -286,10 +407,13 @@ export class OrderEngine {
       return
     }
     if (result.kind === 'dispatch-error') {
-      await this.attemptFailed(submitting, `the order failed on chain: ${result.error}`, 'submitting', clear)
+      // A named error (FileTooLarge, InsufficientCurrency, ...) fails the same way again, paying the fee again.
+      if (dispatchErrorCode(result.error) !== 'SDK_ERROR_TX_FAILED') await this.refuse(submitting, `the order failed on chain: ${result.error} (not retried: it would fail the same way)`, 'submitting', clear)
+      else await this.attemptFailed(submitting, `the order failed on chain: ${result.error}`, 'submitting', clear)
       return
     }
     this.stats.placed++
+    await this.store.addAccountUsage(submitting.account ?? before.account ?? '', utcDay(Date.now()), USAGE_PAID_PLANCKS, Number(result.fee)).catch((err: unknown) => this.log?.warn({ err, cid }, 'cannot record the fee in the account usage'))
     this.log?.info({ cid, block: result.blockNumber, fee: result.fee.toString(), size: before.size }, before.orders > 0 ? 'order renewed' : 'order placed')
     await this.update(
       cid,

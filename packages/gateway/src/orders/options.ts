@@ -12,6 +12,18 @@ export interface OrderEngineHooks {
   afterSent?(order: OrderRecord): Promise<void> | void
 }
 
+/** What one account of the pinning service may cost per UTC day, and its share of the engine. */
+export interface AccountLimits {
+  /** Orders of one account being fetched or submitted at once (default 4). */
+  concurrentFetches: number
+  /** Bytes the node may fetch for one account's pins per UTC day (default 32 GiB). */
+  bytesPerDay: number
+  /** Plancks the service account may pay for one account's orders per UTC day (default 10 CRU). */
+  plancksPerDay: bigint
+  /** Fetch budget of one pin: a larger DAG is refused (default: below the market's largest file, 8 GiB). */
+  maxPinBytes: number
+}
+
 export interface OrderEngineInit {
   store: PinStore
   /** A connected API of the chain. */
@@ -37,8 +49,10 @@ export interface OrderEngineInit {
   backoffMaxMs?: number
   /** How long a submitted extrinsic may take to be included before it is reconciled (default 60 s). */
   inclusionTimeoutMs?: number
-  /** Timeout of `pin/add` on the IPFS node (default 10 min). */
+  /** Deadline of fetching one pin's DAG on the IPFS node (default 10 min). */
   ipfsTimeoutMs?: number
+  /** Per-account limits (each defaults as {@link defaultAccountLimits}). */
+  accountLimits?: Partial<AccountLimits>
   /** Tip per order, plancks (default 0). */
   tips?: bigint
   logger?: ComponentLogger
@@ -60,3 +74,13 @@ export const defaultOrderEngineOptions = {
   ipfsTimeoutMs: 600_000,
   tips: 0n,
 } as const
+
+/** Plancks in one CRU. */
+export const PLANCKS_PER_CRU = 1_000_000_000_000n
+
+export const defaultAccountLimits: Readonly<AccountLimits> = Object.freeze({
+  concurrentFetches: 4,
+  bytesPerDay: 32 * 2 ** 30,
+  plancksPerDay: 10n * PLANCKS_PER_CRU,
+  maxPinBytes: 8 * 2 ** 30 - 1,
+})

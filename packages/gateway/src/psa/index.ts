@@ -3,9 +3,12 @@ export {
   DEFAULT_PSA_HOST,
   DEFAULT_PSA_PORT,
   defaultPinningServiceOptions,
+  defaultPsaPinLimits,
   type OrderEngineHandle,
   type PinningServiceConfig,
   type PinningServiceInit,
+  type PsaAccess,
+  type PsaPinLimits,
   resolvePinningServiceConfig,
 } from './options.js'
 export { orderInfo, type PinStatusJson, pinStatusJson } from './pin-status.js'

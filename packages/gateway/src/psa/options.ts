@@ -12,6 +12,21 @@ export interface OrderEngineHandle {
   readonly replicaThreshold: number
 }
 
+/** Who may use the pinning service. */
+export type PsaAccess =
+  /** Any W3Auth identity (within the per-account limits). */
+  | { mode: 'open' }
+  /** Only these accounts: W3Auth account ids (`<chainType>-<address>`, as pins' owners are named) or bare addresses. */
+  | { mode: 'allowlist'; accounts: string[] }
+
+/** Per-account limits checked when a pin is requested (the engine checks bytes, fees and fetches). */
+export interface PsaPinLimits {
+  /** Pins one account may request per UTC day, deleted ones included (default 1000). */
+  pinsPerDay: number
+  /** Pins of one account waiting for their order at once (default 200). */
+  maxPendingPins: number
+}
+
 export interface PinningServiceInit {
   store: PinStore
   orderEngine?: OrderEngineHandle
@@ -26,6 +41,12 @@ export interface PinningServiceInit {
   basePath?: string
   /** Largest JSON body accepted (default 64 KiB). */
   maxBodyBytes?: number
+  /** Who may pin (default open to every W3Auth identity, within `limits`). */
+  access?: PsaAccess
+  /** Per-account pin limits (each defaults as {@link defaultPsaPinLimits}). */
+  limits?: Partial<PsaPinLimits>
+  /** Clock (ms), for tests of the daily limits. */
+  now?: () => number
   auth?: W3Auth
   logger?: ComponentLogger
 }
@@ -49,6 +70,8 @@ export const defaultPinningServiceOptions = {
   maxLimit: 1000,
 } as const
 
+export const defaultPsaPinLimits: Readonly<PsaPinLimits> = Object.freeze({ pinsPerDay: 1000, maxPendingPins: 200 })
+
 /** {@link PinningServiceInit} with every default applied: what the service works from. */
 export interface PinningServiceConfig {
   store: PinStore
@@ -61,8 +84,11 @@ export interface PinningServiceConfig {
   /** Without trailing slashes. */
   basePath: string
   maxBodyBytes: number
+  access: PsaAccess
+  limits: PsaPinLimits
   auth: W3Auth
   logger: ComponentLogger | undefined
+  now: () => number
 }
 
 /** Applies the defaults to `init` (once, at construction). */
@@ -76,7 +102,10 @@ export function resolvePinningServiceConfig(init: PinningServiceInit): PinningSe
     port: init.port ?? defaultPinningServiceOptions.port,
     basePath: (init.basePath ?? defaultPinningServiceOptions.basePath).replace(/\/+$/, ''),
     maxBodyBytes: init.maxBodyBytes ?? defaultPinningServiceOptions.maxBodyBytes,
+    access: init.access ?? { mode: 'open' },
+    limits: { ...defaultPsaPinLimits, ...init.limits },
     auth: init.auth ?? createW3Auth(),
     logger: init.logger,
+    now: init.now ?? Date.now,
   }
 }

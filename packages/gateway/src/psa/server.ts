@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from '@crust-ts/base'
 import { listen } from '@crust-ts/base'
 import { type W3Auth, W3AuthError } from '../auth/index.js'
-import type { PinStore } from '../store/index.js'
+import { type PinLimits, PinStoreError, PinStoreErrorCode, type PinStore } from '../store/index.js'
 import { defaultPinningServiceOptions as D, type PinningServiceConfig, type PinningServiceInit, resolvePinningServiceConfig } from './options.js'
 import { dialOrigins } from './origins.js'
 import { pinStatusJson } from './pin-status.js'
@@ -118,6 +118,29 @@ export class PinningService {
     if (this.config.ipfsApi !== undefined && origins.length > 0) dialOrigins(this.config.ipfsApi, origins, this.log)
   }
 
+  private allowed(owner: string, address: string): boolean {
+    const access = this.config.access
+    if (access.mode === 'open') return true
+    return access.accounts.includes(owner) || access.accounts.includes(address)
+  }
+
+  /** Today's pins and pending pins, checked by the store in the insert's transaction. */
+  private pinLimits(): PinLimits {
+    const now = this.config.now()
+    const { pinsPerDay, maxPendingPins } = this.config.limits
+    return { maxPending: maxPendingPins, maxSince: pinsPerDay, since: Math.floor(now / 86_400_000) * 86_400_000 }
+  }
+
+  /** A pin over its account's limits answers 429 with the limit in `details`. */
+  private async withinLimits<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      if (err instanceof PinStoreError && err.code === PinStoreErrorCode.LIMIT_REACHED) throw new HttpFailure(429, 'ACCOUNT_LIMIT', err.message)
+      throw err
+    }
+  }
+
   private get threshold(): number {
     return this.config.orderEngine?.replicaThreshold ?? D.replicaThreshold
   }
@@ -128,11 +151,18 @@ export class PinningService {
     if (!url.pathname.startsWith(`${this.basePath}/`)) throw new HttpFailure(404, 'NOT_FOUND', 'not found')
     const route = url.pathname.slice(this.basePath.length).replace(/\/+$/, '')
     let owner: string
+    let address: string
     try {
-      owner = (await this.auth.authenticate(req.headers.authorization)).account
+      const identity = await this.auth.authenticate(req.headers.authorization)
+      owner = identity.account
+      address = identity.address
     } catch (err) {
       if (!(err instanceof W3AuthError)) throw err
       return failure(res, 401, err.reply, err.reply)
+    }
+    if (!this.allowed(owner, address)) {
+      this.log?.info({ owner }, 'refused: not on the allowlist')
+      throw new HttpFailure(403, 'FORBIDDEN', 'this account may not use this pinning service')
     }
     const status = (pin: Parameters<typeof pinStatusJson>[0]) => pinStatusJson(pin, this.threshold, this.delegates)
     if (route === '/pins') {
@@ -142,7 +172,7 @@ export class PinningService {
       }
       if (req.method === 'POST') {
         const pin = parsePinBody(owner, await readJson(req, this.config.maxBodyBytes))
-        const stored = await this.store.addPin({ ...pin, delegates: this.delegates })
+        const stored = await this.withinLimits(() => this.store.addPin({ ...pin, delegates: this.delegates }, this.config.now(), this.pinLimits()))
         this.log?.info({ requestid: stored.requestid, cid: stored.cid, owner }, 'pin accepted')
         this.dialOrigins(stored.origins)
         this.config.orderEngine?.wake()
@@ -160,7 +190,7 @@ export class PinningService {
     }
     if (req.method === 'POST') {
       const pin = parsePinBody(owner, await readJson(req, this.config.maxBodyBytes))
-      const replaced = await this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates })
+      const replaced = await this.withinLimits(() => this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates }, this.config.now(), this.pinLimits()))
       if (replaced === undefined) throw new HttpFailure(404, 'not found', 'not found')
       this.log?.info({ requestid, replacement: replaced.requestid, cid: replaced.cid, owner }, 'pin replaced')
       this.dialOrigins(replaced.origins)

@@ -142,8 +142,8 @@ export interface PinStore {
    * owner cannot overshoot).
    */
   addPin(pin: NewPin, now?: number, limits?: PinLimits): Promise<PinRecord>
-  /** Deletes `requestid` of `owner` and adds `pin` in one step; undefined when not found. */
-  replacePin(owner: string, requestid: string, pin: NewPin, now?: number): Promise<PinRecord | undefined>
+  /** Deletes `requestid` of `owner` and adds `pin` in one step; undefined when not found. `limits` as in {@link addPin}. */
+  replacePin(owner: string, requestid: string, pin: NewPin, now?: number, limits?: PinLimits): Promise<PinRecord | undefined>
   getPin(owner: string, requestid: string): Promise<PinRecord | undefined>
   listPins(query: PinQuery): Promise<PinList>
   /** False when `owner` has no such pin. */

@@ -156,11 +156,12 @@ export class SqlPinStore implements PinStore {
     }
   }
 
-  async replacePin(owner: string, requestid: string, pin: NewPin, now = Date.now()): Promise<PinRecord | undefined> {
+  async replacePin(owner: string, requestid: string, pin: NewPin, now = Date.now(), limits?: PinLimits): Promise<PinRecord | undefined> {
     this.check()
     return this.db.transaction(async (tx) => {
       const removed = await tx.run('UPDATE pins SET deleted = ? WHERE requestid = ? AND owner = ? AND deleted IS NULL', [now, requestid, owner])
       if (removed === 0) return undefined
+      if (limits !== undefined) await this.checkLimits(tx, owner, limits)
       return this.pinById(tx, await this.insertPin(tx, { ...pin, owner }, now))
     })
   }
