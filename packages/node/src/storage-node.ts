@@ -13,7 +13,7 @@ import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, consensusServices, PeerGate } from '@crust-ts/consensus'
-import { createGatewayServer, createIpfsNode, createKuboApiServer, type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
+import { createGatewayServer, createIpfsNode, createKuboApiServer, type IpfsDaemon, type IpfsHost, startIpfsDaemon } from '@crust-ts/ipfs'
 import { createLibp2pHost, PEER_KEY_FILE } from '@crust-ts/p2p'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
@@ -55,7 +55,7 @@ async function connectChain(chainRpc: string): Promise<ApiPromise> {
 }
 
 /** The IPFS daemon's parts (node, Kubo API, gateway) on a host the caller owns and stops. */
-async function startIpfsOnHost(config: StorageNodeConfig, host: ConsensusHost, logger: ComponentLogger): Promise<IpfsDaemon> {
+async function startIpfsOnHost(config: StorageNodeConfig, host: IpfsHost, logger: ComponentLogger): Promise<IpfsDaemon> {
   const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, logger })
   const stops: Array<() => Promise<void>> = [() => node.stop()]
   try {
