@@ -79,6 +79,13 @@ class ByteReader {
     return out
   }
 
+  /** Reads (and drops) the rest of the stream, so whatever comes after it can be read. */
+  async discardRest(): Promise<void> {
+    this.position += this.chunk.byteLength - this.offset
+    this.offset = this.chunk.byteLength
+    for (let next = await this.source.next(); next.done !== true; next = await this.source.next()) this.position += next.value.byteLength
+  }
+
   /** Drops `length` bytes without keeping them. */
   async skip(length: number): Promise<void> {
     let left = length
@@ -177,6 +184,8 @@ export async function openCar(source: AsyncIterable<Uint8Array>, blockLimit: num
         }
         yield { cid, bytes }
       }
+      // CARv2: what follows the data (an index) is not needed, but the part must be read to its end.
+      await reader.discardRest()
     }
   }
 }
