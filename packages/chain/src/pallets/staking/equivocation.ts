@@ -12,9 +12,9 @@
  */
 import { u8aConcat, u8aEq } from '@polkadot/util'
 import { blake2AsU8a, sr25519Verify } from '@polkadot/util-crypto'
-import { findSlot, unsealHeader, verifySeal } from '../../chain/aura.js'
-import { decodeHeader, hashHeader } from '../../chain/header.js'
-import { type DispatchContext, moduleError } from '../../runtime/pallet.js'
+import { findSlot, unsealHeader, verifySeal } from '../../primitives/aura.js'
+import { decodeHeader, hashHeader } from '../../primitives/header.js'
+import { type DispatchContext, moduleError } from '../../frame/pallet.js'
 import { BlockHash } from '../system.js'
 import { events, stakingErrors as err } from './errors.js'
 import { reportOffence } from './slashing.js'

@@ -1,0 +1,215 @@
+/**
+ * The transaction pool: validates submitted extrinsics once (signature, era, nonce, fee) against
+ * the best block, keeps them in ready/future queues by nonce, hands them to block production, and
+ * tells watchers how each one fares (ready → inBlock → finalized, or dropped).
+ */
+import { EventEmitter } from 'node:events'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
+import { blake2AsU8a } from '@polkadot/util-crypto'
+import type { BlockRecord, Chain, ImportedBlock, Reorg } from '../../chain/index.js'
+import { Account } from '../../pallets/system.js'
+import type { ApplyOutcome } from '../../runtime/executive.js'
+import { type DecodedExtrinsic, decodeExtrinsic } from '../../frame/extrinsic.js'
+import type { Runtime } from '../../runtime/runtime.js'
+import { validateTransaction } from '../../runtime/validity.js'
+import { PoolError } from './errors.js'
+import type { PoolTransaction, TransactionOrigin } from './interface.js'
+import { DEFAULT_FUTURE_LIFETIME_MS, defaultPoolLimits, type PoolLimits } from './options.js'
+import { TransactionQueues } from './queues.js'
+
+/** Substrate's `TransactionStatus`, in its JSON form. */
+export type TransactionStatus =
+  | 'future'
+  | 'ready'
+  | { inBlock: string }
+  | { finalized: string }
+  | { usurped: string }
+  | 'dropped'
+  | 'invalid'
+
+/** Statuses after which a transaction is no longer watched. */
+export const isFinalStatus = (s: TransactionStatus): boolean =>
+  s === 'dropped' || s === 'invalid' || (typeof s === 'object' && ('finalized' in s || 'usurped' in s))
+
+interface PoolEvents {
+  status: [hash: string, status: TransactionStatus]
+  /** A transaction entered the pool through {@link TransactionPool.submit} (the network propagates these). */
+  submitted: [xt: DecodedExtrinsic, origin: TransactionOrigin]
+}
+
+/** A pooled transaction as the network propagates it. */
+export interface PooledExtrinsic {
+  /** 0x-hex blake2-256 of `bytes`. */
+  hash: string
+  bytes: Uint8Array
+}
+
+export interface SubmitResult {
+  hash: string
+  status: 'ready' | 'future'
+}
+
+export class TransactionPool extends EventEmitter<PoolEvents> {
+  private readonly queues: TransactionQueues<DecodedExtrinsic>
+  /** Transactions in imported blocks that are not final yet, by block hash. */
+  private readonly awaitingFinality = new Map<string, { number: number; hashes: string[] }>()
+  private readonly futureLifetimeMs: number
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly chain: Chain,
+    limits: PoolLimits = defaultPoolLimits,
+  ) {
+    super()
+    this.queues = new TransactionQueues<DecodedExtrinsic>(limits)
+    this.futureLifetimeMs = limits.futureLifetimeMs ?? DEFAULT_FUTURE_LIFETIME_MS
+    chain.on('reorg', (reorg) => this.onReorg(reorg))
+    chain.on('block', (imported) => this.onBlock(imported))
+    chain.on('finalized', (block) => this.onFinalized(block))
+  }
+
+  /**
+   * Validates and queues an extrinsic. Throws `ExtrinsicFormatError`, `InvalidTransactionError` or
+   * `PoolError`, which the RPC layer turns into Substrate's JSON-RPC errors. `origin` is `network`
+   * for transactions peers pushed (bounded per sender, see {@link TransactionQueues}).
+   */
+  submit(bytes: Uint8Array, origin: TransactionOrigin = 'local'): SubmitResult {
+    const xt = decodeExtrinsic(this.runtime, bytes)
+    const hash = u8aToHex(xt.hash)
+    // Known already: no need to verify the signature again (peers re-propagate what they hold).
+    if (this.queues.has(hash)) throw new PoolError({ code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash })
+    if (origin === 'network' && xt.signed !== undefined) this.queues.checkSenderRoom(hash, u8aToHex(xt.signed.signer), xt.signed.nonce)
+    const best = this.chain.best
+    const valid = validateTransaction(this.runtime, xt, {
+      state: this.chain.stateAt(best),
+      bestNumber: best.number,
+      genesisHash: this.chain.genesis.hash,
+      hashOf: (n) => this.chain.hashAt(n),
+    })
+    const tx: PoolTransaction<DecodedExtrinsic> = {
+      hash,
+      sender: u8aToHex(valid.signer),
+      nonce: valid.nonce,
+      priority: valid.priority,
+      length: valid.length,
+      data: xt,
+      ...(valid.deathBlock < Number.MAX_SAFE_INTEGER ? { validTill: valid.deathBlock } : {}),
+    }
+    const outcome = this.queues.import(tx, valid.accountNonce, { origin })
+    if (outcome.replaced !== undefined) this.emit('status', outcome.replaced.hash, { usurped: tx.hash })
+    for (const evicted of outcome.evicted) this.emit('status', evicted.hash, 'dropped')
+    for (const promoted of outcome.promoted) this.emit('status', promoted.hash, 'ready')
+    this.emit('submitted', xt, origin)
+    return { hash: tx.hash, status: outcome.status }
+  }
+
+  /** The ready transactions in block order; block production tells it which could not go in. */
+  source(): Iterable<DecodedExtrinsic> & { reject(xt: DecodedExtrinsic, outcome: ApplyOutcome): void } {
+    const ready = this.queues.ready()
+    const invalid: string[] = []
+    const pool = this
+    return {
+      *[Symbol.iterator]() {
+        for (const tx of ready) yield tx.data
+        if (invalid.length > 0) pool.drop(invalid, 'invalid')
+      },
+      reject(xt, outcome) {
+        if (outcome.included) return
+        ready.skipSender(u8aToHex(xt.signed!.signer))
+        // Stale, expired or unaffordable transactions can never go in; a full block just ends.
+        if (outcome.reason !== 'full' && outcome.reason !== 'future') invalid.push(u8aToHex(xt.hash))
+      },
+    }
+  }
+
+  private drop(hashes: string[], status: 'invalid' | 'dropped'): void {
+    for (const tx of this.queues.remove(hashes)) this.emit('status', tx.hash, status)
+  }
+
+  private onBlock(imported: ImportedBlock): void {
+    const blockHash = imported.block.hashHex
+    const senders = new Map<string, Uint8Array>()
+    const state = this.chain.stateAt(imported.block)
+    for (const { xt, outcome } of imported.applied) {
+      if (!outcome.included || xt.signed === undefined) continue
+      const hash = u8aToHex(xt.hash)
+      senders.set(u8aToHex(xt.signed.signer), xt.signed.signer)
+      this.emit('status', hash, { inBlock: blockHash })
+    }
+    const updates = [...senders].map(([hex, who]) => [hex, Account.get(state, who).nonce] as const)
+    const { removed, promoted, evicted } = this.queues.onNonces(updates)
+    for (const tx of promoted) this.emit('status', tx.hash, 'ready')
+    for (const tx of evicted) this.emit('status', tx.hash, 'dropped')
+    const included = new Set<string>(imported.applied.filter((a) => a.outcome.included).map((a) => u8aToHex(a.xt.hash)))
+    for (const tx of removed) if (!included.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
+    if (included.size > 0) this.awaitingFinality.set(blockHash, { number: imported.block.number, hashes: [...included] })
+    this.expire(imported.block.number + 1)
+  }
+
+  /** Drops transactions whose era ended (invalid) and future ones whose gap never filled in time (dropped). */
+  private expire(nextBlock: number): void {
+    for (const tx of this.queues.expire(nextBlock, Date.now() - this.futureLifetimeMs)) {
+      this.emit('status', tx.hash, (tx.validTill ?? Number.POSITIVE_INFINITY) <= nextBlock ? 'invalid' : 'dropped')
+    }
+  }
+
+  /**
+   * The best chain switched: every pooled sender's nonce is re-read from the new best state (a
+   * retracted block's nonces no longer hold), before the enacted blocks prune what they include and
+   * the node resubmits the retracted blocks' transactions.
+   */
+  private onReorg(reorg: Reorg): void {
+    const state = this.chain.stateAt()
+    const updates = this.queues.senderIds().map((id) => [id, Account.get(state, hexToU8a(id)).nonce] as const)
+    const { removed, promoted, evicted } = this.queues.onNonces(updates)
+    for (const tx of promoted) this.emit('status', tx.hash, 'ready')
+    for (const tx of evicted) this.emit('status', tx.hash, 'dropped')
+    // A transaction the enacted blocks include is stale by nonce but not invalid: its `inBlock` follows
+    // with the enacted block's event (an `invalid` here would end its watchers before that).
+    const enacted = new Set<string>()
+    for (const block of reorg.enacted) {
+      for (const bytes of (this.chain.extrinsicsOf(block.hash) ?? []).slice(1)) enacted.add(u8aToHex(blake2AsU8a(bytes, 256)))
+    }
+    for (const tx of removed) if (!enacted.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
+  }
+
+  private onFinalized(block: BlockRecord): void {
+    for (const [blockHash, entry] of this.awaitingFinality) {
+      if (entry.number > block.number) continue
+      this.awaitingFinality.delete(blockHash)
+      for (const hash of entry.hashes) this.emit('status', hash, { finalized: blockHash })
+    }
+  }
+
+  has(hash: string): boolean {
+    return this.queues.has(hash)
+  }
+
+  /** Every pooled transaction (ready ones in block order, then future ones), for propagation. */
+  transactions(): PooledExtrinsic[] {
+    return this.queues.all().map((tx) => ({ hash: tx.hash, bytes: tx.data.bytes }))
+  }
+
+  /** The extrinsic bytes of the pooled transaction with this hash (0x-hex). */
+  bytesOf(hash: string): Uint8Array | undefined {
+    return this.queues.get(hash)?.data.bytes
+  }
+
+  /** Extrinsic bytes of every pooled transaction (ready first). */
+  pending(): Uint8Array[] {
+    return this.queues.all().map((tx) => tx.data.bytes)
+  }
+
+  /** The next nonce for `who`: past the on-chain nonce and every consecutive ready transaction. */
+  nextNonce(who: Uint8Array): number {
+    let nonce = Account.get(this.chain.stateAt(), who).nonce
+    const sender = u8aToHex(who)
+    const mine = new Set(this.queues.all().filter((tx) => tx.sender === sender).map((tx) => tx.nonce))
+    while (mine.has(nonce)) nonce++
+    return nonce
+  }
+
+  status() {
+    return this.queues.status()
+  }
+}

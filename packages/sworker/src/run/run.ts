@@ -1,0 +1,101 @@
+/**
+ * Runs a whole sWorker: the enclave and stores in a data folder, its HTTP API, registration on the
+ * chain, and a work report every report slot (checked on each new head), with periodic integrity
+ * checks. `crust sworker` calls this; the storage node (later) runs the same inside `crust node`.
+ */
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import type { ApiOptions } from '@polkadot/api/types'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { createKuboClient } from '@crust-ts/sdk'
+import { SworkerApi } from '../api/index.js'
+import { SworkerChainAgent } from '../chain/index.js'
+import { devAttestationAuthority } from '../enclave/index.js'
+import { kuboBlockSource } from '../seal/index.js'
+import { Sworker } from '../node/index.js'
+import { INTEGRITY_CHECK_SAMPLE_BLOCKS, resolveRunSworkerConfig, type RunSworkerInit, SWORKER_SS58_FORMAT } from './options.js'
+
+export interface RunningSworker {
+  sworker: Sworker
+  api: { host: string; port: number }
+  stop(): Promise<void>
+}
+
+export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworker> {
+  const init = resolveRunSworkerConfig(runInit)
+  await cryptoWaitReady()
+  const log = init.logger.forComponent('sworker')
+  const sworker = await Sworker.open({
+    dataDir: init.dataDir,
+    authority: devAttestationAuthority(),
+    logger: init.logger,
+    ...(init.srdUnitSize === undefined ? {} : { srdUnitSize: init.srdUnitSize }),
+  })
+  if (init.account === undefined && init.accountUri === undefined) throw new TypeError('runSworker: give account or accountUri')
+  const account = init.account ?? new Keyring({ type: 'sr25519', ss58Format: SWORKER_SS58_FORMAT }).addFromUri(init.accountUri ?? '')
+  let api: ApiPromise | undefined
+  let agent: SworkerChainAgent
+  let status: Awaited<ReturnType<SworkerChainAgent['ensureRegistered']>>
+  try {
+    const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
+    api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    agent = new SworkerChainAgent(sworker, { api, account, logger: init.logger })
+    status = await agent.ensureRegistered()
+  } catch (err) {
+    await api?.disconnect().catch(() => {})
+    await sworker.close()
+    throw err
+  }
+  log.info({ account: account.address, identity: status }, 'enclave identity on chain')
+  const srd = sworker.srd
+  const haveUnits = Number(srd.size() / BigInt(srd.unitSize))
+  if (init.srdUnits !== undefined && init.srdUnits > haveUnits) {
+    log.info({ have: haveUnits, want: init.srdUnits, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
+    await srd.change(init.srdUnits - haveUnits)
+  }
+  const ipfs = createKuboClient({ url: init.ipfsApi })
+  const httpApi = new SworkerApi(sworker, {
+    blockSource: init.blockSource ?? kuboBlockSource(ipfs),
+    dataDir: init.dataDir,
+    currentBlock: async () => (await api.rpc.chain.getHeader()).number.toNumber(),
+    logger: init.logger,
+    ...(init.apiHost === undefined ? {} : { host: init.apiHost }),
+    ...(init.apiPort === undefined ? {} : { port: init.apiPort }),
+  })
+  const address = await httpApi.start()
+  // One report per slot: tried on every new head until the slot's report is accepted.
+  let reporting: Promise<void> | undefined
+  let stopping = false
+  const unsubscribe = await api.rpc.chain.subscribeNewHeads(() => {
+    if (reporting !== undefined || stopping) return
+    reporting = agent
+      .reportOnce()
+      .then(
+        () => {},
+        (err: unknown) => log.warn({ err }, 'work report failed'),
+      )
+      .finally(() => {
+        reporting = undefined
+      })
+  })
+  const checkTimer = setInterval(() => {
+    sworker.checker.runIntegrityCheck(INTEGRITY_CHECK_SAMPLE_BLOCKS).then(
+      (r) => (r.lostFiles.length > 0 || r.droppedUnits.length > 0 ? log.warn(r, 'integrity check found damage') : log.debug(r, 'integrity check')),
+      (err: unknown) => log.warn({ err }, 'integrity check failed'),
+    )
+  }, init.checkIntervalMs)
+  checkTimer.unref()
+  return {
+    sworker,
+    api: address,
+    async stop() {
+      stopping = true
+      clearInterval(checkTimer)
+      unsubscribe()
+      // A report in flight finishes (and records what it reported) before the store closes.
+      await reporting
+      await httpApi.stop()
+      await api.disconnect()
+      await sworker.close()
+    },
+  }
+}
