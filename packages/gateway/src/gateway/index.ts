@@ -4,6 +4,7 @@ export { QuotaMeter, type QuotaGrant, RateLimiter, UploadQuota, type UsageStore 
 export {
   DEFAULT_GATEWAY_HOST,
   DEFAULT_GATEWAY_PORT,
+  DEFAULT_MAX_REQUEST_BYTES,
   defaultGatewayOptions,
   type GatewayStore,
   type GatewayQuotas,
