@@ -154,6 +154,29 @@ describe('W3Auth gateway', () => {
     }
   })
 
+  it('error: gateways sharing one store honour one quota: every draw is atomic in the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crust-gw-shared-'))
+    const now = Date.UTC(2025, 0, 3, 12)
+    // Two stores on one database, as two gateway processes would have.
+    const stores = [await openEmbeddedPinStore({ dataDir: dir }), await openEmbeddedPinStore({ dataDir: dir })]
+    try {
+      const [one, two] = await Promise.all(stores.map((usageStore) => gateway({ quotas: { uploadBytesPerDay: 100_000 }, now: () => now, usageStore })))
+      const post = (gw: W3AuthGateway, size: number) =>
+        fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(size).fill(size % 247)) })
+      // Both have seen the account before either upload.
+      assert.equal((await post(one!, 1_000)).status, 200)
+      assert.equal((await post(two!, 1_000)).status, 200)
+      assert.equal((await post(one!, 60_000)).status, 200)
+      const refused = await post(two!, 60_000)
+      assert.equal(refused.status, 429, 'the other gateway sees what the first one drew')
+      assert.deepEqual(await refused.json(), { Error: 'Upload quota exceeded' })
+      assert.equal((await post(two!, 20_000)).status, 200, 'what is left of the day still fits')
+    } finally {
+      for (const store of stores) await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('error: the quota also stops a chunked upload of unknown length midway', async () => {
     const gw = await gateway({ quotas: { uploadBytesPerDay: 200_000 } })
     const { body, contentType } = streamedAddBody(20, 64 * 1024)

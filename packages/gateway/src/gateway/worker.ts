@@ -66,10 +66,10 @@ class QuotaLease {
   private day: number | undefined
   private exhausted: boolean
 
-  constructor(private readonly account: string, first: QuotaGrant | undefined) {
+  constructor(private readonly account: string, first: QuotaGrant | undefined, asked: number) {
     this.granted = first?.granted ?? 0
     this.day = first?.day
-    this.exhausted = first !== undefined && first.granted < QUOTA_LEASE_BYTES
+    this.exhausted = first !== undefined && first.granted < asked
   }
 
   /** Undefined when `total` bytes are covered, a promise while asking for more; throws QUOTA_EXCEEDED. */
@@ -200,13 +200,19 @@ function meteredAnswer(kind: TenantCommandKind, lease: QuotaLease, body: () => n
   return undefined
 }
 
+/**
+ * The first lease of an upload: its declared length when it has one (node's HTTP server reads no more
+ * than that), so a small upload does not hold a whole lease of the account's quota until it is refunded.
+ */
+const leaseFor = (declared: number) => (declared > 0 ? declared : QUOTA_LEASE_BYTES)
+
 const TENANT_OPS = new Set<TenantCommandKind>(['pin-add', 'pin-rm', 'pin-ls'])
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const declared = Number(req.headers['content-length'] ?? 0)
   const command = tenantCommand(url.pathname)
   const upload = command.allowed && (command.kind === 'upload' || command.kind === 'upload-pins')
-  const verdict = await ask({ type: 'admit', authorization: req.headers.authorization, declared, leaseWant: data.quota && upload ? QUOTA_LEASE_BYTES : 0, command: command.command })
+  const verdict = await ask({ type: 'admit', authorization: req.headers.authorization, declared, leaseWant: data.quota && upload ? leaseFor(declared) : 0, command: command.command })
   if (verdict.type === 'refused') return refuse(res, verdict.refusal)
   if (verdict.type !== 'admitted') throw new Error(`gateway worker: unexpected reply ${verdict.type}`)
   if (!command.allowed) return refuse(res, { status: 403, error: 'Forbidden' })
@@ -221,7 +227,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): P
     return
   }
   bump('proxied')
-  const lease = data.quota ? new QuotaLease(account, verdict.lease) : undefined
+  const lease = data.quota ? new QuotaLease(account, verdict.lease, upload ? leaseFor(declared) : 0) : undefined
   let forwarded = 0
   let used = 0
   const query = url.searchParams
