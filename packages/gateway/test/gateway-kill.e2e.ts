@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { after, before, describe, it, type TestContext } from 'node:test'
 import type { ApiPromise } from '@polkadot/api'
 import { Keyring } from '@polkadot/keyring'
+import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import pg from 'pg'
 import { openEmbeddedPinStore, openPostgresPinStore, type OrderPhase, type PinStore } from '../src/store/index.js'
@@ -97,7 +98,8 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
       lastPhase = orders.find((o) => o.cid === cids.at(-1))?.phase
       assert.equal(orders.length, CIDS, 'one order per CID survived the kill')
       for (const key of USER_KEYS) {
-        const owner = `substrate-${key.address}`
+        // W3Auth names a substrate account by its public key (one key, one account).
+        const owner = `substrate-${u8aToHex(key.publicKey)}`
         assert.equal((await left.listPins({ owner, name: `${tag}-`, match: 'partial', limit: 1000 })).count, CIDS, 'every accepted pin survived the kill')
       }
     } finally {
