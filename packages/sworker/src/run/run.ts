@@ -6,7 +6,7 @@
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { create } from 'kubo-rpc-client'
+import { createKuboClient } from '@crust-ts/sdk'
 import { apiTokenFile, loadOrCreateApiToken, SworkerApi } from '../api/index.js'
 import { SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
@@ -58,7 +58,7 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
     log.info({ have: haveUnits, want: init.srdUnits, adding: add, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
     if (add > 0) await srd.change(add)
   }
-  const ipfs = create({ url: init.ipfsApi })
+  const ipfs = createKuboClient({ url: init.ipfsApi })
   const token = loadOrCreateApiToken(init.dataDir)
   const httpApi = new SworkerApi(sworker, {
     token,
