@@ -22,10 +22,12 @@ export async function syncFinality(components: UnknownBlockSyncComponents, impor
     from = Math.max(from, before + 1)
     const batch = await network.requestJustifications(peer, from, MAX_JUSTIFICATIONS_PER_RESPONSE, signal)
     if (batch.length === 0) {
-      // None in this window: the next one, until the window that holds the peer's finalized block.
+      // None in this window: the next one, up to the peer's finalized block or our best one
+      // (justifications of blocks we do not have cannot be applied).
       from += MAX_JUSTIFICATION_SCAN
-      if (from <= peerFinalized) continue
-      await network.penalise(peer, `claimed finalized ${peerFinalized}, served no justification for it`, Penalty.FALSE_CLAIM)
+      if (from <= Math.min(peerFinalized, chain.best.number)) continue
+      // We have its finalized block, whose justification it must hold: it served none.
+      if (peerFinalized <= chain.best.number) await network.penalise(peer, `claimed finalized ${peerFinalized}, served no justification for it`, Penalty.FALSE_CLAIM)
       break
     }
     for (const bytes of batch) {

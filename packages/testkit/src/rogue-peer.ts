@@ -33,6 +33,8 @@ export interface RoguePeerInit {
   claimBest?: number
   /** Default `'empty'`. */
   mode?: RogueSyncMode
+  /** How many frames of 1 KiB an `'endless'` answer sends before it gives up (default 100,000). */
+  endlessFrames?: number
 }
 
 /** The chain's protocol ids and topics for `genesisHash` (as `@crust-ts/consensus` names them). */
@@ -73,6 +75,7 @@ export class RoguePeer {
   maxInFlight = 0
   mode: RogueSyncMode
   claimBest: number
+  endlessFrames: number
   private readonly protocols: ReturnType<typeof chainProtocols>
   private readonly hung = new Set<Stream>()
 
@@ -83,6 +86,7 @@ export class RoguePeer {
     this.protocols = chainProtocols(init.genesisHash)
     this.mode = init.mode ?? 'empty'
     this.claimBest = init.claimBest ?? 1_000_000_000
+    this.endlessFrames = init.endlessFrames ?? 100_000
   }
 
   /** A started rogue host on a loopback port, subscribed to the chain's topics and serving its sync protocol. */
@@ -167,7 +171,7 @@ export class RoguePeer {
       if (this.mode === 'endless') {
         // Frames until the victim aborts the stream.
         const frame = lp.encode.single(randomBytes(1024))
-        for (let i = 0; i < 1_000_000 && stream.status === 'open' && stream.writeStatus === 'writable'; i++) {
+        for (let i = 0; i < this.endlessFrames && stream.status === 'open' && stream.writeStatus === 'writable'; i++) {
           if (!stream.send(frame)) await stream.onDrain()
         }
       }
