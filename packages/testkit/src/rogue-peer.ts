@@ -70,7 +70,7 @@ type RogueHost = Libp2p<{ gossip: GossipSub; identify: unknown }>
 export class RoguePeer {
   /** Sync requests received, by type (`'garbage'`: unparsable). */
   readonly served: Record<string, number> = {}
-  /** Sync requests being answered now, and the most at once. */
+  /** Sync requests other than `status` being answered now, and the most at once. */
   inFlight = 0
   maxInFlight = 0
   mode: RogueSyncMode
@@ -144,8 +144,7 @@ export class RoguePeer {
   }
 
   private async answer(stream: Stream): Promise<void> {
-    this.inFlight++
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+    let counted = false
     try {
       let request: { type?: string } = {}
       for await (const frame of lp.decode(stream, { maxDataLength: 64 * 1024 })) {
@@ -164,6 +163,9 @@ export class RoguePeer {
         await stream.close()
         return
       }
+      this.inFlight++
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+      counted = true
       if (this.mode === 'hang') {
         this.hung.add(stream)
         return
@@ -179,7 +181,7 @@ export class RoguePeer {
     } catch {
       stream.abort(new Error('rogue'))
     } finally {
-      if (!this.hung.has(stream)) this.inFlight--
+      if (counted && !this.hung.has(stream)) this.inFlight--
     }
   }
 
