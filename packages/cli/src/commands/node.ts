@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
+import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec, signerFromUri } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto'
 import { CliError } from '../errors.js'
 
 export interface RunNodeOptions {
@@ -13,7 +14,7 @@ export interface RunNodeOptions {
   blockTimeMs: number
   /** Delete the data folder first (`crust dev --reset`). */
   reset?: boolean
-  /** Multi-validator networks: this node's authority key, its libp2p port and peers to dial. */
+  /** Multi-validator networks: this node's authority key (a secret URI: never logged), its libp2p port and peers to dial. */
   validator?: string
   p2pPort?: number
   p2pHost?: string
@@ -28,6 +29,12 @@ export async function loadSpec(chain: string): Promise<ChainSpec> {
     if (err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE') throw new CliError('CLI_ERROR_BAD_CHAIN', `--chain: ${err.message}`)
     throw err
   }
+}
+
+/** The SS58 address of an authority's secret URI (what may be logged of it). */
+async function validatorAddress(suri: string, ss58Format: number): Promise<string> {
+  await cryptoWaitReady()
+  return encodeAddress(signerFromUri(suri).publicKey, ss58Format)
 }
 
 /** Runs a chain node until SIGINT/SIGTERM. */
@@ -54,11 +61,16 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined
   let p2pAddresses: () => string[] = () => []
   if (networked) {
-    const { ConsensusNode, createConsensusHost } = await import('@crust-ts/consensus')
-    const host = await createConsensusHost({
+    const { ConsensusNode, consensusServices, PeerGate } = await import('@crust-ts/consensus')
+    const { createLibp2pHost, PEER_KEY_FILE } = await import('@crust-ts/p2p')
+    // The node's one libp2p host; the chain's gate refuses banned and denied peers' connections.
+    const gate = new PeerGate()
+    const host = await createLibp2pHost({
       listen: [`/ip4/${options.p2pHost ?? '0.0.0.0'}/tcp/${options.p2pPort ?? 30333}`],
       bootstrap: options.bootnodes ?? [],
-      peerKeyPath: join(basePath, 'peer.key'),
+      peerKeyPath: join(basePath, PEER_KEY_FILE),
+      services: consensusServices({ gate }),
+      connectionGater: gate.connectionGater,
     })
     const started = ConsensusNode.create({ chainNode: node, host, ...(options.validator === undefined ? {} : { validatorKey: options.validator }), logger })
     consensus = started
@@ -67,7 +79,9 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const { rpc } = await node.start()
   if (consensus !== undefined) {
     await consensus.start()
-    logger.forComponent('cli').info({ validator: options.validator ?? null, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
+    // The authority's address, never its secret URI (it may be a mnemonic).
+    const validator = options.validator === undefined ? null : await validatorAddress(options.validator, spec.properties.ss58Format)
+    logger.forComponent('cli').info({ validator, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
   }
   // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}`, p2p: p2pAddresses() } })
