@@ -150,14 +150,27 @@ describe('equivocation (validator processes)', () => {
     const clearedAtHash = await api.at(cleared.result.status.asInBlock)
     assert.deepEqual((await clearedAtHash.query.staking.invulnerables()).toJSON(), [])
     const clearedAt = (await api.rpc.chain.getHeader(cleared.result.status.asInBlock)).number.toNumber()
-    const slashing = await waitFor(async () => (await reportsFrom(clearedAt + 1))[0], 'a report after the invulnerables were cleared', DEADLINE)
+    // The first report that lands after the clearing took effect. Bob's twin blocks can reorg the
+    // sudo call into a later block, behind a report of the same block that still found Bob
+    // invulnerable (recorded, nothing slashed), so each report's block is checked for the slash.
+    const unappliedAt = async (block: number) => {
+      const at = await api.at(await api.rpc.chain.getBlockHash(block))
+      const offenceEra = ((await at.query.staking.activeEra()).toJSON() as { index: number }).index
+      const unapplied = ((await (at.query.staking.unappliedSlashes as unknown as (e: number) => Promise<Json>)(offenceEra)).toJSON()) as UnappliedSlashJson[]
+      return { at, offenceEra, slash: unapplied.find((s) => s.validator === bob.address) }
+    }
+    const slashing = await waitFor(
+      async () => {
+        for (const r of await reportsFrom(clearedAt + 1)) if ((await unappliedAt(r.block)).slash !== undefined) return r
+        return undefined
+      },
+      'a report slashing Bob after the invulnerables were cleared',
+      DEADLINE,
+    )
     assert.deepEqual(slashing.data, [bob.address, '0', alice.address])
-    const at = await api.at(await api.rpc.chain.getBlockHash(slashing.block))
-    const offenceEra = ((await at.query.staking.activeEra()).toJSON() as { index: number }).index
+    const { at, offenceEra, slash } = await unappliedAt(slashing.block)
     const offenceExposure = ((await (at.query.staking.erasStakers as unknown as (e: number, w: string) => Promise<Json>)(offenceEra, bob.address)).toJSON()) as { own: string | number }
     assert.equal(big(offenceExposure.own), BOB_SRD, "Bob's exposure in the offence era")
-    const unapplied = ((await (at.query.staking.unappliedSlashes as unknown as (e: number) => Promise<Json>)(offenceEra)).toJSON()) as UnappliedSlashJson[]
-    const slash = unapplied.find((s) => s.validator === bob.address)
     assert.ok(slash !== undefined, `Bob's slash is queued under era ${offenceEra}`)
     // min((3k/n)², 1) with k = 1 and n = the offence era's authorities (Substrate's BABE/GRANDPA rule).
     const authorities = ((await (at.query.staking as unknown as { erasAuthorities(e: number): Promise<Json> }).erasAuthorities(offenceEra)).toJSON()) as string[]
