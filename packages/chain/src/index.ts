@@ -31,8 +31,21 @@ export {
   type ProduceBlockOptions,
   type Reorg,
   type StateView,
-} from './chain/chain.js'
-export { type AuthoritySet, eraAuthorities, genesisAuthorities, type Voter, type VoterSet } from './chain/authorities.js'
+  type AuthoritySet,
+  eraAuthorities,
+  genesisAuthorities,
+  type Voter,
+  type VoterSet,
+  BlockImportError,
+  BlockImportErrorCode,
+  type BlockImportErrorType,
+  FinalityError,
+  checkHeaderLink,
+  checkSeal,
+  checkSlot,
+  checkSlotNotFuture,
+  type HeaderParent,
+} from './chain/index.js'
 export {
   AURA_ENGINE_ID,
   auraPreDigest,
@@ -44,17 +57,16 @@ export {
   slotOf,
   unsealHeader,
   verifySeal,
-} from './chain/aura.js'
-export { BlockImportError, BlockImportErrorCode, FinalityError } from './chain/errors.js'
-export { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, type HeaderJson, hashHeader, headerFromJson } from './chain/header.js'
+} from './primitives/aura.js'
+export { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, type HeaderJson, hashHeader, headerFromJson } from './primitives/header.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
-export { decodeExtrinsic, type DecodedExtrinsic } from './runtime/extrinsic.js'
+export { decodeExtrinsic, type DecodedExtrinsic } from './frame/extrinsic.js'
 export { builtinSpec, loadChainSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
-export * from './rpc/index.js'
-export * from './txpool/index.js'
+export * from './node/rpc/index.js'
+export * from './node/txpool/index.js'
 export { ChainDatabase } from './db/index.js'
-export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './txpool/transaction-pool.js'
+export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './node/txpool/transaction-pool.js'
 /** Wire formats shared with the sWorker: registration evidence and work report payloads (Crust's layouts). */
 export * as sworkWire from './pallets/swork/wire.js'
 export {
@@ -64,7 +76,7 @@ export {
   p256PublicKey,
 } from './spec/dev-keys.js'
 /** Building blocks for tools and benchmarks that run the runtime without a node. */
-export { OverlayState } from './runtime/overlay.js'
+export { OverlayState } from './frame/overlay.js'
 export { BlockExecutor } from './runtime/executive.js'
 export { buildGenesisState } from './spec/genesis.js'
 export * as staking from './pallets/staking/index.js'

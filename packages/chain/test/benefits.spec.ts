@@ -21,10 +21,10 @@ import {
   updateEraBenefit,
   usedFeeReductionQuota,
 } from '../src/pallets/benefits/index.js'
-import { perbillFromRational, perbillMul } from '../src/pallets/benefits/perbill.js'
+import { perbillFromRational, perbillMul } from '../src/primitives/perbill.js'
 import { eraBenefits, marketBenefit, sworkBenefit } from '../src/pallets/benefits/types.js'
 import { Account } from '../src/pallets/system.js'
-import type { DispatchErrorValue } from '../src/runtime/substrate-types.js'
+import type { DispatchErrorValue } from '../src/primitives/substrate-types.js'
 import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
 import { type DecodedEvent, RuntimeHarness, signed } from './fixtures/runtime-harness.js'
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { eraAuthorities, genesisAuthorities } from '../src/chain/authorities.js'
-import type { BlockRecord, StateView } from '../src/chain/chain.js'
+import type { BlockRecord, StateView } from '../src/chain/index.js'
 import { CRU } from '../src/constants.js'
 import { PendingWorkload } from '../src/pallets/swork/index.js'
 import { accountIdOf, builtinSpec, DEV_AUTHORITY, devAddress } from '../src/spec/chain-spec.js'

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { anchorFiles, AnchorFileCount, setAnchorReported, trackReplica, untrackReplica } from '../src/pallets/market/anchor-files.js'
 import { FilesV2 } from '../src/pallets/market/storage.js'
 import type { FileInfo } from '../src/pallets/market/storage.js'
-import { OverlayState } from '../src/runtime/overlay.js'
+import { OverlayState } from '../src/frame/overlay.js'
 
 const cidOf = (i: number) => new TextEncoder().encode(`cid-${i}`)
 const anchor = (n: number) => new Uint8Array(64).fill(n)

@@ -7,8 +7,8 @@ import { Account } from '../src/pallets/system.js'
 import { calculateSpower, deleteReplica, fileFee, MarketStorage as S, RESERVED_POT, STAKING_POT, STORAGE_POT, upsertReplica } from '../src/pallets/market/index.js'
 import { perbillMul } from '../src/pallets/market/math.js'
 import { updateBaseFee, updateByteFee, updateKeysCountFee } from '../src/pallets/market/pricing.js'
-import { u128 } from '../src/runtime/codec/scale-type.js'
-import { valueWithDefault } from '../src/runtime/storage.js'
+import { u128 } from '../src/primitives/codec/scale-type.js'
+import { valueWithDefault } from '../src/frame/storage.js'
 import { RuntimeHarness, ROOT, signed } from './fixtures/runtime-harness.js'
 
 const CID = new TextEncoder().encode('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')

@@ -20,7 +20,7 @@ import {
   type SubscriptionSpec,
   TOO_BIG_BATCH_REQUEST_CODE,
   TOO_MANY_SUBSCRIPTIONS_CODE
-} from '../src/rpc/index.js'
+} from '../src/node/rpc/index.js'
 
 interface RpcErrorJson {
   code: number

@@ -13,10 +13,10 @@ import fc from 'fast-check'
 import { Groups, Identities, PubKeys, ReportedInSlot, WorkReports } from '../src/pallets/swork/index.js'
 import { accountSet } from '../src/pallets/swork/types.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
-import { bytes, u64 } from '../src/runtime/codec/scale-type.js'
-import { OverlayState } from '../src/runtime/overlay.js'
+import { bytes, u64 } from '../src/primitives/codec/scale-type.js'
+import { OverlayState } from '../src/frame/overlay.js'
 import { Runtime } from '../src/runtime/runtime.js'
-import { doubleMapWithDefault, optionalDoubleMap } from '../src/runtime/storage.js'
+import { doubleMapWithDefault, optionalDoubleMap } from '../src/frame/storage.js'
 
 /** A registry with Crust's client type definitions (what polkadot.js apps and crust.js load). */
 function crustRegistry(): TypeRegistry {

@@ -4,7 +4,7 @@
  * Not a test: it asserts nothing about time, it prints figures.
  */
 import { performance } from 'node:perf_hooks'
-import { type PoolTransaction, TransactionQueues } from '../src/txpool/index.js'
+import { type PoolTransaction, TransactionQueues } from '../src/node/txpool/index.js'
 
 const SENDERS = 1_000
 const PER_SENDER = 10

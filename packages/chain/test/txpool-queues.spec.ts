@@ -9,7 +9,7 @@ import {
   type PoolTransaction,
   poolErrorToRpc,
   TransactionQueues
-} from '../src/txpool/index.js'
+} from '../src/node/txpool/index.js'
 import { NaiveError, NaiveQueues } from './fixtures/naive-txpool.js'
 
 const ALICE = '0xaa'

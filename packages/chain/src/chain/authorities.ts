@@ -6,7 +6,7 @@
 import { electedValidators } from '../pallets/staking/election.js'
 import { ActiveEra } from '../pallets/staking/storage.js'
 import { accountIdOf, type ChainSpec } from '../spec/chain-spec.js'
-import type { BlockRecord, StateView } from './chain.js'
+import type { BlockRecord, StateView } from './interface.js'
 
 /** One finality voter: its account id (sr25519 public key) and its weight (stake). */
 export interface Voter {

@@ -1,5 +1,29 @@
 import { CrustError } from '@crust-ts/base'
 
+/** Stable codes of {@link ChainError}. */
+export const ChainErrorCode = {
+  /** The data folder holds another chain (another genesis). */
+  GENESIS_MISMATCH: 'CHAIN_ERROR_GENESIS_MISMATCH',
+  /** The database lacks a block it points to. */
+  CORRUPT: 'CHAIN_ERROR_CORRUPT',
+  /** Block production was asked for a slot not after the parent's. */
+  SLOT_NOT_INCREASING: 'CHAIN_ERROR_SLOT_NOT_INCREASING',
+  /** Block production was asked for a slot whose time has passed. */
+  SLOT_PASSED: 'CHAIN_ERROR_SLOT_PASSED',
+} as const
+
+/** One of the {@link ChainErrorCode} values. */
+export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode]
+
+/** The chain cannot open its database or produce the requested block. */
+export class ChainError extends CrustError {
+  declare readonly code: ChainErrorCode
+
+  constructor(code: ChainErrorCode, message: string) {
+    super(code, message)
+  }
+}
+
 /** Stable codes of {@link BlockImportError}. */
 export const BlockImportErrorCode = {
   /** The header or body bytes do not decode. */
@@ -32,14 +56,43 @@ export const BlockImportErrorCode = {
   STATE_ROOT_MISMATCH: 'BLOCK_IMPORT_ERROR_STATE_ROOT_MISMATCH',
 } as const
 
+/** One of the {@link BlockImportErrorCode} values. */
 export type BlockImportErrorCode = (typeof BlockImportErrorCode)[keyof typeof BlockImportErrorCode]
+
+/** The block an import error is about: its hash (0x hex) and number. */
+export interface BlockId {
+  hash: string
+  number: number
+}
+
+type Code = typeof BlockImportErrorCode
+
+/** Per-code fields of {@link BlockImportError}; `switch (err.type.code)` narrows them. */
+export type BlockImportErrorType =
+  | { code: Code['BAD_ENCODING'] }
+  | (BlockId & { code: Code['UNKNOWN_PARENT']; /** The missing parent's hash (0x hex). */ parent: string })
+  | (BlockId & { code: Code['BAD_NUMBER'] })
+  | (BlockId & { code: Code['NOT_DESCENDANT_OF_FINALIZED'] })
+  | (BlockId & { code: Code['NO_SLOT'] })
+  | (BlockId & { code: Code['SLOT_NOT_INCREASING']; slot: number; parentSlot: number })
+  | (BlockId & { code: Code['FUTURE_SLOT']; slot: number; currentSlot: number })
+  | (BlockId & { code: Code['NO_SEAL'] })
+  | (BlockId & { code: Code['WRONG_AUTHOR'] | Code['BAD_SEAL']; slot: number; /** The slot's author (0x hex account id). */ author: string })
+  | (BlockId & { code: Code['BAD_TIMESTAMP'] })
+  | (BlockId & { code: Code['BAD_EXTRINSIC']; /** The extrinsic's index in the body, when one is at fault. */ index?: number })
+  | (BlockId & { code: Code['EXTRINSICS_ROOT_MISMATCH'] })
+  | (BlockId & { code: Code['STATE_ROOT_MISMATCH']; /** The header's state root (0x hex). */ expected: string; /** What execution gave. */ got: string })
 
 /** A block that cannot be imported. See {@link BlockImportError.invalid}. */
 export class BlockImportError extends CrustError {
   declare readonly code: BlockImportErrorCode
+  /** The code with its fields. */
+  readonly type: BlockImportErrorType
 
-  constructor(code: BlockImportErrorCode, message: string, meta?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(code, message, meta, options)
+  constructor(type: BlockImportErrorType, message: string, options?: { cause?: unknown }) {
+    const { code, ...meta } = type
+    super(code, message, Object.keys(meta).length === 0 ? undefined : meta, options)
+    this.type = type
   }
 
   /** Whether the sender of this block deserves a penalty (the block is invalid, not just early or orphaned). */
@@ -52,9 +105,22 @@ export class BlockImportError extends CrustError {
   }
 }
 
+/** Stable codes of {@link FinalityError}. */
+export const FinalityErrorCode = {
+  /** The block to finalize is not known. */
+  UNKNOWN_BLOCK: 'FINALITY_ERROR_UNKNOWN_BLOCK',
+  /** The block is not on the chain of the finalized block. */
+  CONFLICT: 'FINALITY_ERROR_CONFLICT',
+} as const
+
+/** One of the {@link FinalityErrorCode} values. */
+export type FinalityErrorCode = (typeof FinalityErrorCode)[keyof typeof FinalityErrorCode]
+
 /** A finality request that would revert or skip over a finalized block. */
 export class FinalityError extends CrustError {
-  constructor(code: 'FINALITY_ERROR_UNKNOWN_BLOCK' | 'FINALITY_ERROR_CONFLICT', message: string, meta?: Record<string, unknown>) {
+  declare readonly code: FinalityErrorCode
+
+  constructor(code: FinalityErrorCode, message: string, meta?: Record<string, unknown>) {
     super(code, message, meta)
   }
 }

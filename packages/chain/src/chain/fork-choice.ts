@@ -4,8 +4,8 @@
  * not on the order a node saw them in, so honest nodes holding the same blocks pick the same head
  * (the finality gadget prevotes for it too, so equal-length forks do not split the votes).
  */
-import { findSlot } from './aura.js'
-import type { Header } from './header.js'
+import { findSlot } from '../primitives/aura.js'
+import type { Header } from '../primitives/header.js'
 
 /** What fork choice looks at in a block. */
 export interface HeadCandidate {

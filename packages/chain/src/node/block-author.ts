@@ -3,10 +3,10 @@
  * sealed (Aura) when the authority's key is known. Blocks of a single authority are final at once;
  * the multi-validator finality gadget replaces that later behind `Chain`'s finalized head.
  */
-import type { BlockSigner } from '../chain/aura.js'
-import type { Chain } from '../chain/chain.js'
+import type { BlockSigner } from '../primitives/aura.js'
+import type { Chain } from '../chain/index.js'
 import type { Logger } from '@crust-ts/base'
-import type { TransactionPool } from '../txpool/transaction-pool.js'
+import type { TransactionPool } from './txpool/transaction-pool.js'
 
 export interface BlockAuthorInit {
   blockTimeMs: number

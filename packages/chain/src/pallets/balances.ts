@@ -2,7 +2,7 @@
  * `pallet_balances`: free balances in `System.Account`, transfers, the existential deposit, and the
  * withdraw/deposit primitives other pallets (fees, market, staking) build on.
  */
-import { accountId32, bool, compactU128, enumeration, fixedBytes, type Infer, named, struct, u32, u128, vec } from '../runtime/codec/scale-type.js'
+import { accountId32, bool, compactU128, enumeration, fixedBytes, type Infer, named, struct, u32, u128, vec } from '../primitives/codec/scale-type.js'
 import {
   call,
   constant,
@@ -15,9 +15,9 @@ import {
   event,
   moduleError,
   type Pallet,
-} from '../runtime/pallet.js'
-import { mapWithDefault, type StorageAccess, type StorageReader, valueWithDefault } from '../runtime/storage.js'
-import { type MultiAddress, multiAddress } from '../runtime/substrate-types.js'
+} from '../frame/pallet.js'
+import { mapWithDefault, type StorageAccess, type StorageReader, valueWithDefault } from '../frame/storage.js'
+import { type MultiAddress, multiAddress } from '../primitives/substrate-types.js'
 import { Account, type AccountInfo, events as systemEvents } from './system.js'
 
 const PALLET = 'Balances'

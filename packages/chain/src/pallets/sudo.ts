@@ -1,8 +1,8 @@
 /** `pallet_sudo`: one key that may dispatch root calls (later pallets need root). */
-import { accountId32, type AnyType, enumeration, named, option, unit } from '../runtime/codec/scale-type.js'
-import { call, definePallet, ensureSigned, errors, event, moduleError, type Origin, type Pallet, type RuntimeCallValue } from '../runtime/pallet.js'
-import { optionalValue } from '../runtime/storage.js'
-import { dispatchErrorType, multiAddress, type DispatchErrorValue, weight } from '../runtime/substrate-types.js'
+import { accountId32, type AnyType, enumeration, named, option, unit } from '../primitives/codec/scale-type.js'
+import { call, definePallet, ensureSigned, errors, event, moduleError, type Origin, type Pallet, type RuntimeCallValue } from '../frame/pallet.js'
+import { optionalValue } from '../frame/storage.js'
+import { dispatchErrorType, multiAddress, type DispatchErrorValue, weight } from '../primitives/substrate-types.js'
 import { lookupAddress } from './balances.js'
 
 const PALLET = 'Sudo'

@@ -11,11 +11,11 @@ import {
   u32,
   u128,
   type ScaleType,
-} from '../runtime/codec/scale-type.js'
-import { blake2_256 } from '../runtime/hashing.js'
-import { call, constant, definePallet, ensureSigned, errors, event, type Pallet } from '../runtime/pallet.js'
-import { mapWithDefault, RawStorageValue, valueWithDefault } from '../runtime/storage.js'
-import { dispatchErrorType, dispatchInfo } from '../runtime/substrate-types.js'
+} from '../primitives/codec/scale-type.js'
+import { blake2_256 } from '../primitives/hashing.js'
+import { call, constant, definePallet, ensureSigned, errors, event, type Pallet } from '../frame/pallet.js'
+import { mapWithDefault, RawStorageValue, valueWithDefault } from '../frame/storage.js'
+import { dispatchErrorType, dispatchInfo } from '../primitives/substrate-types.js'
 
 const PALLET = 'System'
 

@@ -1,7 +1,7 @@
 /** `pallet_timestamp`: the block's time, set by an inherent in every block. */
-import { bool, compactU64, named, u64 } from '../runtime/codec/scale-type.js'
-import { call, constant, DispatchError, definePallet, ensureNone, type Pallet } from '../runtime/pallet.js'
-import { valueWithDefault } from '../runtime/storage.js'
+import { bool, compactU64, named, u64 } from '../primitives/codec/scale-type.js'
+import { call, constant, DispatchError, definePallet, ensureNone, type Pallet } from '../frame/pallet.js'
+import { valueWithDefault } from '../frame/storage.js'
 
 const PALLET = 'Timestamp'
 

@@ -3,11 +3,11 @@
  * constant multiplier for now) + tip, withdrawn before dispatch; 80 % goes to the treasury and 20 %
  * to the block author, as Crust's DealWithFees does.
  */
-import { accountId32, named, u8, u128 } from '../runtime/codec/scale-type.js'
-import type { RuntimeConfig } from '../runtime/config.js'
-import { constant, definePallet, event, type Pallet } from '../runtime/pallet.js'
-import { valueWithDefault } from '../runtime/storage.js'
-import { concatBytes } from '../runtime/hashing.js'
+import { accountId32, named, u8, u128 } from '../primitives/codec/scale-type.js'
+import type { RuntimeConfig } from '../frame/config.js'
+import { constant, definePallet, event, type Pallet } from '../frame/pallet.js'
+import { valueWithDefault } from '../frame/storage.js'
+import { concatBytes } from '../primitives/hashing.js'
 import { depositInto } from './balances.js'
 
 const PALLET = 'TransactionPayment'

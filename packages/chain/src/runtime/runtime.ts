@@ -15,8 +15,8 @@ import { sudoPallet } from '../pallets/sudo.js'
 import { systemPallet } from '../pallets/system.js'
 import { timestampPallet } from '../pallets/timestamp.js'
 import { transactionPaymentPallet } from '../pallets/transaction-payment.js'
-import { decodeExact } from './codec/decode.js'
-import { type FieldDef, LookupBuilder } from './codec/lookup.js'
+import { decodeExact } from '../primitives/codec/decode.js'
+import { type FieldDef, LookupBuilder } from '../primitives/codec/lookup.js'
 import {
   type AnyType,
   compactU32,
@@ -34,11 +34,11 @@ import {
   unit,
   vec,
   type VariantSpec,
-} from './codec/scale-type.js'
+} from '../primitives/codec/scale-type.js'
 import type { RuntimeConfig } from './config.js'
-import { concatBytes } from './hashing.js'
-import type { AnyCallDef, EventDef, Pallet, RuntimeCallValue } from './pallet.js'
-import { era, multiAddress, multiSignature, phase } from './substrate-types.js'
+import { concatBytes } from '../primitives/hashing.js'
+import type { AnyCallDef, EventDef, Pallet, RuntimeCallValue } from '../frame/pallet.js'
+import { era, multiAddress, multiSignature, phase } from '../primitives/substrate-types.js'
 
 /** Pallet indices: their order in `construct_runtime!`. Never reuse a retired number. */
 export const PALLET_INDEX = {

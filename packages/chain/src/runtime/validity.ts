@@ -6,10 +6,10 @@ import { CrustError } from '@crust-ts/base'
 import { usableBalance } from '../pallets/balances.js'
 import { Account } from '../pallets/system.js'
 import { computeFee, inclusionFee } from '../pallets/transaction-payment.js'
-import { eraBirth, eraDeath } from './era.js'
-import { type DecodedExtrinsic, signingPayload, verifySignature } from './extrinsic.js'
+import { eraBirth, eraDeath } from '../primitives/era.js'
+import { type DecodedExtrinsic, signingPayload, verifySignature } from '../frame/extrinsic.js'
 import type { Runtime } from './runtime.js'
-import type { StorageReader } from './storage.js'
+import type { StorageReader } from '../frame/storage.js'
 
 /** Substrate's `InvalidTransaction` reasons, with the text its JSON-RPC errors carry. */
 export const INVALID_TRANSACTION = {

@@ -6,7 +6,7 @@ import { buildSworkGenesis } from '../pallets/swork/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
 import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
 import type { RuntimeConfig } from '../runtime/config.js'
-import type { StorageAccess } from '../runtime/storage.js'
+import type { StorageAccess } from '../frame/storage.js'
 import { accountIdOf, type ChainSpec } from './chain-spec.js'
 
 export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state: StorageAccess): void {

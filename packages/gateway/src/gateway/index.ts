@@ -6,6 +6,8 @@ export {
   defaultGatewayOptions,
   type GatewayQuotas,
   type GatewayRateLimit,
+  resolveGatewayConfig,
+  type W3AuthGatewayConfig,
   type W3AuthGatewayInit,
 } from './options.js'
 export { forwardHeaders, proxyRequest } from './proxy.js'

@@ -1,5 +1,12 @@
 /** Per-account limits: a token bucket of requests and a byte quota per UTC day. */
-import type { GatewayRateLimit } from './options.js'
+
+/** A token bucket per account (the gateway's `rateLimit` option). */
+export interface GatewayRateLimit {
+  /** Sustained requests per second per account. */
+  requestsPerSecond: number
+  /** Bucket size: requests an idle account may send at once (default = requestsPerSecond). */
+  burst?: number
+}
 
 const DAY_MS = 86_400_000
 /** Idle buckets are dropped after this long (a full bucket carries no state). */

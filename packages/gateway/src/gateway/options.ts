@@ -1,18 +1,13 @@
 /** Options of the W3Auth gateway and their defaults. */
 import type { ComponentLogger } from '@crust-ts/base'
-import type { W3Auth } from '../auth/index.js'
-import type { UsageStore } from './limits.js'
+import { createW3Auth, type W3Auth } from '../auth/index.js'
+import type { GatewayRateLimit, UsageStore } from './limits.js'
+
+export type { GatewayRateLimit } from './limits.js'
 
 export interface GatewayQuotas {
   /** Request body bytes one account may send to `/api/v0/*` per UTC day (default unlimited). */
   uploadBytesPerDay?: number
-}
-
-export interface GatewayRateLimit {
-  /** Sustained requests per second per account. */
-  requestsPerSecond: number
-  /** Bucket size: requests an idle account may send at once (default = requestsPerSecond). */
-  burst?: number
 }
 
 export interface W3AuthGatewayInit {
@@ -45,3 +40,37 @@ export const defaultGatewayOptions = {
   maxRequestBytes: Number.POSITIVE_INFINITY,
   uploadBytesPerDay: Number.POSITIVE_INFINITY,
 } as const
+
+/** {@link W3AuthGatewayInit} with every default applied: what the gateway works from. */
+export interface W3AuthGatewayConfig {
+  ipfsApi: string
+  ipfsGateway: string | undefined
+  host: string
+  port: number
+  /** Bytes per account per UTC day; infinite = no quota. */
+  uploadBytesPerDay: number
+  rateLimit: GatewayRateLimit | undefined
+  /** Infinite = no limit. */
+  maxRequestBytes: number
+  logger: ComponentLogger | undefined
+  auth: W3Auth
+  usageStore: UsageStore | undefined
+  now: () => number
+}
+
+/** Applies the defaults to `init` (once, at construction). */
+export function resolveGatewayConfig(init: W3AuthGatewayInit): W3AuthGatewayConfig {
+  return {
+    ipfsApi: init.ipfsApi,
+    ipfsGateway: init.ipfsGateway,
+    host: init.host ?? defaultGatewayOptions.host,
+    port: init.port ?? defaultGatewayOptions.port,
+    uploadBytesPerDay: init.quotas?.uploadBytesPerDay ?? defaultGatewayOptions.uploadBytesPerDay,
+    rateLimit: init.rateLimit,
+    maxRequestBytes: init.maxRequestBytes ?? defaultGatewayOptions.maxRequestBytes,
+    logger: init.logger,
+    auth: init.auth ?? createW3Auth(),
+    usageStore: init.usageStore,
+    now: init.now ?? Date.now,
+  }
+}

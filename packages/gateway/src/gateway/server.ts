@@ -5,10 +5,10 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '@crust-ts/base'
-import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
+import { type W3Auth, W3AuthError } from '../auth/index.js'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
 import { RateLimiter, UploadQuota } from './limits.js'
-import { defaultGatewayOptions, type W3AuthGatewayInit } from './options.js'
+import { resolveGatewayConfig, type W3AuthGatewayConfig, type W3AuthGatewayInit } from './options.js'
 import { type ControlReply, type GatewayWorkerData, type Refusal, STAT_FIELDS, statIndex, type WorkerRequest } from './worker-protocol.js'
 
 /** Counters a test or an operator can read. */
@@ -28,24 +28,24 @@ export class W3AuthGateway {
   private readonly auth: W3Auth
   private readonly rate: RateLimiter | undefined
   private readonly quota: UploadQuota | undefined
-  private readonly maxRequestBytes: number
+  private readonly config: W3AuthGatewayConfig
   private readonly log: Logger | undefined
   private readonly statsBuffer = new SharedArrayBuffer(STAT_FIELDS.length * Float64Array.BYTES_PER_ELEMENT)
   private worker: Worker | undefined
   private address: { host: string; port: number } | undefined
 
-  constructor(private readonly init: W3AuthGatewayInit) {
-    const now = init.now ?? Date.now
-    this.auth = init.auth ?? createW3Auth()
+  constructor(init: W3AuthGatewayInit) {
+    const config = resolveGatewayConfig(init)
+    this.config = config
+    this.auth = config.auth
     // Checked here so a bad URL fails at construction, as before the worker existed.
-    new URL(init.ipfsApi)
-    if (init.ipfsGateway !== undefined) new URL(init.ipfsGateway)
-    this.rate = init.rateLimit === undefined ? undefined : new RateLimiter(init.rateLimit, now)
-    const perDay = init.quotas?.uploadBytesPerDay ?? defaultGatewayOptions.uploadBytesPerDay
-    this.maxRequestBytes = init.maxRequestBytes ?? defaultGatewayOptions.maxRequestBytes
-    this.log = init.logger?.forComponent('gateway:w3auth')
+    new URL(config.ipfsApi)
+    if (config.ipfsGateway !== undefined) new URL(config.ipfsGateway)
+    this.rate = config.rateLimit === undefined ? undefined : new RateLimiter(config.rateLimit, config.now)
+    const perDay = config.uploadBytesPerDay
+    this.log = config.logger?.forComponent('gateway:w3auth')
     const onStoreError = (err: unknown) => this.log?.warn({ err }, 'cannot record upload usage in the store')
-    this.quota = Number.isFinite(perDay) ? new UploadQuota(perDay, now, init.usageStore, onStoreError) : undefined
+    this.quota = Number.isFinite(perDay) ? new UploadQuota(perDay, config.now, config.usageStore, onStoreError) : undefined
   }
 
   /** A snapshot of the counters (kept by the worker in shared memory). */
@@ -57,11 +57,11 @@ export class W3AuthGateway {
   /** Starts listening; resolves with the bound address. */
   async start(): Promise<{ host: string; port: number }> {
     const workerData: GatewayWorkerData = {
-      ipfsApi: this.init.ipfsApi,
-      ipfsGateway: this.init.ipfsGateway,
-      host: this.init.host ?? defaultGatewayOptions.host,
-      port: this.init.port ?? defaultGatewayOptions.port,
-      maxRequestBytes: this.maxRequestBytes,
+      ipfsApi: this.config.ipfsApi,
+      ipfsGateway: this.config.ipfsGateway,
+      host: this.config.host,
+      port: this.config.port,
+      maxRequestBytes: this.config.maxRequestBytes,
       quota: this.quota !== undefined,
       stats: this.statsBuffer,
     }
@@ -77,7 +77,7 @@ export class W3AuthGateway {
       worker.once('exit', (code) => reject(new Error(`gateway worker exited (${code}) before listening`)))
     })
     worker.on('error', (err) => this.log?.error({ err }, 'gateway worker failed; /api/v0 and /ipfs on this port are down'))
-    this.log?.info({ host: this.address.host, port: this.address.port, ipfsApi: this.init.ipfsApi }, 'W3Auth gateway listening')
+    this.log?.info({ host: this.address.host, port: this.address.port, ipfsApi: this.config.ipfsApi }, 'W3Auth gateway listening')
     return this.address
   }
 
@@ -149,7 +149,7 @@ export class W3AuthGateway {
       return { status: 401, error: err.reply }
     }
     if (this.rate !== undefined && !this.rate.take(account)) return limitRefusal(new GatewayLimitError(GatewayErrorCode.RATE_LIMITED, { account }))
-    if (declared > this.maxRequestBytes) return limitRefusal(new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { declared }))
+    if (declared > this.config.maxRequestBytes) return limitRefusal(new GatewayLimitError(GatewayErrorCode.TOO_LARGE, { declared }))
     const quota = this.quota
     await quota?.load(account)
     if (quota !== undefined && quota.usedBy(account) + declared > quota.bytesPerDay) {

@@ -4,7 +4,9 @@ export {
   DEFAULT_PSA_PORT,
   defaultPinningServiceOptions,
   type OrderEngineHandle,
+  type PinningServiceConfig,
   type PinningServiceInit,
+  resolvePinningServiceConfig,
 } from './options.js'
 export { orderInfo, type PinStatusJson, pinStatusJson } from './pin-status.js'
 export { createPinningService, PinningService } from './server.js'

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '@crust-ts/base'
 import { listen } from '@crust-ts/base'
-import { createW3Auth, type W3Auth, W3AuthError } from '../auth/index.js'
+import { type W3Auth, W3AuthError } from '../auth/index.js'
 import type { PinStore } from '../store/index.js'
-import { defaultPinningServiceOptions as D, type PinningServiceInit } from './options.js'
+import { defaultPinningServiceOptions as D, type PinningServiceConfig, type PinningServiceInit, resolvePinningServiceConfig } from './options.js'
 import { dialOrigins } from './origins.js'
 import { pinStatusJson } from './pin-status.js'
 import { BadRequest, parseListQuery, parsePinBody } from './validate.js'
@@ -60,12 +60,16 @@ export class PinningService {
   private delegates: string[]
   private address: AddressInfo | undefined
 
-  constructor(private readonly init: PinningServiceInit) {
-    this.store = init.store
-    this.auth = init.auth ?? createW3Auth()
-    this.basePath = (init.basePath ?? D.basePath).replace(/\/+$/, '')
-    this.delegates = init.delegates ?? []
-    this.log = init.logger?.forComponent('gateway:psa')
+  private readonly config: PinningServiceConfig
+
+  constructor(init: PinningServiceInit) {
+    const config = resolvePinningServiceConfig(init)
+    this.config = config
+    this.store = config.store
+    this.auth = config.auth
+    this.basePath = config.basePath
+    this.delegates = config.delegates ?? []
+    this.log = config.logger?.forComponent('gateway:psa')
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (err instanceof BadRequest) return failure(res, 400, 'BAD_REQUEST', err.message)
@@ -79,8 +83,8 @@ export class PinningService {
 
   /** Starts listening (after learning the node's multiaddrs when `delegates` was not given). */
   async start(): Promise<{ host: string; port: number }> {
-    if (this.init.delegates === undefined && this.init.ipfsApi !== undefined) this.delegates = await this.nodeAddresses(this.init.ipfsApi)
-    this.address = await listen(this.server, this.init.port ?? D.port, this.init.host ?? D.host)
+    if (this.config.delegates === undefined && this.config.ipfsApi !== undefined) this.delegates = await this.nodeAddresses(this.config.ipfsApi)
+    this.address = await listen(this.server, this.config.port, this.config.host)
     this.log?.info({ host: this.address.address, port: this.address.port, basePath: this.basePath, delegates: this.delegates }, 'pinning service listening')
     return { host: this.address.address, port: this.address.port }
   }
@@ -111,11 +115,11 @@ export class PinningService {
   }
 
   private dialOrigins(origins: readonly string[]) {
-    if (this.init.ipfsApi !== undefined && origins.length > 0) dialOrigins(this.init.ipfsApi, origins, this.log)
+    if (this.config.ipfsApi !== undefined && origins.length > 0) dialOrigins(this.config.ipfsApi, origins, this.log)
   }
 
   private get threshold(): number {
-    return this.init.orderEngine?.replicaThreshold ?? 3
+    return this.config.orderEngine?.replicaThreshold ?? D.replicaThreshold
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,11 +141,11 @@ export class PinningService {
         return send(res, 200, { count: list.count, results: list.results.map(status) })
       }
       if (req.method === 'POST') {
-        const pin = parsePinBody(owner, await readJson(req, this.init.maxBodyBytes ?? D.maxBodyBytes))
+        const pin = parsePinBody(owner, await readJson(req, this.config.maxBodyBytes))
         const stored = await this.store.addPin({ ...pin, delegates: this.delegates })
         this.log?.info({ requestid: stored.requestid, cid: stored.cid, owner }, 'pin accepted')
         this.dialOrigins(stored.origins)
-        this.init.orderEngine?.wake()
+        this.config.orderEngine?.wake()
         return send(res, 202, status(stored))
       }
       throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', `${req.method} not allowed on /pins`)
@@ -155,12 +159,12 @@ export class PinningService {
       return send(res, 200, status(pin))
     }
     if (req.method === 'POST') {
-      const pin = parsePinBody(owner, await readJson(req, this.init.maxBodyBytes ?? D.maxBodyBytes))
+      const pin = parsePinBody(owner, await readJson(req, this.config.maxBodyBytes))
       const replaced = await this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates })
       if (replaced === undefined) throw new HttpFailure(404, 'not found', 'not found')
       this.log?.info({ requestid, replacement: replaced.requestid, cid: replaced.cid, owner }, 'pin replaced')
       this.dialOrigins(replaced.origins)
-      this.init.orderEngine?.wake()
+      this.config.orderEngine?.wake()
       return send(res, 202, status(replaced))
     }
     if (req.method === 'DELETE') {

@@ -27,14 +27,15 @@ export const METHOD_NOT_ALLOWED_TEXT = '405 - Method Not Allowed'
 export const FORBIDDEN_TEXT = '403 - Forbidden'
 export const ALLOW_HEADER_VALUE = 'OPTIONS, POST'
 
-/** Kubo's `ipfs add` defaults (`unixfs-v0-2015` profile). */
-export const DEFAULT_CHUNK_SIZE = 262144
 /** boxo `chunk.ChunkSizeLimit`: 2 MiB block limit minus 256 bytes of framing. */
 export const MAX_CHUNK_SIZE = 2 * 1024 * 1024 - 256
-/** boxo `helpers.DefaultLinksPerBlock`. */
-export const DEFAULT_MAX_FILE_LINKS = 174
-/** boxo `HAMTShardingSize`: directories whose link estimate exceeds this become HAMT shards. */
-export const HAMT_SHARDING_SIZE = 262144
+/* Kubo's `ipfs add` settings (chunk size, links per node, HAMT sharding) are `kuboAddOptions`'s, in node/. */
+/**
+ * Blocks `add` hashes and writes concurrently. Lower than the node's own adds: an upload streams
+ * from a socket, and its leaves must reach the store in small batches (a `repo gc` or an aborted
+ * request meets them there) rather than wait for a batch of 64.
+ */
+export const ADD_BLOCK_WRITE_CONCURRENCY = 16
 /** Kubo's add emits a progress event each time this many more bytes of a file were read. */
 export const PROGRESS_INCREMENT = 262144
 /** Blocks larger than this are refused unless `allow-big-block` is set (bitswap limit). */

@@ -21,7 +21,7 @@ export {
   type KuboErrorBody
 } from './errors.js'
 export type { KuboApiAddress, KuboApiServer } from './interface.js'
-export { defaultKuboApiServerOptions, type KuboApiServerInit } from './options.js'
+export { defaultKuboApiServerOptions, type KuboApiServerInit, type KuboApiServerOptions, resolveKuboApiServerOptions } from './options.js'
 export {
   createKuboApiServer,
   type CreateKuboApiServerErrorType,

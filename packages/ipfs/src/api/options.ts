@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_STOP_GRACE_MS
 } from './constants.js'
+import { KuboApiServerError } from './errors.js'
 
 /** Construction options of the Kubo RPC API server. */
 export interface KuboApiServerInit {
@@ -64,3 +65,33 @@ export const DEFAULT_LOCAL_ORIGINS = [
   'http://localhost:<port>',
   'https://localhost:<port>'
 ]
+
+/** Applies the defaults to `init` and checks the result (once, at construction); throws `IPFS_API_ERROR_INVALID_OPTIONS`. */
+export function resolveKuboApiServerOptions(init: KuboApiServerInit): KuboApiServerOptions {
+  const d = defaultKuboApiServerOptions
+  const options: KuboApiServerOptions = {
+    host: init.host ?? d.host,
+    port: init.port ?? d.port,
+    maxHeaderBytes: init.maxHeaderBytes ?? d.maxHeaderBytes,
+    maxBodyBytes: init.maxBodyBytes ?? d.maxBodyBytes,
+    allowedOrigins: init.allowedOrigins,
+    stopGraceMs: init.stopGraceMs ?? d.stopGraceMs,
+    version: init.version ?? d.version,
+    agentVersion: init.agentVersion ?? d.agentVersion
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', 'port must be an integer in 0..65535', { port: options.port })
+  }
+  for (const name of ['maxHeaderBytes', 'maxBodyBytes'] as const) {
+    const value = options[name]
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', `${name} must be a positive integer`, { [name]: value })
+    }
+  }
+  if (!Number.isFinite(options.stopGraceMs) || options.stopGraceMs < 0) {
+    throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', 'stopGraceMs must be a non-negative number', {
+      stopGraceMs: options.stopGraceMs
+    })
+  }
+  return options
+}

@@ -22,9 +22,9 @@ import { GcLock } from './locks.js'
 import { MultipartReader } from './multipart.js'
 import {
   DEFAULT_LOCAL_ORIGINS,
-  defaultKuboApiServerOptions,
   type KuboApiServerInit,
-  type KuboApiServerOptions
+  type KuboApiServerOptions,
+  resolveKuboApiServerOptions
 } from './options.js'
 import { ResponseEmitter, writePlainError } from './response.js'
 
@@ -50,34 +50,6 @@ function buildTree(table: Record<string, CommandDef>): CommandNode {
   return root
 }
 
-function resolveOptions(init: KuboApiServerInit): KuboApiServerOptions {
-  const d = defaultKuboApiServerOptions
-  const options: KuboApiServerOptions = {
-    host: init.host ?? d.host,
-    port: init.port ?? d.port,
-    maxHeaderBytes: init.maxHeaderBytes ?? d.maxHeaderBytes,
-    maxBodyBytes: init.maxBodyBytes ?? d.maxBodyBytes,
-    allowedOrigins: init.allowedOrigins,
-    stopGraceMs: init.stopGraceMs ?? d.stopGraceMs,
-    version: init.version ?? d.version,
-    agentVersion: init.agentVersion ?? d.agentVersion
-  }
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-    throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', 'port must be an integer in 0..65535', { port: options.port })
-  }
-  for (const name of ['maxHeaderBytes', 'maxBodyBytes'] as const) {
-    const value = options[name]
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', `${name} must be a positive integer`, { [name]: value })
-    }
-  }
-  if (!Number.isFinite(options.stopGraceMs) || options.stopGraceMs < 0) {
-    throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', 'stopGraceMs must be a non-negative number', {
-      stopGraceMs: options.stopGraceMs
-    })
-  }
-  return options
-}
 
 /** Parameters of {@link createKuboApiServer}. */
 export type CreateKuboApiServerParameters = [node: IpfsNode, init?: KuboApiServerInit]
@@ -113,7 +85,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
   private readonly inFlight = new Set<Promise<void>>()
 
   constructor(node: IpfsNode, init: KuboApiServerInit = {}) {
-    this.options = resolveOptions(init)
+    this.options = resolveKuboApiServerOptions(init)
     const log = init.logger?.forComponent('ipfs:api') ?? pino({ level: 'silent' })
     this.env = { node, options: this.options, log, gcLock: new GcLock((fn) => node.withPinLock(fn)) }
     this.tree = buildTree(COMMANDS)

@@ -20,7 +20,7 @@ export type { GatewayErrorCode } from './errors.js'
 export { GATEWAY_ERROR_STATUS, GatewayError } from './errors.js'
 export type { GatewayAddress, GatewayServer } from './interface.js'
 export type { GatewayInit, GatewayOptions } from './options.js'
-export { defaultGatewayOptions } from './options.js'
+export { defaultGatewayOptions, resolveGatewayOptions } from './options.js'
 export { contentTypeFromName, sniffContentType } from './content-type.js'
 export { parseRange, type ByteRange } from './range.js'
 

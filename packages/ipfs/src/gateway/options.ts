@@ -24,3 +24,12 @@ export const defaultGatewayOptions: GatewayOptions = {
   port: DEFAULT_GATEWAY_PORT,
   maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES
 }
+
+/** Applies the defaults to `init` (once, at construction). */
+export function resolveGatewayOptions(init: GatewayInit): GatewayOptions {
+  return {
+    host: init.host ?? defaultGatewayOptions.host,
+    port: init.port ?? defaultGatewayOptions.port,
+    maxHeaderBytes: init.maxHeaderBytes ?? defaultGatewayOptions.maxHeaderBytes
+  }
+}

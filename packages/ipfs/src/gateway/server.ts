@@ -10,7 +10,7 @@ import { CONTENT_TYPE_TEXT, CORS_HEADERS, RETRY_AFTER_SECONDS } from './constant
 import { GatewayError } from './errors.js'
 import { handleIpfsRequest } from './handler.js'
 import type { GatewayAddress, GatewayServer } from './interface.js'
-import { defaultGatewayOptions, type GatewayInit, type GatewayOptions } from './options.js'
+import { type GatewayInit, type GatewayOptions, resolveGatewayOptions } from './options.js'
 import { acceptsJson, parseRequest } from './request.js'
 import type { GatewayResponse } from './response.js'
 
@@ -27,11 +27,7 @@ export class DefaultGatewayServer implements GatewayServer {
 
   constructor(node: IpfsNode, init: GatewayInit = {}) {
     this.node = node
-    this.options = {
-      host: init.host ?? defaultGatewayOptions.host,
-      port: init.port ?? defaultGatewayOptions.port,
-      maxHeaderBytes: init.maxHeaderBytes ?? defaultGatewayOptions.maxHeaderBytes
-    }
+    this.options = resolveGatewayOptions(init)
     this.log = (init.logger ?? silentLogger).forComponent('ipfs:gateway')
   }
 

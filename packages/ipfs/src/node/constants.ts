@@ -4,6 +4,8 @@ export const KUBO_CHUNK_SIZE = 262_144
 export const KUBO_MAX_LINKS = 174
 /** Kubo's default HAMT sharding threshold for directories, in bytes (estimated from links). */
 export const KUBO_SHARD_THRESHOLD_BYTES = 262_144
+/** Kubo's HAMT fanout (256 buckets per shard, boxo `DefaultShardWidth`), as bits. */
+export const KUBO_SHARD_FANOUT_BITS = 8
 /** Kubo's default `Datastore.StorageMax` (10 GB), reported by `repo stat`. */
 export const DEFAULT_STORAGE_MAX = 10_000_000_000
 /** Default time to wait for one block from the network. */

@@ -6,13 +6,14 @@ export {
   DEFAULT_STORAGE_MAX,
   KUBO_CHUNK_SIZE,
   KUBO_MAX_LINKS,
+  KUBO_SHARD_FANOUT_BITS,
   KUBO_SHARD_THRESHOLD_BYTES,
   REPO_DB_FOLDER,
 } from './constants.js'
 export { IpfsNodeError, IpfsNodeErrorCode, type IpfsNodeErrorType, type NotFoundReason } from './errors.js'
 export { notFoundMappingBlocks, toFetchError } from './fetch-errors.js'
 export { sequentialWalker } from './graph-walker.js'
-export { type KuboAddFlags, kuboAddOptions } from './kubo-options.js'
+export { type KuboAddFlags, type KuboAddOptions, kuboAddOptions } from './kubo-options.js'
 export { encodeFileLeaf, fastLeafImporter, type LeafImporterInit } from './leaf-importer.js'
 export {
   type CreateIpfsNodeErrorType,
@@ -21,7 +22,7 @@ export {
   createIpfsNode,
   DefaultIpfsNode,
 } from './node.js'
-export { defaultIpfsNodeOptions, type IpfsNodeInit } from './options.js'
+export { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, resolveIpfsNodeConfig } from './options.js'
 export { PinLock } from './pin-lock.js'
 export { DefaultRetrievalScores, type RetrievalScoresInit, type RetrievalTotals } from './retrieval-scores.js'
 export { ScoringBlockBroker, type WantListEntryLike } from './scoring-broker.js'

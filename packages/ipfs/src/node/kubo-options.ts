@@ -1,7 +1,7 @@
 import type { AddOptions } from '@helia/unixfs'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
-import { ADD_BLOCK_WRITE_CONCURRENCY, KUBO_CHUNK_SIZE, KUBO_MAX_LINKS, KUBO_SHARD_THRESHOLD_BYTES } from './constants.js'
+import { ADD_BLOCK_WRITE_CONCURRENCY, KUBO_CHUNK_SIZE, KUBO_MAX_LINKS, KUBO_SHARD_FANOUT_BITS, KUBO_SHARD_THRESHOLD_BYTES } from './constants.js'
 import { fastLeafImporter } from './leaf-importer.js'
 
 /** The `ipfs add` flags that change CIDs, as Kubo names them. */
@@ -20,17 +20,20 @@ export interface KuboAddFlags {
   onProgress?: AddOptions['onProgress']
 }
 
+/** What {@link kuboAddOptions} returns: add options with the CID version and leaf kind settled. */
+export type KuboAddOptions = AddOptions & { cidVersion: 0 | 1, rawLeaves: boolean }
+
 /**
  * Importer options that produce the CIDs Kubo produces for the same bytes and flags: fixed-size
  * 256 KiB chunks, balanced layout with at most 174 links per node, CIDv0 with dag-pb leaves by
  * default, raw leaves with CIDv1, a single-chunk file reduced to its leaf, and HAMT sharding of
  * directories over 256 KiB estimated from links (Kubo's `unixfs-v0-2015` profile, its default).
  * `@helia/unixfs` defaults to different (Filecoin-style) settings, so pass these to every add
- * that must match Kubo. Two settings only make it faster (no effect on CIDs): the importer's
+ * that must match Kubo (the Kubo RPC API's `add` takes them from here too). Two settings only make it faster (no effect on CIDs): the importer's
  * write concurrency is raised to {@link ADD_BLOCK_WRITE_CONCURRENCY}, and leaves are encoded by
  * {@link fastLeafImporter}.
  */
-export function kuboAddOptions(flags: KuboAddFlags = {}): AddOptions {
+export function kuboAddOptions(flags: KuboAddFlags = {}): KuboAddOptions {
   const cidVersion = flags.cidVersion ?? 0
   const rawLeaves = flags.rawLeaves ?? cidVersion === 1
   const onProgress = flags.onProgress
@@ -43,6 +46,7 @@ export function kuboAddOptions(flags: KuboAddFlags = {}): AddOptions {
     leafType: 'file',
     shardSplitThresholdBytes: KUBO_SHARD_THRESHOLD_BYTES,
     shardSplitStrategy: 'links-bytes',
+    shardFanoutBits: KUBO_SHARD_FANOUT_BITS,
     wrapWithDirectory: flags.wrapWithDirectory ?? false,
     blockWriteConcurrency: ADD_BLOCK_WRITE_CONCURRENCY,
     bufferImporter: fastLeafImporter({ cidVersion, rawLeaves, ...(onProgress === undefined ? {} : { onProgress }) }),

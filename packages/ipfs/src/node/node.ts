@@ -30,9 +30,9 @@ import {
 } from '../store/index.js'
 import { AtomicPins } from './atomic-pins.js'
 import { REPO_DB_FOLDER } from './constants.js'
-import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
+import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
-import { defaultIpfsNodeOptions, type IpfsNodeInit } from './options.js'
+import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
@@ -40,27 +40,6 @@ import { writeBehindUnixFS } from './write-behind-fs.js'
 
 /** Bitswap's protocol id, to tell which connected peers speak it. */
 const BITSWAP_PROTOCOL_PREFIX = '/ipfs/bitswap/'
-
-function invalid(reason: string): IpfsNodeError {
-  return new IpfsNodeError({ code: IpfsNodeErrorCode.INVALID_OPTIONS, reason }, `invalid IPFS node options: ${reason}`)
-}
-
-function validate(init: IpfsNodeInit): void {
-  if (typeof init.repoPath !== 'string' || init.repoPath === '') throw invalid('repoPath must be a non-empty path')
-  const timeout = init.fetchTimeoutMs
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw invalid('fetchTimeoutMs must be a positive number')
-  for (const [name, list] of [
-    ['swarm', init.swarm],
-    ['bootstrap', init.bootstrap],
-  ] as const) {
-    if (list !== undefined && (!Array.isArray(list) || list.some((a) => typeof a !== 'string'))) {
-      throw invalid(`${name} must be a list of multiaddr strings`)
-    }
-  }
-  if (init.durability !== undefined && init.durability !== 'sync' && init.durability !== 'overlapping') {
-    throw invalid("durability must be 'sync' or 'overlapping'")
-  }
-}
 
 /**
  * Attaches Helia's bitswap to `helia`, with every bitswap block broker it adds wrapped by `wrap`.
@@ -126,7 +105,7 @@ export class DefaultIpfsNode implements IpfsNode {
     datastore: LmdbDatastore
     retrieval: DefaultRetrievalScores
     withBitswap: WithBitswap
-    init: IpfsNodeInit & typeof defaultIpfsNodeOptions
+    init: IpfsNodeConfig
   }) {
     const { helia, init } = parts
     this.helia = helia
@@ -156,8 +135,7 @@ export class DefaultIpfsNode implements IpfsNode {
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
   static async create(init: IpfsNodeInit): Promise<DefaultIpfsNode> {
-    validate(init)
-    const opts = { ...defaultIpfsNodeOptions, ...init }
+    const opts = resolveIpfsNodeConfig(init)
     const repoPath = path.resolve(init.repoPath)
     const lock = acquireRepoLock(await ensureFolder(repoPath))
     let repo: LmdbRepo | undefined
@@ -309,7 +287,7 @@ async function ensureFolder(folder: string): Promise<string> {
   try {
     await mkdir(folder, { recursive: true })
   } catch (err) {
-    throw invalid(`cannot create the repo folder ${folder}: ${(err as Error).message}`)
+    throw invalidOptions(`cannot create the repo folder ${folder}: ${(err as Error).message}`)
   }
   return folder
 }

@@ -3,6 +3,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { DEFAULT_SWARM_LISTEN, type DhtOptions } from '../libp2p/index.js'
 import type { RepoDurability } from '../store/index.js'
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_SCORED_PEERS, DEFAULT_STORAGE_MAX } from './constants.js'
+import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
 
 /** Options of {@link createIpfsNode}. */
 export interface IpfsNodeInit {
@@ -50,4 +51,35 @@ export const defaultIpfsNodeOptions = {
   storageMax: DEFAULT_STORAGE_MAX,
   start: true,
   maxScoredPeers: DEFAULT_MAX_SCORED_PEERS,
+}
+
+/** {@link IpfsNodeInit} with the defaults applied. */
+export type IpfsNodeConfig = IpfsNodeInit & typeof defaultIpfsNodeOptions
+
+/** The `IPFS_ERROR_INVALID_OPTIONS` error for `reason`. */
+export function invalidOptions(reason: string): IpfsNodeError {
+  return new IpfsNodeError({ code: IpfsNodeErrorCode.INVALID_OPTIONS, reason }, `invalid IPFS node options: ${reason}`)
+}
+
+function validate(init: IpfsNodeInit): void {
+  if (typeof init.repoPath !== 'string' || init.repoPath === '') throw invalidOptions('repoPath must be a non-empty path')
+  const timeout = init.fetchTimeoutMs
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw invalidOptions('fetchTimeoutMs must be a positive number')
+  for (const [name, list] of [
+    ['swarm', init.swarm],
+    ['bootstrap', init.bootstrap],
+  ] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((a) => typeof a !== 'string'))) {
+      throw invalidOptions(`${name} must be a list of multiaddr strings`)
+    }
+  }
+  if (init.durability !== undefined && init.durability !== 'sync' && init.durability !== 'overlapping') {
+    throw invalidOptions("durability must be 'sync' or 'overlapping'")
+  }
+}
+
+/** Checks `init` and applies the defaults (once, when the node is built); throws `IPFS_ERROR_INVALID_OPTIONS`. */
+export function resolveIpfsNodeConfig(init: IpfsNodeInit): IpfsNodeConfig {
+  validate(init)
+  return { ...defaultIpfsNodeOptions, ...init }
 }

@@ -1,1 +1,8 @@
-export { DEFAULT_SWORKER_API_PORT, SworkerApi, type SworkerApiInit } from './server.js'
+export {
+  DEFAULT_SWORKER_API_PORT,
+  defaultSworkerApiOptions,
+  resolveSworkerApiConfig,
+  type SworkerApiConfig,
+  type SworkerApiInit,
+} from './options.js'
+export { SworkerApi } from './server.js'

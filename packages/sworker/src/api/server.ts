@@ -7,25 +7,11 @@ import { statfsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { CID } from 'multiformats/cid'
 import { listen } from '@crust-ts/base'
-import { type ComponentLogger, silentLogger } from '@crust-ts/base'
 import { u8aToHex } from '@polkadot/util'
 import type { Sworker } from '../node/index.js'
-import type { BlockSource, FileRecord } from '../seal/index.js'
+import type { FileRecord } from '../seal/index.js'
+import { resolveSworkerApiConfig, type SworkerApiConfig, type SworkerApiInit } from './options.js'
 
-export interface SworkerApiInit {
-  host?: string
-  port?: number
-  /** Where sealing pulls blocks from (the node's IPFS). */
-  blockSource: BlockSource
-  /** Chain block number to record as a file's `c_block_num` when it is sealed. */
-  currentBlock?: () => number | Promise<number>
-  /** Folder whose disk the workload reports. */
-  dataDir: string
-  logger?: ComponentLogger
-  version?: string
-}
-
-export const DEFAULT_SWORKER_API_PORT = 12222
 const MAX_BODY_BYTES = 64 * 1024
 const GB = 1024 ** 3
 
@@ -70,12 +56,14 @@ const fileInfo = (r: FileRecord) => ({ type: r.status, size: r.size, s_size: r.s
 export class SworkerApi {
   private server: Server | undefined
   private readonly log
+  private readonly config: SworkerApiConfig
 
   constructor(
     private readonly sworker: Sworker,
-    private readonly init: SworkerApiInit,
+    init: SworkerApiInit,
   ) {
-    this.log = (init.logger ?? silentLogger).forComponent('sworker:api')
+    this.config = resolveSworkerApiConfig(init)
+    this.log = this.config.logger.forComponent('sworker:api')
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -83,7 +71,7 @@ export class SworkerApi {
       this.handle(req, res).catch((err: unknown) => this.fail(res, err))
     })
     this.server = server
-    const address = await listen(server, this.init.port ?? DEFAULT_SWORKER_API_PORT, this.init.host ?? '127.0.0.1')
+    const address = await listen(server, this.config.port, this.config.host)
     this.log.info({ host: address.address, port: address.port }, 'sworker api listening')
     return { host: address.address, port: address.port }
   }
@@ -131,7 +119,7 @@ export class SworkerApi {
             bucket.size += r.size
           }
         }
-        const fs = statfsSync(this.init.dataDir)
+        const fs = statfsSync(this.config.dataDir)
         const available = (fs.bavail * fs.bsize) / GB
         return this.send(res, 200, {
           files,
@@ -151,7 +139,7 @@ export class SworkerApi {
         return this.send(res, 200, {
           mrenclave: u8aToHex(enclave.code).slice(2),
           pub_key: u8aToHex(enclave.publicKey).slice(2),
-          sworker_version: this.init.version ?? '0.1.0',
+          sworker_version: this.config.version,
           version: 'crust-ts software enclave',
         })
       case 'GET /api/v0/file/info': {
@@ -170,9 +158,9 @@ export class SworkerApi {
         const cid = parseCid((await readJson(req)).cid)
         const existing = sealer.get(cid)
         if (existing?.status === 'valid') throw new ApiFailure(200, 8012, `File '${cid}' has been sealed`)
-        const cBlockNum = (await this.init.currentBlock?.()) ?? 0
+        const cBlockNum = await this.config.currentBlock()
         // Sealing runs on; `seal_end` and `file/info` tell how it went.
-        sealer.seal(cid, this.init.blockSource, { cBlockNum }).then(
+        sealer.seal(cid, this.config.blockSource, { cBlockNum }).then(
           (r) => this.log.info({ cid, size: r.size }, 'file sealed'),
           (err: unknown) => this.log.warn({ cid, err }, 'sealing failed'),
         )

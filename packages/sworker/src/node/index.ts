@@ -1,3 +1,2 @@
 export { SEALED_STORE_DIR, SRD_DIR, type SworkerInit } from './options.js'
 export { Sworker } from './sworker.js'
-export { runSworker, type RunSworkerInit, type RunningSworker } from './run.js'

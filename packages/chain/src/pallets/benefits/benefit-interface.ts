@@ -3,10 +3,10 @@
  * market's collateral gate and merchant rewards, transaction payment's fee reduction, and
  * staking's era hand-over. All synchronous and deterministic; they write only on success.
  */
-import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
+import type { StorageAccess, StorageReader } from '../../frame/storage.js'
 import { BENEFIT_MARKET_COST_RATIO, BENEFITS_LIMIT_RATIO, COLLATERAL_RATIO } from './constants.js'
 import { activeEra, type EraSource } from './era.js'
-import { perbillFromRational, perbillMul } from './perbill.js'
+import { perbillFromRational, perbillMul } from '../../primitives/perbill.js'
 import { CurrentBenefits, type EraBenefits, type MarketBenefit, MarketBenefits, type SworkBenefit, SworkBenefits } from './types.js'
 
 /** What the era-dependent functions need: state plus the era source (any dispatch or block context). */

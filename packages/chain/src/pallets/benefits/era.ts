@@ -8,8 +8,8 @@
  * blocks = 6 sessions of 600). Everything in this pallet that depends on the era goes through this
  * one function.
  */
-import type { RuntimeConfig } from '../../runtime/config.js'
-import type { StorageReader } from '../../runtime/storage.js'
+import type { RuntimeConfig } from '../../frame/config.js'
+import type { StorageReader } from '../../frame/storage.js'
 import { ActiveEra } from '../staking/storage.js'
 
 /** What {@link activeEra} reads: the state (staking's ActiveEra), else the era length and the block number. */

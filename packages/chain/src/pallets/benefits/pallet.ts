@@ -10,9 +10,9 @@
  * less was moved (a cut capped at the active funds, a rebond of more than is unlocking), we report
  * the amount actually moved.
  */
-import { accountId32, compactU128, named, u32, u128 } from '../../runtime/codec/scale-type.js'
-import type { StorageAccess } from '../../runtime/storage.js'
-import { call, constant, DispatchError, definePallet, ensureSigned, errors, event, moduleError, type Pallet } from '../../runtime/pallet.js'
+import { accountId32, compactU128, named, u32, u128 } from '../../primitives/codec/scale-type.js'
+import type { StorageAccess } from '../../frame/storage.js'
+import { call, constant, DispatchError, definePallet, ensureSigned, errors, event, moduleError, type Pallet } from '../../frame/pallet.js'
 import { reservedBalance, reserve, unreserve } from '../balances.js'
 import { putMarketBenefit } from './benefit-interface.js'
 import { BENEFIT_MARKET_COST_RATIO, BENEFIT_REPORT_WORK_COST, BENEFITS_LIMIT_RATIO, BONDING_DURATION, MAX_UNLOCKING_CHUNKS } from './constants.js'

@@ -4,9 +4,9 @@
  * SworkBenefit, FundsType, FundsUnlockChunk) decodes what we store: same names, field order and
  * types (balances and eras `Compact`, the two report counters plain `u32`).
  */
-import type { LookupBuilder } from '../../runtime/codec/lookup.js'
-import { accountId32, compactU32, compactU128, enumeration, type Infer, named, newtype, struct, u32, u128, vec } from '../../runtime/codec/scale-type.js'
-import { mapWithDefault, valueWithDefault } from '../../runtime/storage.js'
+import type { LookupBuilder } from '../../primitives/codec/lookup.js'
+import { accountId32, compactU32, compactU128, enumeration, type Infer, named, newtype, struct, u32, u128, vec } from '../../primitives/codec/scale-type.js'
+import { mapWithDefault, valueWithDefault } from '../../frame/storage.js'
 
 const PALLET = 'Benefits'
 const PATH = 'pallet_benefits'

@@ -5,12 +5,12 @@
  * leaves a dead node counted for a whole file period). A paged list per anchor plus each file's
  * position in it: add, remove (swap with the last) and a full walk never decode more than a page.
  */
-import { bool, u32, vec } from '../../runtime/codec/scale-type.js'
-import { doubleMapWithDefault, mapWithDefault, optionalDoubleMap } from '../../runtime/storage.js'
+import { bool, u32, vec } from '../../primitives/codec/scale-type.js'
+import { doubleMapWithDefault, mapWithDefault, optionalDoubleMap } from '../../frame/storage.js'
 import { sworkerAnchor } from '../swork/types.js'
 import { FilesV2 } from './storage.js'
 import { merkleRoot } from './types.js'
-import type { StorageAccess } from '../../runtime/storage.js'
+import type { StorageAccess } from '../../frame/storage.js'
 
 const P = 'Market'
 const PAGE = 256

@@ -1,5 +1,5 @@
 /** Crust's market numbers (crustio/crust runtime and primitives `market` constants). */
-import { concatBytes } from '../../runtime/hashing.js'
+import { concatBytes } from '../../primitives/hashing.js'
 
 const MILLICENTS = 10_000_000n
 const CENTS = 10_000_000_000n

@@ -1,5 +1,5 @@
-import { errors, event } from '../../runtime/pallet.js'
-import { accountId32, bool, named, u32, u128 } from '../../runtime/codec/scale-type.js'
+import { errors, event } from '../../frame/pallet.js'
+import { accountId32, bool, named, u32, u128 } from '../../primitives/codec/scale-type.js'
 import { merkleRoot } from './types.js'
 
 const account = named(accountId32, 'AccountId')

@@ -7,7 +7,7 @@ export { RESERVED_POT, STAKING_POT, STORAGE_POT, MAXIMUM_FILE_SIZE } from './con
 export * as MarketStorage from './storage.js'
 export { marketErrors, marketEvents } from './errors.js'
 
-import type { StorageAccess } from '../../runtime/storage.js'
+import type { StorageAccess } from '../../frame/storage.js'
 import { endowAtGenesis } from '../balances.js'
 import { RESERVED_POT as R, STAKING_POT as K, STORAGE_POT as T } from './constants.js'
 import { EnableMarket } from './storage.js'

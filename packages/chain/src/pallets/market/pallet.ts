@@ -1,7 +1,7 @@
 /** `market` (DSM): storage orders, dynamic prices, replicas and their rewards, settlement. */
-import { bool, bytes, compactU128, named, u32, u64 } from '../../runtime/codec/scale-type.js'
-import { call, constant, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
-import type { StorageValue } from '../../runtime/storage.js'
+import { bool, bytes, compactU128, named, u32, u64 } from '../../primitives/codec/scale-type.js'
+import { call, constant, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../frame/pallet.js'
+import type { StorageValue } from '../../frame/storage.js'
 import { ANCHOR_FILES_STORAGE } from './anchor-files.js'
 import { MAXIMUM_FILE_SIZE, REWARD_PERSON } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'

@@ -3,7 +3,7 @@
  * offsets: the byte fee follows the used/total storage ratio, the keys-count fee the number of
  * files, the base fee the average number of replicas per new order.
  */
-import type { BlockContext } from '../../runtime/pallet.js'
+import type { BlockContext } from '../../frame/pallet.js'
 import { AddedFilesCount, Free, ReportedFilesSize } from '../swork/index.js'
 import { BASE_FEE_UPDATE_OFFSET, PRICE_UPDATE_OFFSET, STORAGE_REFERENCE_RATIO } from './constants.js'
 import { clamp, decrease, increaseWithMinimumStep, perbillMul } from './math.js'

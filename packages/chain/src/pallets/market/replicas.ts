@@ -5,8 +5,8 @@
  */
 import { maybeRewardMerchant } from '../benefits/index.js'
 import { transfer } from '../balances.js'
-import type { DispatchContext } from '../../runtime/pallet.js'
-import type { StorageReader } from '../../runtime/storage.js'
+import type { DispatchContext } from '../../frame/pallet.js'
+import type { StorageReader } from '../../frame/storage.js'
 import { MAX_REPLICAS, REPLICA_REWARD_PARTS, RESERVED_POT, STORAGE_POT } from './constants.js'
 import { marketEvents } from './errors.js'
 import { perbillMul } from './math.js'

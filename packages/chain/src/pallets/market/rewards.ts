@@ -1,7 +1,7 @@
 /** Settlement after expiry: the settler's reward, renewal from the prepaid pool, or closing. */
 import { takeFileReward } from '../benefits/index.js'
 import { transfer } from '../balances.js'
-import { type DispatchContext, moduleError } from '../../runtime/pallet.js'
+import { type DispatchContext, moduleError } from '../../frame/pallet.js'
 import { RESERVED_POT, REWARD_PERSON, STORAGE_POT } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { fileFee, splitPayment } from './orders.js'

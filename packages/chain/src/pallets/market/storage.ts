@@ -1,6 +1,6 @@
 /** `Market` storage items, with Crust's names and initial values. */
-import { bool, named, u32, u128 } from '../../runtime/codec/scale-type.js'
-import { optionalMap, valueWithDefault } from '../../runtime/storage.js'
+import { bool, named, u32, u128 } from '../../primitives/codec/scale-type.js'
+import { optionalMap, valueWithDefault } from '../../frame/storage.js'
 import { fileInfoV2, merkleRoot, perbill } from './types.js'
 import { INIT } from './constants.js'
 

@@ -1,5 +1,5 @@
 /** Market types with Crust's field names, order and types (`@crustio/type-definitions` decodes them). */
-import { accountId32, bool, btreeMap, bytes, compactU128, type Infer, named, newtype, option, struct, u32, u64 } from '../../runtime/codec/scale-type.js'
+import { accountId32, bool, btreeMap, bytes, compactU128, type Infer, named, newtype, option, struct, u32, u64 } from '../../primitives/codec/scale-type.js'
 
 export const merkleRoot = named(bytes, 'MerkleRoot')
 export const sworkerAnchor = named(bytes, 'SworkerAnchor')

@@ -3,7 +3,7 @@
  * one place every kind of offence is reported, de-duplicated and turned into a slash fraction; no
  * calls. Kinds: kinds.ts; reporting: report.ts.
  */
-import { definePallet, event, type Pallet } from '../../runtime/pallet.js'
+import { definePallet, event, type Pallet } from '../../frame/pallet.js'
 import { kind, offencesStorage, opaqueTimeSlot, PATH } from './storage.js'
 
 export const offencesEvents = {

@@ -8,7 +8,7 @@
  */
 import { u8aConcat } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
-import type { BlockContext } from '../../runtime/pallet.js'
+import type { BlockContext } from '../../frame/pallet.js'
 import type { OffenceKind } from './kinds.js'
 import { offencesEvents } from './pallet.js'
 import { ConcurrentReportsIndex, opaqueTimeSlot, Reports } from './storage.js'

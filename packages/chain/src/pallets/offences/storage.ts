@@ -1,6 +1,6 @@
 /** The offences pallet's storage (Substrate's pallet_offences: `Reports`, `ConcurrentReportsIndex`). */
-import { accountId32, bytes, fixedBytes, h256, named, struct, vec } from '../../runtime/codec/scale-type.js'
-import { doubleMapWithDefault, optionalMap, type StorageItem } from '../../runtime/storage.js'
+import { accountId32, bytes, fixedBytes, h256, named, struct, vec } from '../../primitives/codec/scale-type.js'
+import { doubleMapWithDefault, optionalMap, type StorageItem } from '../../frame/storage.js'
 
 const PALLET = 'Offences'
 export const PATH = 'pallet_offences'

@@ -4,8 +4,8 @@
  * bond and to each guarantee); the top ValidatorCount by capped total are elected (only whitelisted
  * ones while ForceSelection is on).
  */
-import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
-import { perbillFromRational, perbillMul } from '../benefits/perbill.js'
+import type { StorageAccess, StorageReader } from '../../frame/storage.js'
+import { perbillFromRational, perbillMul } from '../../primitives/perbill.js'
 import { MAX_GUARANTOR_REWARDED_PER_VALIDATOR } from './constants.js'
 import {
   ActiveEra,

@@ -25,9 +25,9 @@
  */
 import { u8aConcat, u8aEq } from '@polkadot/util'
 import { sr25519Verify } from '@polkadot/util-crypto'
-import { findSlot, unsealHeader, verifySeal } from '../../chain/aura.js'
-import { decodeHeader, type Header, hashHeader } from '../../chain/header.js'
-import { type DispatchContext, moduleError } from '../../runtime/pallet.js'
+import { findSlot, unsealHeader, verifySeal } from '../../primitives/aura.js'
+import { decodeHeader, type Header, hashHeader } from '../../primitives/header.js'
+import { type DispatchContext, moduleError } from '../../frame/pallet.js'
 import { BLOCK_EQUIVOCATION, isKnownOffence, type OffenceKind, reportOffence, VOTE_EQUIVOCATION } from '../offences/index.js'
 import { BlockHash } from '../system.js'
 import { MAX_OFFENCE_AGE_ERAS } from './constants.js'

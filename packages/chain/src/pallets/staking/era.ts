@@ -9,9 +9,9 @@
  * `sessionsPerEra` sessions (ForceEra may force one sooner, every session, or never). Without
  * forcing, era = ⌊block / eraLength⌋.
  */
-import type { RuntimeConfig } from '../../runtime/config.js'
-import type { BlockContext } from '../../runtime/pallet.js'
-import type { StorageAccess } from '../../runtime/storage.js'
+import type { RuntimeConfig } from '../../frame/config.js'
+import type { BlockContext } from '../../frame/pallet.js'
+import type { StorageAccess } from '../../frame/storage.js'
 import { BONDING_DURATION } from './constants.js'
 import { clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 import { endEra } from './rewards.js'

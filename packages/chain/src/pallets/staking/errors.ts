@@ -1,6 +1,6 @@
 /** Staking's events and errors, in Crust's order (crustio/crust: cstrml/staking `decl_event!`, `decl_error!`). */
-import { named, u8, u32 } from '../../runtime/codec/scale-type.js'
-import { errors, event } from '../../runtime/pallet.js'
+import { named, u8, u32 } from '../../primitives/codec/scale-type.js'
+import { errors, event } from '../../frame/pallet.js'
 import { account, balance, eraIndex, validatorPrefs } from './types.js'
 
 const sessionIndex = named(u32, 'SessionIndex')

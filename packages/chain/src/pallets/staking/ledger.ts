@@ -1,5 +1,5 @@
 /** Ledger arithmetic (Substrate's `StakingLedger` methods as Crust uses them) and the staking lock. */
-import type { BlockContext } from '../../runtime/pallet.js'
+import type { BlockContext } from '../../frame/pallet.js'
 import { removeLock, setLock } from '../balances.js'
 import { STAKING_ID } from './constants.js'
 import { Ledger } from './storage.js'

@@ -11,10 +11,10 @@
  * Calls, events and errors keep Crust's names, arguments and order. Crust has no `set_payee`:
  * the payee is always `Staked`.
  */
-import { accountId32, bool, bytes, compactU32, named, tuple, u8, u32, vec } from '../../runtime/codec/scale-type.js'
-import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../runtime/pallet.js'
-import type { StorageAccess } from '../../runtime/storage.js'
-import { multiAddress } from '../../runtime/substrate-types.js'
+import { accountId32, bool, bytes, compactU32, named, tuple, u8, u32, vec } from '../../primitives/codec/scale-type.js'
+import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../frame/pallet.js'
+import type { StorageAccess } from '../../frame/storage.js'
+import { multiAddress } from '../../primitives/substrate-types.js'
 import { Account } from '../system.js'
 import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../balances.js'
 import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'

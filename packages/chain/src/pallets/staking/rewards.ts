@@ -4,12 +4,12 @@
  * and block time (Crust: 31_557_600_000 ms / 6_000 ms / 3_600 blocks = 1_461), so short dev eras
  * scale the yearly amounts down per era.
  */
-import type { RuntimeConfig } from '../../runtime/config.js'
-import { type BlockContext, moduleError } from '../../runtime/pallet.js'
-import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
+import type { RuntimeConfig } from '../../frame/config.js'
+import { type BlockContext, moduleError } from '../../frame/pallet.js'
+import type { StorageAccess, StorageReader } from '../../frame/storage.js'
 import { depositInto, freeBalance, TotalIssuance, withdraw } from '../balances.js'
 import { updateEraBenefit } from '../benefits/benefit-interface.js'
-import { perbillFromRational, perbillMul } from '../benefits/perbill.js'
+import { perbillFromRational, perbillMul } from '../../primitives/perbill.js'
 import { STAKING_POT } from '../market/constants.js'
 import {
   EXTRA_REWARD_START_YEAR,

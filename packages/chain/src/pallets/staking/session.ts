@@ -3,11 +3,11 @@
  * session index, the session's validator set and the validators disabled in it. Sessions run on
  * block numbers and staking drives them (see pallet.ts); there are no session keys yet.
  */
-import { accountId32, named, u32, vec } from '../../runtime/codec/scale-type.js'
-import { definePallet, event, type Pallet } from '../../runtime/pallet.js'
-import type { StorageAccess } from '../../runtime/storage.js'
-import { valueWithDefault } from '../../runtime/storage.js'
-import { perbillMul } from '../benefits/perbill.js'
+import { accountId32, named, u32, vec } from '../../primitives/codec/scale-type.js'
+import { definePallet, event, type Pallet } from '../../frame/pallet.js'
+import type { StorageAccess } from '../../frame/storage.js'
+import { valueWithDefault } from '../../frame/storage.js'
+import { perbillMul } from '../../primitives/perbill.js'
 import { DISABLED_VALIDATORS_THRESHOLD_PARTS } from './constants.js'
 
 const PALLET = 'Session'

@@ -7,11 +7,11 @@
  * `UnappliedSlashes` (root may cancel them) and are applied when that era starts: active bond first,
  * then unlocking chunks; the slashed value goes to the treasury, less a reward for reporters.
  */
-import type { BlockContext } from '../../runtime/pallet.js'
+import type { BlockContext } from '../../frame/pallet.js'
 import type { OnOffenceHandler } from '../offences/index.js'
-import type { StorageAccess } from '../../runtime/storage.js'
+import type { StorageAccess } from '../../frame/storage.js'
 import { depositInto, slash as slashBalance } from '../balances.js'
-import { perbillMul } from '../benefits/perbill.js'
+import { perbillMul } from '../../primitives/perbill.js'
 import { TREASURY_ACCOUNT } from '../transaction-payment.js'
 import { BONDING_DURATION, REWARD_F1_PARTS, SLASH_DEFER_DURATION } from './constants.js'
 import { events } from './errors.js'

@@ -4,7 +4,7 @@
  * when workload is abundant (≥ the total stake limit), stage two shares the total stake limit
  * pro rata, in whole KB.
  */
-import { PERBILL_ONE, perbillMul } from '../benefits/perbill.js'
+import { PERBILL_ONE, perbillMul } from '../../primitives/perbill.js'
 import { SPOWER_RATIO } from './constants.js'
 
 const PERMILL_ONE = 1_000_000n

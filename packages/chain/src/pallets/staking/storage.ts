@@ -2,7 +2,7 @@
  * Staking's storage items (prefix `Staking`) with Crust's names, hashers and value types, plus two
  * lists our runtime keeps in place of Crust's map iteration (`ValidatorsList`, `GuarantorsList`).
  */
-import { bool, named, tuple, u32, vec } from '../../runtime/codec/scale-type.js'
+import { bool, named, tuple, u32, vec } from '../../primitives/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 import {
   doubleMapWithDefault,
@@ -16,7 +16,7 @@ import {
   type StorageReader,
   type StorageValue,
   valueWithDefault,
-} from '../../runtime/storage.js'
+} from '../../frame/storage.js'
 import { DEFAULT_START_REWARD_ERA, HISTORY_DEPTH, MINIMUM_VALIDATOR_COUNT } from './constants.js'
 import {
   account,

@@ -4,7 +4,7 @@
  * names an attestation authority whose P-256 key stands in for Intel's. The check sits behind
  * {@link AttestationVerifier} so a TEE quote verifier (DCAP) can replace it.
  */
-import type { StorageReader } from '../../runtime/storage.js'
+import type { StorageReader } from '../../frame/storage.js'
 import { verifyP256, verifySworkerSignature } from './p256.js'
 import { AttestationAuthority } from './storage.js'
 import { sameBytes } from './types.js'

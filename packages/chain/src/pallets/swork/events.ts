@@ -4,8 +4,8 @@
  * SetSpowerSuperiorSuccess, UpdateSpowerSuccess: 13..15) are left out, their indices unused; ours
  * come after Crust's.
  */
-import { bool, bytes } from '../../runtime/codec/scale-type.js'
-import { errors, event } from '../../runtime/pallet.js'
+import { bool, bytes } from '../../primitives/codec/scale-type.js'
+import { errors, event } from '../../frame/pallet.js'
 import { accountId, blockNumber, sworkerCode, sworkerPubKey } from './types.js'
 
 const UNNAMED = true

@@ -1,6 +1,6 @@
 /** sWork's genesis storage: the attestation authority and the whitelisted enclave codes. */
 import { hexToU8a, isHex } from '@polkadot/util'
-import type { StorageAccess } from '../../runtime/storage.js'
+import type { StorageAccess } from '../../frame/storage.js'
 import { SworkGenesisError } from './errors.js'
 import { p256KeyObject } from './p256.js'
 import { AttestationAuthority, Codes } from './storage.js'

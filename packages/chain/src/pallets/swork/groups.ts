@@ -2,8 +2,8 @@
  * Groups (crust-runtime.md §2.8): an owner account (the staking/validator account) pools the
  * workload of member sWorkers; market counts one replica per owner. Checks in Crust's order.
  */
-import type { DispatchContext } from '../../runtime/pallet.js'
-import { moduleError } from '../../runtime/pallet.js'
+import type { DispatchContext } from '../../frame/pallet.js'
+import { moduleError } from '../../frame/pallet.js'
 import { MAX_GROUP_SIZE } from './constants.js'
 import { sworkErrors, sworkEvents } from './events.js'
 import { Groups, Identities, WorkReports } from './storage.js'

@@ -2,8 +2,8 @@
  * What other pallets use from sWork (Crust's `SworkerInterface`): owners, anchors, sWorker spower,
  * report history, the added-files counter, and the workload hand-off to staking.
  */
-import type { RuntimeConfig } from '../../runtime/config.js'
-import type { StorageAccess, StorageReader } from '../../runtime/storage.js'
+import type { RuntimeConfig } from '../../frame/config.js'
+import type { StorageAccess, StorageReader } from '../../frame/storage.js'
 import { AddedFilesCount, Identities, IdentityCount, IdentityList, PendingWorkload, ReportedInSlot, WorkReports } from './storage.js'
 import { type Identity, sameBytes } from './types.js'
 

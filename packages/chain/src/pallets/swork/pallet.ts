@@ -5,7 +5,7 @@
  * call indices (Crust declares them in this order; the spower-service calls 6 and 7 are left out);
  * `set_attestation_authority` is ours, after Crust's.
  */
-import { bool, bytes, u32, u64, vec } from '../../runtime/codec/scale-type.js'
+import { bool, bytes, u32, u64, vec } from '../../primitives/codec/scale-type.js'
 import {
   call,
   constant,
@@ -14,8 +14,8 @@ import {
   ensureSigned,
   moduleError,
   type Pallet,
-} from '../../runtime/pallet.js'
-import { multiAddress } from '../../runtime/substrate-types.js'
+} from '../../frame/pallet.js'
+import { multiAddress } from '../../primitives/substrate-types.js'
 import { lookupAddress } from '../balances.js'
 import { type AttestationVerifier, authorityAttestationVerifier } from './attestation.js'
 import { DB_READ_WEIGHT, DB_WRITE_WEIGHT, MAX_GROUP_SIZE } from './constants.js'

@@ -3,10 +3,10 @@
  * decentralized-attestation path `register_with_deauth_chain` (crust-runtime.md §2.5).
  */
 import { sr25519Verify } from '@polkadot/util-crypto'
-import { accountId32, bytes } from '../../runtime/codec/scale-type.js'
-import type { DispatchContext } from '../../runtime/pallet.js'
-import { moduleError } from '../../runtime/pallet.js'
-import { concatBytes } from '../../runtime/hashing.js'
+import { accountId32, bytes } from '../../primitives/codec/scale-type.js'
+import type { DispatchContext } from '../../frame/pallet.js'
+import { moduleError } from '../../frame/pallet.js'
+import { concatBytes } from '../../primitives/hashing.js'
 import type { AttestationEvidence, AttestationVerifier } from './attestation.js'
 import { sworkErrors, sworkEvents } from './events.js'
 import { verifySworkerSignature } from './p256.js'

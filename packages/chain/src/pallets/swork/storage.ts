@@ -2,7 +2,7 @@
  * sWork's storage items (prefix `Swork`), with Crust's names, hashers and value types, plus the few
  * items our runtime needs in place of Crust's key iteration and Intel attestation.
  */
-import { bool, bytes, u32, u128, vec } from '../../runtime/codec/scale-type.js'
+import { bool, bytes, u32, u128, vec } from '../../primitives/codec/scale-type.js'
 import {
   doubleMapWithDefault,
   mapWithDefault,
@@ -10,7 +10,7 @@ import {
   optionalValue,
   type StorageItem,
   valueWithDefault,
-} from '../../runtime/storage.js'
+} from '../../frame/storage.js'
 import {
   accountId,
   blockNumber,

@@ -19,7 +19,7 @@ import {
   u64,
   u128,
   vec,
-} from '../../runtime/codec/scale-type.js'
+} from '../../primitives/codec/scale-type.js'
 
 export const PATH = 'pallet_swork'
 

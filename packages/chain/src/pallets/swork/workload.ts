@@ -4,8 +4,8 @@
  * sWorker that reported in the last slot (punishing a missed slot for `punishmentSlots` slots), then
  * write the totals and hand the per-owner workload to staking.
  */
-import type { BlockContext } from '../../runtime/pallet.js'
-import type { StorageAccess } from '../../runtime/storage.js'
+import type { BlockContext } from '../../frame/pallet.js'
+import type { StorageAccess } from '../../frame/storage.js'
 import { END_OFFSET, HISTORY_SLOTS, IDENTITY_UPDATE_LENGTH, MIN_UPDATE_OFFSET, NEW_IDENTITY, NO_PUNISHMENT, UPDATE_OFFSET_DIVISOR } from './constants.js'
 import { setAnchorReported } from '../market/anchor-files.js'
 import { reportSlotOf } from './interface.js'

@@ -1,6 +1,6 @@
 /** Every command of the API, keyed by path. */
 import type { CommandTable } from '../context.js'
-import { addCommands } from './add.js'
+import { addCommands } from './add/index.js'
 import { blockCommands } from './block.js'
 import { dagCommands } from './dag.js'
 import { filesCommands } from './files.js'

@@ -1,21 +1,11 @@
 /** Substrate's block header and block body encodings, and the header JSON of the RPC API. */
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
-import { decode } from '../runtime/codec/decode.js'
-import { bytes, compactU32, enumeration, fixedBytes, type Infer, struct, tuple, vec } from '../runtime/codec/scale-type.js'
-import { encodeCompact, readCompact } from '../runtime/extrinsic.js'
-import { concatBytes } from '../runtime/hashing.js'
-
-const engineId = fixedBytes(4)
-
-export const digestItem = enumeration(['sp_runtime', 'generic', 'digest', 'DigestItem'], {
-  Other: { index: 0, value: bytes },
-  Consensus: { index: 4, value: tuple(engineId, bytes) },
-  Seal: { index: 5, value: tuple(engineId, bytes) },
-  PreRuntime: { index: 6, value: tuple(engineId, bytes) },
-  RuntimeEnvironmentUpdated: { index: 8 },
-})
-export type DigestItem = Infer<typeof digestItem>
+import { decode } from './codec/decode.js'
+import { compactU32, fixedBytes, type Infer, struct, vec } from './codec/scale-type.js'
+import { digestItem } from './digest.js'
+import { encodeCompact, readCompact } from './compact.js'
+import { concatBytes } from './hashing.js'
 
 export const headerType = struct(['sp_runtime', 'generic', 'header', 'Header'], {
   parentHash: fixedBytes(32),

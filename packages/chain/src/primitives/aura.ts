@@ -6,7 +6,8 @@
  */
 import { Keyring } from '@polkadot/keyring'
 import { sr25519Verify } from '@polkadot/wasm-crypto'
-import { type DigestItem, encodeHeader, type Header, hashHeader } from './header.js'
+import type { DigestItem } from './digest.js'
+import { encodeHeader, type Header, hashHeader } from './header.js'
 
 /** The 4-byte engine id `aura`. */
 export const AURA_ENGINE_ID = Uint8Array.from([0x61, 0x75, 0x72, 0x61])

@@ -1,7 +1,7 @@
 /** Parameter checks for the Substrate JSON-RPC methods: bad input answers -32602 with a reason. */
 import { hexToU8a, isHex } from '@polkadot/util'
 import { decodeAddress } from '@polkadot/util-crypto'
-import type { BlockRecord, Chain } from '../chain/chain.js'
+import type { BlockRecord, Chain } from '../../chain/index.js'
 import { RpcError } from '../rpc/index.js'
 
 export function hexParam(value: unknown, name: string, byteLength?: number): Uint8Array {

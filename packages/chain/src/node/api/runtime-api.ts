@@ -1,11 +1,12 @@
 /** `state_call`: the runtime APIs declared in the runtime version, answered natively. */
 import { u8aToHex } from '@polkadot/util'
-import type { StateView } from '../chain/chain.js'
-import { Account } from '../pallets/system.js'
-import { computeFee } from '../pallets/transaction-payment.js'
-import { type DecodedExtrinsic, decodeExtrinsic, encodeCompact, readCompact } from '../runtime/extrinsic.js'
-import { concatBytes } from '../runtime/hashing.js'
-import type { Runtime } from '../runtime/runtime.js'
+import type { StateView } from '../../chain/index.js'
+import { Account } from '../../pallets/system.js'
+import { computeFee } from '../../pallets/transaction-payment.js'
+import { type DecodedExtrinsic, decodeExtrinsic } from '../../frame/extrinsic.js'
+import { encodeCompact, readCompact } from '../../primitives/compact.js'
+import { concatBytes } from '../../primitives/hashing.js'
+import type { Runtime } from '../../runtime/runtime.js'
 import { RpcError } from '../rpc/index.js'
 
 const SUPPORTED_METADATA_VERSIONS = [14]

@@ -4,10 +4,10 @@
  * these declarations.
  */
 import { CrustError } from '@crust-ts/base'
-import type { Fields, FieldValues, ScaleType } from './codec/scale-type.js'
+import type { Fields, FieldValues, ScaleType } from '../primitives/codec/scale-type.js'
 import type { RuntimeConfig } from './config.js'
 import type { StorageAccess, StorageItem } from './storage.js'
-import type { DispatchClass, DispatchErrorValue } from './substrate-types.js'
+import type { DispatchClass, DispatchErrorValue } from '../primitives/substrate-types.js'
 
 /** Who is calling: the root (sudo), a signed account, or nobody (inherents). */
 export type Origin = { kind: 'root' } | { kind: 'signed'; who: Uint8Array } | { kind: 'none' }

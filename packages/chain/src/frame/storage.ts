@@ -3,10 +3,10 @@
  * value = SCALE(value). Each item also describes itself for the metadata.
  */
 import { u8aToHex } from '@polkadot/util'
-import { decode } from './codec/decode.js'
-import type { LookupBuilder, Registrable } from './codec/lookup.js'
-import { type ScaleType, tuple } from './codec/scale-type.js'
-import { concatBytes, type Hasher, hashKey, hashPrefixLength, twox128 } from './hashing.js'
+import { decode } from '../primitives/codec/decode.js'
+import type { LookupBuilder, Registrable } from '../primitives/codec/lookup.js'
+import { type ScaleType, tuple } from '../primitives/codec/scale-type.js'
+import { concatBytes, type Hasher, hashKey, hashPrefixLength, twox128 } from '../primitives/hashing.js'
 
 /** Synchronous read access to state. */
 export interface StorageReader {

@@ -5,34 +5,14 @@
  */
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
-import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import type { ComponentLogger } from '@crust-ts/base'
 import { create } from 'kubo-rpc-client'
 import { SworkerApi } from '../api/index.js'
 import { SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
-import { type BlockSource, kuboBlockSource } from '../seal/index.js'
-import { Sworker } from './sworker.js'
-
-export interface RunSworkerInit {
-  dataDir: string
-  chainRpc: string
-  ipfsApi: string
-  /** The node's account: a key pair (from a keystore), or a secret URI (`//Bob` in dev). */
-  account?: KeyringPair
-  accountUri?: string
-  apiHost?: string
-  apiPort?: number
-  srdUnitSize?: number
-  /** SRD units to have before the first work report (grown to this at start, never shrunk here). */
-  srdUnits?: number
-  /** Where sealing reads blocks; default the IPFS API (`block/get`). A node that runs IPFS in the same process passes its block store. */
-  blockSource?: BlockSource
-  /** Integrity check interval in milliseconds (default 60 s) and blocks sampled per check. */
-  checkIntervalMs?: number
-  logger: ComponentLogger
-}
+import { kuboBlockSource } from '../seal/index.js'
+import { Sworker } from '../node/index.js'
+import { INTEGRITY_CHECK_SAMPLE_BLOCKS, resolveRunSworkerConfig, type RunSworkerInit, SWORKER_SS58_FORMAT } from './options.js'
 
 export interface RunningSworker {
   sworker: Sworker
@@ -40,7 +20,8 @@ export interface RunningSworker {
   stop(): Promise<void>
 }
 
-export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> {
+export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworker> {
+  const init = resolveRunSworkerConfig(runInit)
   await cryptoWaitReady()
   const log = init.logger.forComponent('sworker')
   const sworker = await Sworker.open({
@@ -50,7 +31,7 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
     ...(init.srdUnitSize === undefined ? {} : { srdUnitSize: init.srdUnitSize }),
   })
   if (init.account === undefined && init.accountUri === undefined) throw new TypeError('runSworker: give account or accountUri')
-  const account = init.account ?? new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri(init.accountUri ?? '')
+  const account = init.account ?? new Keyring({ type: 'sr25519', ss58Format: SWORKER_SS58_FORMAT }).addFromUri(init.accountUri ?? '')
   let api: ApiPromise | undefined
   let agent: SworkerChainAgent
   let status: Awaited<ReturnType<SworkerChainAgent['ensureRegistered']>>
@@ -97,11 +78,11 @@ export async function runSworker(init: RunSworkerInit): Promise<RunningSworker> 
       })
   })
   const checkTimer = setInterval(() => {
-    sworker.checker.runIntegrityCheck(64).then(
+    sworker.checker.runIntegrityCheck(INTEGRITY_CHECK_SAMPLE_BLOCKS).then(
       (r) => (r.lostFiles.length > 0 || r.droppedUnits.length > 0 ? log.warn(r, 'integrity check found damage') : log.debug(r, 'integrity check')),
       (err: unknown) => log.warn({ err }, 'integrity check failed'),
     )
-  }, init.checkIntervalMs ?? 60_000)
+  }, init.checkIntervalMs)
   checkTimer.unref()
   return {
     sworker,

@@ -6,10 +6,11 @@
 import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto'
 import { ed25519Verify, sr25519Verify } from '@polkadot/wasm-crypto'
 import { CrustError } from '@crust-ts/base'
-import { type Era, readEra } from './era.js'
-import { concatBytes } from './hashing.js'
+import { type Era, readEra } from '../primitives/era.js'
+import { encodeCompact, readCompact } from '../primitives/compact.js'
+import { concatBytes } from '../primitives/hashing.js'
+import type { RuntimeConfig } from './config.js'
 import type { RuntimeCallValue } from './pallet.js'
-import type { Runtime } from './runtime.js'
 
 const SIGNED_V4 = 0x84
 const UNSIGNED_V4 = 0x04
@@ -19,6 +20,12 @@ export class ExtrinsicFormatError extends CrustError {
   constructor(message: string, cause?: unknown) {
     super('EXTRINSIC_ERROR_BAD_FORMAT', message, undefined, { cause })
   }
+}
+
+/** What the extrinsic format needs of the runtime: its call codec and its versions (the `Runtime` is one). */
+export interface ExtrinsicRuntime {
+  readonly config: Pick<RuntimeConfig, 'specVersion' | 'transactionVersion'>
+  decodeCall(bytes: Uint8Array): RuntimeCallValue
 }
 
 export type SignatureScheme = 'ed25519' | 'sr25519' | 'ecdsa'
@@ -46,51 +53,8 @@ export interface DecodedExtrinsic {
   call: RuntimeCallValue
 }
 
-/** Reads a SCALE compact integer at `offset`. */
-export function readCompact(bytes: Uint8Array, offset: number): { value: bigint; length: number } | undefined {
-  const b0 = bytes[offset]
-  if (b0 === undefined) return undefined
-  switch (b0 & 3) {
-    case 0:
-      return { value: BigInt(b0 >> 2), length: 1 }
-    case 1:
-      if (offset + 2 > bytes.length) return undefined
-      return { value: BigInt((b0 | (bytes[offset + 1]! << 8)) >> 2), length: 2 }
-    case 2:
-      if (offset + 4 > bytes.length) return undefined
-      return {
-        value: BigInt(((b0 | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16)) >>> 2) + bytes[offset + 3]! * 2 ** 22),
-        length: 4,
-      }
-    default: {
-      const n = (b0 >> 2) + 4
-      if (offset + 1 + n > bytes.length) return undefined
-      let v = 0n
-      for (let i = n; i >= 1; i--) v = (v << 8n) | BigInt(bytes[offset + i]!)
-      return { value: v, length: 1 + n }
-    }
-  }
-}
-
-export function encodeCompact(value: number | bigint): Uint8Array {
-  const v = BigInt(value)
-  if (v < 1n << 6n) return Uint8Array.of(Number(v) << 2)
-  if (v < 1n << 14n) return Uint8Array.of(((Number(v) << 2) | 1) & 0xff, Number(v) >> 6)
-  if (v < 1n << 30n) {
-    const n = (Number(v) * 4 + 2) >>> 0
-    return Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff)
-  }
-  const out: number[] = []
-  let x = v
-  while (x > 0n) {
-    out.push(Number(x & 0xffn))
-    x >>= 8n
-  }
-  return Uint8Array.of(((out.length - 4) << 2) | 3, ...out)
-}
-
 /** Decodes an extrinsic's envelope and call; throws {@link ExtrinsicFormatError} on any malformation. */
-export function decodeExtrinsic(runtime: Runtime, bytes: Uint8Array): DecodedExtrinsic {
+export function decodeExtrinsic(runtime: ExtrinsicRuntime, bytes: Uint8Array): DecodedExtrinsic {
   const len = readCompact(bytes, 0)
   if (len === undefined || len.value !== BigInt(bytes.length - len.length)) {
     throw new ExtrinsicFormatError('the length prefix does not match the extrinsic length')
@@ -143,7 +107,7 @@ export function decodeExtrinsic(runtime: Runtime, bytes: Uint8Array): DecodedExt
 
 /** The bytes a signer signs: call ++ extra ++ additional-signed, hashed when over 256 bytes. */
 export function signingPayload(
-  runtime: Runtime,
+  runtime: ExtrinsicRuntime,
   xt: DecodedExtrinsic,
   genesisHash: Uint8Array,
   birthHash: Uint8Array,

@@ -1,0 +1,13 @@
+/** Database meta keys of the best, finalized and genesis block hashes. */
+export const META_BEST = 'best'
+export const META_FINALIZED = 'finalized'
+export const META_GENESIS = 'genesis'
+
+/** How many recent slots the chain remembers the authored block of, to detect equivocations. */
+export const SLOT_CACHE = 256
+/** How many recently imported non-best blocks the chain keeps, for the `block` events of a later reorg. */
+export const RECENT_IMPORTS = 512
+/** Decoded headers kept in memory (cleared when full). */
+export const HEADER_CACHE = 4096
+/** Trie nodes kept in memory. */
+export const TRIE_CACHE = 50_000

@@ -1,0 +1,35 @@
+import type { BlockSigner } from '../primitives/aura.js'
+import type { AuthoritySet } from './authorities.js'
+import type { BlockRecord } from './interface.js'
+
+/**
+ * How blocks become final:
+ * - `author`: single authority; when the authority builds a block its parent is final (today's dev
+ *   chain; finality trails the head by one block, as GRANDPA's does).
+ * - `external`: only {@link Chain.finalize} finalizes (the finality gadget drives it).
+ */
+export type FinalityMode = 'author' | 'external'
+
+/** Options of {@link Chain.open}. */
+export interface ChainInit {
+  finality?: FinalityMode
+  /** Who authors which slot; default the spec's genesis authorities. */
+  authorities?: AuthoritySet
+  /** How many slots an imported block may be ahead of this node's clock; default 1. */
+  maxSlotDrift?: number
+  /** Milliseconds since the epoch; default `Date.now`. */
+  clock?: () => number
+}
+
+/** Options of {@link Chain.produceBlock}. */
+export interface ProduceBlockOptions {
+  /** Seal the block (Aura pre-runtime slot digest + seal); unsealed without it. */
+  signer?: BlockSigner
+  /** Build for this slot (the timestamp is moved into it); default the slot of the timestamp. */
+  slot?: number
+  /** Build on this block instead of the best block (tests: a second block for a slot, i.e. an equivocation). */
+  parent?: BlockRecord
+}
+
+export const DEFAULT_FINALITY: FinalityMode = 'author'
+export const DEFAULT_MAX_SLOT_DRIFT = 1

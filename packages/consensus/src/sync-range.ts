@@ -1,0 +1,35 @@
+/** Range sync: catches up with a peer that does not answer `headers` requests (an older node) in block ranges. */
+import { BlockImportError, BlockImportErrorCode } from '@crust-ts/chain'
+import type { PeerId } from '@libp2p/interface'
+import { MAX_BLOCKS_PER_RESPONSE } from './constants.js'
+import type { UnknownBlockSync, UnknownBlockSyncComponents } from './sync-unknown-block.js'
+import type { WireBlock } from './wire.js'
+
+/** Catches up with `peer` (best block `target`) in block ranges. */
+export async function syncRanges(components: UnknownBlockSyncComponents, unknown: UnknownBlockSync, peer: PeerId, target: number): Promise<void> {
+  const { chain, network, signal } = components
+  while (!signal.aborted && chain.best.number < target) {
+    const blocks = await network.requestRange(peer, chain.best.number + 1, MAX_BLOCKS_PER_RESPONSE, signal)
+    if (blocks.length === 0) break
+    const before = chain.best.hashHex
+    for (const block of blocks) if (!(await importFrom(components, unknown, peer, block))) break
+    if (chain.best.hashHex === before) break
+  }
+}
+
+/**
+ * Imports a peer's block; an unknown parent makes it fetch the missing ancestors from that peer.
+ * Returns false when the block could not be imported.
+ */
+async function importFrom(components: UnknownBlockSyncComponents, unknown: UnknownBlockSync, peer: PeerId, block: WireBlock): Promise<boolean> {
+  const { chain, network } = components
+  try {
+    chain.importBlock(block.header, block.extrinsics)
+    return true
+  } catch (err) {
+    if (!(err instanceof BlockImportError)) throw err
+    if (err.code === BlockImportErrorCode.UNKNOWN_PARENT) return unknown.connectOrphan(peer, block)
+    if (err.invalid) await network.penalise(peer, err.code)
+    return false
+  }
+}

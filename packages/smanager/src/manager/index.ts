@@ -1,0 +1,7 @@
+export * from './context.js'
+export * from './decisions.js'
+export * from './jobs.js'
+export * from './orders.js'
+export * from './recovery.js'
+export * from './removal.js'
+export * from './settlement.js'
