@@ -1,7 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { type AddCommandOptions, DEFAULT_API } from './commands/ipfs-client.js'
+import type { AddCommandOptions } from './commands/ipfs-client.js'
+import { DEFAULT_API } from './commands/ipfs-defaults.js'
 import { CrustError } from '@crust-ts/base'
-import { generateKey, inspectKey, parseScheme } from './commands/key.js'
+import type { KeyInfo } from './commands/key.js'
+import { parseScheme } from './commands/key-scheme.js'
 import type { StorageNodeFlags } from './commands/storage-node.js'
 import { CliError } from './errors.js'
 import { registerKeystoreCommands, registerStorageCommands } from './commands/storage-program.js'
@@ -249,6 +251,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--scheme <scheme>', 'sr25519, ed25519 or ecdsa', parseScheme, 'sr25519')
     .option('--output-type <type>', 'text or json', 'text')
     .action(async (opts: { scheme: ReturnType<typeof parseScheme>; outputType: string }) => {
+      const { generateKey } = await import('./commands/key.js')
       write(formatKey(await generateKey(opts.scheme), opts.outputType))
     })
   key
@@ -258,6 +261,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--scheme <scheme>', 'sr25519, ed25519 or ecdsa', parseScheme, 'sr25519')
     .option('--output-type <type>', 'text or json', 'text')
     .action(async (suri: string, opts: { scheme: ReturnType<typeof parseScheme>; outputType: string }) => {
+      const { inspectKey } = await import('./commands/key.js')
       write(formatKey(await inspectKey(suri, opts.scheme), opts.outputType))
     })
   registerKeystoreCommands(key, write)
@@ -265,7 +269,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
   return program
 }
 
-function formatKey(info: Awaited<ReturnType<typeof inspectKey>>, outputType: string): string {
+function formatKey(info: KeyInfo, outputType: string): string {
   if (outputType === 'json') return `${JSON.stringify(info, null, 2)}\n`
   if (outputType !== 'text') throw new CliError('CLI_ERROR_BAD_OUTPUT_TYPE', `unknown output type "${outputType}": use text or json`)
   const lines = [

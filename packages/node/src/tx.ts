@@ -1,13 +1,13 @@
 /**
  * Submits a call from the node's account and waits for its block, over the SDK's `submit`. The
  * sWorker's work reports use the same account at the same time, so a nonce clash (1014 priority
- * too low, or an outdated nonce) is retried instead of failing the caller.
+ * too low, an outdated nonce, usurped or dropped) is retried by the SDK instead of failing the caller.
  */
 import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { CrustError } from '@crust-ts/base'
-import { SdkError, submit } from '@crust-ts/sdk'
+import { submit, TxDispatchError } from '@crust-ts/sdk'
 
 export class NodeTxError extends CrustError {
   constructor(message: string, readonly dispatchError?: string) {
@@ -22,19 +22,13 @@ export function callOf(api: ApiPromise, section: string, method: string, ...args
   return fn(...args)
 }
 
-const NONCE_CLASH = /1014|Priority is too low|outdated|usurped|dropped/i
-
-/** Resolves with the dispatch error's `section.Name`, or undefined when the call succeeded. */
+/** Resolves with the dispatch error's `section.Name`, or undefined when the call succeeded; `attempts` submissions at most. */
 export async function submitTx(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, attempts = 5): Promise<string | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await submit(api, tx, signer)
-      return undefined
-    } catch (err) {
-      const dispatchError = err instanceof SdkError ? (err.meta as { error?: string } | undefined)?.error : undefined
-      if (dispatchError !== undefined) return dispatchError
-      if (attempt >= attempts || !NONCE_CLASH.test((err as Error).message)) throw err
-      await new Promise((r) => setTimeout(r, 500 * attempt))
-    }
+  try {
+    await submit(api, tx, signer, { nonceRetries: attempts - 1 })
+    return undefined
+  } catch (err) {
+    if (err instanceof TxDispatchError) return err.error
+    throw err
   }
 }

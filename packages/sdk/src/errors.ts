@@ -1,5 +1,6 @@
 /** Errors of the SDK: one class, stable `SDK_ERROR_*` codes. */
 import { CrustError } from '@crust-ts/base'
+import type { SubmittableResult } from '@polkadot/api'
 
 /** Every code an {@link SdkError} can carry. */
 export type SdkErrorCode =
@@ -50,6 +51,64 @@ export class SdkError extends CrustError {
 
   constructor(code: SdkErrorCode, message: string, meta?: Record<string, unknown>, options?: { cause?: unknown }) {
     super(code, message, meta, options)
+  }
+}
+
+/**
+ * A transaction that was included but whose dispatch failed. `error` is the chain error's
+ * `pallet.Error` name (module errors decoded through the metadata; `BadOrigin`, `Other`, … for the
+ * others); `code` is `SDK_ERROR_TX_FAILED` unless the SDK explains the error with its own code
+ * (`SDK_ERROR_NO_FUNDS`, `SDK_ERROR_FILE_TOO_LARGE`, …). `meta` is `{ error, blockHash }`.
+ */
+export class TxDispatchError extends SdkError {
+  /** `pallet.Error`, e.g. `market.FileTooLarge`. */
+  readonly error: string
+  readonly blockHash: string
+  /** The inclusion result (its events, status), for callers that read them even on failure. */
+  readonly result: SubmittableResult
+
+  constructor(code: SdkErrorCode, error: string, blockHash: string, result: SubmittableResult) {
+    super(code, `the chain refused the transaction: ${error}`, { error, blockHash })
+    this.error = error
+    this.blockHash = blockHash
+    this.result = result
+  }
+}
+
+/**
+ * A transaction that never made it into a block: the pool refused it (`rpcCode`: Substrate's author
+ * RPC error code, e.g. 1010 invalid, 1014 priority too low), or it left the pool (`status`:
+ * `Invalid`, `Dropped`, `Usurped`, `Retracted`, `FinalityTimeout`). `reason` is the node's own
+ * words. `code` is `SDK_ERROR_TX_REJECTED`, or `SDK_ERROR_NO_FUNDS` when the account cannot pay the fee.
+ */
+export class TxRejectedError extends SdkError {
+  readonly reason: string
+  readonly rpcCode: number | undefined
+  readonly status: string | undefined
+
+  constructor(code: 'SDK_ERROR_TX_REJECTED' | 'SDK_ERROR_NO_FUNDS', message: string, init: { reason: string; rpcCode?: number; status?: string }, options?: { cause?: unknown }) {
+    super(code, message, { reason: init.reason, ...(init.rpcCode === undefined ? {} : { rpcCode: init.rpcCode }), ...(init.status === undefined ? {} : { status: init.status }) }, options)
+    this.reason = init.reason
+    this.rpcCode = init.rpcCode
+    this.status = init.status
+  }
+}
+
+/**
+ * The Kubo RPC API answered with an error (`status` is the HTTP status, 200 for an error reported
+ * in the stream; `detail` is Kubo's `Message`), or could not be reached (`SDK_ERROR_IPFS_UNREACHABLE`;
+ * `detail` is the transport error's message). `command` is the API command, e.g. `pin/add`.
+ */
+export class KuboError extends SdkError {
+  readonly command: string
+  readonly detail: string
+  readonly status: number | undefined
+
+  constructor(code: 'SDK_ERROR_IPFS' | 'SDK_ERROR_IPFS_UNREACHABLE', message: string, init: { url: string; command: string; detail: string; status?: number }, options?: { cause?: unknown }) {
+    super(code, message, { url: init.url, command: init.command, ...(init.status === undefined ? {} : { status: init.status }) }, options)
+    this.command = init.command
+    this.detail = init.detail
+    this.status = init.status
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * @packageDocumentation
  *
- * The crust-ts SDK: add a file or folder to IPFS, place a storage order for it on a Crust chain,
- * follow its replicas, top up its prepaid pool; accounts from dev URIs, mnemonics or polkadot-js
- * keystores.
+ * The crust-ts SDK, the one client layer: transaction submission (`submit`, `sendTx`: sign, send,
+ * wait for inclusion or finality, nonce-clash retry, typed dispatch errors) and a Kubo RPC client
+ * (`createKuboClient`). On them: add a file or folder to IPFS, place a storage order for it on a
+ * Crust chain, follow its replicas, top up its prepaid pool; accounts from dev URIs, mnemonics or
+ * polkadot-js keystores.
  *
  * @example
  * ```ts
@@ -21,7 +23,7 @@
 export { formatCru, parseCru } from './amount.js'
 export { connectChain, type ConnectChainErrorType, type ConnectChainOptions, type ConnectChainReturnType } from './chain.js'
 export * from './constants.js'
-export { SdkError, type SdkErrorCode } from './errors.js'
+export { KuboError, SdkError, type SdkErrorCode, TxDispatchError, TxRejectedError } from './errors.js'
 export {
   addToIpfs,
   type AddProgress,
@@ -70,5 +72,43 @@ export {
   type WaitForReplicasOptions,
   type WaitForReplicasReturnType,
 } from './status.js'
-export { estimateTxFee, type Included, submit, type SubmitOptions, usableBalance } from './tx.js'
+export {
+  type AddedEntry,
+  type AddPart,
+  createKuboClient,
+  type CreateKuboClientReturnType,
+  type FilesStat,
+  KUBO_NOT_PINNED,
+  type KuboAddOptions,
+  type KuboClient,
+  type KuboClientInit,
+  type KuboOptions,
+  type PinAddOptions,
+  type PinAddResult,
+  type PinLsEntry,
+  type PinLsOptions,
+  type PinRmOptions,
+} from './kubo/index.js'
+export {
+  DEFAULT_NONCE_RETRIES,
+  DEFAULT_NONCE_RETRY_DELAY_MS,
+  dispatchErrorName,
+  estimateTxFee,
+  type Included,
+  isNonceClash,
+  paidBy,
+  rpcErrorCode,
+  type SendTxErrorType,
+  type SendTxOptions,
+  type SendTxReturnType,
+  type SentTx,
+  sendTx,
+  type SubmitErrorType,
+  type SubmitOptions,
+  type SubmitReturnType,
+  submit,
+  TX_POOL_ERROR,
+  type TxOutcome,
+  usableBalance,
+} from './tx/index.js'
 export { assertCid, assertFileSize, formatBytes } from './validate.js'

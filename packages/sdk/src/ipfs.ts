@@ -7,8 +7,8 @@ import { type Stats, statSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { DEFAULT_IPFS_API } from './constants.js'
-import { SdkError, throwIfAborted } from './errors.js'
-import { type AddPart, kuboAdd, kuboCumulativeSize } from './kubo-add.js'
+import { KuboError, SdkError, throwIfAborted } from './errors.js'
+import { type AddPart, createKuboClient } from './kubo/index.js'
 
 /** Where to reach the Kubo-compatible API. */
 export interface IpfsEndpoint {
@@ -87,6 +87,9 @@ export async function contentSize(path: string): Promise<number> {
 
 /** Explains a failed IPFS API call in one line. */
 export function ipfsError(url: string, err: unknown): SdkError {
+  if (err instanceof KuboError && err.code === 'SDK_ERROR_IPFS_UNREACHABLE') {
+    return new SdkError('SDK_ERROR_IPFS_UNREACHABLE', `no IPFS API answers at ${url}: start one with \`crust ipfs daemon\` or pass --api`, { url }, { cause: err.cause })
+  }
   if (err instanceof SdkError) return err
   const message = err instanceof Error ? err.message : String(err)
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : ''
@@ -113,23 +116,21 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
 
   let sent = 0
   const parts: AddPart[] = entries.map((e) => (e.file === undefined ? { path: e.path } : { path: e.path, file: e.file }))
-  const common = {
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  }
+  const kubo = createKuboClient({ url, ...(options.headers === undefined ? {} : { headers: options.headers }) })
+  const signal = options.signal === undefined ? {} : { signal: options.signal }
   try {
-    const added = await kuboAdd(url, parts, {
-      ...common,
+    const added = await kubo.add(parts, {
+      ...signal,
       cidVersion: options.cidVersion ?? 0,
       pin: options.pin ?? true,
-      onBytes: (n) => {
-        sent += n
+      progress: (bytes) => {
+        sent = bytes
         options.onProgress?.({ bytes: sent, total })
       },
     })
     const root = added.find((a) => a.Name === name)?.Hash
     if (root === undefined) throw new SdkError('SDK_ERROR_IPFS', `IPFS API ${url}: the add returned no entry for ${name}`, { url })
-    const cumulativeSize = await kuboCumulativeSize(url, `/ipfs/${root}`, common)
+    const { cumulativeSize } = await kubo.files.stat(`/ipfs/${root}`, signal)
     if (sent < total) options.onProgress?.({ bytes: total, total })
     return { cid: root, cumulativeSize, name, isDirectory: st.isDirectory(), bytes: total }
   } catch (err) {

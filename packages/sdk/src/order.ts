@@ -5,7 +5,7 @@ import { formatCru } from './amount.js'
 import { MIB } from './constants.js'
 import { SdkError } from './errors.js'
 import { orderStatus } from './status.js'
-import { estimateTxFee, submit, usableBalance } from './tx.js'
+import { estimateTxFee, submit, usableBalance } from './tx/index.js'
 import { assertCid, assertFileSize } from './validate.js'
 
 type BigIntCodec = { toBigInt(): bigint }

@@ -5,7 +5,7 @@ import { formatCru } from './amount.js'
 import { SdkError } from './errors.js'
 import { assertFunds } from './order.js'
 import { orderStatus } from './status.js'
-import { estimateTxFee, submit } from './tx.js'
+import { estimateTxFee, submit } from './tx/index.js'
 
 export interface AddPrepaidOptions {
   signal?: AbortSignal

@@ -16,8 +16,5 @@ export const SEAL_START_OK = 0
 export const SEAL_START_ALREADY_SEALED = 8012
 export const SEAL_START_IN_PROGRESS = 8013
 
-/** Kubo's error message for `pin/rm` of something not pinned. */
-export const KUBO_NOT_PINNED = 'not pinned or pinned indirectly'
-
 /** Default port of the sManager's loopback HTTP API. */
 export const DEFAULT_SMANAGER_API_PORT = 12223

@@ -1,25 +1,22 @@
-/** Sends a transaction through an unmodified @polkadot/api and waits for its block. */
+/** Sends a transaction through an unmodified @polkadot/api and waits for its block, over the SDK's `submit`. */
 import type { ApiPromise, Keyring } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { ISubmittableResult } from '@polkadot/types/types'
+import { submit, TxDispatchError } from '@crust-ts/sdk'
 
 export type Signer = ReturnType<Keyring['addFromUri']>
 
 /**
- * Resolves once the transaction is in a block, with the dispatch error's `section.name` if it failed.
- * Finalized counts as included too: a node that imports a block and its finality together may have
- * @polkadot/api report only the latter.
+ * Resolves once the transaction is in a block, with the dispatch error's `section.name` if it failed
+ * (a first `Finalized` counts as included: the SDK's rule). A refused or dropped transaction rejects
+ * with the SDK's `TxRejectedError`, after the SDK's nonce-clash retries.
  */
-export function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: Signer): Promise<{ error?: string; result: ISubmittableResult }> {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, (result) => {
-      if (!result.status.isInBlock && !result.status.isFinalized) return
-      const err = result.dispatchError
-      if (err === undefined) resolve({ result })
-      else if (err.isModule) {
-        const meta = api.registry.findMetaError(err.asModule)
-        resolve({ error: `${meta.section}.${meta.name}`, result })
-      } else resolve({ error: err.type, result })
-    }).catch(reject)
-  })
+export async function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: Signer): Promise<{ error?: string; result: ISubmittableResult }> {
+  try {
+    const { result } = await submit(api, tx, signer)
+    return { result }
+  } catch (err) {
+    if (err instanceof TxDispatchError) return { error: err.error, result: err.result }
+    throw err
+  }
 }

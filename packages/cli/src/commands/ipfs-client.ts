@@ -7,7 +7,7 @@ import { basename, join, relative } from 'node:path'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { CliError } from '../errors.js'
 
-export const DEFAULT_API = 'http://127.0.0.1:5001'
+export { DEFAULT_API } from './ipfs-defaults.js'
 
 export interface AddCommandOptions {
   api: string

@@ -3,10 +3,11 @@ import { u8aToHex } from '@polkadot/util'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { isHex } from '@polkadot/util'
 import { cryptoWaitReady, keyExtractSuri, mnemonicGenerate, mnemonicValidate } from '@polkadot/util-crypto'
-import { SS58_PREFIX } from '@crust-ts/chain'
+import { SS58_PREFIX } from '@crust-ts/sdk/units'
 import { CliError } from '../errors.js'
+import type { KeyScheme } from './key-scheme.js'
 
-export type KeyScheme = 'sr25519' | 'ed25519' | 'ecdsa'
+export { type KeyScheme, parseScheme } from './key-scheme.js'
 
 /** What `crust key generate` and `crust key inspect` print. */
 export interface KeyInfo {
@@ -16,15 +17,6 @@ export interface KeyInfo {
   publicKey: string
   accountId: string
   ss58Address: string
-}
-
-const SCHEMES: readonly KeyScheme[] = ['sr25519', 'ed25519', 'ecdsa']
-
-export function parseScheme(value: string): KeyScheme {
-  if (!(SCHEMES as readonly string[]).includes(value)) {
-    throw new CliError('CLI_ERROR_BAD_SCHEME', `unknown key scheme "${value}": use one of ${SCHEMES.join(', ')}`)
-  }
-  return value as KeyScheme
 }
 
 /** Derives the key of a secret URI (mnemonic, hex seed, or `//Dev` path) and describes it. */

@@ -3,7 +3,7 @@
  * `crust key import|export` (implementations load on first use).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander'
-import { DEFAULT_CHAIN_URL, DEFAULT_GATEWAY, DEFAULT_IPFS_API, DEFAULT_REPLICA_TIMEOUT_MS, parseCru } from '@crust-ts/sdk'
+import { DEFAULT_CHAIN_URL, DEFAULT_GATEWAY, DEFAULT_IPFS_API, DEFAULT_REPLICA_TIMEOUT_MS, parseCru } from '@crust-ts/sdk/units'
 import type { AccountOptions } from './account.js'
 
 function positiveInt(value: string): number {

@@ -1,22 +1,18 @@
 /**
  * The order engine: one storage order per CID from the service account, with the state machine
  * persisted before every side effect so a crash neither loses an accepted pin nor orders twice.
+ * Signing, the nonce and sending live in `submission.ts`; this file is the state machine.
  *
  * queued ──(pin/add + files/stat; chain check)──▶ submitting ──(in block)──▶ placed ──(replicas ≥ threshold)──▶ pinned
  *   ▲  └────────────── already on chain ────────────────────────────────────▲   │
  *   └──────── renewal due / order gone / retry with backoff ◀────────────────────┘         failed after maxAttempts
  */
 import type { Logger } from '@crust-ts/base'
-import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { OrderPhase, OrderRecord, OrderPatch, PinStatusValue, PinStore } from '../store/index.js'
-import { type Outcome, rpcErrorCode, send } from './chain.js'
 import { OrderError } from './errors.js'
 import { pinAndSize } from './ipfs.js'
 import { CRUST_EXPIRE_MARGIN_BLOCKS, defaultOrderEngineOptions as D, type OrderEngineInit } from './options.js'
-
-/** RPC errors that mean "our nonce was wrong" (stale/future, or another extrinsic with the same nonce). */
-const NONCE_ERRORS = new Set([1010, 1014])
-const ALREADY_IMPORTED = 1013
+import { classifyRefusal, type Outcome, OrderSubmitter, refusalMessage, type SentOrder } from './submission.js'
 
 interface ChainFile {
   reportedReplicaCount: number
@@ -41,8 +37,7 @@ export class OrderEngine {
   private readonly inflight = new Map<string, Promise<void>>()
   private readonly abort = new AbortController()
   private readonly stopped: Promise<never>
-  private nextNonce = 0
-  private submitLock: Promise<unknown> = Promise.resolve()
+  private readonly submitter: OrderSubmitter
   private renewMargin = CRUST_EXPIRE_MARGIN_BLOCKS
   private running = false
   private loop: Promise<void> | undefined
@@ -54,12 +49,13 @@ export class OrderEngine {
     this.store = init.store
     this.replicaThreshold = init.replicaThreshold ?? D.replicaThreshold
     this.log = init.logger?.forComponent('gateway:orders')
+    this.submitter = new OrderSubmitter(init.api, init.account)
     this.stopped = new Promise<never>((_, reject) => this.abort.signal.addEventListener('abort', () => reject(new Stopped('order engine stopped'))))
     this.stopped.catch(() => {})
   }
 
   private get address(): string {
-    return this.init.account.address
+    return this.submitter.address
   }
 
   /** Reads the chain's file duration and nonce, reconciles orders left `submitting` by a crash, then runs. */
@@ -78,7 +74,7 @@ export class OrderEngine {
     await Promise.all(pending.map((o) => this.track(o.cid, () => this.reconcile(o))))
     this.running = true
     this.loop = this.run()
-    this.log?.info({ account: this.address, threshold: this.replicaThreshold, renewMarginBlocks: margin, nonce: this.nextNonce }, 'order engine started')
+    this.log?.info({ account: this.address, threshold: this.replicaThreshold, renewMarginBlocks: margin, nonce: this.submitter.nextNonce }, 'order engine started')
   }
 
   /** Stops the loop; orders in flight stop at their next step without persisting further. */
@@ -158,18 +154,12 @@ export class OrderEngine {
   }
 
   private async resyncNonce(): Promise<void> {
-    this.nextNonce = (await this.init.api.rpc.system.accountNextIndex(this.address)).toNumber()
-    this.stats.nonceResyncs++
+    await this.submitter.resync()
+    this.stats.nonceResyncs = this.submitter.resyncs
   }
 
-  private async withSubmitLock<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.submitLock.then(fn, fn)
-    this.submitLock = run.catch(() => {})
-    return run
-  }
-
-  private async head(): Promise<number> {
-    return (await this.init.api.rpc.chain.getHeader()).number.toNumber()
+  private head(): Promise<number> {
+    return this.submitter.head()
   }
 
   private async chainFile(cid: string): Promise<ChainFile | undefined> {
@@ -244,49 +234,49 @@ export class OrderEngine {
     }
     const renewing = file !== undefined
     const before = current
-    let sent: Awaited<ReturnType<typeof send>> | undefined
+    let sent: SentOrder | undefined
     let submitting: OrderRecord | undefined
-    await this.withSubmitLock(async () => {
+    await this.submitter.exclusive(async () => {
       if (this.abort.signal.aborted) throw new Stopped('stopped')
-      const nonce = this.nextNonce
-      const tx = this.init.api.tx.market!.placeStorageOrder!(cid, size, this.init.tips ?? D.tips, '') as SubmittableExtrinsic<'promise'>
-      await tx.signAsync(this.init.account, { nonce, era: 0 })
+      const signed = await this.submitter.signOrder(cid, size, this.init.tips ?? D.tips)
+      const { nonce } = signed
       submitting = await this.update(
         cid,
-        { phase: 'submitting', nonce, txHex: tx.toHex(), txHash: tx.hash.toHex(), reason: renewing ? `renewing the order (expires at block ${file.expiredAt})` : 'placing the storage order' },
+        { phase: 'submitting', nonce, txHex: signed.txHex, txHash: signed.txHash, reason: renewing ? `renewing the order (expires at block ${file.expiredAt})` : 'placing the storage order' },
         'queued',
       )
       if (submitting === undefined) return
-      this.nextNonce = nonce + 1
+      this.submitter.take(nonce)
       await this.guard(this.init.hooks?.afterSubmittingPersisted?.(submitting))
       try {
-        sent = await this.guard(send(this.init.api, tx, this.address))
+        sent = await this.guard(this.submitter.send(signed.tx))
         this.stats.submitted++
       } catch (err) {
         if (err instanceof Stopped) throw err
-        const code = rpcErrorCode(err)
         await this.resyncNonce()
         const clear: OrderPatch = { nonce: undefined, txHex: undefined, txHash: undefined }
-        if (code !== undefined && NONCE_ERRORS.has(code)) {
-          await this.update(cid, { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: `nonce ${nonce} refused (${(err as Error).message}); re-placing` }, 'submitting')
-        } else await this.attemptFailed(submitting, `the pool refused the order: ${(err as Error).message}`, 'submitting', clear)
+        if (classifyRefusal(err) === 'nonce') {
+          await this.update(cid, { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: `nonce ${nonce} refused (${refusalMessage(err)}); re-placing` }, 'submitting')
+        } else await this.attemptFailed(submitting, `the pool refused the order: ${refusalMessage(err)}`, 'submitting', clear)
         sent = undefined
       }
     })
     if (sent === undefined || submitting === undefined) return
     await this.guard(this.init.hooks?.afterSent?.(submitting))
-    await this.settle(before, submitting, sent.outcome)
+    await this.settle(before, submitting, sent)
   }
 
   /** Waits for the outcome of a sent order (bounded) and records it. */
-  private async settle(before: OrderRecord, submitting: OrderRecord, outcome: Promise<Outcome>): Promise<void> {
+  private async settle(before: OrderRecord, submitting: OrderRecord, sent: SentOrder): Promise<void> {
     const timeout = this.init.inclusionTimeoutMs ?? D.inclusionTimeoutMs
     let timer: NodeJS.Timeout | undefined
-    const result = await this.guard(
-      Promise.race([outcome, new Promise<undefined>((resolve) => {
+    const result: Outcome | undefined = await this.guard(
+      Promise.race([sent.outcome, new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), timeout)
       })]),
     ).finally(() => clearTimeout(timer))
+    // gave up waiting (timeout or stop): stop watching; reconcile decides from the chain
+    if (result === undefined) sent.cancel()
     const { cid } = before
     const clear: OrderPatch = { nonce: undefined, txHex: undefined }
     if (result === undefined || result.kind === 'dropped') {
@@ -326,9 +316,7 @@ export class OrderEngine {
       await this.update(cid, { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: 'no saved extrinsic; re-placing' }, 'submitting')
       return
     }
-    const api = this.init.api
-    const account = (await this.guard(api.query.system!.account!(this.address))) as unknown as { nonce: { toNumber(): number } }
-    if (account.nonce.toNumber() > order.nonce) {
+    if ((await this.guard(this.submitter.chainNonce())) > order.nonce) {
       const file = await this.guard(this.chainFile(cid))
       if (file === undefined) {
         await this.attemptFailed(order, 'the order extrinsic was included but no order exists (it failed on chain)', 'submitting', clear)
@@ -354,28 +342,26 @@ export class OrderEngine {
       return
     }
     // Not included: the same signed bytes (same nonce) can only ever be included once.
-    let sent: Awaited<ReturnType<typeof send>> | undefined
+    let sent: SentOrder | undefined
     try {
-      sent = await this.withSubmitLock(async () => {
-        const out = await this.guard(send(api, api.tx(order.txHex!) as unknown as SubmittableExtrinsic<'promise'>, this.address))
+      sent = await this.submitter.exclusive(async () => {
+        const out = await this.guard(this.submitter.send(order.txHex!))
         // The resent extrinsic holds its nonce: new orders take the next ones.
-        this.nextNonce = Math.max(this.nextNonce, order.nonce! + 1)
+        this.submitter.take(order.nonce!)
         return out
       })
     } catch (err) {
       if (err instanceof Stopped) throw err
-      const code = rpcErrorCode(err)
-      if (code === ALREADY_IMPORTED) {
+      if (classifyRefusal(err) === 'already-imported') {
         await this.update(cid, { nextAttemptAt: Date.now() + (this.init.pollIntervalMs ?? D.pollIntervalMs), reason: 'order extrinsic waiting in the pool' }, 'submitting')
         return
       }
       await this.resyncNonce()
-      const after = (await this.guard(api.query.system!.account!(this.address))) as unknown as { nonce: { toNumber(): number } }
-      if (after.nonce.toNumber() > order.nonce) return this.reconcile(order)
-      await this.update(cid, { ...clear, txHash: undefined, phase: 'queued', nextAttemptAt: Date.now(), reason: `saved order extrinsic no longer valid (${(err as Error).message}); re-placing` }, 'submitting')
+      if ((await this.guard(this.submitter.chainNonce())) > order.nonce) return this.reconcile(order)
+      await this.update(cid, { ...clear, txHash: undefined, phase: 'queued', nextAttemptAt: Date.now(), reason: `saved order extrinsic no longer valid (${refusalMessage(err)}); re-placing` }, 'submitting')
       return
     }
-    await this.settle(order, order, sent.outcome)
+    await this.settle(order, order, sent)
   }
 
   /** placed orders: replica counts, pinned, renewals, orders gone from chain. */

@@ -1,4 +1,3 @@
-export { type Outcome, paidBy, rpcErrorCode, send } from './chain.js'
 export { createOrderEngine, OrderEngine, type OrderEngineStats } from './engine.js'
 export { OrderError, OrderErrorCode } from './errors.js'
 export { pinAndSize } from './ipfs.js'

@@ -1,33 +1,32 @@
-/** The two IPFS calls the engine needs: pin the DAG on the node, and its cumulative size. */
+/** The two IPFS calls the engine needs, over the SDK's Kubo client: pin the DAG on the node, and its cumulative size. */
+import { createKuboClient, KuboError } from '@crust-ts/sdk'
 import { OrderError, OrderErrorCode } from './errors.js'
 
-async function call(api: string, path: string, signal: AbortSignal): Promise<unknown> {
-  let res: Response
-  try {
-    res = await fetch(new URL(path, api), { method: 'POST', signal })
-  } catch (cause) {
-    throw new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS ${path.split('?')[0]} failed: ${(cause as Error).message}`, {}, { cause })
+/** The engine's words for a failed call: Kubo's message, or how the request failed. */
+function ipfsFailure(command: string, err: unknown): OrderError {
+  if (err instanceof KuboError && err.status !== undefined) {
+    return new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS /api/v0/${command}: ${err.detail}`, err.status === 200 ? {} : { status: err.status }, { cause: err })
   }
-  const text = await res.text()
-  if (!res.ok) {
-    let message = text
-    try {
-      message = (JSON.parse(text) as { Message?: string }).Message ?? text
-    } catch {
-      // plain text error
-    }
-    throw new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS ${path.split('?')[0]}: ${message}`, { status: res.status })
-  }
-  return JSON.parse(text)
+  const cause = err instanceof KuboError ? err.cause : err instanceof Error && err.cause !== undefined ? err.cause : err
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS /api/v0/${command} failed: ${message}`, {}, { cause })
 }
 
 /** `pin/add` (recursive) so the node holds the whole DAG, then `files/stat` → CumulativeSize. */
 export async function pinAndSize(api: string, cid: string, signal: AbortSignal): Promise<number> {
-  const arg = encodeURIComponent(cid)
-  await call(api, `/api/v0/pin/add?arg=${arg}&recursive=true`, signal)
-  const stat = (await call(api, `/api/v0/files/stat?arg=${encodeURIComponent(`/ipfs/${cid}`)}`, signal)) as { CumulativeSize?: number }
-  if (typeof stat.CumulativeSize !== 'number' || stat.CumulativeSize <= 0) {
-    throw new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS files/stat gave no cumulative size for ${cid}`)
+  const kubo = createKuboClient({ url: api })
+  try {
+    await kubo.pin.add(cid, { recursive: true, signal })
+  } catch (err) {
+    throw ipfsFailure('pin/add', err)
   }
-  return stat.CumulativeSize
+  let size: number
+  try {
+    size = (await kubo.files.stat(`/ipfs/${cid}`, { signal })).cumulativeSize
+  } catch (err) {
+    if (err instanceof KuboError && err.status === 200) size = 0
+    else throw ipfsFailure('files/stat', err)
+  }
+  if (size <= 0) throw new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS files/stat gave no cumulative size for ${cid}`)
+  return size
 }

@@ -1,8 +1,9 @@
-/** {@link ChainClient} over a connected `ApiPromise` (owned by the caller) and the node's key pair. */
+/** {@link ChainClient} over a connected `ApiPromise` (owned by the caller) and the node's key pair; submissions go through the SDK. */
 import type { ApiPromise } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { decodeAddress, encodeAddress } from '@polkadot/keyring'
 import { u8aToString } from '@polkadot/util'
+import { submit, TxDispatchError, TxRejectedError } from '@crust-ts/sdk'
 import { SmanagerError, SmanagerErrorCode } from '../errors.js'
 import type { BlockEvents, ChainClient, ChainGroup, MarketEvent, OnChainFile, SettleOutcome } from './interface.js'
 
@@ -116,46 +117,18 @@ export class PolkadotChainClient implements ChainClient {
   }
 
   async calculateReward(cid: string): Promise<SettleOutcome> {
-    const tx = this.api.tx.market!.calculateReward!(cid)
-    return new Promise<SettleOutcome>((resolve, reject) => {
-      let unsub: (() => void) | undefined
-      let settled = false
-      const finish = (fn: () => void): void => {
-        if (settled) return
-        settled = true
-        unsub?.()
-        fn()
+    // One submission: the settler resubmits on a nonce clash (its own attempts and delays).
+    try {
+      await submit(this.api, this.api.tx.market!.calculateReward!(cid), this.account, { nonceRetries: 0 })
+      return { ok: true }
+    } catch (e) {
+      if (e instanceof TxDispatchError) return { ok: false, error: e.error }
+      if (e instanceof TxRejectedError && e.status !== undefined) {
+        throw new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward ${e.status}`, { cid, retryable: true }, { cause: e })
       }
-      tx.signAndSend(this.account, { nonce: -1 }, (result) => {
-        const status = result.status
-        if (status.isInvalid || status.isDropped || status.isUsurped) {
-          finish(() => reject(new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward ${status.type}`, { cid, retryable: true })))
-          return
-        }
-        // Finalized counts too: @polkadot/api drops an InBlock when Finalized follows at once.
-        if (!status.isInBlock && !status.isFinalized) return
-        const err = result.dispatchError
-        if (err === undefined) return finish(() => resolve({ ok: true }))
-        let name: string = err.type
-        if (err.isModule) {
-          const meta = this.api.registry.findMetaError(err.asModule)
-          name = `${meta.section}.${meta.name}`
-        }
-        finish(() => resolve({ ok: false, error: name }))
-      })
-        .then((u) => {
-          if (settled) u()
-          else unsub = u
-        })
-        .catch((e: unknown) => {
-          const message = e instanceof Error ? e.message : String(e)
-          finish(() =>
-            reject(
-              new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward refused: ${message}`, { cid, retryable: RETRYABLE_POOL_ERROR.test(message) }, { cause: e }),
-            ),
-          )
-        })
-    })
+      const message = e instanceof TxRejectedError ? e.reason : e instanceof Error ? e.message : String(e)
+      throw new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward refused: ${message}`, { cid, retryable: RETRYABLE_POOL_ERROR.test(message) }, { cause: e })
+    }
   }
 
   private address(value: string): string {

@@ -1,2 +1,1 @@
-export * from './ndjson.js'
 export * from './pull-client.js'

@@ -8,11 +8,8 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aToHex } from '@polkadot/util'
 import { type ComponentLogger, silentLogger } from '@crust-ts/base'
-import { CrustError } from '@crust-ts/base'
-import type { Sworker } from '../node/index.js'
-
-/** A chain call of the sWorker failed (rejected at submission or at dispatch). */
-export class SworkerChainError extends CrustError {}
+import type { Sworker } from '../node/sworker.js'
+import { submitCall as submit } from './submit.js'
 
 export interface SworkerChainAgentInit {
   api: ApiPromise
@@ -26,23 +23,6 @@ export type ReportOutcome =
   | { submitted: false; slot: bigint; reason: string }
 
 const hex = (b: Uint8Array) => u8aToHex(b)
-
-/** Submits and waits for inclusion; throws {@link SworkerChainError} with the dispatch error's name. */
-function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, (result) => {
-      // Finalized counts too: @polkadot/api drops an InBlock when Finalized follows at once.
-      if (!result.status.isInBlock && !result.status.isFinalized) return
-      const err = result.dispatchError
-      if (err === undefined) return resolve()
-      const name = err.isModule ? (() => {
-        const meta = api.registry.findMetaError(err.asModule)
-        return `${meta.section}.${meta.name}`
-      })() : err.type
-      reject(new SworkerChainError('SWORKER_ERROR_CHAIN_REJECTED', `the chain rejected the call: ${name}`, { error: name }))
-    }).catch((e: unknown) => reject(new SworkerChainError('SWORKER_ERROR_CHAIN_REJECTED', `submission refused: ${(e as Error).message}`, undefined, { cause: e })))
-  })
-}
 
 export class SworkerChainAgent {
   private readonly log

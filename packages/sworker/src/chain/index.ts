@@ -1,1 +1,2 @@
-export { type ReportOutcome, SworkerChainAgent, type SworkerChainAgentInit, SworkerChainError } from './chain-agent.js'
+export { type ReportOutcome, SworkerChainAgent, type SworkerChainAgentInit } from './chain-agent.js'
+export { SworkerChainError } from './submit.js'

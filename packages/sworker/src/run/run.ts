@@ -6,7 +6,7 @@
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { create } from 'kubo-rpc-client'
+import { createKuboClient } from '@crust-ts/sdk'
 import { SworkerApi } from '../api/index.js'
 import { SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
@@ -52,7 +52,7 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
     log.info({ have: haveUnits, want: init.srdUnits, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
     await srd.change(init.srdUnits - haveUnits)
   }
-  const ipfs = create({ url: init.ipfsApi })
+  const ipfs = createKuboClient({ url: init.ipfsApi })
   const httpApi = new SworkerApi(sworker, {
     blockSource: init.blockSource ?? kuboBlockSource(ipfs),
     dataDir: init.dataDir,

@@ -2,12 +2,12 @@ import type { CID } from 'multiformats/cid'
 import type { AbortOptions } from '../enclave/interface.js'
 import type { BlockSource } from './interface.js'
 
-/** The part of a kubo-rpc-client `KuboRPCClient` the sealer uses. */
+/** The part of a Kubo RPC client (the SDK's `KuboClient`, or kubo-rpc-client's) the sealer uses. */
 export interface KuboBlockApi {
   block: { get(cid: CID, options?: AbortOptions): Promise<Uint8Array> }
 }
 
-/** Blocks from a Kubo RPC API (`/api/v0/block/get`) through kubo-rpc-client. */
+/** Blocks from a Kubo RPC API (`/api/v0/block/get`) through a Kubo RPC client. */
 export function kuboBlockSource(client: KuboBlockApi): BlockSource {
   return {
     get: (cid, options = {}) => client.block.get(cid, options.signal === undefined ? {} : { signal: options.signal }),

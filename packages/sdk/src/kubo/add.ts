@@ -1,7 +1,7 @@
 /**
- * A streaming client for Kubo's `add` and `files/stat`. `add` goes out over node:http(s) with
- * backpressure: global fetch (which kubo-rpc-client uses) keeps every chunk of a streamed request
- * body until the response is done, so a 1 GiB upload would hold 1 GiB of memory.
+ * Kubo's `add`, streamed over node:http(s) with backpressure: global fetch (which kubo-rpc-client
+ * uses) keeps every chunk of a streamed request body until the response is done, so a 1 GiB upload
+ * would hold 1 GiB of memory; here file contents are read as the socket takes them (~1 MiB held).
  */
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -9,7 +9,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { SdkError } from './errors.js'
+import { apiUrl, answerError, streamError } from './http.js'
 
 /** One multipart part: a directory (no `file`) or a file read from disk. */
 export interface AddPart {
@@ -26,30 +26,21 @@ export interface AddedEntry {
 }
 
 export interface KuboAddOptions {
-  cidVersion: 0 | 1
-  pin: boolean
-  headers?: Record<string, string>
-  /** Called with each chunk's length as it is handed to the socket. */
-  onBytes?: (n: number) => void
+  /** CID version of the result (default 0, as Kubo). */
+  cidVersion?: 0 | 1
+  /** Pin what is added (default true, as Kubo). */
+  pin?: boolean
+  /** Called with the bytes of file content sent so far, as chunks are handed to the socket. */
+  progress?: (bytes: number) => void
   signal?: AbortSignal
 }
 
-function apiUrl(base: string, command: string): URL {
-  return new URL(`${base.replace(/\/+$/, '')}/api/v0/${command}`)
+interface AddRequest extends KuboAddOptions {
+  headers?: Record<string, string>
 }
 
-/** Kubo's error bodies are `{"Message": "...", "Code": 0, "Type": "error"}`. */
-function apiMessage(status: number, body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { Message?: string }
-    if (typeof parsed.Message === 'string') return parsed.Message
-  } catch {
-    // not JSON
-  }
-  return `HTTP ${status}${body === '' ? '' : `: ${body.slice(0, 200)}`}`
-}
-
-async function* multipartBody(parts: AddPart[], boundary: string, options: KuboAddOptions): AsyncGenerator<Buffer> {
+async function* multipartBody(parts: AddPart[], boundary: string, options: AddRequest): AsyncGenerator<Buffer> {
+  let sent = 0
   for (const [i, part] of parts.entries()) {
     const kind = part.file === undefined ? 'application/x-directory' : 'application/octet-stream'
     const field = `${part.file === undefined ? 'dir' : 'file'}${i === 0 ? '' : `-${i}`}`
@@ -58,7 +49,8 @@ async function* multipartBody(parts: AddPart[], boundary: string, options: KuboA
     )
     if (part.file === undefined) continue
     for await (const chunk of createReadStream(part.file) as AsyncIterable<Buffer>) {
-      options.onBytes?.(chunk.length)
+      sent += chunk.length
+      options.progress?.(sent)
       yield chunk
     }
   }
@@ -66,11 +58,12 @@ async function* multipartBody(parts: AddPart[], boundary: string, options: KuboA
 }
 
 /** POSTs the parts to `<base>/api/v0/add` and returns the response's entries. */
-export async function kuboAdd(base: string, parts: AddPart[], options: KuboAddOptions): Promise<AddedEntry[]> {
-  const url = apiUrl(base, 'add')
-  url.searchParams.set('cid-version', String(options.cidVersion))
-  url.searchParams.set('pin', String(options.pin))
-  url.searchParams.set('progress', 'false')
+export async function kuboAdd(base: string, parts: AddPart[], options: AddRequest): Promise<AddedEntry[]> {
+  const url = apiUrl(base, 'add', [
+    ['cid-version', String(options.cidVersion ?? 0)],
+    ['pin', String(options.pin ?? true)],
+    ['progress', 'false'],
+  ])
   const boundary = `crust-ts-${randomUUID()}`
   const request = (url.protocol === 'https:' ? https : http).request(url, {
     method: 'POST',
@@ -88,12 +81,12 @@ export async function kuboAdd(base: string, parts: AddPart[], options: KuboAddOp
       res.once('error', reject)
       res.once('end', () => {
         if (res.statusCode !== 200) {
-          reject(new SdkError('SDK_ERROR_IPFS', `IPFS API ${base}: ${apiMessage(res.statusCode ?? 0, text)}`, { url: base, status: res.statusCode }))
+          reject(answerError(base, 'add', res.statusCode ?? 0, text))
           return
         }
-        const streamError = res.trailers['x-stream-error']
-        if (streamError !== undefined && streamError !== '') {
-          reject(new SdkError('SDK_ERROR_IPFS', `IPFS API ${base}: ${streamError}`, { url: base }))
+        const trailer = res.trailers['x-stream-error']
+        if (trailer !== undefined && trailer !== '') {
+          reject(streamError(base, 'add', String(trailer)))
           return
         }
         const entries: AddedEntry[] = []
@@ -101,7 +94,7 @@ export async function kuboAdd(base: string, parts: AddPart[], options: KuboAddOp
           if (line.trim() === '') continue
           const entry = JSON.parse(line) as AddedEntry & { Message?: string; Type?: string }
           if (entry.Type === 'error') {
-            reject(new SdkError('SDK_ERROR_IPFS', `IPFS API ${base}: ${entry.Message ?? 'add failed'}`, { url: base }))
+            reject(streamError(base, 'add', entry.Message ?? 'add failed'))
             return
           }
           if (typeof entry.Hash === 'string') entries.push(entry)
@@ -115,20 +108,4 @@ export async function kuboAdd(base: string, parts: AddPart[], options: KuboAddOp
   const [entries, sendError] = await Promise.allSettled([response, sent])
   if (entries.status === 'fulfilled') return entries.value
   throw entries.reason ?? (sendError.status === 'fulfilled' ? sendError.value : undefined)
-}
-
-/** `files/stat` of a content path: the DAG's cumulative size. */
-export async function kuboCumulativeSize(base: string, path: string, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<number> {
-  const url = apiUrl(base, 'files/stat')
-  url.searchParams.set('arg', path)
-  const res = await fetch(url, {
-    method: 'POST',
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new SdkError('SDK_ERROR_IPFS', `IPFS API ${base}: ${apiMessage(res.status, text)}`, { url: base, status: res.status })
-  const stat = JSON.parse(text) as { CumulativeSize?: number }
-  if (typeof stat.CumulativeSize !== 'number') throw new SdkError('SDK_ERROR_IPFS', `IPFS API ${base}: files/stat gave no CumulativeSize`, { url: base })
-  return stat.CumulativeSize
 }

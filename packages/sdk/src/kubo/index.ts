@@ -1,0 +1,15 @@
+export type { AddedEntry, AddPart, KuboAddOptions } from './add.js'
+export {
+  createKuboClient,
+  type CreateKuboClientReturnType,
+  type FilesStat,
+  type KuboClient,
+  type KuboClientInit,
+  type KuboOptions,
+  type PinAddOptions,
+  type PinAddResult,
+  type PinLsEntry,
+  type PinLsOptions,
+  type PinRmOptions,
+} from './client.js'
+export { KUBO_NOT_PINNED } from './constants.js'
