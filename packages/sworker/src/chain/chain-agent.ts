@@ -9,7 +9,7 @@ import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aToHex } from '@polkadot/util'
 import { type ComponentLogger, silentLogger } from '@crust-ts/base'
 import type { Sworker } from '../node/sworker.js'
-import { submitCall as submit } from './submit.js'
+import { SworkerChainError, submitCall as submit } from './submit.js'
 
 export interface SworkerChainAgentInit {
   api: ApiPromise
