@@ -10,18 +10,8 @@ import { join } from 'node:path'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import {
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  DEV_ATTESTATION_AUTHORITY_SECRET,
-  DEV_ENCLAVE_CODE,
-  defaultRuntimeConfig,
-  p256PublicKey,
-  Runtime,
-  sworkWire,
-  TransactionPool,
-} from '@crust-ts/chain'
+import { builtinSpec, Chain, ChainDatabase, defaultRuntimeConfig, Runtime, TransactionPool } from '@crust-ts/chain'
+import { DEV_ATTESTATION_AUTHORITY_SECRET, DEV_ENCLAVE_CODE, p256PublicKey, sworkWire } from '@crust-ts/protocol'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 

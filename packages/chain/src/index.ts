@@ -67,14 +67,6 @@ export * from './node/rpc/index.js'
 export * from './node/txpool/index.js'
 export { ChainDatabase } from './db/index.js'
 export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './node/txpool/transaction-pool.js'
-/** Wire formats shared with the sWorker: registration evidence and work report payloads (Crust's layouts). */
-export * as sworkWire from './pallets/swork/wire.js'
-export {
-  DEV_ATTESTATION_AUTHORITY_PUBLIC,
-  DEV_ATTESTATION_AUTHORITY_SECRET,
-  DEV_ENCLAVE_CODE,
-  p256PublicKey,
-} from './spec/dev-keys.js'
 /** Building blocks for tools and benchmarks that run the runtime without a node. */
 export { OverlayState } from './frame/overlay.js'
 export { BlockExecutor } from './runtime/executive.js'

@@ -11,7 +11,9 @@ import type { DispatchContext } from '../src/frame/pallet.js'
 import type { RuntimeHarness } from './fixtures/runtime-harness.js'
 import { signed } from './fixtures/runtime-harness.js'
 import { account, currentSlot, newReporter, openBlock, reportNow, sworkHarness } from './fixtures/swork-env.js'
-import type { ReportedFile } from '../src/pallets/swork/index.js'
+import type { sworkWire } from '@crust-ts/protocol'
+
+type ReportedFile = sworkWire.ReportedFile
 
 const text = (s: string) => new TextEncoder().encode(s)
 const CID = text('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')

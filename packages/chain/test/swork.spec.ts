@@ -25,7 +25,7 @@ import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { OverlayState } from '../src/frame/overlay.js'
 import type { DispatchContext } from '../src/frame/pallet.js'
 import { PALLET_INDEX } from '../src/runtime/runtime.js'
-import { DEV_ENCLAVE_CODE } from '../src/spec/dev-keys.js'
+import { DEV_ENCLAVE_CODE } from '@crust-ts/protocol'
 import { ROOT, signed } from './fixtures/runtime-harness.js'
 import {
   account,

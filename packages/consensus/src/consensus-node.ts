@@ -4,7 +4,7 @@
  */
 import { type ChainNode, signerFromUri } from '@crust-ts/chain'
 import type { ComponentLogger } from '@crust-ts/base'
-import { createLibp2pHost } from '@crust-ts/ipfs'
+import { createLibp2pHost } from '@crust-ts/p2p'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
@@ -18,7 +18,7 @@ import { ChainSync } from './sync.js'
 export interface ConsensusNodeInit {
   /** The chain node (its chain, pool and RPC); created with `author: false` and `finality: 'external'`. */
   chainNode: ChainNode
-  /** A host built with {@link consensusServices} (the IPFS node's, or one from {@link createConsensusHost}). */
+  /** A `@crust-ts/p2p` host built with {@link consensusServices} (shared with the IPFS node, or one from {@link createConsensusHost}). */
   host: ConsensusHost
   /** The validator's sr25519 secret URI (e.g. `//Alice//stash`); without it the node follows only. */
   validatorKey?: string
@@ -120,13 +120,13 @@ export interface CreateConsensusHostInit {
 }
 
 /**
- * A libp2p host for a node that runs the chain without IPFS, its connections gated by the chain's
- * {@link PeerGate} (one with IPFS passes `consensusServices({ gate })` and `gate.connectionGater`
- * to its own host).
+ * A `@crust-ts/p2p` host for a node that runs the chain without IPFS, its connections gated by the
+ * chain's {@link PeerGate} (a node that shares its host with IPFS passes `consensusServices({ gate })`
+ * and `gate.connectionGater` to `createLibp2pHost` itself).
  */
 export async function createConsensusHost(init: CreateConsensusHostInit): Promise<ConsensusHost> {
   const gate = init.gate ?? new PeerGate()
-  const host = await createLibp2pHost({
+  return createLibp2pHost({
     listen: init.listen,
     bootstrap: init.bootstrap ?? [],
     ...(init.privateKey === undefined ? {} : { privateKey: init.privateKey }),
@@ -134,5 +134,4 @@ export async function createConsensusHost(init: CreateConsensusHostInit): Promis
     services: consensusServices({ gate }),
     connectionGater: gate.connectionGater,
   })
-  return host as unknown as ConsensusHost
 }

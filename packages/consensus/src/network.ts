@@ -9,8 +9,9 @@
 import { EventEmitter } from 'node:events'
 import { BlockImportError, type Chain, encodeBody, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
+import type { Libp2pHost } from '@crust-ts/p2p'
 import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
-import { KEEP_ALIVE, type Libp2p, type PeerId, type Stream } from '@libp2p/interface'
+import { KEEP_ALIVE, type PeerId, type Stream } from '@libp2p/interface'
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import * as lp from 'it-length-prefixed'
@@ -40,8 +41,11 @@ import { decodeBlock, decodeWireBody, encodeBlock, encodeJson, parseRequest, par
 /** The libp2p services the chain needs on its host (the gate is a plain object the network finds there). */
 export type ConsensusServices = { [GOSSIP_SERVICE]: GossipSub; [GATE_SERVICE]: PeerGate }
 
-/** A libp2p host that runs the chain's services (pass {@link consensusServices} to `createLibp2pHost`). */
-export type ConsensusHost = Libp2p<ConsensusServices>
+/**
+ * The host the chain runs on: a `@crust-ts/p2p` host with the chain's services (pass
+ * {@link consensusServices} to `createLibp2pHost`).
+ */
+export type ConsensusHost = Libp2pHost<ConsensusServices>
 
 export interface ConsensusServicesInit {
   /**

@@ -2,6 +2,8 @@
  * @packageDocumentation
  *
  * The crust-ts IPFS node: Helia on a libp2p host, with a Kubo-compatible HTTP API and a gateway.
+ * The node builds its own host (through `@crust-ts/p2p`, with the repo's peer key) unless it is
+ * given one to share (`libp2p`).
  *
  * @example
  *
@@ -23,25 +25,11 @@
 export type { BitswapStat, IpfsNode, PeerRetrievalScore, RepoStat, RetrievalScores } from './interface.js'
 export {
   type BitswapInit,
-  type CreateLibp2pHostErrorType,
-  createLibp2pHost,
-  DEFAULT_SWARM_LISTEN,
-  type DhtOptions,
-  defaultLibp2pHostOptions,
   type HeliaOnHost,
-  HOST_NODE_INFO,
-  type HostServices,
+  type IpfsHost,
   LIBP2P_ROUTER_NAME,
-  type Libp2pHost,
-  Libp2pHostError,
-  Libp2pHostErrorCode,
-  type Libp2pHostErrorType,
-  type Libp2pHostInit,
   libp2pRouter,
-  loadOrCreatePeerKey,
   loadWithBitswap,
-  PEER_KEY_FILE,
-  PEER_KEY_MODE,
   type WithBitswap,
 } from './libp2p/index.js'
 export {

@@ -3,18 +3,8 @@ import { pino } from 'pino'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import {
-  createIpfsNode,
-  createLibp2pHost,
-  IpfsNodeError,
-  IpfsNodeErrorCode,
-  kuboAddOptions,
-  type Libp2pHostError,
-  Libp2pHostErrorCode,
-  PEER_KEY_FILE,
-  type RepoError,
-  RepoErrorCode,
-} from '../src/index.js'
+import { createLibp2pHost, type Libp2pHostError, Libp2pHostErrorCode, PEER_KEY_FILE } from '@crust-ts/p2p'
+import { createIpfsNode, IpfsNodeError, IpfsNodeErrorCode, kuboAddOptions, type RepoError, RepoErrorCode } from '../src/index.js'
 import { bytes, collect, tempDir } from './fixtures/content.js'
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']

@@ -12,8 +12,9 @@ import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/base'
-import { type ConsensusHost, consensusServices, createConsensusHost, PeerGate } from '@crust-ts/consensus'
-import { createGatewayServer, createIpfsNode, createKuboApiServer, createLibp2pHost, type IpfsDaemon, PEER_KEY_FILE, startIpfsDaemon } from '@crust-ts/ipfs'
+import { type ConsensusHost, consensusServices, PeerGate } from '@crust-ts/consensus'
+import { createGatewayServer, createIpfsNode, createKuboApiServer, type IpfsDaemon, type IpfsHost, startIpfsDaemon } from '@crust-ts/ipfs'
+import { createLibp2pHost, PEER_KEY_FILE } from '@crust-ts/p2p'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
 import { EmbeddedChain } from './chain.js'
@@ -54,7 +55,7 @@ async function connectChain(chainRpc: string): Promise<ApiPromise> {
 }
 
 /** The IPFS daemon's parts (node, Kubo API, gateway) on a host the caller owns and stops. */
-async function startIpfsOnHost(config: StorageNodeConfig, host: ConsensusHost, logger: ComponentLogger): Promise<IpfsDaemon> {
+async function startIpfsOnHost(config: StorageNodeConfig, host: IpfsHost, logger: ComponentLogger): Promise<IpfsDaemon> {
   const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, logger })
   const stops: Array<() => Promise<void>> = [() => node.stop()]
   try {
@@ -108,13 +109,13 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
         const repoPath = join(config.basePath, 'ipfs')
         mkdirSync(repoPath, { recursive: true })
         const gate = new PeerGate({ banScope: 'protocols' })
-        const shared = (await createLibp2pHost({
+        const shared = await createLibp2pHost({
           peerKeyPath: join(repoPath, PEER_KEY_FILE),
           listen: swarm,
           bootstrap: [...new Set([...config.ipfs.bootstrap, ...config.chain.bootnodes])],
           services: consensusServices({ gate }),
           connectionGater: gate.connectionGater,
-        })) as unknown as ConsensusHost
+        })
         host = shared
         stops.push(async () => shared.stop())
         ipfs = await startIpfsOnHost(config, shared, logger)
@@ -136,8 +137,18 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     }
     let chainRpc = config.chainRpc
     if (config.chain !== undefined) {
-      // An owner runs no IPFS: its chain node gets a host of its own on the swarm address.
-      host ??= await createConsensusHost({ listen: swarm, bootstrap: config.chain.bootnodes, peerKeyPath: join(config.basePath, PEER_KEY_FILE) })
+      // An owner runs no IPFS: its chain node gets a host of its own on the swarm address, its
+      // connections gated by the chain (bans close connections).
+      if (host === undefined) {
+        const gate = new PeerGate()
+        host = await createLibp2pHost({
+          listen: swarm,
+          bootstrap: config.chain.bootnodes,
+          peerKeyPath: join(config.basePath, PEER_KEY_FILE),
+          services: consensusServices({ gate }),
+          connectionGater: gate.connectionGater,
+        })
+      }
       const follower = await EmbeddedChain.create(config.chain, { basePath: config.basePath, host, logger })
       chain = follower
       chainRpc = await follower.start()

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE, sworkWire } from '@crust-ts/chain'
+import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE, sworkWire } from '@crust-ts/protocol'
 import {
   devAttestationAuthority,
   EnclaveError,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { sworkWire } from '@crust-ts/chain'
+import { sworkWire } from '@crust-ts/protocol'
 import fc from 'fast-check'
 import { blockstoreBlockSource, devAttestationAuthority, Sworker } from '../src/index.js'
 import { fileBytes, importFile, tempDir } from './fixtures/dag.js'

@@ -9,7 +9,7 @@ import { cryptoWaitReady, decodeAddress, encodeAddress } from '@polkadot/util-cr
 import { CRU, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL } from '../constants.js'
 import { CrustError } from '@crust-ts/base'
 import { SPEC_RUNTIME_KEYS, type SpecRuntimeOverrides } from '../runtime/config.js'
-import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE } from './dev-keys.js'
+import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE } from '@crust-ts/protocol'
 
 export interface ChainSpec {
   name: string

@@ -11,10 +11,13 @@ import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { Keyring } from '@polkadot/keyring'
 import { base58Encode, cryptoWaitReady } from '@polkadot/util-crypto'
-import { FILES_COUNT_LIMIT, verifySworkerSignature, workReportPayload } from '../../src/pallets/swork/index.js'
+import { sworkWire, verifySworkerSignature } from '@crust-ts/protocol'
+import { FILES_COUNT_LIMIT } from '../../src/pallets/swork/index.js'
 import { signed } from '../fixtures/runtime-harness.js'
 import { currentSlot, openBlock, register, reportWorks, sworkHarness } from '../fixtures/swork-env.js'
 import { SworkerSim } from '../fixtures/sworker-sim.js'
+
+const { workReportPayload } = sworkWire
 
 const REPORTS = Number(process.argv[2] ?? 50)
 const WARMUP = 5

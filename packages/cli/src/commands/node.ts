@@ -54,11 +54,16 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined
   let p2pAddresses: () => string[] = () => []
   if (networked) {
-    const { ConsensusNode, createConsensusHost } = await import('@crust-ts/consensus')
-    const host = await createConsensusHost({
+    const { ConsensusNode, consensusServices, PeerGate } = await import('@crust-ts/consensus')
+    const { createLibp2pHost, PEER_KEY_FILE } = await import('@crust-ts/p2p')
+    // The node's one libp2p host; the chain's gate refuses banned and denied peers' connections.
+    const gate = new PeerGate()
+    const host = await createLibp2pHost({
       listen: [`/ip4/${options.p2pHost ?? '0.0.0.0'}/tcp/${options.p2pPort ?? 30333}`],
       bootstrap: options.bootnodes ?? [],
-      peerKeyPath: join(basePath, 'peer.key'),
+      peerKeyPath: join(basePath, PEER_KEY_FILE),
+      services: consensusServices({ gate }),
+      connectionGater: gate.connectionGater,
     })
     const started = ConsensusNode.create({ chainNode: node, host, ...(options.validator === undefined ? {} : { validatorKey: options.validator }), logger })
     consensus = started

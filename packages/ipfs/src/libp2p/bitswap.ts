@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { Helia } from '@helia/interface'
 import type { Libp2p } from '@libp2p/interface'
-import { Libp2pHostError, Libp2pHostErrorCode } from './errors.js'
+import { IpfsNodeError, IpfsNodeErrorCode } from '../node/errors.js'
 
 /** The Helia node bitswap attaches to: Helia plus the libp2p host it speaks on. */
 export type HeliaOnHost = Helia & { libp2p: Libp2p }
@@ -24,7 +24,7 @@ export type WithBitswap = (helia: HeliaOnHost, options?: BitswapInit) => HeliaOn
  * Loads `withBitswap` from the `@helia/bitswap` that `helia` itself depends on. Helia 7 needs
  * bitswap 4 (Helia 7's routing and blockstore contracts), while the copy hoisted next to this
  * package is 3.x (for Helia 6, through `@helia/block-brokers` 5); resolving from Helia's own
- * location always finds the matching one. Throws {@link Libp2pHostError}
+ * location always finds the matching one. Throws {@link IpfsNodeError}
  * `IPFS_ERROR_BITSWAP_UNAVAILABLE` if it cannot be found.
  */
 export async function loadWithBitswap(): Promise<WithBitswap> {
@@ -34,6 +34,6 @@ export async function loadWithBitswap(): Promise<WithBitswap> {
     if (typeof mod.withBitswap !== 'function') throw new Error('@helia/bitswap next to helia has no withBitswap')
     return mod.withBitswap as WithBitswap
   } catch (err) {
-    throw new Libp2pHostError({ code: Libp2pHostErrorCode.BITSWAP_UNAVAILABLE }, 'cannot load Helia bitswap', { cause: err })
+    throw new IpfsNodeError({ code: IpfsNodeErrorCode.BITSWAP_UNAVAILABLE }, 'cannot load Helia bitswap', { cause: err })
   }
 }

@@ -1,7 +1,7 @@
+/**
+ * Helia's side of the node's libp2p host (the host itself is `@crust-ts/p2p`): the bitswap loader
+ * and the Helia router over the host's content and peer routing.
+ */
 export { type BitswapInit, type HeliaOnHost, loadWithBitswap, type WithBitswap } from './bitswap.js'
-export { DEFAULT_SWARM_LISTEN, HOST_NODE_INFO, LIBP2P_ROUTER_NAME, PEER_KEY_FILE, PEER_KEY_MODE } from './constants.js'
-export { Libp2pHostError, Libp2pHostErrorCode, type Libp2pHostErrorType } from './errors.js'
-export { createLibp2pHost, type CreateLibp2pHostErrorType, type HostServices, type Libp2pHost } from './host.js'
-export { type DhtOptions, defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
-export { loadOrCreatePeerKey } from './peer-key.js'
-export { libp2pRouter } from './routing.js'
+export type { IpfsHost } from './host.js'
+export { LIBP2P_ROUTER_NAME, libp2pRouter } from './routing.js'

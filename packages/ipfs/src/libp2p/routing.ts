@@ -3,7 +3,8 @@ import type { Libp2p, PeerInfo } from '@libp2p/interface'
 import { peerIdFromCID } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
 
-import { LIBP2P_ROUTER_NAME } from './constants.js'
+/** Name of the router {@link libp2pRouter} returns (the name Helia's own libp2p router has). */
+export const LIBP2P_ROUTER_NAME = 'libp2p-router'
 
 function toPeer(info: PeerInfo): Peer {
   return { id: info.id.toCID(), multiaddrs: info.multiaddrs, router: LIBP2P_ROUTER_NAME }

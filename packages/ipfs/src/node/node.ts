@@ -10,15 +10,8 @@ import { createHeliaLight, type GCOptions, type Helia } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
 import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
-import {
-  createLibp2pHost,
-  type HeliaOnHost,
-  type Libp2pHostError,
-  libp2pRouter,
-  loadWithBitswap,
-  PEER_KEY_FILE,
-  type WithBitswap,
-} from '../libp2p/index.js'
+import { createLibp2pHost, type Libp2pHostError, PEER_KEY_FILE } from '@crust-ts/p2p'
+import { type HeliaOnHost, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
 import {
   acquireRepoLock,
   LmdbBlockstore,

@@ -1,6 +1,6 @@
 import type { ComponentLogger } from '@crust-ts/base'
-import type { Libp2p } from '@libp2p/interface'
-import { DEFAULT_SWARM_LISTEN, type DhtOptions } from '../libp2p/index.js'
+import { DEFAULT_SWARM_LISTEN, type DhtOptions } from '@crust-ts/p2p'
+import type { IpfsHost } from '../libp2p/index.js'
 import type { RepoDurability } from '../store/index.js'
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_SCORED_PEERS, DEFAULT_STORAGE_MAX } from './constants.js'
 import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
@@ -21,9 +21,9 @@ export interface IpfsNodeInit {
    * An existing libp2p host to share (e.g. with the chain): the node attaches bitswap to it, starts
    * it if it is not started, and never stops it (its owner does). `swarm`, `bootstrap` and `dht`
    * are then the host's business and ignored here. Without it the node builds and owns its host,
-   * with the peer key from the repo.
+   * with the peer key from the repo (through `@crust-ts/p2p`).
    */
-  libp2p?: Libp2p
+  libp2p?: IpfsHost
   /** Structured logging (the node logs as `ipfs:node`); silent by default. */
   logger?: ComponentLogger
   /** When an acknowledged write is on disk; default `overlapping` (survives SIGKILL, see RepoDurability). */

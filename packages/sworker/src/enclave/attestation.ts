@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto'
-import { DEV_ATTESTATION_AUTHORITY_SECRET, p256PublicKey } from '@crust-ts/chain'
+import { DEV_ATTESTATION_AUTHORITY_SECRET, p256PublicKey } from '@crust-ts/protocol'
 import { EnclaveError, EnclaveErrorCode } from './errors.js'
 import type { AttestationAuthority } from './interface.js'
 

@@ -1,4 +1,4 @@
-import type { sworkWire } from '@crust-ts/chain'
+import type { sworkWire } from '@crust-ts/protocol'
 import type { CID } from 'multiformats/cid'
 
 /** A block sealed for the sealed store: `prefix ‖ sealed block` and its sha256 (the Merkle leaf). */

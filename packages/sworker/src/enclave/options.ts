@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { DEV_ENCLAVE_CODE } from '@crust-ts/chain'
+import { DEV_ENCLAVE_CODE } from '@crust-ts/protocol'
 import type { AttestationAuthority } from './interface.js'
 
 /** Construction options of {@link SoftwareEnclave}. */

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createECDH, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { p256PublicKey, sworkWire } from '@crust-ts/chain'
+import { p256PublicKey, sworkWire } from '@crust-ts/protocol'
 import type { CID } from 'multiformats/cid'
 import { p256PrivateKey, signP1363 } from './attestation.js'
 import { IDENTITY_CODE, SHA256_CODE, sealInto, sealRecord } from './block-seal.js'

@@ -1,4 +1,4 @@
-import type { sworkWire } from '@crust-ts/chain'
+import type { sworkWire } from '@crust-ts/protocol'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { Enclave } from '../enclave/interface.js'
 import { merkleRoot } from '../merkle/index.js'

@@ -5,10 +5,9 @@
  * {@link AttestationVerifier} so a TEE quote verifier (DCAP) can replace it.
  */
 import type { StorageReader } from '../../frame/storage.js'
-import { verifyP256, verifySworkerSignature } from './p256.js'
 import { AttestationAuthority } from './storage.js'
 import { sameBytes } from './types.js'
-import { parseIsvBody, registerPayload } from './wire.js'
+import { sworkWire, verifyP256, verifySworkerSignature } from '@crust-ts/protocol'
 
 /** The arguments of `register`, as the sWorker sends them. */
 export interface AttestationEvidence {
@@ -54,9 +53,9 @@ export const authorityAttestationVerifier: AttestationVerifier = {
     const authority = AttestationAuthority.get(state)
     if (authority === undefined || !sameBytes(authority, evidence.ias_cert)) return undefined
     if (!verifyP256(authority, evidence.isv_body, evidence.ias_sig)) return undefined
-    const enclave = parseIsvBody(evidence.isv_body)
+    const enclave = sworkWire.parseIsvBody(evidence.isv_body)
     if (enclave === undefined) return undefined
-    const bound = registerPayload(evidence.ias_cert, evidence.ias_sig, evidence.isv_body, evidence.applier)
+    const bound = sworkWire.registerPayload(evidence.ias_cert, evidence.ias_sig, evidence.isv_body, evidence.applier)
     if (!verifySworkerSignature(enclave.pubkey, bound, evidence.sig)) return undefined
     return enclave
   },

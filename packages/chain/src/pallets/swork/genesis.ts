@@ -2,7 +2,7 @@
 import { hexToU8a, isHex } from '@polkadot/util'
 import type { StorageAccess } from '../../frame/storage.js'
 import { SworkGenesisError } from './errors.js'
-import { p256KeyObject } from './p256.js'
+import { p256KeyObject } from '@crust-ts/protocol'
 import { AttestationAuthority, Codes } from './storage.js'
 
 /** What a chain spec's genesis holds for sWork. */

@@ -1,7 +1,8 @@
 /**
  * `swork`: the on-chain side of Crust's MPoW (meaningful proof of work). The pallet, its storage
  * items (read by market and staking), the interface other pallets call, the genesis builder, the
- * attestation verifier contract, and the wire helpers sWorker uses to produce the signed bytes.
+ * attestation verifier contract. The signed bytes themselves (work report and registration payloads,
+ * P-256 in Crust's form) are `@crust-ts/protocol`'s.
  */
 export { type AttestationEvidence, type AttestationVerifier, type AttestedEnclave, authorityAttestationVerifier } from './attestation.js'
 export * from './constants.js'
@@ -19,7 +20,6 @@ export {
   updateSpower,
   type WorkloadHandOff,
 } from './interface.js'
-export { p256KeyObject, verifyP256, verifySworkerSignature } from './p256.js'
 export { reportWorksWeight, type SworkPalletOptions, sworkPallet } from './pallet.js'
 export { isLegalCode } from './register.js'
 export type { ReportWorksArgs } from './report-works.js'
@@ -47,4 +47,3 @@ export {
 } from './storage.js'
 export type { Group, Identity, PKInfo, WorkReport } from './types.js'
 export { aggregationRunning, updateOffset } from './workload.js'
-export * from './wire.js'

@@ -9,7 +9,7 @@ import { moduleError } from '../../frame/pallet.js'
 import { concatBytes } from '../../primitives/hashing.js'
 import type { AttestationEvidence, AttestationVerifier } from './attestation.js'
 import { sworkErrors, sworkEvents } from './events.js'
-import { verifySworkerSignature } from './p256.js'
+import { verifySworkerSignature } from '@crust-ts/protocol'
 import { AllowedTeePublicKeys, Codes, Groups, PubKeyOwner, PubKeys } from './storage.js'
 import { sameBytes } from './types.js'
 

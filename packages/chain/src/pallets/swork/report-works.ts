@@ -12,10 +12,9 @@ import type { StorageAccess } from '../../frame/storage.js'
 import { FILES_COUNT_LIMIT, FILES_LIMIT, HISTORY_SLOTS, NEW_IDENTITY, SRD_LIMIT } from './constants.js'
 import { sworkErrors, sworkEvents } from './events.js'
 import { ownerOf, putIdentity, reportSlotOf } from './interface.js'
-import { verifySworkerSignature } from './p256.js'
 import { AddedFilesCount, Codes, Free, Groups, Identities, PubKeyOwner, PubKeys, ReportedFilesSize, ReportedInSlot, WorkReports } from './storage.js'
 import { sameBytes } from './types.js'
-import { type ReportedFile, type WorkReportPayloadFields, workReportPayload } from './wire.js'
+import { sworkWire, verifySworkerSignature } from '@crust-ts/protocol'
 
 const U32_MAX = 0xffff_ffffn
 const U64_MAX = (1n << 64n) - 1n
@@ -23,9 +22,9 @@ const U128_MAX = (1n << 128n) - 1n
 const ZERO = new Uint8Array(0)
 
 /** The arguments of `report_works`. */
-export type ReportWorksArgs = WorkReportPayloadFields & { sig: Uint8Array }
+export type ReportWorksArgs = sworkWire.WorkReportPayloadFields & { sig: Uint8Array }
 
-const sum = (files: readonly ReportedFile[]) => files.reduce((acc, [, size]) => acc + size, 0n)
+const sum = (files: readonly sworkWire.ReportedFile[]) => files.reduce((acc, [, size]) => acc + size, 0n)
 const clamp = (v: bigint, max: bigint) => (v < 0n ? 0n : v > max ? max : v)
 
 /**
@@ -72,7 +71,7 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   const { curr_pk, ab_upgrade_pk, slot, added_files, deleted_files } = args
 
   // 1. Basic limits. Also: a c_block_num must be a block number (Crust panics converting it to u32).
-  const badBlock = (files: readonly ReportedFile[]) => files.some(([, , block]) => block > U32_MAX)
+  const badBlock = (files: readonly sworkWire.ReportedFile[]) => files.some(([, , block]) => block > U32_MAX)
   if (
     args.reported_srd_size >= SRD_LIMIT ||
     args.reported_files_size >= FILES_LIMIT ||
@@ -109,7 +108,7 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   // 7. Timing and slot hash.
   if (!timingIsValid(ctx, slot, args.slot_hash)) throw moduleError(sworkErrors.InvalidReportTime)
   // 8. The enclave's signature over Crust's payload.
-  if (!verifySworkerSignature(curr_pk, workReportPayload(args), args.sig)) throw moduleError(sworkErrors.IllegalWorkReportSig)
+  if (!verifySworkerSignature(curr_pk, sworkWire.workReportPayload(args), args.sig)) throw moduleError(sworkErrors.IllegalWorkReportSig)
   // 9. Files transition (or, for an A/B upgrade, nothing may change).
   let prevPk = curr_pk
   if (isAbUpgrade) {

@@ -14,6 +14,16 @@ import {
   SWORKER_KEY_LENGTH,
 } from './constants.js'
 
+export {
+  P256_PUBLIC_KEY_LENGTH,
+  QUOTE_BODY_LENGTH,
+  QUOTE_CODE_END,
+  QUOTE_CODE_OFFSET,
+  QUOTE_PUBKEY_END,
+  QUOTE_PUBKEY_OFFSET,
+  SWORKER_KEY_LENGTH,
+} from './constants.js'
+
 /** One entry of `added_files` / `deleted_files`: (cid bytes, size, c_block_num). */
 export type ReportedFile = [cid: Uint8Array, size: bigint, cBlockNum: bigint]
 

@@ -1,13 +1,14 @@
 import { CrustError } from '@crust-ts/base'
 
-/** Stable codes of {@link Libp2pHostError}. */
+/**
+ * Stable codes of {@link Libp2pHostError}. They keep the `IPFS_` prefix they had when the host lived
+ * in the IPFS package: callers and logs match on them.
+ */
 export const Libp2pHostErrorCode = {
   /** The peer key file exists but does not hold a libp2p private key. */
   PEER_KEY_INVALID: 'IPFS_ERROR_PEER_KEY_INVALID',
   /** The peer key file cannot be read or written. */
   PEER_KEY_IO: 'IPFS_ERROR_PEER_KEY_IO',
-  /** Helia's bitswap implementation cannot be loaded. */
-  BITSWAP_UNAVAILABLE: 'IPFS_ERROR_BITSWAP_UNAVAILABLE',
 } as const
 
 /** One of the {@link Libp2pHostErrorCode} values. */
@@ -17,12 +18,11 @@ export type Libp2pHostErrorCode = (typeof Libp2pHostErrorCode)[keyof typeof Libp
 export type Libp2pHostErrorType =
   | { code: typeof Libp2pHostErrorCode.PEER_KEY_INVALID; path: string }
   | { code: typeof Libp2pHostErrorCode.PEER_KEY_IO; path: string }
-  | { code: typeof Libp2pHostErrorCode.BITSWAP_UNAVAILABLE }
 
 /**
- * Thrown while building the libp2p host: a corrupt peer key file (`IPFS_ERROR_PEER_KEY_INVALID`), a
- * peer key file that cannot be read or written (`IPFS_ERROR_PEER_KEY_IO`), or a missing bitswap
- * implementation (`IPFS_ERROR_BITSWAP_UNAVAILABLE`).
+ * Thrown while building the libp2p host: a corrupt peer key file (`IPFS_ERROR_PEER_KEY_INVALID`), or
+ * a peer key file that cannot be read or written, or neither a key nor a key file given
+ * (`IPFS_ERROR_PEER_KEY_IO`).
  */
 export class Libp2pHostError extends CrustError {
   declare readonly code: Libp2pHostErrorCode

@@ -1,11 +1,8 @@
-/** Name of the peer key file in an IPFS repo. */
+/** Name of the peer key file (in an IPFS repo, or in a chain node's base path). */
 export const PEER_KEY_FILE = 'peer.key'
 
 /** File mode of the peer key: readable and writable by the owner only. */
 export const PEER_KEY_MODE = 0o600
-
-/** Name of the router {@link libp2pRouter} returns (the name Helia's own libp2p router has). */
-export const LIBP2P_ROUTER_NAME = 'libp2p-router'
 
 /** Default TCP listen address (Kubo's swarm port). */
 export const DEFAULT_SWARM_LISTEN = '/ip4/0.0.0.0/tcp/4001'

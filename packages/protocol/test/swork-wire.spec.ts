@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import fc from 'fast-check'
-import {
+import { sworkWire, verifyP256, verifySworkerSignature } from '../src/index.js'
+import { SworkerSim } from './fixtures/sworker-sim.js'
+
+const {
   asciiDecimal,
   encodeFiles,
   isvBodyFor,
@@ -15,12 +18,9 @@ import {
   signatureToSworker,
   sworkerToPublicKey,
   sworkerToSignature,
-  verifyP256,
-  verifySworkerSignature,
-  type WorkReportPayloadFields,
   workReportPayload,
-} from '../src/pallets/swork/index.js'
-import { SworkerSim } from './fixtures/sworker-sim.js'
+} = sworkWire
+type WorkReportPayloadFields = sworkWire.WorkReportPayloadFields
 
 interface VectorReport {
   curr_pk: string
