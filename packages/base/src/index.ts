@@ -2,7 +2,7 @@
  * @packageDocumentation
  *
  * What every crust-ts package shares and nothing chain-specific: the error base class, the
- * structured logger, starting HTTP servers and LMDB bucket naming. Depends on pino only.
+ * structured logger (which redacts secrets), starting HTTP servers and LMDB bucket naming. Depends on pino only.
  *
  * @example
  * ```ts
@@ -16,4 +16,5 @@
 export { bucketName } from './buckets.js'
 export { CrustError, type CrustErrorObject } from './errors.js'
 export { listen } from './listen.js'
+export { isSecretField, REDACTED, redactFields, redactSuri, redactUrl, SECRET_FIELDS } from './redact.js'
 export { type ComponentLogger, createLogger, type Logger, type LoggerInit, silentLogger } from './logger.js'

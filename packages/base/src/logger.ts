@@ -1,6 +1,7 @@
 /** Structured logging: pino underneath, one child logger per component. */
 import { writeSync } from 'node:fs'
 import { type DestinationStream, type Logger, pino } from 'pino'
+import { redactFields, redactUrl } from './redact.js'
 
 export type { Logger }
 
@@ -46,7 +47,22 @@ function prettyStream(fd: number): DestinationStream {
 export function createLogger(init: LoggerInit = {}): ComponentLogger {
   const fd = init.fd ?? 1
   const destination = init.pretty === true ? prettyStream(fd) : pino.destination({ fd, sync: true })
-  const root = pino({ level: init.level ?? 'info', base: null }, destination)
+  // Secrets never reach a log line: secret fields (suri, password, ...) and passwords inside URLs
+  // are redacted from every event's fields and message (see redact.ts).
+  const root = pino(
+    {
+      level: init.level ?? 'info',
+      base: null,
+      formatters: { log: redactFields },
+      hooks: {
+        logMethod(args, method) {
+          for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactUrl(args[i] as string)
+          method.apply(this, args as Parameters<typeof method>)
+        },
+      },
+    },
+    destination,
+  )
   return { forComponent: (name) => root.child({ component: name }) }
 }
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { AddCommandOptions } from './commands/ipfs-client.js'
 import { DEFAULT_API } from './commands/ipfs-defaults.js'
-import { CrustError } from '@crust-ts/base'
+import { CrustError, redactUrl } from '@crust-ts/base'
 import type { KeyInfo } from './commands/key.js'
 import { parseScheme } from './commands/key-scheme.js'
 import type { StorageNodeFlags } from './commands/storage-node.js'
@@ -69,14 +69,16 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--rpc-port <port>', "JSON-RPC port (WebSocket + HTTP; a storage node's own chain node: a free one)", parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
-    .option('--validator <suri>', "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash)")
+    .option('--validator <suri>', "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)")
+    .option('--validator-file <file>', "file holding this node's authority key (secret URI)")
     .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
     .option('--p2p-host <ip>', 'libp2p listen address of the chain network', '0.0.0.0')
     .option('--bootnodes <multiaddr...>', "chain peers to dial at start (storage node: its own chain node's, e.g. a validator's p2p address)")
     .addOption(new Option('--mode <mode>', 'run a storage node in this mode').choices(['isolation', 'member', 'owner']))
     .option('--config <file>', 'storage node: JSON config file (flags override it)')
     .option('--chain-rpc <url>', "storage node: a chain node's JSON-RPC to use (instead of its own chain node: --chain <spec> --bootnodes <validator>)")
-    .option('--account <suri>', "storage node: the account's secret URI (dev: //Bob)")
+    .option('--account <suri>', "storage node: the account's secret URI (dev: //Bob; visible in ps: prefer --account-file or --keystore)")
+    .option('--account-file <file>', "storage node: file holding the account's secret URI")
     .option('--keystore <file>', 'storage node: a polkadot-js keystore JSON file for the account')
     .option('--password-file <file>', 'storage node: file holding the keystore password')
     .option('--owner <address>', 'storage node, member mode: the group owner')
@@ -91,7 +93,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
     .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
     .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
-    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; p2pPort: number; p2pHost: string; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>, cmd: Command) => {
+    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; validatorFile?: string; p2pPort: number; p2pHost: string; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>, cmd: Command) => {
       if (opts.mode !== undefined) {
         // A storage node runs its own chain node only when told to (--chain or --bootnodes), so
         // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
@@ -108,8 +110,10 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         return
       }
       const { runNode } = await import('./commands/node.js')
+      const { secretFromFlags } = await import('./commands/secret-file.js')
+      const validator = secretFromFlags(opts.validator, opts.validatorFile, '--validator')
       await runNode({
-        ...(opts.validator === undefined ? {} : { validator: opts.validator }),
+        ...(validator === undefined ? {} : { validator }),
         p2pPort: opts.p2pPort,
         p2pHost: opts.p2pHost,
         ...(opts.bootnodes === undefined ? {} : { bootnodes: opts.bootnodes }),
@@ -127,17 +131,20 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--ipfs-api <url>', "the node's IPFS API", DEFAULT_API)
     .option('--ipfs-gateway <url>', "the node's read gateway", 'http://127.0.0.1:8080')
     .option('--chain <url>', 'chain JSON-RPC', 'ws://127.0.0.1:9944')
-    .option('--account <suri>', 'secret URI of the funded service account that pays for orders')
+    .option('--account <suri>', 'secret URI of the funded service account that pays for orders (visible in ps: prefer --account-file or --keystore)')
+    .option('--account-file <file>', "file holding the service account's secret URI")
     .option('--keystore <file>', 'the service account as a polkadot-js keystore file')
     .option('--password-file <file>', 'file holding the keystore password')
     .option('--data <dir>', 'folder of the embedded pin store', '.crust-gateway')
-    .option('--pg-url <url>', 'keep pins in PostgreSQL instead (postgres://user:pass@host:port/db)')
+    .option('--pg-url <url>', 'keep pins in PostgreSQL instead (postgres://user:pass@host:port/db; visible in ps: prefer --pg-url-file)')
+    .option('--pg-url-file <file>', 'file holding the PostgreSQL URL')
     .option('--host <ip>', 'listen address of both servers', '127.0.0.1')
     .option('--port <port>', 'W3Auth gateway port', parsePort, 5050)
     .option('--psa-port <port>', 'pinning service port (API under /psa)', parsePort, 3000)
     .option('--replicas <n>', 'reported replicas before a pin is "pinned"', parseNonNegative, 3)
     .option('--quota <bytes>', 'upload bytes per account per day', parseNonNegative)
     .option('--rate <n>', 'requests per second per account', parseNonNegative)
+    .option('--max-request-bytes <bytes>', "largest request body on /api/v0/* (default 8 GiB, the market's largest file)", parseNonNegative)
     .action(async (opts: import('./commands/gateway.js').GatewayCommandOptions) => {
       const { runGatewayCommand } = await import('./commands/gateway.js')
       await runGatewayCommand(opts)
@@ -207,10 +214,13 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--data <dir>', 'data folder (identity, sealed files, SRD)', '.crust-sworker')
     .option('--chain <url>', 'chain JSON-RPC', 'ws://127.0.0.1:9944')
     .option('--ipfs <url>', 'IPFS (Kubo-compatible) API', DEFAULT_API)
-    .option('--account <suri>', "the node account's secret URI (dev: //Bob)", '//Bob')
+    .option('--account <suri>', "the node account's secret URI (on the dev chain default //Bob; visible in ps: prefer --account-file or --keystore)")
+    .option('--account-file <file>', "file holding the node account's secret URI")
+    .option('--keystore <file>', 'the node account as a polkadot-js keystore file')
+    .option('--password-file <file>', 'file holding the keystore password')
     .option('--api-port <port>', 'sWorker API port (127.0.0.1)', parsePort, 12222)
     .option('--srd-unit <bytes>', 'SRD unit size in bytes', parseNonNegative, 1024 ** 3)
-    .action(async (opts: { data: string; chain: string; ipfs: string; account: string; apiPort: number; srdUnit: number }) => {
+    .action(async (opts: import('./commands/sworker.js').SworkerOptions) => {
       const { runSworkerCommand } = await import('./commands/sworker.js')
       await runSworkerCommand(opts)
     })
@@ -228,11 +238,13 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .description('add (positive) or remove (negative) SRD units')
     .argument('<units>', 'units to add or remove')
     .addOption(sworkerApi())
-    .action(async (units: string, opts: { api: string }) => {
+    .option('--data <dir>', "the sWorker's data folder, whose api-token file authorises the change", '.crust-sworker')
+    .option('--token-file <file>', 'the sWorker API token file (default: <data>/api-token)')
+    .action(async (units: string, opts: { api: string; data: string; tokenFile?: string }) => {
       const change = Number(units)
       if (!Number.isSafeInteger(change) || change === 0) throw new CliError('CLI_ERROR_BAD_SRD', 'units: expected a non-zero integer')
-      const { sworkerRequest } = await import('./commands/sworker.js')
-      write(await sworkerRequest(opts.api, 'POST', '/srd/change', { change }))
+      const { sworkerRequest, sworkerTokenFile } = await import('./commands/sworker.js')
+      write(await sworkerRequest(opts.api, 'POST', '/srd/change', { change }, sworkerTokenFile(opts)))
     })
   sworker
     .command('file-info')
@@ -290,11 +302,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1
+    // One line, without the passwords of any URL it quotes.
     if (err instanceof CrustError) {
-      process.stderr.write(`error: ${err.message} (${err.code})\n`)
+      process.stderr.write(`error: ${redactUrl(err.message)} (${err.code})\n`)
       return 1
     }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`error: ${redactUrl(err instanceof Error ? err.message : String(err))}\n`)
     return 1
   }
 }

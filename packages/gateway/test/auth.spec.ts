@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { u8aToHex, stringToU8a, u8aWrapBytes } from '@polkadot/util'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto'
 import { createW3Auth, encodeW3AuthToken, parseAuthorization, W3AuthError, type W3Auth } from '../src/auth/index.js'
 import { ethAuth, ethKey, solAuth, solKey, subAuth, subKey } from './fixtures/w3auth-keys.js'
 
@@ -27,7 +27,8 @@ describe('W3Auth', () => {
         for (const chain of ['sub', 'substrate', 'crust', 'cru', 'CRU']) {
           for (const scheme of ['Basic', 'Bearer']) {
             const id = await auth.authenticate(subAuth(pair, scheme, chain))
-            assert.deepEqual(id, { chainType: 'substrate', address: pair.address, account: `substrate-${pair.address}` })
+            // One key, one account: the account id (public key) in hex, whatever the address's SS58 prefix.
+            assert.deepEqual(id, { chainType: 'substrate', address: pair.address, account: `substrate-${u8aToHex(decodeAddress(pair.address))}` })
           }
         }
       })
@@ -150,7 +151,14 @@ describe('W3Auth', () => {
       await rejects(custom, `Basic ${Buffer.from('tst-abc:nope').toString('base64')}`, 'Invalid Signature')
     })
     it('behavior: parseAuthorization splits chain type, address, extra segment and signature', () => {
-      assert.deepEqual(parseAuthorization(`Bearer ${Buffer.from('XX-addr-msg:sig').toString('base64')}`), { chainType: 'xx', address: 'addr', signature: 'sig', txMsg: 'msg' })
+      assert.deepEqual(parseAuthorization(`Bearer ${Buffer.from('XX-addr-msg:sig').toString('base64')}`), { chainType: 'xx', address: 'addr', signature: 'sig', txMsg: 'msg', message: 'addr' })
+      assert.deepEqual(parseAuthorization(`Bearer ${Buffer.from('sub-addr:sig:1700000000').toString('base64')}`), {
+        chainType: 'sub',
+        address: 'addr',
+        signature: 'sig',
+        expiry: 1700000000,
+        message: 'addr:1700000000',
+      })
     })
   })
 })

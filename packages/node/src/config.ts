@@ -11,6 +11,8 @@ export const NODE_MODES: readonly NodeMode[] = ['isolation', 'member', 'owner']
 export interface AccountConfig {
   /** A secret URI (`//Bob` in dev, a mnemonic). */
   suri?: string
+  /** A file holding the secret URI (so it is not on the command line). */
+  suriFile?: string
   /** A polkadot-js keystore JSON file, unlocked by `passwordFile`. */
   keystore?: string
   passwordFile?: string
@@ -85,7 +87,7 @@ const SHAPE: Shape = {
   chain: { spec: 'string', bootnodes: 'string[]', rpcHost: 'string', rpcPort: 'number', blockTimeMs: 'number' },
   owner: 'string',
   members: 'string[]',
-  account: { suri: 'string', keystore: 'string', passwordFile: 'string' },
+  account: { suri: 'string', suriFile: 'string', keystore: 'string', passwordFile: 'string' },
   ipfs: { apiPort: 'number', gatewayPort: 'number', swarmPort: 'number', swarmHost: 'string', bootstrap: 'string[]' },
   sworker: { apiPort: 'number', srdUnitSize: 'number', srdUnits: 'number' },
   smanager: { apiPort: 'number', strategy: 'string', pullIdleTimeoutMs: 'number' },
@@ -148,9 +150,11 @@ function checkPort(value: number, name: string): void {
 function validateConfig(c: StorageNodeConfig): void {
   if (!NODE_MODES.includes(c.mode)) throw new NodeConfigError(`mode: "${c.mode}" is not one of ${NODE_MODES.join(', ')}`)
   if (c.mode !== 'owner' && c.members.length > 0) throw new NodeConfigError('members: only an owner node has members (use --mode owner)')
-  if (c.account.suri === undefined && c.account.keystore === undefined) {
-    throw new NodeConfigError('account: give --account <secret URI> (dev: //Bob) or --keystore <file> with --password-file')
+  const sources = [c.account.suri, c.account.suriFile, c.account.keystore].filter((s) => s !== undefined).length
+  if (sources === 0) {
+    throw new NodeConfigError('account: give --account-file <file with the secret URI>, --keystore <file> with --password-file, or --account <secret URI> (dev: //Bob)')
   }
+  if (sources > 1) throw new NodeConfigError('account: give only one of suri (--account), suriFile (--account-file) and keystore (--keystore)')
   if (c.mode === 'member' && c.owner === undefined) throw new NodeConfigError('owner: a member node needs --owner <group owner address>')
   for (const [name, port] of [
     ['ipfs.apiPort', c.ipfs.apiPort],

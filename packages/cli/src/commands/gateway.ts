@@ -1,33 +1,40 @@
 /** `crust gateway`: the W3Auth gateway and the pinning service against a node's IPFS API and a chain RPC. */
 import { resolve } from 'node:path'
-import { createLogger } from '@crust-ts/base'
+import { createLogger, redactUrl } from '@crust-ts/base'
 import { loadSigner } from '@crust-ts/sdk'
 import { CliError } from '../errors.js'
+import { secretFromFlags } from './secret-file.js'
 
 export interface GatewayCommandOptions {
   ipfsApi: string
   ipfsGateway: string
   chain: string
   account?: string
+  accountFile?: string
   keystore?: string
   passwordFile?: string
   data: string
   pgUrl?: string
+  pgUrlFile?: string
   host: string
   port: number
   psaPort: number
   replicas: number
   quota?: number
   rate?: number
+  maxRequestBytes?: number
 }
 
 export async function runGatewayCommand(opts: GatewayCommandOptions): Promise<void> {
   const { startGatewayServices } = await import('@crust-ts/gateway')
-  if (opts.account === undefined && opts.keystore === undefined) {
-    throw new CliError('CLI_ERROR_NO_ACCOUNT', 'the service account pays for orders: give --account <secret URI> or --keystore <file> --password-file <file>')
+  const account = secretFromFlags(opts.account, opts.accountFile, '--account')
+  const pgUrl = secretFromFlags(opts.pgUrl, opts.pgUrlFile, '--pg-url')
+  if (account === undefined && opts.keystore === undefined) {
+    throw new CliError('CLI_ERROR_NO_ACCOUNT', 'the service account pays for orders: give --account-file <file>, --keystore <file> --password-file <file>, or --account <secret URI>')
   }
+  if (account !== undefined && opts.keystore !== undefined) throw new CliError('CLI_ERROR_ACCOUNT', 'give either --account(-file) or --keystore, not both')
   const serviceAccount = await loadSigner({
-    ...(opts.account === undefined ? {} : { suri: opts.account }),
+    ...(account === undefined ? {} : { suri: account }),
     ...(opts.keystore === undefined ? {} : { keystore: opts.keystore }),
     ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }),
   })
@@ -37,18 +44,19 @@ export async function runGatewayCommand(opts: GatewayCommandOptions): Promise<vo
     ipfsGateway: opts.ipfsGateway,
     chainRpc: opts.chain,
     serviceAccount,
-    ...(opts.pgUrl === undefined ? { dataDir: resolve(opts.data) } : { pgUrl: opts.pgUrl }),
+    ...(pgUrl === undefined ? { dataDir: resolve(opts.data) } : { pgUrl }),
     host: opts.host,
     gateway: {
       port: opts.port,
       ...(opts.quota === undefined ? {} : { quotas: { uploadBytesPerDay: opts.quota } }),
       ...(opts.rate === undefined ? {} : { rateLimit: { requestsPerSecond: opts.rate } }),
+      ...(opts.maxRequestBytes === undefined ? {} : { maxRequestBytes: opts.maxRequestBytes }),
     },
     psa: { port: opts.psaPort },
     orders: { replicaThreshold: opts.replicas },
     logger,
   }).catch((err: unknown) => {
-    throw new CliError('CLI_ERROR_GATEWAY', `cannot start the gateway: ${(err as Error).message}`)
+    throw new CliError('CLI_ERROR_GATEWAY', `cannot start the gateway: ${redactUrl((err as Error).message)}`)
   })
   const log = logger.forComponent('cli')
   log.info({ gateway: services.urls.gateway, psa: services.urls.psa, serviceAccount: serviceAccount.address }, 'W3Auth gateway and pinning service running')

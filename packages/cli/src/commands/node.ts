@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
+import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec, signerFromUri } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto'
 import { CliError } from '../errors.js'
 
 export interface RunNodeOptions {
@@ -13,7 +14,7 @@ export interface RunNodeOptions {
   blockTimeMs: number
   /** Delete the data folder first (`crust dev --reset`). */
   reset?: boolean
-  /** Multi-validator networks: this node's authority key, its libp2p port and peers to dial. */
+  /** Multi-validator networks: this node's authority key (a secret URI: never logged), its libp2p port and peers to dial. */
   validator?: string
   p2pPort?: number
   p2pHost?: string
@@ -28,6 +29,12 @@ export async function loadSpec(chain: string): Promise<ChainSpec> {
     if (err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE') throw new CliError('CLI_ERROR_BAD_CHAIN', `--chain: ${err.message}`)
     throw err
   }
+}
+
+/** The SS58 address of an authority's secret URI (what may be logged of it). */
+async function validatorAddress(suri: string, ss58Format: number): Promise<string> {
+  await cryptoWaitReady()
+  return encodeAddress(signerFromUri(suri).publicKey, ss58Format)
 }
 
 /** Runs a chain node until SIGINT/SIGTERM. */
@@ -72,7 +79,9 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const { rpc } = await node.start()
   if (consensus !== undefined) {
     await consensus.start()
-    logger.forComponent('cli').info({ validator: options.validator ?? null, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
+    // The authority's address, never its secret URI (it may be a mnemonic).
+    const validator = options.validator === undefined ? null : await validatorAddress(options.validator, spec.properties.ss58Format)
+    logger.forComponent('cli').info({ validator, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
   }
   // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}`, p2p: p2pAddresses() } })

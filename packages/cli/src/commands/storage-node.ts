@@ -17,6 +17,7 @@ export interface StorageNodeFlags {
   rpcExternal?: boolean
   blockTime?: number
   account?: string
+  accountFile?: string
   keystore?: string
   passwordFile?: string
   owner?: string
@@ -43,7 +44,7 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
       : { chain: { spec: f.chain, bootnodes: f.bootnodes, rpcPort: f.rpcPort, rpcHost: f.rpcExternal === true ? '0.0.0.0' : undefined, blockTimeMs: f.blockTime } }),
     ...(f.owner === undefined ? {} : { owner: f.owner }),
     ...(f.members === undefined ? {} : { members: f.members }),
-    account: { suri: f.account, keystore: f.keystore, passwordFile: f.passwordFile },
+    account: { suri: f.account, suriFile: f.accountFile, keystore: f.keystore, passwordFile: f.passwordFile },
     ipfs: { apiPort: f.ipfsApiPort, gatewayPort: f.gatewayPort, swarmPort: f.swarmPort, swarmHost: f.swarmHost, bootstrap: f.bootstrap },
     sworker: { apiPort: f.sworkerPort, srdUnits: f.srdUnits, srdUnitSize: f.srdUnit },
     smanager: { apiPort: f.smanagerPort },
@@ -54,6 +55,10 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
 export async function runStorageNode(flags: StorageNodeFlags): Promise<void> {
   const { loadAccount, readConfigFile, resolveConfig, startStorageNode } = await import('@crust-ts/node')
   const file = flags.config === undefined ? {} : readConfigFile(flags.config)
+  // An account given on the command line replaces the config file's (not merged with it).
+  if (file.account !== undefined && (flags.account ?? flags.accountFile ?? flags.keystore) !== undefined) {
+    file.account = { passwordFile: file.account.passwordFile }
+  }
   const basePath = resolve(flags.basePath ?? file.basePath ?? join(homedir(), '.crust-ts', 'storage-node'))
   const config = resolveConfig(basePath, file, flagLayer(flags))
   if (config.account.keystore !== undefined && config.account.passwordFile === undefined && process.stdin.isTTY === true) {

@@ -27,7 +27,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 const chainOption = () => new Option('--chain <url>', 'chain node JSON-RPC (WebSocket)').default(DEFAULT_CHAIN_URL)
 const accountOptions = (cmd: Command) =>
   cmd
-    .option('--account <suri>', 'secret URI of the paying account (default //Alice, a dev account)')
+    .option('--account <suri>', 'secret URI of the paying account (on the dev chain default //Alice; visible in ps: prefer --account-file or --keystore)')
+    .option('--account-file <file>', "file holding the paying account's secret URI")
     .option('--keystore <file|address>', 'polkadot-js keystore JSON file, or an address in the keystore folder')
     .option('--password-file <file>', "file holding the keystore's password")
     .option('--keystore-dir <dir>', 'keystore folder (default ~/.crust-ts/keystore)')

@@ -40,11 +40,13 @@ function recover(hash: Uint8Array, sig: Uint8Array): string | undefined {
  * Accepts `wallet.signMessage(address)` (the address string, MyCrypto/MetaMask) and the
  * MyEtherWallet form (the address's 20 bytes), as Crust's handler does.
  */
-export function verifyEthereum({ address, signature }: W3AuthCredentials): boolean {
+export function verifyEthereum({ address, signature, message: signed }: W3AuthCredentials): boolean {
   if (!ADDRESS.test(address) || !SIGNATURE.test(signature)) return false
   const sig = hexToBytes(signature.replace(/^0x/, ''))
   const expected = address.toLowerCase()
-  for (const message of [utf8ToBytes(address), hexToBytes(address.slice(2))]) {
+  // The expiring form signs `<address>:<expiry>` as text only.
+  const messages = signed === address ? [utf8ToBytes(address), hexToBytes(address.slice(2))] : [utf8ToBytes(signed)]
+  for (const message of messages) {
     if (recover(personalMessageHash(message), sig) === expected) return true
   }
   return false

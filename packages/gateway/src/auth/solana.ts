@@ -14,10 +14,10 @@ function signatureBytes(signature: string): Uint8Array {
 }
 
 /** Signature as hex (Crust's form) or base58 (what wallets print). */
-export function verifySolana({ address, signature }: W3AuthCredentials): boolean {
+export function verifySolana({ address, signature, message }: W3AuthCredentials): boolean {
   const publicKey = base58btc.baseDecode(address)
   if (publicKey.length !== 32) return false
   const sig = signatureBytes(signature)
   if (sig.length !== 64) return false
-  return ed25519.verify(sig, new TextEncoder().encode(address), publicKey)
+  return ed25519.verify(sig, new TextEncoder().encode(message), publicKey)
 }

@@ -5,14 +5,16 @@ import { ETHEREUM_ALIASES, verifyEthereum } from './ethereum.js'
 import type { SignatureVerifier, VerifierEntry, W3AuthIdentity } from './interface.js'
 import { parseAuthorization } from './parse.js'
 import { SOLANA_ALIASES, verifySolana } from './solana.js'
-import { SUBSTRATE_ALIASES, verifySubstrate } from './substrate.js'
+import { normalizeSubstrateAddress, SUBSTRATE_ALIASES, verifySubstrate } from './substrate.js'
 
-/** Verified tokens remembered by default (tokens are static per key, so a verified one stays valid). */
+/** Verified tokens remembered by default (a verified token stays valid, until its expiry if it has one). */
 export const DEFAULT_W3AUTH_CACHE_SIZE = 10_000
 
 export interface W3AuthInit {
   /** Verified tokens kept (LRU) to skip re-verifying signatures; 0 disables. */
   cacheSize?: number
+  /** Clock (ms since the epoch) for expiring tokens; default `Date.now`. */
+  now?: () => number
 }
 
 export class W3Auth {
@@ -20,10 +22,19 @@ export class W3Auth {
   private readonly verified = new Map<string, W3AuthIdentity>()
   private readonly verifying = new Map<string, Promise<W3AuthIdentity>>()
   private readonly cacheSize: number
+  private readonly now: () => number
   private ready: Promise<unknown> | undefined
 
   constructor(init: W3AuthInit = {}) {
     this.cacheSize = init.cacheSize ?? DEFAULT_W3AUTH_CACHE_SIZE
+    this.now = init.now ?? Date.now
+  }
+
+  /** Refuses an expiring token at or after its expiry. */
+  private checkExpiry(identity: W3AuthIdentity): void {
+    if (identity.expiresAt !== undefined && this.now() >= identity.expiresAt * 1000) {
+      throw new W3AuthError(W3AuthErrorCode.EXPIRED, { chainType: identity.chainType, expiresAt: identity.expiresAt })
+    }
   }
 
   /**
@@ -47,19 +58,25 @@ export class W3Auth {
     const token = /^(?:Basic|Bearer)\s+(\S+)/i.exec(header?.trim() ?? '')?.[1]
     const known = token === undefined ? undefined : this.verified.get(token)
     if (known !== undefined) {
-      // refresh its LRU position
       this.verified.delete(token!)
+      this.checkExpiry(known)
+      // refresh its LRU position
       this.verified.set(token!, known)
       return { ...known }
     }
-    if (token === undefined || this.cacheSize === 0) return this.verify(header, token)
+    if (token === undefined || this.cacheSize === 0) return this.checked(await this.verify(header, token))
     // Concurrent requests with the same token share one verification.
     let pending = this.verifying.get(token)
     if (pending === undefined) {
       pending = this.verify(header, token).finally(() => this.verifying.delete(token))
       this.verifying.set(token, pending)
     }
-    return { ...(await pending) }
+    return this.checked({ ...(await pending) })
+  }
+
+  private checked(identity: W3AuthIdentity): W3AuthIdentity {
+    this.checkExpiry(identity)
+    return identity
   }
 
   private async verify(header: string | undefined, token: string | undefined): Promise<W3AuthIdentity> {
@@ -76,8 +93,10 @@ export class W3Auth {
     }
     if (!valid) throw new W3AuthError(W3AuthErrorCode.INVALID_SIGNATURE, { chainType: entry.name })
     const normalized = entry.normalizeAddress?.(credentials.address) ?? credentials.address
-    const identity = { chainType: entry.name, address: credentials.address, account: `${entry.name}-${normalized}` }
-    if (this.cacheSize > 0 && token !== undefined) {
+    const identity: W3AuthIdentity = { chainType: entry.name, address: credentials.address, account: `${entry.name}-${normalized}` }
+    if (credentials.expiry !== undefined) identity.expiresAt = credentials.expiry
+    // An expired token is not cached (it would only evict valid ones).
+    if (this.cacheSize > 0 && token !== undefined && (identity.expiresAt === undefined || this.now() < identity.expiresAt * 1000)) {
       if (this.verified.size >= this.cacheSize) this.verified.delete(this.verified.keys().next().value!)
       this.verified.set(token, identity)
     }
@@ -88,7 +107,7 @@ export class W3Auth {
 /** A W3Auth with Crust's substrate, ethereum and solana verifiers registered. */
 export function createW3Auth(init: W3AuthInit = {}): W3Auth {
   const auth = new W3Auth(init)
-  auth.registerVerifier(SUBSTRATE_ALIASES, verifySubstrate, { name: 'substrate' })
+  auth.registerVerifier(SUBSTRATE_ALIASES, verifySubstrate, { name: 'substrate', normalizeAddress: normalizeSubstrateAddress })
   auth.registerVerifier(ETHEREUM_ALIASES, verifyEthereum, { name: 'ethereum', normalizeAddress: (a) => a.toLowerCase() })
   auth.registerVerifier(SOLANA_ALIASES, verifySolana, { name: 'solana' })
   return auth

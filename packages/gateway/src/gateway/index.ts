@@ -3,6 +3,7 @@ export { RateLimiter, UploadQuota, type UsageStore } from './limits.js'
 export {
   DEFAULT_GATEWAY_HOST,
   DEFAULT_GATEWAY_PORT,
+  DEFAULT_MAX_REQUEST_BYTES,
   defaultGatewayOptions,
   type GatewayQuotas,
   type GatewayRateLimit,

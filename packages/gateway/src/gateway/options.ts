@@ -20,7 +20,7 @@ export interface W3AuthGatewayInit {
   port?: number
   quotas?: GatewayQuotas
   rateLimit?: GatewayRateLimit
-  /** Largest request body accepted on `/api/v0/*` (default unlimited) → 413. */
+  /** Largest request body accepted on `/api/v0/*` (default {@link DEFAULT_MAX_REQUEST_BYTES}) → 413. */
   maxRequestBytes?: number
   logger?: ComponentLogger
   /** Verifier registry (default: Crust's substrate, ethereum and solana). */
@@ -33,11 +33,16 @@ export interface W3AuthGatewayInit {
 
 export const DEFAULT_GATEWAY_PORT = 5050
 export const DEFAULT_GATEWAY_HOST = '127.0.0.1'
+/**
+ * Default request body limit: 8 GiB, the market's MaximumFileSize (orders must be smaller), so no
+ * orderable upload is refused while one request can no longer stream unbounded bytes into the node.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024 * 1024
 
 export const defaultGatewayOptions = {
   host: DEFAULT_GATEWAY_HOST,
   port: DEFAULT_GATEWAY_PORT,
-  maxRequestBytes: Number.POSITIVE_INFINITY,
+  maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
   uploadBytesPerDay: Number.POSITIVE_INFINITY,
 } as const
 

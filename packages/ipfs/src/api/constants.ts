@@ -40,6 +40,13 @@ export const ADD_BLOCK_WRITE_CONCURRENCY = 16
 export const PROGRESS_INCREMENT = 262144
 /** Blocks larger than this are refused unless `allow-big-block` is set (bitswap limit). */
 export const SOFT_BLOCK_LIMIT = 2 * 1024 * 1024
+/**
+ * Blocks larger than this are refused even with `allow-big-block`, before they are buffered: no
+ * request holds more than one such block in memory. 8 MiB is go-car's default largest CAR section
+ * (what Kubo's own `dag import` reads) and twice libp2p's 4 MiB message cap, past which no peer
+ * could fetch the block over bitswap anyway.
+ */
+export const HARD_BLOCK_LIMIT = 8 * 1024 * 1024
 
 /** Version information reported by `version` and `id`. */
 export const API_VERSION = '0.1.0'

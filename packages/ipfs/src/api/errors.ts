@@ -17,6 +17,8 @@ export type KuboApiErrorCode =
   | 'IPFS_API_ERROR_FORBIDDEN'
   /** The request body is larger than `maxBodyBytes` (413). */
   | 'IPFS_API_ERROR_BODY_TOO_LARGE'
+  /** A block (or CAR section) over the hard block limit, even with `allow-big-block` (413). */
+  | 'IPFS_API_ERROR_BLOCK_TOO_LARGE'
   /** The multipart body is malformed, or names a path outside its root (400). */
   | 'IPFS_API_ERROR_BAD_MULTIPART'
   /** A block could not be fetched within the node's fetch timeout. */
@@ -104,6 +106,16 @@ export class KuboApiError extends CrustError {
       status: 413,
       meta: { limit }
     })
+  }
+
+  /** A block over the node's hard block limit, refused before it is buffered: 413, `Code: 1`. */
+  static blockTooLarge(limit: number, declared?: number): KuboApiError {
+    const size = declared === undefined ? 'block' : `block of ${declared} bytes`
+    return new KuboApiError(
+      'IPFS_API_ERROR_BLOCK_TOO_LARGE',
+      `${size} is over the node's hard block limit of ${limit} bytes, even with --allow-big-block: big blocks can't be exchanged with other peers; use UnixFS (ipfs add) to chunk bigger files`,
+      { kuboCode: ERR_CLIENT, status: 413, meta: { limit, ...(declared === undefined ? {} : { declared }) } }
+    )
   }
 
   /** Malformed multipart body or a file name that leaves its root: 400. */

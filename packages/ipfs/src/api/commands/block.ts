@@ -1,14 +1,15 @@
 /** `block/get`, `block/put`, `block/stat`, `block/rm`. */
 import { CID } from 'multiformats/cid'
 import { arg, opt } from '../command.js'
-import { SOFT_BLOCK_LIMIT } from '../constants.js'
+import { HARD_BLOCK_LIMIT, SOFT_BLOCK_LIMIT } from '../constants.js'
 import type { CommandContext, CommandTable } from '../context.js'
 import { KuboApiError } from '../errors.js'
 import { parseContentPath, resolveToCid } from '../paths.js'
 import { codecCode, hasher } from './codecs.js'
 import { addPin, findIndirect, getPin } from './pin.js'
 
-const BIG_BLOCK_MESSAGE =
+/** Kubo's answer to a block over 2 MiB without `allow-big-block`. */
+export const BIG_BLOCK_MESSAGE =
   "produced block is over 2MiB: big blocks can't be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override"
 
 /** Reads a part into memory, refusing more than `limit` bytes. */
@@ -23,9 +24,22 @@ export async function readPart(source: AsyncIterable<Uint8Array>, limit: number,
   return Buffer.concat(chunks)
 }
 
-/** Kubo's `cmdutils.CheckBlockSize`. */
+/**
+ * Kubo's `cmdutils.CheckBlockSize`: 2 MiB, or with `allow-big-block` the hard limit (8 MiB, or the
+ * body limit if lower), so no request buffers more than one bounded block.
+ */
 export function blockLimit(ctx: CommandContext): number {
-  return ctx.options.bool('allow-big-block') === true ? ctx.env.options.maxBodyBytes : SOFT_BLOCK_LIMIT
+  return ctx.options.bool('allow-big-block') === true ? Math.min(HARD_BLOCK_LIMIT, ctx.env.options.maxBodyBytes) : SOFT_BLOCK_LIMIT
+}
+
+/**
+ * The answer to a block over {@link blockLimit}: Kubo's big-block error (500) without
+ * `allow-big-block`, else 413 for a block over the hard limit. `declared`: a size announced
+ * before the block was read (a CAR section's length).
+ */
+export function bigBlockError(ctx: CommandContext, declared?: number): KuboApiError {
+  if (ctx.options.bool('allow-big-block') === true) return KuboApiError.blockTooLarge(blockLimit(ctx), declared)
+  return KuboApiError.command(declared === undefined ? BIG_BLOCK_MESSAGE : `CAR section declares ${declared} bytes: ${BIG_BLOCK_MESSAGE}`)
 }
 
 async function blockGet(ctx: CommandContext): Promise<void> {
@@ -74,7 +88,7 @@ async function blockPut(ctx: CommandContext): Promise<void> {
   try {
     for await (const entry of ctx.files!) {
       if (entry.kind !== 'file') throw KuboApiError.command('expected a file')
-      const bytes = await readPart(entry.content, limit, () => KuboApiError.command(BIG_BLOCK_MESSAGE))
+      const bytes = await readPart(entry.content, limit, () => bigBlockError(ctx))
       const cid = CID.create(prefix.version, prefix.code, await h.digest(bytes))
       await ctx.node.helia.blockstore.put(cid, bytes, { signal: ctx.signal })
       if (pin) await addPin(ctx, cid, { recursive: true, name: undefined, localOnly: true })

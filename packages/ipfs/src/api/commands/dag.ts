@@ -1,5 +1,4 @@
 /** `dag/put`, `dag/get`, `dag/resolve`, `dag/stat`, `dag/export` (CARv1), `dag/import`. */
-import { CarBlockIterator } from '@ipld/car/iterator'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import * as dagPb from '@ipld/dag-pb'
@@ -14,12 +13,10 @@ import { KuboApiError } from '../errors.js'
 import { GoFloat32 } from '../json.js'
 import { blockLinks, decodeBlock, multihashKey } from '../links.js'
 import { parseContentPath, resolveContentPath } from '../paths.js'
-import { blockLimit, readPart } from './block.js'
+import { bigBlockError, blockLimit, readPart } from './block.js'
 import { codecCode, HASHERS, hasher } from './codecs.js'
+import { openCar } from './dag-car.js'
 import { addPin } from './pin.js'
-
-const BIG_BLOCK_MESSAGE =
-  "produced block is over 2MiB: big blocks can't be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override"
 
 function decodeInput(codec: string, bytes: Uint8Array): unknown {
   switch (codec) {
@@ -76,7 +73,7 @@ async function dagPut(ctx: CommandContext): Promise<void> {
   try {
     for await (const entry of ctx.files!) {
       if (entry.kind !== 'file') throw KuboApiError.command('expected a regular file')
-      const input = await readPart(entry.content, limit * 4, () => KuboApiError.command(BIG_BLOCK_MESSAGE))
+      const input = await readPart(entry.content, limit * 4, () => bigBlockError(ctx))
       let bytes: Uint8Array
       try {
         bytes = encodeOutput(storeCodec, decodeInput(inputCodec, input))
@@ -84,7 +81,7 @@ async function dagPut(ctx: CommandContext): Promise<void> {
         if (err instanceof KuboApiError) throw err
         throw KuboApiError.command(describe(err), err)
       }
-      if (bytes.byteLength > limit) throw KuboApiError.command(BIG_BLOCK_MESSAGE)
+      if (bytes.byteLength > limit) throw bigBlockError(ctx)
       const cid = CID.createV1(code, await h.digest(bytes))
       await ctx.node.helia.blockstore.put(cid, bytes, { signal: ctx.signal })
       if (pin) await addPin(ctx, cid, { recursive: true, name: undefined, localOnly: true })
@@ -229,7 +226,11 @@ async function dagExport(ctx: CommandContext): Promise<void> {
   await ctx.out.emitStream(body, { contentType: 'application/vnd.ipld.car' })
 }
 
-/** `dag/import`: stores every block of the CAR files (hashes verified), then pins their roots. */
+/**
+ * `dag/import`: stores every block of the CAR files (hashes verified), then pins their roots. The
+ * CAR is streamed one section at a time; a section declaring more than the block limit is refused
+ * before it is read.
+ */
 async function dagImport(ctx: CommandContext): Promise<void> {
   const localOnly = ctx.options.bool('local-only') ?? false
   const pinRootsOption = ctx.options.bool('pin-roots')
@@ -248,11 +249,11 @@ async function dagImport(ctx: CommandContext): Promise<void> {
       let previous: CID | undefined
       let current: CID | undefined
       try {
-        const car = await CarBlockIterator.fromIterable(entry.content)
-        for (const root of await car.getRoots()) roots.set(root.toString(), root)
-        for await (const { cid, bytes } of car) {
+        const car = await openCar(entry.content, limit, (declared) => bigBlockError(ctx, declared))
+        for (const root of car.roots) roots.set(root.toString(), root)
+        for await (const { cid, bytes } of car.blocks()) {
           current = cid
-          if (bytes.byteLength > limit) throw KuboApiError.command(BIG_BLOCK_MESSAGE)
+          if (bytes.byteLength > limit) throw bigBlockError(ctx)
           const h = Object.values(HASHERS).find((x) => x.code === cid.multihash.code)
           if (h === undefined) throw KuboApiError.command(`unsupported multihash code 0x${cid.multihash.code.toString(16)}`)
           const digest = await h.digest(bytes)
