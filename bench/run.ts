@@ -42,6 +42,8 @@ console.log(
 
 const { runConsensusBench, formatConsensusBench } = await import('./consensus.js')
 console.log(formatConsensusBench(await runConsensusBench()))
+const { runConsensusRogueBench, formatConsensusRogueBench } = await import('./consensus-rogue.js')
+console.log(formatConsensusRogueBench(await runConsensusRogueBench()))
 
 const ipfs = (await import(new URL('../../packages/ipfs/dist/test/bench/add-cat.bench.js', import.meta.url).href)) as AddCatBench
 // 1 GiB, generated (not committed); BENCH_IPFS_MIB shortens it.

@@ -59,6 +59,7 @@ export {
   verifySeal,
 } from './primitives/aura.js'
 export { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, type HeaderJson, hashHeader, headerFromJson } from './primitives/header.js'
+export { CodecError, CodecErrorCode, type CodecErrorType } from './primitives/errors.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
 export { decodeExtrinsic, type DecodedExtrinsic } from './frame/extrinsic.js'
@@ -72,3 +73,4 @@ export { OverlayState } from './frame/overlay.js'
 export { BlockExecutor } from './runtime/executive.js'
 export { buildGenesisState } from './spec/genesis.js'
 export * as staking from './pallets/staking/index.js'
+export * as offences from './pallets/offences/index.js'

@@ -25,7 +25,11 @@ describe('runtime', () => {
   it('behavior: metadata v14 decodes in @polkadot/types with every pallet, call, event, error and constant', () => {
     const md = runtime.registry.metadata
     const pallets = md.pallets.map((p) => p.name.toString())
-    assert.deepEqual(pallets, ['System', 'Timestamp', 'Balances', 'TransactionPayment', 'Sudo', 'Swork', 'Market', 'Benefits', 'Staking', 'Session'])
+    assert.deepEqual(pallets, ['System', 'Timestamp', 'Balances', 'TransactionPayment', 'Sudo', 'Swork', 'Market', 'Benefits', 'Staking', 'Session', 'Offences'])
+    const storageOf = (pallet: string) => md.pallets.find((p) => p.name.eq(pallet))!.storage.unwrap().items.map((i) => i.name.toString())
+    assert.ok(storageOf('Swork').includes('PubKeyOwner'))
+    assert.ok(storageOf('Staking').includes('ErasAuthorities'))
+    assert.deepEqual(storageOf('Offences'), ['Reports', 'ConcurrentReportsIndex'])
     const balances = md.pallets.find((p) => p.name.eq('Balances'))!
     assert.ok(balances.calls.isSome)
     const call = runtime.registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: '0x' + '11'.repeat(32) }, value: 7 } })

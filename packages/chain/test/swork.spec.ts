@@ -11,6 +11,7 @@ import {
   FILES_LIMIT,
   Free,
   Identities,
+  PubKeyOwner,
   PubKeys,
   ReportedFilesSize,
   ReportedInSlot,
@@ -207,6 +208,7 @@ describe('swork: register', () => {
     assertError(h, call({ signatures: [args.signatures[1], args.signatures[0]] }), 'IllegalIdentity')
     assert.equal(call(), undefined)
     assert.deepEqual(PubKeys.get(h.state, args.tee_pubkey), { code: args.code, anchor: undefined })
+    assert.deepEqual(PubKeyOwner.get(h.state, args.tee_pubkey), who, 'the deauth-chain path binds the key to the applier too')
   })
 
   it('error: a TEE key vouched for by no sr25519 key is rejected (Crust accepted an empty list)', async () => {
@@ -393,5 +395,70 @@ describe('swork: report_works', () => {
     assert.equal(WorkReports.get(h.state, a.pubkey), undefined)
     assert.equal(ReportedInSlot.get(h.state, a.pubkey, 0n), false)
     assert.equal(Free.get(h.state), 70n) // Crust adjusts the total by the new report only; the aggregation recounts it.
+  })
+})
+
+describe('swork: enclave keys are bound to the registering account', () => {
+  const CHARLIE = account(3)
+
+  it('error: a first report replayed from another account is IllegalReporter; the owner reports it afterwards', async () => {
+    const h = await sworkHarness()
+    openBlock(h, 2)
+    const sworker = new SworkerSim()
+    assert.equal(register(h, ALICE, sworker), undefined)
+    assert.deepEqual(PubKeyOwner.get(h.state, sworker.pubkey), ALICE)
+    // Bob copies Alice's enclave-signed first report from the pool and submits it as his own.
+    const first = sworker.report({ ...currentSlot(h), reported_srd_size: 100n })
+    assertError(h, reportWorks(h, BOB, first), 'IllegalReporter')
+    assert.equal(Identities.get(h.state, BOB), undefined)
+    assert.equal(PubKeys.get(h.state, sworker.pubkey).anchor, undefined)
+    assert.equal(reportWorks(h, ALICE, first), undefined)
+    assert.deepEqual(Identities.get(h.state, ALICE)!.anchor, sworker.pubkey)
+    // Later reports stay Alice's.
+    openBlock(h, 62)
+    const next = sworker.report({ ...currentSlot(h), reported_srd_size: 100n })
+    assertError(h, reportWorks(h, BOB, next), 'IllegalReporter')
+    assert.equal(reportWorks(h, ALICE, next), undefined)
+  })
+
+  it('error: registering a key bound to another account is PubKeyBoundToOther; the owner may register it again', async () => {
+    const h = await sworkHarness()
+    openBlock(h, 2)
+    const sworker = newReporter(h, ALICE, { reported_srd_size: 7n })
+    // The enclave attests the same key for Bob (a second attestation): the binding does not move.
+    assertError(h, register(h, BOB, sworker), 'PubKeyBoundToOther')
+    assert.deepEqual(PubKeyOwner.get(h.state, sworker.pubkey), ALICE)
+    assert.deepEqual(PubKeys.get(h.state, sworker.pubkey).anchor, sworker.pubkey, "Alice's anchor is untouched")
+    openBlock(h, 62)
+    assertError(h, reportNow(h, BOB, sworker, { reported_srd_size: 7n }), 'IllegalReporter')
+    assert.equal(reportNow(h, ALICE, sworker, { reported_srd_size: 7n }), undefined)
+    // The owner registers again (a restarted sWorker): the key keeps working for her.
+    openBlock(h, 122)
+    assert.equal(register(h, ALICE, sworker), undefined)
+    assert.deepEqual(PubKeyOwner.get(h.state, sworker.pubkey), ALICE)
+    assertError(h, reportNow(h, BOB, sworker, { reported_srd_size: 7n }), 'IllegalReporter')
+    assert.equal(reportNow(h, ALICE, sworker, { reported_srd_size: 7n }), undefined)
+    assert.deepEqual(Identities.get(h.state, ALICE)!.anchor, sworker.pubkey)
+    assert.equal(Identities.get(h.state, BOB), undefined)
+  })
+
+  it('behavior: an A/B upgrade keeps the binding: the new key reports only for the old key\'s owner; the retired key stays hers', async () => {
+    const h = await sworkHarness()
+    openBlock(h, 2)
+    const a = newReporter(h, ALICE, { reported_srd_size: 9n })
+    const b = new SworkerSim()
+    assert.equal(register(h, ALICE, b), undefined)
+    openBlock(h, 62)
+    const upgrade = b.report({ ...currentSlot(h), ab_upgrade_pk: a.pubkey })
+    assertError(h, reportWorks(h, BOB, upgrade), 'IllegalReporter')
+    assert.equal(reportWorks(h, ALICE, upgrade), undefined)
+    assert.deepEqual(PubKeyOwner.get(h.state, b.pubkey), ALICE)
+    assert.deepEqual(PubKeys.get(h.state, b.pubkey).anchor, a.pubkey)
+    // The retired key cannot be registered by someone else (it would report under Alice's anchor).
+    assert.equal(PubKeys.contains(h.state, a.pubkey), false)
+    assertError(h, register(h, CHARLIE, a), 'PubKeyBoundToOther')
+    openBlock(h, 122)
+    assertError(h, reportNow(h, BOB, b), 'IllegalReporter')
+    assert.equal(reportNow(h, ALICE, b), undefined)
   })
 })

@@ -250,11 +250,13 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .description('add (positive) or remove (negative) SRD units')
     .argument('<units>', 'units to add or remove')
     .addOption(sworkerApi())
-    .action(async (units: string, opts: { api: string }) => {
+    .option('--data <dir>', "the sWorker's data folder, whose api-token file authorises the change", '.crust-sworker')
+    .option('--token-file <file>', 'the sWorker API token file (default: <data>/api-token)')
+    .action(async (units: string, opts: { api: string; data: string; tokenFile?: string }) => {
       const change = Number(units)
       if (!Number.isSafeInteger(change) || change === 0) throw new CliError('CLI_ERROR_BAD_SRD', 'units: expected a non-zero integer')
-      const { sworkerRequest } = await import('./commands/sworker.js')
-      write(await sworkerRequest(opts.api, 'POST', '/srd/change', { change }))
+      const { sworkerRequest, sworkerTokenFile } = await import('./commands/sworker.js')
+      write(await sworkerRequest(opts.api, 'POST', '/srd/change', { change }, sworkerTokenFile(opts)))
     })
   sworker
     .command('file-info')

@@ -1,14 +1,15 @@
 /**
  * `crust sworker` as a real process against a `crust node` child (short report slot) and a
  * `crust ipfs daemon` child: its API on a free port (`--api-port 0`, announced in its log),
- * `crust sworker workload|srd|file-info` against it, a file added to IPFS, ordered by Alice and
+ * `crust sworker workload|srd|file-info` against it (srd with the token from its data folder, and
+ * refused beyond the free disk), a file added to IPFS, ordered by Alice and
  * sealed through `storage/seal_start`, the next work report listing Eve's replica on chain, and a
  * clean stop on SIGTERM.
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
@@ -104,7 +105,17 @@ describe('crust sworker (process)', () => {
     assert.equal(workload.files.valid.num, 0)
     assert.equal(workload.srd.srd_unit_size, SRD_UNIT)
     assert.equal(workload.srd.srd_complete, 0)
-    const srd = (await crustJson(['sworker', 'srd', '1', '--api', sworker.api])) as { added: number }
+    // srd changes state: it needs the token from the sWorker's data folder (mode 0600).
+    const tokenFile = join(base.path, 'sworker', 'api-token')
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600)
+    const token = readFileSync(tokenFile, 'utf8').trim()
+    const noToken = await runCrust(['sworker', 'srd', '1', '--api', sworker.api, '--data', join(base.path, 'nowhere')])
+    assert.notEqual(noToken.code, 0)
+    assert.match(noToken.stderr, /cannot read the sWorker API token/)
+    const tooMuch = await runCrust(['sworker', 'srd', String(10 ** 12), '--api', sworker.api, '--data', join(base.path, 'sworker')])
+    assert.notEqual(tooMuch.code, 0)
+    assert.match(tooMuch.stderr, /not enough free disk .*room for \d+.*\(HTTP 409\)/)
+    const srd = (await crustJson(['sworker', 'srd', '1', '--api', sworker.api, '--data', join(base.path, 'sworker')])) as { added: number }
     assert.equal(srd.added, 1)
     const grown = (await crustJson(['sworker', 'workload', '--api', sworker.api])) as { srd: { srd_complete: number } }
     assert.equal(grown.srd.srd_complete, SRD_UNIT / GB)
@@ -123,7 +134,11 @@ describe('crust sworker (process)', () => {
     })
 
     // Sealed through the API, as sManager does.
-    const started = await fetch(`${sworker.api}/api/v0/storage/seal_start`, { method: 'POST', body: JSON.stringify({ cid: cid.toString() }) })
+    const started = await fetch(`${sworker.api}/api/v0/storage/seal_start`, {
+      method: 'POST',
+      body: JSON.stringify({ cid: cid.toString() }),
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    })
     assert.equal(started.status, 200)
     await waitFor(async () => {
       const res = await fetch(`${sworker.api}/api/v0/file/info?cid=${cid}`)

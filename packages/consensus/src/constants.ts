@@ -12,8 +12,12 @@ export const votesTopic = (genesisHex: string): string => `/crust-ts/${genesisHe
 
 /** Most justifications one sync response carries. */
 export const MAX_JUSTIFICATIONS_PER_RESPONSE = 64
-/** How many block numbers one justifications request scans, at most. */
-export const MAX_JUSTIFICATION_SCAN = 100_000
+/**
+ * How many block numbers one justifications request scans, at most (two database reads each): a
+ * request costs the server at most this, whatever it returns. A requester that gets nothing from a
+ * window asks again from the next one, up to the peer's finalized block.
+ */
+export const MAX_JUSTIFICATION_SCAN = 4096
 
 /** Most blocks one sync response carries. */
 export const MAX_BLOCKS_PER_RESPONSE = 128
@@ -31,8 +35,66 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 export const SYNC_INTERVAL_MS = 3000
 /** How long a peer that sent an invalid block stays banned. */
 export const BAN_MS = 10 * 60 * 1000
-/** How many ancestors are fetched, at most, to connect a gossiped block to the chain. */
-export const MAX_ANCESTOR_FETCH = 4096
+/** How many ancestors are fetched, at most, to connect a block to the chain (deeper gaps are left to headers-first sync). */
+export const MAX_ANCESTOR_FETCH = 512
+/** Bytes of unverified blocks one ancestor fetch buffers, at most (deeper gaps are left to headers-first sync). */
+export const MAX_ANCESTOR_FETCH_BYTES = 16 * 1024 * 1024
+/** Gossiped blocks with an unknown parent held while their ancestors are fetched, at most (count and bytes); more are dropped. */
+export const MAX_ORPHANS = 64
+/** See {@link MAX_ORPHANS}. */
+export const MAX_ORPHAN_BYTES = 16 * 1024 * 1024
+/** Ancestor fetches for orphans running at once, at most (one per unknown parent); more orphans are dropped. */
+export const MAX_ORPHAN_FETCHES = 4
+/** Ancestor fetches for one peer's orphans running at once, at most. */
+export const MAX_ORPHAN_FETCHES_PER_PEER = 2
+/** An orphan numbered more than this above the best block is not fetched by ancestors: headers-first sync catches up instead. */
+export const MAX_ORPHAN_LEAD = 16
+/**
+ * Authoring pauses only while headers that peers served and that passed the header checks are more
+ * than this many blocks above the best block (never on a peer's claimed best).
+ */
+export const MAX_AUTHORING_LAG = 2
+/** A sync request not answered (to its end) within this long is abandoned, and its peer penalised a little. */
+export const REQUEST_TIMEOUT_MS = 30_000
+/** A served peer must send its request within this long (the stream is aborted otherwise). */
+export const REQUEST_READ_TIMEOUT_MS = 10_000
+/** Largest `status` answer. */
+export const MAX_STATUS_BYTES = 4096
+/** Largest header in a `headers` answer. */
+export const MAX_HEADER_BYTES = 64 * 1024
+/** Largest justification in a `justifications` answer. */
+export const MAX_JUSTIFICATION_BYTES = 1024 * 1024
+/**
+ * Most bytes of one sync response (bodies, blocks, justifications): the server's budget
+ * ({@link MAX_BODIES_RESPONSE_BYTES}) plus the one message that may cross it. A response beyond is aborted and its peer penalised.
+ */
+export const MAX_RESPONSE_BYTES = MAX_BODIES_RESPONSE_BYTES + MAX_MESSAGE_BYTES
+
+/**
+ * Peer scoring: each misbehaviour adds its penalty to the peer's score, which decays by
+ * {@link SCORE_DECAY_PER_SECOND}; at {@link BAN_SCORE} the peer is banned for {@link BAN_MS}. Certainly
+ * invalid data (a block, vote or justification that fails its checks) costs a ban at once; claims
+ * that do not match what the peer serves cost a share, so an honest peer that raced a reorg once is
+ * forgiven and a liar is banned after a few rounds.
+ */
+export const BAN_SCORE = 100
+/** Score a peer loses per second. */
+export const SCORE_DECAY_PER_SECOND = 0.5
+/** Peers whose score is tracked, at most (the least recently penalised are forgotten first). */
+export const MAX_SCORED_PEERS = 4096
+/** What each misbehaviour costs (see {@link BAN_SCORE}). */
+export const Penalty = {
+  /** An invalid block, vote, justification or header; blocks other than those asked for. */
+  INVALID: BAN_SCORE,
+  /** A response beyond its frame or byte bounds, or a request the server cannot parse. */
+  PROTOCOL: 50,
+  /** A peer claimed blocks (status, headers, gossip) it then does not serve. */
+  FALSE_CLAIM: 25,
+  /** A pushed transaction whose signature is certainly bad (immortal, or born at a finalized block). */
+  BAD_TRANSACTION: 25,
+  /** A sync request not answered in time. */
+  TIMEOUT: 10,
+} as const
 /** The libp2p service name of the chain's gossipsub on a shared host. */
 export const GOSSIP_SERVICE = 'chainGossip'
 /** The libp2p service name under which the chain's peer gate (PeerGate) sits on its host. */
@@ -48,6 +110,8 @@ export const KNOWN_TX_TTL_MS = 30_000
 export const MAX_KNOWN_TXS_PER_PEER = 16_384
 /** Most transactions one push carries. */
 export const MAX_TXS_PER_PUSH = 1024
+/** A push with more transactions whose bad signature may be a fork's (mortal, born above the finalized block) is cut off. */
+export const MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH = 16
 /** Largest transaction a push may carry. */
 export const MAX_TX_BYTES = 5 * 1024 * 1024
 /** A push that takes longer is abandoned (its transactions are offered again later). */

@@ -12,6 +12,10 @@ export const ConsensusErrorCode = {
   NOT_AN_AUTHORITY: 'CONSENSUS_ERROR_NOT_AN_AUTHORITY',
   /** A justification does not prove its block final (bad votes, too little weight, wrong set). */
   BAD_JUSTIFICATION: 'CONSENSUS_ERROR_BAD_JUSTIFICATION',
+  /** A peer's message goes beyond the protocol's bounds (frames, bytes); the stream is aborted. */
+  LIMIT_EXCEEDED: 'CONSENSUS_ERROR_LIMIT_EXCEEDED',
+  /** A peer did not answer a sync request in time. */
+  TIMEOUT: 'CONSENSUS_ERROR_TIMEOUT',
 } as const
 
 export type ConsensusErrorCode = (typeof ConsensusErrorCode)[keyof typeof ConsensusErrorCode]

@@ -7,7 +7,7 @@
  * `connectionGater`.
  */
 import { EventEmitter } from 'node:events'
-import { BlockImportError, type Chain, encodeBody, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
+import { BlockImportError, type Chain, decodeExtrinsic, encodeBody, type ImportedBlock, type TransactionPool } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { Libp2pHost } from '@crust-ts/p2p'
 import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
@@ -22,12 +22,20 @@ import {
   GATE_SERVICE,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
+  MAX_BODIES_PER_REQUEST,
   MAX_BODIES_RESPONSE_BYTES,
+  MAX_HEADER_BYTES,
   MAX_HEADERS_PER_RESPONSE,
+  MAX_JUSTIFICATION_BYTES,
   MAX_JUSTIFICATION_SCAN,
   MAX_JUSTIFICATIONS_PER_RESPONSE,
   MAX_MESSAGE_BYTES,
   MAX_REQUEST_BYTES,
+  MAX_RESPONSE_BYTES,
+  MAX_STATUS_BYTES,
+  Penalty,
+  REQUEST_READ_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
   syncProtocol,
   transactionsProtocol,
   votesTopic,
@@ -36,7 +44,43 @@ import { decodeVoteMessage, encodeVoteMessage, type SignedVote } from './finalit
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { PeerGate } from './peer-gate.js'
 import { TransactionPropagation } from './tx-propagation.js'
-import { decodeBlock, decodeWireBody, encodeBlock, encodeJson, parseRequest, parseStatus, plainBytes, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
+import {
+  decodeBlock,
+  decodeWireBody,
+  encodeBlock,
+  encodeJson,
+  type FrameLimits,
+  parseRequest,
+  parseStatus,
+  readFrames,
+  type SyncRequest,
+  type SyncStatus,
+  type WireBlock,
+} from './wire.js'
+
+/**
+ * The bounds of the response to `request`: as many frames as the server may send for it, each no
+ * larger than one message of its kind, and the server's byte budget plus the one message that may cross it.
+ */
+export function responseLimits(request: SyncRequest): FrameLimits {
+  switch (request.type) {
+    case 'status':
+      return { frames: 1, frameBytes: MAX_STATUS_BYTES, bytes: MAX_STATUS_BYTES }
+    case 'headers': {
+      const frames = Math.min(request.max, MAX_HEADERS_PER_RESPONSE)
+      return { frames, frameBytes: MAX_HEADER_BYTES, bytes: frames * MAX_HEADER_BYTES }
+    }
+    case 'bodies':
+      return { frames: Math.min(request.hashes.length, MAX_BODIES_PER_REQUEST), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
+    case 'justifications':
+      return { frames: Math.min(request.max, MAX_JUSTIFICATIONS_PER_RESPONSE), frameBytes: MAX_JUSTIFICATION_BYTES, bytes: MAX_RESPONSE_BYTES }
+    default:
+      return { frames: Math.min(request.max, MAX_BLOCKS_PER_RESPONSE), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
+  }
+}
+
+/** A transaction's era, as its decoded form carries it. */
+type Era = NonNullable<ReturnType<typeof decodeExtrinsic>['signed']>['era']
 
 /** The libp2p services the chain needs on its host (the gate is a plain object the network finds there). */
 export type ConsensusServices = { [GOSSIP_SERVICE]: GossipSub; [GATE_SERVICE]: PeerGate }
@@ -87,8 +131,10 @@ export interface ChainNetworkComponents {
 export interface ChainNetworkEvents {
   /** A gossiped block whose parent is unknown: the syncer fetches its ancestors from `peer`. */
   orphan: [peer: PeerId, block: WireBlock]
-  /** A peer was banned (and, unless the host is shared with IPFS, disconnected) for sending an invalid block, vote or justification. */
+  /** A peer was banned (and, unless the host is shared with IPFS, disconnected): it sent invalid data, or its penalties reached the ban score. */
   banned: [peer: PeerId, reason: string]
+  /** A peer was penalised (`cost` added to its score, see {@link PeerGate.penalise}). */
+  penalised: [peer: PeerId, reason: string, cost: number]
   /** A well-formed sync request from `peer` is being answered (observability, tests). */
   served: [peer: PeerId, request: SyncRequest]
 }
@@ -134,6 +180,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         logger: components.logger,
         peers: () => this.peers(),
         accepts: (peer) => !this.gate.refuses(peer),
+        penalise: (peer, reason, cost) => void this.penalise(peer, reason, cost),
+        certainlyBadSignature: (bytes) => this.certainlyBadSignature(bytes),
       },
       { protocol: transactionsProtocol(genesis) },
     )
@@ -159,6 +207,25 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     this.gossip.topicValidators.delete(this.topics.votes)
     this.gossip.topicValidators.delete(this.topics.blocks)
     await host.unhandle(this.protocol).catch(() => {})
+  }
+
+  /**
+   * Whether a transaction's bad signature holds on every fork: immortal (it signs the genesis hash),
+   * or mortal and born at a finalized block (the same on every fork).
+   */
+  private certainlyBadSignature(bytes: Uint8Array): boolean {
+    const { chain } = this.components
+    let era: Era | undefined
+    try {
+      era = decodeExtrinsic(chain.runtime, bytes).signed?.era
+    } catch {
+      return false
+    }
+    if (era === undefined) return false
+    if (era.kind === 'immortal') return true
+    const current = chain.best.number
+    const birth = Math.floor((Math.max(current, era.phase) - era.phase) / era.period) * era.period + era.phase
+    return birth <= chain.finalized.number
   }
 
   /** Connected peers that are not banned. */
@@ -200,15 +267,22 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   }
 
   /**
-   * Penalises a peer that sent an invalid block, vote or justification: the chain refuses it for
-   * {@link BAN_MS}; with the gate's `'connection'` ban scope it is also disconnected and the host
-   * refuses its connections (dials both ways).
+   * Penalises a peer: `cost` (default {@link Penalty.INVALID}: an invalid block, vote or
+   * justification, a ban at once) is added to its score; when the score reaches the ban score the
+   * chain refuses the peer for {@link BAN_MS} and, with the gate's `'connection'` ban scope, it is
+   * also disconnected and the host refuses its connections (dials both ways). Logs 'peer banned'.
    */
-  async penalise(peer: PeerId, reason: string): Promise<void> {
+  async penalise(peer: PeerId, reason: string, cost: number = Penalty.INVALID): Promise<void> {
     const { host } = this.components
-    this.gate.ban(peer, Date.now() + BAN_MS)
+    if (this.gate.isBanned(peer)) return
+    const { score, banned } = this.gate.penalise(peer, cost)
+    this.emit('penalised', peer, reason, cost)
+    if (!banned) {
+      this.log.debug({ peer: peer.toString(), reason, cost, score }, 'peer penalised')
+      return
+    }
     const disconnect = this.gate.refusesConnection(peer)
-    this.log.warn({ peer: peer.toString(), reason, disconnect }, 'peer sent invalid data: banned')
+    this.log.warn({ peer: peer.toString(), reason, disconnect, until: Date.now() + BAN_MS }, 'peer banned')
     this.emit('banned', peer, reason)
     if (!disconnect) return
     await host.peerStore.merge(peer, { tags: { [KEEP_ALIVE]: undefined } }).catch(() => {})
@@ -276,10 +350,23 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         stream.abort(new Error('banned'))
         return
       }
-      const frames = []
-      for await (const frame of lp.decode(stream, { maxDataLength: MAX_REQUEST_BYTES })) frames.push(plainBytes(frame.subarray()))
+      // One request frame, read within a deadline: a second frame, a larger one or a peer that
+      // never ends its request gets the stream aborted.
+      const timer = setTimeout(() => stream.abort(new ConsensusError(ConsensusErrorCode.TIMEOUT, 'no request in time')), REQUEST_READ_TIMEOUT_MS)
+      let frames: Uint8Array[]
+      try {
+        frames = await readFrames(stream, { frames: 1, frameBytes: MAX_REQUEST_BYTES, bytes: MAX_REQUEST_BYTES })
+      } finally {
+        clearTimeout(timer)
+      }
       if (frames.length !== 1) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'expected one request')
-      const request = parseRequest(frames[0]!)
+      let request: SyncRequest
+      try {
+        request = parseRequest(frames[0]!)
+      } catch (err) {
+        void this.penalise(peer, 'unparsable sync request', Penalty.PROTOCOL)
+        throw err
+      }
       this.emit('served', peer, request)
       for (const out of this.answer(request)) {
         if (!stream.send(lp.encode.single(out))) await stream.onDrain()
@@ -300,8 +387,10 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       return
     }
     if (request.type === 'justifications') {
+      // The scan is bounded whatever it finds: at most MAX_JUSTIFICATION_SCAN numbers (the requester
+      // asks again from the next window when one holds none).
       const max = Math.min(request.max, MAX_JUSTIFICATIONS_PER_RESPONSE)
-      const last = Math.min(chain.finalized.number, request.from + MAX_JUSTIFICATION_SCAN)
+      const last = Math.min(chain.finalized.number, request.from + MAX_JUSTIFICATION_SCAN - 1)
       let sent = 0
       for (let n = Math.max(1, request.from); n <= last && sent < max; n++) {
         const hash = chain.hashAt(n)
@@ -334,14 +423,23 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       }
       return
     }
+    // Blocks stop at the response's byte budget too (at least one is sent).
     const max = Math.min(request.max, MAX_BLOCKS_PER_RESPONSE)
+    let bytes = 0
+    const fits = (encoded: Uint8Array): boolean => {
+      if (bytes > 0 && bytes + encoded.length > MAX_BODIES_RESPONSE_BYTES) return false
+      bytes += encoded.length
+      return true
+    }
     if (request.type === 'range') {
       for (let n = request.from; n < request.from + max; n++) {
         const hash = chain.hashAt(n)
         if (hash === undefined) return
         const block = this.stored(hash)
         if (block === undefined) return
-        yield encodeBlock(block)
+        const encoded = encodeBlock(block)
+        if (!fits(encoded)) return
+        yield encoded
       }
       return
     }
@@ -349,7 +447,9 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     for (let i = 0; i < max && hash !== undefined; i++) {
       const block = this.stored(hash)
       if (block === undefined) return
-      yield encodeBlock(block)
+      const encoded = encodeBlock(block)
+      if (!fits(encoded)) return
+      yield encoded
       const record = chain.blockByHash(hash)
       hash = record === undefined || record.number === 0 ? undefined : record.header.parentHash
     }
@@ -362,16 +462,33 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     return header === undefined || extrinsics === undefined ? undefined : { header, extrinsics }
   }
 
+  /**
+   * Sends `request` to `peer` and reads its answer within {@link responseLimits} and
+   * {@link REQUEST_TIMEOUT_MS}; beyond either the stream is aborted and the peer penalised
+   * ({@link Penalty.PROTOCOL}, {@link Penalty.TIMEOUT}). Throws SYNC_FAILED (the cause says why).
+   */
   private async request(peer: PeerId, request: SyncRequest, signal?: AbortSignal): Promise<Uint8Array[]> {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const both = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+    let stream: Stream | undefined
+    const onAbort = () => stream?.abort(new ConsensusError(ConsensusErrorCode.TIMEOUT, 'sync request timed out'))
+    both.addEventListener('abort', onAbort)
     try {
-      const stream = await this.components.host.dialProtocol(peer, this.protocol, signal === undefined ? {} : { signal })
+      stream = await this.components.host.dialProtocol(peer, this.protocol, { signal: both })
       stream.send(lp.encode.single(encodeJson(request)))
       await stream.close()
-      const out: Uint8Array[] = []
-      for await (const frame of lp.decode(stream, { maxDataLength: MAX_MESSAGE_BYTES })) out.push(plainBytes(frame.subarray()))
-      return out
+      return await readFrames(stream, responseLimits(request))
     } catch (err) {
+      if (err instanceof ConsensusError && err.code === ConsensusErrorCode.LIMIT_EXCEEDED) {
+        stream?.abort(err)
+        void this.penalise(peer, `${request.type} response: ${err.message}`, Penalty.PROTOCOL)
+      } else if (timeout.aborted && signal?.aborted !== true) {
+        stream?.abort(new ConsensusError(ConsensusErrorCode.TIMEOUT, 'sync request timed out'))
+        void this.penalise(peer, `${request.type} request timed out`, Penalty.TIMEOUT)
+      }
       throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, `sync request ${request.type} to ${peer.toString()} failed`, { peer: peer.toString() }, { cause: err })
+    } finally {
+      both.removeEventListener('abort', onAbort)
     }
   }
 

@@ -3,12 +3,14 @@
  * before any body is fetched, a peer whose headers fail is penalised; then the bodies of the
  * checked headers are fetched (spread over the peers that are as far, two requests ahead of
  * execution), matched against their headers' extrinsics roots, and each block is imported by
- * executing it.
+ * executing it. A peer that claimed a best block it then serves no headers or bodies for is
+ * penalised ({@link Penalty.FALSE_CLAIM}); headers that pass the checks are reported as verified
+ * (authoring waits only on those).
  */
 import { BlockImportError, decodeHeader, extrinsicsRoot, hashHeader } from '@crust-ts/chain'
 import type { PeerId } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
-import { MAX_BODIES_PER_REQUEST, MAX_HEADERS_PER_RESPONSE } from './constants.js'
+import { MAX_BODIES_PER_REQUEST, MAX_HEADERS_PER_RESPONSE, Penalty } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { type CheckedHeader, checkHeaders } from './sync-header-check.js'
 import type { UnknownBlockSync, UnknownBlockSyncComponents } from './sync-unknown-block.js'
@@ -24,6 +26,8 @@ export interface PeerStatus {
 interface BodiesResult {
   bodies: Uint8Array[][]
   fault?: { peer: PeerId; reason: string }
+  /** The peer that served the headers answered with no bodies for some of them. */
+  withheld?: boolean
 }
 
 export class HeadersFirstSync {
@@ -47,7 +51,11 @@ export class HeadersFirstSync {
         log.debug({ err, peer: peer.toString() }, 'headers request failed: syncing in block ranges')
         return 'legacy'
       }
-      if (headers.length === 0) break
+      if (headers.length === 0) {
+        // It claimed a best block above ours and serves no header above ours.
+        if (chain.best.number < target) await network.penalise(peer, `claimed best ${target}, served no header above ${chain.best.number}`, Penalty.FALSE_CLAIM)
+        break
+      }
       let parentHash: Uint8Array
       try {
         parentHash = decodeHeader(headers[0]!).parentHash
@@ -67,6 +75,7 @@ export class HeadersFirstSync {
         await network.penalise(peer, fault)
         break
       }
+      if (checked.length > 0) this.components.verified?.(checked.at(-1)!.header.number)
       if (!(await this.importBodies(peer, checked, helpers)) || chain.best.hashHex === before) break
     }
     return 'done'
@@ -89,7 +98,7 @@ export class HeadersFirstSync {
     }
     const inFlight = chunks.slice(0, 2).map((_, i) => fetchChunk(i))
     for (let i = 0; i < chunks.length; i++) {
-      const { bodies, fault } = await inFlight[i]!
+      const { bodies, fault, withheld } = await inFlight[i]!
       if (i + 2 < chunks.length) inFlight.push(fetchChunk(i + 2))
       const chunk = chunks[i]!
       for (const [j, extrinsics] of bodies.entries()) {
@@ -104,6 +113,7 @@ export class HeadersFirstSync {
         }
       }
       if (fault !== undefined) await network.penalise(fault.peer, fault.reason)
+      else if (withheld === true) await network.penalise(peer, 'served headers, not their bodies', Penalty.FALSE_CLAIM)
       if (bodies.length < chunk.length) return false
     }
     return true
@@ -116,6 +126,7 @@ export class HeadersFirstSync {
   private async fetchBodies(chunk: CheckedHeader[], source: PeerId, peer: PeerId): Promise<BodiesResult> {
     const { network, log, signal } = this.components
     const bodies: Uint8Array[][] = []
+    let withheld = false
     for (const from of source.equals(peer) ? [peer] : [source, peer]) {
       while (bodies.length < chunk.length && !signal.aborted) {
         let got: Uint8Array[][]
@@ -132,9 +143,12 @@ export class HeadersFirstSync {
           }
           bodies.push(extrinsics)
         }
-        if (got.length === 0) break
+        if (got.length === 0) {
+          withheld = from.equals(peer)
+          break
+        }
       }
     }
-    return { bodies }
+    return { bodies, ...(withheld && bodies.length < chunk.length ? { withheld } : {}) }
   }
 }

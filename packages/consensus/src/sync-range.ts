@@ -1,16 +1,19 @@
 /** Range sync: catches up with a peer that does not answer `headers` requests (an older node) in block ranges. */
 import { BlockImportError, BlockImportErrorCode } from '@crust-ts/chain'
 import type { PeerId } from '@libp2p/interface'
-import { MAX_BLOCKS_PER_RESPONSE } from './constants.js'
+import { MAX_BLOCKS_PER_RESPONSE, Penalty } from './constants.js'
 import type { UnknownBlockSync, UnknownBlockSyncComponents } from './sync-unknown-block.js'
 import type { WireBlock } from './wire.js'
 
-/** Catches up with `peer` (best block `target`) in block ranges. */
+/** Catches up with `peer` (best block `target`) in block ranges; a peer that claimed blocks it does not serve is penalised. */
 export async function syncRanges(components: UnknownBlockSyncComponents, unknown: UnknownBlockSync, peer: PeerId, target: number): Promise<void> {
   const { chain, network, signal } = components
   while (!signal.aborted && chain.best.number < target) {
     const blocks = await network.requestRange(peer, chain.best.number + 1, MAX_BLOCKS_PER_RESPONSE, signal)
-    if (blocks.length === 0) break
+    if (blocks.length === 0) {
+      await network.penalise(peer, `claimed best ${target}, served no block above ${chain.best.number}`, Penalty.FALSE_CLAIM)
+      break
+    }
     const before = chain.best.hashHex
     for (const block of blocks) if (!(await importFrom(components, unknown, peer, block))) break
     if (chain.best.hashHex === before) break

@@ -6,6 +6,13 @@
  * minus what that peer is known to hold. The receiver answers with the transactions it refused for
  * now (pool full, too many of a sender's future nonces, fees not payable yet): those are offered
  * again after {@link RETRY_AFTER_MS}, so a refusal is never final while the sender still holds them.
+ *
+ * A push is cut off (the stream aborted) at a transaction that is certainly forged: one that does
+ * not decode, or whose signature is bad although it cannot depend on the fork (immortal, or born at
+ * a finalized block); the pusher is penalised for a bad signature ({@link Penalty.BAD_TRANSACTION},
+ * banned after a few). A bad signature that may be a fork's (a mortal transaction born above the
+ * finalized block) costs no penalty, but a push with more than {@link MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH}
+ * of them is cut off. Stale, duplicate or unaffordable transactions are never penalised.
  */
 import type { PooledExtrinsic, TransactionPool } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
@@ -19,6 +26,8 @@ import {
   MAX_KNOWN_TXS_PER_PEER,
   MAX_TX_BYTES,
   MAX_TXS_PER_PUSH,
+  MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH,
+  Penalty,
   PROPAGATE_INTERVAL_MS,
   PUSH_TIMEOUT_MS,
   RETRY_AFTER_MS,
@@ -34,6 +43,10 @@ export interface TransactionPropagationComponents {
   peers(): PeerId[]
   /** Whether pushes from `peer` are taken. */
   accepts(peer: PeerId): boolean
+  /** Adds `cost` to `peer`'s penalty score (the network's peer scoring). */
+  penalise?(peer: PeerId, reason: string, cost: number): void
+  /** Whether a bad signature of this transaction is certain, whatever the fork (immortal, or born at a finalized block). */
+  certainlyBadSignature?(bytes: Uint8Array): boolean
 }
 
 export interface TransactionPropagationInit {
@@ -55,6 +68,8 @@ const RETRYABLE = new Set(['TXPOOL_ERROR_POOL_FULL', 'TXPOOL_ERROR_TOO_MANY_FROM
  * one: a mortal transaction's signature covers its birth block, which differs between forks.)
  */
 const MALFORMED = new Set(['EXTRINSIC_ERROR_BAD_FORMAT'])
+/** A bad signature: certain or not depending on the transaction's era ({@link TransactionPropagationComponents.certainlyBadSignature}). */
+const BAD_SIGNATURE = 'TX_ERROR_INVALID_BAD_PROOF'
 /** Most transactions waiting to go to one peer (the periodic announcement offers the rest later). */
 const MAX_OUTBOX = 4 * MAX_TXS_PER_PUSH
 
@@ -259,6 +274,7 @@ export class TransactionPropagation {
       const retry: number[] = []
       let index = 0
       let accepted = 0
+      let badSignatures = 0
       for await (const frame of lp.decode(stream, { maxDataLength: MAX_TX_BYTES })) {
         if (index >= MAX_TXS_PER_PUSH) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'too many transactions in one push')
         const bytes = plainBytes(frame.subarray())
@@ -267,6 +283,13 @@ export class TransactionPropagation {
         state.remember(hash, Date.now() + KNOWN_TX_TTL_MS, true)
         const verdict = this.submit(bytes)
         if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed transaction')
+        if (verdict === 'bad-signature') {
+          if (this.components.certainlyBadSignature?.(bytes) === true) {
+            this.components.penalise?.(peer, 'pushed a transaction with a bad signature', Penalty.BAD_TRANSACTION)
+            throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'a transaction with a bad signature')
+          }
+          if (++badSignatures > MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH) throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, 'too many transactions with bad signatures')
+        }
         if (verdict === 'retry') retry.push(index)
         if (verdict === 'accepted') accepted++
         index++
@@ -280,7 +303,7 @@ export class TransactionPropagation {
     }
   }
 
-  private submit(bytes: Uint8Array): 'accepted' | 'known' | 'retry' | 'malformed' {
+  private submit(bytes: Uint8Array): 'accepted' | 'known' | 'retry' | 'malformed' | 'bad-signature' {
     try {
       this.components.pool.submit(bytes, 'network')
       return 'accepted'
@@ -288,6 +311,7 @@ export class TransactionPropagation {
       const code = (err as { code?: unknown }).code
       if (typeof code !== 'string') return 'retry'
       if (MALFORMED.has(code)) return 'malformed'
+      if (code === BAD_SIGNATURE) return 'bad-signature'
       // Held already, stale, or invalid for good: offering it again would not change the answer.
       return RETRYABLE.has(code) ? 'retry' : 'known'
     }

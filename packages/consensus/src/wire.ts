@@ -4,6 +4,8 @@
  */
 import { decodeBody, encodeBody } from '@crust-ts/chain'
 import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util'
+import * as lp from 'it-length-prefixed'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_BODIES_PER_REQUEST } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 
@@ -104,3 +106,34 @@ export function parseStatus(bytes: Uint8Array): SyncStatus {
 }
 
 export const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+
+/** Bounds on the frames of one message stream (a request, a response, a push). */
+export interface FrameLimits {
+  /** Most frames. */
+  frames: number
+  /** Largest frame. */
+  frameBytes: number
+  /** Most bytes over all frames. */
+  bytes: number
+}
+
+/**
+ * The length-prefixed frames of `source` until it ends, within `limits`: a frame, frame count or
+ * byte total beyond them throws LIMIT_EXCEEDED at once (nothing more is read; the caller aborts the stream).
+ */
+export async function readFrames(source: AsyncIterable<Uint8Array | Uint8ArrayList>, limits: FrameLimits): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  let bytes = 0
+  try {
+    for await (const frame of lp.decode(source, { maxDataLength: limits.frameBytes })) {
+      bytes += frame.byteLength
+      if (out.length >= limits.frames) throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, `more than ${limits.frames} frames`)
+      if (bytes > limits.bytes) throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, `more than ${limits.bytes} bytes`)
+      out.push(plainBytes(frame.subarray()))
+    }
+  } catch (err) {
+    if (err instanceof Error && err.name === 'InvalidDataLengthError') throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, `a frame larger than ${limits.frameBytes} bytes`, undefined, { cause: err })
+    throw err
+  }
+  return out
+}

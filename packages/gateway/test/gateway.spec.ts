@@ -116,6 +116,24 @@ describe('W3Auth gateway', () => {
     assert.equal(gw.stats.proxied, 0)
   })
 
+  it('error: a malformed percent-encoding in any path is 400 JSON, refused before the node', async () => {
+    const gw = await gateway()
+    for (const [method, path, authorization] of [
+      ['GET', '/ipfs/%E0', undefined],
+      ['GET', '/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy/%E0%A4', undefined],
+      ['GET', '/ipns/%zz', undefined],
+      ['POST', '/api/v0/cat/%E0', bob],
+      ['POST', '/api/v0/%E0', bob],
+      ['POST', '/api/v0/%E0', undefined],
+      ['GET', '/%E0', undefined],
+    ] as const) {
+      const res = await fetch(`${gw.url}${path}`, { method, ...(authorization === undefined ? {} : { headers: { authorization } }) })
+      assert.equal(res.status, 400, `${method} ${path}`)
+      assert.deepEqual(await res.json(), { Error: 'malformed percent-encoding in the path' })
+    }
+    assert.equal(gw.stats.proxied, 0)
+  })
+
   it('error: the daily upload quota is per account and answers 429', async () => {
     let now = Date.UTC(2025, 0, 1, 12)
     const gw = await gateway({ quotas: { uploadBytesPerDay: 100_000 }, now: () => now })

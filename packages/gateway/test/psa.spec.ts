@@ -124,6 +124,15 @@ describe('Pinning Service API', () => {
     }
   })
 
+  it('error: a malformed percent-encoding in the path is 400 JSON, not a 500', async () => {
+    for (const [method, path] of [['GET', '/pins/%E0'], ['DELETE', '/pins/%E0'], ['POST', '/pins/%E0%A4'], ['GET', '/pins/%zz'], ['GET', '/pins%E0']] as const) {
+      const r = await call(method, path, bob, method === 'POST' ? { cid: CID_A } : undefined)
+      assert.equal(r.status, 400, `${method} ${path}`)
+      assert.deepEqual(r.body, { error: { reason: 'BAD_REQUEST', details: 'malformed percent-encoding in the path' } })
+    }
+    assert.equal((await call('GET', `/pins/${encodeURIComponent('é')}`, bob)).status, 404, 'a well-formed encoding is looked up')
+  })
+
   it('error: every endpoint needs W3Auth (401 with Crust strings)', async () => {
     for (const [method, path] of [['GET', '/pins'], ['POST', '/pins'], ['GET', '/pins/x'], ['POST', '/pins/x'], ['DELETE', '/pins/x']] as const) {
       const none = await call(method, path, undefined, method === 'POST' ? { cid: CID_A } : undefined)

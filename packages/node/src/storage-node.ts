@@ -204,6 +204,7 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
         account,
         ipfsApi,
         sworkerApi,
+        sworkerTokenFile: running.apiTokenFile,
         role: config.mode === 'member' ? 'member' : 'isolation',
         config: { strategy: config.smanager.strategy, pullIdleTimeoutMs: config.smanager.pullIdleTimeoutMs },
         logger,

@@ -10,6 +10,8 @@ export const SmanagerErrorCode = {
   UNPIN_FAILED: 'SMANAGER_ERROR_UNPIN_FAILED',
   /** The sWorker could not be reached or answered with an unexpected status. */
   SWORKER_REQUEST_FAILED: 'SMANAGER_ERROR_SWORKER_REQUEST_FAILED',
+  /** The sWorker refused the sManager's API token (401), or its token file cannot be read. */
+  SWORKER_UNAUTHORIZED: 'SMANAGER_ERROR_SWORKER_UNAUTHORIZED',
   /** Sealing ended without a valid file (the record vanished or became `lost`). */
   SEAL_FAILED: 'SMANAGER_ERROR_SEAL_FAILED',
   /** Sealing made no progress for `sealIdleTimeoutMs`. */

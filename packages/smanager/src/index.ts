@@ -12,7 +12,7 @@
  *
  * const sm = await Smanager.start({
  *   dataDir: './smanager', api, account, logger,
- *   ipfsApi: 'http://127.0.0.1:5001', sworkerApi: 'http://127.0.0.1:12222',
+ *   ipfsApi: 'http://127.0.0.1:5001', sworkerApi: 'http://127.0.0.1:12222', sworkerTokenFile: './sworker/api-token',
  * })
  * sm.events.on('task', (task) => console.log(task.cid, task.status, task.reason))
  * const http = createSmanagerApi(sm, { port: 12223 })

@@ -29,6 +29,8 @@ export interface SmanagerInit {
   ipfsApi: string
   /** sWorker base URL, e.g. http://127.0.0.1:12222 */
   sworkerApi: string
+  /** The sWorker's API token file (`<sworker data>/api-token`, mode 0600): sent on every POST. */
+  sworkerTokenFile: string
   role?: SmanagerRole
   config?: Partial<SmanagerConfig>
   logger: ComponentLogger
@@ -130,7 +132,7 @@ export class Smanager {
         store,
         chain: new PolkadotChainClient(init.api, init.account),
         ipfs: new KuboPullClient(init.ipfsApi),
-        sworker: new HttpSworkerClient(init.sworkerApi),
+        sworker: new HttpSworkerClient(init.sworkerApi, { tokenFile: init.sworkerTokenFile }),
         logger: init.logger,
         // the chain's address format, whatever the key pair's keyring used (group members are compared as text)
         account: encodeAddress(init.account.publicKey, init.api.registry.chainSS58 ?? DEFAULT_SS58),

@@ -89,6 +89,7 @@ describe('sManager end to end', () => {
       account: bob,
       ipfsApi: ipfsBApi,
       sworkerApi: `http://127.0.0.1:${sworker.api.port}`,
+      sworkerTokenFile: sworker.apiTokenFile,
       role: 'isolation',
       config: { pullIdleTimeoutMs: 3000, retryBaseMs: 1000, retryMaxMs: 4000, sealPollMs: 200, refreshEveryBlocks: 2 },
       logger,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { devAttestationAuthority, SRD_DIR, SrdError, Sworker } from '../src/index.js'
+import { defaultSrdReserveBytes, devAttestationAuthority, SRD_DIR, SrdError, Sworker } from '../src/index.js'
 import { tempDir } from './fixtures/dag.js'
 
 const MiB = 1024 * 1024
@@ -55,5 +55,60 @@ describe('srd', () => {
     } finally {
       tmp.remove()
     }
+  })
+
+  it('behavior: growth is bounded by free disk above the reserve (injected free space)', async () => {
+    const tmp = tempDir()
+    const reserve = 4 * MiB
+    // A disk with room for 2.5 units above the reserve; each unit written takes its size from it.
+    const disk = reserve + 2.5 * MiB
+    /** Figures to answer before going back to the disk model. */
+    const script: number[] = []
+    let sworker: Sworker | undefined
+    const freeSpace = async () => script.shift() ?? disk - Number(sworker?.srd.size() ?? 0n)
+    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: MiB, srdReserveBytes: reserve, srdFreeSpace: freeSpace })
+    try {
+      assert.deepEqual(await sworker.srd.room(), { availableBytes: reserve + 2.5 * MiB, reserveBytes: reserve, unitSize: MiB, maxUnits: 2 })
+      await assert.rejects(sworker.srd.change(3), (err: unknown) => {
+        assert.ok(err instanceof SrdError)
+        assert.equal(err.code, 'SWORKER_ERROR_SRD_NO_ROOM')
+        assert.match(err.message, /room for 2 \(/)
+        assert.equal(err.meta?.maxUnits, 2)
+        assert.equal(err.meta?.added, 0)
+        return true
+      })
+      assert.equal(sworker.srd.size(), 0n, 'refused whole: nothing added')
+      assert.deepEqual(await sworker.srd.change(2), { added: 2, removed: 0 })
+      await assert.rejects(sworker.srd.change(1), (err: unknown) => err instanceof SrdError && err.code === 'SWORKER_ERROR_SRD_NO_ROOM')
+      assert.deepEqual(await sworker.srd.change(-1), { added: 0, removed: 1 }, 'shrinking is never bounded')
+      // Files fill the disk while SRD grows: it stops at the reserve, reporting what it added.
+      script.push(reserve + 2 * MiB, reserve + 0.5 * MiB)
+      await assert.rejects(sworker.srd.change(2), (err: unknown) => err instanceof SrdError && err.code === 'SWORKER_ERROR_SRD_NO_ROOM' && err.meta?.added === 1)
+      assert.equal(sworker.srd.size(), 2n * BigInt(MiB))
+    } finally {
+      await sworker.close()
+      tmp.remove()
+    }
+  })
+
+  it('behavior: concurrent changes run one after another, so together they cannot pass the bound', async () => {
+    const tmp = tempDir()
+    let sworker: Sworker | undefined
+    const freeSpace = async () => 8 * MiB + 3 * MiB - Number(sworker?.srd.size() ?? 0n)
+    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: MiB, srdReserveBytes: 8 * MiB, srdFreeSpace: freeSpace })
+    try {
+      const results = await Promise.allSettled([sworker.srd.change(2), sworker.srd.change(2)])
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected'])
+      assert.equal(sworker.srd.size(), 2n * BigInt(MiB))
+    } finally {
+      await sworker.close()
+      tmp.remove()
+    }
+  })
+
+  it('behavior: the default reserve is one unit, at least 1 GiB', () => {
+    assert.equal(defaultSrdReserveBytes(MiB), 1024 * MiB)
+    assert.equal(defaultSrdReserveBytes(1024 * MiB), 1024 * MiB)
+    assert.equal(defaultSrdReserveBytes(32 * 1024 * MiB), 32 * 1024 * MiB)
   })
 })

@@ -82,7 +82,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     } else if (u8aToHex(stored) !== genesis.block.hashHex) {
       throw new ChainError(
         ChainErrorCode.GENESIS_MISMATCH,
-        `the data folder holds another chain (genesis ${u8aToHex(stored)}, this spec's is ${genesis.block.hashHex}): use another --base-path or remove it`,
+        `the data folder holds another chain (genesis ${u8aToHex(stored)}, this spec's is ${genesis.block.hashHex}): use another --base-path or remove it (crust dev: --reset)`,
       )
     }
     const load = (key: string): BlockRecord => {

@@ -1,4 +1,5 @@
 /** Substrate's block header and block body encodings, and the header JSON of the RPC API. */
+import { CodecError, CodecErrorCode } from './errors.js'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import { decode } from './codec/decode.js'
@@ -61,15 +62,21 @@ export function encodeBody(extrinsics: Uint8Array[]): Uint8Array {
   return concatBytes(encodeCompact(extrinsics.length), ...extrinsics)
 }
 
+function corruptBody(offset: number): CodecError {
+  return new CodecError({ code: CodecErrorCode.CORRUPT, what: 'block body', offset }, `corrupt block body at byte ${offset}`)
+}
+
+/** Splits a block body into its extrinsics; `CODEC_ERROR_CORRUPT` when the bytes do not hold them. */
 export function decodeBody(body: Uint8Array): Uint8Array[] {
   const count = readCompact(body, 0)
-  if (count === undefined) throw new Error('corrupt block body')
+  if (count === undefined) throw corruptBody(0)
   const out: Uint8Array[] = []
   let o = count.length
   for (let i = 0n; i < count.value; i++) {
     const len = readCompact(body, o)
-    if (len === undefined) throw new Error('corrupt block body')
+    if (len === undefined) throw corruptBody(o)
     const end = o + len.length + Number(len.value)
+    if (end > body.length) throw corruptBody(o)
     out.push(body.slice(o, end))
     o = end
   }

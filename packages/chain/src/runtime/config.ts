@@ -5,7 +5,8 @@ export type { RuntimeConfig }
 /** The runtime's parameters: Crust's values (a chain spec may override {@link SPEC_RUNTIME_KEYS}). */
 export const defaultRuntimeConfig: RuntimeConfig = {
   specName: 'crust',
-  specVersion: 1,
+  // 2: swork binds enclave keys to their registering account (PubKeyOwner), the offences pallet, bound equivocation evidence.
+  specVersion: 2,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

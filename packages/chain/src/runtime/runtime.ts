@@ -8,6 +8,7 @@ import { blake2AsHex } from '@polkadot/util-crypto'
 import { balancesPallet } from '../pallets/balances.js'
 import { benefitsPallet } from '../pallets/benefits/index.js'
 import { marketPallet } from '../pallets/market/index.js'
+import { offencesPallet } from '../pallets/offences/index.js'
 import { sessionPallet, stakingPallet } from '../pallets/staking/index.js'
 import { sworkPallet } from '../pallets/swork/index.js'
 import { sudoPallet } from '../pallets/sudo.js'
@@ -51,6 +52,7 @@ export const PALLET_INDEX = {
   Benefits: 7,
   Staking: 8,
   Session: 9,
+  Offences: 10,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -127,6 +129,7 @@ export class Runtime {
       benefitsPallet(PALLET_INDEX.Benefits),
       stakingPallet(PALLET_INDEX.Staking),
       sessionPallet(PALLET_INDEX.Session),
+      offencesPallet(PALLET_INDEX.Offences),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { createLogger } from '@crust-ts/base'
 import { type KeyringPair, loadSigner } from '@crust-ts/sdk'
 import { CliError } from '../errors.js'
@@ -66,11 +67,32 @@ export async function runSworkerCommand(opts: SworkerOptions): Promise<void> {
   })
 }
 
-/** `crust sworker workload|srd|file-info`: one request to a running sWorker's API. */
-export async function sworkerRequest(api: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
+/** The API token file a `crust sworker` subcommand uses: `--token-file`, or `<--data>/api-token`. */
+export function sworkerTokenFile(opts: { data: string; tokenFile?: string }): string {
+  return resolve(opts.tokenFile ?? join(opts.data, 'api-token'))
+}
+
+function readToken(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch (err) {
+    throw new CliError('CLI_ERROR_SWORKER_TOKEN', `cannot read the sWorker API token at ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass --data <sworker data folder> or --token-file`)
+  }
+}
+
+/**
+ * `crust sworker workload|srd|file-info`: one request to a running sWorker's API. POSTs change the
+ * sWorker's state: they send the token from `tokenFile` and a JSON body.
+ */
+export async function sworkerRequest(api: string, method: 'GET' | 'POST', path: string, body?: unknown, tokenFile?: string): Promise<string> {
+  let init: RequestInit = {}
+  if (method === 'POST') {
+    if (tokenFile === undefined) throw new TypeError('sworkerRequest: a POST needs the token file')
+    init = { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken(tokenFile)}` } }
+  }
   let res: Response
   try {
-    res = await fetch(`${api.replace(/\/+$/, '')}/api/v0${path}`, method === 'POST' ? { method, body: JSON.stringify(body) } : {})
+    res = await fetch(`${api.replace(/\/+$/, '')}/api/v0${path}`, init)
   } catch {
     throw new CliError('CLI_ERROR_SWORKER_UNREACHABLE', `no sWorker answers at ${api}: start one with "crust sworker" or pass --api`)
   }

@@ -271,6 +271,16 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): P
   }
 }
 
+/** False when `path` holds a malformed percent-encoding (`%E0`, `%zz`), which decodeURIComponent refuses. */
+function wellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   bump('requests')
   // Routed and forwarded as the upstream would see it: `..` and `%2e%2e` segments resolved, so an
@@ -281,6 +291,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(204, CORS_HEADERS).end()
     return
   }
+  // Refused here, not forwarded: the node behind would fail on it with a 500.
+  if (!wellEncoded(path)) return sendJson(res, 400, { Error: 'malformed percent-encoding in the path' })
   if (path.startsWith('/api/v0/')) return handleApi(req, res, url)
   if ((path.startsWith('/ipfs/') || path.startsWith('/ipns/')) && readGateway !== undefined) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { Error: 'Method Not Allowed' })

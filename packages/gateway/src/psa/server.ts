@@ -148,6 +148,7 @@ export class PinningService {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://psa')
     if (req.method === 'OPTIONS') return send(res, 204)
+    if (!wellEncoded(url.pathname)) throw new HttpFailure(400, 'BAD_REQUEST', 'malformed percent-encoding in the path')
     if (!url.pathname.startsWith(`${this.basePath}/`)) throw new HttpFailure(404, 'NOT_FOUND', 'not found')
     const route = url.pathname.slice(this.basePath.length).replace(/\/+$/, '')
     let owner: string
@@ -203,6 +204,16 @@ export class PinningService {
       return send(res, 202)
     }
     throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', `${req.method} not allowed on /pins/{requestid}`)
+  }
+}
+
+/** False when `path` holds a malformed percent-encoding (`%E0`, `%zz`), which decodeURIComponent refuses. */
+function wellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -1,4 +1,8 @@
-/** The sManager's side of the sWorker HTTP API (crust-sworker's endpoints under `/api/v0`). */
+/**
+ * The sManager's side of the sWorker HTTP API (crust-sworker's endpoints under `/api/v0`). POSTs carry
+ * the sWorker's API token (`Authorization: Bearer`), read from the token file in its data folder.
+ */
+import { readFileSync } from 'node:fs'
 import { SEAL_START_ALREADY_SEALED, SEAL_START_IN_PROGRESS, SEAL_START_OK } from '../constants.js'
 import { SmanagerError, SmanagerErrorCode } from '../errors.js'
 import type { SpaceFigures } from '../scheduler/index.js'
@@ -29,12 +33,24 @@ interface SworkerBody {
   message?: string
 }
 
+/** How {@link HttpSworkerClient} finds the sWorker's API token: the token, or its file. */
+export type SworkerToken = { token: string } | { tokenFile: string }
+
 /** {@link SworkerClient} over HTTP at `baseUrl` (e.g. `http://127.0.0.1:12222`). */
 export class HttpSworkerClient implements SworkerClient {
   private readonly base: string
+  private token: string | undefined
 
-  constructor(baseUrl: string) {
+  /**
+   * `auth.tokenFile` (the sWorker's `<data>/api-token`) is read at the first POST and again after a
+   * 401, so an sWorker started later or with a new token is followed.
+   */
+  constructor(
+    baseUrl: string,
+    private readonly auth: SworkerToken,
+  ) {
     this.base = `${baseUrl.replace(/\/+$/, '').replace(/\/api\/v0$/, '')}/api/v0`
+    if ('token' in auth) this.token = auth.token
   }
 
   async workload(): Promise<SpaceFigures> {
@@ -73,12 +89,32 @@ export class HttpSworkerClient implements SworkerClient {
     throw this.failure('/storage/delete', status, body)
   }
 
+  private readToken(): string {
+    if ('token' in this.auth) return this.auth.token
+    try {
+      this.token = readFileSync(this.auth.tokenFile, 'utf8').trim()
+    } catch (err) {
+      throw new SmanagerError(SmanagerErrorCode.SWORKER_UNAUTHORIZED, `cannot read the sWorker API token: ${(err as Error).message}`, { file: this.auth.tokenFile }, { cause: err })
+    }
+    return this.token
+  }
+
   private async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<{ status: number; body: unknown }> {
+    if (method === 'GET') return this.send(method, path)
+    const token = this.token ?? this.readToken()
+    let answer = await this.send(method, path, json, token)
+    // The sWorker may have been set up anew since the file was read: read it once more.
+    if (answer.status === 401 && 'tokenFile' in this.auth && this.readToken() !== token) answer = await this.send(method, path, json, this.token)
+    if (answer.status === 401) throw this.failure(path, 401, answer.body, SmanagerErrorCode.SWORKER_UNAUTHORIZED)
+    return answer
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, json?: unknown, token?: string): Promise<{ status: number; body: unknown }> {
     let res: Response
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
-        ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } }),
+        ...(method === 'GET' ? {} : { body: JSON.stringify(json ?? {}), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }),
       })
     } catch (err) {
       throw new SmanagerError(SmanagerErrorCode.SWORKER_REQUEST_FAILED, `sWorker ${path} unreachable: ${(err as Error).message}`, { path }, { cause: err })
@@ -93,9 +129,9 @@ export class HttpSworkerClient implements SworkerClient {
     return { status: res.status, body }
   }
 
-  private failure(path: string, status: number, body: unknown): SmanagerError {
+  private failure(path: string, status: number, body: unknown, code: SmanagerErrorCode = SmanagerErrorCode.SWORKER_REQUEST_FAILED): SmanagerError {
     const b = body as SworkerBody
-    return new SmanagerError(SmanagerErrorCode.SWORKER_REQUEST_FAILED, `sWorker ${path} answered ${status}: ${b.message ?? ''}`.trim(), {
+    return new SmanagerError(code, `sWorker ${path} answered ${status}: ${b.message ?? ''}`.trim(), {
       path,
       status,
       statusCode: b.status_code,

@@ -13,6 +13,10 @@ export interface SworkerApiInit {
   dataDir: string
   logger?: ComponentLogger
   version?: string
+  /** The node's API token (`loadOrCreateApiToken`): every POST must carry `Authorization: Bearer <token>`. */
+  token: string
+  /** Browser origins allowed to call the API (default none: any request with an `Origin` header is refused). */
+  allowedOrigins?: readonly string[]
 }
 
 export const DEFAULT_SWORKER_API_PORT = 12222
@@ -21,6 +25,7 @@ export const defaultSworkerApiOptions = {
   host: '127.0.0.1',
   port: DEFAULT_SWORKER_API_PORT,
   version: '0.1.0',
+  allowedOrigins: [] as readonly string[],
 } as const
 
 /** {@link SworkerApiInit} with every default applied: what the server works from. */
@@ -32,6 +37,8 @@ export interface SworkerApiConfig {
   dataDir: string
   logger: ComponentLogger
   version: string
+  token: string
+  allowedOrigins: readonly string[]
 }
 
 /** Applies the defaults to `init` (once, at construction). */
@@ -44,5 +51,7 @@ export function resolveSworkerApiConfig(init: SworkerApiInit): SworkerApiConfig 
     dataDir: init.dataDir,
     logger: init.logger ?? silentLogger,
     version: init.version ?? defaultSworkerApiOptions.version,
+    token: init.token,
+    allowedOrigins: init.allowedOrigins ?? defaultSworkerApiOptions.allowedOrigins,
   }
 }

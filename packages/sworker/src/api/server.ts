@@ -1,8 +1,16 @@
 /**
  * The sWorker's HTTP API (default 127.0.0.1:12222, under /api/v0), with crust-sworker's endpoint
  * names and JSON shapes. Unlike Crust, where a patched IPFS pushes blocks, `storage/seal_start`
- * makes the worker pull the DAG from its IPFS node itself. Errors: `{status_code, message}`.
+ * makes the worker pull the DAG from its IPFS node itself. Errors: `{status_code, message}`, plus a
+ * stable `code` for the refusals of this API's own guard.
+ *
+ * Guard (against other local users' tools and, above all, web pages the operator visits, which can
+ * send "simple" cross-site POSTs to 127.0.0.1): a request with a browser `Origin` not in
+ * `allowedOrigins` is refused (403); every POST needs `Authorization: Bearer <token>` (401) and an
+ * `application/json` body (415). GETs (workload, id_info, file/info, file/info_by_type) read only
+ * and stay open.
  */
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { statfsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { CID } from 'multiformats/cid'
@@ -10,9 +18,11 @@ import { listen } from '@crust-ts/base'
 import { u8aToHex } from '@polkadot/util'
 import type { Sworker } from '../node/index.js'
 import type { FileRecord } from '../seal/index.js'
+import { SrdError, SrdErrorCode } from '../srd/index.js'
+import { MAX_BODY_BYTES } from './constants.js'
+import { SworkerApiErrorCode } from './errors.js'
 import { resolveSworkerApiConfig, type SworkerApiConfig, type SworkerApiInit } from './options.js'
 
-const MAX_BODY_BYTES = 64 * 1024
 const GB = 1024 ** 3
 
 class ApiFailure extends Error {
@@ -20,10 +30,14 @@ class ApiFailure extends Error {
     readonly httpStatus: number,
     readonly statusCode: number,
     message: string,
+    readonly code?: string,
+    readonly meta?: Record<string, unknown>,
   ) {
     super(message)
   }
 }
+
+const digest = (text: string) => createHash('sha256').update(text).digest()
 
 function parseCid(value: unknown): string {
   if (typeof value !== 'string') throw new ApiFailure(400, 11001, 'Invalid cid')
@@ -57,6 +71,7 @@ export class SworkerApi {
   private server: Server | undefined
   private readonly log
   private readonly config: SworkerApiConfig
+  private readonly tokenDigest: Buffer
 
   constructor(
     private readonly sworker: Sworker,
@@ -64,6 +79,8 @@ export class SworkerApi {
   ) {
     this.config = resolveSworkerApiConfig(init)
     this.log = this.config.logger.forComponent('sworker:api')
+    if (this.config.token.length < 32) throw new TypeError('SworkerApi: the API token is too short (use loadOrCreateApiToken)')
+    this.tokenDigest = digest(this.config.token)
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -98,14 +115,43 @@ export class SworkerApi {
 
   private fail(res: ServerResponse, err: unknown): void {
     if (err instanceof ApiFailure) {
-      this.send(res, err.httpStatus, { status_code: err.statusCode, message: err.message })
+      if (err.httpStatus === 401) res.setHeader('www-authenticate', 'Bearer realm="sworker"')
+      this.send(res, err.httpStatus, {
+        status_code: err.statusCode,
+        ...(err.code === undefined ? {} : { code: err.code }),
+        message: err.message,
+        ...(err.meta === undefined ? {} : { meta: err.meta }),
+      })
       return
     }
     this.log.warn({ err }, 'sworker api error')
     this.send(res, 500, { status_code: 500, message: err instanceof Error ? err.message : 'Internal error' })
   }
 
+  /** Refuses foreign browser origins on every request; POSTs also need the token and a JSON body. */
+  private guard(req: IncomingMessage): void {
+    const origin = req.headers.origin
+    if (origin !== undefined && !this.config.allowedOrigins.includes(origin)) {
+      throw new ApiFailure(403, 403, `Origin ${origin} may not call the sWorker API`, SworkerApiErrorCode.FORBIDDEN_ORIGIN)
+    }
+    if (req.method !== 'POST') return
+    const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')
+    if (match === null || !timingSafeEqual(digest(match[1]!), this.tokenDigest)) {
+      throw new ApiFailure(
+        401,
+        401,
+        match === null ? 'Missing "Authorization: Bearer <token>": the token is in the sWorker data folder (api-token)' : 'Wrong sWorker API token',
+        SworkerApiErrorCode.UNAUTHORIZED,
+      )
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+    if (type !== 'application/json') {
+      throw new ApiFailure(415, 415, `Content-Type must be application/json${type === '' ? '' : `, not ${type}`}`, SworkerApiErrorCode.UNSUPPORTED_MEDIA_TYPE)
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.guard(req)
     const url = new URL(req.url ?? '/', 'http://sworker')
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`
     const { sealer, srd, enclave } = this.sworker
@@ -120,6 +166,7 @@ export class SworkerApi {
           }
         }
         const fs = statfsSync(this.config.dataDir)
+        const srdRoom = await srd.room()
         const available = (fs.bavail * fs.bsize) / GB
         return this.send(res, 200, {
           files,
@@ -128,7 +175,7 @@ export class SworkerApi {
             srd_remaining_task: 0,
             srd_unit_size: srd.unitSize,
             srd_root: u8aToHex(srd.root()),
-            disk_available_for_srd: Math.floor(available),
+            disk_available_for_srd: Math.floor(Math.max(0, srdRoom.availableBytes - srdRoom.reserveBytes) / GB),
             disk_available: Math.floor(available),
             disk_volume: Math.floor((fs.blocks * fs.bsize) / GB),
             sys_disk_available: Math.floor(available),
@@ -192,7 +239,14 @@ export class SworkerApi {
       case 'POST /api/v0/srd/change': {
         const change = (await readJson(req)).change
         if (typeof change !== 'number' || !Number.isSafeInteger(change) || change === 0) throw new ApiFailure(400, 400, 'Invalid change')
-        const result = await srd.change(change)
+        let result: Awaited<ReturnType<typeof srd.change>>
+        try {
+          result = await srd.change(change)
+        } catch (err) {
+          // Refused whole, or stopped when the disk filled meanwhile: 409 with the room left.
+          if (err instanceof SrdError && err.code === SrdErrorCode.NO_ROOM) throw new ApiFailure(409, 409, err.message, SworkerApiErrorCode.SRD_NO_ROOM, err.meta)
+          throw err
+        }
         return this.send(res, 200, { status_code: 200, message: `Change task:${change}G has been added`, added: result.added, removed: result.removed })
       }
       default:

@@ -9,7 +9,7 @@ import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aToHex } from '@polkadot/util'
 import { type ComponentLogger, silentLogger } from '@crust-ts/base'
 import type { Sworker } from '../node/sworker.js'
-import { submitCall as submit } from './submit.js'
+import { SworkerChainError, submitCall as submit } from './submit.js'
 
 export interface SworkerChainAgentInit {
   api: ApiPromise
@@ -35,13 +35,23 @@ export class SworkerChainAgent {
     this.log = (init.logger ?? silentLogger).forComponent('sworker:chain')
   }
 
-  /** Registers the enclave key unless the chain already knows it. */
+  /**
+   * Registers the enclave key unless the chain already knows it as this account's. The chain binds
+   * a key to the account that registered it (`Swork.PubKeyOwner`): a key bound to another account
+   * cannot report from this one, so that is an error here rather than a report refused every slot.
+   */
   async ensureRegistered(): Promise<'registered' | 'already'> {
     const { api, account } = this.init
     const pk = this.sworker.enclave.publicKey
+    const query = api.query.swork as unknown as { pubKeyOwner(pk: string): Promise<{ isSome: boolean; unwrap(): { toU8a(): Uint8Array } }> }
+    const bound = await query.pubKeyOwner(hex(pk))
+    const owner = bound.isSome ? hex(bound.unwrap().toU8a()) : undefined
+    if (owner !== undefined && owner !== hex(account.publicKey)) {
+      throw new SworkerChainError('SWORKER_ERROR_KEY_BOUND_ELSEWHERE', 'the enclave key is registered to another account', { owner })
+    }
     // PubKeys has a default value (an empty code) for unknown keys.
     const known = (await api.query.swork.pubKeys(hex(pk))).toJSON() as { code?: string } | null
-    if (known !== null && known.code !== undefined && known.code !== '0x') return 'already'
+    if (owner !== undefined && known !== null && known.code !== undefined && known.code !== '0x') return 'already'
     const a = await this.sworker.enclave.attest(account.publicKey)
     await submit(api, api.tx.swork.register(hex(a.ias_sig), hex(a.ias_cert), hex(a.applier), hex(a.isv_body), hex(a.sig)), account)
     this.log.info({ pk: hex(pk) }, 'enclave identity registered')

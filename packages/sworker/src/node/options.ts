@@ -1,6 +1,7 @@
 import type { ComponentLogger } from '@crust-ts/base'
 import type { AttestationAuthority } from '../enclave/interface.js'
 import type { SealerInit } from '../seal/options.js'
+import type { FreeSpace } from '../srd/options.js'
 
 /** Construction options of {@link Sworker}. */
 export interface SworkerInit {
@@ -12,6 +13,10 @@ export interface SworkerInit {
   code?: Uint8Array
   /** SRD unit size in bytes (default 1 GiB). */
   srdUnitSize?: number
+  /** Free disk bytes SRD never takes (default: one unit, at least 1 GiB). */
+  srdReserveBytes?: number
+  /** Free bytes under the SRD folder (default statfs; tests inject a figure). */
+  srdFreeSpace?: FreeSpace
   sealer?: SealerInit
   /** Seal worker threads of the software enclave (default 2, or 1 on one core; 0 seals on the main thread). */
   sealThreads?: number

@@ -44,8 +44,12 @@ export class Sworker {
     try {
       const sealer = await Sealer.open({ store, enclave, logger }, init.sealer ?? {})
       const srd = await Srd.open(
-        { store, enclave, logger },
-        { dir: path.join(init.dataDir, SRD_DIR), ...(init.srdUnitSize === undefined ? {} : { unitSize: init.srdUnitSize }) },
+        { store, enclave, logger, ...(init.srdFreeSpace === undefined ? {} : { freeSpace: init.srdFreeSpace }) },
+        {
+          dir: path.join(init.dataDir, SRD_DIR),
+          ...(init.srdUnitSize === undefined ? {} : { unitSize: init.srdUnitSize }),
+          ...(init.srdReserveBytes === undefined ? {} : { reserveBytes: init.srdReserveBytes }),
+        },
       )
       return new Sworker({ enclave, store, sealer, srd, logger })
     } catch (err) {

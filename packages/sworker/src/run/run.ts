@@ -7,7 +7,7 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { createKuboClient } from '@crust-ts/sdk'
-import { SworkerApi } from '../api/index.js'
+import { apiTokenFile, loadOrCreateApiToken, SworkerApi } from '../api/index.js'
 import { SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
 import { kuboBlockSource } from '../seal/index.js'
@@ -17,6 +17,8 @@ import { INTEGRITY_CHECK_SAMPLE_BLOCKS, resolveRunSworkerConfig, type RunSworker
 export interface RunningSworker {
   sworker: Sworker
   api: { host: string; port: number }
+  /** The API token's file (mode 0600): what the sManager and `crust sworker srd` read. */
+  apiTokenFile: string
   stop(): Promise<void>
 }
 
@@ -49,11 +51,17 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
   const srd = sworker.srd
   const haveUnits = Number(srd.size() / BigInt(srd.unitSize))
   if (init.srdUnits !== undefined && init.srdUnits > haveUnits) {
-    log.info({ have: haveUnits, want: init.srdUnits, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
-    await srd.change(init.srdUnits - haveUnits)
+    // The operator's own figure: grown to what the disk holds above the reserve, with a warning, rather than not starting.
+    const room = await srd.room()
+    const add = Math.min(init.srdUnits - haveUnits, room.maxUnits)
+    if (add < init.srdUnits - haveUnits) log.warn({ want: init.srdUnits, have: haveUnits, ...room }, 'not enough free disk for the SRD units asked for: declaring what fits')
+    log.info({ have: haveUnits, want: init.srdUnits, adding: add, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
+    if (add > 0) await srd.change(add)
   }
   const ipfs = createKuboClient({ url: init.ipfsApi })
+  const token = loadOrCreateApiToken(init.dataDir)
   const httpApi = new SworkerApi(sworker, {
+    token,
     blockSource: init.blockSource ?? kuboBlockSource(ipfs),
     dataDir: init.dataDir,
     currentBlock: async () => (await api.rpc.chain.getHeader()).number.toNumber(),
@@ -87,6 +95,7 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
   return {
     sworker,
     api: address,
+    apiTokenFile: apiTokenFile(init.dataDir),
     async stop() {
       stopping = true
       clearInterval(checkTimer)

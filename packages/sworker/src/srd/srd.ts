@@ -6,13 +6,32 @@ import type { AbortOptions, Enclave } from '../enclave/interface.js'
 import { merkleRoot } from '../merkle/index.js'
 import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'
 import { SrdError, SrdErrorCode } from './errors.js'
-import { defaultSrdOptions, type SrdInit } from './options.js'
+import { defaultSrdOptions, defaultSrdReserveBytes, type FreeSpace, type SrdInit } from './options.js'
 
 /** Collaborators of {@link Srd}. */
 export interface SrdComponents {
   store: SealedStore
   enclave: Enclave
   logger: ComponentLogger
+  /** Free bytes under the SRD folder (default {@link statfsFreeSpace}). */
+  freeSpace?: FreeSpace
+}
+
+/** How many units the disk has room for. */
+export interface SrdRoom {
+  /** Free bytes on the SRD folder's file system (for an unprivileged writer). */
+  availableBytes: number
+  /** Free bytes SRD leaves alone. */
+  reserveBytes: number
+  unitSize: number
+  /** Units that can still be added: ⌊(available − reserve) / unitSize⌋, at least 0. */
+  maxUnits: number
+}
+
+/** {@link FreeSpace} from statfs: the blocks available to unprivileged users. */
+export const statfsFreeSpace: FreeSpace = async (dir) => {
+  const stats = await fs.promises.statfs(dir)
+  return stats.bavail * stats.bsize
 }
 
 /** One spare-room unit. */
@@ -47,6 +66,10 @@ export class Srd {
   private readonly enclave: Enclave
   private readonly units: BytesDb
   private readonly log: Logger
+  private readonly reserveBytes: number
+  private readonly freeSpace: FreeSpace
+  /** Changes run one at a time, so each sees the disk the previous one left. */
+  private changing: Promise<unknown> = Promise.resolve()
 
   private constructor(components: SrdComponents, init: SrdInit) {
     this.dir = init.dir
@@ -56,6 +79,8 @@ export class Srd {
     this.enclave = components.enclave
     this.units = components.store.db(Bucket.srdUnits)
     this.log = components.logger.forComponent('sworker:srd')
+    this.reserveBytes = init.reserveBytes ?? defaultSrdReserveBytes(this.unitSize)
+    this.freeSpace = components.freeSpace ?? statfsFreeSpace
   }
 
   /** Opens the SRD folder, dropping unit files without a record and records without a file. */
@@ -99,12 +124,39 @@ export class Srd {
     return merkleRoot(this.list().map((u) => Buffer.from(u.hash, 'hex')))
   }
 
-  /** Adds `delta` units (positive) or removes `-delta` units (negative); removal stops when none are left. */
-  async change(delta: number, options: AbortOptions = {}): Promise<SrdChangeResult> {
+  /** How many more units fit on the disk, keeping the reserve free. */
+  async room(): Promise<SrdRoom> {
+    const availableBytes = await this.freeSpace(this.dir)
+    const spare = Math.max(0, availableBytes - this.reserveBytes)
+    return { availableBytes, reserveBytes: this.reserveBytes, unitSize: this.unitSize, maxUnits: Math.floor(spare / this.unitSize) }
+  }
+
+  /**
+   * Adds `delta` units (positive) or removes `-delta` units (negative); removal stops when none are left.
+   * Growth is refused (`NO_ROOM`, nothing added) when the disk has no room for all `delta` units above
+   * the reserve, and stops (`NO_ROOM`, with the units added so far) if the disk fills meanwhile.
+   * Changes run one after another.
+   */
+  change(delta: number, options: AbortOptions = {}): Promise<SrdChangeResult> {
+    const run = this.changing.then(() => this.changeNow(delta, options))
+    this.changing = run.catch(() => {})
+    return run
+  }
+
+  private async changeNow(delta: number, options: AbortOptions): Promise<SrdChangeResult> {
     if (!Number.isSafeInteger(delta)) throw new SrdError(SrdErrorCode.INVALID_CHANGE, 'the SRD change must be an integer number of units', { delta })
     const result = { added: 0, removed: 0 }
+    if (delta > 0) {
+      const room = await this.room()
+      if (delta > room.maxUnits) throw this.noRoom(delta, room, result)
+    }
     for (let i = 0; i < delta; i++) {
       if (options.signal?.aborted === true) throw new SrdError(SrdErrorCode.ABORTED, 'SRD change aborted', result, { cause: options.signal.reason })
+      if (i > 0) {
+        // Sealed files share the disk: stop at the reserve if they took the room meanwhile.
+        const room = await this.room()
+        if (room.maxUnits < 1) throw this.noRoom(delta, room, result)
+      }
       await this.addUnit()
       result.added++
     }
@@ -117,6 +169,16 @@ export class Srd {
     }
     if (result.added + result.removed > 0) this.log.info({ ...result, units: this.list().length }, 'spare room changed')
     return result
+  }
+
+  private noRoom(requested: number, room: SrdRoom, done: SrdChangeResult): SrdError {
+    if (done.added > 0) this.log.warn({ requested, ...done, ...room }, 'spare room growth stopped: the disk is full up to the reserve')
+    return new SrdError(
+      SrdErrorCode.NO_ROOM,
+      `not enough free disk for ${requested - done.added} more SRD unit(s) of ${room.unitSize} bytes: room for ${room.maxUnits} ` +
+        `(${room.availableBytes} bytes free, ${room.reserveBytes} kept in reserve)${done.added > 0 ? `; ${done.added} added` : ''}`,
+      { requested, ...done, ...room },
+    )
   }
 
   private async addUnit(): Promise<void> {

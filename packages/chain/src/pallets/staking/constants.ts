@@ -36,6 +36,14 @@ export const DEFAULT_START_REWARD_ERA = 100_000
 export const AUTHORING_POINTS_PER_BLOCK = 20
 /** Eras a computed slash waits before it is applied (27 days of 6-hour eras); root may cancel it meanwhile. */
 export const SLASH_DEFER_DURATION = 108
+/**
+ * Not in Crust: how many eras old an offence may be when it is reported. A slash is queued in the
+ * active era and applied SLASH_DEFER_DURATION + 1 eras later; stake unbonded in the offence era can
+ * be withdrawn BONDING_DURATION eras after it. Only an offence at most BONDING_DURATION −
+ * SLASH_DEFER_DURATION − 1 eras old (3: 18 hours of 6-hour eras) is sure to find that stake still
+ * bonded when its slash is applied; an older report could slash nothing or only those who stayed.
+ */
+export const MAX_OFFENCE_AGE_ERAS = BONDING_DURATION - SLASH_DEFER_DURATION - 1
 /** Share of the slash reward paid on the first report (`REWARD_F1`, 50 %), in Perbill parts. */
 export const REWARD_F1_PARTS = 500_000_000n
 /** The `SlashRewardFraction` Crust's chain specs set at genesis (10 %), in Perbill parts. */

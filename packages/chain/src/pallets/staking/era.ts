@@ -24,6 +24,7 @@ import {
   CurrentEra,
   ErasExposed,
   ErasStakers,
+  ErasAuthorities,
   ErasStakersClipped,
   ErasStartSessionIndex,
   ErasTotalStakes,
@@ -109,7 +110,9 @@ export function startEra(ctx: EraContext, era: number): void {
     }
     ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
   }
-  SessionValidators.put(state, electedValidators(state).map((v) => v.stash))
+  const authorities = electedValidators(state).map((v) => v.stash)
+  SessionValidators.put(state, authorities)
+  ErasAuthorities.insert(state, era, authorities)
 }
 
 /** Adds `era` to BondedEras and drops (with their slashing records) the eras before the bonding window. */
@@ -117,6 +120,9 @@ function noteBondedEra(state: StorageAccess, era: number, session: number): void
   const bonded = [...BondedEras.get(state), [era, session] as [number, number]]
   const firstKept = era - BONDING_DURATION
   let drop = 0
-  while (drop < bonded.length && bonded[drop]![0] < firstKept) clearEraMetadata(state, bonded[drop++]![0])
+  while (drop < bonded.length && bonded[drop]![0] < firstKept) {
+    clearEraMetadata(state, bonded[drop]![0])
+    ErasAuthorities.remove(state, bonded[drop++]![0])
+  }
   BondedEras.put(state, bonded.slice(drop))
 }

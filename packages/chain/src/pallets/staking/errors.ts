@@ -20,7 +20,7 @@ export const events = {
   CutGuaranteeSuccess: event(10, { controller: account, validator: account, votes: balance }, 'Someone cut this many votes from a guarantee.', true),
   ChillSuccess: event(11, { controller: account, stash: account }, 'Someone stopped validating or guaranteeing.', true),
   UpdateStakeLimitSuccess: event(12, { owners: named(u32, 'u32') }, 'Stake limits were updated from this many owners\' workloads.', true),
-  EquivocationReported: event(13, { offender: account, kind: named(u8, 'u8'), reporter: account }, 'Not in Crust: an equivocation (kind 0 block, 1 vote) was proven and its offender slashed.', true),
+  EquivocationReported: event(13, { offender: account, kind: named(u8, 'u8'), reporter: account }, 'Not in Crust: an equivocation (kind 0 block, 1 vote) was proven and reported to the offences pallet.', true),
 }
 
 export const stakingErrors = errors({
@@ -43,4 +43,7 @@ export const stakingErrors = errors({
   InsufficientFrozenBond: [16, 'The bond does not cover the balance frozen by other locks.'],
   InvalidEquivocationProof: [17, 'Not in Crust: the evidence does not prove an equivocation by the offender.'],
   DuplicateEquivocationReport: [18, 'Not in Crust: this equivocation has already been reported.'],
+  EquivocationFromOtherChain: [19, 'Not in Crust: the evidence is not of this chain (votes signed for another genesis, or blocks whose parent is not a block of this chain).'],
+  StaleEquivocation: [20, 'Not in Crust: the offence is too old to be reported (older than MaxOffenceAge eras, or its blocks older than BlockHashCount).'],
+  NotAnAuthority: [21, 'Not in Crust: the offender was not an authority of the era the evidence belongs to.'],
 })

@@ -1,5 +1,5 @@
 /** The `Staking` pallet (Crust's GPoS): see pallet.ts. */
-export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_UNLOCKING_CHUNKS, SLASH_DEFER_DURATION, STAKING_ID } from './constants.js'
+export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_OFFENCE_AGE_ERAS, MAX_UNLOCKING_CHUNKS, SLASH_DEFER_DURATION, STAKING_ID } from './constants.js'
 export { activeBond, cappedExposure, clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 export { events as stakingEvents, stakingErrors } from './errors.js'
 export { applyWorkload, buildStakingGenesis, stakingPallet } from './pallet.js'
@@ -21,6 +21,7 @@ export {
   type SlashingSpan,
   type SlashParams,
   spansOf,
+  stakingOnOffence,
 } from './slashing.js'
 export { slashLedger } from './ledger.js'
-export { EQUIVOCATION_SLASH_FRACTION, type EquivocationReport, EquivocationKind, reportEquivocation, voteEvidence } from './equivocation.js'
+export { type EquivocationReport, EquivocationKind, reportEquivocation, voteEvidence } from './equivocation.js'

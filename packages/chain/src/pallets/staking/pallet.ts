@@ -25,6 +25,7 @@ import {
   GENESIS_SLASH_REWARD_FRACTION,
   HISTORY_DEPTH,
   MAX_GUARANTEE,
+  MAX_OFFENCE_AGE_ERAS,
   MAX_UNLOCKING_CHUNKS,
   SLASH_DEFER_DURATION,
   STAKING_ID,
@@ -42,7 +43,9 @@ import {
   ActiveEra,
   Bonded,
   BondedEras,
+  CurrentElected,
   CurrentEra,
+  ErasAuthorities,
   ErasStakingPayout,
   ErasStartSessionIndex,
   ErasTotalStakes,
@@ -144,6 +147,7 @@ export function buildStakingGenesis(state: StorageAccess, validators: Uint8Array
   ErasStartSessionIndex.insert(state, 0, 0)
   BondedEras.put(state, [[0, 0]])
   SessionValidators.put(state, validators)
+  ErasAuthorities.insert(state, 0, validators)
 }
 
 const ensureVotes = (ctx: DispatchContext, votes: bigint) => {
@@ -168,6 +172,11 @@ export function stakingPallet(index: number): Pallet {
         named(compactU32, 'EraIndex'),
         () => SLASH_DEFER_DURATION,
         'Number of eras that slashes are deferred by, after computation. This should be less than the bonding duration.',
+      ),
+      MaxOffenceAge: constant(
+        named(compactU32, 'EraIndex'),
+        () => MAX_OFFENCE_AGE_ERAS,
+        'Not in Crust: how many eras old an offence may be when reported (BondingDuration − SlashDeferDuration − 1, so that its deferred slash still finds the stake bonded at the offence).',
       ),
     },
     onInitialize: (ctx) => {
@@ -417,6 +426,13 @@ export function stakingPallet(index: number): Pallet {
         dispatch: (ctx, origin, { validators }) => {
           ensureRoot(origin)
           Invulnerables.put(ctx.state, validators)
+          // While nobody is elected the invulnerables author blocks from the next block on: they join
+          // the era's recorded authorities (offence evidence is checked against them).
+          const era = ActiveEra.get(ctx.state)?.index
+          if (CurrentElected.get(ctx.state).length === 0 && era !== undefined) {
+            const known = ErasAuthorities.get(ctx.state, era)
+            ErasAuthorities.insert(ctx.state, era, [...known, ...validators.filter((v) => !known.some((k) => sameAccount(k, v)))])
+          }
         },
       }),
       force_unstake: call({
@@ -524,7 +540,7 @@ export function stakingPallet(index: number): Pallet {
         args: { offender: named(accountId32, 'T::AccountId'), kind: named(u8, 'u8'), first: bytes, second: bytes },
         weight: dbWeight(150_000_000n, 12n, 8n),
         docs: [
-          'Not in Crust: prove that `offender` equivocated (kind 0: `first`/`second` are two sealed headers of one Aura slot; kind 1: two signed finality votes of one round) and slash it.',
+          'Not in Crust: prove that `offender` equivocated (kind 0: `first`/`second` are two sealed headers of one Aura slot, children of blocks of this chain; kind 1: two signed finality votes of one round) and report the offence (Offences pallet), which slashes it.',
         ],
         dispatch: (ctx, origin, args) => {
           const reporter = ensureSigned(origin)

@@ -8,6 +8,7 @@
  * then unlocking chunks; the slashed value goes to the treasury, less a reward for reporters.
  */
 import type { BlockContext } from '../../frame/pallet.js'
+import type { OnOffenceHandler } from '../offences/index.js'
 import type { StorageAccess } from '../../frame/storage.js'
 import { depositInto, slash as slashBalance } from '../balances.js'
 import { perbillMul } from '../../primitives/perbill.js'
@@ -380,4 +381,12 @@ export function reportOffence(
     UnappliedSlashes.insert(ctx.state, active, [...UnappliedSlashes.get(ctx.state, active), unapplied])
   }
   return { slashEra, slashes }
+}
+
+/**
+ * Staking as the offences pallet's handler (Substrate's `OnOffenceHandler` for staking): each
+ * offender is slashed by `fraction` of its exposure in `era`, its own reporters credited.
+ */
+export const stakingOnOffence: OnOffenceHandler = (ctx, offenders, fraction, era) => {
+  for (const { offender, reporters } of offenders) reportOffence(ctx, [offender], fraction, era, reporters)
 }

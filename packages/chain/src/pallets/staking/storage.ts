@@ -2,7 +2,7 @@
  * Staking's storage items (prefix `Staking`) with Crust's names, hashers and value types, plus two
  * lists our runtime keeps in place of Crust's map iteration (`ValidatorsList`, `GuarantorsList`).
  */
-import { bool, h256, named, tuple, u32, vec } from '../../primitives/codec/scale-type.js'
+import { bool, named, tuple, u32, vec } from '../../primitives/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 import {
   doubleMapWithDefault,
@@ -196,13 +196,22 @@ export const SpanSlash = mapWithDefault({
 })
 export const ValidatorsWhitelist = valueWithDefault({ pallet: PALLET, name: 'ValidatorsWhitelist', value: accounts, default: [] as Uint8Array[], docs: ['Whitelist candidates to be validators'] })
 export const ForceSelection = valueWithDefault({ pallet: PALLET, name: 'ForceSelection', value: named(bool, 'bool'), default: false, docs: ['Force Selection'] })
-export const ReportedEquivocations = optionalMap({
+/**
+ * Not in Crust: the authority set (block authors and finality voters) of each era in the bonding
+ * window, so that offence evidence is checked against the set of the era it happened in (Substrate
+ * keeps a root of each session's set in pallet_session::historical for the same purpose).
+ */
+export const ErasAuthorities = mapWithDefault({
   pallet: PALLET,
-  name: 'ReportedEquivocations',
-  hasher: 'Identity',
-  key: h256,
-  value: eraIndex,
-  docs: ['Not in Crust: the equivocations already reported (blake2 of offender, kind and slot or vote round) and the era they were reported in.'],
+  name: 'ErasAuthorities',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: accounts,
+  default: [] as Uint8Array[],
+  docs: [
+    'Not in Crust: the authorities (block authors, finality voters) of an era, as the era started (plus any invulnerables root set while',
+    'nobody was elected), kept while the era is in the bonding window; offence evidence is checked against them.',
+  ],
 })
 export const EarliestUnappliedSlash = optionalValue({ pallet: PALLET, name: 'EarliestUnappliedSlash', value: eraIndex, docs: ['The earliest era for which we have a pending, unapplied slash.'] })
 
@@ -325,7 +334,7 @@ export const STORAGE = [
   SlashingSpans,
   SpanSlash,
   EarliestUnappliedSlash,
-  ReportedEquivocations,
+  ErasAuthorities,
   ValidatorsWhitelist,
   ForceSelection,
   ...ValidatorsList.items,

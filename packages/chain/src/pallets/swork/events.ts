@@ -64,4 +64,5 @@ export const sworkErrors = errors({
   IllegalSpowerSuperior: [23, 'The caller account is not the spower superior account. Please check the caller account again.'],
   IllegalAttestationAuthority: [24, 'The attestation authority key is not an uncompressed P-256 public key (65 bytes, 0x04 first).'],
   IllegalTeePublicKey: [25, 'The decentralized TEE public key is not a 32-byte sr25519 key.'],
+  PubKeyBoundToOther: [26, 'The sWorker public key is bound to another account: the account that registered it first.'],
 })

@@ -37,6 +37,7 @@ export {
   IdentityCursor,
   IdentityList,
   PendingWorkload,
+  PubKeyOwner,
   PubKeys,
   ReportedFilesSize,
   ReportedInSlot,

@@ -10,7 +10,7 @@ import { concatBytes } from '../../primitives/hashing.js'
 import type { AttestationEvidence, AttestationVerifier } from './attestation.js'
 import { sworkErrors, sworkEvents } from './events.js'
 import { verifySworkerSignature } from '@crust-ts/protocol'
-import { AllowedTeePublicKeys, Codes, Groups, PubKeys } from './storage.js'
+import { AllowedTeePublicKeys, Codes, Groups, PubKeyOwner, PubKeys } from './storage.js'
 import { sameBytes } from './types.js'
 
 /** Whether `code` is whitelisted and not expired at this block (Crust's `get_legal_codes`: expiry > now). */
@@ -24,9 +24,18 @@ function ensureApplier(ctx: DispatchContext, who: Uint8Array, applier: Uint8Arra
   if (Groups.contains(ctx.state, who)) throw moduleError(sworkErrors.GroupOwnerForbidden)
 }
 
-/** Records a registered enclave key with no anchor yet (Crust's `insert_pk_info`); its first report anchors it. */
+/**
+ * Records a registered enclave key with no anchor yet (Crust's `insert_pk_info`); its first report
+ * anchors it. Not in Crust: the key is bound to `who` (`PubKeyOwner`). A key already bound to
+ * another account is refused (PubKeyBoundToOther), so a second attestation of the same key for
+ * another account neither moves the binding nor resets the owner's anchor; the owner may register
+ * its key again (as in Crust, that clears the anchor, and its next report is a first report).
+ */
 function insertPkInfo(ctx: DispatchContext, who: Uint8Array, pk: Uint8Array, code: Uint8Array): void {
+  const owner = PubKeyOwner.get(ctx.state, pk)
+  if (owner !== undefined && !sameBytes(owner, who)) throw moduleError(sworkErrors.PubKeyBoundToOther)
   PubKeys.insert(ctx.state, pk, { code, anchor: undefined })
+  PubKeyOwner.insert(ctx.state, pk, who)
   ctx.deposit(sworkEvents.RegisterSuccess, { who, pk })
 }
 

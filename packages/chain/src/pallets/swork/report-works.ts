@@ -12,7 +12,7 @@ import type { StorageAccess } from '../../frame/storage.js'
 import { FILES_COUNT_LIMIT, FILES_LIMIT, HISTORY_SLOTS, NEW_IDENTITY, SRD_LIMIT } from './constants.js'
 import { sworkErrors, sworkEvents } from './events.js'
 import { ownerOf, putIdentity, reportSlotOf } from './interface.js'
-import { AddedFilesCount, Codes, Free, Groups, Identities, PubKeys, ReportedFilesSize, ReportedInSlot, WorkReports } from './storage.js'
+import { AddedFilesCount, Codes, Free, Groups, Identities, PubKeyOwner, PubKeys, ReportedFilesSize, ReportedInSlot, WorkReports } from './storage.js'
 import { sameBytes } from './types.js'
 import { sworkWire, verifySworkerSignature } from '@crust-ts/protocol'
 
@@ -82,8 +82,12 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   ) {
     throw moduleError(sworkErrors.IllegalWorkReport)
   }
-  // 2. The reporting key is registered.
+  // 2. The reporting key is registered, and (not in Crust) registered by the reporter: the payload
+  // does not name the reporter, so without this anyone could replay a key's first report from their
+  // own account and become its identity. A/B upgrades are covered too: curr_pk is the new key, which
+  // its owner registered; the old key's anchor must be the reporter's (step 9).
   if (!PubKeys.contains(state, curr_pk)) throw moduleError(sworkErrors.IllegalReporter)
+  if (!sameBytes(PubKeyOwner.get(state, curr_pk) ?? ZERO, reporter)) throw moduleError(sworkErrors.IllegalReporter)
   // 3. Group owners do not report.
   if (Groups.contains(state, reporter)) throw moduleError(sworkErrors.GroupOwnerForbidden)
   // 4. The key's enclave code is still whitelisted for this slot.
@@ -133,6 +137,10 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
     const inherited = PubKeys.get(state, prevPk).anchor
     PubKeys.insert(state, curr_pk, { ...pkInfo, anchor: inherited })
     PubKeys.remove(state, ab_upgrade_pk)
+    // The new key carries the old key's binding: the reporter owns the new key (step 2) and the old
+    // key's anchor is the reporter's identity (step 9). The retired key keeps its PubKeyOwner entry,
+    // so no other account can register it again and report under its anchor.
+    PubKeyOwner.insert(state, curr_pk, reporter)
     ctx.deposit(sworkEvents.ABUpgradeSuccess, { who: reporter, old_pk: ab_upgrade_pk, new_pk: curr_pk })
   } else if (isFirstReport) {
     const existing = Identities.get(state, reporter)

@@ -104,6 +104,26 @@ export const PubKeys = mapWithDefault({
   docs: ['The pub key information, mapping from sWorker public key to an pubkey information, including the sworker enclave code and option anchor.'],
 })
 
+/**
+ * Not in Crust: which account registered each enclave key. `register` and
+ * `register_with_deauth_chain` bind a key to the registering account on first registration; a key
+ * bound to one account cannot be registered by another, and `report_works` accepts a report
+ * signed by the key only from this account (first report included), so a report seen in the pool
+ * cannot be replayed from another account. A key retired by an A/B upgrade keeps its entry (it
+ * stays its owner's, so nobody else can register it again and take over its anchor).
+ */
+export const PubKeyOwner = optionalMap({
+  pallet: PALLET,
+  name: 'PubKeyOwner',
+  hasher: 'Twox64Concat',
+  key: sworkerPubKey,
+  value: accountId,
+  docs: [
+    'Not in Crust: the account an sWorker public key is bound to (the account that registered it). Only that account may',
+    'register the key again or report works signed by it.',
+  ],
+})
+
 export const Groups = mapWithDefault({
   pallet: PALLET,
   name: 'Groups',
@@ -218,4 +238,5 @@ export const sworkStorage: StorageItem[] = [
   IdentityList,
   PendingWorkload,
   AttestationAuthority,
+  PubKeyOwner,
 ]
