@@ -12,15 +12,7 @@ import { Keyring } from '@polkadot/keyring'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { sr25519Verify } from '@polkadot/wasm-crypto'
-import {
-  Chain,
-  ChainDatabase,
-  builtinSpec,
-  defaultRuntimeConfig,
-  PALLET_INDEX,
-  Runtime,
-  TransactionPool,
-} from '@crust-ts/chain'
+import { Chain, ChainDatabase, builtinSpec, defaultRuntimeConfig, PALLET_INDEX, Runtime, TransactionPool } from '@crust-ts/chain'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 

@@ -82,7 +82,8 @@ export async function runConsensusRogueBench(opts: { seconds?: number } = {}): P
     }
     const c0 = clients[0]!
     const genesisHash = await c0.call<string>('chain_getBlockHash', [0])
-    const finalizedNumber = async () => Number.parseInt((await c0.call<{ number: string }>('chain_getHeader', [await c0.call<string>('chain_getFinalizedHead')])).number, 16)
+    const finalizedNumber = async () =>
+      Number.parseInt((await c0.call<{ number: string }>('chain_getHeader', [await c0.call<string>('chain_getFinalizedHead')])).number, 16)
     while ((await finalizedNumber()) < 3) await new Promise((r) => setTimeout(r, 200))
 
     // Forged transfers (immortal, one signature byte flipped), signed once.
@@ -92,7 +93,10 @@ export async function runConsensusRogueBench(opts: { seconds?: number } = {}): P
       const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
       const bob = keyring.addFromUri('//Bob')
       const dest = keyring.addFromUri('//Ferdie').address
-      for (let i = 0; i < 256; i++) forged.push(kit.forgeSignature((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n + BigInt(i)).signAsync(bob, { nonce: i, era: 0 })).toU8a()))
+      for (let i = 0; i < 256; i++)
+        forged.push(
+          kit.forgeSignature((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n + BigInt(i)).signAsync(bob, { nonce: i, era: 0 })).toU8a()),
+        )
     } finally {
       await api.disconnect()
     }

@@ -87,7 +87,8 @@ export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promi
     const signed: string[] = []
     for (const pair of senders) {
       const nonce = (await api.rpc.system.accountNextIndex(pair.address)).toNumber()
-      for (let i = 0; i < perSender; i++) signed.push((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n).signAsync(pair, { nonce: nonce + i, era: 0 })).toHex())
+      for (let i = 0; i < perSender; i++)
+        signed.push((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n).signAsync(pair, { nonce: nonce + i, era: 0 })).toHex())
     }
     await api.disconnect()
     const startBlock = await c0.bestNumber()
@@ -146,7 +147,9 @@ export function formatConsensusBench(r: ConsensusBench): string {
   const { finality, load, sync } = r
   return [
     `consensus: 4 validators at 1 s slots on loopback` +
-      (finality === undefined ? '' : `: time to finality median ${finality.medianMs.toFixed(0)} ms, p95 ${finality.p95Ms.toFixed(0)} ms (${finality.samples} blocks)`),
+      (finality === undefined
+        ? ''
+        : `: time to finality median ${finality.medianMs.toFixed(0)} ms, p95 ${finality.p95Ms.toFixed(0)} ms (${finality.samples} blocks)`),
     `  transfer load submitted round-robin to the 4 nodes: ${load.included}/${load.submitted} included (${load.accepted} accepted by RPC) in ${load.seconds.toFixed(1)} s, ${load.perSecond.toFixed(0)} extrinsics/s`,
     ...(sync === undefined
       ? []

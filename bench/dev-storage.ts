@@ -80,12 +80,17 @@ export async function runDevStorageBench(opts: { sizeMiB?: number } = {}): Promi
     const addStart = performance.now()
     const { Hash: cid } = (await (await fetch(`${nodeA.ipfsApi}/api/v0/add?cid-version=1`, { method: 'POST', body: form })).json()) as { Hash: string }
     const addMs = performance.now() - addStart
-    const { CumulativeSize: size } = (await (await fetch(`${nodeA.ipfsApi}/api/v0/files/stat?arg=/ipfs/${cid}`, { method: 'POST' })).json()) as { CumulativeSize: number }
+    const { CumulativeSize: size } = (await (await fetch(`${nodeA.ipfsApi}/api/v0/files/stat?arg=/ipfs/${cid}`, { method: 'POST' })).json()) as {
+      CumulativeSize: number
+    }
     const alice = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Alice')
     const included = await new Promise<number>((resolve, reject) => {
-      api.tx.market.placeStorageOrder(cid, size, 0, '').signAndSend(alice, (r) => {
-        if (r.status.isInBlock) resolve(Date.now())
-      }).catch(reject)
+      api.tx.market
+        .placeStorageOrder(cid, size, 0, '')
+        .signAndSend(alice, (r) => {
+          if (r.status.isInBlock) resolve(Date.now())
+        })
+        .catch(reject)
     })
     const replicated = await new Promise<number>((resolve) => {
       const unsubscribe = api.rpc.chain.subscribeNewHeads(async () => {
@@ -124,7 +129,10 @@ export function formatDevStorageBench(r: DevStorageBench): string {
   const slowestSeal = Math.max(...r.perNode.map((n) => n.sealMs))
   return [
     `crust dev: ${mib} MiB file, order inclusion -> 3 reported replicas in ${(r.orderToReplicasMs / 1000).toFixed(1)} s (1 s blocks, 60-block report slots)`,
-    ...r.perNode.map((n) => `  ${n.name}: pull ${(n.pullMs / 1000).toFixed(1)} s (${(mib / (n.pullMs / 1000)).toFixed(0)} MiB/s), seal ${(n.sealMs / 1000).toFixed(1)} s (${(mib / (n.sealMs / 1000)).toFixed(0)} MiB/s)`),
+    ...r.perNode.map(
+      (n) =>
+        `  ${n.name}: pull ${(n.pullMs / 1000).toFixed(1)} s (${(mib / (n.pullMs / 1000)).toFixed(0)} MiB/s), seal ${(n.sealMs / 1000).toFixed(1)} s (${(mib / (n.sealMs / 1000)).toFixed(0)} MiB/s)`,
+    ),
     `  report wait after the last seal: ${(r.reportWaitMs / 1000).toFixed(1)} s (the next report slot; bounded by the slot length)`,
     `  anchor: adding the file to node A took ${(r.addMs / 1000).toFixed(1)} s; ratio (slowest pull + seal) : add = ${((slowestPull + slowestSeal) / r.addMs).toFixed(2)}`,
   ].join('\n')

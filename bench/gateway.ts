@@ -186,7 +186,24 @@ export async function runGatewayBench(opts: GatewayBenchOptions = {}): Promise<G
     api = await ApiPromise.create({ provider: new WsProvider(chainRpc) as unknown as ApiOptions['provider'], noInitWarn: true } as ApiOptions)
     const gw = spawn(
       process.execPath,
-      [CLI_BIN, 'gateway', '--ipfs-api', ipfsApi, '--ipfs-gateway', `http://127.0.0.1:${ports!.gatewayPort}`, '--chain', chainRpc, '--account', '//Ferdie', '--data', join(base, 'gateway'), '--port', '0', '--psa-port', '0'],
+      [
+        CLI_BIN,
+        'gateway',
+        '--ipfs-api',
+        ipfsApi,
+        '--ipfs-gateway',
+        `http://127.0.0.1:${ports!.gatewayPort}`,
+        '--chain',
+        chainRpc,
+        '--account',
+        '//Ferdie',
+        '--data',
+        join(base, 'gateway'),
+        '--port',
+        '0',
+        '--psa-port',
+        '0',
+      ],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, CRUST_LOG: 'warn' } },
     )
     gateway = { child: gw, exited: new Promise((resolve) => gw.once('exit', resolve)) }
@@ -261,18 +278,16 @@ export async function runGatewayBench(opts: GatewayBenchOptions = {}): Promise<G
       await new Promise<void>((resolve, reject) => {
         let unsub: (() => void) | undefined
         let done = false
-        txs[i]!
-          .send((result) => {
-            if (!result.status.isInBlock) return
-            done = true
-            unsub?.()
-            if (result.dispatchError === undefined) resolve()
-            else reject(new Error(`anchor order failed: ${result.dispatchError.toString()}`))
-          })
-          .then((u) => {
-            unsub = u
-            if (done) u()
-          }, reject)
+        txs[i]!.send((result) => {
+          if (!result.status.isInBlock) return
+          done = true
+          unsub?.()
+          if (result.dispatchError === undefined) resolve()
+          else reject(new Error(`anchor order failed: ${result.dispatchError.toString()}`))
+        }).then((u) => {
+          unsub = u
+          if (done) u()
+        }, reject)
       })
     })
     const anchorOrdersPerSecond = (cids * 1000) / (performance.now() - t0)

@@ -69,26 +69,44 @@ export async function runReportWorksBench(options: { reporters?: number } = {}):
       CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(`report bench file ${i}`).digest())).toString(),
     )
     let aliceNonce = 0
-    for (const cid of orderCids) pool.submit(signAndSubmit(alice, 'Market', 'place_storage_order', [u8aToHex(new TextEncoder().encode(cid)), 1000n, 0n, '0x'], aliceNonce++))
+    for (const cid of orderCids)
+      pool.submit(signAndSubmit(alice, 'Market', 'place_storage_order', [u8aToHex(new TextEncoder().encode(cid)), 1000n, 0n, '0x'], aliceNonce++))
     while (pool.status().ready > 0) produce()
 
     // Registration of one enclave key per reporter, attested by the dev authority.
     const authorityPub = p256PublicKey(DEV_ATTESTATION_AUTHORITY_SECRET)
     const authority = createPrivateKey({
-      key: { kty: 'EC', crv: 'P-256', d: b64url(DEV_ATTESTATION_AUTHORITY_SECRET), x: b64url(authorityPub.subarray(1, 33)), y: b64url(authorityPub.subarray(33, 65)) },
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        d: b64url(DEV_ATTESTATION_AUTHORITY_SECRET),
+        x: b64url(authorityPub.subarray(1, 33)),
+        y: b64url(authorityPub.subarray(33, 65)),
+      },
       format: 'jwk',
     })
     const enclaves = accounts.map(() => {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
       const jwk = publicKey.export({ format: 'jwk' })
-      return { key: privateKey, pk: sworkWire.publicKeyToSworker(new Uint8Array(Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]))) }
+      return {
+        key: privateKey,
+        pk: sworkWire.publicKeyToSworker(new Uint8Array(Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]))),
+      }
     })
     accounts.forEach((account, i) => {
       const { key, pk } = enclaves[i]!
       const isvBody = sworkWire.isvBodyFor(DEV_ENCLAVE_CODE, pk)
       const iasSig = p1363(authority, isvBody)
       const sig = sworkWire.signatureToSworker(p1363(key, sworkWire.registerPayload(authorityPub, iasSig, isvBody, account.publicKey)))
-      pool.submit(signAndSubmit(account, 'Swork', 'register', [u8aToHex(iasSig), u8aToHex(authorityPub), u8aToHex(account.publicKey), u8aToHex(isvBody), u8aToHex(sig)], 0))
+      pool.submit(
+        signAndSubmit(
+          account,
+          'Swork',
+          'register',
+          [u8aToHex(iasSig), u8aToHex(authorityPub), u8aToHex(account.publicKey), u8aToHex(isvBody), u8aToHex(sig)],
+          0,
+        ),
+      )
     })
     while (pool.status().ready > 0) produce()
 
@@ -114,7 +132,19 @@ export async function runReportWorksBench(options: { reporters?: number } = {}):
         account,
         'Swork',
         'report_works',
-        [hex(fields.curr_pk), '0x', 0n, hex(fields.slot_hash), fields.reported_srd_size, fields.reported_files_size, added.map(([c, s, b]) => [hex(c), s, b]), [], hex(fields.reported_srd_root), hex(fields.reported_files_root), hex(sig)],
+        [
+          hex(fields.curr_pk),
+          '0x',
+          0n,
+          hex(fields.slot_hash),
+          fields.reported_srd_size,
+          fields.reported_files_size,
+          added.map(([c, s, b]) => [hex(c), s, b]),
+          [],
+          hex(fields.reported_srd_root),
+          hex(fields.reported_files_root),
+          hex(sig),
+        ],
         1,
       )
     })
@@ -131,7 +161,13 @@ export async function runReportWorksBench(options: { reporters?: number } = {}):
     }
     const blockMs = performance.now() - t1
     if (included !== reporters) throw new Error(`only ${included} of ${reporters} reports succeeded`)
-    return { reports: reporters, filesPerReport: FILES_PER_REPORT, blocks, perSecond: reporters / ((validateMs + blockMs) / 1000), split: { validateMs, blockMs } }
+    return {
+      reports: reporters,
+      filesPerReport: FILES_PER_REPORT,
+      blocks,
+      perSecond: reporters / ((validateMs + blockMs) / 1000),
+      split: { validateMs, blockMs },
+    }
   } finally {
     await db.close()
     rmSync(dir, { recursive: true, force: true })

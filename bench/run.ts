@@ -12,18 +12,18 @@ interface AddCatBench {
 const pct = (part: number, total: number) => `${((100 * part) / total).toFixed(0)}%`
 
 for (const kind of ['transfer', 'order'] as const) {
-const chain = await runChainBench({ kind, ...(kind === 'order' ? { senders: 2000, perSender: 2 } : {}) })
-const { validateMs, executeMs, commitMs } = chain.split
-const total = validateMs + executeMs + commitMs
-const what = kind === 'transfer' ? 'transferKeepAlive' : 'market.placeStorageOrder (1 MiB, new CIDs)'
-console.log(
-  [
-    `chain: ${chain.transactions} signed ${what} in ${chain.blocks} blocks: ${chain.perSecond.toFixed(0)} extrinsics/s on one core (target >= 1000)`,
-    `  split: validation incl. signature check ${validateMs.toFixed(0)} ms (${pct(validateMs, total)}), block execution ${executeMs.toFixed(0)} ms (${pct(executeMs, total)}), trie + database commit ${commitMs.toFixed(0)} ms (${pct(commitMs, total)})`,
-    `  of the validation, signature checks alone take ~${((1000 * chain.transactions) / chain.anchorVerifyPerSecond).toFixed(0)} ms (one WASM sr25519 verify per transaction)`,
-    `  anchor: raw WASM sr25519 verify ${chain.anchorVerifyPerSecond.toFixed(0)}/s; ratio extrinsics/s : verifies/s = ${(chain.perSecond / chain.anchorVerifyPerSecond).toFixed(2)}`,
-  ].join('\n'),
-)
+  const chain = await runChainBench({ kind, ...(kind === 'order' ? { senders: 2000, perSender: 2 } : {}) })
+  const { validateMs, executeMs, commitMs } = chain.split
+  const total = validateMs + executeMs + commitMs
+  const what = kind === 'transfer' ? 'transferKeepAlive' : 'market.placeStorageOrder (1 MiB, new CIDs)'
+  console.log(
+    [
+      `chain: ${chain.transactions} signed ${what} in ${chain.blocks} blocks: ${chain.perSecond.toFixed(0)} extrinsics/s on one core (target >= 1000)`,
+      `  split: validation incl. signature check ${validateMs.toFixed(0)} ms (${pct(validateMs, total)}), block execution ${executeMs.toFixed(0)} ms (${pct(executeMs, total)}), trie + database commit ${commitMs.toFixed(0)} ms (${pct(commitMs, total)})`,
+      `  of the validation, signature checks alone take ~${((1000 * chain.transactions) / chain.anchorVerifyPerSecond).toFixed(0)} ms (one WASM sr25519 verify per transaction)`,
+      `  anchor: raw WASM sr25519 verify ${chain.anchorVerifyPerSecond.toFixed(0)}/s; ratio extrinsics/s : verifies/s = ${(chain.perSecond / chain.anchorVerifyPerSecond).toFixed(2)}`,
+    ].join('\n'),
+  )
 }
 
 const rw = await runReportWorksBench()

@@ -29,7 +29,11 @@ export interface Rule {
 
 export const RULES: readonly Rule[] = [
   // from        forbidden targets
-  { from: 'chain', forbid: ['ipfs', 'sworker', 'smanager', 'gateway', 'node', 'cli', 'consensus'], why: 'the chain imports no storage package and no node/consensus layer above it' },
+  {
+    from: 'chain',
+    forbid: ['ipfs', 'sworker', 'smanager', 'gateway', 'node', 'cli', 'consensus'],
+    why: 'the chain imports no storage package and no node/consensus layer above it',
+  },
   { from: 'ipfs', forbid: ['chain', 'consensus'], why: 'ipfs never imports the chain or consensus' },
   { from: 'consensus', forbid: ['ipfs'], why: 'consensus and ipfs never import each other; both take a p2p host' },
   { from: 'sdk', forbid: ['chain', 'ipfs', 'sworker', 'smanager', 'gateway', 'node'], why: 'the sdk is a client: base, protocol and client libraries only' },
@@ -43,13 +47,7 @@ export const RULES: readonly Rule[] = [
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx']
 const SKIP_DIRS = new Set(['dist', 'node_modules', '.git'])
 
-export type ViolationKind =
-  | 'cycle'
-  | 'package cycle'
-  | 'forbidden'
-  | 'deep import'
-  | 'unused dependency'
-  | 'undeclared dependency'
+export type ViolationKind = 'cycle' | 'package cycle' | 'forbidden' | 'deep import' | 'unused dependency' | 'undeclared dependency'
 
 export interface Violation {
   readonly kind: ViolationKind
@@ -354,7 +352,12 @@ export function checkArchitecture(rootDir: string): ArchReport {
   const files: SourceFile[] = []
   for (const unit of units) {
     const areas: Array<['src' | 'test' | 'bench', string]> =
-      unit.name === undefined ? [['bench', unit.dir]] : [['src', join(unit.dir, 'src')], ['test', join(unit.dir, 'test')]]
+      unit.name === undefined
+        ? [['bench', unit.dir]]
+        : [
+            ['src', join(unit.dir, 'src')],
+            ['test', join(unit.dir, 'test')],
+          ]
     for (const [area, dir] of areas) {
       for (const path of listSources(dir)) {
         const imports = extractImports(path, readFileSync(path, 'utf8'))
@@ -436,7 +439,10 @@ export function checkArchitecture(rootDir: string): ArchReport {
 
   // Cycles between modules.
   for (const cycle of cyclesOf(moduleGraph)) {
-    report('cycle', formatCycle(cycle, (a, b) => !valueEdges.has(`${a}\0${b}`)))
+    report(
+      'cycle',
+      formatCycle(cycle, (a, b) => !valueEdges.has(`${a}\0${b}`)),
+    )
   }
 
   // Cycles between packages.
@@ -484,9 +490,7 @@ export function checkArchitecture(rootDir: string): ArchReport {
 const ORDER: readonly ViolationKind[] = ['package cycle', 'cycle', 'forbidden', 'deep import', 'undeclared dependency', 'unused dependency']
 
 export function formatReport(report: ArchReport): string[] {
-  const sorted = [...report.violations].sort(
-    (a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || a.message.localeCompare(b.message),
-  )
+  const sorted = [...report.violations].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || a.message.localeCompare(b.message))
   return sorted.map((v) => v.message)
 }
 

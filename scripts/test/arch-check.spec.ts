@@ -19,8 +19,7 @@ interface PackageSpec {
   files: Record<string, string> // path inside the package → source
 }
 
-const version = (names: string[] | undefined): Record<string, string> =>
-  Object.fromEntries((names ?? []).map((n) => [`@crust-ts/${n}`, '0.1.0']))
+const version = (names: string[] | undefined): Record<string, string> => Object.fromEntries((names ?? []).map((n) => [`@crust-ts/${n}`, '0.1.0']))
 
 /** A fixture monorepo: packages/<name>/{package.json, src, test} plus optional bench files. */
 function tree(packages: Record<string, PackageSpec>, bench: Record<string, string> = {}): string {
@@ -58,10 +57,12 @@ function cleanPackages(): Record<string, PackageSpec> {
       devDeps: ['testkit'],
       files: {
         'src/index.ts': "export * from './header.js'\nexport type { Block } from './block/index.js'\n",
-        'src/header.ts': "import { CrustError } from '@crust-ts/base'\nimport type { Block } from './block/index.js'\nexport const header = (b: Block) => new CrustError(String(b))\n",
+        'src/header.ts':
+          "import { CrustError } from '@crust-ts/base'\nimport type { Block } from './block/index.js'\nexport const header = (b: Block) => new CrustError(String(b))\n",
         'src/block/index.ts': "export type Block = { n: number }\nexport const load = () => import('./lazy.js')\n",
         'src/block/lazy.ts': 'export const lazy = 1\n',
-        'test/header.spec.ts': "import { header } from '../src/index.js'\nimport { makeBlock } from '@crust-ts/testkit'\nimport '@crust-ts/chain'\nheader(makeBlock())\n",
+        'test/header.spec.ts':
+          "import { header } from '../src/index.js'\nimport { makeBlock } from '@crust-ts/testkit'\nimport '@crust-ts/chain'\nheader(makeBlock())\n",
       },
     },
     testkit: {
@@ -85,10 +86,10 @@ describe('extractImports', () => {
       "export { g } from '@crust-ts/g'",
       "const h = await import('./h.js')",
       "let i: import('./i.js').I",
-      "const j = await import(`./j.js`)",
-      "const k = await import(someVariable)",
+      'const j = await import(`./j.js`)',
+      'const k = await import(someVariable)',
       "// import nope from './comment.js'",
-      "const s = \"import x from './string.js'\"",
+      'const s = "import x from \'./string.js\'"',
     ].join('\n')
     const refs = extractImports('x.ts', src).map((r) => `${r.specifier}${r.typeOnly ? ' (type)' : ''}@${r.line}`)
     assert.deepEqual(refs, [
@@ -108,7 +109,10 @@ describe('extractImports', () => {
 
 describe('checkArchitecture', () => {
   it('passes on a clean tree (relative, index and dynamic imports, declared deps, self import in tests)', () => {
-    const root = tree(cleanPackages(), { 'run.ts': "import { header } from '@crust-ts/chain'\nimport { x } from './util.js'\nheader(x)\n", 'util.ts': 'export const x = { n: 1 }\n' })
+    const root = tree(cleanPackages(), {
+      'run.ts': "import { header } from '@crust-ts/chain'\nimport { x } from './util.js'\nheader(x)\n",
+      'util.ts': 'export const x = { n: 1 }\n',
+    })
     assert.deepEqual(lines(root), [])
     const report = checkArchitecture(root)
     assert.equal(report.packages, 3)
@@ -174,7 +178,10 @@ describe('checkArchitecture', () => {
       ],
     )
     // base → testkit → base is also a package cycle.
-    assert.ok(out.some((l) => l.startsWith('package cycle: base → testkit → base')), out.join('\n'))
+    assert.ok(
+      out.some((l) => l.startsWith('package cycle: base → testkit → base')),
+      out.join('\n'),
+    )
   })
 
   it('fails on a declared workspace dependency that is never imported', () => {

@@ -21,9 +21,7 @@ export class CrustError extends Error {
   }
 
   toObject(): CrustErrorObject {
-    return this.meta === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, meta: this.meta }
+    return this.meta === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, meta: this.meta }
   }
 
   static fromObject(obj: CrustErrorObject): CrustError {

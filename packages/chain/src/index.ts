@@ -58,7 +58,17 @@ export {
   unsealHeader,
   verifySeal,
 } from './primitives/aura.js'
-export { decodeBody, decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, type HeaderJson, hashHeader, headerFromJson } from './primitives/header.js'
+export {
+  decodeBody,
+  decodeHeader,
+  encodeBody,
+  encodeHeader,
+  extrinsicsRoot,
+  type Header,
+  type HeaderJson,
+  hashHeader,
+  headerFromJson,
+} from './primitives/header.js'
 export { CodecError, CodecErrorCode, type CodecErrorType } from './primitives/errors.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'

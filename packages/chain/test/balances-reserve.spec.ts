@@ -53,9 +53,15 @@ describe('balances reserve', () => {
   it('error: reserving more than free fails with InsufficientBalance; frozen funds fail with LiquidityRestrictions', async () => {
     const { h, ctx, recorded, alice } = await setup()
     const before = Account.get(h.state, alice)
-    assert.equal(errorIndex(() => reserve(ctx, alice, before.data.free + 1n)), 2)
+    assert.equal(
+      errorIndex(() => reserve(ctx, alice, before.data.free + 1n)),
+      2,
+    )
     Account.insert(h.state, alice, { ...before, data: { ...before.data, frozen: before.data.free - CRU } })
-    assert.equal(errorIndex(() => reserve(ctx, alice, 2n * CRU)), 1)
+    assert.equal(
+      errorIndex(() => reserve(ctx, alice, 2n * CRU)),
+      1,
+    )
     reserve(ctx, alice, CRU)
     assert.equal(recorded.length, 1)
   })
@@ -67,7 +73,10 @@ describe('balances reserve', () => {
     const info = Account.get(h.state, alice)
     assert.equal(info.data.free, 0n)
     assert.equal(info.providers, 1)
-    assert.equal(errorIndex(() => transfer(ctx, alice, bob, 1n, false)), 2)
+    assert.equal(
+      errorIndex(() => transfer(ctx, alice, bob, 1n, false)),
+      2,
+    )
     assert.equal(unreserve(ctx, alice, free), 0n)
     assert.equal(Account.get(h.state, alice).data.free, free)
   })

@@ -19,7 +19,12 @@ const value = fc.oneof(fc.bigInt({ min: 0n, max: 3n * ED }), fc.bigInt({ min: 0n
 const who = fc.integer({ min: 0, max: 1 })
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
-    arbitrary: fc.record({ kind: fc.constantFrom('add_benefit_funds' as const, 'cut_benefit_funds' as const, 'rebond_benefit_funds' as const), who, market: fc.boolean(), value }),
+    arbitrary: fc.record({
+      kind: fc.constantFrom('add_benefit_funds' as const, 'cut_benefit_funds' as const, 'rebond_benefit_funds' as const),
+      who,
+      market: fc.boolean(),
+      value,
+    }),
     weight: 6,
   },
   { arbitrary: fc.record({ kind: fc.constant('withdraw_benefit_funds' as const), who }), weight: 2 },
@@ -82,7 +87,16 @@ describe('benefits property', () => {
       { numRuns: 60 },
     )
     // The sequences reached every call's success and most failures.
-    for (const outcome of ['add_benefit_funds:ok', 'add_benefit_funds:err', 'cut_benefit_funds:ok', 'cut_benefit_funds:err', 'rebond_benefit_funds:ok', 'rebond_benefit_funds:err', 'withdraw_benefit_funds:ok', 'withdrawn']) {
+    for (const outcome of [
+      'add_benefit_funds:ok',
+      'add_benefit_funds:err',
+      'cut_benefit_funds:ok',
+      'cut_benefit_funds:err',
+      'rebond_benefit_funds:ok',
+      'rebond_benefit_funds:err',
+      'withdraw_benefit_funds:ok',
+      'withdrawn',
+    ]) {
       assert.ok((seen.get(outcome) ?? 0) > 0, `never saw ${outcome}`)
     }
   })

@@ -110,19 +110,28 @@ describe('benefits', () => {
     assert.equal(SworkBenefits.contains(h.state, alice), false, 'a refused free report writes nothing')
     run(h, alice, 'add_benefit_funds', add(9n * CRU + 1n))
     const ctx = ctxOf(h)
-    assert.deepEqual([1, 2, 3, 4].map(() => maybeFreeReportWorks(ctx, alice)), [true, true, true, false])
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => maybeFreeReportWorks(ctx, alice)),
+      [true, true, true, false],
+    )
     assert.equal(SworkBenefits.get(h.state, alice).used_fee_reduction_count, 3)
     h.runTo(9)
     assert.equal(maybeFreeReportWorks(ctxOf(h), alice), false, 'still era 0')
     h.runTo(10)
     assert.equal(activeEra(ctxOf(h)), 1)
-    assert.deepEqual([1, 2, 3, 4].map(() => maybeFreeReportWorks(ctxOf(h), alice)), [true, true, true, false])
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => maybeFreeReportWorks(ctxOf(h), alice)),
+      [true, true, true, false],
+    )
     assert.equal(SworkBenefits.get(h.state, alice).refreshed_at, 1)
     // Cutting funds lowers the count at once.
     run(h, alice, 'cut_benefit_funds', add(3n * CRU))
     assert.equal(SworkBenefits.get(h.state, alice).total_fee_reduction_count, 2)
     h.runTo(20)
-    assert.deepEqual([1, 2, 3].map(() => maybeFreeReportWorks(ctxOf(h), alice)), [true, true, false])
+    assert.deepEqual(
+      [1, 2, 3].map(() => maybeFreeReportWorks(ctxOf(h), alice)),
+      [true, true, false],
+    )
   })
 
   it('behavior: cut moves funds to an unlocking chunk that withdraw releases only after BondingDuration eras', async () => {
@@ -377,7 +386,12 @@ describe('benefits', () => {
     const lookup = md.lookup
     const variants = (id: { toNumber(): number }) => lookup.getSiType(id.toNumber()).def.asVariant.variants.map((v) => v.name.toString())
     assert.deepEqual(variants(pallet.calls.unwrap().type), ['add_benefit_funds', 'cut_benefit_funds', 'withdraw_benefit_funds', 'rebond_benefit_funds'])
-    assert.deepEqual(variants(pallet.events.unwrap().type), ['AddBenefitFundsSuccess', 'CutBenefitFundsSuccess', 'RebondBenefitFundsSuccess', 'WithdrawBenefitFundsSuccess'])
+    assert.deepEqual(variants(pallet.events.unwrap().type), [
+      'AddBenefitFundsSuccess',
+      'CutBenefitFundsSuccess',
+      'RebondBenefitFundsSuccess',
+      'WithdrawBenefitFundsSuccess',
+    ])
     assert.deepEqual(variants(pallet.errors.unwrap().type), ['InsuffientBalance', 'InvalidTarget', 'NoMoreChunks', 'NoUnlockChunk', 'InsufficientValue'])
     const consts = Object.fromEntries(pallet.constants.map((c) => [c.name.toString(), c.value.toU8a(true)]))
     const api = h.runtime.registry
@@ -385,7 +399,10 @@ describe('benefits', () => {
     assert.equal(api.createType('u32', consts['BenefitsLimitRatio']).toNumber(), 2_000_000)
     assert.equal(api.createType('u32', consts['BenefitMarketCostRatio']).toNumber(), 1_000_000_000)
     assert.equal(api.createType('u32', consts['BondingDuration']).toNumber(), 112)
-    assert.deepEqual(pallet.storage.unwrap().items.map((i) => i.name.toString()), ['CurrentBenefits', 'MarketBenefits', 'SworkBenefits'])
+    assert.deepEqual(
+      pallet.storage.unwrap().items.map((i) => i.name.toString()),
+      ['CurrentBenefits', 'MarketBenefits', 'SworkBenefits'],
+    )
   })
 
   it('behavior: @crustio/type-definitions decodes our stored EraBenefits, MarketBenefit and SworkBenefit', () => {
@@ -395,7 +412,14 @@ describe('benefits', () => {
       { value: 5n * CRU, era: 112 },
       { value: 1n, era: 70_000 },
     ]
-    const market = { total_funds: 2n ** 100n, active_funds: 7n * CRU, used_fee_reduction_quota: 63n, file_reward: 64n, refreshed_at: 16_384, unlocking_funds: chunks }
+    const market = {
+      total_funds: 2n ** 100n,
+      active_funds: 7n * CRU,
+      used_fee_reduction_quota: 63n,
+      file_reward: 64n,
+      refreshed_at: 16_384,
+      unlocking_funds: chunks,
+    }
     const decodedMarket = registry.createType('MarketBenefit', marketBenefit.codec.enc(market)).toJSON() as Record<string, unknown>
     assert.deepEqual(decodedMarket, {
       total_funds: `0x${(2n ** 100n).toString(16).padStart(32, '0')}`,
@@ -408,7 +432,14 @@ describe('benefits', () => {
         { value: 1, era: 70_000 },
       ],
     })
-    const swork = { total_funds: 9n * CRU, active_funds: 6n * CRU, total_fee_reduction_count: 2, used_fee_reduction_count: 1, refreshed_at: 3, unlocking_funds: chunks.slice(0, 1) }
+    const swork = {
+      total_funds: 9n * CRU,
+      active_funds: 6n * CRU,
+      total_fee_reduction_count: 2,
+      used_fee_reduction_count: 1,
+      refreshed_at: 3,
+      unlocking_funds: chunks.slice(0, 1),
+    }
     assert.deepEqual(registry.createType('SworkBenefit', sworkBenefit.codec.enc(swork)).toJSON(), {
       total_funds: 9_000_000_000_000,
       active_funds: 6_000_000_000_000,

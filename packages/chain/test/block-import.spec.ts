@@ -59,7 +59,10 @@ describe('Chain import and fork choice', () => {
 
   function transfer(chain: Chain, uri: string, nonce: number): Uint8Array {
     const registry = runtime.registry
-    const call = registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n } })
+    const call = registry.createType('Call', {
+      callIndex: [2, 3],
+      args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n },
+    })
     const xt = registry.createType('Extrinsic', call)
     xt.sign(keyring.addFromUri(uri), {
       blockHash: chain.genesis.hash,
@@ -128,15 +131,45 @@ describe('Chain import and fork choice', () => {
     rejects(() => b.importBlock(encodeHeader(forged), good.extrinsics), BlockImportErrorCode.BAD_SEAL)
     const unsealed = unsealHeader(decodeHeader(bytes))!.preHeader
     rejects(() => b.importBlock(encodeHeader(unsealed), good.extrinsics), BlockImportErrorCode.NO_SEAL)
-    const withSlot = (slot: number) => (h: Header): Header => ({ ...h, digest: [{ tag: 'PreRuntime', value: [Uint8Array.from([0x61, 0x75, 0x72, 0x61]), u64(slot)] }] })
+    const withSlot =
+      (slot: number) =>
+      (h: Header): Header => ({ ...h, digest: [{ tag: 'PreRuntime', value: [Uint8Array.from([0x61, 0x75, 0x72, 0x61]), u64(slot)] }] })
     rejects(() => b.importBlock(reseal(bytes, signers[200 % 4]!, withSlot(200)), good.extrinsics), BlockImportErrorCode.SLOT_NOT_INCREASING)
     rejects(() => b.importBlock(reseal(bytes, signers[199 % 4]!, withSlot(199)), good.extrinsics), BlockImportErrorCode.SLOT_NOT_INCREASING)
-    rejects(() => b.importBlock(reseal(bytes, author, (h) => ({ ...h, stateRoot: new Uint8Array(32).fill(7) })), good.extrinsics), BlockImportErrorCode.STATE_ROOT_MISMATCH)
+    rejects(
+      () =>
+        b.importBlock(
+          reseal(bytes, author, (h) => ({ ...h, stateRoot: new Uint8Array(32).fill(7) })),
+          good.extrinsics,
+        ),
+      BlockImportErrorCode.STATE_ROOT_MISMATCH,
+    )
     rejects(() => b.importBlock(bytes, [...good.extrinsics, good.extrinsics[0]!]), BlockImportErrorCode.EXTRINSICS_ROOT_MISMATCH)
     const inherentForSlot = produce(openChain(), 300).extrinsics
-    rejects(() => b.importBlock(reseal(bytes, author, (h) => ({ ...h, extrinsicsRoot: rootOf(inherentForSlot) })), inherentForSlot), BlockImportErrorCode.BAD_TIMESTAMP)
-    rejects(() => b.importBlock(reseal(bytes, author, (h) => ({ ...h, parentHash: new Uint8Array(32).fill(9) })), good.extrinsics), BlockImportErrorCode.UNKNOWN_PARENT)
-    rejects(() => b.importBlock(reseal(bytes, author, (h) => ({ ...h, number: 5 })), good.extrinsics), BlockImportErrorCode.BAD_NUMBER)
+    rejects(
+      () =>
+        b.importBlock(
+          reseal(bytes, author, (h) => ({ ...h, extrinsicsRoot: rootOf(inherentForSlot) })),
+          inherentForSlot,
+        ),
+      BlockImportErrorCode.BAD_TIMESTAMP,
+    )
+    rejects(
+      () =>
+        b.importBlock(
+          reseal(bytes, author, (h) => ({ ...h, parentHash: new Uint8Array(32).fill(9) })),
+          good.extrinsics,
+        ),
+      BlockImportErrorCode.UNKNOWN_PARENT,
+    )
+    rejects(
+      () =>
+        b.importBlock(
+          reseal(bytes, author, (h) => ({ ...h, number: 5 })),
+          good.extrinsics,
+        ),
+      BlockImportErrorCode.BAD_NUMBER,
+    )
     // After all that, the genuine block still imports.
     assert.equal(b.importBlock(bytes, good.extrinsics).status, 'imported')
     assert.equal(b.best.hashHex, a.best.hashHex)
@@ -158,9 +191,10 @@ describe('Chain import and fork choice', () => {
     assert.ok(longer.best)
     assert.equal(b.best.hashHex, a.best.hashHex)
     assert.equal(u8aToHex(b.hashAt(2)), theirs[0]!.block.hashHex)
-    assert.deepEqual(reorgs.map((r) => [r.retracted.map((x) => x.hashHex), r.enacted.map((x) => x.hashHex)]), [
-      [[mine.block.hashHex], theirs.map((t) => t.block.hashHex)],
-    ])
+    assert.deepEqual(
+      reorgs.map((r) => [r.retracted.map((x) => x.hashHex), r.enacted.map((x) => x.hashHex)]),
+      [[[mine.block.hashHex], theirs.map((t) => t.block.hashHex)]],
+    )
     // The retracted block is still stored (fork blocks are kept).
     assert.ok(b.blockByHash(mine.block.hash))
   })
@@ -182,7 +216,10 @@ describe('Chain import and fork choice', () => {
     assert.equal(taken.best, true)
     assert.equal(c.best.hashHex, early.block.hashHex)
     assert.equal(u8aToHex(c.hashAt(2)), early.block.hashHex)
-    assert.deepEqual(reorgs.map((r) => [r.retracted.map((x) => x.hashHex), r.enacted.map((x) => x.hashHex)]), [[[late.block.hashHex], [early.block.hashHex]]])
+    assert.deepEqual(
+      reorgs.map((r) => [r.retracted.map((x) => x.hashHex), r.enacted.map((x) => x.hashHex)]),
+      [[[late.block.hashHex], [early.block.hashHex]]],
+    )
     // b saw its own (later) block first: the earlier one wins there too.
     assert.equal(b.importBlock(headerOf(a, early), early.extrinsics).best, true)
     assert.equal(b.best.hashHex, early.block.hashHex)
@@ -224,7 +261,10 @@ describe('Chain import and fork choice', () => {
     assert.throws(() => b.finalize(theirs[0]!.block.hash), FinalityError)
     b.finalize(common.block.hash) // an ancestor of the finalized block: nothing changes
     assert.equal(b.finalized.hashHex, mine.block.hashHex)
-    assert.throws(() => b.finalize(new Uint8Array(32)), (err: unknown) => err instanceof FinalityError && err.code === 'FINALITY_ERROR_UNKNOWN_BLOCK')
+    assert.throws(
+      () => b.finalize(new Uint8Array(32)),
+      (err: unknown) => err instanceof FinalityError && err.code === 'FINALITY_ERROR_UNKNOWN_BLOCK',
+    )
   })
 
   it('behavior: finalizing a block off the best chain makes its longest chain the best', () => {

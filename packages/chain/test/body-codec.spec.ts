@@ -11,12 +11,15 @@ describe('block body codec', () => {
   it('error: a truncated extrinsic is CODEC_ERROR_CORRUPT with its offset, not a short slice', () => {
     const body = encodeBody([Uint8Array.of(12, 1, 2, 3)])
     const cut = body.subarray(0, body.length - 1)
-    assert.throws(() => decodeBody(cut), (err: unknown) => {
-      assert.ok(err instanceof CodecError)
-      assert.equal(err.code, CodecErrorCode.CORRUPT)
-      assert.deepEqual(err.type, { code: CodecErrorCode.CORRUPT, what: 'block body', offset: 1 })
-      return true
-    })
+    assert.throws(
+      () => decodeBody(cut),
+      (err: unknown) => {
+        assert.ok(err instanceof CodecError)
+        assert.equal(err.code, CodecErrorCode.CORRUPT)
+        assert.deepEqual(err.type, { code: CodecErrorCode.CORRUPT, what: 'block body', offset: 1 })
+        return true
+      },
+    )
   })
 
   it('error: a count with no extrinsics behind it is CODEC_ERROR_CORRUPT', () => {

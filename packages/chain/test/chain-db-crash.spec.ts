@@ -116,7 +116,7 @@ describe('ChainDatabase crash safety', () => {
       const lastPrinted = run.printed.at(-1)!
       assert.deepEqual(
         run.printed,
-        Array.from({ length: run.printed.length }, (_, i) => expectedFirst + i)
+        Array.from({ length: run.printed.length }, (_, i) => expectedFirst + i),
       )
 
       const db = ChainDatabase.open(dir)
@@ -126,9 +126,7 @@ describe('ChainDatabase crash safety', () => {
         const bestNumber = db.getBlockNumber(best)
         assert.ok(bestNumber !== undefined, 'best block has a number')
         assert.ok(bestNumber >= lastPrinted, `best ${bestNumber} >= last printed ${lastPrinted}`)
-        t.diagnostic(
-          `round ${round}: killed ${delay.toFixed(1)} ms after line ${target}, last printed ${lastPrinted}, best ${bestNumber}`
-        )
+        t.diagnostic(`round ${round}: killed ${delay.toFixed(1)} ms after line ${target}, last printed ${lastPrinted}, best ${bestNumber}`)
         replay.upTo(bestNumber)
 
         // the canonical chain, headers and bodies up to best
@@ -157,9 +155,7 @@ describe('ChainDatabase crash safety', () => {
         const stateRoot = parseHeader(db.getHeader(best)!).stateRoot
         const trie = new MerkleTrie(db, { cacheSize: 0 })
         const entries = [...trie.entries(stateRoot, new Uint8Array())].map(([k, v]) => [hex(k), hex(v)])
-        const expected = [...replay.model.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([k, v]) => [k, hex(v)])
+        const expected = [...replay.model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, hex(v)])
         assert.equal(entries.length, expected.length)
         assert.deepEqual(entries, expected)
         expectedFirst = bestNumber + 1

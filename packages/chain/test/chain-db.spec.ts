@@ -60,7 +60,7 @@ describe('ChainDatabase', () => {
     const trie = new MerkleTrie(db)
     const { root, nodes } = trie.commit(EMPTY_TRIE_ROOT, [
       [utf8('alice'), utf8('100')],
-      [utf8('bob'), utf8('50')]
+      [utf8('bob'), utf8('50')],
     ])
     const b0 = block(0)
     db.commitBlock({ block: b0, nodes, canonical: true, meta: { best: b0.hash, genesis: b0.hash } })
@@ -120,9 +120,9 @@ describe('ChainDatabase', () => {
           block: b,
           nodes: [good, [tooLongKey, utf8('x')]],
           canonical: true,
-          meta: { best: b.hash }
+          meta: { best: b.hash },
         }),
-      DbErrorCode.WRITE_FAILED
+      DbErrorCode.WRITE_FAILED,
     )
     assert.equal(db.getNode(good[0]), undefined)
     assert.equal(db.getHeader(b.hash), undefined)
@@ -136,17 +136,11 @@ describe('ChainDatabase', () => {
   it('error: bad arguments throw DB_ERROR_INVALID_ARGUMENT and write nothing', () => {
     db = ChainDatabase.open(dir)
     const b = block(1)
-    assertDbError(
-      () => db!.commitBlock({ block: { ...b, hash: Uint8Array.of(1, 2) }, nodes: [], canonical: true }),
-      DbErrorCode.INVALID_ARGUMENT
-    )
+    assertDbError(() => db!.commitBlock({ block: { ...b, hash: Uint8Array.of(1, 2) }, nodes: [], canonical: true }), DbErrorCode.INVALID_ARGUMENT)
     for (const number of [-1, 1.5, 2 ** 32]) {
       assertDbError(() => db!.commitBlock({ block: { ...b, number }, nodes: [], canonical: true }), DbErrorCode.INVALID_ARGUMENT)
     }
-    assertDbError(
-      () => db!.commitBlock({ block: b, nodes: [], canonical: true, meta: { '': b.hash } }),
-      DbErrorCode.INVALID_ARGUMENT
-    )
+    assertDbError(() => db!.commitBlock({ block: b, nodes: [], canonical: true, meta: { '': b.hash } }), DbErrorCode.INVALID_ARGUMENT)
     assert.equal(db.getHeader(b.hash), undefined)
   })
 

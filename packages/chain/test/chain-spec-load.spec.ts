@@ -20,10 +20,16 @@ describe('loadChainSpec', () => {
   })
 
   it('error: a missing or non-JSON file is SPEC_ERROR_UNREADABLE; a wrong spec is SPEC_ERROR_INVALID naming the path', async () => {
-    await assert.rejects(loadChainSpec(join(dir, 'missing.json')), (err) => err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE' && /neither dev, local, nor a readable chain spec file/.test(err.message))
+    await assert.rejects(
+      loadChainSpec(join(dir, 'missing.json')),
+      (err) => err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE' && /neither dev, local, nor a readable chain spec file/.test(err.message),
+    )
     const notJson = join(dir, 'bad.json')
     writeFileSync(notJson, '{ nope')
-    await assert.rejects(loadChainSpec(notJson), (err) => err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE' && /not valid JSON/.test(err.message))
+    await assert.rejects(
+      loadChainSpec(notJson),
+      (err) => err instanceof ChainSpecError && err.code === 'SPEC_ERROR_UNREADABLE' && /not valid JSON/.test(err.message),
+    )
     const wrong = join(dir, 'wrong.json')
     writeFileSync(wrong, JSON.stringify({ ...builtinSpec('dev')!, id: 'Upper Case' }))
     await assert.rejects(loadChainSpec(wrong), (err) => err instanceof ChainSpecError && err.code === 'SPEC_ERROR_INVALID' && /\$\.id/.test(err.message))

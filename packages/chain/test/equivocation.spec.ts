@@ -183,7 +183,10 @@ describe('Staking.report_equivocation', () => {
     assert.equal(slashes.length, 1)
     assert.equal(u8aToHex(slashes[0]!.validator), u8aToHex(ALICE))
     assert.equal(slashes[0]!.own, (BOND * 562_500_000n) / PERBILL)
-    assert.deepEqual(slashes[0]!.reporters.map((r) => u8aToHex(r)), [u8aToHex(REPORTER)])
+    assert.deepEqual(
+      slashes[0]!.reporters.map((r) => u8aToHex(r)),
+      [u8aToHex(REPORTER)],
+    )
     // Recorded in the offences pallet under (kind, session 1).
     const session1 = Uint8Array.of(1, 0, 0, 0)
     const ids = ConcurrentReportsIndex.get(h.state, new TextEncoder().encode('aura:equivocatio'), session1)
@@ -206,7 +209,10 @@ describe('Staking.report_equivocation', () => {
     assert.equal(report(h, EquivocationKind.BLOCK, sealedHeader(bob, 8, 4, 12), sealedHeader(bob, 8, 5, 12), BOB), undefined)
     assert.equal(slashOf(h, 1, BOB)[0]!.own, BOND)
     // Alice's slash grows from 56.25 % to 100 %: a second record with the difference.
-    assert.deepEqual(slashOf(h, 1, ALICE).map((s) => s.own), [(BOND * 562_500_000n) / PERBILL, BOND - (BOND * 562_500_000n) / PERBILL])
+    assert.deepEqual(
+      slashOf(h, 1, ALICE).map((s) => s.own),
+      [(BOND * 562_500_000n) / PERBILL, BOND - (BOND * 562_500_000n) / PERBILL],
+    )
   })
 
   it('error: block evidence that proves nothing is refused as InvalidEquivocationProof', async () => {
@@ -242,7 +248,11 @@ describe('Staking.report_equivocation', () => {
     assertError(h, report(h, EquivocationKind.BLOCK, sealedHeader(eve, 7, 4), sealedHeader(eve, 7, 5), EVE), 'NotAnAuthority')
     // Block 5 was sealed by era 0's authorities (the dev spec's Alice//stash), not by Bob.
     assertError(h, report(h, EquivocationKind.BLOCK, sealedHeader(bob, 3, 4, 5), sealedHeader(bob, 3, 5, 5), BOB), 'NotAnAuthority')
-    assertError(h, report(h, EquivocationKind.VOTE, signedVote(bob, BlockHash.get(h.state, 0), 3, 7, 0), signedVote(bob, BlockHash.get(h.state, 0), 3, 8, 0), BOB), 'NotAnAuthority')
+    assertError(
+      h,
+      report(h, EquivocationKind.VOTE, signedVote(bob, BlockHash.get(h.state, 0), 3, 7, 0), signedVote(bob, BlockHash.get(h.state, 0), 3, 8, 0), BOB),
+      'NotAnAuthority',
+    )
     assert.deepEqual(UnappliedSlashes.get(h.state, 1), [])
   })
 

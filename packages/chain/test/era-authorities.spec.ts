@@ -17,7 +17,12 @@ const id = (value: Uint8Array) => ({ tag: 'Id', value })
 /** A block record standing for the harness's current block (authority sets are keyed by block hash). */
 const blockAt = (number: number): BlockRecord => {
   const hash = new Uint8Array(32).fill(number % 256)
-  return { hash, hashHex: `0x${Buffer.from(hash).toString('hex')}`, number, header: { parentHash: new Uint8Array(32), number, stateRoot: new Uint8Array(32), extrinsicsRoot: new Uint8Array(32), digest: [] } }
+  return {
+    hash,
+    hashHex: `0x${Buffer.from(hash).toString('hex')}`,
+    number,
+    header: { parentHash: new Uint8Array(32), number, stateRoot: new Uint8Array(32), extrinsicsRoot: new Uint8Array(32), digest: [] },
+  }
 }
 const view = (h: RuntimeHarness): StateView => ({ root: new Uint8Array(32), get: (k) => h.state.get(k), keys: () => [] })
 
@@ -30,7 +35,11 @@ describe('consensus authorities per era', () => {
     assert.deepEqual(at0.voters, [{ id: genesis, weight: 1n }])
     assert.equal(at0.setId, 0)
     assert.deepEqual(eras.authoritiesFor(blockAt(0), view(h)), [genesis])
-    for (const [stash, c, value] of [[ALICE, 1, 500n * CRU], [BOB, 2, 300n * CRU], [DAVE, 4, 200n * CRU]] as const) {
+    for (const [stash, c, value] of [
+      [ALICE, 1, 500n * CRU],
+      [BOB, 2, 300n * CRU],
+      [DAVE, 4, 200n * CRU],
+    ] as const) {
       assert.equal(h.call(signed(stash), 'Staking', 'bond', { controller: id(ctrl(c)), value }), undefined)
       assert.equal(h.call(signed(ctrl(c)), 'Staking', 'validate', { prefs: { guarantee_fee: 500_000_000 } }), undefined)
     }
@@ -39,14 +48,25 @@ describe('consensus authorities per era', () => {
     assert.deepEqual(eras.authoritiesFor(blockAt(ERA), view(h)), [genesis], 'no proven storage yet: the genesis set stays')
     assert.equal(eras.votersFor(blockAt(ERA), view(h)).setId, 1, 'a new era is a new voter set')
     h.startBlock()
-    PendingWorkload.put(h.state, [[[ALICE, 450n * CRU], [BOB, 250n * CRU], [DAVE, CRU]], 701n * CRU])
+    PendingWorkload.put(h.state, [
+      [
+        [ALICE, 450n * CRU],
+        [BOB, 250n * CRU],
+        [DAVE, CRU],
+      ],
+      701n * CRU,
+    ])
     h.endBlock()
     h.runTo(2 * ERA - 1)
     assert.deepEqual(eras.authoritiesFor(blockAt(2 * ERA - 1), view(h)), [genesis], 'the old set authors up to the era boundary')
     h.runTo(2 * ERA)
     const set = eras.votersFor(blockAt(2 * ERA), view(h))
     assert.equal(set.setId, 2)
-    assert.deepEqual(set.voters.map((v) => v.id), [ALICE, BOB], 'elected: the top two by capped stake; DAVE and the genesis validator stop')
+    assert.deepEqual(
+      set.voters.map((v) => v.id),
+      [ALICE, BOB],
+      'elected: the top two by capped stake; DAVE and the genesis validator stop',
+    )
     assert.equal(set.voters[0]!.weight, 450n * CRU)
     assert.equal(set.total, set.voters[0]!.weight + set.voters[1]!.weight)
     assert.deepEqual(eras.authoritiesFor(blockAt(2 * ERA), view(h)), [ALICE, BOB])

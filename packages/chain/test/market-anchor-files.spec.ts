@@ -21,7 +21,10 @@ function fileWith(replicas: Array<{ anchor: Uint8Array; reported: boolean }>): F
     prepaid: 0n,
     reported_replica_count: replicas.filter((r) => r.reported).length,
     remaining_paid_count: 0,
-    replicas: replicas.map((r, i) => [anchor(100 + i).subarray(0, 32), { who: anchor(100 + i).subarray(0, 32), valid_at: 1, anchor: r.anchor, is_reported: r.reported, created_at: undefined }]),
+    replicas: replicas.map((r, i) => [
+      anchor(100 + i).subarray(0, 32),
+      { who: anchor(100 + i).subarray(0, 32), valid_at: 1, anchor: r.anchor, is_reported: r.reported, created_at: undefined },
+    ]),
   } as FileInfo
 }
 
@@ -54,7 +57,14 @@ describe('market anchor files', () => {
     const state = new OverlayState(() => undefined)
     const [a, b] = [anchor(1), anchor(2)]
     for (let i = 0; i < 3; i++) {
-      FilesV2.insert(state, cidOf(i), fileWith([{ anchor: a, reported: true }, { anchor: b, reported: true }]))
+      FilesV2.insert(
+        state,
+        cidOf(i),
+        fileWith([
+          { anchor: a, reported: true },
+          { anchor: b, reported: true },
+        ]),
+      )
       trackReplica(state, a, cidOf(i))
       trackReplica(state, b, cidOf(i))
     }
@@ -62,7 +72,10 @@ describe('market anchor files', () => {
     for (let i = 0; i < 3; i++) {
       const file = FilesV2.get(state, cidOf(i))!
       assert.equal(file.reported_replica_count, 1)
-      assert.deepEqual(file.replicas.map(([, r]) => r.is_reported), [false, true])
+      assert.deepEqual(
+        file.replicas.map(([, r]) => r.is_reported),
+        [false, true],
+      )
     }
     assert.equal(setAnchorReported(state, a, false), 0, 'nothing to walk while the outage lasts')
     assert.equal(setAnchorReported(state, a, true), 3)

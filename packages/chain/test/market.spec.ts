@@ -4,7 +4,16 @@ import { describe, it } from 'node:test'
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Account } from '../src/pallets/system.js'
-import { calculateSpower, deleteReplica, fileFee, MarketStorage as S, RESERVED_POT, STAKING_POT, STORAGE_POT, upsertReplica } from '../src/pallets/market/index.js'
+import {
+  calculateSpower,
+  deleteReplica,
+  fileFee,
+  MarketStorage as S,
+  RESERVED_POT,
+  STAKING_POT,
+  STORAGE_POT,
+  upsertReplica,
+} from '../src/pallets/market/index.js'
 import { perbillMul } from '../src/pallets/market/math.js'
 import { updateBaseFee, updateByteFee, updateKeysCountFee } from '../src/pallets/market/pricing.js'
 import { u128 } from '../src/primitives/codec/scale-type.js'
@@ -60,8 +69,12 @@ describe('market', () => {
   it('error: bad orders are refused with Crust errors and change nothing', async () => {
     const { h, alice } = await setup()
     h.startBlock()
-    const order = (cid: Uint8Array, size: bigint) => h.call(signed(alice), 'Market', 'place_storage_order', { cid, reported_file_size: size, tips: 0n, memo: new Uint8Array() })
-    const errorName = (err: ReturnType<typeof order>) => (err?.tag === 'Module' ? h.runtime.registry.findMetaError(err.value.error.length ? Uint8Array.of(err.value.index, err.value.error[0]!) : new Uint8Array()).name : err?.tag)
+    const order = (cid: Uint8Array, size: bigint) =>
+      h.call(signed(alice), 'Market', 'place_storage_order', { cid, reported_file_size: size, tips: 0n, memo: new Uint8Array() })
+    const errorName = (err: ReturnType<typeof order>) =>
+      err?.tag === 'Module'
+        ? h.runtime.registry.findMetaError(err.value.error.length ? Uint8Array.of(err.value.index, err.value.error[0]!) : new Uint8Array()).name
+        : err?.tag
     assert.equal(errorName(order(CID, 8n * GIB)), 'FileTooLarge')
     assert.equal(errorName(order(new TextEncoder().encode('not a cid'), MIB)), 'IllegalCid')
     assert.equal(errorName(order(CID, 0n)), 'FileSizeZero')
@@ -203,7 +216,8 @@ describe('market rewards with collateral', () => {
     h.startBlock()
     for (const o of owners) h.call(ROOT, 'Balances', 'force_set_balance', { who: { tag: 'Id', value: o }, new_free: 10n ** 15n })
     // M1..M4 put up collateral; M5 does not.
-    for (const o of owners.slice(0, 4)) assert.equal(h.call(signed(o), 'Benefits', 'add_benefit_funds', { value: 10n ** 12n, funds_type: { tag: 'MARKET', value: undefined } }), undefined)
+    for (const o of owners.slice(0, 4))
+      assert.equal(h.call(signed(o), 'Benefits', 'add_benefit_funds', { value: 10n ** 12n, funds_type: { tag: 'MARKET', value: undefined } }), undefined)
     h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: GIB, tips: 10n ** 9n, memo: new Uint8Array() })
     const original = S.FilesV2.get(h.state, CID)!.amount
     const anchor = new Uint8Array(64)
@@ -245,7 +259,14 @@ describe('market spower ripening', () => {
     h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
     const anchorB = new Uint8Array(64).fill(1)
     const anchorC = new Uint8Array(64).fill(2)
-    const wr = (spower: bigint) => ({ report_slot: 0n, spower, free: 0n, reported_files_size: 0n, reported_srd_root: new Uint8Array(), reported_files_root: new Uint8Array() })
+    const wr = (spower: bigint) => ({
+      report_slot: 0n,
+      spower,
+      free: 0n,
+      reported_files_size: 0n,
+      reported_srd_root: new Uint8Array(),
+      reported_files_root: new Uint8Array(),
+    })
     // The work reports already hold the file size swork credited for each replica.
     WorkReports.insert(h.state, anchorB, wr(1000n))
     WorkReports.insert(h.state, anchorC, wr(1000n))

@@ -19,7 +19,7 @@ import {
   type SubscriptionSink,
   type SubscriptionSpec,
   TOO_BIG_BATCH_REQUEST_CODE,
-  TOO_MANY_SUBSCRIPTIONS_CODE
+  TOO_MANY_SUBSCRIPTIONS_CODE,
 } from '../src/node/rpc/index.js'
 
 interface RpcErrorJson {
@@ -35,7 +35,7 @@ interface Message {
   result?: unknown
   error?: RpcErrorJson
   method?: string
-  params?: { subscription: string, result: unknown }
+  params?: { subscription: string; result: unknown }
 }
 
 interface Deferred<T> {
@@ -53,8 +53,8 @@ function deferred<T = void>(): Deferred<T> {
 
 /** Logger that records everything and lets a test wait for a given message. */
 class TestLogger {
-  readonly warns: Array<{ obj: object, msg: string }> = []
-  private readonly waiters: Array<{ msg: string, d: Deferred<object> }> = []
+  readonly warns: Array<{ obj: object; msg: string }> = []
+  private readonly waiters: Array<{ msg: string; d: Deferred<object> }> = []
 
   warn(obj: object, msg: string): void {
     this.warns.push({ obj, msg })
@@ -87,9 +87,9 @@ class TestLogger {
 /** A WebSocket client that queues every message; `next()` rejects once the socket closed. */
 class Client {
   readonly ws: WebSocket
-  readonly closed: Promise<{ code: number, reason: string }>
+  readonly closed: Promise<{ code: number; reason: string }>
   private readonly queue: string[] = []
-  private readonly waiters: Array<{ resolve: (s: string) => void, reject: (e: Error) => void }> = []
+  private readonly waiters: Array<{ resolve: (s: string) => void; reject: (e: Error) => void }> = []
   private isClosed = false
   private nextId = 1
 
@@ -186,12 +186,12 @@ async function connect(started: Started): Promise<Client> {
 async function post(
   started: Started,
   body: string | object,
-  headers: Record<string, string> = { 'content-type': 'application/json' }
-): Promise<{ status: number, text: string }> {
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<{ status: number; text: string }> {
   const res = await fetch(started.httpUrl, {
     method: 'POST',
     headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body)
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   })
   return { status: res.status, text: await res.text() }
 }
@@ -211,7 +211,7 @@ function single(value: Message | Message[]): Message {
 function testSubscription(
   name: string,
   onStart: (params: unknown[], sink: SubscriptionSink) => void,
-  onCleanup: (sink: SubscriptionSink) => void = () => {}
+  onCleanup: (sink: SubscriptionSink) => void = () => {},
 ): SubscriptionSpec {
   return {
     subscribe: [`test_subscribe${name}`, `test_subscribe${name}Alias`],
@@ -220,7 +220,7 @@ function testSubscription(
     handler: (params, sink) => {
       onStart(params, sink)
       return () => onCleanup(sink)
-    }
+    },
   }
 }
 
@@ -233,7 +233,7 @@ describe('RpcServer transport', () => {
     const viaHttp = single(await postJson(s, { jsonrpc: '2.0', id: 'a', method: 'echo', params: [true] }))
     assert.deepEqual(viaHttp, { jsonrpc: '2.0', result: [true], id: 'a' })
 
-    const wsCtx = (await client.call('ctx')).result as { transport: string, connectionId: number }
+    const wsCtx = (await client.call('ctx')).result as { transport: string; connectionId: number }
     const httpCtx = single(await postJson(s, { jsonrpc: '2.0', id: 1, method: 'ctx' })).result as { transport: string }
     assert.equal(wsCtx.transport, 'ws')
     assert.equal(httpCtx.transport, 'http')
@@ -269,15 +269,7 @@ describe('RpcServer transport', () => {
       server.addMethod('system_chain', () => 'Crust Dev')
       server.addSubscription(testSubscription('Heads', () => {}))
     })
-    const expected = [
-      'ctx',
-      'echo',
-      'rpc_methods',
-      'system_chain',
-      'test_subscribeHeads',
-      'test_subscribeHeadsAlias',
-      'test_unsubscribeHeads'
-    ]
+    const expected = ['ctx', 'echo', 'rpc_methods', 'system_chain', 'test_subscribeHeads', 'test_subscribeHeadsAlias', 'test_unsubscribeHeads']
     assert.deepEqual(s.server.methodNames(), expected)
     const client = await connect(s)
     assert.deepEqual((await client.call('rpc_methods')).result, { version: 1, methods: expected })
@@ -298,7 +290,7 @@ describe('RpcServer transport', () => {
     // the failed registration left nothing behind
     assert.deepEqual(server.methodNames(), ['a', 'rpc_methods', 'test_subscribeA', 'test_subscribeAAlias', 'test_unsubscribeA'])
     assert.throws(() => new RpcServer({ port: 0, maxBufferedBytes: 10, maxResponseBytes: 20 }), {
-      code: 'RPC_ERROR_INVALID_OPTIONS'
+      code: 'RPC_ERROR_INVALID_OPTIONS',
     })
     assert.throws(() => new RpcServer({ port: -1 }), { code: 'RPC_ERROR_INVALID_OPTIONS' })
   })
@@ -352,7 +344,7 @@ describe('RpcServer errors', () => {
       [5, null],
       ['string', null],
       [null, null],
-      [true, null]
+      [true, null],
     ]
     for (const [request, id] of cases) {
       client.send(JSON.stringify(request))
@@ -368,7 +360,7 @@ describe('RpcServer errors', () => {
     assert.deepEqual(await client.call('echo', { a: 1 }), {
       jsonrpc: '2.0',
       error: { code: INVALID_PARAMS_CODE, message: 'Invalid params' },
-      id: 1
+      id: 1,
     })
   })
 
@@ -389,7 +381,7 @@ describe('RpcServer errors', () => {
     assert.deepEqual((await client.call('syncRpcError')).error, {
       code: -32000,
       message: 'Custom failure',
-      data: { detail: [1, 2] }
+      data: { detail: [1, 2] },
     })
     const asyncError = (await client.call('asyncRpcError')).error!
     assert.deepEqual(asyncError, { code: 1010, message: 'Invalid Transaction' })
@@ -397,7 +389,7 @@ describe('RpcServer errors', () => {
     assert.deepEqual((await client.call('invalidParams')).error, {
       code: INVALID_PARAMS_CODE,
       message: 'Invalid params',
-      data: 'expected a hash'
+      data: 'expected a hash',
     })
     assert.equal(s.logger.warns.length, 0)
   })
@@ -453,7 +445,7 @@ describe('RpcServer errors', () => {
     assert.deepEqual((await client.call('big')).error, {
       code: OVERSIZED_RESPONSE_CODE,
       message: 'Response is too big',
-      data: 'Exceeded max limit of 1024'
+      data: 'Exceeded max limit of 1024',
     })
   })
 })
@@ -494,13 +486,13 @@ describe('RpcServer notifications and batches', () => {
       { jsonrpc: '2.0', method: 'echo', params: ['notification'] },
       { jsonrpc: '2.0', id: 2, method: 'missing' },
       { foo: 'bar' },
-      { jsonrpc: '2.0', id: 3, method: 'echo', params: ['third'] }
+      { jsonrpc: '2.0', id: 3, method: 'echo', params: ['third'] },
     ]
     const expected = [
       { jsonrpc: '2.0', result: ['first'], id: 1 },
       { jsonrpc: '2.0', error: { code: METHOD_NOT_FOUND_CODE, message: 'Method not found' }, id: 2 },
       { jsonrpc: '2.0', error: { code: INVALID_REQUEST_CODE, message: 'Invalid request' }, id: null },
-      { jsonrpc: '2.0', result: ['third'], id: 3 }
+      { jsonrpc: '2.0', result: ['third'], id: 3 },
     ]
     const client = await connect(s)
     client.send(batch)
@@ -515,14 +507,14 @@ describe('RpcServer notifications and batches', () => {
     assert.deepEqual(await client.next(), {
       jsonrpc: '2.0',
       error: { code: INVALID_REQUEST_CODE, message: 'Invalid request' },
-      id: null
+      id: null,
     })
     const call = { jsonrpc: '2.0', id: 1, method: 'echo' }
     client.send([call, call, call, call])
     assert.deepEqual(await client.next(), {
       jsonrpc: '2.0',
       error: { code: TOO_BIG_BATCH_REQUEST_CODE, message: 'The batch request was too large', data: 'Exceeded max limit of 3' },
-      id: null
+      id: null,
     })
     const notification = { jsonrpc: '2.0', method: 'echo' }
     client.send([notification, notification])
@@ -538,7 +530,7 @@ describe('RpcServer subscriptions', () => {
         testSubscription('Heads', (params, sink) => {
           sink.send({ number: 1, params })
           sink.send({ number: 2 })
-        })
+        }),
       )
     })
     const client = await connect(s)
@@ -551,7 +543,7 @@ describe('RpcServer subscriptions', () => {
     assert.deepEqual(await client.next(), {
       jsonrpc: '2.0',
       method: 'test_heads',
-      params: { subscription: subId, result: { number: 1, params: ['p'] } }
+      params: { subscription: subId, result: { number: 1, params: ['p'] } },
     })
     assert.deepEqual((await client.next()).params, { subscription: subId, result: { number: 2 } })
   })
@@ -567,13 +559,13 @@ describe('RpcServer subscriptions', () => {
           await new Promise((resolve) => setImmediate(resolve))
           sink.send('after-await')
           return () => {}
-        }
+        },
       })
     })
     const client = await connect(s)
     client.send([
       { jsonrpc: '2.0', id: 1, method: 'test_subscribeAsync' },
-      { jsonrpc: '2.0', id: 2, method: 'echo', params: [2] }
+      { jsonrpc: '2.0', id: 2, method: 'echo', params: [2] },
     ])
     const batch = JSON.parse(await client.nextRaw()) as Message[]
     assert.equal(batch.length, 2)
@@ -602,8 +594,8 @@ describe('RpcServer subscriptions', () => {
         testSubscription(
           'Heads',
           (_params, sink) => sinks.push(sink),
-          (sink) => cleaned.push(sink.id)
-        )
+          (sink) => cleaned.push(sink.id),
+        ),
       )
       server.addSubscription(testSubscription('Other', () => {}))
     })
@@ -631,8 +623,8 @@ describe('RpcServer subscriptions', () => {
           (sink) => {
             cleaned.push(sink.id)
             if (cleaned.length === 3) allCleaned.resolve()
-          }
-        )
+          },
+        ),
       )
     })
     const client = await connect(s)
@@ -651,8 +643,8 @@ describe('RpcServer subscriptions', () => {
         testSubscription(
           'Heads',
           (_params, sink) => sinks.push(sink),
-          () => cleanups++
-        )
+          () => cleanups++,
+        ),
       )
     })
     const a = await connect(s)
@@ -678,19 +670,25 @@ describe('RpcServer subscriptions', () => {
           if (params[0] === 'rpc') throw new RpcError(-32000, 'nope')
           if (params[0] === 'async') return Promise.reject(new Error('boom'))
           throw new Error('boom')
-        }
+        },
       })
-      server.addSubscription(testSubscription('Good', () => {}, () => cleanups++))
+      server.addSubscription(
+        testSubscription(
+          'Good',
+          () => {},
+          () => cleanups++,
+        ),
+      )
     })
     const client = await connect(s)
     assert.deepEqual((await client.call('test_subscribeBad', ['rpc'])).error, { code: -32000, message: 'nope' })
     assert.deepEqual((await client.call('test_subscribeBad', ['sync'])).error, {
       code: INTERNAL_ERROR_CODE,
-      message: 'Internal error'
+      message: 'Internal error',
     })
     assert.deepEqual((await client.call('test_subscribeBad', ['async'])).error, {
       code: INTERNAL_ERROR_CODE,
-      message: 'Internal error'
+      message: 'Internal error',
     })
     // no notification was queued, and the failed attempts do not count against the limit of 1
     const good = await client.call('test_subscribeGood')
@@ -713,8 +711,8 @@ describe('RpcServer subscriptions', () => {
               sink.send('dropped')
             }
           },
-          () => cleanups++
-        )
+          () => cleanups++,
+        ),
       )
     })
     const client = await connect(s)
@@ -745,7 +743,7 @@ describe('RpcServer subscriptions', () => {
       assert.deepEqual(res.error, {
         code: INTERNAL_ERROR_CODE,
         message: 'Internal error',
-        data: 'Subscriptions are not supported over HTTP'
+        data: 'Subscriptions are not supported over HTTP',
       })
     }
     assert.equal(started, 0)
@@ -761,7 +759,7 @@ describe('RpcServer subscriptions', () => {
     assert.deepEqual((await client.call('test_subscribeHeads')).error, {
       code: TOO_MANY_SUBSCRIPTIONS_CODE,
       message: 'Too many subscriptions on the connection',
-      data: 'Exceeded max limit of 2'
+      data: 'Exceeded max limit of 2',
     })
     await client.call('test_unsubscribeHeads', [first])
     assert.equal(typeof (await client.call('test_subscribeHeads')).result, 'string')
@@ -802,25 +800,22 @@ describe('RpcServer bounds and garbage', () => {
     const expected = {
       jsonrpc: '2.0',
       error: { code: OVERSIZED_REQUEST_CODE, message: 'Request is too big', data: 'Exceeded max limit of 1024' },
-      id: null
+      id: null,
     }
     const res = await post(s, { jsonrpc: '2.0', id: 1, method: 'echo', params: ['x'.repeat(2000)] })
     assert.equal(res.status, 413)
     assert.deepEqual(JSON.parse(res.text), expected)
 
     // chunked body without Content-Length, detected while streaming
-    const chunked = await new Promise<{ status: number, text: string }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: '127.0.0.1', port: s.port, method: 'POST', headers: { 'content-type': 'application/json' } },
-        (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => {
-            text += chunk
-          })
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-        }
-      )
+    const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: s.port, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          text += chunk
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      })
       req.on('error', reject)
       for (let i = 0; i < 4; i++) req.write('x'.repeat(512))
       req.end()
@@ -835,10 +830,10 @@ describe('RpcServer bounds and garbage', () => {
     const s = await startServer()
     const put = await fetch(s.httpUrl, { method: 'PUT', body: '{}' })
     assert.equal(put.status, 405)
-    assert.equal((await put.json() as Message).error!.code, INVALID_REQUEST_CODE)
+    assert.equal(((await put.json()) as Message).error!.code, INVALID_REQUEST_CODE)
     const get = await fetch(`${s.httpUrl}nothing-here`)
     assert.equal(get.status, 404)
-    assert.equal((await get.json() as Message).error!.code, INVALID_REQUEST_CODE)
+    assert.equal(((await get.json()) as Message).error!.code, INVALID_REQUEST_CODE)
     const text = await post(s, { jsonrpc: '2.0', id: 1, method: 'echo' }, { 'content-type': 'text/plain' })
     assert.equal(text.status, 415)
     assert.equal((JSON.parse(text.text) as Message).error!.code, INVALID_REQUEST_CODE)
@@ -848,7 +843,7 @@ describe('RpcServer bounds and garbage', () => {
     const other = await fetch(`${s.httpUrl}rpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"echo","params":[3]}'
+      body: '{"jsonrpc":"2.0","id":1,"method":"echo","params":[3]}',
     })
     assert.deepEqual(((await other.json()) as Message).result, [3])
   })
@@ -857,7 +852,7 @@ describe('RpcServer bounds and garbage', () => {
     const without = await startServer()
     const notFound = await fetch(`${without.httpUrl}health`)
     assert.equal(notFound.status, 404)
-    assert.ok((await notFound.json() as Message).error !== undefined)
+    assert.ok(((await notFound.json()) as Message).error !== undefined)
 
     let transport = ''
     const health = { isSyncing: false, peers: 0, shouldHavePeers: false }
@@ -921,7 +916,7 @@ describe('RpcServer bounds and garbage', () => {
     const s = await startServer({ maxConnections: 2 })
     const first = await connect(s)
     await connect(s)
-    const refused = await new Promise<{ status: number, body: string }>((resolve, reject) => {
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const ws = new WebSocket(s.wsUrl)
       ws.on('error', reject)
       ws.on('unexpected-response', (req, res) => {
@@ -977,7 +972,7 @@ describe('RpcServer bounds and garbage', () => {
             stopped = true
             cleaned.resolve(sent)
           }
-        }
+        },
       })
     })
     const client = await connect(s)
@@ -985,7 +980,7 @@ describe('RpcServer bounds and garbage', () => {
     client.send({ jsonrpc: '2.0', id: 1, method: 'test_subscribeFlood' })
     const result = await Promise.race([
       cleaned.promise.then((sent) => ({ disconnected: true, sent })),
-      overran.promise.then((sent) => ({ disconnected: false, sent }))
+      overran.promise.then((sent) => ({ disconnected: false, sent })),
     ])
     assert.equal(result.disconnected, true)
     assert.ok(s.logger.warns.some((w) => w.msg === 'rpc client too slow, disconnecting'))
@@ -995,7 +990,13 @@ describe('RpcServer bounds and garbage', () => {
   it('behavior: stop() closes clients with 1001, runs cleanups and closes the port', async () => {
     const cleaned = deferred()
     const s = await startServer({ stopGraceMs: 100 }, (server) => {
-      server.addSubscription(testSubscription('Heads', () => {}, () => cleaned.resolve()))
+      server.addSubscription(
+        testSubscription(
+          'Heads',
+          () => {},
+          () => cleaned.resolve(),
+        ),
+      )
     })
     const client = await connect(s)
     const stuck = await connect(s) // never answers the close handshake

@@ -25,8 +25,24 @@ describe('runtime', () => {
   it('behavior: metadata v14 decodes in @polkadot/types with every pallet, call, event, error and constant', () => {
     const md = runtime.registry.metadata
     const pallets = md.pallets.map((p) => p.name.toString())
-    assert.deepEqual(pallets, ['System', 'Timestamp', 'Balances', 'TransactionPayment', 'Sudo', 'Swork', 'Market', 'Benefits', 'Staking', 'Session', 'Offences'])
-    const storageOf = (pallet: string) => md.pallets.find((p) => p.name.eq(pallet))!.storage.unwrap().items.map((i) => i.name.toString())
+    assert.deepEqual(pallets, [
+      'System',
+      'Timestamp',
+      'Balances',
+      'TransactionPayment',
+      'Sudo',
+      'Swork',
+      'Market',
+      'Benefits',
+      'Staking',
+      'Session',
+      'Offences',
+    ])
+    const storageOf = (pallet: string) =>
+      md.pallets
+        .find((p) => p.name.eq(pallet))!
+        .storage.unwrap()
+        .items.map((i) => i.name.toString())
     assert.ok(storageOf('Swork').includes('PubKeyOwner'))
     assert.ok(storageOf('Staking').includes('ErasAuthorities'))
     assert.deepEqual(storageOf('Offences'), ['Reports', 'ConcurrentReportsIndex'])
@@ -65,7 +81,13 @@ describe('runtime', () => {
   })
 
   it('behavior: header hash equals @polkadot/types Header hash', () => {
-    const header = { parentHash: new Uint8Array(32).fill(1), number: 1234, stateRoot: new Uint8Array(32).fill(2), extrinsicsRoot: new Uint8Array(32).fill(3), digest: [] }
+    const header = {
+      parentHash: new Uint8Array(32).fill(1),
+      number: 1234,
+      stateRoot: new Uint8Array(32).fill(2),
+      extrinsicsRoot: new Uint8Array(32).fill(3),
+      digest: [],
+    }
     const bytes = encodeHeader(header)
     const pjs = new TypeRegistry().createType('Header', headerToJson(header))
     assert.equal(u8aToHex(hashHeader(bytes)), pjs.hash.toHex())
@@ -78,7 +100,14 @@ describe('runtime', () => {
       const pair = new Keyring({ type }).addFromUri('//Alice')
       const call = runtime.registry.createType('Call', { callIndex: [0, 0], args: { remark: '0x' + 'aa'.repeat(type === 'ed25519' ? 300 : 3) } })
       const xt = runtime.registry.createType('Extrinsic', call)
-      xt.sign(pair, { blockHash: genesis, genesisHash: genesis, nonce: 3, runtimeVersion: runtime.registry.createType('RuntimeVersion', runtime.version), era: 0, tip: 5 } as never)
+      xt.sign(pair, {
+        blockHash: genesis,
+        genesisHash: genesis,
+        nonce: 3,
+        runtimeVersion: runtime.registry.createType('RuntimeVersion', runtime.version),
+        era: 0,
+        tip: 5,
+      } as never)
       const decoded = decodeExtrinsic(runtime, xt.toU8a())
       assert.equal(u8aToHex(decoded.hash), xt.hash.toHex())
       assert.equal(decoded.signed!.nonce, 3)

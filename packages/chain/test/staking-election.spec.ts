@@ -77,16 +77,35 @@ describe('staking: stake limit', () => {
     ErasTotalStakes.insert(h.state, 0, 100_000n * CRU)
     const recorded: string[] = []
     const ctx = { state: h.state, deposit: (e: { name: string }) => void recorded.push(e.name) }
-    applyWorkload(ctx, { workload: [[ALICE, 5000n], [BOB, 3000n], [CHARLIE, 100n]], totalWorkload: 8100n })
+    applyWorkload(ctx, {
+      workload: [
+        [ALICE, 5000n],
+        [BOB, 3000n],
+        [CHARLIE, 100n],
+      ],
+      totalWorkload: 8100n,
+    })
     assert.deepEqual([StakeLimit.get(h.state, ALICE), StakeLimit.get(h.state, BOB), StakeLimit.get(h.state, DAVE)], [5000n, 3000n, 0n])
     assert.equal(StakeLimit.get(h.state, CHARLIE), undefined)
     assert.deepEqual(recorded, ['UpdateStakeLimitSuccess'])
-    applyWorkload(ctx, { workload: [[ALICE, 3n * 10n ** 18n], [BOB, 10n ** 18n]], totalWorkload: 4n * 10n ** 18n })
+    applyWorkload(ctx, {
+      workload: [
+        [ALICE, 3n * 10n ** 18n],
+        [BOB, 10n ** 18n],
+      ],
+      totalWorkload: 4n * 10n ** 18n,
+    })
     assert.equal(StakeLimit.get(h.state, ALICE), 1_975_186_566_750_000_000n)
     assert.equal(StakeLimit.get(h.state, BOB), 658_395_522_250_000_000n)
     // Through the runtime: sWork's pending hand-off is taken in the same block.
     h.startBlock()
-    PendingWorkload.put(h.state, [[[ALICE, 7n], [DAVE, 9n]], 16n])
+    PendingWorkload.put(h.state, [
+      [
+        [ALICE, 7n],
+        [DAVE, 9n],
+      ],
+      16n,
+    ])
     h.endBlock()
     assert.deepEqual([StakeLimit.get(h.state, ALICE), StakeLimit.get(h.state, BOB), StakeLimit.get(h.state, DAVE)], [7n, 0n, 9n])
     assert.equal(PendingWorkload.get(h.state), undefined)
@@ -126,7 +145,14 @@ describe('staking: era election', () => {
     assert.deepEqual(electedValidators(h.state), [{ stash: genesis, weight: 1n }])
     // Proven storage: ALICE 450 CRU of workload (of 500 staked), BOB 250 (of 300), DAVE 1 (of 200).
     h.startBlock()
-    PendingWorkload.put(h.state, [[[ALICE, 450n * CRU], [BOB, 250n * CRU], [DAVE, CRU]], 701n * CRU])
+    PendingWorkload.put(h.state, [
+      [
+        [ALICE, 450n * CRU],
+        [BOB, 250n * CRU],
+        [DAVE, CRU],
+      ],
+      701n * CRU,
+    ])
     h.endBlock()
     h.runTo(2 * ERA)
     assert.deepEqual(CurrentElected.get(h.state), [ALICE, BOB])
@@ -178,7 +204,7 @@ describe('staking: era election', () => {
     assert.deepEqual(electedValidators(h.state), [{ stash: ALICE, weight: 50n * CRU }])
   })
 
-  it('behavior: lowering the fee within an era sets that era\'s recorded fee to 100 %', async () => {
+  it("behavior: lowering the fee within an era sets that era's recorded fee to 100 %", async () => {
     const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
     validator(h, ALICE, 1, 100n * CRU)
     StakeLimit.insert(h.state, ALICE, 50n * CRU)
@@ -196,7 +222,10 @@ describe('staking: era election', () => {
     const h = await RuntimeHarness.create({ config: { eraLength: 2 } })
     h.runTo(90 * 2)
     assert.equal(h.call(signed(ALICE), 'Staking', 'bond', { controller: id(ctrl(1)), value: CRU }), undefined)
-    assert.deepEqual(Ledger.get(h.state, ctrl(1))!.claimed_rewards, Array.from({ length: 84 }, (_, i) => 6 + i))
+    assert.deepEqual(
+      Ledger.get(h.state, ctrl(1))!.claimed_rewards,
+      Array.from({ length: 84 }, (_, i) => 6 + i),
+    )
   })
 
   it('error: root calls reject signed origins', async () => {

@@ -5,7 +5,19 @@ import { CRU } from '../src/constants.js'
 import { depositInto, freeBalance, TotalIssuance } from '../src/pallets/balances.js'
 import { STAKING_POT } from '../src/pallets/market/index.js'
 import { CurrentBenefits } from '../src/pallets/benefits/index.js'
-import { authoringSharePercent, calculateMarketPayout, erasPerYear, ErasAuthoringPayout, ErasMarketPayout, ErasRewardPoints, ErasStakingPayout, ErasTotalStakes, StartRewardEra, totalRewardsInEra, yearlyRewards } from '../src/pallets/staking/index.js'
+import {
+  authoringSharePercent,
+  calculateMarketPayout,
+  erasPerYear,
+  ErasAuthoringPayout,
+  ErasMarketPayout,
+  ErasRewardPoints,
+  ErasStakingPayout,
+  ErasTotalStakes,
+  StartRewardEra,
+  totalRewardsInEra,
+  yearlyRewards,
+} from '../src/pallets/staking/index.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { Ledger, StakeLimit } from '../src/pallets/staking/index.js'
 import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
@@ -15,7 +27,7 @@ import { assertError } from './fixtures/swork-env.js'
 const crust = defaultRuntimeConfig
 
 describe('staking: era reward amount', () => {
-  it('behavior: Crust\'s 6 s blocks and 3_600-block eras give 1_461 eras a year; the dev spec\'s 1 s / 360 give 87_660', () => {
+  it("behavior: Crust's 6 s blocks and 3_600-block eras give 1_461 eras a year; the dev spec's 1 s / 360 give 87_660", () => {
     assert.equal(erasPerYear(crust), 1461)
     assert.equal(erasPerYear({ blockTimeMs: 1000, eraLength: 360 }), 87_660)
   })
@@ -49,7 +61,7 @@ describe('staking: era reward amount', () => {
     assert.equal(yearlyRewards(4, ti, 15_000_000n * CRU), base + 4_000_000n * CRU)
   })
 
-  it('behavior: the year-4 extra uses the era\'s total stake', async () => {
+  it("behavior: the year-4 extra uses the era's total stake", async () => {
     const h = await RuntimeHarness.create()
     TotalIssuance.put(h.state, 100_000_000n * CRU)
     ErasTotalStakes.insert(h.state, 4 * 1461, 15_000_000n * CRU)
@@ -85,7 +97,7 @@ describe('staking: end of era', () => {
   const BOB = new Uint8Array(32).fill(0xb0)
   const perbill = (parts: bigint, x: bigint) => (x / 1_000_000_000n) * parts + ((x % 1_000_000_000n) * parts + 499_999_999n) / 1_000_000_000n
 
-  it('behavior: authors earn 20 points a block; the era\'s GPoS + pot share − used fee quota splits 20 % by points, the rest to ErasStakingPayout', async () => {
+  it("behavior: authors earn 20 points a block; the era's GPoS + pot share − used fee quota splits 20 % by points, the rest to ErasStakingPayout", async () => {
     const h = await RuntimeHarness.create({ config: { eraLength: ERA, blockTimeMs: 6000 } })
     const ctx = { state: h.state, config: h.runtime.config, deposit: () => {} }
     const ed = h.runtime.config.existentialDeposit
@@ -94,7 +106,13 @@ describe('staking: end of era', () => {
       h.startBlock(n <= 6 ? ALICE : BOB)
       h.endBlock()
     }
-    assert.deepEqual(ErasRewardPoints.get(h.state, 0), { total: 180, individual: [[ALICE, 120], [BOB, 60]] })
+    assert.deepEqual(ErasRewardPoints.get(h.state, 0), {
+      total: 180,
+      individual: [
+        [ALICE, 120],
+        [BOB, 60],
+      ],
+    })
     assert.equal(ErasStakingPayout.get(h.state, 0), undefined)
     // One CRU of fees was waived in era 0.
     CurrentBenefits.put(h.state, { ...CurrentBenefits.get(h.state), active_era: 0, used_fee_reduction_quota: CRU })
@@ -102,14 +120,17 @@ describe('staking: end of era', () => {
     h.startBlock(BOB)
     const events = h.endBlock().filter((e) => e.section === 'staking')
     // 6 s blocks, 10-block eras: 525_960 eras a year.
-    const gpos = 5_000_000n * CRU / 525_960n
+    const gpos = (5_000_000n * CRU) / 525_960n
     assert.equal(gpos, 9_506_426_344_208n)
     const total = gpos + 999_999_960_000n - CRU
     const authoring = perbill(200_000_000n, total)
     assert.equal(ErasAuthoringPayout.get(h.state, 0, ALICE), perbill(666_666_666n, authoring))
     assert.equal(ErasAuthoringPayout.get(h.state, 0, BOB), perbill(333_333_333n, authoring))
     assert.equal(ErasStakingPayout.get(h.state, 0), total - authoring)
-    assert.deepEqual(events.map((e) => [e.method, e.data.map(String)]), [['EraReward', ['0', authoring.toString(), (total - authoring).toString()]]])
+    assert.deepEqual(
+      events.map((e) => [e.method, e.data.map(String)]),
+      [['EraReward', ['0', authoring.toString(), (total - authoring).toString()]]],
+    )
     assert.deepEqual(ErasRewardPoints.get(h.state, 1), { total: 20, individual: [[BOB, 20]] })
     // Benefits: era 1's fee-reduction quota is 0.2 % of the whole (pre-deduction) payout.
     const benefits = CurrentBenefits.get(h.state)
@@ -166,11 +187,17 @@ describe('staking: reward_stakers', () => {
     // B: 400/800 × 1000 = 500 CRU; 50 % pool = 250, G2 (200 of 400) gets 125, B 375.
     ok(h.call(signed(G2), 'Staking', 'reward_stakers', { validator_stash: B, era: 1 }))
     const events = h.endBlock().filter((e) => e.section === 'staking' && e.method === 'Reward')
-    assert.deepEqual(events.map((e) => e.data.map(String)[1]), ['90000000000000', '510000000000000', '125000000000000', '375000000000000'])
+    assert.deepEqual(
+      events.map((e) => e.data.map(String)[1]),
+      ['90000000000000', '510000000000000', '125000000000000', '375000000000000'],
+    )
     const gains = [A, B, G1, G2].map((w, i) => freeBalance(h.state, w) - free[i]!)
     assert.deepEqual(gains, [510n * CRU, 375n * CRU, 90n * CRU, 125n * CRU])
     assert.equal(TotalIssuance.get(h.state), issuance + 1100n * CRU)
-    assert.deepEqual([1, 2, 3, 4].map((c) => bonded(h, c)), [610n * CRU, 575n * CRU, 390n * CRU, 325n * CRU])
+    assert.deepEqual(
+      [1, 2, 3, 4].map((c) => bonded(h, c)),
+      [610n * CRU, 575n * CRU, 390n * CRU, 325n * CRU],
+    )
     assert.ok(Ledger.get(h.state, ctrl(1))!.claimed_rewards.includes(1))
   })
 

@@ -40,7 +40,8 @@ import { assertError } from './fixtures/swork-env.js'
 const ERA = 10
 const PERCENT = 10_000_000n
 const ctxOf = (h: RuntimeHarness) => ({ state: h.state, config: h.runtime.config, deposit: () => {} })
-const slashEvents = (h: RuntimeHarness) => h.lastEvents.filter((e) => e.section === 'staking' && e.method === 'Slash').map((e) => `Slash(${e.data.map(String).join(',')})`)
+const slashEvents = (h: RuntimeHarness) =>
+  h.lastEvents.filter((e) => e.section === 'staking' && e.method === 'Slash').map((e) => `Slash(${e.data.map(String).join(',')})`)
 
 interface Setup {
   /** Alice's own bond. */
@@ -76,7 +77,7 @@ async function setup(s: Setup): Promise<RuntimeHarness> {
 /** Runs to the first block of `era`. */
 const runToEra = (h: RuntimeHarness, era: number) => h.runTo(era * ERA)
 
-describe('staking: slashing spans (Crust\'s slashing.rs unit cases)', () => {
+describe("staking: slashing spans (Crust's slashing.rs unit cases)", () => {
   it('behavior: spans are listed latest first from the prior lengths', () => {
     const spans = { span_index: 10, last_start: 1000, last_nonzero_slash: 0, prior: [10, 9, 8, 10] }
     assert.deepEqual(spansOf(spans), [
@@ -88,7 +89,7 @@ describe('staking: slashing spans (Crust\'s slashing.rs unit cases)', () => {
     ])
   })
 
-  it('behavior: pruning drops the spans that ended before the window and moves the open span\'s start up', () => {
+  it("behavior: pruning drops the spans that ended before the window and moves the open span's start up", () => {
     const spans = { span_index: 10, last_start: 1000, last_nonzero_slash: 0, prior: [10, 9, 8, 10] }
     assert.deepEqual(pruneSpans(spans, 981), [6, 8])
     assert.deepEqual(spans.prior, [10, 9])

@@ -3,7 +3,17 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CRU } from '../src/constants.js'
 import { Locks, removeLock, setLock } from '../src/pallets/balances.js'
-import { BONDING_DURATION, Bonded, Guarantors, GuarantorsList, Ledger, MAX_GUARANTEE, StakeLimit, Validators, ValidatorsList } from '../src/pallets/staking/index.js'
+import {
+  BONDING_DURATION,
+  Bonded,
+  Guarantors,
+  GuarantorsList,
+  Ledger,
+  MAX_GUARANTEE,
+  StakeLimit,
+  Validators,
+  ValidatorsList,
+} from '../src/pallets/staking/index.js'
 import { Account } from '../src/pallets/system.js'
 import { RuntimeHarness, signed } from './fixtures/runtime-harness.js'
 import { ALICE, BOB, CHARLIE, DAVE, ctrl, id } from './fixtures/staking-env.js'
@@ -216,7 +226,11 @@ describe('staking: validators and guarantees', () => {
 
   it('behavior: guaranteeing stops validating; validating stops guaranteeing; chill removes both and the stake limit', async () => {
     const h = await harness()
-    for (const [stash, c] of [[ALICE, 1], [BOB, 2], [DAVE, 4]] as const) {
+    for (const [stash, c] of [
+      [ALICE, 1],
+      [BOB, 2],
+      [DAVE, 4],
+    ] as const) {
       assert.equal(bond(h, stash, ctrl(c), 100n * CRU), undefined)
       assert.equal(h.call(signed(ctrl(c)), 'Staking', 'validate', { prefs: { guarantee_fee: 0 } }), undefined)
     }

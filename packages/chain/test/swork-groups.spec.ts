@@ -45,7 +45,12 @@ describe('swork: groups', () => {
       { method: 'JoinGroupSuccess', data: [u8aToHex(MEMBER), u8aToHex(OWNER)] },
     ])
     // Quitting resets the member's files and spower.
-    WorkReports.insert(h.state, sworker.pubkey, { ...WorkReports.get(h.state, sworker.pubkey)!, spower: 5n, reported_files_size: 9n, reported_files_root: new Uint8Array(32).fill(3) })
+    WorkReports.insert(h.state, sworker.pubkey, {
+      ...WorkReports.get(h.state, sworker.pubkey)!,
+      spower: 5n,
+      reported_files_size: 9n,
+      reported_files_root: new Uint8Array(32).fill(3),
+    })
     assert.equal(callAs(h, MEMBER, 'quit_group'), undefined)
     const wr = WorkReports.get(h.state, sworker.pubkey)!
     assert.deepEqual([wr.spower, wr.reported_files_size, wr.reported_files_root, wr.free], [0n, 0n, new Uint8Array(32), 10n])

@@ -69,13 +69,16 @@ describe('swork + market', () => {
     assert.equal(reportNow(h, NODE2, n2, { added_files: [[CID, SIZE, 61n]], reported_files_size: SIZE }), undefined)
     const file = FilesV2.get(h.state, CID)!
     assert.equal(file.reported_replica_count, 1)
-    assert.deepEqual(file.replicas.map(([owner]) => owner), [bob])
+    assert.deepEqual(
+      file.replicas.map(([owner]) => owner),
+      [bob],
+    )
     assert.equal(spowerOf(h, n1.pubkey), SIZE)
     assert.equal(spowerOf(h, n2.pubkey), 0n)
     assert.equal(AddedFilesCount.get(h.state), 2) // Crust counts every added entry of an existing file
   })
 
-  it("behavior: a report is free while the owner has free reports in Benefits (3 CRU each), and uses one", async () => {
+  it('behavior: a report is free while the owner has free reports in Benefits (3 CRU each), and uses one', async () => {
     const { h, bob } = await setup()
     const node = newReporter(h, NODE1)
     assert.equal(h.call(signed(bob), 'Swork', 'create_group'), undefined)
@@ -85,7 +88,14 @@ describe('swork + market', () => {
     // Dispatch directly to see the post-dispatch info the executor turns into the fee.
     const dispatch = (slotBlock: number) => {
       openBlock(h, slotBlock)
-      const ctx: DispatchContext = { state: h.state, config: h.runtime.config, blockNumber: h.number, author: new Uint8Array(32), deposit: () => {}, dispatch: () => undefined }
+      const ctx: DispatchContext = {
+        state: h.state,
+        config: h.runtime.config,
+        blockNumber: h.number,
+        author: new Uint8Array(32),
+        deposit: () => {},
+        dispatch: () => undefined,
+      }
       const args = node.report(currentSlot(h))
       return h.runtime.pallet('Swork').calls.report_works!.dispatch(ctx, { kind: 'signed', who: NODE1 }, { ...args })
     }

@@ -42,7 +42,10 @@ describe('swork storage', () => {
       Record<string, ((...args: unknown[]) => Uint8Array) & { meta: { type: { asMap: { hashers: Array<{ toString(): string }> } } } }>
     >
     const fn = query.swork!.reportedInSlot!
-    assert.deepEqual(fn.meta.type.asMap.hashers.map((x) => x.toString()), ['Twox64Concat', 'Twox64Concat'])
+    assert.deepEqual(
+      fn.meta.type.asMap.hashers.map((x) => x.toString()),
+      ['Twox64Concat', 'Twox64Concat'],
+    )
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (anchor, slot) => {
         const ours = ReportedInSlot.key(anchor, slot)
@@ -57,7 +60,15 @@ describe('swork storage', () => {
 
   it('behavior: a double map reads its default, writes, removes, and refuses to decode hashed keys', () => {
     const state = new OverlayState(() => undefined)
-    const withDefault = doubleMapWithDefault({ pallet: 'Test', name: 'D', hashers: ['Blake2_128Concat', 'Twox64Concat'], key1: bytes, key2: u64, value: u64, default: 7n })
+    const withDefault = doubleMapWithDefault({
+      pallet: 'Test',
+      name: 'D',
+      hashers: ['Blake2_128Concat', 'Twox64Concat'],
+      key1: bytes,
+      key2: u64,
+      value: u64,
+      default: 7n,
+    })
     assert.equal(withDefault.get(state, Uint8Array.of(1), 2n), 7n)
     withDefault.insert(state, Uint8Array.of(1), 2n, 9n)
     assert.equal(withDefault.get(state, Uint8Array.of(1), 2n), 9n)
@@ -123,7 +134,12 @@ describe('swork storage', () => {
       const entry = pallet.storage.unwrap().items.find((i) => i.name.eq(item))!
       return runtime.registry.createLookupType(entry.type.asMap.value)
     }
-    for (const [item, name] of [['WorkReports', 'WorkReport'], ['Identities', 'Identity'], ['PubKeys', 'PKInfo'], ['Groups', 'Group']] as const) {
+    for (const [item, name] of [
+      ['WorkReports', 'WorkReport'],
+      ['Identities', 'Identity'],
+      ['PubKeys', 'PKInfo'],
+      ['Groups', 'Group'],
+    ] as const) {
       const viaMetadata = runtime.registry.createType(valueType(item), raw[name])
       const crustJson = crust.createType(name, raw[name]).toJSON() as Record<string, unknown>
       const camel = Object.fromEntries(Object.entries(crustJson).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]))
@@ -137,7 +153,10 @@ describe('swork storage', () => {
       fc.property(fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 8 }), (members) => {
         const decoded = accountSet.codec.dec(accountSet.codec.enc(members))
         const unique = [...new Set(members.map((m) => u8aToHex(m)))].sort()
-        assert.deepEqual(decoded.map((m) => u8aToHex(m)), unique)
+        assert.deepEqual(
+          decoded.map((m) => u8aToHex(m)),
+          unique,
+        )
       }),
     )
   })

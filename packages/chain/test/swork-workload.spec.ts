@@ -66,7 +66,13 @@ describe('swork: workload aggregation', () => {
     assert.equal(ReportedFilesSize.get(h.state), 0n)
     assert.equal(CurrentReportSlot.get(h.state), 0n)
     const w = handOff(h)!
-    assert.deepEqual(w.owners, new Map([[hex(SOLO), 105n], [hex(OWNER), 1050n]]))
+    assert.deepEqual(
+      w.owners,
+      new Map([
+        [hex(SOLO), 105n],
+        [hex(OWNER), 1050n],
+      ]),
+    )
     assert.equal(w.total, 1155n)
     assert.equal(handOff(h), undefined)
     // The first check was the new identities' grace.
@@ -113,7 +119,10 @@ describe('swork: workload aggregation', () => {
     const { h, solo, member } = await twoNodes()
     openBlock(h, 5)
     assert.equal(h.call(ROOT, 'Swork', 'set_punishment', { is_enabled: false }), undefined)
-    assert.deepEqual(sworkEvents(h.endBlock()).map((e) => e.method), ['SetPunishmentSuccess'])
+    assert.deepEqual(
+      sworkEvents(h.endBlock()).map((e) => e.method),
+      ['SetPunishmentSuccess'],
+    )
     const ownerWorkload: bigint[] = []
     for (let k = 1; k <= 4; k++) {
       openBlock(h, k * SLOT + 2)
@@ -134,7 +143,14 @@ describe('swork: workload aggregation', () => {
         const anchor = Uint8Array.from(who)
         anchor[31] = 0xaa
         putIdentity(h.state, who, { anchor, punishment_deadline: 0n, group: undefined })
-        WorkReports.insert(h.state, anchor, { report_slot: 0n, spower: 0n, free: 1n, reported_files_size: 0n, reported_srd_root: new Uint8Array(0), reported_files_root: new Uint8Array(0) })
+        WorkReports.insert(h.state, anchor, {
+          report_slot: 0n,
+          spower: 0n,
+          free: 1n,
+          reported_files_size: 0n,
+          reported_srd_root: new Uint8Array(0),
+          reported_files_root: new Uint8Array(0),
+        })
         ReportedInSlot.insert(h.state, anchor, 0n, true)
       }
     }

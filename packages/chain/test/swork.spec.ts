@@ -27,18 +27,7 @@ import type { DispatchContext } from '../src/frame/pallet.js'
 import { PALLET_INDEX } from '../src/runtime/runtime.js'
 import { DEV_ENCLAVE_CODE } from '@crust-ts/protocol'
 import { ROOT, signed } from './fixtures/runtime-harness.js'
-import {
-  account,
-  assertError,
-  currentSlot,
-  newReporter,
-  openBlock,
-  register,
-  reportNow,
-  reportWorks,
-  sworkEvents,
-  sworkHarness,
-} from './fixtures/swork-env.js'
+import { account, assertError, currentSlot, newReporter, openBlock, register, reportNow, reportWorks, sworkEvents, sworkHarness } from './fixtures/swork-env.js'
 import { AttestationAuthoritySim, files, SworkerSim } from './fixtures/sworker-sim.js'
 
 const ALICE = account(1)
@@ -52,14 +41,20 @@ describe('swork: enclave codes', () => {
     openBlock(h, 5)
     assertError(h, h.call(signed(ALICE), 'Swork', 'set_code', { new_code: code, expire_block: 10 }), 'BadOrigin')
     assert.equal(h.call(ROOT, 'Swork', 'set_code', { new_code: code, expire_block: 10 }), undefined)
-    assert.deepEqual(sworkEvents(h.endBlock()).map((e) => e.method), ['SetCodeSuccess'])
+    assert.deepEqual(
+      sworkEvents(h.endBlock()).map((e) => e.method),
+      ['SetCodeSuccess'],
+    )
     assert.equal(Codes.get(h.state, code), 10)
     openBlock(h, 10)
     assertError(h, h.call(signed(ALICE), 'Swork', 'clear_expired_code', { expired_code: code }), 'CodeNotExpired')
     openBlock(h, 11)
     assert.equal(h.call(signed(ALICE), 'Swork', 'clear_expired_code', { expired_code: code }), undefined)
     assert.equal(Codes.get(h.state, code), undefined)
-    assert.deepEqual(sworkEvents(h.endBlock()).map((e) => e.method), ['RemoveCodeSuccess'])
+    assert.deepEqual(
+      sworkEvents(h.endBlock()).map((e) => e.method),
+      ['RemoveCodeSuccess'],
+    )
     // An unknown code is a no-op, as in Crust.
     openBlock(h, 12)
     assert.equal(h.call(signed(ALICE), 'Swork', 'clear_expired_code', { expired_code: code }), undefined)
@@ -81,7 +76,10 @@ describe('swork: genesis', () => {
       { attestationAuthority: u8aToHex(authority.publicKey), codes: [['zz', 1]] as Array<[string, number]> },
       { attestationAuthority: u8aToHex(authority.publicKey), codes: [['0x01', -1]] as Array<[string, number]> },
     ]) {
-      assert.throws(() => buildSworkGenesis(state, bad), (err: unknown) => err instanceof SworkGenesisError && err.code === 'SWORK_ERROR_INVALID_GENESIS')
+      assert.throws(
+        () => buildSworkGenesis(state, bad),
+        (err: unknown) => err instanceof SworkGenesisError && err.code === 'SWORK_ERROR_INVALID_GENESIS',
+      )
     }
   })
 })
@@ -227,7 +225,10 @@ describe('swork: report_works', () => {
     const sworker = new SworkerSim()
     assert.equal(register(h, ALICE, sworker), undefined)
     const added = files(2, 100n, 1n)
-    assert.equal(reportNow(h, ALICE, sworker, { reported_srd_size: 5000n, reported_files_size: 200n, added_files: added, reported_files_root: ROOT_HASH(1) }), undefined)
+    assert.equal(
+      reportNow(h, ALICE, sworker, { reported_srd_size: 5000n, reported_files_size: 200n, added_files: added, reported_files_root: ROOT_HASH(1) }),
+      undefined,
+    )
     assert.deepEqual(Identities.get(h.state, ALICE), { anchor: sworker.pubkey, punishment_deadline: 1n, group: undefined })
     assert.deepEqual(PubKeys.get(h.state, sworker.pubkey).anchor, sworker.pubkey)
     assert.deepEqual(WorkReports.get(h.state, sworker.pubkey), {
@@ -241,10 +242,16 @@ describe('swork: report_works', () => {
     assert.equal(ReportedInSlot.get(h.state, sworker.pubkey, 0n), true)
     assert.equal(Free.get(h.state), 5000n)
     assert.equal(ReportedFilesSize.get(h.state), 200n)
-    assert.deepEqual(sworkEvents(h.endBlock()).map((e) => e.method), ['RegisterSuccess', 'WorksReportSuccess'])
+    assert.deepEqual(
+      sworkEvents(h.endBlock()).map((e) => e.method),
+      ['RegisterSuccess', 'WorksReportSuccess'],
+    )
     // The next slot replaces the report; the totals move by the difference.
     openBlock(h, 61)
-    assert.equal(reportNow(h, ALICE, sworker, { reported_srd_size: 3000n, reported_files_size: 100n, deleted_files: [added[0]!], reported_files_root: ROOT_HASH(2) }), undefined)
+    assert.equal(
+      reportNow(h, ALICE, sworker, { reported_srd_size: 3000n, reported_files_size: 100n, deleted_files: [added[0]!], reported_files_root: ROOT_HASH(2) }),
+      undefined,
+    )
     assert.equal(Free.get(h.state), 3000n)
     assert.equal(ReportedFilesSize.get(h.state), 100n)
     assert.equal(WorkReports.get(h.state, sworker.pubkey)!.report_slot, 60n)
@@ -345,7 +352,15 @@ describe('swork: report_works', () => {
     openBlock(h, 2)
     const sworker = newReporter(h, ALICE, { added_files: files(3, 10n, 1n), reported_files_size: 30n, reported_files_root: ROOT_HASH(1) })
     openBlock(h, 62)
-    assert.equal(reportNow(h, ALICE, sworker, { added_files: files(1, 5n, 61n, 'g'), deleted_files: files(2, 10n, 1n), reported_files_size: 15n, reported_files_root: ROOT_HASH(2) }), undefined)
+    assert.equal(
+      reportNow(h, ALICE, sworker, {
+        added_files: files(1, 5n, 61n, 'g'),
+        deleted_files: files(2, 10n, 1n),
+        reported_files_size: 15n,
+        reported_files_root: ROOT_HASH(2),
+      }),
+      undefined,
+    )
     openBlock(h, 122)
     assert.equal(reportNow(h, ALICE, sworker, { reported_files_size: 999n, reported_files_root: ROOT_HASH(2) }), undefined)
     assert.equal(ReportedFilesSize.get(h.state), 999n)
@@ -442,7 +457,7 @@ describe('swork: enclave keys are bound to the registering account', () => {
     assert.equal(Identities.get(h.state, BOB), undefined)
   })
 
-  it('behavior: an A/B upgrade keeps the binding: the new key reports only for the old key\'s owner; the retired key stays hers', async () => {
+  it("behavior: an A/B upgrade keeps the binding: the new key reports only for the old key's owner; the retired key stays hers", async () => {
     const h = await sworkHarness()
     openBlock(h, 2)
     const a = newReporter(h, ALICE, { reported_srd_size: 9n })

@@ -72,18 +72,24 @@ describe('TransactionPool', () => {
   it('error: an equal or lower tip for a taken nonce is refused as "Priority is too low" (1014)', () => {
     const pool = new TransactionPool(runtime, chain)
     pool.submit(sign('//Charlie', 0, 5n))
-    assert.throws(() => pool.submit(sign('//Charlie', 0, 5n, 2n)), (err) => {
-      assert.ok(err instanceof PoolError)
-      assert.equal(submissionError(err).rpcCode, 1014)
-      return true
-    })
+    assert.throws(
+      () => pool.submit(sign('//Charlie', 0, 5n, 2n)),
+      (err) => {
+        assert.ok(err instanceof PoolError)
+        assert.equal(submissionError(err).rpcCode, 1014)
+        return true
+      },
+    )
   })
 
   it('error: the same extrinsic twice is "Transaction Already Imported" (1013)', () => {
     const pool = new TransactionPool(runtime, chain)
     const bytes = sign('//Dave', 0)
     pool.submit(bytes)
-    assert.throws(() => pool.submit(bytes), (err) => submissionError(err).rpcCode === 1013)
+    assert.throws(
+      () => pool.submit(bytes),
+      (err) => submissionError(err).rpcCode === 1013,
+    )
   })
 
   it('behavior: a bounded pool refuses what does not fit (1016) and keeps what it has', () => {
@@ -91,7 +97,10 @@ describe('TransactionPool', () => {
     pool.submit(sign('//Eve', 0))
     pool.submit(sign('//Eve', 1))
     pool.submit(sign('//Eve', 5))
-    assert.throws(() => pool.submit(sign('//Eve', 7)), (err) => submissionError(err).rpcCode === 1016)
+    assert.throws(
+      () => pool.submit(sign('//Eve', 7)),
+      (err) => submissionError(err).rpcCode === 1016,
+    )
     assert.deepEqual(pool.status(), { ready: 2, future: 1, bytes: pool.status().bytes })
   })
 
@@ -152,7 +161,16 @@ describe('TransactionPool', () => {
     const registry = runtime.registry
     const xt = registry.createType('Extrinsic', registry.createType('Call', { callIndex: [0, 0], args: { remark: '0x00' } }))
     const other = new Uint8Array(32).fill(0xee)
-    xt.sign(keyring.addFromUri('//Bob'), { blockHash: other, genesisHash: other, nonce: 5, era: 0, runtimeVersion: registry.createType('RuntimeVersion', runtime.version) } as never)
-    assert.throws(() => pool.submit(xt.toU8a()), (err) => err instanceof InvalidTransactionError && err.reason === 'BadProof')
+    xt.sign(keyring.addFromUri('//Bob'), {
+      blockHash: other,
+      genesisHash: other,
+      nonce: 5,
+      era: 0,
+      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
+    } as never)
+    assert.throws(
+      () => pool.submit(xt.toU8a()),
+      (err) => err instanceof InvalidTransactionError && err.reason === 'BadProof',
+    )
   })
 })

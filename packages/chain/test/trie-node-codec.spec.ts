@@ -8,15 +8,12 @@ const hex = (b: Uint8Array | undefined): string | undefined => (b === undefined 
 
 const nodeArb = fc
   .record({
-    partial: fc.oneof(
-      fc.uint8Array({ maxLength: 70 }),
-      fc.uint8Array({ minLength: 180, maxLength: 400 })
-    ).map((p) => p.map((b) => b & 0x0f)),
+    partial: fc.oneof(fc.uint8Array({ maxLength: 70 }), fc.uint8Array({ minLength: 180, maxLength: 400 })).map((p) => p.map((b) => b & 0x0f)),
     value: fc.option(fc.uint8Array({ maxLength: 100 }), { nil: undefined }),
     children: fc.array(fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }), { nil: undefined }), {
       minLength: 16,
-      maxLength: 16
-    })
+      maxLength: 16,
+    }),
   })
   .filter(({ value, children }) => value !== undefined || children.filter((c) => c !== undefined).length >= 2)
 
@@ -30,10 +27,14 @@ describe('trie node codec', () => {
         assert.equal(hex(nodeValue(node)), hex(value))
         for (let i = 0; i < 16; i++) assert.equal(hex(childHash(node, i)), hex(children[i]), `child ${i}`)
         // one encoding per node: re-encoding the decoded node gives the same bytes
-        const again = encodeNode(partialNibbles(node), nodeValue(node), Array.from({ length: 16 }, (_, i) => childHash(node, i)))
+        const again = encodeNode(
+          partialNibbles(node),
+          nodeValue(node),
+          Array.from({ length: 16 }, (_, i) => childHash(node, i)),
+        )
         assert.equal(hex(again), hex(encoded))
       }),
-      { numRuns: 500 }
+      { numRuns: 500 },
     )
   })
 
@@ -66,7 +67,7 @@ describe('trie node codec', () => {
       ['trailing bytes after children', Uint8Array.of(2, 3, 0, ...h, ...h, 9)],
       ['truncated partial key', Uint8Array.of(1 | (8 << 2), 0x12)],
       ['unterminated length extension', Uint8Array.of(1 | (63 << 2), 0x80)],
-      ['non-minimal length extension', Uint8Array.of(1 | (63 << 2), 0x80, 0x00, ...new Uint8Array(32))]
+      ['non-minimal length extension', Uint8Array.of(1 | (63 << 2), 0x80, 0x00, ...new Uint8Array(32))],
     ]
     for (const [name, bytes] of cases) assert.throws(() => decodeNode(bytes), NodeDecodeError, name)
   })

@@ -10,7 +10,7 @@ import {
   StateError,
   StateErrorCode,
   type TrieChange,
-  type TrieNodeReader
+  type TrieNodeReader,
 } from '../src/state/index.js'
 import { childHash, decodeNode, encodeNode, nodeValue, partialNibbles } from '../src/state/node-codec.js'
 
@@ -73,7 +73,7 @@ describe('MerkleTrie', () => {
       [bytes('aabbdd'), bytes('02')],
       [bytes('aa'), bytes('03')],
       [bytes(''), bytes('04')],
-      [bytes('ff00'), bytes('')]
+      [bytes('ff00'), bytes('')],
     ])
     assert.notEqual(hex(root), hex(EMPTY_TRIE_ROOT))
     assert.equal(hex(trie.get(root, bytes('aabbcc'))!), '01')
@@ -97,7 +97,7 @@ describe('MerkleTrie', () => {
     const { trie, commit } = setup()
     const r1 = commit(EMPTY_TRIE_ROOT, [
       [bytes('0101'), bytes('01')],
-      [bytes('0102'), bytes('02')]
+      [bytes('0102'), bytes('02')],
     ])
     const r2 = commit(r1, [[bytes('0101'), bytes('09')]])
     assert.notEqual(hex(r2), hex(r1))
@@ -105,7 +105,11 @@ describe('MerkleTrie', () => {
     const same = trie.commit(r2, [[bytes('0101'), bytes('09')]])
     assert.equal(hex(same.root), hex(r2))
     assert.equal(same.nodes.length, 0)
-    const noop = trie.commit(r2, [[bytes('7777'), null], [bytes('01'), null], [bytes('010203'), null]])
+    const noop = trie.commit(r2, [
+      [bytes('7777'), null],
+      [bytes('01'), null],
+      [bytes('010203'), null],
+    ])
     assert.equal(hex(noop.root), hex(r2))
     assert.equal(noop.nodes.length, 0)
   })
@@ -116,7 +120,7 @@ describe('MerkleTrie', () => {
       [bytes('01'), bytes('01')],
       [bytes('01'), null],
       [bytes('02'), bytes('02')],
-      [bytes('02'), bytes('03')]
+      [bytes('02'), bytes('03')],
     ])
     assert.equal(trie.get(root, bytes('01')), undefined)
     assert.equal(hex(trie.get(root, bytes('02'))!), '03')
@@ -128,7 +132,7 @@ describe('MerkleTrie', () => {
     const keep: Array<[Uint8Array, Uint8Array]> = [
       [bytes('aabbcc'), bytes('01')],
       [bytes('aabbdd01'), bytes('02')],
-      [bytes('11'), bytes('03')]
+      [bytes('11'), bytes('03')],
     ]
     const extra: Array<[Uint8Array, Uint8Array]> = [
       [bytes('aabbdd'), bytes('04')],
@@ -136,13 +140,19 @@ describe('MerkleTrie', () => {
       [bytes('aa'), bytes('06')],
       [bytes('aabbcd'), bytes('07')],
       [bytes('1100'), bytes('08')],
-      [bytes(''), bytes('09')]
+      [bytes(''), bytes('09')],
     ]
     const full = commit(EMPTY_TRIE_ROOT, [...keep, ...extra])
-    const reduced = commit(full, extra.map(([k]) => [k, null] as const))
+    const reduced = commit(
+      full,
+      extra.map(([k]) => [k, null] as const),
+    )
     assert.equal(hex(reduced), hex(rootOf(keep)))
     for (const [k] of extra) assert.equal(trie.get(reduced, k), undefined)
-    const empty = commit(reduced, keep.map(([k]) => [k, null] as const))
+    const empty = commit(
+      reduced,
+      keep.map(([k]) => [k, null] as const),
+    )
     assert.equal(hex(empty), hex(EMPTY_TRIE_ROOT))
   })
 
@@ -154,7 +164,7 @@ describe('MerkleTrie', () => {
       root = commit(root, [
         [Uint8Array.of(0xab, i), Uint8Array.of(i)],
         [Uint8Array.of(0xab, 0), Uint8Array.of(100 + i)],
-        ...(i > 3 ? [[Uint8Array.of(0xab, i - 3), null] as const] : [])
+        ...(i > 3 ? [[Uint8Array.of(0xab, i - 3), null] as const] : []),
       ])
       roots.push(root)
     }
@@ -165,7 +175,7 @@ describe('MerkleTrie', () => {
       for (let j = Math.max(1, i - 2); j <= i; j++) expected.push(j)
       assert.deepEqual(
         trie.keys(r, Uint8Array.of(0xab), 100).map((k) => k[1]),
-        [...new Set(expected)].sort((a, b) => a - b)
+        [...new Set(expected)].sort((a, b) => a - b),
       )
     }
   })
@@ -194,7 +204,10 @@ describe('MerkleTrie', () => {
     const model = new Map<string, Uint8Array>()
     const keys = ['', '00', '0000', '0001', '01', '0f', '10', '1000ff', 'f0', 'ff', 'ffff', 'ff00', 'fe01', '0100']
     for (const [i, k] of keys.entries()) model.set(k, Uint8Array.of(i))
-    const root = commit(EMPTY_TRIE_ROOT, [...model].map(([k, v]) => [bytes(k), v] as [Uint8Array, Uint8Array]))
+    const root = commit(
+      EMPTY_TRIE_ROOT,
+      [...model].map(([k, v]) => [bytes(k), v] as [Uint8Array, Uint8Array]),
+    )
     for (const prefix of ['', '00', '01', '0f', '10', '1000', 'ff', 'f', 'fe01', 'ab', 'ff00aa']) {
       if (prefix.length % 2 === 1) continue
       const got = [...trie.entries(root, bytes(prefix))].map(([k, v]) => [hex(k), hex(v)])
@@ -207,7 +220,7 @@ describe('MerkleTrie', () => {
     const all = ['00', '0000', '0001', '01', '0100', '0101', '02', '0200ff', 'ff', 'ff01'].map(bytes)
     const root = commit(
       EMPTY_TRIE_ROOT,
-      all.map((k) => [k, Uint8Array.of(1)] as [Uint8Array, Uint8Array])
+      all.map((k) => [k, Uint8Array.of(1)] as [Uint8Array, Uint8Array]),
     )
     const h = (ks: Uint8Array[]): string[] => ks.map(hex)
     assert.deepEqual(h(trie.keys(root, new Uint8Array(), 3)), ['00', '0000', '0001'])
@@ -284,42 +297,38 @@ describe('MerkleTrie', () => {
     const value = fc.option(fc.uint8Array({ minLength: 0, maxLength: 40 }), { nil: null, freq: 3 })
     const change = fc.tuple(fc.oneof({ weight: 4, arbitrary: key }, { weight: 1, arbitrary: longKey }), value)
     fc.assert(
-      fc.property(
-        fc.array(fc.array(change, { maxLength: 40 }), { minLength: 1, maxLength: 6 }),
-        fc.boolean(),
-        (batches, coldReads) => {
-          const { store, trie } = setup(coldReads ? 0 : 64)
-          const model = new Map<string, Uint8Array>()
-          let root = EMPTY_TRIE_ROOT
-          const committed: Array<[Uint8Array, Uint8Array]> = []
-          for (const batch of batches) {
-            const result = trie.commit(root, batch)
-            store.put(result.nodes)
-            committed.push(...result.nodes)
-            root = result.root
-            for (const [k, v] of batch) {
-              if (v === null) model.delete(hex(k))
-              else model.set(hex(k), v)
-            }
+      fc.property(fc.array(fc.array(change, { maxLength: 40 }), { minLength: 1, maxLength: 6 }), fc.boolean(), (batches, coldReads) => {
+        const { store, trie } = setup(coldReads ? 0 : 64)
+        const model = new Map<string, Uint8Array>()
+        let root = EMPTY_TRIE_ROOT
+        const committed: Array<[Uint8Array, Uint8Array]> = []
+        for (const batch of batches) {
+          const result = trie.commit(root, batch)
+          store.put(result.nodes)
+          committed.push(...result.nodes)
+          root = result.root
+          for (const [k, v] of batch) {
+            if (v === null) model.delete(hex(k))
+            else model.set(hex(k), v)
           }
-          const final = [...model].map(([k, v]) => [bytes(k), v] as [Uint8Array, Uint8Array])
-          assert.equal(hex(root), hex(rootOf(final)))
-          assert.equal(hex(root), hex(rootOf(final.reverse())))
-          // the commit's encoder and the reference codec agree on every node written
-          for (const [hash, enc] of committed) {
-            const node = decodeNode(enc)
-            const children = Array.from({ length: 16 }, (_, i) => childHash(node, i))
-            assert.equal(hex(encodeNode(partialNibbles(node), nodeValue(node), children)), hex(enc))
-            assert.equal(hex(hash), hex(blake2b256(enc)))
-          }
-          const reader = new MerkleTrie(store, { cacheSize: 0 })
-          for (const [k, v] of model) assert.equal(hex(reader.get(root, bytes(k))!), hex(v))
-          const got = [...reader.entries(root, new Uint8Array())].map(([k, v]) => [hex(k), hex(v)])
-          assert.deepEqual(got, modelEntries(model))
-          assert.equal(trie.get(root, Uint8Array.of(0xee, 0xee, 0xee, 0xee, 0xee)), undefined)
         }
-      ),
-      { numRuns: 300 }
+        const final = [...model].map(([k, v]) => [bytes(k), v] as [Uint8Array, Uint8Array])
+        assert.equal(hex(root), hex(rootOf(final)))
+        assert.equal(hex(root), hex(rootOf(final.reverse())))
+        // the commit's encoder and the reference codec agree on every node written
+        for (const [hash, enc] of committed) {
+          const node = decodeNode(enc)
+          const children = Array.from({ length: 16 }, (_, i) => childHash(node, i))
+          assert.equal(hex(encodeNode(partialNibbles(node), nodeValue(node), children)), hex(enc))
+          assert.equal(hex(hash), hex(blake2b256(enc)))
+        }
+        const reader = new MerkleTrie(store, { cacheSize: 0 })
+        for (const [k, v] of model) assert.equal(hex(reader.get(root, bytes(k))!), hex(v))
+        const got = [...reader.entries(root, new Uint8Array())].map(([k, v]) => [hex(k), hex(v)])
+        assert.deepEqual(got, modelEntries(model))
+        assert.equal(trie.get(root, Uint8Array.of(0xee, 0xee, 0xee, 0xee, 0xee)), undefined)
+      }),
+      { numRuns: 300 },
     )
   })
 
@@ -335,7 +344,7 @@ describe('MerkleTrie', () => {
           const { trie, commit } = setup()
           const root = commit(
             EMPTY_TRIE_ROOT,
-            keys.map((k) => [k, Uint8Array.of(1)] as [Uint8Array, Uint8Array])
+            keys.map((k) => [k, Uint8Array.of(1)] as [Uint8Array, Uint8Array]),
           )
           const expected = keys
             .filter((k) => hex(k).startsWith(hex(prefix)))
@@ -344,9 +353,9 @@ describe('MerkleTrie', () => {
             .slice(0, limit)
             .map(hex)
           assert.deepEqual(trie.keys(root, prefix, limit, startAfter).map(hex), expected)
-        }
+        },
       ),
-      { numRuns: 500 }
+      { numRuns: 500 },
     )
   })
 })
@@ -359,9 +368,9 @@ function pathNodes(store: TrieNodeReader, root: Uint8Array, key: Uint8Array): Ui
       getNode: (h) => {
         seen.push(h)
         return store.getNode(h)
-      }
+      },
     },
-    { cacheSize: 0 }
+    { cacheSize: 0 },
   )
   assert.ok(spy.get(root, key) !== undefined)
   return seen

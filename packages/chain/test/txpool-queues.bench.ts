@@ -83,7 +83,7 @@ function bench(label: string, shuffleNonces: boolean): void {
   console.log(
     `${label}: import ${txs.length} in ${imp.toFixed(2)} ms = ${Math.round(txs.length / (imp / 1000)).toLocaleString('en')} tx/s; ` +
       `ready() full pass ${ready} in ${iter.toFixed(2)} ms = ${Math.round(ready / (iter / 1000)).toLocaleString('en')} tx/s; ` +
-      `first 1,000 in ${first.toFixed(3)} ms`
+      `first 1,000 in ${first.toFixed(3)} ms`,
   )
 }
 

@@ -8,7 +8,7 @@ import {
   type PoolLimits,
   type PoolTransaction,
   poolErrorToRpc,
-  TransactionQueues
+  TransactionQueues,
 } from '../src/node/txpool/index.js'
 import { NaiveError, NaiveQueues } from './fixtures/naive-txpool.js'
 
@@ -156,7 +156,10 @@ describe('TransactionQueues', () => {
       q.import(tx('a2', ALICE, 2), 0)
       q.import(tx('a3', ALICE, 3), 0)
       assert.equal(q.import(tx('a0', ALICE, 0), 0).status, 'ready')
-      assert.deepEqual(q.import(tx('a1', ALICE, 1), 0).promoted.map((t) => t.hash), ['0xa2', '0xa3'])
+      assert.deepEqual(
+        q.import(tx('a1', ALICE, 1), 0).promoted.map((t) => t.hash),
+        ['0xa2', '0xa3'],
+      )
       for (let n = 4; n < 20; n++) assert.equal(q.import(tx(`a${n}`, ALICE, n), 0).status, 'ready')
       assert.equal(q.status().ready, 20)
     })
@@ -301,7 +304,10 @@ describe('TransactionQueues', () => {
       q.import(tx('a4', ALICE, 4), 0)
       q.import(tx('b0', BOB, 0), 0)
       // A block from elsewhere included Alice's 0..2 (2 never reached us).
-      const out = q.onNonces([[ALICE, 3], [CAROL, 9]])
+      const out = q.onNonces([
+        [ALICE, 3],
+        [CAROL, 9],
+      ])
       assert.deepEqual(tags(out.removed), ['a0', 'a1'])
       assert.deepEqual(tags(out.promoted), ['a3', 'a4'])
       assert.deepEqual(out.evicted, [])
@@ -448,25 +454,40 @@ describe('TransactionQueues', () => {
       const q = new TransactionQueues<string>({ maxReady: 1, maxFuture: 1, maxBytes: 1000, maxPerSender: 1 })
       q.import(tx('a0', ALICE, 0, 5n), 0)
       const rpc = (fn: () => unknown, code: PoolErrorCode) => poolErrorToRpc(expectPoolError(fn, code))
-      assert.deepEqual(rpc(() => q.import(tx('a0', BOB, 0), 0), 'TXPOOL_ERROR_ALREADY_IMPORTED'), {
-        code: 1013,
-        message: 'Transaction Already Imported',
-        data: '0xa0'
-      })
-      assert.deepEqual(rpc(() => q.import(tx('b0', BOB, 0), 1), 'TXPOOL_ERROR_STALE'), {
-        code: 1010,
-        message: 'Invalid Transaction',
-        data: 'Transaction is outdated'
-      })
-      assert.deepEqual(rpc(() => q.import(tx('a0y', ALICE, 0, 3n), 0), 'TXPOOL_ERROR_TOO_LOW_PRIORITY'), {
-        code: 1014,
-        message: 'Priority is too low: (5 vs 3)',
-        data: 'The transaction has too low priority to replace another transaction already in the pool.'
-      })
+      assert.deepEqual(
+        rpc(() => q.import(tx('a0', BOB, 0), 0), 'TXPOOL_ERROR_ALREADY_IMPORTED'),
+        {
+          code: 1013,
+          message: 'Transaction Already Imported',
+          data: '0xa0',
+        },
+      )
+      assert.deepEqual(
+        rpc(() => q.import(tx('b0', BOB, 0), 1), 'TXPOOL_ERROR_STALE'),
+        {
+          code: 1010,
+          message: 'Invalid Transaction',
+          data: 'Transaction is outdated',
+        },
+      )
+      assert.deepEqual(
+        rpc(() => q.import(tx('a0y', ALICE, 0, 3n), 0), 'TXPOOL_ERROR_TOO_LOW_PRIORITY'),
+        {
+          code: 1014,
+          message: 'Priority is too low: (5 vs 3)',
+          data: 'The transaction has too low priority to replace another transaction already in the pool.',
+        },
+      )
       const dropped = { code: 1016, message: 'Immediately Dropped', data: "The transaction couldn't enter the pool because of the limit" }
-      assert.deepEqual(rpc(() => q.import(tx('b0', BOB, 0), 0), 'TXPOOL_ERROR_POOL_FULL'), dropped)
+      assert.deepEqual(
+        rpc(() => q.import(tx('b0', BOB, 0), 0), 'TXPOOL_ERROR_POOL_FULL'),
+        dropped,
+      )
       q.import(tx('a2', ALICE, 2), 0)
-      assert.deepEqual(rpc(() => q.import(tx('a3', ALICE, 3), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER'), dropped)
+      assert.deepEqual(
+        rpc(() => q.import(tx('a3', ALICE, 3), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER'),
+        dropped,
+      )
     })
 
     it('behavior: a PoolError serialises to JSON-safe { code, message, meta }', () => {
@@ -475,7 +496,7 @@ describe('TransactionQueues', () => {
       assert.deepEqual(JSON.parse(JSON.stringify(err.toObject())), {
         code: 'TXPOOL_ERROR_TOO_LOW_PRIORITY',
         message: err.message,
-        meta: { hash: '0x01', oldPriority: '2', newPriority: '1' }
+        meta: { hash: '0x01', oldPriority: '2', newPriority: '1' },
       })
     })
   })
@@ -487,14 +508,14 @@ describe('TransactionQueues', () => {
 const SENDERS = ['0x01', '0x02', '0x03', '0x04']
 
 type Op =
-  | { kind: 'import', s: number, offset: number, priority: number, length: number }
-  | { kind: 'append', s: number, priority: number, length: number }
-  | { kind: 'reimport', pick: number }
-  | { kind: 'block', take: number, fail: boolean[] }
-  | { kind: 'external', s: number, by: number }
-  | { kind: 'reorg', s: number, by: number }
-  | { kind: 'remove', picks: number[] }
-  | { kind: 'interleave', pull: number, shift: number, s: number, offset: number, priority: number, removePick: number }
+  | { kind: 'import'; s: number; offset: number; priority: number; length: number }
+  | { kind: 'append'; s: number; priority: number; length: number }
+  | { kind: 'reimport'; pick: number }
+  | { kind: 'block'; take: number; fail: boolean[] }
+  | { kind: 'external'; s: number; by: number }
+  | { kind: 'reorg'; s: number; by: number }
+  | { kind: 'remove'; picks: number[] }
+  | { kind: 'interleave'; pull: number; shift: number; s: number; offset: number; priority: number; removePick: number }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -504,8 +525,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       s: fc.nat(SENDERS.length - 1),
       offset: fc.oneof({ weight: 3, arbitrary: fc.nat(2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 6 }) }),
       priority: fc.nat(4),
-      length: fc.integer({ min: 1, max: 40 })
-    })
+      length: fc.integer({ min: 1, max: 40 }),
+    }),
   },
   {
     weight: 6,
@@ -513,8 +534,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       kind: fc.constant('append' as const),
       s: fc.nat(SENDERS.length - 1),
       priority: fc.nat(4),
-      length: fc.integer({ min: 1, max: 40 })
-    })
+      length: fc.integer({ min: 1, max: 40 }),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reimport' as const), pick: fc.nat() }) },
   {
@@ -522,16 +543,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('block' as const),
       take: fc.nat(6),
-      fail: fc.array(fc.boolean(), { maxLength: 6 })
-    })
+      fail: fc.array(fc.boolean(), { maxLength: 6 }),
+    }),
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('external' as const), s: fc.nat(SENDERS.length - 1), by: fc.integer({ min: 1, max: 3 }) })
+    arbitrary: fc.record({ kind: fc.constant('external' as const), s: fc.nat(SENDERS.length - 1), by: fc.integer({ min: 1, max: 3 }) }),
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('reorg' as const), s: fc.nat(SENDERS.length - 1), by: fc.integer({ min: 1, max: 3 }) })
+    arbitrary: fc.record({ kind: fc.constant('reorg' as const), s: fc.nat(SENDERS.length - 1), by: fc.integer({ min: 1, max: 3 }) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), picks: fc.array(fc.nat(), { maxLength: 3 }) }) },
   {
@@ -543,9 +564,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       s: fc.nat(SENDERS.length - 1),
       offset: fc.integer({ min: 0, max: 3 }),
       priority: fc.nat(4),
-      removePick: fc.nat()
-    })
-  }
+      removePick: fc.nat(),
+    }),
+  },
 )
 
 // Mostly limits that bind now and then; sometimes tiny ones where almost everything is refused.
@@ -553,7 +574,7 @@ const limitsArb: fc.Arbitrary<PoolLimits> = fc.record({
   maxReady: fc.integer({ min: 0, max: 12 }),
   maxFuture: fc.integer({ min: 0, max: 8 }),
   maxBytes: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 60, max: 600 }) }, { weight: 1, arbitrary: fc.nat(60) }),
-  maxPerSender: fc.integer({ min: 1, max: 8 })
+  maxPerSender: fc.integer({ min: 1, max: 8 }),
 })
 
 function outcomeHashes(o: ImportOutcome<unknown>) {
@@ -561,14 +582,14 @@ function outcomeHashes(o: ImportOutcome<unknown>) {
     status: o.status,
     replaced: o.replaced?.hash,
     promoted: o.promoted.map((t) => t.hash),
-    evicted: o.evicted.map((t) => t.hash)
+    evicted: o.evicted.map((t) => t.hash),
   }
 }
 
 /** Runs `real` and `model`; both must succeed with equal results or fail with the same code. */
 function both<R, M>(real: () => R, model: () => M, compare: (r: R, m: M) => void): void {
-  let r: { ok: true, value: R } | { ok: false, code: string }
-  let m: { ok: true, value: M } | { ok: false, code: string }
+  let r: { ok: true; value: R } | { ok: false; code: string }
+  let m: { ok: true; value: M } | { ok: false; code: string }
   try {
     r = { ok: true, value: real() }
   } catch (err) {
@@ -604,7 +625,10 @@ function checkInvariants(q: TransactionQueues<unknown>, model: NaiveQueues, limi
   // Counters.
   assert.equal(status.ready, ready.length)
   assert.equal(status.future, all.length - ready.length)
-  assert.equal(status.bytes, all.reduce((sum, t) => sum + t.length, 0))
+  assert.equal(
+    status.bytes,
+    all.reduce((sum, t) => sum + t.length, 0),
+  )
   assert.equal(new Set(all.map((t) => t.hash)).size, all.length)
   for (const t of all) assert.equal(q.get(t.hash), t)
   // Limits.
@@ -617,11 +641,11 @@ function checkInvariants(q: TransactionQueues<unknown>, model: NaiveQueues, limi
   assert.deepEqual(status, model.status())
   assert.deepEqual(
     ready.map((t) => t.hash),
-    model.readyOrder()
+    model.readyOrder(),
   )
   assert.deepEqual(
     all.map((t) => t.hash),
-    model.all()
+    model.all(),
   )
 }
 
@@ -646,7 +670,7 @@ describe('TransactionQueues properties', () => {
             both(
               () => q.import(t, chain.get(sender)!),
               () => model.import(t, chain.get(sender)!),
-              (r, m) => assert.deepEqual(outcomeHashes(r), m)
+              (r, m) => assert.deepEqual(outcomeHashes(r), m),
             )
             if (!q.has(t.hash)) assert.deepEqual(q.all(), before, 'a refused import changed the pool')
           }
@@ -655,7 +679,8 @@ describe('TransactionQueues properties', () => {
             both(
               () => q.onNonces([[sender, nonce]]),
               () => model.onNonces([[sender, nonce]]),
-              (r, m) => assert.deepEqual({ removed: r.removed.map((t) => t.hash), promoted: r.promoted.map((t) => t.hash), evicted: r.evicted.map((t) => t.hash) }, m)
+              (r, m) =>
+                assert.deepEqual({ removed: r.removed.map((t) => t.hash), promoted: r.promoted.map((t) => t.hash), evicted: r.evicted.map((t) => t.hash) }, m),
             )
           }
 
@@ -700,7 +725,11 @@ describe('TransactionQueues properties', () => {
                 both(
                   () => q.onNonces(included),
                   () => model.onNonces(included),
-                  (r, m) => assert.deepEqual({ removed: r.removed.map((t) => t.hash), promoted: r.promoted.map((t) => t.hash), evicted: r.evicted.map((t) => t.hash) }, m)
+                  (r, m) =>
+                    assert.deepEqual(
+                      { removed: r.removed.map((t) => t.hash), promoted: r.promoted.map((t) => t.hash), evicted: r.evicted.map((t) => t.hash) },
+                      m,
+                    ),
                 )
                 break
               }
@@ -716,7 +745,7 @@ describe('TransactionQueues properties', () => {
                 hashes.push('0xgone')
                 assert.deepEqual(
                   q.remove(hashes).map((t) => t.hash),
-                  model.remove(hashes)
+                  model.remove(hashes),
                 )
                 break
               }
@@ -744,7 +773,7 @@ describe('TransactionQueues properties', () => {
                   const h = all[op.removePick % all.length]!.hash
                   assert.deepEqual(
                     q.remove([h]).map((t) => t.hash),
-                    model.remove([h])
+                    model.remove([h]),
                   )
                 }
                 for (const t of it) check(t)
@@ -753,9 +782,9 @@ describe('TransactionQueues properties', () => {
             }
             checkInvariants(q, model, limits, chain)
           }
-        }
+        },
       ),
-      { numRuns: 400 }
+      { numRuns: 400 },
     )
   })
 })

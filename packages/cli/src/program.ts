@@ -56,20 +56,40 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
     .option('--reset', 'delete the dev network data first', false)
-    .action(async (opts: { basePath: string; chain: string; rpcPort: number; ipfsApiPort: number; gatewayPort: number; blockTime: number; validators: number; storageNodes: number; srdUnits: number; srdUnit: number; w3authPort: number; psaPort: number; gateway: boolean; reset: boolean }) => {
-      const { runDev } = await import('./commands/dev/dev.js')
-      await runDev({ ...opts, srdUnitSize: opts.srdUnit })
-    })
+    .action(
+      async (opts: {
+        basePath: string
+        chain: string
+        rpcPort: number
+        ipfsApiPort: number
+        gatewayPort: number
+        blockTime: number
+        validators: number
+        storageNodes: number
+        srdUnits: number
+        srdUnit: number
+        w3authPort: number
+        psaPort: number
+        gateway: boolean
+        reset: boolean
+      }) => {
+        const { runDev } = await import('./commands/dev/dev.js')
+        await runDev({ ...opts, srdUnitSize: opts.srdUnit })
+      },
+    )
 
   program
     .command('node')
     .description('run a chain node, or with --mode a storage node (IPFS + sWorker + sManager + metrics)')
     .option('--base-path <dir>', 'data folder (default ~/.crust-ts/<chain>, or ~/.crust-ts/storage-node)')
-    .option('--chain <spec>', "dev, local, or a chain spec JSON file (storage node: run its own chain node of this network)", 'dev')
+    .option('--chain <spec>', 'dev, local, or a chain spec JSON file (storage node: run its own chain node of this network)', 'dev')
     .option('--rpc-port <port>', "JSON-RPC port (WebSocket + HTTP; a storage node's own chain node: a free one)", parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
-    .option('--validator <suri>', "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)")
+    .option(
+      '--validator <suri>',
+      "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
+    )
     .option('--validator-file <file>', "file holding this node's authority key (secret URI)")
     .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
     .option('--p2p-host <ip>', 'libp2p listen address of the chain network', '0.0.0.0')
@@ -93,37 +113,54 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
     .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
     .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
-    .action(async (opts: { basePath?: string; chain: string; rpcPort: number; rpcExternal: boolean; blockTime: number; mode?: string; validator?: string; validatorFile?: string; p2pPort: number; p2pHost: string; bootnodes?: string[] } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>, cmd: Command) => {
-      if (opts.mode !== undefined) {
-        // A storage node runs its own chain node only when told to (--chain or --bootnodes), so
-        // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
-        const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
-        const { runStorageNode } = await import('./commands/storage-node.js')
-        const { chain, rpcPort, blockTime, ...rest } = opts
-        await runStorageNode({
-          ...rest,
-          mode: opts.mode,
-          ...(given('chain') ? { chain } : {}),
-          ...(given('rpcPort') ? { rpcPort } : {}),
-          ...(given('blockTime') ? { blockTime } : {}),
+    .action(
+      async (
+        opts: {
+          basePath?: string
+          chain: string
+          rpcPort: number
+          rpcExternal: boolean
+          blockTime: number
+          mode?: string
+          validator?: string
+          validatorFile?: string
+          p2pPort: number
+          p2pHost: string
+          bootnodes?: string[]
+        } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
+        cmd: Command,
+      ) => {
+        if (opts.mode !== undefined) {
+          // A storage node runs its own chain node only when told to (--chain or --bootnodes), so
+          // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
+          const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
+          const { runStorageNode } = await import('./commands/storage-node.js')
+          const { chain, rpcPort, blockTime, ...rest } = opts
+          await runStorageNode({
+            ...rest,
+            mode: opts.mode,
+            ...(given('chain') ? { chain } : {}),
+            ...(given('rpcPort') ? { rpcPort } : {}),
+            ...(given('blockTime') ? { blockTime } : {}),
+          })
+          return
+        }
+        const { runNode } = await import('./commands/node.js')
+        const { secretFromFlags } = await import('./commands/secret-file.js')
+        const validator = secretFromFlags(opts.validator, opts.validatorFile, '--validator')
+        await runNode({
+          ...(validator === undefined ? {} : { validator }),
+          p2pPort: opts.p2pPort,
+          p2pHost: opts.p2pHost,
+          ...(opts.bootnodes === undefined ? {} : { bootnodes: opts.bootnodes }),
+          chain: opts.chain,
+          rpcPort: opts.rpcPort,
+          rpcExternal: opts.rpcExternal,
+          blockTimeMs: opts.blockTime,
+          ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
-        return
-      }
-      const { runNode } = await import('./commands/node.js')
-      const { secretFromFlags } = await import('./commands/secret-file.js')
-      const validator = secretFromFlags(opts.validator, opts.validatorFile, '--validator')
-      await runNode({
-        ...(validator === undefined ? {} : { validator }),
-        p2pPort: opts.p2pPort,
-        p2pHost: opts.p2pHost,
-        ...(opts.bootnodes === undefined ? {} : { bootnodes: opts.bootnodes }),
-        chain: opts.chain,
-        rpcPort: opts.rpcPort,
-        rpcExternal: opts.rpcExternal,
-        blockTimeMs: opts.blockTime,
-        ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
-      })
-    })
+      },
+    )
 
   program
     .command('gateway')
@@ -174,10 +211,12 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--bootstrap <multiaddr...>', 'peers to dial at start')
     .option('--dht', 'join the Kademlia DHT (off for dev networks)', false)
     .option('--fetch-timeout <ms>', 'how long to wait for a block from peers', parseDuration, 60_000)
-    .action(async (opts: { repo?: string; apiPort: number; gatewayPort: number; swarmPort: number; bootstrap?: string[]; dht: boolean; fetchTimeout: number }) => {
-      const { runIpfsDaemon } = await import('./commands/ipfs-daemon.js')
-      await runIpfsDaemon(opts)
-    })
+    .action(
+      async (opts: { repo?: string; apiPort: number; gatewayPort: number; swarmPort: number; bootstrap?: string[]; dht: boolean; fetchTimeout: number }) => {
+        const { runIpfsDaemon } = await import('./commands/ipfs-daemon.js')
+        await runIpfsDaemon(opts)
+      },
+    )
   ipfs
     .command('add')
     .description('add files or directories, printing their CIDs (as "ipfs add")')

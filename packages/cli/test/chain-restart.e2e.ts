@@ -8,7 +8,6 @@ import { connectApi, makeBasePath, startNode, waitFor } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 
-
 describe('chain node restarts', () => {
   it('behavior: after SIGKILL mid-run it restarts on its last block with balances intact and keeps producing', async () => {
     await cryptoWaitReady()
@@ -67,19 +66,25 @@ describe('chain node restarts', () => {
       const bob = keyring.addFromUri('//Bob')
       assert.ok(api.registry.getDefinition('MerkleRoot') !== undefined, 'Crust types are registered')
       await new Promise<void>((resolve, reject) => {
-        api.tx.balances.transferKeepAlive(bob.address, CRU).signAndSend(alice, (r) => {
-          if (r.status.isFinalized) resolve()
-        }).catch(reject)
+        api.tx.balances
+          .transferKeepAlive(bob.address, CRU)
+          .signAndSend(alice, (r) => {
+            if (r.status.isFinalized) resolve()
+          })
+          .catch(reject)
       })
       assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), 1_000_000n * CRU + CRU)
 
       // A storage order, read back both through the metadata and through Crust's own type names.
       const cid = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
       await new Promise<void>((resolve, reject) => {
-        api.tx.market.placeStorageOrder(cid, 1234, 0, 'memo').signAndSend(alice, (r) => {
-          if (r.dispatchError !== undefined) reject(new Error(r.dispatchError.toString()))
-          if (r.status.isInBlock) resolve()
-        }).catch(reject)
+        api.tx.market
+          .placeStorageOrder(cid, 1234, 0, 'memo')
+          .signAndSend(alice, (r) => {
+            if (r.dispatchError !== undefined) reject(new Error(r.dispatchError.toString()))
+            if (r.status.isInBlock) resolve()
+          })
+          .catch(reject)
       })
       const file = (await api.query.market.filesV2(cid)) as unknown as { isSome: boolean; unwrap(): { toU8a(): Uint8Array; toJSON(): Record<string, unknown> } }
       assert.ok(file.isSome)

@@ -117,10 +117,7 @@ describe('chain node with @polkadot/api', () => {
 
   it('error: a fee the account cannot pay is refused (1010) and changes nothing', async () => {
     const pauper = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Pauper')
-    await assert.rejects(
-      api.tx.balances.transferKeepAlive(bob.address, 1n).signAndSend(pauper),
-      /1010: Invalid Transaction: Inability to pay some fees/,
-    )
+    await assert.rejects(api.tx.balances.transferKeepAlive(bob.address, 1n).signAndSend(pauper), /1010: Invalid Transaction: Inability to pay some fees/)
     assert.equal(await freeOf(api, pauper.address), 0n)
   })
 
@@ -140,7 +137,9 @@ describe('chain node with @polkadot/api', () => {
     const unknownBlock = await call({ jsonrpc: '2.0', id: 4, method: 'state_getStorage', params: ['0x00', `0x${'ab'.repeat(32)}`] })
     assert.equal(unknownBlock.error?.code, 4003)
     // The genesis validator set (//Alice//stash, invulnerable, weight 1) until an election has candidates.
-    const validators = (await call({ jsonrpc: '2.0', id: 5, method: 'staking_electedValidators', params: [] })) as { result?: Array<{ stash: string; weight: string }> }
+    const validators = (await call({ jsonrpc: '2.0', id: 5, method: 'staking_electedValidators', params: [] })) as {
+      result?: Array<{ stash: string; weight: string }>
+    }
     const aliceStash = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Alice//stash').address
     assert.deepEqual(validators.result, [{ stash: aliceStash, weight: '1' }])
   })
@@ -149,10 +148,13 @@ describe('chain node with @polkadot/api', () => {
     const nonce = (await api.query.system.account(charlie.address)).nonce.toNumber()
     const futureStatuses: string[] = []
     const futureDone = new Promise<void>((resolve, reject) => {
-      api.tx.balances.transferKeepAlive(bob.address, 2n * CRU).signAndSend(charlie, { nonce: nonce + 1 }, (r) => {
-        futureStatuses.push(r.status.type)
-        if (r.status.isFinalized) resolve()
-      }).catch(reject)
+      api.tx.balances
+        .transferKeepAlive(bob.address, 2n * CRU)
+        .signAndSend(charlie, { nonce: nonce + 1 }, (r) => {
+          futureStatuses.push(r.status.type)
+          if (r.status.isFinalized) resolve()
+        })
+        .catch(reject)
     })
     await waitFor(async () => (futureStatuses.includes('Future') ? true : undefined), 'the Future status')
     const pending = await api.rpc.author.pendingExtrinsics()

@@ -16,7 +16,6 @@ import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 const REPORT_SLOT = 10
 const SRD_UNIT = 16 * 1024 * 1024
 
-
 describe('crust dev', () => {
   const base = makeBasePath()
   let dev: DevProcess
@@ -26,7 +25,18 @@ describe('crust dev', () => {
   before(async () => {
     await cryptoWaitReady()
     spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 60, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(SRD_UNIT)])
+    dev = await startDev(join(base.path, 'dev'), [
+      '--chain',
+      spec,
+      '--block-time',
+      '500',
+      '--storage-nodes',
+      '3',
+      '--srd-units',
+      '2',
+      '--srd-unit',
+      String(SRD_UNIT),
+    ])
     api = await connectApi(dev.chainRpc)
   })
 
@@ -41,15 +51,22 @@ describe('crust dev', () => {
 
   it('behavior: three storage nodes register, report their spare room and are staking candidates', async () => {
     assert.equal(dev.nodes.length, 3)
-    assert.deepEqual(dev.nodes.map((n) => n.accountUri), ['//Bob', '//Charlie', '//Dave'])
+    assert.deepEqual(
+      dev.nodes.map((n) => n.accountUri),
+      ['//Bob', '//Charlie', '//Dave'],
+    )
     for (const node of dev.nodes) {
-      const report = await waitFor(async () => {
-        const pubKeys = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
-        if (pubKeys?.anchor === undefined) return undefined
-        // Crust's WorkReport calls the reported SRD size `free`.
-        const wr = (await api.query.swork.workReports(pubKeys.anchor)).toJSON() as { free: number } | null
-        return wr !== null && wr.free > 0 ? wr.free : undefined
-      }, `${node.name}'s work report with its SRD`, 120_000)
+      const report = await waitFor(
+        async () => {
+          const pubKeys = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+          if (pubKeys?.anchor === undefined) return undefined
+          // Crust's WorkReport calls the reported SRD size `free`.
+          const wr = (await api.query.swork.workReports(pubKeys.anchor)).toJSON() as { free: number } | null
+          return wr !== null && wr.free > 0 ? wr.free : undefined
+        },
+        `${node.name}'s work report with its SRD`,
+        120_000,
+      )
       assert.equal(report, 2 * SRD_UNIT, `${node.name} reports the 2 SRD units it declared`)
       const bonded = await api.query.staking.bonded(node.account)
       assert.equal(bonded.isSome, true, `${node.name} is bonded`)
@@ -78,13 +95,24 @@ describe('crust dev', () => {
     const added = await fetch(`${info.gateway.gateway}/api/v0/add`, { method: 'POST', body: form, headers: { authorization: `Basic ${token}` } })
     assert.equal(added.status, 200)
     const { Hash: cid } = (await added.json()) as { Hash: string }
-    const pin = await fetch(`${info.gateway.psa}/pins`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ cid, name: 'dev-test' }) })
+    const pin = await fetch(`${info.gateway.psa}/pins`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ cid, name: 'dev-test' }),
+    })
     assert.equal(pin.status, 202)
     const { requestid } = (await pin.json()) as { requestid: string }
-    const pinned = await waitFor(async () => {
-      const res = (await (await fetch(`${info.gateway.psa}/pins/${requestid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; info: Record<string, string> }
-      return res.status === 'pinned' ? res : undefined
-    }, 'the pin to be pinned', 180_000)
+    const pinned = await waitFor(
+      async () => {
+        const res = (await (await fetch(`${info.gateway.psa}/pins/${requestid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          status: string
+          info: Record<string, string>
+        }
+        return res.status === 'pinned' ? res : undefined
+      },
+      'the pin to be pinned',
+      180_000,
+    )
     assert.ok(Number(pinned.info.replicas) >= 3)
     const file = (await api.query.market.filesV2(cid)).toJSON() as { reportedReplicaCount: number }
     assert.ok(file.reportedReplicaCount >= 3, 'three storage nodes report it on chain')
@@ -100,11 +128,26 @@ describe('crust dev', () => {
     assert.equal(await dev.exited, 0)
     for (const pid of pids) assert.equal(alive(pid), false, `storage node ${pid} is gone`)
 
-    dev = await startDev(join(base.path, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(SRD_UNIT)])
+    dev = await startDev(join(base.path, 'dev'), [
+      '--chain',
+      spec,
+      '--block-time',
+      '500',
+      '--storage-nodes',
+      '3',
+      '--srd-units',
+      '2',
+      '--srd-unit',
+      String(SRD_UNIT),
+    ])
     api = await connectApi(dev.chainRpc)
     assert.equal(api.genesisHash.toHex(), genesis)
     assert.ok((await api.rpc.chain.getHeader()).number.toNumber() >= height, 'the chain goes on from where it stopped')
-    assert.equal(dev.logs.some((l) => l.includes('storage account set up')), false, 'nothing to set up again')
+    assert.equal(
+      dev.logs.some((l) => l.includes('storage account set up')),
+      false,
+      'nothing to set up again',
+    )
     for (const [i, n] of dev.nodes.entries()) {
       assert.equal(((await api.query.swork.identities(n.account)).toJSON() as { anchor: string }).anchor, anchors[i], `${n.name} keeps its enclave identity`)
     }

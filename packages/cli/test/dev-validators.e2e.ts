@@ -28,10 +28,14 @@ describe('crust dev --validators', () => {
   })
 
   it('behavior: blocks come from several authors and are finalized; the storage node registers', async () => {
-    await waitFor(async () => {
-      const finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber()
-      return finalized >= 12 ? true : undefined
-    }, 'a dozen finalized blocks', 120_000)
+    await waitFor(
+      async () => {
+        const finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber()
+        return finalized >= 12 ? true : undefined
+      },
+      'a dozen finalized blocks',
+      120_000,
+    )
     // Aura: the PreRuntime digest carries the slot (u64 LE); its author is authorities[slot % 4].
     const turns = new Set<number>()
     for (let n = 1; n <= 12; n++) {
@@ -45,15 +49,23 @@ describe('crust dev --validators', () => {
     const bestHash = await api.rpc.chain.getFinalizedHead()
     assert.ok((await api.rpc.chain.getHeader(bestHash)).number.toNumber() >= 10)
     const node = dev.nodes[0]!
-    await waitFor(async () => {
-      const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
-      return id?.anchor === undefined ? undefined : true
-    }, 'the storage node identity', 120_000)
+    await waitFor(
+      async () => {
+        const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+        return id?.anchor === undefined ? undefined : true
+      },
+      'the storage node identity',
+      120_000,
+    )
     // The storage node registered through its own chain node, which follows the validators' finality.
     const own = await connectApi(node.chainRpc)
     try {
       const final = (await api.rpc.chain.getHeader(bestHash)).number.toNumber()
-      await waitFor(async () => ((await own.rpc.chain.getHeader(await own.rpc.chain.getFinalizedHead())).number.toNumber() >= final ? true : undefined), `the storage node's chain to finalize #${final}`, 60_000)
+      await waitFor(
+        async () => ((await own.rpc.chain.getHeader(await own.rpc.chain.getFinalizedHead())).number.toNumber() >= final ? true : undefined),
+        `the storage node's chain to finalize #${final}`,
+        60_000,
+      )
       assert.equal((await own.rpc.chain.getBlockHash(final)).toHex(), bestHash.toHex())
     } finally {
       await own.disconnect()

@@ -88,7 +88,7 @@ describe('IPFS daemon', () => {
     repoB.remove()
   })
 
-  it('behavior: kubo-rpc-client adds, cats, lists, pins and unpins; CIDs equal Kubo\'s', async () => {
+  it("behavior: kubo-rpc-client adds, cats, lists, pins and unpins; CIDs equal Kubo's", async () => {
     const hello = await ipfsA.add(new TextEncoder().encode('hello world\n'))
     assert.equal(hello.cid.toString(), 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
     const big = randomBytes(5 * 1024 * 1024 + 123)
@@ -166,7 +166,11 @@ describe('IPFS daemon', () => {
     const badCid = await fetch(`${a.api}/api/v0/cat?arg=nonsense`, { method: 'POST' })
     assert.equal(badCid.status, 500)
     assert.equal(((await badCid.json()) as { Type: string }).Type, 'error')
-    const badMultipart = await fetch(`${a.api}/api/v0/add`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\ngarbage' })
+    const badMultipart = await fetch(`${a.api}/api/v0/add`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: '--x\r\ngarbage',
+    })
     assert.ok(badMultipart.status >= 400)
     const hugeHeader = await fetch(`${a.gateway}/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o`, { headers: { 'x-big': 'a'.repeat(64 * 1024) } })
     assert.equal(hugeHeader.status, 431)

@@ -37,7 +37,7 @@ describe('crust key', () => {
 })
 
 describe('crust bin', () => {
-  it('behavior: npm links `crust` into node_modules/.bin, so the README\'s `npx crust` works', () => {
+  it("behavior: npm links `crust` into node_modules/.bin, so the README's `npx crust` works", () => {
     const linked = fileURLToPath(new URL('../../../../node_modules/.bin/crust', import.meta.url))
     const r = spawnSync(process.execPath, [linked, '--version'], { encoding: 'utf8' })
     assert.equal(r.status, 0, r.stderr)

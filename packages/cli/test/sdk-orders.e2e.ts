@@ -59,7 +59,8 @@ describe('sdk orders against a node', () => {
     const order = await placeOrder(api, alice, { cid, size, tip: CRU })
     // Alice's balance across exactly the order's block.
     const parent = (await api.rpc.chain.getHeader(order.blockHash)).parentHash
-    const free = async (hash: string) => ((await (await api.at(hash)).query.system!.account!(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()
+    const free = async (hash: string) =>
+      ((await (await api.at(hash)).query.system!.account!(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()
     assert.equal((await free(parent.toHex())) - (await free(order.blockHash)), order.fee)
     assert.ok((await usableBalance(api, alice.address)) > 0n)
     // The market's price as of the order's block (fees change only in block initialisation).
@@ -87,7 +88,10 @@ describe('sdk orders against a node', () => {
     await assert.rejects(placeOrder(api, alice, { cid, size: 8 * 1024 ** 3 }), code('SDK_ERROR_FILE_TOO_LARGE'))
     await assert.rejects(placeOrder(api, alice, { cid, size: 0 }), code('SDK_ERROR_BAD_SIZE'))
     const poor = await loadSigner({ suri: mnemonicGenerate(12) })
-    await assert.rejects(placeOrder(api, poor, { cid, size: 10 }), (err: unknown) => code('SDK_ERROR_NO_FUNDS')(err) && (err as Error).message.includes(poor.address))
+    await assert.rejects(
+      placeOrder(api, poor, { cid, size: 10 }),
+      (err: unknown) => code('SDK_ERROR_NO_FUNDS')(err) && (err as Error).message.includes(poor.address),
+    )
     assert.equal(Number((await api.rpc.system.accountNextIndex(poor.address)).toString()), 0)
     assert.equal(await orderStatus(api, cid), undefined)
     await assert.rejects(addPrepaid(api, alice, cid, CRU), code('SDK_ERROR_NO_ORDER'))

@@ -27,7 +27,11 @@ async function fakeChain(chainType: string): Promise<{ url: string; server: Serv
     req.on('end', () => {
       const { id, method } = JSON.parse(body) as { id: number; method: string }
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(method === 'system_chainType' ? { jsonrpc: '2.0', id, result: chainType } : { jsonrpc: '2.0', id, error: { code: -32601, message: 'no' } }))
+      res.end(
+        JSON.stringify(
+          method === 'system_chainType' ? { jsonrpc: '2.0', id, result: chainType } : { jsonrpc: '2.0', id, error: { code: -32601, message: 'no' } },
+        ),
+      )
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -84,7 +88,8 @@ describe('secrets: crust node --validator', () => {
       const words = mnemonic.split(' ')
       const logs = allOutput(node)
       assert.ok(!logs.includes(mnemonic), 'the mnemonic is not logged')
-      for (let i = 0; i + 1 < words.length; i++) assert.ok(!logs.includes(`${words[i]} ${words[i + 1]}`), `no two consecutive words of the mnemonic are logged: ${words[i]} ${words[i + 1]}`)
+      for (let i = 0; i + 1 < words.length; i++)
+        assert.ok(!logs.includes(`${words[i]} ${words[i + 1]}`), `no two consecutive words of the mnemonic are logged: ${words[i]} ${words[i + 1]}`)
     } finally {
       await stop(node)
       base.remove()
@@ -129,7 +134,9 @@ describe('secrets: no dev-key defaults outside the dev chain', () => {
   it('error: crust sworker run with no account on a live chain exits 1 with one line naming the flag', async () => {
     const base = makeBasePath()
     try {
-      const child = spawn(process.execPath, [CLI_BIN, 'sworker', 'run', '--chain', live.url, '--data', join(base.path, 'sworker'), '--api-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [CLI_BIN, 'sworker', 'run', '--chain', live.url, '--data', join(base.path, 'sworker'), '--api-port', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       let stderr = ''
       let stdout = ''
       child.stderr.on('data', (d: Buffer) => {

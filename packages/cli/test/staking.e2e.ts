@@ -29,7 +29,6 @@ const PERBILL = 1_000_000_000n
 /** How long a wait for one era (plus a report slot) may take at 0.5 s blocks. */
 const ERA_WAIT_MS = 120_000
 
-
 // An independent copy of sp-arithmetic 3.0's Perbill (from_rational_approximation, rounding multiply).
 function perbillFromRational(p: bigint, q: bigint): bigint {
   const den = q > 1n ? q : 1n
@@ -86,7 +85,7 @@ describe('staking end to end', () => {
   })
 
   const query = async <T = unknown>(name: string, ...args: unknown[]): Promise<T> =>
-    ((await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T)
+    (await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T
   const tx = (name: string, ...args: unknown[]) => (api.tx.staking[name] as unknown as (...a: unknown[]) => SubmittableExtrinsic<'promise'>)(...args)
   const best = async () => (await api.rpc.chain.getHeader()).number.toNumber()
   const activeEra = async () => (await query<{ index: number }>('activeEra')).index
@@ -213,7 +212,9 @@ describe('staking end to end', () => {
       const header = await api.rpc.chain.getHeader(blockHash)
       const before = await api.at(header.parentHash)
       const atBlock = await api.at(blockHash)
-      const rewards = outcome.result.events.filter(({ event }) => api.events.staking.Reward.is(event)).map(({ event }) => [event.data[0]!.toString(), (event.data[1] as unknown as { toBigInt(): bigint }).toBigInt()])
+      const rewards = outcome.result.events
+        .filter(({ event }) => api.events.staking.Reward.is(event))
+        .map(({ event }) => [event.data[0]!.toString(), (event.data[1] as unknown as { toBigInt(): bigint }).toBigInt()])
       assert.deepEqual(
         rewards,
         payees.map((p) => [p, expected.get(p)]),
@@ -222,7 +223,8 @@ describe('staking end to end', () => {
         const was = (await before.query.system.account(who)).data.free.toBigInt()
         const now = (await atBlock.query.system.account(who)).data.free.toBigInt()
         assert.equal(now - was, expected.get(who), `${who}'s balance grows by its reward`)
-        const active = async (at: typeof before) => big(((await (at.query.staking.ledger as unknown as (w: string) => Promise<Json>)(who)).toJSON() as { active: number | string }).active)!
+        const active = async (at: typeof before) =>
+          big(((await (at.query.staking.ledger as unknown as (w: string) => Promise<Json>)(who)).toJSON() as { active: number | string }).active)!
         const ledgerWas = await active(before)
         const ledgerNow = await active(atBlock)
         assert.equal(ledgerNow - ledgerWas, expected.get(who), 'rewards are staked')

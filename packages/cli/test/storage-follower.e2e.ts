@@ -14,7 +14,11 @@ import { StorageTestbed } from './fixtures/storage-process.js'
 
 describe('crust node --mode with its own chain node', () => {
   // Storage nodes a test left running are killed (the clean SIGTERM stop is what a test checks).
-  const bed = new StorageTestbed({ name: 'validator', nodeArgs: ['--validator', '//Alice//stash', '--p2p-port', '0', '--p2p-host', '127.0.0.1'], stopSignal: 'SIGKILL' })
+  const bed = new StorageTestbed({
+    name: 'validator',
+    nodeArgs: ['--validator', '//Alice//stash', '--p2p-port', '0', '--p2p-host', '127.0.0.1'],
+    stopSignal: 'SIGKILL',
+  })
   let validator: NodeProcess
   let api: ApiPromise
   let bootnodes: string[]
@@ -42,8 +46,26 @@ describe('crust node --mode with its own chain node', () => {
     const dave = keyring.addFromUri('//Dave').address
     const alice = keyring.addFromUri('//Alice').address
     const owner = await bed.storage<{ chainRpc: string; multiaddrs?: string[] }>([
-      '--mode', 'owner', '--chain', spec, '--bootnodes', ...bootnodes, '--block-time', '500', '--account', '//Alice', '--members', dave,
-      '--base-path', join(bed.base.path, 'owner'), '--metrics-port', '0', '--swarm-port', '0', '--swarm-host', '127.0.0.1',
+      '--mode',
+      'owner',
+      '--chain',
+      spec,
+      '--bootnodes',
+      ...bootnodes,
+      '--block-time',
+      '500',
+      '--account',
+      '//Alice',
+      '--members',
+      dave,
+      '--base-path',
+      join(bed.base.path, 'owner'),
+      '--metrics-port',
+      '0',
+      '--swarm-port',
+      '0',
+      '--swarm-host',
+      '127.0.0.1',
     ])
     assert.notEqual(owner.endpoints.chainRpc, validator.url)
     assert.match(owner.endpoints.chainRpc, /^ws:\/\/127\.0\.0\.1:\d+$/)
@@ -63,7 +85,19 @@ describe('crust node --mode with its own chain node', () => {
   })
 
   it('error: a chain RPC and a chain node together, or a chain node without bootnodes, is one readable line', async () => {
-    const both = await runCrust(['node', '--mode', 'isolation', '--account', '//Bob', '--chain-rpc', validator.url, '--bootnodes', ...bootnodes, '--base-path', join(bed.base.path, 'x')])
+    const both = await runCrust([
+      'node',
+      '--mode',
+      'isolation',
+      '--account',
+      '//Bob',
+      '--chain-rpc',
+      validator.url,
+      '--bootnodes',
+      ...bootnodes,
+      '--base-path',
+      join(bed.base.path, 'x'),
+    ])
     assert.equal(both.code, 1)
     assert.match(both.stderr, /^error: chain: give either --chain-rpc .* not both \(NODE_ERROR_CONFIG\)\n$/)
     const lonely = await runCrust(['node', '--mode', 'isolation', '--account', '//Bob', '--chain', spec, '--base-path', join(bed.base.path, 'y')])

@@ -22,7 +22,6 @@ const FILE_DURATION = 40
 const CID = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
 const SIZE = 1000n
 
-
 const hex = (b: Uint8Array) => u8aToHex(b)
 
 describe('storage market end to end', () => {
@@ -88,9 +87,25 @@ describe('storage market end to end', () => {
     const bob = nodes[0]!
     let slot = await reportSlot()
     const forged = async (args: ReturnType<SworkerSim['reportArgs']>, signer = bob.account) =>
-      (await send(api, api.tx.swork.reportWorks(...(args.map((a) => (a instanceof Uint8Array ? hex(a) : Array.isArray(a) ? a.map((f) => [hex(f[0]), f[1], f[2]]) : a)) as Parameters<typeof api.tx.swork.reportWorks>)), signer)).error
-    assert.equal(await forged(bob.sworker.reportArgs({ ...slot, filesSize: SIZE, added: [[cidBytes, SIZE, BigInt(slot.slot)]] }, true)), 'swork.IllegalWorkReportSig')
-    assert.equal(await forged(bob.sworker.reportArgs({ ...slot, slotHash: new Uint8Array(32).fill(9), filesSize: SIZE, added: [[cidBytes, SIZE, slot.slot]] })), 'swork.InvalidReportTime')
+      (
+        await send(
+          api,
+          api.tx.swork.reportWorks(
+            ...(args.map((a) => (a instanceof Uint8Array ? hex(a) : Array.isArray(a) ? a.map((f) => [hex(f[0]), f[1], f[2]]) : a)) as Parameters<
+              typeof api.tx.swork.reportWorks
+            >),
+          ),
+          signer,
+        )
+      ).error
+    assert.equal(
+      await forged(bob.sworker.reportArgs({ ...slot, filesSize: SIZE, added: [[cidBytes, SIZE, BigInt(slot.slot)]] }, true)),
+      'swork.IllegalWorkReportSig',
+    )
+    assert.equal(
+      await forged(bob.sworker.reportArgs({ ...slot, slotHash: new Uint8Array(32).fill(9), filesSize: SIZE, added: [[cidBytes, SIZE, slot.slot]] })),
+      'swork.InvalidReportTime',
+    )
     assert.equal(await forged(new SworkerSim().reportArgs({ ...slot, filesSize: SIZE, added: [[cidBytes, SIZE, slot.slot]] })), 'swork.IllegalReporter')
     assert.equal(((await api.query.market.filesV2(CID)).toJSON() as Record<string, number>).reportedReplicaCount, 0)
 
@@ -104,7 +119,13 @@ describe('storage market end to end', () => {
         assert.equal(await forged(args, account), undefined)
       }
     }
-    const file = (await api.query.market.filesV2(CID)).toJSON() as { reportedReplicaCount: number; replicas: Record<string, unknown>; expiredAt: number; remainingPaidCount: number; amount: number }
+    const file = (await api.query.market.filesV2(CID)).toJSON() as {
+      reportedReplicaCount: number
+      replicas: Record<string, unknown>
+      expiredAt: number
+      remainingPaidCount: number
+      amount: number
+    }
     assert.equal(file.reportedReplicaCount, 3)
     assert.equal(Object.keys(file.replicas).length, 3)
     assert.ok(file.expiredAt > 0, 'the first replica starts the period')
@@ -124,7 +145,8 @@ describe('storage market end to end', () => {
     } finally {
       await crustApi.disconnect()
     }
-    const reward = async (who: Signer) => BigInt(((await api.query.benefits.marketBenefits(who.address)).toJSON() as { fileReward: number | string }).fileReward)
+    const reward = async (who: Signer) =>
+      BigInt(((await api.query.benefits.marketBenefits(who.address)).toJSON() as { fileReward: number | string }).fileReward)
     assert.ok((await reward(bob.account)) > 0n)
     assert.ok((await reward(nodes[1]!.account)) > 0n)
     assert.equal(await reward(nodes[2]!.account), 0n)

@@ -13,8 +13,30 @@ import { runCrust } from './fixtures/ipfs-process.js'
 import { StorageTestbed } from './fixtures/storage-process.js'
 
 const storageArgs = (dir: string, rpc: string, account: string) => [
-  '--base-path', dir, '--chain-rpc', rpc, '--account', account, '--ipfs-api-port', '0', '--gateway-port', '0', '--swarm-port', '0',
-  '--swarm-host', '127.0.0.1', '--sworker-port', '0', '--smanager-port', '0', '--metrics-port', '0', '--srd-units', '1', '--srd-unit', String(16 * 1024 * 1024),
+  '--base-path',
+  dir,
+  '--chain-rpc',
+  rpc,
+  '--account',
+  account,
+  '--ipfs-api-port',
+  '0',
+  '--gateway-port',
+  '0',
+  '--swarm-port',
+  '0',
+  '--swarm-host',
+  '127.0.0.1',
+  '--sworker-port',
+  '0',
+  '--smanager-port',
+  '0',
+  '--metrics-port',
+  '0',
+  '--srd-units',
+  '1',
+  '--srd-unit',
+  String(16 * 1024 * 1024),
 ]
 
 describe('crust node --mode', () => {
@@ -46,13 +68,30 @@ describe('crust node --mode', () => {
   it('behavior: a member joins the group its owner allowlisted', async () => {
     const alice = keyring.addFromUri('//Alice').address
     const dave = keyring.addFromUri('//Dave').address
-    const owner = await bed.storage(['--mode', 'owner', '--chain-rpc', chain.url, '--account', '//Alice', '--members', dave, '--base-path', join(bed.base.path, 'owner'), '--metrics-port', '0'])
+    const owner = await bed.storage([
+      '--mode',
+      'owner',
+      '--chain-rpc',
+      chain.url,
+      '--account',
+      '//Alice',
+      '--members',
+      dave,
+      '--base-path',
+      join(bed.base.path, 'owner'),
+      '--metrics-port',
+      '0',
+    ])
     assert.equal(owner.endpoints.ipfsApi, undefined, 'an owner runs no IPFS node')
     await bed.storage(['--mode', 'member', '--owner', alice, ...storageArgs(join(bed.base.path, 'member'), chain.url, '//Dave')])
-    await waitFor(async () => {
-      const id = (await api.query.swork.identities(dave)).toJSON() as { group: string | null } | null
-      return id?.group === alice ? true : undefined
-    }, 'the member in the owner group', 120_000)
+    await waitFor(
+      async () => {
+        const id = (await api.query.swork.identities(dave)).toJSON() as { group: string | null } | null
+        return id?.group === alice ? true : undefined
+      },
+      'the member in the owner group',
+      120_000,
+    )
     const group = (await api.query.swork.groups(alice)).toJSON() as { members: string[] }
     assert.deepEqual(group.members, [dave])
   })

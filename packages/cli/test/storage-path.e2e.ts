@@ -37,7 +37,6 @@ function pseudoRandom(size: number, seed: number): Uint8Array {
   return out
 }
 
-
 describe('the storage path on crust dev', () => {
   const base = makeBasePath()
   let dev: DevProcess
@@ -47,13 +46,29 @@ describe('the storage path on crust dev', () => {
 
   const fileInfo = async (cid: string) => (await api.query.market.filesV2(cid)).toJSON() as unknown as FileInfo | null
 
-  const field = (out: string, name: string) => out.split('\n').find((l) => l.startsWith(`${name} `))?.slice(name.length).trim()
+  const field = (out: string, name: string) =>
+    out
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `))
+      ?.slice(name.length)
+      .trim()
   const stakeLimit = async (who: string) => BigInt(((await api.query.staking.stakeLimit(who)).toJSON() as number | string | null) ?? 0)
 
   before(async () => {
     await cryptoWaitReady()
     const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: FILE_DURATION, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(16 * MiB)])
+    dev = await startDev(join(base.path, 'dev'), [
+      '--chain',
+      spec,
+      '--block-time',
+      '500',
+      '--storage-nodes',
+      '3',
+      '--srd-units',
+      '2',
+      '--srd-unit',
+      String(16 * MiB),
+    ])
     api = await connectApi(dev.chainRpc)
   })
 
@@ -86,22 +101,37 @@ describe('the storage path on crust dev', () => {
         // The validator's finalized block, with the same hash, is final on the node's chain too.
         const finalHash = await api.rpc.chain.getFinalizedHead()
         const finalNumber = (await api.rpc.chain.getHeader(finalHash)).number.toNumber()
-        await waitFor(async () => {
-          const ownFinal = (await own.rpc.chain.getHeader(await own.rpc.chain.getFinalizedHead())).number.toNumber()
-          return ownFinal >= finalNumber ? true : undefined
-        }, `${node.name}'s chain to finalize #${finalNumber}`, 60_000)
+        await waitFor(
+          async () => {
+            const ownFinal = (await own.rpc.chain.getHeader(await own.rpc.chain.getFinalizedHead())).number.toNumber()
+            return ownFinal >= finalNumber ? true : undefined
+          },
+          `${node.name}'s chain to finalize #${finalNumber}`,
+          60_000,
+        )
         assert.equal((await own.rpc.chain.getBlockHash(finalNumber)).toHex(), finalHash.toHex(), `${node.name} finalized the validator's block #${finalNumber}`)
         // Its best block is one the validator has (same number, same hash).
         const ownBest = await own.rpc.chain.getHeader()
-        await waitFor(async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= ownBest.number.toNumber() ? true : undefined), `the validator at #${ownBest.number.toNumber()}`)
-        assert.equal((await api.rpc.chain.getBlockHash(ownBest.number.toNumber())).toHex(), ownBest.hash.toHex(), `${node.name}'s best block is on the validator's chain`)
+        await waitFor(
+          async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= ownBest.number.toNumber() ? true : undefined),
+          `the validator at #${ownBest.number.toNumber()}`,
+        )
+        assert.equal(
+          (await api.rpc.chain.getBlockHash(ownBest.number.toNumber())).toHex(),
+          ownBest.hash.toHex(),
+          `${node.name}'s best block is on the validator's chain`,
+        )
         // Its sWorker, which only knows the node's own RPC, registered and reported: both are on the validator's chain.
-        const report = await waitFor(async () => {
-          const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
-          if (id?.anchor === undefined) return undefined
-          const wr = (await api.query.swork.workReports(id.anchor)).toJSON() as { reportSlot: number; free: number } | null
-          return wr === null ? undefined : wr
-        }, `${node.name}'s work report on the validator's chain`, 120_000)
+        const report = await waitFor(
+          async () => {
+            const id = (await api.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
+            if (id?.anchor === undefined) return undefined
+            const wr = (await api.query.swork.workReports(id.anchor)).toJSON() as { reportSlot: number; free: number } | null
+            return wr === null ? undefined : wr
+          },
+          `${node.name}'s work report on the validator's chain`,
+          120_000,
+        )
         assert.equal(report.free, 2 * 16 * MiB, `${node.name} reported its 2 SRD units`)
         // Its node-local view agrees.
         const ownId = (await own.query.swork.identities(node.account)).toJSON() as { anchor?: string } | null
@@ -117,7 +147,9 @@ describe('the storage path on crust dev', () => {
     }
     const firstSlots = await Promise.all(dev.nodes.map((n) => slotOf(n.account)))
     await Promise.all(
-      dev.nodes.map((n, i) => waitFor(async () => ((await slotOf(n.account)) >= firstSlots[i]! + 2 * REPORT_SLOT ? true : undefined), `${n.name}'s reports two slots later`, 120_000)),
+      dev.nodes.map((n, i) =>
+        waitFor(async () => ((await slotOf(n.account)) >= firstSlots[i]! + 2 * REPORT_SLOT ? true : undefined), `${n.name}'s reports two slots later`, 120_000),
+      ),
     )
   })
 
@@ -126,7 +158,22 @@ describe('the storage path on crust dev', () => {
     const file = join(base.path, 'data.bin')
     writeFileSync(file, bytes)
     limitsBefore = await Promise.all(dev.nodes.map((n) => stakeLimit(n.account)))
-    const run = await runCrust(['upload', file, '--api', dev.nodes[0]!.ipfsApi, '--chain', dev.chainRpc, '--account', '//Alice', '--replicas', '3', '--timeout', '240000', '--gateway', dev.nodes[2]!.gateway])
+    const run = await runCrust([
+      'upload',
+      file,
+      '--api',
+      dev.nodes[0]!.ipfsApi,
+      '--chain',
+      dev.chainRpc,
+      '--account',
+      '//Alice',
+      '--replicas',
+      '3',
+      '--timeout',
+      '240000',
+      '--gateway',
+      dev.nodes[2]!.gateway,
+    ])
     assert.equal(run.code, 0, run.stderr)
     cid = field(run.stdout, 'cid')!
     assert.ok(cid !== undefined, run.stdout)
@@ -141,7 +188,9 @@ describe('the storage path on crust dev', () => {
     const info = (await fileInfo(cid))!
     assert.ok(info.reportedReplicaCount >= 3, 'crust upload returned once three replicas were reported')
     assert.ok(info.fileSize > bytes.length, 'the order is for the DAG cumulative size')
-    const holders = Object.values(info.replicas).map((r) => r.who).sort()
+    const holders = Object.values(info.replicas)
+      .map((r) => r.who)
+      .sort()
     assert.deepEqual(holders, dev.nodes.map((n) => n.account).sort())
     // Every node's sManager explains what it did.
     for (const node of dev.nodes) {
@@ -207,18 +256,30 @@ describe('the storage path on crust dev', () => {
   })
 
   it('behavior: without prepaid the order expires and the nodes delete the file; with prepaid it renews', async () => {
-    const firstExpiry = await waitFor(async () => {
-      const f = await fileInfo(prepaidCid)
-      return f !== null && f.expiredAt > 0 ? f.expiredAt : undefined
-    }, 'the prepaid file to get its replicas and an expiry', 120_000)
+    const firstExpiry = await waitFor(
+      async () => {
+        const f = await fileInfo(prepaidCid)
+        return f !== null && f.expiredAt > 0 ? f.expiredAt : undefined
+      },
+      'the prepaid file to get its replicas and an expiry',
+      120_000,
+    )
     await waitFor(async () => ((await fileInfo(cid)) === null ? true : undefined), 'the order to be settled and closed', 240_000)
     for (const node of [dev.nodes[0]!, dev.nodes[2]!]) {
-      await waitFor(async () => ((await fetch(`${node.sworkerApi}/api/v0/file/info?cid=${cid}`)).status === 404 ? true : undefined), `${node.name} to delete the sealed file`, 60_000)
+      await waitFor(
+        async () => ((await fetch(`${node.sworkerApi}/api/v0/file/info?cid=${cid}`)).status === 404 ? true : undefined),
+        `${node.name} to delete the sealed file`,
+        60_000,
+      )
     }
-    const renewed = await waitFor(async () => {
-      const f = await fileInfo(prepaidCid)
-      return f !== null && f.expiredAt > firstExpiry ? f : undefined
-    }, 'the prepaid file to be renewed', 120_000)
+    const renewed = await waitFor(
+      async () => {
+        const f = await fileInfo(prepaidCid)
+        return f !== null && f.expiredAt > firstExpiry ? f : undefined
+      },
+      'the prepaid file to be renewed',
+      120_000,
+    )
     assert.ok(renewed.reportedReplicaCount >= 1, 'the renewed file keeps its replicas')
   })
 })

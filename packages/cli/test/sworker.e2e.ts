@@ -87,12 +87,18 @@ describe('crust sworker (process)', () => {
 
   it('behavior: runs on a free port, answers the CLI, seals an ordered file, reports Eve’s replica and stops on SIGTERM', async () => {
     sworker = await startSworker([
-      '--data', join(base.path, 'sworker'),
-      '--chain', node.url,
-      '--ipfs', ipfs.api,
-      '--account', '//Eve',
-      '--api-port', '0',
-      '--srd-unit', String(SRD_UNIT),
+      '--data',
+      join(base.path, 'sworker'),
+      '--chain',
+      node.url,
+      '--ipfs',
+      ipfs.api,
+      '--account',
+      '//Eve',
+      '--api-port',
+      '0',
+      '--srd-unit',
+      String(SRD_UNIT),
     ])
     const eve = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Eve')
     const alice = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Alice')
@@ -101,7 +107,10 @@ describe('crust sworker (process)', () => {
     await waitFor(async () => ((await api.query.swork.identities(eve.address)).isEmpty ? undefined : true), "Eve's registration")
 
     // workload and srd through the CLI.
-    const workload = (await crustJson(['sworker', 'workload', '--api', sworker.api])) as { files: { valid: { num: number } }; srd: { srd_unit_size: number; srd_complete: number } }
+    const workload = (await crustJson(['sworker', 'workload', '--api', sworker.api])) as {
+      files: { valid: { num: number } }
+      srd: { srd_unit_size: number; srd_complete: number }
+    }
     assert.equal(workload.files.valid.num, 0)
     assert.equal(workload.srd.srd_unit_size, SRD_UNIT)
     assert.equal(workload.srd.srd_complete, 0)
@@ -146,7 +155,10 @@ describe('crust sworker (process)', () => {
       const info = ((await res.json()) as Record<string, { type: string }>)[cid.toString()]
       return info?.type === 'valid' ? true : undefined
     }, 'the file sealed')
-    const info = (await crustJson(['sworker', 'file-info', cid.toString(), '--api', sworker.api])) as Record<string, { type: string; size: number; s_size: number }>
+    const info = (await crustJson(['sworker', 'file-info', cid.toString(), '--api', sworker.api])) as Record<
+      string,
+      { type: string; size: number; s_size: number }
+    >
     assert.equal(info[cid.toString()]?.type, 'valid')
     assert.equal(info[cid.toString()]?.size, Number(size))
     assert.ok(info[cid.toString()]!.s_size > Number(size), 'sealed size includes the sealing overhead')

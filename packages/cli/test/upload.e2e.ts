@@ -163,7 +163,10 @@ describe('crust upload, status, prepaid, key import/export', () => {
     const unknown = await runCrust(['status', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '--chain', node.url])
     assert.match(assertOneError(unknown, 'SDK_ERROR_NO_ORDER'), /no storage order for QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o/)
     assertOneError(await runCrust(['prepaid', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '1', '--chain', node.url]), 'SDK_ERROR_NO_ORDER')
-    assertOneError(await runCrust(['prepaid', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '1.0000000000001', '--chain', node.url]), 'SDK_ERROR_BAD_AMOUNT')
+    assertOneError(
+      await runCrust(['prepaid', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '1.0000000000001', '--chain', node.url]),
+      'SDK_ERROR_BAD_AMOUNT',
+    )
 
     // 8 GiB (sparse): refused before anything is added or sent, naming the limit.
     const huge = join(base.path, 'huge.bin')

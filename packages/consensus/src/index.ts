@@ -26,9 +26,26 @@ import { createLogger } from '@crust-ts/base'
 export * from './constants.js'
 export * from './errors.js'
 export { ConsensusNode, type ConsensusNodeInit, createConsensusHost, type CreateConsensusHostInit } from './consensus-node.js'
-export { ChainNetwork, type ChainNetworkComponents, responseLimits, type ChainNetworkEvents, type VoteHandler, type ConsensusHost, type ConsensusServices, type ConsensusServicesInit, consensusServices } from './network.js'
+export {
+  ChainNetwork,
+  type ChainNetworkComponents,
+  responseLimits,
+  type ChainNetworkEvents,
+  type VoteHandler,
+  type ConsensusHost,
+  type ConsensusServices,
+  type ConsensusServicesInit,
+  consensusServices,
+} from './network.js'
 export { type BanScope, PeerGate, type PeerGateInit } from './peer-gate.js'
-export { FinalityGadget, type FinalityGadgetComponents, type FinalityGadgetEvents, type FinalityGadgetInit, type FinalityNetwork, type VoteVerdict } from './finality/gadget.js'
+export {
+  FinalityGadget,
+  type FinalityGadgetComponents,
+  type FinalityGadgetEvents,
+  type FinalityGadgetInit,
+  type FinalityNetwork,
+  type VoteVerdict,
+} from './finality/gadget.js'
 export { buildJustification, decodeJustification, encodeJustification, type Justification, verifyJustification } from './finality/justification.js'
 export { supermajority, VoteTally } from './finality/tally.js'
 export { decodeVoteMessage, encodeVoteMessage, type SignedVote, signVote, type Vote, type VoteKind, verifyVote, votePayload } from './finality/vote.js'

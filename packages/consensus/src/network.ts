@@ -167,7 +167,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     super()
     this.log = components.logger.forComponent('consensus:network')
     const gossip = (components.host.services as Partial<ConsensusServices>)[GOSSIP_SERVICE]
-    if (gossip === undefined) throw new ConsensusError(ConsensusErrorCode.NO_GOSSIP, 'the libp2p host has no chain gossip service: create it with consensusServices()')
+    if (gossip === undefined)
+      throw new ConsensusError(ConsensusErrorCode.NO_GOSSIP, 'the libp2p host has no chain gossip service: create it with consensusServices()')
     this.gossip = gossip
     this.gate = (components.host.services as Partial<ConsensusServices>)[GATE_SERVICE] ?? new PeerGate()
     const genesis = components.chain.genesis.hashHex
@@ -486,7 +487,12 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         stream?.abort(new ConsensusError(ConsensusErrorCode.TIMEOUT, 'sync request timed out'))
         void this.penalise(peer, `${request.type} request timed out`, Penalty.TIMEOUT)
       }
-      throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, `sync request ${request.type} to ${peer.toString()} failed`, { peer: peer.toString() }, { cause: err })
+      throw new ConsensusError(
+        ConsensusErrorCode.SYNC_FAILED,
+        `sync request ${request.type} to ${peer.toString()} failed`,
+        { peer: peer.toString() },
+        { cause: err },
+      )
     } finally {
       both.removeEventListener('abort', onAbort)
     }

@@ -13,7 +13,12 @@ import type { UnknownBlockSyncComponents } from './sync-unknown-block.js'
 export type ImportJustification = (bytes: Uint8Array) => boolean
 
 /** Fetches and applies `peer`'s justifications above this node's finalized block (up to `peerFinalized`), in order. */
-export async function syncFinality(components: UnknownBlockSyncComponents, importJustification: ImportJustification, peer: PeerId, peerFinalized: number): Promise<void> {
+export async function syncFinality(
+  components: UnknownBlockSyncComponents,
+  importJustification: ImportJustification,
+  peer: PeerId,
+  peerFinalized: number,
+): Promise<void> {
   const { chain, network, log, signal } = components
   const started = chain.finalized.number
   let from = chain.finalized.number + 1
@@ -27,7 +32,8 @@ export async function syncFinality(components: UnknownBlockSyncComponents, impor
       from += MAX_JUSTIFICATION_SCAN
       if (from <= Math.min(peerFinalized, chain.best.number)) continue
       // We have its finalized block, whose justification it must hold: it served none.
-      if (peerFinalized <= chain.best.number) await network.penalise(peer, `claimed finalized ${peerFinalized}, served no justification for it`, Penalty.FALSE_CLAIM)
+      if (peerFinalized <= chain.best.number)
+        await network.penalise(peer, `claimed finalized ${peerFinalized}, served no justification for it`, Penalty.FALSE_CLAIM)
       break
     }
     for (const bytes of batch) {

@@ -131,7 +131,11 @@ export class HeadersFirstSync {
       while (bodies.length < chunk.length && !signal.aborted) {
         let got: Uint8Array[][]
         try {
-          got = await network.requestBodies(from, chunk.slice(bodies.length).map((h) => h.hash), signal)
+          got = await network.requestBodies(
+            from,
+            chunk.slice(bodies.length).map((h) => h.hash),
+            signal,
+          )
         } catch (err) {
           if (err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_MESSAGE) return { bodies, fault: { peer: from, reason: err.code } }
           log.debug({ err, peer: from.toString() }, 'bodies request failed')

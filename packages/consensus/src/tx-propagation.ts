@@ -229,7 +229,10 @@ export class TransactionPropagation {
     const now = Date.now()
     for (const [hash] of batch) state.remember(hash, now + KNOWN_TX_TTL_MS, true)
     state.busy = true
-    this.push(state.peer, batch.map(([, bytes]) => bytes))
+    this.push(
+      state.peer,
+      batch.map(([, bytes]) => bytes),
+    )
       .then((answer) => {
         const retryAt = Date.now() + RETRY_AFTER_MS
         for (const i of answer.retry) {
@@ -288,7 +291,8 @@ export class TransactionPropagation {
             this.components.penalise?.(peer, 'pushed a transaction with a bad signature', Penalty.BAD_TRANSACTION)
             throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'a transaction with a bad signature')
           }
-          if (++badSignatures > MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH) throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, 'too many transactions with bad signatures')
+          if (++badSignatures > MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH)
+            throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, 'too many transactions with bad signatures')
         }
         if (verdict === 'retry') retry.push(index)
         if (verdict === 'accepted') accepted++

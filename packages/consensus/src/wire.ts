@@ -87,7 +87,12 @@ export function parseRequest(bytes: Uint8Array): SyncRequest {
   if (r?.type === 'status') return { type: 'status' }
   if (r?.type === 'range' && count(r.from) && count(r.max)) return { type: 'range', from: r.from, max: r.max }
   if (r?.type === 'headers' && count(r.from) && count(r.max)) return { type: 'headers', from: r.from, max: r.max }
-  if (r?.type === 'bodies' && Array.isArray(r.hashes) && r.hashes.length <= MAX_BODIES_PER_REQUEST && r.hashes.every((h) => typeof h === 'string' && BLOCK_HASH.test(h))) {
+  if (
+    r?.type === 'bodies' &&
+    Array.isArray(r.hashes) &&
+    r.hashes.length <= MAX_BODIES_PER_REQUEST &&
+    r.hashes.every((h) => typeof h === 'string' && BLOCK_HASH.test(h))
+  ) {
     return { type: 'bodies', hashes: r.hashes as string[] }
   }
   if (r?.type === 'justifications' && count(r.from) && count(r.max)) return { type: 'justifications', from: r.from, max: r.max }
@@ -132,7 +137,8 @@ export async function readFrames(source: AsyncIterable<Uint8Array | Uint8ArrayLi
       out.push(plainBytes(frame.subarray()))
     }
   } catch (err) {
-    if (err instanceof Error && err.name === 'InvalidDataLengthError') throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, `a frame larger than ${limits.frameBytes} bytes`, undefined, { cause: err })
+    if (err instanceof Error && err.name === 'InvalidDataLengthError')
+      throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, `a frame larger than ${limits.frameBytes} bytes`, undefined, { cause: err })
     throw err
   }
   return out

@@ -67,7 +67,8 @@ describe('EquivocationReporter', () => {
     const dave = signers[3]!
     const vote = (n: number) => signVote({ kind: 'precommit', setId: 0, round: 4, hash: u8aToHex(new Uint8Array(32).fill(n)), number: n }, dave, c.genesis.hash)
     assert.ok(reporter.reportVotes(vote(1), vote(2)) !== undefined)
-    const self = (n: number) => signVote({ kind: 'precommit', setId: 0, round: 4, hash: u8aToHex(new Uint8Array(32).fill(n)), number: n }, signers[2]!, c.genesis.hash)
+    const self = (n: number) =>
+      signVote({ kind: 'precommit', setId: 0, round: 4, hash: u8aToHex(new Uint8Array(32).fill(n)), number: n }, signers[2]!, c.genesis.hash)
     assert.equal(reporter.reportVotes(self(1), self(2)), undefined)
     const applied = includePool(c, pool, 1)
     assert.equal(applied.length, 1)

@@ -35,7 +35,6 @@ const BOB_SRD = 600n * CRU
 const PERBILL = 1_000_000_000n
 const DEADLINE = 240_000
 
-
 /** Our runtime's types, not the Substrate ones the API is augmented with: read as JSON. */
 interface Json {
   toJSON(): unknown
@@ -59,7 +58,13 @@ describe('equivocation (validator processes)', () => {
     root = tempDir('crust-equivocation-e2e-')
     nodes.push(await startNode(root, 'alice', { blockTimeMs: BLOCK_TIME, bootstrap: [], validatorKey: `//${LOCAL_AUTHORITIES[0]}`, runtime: RUNTIME }))
     nodes.push(
-      await startNode(root, 'bob', { blockTimeMs: BLOCK_TIME, bootstrap: nodes[0]!.addrs, validatorKey: `//${LOCAL_AUTHORITIES[1]}`, equivocate: true, runtime: RUNTIME }),
+      await startNode(root, 'bob', {
+        blockTimeMs: BLOCK_TIME,
+        bootstrap: nodes[0]!.addrs,
+        validatorKey: `//${LOCAL_AUTHORITIES[1]}`,
+        equivocate: true,
+        runtime: RUNTIME,
+      }),
     )
     const provider = new WsProvider(nodes[0]!.rpc) as unknown as ApiOptions['provider']
     api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
@@ -76,7 +81,7 @@ describe('equivocation (validator processes)', () => {
   const send = (tx: SubmittableExtrinsic<'promise'>, signer: Signer) => sendTx(api, tx, signer)
 
   const query = async <T = unknown>(name: string, ...args: unknown[]): Promise<T> =>
-    ((await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T)
+    (await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T
   const staking = (name: string, ...args: unknown[]) => (api.tx.staking[name] as unknown as (...a: unknown[]) => SubmittableExtrinsic<'promise'>)(...args)
   const best = async () => (await api.rpc.chain.getHeader()).number.toNumber()
   const big = (v: string | number) => BigInt(v)
@@ -104,7 +109,10 @@ describe('equivocation (validator processes)', () => {
     const first = await waitFor(async () => (await reportsFrom(1))[0], "an EquivocationReported event on Alice's node", DEADLINE)
     assert.deepEqual(first.data, [bob.address, '0', alice.address], 'Bob the offender of a block equivocation, reported by Alice')
     assert.ok((await (api.query as unknown as { offences: { reports: { entries(): Promise<unknown[]> } } }).offences.reports.entries()).length >= 1)
-    assert.deepEqual(await query('invulnerables'), [...LOCAL_AUTHORITIES].map((n) => keyring.addFromUri(`//${n}`).address))
+    assert.deepEqual(
+      await query('invulnerables'),
+      [...LOCAL_AUTHORITIES].map((n) => keyring.addFromUri(`//${n}`).address),
+    )
     assert.deepEqual(await query('unappliedSlashes', 0), [], 'no slash of an invulnerable validator')
 
     // Bob bonds and validates; his sWorker identity reports SRD every report slot (his stake limit).
@@ -112,7 +120,10 @@ describe('equivocation (validator processes)', () => {
     assert.equal((await send(staking('validate', { guaranteeFee: 0 }), bob)).error, undefined)
     const sim = new SworkerSim()
     const [iasSig, iasCert, applier, isvBody, sig] = sim.registerArgs(bob.publicKey)
-    assert.equal((await send(api.tx.swork.register(u8aToHex(iasSig), u8aToHex(iasCert), u8aToHex(applier), u8aToHex(isvBody), u8aToHex(sig)), bob)).error, undefined)
+    assert.equal(
+      (await send(api.tx.swork.register(u8aToHex(iasSig), u8aToHex(iasCert), u8aToHex(applier), u8aToHex(isvBody), u8aToHex(sig)), bob)).error,
+      undefined,
+    )
     let lastSlot = -1n
     const reportThisSlot = async () => {
       // The current slot (its first block exists), if enough of it is left to get the report in.
@@ -127,10 +138,14 @@ describe('equivocation (validator processes)', () => {
       lastSlot = slot
     }
     const whileReporting = <T>(check: () => Promise<T | undefined>, what: string) =>
-      waitFor(async () => {
-        await reportThisSlot()
-        return check()
-      }, what, DEADLINE)
+      waitFor(
+        async () => {
+          await reportThisSlot()
+          return check()
+        },
+        what,
+        DEADLINE,
+      )
 
     // An era elects Bob with his exposure: his bond capped by his stake limit.
     const era = await whileReporting(async () => {
@@ -156,7 +171,7 @@ describe('equivocation (validator processes)', () => {
     const unappliedAt = async (block: number) => {
       const at = await api.at(await api.rpc.chain.getBlockHash(block))
       const offenceEra = ((await at.query.staking.activeEra()).toJSON() as { index: number }).index
-      const unapplied = ((await (at.query.staking.unappliedSlashes as unknown as (e: number) => Promise<Json>)(offenceEra)).toJSON()) as UnappliedSlashJson[]
+      const unapplied = (await (at.query.staking.unappliedSlashes as unknown as (e: number) => Promise<Json>)(offenceEra)).toJSON() as UnappliedSlashJson[]
       return { at, offenceEra, slash: unapplied.find((s) => s.validator === bob.address) }
     }
     const slashing = await waitFor(
@@ -169,11 +184,13 @@ describe('equivocation (validator processes)', () => {
     )
     assert.deepEqual(slashing.data, [bob.address, '0', alice.address])
     const { at, offenceEra, slash } = await unappliedAt(slashing.block)
-    const offenceExposure = ((await (at.query.staking.erasStakers as unknown as (e: number, w: string) => Promise<Json>)(offenceEra, bob.address)).toJSON()) as { own: string | number }
+    const offenceExposure = (await (at.query.staking.erasStakers as unknown as (e: number, w: string) => Promise<Json>)(offenceEra, bob.address)).toJSON() as {
+      own: string | number
+    }
     assert.equal(big(offenceExposure.own), BOB_SRD, "Bob's exposure in the offence era")
     assert.ok(slash !== undefined, `Bob's slash is queued under era ${offenceEra}`)
     // min((3k/n)², 1) with k = 1 and n = the offence era's authorities (Substrate's BABE/GRANDPA rule).
-    const authorities = ((await (at.query.staking as unknown as { erasAuthorities(e: number): Promise<Json> }).erasAuthorities(offenceEra)).toJSON()) as string[]
+    const authorities = (await (at.query.staking as unknown as { erasAuthorities(e: number): Promise<Json> }).erasAuthorities(offenceEra)).toJSON() as string[]
     assert.ok(authorities.includes(bob.address), 'Bob is an authority of the offence era')
     const parts = offences.equivocationSlashFraction(1, authorities.length)
     assert.equal(big(slash.own), (BOB_SRD * parts) / PERBILL, `min((3/${authorities.length})², 1) of his exposure`)

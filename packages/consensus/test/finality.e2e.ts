@@ -74,10 +74,14 @@ describe('finality with faults (4 validators)', () => {
 
   /** Waits until every node of `set` has finalized at least `n`; returns their finalized heads. */
   const finalizedAtLeast = (n: number, set = live()) =>
-    waitFor(async () => {
-      const f = await sample(set)
-      return f.every((x) => x.number >= n) ? f : undefined
-    }, `finalized block ${n} on ${set.length} nodes`, DEADLINE)
+    waitFor(
+      async () => {
+        const f = await sample(set)
+        return f.every((x) => x.number >= n) ? f : undefined
+      },
+      `finalized block ${n} on ${set.length} nodes`,
+      DEADLINE,
+    )
 
   const bestAtLeast = (n: number, set = live()) =>
     waitFor(async () => ((await best(set)).every((b) => b >= n) ? true : undefined), `best block ${n} on ${set.length} nodes`, DEADLINE)
@@ -87,7 +91,10 @@ describe('finality with faults (4 validators)', () => {
     const f = await sample(set)
     const low = Math.min(...f.map((x) => x.number))
     const hashes = await Promise.all(set.map((s) => s.client.call<string | null>('chain_getBlockHash', [low])))
-    assert.ok(hashes.every((h) => h === hashes[0]), `nodes agree on finalized block ${low}: ${hashes.join(' ')}`)
+    assert.ok(
+      hashes.every((h) => h === hashes[0]),
+      `nodes agree on finalized block ${low}: ${hashes.join(' ')}`,
+    )
     return low
   }
 
@@ -161,7 +168,11 @@ describe('finality with faults (4 validators)', () => {
           })
           .catch(reject)
       })
-      const header = await waitFor(async () => (await slots[0]!.client.call<{ number: string } | null>('chain_getHeader', [blockHash])) ?? undefined, 'the block on node 0', DEADLINE)
+      const header = await waitFor(
+        async () => (await slots[0]!.client.call<{ number: string } | null>('chain_getHeader', [blockHash])) ?? undefined,
+        'the block on node 0',
+        DEADLINE,
+      )
       assert.ok(Number.parseInt(header.number, 16) > 0)
     } finally {
       await api.disconnect()
@@ -189,7 +200,10 @@ describe('finality with faults (4 validators)', () => {
     // The gate is libp2p's: a dial across the partition is refused, no connection crosses it, and
     // none even opened (the network's second line would have closed one that did, after it opened).
     assert.equal(await nodeDial(a[0]!.node, peerId(b[0]!.node)), 'DialDeniedError', 'a dial across the partition is refused')
-    for (const [side, other] of [[a, b], [b, a]] as const) {
+    for (const [side, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       for (const s of side) {
         const { peers, gatedOpens } = await nodeConnections(s.node)
         assert.ok(!other.some((o) => peers.includes(peerId(o.node))), 'no connection across the partition')
@@ -208,7 +222,10 @@ describe('finality with faults (4 validators)', () => {
     const target = Math.max(...(await best())) + 2
     await bestAtLeast(target)
     const hashes = await Promise.all(all.map((s) => s.client.call<string | null>('chain_getBlockHash', [target - 1])))
-    assert.ok(hashes.every((h) => h === hashes[0]), 'one chain after the partition')
+    assert.ok(
+      hashes.every((h) => h === hashes[0]),
+      'one chain after the partition',
+    )
   })
 
   it('behavior: no finalized block was ever reverted', async () => {

@@ -76,7 +76,10 @@ describe('validators on loopback', () => {
     const finalizedNumber = async (c: RpcClient) => Number.parseInt((await header(c, await c.call<string>('chain_getFinalizedHead')))!.number, 16)
     const validatorFinalized = await finalizedNumber(clients[0]!)
     assert.ok(validatorFinalized > 0, 'the validators finalize')
-    await waitFor(async () => ((await finalizedNumber(client)) >= validatorFinalized ? true : undefined), `the fresh node to finalize block ${validatorFinalized}`)
+    await waitFor(
+      async () => ((await finalizedNumber(client)) >= validatorFinalized ? true : undefined),
+      `the fresh node to finalize block ${validatorFinalized}`,
+    )
     assert.equal(await hashAt(client, validatorFinalized), await hashAt(clients[0]!, validatorFinalized))
   })
 
@@ -119,7 +122,7 @@ describe('validators on loopback', () => {
     await waitFor(async () => ((await Promise.all(live.map((c) => c.bestNumber()))).every((n) => n >= start + 6) ? true : undefined), 'six more blocks')
     for (let n = start + 2; n <= start + 5; n++) {
       const hash = await agreedAt(live, n)
-      assert.notEqual(sealer((await header(clients[0]!, hash))!), 3, 'no block in the killed validator\'s slots')
+      assert.notEqual(sealer((await header(clients[0]!, hash))!), 3, "no block in the killed validator's slots")
     }
   })
 })

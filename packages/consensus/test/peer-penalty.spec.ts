@@ -41,7 +41,10 @@ describe('ChainNetwork peer penalty', () => {
     const topic = blocksTopic(victim.genesis.hashHex)
     host.services[GOSSIP_SERVICE].subscribe(topic)
     await host.dial(hosts[0]!.getMultiaddrs()[0]!)
-    await waitFor(async () => (host.services[GOSSIP_SERVICE].getSubscribers(topic).some((p) => p.equals(hosts[0]!.peerId)) ? true : undefined), 'the victim subscribed')
+    await waitFor(
+      async () => (host.services[GOSSIP_SERVICE].getSubscribers(topic).some((p) => p.equals(hosts[0]!.peerId)) ? true : undefined),
+      'the victim subscribed',
+    )
   }
 
   function block(slot: number, sealer: number) {
@@ -104,7 +107,10 @@ describe('ChainNetwork peer penalty', () => {
     const peer = hosts[1]!
     assert.ok(hosts[0]!.getConnections(peer.peerId).length > 0, 'connected before')
     network.setDenied([peer.peerId.toString()])
-    await waitFor(async () => (hosts[0]!.getConnections(peer.peerId).length === 0 && peer.getConnections(hosts[0]!.peerId).length === 0 ? true : undefined), 'the denied peer disconnected')
+    await waitFor(
+      async () => (hosts[0]!.getConnections(peer.peerId).length === 0 && peer.getConnections(hosts[0]!.peerId).length === 0 ? true : undefined),
+      'the denied peer disconnected',
+    )
     await assertRefused(peer, 'denied')
     await assert.rejects(hosts[0]!.dial(peer.getMultiaddrs()[0]!), (err: Error) => err.name === 'DialDeniedError')
     network.setDenied([])

@@ -80,7 +80,10 @@ describe('a victim against rogue peers', () => {
 
   it('behavior: a response beyond its frame bound is aborted and its peer penalised; two of them ban it', async () => {
     const r = await rogue({ claimBest: 0, mode: 'endless', endlessFrames: 5000 })
-    await assert.rejects(network.requestHeaders(r.peerId, 1, 16), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'CONSENSUS_ERROR_LIMIT_EXCEEDED')
+    await assert.rejects(
+      network.requestHeaders(r.peerId, 1, 16),
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'CONSENSUS_ERROR_LIMIT_EXCEEDED',
+    )
     assert.ok(network.gate.score(r.peerId) > Penalty.PROTOCOL / 2)
     await untilBanned(r, 'the endless peer banned')
   })
@@ -110,7 +113,10 @@ describe('a victim against rogue peers', () => {
     await waitFor(async () => (r.blockSubscribers() > 0 ? true : undefined), 'the victim subscribed to blocks')
     const number = chain.best.number + 1
     assert.ok((await r.floodOrphans(50, number, 2000)) > 0)
-    await waitFor(async () => ((r.served.ancestors ?? 0) >= MAX_ORPHAN_FETCHES_PER_PEER && sync.stats().droppedOrphans >= 40 ? true : undefined), 'ancestor fetches')
+    await waitFor(
+      async () => ((r.served.ancestors ?? 0) >= MAX_ORPHAN_FETCHES_PER_PEER && sync.stats().droppedOrphans >= 40 ? true : undefined),
+      'ancestor fetches',
+    )
     assert.ok(r.maxInFlight <= MAX_ORPHAN_FETCHES_PER_PEER, `${r.maxInFlight} ancestor fetches at once from one peer`)
     const stats = sync.stats()
     assert.ok(stats.orphans <= MAX_ORPHANS && stats.orphanFetches <= MAX_ORPHAN_FETCHES_PER_PEER, JSON.stringify(stats))

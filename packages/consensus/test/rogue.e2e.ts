@@ -67,7 +67,11 @@ describe('validators against rogue peers', () => {
    * Connects a new rogue to all four validators, runs `act` until every validator banned it, and
    * returns the blocks authored and finalized on validator 0 meanwhile.
    */
-  async function attack(init: Omit<RoguePeerInit, 'genesisHash'>, act: (r: RoguePeer) => Promise<void>, what: string): Promise<{ authored: number; finalized: number }> {
+  async function attack(
+    init: Omit<RoguePeerInit, 'genesisHash'>,
+    act: (r: RoguePeer) => Promise<void>,
+    what: string,
+  ): Promise<{ authored: number; finalized: number }> {
     const r = await RoguePeer.create({ genesisHash, ...init })
     rogues.push(r)
     assert.equal(await r.connect(nodes.map((n) => n.addrs[0]!)), 4)
@@ -84,7 +88,10 @@ describe('validators against rogue peers', () => {
     )
     for (const node of nodes) {
       const log = readFileSync(node.logFile, 'utf8')
-      assert.ok(log.split('\n').some((line) => line.includes('"peer banned"') && line.includes(r.peerId.toString())), `'peer banned' logged for the ${what} rogue`)
+      assert.ok(
+        log.split('\n').some((line) => line.includes('"peer banned"') && line.includes(r.peerId.toString())),
+        `'peer banned' logged for the ${what} rogue`,
+      )
     }
     await r.stop()
     return { authored: (await clients[0]!.bestNumber()) - best, finalized: (await finalizedNumber(clients[0]!)) - finalized }
@@ -122,7 +129,10 @@ describe('validators against rogue peers', () => {
       const bob = keyring.addFromUri('//Bob')
       const dest = keyring.addFromUri('//Ferdie').address
       const nonce = (await api.rpc.system.accountNextIndex(bob.address)).toNumber()
-      for (let i = 0; i < 20; i++) forged.push(forgeSignature((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n + BigInt(i)).signAsync(bob, { nonce: nonce + i, era: 0 })).toU8a()))
+      for (let i = 0; i < 20; i++)
+        forged.push(
+          forgeSignature((await api.tx.balances.transferKeepAlive(dest, 1_000_000_000n + BigInt(i)).signAsync(bob, { nonce: nonce + i, era: 0 })).toU8a()),
+        )
     } finally {
       await api.disconnect()
     }

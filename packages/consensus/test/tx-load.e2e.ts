@@ -41,7 +41,7 @@ describe('transactions under load across nodes', () => {
     await net.close()
   })
 
-  it('behavior: senders whose nonces are spread over all nodes get every transaction into the one author\'s blocks', async () => {
+  it("behavior: senders whose nonces are spread over all nodes get every transaction into the one author's blocks", async () => {
     const provider = new WsProvider(nodes[0]!.rpc) as unknown as ApiOptions['provider']
     const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
     try {

@@ -33,7 +33,12 @@ describe('transaction propagation', () => {
     source = new TransactionPool(runtime, sourceChain)
     // Room for two ready transactions and no future ones: the rest of a push is refused until blocks take them.
     sink = new TransactionPool(runtime, sinkChain, { maxReady: 2, maxFuture: 0, maxBytes: 1 << 20 })
-    for (const [i, [chain, pool]] of ([[sourceChain, source], [sinkChain, sink]] as const).entries()) {
+    for (const [i, [chain, pool]] of (
+      [
+        [sourceChain, source],
+        [sinkChain, sink],
+      ] as const
+    ).entries()) {
       const host = await local.host(`peer-${i}`)
       hosts.push(host)
       await local.network(host, chain, pool)

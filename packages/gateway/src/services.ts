@@ -54,17 +54,23 @@ export interface GatewayServices {
 export async function startGatewayServices(init: GatewayServicesInit): Promise<GatewayServices> {
   if (init.pgUrl === undefined && init.dataDir === undefined) throw new TypeError('startGatewayServices needs dataDir or pgUrl')
   await cryptoWaitReady()
-  const account = typeof init.serviceAccount === 'string' ? new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri(init.serviceAccount) : init.serviceAccount
+  const account =
+    typeof init.serviceAccount === 'string' ? new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri(init.serviceAccount) : init.serviceAccount
   const stops: Array<() => Promise<void>> = []
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {})
   }
   try {
-    const store = init.pgUrl !== undefined
-      ? await openPostgresPinStore({ url: init.pgUrl, ...(init.pgSchema === undefined ? {} : { schema: init.pgSchema }) })
-      : await openEmbeddedPinStore({ dataDir: init.dataDir! })
+    const store =
+      init.pgUrl !== undefined
+        ? await openPostgresPinStore({ url: init.pgUrl, ...(init.pgSchema === undefined ? {} : { schema: init.pgSchema }) })
+        : await openEmbeddedPinStore({ dataDir: init.dataDir! })
     stops.push(() => store.close())
-    const api = await ApiPromise.create({ provider: new WsProvider(init.chainRpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    const api = await ApiPromise.create({
+      provider: new WsProvider(init.chainRpc) as unknown as ApiOptions['provider'],
+      noInitWarn: true,
+      throwOnConnect: true,
+    } as ApiOptions)
     stops.push(() => api.disconnect())
     const logger = init.logger === undefined ? {} : { logger: init.logger }
     const engine = createOrderEngine({ ...init.orders, store, api, account, ipfsApi: init.ipfsApi, ...logger })
@@ -77,7 +83,15 @@ export async function startGatewayServices(init: GatewayServicesInit): Promise<G
     stops.push(() => psa.stop())
     let gateway: W3AuthGateway | undefined
     if (init.gateway !== false) {
-      gateway = createW3AuthGateway({ ...host, ...init.gateway, ipfsApi: init.ipfsApi, ...(init.ipfsGateway === undefined ? {} : { ipfsGateway: init.ipfsGateway }), auth, usageStore: store, ...logger })
+      gateway = createW3AuthGateway({
+        ...host,
+        ...init.gateway,
+        ipfsApi: init.ipfsApi,
+        ...(init.ipfsGateway === undefined ? {} : { ipfsGateway: init.ipfsGateway }),
+        auth,
+        usageStore: store,
+        ...logger,
+      })
       await gateway.start()
       stops.push(() => gateway!.stop())
     }

@@ -92,7 +92,11 @@ describe('W3Auth', () => {
     it('behavior: accepts an ed25519 signature of the base58 address under every alias', async () => {
       const key = solKey()
       for (const chain of ['sol', 'solana', 'near']) {
-        assert.deepEqual(await auth.authenticate(solAuth(key, 'Bearer', chain)), { chainType: 'solana', address: key.address, account: `solana-${key.address}` })
+        assert.deepEqual(await auth.authenticate(solAuth(key, 'Bearer', chain)), {
+          chainType: 'solana',
+          address: key.address,
+          account: `solana-${key.address}`,
+        })
       }
     })
     it('error: a wrong signature is Invalid Signature', async () => {
@@ -132,7 +136,10 @@ describe('W3Auth', () => {
       assert.equal((await auth.authenticate(header.replace('Bearer', 'Basic'))).address, pair.address)
       await rejects(auth, header.replace('Bearer', 'Token'), 'Empty Signature')
       let calls = 0
-      for (const [size, expected] of [[10, 1], [0, 3]] as const) {
+      for (const [size, expected] of [
+        [10, 1],
+        [0, 3],
+      ] as const) {
         calls = 0
         const counting = createW3Auth({ cacheSize: size })
         counting.registerVerifier(['cnt'], () => {
@@ -151,7 +158,13 @@ describe('W3Auth', () => {
       await rejects(custom, `Basic ${Buffer.from('tst-abc:nope').toString('base64')}`, 'Invalid Signature')
     })
     it('behavior: parseAuthorization splits chain type, address, extra segment and signature', () => {
-      assert.deepEqual(parseAuthorization(`Bearer ${Buffer.from('XX-addr-msg:sig').toString('base64')}`), { chainType: 'xx', address: 'addr', signature: 'sig', txMsg: 'msg', message: 'addr' })
+      assert.deepEqual(parseAuthorization(`Bearer ${Buffer.from('XX-addr-msg:sig').toString('base64')}`), {
+        chainType: 'xx',
+        address: 'addr',
+        signature: 'sig',
+        txMsg: 'msg',
+        message: 'addr',
+      })
       assert.deepEqual(parseAuthorization(`Bearer ${Buffer.from('sub-addr:sig:1700000000').toString('base64')}`), {
         chainType: 'sub',
         address: 'addr',

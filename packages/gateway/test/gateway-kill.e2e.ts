@@ -41,7 +41,9 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
     const out: Array<{ who: string; cid: string }> = []
     for (let n = from; n <= head; n++) {
       const at = await api.at(await api.rpc.chain.getBlockHash(n))
-      const events = (await at.query.system!.events!()) as unknown as Array<{ event: { section: string; method: string; data: Array<{ toString(): string; toUtf8?(): string }> } }>
+      const events = (await at.query.system!.events!()) as unknown as Array<{
+        event: { section: string; method: string; data: Array<{ toString(): string; toUtf8?(): string }> }
+      }>
       for (const { event } of events) {
         if (event.section === 'market' && event.method === 'FileSuccess') out.push({ who: event.data[0]!.toString(), cid: event.data[1]!.toUtf8!() })
       }
@@ -77,7 +79,11 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
     const post = (cid: string, i: number) =>
       Promise.all(
         USERS.map(async (authorization, u) => {
-          const res = await fetch(`${gw.psa}/pins`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ cid, name: `${tag}-u${u}-f${i}` }) })
+          const res = await fetch(`${gw.psa}/pins`, {
+            method: 'POST',
+            headers: { authorization, 'content-type': 'application/json' },
+            body: JSON.stringify({ cid, name: `${tag}-u${u}-f${i}` }),
+          })
           await res.body?.cancel()
           return res.status
         }),
@@ -111,14 +117,21 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
 
     gw = await startGatewayProcess(args)
     try {
-      await waitFor(async () => ((await listCount(gw.psa, USERS[0]!, '&status=pinning,pinned')) >= CIDS ? true : undefined), 'every order placed after the restart', 180_000)
+      await waitFor(
+        async () => ((await listCount(gw.psa, USERS[0]!, '&status=pinning,pinned')) >= CIDS ? true : undefined),
+        'every order placed after the restart',
+        180_000,
+      )
       for (const authorization of USERS) assert.equal(await listCount(gw.psa, authorization, `&name=${tag}-&match=partial`), CIDS, 'no pin lost')
       // A few more blocks, so an order sent twice would have been included by now.
       const head = (await api.rpc.chain.getHeader()).number.toNumber()
       await waitFor(async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= head + 4 ? true : undefined), 'four more blocks')
       const events = (await fileSuccesses(startBlock)).filter((e) => cids.includes(e.cid))
       for (const cid of cids) assert.equal(events.filter((e) => e.cid === cid).length, 1, `exactly one order for ${cid}`)
-      assert.ok(events.every((e) => e.who === payer), 'paid by the service account')
+      assert.ok(
+        events.every((e) => e.who === payer),
+        'paid by the service account',
+      )
       const nonceAfter = (await api.rpc.system.accountNextIndex(payer)).toNumber()
       assert.equal(nonceAfter - nonceBefore, CIDS, 'the service account sent one extrinsic per CID')
     } finally {
@@ -145,7 +158,9 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
     await scenario(t, 'embedded', '//Ferdie', ['--data', dataDir], () => openEmbeddedPinStore({ dataDir }))
   })
 
-  it('behavior: PostgreSQL store: every accepted pin is ordered exactly once after the restart', { skip: PG_URL === undefined || PG_URL === '' ? 'set CRUST_TEST_PG_URL to run it' : false }, async (t) => {
+  it('behavior: PostgreSQL store: every accepted pin is ordered exactly once after the restart', {
+    skip: PG_URL === undefined || PG_URL === '' ? 'set CRUST_TEST_PG_URL to run it' : false,
+  }, async (t) => {
     const schema = `crust_gw_kill_${process.pid}_${Date.now()}`
     const admin = new pg.Client({ connectionString: PG_URL })
     await admin.connect()

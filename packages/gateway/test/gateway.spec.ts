@@ -20,7 +20,9 @@ const MIB = 1024 * 1024
 function streamedAddBody(chunks: number, chunkSize: number): { body: ReadableStream<Uint8Array>; contentType: string } {
   const boundary = 'crust-ts-streamed'
   async function* parts() {
-    yield new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\nContent-Type: application/octet-stream\r\n\r\n`)
+    yield new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    )
     yield* pseudoRandomChunks(chunks, chunkSize)
     yield new TextEncoder().encode(`\r\n--${boundary}--\r\n`)
   }
@@ -78,7 +80,11 @@ describe('W3Auth gateway', () => {
     for (const { what, header, reply } of negativeW3AuthCases()) {
       for (const endpoint of uploads) {
         const headers: Record<string, string> = header === undefined ? {} : { authorization: header }
-        const res = await fetch(`${gw.url}/api/v0/${endpoint}`, { method: 'POST', headers, body: addForm(new TextEncoder().encode(`secret ${what} ${endpoint}`)) })
+        const res = await fetch(`${gw.url}/api/v0/${endpoint}`, {
+          method: 'POST',
+          headers,
+          body: addForm(new TextEncoder().encode(`secret ${what} ${endpoint}`)),
+        })
         assert.equal(res.status, 401, `${what} on ${endpoint}`)
         assert.match(res.headers.get('content-type') ?? '', /application\/json/)
         assert.deepEqual(await res.json(), { Error: reply }, `${what} on ${endpoint}`)
@@ -149,7 +155,7 @@ describe('W3Auth gateway', () => {
     assert.equal((await post(bob, 60_000)).status, 200)
   })
 
-  it('error: with a store, the day\'s usage survives a gateway restart', async () => {
+  it("error: with a store, the day's usage survives a gateway restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crust-gw-usage-'))
     const now = Date.UTC(2025, 0, 2, 12)
     let store = await openEmbeddedPinStore({ dataDir: dir })
@@ -198,7 +204,12 @@ describe('W3Auth gateway', () => {
   it('error: the quota also stops a chunked upload of unknown length midway', async () => {
     const gw = await gateway({ quotas: { uploadBytesPerDay: 200_000 } })
     const { body, contentType } = streamedAddBody(20, 64 * 1024)
-    const res = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob, 'content-type': contentType }, body, duplex: 'half' } as RequestInit)
+    const res = await fetch(`${gw.url}/api/v0/add`, {
+      method: 'POST',
+      headers: { authorization: bob, 'content-type': contentType },
+      body,
+      duplex: 'half',
+    } as RequestInit)
     assert.equal(res.status, 429)
     assert.deepEqual(await res.json(), { Error: 'Upload quota exceeded' })
   })
@@ -207,7 +218,12 @@ describe('W3Auth gateway', () => {
     const gw = await gateway({ quotas: { uploadBytesPerDay: 1_000_000 } })
     const streamed = () => {
       const { body, contentType } = streamedAddBody(10, 60_000)
-      return fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob, 'content-type': contentType }, body, duplex: 'half' } as RequestInit)
+      return fetch(`${gw.url}/api/v0/add`, {
+        method: 'POST',
+        headers: { authorization: bob, 'content-type': contentType },
+        body,
+        duplex: 'half',
+      } as RequestInit)
     }
     // Each answer read to its end: an upload settles its quota once it is answered.
     const answered = async (res: Response) => {
@@ -217,8 +233,14 @@ describe('W3Auth gateway', () => {
     const statuses = (await Promise.all([streamed().then(answered), streamed().then(answered)])).sort()
     assert.deepEqual(statuses, [200, 429], 'two 600 KB uploads against a 1 MB day: one goes through')
     // 600 KB used; the refused upload's share and the unused rest came back: 300 KB more still fit.
-    assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(300_000).fill(3)) })).status, 200)
-    assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(200_000).fill(4)) })).status, 429)
+    assert.equal(
+      (await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(300_000).fill(3)) })).status,
+      200,
+    )
+    assert.equal(
+      (await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(200_000).fill(4)) })).status,
+      429,
+    )
   })
 
   it('error: the request rate per account is a token bucket answering 429', async () => {
@@ -242,7 +264,12 @@ describe('W3Auth gateway', () => {
     assert.equal(declared.status, 413)
     assert.deepEqual(await declared.json(), { Error: 'Request Entity Too Large' })
     const { body, contentType } = streamedAddBody(10, 64 * 1024)
-    const streamed = await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob, 'content-type': contentType }, body, duplex: 'half' } as RequestInit)
+    const streamed = await fetch(`${gw.url}/api/v0/add`, {
+      method: 'POST',
+      headers: { authorization: bob, 'content-type': contentType },
+      body,
+      duplex: 'half',
+    } as RequestInit)
     assert.equal(streamed.status, 413)
     assert.equal((await fetch(`${gw.url}/api/v0/add`, { method: 'POST', headers: { authorization: bob }, body: addForm(new Uint8Array(1000)) })).status, 200)
   })
@@ -257,7 +284,9 @@ describe('W3Auth gateway', () => {
     t0 = performance.now()
     const added = await client.add({ content: pseudoRandomChunks(50, MIB, 7) })
     const proxied = performance.now() - t0
-    t.diagnostic(`50 MiB add: direct ${direct.toFixed(0)} ms, through the gateway ${proxied.toFixed(0)} ms (throughput ratio ${((100 * direct) / proxied).toFixed(0)} %)`)
+    t.diagnostic(
+      `50 MiB add: direct ${direct.toFixed(0)} ms, through the gateway ${proxied.toFixed(0)} ms (throughput ratio ${((100 * direct) / proxied).toFixed(0)} %)`,
+    )
     assert.ok(gw.stats.uploadedBytes >= 50 * MIB, `forwarded ${gw.stats.uploadedBytes} bytes`)
     assert.ok(gw.stats.maxBufferedBytes <= 1 * MIB, `the proxy held at most ${gw.stats.maxBufferedBytes} bytes at once`)
     const stat = (await (await fetch(`${ipfs.api}/api/v0/files/stat?arg=/ipfs/${added.cid}`, { method: 'POST' })).json()) as { Size: number }

@@ -103,7 +103,10 @@ describe('pinning service with the IPFS pinning-service client on crust dev', ()
     assert.deepEqual(await names({ name: 'photos', match: TextMatchingStrategy.Partial }), { count: 1, names: ['photos-2024'] })
     assert.deepEqual(await names({ name: 'PHOTOS', match: TextMatchingStrategy.Ipartial }), { count: 2, names: ['Photos-archive', 'photos-2024'] })
     assert.deepEqual(await names({ meta: { app: 'gallery' } }), { count: 2, names: ['Photos-archive', 'photos-2024'] })
-    assert.deepEqual(await names({ status: [Status.Queued, Status.Pinning, Status.Pinned, Status.Failed] }), { count: 3, names: ['notes', 'Photos-archive', 'photos-2024'] })
+    assert.deepEqual(await names({ status: [Status.Queued, Status.Pinning, Status.Pinned, Status.Failed] }), {
+      count: 3,
+      names: ['notes', 'Photos-archive', 'photos-2024'],
+    })
     assert.deepEqual(await names({ status: [Status.Failed] }), { count: 0, names: [] })
     assert.deepEqual(await names({ limit: 1 }), { count: 3, names: ['notes'] }, 'count is the total, results the page')
     assert.deepEqual(await names({ before: b!.created }), { count: 1, names: ['photos-2024'] })
@@ -134,10 +137,14 @@ describe('pinning service with the IPFS pinning-service client on crust dev', ()
     assert.deepEqual(await names({}), { count: 2, names: ['Photos-archive-v2', 'photos-2024'] })
 
     // A: ordered by the service account, fetched and sealed by the three storage nodes, reported → pinned.
-    const pinned = await waitFor(async () => {
-      const p = await client.pinsRequestidGet({ requestid: a!.requestid })
-      return p.status === Status.Pinned ? p : undefined
-    }, 'pin A to be pinned', 240_000)
+    const pinned = await waitFor(
+      async () => {
+        const p = await client.pinsRequestidGet({ requestid: a!.requestid })
+        return p.status === Status.Pinned ? p : undefined
+      },
+      'pin A to be pinned',
+      240_000,
+    )
     assert.ok(Number(pinned.info?.replicas) >= 3, `info.replicas ${pinned.info?.replicas}`)
     assert.ok(BigInt(pinned.info?.fee ?? '0') > 0n, 'info carries the fee paid')
     assert.ok((await chainReplicas(cidA!)) >= 3, 'three replicas reported on chain')
@@ -158,7 +165,13 @@ describe('pinning service with the IPFS pinning-service client on crust dev', ()
     const mine = new Map<string, PinStatus[]>()
     for (const { who, token } of users) {
       const own = await upload(token, `${who}'s own file ${Date.now()}\n`)
-      mine.set(who, await pinAll(clientFor(token), [{ cid: own, name: `${who} own` }, { cid: shared, name: `${who} shared` }]))
+      mine.set(
+        who,
+        await pinAll(clientFor(token), [
+          { cid: own, name: `${who} own` },
+          { cid: shared, name: `${who} shared` },
+        ]),
+      )
     }
     for (const { who, token } of users) {
       const c = clientFor(token)
@@ -178,10 +191,14 @@ describe('pinning service with the IPFS pinning-service client on crust dev', ()
     }
     // Every user's pin of the shared CID follows the one order placed for it.
     for (const { who, token } of users) {
-      await waitFor(async () => {
-        const p = await clientFor(token).pinsRequestidGet({ requestid: mine.get(who)![1]!.requestid })
-        return p.status === Status.Pinning || p.status === Status.Pinned ? p : undefined
-      }, `${who}'s shared pin to be ordered`, 120_000)
+      await waitFor(
+        async () => {
+          const p = await clientFor(token).pinsRequestidGet({ requestid: mine.get(who)![1]!.requestid })
+          return p.status === Status.Pinning || p.status === Status.Pinned ? p : undefined
+        },
+        `${who}'s shared pin to be ordered`,
+        120_000,
+      )
     }
     await assert.rejects(clientFor(encodeW3AuthToken('sol', sol.address, eth.sign(sol.address))).pinsGet({}), status(401))
   })

@@ -51,9 +51,12 @@ describe('pinning service end to end', () => {
     for (; scanned < head; ) {
       const n = ++scanned
       const hash = await api.rpc.chain.getBlockHash(n)
-      const events = (await (await api.at(hash)).query.system!.events!()) as unknown as Array<{ event: { section: string; method: string; data: Array<{ toString(): string; toUtf8?(): string }> } }>
+      const events = (await (
+        await api.at(hash)
+      ).query.system!.events!()) as unknown as Array<{ event: { section: string; method: string; data: Array<{ toString(): string; toUtf8?(): string }> } }>
       for (const { event } of events) {
-        if (event.section === 'market' && event.method === 'FileSuccess') fileSuccess.push({ who: event.data[0]!.toString(), cid: event.data[1]!.toUtf8!(), block: n })
+        if (event.section === 'market' && event.method === 'FileSuccess')
+          fileSuccess.push({ who: event.data[0]!.toString(), cid: event.data[1]!.toUtf8!(), block: n })
       }
     }
     return fileSuccess.filter((e) => e.cid === cid)
@@ -112,7 +115,10 @@ describe('pinning service end to end', () => {
     sworkers = ['//Alice', '//Dave', '//Eve'].map((uri) => ({ account: keyring.addFromUri(uri), sim: new SworkerSim() }))
     for (const { account, sim } of sworkers) {
       const [iasSig, iasCert, applier, isvBody, sig] = sim.registerArgs(account.publicKey)
-      assert.equal(await sendTx(api, api.tx.swork!.register!(u8aToHex(iasSig), u8aToHex(iasCert), u8aToHex(applier), u8aToHex(isvBody), u8aToHex(sig)), account), undefined)
+      assert.equal(
+        await sendTx(api, api.tx.swork!.register!(u8aToHex(iasSig), u8aToHex(iasCert), u8aToHex(applier), u8aToHex(isvBody), u8aToHex(sig)), account),
+        undefined,
+      )
     }
     services = await startGatewayServices({
       ipfsApi: ipfs.api,
@@ -158,7 +164,10 @@ describe('pinning service end to end', () => {
     assert.equal(pinning.info.size, String(size))
     assert.ok(BigInt(pinning.info.fee!) > 0n, `fee ${pinning.info.fee}`)
     assert.equal(pinning.info.orders_placed, '1')
-    assert.deepEqual((await ordersOf(cid)).map((e) => e.who), [keyring.addFromUri('//Ferdie').address])
+    assert.deepEqual(
+      (await ordersOf(cid)).map((e) => e.who),
+      [keyring.addFromUri('//Ferdie').address],
+    )
 
     // A second user pinning the same CID shares the order.
     const second = await psa('POST', '/pins', charlie, { cid, name: 'charlie copy' })
@@ -174,7 +183,10 @@ describe('pinning service end to end', () => {
       const hexArgs = args.map((a) => (a instanceof Uint8Array ? u8aToHex(a) : Array.isArray(a) ? a.map((f) => [u8aToHex(f[0]), f[1], f[2]]) : a))
       assert.equal(await sendTx(api, api.tx.swork!.reportWorks!(...hexArgs), account), undefined)
     }
-    for (const [who, id] of [[bob, requestid], [charlie, second.body.requestid]] as const) {
+    for (const [who, id] of [
+      [bob, requestid],
+      [charlie, second.body.requestid],
+    ] as const) {
       const pinned = await waitFor(async () => {
         const r = await psa('GET', `/pins/${id}`, who)
         return r.body.status === 'pinned' ? r.body : undefined
@@ -199,17 +211,19 @@ describe('pinning service end to end', () => {
     const cids: string[] = []
     for (let i = 0; i < 100; i++) cids.push(await addToIpfs(`burst file ${i} ${Date.now()}`))
     const started = performance.now()
-    const results = await Promise.all(
-      users.flatMap((user, u) => cids.map((cid, i) => psa('POST', '/pins', user, { cid, name: `u${u}-f${i}` }))),
-    )
+    const results = await Promise.all(users.flatMap((user, u) => cids.map((cid, i) => psa('POST', '/pins', user, { cid, name: `u${u}-f${i}` }))))
     const accepted = performance.now() - started
     assert.equal(results.length, 1000)
     assert.ok(results.every((r) => r.status === 202))
     assert.equal(new Set(results.map((r) => r.body.requestid)).size, 1000)
-    await waitFor(async () => {
-      const orders = await Promise.all(cids.map((cid) => services.store.getOrder(cid)))
-      return orders.every((o) => o?.phase === 'placed') ? true : undefined
-    }, 'all burst orders placed', 180_000)
+    await waitFor(
+      async () => {
+        const orders = await Promise.all(cids.map((cid) => services.store.getOrder(cid)))
+        return orders.every((o) => o?.phase === 'placed') ? true : undefined
+      },
+      'all burst orders placed',
+      180_000,
+    )
     const ordered = performance.now() - started
     for (const user of users) {
       const list = await psa('GET', '/pins?limit=1000', user)
@@ -230,7 +244,16 @@ describe('pinning service end to end', () => {
     const payer = keyring.addFromUri('//Bob')
     // Due for renewal now: the margin covers the remaining period, but stays below the file duration.
     const margin = Math.min(RUNTIME.fileDuration - 1, before.expiredAt - head + 5)
-    const engine = createOrderEngine({ store, api, account: payer, ipfsApi: ipfs.api, pollIntervalMs: 200, statusIntervalMs: 300, renewMarginBlocks: margin, logger })
+    const engine = createOrderEngine({
+      store,
+      api,
+      account: payer,
+      ipfsApi: ipfs.api,
+      pollIntervalMs: 200,
+      statusIntervalMs: 300,
+      renewMarginBlocks: margin,
+      logger,
+    })
     await engine.start()
     try {
       await store.addPin({ owner: 'substrate-renewer', cid: storedCid })
@@ -242,7 +265,10 @@ describe('pinning service end to end', () => {
       assert.ok(BigInt(renewed.fee!) > 0n)
       const afterRenewal = (await chainFile(storedCid)) as unknown as { expiredAt: number }
       assert.ok(afterRenewal.expiredAt > before.expiredAt, `expiry ${before.expiredAt} -> ${afterRenewal.expiredAt}`)
-      assert.ok((await ordersOf(storedCid)).some((e) => e.who === payer.address), 'the renewal is a FileSuccess from the payer')
+      assert.ok(
+        (await ordersOf(storedCid)).some((e) => e.who === payer.address),
+        'the renewal is a FileSuccess from the payer',
+      )
     } finally {
       await engine.stop()
       await store.close()
@@ -308,7 +334,11 @@ describe('pinning service end to end', () => {
         }, `order of ${cid} placed`)
         assert.equal(order.orders, 1)
         assert.equal((await chainFile(cid))?.fileSize, await cumulativeSize(cid))
-        assert.deepEqual((await ordersOf(cid)).map((e) => e.who), [payer.address], `exactly one order for ${cid}`)
+        assert.deepEqual(
+          (await ordersOf(cid)).map((e) => e.who),
+          [payer.address],
+          `exactly one order for ${cid}`,
+        )
       }
     } finally {
       await engine.stop()

@@ -29,7 +29,11 @@ describe('Pinning Service API', () => {
   const call = async (method: string, path: string, auth: string | undefined, body?: unknown) => {
     const headers: Record<string, string> = auth === undefined ? {} : { authorization: auth }
     if (body !== undefined) headers['content-type'] = 'application/json'
-    const res = await fetch(`${psa.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) })
+    const res = await fetch(`${psa.url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    })
     const text = await res.text()
     return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) }
   }
@@ -61,7 +65,10 @@ describe('Pinning Service API', () => {
     assert.ok(!Number.isNaN(Date.parse(pin.created)))
     assert.equal(pin.info.order_phase, 'queued')
     assert.equal(pin.info.replica_threshold, '3')
-    assert.ok(Object.values(pin.info).every((v) => typeof v === 'string'), 'info is a string map')
+    assert.ok(
+      Object.values(pin.info).every((v) => typeof v === 'string'),
+      'info is a string map',
+    )
     assert.equal(wakes, before + 1, 'the order engine is woken')
     const got = await call('GET', `/pins/${pin.requestid}`, bob)
     assert.equal(got.status, 200)
@@ -71,7 +78,11 @@ describe('Pinning Service API', () => {
   it('behavior: list with filters, newest first, count of all matches', async () => {
     const auth = solAuth(solKey())
     const ids: string[] = []
-    for (const [cid, name, app] of [[CID_A, 'Report', 'x'], [CID_B, 'report-2', 'y'], [CID_C, 'other', 'x']] as const) {
+    for (const [cid, name, app] of [
+      [CID_A, 'Report', 'x'],
+      [CID_B, 'report-2', 'y'],
+      [CID_C, 'other', 'x'],
+    ] as const) {
       ids.push(((await call('POST', '/pins', auth, { cid, name, meta: { app } })).body as unknown as PinStatusJson).requestid)
     }
     await store.updateOrder(CID_C, { status: 'pinned' })
@@ -125,7 +136,13 @@ describe('Pinning Service API', () => {
   })
 
   it('error: a malformed percent-encoding in the path is 400 JSON, not a 500', async () => {
-    for (const [method, path] of [['GET', '/pins/%E0'], ['DELETE', '/pins/%E0'], ['POST', '/pins/%E0%A4'], ['GET', '/pins/%zz'], ['GET', '/pins%E0']] as const) {
+    for (const [method, path] of [
+      ['GET', '/pins/%E0'],
+      ['DELETE', '/pins/%E0'],
+      ['POST', '/pins/%E0%A4'],
+      ['GET', '/pins/%zz'],
+      ['GET', '/pins%E0'],
+    ] as const) {
       const r = await call(method, path, bob, method === 'POST' ? { cid: CID_A } : undefined)
       assert.equal(r.status, 400, `${method} ${path}`)
       assert.deepEqual(r.body, { error: { reason: 'BAD_REQUEST', details: 'malformed percent-encoding in the path' } })
@@ -134,7 +151,13 @@ describe('Pinning Service API', () => {
   })
 
   it('error: every endpoint needs W3Auth (401 with Crust strings)', async () => {
-    for (const [method, path] of [['GET', '/pins'], ['POST', '/pins'], ['GET', '/pins/x'], ['POST', '/pins/x'], ['DELETE', '/pins/x']] as const) {
+    for (const [method, path] of [
+      ['GET', '/pins'],
+      ['POST', '/pins'],
+      ['GET', '/pins/x'],
+      ['POST', '/pins/x'],
+      ['DELETE', '/pins/x'],
+    ] as const) {
       const none = await call(method, path, undefined, method === 'POST' ? { cid: CID_A } : undefined)
       assert.equal(none.status, 401)
       assert.deepEqual(none.body, { error: { reason: 'Empty Signature', details: 'Empty Signature' } })
@@ -145,7 +168,11 @@ describe('Pinning Service API', () => {
     assert.deepEqual(unknown.body, { error: { reason: 'Unsupported web3 signature', details: 'Unsupported web3 signature' } })
     const before = await store.listOrders({ phases: ['queued', 'submitting', 'placed', 'failed'], limit: 10_000 })
     for (const { what, header, reply } of negativeW3AuthCases()) {
-      for (const [method, path] of [['GET', '/pins'], ['POST', '/pins'], ['DELETE', '/pins/x']] as const) {
+      for (const [method, path] of [
+        ['GET', '/pins'],
+        ['POST', '/pins'],
+        ['DELETE', '/pins/x'],
+      ] as const) {
         const r = await call(method, path, header, method === 'POST' ? { cid: UNPINNED_CID, name: what } : undefined)
         assert.equal(r.status, 401, `${what}: ${method} ${path}`)
         assert.deepEqual(r.body, { error: { reason: reply, details: reply } }, `${what}: ${method} ${path}`)
@@ -176,7 +203,7 @@ describe('Pinning Service API', () => {
     assert.equal((await call('DELETE', `/pins/${next.requestid}`, auth)).status, 404)
   })
 
-  it('behavior: a pin\'s origins are dialled from the node (a peer it did not know becomes connected)', async () => {
+  it("behavior: a pin's origins are dialled from the node (a peer it did not know becomes connected)", async () => {
     const [node, origin] = await Promise.all([startTestIpfs(), startTestIpfs()])
     const service = createPinningService({ store, ipfsApi: node.api, port: 0 })
     const peers = async () => {
@@ -189,7 +216,11 @@ describe('Pinning Service API', () => {
       const addr = origin.daemon.multiaddrs.find((a) => a.includes('/tcp/'))
       assert.ok(addr !== undefined)
       const origins = [addr.includes('/p2p/') ? addr : `${addr}/p2p/${origin.daemon.peerId}`]
-      const res = await fetch(`${service.url}/pins`, { method: 'POST', headers: { authorization: bob, 'content-type': 'application/json' }, body: JSON.stringify({ cid: CID_C, origins }) })
+      const res = await fetch(`${service.url}/pins`, {
+        method: 'POST',
+        headers: { authorization: bob, 'content-type': 'application/json' },
+        body: JSON.stringify({ cid: CID_C, origins }),
+      })
       assert.equal(res.status, 202)
       const deadline = Date.now() + 30_000
       while (!(await peers()).includes(origin.daemon.peerId)) {
@@ -207,7 +238,11 @@ describe('Pinning Service API', () => {
     const service = createPinningService({ store, ipfsApi: ipfs.api, port: 0 })
     try {
       await service.start()
-      const res = await fetch(`${service.url}/pins`, { method: 'POST', headers: { authorization: bob, 'content-type': 'application/json' }, body: JSON.stringify({ cid: CID_C }) })
+      const res = await fetch(`${service.url}/pins`, {
+        method: 'POST',
+        headers: { authorization: bob, 'content-type': 'application/json' },
+        body: JSON.stringify({ cid: CID_C }),
+      })
       const pin = (await res.json()) as PinStatusJson
       assert.ok(pin.delegates.length > 0)
       for (const d of pin.delegates) assert.match(d, new RegExp(`/p2p/${ipfs.daemon.peerId}$`))

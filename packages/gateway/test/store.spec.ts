@@ -82,8 +82,14 @@ describe('embedded driver', () => {
           }),
         ),
       )
-      assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
-      assert.deepEqual((await driver.query<{ k: number }>('SELECT k FROM t ORDER BY k')).map((r) => r.k), [1, 3, 4])
+      assert.deepEqual(
+        settled.map((s) => s.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+      )
+      assert.deepEqual(
+        (await driver.query<{ k: number }>('SELECT k FROM t ORDER BY k')).map((r) => r.k),
+        [1, 3, 4],
+      )
       const later = await driver.transaction(async (tx) => tx.run('INSERT INTO t (k) VALUES (5)'))
       assert.equal(later, 1)
       assert.equal((await driver.query<{ n: number }>('SELECT COUNT(*) AS n FROM t'))[0]!.n, 4)

@@ -74,22 +74,40 @@ describe('fair scheduler', () => {
     const s = new FairScheduler(4, 32)
     const picked = s.pick([...orders('mallory', 500), ...orders('alice', 2), ...orders('bob', 1)])
     assert.equal(picked.filter((c) => c.account === 'mallory').length, 4)
-    assert.deepEqual(picked.filter((c) => c.account !== 'mallory').map((c) => c.item).sort(), ['alice0', 'alice1', 'bob0'])
+    assert.deepEqual(
+      picked
+        .filter((c) => c.account !== 'mallory')
+        .map((c) => c.item)
+        .sort(),
+      ['alice0', 'alice1', 'bob0'],
+    )
     assert.equal(s.size, 7)
     assert.equal(s.runningFor('mallory'), 4)
     // Mallory's slots are full: a new tick starts none of its orders, but starts Carol's.
-    assert.deepEqual(s.pick([...orders('mallory', 500), ...orders('carol', 1)]).map((c) => c.item), ['carol0'])
+    assert.deepEqual(
+      s.pick([...orders('mallory', 500), ...orders('carol', 1)]).map((c) => c.item),
+      ['carol0'],
+    )
     s.finish('mallory')
-    assert.deepEqual(s.pick(orders('mallory', 500)).map((c) => c.item), ['mallory0'])
+    assert.deepEqual(
+      s.pick(orders('mallory', 500)).map((c) => c.item),
+      ['mallory0'],
+    )
   })
 
   it('behavior: slots go one per account per round, the account served least recently first', () => {
     const s = new FairScheduler(10, 3)
     const first = s.pick([...orders('a', 5), ...orders('b', 5), ...orders('c', 5), ...orders('d', 5)])
-    assert.deepEqual(first.map((c) => c.item), ['a0', 'b0', 'c0'])
+    assert.deepEqual(
+      first.map((c) => c.item),
+      ['a0', 'b0', 'c0'],
+    )
     for (const c of first) s.finish(c.account)
     // d was never served: it goes first now, then the least recently served.
-    assert.deepEqual(s.pick([...orders('a', 5), ...orders('b', 5), ...orders('c', 5), ...orders('d', 5)]).map((c) => c.item), ['d0', 'a0', 'b0'])
+    assert.deepEqual(
+      s.pick([...orders('a', 5), ...orders('b', 5), ...orders('c', 5), ...orders('d', 5)]).map((c) => c.item),
+      ['d0', 'a0', 'b0'],
+    )
   })
 
   it('behavior: the total cap and a per-call maximum are kept', () => {

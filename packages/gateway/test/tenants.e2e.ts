@@ -50,7 +50,12 @@ describe('crust gateway against hostile tenants and pinning-service users', () =
     return { status: res.status, body: text === '' ? {} : (JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>) }
   }
 
-  async function psa(authorization: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: PinStatusJson & { count?: number; error?: { reason: string } } }> {
+  async function psa(
+    authorization: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: PinStatusJson & { count?: number; error?: { reason: string } } }> {
     const res = await fetch(`${gw.psa}${path}`, {
       method,
       headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -85,7 +90,18 @@ describe('crust gateway against hostile tenants and pinning-service users', () =
     node = await startChainNode(dir, { reportSlot: 20, fileDuration: 2000, eraLength: 120 })
     api = await connectApi(node.url)
     ipfs = await startIpfsProcess(join(dir, 'ipfs'))
-    gw = await startGatewayProcess(['--ipfs-api', ipfs.api, '--ipfs-gateway', ipfs.gateway, '--chain', node.url, '--account', '//Ferdie', '--data', join(dir, 'gateway')])
+    gw = await startGatewayProcess([
+      '--ipfs-api',
+      ipfs.api,
+      '--ipfs-gateway',
+      ipfs.gateway,
+      '--chain',
+      node.url,
+      '--account',
+      '//Ferdie',
+      '--data',
+      join(dir, 'gateway'),
+    ])
   })
 
   after(async () => {
@@ -113,7 +129,17 @@ describe('crust gateway against hostile tenants and pinning-service users', () =
     assert.equal(await nodePinned(cid), true, "A's pin survives B's pin/rm")
 
     // Node-wide and destructive commands: 403 JSON, nothing reaches the node.
-    for (const command of ['repo/gc', `block/rm?arg=${cid}`, 'swarm/connect?arg=/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', 'swarm/peers', 'config?arg=Addresses.API', 'shutdown', 'key/gen?arg=x', 'name/publish?arg=x', `pin/update?arg=${cid}&arg=${cid}`]) {
+    for (const command of [
+      'repo/gc',
+      `block/rm?arg=${cid}`,
+      'swarm/connect?arg=/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN',
+      'swarm/peers',
+      'config?arg=Addresses.API',
+      'shutdown',
+      'key/gen?arg=x',
+      'name/publish?arg=x',
+      `pin/update?arg=${cid}&arg=${cid}`,
+    ]) {
       const res = await fetch(`${gw.gateway}/api/v0/${command}`, { method: 'POST', headers: { authorization: b } })
       assert.equal(res.status, 403, command)
       assert.match(res.headers.get('content-type') ?? '', /application\/json/)
@@ -175,10 +201,14 @@ describe('crust gateway against hostile tenants and pinning-service users', () =
     const cid = await addToNode(`bob's file among the junk ${Date.now()}\n`.repeat(200))
     const created = await psa(bob, 'POST', '/pins', { cid, name: 'bob among the junk' })
     assert.equal(created.status, 202)
-    const ordered = await waitFor(async () => {
-      const r = await psa(bob, 'GET', `/pins/${created.body.requestid}`)
-      return r.body.status === 'pinning' || r.body.status === 'pinned' ? r.body : undefined
-    }, "Bob's pin to be ordered", 120_000)
+    const ordered = await waitFor(
+      async () => {
+        const r = await psa(bob, 'GET', `/pins/${created.body.requestid}`)
+        return r.body.status === 'pinning' || r.body.status === 'pinned' ? r.body : undefined
+      },
+      "Bob's pin to be ordered",
+      120_000,
+    )
     assert.equal(ordered.info.orders_placed, '1')
     assert.ok((await chainFile(cid)) !== undefined, "Bob's order is on chain")
 

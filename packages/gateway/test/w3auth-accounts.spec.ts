@@ -58,7 +58,10 @@ describe('W3Auth: one key, one account', () => {
     now += 59_000
     assert.equal((await auth.authenticate(header)).expiresAt, expiry, 'still valid (from the cache)')
     now += 1000
-    await assert.rejects(auth.authenticate(header), (err: unknown) => err instanceof W3AuthError && err.code === 'W3AUTH_EXPIRED' && err.reply === 'Expired Signature')
+    await assert.rejects(
+      auth.authenticate(header),
+      (err: unknown) => err instanceof W3AuthError && err.code === 'W3AUTH_EXPIRED' && err.reply === 'Expired Signature',
+    )
     await assert.rejects(auth.authenticate(header), { code: 'W3AUTH_EXPIRED' })
   })
 
@@ -84,10 +87,18 @@ describe('W3Auth: one key, one account', () => {
     const expiry = nowSeconds() + 3600
     const eth = ethKey()
     const sol = solKey()
-    assert.equal((await auth.authenticate(`Bearer ${encodeW3AuthToken('eth', eth.address, eth.sign(expiringMessage(eth.address, expiry)), expiry)}`)).expiresAt, expiry)
-    assert.equal((await auth.authenticate(`Bearer ${encodeW3AuthToken('sol', sol.address, sol.sign(expiringMessage(sol.address, expiry)), expiry)}`)).expiresAt, expiry)
+    assert.equal(
+      (await auth.authenticate(`Bearer ${encodeW3AuthToken('eth', eth.address, eth.sign(expiringMessage(eth.address, expiry)), expiry)}`)).expiresAt,
+      expiry,
+    )
+    assert.equal(
+      (await auth.authenticate(`Bearer ${encodeW3AuthToken('sol', sol.address, sol.sign(expiringMessage(sol.address, expiry)), expiry)}`)).expiresAt,
+      expiry,
+    )
     const past = nowSeconds() - 1
-    await assert.rejects(auth.authenticate(`Bearer ${encodeW3AuthToken('eth', eth.address, eth.sign(expiringMessage(eth.address, past)), past)}`), { code: 'W3AUTH_EXPIRED' })
+    await assert.rejects(auth.authenticate(`Bearer ${encodeW3AuthToken('eth', eth.address, eth.sign(expiringMessage(eth.address, past)), past)}`), {
+      code: 'W3AUTH_EXPIRED',
+    })
   })
 })
 
@@ -105,7 +116,12 @@ describe('W3Auth gateway: accounts and expiring tokens (real IPFS daemon, HTTP)'
   })
 
   async function gateway(quota?: number): Promise<W3AuthGateway> {
-    const gw = createW3AuthGateway({ ipfsApi: ipfs.api, ipfsGateway: ipfs.gateway, port: 0, ...(quota === undefined ? {} : { quotas: { uploadBytesPerDay: quota } }) })
+    const gw = createW3AuthGateway({
+      ipfsApi: ipfs.api,
+      ipfsGateway: ipfs.gateway,
+      port: 0,
+      ...(quota === undefined ? {} : { quotas: { uploadBytesPerDay: quota } }),
+    })
     await gw.start()
     gateways.push(gw)
     return gw

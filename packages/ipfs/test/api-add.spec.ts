@@ -42,10 +42,13 @@ describe('api: add', () => {
       api.client.addAll([
         { path: 'one.txt', content: enc.encode('one') },
         { path: 'two.txt', content: enc.encode('two') },
-        { path: 'd/three.txt', content: enc.encode('three') }
-      ])
+        { path: 'd/three.txt', content: enc.encode('three') },
+      ]),
     )
-    assert.deepEqual(events.map((e) => e.path), ['one.txt', 'two.txt', 'd/three.txt', 'd'])
+    assert.deepEqual(
+      events.map((e) => e.path),
+      ['one.txt', 'two.txt', 'd/three.txt', 'd'],
+    )
     const pinned = (await all(api.client.pin.ls({ type: 'recursive' }))).map((p) => p.cid.toString())
     for (const i of [0, 1, 3]) assert.ok(pinned.includes(events[i]!.cid.toString()), events[i]!.path)
     assert.ok(!pinned.includes(events[2]!.cid.toString()), 'files inside a directory are not pinned on their own')
@@ -56,12 +59,15 @@ describe('api: add', () => {
       ['top', '', 'application/x-directory'],
       ['top/empty', '', 'application/x-directory'],
       ['top/link', 'target.txt', 'application/symlink'],
-      ['top/file.txt', 'data']
+      ['top/file.txt', 'data'],
     ])
     const res = await rawRequest(`${api.url}/api/v0/add`, { body, headers: MULTIPART })
     assert.equal(res.status, 200)
     const events = ndjson(res.body)
-    assert.deepEqual(events.map((e) => e.Name), ['top/link', 'top/file.txt', 'top/empty', 'top'])
+    assert.deepEqual(
+      events.map((e) => e.Name),
+      ['top/link', 'top/file.txt', 'top/empty', 'top'],
+    )
     assert.equal(events[2]!.Hash, 'QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn', 'the empty directory')
     const listing = await all(api.client.ls(events[3]!.Hash as string))
     assert.deepEqual(
@@ -69,10 +75,12 @@ describe('api: add', () => {
       [
         ['empty', 'dir'],
         ['file.txt', 'file'],
-        ['link', 'file']
-      ]
+        ['link', 'file'],
+      ],
     )
-    const raw = (await (await api.call('ls', `arg=${events[3]!.Hash}`)).json()) as { Objects: Array<{ Links: Array<{ Name: string, Type: number, Target: string }> }> }
+    const raw = (await (await api.call('ls', `arg=${events[3]!.Hash}`)).json()) as {
+      Objects: Array<{ Links: Array<{ Name: string; Type: number; Target: string }> }>
+    }
     const link = raw.Objects[0]!.Links.find((l) => l.Name === 'link')!
     assert.deepEqual([link.Type, link.Target], [4, 'target.txt'])
     const stat = (await (await api.call('files/stat', `arg=/ipfs/${events[3]!.Hash}/link`)).json()) as { Mode: string }
@@ -80,11 +88,23 @@ describe('api: add', () => {
   })
 
   it('behavior: silent hides file events, pin=false leaves the root unpinned, quiet changes nothing on the wire', async () => {
-    const form = (): Buffer => multipart(BOUNDARY, [['d', '', 'application/x-directory'], ['d/a', 'a'], ['d/b', 'b']])
+    const form = (): Buffer =>
+      multipart(BOUNDARY, [
+        ['d', '', 'application/x-directory'],
+        ['d/a', 'a'],
+        ['d/b', 'b'],
+      ])
     const silent = ndjson((await rawRequest(`${api.url}/api/v0/add?silent=true`, { body: form(), headers: MULTIPART })).body)
-    assert.deepEqual(silent.map((e) => e.Name), ['d'], 'directory events are still emitted, as Kubo')
+    assert.deepEqual(
+      silent.map((e) => e.Name),
+      ['d'],
+      'directory events are still emitted, as Kubo',
+    )
     const quiet = ndjson((await rawRequest(`${api.url}/api/v0/add?quiet=true&pin=false`, { body: form(), headers: MULTIPART })).body)
-    assert.deepEqual(quiet.map((e) => e.Name), ['d/a', 'd/b', 'd'])
+    assert.deepEqual(
+      quiet.map((e) => e.Name),
+      ['d/a', 'd/b', 'd'],
+    )
     const pins = (await all(api.client.pin.ls({ paths: [], type: 'recursive' }))).map((p) => p.cid.toString())
     assert.ok(pins.includes(quiet[2]!.Hash as string), 'the same root was pinned by the silent add')
     const unpinnedRoot = (await all(api.client.addAll([{ path: 'u/x', content: enc.encode('unpinned') }], { pin: false }))).at(-1)!
@@ -92,12 +112,15 @@ describe('api: add', () => {
   })
 
   it('behavior: progress events are NDJSON lines {Name, Bytes} before the file event', async () => {
-    const body = multipart(BOUNDARY, [['p.bin', Buffer.alloc(600000, 7)], ['empty.txt', '']])
+    const body = multipart(BOUNDARY, [
+      ['p.bin', Buffer.alloc(600000, 7)],
+      ['empty.txt', ''],
+    ])
     const events = ndjson((await rawRequest(`${api.url}/api/v0/add?progress=true`, { body, headers: MULTIPART })).body)
     assert.deepEqual(events.slice(0, 3), [
       { Name: 'p.bin', Bytes: 262144 },
       { Name: 'p.bin', Bytes: 524288 },
-      { Name: 'p.bin', Bytes: 600000 }
+      { Name: 'p.bin', Bytes: 600000 },
     ])
     assert.equal(events[3]!.Name, 'p.bin')
     assert.equal(typeof events[3]!.Hash, 'string')
@@ -107,9 +130,15 @@ describe('api: add', () => {
 
   it('behavior: wrapping an unnamed upload names the file after its CID, as Kubo', async () => {
     const events = await all(api.client.addAll([enc.encode('hello world\n')], { wrapWithDirectory: true }))
-    assert.deepEqual(events.map((e) => e.path), ['QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', ''])
+    assert.deepEqual(
+      events.map((e) => e.path),
+      ['QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', ''],
+    )
     const listing = await all(api.client.ls(events[1]!.cid))
-    assert.deepEqual(listing.map((e) => [e.name, e.size]), [['QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', 12]])
+    assert.deepEqual(
+      listing.map((e) => [e.name, e.size]),
+      [['QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', 12]],
+    )
   })
 
   it('behavior: get with compress gzips a file; dag stat and dag resolve', async () => {
@@ -122,9 +151,15 @@ describe('api: add', () => {
     assert.equal(resolved.remainderPath, '')
     assert.equal(resolved.cid.toString(), (await api.client.files.stat(`/ipfs/${dir.cid}/s/t.txt`)).cid.toString())
     const res = await api.call('dag/stat', `arg=${dir.cid}&arg=${added.cid}&progress=false`)
-    const stat = (await res.json()) as { UniqueBlocks: number, DagStats: Array<{ Cid: string, NumBlocks: number }>, Ratio: number }
+    const stat = (await res.json()) as { UniqueBlocks: number; DagStats: Array<{ Cid: string; NumBlocks: number }>; Ratio: number }
     assert.equal(stat.UniqueBlocks, 4)
-    assert.deepEqual(stat.DagStats.map((d) => [d.Cid, d.NumBlocks]), [[dir.cid.toString(), 3], [added.cid.toString(), 1]])
+    assert.deepEqual(
+      stat.DagStats.map((d) => [d.Cid, d.NumBlocks]),
+      [
+        [dir.cid.toString(), 3],
+        [added.cid.toString(), 1],
+      ],
+    )
     assert.equal(stat.Ratio, 1)
     const progressive = (await (await api.call('dag/stat', `arg=${dir.cid}`)).text()).trim().split('\n')
     assert.equal(progressive.length, 4, 'one running summary per block, then the final one')
@@ -139,15 +174,13 @@ describe('api: add', () => {
     const upload = rawRequest(`${api.url}/api/v0/add`, {
       headers: { ...MULTIPART, 'Transfer-Encoding': 'chunked' },
       body: (async function* () {
-        yield Buffer.from(
-          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`
-        )
+        yield Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`)
         // more than the importer's write batch (16 chunks), so leaves reach the store before the gate
         yield* deterministicBytes(5 * 1024 * 1024, 'slow-1')
         await gate
         yield* deterministicBytes(1024 * 1024, 'slow-2')
         yield Buffer.from(`\r\n--${BOUNDARY}--\r\n`)
-      })()
+      })(),
     })
     // the first leaves of the upload are in the store, unpinned, when gc starts
     try {
@@ -170,9 +203,7 @@ describe('api: add', () => {
     const objectsBefore = (await api.node.repoStat()).numObjects
     const req = request(`${api.url}/api/v0/add`, { method: 'POST', headers: { ...MULTIPART, 'Transfer-Encoding': 'chunked' } })
     req.on('error', () => {})
-    req.write(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="aborted.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`
-    )
+    req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="aborted.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`)
     for await (const chunk of deterministicBytes(5 * 1024 * 1024, 'aborted')) req.write(chunk)
     // the add is running (its first leaves are stored) when the client goes away
     await waitFor(async () => (await api.node.repoStat()).numObjects >= objectsBefore + 16n, 'first leaves')

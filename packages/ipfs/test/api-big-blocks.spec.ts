@@ -60,7 +60,7 @@ function noise(size: number, seed: number): Uint8Array {
  * they are pulled, stopping at {@link CLIENT_CAP}. `pulled()` says how many body bytes the
  * server's socket actually took.
  */
-function streamingBody(prefix: Uint8Array, declared: number): { body: AsyncIterable<Uint8Array>, pulled: () => number } {
+function streamingBody(prefix: Uint8Array, declared: number): { body: AsyncIterable<Uint8Array>; pulled: () => number } {
   let pulled = 0
   const filler = new Uint8Array(MIB).fill(0x61)
   async function* body(): AsyncGenerator<Uint8Array> {
@@ -85,7 +85,7 @@ function multipartFile(bytes: Uint8Array): Buffer {
   return Buffer.concat([
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\nContent-Type: application/octet-stream\r\n\r\n`),
     bytes,
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`)
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
   ])
 }
 
@@ -112,7 +112,7 @@ describe('api: bounded blocks', () => {
     await res.arrayBuffer()
   }
 
-  it('error: a CAR section declaring 1 GiB is refused before it is read, with Kubo\'s big-block error', async () => {
+  it("error: a CAR section declaring 1 GiB is refused before it is read, with Kubo's big-block error", async () => {
     const root = await rawBlock(new Uint8Array([1]))
     const memoryBefore = process.memoryUsage().arrayBuffers
     const { body, pulled } = streamingBody(Buffer.concat([carHeader([root]), uvarint(GIB), root.bytes]), GIB)
@@ -138,7 +138,7 @@ describe('api: bounded blocks', () => {
     await stillServes()
   })
 
-  it('error: block/put with allow-big-block over the hard limit is 413 with Kubo\'s JSON error, without buffering the body', async () => {
+  it("error: block/put with allow-big-block over the hard limit is 413 with Kubo's JSON error, without buffering the body", async () => {
     const { body, pulled } = streamingBody(new Uint8Array(0), GIB)
     const res = await rawRequest(`${api.url}/api/v0/block/put?allow-big-block=true`, { body, headers: MULTIPART })
     assert.ok(pulled() < HARD_BLOCK_LIMIT + READ_BOUND, `the server read ${pulled()} bytes`)
@@ -148,7 +148,10 @@ describe('api: bounded blocks', () => {
     assert.match(err.Message, /over the node's hard block limit of 8388608 bytes/)
     // Just over the limit is refused too; dag/put likewise.
     await assert.rejects(api.client.block.put(noise(HARD_BLOCK_LIMIT + 1, 3), { allowBigBlock: true } as never), /hard block limit/)
-    await assert.rejects(api.client.dag.put(noise(HARD_BLOCK_LIMIT + 1, 4), { storeCodec: 'raw', inputCodec: 'raw', allowBigBlock: true } as never), /hard block limit/)
+    await assert.rejects(
+      api.client.dag.put(noise(HARD_BLOCK_LIMIT + 1, 4), { storeCodec: 'raw', inputCodec: 'raw', allowBigBlock: true } as never),
+      /hard block limit/,
+    )
     await stillServes()
   })
 
@@ -174,10 +177,12 @@ describe('api: bounded blocks', () => {
 
   it('behavior: dag/import streams CARv1 and CARv2 (pragma, header, padding, index ignored) of several sections', async () => {
     for (const version of [1, 2]) {
-      const blocks = await Promise.all([0, 1, 2].map(async (i) => {
-        const bytes = noise(100_000 + i, 20 + 10 * version + i)
-        return { cid: await rawBlock(bytes), bytes }
-      }))
+      const blocks = await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          const bytes = noise(100_000 + i, 20 + 10 * version + i)
+          return { cid: await rawBlock(bytes), bytes }
+        }),
+      )
       const root = blocks[0]!.cid
       const v1 = Buffer.concat([carHeader([root]), ...blocks.map((b) => carSection(b.cid, b.bytes))])
       let car = v1

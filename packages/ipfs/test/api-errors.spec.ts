@@ -43,7 +43,7 @@ describe('api: errors', () => {
       ['/api/v0/no-such-command', 'POST', 404, '404 page not found\n'],
       ['/api/v0/block/nope', 'POST', 404, '404 page not found\n'],
       ['/elsewhere', 'POST', 404, '404 page not found\n'],
-      ['/api/v0/version', 'GET', 405, '405 - Method Not Allowed\n']
+      ['/api/v0/version', 'GET', 405, '405 - Method Not Allowed\n'],
     ] as const) {
       const res = await fetch(`${api.url}${path}`, { method })
       assert.equal(res.status, status, `${method} ${path}`)
@@ -77,7 +77,7 @@ describe('api: errors', () => {
     for (const arg of ['notacid', '/ipfs/notacid', 'QmInvalid0OIl']) {
       const res = await api.call('cat', `arg=${encodeURIComponent(arg)}`)
       assert.equal(res.status, 500)
-      const body = (await json(res)) as { Message: string, Code: number, Type: string }
+      const body = (await json(res)) as { Message: string; Code: number; Type: string }
       assert.equal(body.Code, 0)
       assert.equal(body.Type, 'error')
       assert.match(body.Message, new RegExp(`^invalid path "${arg.replaceAll('/', '\\/')}": `))
@@ -111,7 +111,7 @@ describe('api: errors', () => {
       const body = multipart(BOUNDARY, [[name, 'evil']])
       const res = await api.call('add', '', { body, headers: MULTIPART })
       assert.equal(res.status, 400, name)
-      const err = (await json(res)) as { Message: string, Code: number }
+      const err = (await json(res)) as { Message: string; Code: number }
       assert.equal(err.Code, 1)
       assert.match(err.Message, /path traversal/)
     }
@@ -121,16 +121,16 @@ describe('api: errors', () => {
 
   it('error: a malformed multipart body gets a clear 400', async () => {
     const truncated = Buffer.from(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\nContent-Type: application/octet-stream\r\n\r\nhello`
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\nContent-Type: application/octet-stream\r\n\r\nhello`,
     )
     const res = await rawRequest(`${api.url}/api/v0/add`, { body: truncated, headers: MULTIPART })
     assert.equal(res.status, 400)
-    const err = JSON.parse(res.body.toString()) as { Message: string, Code: number, Type: string }
+    const err = JSON.parse(res.body.toString()) as { Message: string; Code: number; Type: string }
     assert.deepEqual([err.Code, err.Type], [1, 'error'])
     assert.match(err.Message, /malformed multipart body/)
     const garbage = await rawRequest(`${api.url}/api/v0/add`, {
       body: Buffer.from(`--${BOUNDARY}\r\nthis is not a header\r\n\r\nhello\r\n--${BOUNDARY}--\r\n`),
-      headers: MULTIPART
+      headers: MULTIPART,
     })
     assert.equal(garbage.status, 400)
     assert.match(JSON.parse(garbage.body.toString()).Message, /malformed multipart body|expected a file argument/)
@@ -182,12 +182,10 @@ describe('api: errors', () => {
     const streamed = await rawRequest(`${api.url}/api/v0/add`, {
       headers: { ...MULTIPART, 'Transfer-Encoding': 'chunked' },
       body: (async function* () {
-        yield Buffer.from(
-          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big"\r\nContent-Type: application/octet-stream\r\n\r\n`
-        )
+        yield Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big"\r\nContent-Type: application/octet-stream\r\n\r\n`)
         yield* deterministicBytes(3 * 1024 * 1024, 'too-big')
         yield Buffer.from(`\r\n--${BOUNDARY}--\r\n`)
-      })()
+      })(),
     })
     assert.equal(streamed.status, 413)
     assert.equal(JSON.parse(streamed.body.toString()).Code, 1)

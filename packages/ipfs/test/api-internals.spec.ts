@@ -16,7 +16,10 @@ const fail = (m: string): KuboApiError => KuboApiError.badRequest(m)
 
 describe('api internals', () => {
   it('behavior: JSON as Go encodes it (HTML escapes, bigint, float32, CID links, omitted undefined)', () => {
-    assert.equal(goJsonLine({ Name: '<a&b>\u2028', Size: 2n ** 64n - 1n, Skip: undefined }), '{"Name":"\\u003ca\\u0026b\\u003e\\u2028","Size":18446744073709551615}\n')
+    assert.equal(
+      goJsonLine({ Name: '<a&b>\u2028', Size: 2n ** 64n - 1n, Skip: undefined }),
+      '{"Name":"\\u003ca\\u0026b\\u003e\\u2028","Size":18446744073709551615}\n',
+    )
     assert.equal(goJsonLine({ Ratio: new GoFloat32(1 / 3) }), '{"Ratio":0.33333334}\n')
     assert.equal(goJsonLine({ Ratio: new GoFloat32(1) }), '{"Ratio":1}\n')
     const cid = CID.parse('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
@@ -31,7 +34,7 @@ describe('api internals', () => {
         // at most 9 significant digits (float32 never needs more)
         const digits = text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '')
         assert.ok(digits.length <= 9, text)
-      })
+      }),
     )
   })
 
@@ -43,7 +46,10 @@ describe('api internals', () => {
     assert.equal(o.bigint('offset'), 8n, 'a leading 0 is octal, as strconv.ParseInt(s, 0, 64)')
     assert.equal(o.string('chunker'), 'size-10')
     assert.equal(o.string('encoding'), 'json', 'global default')
-    assert.throws(() => parseOptions(new URLSearchParams('progress=yes'), defs, fail), /could not convert value "yes" to type "bool" \(for option "-progress"\)/)
+    assert.throws(
+      () => parseOptions(new URLSearchParams('progress=yes'), defs, fail),
+      /could not convert value "yes" to type "bool" \(for option "-progress"\)/,
+    )
     assert.throws(() => parseOptions(new URLSearchParams('offset='), defs, fail), /could not convert empty value to type "int64"/)
     assert.throws(() => parseOptions(new URLSearchParams('offset=9223372036854775808'), defs, fail), /could not convert/)
     assert.throws(() => parseOptions(new URLSearchParams('progress=true&p=true'), defs, fail), /duplicate command options/)
@@ -74,7 +80,10 @@ describe('api internals', () => {
     assert.equal(cleanPartName('100%'), '100%', 'an invalid escape keeps the raw name')
     assert.equal(cleanPartName(undefined), '')
     for (const evil of ['..', '../x', 'a/../../b', '..%2F..%2Fetc', 'a/..']) {
-      assert.throws(() => cleanPartName(evil), (err: KuboApiError) => err.code === 'IPFS_API_ERROR_BAD_MULTIPART' && /path traversal/.test(err.message))
+      assert.throws(
+        () => cleanPartName(evil),
+        (err: KuboApiError) => err.code === 'IPFS_API_ERROR_BAD_MULTIPART' && /path traversal/.test(err.message),
+      )
     }
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a', 'b', '.', '..', '', 'c d'), { maxLength: 6 }), (parts) => {
@@ -87,7 +96,7 @@ describe('api internals', () => {
           assert.ok(parts.includes('..'))
           assert.ok(err instanceof KuboApiError)
         }
-      })
+      }),
     )
   })
 
@@ -127,9 +136,9 @@ describe('api internals', () => {
             if (isGc) writers--
             else readers--
             release()
-          })
+          }),
         )
-      })
+      }),
     )
   })
 })

@@ -8,7 +8,6 @@ import { type ApiFixture, startApi } from './fixtures/api-server.js'
 import { deterministicBytes } from './fixtures/deterministic.js'
 import { createTcpNode } from './fixtures/tcp-node.js'
 
-
 function lines(text: string): Array<Record<string, unknown>> {
   return text
     .split('\n')
@@ -45,7 +44,10 @@ describe('api: pin/add progress', () => {
     assert.deepEqual(out.at(-1), { Pins: [added.cid.toString()] })
     assert.deepEqual(out.at(-2), { Progress: 6 }, 'every block of the DAG was visited')
     const counts = out.slice(0, -1).map((l) => (l.Progress as number | undefined) ?? 0)
-    assert.ok(counts.every((c, i) => i === 0 || c >= counts[i - 1]!), 'progress only grows')
+    assert.ok(
+      counts.every((c, i) => i === 0 || c >= counts[i - 1]!),
+      'progress only grows',
+    )
     const pinned = await api.client.pin.ls({ paths: [added.cid] })
     for await (const p of pinned) assert.equal(p.type, 'recursive')
   })

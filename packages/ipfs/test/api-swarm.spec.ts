@@ -47,7 +47,7 @@ describe('api: two nodes', () => {
     assert.ok(entry.addr.toString().startsWith('/ip4/127.0.0.1/tcp/'))
     assert.ok(!entry.addr.toString().includes('/p2p/'))
     const verbose = (await (await a.call('swarm/peers', 'verbose=true')).json()) as {
-      Peers: Array<{ Peer: string, Direction: number, Latency: string, Identify: { ID: string } }>
+      Peers: Array<{ Peer: string; Direction: number; Latency: string; Identify: { ID: string } }>
     }
     const v = verbose.Peers.find((p) => p.Peer === peerB)!
     assert.equal(v.Direction, 2, 'outbound')
@@ -74,7 +74,7 @@ describe('api: two nodes', () => {
     assert.equal(stat.blocksReceived, 1n)
     assert.equal(stat.dataReceived, 1000n)
     const raw = (await (await a.call('stats/bitswap')).json()) as {
-      RetrievalScores: Array<{ Peer: string, Successes: number, Failures: number, Bytes: number, MeanLatencyMs: number, Score: number }>
+      RetrievalScores: Array<{ Peer: string; Successes: number; Failures: number; Bytes: number; MeanLatencyMs: number; Score: number }>
     }
     assert.deepEqual(raw.RetrievalScores[0], { Peer: peerB, Successes: 1, Failures: 0, Bytes: 1000, MeanLatencyMs: 4, Score: 1 })
     assert.equal(raw.RetrievalScores[1]!.Peer, '12D3KooWLowScore')

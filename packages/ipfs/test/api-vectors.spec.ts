@@ -33,7 +33,7 @@ describe('api add: CIDs equal Kubo', () => {
       ['', {}, 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH'],
       ['', { rawLeaves: true }, 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'],
       ['Hello Mars!\n', { cidVersion: 1 }, 'bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4'],
-      ['Hello Mars!\n', { cidVersion: 1, rawLeaves: false }, 'bafybeiawta2ntdmsy24aro35w3homzl4ak7svr3si7l7gesvq4erglyye4']
+      ['Hello Mars!\n', { cidVersion: 1, rawLeaves: false }, 'bafybeiawta2ntdmsy24aro35w3homzl4ak7svr3si7l7gesvq4erglyye4'],
     ]
     for (const [text, options, expected] of cases) {
       const added = await api.client.add(enc.encode(text), options)
@@ -45,10 +45,30 @@ describe('api add: CIDs equal Kubo', () => {
 
   it('behavior: the planets directory with four option sets', async () => {
     const variants: Array<[Record<string, unknown>, string, string, string]> = [
-      [{}, 'QmWSgS32xQEcXMeqd3YPJLrNBLSdsfYCep2U7CFkyrjXwY', 'QmPrrHqJzto9m7SyiRzarwkqPcCSsKR2EB1AyqJfe8L8tN', 'QmU5kp3BH3B8tnWUU2Pikdb2maksBNkb92FHRr56hyghh4'],
-      [{ rawLeaves: true }, 'QmfWfQfKCY5Ukv9peBbxM5vqWM9BzmqUSXvdCgjT2wsiBT', 'bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4', 'bafkreihfsphazrk2ilejpekyltjeh5k4yvwgjuwg26ueafohqioeo3sdca'],
-      [{ cidVersion: 1 }, 'bafybeih7e5dmkyk25up5vxug4q3hrg2fxbzf23dfrac2fns5h7z4aa7ioi', 'bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4', 'bafkreihfsphazrk2ilejpekyltjeh5k4yvwgjuwg26ueafohqioeo3sdca'],
-      [{ cidVersion: 1, rawLeaves: false }, 'bafybeif5tuep5ap2d7zyhbktucey75aoacxufgt6i3v4gebmixyipnyp7y', 'bafybeiawta2ntdmsy24aro35w3homzl4ak7svr3si7l7gesvq4erglyye4', 'bafybeicvkvhs2fr75ynebtdjqpgm4g2fc63abqbmysupwpmcjl4gx7mzrm']
+      [
+        {},
+        'QmWSgS32xQEcXMeqd3YPJLrNBLSdsfYCep2U7CFkyrjXwY',
+        'QmPrrHqJzto9m7SyiRzarwkqPcCSsKR2EB1AyqJfe8L8tN',
+        'QmU5kp3BH3B8tnWUU2Pikdb2maksBNkb92FHRr56hyghh4',
+      ],
+      [
+        { rawLeaves: true },
+        'QmfWfQfKCY5Ukv9peBbxM5vqWM9BzmqUSXvdCgjT2wsiBT',
+        'bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4',
+        'bafkreihfsphazrk2ilejpekyltjeh5k4yvwgjuwg26ueafohqioeo3sdca',
+      ],
+      [
+        { cidVersion: 1 },
+        'bafybeih7e5dmkyk25up5vxug4q3hrg2fxbzf23dfrac2fns5h7z4aa7ioi',
+        'bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4',
+        'bafkreihfsphazrk2ilejpekyltjeh5k4yvwgjuwg26ueafohqioeo3sdca',
+      ],
+      [
+        { cidVersion: 1, rawLeaves: false },
+        'bafybeif5tuep5ap2d7zyhbktucey75aoacxufgt6i3v4gebmixyipnyp7y',
+        'bafybeiawta2ntdmsy24aro35w3homzl4ak7svr3si7l7gesvq4erglyye4',
+        'bafybeicvkvhs2fr75ynebtdjqpgm4g2fc63abqbmysupwpmcjl4gx7mzrm',
+      ],
     ]
     for (const [options, planets, mars, venus] of variants) {
       const events = await all(
@@ -56,19 +76,19 @@ describe('api add: CIDs equal Kubo', () => {
           [
             { path: 'planets' },
             { path: 'planets/mars.txt', content: enc.encode('Hello Mars!\n') },
-            { path: 'planets/venus.txt', content: enc.encode('Hello Venus!\n') }
+            { path: 'planets/venus.txt', content: enc.encode('Hello Venus!\n') },
           ],
-          options
-        )
+          options,
+        ),
       )
       assert.deepEqual(
         events.map((e) => [e.path, e.cid.toString()]),
         [
           ['planets/mars.txt', mars],
           ['planets/venus.txt', venus],
-          ['planets', planets]
+          ['planets', planets],
         ],
-        JSON.stringify(options)
+        JSON.stringify(options),
       )
     }
   })
@@ -77,13 +97,13 @@ describe('api add: CIDs equal Kubo', () => {
     const files: Array<[string, string]> = [
       ['moons/jupiter/europa.txt', 'Hello Europa!\n'],
       ['moons/mercury.txt', 'hey you are no moon!\n'],
-      ['moons/saturn/titan.txt', 'Hello Titan!\n']
+      ['moons/saturn/titan.txt', 'Hello Titan!\n'],
     ]
     const events = await all(
       api.client.addAll(
         files.map(([path, text]) => ({ path, content: enc.encode(text) })),
-        { onlyHash: true }
-      )
+        { onlyHash: true },
+      ),
     )
     assert.deepEqual(
       events.map((e) => [e.path, e.cid.toString()]),
@@ -93,12 +113,15 @@ describe('api add: CIDs equal Kubo', () => {
         ['moons/saturn/titan.txt', 'QmZzppb9WHn552rmRqpPfgU5FEiHH6gDwi3MrB9cTdPwdb'],
         ['moons/jupiter', 'QmS5mZddhFPLWFX3w6FzAy9QxyYkaxvUpsWCtZ3r7jub9J'],
         ['moons/saturn', 'QmaMagZT4rTE7Nonw8KGSK4oe1bh533yhZrCo1HihSG8FK'],
-        ['moons', 'QmbGoaQZm8kjYfCiN1aBsgwhqfUBGDYTrDb91Mz7Dvq81B']
-      ]
+        ['moons', 'QmbGoaQZm8kjYfCiN1aBsgwhqfUBGDYTrDb91Mz7Dvq81B'],
+      ],
     )
     for (const e of events) assert.equal(await api.node.helia.blockstore.has(e.cid), false, `${e.path} must not be stored`)
     const pins = await all(api.client.pin.ls({ paths: [] }))
-    assert.equal(pins.some((p) => p.cid.equals(events.at(-1)!.cid)), false)
+    assert.equal(
+      pins.some((p) => p.cid.equals(events.at(-1)!.cid)),
+      false,
+    )
   })
 
   it('behavior: deterministic files at and past one chunk (CIDv0 256 KiB, CIDv1 1 MiB)', async () => {
@@ -106,7 +129,7 @@ describe('api add: CIDs equal Kubo', () => {
       [KiB256, 'chunk-v0-seed', {}, 'QmWmRj3dFDZdb6ABvbmKhEL6TmPbAfBZ1t5BxsEyJrcZhE'],
       [KiB256 + 1, 'chunk-v0-seed', {}, 'QmYyLxtzZyW22zpoVAtKANLRHpDjZtNeDjQdJrcQNWoRkJ'],
       [1048576, 'chunk-v1-seed', { cidVersion: 1, chunker: 'size-1048576' }, 'bafkreiacndfy443ter6qr2tmbbdhadvxxheowwf75s6zehscklu6ezxmta'],
-      [1048577, 'chunk-v1-seed', { cidVersion: 1, chunker: 'size-1048576' }, 'bafybeigmix7t42i6jacydtquhet7srwvgpizfg7gjbq7627d35mjomtu64']
+      [1048577, 'chunk-v1-seed', { cidVersion: 1, chunker: 'size-1048576' }, 'bafybeigmix7t42i6jacydtquhet7srwvgpizfg7gjbq7627d35mjomtu64'],
     ]
     for (const [size, seed, options, expected] of cases) {
       const added = await api.client.add(deterministicBytes(size, seed), options)
@@ -127,7 +150,7 @@ describe('api add: CIDs equal Kubo', () => {
   it('behavior: flat directory at the HAMT threshold and sharded directory past it', async () => {
     const cases: Array<[number, number, string]> = [
       [4096, 30, 'QmX5GtRk3TSSEHtdrykgqm4eqMEn3n2XhfkFAis5fjyZmN'],
-      [4033, 31, 'QmeMiJzmhpJAUgynAcxTQYek5PPKgdv3qEvFsdV3XpVnvP']
+      [4033, 31, 'QmeMiJzmhpJAUgynAcxTQYek5PPKgdv3qEvFsdV3XpVnvP'],
     ]
     for (const [count, nameLen, expected] of cases) {
       const names = await deterministicNames(count, nameLen, nameLen, 'hamt-unixfs-v0-2015')

@@ -34,13 +34,16 @@ describe('api: kubo-rpc-client', () => {
   it('behavior: adds a multi-MiB file, streaming progress, and cats the same bytes back', async () => {
     const progress: number[] = []
     const added = await api.client.add(deterministicBytes(FIVE_MIB, 'api-spec'), {
-      progress: (bytes: number) => progress.push(bytes)
+      progress: (bytes: number) => progress.push(bytes),
     })
     bigCid = added.cid
     assert.equal(added.cid.version, 0)
     assert.equal(progress.at(-1), FIVE_MIB, 'last progress event reports every byte')
     assert.equal(progress.length, FIVE_MIB / 262144 + 1, 'one event per 256 KiB plus the final one')
-    assert.ok(progress.every((b, i) => i === 0 || b >= progress[i - 1]!), 'progress only grows')
+    assert.ok(
+      progress.every((b, i) => i === 0 || b >= progress[i - 1]!),
+      'progress only grows',
+    )
     const back = await collect(api.client.cat(added.cid))
     assert.equal(back.length, FIVE_MIB)
     assert.equal(sha(back), sha(big))
@@ -49,7 +52,7 @@ describe('api: kubo-rpc-client', () => {
   })
 
   it('behavior: cat honours offset and length, across chunk boundaries and several paths', async () => {
-    const slice = async (options: { offset?: number, length?: number }): Promise<Buffer> => collect(api.client.cat(bigCid, options))
+    const slice = async (options: { offset?: number; length?: number }): Promise<Buffer> => collect(api.client.cat(bigCid, options))
     assert.deepEqual(await slice({ offset: 262140, length: 10 }), big.subarray(262140, 262150))
     assert.deepEqual(await slice({ offset: FIVE_MIB - 5 }), big.subarray(FIVE_MIB - 5))
     assert.equal((await slice({ offset: FIVE_MIB + 10 })).length, 0)
@@ -69,28 +72,34 @@ describe('api: kubo-rpc-client', () => {
     const files: Array<[string, string]> = [
       ['index.html', '<h1>hi</h1>\n'],
       ['assets/app.js', 'console.log(1)\n'],
-      ['assets/style.css', 'body{}\n']
+      ['assets/style.css', 'body{}\n'],
     ]
     const events = await all(
       api.client.addAll(
         files.map(([path, text]) => ({ path, content: enc.encode(text) })),
-        { wrapWithDirectory: true }
-      )
+        { wrapWithDirectory: true },
+      ),
     )
     const root = events.at(-1)!
     assert.equal(root.path, '', 'the wrapping directory has an empty name')
-    assert.deepEqual(events.map((e) => e.path), ['index.html', 'assets/app.js', 'assets/style.css', 'assets', ''])
+    assert.deepEqual(
+      events.map((e) => e.path),
+      ['index.html', 'assets/app.js', 'assets/style.css', 'assets', ''],
+    )
     const listing = await all(api.client.ls(root.cid))
     assert.deepEqual(
       listing.map((e) => [e.name, e.type]),
       [
         ['assets', 'dir'],
-        ['index.html', 'file']
-      ]
+        ['index.html', 'file'],
+      ],
     )
     assert.equal(listing.find((e) => e.name === 'index.html')!.size, 12)
     const inner = await all(api.client.ls(`/ipfs/${root.cid}/assets`))
-    assert.deepEqual(inner.map((e) => e.name), ['app.js', 'style.css'])
+    assert.deepEqual(
+      inner.map((e) => e.name),
+      ['app.js', 'style.css'],
+    )
     assert.equal((await collect(api.client.cat(`/ipfs/${root.cid}/assets/app.js`))).toString(), 'console.log(1)\n')
     // get: a tar named after the path's last segment
     const entries: Array<[string, string, string]> = []
@@ -103,7 +112,7 @@ describe('api: kubo-rpc-client', () => {
       [`${base}/assets`, 'directory', ''],
       [`${base}/assets/app.js`, 'file', 'console.log(1)\n'],
       [`${base}/assets/style.css`, 'file', 'body{}\n'],
-      [`${base}/index.html`, 'file', '<h1>hi</h1>\n']
+      [`${base}/index.html`, 'file', '<h1>hi</h1>\n'],
     ])
   })
 
@@ -178,7 +187,10 @@ describe('api: kubo-rpc-client', () => {
     const v0 = await api.client.block.put(pb, { format: 'v0' } as never)
     assert.equal(v0.toString(), 'QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn')
     const removed = await all(api.client.block.rm(cid))
-    assert.deepEqual(removed.map((r) => [r.cid.toString(), r.error]), [[cid.toString(), undefined]])
+    assert.deepEqual(
+      removed.map((r) => [r.cid.toString(), r.error]),
+      [[cid.toString(), undefined]],
+    )
     assert.equal(await api.node.helia.blockstore.has(cid), false)
     // pinned blocks are refused, per block
     const refused = await all(api.client.block.rm(bigCid))
@@ -208,7 +220,7 @@ describe('api: kubo-rpc-client', () => {
 
   it('behavior: dag stat reports size and block count; files/stat CumulativeSize is the DAG size', async () => {
     const res = await api.call('dag/stat', `arg=${bigCid}&progress=false`)
-    const summary = (await res.json()) as { TotalSize: number, UniqueBlocks: number, DagStats: Array<{ NumBlocks: number, Size: number }> }
+    const summary = (await res.json()) as { TotalSize: number; UniqueBlocks: number; DagStats: Array<{ NumBlocks: number; Size: number }> }
     assert.equal(summary.UniqueBlocks, FIVE_MIB / 262144 + 1)
     const stat = await api.client.files.stat(`/ipfs/${bigCid}`)
     assert.equal(stat.type, 'file')
@@ -225,12 +237,10 @@ describe('api: kubo-rpc-client', () => {
 
   it('behavior: dag export from one node imports into a second node', async () => {
     const events = await all(
-      api.client.addAll(
-        [
-          { path: 'site/index.html', content: enc.encode('<p>site</p>') },
-          { path: 'site/big.bin', content: deterministicBytes(700000, 'car') }
-        ]
-      )
+      api.client.addAll([
+        { path: 'site/index.html', content: enc.encode('<p>site</p>') },
+        { path: 'site/big.bin', content: deterministicBytes(700000, 'car') },
+      ]),
     )
     const root = events.at(-1)!.cid
     const car = await collect(api.client.dag.export(root))
@@ -246,9 +256,15 @@ describe('api: kubo-rpc-client', () => {
     const second = await startApi()
     try {
       const imported = await all(second.client.dag.import([car]))
-      assert.deepEqual(imported.map((r) => [r.root.cid.toString(), r.root.pinErrorMsg]), [[root.toString(), '']])
+      assert.deepEqual(
+        imported.map((r) => [r.root.cid.toString(), r.root.pinErrorMsg]),
+        [[root.toString(), '']],
+      )
       const pins = await all(second.client.pin.ls({ type: 'recursive' }))
-      assert.deepEqual(pins.map((p) => p.cid.toString()), [root.toString()])
+      assert.deepEqual(
+        pins.map((p) => p.cid.toString()),
+        [root.toString()],
+      )
       assert.equal((await collect(second.client.cat(`${root}/index.html`))).toString(), '<p>site</p>')
       assert.equal(sha(await collect(second.client.cat(`${root}/big.bin`))), sha(await deterministicBuffer(700000, 'car')))
     } finally {

@@ -35,8 +35,8 @@ async function loopbackNode() {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery: [],
-      services: { identify: identify() }
-    }
+      services: { identify: identify() },
+    },
   })
   await helia.start()
   const node: IpfsNode = {
@@ -57,7 +57,7 @@ async function loopbackNode() {
     },
     stop: async () => {
       await helia.stop()
-    }
+    },
   }
   return { node, helia, blockstore }
 }
@@ -121,14 +121,14 @@ describe('gateway: fetching blocks it does not have', () => {
       get: (c: CID, options?: Parameters<typeof blocks.get>[1]) => {
         if (c.equals(cid)) waiting()
         return blocks.get(c, options)
-      }
+      },
     }
     // Only `helia.blockstore` is used by the gateway.
     const slow = { ...node, fetchTimeoutMs: 600_000, helia: { blockstore: watched } as unknown as IpfsNode['helia'] }
     const { gateway, base } = await startGateway(slow)
     const pending = fetch(`${base}/ipfs/${cid}`).then(
       (res) => res.status,
-      () => 'connection closed'
+      () => 'connection closed',
     )
     await requested
     await gateway.stop()

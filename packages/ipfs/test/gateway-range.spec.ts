@@ -20,7 +20,7 @@ describe('gateway: Range requests', () => {
     bytes = pseudoRandomBytes(SIZE, 'range')
     // Small chunks so that ranges cross many leaves and two layers of the DAG.
     file = await node.fs.addBytes(bytes, { chunker: fixedSize({ chunkSize: 1000 }) })
-    tree = await addTree(node, { 'notes.txt': 'line one\nline two\n', 'noext': '{"a": 1}' })
+    tree = await addTree(node, { 'notes.txt': 'line one\nline two\n', noext: '{"a": 1}' })
     gw = await startGateway(node)
   })
 
@@ -88,7 +88,11 @@ describe('gateway: Range requests', () => {
     assert.equal(res.headers.get('content-length'), String(body.length))
     const parts = body.toString('latin1').split(`--${boundary}`).slice(1, -1)
     assert.equal(parts.length, 3)
-    const expected: [number, number][] = [[0, 9], [5000, 5009], [SIZE - 10, SIZE - 1]]
+    const expected: [number, number][] = [
+      [0, 9],
+      [5000, 5009],
+      [SIZE - 10, SIZE - 1],
+    ]
     parts.forEach((part, i) => {
       const [head, data] = part.split('\r\n\r\n') as [string, string]
       const [start, end] = expected[i]!

@@ -87,7 +87,7 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
     tree = await addTree(node, {
       'dir/sub/file.bin': pseudoRandomBytes(10 * CHUNK, 'tree'),
       'dir/other.txt': 'other\n',
-      'top.txt': 'top\n'
+      'top.txt': 'top\n',
     })
     for await (const entry of node.fs.ls(tree)) if (entry.name === 'dir') treeFile = entry.cid
     gw = await startGateway(node)
@@ -136,7 +136,11 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
     await assertVerified(car)
     const expected = await dagCids(node, bigFile)
     assert.ok(expected.length > 1 + Math.floor(FILE_SIZE / CHUNK), 'the file has several layers of blocks')
-    assert.deepEqual(car.blocks.map((b) => b.cid.toString()), expected, 'the whole DAG, depth-first, no duplicates')
+    assert.deepEqual(
+      car.blocks.map((b) => b.cid.toString()),
+      expected,
+      'the whole DAG, depth-first, no duplicates',
+    )
     assert.deepEqual(await readFile(await blockstoreOf(car), bigFile), bigBytes)
   })
 
@@ -173,12 +177,18 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
 
   it('behavior: dag-scope=block and dag-scope=entity limit the CAR', async () => {
     const block = await readCar(await fetch(url(`/ipfs/${bigFile}?format=car&dag-scope=block`)))
-    assert.deepEqual(block.blocks.map((b) => b.cid.toString()), [bigFile.toString()])
+    assert.deepEqual(
+      block.blocks.map((b) => b.cid.toString()),
+      [bigFile.toString()],
+    )
 
     // The entity of a directory is its own block, not its children.
     const entity = await readCar(await fetch(url(`/ipfs/${tree}/dir?format=car&dag-scope=entity`)))
     await assertVerified(entity)
-    assert.deepEqual(entity.blocks.map((b) => b.cid.toString()), [tree.toString(), treeFile.toString()])
+    assert.deepEqual(
+      entity.blocks.map((b) => b.cid.toString()),
+      [tree.toString(), treeFile.toString()],
+    )
 
     // The entity of a file is all of it.
     const file = await readCar(await fetch(url(`/ipfs/${bigFile}?format=car&dag-scope=entity`)))
@@ -198,10 +208,7 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
     assert.deepEqual(await readFile(store, bigFile, { offset: from, length: to - from + 1 }), bigBytes.subarray(from, to + 1))
 
     const tail = await readCar(await fetch(url(`/ipfs/${bigFile}?format=car&entity-bytes=-1000:*`)))
-    assert.deepEqual(
-      await readFile(await blockstoreOf(tail), bigFile, { offset: FILE_SIZE - 1000 }),
-      bigBytes.subarray(FILE_SIZE - 1000)
-    )
+    assert.deepEqual(await readFile(await blockstoreOf(tail), bigFile, { offset: FILE_SIZE - 1000 }), bigBytes.subarray(FILE_SIZE - 1000))
 
     const outside = await fetch(url(`/ipfs/${bigFile}?format=car&entity-bytes=${FILE_SIZE + 10}:*`))
     assert.equal(outside.status, 400)
@@ -246,12 +253,21 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
 
     const dir = await fetch(url(`/ipfs/${tree}?format=dag-json`))
     const pb = (await dir.json()) as { Links: { Name: string }[] }
-    assert.deepEqual(pb.Links.map((l) => l.Name), ['dir', 'top.txt'])
+    assert.deepEqual(
+      pb.Links.map((l) => l.Name),
+      ['dir', 'top.txt'],
+    )
 
     const car = await readCar(await fetch(url(`/ipfs/${cid}?format=car`)))
     await assertVerified(car)
     assert.equal(car.blocks[0]!.cid.toString(), cid.toString())
-    assert.deepEqual(car.blocks.slice(1).map((b) => b.cid.toString()).sort(), (await dagCids(node, tree)).sort())
+    assert.deepEqual(
+      car.blocks
+        .slice(1)
+        .map((b) => b.cid.toString())
+        .sort(),
+      (await dagCids(node, tree)).sort(),
+    )
   })
 
   it('behavior: HAMT-sharded directories are listed, traversed, and exported as CAR entities', async () => {
@@ -259,13 +275,16 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
     let sharded: CID | undefined
     for await (const entry of node.fs.addAll(
       names.map((name) => ({ path: `big/${name}`, content: new TextEncoder().encode(`${name}\n`) })),
-      { shardSplitThresholdBytes: 1, shardFanoutBits: 4 }
+      { shardSplitThresholdBytes: 1, shardFanoutBits: 4 },
     )) {
       if (entry.path === 'big') sharded = entry.cid
     }
     assert.ok(sharded !== undefined)
     const rootNode = dagPb.decode(await getBlock(node, sharded))
-    assert.ok(rootNode.Links.some((l) => l.Name?.length === 1), 'the directory is sharded into sub-shards')
+    assert.ok(
+      rootNode.Links.some((l) => l.Name?.length === 1),
+      'the directory is sharded into sub-shards',
+    )
 
     const listing = await (await fetch(url(`/ipfs/${sharded}/`))).text()
     for (const name of names) assert.ok(listing.includes(`href="./${name}"`), name)
@@ -293,7 +312,13 @@ describe('gateway: trustless responses (raw blocks and CAR)', () => {
   })
 
   it('error: unsupported CAR parameters and formats answer 400', async () => {
-    for (const query of ['format=car&car-version=2', 'format=car&dag-scope=everything', 'format=car&car-dups=maybe', 'format=car&entity-bytes=abc', 'format=zip']) {
+    for (const query of [
+      'format=car&car-version=2',
+      'format=car&dag-scope=everything',
+      'format=car&car-dups=maybe',
+      'format=car&entity-bytes=abc',
+      'format=zip',
+    ]) {
       const res = await fetch(url(`/ipfs/${bigFile}?${query}`))
       assert.equal(res.status, 400, query)
       assert.ok((await res.text()).length > 0)

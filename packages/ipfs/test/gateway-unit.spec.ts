@@ -37,7 +37,7 @@ describe('gateway: content types', () => {
       [new Uint8Array(0), true, 'text/plain; charset=utf-8'],
       [Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), true, 'application/wasm'],
       [Uint8Array.from([1, 2, 3, 0, 4]), true, 'application/octet-stream'],
-      [Uint8Array.from([0xc3, 0x28]), true, 'application/octet-stream']
+      [Uint8Array.from([0xc3, 0x28]), true, 'application/octet-stream'],
     ]
     for (const [sample, complete, type] of cases) {
       assert.equal(sniffContentType(sample, complete), type, Buffer.from(sample).toString('hex'))
@@ -57,7 +57,10 @@ describe('gateway: Range header parsing', () => {
     assert.deepEqual(parseRange('bytes=-10', 100), [{ start: 90, end: 99 }])
     assert.deepEqual(parseRange('bytes=95-', 100), [{ start: 95, end: 99 }])
     assert.deepEqual(parseRange('bytes=95-200', 100), [{ start: 95, end: 99 }])
-    assert.deepEqual(parseRange('Bytes = 0-0, 2-3', 100), [{ start: 0, end: 0 }, { start: 2, end: 3 }])
+    assert.deepEqual(parseRange('Bytes = 0-0, 2-3', 100), [
+      { start: 0, end: 0 },
+      { start: 2, end: 3 },
+    ])
     assert.deepEqual(parseRange('bytes=200-300, 0-1', 100), [{ start: 0, end: 1 }])
   })
 

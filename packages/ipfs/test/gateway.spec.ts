@@ -21,7 +21,7 @@ const SNIFF_SAMPLES: Record<string, { bytes: Uint8Array | string; type: string }
   svg: { bytes: '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>', type: 'image/svg+xml' },
   json: { bytes: '{ "name": "crust", "replicas": [1, 2, 3] }', type: 'application/json' },
   text: { bytes: 'just some words\nover two lines\n', type: 'text/plain; charset=utf-8' },
-  binary: { bytes: Uint8Array.from([0, 1, 2, 3, 0xfe, 0x80, 0x00, 0x10]), type: 'application/octet-stream' }
+  binary: { bytes: Uint8Array.from([0, 1, 2, 3, 0xfe, 0x80, 0x00, 0x10]), type: 'application/octet-stream' },
 }
 
 describe('gateway: path gateway over UnixFS', () => {
@@ -40,7 +40,7 @@ describe('gateway: path gateway over UnixFS', () => {
       'docs/readme.md': '# readme\n',
       'docs/<b>&"quoted".txt': 'tricky name\n',
       'docs/sub/deep.txt': 'deep\n',
-      'docs/über.txt': 'unicode name\n'
+      'docs/über.txt': 'unicode name\n',
     }
     for (const [name, sample] of Object.entries(SNIFF_SAMPLES)) files[`sniff/${name}`] = sample.bytes
     root = await addTree(node, files)
@@ -203,10 +203,7 @@ describe('gateway: path gateway over UnixFS', () => {
     assert.equal(inline.headers.get('content-disposition'), 'inline; filename="theme.css"')
     const attachment = await fetch(url(`/ipfs/${root}/site/style.css?filename=th%C3%A8me.css&download=true`))
     await attachment.arrayBuffer()
-    assert.equal(
-      attachment.headers.get('content-disposition'),
-      `attachment; filename="th_me.css"; filename*=UTF-8''th%C3%A8me.css`
-    )
+    assert.equal(attachment.headers.get('content-disposition'), `attachment; filename="th_me.css"; filename*=UTF-8''th%C3%A8me.css`)
   })
 
   it('error: an invalid CID answers 400 with a readable plain-text message', async () => {
@@ -249,7 +246,7 @@ describe('gateway: path gateway over UnixFS', () => {
       `/ipfs/${root}/site/..%5Cdocs`,
       `/ipfs/${root}/./site/`,
       `/ipfs/${root}/site/%00`,
-      `/ipfs/${root}/%ZZ`
+      `/ipfs/${root}/%ZZ`,
     ]
     for (const path of attempts) {
       const res = await rawRequest(gw.port, path)

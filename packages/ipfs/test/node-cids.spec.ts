@@ -55,22 +55,13 @@ describe('node: CIDs equal Kubo', () => {
     assert.equal((await addBytes(text('hello world'))).toString(), 'Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD')
     assert.equal((await addBytes(text('Hello Worlds!\n'))).toString(), 'QmVr26fY1tKyspEJBniVhqxQeEjhF78XerGiqWAwraVLQH')
     assert.equal((await addBytes(text('Hello Venus!\n'))).toString(), 'QmU5kp3BH3B8tnWUU2Pikdb2maksBNkb92FHRr56hyghh4')
-    assert.equal(
-      (await addBytes(text('Hello Neptune!\nHello Pluton!'))).toString(),
-      'QmZDhWpi8NvKrekaYYhxKCdNVGWsFFe1CREnAjP1QbPaB3',
-    )
+    assert.equal((await addBytes(text('Hello Neptune!\nHello Pluton!'))).toString(), 'QmZDhWpi8NvKrekaYYhxKCdNVGWsFFe1CREnAjP1QbPaB3')
     assert.equal((await addBytes(new Uint8Array(0))).toString(), 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH')
   })
 
   it('behavior: small files with cidVersion 1 are raw leaves', async () => {
-    assert.equal(
-      (await addBytes(text('hello world'), { cidVersion: 1 })).toString(),
-      'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e',
-    )
-    assert.equal(
-      (await addBytes(new Uint8Array(0), { cidVersion: 1 })).toString(),
-      'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
-    )
+    assert.equal((await addBytes(text('hello world'), { cidVersion: 1 })).toString(), 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e')
+    assert.equal((await addBytes(new Uint8Array(0), { cidVersion: 1 })).toString(), 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku')
     const hello = text('hello world\n')
     assert.equal((await addBytes(hello, { cidVersion: 1 })).toString(), (await rawLeafCid(hello)).toString())
     // CIDv1 without raw leaves keeps dag-pb leaves (Kubo's Import.UnixFSRawLeaves=false)
@@ -164,9 +155,6 @@ describe('node: CIDs equal Kubo', () => {
     const v1 = v0.toV1()
     assert.equal((await node.repoStat()).numObjects, before + 1n)
     assert.equal(await node.helia.blockstore.has(v1), true)
-    assert.deepEqual(
-      await collect(node.helia.blockstore.get(v1, { offline: true })),
-      await collect(node.helia.blockstore.get(v0, { offline: true })),
-    )
+    assert.deepEqual(await collect(node.helia.blockstore.get(v1, { offline: true })), await collect(node.helia.blockstore.get(v0, { offline: true })))
   })
 })

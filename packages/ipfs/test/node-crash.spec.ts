@@ -74,7 +74,10 @@ describe('node: SIGKILL while adding and pinning', { concurrency: 2 }, () => {
       try {
         const repoPath = path.join(dir.path, 'repo')
         const printed = await runAndKill(repoPath, at)
-        assert.ok(printed.some((p) => p.kind === 'unpinned'), 'at least one unpinned DAG was acknowledged')
+        assert.ok(
+          printed.some((p) => p.kind === 'unpinned'),
+          'at least one unpinned DAG was acknowledged',
+        )
 
         // the dead child's lock is stale: the repo opens
         const node = await createIpfsNode({ repoPath, swarm: ['/ip4/127.0.0.1/tcp/0'], fetchTimeoutMs: 500 })

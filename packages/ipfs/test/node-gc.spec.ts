@@ -4,16 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import { Key } from 'interface-datastore'
 import { base36 } from 'multiformats/bases/base36'
 import type { CID } from 'multiformats/cid'
-import {
-  createIpfsNode,
-  type DefaultIpfsNode,
-  IpfsNodeError,
-  IpfsNodeErrorCode,
-  kuboAddOptions,
-  LmdbBlockstore,
-  PinLock,
-  toFetchError,
-} from '../src/index.js'
+import { createIpfsNode, type DefaultIpfsNode, IpfsNodeError, IpfsNodeErrorCode, kuboAddOptions, LmdbBlockstore, PinLock, toFetchError } from '../src/index.js'
 import { dagBlocks, deterministicBytes, multihashKey, multihashKeys, tempDir } from './fixtures/content.js'
 
 const KiB = 1024
@@ -81,8 +72,14 @@ describe('node: pins and garbage collection', () => {
     const keep = union(await blocksOf(pinned), await blocksOf(dirCid!))
     const sharedOnly = await blocksOf(shares)
     const unpinnedBlocks = await blocksOf(unpinned)
-    assert.ok([...sharedOnly].some((k) => keep.has(k)), 'the two files share leaves')
-    assert.ok([...sharedOnly].some((k) => !keep.has(k)), 'the shorter file has blocks of its own')
+    assert.ok(
+      [...sharedOnly].some((k) => keep.has(k)),
+      'the two files share leaves',
+    )
+    assert.ok(
+      [...sharedOnly].some((k) => !keep.has(k)),
+      'the shorter file has blocks of its own',
+    )
 
     const removed: CID[] = []
     await node.gc({

@@ -86,7 +86,10 @@ describe('node: lifecycle, peer key, repo lock, shared host', () => {
       assert.equal(host.status, 'started')
       const protocols = host.getProtocols()
       assert.ok(protocols.includes('/crust-test/blocks/1.0.0'))
-      assert.ok(protocols.some((p) => p.startsWith('/ipfs/bitswap/')), protocols.join(' '))
+      assert.ok(
+        protocols.some((p) => p.startsWith('/ipfs/bitswap/')),
+        protocols.join(' '),
+      )
       assert.equal(fs.existsSync(path.join(dir.path, 'repo', PEER_KEY_FILE)), false, 'the host brings its own key')
 
       const other = await createIpfsNode({ repoPath: path.join(dir.path, 'other'), swarm: LOOPBACK })
@@ -132,10 +135,7 @@ describe('node: lifecycle, peer key, repo lock, shared host', () => {
     })
     const dir = tempDir('badopts')
     try {
-      await assert.rejects(
-        createIpfsNode({ repoPath: dir.path, fetchTimeoutMs: -1 }),
-        (err: IpfsNodeError) => err.code === IpfsNodeErrorCode.INVALID_OPTIONS,
-      )
+      await assert.rejects(createIpfsNode({ repoPath: dir.path, fetchTimeoutMs: -1 }), (err: IpfsNodeError) => err.code === IpfsNodeErrorCode.INVALID_OPTIONS)
     } finally {
       dir.remove()
     }

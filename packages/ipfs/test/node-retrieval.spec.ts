@@ -45,6 +45,12 @@ describe('node: retrieval scores', () => {
     scores.record('b', { ok: true })
     scores.record('a', { ok: true })
     scores.record('c', { ok: true })
-    assert.deepEqual(scores.list().map((s) => s.peerId).sort(), ['a', 'c'])
+    assert.deepEqual(
+      scores
+        .list()
+        .map((s) => s.peerId)
+        .sort(),
+      ['a', 'c'],
+    )
   })
 })

@@ -9,17 +9,7 @@ import { open } from 'lmdb'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import {
-  acquireRepoLock,
-  Bucket,
-  bucketName,
-  LmdbBlockstore,
-  LmdbDatastore,
-  LmdbRepo,
-  REPO_LOCK_FILE,
-  type RepoError,
-  RepoErrorCode,
-} from '../src/index.js'
+import { acquireRepoLock, Bucket, bucketName, LmdbBlockstore, LmdbDatastore, LmdbRepo, REPO_LOCK_FILE, type RepoError, RepoErrorCode } from '../src/index.js'
 import { bytes as b, collect, tempDir } from './fixtures/content.js'
 
 async function block(content: string, codec = raw.code): Promise<{ cid: CID; bytes: Uint8Array }> {
@@ -61,10 +51,13 @@ describe('node store: LMDB block store', () => {
 
   it('behavior: a block given as chunks is stored whole', async () => {
     const { cid, bytes } = await block('chunked block content')
-    await store.put(cid, (async function* () {
-      yield bytes.subarray(0, 5)
-      yield bytes.subarray(5)
-    })())
+    await store.put(
+      cid,
+      (async function* () {
+        yield bytes.subarray(0, 5)
+        yield bytes.subarray(5)
+      })(),
+    )
     assert.deepEqual(await collect(store.get(cid)), b(bytes))
   })
 
@@ -80,17 +73,23 @@ describe('node store: LMDB block store', () => {
 
   it('error: get of a missing block throws a NotFoundError with a code', async () => {
     const { cid } = await block('absent')
-    assert.throws(() => [...store.get(cid)], (err: Error & { code?: string }) => {
-      assert.equal(err.name, 'NotFoundError')
-      assert.equal(err.code, 'IPFS_ERROR_STORE_NOT_FOUND')
-      return true
-    })
+    assert.throws(
+      () => [...store.get(cid)],
+      (err: Error & { code?: string }) => {
+        assert.equal(err.name, 'NotFoundError')
+        assert.equal(err.code, 'IPFS_ERROR_STORE_NOT_FOUND')
+        return true
+      },
+    )
   })
 
   it('behavior: putMany yields every CID once committed; getMany, getAll and deleteMany see them', async () => {
     const blocks = await Promise.all(Array.from({ length: 50 }, (_, i) => block(`block ${i}`)))
     const put = await drain(store.putMany(blocks))
-    assert.deepEqual(put.map(String), blocks.map((x) => x.cid.toString()))
+    assert.deepEqual(
+      put.map(String),
+      blocks.map((x) => x.cid.toString()),
+    )
     assert.equal(repo.stat().blocks, 50)
     const got = await drain(store.getMany(blocks.map((x) => x.cid)))
     for (const [i, pair] of got.entries()) assert.deepEqual(await collect(pair.bytes), b(blocks[i]!.bytes))
@@ -127,7 +126,10 @@ describe('node store: LMDB block store', () => {
   it('error: use after close throws IPFS_ERROR_REPO_CLOSED', async () => {
     await repo.close()
     const { cid } = await block('closed')
-    assert.throws(() => store.has(cid), (err: RepoError) => err.code === RepoErrorCode.CLOSED)
+    assert.throws(
+      () => store.has(cid),
+      (err: RepoError) => err.code === RepoErrorCode.CLOSED,
+    )
     repo.reopen()
   })
 
@@ -219,11 +221,14 @@ describe('node store: repo lock', () => {
     const dir = tempDir('lock')
     try {
       const lock = acquireRepoLock(dir.path)
-      assert.throws(() => acquireRepoLock(dir.path), (err: RepoError) => {
-        assert.equal(err.code, RepoErrorCode.LOCKED)
-        assert.equal(err.meta?.['pid'], process.pid)
-        return true
-      })
+      assert.throws(
+        () => acquireRepoLock(dir.path),
+        (err: RepoError) => {
+          assert.equal(err.code, RepoErrorCode.LOCKED)
+          assert.equal(err.meta?.['pid'], process.pid)
+          return true
+        },
+      )
       lock.release()
       acquireRepoLock(dir.path).release()
     } finally {

@@ -122,7 +122,8 @@ export class EmbeddedChain {
           lastLog = Date.now()
           const head = { best: chain.best.number, finalized: chain.finalized.number, peerBest: best, peerFinalized: finalized }
           // No progress in a whole interval: the peers' blocks do not import here.
-          if (chain.best.number === lastBest) log.warn(head, "the network's blocks do not import: is the block time (--block-time, the Aura slot length) the validators'?")
+          if (chain.best.number === lastBest)
+            log.warn(head, "the network's blocks do not import: is the block time (--block-time, the Aura slot length) the validators'?")
           else log.info(head, 'catching up with the network')
           lastBest = chain.best.number
         }

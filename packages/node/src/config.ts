@@ -152,7 +152,9 @@ function validateConfig(c: StorageNodeConfig): void {
   if (c.mode !== 'owner' && c.members.length > 0) throw new NodeConfigError('members: only an owner node has members (use --mode owner)')
   const sources = [c.account.suri, c.account.suriFile, c.account.keystore].filter((s) => s !== undefined).length
   if (sources === 0) {
-    throw new NodeConfigError('account: give --account-file <file with the secret URI>, --keystore <file> with --password-file, or --account <secret URI> (dev: //Bob)')
+    throw new NodeConfigError(
+      'account: give --account-file <file with the secret URI>, --keystore <file> with --password-file, or --account <secret URI> (dev: //Bob)',
+    )
   }
   if (sources > 1) throw new NodeConfigError('account: give only one of suri (--account), suriFile (--account-file) and keystore (--keystore)')
   if (c.mode === 'member' && c.owner === undefined) throw new NodeConfigError('owner: a member node needs --owner <group owner address>')
@@ -163,7 +165,8 @@ function validateConfig(c: StorageNodeConfig): void {
     ['sworker.apiPort', c.sworker.apiPort],
     ['smanager.apiPort', c.smanager.apiPort],
     ['metrics.port', c.metrics.port],
-  ] as const) checkPort(port, name)
+  ] as const)
+    checkPort(port, name)
   if (!Number.isSafeInteger(c.sworker.srdUnits) || c.sworker.srdUnits < 0) throw new NodeConfigError('sworker.srdUnits: expected a non-negative integer')
   if (!Number.isSafeInteger(c.sworker.srdUnitSize) || c.sworker.srdUnitSize < 1 << 20 || c.sworker.srdUnitSize % (1 << 20) !== 0) {
     throw new NodeConfigError('sworker.srdUnitSize: expected a whole number of MiB')
@@ -177,19 +180,24 @@ function validateConfig(c: StorageNodeConfig): void {
 /** Exactly one way to the chain: a chain node's RPC, or the node's own chain node on the p2p network. */
 function validateChainSource(c: StorageNodeConfig): void {
   if (c.chainRpc !== undefined && c.chain !== undefined) {
-    throw new NodeConfigError('chain: give either --chain-rpc <url> (a chain node\'s RPC) or --chain <spec> with --bootnodes (the node\'s own chain node), not both')
+    throw new NodeConfigError(
+      "chain: give either --chain-rpc <url> (a chain node's RPC) or --chain <spec> with --bootnodes (the node's own chain node), not both",
+    )
   }
   if (c.chainRpc === undefined && c.chain === undefined) {
-    throw new NodeConfigError('chain: give --chain <spec> --bootnodes <multiaddr...> to run the node\'s own chain node, or --chain-rpc <url> (e.g. ws://127.0.0.1:9944) to use a chain node\'s RPC')
+    throw new NodeConfigError(
+      "chain: give --chain <spec> --bootnodes <multiaddr...> to run the node's own chain node, or --chain-rpc <url> (e.g. ws://127.0.0.1:9944) to use a chain node's RPC",
+    )
   }
   if (c.chainRpc !== undefined && !/^wss?:\/\//.test(c.chainRpc)) throw new NodeConfigError(`chainRpc: "${c.chainRpc}" is not a ws:// or wss:// URL`)
   if (c.chain === undefined) return
   if (c.chain.spec === '') throw new NodeConfigError('chain.spec: expected dev, local, or a chain spec file')
   if (c.chain.bootnodes.length === 0) {
-    throw new NodeConfigError('chain.bootnodes: the node\'s chain node follows the network: give --bootnodes <multiaddr...> (a validator\'s p2p address)')
+    throw new NodeConfigError("chain.bootnodes: the node's chain node follows the network: give --bootnodes <multiaddr...> (a validator's p2p address)")
   }
   for (const addr of c.chain.bootnodes) {
-    if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d+\/p2p\/\w+$/.test(addr)) throw new NodeConfigError(`chain.bootnodes: "${addr}" is not a multiaddr like /ip4/<ip>/tcp/<port>/p2p/<peer id>`, { addr })
+    if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d+\/p2p\/\w+$/.test(addr))
+      throw new NodeConfigError(`chain.bootnodes: "${addr}" is not a multiaddr like /ip4/<ip>/tcp/<port>/p2p/<peer id>`, { addr })
   }
   checkPort(c.chain.rpcPort, 'chain.rpcPort')
   if (!Number.isInteger(c.chain.blockTimeMs) || c.chain.blockTimeMs < 50) throw new NodeConfigError('chain.blockTimeMs: expected milliseconds, at least 50')

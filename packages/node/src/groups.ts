@@ -46,10 +46,14 @@ export async function ensureJoined(api: ApiPromise, member: KeyringPair, owner: 
     log.info('waiting for the first work report before joining the group')
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, 3000)
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      }, { once: true })
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          reject(signal.reason)
+        },
+        { once: true },
+      )
     })
   }
 }

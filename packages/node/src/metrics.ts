@@ -34,20 +34,35 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
   const { srdBytes, files, ipfsPeers } = sources
   if (srdBytes !== undefined) gauge('crust_sworker_srd_bytes', 'Spare room declared (sealed random data) in bytes', (g) => g.set(srdBytes()))
   if (files !== undefined) {
-    gauge('crust_sworker_files', 'Sealed files by status', (g) => {
-      for (const [status, v] of Object.entries(files())) g.set({ status }, v.count)
-    }, ['status'])
-    gauge('crust_sworker_files_bytes', 'Bytes of sealed files by status', (g) => {
-      for (const [status, v] of Object.entries(files())) g.set({ status }, v.bytes)
-    }, ['status'])
+    gauge(
+      'crust_sworker_files',
+      'Sealed files by status',
+      (g) => {
+        for (const [status, v] of Object.entries(files())) g.set({ status }, v.count)
+      },
+      ['status'],
+    )
+    gauge(
+      'crust_sworker_files_bytes',
+      'Bytes of sealed files by status',
+      (g) => {
+        for (const [status, v] of Object.entries(files())) g.set({ status }, v.bytes)
+      },
+      ['status'],
+    )
   }
   if (ipfsPeers !== undefined) gauge('crust_ipfs_peers', 'Connected IPFS peers', (g) => g.set(ipfsPeers()))
   const tasks = sources.tasks
   if (tasks !== undefined) {
-    gauge('crust_smanager_tasks', 'sManager tasks by status', (g) => {
-      g.reset()
-      for (const [status, n] of Object.entries(tasks())) g.set({ status }, n)
-    }, ['status'])
+    gauge(
+      'crust_smanager_tasks',
+      'sManager tasks by status',
+      (g) => {
+        g.reset()
+        for (const [status, n] of Object.entries(tasks())) g.set({ status }, n)
+      },
+      ['status'],
+    )
   }
   return registry
 }
@@ -61,7 +76,9 @@ export interface MetricsServer {
 export async function startMetricsServer(registry: Registry, opts: { host?: string; port: number }): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'NODE_ERROR_NOT_FOUND', message: 'only GET /metrics is served here' }))
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 'NODE_ERROR_NOT_FOUND', message: 'only GET /metrics is served here' }))
       return
     }
     registry.metrics().then(

@@ -86,7 +86,12 @@ async function startIpfsOnHost(config: StorageNodeConfig, host: IpfsHost, logger
  * sWorker, the sManager, metrics. `signal` aborts a start still waiting for the chain to sync.
  * `stop()` stops them in reverse: sManager, sWorker, chain node, IPFS.
  */
-export async function startStorageNode(config: StorageNodeConfig, account: KeyringPair, logger: ComponentLogger, signal?: AbortSignal): Promise<RunningStorageNode> {
+export async function startStorageNode(
+  config: StorageNodeConfig,
+  account: KeyringPair,
+  logger: ComponentLogger,
+  signal?: AbortSignal,
+): Promise<RunningStorageNode> {
   const log = logger.forComponent('node')
   const stops: Array<() => Promise<void>> = []
   const stopAll = async () => {
@@ -222,7 +227,11 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
 
       sources.srdBytes = () => Number(running.sworker.srd.size())
       sources.files = () => {
-        const out: Record<string, { count: number; bytes: number }> = { valid: { count: 0, bytes: 0 }, pending: { count: 0, bytes: 0 }, lost: { count: 0, bytes: 0 } }
+        const out: Record<string, { count: number; bytes: number }> = {
+          valid: { count: 0, bytes: 0 },
+          pending: { count: 0, bytes: 0 },
+          lost: { count: 0, bytes: 0 },
+        }
         for (const r of running.sworker.sealer.list()) {
           const bucket = (out[r.status] ??= { count: 0, bytes: 0 })
           bucket.count++
@@ -245,7 +254,15 @@ export async function startStorageNode(config: StorageNodeConfig, account: Keyri
     stops.push(() => metrics.stop())
     const all: StorageNodeEndpoints = { ...endpoints, metrics: `${url(metrics.address)}/metrics` }
     log.info(all, 'storage node ready')
-    return { endpoints: all, api, ...(chain === undefined ? {} : { chain }), ...(ipfs === undefined ? {} : { ipfs }), ...(sworker === undefined ? {} : { sworker }), ...(smanager === undefined ? {} : { smanager }), stop: stopAll }
+    return {
+      endpoints: all,
+      api,
+      ...(chain === undefined ? {} : { chain }),
+      ...(ipfs === undefined ? {} : { ipfs }),
+      ...(sworker === undefined ? {} : { sworker }),
+      ...(smanager === undefined ? {} : { smanager }),
+      stop: stopAll,
+    }
   } catch (err) {
     await stopAll()
     throw err

@@ -10,7 +10,10 @@ import { CrustError } from '@crust-ts/base'
 import { submit, TxDispatchError } from '@crust-ts/sdk'
 
 export class NodeTxError extends CrustError {
-  constructor(message: string, readonly dispatchError?: string) {
+  constructor(
+    message: string,
+    readonly dispatchError?: string,
+  ) {
     super('NODE_ERROR_TX', message, dispatchError === undefined ? {} : { dispatchError })
   }
 }

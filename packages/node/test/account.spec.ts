@@ -22,14 +22,20 @@ describe('node account', () => {
   })
 
   it('error: a missing or empty file names the file, never a secret', async () => {
-    await assert.rejects(loadAccount({ suriFile: join(dir, 'nope') }), (err: unknown) => err instanceof NodeConfigError && /cannot read the secret URI file .*nope \(ENOENT\)/.test(err.message))
+    await assert.rejects(
+      loadAccount({ suriFile: join(dir, 'nope') }),
+      (err: unknown) => err instanceof NodeConfigError && /cannot read the secret URI file .*nope \(ENOENT\)/.test(err.message),
+    )
     const empty = join(dir, 'empty')
     writeFileSync(empty, '\n')
     await assert.rejects(loadAccount({ suriFile: empty }), /is empty/)
   })
 
   it('error: only one account source at a time', () => {
-    assert.throws(() => resolveConfig(dir, { account: { suri: '//Bob', suriFile: join(dir, 'bob') }, chainRpc: 'ws://127.0.0.1:9944' }), /give only one of suri/)
+    assert.throws(
+      () => resolveConfig(dir, { account: { suri: '//Bob', suriFile: join(dir, 'bob') }, chainRpc: 'ws://127.0.0.1:9944' }),
+      /give only one of suri/,
+    )
     assert.throws(() => resolveConfig(dir, { chainRpc: 'ws://127.0.0.1:9944' }), /account: give --account-file/)
   })
 })

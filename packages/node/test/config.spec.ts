@@ -27,11 +27,17 @@ describe('storage node config: the way to the chain', () => {
   })
 
   it('error: neither a chain RPC nor a chain node is one readable NodeConfigError', () => {
-    assert.throws(() => resolveConfig(dir, { account }), (err: unknown) => err instanceof NodeConfigError && /--chain <spec> --bootnodes .* or --chain-rpc <url>/.test(err.message))
+    assert.throws(
+      () => resolveConfig(dir, { account }),
+      (err: unknown) => err instanceof NodeConfigError && /--chain <spec> --bootnodes .* or --chain-rpc <url>/.test(err.message),
+    )
   })
 
   it('error: both a chain RPC and a chain node', () => {
-    assert.throws(() => resolveConfig(dir, { account, chainRpc: 'ws://127.0.0.1:9944', chain: { spec: 'dev', bootnodes: [BOOTNODE] } }), /either --chain-rpc .* not both/)
+    assert.throws(
+      () => resolveConfig(dir, { account, chainRpc: 'ws://127.0.0.1:9944', chain: { spec: 'dev', bootnodes: [BOOTNODE] } }),
+      /either --chain-rpc .* not both/,
+    )
   })
 
   it('error: a chain node without bootnodes, or with a bootnode that is no p2p multiaddr', () => {

@@ -37,17 +37,12 @@ export type CreateLibp2pHostErrorType = Libp2pHostError
  * when it starts on this host. Create one host per node and pass it to every part that needs the
  * network; start it with the first part that starts and stop it last.
  */
-export async function createLibp2pHost<S extends ServiceMap = Record<never, never>>(
-  init: Libp2pHostInit<S>,
-): Promise<Libp2pHost<S>> {
+export async function createLibp2pHost<S extends ServiceMap = Record<never, never>>(init: Libp2pHostInit<S>): Promise<Libp2pHost<S>> {
   const opts = { ...defaultLibp2pHostOptions, ...init }
   let privateKey = init.privateKey
   if (privateKey === undefined) {
     if (init.peerKeyPath === undefined) {
-      throw new Libp2pHostError(
-        { code: Libp2pHostErrorCode.PEER_KEY_IO, path: '' },
-        'createLibp2pHost needs a privateKey or a peerKeyPath',
-      )
+      throw new Libp2pHostError({ code: Libp2pHostErrorCode.PEER_KEY_IO, path: '' }, 'createLibp2pHost needs a privateKey or a peerKeyPath')
     }
     privateKey = await loadOrCreatePeerKey(init.peerKeyPath)
   }

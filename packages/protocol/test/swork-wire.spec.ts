@@ -44,7 +44,8 @@ const vectors = JSON.parse(readFileSync(new URL('../../test/vectors/swork-crust.
 const text = (s: string) => new TextEncoder().encode(s)
 
 function fieldsOf(v: VectorReport): WorkReportPayloadFields {
-  const fileList = (list: Array<[string, string, string]>) => list.map(([cid, size, block]) => [text(cid), BigInt(size), BigInt(block)] as [Uint8Array, bigint, bigint])
+  const fileList = (list: Array<[string, string, string]>) =>
+    list.map(([cid, size, block]) => [text(cid), BigInt(size), BigInt(block)] as [Uint8Array, bigint, bigint])
   return {
     curr_pk: hexToU8a(v.curr_pk),
     ab_upgrade_pk: hexToU8a(v.ab_upgrade_pk),
@@ -91,7 +92,10 @@ describe('swork wire', () => {
       slot_hash: Uint8Array.of(0xbb),
       reported_srd_size: 0n,
       reported_files_size: 18446744073709551615n,
-      added_files: [[text('QmA'), 13n, 503n], [text('QmB'), 0n, 1n]],
+      added_files: [
+        [text('QmA'), 13n, 503n],
+        [text('QmB'), 0n, 1n],
+      ],
       deleted_files: [],
       reported_srd_root: Uint8Array.of(0xcc),
       reported_files_root: Uint8Array.of(0xdd),
@@ -113,7 +117,11 @@ describe('swork wire', () => {
   })
 
   it('property: encodeFiles equals the JSON text Crust builds, entry by entry', () => {
-    const file = fc.tuple(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }))
+    const file = fc.tuple(
+      fc.string({ unit: 'grapheme-ascii', maxLength: 60 }),
+      fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }),
+    )
     fc.assert(
       fc.property(fc.array(file, { maxLength: 20 }), (list) => {
         const expected = `[${list.map(([cid, size, block]) => `{"cid":"${cid}","size":${size},"c_block_num":${block}}`).join(',')}]`

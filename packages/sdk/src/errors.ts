@@ -86,8 +86,18 @@ export class TxRejectedError extends SdkError {
   readonly rpcCode: number | undefined
   readonly status: string | undefined
 
-  constructor(code: 'SDK_ERROR_TX_REJECTED' | 'SDK_ERROR_NO_FUNDS', message: string, init: { reason: string; rpcCode?: number; status?: string }, options?: { cause?: unknown }) {
-    super(code, message, { reason: init.reason, ...(init.rpcCode === undefined ? {} : { rpcCode: init.rpcCode }), ...(init.status === undefined ? {} : { status: init.status }) }, options)
+  constructor(
+    code: 'SDK_ERROR_TX_REJECTED' | 'SDK_ERROR_NO_FUNDS',
+    message: string,
+    init: { reason: string; rpcCode?: number; status?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      code,
+      message,
+      { reason: init.reason, ...(init.rpcCode === undefined ? {} : { rpcCode: init.rpcCode }), ...(init.status === undefined ? {} : { status: init.status }) },
+      options,
+    )
     this.reason = init.reason
     this.rpcCode = init.rpcCode
     this.status = init.status
@@ -104,7 +114,12 @@ export class KuboError extends SdkError {
   readonly detail: string
   readonly status: number | undefined
 
-  constructor(code: 'SDK_ERROR_IPFS' | 'SDK_ERROR_IPFS_UNREACHABLE', message: string, init: { url: string; command: string; detail: string; status?: number }, options?: { cause?: unknown }) {
+  constructor(
+    code: 'SDK_ERROR_IPFS' | 'SDK_ERROR_IPFS_UNREACHABLE',
+    message: string,
+    init: { url: string; command: string; detail: string; status?: number },
+    options?: { cause?: unknown },
+  ) {
     super(code, message, { url: init.url, command: init.command, ...(init.status === undefined ? {} : { status: init.status }) }, options)
     this.command = init.command
     this.detail = init.detail

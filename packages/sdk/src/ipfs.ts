@@ -88,13 +88,23 @@ export async function contentSize(path: string): Promise<number> {
 /** Explains a failed IPFS API call in one line. */
 export function ipfsError(url: string, err: unknown): SdkError {
   if (err instanceof KuboError && err.code === 'SDK_ERROR_IPFS_UNREACHABLE') {
-    return new SdkError('SDK_ERROR_IPFS_UNREACHABLE', `no IPFS API answers at ${url}: start one with \`crust ipfs daemon\` or pass --api`, { url }, { cause: err.cause })
+    return new SdkError(
+      'SDK_ERROR_IPFS_UNREACHABLE',
+      `no IPFS API answers at ${url}: start one with \`crust ipfs daemon\` or pass --api`,
+      { url },
+      { cause: err.cause },
+    )
   }
   if (err instanceof SdkError) return err
   const message = err instanceof Error ? err.message : String(err)
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : ''
   if (/ECONNREFUSED|fetch failed|ENOTFOUND|EHOSTUNREACH/.test(`${message} ${cause}`)) {
-    return new SdkError('SDK_ERROR_IPFS_UNREACHABLE', `no IPFS API answers at ${url}: start one with \`crust ipfs daemon\` or pass --api`, { url }, { cause: err })
+    return new SdkError(
+      'SDK_ERROR_IPFS_UNREACHABLE',
+      `no IPFS API answers at ${url}: start one with \`crust ipfs daemon\` or pass --api`,
+      { url },
+      { cause: err },
+    )
   }
   return new SdkError('SDK_ERROR_IPFS', `IPFS API ${url}: ${message}`, { url }, { cause: err })
 }

@@ -103,7 +103,12 @@ export async function placeOrder(api: ApiPromise, signer: KeyringPair, params: P
   }
   const tx = api.tx.market!.placeStorageOrder!(params.cid, size, tip, params.memo ?? '')
   const [price, txFee] = await Promise.all([orderFee(api, existing?.fileSize ?? size), estimateTxFee(tx, signer)])
-  await assertFunds(api, signer, price.total + tip + txFee, `an order of ${size} bytes (${formatCru(price.total + tip)} CRU + ${formatCru(txFee)} CRU transaction fee)`)
+  await assertFunds(
+    api,
+    signer,
+    price.total + tip + txFee,
+    `an order of ${size} bytes (${formatCru(price.total + tip)} CRU + ${formatCru(txFee)} CRU transaction fee)`,
+  )
   const included = await submit(api, tx, signer, params.signal === undefined ? {} : { signal: params.signal })
   // What left the account besides the transaction fee: the transfers into the market's pots.
   let orderAmount = 0n

@@ -25,7 +25,13 @@ export type AddPrepaidErrorType = SdkError
  * Adds `amount` plancks to the prepaid pool of `cid`'s order, after checking the CID, that the
  * order exists (`SDK_ERROR_NO_ORDER`) and that the account can pay (`SDK_ERROR_NO_FUNDS`).
  */
-export async function addPrepaid(api: ApiPromise, signer: KeyringPair, cid: string, amount: bigint, options: AddPrepaidOptions = {}): Promise<AddPrepaidReturnType> {
+export async function addPrepaid(
+  api: ApiPromise,
+  signer: KeyringPair,
+  cid: string,
+  amount: bigint,
+  options: AddPrepaidOptions = {},
+): Promise<AddPrepaidReturnType> {
   if (amount <= 0n) throw new SdkError('SDK_ERROR_BAD_AMOUNT', 'the prepaid amount must be positive')
   if ((await orderStatus(api, cid)) === undefined) throw new SdkError('SDK_ERROR_NO_ORDER', `no storage order for ${cid}`, { cid })
   const tx = api.tx.market!.addPrepaid!(cid, amount)

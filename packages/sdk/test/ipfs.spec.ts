@@ -61,7 +61,7 @@ describe('addToIpfs', () => {
     assert.equal(await (await fetch(`${gateway}/ipfs/${added.cid}/css/main.css`)).text(), 'h1{color:red}')
   })
 
-  it('behavior: names with spaces, plus signs and non-ASCII letters survive; CIDs equal kubo-rpc-client\'s', async () => {
+  it("behavior: names with spaces, plus signs and non-ASCII letters survive; CIDs equal kubo-rpc-client's", async () => {
     const site = join(dir, 'my site')
     mkdirSync(join(site, 'ünï'), { recursive: true })
     writeFileSync(join(site, 'a b+c.txt'), 'spaces and plus')

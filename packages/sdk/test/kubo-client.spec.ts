@@ -25,10 +25,12 @@ describe('kubo client', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   })
 
-  const json = (body: unknown, status = 200) => (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(status, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(body))
-  }
+  const json =
+    (body: unknown, status = 200) =>
+    (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
 
   it('behavior: pin add streams progress and resolves with the pins; arguments go out as Kubo names them', async () => {
     handler = (_req, res) => {
@@ -46,7 +48,7 @@ describe('kubo client', () => {
     assert.equal(requests.at(-1), `POST /api/v0/pin/add?arg=${CID}&recursive=true`)
   })
 
-  it('error: Kubo error answers are KuboError with Kubo\'s message, status and command', async () => {
+  it("error: Kubo error answers are KuboError with Kubo's message, status and command", async () => {
     handler = json({ Message: 'pin: invalid path "x"', Code: 0, Type: 'error' }, 500)
     await assert.rejects(createKuboClient(url).pin.add('x'), (err: unknown) => {
       assert.ok(err instanceof KuboError)

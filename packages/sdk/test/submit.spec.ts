@@ -29,7 +29,11 @@ function status(type: Status) {
 }
 
 function result(type: Status, dispatchError?: { module: string }) {
-  const events = [{ event: { section: 'transactionPayment', method: 'TransactionFeePaid', data: [{ toString: () => 'alice' }, { toBigInt: () => 7n, toString: () => '7' }] } }]
+  const events = [
+    {
+      event: { section: 'transactionPayment', method: 'TransactionFeePaid', data: [{ toString: () => 'alice' }, { toBigInt: () => 7n, toString: () => '7' }] },
+    },
+  ]
   const err = dispatchError === undefined ? undefined : { isModule: true, asModule: dispatchError.module, type: 'Module' }
   return { status: status(type), events, dispatchError: err }
 }
@@ -85,7 +89,7 @@ describe('tx: submit', () => {
     assert.equal((await submit(waited.api, waited.tx, signer, { finalized: true })).status, 'finalized')
   })
 
-  it('error: a failed dispatch is TxDispatchError with the pallet.Error name; known ones get the SDK\'s codes', async () => {
+  it("error: a failed dispatch is TxDispatchError with the pallet.Error name; known ones get the SDK's codes", async () => {
     const f = fake([{ statuses: [{ type: 'InBlock', module: 'staking.AlreadyClaimed' }] }, { statuses: [{ type: 'InBlock', module: 'market.FileTooLarge' }] }])
     await assert.rejects(submit(f.api, f.tx, signer), (err: unknown) => {
       assert.ok(err instanceof TxDispatchError && err instanceof SdkError)
@@ -112,13 +116,21 @@ describe('tx: submit', () => {
     })
     assert.equal(poor.submissions(), 1)
     const clash = fake([{ refuse: '1014: Priority is too low' }, { refuse: '1014: Priority is too low' }])
-    await assert.rejects(submit(clash.api, clash.tx, signer, { nonceRetries: 1, retryDelayMs: 1 }), { code: 'SDK_ERROR_TX_REJECTED', rpcCode: 1014, reason: '1014: Priority is too low' })
+    await assert.rejects(submit(clash.api, clash.tx, signer, { nonceRetries: 1, retryDelayMs: 1 }), {
+      code: 'SDK_ERROR_TX_REJECTED',
+      rpcCode: 1014,
+      reason: '1014: Priority is too low',
+    })
     assert.equal(clash.submissions(), 2)
   })
 
   it('error: invalid before inclusion is TX_REJECTED with the status; an abort is SDK_ERROR_ABORTED and ends the watch', async () => {
     const f = fake([{ statuses: [{ type: 'Invalid' }] }])
-    await assert.rejects(submit(f.api, f.tx, signer), { code: 'SDK_ERROR_TX_REJECTED', status: 'Invalid', message: 'the transaction was invalid before inclusion' })
+    await assert.rejects(submit(f.api, f.tx, signer), {
+      code: 'SDK_ERROR_TX_REJECTED',
+      status: 'Invalid',
+      message: 'the transaction was invalid before inclusion',
+    })
     const slow = fake([{ statuses: [{ type: 'Ready' }] }])
     const controller = new AbortController()
     const pending = submit(slow.api, slow.tx, signer, { signal: controller.signal })
@@ -129,8 +141,12 @@ describe('tx: submit', () => {
 })
 
 describe('tx: sendTx', () => {
-  it('behavior: the pool\'s answer first, then an outcome that never rejects (included with its dispatch error, or dropped)', async () => {
-    const f = fake([{ statuses: [{ type: 'InBlock', module: 'market.FileNotExist' }] }, { statuses: [{ type: 'Dropped' }] }, { refuse: '1013: Transaction Already Imported' }])
+  it("behavior: the pool's answer first, then an outcome that never rejects (included with its dispatch error, or dropped)", async () => {
+    const f = fake([
+      { statuses: [{ type: 'InBlock', module: 'market.FileNotExist' }] },
+      { statuses: [{ type: 'Dropped' }] },
+      { refuse: '1013: Transaction Already Imported' },
+    ])
     const sent = await sendTx(f.api, f.tx, { signer })
     assert.equal(sent.hash, HASH)
     const outcome = await sent.outcome

@@ -21,7 +21,10 @@ describe('order checks', () => {
   it('behavior: sizes below the limit pass; the limit and above are SDK_ERROR_FILE_TOO_LARGE naming it', () => {
     assertFileSize(1, GIB8)
     assertFileSize(GIB8 - 1n, GIB8)
-    assert.throws(() => assertFileSize(GIB8, GIB8), (err: unknown) => code('SDK_ERROR_FILE_TOO_LARGE')(err) && /8589934592 bytes \(8 GiB\)/.test((err as Error).message))
+    assert.throws(
+      () => assertFileSize(GIB8, GIB8),
+      (err: unknown) => code('SDK_ERROR_FILE_TOO_LARGE')(err) && /8589934592 bytes \(8 GiB\)/.test((err as Error).message),
+    )
     assert.throws(() => assertFileSize(0, GIB8), code('SDK_ERROR_BAD_SIZE'))
     assert.throws(() => assertFileSize(-5n, GIB8), code('SDK_ERROR_BAD_SIZE'))
     assert.throws(() => assertFileSize(1.5, GIB8), code('SDK_ERROR_BAD_SIZE'))

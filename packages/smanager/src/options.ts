@@ -82,14 +82,7 @@ export const defaultSmanagerConfig: SmanagerConfig = {
   historyLimit: 50,
 }
 
-const NON_NEGATIVE: Array<keyof SmanagerConfig> = [
-  'minFileSize',
-  'maxFileSize',
-  'minReplicas',
-  'reservedSpace',
-  'maxAttempts',
-  'minSrdRatio',
-]
+const NON_NEGATIVE: Array<keyof SmanagerConfig> = ['minFileSize', 'maxFileSize', 'minReplicas', 'reservedSpace', 'maxAttempts', 'minSrdRatio']
 const POSITIVE: Array<keyof SmanagerConfig> = [
   'maxReplicas',
   'maxPendingTasks',

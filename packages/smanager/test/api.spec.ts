@@ -39,7 +39,10 @@ describe('api: tasks over HTTP', () => {
     assert.equal(res.status, 200)
     assert.equal(res.headers.get('content-type'), 'application/json')
     const skipped = (await res.json()) as { tasks: Array<{ cid: string; reason: string }> }
-    assert.deepEqual(skipped.tasks.map((t) => [t.cid, t.reason]), [[B, 'tooManyReplicas']])
+    assert.deepEqual(
+      skipped.tasks.map((t) => [t.cid, t.reason]),
+      [[B, 'tooManyReplicas']],
+    )
   })
 
   it('behavior: GET /tasks/<cid> gives the task with its history', async () => {
@@ -48,7 +51,10 @@ describe('api: tasks over HTTP', () => {
     const task = (await res.json()) as { cid: string; status: string; history: Array<{ status: string; reason: string }> }
     assert.equal(task.cid, A)
     assert.equal(task.status, 'sealed')
-    assert.deepEqual(task.history.map((e) => e.status), ['new', 'pulling', 'sealing', 'sealed'])
+    assert.deepEqual(
+      task.history.map((e) => e.status),
+      ['new', 'pulling', 'sealing', 'sealed'],
+    )
   })
 
   it('error: an unknown CID is 404 with code SMANAGER_API_TASK_NOT_FOUND', async () => {

@@ -49,11 +49,14 @@ describe('ipfs: pull client', () => {
       })
     }
     const seen: number[] = []
-    await assert.rejects(client.pull(CID, { idleTimeoutMs: 300, onProgress: (n) => seen.push(n) }), (err: Error & { code?: string; meta?: Record<string, unknown> }) => {
-      assert.equal(err.code, 'SMANAGER_ERROR_PULL_IDLE_TIMEOUT')
-      assert.equal(err.meta?.blocks, 3)
-      return true
-    })
+    await assert.rejects(
+      client.pull(CID, { idleTimeoutMs: 300, onProgress: (n) => seen.push(n) }),
+      (err: Error & { code?: string; meta?: Record<string, unknown> }) => {
+        assert.equal(err.code, 'SMANAGER_ERROR_PULL_IDLE_TIMEOUT')
+        assert.equal(err.meta?.blocks, 3)
+        return true
+      },
+    )
     assert.deepEqual(seen, [3])
     await requestClosed
   })

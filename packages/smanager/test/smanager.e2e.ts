@@ -72,7 +72,11 @@ describe('sManager end to end', () => {
     logFd = openSync(logFile, 'a')
     const logger = createLogger({ level: 'debug', fd: logFd })
     chain = await startChain(dir)
-    api = await ApiPromise.create({ provider: new WsProvider(chain.url) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    api = await ApiPromise.create({
+      provider: new WsProvider(chain.url) as unknown as ApiOptions['provider'],
+      noInitWarn: true,
+      throwOnConnect: true,
+    } as ApiOptions)
     // ApiPromise.create waited for the crypto WASM the keyring needs
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     alice = keyring.addFromUri('//Alice')
@@ -82,7 +86,15 @@ describe('sManager end to end', () => {
     const addrA = ipfsA.multiaddrs.find((m) => m.includes('/ip4/127.0.0.1/tcp/'))!
     ipfsB = await startIpfsDaemon({ ...ipfsInit, repoPath: join(dir, 'ipfs-b'), bootstrap: [addrA.includes('/p2p/') ? addrA : `${addrA}/p2p/${ipfsA.peerId}`] })
     const ipfsBApi = `http://127.0.0.1:${ipfsB.api.port}`
-    sworker = await runSworker({ dataDir: join(dir, 'sworker'), chainRpc: chain.url, ipfsApi: ipfsBApi, accountUri: '//Bob', apiPort: 0, srdUnitSize: MIB, logger })
+    sworker = await runSworker({
+      dataDir: join(dir, 'sworker'),
+      chainRpc: chain.url,
+      ipfsApi: ipfsBApi,
+      accountUri: '//Bob',
+      apiPort: 0,
+      srdUnitSize: MIB,
+      logger,
+    })
     sm = await Smanager.start({
       dataDir: join(dir, 'smanager'),
       api,
@@ -118,7 +130,9 @@ describe('sManager end to end', () => {
     try {
       await fn()
     } catch (err) {
-      const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => /smanager|sworker/.test(l))
+      const lines = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => /smanager|sworker/.test(l))
       console.error(lines.slice(-60).join('\n'))
       throw err
     }
@@ -138,7 +152,9 @@ describe('sManager end to end', () => {
       assert.deepEqual(statuses.get(cid)?.slice(0, 4), ['new', 'pulling', 'sealing', 'sealed'])
       assert.equal(sealed.reason, 'sealed')
       const at = (status: TaskStatus) => sealed.history.find((e) => e.status === status)!.at
-      t.diagnostic(`3 MiB order: seen→pulled ${at('sealing') - at('new')} ms (pull ${at('sealing') - at('pulling')} ms), seal ${at('sealed') - at('sealing')} ms`)
+      t.diagnostic(
+        `3 MiB order: seen→pulled ${at('sealing') - at('new')} ms (pull ${at('sealing') - at('pulling')} ms), seal ${at('sealed') - at('sealing')} ms`,
+      )
       assert.equal(sealed.size, Number(stat.cumulativeSize))
       const info = (await (await fetch(`${sworkerUrl()}/file/info?cid=${cid}`)).json()) as Record<string, { type: string; size: number }>
       assert.equal(info[cid]?.type, 'valid')
@@ -154,7 +170,10 @@ describe('sManager end to end', () => {
       // no prepaid: after expiry Bob settles, which closes the file, and the sManager deletes it
       const deleted = await waitFor(() => (sm.task(cid)?.status === 'deleted' ? sm.task(cid) : undefined), 'the task to be deleted')
       assert.equal(deleted.reason, 'orderClosed')
-      assert.ok(deleted.history.some((e) => e.reason === 'settled'), 'calculateReward went in')
+      assert.ok(
+        deleted.history.some((e) => e.reason === 'settled'),
+        'calculateReward went in',
+      )
       assert.deepEqual(statuses.get(cid)?.slice(-4), ['sealed', 'expired', 'deleting', 'deleted'])
       assert.equal((await api.query.market.filesV2(cid)).toJSON(), null, 'the order is closed')
       assert.equal((await fetch(`${sworkerUrl()}/file/info?cid=${cid}`)).status, 404)

@@ -21,13 +21,19 @@ describe('smanager: orders to sealed files', () => {
       h.chain.produce([{ kind: 'ordered', cid: A }])
       const task = await h.waitFor(A, (t) => t.status === 'sealed', 'sealed')
       assert.deepEqual(h.statuses(A), ['new', 'pulling', 'sealing', 'sealed'])
-      assert.deepEqual(task.history.map((e) => e.reason), ['orderPlaced', 'picked', 'pulled', 'sealed'])
+      assert.deepEqual(
+        task.history.map((e) => e.reason),
+        ['orderPlaced', 'picked', 'pulled', 'sealed'],
+      )
       assert.equal(task.source, 'chainEvent')
       assert.equal(task.size, 3000)
       assert.equal(task.attempts, 1)
       assert.deepEqual([...new Set(progress)], [1, 2, 3], 'the block count as it grew')
       assert.deepEqual(h.sworker.sealStarts, [A])
-      assert.deepEqual(h.sm.tasks({ status: 'sealed' }).map((t) => t.cid), [A])
+      assert.deepEqual(
+        h.sm.tasks({ status: 'sealed' }).map((t) => t.cid),
+        [A],
+      )
       assert.deepEqual(h.sm.tasks({ status: 'new' }), [])
     } finally {
       await h.stop()
@@ -61,7 +67,11 @@ describe('smanager: orders to sealed files', () => {
       h.chain.addFile(B, { size: 6000 })
       h.chain.addFile(C, { size: 4000 })
       h.sworker.space = { srdComplete: 0, diskAvailable: 0, sysDiskAvailable: 0 }
-      h.chain.produce([{ kind: 'ordered', cid: A }, { kind: 'ordered', cid: B }, { kind: 'ordered', cid: C }])
+      h.chain.produce([
+        { kind: 'ordered', cid: A },
+        { kind: 'ordered', cid: B },
+        { kind: 'ordered', cid: C },
+      ])
       assert.equal((await h.waitFor(A, (t) => t.status === 'skipped', 'A skipped')).reason, 'tooManyReplicas')
       assert.equal((await h.waitFor(B, (t) => t.status === 'skipped', 'B skipped')).reason, 'sizeTooLarge')
       const c = await h.waitFor(C, (t) => t.reason === 'insufficientSpace', 'C deferred')
@@ -135,7 +145,10 @@ describe('smanager: expiry, settlement and deletion', () => {
       assert.equal(h.chain.settleCalls.length, 2, 'once per expiry')
       // the settlement closed the file
       h.chain.orders.delete(A)
-      h.chain.produce([{ kind: 'calculated', cid: A }, { kind: 'closed', cid: A, reason: 'fileClosed' }])
+      h.chain.produce([
+        { kind: 'calculated', cid: A },
+        { kind: 'closed', cid: A, reason: 'fileClosed' },
+      ])
       const deleted = await h.waitFor(A, (t) => t.status === 'deleted', 'deleted')
       assert.equal(deleted.reason, 'orderClosed')
       assert.deepEqual(h.sworker.deletes, [A])
@@ -219,7 +232,13 @@ describe('smanager: restart and groups', () => {
       assert.ok(c.history.some((e) => e.status === 'failed' && e.reason === 'interrupted'))
       assert.equal(c.attempts, 2)
       await h.restart()
-      assert.deepEqual(h.sm.tasks({ status: 'sealed' }).map((t) => t.cid).sort(), [A, B, C].sort())
+      assert.deepEqual(
+        h.sm
+          .tasks({ status: 'sealed' })
+          .map((t) => t.cid)
+          .sort(),
+        [A, B, C].sort(),
+      )
       // an order that closed while the node was down is cleaned up by the start-up scan
       await h.sm.stop()
       h.chain.orders.delete(C)

@@ -35,7 +35,14 @@ describe('store: tasks', () => {
     assert.equal(failed.reason, 'pullIdleTimeout')
     assert.equal(failed.attempts, 1)
     assert.equal(failed.updatedAt, 3000)
-    assert.deepEqual(failed.history.map((h) => [h.status, h.reason]), [['new', 'orderPlaced'], ['pulling', 'picked'], ['failed', 'pullIdleTimeout']])
+    assert.deepEqual(
+      failed.history.map((h) => [h.status, h.reason]),
+      [
+        ['new', 'orderPlaced'],
+        ['pulling', 'picked'],
+        ['failed', 'pullIdleTimeout'],
+      ],
+    )
     const again = await store.create({ cid: CID, size: 99, expiredAt: 0, replicas: 0, source: 'dbScan' }, 'foundInScan')
     assert.equal(again.created, false)
     assert.equal(again.task.size, 10, 'an existing task is not replaced')
@@ -55,9 +62,15 @@ describe('store: tasks', () => {
     assert.equal(task.status, 'sealed')
     assert.equal(task.settledExpiry, 7)
     assert.equal('lastError' in task, false, 'cleared fields are gone')
-    assert.deepEqual(task.history.map((h) => h.status), ['new', 'sealing', 'sealed'])
+    assert.deepEqual(
+      task.history.map((h) => h.status),
+      ['new', 'sealing', 'sealed'],
+    )
     assert.equal(reopened.getMeta<number>('lastBlock'), 42)
-    assert.deepEqual(reopened.byStatus('sealed').map((t) => t.cid), [CID])
+    assert.deepEqual(
+      reopened.byStatus('sealed').map((t) => t.cid),
+      [CID],
+    )
     assert.deepEqual(reopened.byStatus('new'), [])
     await reopened.close()
   })
@@ -78,7 +91,10 @@ describe('store: tasks', () => {
     const store = open(3)
     await store.create({ cid: CID, size: 10, expiredAt: 0, replicas: 0, source: 'chainEvent' }, 'orderPlaced')
     for (let i = 0; i < 5; i++) await store.transition(CID, 'failed', `try${i}`)
-    assert.deepEqual(store.get(CID)!.history.map((h) => h.reason), ['try2', 'try3', 'try4'])
+    assert.deepEqual(
+      store.get(CID)!.history.map((h) => h.reason),
+      ['try2', 'try3', 'try4'],
+    )
     await store.close()
   })
 

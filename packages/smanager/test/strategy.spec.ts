@@ -31,15 +31,24 @@ describe('scheduler: strategy', () => {
 
   it('behavior: the pick boundary is the db weight', () => {
     const w = { dbFilesWeight: 30, newFilesWeight: 70 }
-    assert.equal(pickSource(w, () => 0.2999), 'dbScan')
-    assert.equal(pickSource(w, () => 0.3), 'chainEvent')
+    assert.equal(
+      pickSource(w, () => 0.2999),
+      'dbScan',
+    )
+    assert.equal(
+      pickSource(w, () => 0.3),
+      'chainEvent',
+    )
   })
 })
 
 describe('scheduler: backoff', () => {
   it('behavior: doubles from the base and stops at the cap', () => {
     const o = { baseMs: 1000, factor: 2, maxMs: 10_000 }
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, o)), [1000, 2000, 4000, 8000, 10_000, 10_000])
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, o)),
+      [1000, 2000, 4000, 8000, 10_000, 10_000],
+    )
     assert.equal(backoffMs(0, o), 1000, 'attempt counts below 1 count as 1')
     assert.equal(backoffMs(5000, o), 10_000, 'huge attempt counts stay capped')
   })

@@ -19,7 +19,14 @@ describe('sworker api', () => {
     const dag = await importFile(fileBytes(1024 * 1024))
     cid = dag.cid.toString()
     token = loadOrCreateApiToken(join(tmp.dir, 'w'))
-    api = new SworkerApi(sworker, { port: 0, blockSource: blockstoreBlockSource(dag.blockstore), dataDir: tmp.dir, currentBlock: () => 42, token, allowedOrigins: ['http://console.local'] })
+    api = new SworkerApi(sworker, {
+      port: 0,
+      blockSource: blockstoreBlockSource(dag.blockstore),
+      dataDir: tmp.dir,
+      currentBlock: () => 42,
+      token,
+      allowedOrigins: ['http://console.local'],
+    })
     const { port } = await api.start()
     base = `http://127.0.0.1:${port}/api/v0`
   })
@@ -34,7 +41,12 @@ describe('sworker api', () => {
   const post = (path: string, body: unknown, headers: Record<string, string | undefined> = {}, signal?: AbortSignal) => {
     const all: Record<string, string> = {}
     for (const [k, v] of Object.entries({ authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers })) if (v !== undefined) all[k] = v
-    return fetch(`${base}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: all, ...(signal === undefined ? {} : { signal }) })
+    return fetch(`${base}${path}`, {
+      method: 'POST',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: all,
+      ...(signal === undefined ? {} : { signal }),
+    })
   }
   const status = async (c: string) => ((await (await fetch(`${base}/file/info?cid=${c}`)).json()) as Record<string, { type: string }>)[c]?.type
   const code = async (res: Response) => ((await res.json()) as { code?: string }).code
@@ -80,7 +92,12 @@ describe('sworker api', () => {
   it('security: POSTs without the token, or with a wrong one, are 401 JSON and change nothing', async () => {
     assert.equal(await status(cid), 'valid')
     for (const authorization of [undefined, `Bearer ${'0'.repeat(64)}`, token, `Basic ${token}`, 'Bearer ']) {
-      for (const [path, body] of [['/storage/delete', { cid }], ['/srd/change', { change: 1 }], ['/storage/seal_start', { cid }], ['/storage/unseal', { path: `${cid}/0` }]] as const) {
+      for (const [path, body] of [
+        ['/storage/delete', { cid }],
+        ['/srd/change', { change: 1 }],
+        ['/storage/seal_start', { cid }],
+        ['/storage/unseal', { path: `${cid}/0` }],
+      ] as const) {
         const res = await post(path, body, { authorization })
         assert.equal(res.status, 401, `${path} with ${authorization}`)
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/)
@@ -93,7 +110,10 @@ describe('sworker api', () => {
 
   it('security: POSTs that are not application/json are 415, even with the token', async () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
-      for (const [path, body] of [['/storage/delete', { cid }], ['/srd/change', { change: 1 }]] as const) {
+      for (const [path, body] of [
+        ['/storage/delete', { cid }],
+        ['/srd/change', { change: 1 }],
+      ] as const) {
         const res = await post(path, body, { 'content-type': contentType })
         assert.equal(res.status, 415, `${path} as ${contentType}`)
         assert.equal(await code(res), 'SWORKER_API_ERROR_UNSUPPORTED_MEDIA_TYPE')

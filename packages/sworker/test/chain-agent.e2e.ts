@@ -13,7 +13,6 @@ import { blockstoreBlockSource, devAttestationAuthority, Sworker, SworkerChainAg
 import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
 import { startNode, writeDevSpec } from '@crust-ts/testkit'
 
-
 /** A `crust node` child on a dev spec with short report slots and file duration. */
 async function startChain(dir: string) {
   return startNode(join(dir, 'chain'), ['--chain', writeDevSpec(dir, { reportSlot: 10, fileDuration: 400, eraLength: 60 })])
@@ -24,7 +23,11 @@ describe('sWorker on chain', () => {
     await cryptoWaitReady()
     const tmp = tempDir()
     const chain = await startChain(tmp.dir)
-    const api = await ApiPromise.create({ provider: new WsProvider(chain.url) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    const api = await ApiPromise.create({
+      provider: new WsProvider(chain.url) as unknown as ApiOptions['provider'],
+      noInitWarn: true,
+      throwOnConnect: true,
+    } as ApiOptions)
     const sworker = await Sworker.open({ dataDir: join(tmp.dir, 'sworker'), authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
     try {
       const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
@@ -34,9 +37,12 @@ describe('sWorker on chain', () => {
       const record = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
       assert.equal(record.status, 'valid')
       await new Promise<void>((resolve, reject) => {
-        api.tx.market.placeStorageOrder(cid.toString(), record.size, 0, '').signAndSend(alice, (r) => {
-          if (r.status.isInBlock) (r.dispatchError === undefined ? resolve() : reject(new Error(r.dispatchError.toString())))
-        }).catch(reject)
+        api.tx.market
+          .placeStorageOrder(cid.toString(), record.size, 0, '')
+          .signAndSend(alice, (r) => {
+            if (r.status.isInBlock) r.dispatchError === undefined ? resolve() : reject(new Error(r.dispatchError.toString()))
+          })
+          .catch(reject)
       })
       const agent = new SworkerChainAgent(sworker, { api, account: bob })
       assert.equal(await agent.ensureRegistered(), 'registered')

@@ -4,14 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE, sworkWire } from '@crust-ts/protocol'
-import {
-  devAttestationAuthority,
-  EnclaveError,
-  IDENTITY_FILE,
-  NODE_SECRET_FILE,
-  publicAttestationAuthority,
-  SoftwareEnclave,
-} from '../src/index.js'
+import { devAttestationAuthority, EnclaveError, IDENTITY_FILE, NODE_SECRET_FILE, publicAttestationAuthority, SoftwareEnclave } from '../src/index.js'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -44,9 +37,15 @@ describe('enclave', () => {
     try {
       SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority() })
       fs.rmSync(path.join(tmp.dir, NODE_SECRET_FILE))
-      assert.throws(() => SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority() }), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_IDENTITY_UNREADABLE')
+      assert.throws(
+        () => SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority() }),
+        (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_IDENTITY_UNREADABLE',
+      )
       fs.writeFileSync(path.join(tmp.dir, NODE_SECRET_FILE), Buffer.alloc(32, 7), { mode: 0o600 })
-      assert.throws(() => SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority() }), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_IDENTITY_UNREADABLE')
+      assert.throws(
+        () => SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority() }),
+        (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_IDENTITY_UNREADABLE',
+      )
     } finally {
       tmp.remove()
     }
@@ -75,7 +74,10 @@ describe('enclave', () => {
     const tmp = tempDir()
     try {
       const enclave = SoftwareEnclave.open({ dataDir: tmp.dir, authority: publicAttestationAuthority(DEV_ATTESTATION_AUTHORITY_PUBLIC) })
-      await assert.rejects(enclave.attest(new Uint8Array(32)), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ATTESTATION_UNAVAILABLE')
+      await assert.rejects(
+        enclave.attest(new Uint8Array(32)),
+        (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ATTESTATION_UNAVAILABLE',
+      )
     } finally {
       tmp.remove()
     }
@@ -89,8 +91,14 @@ describe('enclave', () => {
       const sealed = enclave.sealBlock(cid, new Uint8Array(100).fill(3))
       const altered = new Uint8Array(sealed)
       altered[50]! ^= 1
-      assert.throws(() => enclave.unsealBlock(cid, altered), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_UNSEAL_FAILED')
-      assert.throws(() => enclave.unsealBlock(new Uint8Array([1, 2, 4]), sealed), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_UNSEAL_FAILED')
+      assert.throws(
+        () => enclave.unsealBlock(cid, altered),
+        (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_UNSEAL_FAILED',
+      )
+      assert.throws(
+        () => enclave.unsealBlock(new Uint8Array([1, 2, 4]), sealed),
+        (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_UNSEAL_FAILED',
+      )
     } finally {
       tmp.remove()
     }
@@ -119,7 +127,10 @@ describe('enclave', () => {
         const inline = CID.createV1(0x55, identity.digest(new Uint8Array([9, 9])))
         assert.ok((await enclave.sealFileBlock(inline, new Uint8Array([9, 9]), prefix)) !== undefined, 'identity CIDs verify too')
         const md5ish = CID.createV1(0x55, { code: 0xd5, size: 16, digest: new Uint8Array(16), bytes: new Uint8Array([0xd5, 16, ...new Uint8Array(16)]) })
-        await assert.rejects(enclave.sealFileBlock(md5ish, block, prefix), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ENCLAVE_INVALID_ARGUMENT')
+        await assert.rejects(
+          enclave.sealFileBlock(md5ish, block, prefix),
+          (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ENCLAVE_INVALID_ARGUMENT',
+        )
       } finally {
         await enclave.close()
         tmp.remove()
@@ -133,7 +144,10 @@ describe('enclave', () => {
     try {
       const block = new Uint8Array(4 * 1024 * 1024).fill(1)
       const cid = CID.createV1(0x55, await sha256.digest(block))
-      const rejected = assert.rejects(enclave.sealFileBlock(cid, block, new Uint8Array(0)), (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ENCLAVE_SEAL_FAILED')
+      const rejected = assert.rejects(
+        enclave.sealFileBlock(cid, block, new Uint8Array(0)),
+        (err: unknown) => err instanceof EnclaveError && err.code === 'SWORKER_ERROR_ENCLAVE_SEAL_FAILED',
+      )
       await enclave.close()
       await rejected
     } finally {

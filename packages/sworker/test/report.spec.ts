@@ -50,7 +50,10 @@ describe('work report', () => {
       bytes(f.reported_files_root).map((v) => ({ reported_files_root: v })),
       fc.array(file, { minLength: 1, maxLength: 3 }).map((v) => ({ added_files: [...f.added_files, ...v] })),
       fc.array(file, { minLength: 1, maxLength: 3 }).map((v) => ({ deleted_files: v })),
-      fc.bigInt({ min: 0n, max: 2n ** 40n }).filter((v) => v !== f.added_files[0]![1]).map((v) => ({ added_files: [[f.added_files[0]![0], v, f.added_files[0]![2]] as sworkWire.ReportedFile] })),
+      fc
+        .bigInt({ min: 0n, max: 2n ** 40n })
+        .filter((v) => v !== f.added_files[0]![1])
+        .map((v) => ({ added_files: [[f.added_files[0]![0], v, f.added_files[0]![2]] as sworkWire.ReportedFile] })),
     )
     fc.assert(
       fc.property(alteration, (change) => {
@@ -72,10 +75,13 @@ describe('work report', () => {
     assert.deepEqual(c.fields.deleted_files, [])
     assert.equal(c.fields.reported_files_size, a.fields.reported_files_size)
     assert.deepEqual(c.fields.reported_files_root, a.fields.reported_files_root)
-    await assert.rejects(async () => {
-      await sworker.reporter.commitReport()
-      await sworker.reporter.commitReport()
-    }, (err: unknown) => (err as { code?: string }).code === 'SWORKER_ERROR_REPORT_NOTHING_TO_COMMIT')
+    await assert.rejects(
+      async () => {
+        await sworker.reporter.commitReport()
+        await sworker.reporter.commitReport()
+      },
+      (err: unknown) => (err as { code?: string }).code === 'SWORKER_ERROR_REPORT_NOTHING_TO_COMMIT',
+    )
   })
 
   it('behavior: a deleted file appears in deleted_files with its reported size, and files size drops', async () => {

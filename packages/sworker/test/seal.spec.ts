@@ -166,9 +166,12 @@ describe('seal', () => {
     assert.equal(fs.existsSync(sworker.store.blockFiles.path(cid.toString())), false, 'the data file is gone')
     assert.equal(sworker.sealer.verifyBlock(cid.toString(), 0), undefined)
     assert.equal(await sworker.sealer.delete(cid.toString()), false)
-    await assert.rejects(async () => {
-      for await (const _ of sworker.sealer.unseal(cid.toString())) break
-    }, (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_NOT_FOUND')
+    await assert.rejects(
+      async () => {
+        for await (const _ of sworker.sealer.unseal(cid.toString())) break
+      },
+      (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_NOT_FOUND',
+    )
   })
 })
 

@@ -66,7 +66,13 @@ describe('srd', () => {
     const script: number[] = []
     let sworker: Sworker | undefined
     const freeSpace = async () => script.shift() ?? disk - Number(sworker?.srd.size() ?? 0n)
-    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: MiB, srdReserveBytes: reserve, srdFreeSpace: freeSpace })
+    sworker = await Sworker.open({
+      dataDir: tmp.dir,
+      authority: devAttestationAuthority(),
+      srdUnitSize: MiB,
+      srdReserveBytes: reserve,
+      srdFreeSpace: freeSpace,
+    })
     try {
       assert.deepEqual(await sworker.srd.room(), { availableBytes: reserve + 2.5 * MiB, reserveBytes: reserve, unitSize: MiB, maxUnits: 2 })
       await assert.rejects(sworker.srd.change(3), (err: unknown) => {
@@ -83,7 +89,10 @@ describe('srd', () => {
       assert.deepEqual(await sworker.srd.change(-1), { added: 0, removed: 1 }, 'shrinking is never bounded')
       // Files fill the disk while SRD grows: it stops at the reserve, reporting what it added.
       script.push(reserve + 2 * MiB, reserve + 0.5 * MiB)
-      await assert.rejects(sworker.srd.change(2), (err: unknown) => err instanceof SrdError && err.code === 'SWORKER_ERROR_SRD_NO_ROOM' && err.meta?.added === 1)
+      await assert.rejects(
+        sworker.srd.change(2),
+        (err: unknown) => err instanceof SrdError && err.code === 'SWORKER_ERROR_SRD_NO_ROOM' && err.meta?.added === 1,
+      )
       assert.equal(sworker.srd.size(), 2n * BigInt(MiB))
     } finally {
       await sworker.close()
@@ -95,10 +104,19 @@ describe('srd', () => {
     const tmp = tempDir()
     let sworker: Sworker | undefined
     const freeSpace = async () => 8 * MiB + 3 * MiB - Number(sworker?.srd.size() ?? 0n)
-    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: MiB, srdReserveBytes: 8 * MiB, srdFreeSpace: freeSpace })
+    sworker = await Sworker.open({
+      dataDir: tmp.dir,
+      authority: devAttestationAuthority(),
+      srdUnitSize: MiB,
+      srdReserveBytes: 8 * MiB,
+      srdFreeSpace: freeSpace,
+    })
     try {
       const results = await Promise.allSettled([sworker.srd.change(2), sworker.srd.change(2)])
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected'])
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected'],
+      )
       assert.equal(sworker.srd.size(), 2n * BigInt(MiB))
     } finally {
       await sworker.close()

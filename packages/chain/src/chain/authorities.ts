@@ -40,7 +40,10 @@ function voterSet(setId: number, voters: Voter[]): VoterSet {
 /** The chain spec's genesis authorities for every block, equal weight, one voter set (id 0). */
 export function genesisAuthorities(spec: ChainSpec): AuthoritySet {
   const authorities = spec.genesis.authorities.map(accountIdOf)
-  const voters = voterSet(0, authorities.map((id) => ({ id, weight: 1n })))
+  const voters = voterSet(
+    0,
+    authorities.map((id) => ({ id, weight: 1n })),
+  )
   return { authoritiesFor: () => authorities, votersFor: () => voters }
 }
 

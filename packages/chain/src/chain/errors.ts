@@ -70,18 +70,18 @@ type Code = typeof BlockImportErrorCode
 /** Per-code fields of {@link BlockImportError}; `switch (err.type.code)` narrows them. */
 export type BlockImportErrorType =
   | { code: Code['BAD_ENCODING'] }
-  | (BlockId & { code: Code['UNKNOWN_PARENT']; /** The missing parent's hash (0x hex). */ parent: string })
+  | (BlockId & { code: Code['UNKNOWN_PARENT'] /** The missing parent's hash (0x hex). */; parent: string })
   | (BlockId & { code: Code['BAD_NUMBER'] })
   | (BlockId & { code: Code['NOT_DESCENDANT_OF_FINALIZED'] })
   | (BlockId & { code: Code['NO_SLOT'] })
   | (BlockId & { code: Code['SLOT_NOT_INCREASING']; slot: number; parentSlot: number })
   | (BlockId & { code: Code['FUTURE_SLOT']; slot: number; currentSlot: number })
   | (BlockId & { code: Code['NO_SEAL'] })
-  | (BlockId & { code: Code['WRONG_AUTHOR'] | Code['BAD_SEAL']; slot: number; /** The slot's author (0x hex account id). */ author: string })
+  | (BlockId & { code: Code['WRONG_AUTHOR'] | Code['BAD_SEAL']; slot: number /** The slot's author (0x hex account id). */; author: string })
   | (BlockId & { code: Code['BAD_TIMESTAMP'] })
-  | (BlockId & { code: Code['BAD_EXTRINSIC']; /** The extrinsic's index in the body, when one is at fault. */ index?: number })
+  | (BlockId & { code: Code['BAD_EXTRINSIC'] /** The extrinsic's index in the body, when one is at fault. */; index?: number })
   | (BlockId & { code: Code['EXTRINSICS_ROOT_MISMATCH'] })
-  | (BlockId & { code: Code['STATE_ROOT_MISMATCH']; /** The header's state root (0x hex). */ expected: string; /** What execution gave. */ got: string })
+  | (BlockId & { code: Code['STATE_ROOT_MISMATCH'] /** The header's state root (0x hex). */; expected: string /** What execution gave. */; got: string })
 
 /** A block that cannot be imported. See {@link BlockImportError.invalid}. */
 export class BlockImportError extends CrustError {

@@ -16,7 +16,7 @@ export const Bucket = {
   /** utf-8 name (e.g. `best`, `finalized`, `genesis`) -> bytes */
   meta: 6,
   /** block hash -> finality justification bytes (opaque to the database) */
-  justification: 7
+  justification: 7,
 } as const
 
 /** One of the {@link Bucket} numbers. */

@@ -56,7 +56,7 @@ export interface ChainDatabaseInit {
 
 /** Defaults of {@link ChainDatabaseInit}. */
 export const defaultChainDatabaseInit: Required<ChainDatabaseInit> = {
-  durability: 'sync'
+  durability: 'sync',
 }
 
 /** Length of block and trie node hashes (blake2b-256). */
@@ -101,8 +101,7 @@ export class ChainDatabase implements TrieNodeReader {
   private constructor(path: string, env: RootDatabase<Uint8Array, Uint8Array>) {
     this.path = path
     this.env = env
-    const sub = (bucket: Bucket): Bytes =>
-      env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
+    const sub = (bucket: Bucket): Bytes => env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
     this.nodes = sub(Bucket.trieNode)
     this.headers = sub(Bucket.blockHeader)
     this.bodies = sub(Bucket.blockBody)
@@ -137,7 +136,7 @@ export class ChainDatabase implements TrieNodeReader {
         compression: false,
         cache: false,
         noSync: false,
-        overlappingSync: durability === 'overlapping'
+        overlappingSync: durability === 'overlapping',
       })
       return new ChainDatabase(path, env)
     } catch (err) {
@@ -217,7 +216,7 @@ export class ChainDatabase implements TrieNodeReader {
       })
     } catch (err) {
       throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: hex(block.hash) }, 'block write failed, rolled back', {
-        cause: err
+        cause: err,
       })
     }
   }

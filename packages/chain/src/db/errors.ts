@@ -9,7 +9,7 @@ export const DbErrorCode = {
   /** The database was used after `close()`. */
   CLOSED: 'DB_ERROR_CLOSED',
   /** An argument is out of range (e.g. a block number that is not a u32). */
-  INVALID_ARGUMENT: 'DB_ERROR_INVALID_ARGUMENT'
+  INVALID_ARGUMENT: 'DB_ERROR_INVALID_ARGUMENT',
 } as const
 
 /** One of the {@link DbErrorCode} values. */
@@ -17,10 +17,10 @@ export type DbErrorCode = (typeof DbErrorCode)[keyof typeof DbErrorCode]
 
 /** Per-code metadata of {@link DbError}. */
 export type DbErrorType =
-  | { code: typeof DbErrorCode.OPEN_FAILED, path: string }
-  | { code: typeof DbErrorCode.WRITE_FAILED, block: string }
+  | { code: typeof DbErrorCode.OPEN_FAILED; path: string }
+  | { code: typeof DbErrorCode.WRITE_FAILED; block: string }
   | { code: typeof DbErrorCode.CLOSED }
-  | { code: typeof DbErrorCode.INVALID_ARGUMENT, reason: string }
+  | { code: typeof DbErrorCode.INVALID_ARGUMENT; reason: string }
 
 /**
  * Thrown by the chain database: when its folder cannot be opened (`DB_ERROR_OPEN_FAILED`), when a

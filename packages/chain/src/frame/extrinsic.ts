@@ -106,12 +106,7 @@ export function decodeExtrinsic(runtime: ExtrinsicRuntime, bytes: Uint8Array): D
 }
 
 /** The bytes a signer signs: call ++ extra ++ additional-signed, hashed when over 256 bytes. */
-export function signingPayload(
-  runtime: ExtrinsicRuntime,
-  xt: DecodedExtrinsic,
-  genesisHash: Uint8Array,
-  birthHash: Uint8Array,
-): Uint8Array {
+export function signingPayload(runtime: ExtrinsicRuntime, xt: DecodedExtrinsic, genesisHash: Uint8Array, birthHash: Uint8Array): Uint8Array {
   if (xt.signed === undefined) throw new Error('unsigned extrinsic has no signing payload')
   const additional = new Uint8Array(8)
   const view = new DataView(additional.buffer)

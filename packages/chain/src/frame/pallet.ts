@@ -20,7 +20,10 @@ export interface RuntimeCallValue {
 
 /** A failed dispatch; its value is encoded into `System.ExtrinsicFailed`. */
 export class DispatchError extends CrustError {
-  constructor(readonly value: DispatchErrorValue, message: string) {
+  constructor(
+    readonly value: DispatchErrorValue,
+    message: string,
+  ) {
     super('DISPATCH_ERROR', message, { error: value.tag })
   }
 
@@ -46,9 +49,7 @@ export interface ErrorDef {
 }
 
 export function errors<const E extends Record<string, readonly [number, string]>>(spec: E): { [K in keyof E]: ErrorDef } {
-  return Object.fromEntries(
-    Object.entries(spec).map(([name, [index, doc]]) => [name, { name, index, docs: [doc] }]),
-  ) as { [K in keyof E]: ErrorDef }
+  return Object.fromEntries(Object.entries(spec).map(([name, [index, doc]]) => [name, { name, index, docs: [doc] }])) as { [K in keyof E]: ErrorDef }
 }
 
 /** The dispatch error to throw for a pallet error. */
@@ -56,10 +57,7 @@ export function moduleError(def: ErrorDef): DispatchError {
   if (def.pallet === undefined) throw new Error(`error ${def.name} is not bound to a pallet`)
   const error = new Uint8Array(4)
   error[0] = def.index
-  return new DispatchError(
-    { tag: 'Module', value: { index: def.pallet.index, error } },
-    `${def.pallet.name}.${def.name}: ${def.docs[0] ?? ''}`,
-  )
+  return new DispatchError({ tag: 'Module', value: { index: def.pallet.index, error } }, `${def.pallet.name}.${def.name}: ${def.docs[0] ?? ''}`)
 }
 
 /** A pallet event; bound to its pallet by {@link definePallet}. */

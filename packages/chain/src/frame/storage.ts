@@ -54,7 +54,10 @@ abstract class BaseItem<V> implements StorageItem {
   protected readonly value: ScaleType<V>
   protected readonly docs: string[]
 
-  constructor(init: ItemInit<V>, protected readonly fallback: V | undefined) {
+  constructor(
+    init: ItemInit<V>,
+    protected readonly fallback: V | undefined,
+  ) {
     this.pallet = init.pallet
     this.name = init.name
     this.prefix = prefixOf(init.pallet, init.name)
@@ -110,10 +113,7 @@ export class StorageValue<V, Q extends V | undefined = V | undefined> extends Ba
 
 /** A map (`StorageMap`) with one hashed key. */
 export class StorageMap<K, V, Q extends V | undefined = V | undefined> extends BaseItem<V> {
-  constructor(
-    init: ItemInit<V> & { hasher: Hasher; key: ScaleType<K> },
-    fallback: V | undefined,
-  ) {
+  constructor(init: ItemInit<V> & { hasher: Hasher; key: ScaleType<K> }, fallback: V | undefined) {
     super(init, fallback)
     this.hasher = init.hasher
     this.keyType = init.key
@@ -173,10 +173,7 @@ export class StorageDoubleMap<K1, K2, V, Q extends V | undefined = V | undefined
   /** `(K1, K2)`, declared once so the metadata registers it once. */
   private readonly keyTuple: ScaleType<[K1, K2]>
 
-  constructor(
-    init: ItemInit<V> & { hashers: readonly [Hasher, Hasher]; key1: ScaleType<K1>; key2: ScaleType<K2> },
-    fallback: V | undefined,
-  ) {
+  constructor(init: ItemInit<V> & { hashers: readonly [Hasher, Hasher]; key1: ScaleType<K1>; key2: ScaleType<K2> }, fallback: V | undefined) {
     super(init, fallback)
     this.hashers = init.hashers
     this.key1Type = init.key1

@@ -52,7 +52,11 @@ export const Locks = mapWithDefault({
 
 export const events = {
   Endowed: event(0, { account, free_balance: balance }, 'An account was created with some free balance.'),
-  DustLost: event(1, { account, amount: balance }, 'An account was removed whose balance was non-zero but below ExistentialDeposit, resulting in an outright loss.'),
+  DustLost: event(
+    1,
+    { account, amount: balance },
+    'An account was removed whose balance was non-zero but below ExistentialDeposit, resulting in an outright loss.',
+  ),
   Transfer: event(2, { from: account, to: account, amount: balance }, 'Transfer succeeded.'),
   BalanceSet: event(3, { who: account, free: balance }, 'A balance was set by root.'),
   Reserved: event(4, { who: account, amount: balance }, 'Some balance was reserved (moved from free to reserved).'),
@@ -251,7 +255,11 @@ export function setLock(ctx: Pick<EventSink, 'state'>, who: Uint8Array, id: Uint
 
 /** Removes the lock `id` from `who`'s balance. */
 export function removeLock(ctx: Pick<EventSink, 'state'>, who: Uint8Array, id: Uint8Array): void {
-  applyLocks(ctx.state, who, Locks.get(ctx.state, who).filter((l) => !sameId(l.id, id)))
+  applyLocks(
+    ctx.state,
+    who,
+    Locks.get(ctx.state, who).filter((l) => !sameId(l.id, id)),
+  )
 }
 
 /** The largest lock on `who` other than `id` (what another pallet's lock keeps frozen). */

@@ -1,17 +1,5 @@
 /** `frame_system`: accounts and nonces, events, block numbers and hashes. */
-import {
-  accountId32,
-  bytes,
-  h256,
-  type Infer,
-  named,
-  newtype,
-  struct,
-  u16,
-  u32,
-  u128,
-  type ScaleType,
-} from '../primitives/codec/scale-type.js'
+import { accountId32, bytes, h256, type Infer, named, newtype, struct, u16, u32, u128, type ScaleType } from '../primitives/codec/scale-type.js'
 import { blake2_256 } from '../primitives/hashing.js'
 import { call, constant, definePallet, ensureSigned, errors, event, type Pallet } from '../frame/pallet.js'
 import { mapWithDefault, RawStorageValue, valueWithDefault } from '../frame/storage.js'
@@ -72,8 +60,20 @@ export const BlockHash = mapWithDefault({
   docs: ['Map of block numbers to block hashes.'],
 })
 export const CurrentNumber = valueWithDefault({ pallet: PALLET, name: 'Number', value: u32, default: 0, docs: ['The current block number being processed.'] })
-export const ParentHash = valueWithDefault({ pallet: PALLET, name: 'ParentHash', value: h256, default: new Uint8Array(32), docs: ['Hash of the previous block.'] })
-export const EventCount = valueWithDefault({ pallet: PALLET, name: 'EventCount', value: u32, default: 0, docs: ['The number of events in the `Events<T>` list.'] })
+export const ParentHash = valueWithDefault({
+  pallet: PALLET,
+  name: 'ParentHash',
+  value: h256,
+  default: new Uint8Array(32),
+  docs: ['Hash of the previous block.'],
+})
+export const EventCount = valueWithDefault({
+  pallet: PALLET,
+  name: 'EventCount',
+  value: u32,
+  default: 0,
+  docs: ['The number of events in the `Events<T>` list.'],
+})
 
 export const events = {
   ExtrinsicSuccess: event(0, { dispatch_info: dispatchInfo }, 'An extrinsic completed successfully.'),
@@ -100,9 +100,7 @@ export interface SystemOuterTypes {
 
 /** `System.Events`: the block executor writes its records as raw bytes. */
 export const Events = (outer: () => SystemOuterTypes) =>
-  new RawStorageValue(PALLET, 'Events', { register: (lookup) => lookup.idOf(outer().eventRecords) }, '0x00', [
-    'Events deposited for the current block.',
-  ])
+  new RawStorageValue(PALLET, 'Events', { register: (lookup) => lookup.idOf(outer().eventRecords) }, '0x00', ['Events deposited for the current block.'])
 
 /** The raw key of `System.Events`. */
 export const EVENTS_KEY = Events(() => {

@@ -5,8 +5,20 @@ import { valueWithDefault } from '../frame/storage.js'
 
 const PALLET = 'Timestamp'
 
-export const Now = valueWithDefault({ pallet: PALLET, name: 'Now', value: named(u64, 'T::Moment'), default: 0n, docs: ['The current time for the current block.'] })
-export const DidUpdate = valueWithDefault({ pallet: PALLET, name: 'DidUpdate', value: bool, default: false, docs: ['Whether the timestamp has been updated in this block.'] })
+export const Now = valueWithDefault({
+  pallet: PALLET,
+  name: 'Now',
+  value: named(u64, 'T::Moment'),
+  default: 0n,
+  docs: ['The current time for the current block.'],
+})
+export const DidUpdate = valueWithDefault({
+  pallet: PALLET,
+  name: 'DidUpdate',
+  value: bool,
+  default: false,
+  docs: ['Whether the timestamp has been updated in this block.'],
+})
 
 export function timestampPallet(index: number): Pallet {
   return definePallet({
@@ -36,7 +48,11 @@ export function timestampPallet(index: number): Pallet {
       }),
     },
     constants: {
-      MinimumPeriod: constant(named(u64, 'T::Moment'), (c) => BigInt(Math.floor(c.blockTimeMs / 2)), 'The minimum period between blocks (half the block time).'),
+      MinimumPeriod: constant(
+        named(u64, 'T::Moment'),
+        (c) => BigInt(Math.floor(c.blockTimeMs / 2)),
+        'The minimum period between blocks (half the block time).',
+      ),
     },
     onFinalize: (ctx) => {
       DidUpdate.kill(ctx.state)

@@ -60,11 +60,7 @@ export function computeFee(config: RuntimeConfig, length: number, callWeight: bi
 export const inclusionFee = (parts: FeeParts): bigint => parts.baseFee + parts.lengthFee + parts.weightFee
 
 /** Splits fee + tip between the treasury and the author, as Crust's DealWithFees. */
-export function distributeFee(
-  ctx: Parameters<typeof depositInto>[0],
-  author: Uint8Array,
-  total: bigint,
-): void {
+export function distributeFee(ctx: Parameters<typeof depositInto>[0], author: Uint8Array, total: bigint): void {
   const toTreasury = (total * ctx.config.treasuryFeeShare) / 100n
   depositInto(ctx, TREASURY_ACCOUNT, toTreasury)
   depositInto(ctx, author, total - toTreasury)

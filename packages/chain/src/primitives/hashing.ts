@@ -2,8 +2,7 @@ import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto'
 
 const encoder = new TextEncoder()
 
-export const twox128 = (data: Uint8Array | string): Uint8Array =>
-  xxhashAsU8a(typeof data === 'string' ? encoder.encode(data) : data, 128)
+export const twox128 = (data: Uint8Array | string): Uint8Array => xxhashAsU8a(typeof data === 'string' ? encoder.encode(data) : data, 128)
 export const twox64 = (data: Uint8Array): Uint8Array => xxhashAsU8a(data, 64)
 export const blake2_128 = (data: Uint8Array): Uint8Array => blake2AsU8a(data, 128)
 export const blake2_256 = (data: Uint8Array): Uint8Array => blake2AsU8a(data, 256)

@@ -1,18 +1,5 @@
 /** Substrate's own types that every runtime shares, at their well-known metadata paths. */
-import {
-  accountId32,
-  bytes,
-  compactU64,
-  compactUnit,
-  describeOnly,
-  enumeration,
-  fixedBytes,
-  type Infer,
-  struct,
-  u8,
-  u32,
-  unit,
-} from './codec/scale-type.js'
+import { accountId32, bytes, compactU64, compactUnit, describeOnly, enumeration, fixedBytes, type Infer, struct, u8, u32, unit } from './codec/scale-type.js'
 import type { VariantDef } from './codec/lookup.js'
 
 export const multiAddress = enumeration(
@@ -41,17 +28,14 @@ export const multiSignature = enumeration(['sp_runtime', 'MultiSignature'], {
 })
 
 /** `Era`: described for the metadata; its bytes are parsed by hand (see `era.ts`). */
-export const era = describeOnly<unknown>(
-  (lookup) => {
-    const u8id = lookup.idOf(u8)
-    const variants: VariantDef[] = [{ name: 'Immortal', fields: [], index: 0, docs: [] }]
-    for (let i = 1; i < 256; i++) {
-      variants.push({ name: `Mortal${i}`, fields: [{ name: null, type: u8id, typeName: null, docs: [] }], index: i, docs: [] })
-    }
-    return lookup.add({ variant: { variants } }, ['sp_runtime', 'generic', 'era', 'Era'])
-  },
-  'Era',
-)
+export const era = describeOnly<unknown>((lookup) => {
+  const u8id = lookup.idOf(u8)
+  const variants: VariantDef[] = [{ name: 'Immortal', fields: [], index: 0, docs: [] }]
+  for (let i = 1; i < 256; i++) {
+    variants.push({ name: `Mortal${i}`, fields: [{ name: null, type: u8id, typeName: null, docs: [] }], index: i, docs: [] })
+  }
+  return lookup.add({ variant: { variants } }, ['sp_runtime', 'generic', 'era', 'Era'])
+}, 'Era')
 
 export const weight = struct(['sp_weights', 'weight_v2', 'Weight'], { ref_time: compactU64, proof_size: compactU64 })
 export type Weight = Infer<typeof weight>

@@ -116,7 +116,10 @@ export class BlockExecutor {
     const result = this.runInTransaction(call, { kind: 'none' })
     if (result.error !== undefined) throw new CrustError('BLOCK_ERROR_INHERENT_FAILED', `the timestamp inherent failed: ${result.error.tag}`)
     this.weightUsed += info.weight
-    this.finishExtrinsic({ weight: { ref_time: info.weight, proof_size: 0n }, class: { tag: 'Mandatory', value: undefined }, pays_fee: { tag: 'No', value: undefined } }, undefined)
+    this.finishExtrinsic(
+      { weight: { ref_time: info.weight, proof_size: 0n }, class: { tag: 'Mandatory', value: undefined }, pays_fee: { tag: 'No', value: undefined } },
+      undefined,
+    )
     this.extrinsics.push(bytes)
     return bytes
   }

@@ -251,11 +251,9 @@ export class Runtime {
   private buildMetadata(): { bytes: Uint8Array; registry: TypeRegistry } {
     const lookup = new LookupBuilder()
     const errorType = (p: Pallet) =>
-      enumeration(
-        [p.path, 'pallet', 'Error'],
-        Object.fromEntries(Object.values(p.errors).map((e) => [e.name, { index: e.index, docs: e.docs }])),
-        { params: [{ name: 'T', type: null }] },
-      )
+      enumeration([p.path, 'pallet', 'Error'], Object.fromEntries(Object.values(p.errors).map((e) => [e.name, { index: e.index, docs: e.docs }])), {
+        params: [{ name: 'T', type: null }],
+      })
     const callId = lookup.idOf(this.callType)
     const eventRecordsId = lookup.idOf(this.eventRecordsType)
     const eventEnumId = (lookup.types[eventRecordsId]!.type.def as { sequence: { type: number } }).sequence.type
@@ -303,12 +301,16 @@ export class Runtime {
     }))
     const extraType = tuple(...SIGNED_EXTENSIONS.map((n) => extensionTypes[n]!))
     const uxt = describeOnly((l) =>
-      l.add({ sequence: { type: l.idOf(describeOnly((l2) => l2.add({ primitive: 'U8' }))) } }, ['sp_runtime', 'generic', 'unchecked_extrinsic', 'UncheckedExtrinsic'], [
-        { name: 'Address', type: l.idOf(multiAddress) },
-        { name: 'Call', type: l.idOf(this.callType) },
-        { name: 'Signature', type: l.idOf(multiSignature) },
-        { name: 'Extra', type: l.idOf(extraType) },
-      ]),
+      l.add(
+        { sequence: { type: l.idOf(describeOnly((l2) => l2.add({ primitive: 'U8' }))) } },
+        ['sp_runtime', 'generic', 'unchecked_extrinsic', 'UncheckedExtrinsic'],
+        [
+          { name: 'Address', type: l.idOf(multiAddress) },
+          { name: 'Call', type: l.idOf(this.callType) },
+          { name: 'Signature', type: l.idOf(multiSignature) },
+          { name: 'Extra', type: l.idOf(extraType) },
+        ],
+      ),
     )
     const uxtId = lookup.idOf(uxt)
     const runtimeId = lookup.add({ composite: { fields: [] } }, ['crust_runtime', 'Runtime'])

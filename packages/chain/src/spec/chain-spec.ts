@@ -132,7 +132,8 @@ export function parseChainSpec(json: unknown): ChainSpec {
   if (chainType !== 'Development' && chainType !== 'Local' && chainType !== 'Live') fail('expected Development, Local or Live', '$.chainType')
   const props = (o.properties ?? {}) as Record<string, unknown>
   const ss58Format = props.ss58Format ?? SS58_PREFIX
-  if (typeof ss58Format !== 'number' || !Number.isInteger(ss58Format) || ss58Format < 0 || ss58Format > 16383) fail('expected an integer 0-16383', '$.properties.ss58Format')
+  if (typeof ss58Format !== 'number' || !Number.isInteger(ss58Format) || ss58Format < 0 || ss58Format > 16383)
+    fail('expected an integer 0-16383', '$.properties.ss58Format')
   const g = o.genesis as Record<string, unknown> | undefined
   if (typeof g !== 'object' || g === null) fail('expected an object', '$.genesis')
   if (!Array.isArray(g.balances)) fail('expected an array of [address, amount]', '$.genesis.balances')
@@ -164,14 +165,22 @@ export function parseChainSpec(json: unknown): ChainSpec {
       if (!Array.isArray(c) || c.length !== 2 || typeof c[0] !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(c[0])) {
         fail('expected [0x 32-byte code, expiry block]', `$.genesis.swork.codes[${i}]`)
       }
-      if (typeof c[1] !== 'number' || !Number.isInteger(c[1]) || c[1] < 0 || c[1] > 0xffffffff) fail('expected a block number', `$.genesis.swork.codes[${i}][1]`)
+      if (typeof c[1] !== 'number' || !Number.isInteger(c[1]) || c[1] < 0 || c[1] > 0xffffffff)
+        fail('expected a block number', `$.genesis.swork.codes[${i}][1]`)
       return [c[0], c[1]]
     })
     genesisExtras.swork = { attestationAuthority: w.attestationAuthority, codes }
   }
   if (g.staking !== undefined) {
     const st = g.staking as Record<string, unknown>
-    if (typeof st !== 'object' || st === null || typeof st.startRewardEra !== 'number' || !Number.isInteger(st.startRewardEra) || st.startRewardEra < 0 || st.startRewardEra > 0xffffffff) {
+    if (
+      typeof st !== 'object' ||
+      st === null ||
+      typeof st.startRewardEra !== 'number' ||
+      !Number.isInteger(st.startRewardEra) ||
+      st.startRewardEra < 0 ||
+      st.startRewardEra > 0xffffffff
+    ) {
       fail('expected { "startRewardEra": era index }', '$.genesis.staking')
     }
     genesisExtras.staking = { startRewardEra: st.startRewardEra }

@@ -7,7 +7,7 @@ export const StateErrorCode = {
   /** Bytes in the node store do not decode as a trie node. */
   INVALID_NODE: 'STATE_ERROR_INVALID_NODE',
   /** A call argument is out of range (e.g. a root that is not 32 bytes). */
-  INVALID_ARGUMENT: 'STATE_ERROR_INVALID_ARGUMENT'
+  INVALID_ARGUMENT: 'STATE_ERROR_INVALID_ARGUMENT',
 } as const
 
 /** One of the {@link StateErrorCode} values. */
@@ -15,9 +15,9 @@ export type StateErrorCode = (typeof StateErrorCode)[keyof typeof StateErrorCode
 
 /** Per-code metadata of {@link StateError}. */
 export type StateErrorType =
-  | { code: typeof StateErrorCode.MISSING_NODE, hash: string }
-  | { code: typeof StateErrorCode.INVALID_NODE, hash: string, reason: string }
-  | { code: typeof StateErrorCode.INVALID_ARGUMENT, reason: string }
+  | { code: typeof StateErrorCode.MISSING_NODE; hash: string }
+  | { code: typeof StateErrorCode.INVALID_NODE; hash: string; reason: string }
+  | { code: typeof StateErrorCode.INVALID_ARGUMENT; reason: string }
 
 /**
  * Thrown by the state trie: when a node it needs is missing from the store

@@ -91,11 +91,7 @@ export function partialMatches(node: DecodedNode, key: Uint8Array, depth: number
 }
 
 /** Encodes a node; `children` has 16 slots, each a 32-byte hash or undefined. */
-export function encodeNode(
-  partial: Uint8Array,
-  value: Uint8Array | undefined,
-  children: ArrayLike<Uint8Array | undefined> | undefined
-): Uint8Array {
+export function encodeNode(partial: Uint8Array, value: Uint8Array | undefined, children: ArrayLike<Uint8Array | undefined> | undefined): Uint8Array {
   let mask = 0
   let childCount = 0
   if (children !== undefined) {
@@ -118,8 +114,7 @@ export function encodeNode(
   const packed = (plen + 1) >> 1
   const size = 1 + extra + packed + (mask === 0 ? 0 : 2 + HASH_LENGTH * childCount) + (value?.length ?? 0)
   const out = new Uint8Array(size)
-  out[0] =
-    (value === undefined ? 0 : FLAG_VALUE) | (mask === 0 ? 0 : FLAG_CHILDREN) | (Math.min(plen, INLINE_PARTIAL_MAX) << 2)
+  out[0] = (value === undefined ? 0 : FLAG_VALUE) | (mask === 0 ? 0 : FLAG_CHILDREN) | (Math.min(plen, INLINE_PARTIAL_MAX) << 2)
   let o = 1
   if (plen >= INLINE_PARTIAL_MAX) {
     let rest = plen - INLINE_PARTIAL_MAX
@@ -196,6 +191,6 @@ export function decodeNode(encoded: Uint8Array, hash: Uint8Array = NO_HASH): Dec
     mask,
     childOffset,
     valueOffset: hasValue ? o : -1,
-    hash
+    hash,
   }
 }

@@ -57,16 +57,12 @@ function fromStored(src: DecodedNode): MutNode {
     mask: src.mask,
     kids: undefined,
     src,
-    hash: src.hash
+    hash: src.hash,
   }
 }
 
 /** Applies `changes` to the trie at `root`; see {@link MerkleTrie.commit}. */
-export function commitChanges(
-  source: CommitNodeSource,
-  root: Uint8Array,
-  changes: Iterable<TrieChange>
-): TrieCommitResult {
+export function commitChanges(source: CommitNodeSource, root: Uint8Array, changes: Iterable<TrieChange>): TrieCommitResult {
   return new Commit(source).run(root, changes)
 }
 
@@ -124,7 +120,7 @@ class Commit {
         mask: 0,
         kids: undefined,
         src: undefined,
-        hash: undefined
+        hash: undefined,
       }
       const at = nib(node.pb, node.po + c)
       node.po += c + 1
@@ -220,10 +216,11 @@ class Commit {
       }
     }
     let ext = 0
-    if (pl >= INLINE_PARTIAL_MAX) for (let rest = pl - INLINE_PARTIAL_MAX; ; rest = Math.floor(rest / 128)) {
-      ext++
-      if (rest < 128) break
-    }
+    if (pl >= INLINE_PARTIAL_MAX)
+      for (let rest = pl - INLINE_PARTIAL_MAX; ; rest = Math.floor(rest / 128)) {
+        ext++
+        if (rest < 128) break
+      }
     const packed = (pl + 1) >> 1
     const children = popcount16(mask)
     const size = 1 + ext + packed + (mask === 0 ? 0 : 2 + HASH_LENGTH * children) + (value?.length ?? 0)

@@ -14,7 +14,7 @@ const Bound = {
   /** Path is greater than the bound: the whole subtree is included. */
   Above: 1,
   /** Path is smaller than the bound: the whole subtree is excluded. */
-  Excluded: 2
+  Excluded: 2,
 } as const
 type Bound = (typeof Bound)[keyof typeof Bound]
 
@@ -50,7 +50,7 @@ export class MerkleTrie {
     this.source = {
       loadRoot: (root) => this.loadRoot(root),
       child: (node, index) => this.child(node, index)!,
-      created: (node) => this.cache.set(node)
+      created: (node) => this.cache.set(node),
     }
   }
 
@@ -114,10 +114,7 @@ export class MerkleTrie {
 
   private loadRoot(root: Uint8Array): DecodedNode {
     if (root.length !== HASH_LENGTH) {
-      throw new StateError(
-        { code: StateErrorCode.INVALID_ARGUMENT, reason: `root must be ${HASH_LENGTH} bytes, got ${root.length}` },
-        'invalid trie root'
-      )
+      throw new StateError({ code: StateErrorCode.INVALID_ARGUMENT, reason: `root must be ${HASH_LENGTH} bytes, got ${root.length}` }, 'invalid trie root')
     }
     return this.load(root, 0)
   }
@@ -136,11 +133,7 @@ export class MerkleTrie {
       node = decodeNode(encoded, hash)
     } catch (err) {
       if (!(err instanceof NodeDecodeError)) throw err
-      throw new StateError(
-        { code: StateErrorCode.INVALID_NODE, hash: hex(hash), reason: err.message },
-        'stored trie node does not decode',
-        { cause: err }
-      )
+      throw new StateError({ code: StateErrorCode.INVALID_NODE, hash: hex(hash), reason: err.message }, 'stored trie node does not decode', { cause: err })
     }
     this.cache.set(node)
     return node
@@ -198,7 +191,7 @@ export class MerkleTrie {
     path: number[],
     topTracking: boolean,
     bound: Uint8Array | undefined,
-    compare: (from: number, to: number) => Bound
+    compare: (from: number, to: number) => Bound,
   ): Generator<[Uint8Array, DecodedNode]> {
     const stack: Frame[] = []
     const push = (node: DecodedNode, tracking: boolean): boolean => {

@@ -71,13 +71,13 @@ for (const durability of ['sync', 'overlapping'] as ChainDatabaseDurability[]) {
   }
   console.log(
     `[${durability}] commitBlock: ${(commitMs / BLOCKS).toFixed(1)} ms/block, ${((BLOCKS * 1000) / commitMs).toFixed(1)} blocks/s, ` +
-      `${Math.round(nodes / BLOCKS)} nodes (${((bytes / BLOCKS) / 2 ** 20).toFixed(1)} MiB)/block, ` +
-      `${Math.round((nodes * 1000) / commitMs)} nodes/s; trie commit of ${KEYS_PER_BLOCK} keys from the db: ${(trieMs / BLOCKS).toFixed(1)} ms`
+      `${Math.round(nodes / BLOCKS)} nodes (${(bytes / BLOCKS / 2 ** 20).toFixed(1)} MiB)/block, ` +
+      `${Math.round((nodes * 1000) / commitMs)} nodes/s; trie commit of ${KEYS_PER_BLOCK} keys from the db: ${(trieMs / BLOCKS).toFixed(1)} ms`,
   )
   if (durability === 'sync') {
     for (const [label, reader] of [
       ['default cache', trie],
-      ['no cache', new MerkleTrie(db, { cacheSize: 0 })]
+      ['no cache', new MerkleTrie(db, { cacheSize: 0 })],
     ] as const) {
       const t = performance.now()
       for (let i = 0; i < GETS; i++) {

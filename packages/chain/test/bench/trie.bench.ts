@@ -53,7 +53,7 @@ for (let i = 0; i < batches.length; i++) {
 console.log(
   `commit ${BATCH} new keys into ${BASE_KEYS}: ${(commitMs / COMMITS).toFixed(1)} ms/commit, ` +
     `${((COMMITS * 1000) / commitMs).toFixed(1)} commits/s, ${Math.round((COMMITS * BATCH * 1000) / commitMs)} keys/s, ` +
-    `${Math.round(nodeCount / COMMITS)} new nodes/commit`
+    `${Math.round(nodeCount / COMMITS)} new nodes/commit`,
 )
 
 const updates: TrieChange[] = []
@@ -67,7 +67,7 @@ const whole = new MerkleTrie(store, { cacheSize: 2_000_000 })
 for (const [label, reader] of [
   ['default cache, warm', trie],
   ['cache holding the whole trie', whole],
-  ['no cache (decode each node)', new MerkleTrie(store, { cacheSize: 0 })]
+  ['no cache (decode each node)', new MerkleTrie(store, { cacheSize: 0 })],
 ] as const) {
   const warm = reader === whole ? probe.length : 10_000
   for (let i = 0; i < warm; i++) reader.get(root, probe[i % probe.length]!)
@@ -84,7 +84,7 @@ const encodings = sampleNodes.map(([, enc]) => enc)
 const avg = encodings.reduce((s, e) => s + e.length, 0) / encodings.length
 for (const [name, hash] of [
   ['@polkadot/util-crypto blake2AsU8a (WASM)', (d: Uint8Array) => blake2AsU8a(d, 256)],
-  ['@noble/hashes blake2b', (d: Uint8Array) => blake2b(d, { dkLen: 32 })]
+  ['@noble/hashes blake2b', (d: Uint8Array) => blake2b(d, { dkLen: 32 })],
 ] as const) {
   for (const e of encodings) hash(e)
   t = performance.now()

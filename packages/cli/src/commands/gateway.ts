@@ -31,7 +31,10 @@ export async function runGatewayCommand(opts: GatewayCommandOptions & GatewayLim
   const account = secretFromFlags(opts.account, opts.accountFile, '--account')
   const pgUrl = secretFromFlags(opts.pgUrl, opts.pgUrlFile, '--pg-url')
   if (account === undefined && opts.keystore === undefined) {
-    throw new CliError('CLI_ERROR_NO_ACCOUNT', 'the service account pays for orders: give --account-file <file>, --keystore <file> --password-file <file>, or --account <secret URI>')
+    throw new CliError(
+      'CLI_ERROR_NO_ACCOUNT',
+      'the service account pays for orders: give --account-file <file>, --keystore <file> --password-file <file>, or --account <secret URI>',
+    )
   }
   if (account !== undefined && opts.keystore !== undefined) throw new CliError('CLI_ERROR_ACCOUNT', 'give either --account(-file) or --keystore, not both')
   const serviceAccount = await loadSigner({
@@ -40,23 +43,25 @@ export async function runGatewayCommand(opts: GatewayCommandOptions & GatewayLim
     ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }),
   })
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
-  const services = await startGatewayServices(withGatewayLimits(opts, {
-    ipfsApi: opts.ipfsApi,
-    ipfsGateway: opts.ipfsGateway,
-    chainRpc: opts.chain,
-    serviceAccount,
-    ...(pgUrl === undefined ? { dataDir: resolve(opts.data) } : { pgUrl }),
-    host: opts.host,
-    gateway: {
-      port: opts.port,
-      ...(opts.quota === undefined ? {} : { quotas: { uploadBytesPerDay: opts.quota } }),
-      ...(opts.rate === undefined ? {} : { rateLimit: { requestsPerSecond: opts.rate } }),
-      ...(opts.maxRequestBytes === undefined ? {} : { maxRequestBytes: opts.maxRequestBytes }),
-    },
-    psa: { port: opts.psaPort },
-    orders: { replicaThreshold: opts.replicas },
-    logger,
-  })).catch((err: unknown) => {
+  const services = await startGatewayServices(
+    withGatewayLimits(opts, {
+      ipfsApi: opts.ipfsApi,
+      ipfsGateway: opts.ipfsGateway,
+      chainRpc: opts.chain,
+      serviceAccount,
+      ...(pgUrl === undefined ? { dataDir: resolve(opts.data) } : { pgUrl }),
+      host: opts.host,
+      gateway: {
+        port: opts.port,
+        ...(opts.quota === undefined ? {} : { quotas: { uploadBytesPerDay: opts.quota } }),
+        ...(opts.rate === undefined ? {} : { rateLimit: { requestsPerSecond: opts.rate } }),
+        ...(opts.maxRequestBytes === undefined ? {} : { maxRequestBytes: opts.maxRequestBytes }),
+      },
+      psa: { port: opts.psaPort },
+      orders: { replicaThreshold: opts.replicas },
+      logger,
+    }),
+  ).catch((err: unknown) => {
     throw new CliError('CLI_ERROR_GATEWAY', `cannot start the gateway: ${redactUrl((err as Error).message)}`)
   })
   const log = logger.forComponent('cli')

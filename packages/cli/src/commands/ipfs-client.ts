@@ -111,7 +111,10 @@ export async function addCommand(paths: string[], opts: AddCommandOptions, write
 export async function catCommand(cid: string, opts: { api: string; offset?: number; length?: number }, out: NodeJS.WritableStream): Promise<void> {
   const ipfs = client(opts.api)
   try {
-    for await (const chunk of ipfs.cat(cid, { ...(opts.offset === undefined ? {} : { offset: opts.offset }), ...(opts.length === undefined ? {} : { length: opts.length }) })) {
+    for await (const chunk of ipfs.cat(cid, {
+      ...(opts.offset === undefined ? {} : { offset: opts.offset }),
+      ...(opts.length === undefined ? {} : { length: opts.length }),
+    })) {
       if (!out.write(chunk)) await new Promise((r) => out.once('drain', r))
     }
   } catch (err) {
@@ -119,7 +122,12 @@ export async function catCommand(cid: string, opts: { api: string; offset?: numb
   }
 }
 
-export async function pinCommand(action: 'add' | 'rm' | 'ls', cids: string[], opts: { api: string; recursive: boolean }, write: (s: string) => void): Promise<void> {
+export async function pinCommand(
+  action: 'add' | 'rm' | 'ls',
+  cids: string[],
+  opts: { api: string; recursive: boolean },
+  write: (s: string) => void,
+): Promise<void> {
   const ipfs = client(opts.api)
   try {
     if (action === 'ls') {

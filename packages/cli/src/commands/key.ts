@@ -56,13 +56,12 @@ export async function generateKey(scheme: KeyScheme = 'sr25519', ss58Prefix = SS
 function assertUsablePhrase(suri: string): void {
   let phrase: string
   try {
-    phrase = keyExtractSuri(suri.startsWith('//') || suri.startsWith('/') ? `bottom drive obey lake curtain smoke basket hold race lonely fit walk${suri}` : suri).phrase
+    phrase = keyExtractSuri(
+      suri.startsWith('//') || suri.startsWith('/') ? `bottom drive obey lake curtain smoke basket hold race lonely fit walk${suri}` : suri,
+    ).phrase
   } catch (err) {
     throw new CliError('CLI_ERROR_BAD_SURI', `cannot parse that secret URI: ${(err as Error).message}`)
   }
   if (isHex(phrase) ? phrase.length === 66 : mnemonicValidate(phrase)) return
-  throw new CliError(
-    'CLI_ERROR_BAD_SURI',
-    'that secret URI is neither a valid mnemonic, a 0x-prefixed 32-byte seed, nor a //Name dev path',
-  )
+  throw new CliError('CLI_ERROR_BAD_SURI', 'that secret URI is neither a valid mnemonic, a 0x-prefixed 32-byte seed, nor a //Name dev path')
 }

@@ -50,7 +50,11 @@ export async function keyImportCommand(file: string | undefined, opts: KeyImport
 }
 
 /** Prints the keystore JSON of an address in the folder, or of a secret URI encrypted with the password. */
-export async function keyExportCommand(addressOrSuri: string, opts: { passwordFile?: string; keystoreDir?: string }, write: (s: string) => void): Promise<void> {
+export async function keyExportCommand(
+  addressOrSuri: string,
+  opts: { passwordFile?: string; keystoreDir?: string },
+  write: (s: string) => void,
+): Promise<void> {
   const pass = password(opts.passwordFile)
   const address = asAddress(addressOrSuri)
   let json: KeyringPair$Json

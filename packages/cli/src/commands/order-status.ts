@@ -29,7 +29,9 @@ export function fileJson(cid: string, file: FileInfo, bestBlock: number): Record
 function expiry(file: FileInfo, best: number): string {
   if (file.expiredAt === 0) return 'pending: the paid period starts when the first replica is reported'
   const left = file.expiredAt - best
-  return left > 0 ? `block #${file.expiredAt} (in ${left} blocks)` : `block #${file.expiredAt} (expired ${-left} blocks ago; renews from prepaid or closes when settled)`
+  return left > 0
+    ? `block #${file.expiredAt} (in ${left} blocks)`
+    : `block #${file.expiredAt} (expired ${-left} blocks ago; renews from prepaid or closes when settled)`
 }
 
 export function formatStatus(cid: string, file: FileInfo, best: number): string {
@@ -42,7 +44,8 @@ export function formatStatus(cid: string, file: FileInfo, best: number): string 
     ['replicas', `${file.reportedReplicaCount} reported of ${file.replicas.length} (${file.remainingPaidCount} paid places left)`],
   ]
   const lines = file.replicas.map(
-    (r) => `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n`,
+    (r) =>
+      `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n`,
   )
   return fields(rows) + lines.join('')
 }

@@ -11,7 +11,12 @@ export function readSecretFile(path: string, flag: string): string {
   try {
     text = readFileSync(path, 'utf8').trim()
   } catch (err) {
-    throw new CliError('CLI_ERROR_SECRET_FILE', `${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, { path }, { cause: err })
+    throw new CliError(
+      'CLI_ERROR_SECRET_FILE',
+      `${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      { path },
+      { cause: err },
+    )
   }
   if (text === '') throw new CliError('CLI_ERROR_SECRET_FILE', `${flag}: ${path} is empty`, { path })
   return text

@@ -41,7 +41,15 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
     ...(f.chainRpc === undefined ? {} : { chainRpc: f.chainRpc }),
     ...(f.chain === undefined && f.bootnodes === undefined
       ? {}
-      : { chain: { spec: f.chain, bootnodes: f.bootnodes, rpcPort: f.rpcPort, rpcHost: f.rpcExternal === true ? '0.0.0.0' : undefined, blockTimeMs: f.blockTime } }),
+      : {
+          chain: {
+            spec: f.chain,
+            bootnodes: f.bootnodes,
+            rpcPort: f.rpcPort,
+            rpcHost: f.rpcExternal === true ? '0.0.0.0' : undefined,
+            blockTimeMs: f.blockTime,
+          },
+        }),
     ...(f.owner === undefined ? {} : { owner: f.owner }),
     ...(f.members === undefined ? {} : { members: f.members }),
     account: { suri: f.account, suriFile: f.accountFile, keystore: f.keystore, passwordFile: f.passwordFile },

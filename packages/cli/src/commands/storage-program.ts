@@ -47,10 +47,15 @@ export function registerStorageCommands(program: Command, write: (text: string) 
       .option('--no-wait', 'return once the order is in a block')
       .option('--tip <cru>', 'tip for the storage nodes, in CRU (default 0)', cru)
       .option('--gateway <url>', 'gateway for the printed links (repeatable)', collect),
-  ).action(async (path: string, opts: AccountOptions & { api: string; chain: string; replicas: number; timeout: number; wait: boolean; tip?: bigint; gateway?: string[] }) => {
-    const { uploadCommand } = await import('./upload.js')
-    await uploadCommand(path, { ...opts, tip: opts.tip ?? 0n, gateway: opts.gateway ?? [DEFAULT_GATEWAY] }, write)
-  })
+  ).action(
+    async (
+      path: string,
+      opts: AccountOptions & { api: string; chain: string; replicas: number; timeout: number; wait: boolean; tip?: bigint; gateway?: string[] },
+    ) => {
+      const { uploadCommand } = await import('./upload.js')
+      await uploadCommand(path, { ...opts, tip: opts.tip ?? 0n, gateway: opts.gateway ?? [DEFAULT_GATEWAY] }, write)
+    },
+  )
 
   program
     .command('status')

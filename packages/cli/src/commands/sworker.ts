@@ -30,7 +30,10 @@ async function sworkerAccount(opts: SworkerOptions): Promise<{ account: KeyringP
       const { promptPassword } = await import('./password-prompt.js')
       return { account: await loadSigner({ keystore: opts.keystore, password: await promptPassword(`password of ${opts.keystore}: `) }), devDefault: false }
     }
-    return { account: await loadSigner({ keystore: opts.keystore, ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }) }), devDefault: false }
+    return {
+      account: await loadSigner({ keystore: opts.keystore, ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }) }),
+      devDefault: false,
+    }
   }
   if (suri !== undefined) return { account: await loadSigner({ suri }), devDefault: false }
   if (!(await isDevChain(opts.chain))) {
@@ -47,7 +50,10 @@ export async function runSworkerCommand(opts: SworkerOptions): Promise<void> {
   const { runSworker } = await import('@crust-ts/sworker')
   const { account, devDefault } = await sworkerAccount(opts)
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
-  if (devDefault) logger.forComponent('cli').warn({ account: account.address }, `dev chain: using the dev account ${DEV_SWORKER_ACCOUNT} (give --account-file or --keystore for another)`)
+  if (devDefault)
+    logger
+      .forComponent('cli')
+      .warn({ account: account.address }, `dev chain: using the dev account ${DEV_SWORKER_ACCOUNT} (give --account-file or --keystore for another)`)
   const running = await runSworker({
     dataDir: resolve(opts.data),
     chainRpc: opts.chain,
@@ -76,7 +82,10 @@ function readToken(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim()
   } catch (err) {
-    throw new CliError('CLI_ERROR_SWORKER_TOKEN', `cannot read the sWorker API token at ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass --data <sworker data folder> or --token-file`)
+    throw new CliError(
+      'CLI_ERROR_SWORKER_TOKEN',
+      `cannot read the sWorker API token at ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass --data <sworker data folder> or --token-file`,
+    )
   }
 }
 

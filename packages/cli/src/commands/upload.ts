@@ -50,7 +50,12 @@ export async function uploadCommand(path: string, opts: UploadCommandOptions, wr
     const rawSize = await contentSize(path)
     const limit = maxFileSize(api)
     assertFileSize(Math.max(rawSize, 1), limit)
-    await assertFunds(api, signer, (await orderFee(api, Math.max(rawSize, 1))).total + opts.tip, `an order of at least ${rawSize} bytes (before the transaction fee)`)
+    await assertFunds(
+      api,
+      signer,
+      (await orderFee(api, Math.max(rawSize, 1))).total + opts.tip,
+      `an order of at least ${rawSize} bytes (before the transaction fee)`,
+    )
 
     progress.log(`adding ${path} to IPFS at ${opts.api}`)
     const added = await addToIpfs(path, {

@@ -44,7 +44,8 @@ export const encodeJustification = (j: Justification): Uint8Array => new TextEnc
 export function decodeJustification(bytes: Uint8Array): Justification {
   try {
     const j = JSON.parse(new TextDecoder().decode(bytes)) as Justification
-    if (!Number.isInteger(j.setId) || !Number.isInteger(j.round) || typeof j.hash !== 'string' || !Number.isInteger(j.number)) throw new TypeError('not a justification')
+    if (!Number.isInteger(j.setId) || !Number.isInteger(j.round) || typeof j.hash !== 'string' || !Number.isInteger(j.number))
+      throw new TypeError('not a justification')
     if (!Array.isArray(j.precommits) || !Array.isArray(j.ancestry)) throw new TypeError('not a justification')
     return { ...j, precommits: j.precommits.map(asSignedVote), ancestry: j.ancestry.map(String) }
   } catch (err) {

@@ -93,4 +93,5 @@ export function decodeVoteMessage(bytes: Uint8Array): SignedVote {
 }
 
 /** Same target, round, set and kind. */
-export const sameVote = (a: Vote, b: Vote): boolean => a.kind === b.kind && a.setId === b.setId && a.round === b.round && a.hash === b.hash && a.number === b.number
+export const sameVote = (a: Vote, b: Vote): boolean =>
+  a.kind === b.kind && a.setId === b.setId && a.round === b.round && a.hash === b.hash && a.number === b.number

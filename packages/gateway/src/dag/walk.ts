@@ -87,7 +87,9 @@ export function blockLinks(cid: CID, bytes: Uint8Array): Array<{ cid: CID; tsize
       return found.map((c) => ({ cid: c, tsize: undefined }))
     }
     default:
-      throw new DagFetchError(DagFetchErrorCode.UNSUPPORTED_CODEC, `block ${cid} has codec 0x${cid.code.toString(16)}, whose links this gateway cannot read`, { cid: cid.toString() })
+      throw new DagFetchError(DagFetchErrorCode.UNSUPPORTED_CODEC, `block ${cid} has codec 0x${cid.code.toString(16)}, whose links this gateway cannot read`, {
+        cid: cid.toString(),
+      })
   }
 }
 
@@ -139,16 +141,28 @@ export async function fetchDag(root: CID | string, options: FetchDagOptions): Pr
     try {
       bytes = await kubo.block.get(cid, { signal })
     } catch (err) {
-      if (options.signal?.aborted === true) throw new DagFetchError(DagFetchErrorCode.FETCH_FAILED, `fetching ${rootCid} stopped: ${String(options.signal.reason ?? 'aborted')}`, { cid: cid.toString() }, { cause: err })
+      if (options.signal?.aborted === true)
+        throw new DagFetchError(
+          DagFetchErrorCode.FETCH_FAILED,
+          `fetching ${rootCid} stopped: ${String(options.signal.reason ?? 'aborted')}`,
+          { cid: cid.toString() },
+          { cause: err },
+        )
       const detail = err instanceof KuboError ? err.detail : (err as Error).message
       throw new DagFetchError(DagFetchErrorCode.FETCH_FAILED, `block ${cid} could not be fetched: ${detail}`, { cid: cid.toString() }, { cause: err })
     }
     total += bytes.byteLength
     if (total > options.budget) {
-      throw new DagFetchError(DagFetchErrorCode.BUDGET_EXCEEDED, `the DAG under ${rootCid} is larger than the fetch budget of ${options.budget} bytes`, { budget: options.budget })
+      throw new DagFetchError(DagFetchErrorCode.BUDGET_EXCEEDED, `the DAG under ${rootCid} is larger than the fetch budget of ${options.budget} bytes`, {
+        budget: options.budget,
+      })
     }
     if (verify && declared !== undefined && total > declared) {
-      throw new DagFetchError(DagFetchErrorCode.TSIZE_MISMATCH, `the DAG under ${rootCid} is larger than its root declares (${declared} bytes): its Tsizes are false`, { declared, fetched: total })
+      throw new DagFetchError(
+        DagFetchErrorCode.TSIZE_MISMATCH,
+        `the DAG under ${rootCid} is larger than its root declares (${declared} bytes): its Tsizes are false`,
+        { declared, fetched: total },
+      )
     }
     await options.onBytes?.(bytes.byteLength, total)
     const links = blockLinks(cid, bytes)
@@ -159,7 +173,8 @@ export async function fetchDag(root: CID | string, options: FetchDagOptions): Pr
       const lk = key(link.cid)
       if (seen.has(lk)) continue
       seen.add(lk)
-      if (seen.size > maxBlocks) throw new DagFetchError(DagFetchErrorCode.TOO_MANY_BLOCKS, `the DAG under ${rootCid} has more than ${maxBlocks} blocks`, { maxBlocks })
+      if (seen.size > maxBlocks)
+        throw new DagFetchError(DagFetchErrorCode.TOO_MANY_BLOCKS, `the DAG under ${rootCid} has more than ${maxBlocks} blocks`, { maxBlocks })
       queue.push(link.cid)
     }
   }
@@ -197,7 +212,11 @@ export async function fetchDag(root: CID | string, options: FetchDagOptions): Pr
       for (const link of block.links) {
         const real = sizes.get(link.key)!
         if ((link.tsize ?? 0) !== real) {
-          throw new DagFetchError(DagFetchErrorCode.TSIZE_MISMATCH, `a link to ${link.key} declares Tsize ${link.tsize ?? 'none'} but the DAG under it is ${real} bytes`, { cid: link.key, declared: link.tsize ?? null, real })
+          throw new DagFetchError(
+            DagFetchErrorCode.TSIZE_MISMATCH,
+            `a link to ${link.key} declares Tsize ${link.tsize ?? 'none'} but the DAG under it is ${real} bytes`,
+            { cid: link.key, declared: link.tsize ?? null, real },
+          )
         }
       }
     }

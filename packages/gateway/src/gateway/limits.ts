@@ -25,7 +25,10 @@ export class RateLimiter {
   private readonly burst: number
   private lastSweep = 0
 
-  constructor(limit: GatewayRateLimit, private readonly now: () => number) {
+  constructor(
+    limit: GatewayRateLimit,
+    private readonly now: () => number,
+  ) {
     if (!(limit.requestsPerSecond > 0)) throw new RangeError('rateLimit.requestsPerSecond must be > 0')
     this.rate = limit.requestsPerSecond / 1000
     this.burst = Math.max(1, limit.burst ?? limit.requestsPerSecond)

@@ -52,11 +52,18 @@ function tap(hooks: ResponseTap): Transform {
         return
       }
       if (gate === undefined) done(null, chunk)
-      else gate.then(() => done(null, chunk), (err: unknown) => done(err as Error))
+      else
+        gate.then(
+          () => done(null, chunk),
+          (err: unknown) => done(err as Error),
+        )
     },
     flush(done) {
       if (hooks.onEnd === undefined) return done()
-      hooks.onEnd().then((tail) => done(null, tail), (err: unknown) => done(err as Error))
+      hooks.onEnd().then(
+        (tail) => done(null, tail),
+        (err: unknown) => done(err as Error),
+      )
     },
   })
 }
@@ -153,7 +160,13 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, op
   sent.catch(() => {})
   // An early upstream answer (an error before the whole body was read) must not wait for the body; and
   // an upstream that answers then closes while the body is still coming is answered with its response.
-  const upRes = await Promise.race([answered, sent.then(() => answered, (err: unknown) => (refusals.has(err as object) ? Promise.reject(err) : answered))])
+  const upRes = await Promise.race([
+    answered,
+    sent.then(
+      () => answered,
+      (err: unknown) => (refusals.has(err as object) ? Promise.reject(err) : answered),
+    ),
+  ])
   options.response?.onStatus?.(upRes.statusCode ?? 502, upRes.headers)
   res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, upRes.headers)
   await Promise.all([

@@ -152,12 +152,22 @@ export class W3AuthGateway {
         return
       case 'tenant': {
         const params = new URLSearchParams(message.query)
-        const op = message.op === 'pin-add' ? this.tenantPins.add(message.account, params) : message.op === 'pin-rm' ? this.tenantPins.rm(message.account, params) : this.tenantPins.ls(message.account, params)
+        const op =
+          message.op === 'pin-add'
+            ? this.tenantPins.add(message.account, params)
+            : message.op === 'pin-rm'
+              ? this.tenantPins.rm(message.account, params)
+              : this.tenantPins.ls(message.account, params)
         op.then(
           (answer) => this.reply({ type: 'answer', id: message.id, ...answer }),
           (err: unknown) => {
             this.log?.warn({ err, op: message.op }, 'tenant pin command failed')
-            this.reply({ type: 'answer', id: message.id, status: 500, body: JSON.stringify({ Message: err instanceof Error ? err.message : String(err), Code: 0, Type: 'error' }) })
+            this.reply({
+              type: 'answer',
+              id: message.id,
+              status: 500,
+              body: JSON.stringify({ Message: err instanceof Error ? err.message : String(err), Code: 0, Type: 'error' }),
+            })
           },
         )
         return
@@ -180,7 +190,12 @@ export class W3AuthGateway {
    * W3Auth, then the account's rate, the tenant allowlist (403), the declared size and the day's quota
    * (an upload's first lease drawn here), in that order.
    */
-  private async admit(authorization: string | undefined, declared: number, command: string, leaseWant: number): Promise<{ account: string; lease?: QuotaGrant } | Refusal> {
+  private async admit(
+    authorization: string | undefined,
+    declared: number,
+    command: string,
+    leaseWant: number,
+  ): Promise<{ account: string; lease?: QuotaGrant } | Refusal> {
     let account: string
     try {
       account = (await this.auth.authenticate(authorization)).account

@@ -90,7 +90,10 @@ export function kuboBool(value: string | null, fallback: boolean): boolean {
 
 /** A pin argument: a CID, or `/ipfs/<cid>` (no sub-path). */
 function parsePinArg(text: string): CID {
-  const trimmed = text.trim().replace(/^\/ipfs\//, '').replace(/\/+$/, '')
+  const trimmed = text
+    .trim()
+    .replace(/^\/ipfs\//, '')
+    .replace(/\/+$/, '')
   if (trimmed.includes('/')) throw new TypeError(`pin paths below a root are not supported here: give the CID (${text})`)
   try {
     return CID.parse(trimmed)
@@ -157,7 +160,11 @@ export class TenantPins {
     for (const [i, cid] of cids.entries()) {
       const key = tenantKey(cid)
       const answer = await this.serial(key, () => this.addOne(account, cid, key, name)).catch((err: unknown) => err)
-      if (answer instanceof GatewayLimitError) return { status: answer.status, body: JSON.stringify({ Error: answer.message, Message: `pin: ${args[i]}: the daily quota of this account is used up`, Code: 0, Type: 'error' }) }
+      if (answer instanceof GatewayLimitError)
+        return {
+          status: answer.status,
+          body: JSON.stringify({ Error: answer.message, Message: `pin: ${args[i]}: the daily quota of this account is used up`, Code: 0, Type: 'error' }),
+        }
       if (answer instanceof DagFetchError) return kuboError(`pin: ${answer.message}`)
       if (answer instanceof Error) return kuboError(`pin: ${answer.message}`)
       pinned.push(cid.toString())
@@ -232,7 +239,8 @@ export class TenantPins {
   /** `pin/ls`: the tenant's own pins, as Kubo lists recursive pins. */
   async ls(account: string, params: URLSearchParams): Promise<TenantAnswer> {
     const type = params.get('type') ?? params.get('t') ?? 'all'
-    if (!['all', 'recursive', 'direct', 'indirect'].includes(type)) return kuboError(`invalid type '${type}', must be one of {direct, indirect, recursive, all}`, 400)
+    if (!['all', 'recursive', 'direct', 'indirect'].includes(type))
+      return kuboError(`invalid type '${type}', must be one of {direct, indirect, recursive, all}`, 400)
     const args = params.getAll('arg')
     let keys: string[] | undefined
     try {

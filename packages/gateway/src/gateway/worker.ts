@@ -5,7 +5,16 @@ import { listen } from '@crust-ts/base'
 import { GatewayErrorCode, GatewayLimitError } from './errors.js'
 import { type TenantCommandKind, tenantCommand } from './commands.js'
 import { proxyRequest, type ResponseTap } from './proxy.js'
-import { type ControlReply, type GatewayWorkerData, type QuotaGrant, type Refusal, type StatField, statIndex, type TenantPinOp, type WorkerRequest } from './worker-protocol.js'
+import {
+  type ControlReply,
+  type GatewayWorkerData,
+  type QuotaGrant,
+  type Refusal,
+  type StatField,
+  statIndex,
+  type TenantPinOp,
+  type WorkerRequest,
+} from './worker-protocol.js'
 
 /** Quota is drawn from the control side in leases of this size (one round trip per lease). */
 const QUOTA_LEASE_BYTES = 8 * 1024 * 1024
@@ -66,7 +75,11 @@ class QuotaLease {
   private day: number | undefined
   private exhausted: boolean
 
-  constructor(private readonly account: string, first: QuotaGrant | undefined, asked: number) {
+  constructor(
+    private readonly account: string,
+    first: QuotaGrant | undefined,
+    asked: number,
+  ) {
     this.granted = first?.granted ?? 0
     this.day = first?.day
     this.exhausted = first !== undefined && first.granted < asked
@@ -146,7 +159,12 @@ function pinnedRoots(command: string, query: URLSearchParams, account: string): 
     if (root === undefined || typeof root.Cid?.['/'] !== 'string') return
     if (root.PinErrorMsg === undefined || root.PinErrorMsg === '') roots.push(root.Cid['/'])
   }
-  return answerTap(lineReader((line) => onLine(line)), account, () => roots, undefined)
+  return answerTap(
+    lineReader((line) => onLine(line)),
+    account,
+    () => roots,
+    undefined,
+  )
 }
 
 function answerTap(read: (chunk: Buffer) => void, account: string, roots: () => string[], name: string | undefined): ResponseTap {
@@ -212,7 +230,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): P
   const declared = Number(req.headers['content-length'] ?? 0)
   const command = tenantCommand(url.pathname)
   const upload = command.allowed && (command.kind === 'upload' || command.kind === 'upload-pins')
-  const verdict = await ask({ type: 'admit', authorization: req.headers.authorization, declared, leaseWant: data.quota && upload ? leaseFor(declared) : 0, command: command.command })
+  const verdict = await ask({
+    type: 'admit',
+    authorization: req.headers.authorization,
+    declared,
+    leaseWant: data.quota && upload ? leaseFor(declared) : 0,
+    command: command.command,
+  })
   if (verdict.type === 'refused') return refuse(res, verdict.refusal)
   if (verdict.type !== 'admitted') throw new Error(`gateway worker: unexpected reply ${verdict.type}`)
   if (!command.allowed) return refuse(res, { status: 403, error: 'Forbidden' })
@@ -237,9 +261,14 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): P
       ? pinnedRoots(command.command, query, account)
       : lease === undefined
         ? undefined
-        : meteredAnswer(command.kind, lease, () => forwarded, (u) => {
-            used = u
-          })
+        : meteredAnswer(
+            command.kind,
+            lease,
+            () => forwarded,
+            (u) => {
+              used = u
+            },
+          )
   const search = query.toString()
   try {
     await proxyRequest(req, res, {

@@ -27,7 +27,10 @@ const utcDay = (ms: number) => Math.floor(ms / DAY_MS)
 
 /** An order that waits for its account's next day (limit reached): no attempt counted. */
 class Deferred extends Error {
-  constructor(readonly until: number, message: string) {
+  constructor(
+    readonly until: number,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -106,7 +109,10 @@ export class OrderEngine {
     await Promise.all(pending.map((o) => this.track(o.cid, () => this.reconcile(o))))
     this.running = true
     this.loop = this.run()
-    this.log?.info({ account: this.address, threshold: this.replicaThreshold, renewMarginBlocks: margin, nonce: this.submitter.nextNonce }, 'order engine started')
+    this.log?.info(
+      { account: this.address, threshold: this.replicaThreshold, renewMarginBlocks: margin, nonce: this.submitter.nextNonce },
+      'order engine started',
+    )
   }
 
   /** Stops the loop; orders in flight stop at their next step without persisting further. */
@@ -224,7 +230,11 @@ export class OrderEngine {
     const delay = Math.min(this.init.backoffMaxMs ?? D.backoffMaxMs, (this.init.backoffBaseMs ?? D.backoffBaseMs) * 2 ** (attempts - 1))
     const at = Date.now() + delay
     this.log?.info({ cid: order.cid, reason, attempts, retryAt: at }, 'order attempt failed')
-    await this.update(order.cid, { ...clear, phase: 'queued', attempts, nextAttemptAt: at, reason: `${reason}; retry ${attempts + 1} of ${max} at ${new Date(at).toISOString()}` }, expect)
+    await this.update(
+      order.cid,
+      { ...clear, phase: 'queued', attempts, nextAttemptAt: at, reason: `${reason}; retry ${attempts + 1} of ${max} at ${new Date(at).toISOString()}` },
+      expect,
+    )
   }
 
   /** Given up at once: nothing a retry could change. */
@@ -300,7 +310,10 @@ export class OrderEngine {
     if (spent + fee <= this.limits.plancksPerDay) return false
     await this.update(
       order.cid,
-      { nextAttemptAt: (day + 1) * DAY_MS, reason: `the account's orders cost ${spent} plancks today (limit ${this.limits.plancksPerDay}); this one (${fee}) waits for the next UTC day` },
+      {
+        nextAttemptAt: (day + 1) * DAY_MS,
+        reason: `the account's orders cost ${spent} plancks today (limit ${this.limits.plancksPerDay}); this one (${fee}) waits for the next UTC day`,
+      },
       'queued',
     )
     return true
@@ -310,7 +323,11 @@ export class OrderEngine {
   private async place(order: OrderRecord): Promise<void> {
     const { cid } = order
     if ((await this.store.countLivePins(cid)) === 0) {
-      await this.update(cid, { phase: 'failed', status: order.status === 'queued' ? 'failed' : order.status, reason: 'no pin request asks for this CID any more' }, 'queued')
+      await this.update(
+        cid,
+        { phase: 'failed', status: order.status === 'queued' ? 'failed' : order.status, reason: 'no pin request asks for this CID any more' },
+        'queued',
+      )
       return
     }
     let current: OrderRecord | undefined = order
@@ -363,7 +380,13 @@ export class OrderEngine {
       const { nonce } = signed
       submitting = await this.update(
         cid,
-        { phase: 'submitting', nonce, txHex: signed.txHex, txHash: signed.txHash, reason: renewing ? `renewing the order (expires at block ${file.expiredAt})` : 'placing the storage order' },
+        {
+          phase: 'submitting',
+          nonce,
+          txHex: signed.txHex,
+          txHash: signed.txHash,
+          reason: renewing ? `renewing the order (expires at block ${file.expiredAt})` : 'placing the storage order',
+        },
         'queued',
       )
       if (submitting === undefined) return
@@ -377,7 +400,11 @@ export class OrderEngine {
         await this.resyncNonce()
         const clear: OrderPatch = { nonce: undefined, txHex: undefined, txHash: undefined }
         if (classifyRefusal(err) === 'nonce') {
-          await this.update(cid, { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: `nonce ${nonce} refused (${refusalMessage(err)}); re-placing` }, 'submitting')
+          await this.update(
+            cid,
+            { ...clear, phase: 'queued', nextAttemptAt: Date.now(), reason: `nonce ${nonce} refused (${refusalMessage(err)}); re-placing` },
+            'submitting',
+          )
         } else await this.attemptFailed(submitting, `the pool refused the order: ${refusalMessage(err)}`, 'submitting', clear)
         sent = undefined
       }
@@ -392,9 +419,12 @@ export class OrderEngine {
     const timeout = this.init.inclusionTimeoutMs ?? D.inclusionTimeoutMs
     let timer: NodeJS.Timeout | undefined
     const result: Outcome | undefined = await this.guard(
-      Promise.race([sent.outcome, new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), timeout)
-      })]),
+      Promise.race([
+        sent.outcome,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), timeout)
+        }),
+      ]),
     ).finally(() => clearTimeout(timer))
     // gave up waiting (timeout or stop): stop watching; reconcile decides from the chain
     if (result === undefined) sent.cancel()
@@ -408,12 +438,15 @@ export class OrderEngine {
     }
     if (result.kind === 'dispatch-error') {
       // A named error (FileTooLarge, InsufficientCurrency, ...) fails the same way again, paying the fee again.
-      if (dispatchErrorCode(result.error) !== 'SDK_ERROR_TX_FAILED') await this.refuse(submitting, `the order failed on chain: ${result.error} (not retried: it would fail the same way)`, 'submitting', clear)
+      if (dispatchErrorCode(result.error) !== 'SDK_ERROR_TX_FAILED')
+        await this.refuse(submitting, `the order failed on chain: ${result.error} (not retried: it would fail the same way)`, 'submitting', clear)
       else await this.attemptFailed(submitting, `the order failed on chain: ${result.error}`, 'submitting', clear)
       return
     }
     this.stats.placed++
-    await this.store.addAccountUsage(submitting.account ?? before.account ?? '', utcDay(Date.now()), USAGE_PAID_PLANCKS, Number(result.fee)).catch((err: unknown) => this.log?.warn({ err, cid }, 'cannot record the fee in the account usage'))
+    await this.store
+      .addAccountUsage(submitting.account ?? before.account ?? '', utcDay(Date.now()), USAGE_PAID_PLANCKS, Number(result.fee))
+      .catch((err: unknown) => this.log?.warn({ err, cid }, 'cannot record the fee in the account usage'))
     this.log?.info({ cid, block: result.blockNumber, fee: result.fee.toString(), size: before.size }, before.orders > 0 ? 'order renewed' : 'order placed')
     await this.update(
       cid,
@@ -477,12 +510,26 @@ export class OrderEngine {
     } catch (err) {
       if (err instanceof Stopped) throw err
       if (classifyRefusal(err) === 'already-imported') {
-        await this.update(cid, { nextAttemptAt: Date.now() + (this.init.pollIntervalMs ?? D.pollIntervalMs), reason: 'order extrinsic waiting in the pool' }, 'submitting')
+        await this.update(
+          cid,
+          { nextAttemptAt: Date.now() + (this.init.pollIntervalMs ?? D.pollIntervalMs), reason: 'order extrinsic waiting in the pool' },
+          'submitting',
+        )
         return
       }
       await this.resyncNonce()
       if ((await this.guard(this.submitter.chainNonce())) > order.nonce) return this.reconcile(order)
-      await this.update(cid, { ...clear, txHash: undefined, phase: 'queued', nextAttemptAt: Date.now(), reason: `saved order extrinsic no longer valid (${refusalMessage(err)}); re-placing` }, 'submitting')
+      await this.update(
+        cid,
+        {
+          ...clear,
+          txHash: undefined,
+          phase: 'queued',
+          nextAttemptAt: Date.now(),
+          reason: `saved order extrinsic no longer valid (${refusalMessage(err)}); re-placing`,
+        },
+        'submitting',
+      )
       return
     }
     await this.settle(order, order, sent)
@@ -501,8 +548,14 @@ export class OrderEngine {
       const value = files[i]!
       if (value.isNone) {
         const live = await this.store.countLivePins(order.cid)
-        if (live === 0) await this.update(order.cid, { phase: 'failed', status: 'failed', reason: 'the order ended on chain and no pin request is left' }, 'placed')
-        else await this.update(order.cid, { phase: 'queued', nextAttemptAt: Date.now(), reason: 'the order is no longer on chain (expired or closed); re-ordering' }, 'placed')
+        if (live === 0)
+          await this.update(order.cid, { phase: 'failed', status: 'failed', reason: 'the order ended on chain and no pin request is left' }, 'placed')
+        else
+          await this.update(
+            order.cid,
+            { phase: 'queued', nextAttemptAt: Date.now(), reason: 'the order is no longer on chain (expired or closed); re-ordering' },
+            'placed',
+          )
         this.wake()
         continue
       }
@@ -510,14 +563,32 @@ export class OrderEngine {
       const replicas = file.reportedReplicaCount
       const status = this.statusFor(replicas)
       if (file.expiredAt > 0 && file.expiredAt - head <= this.renewMargin && (await this.store.countLivePins(order.cid)) > 0) {
-        await this.update(order.cid, { phase: 'queued', status, replicas, expiredAt: file.expiredAt, nextAttemptAt: Date.now(), reason: `renewal due: expires at block ${file.expiredAt} (now ${head})` }, 'placed')
+        await this.update(
+          order.cid,
+          {
+            phase: 'queued',
+            status,
+            replicas,
+            expiredAt: file.expiredAt,
+            nextAttemptAt: Date.now(),
+            reason: `renewal due: expires at block ${file.expiredAt} (now ${head})`,
+          },
+          'placed',
+        )
         this.wake()
         continue
       }
       if (replicas !== order.replicas || file.expiredAt !== order.expiredAt || status !== order.status) {
-        const reason = status === 'pinned' ? `${replicas} replicas reported (threshold ${this.replicaThreshold}); expires at block ${file.expiredAt}` : `waiting for replicas: ${replicas}/${this.replicaThreshold} reported`
+        const reason =
+          status === 'pinned'
+            ? `${replicas} replicas reported (threshold ${this.replicaThreshold}); expires at block ${file.expiredAt}`
+            : `waiting for replicas: ${replicas}/${this.replicaThreshold} reported`
         if (status !== order.status) this.log?.info({ cid: order.cid, replicas, status }, 'pin status changed')
-        await this.update(order.cid, { status, replicas, expiredAt: file.expiredAt, ...(status !== order.status || replicas !== order.replicas ? { reason } : {}) }, 'placed')
+        await this.update(
+          order.cid,
+          { status, replicas, expiredAt: file.expiredAt, ...(status !== order.status || replicas !== order.replicas ? { reason } : {}) },
+          'placed',
+        )
       }
     }
   }

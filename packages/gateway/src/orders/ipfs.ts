@@ -5,7 +5,9 @@ import { OrderError, OrderErrorCode } from './errors.js'
 /** The engine's words for a failed call: Kubo's message, or how the request failed. */
 function ipfsFailure(command: string, err: unknown): OrderError {
   if (err instanceof KuboError && err.status !== undefined) {
-    return new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS /api/v0/${command}: ${err.detail}`, err.status === 200 ? {} : { status: err.status }, { cause: err })
+    return new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS /api/v0/${command}: ${err.detail}`, err.status === 200 ? {} : { status: err.status }, {
+      cause: err,
+    })
   }
   const cause = err instanceof KuboError ? err.cause : err instanceof Error && err.cause !== undefined ? err.cause : err
   const message = cause instanceof Error ? cause.message : String(cause)

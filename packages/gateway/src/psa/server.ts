@@ -17,7 +17,11 @@ const CORS_HEADERS = {
 }
 
 class HttpFailure extends Error {
-  constructor(readonly status: number, readonly reason: string, details?: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    details?: string,
+  ) {
     super(details ?? reason)
   }
 }
@@ -191,7 +195,9 @@ export class PinningService {
     }
     if (req.method === 'POST') {
       const pin = parsePinBody(owner, await readJson(req, this.config.maxBodyBytes))
-      const replaced = await this.withinLimits(() => this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates }, this.config.now(), this.pinLimits()))
+      const replaced = await this.withinLimits(() =>
+        this.store.replacePin(owner, requestid, { ...pin, delegates: this.delegates }, this.config.now(), this.pinLimits()),
+      )
       if (replaced === undefined) throw new HttpFailure(404, 'not found', 'not found')
       this.log?.info({ requestid, replacement: replaced.requestid, cid: replaced.cid, owner }, 'pin replaced')
       this.dialOrigins(replaced.origins)

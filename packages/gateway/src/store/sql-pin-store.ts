@@ -1,7 +1,21 @@
 /** PinStore over SQL (node:sqlite or PostgreSQL): pins joined with their CID's order. */
 import { randomUUID } from 'node:crypto'
 import { PinStoreError, PinStoreErrorCode } from './errors.js'
-import type { FairOrderQuery, NewPin, OrderPatch, OrderPhase, OrderQuery, OrderRecord, PinLimits, PinList, PinQuery, PinRecord, PinStatusValue, PinStore, TenantPin } from './interface.js'
+import type {
+  FairOrderQuery,
+  NewPin,
+  OrderPatch,
+  OrderPhase,
+  OrderQuery,
+  OrderRecord,
+  PinLimits,
+  PinList,
+  PinQuery,
+  PinRecord,
+  PinStatusValue,
+  PinStore,
+  TenantPin,
+} from './interface.js'
 import { migrate } from './migrations.js'
 import type { SqlDriver, SqlExecutor, SqlValue } from './sql/driver.js'
 
@@ -50,7 +64,16 @@ function orderFromRow(row: Row, prefix = ''): OrderRecord {
     lastChange: Number(get('last_change')),
     created: Number(get('created')),
   }
-  const optional = { size: num(get('size')), nonce: num(get('nonce')), txHex: str(get('tx_hex')), txHash: str(get('tx_hash')), fee: str(get('fee')), expiredAt: num(get('expired_at')), orderedAt: num(get('ordered_at')), account: str(get('account')) }
+  const optional = {
+    size: num(get('size')),
+    nonce: num(get('nonce')),
+    txHex: str(get('tx_hex')),
+    txHash: str(get('tx_hash')),
+    fee: str(get('fee')),
+    expiredAt: num(get('expired_at')),
+    orderedAt: num(get('ordered_at')),
+    account: str(get('account')),
+  }
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (order as unknown as Row)[k] = v
   return order
 }
@@ -110,13 +133,10 @@ export class SqlPinStore implements PinStore {
       [pin.cid, now, 'accepted; waiting for the order engine', now, now, pin.owner],
     )
     if (created === 0) {
-      await tx.run(`UPDATE orders SET phase = 'queued', status = 'queued', attempts = 0, next_attempt_at = ?, reason = ?, last_change = ?, account = ? WHERE cid = ? AND phase = 'failed'`, [
-        now,
-        're-queued by a new pin request after a failure',
-        now,
-        pin.owner,
-        pin.cid,
-      ])
+      await tx.run(
+        `UPDATE orders SET phase = 'queued', status = 'queued', attempts = 0, next_attempt_at = ?, reason = ?, last_change = ?, account = ? WHERE cid = ? AND phase = 'failed'`,
+        [now, 're-queued by a new pin request after a failure', now, pin.owner, pin.cid],
+      )
     }
     return requestid
   }
@@ -145,7 +165,10 @@ export class SqlPinStore implements PinStore {
         [owner],
       )
       if (Number(row?.n ?? 0) >= limits.maxPending) {
-        throw new PinStoreError(PinStoreErrorCode.LIMIT_REACHED, `${limits.maxPending} pins of this account are waiting to be ordered`, { limit: 'pending', max: limits.maxPending })
+        throw new PinStoreError(PinStoreErrorCode.LIMIT_REACHED, `${limits.maxPending} pins of this account are waiting to be ordered`, {
+          limit: 'pending',
+          max: limits.maxPending,
+        })
       }
     }
     if (limits.maxSince !== undefined) {
@@ -215,7 +238,10 @@ export class SqlPinStore implements PinStore {
       params.push(d.jsonKey(key), value)
     }
     const clause = where.join(' AND ')
-    const [counted] = await this.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM pins p LEFT JOIN orders o ON o.cid = p.cid WHERE ${clause}`, params)
+    const [counted] = await this.db.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM pins p LEFT JOIN orders o ON o.cid = p.cid WHERE ${clause}`,
+      params,
+    )
     const rows = await this.db.query<Row>(`${PIN_SELECT} WHERE ${clause} ORDER BY p.created DESC, p.requestid DESC LIMIT ?`, [...params, q.limit])
     return { count: Number(counted?.n ?? 0), results: rows.map(pinFromRow) }
   }
@@ -323,8 +349,14 @@ export class SqlPinStore implements PinStore {
 
   async addTenantPin(account: string, cid: string, name?: string, now = Date.now()): Promise<boolean> {
     this.check()
-    const added = await this.db.run('INSERT INTO tenant_pins (account, cid, name, created) VALUES (?, ?, ?, ?) ON CONFLICT (account, cid) DO NOTHING', [account, cid, name ?? null, now])
-    if (added === 0 && name !== undefined && name !== '') await this.db.run('UPDATE tenant_pins SET name = ? WHERE account = ? AND cid = ?', [name, account, cid])
+    const added = await this.db.run('INSERT INTO tenant_pins (account, cid, name, created) VALUES (?, ?, ?, ?) ON CONFLICT (account, cid) DO NOTHING', [
+      account,
+      cid,
+      name ?? null,
+      now,
+    ])
+    if (added === 0 && name !== undefined && name !== '')
+      await this.db.run('UPDATE tenant_pins SET name = ? WHERE account = ? AND cid = ?', [name, account, cid])
     return added > 0
   }
 
@@ -343,7 +375,12 @@ export class SqlPinStore implements PinStore {
       params.push(...cids)
     }
     const rows = await this.db.query<Row>(`${sql} ORDER BY created, cid`, params)
-    return rows.map((r) => ({ account: String(r.account), cid: String(r.cid), created: Number(r.created), ...(r.name === null || r.name === undefined ? {} : { name: String(r.name) }) }))
+    return rows.map((r) => ({
+      account: String(r.account),
+      cid: String(r.cid),
+      created: Number(r.created),
+      ...(r.name === null || r.name === undefined ? {} : { name: String(r.name) }),
+    }))
   }
 
   async countPinHolders(tenantKey: string, psaCids: string[]): Promise<number> {
@@ -351,7 +388,10 @@ export class SqlPinStore implements PinStore {
     const [tenants] = await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM tenant_pins WHERE cid = ?', [tenantKey])
     let psa = 0
     if (psaCids.length > 0) {
-      const [row] = await this.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM pins WHERE deleted IS NULL AND cid IN (${psaCids.map(() => '?').join(', ')})`, psaCids)
+      const [row] = await this.db.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM pins WHERE deleted IS NULL AND cid IN (${psaCids.map(() => '?').join(', ')})`,
+        psaCids,
+      )
       psa = Number(row?.n ?? 0)
     }
     return Number(tenants?.n ?? 0) + psa
@@ -359,7 +399,11 @@ export class SqlPinStore implements PinStore {
 
   async accountUsage(account: string, day: number, kind: string): Promise<number> {
     this.check()
-    const [row] = await this.db.query<{ amount: number | string }>('SELECT amount FROM account_usage WHERE account = ? AND day = ? AND kind = ?', [account, day, kind])
+    const [row] = await this.db.query<{ amount: number | string }>('SELECT amount FROM account_usage WHERE account = ? AND day = ? AND kind = ?', [
+      account,
+      day,
+      kind,
+    ])
     return Number(row?.amount ?? 0)
   }
 
@@ -370,7 +414,11 @@ export class SqlPinStore implements PinStore {
         'INSERT INTO account_usage (account, day, kind, amount) VALUES (?, ?, ?, ?) ON CONFLICT (account, day, kind) DO UPDATE SET amount = account_usage.amount + excluded.amount',
         [account, day, kind, delta],
       )
-      const [row] = await tx.query<{ amount: number | string }>('SELECT amount FROM account_usage WHERE account = ? AND day = ? AND kind = ?', [account, day, kind])
+      const [row] = await tx.query<{ amount: number | string }>('SELECT amount FROM account_usage WHERE account = ? AND day = ? AND kind = ?', [
+        account,
+        day,
+        kind,
+      ])
       return Number(row?.amount ?? 0)
     })
   }

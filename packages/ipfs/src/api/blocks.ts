@@ -16,7 +16,7 @@ export function fetchTimeoutError(cid: CID, timeoutMs: number, cause?: unknown):
   return new KuboApiError(
     'IPFS_API_ERROR_TIMEOUT',
     `block ${cid} is not in the local store and could not be fetched within ${timeoutMs} ms: context deadline exceeded`,
-    { meta: { cid: cid.toString(), timeoutMs }, cause }
+    { meta: { cid: cid.toString(), timeoutMs }, cause },
   )
 }
 
@@ -37,7 +37,7 @@ export class CommandBlocks {
   constructor(
     private readonly blockstore: Blocks,
     private readonly timeoutMs: number,
-    private readonly signal: AbortSignal
+    private readonly signal: AbortSignal,
   ) {}
 
   /** Streams a block, fetching it from peers (within the timeout) when it is not local. */

@@ -63,7 +63,7 @@ export const GLOBAL_OPTIONS: OptionDef[] = [
   { names: ['cid-base'], type: 'string' },
   { names: ['upgrade-cidv0-in-output'], type: 'bool' },
   { names: ['help'], type: 'bool' },
-  { names: ['h'], type: 'bool' }
+  { names: ['h'], type: 'bool' },
 ]
 
 const BOOL_VALUES: Record<string, boolean> = {
@@ -78,7 +78,7 @@ const BOOL_VALUES: Record<string, boolean> = {
   F: false,
   FALSE: false,
   false: false,
-  False: false
+  False: false,
 }
 
 /** Go `strconv.ParseInt(s, 0, bits)`: optional sign, base prefixes 0x 0o 0b or a leading 0 (octal), `_` separators. */
@@ -158,18 +158,14 @@ const KIND_NAMES: Record<OptionType, string> = {
   uint64: 'uint64',
   float64: 'float64',
   string: 'string',
-  strings: 'slice'
+  strings: 'slice',
 }
 
 /**
  * Parses the query options of a request against the command's and the global option definitions.
  * Throws a plain-text 400 {@link KuboApiError} (via `fail`) with go-ipfs-cmds' messages.
  */
-export function parseOptions(
-  query: URLSearchParams,
-  defs: OptionDef[],
-  fail: (message: string) => KuboApiError
-): ParsedOptions {
+export function parseOptions(query: URLSearchParams, defs: OptionDef[], fail: (message: string) => KuboApiError): ParsedOptions {
   const byName = new Map<string, OptionDef>()
   for (const def of [...GLOBAL_OPTIONS, ...defs]) for (const name of def.names) byName.set(name, def)
   const values = new Map<string, OptionValue>()
@@ -210,11 +206,7 @@ export function parseOptions(
  * required ones are present. Returns the string arguments in order, and the name of the required
  * file argument (if any) that must come from the multipart body.
  */
-export function parseArguments(
-  given: string[],
-  defs: ArgDef[],
-  fail: (message: string) => KuboApiError
-): { args: string[], requiredFile: string | undefined } {
+export function parseArguments(given: string[], defs: ArgDef[], fail: (message: string) => KuboApiError): { args: string[]; requiredFile: string | undefined } {
   const args: string[] = []
   let requiredFile: string | undefined
   let remaining = [...given]
@@ -251,7 +243,7 @@ export const opt = {
   int: (name: string | string[], def?: number): OptionDef => optionDef(name, 'int', def),
   uint: (name: string | string[], def?: number): OptionDef => optionDef(name, 'uint', def),
   int64: (name: string | string[], def?: bigint): OptionDef => optionDef(name, 'int64', def),
-  string: (name: string | string[], def?: string): OptionDef => optionDef(name, 'string', def)
+  string: (name: string | string[], def?: string): OptionDef => optionDef(name, 'string', def),
 }
 
 function optionDef(name: string | string[], type: OptionType, def: OptionValue | undefined): OptionDef {
@@ -261,5 +253,5 @@ function optionDef(name: string | string[], type: OptionType, def: OptionValue |
 
 export const arg = {
   string: (name: string, required: boolean, variadic = false): ArgDef => ({ name, kind: 'string', required, variadic }),
-  file: (name: string, required: boolean, variadic = true): ArgDef => ({ name, kind: 'file', required, variadic })
+  file: (name: string, required: boolean, variadic = true): ArgDef => ({ name, kind: 'file', required, variadic }),
 }

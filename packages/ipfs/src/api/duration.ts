@@ -2,12 +2,12 @@
 const UNITS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
-  h: 3_600_000
+  h: 3_600_000,
 }
 
 /** Milliseconds of a Go duration string; `undefined` when it does not parse. */

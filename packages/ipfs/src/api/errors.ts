@@ -90,7 +90,7 @@ export class KuboApiError extends CrustError {
     return new KuboApiError('IPFS_API_ERROR_METHOD_NOT_ALLOWED', METHOD_NOT_ALLOWED_TEXT, {
       kuboCode: ERR_CLIENT,
       status: 405,
-      plain: true
+      plain: true,
     })
   }
 
@@ -104,7 +104,7 @@ export class KuboApiError extends CrustError {
     return new KuboApiError('IPFS_API_ERROR_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`, {
       kuboCode: ERR_CLIENT,
       status: 413,
-      meta: { limit }
+      meta: { limit },
     })
   }
 
@@ -114,7 +114,7 @@ export class KuboApiError extends CrustError {
     return new KuboApiError(
       'IPFS_API_ERROR_BLOCK_TOO_LARGE',
       `${size} is over the node's hard block limit of ${limit} bytes, even with --allow-big-block: big blocks can't be exchanged with other peers; use UnixFS (ipfs add) to chunk bigger files`,
-      { kuboCode: ERR_CLIENT, status: 413, meta: { limit, ...(declared === undefined ? {} : { declared }) } }
+      { kuboCode: ERR_CLIENT, status: 413, meta: { limit, ...(declared === undefined ? {} : { declared }) } },
     )
   }
 
@@ -125,10 +125,7 @@ export class KuboApiError extends CrustError {
 }
 
 /** Stable codes of {@link KuboApiServerError}. */
-export type KuboApiServerErrorCode =
-  | 'IPFS_API_ERROR_INVALID_OPTIONS'
-  | 'IPFS_API_ERROR_LISTEN'
-  | 'IPFS_API_ERROR_ALREADY_STARTED'
+export type KuboApiServerErrorCode = 'IPFS_API_ERROR_INVALID_OPTIONS' | 'IPFS_API_ERROR_LISTEN' | 'IPFS_API_ERROR_ALREADY_STARTED'
 
 /** Thrown by `createKuboApiServer` (invalid options) and `start()` (port in use, started twice). */
 export class KuboApiServerError extends CrustError {

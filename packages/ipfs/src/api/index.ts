@@ -18,7 +18,7 @@ export {
   type KuboApiErrorCode,
   KuboApiServerError,
   type KuboApiServerErrorCode,
-  type KuboErrorBody
+  type KuboErrorBody,
 } from './errors.js'
 export type { KuboApiAddress, KuboApiServer } from './interface.js'
 export { defaultKuboApiServerOptions, type KuboApiServerInit, type KuboApiServerOptions, resolveKuboApiServerOptions } from './options.js'
@@ -27,5 +27,5 @@ export {
   type CreateKuboApiServerErrorType,
   type CreateKuboApiServerParameters,
   type CreateKuboApiServerReturnType,
-  DefaultKuboApiServer
+  DefaultKuboApiServer,
 } from './server.js'

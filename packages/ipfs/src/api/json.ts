@@ -16,7 +16,7 @@ const HTML_ESCAPES: Record<string, string> = {
   '>': '\\u003e',
   '&': '\\u0026',
   '\u2028': '\\u2028',
-  '\u2029': '\\u2029'
+  '\u2029': '\\u2029',
 }
 
 function encodeString(s: string): string {

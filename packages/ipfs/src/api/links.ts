@@ -85,17 +85,14 @@ export function multihashKey(cid: CID): string {
 /** Blocks requested ahead of the walk when pulling a DAG from peers. */
 const PREFETCH_WINDOW = 32
 
-export function walker(
-  blocks: CommandBlocks,
-  options: { localOnly?: boolean, known?: ReadonlyMap<string, CID[]> } = {}
-): GraphWalkerFactory {
+export function walker(blocks: CommandBlocks, options: { localOnly?: boolean; known?: ReadonlyMap<string, CID[]> } = {}): GraphWalkerFactory {
   const localOnly = options.localOnly ?? false
   const known = options.known
   return (): GraphWalker => ({
     async *walk<T>(root: CID, walkOptions: WalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
       const maxDepth = walkOptions.depth ?? Number.POSITIVE_INFINITY
       const seen = new Set<string>()
-      const stack: Array<{ cid: CID, depth: number, path: CID[] }> = [{ cid: root, depth: 0, path: [root] }]
+      const stack: Array<{ cid: CID; depth: number; path: CID[] }> = [{ cid: root, depth: 0, path: [root] }]
       const fetchOptions = walkOptions.signal === undefined ? {} : { signal: walkOptions.signal }
       // Blocks next in walk order are requested ahead, so a DAG pulled from peers costs one round
       // trip per window of blocks instead of one per block; the walk order stays the same.
@@ -142,6 +139,6 @@ export function walker(
         const block = { cid: item.cid, bytes: bytes ?? new Uint8Array() } as unknown as BlockView<T, number, number, 0 | 1>
         yield { block, depth: item.depth, path: item.path }
       }
-    }
+    },
   })
 }

@@ -32,8 +32,8 @@ export interface MultipartEntry {
 }
 
 type Item =
-  | { type: 'file', field: string, filename: string | undefined, mimeType: string, stream: Readable }
-  | { type: 'field', field: string, value: string, mimeType: string, truncated: boolean }
+  | { type: 'file'; field: string; filename: string | undefined; mimeType: string; stream: Readable }
+  | { type: 'field'; field: string; value: string; mimeType: string; truncated: boolean }
 
 const DIRECTORY_TYPES = new Set(['application/x-directory', 'multipart/form-data'])
 const SYMLINK_TYPE = 'application/symlink'
@@ -62,11 +62,11 @@ export function cleanPartName(raw: string | undefined): string {
   return segments.join('/')
 }
 
-function parseFieldParams(field: string): { mode?: number, mtime?: Mtime } {
+function parseFieldParams(field: string): { mode?: number; mtime?: Mtime } {
   const q = field.indexOf('?')
   if (q < 0) return {}
   const params = new URLSearchParams(field.slice(q + 1))
-  const out: { mode?: number, mtime?: Mtime } = {}
+  const out: { mode?: number; mtime?: Mtime } = {}
   const mode = params.get('mode')
   if (mode !== null && /^[0-7]+$/.test(mode)) out.mode = Number.parseInt(mode, 8)
   const secs = params.get('mtime')
@@ -103,19 +103,22 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
   private current: Readable | undefined
   private iterating = false
 
-  private constructor(private readonly source: Readable, contentType: string, signal: AbortSignal | undefined) {
+  private constructor(
+    private readonly source: Readable,
+    contentType: string,
+    signal: AbortSignal | undefined,
+  ) {
     let bb: busboy.Busboy
     try {
       bb = busboy({
         headers: { 'content-type': contentType },
         preservePath: true,
         defParamCharset: 'utf8',
-        limits: { fieldSize: MAX_FIELD_BYTES, headerPairs: 2000 }
+        limits: { fieldSize: MAX_FIELD_BYTES, headerPairs: 2000 },
       })
     } catch (err) {
-      const message = err instanceof Error && /boundary/i.test(err.message)
-        ? 'no multipart boundary param in Content-Type'
-        : "request Content-Type isn't multipart/form-data"
+      const message =
+        err instanceof Error && /boundary/i.test(err.message) ? 'no multipart boundary param in Content-Type' : "request Content-Type isn't multipart/form-data"
       throw KuboApiError.badRequest(message)
     }
     bb.on('file', (field, stream, info) => {

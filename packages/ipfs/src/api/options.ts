@@ -1,11 +1,5 @@
 import type { ComponentLogger } from '@crust-ts/base'
-import {
-  AGENT_VERSION,
-  API_VERSION,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_HEADER_BYTES,
-  DEFAULT_STOP_GRACE_MS
-} from './constants.js'
+import { AGENT_VERSION, API_VERSION, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_STOP_GRACE_MS } from './constants.js'
 import { KuboApiServerError } from './errors.js'
 
 /** Construction options of the Kubo RPC API server. */
@@ -53,7 +47,7 @@ export const defaultKuboApiServerOptions = {
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   stopGraceMs: DEFAULT_STOP_GRACE_MS,
   version: API_VERSION,
-  agentVersion: AGENT_VERSION
+  agentVersion: AGENT_VERSION,
 } as const
 
 /** Kubo's always-allowed browser origins; `<port>` is replaced with the bound port. */
@@ -63,7 +57,7 @@ export const DEFAULT_LOCAL_ORIGINS = [
   'http://[::1]:<port>',
   'https://[::1]:<port>',
   'http://localhost:<port>',
-  'https://localhost:<port>'
+  'https://localhost:<port>',
 ]
 
 /** Applies the defaults to `init` and checks the result (once, at construction); throws `IPFS_API_ERROR_INVALID_OPTIONS`. */
@@ -77,7 +71,7 @@ export function resolveKuboApiServerOptions(init: KuboApiServerInit): KuboApiSer
     allowedOrigins: init.allowedOrigins,
     stopGraceMs: init.stopGraceMs ?? d.stopGraceMs,
     version: init.version ?? d.version,
-    agentVersion: init.agentVersion ?? d.agentVersion
+    agentVersion: init.agentVersion ?? d.agentVersion,
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', 'port must be an integer in 0..65535', { port: options.port })
@@ -90,7 +84,7 @@ export function resolveKuboApiServerOptions(init: KuboApiServerInit): KuboApiSer
   }
   if (!Number.isFinite(options.stopGraceMs) || options.stopGraceMs < 0) {
     throw new KuboApiServerError('IPFS_API_ERROR_INVALID_OPTIONS', 'stopGraceMs must be a non-negative number', {
-      stopGraceMs: options.stopGraceMs
+      stopGraceMs: options.stopGraceMs,
     })
   }
   return options

@@ -69,7 +69,7 @@ export async function resolveContentPath(blocks: CommandBlocks, path: ContentPat
   while (rest.length > 0) {
     const resolver = resolvers[cid.code]
     if (resolver === undefined) return { cid, remainder: rest }
-    let next: { cid: CID, rest: string[] } | undefined
+    let next: { cid: CID; rest: string[] } | undefined
     try {
       for await (const step of resolver(cid, rest, blocks, { signal })) next = step
     } catch (err) {

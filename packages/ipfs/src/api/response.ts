@@ -5,13 +5,7 @@
  * status 500/400, an error after it becomes the `X-Stream-Error` trailer.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import {
-  CHUNKED_OUTPUT_HEADER,
-  CONTENT_LENGTH_HEADER,
-  EXPOSED_HEADERS,
-  STREAM_ERROR_HEADER,
-  STREAM_OUTPUT_HEADER
-} from './constants.js'
+import { CHUNKED_OUTPUT_HEADER, CONTENT_LENGTH_HEADER, EXPOSED_HEADERS, STREAM_ERROR_HEADER, STREAM_OUTPUT_HEADER } from './constants.js'
 import { type KuboApiError, ResponseClosedError } from './errors.js'
 import { goJsonLine } from './json.js'
 
@@ -30,7 +24,7 @@ export function writePlainError(res: ServerResponse, status: number, message: st
     ...headers,
     'Content-Type': 'text/plain; charset=utf-8',
     'X-Content-Type-Options': 'nosniff',
-    'Content-Length': Buffer.byteLength(body)
+    'Content-Length': Buffer.byteLength(body),
   })
   res.end(body)
 }
@@ -45,7 +39,7 @@ export class ResponseEmitter {
     private readonly res: ServerResponse,
     /** True once the request body has been read to its end (or there is none). */
     private readonly bodyComplete: () => boolean,
-    baseHeaders: OutgoingHttpHeaders
+    baseHeaders: OutgoingHttpHeaders,
   ) {
     Object.assign(this.headers, baseHeaders)
   }
@@ -109,7 +103,7 @@ export class ResponseEmitter {
       this.res.writeHead(err.status, {
         ...this.commonHeaders(),
         ...this.closeHeader(),
-        'Content-Type': 'application/json'
+        'Content-Type': 'application/json',
       })
       this.res.end(body)
       return
@@ -123,7 +117,7 @@ export class ResponseEmitter {
       ...this.headers,
       'Access-Control-Allow-Headers': EXPOSED_HEADERS,
       'Access-Control-Expose-Headers': EXPOSED_HEADERS,
-      Trailer: STREAM_ERROR_HEADER
+      Trailer: STREAM_ERROR_HEADER,
     }
   }
 

@@ -20,12 +20,7 @@ import { KuboApiError, KuboApiServerError, ResponseClosedError, toKuboApiError }
 import type { KuboApiAddress, KuboApiServer } from './interface.js'
 import { GcLock } from './locks.js'
 import { MultipartReader } from './multipart.js'
-import {
-  DEFAULT_LOCAL_ORIGINS,
-  type KuboApiServerInit,
-  type KuboApiServerOptions,
-  resolveKuboApiServerOptions
-} from './options.js'
+import { DEFAULT_LOCAL_ORIGINS, type KuboApiServerInit, type KuboApiServerOptions, resolveKuboApiServerOptions } from './options.js'
 import { ResponseEmitter, writePlainError } from './response.js'
 
 interface CommandNode {
@@ -49,7 +44,6 @@ function buildTree(table: Record<string, CommandDef>): CommandNode {
   }
   return root
 }
-
 
 /** Parameters of {@link createKuboApiServer}. */
 export type CreateKuboApiServerParameters = [node: IpfsNode, init?: KuboApiServerInit]
@@ -98,7 +92,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
     const server = createServer({
       maxHeaderSize: this.options.maxHeaderBytes,
       // uploads of many GiB may take long; per-request deadlines come from the `timeout` option
-      requestTimeout: 0
+      requestTimeout: 0,
     })
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res))
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket))
@@ -149,14 +143,12 @@ export class DefaultKuboApiServer implements KuboApiServer {
       socket.destroy()
       return
     }
-    const [status, text] = err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large']
-      : [400, 'Bad Request']
+    const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request']
     const body = `${status} ${text}`
     this.env.log.debug({ err: err.message, status }, 'api client error')
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     )
   }
 
@@ -200,7 +192,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
     return { 'Access-Control-Allow-Origin': this.allowedOrigins.has('*') ? '*' : origin, Vary: 'Origin' }
   }
 
-  private lookup(path: string): { command: CommandDef, pathArg: string | undefined } | undefined {
+  private lookup(path: string): { command: CommandDef; pathArg: string | undefined } | undefined {
     const segments = path.split('/')
     let node = this.tree
     for (const name of segments.slice(0, -1)) {
@@ -229,7 +221,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
       if (req.headers.origin !== undefined && this.allowed(req)) {
         Object.assign(headers, this.corsHeaders(req), {
           'Access-Control-Allow-Methods': 'GET, POST, PUT',
-          'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? ''
+          'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '',
         })
       }
       res.writeHead(204, headers)
@@ -304,7 +296,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
       files,
       out,
       signal,
-      blocks: new CommandBlocks(this.env.node.helia.blockstore, this.env.node.fetchTimeoutMs, signal)
+      blocks: new CommandBlocks(this.env.node.helia.blockstore, this.env.node.fetchTimeoutMs, signal),
     }
     this.env.log.debug({ url: req.url }, 'api request')
     try {
@@ -369,7 +361,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
         total += chunk.length
         if (total > max) callback(KuboApiError.bodyTooLarge(max))
         else callback(null, chunk)
-      }
+      },
     })
     req.on('error', (err) => limited.destroy(err))
     req.pipe(limited)

@@ -22,7 +22,7 @@ export interface UnixfsMeta {
   data: Uint8Array | undefined
   /** The stored permission bits (0 when absent). */
   mode: number
-  mtime: { secs: bigint, nsecs: number } | undefined
+  mtime: { secs: bigint; nsecs: number } | undefined
   fanout: bigint | undefined
 }
 
@@ -116,7 +116,7 @@ export function goFileMode(meta: UnixfsMeta): number {
 }
 
 /** Go's `time.Time` JSON form (RFC 3339 with nanoseconds, trailing zeros trimmed); the zero time when absent. */
-export function goTime(mtime: { secs: bigint, nsecs: number } | undefined): string {
+export function goTime(mtime: { secs: bigint; nsecs: number } | undefined): string {
   if (mtime === undefined || mtime.nsecs > 999999999) return '0001-01-01T00:00:00Z'
   const date = new Date(Number(mtime.secs) * 1000)
   const base = date.toISOString().replace(/\.\d{3}Z$/, '')
@@ -126,8 +126,8 @@ export function goTime(mtime: { secs: bigint, nsecs: number } | undefined): stri
 
 /** A decoded UnixFS-relevant view of a block: dag-pb node with its UnixFS metadata, or a raw leaf. */
 export type UnixfsNode =
-  | { kind: 'raw', cid: CID, bytes: Uint8Array }
-  | { kind: 'pb', cid: CID, bytes: Uint8Array, node: dagPb.PBNode, meta: UnixfsMeta | undefined }
+  | { kind: 'raw'; cid: CID; bytes: Uint8Array }
+  | { kind: 'pb'; cid: CID; bytes: Uint8Array; node: dagPb.PBNode; meta: UnixfsMeta | undefined }
 
 /** Decodes a block for the UnixFS commands (`undefined` for codecs that are neither dag-pb nor raw). */
 export function decodeUnixfsNode(cid: CID, bytes: Uint8Array): UnixfsNode | undefined {

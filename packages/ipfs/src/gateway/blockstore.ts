@@ -62,13 +62,13 @@ export class RequestBlockstore {
           'GATEWAY_ERROR_TIMEOUT',
           `block ${cid} was not retrieved within ${this.timeoutMs} ms`,
           { cid: cid.toString(), timeoutMs: this.timeoutMs },
-          { cause: err }
+          { cause: err },
         )
       }
       const name = (err as Error)?.name
       if (name === 'BlockNotFoundWhileOfflineError') {
         throw new GatewayError('GATEWAY_ERROR_NOT_CACHED', `block ${cid} is not cached by this gateway`, {
-          cid: cid.toString()
+          cid: cid.toString(),
         })
       }
       if (name === 'LoadBlockFailedError' || name === 'InvalidConfigurationError') {
@@ -76,7 +76,7 @@ export class RequestBlockstore {
           'GATEWAY_ERROR_RETRIEVAL_FAILED',
           `block ${cid} could not be retrieved from the network`,
           { cid: cid.toString() },
-          { cause: err }
+          { cause: err },
         )
       }
       throw err

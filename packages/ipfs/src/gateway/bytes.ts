@@ -29,7 +29,7 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
     size: bytes.length,
     async *read(start, length) {
       if (length > 0) yield bytes.subarray(start, start + length)
-    }
+    },
   }
 }
 
@@ -44,18 +44,22 @@ export async function serveBytes(req: GatewayRequest, source: ByteSource, option
     ...options.headers,
     ETag: etag,
     'Accept-Ranges': 'bytes',
-    'Content-Type': contentType
+    'Content-Type': contentType,
   }
   const { size } = source
 
   const ifRange = req.headers['if-range']
-  const rangeHeader =
-    ifRange === undefined || (typeof ifRange === 'string' && ifRangeMatches(ifRange, etag)) ? req.headers.range : undefined
+  const rangeHeader = ifRange === undefined || (typeof ifRange === 'string' && ifRangeMatches(ifRange, etag)) ? req.headers.range : undefined
   const ranges = parseRange(rangeHeader, size)
   if (ranges === 'unsatisfiable') {
-    throw new GatewayError('GATEWAY_ERROR_RANGE_NOT_SATISFIABLE', `range not satisfiable: content is ${size} bytes`, { size }, {
-      headers: { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' }
-    })
+    throw new GatewayError(
+      'GATEWAY_ERROR_RANGE_NOT_SATISFIABLE',
+      `range not satisfiable: content is ${size} bytes`,
+      { size },
+      {
+        headers: { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' },
+      },
+    )
   }
   if (ranges === undefined) {
     return { status: 200, headers: { ...headers, 'Content-Length': String(size) }, body: source.read(0, size) }
@@ -65,7 +69,7 @@ export async function serveBytes(req: GatewayRequest, source: ByteSource, option
     return {
       status: 206,
       headers: { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': String(end - start + 1) },
-      body: source.read(start, end - start + 1)
+      body: source.read(start, end - start + 1),
     }
   }
 
@@ -75,9 +79,7 @@ export async function serveBytes(req: GatewayRequest, source: ByteSource, option
   const parts = ranges.map(({ start, end }, i) => ({
     start,
     length: end - start + 1,
-    head: encoder.encode(
-      `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${start}-${end}/${size}\r\n\r\n`
-    )
+    head: encoder.encode(`${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${start}-${end}/${size}\r\n\r\n`),
   }))
   const tail = encoder.encode(`\r\n--${boundary}--\r\n`)
   const length = parts.reduce((sum, p) => sum + p.head.length + p.length, tail.length)
@@ -93,8 +95,8 @@ export async function serveBytes(req: GatewayRequest, source: ByteSource, option
     headers: {
       ...headers,
       'Content-Type': `multipart/byteranges; boundary=${boundary}`,
-      'Content-Length': String(length)
+      'Content-Length': String(length),
     },
-    body: body()
+    body: body(),
   }
 }

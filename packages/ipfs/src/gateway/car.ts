@@ -11,15 +11,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { CarWriter } from '@ipld/car/writer'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
-import {
-  CODEC_DAG_CBOR,
-  CODEC_DAG_JSON,
-  CODEC_DAG_PB,
-  CODEC_RAW,
-  CONTENT_TYPE_CAR,
-  FILE_PREFETCH_BLOCKS,
-  MULTIHASH_IDENTITY
-} from './constants.js'
+import { CODEC_DAG_CBOR, CODEC_DAG_JSON, CODEC_DAG_PB, CODEC_RAW, CONTENT_TYPE_CAR, FILE_PREFETCH_BLOCKS, MULTIHASH_IDENTITY } from './constants.js'
 import { contentHeaders, contentLocation, type RequestContext } from './context.js'
 import { GatewayError } from './errors.js'
 import type { RequestBlockstore } from './blockstore.js'
@@ -80,12 +72,7 @@ interface Walk {
 }
 
 /** The CAR answer for the resolved path; `pathBlocks` are the blocks the path walk read. */
-export async function serveCar(
-  ctx: RequestContext,
-  resolved: ResolvedPath,
-  params: CarParams,
-  pathBlocks: CID[]
-): Promise<GatewayResponse> {
+export async function serveCar(ctx: RequestContext, resolved: ResolvedPath, params: CarParams, pathBlocks: CID[]): Promise<GatewayResponse> {
   const { req, store } = ctx
   // Load the entity's root block before answering: a missing root is an error status, not a cut stream.
   const rootBlock = await store.getBlock(resolved.cid)
@@ -99,7 +86,7 @@ export async function serveCar(
       const end = to === '*' ? size - 1 : Math.min(to < 0 ? size + to : to, size - 1)
       if (start >= size && size > 0) {
         throw new GatewayError('GATEWAY_ERROR_BAD_REQUEST', `entity-bytes starts after the end of the entity (${size} bytes)`, {
-          size
+          size,
         })
       }
       if (end < start) scope = 'block'
@@ -122,7 +109,7 @@ export async function serveCar(
     'Content-Type': `${CONTENT_TYPE_CAR}; version=1; order=${params.order}; dups=${params.dups ? 'y' : 'n'}`,
     'Content-Disposition': contentDisposition('attachment', filename),
     'X-Content-Type-Options': 'nosniff',
-    'Accept-Ranges': 'none'
+    'Accept-Ranges': 'none',
   }
   if (etagMatches(req.headers['if-none-match'], etag)) return { status: 304, headers }
 
@@ -151,14 +138,7 @@ interface Block {
 }
 
 /** Path blocks first, then a depth-first walk of the entity; identity blocks are never written. */
-async function* walkCar(
-  store: RequestBlockstore,
-  pathBlocks: CID[],
-  root: Walk,
-  rootBlock: Uint8Array,
-  scope: DagScope,
-  dups: boolean
-): AsyncGenerator<Block> {
+async function* walkCar(store: RequestBlockstore, pathBlocks: CID[], root: Walk, rootBlock: Uint8Array, scope: DagScope, dups: boolean): AsyncGenerator<Block> {
   const seen = new Set<string>()
   const isIdentity = (cid: CID): boolean => cid.multihash.code === MULTIHASH_IDENTITY
   for (const cid of pathBlocks) {
@@ -249,7 +229,7 @@ function dagPbChildren(item: Walk, bytes: Uint8Array, scope: DagScope): Walk[] {
     const prefixLength = (Number(unixfs.fanout ?? 256n) - 1).toString(16).length
     return node.Links.filter((link) => (link.Name ?? '').length === prefixLength).map((link) => ({
       cid: link.Hash,
-      range: undefined
+      range: undefined,
     }))
   }
   return []

@@ -16,7 +16,7 @@ import {
   CONTENT_TYPE_CBOR,
   CONTENT_TYPE_DAG_CBOR,
   CONTENT_TYPE_DAG_JSON,
-  CONTENT_TYPE_JSON
+  CONTENT_TYPE_JSON,
 } from './constants.js'
 import { contentHeaders, contentLocation, type RequestContext } from './context.js'
 import { GatewayError } from './errors.js'
@@ -40,36 +40,36 @@ const TARGETS: Record<CodecFormat, Target> = {
     native: [CODEC_DAG_JSON],
     encode: dagJson.encode,
     extension: 'json',
-    disposition: 'inline'
+    disposition: 'inline',
   },
   json: {
     contentType: CONTENT_TYPE_JSON,
     native: [CODEC_JSON, CODEC_DAG_JSON],
     encode: dagJson.encode,
     extension: 'json',
-    disposition: 'inline'
+    disposition: 'inline',
   },
   'dag-cbor': {
     contentType: CONTENT_TYPE_DAG_CBOR,
     native: [CODEC_DAG_CBOR],
     encode: dagCbor.encode,
     extension: 'cbor',
-    disposition: 'attachment'
+    disposition: 'attachment',
   },
   cbor: {
     contentType: CONTENT_TYPE_CBOR,
     native: [CODEC_CBOR, CODEC_DAG_CBOR],
     encode: dagCbor.encode,
     extension: 'cbor',
-    disposition: 'attachment'
-  }
+    disposition: 'attachment',
+  },
 }
 
 const DECODERS: Record<number, (bytes: Uint8Array) => unknown> = {
   [CODEC_DAG_PB]: dagPb.decode,
   [CODEC_DAG_CBOR]: dagCbor.decode,
   [CODEC_DAG_JSON]: dagJson.decode,
-  [CODEC_JSON]: json.decode
+  [CODEC_JSON]: json.decode,
 }
 
 /** The block at the end of the path in the requested IPLD codec (406 when it cannot be converted). */
@@ -78,11 +78,7 @@ export async function serveCodec(ctx: RequestContext, resolved: ResolvedPath, fo
   const target = TARGETS[format]
   const decode = DECODERS[cid.code]
   if (!target.native.includes(cid.code) && decode === undefined) {
-    throw new GatewayError(
-      'GATEWAY_ERROR_NOT_ACCEPTABLE',
-      `codec 0x${cid.code.toString(16)} cannot be converted to ${format}`,
-      { cid: cid.toString(), format }
-    )
+    throw new GatewayError('GATEWAY_ERROR_NOT_ACCEPTABLE', `codec 0x${cid.code.toString(16)} cannot be converted to ${format}`, { cid: cid.toString(), format })
   }
   const block = await ctx.store.getBlock(cid)
   let bytes = block
@@ -90,9 +86,14 @@ export async function serveCodec(ctx: RequestContext, resolved: ResolvedPath, fo
     try {
       bytes = target.encode(decode(block))
     } catch (err) {
-      throw new GatewayError('GATEWAY_ERROR_INTERNAL', `block ${cid} cannot be converted to ${format}: ${(err as Error).message}`, {
-        cid: cid.toString()
-      }, { cause: err })
+      throw new GatewayError(
+        'GATEWAY_ERROR_INTERNAL',
+        `block ${cid} cannot be converted to ${format}: ${(err as Error).message}`,
+        {
+          cid: cid.toString(),
+        },
+        { cause: err },
+      )
     }
   }
   const filename = ctx.req.query.get('filename') || `${cid}.${target.extension}`
@@ -102,10 +103,7 @@ export async function serveCodec(ctx: RequestContext, resolved: ResolvedPath, fo
     headers: {
       ...contentHeaders(ctx.req, resolved.roots),
       ...contentLocation(ctx.req, format),
-      'Content-Disposition': contentDisposition(
-        ctx.req.query.get('download') === 'true' ? 'attachment' : target.disposition,
-        filename
-      )
-    }
+      'Content-Disposition': contentDisposition(ctx.req.query.get('download') === 'true' ? 'attachment' : target.disposition, filename),
+    },
   })
 }

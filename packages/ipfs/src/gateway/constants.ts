@@ -57,6 +57,5 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
   'Access-Control-Allow-Headers': 'Content-Type, Range, User-Agent, X-Requested-With, If-None-Match, Cache-Control',
-  'Access-Control-Expose-Headers':
-    'Content-Length, Content-Range, Content-Type, ETag, X-Ipfs-Path, X-Ipfs-Roots, X-Stream-Error'
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Content-Type, ETag, X-Ipfs-Path, X-Ipfs-Roots, X-Stream-Error',
 }

@@ -29,7 +29,7 @@ interface Signature {
 
 const sig = (type: string, text: string | (number | undefined)[]): Signature => ({
   type,
-  prefix: typeof text === 'string' ? [...text].map((c) => c.charCodeAt(0)) : text
+  prefix: typeof text === 'string' ? [...text].map((c) => c.charCodeAt(0)) : text,
 })
 
 /** Binary formats recognised by magic bytes, checked in order. */
@@ -62,13 +62,28 @@ const SIGNATURES: Signature[] = [
   sig('application/x-xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]),
   sig('application/zstd', [0x28, 0xb5, 0x2f, 0xfd]),
   sig('application/x-7z-compressed', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]),
-  sig('application/vnd.rar', 'Rar!\u001a\u0007')
+  sig('application/vnd.rar', 'Rar!\u001a\u0007'),
 ]
 
 /** Tags that make a document HTML when it starts with one (WHATWG "text/html" patterns). */
 const HTML_TAGS = [
-  '<!DOCTYPE HTML', '<HTML', '<HEAD', '<SCRIPT', '<IFRAME', '<H1', '<DIV', '<FONT', '<TABLE', '<A', '<STYLE',
-  '<TITLE', '<B', '<BODY', '<BR', '<P', '<!--'
+  '<!DOCTYPE HTML',
+  '<HTML',
+  '<HEAD',
+  '<SCRIPT',
+  '<IFRAME',
+  '<H1',
+  '<DIV',
+  '<FONT',
+  '<TABLE',
+  '<A',
+  '<STYLE',
+  '<TITLE',
+  '<B',
+  '<BODY',
+  '<BR',
+  '<P',
+  '<!--',
 ]
 
 /**

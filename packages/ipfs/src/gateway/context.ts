@@ -16,7 +16,7 @@ export function contentHeaders(req: GatewayRequest, roots: CID[]): Record<string
     'Cache-Control': IMMUTABLE_CACHE_CONTROL,
     'X-Ipfs-Path': req.rawPath,
     'X-Ipfs-Roots': roots.map((cid) => cid.toString()).join(','),
-    Vary: 'Accept'
+    Vary: 'Accept',
   }
 }
 

@@ -32,7 +32,7 @@ export const GATEWAY_ERROR_STATUS = {
   /** `start()` was called twice (not an HTTP answer). */
   GATEWAY_ERROR_ALREADY_STARTED: 500,
   /** The server cannot bind its address (not an HTTP answer). */
-  GATEWAY_ERROR_LISTEN: 500
+  GATEWAY_ERROR_LISTEN: 500,
 } as const
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_STATUS
@@ -47,12 +47,7 @@ export class GatewayError extends CrustError {
   /** Extra response headers the answer must carry (`Content-Range` of a 416, `Allow` of a 405). */
   readonly headers: Record<string, string> | undefined
 
-  constructor(
-    code: GatewayErrorCode,
-    message: string,
-    meta?: Record<string, unknown>,
-    options?: { cause?: unknown; headers?: Record<string, string> }
-  ) {
+  constructor(code: GatewayErrorCode, message: string, meta?: Record<string, unknown>, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(code, message, meta, options?.cause === undefined ? undefined : { cause: options.cause })
     this.status = GATEWAY_ERROR_STATUS[code]
     this.headers = options?.headers

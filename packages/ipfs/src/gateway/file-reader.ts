@@ -15,13 +15,7 @@ import { GatewayError } from './errors.js'
  * Yields the bytes `[start, end)` of the file rooted at `root` whose total size is `size`.
  * Throws {@link GatewayError} (500) when the DAG contradicts its own sizes.
  */
-export async function* readFileRange(
-  store: RequestBlockstore,
-  root: CID,
-  size: number,
-  start: number,
-  end: number
-): AsyncGenerator<Uint8Array> {
+export async function* readFileRange(store: RequestBlockstore, root: CID, size: number, start: number, end: number): AsyncGenerator<Uint8Array> {
   if (end <= start) return
   let emitted = 0
   for await (const chunk of readNode(store, root, await store.getBlock(root), 0, size, start, end)) {
@@ -49,7 +43,7 @@ async function* readNode(
   at: number,
   expected: number,
   start: number,
-  end: number
+  end: number,
 ): AsyncGenerator<Uint8Array> {
   if (cid.code === CODEC_RAW) {
     if (block.length !== expected) throw malformed(cid, `leaf has ${block.length} bytes, its parent says ${expected}`)

@@ -16,14 +16,11 @@ import { serveDeserialized } from './unixfs.js'
 export async function handleIpfsRequest(node: IpfsNode, req: GatewayRequest, signal: AbortSignal): Promise<GatewayResponse> {
   const serviceWorker = req.headers['service-worker']
   if (serviceWorker === 'script' && !req.trailingSlash) {
-    throw new GatewayError(
-      'GATEWAY_ERROR_BAD_REQUEST',
-      'navigator.serviceWorker: registration is not allowed for this scope (the path must end with /)'
-    )
+    throw new GatewayError('GATEWAY_ERROR_BAD_REQUEST', 'navigator.serviceWorker: registration is not allowed for this scope (the path must end with /)')
   }
   if (req.format === 'tar' || req.format === 'ipns-record') {
     throw new GatewayError('GATEWAY_ERROR_NOT_IMPLEMENTED', `format=${req.format} is not supported by this gateway`, {
-      format: req.format
+      format: req.format,
     })
   }
   const carParams = req.format === 'car' ? parseCarParams(req.query, req.acceptParams) : undefined
@@ -33,7 +30,7 @@ export async function handleIpfsRequest(node: IpfsNode, req: GatewayRequest, sig
     blocks: node.helia.blockstore,
     timeoutMs: node.fetchTimeoutMs,
     signal,
-    offline: /(^|,)\s*only-if-cached\s*(,|$)/i.test(cacheControl)
+    offline: /(^|,)\s*only-if-cached\s*(,|$)/i.test(cacheControl),
   })
   const ctx: RequestContext = { req, store, signal }
 
@@ -55,8 +52,8 @@ export async function handleIpfsRequest(node: IpfsNode, req: GatewayRequest, sig
           ...contentHeaders(req, resolved.roots),
           ...contentLocation(req, 'raw'),
           'Content-Disposition': contentDisposition('attachment', filename),
-          'X-Content-Type-Options': 'nosniff'
-        }
+          'X-Content-Type-Options': 'nosniff',
+        },
       })
     }
     case 'car':

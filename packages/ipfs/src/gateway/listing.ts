@@ -28,7 +28,7 @@ const STYLE = [
   'td,th{padding:.3em .6em;text-align:left;border-bottom:1px solid #eee}',
   'td.size,th.size{text-align:right;white-space:nowrap}',
   'td.cid{font-family:monospace;font-size:.85em;color:#666}',
-  'a{color:#0b5cad;text-decoration:none}a:hover{text-decoration:underline}'
+  'a{color:#0b5cad;text-decoration:none}a:hover{text-decoration:underline}',
 ].join('')
 
 /** Escapes text for HTML element content and quoted attribute values. */

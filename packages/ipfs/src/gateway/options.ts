@@ -22,7 +22,7 @@ export interface GatewayOptions {
 export const defaultGatewayOptions: GatewayOptions = {
   host: DEFAULT_GATEWAY_HOST,
   port: DEFAULT_GATEWAY_PORT,
-  maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES
+  maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,
 }
 
 /** Applies the defaults to `init` (once, at construction). */
@@ -30,6 +30,6 @@ export function resolveGatewayOptions(init: GatewayInit): GatewayOptions {
   return {
     host: init.host ?? defaultGatewayOptions.host,
     port: init.port ?? defaultGatewayOptions.port,
-    maxHeaderBytes: init.maxHeaderBytes ?? defaultGatewayOptions.maxHeaderBytes
+    maxHeaderBytes: init.maxHeaderBytes ?? defaultGatewayOptions.maxHeaderBytes,
   }
 }

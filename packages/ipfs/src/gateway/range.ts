@@ -18,7 +18,10 @@ export function parseRange(header: string | undefined, size: number): ByteRange[
   if (header === undefined) return undefined
   const match = /^\s*bytes\s*=(.*)$/i.exec(header)
   if (match === null) return undefined
-  const specs = match[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const specs = match[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   if (specs.length === 0 || specs.length > MAX_RANGES) return undefined
   const ranges: ByteRange[] = []
   for (const spec of specs) {

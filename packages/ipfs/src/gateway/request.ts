@@ -13,7 +13,7 @@ import {
   CONTENT_TYPE_IPNS_RECORD,
   CONTENT_TYPE_JSON,
   CONTENT_TYPE_RAW,
-  CONTENT_TYPE_TAR
+  CONTENT_TYPE_TAR,
 } from './constants.js'
 import { GatewayError } from './errors.js'
 
@@ -28,7 +28,7 @@ const FORMAT_BY_NAME: Record<string, ResponseFormat> = {
   'dag-cbor': 'dag-cbor',
   json: 'json',
   cbor: 'cbor',
-  'ipns-record': 'ipns-record'
+  'ipns-record': 'ipns-record',
 }
 
 /**
@@ -42,7 +42,7 @@ const FORMAT_BY_MEDIA_TYPE: Record<string, ResponseFormat> = {
   [CONTENT_TYPE_TAR]: 'tar',
   [CONTENT_TYPE_DAG_JSON]: 'dag-json',
   [CONTENT_TYPE_DAG_CBOR]: 'dag-cbor',
-  [CONTENT_TYPE_IPNS_RECORD]: 'ipns-record'
+  [CONTENT_TYPE_IPNS_RECORD]: 'ipns-record',
 }
 
 /** The media type of each format, for `Content-Type` and error messages. */
@@ -54,7 +54,7 @@ export const MEDIA_TYPE_BY_FORMAT: Record<ResponseFormat, string> = {
   'dag-cbor': CONTENT_TYPE_DAG_CBOR,
   json: CONTENT_TYPE_JSON,
   cbor: CONTENT_TYPE_CBOR,
-  'ipns-record': CONTENT_TYPE_IPNS_RECORD
+  'ipns-record': CONTENT_TYPE_IPNS_RECORD,
 }
 
 export interface GatewayRequest {
@@ -80,10 +80,7 @@ export interface GatewayRequest {
 }
 
 /** Where a request goes before its CID is parsed. */
-export type RequestTarget =
-  | { kind: 'ipfs'; request: GatewayRequest }
-  | { kind: 'ipns' }
-  | { kind: 'other' }
+export type RequestTarget = { kind: 'ipfs'; request: GatewayRequest } | { kind: 'ipns' } | { kind: 'other' }
 
 const MULTIBASE_DECODER = Object.values(bases)
   .map((base) => base.decoder)
@@ -94,12 +91,7 @@ export function parseCid(text: string): CID {
   try {
     return CID.parse(text, MULTIBASE_DECODER)
   } catch (err) {
-    throw new GatewayError(
-      'GATEWAY_ERROR_INVALID_CID',
-      `invalid CID "${printable(text)}": ${(err as Error).message}`,
-      { cid: printable(text) },
-      { cause: err }
-    )
+    throw new GatewayError('GATEWAY_ERROR_INVALID_CID', `invalid CID "${printable(text)}": ${(err as Error).message}`, { cid: printable(text) }, { cause: err })
   }
 }
 
@@ -144,7 +136,7 @@ export function parseRequest(method: 'GET' | 'HEAD', url: string, headers: Incom
     format = FORMAT_BY_NAME[formatParam]
     if (format === undefined) {
       throw new GatewayError('GATEWAY_ERROR_BAD_REQUEST', `unsupported format "${printable(formatParam)}"`, {
-        format: printable(formatParam)
+        format: printable(formatParam),
       })
     }
   }
@@ -170,8 +162,8 @@ export function parseRequest(method: 'GET' | 'HEAD', url: string, headers: Incom
       format,
       formatFromAccept,
       acceptParams,
-      headers
-    }
+      headers,
+    },
   }
 }
 
@@ -215,7 +207,10 @@ export function parseAccept(accept: string | undefined): MediaRange[] {
       const eq = p.indexOf('=')
       if (eq === -1) continue
       const key = p.slice(0, eq).trim().toLowerCase()
-      const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')
+      const value = p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
       if (key === 'q') {
         const parsed = Number(value)
         q = Number.isFinite(parsed) ? parsed : 0
@@ -225,7 +220,10 @@ export function parseAccept(accept: string | undefined): MediaRange[] {
     }
     if (q > 0) ranges.push({ type, params, q })
   }
-  return ranges.map((r, i) => ({ r, i })).sort((a, b) => b.r.q - a.r.q || a.i - b.i).map(({ r }) => r)
+  return ranges
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => b.r.q - a.r.q || a.i - b.i)
+    .map(({ r }) => r)
 }
 
 function negotiateFormat(accept: string | undefined): { format: ResponseFormat; params: Record<string, string> } | undefined {

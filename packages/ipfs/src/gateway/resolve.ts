@@ -17,12 +17,7 @@ export interface ResolvedPath {
  * reading blocks through `store`. Throws 404 when a segment does not exist, 501 for paths into
  * non-link IPLD data, and whatever the blockstore throws (504, 502, 412).
  */
-export async function resolvePath(
-  root: CID,
-  segments: string[],
-  store: RequestBlockstore,
-  signal: AbortSignal
-): Promise<ResolvedPath> {
+export async function resolvePath(root: CID, segments: string[], store: RequestBlockstore, signal: AbortSignal): Promise<ResolvedPath> {
   let cid = root
   const roots = [root]
   let rest = segments
@@ -30,7 +25,7 @@ export async function resolvePath(
     const resolver = resolvers[cid.code]
     if (resolver === undefined) {
       throw new GatewayError('GATEWAY_ERROR_UNSUPPORTED_CODEC', `cannot traverse a path through codec 0x${cid.code.toString(16)}`, {
-        cid: cid.toString()
+        cid: cid.toString(),
       })
     }
     let moved = false
@@ -49,13 +44,13 @@ export async function resolvePath(
       if (cid.code === CODEC_DAG_PB || cid.code === CODEC_RAW) {
         throw new GatewayError('GATEWAY_ERROR_NOT_FOUND', `no link named "${rest[0]}" under ${cid}`, {
           cid: cid.toString(),
-          path: segments.join('/')
+          path: segments.join('/'),
         })
       }
       throw new GatewayError(
         'GATEWAY_ERROR_NOT_IMPLEMENTED',
         `pathing into IPLD data other than links is not supported (remaining path /${rest.join('/')} under ${cid})`,
-        { cid: cid.toString() }
+        { cid: cid.toString() },
       )
     }
   }

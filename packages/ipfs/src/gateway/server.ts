@@ -74,13 +74,12 @@ export class DefaultGatewayServer implements GatewayServer {
       socket.destroy()
       return
     }
-    const status =
-      err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
     const body = `${STATUS_CODES[status]}\n`
     this.log.debug({ err: { code: err.code, message: err.message }, status }, 'gateway rejected a malformed request')
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${CONTENT_TYPE_TEXT}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     )
   }
 
@@ -96,10 +95,7 @@ export class DefaultGatewayServer implements GatewayServer {
     this.serve(req, res, controller.signal)
       .catch((err: unknown) => this.log.warn({ err }, 'gateway request failed'))
       .finally(() => {
-        this.log.debug(
-          { method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-          'gateway request'
-        )
+        this.log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'gateway request')
       })
   }
 
@@ -132,9 +128,14 @@ export class DefaultGatewayServer implements GatewayServer {
     const method = req.method ?? ''
     if (method === 'OPTIONS') return { status: 204, headers: { Allow: ALLOW } }
     if (method !== 'GET' && method !== 'HEAD') {
-      throw new GatewayError('GATEWAY_ERROR_METHOD_NOT_ALLOWED', `method ${method} not allowed: the gateway is read-only`, { method }, {
-        headers: { Allow: ALLOW }
-      })
+      throw new GatewayError(
+        'GATEWAY_ERROR_METHOD_NOT_ALLOWED',
+        `method ${method} not allowed: the gateway is read-only`,
+        { method },
+        {
+          headers: { Allow: ALLOW },
+        },
+      )
     }
     const target = parseRequest(method, req.url ?? '/', req.headers)
     switch (target.kind) {
@@ -153,7 +154,7 @@ export class DefaultGatewayServer implements GatewayServer {
       err instanceof GatewayError
         ? err
         : new GatewayError('GATEWAY_ERROR_INTERNAL', `internal error: ${(err as Error)?.message ?? String(err)}`, undefined, {
-            cause: err
+            cause: err,
           })
     if (error.status === 500) {
       this.log.warn({ err, url: req.url, status: error.status }, 'gateway error')
@@ -169,7 +170,7 @@ export class DefaultGatewayServer implements GatewayServer {
       return {
         status: error.status,
         headers: { ...headers, 'Content-Type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({ ...object, status: error.status })
+        body: JSON.stringify({ ...object, status: error.status }),
       }
     }
     return { status: error.status, headers: { ...headers, 'Content-Type': CONTENT_TYPE_TEXT }, body: `${error.message}\n` }

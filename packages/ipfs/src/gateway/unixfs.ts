@@ -19,7 +19,7 @@ import {
   CONTENT_TYPE_JSON,
   DIR_LISTING_CACHE_CONTROL,
   DIR_LISTING_VERSION,
-  SNIFF_BYTES
+  SNIFF_BYTES,
 } from './constants.js'
 import { contentTypeFromName, sniffContentType } from './content-type.js'
 import { contentHeaders, type RequestContext } from './context.js'
@@ -36,7 +36,7 @@ const CODEC_CONTENT_TYPES: Record<number, { type: string; suffix: string }> = {
   [CODEC_JSON]: { type: CONTENT_TYPE_JSON, suffix: 'json' },
   [CODEC_DAG_JSON]: { type: CONTENT_TYPE_DAG_JSON, suffix: 'dag-json' },
   [CODEC_DAG_CBOR]: { type: CONTENT_TYPE_DAG_CBOR, suffix: 'dag-cbor' },
-  [CODEC_CBOR]: { type: CONTENT_TYPE_CBOR, suffix: 'cbor' }
+  [CODEC_CBOR]: { type: CONTENT_TYPE_CBOR, suffix: 'cbor' },
 }
 
 /** The deserialized answer for the entity at the end of the resolved path. */
@@ -52,17 +52,15 @@ export async function serveDeserialized(ctx: RequestContext, resolved: ResolvedP
   }
   const codec = CODEC_CONTENT_TYPES[cid.code]
   if (codec === undefined) {
-    throw new GatewayError(
-      'GATEWAY_ERROR_UNSUPPORTED_CODEC',
-      `codec 0x${cid.code.toString(16)} cannot be deserialized; request ?format=raw or ?format=car`,
-      { cid: cid.toString() }
-    )
+    throw new GatewayError('GATEWAY_ERROR_UNSUPPORTED_CODEC', `codec 0x${cid.code.toString(16)} cannot be deserialized; request ?format=raw or ?format=car`, {
+      cid: cid.toString(),
+    })
   }
   const block = await ctx.store.getBlock(cid)
   return serveBytes(ctx.req, bytesSource(block), {
     etag: `"${cid}.${codec.suffix}"`,
     contentType: codec.type,
-    headers: contentHeaders(ctx.req, resolved.roots)
+    headers: contentHeaders(ctx.req, resolved.roots),
   })
 }
 
@@ -79,7 +77,7 @@ function fileSource(ctx: RequestContext, entry: ReadableEntry): ByteSource {
   const size = Number(entry.size)
   return {
     size,
-    read: (start, length) => readFileRange(ctx.store, entry.cid, size, start, start + length)
+    read: (start, length) => readFileRange(ctx.store, entry.cid, size, start, start + length),
   }
 }
 
@@ -105,12 +103,7 @@ function lastModified(entry: UnixFSEntry): Record<string, string> {
 }
 
 /** A UnixFS file or raw block: 200/206/304/416 with the type from its name or its first bytes. */
-export async function serveFile(
-  ctx: RequestContext,
-  entry: ReadableEntry,
-  name: string | undefined,
-  roots: CID[]
-): Promise<GatewayResponse> {
+export async function serveFile(ctx: RequestContext, entry: ReadableEntry, name: string | undefined, roots: CID[]): Promise<GatewayResponse> {
   const { req } = ctx
   const headers: Record<string, string> = { ...contentHeaders(req, roots), ...lastModified(entry) }
   const filename = req.query.get('filename')
@@ -139,8 +132,8 @@ async function serveDirectory(ctx: RequestContext, dir: UnixFSDirectory, resolve
       status: 301,
       headers: {
         ...contentHeaders(req, resolved.roots),
-        Location: `${req.rawPath}/${req.rawQuery === '' ? '' : `?${req.rawQuery}`}`
-      }
+        Location: `${req.rawPath}/${req.rawQuery === '' ? '' : `?${req.rawQuery}`}`,
+      },
     }
   }
 
@@ -152,7 +145,7 @@ async function serveDirectory(ctx: RequestContext, dir: UnixFSDirectory, resolve
     ...contentHeaders(req, resolved.roots),
     'Cache-Control': DIR_LISTING_CACHE_CONTROL,
     ETag: etag,
-    ...lastModified(dir)
+    ...lastModified(dir),
   }
   if (etagMatches(req.headers['if-none-match'], etag)) return { status: 304, headers }
   const path = `/ipfs/${req.root}/${req.segments.map((s) => `${s}/`).join('')}`
@@ -166,7 +159,7 @@ async function serveDirectory(ctx: RequestContext, dir: UnixFSDirectory, resolve
   return {
     status: 200,
     headers: { ...headers, 'Content-Type': CONTENT_TYPE_HTML },
-    body: renderListing({ path, dirCid: dir.cid, parent: req.segments.length > 0, entries: entries() })
+    body: renderListing({ path, dirCid: dir.cid, parent: req.segments.length > 0, entries: entries() }),
   }
 }
 

@@ -174,11 +174,7 @@ export class AtomicPins implements Pins {
    * Rewrites the record of `block` with `pinnedBy` changed by `change`: `pinCount` is the length of
    * the list and an empty list deletes the record. Returns whether the record changed.
    */
-  private async updateBlock(
-    block: CID,
-    options: { signal?: AbortSignal },
-    change: (pinnedBy: Uint8Array[]) => Uint8Array[],
-  ): Promise<boolean> {
+  private async updateBlock(block: CID, options: { signal?: AbortSignal }, change: (pinnedBy: Uint8Array[]) => Uint8Array[]): Promise<boolean> {
     const key = pinnedBlockKey(block)
     let record: PinnedBlock | undefined
     try {

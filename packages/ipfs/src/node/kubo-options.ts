@@ -21,7 +21,7 @@ export interface KuboAddFlags {
 }
 
 /** What {@link kuboAddOptions} returns: add options with the CID version and leaf kind settled. */
-export type KuboAddOptions = AddOptions & { cidVersion: 0 | 1, rawLeaves: boolean }
+export type KuboAddOptions = AddOptions & { cidVersion: 0 | 1; rawLeaves: boolean }
 
 /**
  * Importer options that produce the CIDs Kubo produces for the same bytes and flags: fixed-size

@@ -12,15 +12,7 @@ import { sha512 } from 'multiformats/hashes/sha2'
 import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
 import { createLibp2pHost, type Libp2pHostError, PEER_KEY_FILE } from '@crust-ts/p2p'
 import { type HeliaOnHost, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
-import {
-  acquireRepoLock,
-  LmdbBlockstore,
-  LmdbDatastore,
-  LmdbRepo,
-  REPO_FORMAT_VERSION,
-  type RepoError,
-  type RepoLock,
-} from '../store/index.js'
+import { acquireRepoLock, LmdbBlockstore, LmdbDatastore, LmdbRepo, REPO_FORMAT_VERSION, type RepoError, type RepoLock } from '../store/index.js'
 import { AtomicPins } from './atomic-pins.js'
 import { REPO_DB_FOLDER } from './constants.js'
 import type { IpfsNodeError } from './errors.js'
@@ -194,10 +186,7 @@ export class DefaultIpfsNode implements IpfsNode {
       this.repo.reopen()
       await this.helia.start()
       this.running = true
-      this.log.info(
-        { peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map(String), repo: this.repoPath },
-        'ipfs node started',
-      )
+      this.log.info({ peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map(String), repo: this.repoPath }, 'ipfs node started')
     })
   }
 

@@ -110,8 +110,7 @@ export class ScoringBlockBroker implements BlockBroker {
       ...(retrieve === undefined
         ? {}
         : {
-            retrieve: (cid: CID, opts: BlockRetrievalOptions = {}) =>
-              this.scored(cid, opts, (c, o) => retrieve.call(session, c, o)),
+            retrieve: (cid: CID, opts: BlockRetrievalOptions = {}) => this.scored(cid, opts, (c, o) => retrieve.call(session, c, o)),
           }),
     }
   }

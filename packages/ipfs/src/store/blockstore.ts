@@ -200,4 +200,3 @@ export class LmdbBlockstore implements Blockstore {
     return bytes
   }
 }
-

@@ -101,8 +101,7 @@ export class LmdbRepo {
     } catch (err) {
       throw fail('cannot open the repo database', err)
     }
-    const sub = (bucket: Bucket): BytesDb =>
-      env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
+    const sub = (bucket: Bucket): BytesDb => env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
     try {
       const meta = sub(Bucket.meta)
       const found = meta.getBinary(VERSION_KEY)

@@ -18,4 +18,3 @@ export interface LmdbRepoInit {
 export const defaultLmdbRepoOptions: Required<Omit<LmdbRepoInit, 'path'>> = {
   durability: 'overlapping',
 }
-

@@ -72,7 +72,6 @@ export interface AddCatBenchResult {
   memory: { baseline: PhaseMemory; add: PhaseMemory; cat: PhaseMemory }
 }
 
-
 /** V8's gc(), made callable without starting node with --expose-gc. */
 const collectGarbage = ((): (() => void) => {
   v8.setFlagsFromString('--expose-gc')
@@ -128,7 +127,13 @@ interface Round {
   memory: { baseline: PhaseMemory; add: PhaseMemory; cat: PhaseMemory }
 }
 
-async function round(work: string, file: string, size: number, opts: Required<Pick<AddCatBenchOptions, 'durability' | 'cidVersion'>>, n: number): Promise<Round> {
+async function round(
+  work: string,
+  file: string,
+  size: number,
+  opts: Required<Pick<AddCatBenchOptions, 'durability' | 'cidVersion'>>,
+  n: number,
+): Promise<Round> {
   // anchor: hash the bytes; copy them with one fsync
   const { sha, write } = await measureAnchor(work, file)
 
@@ -179,11 +184,13 @@ export async function runAddCatBench(opts: AddCatBenchOptions = {}): Promise<Add
       mbPerSecond: median(results.map((r) => mb / pick(r))),
       ratio: median(results.map((r) => mb / pick(r) / limit(r))),
     })
-    const memory = results.map((r) => r.memory).reduce((a, b) => ({
-      baseline: maxMemory(a.baseline, b.baseline),
-      add: maxMemory(a.add, b.add),
-      cat: maxMemory(a.cat, b.cat),
-    }))
+    const memory = results
+      .map((r) => r.memory)
+      .reduce((a, b) => ({
+        baseline: maxMemory(a.baseline, b.baseline),
+        add: maxMemory(a.add, b.add),
+        cat: maxMemory(a.cat, b.cat),
+      }))
     const cids = new Set(results.map((r) => r.cid))
     if (cids.size !== 1) throw new Error(`rounds produced different CIDs: ${[...cids].join(' ')}`)
     return {

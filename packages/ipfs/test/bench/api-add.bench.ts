@@ -47,7 +47,6 @@ export interface ApiAddBenchResult {
   }
 }
 
-
 interface Round {
   sha: number
   write: number

@@ -180,7 +180,11 @@ class DefaultKuboClient implements KuboClient {
 
   readonly files = {
     stat: async (path: string, options: KuboOptions = {}): Promise<FilesStat> => {
-      const out = await this.json<{ Hash?: string; Size?: number; CumulativeSize?: number; Blocks?: number; Type?: string }>('files/stat', [['arg', path]], options.signal)
+      const out = await this.json<{ Hash?: string; Size?: number; CumulativeSize?: number; Blocks?: number; Type?: string }>(
+        'files/stat',
+        [['arg', path]],
+        options.signal,
+      )
       if (typeof out.CumulativeSize !== 'number') throw streamError(this.url, 'files/stat', 'files/stat gave no CumulativeSize')
       return { hash: out.Hash ?? '', size: out.Size ?? 0, cumulativeSize: out.CumulativeSize, blocks: out.Blocks ?? 0, type: out.Type ?? '' }
     },
@@ -200,7 +204,11 @@ class DefaultKuboClient implements KuboClient {
   readonly swarm = {
     connect: async (addrs: string | string[], options: KuboOptions = {}): Promise<string[]> => {
       const list = typeof addrs === 'string' ? [addrs] : addrs
-      const out = await this.json<{ Strings?: string[] }>('swarm/connect', list.map((a) => ['arg', a]), options.signal)
+      const out = await this.json<{ Strings?: string[] }>(
+        'swarm/connect',
+        list.map((a) => ['arg', a]),
+        options.signal,
+      )
       return out.Strings ?? []
     },
   }

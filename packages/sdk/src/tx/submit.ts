@@ -101,13 +101,23 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, onAbort: (
 
 async function once(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, options: SubmitOptions): Promise<Included> {
   let sent: SentTx | undefined
-  const sending = sendTx(api, tx, { signer, ...(options.signOptions === undefined ? {} : { signOptions: options.signOptions }), ...(options.finalized === undefined ? {} : { finalized: options.finalized }) })
+  const sending = sendTx(api, tx, {
+    signer,
+    ...(options.signOptions === undefined ? {} : { signOptions: options.signOptions }),
+    ...(options.finalized === undefined ? {} : { finalized: options.finalized }),
+  })
   // an abort while the pool answers leaves a watch behind: end it once it exists
-  sending.then((s) => options.signal?.aborted === true && s.cancel(), () => {})
+  sending.then(
+    (s) => options.signal?.aborted === true && s.cancel(),
+    () => {},
+  )
   sent = await abortable(sending, options.signal)
   const outcome: TxOutcome = await abortable(sent.outcome, options.signal, () => sent?.cancel())
   if (outcome.kind === 'dropped') {
-    throw new TxRejectedError('SDK_ERROR_TX_REJECTED', `the transaction was ${outcome.status.toLowerCase()} before inclusion`, { reason: outcome.status, status: outcome.status })
+    throw new TxRejectedError('SDK_ERROR_TX_REJECTED', `the transaction was ${outcome.status.toLowerCase()} before inclusion`, {
+      reason: outcome.status,
+      status: outcome.status,
+    })
   }
   if (outcome.dispatchError !== undefined) throw dispatchError(outcome.dispatchError, outcome.blockHash, outcome.result)
   const blockNumber = outcome.blockNumber ?? (await api.rpc.chain.getHeader(outcome.blockHash)).number.toNumber()
@@ -127,7 +137,12 @@ async function once(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer
  * {@link TxRejectedError}, after `nonceRetries` resubmissions when it was a nonce clash; an abort
  * with `SDK_ERROR_ABORTED` (the transaction may still be included).
  */
-export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, options: SubmitOptions = {}): Promise<SubmitReturnType> {
+export async function submit(
+  api: ApiPromise,
+  tx: SubmittableExtrinsic<'promise'>,
+  signer: KeyringPair,
+  options: SubmitOptions = {},
+): Promise<SubmitReturnType> {
   const retries = options.signOptions?.nonce === undefined ? (options.nonceRetries ?? DEFAULT_NONCE_RETRIES) : 0
   const delay = options.retryDelayMs ?? DEFAULT_NONCE_RETRY_DELAY_MS
   for (let attempt = 1; ; attempt++) {

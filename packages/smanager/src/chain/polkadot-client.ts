@@ -127,7 +127,12 @@ export class PolkadotChainClient implements ChainClient {
         throw new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward ${e.status}`, { cid, retryable: true }, { cause: e })
       }
       const message = e instanceof TxRejectedError ? e.reason : e instanceof Error ? e.message : String(e)
-      throw new SmanagerError(SmanagerErrorCode.SETTLE_FAILED, `calculateReward refused: ${message}`, { cid, retryable: RETRYABLE_POOL_ERROR.test(message) }, { cause: e })
+      throw new SmanagerError(
+        SmanagerErrorCode.SETTLE_FAILED,
+        `calculateReward refused: ${message}`,
+        { cid, retryable: RETRYABLE_POOL_ERROR.test(message) },
+        { cause: e },
+      )
     }
   }
 

@@ -147,11 +147,20 @@ export class JobRunner {
     const reason = failureReason(err)
     const gaveUp = config.maxAttempts > 0 && task.attempts >= config.maxAttempts
     const delay = backoffMs(task.attempts, { baseMs: config.retryBaseMs, factor: config.retryFactor, maxMs: config.retryMaxMs })
-    await store.transition(cid, 'failed', reason, {
-      lastError: errorText(err),
-      nextAttemptAt: gaveUp ? Number.MAX_SAFE_INTEGER : this.ctx.now() + delay,
-    }, this.ctx.latestHead())
-    this.ctx.log.warn({ cid, reason, attempts: task.attempts, retryInMs: gaveUp ? undefined : delay, err: errorText(err) }, gaveUp ? 'task failed, giving up' : 'task failed, will retry')
+    await store.transition(
+      cid,
+      'failed',
+      reason,
+      {
+        lastError: errorText(err),
+        nextAttemptAt: gaveUp ? Number.MAX_SAFE_INTEGER : this.ctx.now() + delay,
+      },
+      this.ctx.latestHead(),
+    )
+    this.ctx.log.warn(
+      { cid, reason, attempts: task.attempts, retryInMs: gaveUp ? undefined : delay, err: errorText(err) },
+      gaveUp ? 'task failed, giving up' : 'task failed, will retry',
+    )
   }
 
   private setProgress(cid: string, blocks: number): void {

@@ -94,7 +94,12 @@ export class HttpSworkerClient implements SworkerClient {
     try {
       this.token = readFileSync(this.auth.tokenFile, 'utf8').trim()
     } catch (err) {
-      throw new SmanagerError(SmanagerErrorCode.SWORKER_UNAUTHORIZED, `cannot read the sWorker API token: ${(err as Error).message}`, { file: this.auth.tokenFile }, { cause: err })
+      throw new SmanagerError(
+        SmanagerErrorCode.SWORKER_UNAUTHORIZED,
+        `cannot read the sWorker API token: ${(err as Error).message}`,
+        { file: this.auth.tokenFile },
+        { cause: err },
+      )
     }
     return this.token
   }

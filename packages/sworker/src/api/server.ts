@@ -104,7 +104,11 @@ export class SworkerApi {
   }
 
   private sendBytes(res: ServerResponse, bytes: Uint8Array, blockCid?: string): void {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, ...(blockCid === undefined ? {} : { 'x-block-cid': blockCid }) })
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': bytes.length,
+      ...(blockCid === undefined ? {} : { 'x-block-cid': blockCid }),
+    })
     res.end(bytes)
   }
 
@@ -198,7 +202,13 @@ export class SworkerApi {
       case 'GET /api/v0/file/info_by_type': {
         const type = url.searchParams.get('type') ?? 'all'
         if (!['all', 'pending', 'valid', 'lost'].includes(type)) throw new ApiFailure(400, 400, 'Invalid type: use all, pending, valid or lost')
-        const pick = (status: string) => Object.fromEntries(sealer.list().filter((r) => r.status === status).map((r) => [r.cid, fileInfo(r)]))
+        const pick = (status: string) =>
+          Object.fromEntries(
+            sealer
+              .list()
+              .filter((r) => r.status === status)
+              .map((r) => [r.cid, fileInfo(r)]),
+          )
         return this.send(res, 200, type === 'all' ? { lost: pick('lost'), pending: pick('pending'), valid: pick('valid') } : pick(type))
       }
       case 'POST /api/v0/storage/seal_start': {
@@ -244,7 +254,8 @@ export class SworkerApi {
           result = await srd.change(change)
         } catch (err) {
           // Refused whole, or stopped when the disk filled meanwhile: 409 with the room left.
-          if (err instanceof SrdError && err.code === SrdErrorCode.NO_ROOM) throw new ApiFailure(409, 409, err.message, SworkerApiErrorCode.SRD_NO_ROOM, err.meta)
+          if (err instanceof SrdError && err.code === SrdErrorCode.NO_ROOM)
+            throw new ApiFailure(409, 409, err.message, SworkerApiErrorCode.SRD_NO_ROOM, err.meta)
           throw err
         }
         return this.send(res, 200, { status_code: 200, message: `Change task:${change}G has been added`, added: result.added, removed: result.removed })

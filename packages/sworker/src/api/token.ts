@@ -18,7 +18,8 @@ export function apiTokenFile(dataDir: string): string {
  */
 export function readApiToken(file: string): string {
   const bytes = readSecretFile(file)
-  if (bytes === undefined) throw new SworkerApiError(SworkerApiErrorCode.TOKEN_FILE, `no sWorker API token at ${file}: start the sWorker once to create it`, { file })
+  if (bytes === undefined)
+    throw new SworkerApiError(SworkerApiErrorCode.TOKEN_FILE, `no sWorker API token at ${file}: start the sWorker once to create it`, { file })
   const token = Buffer.from(bytes).toString('utf8').trim()
   if (!TOKEN_PATTERN.test(token)) throw new SworkerApiError(SworkerApiErrorCode.TOKEN_FILE, `${file} does not hold an sWorker API token`, { file })
   return token

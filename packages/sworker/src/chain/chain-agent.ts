@@ -18,9 +18,7 @@ export interface SworkerChainAgentInit {
   logger?: ComponentLogger
 }
 
-export type ReportOutcome =
-  | { submitted: true; slot: bigint; added: number; deleted: number }
-  | { submitted: false; slot: bigint; reason: string }
+export type ReportOutcome = { submitted: true; slot: bigint; added: number; deleted: number } | { submitted: false; slot: bigint; reason: string }
 
 const hex = (b: Uint8Array) => u8aToHex(b)
 

@@ -77,7 +77,14 @@ export class IntegrityChecker {
     }
     result.lostFiles = [...lost]
     const units = this.srd.list()
-    const picks = sampleCount >= units.length ? units : units.map((u) => [randomInt(2 ** 32), u] as const).sort((a, b) => a[0] - b[0]).slice(0, sampleCount).map(([, u]) => u)
+    const picks =
+      sampleCount >= units.length
+        ? units
+        : units
+            .map((u) => [randomInt(2 ** 32), u] as const)
+            .sort((a, b) => a[0] - b[0])
+            .slice(0, sampleCount)
+            .map(([, u]) => u)
     for (const unit of picks) {
       options.signal?.throwIfAborted()
       result.checkedUnits++

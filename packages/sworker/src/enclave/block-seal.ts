@@ -23,7 +23,6 @@ export interface BlockSealJob {
   prefix: Uint8Array
 }
 
-
 /** True if `block` hashes to `digest` under multihash `hashCode` (sha256 or identity). */
 export function digestMatches(hashCode: number, digest: Uint8Array, block: Uint8Array): boolean {
   if (hashCode === SHA256_CODE) return createHash('sha256').update(block).digest().equals(digest)

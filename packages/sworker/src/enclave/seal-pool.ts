@@ -105,9 +105,11 @@ export class SealPool {
   /** Verifies, seals and hashes `job` on the least busy worker (started on first use). */
   run(job: BlockSealJob): Promise<SealedRecord | undefined> {
     while (this.threads.length < this.size) {
-      this.threads.push(new SealThread(this.key, this.buffers, (gone) => {
-        this.threads = this.threads.filter((t) => t !== gone)
-      }))
+      this.threads.push(
+        new SealThread(this.key, this.buffers, (gone) => {
+          this.threads = this.threads.filter((t) => t !== gone)
+        }),
+      )
     }
     let best = this.threads[0]!
     for (const thread of this.threads) if (thread.pending.size < best.pending.size) best = thread

@@ -5,15 +5,7 @@ import { p256PublicKey, sworkWire } from '@crust-ts/protocol'
 import type { CID } from 'multiformats/cid'
 import { p256PrivateKey, signP1363 } from './attestation.js'
 import { IDENTITY_CODE, SHA256_CODE, sealInto, sealRecord } from './block-seal.js'
-import {
-  GCM_IV_LENGTH,
-  GCM_TAG_LENGTH,
-  IDENTITY_FILE,
-  IDENTITY_FORMAT,
-  NODE_SECRET_FILE,
-  SEALED_BLOCK_FORMAT,
-  SECRET_LENGTH,
-} from './constants.js'
+import { GCM_IV_LENGTH, GCM_TAG_LENGTH, IDENTITY_FILE, IDENTITY_FORMAT, NODE_SECRET_FILE, SEALED_BLOCK_FORMAT, SECRET_LENGTH } from './constants.js'
 import { EnclaveError, EnclaveErrorCode } from './errors.js'
 import type { AbortOptions, AttestationAuthority, Enclave, RegisterArgs, SealedRecord } from './interface.js'
 import { defaultSoftwareEnclaveOptions, type SoftwareEnclaveInit } from './options.js'
@@ -116,7 +108,8 @@ export class SoftwareEnclave implements Enclave {
         nodeSecret = new Uint8Array(randomBytes(SECRET_LENGTH))
         writeSecretFile(secretPath, nodeSecret)
       }
-      if (nodeSecret.length !== SECRET_LENGTH) throw new EnclaveError(EnclaveErrorCode.IDENTITY_UNREADABLE, 'the node secret has the wrong length', { path: secretPath })
+      if (nodeSecret.length !== SECRET_LENGTH)
+        throw new EnclaveError(EnclaveErrorCode.IDENTITY_UNREADABLE, 'the node secret has the wrong length', { path: secretPath })
       let created = false
       if (identityFile === undefined) {
         const identity = generateP256Secret()

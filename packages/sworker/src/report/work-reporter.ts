@@ -88,10 +88,12 @@ export class WorkReporter {
   /** Builds and signs the report for `slot`. */
   buildWorkReport(parameters: BuildWorkReportParameters): BuildWorkReportReturnType {
     const reported = this.reportedFiles()
-    const valid = new Map(this.sealer
-      .list()
-      .filter((f) => f.status === 'valid')
-      .map((f) => [f.cid, f] as const))
+    const valid = new Map(
+      this.sealer
+        .list()
+        .filter((f) => f.status === 'valid')
+        .map((f) => [f.cid, f] as const),
+    )
     const byCid = (a: string, b: string) => Buffer.compare(encoder.encode(a), encoder.encode(b))
     const added = [...valid.keys()]
       .filter((cid) => !reported.has(cid))
@@ -101,7 +103,10 @@ export class WorkReporter {
         const f = valid.get(cid)!
         return [cid, { size: f.size, root: f.root, cBlockNum: f.cBlockNum }] as [string, ReportedEntry]
       })
-    const deleted = [...reported.keys()].filter((cid) => !valid.has(cid)).sort(byCid).slice(0, REPORT_FILES_LIMIT)
+    const deleted = [...reported.keys()]
+      .filter((cid) => !valid.has(cid))
+      .sort(byCid)
+      .slice(0, REPORT_FILES_LIMIT)
 
     const next = new Map(reported)
     for (const cid of deleted) next.delete(cid)

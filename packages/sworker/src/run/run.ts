@@ -54,7 +54,8 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
     // The operator's own figure: grown to what the disk holds above the reserve, with a warning, rather than not starting.
     const room = await srd.room()
     const add = Math.min(init.srdUnits - haveUnits, room.maxUnits)
-    if (add < init.srdUnits - haveUnits) log.warn({ want: init.srdUnits, have: haveUnits, ...room }, 'not enough free disk for the SRD units asked for: declaring what fits')
+    if (add < init.srdUnits - haveUnits)
+      log.warn({ want: init.srdUnits, have: haveUnits, ...room }, 'not enough free disk for the SRD units asked for: declaring what fits')
     log.info({ have: haveUnits, want: init.srdUnits, adding: add, unitSize: srd.unitSize }, 'declaring spare room (SRD)')
     if (add > 0) await srd.change(add)
   }

@@ -34,7 +34,8 @@ export interface SealerComponents {
 /** Throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for multihashes other than sha256/identity. */
 function checkHash(cid: CID): void {
   const { code } = cid.multihash
-  if (code !== SHA256_CODE && code !== IDENTITY_CODE) throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
+  if (code !== SHA256_CODE && code !== IDENTITY_CODE)
+    throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported multihash', { cid: cid.toString(), hash: code })
 }
 
 /** Checks that `bytes` hash to `cid`; throws `SWORKER_ERROR_SEAL_UNSUPPORTED_BLOCK` for hashes other than sha256/identity. */
@@ -267,7 +268,8 @@ export class Sealer {
       index++
       yield block
     }
-    if (index !== record.blockCount) throw new SealError(SealErrorCode.SEALED_BLOCK_BAD, 'sealed blocks are missing', { cid, found: index, expected: record.blockCount })
+    if (index !== record.blockCount)
+      throw new SealError(SealErrorCode.SEALED_BLOCK_BAD, 'sealed blocks are missing', { cid, found: index, expected: record.blockCount })
   }
 
   /** Block `index` of file `cid` unsealed and verified, or undefined if it is missing or damaged. */

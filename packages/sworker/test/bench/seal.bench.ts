@@ -126,7 +126,8 @@ export async function runSealBench(params: SealBenchParameters = {}): Promise<Se
   try {
     let root: CID | undefined
     // biome-ignore lint/suspicious/noExplicitAny: the bench blockstore implements only what the importer calls
-    for await (const entry of importer([{ content: content() }], blockstore as any, { cidVersion: 0, rawLeaves: false, reduceSingleLeafToSelf: false })) root = entry.cid
+    for await (const entry of importer([{ content: content() }], blockstore as any, { cidVersion: 0, rawLeaves: false, reduceSingleLeafToSelf: false }))
+      root = entry.cid
     await env.flushed
     const base = process.memoryUsage()
     const baseAnon = rssAnon()

@@ -36,7 +36,11 @@ export interface VerifiedBlock {
 }
 
 /** Runs the import checks; a block already imported is returned as `known`. Throws {@link BlockImportError}. */
-export function verifyBlock(ctx: VerifyBlockContext, headerBytes: Uint8Array, extrinsics: Uint8Array[]): VerifiedBlock | { status: 'known'; block: BlockRecord } {
+export function verifyBlock(
+  ctx: VerifyBlockContext,
+  headerBytes: Uint8Array,
+  extrinsics: Uint8Array[],
+): VerifiedBlock | { status: 'known'; block: BlockRecord } {
   const { tree } = ctx
   let header: Header
   try {

@@ -21,7 +21,8 @@ export interface HeaderParent {
  */
 export function checkHeaderLink(header: Header, id: BlockId, parent: HeaderParent): void {
   if (header.number !== parent.number + 1) throw new BlockImportError({ code: Code.BAD_NUMBER, ...id }, `number ${header.number} after parent ${parent.number}`)
-  if (!u8aEq(header.parentHash, parent.hash)) throw new BlockImportError({ code: Code.UNKNOWN_PARENT, ...id, parent: u8aToHex(header.parentHash) }, 'unknown parent block')
+  if (!u8aEq(header.parentHash, parent.hash))
+    throw new BlockImportError({ code: Code.UNKNOWN_PARENT, ...id, parent: u8aToHex(header.parentHash) }, 'unknown parent block')
 }
 
 /**
@@ -57,7 +58,10 @@ export function checkSeal(header: Header, id: BlockId, slot: number, authorities
   if (!verifySeal(sealed.preHeader, sealed.signature, author)) {
     const other = authorities.find((a) => !u8aEq(a, author) && verifySeal(sealed.preHeader, sealed.signature, a))
     if (other !== undefined) {
-      throw new BlockImportError({ code: Code.WRONG_AUTHOR, ...id, slot, author: u8aToHex(author) }, `sealed by ${u8aToHex(other)}, not by slot ${slot}'s author`)
+      throw new BlockImportError(
+        { code: Code.WRONG_AUTHOR, ...id, slot, author: u8aToHex(author) },
+        `sealed by ${u8aToHex(other)}, not by slot ${slot}'s author`,
+      )
     }
     throw new BlockImportError({ code: Code.BAD_SEAL, ...id, slot, author: u8aToHex(author) }, `the seal is not slot ${slot}'s author's signature`)
   }

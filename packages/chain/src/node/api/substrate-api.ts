@@ -145,7 +145,10 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
     const p = prefix === undefined || prefix === null ? new Uint8Array() : hexParam(prefix, 'prefix')
     const limit = numberParam(count, 'count', MAX_KEYS_PAGE)
     const start = startKey === undefined || startKey === null ? undefined : hexParam(startKey, 'startKey')
-    return chain.stateAt(blockParam(chain, at)).keys(p, limit, start).map((k) => u8aToHex(k))
+    return chain
+      .stateAt(blockParam(chain, at))
+      .keys(p, limit, start)
+      .map((k) => u8aToHex(k))
   })
   method('state_getKeys', ([prefix, at]) => {
     const keys = chain.stateAt(blockParam(chain, at)).keys(hexParam(prefix, 'prefix'), MAX_KEYS_PAGE + 1)
@@ -181,7 +184,10 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
         })
         sink.send({ block: block.hashHex, changes })
       }
-      send(chain.best, hexKeys.map((_, i) => i))
+      send(
+        chain.best,
+        hexKeys.map((_, i) => i),
+      )
       const listener = (imported: ImportedBlock) => {
         const changed = hexKeys.flatMap((k, i) => (imported.changedKeys.has(k) ? [i] : []))
         if (changed.length > 0) send(imported.block, changed)
@@ -241,9 +247,7 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
     const fee = feeInfo(runtime, hexParam(xt, 'extrinsic'))
     const hex = (n: bigint) => `0x${n.toString(16)}`
     return {
-      inclusionFee: fee.paysFee
-        ? { baseFee: hex(fee.parts.baseFee), lenFee: hex(fee.parts.lengthFee), adjustedWeightFee: hex(fee.parts.weightFee) }
-        : null,
+      inclusionFee: fee.paysFee ? { baseFee: hex(fee.parts.baseFee), lenFee: hex(fee.parts.lengthFee), adjustedWeightFee: hex(fee.parts.weightFee) } : null,
     }
   })
 }

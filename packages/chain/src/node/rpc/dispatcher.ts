@@ -18,28 +18,11 @@ import {
   TOO_BIG_BATCH_RESPONSE_CODE,
   TOO_BIG_BATCH_RESPONSE_MSG,
   TOO_MANY_SUBSCRIPTIONS_CODE,
-  TOO_MANY_SUBSCRIPTIONS_MSG
+  TOO_MANY_SUBSCRIPTIONS_MSG,
 } from './constants.js'
 import { RpcError, RpcServerError } from './errors.js'
-import type {
-  JsonRpcErrorObject,
-  JsonRpcId,
-  MethodHandler,
-  RpcContext,
-  RpcLogger,
-  RpcMethodsResult,
-  SubscriptionSpec
-} from './interface.js'
-import {
-  classifyRequest,
-  errorResponse,
-  exceededLimit,
-  parseJson,
-  positionalParams,
-  type RequestEntry,
-  resultResponse,
-  serializeValue
-} from './protocol.js'
+import type { JsonRpcErrorObject, JsonRpcId, MethodHandler, RpcContext, RpcLogger, RpcMethodsResult, SubscriptionSpec } from './interface.js'
+import { classifyRequest, errorResponse, exceededLimit, parseJson, positionalParams, type RequestEntry, resultResponse, serializeValue } from './protocol.js'
 import type { Subscription } from './subscription.js'
 import type { WsConnection } from './ws-connection.js'
 
@@ -70,10 +53,7 @@ interface Answer {
   subscription?: Subscription
 }
 
-type Target =
-  | { kind: 'method', handler: MethodHandler }
-  | { kind: 'subscribe', spec: SubscriptionSpec }
-  | { kind: 'unsubscribe', spec: SubscriptionSpec }
+type Target = { kind: 'method'; handler: MethodHandler } | { kind: 'subscribe'; spec: SubscriptionSpec } | { kind: 'unsubscribe'; spec: SubscriptionSpec }
 
 const RPC_METHODS_VERSION = 1
 
@@ -200,13 +180,7 @@ export class RpcDispatcher {
     })
   }
 
-  private async callMethod(
-    id: JsonRpcId,
-    method: string,
-    handler: MethodHandler,
-    params: unknown[],
-    ctx: RpcContext
-  ): Promise<string> {
+  private async callMethod(id: JsonRpcId, method: string, handler: MethodHandler, params: unknown[], ctx: RpcContext): Promise<string> {
     let result: unknown
     try {
       result = await handler(params, ctx)
@@ -228,17 +202,11 @@ export class RpcDispatcher {
     return text
   }
 
-  private async subscribe(
-    id: JsonRpcId,
-    method: string,
-    spec: SubscriptionSpec,
-    params: unknown[],
-    connection: WsConnection
-  ): Promise<Answer> {
+  private async subscribe(id: JsonRpcId, method: string, spec: SubscriptionSpec, params: unknown[], connection: WsConnection): Promise<Answer> {
     const limit = this.limits.maxSubscriptionsPerConnection
     if (connection.subscriptionCount >= limit) {
       return {
-        text: errorResponse(id, rpcError(TOO_MANY_SUBSCRIPTIONS_CODE, TOO_MANY_SUBSCRIPTIONS_MSG, exceededLimit(limit)))
+        text: errorResponse(id, rpcError(TOO_MANY_SUBSCRIPTIONS_CODE, TOO_MANY_SUBSCRIPTIONS_MSG, exceededLimit(limit))),
       }
     }
     const sub = connection.createSubscription(spec)

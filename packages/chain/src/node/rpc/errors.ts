@@ -1,10 +1,5 @@
 import { CrustError } from '@crust-ts/base'
-import {
-  INTERNAL_ERROR_CODE,
-  INTERNAL_ERROR_MSG,
-  INVALID_PARAMS_CODE,
-  INVALID_PARAMS_MSG
-} from './constants.js'
+import { INTERNAL_ERROR_CODE, INTERNAL_ERROR_MSG, INVALID_PARAMS_CODE, INVALID_PARAMS_MSG } from './constants.js'
 import type { JsonRpcErrorObject } from './interface.js'
 
 /**
@@ -23,9 +18,7 @@ export class RpcError extends CrustError {
 
   /** The `error` member of the JSON-RPC response. */
   toJsonRpc(): JsonRpcErrorObject {
-    return this.data === undefined
-      ? { code: this.rpcCode, message: this.message }
-      : { code: this.rpcCode, message: this.message, data: this.data }
+    return this.data === undefined ? { code: this.rpcCode, message: this.message } : { code: this.rpcCode, message: this.message, data: this.data }
   }
 
   /** -32602 `Invalid params`, with an optional explanation in `data`. */
@@ -40,11 +33,7 @@ export class RpcError extends CrustError {
 }
 
 /** Codes of {@link RpcServerError}. */
-export type RpcServerErrorCode =
-  | 'RPC_ERROR_DUPLICATE_METHOD'
-  | 'RPC_ERROR_INVALID_OPTIONS'
-  | 'RPC_ERROR_ALREADY_STARTED'
-  | 'RPC_ERROR_LISTEN'
+export type RpcServerErrorCode = 'RPC_ERROR_DUPLICATE_METHOD' | 'RPC_ERROR_INVALID_OPTIONS' | 'RPC_ERROR_ALREADY_STARTED' | 'RPC_ERROR_LISTEN'
 
 /**
  * Misuse or failure of the server itself: a method name registered twice

@@ -22,7 +22,7 @@ export type {
   RpcLogger,
   RpcMethodsResult,
   SubscriptionSink,
-  SubscriptionSpec
+  SubscriptionSpec,
 } from './interface.js'
 export { defaultRpcServerOptions, type RpcServerInit } from './options.js'
 export { RpcServer } from './server.js'

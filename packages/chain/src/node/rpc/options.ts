@@ -40,7 +40,7 @@ export const defaultRpcServerOptions = {
   maxBatchLength: 1024,
   maxBufferedBytes: 32 * 1024 * 1024,
   maxInFlightPerConnection: 1024,
-  stopGraceMs: 1000
+  stopGraceMs: 1000,
 } as const
 
 /** {@link RpcServerInit} with every default filled in. */

@@ -4,11 +4,11 @@ import type { JsonRpcErrorObject, JsonRpcId } from './interface.js'
 /** One element of a request body, classified. */
 export type RequestEntry =
   /** A call: has an `id`, so it gets a response. `params` is still raw (absent, array or object). */
-  | { kind: 'call', id: JsonRpcId, method: string, params: unknown }
+  | { kind: 'call'; id: JsonRpcId; method: string; params: unknown }
   /** A notification: no `id`, so it gets no response. */
-  | { kind: 'notification', method: string, params: unknown }
+  | { kind: 'notification'; method: string; params: unknown }
   /** Not a JSON-RPC 2.0 request; answered with -32600 and the request's id when it had a valid one. */
-  | { kind: 'invalid', id: JsonRpcId }
+  | { kind: 'invalid'; id: JsonRpcId }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -82,9 +82,7 @@ export function errorResponse(id: JsonRpcId, error: JsonRpcErrorObject): string 
   let errorJson: string
   try {
     errorJson = serializeValue(
-      error.data === undefined
-        ? { code: error.code, message: error.message }
-        : { code: error.code, message: error.message, data: error.data }
+      error.data === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, data: error.data },
     )
   } catch {
     errorJson = JSON.stringify({ code: INTERNAL_ERROR_CODE, message: INTERNAL_ERROR_MSG })
@@ -94,8 +92,7 @@ export function errorResponse(id: JsonRpcId, error: JsonRpcErrorObject): string 
 
 /** A subscription notification with an already serialised result. */
 export function notificationMessage(method: string, subscription: string, resultJson: string): string {
-  return '{"jsonrpc":"2.0","method":' + JSON.stringify(method) + ',"params":{"subscription":' +
-    JSON.stringify(subscription) + ',"result":' + resultJson + '}}'
+  return '{"jsonrpc":"2.0","method":' + JSON.stringify(method) + ',"params":{"subscription":' + JSON.stringify(subscription) + ',"result":' + resultJson + '}}'
 }
 
 /** The `data` jsonrpsee puts in limit errors. */

@@ -13,7 +13,7 @@ import {
   SERVER_IS_BUSY_CODE,
   SERVER_IS_BUSY_MSG,
   SYSTEM_HEALTH_METHOD,
-  WS_CLOSE_GOING_AWAY
+  WS_CLOSE_GOING_AWAY,
 } from './constants.js'
 import { type Channel, RpcDispatcher } from './dispatcher.js'
 import { RpcError, RpcServerError } from './errors.js'
@@ -39,13 +39,12 @@ function resolveOptions(init: RpcServerInit): RpcServerOptions {
     maxRequestBytes: init.maxRequestBytes ?? defaultRpcServerOptions.maxRequestBytes,
     maxResponseBytes: init.maxResponseBytes ?? defaultRpcServerOptions.maxResponseBytes,
     maxConnections: init.maxConnections ?? defaultRpcServerOptions.maxConnections,
-    maxSubscriptionsPerConnection:
-      init.maxSubscriptionsPerConnection ?? defaultRpcServerOptions.maxSubscriptionsPerConnection,
+    maxSubscriptionsPerConnection: init.maxSubscriptionsPerConnection ?? defaultRpcServerOptions.maxSubscriptionsPerConnection,
     maxBatchLength: init.maxBatchLength ?? defaultRpcServerOptions.maxBatchLength,
     maxBufferedBytes: init.maxBufferedBytes ?? defaultRpcServerOptions.maxBufferedBytes,
     maxInFlightPerConnection: init.maxInFlightPerConnection ?? defaultRpcServerOptions.maxInFlightPerConnection,
     stopGraceMs: init.stopGraceMs ?? defaultRpcServerOptions.stopGraceMs,
-    logger: init.logger ?? silentLogger
+    logger: init.logger ?? silentLogger,
   }
   const { host, logger, port, stopGraceMs, ...limits } = options
   for (const [name, value] of Object.entries(limits)) {
@@ -62,7 +61,7 @@ function resolveOptions(init: RpcServerInit): RpcServerOptions {
   if (options.maxBufferedBytes < options.maxResponseBytes) {
     throw new RpcServerError('RPC_ERROR_INVALID_OPTIONS', 'maxBufferedBytes must be at least maxResponseBytes', {
       maxBufferedBytes: options.maxBufferedBytes,
-      maxResponseBytes: options.maxResponseBytes
+      maxResponseBytes: options.maxResponseBytes,
     })
   }
   return options
@@ -115,15 +114,15 @@ export class RpcServer {
       {
         maxResponseBytes: this.options.maxResponseBytes,
         maxBatchLength: this.options.maxBatchLength,
-        maxSubscriptionsPerConnection: this.options.maxSubscriptionsPerConnection
+        maxSubscriptionsPerConnection: this.options.maxSubscriptionsPerConnection,
       },
-      this.logger
+      this.logger,
     )
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       maxPayload: this.options.maxRequestBytes,
-      perMessageDeflate: false
+      perMessageDeflate: false,
     })
   }
 
@@ -136,7 +135,7 @@ export class RpcServer {
   addSubscription(spec: SubscriptionSpec): void {
     if (spec.subscribe.length === 0 || spec.unsubscribe.length === 0) {
       throw new RpcServerError('RPC_ERROR_INVALID_OPTIONS', 'a subscription needs subscribe and unsubscribe names', {
-        notification: spec.notification
+        notification: spec.notification,
       })
     }
     this.dispatcher.addSubscription(spec)
@@ -148,7 +147,7 @@ export class RpcServer {
   }
 
   /** Binds the port. Resolves with the bound address (the real port when `port` was 0). */
-  async start(): Promise<{ host: string, port: number }> {
+  async start(): Promise<{ host: string; port: number }> {
     if (this.http !== undefined || this.stopping !== undefined) {
       throw new RpcServerError('RPC_ERROR_ALREADY_STARTED', 'RPC server already started')
     }
@@ -161,9 +160,14 @@ export class RpcServer {
       await listen(server, port, host)
     } catch (err) {
       this.http = undefined
-      throw new RpcServerError('RPC_ERROR_LISTEN', `RPC server cannot listen on ${host}:${port}`, { host, port }, {
-        cause: err
-      })
+      throw new RpcServerError(
+        'RPC_ERROR_LISTEN',
+        `RPC server cannot listen on ${host}:${port}`,
+        { host, port },
+        {
+          cause: err,
+        },
+      )
     }
     server.on('error', (err) => this.logger.warn({ err }, 'rpc server error'))
     const address = server.address() as AddressInfo
@@ -208,13 +212,13 @@ export class RpcServer {
       const body = errorBody({
         code: SERVER_IS_BUSY_CODE,
         message: SERVER_IS_BUSY_MSG,
-        data: this.stopping !== undefined ? SHUTTING_DOWN_DATA : TOO_MANY_CONNECTIONS_DATA
+        data: this.stopping !== undefined ? SHUTTING_DOWN_DATA : TOO_MANY_CONNECTIONS_DATA,
       })
       this.logger.debug?.({ active: this.active }, 'rpc connection refused')
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        () => socket.destroy()
+        () => socket.destroy(),
       )
       return
     }
@@ -228,9 +232,9 @@ export class RpcServer {
       {
         maxResponseBytes: this.options.maxResponseBytes,
         maxBufferedBytes: this.options.maxBufferedBytes,
-        maxInFlight: this.options.maxInFlightPerConnection
+        maxInFlight: this.options.maxInFlightPerConnection,
       },
-      this.logger
+      this.logger,
     )
     const connectionId = connection.ctx.connectionId
     this.active++
@@ -282,13 +286,7 @@ export class RpcServer {
   }
 
   /** Answers with an error, discarding whatever body the client still sends. */
-  private reject(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    error: JsonRpcErrorObject,
-    headers: Record<string, string> = {}
-  ): void {
+  private reject(req: IncomingMessage, res: ServerResponse, status: number, error: JsonRpcErrorObject, headers: Record<string, string> = {}): void {
     req.resume()
     sendJson(res, status, errorBody(error), headers)
   }
@@ -300,7 +298,7 @@ export class RpcServer {
       this.reject(req, res, this.stopping !== undefined ? 503 : 429, {
         code: SERVER_IS_BUSY_CODE,
         message: SERVER_IS_BUSY_MSG,
-        data
+        data,
       })
       return
     }

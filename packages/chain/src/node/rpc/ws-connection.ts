@@ -51,10 +51,7 @@ export class WsConnection implements SubscriptionHost {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return
     this.ws.send(text)
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.logger.warn(
-        { connectionId: this.ctx.connectionId, bufferedAmount: this.ws.bufferedAmount },
-        'rpc client too slow, disconnecting'
-      )
+      this.logger.warn({ connectionId: this.ctx.connectionId, bufferedAmount: this.ws.bufferedAmount }, 'rpc client too slow, disconnecting')
       this.terminate()
     }
   }

@@ -3,17 +3,17 @@ import { CrustError } from '@crust-ts/base'
 /** Why the transaction queues refused an operation; `code` discriminates the metadata. */
 export type PoolErrorType =
   /** A transaction with this hash is already in the pool. */
-  | { code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash: string }
+  | { code: 'TXPOOL_ERROR_ALREADY_IMPORTED'; hash: string }
   /** The nonce is below the sender's account nonce. */
-  | { code: 'TXPOOL_ERROR_STALE', hash: string, nonce: number, accountNonce: number }
+  | { code: 'TXPOOL_ERROR_STALE'; hash: string; nonce: number; accountNonce: number }
   /** The sender already has a transaction with this nonce, with the same or a higher priority. */
-  | { code: 'TXPOOL_ERROR_TOO_LOW_PRIORITY', hash: string, oldPriority: bigint, newPriority: bigint }
+  | { code: 'TXPOOL_ERROR_TOO_LOW_PRIORITY'; hash: string; oldPriority: bigint; newPriority: bigint }
   /** The limits are reached and the transaction itself would be the one evicted. */
-  | { code: 'TXPOOL_ERROR_POOL_FULL', hash: string }
+  | { code: 'TXPOOL_ERROR_POOL_FULL'; hash: string }
   /** The sender already has `limit` transactions in the pool. */
-  | { code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER', hash: string, sender: string, limit: number }
+  | { code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER'; hash: string; sender: string; limit: number }
   /** A {@link PoolLimits} field is not a non-negative integer. */
-  | { code: 'TXPOOL_ERROR_INVALID_LIMITS', field: string, value: number }
+  | { code: 'TXPOOL_ERROR_INVALID_LIMITS'; field: string; value: number }
 
 /** The stable codes of {@link PoolError}. */
 export type PoolErrorCode = PoolErrorType['code']
@@ -62,7 +62,7 @@ export const POOL_RPC_ERROR = {
   INVALID_TRANSACTION: 1010,
   ALREADY_IMPORTED: 1013,
   TOO_LOW_PRIORITY: 1014,
-  IMMEDIATELY_DROPPED: 1016
+  IMMEDIATELY_DROPPED: 1016,
 } as const
 
 /** A JSON-RPC error object as Substrate's `author_submitExtrinsic` returns it. */
@@ -90,7 +90,7 @@ export function poolErrorToRpc(err: PoolError): PoolRpcError {
       return {
         code: POOL_RPC_ERROR.TOO_LOW_PRIORITY,
         message: `Priority is too low: (${type.oldPriority} vs ${type.newPriority})`,
-        data: 'The transaction has too low priority to replace another transaction already in the pool.'
+        data: 'The transaction has too low priority to replace another transaction already in the pool.',
       }
     case 'TXPOOL_ERROR_POOL_FULL':
     case 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER':

@@ -35,5 +35,5 @@ export const defaultPoolLimits: Required<PoolLimits> = {
   maxFuture: 2048,
   maxBytes: 21 * 1024 * 1024,
   maxPerSender: DEFAULT_MAX_PER_SENDER,
-  futureLifetimeMs: DEFAULT_FUTURE_LIFETIME_MS
+  futureLifetimeMs: DEFAULT_FUTURE_LIFETIME_MS,
 }

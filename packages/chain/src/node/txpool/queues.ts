@@ -59,7 +59,7 @@ export class TransactionQueues<T = unknown> {
     (a, b) => better(a.head!, b.head!),
     (s, i) => {
       s.headPos = i
-    }
+    },
   )
 
   /** Senders with a ready chain, worst chain end first. */
@@ -67,7 +67,7 @@ export class TransactionQueues<T = unknown> {
     (a, b) => worse(a.tail!, b.tail!),
     (s, i) => {
       s.tailPos = i
-    }
+    },
   )
 
   /** Future transactions, worst first. */
@@ -111,7 +111,7 @@ export class TransactionQueues<T = unknown> {
           code: 'TXPOOL_ERROR_TOO_LOW_PRIORITY',
           hash: tx.hash,
           oldPriority: old.tx.priority,
-          newPriority: tx.priority
+          newPriority: tx.priority,
         })
       }
     } else if (options.origin !== 'local' && tx.nonce !== (known?.readyEnd ?? accountNonce) && futureOf(known) >= this.maxPerSender) {
@@ -119,7 +119,7 @@ export class TransactionQueues<T = unknown> {
         code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER',
         hash: tx.hash,
         sender: tx.sender,
-        limit: this.maxPerSender
+        limit: this.maxPerSender,
       })
     }
 
@@ -143,7 +143,7 @@ export class TransactionQueues<T = unknown> {
       status: entry.ready ? 'ready' : 'future',
       hash: tx.hash,
       promoted: promoted === undefined ? [] : liveTxs(promoted),
-      evicted: evicted.map((e) => e.tx)
+      evicted: evicted.map((e) => e.tx),
     }
     if (old !== undefined) outcome.replaced = old.tx
     return outcome

@@ -22,12 +22,7 @@ export class BestFirstIterator<T> implements ReadyIterator<T> {
   private readonly candidates = new IndexedHeap<Candidate<T>>((a, b) => better(a.entry, b.entry))
   private skipped: Set<string> | undefined
 
-  constructor(
-    nodes: readonly SenderState<T>[],
-    version: number,
-    currentVersion: () => number,
-    currentSender: (id: string) => SenderState<T> | undefined
-  ) {
+  constructor(nodes: readonly SenderState<T>[], version: number, currentVersion: () => number, currentSender: (id: string) => SenderState<T> | undefined) {
     this.nodes = nodes
     this.version = version
     this.currentVersion = currentVersion

@@ -18,14 +18,7 @@ import { DEFAULT_FUTURE_LIFETIME_MS, defaultPoolLimits, type PoolLimits } from '
 import { TransactionQueues } from './queues.js'
 
 /** Substrate's `TransactionStatus`, in its JSON form. */
-export type TransactionStatus =
-  | 'future'
-  | 'ready'
-  | { inBlock: string }
-  | { finalized: string }
-  | { usurped: string }
-  | 'dropped'
-  | 'invalid'
+export type TransactionStatus = 'future' | 'ready' | { inBlock: string } | { finalized: string } | { usurped: string } | 'dropped' | 'invalid'
 
 /** Statuses after which a transaction is no longer watched. */
 export const isFinalStatus = (s: TransactionStatus): boolean =>
@@ -204,7 +197,12 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
   nextNonce(who: Uint8Array): number {
     let nonce = Account.get(this.chain.stateAt(), who).nonce
     const sender = u8aToHex(who)
-    const mine = new Set(this.queues.all().filter((tx) => tx.sender === sender).map((tx) => tx.nonce))
+    const mine = new Set(
+      this.queues
+        .all()
+        .filter((tx) => tx.sender === sender)
+        .map((tx) => tx.nonce),
+    )
     while (mine.has(nonce)) nonce++
     return nonce
   }

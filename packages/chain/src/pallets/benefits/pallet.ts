@@ -27,10 +27,30 @@ const compactBalance = named(compactU128, 'BalanceOf<T>')
 
 /** The pallet's events (Crust's tuple-style events, in order). */
 export const events = {
-  AddBenefitFundsSuccess: event(0, { who: account, value: balance, funds_type: fundsType }, 'Add benefit funds success: the account, the added amount, the fund type.', true),
-  CutBenefitFundsSuccess: event(1, { who: account, value: balance, funds_type: fundsType }, 'Cut benefit funds success: the account, the amount put to unlock, the fund type.', true),
-  RebondBenefitFundsSuccess: event(2, { who: account, value: balance, funds_type: fundsType }, 'Rebond benefit funds success: the account, the rebonded amount, the fund type.', true),
-  WithdrawBenefitFundsSuccess: event(3, { who: account, value: balance }, 'Withdraw benefit funds success: the account, the withdrawn (unreserved) amount.', true),
+  AddBenefitFundsSuccess: event(
+    0,
+    { who: account, value: balance, funds_type: fundsType },
+    'Add benefit funds success: the account, the added amount, the fund type.',
+    true,
+  ),
+  CutBenefitFundsSuccess: event(
+    1,
+    { who: account, value: balance, funds_type: fundsType },
+    'Cut benefit funds success: the account, the amount put to unlock, the fund type.',
+    true,
+  ),
+  RebondBenefitFundsSuccess: event(
+    2,
+    { who: account, value: balance, funds_type: fundsType },
+    'Rebond benefit funds success: the account, the rebonded amount, the fund type.',
+    true,
+  ),
+  WithdrawBenefitFundsSuccess: event(
+    3,
+    { who: account, value: balance },
+    'Withdraw benefit funds success: the account, the withdrawn (unreserved) amount.',
+    true,
+  ),
 }
 
 /** Crust's errors, in order. `InsuffientBalance` keeps Crust's spelling so clients decode the same name. */
@@ -103,7 +123,12 @@ export function benefitsPallet(index: number): Pallet {
           if (funds_type.tag === 'SWORK') {
             const b = SworkBenefits.get(ctx.state, who)
             const active = b.active_funds + value
-            SworkBenefits.insert(ctx.state, who, { ...b, active_funds: active, total_funds: b.total_funds + value, total_fee_reduction_count: feeReductionCount(active) })
+            SworkBenefits.insert(ctx.state, who, {
+              ...b,
+              active_funds: active,
+              total_funds: b.total_funds + value,
+              total_fee_reduction_count: feeReductionCount(active),
+            })
           } else {
             const b = MarketBenefits.get(ctx.state, who)
             MarketBenefits.insert(ctx.state, who, { ...b, active_funds: b.active_funds + value, total_funds: b.total_funds + value })

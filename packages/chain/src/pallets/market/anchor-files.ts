@@ -15,7 +15,15 @@ import type { StorageAccess } from '../../frame/storage.js'
 const P = 'Market'
 const PAGE = 256
 
-export const AnchorFileCount = mapWithDefault({ pallet: P, name: 'AnchorFileCount', hasher: 'Twox64Concat', key: sworkerAnchor, value: u32, default: 0, docs: ['Files an sWorker holds a replica of.'] })
+export const AnchorFileCount = mapWithDefault({
+  pallet: P,
+  name: 'AnchorFileCount',
+  hasher: 'Twox64Concat',
+  key: sworkerAnchor,
+  value: u32,
+  default: 0,
+  docs: ['Files an sWorker holds a replica of.'],
+})
 export const AnchorFilePages = doubleMapWithDefault({
   pallet: P,
   name: 'AnchorFilePages',
@@ -99,7 +107,7 @@ export function setAnchorReported(state: StorageAccess, anchor: Uint8Array, repo
     const file = FilesV2.get(state, cid)
     if (file === undefined) continue
     let changed = false
-    const replicas = file.replicas.map(([owner, r]): typeof file.replicas[number] => {
+    const replicas = file.replicas.map(([owner, r]): (typeof file.replicas)[number] => {
       if (!sameBytes(r.anchor, anchor) || r.is_reported === reported) return [owner, r]
       changed = true
       return [owner, { ...r, is_reported: reported }]

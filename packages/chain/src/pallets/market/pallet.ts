@@ -16,7 +16,13 @@ const ORDER_WEIGHT = 300_000_000n
 const ROOT_WEIGHT = 10_000_000n
 
 /** A root call that sets one storage value (Crust's many fee setters). */
-function setter<T>(index: number, arg: string, type: Parameters<typeof call>[0]['args'][string], item: StorageValue<T, T>, check?: (state: Parameters<StorageValue<T, T>['get']>[0], value: T) => void) {
+function setter<T>(
+  index: number,
+  arg: string,
+  type: Parameters<typeof call>[0]['args'][string],
+  item: StorageValue<T, T>,
+  check?: (state: Parameters<StorageValue<T, T>['get']>[0], value: T) => void,
+) {
   return call({
     index,
     args: { [arg]: type } as Record<string, typeof type>,

@@ -53,10 +53,7 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
     file.file_size = change.fileSize
   }
   if (file.replicas.length >= MAX_REPLICAS || file.replicas.some(([owner]) => sameBytes(owner, change.owner))) return 0n
-  file.replicas.push([
-    change.owner,
-    { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt },
-  ])
+  file.replicas.push([change.owner, { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt }])
   file.reported_replica_count += 1
   trackReplica(ctx.state, change.anchor, change.cid)
   if (file.remaining_paid_count > 0) {

@@ -11,7 +11,14 @@ const bal = (name: string, def: bigint, doc: string) => valueWithDefault({ palle
 const ratio = (name: string, def: number, doc: string) => valueWithDefault({ pallet: P, name, value: perbill, default: def, docs: [doc] })
 const count = (name: string, def: number, doc: string) => valueWithDefault({ pallet: P, name, value: u32, default: def, docs: [doc] })
 
-export const FilesV2 = optionalMap({ pallet: P, name: 'FilesV2', hasher: 'Twox64Concat', key: merkleRoot, value: fileInfoV2, docs: ['File information, by CID.'] })
+export const FilesV2 = optionalMap({
+  pallet: P,
+  name: 'FilesV2',
+  hasher: 'Twox64Concat',
+  key: merkleRoot,
+  value: fileInfoV2,
+  docs: ['File information, by CID.'],
+})
 export const OrdersCount = count('OrdersCount', 0, 'Orders placed since the last base fee update.')
 export const FileFeeAdjustInterval = count('FileFeeAdjustInterval', 1, 'Fee adjustment interval, in report slots.')
 export const LastFileFeeAdjustBlock = valueWithDefault({ pallet: P, name: 'LastFileFeeAdjustBlock', value: blockNumber, default: 0 })
@@ -31,12 +38,22 @@ export const FileKeysCount = count('FileKeysCount', 0, 'The number of files (ord
 export const FileKeysCountFee = bal('FileKeysCountFee', INIT.fileKeysCountFee, 'The fee per order for the number of files.')
 export const MinFileKeysCountFee = bal('MinFileKeysCountFee', 0n, 'Lower bound of the keys-count fee.')
 export const MaxFileKeysCountFee = bal('MaxFileKeysCountFee', INIT.maxFileKeysCountFee, 'Upper bound of the keys-count fee.')
-export const FileKeysCountFeeAdjustThreshold = count('FileKeysCountFeeAdjustThreshold', INIT.keysCountFeeThreshold, 'File count above which the keys-count fee rises.')
+export const FileKeysCountFeeAdjustThreshold = count(
+  'FileKeysCountFeeAdjustThreshold',
+  INIT.keysCountFeeThreshold,
+  'File count above which the keys-count fee rises.',
+)
 export const FileKeysCountFeeIncreaseRatio = ratio('FileKeysCountFeeIncreaseRatio', INIT.increaseRatio, 'Keys-count fee increase per adjustment.')
 export const FileKeysCountFeeDecreaseRatio = ratio('FileKeysCountFeeDecreaseRatio', INIT.decreaseRatio, 'Keys-count fee decrease per adjustment.')
 export const HasNewOrder = valueWithDefault({ pallet: P, name: 'HasNewOrder', value: bool, default: false })
 export const EnableMarket = valueWithDefault({ pallet: P, name: 'EnableMarket', value: bool, default: false, docs: ['Whether orders may be placed.'] })
-export const SpowerReadyPeriod = valueWithDefault({ pallet: P, name: 'SpowerReadyPeriod', value: blockNumber, default: INIT.spowerReadyPeriod, docs: ['Blocks before a replica counts with the replica-scaled spower.'] })
+export const SpowerReadyPeriod = valueWithDefault({
+  pallet: P,
+  name: 'SpowerReadyPeriod',
+  value: blockNumber,
+  default: INIT.spowerReadyPeriod,
+  docs: ['Blocks before a replica counts with the replica-scaled spower.'],
+})
 
 /** Every item, in declaration order, for the metadata. */
 export const MARKET_STORAGE = [

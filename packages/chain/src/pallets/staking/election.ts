@@ -95,7 +95,11 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
     eraTotal += exposure.total
   }
   ErasTotalStakes.insert(state, era, eraTotal)
-  ErasExposed.insert(state, era, staked.map((s) => s.stash))
+  ErasExposed.insert(
+    state,
+    era,
+    staked.map((s) => s.stash),
+  )
   const elected = electable
     .map((s, i) => ({ ...s, i }))
     .sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : a.i - b.i))

@@ -14,13 +14,23 @@ export const events = {
   NotEnoughCurrency: event(4, { era: eraIndex, need: balance, has: balance }, 'Not enough currency to reward this era.', true),
   Bonded: event(5, { stash: account, amount: balance }, 'An account has bonded this amount.', true),
   Unbonded: event(6, { stash: account, amount: balance }, 'An account has unbonded this amount.', true),
-  Withdrawn: event(7, { stash: account, amount: balance }, 'An account has called `withdraw_unbonded` and removed unbonding chunks worth `Balance` from the unlocking queue.', true),
+  Withdrawn: event(
+    7,
+    { stash: account, amount: balance },
+    'An account has called `withdraw_unbonded` and removed unbonding chunks worth `Balance` from the unlocking queue.',
+    true,
+  ),
   ValidateSuccess: event(8, { controller: account, prefs: validatorPrefs }, 'Someone is a validator candidate now.', true),
   GuaranteeSuccess: event(9, { controller: account, validator: account, votes: balance }, 'Someone guaranteed a validator with this many votes.', true),
   CutGuaranteeSuccess: event(10, { controller: account, validator: account, votes: balance }, 'Someone cut this many votes from a guarantee.', true),
   ChillSuccess: event(11, { controller: account, stash: account }, 'Someone stopped validating or guaranteeing.', true),
-  UpdateStakeLimitSuccess: event(12, { owners: named(u32, 'u32') }, 'Stake limits were updated from this many owners\' workloads.', true),
-  EquivocationReported: event(13, { offender: account, kind: named(u8, 'u8'), reporter: account }, 'Not in Crust: an equivocation (kind 0 block, 1 vote) was proven and reported to the offences pallet.', true),
+  UpdateStakeLimitSuccess: event(12, { owners: named(u32, 'u32') }, "Stake limits were updated from this many owners' workloads.", true),
+  EquivocationReported: event(
+    13,
+    { offender: account, kind: named(u8, 'u8'), reporter: account },
+    'Not in Crust: an equivocation (kind 0 block, 1 vote) was proven and reported to the offences pallet.',
+    true,
+  ),
 }
 
 export const stakingErrors = errors({
@@ -43,7 +53,10 @@ export const stakingErrors = errors({
   InsufficientFrozenBond: [16, 'The bond does not cover the balance frozen by other locks.'],
   InvalidEquivocationProof: [17, 'Not in Crust: the evidence does not prove an equivocation by the offender.'],
   DuplicateEquivocationReport: [18, 'Not in Crust: this equivocation has already been reported.'],
-  EquivocationFromOtherChain: [19, 'Not in Crust: the evidence is not of this chain (votes signed for another genesis, or blocks whose parent is not a block of this chain).'],
+  EquivocationFromOtherChain: [
+    19,
+    'Not in Crust: the evidence is not of this chain (votes signed for another genesis, or blocks whose parent is not a block of this chain).',
+  ],
   StaleEquivocation: [20, 'Not in Crust: the offence is too old to be reported (older than MaxOffenceAge eras, or its blocks older than BlockHashCount).'],
   NotAnAuthority: [21, 'Not in Crust: the offender was not an authority of the era the evidence belongs to.'],
 })

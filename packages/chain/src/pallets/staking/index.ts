@@ -6,7 +6,16 @@ export { applyWorkload, buildStakingGenesis, stakingPallet } from './pallet.js'
 export { isSessionStart, rotateSession, sessionTiming, startEra } from './era.js'
 export { permillFromRational, stakeLimitOf, stakeLimitRatio, totalStakeLimit } from './stake-limit.js'
 export * from './storage.js'
-export type { Exposure, Guarantee, IndividualExposure, SlashingSpans as SlashingSpansRecord, SpanRecord, StakingLedger, UnappliedSlash, ValidatorPrefs } from './types.js'
+export type {
+  Exposure,
+  Guarantee,
+  IndividualExposure,
+  SlashingSpans as SlashingSpansRecord,
+  SpanRecord,
+  StakingLedger,
+  UnappliedSlash,
+  ValidatorPrefs,
+} from './types.js'
 export { authoringSharePercent, calculateMarketPayout, endEra, erasPerYear, rewardByIds, rewardStakers, totalRewardsInEra, yearlyRewards } from './rewards.js'
 export { CurrentIndex, DisabledValidators, disableValidator, SessionValidators, sessionEvents, sessionPallet } from './session.js'
 export {

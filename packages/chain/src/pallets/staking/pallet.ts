@@ -12,7 +12,17 @@
  * the payee is always `Staked`.
  */
 import { accountId32, bool, bytes, compactU32, named, tuple, u8, u32, vec } from '../../primitives/codec/scale-type.js'
-import { type BlockContext, call, constant, type DispatchContext, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../frame/pallet.js'
+import {
+  type BlockContext,
+  call,
+  constant,
+  type DispatchContext,
+  definePallet,
+  ensureRoot,
+  ensureSigned,
+  moduleError,
+  type Pallet,
+} from '../../frame/pallet.js'
 import type { StorageAccess } from '../../frame/storage.js'
 import { multiAddress } from '../../primitives/substrate-types.js'
 import { Account } from '../system.js'

@@ -30,7 +30,12 @@ export const DisabledValidators = valueWithDefault({
 })
 
 export const sessionEvents = {
-  NewSession: event(0, { session_index: sessionIndex }, 'New session has happened. Note that the argument is the session index, not the block number as the type might suggest.', true),
+  NewSession: event(
+    0,
+    { session_index: sessionIndex },
+    'New session has happened. Note that the argument is the session index, not the block number as the type might suggest.',
+    true,
+  ),
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])

@@ -42,8 +42,20 @@ const PALLET = 'Staking'
 const accounts = vec(account)
 const emptyExposure = { total: 0n, own: 0n, others: [] as Array<{ who: Uint8Array; value: bigint }> }
 
-export const HistoryDepth = valueWithDefault({ pallet: PALLET, name: 'HistoryDepth', value: named(u32, 'u32'), default: HISTORY_DEPTH, docs: ['Number of eras to keep in history.'] })
-export const ValidatorCount = valueWithDefault({ pallet: PALLET, name: 'ValidatorCount', value: named(u32, 'u32'), default: 0, docs: ['The ideal number of staking participants.'] })
+export const HistoryDepth = valueWithDefault({
+  pallet: PALLET,
+  name: 'HistoryDepth',
+  value: named(u32, 'u32'),
+  default: HISTORY_DEPTH,
+  docs: ['Number of eras to keep in history.'],
+})
+export const ValidatorCount = valueWithDefault({
+  pallet: PALLET,
+  name: 'ValidatorCount',
+  value: named(u32, 'u32'),
+  default: 0,
+  docs: ['The ideal number of staking participants.'],
+})
 export const MinimumValidatorCount = valueWithDefault({
   pallet: PALLET,
   name: 'MinimumValidatorCount',
@@ -51,9 +63,29 @@ export const MinimumValidatorCount = valueWithDefault({
   default: MINIMUM_VALIDATOR_COUNT,
   docs: ['Minimum number of staking participants before emergency conditions are imposed.'],
 })
-export const Invulnerables = valueWithDefault({ pallet: PALLET, name: 'Invulnerables', value: accounts, default: [] as Uint8Array[], docs: ['Validators that are never slashed; our genesis validators.'] })
-export const Bonded = optionalMap({ pallet: PALLET, name: 'Bonded', hasher: 'Twox64Concat', key: account, value: account, docs: ['Map from all locked "stash" accounts to the controller account.'] })
-export const Ledger = optionalMap({ pallet: PALLET, name: 'Ledger', hasher: 'Blake2_128Concat', key: account, value: stakingLedger, docs: ['Map from all (unlocked) "controller" accounts to the info regarding the staking.'] })
+export const Invulnerables = valueWithDefault({
+  pallet: PALLET,
+  name: 'Invulnerables',
+  value: accounts,
+  default: [] as Uint8Array[],
+  docs: ['Validators that are never slashed; our genesis validators.'],
+})
+export const Bonded = optionalMap({
+  pallet: PALLET,
+  name: 'Bonded',
+  hasher: 'Twox64Concat',
+  key: account,
+  value: account,
+  docs: ['Map from all locked "stash" accounts to the controller account.'],
+})
+export const Ledger = optionalMap({
+  pallet: PALLET,
+  name: 'Ledger',
+  hasher: 'Blake2_128Concat',
+  key: account,
+  value: stakingLedger,
+  docs: ['Map from all (unlocked) "controller" accounts to the info regarding the staking.'],
+})
 export const Payee = mapWithDefault({
   pallet: PALLET,
   name: 'Payee',
@@ -72,11 +104,36 @@ export const Validators = mapWithDefault({
   default: { guarantee_fee: PERBILL_ONE_PARTS },
   docs: ['The map from (wannabe) validator stash key to the preferences of that validator.'],
 })
-export const Guarantors = optionalMap({ pallet: PALLET, name: 'Guarantors', hasher: 'Twox64Concat', key: account, value: guarantee, docs: ['The map from guarantor stash key to the set of stash keys of all validators to guarantee.'] })
-export const StakeLimit = optionalMap({ pallet: PALLET, name: 'StakeLimit', hasher: 'Twox64Concat', key: account, value: balance, docs: ['The stake limit, determined all by the workload reports.'] })
-export const CurrentElected = valueWithDefault({ pallet: PALLET, name: 'CurrentElected', value: accounts, default: [] as Uint8Array[], docs: ['The currently elected validator set keyed by stash account ID.'] })
+export const Guarantors = optionalMap({
+  pallet: PALLET,
+  name: 'Guarantors',
+  hasher: 'Twox64Concat',
+  key: account,
+  value: guarantee,
+  docs: ['The map from guarantor stash key to the set of stash keys of all validators to guarantee.'],
+})
+export const StakeLimit = optionalMap({
+  pallet: PALLET,
+  name: 'StakeLimit',
+  hasher: 'Twox64Concat',
+  key: account,
+  value: balance,
+  docs: ['The stake limit, determined all by the workload reports.'],
+})
+export const CurrentElected = valueWithDefault({
+  pallet: PALLET,
+  name: 'CurrentElected',
+  value: accounts,
+  default: [] as Uint8Array[],
+  docs: ['The currently elected validator set keyed by stash account ID.'],
+})
 export const CurrentEra = optionalValue({ pallet: PALLET, name: 'CurrentEra', value: eraIndex, docs: ['The current era index: the era being planned.'] })
-export const ActiveEra = optionalValue({ pallet: PALLET, name: 'ActiveEra', value: activeEraInfo, docs: ['The active era information: its index and start time (ms).'] })
+export const ActiveEra = optionalValue({
+  pallet: PALLET,
+  name: 'ActiveEra',
+  value: activeEraInfo,
+  docs: ['The active era information: its index and start time (ms).'],
+})
 const byEra = { pallet: PALLET, hashers: ['Twox64Concat', 'Twox64Concat'] as const, key1: eraIndex, key2: account }
 export const ErasStakers = doubleMapWithDefault({
   ...byEra,
@@ -99,7 +156,15 @@ export const ErasValidatorPrefs = doubleMapWithDefault({
   default: { guarantee_fee: PERBILL_ONE_PARTS },
   docs: ['Similar to `ErasStakers`, this holds the preferences of validators.'],
 })
-export const ErasTotalStakes = mapWithDefault({ pallet: PALLET, name: 'ErasTotalStakes', hasher: 'Twox64Concat', key: eraIndex, value: balance, default: 0n, docs: ['The total amount staked for the last `HISTORY_DEPTH` eras.'] })
+export const ErasTotalStakes = mapWithDefault({
+  pallet: PALLET,
+  name: 'ErasTotalStakes',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: balance,
+  default: 0n,
+  docs: ['The total amount staked for the last `HISTORY_DEPTH` eras.'],
+})
 /** Not Crust's: the stashes with exposures in an era, so the era's entries can be cleared after HistoryDepth (Crust iterates prefixes). */
 export const ErasExposed = mapWithDefault({
   pallet: PALLET,
@@ -110,11 +175,42 @@ export const ErasExposed = mapWithDefault({
   default: [] as Uint8Array[],
   docs: ['Not in Crust: the stashes that have an exposure in an era.'],
 })
-export const ForceEra = valueWithDefault({ pallet: PALLET, name: 'ForceEra', value: forcing, default: { tag: 'NotForcing' as const, value: undefined }, docs: ['True if the next session change will be a new era regardless of index.'] })
-export const StartRewardEra = valueWithDefault({ pallet: PALLET, name: 'StartRewardEra', value: eraIndex, default: DEFAULT_START_REWARD_ERA, docs: ['The era from which GPoS inflation starts.'] })
-export const ErasStakingPayout = optionalMap({ pallet: PALLET, name: 'ErasStakingPayout', hasher: 'Twox64Concat', key: eraIndex, value: balance, docs: ['The staking (stake-weighted) payout of each era; its presence makes the era claimable.'] })
-export const ErasMarketPayout = optionalMap({ pallet: PALLET, name: 'ErasMarketPayout', hasher: 'Twox64Concat', key: eraIndex, value: balance, docs: ["Market's staking pot released into each era's rewards."] })
-export const ErasAuthoringPayout = optionalDoubleMap({ ...byEra, name: 'ErasAuthoringPayout', value: balance, docs: ['Authoring payout of each validator at an era.'] })
+export const ForceEra = valueWithDefault({
+  pallet: PALLET,
+  name: 'ForceEra',
+  value: forcing,
+  default: { tag: 'NotForcing' as const, value: undefined },
+  docs: ['True if the next session change will be a new era regardless of index.'],
+})
+export const StartRewardEra = valueWithDefault({
+  pallet: PALLET,
+  name: 'StartRewardEra',
+  value: eraIndex,
+  default: DEFAULT_START_REWARD_ERA,
+  docs: ['The era from which GPoS inflation starts.'],
+})
+export const ErasStakingPayout = optionalMap({
+  pallet: PALLET,
+  name: 'ErasStakingPayout',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: balance,
+  docs: ['The staking (stake-weighted) payout of each era; its presence makes the era claimable.'],
+})
+export const ErasMarketPayout = optionalMap({
+  pallet: PALLET,
+  name: 'ErasMarketPayout',
+  hasher: 'Twox64Concat',
+  key: eraIndex,
+  value: balance,
+  docs: ["Market's staking pot released into each era's rewards."],
+})
+export const ErasAuthoringPayout = optionalDoubleMap({
+  ...byEra,
+  name: 'ErasAuthoringPayout',
+  value: balance,
+  docs: ['Authoring payout of each validator at an era.'],
+})
 export const ErasRewardPoints = mapWithDefault({
   pallet: PALLET,
   name: 'ErasRewardPoints',
@@ -184,7 +280,14 @@ export const ErasSlashed = mapWithDefault({
   default: [] as Uint8Array[],
   docs: ['Not in Crust: the stashes with slashing records in an era.'],
 })
-export const SlashingSpans = optionalMap({ pallet: PALLET, name: 'SlashingSpans', hasher: 'Twox64Concat', key: account, value: slashingSpans, docs: ['Slashing spans for stash accounts.'] })
+export const SlashingSpans = optionalMap({
+  pallet: PALLET,
+  name: 'SlashingSpans',
+  hasher: 'Twox64Concat',
+  key: account,
+  value: slashingSpans,
+  docs: ['Slashing spans for stash accounts.'],
+})
 export const SpanSlash = mapWithDefault({
   pallet: PALLET,
   name: 'SpanSlash',
@@ -194,8 +297,20 @@ export const SpanSlash = mapWithDefault({
   default: { slashed: 0n, paid_out: 0n },
   docs: ['Records information about the maximum slash of a stash within a slashing span, as well as how much reward has been paid out.'],
 })
-export const ValidatorsWhitelist = valueWithDefault({ pallet: PALLET, name: 'ValidatorsWhitelist', value: accounts, default: [] as Uint8Array[], docs: ['Whitelist candidates to be validators'] })
-export const ForceSelection = valueWithDefault({ pallet: PALLET, name: 'ForceSelection', value: named(bool, 'bool'), default: false, docs: ['Force Selection'] })
+export const ValidatorsWhitelist = valueWithDefault({
+  pallet: PALLET,
+  name: 'ValidatorsWhitelist',
+  value: accounts,
+  default: [] as Uint8Array[],
+  docs: ['Whitelist candidates to be validators'],
+})
+export const ForceSelection = valueWithDefault({
+  pallet: PALLET,
+  name: 'ForceSelection',
+  value: named(bool, 'bool'),
+  default: false,
+  docs: ['Force Selection'],
+})
 /**
  * Not in Crust: the authority set (block authors and finality voters) of each era in the bonding
  * window, so that offence evidence is checked against the set of the era it happened in (Substrate
@@ -213,7 +328,12 @@ export const ErasAuthorities = mapWithDefault({
     'nobody was elected), kept while the era is in the bonding window; offence evidence is checked against them.',
   ],
 })
-export const EarliestUnappliedSlash = optionalValue({ pallet: PALLET, name: 'EarliestUnappliedSlash', value: eraIndex, docs: ['The earliest era for which we have a pending, unapplied slash.'] })
+export const EarliestUnappliedSlash = optionalValue({
+  pallet: PALLET,
+  name: 'EarliestUnappliedSlash',
+  value: eraIndex,
+  docs: ['The earliest era for which we have a pending, unapplied slash.'],
+})
 
 /**
  * Not Crust's: a set of accounts kept as count + position ↔ account maps (swap-remove), because our

@@ -2,7 +2,24 @@
  * Staking's value types with Crust's names and fields (crustio/crust: cstrml/staking), so that
  * `@crustio/type-definitions` (ValidatorPrefs { guarantee_fee }, Guarantee) decodes them.
  */
-import { accountId32, bool, btreeMap, compactU32, compactU128, enumeration, type Infer, named, option, type ScaleType, struct, tuple, u32, u64, u128, vec } from '../../primitives/codec/scale-type.js'
+import {
+  accountId32,
+  bool,
+  btreeMap,
+  compactU32,
+  compactU128,
+  enumeration,
+  type Infer,
+  named,
+  option,
+  type ScaleType,
+  struct,
+  tuple,
+  u32,
+  u64,
+  u128,
+  vec,
+} from '../../primitives/codec/scale-type.js'
 import { perbill } from '../benefits/types.js'
 
 const PATH = 'cstrml_staking'

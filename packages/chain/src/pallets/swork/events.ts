@@ -29,12 +29,7 @@ export const sworkEvents = {
   RemoveFromAllowlistSuccess: event(10, { owner: accountId, who: accountId }, 'Remove who from allowlist success. [owner, who]', UNNAMED),
   SetPunishmentSuccess: event(11, { is_enabled: bool }, 'Enable the punishment or disable it.', UNNAMED),
   RemoveCodeSuccess: event(12, { code: sworkerCode }, 'Remove the expired code success.', UNNAMED),
-  SetAttestationAuthoritySuccess: event(
-    16,
-    { authority: bytes },
-    'The attestation authority key changed. [P-256 public key, 65 bytes uncompressed]',
-    UNNAMED,
-  ),
+  SetAttestationAuthoritySuccess: event(16, { authority: bytes }, 'The attestation authority key changed. [P-256 public key, 65 bytes uncompressed]', UNNAMED),
 }
 
 export const sworkErrors = errors({

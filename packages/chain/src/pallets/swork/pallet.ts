@@ -6,15 +6,7 @@
  * `set_attestation_authority` is ours, after Crust's.
  */
 import { bool, bytes, u32, u64, vec } from '../../primitives/codec/scale-type.js'
-import {
-  call,
-  constant,
-  definePallet,
-  ensureRoot,
-  ensureSigned,
-  moduleError,
-  type Pallet,
-} from '../../frame/pallet.js'
+import { call, constant, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../frame/pallet.js'
 import { multiAddress } from '../../primitives/substrate-types.js'
 import { lookupAddress } from '../balances.js'
 import { type AttestationVerifier, authorityAttestationVerifier } from './attestation.js'

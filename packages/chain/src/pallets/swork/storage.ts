@@ -3,14 +3,7 @@
  * items our runtime needs in place of Crust's key iteration and Intel attestation.
  */
 import { bool, bytes, u32, u128, vec } from '../../primitives/codec/scale-type.js'
-import {
-  doubleMapWithDefault,
-  mapWithDefault,
-  optionalMap,
-  optionalValue,
-  type StorageItem,
-  valueWithDefault,
-} from '../../frame/storage.js'
+import { doubleMapWithDefault, mapWithDefault, optionalMap, optionalValue, type StorageItem, valueWithDefault } from '../../frame/storage.js'
 import {
   accountId,
   blockNumber,

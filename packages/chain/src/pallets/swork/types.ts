@@ -58,9 +58,11 @@ export const accountSet: ScaleType<Uint8Array[]> = (() => {
     codec,
     typeName: 'BTreeSet<T::AccountId>',
     register: (lookup) =>
-      lookup.add({ composite: { fields: [{ name: null, type: lookup.idOf(inner), typeName: null, docs: [] }] } }, ['BTreeSet'], [
-        { name: 'T', type: lookup.idOf(accountId32) },
-      ]),
+      lookup.add(
+        { composite: { fields: [{ name: null, type: lookup.idOf(inner), typeName: null, docs: [] }] } },
+        ['BTreeSet'],
+        [{ name: 'T', type: lookup.idOf(accountId32) }],
+      ),
   }
 })()
 

@@ -47,17 +47,29 @@ const compactOf = <T>(inner: AnyType, codec: Codec<T>, typeName: string) =>
 
 export const compactU32: ScaleType<number> = compactOf(
   u32,
-  scale.enhanceCodec(scale.compact, (v: number) => v, (v) => Number(v)),
+  scale.enhanceCodec(
+    scale.compact,
+    (v: number) => v,
+    (v) => Number(v),
+  ),
   'Compact<u32>',
 )
 export const compactU64: ScaleType<bigint> = compactOf(
   u64,
-  scale.enhanceCodec(scale.compact, (v: bigint) => v, (v) => BigInt(v)),
+  scale.enhanceCodec(
+    scale.compact,
+    (v: bigint) => v,
+    (v) => BigInt(v),
+  ),
   'Compact<u64>',
 )
 export const compactU128: ScaleType<bigint> = compactOf(
   u128,
-  scale.enhanceCodec(scale.compact, (v: bigint) => v, (v) => BigInt(v)),
+  scale.enhanceCodec(
+    scale.compact,
+    (v: bigint) => v,
+    (v) => BigInt(v),
+  ),
   'Compact<u128>',
 )
 export const compactUnit: ScaleType<undefined> = compactOf(unit, scale._void, 'Compact<()>')
@@ -78,11 +90,7 @@ export function fixedBytes(len: number): ScaleType<Uint8Array> {
 
 /** A Rust newtype around `[u8; N]` at a well-known path (AccountId32, H256). */
 function bytesNewtype(len: number, path: string[], typeName: string): ScaleType<Uint8Array> {
-  return make(
-    scale.Bytes(len),
-    (lookup) => lookup.add({ composite: { fields: [field(null, fixedBytes(len), lookup)] } }, path),
-    typeName,
-  )
+  return make(scale.Bytes(len), (lookup) => lookup.add({ composite: { fields: [field(null, fixedBytes(len), lookup)] } }, path), typeName)
 }
 
 export const accountId32 = bytesNewtype(32, ['sp_core', 'crypto', 'AccountId32'], 'AccountId32')
@@ -157,13 +165,7 @@ export function struct<F extends Fields>(path: string[], fields: F, options: Com
   const codec = structCodec(fields) as Codec<FieldValues<F>>
   return make(
     codec,
-    (lookup) =>
-      lookup.add(
-        { composite: { fields: fieldsOf(lookup, Object.entries(fields)) } },
-        path,
-        paramsOf(lookup, options.params),
-        options.docs ?? [],
-      ),
+    (lookup) => lookup.add({ composite: { fields: fieldsOf(lookup, Object.entries(fields)) } }, path, paramsOf(lookup, options.params), options.docs ?? []),
     options.typeName ?? path[path.length - 1],
   )
 }
@@ -213,7 +215,10 @@ export function enumeration<V extends Record<string, VariantSpec>>(
   const names = Object.keys(variants)
   const inner = Object.fromEntries(names.map((n) => [n, variantCodec(variants[n]!)]))
   // biome-ignore lint/suspicious/noExplicitAny: scale-ts types the index list as a fixed-length tuple
-  const codec = (scale.Enum as any)(inner, names.map((n) => variants[n]!.index)) as Codec<EnumValue<V>>
+  const codec = (scale.Enum as any)(
+    inner,
+    names.map((n) => variants[n]!.index),
+  ) as Codec<EnumValue<V>>
   const self: ScaleType<EnumValue<V>> = make(
     codec,
     (lookup) => {
@@ -249,10 +254,14 @@ export function btreeMap<K, V>(key: ScaleType<K>, value: ScaleType<V>, typeName?
   return make(
     codec,
     (lookup) =>
-      lookup.add({ composite: { fields: [field(null, inner, lookup)] } }, ['BTreeMap'], [
-        { name: 'K', type: lookup.idOf(key) },
-        { name: 'V', type: lookup.idOf(value) },
-      ]),
+      lookup.add(
+        { composite: { fields: [field(null, inner, lookup)] } },
+        ['BTreeMap'],
+        [
+          { name: 'K', type: lookup.idOf(key) },
+          { name: 'V', type: lookup.idOf(value) },
+        ],
+      ),
     typeName ?? 'BTreeMap',
   )
 }

@@ -38,7 +38,10 @@ export class DevChild<E> {
     // The exact command, so an operator (or a test) can restart one node by hand.
     writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
     const log = createWriteStream(this.logFile, { flags: 'a' })
-    const child = spawn(process.execPath, [CLI_BIN, ...this.spec.args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, CRUST_LOG: process.env.CRUST_LOG ?? 'info' } })
+    const child = spawn(process.execPath, [CLI_BIN, ...this.spec.args], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, CRUST_LOG: process.env.CRUST_LOG ?? 'info' },
+    })
     this.child = child
     this.stopping = false
     const tail: string[] = []
@@ -66,7 +69,11 @@ export class DevChild<E> {
         const how = signal ?? `code ${code}`
         if (!ready) {
           // The child's own one-line error says what to do; otherwise point at its log.
-          const reason = tail.join('').split('\n').reverse().find((l) => l.startsWith('error: '))
+          const reason = tail
+            .join('')
+            .split('\n')
+            .reverse()
+            .find((l) => l.startsWith('error: '))
           const why = reason === undefined ? `exited (${how}) while starting` : `could not start: ${reason.slice('error: '.length)}`
           reject(new CliError('CLI_ERROR_DEV_START', `${this.spec.name} ${why}; see ${this.logFile}`))
         } else if (!this.stopping) this.onExit(this, how)

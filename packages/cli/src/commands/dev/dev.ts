@@ -77,7 +77,10 @@ async function startValidators(
   const authorities = (await loadSpec(chain)).genesis.authorities
   for (let i = 0; i < opts.validators; i++) {
     if (authorities[i] !== devAddress(LOCAL_AUTHORITIES[i]!)) {
-      throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--chain ${chain}: authority ${i + 1} is not //${LOCAL_AUTHORITIES[i]}, the key crust dev gives validator ${i + 1}`)
+      throw new CliError(
+        'CLI_ERROR_DEV_VALIDATORS',
+        `--chain ${chain}: authority ${i + 1} is not //${LOCAL_AUTHORITIES[i]}, the key crust dev gives validator ${i + 1}`,
+      )
     }
   }
   let first: { rpc: string } | undefined
@@ -86,8 +89,22 @@ async function startValidators(
     const name = multi ? `validator-${i + 1}` : 'validator'
     const dir = join(basePath, name)
     const args = [
-      'node', '--chain', chain, '--base-path', dir, '--rpc-port', String(i === 0 ? opts.rpcPort : 0), '--block-time', String(opts.blockTime),
-      '--validator', `//${LOCAL_AUTHORITIES[i]}`, '--p2p-port', '0', '--p2p-host', '127.0.0.1', ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
+      'node',
+      '--chain',
+      chain,
+      '--base-path',
+      dir,
+      '--rpc-port',
+      String(i === 0 ? opts.rpcPort : 0),
+      '--block-time',
+      String(opts.blockTime),
+      '--validator',
+      `//${LOCAL_AUTHORITIES[i]}`,
+      '--p2p-port',
+      '0',
+      '--p2p-host',
+      '127.0.0.1',
+      ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
     ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
@@ -119,7 +136,10 @@ export async function runDev(opts: DevOptions): Promise<void> {
   let shuttingDown = false
   const onExit = (child: { spec: { name: string }; logFile: string }, how: string) => {
     if (shuttingDown) return
-    log.warn({ node: child.spec.name, how, log: child.logFile }, `${child.spec.name} stopped; the rest of the network keeps running (restart crust dev to bring it back)`)
+    log.warn(
+      { node: child.spec.name, how, log: child.logFile },
+      `${child.spec.name} stopped; the rest of the network keeps running (restart crust dev to bring it back)`,
+    )
   }
   const stopAll = async () => {
     shuttingDown = true
@@ -166,11 +186,39 @@ export async function runDev(opts: DevOptions): Promise<void> {
           dir,
           args: [
             // Its own chain node, following the validators over p2p (RPC on a free loopback port).
-            'node', '--mode', 'isolation', '--base-path', dir, '--account', storageAccountUri(i),
-            '--chain', validators.chain, '--bootnodes', ...validators.p2p, '--block-time', String(opts.blockTime), '--rpc-port', '0',
-            '--ipfs-api-port', String(first ? opts.ipfsApiPort : 0), '--gateway-port', String(first ? opts.gatewayPort : 0),
-            '--swarm-port', '0', '--swarm-host', '127.0.0.1', '--sworker-port', '0', '--smanager-port', '0', '--metrics-port', '0',
-            '--srd-units', String(opts.srdUnits), '--srd-unit', String(opts.srdUnitSize),
+            'node',
+            '--mode',
+            'isolation',
+            '--base-path',
+            dir,
+            '--account',
+            storageAccountUri(i),
+            '--chain',
+            validators.chain,
+            '--bootnodes',
+            ...validators.p2p,
+            '--block-time',
+            String(opts.blockTime),
+            '--rpc-port',
+            '0',
+            '--ipfs-api-port',
+            String(first ? opts.ipfsApiPort : 0),
+            '--gateway-port',
+            String(first ? opts.gatewayPort : 0),
+            '--swarm-port',
+            '0',
+            '--swarm-host',
+            '127.0.0.1',
+            '--sworker-port',
+            '0',
+            '--smanager-port',
+            '0',
+            '--metrics-port',
+            '0',
+            '--srd-units',
+            String(opts.srdUnits),
+            '--srd-unit',
+            String(opts.srdUnitSize),
             ...(multiaddrs.length > 0 ? ['--bootstrap', ...multiaddrs] : []),
           ],
         },
@@ -193,8 +241,23 @@ export async function runDev(opts: DevOptions): Promise<void> {
           name: 'gateway',
           dir,
           args: [
-            'gateway', '--ipfs-api', nodeA.ipfsApi, '--ipfs-gateway', nodeA.gateway, '--chain', rpc, '--account', GATEWAY_SERVICE_ACCOUNT,
-            '--data', dir, '--port', String(opts.w3authPort), '--psa-port', String(opts.psaPort), '--replicas', String(Math.min(3, opts.storageNodes)),
+            'gateway',
+            '--ipfs-api',
+            nodeA.ipfsApi,
+            '--ipfs-gateway',
+            nodeA.gateway,
+            '--chain',
+            rpc,
+            '--account',
+            GATEWAY_SERVICE_ACCOUNT,
+            '--data',
+            dir,
+            '--port',
+            String(opts.w3authPort),
+            '--psa-port',
+            String(opts.psaPort),
+            '--replicas',
+            String(Math.min(3, opts.storageNodes)),
           ],
         },
         onExit,
@@ -239,7 +302,10 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
     ]),
     ...(info.gateway === undefined
       ? []
-      : [`  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`, `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`]),
+      : [
+          `  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`,
+          `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`,
+        ]),
     `  data and logs     ${basePath}`,
     `  try:              npx crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
     '',

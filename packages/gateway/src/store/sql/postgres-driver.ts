@@ -28,10 +28,22 @@ function executor(client: Queryable): SqlExecutor {
   return {
     dialect: postgresDialect,
     async query<T>(sql: string, params: SqlValue[] = []) {
-      return (await client.query(numberPlaceholders(sql), params.map((p) => (typeof p === 'bigint' ? p.toString() : p)))).rows as T[]
+      return (
+        await client.query(
+          numberPlaceholders(sql),
+          params.map((p) => (typeof p === 'bigint' ? p.toString() : p)),
+        )
+      ).rows as T[]
     },
     async run(sql: string, params: SqlValue[] = []) {
-      return (await client.query(numberPlaceholders(sql), params.map((p) => (typeof p === 'bigint' ? p.toString() : p)))).rowCount ?? 0
+      return (
+        (
+          await client.query(
+            numberPlaceholders(sql),
+            params.map((p) => (typeof p === 'bigint' ? p.toString() : p)),
+          )
+        ).rowCount ?? 0
+      )
     },
   }
 }

@@ -55,7 +55,7 @@ async function blockStat(ctx: CommandContext): Promise<void> {
 }
 
 /** The CID prefix of `block/put` (Kubo's `BlockPutOptions`: CIDv1 raw sha2-256 unless told otherwise). */
-function putPrefix(ctx: CommandContext): { version: 0 | 1, code: number, hashName: string } {
+function putPrefix(ctx: CommandContext): { version: 0 | 1; code: number; hashName: string } {
   const o = ctx.options
   const hashName = o.string('mhtype') ?? 'sha2-256'
   hasher(hashName)
@@ -135,12 +135,12 @@ export const blockCommands: CommandTable = {
   'block/get': {
     args: [arg.string('cid', true)],
     options: [],
-    run: blockGet
+    run: blockGet,
   },
   'block/stat': {
     args: [arg.string('cid', true)],
     options: [],
-    run: blockStat
+    run: blockStat,
   },
   'block/put': {
     args: [arg.file('data', true)],
@@ -150,13 +150,13 @@ export const blockCommands: CommandTable = {
       opt.int('mhlen', -1),
       opt.bool('pin', false),
       opt.bool('allow-big-block', false),
-      opt.string(['format', 'f'])
+      opt.string(['format', 'f']),
     ],
-    run: blockPut
+    run: blockPut,
   },
   'block/rm': {
     args: [arg.string('cid', true, true)],
     options: [opt.bool(['force', 'f']), opt.bool(['quiet', 'q'])],
-    run: blockRm
-  }
+    run: blockRm,
+  },
 }

@@ -11,13 +11,13 @@ export const CODECS: Record<string, number> = {
   'libp2p-key': 0x72,
   'dag-json': 0x0129,
   json: 0x0200,
-  cbor: 0x51
+  cbor: 0x51,
 }
 
 export const HASHERS: Record<string, MultihashHasher<number>> = {
   'sha2-256': sha256,
   'sha2-512': sha512,
-  identity
+  identity,
 }
 
 /** Code of a multicodec name; Kubo's error for unknown names. */

@@ -108,10 +108,10 @@ function u64le(bytes: Uint8Array, at: number): number {
 /** A CAR's roots and a stream of its blocks, each at most `blockLimit` bytes. */
 export interface CarStream {
   roots: CID[]
-  blocks(): AsyncGenerator<{ cid: CID, bytes: Uint8Array }>
+  blocks(): AsyncGenerator<{ cid: CID; bytes: Uint8Array }>
 }
 
-async function readHeader(reader: ByteReader, limit: number, tooLarge: CarTooLarge): Promise<{ version: number, roots?: unknown }> {
+async function readHeader(reader: ByteReader, limit: number, tooLarge: CarTooLarge): Promise<{ version: number; roots?: unknown }> {
   const length = await reader.varint()
   if (length === undefined) throw malformed('empty CAR: no header')
   if (length === 0) throw malformed('invalid CAR header (zero length)')
@@ -126,7 +126,7 @@ async function readHeader(reader: ByteReader, limit: number, tooLarge: CarTooLar
   if (header === null || typeof header !== 'object' || typeof (header as { version?: unknown }).version !== 'number') {
     throw malformed('invalid CAR header format')
   }
-  return header as { version: number, roots?: unknown }
+  return header as { version: number; roots?: unknown }
 }
 
 function rootsOf(header: { roots?: unknown }): CID[] {
@@ -164,7 +164,7 @@ export async function openCar(source: AsyncIterable<Uint8Array>, blockLimit: num
   const roots = rootsOf(header)
   return {
     roots,
-    async * blocks() {
+    async *blocks() {
       while (reader.position < end) {
         const length = await reader.varint()
         if (length === undefined) {
@@ -186,6 +186,6 @@ export async function openCar(source: AsyncIterable<Uint8Array>, blockLimit: num
       }
       // CARv2: what follows the data (an index) is not needed, but the part must be read to its end.
       await reader.discardRest()
-    }
+    },
   }
 }

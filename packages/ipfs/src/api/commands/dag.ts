@@ -150,9 +150,10 @@ async function dagStat(ctx: CommandContext): Promise<void> {
       TotalSize: total === 0n ? undefined : total,
       SharedSize: final && redundant - total !== 0n ? redundant - total : undefined,
       Ratio: final && total > 0n ? new GoFloat32(Math.fround(Math.fround(Number(redundant)) / Math.fround(Number(total)))) : undefined,
-      DagStats: stats.length === 0
-        ? undefined
-        : stats.map((s) => ({ Cid: s.Cid, Size: s.Size === 0n ? undefined : s.Size, NumBlocks: s.NumBlocks === 0 ? undefined : s.NumBlocks }))
+      DagStats:
+        stats.length === 0
+          ? undefined
+          : stats.map((s) => ({ Cid: s.Cid, Size: s.Size === 0n ? undefined : s.Size, NumBlocks: s.NumBlocks === 0 ? undefined : s.NumBlocks })),
     }
     return out
   }
@@ -302,29 +303,29 @@ export const dagCommands: CommandTable = {
       opt.string('input-codec', 'dag-json'),
       opt.bool('pin'),
       opt.string('hash'),
-      opt.bool('allow-big-block', false)
+      opt.bool('allow-big-block', false),
     ],
-    run: dagPut
+    run: dagPut,
   },
   'dag/get': {
     args: [arg.string('ref', true)],
     options: [opt.string('output-codec', 'dag-json')],
-    run: dagGet
+    run: dagGet,
   },
   'dag/resolve': {
     args: [arg.string('ref', true)],
     options: [],
-    run: dagResolve
+    run: dagResolve,
   },
   'dag/stat': {
     args: [arg.string('root', true, true)],
     options: [opt.bool(['progress', 'p'])],
-    run: dagStat
+    run: dagStat,
   },
   'dag/export': {
     args: [arg.string('root', true)],
     options: [opt.bool(['progress', 'p']), opt.bool('local-only')],
-    run: dagExport
+    run: dagExport,
   },
   'dag/import': {
     args: [arg.file('path', true)],
@@ -336,8 +337,8 @@ export const dagCommands: CommandTable = {
       opt.bool('fast-provide-root'),
       opt.bool('fast-provide-dag'),
       opt.bool('fast-provide-wait'),
-      opt.bool('allow-big-block', false)
+      opt.bool('allow-big-block', false),
     ],
-    run: dagImport
-  }
+    run: dagImport,
+  },
 }

@@ -14,7 +14,7 @@ import {
   UNIXFS_HAMT,
   UNIXFS_METADATA,
   UNIXFS_RAW,
-  UNIXFS_SYMLINK
+  UNIXFS_SYMLINK,
 } from '../unixfs-meta.js'
 
 const DEFAULT_FORMAT = `<hash>
@@ -28,7 +28,7 @@ Mtime: <mtime>`
 const MODE_SYMLINK = 0x8000000
 
 /** Kubo's `walkBlock` (`with-local`): whether the whole DAG is local and how many bytes of it are. */
-async function walkLocal(ctx: CommandContext, cid: CID, bytes: Uint8Array): Promise<{ local: boolean, size: bigint }> {
+async function walkLocal(ctx: CommandContext, cid: CID, bytes: Uint8Array): Promise<{ local: boolean; size: bigint }> {
   let size = BigInt(bytes.byteLength)
   let local = true
   for (const child of blockLinks(cid, bytes)) {
@@ -85,7 +85,15 @@ async function filesStat(ctx: CommandContext): Promise<void> {
     const { local, size: sizeLocal } = await walkLocal(ctx, cid, bytes)
     // Kubo's field order: WithLocality, Local, SizeLocal come before Mode/Mtime
     const { Mode, Mtime, MtimeNsecs, ...head } = out
-    await ctx.out.emitOnce({ ...head, WithLocality: true, Local: local || undefined, SizeLocal: sizeLocal === 0n ? undefined : sizeLocal, Mtime, MtimeNsecs, Mode })
+    await ctx.out.emitOnce({
+      ...head,
+      WithLocality: true,
+      Local: local || undefined,
+      SizeLocal: sizeLocal === 0n ? undefined : sizeLocal,
+      Mtime,
+      MtimeNsecs,
+      Mode,
+    })
     return
   }
   const { Mode, ...rest } = out
@@ -95,12 +103,7 @@ async function filesStat(ctx: CommandContext): Promise<void> {
 export const filesCommands: CommandTable = {
   'files/stat': {
     args: [arg.string('path', true)],
-    options: [
-      opt.string('format', DEFAULT_FORMAT),
-      opt.bool('hash'),
-      opt.bool('size'),
-      opt.bool('with-local')
-    ],
-    run: filesStat
-  }
+    options: [opt.string('format', DEFAULT_FORMAT), opt.bool('hash'), opt.bool('size'), opt.bool('with-local')],
+    run: filesStat,
+  },
 }

@@ -17,5 +17,5 @@ export const COMMANDS: CommandTable = {
   ...filesCommands,
   ...pinCommands,
   ...repoCommands,
-  ...nodeInfoCommands
+  ...nodeInfoCommands,
 }

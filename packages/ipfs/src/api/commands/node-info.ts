@@ -72,17 +72,20 @@ async function id(ctx: CommandContext): Promise<void> {
       PublicKey: publicKeyBase64(info.id),
       Addresses: addresses.length === 0 ? null : addresses,
       AgentVersion: new TextDecoder().decode(info.metadata.get('AgentVersion') ?? new Uint8Array()),
-      Protocols: [...info.protocols].sort()
+      Protocols: [...info.protocols].sort(),
     })
     return
   }
-  const addresses = libp2p.getMultiaddrs().map((a) => withPeer(a.toString(), self)).sort()
+  const addresses = libp2p
+    .getMultiaddrs()
+    .map((a) => withPeer(a.toString(), self))
+    .sort()
   await ctx.out.emitOnce({
     ID: self,
     PublicKey: publicKeyBase64(libp2p.peerId),
     Addresses: addresses.length === 0 ? null : addresses,
     AgentVersion: ctx.env.options.agentVersion,
-    Protocols: [...libp2p.getProtocols()].sort()
+    Protocols: [...libp2p.getProtocols()].sort(),
   })
 }
 
@@ -95,7 +98,7 @@ async function version(ctx: CommandContext): Promise<void> {
     Commit: '',
     Repo: REPO_VERSION,
     System: `${GO_ARCH[process.arch] ?? process.arch}/${GO_OS[process.platform] ?? process.platform}`,
-    Golang: `node${process.versions.node}`
+    Golang: `node${process.versions.node}`,
   })
 }
 
@@ -121,7 +124,7 @@ async function swarmPeers(ctx: CommandContext): Promise<void> {
           PublicKey: publicKeyBase64(info.id),
           Addresses: addrs.length === 0 ? null : addrs,
           AgentVersion: new TextDecoder().decode(info.metadata.get('AgentVersion') ?? new Uint8Array()),
-          Protocols: [...info.protocols].sort()
+          Protocols: [...info.protocols].sort(),
         }
       } catch {
         identify = { ...EMPTY_ID, ID: peer }
@@ -136,7 +139,7 @@ async function swarmPeers(ctx: CommandContext): Promise<void> {
       Latency: withLatency ? (conn.rtt === undefined ? 'n/a' : `${conn.rtt}ms`) : undefined,
       Direction: withDirection ? (conn.direction === 'inbound' ? 1 : 2) : undefined,
       Streams: streams === undefined || streams.length === 0 ? undefined : streams,
-      Identify: identify
+      Identify: identify,
     })
   }
   peers.sort((a, b) => ((a.Addr as string) < (b.Addr as string) ? -1 : (a.Addr as string) > (b.Addr as string) ? 1 : 0))
@@ -186,7 +189,10 @@ async function bitswapStat(ctx: CommandContext): Promise<void> {
   }
   await ctx.out.emitOnce({
     Wantlist: [],
-    Peers: libp2p.getPeers().map((p) => p.toString()).sort(),
+    Peers: libp2p
+      .getPeers()
+      .map((p) => p.toString())
+      .sort(),
     BlocksReceived: blocks,
     DataReceived: bytes,
     DupBlksReceived: 0,
@@ -201,9 +207,9 @@ async function bitswapStat(ctx: CommandContext): Promise<void> {
         Failures: s.failures,
         Bytes: s.bytes,
         MeanLatencyMs: s.meanLatencyMs,
-        Score: s.score
+        Score: s.score,
       }))
-      .sort((a, b) => b.Score - a.Score || (a.Peer < b.Peer ? -1 : 1))
+      .sort((a, b) => b.Score - a.Score || (a.Peer < b.Peer ? -1 : 1)),
   })
 }
 
@@ -211,37 +217,31 @@ export const nodeInfoCommands: CommandTable = {
   id: {
     args: [arg.string('peerid', false)],
     options: [opt.string(['format', 'f']), opt.string('peerid-base', 'b58mh')],
-    run: id
+    run: id,
   },
   version: {
     args: [],
     options: [opt.bool(['number', 'n']), opt.bool('commit'), opt.bool('repo'), opt.bool('all')],
-    run: version
+    run: version,
   },
   'swarm/peers': {
     args: [],
-    options: [
-      opt.bool(['verbose', 'v']),
-      opt.bool('streams'),
-      opt.bool('latency'),
-      opt.bool('direction'),
-      opt.bool('identify')
-    ],
-    run: swarmPeers
+    options: [opt.bool(['verbose', 'v']), opt.bool('streams'), opt.bool('latency'), opt.bool('direction'), opt.bool('identify')],
+    run: swarmPeers,
   },
   'swarm/connect': {
     args: [arg.string('address', true, true)],
     options: [],
-    run: swarmConnect
+    run: swarmConnect,
   },
   'stats/bitswap': {
     args: [],
     options: [opt.bool(['verbose', 'v']), opt.bool('human')],
-    run: bitswapStat
+    run: bitswapStat,
   },
   'bitswap/stat': {
     args: [],
     options: [opt.bool(['verbose', 'v']), opt.bool('human')],
-    run: bitswapStat
-  }
+    run: bitswapStat,
+  },
 }

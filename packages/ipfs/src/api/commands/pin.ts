@@ -71,7 +71,7 @@ export async function addPin(
     known?: ReadonlyMap<string, CID[]>
     /** Called for each block of the DAG the pin walks (fetched or already local): Kubo's `ProgressTracker`. */
     onBlock?: () => void
-  }
+  },
 ): Promise<void> {
   const pins = ctx.node.helia.pins
   const existing = await getPin(ctx, cid)
@@ -93,14 +93,14 @@ export async function addPin(
       depth: options.recursive ? Number.POSITIVE_INFINITY : 0,
       metadata,
       signal: ctx.signal,
-      walker: walker(ctx.blocks, options.known === undefined ? { localOnly: options.localOnly ?? false } : { localOnly: true, known: options.known })
+      walker: walker(ctx.blocks, options.known === undefined ? { localOnly: options.localOnly ?? false } : { localOnly: true, known: options.known }),
     }),
-    options.onBlock
+    options.onBlock,
   )
 }
 
 /** Resolves after `ms` unless cancelled (cancelling leaves it pending, so nothing is left scheduled). */
-function delay(ms: number): { promise: Promise<void>, cancel: () => void } {
+function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined
   const promise = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms)
@@ -301,7 +301,7 @@ async function pinLs(ctx: CommandContext): Promise<void> {
     }
     return
   }
-  const keys: Record<string, { Type: string, Name: string }> = {}
+  const keys: Record<string, { Type: string; Name: string }> = {}
   for await (const e of entries) keys[e.cid] = { Type: e.type, Name: e.name }
   await ctx.out.emitOnce({ Keys: Object.keys(keys).length === 0 ? undefined : keys })
 }
@@ -315,24 +315,18 @@ export const pinCommands: CommandTable = {
       opt.bool('progress'),
       opt.bool('fast-provide-root'),
       opt.bool('fast-provide-dag'),
-      opt.bool('fast-provide-wait')
+      opt.bool('fast-provide-wait'),
     ],
-    run: pinAdd
+    run: pinAdd,
   },
   'pin/rm': {
     args: [arg.string('ipfs-path', true, true)],
     options: [opt.bool(['recursive', 'r'], true)],
-    run: pinRm
+    run: pinRm,
   },
   'pin/ls': {
     args: [arg.string('ipfs-path', false, true)],
-    options: [
-      opt.string(['type', 't'], 'all'),
-      opt.bool(['quiet', 'q']),
-      opt.string(['name', 'n']),
-      opt.bool(['stream', 's']),
-      opt.bool('names')
-    ],
-    run: pinLs
-  }
+    options: [opt.string(['type', 't'], 'all'), opt.bool(['quiet', 'q']), opt.string(['name', 'n']), opt.bool(['stream', 's']), opt.bool('names')],
+    run: pinLs,
+  },
 }

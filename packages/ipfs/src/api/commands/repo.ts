@@ -21,7 +21,7 @@ async function repoGc(ctx: CommandContext): Promise<void> {
       onProgress: (event) => {
         if (event.type === 'helia:gc:deleted') removed.push(event.detail)
         else if (event.type === 'helia:gc:error') errors.push(event.detail.message)
-      }
+      },
     })
   } finally {
     release()
@@ -45,7 +45,7 @@ async function repoStat(ctx: CommandContext): Promise<void> {
     StorageMax: stat.storageMax,
     NumObjects: stat.numObjects,
     RepoPath: stat.repoPath,
-    Version: stat.version
+    Version: stat.version,
   })
 }
 
@@ -57,21 +57,21 @@ export const repoCommands: CommandTable = {
   'repo/gc': {
     args: [],
     options: [opt.bool('stream-errors'), opt.bool(['quiet', 'q']), opt.bool('silent')],
-    run: repoGc
+    run: repoGc,
   },
   'repo/stat': {
     args: [],
     options: [opt.bool(['size-only', 's']), opt.bool(['human', 'H'])],
-    run: repoStat
+    run: repoStat,
   },
   'repo/version': {
     args: [],
     options: [opt.bool(['quiet', 'q'])],
-    run: repoVersion
+    run: repoVersion,
   },
   'stats/repo': {
     args: [],
     options: [opt.bool(['size-only', 's']), opt.bool(['human', 'H'])],
-    run: repoStat
-  }
+    run: repoStat,
+  },
 }

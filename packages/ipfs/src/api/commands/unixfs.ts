@@ -19,7 +19,7 @@ import {
   UNIXFS_HAMT,
   UNIXFS_METADATA,
   UNIXFS_RAW,
-  UNIXFS_SYMLINK
+  UNIXFS_SYMLINK,
 } from '../unixfs-meta.js'
 
 /** Resolves a path argument and exports its UnixFS entry. */
@@ -48,7 +48,7 @@ async function cat(ctx: CommandContext): Promise<void> {
   const lengthOption = ctx.options.bigint('length')
   if (lengthOption !== undefined && lengthOption < 0n) throw KuboApiError.command('cannot specify negative length')
   const max = lengthOption ?? -1n
-  const parts: Array<{ entry: UnixFSEntry, offset: bigint, length: bigint | undefined }> = []
+  const parts: Array<{ entry: UnixFSEntry; offset: bigint; length: bigint | undefined }> = []
   let total = 0n
   if (max !== 0n) {
     for (const text of ctx.args) {
@@ -78,7 +78,7 @@ async function cat(ctx: CommandContext): Promise<void> {
       for (const part of parts) {
         yield* contentOf(ctx, part.entry, Number(part.offset), part.length === undefined ? undefined : Number(part.length))
       }
-    })()
+    })(),
   )
 }
 
@@ -107,7 +107,7 @@ async function* tarEntries(ctx: CommandContext, entry: UnixFSEntry, name: string
   if (entry.type === 'object') throw KuboApiError.command(`file type ${entry.cid} is not supported`)
   yield {
     header: { name, type: 'file', mode: permsOf(entry), mtime, size: Number(fileSize(entry)) },
-    body: entry.content({ signal: ctx.signal })
+    body: entry.content({ signal: ctx.signal }),
   }
 }
 
@@ -189,7 +189,7 @@ async function lsLink(ctx: CommandContext, name: string, cid: CID, tsize: bigint
 }
 
 /** Children of a path: directory entries (HAMT shards flattened), or the links of a file node. */
-async function* lsChildren(ctx: CommandContext, text: string): AsyncGenerator<{ name: string, cid: CID, size: bigint }> {
+async function* lsChildren(ctx: CommandContext, text: string): AsyncGenerator<{ name: string; cid: CID; size: bigint }> {
   const cid = await resolveToCid(ctx.blocks, parseContentPath(text), ctx.signal)
   const node = decodeUnixfsNode(cid, await ctx.blocks.bytes(cid))
   if (node === undefined || node.kind === 'raw') return
@@ -207,7 +207,7 @@ async function* lsChildren(ctx: CommandContext, text: string): AsyncGenerator<{ 
 async function ls(ctx: CommandContext): Promise<void> {
   const resolve = (ctx.options.bool('resolve-type') ?? true) || (ctx.options.bool('size') ?? true)
   const stream = ctx.options.bool('stream') ?? false
-  const objects: Array<{ Hash: string, Links: LsLink[] }> = []
+  const objects: Array<{ Hash: string; Links: LsLink[] }> = []
   for (const text of ctx.args) {
     const links: LsLink[] = []
     for await (const child of lsChildren(ctx, text)) {
@@ -225,7 +225,7 @@ export const unixfsCommands: CommandTable = {
   cat: {
     args: [arg.string('ipfs-path', true, true)],
     options: [opt.int64(['offset', 'o']), opt.int64(['length', 'l']), opt.bool(['progress', 'p'])],
-    run: cat
+    run: cat,
   },
   get: {
     args: [arg.string('ipfs-path', true)],
@@ -234,19 +234,13 @@ export const unixfsCommands: CommandTable = {
       opt.bool(['archive', 'a']),
       opt.bool(['compress', 'C']),
       opt.int(['compression-level', 'l']),
-      opt.bool(['progress', 'p'])
+      opt.bool(['progress', 'p']),
     ],
-    run: get
+    run: get,
   },
   ls: {
     args: [arg.string('ipfs-path', true, true)],
-    options: [
-      opt.bool(['headers', 'v']),
-      opt.bool('resolve-type', true),
-      opt.bool('size', true),
-      opt.bool(['stream', 's']),
-      opt.bool(['long', 'l'])
-    ],
-    run: ls
-  }
+    options: [opt.bool(['headers', 'v']), opt.bool('resolve-type', true), opt.bool('size', true), opt.bool(['stream', 's']), opt.bool(['long', 'l'])],
+    run: ls,
+  },
 }

@@ -80,11 +80,7 @@ function dagBuilder(ctx: CommandContext, settings: AddSettings, fileOptions: Kub
 }
 
 /** Imports one group and emits its events; returns its root and the links of every block written (for pinning). */
-export async function importGroup(
-  ctx: CommandContext,
-  settings: AddSettings,
-  group: Group
-): Promise<{ root: ImportResult, links: Map<string, CID[]> }> {
+export async function importGroup(ctx: CommandContext, settings: AddSettings, group: Group): Promise<{ root: ImportResult; links: Map<string, CID[]> }> {
   const blockstore = ctx.node.helia.blockstore
   const dirBlocks = new Map<string, Uint8Array>()
   const links = new Map<string, CID[]>()
@@ -95,14 +91,17 @@ export async function importGroup(
       const block = bytes as Uint8Array
       if (cid.code === dagPb.code) {
         const node = dagPb.decode(block)
-        links.set(cid.toString(), node.Links.map((l) => l.Hash))
+        links.set(
+          cid.toString(),
+          node.Links.map((l) => l.Hash),
+        )
         if (isDirectoryNode(node)) dirBlocks.set(cid.toString(), block)
       } else {
         links.set(cid.toString(), [])
       }
       if (!settings.onlyHash) await blockstore.put(cid, block, { signal })
       return cid
-    }
+    },
   }
   // Kubo's settings for this request's flags; wrapping applies to the whole group, never to one file
   const fileOptions: KuboAddOptions = { ...kuboAddOptions(settings.flags), blockWriteConcurrency: ADD_BLOCK_WRITE_CONCURRENCY }
@@ -111,7 +110,7 @@ export async function importGroup(
     wrapWithDirectory: settings.wrap,
     // entries come from one socket in order: import them one at a time
     fileImportConcurrency: 1,
-    dagBuilder: dagBuilder(ctx, settings, fileOptions)
+    dagBuilder: dagBuilder(ctx, settings, fileOptions),
   }
   const candidates = (async function* () {
     for await (const entry of group.entries) yield { path: entry.path, entry } as unknown as ImportCandidate
@@ -138,4 +137,3 @@ export async function importGroup(
   }
   return { root, links }
 }
-

@@ -75,8 +75,8 @@ export const addCommands: CommandTable = {
       opt.uint('mtime-nsecs'),
       opt.bool('fast-provide-root'),
       opt.bool('fast-provide-dag'),
-      opt.bool('fast-provide-wait')
+      opt.bool('fast-provide-wait'),
     ],
-    run: runAdd
-  }
+    run: runAdd,
+  },
 }

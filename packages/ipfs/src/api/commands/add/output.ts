@@ -33,14 +33,14 @@ export interface DirEvent {
 /** Every directory under `root`, post-order, links in node order (Kubo's `outputDirs`). */
 export function directoryEvents(root: DirEvent, dirBlocks: Map<string, Uint8Array>): DirEvent[] {
   const events: DirEvent[] = []
-  const children = (bytes: Uint8Array): Array<{ name: string, cid: CID, size: bigint }> => {
+  const children = (bytes: Uint8Array): Array<{ name: string; cid: CID; size: bigint }> => {
     const node = dagPb.decode(bytes)
     const meta = parseUnixfs(node.Data ?? new Uint8Array())
     if (meta.type === UNIXFS_DIRECTORY) {
       return node.Links.map((l) => ({ name: l.Name ?? '', cid: l.Hash, size: BigInt(l.Tsize ?? 0) }))
     }
-    const padLength = ((Number(meta.fanout ?? 256n) - 1).toString(16)).length
-    const out: Array<{ name: string, cid: CID, size: bigint }> = []
+    const padLength = (Number(meta.fanout ?? 256n) - 1).toString(16).length
+    const out: Array<{ name: string; cid: CID; size: bigint }> = []
     for (const l of node.Links) {
       const name = l.Name ?? ''
       if (name.length === padLength) {

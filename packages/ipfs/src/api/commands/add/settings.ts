@@ -88,6 +88,6 @@ export function addSettings(ctx: CommandContext): AddSettings {
     onlyHash,
     wrap: o.bool('wrap-with-directory') ?? false,
     progress: o.bool('progress') ?? false,
-    silent
+    silent,
   }
 }
