@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type BlockRecord, type Chain, type ImportedBlock } from '@crust-ts/chain'
+import type { BlockRecord, Chain, ImportedBlock } from '@crust-ts/chain'
 import { silentLogger } from '@crust-ts/base'
 import { buildJustification, encodeJustification, FinalityGadget, type SignedVote, signVote, type VoteKind } from '../src/index.js'
 import { LocalChains } from './fixtures/local-chains.js'

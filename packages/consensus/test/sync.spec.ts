@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Chain, type ImportedBlock } from '@crust-ts/chain'
+import type { Chain, ImportedBlock } from '@crust-ts/chain'
 import { silentLogger } from '@crust-ts/base'
 import { ChainSync } from '../src/index.js'
 import { LocalChains } from './fixtures/local-chains.js'
