@@ -61,10 +61,11 @@ export async function startGatewayServices(init: GatewayServicesInit): Promise<G
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {})
   }
   try {
+    const storeLogger = init.logger === undefined ? {} : { logger: init.logger }
     const store =
       init.pgUrl !== undefined
-        ? await openPostgresPinStore({ url: init.pgUrl, ...(init.pgSchema === undefined ? {} : { schema: init.pgSchema }) })
-        : await openEmbeddedPinStore({ dataDir: init.dataDir! })
+        ? await openPostgresPinStore({ url: init.pgUrl, ...(init.pgSchema === undefined ? {} : { schema: init.pgSchema }), ...storeLogger })
+        : await openEmbeddedPinStore({ dataDir: init.dataDir!, ...storeLogger })
     stops.push(() => store.close())
     const api = await ApiPromise.create({
       provider: new WsProvider(init.chainRpc) as unknown as ApiOptions['provider'],

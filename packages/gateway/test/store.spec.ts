@@ -1,19 +1,24 @@
 /** The PinStore contract against the embedded store and (with CRUST_TEST_PG_URL) PostgreSQL. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
 import pg from 'pg'
 import { EMBEDDED_DB_FILE, openEmbeddedPinStore, openPostgresPinStore } from '../src/store/index.js'
+import { PostgresDriver } from '../src/store/sql/postgres-driver.js'
 import { SqliteDriver } from '../src/store/sql/sqlite-driver.js'
 import { pinStoreContract } from './fixtures/store-contract.js'
 
 pinStoreContract('embedded (node:sqlite)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'crust-gw-store-'))
   return {
-    open: () => openEmbeddedPinStore({ dataDir: join(dir, 'data') }),
+    open: (options = {}) => openEmbeddedPinStore({ dataDir: join(dir, 'data'), ...options }),
+    async raw() {
+      mkdirSync(join(dir, 'data'), { recursive: true })
+      return new SqliteDriver(join(dir, 'data', EMBEDDED_DB_FILE))
+    },
     async migrationRows() {
       const db = new DatabaseSync(join(dir, 'data', EMBEDDED_DB_FILE), { readOnly: true })
       try {
@@ -39,7 +44,12 @@ pinStoreContract(
     // A fresh schema per test keeps runs independent; it is dropped afterwards.
     const schema = `crust_gw_test_${process.pid}_${Date.now()}_${n++}`
     return {
-      open: () => openPostgresPinStore({ url: PG_URL!, schema, poolSize: 4 }),
+      open: (options = {}) => openPostgresPinStore({ url: PG_URL!, schema, poolSize: 4, ...options }),
+      async raw() {
+        const driver = new PostgresDriver(PG_URL!, 2, schema)
+        await driver.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+        return driver
+      },
       async migrationRows() {
         const client = new pg.Client({ connectionString: PG_URL })
         await client.connect()

@@ -17,6 +17,6 @@ export {
   type TenantPin,
   type TextMatch,
 } from './interface.js'
-export { type Migration, MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.js'
+export { type MigrateOptions, type Migration, MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.js'
 export { EMBEDDED_DB_FILE, type EmbeddedPinStoreInit, openEmbeddedPinStore, openPostgresPinStore, type PostgresPinStoreInit } from './open.js'
 export { SqlPinStore } from './sql-pin-store.js'

@@ -1,6 +1,7 @@
 /** Opening the embedded (default) or the PostgreSQL pin store. */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ComponentLogger } from '@crust-ts/base'
 import { PinStoreError, PinStoreErrorCode } from './errors.js'
 import type { PinStore } from './interface.js'
 import { PostgresDriver, quoteIdent } from './sql/postgres-driver.js'
@@ -13,6 +14,8 @@ export const EMBEDDED_DB_FILE = 'pins.sqlite'
 export interface EmbeddedPinStoreInit {
   /** Folder holding the database (created if missing). */
   dataDir: string
+  /** Where migrations report what they did. */
+  logger?: ComponentLogger
 }
 
 /** The embedded store (node:sqlite, one file under `dataDir`): no external service needed. */
@@ -24,7 +27,7 @@ export async function openEmbeddedPinStore(init: EmbeddedPinStoreInit): Promise<
   } catch (cause) {
     throw new PinStoreError(PinStoreErrorCode.OPEN_FAILED, `cannot open the pin store in ${init.dataDir}`, { dataDir: init.dataDir }, { cause })
   }
-  return SqlPinStore.open(driver)
+  return SqlPinStore.open(driver, init.logger)
 }
 
 export interface PostgresPinStoreInit {
@@ -34,6 +37,8 @@ export interface PostgresPinStoreInit {
   poolSize?: number
   /** Schema holding the tables (created if missing; default: the server's search_path, usually `public`). */
   schema?: string
+  /** Where migrations report what they did. */
+  logger?: ComponentLogger
 }
 
 /** The PostgreSQL store; migrations run on open. */
@@ -52,5 +57,5 @@ export async function openPostgresPinStore(init: PostgresPinStoreInit): Promise<
     await driver.close().catch(() => {})
     throw new PinStoreError(PinStoreErrorCode.OPEN_FAILED, 'cannot connect to PostgreSQL', {}, { cause })
   }
-  return SqlPinStore.open(driver)
+  return SqlPinStore.open(driver, init.logger)
 }

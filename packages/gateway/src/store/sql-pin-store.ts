@@ -1,5 +1,6 @@
 /** PinStore over SQL (node:sqlite or PostgreSQL): pins joined with their CID's order. */
 import { randomUUID } from 'node:crypto'
+import type { ComponentLogger } from '@crust-ts/base'
 import { PinStoreError, PinStoreErrorCode } from './errors.js'
 import type {
   FairOrderQuery,
@@ -16,7 +17,7 @@ import type {
   PinStore,
   TenantPin,
 } from './interface.js'
-import { migrate } from './migrations.js'
+import { MIGRATIONS, migrate } from './migrations.js'
 import type { SqlDriver, SqlExecutor, SqlValue } from './sql/driver.js'
 
 type Row = Record<string, unknown>
@@ -99,11 +100,11 @@ export class SqlPinStore implements PinStore {
 
   private constructor(private readonly db: SqlDriver) {}
 
-  /** Opens over `driver` and applies migrations. */
-  static async open(driver: SqlDriver): Promise<SqlPinStore> {
+  /** Opens over `driver` and applies migrations (reported to `logger`'s `gateway:store` component). */
+  static async open(driver: SqlDriver, logger?: ComponentLogger): Promise<SqlPinStore> {
     const store = new SqlPinStore(driver)
     try {
-      store.version = await migrate(driver)
+      store.version = await migrate(driver, MIGRATIONS, logger === undefined ? {} : { log: logger.forComponent('gateway:store') })
     } catch (err) {
       await driver.close().catch(() => {})
       throw err
