@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { TENANT_COMMANDS, tenantCommand } from '../src/gateway/index.js'
 import { FairScheduler } from '../src/orders/index.js'
+import { allowlistAccounts } from '../src/psa/allowlist.js'
 
 describe('tenant command allowlist', () => {
   it('behavior: the commands the issue names are open, with how the gateway handles each', () => {
@@ -116,5 +117,21 @@ describe('fair scheduler', () => {
     assert.equal(s.pick([...orders('a', 9), ...orders('b', 9), ...orders('c', 9)]).length, 1)
     assert.equal(s.size, 5)
     assert.throws(() => new FairScheduler(0, 5), RangeError)
+  })
+})
+
+describe('pinning service allowlist', () => {
+  it('behavior: a Substrate entry allows its key under every address form W3Auth accepts', async () => {
+    const { Keyring } = await import('@polkadot/keyring')
+    const { cryptoWaitReady } = await import('@polkadot/util-crypto')
+    const { u8aToHex } = await import('@polkadot/util')
+    await cryptoWaitReady()
+    const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Eve')
+    const owner = `substrate-${u8aToHex(pair.publicKey)}`
+    for (const entry of [pair.address, `substrate-${pair.address}`, new Keyring({ ss58Format: 66 }).encodeAddress(pair.publicKey), u8aToHex(pair.publicKey)]) {
+      assert.ok(allowlistAccounts([entry]).has(owner), entry)
+    }
+    assert.ok(allowlistAccounts(['0xAbC']).has('0xAbC'), 'a non-Substrate entry is kept as written')
+    assert.equal(allowlistAccounts(['//Eve']).has(owner), false)
   })
 })

@@ -6,6 +6,7 @@ import { listen } from '@crust-ts/base'
 import { type W3Auth, W3AuthError } from '../auth/index.js'
 import { type PinLimits, PinStoreError, PinStoreErrorCode, type PinStore } from '../store/index.js'
 import { defaultPinningServiceOptions as D, type PinningServiceConfig, type PinningServiceInit, resolvePinningServiceConfig } from './options.js'
+import { allowlistAccounts } from './allowlist.js'
 import { dialOrigins } from './origins.js'
 import { pinStatusJson } from './pin-status.js'
 import { BadRequest, parseListQuery, parsePinBody } from './validate.js'
@@ -65,6 +66,7 @@ export class PinningService {
   private address: AddressInfo | undefined
 
   private readonly config: PinningServiceConfig
+  private allowedAccounts: Set<string> | undefined
 
   constructor(init: PinningServiceInit) {
     const config = resolvePinningServiceConfig(init)
@@ -125,7 +127,8 @@ export class PinningService {
   private allowed(owner: string, address: string): boolean {
     const access = this.config.access
     if (access.mode === 'open') return true
-    return access.accounts.includes(owner) || access.accounts.includes(address)
+    this.allowedAccounts ??= allowlistAccounts(access.accounts)
+    return this.allowedAccounts.has(owner) || this.allowedAccounts.has(address)
   }
 
   /** Today's pins and pending pins, checked by the store in the insert's transaction. */
