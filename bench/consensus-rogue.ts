@@ -13,23 +13,8 @@ import { fileURLToPath } from 'node:url'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { loadConsensusFixture, type NodeProcess, type RpcClient } from './consensus-fixture.js'
 
-interface NodeProcess {
-  child: { kill(signal: string): void; pid?: number }
-  rpc: string
-  addrs: string[]
-  exited: Promise<unknown>
-}
-interface RpcClient {
-  call<T>(method: string, params?: unknown[]): Promise<T>
-  bestNumber(): Promise<number>
-  close(): void
-}
-interface Fixture {
-  startNode(root: string, name: string, config: { blockTimeMs: number; bootstrap: string[]; validatorKey?: string }): Promise<NodeProcess>
-  RpcClient: { connect(url: string): Promise<RpcClient> }
-  tempDir(prefix: string): string
-}
 interface Rogue {
   readonly peerId: { toString(): string }
   readonly host: { getConnections(): Array<{ remotePeer: unknown }> }
@@ -68,7 +53,7 @@ const rssMiB = (pid: number | undefined): number => {
 export async function runConsensusRogueBench(opts: { seconds?: number } = {}): Promise<ConsensusRogueBench> {
   await cryptoWaitReady()
   const seconds = opts.seconds ?? 40
-  const fx = (await import(new URL('../../packages/consensus/dist/test/fixtures/network.js', import.meta.url).href)) as Fixture
+  const fx = await loadConsensusFixture()
   const kit = (await import(new URL('../../packages/testkit/dist/src/index.js', import.meta.url).href)) as Testkit
   const root = fx.tempDir('crust-consensus-rogue-bench-')
   const nodes: NodeProcess[] = []

@@ -11,23 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-
-interface NodeProcess {
-  child: { kill(signal: string): void }
-  rpc: string
-  addrs: string[]
-  exited: Promise<unknown>
-}
-interface RpcClient {
-  call<T>(method: string, params?: unknown[]): Promise<T>
-  bestNumber(): Promise<number>
-  close(): void
-}
-interface Fixture {
-  startNode(root: string, name: string, config: { blockTimeMs: number; bootstrap: string[]; validatorKey?: string }): Promise<NodeProcess>
-  RpcClient: { connect(url: string): Promise<RpcClient> }
-  tempDir(prefix: string): string
-}
+import { loadConsensusFixture, type NodeProcess, type RpcClient } from './consensus-fixture.js'
 
 export interface ConsensusBench {
   finality?: { samples: number; medianMs: number; p95Ms: number }
@@ -48,7 +32,7 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 
 export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promise<ConsensusBench> {
   await cryptoWaitReady()
-  const fx = (await import(new URL('../../packages/consensus/dist/test/fixtures/network.js', import.meta.url).href)) as Fixture
+  const fx = await loadConsensusFixture()
   const root = fx.tempDir('crust-consensus-bench-')
   const nodes: NodeProcess[] = []
   const clients: RpcClient[] = []
