@@ -191,6 +191,10 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--psa-fetches <n>', "one account's pins fetched at once (default 4)", parseNonNegative)
     .option('--psa-max-pin-bytes <bytes>', 'fetch budget of one pin; a larger DAG is refused (default 8 GiB - 1)', parseNonNegative)
     .option('--psa-fetch-timeout <ms>', 'deadline of fetching one pin (default 600000)', parseDuration)
+    .option(
+      '--psa-dial-private',
+      "let the node dial pins' origins on loopback, private, link-local addresses and DNS names (off: public IPs only; for a private network)",
+    )
     .option('--quota <bytes>', 'upload bytes per account per day', parseNonNegative)
     .option('--rate <n>', 'requests per second per account', parseNonNegative)
     .option('--max-request-bytes <bytes>', "largest request body on /api/v0/* (default 8 GiB, the market's largest file)", parseNonNegative)

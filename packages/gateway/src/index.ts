@@ -26,7 +26,8 @@
  *   { requestsPerSecond, burst } (20/s, 100) or false, maxRequestBytes, maxPinBytes (8 GiB), pinFetchTimeoutMs }`;
  *   tenants run only the allowlisted Kubo commands (`TENANT_COMMANDS`) and see only their own pins;
  * - `psa`: `{ port (3000), host, basePath ('/psa'), delegates (default: the node's multiaddrs), maxBodyBytes,
- *   access ({ mode: 'open' } or { mode: 'allowlist', accounts }), limits: { pinsPerDay (1000), maxPendingPins (200) } }`;
+ *   access ({ mode: 'open' } or { mode: 'allowlist', accounts }), limits: { pinsPerDay (1000), maxPendingPins (200) },
+ *   origins: { dialPrivate (false: only public IPs are dialled), maxPerPin (4), perAccountPerMinute (20), maxInFlight (32) } }`;
  * - `orders`: `{ replicaThreshold (3), renewMarginBlocks (min(432000, FileDuration/4)), concurrency (32),
  *   pollIntervalMs, statusIntervalMs, maxAttempts (5), backoffBaseMs, backoffMaxMs, inclusionTimeoutMs,
  *   ipfsTimeoutMs (the per-pin fetch deadline, 10 min), tips, accountLimits: { concurrentFetches (4),

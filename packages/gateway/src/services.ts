@@ -31,7 +31,7 @@ export interface GatewayServicesInit {
   /** W3Auth gateway options (port default 5050); `false` to not run it. */
   gateway?: false | Partial<Omit<W3AuthGatewayInit, 'ipfsApi' | 'ipfsGateway' | 'logger' | 'auth' | 'usageStore'>>
   /** Pinning service options (port default 3000, basePath `/psa`). */
-  psa?: Partial<Pick<PinningServiceInit, 'host' | 'port' | 'basePath' | 'delegates' | 'maxBodyBytes' | 'access' | 'limits'>>
+  psa?: Partial<Pick<PinningServiceInit, 'host' | 'port' | 'basePath' | 'delegates' | 'maxBodyBytes' | 'access' | 'limits' | 'origins'>>
   /** Order engine options (replica threshold default 3, renew margin, concurrency, retries, per-account limits ...). */
   orders?: Partial<Omit<OrderEngineInit, 'store' | 'api' | 'account' | 'ipfsApi' | 'logger'>>
   logger?: ComponentLogger

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import type { Logger } from '@crust-ts/base'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { createPinningService, type PinningService, type PinStatusJson } from '../src/psa/index.js'
 import { openEmbeddedPinStore, type PinStore } from '../src/store/index.js'
@@ -205,7 +206,8 @@ describe('Pinning Service API', () => {
 
   it("behavior: a pin's origins are dialled from the node (a peer it did not know becomes connected)", async () => {
     const [node, origin] = await Promise.all([startTestIpfs(), startTestIpfs()])
-    const service = createPinningService({ store, ipfsApi: node.api, port: 0 })
+    // The test nodes listen on loopback: private dialing is allowed here.
+    const service = createPinningService({ store, ipfsApi: node.api, port: 0, origins: { dialPrivate: true } })
     const peers = async () => {
       const res = await fetch(`${node.api}/api/v0/swarm/peers`, { method: 'POST' })
       return (((await res.json()) as { Peers: Array<{ Peer: string }> | null }).Peers ?? []).map((p) => p.Peer)
@@ -229,6 +231,52 @@ describe('Pinning Service API', () => {
       }
     } finally {
       await service.stop()
+      await Promise.all([node.stop(), origin.stop()])
+    }
+  })
+
+  it('behavior: a loopback origin is not dialled unless private dialing is allowed (refused with a debug line, the pin still accepted)', async () => {
+    const [node, origin] = await Promise.all([startTestIpfs(), startTestIpfs()])
+    const debug: Array<Record<string, unknown>> = []
+    const log = { debug: (obj: Record<string, unknown>, msg: string) => debug.push({ ...obj, msg }), info() {}, warn() {}, error() {} }
+    const logger = { forComponent: () => log as unknown as Logger }
+    const closed = createPinningService({ store, ipfsApi: node.api, port: 0, logger })
+    const open = createPinningService({ store, ipfsApi: node.api, port: 0, origins: { dialPrivate: true } })
+    const peers = async () => {
+      const res = await fetch(`${node.api}/api/v0/swarm/peers`, { method: 'POST' })
+      return (((await res.json()) as { Peers: Array<{ Peer: string }> | null }).Peers ?? []).map((p) => p.Peer)
+    }
+    const pin = (service: PinningService, origins: string[]) =>
+      fetch(`${service.url}/pins`, {
+        method: 'POST',
+        headers: { authorization: subAuth(subKey('//Origins')), 'content-type': 'application/json' },
+        body: JSON.stringify({ cid: CID_B, origins }),
+      })
+    try {
+      await Promise.all([closed.start(), open.start()])
+      const addr = origin.daemon.multiaddrs.find((a) => a.includes('/ip4/127.0.0.1/tcp/'))
+      assert.ok(addr !== undefined, 'the origin listens on loopback')
+      const loopback = addr.includes('/p2p/') ? addr : `${addr}/p2p/${origin.daemon.peerId}`
+      assert.ok(!(await peers()).includes(origin.daemon.peerId), 'not connected before the pin')
+
+      assert.equal((await pin(closed, [loopback])).status, 202)
+      const until = Date.now() + 3_000
+      while (Date.now() < until) {
+        assert.ok(!(await peers()).includes(origin.daemon.peerId), 'a loopback origin was dialled with private dialing off')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const refused = debug.find((l) => l.msg === 'pin origin not dialled')
+      assert.equal(refused?.reason, 'loopback')
+      assert.equal(refused?.origin, loopback)
+
+      assert.equal((await pin(open, [loopback])).status, 202)
+      const deadline = Date.now() + 30_000
+      while (!(await peers()).includes(origin.daemon.peerId)) {
+        assert.ok(Date.now() < deadline, 'the origin was never dialled with private dialing on')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    } finally {
+      await Promise.all([closed.stop(), open.stop()])
       await Promise.all([node.stop(), origin.stop()])
     }
   })

@@ -23,6 +23,8 @@ export interface GatewayLimitFlags {
   psaFetches?: number
   psaMaxPinBytes?: number
   psaFetchTimeout?: number
+  /** Let the node dial pins' origins on loopback, private and link-local addresses and DNS names (a private network). */
+  psaDialPrivate?: boolean
 }
 
 const given = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }))
@@ -60,6 +62,7 @@ export function withGatewayLimits(flags: GatewayLimitFlags, init: GatewayService
       ...init.psa,
       ...given('access', access),
       limits: { ...init.psa?.limits, ...given('pinsPerDay', flags.psaPinsPerDay), ...given('maxPendingPins', flags.psaMaxPending) },
+      ...(flags.psaDialPrivate === true ? { origins: { ...init.psa?.origins, dialPrivate: true } } : {}),
     },
     orders: {
       ...init.orders,

@@ -11,6 +11,16 @@ export {
   type PsaPinLimits,
   resolvePinningServiceConfig,
 } from './options.js'
+export {
+  type OriginCheck,
+  type OriginDialOptions,
+  type OriginRefusal,
+  type IpClass,
+  checkOrigin,
+  classifyIPv4,
+  classifyIPv6,
+  defaultOriginDialOptions,
+} from './origins.js'
 export { orderInfo, type PinStatusJson, pinStatusJson } from './pin-status.js'
 export { createPinningService, PinningService } from './server.js'
 export { BadRequest, parseListQuery, parsePinBody } from './validate.js'

@@ -3,6 +3,7 @@ import type { ComponentLogger } from '@crust-ts/base'
 import { createW3Auth, type W3Auth } from '../auth/index.js'
 import { defaultOrderEngineOptions } from '../orders/options.js'
 import type { PinStore } from '../store/index.js'
+import { defaultOriginDialOptions, type OriginDialOptions } from './origins.js'
 
 /** What the service needs of the order engine. */
 export interface OrderEngineHandle {
@@ -45,6 +46,8 @@ export interface PinningServiceInit {
   access?: PsaAccess
   /** Per-account pin limits (each defaults as {@link defaultPsaPinLimits}). */
   limits?: Partial<PsaPinLimits>
+  /** Which pins' origins the node dials and how many (each defaults as {@link defaultOriginDialOptions}: public IPs only, 4 a pin, 20 a minute per account). */
+  origins?: Partial<OriginDialOptions>
   /** Clock (ms), for tests of the daily limits. */
   now?: () => number
   auth?: W3Auth
@@ -86,6 +89,7 @@ export interface PinningServiceConfig {
   maxBodyBytes: number
   access: PsaAccess
   limits: PsaPinLimits
+  origins: OriginDialOptions
   auth: W3Auth
   logger: ComponentLogger | undefined
   now: () => number
@@ -104,6 +108,7 @@ export function resolvePinningServiceConfig(init: PinningServiceInit): PinningSe
     maxBodyBytes: init.maxBodyBytes ?? defaultPinningServiceOptions.maxBodyBytes,
     access: init.access ?? { mode: 'open' },
     limits: { ...defaultPsaPinLimits, ...init.limits },
+    origins: { ...defaultOriginDialOptions, ...init.origins },
     auth: init.auth ?? createW3Auth(),
     logger: init.logger,
     now: init.now ?? Date.now,

@@ -7,7 +7,7 @@ import { type W3Auth, W3AuthError } from '../auth/index.js'
 import { type PinLimits, PinStoreError, PinStoreErrorCode, type PinStore } from '../store/index.js'
 import { defaultPinningServiceOptions as D, type PinningServiceConfig, type PinningServiceInit, resolvePinningServiceConfig } from './options.js'
 import { allowlistAccounts } from './allowlist.js'
-import { dialOrigins } from './origins.js'
+import { OriginDialer } from './origins.js'
 import { pinStatusJson } from './pin-status.js'
 import { BadRequest, parseListQuery, parsePinBody } from './validate.js'
 
@@ -64,6 +64,7 @@ export class PinningService {
   private readonly log: Logger | undefined
   private delegates: string[]
   private address: AddressInfo | undefined
+  private readonly dialer: OriginDialer | undefined
 
   private readonly config: PinningServiceConfig
   private allowedAccounts: Set<string> | undefined
@@ -76,6 +77,7 @@ export class PinningService {
     this.basePath = config.basePath
     this.delegates = config.delegates ?? []
     this.log = config.logger?.forComponent('gateway:psa')
+    this.dialer = config.ipfsApi === undefined ? undefined : new OriginDialer(config.ipfsApi, config.origins, config.now, this.log)
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (err instanceof BadRequest) return failure(res, 400, 'BAD_REQUEST', err.message)
@@ -120,8 +122,8 @@ export class PinningService {
     }
   }
 
-  private dialOrigins(origins: readonly string[]) {
-    if (this.config.ipfsApi !== undefined && origins.length > 0) dialOrigins(this.config.ipfsApi, origins, this.log)
+  private dialOrigins(owner: string, requestid: string, origins: readonly string[]) {
+    if (origins.length > 0) this.dialer?.dial(owner, requestid, origins)
   }
 
   private allowed(owner: string, address: string): boolean {
@@ -182,7 +184,7 @@ export class PinningService {
         const pin = parsePinBody(owner, await readJson(req, this.config.maxBodyBytes))
         const stored = await this.withinLimits(() => this.store.addPin({ ...pin, delegates: this.delegates }, this.config.now(), this.pinLimits()))
         this.log?.info({ requestid: stored.requestid, cid: stored.cid, owner }, 'pin accepted')
-        this.dialOrigins(stored.origins)
+        this.dialOrigins(owner, stored.requestid, stored.origins)
         this.config.orderEngine?.wake()
         return send(res, 202, status(stored))
       }
@@ -203,7 +205,7 @@ export class PinningService {
       )
       if (replaced === undefined) throw new HttpFailure(404, 'not found', 'not found')
       this.log?.info({ requestid, replacement: replaced.requestid, cid: replaced.cid, owner }, 'pin replaced')
-      this.dialOrigins(replaced.origins)
+      this.dialOrigins(owner, replaced.requestid, replaced.origins)
       this.config.orderEngine?.wake()
       return send(res, 202, status(replaced))
     }

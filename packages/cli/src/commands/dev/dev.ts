@@ -258,6 +258,8 @@ export async function runDev(opts: DevOptions): Promise<void> {
             String(opts.psaPort),
             '--replicas',
             String(Math.min(3, opts.storageNodes)),
+            // The dev nodes listen on loopback: pins' origins name them there.
+            '--psa-dial-private',
           ],
         },
         onExit,
