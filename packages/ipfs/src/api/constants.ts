@@ -63,3 +63,5 @@ export const MAX_FIELD_BYTES = 1024 * 1024
 export const DEFAULT_STOP_GRACE_MS = 1000
 /** After an early error, up to this many request-body bytes are read and discarded so the client sees the answer. */
 export const DRAIN_LIMIT_BYTES = 4 * 1024 * 1024
+/** How long a connection answered early may linger (half-closed) for the client to read the answer. */
+export const LINGER_GRACE_MS = 5000

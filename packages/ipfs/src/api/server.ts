@@ -13,7 +13,8 @@ import type { IpfsNode } from '../interface.js'
 import { CommandBlocks } from './blocks.js'
 import { parseArguments, parseOptions } from './command.js'
 import { COMMANDS } from './commands/index.js'
-import { ALLOW_HEADER_VALUE, API_PREFIX, DRAIN_LIMIT_BYTES } from './constants.js'
+import { ALLOW_HEADER_VALUE, API_PREFIX, DRAIN_LIMIT_BYTES, LINGER_GRACE_MS } from './constants.js'
+import { lingerAfterAnswer } from './linger.js'
 import { type ApiEnv, type CommandContext, type CommandDef, cidEncoder } from './context.js'
 import { parseGoDuration } from './duration.js'
 import { KuboApiError, KuboApiServerError, ResponseClosedError, toKuboApiError } from './errors.js'
@@ -333,18 +334,10 @@ export class DefaultKuboApiServer implements KuboApiServer {
 
   /**
    * After an answer that left part of the body unread: read (and drop) up to a few MiB so the
-   * client gets to read the answer, then close the connection.
+   * client gets to read the answer, then close the connection without resetting it (see linger.ts).
    */
   private drain(req: IncomingMessage, res: ServerResponse): void {
-    let seen = 0
-    req.unpipe()
-    req.removeAllListeners('data')
-    req.on('data', (chunk: Buffer) => {
-      seen += chunk.length
-      if (seen > DRAIN_LIMIT_BYTES) req.socket.destroy()
-    })
-    req.on('error', () => {})
-    req.resume()
+    lingerAfterAnswer(req, { maxBytes: DRAIN_LIMIT_BYTES, graceMs: LINGER_GRACE_MS })
     const close = (): void => {
       if (!req.complete) req.socket.destroySoon()
     }
