@@ -41,6 +41,12 @@ export const RULES: readonly Rule[] = [
   { from: 'smanager', forbid: ['gateway'], why: 'the storage manager sits below the gateway' },
   { from: 'base', forbid: '*', why: 'base is the foundation: no workspace package' },
   { from: 'protocol', forbid: '*', except: ['base'], why: 'protocol holds wire formats: base only' },
+  {
+    from: 'console',
+    forbid: '*',
+    except: ['base'],
+    why: 'the console is a client: static files and their server, talking to nodes only over their public APIs',
+  },
   { from: '*', forbid: ['cli'], why: 'nothing imports cli' },
 ]
 

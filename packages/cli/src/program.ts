@@ -55,6 +55,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--w3auth-port <port>', 'W3Auth gateway port', parsePort, 5050)
     .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
+    .option('--console-port <port>', 'web console port', parsePort, 3001)
+    .option('--no-console', 'do not serve the web console')
     .option('--reset', 'delete the dev network data first', false)
     .action(
       async (opts: {
@@ -71,6 +73,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         w3authPort: number
         psaPort: number
         gateway: boolean
+        consolePort: number
+        console: boolean
         reset: boolean
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
@@ -85,6 +89,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--chain <spec>', 'dev, local, or a chain spec JSON file (storage node: run its own chain node of this network)', 'dev')
     .option('--rpc-port <port>', "JSON-RPC port (WebSocket + HTTP; a storage node's own chain node: a free one)", parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
+    .option('--rpc-cors <origins>', "browser origins the RPC serves: 'all' or a comma-separated list (default: localhost pages and polkadot.js apps)")
+    .option('--console-port <port>', 'serve the web console on this port (a chain node adds its origin to --rpc-cors)', parsePort)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
     .option(
       '--validator <suri>',
@@ -120,6 +126,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           chain: string
           rpcPort: number
           rpcExternal: boolean
+          rpcCors?: string
+          consolePort?: number
           blockTime: number
           mode?: string
           validator?: string
@@ -135,7 +143,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, ...rest } = opts
+          if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
             mode: opts.mode,
@@ -156,6 +165,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           chain: opts.chain,
           rpcPort: opts.rpcPort,
           rpcExternal: opts.rpcExternal,
+          ...(opts.rpcCors === undefined ? {} : { rpcCors: opts.rpcCors }),
+          ...(opts.consolePort === undefined ? {} : { consolePort: opts.consolePort }),
           blockTimeMs: opts.blockTime,
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
@@ -198,6 +209,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--quota <bytes>', 'upload bytes per account per day', parseNonNegative)
     .option('--rate <n>', 'requests per second per account', parseNonNegative)
     .option('--max-request-bytes <bytes>', "largest request body on /api/v0/* (default 8 GiB, the market's largest file)", parseNonNegative)
+    .option('--console-port <port>', 'serve the web console on this port (uploads through this gateway)', parsePort)
     .action(async (opts: import('./commands/gateway.js').GatewayCommandOptions) => {
       const { runGatewayCommand } = await import('./commands/gateway.js')
       await runGatewayCommand(opts)

@@ -10,10 +10,12 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
+import { DEFAULT_RPC_CORS, devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
+import { type ConsoleConfig, consoleOrigins } from '@crust-ts/console'
 import { CliError } from '../../errors.js'
+import { type RunningConsole, startConsole } from '../console.js'
 import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
@@ -37,6 +39,9 @@ export interface DevOptions {
   w3authPort: number
   psaPort: number
   gateway: boolean
+  /** The web console's port; `console: false` serves none. */
+  consolePort: number
+  console: boolean
   reset: boolean
 }
 
@@ -61,6 +66,7 @@ interface ValidatorNetwork {
  */
 async function startValidators(
   opts: DevOptions,
+  rpcCors: string[],
   basePath: string,
   children: Array<{ stop(): Promise<void> }>,
   onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
@@ -104,6 +110,9 @@ async function startValidators(
       '0',
       '--p2p-host',
       '127.0.0.1',
+      // Browsers: local pages (Substrate's default) and the console, wherever it is served.
+      '--rpc-cors',
+      rpcCors.join(','),
       ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
     ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
@@ -123,6 +132,8 @@ export interface DevNetworkInfo {
   /** The validators' p2p addresses: `--bootnodes` of any other node of this network. */
   bootnodes: string[]
   gateway?: { gateway: string; psa: string; serviceAccount: string }
+  /** The web console's URL (unless --no-console). */
+  console?: string
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
 
@@ -154,8 +165,13 @@ export async function runDev(opts: DevOptions): Promise<void> {
     process.once('SIGTERM', () => done('SIGTERM'))
   })
   let api: ApiPromise | undefined
+  let web: RunningConsole | undefined
   try {
-    const validators = await startValidators(opts, basePath, children, onExit, log)
+    // First, so the validators' --rpc-cors can name its origin; it says "starting" until the network is up.
+    let consoleConfig: ConsoleConfig | undefined
+    if (opts.console) web = await startConsole(opts.consolePort, () => consoleConfig)
+    const rpcCors = [...DEFAULT_RPC_CORS, ...(web === undefined ? [] : consoleOrigins(web.port))]
+    const validators = await startValidators(opts, rpcCors, basePath, children, onExit, log)
     const { rpc } = validators
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
@@ -268,6 +284,16 @@ export async function runDev(opts: DevOptions): Promise<void> {
       info.gateway = await gateway.start()
       log.info(info.gateway, 'W3Auth gateway and pinning service ready')
     }
+    if (web !== undefined) {
+      info.console = web.url
+      consoleConfig = {
+        chainRpc: rpc,
+        devAccounts: true,
+        network: 'crust dev',
+        ...(info.gateway === undefined ? {} : { gateway: info.gateway.gateway }),
+        ...(nodeA === undefined ? {} : { ipfsGateway: nodeA.gateway }),
+      }
+    }
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
@@ -282,6 +308,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     log.info({ signal }, 'stopping the dev network')
   } finally {
     await api?.disconnect().catch(() => {})
+    await web?.stop()
     await stopAll()
   }
 }
@@ -308,6 +335,7 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
           `  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`,
           `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`,
         ]),
+    ...(info.console === undefined ? [] : [`  web console       ${info.console}   (chain, files and nodes in the browser; dev accounts built in)`]),
     `  data and logs     ${basePath}`,
     `  try:              npx crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
     '',
