@@ -50,6 +50,23 @@ export const Locks = mapWithDefault({
   docs: ['Any liquidity locks on some account balances.'],
 })
 
+/**
+ * Substrate's named reserves (`ReserveData { id: [u8; 8], amount }`). Crust-ts reserves are unnamed,
+ * so this map stays empty; it is declared because @polkadot/api's `balances.all` derive reads it
+ * (and otherwise builds `Vec<PalletBalancesReserveData>` by a name the metadata would not define).
+ */
+export const reserveData = struct(['pallet_balances', 'types', 'ReserveData'], { id: fixedBytes(8), amount: balance })
+
+export const Reserves = mapWithDefault({
+  pallet: PALLET,
+  name: 'Reserves',
+  hasher: 'Blake2_128Concat',
+  key: account,
+  value: vec(reserveData),
+  default: [],
+  docs: ['Named reserves on some account balances.'],
+})
+
 export const events = {
   Endowed: event(0, { account, free_balance: balance }, 'An account was created with some free balance.'),
   DustLost: event(
@@ -289,7 +306,7 @@ export function balancesPallet(index: number): Pallet {
     name: PALLET,
     index,
     path: 'pallet_balances',
-    storage: [TotalIssuance, Locks],
+    storage: [TotalIssuance, Locks, Reserves],
     calls: {
       transfer_allow_death: call({
         index: 0,
