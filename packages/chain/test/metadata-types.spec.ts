@@ -65,7 +65,11 @@ describe('metadata v14 types', () => {
       }>
     }
     const count = json.lookup.types.length
-    json.lookup.types.forEach((t, i) => assert.equal(t.id, i, 'ids are dense and in order'))
+    assert.deepEqual(
+      json.lookup.types.map((t) => t.id),
+      json.lookup.types.map((_, i) => i),
+      'ids are dense and in order',
+    )
     const dangling: string[] = []
     for (const t of json.lookup.types) for (const id of referencedIds(t)) if (id >= count) dangling.push(`${t.id} (${t.type.path.join('::')}) -> ${id}`)
     for (const p of json.pallets) {
