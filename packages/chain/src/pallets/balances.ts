@@ -349,6 +349,15 @@ export function balancesPallet(index: number): Pallet {
           transfer(ctx, who, lookupAddress(dest), amount > 0n ? amount : 0n, keep_alive)
         },
       }),
+      // Crust's (and older Substrate's) name for `transfer_allow_death`; Crust Apps' Transfer page
+      // and send buttons look for it. Substrate kept it at call index 7 when it was renamed.
+      transfer: call({
+        index: 7,
+        args: { dest: multiAddress, value: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ["Same as the `transfer_allow_death` call (Crust's name for it)."],
+        dispatch: (ctx, origin, { dest, value }) => transfer(ctx, ensureSigned(origin), lookupAddress(dest), value, false),
+      }),
       force_set_balance: call({
         index: 8,
         args: { who: multiAddress, new_free: named(compactU128, 'T::Balance') },
