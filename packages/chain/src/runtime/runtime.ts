@@ -16,6 +16,7 @@ import { systemPallet } from '../pallets/system.js'
 import { timestampPallet } from '../pallets/timestamp.js'
 import { transactionPaymentPallet } from '../pallets/transaction-payment.js'
 import { utilityPallet } from '../pallets/utility.js'
+import { multisigPallet } from '../pallets/multisig.js'
 import { decodeExact } from '../primitives/codec/decode.js'
 import { type FieldDef, LookupBuilder } from '../primitives/codec/lookup.js'
 import {
@@ -56,6 +57,7 @@ export const PALLET_INDEX = {
   Offences: 10,
   // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
   Utility: 23,
+  Multisig: 30,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -136,6 +138,7 @@ export class Runtime {
       sessionPallet(PALLET_INDEX.Session),
       offencesPallet(PALLET_INDEX.Offences),
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
+      multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()
