@@ -17,6 +17,7 @@ import { timestampPallet } from '../pallets/timestamp.js'
 import { transactionPaymentPallet } from '../pallets/transaction-payment.js'
 import { utilityPallet } from '../pallets/utility.js'
 import { multisigPallet } from '../pallets/multisig.js'
+import { proxyPallet } from '../pallets/proxy.js'
 import { decodeExact } from '../primitives/codec/decode.js'
 import { type FieldDef, LookupBuilder } from '../primitives/codec/lookup.js'
 import {
@@ -58,6 +59,8 @@ export const PALLET_INDEX = {
   // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
   Utility: 23,
   Multisig: 30,
+  // Crust has no proxy pallet: the first index after Crust's last (BridgeTransfer, 32).
+  Proxy: 33,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -139,6 +142,7 @@ export class Runtime {
       offencesPallet(PALLET_INDEX.Offences),
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
       multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
+      proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()
