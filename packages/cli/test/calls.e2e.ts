@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
-import { createKeyMulti, cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto'
+import { createKeyMulti, cryptoWaitReady, encodeAddress, sortAddresses } from '@polkadot/util-crypto'
 import { connectApi, makeBasePath, type NodeProcess, startNode } from '@crust-ts/testkit'
 import { send, type Signer } from './fixtures/send.js'
 
@@ -93,7 +93,12 @@ describe('calls of users tools end to end', () => {
     assert.equal((await send(api, api.tx.balances.transferKeepAlive(multi, 50n * CRU), alice)).error, undefined)
     const to = keyring.addFromUri('//calls-e2e-multisig').address
     const inner = api.tx.balances.transferKeepAlive(to, 7n * CRU)
-    const others = (who: Signer) => [alice, bob, charlie].filter((s) => s !== who).map((s) => s.address)
+    // Substrate wants the other signatories sorted (Crust Apps sorts them the same way).
+    const others = (who: Signer) =>
+      sortAddresses(
+        [alice, bob, charlie].filter((s) => s !== who).map((s) => s.address),
+        66,
+      )
     const first = await send(api, api.tx.multisig.asMulti(2, others(alice), null, inner, MAX_WEIGHT), alice)
     assert.equal(first.error, undefined)
     assert.deepEqual(methods(first.result, 'multisig'), ['NewMultisig'])
