@@ -55,6 +55,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--w3auth-port <port>', 'W3Auth gateway port', parsePort, 5050)
     .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
+    .option('--evm-port <port>', "the EVM dev node's JSON-RPC port", parsePort, 8545)
+    .option('--no-evm', 'run no EVM dev node (nor the storage-order contract)')
     .option('--reset', 'delete the dev network data first', false)
     .action(
       async (opts: {
@@ -71,12 +73,27 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         w3authPort: number
         psaPort: number
         gateway: boolean
+        evmPort: number
+        evm: boolean
         reset: boolean
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
         await runDev({ ...opts, srdUnitSize: opts.srdUnit })
       },
     )
+
+  program
+    .command('evm-node')
+    .description('run an EVM dev node (Hardhat EDR, JSON-RPC over HTTP) with the storage-order contract and price oracle deployed')
+    .option('--port <port>', 'JSON-RPC port', parsePort, 8545)
+    .option('--host <ip>', 'listen address', '127.0.0.1')
+    .option('--chain-id <id>', 'EVM chain id', parseNonNegative, 31337)
+    .option('--block-time <ms>', 'also mine an empty block this often (0: only on transactions)', parseNonNegative, 1000)
+    .option('--no-deploy', 'deploy no contracts')
+    .action(async (opts: { port: number; host: string; chainId: number; blockTime: number; deploy: boolean }) => {
+      const { runEvmNode } = await import('./commands/evm-node.js')
+      await runEvmNode(opts)
+    })
 
   program
     .command('node')

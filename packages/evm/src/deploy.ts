@@ -2,7 +2,7 @@
  * Deploys the price oracle and the storage-order contract, each as an implementation behind an
  * ERC-1967 proxy (UUPS, as Crust's): dApps keep one address while the owner can upgrade.
  */
-import { type Account, type Chain, encodeFunctionData, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { type Account, type Chain, encodeFunctionData, getAddress, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
 import { erc1967ProxyAbi, erc1967ProxyBytecode, priceOracleAbi, priceOracleBytecode, storageOrderAbi, storageOrderBytecode } from './artifacts.js'
 import { DEV_ORACLE_PRICES } from './constants.js'
 import { EvmError } from './errors.js'
@@ -37,7 +37,7 @@ async function deploy(wallet: Wallet, client: PublicClient, abi: readonly unknow
   const hash = await wallet.deployContract({ abi, bytecode, args, chain: wallet.chain } as Parameters<Wallet['deployContract']>[0])
   const receipt = await client.waitForTransactionReceipt({ hash })
   if (receipt.status !== 'success' || !receipt.contractAddress) throw new EvmError('EVM_ERROR_DEPLOY', 'contract deployment failed', { hash })
-  return receipt.contractAddress
+  return getAddress(receipt.contractAddress)
 }
 
 export async function deployContracts(wallet: Wallet, client: PublicClient, params: DeployParameters = {}): Promise<DeployedContracts> {

@@ -14,6 +14,7 @@ import { devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { CliError } from '../../errors.js'
+import type { EvmNodeEndpoints } from '../evm-node.js'
 import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
@@ -37,6 +38,9 @@ export interface DevOptions {
   w3authPort: number
   psaPort: number
   gateway: boolean
+  /** The EVM dev node (with the storage-order contract) and its JSON-RPC port; `evm: false` runs none. */
+  evm: boolean
+  evmPort: number
   reset: boolean
 }
 
@@ -123,6 +127,8 @@ export interface DevNetworkInfo {
   /** The validators' p2p addresses: `--bootnodes` of any other node of this network. */
   bootnodes: string[]
   gateway?: { gateway: string; psa: string; serviceAccount: string }
+  /** The EVM dev node: its JSON-RPC URL, chain id, the storage-order and price-oracle contract addresses, the order node's address. */
+  evm?: EvmNodeEndpoints & { pid: number | undefined }
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
 
@@ -146,7 +152,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     // Storage nodes and the gateway first, while the validators still take their last transactions
     // (a work report in flight waits for its block); then the validators.
     const validators = children.slice(0, Math.min(opts.validators, children.length))
-    await Promise.all(children.slice(validators.length).map((c) => c.stop()))
+    await Promise.all([...children.slice(validators.length), ...(evmChild === undefined ? [] : [evmChild])].map((c) => c.stop()))
     await Promise.all(validators.map((c) => c.stop()))
   }
   const stopped = new Promise<string>((done) => {
@@ -154,6 +160,17 @@ export async function runDev(opts: DevOptions): Promise<void> {
     process.once('SIGTERM', () => done('SIGTERM'))
   })
   let api: ApiPromise | undefined
+  // The EVM dev node starts beside the validators (it needs nothing from them), so it adds little
+  // to the start time; it is stopped with the storage nodes, before the validators.
+  const evmChild = opts.evm
+    ? new DevChild<EvmNodeEndpoints>(
+        { name: 'evm', dir: join(basePath, 'evm'), args: ['evm-node', '--port', String(opts.evmPort), '--block-time', String(opts.blockTime)] },
+        onExit,
+      )
+    : undefined
+  const evmReady = evmChild?.start()
+  // Awaited below; until then a failure must not be an unhandled rejection.
+  evmReady?.catch(() => {})
   try {
     const validators = await startValidators(opts, basePath, children, onExit, log)
     const { rpc } = validators
@@ -268,6 +285,10 @@ export async function runDev(opts: DevOptions): Promise<void> {
       info.gateway = await gateway.start()
       log.info(info.gateway, 'W3Auth gateway and pinning service ready')
     }
+    if (evmReady !== undefined) {
+      info.evm = { ...(await evmReady), pid: evmChild?.pid }
+      log.info(info.evm, 'EVM dev node ready')
+    }
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
@@ -307,6 +328,14 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
       : [
           `  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`,
           `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`,
+        ]),
+    ...(info.evm === undefined
+      ? []
+      : [
+          `  EVM JSON-RPC      ${info.evm.rpcUrl}   (chain id ${info.evm.chainId}; viem, ethers, MetaMask; dev accounts from Hardhat's test mnemonic)`,
+          `  storage order     ${info.evm.contracts?.storageOrder ?? '(not deployed)'}   (contract: getPrice, placeOrder, placeOrderWithNode)`,
+          `  price oracle      ${info.evm.contracts?.priceOracle ?? '(not deployed)'}`,
+          `  EVM order node    ${info.evm.orderNodeAddress}   (the allowed merchant)`,
         ]),
     `  data and logs     ${basePath}`,
     `  try:              npx crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
