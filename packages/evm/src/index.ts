@@ -11,3 +11,4 @@ export { DEFAULT_EVM_CHAIN_ID, DEFAULT_EVM_RPC_PORT, DEFAULT_ORDER_NODE_PORT, DE
 export { type DeployedContracts, type DeployParameters, deployContracts, type OraclePrices } from './deploy.js'
 export { type EvmDevNode, type EvmDevNodeInit, startEvmDevNode } from './dev-node.js'
 export { EvmError, type EvmErrorCode } from './errors.js'
+export * from './order-node/index.js'
