@@ -56,7 +56,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
     .option('--evm-port <port>', "the EVM dev node's JSON-RPC port", parsePort, 8545)
-    .option('--no-evm', 'run no EVM dev node (nor the storage-order contract)')
+    .option('--no-evm', 'run no EVM dev node (nor the storage-order contract and its order node)')
+    .option('--order-node-port <port>', "the EVM order node's HTTP API port", parsePort, 12224)
     .option('--reset', 'delete the dev network data first', false)
     .action(
       async (opts: {
@@ -75,6 +76,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         gateway: boolean
         evmPort: number
         evm: boolean
+        orderNodePort: number
         reset: boolean
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')

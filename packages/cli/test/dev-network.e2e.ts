@@ -133,6 +133,10 @@ describe('crust dev', () => {
       await client.readContract({ address: evm.contracts.storageOrder, abi: storageOrderAbi, functionName: 'priceOracle' }),
       evm.contracts.priceOracle,
     )
+    // Its order node runs as that merchant and answers on its API.
+    assert.equal(evm.orderNode?.merchant, evm.orderNodeAddress)
+    const events = (await (await fetch(`${evm.orderNode.api}/events`)).json()) as { events: unknown[] }
+    assert.ok(Array.isArray(events.events))
   })
 
   it('behavior: Ctrl-C stops every process; a restart resumes the same network', async () => {
@@ -142,10 +146,12 @@ describe('crust dev', () => {
     await api.disconnect()
     const pids = dev.nodes.map((n) => n.pid)
     const evmPid = dev.evm?.pid
+    const orderNodePid = dev.evm?.orderNode?.pid
     dev.child.kill('SIGINT')
     assert.equal(await dev.exited, 0)
     for (const pid of pids) assert.equal(alive(pid), false, `storage node ${pid} is gone`)
     assert.ok(evmPid !== undefined && !alive(evmPid), 'the EVM dev node is gone')
+    assert.ok(orderNodePid !== undefined && !alive(orderNodePid), 'the EVM order node is gone')
 
     dev = await startDev(join(base.path, 'dev'), [
       '--chain',

@@ -49,7 +49,13 @@ export async function startEvmDevNode(init: EvmDevNodeInit = {}): Promise<EvmDev
     const hre = await createHardhatRuntimeEnvironment(
       {
         networks: {
-          dev: { type: 'edr-simulated', chainId, mining: interval > 0 ? { auto: true, interval } : { auto: true } },
+          dev: {
+            type: 'edr-simulated',
+            chainId,
+            mining: interval > 0 ? { auto: true, interval } : { auto: true },
+            // Hardhat refuses intervals under 1 s unless blocks may share a timestamp (dev block times are shorter).
+            ...(interval > 0 && interval < 1000 ? { allowBlocksWithSameTimestamp: true } : {}),
+          },
         },
       },
       {},
