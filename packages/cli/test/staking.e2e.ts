@@ -16,7 +16,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
 import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 import { send, type Signer } from './fixtures/send.js'
-import { SworkerSim } from '@crust-ts/testkit'
+import { reportSlotNow, SworkerSim } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const REPORT_SLOT = 20
@@ -87,21 +87,11 @@ describe('staking end to end', () => {
   const query = async <T = unknown>(name: string, ...args: unknown[]): Promise<T> =>
     (await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T
   const tx = (name: string, ...args: unknown[]) => (api.tx.staking[name] as unknown as (...a: unknown[]) => SubmittableExtrinsic<'promise'>)(...args)
-  const best = async () => (await api.rpc.chain.getHeader()).number.toNumber()
   const activeEra = async () => (await query<{ index: number }>('activeEra')).index
   const big = (v: string | number | null) => (v === null ? undefined : BigInt(v))
 
-  /** A report slot with enough blocks left to get a report in, and its block hash (as storage-market.e2e does). */
-  async function reportSlot(): Promise<{ slot: bigint; slotHash: Uint8Array }> {
-    let next = (await best()) + 1
-    if (next % REPORT_SLOT > REPORT_SLOT - 4) {
-      const target = Math.ceil(next / REPORT_SLOT) * REPORT_SLOT
-      await waitFor(async () => ((await best()) >= target ? true : undefined), `block ${target}`)
-      next = target + 1
-    }
-    const slot = Math.floor(next / REPORT_SLOT) * REPORT_SLOT
-    return { slot: BigInt(slot), slotHash: (await api.rpc.chain.getBlockHash(slot)).toU8a() }
-  }
+  /** A report slot with enough blocks left to get a report in, and its block hash. */
+  const reportSlot = () => reportSlotNow(api, REPORT_SLOT)
 
   /** Each validator's sWorker reports its SRD once in the current slot (a missed slot would zero its workload). */
   async function reportThisSlot(): Promise<void> {
@@ -208,7 +198,7 @@ describe('staking end to end', () => {
       [paid, [charlie.address, alice.address]],
       [paidBob, [bob.address]],
     ] as const) {
-      const blockHash = outcome.result.status.asInBlock
+      const { blockHash } = outcome
       const header = await api.rpc.chain.getHeader(blockHash)
       const before = await api.at(header.parentHash)
       const atBlock = await api.at(blockHash)

@@ -6,7 +6,8 @@ export type { RuntimeConfig }
 export const defaultRuntimeConfig: RuntimeConfig = {
   specName: 'crust',
   // 2: swork binds enclave keys to their registering account (PubKeyOwner), the offences pallet, bound equivocation evidence.
-  specVersion: 2,
+  // 3: balances.transfer, Balances.Reserves; the Utility, Multisig, Proxy, Identity and Treasury pallets.
+  specVersion: 3,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

@@ -57,6 +57,7 @@ export class BlockExecutor {
       state: this.state,
       config: this.runtime.config,
       blockNumber: this.env.number,
+      extrinsicIndex: this.extrinsicIndex,
       author: this.env.author,
       deposit: this.deposit,
       dispatch: (call, origin) => this.dispatchInTransaction(call, origin),
