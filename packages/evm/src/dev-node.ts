@@ -4,6 +4,7 @@
  * we create the runtime programmatically and forward POSTed JSON-RPC to its EIP-1193 provider.
  * Its accounts are Hardhat's well-known dev accounts ("test test ... junk"), funded and unlocked.
  */
+import { fileURLToPath } from 'node:url'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { listen } from '@crust-ts/base'
 import { createHardhatRuntimeEnvironment } from 'hardhat/hre'
@@ -40,6 +41,9 @@ interface JsonRpcRequest {
   params?: unknown
 }
 
+/** This package's folder (dist/src/dev-node.js → ../..). */
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
 export async function startEvmDevNode(init: EvmDevNodeInit = {}): Promise<EvmDevNode> {
   const chainId = init.chainId ?? DEFAULT_EVM_CHAIN_ID
   const interval = init.blockIntervalMs ?? 0
@@ -59,7 +63,8 @@ export async function startEvmDevNode(init: EvmDevNodeInit = {}): Promise<EvmDev
         },
       },
       {},
-      process.cwd(),
+      // Hardhat wants a project root with a package.json: this package's own, not wherever the user runs `crust`
+      PACKAGE_ROOT,
     )
     const connection = await hre.network.create({ network: 'dev' })
     provider = connection.provider as unknown as EIP1193Provider
