@@ -332,7 +332,8 @@ export function stakingPallet(index: number): Pallet {
           if (existing < 0) targets.push({ who: vStash, value: real })
           insertGuarantor(ctx.state, gStash, { targets, total: old.total + real, submitted_in: current, suppressed: false })
           removeValidator(ctx.state, gStash)
-          ctx.deposit(events.GuaranteeSuccess, { controller, validator: vStash, votes: real })
+          // The requested votes, as Crust's event (cstrml/staking/src/lib.rs:1181).
+          ctx.deposit(events.GuaranteeSuccess, { controller, validator: vStash, votes })
         },
       }),
       cut_guarantee: call({
@@ -351,9 +352,10 @@ export function stakingPallet(index: number): Pallet {
           const edge = old.targets[at]!
           const cut = minBalance(target_tuple[1], edge.value)
           const targets = old.targets.flatMap((t, i) => (i !== at ? [t] : t.value > cut ? [{ who: t.who, value: t.value - cut }] : []))
-          if (targets.length === 0) removeGuarantor(ctx.state, stash)
-          else insertGuarantor(ctx.state, stash, { ...old, targets, total: old.total - cut, submitted_in: eraOf(ctx) })
-          ctx.deposit(events.CutGuaranteeSuccess, { controller, validator: vStash, votes: cut })
+          // Crust's decrease_guarantee (cstrml/staking/src/lib.rs:1707-1755, 1218-1221): the guarantee is kept even
+          // when emptied, with its submitted_in and suppressed unchanged; the event carries the requested votes.
+          insertGuarantor(ctx.state, stash, { ...old, targets, total: old.total - cut })
+          ctx.deposit(events.CutGuaranteeSuccess, { controller, validator: vStash, votes: target_tuple[1] })
         },
       }),
       chill: call({
