@@ -226,7 +226,7 @@ describe('staking: era election', () => {
     assert.equal(ErasStakers.get(h.state, 2, ALICE).total, 50n * CRU)
   })
 
-  it('behavior: force_new_era starts a new era, with its election, at the next session', async () => {
+  it('behavior: force_new_era plans a new era, with its election, at the next session; it starts the session after', async () => {
     // 12-block eras of 6 sessions: sessions of 2 blocks.
     const h = await RuntimeHarness.create({ config: { eraLength: 12 } })
     validator(h, ALICE, 1, 100n * CRU)
@@ -234,7 +234,12 @@ describe('staking: era election', () => {
     assert.equal(h.call(ROOT, 'Staking', 'force_new_era'), undefined)
     h.endBlock()
     assert.deepEqual(CurrentElected.get(h.state), [])
+    // Session 1 plans era 1 with its election (new_session(2) under ForceNew, cstrml/staking/src/lib.rs:1893-1903);
+    // session 2 starts it.
     h.runTo(2)
+    assert.deepEqual([ActiveEra.get(h.state)!.index, CurrentEra.get(h.state)], [0, 1])
+    assert.deepEqual(CurrentElected.get(h.state), [ALICE])
+    h.runTo(4)
     assert.equal(ActiveEra.get(h.state)!.index, 1)
     assert.deepEqual(electedValidators(h.state), [{ stash: ALICE, weight: 50n * CRU }])
   })

@@ -76,10 +76,10 @@ export function rotateSession(ctx: EraContext): void {
   const state = ctx.state
   const { sessionsPerEra } = sessionTiming(ctx.config)
   const ending = CurrentIndex.get(state)
-  // Genesis plans `new_session(1)` too (pallet_session's genesis build); our genesis writes era 0 only.
-  if (ending === 0 && CurrentEra.get(state) === 0 && !ErasStartSessionIndex.contains(state, 1) && newEraDue(state, 1, sessionsPerEra)) {
-    planEra(ctx, 1)
-  }
+  // Genesis asks `new_session(1)` too (pallet_session's genesis build), which plans era 1 when eras
+  // are one session long (or always forced); our genesis writes era 0 only, so that plan is made here.
+  const genesisPlan = sessionsPerEra <= 1 || ForceEra.get(state).tag === 'ForceAlways'
+  if (ending === 0 && genesisPlan && CurrentEra.get(state) === 0 && !ErasStartSessionIndex.contains(state, 1)) planEra(ctx, 1)
   const active = ActiveEra.get(state)
   const nextStart = ErasStartSessionIndex.get(state, active === undefined ? 0 : active.index + 1)
   if (active !== undefined && nextStart !== undefined && nextStart <= ending + 1) endEra(ctx, active.index)
