@@ -51,6 +51,23 @@ export const Locks = mapWithDefault({
   docs: ['Any liquidity locks on some account balances.'],
 })
 
+/**
+ * Substrate's named reserves (`ReserveData { id: [u8; 8], amount }`). Crust-ts reserves are unnamed,
+ * so this map stays empty; it is declared because @polkadot/api's `balances.all` derive reads it
+ * (and otherwise builds `Vec<PalletBalancesReserveData>` by a name the metadata would not define).
+ */
+export const reserveData = struct(['pallet_balances', 'types', 'ReserveData'], { id: fixedBytes(8), amount: balance })
+
+export const Reserves = mapWithDefault({
+  pallet: PALLET,
+  name: 'Reserves',
+  hasher: 'Blake2_128Concat',
+  key: account,
+  value: vec(reserveData),
+  default: [],
+  docs: ['Named reserves on some account balances.'],
+})
+
 export const events = {
   Endowed: event(0, { account, free_balance: balance }, 'An account was created with some free balance.'),
   DustLost: event(
@@ -311,7 +328,7 @@ export function balancesPallet(index: number): Pallet {
     name: PALLET,
     index,
     path: 'pallet_balances',
-    storage: [TotalIssuance, Locks],
+    storage: [TotalIssuance, Locks, Reserves],
     calls: {
       transfer_allow_death: call({
         index: 0,
@@ -353,6 +370,15 @@ export function balancesPallet(index: number): Pallet {
           }
           transfer(ctx, who, lookupAddress(dest), amount > 0n ? amount : 0n, keep_alive)
         },
+      }),
+      // Crust's (and older Substrate's) name for `transfer_allow_death`; Crust Apps' Transfer page
+      // and send buttons look for it. Substrate kept it at call index 7 when it was renamed.
+      transfer: call({
+        index: 7,
+        args: { dest: multiAddress, value: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ["Same as the `transfer_allow_death` call (Crust's name for it)."],
+        dispatch: (ctx, origin, { dest, value }) => transfer(ctx, ensureSigned(origin), lookupAddress(dest), value, false),
       }),
       force_set_balance: call({
         index: 8,

@@ -70,6 +70,7 @@ export class BlockExecutor {
       state: this.state,
       config: this.runtime.config,
       blockNumber: this.env.number,
+      extrinsicIndex: this.extrinsicIndex,
       author: this.env.author,
       deposit: this.deposit,
       dispatch: (call, origin) => this.dispatchInTransaction(call, origin),

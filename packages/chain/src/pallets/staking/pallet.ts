@@ -175,16 +175,16 @@ export function stakingPallet(index: number): Pallet {
     events,
     errors: stakingErrors,
     constants: {
-      BondingDuration: constant(named(compactU32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
-      MaxGuarantee: constant(named(compactU32, 'u32'), () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
-      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), (config) => sessionTiming(config).sessionsPerEra, 'Number of sessions per era.'),
+      BondingDuration: constant(named(u32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
+      MaxGuarantee: constant(u32, () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
+      SessionsPerEra: constant(named(u32, 'SessionIndex'), (config) => sessionTiming(config).sessionsPerEra, 'Number of sessions per era.'),
       SlashDeferDuration: constant(
-        named(compactU32, 'EraIndex'),
+        named(u32, 'EraIndex'),
         () => SLASH_DEFER_DURATION,
         'Number of eras that slashes are deferred by, after computation. This should be less than the bonding duration.',
       ),
       MaxOffenceAge: constant(
-        named(compactU32, 'EraIndex'),
+        named(u32, 'EraIndex'),
         () => MAX_OFFENCE_AGE_ERAS,
         'Not in Crust: how many eras old an offence may be when reported (BondingDuration − SlashDeferDuration − 1, so that its deferred slash still finds the stake bonded at the offence).',
       ),
