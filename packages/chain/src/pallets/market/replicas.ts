@@ -56,7 +56,9 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
   file.replicas.push([change.owner, { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt }])
   file.reported_replica_count += 1
   trackReplica(ctx.state, change.anchor, change.cid)
-  queueRipening(ctx.state, change.cid, change.validAt)
+  // Queued under this block, not the reporter-given valid_at: a slot then holds at most one block's
+  // added replicas (honest valid_at are at most this block, so they are ripe when their slot is swept).
+  queueRipening(ctx.state, change.cid, ctx.blockNumber)
   if (file.remaining_paid_count > 0) {
     const parts = REPLICA_REWARD_PARTS[file.remaining_paid_count] ?? 0
     const reward = perbillMul(parts, file.amount)
@@ -75,7 +77,7 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
   return credited
 }
 
-/** Queues `cid` to be ripened once a replica created at `createdAt` is ready. */
+/** Queues `cid` to be ripened once a replica added at block `createdAt` is ready. */
 export function queueRipening(state: StorageAccess, cid: Uint8Array, createdAt: number): void {
   const cursor = RipeningCursor.get(state)
   const slot = Math.max(createdAt, cursor)
