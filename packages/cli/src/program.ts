@@ -57,6 +57,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
     .option('--console-port <port>', 'web console port', parsePort, 3001)
     .option('--no-console', 'do not serve the web console')
+    .option('--evm-port <port>', "the EVM dev node's JSON-RPC port", parsePort, 8545)
+    .option('--no-evm', 'run no EVM dev node (nor the storage-order contract and its order node)')
+    .option('--order-node-port <port>', "the EVM order node's HTTP API port", parsePort, 12224)
     .option('--reset', 'delete the dev network data first', false)
     .action(
       async (opts: {
@@ -75,12 +78,59 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         gateway: boolean
         consolePort: number
         console: boolean
+        evmPort: number
+        evm: boolean
+        orderNodePort: number
         reset: boolean
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
         await runDev({ ...opts, srdUnitSize: opts.srdUnit })
       },
     )
+
+  program
+    .command('evm-node')
+    .description('run an EVM dev node (Hardhat EDR, JSON-RPC over HTTP) with the storage-order contract and price oracle deployed')
+    .option('--port <port>', 'JSON-RPC port', parsePort, 8545)
+    .option('--host <ip>', 'listen address', '127.0.0.1')
+    .option('--chain-id <id>', 'EVM chain id', parseNonNegative, 31337)
+    .option('--block-time <ms>', 'also mine an empty block this often (0: only on transactions)', parseNonNegative, 1000)
+    .option('--no-deploy', 'deploy no contracts')
+    .action(async (opts: { port: number; host: string; chainId: number; blockTime: number; deploy: boolean }) => {
+      const { runEvmNode } = await import('./commands/evm-node.js')
+      await runEvmNode(opts)
+    })
+
+  const orderNode = program.command('order-node').description('the EVM order node: orders Order events of a storage-order contract on Crust')
+  orderNode
+    .command('run', { isDefault: true })
+    .description('watch the contract for Order events to this merchant, order them on Crust, pin their CIDs')
+    .requiredOption('--evm-rpc <url>', 'EVM JSON-RPC URL')
+    .requiredOption('--contract <address>', 'the storage-order contract (its proxy address)')
+    .requiredOption('--evm-key-file <file>', "file holding the merchant's EVM private key (its address is the merchant)")
+    .option('--chain <url>', 'Crust chain JSON-RPC', 'ws://127.0.0.1:9944')
+    .option('--account-file <file>', "file holding the paying Crust account's secret URI")
+    .option('--keystore <file>', 'the paying Crust account as a polkadot-js keystore file (or its address in the keystore folder)')
+    .option('--password-file <file>', 'file holding the keystore password')
+    .option('--ipfs-api <url>', 'IPFS API that pins ordered CIDs (none: no pinning)')
+    .option('--confirmations <n>', "blocks an event's block needs, itself included", parseNonNegative, 3)
+    .option('--poll <ms>', 'pause between looks at the EVM chain', parseDuration, 2000)
+    .option('--from-block <n>', 'first block of the first scan (default: the head then)', parseNonNegative)
+    .option('--data <dir>', 'folder of the event store', '.crust-order-node')
+    .option('--host <ip>', 'listen address of the HTTP API', '127.0.0.1')
+    .option('--port <port>', 'HTTP API port', parsePort, 12224)
+    .action(async (opts: import('./commands/order-node.js').OrderNodeOptions) => {
+      const { runOrderNode } = await import('./commands/order-node.js')
+      await runOrderNode(opts)
+    })
+  orderNode
+    .command('events [key]')
+    .description("print the events' states (key: <chain id>/<tx hash>/<log index> prints one record)")
+    .option('--api <url>', "the order node's HTTP API", 'http://127.0.0.1:12224')
+    .action(async (key: string | undefined, opts: { api: string }) => {
+      const { orderEventsCommand } = await import('./commands/order-node.js')
+      await orderEventsCommand(key, opts, write)
+    })
 
   program
     .command('node')

@@ -1,14 +1,20 @@
 /**
- * `crust dev --validators 3`: three validator processes on the local spec author in Aura turns
- * and finalize over p2p; a storage node on the network registers through its own chain node,
- * which follows them.
+ * `crust dev --validators 4`: four validator processes on the local spec (with 10-block report
+ * slots) author in Aura turns and finalize over p2p; a storage node on the network registers
+ * through its own chain node, which follows them, and stores a file uploaded through it.
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ApiPromise } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { builtinSpec } from '@crust-ts/chain'
 import { connectApi, type DevProcess, makeBasePath, startDev, waitFor } from '@crust-ts/testkit'
+import { runCrust } from './fixtures/ipfs-process.js'
+
+const REPORT_SLOT = 10
 
 describe('crust dev --validators', () => {
   const base = makeBasePath()
@@ -17,7 +23,22 @@ describe('crust dev --validators', () => {
 
   before(async () => {
     await cryptoWaitReady()
-    dev = await startDev(join(base.path, 'dev'), ['--validators', '3', '--storage-nodes', '1', '--no-gateway', '--block-time', '500', '--srd-units', '1'])
+    // The local spec (its four authorities are crust dev's validator keys) with short report slots.
+    const spec = join(base.path, 'local.json')
+    writeFileSync(spec, JSON.stringify({ ...builtinSpec('local')!, runtime: { reportSlot: REPORT_SLOT, fileDuration: 600, eraLength: 360 } }))
+    dev = await startDev(join(base.path, 'dev'), [
+      '--validators',
+      '4',
+      '--chain',
+      spec,
+      '--storage-nodes',
+      '1',
+      '--no-gateway',
+      '--block-time',
+      '500',
+      '--srd-units',
+      '1',
+    ])
     api = await connectApi(dev.chainRpc)
   })
 
@@ -46,12 +67,12 @@ describe('crust dev --validators', () => {
         const finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber()
         if (finalized < 12) return undefined
         const seen = await authorsOf(finalized - 11, finalized)
-        return seen.size === 3 ? seen : undefined
+        return seen.size === 4 ? seen : undefined
       },
-      'twelve finalized blocks in a row from three authors',
+      'twelve finalized blocks in a row from four authors',
       120_000,
     )
-    assert.equal(turns.size, 3, 'three of the four local authorities take turns; the fourth runs no validator')
+    assert.equal(turns.size, 4, 'the four local authorities take turns')
     const bestHash = await api.rpc.chain.getFinalizedHead()
     assert.ok((await api.rpc.chain.getHeader(bestHash)).number.toNumber() >= 10)
     const node = dev.nodes[0]!
@@ -76,5 +97,41 @@ describe('crust dev --validators', () => {
     } finally {
       await own.disconnect()
     }
+  })
+
+  it('behavior: a file uploaded through the storage node while four validators run gets its reported replica and comes back identical', async () => {
+    const node = dev.nodes[0]!
+    const bytes = randomBytes(1024 * 1024)
+    const file = join(base.path, 'data.bin')
+    writeFileSync(file, bytes)
+    const run = await runCrust([
+      'upload',
+      file,
+      '--api',
+      node.ipfsApi,
+      '--chain',
+      dev.chainRpc,
+      '--account',
+      '//Ferdie',
+      '--replicas',
+      '1',
+      '--timeout',
+      '240000',
+    ])
+    assert.equal(run.code, 0, run.stderr)
+    const cid = /^cid\s+(\S+)$/m.exec(run.stdout)?.[1]
+    assert.ok(cid !== undefined, run.stdout)
+    const info = (await api.query.market.filesV2(cid)).toJSON() as {
+      reportedReplicaCount: number
+      replicas: Record<string, { who: string; isReported: boolean }>
+    }
+    assert.equal(info.reportedReplicaCount, 1)
+    assert.deepEqual(
+      Object.values(info.replicas).map((r) => [r.who, r.isReported]),
+      [[node.account, true]],
+    )
+    const res = await fetch(`${node.gateway}/ipfs/${cid}`)
+    assert.equal(res.status, 200)
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes)
   })
 })

@@ -24,8 +24,8 @@ import {
   usableBalance,
   waitForReplicas,
 } from '@crust-ts/sdk'
-import { makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
-import { SworkerSim } from '@crust-ts/testkit'
+import { makeBasePath, type NodeProcess, startNode } from '@crust-ts/testkit'
+import { reportSlotNow, SworkerSim } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const REPORT_SLOT = 20
@@ -111,17 +111,10 @@ describe('sdk orders against a node', () => {
     const waiting = waitForReplicas(api, cid, { replicas: 2, onProgress: (p) => progress.push(p) })
 
     // A report slot with a few blocks left to report in.
-    let best = (await api.rpc.chain.getHeader()).number.toNumber()
-    if ((best + 1) % REPORT_SLOT > REPORT_SLOT - 5) {
-      const target = Math.ceil((best + 1) / REPORT_SLOT) * REPORT_SLOT
-      await waitFor(async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= target ? true : undefined), `block ${target}`)
-      best = target
-    }
-    const slot = Math.floor((best + 1) / REPORT_SLOT) * REPORT_SLOT
-    const slotHash = (await api.rpc.chain.getBlockHash(slot)).toU8a()
+    const { slot, slotHash } = await reportSlotNow(api, REPORT_SLOT, { margin: 5 })
     const cidBytes = new TextEncoder().encode(cid)
     for (const { account, sworker } of nodes) {
-      const args = sworker.reportArgs({ slot: BigInt(slot), slotHash, filesSize: size, added: [[cidBytes, size, BigInt(slot)]] })
+      const args = sworker.reportArgs({ slot, slotHash, filesSize: size, added: [[cidBytes, size, slot]] })
       const hexed = args.map((a) => (a instanceof Uint8Array ? u8aToHex(a) : Array.isArray(a) ? a.map((f) => [u8aToHex(f[0]), f[1], f[2]]) : a))
       await submit(api, api.tx.swork!.reportWorks!(...hexed), account)
     }

@@ -16,7 +16,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
 import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 import { send, type Signer } from './fixtures/send.js'
-import { SworkerSim } from '@crust-ts/testkit'
+import { reportSlotNow, SworkerSim } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const REPORT_SLOT = 20
@@ -87,21 +87,11 @@ describe('staking end to end', () => {
   const query = async <T = unknown>(name: string, ...args: unknown[]): Promise<T> =>
     (await (api.query.staking[name] as unknown as (...a: unknown[]) => Promise<Json>)(...args)).toJSON() as T
   const tx = (name: string, ...args: unknown[]) => (api.tx.staking[name] as unknown as (...a: unknown[]) => SubmittableExtrinsic<'promise'>)(...args)
-  const best = async () => (await api.rpc.chain.getHeader()).number.toNumber()
   const activeEra = async () => (await query<{ index: number }>('activeEra')).index
   const big = (v: string | number | null) => (v === null ? undefined : BigInt(v))
 
-  /** A report slot with enough blocks left to get a report in, and its block hash (as storage-market.e2e does). */
-  async function reportSlot(): Promise<{ slot: bigint; slotHash: Uint8Array }> {
-    let next = (await best()) + 1
-    if (next % REPORT_SLOT > REPORT_SLOT - 4) {
-      const target = Math.ceil(next / REPORT_SLOT) * REPORT_SLOT
-      await waitFor(async () => ((await best()) >= target ? true : undefined), `block ${target}`)
-      next = target + 1
-    }
-    const slot = Math.floor(next / REPORT_SLOT) * REPORT_SLOT
-    return { slot: BigInt(slot), slotHash: (await api.rpc.chain.getBlockHash(slot)).toU8a() }
-  }
+  /** A report slot with enough blocks left to get a report in, and its block hash. */
+  const reportSlot = () => reportSlotNow(api, REPORT_SLOT)
 
   /** Each validator's sWorker reports its SRD once in the current slot (a missed slot would zero its workload). */
   async function reportThisSlot(): Promise<void> {
@@ -163,9 +153,12 @@ describe('staking end to end', () => {
 
     // The next era elects both, top stake first, with exposures capped by the limits:
     // Alice 1_000 + Charlie 500 capped to 1_200 (ratio 0.8): own 800, Charlie 400; Bob 1_000 → 600.
+    // Crust elects an era one session before it starts (and candidates without a stake limit at
+    // stake 0), so wait for the first active era whose election saw both limits.
     const era = await whileReporting(async () => {
-      const elected = await query<string[]>('currentElected')
-      return elected.length === 2 ? activeEra() : undefined
+      const active = await activeEra()
+      const exposed = async (who: Signer) => (big((await query<ExposureJson>('erasStakers', active, who.address)).total) ?? 0n) > 0n
+      return (await exposed(alice)) && (await exposed(bob)) ? active : undefined
     }, 'an era electing Alice and Bob')
     assert.deepEqual(await query('currentElected'), [alice.address, bob.address])
     const aliceExposure = await query<ExposureJson>('erasStakers', era, alice.address)
@@ -208,7 +201,7 @@ describe('staking end to end', () => {
       [paid, [charlie.address, alice.address]],
       [paidBob, [bob.address]],
     ] as const) {
-      const blockHash = outcome.result.status.asInBlock
+      const { blockHash } = outcome
       const header = await api.rpc.chain.getHeader(blockHash)
       const before = await api.at(header.parentHash)
       const atBlock = await api.at(blockHash)

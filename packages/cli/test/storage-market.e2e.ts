@@ -14,7 +14,7 @@ import { builtinSpec } from '@crust-ts/chain'
 import { typesBundleForPolkadot } from '@crustio/type-definitions'
 import { connectApi, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 import { send, type Signer } from './fixtures/send.js'
-import { SworkerSim } from '@crust-ts/testkit'
+import { reportSlotNow, SworkerSim } from '@crust-ts/testkit'
 
 const CRU = 10n ** 12n
 const REPORT_SLOT = 20
@@ -51,18 +51,7 @@ describe('storage market end to end', () => {
   })
 
   /** A report slot with enough blocks left to get a report in, and its block hash. */
-  async function reportSlot(): Promise<{ slot: bigint; slotHash: Uint8Array }> {
-    const best = (await api.rpc.chain.getHeader()).number.toNumber()
-    let next = best + 1
-    if (next % REPORT_SLOT > REPORT_SLOT - 4) {
-      const target = Math.ceil(next / REPORT_SLOT) * REPORT_SLOT
-      await waitFor(async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= target ? true : undefined), `block ${target}`)
-      next = target + 1
-    }
-    const slot = Math.floor(next / REPORT_SLOT) * REPORT_SLOT
-    const slotHash = (await api.rpc.chain.getBlockHash(slot)).toU8a()
-    return { slot: BigInt(slot), slotHash }
-  }
+  const reportSlot = () => reportSlotNow(api, REPORT_SLOT)
 
   it('behavior: order, registration, three reports, paid replicas, forged reports refused, settlement', async () => {
     // The order.

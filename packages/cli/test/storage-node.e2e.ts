@@ -1,16 +1,18 @@
 /**
  * `crust node --mode`: storage nodes as real processes against a chain node. An isolation node
  * serves metrics; an owner allowlists a member, and the member joins the owner's group after its
- * first work report. Bad configuration is refused with one readable line.
+ * first work report, and a file uploaded through the member is stored as the owner's replica. Bad
+ * configuration is refused with one readable line.
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { type NodeProcess, waitFor } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
-import { StorageTestbed } from './fixtures/storage-process.js'
+import { type StorageProcess, StorageTestbed } from './fixtures/storage-process.js'
 
 const storageArgs = (dir: string, rpc: string, account: string) => [
   '--base-path',
@@ -44,6 +46,7 @@ describe('crust node --mode', () => {
   let chain: NodeProcess
   let api: ApiPromise
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+  let member: StorageProcess | undefined
 
   before(async () => {
     const started = await bed.start()
@@ -83,7 +86,7 @@ describe('crust node --mode', () => {
       '0',
     ])
     assert.equal(owner.endpoints.ipfsApi, undefined, 'an owner runs no IPFS node')
-    await bed.storage(['--mode', 'member', '--owner', alice, ...storageArgs(join(bed.base.path, 'member'), chain.url, '//Dave')])
+    member = await bed.storage(['--mode', 'member', '--owner', alice, ...storageArgs(join(bed.base.path, 'member'), chain.url, '//Dave')])
     await waitFor(
       async () => {
         const id = (await api.query.swork.identities(dave)).toJSON() as { group: string | null } | null
@@ -94,6 +97,38 @@ describe('crust node --mode', () => {
     )
     const group = (await api.query.swork.groups(alice)).toJSON() as { members: string[] }
     assert.deepEqual(group.members, [dave])
+  })
+
+  it("behavior: a file uploaded through a member node becomes a reported replica of the group's owner, held by the member", async () => {
+    const alice = keyring.addFromUri('//Alice').address
+    const dave = keyring.addFromUri('//Dave').address
+    assert.ok(member !== undefined, 'the member of the previous test runs')
+    const file = join(bed.base.path, 'group-file.bin')
+    writeFileSync(file, randomBytes(300_000))
+    const run = await runCrust([
+      'upload',
+      file,
+      '--api',
+      member.endpoints.ipfsApi!,
+      '--chain',
+      chain.url,
+      '--account',
+      '//Bob',
+      '--replicas',
+      '1',
+      '--timeout',
+      '240000',
+    ])
+    assert.equal(run.code, 0, run.stderr)
+    const cid = /^cid\s+(\S+)$/m.exec(run.stdout)?.[1]
+    assert.ok(cid !== undefined, run.stdout)
+    // Crust keys a group's replica by the owner; the member that reported it is its `who`.
+    const info = (await api.query.market.filesV2(cid)).toJSON() as { replicas: Record<string, { who: string; isReported: boolean }> }
+    assert.deepEqual(Object.keys(info.replicas), [alice])
+    assert.equal(info.replicas[alice]!.who, dave)
+    assert.equal(info.replicas[alice]!.isReported, true)
+    const task = (await (await fetch(`${member.endpoints.smanagerApi}/api/v0/tasks/${cid}`)).json()) as { status: string }
+    assert.equal(task.status, 'sealed', "the member's sManager sealed it")
   })
 
   it('error: bad configuration is one readable line and exit code 1', async () => {

@@ -162,9 +162,9 @@ describe('equivocation (validator processes)', () => {
     const sudid = cleared.result.events.find(({ event }) => event.section === 'sudo' && event.method === 'Sudid')
     assert.equal(sudid?.event.data[0]?.toString(), 'Ok', 'the root call succeeded')
     // Read where it landed: Bob's two blocks per slot may put the best chain on the other one for a while.
-    const clearedAtHash = await api.at(cleared.result.status.asInBlock)
+    const clearedAtHash = await api.at(cleared.blockHash)
     assert.deepEqual((await clearedAtHash.query.staking.invulnerables()).toJSON(), [])
-    const clearedAt = (await api.rpc.chain.getHeader(cleared.result.status.asInBlock)).number.toNumber()
+    const clearedAt = (await api.rpc.chain.getHeader(cleared.blockHash)).number.toNumber()
     // The first report that lands after the clearing took effect. Bob's twin blocks can reorg the
     // sudo call into a later block, behind a report of the same block that still found Bob
     // invulnerable (recorded, nothing slashed), so each report's block is checked for the slash.

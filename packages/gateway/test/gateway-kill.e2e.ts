@@ -5,7 +5,7 @@
  * `crust gateway` on the same store finishes the work: every pin is still there and every CID is
  * ordered exactly once (one market.FileSuccess per CID over the chain's blocks, and the service
  * account's nonce moved by exactly the number of CIDs). Embedded store, and PostgreSQL when
- * CRUST_TEST_PG_URL is set.
+ * CRUST_TEST_PG_URL is set (in CI it must be).
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,13 +19,13 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import pg from 'pg'
 import { openEmbeddedPinStore, openPostgresPinStore, type OrderPhase, type PinStore } from '../src/store/index.js'
 import { type ChainNode, connectApi, startChainNode, waitFor } from './fixtures/chain-node.js'
+import { PG_SKIP, pgUrl } from './fixtures/postgres.js'
 import { type IpfsProcess, kill, startGatewayProcess, startIpfsProcess } from './fixtures/processes.js'
 import { subAuth, subKey } from './fixtures/w3auth-keys.js'
 
 const CIDS = 40
 const USER_KEYS = ['//KillUser1', '//KillUser2'].map((uri) => subKey(uri))
 const USERS = USER_KEYS.map((key) => subAuth(key))
-const PG_URL = process.env.CRUST_TEST_PG_URL
 const PHASES: OrderPhase[] = ['queued', 'submitting', 'placed', 'failed']
 
 describe('crust gateway killed (SIGKILL) between accepting pins and ordering them', () => {
@@ -159,17 +159,18 @@ describe('crust gateway killed (SIGKILL) between accepting pins and ordering the
   })
 
   it('behavior: PostgreSQL store: every accepted pin is ordered exactly once after the restart', {
-    skip: PG_URL === undefined || PG_URL === '' ? 'set CRUST_TEST_PG_URL to run it' : false,
+    skip: PG_SKIP,
   }, async (t) => {
+    const PG_URL = pgUrl()
     const schema = `crust_gw_kill_${process.pid}_${Date.now()}`
     const admin = new pg.Client({ connectionString: PG_URL })
     await admin.connect()
     try {
       await admin.query(`CREATE SCHEMA "${schema}"`)
       // `crust gateway --pg-url` uses the URL's search_path: the startup `options` put it in the fresh schema.
-      const url = new URL(PG_URL!)
+      const url = new URL(PG_URL)
       url.searchParams.set('options', `-c search_path=${schema}`)
-      await scenario(t, 'pg', '//Eve', ['--pg-url', url.href], () => openPostgresPinStore({ url: PG_URL!, schema }))
+      await scenario(t, 'pg', '//Eve', ['--pg-url', url.href], () => openPostgresPinStore({ url: PG_URL, schema }))
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
       await admin.end()

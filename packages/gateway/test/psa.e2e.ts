@@ -23,7 +23,7 @@ import { type GatewayServices, startGatewayServices } from '../src/services.js'
 import { openEmbeddedPinStore, type PinStore } from '../src/store/index.js'
 import { type ChainNode, connectApi, sendTx, startChainNode, waitFor } from './fixtures/chain-node.js'
 import { startTestIpfs, type TestIpfs } from './fixtures/ipfs.js'
-import { SworkerSim } from '@crust-ts/testkit'
+import { reportSlotNow, SworkerSim } from '@crust-ts/testkit'
 import { subAuth } from './fixtures/w3auth-keys.js'
 
 const REPORT_SLOT = 20
@@ -93,17 +93,7 @@ describe('pinning service end to end', () => {
   }
 
   /** A report slot with enough blocks left to get a report in, and its block hash. */
-  async function reportSlot(): Promise<{ slot: bigint; slotHash: Uint8Array }> {
-    const best = (await api.rpc.chain.getHeader()).number.toNumber()
-    let next = best + 1
-    if (next % REPORT_SLOT > REPORT_SLOT - 6) {
-      const target = Math.ceil(next / REPORT_SLOT) * REPORT_SLOT
-      await waitFor(async () => ((await api.rpc.chain.getHeader()).number.toNumber() >= target ? true : undefined), `block ${target}`)
-      next = target + 1
-    }
-    const slot = Math.floor(next / REPORT_SLOT) * REPORT_SLOT
-    return { slot: BigInt(slot), slotHash: (await api.rpc.chain.getBlockHash(slot)).toU8a() }
-  }
+  const reportSlot = () => reportSlotNow(api, REPORT_SLOT, { margin: 6 })
 
   before(async () => {
     await cryptoWaitReady()

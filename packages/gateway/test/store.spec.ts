@@ -9,6 +9,7 @@ import pg from 'pg'
 import { EMBEDDED_DB_FILE, openEmbeddedPinStore, openPostgresPinStore } from '../src/store/index.js'
 import { PostgresDriver } from '../src/store/sql/postgres-driver.js'
 import { SqliteDriver } from '../src/store/sql/sqlite-driver.js'
+import { PG_SKIP, pgUrl } from './fixtures/postgres.js'
 import { pinStoreContract } from './fixtures/store-contract.js'
 
 pinStoreContract('embedded (node:sqlite)', async () => {
@@ -33,20 +34,18 @@ pinStoreContract('embedded (node:sqlite)', async () => {
   }
 })
 
-const PG_URL = process.env.CRUST_TEST_PG_URL
-if (PG_URL === undefined || PG_URL === '') {
-  console.warn('PinStore contract: PostgreSQL run SKIPPED: set CRUST_TEST_PG_URL=postgres://user@host:port/db to run it')
-}
+if (PG_SKIP !== false) console.warn('PinStore contract: PostgreSQL run SKIPPED: set CRUST_TEST_PG_URL=postgres://user@host:port/db to run it')
 let n = 0
 pinStoreContract(
   'PostgreSQL',
   async () => {
+    const PG_URL = pgUrl()
     // A fresh schema per test keeps runs independent; it is dropped afterwards.
     const schema = `crust_gw_test_${process.pid}_${Date.now()}_${n++}`
     return {
-      open: (options = {}) => openPostgresPinStore({ url: PG_URL!, schema, poolSize: 4, ...options }),
+      open: (options = {}) => openPostgresPinStore({ url: PG_URL, schema, poolSize: 4, ...options }),
       async raw() {
-        const driver = new PostgresDriver(PG_URL!, 2, schema)
+        const driver = new PostgresDriver(PG_URL, 2, schema)
         await driver.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
         return driver
       },
@@ -70,7 +69,7 @@ pinStoreContract(
       },
     }
   },
-  { skip: PG_URL === undefined || PG_URL === '' ? 'CRUST_TEST_PG_URL is not set (postgres://user@host:port/db)' : false },
+  { skip: PG_SKIP },
 )
 
 describe('embedded driver', () => {

@@ -4,7 +4,7 @@
  * + their own chain node that follows the validators over p2p), each with its own data folder
  * under the base path. Without --reset a restart resumes the same network.
  */
-import { rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
@@ -16,6 +16,9 @@ import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { type ConsoleConfig, consoleOrigins } from '@crust-ts/console'
 import { CliError } from '../../errors.js'
 import { type RunningConsole, startConsole } from '../console.js'
+import { mnemonicToAccount } from 'viem/accounts'
+import type { EvmNodeEndpoints } from '../evm-node.js'
+import type { OrderNodeEndpoints } from '../order-node.js'
 import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
@@ -42,11 +45,19 @@ export interface DevOptions {
   /** The web console's port; `console: false` serves none. */
   consolePort: number
   console: boolean
+  /** The EVM dev node (with the storage-order contract) and its JSON-RPC port; `evm: false` runs none. */
+  evm: boolean
+  evmPort: number
+  /** The EVM order node's HTTP API port (it runs with the EVM dev node). */
+  orderNodePort: number
   reset: boolean
 }
 
 /** The dev service account that pays for the pinning service's orders. */
 export const GATEWAY_SERVICE_ACCOUNT = '//Gateway'
+
+/** The dev Crust account that pays for the EVM order node's orders. */
+export const ORDER_NODE_ACCOUNT = '//EvmOrderNode'
 
 /** Storage accounts: the funded genesis accounts first, then derived ones that Alice funds. */
 const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
@@ -134,6 +145,8 @@ export interface DevNetworkInfo {
   gateway?: { gateway: string; psa: string; serviceAccount: string }
   /** The web console's URL (unless --no-console). */
   console?: string
+  /** The EVM dev node: its JSON-RPC URL, chain id, the storage-order and price-oracle contract addresses, the order node's address. */
+  evm?: EvmNodeEndpoints & { pid: number | undefined; orderNode?: OrderNodeEndpoints & { pid: number | undefined } }
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
 
@@ -157,7 +170,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     // Storage nodes and the gateway first, while the validators still take their last transactions
     // (a work report in flight waits for its block); then the validators.
     const validators = children.slice(0, Math.min(opts.validators, children.length))
-    await Promise.all(children.slice(validators.length).map((c) => c.stop()))
+    await Promise.all([...children.slice(validators.length), ...(evmChild === undefined ? [] : [evmChild])].map((c) => c.stop()))
     await Promise.all(validators.map((c) => c.stop()))
   }
   const stopped = new Promise<string>((done) => {
@@ -166,6 +179,17 @@ export async function runDev(opts: DevOptions): Promise<void> {
   })
   let api: ApiPromise | undefined
   let web: RunningConsole | undefined
+  // The EVM dev node starts beside the validators (it needs nothing from them), so it adds little
+  // to the start time; it is stopped with the storage nodes, before the validators.
+  const evmChild = opts.evm
+    ? new DevChild<EvmNodeEndpoints>(
+        { name: 'evm', dir: join(basePath, 'evm'), args: ['evm-node', '--port', String(opts.evmPort), '--block-time', String(opts.blockTime)] },
+        onExit,
+      )
+    : undefined
+  const evmReady = evmChild?.start()
+  // Awaited below; until then a failure must not be an unhandled rejection.
+  evmReady?.catch(() => {})
   try {
     // First, so the validators' --rpc-cors can name its origin; it says "starting" until the network is up.
     let consoleConfig: ConsoleConfig | undefined
@@ -176,7 +200,8 @@ export async function runDev(opts: DevOptions): Promise<void> {
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
-    await fundAccounts(api, keyring.addFromUri('//Alice'), opts.gateway ? [...accounts, keyring.addFromUri(GATEWAY_SERVICE_ACCOUNT)] : accounts)
+    const services = [...(opts.gateway ? [GATEWAY_SERVICE_ACCOUNT] : []), ...(opts.evm ? [ORDER_NODE_ACCOUNT] : [])].map((uri) => keyring.addFromUri(uri))
+    await fundAccounts(api, keyring.addFromUri('//Alice'), [...accounts, ...services])
     // Before the nodes start, so their sWorkers are the only users of these accounts afterwards.
     const chain = api
     await Promise.all(
@@ -294,6 +319,16 @@ export async function runDev(opts: DevOptions): Promise<void> {
         ...(nodeA === undefined ? {} : { ipfsGateway: nodeA.gateway }),
       }
     }
+    if (evmReady !== undefined) {
+      info.evm = { ...(await evmReady), pid: evmChild?.pid }
+      log.info(info.evm, 'EVM dev node ready')
+      if (info.evm.contracts !== undefined) {
+        const orderNode = orderNodeChild(info.evm, basePath, rpc, nodeA?.ipfsApi, opts.orderNodePort, onExit)
+        children.push(orderNode)
+        info.evm.orderNode = { ...(await orderNode.start()), pid: orderNode.pid }
+        log.info(info.evm.orderNode, 'EVM order node ready')
+      }
+    }
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
@@ -311,6 +346,30 @@ export async function runDev(opts: DevOptions): Promise<void> {
     await web?.stop()
     await stopAll()
   }
+}
+
+/**
+ * The EVM order node of the dev network: dev account 1 (the contract's allowed node) as merchant,
+ * a funded dev Crust account paying, one confirmation; both secrets in 0600 files of its folder.
+ */
+function orderNodeChild(
+  evm: EvmNodeEndpoints & { contracts?: { storageOrder: string } },
+  basePath: string,
+  chainRpc: string,
+  ipfsApi: string | undefined,
+  port: number,
+  onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
+): DevChild<OrderNodeEndpoints> {
+  const dir = join(basePath, 'order-node')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const key = mnemonicToAccount(evm.devMnemonic, { addressIndex: 1 }).getHdKey().privateKey
+  if (key === null) throw new CliError('CLI_ERROR_EVM_NODE', 'no private key for dev account 1')
+  writeFileSync(join(dir, 'evm.key'), `0x${Buffer.from(key).toString('hex')}\n`, { mode: 0o600 })
+  writeFileSync(join(dir, 'account'), `${ORDER_NODE_ACCOUNT}\n`, { mode: 0o600 })
+  const args = ['order-node', '--evm-rpc', evm.rpcUrl, '--contract', evm.contracts!.storageOrder, '--evm-key-file', join(dir, 'evm.key')]
+  args.push('--chain', chainRpc, '--account-file', join(dir, 'account'), '--confirmations', '1', '--poll', '500', '--from-block', '0')
+  args.push('--data', join(dir, 'data'), '--port', String(port), ...(ipfsApi === undefined ? [] : ['--ipfs-api', ipfsApi]))
+  return new DevChild<OrderNodeEndpoints>({ name: 'order-node', dir, args }, onExit)
 }
 
 function printEndpoints(info: DevNetworkInfo, basePath: string): void {
@@ -336,6 +395,17 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
           `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`,
         ]),
     ...(info.console === undefined ? [] : [`  web console       ${info.console}   (chain, files and nodes in the browser; dev accounts built in)`]),
+    ...(info.evm === undefined
+      ? []
+      : [
+          `  EVM JSON-RPC      ${info.evm.rpcUrl}   (chain id ${info.evm.chainId}; viem, ethers, MetaMask; dev accounts from Hardhat's test mnemonic)`,
+          `  storage order     ${info.evm.contracts?.storageOrder ?? '(not deployed)'}   (contract: getPrice, placeOrder, placeOrderWithNode)`,
+          `  price oracle      ${info.evm.contracts?.priceOracle ?? '(not deployed)'}`,
+          `  EVM order node    ${info.evm.orderNodeAddress}   (the allowed merchant)`,
+          ...(info.evm.orderNode === undefined
+            ? []
+            : [`    API             ${info.evm.orderNode.api}/events   (crust order-node events --api ${info.evm.orderNode.api})`]),
+        ]),
     `  data and logs     ${basePath}`,
     `  try:              npx crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,
     '',
