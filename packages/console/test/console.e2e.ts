@@ -4,10 +4,11 @@
  * page moves funds on chain, a file uploaded from the Files page reaches three reported replicas
  * and comes back from the gateway, the Nodes page lists the three storage nodes with fresh reports,
  * and without dev accounts or a wallet the page says how to connect one. Screenshots go to
- * packages/console/screenshots.
+ * packages/console/screenshots with CRUST_UPDATE_SCREENSHOTS=1, else to a temporary folder.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
@@ -18,7 +19,14 @@ import { alive, connectApi, type DevProcess, makeBasePath, startDev, waitFor, wr
 import { ConsoleServer } from '../src/index.js'
 import { launchChromium } from './browser.js'
 
-const SHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url))
+/**
+ * The README's screenshots are refreshed only on request (CRUST_UPDATE_SCREENSHOTS=1); other runs
+ * write theirs to a temporary folder, so a test run leaves the work tree as it was.
+ */
+const SHOTS =
+  process.env.CRUST_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'crust-console-shots-'))
 const REPORT_SLOT = 10
 /** Generous: this many ms of a loaded 2-core machine, never a pass/fail limit of speed. */
 const LONG = 240_000

@@ -128,9 +128,5 @@ export function NodesPage({ config, rpc }: PageProps) {
   const { api, error } = useApi(config.chainRpc)
   if (error !== undefined) return <p class="error">{error}</p>
   if (api === undefined) return <p class="note">Connecting…</p>
-  return (
-    <>
-      <StorageNodes rpc={rpc} api={api} />
-    </>
-  )
+  return <StorageNodes rpc={rpc} api={api} />
 }
