@@ -14,6 +14,7 @@ import type { ApiPromise } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { alive, connectApi, type DevProcess, makeBasePath, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
+import { pseudoRandom } from './fixtures/bytes.js'
 import { type StorageProcess, startStorage } from './fixtures/storage-process.js'
 
 const REPORT_SLOT = 10
@@ -31,16 +32,6 @@ interface SworkerFile {
   size: number
   s_size: number
   c_block_num: number
-}
-
-function pseudoRandom(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let x = seed
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
 }
 
 describe('the uploading storage node down and back (crust dev)', () => {

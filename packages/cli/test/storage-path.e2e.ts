@@ -4,6 +4,7 @@
  * gateway; a node killed with SIGKILL is punished while its replica still counts (Crust's rule), and
  * reports again after a restart; the order expires and the nodes settle it and delete the file.
  */
+import { pseudoRandom } from './fixtures/bytes.js'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,16 +26,6 @@ interface FileInfo {
   expiredAt: number
   reportedReplicaCount: number
   replicas: Record<string, { who: string; isReported: boolean }>
-}
-
-function pseudoRandom(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let x = seed
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
 }
 
 describe('the storage path on crust dev', () => {
