@@ -126,10 +126,15 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Amount (CRU)').fill('1.5')
     await page.getByTestId('balance-to').and(page.locator('[data-plancks]')).waitFor({ timeout: LONG })
     await page.getByRole('button', { name: 'Send' }).click()
+    // The status ends as ok or error; a failure shows its own reason here rather than a timeout.
+    const status = page.getByTestId('transfer-status')
     await page
-      .getByTestId('transfer-status')
-      .getByText(/included in block #\d+/)
+      .locator('[data-testid="transfer-status"].ok, [data-testid="transfer-status"].error')
       .waitFor({ timeout: LONG })
+      .catch(async (err: Error) => {
+        throw new Error(`the transfer did not end; its status reads "${await status.textContent()}": ${err.message}`)
+      })
+    assert.match((await status.textContent()) ?? '', /included in block #\d+/)
     const amount = 1_500_000_000_000n
     const ferdieAfter = ferdieBefore + amount
     assert.equal(await freeBalance(api, ferdie), ferdieAfter, 'Ferdie got exactly 1.5 CRU')

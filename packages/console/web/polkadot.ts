@@ -143,13 +143,15 @@ export function send(
       .signAndSend(tx, address, (result) => {
         const { status, dispatchError } = result
         if (status.isReady) onInfo('in the transaction pool')
-        if (status.isInBlock) {
+        // A node may report a transaction first as Finalized (its InBlock already passed, e.g. while
+        // the page reconnected): either names the block that holds it.
+        if (status.isInBlock || status.isFinalized) {
           done()
           if (dispatchError !== undefined) {
             reject(new Error(explain(api, dispatchError)))
             return
           }
-          const blockHash = status.asInBlock.toHex()
+          const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
           api.rpc.chain.getHeader(blockHash).then(
             (h) => resolve({ blockHash, blockNumber: h.number.toNumber() }),
             (err: unknown) => reject(err),
