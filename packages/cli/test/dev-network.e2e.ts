@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { alive, startDev, writeDevSpec, type DevProcess } from '@crust-ts/testkit'
+import { alive, devArgs, startDev, writeDevSpec, type DevProcess } from '@crust-ts/testkit'
 import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 import { storageOrderAbi } from '@crust-ts/evm'
 import { createPublicClient, http } from 'viem'
@@ -27,18 +27,7 @@ describe('crust dev', () => {
   before(async () => {
     await cryptoWaitReady()
     spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 60, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '3',
-      '--srd-units',
-      '2',
-      '--srd-unit',
-      String(SRD_UNIT),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: SRD_UNIT, evm: true, console: true }))
     api = await connectApi(dev.chainRpc)
   })
 
@@ -153,19 +142,7 @@ describe('crust dev', () => {
     assert.ok(evmPid !== undefined && !alive(evmPid), 'the EVM dev node is gone')
     assert.ok(orderNodePid !== undefined && !alive(orderNodePid), 'the EVM order node is gone')
 
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '3',
-      '--srd-units',
-      '2',
-      '--srd-unit',
-      String(SRD_UNIT),
-      '--no-evm',
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: SRD_UNIT }))
     assert.equal(dev.evm, undefined, '--no-evm: no EVM dev node in network.json')
     api = await connectApi(dev.chainRpc)
     assert.equal(api.genesisHash.toHex(), genesis)

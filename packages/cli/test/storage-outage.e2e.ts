@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ApiPromise } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { alive, connectApi, type DevProcess, makeBasePath, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
+import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
 import { pseudoRandom } from './fixtures/bytes.js'
 import { type StorageProcess, startStorage } from './fixtures/storage-process.js'
@@ -43,19 +43,7 @@ describe('the uploading storage node down and back (crust dev)', () => {
   before(async () => {
     await cryptoWaitReady()
     const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 360, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '2',
-      '--no-gateway',
-      '--srd-units',
-      '1',
-      '--srd-unit',
-      String(16 * MiB),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 2, srdUnits: 1, srdUnit: 16 * MiB, gateway: false }))
     api = await connectApi(dev.chainRpc)
   })
 

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { callOf } from '@crust-ts/node'
-import { alive, type DevProcess, send, startDev, writeDevSpec } from '@crust-ts/testkit'
+import { alive, type DevProcess, send, devArgs, startDev, writeDevSpec } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
 import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 
@@ -48,18 +48,7 @@ describe('the storage path on crust dev', () => {
   before(async () => {
     await cryptoWaitReady()
     const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: FILE_DURATION, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '3',
-      '--srd-units',
-      '2',
-      '--srd-unit',
-      String(16 * MiB),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: 16 * MiB }))
     api = await connectApi(dev.chainRpc)
   })
 

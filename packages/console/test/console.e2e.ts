@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import type { Browser, Page } from 'playwright-core'
-import { alive, connectApi, type DevProcess, makeBasePath, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
+import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { ConsoleServer } from '../src/index.js'
 import { launchChromium } from './browser.js'
 
@@ -67,18 +67,7 @@ describe('web console in Chromium', () => {
     await cryptoWaitReady()
     mkdirSync(SHOTS, { recursive: true })
     const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 600, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '3',
-      '--srd-units',
-      '2',
-      '--srd-unit',
-      String(16 * 1024 * 1024),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: 16 * 1024 * 1024, console: true }))
     assert.ok(dev.console !== undefined, 'crust dev names its console in network.json')
     url = dev.console
     api = await connectApi(dev.chainRpc)
