@@ -76,6 +76,8 @@ export { decodeExtrinsic, type DecodedExtrinsic } from './frame/extrinsic.js'
 export { builtinSpec, loadChainSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
 export * from './node/rpc/index.js'
 export * from './node/txpool/index.js'
+export * from './node/keystore/index.js'
+export { isLoopback, UNSAFE_RPC_CODE, UNSAFE_RPC_MESSAGE } from './node/api/author-keys-api.js'
 export { ChainDatabase } from './db/index.js'
 export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './node/txpool/transaction-pool.js'
 /** Building blocks for tools and benchmarks that run the runtime without a node. */

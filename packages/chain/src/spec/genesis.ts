@@ -1,7 +1,7 @@
 /** The genesis state a chain spec describes. */
 import { endowAtGenesis } from '../pallets/balances.js'
 import { buildMarketGenesis } from '../pallets/market/index.js'
-import { buildStakingGenesis } from '../pallets/staking/index.js'
+import { buildSessionKeysGenesis, buildStakingGenesis, uniformKeys } from '../pallets/staking/index.js'
 import { buildSworkGenesis } from '../pallets/swork/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
 import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
@@ -17,5 +17,11 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   buildMarketGenesis(state, spec.genesis.market ?? { enabled: false }, config.existentialDeposit)
   if (spec.genesis.swork !== undefined) buildSworkGenesis(state, spec.genesis.swork)
   // The spec's authorities are the invulnerable genesis validators until an election has candidates with proven storage.
-  buildStakingGenesis(state, spec.genesis.authorities.map(accountIdOf), undefined, spec.genesis.staking?.startRewardEra)
+  const validators = spec.genesis.authorities.map(accountIdOf)
+  buildStakingGenesis(state, validators, undefined, spec.genesis.staking?.startRewardEra)
+  // Their account keys are their genesis session keys (every role), so the dev keys author and vote.
+  buildSessionKeysGenesis(
+    state,
+    validators.map((id) => ({ id, keys: uniformKeys(id) })),
+  )
 }

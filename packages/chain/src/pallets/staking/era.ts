@@ -19,6 +19,7 @@ import { BONDING_DURATION } from './constants.js'
 import { clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 import { endEra } from './rewards.js'
 import { CurrentIndex, DisabledValidators, SessionValidators, sessionEvents } from './session.js'
+import { rotateSessionKeys } from './session-keys.js'
 import { applyUnappliedSlashes, clearEraMetadata } from './slashing.js'
 import {
   ActiveEra,
@@ -88,6 +89,7 @@ export function rotateSession(ctx: EraContext): void {
   DisabledValidators.put(state, [])
   if (nextStart !== undefined && nextStart <= session) startEra(ctx, active === undefined ? 0 : active.index + 1)
   if (newEraDue(state, session + 1, sessionsPerEra)) planEra(ctx, session + 1)
+  rotateSessionKeys(state, SessionValidators.get(state))
   ctx.deposit(sessionEvents.NewSession, { session_index: session })
 }
 
