@@ -37,6 +37,7 @@ describe('runtime', () => {
       'Staking',
       'Session',
       'Offences',
+      'ImOnline',
       'Utility',
       'Multisig',
       'Proxy',
@@ -49,6 +50,11 @@ describe('runtime', () => {
     assert.ok(storageOf('Swork').includes('PubKeyOwner'))
     assert.ok(storageOf('Staking').includes('ErasAuthorities'))
     assert.deepEqual(storageOf('Offences'), ['Reports', 'ConcurrentReportsIndex'])
+    assert.deepEqual(storageOf('ImOnline'), ['HeartbeatAfter', 'Keys', 'ReceivedHeartbeats', 'AuthoredBlocks'])
+    for (const item of ['QueuedKeys', 'NextKeys', 'KeyOwner']) assert.ok(storageOf('Session').includes(item), item)
+    // Crust's indices: Session.set_keys is call 0 of pallet 9 (ours), ImOnline.heartbeat call 0 of pallet 12.
+    assert.equal(runtime.registry.findMetaCall(Uint8Array.of(9, 0)).method, 'setKeys')
+    assert.equal(runtime.registry.findMetaCall(Uint8Array.of(12, 0)).method, 'heartbeat')
     const balances = md.pallets.find((p) => p.name.eq('Balances'))!
     assert.ok(balances.calls.isSome)
     const call = runtime.registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: '0x' + '11'.repeat(32) }, value: 7 } })

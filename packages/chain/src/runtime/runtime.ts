@@ -9,6 +9,7 @@ import { balancesPallet } from '../pallets/balances.js'
 import { benefitsPallet } from '../pallets/benefits/index.js'
 import { marketPallet } from '../pallets/market/index.js'
 import { offencesPallet } from '../pallets/offences/index.js'
+import { imOnlinePallet } from '../pallets/im-online/index.js'
 import { sessionPallet, stakingPallet } from '../pallets/staking/index.js'
 import { sworkPallet } from '../pallets/swork/index.js'
 import { sudoPallet } from '../pallets/sudo.js'
@@ -56,6 +57,8 @@ export const PALLET_INDEX = {
   Staking: 8,
   Session: 9,
   Offences: 10,
+  // Crust's index for ImOnline (construct_runtime! order: ..., Session 10, Grandpa 11, ImOnline 12).
+  ImOnline: 12,
   // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
   Utility: 23,
   Multisig: 30,
@@ -140,6 +143,7 @@ export class Runtime {
       stakingPallet(PALLET_INDEX.Staking),
       sessionPallet(PALLET_INDEX.Session),
       offencesPallet(PALLET_INDEX.Offences),
+      imOnlinePallet(PALLET_INDEX.ImOnline),
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
       multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
       proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),

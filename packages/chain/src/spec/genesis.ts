@@ -1,7 +1,8 @@
 /** The genesis state a chain spec describes. */
 import { endowAtGenesis } from '../pallets/balances.js'
 import { buildMarketGenesis } from '../pallets/market/index.js'
-import { buildSessionKeysGenesis, buildStakingGenesis, uniformKeys } from '../pallets/staking/index.js'
+import { imOnlineNewSession } from '../pallets/im-online/index.js'
+import { buildSessionKeysGenesis, buildStakingGenesis, sessionTiming, uniformKeys } from '../pallets/staking/index.js'
 import { buildSworkGenesis } from '../pallets/swork/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
 import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
@@ -24,4 +25,5 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
     state,
     validators.map((id) => ({ id, keys: uniformKeys(id) })),
   )
+  imOnlineNewSession(state, sessionTiming(config).sessionLength)
 }

@@ -9,6 +9,8 @@ export {
   PERBILL,
   perbillFromRational,
   perbillSquare,
+  UNRESPONSIVENESS,
+  unresponsivenessSlashFraction,
   VOTE_EQUIVOCATION,
 } from './kinds.js'
 export { offencesEvents, offencesPallet } from './pallet.js'
