@@ -2,7 +2,7 @@
  * A chain node on the network: gossip, sync and (for a validator key) Aura slot authoring, wired
  * around a {@link ChainNode} created with `author: false, finality: 'external'`.
  */
-import { type ChainNode, signerFromUri, staking } from '@crust-ts/chain'
+import { type ChainNode, type ImportedBlock, signerFromUri, staking } from '@crust-ts/chain'
 import type { ComponentLogger } from '@crust-ts/base'
 import { createLibp2pHost } from '@crust-ts/p2p'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -12,6 +12,7 @@ import { ChainNetwork, type ConsensusHost, consensusServices } from './network.j
 import { PeerGate } from './peer-gate.js'
 import { EquivocationReporter } from './equivocation-reporter.js'
 import { FinalityGadget } from './finality/gadget.js'
+import { HeartbeatSender } from './heartbeat-sender.js'
 import { SlotAuthor } from './slot-author.js'
 import { ChainSync } from './sync.js'
 
@@ -43,7 +44,11 @@ export class ConsensusNode {
   readonly finality: FinalityGadget
   /** Reports equivocations on chain (validators only). */
   readonly reporter: EquivocationReporter | undefined
+  /** Sends the validator's ImOnline heartbeat each session (validators only). */
+  readonly heartbeats: HeartbeatSender | undefined
   private startedHost = false
+  private running = false
+  private onBlock: ((imported: ImportedBlock) => void) | undefined
   private readonly onPeer = () => this.sync.trigger()
 
   private constructor(private readonly init: ConsensusNodeInit) {
@@ -63,6 +68,7 @@ export class ConsensusNode {
     if (validator === undefined) {
       this.author = undefined
       this.reporter = undefined
+      this.heartbeats = undefined
       return
     }
     if (init.strictAuthority === true && !chain.authoritiesFor(chain.best).some((a) => keys.signer(staking.KEY_TYPES.aura, a) !== undefined)) {
@@ -75,6 +81,14 @@ export class ConsensusNode {
       { chain, pool, logger, publish: (b) => this.network.publishBlock(b), behind: () => this.sync.behind },
       { keys, blockTimeMs, ...(init.equivocate === true ? { equivocate: true } : {}) },
     )
+    const heartbeats = new HeartbeatSender({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })
+    this.heartbeats = heartbeats
+    // After the block's own handlers (the pool's, sync's): a heartbeat is a transaction like any other.
+    this.onBlock = (imported) => {
+      setImmediate(() => {
+        if (this.running) heartbeats.onBest(imported.block)
+      })
+    }
     const reporter = new EquivocationReporter({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })
     this.reporter = reporter
     chain.on('equivocation', (e) => reporter.reportBlocks(e))
@@ -102,10 +116,14 @@ export class ConsensusNode {
     this.sync.start()
     this.finality.start()
     this.author?.start()
+    this.running = true
+    if (this.onBlock !== undefined) this.init.chainNode.chain.on('block', this.onBlock)
   }
 
   async stop(): Promise<void> {
     const { host } = this.init
+    this.running = false
+    if (this.onBlock !== undefined) this.init.chainNode.chain.off('block', this.onBlock)
     this.author?.stop()
     this.finality.stop()
     host.removeEventListener('peer:identify', this.onPeer)

@@ -15,7 +15,7 @@
 import { u8aEq } from '@polkadot/util'
 import { sr25519Verify } from '@polkadot/util-crypto'
 import { call, constant, definePallet, ensureSigned, errors, event, moduleError, type BlockContext, type Pallet } from '../../frame/pallet.js'
-import { doubleMapWithDefault, optionalDoubleMap, type StorageAccess, valueWithDefault } from '../../frame/storage.js'
+import { doubleMapWithDefault, optionalDoubleMap, type StorageAccess, type StorageReader, valueWithDefault } from '../../frame/storage.js'
 import { accountId32, bool, fixedBytes, type Infer, named, newtype, struct, tuple, u32, u64, vec } from '../../primitives/codec/scale-type.js'
 import { reportOffence, UNRESPONSIVENESS } from '../offences/index.js'
 import { activeKeysOf } from '../staking/session-keys.js'
@@ -115,7 +115,7 @@ export function imOnlineNewSession(state: StorageAccess, sessionLength: number):
 }
 
 /** Whether the validator at `index` of the session's set sent a heartbeat or authored a block in `session`. */
-export function isOnline(state: StorageAccess, session: number, index: number, validator: Uint8Array): boolean {
+export function isOnline(state: StorageReader, session: number, index: number, validator: Uint8Array): boolean {
   return ReceivedHeartbeats.contains(state, session, index) || AuthoredBlocks.get(state, session, validator) > 0
 }
 

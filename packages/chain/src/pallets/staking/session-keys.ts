@@ -110,7 +110,8 @@ export function uniformKeys(key: Uint8Array): SessionKeys {
 /** Decodes SCALE SessionKeys (four 32-byte keys), undefined when the length is wrong. */
 export function decodeSessionKeys(encoded: Uint8Array): SessionKeys | undefined {
   if (encoded.length !== SESSION_KEYS_LENGTH) return undefined
-  return sessionKeys.codec.dec(encoded)
+  // A copy: scale-ts reads a view's whole underlying buffer (a pooled Buffer would decode garbage).
+  return sessionKeys.codec.dec(Uint8Array.from(encoded))
 }
 
 export function encodeSessionKeys(keys: SessionKeys): Uint8Array {
@@ -131,11 +132,16 @@ function putKeys(state: StorageAccess, who: Uint8Array, keys: SessionKeys): void
   NextKeys.insert(state, who, keys)
 }
 
-/** Crust's `ValidatorIdOf = StashOf`: the stash of a controller account. */
+/**
+ * Crust's `ValidatorIdOf = StashOf`: the stash of a controller account. Our genesis validators are
+ * not bonded (Crust's genesis bonds its stakers): an invulnerable validator without a ledger is its
+ * own validator id, so it can rotate its genesis keys.
+ */
 function stashOfController(state: StorageReader, controller: Uint8Array): Uint8Array {
   const ledger = Ledger.get(state, controller)
-  if (ledger === undefined) throw moduleError(sessionErrors.NoAssociatedValidatorId)
-  return ledger.stash
+  if (ledger !== undefined) return ledger.stash
+  if (Invulnerables.get(state).some((v) => u8aEq(v, controller))) return controller
+  throw moduleError(sessionErrors.NoAssociatedValidatorId)
 }
 
 // Crust runtime/src/weights/pallet_session.rs (RocksDbWeight: read 25 µs, write 100 µs).
