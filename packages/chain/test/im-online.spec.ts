@@ -116,6 +116,18 @@ describe('ImOnline', () => {
     )
   })
 
+  it("behavior: a session none of whose blocks came from its validators (a dev chain's single authority) reports nobody", async () => {
+    const h = await local()
+    const outsider = pair('//Ferdie').publicKey
+    for (let n = 1; n <= SESSION; n++) {
+      h.startBlock(outsider)
+      h.endBlock()
+    }
+    assert.equal(CurrentIndex.get(h.state), 1)
+    assert.deepEqual(events(h.lastEvents, 'imOnline'), [])
+    assert.deepEqual(events(h.lastEvents, 'offences'), [])
+  })
+
   it("behavior: an offline validator that is not invulnerable is chilled (Crust's kick-out on a zero slash)", async () => {
     const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
     const alice = pair('//Alice//stash')

@@ -5,7 +5,8 @@
  * validator is its own controller); once the keys are in force (pallet_session: queued at the next
  * session, in force at the one after) Bob's blocks are sealed with the new Aura key and finality
  * goes on with his new grandpa key. Then Dave's validator is killed: at the end of the first whole
- * session without him, ImOnline reports him offline (SomeOffline, an `im-online:offlin` offence).
+ * session without him, ImOnline reports him offline (SomeOffline, an `im-online:offlin` offence),
+ * and `api.derive.imOnline.receivedHeartbeats` (Crust Apps' online status) shows him offline.
  * Costs about a minute on a 2-core machine (four processes, four sessions).
  */
 import assert from 'node:assert/strict'
@@ -150,5 +151,18 @@ describe('session keys and ImOnline (validator processes)', () => {
     assert.deepEqual(offline.offences, [u8aToHex(new TextEncoder().encode('im-online:offlin'))])
     // The three others keep finalizing (3 of 4 votes), Bob with his new grandpa key.
     await waitFor(async () => ((await finalizedNumber()) > offline.block ? true : undefined), 'finality after the offline report', DEADLINE)
+    // What Crust Apps shows: Bob online in the current session (a block or a heartbeat), Dave not.
+    const alice = keyring.addFromUri(`//${LOCAL_AUTHORITIES[0]}`)
+    const status = await waitFor(
+      async () => {
+        const s = await api.derive.imOnline.receivedHeartbeats()
+        return s[bob.address]?.isOnline === true ? s : undefined
+      },
+      'Bob online in api.derive.imOnline.receivedHeartbeats',
+      DEADLINE,
+    )
+    assert.deepEqual(Object.keys(status).sort(), [alice.address, bob.address, keyring.addFromUri(`//${LOCAL_AUTHORITIES[2]}`).address, dave.address].sort())
+    assert.equal(status[dave.address]!.isOnline, false)
+    assert.equal(status[dave.address]!.blockCount.toNumber(), 0)
   })
 })
