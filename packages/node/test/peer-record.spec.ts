@@ -25,7 +25,15 @@ describe('peer records: addresses', () => {
   it('behavior: outside dev chains only public addresses are dialled: loopback, private, link-local and garbage are not', () => {
     assert.equal(isPublicAddress('/ip4/93.184.216.34/tcp/4001'), true)
     assert.equal(isPublicAddress('/ip6/2606:4700::1111/tcp/4001'), true)
-    for (const a of ['/ip4/127.0.0.1/tcp/4001', '/ip4/10.1.2.3/tcp/4001', '/ip4/192.168.1.9/tcp/4001', '/ip4/169.254.1.1/tcp/4001', '/ip6/::1/tcp/4001', '/ip6/fe80::1/tcp/4001', 'nonsense']) {
+    for (const a of [
+      '/ip4/127.0.0.1/tcp/4001',
+      '/ip4/10.1.2.3/tcp/4001',
+      '/ip4/192.168.1.9/tcp/4001',
+      '/ip4/169.254.1.1/tcp/4001',
+      '/ip6/::1/tcp/4001',
+      '/ip6/fe80::1/tcp/4001',
+      'nonsense',
+    ]) {
       assert.equal(isPublicAddress(a), false, a)
     }
   })
