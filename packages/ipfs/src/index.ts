@@ -25,10 +25,15 @@
 export type { BitswapStat, IpfsNode, PeerRetrievalScore, RepoStat, RetrievalScores } from './interface.js'
 export {
   type BitswapInit,
+  HINT_ROUTER_NAME,
   type HeliaOnHost,
+  type HintedPeer,
+  hintRouter,
   type IpfsHost,
   LIBP2P_ROUTER_NAME,
   libp2pRouter,
+  MAX_HINTED_PROVIDERS,
+  type ProviderHints,
   loadWithBitswap,
   type WithBitswap,
 } from './libp2p/index.js'

@@ -11,7 +11,7 @@ import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
 import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
 import { createLibp2pHost, type Libp2pHostError, PEER_KEY_FILE } from '@crust-ts/p2p'
-import { type HeliaOnHost, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
+import { type HeliaOnHost, hintRouter, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
 import { acquireRepoLock, LmdbBlockstore, LmdbDatastore, LmdbRepo, REPO_FORMAT_VERSION, type RepoError, type RepoLock } from '../store/index.js'
 import { AtomicPins } from './atomic-pins.js'
 import { REPO_DB_FOLDER } from './constants.js'
@@ -146,7 +146,8 @@ export class DefaultIpfsNode implements IpfsNode {
         datastore,
         codecs: [dagCbor, dagJson, json],
         hashers: [sha512],
-        routers: [libp2pRouter(host, { dht: dhtOn })],
+        // Hinted holders (the chain's) come beside the DHT: bitswap dials what either yields.
+        routers: [libp2pRouter(host, { dht: dhtOn }), ...(init.providerHints === undefined ? [] : [hintRouter(host, init.providerHints)])],
       })
       const helia = withHost(light, host, ownsHost)
       const retrieval = new DefaultRetrievalScores({
