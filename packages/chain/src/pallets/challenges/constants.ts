@@ -18,6 +18,5 @@ export const OFFENCE_FAULT_THRESHOLD = 3
 /** Files one `declare_lost_files` may name (as many as one work report may delete). */
 export const MAX_DECLARED_FILES = 300
 
-/** Per-block ref-time of a database read and write (Substrate's RocksDbWeight). */
-export const DB_READ = 25_000_000n
-export const DB_WRITE = 100_000_000n
+/** Per-block ref-time of a database read and write (Substrate's RocksDbWeight), as sWork weighs them. */
+export { DB_READ_WEIGHT as DB_READ, DB_WRITE_WEIGHT as DB_WRITE } from '../swork/constants.js'

@@ -5,6 +5,7 @@
  * offence, slashed through the offences pallet and staking).
  */
 import type { BlockContext } from '../../frame/pallet.js'
+import { u32 } from '../../primitives/codec/scale-type.js'
 import { removeReplicaOfAnchor } from '../market/replicas.js'
 import { reportOffence, STORAGE_CHALLENGE_FAILURE } from '../offences/index.js'
 import { lowerStakeLimit } from '../staking/pallet.js'
@@ -18,12 +19,6 @@ import type { FaultKind } from './types.js'
 
 export type FaultContext = Pick<BlockContext, 'state' | 'config' | 'deposit' | 'blockNumber'>
 
-const u32le = (value: number) => {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, value, true)
-  return out
-}
-
 /** Counts a faulty report slot of `owner` in the active era; the threshold-th one is reported as an offence. */
 function countFault(ctx: FaultContext, owner: Uint8Array): void {
   const era = ActiveEra.get(ctx.state)?.index
@@ -35,7 +30,7 @@ function countFault(ctx: FaultContext, owner: Uint8Array): void {
   OwnerFaults.insert(ctx.state, owner, { era, slots, last_slot: slot })
   if (slots !== OFFENCE_FAULT_THRESHOLD) return
   const authorities = ErasAuthorities.get(ctx.state, era)
-  const offence = { kind: STORAGE_CHALLENGE_FAILURE, timeSlot: u32le(era), offenders: [owner], era, validatorSetCount: Math.max(1, authorities.length) }
+  const offence = { kind: STORAGE_CHALLENGE_FAILURE, timeSlot: u32.codec.enc(era), offenders: [owner], era, validatorSetCount: Math.max(1, authorities.length) }
   reportOffence(ctx, [], offence, stakingOnOffence)
   ctx.deposit(challengesEvents.StorageOffence, { owner, era, slots })
 }

@@ -8,6 +8,7 @@
 import { u8aConcat } from '@polkadot/util'
 import { storageProof } from '@crust-ts/protocol'
 import type { BlockContext } from '../../frame/pallet.js'
+import { u32 } from '../../primitives/codec/scale-type.js'
 import { blake2_256 } from '../../primitives/hashing.js'
 import { AnchorFileCount, anchorFileAt } from '../market/anchor-files.js'
 import { FileRootCandidates, FileRoots } from '../market/file-roots.js'
@@ -21,15 +22,9 @@ import { failReplica, type FaultContext } from './faults.js'
 import { Deadlines, Enabled, ExpiryCursor, OpenChallenges, OpenCount, Round, Stats } from './storage.js'
 import type { Challenge, ChallengeRound, ChallengeSet } from './types.js'
 
-const u32le = (value: number) => {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, value, true)
-  return out
-}
-
 /** A number in [0, n) drawn from the round's seed for a node: blake2-256(seed ‖ anchor ‖ j ‖ purpose), its first 8 bytes LE, mod n. */
 export function draw(seed: Uint8Array, anchor: Uint8Array, j: number, purpose: number, n: number): number {
-  const digest = blake2_256(u8aConcat(seed, anchor, u32le(j), Uint8Array.of(purpose)))
+  const digest = blake2_256(u8aConcat(seed, anchor, u32.codec.enc(j), Uint8Array.of(purpose)))
   return Number(new DataView(digest.buffer, digest.byteOffset, 8).getBigUint64(0, true) % BigInt(n))
 }
 
