@@ -1,9 +1,10 @@
 /** Provider hints: a node dials the holders that something outside IPFS (the chain) names, with no other link to them. */
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { CID } from 'multiformats/cid'
-import { createIpfsNode, type DefaultIpfsNode, hintRouter, kuboAddOptions, MAX_HINTED_PROVIDERS, type ProviderHints } from '../src/index.js'
+import { createIpfsNode, type DefaultIpfsNode, hintRouter, kuboAddOptions, MAX_HINTED_PROVIDERS, type ProviderHints, SCORES_FILE } from '../src/index.js'
 import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
 
 const KiB = 1024
@@ -52,6 +53,19 @@ describe('node: provider hints', () => {
       'the fetcher dialled the hinted holder',
     )
     assert.ok((fetcher.retrieval.get(holder.libp2p.peerId.toString())?.successes ?? 0) >= 2, 'blocks came from the holder')
+  })
+
+  it('behavior: retrieval scores survive a restart; a damaged scores file starts the node with none', async () => {
+    const holderId = holder.libp2p.peerId.toString()
+    const before = fetcher.retrieval.get(holderId)
+    assert.ok(before !== undefined && before.successes >= 2)
+    await fetcher.stop()
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    assert.deepEqual(fetcher.retrieval.get(holderId), before)
+    await fetcher.stop()
+    writeFileSync(path.join(dir.path, 'fetcher', SCORES_FILE), '{"peers": [["x", {"successes": "many"}]')
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    assert.deepEqual(fetcher.retrieval.list(), [])
   })
 
   it('behavior: the router yields at most MAX_HINTED_PROVIDERS peers per CID, and none when the hints fail', async () => {

@@ -19,12 +19,14 @@ export interface RetrievalTotals {
   failures: number
 }
 
-interface Record_ {
+/** What is remembered of one peer (and what a snapshot holds). */
+export interface PeerRecordTotals {
   successes: number
   failures: number
   bytes: number
   latencySumMs: number
 }
+type Record_ = PeerRecordTotals
 
 /**
  * Per-peer retrieval record fed by bitswap (see the node's scoring block broker): a success per
@@ -77,6 +79,22 @@ export class DefaultRetrievalScores implements RetrievalScores {
   /** Every remembered peer, best score first. */
   list(): PeerRetrievalScore[] {
     return [...this.peers].map(([peerId, entry]) => this.view(peerId, entry)).sort((a, b) => b.score - a.score)
+  }
+
+  /** Every peer's totals, least recently updated first: what a restart restores. */
+  snapshot(): Array<[string, PeerRecordTotals]> {
+    return [...this.peers].map(([peerId, entry]) => [peerId, { ...entry }])
+  }
+
+  /** Adds a snapshot's peers (older than anything recorded since), keeping at most `maxPeers`. */
+  restore(entries: ReadonlyArray<readonly [string, PeerRecordTotals]>): void {
+    const now = [...this.peers]
+    this.peers.clear()
+    for (const [peerId, entry] of [...entries, ...now]) {
+      this.peers.delete(peerId)
+      this.peers.set(peerId, { ...entry })
+    }
+    while (this.peers.size > this.maxPeers) this.peers.delete(this.peers.keys().next().value!)
   }
 
   /** Totals over every retrieval recorded since the node started. */
