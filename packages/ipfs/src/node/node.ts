@@ -143,20 +143,25 @@ export class DefaultIpfsNode implements IpfsNode {
         }))
       const dhtOn = ownsHost ? opts.dht !== false : 'dht' in host.services
       const withBitswap = await loadWithBitswap()
+      const retrieval = new DefaultRetrievalScores({
+        maxPeers: opts.maxScoredPeers,
+        ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
+      })
+      retrieval.restore(loadScores(repoPath))
       const light = createHeliaLight({
         blockstore,
         datastore,
         codecs: [dagCbor, dagJson, json],
         hashers: [sha512],
         // Hinted holders (the chain's) come beside the DHT: bitswap dials what either yields.
-        routers: [libp2pRouter(host, { dht: dhtOn }), ...(init.providerHints === undefined ? [] : [hintRouter(host, init.providerHints)])],
+        routers: [
+          libp2pRouter(host, { dht: dhtOn }),
+          ...(init.providerHints === undefined
+            ? []
+            : [hintRouter(host, init.providerHints, { rank: (p) => retrieval.scoreOf(p), onNamed: (p) => retrieval.noteNamedHolder(p) })]),
+        ],
       })
       const helia = withHost(light, host, ownsHost)
-      const retrieval = new DefaultRetrievalScores({
-        maxPeers: opts.maxScoredPeers,
-        ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
-      })
-      retrieval.restore(loadScores(repoPath))
       return new DefaultIpfsNode({
         helia,
         host,

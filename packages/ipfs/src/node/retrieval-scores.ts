@@ -1,6 +1,9 @@
 import type { PeerRetrievalScore, RetrievalScores } from '../interface.js'
 import { DEFAULT_MAX_SCORED_PEERS } from './constants.js'
 
+/** How many failures a named holder's failure to deliver counts for. */
+export const NAMED_HOLDER_FAILURE_WEIGHT = 2
+
 /** Options of {@link DefaultRetrievalScores}. */
 export interface RetrievalScoresInit {
   /** Most peers remembered; the least recently updated are forgotten first. Default 10 000. */
@@ -39,6 +42,8 @@ type Record_ = PeerRecordTotals
  */
 export class DefaultRetrievalScores implements RetrievalScores {
   private readonly peers = new Map<string, Record_>()
+  /** Peers named as holders of something this node fetched (provider hints): their failures count double. */
+  private readonly namedHolders = new Set<string>()
   private readonly maxPeers: number
   private readonly peerWeight: (peerId: string) => number
   private readonly sums: RetrievalTotals = { blocksReceived: 0, dataReceived: 0, failures: 0 }
@@ -59,7 +64,8 @@ export class DefaultRetrievalScores implements RetrievalScores {
       this.sums.blocksReceived++
       this.sums.dataReceived += outcome.bytes ?? 0
     } else {
-      entry.failures++
+      // A peer the chain says holds the data and does not serve it fails a promise, not a guess.
+      entry.failures += this.namedHolders.has(peerId) ? NAMED_HOLDER_FAILURE_WEIGHT : 1
       this.sums.failures++
     }
     this.peers.set(peerId, entry)
@@ -68,6 +74,19 @@ export class DefaultRetrievalScores implements RetrievalScores {
       if (oldest === undefined) break
       this.peers.delete(oldest)
     }
+  }
+
+  /** Marks `peerId` as named a holder (by provider hints): from now on each failure of it counts double. */
+  noteNamedHolder(peerId: string): void {
+    this.namedHolders.delete(peerId)
+    this.namedHolders.add(peerId)
+    if (this.namedHolders.size > this.maxPeers) this.namedHolders.delete(this.namedHolders.values().next().value!)
+  }
+
+  /** The score of `peerId`, or that of an unknown peer (0.5, times its weight). */
+  scoreOf(peerId: string): number {
+    const entry = this.peers.get(peerId)
+    return this.view(peerId, entry ?? { successes: 0, failures: 0, bytes: 0, latencySumMs: 0 }).score
   }
 
   /** The record of one peer, if any. */
