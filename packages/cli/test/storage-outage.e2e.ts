@@ -127,8 +127,11 @@ describe('the uploading storage node down and back (crust dev)', () => {
     newcomer = await startStorage<{ ipfsApi: string; peerId: string }>(args)
     const { ipfsApi } = newcomer.endpoints
     // Both holders published where to reach them; A is dead, B answers.
-    for (const who of [a.account, b.account]) {
-      assert.notEqual((await api.query.swork.peerRecords(who)).toJSON(), null, `${who} has a peer record`)
+    const status = await runCrust(['status', cid, '--chain', dev.chainRpc, '--json'])
+    assert.equal(status.code, 0, status.stderr)
+    const replicas = (JSON.parse(status.stdout) as { replicas: Array<{ who: string; peer: { peerId: string } | null }> }).replicas
+    for (const node of [a, b]) {
+      assert.equal(replicas.find((r) => r.who === node.account)?.peer?.peerId, node.peerId, `crust status shows ${node.name}'s peer record`)
     }
     const res = await fetch(`${ipfsApi}/api/v0/cat?arg=${cid}`, { method: 'POST' })
     assert.equal(res.status, 200)

@@ -1,9 +1,12 @@
 /** Provider hints: a node dials the holders that something outside IPFS (the chain) names, with no other link to them. */
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromCID, peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
-import { createIpfsNode, type DefaultIpfsNode, hintRouter, kuboAddOptions, MAX_HINTED_PROVIDERS, type ProviderHints } from '../src/index.js'
+import { createIpfsNode, type DefaultIpfsNode, hintRouter, kuboAddOptions, MAX_HINTED_PROVIDERS, type ProviderHints, SCORES_FILE } from '../src/index.js'
 import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
 
 const KiB = 1024
@@ -54,6 +57,19 @@ describe('node: provider hints', () => {
     assert.ok((fetcher.retrieval.get(holder.libp2p.peerId.toString())?.successes ?? 0) >= 2, 'blocks came from the holder')
   })
 
+  it('behavior: retrieval scores survive a restart; a damaged scores file starts the node with none', async () => {
+    const holderId = holder.libp2p.peerId.toString()
+    const before = fetcher.retrieval.get(holderId)
+    assert.ok(before !== undefined && before.successes >= 2)
+    await fetcher.stop()
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    assert.deepEqual(fetcher.retrieval.get(holderId), before)
+    await fetcher.stop()
+    writeFileSync(path.join(dir.path, 'fetcher', SCORES_FILE), '{"peers": [["x", {"successes": "many"}]')
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    assert.deepEqual(fetcher.retrieval.list(), [])
+  })
+
   it('behavior: the router yields at most MAX_HINTED_PROVIDERS peers per CID, and none when the hints fail', async () => {
     const many = Array.from({ length: MAX_HINTED_PROVIDERS + 5 }, () => ({
       peerId: holder.libp2p.peerId.toString(),
@@ -63,6 +79,18 @@ describe('node: provider hints', () => {
     const yielded = []
     for await (const p of router.findProviders!(rootCid)) yielded.push(p)
     assert.equal(yielded.length, MAX_HINTED_PROVIDERS)
+    // Ranked: the node's best-serving holder first, whatever order the hints gave.
+    const ids = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    const named: string[] = []
+    const ranked = hintRouter(
+      fetcher.libp2p,
+      { providersOf: async () => ids.map((peerId) => ({ peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/4001'] })) },
+      { rank: (p) => (p === ids[2] ? 0.9 : p === ids[0] ? 0.1 : 0.5), onNamed: (p) => named.push(p) },
+    )
+    const order = []
+    for await (const p of ranked.findProviders!(rootCid)) order.push(peerIdFromCID(p.id).toString())
+    assert.deepEqual(order, [ids[2], ids[1], ids[0]])
+    assert.deepEqual(named, order, 'each yielded peer is reported as a named holder')
     const failing = hintRouter(fetcher.libp2p, {
       providersOf: async () => {
         throw new Error('chain unreachable')

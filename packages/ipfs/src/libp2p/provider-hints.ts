@@ -37,16 +37,26 @@ function parseAddrs(addrs: string[]): Multiaddr[] {
   return out
 }
 
+export interface HintRouterInit {
+  /** At most this many peers per CID (default MAX_HINTED_PROVIDERS). */
+  maxPerCid?: number
+  /** The node's own ranking of a peer (higher first): the best-serving holders are dialled first. */
+  rank?: (peerId: string) => number
+  /** Told of each peer yielded: the node remembers who was named a holder. */
+  onNamed?: (peerId: string) => void
+}
+
 /**
  * A Helia router that answers `findProviders` from {@link ProviderHints}: Helia's bitswap asks the
  * routers for providers of every block it wants and dials what they yield, so the hinted holders of
  * a root are dialled first and then asked for the rest of its DAG over the same connections.
- * Bitswap dials a provider by its peer id, so the hinted addresses go into the host's peer store
- * first. Hints with an unparseable peer id or no parseable address are dropped; at most
+ * Holders come best-ranked first (the node's own retrieval scores). Bitswap dials a provider by
+ * its peer id, so the hinted addresses go into the host's peer store first. Hints with an unparseable peer id or no parseable address are dropped; at most
  * `maxPerCid` peers per CID.
  */
-export function hintRouter(host: Pick<Libp2p, 'peerStore'>, hints: ProviderHints, init: { maxPerCid?: number } = {}): Router {
+export function hintRouter(host: Pick<Libp2p, 'peerStore'>, hints: ProviderHints, init: HintRouterInit = {}): Router {
   const max = init.maxPerCid ?? MAX_HINTED_PROVIDERS
+  const rank = init.rank ?? (() => 0)
   return {
     name: HINT_ROUTER_NAME,
     async *findProviders(cid: CID, options?: RoutingOptions): AsyncGenerator<Provider> {
@@ -57,7 +67,9 @@ export function hintRouter(host: Pick<Libp2p, 'peerStore'>, hints: ProviderHints
         return
       }
       let yielded = 0
-      for (const peer of peers) {
+      const ranked = peers.map((peer, i) => ({ peer, i, rank: rank(peer.peerId) }))
+      ranked.sort((a, b) => b.rank - a.rank || a.i - b.i)
+      for (const { peer } of ranked) {
         if (yielded >= max) return
         let peerId: PeerId
         try {
@@ -68,6 +80,7 @@ export function hintRouter(host: Pick<Libp2p, 'peerStore'>, hints: ProviderHints
         const multiaddrs = parseAddrs(peer.multiaddrs)
         if (multiaddrs.length === 0) continue
         await host.peerStore.merge(peerId, { multiaddrs })
+        init.onNamed?.(peer.peerId)
         yielded++
         yield { id: peerId.toCID(), multiaddrs, router: HINT_ROUTER_NAME, fallback: false }
       }
