@@ -1,6 +1,7 @@
 /** The genesis state a chain spec describes. */
 import { endowAtGenesis } from '../pallets/balances.js'
 import { buildMarketGenesis } from '../pallets/market/index.js'
+import { buildChallengesGenesis } from '../pallets/challenges/index.js'
 import { imOnlineNewSession } from '../pallets/im-online/index.js'
 import { buildSessionKeysGenesis, buildStakingGenesis, sessionTiming, uniformKeys } from '../pallets/staking/index.js'
 import { buildSworkGenesis } from '../pallets/swork/index.js'
@@ -17,6 +18,7 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   if (spec.genesis.sudoKey !== null) SudoKey.put(state, accountIdOf(spec.genesis.sudoKey))
   buildMarketGenesis(state, spec.genesis.market ?? { enabled: false }, config.existentialDeposit)
   if (spec.genesis.swork !== undefined) buildSworkGenesis(state, spec.genesis.swork)
+  buildChallengesGenesis(state, spec.genesis.challenges ?? { enabled: false })
   // The spec's authorities are the invulnerable genesis validators until an election has candidates with proven storage.
   const validators = spec.genesis.authorities.map(accountIdOf)
   buildStakingGenesis(state, validators, undefined, spec.genesis.staking?.startRewardEra)
