@@ -15,7 +15,8 @@ describe('HeartbeatSender', () => {
   let local: LocalChains
 
   before(async () => {
-    local = await LocalChains.create('crust-heartbeat-')
+    // 60-block eras of 6 sessions: HeartbeatAfter is block 5 of session 0.
+    local = await LocalChains.create('crust-heartbeat-', { runtime: { eraLength: 60 } })
   })
 
   after(async () => {
