@@ -34,4 +34,6 @@ export interface RuntimeConfig {
   sessionsPerEra: number
   /** Report slots a node's workload stays zero after a missed report (Crust: 8). */
   punishmentSlots: number
+  /** Blocks between treasury spends (Crust's `SpendPeriod`: 7 days = 100_800 blocks). */
+  spendPeriod: number
 }

@@ -6,10 +6,11 @@ export type { RuntimeConfig }
 export const defaultRuntimeConfig: RuntimeConfig = {
   specName: 'crust',
   // 2: swork binds enclave keys to their registering account (PubKeyOwner), the offences pallet, bound equivocation evidence.
-  // 3: balances.transfer, Balances.Reserves; the Utility, Multisig, Proxy, Identity and Treasury pallets.
+  // 3: balances.transfer, Balances.Reserves; the Utility, Multisig and Proxy pallets.
   // 4: Crust's fee model (30 % weight to fee, TargetedFeeAdjustment, Crust's call weights, fee reduction
   // for calculate_reward only), replica counts that follow replicas, spower ripening, the election as Crust's.
-  specVersion: 4,
+  // 5: the Identity and Treasury pallets (Treasury.Deposit on fee shares, slashes and dust).
+  specVersion: 5,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,
@@ -29,8 +30,10 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   eraLength: 3_600,
   sessionsPerEra: 6,
   punishmentSlots: 8,
+  // 7 days of 6 s blocks (Crust runtime/src/lib.rs:451).
+  spendPeriod: 100_800,
 }
 
 /** The parameters a chain spec may override (`crust dev` shortens the periods). */
-export const SPEC_RUNTIME_KEYS = ['reportSlot', 'fileDuration', 'eraLength', 'sessionsPerEra', 'punishmentSlots', 'existentialDeposit'] as const
+export const SPEC_RUNTIME_KEYS = ['reportSlot', 'fileDuration', 'eraLength', 'sessionsPerEra', 'punishmentSlots', 'existentialDeposit', 'spendPeriod'] as const
 export type SpecRuntimeOverrides = Partial<Pick<RuntimeConfig, (typeof SPEC_RUNTIME_KEYS)[number]>>

@@ -74,8 +74,8 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
       swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
     },
     // Short periods so a dev or local network shows whole order lifecycles in minutes: 1-minute
-    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras.
-    runtime: chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360 } : {},
+    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras, 10-minute treasury spends.
+    runtime: chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360, spendPeriod: 600 } : {},
   }
 }
 
