@@ -9,8 +9,9 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 3: balances.transfer, Balances.Reserves; the Utility, Multisig and Proxy pallets.
   // 4: Crust's fee model (30 % weight to fee, TargetedFeeAdjustment, Crust's call weights, fee reduction
   // for calculate_reward only), replica counts that follow replicas, spower ripening, the election as Crust's.
-  // 5: the Identity and Treasury pallets (Treasury.Deposit on fee shares, slashes and dust).
-  specVersion: 5,
+  // 5: swork.set_peer_record / clear_peer_record.
+  // 6: the Identity and Treasury pallets (Treasury.Deposit on fee shares, slashes and dust).
+  specVersion: 6,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,
