@@ -93,11 +93,14 @@ describe('identity and treasury end to end', () => {
     assert.equal(proposed.error, undefined)
     const index = (proposed.result.events.find(({ event }) => event.method === 'Proposed')!.event.data[0] as unknown as { toNumber(): number }).toNumber()
     const bonded = (await api.query.system.account(charlie.address)).data.reserved.toBigInt()
+    // What Crust Apps' treasury page shows: the proposal first among proposals, then among approvals.
+    const listed = async () => {
+      const { approvals, proposals } = await api.derive.treasury.proposals()
+      return { approvals: approvals.map((p) => p.id.toNumber()), proposals: proposals.map((p) => p.id.toNumber()) }
+    }
+    assert.deepEqual(await listed(), { approvals: [], proposals: [index] })
     await sudo(api.tx.treasury.approveProposal(index))
-    assert.deepEqual(
-      (await api.query.treasury.approvals()).map((i) => i.toNumber()),
-      [index],
-    )
+    assert.deepEqual(await listed(), { approvals: [index], proposals: [] })
     const paidBy = await waitFor(
       async () => ((await free(beneficiary)) === 100n * CRU ? (await api.rpc.chain.getHeader()).number.toNumber() : undefined),
       'the treasury spend',
