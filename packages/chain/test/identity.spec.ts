@@ -65,6 +65,15 @@ describe('identity', () => {
     assert.equal(u8aToString(IdentityOf.get(h.state, ALICE)!.info.display.value as Uint8Array), 'Alice A.')
   })
 
+  it("behavior: call weights are Crust's benchmarks at the declared bounds (runtime/src/weights/pallet_identity.rs; read 25·10^6, write 10^8)", async () => {
+    const h = await RuntimeHarness.create()
+    const weight = (name: string, args: Record<string, unknown>) => h.runtime.callInfo({ tag: 'Identity', value: { tag: name, value: args } }).weight
+    // set_identity(R = 20, X = 100): 73_891_000 + 279_000·20 + 1_819_000·100 + 1 read + 1 write.
+    assert.equal(weight('set_identity', { info: infoWithDisplay('Alice') }), 386_371_000n)
+    // add_sub(S = 100): 73_298_000 + 183_000·100 + 3 reads + 2 writes.
+    assert.equal(weight('add_sub', { sub: id(DAVE), data: rawData('d') }), 366_598_000n)
+  })
+
   it('error: TooManyFields for 101 additional fields (MaxAdditionalFields 100); 100 are accepted with a 105 CRU deposit', async () => {
     const h = await RuntimeHarness.create()
     const fields = (n: number) => Array.from({ length: n }, (_, i) => field(i))
