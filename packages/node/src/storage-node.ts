@@ -253,6 +253,10 @@ export async function startStorageNode(
         return out
       }
       sources.ipfsPeers = () => daemon.node.libp2p.getPeers().length
+      sources.retrieval = async () => {
+        const stat = await daemon.node.bitswapStat()
+        return { blocksReceived: stat.blocksReceived, dataReceived: stat.dataReceived, peers: stat.retrieval }
+      }
       Object.assign(endpoints, {
         ipfsApi,
         gateway: url(daemon.gateway),
