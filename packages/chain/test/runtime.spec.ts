@@ -42,6 +42,7 @@ describe('runtime', () => {
       'Identity',
       'Multisig',
       'Proxy',
+      'Challenges',
     ])
     const storageOf = (pallet: string) =>
       md.pallets

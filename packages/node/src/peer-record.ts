@@ -31,6 +31,55 @@ export function recordAddresses(addrs: readonly Multiaddr[]): Uint8Array[] {
   return out
 }
 
+/** Blocks between two attempts after a failed one; attempts before giving up. */
+const RETRY_BLOCKS = 10
+const MAX_ATTEMPTS = 5
+
+/**
+ * Publishes the record once the account has an sWork identity (the chain creates it with the
+ * node's first work report, after registration), checking at each new head; a refused attempt is
+ * retried every RETRY_BLOCKS blocks, MAX_ATTEMPTS times. Resolves with a function that stops it.
+ */
+export async function publishPeerRecordOnceIdentified(
+  api: ApiPromise,
+  account: KeyringPair,
+  peerKey: PrivateKey,
+  listenAddrs: () => readonly Multiaddr[],
+  log: Logger,
+): Promise<() => void> {
+  let done = false
+  let busy = false
+  let attempts = 0
+  let lastAttempt = Number.NEGATIVE_INFINITY
+  let unsubscribe: (() => void) | undefined
+  const finish = () => {
+    done = true
+    unsubscribe?.()
+  }
+  unsubscribe = (await api.rpc.chain.subscribeNewHeads((head) => {
+    const n = head.number.toNumber()
+    if (done || busy || n - lastAttempt < RETRY_BLOCKS) return
+    busy = true
+    ;(async () => {
+      const identity = (await api.query.swork!.identities!(account.address)) as unknown as { isNone: boolean }
+      if (identity.isNone) return // not yet: its first work report creates it
+      lastAttempt = n
+      attempts++
+      await publishPeerRecord(api, account, peerKey, listenAddrs(), log)
+      finish()
+    })()
+      .catch((err: unknown) => {
+        log.warn({ err, attempts }, `cannot publish the peer record (others find this node only through their peers): ${(err as Error).message}`)
+        if (attempts >= MAX_ATTEMPTS) finish()
+      })
+      .finally(() => {
+        busy = false
+      })
+  })) as unknown as () => void
+  if (done) unsubscribe()
+  return finish
+}
+
 /** Sets the record unless the chain has it already; resolves with whether a transaction was sent. */
 export async function publishPeerRecord(
   api: ApiPromise,
