@@ -96,7 +96,14 @@ export async function publishPeerRecord(
   if (current !== undefined && current.peerId === base58btc.baseEncode(peerId) && current.multiaddrs.join() === wanted.join()) return false
   const signature = await peerKey.sign(peerRecordPayload(account.publicKey, peerId, addrs))
   // Hex, not Uint8Array: @polkadot/api reads a Uint8Array given for `Bytes` as already length-prefixed.
-  const call = callOf(api, 'swork', 'setPeerRecord', u8aToHex(peerId), addrs.map((a) => u8aToHex(a)), u8aToHex(signature))
+  const call = callOf(
+    api,
+    'swork',
+    'setPeerRecord',
+    u8aToHex(peerId),
+    addrs.map((a) => u8aToHex(a)),
+    u8aToHex(signature),
+  )
   const error = await submitTx(api, call, account)
   if (error !== undefined) throw new NodeTxError(`the chain refused the peer record: ${error}`, error)
   log.info({ peerId: base58btc.baseEncode(peerId), addrs: addrs.length }, 'peer record published: others can fetch from this node')
