@@ -38,7 +38,9 @@ describe('runtime', () => {
       'Session',
       'Offences',
       'ImOnline',
+      'Treasury',
       'Utility',
+      'Identity',
       'Multisig',
       'Proxy',
       'Challenges',
@@ -56,6 +58,13 @@ describe('runtime', () => {
     // Crust's indices: Session.set_keys is call 0 of pallet 9 (ours), ImOnline.heartbeat call 0 of pallet 12.
     assert.equal(runtime.registry.findMetaCall(Uint8Array.of(9, 0)).method, 'setKeys')
     assert.equal(runtime.registry.findMetaCall(Uint8Array.of(12, 0)).method, 'heartbeat')
+    assert.deepEqual(storageOf('Identity'), ['IdentityOf', 'SuperOf', 'SubsOf', 'Registrars'])
+    assert.deepEqual(storageOf('Treasury'), ['ProposalCount', 'Proposals', 'Approvals'])
+    // Crust's pallet indices (crustio/crust runtime/src/lib.rs construct_runtime!: Treasury 15th, Identity 24th from 0).
+    assert.deepEqual(
+      ['Treasury', 'Identity'].map((name) => md.pallets.find((p) => p.name.eq(name))!.index.toNumber()),
+      [15, 24],
+    )
     const balances = md.pallets.find((p) => p.name.eq('Balances'))!
     assert.ok(balances.calls.isSome)
     const call = runtime.registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: '0x' + '11'.repeat(32) }, value: 7 } })
