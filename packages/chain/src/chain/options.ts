@@ -19,6 +19,11 @@ export interface ChainInit {
   maxSlotDrift?: number
   /** Milliseconds since the epoch; default `Date.now`. */
   clock?: () => number
+  /**
+   * On a pruned database (`ChainDatabase` opened with `state: 'pruned'`): how many finalized
+   * blocks' states to keep (at least 1); default 256. An archive database keeps every state.
+   */
+  pruning?: number
 }
 
 /** Options of {@link Chain.produceBlock}. */
