@@ -9,4 +9,4 @@ export const DEFAULT_RPC_PORT = 9944
 /** Default p2p port (Substrate's). */
 export const DEFAULT_P2P_PORT = 30333
 /** States a pruned node keeps by default: the last this many finalized blocks' (Substrate's default). */
-export { DEFAULT_STATE_PRUNING } from './chain/constants.js'
+export const DEFAULT_STATE_PRUNING = 256

@@ -77,6 +77,7 @@ export { decodeExtrinsic, type DecodedExtrinsic } from './frame/extrinsic.js'
 export { builtinSpec, loadChainSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
 export * from './node/rpc/index.js'
 export * from './node/txpool/index.js'
+export { EMPTY_TRIE_ROOT, MerkleTrie } from './state/index.js'
 export { ChainDatabase, type ChainDatabaseInit, DbError, DbErrorCode, type StateMode } from './db/index.js'
 export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './node/txpool/transaction-pool.js'
 /** Building blocks for tools and benchmarks that run the runtime without a node. */

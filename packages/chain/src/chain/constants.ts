@@ -13,8 +13,7 @@ export const RECENT_IMPORTS = 512
 export const HEADER_CACHE = 4096
 /** Trie nodes kept in memory. */
 export const TRIE_CACHE = 50_000
-/** States a pruned node keeps: the last this many finalized blocks (Substrate's default). */
-export const DEFAULT_STATE_PRUNING = 256
+export { DEFAULT_STATE_PRUNING } from '../constants.js'
 /**
  * At most this many blocks' states are pruned by one finality step, so lowering the window of a
  * long chain spreads its pruning over the following blocks instead of one long transaction.
