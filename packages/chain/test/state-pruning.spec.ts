@@ -104,7 +104,10 @@ describe('StateJournal (pruned ChainDatabase)', () => {
     const c1 = trie.commit(g.root, [[Uint8Array.of(0x01), null]])
     const b1 = stored(1, c1.root)
     db.commitBlock({ block: b1, nodes: c1.nodes, deleted: c1.deleted, canonical: true })
-    assert.deepEqual(db.journaledBlocks().map(([n]) => n), [1])
+    assert.deepEqual(
+      db.journaledBlocks().map(([n]) => n),
+      [1],
+    )
     // Block 1 final, then the state of block 0 pruned: what block 1 deleted loses its references.
     db.commitHead({ meta: {}, prune: { canonicalized: [[1, b1.hash]], discarded: [], pruned: [[1, b1.hash]] } })
     assert.deepEqual(db.journaledBlocks(), [])

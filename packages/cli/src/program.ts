@@ -205,7 +205,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           const { runStorageNode } = await import('./commands/storage-node.js')
           const { chain, rpcPort, blockTime, rpcCors, pruning, ...rest } = opts
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
-          if (pruning !== undefined) throw new CliError('CLI_ERROR_FLAG', "--pruning is for a chain node (without --mode) for now; a storage node's own chain node keeps the default 256")
+          if (pruning !== undefined)
+            throw new CliError(
+              'CLI_ERROR_FLAG',
+              "--pruning is for a chain node (without --mode) for now; a storage node's own chain node keeps the default 256",
+            )
           await runStorageNode({
             ...rest,
             mode: opts.mode,

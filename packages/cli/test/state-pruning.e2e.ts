@@ -83,7 +83,8 @@ describe('state pruning (crust node, 100 ms blocks)', () => {
           await db.close()
         }
       }
-      for (const s of samples) t.diagnostic(`block ${s.block}: ${s.nodes} trie nodes (${s.live} in the live state), data.mdb ${(s.fileBytes / 2 ** 20).toFixed(1)} MiB`)
+      for (const s of samples)
+        t.diagnostic(`block ${s.block}: ${s.nodes} trie nodes (${s.live} in the live state), data.mdb ${(s.fileBytes / 2 ** 20).toFixed(1)} MiB`)
       assert.ok(sent > 100, `transfers sent: ${sent}`)
       // What is stored beside the live state (the kept window's old nodes) stops growing once the
       // window is full; without pruning it would grow by every block's replaced nodes.

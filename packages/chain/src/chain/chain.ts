@@ -65,7 +65,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.tree = new BlockTree(db, trie, genesis, best, finalized)
     this.tree.stateFrom = decodeStateFrom(db.getMeta(META_STATE_FROM))
     const keep = init.pruning ?? DEFAULT_STATE_PRUNING
-    if (!Number.isInteger(keep) || keep < 1) throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruning: expected a number of blocks of at least 1, got ${keep}`)
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruning: expected a number of blocks of at least 1, got ${keep}`)
     this.store = new ChainStore(this.tree, runtime, this.finality, keep, (event, ...args) => {
       this.emit(event, ...(args as never))
     })
