@@ -293,8 +293,18 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--bootstrap <multiaddr...>', 'peers to dial at start')
     .option('--dht', 'join the Kademlia DHT (off for dev networks)', false)
     .option('--fetch-timeout <ms>', 'how long to wait for a block from peers', parseDuration, 60_000)
+    .option('--chain <ws-url>', "a chain node's RPC: fetch a CID from the storage nodes the chain says hold it, before other peers")
     .action(
-      async (opts: { repo?: string; apiPort: number; gatewayPort: number; swarmPort: number; bootstrap?: string[]; dht: boolean; fetchTimeout: number }) => {
+      async (opts: {
+        repo?: string
+        apiPort: number
+        gatewayPort: number
+        swarmPort: number
+        bootstrap?: string[]
+        dht: boolean
+        fetchTimeout: number
+        chain?: string
+      }) => {
         const { runIpfsDaemon } = await import('./commands/ipfs-daemon.js')
         await runIpfsDaemon(opts)
       },

@@ -9,7 +9,7 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 3: balances.transfer, Balances.Reserves; the Utility, Multisig, Proxy, Identity and Treasury pallets.
   // 4: Crust's fee model (30 % weight to fee, TargetedFeeAdjustment, Crust's call weights, fee reduction
   // for calculate_reward only), replica counts that follow replicas, spower ripening, the election as Crust's.
-  specVersion: 4,
+  specVersion: 5,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

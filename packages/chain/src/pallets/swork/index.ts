@@ -21,6 +21,7 @@ export {
   type WorkloadHandOff,
 } from './interface.js'
 export { reportWorksWeight, type SworkPalletOptions, sworkPallet } from './pallet.js'
+export { ed25519KeyOfPeerId, MAX_PEER_ADDR_BYTES, MAX_PEER_ADDRS, PEER_RECORD_DOMAIN, peerRecordPayload } from './peer-records.js'
 export { isLegalCode } from './register.js'
 export type { ReportWorksArgs } from './report-works.js'
 export {
@@ -36,6 +37,7 @@ export {
   IdentityCount,
   IdentityCursor,
   IdentityList,
+  PeerRecords,
   PendingWorkload,
   PubKeyOwner,
   PubKeys,
@@ -45,5 +47,5 @@ export {
   Workload,
   WorkReports,
 } from './storage.js'
-export type { Group, Identity, PKInfo, WorkReport } from './types.js'
+export type { Group, Identity, PeerRecord, PKInfo, WorkReport } from './types.js'
 export { aggregationRunning, updateOffset } from './workload.js'
