@@ -67,7 +67,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--no-evm', 'run no EVM dev node (nor the storage-order contract and its order node)')
     .option('--order-node-port <port>', "the EVM order node's HTTP API port", parsePort, 12224)
     .option('--reset', 'delete the dev network data first', false)
-    .option('--pruning <blocks>', "states the validators keep: the last <blocks> finalized blocks' (default 256), or 'archive' for all", parsePruning)
+    .option(
+      '--pruning <blocks>',
+      "states the validators and the storage nodes' chain nodes keep: the last <blocks> finalized blocks' (default 256), or 'archive' for all",
+      parsePruning,
+    )
     .action(
       async (opts: {
         basePath: string
@@ -150,7 +154,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--rpc-cors <origins>', "browser origins the RPC serves: 'all' or a comma-separated list (default: localhost pages and polkadot.js apps)")
     .option('--console-port <port>', 'serve the web console on this port (a chain node adds its origin to --rpc-cors)', parsePort)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
-    .option('--pruning <blocks>', "states kept: the last <blocks> finalized blocks' (default 256, as Substrate), or 'archive' for all", parsePruning)
+    .option(
+      '--pruning <blocks>',
+      "states kept (storage node: by its own chain node): the last <blocks> finalized blocks' (default 256, as Substrate), or 'archive' for all",
+      parsePruning,
+    )
     .option(
       '--validator <suri>',
       "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
@@ -205,17 +213,13 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           const { runStorageNode } = await import('./commands/storage-node.js')
           const { chain, rpcPort, blockTime, rpcCors, pruning, ...rest } = opts
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
-          if (pruning !== undefined)
-            throw new CliError(
-              'CLI_ERROR_FLAG',
-              "--pruning is for a chain node (without --mode) for now; a storage node's own chain node keeps the default 256",
-            )
           await runStorageNode({
             ...rest,
             mode: opts.mode,
             ...(given('chain') ? { chain } : {}),
             ...(given('rpcPort') ? { rpcPort } : {}),
             ...(given('blockTime') ? { blockTime } : {}),
+            ...(pruning === undefined ? {} : { pruning }),
           })
           return
         }

@@ -53,7 +53,10 @@ describe('crust node errors', () => {
       await ChainDatabase.open(join(base.path, 'chain'), { state: 'pruned' }).close()
       const r = crust('node', '--rpc-port', '0', '--base-path', base.path, '--pruning', 'archive')
       assert.equal(r.status, 1)
-      assert.match(r.stderr, /^error: --pruning: the chain database is pruned; open it with --pruning <blocks> or start from a new data folder .*\(CLI_ERROR_PRUNING\)\n$/)
+      assert.match(
+        r.stderr,
+        /^error: --pruning: the chain database is pruned; open it with --pruning <blocks> or start from a new data folder .*\(CLI_ERROR_PRUNING\)\n$/,
+      )
     } finally {
       base.remove()
     }

@@ -51,7 +51,7 @@ export interface DevOptions {
   /** The EVM order node's HTTP API port (it runs with the EVM dev node). */
   orderNodePort: number
   reset: boolean
-  /** `--pruning` of the validators: `archive` or a number of finalized blocks (default: theirs, 256). */
+  /** `--pruning` of the validators and the storage nodes' chain nodes: `archive` or a number of finalized blocks (default: theirs, 256). */
   pruning?: string
 }
 
@@ -264,6 +264,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
             '--srd-unit',
             String(opts.srdUnitSize),
             ...(multiaddrs.length > 0 ? ['--bootstrap', ...multiaddrs] : []),
+            ...(opts.pruning === undefined ? [] : ['--pruning', opts.pruning]),
           ],
         },
         onExit,
