@@ -184,7 +184,7 @@ describe('Chain: states kept, discarded and pruned on finality', () => {
     if (!dirs.includes(dir)) dirs.push(dir)
     const db = ChainDatabase.open(dir, { state })
     dbs.push(db)
-    return Chain.open(db, runtime, spec, { finality: 'external', pruning })
+    return Chain.open(db, runtime, spec, { finality: 'external', pruning, pruningBatch: 1 })
   }
 
   function transfer(chain: Chain, uri: string, nonce: number): DecodedExtrinsic {
@@ -265,6 +265,25 @@ describe('Chain: states kept, discarded and pruned on finality', () => {
     const cold = new MerkleTrie(reopened.db, { cacheSize: 0 })
     assert.deepEqual([...cold.entries(head.block.header.stateRoot, new Uint8Array())], entriesBefore)
     assert.ok(entriesBefore.length > 10)
+  })
+
+  it('behavior: with a batch of 4, states are pruned 4 at a time once due, never more than keep + 3 kept', () => {
+    const chain = Chain.open(ChainDatabase.open(mkdtempSync(join(tmpdir(), 'crust-prune-')), { state: 'pruned' }), runtime, spec, {
+      finality: 'external',
+      pruning: 2,
+      pruningBatch: 4,
+    })
+    dbs.push(chain.db)
+    dirs.push(chain.db.path)
+    const froms: number[] = []
+    let parent: ImportedBlock | undefined
+    for (let i = 1; i <= 12; i++) {
+      parent = produce(chain, i, [], parent)
+      chain.finalize(parent.block.hash)
+      froms.push(chain.stateFrom)
+    }
+    // Window start at block k is k - 1; pruning runs when 4 states are due.
+    assert.deepEqual(froms, [0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8])
   })
 
   it('behavior: archive keeps every state', () => {

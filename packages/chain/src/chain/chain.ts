@@ -26,7 +26,7 @@ import { BlockTree, blockRecord } from './block-tree.js'
 import { executeBlock } from './blocks/execute-block.js'
 import { produceBlock } from './blocks/produce-block.js'
 import { verifyBlock } from './blocks/verify-block.js'
-import { DEFAULT_STATE_PRUNING, META_BEST, META_FINALIZED, META_GENESIS, META_STATE_FROM, TRIE_CACHE } from './constants.js'
+import { DEFAULT_PRUNING_BATCH, DEFAULT_STATE_PRUNING, META_BEST, META_FINALIZED, META_GENESIS, META_STATE_FROM, TRIE_CACHE } from './constants.js'
 import { SlotRecord } from './equivocation.js'
 import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
@@ -67,7 +67,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     const keep = init.pruning ?? DEFAULT_STATE_PRUNING
     if (!Number.isInteger(keep) || keep < 1)
       throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruning: expected a number of blocks of at least 1, got ${keep}`)
-    this.store = new ChainStore(this.tree, runtime, this.finality, keep, (event, ...args) => {
+    const batch = init.pruningBatch ?? DEFAULT_PRUNING_BATCH
+    if (!Number.isInteger(batch) || batch < 1) throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruningBatch: expected at least 1, got ${batch}`)
+    this.store = new ChainStore(this.tree, runtime, this.finality, keep, batch, (event, ...args) => {
       this.emit(event, ...(args as never))
     })
   }

@@ -19,3 +19,5 @@ export { DEFAULT_STATE_PRUNING } from '../constants.js'
  * long chain spreads its pruning over the following blocks instead of one long transaction.
  */
 export const MAX_PRUNED_PER_STEP = 64
+/** Default {@link ChainInit.pruningBatch}: states are pruned 16 at a time. */
+export const DEFAULT_PRUNING_BATCH = 16

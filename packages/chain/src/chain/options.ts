@@ -24,6 +24,12 @@ export interface ChainInit {
    * blocks' states to keep (at least 1); default 256. An archive database keeps every state.
    */
   pruning?: number
+  /**
+   * Pruned databases: states are pruned once this many are due, so their deletions share database
+   * pages (fewer page writes per block); up to `pruning + pruningBatch - 1` final states are kept.
+   * Default 16; 1 prunes at every finality step.
+   */
+  pruningBatch?: number
 }
 
 /** Options of {@link Chain.produceBlock}. */

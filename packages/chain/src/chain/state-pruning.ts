@@ -34,9 +34,10 @@ export function decodeStateFrom(bytes: Uint8Array | undefined): number {
 /**
  * Plans the pruning of finality moving from `from` to `to` (a descendant of it): journaled blocks
  * on `to`'s chain become final, the others at or below `to` and those above it that do not descend
- * from it are discarded, and the states below the window of `keep` blocks ending at `to` are pruned.
+ * from it are discarded, and the states below the window of `keep` blocks ending at `to` are pruned
+ * once at least `batch` of them are due (so up to `keep + batch - 1` final states are kept).
  */
-export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, keep: number): PlannedPrune {
+export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, keep: number, batch = 1): PlannedPrune {
   // The blocks `from` (exclusive) .. `to` (inclusive), by number: the newly final chain.
   const finalHashes = new Map<number, Uint8Array>()
   for (let cur: BlockRecord | undefined = to; cur !== undefined && cur.number > from.number; cur = tree.blockByHash(cur.header.parentHash)) {
@@ -75,7 +76,9 @@ export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, k
 
   const pruned: Array<readonly [number, Uint8Array]> = []
   const window = Math.max(0, to.number - keep + 1)
-  const stateFrom = Math.min(window, tree.stateFrom + MAX_PRUNED_PER_STEP)
+  // Pruning waits until `batch` states are due: their deletions then share B-tree pages.
+  const due = window - tree.stateFrom >= batch ? window : tree.stateFrom
+  const stateFrom = Math.min(due, tree.stateFrom + MAX_PRUNED_PER_STEP)
   // Discarding the state of block n frees what block n + 1 deleted from it.
   for (let n = tree.stateFrom; n < stateFrom; n++) {
     const child = finalHashAt(n + 1)

@@ -31,8 +31,9 @@ export class ChainStore {
     private readonly tree: BlockTree,
     private readonly runtime: Runtime,
     private readonly finality: FinalityMode,
-    /** Pruned databases: states of this many finalized blocks are kept. */
+    /** Pruned databases: states of this many finalized blocks are kept, pruned `batch` at a time. */
     private readonly keep: number,
+    private readonly batch: number,
     private readonly emit: EmitChainEvent,
   ) {}
 
@@ -138,7 +139,7 @@ export class ChainStore {
   /** The pruning that finalizing `block` allows (pruned databases only). */
   private planPrune(block: BlockRecord): PlannedPrune | undefined {
     if (this.tree.db.stateMode !== 'pruned') return undefined
-    return planPrune(this.tree, this.tree.finalized, block, this.keep)
+    return planPrune(this.tree, this.tree.finalized, block, this.keep, this.batch)
   }
 
   private remember(imported: ImportedBlock): void {
