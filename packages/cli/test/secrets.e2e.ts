@@ -147,19 +147,8 @@ describe('secrets: no dev-key defaults outside the dev chain', () => {
   it('error: crust sworker run with no account on a live chain exits 1 with one line naming the flag', async () => {
     const base = makeBasePath()
     try {
-      const child = spawn(process.execPath, [CLI_BIN, 'sworker', 'run', '--chain', live.url, '--data', join(base.path, 'sworker'), '--api-port', '0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let stderr = ''
-      let stdout = ''
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString()
-      })
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString()
-      })
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-      assert.equal(code, 1)
+      const { status, stdout, stderr } = await crust(['sworker', 'run', '--chain', live.url, '--data', join(base.path, 'sworker'), '--api-port', '0'])
+      assert.equal(status, 1)
       assert.equal(stdout, '')
       assert.equal(stderr.split('\n').filter((l) => l !== '').length, 1, stderr)
       assert.match(stderr, /^error: no node account: pass --account-file <file> .*\/\/Bob is the default only on the dev chain.* \(CLI_ERROR_NO_ACCOUNT\)\n$/)

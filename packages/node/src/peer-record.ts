@@ -5,6 +5,7 @@
  */
 import type { ApiPromise } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
+import { u8aToHex } from '@polkadot/util'
 import type { Logger } from '@crust-ts/base'
 import { MAX_PEER_ADDRS, peerRecordPayload } from '@crust-ts/chain'
 import { peerRecordOf } from '@crust-ts/sdk'
@@ -31,6 +32,55 @@ export function recordAddresses(addrs: readonly Multiaddr[]): Uint8Array[] {
   return out
 }
 
+/** Blocks between two attempts after a failed one; attempts before giving up. */
+const RETRY_BLOCKS = 10
+const MAX_ATTEMPTS = 5
+
+/**
+ * Publishes the record once the account has an sWork identity (the chain creates it with the
+ * node's first work report, after registration), checking at each new head; a refused attempt is
+ * retried every RETRY_BLOCKS blocks, MAX_ATTEMPTS times. Resolves with a function that stops it.
+ */
+export async function publishPeerRecordOnceIdentified(
+  api: ApiPromise,
+  account: KeyringPair,
+  peerKey: PrivateKey,
+  listenAddrs: () => readonly Multiaddr[],
+  log: Logger,
+): Promise<() => void> {
+  let done = false
+  let busy = false
+  let attempts = 0
+  let lastAttempt = Number.NEGATIVE_INFINITY
+  let unsubscribe: (() => void) | undefined
+  const finish = () => {
+    done = true
+    unsubscribe?.()
+  }
+  unsubscribe = (await api.rpc.chain.subscribeNewHeads((head) => {
+    const n = head.number.toNumber()
+    if (done || busy || n - lastAttempt < RETRY_BLOCKS) return
+    busy = true
+    ;(async () => {
+      const identity = (await api.query.swork!.identities!(account.address)) as unknown as { isNone: boolean }
+      if (identity.isNone) return // not yet: its first work report creates it
+      lastAttempt = n
+      attempts++
+      await publishPeerRecord(api, account, peerKey, listenAddrs(), log)
+      finish()
+    })()
+      .catch((err: unknown) => {
+        log.warn({ err, attempts }, `cannot publish the peer record (others find this node only through their peers): ${(err as Error).message}`)
+        if (attempts >= MAX_ATTEMPTS) finish()
+      })
+      .finally(() => {
+        busy = false
+      })
+  })) as unknown as () => void
+  if (done) unsubscribe()
+  return finish
+}
+
 /** Sets the record unless the chain has it already; resolves with whether a transaction was sent. */
 export async function publishPeerRecord(
   api: ApiPromise,
@@ -45,7 +95,16 @@ export async function publishPeerRecord(
   const wanted = addrs.map((a) => multiaddr(a).toString())
   if (current !== undefined && current.peerId === base58btc.baseEncode(peerId) && current.multiaddrs.join() === wanted.join()) return false
   const signature = await peerKey.sign(peerRecordPayload(account.publicKey, peerId, addrs))
-  const error = await submitTx(api, callOf(api, 'swork', 'setPeerRecord', peerId, addrs, signature), account)
+  // Hex, not Uint8Array: @polkadot/api reads a Uint8Array given for `Bytes` as already length-prefixed.
+  const call = callOf(
+    api,
+    'swork',
+    'setPeerRecord',
+    u8aToHex(peerId),
+    addrs.map((a) => u8aToHex(a)),
+    u8aToHex(signature),
+  )
+  const error = await submitTx(api, call, account)
   if (error !== undefined) throw new NodeTxError(`the chain refused the peer record: ${error}`, error)
   log.info({ peerId: base58btc.baseEncode(peerId), addrs: addrs.length }, 'peer record published: others can fetch from this node')
   return true

@@ -20,7 +20,7 @@ import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-t
 import { EmbeddedChain } from './chain.js'
 import type { StorageNodeConfig } from './config.js'
 import { ensureGroup, ensureJoined } from './groups.js'
-import { publishPeerRecord } from './peer-record.js'
+import { publishPeerRecordOnceIdentified } from './peer-record.js'
 import { ChainProviderHints } from './provider-hints.js'
 import { createMetricsRegistry, type MetricSources, type MetricsServer, startMetricsServer } from './metrics.js'
 
@@ -209,11 +209,10 @@ export async function startStorageNode(
 
       const chainType = (await api.rpc.system.chainType()).toString()
       hints.attach(api, { allowPrivate: chainType === 'Development' || chainType === 'Local', self: daemon.peerId })
-      // Registered now (runSworker waits for it): publish where this node's files can be fetched.
+      // Where this node's files can be fetched, published once the chain knows the node (after its first report).
       const peerKey = await loadOrCreatePeerKey(join(config.basePath, 'ipfs', PEER_KEY_FILE))
-      await publishPeerRecord(api, account, peerKey, daemon.node.libp2p.getMultiaddrs(), log).catch((err: unknown) =>
-        log.warn({ err }, `cannot publish the peer record (others find this node only through their peers): ${(err as Error).message}`),
-      )
+      const stopPublishing = await publishPeerRecordOnceIdentified(api, account, peerKey, () => daemon.node.libp2p.getMultiaddrs(), log)
+      stops.push(async () => stopPublishing())
 
       const sworkerApi = url(running.api)
       smanager = await Smanager.start({

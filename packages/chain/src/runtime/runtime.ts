@@ -7,6 +7,7 @@ import { u8aToHex } from '@polkadot/util'
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { balancesPallet } from '../pallets/balances.js'
 import { benefitsPallet } from '../pallets/benefits/index.js'
+import { challengesPallet } from '../pallets/challenges/index.js'
 import { marketPallet } from '../pallets/market/index.js'
 import { offencesPallet } from '../pallets/offences/index.js'
 import { sessionPallet, stakingPallet } from '../pallets/staking/index.js'
@@ -18,6 +19,8 @@ import { transactionPaymentPallet } from '../pallets/transaction-payment.js'
 import { utilityPallet } from '../pallets/utility.js'
 import { multisigPallet } from '../pallets/multisig.js'
 import { proxyPallet } from '../pallets/proxy.js'
+import { identityPallet } from '../pallets/identity/index.js'
+import { treasuryPallet } from '../pallets/treasury.js'
 import { decodeExact } from '../primitives/codec/decode.js'
 import { type FieldDef, LookupBuilder } from '../primitives/codec/lookup.js'
 import {
@@ -57,10 +60,14 @@ export const PALLET_INDEX = {
   Session: 9,
   Offences: 10,
   // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
+  Treasury: 15,
   Utility: 23,
+  Identity: 24,
   Multisig: 30,
   // Crust has no proxy pallet: the first index after Crust's last (BridgeTransfer, 32).
   Proxy: 33,
+  // Not in Crust: storage challenges.
+  Challenges: 34,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -140,9 +147,12 @@ export class Runtime {
       stakingPallet(PALLET_INDEX.Staking),
       sessionPallet(PALLET_INDEX.Session),
       offencesPallet(PALLET_INDEX.Offences),
+      treasuryPallet(PALLET_INDEX.Treasury),
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
+      identityPallet(PALLET_INDEX.Identity),
       multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
       proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),
+      challengesPallet(PALLET_INDEX.Challenges),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

@@ -17,6 +17,7 @@ export {
   reportSlotOf,
   takeAddedFilesCount,
   takeWorkload,
+  totalWorkload,
   updateSpower,
   type WorkloadHandOff,
 } from './interface.js'
