@@ -142,6 +142,7 @@ export class ChainDatabase implements TrieNodeReader {
     this.justifications = sub(Bucket.justification)
     this.journal = new StateJournal(this.nodes, sub(Bucket.trieNodeRefs), sub(Bucket.stateInserted), sub(Bucket.stateDeleted))
     this.stateMode = this.settleStateMode(requested)
+    if (this.stateMode === 'pruned') this.journal.keepBucketsNonEmpty()
   }
 
   /** The stored mode; a new database takes the requested one (default archive). */

@@ -29,6 +29,8 @@ export interface StatePruneStep {
 }
 
 const HASH_LENGTH = 32
+/** See {@link StateJournal.keepBucketsNonEmpty}. */
+const SENTINEL = Uint8Array.of(0)
 
 function journalKey([number, hash]: JournalBlock): Uint8Array {
   const key = new Uint8Array(4 + hash.length)
@@ -70,6 +72,15 @@ export class StateJournal {
     private readonly inserted: Bytes,
     private readonly deleted: Bytes,
   ) {}
+
+  /**
+   * Puts a one-byte key (never a hash nor a journal key) in each journal bucket, so none of them is
+   * ever emptied by a transaction that also wrote it: lmdb has failed on such put-then-empty
+   * transactions (a bad freelist entry at commit). Runs outside any transaction, once per open.
+   */
+  keepBucketsNonEmpty(): void {
+    for (const db of [this.refs, this.inserted, this.deleted]) if (!db.doesExist(SENTINEL)) db.putSync(SENTINEL, SENTINEL)
+  }
 
   /** Stores new nodes: an absent one with one reference, a stored one gains a reference. */
   addNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): void {
@@ -113,6 +124,7 @@ export class StateJournal {
     const out: JournalBlock[] = []
     for (const key of this.inserted.getKeys()) {
       const bytes = key as Uint8Array
+      if (bytes.length !== 4 + HASH_LENGTH) continue
       out.push([u32(bytes), bytes.slice(4)])
     }
     return out
