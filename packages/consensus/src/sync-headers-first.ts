@@ -69,6 +69,11 @@ export class HeadersFirstSync {
         if (!(await this.unknown.requestBlock(u8aToHex(hashHeader(headers[0]!)), peer)) || chain.best.hashHex === before) break
         continue
       }
+      if (!chain.hasState(parent)) {
+        // Headers on a block whose state this node pruned: below finality, so they cannot join our chain.
+        await network.penalise(peer, `headers build on block ${parent.number}, below finality`)
+        break
+      }
       const { checked, fault } = checkHeaders(parent, chain.slotOf(parent), chain.authoritiesFor(parent), headers)
       if (fault !== undefined) {
         log.debug({ peer: peer.toString(), fault, from: parent.number + 1 }, 'peer sent invalid headers')

@@ -51,6 +51,8 @@ export interface DevOptions {
   /** The EVM order node's HTTP API port (it runs with the EVM dev node). */
   orderNodePort: number
   reset: boolean
+  /** `--pruning` of the validators and the storage nodes' chain nodes: `archive` or a number of finalized blocks (default: theirs, 256). */
+  pruning?: string
 }
 
 /** The dev service account that pays for the pinning service's orders. */
@@ -125,6 +127,7 @@ async function startValidators(
       '--rpc-cors',
       rpcCors.join(','),
       ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
+      ...(opts.pruning === undefined ? [] : ['--pruning', opts.pruning]),
     ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
@@ -261,6 +264,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
             '--srd-unit',
             String(opts.srdUnitSize),
             ...(multiaddrs.length > 0 ? ['--bootstrap', ...multiaddrs] : []),
+            ...(opts.pruning === undefined ? [] : ['--pruning', opts.pruning]),
           ],
         },
         onExit,
