@@ -43,6 +43,7 @@ import {
   type VariantSpec,
 } from '../primitives/codec/scale-type.js'
 import type { RuntimeConfig } from './config.js'
+import { encodeLegacyMetadata, type MetadataV14Json, type MetadataVersion } from './legacy-metadata.js'
 import { concatBytes } from '../primitives/hashing.js'
 import type { AnyCallDef, EventDef, Pallet, RuntimeCallValue } from '../frame/pallet.js'
 import { era, multiAddress, multiSignature, phase } from '../primitives/substrate-types.js'
@@ -131,6 +132,8 @@ export class Runtime {
   /** A @polkadot/types registry with this runtime's metadata (for encoding rarely used types). */
   readonly registry: TypeRegistry
   private readonly byName = new Map<string, Pallet>()
+  private readonly metadataV14Json: MetadataV14Json
+  private readonly legacyMetadata = new Map<12 | 13, Uint8Array>()
   private readonly eventRecordsType: AnyType
 
   constructor(config: RuntimeConfig) {
@@ -186,6 +189,21 @@ export class Runtime {
     const built = this.buildMetadata()
     this.metadata = built.bytes
     this.registry = built.registry
+    this.metadataV14Json = built.json
+  }
+
+  /**
+   * The SCALE `RuntimeMetadataPrefixed` of metadata `version`: V14 is {@link metadata}; V12 and
+   * V13 (for @polkadot/api 4.x clients) are generated from it on first use.
+   */
+  metadataOf(version: MetadataVersion): Uint8Array {
+    if (version === 14) return this.metadata
+    let bytes = this.legacyMetadata.get(version)
+    if (bytes === undefined) {
+      bytes = encodeLegacyMetadata(this.metadataV14Json, version)
+      this.legacyMetadata.set(version, bytes)
+    }
+    return bytes
   }
 
   pallet(name: string): Pallet {
@@ -275,7 +293,7 @@ export class Runtime {
     )
   }
 
-  private buildMetadata(): { bytes: Uint8Array; registry: TypeRegistry } {
+  private buildMetadata(): { bytes: Uint8Array; registry: TypeRegistry; json: MetadataV14Json } {
     const lookup = new LookupBuilder()
     const errorType = (p: Pallet) =>
       enumeration([p.path, 'pallet', 'Error'], Object.fromEntries(Object.values(p.errors).map((e) => [e.name, { index: e.index, docs: e.docs }])), {
@@ -356,6 +374,6 @@ export class Runtime {
     const metadata = new Metadata(registry, json as never)
     const bytes = metadata.toU8a()
     registry.setMetadata(new Metadata(registry, bytes))
-    return { bytes, registry }
+    return { bytes, registry, json: json.metadata.v14 as MetadataV14Json }
   }
 }
