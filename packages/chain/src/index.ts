@@ -72,6 +72,13 @@ export {
 } from './primitives/header.js'
 export { CodecError, CodecErrorCode, type CodecErrorType } from './primitives/errors.js'
 export { Runtime, PALLET_INDEX, type RuntimeVersionJson } from './runtime/runtime.js'
+export {
+  DEFAULT_METADATA_VERSION,
+  isMetadataVersion,
+  LegacyMetadataError,
+  METADATA_VERSIONS,
+  type MetadataVersion,
+} from './runtime/legacy-metadata.js'
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
 export { decodeExtrinsic, type DecodedExtrinsic } from './frame/extrinsic.js'
 export { builtinSpec, loadChainSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'

@@ -35,7 +35,12 @@ function tupleShape(items: Shape[]): Shape {
 }
 
 function option(inner: Shape): Shape {
-  return { variants: [[0, UNIT], [1, inner]] }
+  return {
+    variants: [
+      [0, UNIT],
+      [1, inner],
+    ],
+  }
 }
 
 /**
@@ -71,9 +76,7 @@ function v14Shape(types: PortableType[], id: number): Shape {
   if ('tuple' in def) return tupleShape(def.tuple.map((x) => v14Shape(types, x)))
   if ('composite' in def) return tupleShape(def.composite.fields.map((f) => v14Shape(types, f.type)))
   return {
-    variants: def.variant.variants
-      .map((v): [number, Shape] => [v.index, tupleShape(v.fields.map((f) => v14Shape(types, f.type)))])
-      .sort((a, b) => a[0] - b[0]),
+    variants: def.variant.variants.map((v): [number, Shape] => [v.index, tupleShape(v.fields.map((f) => v14Shape(types, f.type)))]).sort((a, b) => a[0] - b[0]),
   }
 }
 
@@ -125,7 +128,12 @@ function oldDefShape(old: OldTypes, registry: OldRegistry, def: OldTypeDef, dept
     case I.Option:
       return option(sub())
     case I.Result:
-      return { variants: [[0, sub(0)], [1, sub(1)]] }
+      return {
+        variants: [
+          [0, sub(0)],
+          [1, sub(1)],
+        ],
+      }
     case I.BTreeMap:
       return { seq: { tuple: [sub(0), sub(1)] } }
     case I.Enum:
@@ -175,15 +183,15 @@ function namedUses(v14: MetadataV14Json, legacy: LegacyModule[]): NamedUse[] {
     const m = legacy.find((x) => x.name === p.name)!
     if (p.calls !== null) {
       for (const v of variants(p.calls.type)) {
-        v.fields.forEach((f, i) => uses.push({ where: `${p.name}.${v.name}(${f.name})`, legacy: m.calls![v.index]!.args[i]!.type, v14: f.type }))
+        v.fields.forEach((f, i) => void uses.push({ where: `${p.name}.${v.name}(${f.name})`, legacy: m.calls![v.index]!.args[i]!.type, v14: f.type }))
       }
     }
     if (p.events !== null) {
       for (const v of variants(p.events.type)) {
-        v.fields.forEach((f, i) => uses.push({ where: `event ${p.name}.${v.name}[${i}]`, legacy: m.events![v.index]!.args[i]!, v14: f.type }))
+        v.fields.forEach((f, i) => void uses.push({ where: `event ${p.name}.${v.name}[${i}]`, legacy: m.events![v.index]!.args[i]!, v14: f.type }))
       }
     }
-    p.constants.forEach((c, i) => uses.push({ where: `constant ${p.name}.${c.name}`, legacy: m.constants[i]!.type, v14: c.type }))
+    p.constants.forEach((c, i) => void uses.push({ where: `constant ${p.name}.${c.name}`, legacy: m.constants[i]!.type, v14: c.type }))
     for (const [i, item] of (p.storage?.items ?? []).entries()) {
       const legacyType = m.storage!.items[i]!.type
       const where = `storage ${p.name}.${item.name}`
@@ -198,7 +206,7 @@ function namedUses(v14: MetadataV14Json, legacy: LegacyModule[]): NamedUse[] {
       const keyDef = types[key]!.type.def
       const keyIds = kind === 'map' ? [key] : 'tuple' in keyDef ? keyDef.tuple : [key]
       const legacyKeys = kind === 'map' ? [entry.key] : kind === 'doubleMap' ? [entry.key1, entry.key2] : (entry.keyVec as string[])
-      keyIds.forEach((id, k) => uses.push({ where: `${where} key ${k}`, legacy: legacyKeys[k] as string, v14: id }))
+      keyIds.forEach((id, k) => void uses.push({ where: `${where} key ${k}`, legacy: legacyKeys[k] as string, v14: id }))
     }
   }
   return uses

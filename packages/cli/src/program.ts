@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { MetadataVersion } from '@crust-ts/chain'
 import type { AddCommandOptions } from './commands/ipfs-client.js'
 import type { IpfsDaemonOptions } from './commands/ipfs-daemon.js'
 import { DEFAULT_API } from './commands/ipfs-defaults.js'
@@ -25,6 +26,15 @@ function parseDuration(value: string): number {
 function parsePruning(value: string): string {
   if (value === 'archive' || /^[1-9][0-9]*$/.test(value)) return value
   throw new InvalidArgumentError("expected 'archive' or a number of finalized blocks whose states are kept (at least 1)")
+}
+
+/**
+ * `--metadata-version`: 14 (today's clients), 13 or 12 (@polkadot/api 4.x clients); the chain's
+ * `METADATA_VERSIONS`, spelled out so the CLI starts without loading the chain.
+ */
+function parseMetadataVersion(value: string): MetadataVersion {
+  if (value === '12' || value === '13' || value === '14') return Number(value) as MetadataVersion
+  throw new InvalidArgumentError("expected 12, 13 or 14 (14: today's clients; 13 and 12: @polkadot/api 4.x clients)")
 }
 
 function parseCidVersion(value: string): 0 | 1 {
@@ -73,6 +83,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       "states the validators and the storage nodes' chain nodes keep: the last <blocks> finalized blocks' (default 256), or 'archive' for all",
       parsePruning,
     )
+    .option(
+      '--metadata-version <version>',
+      "metadata the validators serve from state_getMetadata: 14 (default), or 13 / 12 for @polkadot/api 4.x clients (Crust's mainnet UI, crust-pin)",
+      parseMetadataVersion,
+    )
     .action(
       async (opts: {
         basePath: string
@@ -95,6 +110,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         orderNodePort: number
         reset: boolean
         pruning?: string
+        metadataVersion?: MetadataVersion
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
         await runDev({ ...opts, srdUnitSize: opts.srdUnit })
@@ -161,6 +177,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       parsePruning,
     )
     .option(
+      '--metadata-version <version>',
+      "metadata served from state_getMetadata: 14 (default), or 13 / 12 for @polkadot/api 4.x clients (Crust's mainnet UI, crust-pin)",
+      parseMetadataVersion,
+    )
+    .option(
       '--validator <suri>',
       "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
     )
@@ -204,6 +225,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           p2pHost: string
           bootnodes?: string[]
           pruning?: string
+          metadataVersion?: MetadataVersion
         } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
         cmd: Command,
       ) => {
@@ -212,8 +234,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, rpcCors, pruning, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, ...rest } = opts
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
+          if (metadataVersion !== undefined) throw new CliError('CLI_ERROR_FLAG', '--metadata-version is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
             mode: opts.mode,
@@ -239,6 +262,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           ...(opts.consolePort === undefined ? {} : { consolePort: opts.consolePort }),
           blockTimeMs: opts.blockTime,
           ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
+          ...(opts.metadataVersion === undefined ? {} : { metadataVersion: opts.metadataVersion }),
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
       },

@@ -53,49 +53,77 @@ export interface DecodedExtrinsic {
   call: RuntimeCallValue
 }
 
-/** Decodes an extrinsic's envelope and call; throws {@link ExtrinsicFormatError} on any malformation. */
+/**
+ * Decodes an extrinsic's envelope and call; throws {@link ExtrinsicFormatError} on any malformation.
+ *
+ * A signer is `MultiAddress::Id` (`0x00 ++ AccountId32`, as V14 metadata declares it) or a bare
+ * `AccountId32`: Crust's runtime had `Address = AccountId`, and @polkadot/api 4.x clients with
+ * @crustio/type-definitions still encode it so. The `MultiAddress` reading is taken when the whole
+ * extrinsic decodes that way, else the bare one, so every node reads the same bytes the same way.
+ */
 export function decodeExtrinsic(runtime: ExtrinsicRuntime, bytes: Uint8Array): DecodedExtrinsic {
   const len = readCompact(bytes, 0)
   if (len === undefined || len.value !== BigInt(bytes.length - len.length)) {
     throw new ExtrinsicFormatError('the length prefix does not match the extrinsic length')
   }
-  let o = len.length
-  const version = bytes[o++]
-  let signed: SignedPart | undefined
-  if (version === SIGNED_V4) {
-    if (bytes[o++] !== 0) throw new ExtrinsicFormatError('only MultiAddress::Id signers are supported')
-    const signer = bytes.subarray(o, o + 32)
-    o += 32
-    const sigType = bytes[o]
-    const sigLen = sigType === 0 || sigType === 1 ? 64 : sigType === 2 ? 65 : -1
-    if (sigLen < 0) throw new ExtrinsicFormatError('unknown signature type')
-    const multiSignature = bytes.subarray(o, o + 1 + sigLen)
-    o += 1 + sigLen
-    const extraStart = o
-    const era = readEra(bytes, o)
-    if (era === undefined) throw new ExtrinsicFormatError('invalid era')
-    o += era.length
-    const nonce = readCompact(bytes, o)
-    if (nonce === undefined || nonce.value > 0xffffffffn) throw new ExtrinsicFormatError('invalid nonce')
-    o += nonce.length
-    const tip = readCompact(bytes, o)
-    if (tip === undefined || tip.value >= 1n << 128n) throw new ExtrinsicFormatError('invalid tip')
-    o += tip.length
-    if (o > bytes.length || signer.length !== 32) throw new ExtrinsicFormatError('truncated extrinsic')
-    signed = {
-      signer,
-      scheme: sigType === 0 ? 'ed25519' : sigType === 1 ? 'sr25519' : 'ecdsa',
-      signature: multiSignature.subarray(1),
-      multiSignature,
-      era: era.era,
-      nonce: Number(nonce.value),
-      tip: tip.value,
-      extra: bytes.subarray(extraStart, o),
+  const start = len.length + 1
+  const version = bytes[len.length]
+  if (version === UNSIGNED_V4) return finish(runtime, bytes, undefined, start)
+  if (version !== SIGNED_V4) throw new ExtrinsicFormatError(`unsupported extrinsic version byte 0x${(version ?? 0).toString(16)}`)
+  if (bytes[start] === 0) {
+    try {
+      const { signed, end } = readSignedPart(bytes, start + 1)
+      return finish(runtime, bytes, signed, end)
+    } catch (err) {
+      if (!(err instanceof ExtrinsicFormatError)) throw err
+      try {
+        const { signed, end } = readSignedPart(bytes, start)
+        return finish(runtime, bytes, signed, end)
+      } catch {
+        throw err
+      }
     }
-  } else if (version !== UNSIGNED_V4) {
-    throw new ExtrinsicFormatError(`unsupported extrinsic version byte 0x${(version ?? 0).toString(16)}`)
   }
-  const callBytes = bytes.subarray(o)
+  const { signed, end } = readSignedPart(bytes, start)
+  return finish(runtime, bytes, signed, end)
+}
+
+/** Reads `AccountId32 ++ MultiSignature ++ extra` from `o`. */
+function readSignedPart(bytes: Uint8Array, from: number): { signed: SignedPart; end: number } {
+  let o = from
+  const signer = bytes.subarray(o, o + 32)
+  o += 32
+  const sigType = bytes[o]
+  const sigLen = sigType === 0 || sigType === 1 ? 64 : sigType === 2 ? 65 : -1
+  if (sigLen < 0) throw new ExtrinsicFormatError('unknown signature type')
+  const multiSignature = bytes.subarray(o, o + 1 + sigLen)
+  o += 1 + sigLen
+  const extraStart = o
+  const era = readEra(bytes, o)
+  if (era === undefined) throw new ExtrinsicFormatError('invalid era')
+  o += era.length
+  const nonce = readCompact(bytes, o)
+  if (nonce === undefined || nonce.value > 0xffffffffn) throw new ExtrinsicFormatError('invalid nonce')
+  o += nonce.length
+  const tip = readCompact(bytes, o)
+  if (tip === undefined || tip.value >= 1n << 128n) throw new ExtrinsicFormatError('invalid tip')
+  o += tip.length
+  if (o > bytes.length || signer.length !== 32) throw new ExtrinsicFormatError('truncated extrinsic')
+  const signed: SignedPart = {
+    signer,
+    scheme: sigType === 0 ? 'ed25519' : sigType === 1 ? 'sr25519' : 'ecdsa',
+    signature: multiSignature.subarray(1),
+    multiSignature,
+    era: era.era,
+    nonce: Number(nonce.value),
+    tip: tip.value,
+    extra: bytes.subarray(extraStart, o),
+  }
+  return { signed, end: o }
+}
+
+function finish(runtime: ExtrinsicRuntime, bytes: Uint8Array, signed: SignedPart | undefined, callStart: number): DecodedExtrinsic {
+  const callBytes = bytes.subarray(callStart)
   let call: RuntimeCallValue
   try {
     call = runtime.decodeCall(callBytes)

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { u8aEq } from '@polkadot/util'
 import { registerSubstrateApi } from './api/substrate-api.js'
+import { DEFAULT_METADATA_VERSION, type MetadataVersion } from '../runtime/legacy-metadata.js'
 import { registerAuthorKeysApi } from './api/author-keys-api.js'
 import { Keystore } from './keystore/index.js'
 import { type AuthoritySet, eraAuthorities } from '../chain/authorities.js'
@@ -56,6 +57,12 @@ export interface ChainNodeInit {
    * for every state. A database keeps the mode it was created in: pruned and archive do not mix.
    */
   pruning?: StatePruning
+  /**
+   * The metadata `state_getMetadata` serves (default 14). 13 and 12 are for @polkadot/api 4.x
+   * clients (Crust's mainnet UI, `@crustio/crust-pin`), which read no later version; clients that
+   * ask through the `Metadata` runtime API (today's @polkadot/api) still get V14.
+   */
+  metadataVersion?: MetadataVersion
 }
 
 /** `--pruning`: a number of finalized blocks whose states are kept, or `archive` (all of them). */
@@ -144,7 +151,16 @@ export class ChainNode {
         ...(init.rpc.maxConnections === undefined ? {} : { maxConnections: init.rpc.maxConnections }),
         ...(init.rpc.cors === undefined ? {} : { cors: init.rpc.cors }),
       })
-      registerSubstrateApi(rpc, { chain, pool, runtime, spec: init.spec, nodeName: NODE_NAME, nodeVersion: NODE_VERSION, isAuthority: init.author })
+      registerSubstrateApi(rpc, {
+        chain,
+        pool,
+        runtime,
+        spec: init.spec,
+        nodeName: NODE_NAME,
+        nodeVersion: NODE_VERSION,
+        isAuthority: init.author,
+        metadataVersion: init.metadataVersion ?? DEFAULT_METADATA_VERSION,
+      })
       const keystore = Keystore.open(init.basePath)
       registerAuthorKeysApi(rpc, keystore)
       const signer = init.author ? singleAuthoritySigner(init) : undefined
@@ -155,7 +171,15 @@ export class ChainNode {
           )
         : undefined
       log.info(
-        { chain: init.spec.name, genesis: chain.genesis.hashHex, best: chain.best.number, bestHash: chain.best.hashHex, pruning, stateFrom: chain.stateFrom },
+        {
+          chain: init.spec.name,
+          genesis: chain.genesis.hashHex,
+          best: chain.best.number,
+          bestHash: chain.best.hashHex,
+          pruning,
+          stateFrom: chain.stateFrom,
+          metadataVersion: init.metadataVersion ?? DEFAULT_METADATA_VERSION,
+        },
         'chain opened',
       )
       return new ChainNode(init, db, runtime, chain, pool, rpc, author, keystore)

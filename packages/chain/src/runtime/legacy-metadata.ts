@@ -21,6 +21,13 @@ import type { StorageEntryMetadata } from '../frame/storage.js'
 /** The metadata versions a node can serve from `state_getMetadata`. */
 export const METADATA_VERSIONS = [12, 13, 14] as const
 export type MetadataVersion = (typeof METADATA_VERSIONS)[number]
+/** What `state_getMetadata` serves unless told otherwise. */
+export const DEFAULT_METADATA_VERSION: MetadataVersion = 14
+
+/** Whether `n` is a metadata version a node serves. */
+export function isMetadataVersion(n: number): n is MetadataVersion {
+  return (METADATA_VERSIONS as readonly number[]).includes(n)
+}
 
 /** The V14 metadata as the runtime builds it (the JSON @polkadot/types encodes). */
 export interface MetadataV14Json {
@@ -148,7 +155,13 @@ class TypeNamer {
     if ('primitive' in def) {
       const prim = PRIMITIVES[def.primitive]!
       const alias = baseName(rustType)
-      return alias !== undefined && INTEGER_NAMES[alias] === prim ? (alias === 'BalanceOf' ? 'Balance' : alias === 'BlockNumberFor' ? 'BlockNumber' : alias) : prim
+      return alias !== undefined && INTEGER_NAMES[alias] === prim
+        ? alias === 'BalanceOf'
+          ? 'Balance'
+          : alias === 'BlockNumberFor'
+            ? 'BlockNumber'
+            : alias
+        : prim
     }
     if ('compact' in def) return `Compact<${this.name(def.compact.type, compactInner(rustType))}>`
     const known = this.names.get(id)

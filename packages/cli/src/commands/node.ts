@@ -14,6 +14,7 @@ import {
   parseStatePruning,
   type StatePruning,
   type RpcCors,
+  type MetadataVersion,
   signerFromUri,
 } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
@@ -41,6 +42,8 @@ export interface RunNodeOptions {
   bootnodes?: string[]
   /** `--pruning`: `archive`, or how many finalized blocks' states to keep (default 256). */
   pruning?: string
+  /** `--metadata-version`: what `state_getMetadata` serves (default 14; 13 and 12 for @polkadot/api 4.x clients). */
+  metadataVersion?: MetadataVersion
 }
 
 /** `dev`, `local`, or a chain spec JSON file (an unreadable one is a bad `--chain`). */
@@ -116,6 +119,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     // accounts are staking candidates for their stake limits, never authors that run no validator.
     ...(networked && spec.genesis.authorities.length === 1 ? { authorities: genesisAuthorities(spec) } : {}),
     ...(pruning === undefined ? {} : { pruning }),
+    ...(options.metadataVersion === undefined ? {} : { metadataVersion: options.metadataVersion }),
     logger,
   })
   let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined

@@ -9,6 +9,7 @@ import type { BlockRecord, Chain, ImportedBlock } from '../../chain/index.js'
 import { headerToJson } from '../../primitives/header.js'
 import { ExtrinsicFormatError } from '../../frame/extrinsic.js'
 import type { Runtime } from '../../runtime/runtime.js'
+import type { MetadataVersion } from '../../runtime/legacy-metadata.js'
 import { InvalidTransactionError } from '../../runtime/validity.js'
 import { RpcError, type RpcServer, type SubscriptionSink } from '../rpc/index.js'
 import type { ChainSpec } from '../../spec/chain-spec.js'
@@ -26,6 +27,8 @@ export interface SubstrateApiDeps {
   nodeVersion: string
   /** The node authors blocks (shown by `system_nodeRoles`). */
   isAuthority: boolean
+  /** The metadata version `state_getMetadata` serves (the `Metadata` runtime API serves V14). */
+  metadataVersion: MetadataVersion
 }
 
 const MAX_KEYS_PAGE = 1000
@@ -118,7 +121,7 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
   })
   method('state_getMetadata', ([at]) => {
     blockParam(chain, at)
-    return u8aToHex(runtime.metadata)
+    return u8aToHex(runtime.metadataOf(deps.metadataVersion))
   })
   method(['state_getStorage', 'state_getStorageAt'], ([key, at]) => {
     const value = stateParam(chain, at).get(hexParam(key, 'key'))

@@ -10,7 +10,7 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { DEFAULT_RPC_CORS, devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
+import { DEFAULT_RPC_CORS, devAddress, LOCAL_AUTHORITIES, type MetadataVersion } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { type ConsoleConfig, consoleOrigins } from '@crust-ts/console'
@@ -53,6 +53,8 @@ export interface DevOptions {
   reset: boolean
   /** `--pruning` of the validators and the storage nodes' chain nodes: `archive` or a number of finalized blocks (default: theirs, 256). */
   pruning?: string
+  /** `--metadata-version` of the validators (what `state_getMetadata` serves on the dev RPC; default 14). */
+  metadataVersion?: MetadataVersion
 }
 
 /** The dev service account that pays for the pinning service's orders. */
@@ -128,6 +130,7 @@ async function startValidators(
       rpcCors.join(','),
       ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
       ...(opts.pruning === undefined ? [] : ['--pruning', opts.pruning]),
+      ...(opts.metadataVersion === undefined ? [] : ['--metadata-version', String(opts.metadataVersion)]),
     ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
