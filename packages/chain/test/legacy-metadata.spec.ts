@@ -26,12 +26,18 @@ type Shape =
   | { arr: number; of: Shape }
   | { tuple: Shape[] }
   | { variants: Array<[number, Shape]> }
-  | { leaf: 'Call' | 'Event' | 'Era' | 'IdentityData' | 'MultiAddress' }
+  | { leaf: 'Call' | 'Event' | 'Era' | 'IdentityData' | 'MultiAddress' | 'DispatchError' }
 
 const UNIT: Shape = { tuple: [] }
 
 function tupleShape(items: Shape[]): Shape {
   return items.length === 1 ? items[0]! : { tuple: items }
+}
+
+/** A fieldless enum encodes as its index, a `u8`. */
+function variantsShape(variants: Array<[number, Shape]>): Shape {
+  if (variants.every(([i, v]) => i < 256 && JSON.stringify(v) === JSON.stringify(UNIT))) return { prim: 'u8' }
+  return { variants }
 }
 
 function option(inner: Shape): Shape {
@@ -51,6 +57,8 @@ function option(inner: Shape): Shape {
  */
 const V14_LEAVES: Record<string, Shape> = {
   'sp_runtime::multiaddress::MultiAddress': { leaf: 'MultiAddress' },
+  // The one known difference, explained at LEGACY_TYPE_NAMES: 4.x's Module error is one byte.
+  'sp_runtime::DispatchError': { leaf: 'DispatchError' },
   'crust_runtime::RuntimeCall': { leaf: 'Call' },
   'crust_runtime::RuntimeEvent': { leaf: 'Event' },
   'sp_runtime::generic::era::Era': { leaf: 'Era' },
@@ -58,6 +66,7 @@ const V14_LEAVES: Record<string, Shape> = {
 }
 const OLD_LEAVES: Record<string, Shape> = {
   MultiAddress: { leaf: 'MultiAddress' },
+  DispatchError: { leaf: 'DispatchError' },
   Call: { leaf: 'Call' },
   Event: { leaf: 'Event' },
   ExtrinsicEra: { leaf: 'Era' },
@@ -75,23 +84,31 @@ function v14Shape(types: PortableType[], id: number): Shape {
   if ('array' in def) return { arr: def.array.len, of: v14Shape(types, def.array.type) }
   if ('tuple' in def) return tupleShape(def.tuple.map((x) => v14Shape(types, x)))
   if ('composite' in def) return tupleShape(def.composite.fields.map((f) => v14Shape(types, f.type)))
-  return {
-    variants: def.variant.variants.map((v): [number, Shape] => [v.index, tupleShape(v.fields.map((f) => v14Shape(types, f.type)))]).sort((a, b) => a[0] - b[0]),
-  }
+  return variantsShape(
+    def.variant.variants.map((v): [number, Shape] => [v.index, tupleShape(v.fields.map((f) => v14Shape(types, f.type)))]).sort((a, b) => a[0] - b[0]),
+  )
 }
 
 /** The shape the old registry gives type `name`, following its definitions down to primitives. */
-function oldShape(old: OldTypes, registry: OldRegistry, name: string, depth = 0): Shape {
+function oldShape(old: OldTypes, registry: OldRegistry, name: string, depth = 0, inMetadata = true): Shape {
   if (depth > 40) throw new Error(`type ${name} nests too deeply`)
-  return oldDefShape(old, registry, old.getTypeDef(name), depth + 1)
+  return oldDefShape(old, registry, old.getTypeDef(name), depth + 1, inMetadata)
 }
 
 const INTS = ['u8', 'u16', 'u32', 'u64', 'u128', 'i8', 'i16', 'i32', 'i64', 'i128', 'bool']
 
-function oldDefShape(old: OldTypes, registry: OldRegistry, def: OldTypeDef, depth: number): Shape {
+/**
+ * `inMetadata`: the type is written in the metadata, where old clients take only names and
+ * containers of names (their `extractTypes` throws on an inline struct or enum), not in a registry
+ * definition.
+ */
+function oldDefShape(old: OldTypes, registry: OldRegistry, def: OldTypeDef, depth: number, inMetadata: boolean): Shape {
   const I = old.TypeDefInfo
   const subs = (): OldTypeDef[] => (Array.isArray(def.sub) ? def.sub : def.sub === undefined ? [] : [def.sub])
-  const sub = (i = 0) => oldDefShape(old, registry, subs()[i]!, depth + 1)
+  const sub = (i = 0) => oldDefShape(old, registry, subs()[i]!, depth + 1, inMetadata)
+  if (inMetadata && (def.info === I.Struct || def.info === I.Enum || def.info === I.Set)) {
+    throw new Error(`an inline definition, which old clients refuse in metadata: ${def.type}`)
+  }
   switch (def.info) {
     case I.Plain: {
       const leaf = OLD_LEAVES[def.type]
@@ -104,11 +121,11 @@ function oldDefShape(old: OldTypes, registry: OldRegistry, def: OldTypeDef, dept
       if (def.type === 'H160') return { arr: 20, of: { prim: 'u8' } }
       // A named type: its registered definition, else its class (built-in codecs such as UInt).
       const definition = registry.getDefinition(def.type)
-      if (definition !== undefined) return oldShape(old, registry, definition, depth)
+      if (definition !== undefined) return oldShape(old, registry, definition, depth, false)
       const Class = registry.createClass(def.type)
       const instance = new Class(registry) as { toRawType(): string; bitLength?: () => number }
       const raw = instance.toRawType()
-      if (raw !== def.type) return oldShape(old, registry, raw, depth)
+      if (raw !== def.type) return oldShape(old, registry, raw, depth, false)
       if (typeof instance.bitLength === 'function') return { prim: `u${instance.bitLength()}` }
       throw new Error(`no definition for ${def.type}`)
     }
@@ -138,12 +155,12 @@ function oldDefShape(old: OldTypes, registry: OldRegistry, def: OldTypeDef, dept
       return { seq: { tuple: [sub(0), sub(1)] } }
     case I.Enum:
       // Placeholders for unused indices are never encoded.
-      return {
-        variants: subs()
+      return variantsShape(
+        subs()
           .map((s, i): [number, OldTypeDef] => [s.index ?? i, s])
           .filter(([, s]) => s.name?.startsWith('__unused') !== true)
-          .map(([i, s]): [number, Shape] => [i, oldDefShape(old, registry, s, depth + 1)]),
-      }
+          .map(([i, s]): [number, Shape] => [i, oldDefShape(old, registry, s, depth + 1, inMetadata)]),
+      )
     case I.Set:
       return { prim: `u${def.length}` }
     case I.Int:

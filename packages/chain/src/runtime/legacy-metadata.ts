@@ -5,10 +5,11 @@
  * Before V14 a metadata blob carries no type definitions, only type *names*; the client resolves
  * each name in its own registry (@polkadot/types' built-in definitions plus the chain's types
  * bundle, for Crust `@crustio/type-definitions`). So each V14 type is written as a name the client
- * defines with the same encoding ({@link LEGACY_TYPE_NAMES}), as a container of such names
- * (`Vec<…>`, `Option<…>`, `BTreeMap<…>`, tuples, `Compact<…>`, fixed arrays), or, when the clients
- * know no name for it (our own types, or types whose layout changed since), spelled out inline in
- * the JSON form @polkadot/types parses (`{"field":"Type"}`, `{"_enum":{…}}`).
+ * defines with the same encoding ({@link LEGACY_TYPE_NAMES}), or as a container of such names
+ * (`Vec<…>`, `Option<…>`, `BTreeMap<…>`, tuples, `Compact<…>`, fixed arrays). Old clients refuse
+ * inline struct and enum definitions in metadata (`{"field":"Type"}`), so a struct they know no
+ * name for is written as the tuple of its fields (the same bytes), a fieldless enum as `u8` (its
+ * index), and an enum with fields as its Rust path, a name they report as unknown.
  *
  * V12 and V13 list calls, events and errors by position (the index is the place in the list), so
  * unused indices below a pallet's highest one are filled with placeholders named `__unused<n>`.
@@ -63,6 +64,10 @@ export const LEGACY_TYPE_NAMES: Record<string, string> = {
   'frame_system::Phase': 'Phase',
   'frame_system::AccountInfo': 'AccountInfoWithTripleRefCount',
   'pallet_balances::types::AccountData': 'AccountData',
+  // Not the same encoding, the nearest there is: 4.x's `Module` error is `{ index: u8, error: u8 }`,
+  // Substrate's since 2022 (ours) `{ index: u8, error: [u8; 4] }`, so 4.x misreads a module error
+  // (the other variants read right); an enum with fields cannot be spelled out in old metadata.
+  'sp_runtime::DispatchError': 'DispatchError',
   'frame_support::dispatch::DispatchClass': 'DispatchClass',
   'frame_support::dispatch::Pays': 'Pays',
   'frame_support::traits::tokens::misc::BalanceStatus': 'BalanceStatus',
@@ -191,30 +196,28 @@ class TypeNamer {
     if (path === 'BTreeMap') return `BTreeMap<${param('K')},${param('V')}>`
     if (path === 'BTreeSet') return `BTreeSet<${param('T')}>`
     if ('composite' in def) return this.fieldsType(def.composite.fields)
-    if ('variant' in def) return this.enumType(def.variant.variants)
+    if ('variant' in def) return this.enumType(t.type.path, def.variant.variants)
     throw new LegacyMetadataError(`type ${t.id} has no legacy form`)
   }
 
-  /** Fields as a legacy type: none `Null`, one unnamed its own type, unnamed a tuple, named a struct. */
+  /**
+   * Fields as a legacy type: none `Null`, one its own type, several a tuple (a struct encodes as
+   * the tuple of its fields; old clients refuse inline struct definitions in metadata).
+   */
   private fieldsType(fields: FieldDef[]): string {
     if (fields.length === 0) return 'Null'
-    if (fields.every((f) => f.name === null)) {
-      if (fields.length === 1) return this.name(fields[0]!.type, fields[0]!.typeName)
-      return `(${fields.map((f) => this.name(f.type, f.typeName)).join(',')})`
-    }
-    return JSON.stringify(Object.fromEntries(fields.map((f) => [f.name ?? '', this.name(f.type, f.typeName)])))
+    if (fields.length === 1) return this.name(fields[0]!.type, fields[0]!.typeName)
+    return `(${fields.map((f) => this.name(f.type, f.typeName)).join(',')})`
   }
 
-  private enumType(variants: VariantDef[]): string {
-    const byIndex = new Map(variants.map((v) => [v.index, v]))
-    const last = Math.max(-1, ...variants.map((v) => v.index))
-    const entries: Array<[string, string]> = []
-    for (let i = 0; i <= last; i++) {
-      const v = byIndex.get(i)
-      entries.push(v === undefined ? [`__unused${i}`, 'Null'] : [v.name, this.fieldsType(v.fields)])
-    }
-    if (entries.every(([, type]) => type === 'Null')) return JSON.stringify({ _enum: entries.map(([name]) => name) })
-    return JSON.stringify({ _enum: Object.fromEntries(entries) })
+  /**
+   * An enum the clients know no name for: a fieldless one encodes as its index, a `u8`; one with
+   * fields cannot be written in old metadata and keeps its Rust name, which old clients report as
+   * unknown (they decode everything else).
+   */
+  private enumType(path: string[], variants: VariantDef[]): string {
+    if (variants.every((v) => v.fields.length === 0) && variants.every((v) => v.index < 256)) return 'u8'
+    return path.length === 0 ? 'UnknownEnum' : path.join('')
   }
 
   variants(id: number): VariantDef[] {
