@@ -274,6 +274,8 @@ for (const version of [12, 13] as const) {
         const old = loadOldTypes(release)
         const { registry, metadata } = oldRegistryWithMetadata(old, runtime.metadataOf(version), runtime.config.specVersion)
         assert.equal(metadata.version, version)
+        // What the old ApiPromise checks as it connects: every type name parses and is known.
+        assert.ok(old.getUniqTypes(registry, metadata.asLatest, true).length > 50)
         // The old client reads the modules back as we wrote them.
         const decoded = (metadata.toJSON() as { metadata: Record<string, { modules: Array<{ name: string; index: number }> }> }).metadata[`v${version}`]!
         assert.deepEqual(

@@ -53,8 +53,17 @@ describe('@polkadot/api 4.x clients', () => {
     const base = makeBasePath()
     const dev = await startDev(base.path, [...devArgs({ spec: 'dev', storageNodes: 0, srdUnits: 0, gateway: false }), '--metadata-version', '13'])
     try {
-      const CrustPinner = require('@crustio/crust-pin').default as new (seed: string, chain: string) => { pin(cid: string): Promise<boolean> }
-      assert.equal(await new CrustPinner('//Alice', dev.chainRpc).pin(CID), true)
+      const CrustPinner = require('@crustio/crust-pin').default as new (
+        seed: string,
+        chain: string,
+      ) => { pin(cid: string): Promise<boolean>; crustApi: { disconnect(): Promise<void> } }
+      const pinner = new CrustPinner('//Alice', dev.chainRpc)
+      try {
+        assert.equal(await pinner.pin(CID), true)
+      } finally {
+        // pin() disconnects only when it succeeds; a failed one would keep reconnecting.
+        await pinner.crustApi.disconnect()
+      }
 
       // The 4.17 client crust-pin brings reads the order through the V13 metadata.
       const fromPin = createRequire(require.resolve('@crustio/crust-pin'))
