@@ -256,6 +256,20 @@ function storageType(namer: TypeNamer, entry: StorageEntryMetadata, version: 12 
   return { nMap: { keyVec: keys.map((k) => namer.name(k)), hashers, value: valueName } }
 }
 
+/**
+ * Storage items old clients probe to pick their `AccountInfo` layout: @polkadot/api 4.x reads
+ * `System.UpgradedToTripleRefCount` (and the U32 one) as it connects and, finding neither, decodes
+ * accounts with one-byte reference counts. Substrate's `frame_system` sets both at genesis; here
+ * they are declared only in V12/V13, with `true` as their default (the node stores neither).
+ */
+const REF_COUNT_MARKERS = ['UpgradedToU32RefCount', 'UpgradedToTripleRefCount'].map((name) => ({
+  name,
+  modifier: 'Default',
+  type: { plain: 'bool' },
+  fallback: '0x01',
+  docs: ['Always true: accounts have u32 consumer, provider and sufficient counts.'],
+}))
+
 /** The V12 or V13 metadata JSON for the V14 metadata `v14`. */
 export function legacyMetadataJson(v14: MetadataV14Json, version: 12 | 13): unknown {
   const namer = new TypeNamer(v14.lookup.types)
@@ -267,13 +281,16 @@ export function legacyMetadataJson(v14: MetadataV14Json, version: 12 | 13): unkn
         ? null
         : {
             prefix: p.storage.prefix,
-            items: p.storage.items.map((item) => ({
-              name: item.name,
-              modifier: item.modifier,
-              type: storageType(namer, item, version, `${p.name}.${item.name}`),
-              fallback: item.fallback,
-              docs: item.docs,
-            })),
+            items: [
+              ...p.storage.items.map((item) => ({
+                name: item.name,
+                modifier: item.modifier,
+                type: storageType(namer, item, version, `${p.name}.${item.name}`),
+                fallback: item.fallback,
+                docs: item.docs,
+              })),
+              ...(p.name === 'System' ? REF_COUNT_MARKERS : []),
+            ],
           },
     calls:
       p.calls === null
