@@ -29,6 +29,7 @@ export { ConsensusNode, type ConsensusNodeInit, createConsensusHost, type Create
 export {
   ChainNetwork,
   type ChainNetworkComponents,
+  parseStateAnswer,
   responseLimits,
   type ChainNetworkEvents,
   type VoteHandler,
@@ -55,4 +56,5 @@ export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './sl
 export { TransactionPropagation, type TransactionPropagationComponents, type TransactionPropagationInit } from './tx-propagation.js'
 export { ChainSync, type ChainSyncComponents, type SyncStats } from './sync.js'
 export type { UnknownBlockStats } from './sync-unknown-block.js'
-export { decodeBlock, encodeBlock, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
+export { type DownloadedState, downloadState, type StateDownloadComponents, type StateDownloadOptions, type StateTarget } from './sync-state.js'
+export { decodeBlock, decodeStatePair, encodeBlock, encodeStatePair, StateAnswer, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'

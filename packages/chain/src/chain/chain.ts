@@ -32,6 +32,7 @@ import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
 import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
 import { decodeStateFrom } from './state-pruning.js'
+import { installSyncedState, readStateChunk, type StateChunk, type StateChunkLimits, type SyncedState } from './state-sync.js'
 import { ChainStore } from './store.js'
 
 export class Chain extends EventEmitter<ChainEvents> {
@@ -146,6 +147,27 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Pruned databases: the lowest block number whose state may still be kept (0 on archive databases). */
   get stateFrom(): number {
     return this.tree.stateFrom
+  }
+
+  /**
+   * State sync, serving side: the pairs of the state at `block` strictly after `startAfter`, ascending,
+   * within `limits`. Throws {@link ChainError} `STATE_DISCARDED` when the state was pruned.
+   */
+  stateChunk(block: BlockRecord, startAfter: Uint8Array | undefined, limits: StateChunkLimits): StateChunk {
+    if (!this.tree.hasState(block)) throw new ChainError(ChainErrorCode.STATE_DISCARDED, `State already discarded for ${block.hashHex}`)
+    return readStateChunk(this.trie, block.header.stateRoot, startAfter, limits)
+  }
+
+  /**
+   * State sync, receiving side: makes the last of `headers` (canonical headers from block 1 up,
+   * verified by the caller, as is its finality) the best and finalized block with `state` (whose
+   * root must be its state root), in one write, on a fresh pruned database; blocks after it then
+   * import as usual. Emits `finalized`. Throws {@link ChainError} `STATE_SYNC_REFUSED`.
+   */
+  importSyncedState(headers: readonly Uint8Array[], state: SyncedState, justification?: Uint8Array): BlockRecord {
+    const target = installSyncedState(this.tree, headers, state, justification)
+    this.emit('finalized', target)
+    return target
   }
 
   /** An account's nonce (its count of applied transactions) in the state of `block`, default the best block. */

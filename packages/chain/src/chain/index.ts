@@ -15,3 +15,4 @@ export {
 export { compareHeads, isBetterHead } from './fork-choice.js'
 export type { BlockEquivocation, BlockRecord, ChainEvents, ImportedBlock, ImportResult, Reorg, StateView, TransactionSource } from './interface.js'
 export type { ChainInit, FinalityMode, ProduceBlockOptions } from './options.js'
+export type { StateChunk, StateChunkLimits, SyncedState } from './state-sync.js'

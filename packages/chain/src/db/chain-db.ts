@@ -50,6 +50,25 @@ export interface CommitHeadWrite {
   prune?: StatePruneStep
 }
 
+/** A block header without its body (a state-synced node stores the headers below its sync point only). */
+export interface StoredHeader {
+  hash: Uint8Array
+  number: number
+  header: Uint8Array
+}
+
+/** Everything {@link ChainDatabase.commitSyncedState} writes in one transaction. */
+export interface CommitSyncedStateWrite {
+  /** The canonical headers from block 1 up to the sync point, ascending. */
+  headers: readonly StoredHeader[]
+  /** Every trie node of the state at the sync point (`MerkleTrie.commit` from the empty root). */
+  nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+  /** Meta entries to set (best, finalized, the state window start). */
+  meta: Record<string, Uint8Array>
+  /** Finality justifications to store, by block hash. */
+  justifications?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+}
+
 /**
  * How the database keeps trie nodes, fixed when it is created:
  * - `archive`: every node forever (nothing counted, nothing journaled);
@@ -304,6 +323,39 @@ export class ChainDatabase implements TrieNodeReader {
       })
     } catch (err) {
       throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'head' }, 'head write failed, rolled back', { cause: err })
+    }
+  }
+
+  /**
+   * State sync: writes, in ONE atomic transaction, the header chain up to the sync point (canonical,
+   * without bodies), every node of the state at it (referenced once per place, as a final state's
+   * nodes are) and the meta entries that make it best and finalized. A crash before it returns
+   * leaves the database as it was (a fresh one stays fresh, so the node syncs again); there is no
+   * half-written state. Pruned databases only (an archive node has every state since genesis).
+   */
+  commitSyncedState(write: CommitSyncedStateWrite): void {
+    this.assertOpen()
+    if (this.stateMode !== 'pruned') throw invalid('a synced state needs a pruned database')
+    for (const h of write.headers) {
+      if (h.hash.length !== HASH_LENGTH) throw invalid(`block hash must be ${HASH_LENGTH} bytes`)
+      if (!Number.isInteger(h.number) || h.number < 1 || h.number > MAX_BLOCK_NUMBER) throw invalid(`block number must be a u32 above 0, got ${h.number}`)
+    }
+    const metaEntries = Object.entries(write.meta)
+    for (const [key] of metaEntries) if (key.length === 0) throw invalid('meta keys must not be empty')
+    try {
+      this.env.transactionSync(() => {
+        this.journal.addNodes(write.nodes)
+        for (const h of write.headers) {
+          const number = u32be(h.number)
+          this.headers.put(h.hash, h.header)
+          this.numbers.put(h.hash, number)
+          this.canonical.put(number, h.hash)
+        }
+        for (const [hash, bytes] of write.justifications ?? []) this.justifications.put(hash, bytes)
+        for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'synced state' }, 'synced state write failed, rolled back', { cause: err })
     }
   }
 
