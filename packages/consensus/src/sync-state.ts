@@ -33,6 +33,8 @@ export interface StateTarget {
 export interface StateDownloadOptions {
   /** Most bytes held before the root check ({@link DEFAULT_MAX_STATE_SYNC_BYTES}). */
   maxBytes?: number
+  /** Pairs asked for per request (the server caps it); {@link MAX_STATE_PAIRS_PER_RESPONSE}. */
+  pairsPerRequest?: number
 }
 
 /** A verified state download: the trie ({@link SyncedState}) and what it took. */
@@ -56,6 +58,7 @@ export async function downloadState(
 ): Promise<DownloadedState | undefined> {
   const { network, log, signal } = components
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_STATE_SYNC_BYTES
+  const perRequest = Math.max(1, Math.min(options.pairsPerRequest ?? MAX_STATE_PAIRS_PER_RESPONSE, MAX_STATE_PAIRS_PER_RESPONSE))
   const pairs: Array<[Uint8Array, Uint8Array]> = []
   let bytes = 0
   let requests = 0
@@ -64,7 +67,7 @@ export async function downloadState(
     if (signal?.aborted === true) throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, 'state download aborted', { peer: peer.toString() })
     let chunk: Awaited<ReturnType<typeof network.requestState>>
     try {
-      chunk = await network.requestState(peer, target.hash, startAfter, MAX_STATE_PAIRS_PER_RESPONSE, signal)
+      chunk = await network.requestState(peer, target.hash, startAfter, perRequest, signal)
       requests++
     } catch (err) {
       if (err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_MESSAGE)
