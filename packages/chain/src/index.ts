@@ -35,6 +35,7 @@ export {
   type StateChunk,
   type StateChunkLimits,
   type SyncedState,
+  type ProvenAuthorities,
   type AuthoritySet,
   eraAuthorities,
   genesisAuthorities,

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { Chain, ChainError, ChainErrorCode, type ImportedBlock, type SyncedState } from '../src/chain/index.js'
+import { Chain, ChainError, ChainErrorCode, eraAuthorities, type ImportedBlock, type SyncedState } from '../src/chain/index.js'
 import { ChainDatabase, type StateMode } from '../src/db/index.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.js'
 import { Account } from '../src/pallets/system.js'
@@ -156,5 +156,60 @@ describe('Chain: state sync (serving chunks, installing a synced state)', () => 
     assert.throws(() => source.importSyncedState(headersUpTo(LENGTH), state), refused)
     fresh.importSyncedState(headersUpTo(LENGTH), state)
     assert.equal(fresh.best.number, LENGTH)
+  })
+})
+
+describe("Chain: authority proofs (the sets for blocks on a block, from its header and a peer's nodes)", () => {
+  let dir: string
+  let db: ChainDatabase
+  let chain: Chain
+  let block: ImportedBlock
+
+  before(async () => {
+    await cryptoWaitReady()
+    dir = mkdtempSync(join(tmpdir(), 'crust-authority-proof-'))
+    db = ChainDatabase.open(dir, { state: 'pruned' })
+    const runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
+    chain = Chain.open(db, runtime, builtinSpec('dev')!, { finality: 'external', authorities: eraAuthorities() })
+    const signer = signerFromUri('//Alice//stash')
+    for (let slot = 1; slot <= 3; slot++) block = chain.produceBlock(signer.publicKey, [], slot * BLOCK_TIME + 10, { slot, signer })
+  })
+  after(async () => {
+    await db.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const invalid = (err: unknown) => err instanceof ChainError && err.code === ChainErrorCode.AUTHORITY_PROOF_INVALID
+
+  it('behavior: a proof gives the sets the chain reads from the full state, though the verifier has only the header', () => {
+    chain.authoritiesFor(block.block) // a memo of the block's sets must not leave the proof empty
+    const proof = chain.proveAuthorities(block.block)
+    assert.ok(proof.length > 1, `${proof.length} nodes`)
+    const proven = chain.verifyAuthorityProof(block.block, proof)
+    assert.deepEqual(
+      proven.authorities.map((k) => u8aToHex(k)),
+      chain.authoritiesFor(block.block).map((k) => u8aToHex(k)),
+    )
+    assert.deepEqual(proven.voters, chain.votersFor(block.block))
+  })
+
+  it('errors: a proof missing any one node, with a node altered, or checked against another header is AUTHORITY_PROOF_INVALID', () => {
+    const proof = chain.proveAuthorities(block.block)
+    for (let i = 0; i < proof.length; i++) {
+      assert.throws(
+        () =>
+          chain.verifyAuthorityProof(
+            block.block,
+            proof.filter((_, j) => j !== i),
+          ),
+        invalid,
+        `without node ${i}`,
+      )
+    }
+    const altered = proof.map((n, i) => (i === proof.length - 1 ? Uint8Array.from([...n.slice(0, -1), n.at(-1)! ^ 1]) : n))
+    assert.throws(() => chain.verifyAuthorityProof(block.block, altered), invalid)
+    const other = chain.blockByHash(block.block.header.parentHash)!
+    assert.notEqual(u8aToHex(other.header.stateRoot), u8aToHex(block.block.header.stateRoot))
+    assert.throws(() => chain.verifyAuthorityProof(other, proof), invalid)
   })
 })

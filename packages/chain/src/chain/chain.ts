@@ -32,6 +32,7 @@ import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
 import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
 import { decodeStateFrom } from './state-pruning.js'
+import { type ProvenAuthorities, proveAuthorities, verifyAuthorityProof } from './authority-proof.js'
 import { installSyncedState, readStateChunk, type StateChunk, type StateChunkLimits, type SyncedState } from './state-sync.js'
 import { ChainStore } from './store.js'
 
@@ -193,6 +194,23 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** The finality voters for the blocks built on `block` (from its state). */
   votersFor(block: BlockRecord): VoterSet {
     return this.authorities.votersFor(block, this.stateAt(block))
+  }
+
+  /**
+   * An authority proof of `block`: the nodes of its state the authority and voter sets for blocks
+   * on it are read from. Throws {@link ChainError} `STATE_DISCARDED` when its state was pruned.
+   */
+  proveAuthorities(block: BlockRecord): Uint8Array[] {
+    if (!this.tree.hasState(block)) throw new ChainError(ChainErrorCode.STATE_DISCARDED, `State already discarded for ${block.hashHex}`)
+    return proveAuthorities(this.db, this.authorities, block)
+  }
+
+  /**
+   * The authority and voter sets for blocks on `block` (a header this node holds or has checked,
+   * whatever its state), read from a peer's proof. Throws {@link ChainError} `AUTHORITY_PROOF_INVALID`.
+   */
+  verifyAuthorityProof(block: BlockRecord, nodes: readonly Uint8Array[]): ProvenAuthorities {
+    return verifyAuthorityProof(this.authorities, block, nodes)
   }
 
   /** The finality justification stored with a finalized block, if any. */
