@@ -16,6 +16,8 @@ export const ConsensusErrorCode = {
   LIMIT_EXCEEDED: 'CONSENSUS_ERROR_LIMIT_EXCEEDED',
   /** A peer's state does not match its block's state root (the download is thrown away, the peer banned). */
   BAD_STATE: 'CONSENSUS_ERROR_BAD_STATE',
+  /** A peer's finality proof (headers, justifications, authority proofs) does not prove its block final. */
+  BAD_FINALITY_PROOF: 'CONSENSUS_ERROR_BAD_FINALITY_PROOF',
   /** A state download went beyond its byte bound before it ended (abandoned; nothing kept). */
   STATE_TOO_LARGE: 'CONSENSUS_ERROR_STATE_TOO_LARGE',
   /** A peer did not answer a sync request in time. */

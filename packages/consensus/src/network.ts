@@ -19,6 +19,8 @@ import type { ServiceFactoryMap } from 'libp2p'
 import {
   BAN_MS,
   blocksTopic,
+  MAX_AUTHORITY_PROOF_BYTES,
+  MAX_AUTHORITY_PROOF_NODES,
   GATE_SERVICE,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
@@ -79,6 +81,8 @@ export function responseLimits(request: SyncRequest): FrameLimits {
       return { frames: Math.min(request.hashes.length, MAX_BODIES_PER_REQUEST), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
     case 'justifications':
       return { frames: Math.min(request.max, MAX_JUSTIFICATIONS_PER_RESPONSE), frameBytes: MAX_JUSTIFICATION_BYTES, bytes: MAX_RESPONSE_BYTES }
+    case 'authorities':
+      return { frames: MAX_AUTHORITY_PROOF_NODES, frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_AUTHORITY_PROOF_BYTES }
     case 'state':
       // The answer byte, then the pairs: the server's byte budget plus the one pair that may cross it.
       return {
@@ -455,6 +459,13 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       yield* this.answerState(request)
       return
     }
+    if (request.type === 'authorities') {
+      const block = chain.blockByHash(hexToU8a(request.hash))
+      if (block === undefined || !chain.hasState(block)) return
+      // Read whole before the first frame is sent, as a state chunk is.
+      yield* chain.proveAuthorities(block)
+      return
+    }
     if (request.type === 'bodies') {
       let bytes = 0
       for (const hex of request.hashes) {
@@ -606,6 +617,15 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     const request: SyncRequest = { type: 'state', hash: u8aToHex(hash), max, ...(startAfter === undefined ? {} : { startAfter: u8aToHex(startAfter) }) }
     const frames = await this.request(peer, request, signal)
     return parseStateAnswer(frames, startAfter, peer.toString())
+  }
+
+  /**
+   * The authority proof of block `hash` from `peer` (trie node encodings, unchecked: see
+   * `Chain.verifyAuthorityProof`); `undefined` when the peer does not have that block's state.
+   */
+  async requestAuthorityProof(peer: PeerId, hash: Uint8Array, signal?: AbortSignal): Promise<Uint8Array[] | undefined> {
+    const frames = await this.request(peer, { type: 'authorities', hash: u8aToHex(hash) }, signal)
+    return frames.length === 0 ? undefined : frames
   }
 
   /** Block `hash` and its ancestors from `peer` (descending). */

@@ -67,6 +67,11 @@ export type SyncRequest =
    * {@link StateAnswer} frame, then one frame per pair ({@link encodeStatePair}).
    */
   | { type: 'state'; hash: string; startAfter?: string; max: number }
+  /**
+   * The authority proof of block `hash` (`Chain.proveAuthorities`): one trie node encoding per
+   * frame; no frame when the server does not have that block's state.
+   */
+  | { type: 'authorities'; hash: string }
 
 export interface BlockRef {
   number: number
@@ -138,6 +143,7 @@ export function parseRequest(bytes: Uint8Array): SyncRequest {
   ) {
     return { type: 'state', hash: r.hash, max: r.max, ...(r.startAfter === undefined ? {} : { startAfter: r.startAfter as string }) }
   }
+  if (r?.type === 'authorities' && typeof r.hash === 'string' && BLOCK_HASH.test(r.hash)) return { type: 'authorities', hash: r.hash }
   if (r?.type === 'ancestors' && typeof r.hash === 'string' && BLOCK_HASH.test(r.hash) && count(r.max)) return { type: 'ancestors', hash: r.hash, max: r.max }
   throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'unknown sync request')
 }

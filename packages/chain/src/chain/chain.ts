@@ -46,6 +46,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly slots = new SlotRecord()
   private readonly maxSlotDrift: number
   private readonly clock: () => number
+  private imported = 0
 
   private constructor(
     readonly db: ChainDatabase,
@@ -110,6 +111,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     const header: Header = { parentHash: new Uint8Array(32), number: 0, stateRoot: root, extrinsicsRoot: extrinsicsRoot([]), digest: [] }
     const headerBytes = encodeHeader(header)
     return { block: blockRecord(hashHeader(headerBytes), header), headerBytes, nodes }
+  }
+
+  /** Blocks from elsewhere this process imported by executing them (a state-synced node: only those after its sync point). */
+  get executedImports(): number {
+    return this.imported
   }
 
   get best(): BlockRecord {
@@ -288,6 +294,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const credited = { ...verified, author: this.authorAccount(verified.parent, verified.author) }
     const { imported, nodes, deleted } = executeBlock({ tree: this.tree, runtime: this.runtime }, credited, extrinsics)
     const best = this.store.storeBlock(imported, headerBytes, { nodes, deleted }, verified.parent)
+    this.imported++
     return { status: 'imported', block: imported.block, best }
   }
 
