@@ -213,3 +213,40 @@ describe("Chain: authority proofs (the sets for blocks on a block, from its head
     assert.throws(() => chain.verifyAuthorityProof(other, proof), invalid)
   })
 })
+
+describe('Chain: authority proofs kept for voter set changes after their states are pruned', () => {
+  let dir: string
+  let db: ChainDatabase
+
+  after(async () => {
+    await db.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('behavior: finalizing a set change keeps its proof, served and verified once the state is pruned', async () => {
+    await cryptoWaitReady()
+    dir = mkdtempSync(join(tmpdir(), 'crust-authority-proof-kept-'))
+    db = ChainDatabase.open(dir, { state: 'pruned' })
+    const runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME, eraLength: 12, sessionsPerEra: 6 })
+    const chain = Chain.open(db, runtime, builtinSpec('dev')!, { finality: 'external', authorities: eraAuthorities(), pruning: 4, pruningBatch: 1 })
+    const signer = signerFromUri('//Alice//stash')
+    const changes: Array<{ block: ImportedBlock; setId: number }> = []
+    let parent = chain.best
+    for (let slot = 1; slot <= 40; slot++) {
+      const block = chain.produceBlock(signer.publicKey, [], slot * BLOCK_TIME + 10, { slot, signer })
+      const setId = chain.votersFor(block.block).setId
+      if (setId !== chain.votersFor(parent).setId) changes.push({ block, setId })
+      chain.finalize(block.block.hash)
+      parent = block.block
+    }
+    assert.ok(changes.length >= 2, `${changes.length} set changes`)
+    for (const { block, setId } of changes) {
+      assert.equal(chain.hasState(block.block), false, `block ${block.block.number}'s state is pruned`)
+      const proof = chain.authorityProof(block.block)
+      assert.ok(proof !== undefined, `a proof kept for block ${block.block.number}`)
+      assert.equal(chain.verifyAuthorityProof(block.block, proof).voters.setId, setId)
+    }
+    const plain = chain.blockByHash(chain.hashAt(changes[0]!.block.block.number + 1)!)!
+    assert.equal(chain.authorityProof(plain), undefined, 'none kept for a block without a set change')
+  })
+})

@@ -461,9 +461,9 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     }
     if (request.type === 'authorities') {
       const block = chain.blockByHash(hexToU8a(request.hash))
-      if (block === undefined || !chain.hasState(block)) return
-      // Read whole before the first frame is sent, as a state chunk is.
-      yield* chain.proveAuthorities(block)
+      // Read whole before the first frame is sent, as a state chunk is; kept for set changes after pruning.
+      const proof = block === undefined ? undefined : chain.authorityProof(block)
+      if (proof !== undefined) yield* proof
       return
     }
     if (request.type === 'bodies') {

@@ -6,7 +6,7 @@
  * Authority sets are derived from the state (staking's elections, session keys), not announced in
  * headers, so this is what lets a node follow authority set changes without executing the blocks.
  */
-import { u8aToHex } from '@polkadot/util'
+import { compactFromU8a, compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { blake2b256, MemoryNodeStore, MerkleTrie, StateError, type TrieNodeReader } from '../state/index.js'
 import type { AuthoritySet, VoterSet } from './authorities.js'
 import { ChainError, ChainErrorCode } from './errors.js'
@@ -57,4 +57,25 @@ export function verifyAuthorityProof(set: AuthoritySet, block: BlockRecord, node
     if (!(err instanceof StateError)) throw err
     throw new ChainError(ChainErrorCode.AUTHORITY_PROOF_INVALID, `the authority proof of block ${block.number} ${block.hashHex} is invalid: ${err.message}`)
   }
+}
+
+/** A proof as the database keeps it: SCALE `Vec<Vec<u8>>`. */
+export function encodeAuthorityProof(nodes: readonly Uint8Array[]): Uint8Array {
+  return u8aConcat(compactToU8a(nodes.length), ...nodes.flatMap((n) => [compactToU8a(n.length), n]))
+}
+
+/** See {@link encodeAuthorityProof}. */
+export function decodeAuthorityProof(bytes: Uint8Array): Uint8Array[] {
+  const [first, count] = compactFromU8a(bytes)
+  let offset = first
+  const out: Uint8Array[] = []
+  for (let i = 0; i < count.toNumber(); i++) {
+    const [o, length] = compactFromU8a(bytes.subarray(offset))
+    const start = offset + o
+    const end = start + length.toNumber()
+    if (end > bytes.length) throw new ChainError(ChainErrorCode.CORRUPT, 'a stored authority proof is truncated')
+    out.push(bytes.slice(start, end))
+    offset = end
+  }
+  return out
 }

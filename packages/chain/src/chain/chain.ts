@@ -32,7 +32,7 @@ import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
 import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
 import { decodeStateFrom } from './state-pruning.js'
-import { type ProvenAuthorities, proveAuthorities, verifyAuthorityProof } from './authority-proof.js'
+import { decodeAuthorityProof, encodeAuthorityProof, type ProvenAuthorities, proveAuthorities, verifyAuthorityProof } from './authority-proof.js'
 import { installSyncedState, readStateChunk, type StateChunk, type StateChunkLimits, type SyncedState } from './state-sync.js'
 import { ChainStore } from './store.js'
 
@@ -212,6 +212,17 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
+   * The authority proof of `block` to serve a state-syncing peer: from its state while it is kept,
+   * else the one kept for a voter set change (a pruned database keeps those when it finalizes
+   * them); undefined otherwise.
+   */
+  authorityProof(block: BlockRecord): Uint8Array[] | undefined {
+    if (this.tree.hasState(block)) return proveAuthorities(this.db, this.authorities, block)
+    const kept = this.db.getAuthorityProof(block.hash)
+    return kept === undefined ? undefined : decodeAuthorityProof(kept)
+  }
+
+  /**
    * The authority and voter sets for blocks on `block` (a header this node holds or has checked,
    * whatever its state), read from a peer's proof. Throws {@link ChainError} `AUTHORITY_PROOF_INVALID`.
    */
@@ -306,7 +317,26 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Throws {@link FinalityError}.
    */
   finalize(hash: Uint8Array, justification?: Uint8Array): void {
-    this.store.finalize(hash, justification)
+    this.store.finalize(hash, justification, this.db.stateMode === 'pruned' ? this.setChangeProofs(hash) : [])
+  }
+
+  /**
+   * The authority proofs of the blocks finalizing `hash` makes final whose voter set differs from
+   * their parent's (set changes), kept with the finality write: their states will be pruned, and a
+   * state-syncing peer follows the set changes through them.
+   */
+  private setChangeProofs(hash: Uint8Array): Array<readonly [Uint8Array, Uint8Array]> {
+    const out: Array<readonly [Uint8Array, Uint8Array]> = []
+    const floor = this.tree.finalized.number
+    let cur = this.tree.blockByHash(hash)
+    while (cur !== undefined && cur.number > floor) {
+      const parent = this.tree.blockByHash(cur.header.parentHash)
+      if (parent === undefined || !this.tree.hasState(cur) || !this.tree.hasState(parent)) break
+      if (this.votersFor(cur).setId !== this.votersFor(parent).setId)
+        out.push([cur.hash, encodeAuthorityProof(proveAuthorities(this.db, this.authorities, cur))])
+      cur = parent
+    }
+    return out
   }
 
   /** Emits an equivocation when `slot` already has another block by `author`. */

@@ -48,6 +48,8 @@ export interface CommitHeadWrite {
   justifications?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
   /** Pruned databases: the finality step this commit carries. */
   prune?: StatePruneStep
+  /** Authority proofs to keep, by block hash (the encoded proof; see {@link ChainDatabase.getAuthorityProof}). */
+  authorityProofs?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
 }
 
 /** A block header without its body (a state-synced node stores the headers below its sync point only). */
@@ -143,6 +145,7 @@ export class ChainDatabase implements TrieNodeReader {
   private readonly canonical: Bytes
   private readonly meta: Bytes
   private readonly justifications: Bytes
+  private readonly authorityProofs: Bytes
   private readonly journal: StateJournal
   /** How trie nodes are kept (see {@link StateMode}). */
   readonly stateMode: StateMode
@@ -159,6 +162,7 @@ export class ChainDatabase implements TrieNodeReader {
     this.canonical = sub(Bucket.canonicalHash)
     this.meta = sub(Bucket.meta)
     this.justifications = sub(Bucket.justification)
+    this.authorityProofs = sub(Bucket.authorityProof)
     this.journal = new StateJournal(this.nodes, sub(Bucket.trieNodeRefs), sub(Bucket.stateInserted), sub(Bucket.stateDeleted))
     this.stateMode = this.settleStateMode(requested)
     if (this.stateMode === 'pruned') this.journal.keepBucketsNonEmpty()
@@ -263,6 +267,11 @@ export class ChainDatabase implements TrieNodeReader {
     return this.read(this.justifications, hash)
   }
 
+  /** The authority proof kept for a block (a set change's, see {@link CommitHeadWrite.authorityProofs}), or undefined. */
+  getAuthorityProof(hash: Uint8Array): Uint8Array | undefined {
+    return this.read(this.authorityProofs, hash)
+  }
+
   /** Meta entry (e.g. `best`, `finalized`, `genesis`), or undefined. */
   getMeta(key: string): Uint8Array | undefined {
     return this.read(this.meta, Buffer.from(key, 'utf8'))
@@ -319,6 +328,7 @@ export class ChainDatabase implements TrieNodeReader {
         this.applyReorg(write.reorg)
         for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
         for (const [hash, bytes] of write.justifications ?? []) this.justifications.put(hash, bytes)
+        for (const [hash, bytes] of write.authorityProofs ?? []) this.authorityProofs.put(hash, bytes)
         if (write.prune !== undefined && this.stateMode === 'pruned') this.journal.apply(write.prune)
       })
     } catch (err) {
