@@ -3,12 +3,14 @@
  * fresh pruned node proves a peer's finalized block final from genesis (headers, justifications),
  * downloads and installs the state at it, and then executes only the blocks after it; a peer whose
  * justification of its finalized block lacks a supermajority is banned and nothing is installed; a
- * chain shorter than the minimum lead is left to block sync. (Voter set changes need eras: the
- * state-sync e2e test covers them; `state-sync.spec.ts` in the chain package covers authority proofs.)
+ * chain shorter than the minimum lead is left to block sync; on a chain whose voter set changes
+ * every 12-block era, the proof follows the set changes through authority proofs the peer kept
+ * after pruning their states.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { Chain, ImportedBlock } from '@crust-ts/chain'
+import { join } from 'node:path'
+import { builtinSpec, Chain, ChainDatabase, eraAuthorities, type ImportedBlock, signerFromUri } from '@crust-ts/chain'
 import { silentLogger } from '@crust-ts/base'
 import { buildJustification, type ChainNetwork, type ConsensusHost, encodeJustification, signVote, syncState } from '../src/index.js'
 import { LocalChains } from './fixtures/local-chains.js'
@@ -90,5 +92,55 @@ describe('state sync round', () => {
     await connect(node, sourceHost)
     assert.deepEqual(await syncState({ chain: node.chain, network: node.network, log }, { minLead: 101 }), { status: 'not-needed' })
     assert.equal(node.chain.best.number, 0)
+  })
+})
+
+describe('state sync round across voter set changes', () => {
+  let local: LocalChains
+  const dbs: ChainDatabase[] = []
+
+  after(async () => {
+    await local.close()
+    for (const db of dbs) await db.close()
+  })
+
+  it("behavior: the proof follows every era's set change (proofs kept after pruning) and the node then imports the next blocks", async () => {
+    local = await LocalChains.create('crust-state-sync-eras-', { blockTimeMs: 1000, runtime: { eraLength: 12, sessionsPerEra: 6 } })
+    const open = (name: string, pruning: number): Chain => {
+      const db = ChainDatabase.open(join(local.root, name), { state: 'pruned' })
+      dbs.push(db)
+      return Chain.open(db, local.runtime, builtinSpec('dev')!, { finality: 'external', authorities: eraAuthorities(), pruning, pruningBatch: 1 })
+    }
+    const alice = signerFromUri('//Alice//stash')
+    const source = open('source', 8)
+    const produce = (slot: number): ImportedBlock => source.produceBlock(alice.publicKey, [], slot * 1000 + 10, { slot, signer: alice })
+    const blocks: ImportedBlock[] = []
+    let changes = 0
+    for (let slot = 1; slot <= 100; slot++) {
+      const imported = produce(slot)
+      blocks.push(imported)
+      const b = imported.block
+      // As the gadget does: the set of the finalized block's successors votes, one round per block.
+      const set = source.votersFor(source.finalized)
+      if (source.votersFor(b).setId !== set.setId) changes++
+      const vote = signVote({ kind: 'precommit', setId: set.setId, round: slot, hash: b.hashHex, number: b.number }, alice, source.genesis.hash)
+      source.finalize(b.hash, encodeJustification(buildJustification(source, set, slot, b, [vote])))
+    }
+    assert.ok(changes >= 5, `${changes} set changes`)
+    const sourceHost = await local.host('source')
+    await local.network(sourceHost, source)
+
+    const chain = open('fresh', 256)
+    const host = await local.host('fresh')
+    const network = await local.network(host, chain)
+    await host.dial(sourceHost.getMultiaddrs()[0]!)
+    await waitFor(async () => (network.peers().length > 0 ? true : undefined), 'connected')
+    const outcome = await syncState({ chain, network, log }, { minLead: 64 })
+    assert.equal(outcome.status, 'synced')
+    assert.ok(outcome.status === 'synced' && outcome.setChanges === changes, `followed ${outcome.status === 'synced' ? outcome.setChanges : 0} of ${changes}`)
+    assert.equal(chain.finalized.hashHex, blocks[99]!.block.hashHex)
+    for (let slot = 101; slot <= 105; slot++) local.copy(source, chain, produce(slot))
+    assert.equal(chain.best.hashHex, source.best.hashHex)
+    assert.equal(chain.executedImports, 5)
   })
 })
