@@ -3,6 +3,7 @@
  * around a {@link ChainNode} created with `author: false, finality: 'external'`.
  */
 import { type BlockRecord, type ChainNode, type ImportedBlock, signerFromUri, staking } from '@crust-ts/chain'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { ComponentLogger } from '@crust-ts/base'
 import { createLibp2pHost } from '@crust-ts/p2p'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -157,13 +158,7 @@ export class ConsensusNode {
       })
       if (outcome.status === 'synced') this.stateSynced = outcome.block
       if (outcome.status !== 'retry') break
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, SYNC_INTERVAL_MS)
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
+      await delay(SYNC_INTERVAL_MS, undefined, { signal }).catch(() => {})
     }
     if (!signal.aborted) this.startServices()
   }
