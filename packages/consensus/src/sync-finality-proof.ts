@@ -119,7 +119,16 @@ export async function proveFinalized(
       if (j.hash !== u8aToHex(hashes[j.number - 1]!)) await fail(`the justification of block ${j.number} is for another block than its header's`)
       if (j.setId !== set.setId) {
         // The set changed at the last block the old set justified: its state names the new set.
-        if (last === undefined) return fail(`set ${j.setId} follows set ${set.setId} with no justification of the change block`)
+        // A peer that joined by state sync itself holds no justification below its sync point: it
+        // cannot prove the history, which is no offence.
+        if (last === undefined)
+          throw new ConsensusError(
+            ConsensusErrorCode.SYNC_FAILED,
+            `${peer.toString()} holds no justification of set ${set.setId}: it cannot prove the history`,
+            {
+              peer: peer.toString(),
+            },
+          )
         await check(last.j, set)
         const block = recordAt(last.j.number)
         const proof = await network.requestAuthorityProof(peer, block.hash, signal)

@@ -5,7 +5,7 @@
  * justification of its finalized block lacks a supermajority is banned and nothing is installed; a
  * chain shorter than the minimum lead is left to block sync; on a chain whose voter set changes
  * every 12-block era, the proof follows the set changes through authority proofs the peer kept
- * after pruning their states.
+ * after pruning their states, and a state-synced peer (no history to prove) is not penalised.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -142,5 +142,18 @@ describe('state sync round across voter set changes', () => {
     for (let slot = 101; slot <= 105; slot++) local.copy(source, chain, produce(slot))
     assert.equal(chain.best.hashHex, source.best.hashHex)
     assert.equal(chain.executedImports, 5)
+
+    // The state-synced node holds no justification below its sync point: a node syncing from it
+    // alone cannot prove the history, and the synced node is not penalised for it.
+    const third = open('third', 256)
+    const thirdHost = await local.host('third')
+    const thirdNetwork = await local.network(thirdHost, third)
+    const penalties: string[] = []
+    thirdNetwork.on('penalised', (_peer, reason) => penalties.push(reason))
+    await thirdHost.dial(host.getMultiaddrs()[0]!)
+    await waitFor(async () => (thirdNetwork.peers().length > 0 ? true : undefined), 'connected')
+    assert.deepEqual(await syncState({ chain: third, network: thirdNetwork, log }, { minLead: 64 }), { status: 'retry' })
+    assert.deepEqual(penalties, [])
+    assert.equal(third.best.number, 0)
   })
 })
