@@ -104,7 +104,7 @@ describe('state sync round across voter set changes', () => {
     for (const db of dbs) await db.close()
   })
 
-  it("behavior: the proof follows every era's set change (proofs kept after pruning) and the node then imports the next blocks", async () => {
+  it("behavior: the proof follows every era's set change (proofs kept after pruning), the node then imports the next blocks; a node syncing from it alone cannot prove the history and does not penalise it", async () => {
     local = await LocalChains.create('crust-state-sync-eras-', { blockTimeMs: 1000, runtime: { eraLength: 12, sessionsPerEra: 6 } })
     const open = (name: string, pruning: number): Chain => {
       const db = ChainDatabase.open(join(local.root, name), { state: 'pruned' })
