@@ -50,6 +50,11 @@ const { runPruningBench, formatPruningBench } = await import('./pruning.js')
 // BENCH_PRUNING_BLOCKS shortens it (default 1,500 blocks: the window of 256 fills and then stays flat).
 console.log(formatPruningBench(await runPruningBench({ blocks: Number(process.env.BENCH_PRUNING_BLOCKS ?? 1500) })))
 
+const { runStateSyncBench, formatStateSyncBench } = await import('./state-sync.js')
+// BENCH_STATE_SYNC_BLOCKS (comma-separated) changes the histories (default 1,000 and 5,000 blocks).
+const histories = (process.env.BENCH_STATE_SYNC_BLOCKS ?? '1000,5000').split(',').map(Number)
+console.log(formatStateSyncBench(await runStateSyncBench({ histories })))
+
 const { runConsensusBench, formatConsensusBench } = await import('./consensus.js')
 console.log(formatConsensusBench(await runConsensusBench()))
 const { runConsensusRogueBench, formatConsensusRogueBench } = await import('./consensus-rogue.js')
