@@ -45,12 +45,13 @@ export function registerStorageCommands(program: Command, write: (text: string) 
       .option('--replicas <n>', 'reported replicas to wait for', positiveInt, 3)
       .option('--timeout <ms>', 'how long to wait for the replicas', positiveInt, DEFAULT_REPLICA_TIMEOUT_MS)
       .option('--no-wait', 'return once the order is in a block')
+      .option('--no-root', "order without the content root (the file's first storage nodes then fix it)")
       .option('--tip <cru>', 'tip for the storage nodes, in CRU (default 0)', cru)
       .option('--gateway <url>', 'gateway for the printed links (repeatable)', collect),
   ).action(
     async (
       path: string,
-      opts: AccountOptions & { api: string; chain: string; replicas: number; timeout: number; wait: boolean; tip?: bigint; gateway?: string[] },
+      opts: AccountOptions & { api: string; chain: string; replicas: number; timeout: number; wait: boolean; root: boolean; tip?: bigint; gateway?: string[] },
     ) => {
       const { uploadCommand } = await import('./upload.js')
       await uploadCommand(path, { ...opts, tip: opts.tip ?? 0n, gateway: opts.gateway ?? [DEFAULT_GATEWAY] }, write)
