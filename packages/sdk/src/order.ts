@@ -109,7 +109,11 @@ export async function placeOrder(api: ApiPromise, signer: KeyringPair, params: P
     })
   }
   // A re-order of a file whose replicas came without a root cannot set one (the chain refuses it: FileRootLocked).
-  const root = params.root !== undefined && existing !== undefined && (await api.query.market!.fileRoots!(params.cid)).isEmpty ? undefined : params.root
+  // Nor can an empty content have one (the chain refuses it: IllegalFileRoot).
+  const root =
+    params.root === undefined || params.root.size === 0 || (existing !== undefined && (await api.query.market!.fileRoots!(params.cid)).isEmpty)
+      ? undefined
+      : params.root
   const tx =
     root === undefined
       ? api.tx.market!.placeStorageOrder!(params.cid, size, tip, params.memo ?? '')

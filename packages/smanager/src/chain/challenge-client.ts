@@ -66,7 +66,12 @@ export class PolkadotChallengeChain implements ChallengeChain {
       const included = await submit(this.api, tx, this.account)
       const events = included.events
         .filter(({ event }) => event.section === 'challenges')
-        .map(({ event }) => ({ method: event.method, data: (event.toHuman() as { data?: Record<string, unknown> }).data ?? {} }))
+        .map(({ event }) => {
+          // Named fields (`ChallengesAnswered { who, slot, passed, failed }`), values as JSON (numbers stay numbers).
+          const names = (event.data as unknown as { names?: string[] | null }).names ?? []
+          const values = event.data.toJSON() as unknown[]
+          return { method: event.method, data: Object.fromEntries(names.map((n, i) => [n, values[i]])) }
+        })
       return { ok: true, events }
     } catch (err) {
       if (err instanceof TxDispatchError) return { ok: false, error: err.error }
