@@ -70,8 +70,15 @@ export class HeadersFirstSync {
         continue
       }
       if (!chain.hasState(parent)) {
-        // Headers on a block whose state this node pruned: below finality, so they cannot join our chain.
-        await network.penalise(peer, `headers build on block ${parent.number}, below finality`)
+        // Headers on a block whose state this node pruned: below finality. If that block is on our
+        // finalized chain, our best moved on while we asked (blocks came by gossip or by the finality
+        // catch-up, and finality pruned it): the headers are stale, not false; ask again from our best.
+        if (chain.isAncestor(parent, chain.finalized)) {
+          if (chain.best.hashHex === before) break
+          continue
+        }
+        // Otherwise they fork below finality and can never join our chain.
+        await network.penalise(peer, `headers build on block ${parent.number}, a fork below finality`)
         break
       }
       const { checked, fault } = checkHeaders(parent, chain.slotOf(parent), chain.authoritiesFor(parent), headers)
