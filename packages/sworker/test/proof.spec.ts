@@ -7,7 +7,7 @@ import type { MemoryBlockstore } from 'blockstore-core/memory'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import type { CID } from 'multiformats/cid'
 import { storageProof } from '@crust-ts/protocol'
-import { blockstoreBlockSource, devAttestationAuthority, SealError, SealErrorCode, Sworker } from '../src/index.js'
+import { Bucket, blockstoreBlockSource, devAttestationAuthority, SealError, SealErrorCode, Sworker } from '../src/index.js'
 import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
 
 /** The protocol README's content of a DAG, computed independently: blocks concatenated depth-first, links in order. */
@@ -23,9 +23,9 @@ async function dagContent(blockstore: MemoryBlockstore, root: CID): Promise<Uint
   return new Uint8Array(Buffer.concat(parts))
 }
 
-const codeOf = (fn: () => unknown) => {
+const codeOf = async (fn: () => Promise<unknown>) => {
   try {
-    fn()
+    await fn()
   } catch (err) {
     assert.ok(err instanceof SealError)
     return err.code
@@ -62,15 +62,12 @@ describe('storage proofs from sealed files', () => {
       assert.equal(record.contentRoot, Buffer.from(expected.root).toString('hex'))
       const count = storageProof.segmentCount(content.length)
       for (const index of new Set([0, 1, 63, 64, 65, Math.floor(count / 2), count - 2, count - 1].filter((i) => i >= 0 && i < count))) {
-        const proved = sworker.prover.prove(cid.toString(), index)
+        const proved = await sworker.prover.prove(cid.toString(), index)
         assert.deepEqual(proved.root, expected.root)
         assert.deepEqual(proved.proof.segment, content.subarray(index * 1024, Math.min(content.length, (index + 1) * 1024)))
         assert.ok(storageProof.verifySegmentProof(expected, index, proved.proof), `segment ${index} verifies`)
       }
-      assert.equal(
-        codeOf(() => sworker.prover.prove(cid.toString(), count)),
-        SealErrorCode.SEGMENT_OUT_OF_RANGE,
-      )
+      assert.equal(await codeOf(() => sworker.prover.prove(cid.toString(), count)), SealErrorCode.SEGMENT_OUT_OF_RANGE)
     })
   }
 
@@ -79,15 +76,35 @@ describe('storage proofs from sealed files', () => {
     await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
     assert.ok(sworker.prover.tree(cid.toString()).levels.length > 0)
     await sworker.sealer.delete(cid.toString())
-    assert.equal(
-      codeOf(() => sworker.prover.prove(cid.toString(), 0)),
-      SealErrorCode.NOT_FOUND,
-    )
+    assert.equal(await codeOf(() => sworker.prover.prove(cid.toString(), 0)), SealErrorCode.NOT_FOUND)
     await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
     assert.ok(
-      storageProof.verifySegmentProof(sworker.prover.tree(cid.toString()), 5, sworker.prover.prove(cid.toString(), 5).proof),
+      storageProof.verifySegmentProof(sworker.prover.tree(cid.toString()), 5, (await sworker.prover.prove(cid.toString(), 5)).proof),
       'sealed again, proven again',
     )
+  })
+
+  it('behavior: a file sealed before proof data was kept gets it built on its first proof, with the same root', async () => {
+    const { blockstore, cid } = await importFile(fileBytes(900_000, 'old'))
+    const sealed = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    const file = cid.toString()
+    // What a store from before proofs holds: no tree, no offsets, no contentRoot in the record.
+    const trees = sworker.store.db(Bucket.contentTrees)
+    const offsets = sworker.store.db(Bucket.contentOffsets)
+    const files = sworker.store.db(Bucket.files)
+    const key = new TextEncoder().encode(file)
+    const { contentRoot: _, ...old } = sealed
+    await sworker.store.transaction(() => {
+      trees.remove(key)
+      for (const k of offsets.getKeys({})) if (Buffer.from(k).subarray(0, key.length).equals(key)) offsets.remove(k)
+      files.put(key, new TextEncoder().encode(JSON.stringify(old)))
+    })
+    assert.equal(await codeOf(async () => sworker.prover.tree(file)), SealErrorCode.NO_PROOF_DATA)
+    const [a, b] = await Promise.all([sworker.prover.prove(file, 3), sworker.prover.prove(file, 700)])
+    const expected = storageProof.contentCommitment(await dagContent(blockstore, cid))
+    assert.ok(storageProof.verifySegmentProof(expected, 3, a.proof))
+    assert.ok(storageProof.verifySegmentProof(expected, 700, b.proof))
+    assert.equal(sworker.sealer.get(file)!.contentRoot, sealed.contentRoot, 'the record gains the same root')
   })
 
   it('error: a damaged sealed block fails the proofs that need it (SEALED_BLOCK_BAD), others still verify', async () => {
@@ -101,14 +118,15 @@ describe('storage proofs from sealed files', () => {
     fs.closeSync(fd)
     const count = storageProof.segmentCount(record.size)
     // Every 8th segment: one per 8 KiB, so the damaged block (256 KiB) is asked for many times.
-    const results = Array.from({ length: Math.ceil(count / 8) }, (_, j) => j * 8).map((i) => {
+    const results: Array<boolean | 'bad'> = []
+    for (let i = 0; i < count; i += 8) {
       try {
-        return storageProof.verifySegmentProof(sworker.prover.tree(cid.toString()), i, sworker.prover.prove(cid.toString(), i).proof)
+        results.push(storageProof.verifySegmentProof(sworker.prover.tree(cid.toString()), i, (await sworker.prover.prove(cid.toString(), i)).proof))
       } catch (err) {
         assert.ok(err instanceof SealError && err.code === SealErrorCode.SEALED_BLOCK_BAD)
-        return 'bad'
+        results.push('bad')
       }
-    })
+    }
     assert.ok(results.includes('bad'), 'some segments cannot be proven')
     assert.ok(!results.includes(false), 'no proof that does not verify is given out')
     assert.equal(results[0], true, 'the first segment (an undamaged block) still verifies')

@@ -274,7 +274,7 @@ export class SworkerApi {
         }
         let proved: StoredSegmentProof
         try {
-          proved = this.sworker.prover.prove(cid, segment)
+          proved = await this.sworker.prover.prove(cid, segment)
         } catch (err) {
           throw proofFailure(err)
         }

@@ -32,6 +32,7 @@ export class SegmentProver {
   private readonly sealer: Sealer
   private readonly trees: BytesDb
   private readonly offsets: BytesDb
+  private readonly indexing = new Map<string, Promise<unknown>>()
 
   constructor(components: SegmentProverComponents) {
     this.sealer = components.sealer
@@ -49,12 +50,20 @@ export class SegmentProver {
   }
 
   /**
-   * The proof of segment `index` of file `cid`. Throws `SWORKER_ERROR_SEAL_NOT_FOUND`,
-   * `SWORKER_ERROR_SEAL_NO_PROOF_DATA`, `SWORKER_ERROR_SEAL_SEGMENT_OUT_OF_RANGE` and
-   * `SWORKER_ERROR_SEALED_BLOCK_BAD` (a block the chunk needs is missing or damaged).
+   * The proof of segment `index` of file `cid`; a file sealed before proof data was kept gets it
+   * built first (unsealed whole, once). Throws `SWORKER_ERROR_SEAL_NOT_FOUND`,
+   * `SWORKER_ERROR_SEAL_SEGMENT_OUT_OF_RANGE` and `SWORKER_ERROR_SEALED_BLOCK_BAD` (a block the
+   * proof needs is missing or damaged).
    */
-  prove(cid: string, index: number): StoredSegmentProof {
-    const tree = this.tree(cid)
+  async prove(cid: string, index: number): Promise<StoredSegmentProof> {
+    let tree: storageProof.ContentTree
+    try {
+      tree = this.tree(cid)
+    } catch (err) {
+      if (!(err instanceof SealError && err.code === SealErrorCode.NO_PROOF_DATA)) throw err
+      await this.indexOnce(cid)
+      tree = this.tree(cid)
+    }
     const count = storageProof.segmentCount(tree.size)
     if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
       throw new SealError(SealErrorCode.SEGMENT_OUT_OF_RANGE, `segment ${index} is not in [0, ${count})`, { cid, index, segments: count })
@@ -62,6 +71,16 @@ export class SegmentProver {
     const { start, end } = storageProof.chunkRange(tree, index)
     const chunk = this.readContent(cid, start, end)
     return { cid, index, root: tree.root, size: tree.size, proof: storageProof.proveSegment(tree, index, chunk) }
+  }
+
+  /** Builds the proof data of `cid`, once however many proofs wait for it. */
+  private indexOnce(cid: string): Promise<unknown> {
+    let running = this.indexing.get(cid)
+    if (running === undefined) {
+      running = this.sealer.indexContent(cid).finally(() => this.indexing.delete(cid))
+      this.indexing.set(cid, running)
+    }
+    return running
   }
 
   /** Bytes [start, end) of file `cid`'s content, unsealed from the blocks holding them. */

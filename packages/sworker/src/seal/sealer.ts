@@ -328,6 +328,35 @@ export class Sealer {
     }
   }
 
+  /**
+   * Builds the proof data (content tree, content offsets, `contentRoot`) of valid file `cid` sealed
+   * before it was kept, unsealing it whole once; committed in one transaction. Throws
+   * `SWORKER_ERROR_SEAL_NOT_FOUND` and `SWORKER_ERROR_SEALED_BLOCK_BAD` as {@link unseal} does.
+   */
+  async indexContent(cid: string, options: AbortOptions = {}): Promise<FileRecord> {
+    const record = this.get(cid)
+    if (record?.status !== 'valid') throw new SealError(SealErrorCode.NOT_FOUND, 'the file is not sealed here', { cid })
+    const content = new storageProof.ContentTreeBuilder(PROOF_KEEP_HEIGHT)
+    const offsets: Array<[Uint8Array, Uint8Array]> = []
+    let offset = 0
+    for await (const block of this.unseal(cid, options)) {
+      offsets.push([contentOffsetKey(cid, offset), encodeBlockNumber(offsets.length)])
+      content.update(block.bytes)
+      offset += block.bytes.length
+    }
+    const tree = content.finish()
+    const indexed: FileRecord = { ...record, contentRoot: Buffer.from(tree.root).toString('hex') }
+    await this.store.transaction(() => {
+      // Deleted (or lost) meanwhile: leave nothing behind.
+      if (this.get(cid)?.status !== 'valid') return
+      for (const [key, value] of offsets) this.offsets.put(key, value)
+      this.trees.put(fileKey(cid), encodeContentTree(tree))
+      this.files.put(fileKey(cid), encodeFileRecord(indexed))
+    })
+    this.log.info({ cid, size: tree.size }, 'proof data built for a file sealed without it')
+    return indexed
+  }
+
   /** Marks file `cid` lost (a check found it damaged); no-op for unknown files. */
   async markLost(cid: string): Promise<void> {
     const record = this.get(cid)

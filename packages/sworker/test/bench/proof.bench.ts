@@ -58,7 +58,7 @@ export async function runProofBench(params: { sizesMiB?: number[]; proofs?: numb
         t = performance.now()
         for (let i = 0; i < proofs; i++) {
           const index = random(segments)
-          const { proof } = sworker.prover.prove(file, index)
+          const { proof } = await sworker.prover.prove(file, index)
           if (!storageProof.verifySegmentProof(tree, index, proof)) throw new Error('a proof did not verify')
           proofBytes = Math.max(proofBytes, proof.segment.length + 32 * proof.path.length)
         }
