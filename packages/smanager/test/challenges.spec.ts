@@ -23,6 +23,10 @@ class FakeChallengeChain implements ChallengeChain {
   /** The chain's verdict per answer: proofs equal to `valid` pass. */
   readonly valid = new Set<string>()
 
+  on = true
+  async enabled() {
+    return this.on
+  }
   async openChallenges() {
     return this.open
   }
@@ -174,7 +178,7 @@ describe('challenges (sManager side)', () => {
     assert.equal(challenges.stats().missed, 1)
   })
 
-  it('behavior: a held file without a fixed root gets the sWorker root once; fixed roots and unreported files get none', async () => {
+  it('behavior: a held file without a fixed root gets the sWorker root once, while challenges are on; fixed roots and unreported files get none', async () => {
     await sealedTask('QmNoRoot')
     await sealedTask('QmFixed')
     await sealedTask('QmNotYet')
@@ -182,6 +186,10 @@ describe('challenges (sManager side)', () => {
     chain.addFile('QmFixed', { holders: [ME] })
     chain.addFile('QmNotYet', { holders: ['5Other'] })
     cc.roots.set('QmFixed', { root: `0x${'cd'.repeat(32)}`, size: 1100 })
+    cc.on = false
+    await block()
+    assert.deepEqual(cc.submitted, [], 'nothing while the chain does not challenge')
+    cc.on = true
     await block()
     assert.deepEqual(cc.submitted, [{ cid: 'QmNoRoot', root: { root: `0x${'ab'.repeat(32)}`, size: 1100 } }])
     assert.equal(store.get('QmNoRoot')!.history.at(-1)!.reason, 'rootSubmitted')

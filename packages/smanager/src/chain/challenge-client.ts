@@ -27,6 +27,10 @@ export class PolkadotChallengeChain implements ChallengeChain {
     private readonly account: KeyringPair,
   ) {}
 
+  async enabled(): Promise<boolean> {
+    return ((await this.api.query.challenges!.enabled!()) as unknown as { isTrue: boolean }).isTrue
+  }
+
   async openChallenges(): Promise<OpenChallengeSet | undefined> {
     const value = (await this.api.query.challenges!.openChallenges!(this.account.address)) as unknown as {
       isNone: boolean

@@ -92,6 +92,8 @@ export type ChallengeTxOutcome = { ok: true; events: Array<{ method: string; dat
  * the sdk first).
  */
 export interface ChallengeChain {
+  /** Whether the chain issues challenges (`Challenges.Enabled`). */
+  enabled(): Promise<boolean>
   /** The node account's open challenges, or undefined. */
   openChallenges(): Promise<OpenChallengeSet | undefined>
   /** `challenges.answer_challenges(slot, proofs)`; the `ChallengesAnswered` event in `events`. */

@@ -4,7 +4,7 @@
  * proof of each challenged segment and answers the slot in one `challenges.answer_challenges`
  * before the deadline. Every few blocks it also submits its content root of files it holds that were
  * ordered without one (`submit_file_root`, once per file) and declares files its sWorker lost
- * (`declare_lost_files`) before they are challenged. One chain call at a time (they share the
+ * (`declare_lost_files`) before they are challenged, while the chain issues challenges. One chain call at a time (they share the
  * account's nonce with settlements and work reports; the sdk resubmits on nonce clashes).
  */
 import { errorText } from '../errors.js'
@@ -92,6 +92,8 @@ export class Challenges {
     if (set !== undefined) await this.answer(set, head)
     if (head - this.lastHousekeeping >= this.ctx.config.refreshEveryBlocks) {
       this.lastHousekeeping = head
+      // Roots and declarations cost transactions: only while the chain challenges (open sets are answered regardless).
+      if (!(await this.chain.enabled())) return
       await this.declareLost(set)
       await this.submitRoots()
     }
