@@ -237,7 +237,10 @@ describe('order node e2e', () => {
     // Refusals: a node the contract does not know (its message, one line, exit 1), an EVM option without --evm.
     const unknown = await runCrust(['upload', file, ...evmArgs, '--evm-node', '0x000000000000000000000000000000000000dEaD', '--no-wait'])
     assert.equal(unknown.code, 1)
-    assert.match(unknown.stderr.trim().split('\n').at(-1)!, /^error: the storage-order contract refused the order: Unsupported order node .*no order was placed\) \(EVM_ERROR_ORDER_REFUSED\)$/)
+    assert.match(
+      unknown.stderr.trim().split('\n').at(-1)!,
+      /^error: the storage-order contract refused the order: Unsupported order node .*no order was placed\) \(EVM_ERROR_ORDER_REFUSED\)$/,
+    )
     const stray = await runCrust(['upload', file, '--api', ipfs.api, '--chain', chain.url, '--evm-key-file', keyFile])
     assert.equal(stray.code, 1)
     assert.match(stray.stderr, /go with --evm <url>/)

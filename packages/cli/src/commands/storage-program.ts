@@ -46,6 +46,7 @@ export function registerStorageCommands(program: Command, write: (text: string) 
       .option('--replicas <n>', 'reported replicas to wait for', positiveInt, 3)
       .option('--timeout <ms>', 'how long to wait for the replicas', positiveInt, DEFAULT_REPLICA_TIMEOUT_MS)
       .option('--no-wait', 'return once the order is in a block')
+      .option('--no-root', "order without the content root (the file's first storage nodes then fix it)")
       .option('--tip <cru>', 'tip for the storage nodes, in CRU (default 0)', cru)
       .option('--gateway <url>', 'gateway for the printed links (repeatable)', collect)
       .option('--evm <url>', "pay through the storage-order contract on this EVM chain's JSON-RPC instead of a Crust account")
@@ -62,6 +63,7 @@ export function registerStorageCommands(program: Command, write: (text: string) 
         replicas: number
         timeout: number
         wait: boolean
+        root: boolean
         tip?: bigint
         gateway?: string[]
         evm?: string

@@ -36,7 +36,8 @@ export async function uploadViaEvmCommand(path: string, opts: EvmUploadOptions, 
   }
   const account = evmAccountFromFile(opts.evmKeyFile)
   progress.log(`adding ${path} to IPFS at ${opts.api}`)
-  const added = await addToIpfs(path, { ipfsApi: opts.api, onProgress: ({ bytes, total }) => progress.bytes('upload', bytes, total) })
+  // An EVM order carries no content root: the file's first storage nodes fix it.
+  const added = await addToIpfs(path, { ipfsApi: opts.api, contentRoot: false, onProgress: ({ bytes, total }) => progress.bytes('upload', bytes, total) })
   progress.log(`added ${added.name} as ${added.cid}: ${formatBytes(BigInt(added.cumulativeSize))} in IPFS`)
   const order = await placeEvmOrder({
     rpcUrl: opts.evm,

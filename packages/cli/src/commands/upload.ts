@@ -28,6 +28,8 @@ export interface UploadCommandOptions extends AccountOptions {
   replicas: number
   timeout: number
   wait: boolean
+  /** Compute the DAG's content root while adding and order with it (default true; `--no-root`). */
+  root?: boolean
   tip: bigint
   gateway: string[]
 }
@@ -96,13 +98,20 @@ export async function uploadCommand(path: string, opts: UploadCommandOptions, wr
     progress.log(`adding ${path} to IPFS at ${opts.api}`)
     const added = await addToIpfs(path, {
       ipfsApi: opts.api,
+      contentRoot: opts.root !== false,
       onProgress: ({ bytes, total }) => progress.bytes('upload', bytes, total),
     })
     progress.log(`added ${added.name} as ${added.cid}: ${formatBytes(BigInt(added.cumulativeSize))} in IPFS`)
 
     let order: Awaited<ReturnType<typeof placeOrder>>
     try {
-      order = await placeOrder(api, signer, { cid: added.cid, size: added.cumulativeSize, tip: opts.tip, memo: added.isDirectory ? FOLDER_MEMO : '' })
+      order = await placeOrder(api, signer, {
+        cid: added.cid,
+        size: added.cumulativeSize,
+        tip: opts.tip,
+        memo: added.isDirectory ? FOLDER_MEMO : '',
+        ...(added.contentRoot === undefined ? {} : { root: added.contentRoot }),
+      })
     } catch (err) {
       if (!(err instanceof SdkError)) throw err
       throw new CliError(err.code, `${err.message} (the content was added to IPFS as ${added.cid}; no order was placed)`, err.meta, { cause: err })
@@ -114,6 +123,7 @@ export async function uploadCommand(path: string, opts: UploadCommandOptions, wr
         ['cid', added.cid],
         ['name', added.name],
         ['size', formatBytes(order.size)],
+        ...(added.contentRoot === undefined ? [] : [['root', added.contentRoot.root] as [string, string]]),
         ['fee', `${formatCru(order.fee)} CRU (order ${formatCru(order.orderAmount)} + transaction ${formatCru(order.txFee)})`],
         ['block', `#${order.blockNumber} ${order.blockHash}`],
         ...urls.map((u): [string, string] => ['gateway', u]),
