@@ -176,6 +176,14 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       "states kept (storage node: by its own chain node): the last <blocks> finalized blocks' (default 256, as Substrate), or 'archive' for all",
       parsePruning,
     )
+    .addOption(
+      new Option(
+        '--sync <mode>',
+        "how a chain node with an empty database catches up with its peers: 'full' executes every block since genesis; 'state' proves a peer's finalized block final from genesis (justifications, voter set changes), downloads the state at it and executes only the blocks after it (needs a pruned database)",
+      )
+        .choices(['full', 'state'])
+        .default('full'),
+    )
     .option(
       '--metadata-version <version>',
       "metadata served from state_getMetadata: 14 (default), or 13 / 12 for @polkadot/api 4.x clients (Crust's mainnet UI, crust-pin)",
@@ -226,6 +234,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           bootnodes?: string[]
           pruning?: string
           metadataVersion?: MetadataVersion
+          sync: 'full' | 'state'
         } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
         cmd: Command,
       ) => {
@@ -234,9 +243,10 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, sync, ...rest } = opts
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
           if (metadataVersion !== undefined) throw new CliError('CLI_ERROR_FLAG', '--metadata-version is for a chain node (without --mode) for now')
+          if (sync !== 'full') throw new CliError('CLI_ERROR_FLAG', '--sync is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
             mode: opts.mode,
@@ -263,6 +273,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           blockTimeMs: opts.blockTime,
           ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
           ...(opts.metadataVersion === undefined ? {} : { metadataVersion: opts.metadataVersion }),
+          sync: opts.sync,
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
       },
