@@ -1,0 +1,2 @@
+export * from './host-network.js'
+export * from './link-proxy.js'
