@@ -54,7 +54,7 @@ function pseudoRandom(size: number): Uint8Array {
 async function startDev(base: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [CLI_BIN, 'dev', '--base-path', base, '--rpc-port', '0', '--ipfs-api-port', '0', '--gateway-port', '0', '--no-gateway'],
+    [CLI_BIN, 'dev', '--base-path', base, '--rpc-port', '0', '--ipfs-api-port', '0', '--gateway-port', '0', '--no-gateway', '--no-console'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   await new Promise<void>((resolve, reject) => {

@@ -56,6 +56,12 @@ const apiAdd = (await import(new URL('../../packages/ipfs/dist/test/bench/api-ad
 }
 console.log(apiAdd.formatApiAddBench(await apiAdd.runApiAddBench({ size: Math.min(mib, 256) * 1024 * 1024, rounds: 1 })))
 
+const apiCat = (await import(new URL('../../packages/ipfs/dist/test/bench/api-cat.bench.js', import.meta.url).href)) as {
+  runApiCatBench(opts: { size?: number; rounds?: number }): Promise<unknown>
+  formatApiCatBench(result: unknown): string
+}
+console.log(apiCat.formatApiCatBench(await apiCat.runApiCatBench({ size: Math.min(mib, 256) * 1024 * 1024, rounds: 3 })))
+
 const seal = (await import(new URL('../../packages/sworker/dist/test/bench/seal.bench.js', import.meta.url).href)) as {
   runSealBench(opts: { sizeMiB?: number; rounds?: number }): Promise<unknown>
   formatSealBench(result: unknown): string

@@ -39,8 +39,19 @@ export const RULES: readonly Rule[] = [
   { from: 'sdk', forbid: ['chain', 'ipfs', 'sworker', 'smanager', 'gateway', 'node'], why: 'the sdk is a client: base, protocol and client libraries only' },
   { from: 'sworker', forbid: ['smanager', 'gateway'], why: 'the sWorker sits below the storage manager and the gateway' },
   { from: 'smanager', forbid: ['gateway'], why: 'the storage manager sits below the gateway' },
+  {
+    from: 'evm',
+    forbid: ['chain', 'ipfs', 'sworker', 'smanager', 'gateway', 'node', 'consensus'],
+    why: 'the EVM contracts and order node are clients of Crust: base, protocol and the sdk',
+  },
   { from: 'base', forbid: '*', why: 'base is the foundation: no workspace package' },
   { from: 'protocol', forbid: '*', except: ['base'], why: 'protocol holds wire formats: base only' },
+  {
+    from: 'console',
+    forbid: '*',
+    except: ['base'],
+    why: 'the console is a client: static files and their server, talking to nodes only over their public APIs',
+  },
   { from: '*', forbid: ['cli'], why: 'nothing imports cli' },
 ]
 

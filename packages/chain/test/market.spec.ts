@@ -180,12 +180,22 @@ describe('market', () => {
     // Few files: the keys-count fee falls.
     updateKeysCountFee({ state })
     assert.equal(S.FileKeysCountFee.get(state), 1_000_000n - 3_000n)
-    // No orders: the base fee falls (from 0 it stays 0); few replicas per order: it rises by at least 1.
+    // No orders: the base fee falls (from 0 it stays 0). Few replicas per order: it rises by
+    // ratio × fee with no floor (cstrml/market/src/lib.rs:1491-1496, `gap = ratio * file_base_fee`):
+    // 0 stays 0, 0.33 % of 100 (0.33) rounds to 0, 0.33 % of 1000 is 3.
     updateBaseFee({ state })
     assert.equal(S.FileBaseFee.get(state), 0n)
     S.OrdersCount.put(state, 10)
     updateBaseFee({ state })
-    assert.equal(S.FileBaseFee.get(state), 1n)
+    assert.equal(S.FileBaseFee.get(state), 0n)
+    S.FileBaseFee.put(state, 100n)
+    S.OrdersCount.put(state, 10)
+    updateBaseFee({ state })
+    assert.equal(S.FileBaseFee.get(state), 100n)
+    S.FileBaseFee.put(state, 1000n)
+    S.OrdersCount.put(state, 10)
+    updateBaseFee({ state })
+    assert.equal(S.FileBaseFee.get(state), 1003n)
     S.FileBaseFee.put(state, S.MaxFileBaseFee.get(state))
     S.OrdersCount.put(state, 1)
     updateBaseFee({ state })
@@ -255,7 +265,8 @@ describe('market spower ripening', () => {
     const { WorkReports } = await import('../src/pallets/swork/index.js')
     const { h, alice, bob, charlie } = await setup()
     h.startBlock()
-    h.call(ROOT, 'Market', 'set_spower_ready_period', { ready_period: 5 })
+    h.call(ROOT, 'Market', 'set_spower_superior', { superior: alice })
+    h.call(signed(alice), 'Market', 'set_spower_ready_period', { ready_period: 5 })
     h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
     const anchorB = new Uint8Array(64).fill(1)
     const anchorC = new Uint8Array(64).fill(2)
@@ -285,8 +296,98 @@ describe('market spower ripening', () => {
   })
 })
 
-describe('market replica reports at settlement', () => {
-  it('behavior: a replica whose sWorker did not report in the previous slot stops counting', async () => {
+const wrWith = (spower: bigint) => ({
+  report_slot: 0n,
+  spower,
+  free: 0n,
+  reported_files_size: 0n,
+  reported_srd_root: new Uint8Array(),
+  reported_files_root: new Uint8Array(),
+})
+
+describe('market spower superior and ripening without activity', () => {
+  const errorName = (h: RuntimeHarness, err: ReturnType<RuntimeHarness['call']>) =>
+    err?.tag === 'Module' ? h.runtime.registry.findMetaError(Uint8Array.of(err.value.index, err.value.error[0]!)).name : err?.tag
+
+  // cstrml/market/src/lib.rs:534-541 (set_spower_superior: root), 649-664 (set_spower_ready_period:
+  // signed by the superior, SpowerSuperiorNotSet / IllegalSpowerSuperior otherwise).
+  it('error: set_spower_ready_period needs the spower superior, set by root', async () => {
+    const { h, alice, bob } = await setup()
+    h.startBlock()
+    assert.equal(errorName(h, h.call(ROOT, 'Market', 'set_spower_ready_period', { ready_period: 5 })), 'BadOrigin')
+    assert.equal(errorName(h, h.call(signed(alice), 'Market', 'set_spower_ready_period', { ready_period: 5 })), 'SpowerSuperiorNotSet')
+    assert.equal(errorName(h, h.call(signed(alice), 'Market', 'set_spower_superior', { superior: alice })), 'BadOrigin')
+    assert.equal(h.call(ROOT, 'Market', 'set_spower_superior', { superior: alice }), undefined)
+    assert.equal(errorName(h, h.call(signed(bob), 'Market', 'set_spower_ready_period', { ready_period: 5 })), 'IllegalSpowerSuperior')
+    assert.equal(h.call(signed(alice), 'Market', 'set_spower_ready_period', { ready_period: 5 }), undefined)
+    assert.equal(S.SpowerReadyPeriod.get(h.state), 5)
+    const events = h.endBlock().map((e) => `${e.section}.${e.method}`)
+    assert.ok(events.includes('market.SetSpowerSuperiorSuccess'))
+    assert.ok(events.includes('market.SetSpowerReadyPeriodSuccess'))
+  })
+
+  // Crust's ripening rule (cstrml/market/src/lib.rs:1240-1256): once created_at + SpowerReadyPeriod
+  // <= now, a replica's contribution moves from file_size to the file's spower (1000 bytes, 1 replica:
+  // 1.1× = 1100 by the HEAD table, lib.rs calculate_spower). Crust needs its superior's
+  // calculate_spowers for that; our sweep does it with no call at all.
+  it('behavior: an untouched file ripens from 1× to its table multiple after the ready period, with no call', async () => {
+    const { WorkReports } = await import('../src/pallets/swork/index.js')
+    const { h, alice, bob } = await setup()
+    h.startBlock()
+    h.call(ROOT, 'Market', 'set_spower_superior', { superior: alice })
+    h.call(signed(alice), 'Market', 'set_spower_ready_period', { ready_period: 5 })
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const anchorB = new Uint8Array(64).fill(1)
+    WorkReports.insert(h.state, anchorB, wrWith(1000n))
+    const createdAt = h.number
+    upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 1000n, validAt: createdAt, anchor: anchorB })
+    h.endBlock()
+    h.runTo(createdAt + 4)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1000n, 'still ripening one block before the ready period ends')
+    assert.equal(S.FilesV2.get(h.state, CID)!.replicas[0]![1].created_at, createdAt)
+    h.runTo(createdAt + 5)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1100n)
+    const file = S.FilesV2.get(h.state, CID)!
+    assert.equal(file.spower, 1100n)
+    assert.equal(file.replicas[0]![1].created_at, undefined)
+    h.runTo(createdAt + 20)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1100n, 'ripened once')
+  })
+
+  // cstrml/market/src/lib.rs:611-646: calculate_spowers by the superior, at most 300 cids
+  // (ExceedCalculateSpowerFilesLimit), Pays::No, event CalculateSpowersSuccess(caller, bn, sworkers, files).
+  it('behavior: calculate_spowers by the superior ripens the named files at once; more than 300 are refused', async () => {
+    const { WorkReports } = await import('../src/pallets/swork/index.js')
+    const { h, alice, bob } = await setup()
+    h.startBlock()
+    h.call(ROOT, 'Market', 'set_spower_superior', { superior: alice })
+    h.call(signed(alice), 'Market', 'place_storage_order', { cid: CID, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() })
+    const anchorB = new Uint8Array(64).fill(1)
+    WorkReports.insert(h.state, anchorB, wrWith(1000n))
+    upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid: CID, fileSize: 1000n, validAt: h.number, anchor: anchorB })
+    h.endBlock()
+    h.runTo(h.number + 3)
+    h.startBlock()
+    // The default ready period (90 days) has not passed: nothing changes.
+    assert.equal(h.call(signed(alice), 'Market', 'calculate_spowers', { cids: [CID] }), undefined)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1000n)
+    assert.equal(h.call(signed(alice), 'Market', 'set_spower_ready_period', { ready_period: 1 }), undefined)
+    assert.equal(errorName(h, h.call(signed(bob), 'Market', 'calculate_spowers', { cids: [CID] })), 'IllegalSpowerSuperior')
+    assert.equal(errorName(h, h.call(signed(alice), 'Market', 'calculate_spowers', { cids: new Array(301).fill(CID) })), 'ExceedCalculateSpowerFilesLimit')
+    assert.equal(h.call(signed(alice), 'Market', 'calculate_spowers', { cids: [CID] }), undefined)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1100n)
+    const calculated = h.endBlock().filter((e) => e.method === 'CalculateSpowersSuccess')
+    assert.equal(calculated.length, 2)
+    assert.deepEqual(calculated[1]!.data.slice(2).map(String), ['1', '1'], 'one sWorker and one file changed')
+    assert.equal(S.LastSpowerCalculateBlock.get(h.state), h.number)
+  })
+})
+
+describe('market replica counts follow replicas', () => {
+  // Crust HEAD changes `reported_replica_count` and `is_reported` only when a replica is added or
+  // deleted (cstrml/market/src/lib.rs:1157-1231 upsert_replica / delete_replica); calculate_reward
+  // (lib.rs:667-696) and the hourly workload check leave them alone.
+  it('behavior: a replica whose sWorker stopped reporting still counts after aggregations and calculate_reward', async () => {
     const { Identities, ReportedInSlot } = await import('../src/pallets/swork/index.js')
     const { h, alice, bob, charlie } = await setup()
     const slot = h.runtime.config.reportSlot
@@ -300,16 +401,19 @@ describe('market replica reports at settlement', () => {
     upsertReplica(ctxOf(h), { reporter: charlie, owner: charlie, cid: CID, fileSize: 1000n, validAt: h.number, anchor: anchorC })
     assert.equal(S.FilesV2.get(h.state, CID)!.reported_replica_count, 2)
     h.endBlock()
-    h.runTo(slot * 2 + 1)
-    // Only Bob's sWorker reported in the previous slot.
+    // Only Bob's sWorker reports; two workload aggregations pass.
     ReportedInSlot.insert(h.state, anchorB, BigInt(slot), true)
+    ReportedInSlot.insert(h.state, anchorB, BigInt(slot * 2), true)
+    h.runTo(slot * 3 + 1)
     h.startBlock()
     assert.equal(h.call(signed(alice), 'Market', 'calculate_reward', { cid: CID }), undefined)
+    h.endBlock()
     const file = S.FilesV2.get(h.state, CID)!
-    assert.equal(file.reported_replica_count, 1)
-    const flags = Object.fromEntries(file.replicas.map(([owner, r]) => [Buffer.from(owner).toString('hex'), r.is_reported]))
-    assert.equal(flags[Buffer.from(bob).toString('hex')], true)
-    assert.equal(flags[Buffer.from(charlie).toString('hex')], false)
-    assert.equal(file.spower, calculateSpower(1000n, 1))
+    assert.equal(file.reported_replica_count, 2)
+    assert.deepEqual(
+      file.replicas.map(([, r]) => r.is_reported),
+      [true, true],
+    )
+    assert.equal(file.spower, calculateSpower(1000n, 2))
   })
 })

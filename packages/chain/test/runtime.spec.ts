@@ -37,6 +37,9 @@ describe('runtime', () => {
       'Staking',
       'Session',
       'Offences',
+      'Utility',
+      'Multisig',
+      'Proxy',
     ])
     const storageOf = (pallet: string) =>
       md.pallets

@@ -8,7 +8,10 @@ import {
   applyWorkload,
   cappedExposure,
   CurrentElected,
+  CurrentEra,
+  doElection,
   electedValidators,
+  ErasAuthorities,
   ErasStakers,
   ErasTotalStakes,
   ErasValidatorPrefs,
@@ -127,8 +130,12 @@ describe('staking: capped exposures', () => {
   })
 })
 
+const ErasAuthoritiesOf = (h: RuntimeHarness, era: number) => ErasAuthorities.get(h.state, era)
+
 describe('staking: era election', () => {
-  it('behavior: genesis validators stay, with equal weight, until candidates have proven storage; then top-N by capped stake', async () => {
+  // Crust's select_and_update_validators / do_election (cstrml/staking/src/lib.rs:2161-2317, 2381-2407)
+  // and its planning one session ahead (new_session / new_era, lib.rs:1880-1935).
+  it('behavior: zero-stake candidates are elected in account order; the next era is elected one session ahead, top-N by capped stake', async () => {
     const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
     const genesis = accountIdOf(devAddress(DEV_AUTHORITY))
     assert.deepEqual(Invulnerables.get(h.state), [genesis])
@@ -139,10 +146,19 @@ describe('staking: era election', () => {
     assert.equal(h.call(signed(CHARLIE), 'Staking', 'bond', { controller: id(ctrl(3)), value: 400n * CRU }), undefined)
     assert.equal(h.call(signed(ctrl(3)), 'Staking', 'guarantee', { target_tuple: [id(ALICE), 400n * CRU] }), undefined)
     assert.equal(h.call(ROOT, 'Staking', 'set_validator_count', { new: 2 }), undefined)
-    // Era 1: candidates, but none with a stake limit: the genesis set stays.
+    // Era 1: candidates, none with a stake limit: they stay in at stake 0 ("skip adding to eras_stakers
+    // if stake limit goes 0", lib.rs:2233-2237) and the first two in account order are elected.
     h.runTo(ERA)
-    assert.deepEqual(CurrentElected.get(h.state), [])
-    assert.deepEqual(electedValidators(h.state), [{ stash: genesis, weight: 1n }])
+    const byAccount = [ALICE, BOB, DAVE].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    assert.deepEqual(ErasAuthoritiesOf(h, 1), byAccount.slice(0, 2))
+    assert.deepEqual(
+      electedValidators(h.state),
+      byAccount.slice(0, 2).map((stash) => ({ stash, weight: 1n })),
+    )
+    assert.equal(ErasTotalStakes.get(h.state, 1), 0n)
+    // One-session eras: era 2 was planned with era 1's start, before any workload.
+    assert.equal(CurrentEra.get(h.state), 2)
+    assert.deepEqual(CurrentElected.get(h.state), byAccount.slice(0, 2))
     // Proven storage: ALICE 450 CRU of workload (of 500 staked), BOB 250 (of 300), DAVE 1 (of 200).
     h.startBlock()
     PendingWorkload.put(h.state, [
@@ -155,43 +171,62 @@ describe('staking: era election', () => {
     ])
     h.endBlock()
     h.runTo(2 * ERA)
+    // Era 3 is elected as era 2 starts; era 2 keeps its zero-stake set.
     assert.deepEqual(CurrentElected.get(h.state), [ALICE, BOB])
-    const alice = ErasStakers.get(h.state, 2, ALICE)
+    assert.deepEqual(
+      electedValidators(h.state).map((v) => v.stash),
+      byAccount.slice(0, 2),
+    )
+    const alice = ErasStakers.get(h.state, 3, ALICE)
     assert.deepEqual([alice.own, alice.others.map((o) => o.value), alice.total], [90n * CRU, [360n * CRU], 450n * CRU])
     const bob = 249_999_999_900_000n
     // Unelected candidates with a stake limit have an exposure too, and count in the era's total.
-    assert.equal(ErasStakers.get(h.state, 2, DAVE).total, CRU)
-    assert.equal(ErasTotalStakes.get(h.state, 2), 450n * CRU + bob + CRU)
+    assert.equal(ErasStakers.get(h.state, 3, DAVE).total, CRU)
+    assert.equal(ErasTotalStakes.get(h.state, 3), 450n * CRU + bob + CRU)
+    h.runTo(3 * ERA)
     assert.deepEqual(electedValidators(h.state), [
       { stash: ALICE, weight: 450n * CRU },
       { stash: BOB, weight: bob },
     ])
-    // Everybody leaves: the last elected set is kept, with its weights carried into the new era.
+    // Everybody leaves (era 4 is already planned): the last elected set is kept, with its weights.
     for (const c of [1, 2, 4]) assert.equal(h.call(signed(ctrl(c)), 'Staking', 'chill'), undefined)
-    h.runTo(3 * ERA)
+    h.runTo(5 * ERA)
     assert.deepEqual(electedValidators(h.state), [
       { stash: ALICE, weight: 450n * CRU },
       { stash: BOB, weight: bob },
     ])
   })
 
-  it('behavior: exposures older than HistoryDepth eras are cleared when an era starts', async () => {
+  it('behavior: with ValidatorCount above the candidates, a zero-stake candidate is elected next to staked ones, after them', () => {
+    const stakes = [
+      { stash: ctrl(9), total: 0n },
+      { stash: ctrl(1), total: 5n },
+      { stash: ctrl(2), total: 0n },
+      { stash: ctrl(3), total: 7n },
+    ]
+    // do_election: stable sort by stake, descending; ties keep their (account) order (lib.rs:2389).
+    assert.deepEqual(doElection(stakes, 3), [ctrl(3), ctrl(1), ctrl(9)])
+    assert.deepEqual(doElection(stakes, 10), [ctrl(3), ctrl(1), ctrl(9), ctrl(2)])
+  })
+
+  it('behavior: exposures older than HistoryDepth eras are cleared when an era is planned', async () => {
     const h = await RuntimeHarness.create({ config: { eraLength: ERA } })
     HistoryDepth.put(h.state, 2)
     validator(h, ALICE, 1, 100n * CRU)
     StakeLimit.insert(h.state, ALICE, 50n * CRU)
     h.runTo(ERA)
     assert.equal(ErasStakers.get(h.state, 1, ALICE).total, 50n * CRU)
-    h.runTo(4 * ERA - 1)
+    h.runTo(3 * ERA - 1)
     assert.equal(ErasTotalStakes.get(h.state, 1), 50n * CRU)
-    // Era 4 starts: era 4 − 2 − 1 = 1 goes.
-    h.runTo(4 * ERA)
+    // Era 4 is planned (one session ahead: with era 3's start, eras being one session here): era
+    // 4 − 2 − 1 = 1 goes, as Crust's new_era clears it (cstrml/staking/src/lib.rs:1925-1928).
+    h.runTo(3 * ERA)
     assert.deepEqual(ErasStakers.get(h.state, 1, ALICE), { total: 0n, own: 0n, others: [] })
     assert.equal(ErasTotalStakes.get(h.state, 1), 0n)
     assert.equal(ErasStakers.get(h.state, 2, ALICE).total, 50n * CRU)
   })
 
-  it('behavior: force_new_era starts a new era, with its election, at the next session', async () => {
+  it('behavior: force_new_era plans a new era, with its election, at the next session; it starts the session after', async () => {
     // 12-block eras of 6 sessions: sessions of 2 blocks.
     const h = await RuntimeHarness.create({ config: { eraLength: 12 } })
     validator(h, ALICE, 1, 100n * CRU)
@@ -199,7 +234,12 @@ describe('staking: era election', () => {
     assert.equal(h.call(ROOT, 'Staking', 'force_new_era'), undefined)
     h.endBlock()
     assert.deepEqual(CurrentElected.get(h.state), [])
+    // Session 1 plans era 1 with its election (new_session(2) under ForceNew, cstrml/staking/src/lib.rs:1893-1903);
+    // session 2 starts it.
     h.runTo(2)
+    assert.deepEqual([ActiveEra.get(h.state)!.index, CurrentEra.get(h.state)], [0, 1])
+    assert.deepEqual(CurrentElected.get(h.state), [ALICE])
+    h.runTo(4)
     assert.equal(ActiveEra.get(h.state)!.index, 1)
     assert.deepEqual(electedValidators(h.state), [{ stash: ALICE, weight: 50n * CRU }])
   })
@@ -214,8 +254,10 @@ describe('staking: era election', () => {
     assert.deepEqual(ErasValidatorPrefs.get(h.state, 1, ALICE), { guarantee_fee: 500_000_000 })
     assert.equal(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 100_000_000 } }), undefined)
     assert.deepEqual(ErasValidatorPrefs.get(h.state, 1, ALICE), { guarantee_fee: 1_000_000_000 })
+    // Era 2 was planned (with its prefs) before the change; era 3, planned as era 2 starts, has the new fee.
     h.runTo(2 * ERA)
-    assert.deepEqual(ErasValidatorPrefs.get(h.state, 2, ALICE), { guarantee_fee: 100_000_000 })
+    assert.deepEqual(ErasValidatorPrefs.get(h.state, 2, ALICE), { guarantee_fee: 500_000_000 })
+    assert.deepEqual(ErasValidatorPrefs.get(h.state, 3, ALICE), { guarantee_fee: 100_000_000 })
   })
 
   it('behavior: bond prefills claimed_rewards with the HistoryDepth eras before the current one', async () => {
@@ -224,7 +266,8 @@ describe('staking: era election', () => {
     assert.equal(h.call(signed(ALICE), 'Staking', 'bond', { controller: id(ctrl(1)), value: CRU }), undefined)
     assert.deepEqual(
       Ledger.get(h.state, ctrl(1))!.claimed_rewards,
-      Array.from({ length: 84 }, (_, i) => 6 + i),
+      // Era 90 is active and era 91 already planned (CurrentEra): [91 − 84, 91) (lib.rs:898-910).
+      Array.from({ length: 84 }, (_, i) => 7 + i),
     )
   })
 

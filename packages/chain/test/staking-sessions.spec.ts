@@ -69,22 +69,26 @@ describe('staking: sessions and eras', () => {
     ])
   })
 
-  it('behavior: force_new_era starts an era at the next session, once; then eras last 6 sessions again', async () => {
+  it('behavior: force_new_era plans an era at the next session, active the session after, once; then eras last 6 sessions again', async () => {
     const h = await harness()
     h.runTo(2)
     h.startBlock()
     assert.equal(h.call(ROOT, 'Staking', 'force_new_era'), undefined)
     h.endBlock()
     assert.equal(eraAt(h), 0)
+    // Crust plans one session ahead (new_session(s + 1) as session s starts, cstrml/staking/src/lib.rs:1880-1906):
+    // era 1 is planned as session 2 starts and becomes active with session 3.
     h.runTo(4)
-    assert.deepEqual([eraAt(h), ErasStartSessionIndex.get(h.state, 1), ForceEra.get(h.state).tag], [1, 2, 'NotForcing'])
-    h.runTo(15)
+    assert.deepEqual([eraAt(h), CurrentEra.get(h.state), ErasStartSessionIndex.get(h.state, 1), ForceEra.get(h.state).tag], [0, 1, 3, 'NotForcing'])
+    h.runTo(6)
     assert.equal(eraAt(h), 1)
-    h.runTo(16)
-    assert.deepEqual([eraAt(h), ErasStartSessionIndex.get(h.state, 2)], [2, 8])
+    h.runTo(17)
+    assert.equal(eraAt(h), 1)
+    h.runTo(18)
+    assert.deepEqual([eraAt(h), ErasStartSessionIndex.get(h.state, 2)], [2, 9])
   })
 
-  it('behavior: force_no_eras stops new eras; force_new_era_always starts one every session', async () => {
+  it('behavior: force_no_eras stops new eras; force_new_era_always plans one every session', async () => {
     const h = await harness()
     h.startBlock()
     assert.equal(h.call(ROOT, 'Staking', 'force_no_eras'), undefined)
@@ -93,9 +97,11 @@ describe('staking: sessions and eras', () => {
     h.startBlock()
     assert.equal(h.call(ROOT, 'Staking', 'force_new_era_always'), undefined)
     h.runTo(32)
+    assert.deepEqual([eraAt(h), CurrentEra.get(h.state)], [0, 1])
+    h.runTo(34)
     assert.equal(eraAt(h), 1)
     h.runTo(36)
-    assert.deepEqual([CurrentIndex.get(h.state), eraAt(h), ErasStartSessionIndex.get(h.state, 3)], [18, 3, 18])
+    assert.deepEqual([CurrentIndex.get(h.state), eraAt(h), ErasStartSessionIndex.get(h.state, 3)], [18, 2, 19])
   })
 
   it("behavior: benefits' era is staking's ActiveEra, also when eras are forced", async () => {
@@ -108,7 +114,7 @@ describe('staking: sessions and eras', () => {
     assert.equal(activeEra({ config: h.runtime.config, blockNumber: h.number }), 0)
   })
 
-  it('behavior: a slashed validator is disabled until the session ends, and the forced era starts at the next session', async () => {
+  it('behavior: a slashed validator is disabled until the session ends, and the forced era is planned at the next session', async () => {
     const h = await harness()
     h.startBlock()
     for (const [stash, c] of [
@@ -127,8 +133,10 @@ describe('staking: sessions and eras', () => {
     assert.equal(DisabledValidators.get(h.state).length, 1)
     h.endBlock()
     h.runTo(14)
-    // Session 7 starts era 2 (forced): Bob was chilled, so Alice alone is elected.
-    assert.deepEqual([CurrentIndex.get(h.state), eraAt(h), DisabledValidators.get(h.state)], [7, 2, []])
+    // Session 7 plans era 2 (forced): Bob was chilled, so Alice alone is elected; session 8 starts it.
+    assert.deepEqual([CurrentIndex.get(h.state), eraAt(h), CurrentEra.get(h.state), DisabledValidators.get(h.state)], [7, 1, 2, []])
+    h.runTo(16)
+    assert.deepEqual([CurrentIndex.get(h.state), eraAt(h)], [8, 2])
     assert.deepEqual(SessionValidators.get(h.state), [ALICE])
   })
 })

@@ -270,8 +270,10 @@ describe('staking: slash arithmetic', () => {
         500n * CRU,
         0n,
         [
-          { value: 300n * CRU, era: 1 + 112 },
-          { value: 200n * CRU, era: 2 + 112 },
+          // Unbonded in active eras 1 and 2, when CurrentEra (planned one session ahead) was 2 and 3:
+          // Crust's unbond locks until current_era + BondingDuration (cstrml/staking/src/lib.rs:1013).
+          { value: 300n * CRU, era: 2 + 112 },
+          { value: 200n * CRU, era: 3 + 112 },
         ],
       ],
     )

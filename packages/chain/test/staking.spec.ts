@@ -74,17 +74,19 @@ describe('staking: bonding', () => {
     assert.deepEqual([ledger.active, ledger.unlocking], [700n * CRU, [{ value: 300n * CRU, era: BONDING_DURATION }]])
     h.endBlock()
     assert.deepEqual(methods(h), ['Bonded', 'Unbonded', 'Bonded'])
-    // The last block of era 111: still locked.
-    h.runTo(BONDING_DURATION * ERA - 2)
+    // Crust releases a chunk once CurrentEra reaches its era (lib.rs:1088-1091), and CurrentEra is
+    // planned one session ahead: with one-session eras, era 112 is planned as era 111 starts.
+    // The last block of era 110: still locked.
+    h.runTo((BONDING_DURATION - 1) * ERA - 2)
     h.startBlock()
-    assert.equal(h.number, BONDING_DURATION * ERA - 1)
+    assert.equal(h.number, (BONDING_DURATION - 1) * ERA - 1)
     assert.equal(h.call(signed(ctrl(1)), 'Staking', 'withdraw_unbonded'), undefined)
     assert.equal(Ledger.get(h.state, ctrl(1))!.total, 1000n * CRU)
     h.endBlock()
     assert.deepEqual(methods(h), [])
-    // First block of era 112: released.
+    // First block of era 111, where era 112 is planned: released.
     h.startBlock()
-    assert.equal(h.number, BONDING_DURATION * ERA)
+    assert.equal(h.number, (BONDING_DURATION - 1) * ERA)
     assert.equal(h.call(signed(ctrl(1)), 'Staking', 'withdraw_unbonded'), undefined)
     ledger = Ledger.get(h.state, ctrl(1))!
     assert.deepEqual([ledger.total, ledger.active, ledger.unlocking], [700n * CRU, 700n * CRU, []])
@@ -170,7 +172,7 @@ describe('staking: validators and guarantees', () => {
     assert.equal(ValidatorsList.count.get(h.state), 1)
   })
 
-  it('behavior: validate stores the prefs; guarantee caps votes at the free active bond', async () => {
+  it('behavior: validate stores the prefs; guarantee caps votes at the free active bond, its event names the requested votes', async () => {
     const h = await harness()
     assert.equal(bond(h, ALICE, ctrl(1), 1000n * CRU), undefined)
     assert.equal(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 200_000_000 } }), undefined)
@@ -187,8 +189,9 @@ describe('staking: validators and guarantees', () => {
     assertError(h, h.call(signed(ctrl(3)), 'Staking', 'unbond', { value: CRU }), 'AllGuaranteed')
     h.endBlock()
     assert.deepEqual(methods(h), ['Bonded', 'ValidateSuccess', 'Bonded', 'GuaranteeSuccess', 'GuaranteeSuccess'])
+    // The events carry the requested votes (cstrml/staking/src/lib.rs:1181), not the 40 CRU granted the second time.
     const success = h.lastEvents.filter((e) => e.method === 'GuaranteeSuccess').map((e) => String(e.data[2]))
-    assert.deepEqual(success, [(60n * CRU).toString(), (40n * CRU).toString()])
+    assert.deepEqual(success, [(60n * CRU).toString(), (60n * CRU).toString()])
   })
 
   it('error: InvalidTarget, InsufficientValue (votes ≤ ED), ExceedGuaranteeLimit past 16 targets', async () => {
@@ -210,7 +213,7 @@ describe('staking: validators and guarantees', () => {
     assert.equal(Guarantors.get(h.state, CHARLIE)!.targets[0]!.value, 2n * CRU)
   })
 
-  it('behavior: cut_guarantee reduces and removes edges; error: InvalidTarget for no such edge', async () => {
+  it('behavior: cut_guarantee reduces and removes edges, keeping an emptied guarantee; error: InvalidTarget for no such edge', async () => {
     const h = await harness()
     assert.equal(bond(h, ALICE, ctrl(1), 10n * CRU), undefined)
     assert.equal(h.call(signed(ctrl(1)), 'Staking', 'validate', { prefs: { guarantee_fee: 0 } }), undefined)
@@ -219,9 +222,16 @@ describe('staking: validators and guarantees', () => {
     assertError(h, h.call(signed(ctrl(3)), 'Staking', 'cut_guarantee', { target_tuple: [id(BOB), 5n * CRU] }), 'InvalidTarget')
     assert.equal(h.call(signed(ctrl(3)), 'Staking', 'cut_guarantee', { target_tuple: [id(ALICE), 20n * CRU] }), undefined)
     assert.equal(Guarantors.get(h.state, CHARLIE)!.total, 30n * CRU)
+    h.endBlock()
+    h.startBlock()
     assert.equal(h.call(signed(ctrl(3)), 'Staking', 'cut_guarantee', { target_tuple: [id(ALICE), 500n * CRU] }), undefined)
-    assert.equal(Guarantors.get(h.state, CHARLIE), undefined)
-    assert.deepEqual(GuarantorsList.all(h.state), [])
+    // Crust keeps the emptied guarantee, submitted_in and suppressed unchanged (decrease_guarantee,
+    // lib.rs:1744-1754; cut_guarantee inserts it, 1218-1220), and the event names the requested votes (1221).
+    assert.deepEqual(Guarantors.get(h.state, CHARLIE), { targets: [], total: 0n, submitted_in: 0, suppressed: false })
+    assert.deepEqual(GuarantorsList.all(h.state), [CHARLIE])
+    h.endBlock()
+    const cut = h.lastEvents.filter((e) => e.method === 'CutGuaranteeSuccess').map((e) => String(e.data[2]))
+    assert.deepEqual(cut, [(500n * CRU).toString()])
   })
 
   it('behavior: guaranteeing stops validating; validating stops guaranteeing; chill removes both and the stake limit', async () => {

@@ -55,6 +55,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--w3auth-port <port>', 'W3Auth gateway port', parsePort, 5050)
     .option('--psa-port <port>', 'pinning service port', parsePort, 3000)
     .option('--no-gateway', 'run neither the W3Auth gateway nor the pinning service')
+    .option('--console-port <port>', 'web console port', parsePort, 3001)
+    .option('--no-console', 'do not serve the web console')
+    .option('--evm-port <port>', "the EVM dev node's JSON-RPC port", parsePort, 8545)
+    .option('--no-evm', 'run no EVM dev node (nor the storage-order contract and its order node)')
+    .option('--order-node-port <port>', "the EVM order node's HTTP API port", parsePort, 12224)
     .option('--reset', 'delete the dev network data first', false)
     .action(
       async (opts: {
@@ -71,6 +76,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         w3authPort: number
         psaPort: number
         gateway: boolean
+        consolePort: number
+        console: boolean
+        evmPort: number
+        evm: boolean
+        orderNodePort: number
         reset: boolean
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
@@ -79,12 +89,58 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     )
 
   program
+    .command('evm-node')
+    .description('run an EVM dev node (Hardhat EDR, JSON-RPC over HTTP) with the storage-order contract and price oracle deployed')
+    .option('--port <port>', 'JSON-RPC port', parsePort, 8545)
+    .option('--host <ip>', 'listen address', '127.0.0.1')
+    .option('--chain-id <id>', 'EVM chain id', parseNonNegative, 31337)
+    .option('--block-time <ms>', 'also mine an empty block this often (0: only on transactions)', parseNonNegative, 1000)
+    .option('--no-deploy', 'deploy no contracts')
+    .action(async (opts: { port: number; host: string; chainId: number; blockTime: number; deploy: boolean }) => {
+      const { runEvmNode } = await import('./commands/evm-node.js')
+      await runEvmNode(opts)
+    })
+
+  const orderNode = program.command('order-node').description('the EVM order node: orders Order events of a storage-order contract on Crust')
+  orderNode
+    .command('run', { isDefault: true })
+    .description('watch the contract for Order events to this merchant, order them on Crust, pin their CIDs')
+    .requiredOption('--evm-rpc <url>', 'EVM JSON-RPC URL')
+    .requiredOption('--contract <address>', 'the storage-order contract (its proxy address)')
+    .requiredOption('--evm-key-file <file>', "file holding the merchant's EVM private key (its address is the merchant)")
+    .option('--chain <url>', 'Crust chain JSON-RPC', 'ws://127.0.0.1:9944')
+    .option('--account-file <file>', "file holding the paying Crust account's secret URI")
+    .option('--keystore <file>', 'the paying Crust account as a polkadot-js keystore file (or its address in the keystore folder)')
+    .option('--password-file <file>', 'file holding the keystore password')
+    .option('--ipfs-api <url>', 'IPFS API that pins ordered CIDs (none: no pinning)')
+    .option('--confirmations <n>', "blocks an event's block needs, itself included", parseNonNegative, 3)
+    .option('--poll <ms>', 'pause between looks at the EVM chain', parseDuration, 2000)
+    .option('--from-block <n>', 'first block of the first scan (default: the head then)', parseNonNegative)
+    .option('--data <dir>', 'folder of the event store', '.crust-order-node')
+    .option('--host <ip>', 'listen address of the HTTP API', '127.0.0.1')
+    .option('--port <port>', 'HTTP API port', parsePort, 12224)
+    .action(async (opts: import('./commands/order-node.js').OrderNodeOptions) => {
+      const { runOrderNode } = await import('./commands/order-node.js')
+      await runOrderNode(opts)
+    })
+  orderNode
+    .command('events [key]')
+    .description("print the events' states (key: <chain id>/<tx hash>/<log index> prints one record)")
+    .option('--api <url>', "the order node's HTTP API", 'http://127.0.0.1:12224')
+    .action(async (key: string | undefined, opts: { api: string }) => {
+      const { orderEventsCommand } = await import('./commands/order-node.js')
+      await orderEventsCommand(key, opts, write)
+    })
+
+  program
     .command('node')
     .description('run a chain node, or with --mode a storage node (IPFS + sWorker + sManager + metrics)')
     .option('--base-path <dir>', 'data folder (default ~/.crust-ts/<chain>, or ~/.crust-ts/storage-node)')
     .option('--chain <spec>', 'dev, local, or a chain spec JSON file (storage node: run its own chain node of this network)', 'dev')
     .option('--rpc-port <port>', "JSON-RPC port (WebSocket + HTTP; a storage node's own chain node: a free one)", parsePort, 9944)
     .option('--rpc-external', 'listen for RPC on all interfaces, not only 127.0.0.1', false)
+    .option('--rpc-cors <origins>', "browser origins the RPC serves: 'all' or a comma-separated list (default: localhost pages and polkadot.js apps)")
+    .option('--console-port <port>', 'serve the web console on this port (a chain node adds its origin to --rpc-cors)', parsePort)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
     .option(
       '--validator <suri>',
@@ -120,6 +176,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           chain: string
           rpcPort: number
           rpcExternal: boolean
+          rpcCors?: string
+          consolePort?: number
           blockTime: number
           mode?: string
           validator?: string
@@ -135,7 +193,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, ...rest } = opts
+          if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
             mode: opts.mode,
@@ -156,6 +215,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           chain: opts.chain,
           rpcPort: opts.rpcPort,
           rpcExternal: opts.rpcExternal,
+          ...(opts.rpcCors === undefined ? {} : { rpcCors: opts.rpcCors }),
+          ...(opts.consolePort === undefined ? {} : { consolePort: opts.consolePort }),
           blockTimeMs: opts.blockTime,
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
@@ -198,6 +259,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--quota <bytes>', 'upload bytes per account per day', parseNonNegative)
     .option('--rate <n>', 'requests per second per account', parseNonNegative)
     .option('--max-request-bytes <bytes>', "largest request body on /api/v0/* (default 8 GiB, the market's largest file)", parseNonNegative)
+    .option('--console-port <port>', 'serve the web console on this port (uploads through this gateway)', parsePort)
     .action(async (opts: import('./commands/gateway.js').GatewayCommandOptions) => {
       const { runGatewayCommand } = await import('./commands/gateway.js')
       await runGatewayCommand(opts)

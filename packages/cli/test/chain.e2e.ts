@@ -30,6 +30,13 @@ function sendAndFinalize(tx: SubmittableExtrinsic<'promise'>, signer: Signer, op
 
 const freeOf = async (api: ApiPromise, address: string) => (await api.query.system.account(address)).data.free.toBigInt()
 
+/** payment_queryInfo's partial fee for the (signed) `tx` on the parent of the block that included it. */
+async function feeAtInclusion(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, result: ISubmittableResult): Promise<bigint> {
+  const block = result.status.isFinalized ? result.status.asFinalized : result.status.asInBlock
+  const parent = (await api.rpc.chain.getHeader(block)).parentHash
+  return (await api.rpc.payment.queryInfo(tx.toHex(), parent)).partialFee.toBigInt()
+}
+
 describe('chain node with @polkadot/api', () => {
   let node: NodeProcess
   let api: ApiPromise
@@ -73,10 +80,11 @@ describe('chain node with @polkadot/api', () => {
     const aliceBefore = await freeOf(api, alice.address)
     const bobBefore = await freeOf(api, bob.address)
     const tx = api.tx.balances.transferKeepAlive(bob.address, x)
-    const info = await tx.paymentInfo(alice)
-    const fee = info.partialFee.toBigInt()
-    assert.ok(fee > 0n)
+    assert.ok((await tx.paymentInfo(alice)).partialFee.toBigInt() > 0n)
     const { result, statuses } = await sendAndFinalize(tx, alice)
+    // The fee multiplier moves every block (TargetedFeeAdjustment): the fee charged is the one
+    // payment_queryInfo gives on the parent of the block that included the transaction.
+    const fee = await feeAtInclusion(api, tx, result)
     assert.ok(statuses.includes('Ready'))
     assert.ok(statuses.includes('InBlock'))
     assert.equal(statuses.at(-1), 'Finalized')
@@ -93,6 +101,24 @@ describe('chain node with @polkadot/api', () => {
     const atBlock = await api.at(blockHash)
     assert.equal((await atBlock.query.system.account(bob.address)).data.free.toBigInt(), bobBefore + x)
     assert.equal((await atBlock.query.system.account(alice.address)).data.free.toBigInt(), aliceBefore - x - fee)
+  })
+
+  // Crust's fee (runtime/src/lib.rs:718-733, impls.rs:52-68): base 30 % × 125·10^6, length × 10^5,
+  // multiplier × 30 % × place_storage_order's weight (cstrml/market/src/weight.rs:19-23: 719·10^6 + 16 reads + 9 writes).
+  it('behavior: payment_queryInfo for a storage order is Crust formula and the fee charged', async () => {
+    const cid = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
+    const tx = api.tx.market!.placeStorageOrder!(cid, 1_048_576, 0, '0x')
+    const { result } = await sendAndFinalize(tx, alice)
+    assert.equal(result.dispatchError, undefined)
+    const block = result.status.asFinalized
+    const parent = (await api.rpc.chain.getHeader(block)).parentHash
+    const info = await api.rpc.payment.queryInfo(tx.toHex(), parent)
+    const multiplier = BigInt((await (await api.at(parent)).query.transactionPayment!.nextFeeMultiplier!()).toString())
+    const weightFee = ((((719_000_000n + 16n * 25_000_000n + 9n * 100_000_000n) * 3n) / 10n) * multiplier) / 10n ** 18n
+    assert.equal(info.partialFee.toBigInt(), 37_500_000n + BigInt(tx.encodedLength) * 100_000n + weightFee)
+    const paid = result.events.find(({ event }) => event.method === 'TransactionFeePaid')!.event.data
+    assert.equal(BigInt(paid[1]!.toString()), info.partialFee.toBigInt())
+    assert.ok(multiplier < 10n ** 18n, 'the multiplier fell from 1 over the mostly empty blocks so far')
   })
 
   it('error: a bad signature is refused with 1010 and changes nothing', async () => {
@@ -170,8 +196,8 @@ describe('chain node with @polkadot/api', () => {
     const dave = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Dave')
     const before = await freeOf(api, dave.address)
     const tx = api.tx.balances.transferKeepAlive(bob.address, ENDOWMENT * 2n)
-    const fee = (await tx.paymentInfo(dave)).partialFee.toBigInt()
     const { result } = await sendAndFinalize(tx, dave)
+    const fee = await feeAtInclusion(api, tx, result)
     assert.ok(result.dispatchError?.isModule)
     const decoded = api.registry.findMetaError(result.dispatchError!.asModule)
     assert.equal(`${decoded.section}.${decoded.name}`, 'balances.InsufficientBalance')

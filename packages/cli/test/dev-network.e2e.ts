@@ -10,8 +10,10 @@ import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { alive, startDev, writeDevSpec, type DevProcess } from '@crust-ts/testkit'
+import { alive, devArgs, startDev, writeDevSpec, type DevProcess } from '@crust-ts/testkit'
 import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
+import { storageOrderAbi } from '@crust-ts/evm'
+import { createPublicClient, http } from 'viem'
 
 const REPORT_SLOT = 10
 const SRD_UNIT = 16 * 1024 * 1024
@@ -25,18 +27,7 @@ describe('crust dev', () => {
   before(async () => {
     await cryptoWaitReady()
     spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 60, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '3',
-      '--srd-units',
-      '2',
-      '--srd-unit',
-      String(SRD_UNIT),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: SRD_UNIT, evm: true, console: true }))
     api = await connectApi(dev.chainRpc)
   })
 
@@ -118,28 +109,41 @@ describe('crust dev', () => {
     assert.ok(file.reportedReplicaCount >= 3, 'three storage nodes report it on chain')
   })
 
+  it('behavior: the EVM dev node serves the storage-order contract named in network.json, its order node allowed', async () => {
+    const evm = dev.evm
+    assert.ok(evm?.contracts !== undefined, 'network.json names the EVM dev node and its contracts')
+    const client = createPublicClient({ transport: http(evm.rpcUrl) })
+    assert.equal(await client.getChainId(), evm.chainId)
+    const nodes = await client.readContract({ address: evm.contracts.storageOrder, abi: storageOrderAbi, functionName: 'getOrderNodes' })
+    assert.deepEqual(nodes, [evm.orderNodeAddress])
+    const price = await client.readContract({ address: evm.contracts.storageOrder, abi: storageOrderAbi, functionName: 'getPrice', args: [1_048_576n, false] })
+    assert.ok(price > 0n, 'the price oracle behind it has prices')
+    assert.equal(
+      await client.readContract({ address: evm.contracts.storageOrder, abi: storageOrderAbi, functionName: 'priceOracle' }),
+      evm.contracts.priceOracle,
+    )
+    // Its order node runs as that merchant and answers on its API.
+    assert.equal(evm.orderNode?.merchant, evm.orderNodeAddress)
+    const events = (await (await fetch(`${evm.orderNode.api}/events`)).json()) as { events: unknown[] }
+    assert.ok(Array.isArray(events.events))
+  })
+
   it('behavior: Ctrl-C stops every process; a restart resumes the same network', async () => {
     const anchors = await Promise.all(dev.nodes.map(async (n) => ((await api.query.swork.identities(n.account)).toJSON() as { anchor: string }).anchor))
     const height = (await api.rpc.chain.getHeader()).number.toNumber()
     const genesis = api.genesisHash.toHex()
     await api.disconnect()
     const pids = dev.nodes.map((n) => n.pid)
+    const evmPid = dev.evm?.pid
+    const orderNodePid = dev.evm?.orderNode?.pid
     dev.child.kill('SIGINT')
     assert.equal(await dev.exited, 0)
     for (const pid of pids) assert.equal(alive(pid), false, `storage node ${pid} is gone`)
+    assert.ok(evmPid !== undefined && !alive(evmPid), 'the EVM dev node is gone')
+    assert.ok(orderNodePid !== undefined && !alive(orderNodePid), 'the EVM order node is gone')
 
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '3',
-      '--srd-units',
-      '2',
-      '--srd-unit',
-      String(SRD_UNIT),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: SRD_UNIT }))
+    assert.equal(dev.evm, undefined, '--no-evm: no EVM dev node in network.json')
     api = await connectApi(dev.chainRpc)
     assert.equal(api.genesisHash.toHex(), genesis)
     assert.ok((await api.rpc.chain.getHeader()).number.toNumber() >= height, 'the chain goes on from where it stopped')

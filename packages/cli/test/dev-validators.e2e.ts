@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test'
 import type { ApiPromise } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { builtinSpec } from '@crust-ts/chain'
-import { connectApi, type DevProcess, makeBasePath, startDev, waitFor } from '@crust-ts/testkit'
+import { connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
 
 const REPORT_SLOT = 10
@@ -26,19 +26,7 @@ describe('crust dev --validators', () => {
     // The local spec (its four authorities are crust dev's validator keys) with short report slots.
     const spec = join(base.path, 'local.json')
     writeFileSync(spec, JSON.stringify({ ...builtinSpec('local')!, runtime: { reportSlot: REPORT_SLOT, fileDuration: 600, eraLength: 360 } }))
-    dev = await startDev(join(base.path, 'dev'), [
-      '--validators',
-      '4',
-      '--chain',
-      spec,
-      '--storage-nodes',
-      '1',
-      '--no-gateway',
-      '--block-time',
-      '500',
-      '--srd-units',
-      '1',
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, validators: 4, storageNodes: 1, srdUnits: 1, gateway: false }))
     api = await connectApi(dev.chainRpc)
   })
 

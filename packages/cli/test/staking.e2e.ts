@@ -153,9 +153,12 @@ describe('staking end to end', () => {
 
     // The next era elects both, top stake first, with exposures capped by the limits:
     // Alice 1_000 + Charlie 500 capped to 1_200 (ratio 0.8): own 800, Charlie 400; Bob 1_000 → 600.
+    // Crust elects an era one session before it starts (and candidates without a stake limit at
+    // stake 0), so wait for the first active era whose election saw both limits.
     const era = await whileReporting(async () => {
-      const elected = await query<string[]>('currentElected')
-      return elected.length === 2 ? activeEra() : undefined
+      const active = await activeEra()
+      const exposed = async (who: Signer) => (big((await query<ExposureJson>('erasStakers', active, who.address)).total) ?? 0n) > 0n
+      return (await exposed(alice)) && (await exposed(bob)) ? active : undefined
     }, 'an era electing Alice and Bob')
     assert.deepEqual(await query('currentElected'), [alice.address, bob.address])
     const aliceExposure = await query<ExposureJson>('erasStakers', era, alice.address)

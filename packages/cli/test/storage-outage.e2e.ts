@@ -4,7 +4,7 @@
  * file comes back byte-identical from node B's gateway: B holds the bytes and does not need the
  * uploader. Restarted with the command crust dev ran it with, A reports again, and its own state
  * shows it kept what it had sealed: its sWorker holds the file as valid with the sealing block of
- * before, and its sManager's task for it made no new pull attempt.
+ * before and unseals every block of it, and its sManager's task for it made no new pull attempt.
  */
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -12,8 +12,9 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ApiPromise } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { alive, connectApi, type DevProcess, makeBasePath, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
+import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { runCrust } from './fixtures/ipfs-process.js'
+import { pseudoRandom } from './fixtures/bytes.js'
 import { type StorageProcess, startStorage } from './fixtures/storage-process.js'
 
 const REPORT_SLOT = 10
@@ -33,16 +34,6 @@ interface SworkerFile {
   c_block_num: number
 }
 
-function pseudoRandom(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let x = seed
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
-
 describe('the uploading storage node down and back (crust dev)', () => {
   const base = makeBasePath()
   let dev: DevProcess
@@ -52,19 +43,7 @@ describe('the uploading storage node down and back (crust dev)', () => {
   before(async () => {
     await cryptoWaitReady()
     const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 360, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), [
-      '--chain',
-      spec,
-      '--block-time',
-      '500',
-      '--storage-nodes',
-      '2',
-      '--no-gateway',
-      '--srd-units',
-      '1',
-      '--srd-unit',
-      String(16 * MiB),
-    ])
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 2, srdUnits: 1, srdUnit: 16 * MiB, gateway: false }))
     api = await connectApi(dev.chainRpc)
   })
 
@@ -141,8 +120,26 @@ describe('the uploading storage node down and back (crust dev)', () => {
       ((await api.query.market.filesV2(cid)).toJSON() as { replicas: Record<string, { who: string; isReported: boolean }> }).replicas,
     ).find((r) => r.who === a.account)
     assert.equal(replica?.isReported, true, "A's replica is reported")
-    // Its sWorker still holds the file it sealed before the kill, as valid: not sealed anew.
+    // Its sWorker still holds the file it sealed before the kill, as valid: not sealed anew, and
+    // every sealed block unseals (the sWorker checks each against its CID): their sizes add up to the DAG's.
     assert.deepEqual(await sealed(sworkerApi), sealedBefore)
+    const token = readFileSync(join(a.dir, 'sworker', 'api-token'), 'utf8').trim()
+    const unsealed: Array<{ cid: string | null; size: number }> = []
+    for (;;) {
+      const res = await fetch(`${sworkerApi}/api/v0/storage/unseal`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ path: `${cid}/${unsealed.length}` }),
+      })
+      if (res.status !== 200) break
+      unsealed.push({ cid: res.headers.get('x-block-cid'), size: (await res.arrayBuffer()).byteLength })
+    }
+    assert.equal(unsealed[0]?.cid, cid, 'block 0 is the root')
+    assert.equal(
+      unsealed.reduce((n, b) => n + b.size, 0),
+      sealedBefore.size,
+      'all sealed blocks unseal',
+    )
     // Its sManager's task is the one from before: sealed, with no new pull.
     const now = await task(smanagerApi)
     assert.equal(now.status, 'sealed')

@@ -57,7 +57,11 @@ describe('validators against rogue peers', () => {
       assert.ok(stats.sync.orphans <= MAX_ORPHANS, `orphans ${stats.sync.orphans}`)
       assert.ok(stats.sync.orphanFetches <= MAX_ORPHAN_FETCHES, `orphan fetches ${stats.sync.orphanFetches}`)
       assert.ok(stats.sync.bufferedBlocks <= MAX_ORPHAN_FETCHES * MAX_ANCESTOR_FETCH, `buffered blocks ${stats.sync.bufferedBlocks}`)
-      assert.equal(stats.behind, false, 'no validator waits on a claim')
+      // A validator may really be behind an honest one on a loaded machine (and wait, rightly); what
+      // must never happen is a rogue's claim counting: the verified best stays at or below the
+      // honest validators' best (read after the stats, and best only grows).
+      const honestBest = Math.max(...(await Promise.all(clients.map((c) => c.bestNumber()))))
+      assert.ok(stats.sync.verifiedBest <= honestBest, `verified best ${stats.sync.verifiedBest} above every honest best ${honestBest}: a claim counted`)
       if (!stats.banned.includes(id)) all = false
     }
     return all

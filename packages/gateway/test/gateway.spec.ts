@@ -72,6 +72,51 @@ describe('W3Auth gateway', () => {
     }
   })
 
+  it('behavior: a web page may upload: the preflight admits Authorization, the browser Origin, Referer and user agent are not passed to the node, the answer admits the page', async () => {
+    const gw = await gateway()
+    const origin = 'http://127.0.0.1:3001'
+    const preflight = await fetch(`${gw.url}/api/v0/add`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    })
+    assert.equal(preflight.status, 204)
+    // Browsers do not let `*` cover Authorization: it must be named.
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /\bauthorization\b/i)
+    const boundary = 'page-upload'
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nfrom a web page\r\n--${boundary}--\r\n`
+    const answer = await new Promise<{ status: number; allowOrigin: string | undefined; text: string }>((resolve, reject) => {
+      const req = request(
+        `${gw.url}/api/v0/add`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: bob,
+            origin,
+            referer: `${origin}/`,
+            'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/150.0',
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              allowOrigin: res.headers['access-control-allow-origin'] as string | undefined,
+              text: Buffer.concat(chunks).toString(),
+            }),
+          )
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+    assert.equal(answer.status, 200, answer.text)
+    assert.equal(answer.allowOrigin, '*')
+    assert.match(answer.text, /"Hash"/)
+  })
+
   it('error: every refused W3Auth header is 401 with its Crust string on every upload endpoint; nothing reaches the node', async () => {
     const gw = await gateway()
     const stat = async () => ((await (await fetch(`${ipfs.api}/api/v0/repo/stat`, { method: 'POST' })).json()) as { NumObjects: number }).NumObjects

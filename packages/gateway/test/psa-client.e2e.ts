@@ -17,7 +17,7 @@ import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { encodeW3AuthToken } from '../src/auth/index.js'
 import { connectApi, waitFor } from './fixtures/chain-node.js'
-import { type DevProcess, startDev, writeDevSpec } from '@crust-ts/testkit'
+import { type DevProcess, devArgs, startDev, writeDevSpec } from '@crust-ts/testkit'
 import { ethKey, solKey, subKey } from './fixtures/w3auth-keys.js'
 
 const REPORT_SLOT = 10
@@ -66,7 +66,7 @@ describe('pinning service with the IPFS pinning-service client on crust dev', ()
   before(async () => {
     await cryptoWaitReady()
     const spec = writeDevSpec(dir, { reportSlot: REPORT_SLOT, fileDuration: 2000, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(dir, 'dev'), ['--chain', spec, '--block-time', '500', '--storage-nodes', '3', '--srd-units', '2', '--srd-unit', String(SRD_UNIT)])
+    dev = await startDev(join(dir, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: SRD_UNIT }))
     api = await connectApi(dev.chainRpc)
     client = clientFor(subToken)
   })

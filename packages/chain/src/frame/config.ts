@@ -14,12 +14,12 @@ export interface RuntimeConfig {
   blockHashCount: number
   /** Fee per encoded byte of an extrinsic (Crust: 10^5). */
   transactionByteFee: bigint
-  /** Weight to fee: fee = refTime * numerator / denominator (Crust: one tenth). */
+  /** Weight to fee: fee = refTime * numerator / denominator, rounded to the nearest (Crust: 30 %). */
   weightToFeeNumerator: bigint
   weightToFeeDenominator: bigint
   /** Per-extrinsic base weight (Substrate's default ExtrinsicBaseWeight, in ref-time units). */
   extrinsicBaseWeight: bigint
-  /** Maximum normal-class weight and length of a block. */
+  /** Maximum weight of a block (Crust: 2 s = 2·10^12; normal extrinsics get 75 % of it) and its maximum length. */
   maxBlockWeight: bigint
   maxBlockLength: number
   /** Share of fees and tips that goes to the treasury, in percent (the rest to the block author). */

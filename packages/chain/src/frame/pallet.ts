@@ -10,7 +10,13 @@ import type { StorageAccess, StorageItem } from './storage.js'
 import type { DispatchClass, DispatchErrorValue } from '../primitives/substrate-types.js'
 
 /** Who is calling: the root (sudo), a signed account, or nobody (inherents). */
-export type Origin = { kind: 'root' } | { kind: 'signed'; who: Uint8Array } | { kind: 'none' }
+export type Origin = { kind: 'root' } | { kind: 'signed'; who: Uint8Array; filter?: CallFilter } | { kind: 'none' }
+
+/**
+ * A signed origin's call filter (Substrate's origin filters): a proxy's origin only dispatches what
+ * its proxy type allows, also inside batches. Checked by the pallets that dispatch nested calls.
+ */
+export type CallFilter = (call: RuntimeCallValue) => boolean
 
 /** A decoded runtime call: `{ tag: pallet name, value: { tag: call name, value: args } }`. */
 export interface RuntimeCallValue {
@@ -87,6 +93,8 @@ export interface DispatchContext {
   readonly state: StorageAccess
   readonly config: RuntimeConfig
   readonly blockNumber: number
+  /** The index of the extrinsic being applied in its block (multisig timepoints name it). */
+  readonly extrinsicIndex?: number
   /** The block author, who receives the author's share of fees. */
   readonly author: Uint8Array
   deposit<F extends Fields>(event: EventDef<F>, value: FieldValues<F>): void

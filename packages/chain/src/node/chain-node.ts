@@ -14,7 +14,7 @@ import { ChainDatabase } from '../db/index.js'
 import type { ComponentLogger } from '@crust-ts/base'
 import { defaultRuntimeConfig, type RuntimeConfig } from '../runtime/config.js'
 import { Runtime } from '../runtime/runtime.js'
-import { RpcServer } from './rpc/index.js'
+import { type RpcCors, RpcServer } from './rpc/index.js'
 import { accountIdOf, type ChainSpec, DEV_AUTHORITY, devAddress } from '../spec/chain-spec.js'
 import { TransactionPool } from './txpool/transaction-pool.js'
 import { BlockAuthor } from './block-author.js'
@@ -26,7 +26,8 @@ export interface ChainNodeInit {
   spec: ChainSpec
   /** The node's data folder; the chain database lives in `<basePath>/chain`. */
   basePath: string
-  rpc: { host: string; port: number; maxConnections?: number }
+  /** The RPC server's address; `cors`: browser origins served (default: Substrate's local list). */
+  rpc: { host: string; port: number; maxConnections?: number; cors?: RpcCors }
   blockTimeMs: number
   /**
    * Author every block as the spec's single authority (a one-validator chain, e.g. `dev`). A
@@ -113,6 +114,7 @@ export class ChainNode {
         port: init.rpc.port,
         logger: init.logger.forComponent('chain:rpc'),
         ...(init.rpc.maxConnections === undefined ? {} : { maxConnections: init.rpc.maxConnections }),
+        ...(init.rpc.cors === undefined ? {} : { cors: init.rpc.cors }),
       })
       registerSubstrateApi(rpc, { chain, pool, runtime, spec: init.spec, nodeName: NODE_NAME, nodeVersion: NODE_VERSION, isAuthority: init.author })
       const signer = init.author ? singleAuthoritySigner(init) : undefined

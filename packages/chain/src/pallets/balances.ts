@@ -2,6 +2,7 @@
  * `pallet_balances`: free balances in `System.Account`, transfers, the existential deposit, and the
  * withdraw/deposit primitives other pallets (fees, market, staking) build on.
  */
+import { TREASURY_ACCOUNT } from './treasury-account.js'
 import { accountId32, bool, compactU128, enumeration, fixedBytes, type Infer, named, struct, u32, u128, vec } from '../primitives/codec/scale-type.js'
 import {
   call,
@@ -48,6 +49,23 @@ export const Locks = mapWithDefault({
   value: vec(balanceLock),
   default: [],
   docs: ['Any liquidity locks on some account balances.'],
+})
+
+/**
+ * Substrate's named reserves (`ReserveData { id: [u8; 8], amount }`). Crust-ts reserves are unnamed,
+ * so this map stays empty; it is declared because @polkadot/api's `balances.all` derive reads it
+ * (and otherwise builds `Vec<PalletBalancesReserveData>` by a name the metadata would not define).
+ */
+export const reserveData = struct(['pallet_balances', 'types', 'ReserveData'], { id: fixedBytes(8), amount: balance })
+
+export const Reserves = mapWithDefault({
+  pallet: PALLET,
+  name: 'Reserves',
+  hasher: 'Blake2_128Concat',
+  key: account,
+  value: vec(reserveData),
+  default: [],
+  docs: ['Named reserves on some account balances.'],
 })
 
 export const events = {
@@ -97,6 +115,19 @@ export function freeBalance(state: StorageReader, who: Uint8Array): bigint {
 const exists = (info: AccountInfo) => info.providers > 0
 
 /**
+ * A reaped account's dust goes to the treasury (Crust's `DustRemoval = Treasury`, runtime/src/lib.rs:692);
+ * it is burnt only when the treasury account itself is reaped or does not exist.
+ */
+function dustToTreasury(ctx: EventSink, who: Uint8Array, dust: bigint): void {
+  const treasury = Account.get(ctx.state, TREASURY_ACCOUNT)
+  if (exists(treasury) && Buffer.compare(Buffer.from(who), Buffer.from(TREASURY_ACCOUNT)) !== 0) {
+    setFree(ctx, TREASURY_ACCOUNT, treasury, treasury.data.free + dust)
+    return
+  }
+  TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - dust)
+}
+
+/**
  * Writes an account's new free balance, creating it (NewAccount, Endowed) or reaping it when its
  * total falls below the existential deposit (DustLost, KilledAccount).
  */
@@ -108,8 +139,8 @@ function setFree(ctx: EventSink, who: Uint8Array, info: AccountInfo, free: bigin
     if (wasAlive || total > 0n) {
       Account.remove(ctx.state, who)
       if (total > 0n) {
-        TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - total)
         ctx.deposit(events.DustLost, { account: who, amount: total })
+        dustToTreasury(ctx, who, total)
       }
       if (wasAlive) ctx.deposit(systemEvents.KilledAccount, { account: who })
     }
@@ -282,14 +313,22 @@ export function lookupAddress(address: MultiAddress): Uint8Array {
 }
 
 // Weights are Substrate's benchmarked figures for pallet_balances, rounded.
-const TRANSFER_WEIGHT = 60_000_000n
+// Crust's balances weights (runtime/src/weights/pallet_balances.rs:13-37; RocksDbWeight: read 25·10^6, write 10^8).
+/** `transfer`: 93_087_000 + 1 read + 1 write (also `transfer_allow_death`, its modern name, and `transfer_all`). */
+const TRANSFER_WEIGHT = 93_087_000n + 25_000_000n + 100_000_000n
+/** `transfer_keep_alive`: 63_971_000 + 1 read + 1 write. */
+const TRANSFER_KEEP_ALIVE_WEIGHT = 63_971_000n + 25_000_000n + 100_000_000n
+/** `force_transfer`: 91_707_000 + 2 reads + 2 writes. */
+const FORCE_TRANSFER_WEIGHT = 91_707_000n + 2n * 25_000_000n + 2n * 100_000_000n
+/** `set_balance`: max(creating 35_018_000, killing 44_144_000) + 1 read + 1 write. */
+const SET_BALANCE_WEIGHT = 44_144_000n + 25_000_000n + 100_000_000n
 
 export function balancesPallet(index: number): Pallet {
   return definePallet({
     name: PALLET,
     index,
     path: 'pallet_balances',
-    storage: [TotalIssuance, Locks],
+    storage: [TotalIssuance, Locks, Reserves],
     calls: {
       transfer_allow_death: call({
         index: 0,
@@ -301,7 +340,7 @@ export function balancesPallet(index: number): Pallet {
       force_transfer: call({
         index: 2,
         args: { source: multiAddress, dest: multiAddress, value: named(compactU128, 'T::Balance') },
-        weight: TRANSFER_WEIGHT,
+        weight: FORCE_TRANSFER_WEIGHT,
         docs: ['Exactly as `transfer_allow_death`, except the origin must be root and the source account may be specified.'],
         dispatch: (ctx, origin, { source, dest, value }) => {
           ensureRoot(origin)
@@ -311,7 +350,7 @@ export function balancesPallet(index: number): Pallet {
       transfer_keep_alive: call({
         index: 3,
         args: { dest: multiAddress, value: named(compactU128, 'T::Balance') },
-        weight: TRANSFER_WEIGHT,
+        weight: TRANSFER_KEEP_ALIVE_WEIGHT,
         docs: ['Same as `transfer_allow_death`, but the sender must keep the existential deposit.'],
         dispatch: (ctx, origin, { dest, value }) => transfer(ctx, ensureSigned(origin), lookupAddress(dest), value, true),
       }),
@@ -332,10 +371,19 @@ export function balancesPallet(index: number): Pallet {
           transfer(ctx, who, lookupAddress(dest), amount > 0n ? amount : 0n, keep_alive)
         },
       }),
+      // Crust's (and older Substrate's) name for `transfer_allow_death`; Crust Apps' Transfer page
+      // and send buttons look for it. Substrate kept it at call index 7 when it was renamed.
+      transfer: call({
+        index: 7,
+        args: { dest: multiAddress, value: named(compactU128, 'T::Balance') },
+        weight: TRANSFER_WEIGHT,
+        docs: ["Same as the `transfer_allow_death` call (Crust's name for it)."],
+        dispatch: (ctx, origin, { dest, value }) => transfer(ctx, ensureSigned(origin), lookupAddress(dest), value, false),
+      }),
       force_set_balance: call({
         index: 8,
         args: { who: multiAddress, new_free: named(compactU128, 'T::Balance') },
-        weight: TRANSFER_WEIGHT,
+        weight: SET_BALANCE_WEIGHT,
         docs: ['Set the regular balance of a given account. The dispatch origin must be root.'],
         dispatch: (ctx, origin, { who, new_free }) => {
           ensureRoot(origin)

@@ -10,7 +10,7 @@ const account = named(accountId32, 'T::AccountId')
 
 export const Key = optionalValue({ pallet: PALLET, name: 'Key', value: account, docs: ['The `AccountId` of the sudo key.'] })
 
-const dispatchResult = enumeration(
+export const dispatchResult = enumeration(
   ['Result'],
   { Ok: { index: 0, value: unit }, Err: { index: 1, value: dispatchErrorType } },
   {

@@ -6,18 +6,22 @@ export type { RuntimeConfig }
 export const defaultRuntimeConfig: RuntimeConfig = {
   specName: 'crust',
   // 2: swork binds enclave keys to their registering account (PubKeyOwner), the offences pallet, bound equivocation evidence.
-  specVersion: 2,
+  // 3: balances.transfer, Balances.Reserves; the Utility, Multisig, Proxy, Identity and Treasury pallets.
+  // 4: Crust's fee model (30 % weight to fee, TargetedFeeAdjustment, Crust's call weights, fee reduction
+  // for calculate_reward only), replica counts that follow replicas, spower ripening, the election as Crust's.
+  specVersion: 4,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,
   blockTimeMs: 6000,
   blockHashCount: 2400,
   transactionByteFee: 100_000n,
-  weightToFeeNumerator: 1n,
+  // 30 % of the weight (Crust runtime/src/impls.rs:63, Perbill::from_percent(30)).
+  weightToFeeNumerator: 3n,
   weightToFeeDenominator: 10n,
   extrinsicBaseWeight: 125_000_000n,
   // 2 s of compute per block, 75 % of it for normal extrinsics; 5 MiB blocks (Crust's limits).
-  maxBlockWeight: 1_500_000_000_000n,
+  maxBlockWeight: 2_000_000_000_000n,
   maxBlockLength: 5 * 1024 * 1024,
   treasuryFeeShare: 80n,
   reportSlot: 600,

@@ -6,7 +6,15 @@ import { CrustError } from '@crust-ts/base'
 import { depositInto, ensureCanWithdraw, withdraw } from '../pallets/balances.js'
 import { maybeReduceFee } from '../pallets/benefits/index.js'
 import { Account, BlockHash, EVENTS_KEY, EventCount, events as systemEvents, CurrentNumber, ParentHash } from '../pallets/system.js'
-import { computeFee, distributeFee, events as paymentEvents, inclusionFee } from '../pallets/transaction-payment.js'
+import {
+  computeFee,
+  distributeFee,
+  feeMultiplier,
+  NextFeeMultiplier,
+  nextFeeMultiplier,
+  events as paymentEvents,
+  inclusionFee,
+} from '../pallets/transaction-payment.js'
 import type { Fields, FieldValues } from '../primitives/codec/scale-type.js'
 import { eraDeath } from '../primitives/era.js'
 import { type DecodedExtrinsic, encodeUnsigned } from '../frame/extrinsic.js'
@@ -34,11 +42,16 @@ const PHASE_INITIALIZATION = Uint8Array.of(2)
 const PHASE_FINALIZATION = Uint8Array.of(1)
 const NO_TOPICS = Uint8Array.of(0)
 
+/** Whether Benefits may waive the fee of `call`: only `market.calculate_reward`'s, as Crust's CurrencyAdapter. */
+export const isFeeReducible = (call: RuntimeCallValue): boolean => call.tag === 'Market' && call.value.tag === 'calculate_reward'
+
 export class BlockExecutor {
   private readonly records: Uint8Array[] = []
   private phase: Uint8Array = PHASE_INITIALIZATION
   private extrinsicIndex = 0
   private weightUsed = 0n
+  /** Weight of the block's normal-class extrinsics (base + actual call weight): the fee multiplier's input. */
+  private normalWeightUsed = 0n
   private lengthUsed = 0
   readonly extrinsics: Uint8Array[] = []
 
@@ -57,6 +70,7 @@ export class BlockExecutor {
       state: this.state,
       config: this.runtime.config,
       blockNumber: this.env.number,
+      extrinsicIndex: this.extrinsicIndex,
       author: this.env.author,
       deposit: this.deposit,
       dispatch: (call, origin) => this.dispatchInTransaction(call, origin),
@@ -156,7 +170,8 @@ export class BlockExecutor {
     const account = Account.get(state, who)
     if (signed.nonce < account.nonce) return { included: false, reason: 'stale' }
     if (signed.nonce > account.nonce) return { included: false, reason: 'future' }
-    const fee = info.paysFee ? inclusionFee(computeFee(config, xt.bytes.length, info.weight)) : 0n
+    const multiplier = feeMultiplier(state)
+    const fee = info.paysFee ? inclusionFee(computeFee(config, xt.bytes.length, info.weight, multiplier)) : 0n
     try {
       ensureCanWithdraw(config, account, fee + signed.tip, true)
     } catch {
@@ -165,9 +180,10 @@ export class BlockExecutor {
 
     this.beginExtrinsic()
     const ctx = { state, config, deposit: this.deposit, blockNumber: this.env.number }
-    // Benefits' market fee reduction: a waived fee is not taken from the payer but newly issued to
+    // Benefits' market fee reduction, for `market.calculate_reward` alone (Crust's CurrencyAdapter,
+    // runtime/src/impls.rs:113-118): a waived fee is not taken from the payer but newly issued to
     // feed the usual split (the era's stakers bear it, as in Crust).
-    const waived = fee > 0n && maybeReduceFee(ctx, who, fee)
+    const waived = fee > 0n && isFeeReducible(xt.call) && maybeReduceFee(ctx, who, fee)
     withdraw(ctx, who, (waived ? 0n : fee) + signed.tip, true)
     const paid = Account.get(state, who)
     Account.insert(state, who, { ...paid, nonce: paid.nonce + 1 })
@@ -177,7 +193,7 @@ export class BlockExecutor {
     let actualFee = fee
     if (!paysFee) actualFee = 0n
     else if (result.actualWeight !== undefined && result.actualWeight < info.weight) {
-      actualFee = inclusionFee(computeFee(config, xt.bytes.length, result.actualWeight))
+      actualFee = inclusionFee(computeFee(config, xt.bytes.length, result.actualWeight, multiplier))
     }
     if (actualFee < fee && !waived) depositInto(ctx, who, fee - actualFee)
     distributeFee(ctx, this.env.author, actualFee + signed.tip)
@@ -192,6 +208,7 @@ export class BlockExecutor {
       result.error,
     )
     this.weightUsed += usedWeight
+    if (info.class === 'Normal') this.normalWeightUsed += usedWeight
     this.lengthUsed += xt.bytes.length
     this.extrinsics.push(xt.bytes)
     return result.error === undefined ? { included: true, success: true } : { included: true, success: false, error: result.error }
@@ -202,6 +219,10 @@ export class BlockExecutor {
     this.phase = PHASE_FINALIZATION
     const ctx = { state: this.state, config: this.runtime.config, blockNumber: this.env.number, author: this.env.author, deposit: this.deposit }
     for (const p of this.runtime.pallets) p.onFinalize?.(ctx)
+    // transaction_payment's on_finalize: the next block's fee multiplier from this block's normal weight.
+    const config = this.runtime.config
+    const normalMax = (config.maxBlockWeight * NORMAL_DISPATCH_RATIO) / 100n
+    NextFeeMultiplier.put(this.state, nextFeeMultiplier(NextFeeMultiplier.get(this.state), this.normalWeightUsed, normalMax))
     // The hashes of the last `blockHashCount` blocks, and genesis' forever (as frame_system keeps
     // it): signatures bound to the chain (immortal transactions, finality vote evidence) name it.
     const keep = this.runtime.config.blockHashCount

@@ -15,6 +15,9 @@ import { sudoPallet } from '../pallets/sudo.js'
 import { systemPallet } from '../pallets/system.js'
 import { timestampPallet } from '../pallets/timestamp.js'
 import { transactionPaymentPallet } from '../pallets/transaction-payment.js'
+import { utilityPallet } from '../pallets/utility.js'
+import { multisigPallet } from '../pallets/multisig.js'
+import { proxyPallet } from '../pallets/proxy.js'
 import { decodeExact } from '../primitives/codec/decode.js'
 import { type FieldDef, LookupBuilder } from '../primitives/codec/lookup.js'
 import {
@@ -53,6 +56,11 @@ export const PALLET_INDEX = {
   Staking: 8,
   Session: 9,
   Offences: 10,
+  // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
+  Utility: 23,
+  Multisig: 30,
+  // Crust has no proxy pallet: the first index after Crust's last (BridgeTransfer, 32).
+  Proxy: 33,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -118,6 +126,8 @@ export class Runtime {
   constructor(config: RuntimeConfig) {
     this.config = config
     const callRef = lazy<RuntimeCallValue>(() => this.callType, 'RuntimeCall')
+    // Calls that carry calls (utility, multisig, proxy) weigh what they carry.
+    const callWeight = (call: RuntimeCallValue) => this.callInfo(call).weight
     this.pallets = [
       systemPallet(PALLET_INDEX.System, () => ({ eventRecords: this.eventRecordsType })),
       timestampPallet(PALLET_INDEX.Timestamp),
@@ -130,6 +140,9 @@ export class Runtime {
       stakingPallet(PALLET_INDEX.Staking),
       sessionPallet(PALLET_INDEX.Session),
       offencesPallet(PALLET_INDEX.Offences),
+      utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
+      multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
+      proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

@@ -5,7 +5,7 @@
 import { CrustError } from '@crust-ts/base'
 import { usableBalance } from '../pallets/balances.js'
 import { Account } from '../pallets/system.js'
-import { computeFee, inclusionFee } from '../pallets/transaction-payment.js'
+import { computeFee, feeMultiplier, inclusionFee } from '../pallets/transaction-payment.js'
 import { eraBirth, eraDeath } from '../primitives/era.js'
 import { type DecodedExtrinsic, signingPayload, verifySignature } from '../frame/extrinsic.js'
 import type { Runtime } from './runtime.js'
@@ -85,7 +85,7 @@ export function validateTransaction(runtime: Runtime, xt: DecodedExtrinsic, view
   }
   const account = Account.get(view.state, signed.signer)
   if (signed.nonce < account.nonce) throw new InvalidTransactionError('Stale')
-  const fee = info.paysFee ? inclusionFee(computeFee(config, xt.bytes.length, info.weight)) : 0n
+  const fee = info.paysFee ? inclusionFee(computeFee(config, xt.bytes.length, info.weight, feeMultiplier(view.state))) : 0n
   const total = fee + signed.tip
   if (usableBalance(account) < total || account.data.free - total < config.existentialDeposit) {
     throw new InvalidTransactionError('Payment')

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { createLogger, redactUrl } from '@crust-ts/base'
 import { loadSigner } from '@crust-ts/sdk'
 import { CliError } from '../errors.js'
+import { startConsole } from './console.js'
 import { type GatewayLimitFlags, withGatewayLimits } from './gateway-limits.js'
 import { secretFromFlags } from './secret-file.js'
 
@@ -24,6 +25,8 @@ export interface GatewayCommandOptions {
   quota?: number
   rate?: number
   maxRequestBytes?: number
+  /** Serve the web console on this port (uploads through this gateway, chain from --chain). */
+  consolePort?: number
 }
 
 export async function runGatewayCommand(opts: GatewayCommandOptions & GatewayLimitFlags): Promise<void> {
@@ -65,12 +68,21 @@ export async function runGatewayCommand(opts: GatewayCommandOptions & GatewayLim
     throw new CliError('CLI_ERROR_GATEWAY', `cannot start the gateway: ${redactUrl((err as Error).message)}`)
   })
   const log = logger.forComponent('cli')
+  const web =
+    opts.consolePort === undefined
+      ? undefined
+      : await startConsole(opts.consolePort, () => ({
+          chainRpc: opts.chain,
+          devAccounts: false,
+          ...(services.urls.gateway === undefined ? {} : { gateway: services.urls.gateway, ipfsGateway: services.urls.gateway }),
+        }))
+  if (web !== undefined) log.info({ console: web.url }, 'web console served (the chain node must admit its origin: --rpc-cors)')
   log.info({ gateway: services.urls.gateway, psa: services.urls.psa, serviceAccount: serviceAccount.address }, 'W3Auth gateway and pinning service running')
   process.send?.({ type: 'ready', endpoints: { ...services.urls, serviceAccount: serviceAccount.address } })
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down')
-      services.stop().then(done, done)
+      ;(web?.stop() ?? Promise.resolve()).then(() => services.stop()).then(done, done)
     }
     process.once('SIGINT', () => shutdown('SIGINT'))
     process.once('SIGTERM', () => shutdown('SIGTERM'))

@@ -1,16 +1,32 @@
 import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec, signerFromUri } from '@crust-ts/chain'
+import {
+  ChainNode,
+  type ChainSpec,
+  ChainSpecError,
+  DEFAULT_RPC_CORS,
+  genesisAuthorities,
+  loadChainSpec,
+  parseRpcCors,
+  type RpcCors,
+  signerFromUri,
+} from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto'
+import { consoleOrigins } from '@crust-ts/console'
 import { CliError } from '../errors.js'
+import { browserWs, type RunningConsole, startConsole } from './console.js'
 
 export interface RunNodeOptions {
   chain: string
   basePath?: string
   rpcPort: number
   rpcExternal?: boolean
+  /** Browser origins the RPC serves (`--rpc-cors`): `all` or a comma-separated list. */
+  rpcCors?: string
+  /** Serve the web console on this port, talking to this node's RPC (`--console-port`). */
+  consolePort?: number
   blockTimeMs: number
   /** Delete the data folder first (`crust dev --reset`). */
   reset?: boolean
@@ -31,6 +47,21 @@ export async function loadSpec(chain: string): Promise<ChainSpec> {
   }
 }
 
+/**
+ * The RPC's allowed origins: `--rpc-cors` as given, plus the console's own origins when this
+ * node serves it (so `--console-port` alone works); undefined keeps the server's default.
+ */
+export function rpcCorsOption(rpcCors: string | undefined, consolePort: number | undefined): RpcCors | undefined {
+  let cors: RpcCors | undefined
+  try {
+    cors = rpcCors === undefined ? undefined : parseRpcCors(rpcCors)
+  } catch (err) {
+    throw new CliError('CLI_ERROR_BAD_RPC_CORS', (err as Error).message)
+  }
+  if (consolePort === undefined || cors === 'all') return cors
+  return [...(cors ?? DEFAULT_RPC_CORS), ...consoleOrigins(consolePort)]
+}
+
 /** The SS58 address of an authority's secret URI (what may be logged of it). */
 async function validatorAddress(suri: string, ss58Format: number): Promise<string> {
   await cryptoWaitReady()
@@ -43,13 +74,14 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const basePath = resolve(options.basePath ?? join(homedir(), '.crust-ts', spec.id))
   if (options.reset === true) rmSync(basePath, { recursive: true, force: true })
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
+  const cors = rpcCorsOption(options.rpcCors, options.consolePort)
   // A spec with several authorities, or a node told to join peers, runs on the p2p network:
   // Aura slots among the authorities, blocks and transactions gossiped, sync from peers.
   const networked = spec.genesis.authorities.length > 1 || options.validator !== undefined || (options.bootnodes?.length ?? 0) > 0
   const node = await ChainNode.create({
     spec,
     basePath,
-    rpc: { host: options.rpcExternal === true ? '0.0.0.0' : '127.0.0.1', port: options.rpcPort },
+    rpc: { host: options.rpcExternal === true ? '0.0.0.0' : '127.0.0.1', port: options.rpcPort, ...(cors === undefined ? {} : { cors }) },
     blockTimeMs: options.blockTimeMs,
     author: !networked,
     ...(networked ? { finality: 'external' as const } : {}),
@@ -83,18 +115,30 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     const validator = options.validator === undefined ? null : await validatorAddress(options.validator, spec.properties.ss58Format)
     logger.forComponent('cli').info({ validator, p2p: p2pAddresses() }, 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync')
   }
+  let web: RunningConsole | undefined
+  if (options.consolePort !== undefined) {
+    const chainRpc = browserWs(rpc.host, rpc.port)
+    // The dev specs' accounts are public knowledge: offer them without a wallet there only.
+    const devAccounts = spec.id === 'dev' || spec.id === 'local'
+    web = await startConsole(options.consolePort, () => ({ chainRpc, devAccounts, network: spec.name }))
+    logger.forComponent('cli').info({ console: web.url }, 'web console served')
+  }
   // A supervisor (`crust dev`) learns the endpoint over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: { rpc: `ws://${rpc.host}:${rpc.port}`, p2p: p2pAddresses() } })
   if (process.stdout.isTTY === true) {
     process.stdout.write(
       `\n  ${spec.name} is running. Connect a wallet or polkadot.js apps to ws://${rpc.host}:${rpc.port}\n` +
-        `  Data in ${basePath}. Dev accounts //Alice ... //Ferdie are funded; //Alice is sudo. Ctrl-C stops it.\n\n`,
+        `  Data in ${basePath}. Dev accounts //Alice ... //Ferdie are funded; //Alice is sudo. Ctrl-C stops it.\n` +
+        (web === undefined ? '\n' : `  Web console: ${web.url}\n\n`),
     )
   }
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       logger.forComponent('cli').info({ signal }, 'shutting down')
-      ;(consensus?.stop() ?? Promise.resolve()).then(() => node.stop()).then(done, done)
+      ;(web?.stop() ?? Promise.resolve())
+        .then(() => consensus?.stop())
+        .then(() => node.stop())
+        .then(done, done)
     }
     process.once('SIGINT', () => shutdown('SIGINT'))
     process.once('SIGTERM', () => shutdown('SIGTERM'))

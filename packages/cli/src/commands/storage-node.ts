@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '@crust-ts/base'
 import type { NodeMode, PartialConfig } from '@crust-ts/node'
+import { type RunningConsole, startConsole } from './console.js'
 
 export interface StorageNodeFlags {
   config?: string
@@ -32,6 +33,8 @@ export interface StorageNodeFlags {
   metricsPort?: number
   srdUnits?: number
   srdUnit?: number
+  /** Serve the web console on this port (chain and nodes; uploads need a W3Auth gateway). */
+  consolePort?: number
 }
 
 /** Only the flags given on the command line (so a config file's values are not overwritten by defaults). */
@@ -92,9 +95,16 @@ export async function runStorageNode(flags: StorageNodeFlags): Promise<void> {
     if (starting.signal.aborted) return
     throw err
   }
+  let web: RunningConsole | undefined
+  if (flags.consolePort !== undefined) {
+    const { chainRpc, gateway } = node.endpoints
+    web = await startConsole(flags.consolePort, () => ({ chainRpc, ...(gateway === undefined ? {} : { ipfsGateway: gateway }), devAccounts: false }))
+    logger.forComponent('cli').info({ console: web.url }, 'web console served (its chain node must admit its origin: --rpc-cors)')
+  }
   // A supervisor (`crust dev`) learns the endpoints over IPC instead of parsing logs.
   process.send?.({ type: 'ready', endpoints: node.endpoints })
   const signal = await received
   logger.forComponent('cli').info({ signal }, 'shutting down')
+  await web?.stop()
   await node.stop()
 }

@@ -3,9 +3,25 @@ import { type ClientRequest, type IncomingMessage, request, type ServerResponse 
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'host', 'authorization'])
+// And what marks a browser (`origin`, `referer`, `user-agent`): W3Auth has authenticated the
+// request, and a node's API refuses browser requests from origins it does not know (Kubo's CSRF
+// guard, which also refuses a browser's user agent without an origin): every web page upload would fail.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'authorization',
+  'origin',
+  'referer',
+  'user-agent',
+])
 
-/** Request headers to send upstream: hop-by-hop ones and our `Authorization` removed. */
+/** Request headers to send upstream: hop-by-hop ones, our `Authorization` and the browser's marks removed. */
 export function forwardHeaders(req: IncomingMessage, target: URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(req.headers)) {

@@ -22,7 +22,8 @@ const QUOTA_LEASE_BYTES = 8 * 1024 * 1024
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS, HEAD',
-  'access-control-allow-headers': '*',
+  // `*` does not cover Authorization in browsers (Fetch spec): W3Auth's header must be named.
+  'access-control-allow-headers': 'authorization, *',
 }
 
 const port = parentPort
@@ -320,6 +321,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(204, CORS_HEADERS).end()
     return
   }
+  // Proxied answers carry the node's headers, which admit no browser: a web page (the console)
+  // may read what its W3Auth signature bought.
+  res.setHeader('access-control-allow-origin', '*')
   // Refused here, not forwarded: the node behind would fail on it with a 500.
   if (!wellEncoded(path)) return sendJson(res, 400, { Error: 'malformed percent-encoding in the path' })
   if (path.startsWith('/api/v0/')) return handleApi(req, res, url)

@@ -5,6 +5,7 @@
  */
 import type { Blocks } from '@helia/interface'
 import type { CID } from 'multiformats/cid'
+import { collectBytes } from '../store/index.js'
 import { KuboApiError } from './errors.js'
 
 interface AbortOptions {
@@ -18,18 +19,6 @@ export function fetchTimeoutError(cid: CID, timeoutMs: number, cause?: unknown):
     `block ${cid} is not in the local store and could not be fetched within ${timeoutMs} ms: context deadline exceeded`,
     { meta: { cid: cid.toString(), timeoutMs }, cause },
   )
-}
-
-/** Concatenates chunks. */
-export function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
 }
 
 /** The node's blockstore as commands use it (a readable store for the UnixFS exporter, too). */
@@ -58,13 +47,20 @@ export class CommandBlocks {
 
   /** Reads a whole block (see {@link get}). */
   async bytes(cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for await (const chunk of this.get(cid, options)) {
-      chunks.push(chunk)
-      total += chunk.byteLength
+    return collectBytes(this.get(cid, options))
+  }
+
+  /**
+   * The whole block (the file reader's view of the store): a local block is read at once, with no
+   * timer or signal per block; only a missing one goes to the network (see {@link get}).
+   */
+  async getBlock(cid: CID): Promise<Uint8Array> {
+    try {
+      return await collectBytes(this.blockstore.get(cid, { signal: this.signal, offline: true }))
+    } catch (err) {
+      if ((err as Error)?.name !== 'BlockNotFoundWhileOfflineError') throw err
     }
-    return concatChunks(chunks, total)
+    return this.bytes(cid)
   }
 
   /** Whether the block is in the local store. */
@@ -75,12 +71,6 @@ export class CommandBlocks {
   /** Reads a block from the local store only (`undefined` when absent). */
   async local(cid: CID): Promise<Uint8Array | undefined> {
     if (!(await this.blockstore.has(cid, { signal: this.signal }))) return undefined
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for await (const chunk of this.blockstore.get(cid, { signal: this.signal, offline: true })) {
-      chunks.push(chunk)
-      total += chunk.byteLength
-    }
-    return concatChunks(chunks, total)
+    return collectBytes(this.blockstore.get(cid, { signal: this.signal, offline: true }))
   }
 }

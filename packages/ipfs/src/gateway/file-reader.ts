@@ -7,15 +7,19 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
-import type { RequestBlockstore } from './blockstore.js'
 import { CODEC_DAG_PB, CODEC_RAW, FILE_PREFETCH_BLOCKS } from './constants.js'
 import { GatewayError } from './errors.js'
+
+/** Whole blocks by CID, fetched as the caller's store sees fit (the gateway's and the API's request views). */
+export interface BlockReader {
+  getBlock(cid: CID): Promise<Uint8Array>
+}
 
 /**
  * Yields the bytes `[start, end)` of the file rooted at `root` whose total size is `size`.
  * Throws {@link GatewayError} (500) when the DAG contradicts its own sizes.
  */
-export async function* readFileRange(store: RequestBlockstore, root: CID, size: number, start: number, end: number): AsyncGenerator<Uint8Array> {
+export async function* readFileRange(store: BlockReader, root: CID, size: number, start: number, end: number): AsyncGenerator<Uint8Array> {
   if (end <= start) return
   let emitted = 0
   for await (const chunk of readNode(store, root, await store.getBlock(root), 0, size, start, end)) {
@@ -37,7 +41,7 @@ function clip(data: Uint8Array, at: number, start: number, end: number): Uint8Ar
 }
 
 async function* readNode(
-  store: RequestBlockstore,
+  store: BlockReader,
   cid: CID,
   block: Uint8Array,
   at: number,

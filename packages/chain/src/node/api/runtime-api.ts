@@ -2,7 +2,7 @@
 import { u8aToHex } from '@polkadot/util'
 import type { StateView } from '../../chain/index.js'
 import { Account } from '../../pallets/system.js'
-import { computeFee } from '../../pallets/transaction-payment.js'
+import { computeFee, feeMultiplier } from '../../pallets/transaction-payment.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../../frame/extrinsic.js'
 import { encodeCompact, readCompact } from '../../primitives/compact.js'
 import { concatBytes } from '../../primitives/hashing.js'
@@ -23,8 +23,11 @@ function u128le(n: bigint): Uint8Array {
   return out
 }
 
-/** The fee figures of an extrinsic, as `TransactionPaymentApi` reports them. */
-export function feeInfo(runtime: Runtime, xtBytes: Uint8Array) {
+/**
+ * The fee figures of an extrinsic, as `TransactionPaymentApi` reports them on `state` (a block's
+ * post-state): the fee it would pay in the next block, with that block's fee multiplier.
+ */
+export function feeInfo(runtime: Runtime, state: StateView, xtBytes: Uint8Array) {
   let xt: DecodedExtrinsic
   try {
     xt = decodeExtrinsic(runtime, xtBytes)
@@ -32,7 +35,7 @@ export function feeInfo(runtime: Runtime, xtBytes: Uint8Array) {
     throw new RpcError(1001, 'Extrinsic has invalid format', (err as Error).message)
   }
   const info = runtime.callInfo(xt.call)
-  const parts = computeFee(runtime.config, xtBytes.length, info.weight)
+  const parts = computeFee(runtime.config, xtBytes.length, info.weight, feeMultiplier(state))
   return {
     weight: runtime.config.extrinsicBaseWeight + info.weight,
     class: info.class,
@@ -71,12 +74,12 @@ export function runtimeCall(runtime: Runtime, state: StateView, method: string, 
       return u8aToHex(u32le(Account.get(state, data).nonce))
     }
     case 'TransactionPaymentApi_query_info': {
-      const fee = feeInfo(runtime, extrinsicArg(data))
+      const fee = feeInfo(runtime, state, extrinsicArg(data))
       const classIndex = fee.class === 'Normal' ? 0 : fee.class === 'Operational' ? 1 : 2
       return u8aToHex(concatBytes(encodeCompact(fee.weight), encodeCompact(0), Uint8Array.of(classIndex), u128le(fee.partialFee)))
     }
     case 'TransactionPaymentApi_query_fee_details': {
-      const fee = feeInfo(runtime, extrinsicArg(data))
+      const fee = feeInfo(runtime, state, extrinsicArg(data))
       const inclusion = fee.paysFee
         ? concatBytes(Uint8Array.of(1), u128le(fee.parts.baseFee), u128le(fee.parts.lengthFee), u128le(fee.parts.weightFee))
         : Uint8Array.of(0)

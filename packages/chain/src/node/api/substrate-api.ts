@@ -238,13 +238,13 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
 
   // payment (direct RPC; `tx.paymentInfo()` goes through state_call)
   method('payment_queryInfo', ([xt, at]) => {
-    blockParam(chain, at)
-    const fee = feeInfo(runtime, hexParam(xt, 'extrinsic'))
-    return { weight: { refTime: Number(fee.weight), proofSize: 0 }, class: fee.class.toLowerCase(), partialFee: fee.partialFee.toString() }
+    const fee = feeInfo(runtime, chain.stateAt(blockParam(chain, at)), hexParam(xt, 'extrinsic'))
+    // Crust's node (substrate 3.0) answers RuntimeDispatchInfo with a u64 weight, which is also how
+    // @polkadot/api decodes this RPC (RuntimeDispatchInfoV1); the partial fee is a decimal string.
+    return { weight: Number(fee.weight), class: fee.class.toLowerCase(), partialFee: fee.partialFee.toString() }
   })
   method('payment_queryFeeDetails', ([xt, at]) => {
-    blockParam(chain, at)
-    const fee = feeInfo(runtime, hexParam(xt, 'extrinsic'))
+    const fee = feeInfo(runtime, chain.stateAt(blockParam(chain, at)), hexParam(xt, 'extrinsic'))
     const hex = (n: bigint) => `0x${n.toString(16)}`
     return {
       inclusionFee: fee.paysFee ? { baseFee: hex(fee.parts.baseFee), lenFee: hex(fee.parts.lengthFee), adjustedWeightFee: hex(fee.parts.weightFee) } : null,

@@ -13,6 +13,7 @@
  * ```
  */
 export * from './constants.js'
+export { DEFAULT_RPC_CORS, originAllowed, parseRpcCors, type RpcCors } from './cors.js'
 export { RpcError, RpcServerError, type RpcServerErrorCode } from './errors.js'
 export type {
   JsonRpcErrorObject,

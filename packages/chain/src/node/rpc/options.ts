@@ -1,3 +1,4 @@
+import { DEFAULT_RPC_CORS, type RpcCors } from './cors.js'
 import type { RpcLogger } from './interface.js'
 
 /** Construction options of {@link RpcServer}. */
@@ -26,6 +27,11 @@ export interface RpcServerInit {
   maxInFlightPerConnection?: number
   /** How long `stop()` waits for WebSocket clients to answer the close handshake, in ms; default 1000. */
   stopGraceMs?: number
+  /**
+   * Browser origins served (Substrate's `--rpc-cors`): `all` or a list; default local pages and
+   * polkadot.js apps. Requests from other origins get 403; requests without `Origin` are served.
+   */
+  cors?: RpcCors
   /** Gets handler failures (warn) and per-connection events (debug). Default: silent. */
   logger?: RpcLogger
 }
@@ -41,7 +47,8 @@ export const defaultRpcServerOptions = {
   maxBufferedBytes: 32 * 1024 * 1024,
   maxInFlightPerConnection: 1024,
   stopGraceMs: 1000,
+  cors: DEFAULT_RPC_CORS as RpcCors,
 } as const
 
 /** {@link RpcServerInit} with every default filled in. */
-export type RpcServerOptions = Required<Omit<RpcServerInit, 'logger'>> & { logger: RpcLogger }
+export type RpcServerOptions = Required<Omit<RpcServerInit, 'logger' | 'cors'>> & { logger: RpcLogger; cors: RpcCors }

@@ -15,6 +15,7 @@ import {
   SYSTEM_HEALTH_METHOD,
   WS_CLOSE_GOING_AWAY,
 } from './constants.js'
+import { originAllowed } from './cors.js'
 import { type Channel, RpcDispatcher } from './dispatcher.js'
 import { RpcError, RpcServerError } from './errors.js'
 import type { JsonRpcErrorObject, MethodHandler, RpcContext, RpcLogger, SubscriptionSpec } from './interface.js'
@@ -29,6 +30,7 @@ const NOT_FOUND_MSG = 'Not found'
 const UNSUPPORTED_TYPE_MSG = 'Supplied content type is not allowed. Content-Type: application/json is required'
 const TOO_MANY_CONNECTIONS_DATA = 'Too many connections. Please try again later.'
 const SHUTTING_DOWN_DATA = 'Server is shutting down'
+const ORIGIN_DENIED_MSG = 'Origin of the request is not allowed: start the node with --rpc-cors naming it (or --rpc-cors all)'
 
 const silentLogger: RpcLogger = { warn: () => {} }
 
@@ -45,8 +47,9 @@ function resolveOptions(init: RpcServerInit): RpcServerOptions {
     maxInFlightPerConnection: init.maxInFlightPerConnection ?? defaultRpcServerOptions.maxInFlightPerConnection,
     stopGraceMs: init.stopGraceMs ?? defaultRpcServerOptions.stopGraceMs,
     logger: init.logger ?? silentLogger,
+    cors: init.cors ?? defaultRpcServerOptions.cors,
   }
-  const { host, logger, port, stopGraceMs, ...limits } = options
+  const { host, logger, port, stopGraceMs, cors, ...limits } = options
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RpcServerError('RPC_ERROR_INVALID_OPTIONS', `${name} must be a positive integer`, { [name]: value })
@@ -54,6 +57,9 @@ function resolveOptions(init: RpcServerInit): RpcServerOptions {
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RpcServerError('RPC_ERROR_INVALID_OPTIONS', 'port must be an integer in 0..65535', { port })
+  }
+  if (cors !== 'all' && !Array.isArray(cors)) {
+    throw new RpcServerError('RPC_ERROR_INVALID_OPTIONS', "cors must be 'all' or a list of origins", { cors })
   }
   if (!Number.isFinite(stopGraceMs) || stopGraceMs < 0) {
     throw new RpcServerError('RPC_ERROR_INVALID_OPTIONS', 'stopGraceMs must be a non-negative number', { stopGraceMs })
@@ -207,6 +213,16 @@ export class RpcServer {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (err) => this.logger.debug?.({ err }, 'rpc upgrade socket error'))
+    // Browsers apply no CORS to WebSockets: the server is the only guard against other sites.
+    if (!originAllowed(this.options.cors, req.headers.origin)) {
+      this.logger.debug?.({ origin: req.headers.origin }, 'rpc connection from a denied origin')
+      const body = errorBody({ code: INVALID_REQUEST_CODE, message: ORIGIN_DENIED_MSG })
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        () => socket.destroy(),
+      )
+      return
+    }
     if (this.stopping !== undefined || this.active >= this.options.maxConnections) {
       const status = this.stopping !== undefined ? 503 : 429
       const body = errorBody({
@@ -270,6 +286,22 @@ export class RpcServer {
     req.on('error', (err) => this.logger.debug?.({ err }, 'rpc http request error'))
     res.on('error', (err) => this.logger.debug?.({ err }, 'rpc http response error'))
     const path = (req.url ?? '/').split('?', 1)[0]
+    const origin = req.headers.origin
+    if (!originAllowed(this.options.cors, origin)) {
+      this.reject(req, res, 403, { code: INVALID_REQUEST_CODE, message: ORIGIN_DENIED_MSG })
+      return
+    }
+    if (origin !== undefined) {
+      res.setHeader('access-control-allow-origin', origin)
+      res.setHeader('vary', 'origin')
+    }
+    if (req.method === 'OPTIONS' && origin !== undefined) {
+      // The preflight a browser sends before a JSON POST.
+      req.resume()
+      res.writeHead(204, { 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' })
+      res.end()
+      return
+    }
     if (req.method === 'POST') {
       if (!isJsonContentType(req.headers['content-type'])) {
         this.reject(req, res, 415, { code: INVALID_REQUEST_CODE, message: UNSUPPORTED_TYPE_MSG })

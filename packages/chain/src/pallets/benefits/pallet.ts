@@ -165,8 +165,8 @@ export function benefitsPallet(index: number): Pallet {
               adjustMarketActiveFunds(ctx.state, -cut)
             }
           }
-          // Crust reports the requested `value`; we report what was put to unlock.
-          ctx.deposit(events.CutBenefitFundsSuccess, { who, value: cut, funds_type })
+          // The requested `value`, as Crust's event (cstrml/benefits/src/lib.rs:434), not what was put to unlock.
+          ctx.deposit(events.CutBenefitFundsSuccess, { who, value, funds_type })
         },
       }),
       withdraw_benefit_funds: call({
@@ -227,8 +227,8 @@ export function benefitsPallet(index: number): Pallet {
             MarketBenefits.insert(ctx.state, who, r.benefit)
             adjustMarketActiveFunds(ctx.state, rebonded)
           }
-          // Crust reports the requested `value`; we report what was rebonded.
-          ctx.deposit(events.RebondBenefitFundsSuccess, { who, value: rebonded, funds_type })
+          // The requested `value`, as Crust's event (cstrml/benefits/src/lib.rs:533), not what was rebonded.
+          ctx.deposit(events.RebondBenefitFundsSuccess, { who, value, funds_type })
         },
       }),
     },

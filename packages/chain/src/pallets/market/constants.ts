@@ -55,3 +55,9 @@ function marketSubAccount(seed: string): Uint8Array {
 export const STORAGE_POT = marketSubAccount('stor')
 export const STAKING_POT = marketSubAccount('stak')
 export const RESERVED_POT = marketSubAccount('rese')
+
+/** Files one `calculate_spowers` call may name (Crust's MAX_CALCULATE_SPOWER_FILES_COUNT). */
+export const MAX_CALCULATE_SPOWER_FILES_COUNT = 300
+/** The ripening sweep's bounds per block: queue slots visited and files rebased. */
+export const RIPEN_STEPS_PER_BLOCK = 256
+export const RIPEN_FILES_PER_BLOCK = 64

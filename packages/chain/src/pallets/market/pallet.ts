@@ -1,19 +1,31 @@
 /** `market` (DSM): storage orders, dynamic prices, replicas and their rewards, settlement. */
-import { bool, bytes, compactU128, named, u32, u64 } from '../../primitives/codec/scale-type.js'
+import { accountId32, bool, bytes, compactU128, named, u32, u64, vec } from '../../primitives/codec/scale-type.js'
 import { call, constant, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../frame/pallet.js'
 import type { StorageValue } from '../../frame/storage.js'
 import { ANCHOR_FILES_STORAGE } from './anchor-files.js'
 import { MAXIMUM_FILE_SIZE, REWARD_PERSON } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { placeStorageOrder } from './orders.js'
-import { onInitialize } from './pricing.js'
+import { onInitialize as adjustPrices } from './pricing.js'
+import { calculateSpowers, setSpowerReadyPeriod, sweepRipening } from './spower-superior.js'
 import { addPrepaid, calculateReward, rewardMerchant } from './rewards.js'
 import * as S from './storage.js'
 import { merkleRoot, perbill } from './types.js'
 
 const balance = named(compactU128, 'BalanceOf<T>')
-const ORDER_WEIGHT = 300_000_000n
-const ROOT_WEIGHT = 10_000_000n
+// Crust's weights (cstrml/market/src/weight.rs:19-38, RocksDbWeight: read 25·10^6, write 10^8).
+const DB_READ = 25_000_000n
+const DB_WRITE = 100_000_000n
+/** `place_storage_order` (also `add_prepaid`'s weight): 719·10^6 + 16 reads + 9 writes. */
+export const PLACE_STORAGE_ORDER_WEIGHT = 719_000_000n + 16n * DB_READ + 9n * DB_WRITE
+/** `calculate_reward`: 297·10^6 + 12 reads + 8 writes + 50 reads (replicas' work reports). */
+export const CALCULATE_REWARD_WEIGHT = 297_000_000n + 12n * DB_READ + 8n * DB_WRITE + 50n * DB_READ
+/** `reward_merchant`: 296·10^6 + 8 reads + 4 writes. */
+export const REWARD_MERCHANT_WEIGHT = 296_000_000n + 8n * DB_READ + 4n * DB_WRITE
+/** `calculate_spowers(n files)`: 10^9 + n × (350·10^6 + 700·10^6 + 2 reads + 2 writes). */
+export const calculateSpowersWeight = (files: number): bigint => 1_000_000_000n + BigInt(files) * (1_050_000_000n + 2n * DB_READ + 2n * DB_WRITE)
+/** Root setters: `#[weight = 1000]` (cstrml/market/src/lib.rs:534, 722-977). */
+const ROOT_WEIGHT = 1_000n
 
 /** A root call that sets one storage value (Crust's many fee setters). */
 function setter<T>(
@@ -53,39 +65,54 @@ export function marketPallet(index: number): Pallet {
       place_storage_order: call({
         index: 0,
         args: { cid: merkleRoot, reported_file_size: u64, tips: balance, memo: bytes },
-        weight: ORDER_WEIGHT,
+        weight: PLACE_STORAGE_ORDER_WEIGHT,
         docs: ['Place a storage order for a file (by CID) of the given size, optionally with a tip.'],
         dispatch: (ctx, origin, args) => placeStorageOrder(ctx, ensureSigned(origin), args.cid, args.reported_file_size, args.tips),
       }),
       add_prepaid: call({
         index: 1,
         args: { cid: merkleRoot, amount: balance },
-        weight: ORDER_WEIGHT,
+        weight: PLACE_STORAGE_ORDER_WEIGHT,
         docs: ['Add prepaid value to a file, used to renew it at expiry.'],
         dispatch: (ctx, origin, args) => addPrepaid(ctx, ensureSigned(origin), args.cid, args.amount),
+      }),
+      set_spower_superior: call({
+        index: 2,
+        args: { superior: named(accountId32, 'T::AccountId') },
+        weight: ROOT_WEIGHT,
+        docs: ['Set the spower superior account (root).'],
+        dispatch: (ctx, origin, args) => {
+          ensureRoot(origin)
+          S.SpowerSuperior.put(ctx.state, args.superior)
+          ctx.deposit(marketEvents.SetSpowerSuperiorSuccess, { who: args.superior })
+        },
+      }),
+      calculate_spowers: call({
+        index: 4,
+        args: { cids: vec(merkleRoot) },
+        weight: (args) => calculateSpowersWeight(args.cids.length),
+        docs: ['Recalculate the spowers of up to 300 files (spower superior; fee-free).'],
+        dispatch: (ctx, origin, args) => calculateSpowers(ctx, ensureSigned(origin), args.cids),
       }),
       set_spower_ready_period: call({
         index: 5,
         args: { ready_period: named(u32, 'BlockNumber') },
-        weight: ROOT_WEIGHT,
-        docs: ['Set the number of blocks before a replica counts with the replica-scaled spower (root).'],
-        dispatch: (ctx, origin, args) => {
-          ensureRoot(origin)
-          S.SpowerReadyPeriod.put(ctx.state, args.ready_period)
-          ctx.deposit(marketEvents.SetSpowerReadyPeriodSuccess, { period: args.ready_period })
-        },
+        // cstrml/market/src/lib.rs:650: #[weight = 1_000_000], signed by the spower superior.
+        weight: 1_000_000n,
+        docs: ['Set the number of blocks before a replica counts with the replica-scaled spower (spower superior).'],
+        dispatch: (ctx, origin, args) => setSpowerReadyPeriod(ctx, ensureSigned(origin), args.ready_period),
       }),
       calculate_reward: call({
         index: 6,
         args: { cid: merkleRoot },
-        weight: ORDER_WEIGHT,
+        weight: CALCULATE_REWARD_WEIGHT,
         docs: ['Settle a file after expiry: the caller takes the remaining amount; the file is renewed from its prepaid pool or closed.'],
         dispatch: (ctx, origin, args) => calculateReward(ctx, ensureSigned(origin), args.cid),
       }),
       reward_merchant: call({
         index: 7,
         args: {},
-        weight: ORDER_WEIGHT,
+        weight: REWARD_MERCHANT_WEIGHT,
         docs: ["Claim the merchant's accrued storage rewards."],
         dispatch: (ctx, origin) => rewardMerchant(ctx, ensureSigned(origin)),
       }),
@@ -141,6 +168,9 @@ export function marketPallet(index: number): Pallet {
       FileReplica: constant(u32, () => REWARD_PERSON, 'How many replicas get paid.'),
       MaximumFileSize: constant(u64, () => MAXIMUM_FILE_SIZE, 'Orders must be strictly smaller than this (bytes).'),
     },
-    onInitialize,
+    onInitialize: (ctx) => {
+      adjustPrices(ctx)
+      sweepRipening(ctx)
+    },
   })
 }

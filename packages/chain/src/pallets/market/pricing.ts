@@ -47,9 +47,9 @@ export function updateKeysCountFee(ctx: Pick<BlockContext, 'state'>): void {
 }
 
 /**
- * Base fee around the average number of replicas added per order. Crust's increase has no minimum
- * step, so a base fee of 0 never leaves 0 (a quirk of its code); here the increase steps by at least
- * 1, as the byte fee's does, so the controller can work from its initial value.
+ * Base fee around the average number of replicas added per order. As Crust's `update_base_fee`
+ * (cstrml/market/src/lib.rs:1480-1499) the change is ratio × fee with no minimum step: a base fee
+ * of 0 stays 0 (until root sets one) and 0.33 % of 100 rounds to 0.
  */
 export function updateBaseFee(ctx: Pick<BlockContext, 'state'>): void {
   const state = ctx.state
@@ -62,7 +62,7 @@ export function updateBaseFee(ctx: Pick<BlockContext, 'state'>): void {
   if (orders === 0n) next = decrease(fee, S.FileBaseFeeDecreaseRatio.get(state))
   else {
     const alpha = added / orders
-    if (alpha < BigInt(S.FileBaseFeeIncreaseThreshold.get(state))) next = increaseWithMinimumStep(fee, S.FileBaseFeeIncreaseRatio.get(state))
+    if (alpha < BigInt(S.FileBaseFeeIncreaseThreshold.get(state))) next = fee + perbillMul(S.FileBaseFeeIncreaseRatio.get(state), fee)
     else if (alpha > BigInt(S.FileBaseFeeDecreaseThreshold.get(state))) next = decrease(fee, S.FileBaseFeeDecreaseRatio.get(state))
     else next = fee
   }

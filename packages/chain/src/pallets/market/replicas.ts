@@ -6,14 +6,14 @@
 import { maybeRewardMerchant } from '../benefits/index.js'
 import { transfer } from '../balances.js'
 import type { DispatchContext } from '../../frame/pallet.js'
-import type { StorageReader } from '../../frame/storage.js'
+import type { StorageAccess, StorageReader } from '../../frame/storage.js'
 import { MAX_REPLICAS, REPLICA_REWARD_PARTS, RESERVED_POT, STORAGE_POT } from './constants.js'
 import { marketEvents } from './errors.js'
 import { perbillMul } from './math.js'
 import { calculateSpower } from './spower.js'
-import { checkAnchor, isWrReported, updateSpower } from '../swork/interface.js'
+import { updateSpower } from '../swork/interface.js'
 import { trackReplica, untrackReplica } from './anchor-files.js'
-import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, SpowerReadyPeriod } from './storage.js'
+import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, RipeningCursor, RipeningQueue, SpowerReadyPeriod } from './storage.js'
 
 /** One added or deleted file of a work report. */
 export interface ReplicaChange {
@@ -56,6 +56,9 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
   file.replicas.push([change.owner, { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt }])
   file.reported_replica_count += 1
   trackReplica(ctx.state, change.anchor, change.cid)
+  // Queued under this block, not the reporter-given valid_at: a slot then holds at most one block's
+  // added replicas (honest valid_at are at most this block, so they are ripe when their slot is swept).
+  queueRipening(ctx.state, change.cid, ctx.blockNumber)
   if (file.remaining_paid_count > 0) {
     const parts = REPLICA_REWARD_PARTS[file.remaining_paid_count] ?? 0
     const reward = perbillMul(parts, file.amount)
@@ -74,43 +77,39 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
   return credited
 }
 
+/** Queues `cid` to be ripened once a replica added at block `createdAt` is ready. */
+export function queueRipening(state: StorageAccess, cid: Uint8Array, createdAt: number): void {
+  const cursor = RipeningCursor.get(state)
+  const slot = Math.max(createdAt, cursor)
+  RipeningQueue.insert(state, slot, [...RipeningQueue.get(state, slot), cid])
+}
+
 /**
  * Recomputes the file's spower from its replica count and moves every replica holder's sWorker
  * spower with it: a replica counts the file size while it ripens, then (after SpowerReadyPeriod)
- * the file's replica-scaled spower. At most 200 replicas, so the work is bounded.
+ * the file's replica-scaled spower (Crust's `internal_calculate_spowers`,
+ * cstrml/market/src/lib.rs:1233-1281). At most 200 replicas, so the work is bounded. Returns the
+ * anchors (hex) whose spower changed; the caller writes the file back.
  */
-export function rebaseSpowers(ctx: Ctx, file: FileInfo): void {
+export function rebaseSpowers(ctx: Ctx, file: FileInfo): string[] {
   const oldSpower = file.spower
   const newSpower = calculateSpower(file.file_size, file.reported_replica_count)
   const ready = SpowerReadyPeriod.get(ctx.state)
+  const changed: string[] = []
   file.replicas = file.replicas.map(([owner, replica]) => {
     if (replica.created_at === undefined) {
+      if (oldSpower !== newSpower) changed.push(Buffer.from(replica.anchor).toString('hex'))
       updateSpower(ctx.state, replica.anchor, oldSpower, newSpower)
       return [owner, replica]
     }
     if (replica.created_at + ready <= ctx.blockNumber) {
+      if (file.file_size !== newSpower) changed.push(Buffer.from(replica.anchor).toString('hex'))
       updateSpower(ctx.state, replica.anchor, file.file_size, newSpower)
       return [owner, { ...replica, created_at: undefined }]
     }
     return [owner, replica]
   })
   file.spower = newSpower
-}
-
-/**
- * Marks each replica reported or not by whether its sWorker (still the reporter's, same anchor)
- * reported in the previous slot, and counts only reported ones, as Crust's classic
- * `update_replicas` does at settlement. Returns whether anything changed.
- */
-export function refreshReplicaReports(ctx: Ctx, file: FileInfo): boolean {
-  let changed = false
-  file.replicas = file.replicas.map(([owner, replica]) => {
-    const reported = checkAnchor(ctx.state, replica.who, replica.anchor) && isWrReported(ctx.state, ctx.config, replica.anchor, ctx.blockNumber)
-    if (reported === replica.is_reported) return [owner, replica]
-    changed = true
-    return [owner, { ...replica, is_reported: reported }]
-  })
-  file.reported_replica_count = file.replicas.filter(([, r]) => r.is_reported).length
   return changed
 }
 
@@ -140,7 +139,8 @@ export function deleteReplica(ctx: Ctx, change: Omit<ReplicaChange, 'fileSize' |
   const replica = stored.replicas[index]![1]
   const file = { ...stored, replicas: stored.replicas.filter((_, i) => i !== index) }
   untrackReplica(ctx.state, replica.anchor, change.cid)
-  file.reported_replica_count = Math.max(0, file.reported_replica_count - (replica.is_reported ? 1 : 0))
+  // Crust decrements unconditionally (cstrml/market/src/lib.rs:1224-1226): flags no longer change.
+  file.reported_replica_count = Math.max(0, file.reported_replica_count - 1)
   rebaseSpowers(ctx, file)
   FilesV2.insert(ctx.state, change.cid, file)
   if (!sameBytes(replica.anchor, change.anchor)) return 0n

@@ -1,12 +1,13 @@
 /** Settlement after expiry: the settler's reward, renewal from the prepaid pool, or closing. */
 import { takeFileReward } from '../benefits/index.js'
-import { transfer } from '../balances.js'
+import { transfer, usableBalance } from '../balances.js'
+import { Account } from '../system.js'
 import { type DispatchContext, moduleError } from '../../frame/pallet.js'
 import { RESERVED_POT, REWARD_PERSON, STORAGE_POT } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { fileFee, splitPayment } from './orders.js'
 import { untrackReplica } from './anchor-files.js'
-import { rebaseSpowers, refreshReplicaReports, removeSpowers } from './replicas.js'
+import { rebaseSpowers, removeSpowers } from './replicas.js'
 import { calculateSpower } from './spower.js'
 import { FileKeysCount, FilesV2, HasNewOrder } from './storage.js'
 
@@ -17,8 +18,8 @@ export function calculateReward(ctx: DispatchContext, caller: Uint8Array, cid: U
   if (stored.expired_at === 0) throw moduleError(marketErrors.NotInRewardPeriod)
   const file = { ...stored }
   const now = ctx.blockNumber
-  // Replicas whose sWorker stopped reporting no longer count (nor earn spower).
-  refreshReplicaReports(ctx, file)
+  // Crust HEAD's calculate_reward leaves the replicas alone (cstrml/market/src/lib.rs:667-696):
+  // replica counts change only when a replica is added or deleted.
   // The settler's reward: after expiry, whatever amount is left.
   if (now >= file.expired_at && file.amount > 0n) {
     transfer(ctx, STORAGE_POT, caller, file.amount, true)
@@ -63,6 +64,8 @@ function closeFile(ctx: DispatchContext, cid: Uint8Array, value: bigint): void {
 
 /** `add_prepaid(cid, amount)`: funds future renewals. */
 export function addPrepaid(ctx: DispatchContext, who: Uint8Array, cid: Uint8Array, amount: bigint): void {
+  // Usable balance first, then the file (cstrml/market/src/lib.rs:518-526).
+  if (usableBalance(Account.get(ctx.state, who)) < amount) throw moduleError(marketErrors.InsufficientCurrency)
   const file = FilesV2.get(ctx.state, cid)
   if (file === undefined) throw moduleError(marketErrors.FileNotExist)
   transfer(ctx, who, STORAGE_POT, amount, false)

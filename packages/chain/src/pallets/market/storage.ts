@@ -1,6 +1,6 @@
 /** `Market` storage items, with Crust's names and initial values. */
-import { bool, named, u32, u128 } from '../../primitives/codec/scale-type.js'
-import { optionalMap, valueWithDefault } from '../../frame/storage.js'
+import { accountId32, bool, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
+import { mapWithDefault, optionalMap, optionalValue, valueWithDefault } from '../../frame/storage.js'
 import { fileInfoV2, merkleRoot, perbill } from './types.js'
 import { INIT } from './constants.js'
 
@@ -55,6 +55,30 @@ export const SpowerReadyPeriod = valueWithDefault({
   docs: ['Blocks before a replica counts with the replica-scaled spower.'],
 })
 
+export const SpowerSuperior = optionalValue({
+  pallet: P,
+  name: 'SpowerSuperior',
+  value: named(accountId32, 'T::AccountId'),
+  docs: ['The account allowed to calculate spowers and set the ready period (Crust: the crust-spower service).'],
+})
+export const LastSpowerCalculateBlock = valueWithDefault({ pallet: P, name: 'LastSpowerCalculateBlock', value: blockNumber, default: 0 })
+export const RipeningQueue = mapWithDefault({
+  pallet: P,
+  name: 'RipeningQueue',
+  hasher: 'Twox64Concat',
+  key: blockNumber,
+  value: vec(merkleRoot),
+  default: [] as Uint8Array[],
+  docs: ['Files with a replica created at that block (or queued then), still to ripen.'],
+})
+export const RipeningCursor = valueWithDefault({
+  pallet: P,
+  name: 'RipeningCursor',
+  value: blockNumber,
+  default: 0,
+  docs: ['The oldest RipeningQueue slot not yet swept.'],
+})
+
 /** Every item, in declaration order, for the metadata. */
 export const MARKET_STORAGE = [
   FilesV2,
@@ -83,6 +107,10 @@ export const MARKET_STORAGE = [
   HasNewOrder,
   EnableMarket,
   SpowerReadyPeriod,
+  SpowerSuperior,
+  LastSpowerCalculateBlock,
+  RipeningQueue,
+  RipeningCursor,
 ]
 
 export type FileInfo = NonNullable<ReturnType<typeof FilesV2.get>>

@@ -1,8 +1,12 @@
 /**
- * The era election (Crust's `select_and_update_validators`): each candidate with a stake limit gets
- * an exposure capped by that limit (ratio = min(1, limit / (own + guarantees)) applied to its own
- * bond and to each guarantee); the top ValidatorCount by capped total are elected (only whitelisted
- * ones while ForceSelection is on).
+ * The era election, as Crust's `select_and_update_validators` and `do_election`
+ * (cstrml/staking/src/lib.rs:2161-2317, 2381-2407): every candidate is in the election, in
+ * account order; one with a stake limit gets an exposure capped by it (ratio = min(1, limit /
+ * (own + guarantees)) applied to its own bond and to each guarantee), one whose limit is 0 stays
+ * at stake 0 with no exposure (so with no workload anywhere every candidate is electable); while
+ * ForceSelection is on only whitelisted ones remain; the top ValidatorCount by capped total are
+ * elected (Crust takes the top 2 × ValidatorCount, whose shuffle is disabled in its HEAD
+ * (lib.rs:2397-2399), then the first ValidatorCount of them, i.e. the top ValidatorCount).
  */
 import type { StorageAccess, StorageReader } from '../../frame/storage.js'
 import { perbillFromRational, perbillMul } from '../../primitives/perbill.js'
@@ -11,6 +15,7 @@ import {
   ActiveEra,
   Bonded,
   CurrentElected,
+  ErasAuthorities,
   ErasAuthoringPayout,
   ErasExposed,
   ErasRewardPoints,
@@ -60,10 +65,11 @@ function clip(exposure: Exposure): Exposure {
  * Runs the election for `era`. Writes exposures for every candidate with a stake limit (elected or
  * not), the era's total stake over all of them and `CurrentElected`; returns the elected stashes,
  * or undefined, writing nothing (the old set is kept), when there are fewer candidates, or fewer
- * candidates with a stake limit, than the minimum.
+ * electable ones, than the minimum.
  */
 export function selectAndUpdateValidators(state: StorageAccess, era: number): Uint8Array[] | undefined {
-  const candidates = ValidatorsList.all(state)
+  // Crust walks a BTreeMap keyed by stash: account order, which also breaks ties between equal stakes.
+  const candidates = [...ValidatorsList.all(state)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
   const minimum = Math.max(MinimumValidatorCount.get(state), 1)
   if (candidates.length < minimum) return undefined
   const edges = new Map<string, IndividualExposure[]>()
@@ -75,38 +81,48 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
       edges.set(key, list)
     }
   }
-  const staked: Array<{ stash: Uint8Array; total: bigint; exposure: Exposure }> = []
+  const stakes: Array<{ stash: Uint8Array; total: bigint; exposure?: Exposure }> = []
   for (const stash of candidates) {
     const limit = StakeLimit.get(state, stash) ?? 0n
-    if (limit === 0n) continue
+    // "Add to `validator_stakes` but skip adding to `eras_stakers` if stake limit goes 0" (lib.rs:2233-2237).
+    if (limit === 0n) {
+      stakes.push({ stash, total: 0n })
+      continue
+    }
     const exposure = cappedExposure(activeBond(state, stash), edges.get(hex(stash)) ?? [], limit)
-    staked.push({ stash, total: exposure.total, exposure })
+    stakes.push({ stash, total: exposure.total, exposure })
   }
   // With ForceSelection only whitelisted candidates can be elected (they all keep their exposures).
   const whitelist = ForceSelection.get(state) ? new Set(ValidatorsWhitelist.get(state).map(hex)) : undefined
-  const electable = whitelist === undefined ? staked : staked.filter((s) => whitelist.has(hex(s.stash)))
+  const electable = whitelist === undefined ? stakes : stakes.filter((s) => whitelist.has(hex(s.stash)))
   const toElect = Math.min(ValidatorCount.get(state), electable.length)
   if (toElect < minimum) return undefined
   let eraTotal = 0n
-  for (const { stash, exposure } of staked) {
+  const exposed: Uint8Array[] = []
+  for (const { stash, exposure } of stakes) {
+    if (exposure === undefined) continue
     ErasStakers.insert(state, era, stash, exposure)
     ErasStakersClipped.insert(state, era, stash, clip(exposure))
     ErasValidatorPrefs.insert(state, era, stash, Validators.get(state, stash))
     eraTotal += exposure.total
+    exposed.push(stash)
   }
   ErasTotalStakes.insert(state, era, eraTotal)
-  ErasExposed.insert(
-    state,
-    era,
-    staked.map((s) => s.stash),
-  )
-  const elected = electable
-    .map((s, i) => ({ ...s, i }))
-    .sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : a.i - b.i))
-    .slice(0, toElect)
-    .map((s) => s.stash)
+  ErasExposed.insert(state, era, exposed)
+  const elected = doElection(electable, toElect)
   CurrentElected.put(state, elected)
   return elected
+}
+
+/**
+ * Crust's `do_election` (lib.rs:2381-2407): a stable sort by stake, descending (ties keep account
+ * order), the top 2 × toElect as the candidates to shuffle (the shuffle is disabled in Crust HEAD),
+ * then the first toElect of them.
+ */
+export function doElection(stakes: Array<{ stash: Uint8Array; total: bigint }>, toElect: number): Uint8Array[] {
+  const sorted = [...stakes].sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : 0))
+  const candidates = sorted.slice(0, Math.min(sorted.length, toElect * 2))
+  return candidates.slice(0, toElect).map((s) => s.stash)
 }
 
 /** Removes an era's exposures, prefs and total stake (Substrate's `clear_era_information`). */
@@ -124,13 +140,18 @@ export function clearEraInformation(state: StorageAccess, era: number): void {
 }
 
 /**
- * The validator set consensus reads, with each validator's weight: the elected set with its capped
- * stake in the active era once an election has had candidates with proven storage, else the
- * genesis (invulnerable) validators with equal weight 1.
+ * The validator set consensus reads, with each validator's weight: the active era's set
+ * (ErasAuthorities, written when the era was planned) with its capped stake in that era, or the
+ * genesis (invulnerable) validators with equal weight 1 until an election has elected anyone. When no member of
+ * the set has an exposure (nobody elected yet, or all elected at stake 0) every weight is 1.
  */
 export function electedValidators(state: StorageReader): Array<{ stash: Uint8Array; weight: bigint }> {
-  const elected = CurrentElected.get(state)
   const era = ActiveEra.get(state)?.index
-  if (elected.length === 0 || era === undefined) return Invulnerables.get(state).map((stash) => ({ stash, weight: 1n }))
-  return elected.map((stash) => ({ stash, weight: ErasStakers.get(state, era, stash).total }))
+  const set = era === undefined ? [] : ErasAuthorities.get(state, era)
+  // Until an election has elected anyone, the invulnerables (as root last set them) author.
+  if (era === undefined || set.length === 0 || CurrentElected.get(state).length === 0) {
+    return Invulnerables.get(state).map((stash) => ({ stash, weight: 1n }))
+  }
+  const weighted = set.map((stash) => ({ stash, weight: ErasStakers.get(state, era, stash).total }))
+  return weighted.every((v) => v.weight === 0n) ? set.map((stash) => ({ stash, weight: 1n })) : weighted
 }

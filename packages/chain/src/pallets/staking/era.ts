@@ -1,13 +1,16 @@
 /**
  * Sessions and eras on block numbers (Crust's pallet_session with a PeriodicSessions of
- * `sessionLength` blocks, and staking's `new_session` / `start_era` / `end_era`).
+ * `sessionLength` blocks, and staking's SessionManager: `new_session` / `new_era` / `start_session`
+ * / `end_session` / `start_era` / `end_era`, cstrml/staking/src/lib.rs:1880-2060, 2449-2458).
  *
  * A session lasts `eraLength / sessionsPerEra` blocks (Crust: 3_600 / 6 = 600, one hour; the dev
  * spec's 360-block eras give 60-block sessions); when the chain spec's `eraLength` is not a
- * multiple of `sessionsPerEra` an era is one session. At each session boundary the session index
- * grows, the disabled validators are cleared, and a new era starts when the active era has lasted
- * `sessionsPerEra` sessions (ForceEra may force one sooner, every session, or never). Without
- * forcing, era = ⌊block / eraLength⌋.
+ * multiple of `sessionsPerEra` an era is one session. As in Crust the next era is planned one
+ * session ahead: when session s starts, `new_session(s + 1)` plans era CurrentEra + 1 to start at
+ * session s + 1 once the planned era has lasted `sessionsPerEra` sessions (ForceEra may force one
+ * sooner, every session, or never), running its election then; when session s + 1 starts the
+ * active era ends (its payouts) and the planned one becomes active with the elected set. Without
+ * forcing, the active era = ⌊block / eraLength⌋ and its election ran one session earlier.
  */
 import type { RuntimeConfig } from '../../frame/config.js'
 import type { BlockContext } from '../../frame/pallet.js'
@@ -20,7 +23,6 @@ import { applyUnappliedSlashes, clearEraMetadata } from './slashing.js'
 import {
   ActiveEra,
   BondedEras,
-  CurrentElected,
   CurrentEra,
   ErasExposed,
   ErasStakers,
@@ -47,10 +49,13 @@ export function isSessionStart(config: Pick<RuntimeConfig, 'eraLength' | 'sessio
   return blockNumber > 0 && blockNumber % sessionTiming(config).sessionLength === 0
 }
 
-/** Whether the session now starting (`session`) starts a new era; takes a one-off ForceNew. */
+/**
+ * Crust's `new_session(session)` test: whether the era after the planned one (CurrentEra) should
+ * start at `session`; takes a one-off ForceNew (lib.rs:1880-1906).
+ */
 function newEraDue(state: StorageAccess, session: number, sessionsPerEra: number): boolean {
-  const active = ActiveEra.get(state)
-  if (active === undefined) return true
+  const current = CurrentEra.get(state)
+  if (current === undefined) return true
   const force = ForceEra.get(state).tag
   if (force === 'ForceNew') {
     ForceEra.put(state, { tag: 'NotForcing', value: undefined })
@@ -58,61 +63,82 @@ function newEraDue(state: StorageAccess, session: number, sessionsPerEra: number
   }
   if (force === 'ForceAlways') return true
   if (force === 'ForceNone') return false
-  return session - (ErasStartSessionIndex.get(state, active.index) ?? 0) >= sessionsPerEra
+  return session - (ErasStartSessionIndex.get(state, current) ?? 0) >= sessionsPerEra
 }
 
 /**
- * Starts the next session (at a session's first block): CurrentIndex + 1, no disabled validators,
- * and, when due, the end of the active era (its payouts) and the start of the next one.
+ * Starts the next session (at a session's first block), as pallet_session's `rotate_session`:
+ * `end_session` (the active era ends when the planned one starts with the next session),
+ * CurrentIndex + 1 and no disabled validators, `start_session` (the planned era becomes active),
+ * then `new_session(next)` (maybe plan the era after, with its election).
  */
 export function rotateSession(ctx: EraContext): void {
-  const session = CurrentIndex.get(ctx.state) + 1
-  const due = newEraDue(ctx.state, session, sessionTiming(ctx.config).sessionsPerEra)
-  CurrentIndex.put(ctx.state, session)
-  DisabledValidators.put(ctx.state, [])
-  if (due) {
-    const ending = ActiveEra.get(ctx.state)?.index
-    if (ending !== undefined) endEra(ctx, ending)
-    startEra(ctx, ending === undefined ? 0 : ending + 1)
-  }
+  const state = ctx.state
+  const { sessionsPerEra } = sessionTiming(ctx.config)
+  const ending = CurrentIndex.get(state)
+  // Genesis asks `new_session(1)` too (pallet_session's genesis build), which plans era 1 when eras
+  // are one session long (or always forced); our genesis writes era 0 only, so that plan is made here.
+  const genesisPlan = sessionsPerEra <= 1 || ForceEra.get(state).tag === 'ForceAlways'
+  if (ending === 0 && genesisPlan && CurrentEra.get(state) === 0 && !ErasStartSessionIndex.contains(state, 1)) planEra(ctx, 1)
+  const active = ActiveEra.get(state)
+  const nextStart = ErasStartSessionIndex.get(state, active === undefined ? 0 : active.index + 1)
+  if (active !== undefined && nextStart !== undefined && nextStart <= ending + 1) endEra(ctx, active.index)
+  const session = ending + 1
+  CurrentIndex.put(state, session)
+  DisabledValidators.put(state, [])
+  if (nextStart !== undefined && nextStart <= session) startEra(ctx, active === undefined ? 0 : active.index + 1)
+  if (newEraDue(state, session + 1, sessionsPerEra)) planEra(ctx, session + 1)
   ctx.deposit(sessionEvents.NewSession, { session_index: session })
 }
 
 /**
- * Starts era `era` at the current session: CurrentEra, ActiveEra (its start is stamped in
- * on_finalize), ErasStartSessionIndex, the bonded-era window (slashing records of eras that left
- * it are cleared), the deferred slashes now due, then the election and the session's validator
- * set. When the election keeps the old set, the kept validators' exposures are carried into the
- * new era so that their weights stay readable.
+ * Crust's `new_era(start_session)`: CurrentEra + 1 starting at `startSession`, old era information
+ * cleared, the election for it. The set it elects (or, when the election keeps the old set, the
+ * set of the era before with its exposures carried over) is recorded as that era's authorities.
  */
-export function startEra(ctx: EraContext, era: number): void {
+export function planEra(ctx: EraContext, startSession: number): void {
   const state = ctx.state
-  const previous = ActiveEra.get(state)?.index
-  const session = CurrentIndex.get(state)
+  const previous = CurrentEra.get(state)
+  const era = previous === undefined ? 0 : previous + 1
   CurrentEra.put(state, era)
-  ActiveEra.put(state, { index: era, start: undefined })
-  ErasStartSessionIndex.insert(state, era, session)
+  ErasStartSessionIndex.insert(state, era, startSession)
   const old = era - HistoryDepth.get(state) - 1
   if (old >= 0) {
     clearEraInformation(state, old)
     ErasStartSessionIndex.remove(state, old)
   }
+  const elected = selectAndUpdateValidators(state, era)
+  if (elected !== undefined) {
+    ErasAuthorities.insert(state, era, elected)
+    return
+  }
+  if (previous === undefined) return
+  const kept = ErasAuthorities.get(state, previous)
+  ErasAuthorities.insert(state, era, kept)
+  ErasExposed.insert(state, era, ErasExposed.get(state, previous))
+  for (const stash of ErasExposed.get(state, previous)) {
+    ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
+    ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
+    ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
+  }
+  ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
+}
+
+/**
+ * Crust's `start_era`: era `era` becomes active at the current session (its start is stamped in
+ * on_finalize), the bonded-era window moves (slashing records of eras that left it are cleared),
+ * the deferred slashes now due are applied, and the session takes the era's planned set.
+ */
+export function startEra(ctx: EraContext, era: number): void {
+  const state = ctx.state
+  const session = CurrentIndex.get(state)
+  ActiveEra.put(state, { index: era, start: undefined })
   noteBondedEra(state, era, session)
   applyUnappliedSlashes(ctx, era)
-  const elected = selectAndUpdateValidators(state, era)
-  if (elected === undefined && previous !== undefined && previous !== era) {
-    const kept = CurrentElected.get(state)
-    ErasExposed.insert(state, era, kept)
-    for (const stash of kept) {
-      ErasStakers.insert(state, era, stash, ErasStakers.get(state, previous, stash))
-      ErasStakersClipped.insert(state, era, stash, ErasStakersClipped.get(state, previous, stash))
-      ErasValidatorPrefs.insert(state, era, stash, ErasValidatorPrefs.get(state, previous, stash))
-    }
-    ErasTotalStakes.insert(state, era, ErasTotalStakes.get(state, previous))
-  }
-  const authorities = electedValidators(state).map((v) => v.stash)
-  SessionValidators.put(state, authorities)
-  ErasAuthorities.insert(state, era, authorities)
+  SessionValidators.put(
+    state,
+    electedValidators(state).map((v) => v.stash),
+  )
 }
 
 /** Adds `era` to BondedEras and drops (with their slashing records) the eras before the bonding window. */

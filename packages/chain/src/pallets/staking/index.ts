@@ -1,9 +1,9 @@
 /** The `Staking` pallet (Crust's GPoS): see pallet.ts. */
 export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_OFFENCE_AGE_ERAS, MAX_UNLOCKING_CHUNKS, SLASH_DEFER_DURATION, STAKING_ID } from './constants.js'
-export { activeBond, cappedExposure, clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
+export { activeBond, cappedExposure, clearEraInformation, doElection, electedValidators, selectAndUpdateValidators } from './election.js'
 export { events as stakingEvents, stakingErrors } from './errors.js'
 export { applyWorkload, buildStakingGenesis, stakingPallet } from './pallet.js'
-export { isSessionStart, rotateSession, sessionTiming, startEra } from './era.js'
+export { isSessionStart, planEra, rotateSession, sessionTiming, startEra } from './era.js'
 export { permillFromRational, stakeLimitOf, stakeLimitRatio, totalStakeLimit } from './stake-limit.js'
 export * from './storage.js'
 export type {

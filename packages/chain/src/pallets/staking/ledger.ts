@@ -11,14 +11,25 @@ export function minBalance(a: bigint, b: bigint): bigint {
   return b
 }
 
-/** Drops the unlocking chunks whose era has come (era ≤ currentEra) from total. */
-export function consolidateUnlocked(ledger: StakingLedger, currentEra: number): StakingLedger {
+/**
+ * Crust's `consolidate_unlocked` (cstrml/staking/src/lib.rs:216-246): chunks due by `currentEra`
+ * are released in order, but never below `frozen` (what other locks keep): the chunk that would
+ * cross it keeps the difference, with its era, and later chunks stay.
+ */
+export function consolidateUnlocked(ledger: StakingLedger, currentEra: number, frozen = 0n): StakingLedger {
   let total = ledger.total
-  const unlocking = ledger.unlocking.filter((chunk) => {
-    if (chunk.era > currentEra) return true
-    total -= chunk.value
-    return false
-  })
+  const unlocking: StakingLedger['unlocking'] = []
+  for (const chunk of ledger.unlocking) {
+    if (chunk.era > currentEra || total <= frozen) {
+      unlocking.push(chunk)
+      continue
+    }
+    total = total > chunk.value ? total - chunk.value : 0n
+    if (total < frozen) {
+      unlocking.push({ value: frozen - total, era: chunk.era })
+      total = frozen
+    }
+  }
   return { ...ledger, total, unlocking }
 }
 

@@ -175,16 +175,16 @@ export function stakingPallet(index: number): Pallet {
     events,
     errors: stakingErrors,
     constants: {
-      BondingDuration: constant(named(compactU32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
-      MaxGuarantee: constant(named(compactU32, 'u32'), () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
-      SessionsPerEra: constant(named(compactU32, 'SessionIndex'), (config) => sessionTiming(config).sessionsPerEra, 'Number of sessions per era.'),
+      BondingDuration: constant(named(u32, 'EraIndex'), () => BONDING_DURATION, 'Number of eras that staked funds must remain bonded for.'),
+      MaxGuarantee: constant(u32, () => MAX_GUARANTEE, 'Maximum number of validators one guarantor may guarantee.'),
+      SessionsPerEra: constant(named(u32, 'SessionIndex'), (config) => sessionTiming(config).sessionsPerEra, 'Number of sessions per era.'),
       SlashDeferDuration: constant(
-        named(compactU32, 'EraIndex'),
+        named(u32, 'EraIndex'),
         () => SLASH_DEFER_DURATION,
         'Number of eras that slashes are deferred by, after computation. This should be less than the bonding duration.',
       ),
       MaxOffenceAge: constant(
-        named(compactU32, 'EraIndex'),
+        named(u32, 'EraIndex'),
         () => MAX_OFFENCE_AGE_ERAS,
         'Not in Crust: how many eras old an offence may be when reported (BondingDuration − SlashDeferDuration − 1, so that its deferred slash still finds the stake bonded at the offence).',
       ),
@@ -279,10 +279,8 @@ export function stakingPallet(index: number): Pallet {
           const controller = ensureSigned(origin)
           const ledger = ledgerOf(ctx, controller)
           const era = eraOf(ctx)
-          let kept = consolidateUnlocked(ledger, era)
-          // Never unlock below what other locks keep frozen: that part stays in a chunk due now.
-          const floor = minBalance(otherLocksFrozen(ctx.state, ledger.stash, STAKING_ID), ledger.total)
-          if (kept.total < floor) kept = { ...kept, total: floor, unlocking: [{ value: floor - kept.total, era }, ...kept.unlocking] }
+          // Never unlock below what other locks keep frozen (Crust's consolidate_unlocked with frozen_balance).
+          const kept = consolidateUnlocked(ledger, era, otherLocksFrozen(ctx.state, ledger.stash, STAKING_ID))
           if (kept.unlocking.length === 0 && kept.active === 0n) killStash(ctx, ledger.stash, controller)
           else updateLedger(ctx, controller, kept)
           if (ledger.total > kept.total) ctx.deposit(events.Withdrawn, { stash: ledger.stash, amount: ledger.total - kept.total })
@@ -332,7 +330,8 @@ export function stakingPallet(index: number): Pallet {
           if (existing < 0) targets.push({ who: vStash, value: real })
           insertGuarantor(ctx.state, gStash, { targets, total: old.total + real, submitted_in: current, suppressed: false })
           removeValidator(ctx.state, gStash)
-          ctx.deposit(events.GuaranteeSuccess, { controller, validator: vStash, votes: real })
+          // The requested votes, as Crust's event (cstrml/staking/src/lib.rs:1181).
+          ctx.deposit(events.GuaranteeSuccess, { controller, validator: vStash, votes })
         },
       }),
       cut_guarantee: call({
@@ -351,9 +350,10 @@ export function stakingPallet(index: number): Pallet {
           const edge = old.targets[at]!
           const cut = minBalance(target_tuple[1], edge.value)
           const targets = old.targets.flatMap((t, i) => (i !== at ? [t] : t.value > cut ? [{ who: t.who, value: t.value - cut }] : []))
-          if (targets.length === 0) removeGuarantor(ctx.state, stash)
-          else insertGuarantor(ctx.state, stash, { ...old, targets, total: old.total - cut, submitted_in: eraOf(ctx) })
-          ctx.deposit(events.CutGuaranteeSuccess, { controller, validator: vStash, votes: cut })
+          // Crust's decrease_guarantee (cstrml/staking/src/lib.rs:1707-1755, 1218-1221): the guarantee is kept even
+          // when emptied, with its submitted_in and suppressed unchanged; the event carries the requested votes.
+          insertGuarantor(ctx.state, stash, { ...old, targets, total: old.total - cut })
+          ctx.deposit(events.CutGuaranteeSuccess, { controller, validator: vStash, votes: target_tuple[1] })
         },
       }),
       chill: call({
@@ -422,7 +422,7 @@ export function stakingPallet(index: number): Pallet {
         index: 14,
         args: {},
         weight: WEIGHTS.root,
-        docs: ['Force a new election at the next block (our eras stay on block numbers: the election re-runs for the current era).'],
+        docs: ['Force a new era: planned (with its election) at the next session start, active from the session after.'],
         dispatch: (ctx, origin) => {
           ensureRoot(origin)
           ForceEra.put(ctx.state, { tag: 'ForceNew', value: undefined })
@@ -438,10 +438,13 @@ export function stakingPallet(index: number): Pallet {
           Invulnerables.put(ctx.state, validators)
           // While nobody is elected the invulnerables author blocks from the next block on: they join
           // the era's recorded authorities (offence evidence is checked against them).
-          const era = ActiveEra.get(ctx.state)?.index
-          if (CurrentElected.get(ctx.state).length === 0 && era !== undefined) {
-            const known = ErasAuthorities.get(ctx.state, era)
-            ErasAuthorities.insert(ctx.state, era, [...known, ...validators.filter((v) => !known.some((k) => sameAccount(k, v)))])
+          const active = ActiveEra.get(ctx.state)?.index
+          if (CurrentElected.get(ctx.state).length === 0 && active !== undefined) {
+            // The active era's and the planned one's (planned a session ahead).
+            for (let era = active; era <= (CurrentEra.get(ctx.state) ?? active); era++) {
+              const known = ErasAuthorities.get(ctx.state, era)
+              ErasAuthorities.insert(ctx.state, era, [...known, ...validators.filter((v) => !known.some((k) => sameAccount(k, v)))])
+            }
           }
         },
       }),

@@ -4,7 +4,6 @@
  */
 import { maybeFreeReportWorks } from '../benefits/index.js'
 import { BlockHash } from '../system.js'
-import { setAnchorReported } from '../market/anchor-files.js'
 import { deleteReplica, fileExists, upsertReplica } from '../market/replicas.js'
 import type { DispatchContext, PostDispatchInfo } from '../../frame/pallet.js'
 import { moduleError } from '../../frame/pallet.js'
@@ -153,8 +152,6 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   const finalAnchor = PubKeys.get(state, curr_pk).anchor!
   const owner = ownerOf(state, reporter)
   ReportedInSlot.insert(state, finalAnchor, slot, true)
-  // A node back from an outage counts for its files again from this report on.
-  setAnchorReported(state, finalAnchor, true)
   let addedSpower = 0n
   let addedCount = 0
   for (const [cid, size, block] of added_files) {

@@ -7,7 +7,6 @@
 import type { BlockContext } from '../../frame/pallet.js'
 import type { StorageAccess } from '../../frame/storage.js'
 import { END_OFFSET, HISTORY_SLOTS, IDENTITY_UPDATE_LENGTH, MIN_UPDATE_OFFSET, NEW_IDENTITY, NO_PUNISHMENT, UPDATE_OFFSET_DIVISOR } from './constants.js'
-import { setAnchorReported } from '../market/anchor-files.js'
 import { reportSlotOf } from './interface.js'
 import {
   CurrentReportSlot,
@@ -75,11 +74,6 @@ function partialUpdate(ctx: BlockContext, cursor: number): void {
     let spower = 0n
     let files = 0n
     const wr = WorkReports.get(state, id.anchor)
-    // Replicas of a node that reported neither in the slot checked nor since stop counting.
-    if (wr !== undefined) {
-      const recently = ReportedInSlot.get(state, id.anchor, currentRs) || ReportedInSlot.get(state, id.anchor, currentRs + BigInt(ctx.config.reportSlot))
-      setAnchorReported(state, id.anchor, recently)
-    }
     if (wr !== undefined && isFullyReported(ctx, who, id, currentRs, enablePunishment)) {
       free = wr.free
       spower = wr.spower

@@ -4,16 +4,21 @@
  * + their own chain node that follows the validators over p2p), each with its own data folder
  * under the base path. Without --reset a restart resumes the same network.
  */
-import { rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
+import { DEFAULT_RPC_CORS, devAddress, LOCAL_AUTHORITIES } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
+import { type ConsoleConfig, consoleOrigins } from '@crust-ts/console'
 import { CliError } from '../../errors.js'
+import { type RunningConsole, startConsole } from '../console.js'
+import { mnemonicToAccount } from 'viem/accounts'
+import type { EvmNodeEndpoints } from '../evm-node.js'
+import type { OrderNodeEndpoints } from '../order-node.js'
 import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
@@ -37,11 +42,22 @@ export interface DevOptions {
   w3authPort: number
   psaPort: number
   gateway: boolean
+  /** The web console's port; `console: false` serves none. */
+  consolePort: number
+  console: boolean
+  /** The EVM dev node (with the storage-order contract) and its JSON-RPC port; `evm: false` runs none. */
+  evm: boolean
+  evmPort: number
+  /** The EVM order node's HTTP API port (it runs with the EVM dev node). */
+  orderNodePort: number
   reset: boolean
 }
 
 /** The dev service account that pays for the pinning service's orders. */
 export const GATEWAY_SERVICE_ACCOUNT = '//Gateway'
+
+/** The dev Crust account that pays for the EVM order node's orders. */
+export const ORDER_NODE_ACCOUNT = '//EvmOrderNode'
 
 /** Storage accounts: the funded genesis accounts first, then derived ones that Alice funds. */
 const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
@@ -61,6 +77,7 @@ interface ValidatorNetwork {
  */
 async function startValidators(
   opts: DevOptions,
+  rpcCors: string[],
   basePath: string,
   children: Array<{ stop(): Promise<void> }>,
   onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
@@ -104,6 +121,9 @@ async function startValidators(
       '0',
       '--p2p-host',
       '127.0.0.1',
+      // Browsers: local pages (Substrate's default) and the console, wherever it is served.
+      '--rpc-cors',
+      rpcCors.join(','),
       ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
     ]
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
@@ -123,6 +143,10 @@ export interface DevNetworkInfo {
   /** The validators' p2p addresses: `--bootnodes` of any other node of this network. */
   bootnodes: string[]
   gateway?: { gateway: string; psa: string; serviceAccount: string }
+  /** The web console's URL (unless --no-console). */
+  console?: string
+  /** The EVM dev node: its JSON-RPC URL, chain id, the storage-order and price-oracle contract addresses, the order node's address. */
+  evm?: EvmNodeEndpoints & { pid: number | undefined; orderNode?: OrderNodeEndpoints & { pid: number | undefined } }
   storageNodes: Array<{ name: string; accountUri: string; dir: string; pid: number | undefined } & Required<StorageNodeEndpoints>>
 }
 
@@ -146,7 +170,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     // Storage nodes and the gateway first, while the validators still take their last transactions
     // (a work report in flight waits for its block); then the validators.
     const validators = children.slice(0, Math.min(opts.validators, children.length))
-    await Promise.all(children.slice(validators.length).map((c) => c.stop()))
+    await Promise.all([...children.slice(validators.length), ...(evmChild === undefined ? [] : [evmChild])].map((c) => c.stop()))
     await Promise.all(validators.map((c) => c.stop()))
   }
   const stopped = new Promise<string>((done) => {
@@ -154,13 +178,30 @@ export async function runDev(opts: DevOptions): Promise<void> {
     process.once('SIGTERM', () => done('SIGTERM'))
   })
   let api: ApiPromise | undefined
+  let web: RunningConsole | undefined
+  // The EVM dev node starts beside the validators (it needs nothing from them), so it adds little
+  // to the start time; it is stopped with the storage nodes, before the validators.
+  const evmChild = opts.evm
+    ? new DevChild<EvmNodeEndpoints>(
+        { name: 'evm', dir: join(basePath, 'evm'), args: ['evm-node', '--port', String(opts.evmPort), '--block-time', String(opts.blockTime)] },
+        onExit,
+      )
+    : undefined
+  const evmReady = evmChild?.start()
+  // Awaited below; until then a failure must not be an unhandled rejection.
+  evmReady?.catch(() => {})
   try {
-    const validators = await startValidators(opts, basePath, children, onExit, log)
+    // First, so the validators' --rpc-cors can name its origin; it says "starting" until the network is up.
+    let consoleConfig: ConsoleConfig | undefined
+    if (opts.console) web = await startConsole(opts.consolePort, () => consoleConfig)
+    const rpcCors = [...DEFAULT_RPC_CORS, ...(web === undefined ? [] : consoleOrigins(web.port))]
+    const validators = await startValidators(opts, rpcCors, basePath, children, onExit, log)
     const { rpc } = validators
     api = await ApiPromise.create({ provider: new WsProvider(rpc) as unknown as ApiOptions['provider'], noInitWarn: true, throwOnConnect: true } as ApiOptions)
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
     const accounts: KeyringPair[] = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
-    await fundAccounts(api, keyring.addFromUri('//Alice'), opts.gateway ? [...accounts, keyring.addFromUri(GATEWAY_SERVICE_ACCOUNT)] : accounts)
+    const services = [...(opts.gateway ? [GATEWAY_SERVICE_ACCOUNT] : []), ...(opts.evm ? [ORDER_NODE_ACCOUNT] : [])].map((uri) => keyring.addFromUri(uri))
+    await fundAccounts(api, keyring.addFromUri('//Alice'), [...accounts, ...services])
     // Before the nodes start, so their sWorkers are the only users of these accounts afterwards.
     const chain = api
     await Promise.all(
@@ -268,6 +309,26 @@ export async function runDev(opts: DevOptions): Promise<void> {
       info.gateway = await gateway.start()
       log.info(info.gateway, 'W3Auth gateway and pinning service ready')
     }
+    if (web !== undefined) {
+      info.console = web.url
+      consoleConfig = {
+        chainRpc: rpc,
+        devAccounts: true,
+        network: 'crust dev',
+        ...(info.gateway === undefined ? {} : { gateway: info.gateway.gateway }),
+        ...(nodeA === undefined ? {} : { ipfsGateway: nodeA.gateway }),
+      }
+    }
+    if (evmReady !== undefined) {
+      info.evm = { ...(await evmReady), pid: evmChild?.pid }
+      log.info(info.evm, 'EVM dev node ready')
+      if (info.evm.contracts !== undefined) {
+        const orderNode = orderNodeChild(info.evm, basePath, rpc, nodeA?.ipfsApi, opts.orderNodePort, onExit)
+        children.push(orderNode)
+        info.evm.orderNode = { ...(await orderNode.start()), pid: orderNode.pid }
+        log.info(info.evm.orderNode, 'EVM order node ready')
+      }
+    }
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
     printEndpoints(info, basePath)
     log.info({ network: join(basePath, 'network.json') }, 'dev network ready')
@@ -282,8 +343,33 @@ export async function runDev(opts: DevOptions): Promise<void> {
     log.info({ signal }, 'stopping the dev network')
   } finally {
     await api?.disconnect().catch(() => {})
+    await web?.stop()
     await stopAll()
   }
+}
+
+/**
+ * The EVM order node of the dev network: dev account 1 (the contract's allowed node) as merchant,
+ * a funded dev Crust account paying, one confirmation; both secrets in 0600 files of its folder.
+ */
+function orderNodeChild(
+  evm: EvmNodeEndpoints & { contracts?: { storageOrder: string } },
+  basePath: string,
+  chainRpc: string,
+  ipfsApi: string | undefined,
+  port: number,
+  onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
+): DevChild<OrderNodeEndpoints> {
+  const dir = join(basePath, 'order-node')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const key = mnemonicToAccount(evm.devMnemonic, { addressIndex: 1 }).getHdKey().privateKey
+  if (key === null) throw new CliError('CLI_ERROR_EVM_NODE', 'no private key for dev account 1')
+  writeFileSync(join(dir, 'evm.key'), `0x${Buffer.from(key).toString('hex')}\n`, { mode: 0o600 })
+  writeFileSync(join(dir, 'account'), `${ORDER_NODE_ACCOUNT}\n`, { mode: 0o600 })
+  const args = ['order-node', '--evm-rpc', evm.rpcUrl, '--contract', evm.contracts!.storageOrder, '--evm-key-file', join(dir, 'evm.key')]
+  args.push('--chain', chainRpc, '--account-file', join(dir, 'account'), '--confirmations', '1', '--poll', '500', '--from-block', '0')
+  args.push('--data', join(dir, 'data'), '--port', String(port), ...(ipfsApi === undefined ? [] : ['--ipfs-api', ipfsApi]))
+  return new DevChild<OrderNodeEndpoints>({ name: 'order-node', dir, args }, onExit)
 }
 
 function printEndpoints(info: DevNetworkInfo, basePath: string): void {
@@ -307,6 +393,18 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
       : [
           `  W3Auth gateway    ${info.gateway.gateway}/api/v0/add   (Authorization: Basic base64("sub-<address>:<signature of the address>"))`,
           `  pinning service   ${info.gateway.psa}/pins   (IPFS Pinning Service API, W3Auth bearer token)`,
+        ]),
+    ...(info.console === undefined ? [] : [`  web console       ${info.console}   (chain, files and nodes in the browser; dev accounts built in)`]),
+    ...(info.evm === undefined
+      ? []
+      : [
+          `  EVM JSON-RPC      ${info.evm.rpcUrl}   (chain id ${info.evm.chainId}; viem, ethers, MetaMask; dev accounts from Hardhat's test mnemonic)`,
+          `  storage order     ${info.evm.contracts?.storageOrder ?? '(not deployed)'}   (contract: getPrice, placeOrder, placeOrderWithNode)`,
+          `  price oracle      ${info.evm.contracts?.priceOracle ?? '(not deployed)'}`,
+          `  EVM order node    ${info.evm.orderNodeAddress}   (the allowed merchant)`,
+          ...(info.evm.orderNode === undefined
+            ? []
+            : [`    API             ${info.evm.orderNode.api}/events   (crust order-node events --api ${info.evm.orderNode.api})`]),
         ]),
     `  data and logs     ${basePath}`,
     `  try:              npx crust upload <file> --api ${info.storageNodes[0]?.ipfsApi ?? ''} --chain ${info.chainRpc}`,

@@ -6,6 +6,7 @@ import { exporter, type UnixFSEntry } from 'ipfs-unixfs-exporter'
 import { pack, type TarImportCandidate } from 'it-tar'
 import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
+import { readFileRange } from '../../gateway/file-reader.js'
 import { arg, opt } from '../command.js'
 import type { CommandContext, CommandTable } from '../context.js'
 import { KuboApiError } from '../errors.js'
@@ -35,8 +36,15 @@ function fileSize(entry: UnixFSEntry): bigint {
 }
 
 function contentOf(ctx: CommandContext, entry: UnixFSEntry, offset: number, length?: number): AsyncIterable<Uint8Array> {
+  if (entry.type === 'file' || entry.type === 'raw') {
+    // The gateway's reader: whole blocks with an ordered prefetch, no copy per block (the exporter
+    // concatenates every block it reads into a new buffer).
+    const size = Number(fileSize(entry))
+    const end = length === undefined ? size : Math.min(size, offset + length)
+    return readFileRange(ctx.blocks, entry.cid, size, offset, end)
+  }
   const options = length === undefined ? { offset, signal: ctx.signal } : { offset, length, signal: ctx.signal }
-  if (entry.type === 'file' || entry.type === 'raw' || entry.type === 'identity') return entry.content(options)
+  if (entry.type === 'identity') return entry.content(options)
   if (entry.type === 'directory') throw KuboApiError.command('this dag node is a directory')
   throw KuboApiError.command('operation not supported')
 }

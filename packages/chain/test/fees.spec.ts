@@ -1,0 +1,172 @@
+/**
+ * Crust's fee model through the runtime (signed extrinsics applied as block production applies
+ * them): weight to fee, the TargetedFeeAdjustment multiplier, call weights, what payment_queryInfo
+ * reports, and the Benefits fee reduction that only `market.calculate_reward` gets.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
+import type { KeyringPair } from '@polkadot/keyring/types'
+import { CRU } from '../src/constants.js'
+import { feeInfo } from '../src/node/api/runtime-api.js'
+import { TotalIssuance } from '../src/pallets/balances.js'
+import { CurrentBenefits, MARKET, MarketBenefits } from '../src/pallets/benefits/index.js'
+import { reportWorksWeight } from '../src/pallets/swork/pallet.js'
+import { Account } from '../src/pallets/system.js'
+import { NextFeeMultiplier, nextFeeMultiplier, TREASURY_ACCOUNT } from '../src/pallets/transaction-payment.js'
+import type { StateView } from '../src/chain/index.js'
+import { RuntimeHarness, signed } from './fixtures/runtime-harness.js'
+
+const ONE = 10n ** 18n
+/** ExtrinsicBaseWeight 125·10^6 (substrate 3.0 constants) × 30 %. */
+const BASE_FEE = 37_500_000n
+/** TransactionByteFee = MILLICENTS / 100 (Crust runtime/src/lib.rs:721). */
+const BYTE_FEE = 100_000n
+
+let keyring: Keyring
+const pairOf = (uri: string): KeyringPair => {
+  keyring ??= new Keyring({ type: 'sr25519', ss58Format: 66 })
+  return keyring.addFromUri(uri)
+}
+const free = (h: RuntimeHarness, who: Uint8Array) => Account.get(h.state, who).data.free
+const view = (h: RuntimeHarness) => h.state as unknown as StateView
+const feePaid = (h: RuntimeHarness) => BigInt(String(h.lastEvents.find((e) => e.method === 'TransactionFeePaid')!.data[1]))
+const transferArgs = (to: Uint8Array, value: bigint) => ({ dest: { tag: 'Id', value: to }, value })
+
+/** Crust's fee for a call of `weight` in an extrinsic of `length` bytes with `multiplier`. */
+const crustFee = (length: number, weight: bigint, multiplier: bigint) => BASE_FEE + BigInt(length) * BYTE_FEE + (((weight * 3n) / 10n) * multiplier) / ONE
+
+describe('fees as Crust charges them', () => {
+  // Weights from Crust's weight files with RocksDbWeight (read 25·10^6, write 10^8):
+  // cstrml/market/src/weight.rs:19-38, runtime/src/weights/pallet_balances.rs:13-37, cstrml/swork/src/weight.rs:28-37.
+  it("behavior: call weights are Crust's weight files' figures", async () => {
+    const h = await RuntimeHarness.create()
+    const weight = (pallet: string, call: string, args: Record<string, unknown>) =>
+      h.runtime.callInfo(h.runtime.decodeCall(h.runtime.encodeCall({ tag: pallet, value: { tag: call, value: args } }))).weight
+    const cid = new TextEncoder().encode('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
+    const to = transferArgs(new Uint8Array(32), 1n)
+    assert.equal(weight('Market', 'place_storage_order', { cid, reported_file_size: 1n, tips: 0n, memo: new Uint8Array() }), 2_019_000_000n)
+    assert.equal(weight('Market', 'add_prepaid', { cid, amount: 1n }), 2_019_000_000n)
+    assert.equal(weight('Market', 'calculate_reward', { cid }), 2_647_000_000n)
+    assert.equal(weight('Market', 'reward_merchant', {}), 896_000_000n)
+    assert.equal(weight('Balances', 'transfer_allow_death', to), 218_087_000n)
+    assert.equal(weight('Balances', 'transfer_keep_alive', to), 188_971_000n)
+    assert.equal(weight('Balances', 'force_transfer', { source: to.dest, ...to }), 341_707_000n)
+    assert.equal(reportWorksWeight(2, 1), 3_505_000_000n + 2n * (700_000_000n + 250_000_000n) + (350_000_000n + 250_000_000n))
+  })
+
+  // pallet_transaction_payment (substrate 3.0) TargetedFeeAdjustment with Crust's parameters
+  // (runtime/src/lib.rs:722-724): s = 25 %, v = 1/100_000, min 1e-9; normal max = 75 % of 2·10^12.
+  it('behavior: the multiplier follows TargetedFeeAdjustment: empty blocks lower it, full ones raise it, never below 1e-9', async () => {
+    const normalMax = 1_500_000_000_000n
+    // Empty block: diff = 0.25, next = 1 − v·0.25 + v²/2·0.0625 = 1 − 2.5e-6 + 3.125e-12.
+    assert.equal(nextFeeMultiplier(ONE, 0n, normalMax), 999_997_500_003_125_000n)
+    // Full block: diff = 0.75, next = 1 + 7.5e-6 + 2.8125e-11.
+    assert.equal(nextFeeMultiplier(ONE, normalMax, normalMax), 1_000_007_500_028_125_000n)
+    // At the target nothing moves; at the minimum an empty block keeps the minimum.
+    assert.equal(nextFeeMultiplier(ONE, normalMax / 4n, normalMax), ONE)
+    assert.equal(nextFeeMultiplier(1_000_000_000n, 0n, normalMax), 1_000_000_000n)
+    // Through the runtime: each finalized block stores the next multiplier.
+    const h = await RuntimeHarness.create()
+    assert.equal(NextFeeMultiplier.get(h.state), ONE)
+    h.runTo(1)
+    assert.equal(NextFeeMultiplier.get(h.state), 999_997_500_003_125_000n)
+    h.runTo(1000)
+    // (1 − 2.499996875e-6)^1000 ≈ 0.99750311..., each step rounded down at 1e-18.
+    const m = NextFeeMultiplier.get(h.state)
+    const step = 2_499_996_875_000n
+    let closed = ONE * ONE
+    for (let i = 0; i < 1000; i++) closed = (closed * (ONE - step)) / ONE
+    // Rounding the decrease down keeps the stored value a little above the exact product.
+    const diff = m - closed / ONE
+    assert.ok(diff >= 0n && diff < 2000n, `after 1000 empty blocks ${m} vs ${closed / ONE}`)
+    assert.ok(m < 997_504_000_000_000_000n && m > 997_503_000_000_000_000n)
+  })
+
+  it('behavior: a transfer pays base + length + multiplier × 30 % of its weight, which payment_queryInfo predicts on the parent state', async () => {
+    const h = await RuntimeHarness.create()
+    const alice = pairOf('//Alice')
+    const bob = pairOf('//Bob')
+    h.runTo(200)
+    const multiplier = NextFeeMultiplier.get(h.state)
+    assert.ok(multiplier < ONE)
+    h.startBlock()
+    const before = free(h, alice.publicKey)
+    const { outcome, bytes } = h.submit(alice, 'Balances', 'transfer_keep_alive', transferArgs(bob.publicKey, CRU))
+    assert.deepEqual(outcome, { included: true, success: true })
+    h.endBlock()
+    const expected = crustFee(bytes.length, 188_971_000n, multiplier)
+    assert.equal(feePaid(h), expected)
+    assert.equal(before - free(h, alice.publicKey), CRU + expected)
+    // payment_queryInfo on the block's post-state is the fee in the next block, with the new multiplier.
+    const next = NextFeeMultiplier.get(h.state)
+    assert.equal(feeInfo(h.runtime, view(h), bytes).partialFee, crustFee(bytes.length, 188_971_000n, next))
+  })
+
+  // Crust's CurrencyAdapter (runtime/src/impls.rs:113-124) asks Benefits to reduce the fee of
+  // `Market::calculate_reward` only; every other call withdraws its full fee.
+  it('behavior: fee reduction applies to market.calculate_reward alone; a transfer from the only MARKET funder pays in full', async () => {
+    const h = await RuntimeHarness.create({ config: { eraLength: 10 } })
+    const alice = pairOf('//Alice')
+    const bob = pairOf('//Bob')
+    h.startBlock()
+    assert.equal(h.call(signed(alice.publicKey), 'Benefits', 'add_benefit_funds', { value: 100n * CRU, funds_type: MARKET }), undefined)
+    h.endBlock()
+    // An era has ended; its quota (0.2 % of the era's payout) is set to 1 CRU here so it covers any fee.
+    h.runTo(10)
+    assert.equal(CurrentBenefits.get(h.state).active_era, 1)
+    CurrentBenefits.put(h.state, { ...CurrentBenefits.get(h.state), total_fee_reduction_quota: CRU })
+    h.startBlock()
+    const before = free(h, alice.publicKey)
+    h.submit(alice, 'Balances', 'transfer_keep_alive', transferArgs(bob.publicKey, CRU))
+    h.endBlock()
+    const transferFee = feePaid(h)
+    assert.ok(transferFee > 0n)
+    assert.equal(before - free(h, alice.publicKey), CRU + transferFee, 'the full fee')
+    assert.equal(CurrentBenefits.get(h.state).used_fee_reduction_quota, 0n)
+    assert.equal(MarketBenefits.get(h.state, alice.publicKey).used_fee_reduction_quota, 0n)
+    // calculate_reward (an unknown cid: Ok, nothing settled) is waived and uses the quota.
+    h.startBlock()
+    const beforeSettle = free(h, alice.publicKey)
+    const { outcome } = h.submit(alice, 'Market', 'calculate_reward', { cid: new TextEncoder().encode('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o') })
+    assert.deepEqual(outcome, { included: true, success: true })
+    h.endBlock()
+    const settleFee = feePaid(h)
+    assert.ok(settleFee > 0n)
+    assert.equal(free(h, alice.publicKey), beforeSettle, 'waived')
+    assert.equal(CurrentBenefits.get(h.state).used_fee_reduction_quota, settleFee)
+    assert.equal(MarketBenefits.get(h.state, alice.publicKey).used_fee_reduction_quota, settleFee)
+  })
+})
+
+describe('balances and market details as Crust', () => {
+  // Crust's balances: DustRemoval = Treasury (runtime/src/lib.rs:692).
+  it("behavior: a reaped account's dust goes to the treasury; the total issuance is unchanged", async () => {
+    const h = await RuntimeHarness.create()
+    const bob = pairOf('//Bob')
+    const ferdie = pairOf('//Ferdie')
+    const ed = h.runtime.config.existentialDeposit
+    h.startBlock()
+    const all = free(h, bob.publicKey)
+    const issuance = TotalIssuance.get(h.state)
+    const treasury = free(h, TREASURY_ACCOUNT)
+    assert.equal(h.call(signed(bob.publicKey), 'Balances', 'transfer_allow_death', transferArgs(ferdie.publicKey, all - ed / 2n)), undefined)
+    h.endBlock()
+    assert.equal(Account.contains(h.state, bob.publicKey), false)
+    assert.equal(free(h, TREASURY_ACCOUNT), treasury + ed / 2n)
+    assert.equal(TotalIssuance.get(h.state), issuance)
+  })
+
+  // cstrml/market/src/lib.rs:518-526: the usable balance is checked before the file.
+  it('error: add_prepaid beyond the usable balance is InsufficientCurrency, even for an unknown file', async () => {
+    const h = await RuntimeHarness.create()
+    const pauper = pairOf('//Pauper')
+    const alice = pairOf('//Alice')
+    h.startBlock()
+    const cid = new TextEncoder().encode('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
+    const name = (err: ReturnType<RuntimeHarness['call']>) =>
+      err?.tag === 'Module' ? h.runtime.registry.findMetaError(Uint8Array.of(err.value.index, err.value.error[0]!)).name : err?.tag
+    assert.equal(name(h.call(signed(pauper.publicKey), 'Market', 'add_prepaid', { cid, amount: CRU })), 'InsufficientCurrency')
+    assert.equal(name(h.call(signed(alice.publicKey), 'Market', 'add_prepaid', { cid, amount: CRU })), 'FileNotExist')
+  })
+})

@@ -1,0 +1,112 @@
+/** The Utility pallet (Substrate's pallet_utility): batch, batch_all, force_batch, as_derivative. */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { u8aToHex } from '@polkadot/util'
+import { CRU } from '../src/constants.js'
+import type { RuntimeCallValue } from '../src/frame/pallet.js'
+import { Ledger, Validators } from '../src/pallets/staking/index.js'
+import { Account } from '../src/pallets/system.js'
+import { derivativeAccountId } from '../src/pallets/utility.js'
+import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
+import { type DecodedEvent, ROOT, RuntimeHarness, signed } from './fixtures/runtime-harness.js'
+import { assertError } from './fixtures/swork-env.js'
+
+const ALICE = accountIdOf(devAddress('Alice'))
+const BOB = accountIdOf(devAddress('Bob'))
+const id = (value: Uint8Array) => ({ tag: 'Id', value })
+const call = (pallet: string, name: string, args: Record<string, unknown>): RuntimeCallValue => ({ tag: pallet, value: { tag: name, value: args } })
+const transfer = (to: Uint8Array, value: bigint) => call('Balances', 'transfer_keep_alive', { dest: id(to), value })
+const names = (events: DecodedEvent[]) => events.filter((e) => e.section === 'utility').map((e) => e.method)
+const free = (h: RuntimeHarness, who: Uint8Array) => Account.get(h.state, who).data.free
+const TOO_MUCH = 10n ** 30n
+
+describe('utility', () => {
+  it('behavior: batch runs calls in order and stops at the first failure with BatchInterrupted {index, error}; the batch succeeds and keeps earlier calls', async () => {
+    const h = await RuntimeHarness.create()
+    const bob = free(h, BOB)
+    const batch = { calls: [transfer(BOB, CRU), transfer(BOB, TOO_MUCH), transfer(BOB, 2n * CRU)] }
+    assert.equal(h.call(signed(ALICE), 'Utility', 'batch', batch), undefined)
+    const events = h.endBlock()
+    assert.equal(free(h, BOB), bob + CRU, 'the first call stays, the third never ran')
+    assert.deepEqual(names(events), ['ItemCompleted', 'BatchInterrupted'])
+    const interrupted = events.find((e) => e.method === 'BatchInterrupted')!
+    assert.equal(Number(interrupted.data[0]), 1)
+    const error = interrupted.data[1] as { isModule: boolean; asModule: { index: { toNumber(): number } } }
+    assert.ok(error.isModule)
+    assert.equal(h.runtime.registry.findMetaError(error.asModule as never).name, 'InsufficientBalance')
+  })
+
+  it('behavior: batch_all is atomic: a failing item fails the call with its error and reverts the items before it', async () => {
+    const h = await RuntimeHarness.create()
+    const bob = free(h, BOB)
+    assertError(h, h.call(signed(ALICE), 'Utility', 'batch_all', { calls: [transfer(BOB, CRU), transfer(BOB, TOO_MUCH)] }), 'InsufficientBalance')
+    assert.equal(free(h, BOB), bob)
+    assert.equal(h.call(signed(ALICE), 'Utility', 'batch_all', { calls: [transfer(BOB, CRU), transfer(BOB, 2n * CRU)] }), undefined)
+    assert.equal(free(h, BOB), bob + 3n * CRU)
+    assert.deepEqual(names(h.endBlock()), ['ItemCompleted', 'ItemCompleted', 'BatchCompleted'])
+  })
+
+  it('behavior: force_batch runs every item, ItemFailed for failures, then BatchCompletedWithErrors (BatchCompleted when none failed)', async () => {
+    const h = await RuntimeHarness.create()
+    const bob = free(h, BOB)
+    assert.equal(h.call(signed(ALICE), 'Utility', 'force_batch', { calls: [transfer(BOB, CRU), transfer(BOB, TOO_MUCH), transfer(BOB, 2n * CRU)] }), undefined)
+    assert.equal(free(h, BOB), bob + 3n * CRU)
+    assert.deepEqual(names(h.endBlock()), ['ItemCompleted', 'ItemFailed', 'ItemCompleted', 'BatchCompletedWithErrors'])
+    assert.equal(h.call(signed(ALICE), 'Utility', 'force_batch', { calls: [transfer(BOB, CRU)] }), undefined)
+    assert.deepEqual(names(h.endBlock()), ['ItemCompleted', 'BatchCompleted'])
+  })
+
+  it("behavior: batch_all([staking.bond, staking.validate]) from one account makes it a validator candidate (Crust Apps' new-validator flow)", async () => {
+    const h = await RuntimeHarness.create()
+    const calls = [call('Staking', 'bond', { controller: id(BOB), value: 1000n * CRU }), call('Staking', 'validate', { prefs: { guarantee_fee: 0 } })]
+    assert.equal(h.call(signed(BOB), 'Utility', 'batch_all', { calls }), undefined)
+    assert.equal(Ledger.get(h.state, BOB)?.active, 1000n * CRU)
+    assert.equal(Validators.contains(h.state, BOB), true)
+  })
+
+  it('behavior: batch keeps the origin: root items run as root; a signed origin cannot use a root call (BadOrigin interrupts)', async () => {
+    const h = await RuntimeHarness.create()
+    const setBalance = call('Balances', 'force_set_balance', { who: id(BOB), new_free: 5n * CRU })
+    assert.equal(h.call(ROOT, 'Utility', 'batch', { calls: [setBalance] }), undefined)
+    assert.equal(free(h, BOB), 5n * CRU)
+    h.endBlock()
+    assert.equal(h.call(signed(ALICE), 'Utility', 'batch', { calls: [call('Balances', 'force_set_balance', { who: id(BOB), new_free: 1n })] }), undefined)
+    const interrupted = h.endBlock().find((e) => e.method === 'BatchInterrupted')!
+    assert.equal((interrupted.data[1] as { isBadOrigin: boolean }).isBadOrigin, true)
+    assert.equal(free(h, BOB), 5n * CRU)
+    assertError(h, h.call({ kind: 'none' }, 'Utility', 'batch', { calls: [] }), 'BadOrigin')
+  })
+
+  it("behavior: as_derivative dispatches from blake2_256('modlpy/utilisuba' ++ who ++ u16 index) (@polkadot/util-crypto's createKeyDerived); its failure fails the call", async () => {
+    const h = await RuntimeHarness.create()
+    const { createKeyDerived } = await import('@polkadot/util-crypto')
+    const derived = derivativeAccountId(ALICE, 3)
+    assert.equal(u8aToHex(derived), u8aToHex(createKeyDerived(ALICE, 3)))
+    assert.equal(h.call(signed(ALICE), 'Balances', 'transfer_keep_alive', { dest: id(derived), value: 10n * CRU }), undefined)
+    assert.equal(h.call(signed(ALICE), 'Utility', 'as_derivative', { index: 3, call: transfer(BOB, 4n * CRU) }), undefined)
+    assert.equal(free(h, derived), 6n * CRU)
+    assertError(h, h.call(signed(ALICE), 'Utility', 'as_derivative', { index: 3, call: transfer(BOB, TOO_MUCH) }), 'InsufficientBalance')
+    assertError(h, h.call(ROOT, 'Utility', 'as_derivative', { index: 3, call: transfer(BOB, 1n) }), 'BadOrigin')
+  })
+
+  it('behavior: the metadata lists Utility at index 23 with Substrate call indices and the batched_calls_limit constant', async () => {
+    const h = await RuntimeHarness.create()
+    const pallet = h.runtime.registry.metadata.pallets.find((p) => p.name.toString() === 'Utility')!
+    assert.equal(pallet.index.toNumber(), 23)
+    const variants = h.runtime.registry.lookup.getSiType(pallet.calls.unwrap().type).def.asVariant.variants
+    assert.deepEqual(
+      variants.map((v) => [v.name.toString(), v.index.toNumber()]),
+      [
+        ['batch', 0],
+        ['as_derivative', 1],
+        ['batch_all', 2],
+        ['force_batch', 4],
+        ['with_weight', 5],
+      ],
+    )
+    assert.deepEqual(
+      pallet.constants.map((c) => c.name.toString()),
+      ['batched_calls_limit'],
+    )
+  })
+})

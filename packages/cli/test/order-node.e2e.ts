@@ -1,0 +1,211 @@
+/**
+ * The order node with real processes: a chain node, `crust evm-node` (blocks mined only on
+ * transactions and when the test mines), and `crust order-node` as a child. One network for all
+ * cases: an order placed once; kill -9 with the order held after its nonce is recorded, then a
+ * restart; a snapshot/revert reorg before the confirmations; an invalid CID.
+ */
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { ApiPromise } from '@polkadot/api'
+import { storageOrderAbi } from '@crust-ts/evm'
+import { connectChain, loadSigner, orderStatus } from '@crust-ts/sdk'
+import { CLI_BIN, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
+import { createPublicClient, createWalletClient, http } from 'viem'
+
+// Hardhat's dev account 1: the allowed order node of `crust evm-node` (a well-known test key).
+const MERCHANT_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+const CRUST_ACCOUNT = '//Dave'
+const CIDS = [
+  'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o',
+  'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG',
+  'QmPZ9gcCEpqKTo6aq61g2nXGUhM4iCL3ewB6LDXZCtioEB',
+]
+
+interface Child {
+  child: ChildProcess
+  exited: Promise<unknown>
+  logs: string[]
+}
+
+/** A `crust` child reporting its endpoints over IPC. */
+async function startChild<E>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Child & { endpoints: E }> {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...env } })
+  const logs: string[] = []
+  child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()))
+  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()))
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const endpoints = await new Promise<E>((resolve, reject) => {
+    child.on('message', (m: { type?: string; endpoints?: E }) => m.type === 'ready' && resolve(m.endpoints as E))
+    exited.then((code) => reject(new Error(`${args[0]} exited (${code}):\n${logs.join('')}`)))
+  })
+  return { child, exited, logs, endpoints }
+}
+
+interface Record {
+  state: string
+  reason?: string
+  nonce?: number
+  cid: string
+}
+
+describe('order node e2e', () => {
+  const base = makeBasePath()
+  let chain: NodeProcess
+  let evm: Child & { endpoints: { rpcUrl: string; orderNodeAddress: `0x${string}`; contracts: { storageOrder: `0x${string}` } } }
+  let orderNode: (Child & { endpoints: { api: string } }) | undefined
+  let api: ApiPromise
+  let daveAddress: string
+  let pub: ReturnType<typeof createPublicClient>
+  let wallet: ReturnType<typeof createWalletClient>
+  let customer: `0x${string}`
+  let orderNodeArgs: string[]
+
+  const rpc = (method: string, params: unknown[] = []) => (pub.request as (a: { method: string; params: unknown[] }) => Promise<unknown>)({ method, params })
+  const mine = async (n: number) => {
+    for (let i = 0; i < n; i++) await rpc('evm_mine')
+  }
+  const crustNonce = async () => ((await api.query.system!.account!(daveAddress)) as unknown as { nonce: { toNumber(): number } }).nonce.toNumber()
+  const startOrderNode = async (env: NodeJS.ProcessEnv = {}) => {
+    orderNode = await startChild(orderNodeArgs, env)
+  }
+  /** Places an Order through the contract; returns the event's API key. */
+  const placeOrder = async (cid: string): Promise<string> => {
+    const price = (await pub.readContract({
+      address: evm.endpoints.contracts.storageOrder,
+      abi: storageOrderAbi,
+      functionName: 'getPrice',
+      args: [1000n, false],
+    })) as bigint
+    const hash = await wallet.writeContract({
+      address: evm.endpoints.contracts.storageOrder,
+      abi: storageOrderAbi,
+      functionName: 'placeOrderWithNode',
+      args: [cid, 1000n, evm.endpoints.orderNodeAddress, false],
+      value: price,
+      account: customer,
+      chain: null,
+    })
+    const receipt = await pub.waitForTransactionReceipt({ hash })
+    return `31337/${hash}/${receipt.logs.at(-1)!.logIndex}`
+  }
+  const record = async (key: string): Promise<Record | undefined> => {
+    const res = await fetch(`${orderNode!.endpoints.api}/events/${key}`)
+    return res.ok ? ((await res.json()) as Record) : undefined
+  }
+  const waitState = (key: string, state: string) =>
+    waitFor(
+      async () => {
+        const r = await record(key)
+        return r?.state === state ? r : undefined
+      },
+      `event ${key} ${state}`,
+      60_000,
+    )
+
+  before(async () => {
+    chain = await startNode(join(base.path, 'chain'))
+    evm = await startChild(['evm-node', '--port', '0', '--block-time', '0'])
+    api = await connectChain(chain.url)
+    daveAddress = (await loadSigner({ suri: CRUST_ACCOUNT })).address
+    const transport = http(evm.endpoints.rpcUrl)
+    pub = createPublicClient({ transport })
+    wallet = createWalletClient({ transport })
+    customer = ((await wallet.getAddresses()) as `0x${string}`[])[2]!
+    const dir = join(base.path, 'order-node')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'evm.key'), `${MERCHANT_KEY}\n`, { mode: 0o600 })
+    writeFileSync(join(dir, 'account'), `${CRUST_ACCOUNT}\n`, { mode: 0o600 })
+    orderNodeArgs = [
+      'order-node',
+      '--evm-rpc',
+      evm.endpoints.rpcUrl,
+      '--contract',
+      evm.endpoints.contracts.storageOrder,
+      '--evm-key-file',
+      join(dir, 'evm.key'),
+      '--chain',
+      chain.url,
+      '--account-file',
+      join(dir, 'account'),
+      '--confirmations',
+      '2',
+      '--poll',
+      '100',
+      '--from-block',
+      '0',
+      '--data',
+      join(dir, 'data'),
+      '--port',
+      '0',
+    ]
+  })
+
+  after(async () => {
+    await api?.disconnect()
+    for (const c of [orderNode, evm]) {
+      c?.child.kill('SIGTERM')
+      await c?.exited
+    }
+    chain?.child.kill('SIGTERM')
+    await chain?.exited
+    base.remove()
+  })
+
+  it('orders an Order event on Crust once, after its confirmations; killed -9 before sending and restarted, still once', async () => {
+    await startOrderNode()
+    const nonceBefore = await crustNonce()
+    const first = await placeOrder(CIDS[0]!)
+    assert.equal((await waitState(first, 'seen')).state, 'seen')
+    await mine(1)
+    const ordered = await waitState(first, 'ordered')
+    assert.ok((await orderStatus(api, CIDS[0]!)) !== undefined, 'the order is on Crust')
+    assert.equal(ordered.nonce, nonceBefore)
+
+    // Held once the nonce is recorded, before sending: the window for kill -9.
+    orderNode!.child.kill('SIGTERM')
+    await orderNode!.exited
+    await startOrderNode({ CRUST_ORDER_NODE_TEST_HOLD: 'before-send' })
+    const second = await placeOrder(CIDS[1]!)
+    await mine(1)
+    const held = await waitState(second, 'ordering')
+    orderNode!.child.kill('SIGKILL')
+    await orderNode!.exited
+    assert.equal(await orderStatus(api, CIDS[1]!), undefined, 'not ordered while held')
+    await startOrderNode()
+    const done = await waitState(second, 'ordered')
+    assert.equal(done.nonce, held.nonce, 'sent with the nonce recorded before the crash')
+    assert.ok((await orderStatus(api, CIDS[1]!)) !== undefined)
+    // Exactly two transactions from the account: one per event.
+    await waitFor(async () => ((await crustNonce()) === nonceBefore + 2 ? true : undefined), 'two orders')
+    assert.equal(await crustNonce(), nonceBefore + 2)
+
+    const out = spawnSync(process.execPath, [CLI_BIN, 'order-node', 'events', '--api', orderNode!.endpoints.api], { encoding: 'utf8' })
+    assert.equal(out.status, 0, out.stderr)
+    assert.equal(out.stdout.split('\n').filter((l) => l.includes('  ordered  ')).length, 2)
+  })
+
+  it('an Order event removed by a reorg (snapshot/revert) before its confirmations is not ordered', async () => {
+    const nonceBefore = await crustNonce()
+    const snapshot = await rpc('evm_snapshot')
+    const key = await placeOrder(CIDS[2]!)
+    await waitState(key, 'seen')
+    assert.equal(await rpc('evm_revert', [snapshot]), true)
+    await mine(3)
+    const r = await waitState(key, 'reorged')
+    assert.match(r.reason ?? '', /canonical chain/)
+    assert.equal(await orderStatus(api, CIDS[2]!), undefined)
+    assert.equal(await crustNonce(), nonceBefore)
+  })
+
+  it('an invalid CID is not ordered and its state says why', async () => {
+    const nonceBefore = await crustNonce()
+    const key = await placeOrder('not-a-cid')
+    await mine(1)
+    const r = await waitState(key, 'failed')
+    assert.match(r.reason ?? '', /SDK_ERROR_BAD_CID: "not-a-cid" is not a valid CID/)
+    assert.equal(await crustNonce(), nonceBefore)
+  })
+})

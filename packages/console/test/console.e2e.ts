@@ -1,0 +1,204 @@
+/**
+ * The console in real Chromium against one real `crust dev` (a validator, three storage nodes, the
+ * W3Auth gateway, the console it serves): the Chain page follows finality, a transfer made in the
+ * page moves funds on chain, a file uploaded from the Files page reaches three reported replicas
+ * and comes back from the gateway, the Nodes page lists the three storage nodes with fresh reports,
+ * and without dev accounts or a wallet the page says how to connect one. Screenshots go to
+ * packages/console/screenshots with CRUST_UPDATE_SCREENSHOTS=1, else to a temporary folder.
+ */
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { after, before, describe, it } from 'node:test'
+import { type ApiPromise, Keyring } from '@polkadot/api'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import type { Browser, Page } from 'playwright-core'
+import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
+import { ConsoleServer } from '../src/index.js'
+import { launchChromium } from './browser.js'
+
+/**
+ * The README's screenshots are refreshed only on request (CRUST_UPDATE_SCREENSHOTS=1); other runs
+ * write theirs to a temporary folder, so a test run leaves the work tree as it was.
+ */
+const SHOTS =
+  process.env.CRUST_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'crust-console-shots-'))
+const REPORT_SLOT = 10
+/** Generous: this many ms of a loaded 2-core machine, never a pass/fail limit of speed. */
+const LONG = 240_000
+
+async function freeBalance(api: ApiPromise, address: string): Promise<bigint> {
+  return ((await api.query.system!.account!(address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()
+}
+
+/** Waits until the number shown under `testid` passes `ok` (it reads `…` until the first value arrives). */
+function shownNumber(page: Page, testid: string, ok: (n: number) => boolean = () => true): Promise<number> {
+  return waitFor(
+    async () => {
+      const text = (await page.getByTestId(testid).textContent({ timeout: LONG })) ?? ''
+      return /^\d+$/.test(text) && ok(Number(text)) ? Number(text) : undefined
+    },
+    `${testid} in the page`,
+    LONG,
+  )
+}
+
+/** Waits for `testid` or an alert; an alert fails the test with what the page says. */
+async function settled(page: Page, testid: string): Promise<void> {
+  await page.locator(`[data-testid="${testid}"], [role="alert"]`).first().waitFor({ timeout: LONG })
+  const alert = page.getByRole('alert')
+  if ((await alert.count()) > 0) assert.fail(`the page says: ${await alert.first().textContent()}`)
+}
+
+describe('web console in Chromium', () => {
+  const base = makeBasePath()
+  let dev: DevProcess
+  let api: ApiPromise
+  let browser: Browser
+  let url: string
+
+  before(async () => {
+    // The browser first: a machine that cannot run it fails here, before the network is built.
+    browser = await launchChromium()
+    await cryptoWaitReady()
+    mkdirSync(SHOTS, { recursive: true })
+    const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 600, eraLength: 6 * REPORT_SLOT })
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: 16 * 1024 * 1024, console: true }))
+    assert.ok(dev.console !== undefined, 'crust dev names its console in network.json')
+    url = dev.console
+    api = await connectApi(dev.chainRpc)
+  })
+
+  after(async () => {
+    await browser?.close()
+    await api?.disconnect()
+    if (dev !== undefined) {
+      await dev.stop()
+      for (const n of dev.nodes) if (alive(n.pid)) process.kill(n.pid, 'SIGKILL')
+    }
+    base.remove()
+  })
+
+  it('behavior: the Chain page shows finality advancing', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${url}#/chain`)
+    const first = await shownNumber(page, 'finalized-number')
+    // Finality moves on in the page; the best block (its own subscription) reaches it too.
+    const finalized = await shownNumber(page, 'finalized-number', (n) => n > first)
+    const best = await shownNumber(page, 'best-number', (n) => n >= finalized)
+    assert.ok(finalized > first && best >= finalized, `finalized ${first} -> ${finalized}, best ${best}`)
+    // A block's extrinsics and events: every block has the timestamp inherent and its event.
+    await page
+      .getByRole('button', { name: /^Show block/ })
+      .first()
+      .click()
+    const detail = page.getByTestId('block-detail')
+    await detail.getByText('timestamp.set').waitFor({ timeout: LONG })
+    await detail.getByText('system.ExtrinsicSuccess').first().waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'chain.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('behavior: a transfer made in the console changes both balances on chain', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const alice = keyring.addFromUri('//Alice').address
+    const ferdie = keyring.addFromUri('//Ferdie').address
+    const [aliceBefore, ferdieBefore] = await Promise.all([freeBalance(api, alice), freeBalance(api, ferdie)])
+    const page = await browser.newPage()
+    await page.goto(`${url}#/chain`)
+    await page.getByTestId('account').selectOption(alice)
+    await page.getByLabel('Recipient address').fill(ferdie)
+    await page.getByLabel('Amount (CRU)').fill('1.5')
+    await page.getByTestId('balance-to').and(page.locator('[data-plancks]')).waitFor({ timeout: LONG })
+    await page.getByRole('button', { name: 'Send' }).click()
+    // The status ends as ok or error; a failure shows its own reason here rather than a timeout.
+    const status = page.getByTestId('transfer-status')
+    await page
+      .locator('[data-testid="transfer-status"].ok, [data-testid="transfer-status"].error')
+      .waitFor({ timeout: LONG })
+      .catch(async (err: Error) => {
+        throw new Error(`the transfer did not end; its status reads "${await status.textContent()}": ${err.message}`)
+      })
+    assert.match((await status.textContent()) ?? '', /included in block #\d+/)
+    const amount = 1_500_000_000_000n
+    const ferdieAfter = ferdieBefore + amount
+    assert.equal(await freeBalance(api, ferdie), ferdieAfter, 'Ferdie got exactly 1.5 CRU')
+    const aliceAfter = await freeBalance(api, alice)
+    assert.ok(aliceAfter < aliceBefore - amount, `Alice paid 1.5 CRU and a fee: ${aliceBefore} -> ${aliceAfter}`)
+    // The page's live balances follow: the recipient's shows the new amount.
+    await page.locator(`[data-testid="balance-to"][data-plancks="${ferdieAfter}"]`).waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'transfer.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('behavior: a file uploaded from the Files page with a dev account reaches 3 reported replicas; its gateway link gives the same bytes', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${url}#/files`)
+    const eve = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Eve').address
+    await page.getByTestId('account').selectOption(eve)
+    const text = Array.from({ length: 6000 }, (_, i) => `line ${i} of a file stored from the crust-ts console ${Date.now()}`).join('\n')
+    const bytes = Buffer.from(text)
+    await page.getByTestId('file-input').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: bytes })
+    await page.getByRole('button', { name: 'Upload' }).click()
+    await settled(page, 'fee-quote')
+    const cid = (await page.getByTestId('cid').textContent()) ?? ''
+    assert.match(cid, /^Qm/, 'a CIDv0, as Crust orders name files')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await settled(page, 'replicas')
+    await shownNumber(page, 'replicas', (n) => n === 3)
+    const file = (await api.query.market!.filesV2!(cid)).toJSON() as { reportedReplicaCount: number }
+    assert.equal(file.reportedReplicaCount, 3, 'the chain holds 3 reported replicas')
+    await page.screenshot({ path: join(SHOTS, 'files.png'), fullPage: true })
+    const href = await page.getByTestId('gateway-link').first().getAttribute('href')
+    assert.ok(href?.endsWith(`/ipfs/${cid}`), `the link opens the CID on a gateway: ${href}`)
+    const tab = await browser.newPage()
+    const response = await tab.goto(href!)
+    assert.equal(response?.status(), 200)
+    assert.deepEqual(Buffer.from((await response!.body()) as Uint8Array), bytes)
+    await tab.close()
+    // The account's list shows the file, stored.
+    await page.reload()
+    await page.getByTestId('account').selectOption(eve)
+    await page.getByRole('cell', { name: new RegExp(cid) }).waitFor({ timeout: LONG })
+    await page.close()
+  })
+
+  it('behavior: the Nodes page lists the three storage nodes with fresh reports', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${url}#/nodes`)
+    await waitFor(
+      async () => ((await page.locator('[data-testid="storage-node"][data-fresh="true"]').count()) === 3 ? true : undefined),
+      '3 fresh storage nodes',
+      LONG,
+    )
+    const accounts = await page.getByTestId('storage-node').count()
+    assert.equal(accounts, 3)
+    await page.screenshot({ path: join(SHOTS, 'nodes.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('behavior: with no wallet and no dev mode the page says how to connect one (phone-sized screen)', async () => {
+    const server = new ConsoleServer({
+      port: 0,
+      config: () => ({ chainRpc: dev.chainRpc, devAccounts: false, ...(dev.gateway === undefined ? {} : { gateway: dev.gateway.gateway }) }),
+    })
+    const { url: plain } = await server.start()
+    try {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+      const page = await context.newPage()
+      await page.goto(`${plain}#/files`)
+      const help = page.getByTestId('no-wallet')
+      await help.waitFor({ timeout: LONG })
+      assert.match((await help.textContent()) ?? '', /No wallet found\. Install the polkadot\{\.js\} extension/)
+      assert.equal(await page.getByTestId('account').count(), 0, 'no dev accounts offered')
+      await page.screenshot({ path: join(SHOTS, 'no-wallet-phone.png'), fullPage: true })
+      await context.close()
+    } finally {
+      await server.stop()
+    }
+  })
+})

@@ -1,0 +1,324 @@
+/**
+ * Files: upload through the W3Auth gateway (signed by the account), a fee quote, the order signed
+ * by the account, and a live timeline per file: added → ordered → replicas reported → expiry. The
+ * account's files are the gateway's pins for it, with their orders read live from the chain.
+ */
+import { CID } from 'multiformats/cid'
+import { useEffect, useState } from 'preact/hooks'
+import { formatBytes, formatCru } from '../format.js'
+import type { Polkadot } from '../lazy.js'
+import type { PageProps } from '../main.js'
+import type { ApiPromise } from '../polkadot.js'
+import { useApi } from '../use-api.js'
+import { NeedAccount } from '../wallet.js'
+
+/** Replicas the dev network aims for (the pinning service's `--replicas`). */
+const TARGET_REPLICAS = 3
+const MIB = 1024n * 1024n
+
+interface Added {
+  cid: string
+  name: string
+  size: bigint
+}
+
+interface Order {
+  replicas: number
+  expiredAt: number
+  prepaid: bigint
+}
+
+/** POST /api/v0/add through the W3Auth gateway, with upload progress. */
+function upload(gateway: string, token: string, file: File, onProgress: (sent: number) => void): Promise<Added> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `${gateway.replace(/\/+$/, '')}/api/v0/add?pin=true&cid-version=0`)
+    xhr.setRequestHeader('authorization', `Basic ${token}`)
+    xhr.upload.onprogress = (e) => onProgress(e.loaded)
+    xhr.onerror = () => reject(new Error(`cannot reach the W3Auth gateway at ${gateway}: is it running?`))
+    xhr.onload = () => {
+      if (xhr.status === 401) return reject(new Error('the gateway refused the signature (401): sign again with an account of this network'))
+      if (xhr.status !== 200) return reject(new Error(`the gateway answered ${xhr.status}: ${xhr.responseText.slice(0, 200)}`))
+      // One JSON line per added entry; the last is the root.
+      const lines = xhr.responseText.trim().split('\n')
+      const root = JSON.parse(lines[lines.length - 1]!) as { Hash: string; Name: string; Size: string }
+      resolve({ cid: root.Hash, name: root.Name || file.name, size: BigInt(root.Size) })
+    }
+    const form = new FormData()
+    form.append('file', file, file.name)
+    xhr.send(form)
+  })
+}
+
+async function quote(api: ApiPromise, address: string, added: Added): Promise<{ order: bigint; txFee: bigint }> {
+  const market = api.query.market!
+  const [base, byte, keys] = (await Promise.all([market.fileBaseFee!(), market.fileByteFee!(), market.fileKeysCountFee!()])).map((c) =>
+    (c as unknown as { toBigInt(): bigint }).toBigInt(),
+  ) as [bigint, bigint, bigint]
+  const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, '')
+  const info = await tx.paymentInfo(address)
+  return { order: base + byte * ((added.size + MIB - 1n) / MIB) + keys, txFee: info.partialFee.toBigInt() }
+}
+
+function readOrder(value: unknown): Order | undefined {
+  const json = (value as { toJSON(): unknown }).toJSON() as { reportedReplicaCount?: number; expiredAt?: number; prepaid?: number | string } | null
+  if (json === null || json === undefined) return undefined
+  return { replicas: json.reportedReplicaCount ?? 0, expiredAt: json.expiredAt ?? 0, prepaid: BigInt(json.prepaid ?? 0) }
+}
+
+function Timeline({ api, cid, ordered }: { api: ApiPromise; cid: string; ordered: number | undefined }) {
+  const [order, setOrder] = useState<Order | undefined>()
+  useEffect(() => {
+    const unsub = api.query.market!.filesV2!(cid, (v: unknown) => setOrder(readOrder(v))) as unknown as Promise<() => void>
+    return () => {
+      unsub.then(
+        (f) => f(),
+        () => {},
+      )
+    }
+  }, [api, cid])
+  const replicas = order?.replicas ?? 0
+  const steps = [
+    { done: true, text: 'added to IPFS through the gateway' },
+    { done: order !== undefined || ordered !== undefined, text: ordered === undefined ? 'ordered' : `ordered in block #${ordered}` },
+    ...Array.from({ length: TARGET_REPLICAS }, (_, i) => ({ done: replicas > i, text: `${i + 1} replica${i === 0 ? '' : 's'} reported` })),
+    {
+      done: (order?.expiredAt ?? 0) > 0,
+      text: order !== undefined && order.expiredAt > 0 ? `paid until block #${order.expiredAt}` : 'paid period starts at the first replica',
+    },
+  ]
+  return (
+    <>
+      <ol class="timeline" aria-label={`Progress of ${cid}`}>
+        {steps.map((s) => (
+          <li key={s.text} class={s.done ? 'done' : ''}>
+            {s.text}
+          </li>
+        ))}
+      </ol>
+      <p aria-live="polite">
+        Replicas reported: <b data-testid="replicas">{replicas}</b>
+        {order !== undefined && order.prepaid > 0n && <span class="note"> · prepaid {formatCru(order.prepaid)}</span>}
+      </p>
+    </>
+  )
+}
+
+function GatewayLink({ config, cid }: { config: PageProps['config']; cid: string }) {
+  const base = config.ipfsGateway ?? config.gateway
+  if (base === undefined) return null
+  const href = `${base.replace(/\/+$/, '')}/ipfs/${cid}`
+  return (
+    <a href={href} target="_blank" rel="noreferrer" data-testid="gateway-link">
+      open on the gateway
+    </a>
+  )
+}
+
+function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Polkadot; onAdded: () => void } & Pick<PageProps, 'config' | 'wallet'>) {
+  const [file, setFile] = useState<File | undefined>()
+  const [sent, setSent] = useState(0)
+  const [added, setAdded] = useState<Added | undefined>()
+  const [fee, setFee] = useState<{ order: bigint; txFee: bigint } | undefined>()
+  const [ordered, setOrdered] = useState<number | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const [busy, setBusy] = useState(false)
+  const [over, setOver] = useState(false)
+  const account = wallet.account!
+  const w = wallet.wallet!
+  const pick = (f: File | undefined) => {
+    setFile(f)
+    setAdded(undefined)
+    setFee(undefined)
+    setOrdered(undefined)
+    setError(undefined)
+    setSent(0)
+  }
+  const doUpload = async () => {
+    if (file === undefined || config.gateway === undefined) return
+    setBusy(true)
+    setError(undefined)
+    try {
+      const token = await w.w3authToken(account.address)
+      const a = await upload(config.gateway, token, file, setSent)
+      setAdded(a)
+      onAdded()
+      setFee(await quote(api, account.address, a))
+    } catch (err) {
+      setError(`Upload failed: ${(err as Error).message}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const doOrder = async () => {
+    if (added === undefined) return
+    setBusy(true)
+    setError(undefined)
+    try {
+      const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, '')
+      const { blockNumber } = await pd.send(api, w, tx, account.address)
+      setOrdered(blockNumber)
+    } catch (err) {
+      setError(`The order failed: ${(err as Error).message}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+  if (config.gateway === undefined)
+    return <p class="error">This console was started without a W3Auth gateway, so it cannot upload. Start it with crust dev or crust gateway --console-port.</p>
+  return (
+    <section aria-labelledby="upload-title">
+      <h2 id="upload-title">Store a file</h2>
+      <label
+        class={`drop${over ? ' over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault()
+          setOver(true)
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault()
+          setOver(false)
+          pick(e.dataTransfer?.files[0])
+        }}
+      >
+        Drop a file here, or choose one
+        <input type="file" data-testid="file-input" onChange={(e) => pick((e.target as HTMLInputElement).files?.[0])} />
+      </label>
+      {file !== undefined && (
+        <p>
+          {file.name}, {formatBytes(file.size)}{' '}
+          <button type="button" onClick={doUpload} disabled={busy || added !== undefined}>
+            Upload
+          </button>
+          {busy && added === undefined && (
+            <progress max={file.size} value={sent} aria-label="Upload progress">
+              {sent}
+            </progress>
+          )}
+        </p>
+      )}
+      {added !== undefined && (
+        <>
+          <p>
+            CID <code data-testid="cid">{added.cid}</code> ({formatBytes(added.size)} in IPFS) · <GatewayLink config={config} cid={added.cid} />
+          </p>
+          {fee !== undefined && ordered === undefined && (
+            <p data-testid="fee-quote">
+              Storing it costs {formatCru(fee.order)} plus a transaction fee of about {formatCru(fee.txFee)}.{' '}
+              <button type="button" onClick={doOrder} disabled={busy}>
+                Place order
+              </button>
+            </p>
+          )}
+          {ordered !== undefined && <Timeline api={api} cid={added.cid} ordered={ordered} />}
+        </>
+      )}
+      {error !== undefined && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  )
+}
+
+/**
+ * The gateway lists pins as CIDv1; orders name a file as it was added (CIDv0 for a dag-pb file
+ * with a sha2-256 hash, as Crust's clients add them), so the list asks the chain under that name.
+ */
+function asOrdered(cid: string): string {
+  try {
+    const parsed = CID.parse(cid)
+    return parsed.version === 1 && parsed.code === DAG_PB && parsed.multihash.code === SHA2_256 ? parsed.toV0().toString() : cid
+  } catch {
+    return cid
+  }
+}
+
+const DAG_PB = 0x70
+const SHA2_256 = 0x12
+
+function MyFiles({ api, config, wallet, version }: { api: ApiPromise; version: number } & Pick<PageProps, 'config' | 'wallet'>) {
+  const [cids, setCids] = useState<string[] | undefined>()
+  const [orders, setOrders] = useState<Array<Order | undefined>>([])
+  const [error, setError] = useState<string | undefined>()
+  const account = wallet.account!
+  useEffect(() => {
+    if (config.gateway === undefined) return
+    setCids(undefined)
+    wallet
+      .wallet!.w3authToken(account.address)
+      .then((token) => fetch(`${config.gateway}/api/v0/pin/ls?type=recursive`, { method: 'POST', headers: { authorization: `Basic ${token}` } }))
+      .then(async (res) => {
+        if (!res.ok) throw new Error(`the gateway answered ${res.status}`)
+        const body = (await res.json()) as { Keys?: Record<string, unknown> }
+        setCids(Object.keys(body.Keys ?? {}).map(asOrdered))
+      })
+      .catch((err: Error) => setError(`Cannot list the files: ${err.message}`))
+  }, [account.address, config.gateway, version])
+  useEffect(() => {
+    if (cids === undefined || cids.length === 0) return
+    const unsub = api.query.market!.filesV2!.multi(cids, (values: unknown[]) => setOrders(values.map(readOrder))) as unknown as Promise<() => void>
+    return () => {
+      unsub.then(
+        (f) => f(),
+        () => {},
+      )
+    }
+  }, [api, cids])
+  return (
+    <section aria-labelledby="mine-title">
+      <h2 id="mine-title">{account.name}'s files on the gateway</h2>
+      {error !== undefined && <p class="error">{error}</p>}
+      {cids === undefined ? (
+        <p class="note">Loading…</p>
+      ) : cids.length === 0 ? (
+        <p class="note">None yet.</p>
+      ) : (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">CID</th>
+                <th scope="col">Status</th>
+                <th scope="col">Replicas</th>
+                <th scope="col">Expires</th>
+              </tr>
+            </thead>
+            <tbody>
+              {cids.map((cid, i) => {
+                const o = orders[i]
+                return (
+                  <tr key={cid}>
+                    <td class="mono">
+                      <GatewayLink config={config} cid={cid} /> {cid}
+                    </td>
+                    <td>{o === undefined ? 'not ordered' : o.replicas > 0 ? 'stored' : 'ordered'}</td>
+                    <td>{o?.replicas ?? 0}</td>
+                    <td>{o !== undefined && o.expiredAt > 0 ? `#${o.expiredAt}` : '—'}</td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
+
+export function FilesPage({ config, wallet }: PageProps) {
+  const { api, pd, error } = useApi(config.chainRpc)
+  // Bumped by each upload, so the list reads the account's pins again.
+  const [version, setVersion] = useState(0)
+  if (wallet.account === undefined) return <NeedAccount wallet={wallet} what="store files" />
+  if (error !== undefined) return <p class="error">{error}</p>
+  if (api === undefined || pd === undefined) return <p class="note">Connecting…</p>
+  return (
+    <>
+      <Upload api={api} pd={pd} config={config} wallet={wallet} onAdded={() => setVersion((v) => v + 1)} />
+      <MyFiles api={api} config={config} wallet={wallet} version={version} />
+    </>
+  )
+}

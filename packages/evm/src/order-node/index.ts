@@ -1,0 +1,8 @@
+export { createApiServer, handleApi } from './api.js'
+export { type CrustSinkInit, crustSink } from './crust-sink.js'
+export { viemSource } from './evm-source.js'
+export { type OrderNode, type OrderNodeInit, startOrderNode } from './order-node.js'
+export { OrderProcessor, type ProcessorInit } from './processor.js'
+export { type EventKey, type EventRecord, type EventState, eventKey, type OrderLog } from './record.js'
+export { type CrustSink, type EvmSource, PermanentOrderError, type PlacedLookup } from './seams.js'
+export { EventStore } from './store.js'
