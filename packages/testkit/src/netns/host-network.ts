@@ -5,7 +5,11 @@
  * no netem, so latency, jitter and loss come from `LinkProxy`). Needs root and iproute2.
  */
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+
+/** The script `forwardLoopback` runs in a host's namespace. */
+const LOOPBACK_FORWARDER = fileURLToPath(new URL('./loopback-forwarder.js', import.meta.url))
 
 const run = promisify(execFile)
 
@@ -28,6 +32,14 @@ export async function netnsUnavailable(): Promise<string | undefined> {
   return undefined
 }
 
+/** SIGKILLs a forwarder (it holds nothing) and resolves once it exited. */
+function stopForwarder(f: ChildProcess): Promise<void> {
+  if (f.exitCode !== null || f.signalCode !== null) return Promise.resolve()
+  const exited = new Promise<void>((resolve) => f.once('exit', () => resolve()))
+  f.kill('SIGKILL')
+  return exited
+}
+
 export interface Host {
   /** Index in the network (0-based). */
   index: number
@@ -43,6 +55,21 @@ export interface HostNetworkInit {
   hosts: number
   /** Second octet of the 10.x.0.0/24 subnet; different networks on one machine need different ones (default from the pid). */
   subnet?: number
+  /**
+   * Hosts reach only the root namespace, never each other directly (isolated bridge ports): every
+   * connection between hosts must pass through something in the root namespace (a link proxy).
+   */
+  isolate?: boolean
+}
+
+/** Faults the kernel adds to a link with netem, where it has netem. */
+export interface KernelLinkFaults {
+  latencyMs: number
+  jitterMs: number
+  /** Probability 0-1 that a packet is dropped. */
+  loss: number
+  /** Rate limit in Mbit/s (none when undefined). */
+  mbit?: number
 }
 
 /** A bridge with `hosts` namespaces on it; `destroy()` removes everything it created. */
@@ -50,8 +77,11 @@ export class HostNetwork {
   readonly hosts: Host[] = []
   /** The bridge's address: the root namespace as seen from every host (where link proxies listen). */
   readonly gateway: string
-  private readonly bridge: string
+  /** The bridge's interface name (in the root namespace). */
+  readonly bridge: string
   private readonly tag: string
+  private isolate = false
+  private readonly forwarders = new Set<ChildProcess>()
 
   private constructor(private readonly subnet: number) {
     this.tag = `c${subnet}`
@@ -62,6 +92,7 @@ export class HostNetwork {
   static async create(init: HostNetworkInit): Promise<HostNetwork> {
     if (init.hosts < 1 || init.hosts > 200) throw new RangeError('HostNetwork: 1 to 200 hosts')
     const net = new HostNetwork(init.subnet ?? 100 + (process.pid % 150))
+    net.isolate = init.isolate === true
     try {
       await ip('link', 'add', net.bridge, 'type', 'bridge')
       await ip('addr', 'add', `${net.gateway}/24`, 'dev', net.bridge)
@@ -84,6 +115,7 @@ export class HostNetwork {
     await ip('link', 'add', link, 'type', 'veth', 'peer', 'name', inner)
     await ip('link', 'set', inner, 'netns', ns)
     await ip('link', 'set', link, 'master', this.bridge)
+    if (this.isolate) await ip('link', 'set', 'dev', link, 'type', 'bridge_slave', 'isolated', 'on')
     await ip('link', 'set', link, 'up')
     await ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', inner)
     await ip('-n', ns, 'link', 'set', inner, 'up')
@@ -116,8 +148,46 @@ export class HostNetwork {
     await run('tc', ['qdisc', 'replace', 'dev', host.link, 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', '64kb', 'latency', '200ms'])
   }
 
+  /**
+   * Adds latency, jitter, loss and a rate limit to what reaches the host, in the kernel (netem on
+   * its bridge-side link); false where the kernel has no netem (then a link proxy has to).
+   */
+  async netem(host: Host, faults: KernelLinkFaults): Promise<boolean> {
+    const args = ['qdisc', 'replace', 'dev', host.link, 'root', 'netem', 'delay', `${faults.latencyMs}ms`, `${faults.jitterMs}ms`]
+    args.push('loss', `${faults.loss * 100}%`, ...(faults.mbit === undefined ? [] : ['rate', `${faults.mbit}mbit`]))
+    try {
+      await run('tc', args)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * Makes the host's loopback-only ports reachable on its own address (a forwarder process in its
+   * namespace, one per host, gone with `destroy()`): a test network's services that listen on
+   * 127.0.0.1 by design, reached from the root namespace and through link proxies.
+   */
+  async forwardLoopback(host: Host, ports: number[]): Promise<ChildProcess> {
+    const child = this.spawn(host, process.execPath, [LOOPBACK_FORWARDER, host.address, ...ports.map(String)], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    })
+    this.forwarders.add(child)
+    child.once('exit', () => this.forwarders.delete(child))
+    let stderr = ''
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve())
+      child.once('exit', (code) => reject(new Error(`loopback forwarder in ${host.ns} exited (${code}): ${stderr.trim().split('\n').pop()}`)))
+    })
+    return child
+  }
+
   /** Removes the namespaces (their processes' sockets go with them) and the bridge. */
   async destroy(): Promise<void> {
+    await Promise.all([...this.forwarders].map((f) => stopForwarder(f)))
     for (const h of this.hosts) await ip('netns', 'del', h.ns).catch(() => {})
     this.hosts.length = 0
     await ip('link', 'del', this.bridge).catch(() => {})

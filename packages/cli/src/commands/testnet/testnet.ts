@@ -1,0 +1,312 @@
+/**
+ * `crust testnet`: a network of real processes on one machine where every node is its own host:
+ * N validators, M storage nodes and a gateway, each in its own network namespace with its own
+ * address on a bridge, running the same commands and flags `crust dev` runs (see network-args.ts).
+ * Hosts reach each other only through link proxies in the root namespace, which add the links'
+ * latency, jitter and loss (netem does where the kernel has it); bandwidth is a token bucket per
+ * link. A loopback control API cuts and heals links and kills and restarts processes; network.json
+ * says where everything is. SIGINT/SIGTERM remove every process, namespace and link.
+ */
+import { randomInt } from 'node:crypto'
+import { rmSync, writeFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import { join, resolve } from 'node:path'
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import type { ApiOptions } from '@polkadot/api/types'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { createLogger } from '@crust-ts/base'
+import type { StorageNodeEndpoints } from '@crust-ts/node'
+import type { Host } from '@crust-ts/testkit'
+import { netnsUnavailable } from '@crust-ts/testkit'
+import { CliError } from '../../errors.js'
+import { DevChild } from '../dev/child.js'
+import {
+  GATEWAY_SERVICE_ACCOUNT,
+  gatewayArgs,
+  storageAccountUri,
+  storageNodeArgs,
+  storageNodeName,
+  validatorArgs,
+  validatorChain,
+  validatorName,
+} from '../dev/network-args.js'
+import { fundAccounts, setUpStorageAccount } from '../dev/setup.js'
+import { serveControl, type TestnetControl } from './control.js'
+import { type NetworkFaults, TestnetHosts, tcpMultiaddr } from './hosts.js'
+
+/** The ports inside every namespace: each host has its own port space, so every node uses the defaults. */
+const PORT = { rpc: 9944, p2p: 30333, swarm: 4001, ipfsApi: 5001, gateway: 8080, sworker: 12222, smanager: 12223, metrics: 9615, w3auth: 5050, psa: 3000 }
+
+/** How long a teardown during setup waits for the setup's step in flight to give up. */
+const SETUP_SETTLE_MS = 15_000
+
+export interface TestnetOptions {
+  basePath: string
+  chain: string
+  validators: number
+  storageNodes: number
+  gateway: boolean
+  blockTime: number
+  srdUnits: number
+  srdUnitSize: number
+  faults: NetworkFaults
+  /** Seeds the links' random faults (printed, so a run can be replayed); random when undefined. */
+  seed?: number
+  controlPort: number
+  reset: boolean
+}
+
+type Kind = 'validator' | 'storage' | 'gateway'
+
+interface Member {
+  name: string
+  kind: Kind
+  host: Host
+  child: DevChild<unknown>
+  /** What network.json says of it (endpoints on the host's address). */
+  info: Record<string, unknown>
+}
+
+export interface TestnetInfo {
+  /** validator-1's JSON-RPC, reachable from the root namespace. */
+  chainRpc: string
+  /** The validators' p2p addresses (their link proxies'). */
+  bootnodes: string[]
+  control: string
+  seed: number
+  faults: NetworkFaults & { by: 'netem' | 'proxy' }
+  /** The bridge and the namespaces: none of them is left once the network stopped. */
+  bridge: string
+  namespaces: string[]
+  validators: Array<Record<string, unknown>>
+  storageNodes: Array<Record<string, unknown>>
+  gateway?: Record<string, unknown>
+}
+
+/** An endpoint URL a node reports (on loopback or the wildcard address) as reached on its host's address. */
+const onHost = (url: string, host: Host) => url.replace(/\/\/(127\.0\.0\.1|0\.0\.0\.0|localhost)(?=[:/])/, `//${host.address}`)
+
+export async function runTestnet(opts: TestnetOptions): Promise<void> {
+  const unavailable = await netnsUnavailable()
+  if (unavailable !== undefined) throw new CliError('CLI_ERROR_TESTNET_NO_NETNS', `crust testnet needs network namespaces: ${unavailable}`)
+  if (opts.storageNodes < 1 && opts.gateway) throw new CliError('CLI_ERROR_TESTNET_SHAPE', '--gateway needs a storage node (or give --no-gateway)')
+  await cryptoWaitReady()
+  const chain = await validatorChain(opts.chain, opts.validators)
+  const basePath = resolve(opts.basePath)
+  if (opts.reset) rmSync(basePath, { recursive: true, force: true })
+  const seed = opts.seed ?? randomInt(2 ** 31)
+  const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
+  const log = logger.forComponent('testnet')
+  log.info({ seed, faults: opts.faults }, `seed ${seed}`)
+
+  // A signal at any point, setup included, ends in the teardown below.
+  const stopped = new Promise<string>((done) => {
+    process.once('SIGINT', () => done('SIGINT'))
+    process.once('SIGTERM', () => done('SIGTERM'))
+  })
+  const members: Member[] = []
+  let shuttingDown = false
+  const onExit = (child: { spec: { name: string }; logFile: string }, how: string) => {
+    if (!shuttingDown) log.warn({ node: child.spec.name, how, log: child.logFile }, `${child.spec.name} stopped`)
+  }
+  let hosts: TestnetHosts | undefined
+  let api: ApiPromise | undefined
+  let control: Server | undefined
+  const setup = async (): Promise<void> => {
+    const total = opts.validators + opts.storageNodes + (opts.gateway ? 1 : 0)
+    hosts = await TestnetHosts.create(total, opts.faults, seed)
+    const net = hosts.net
+    const prefix = (h: Host) => ['ip', 'netns', 'exec', h.ns]
+    const start = async <E>(kind: Kind, name: string, host: Host, args: string[]): Promise<E> => {
+      if (shuttingDown) throw new CliError('CLI_ERROR_TESTNET_STOPPED', 'stopped while starting')
+      const child = new DevChild<E>({ name, dir: join(basePath, name), args, prefix: prefix(host) }, onExit)
+      const member: Member = { name, kind, host, child: child as DevChild<unknown>, info: {} }
+      members.push(member)
+      log.info({ node: name, ns: host.ns, address: host.address }, `starting ${name}`)
+      return child.start()
+    }
+
+    const bootnodes: string[] = []
+    const validatorRpcVia: string[] = []
+    for (let i = 0; i < opts.validators; i++) {
+      const host = net.hosts[i]!
+      const name = validatorName(i, opts.validators)
+      const p2p = await hosts.expose(host, PORT.p2p)
+      validatorRpcVia.push((await hosts.expose(host, PORT.rpc)).via)
+      const args = validatorArgs({
+        index: i,
+        chain,
+        dir: join(basePath, name),
+        rpcPort: PORT.rpc,
+        rpcExternal: true,
+        blockTime: opts.blockTime,
+        p2pPort: PORT.p2p,
+        p2pHost: host.address,
+        p2pAnnounce: [tcpMultiaddr(p2p.via)],
+        bootnodes,
+      })
+      const endpoints = await start<{ p2p: string[] }>('validator', name, host, args)
+      bootnodes.push(...endpoints.p2p)
+      members.at(-1)!.info = { name, ns: host.ns, address: host.address, rpc: `ws://${host.address}:${PORT.rpc}`, p2p: endpoints.p2p }
+    }
+    const chainRpc = `ws://${net.hosts[0]!.address}:${PORT.rpc}`
+    api = await ApiPromise.create({
+      provider: new WsProvider(chainRpc) as unknown as ApiOptions['provider'],
+      noInitWarn: true,
+      throwOnConnect: true,
+    } as ApiOptions)
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const accounts = Array.from({ length: opts.storageNodes }, (_, i) => keyring.addFromUri(storageAccountUri(i)))
+    const services = opts.gateway ? [keyring.addFromUri(GATEWAY_SERVICE_ACCOUNT)] : []
+    await fundAccounts(api, keyring.addFromUri('//Alice'), [...accounts, ...services])
+    const chainApi = api
+    // As crust dev: with several validators the storage accounts only bond (see dev.ts).
+    await Promise.all(accounts.map((account) => setUpStorageAccount(chainApi, account, { candidate: opts.validators <= 1 })))
+
+    const swarmPeers: string[] = []
+    const storageVia: Array<{ ipfsApi: string; gateway: string }> = []
+    for (let i = 0; i < opts.storageNodes; i++) {
+      const host = net.hosts[opts.validators + i]!
+      const name = storageNodeName(i)
+      const swarm = await hosts.expose(host, PORT.swarm)
+      // Its loopback-only APIs on its own address (for the root namespace), and through proxies for other hosts.
+      await net.forwardLoopback(host, [PORT.ipfsApi, PORT.gateway, PORT.sworker, PORT.smanager, PORT.metrics])
+      storageVia.push({ ipfsApi: (await hosts.expose(host, PORT.ipfsApi)).via, gateway: (await hosts.expose(host, PORT.gateway)).via })
+      const args = storageNodeArgs({
+        index: i,
+        chain,
+        dir: join(basePath, name),
+        bootnodes,
+        blockTime: opts.blockTime,
+        rpcPort: PORT.rpc,
+        rpcExternal: true,
+        ipfsApiPort: PORT.ipfsApi,
+        gatewayPort: PORT.gateway,
+        swarmPort: PORT.swarm,
+        swarmHost: host.address,
+        swarmAnnounce: [tcpMultiaddr(swarm.via)],
+        sworkerPort: PORT.sworker,
+        smanagerPort: PORT.smanager,
+        metricsPort: PORT.metrics,
+        srdUnits: opts.srdUnits,
+        srdUnitSize: opts.srdUnitSize,
+        bootstrap: swarmPeers,
+      })
+      const endpoints = await start<Required<StorageNodeEndpoints>>('storage', name, host, args)
+      swarmPeers.push(...endpoints.multiaddrs)
+      const urls = Object.fromEntries(
+        (['chainRpc', 'ipfsApi', 'gateway', 'sworkerApi', 'smanagerApi', 'metrics'] as const).map((k) => [k, onHost(endpoints[k], host)]),
+      )
+      members.at(-1)!.info = {
+        name,
+        ns: host.ns,
+        address: host.address,
+        accountUri: storageAccountUri(i),
+        account: endpoints.account,
+        dir: join(basePath, name),
+        peerId: endpoints.peerId,
+        multiaddrs: endpoints.multiaddrs,
+        ...urls,
+      }
+    }
+    if (opts.gateway) {
+      const host = net.hosts[total - 1]!
+      const nodeA = storageVia[0]!
+      const args = gatewayArgs({
+        dir: join(basePath, 'gateway'),
+        ipfsApi: `http://${nodeA.ipfsApi}`,
+        ipfsGateway: `http://${nodeA.gateway}`,
+        chainRpc: `ws://${validatorRpcVia[0]}`,
+        host: host.address,
+        port: PORT.w3auth,
+        psaPort: PORT.psa,
+        replicas: Math.min(3, opts.storageNodes),
+      })
+      const endpoints = await start<{ gateway: string; psa: string; serviceAccount: string }>('gateway', 'gateway', host, args)
+      members.at(-1)!.info = { name: 'gateway', ns: host.ns, address: host.address, ...endpoints }
+    }
+  }
+
+  const find = (name: string): Member => {
+    const m = members.find((x) => x.name === name)
+    if (m === undefined) throw new CliError('CLI_ERROR_TESTNET_UNKNOWN_HOST', `no host named ${name} (${members.map((x) => x.name).join(', ')})`)
+    return m
+  }
+  const info = (): TestnetInfo => {
+    const entry = (m: Member) => ({ ...m.info, pid: m.child.pid, running: m.child.running, cut: cutHosts.has(m.name) })
+    const gateway = members.find((m) => m.kind === 'gateway')
+    return {
+      chainRpc: `ws://${hosts!.net.hosts[0]!.address}:${PORT.rpc}`,
+      bootnodes: members.filter((m) => m.kind === 'validator').flatMap((m) => m.info.p2p as string[]),
+      control: `http://127.0.0.1:${(control?.address() as { port: number } | null)?.port}`,
+      seed,
+      faults: { ...opts.faults, by: hosts!.faultsBy },
+      bridge: hosts!.net.bridge,
+      namespaces: hosts!.net.hosts.map((h) => h.ns),
+      validators: members.filter((m) => m.kind === 'validator').map(entry),
+      storageNodes: members.filter((m) => m.kind === 'storage').map(entry),
+      ...(gateway === undefined ? {} : { gateway: entry(gateway) }),
+    }
+  }
+  const writeInfo = () => writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info(), null, 2)}\n`)
+  const cutHosts = new Set<string>()
+  const actions: TestnetControl = {
+    info,
+    async cut(name) {
+      const m = find(name)
+      await hosts!.net.cut(m.host)
+      cutHosts.add(name)
+      log.info({ node: name }, `${name} cut off`)
+    },
+    async heal(name) {
+      const m = find(name)
+      await hosts!.net.heal(m.host)
+      cutHosts.delete(name)
+      log.info({ node: name }, `${name} healed`)
+    },
+    async kill(name, signal) {
+      await find(name).child.kill(signal)
+      log.info({ node: name, signal }, `${name} killed (${signal})`)
+    },
+    async restart(name) {
+      const m = find(name)
+      if (m.child.running) throw new CliError('CLI_ERROR_TESTNET_RUNNING', `${name} is running: kill it first`)
+      await m.child.start()
+      writeInfo()
+      log.info({ node: name, pid: m.child.pid }, `${name} restarted`)
+    },
+    async setFaults(faults) {
+      Object.assign(opts.faults, faults)
+      await hosts!.setFaults(opts.faults)
+      writeInfo()
+      log.info({ faults: opts.faults }, 'link faults changed')
+    },
+  }
+
+  const ready = setup().then(() => 'ready' as const)
+  // Awaited below (or, stopped while starting, in the teardown); never an unhandled rejection.
+  ready.catch(() => {})
+  try {
+    const first = await Promise.race([ready, stopped])
+    if (first === 'ready') {
+      control = await serveControl(actions, opts.controlPort)
+      writeInfo()
+      log.info({ network: join(basePath, 'network.json'), control: info().control, seed, faultsBy: hosts!.faultsBy }, 'testnet ready')
+      const signal = await stopped
+      log.info({ signal }, 'stopping the testnet')
+    } else log.info({ signal: first }, 'stopped while starting')
+  } finally {
+    shuttingDown = true
+    control?.close()
+    await api?.disconnect().catch(() => {})
+    // Storage nodes and the gateway first, then the validators (as crust dev stops).
+    await Promise.all(members.filter((m) => m.kind !== 'validator').map((m) => m.child.stop()))
+    await Promise.all(members.filter((m) => m.kind === 'validator').map((m) => m.child.stop()))
+    // Stopped while starting: the setup's step in flight fails once its process is gone (or the
+    // wait runs out), and it starts nothing new; then its namespaces can go.
+    await Promise.race([ready.catch(() => {}), new Promise((r) => setTimeout(r, SETUP_SETTLE_MS).unref())])
+    await Promise.all(members.filter((m) => m.child.running).map((m) => m.child.stop()))
+    await hosts?.destroy()
+    log.info('testnet removed: processes, namespaces and links')
+  }
+}
