@@ -91,10 +91,9 @@ export class HostNetwork {
 
   static async create(init: HostNetworkInit): Promise<HostNetwork> {
     if (init.hosts < 1 || init.hosts > 200) throw new RangeError('HostNetwork: 1 to 200 hosts')
-    const net = new HostNetwork(init.subnet ?? 100 + (process.pid % 150))
+    const net = await HostNetwork.claimBridge(init.subnet)
     net.isolate = init.isolate === true
     try {
-      await ip('link', 'add', net.bridge, 'type', 'bridge')
       await ip('addr', 'add', `${net.gateway}/24`, 'dev', net.bridge)
       await ip('link', 'set', net.bridge, 'up')
       for (let i = 0; i < init.hosts; i++) await net.addHost(i)
@@ -103,6 +102,24 @@ export class HostNetwork {
       throw err
     }
     return net
+  }
+
+  /**
+   * Creates the bridge of the first free subnet (the given one, or from the pid on): two networks
+   * on one machine (tests run side by side) never share one, and a taken one is never touched.
+   */
+  private static async claimBridge(subnet: number | undefined): Promise<HostNetwork> {
+    const first = subnet ?? 100 + (process.pid % 150)
+    for (let i = 0; ; i++) {
+      const net = new HostNetwork(subnet ?? 100 + ((first - 100 + i) % 150))
+      try {
+        await ip('link', 'add', net.bridge, 'type', 'bridge')
+        return net
+      } catch (err) {
+        const taken = /File exists/.test((err as { stderr?: string }).stderr ?? '')
+        if (!taken || subnet !== undefined || i >= 149) throw err
+      }
+    }
   }
 
   private async addHost(index: number): Promise<void> {

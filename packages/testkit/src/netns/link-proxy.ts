@@ -53,7 +53,7 @@ export class LinkProxy {
   }
 
   async start(): Promise<void> {
-    const server = createServer((client) => this.accept(client))
+    const server = createServer({ allowHalfOpen: true }, (client) => this.accept(client))
     this.server = server
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -61,51 +61,68 @@ export class LinkProxy {
     })
   }
 
+  /**
+   * Relays one connection. Each direction ends (FIN) once its queued chunks are delivered, so a
+   * half-close loses nothing; an error or reset on either side resets both at once.
+   */
   private accept(client: Socket): void {
-    const upstream = connect(this.init.targetPort, this.init.targetHost)
+    const upstream = connect({ port: this.init.targetPort, host: this.init.targetHost, allowHalfOpen: true })
+    const reset = () => {
+      client.resetAndDestroy()
+      upstream.resetAndDestroy()
+    }
     for (const s of [client, upstream]) {
       this.sockets.add(s)
       s.on('close', () => this.sockets.delete(s))
-      s.on('error', () => {})
+      s.on('error', reset)
     }
-    const end = () => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('close', end)
-    upstream.on('close', end)
-    this.pipe(client, upstream, end)
-    this.pipe(upstream, client, end)
+    this.pipe(client, upstream, reset)
+    this.pipe(upstream, client, reset)
   }
 
-  /** Passes `from`'s chunks to `to`, each after its delay and never before the one ahead of it. */
+  /**
+   * Passes `from`'s chunks to `to`, each after its delay and never before the one ahead of it: one
+   * queue and one timer per direction (timers of different lengths that expire together fire in no
+   * promised order, and a reordered chunk corrupts the stream).
+   */
   private pipe(from: Socket, to: Socket, reset: () => void): void {
-    let due = 0
-    let pending = 0
+    const queue: Array<{ chunk: Buffer; due: number }> = []
+    let timer: NodeJS.Timeout | undefined
     let ended = false
+    const drain = () => {
+      timer = undefined
+      const now = Date.now()
+      while (queue.length > 0 && queue[0]!.due <= now) {
+        const { chunk } = queue.shift()!
+        if (!to.destroyed) to.write(chunk)
+      }
+      if (queue.length > 0) timer = setTimeout(drain, queue[0]!.due - now)
+      else if (ended) to.end()
+    }
     from.on('data', (chunk: Buffer) => {
       const f = this.faults
       if (f.resetRate > 0 && this.random() < f.resetRate) {
         this.resets++
-        from.resetAndDestroy()
-        to.resetAndDestroy()
+        clearTimeout(timer)
+        queue.length = 0
         reset()
         return
       }
       let delay = f.latencyMs + (this.random() * 2 - 1) * f.jitterMs
       if (f.loss > 0 && this.random() < f.loss) delay += f.stallMs
-      due = Math.max(due, Date.now() + Math.max(0, delay))
-      pending++
-      setTimeout(() => {
-        pending--
-        if (!to.destroyed) to.write(chunk)
-        if (ended && pending === 0) to.end()
-      }, due - Date.now())
+      const now = Date.now()
+      queue.push({ chunk, due: Math.max(queue.at(-1)?.due ?? 0, now + Math.max(0, delay)) })
+      timer ??= setTimeout(drain, Math.max(0, queue[0]!.due - now))
     })
-    from.on('end', () => {
+    // The end (or a close without one) passes on after the chunks ahead of it.
+    const finish = () => {
+      if (ended) return
       ended = true
-      if (pending === 0) to.end()
-    })
+      if (queue.length === 0 && timer === undefined) to.end()
+    }
+    from.on('end', finish)
+    from.on('close', finish)
+    to.on('close', () => clearTimeout(timer))
   }
 
   async stop(): Promise<void> {
