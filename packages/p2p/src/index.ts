@@ -20,4 +20,4 @@ export { DEFAULT_SWARM_LISTEN, HOST_NODE_INFO, PEER_KEY_FILE, PEER_KEY_MODE } fr
 export { Libp2pHostError, Libp2pHostErrorCode, type Libp2pHostErrorType } from './errors.js'
 export { type CreateLibp2pHostErrorType, createLibp2pHost, type HostServices, type Libp2pHost } from './host.js'
 export { type DhtOptions, defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
-export { loadOrCreatePeerKey } from './peer-key.js'
+export { loadOrCreatePeerKey, peerIdOfKeyFile } from './peer-key.js'

@@ -18,6 +18,7 @@ import { createLogger } from '@crust-ts/base'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import type { Host } from '@crust-ts/testkit'
 import { netnsUnavailable } from '@crust-ts/testkit'
+import { PEER_KEY_FILE, peerIdOfKeyFile } from '@crust-ts/p2p'
 import { CliError } from '../../errors.js'
 import { DevChild } from '../dev/child.js'
 import {
@@ -97,7 +98,7 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
   const seed = opts.seed ?? randomInt(2 ** 31)
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
   const log = logger.forComponent('testnet')
-  log.info({ seed, faults: opts.faults }, `seed ${seed}`)
+  log.info({ faultSeed: seed, faults: opts.faults }, `fault seed ${seed} (replay with --seed ${seed})`)
 
   // A signal at any point, setup included, ends in the teardown below.
   const stopped = new Promise<string>((done) => {
@@ -117,38 +118,48 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     hosts = await TestnetHosts.create(total, opts.faults, seed)
     const net = hosts.net
     const prefix = (h: Host) => ['ip', 'netns', 'exec', h.ns]
-    const start = async <E>(kind: Kind, name: string, host: Host, args: string[]): Promise<E> => {
+    /** Starts a node in its host's namespace; resolves with its member entry and the endpoints it reports. */
+    const start = async <E>(kind: Kind, name: string, host: Host, args: string[]): Promise<{ member: Member; endpoints: E }> => {
       if (shuttingDown) throw new CliError('CLI_ERROR_TESTNET_STOPPED', 'stopped while starting')
       const child = new DevChild<E>({ name, dir: join(basePath, name), args, prefix: prefix(host) }, onExit)
       const member: Member = { name, kind, host, child: child as DevChild<unknown>, info: {} }
       members.push(member)
       log.info({ node: name, ns: host.ns, address: host.address }, `starting ${name}`)
-      return child.start()
+      return { member, endpoints: await child.start() }
     }
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
-    const bootnodes: string[] = []
-    const validatorRpcVia: string[] = []
-    for (let i = 0; i < opts.validators; i++) {
-      const host = net.hosts[i]!
-      const name = validatorName(i, opts.validators)
-      const p2p = await hosts.expose(host, PORT.p2p)
-      validatorRpcVia.push((await hosts.expose(host, PORT.rpc)).via)
-      const args = validatorArgs({
-        index: i,
-        chain,
-        dir: join(basePath, name),
-        rpcPort: PORT.rpc,
-        rpcExternal: true,
-        blockTime: opts.blockTime,
-        p2pPort: PORT.p2p,
-        p2pHost: host.address,
-        p2pAnnounce: [tcpMultiaddr(p2p.via)],
-        bootnodes,
-      })
-      const endpoints = await start<{ p2p: string[] }>('validator', name, host, args)
-      bootnodes.push(...endpoints.p2p)
-      members.at(-1)!.info = { name, ns: host.ns, address: host.address, rpc: `ws://${host.address}:${PORT.rpc}`, p2p: endpoints.p2p }
-    }
+    // Every node's peer id is known before any starts (its key is made here, where the node will
+    // load it), so each is given all the others' addresses and they all start at once.
+    const validators = await Promise.all(
+      range(opts.validators).map(async (i) => {
+        const host = net.hosts[i]!
+        const name = validatorName(i, opts.validators)
+        const dir = join(basePath, name)
+        const p2p = tcpMultiaddr((await hosts!.expose(host, PORT.p2p)).via)
+        const rpcVia = (await hosts!.expose(host, PORT.rpc)).via
+        return { i, host, name, dir, p2p, rpcVia, address: `${p2p}/p2p/${await peerIdOfKeyFile(join(dir, PEER_KEY_FILE))}` }
+      }),
+    )
+    const bootnodes = validators.map((v) => v.address)
+    await Promise.all(
+      validators.map(async (v) => {
+        const args = validatorArgs({
+          index: v.i,
+          chain,
+          dir: v.dir,
+          rpcPort: PORT.rpc,
+          rpcExternal: true,
+          blockTime: opts.blockTime,
+          p2pPort: PORT.p2p,
+          p2pHost: v.host.address,
+          p2pAnnounce: [v.p2p],
+          bootnodes: bootnodes.filter((b) => b !== v.address),
+        })
+        const { member, endpoints } = await start<{ p2p: string[] }>('validator', v.name, v.host, args)
+        member.info = { name: v.name, ns: v.host.ns, address: v.host.address, rpc: `ws://${v.host.address}:${PORT.rpc}`, p2p: endpoints.p2p }
+      }),
+    )
     const chainRpc = `ws://${net.hosts[0]!.address}:${PORT.rpc}`
     api = await ApiPromise.create({
       provider: new WsProvider(chainRpc) as unknown as ApiOptions['provider'],
@@ -163,52 +174,62 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     // As crust dev: with several validators the storage accounts only bond (see dev.ts).
     await Promise.all(accounts.map((account) => setUpStorageAccount(chainApi, account, { candidate: opts.validators <= 1 })))
 
-    const swarmPeers: string[] = []
-    const storageVia: Array<{ ipfsApi: string; gateway: string }> = []
-    for (let i = 0; i < opts.storageNodes; i++) {
-      const host = net.hosts[opts.validators + i]!
-      const name = storageNodeName(i)
-      const swarm = await hosts.expose(host, PORT.swarm)
-      // Its loopback-only APIs on its own address (for the root namespace), and through proxies for other hosts.
-      await net.forwardLoopback(host, [PORT.ipfsApi, PORT.gateway, PORT.sworker, PORT.smanager, PORT.metrics])
-      storageVia.push({ ipfsApi: (await hosts.expose(host, PORT.ipfsApi)).via, gateway: (await hosts.expose(host, PORT.gateway)).via })
-      const args = storageNodeArgs({
-        index: i,
-        chain,
-        dir: join(basePath, name),
-        bootnodes,
-        blockTime: opts.blockTime,
-        rpcPort: PORT.rpc,
-        rpcExternal: true,
-        ipfsApiPort: PORT.ipfsApi,
-        gatewayPort: PORT.gateway,
-        swarmPort: PORT.swarm,
-        swarmHost: host.address,
-        swarmAnnounce: [tcpMultiaddr(swarm.via)],
-        sworkerPort: PORT.sworker,
-        smanagerPort: PORT.smanager,
-        metricsPort: PORT.metrics,
-        srdUnits: opts.srdUnits,
-        srdUnitSize: opts.srdUnitSize,
-        bootstrap: swarmPeers,
-      })
-      const endpoints = await start<Required<StorageNodeEndpoints>>('storage', name, host, args)
-      swarmPeers.push(...endpoints.multiaddrs)
-      const urls = Object.fromEntries(
-        (['chainRpc', 'ipfsApi', 'gateway', 'sworkerApi', 'smanagerApi', 'metrics'] as const).map((k) => [k, onHost(endpoints[k], host)]),
-      )
-      members.at(-1)!.info = {
-        name,
-        ns: host.ns,
-        address: host.address,
-        accountUri: storageAccountUri(i),
-        account: endpoints.account,
-        dir: join(basePath, name),
-        peerId: endpoints.peerId,
-        multiaddrs: endpoints.multiaddrs,
-        ...urls,
-      }
-    }
+    const storage = await Promise.all(
+      range(opts.storageNodes).map(async (i) => {
+        const host = net.hosts[opts.validators + i]!
+        const name = storageNodeName(i)
+        const dir = join(basePath, name)
+        const swarm = tcpMultiaddr((await hosts!.expose(host, PORT.swarm)).via)
+        // Its loopback-only APIs on its own address (for the root namespace), and through proxies for other hosts.
+        await net.forwardLoopback(host, [PORT.ipfsApi, PORT.gateway, PORT.sworker, PORT.smanager, PORT.metrics])
+        const via = { ipfsApi: (await hosts!.expose(host, PORT.ipfsApi)).via, gateway: (await hosts!.expose(host, PORT.gateway)).via }
+        // The storage node's one libp2p host (IPFS and its chain node) keeps its key in its IPFS repo.
+        const address = `${swarm}/p2p/${await peerIdOfKeyFile(join(dir, 'ipfs', PEER_KEY_FILE))}`
+        return { i, host, name, dir, swarm, via, address }
+      }),
+    )
+    await Promise.all(
+      storage.map(async (n) => {
+        const args = storageNodeArgs({
+          index: n.i,
+          chain,
+          dir: n.dir,
+          bootnodes,
+          blockTime: opts.blockTime,
+          rpcPort: PORT.rpc,
+          rpcExternal: true,
+          ipfsApiPort: PORT.ipfsApi,
+          gatewayPort: PORT.gateway,
+          swarmPort: PORT.swarm,
+          swarmHost: n.host.address,
+          swarmAnnounce: [n.swarm],
+          sworkerPort: PORT.sworker,
+          smanagerPort: PORT.smanager,
+          metricsPort: PORT.metrics,
+          srdUnits: opts.srdUnits,
+          srdUnitSize: opts.srdUnitSize,
+          // Every other storage node: bitswap asks only connected peers.
+          bootstrap: storage.filter((o) => o !== n).map((o) => o.address),
+        })
+        const { member, endpoints } = await start<Required<StorageNodeEndpoints>>('storage', n.name, n.host, args)
+        const urls = Object.fromEntries(
+          (['chainRpc', 'ipfsApi', 'gateway', 'sworkerApi', 'smanagerApi', 'metrics'] as const).map((k) => [k, onHost(endpoints[k], n.host)]),
+        )
+        member.info = {
+          name: n.name,
+          ns: n.host.ns,
+          address: n.host.address,
+          accountUri: storageAccountUri(n.i),
+          account: endpoints.account,
+          dir: n.dir,
+          peerId: endpoints.peerId,
+          multiaddrs: endpoints.multiaddrs,
+          ...urls,
+        }
+      }),
+    )
+    const storageVia = storage.map((n) => n.via)
+    const validatorRpcVia = validators.map((v) => v.rpcVia)
     if (opts.gateway) {
       const host = net.hosts[total - 1]!
       const nodeA = storageVia[0]!
@@ -222,8 +243,8 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
         psaPort: PORT.psa,
         replicas: Math.min(3, opts.storageNodes),
       })
-      const endpoints = await start<{ gateway: string; psa: string; serviceAccount: string }>('gateway', 'gateway', host, args)
-      members.at(-1)!.info = { name: 'gateway', ns: host.ns, address: host.address, ...endpoints }
+      const { member, endpoints } = await start<{ gateway: string; psa: string; serviceAccount: string }>('gateway', 'gateway', host, args)
+      member.info = { name: 'gateway', ns: host.ns, address: host.address, ...endpoints }
     }
   }
 
@@ -291,7 +312,7 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     if (first === 'ready') {
       control = await serveControl(actions, opts.controlPort)
       writeInfo()
-      log.info({ network: join(basePath, 'network.json'), control: info().control, seed, faultsBy: hosts!.faultsBy }, 'testnet ready')
+      log.info({ network: join(basePath, 'network.json'), control: info().control, faultSeed: seed, faultsBy: hosts!.faultsBy }, 'testnet ready')
       const signal = await stopped
       log.info({ signal }, 'stopping the testnet')
     } else log.info({ signal: first }, 'stopped while starting')
