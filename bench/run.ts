@@ -34,6 +34,12 @@ console.log(
   ].join('\n'),
 )
 
+const challenges = (await import(new URL('../../packages/chain/dist/test/bench/challenges.bench.js', import.meta.url).href)) as {
+  runChallengesBench(): Promise<unknown>
+  formatChallengesBench(result: unknown): string
+}
+console.log(challenges.formatChallengesBench(await challenges.runChallengesBench()))
+
 const era = await runEraBench()
 console.log(
   `chain: era transition with ${era.candidates} candidates and ${era.guarantors} guarantors (16 targets each): election ${era.electionMs.toFixed(0)} ms, ` +

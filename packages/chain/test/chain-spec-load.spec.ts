@@ -17,6 +17,15 @@ describe('loadChainSpec', () => {
     const spec = await loadChainSpec(file)
     assert.equal(spec.name, 'From a file')
     assert.equal(spec.runtime?.reportSlot, 20)
+    const withChallenges = join(dir, 'challenges.json')
+    const dev = builtinSpec('dev')!
+    writeFileSync(
+      withChallenges,
+      JSON.stringify({ ...dev, genesis: { ...dev.genesis, challenges: { enabled: true } }, runtime: { challengesPerNode: 8, challengeWindow: 30 } }),
+    )
+    const parsed = await loadChainSpec(withChallenges)
+    assert.deepEqual(parsed.genesis.challenges, { enabled: true })
+    assert.deepEqual(parsed.runtime, { challengesPerNode: 8, challengeWindow: 30 })
   })
 
   it('error: a missing or non-JSON file is SPEC_ERROR_UNREADABLE; a wrong spec is SPEC_ERROR_INVALID naming the path', async () => {
@@ -33,5 +42,16 @@ describe('loadChainSpec', () => {
     const wrong = join(dir, 'wrong.json')
     writeFileSync(wrong, JSON.stringify({ ...builtinSpec('dev')!, id: 'Upper Case' }))
     await assert.rejects(loadChainSpec(wrong), (err) => err instanceof ChainSpecError && err.code === 'SPEC_ERROR_INVALID' && /\$\.id/.test(err.message))
+    // Challenges: a window must fit in the report slot, k is bounded, the genesis switch is a boolean.
+    for (const [runtime, path] of [
+      [{ reportSlot: 20, challengeWindow: 20 }, /\$\.runtime\.challengeWindow/],
+      [{ challengesPerNode: 17 }, /\$\.runtime\.challengesPerNode/],
+    ] as const) {
+      writeFileSync(wrong, JSON.stringify({ ...builtinSpec('dev')!, runtime }))
+      await assert.rejects(loadChainSpec(wrong), (err) => err instanceof ChainSpecError && path.test(err.message))
+    }
+    const dev = builtinSpec('dev')!
+    writeFileSync(wrong, JSON.stringify({ ...dev, genesis: { ...dev.genesis, challenges: { enabled: 'yes' } } }))
+    await assert.rejects(loadChainSpec(wrong), (err) => err instanceof ChainSpecError && /\$\.genesis\.challenges/.test(err.message))
   })
 })

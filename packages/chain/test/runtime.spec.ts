@@ -40,6 +40,7 @@ describe('runtime', () => {
       'Utility',
       'Multisig',
       'Proxy',
+      'Challenges',
     ])
     const storageOf = (pallet: string) =>
       md.pallets

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { AddCommandOptions } from './commands/ipfs-client.js'
+import type { IpfsDaemonOptions } from './commands/ipfs-daemon.js'
 import { DEFAULT_API } from './commands/ipfs-defaults.js'
 import { CrustError, redactUrl } from '@crust-ts/base'
 import type { KeyInfo } from './commands/key.js'
@@ -339,12 +340,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--bootstrap <multiaddr...>', 'peers to dial at start')
     .option('--dht', 'join the Kademlia DHT (off for dev networks)', false)
     .option('--fetch-timeout <ms>', 'how long to wait for a block from peers', parseDuration, 60_000)
-    .action(
-      async (opts: { repo?: string; apiPort: number; gatewayPort: number; swarmPort: number; bootstrap?: string[]; dht: boolean; fetchTimeout: number }) => {
-        const { runIpfsDaemon } = await import('./commands/ipfs-daemon.js')
-        await runIpfsDaemon(opts)
-      },
-    )
+    .option('--chain <ws-url>', "a chain node's RPC: fetch a CID from the storage nodes the chain says hold it, before other peers")
+    .action(async (opts: IpfsDaemonOptions) => {
+      const { runIpfsDaemon } = await import('./commands/ipfs-daemon.js')
+      await runIpfsDaemon(opts)
+    })
   ipfs
     .command('add')
     .description('add files or directories, printing their CIDs (as "ipfs add")')

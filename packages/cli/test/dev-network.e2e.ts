@@ -34,7 +34,7 @@ describe('crust dev', () => {
   after(async () => {
     await api?.disconnect()
     if (dev !== undefined && dev.child.exitCode === null) {
-      dev.child.kill('SIGKILL')
+      dev.kill()
       for (const n of dev.nodes) if (alive(n.pid)) process.kill(n.pid, 'SIGKILL')
     }
     base.remove()

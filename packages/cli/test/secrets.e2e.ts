@@ -4,7 +4,7 @@
  * no dev-key default outside the dev chain (one line, exit 1).
  */
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
@@ -13,8 +13,21 @@ import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto'
 import { CLI_BIN, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 
-function crust(args: string[], timeout = 60_000) {
-  return spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', timeout })
+/**
+ * Runs `crust ...args` to its end. Asynchronous on purpose: the fake chain answers from this very
+ * process, which a synchronous spawn would block until the CLI's chain check timed out.
+ */
+function crust(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+  })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })))
 }
 
 /** A JSON-RPC endpoint that answers `system_chainType` with `chainType` (a chain that is not dev). */
@@ -111,11 +124,11 @@ describe('secrets: crust node --validator', () => {
     }
   })
 
-  it('error: --validator with --validator-file, or an unreadable file, is one line and exit 1', () => {
-    const both = crust(['node', '--rpc-port', '0', '--validator', '//Alice', '--validator-file', '/nonexistent/validator.key'])
+  it('error: --validator with --validator-file, or an unreadable file, is one line and exit 1', async () => {
+    const both = await crust(['node', '--rpc-port', '0', '--validator', '//Alice', '--validator-file', '/nonexistent/validator.key'])
     assert.equal(both.status, 1)
     assert.match(both.stderr, /^error: give either --validator or --validator-file, not both \(CLI_ERROR_SECRET_FLAGS\)\n$/)
-    const missing = crust(['node', '--rpc-port', '0', '--validator-file', '/nonexistent/validator.key'])
+    const missing = await crust(['node', '--rpc-port', '0', '--validator-file', '/nonexistent/validator.key'])
     assert.equal(missing.status, 1)
     assert.match(missing.stderr, /^error: --validator-file: cannot read \/nonexistent\/validator\.key \(ENOENT\) \(CLI_ERROR_SECRET_FILE\)\n$/)
   })
@@ -134,19 +147,8 @@ describe('secrets: no dev-key defaults outside the dev chain', () => {
   it('error: crust sworker run with no account on a live chain exits 1 with one line naming the flag', async () => {
     const base = makeBasePath()
     try {
-      const child = spawn(process.execPath, [CLI_BIN, 'sworker', 'run', '--chain', live.url, '--data', join(base.path, 'sworker'), '--api-port', '0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let stderr = ''
-      let stdout = ''
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString()
-      })
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString()
-      })
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-      assert.equal(code, 1)
+      const { status, stdout, stderr } = await crust(['sworker', 'run', '--chain', live.url, '--data', join(base.path, 'sworker'), '--api-port', '0'])
+      assert.equal(status, 1)
       assert.equal(stdout, '')
       assert.equal(stderr.split('\n').filter((l) => l !== '').length, 1, stderr)
       assert.match(stderr, /^error: no node account: pass --account-file <file> .*\/\/Bob is the default only on the dev chain.* \(CLI_ERROR_NO_ACCOUNT\)\n$/)
@@ -155,24 +157,24 @@ describe('secrets: no dev-key defaults outside the dev chain', () => {
     }
   })
 
-  it('error: an unreachable chain is not the dev chain either', () => {
-    const r = crust(['sworker', 'run', '--chain', 'ws://127.0.0.1:1', '--api-port', '0'])
+  it('error: an unreachable chain is not the dev chain either', async () => {
+    const r = await crust(['sworker', 'run', '--chain', 'ws://127.0.0.1:1', '--api-port', '0'])
     assert.equal(r.status, 1)
     assert.match(r.stderr, /^error: no node account: pass --account-file/)
   })
 
-  it('error: crust prepaid with no account on a live chain does not sign as //Alice', () => {
-    const r = crust(['prepaid', 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', '1', '--chain', live.url])
+  it('error: crust prepaid with no account on a live chain does not sign as //Alice', async () => {
+    const r = await crust(['prepaid', 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', '1', '--chain', live.url])
     assert.equal(r.status, 1)
     assert.match(r.stderr, /^error: no paying account: pass --account-file <file> .*\/\/Alice is the default only on the dev chain \(CLI_ERROR_NO_ACCOUNT\)\n$/)
   })
 
-  it('behavior: crust sworker run --account-file takes the account from the file (a bad one is refused without echoing it)', () => {
+  it('behavior: crust sworker run --account-file takes the account from the file (a bad one is refused without echoing it)', async () => {
     const base = makeBasePath()
     try {
       const file = join(base.path, 'account')
       writeFileSync(file, 'not a secret phrase at all\n', { mode: 0o600 })
-      const r = crust(['sworker', 'run', '--chain', live.url, '--account-file', file, '--api-port', '0'])
+      const r = await crust(['sworker', 'run', '--chain', live.url, '--account-file', file, '--api-port', '0'])
       assert.equal(r.status, 1)
       assert.ok(!r.stderr.includes('not a secret phrase'), r.stderr)
       assert.match(r.stderr, /secret URI/)

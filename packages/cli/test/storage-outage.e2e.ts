@@ -5,6 +5,8 @@
  * uploader. Restarted with the command crust dev ran it with, A reports again, and its own state
  * shows it kept what it had sealed: its sWorker holds the file as valid with the sealing block of
  * before and unseals every block of it, and its sManager's task for it made no new pull attempt.
+ * Meanwhile a new storage node with no IPFS link to either (no --bootstrap) fetches the file from
+ * the holders its chain names by their peer records.
  */
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -39,6 +41,7 @@ describe('the uploading storage node down and back (crust dev)', () => {
   let dev: DevProcess
   let api: ApiPromise
   let restarted: StorageProcess | undefined
+  let newcomer: StorageProcess | undefined
 
   before(async () => {
     await cryptoWaitReady()
@@ -51,6 +54,8 @@ describe('the uploading storage node down and back (crust dev)', () => {
     await api?.disconnect()
     restarted?.child.kill('SIGKILL')
     await restarted?.exited
+    newcomer?.child.kill('SIGKILL')
+    await newcomer?.exited
     await dev?.stop()
     for (const n of dev?.nodes ?? []) if (alive(n.pid)) process.kill(n.pid, 'SIGKILL')
     base.remove()
@@ -98,6 +103,44 @@ describe('the uploading storage node down and back (crust dev)', () => {
     const res = await fetch(`${b.gateway}/ipfs/${cid}`)
     assert.equal(res.status, 200)
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+  })
+
+  it('behavior: a new storage node linked only to the validators fetches the file from the holder its chain names, past the dead one', async () => {
+    const [a, b] = [dev.nodes[0]!, dev.nodes[1]!]
+    const command = JSON.parse(readFileSync(join(a.dir, 'command.json'), 'utf8')) as { args: string[] }
+    // A's command with its own folder and account, and no --bootstrap: its only IPFS links are what the chain names.
+    const args: string[] = []
+    for (let i = 1; i < command.args.length; i++) {
+      const arg = command.args[i]!
+      if (arg === '--bootstrap') {
+        while (command.args[i + 1] !== undefined && !command.args[i + 1]!.startsWith('--')) i++
+        continue
+      }
+      args.push(arg)
+      if (arg === '--base-path') args.push(join(base.path, 'node-d'))
+      else if (arg === '--account') args.push('//Dave')
+      else if (arg.endsWith('-port')) args.push('0')
+      else continue
+      i++
+    }
+    assert.equal(args.includes('--bootstrap'), false)
+    newcomer = await startStorage<{ ipfsApi: string; peerId: string }>(args)
+    const { ipfsApi } = newcomer.endpoints
+    // Both holders published where to reach them; A is dead, B answers.
+    const status = await runCrust(['status', cid, '--chain', dev.chainRpc, '--json'])
+    assert.equal(status.code, 0, status.stderr)
+    const replicas = (JSON.parse(status.stdout) as { replicas: Array<{ who: string; peer: { peerId: string } | null }> }).replicas
+    for (const node of [a, b]) {
+      assert.equal(replicas.find((r) => r.who === node.account)?.peer?.peerId, node.peerId, `crust status shows ${node.name}'s peer record`)
+    }
+    const res = await fetch(`${ipfsApi}/api/v0/cat?arg=${cid}`, { method: 'POST' })
+    assert.equal(res.status, 200)
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+    const peers = (await (await fetch(`${ipfsApi}/api/v0/swarm/peers`, { method: 'POST' })).json()) as { Peers: Array<{ Peer: string }> | null }
+    assert.ok(
+      (peers.Peers ?? []).some((p) => p.Peer === b.peerId),
+      'the new node dialled B, the live holder',
+    )
   })
 
   it('behavior: restarted, the uploading node reports again with the sealed file it kept, and pulls nothing again', async () => {

@@ -5,6 +5,7 @@
 import type { ComponentLogger } from '@crust-ts/base'
 import { createKuboApiServer } from './api/index.js'
 import { createGatewayServer } from './gateway/index.js'
+import type { ProviderHints } from './libp2p/index.js'
 import type { IpfsNode } from './interface.js'
 import { createIpfsNode } from './node/index.js'
 
@@ -22,6 +23,8 @@ export interface IpfsDaemonInit {
   bootstrap?: string[]
   dht?: boolean
   fetchTimeoutMs?: number
+  /** Who holds a CID, from outside IPFS (see `IpfsNodeInit.providerHints`). */
+  providerHints?: ProviderHints
   logger?: ComponentLogger
 }
 
@@ -41,6 +44,7 @@ export async function startIpfsDaemon(init: IpfsDaemonInit): Promise<IpfsDaemon>
     ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
     ...(init.dht === undefined ? {} : { dht: init.dht }),
     ...(init.fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs: init.fetchTimeoutMs }),
+    ...(init.providerHints === undefined ? {} : { providerHints: init.providerHints }),
     ...(init.logger === undefined ? {} : { logger: init.logger }),
   })
   const logger = init.logger === undefined ? {} : { logger: init.logger }

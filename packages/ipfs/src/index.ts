@@ -25,10 +25,16 @@
 export type { BitswapStat, IpfsNode, PeerRetrievalScore, RepoStat, RetrievalScores } from './interface.js'
 export {
   type BitswapInit,
+  HINT_ROUTER_NAME,
   type HeliaOnHost,
+  type HintedPeer,
+  type HintRouterInit,
+  hintRouter,
   type IpfsHost,
   LIBP2P_ROUTER_NAME,
   libp2pRouter,
+  MAX_HINTED_PROVIDERS,
+  type ProviderHints,
   loadWithBitswap,
   type WithBitswap,
 } from './libp2p/index.js'
@@ -44,6 +50,11 @@ export {
   DEFAULT_STORAGE_MAX,
   DefaultIpfsNode,
   DefaultRetrievalScores,
+  NAMED_HOLDER_FAILURE_WEIGHT,
+  loadScores,
+  type PeerRecordTotals,
+  SCORES_FILE,
+  saveScores,
   defaultIpfsNodeOptions,
   encodeFileLeaf,
   fastLeafImporter,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DefaultRetrievalScores } from '../src/index.js'
+import { DefaultRetrievalScores, NAMED_HOLDER_FAILURE_WEIGHT } from '../src/index.js'
 
 describe('node: retrieval scores', () => {
   it('behavior: successes, failures, bytes and mean latency are kept per peer', () => {
@@ -37,6 +37,18 @@ describe('node: retrieval scores', () => {
     scores.record('other', { ok: true, latencyMs: 0 })
     assert.equal(scores.get('stores-it')!.score, 3 * scores.get('other')!.score)
     assert.equal(scores.list()[0]!.peerId, 'stores-it')
+  })
+
+  it('behavior: a peer named a holder (by provider hints) that fails counts NAMED_HOLDER_FAILURE_WEIGHT failures; others one', () => {
+    const scores = new DefaultRetrievalScores()
+    scores.noteNamedHolder('holder')
+    scores.record('holder', { ok: false })
+    scores.record('stranger', { ok: false })
+    assert.equal(scores.get('holder')?.failures, NAMED_HOLDER_FAILURE_WEIGHT)
+    assert.equal(scores.get('stranger')?.failures, 1)
+    assert.ok(scores.scoreOf('holder') < scores.scoreOf('stranger'))
+    assert.equal(scores.scoreOf('unknown'), 0.5)
+    assert.equal(scores.totals().failures, 2, 'totals count failed retrievals, not their weight')
   })
 
   it('behavior: at most maxPeers are remembered, the least recently updated forgotten first', () => {

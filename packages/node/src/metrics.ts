@@ -15,19 +15,24 @@ export interface MetricSources {
   ipfsPeers?(): number
   /** sManager tasks per status. */
   tasks?(): Record<string, number>
+  /** What the IPFS node fetched from peers and how it ranks them (best first). */
+  retrieval?(): Promise<{ blocksReceived: number; dataReceived: number; peers: Array<{ peerId: string; score: number; failures: number }> }>
 }
+
+/** The best-ranked peers exported one by one (a peer label per peer: bounded, not every peer ever seen). */
+export const TOP_RANKED_PEERS = 20
 
 export function createMetricsRegistry(sources: MetricSources): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const gauge = (name: string, help: string, collect: (g: Gauge) => void, labelNames: string[] = []) =>
+  const gauge = (name: string, help: string, collect: (g: Gauge) => void | Promise<void>, labelNames: string[] = []) =>
     new Gauge({
       name,
       help,
       labelNames,
       registers: [registry],
       collect() {
-        collect(this)
+        return collect(this)
       },
     })
   gauge('crust_chain_best_block', 'Best block number seen from the chain', (g) => g.set(sources.bestBlock()))
@@ -62,6 +67,21 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
         for (const [status, n] of Object.entries(tasks())) g.set({ status }, n)
       },
       ['status'],
+    )
+  }
+  const retrieval = sources.retrieval
+  if (retrieval !== undefined) {
+    gauge('crust_ipfs_blocks_received', 'Blocks received from peers since the node started', async (g) => g.set((await retrieval()).blocksReceived))
+    gauge('crust_ipfs_bytes_received', 'Bytes of blocks received from peers since the node started', async (g) => g.set((await retrieval()).dataReceived))
+    gauge('crust_ipfs_ranked_peers', 'Peers the node keeps a retrieval record of', async (g) => g.set((await retrieval()).peers.length))
+    gauge(
+      'crust_ipfs_peer_score',
+      `Retrieval score of the ${TOP_RANKED_PEERS} best-ranked peers (what the node asks first)`,
+      async (g) => {
+        g.reset()
+        for (const p of (await retrieval()).peers.slice(0, TOP_RANKED_PEERS)) g.set({ peer: p.peerId }, p.score)
+      },
+      ['peer'],
     )
   }
   return registry

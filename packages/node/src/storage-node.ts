@@ -13,13 +13,15 @@ import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, consensusServices, PeerGate } from '@crust-ts/consensus'
-import { createGatewayServer, createIpfsNode, createKuboApiServer, type IpfsDaemon, type IpfsHost, startIpfsDaemon } from '@crust-ts/ipfs'
-import { createLibp2pHost, PEER_KEY_FILE } from '@crust-ts/p2p'
+import { createGatewayServer, createIpfsNode, createKuboApiServer, type IpfsDaemon, type IpfsHost, type ProviderHints, startIpfsDaemon } from '@crust-ts/ipfs'
+import { createLibp2pHost, loadOrCreatePeerKey, PEER_KEY_FILE } from '@crust-ts/p2p'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
 import { EmbeddedChain } from './chain.js'
 import type { StorageNodeConfig } from './config.js'
 import { ensureGroup, ensureJoined } from './groups.js'
+import { publishPeerRecordOnceIdentified } from './peer-record.js'
+import { ChainProviderHints } from './provider-hints.js'
 import { createMetricsRegistry, type MetricSources, type MetricsServer, startMetricsServer } from './metrics.js'
 
 export interface StorageNodeEndpoints {
@@ -55,8 +57,8 @@ async function connectChain(chainRpc: string): Promise<ApiPromise> {
 }
 
 /** The IPFS daemon's parts (node, Kubo API, gateway) on a host the caller owns and stops. */
-async function startIpfsOnHost(config: StorageNodeConfig, host: IpfsHost, logger: ComponentLogger): Promise<IpfsDaemon> {
-  const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, logger })
+async function startIpfsOnHost(config: StorageNodeConfig, host: IpfsHost, providerHints: ProviderHints, logger: ComponentLogger): Promise<IpfsDaemon> {
+  const node = await createIpfsNode({ repoPath: join(config.basePath, 'ipfs'), libp2p: host, providerHints, logger })
   const stops: Array<() => Promise<void>> = [() => node.stop()]
   try {
     const api = createKuboApiServer(node, { host: '127.0.0.1', port: config.ipfs.apiPort, logger })
@@ -104,6 +106,8 @@ export async function startStorageNode(
     let smanager: Smanager | undefined
     let chain: EmbeddedChain | undefined
     let host: ConsensusHost | undefined
+    // The chain names who holds a file; the IPFS node asks it before its connected peers.
+    const hints = new ChainProviderHints(logger.forComponent('node:hints'))
     const swarm = [`/ip4/${config.ipfs.swarmHost}/tcp/${config.ipfs.swarmPort}`]
     if (config.mode !== 'owner') {
       if (config.chain !== undefined) {
@@ -124,7 +128,7 @@ export async function startStorageNode(
         })
         host = shared
         stops.push(async () => shared.stop())
-        ipfs = await startIpfsOnHost(config, shared, logger)
+        ipfs = await startIpfsOnHost(config, shared, hints, logger)
       } else {
         ipfs = await startIpfsDaemon({
           repoPath: join(config.basePath, 'ipfs'),
@@ -134,6 +138,7 @@ export async function startStorageNode(
           swarmHost: config.ipfs.swarmHost,
           bootstrap: config.ipfs.bootstrap,
           dht: false,
+          providerHints: hints,
           logger,
         })
       }
@@ -204,6 +209,13 @@ export async function startStorageNode(
         })
       }
 
+      const chainType = (await api.rpc.system.chainType()).toString()
+      hints.attach(api, { allowPrivate: chainType === 'Development' || chainType === 'Local', self: daemon.peerId })
+      // Where this node's files can be fetched, published once the chain knows the node (after its first report).
+      const peerKey = await loadOrCreatePeerKey(join(config.basePath, 'ipfs', PEER_KEY_FILE))
+      const stopPublishing = await publishPeerRecordOnceIdentified(api, account, peerKey, () => daemon.node.libp2p.getMultiaddrs(), log)
+      stops.push(async () => stopPublishing())
+
       const sworkerApi = url(running.api)
       smanager = await Smanager.start({
         dataDir: join(config.basePath, 'smanager'),
@@ -242,6 +254,10 @@ export async function startStorageNode(
         return out
       }
       sources.ipfsPeers = () => daemon.node.libp2p.getPeers().length
+      sources.retrieval = async () => {
+        const stat = await daemon.node.bitswapStat()
+        return { blocksReceived: stat.blocksReceived, dataReceived: stat.dataReceived, peers: stat.retrieval }
+      }
       Object.assign(endpoints, {
         ipfsApi,
         gateway: url(daemon.gateway),

@@ -3,8 +3,10 @@
  *
  * Wire formats that crust-ts clients and nodes share, defined once for both sides: today the sWork
  * payloads (the work report and registration bytes the sWorker signs and the chain verifies, the
- * P-256 signature scheme in Crust's little-endian form, the attestation report body) and the dev
- * attestation keys. No database, no node: nothing here opens a file or a socket.
+ * P-256 signature scheme in Crust's little-endian form, the attestation report body), the dev
+ * attestation keys, and storage proofs (`storageProof`: the content commitment storage challenges
+ * are verified against, and segment proofs). No database, no node: nothing here opens a file or a
+ * socket.
  *
  * @example
  * ```ts
@@ -28,3 +30,5 @@
  * ```
  */
 export * from './swork/index.js'
+/** Content commitments (Merkle roots over 1 KiB segments) and segment proofs for storage challenges. */
+export * as storageProof from './storage-proof/index.js'

@@ -46,6 +46,7 @@ export {
   type PlaceOrderParameters,
   type PlaceOrderReturnType,
 } from './order.js'
+export { type Holder, holdersOf, peerRecordOf } from './holders.js'
 export { addPrepaid, type AddPrepaidErrorType, type AddPrepaidOptions, type AddPrepaidReturnType } from './prepaid.js'
 export {
   decodeKeystore,

@@ -9,7 +9,9 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 3: balances.transfer, Balances.Reserves; the Utility, Multisig, Proxy, Identity and Treasury pallets.
   // 4: Crust's fee model (30 % weight to fee, TargetedFeeAdjustment, Crust's call weights, fee reduction
   // for calculate_reward only), replica counts that follow replicas, spower ripening, the election as Crust's.
-  specVersion: 4,
+  // 5: swork.set_peer_record / clear_peer_record (a storage node's peer record).
+  // 6: storage challenges: file roots (Market.FileRoots, place_storage_order_with_root), the Challenges pallet.
+  specVersion: 6,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,
@@ -29,8 +31,20 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   eraLength: 3_600,
   sessionsPerEra: 6,
   punishmentSlots: 8,
+  // 4 replicas per node per hour, answered within 100 blocks (10 minutes): see the chain README.
+  challengesPerNode: 4,
+  challengeWindow: 100,
 }
 
 /** The parameters a chain spec may override (`crust dev` shortens the periods). */
-export const SPEC_RUNTIME_KEYS = ['reportSlot', 'fileDuration', 'eraLength', 'sessionsPerEra', 'punishmentSlots', 'existentialDeposit'] as const
+export const SPEC_RUNTIME_KEYS = [
+  'reportSlot',
+  'fileDuration',
+  'eraLength',
+  'sessionsPerEra',
+  'punishmentSlots',
+  'existentialDeposit',
+  'challengesPerNode',
+  'challengeWindow',
+] as const
 export type SpecRuntimeOverrides = Partial<Pick<RuntimeConfig, (typeof SPEC_RUNTIME_KEYS)[number]>>

@@ -7,6 +7,7 @@ import { u8aToHex } from '@polkadot/util'
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { balancesPallet } from '../pallets/balances.js'
 import { benefitsPallet } from '../pallets/benefits/index.js'
+import { challengesPallet } from '../pallets/challenges/index.js'
 import { marketPallet } from '../pallets/market/index.js'
 import { offencesPallet } from '../pallets/offences/index.js'
 import { sessionPallet, stakingPallet } from '../pallets/staking/index.js'
@@ -61,6 +62,8 @@ export const PALLET_INDEX = {
   Multisig: 30,
   // Crust has no proxy pallet: the first index after Crust's last (BridgeTransfer, 32).
   Proxy: 33,
+  // Not in Crust: storage challenges.
+  Challenges: 34,
 } as const
 
 /** `RuntimeVersion` as the JSON-RPC API returns it. */
@@ -143,6 +146,7 @@ export class Runtime {
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
       multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
       proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),
+      challengesPallet(PALLET_INDEX.Challenges),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
     this.callType = this.buildCallType()

@@ -8,7 +8,8 @@ import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady, decodeAddress, encodeAddress } from '@polkadot/util-crypto'
 import { CRU, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL } from '../constants.js'
 import { CrustError } from '@crust-ts/base'
-import { SPEC_RUNTIME_KEYS, type SpecRuntimeOverrides } from '../runtime/config.js'
+import { defaultRuntimeConfig, SPEC_RUNTIME_KEYS, type SpecRuntimeOverrides } from '../runtime/config.js'
+import { MAX_CHALLENGES_PER_NODE } from '../pallets/challenges/constants.js'
 import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE } from '@crust-ts/protocol'
 
 export interface ChainSpec {
@@ -32,6 +33,8 @@ export interface ChainSpec {
     }
     /** Staking: the era GPoS inflation starts at (Crust's `StartRewardEra`; storage default 100_000). */
     staking?: { startRewardEra: number }
+    /** Storage challenges (not in Crust): whether they are issued from genesis (off when absent). */
+    challenges?: { enabled: boolean }
   }
   /** Runtime parameters this chain overrides (block counts; `crust dev` shortens them). */
   runtime?: SpecRuntimeOverrides
@@ -71,11 +74,14 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
       authorities: authorities.map(devAddress),
       market: { enabled: true },
       staking: { startRewardEra: 0 },
+      // Off until storage nodes answer challenges (the sWorker and sManager side comes later): a
+      // node that does not answer loses its replicas. Root switches it on (`challenges.setEnabled`).
+      challenges: { enabled: false },
       swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
     },
     // Short periods so a dev or local network shows whole order lifecycles in minutes: 1-minute
-    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras.
-    runtime: chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360 } : {},
+    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras, 20 s to answer challenges.
+    runtime: chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360, challengeWindow: 20 } : {},
   }
 }
 
@@ -148,7 +154,7 @@ export function parseChainSpec(json: unknown): ChainSpec {
   const sudoKey = g.sudoKey === undefined || g.sudoKey === null ? null : checkAddress(g.sudoKey, '$.genesis.sudoKey')
   if (!Array.isArray(g.authorities) || g.authorities.length === 0) fail('expected a non-empty array of addresses', '$.genesis.authorities')
   const authorities = g.authorities.map((a: unknown, i: number) => checkAddress(a, `$.genesis.authorities[${i}]`))
-  const genesisExtras: Pick<ChainSpec['genesis'], 'market' | 'swork' | 'staking'> = {}
+  const genesisExtras: Pick<ChainSpec['genesis'], 'market' | 'swork' | 'staking' | 'challenges'> = {}
   if (g.market !== undefined) {
     const m = g.market as Record<string, unknown>
     if (typeof m !== 'object' || m === null || typeof m.enabled !== 'boolean') fail('expected { "enabled": true|false }', '$.genesis.market')
@@ -185,6 +191,11 @@ export function parseChainSpec(json: unknown): ChainSpec {
     }
     genesisExtras.staking = { startRewardEra: st.startRewardEra }
   }
+  if (g.challenges !== undefined) {
+    const c = g.challenges as Record<string, unknown>
+    if (typeof c !== 'object' || c === null || typeof c.enabled !== 'boolean') fail('expected { "enabled": true|false }', '$.genesis.challenges')
+    genesisExtras.challenges = { enabled: c.enabled }
+  }
   const runtime: SpecRuntimeOverrides = {}
   if (o.runtime !== undefined) {
     if (typeof o.runtime !== 'object' || o.runtime === null) fail('expected an object', '$.runtime')
@@ -199,6 +210,11 @@ export function parseChainSpec(json: unknown): ChainSpec {
       }
     }
   }
+  const effective = { ...defaultRuntimeConfig, ...runtime }
+  // A window given with the chain's report slot must fit in it (the default one may not, for a very short slot).
+  if (runtime.challengeWindow !== undefined && effective.challengeWindow >= effective.reportSlot)
+    fail(`must be less than the report slot (${effective.reportSlot})`, '$.runtime.challengeWindow')
+  if (effective.challengesPerNode > MAX_CHALLENGES_PER_NODE) fail(`must be at most ${MAX_CHALLENGES_PER_NODE}`, '$.runtime.challengesPerNode')
   return {
     name: o.name,
     id: o.id,

@@ -1,6 +1,7 @@
 /** The genesis state a chain spec describes. */
 import { endowAtGenesis } from '../pallets/balances.js'
 import { buildMarketGenesis } from '../pallets/market/index.js'
+import { buildChallengesGenesis } from '../pallets/challenges/index.js'
 import { buildStakingGenesis } from '../pallets/staking/index.js'
 import { buildSworkGenesis } from '../pallets/swork/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
@@ -16,6 +17,7 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   if (spec.genesis.sudoKey !== null) SudoKey.put(state, accountIdOf(spec.genesis.sudoKey))
   buildMarketGenesis(state, spec.genesis.market ?? { enabled: false }, config.existentialDeposit)
   if (spec.genesis.swork !== undefined) buildSworkGenesis(state, spec.genesis.swork)
+  buildChallengesGenesis(state, spec.genesis.challenges ?? { enabled: false })
   // The spec's authorities are the invulnerable genesis validators until an election has candidates with proven storage.
   buildStakingGenesis(state, spec.genesis.authorities.map(accountIdOf), undefined, spec.genesis.staking?.startRewardEra)
 }

@@ -1,5 +1,5 @@
 /** `crust status <cid>` and `crust prepaid <cid> <amount>`. */
-import { addPrepaid, assertCid, type FileInfo, formatBytes, formatCru, orderStatus, parseCru, SdkError } from '@crust-ts/sdk'
+import { addPrepaid, assertCid, type FileInfo, formatBytes, formatCru, type Holder, holdersOf, orderStatus, parseCru, SdkError } from '@crust-ts/sdk'
 import type { AccountOptions } from './account.js'
 import { signerFrom } from './account.js'
 import { withChain } from './chain-connection.js'
@@ -10,7 +10,8 @@ function noOrder(cid: string): SdkError {
 }
 
 /** The order as JSON: balances and sizes as decimal strings (they exceed JSON's safe integers). */
-export function fileJson(cid: string, file: FileInfo, bestBlock: number): Record<string, unknown> {
+export function fileJson(cid: string, file: FileInfo, bestBlock: number, holders: readonly Holder[] = []): Record<string, unknown> {
+  const peerOf = new Map(holders.map((h) => [h.who, { peerId: h.peerId, multiaddrs: h.multiaddrs }]))
   return {
     cid,
     bestBlock,
@@ -22,7 +23,8 @@ export function fileJson(cid: string, file: FileInfo, bestBlock: number): Record
     prepaid: file.prepaid.toString(),
     reportedReplicaCount: file.reportedReplicaCount,
     remainingPaidCount: file.remainingPaidCount,
-    replicas: file.replicas,
+    // Each replica with where its holder can be fetched from (its sWork peer record), when it published one.
+    replicas: file.replicas.map((r) => ({ ...r, peer: peerOf.get(r.who) ?? null })),
   }
 }
 
@@ -34,7 +36,8 @@ function expiry(file: FileInfo, best: number): string {
     : `block #${file.expiredAt} (expired ${-left} blocks ago; renews from prepaid or closes when settled)`
 }
 
-export function formatStatus(cid: string, file: FileInfo, best: number): string {
+export function formatStatus(cid: string, file: FileInfo, best: number, holders: readonly Holder[] = []): string {
+  const peerOf = new Map(holders.map((h) => [h.who, h]))
   const rows: Array<[string, string]> = [
     ['cid', cid],
     ['size', formatBytes(file.fileSize)],
@@ -43,10 +46,11 @@ export function formatStatus(cid: string, file: FileInfo, best: number): string 
     ['expires', expiry(file, best)],
     ['replicas', `${file.reportedReplicaCount} reported of ${file.replicas.length} (${file.remainingPaidCount} paid places left)`],
   ]
-  const lines = file.replicas.map(
-    (r) =>
-      `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n`,
-  )
+  const lines = file.replicas.map((r) => {
+    const peer = peerOf.get(r.who)
+    const where = peer === undefined ? '    no peer record\n' : `    peer ${peer.peerId} ${peer.multiaddrs.join(' ')}\n`
+    return `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n${where}`
+  })
   return fields(rows) + lines.join('')
 }
 
@@ -55,8 +59,9 @@ export async function statusCommand(cid: string, opts: { chain: string; json: bo
   await withChain(opts.chain, async (api) => {
     const file = await orderStatus(api, cid)
     if (file === undefined) throw noOrder(cid)
-    const best = (await api.rpc.chain.getHeader()).number.toNumber()
-    write(opts.json ? `${JSON.stringify(fileJson(cid, file, best), null, 2)}\n` : formatStatus(cid, file, best))
+    const [header, holders] = await Promise.all([api.rpc.chain.getHeader(), holdersOf(api, cid)])
+    const best = header.number.toNumber()
+    write(opts.json ? `${JSON.stringify(fileJson(cid, file, best, holders), null, 2)}\n` : formatStatus(cid, file, best, holders))
   })
 }
 

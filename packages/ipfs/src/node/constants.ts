@@ -25,3 +25,6 @@ export const ADD_BLOCK_WRITE_CONCURRENCY = 64
  * block is pinned (for `pins.isPinned`, so for GC) while its record exists.
  */
 export const PINNED_BLOCK_PREFIX = '/pinned-block/'
+
+/** How often a running node saves its retrieval scores (also saved at stop). */
+export const SCORES_SAVE_INTERVAL_MS = 60_000

@@ -24,6 +24,13 @@ export {
 } from './node.js'
 export { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, resolveIpfsNodeConfig } from './options.js'
 export { PinLock } from './pin-lock.js'
-export { DefaultRetrievalScores, type RetrievalScoresInit, type RetrievalTotals } from './retrieval-scores.js'
+export {
+  DefaultRetrievalScores,
+  NAMED_HOLDER_FAILURE_WEIGHT,
+  type PeerRecordTotals,
+  type RetrievalScoresInit,
+  type RetrievalTotals,
+} from './retrieval-scores.js'
+export { loadScores, SCORES_FILE, saveScores } from './scores-file.js'
 export { ScoringBlockBroker, type WantListEntryLike } from './scoring-broker.js'
 export { writeBehindUnixFS } from './write-behind-fs.js'

@@ -11,15 +11,16 @@ import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
 import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
 import { createLibp2pHost, type Libp2pHostError, PEER_KEY_FILE } from '@crust-ts/p2p'
-import { type HeliaOnHost, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
+import { type HeliaOnHost, hintRouter, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
 import { acquireRepoLock, LmdbBlockstore, LmdbDatastore, LmdbRepo, REPO_FORMAT_VERSION, type RepoError, type RepoLock } from '../store/index.js'
 import { AtomicPins } from './atomic-pins.js'
-import { REPO_DB_FOLDER } from './constants.js'
+import { REPO_DB_FOLDER, SCORES_SAVE_INTERVAL_MS } from './constants.js'
 import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
 import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
+import { loadScores, saveScores } from './scores-file.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
 import { writeBehindUnixFS } from './write-behind-fs.js'
 
@@ -80,6 +81,7 @@ export class DefaultIpfsNode implements IpfsNode {
   private broker: ScoringBlockBroker | undefined
   private transition: Promise<void> = Promise.resolve()
   private running = false
+  private scoresTimer: NodeJS.Timeout | undefined
 
   private constructor(parts: {
     helia: HeliaOnHost
@@ -141,18 +143,25 @@ export class DefaultIpfsNode implements IpfsNode {
         }))
       const dhtOn = ownsHost ? opts.dht !== false : 'dht' in host.services
       const withBitswap = await loadWithBitswap()
+      const retrieval = new DefaultRetrievalScores({
+        maxPeers: opts.maxScoredPeers,
+        ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
+      })
+      retrieval.restore(loadScores(repoPath))
       const light = createHeliaLight({
         blockstore,
         datastore,
         codecs: [dagCbor, dagJson, json],
         hashers: [sha512],
-        routers: [libp2pRouter(host, { dht: dhtOn })],
+        // Hinted holders (the chain's) come beside the DHT: bitswap dials what either yields.
+        routers: [
+          libp2pRouter(host, { dht: dhtOn }),
+          ...(init.providerHints === undefined
+            ? []
+            : [hintRouter(host, init.providerHints, { rank: (p) => retrieval.scoreOf(p), onNamed: (p) => retrieval.noteNamedHolder(p) })]),
+        ],
       })
       const helia = withHost(light, host, ownsHost)
-      const retrieval = new DefaultRetrievalScores({
-        maxPeers: opts.maxScoredPeers,
-        ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
-      })
       return new DefaultIpfsNode({
         helia,
         host,
@@ -186,6 +195,9 @@ export class DefaultIpfsNode implements IpfsNode {
       this.repo.reopen()
       await this.helia.start()
       this.running = true
+      // Saved now and then as well as at stop, so a kill -9 loses at most a minute of ranking.
+      this.scoresTimer = setInterval(() => this.saveScores(), SCORES_SAVE_INTERVAL_MS)
+      this.scoresTimer.unref()
       this.log.info({ peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map(String), repo: this.repoPath }, 'ipfs node started')
     })
   }
@@ -195,6 +207,8 @@ export class DefaultIpfsNode implements IpfsNode {
     return this.serially(async () => {
       if (!this.running && this.lock === undefined) return
       this.running = false
+      clearInterval(this.scoresTimer)
+      this.saveScores()
       try {
         await this.helia.stop()
       } finally {
@@ -204,6 +218,14 @@ export class DefaultIpfsNode implements IpfsNode {
         this.log.info({ repo: this.repoPath }, 'ipfs node stopped')
       }
     })
+  }
+
+  private saveScores(): void {
+    try {
+      saveScores(this.repoPath, this.retrieval.snapshot())
+    } catch (err) {
+      this.log.warn({ err, repo: this.repoPath }, 'cannot save the retrieval scores (ranking starts afresh after a restart)')
+    }
   }
 
   async repoStat(): Promise<RepoStat> {

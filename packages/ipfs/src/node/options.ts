@@ -1,6 +1,6 @@
 import type { ComponentLogger } from '@crust-ts/base'
 import { DEFAULT_SWARM_LISTEN, type DhtOptions } from '@crust-ts/p2p'
-import type { IpfsHost } from '../libp2p/index.js'
+import type { IpfsHost, ProviderHints } from '../libp2p/index.js'
 import type { RepoDurability } from '../store/index.js'
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_SCORED_PEERS, DEFAULT_STORAGE_MAX } from './constants.js'
 import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
@@ -39,6 +39,11 @@ export interface IpfsNodeInit {
    * the replicas the chain says the peer stores). Default: 1 for every peer.
    */
   peerWeight?: (peerId: string) => number
+  /**
+   * Who holds a CID, by knowledge from outside IPFS (the chain's replica records): asked before the
+   * DHT for every fetch, and the peers it names are dialled (see `hintRouter`). Default: none.
+   */
+  providerHints?: ProviderHints
 }
 
 /** Defaults of {@link IpfsNodeInit}. */

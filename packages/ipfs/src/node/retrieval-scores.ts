@@ -1,6 +1,9 @@
 import type { PeerRetrievalScore, RetrievalScores } from '../interface.js'
 import { DEFAULT_MAX_SCORED_PEERS } from './constants.js'
 
+/** How many failures a named holder's failure to deliver counts for. */
+export const NAMED_HOLDER_FAILURE_WEIGHT = 2
+
 /** Options of {@link DefaultRetrievalScores}. */
 export interface RetrievalScoresInit {
   /** Most peers remembered; the least recently updated are forgotten first. Default 10 000. */
@@ -19,12 +22,14 @@ export interface RetrievalTotals {
   failures: number
 }
 
-interface Record_ {
+/** What is remembered of one peer (and what a snapshot holds). */
+export interface PeerRecordTotals {
   successes: number
   failures: number
   bytes: number
   latencySumMs: number
 }
+type Record_ = PeerRecordTotals
 
 /**
  * Per-peer retrieval record fed by bitswap (see the node's scoring block broker): a success per
@@ -37,6 +42,8 @@ interface Record_ {
  */
 export class DefaultRetrievalScores implements RetrievalScores {
   private readonly peers = new Map<string, Record_>()
+  /** Peers named as holders of something this node fetched (provider hints): their failures count double. */
+  private readonly namedHolders = new Set<string>()
   private readonly maxPeers: number
   private readonly peerWeight: (peerId: string) => number
   private readonly sums: RetrievalTotals = { blocksReceived: 0, dataReceived: 0, failures: 0 }
@@ -57,7 +64,8 @@ export class DefaultRetrievalScores implements RetrievalScores {
       this.sums.blocksReceived++
       this.sums.dataReceived += outcome.bytes ?? 0
     } else {
-      entry.failures++
+      // A peer the chain says holds the data and does not serve it fails a promise, not a guess.
+      entry.failures += this.namedHolders.has(peerId) ? NAMED_HOLDER_FAILURE_WEIGHT : 1
       this.sums.failures++
     }
     this.peers.set(peerId, entry)
@@ -66,6 +74,19 @@ export class DefaultRetrievalScores implements RetrievalScores {
       if (oldest === undefined) break
       this.peers.delete(oldest)
     }
+  }
+
+  /** Marks `peerId` as named a holder (by provider hints): from now on each failure of it counts double. */
+  noteNamedHolder(peerId: string): void {
+    this.namedHolders.delete(peerId)
+    this.namedHolders.add(peerId)
+    if (this.namedHolders.size > this.maxPeers) this.namedHolders.delete(this.namedHolders.values().next().value!)
+  }
+
+  /** The score of `peerId`, or that of an unknown peer (0.5, times its weight). */
+  scoreOf(peerId: string): number {
+    const entry = this.peers.get(peerId)
+    return this.view(peerId, entry ?? { successes: 0, failures: 0, bytes: 0, latencySumMs: 0 }).score
   }
 
   /** The record of one peer, if any. */
@@ -77,6 +98,22 @@ export class DefaultRetrievalScores implements RetrievalScores {
   /** Every remembered peer, best score first. */
   list(): PeerRetrievalScore[] {
     return [...this.peers].map(([peerId, entry]) => this.view(peerId, entry)).sort((a, b) => b.score - a.score)
+  }
+
+  /** Every peer's totals, least recently updated first: what a restart restores. */
+  snapshot(): Array<[string, PeerRecordTotals]> {
+    return [...this.peers].map(([peerId, entry]) => [peerId, { ...entry }])
+  }
+
+  /** Adds a snapshot's peers (older than anything recorded since), keeping at most `maxPeers`. */
+  restore(entries: ReadonlyArray<readonly [string, PeerRecordTotals]>): void {
+    const now = [...this.peers]
+    this.peers.clear()
+    for (const [peerId, entry] of [...entries, ...now]) {
+      this.peers.delete(peerId)
+      this.peers.set(peerId, { ...entry })
+    }
+    while (this.peers.size > this.maxPeers) this.peers.delete(this.peers.keys().next().value!)
   }
 
   /** Totals over every retrieval recorded since the node started. */

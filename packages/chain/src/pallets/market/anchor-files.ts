@@ -8,7 +8,8 @@ import { u32, vec } from '../../primitives/codec/scale-type.js'
 import { doubleMapWithDefault, mapWithDefault, optionalDoubleMap } from '../../frame/storage.js'
 import { sworkerAnchor } from '../swork/types.js'
 import { merkleRoot } from './types.js'
-import type { StorageAccess } from '../../frame/storage.js'
+import type { StorageAccess, StorageReader } from '../../frame/storage.js'
+import { forgetReplicaProofs } from '../challenges/storage.js'
 
 const P = 'Market'
 const PAGE = 256
@@ -70,6 +71,7 @@ export function untrackReplica(state: StorageAccess, anchor: Uint8Array, cid: Ui
   if (tail.length === 0) AnchorFilePages.remove(state, anchor, lastPage)
   else AnchorFilePages.insert(state, anchor, lastPage, tail)
   AnchorFilePosition.remove(state, anchor, cid)
+  forgetReplicaProofs(state, anchor, cid)
   if (last === 0) AnchorFileCount.remove(state, anchor)
   else AnchorFileCount.insert(state, anchor, last)
 }
@@ -78,4 +80,9 @@ export function untrackReplica(state: StorageAccess, anchor: Uint8Array, cid: Ui
 export function* anchorFiles(state: StorageAccess, anchor: Uint8Array): Generator<Uint8Array> {
   const count = AnchorFileCount.get(state, anchor)
   for (let page = 0; page * PAGE < count; page++) yield* AnchorFilePages.get(state, anchor, page)
+}
+
+/** The file at `position` (0-based, below `AnchorFileCount`) of `anchor`'s list: random access for challenges. */
+export function anchorFileAt(state: StorageReader, anchor: Uint8Array, position: number): Uint8Array | undefined {
+  return AnchorFilePages.get(state, anchor, Math.floor(position / PAGE))[position % PAGE]
 }

@@ -1,5 +1,6 @@
 import { errors, event } from '../../frame/pallet.js'
 import { accountId32, bool, named, u32, u128 } from '../../primitives/codec/scale-type.js'
+import { contentRoot } from './file-roots.js'
 import { merkleRoot } from './types.js'
 
 const account = named(accountId32, 'AccountId')
@@ -23,6 +24,9 @@ export const marketErrors = errors({
   BaseFeeIncreaseThresholdLargerThanDecreaseThreshold: [12, 'The base fee increase threshold must stay below the decrease threshold.'],
   IllegalCid: [13, 'The CID does not parse or is too long.'],
   FileSizeZero: [14, 'The file size must be positive.'],
+  FileRootMismatch: [15, 'Not in Crust: the file has another root.'],
+  FileRootLocked: [16, 'Not in Crust: the file has replicas but no fixed root; its root comes from its replica holders.'],
+  IllegalFileRoot: [17, 'Not in Crust: the root names an empty content or one larger than the order.'],
 })
 
 /** Crust's market events (tuple-style, as Crust declares them), in declaration order. */
@@ -40,4 +44,5 @@ export const marketEvents = {
   FileClosed: event(10, { cid: merkleRoot }, 'A file was closed.', true),
   CalculateSpowersSuccess: event(11, { who: account, block: blockNumber, sworkers: u32, files: u32 }, 'Spowers were calculated.', true),
   SetSpowerReadyPeriodSuccess: event(12, { period: blockNumber }, 'The spower ready period was set.', true),
+  FileRootFixed: event(13, { cid: merkleRoot, root: contentRoot }, "Not in Crust: a file's content root was fixed; challenges are verified against it.", true),
 }

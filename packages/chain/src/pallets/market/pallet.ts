@@ -3,6 +3,8 @@ import { accountId32, bool, bytes, compactU128, named, u32, u64, vec } from '../
 import { call, constant, definePallet, ensureRoot, ensureSigned, moduleError, type Pallet } from '../../frame/pallet.js'
 import type { StorageValue } from '../../frame/storage.js'
 import { ANCHOR_FILES_STORAGE } from './anchor-files.js'
+import { contentRoot, FILE_ROOTS_STORAGE } from './file-roots.js'
+import { setClientRoot } from '../challenges/roots.js'
 import { MAXIMUM_FILE_SIZE, REWARD_PERSON } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { placeStorageOrder } from './orders.js'
@@ -60,7 +62,7 @@ export function marketPallet(index: number): Pallet {
     name: 'Market',
     index,
     path: 'pallet_market',
-    storage: [...S.MARKET_STORAGE, ...ANCHOR_FILES_STORAGE],
+    storage: [...S.MARKET_STORAGE, ...ANCHOR_FILES_STORAGE, ...FILE_ROOTS_STORAGE],
     calls: {
       place_storage_order: call({
         index: 0,
@@ -160,6 +162,19 @@ export function marketPallet(index: number): Pallet {
       set_file_keys_count_fee_adjust_threshold: setter(25, 'threshold', u32, S.FileKeysCountFeeAdjustThreshold),
       set_file_keys_count_fee_increase_ratio: setter(26, 'ratio', perbill, S.FileKeysCountFeeIncreaseRatio),
       set_file_keys_count_fee_decrease_ratio: setter(27, 'ratio', perbill, S.FileKeysCountFeeDecreaseRatio),
+      place_storage_order_with_root: call({
+        index: 28,
+        args: { cid: merkleRoot, reported_file_size: u64, tips: balance, memo: bytes, root: contentRoot },
+        weight: PLACE_STORAGE_ORDER_WEIGHT + 2n * DB_READ + 2n * DB_WRITE,
+        docs: [
+          'Not in Crust: `place_storage_order` with the content root the uploader computed (storage challenges are verified',
+          "against it). A file's root is fixed once: a different one is refused, and so is one for a file that already has replicas.",
+        ],
+        dispatch: (ctx, origin, args) => {
+          placeStorageOrder(ctx, ensureSigned(origin), args.cid, args.reported_file_size, args.tips)
+          setClientRoot(ctx, args.cid, args.root)
+        },
+      }),
     },
     events: marketEvents,
     errors: marketErrors,

@@ -13,6 +13,8 @@ import { perbillMul } from './math.js'
 import { calculateSpower } from './spower.js'
 import { updateSpower } from '../swork/interface.js'
 import { trackReplica, untrackReplica } from './anchor-files.js'
+import { FileRootCandidates, forgetFileRoot } from './file-roots.js'
+import type { Replica } from './types.js'
 import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, RipeningCursor, RipeningQueue, SpowerReadyPeriod } from './storage.js'
 
 /** One added or deleted file of a work report. */
@@ -125,9 +127,33 @@ function closeIllegalFile(ctx: Ctx, change: ReplicaChange, value: bigint): void 
   const inGroup = !sameBytes(change.owner, change.reporter)
   if (!(inGroup && maybeRewardMerchant(ctx, change.owner, value)) && value > 0n) transfer(ctx, STORAGE_POT, RESERVED_POT, value, true)
   FilesV2.remove(ctx.state, change.cid)
+  forgetFileRoot(ctx.state, change.cid)
   FileKeysCount.put(ctx.state, Math.max(0, FileKeysCount.get(ctx.state) - 1))
   OrdersCount.put(ctx.state, Math.max(0, OrdersCount.get(ctx.state) - 1))
   ctx.deposit(marketEvents.IllegalFileClosed, { cid: change.cid })
+}
+
+/**
+ * Removes replica `index` of a stored file: the replica count and spowers follow, the file is written
+ * back. Returns the removed replica and the spower its sWorker was credited (the file size while it
+ * ripened, the file's spower once ripe), which the caller takes off that sWorker.
+ */
+function removeReplicaAt(ctx: Ctx, cid: Uint8Array, stored: FileInfo, index: number): { owner: Uint8Array; replica: Replica; spower: bigint } {
+  const [owner, replica] = stored.replicas[index]!
+  const file = { ...stored, replicas: stored.replicas.filter((_, i) => i !== index) }
+  untrackReplica(ctx.state, replica.anchor, cid)
+  // Crust decrements unconditionally (cstrml/market/src/lib.rs:1224-1226): flags no longer change.
+  file.reported_replica_count = Math.max(0, file.reported_replica_count - 1)
+  rebaseSpowers(ctx, file)
+  FilesV2.insert(ctx.state, cid, file)
+  // A root its holder submitted no longer speaks for a replica.
+  const candidates = FileRootCandidates.get(ctx.state, cid)
+  const kept = candidates.filter(([who]) => !sameBytes(who, replica.who))
+  if (kept.length !== candidates.length) {
+    if (kept.length === 0) FileRootCandidates.remove(ctx.state, cid)
+    else FileRootCandidates.insert(ctx.state, cid, kept)
+  }
+  return { owner, replica, spower: replica.created_at !== undefined ? stored.file_size : stored.spower }
 }
 
 /** Removes the reporter's replica for a deleted file. Returns the spower to take off its sWorker. */
@@ -136,16 +162,28 @@ export function deleteReplica(ctx: Ctx, change: Omit<ReplicaChange, 'fileSize' |
   if (stored === undefined) return 0n
   const index = stored.replicas.findIndex(([, r]) => sameBytes(r.who, change.reporter))
   if (index < 0) return 0n
-  const replica = stored.replicas[index]![1]
-  const file = { ...stored, replicas: stored.replicas.filter((_, i) => i !== index) }
-  untrackReplica(ctx.state, replica.anchor, change.cid)
-  // Crust decrements unconditionally (cstrml/market/src/lib.rs:1224-1226): flags no longer change.
-  file.reported_replica_count = Math.max(0, file.reported_replica_count - 1)
-  rebaseSpowers(ctx, file)
-  FilesV2.insert(ctx.state, change.cid, file)
-  if (!sameBytes(replica.anchor, change.anchor)) return 0n
-  // A ripening replica was credited the file size; a ripe one the file's spower.
-  return replica.created_at !== undefined ? stored.file_size : stored.spower
+  const { replica, spower } = removeReplicaAt(ctx, change.cid, stored, index)
+  return sameBytes(replica.anchor, change.anchor) ? spower : 0n
+}
+
+/**
+ * Removes the replica sWorker `anchor` holds of file `cid` (a failed storage challenge, a declared
+ * loss, a wrong root), taking its spower off that sWorker's work report at once. Returns the
+ * replica's owner and the spower taken off, or undefined when the anchor holds no replica of it.
+ */
+export function removeReplicaOfAnchor(ctx: Ctx, cid: Uint8Array, anchor: Uint8Array): { owner: Uint8Array; who: Uint8Array; spower: bigint } | undefined {
+  const stored = FilesV2.get(ctx.state, cid)
+  if (stored === undefined) return undefined
+  const index = stored.replicas.findIndex(([, r]) => sameBytes(r.anchor, anchor))
+  if (index < 0) return undefined
+  const { owner, replica, spower } = removeReplicaAt(ctx, cid, stored, index)
+  updateSpower(ctx.state, anchor, spower, 0n)
+  return { owner, who: replica.who, spower }
+}
+
+/** The replica sWorker `anchor` holds of a file, with its owner (the replicas' key). */
+export function replicaOfAnchor(file: FileInfo, anchor: Uint8Array): [owner: Uint8Array, replica: Replica] | undefined {
+  return file.replicas.find(([, r]) => sameBytes(r.anchor, anchor))
 }
 
 /** Whether a file (order) exists. */

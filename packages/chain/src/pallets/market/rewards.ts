@@ -7,6 +7,7 @@ import { RESERVED_POT, REWARD_PERSON, STORAGE_POT } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { fileFee, splitPayment } from './orders.js'
 import { untrackReplica } from './anchor-files.js'
+import { forgetFileRoot } from './file-roots.js'
 import { rebaseSpowers, removeSpowers } from './replicas.js'
 import { calculateSpower } from './spower.js'
 import { FileKeysCount, FilesV2, HasNewOrder } from './storage.js'
@@ -58,6 +59,7 @@ function closeFile(ctx: DispatchContext, cid: Uint8Array, value: bigint): void {
   if (value > 0n) transfer(ctx, STORAGE_POT, RESERVED_POT, value, true)
   for (const [, replica] of FilesV2.get(ctx.state, cid)?.replicas ?? []) untrackReplica(ctx.state, replica.anchor, cid)
   FilesV2.remove(ctx.state, cid)
+  forgetFileRoot(ctx.state, cid)
   FileKeysCount.put(ctx.state, Math.max(0, FileKeysCount.get(ctx.state) - 1))
   ctx.deposit(marketEvents.FileClosed, { cid })
 }

@@ -9,6 +9,8 @@ export {
   PERBILL,
   perbillFromRational,
   perbillSquare,
+  STORAGE_CHALLENGE_FAILURE,
+  STORAGE_FAULT_SLASH,
   VOTE_EQUIVOCATION,
 } from './kinds.js'
 export { offencesEvents, offencesPallet } from './pallet.js'

@@ -68,3 +68,18 @@ export const VOTE_EQUIVOCATION: OffenceKind = {
   name: 'vote equivocation',
   slashFraction: equivocationSlashFraction,
 }
+
+/** The slash of a storage challenge offence: 1 % of the offender's exposure, however many offend together. */
+export const STORAGE_FAULT_SLASH = PERBILL / 100n
+
+/**
+ * Repeated storage faults (not in Crust): an owner whose storage nodes failed or missed
+ * OFFENCE_FAULT_THRESHOLD challenges in one era (the Challenges pallet). Time slot: the era.
+ * Storage nodes fail independently (a lost disk is not an attack on consensus), so the fraction
+ * does not grow with the number of concurrent offenders.
+ */
+export const STORAGE_CHALLENGE_FAILURE: OffenceKind = {
+  id: kindId('swork:challenges'),
+  name: 'storage challenge failures',
+  slashFraction: () => STORAGE_FAULT_SLASH,
+}

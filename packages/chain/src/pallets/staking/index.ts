@@ -2,7 +2,7 @@
 export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_OFFENCE_AGE_ERAS, MAX_UNLOCKING_CHUNKS, SLASH_DEFER_DURATION, STAKING_ID } from './constants.js'
 export { activeBond, cappedExposure, clearEraInformation, doElection, electedValidators, selectAndUpdateValidators } from './election.js'
 export { events as stakingEvents, stakingErrors } from './errors.js'
-export { applyWorkload, buildStakingGenesis, stakingPallet } from './pallet.js'
+export { applyWorkload, buildStakingGenesis, lowerStakeLimit, stakingPallet } from './pallet.js'
 export { isSessionStart, planEra, rotateSession, sessionTiming, startEra } from './era.js'
 export { permillFromRational, stakeLimitOf, stakeLimitRatio, totalStakeLimit } from './stake-limit.js'
 export * from './storage.js'

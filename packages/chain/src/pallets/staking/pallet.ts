@@ -27,7 +27,7 @@ import type { StorageAccess } from '../../frame/storage.js'
 import { multiAddress } from '../../primitives/substrate-types.js'
 import { Account } from '../system.js'
 import { freeBalance, lookupAddress, otherLocksFrozen, TotalIssuance } from '../balances.js'
-import { takeWorkload, type WorkloadHandOff } from '../swork/interface.js'
+import { takeWorkload, totalWorkload, type WorkloadHandOff } from '../swork/interface.js'
 import { Now } from '../timestamp.js'
 import {
   AUTHORING_POINTS_PER_BLOCK,
@@ -141,6 +141,22 @@ export function applyWorkload(ctx: Pick<BlockContext, 'state' | 'deposit'>, hand
     StakeLimit.insert(ctx.state, stash, stakeLimitOf(own, handOff.totalWorkload, limit))
   }
   ctx.deposit(events.UpdateStakeLimitSuccess, { owners: handOff.workload.length })
+}
+
+/**
+ * Lowers `stash`'s stake limit at once by what `workload` bytes are worth under the current
+ * totals (as the next aggregation would, without waiting for it): a storage node's replica removed
+ * by a failed challenge. Not in Crust. Returns the amount taken off.
+ */
+export function lowerStakeLimit(state: StorageAccess, stash: Uint8Array, workload: bigint): bigint {
+  const current = StakeLimit.get(state, stash)
+  if (current === undefined || workload <= 0n) return 0n
+  const active = ActiveEra.get(state)
+  const totalStakes = active === undefined ? undefined : ErasTotalStakes.get(state, active.index)
+  const worth = stakeLimitOf(workload, totalWorkload(state), totalStakeLimit(totalStakes, TotalIssuance.get(state)))
+  const cut = minBalance(worth, current)
+  StakeLimit.insert(state, stash, current - cut)
+  return cut
 }
 
 /**

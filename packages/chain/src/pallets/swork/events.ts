@@ -30,6 +30,8 @@ export const sworkEvents = {
   SetPunishmentSuccess: event(11, { is_enabled: bool }, 'Enable the punishment or disable it.', UNNAMED),
   RemoveCodeSuccess: event(12, { code: sworkerCode }, 'Remove the expired code success.', UNNAMED),
   SetAttestationAuthoritySuccess: event(16, { authority: bytes }, 'The attestation authority key changed. [P-256 public key, 65 bytes uncompressed]', UNNAMED),
+  PeerRecordSet: event(17, { who: accountId, peer_id: bytes }, 'A storage node published its libp2p peer id and addresses. [who, peer id]', UNNAMED),
+  PeerRecordCleared: event(18, { who: accountId }, 'A storage node removed its peer record. [who]', UNNAMED),
 }
 
 export const sworkErrors = errors({
@@ -60,4 +62,7 @@ export const sworkErrors = errors({
   IllegalAttestationAuthority: [24, 'The attestation authority key is not an uncompressed P-256 public key (65 bytes, 0x04 first).'],
   IllegalTeePublicKey: [25, 'The decentralized TEE public key is not a 32-byte sr25519 key.'],
   PubKeyBoundToOther: [26, 'The sWorker public key is bound to another account: the account that registered it first.'],
+  IllegalPeerRecord: [27, 'The peer record is malformed: the peer id must be an Ed25519 libp2p peer id, with at most 8 addresses of 1 to 96 bytes.'],
+  IllegalPeerSignature: [28, "The peer key's signature over the account and the peer record does not verify."],
+  PeerRecordNotExist: [29, 'The account has no peer record.'],
 })

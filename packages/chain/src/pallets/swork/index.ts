@@ -17,10 +17,12 @@ export {
   reportSlotOf,
   takeAddedFilesCount,
   takeWorkload,
+  totalWorkload,
   updateSpower,
   type WorkloadHandOff,
 } from './interface.js'
 export { reportWorksWeight, type SworkPalletOptions, sworkPallet } from './pallet.js'
+export { ed25519KeyOfPeerId, MAX_PEER_ADDR_BYTES, MAX_PEER_ADDRS, PEER_RECORD_DOMAIN, peerRecordPayload } from './peer-records.js'
 export { isLegalCode } from './register.js'
 export type { ReportWorksArgs } from './report-works.js'
 export {
@@ -36,6 +38,7 @@ export {
   IdentityCount,
   IdentityCursor,
   IdentityList,
+  PeerRecords,
   PendingWorkload,
   PubKeyOwner,
   PubKeys,
@@ -45,5 +48,5 @@ export {
   Workload,
   WorkReports,
 } from './storage.js'
-export type { Group, Identity, PKInfo, WorkReport } from './types.js'
+export type { Group, Identity, PeerRecord, PKInfo, WorkReport } from './types.js'
 export { aggregationRunning, updateOffset } from './workload.js'

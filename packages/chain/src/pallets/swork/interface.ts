@@ -4,7 +4,7 @@
  */
 import type { RuntimeConfig } from '../../frame/config.js'
 import type { StorageAccess, StorageReader } from '../../frame/storage.js'
-import { AddedFilesCount, Identities, IdentityCount, IdentityList, PendingWorkload, ReportedInSlot, WorkReports } from './storage.js'
+import { AddedFilesCount, Free, Identities, IdentityCount, IdentityList, PendingWorkload, ReportedInSlot, Spower, WorkReports } from './storage.js'
 import { type Identity, sameBytes } from './types.js'
 
 const U64_MAX = (1n << 64n) - 1n
@@ -85,4 +85,9 @@ export function takeWorkload(state: StorageAccess): WorkloadHandOff | undefined 
   if (pending === undefined) return undefined
   PendingWorkload.kill(state)
   return { workload: pending[0], totalWorkload: pending[1] }
+}
+
+/** Σ spower + Σ free of the last aggregation (free moves with each report): the total stake limits are shared by. */
+export function totalWorkload(state: StorageReader): bigint {
+  return Spower.get(state) + Free.get(state)
 }

@@ -14,6 +14,7 @@ import { DB_READ_WEIGHT, DB_WRITE_WEIGHT, MAX_GROUP_SIZE } from './constants.js'
 import { sworkErrors, sworkEvents } from './events.js'
 import { addMemberIntoAllowlist, createGroup, joinGroup, kickOut, quitGroup, removeMemberFromAllowlist } from './groups.js'
 import { isAuthorityKey } from './genesis.js'
+import { clearPeerRecord, MAX_PEER_ADDRS, setPeerRecord } from './peer-records.js'
 import { register, registerNewTeePubkey, registerWithDeauthChain } from './register.js'
 import { reportWorks } from './report-works.js'
 import { AttestationAuthority, Codes, EnablePunishment, sworkStorage } from './storage.js'
@@ -39,6 +40,8 @@ const REGISTER_WEIGHT = 4_801_000_000n + db(6n, 3n)
 const GROUP_WEIGHT = 58_000_000n + db(6n, 3n)
 const MEMBER_WEIGHT = 123_000_000n + db(7n, 4n)
 const SMALL_WEIGHT = 1_000n
+// Ours: one ed25519 verification (~60 µs) plus an identity read and a record write.
+const PEER_RECORD_WEIGHT = 60_000_000n + db(1n, 1n)
 
 /** Crust's `report_works` weight for a report with `added` and `deleted` files. */
 export function reportWorksWeight(added: number, deleted: number): bigint {
@@ -202,6 +205,24 @@ export function sworkPallet(index: number, options: SworkPalletOptions = {}): Pa
           ctx.deposit(sworkEvents.SetAttestationAuthoritySuccess, { authority })
         },
       }),
+      set_peer_record: call({
+        index: 16,
+        args: { peer_id: bytes, addrs: vec(bytes, 'Vec<Vec<u8>>'), peer_sig: bytes },
+        weight: PEER_RECORD_WEIGHT,
+        docs: [
+          "Publish the caller's libp2p peer id and addresses (binary multiaddrs, at most 8), signed by the peer key",
+          "over the domain 'crust-ts:swork:peer-record:v1', the caller's account and the SCALE-encoded (peer_id, addrs).",
+          'Only accounts with an sWork identity (registered storage nodes) may publish.',
+        ],
+        dispatch: (ctx, origin, args) => setPeerRecord(ctx, ensureSigned(origin), args),
+      }),
+      clear_peer_record: call({
+        index: 17,
+        args: {},
+        weight: db(1n, 1n),
+        docs: ["Remove the caller's peer record."],
+        dispatch: (ctx, origin) => clearPeerRecord(ctx, ensureSigned(origin)),
+      }),
     },
     events: sworkEvents,
     errors: sworkErrors,
@@ -209,6 +230,7 @@ export function sworkPallet(index: number, options: SworkPalletOptions = {}): Pa
       PunishmentSlots: constant(u32, (c) => c.punishmentSlots, 'The punishment duration if someone offline'),
       ReportSlot: constant(u32, (c) => c.reportSlot, 'Blocks per report slot (from the chain spec; Crust: 600).'),
       MaxGroupSize: constant(u32, () => MAX_GROUP_SIZE, 'The max number of members in one group'),
+      MaxPeerAddrs: constant(u32, () => MAX_PEER_ADDRS, 'The most addresses a peer record may list (ours).'),
     },
     onInitialize: sworkOnInitialize,
   })

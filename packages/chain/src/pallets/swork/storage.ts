@@ -9,6 +9,7 @@ import {
   blockNumber,
   group,
   identity,
+  peerRecord,
   pkInfo,
   reportSlot,
   sr25519Public,
@@ -211,6 +212,15 @@ export const AttestationAuthority = optionalValue({
 })
 
 /** Every item, in declaration (metadata) order. */
+export const PeerRecords = optionalMap({
+  pallet: PALLET,
+  name: 'PeerRecords',
+  hasher: 'Blake2_128Concat',
+  key: accountId,
+  value: peerRecord,
+  docs: ["Each storage node's libp2p peer id and addresses (binary multiaddrs), signed by its peer key: where to fetch the files it holds."],
+})
+
 export const sworkStorage: StorageItem[] = [
   Codes,
   Identities,
@@ -232,4 +242,5 @@ export const sworkStorage: StorageItem[] = [
   PendingWorkload,
   AttestationAuthority,
   PubKeyOwner,
+  PeerRecords,
 ]

@@ -112,3 +112,11 @@ export const workloadHandOff = tuple(btreeMap(accountId, u128), u128)
 
 /** An sr25519 public key (`sp_core::sr25519::Public`). */
 export const sr25519Public = newtype(['sp_core', 'sr25519', 'Public'], fixedBytes(32), { typeName: 'sr25519::Public' })
+
+/** A storage node's libp2p peer id and binary multiaddrs, and the block that last set them (`Swork.PeerRecords`). */
+export const peerRecord = struct([PATH, 'PeerRecord'], {
+  peer_id: bytes,
+  addrs: vec(bytes, 'Vec<Vec<u8>>'),
+  updated_at: blockNumber,
+})
+export type PeerRecord = Infer<typeof peerRecord>

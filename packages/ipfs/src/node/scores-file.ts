@@ -1,0 +1,39 @@
+/**
+ * Retrieval scores kept across restarts: a JSON file in the repo folder, written whole to a
+ * temporary file and renamed over the old one (a crash leaves the old or the new file, never half
+ * of one). A missing or unreadable file starts the node with no scores: they are a ranking hint,
+ * not data that must survive.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { PeerRecordTotals } from './retrieval-scores.js'
+
+/** The file's name in the repo folder. */
+export const SCORES_FILE = 'retrieval-scores.json'
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+function valid(entry: unknown): entry is [string, PeerRecordTotals] {
+  if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') return false
+  const t = entry[1] as Record<string, unknown> | null
+  return t !== null && typeof t === 'object' && isCount(t.successes) && isCount(t.failures) && isCount(t.bytes) && isCount(t.latencySumMs)
+}
+
+/** The saved scores, or none when the file is missing or malformed (malformed entries are skipped). */
+export function loadScores(repoPath: string): Array<[string, PeerRecordTotals]> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path.join(repoPath, SCORES_FILE), 'utf8'))
+  } catch {
+    return []
+  }
+  const peers = (parsed as { peers?: unknown } | null)?.peers
+  return Array.isArray(peers) ? peers.filter(valid) : []
+}
+
+export function saveScores(repoPath: string, entries: Array<[string, PeerRecordTotals]>): void {
+  const file = path.join(repoPath, SCORES_FILE)
+  const temp = `${file}.tmp`
+  writeFileSync(temp, JSON.stringify({ version: 1, peers: entries }))
+  renameSync(temp, file)
+}

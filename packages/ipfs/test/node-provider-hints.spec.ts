@@ -1,0 +1,103 @@
+/** Provider hints: a node dials the holders that something outside IPFS (the chain) names, with no other link to them. */
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromCID, peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { CID } from 'multiformats/cid'
+import { createIpfsNode, type DefaultIpfsNode, hintRouter, kuboAddOptions, MAX_HINTED_PROVIDERS, type ProviderHints, SCORES_FILE } from '../src/index.js'
+import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
+
+const KiB = 1024
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
+
+describe('node: provider hints', () => {
+  const dir = tempDir('hints')
+  let holder: DefaultIpfsNode
+  let fetcher: DefaultIpfsNode
+  let rootCid: CID
+  const asked: string[] = []
+  const hinted = new Map<string, { peerId: string; multiaddrs: string[] }[]>()
+
+  before(async () => {
+    holder = await createIpfsNode({ repoPath: path.join(dir.path, 'holder'), swarm: LOOPBACK })
+    const hints: ProviderHints = {
+      async providersOf(cid) {
+        asked.push(cid.toString())
+        return hinted.get(cid.toString()) ?? []
+      },
+    }
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK, fetchTimeoutMs: 20_000, providerHints: hints })
+  })
+
+  after(async () => {
+    await fetcher.stop()
+    await holder.stop()
+    dir.remove()
+  })
+
+  it('behavior: a node with no connection to the holder fetches a whole DAG from the peer the hints name for its root', async () => {
+    const content = await collect(deterministicBytes(1200 * KiB, 'hinted-file', 64 * KiB))
+    rootCid = await holder.fs.addBytes(content, kuboAddOptions())
+    assert.equal(fetcher.libp2p.getPeers().length, 0, 'the fetcher starts with no peers')
+    // A peer id that does not parse and an address list that does not either come first: both are skipped.
+    hinted.set(rootCid.toString(), [
+      { peerId: 'not-a-peer-id', multiaddrs: ['/ip4/127.0.0.1/tcp/1'] },
+      { peerId: holder.libp2p.peerId.toString(), multiaddrs: ['not a multiaddr'] },
+      { peerId: holder.libp2p.peerId.toString(), multiaddrs: holder.libp2p.getMultiaddrs().map(String) },
+    ])
+    const fetched = await collect(fetcher.fs.cat(rootCid))
+    assert.deepEqual(fetched, bytes(content))
+    assert.ok(asked.includes(rootCid.toString()), 'the hints were asked for the root')
+    assert.ok(
+      fetcher.libp2p.getPeers().some((p) => p.equals(holder.libp2p.peerId)),
+      'the fetcher dialled the hinted holder',
+    )
+    assert.ok((fetcher.retrieval.get(holder.libp2p.peerId.toString())?.successes ?? 0) >= 2, 'blocks came from the holder')
+  })
+
+  it('behavior: retrieval scores survive a restart; a damaged scores file starts the node with none', async () => {
+    const holderId = holder.libp2p.peerId.toString()
+    const before = fetcher.retrieval.get(holderId)
+    assert.ok(before !== undefined && before.successes >= 2)
+    await fetcher.stop()
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    assert.deepEqual(fetcher.retrieval.get(holderId), before)
+    await fetcher.stop()
+    writeFileSync(path.join(dir.path, 'fetcher', SCORES_FILE), '{"peers": [["x", {"successes": "many"}]')
+    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    assert.deepEqual(fetcher.retrieval.list(), [])
+  })
+
+  it('behavior: the router yields at most MAX_HINTED_PROVIDERS peers per CID, and none when the hints fail', async () => {
+    const many = Array.from({ length: MAX_HINTED_PROVIDERS + 5 }, () => ({
+      peerId: holder.libp2p.peerId.toString(),
+      multiaddrs: ['/ip4/127.0.0.1/tcp/4001'],
+    }))
+    const router = hintRouter(fetcher.libp2p, { providersOf: async () => many })
+    const yielded = []
+    for await (const p of router.findProviders!(rootCid)) yielded.push(p)
+    assert.equal(yielded.length, MAX_HINTED_PROVIDERS)
+    // Ranked: the node's best-serving holder first, whatever order the hints gave.
+    const ids = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    const named: string[] = []
+    const ranked = hintRouter(
+      fetcher.libp2p,
+      { providersOf: async () => ids.map((peerId) => ({ peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/4001'] })) },
+      { rank: (p) => (p === ids[2] ? 0.9 : p === ids[0] ? 0.1 : 0.5), onNamed: (p) => named.push(p) },
+    )
+    const order = []
+    for await (const p of ranked.findProviders!(rootCid)) order.push(peerIdFromCID(p.id).toString())
+    assert.deepEqual(order, [ids[2], ids[1], ids[0]])
+    assert.deepEqual(named, order, 'each yielded peer is reported as a named holder')
+    const failing = hintRouter(fetcher.libp2p, {
+      providersOf: async () => {
+        throw new Error('chain unreachable')
+      },
+    })
+    const none = []
+    for await (const p of failing.findProviders!(rootCid)) none.push(p)
+    assert.equal(none.length, 0)
+  })
+})
