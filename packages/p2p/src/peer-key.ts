@@ -67,6 +67,5 @@ export async function loadOrCreatePeerKey(file: string): Promise<PrivateKey> {
  * knows its nodes' peer ids before they start can give each the others' addresses at once.
  */
 export async function peerIdOfKeyFile(file: string): Promise<string> {
-  fs.mkdirSync(path.dirname(file), { recursive: true })
   return peerIdFromPrivateKey(await loadOrCreatePeerKey(file)).toString()
 }
