@@ -4,7 +4,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { createLibp2pHost, type Libp2pHostError, Libp2pHostErrorCode, loadOrCreatePeerKey, PEER_KEY_FILE, PEER_KEY_MODE, peerIdOfKeyFile } from '../src/index.js'
+import {
+  createLibp2pHost,
+  type Libp2pHostError,
+  Libp2pHostErrorCode,
+  loadOrCreatePeerKey,
+  PEER_KEY_FILE,
+  PEER_KEY_MODE,
+  peerIdOfKeyFile,
+} from '../src/index.js'
 
 function tempDir(): { path: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-p2p-'))
