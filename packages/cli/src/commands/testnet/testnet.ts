@@ -41,6 +41,9 @@ const PORT = { rpc: 9944, p2p: 30333, swarm: 4001, ipfsApi: 5001, gateway: 8080,
 /** How long a teardown during setup waits for the setup's step in flight to give up. */
 const SETUP_SETTLE_MS = 15_000
 
+/** How long the validators may take to finalize the storage accounts' setup. */
+const SETUP_FINALITY_TIMEOUT_MS = 120_000
+
 export interface TestnetOptions {
   basePath: string
   chain: string
@@ -173,6 +176,15 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     const chainApi = api
     // As crust dev: with several validators the storage accounts only bond (see dev.ts).
     await Promise.all(accounts.map((account) => setUpStorageAccount(chainApi, account, { candidate: opts.validators <= 1 })))
+    // The storage nodes start together, each syncing its own chain node over the slow links: they
+    // start once the setup is final, so none acts on a view of its account from before the setup.
+    const setupHead = (await chainApi.rpc.chain.getHeader()).number.toNumber()
+    const deadline = Date.now() + SETUP_FINALITY_TIMEOUT_MS
+    while ((await chainApi.rpc.chain.getHeader(await chainApi.rpc.chain.getFinalizedHead())).number.toNumber() < setupHead) {
+      if (shuttingDown) throw new CliError('CLI_ERROR_TESTNET_STOPPED', 'stopped while starting')
+      if (Date.now() > deadline) throw new CliError('CLI_ERROR_TESTNET_FINALITY', `the validators did not finalize #${setupHead} within ${SETUP_FINALITY_TIMEOUT_MS / 1000} s`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
 
     const storage = await Promise.all(
       range(opts.storageNodes).map(async (i) => {
