@@ -36,6 +36,7 @@ export interface InvariantResult {
 const POLL_MS = 1000
 const TRANSFER_TIMEOUT_MS = 60_000
 const RECOVERY_TIMEOUT_MS = 180_000
+const TRANSFER_RETRY_PAUSE_MS = 2000
 
 interface Acknowledged {
   blockHash: string
@@ -134,7 +135,10 @@ export async function runChaos(opts: ChaosOptions): Promise<InvariantResult[]> {
         try {
           acknowledged.push(await finalizedTransfer(chain.tx.balances.transferKeepAlive(bob.address, 1_000_000_000n + BigInt(sent)), alice))
         } catch {
-          // Not acknowledged (a fault got in the way): nothing is promised about it.
+          // Not acknowledged (a fault got in the way): nothing is promised about it. A pause, so a
+          // refused submission (a validator cut off with the previous one in its pool) is not
+          // retried in a tight loop.
+          await new Promise((r) => setTimeout(r, TRANSFER_RETRY_PAUSE_MS))
         }
       }
     })()
