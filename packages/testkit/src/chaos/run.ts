@@ -185,7 +185,8 @@ export async function runChaos(opts: ChaosOptions): Promise<InvariantResult[]> {
       const number = block === undefined ? -1 : Number.parseInt(block.block.header.number, 16)
       const canonical = number < 0 ? undefined : await rpc<string>(validators[0]!.rpc, 'chain_getBlockHash', [number])
       const included = block?.block.extrinsics.some((x) => chain.createType('Extrinsic', x).hash.toHex() === a.txHash) ?? false
-      if (canonical !== a.blockHash || !included) missing.push(`${a.txHash} in ${a.blockHash}`)
+      if (canonical !== a.blockHash) missing.push(`block ${a.blockHash} (of ${a.txHash}) not in the chain`)
+      else if (!included) missing.push(`${a.txHash} not in its block ${a.blockHash}`)
     }
     const broken = (name: string) => watch.violations.filter((v) => v.invariant === name)
     const detail = (name: string) =>
@@ -246,7 +247,7 @@ function finalizedTransfer(
       } else if (result.status.isFinalized) {
         clearTimeout(timer)
         unsubscribe?.()
-        resolve({ blockHash: result.status.asFinalized.toHex(), txHash: tx.hash.toHex() })
+        resolve({ blockHash: result.status.asFinalized.toHex(), txHash: result.txHash.toHex() })
       }
     }).then(
       (u) => {
