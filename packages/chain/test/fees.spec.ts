@@ -141,7 +141,7 @@ describe('fees as Crust charges them', () => {
 
 describe('balances and market details as Crust', () => {
   // Crust's balances: DustRemoval = Treasury (runtime/src/lib.rs:692).
-  it("behavior: a reaped account's dust goes to the treasury; the total issuance is unchanged", async () => {
+  it("behavior: a reaped account's dust goes to the treasury (Treasury.Deposit); the total issuance is unchanged", async () => {
     const h = await RuntimeHarness.create()
     const bob = pairOf('//Bob')
     const ferdie = pairOf('//Ferdie')
@@ -151,7 +151,8 @@ describe('balances and market details as Crust', () => {
     const issuance = TotalIssuance.get(h.state)
     const treasury = free(h, TREASURY_ACCOUNT)
     assert.equal(h.call(signed(bob.publicKey), 'Balances', 'transfer_allow_death', transferArgs(ferdie.publicKey, all - ed / 2n)), undefined)
-    h.endBlock()
+    const deposit = h.endBlock().find((e) => e.section === 'treasury' && e.method === 'Deposit')
+    assert.equal(String(deposit?.data[0]), String(ed / 2n))
     assert.equal(Account.contains(h.state, bob.publicKey), false)
     assert.equal(free(h, TREASURY_ACCOUNT), treasury + ed / 2n)
     assert.equal(TotalIssuance.get(h.state), issuance)

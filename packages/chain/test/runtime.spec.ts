@@ -37,7 +37,9 @@ describe('runtime', () => {
       'Staking',
       'Session',
       'Offences',
+      'Treasury',
       'Utility',
+      'Identity',
       'Multisig',
       'Proxy',
       'Challenges',
@@ -50,6 +52,13 @@ describe('runtime', () => {
     assert.ok(storageOf('Swork').includes('PubKeyOwner'))
     assert.ok(storageOf('Staking').includes('ErasAuthorities'))
     assert.deepEqual(storageOf('Offences'), ['Reports', 'ConcurrentReportsIndex'])
+    assert.deepEqual(storageOf('Identity'), ['IdentityOf', 'SuperOf', 'SubsOf', 'Registrars'])
+    assert.deepEqual(storageOf('Treasury'), ['ProposalCount', 'Proposals', 'Approvals'])
+    // Crust's pallet indices (crustio/crust runtime/src/lib.rs construct_runtime!: Treasury 15th, Identity 24th from 0).
+    assert.deepEqual(
+      ['Treasury', 'Identity'].map((name) => md.pallets.find((p) => p.name.eq(name))!.index.toNumber()),
+      [15, 24],
+    )
     const balances = md.pallets.find((p) => p.name.eq('Balances'))!
     assert.ok(balances.calls.isSome)
     const call = runtime.registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: '0x' + '11'.repeat(32) }, value: 7 } })

@@ -5,6 +5,7 @@
  */
 import type { ApiPromise } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
+import { u8aToHex } from '@polkadot/util'
 import type { Logger } from '@crust-ts/base'
 import { MAX_PEER_ADDRS, peerRecordPayload } from '@crust-ts/chain'
 import { peerRecordOf } from '@crust-ts/sdk'
@@ -94,7 +95,16 @@ export async function publishPeerRecord(
   const wanted = addrs.map((a) => multiaddr(a).toString())
   if (current !== undefined && current.peerId === base58btc.baseEncode(peerId) && current.multiaddrs.join() === wanted.join()) return false
   const signature = await peerKey.sign(peerRecordPayload(account.publicKey, peerId, addrs))
-  const error = await submitTx(api, callOf(api, 'swork', 'setPeerRecord', peerId, addrs, signature), account)
+  // Hex, not Uint8Array: @polkadot/api reads a Uint8Array given for `Bytes` as already length-prefixed.
+  const call = callOf(
+    api,
+    'swork',
+    'setPeerRecord',
+    u8aToHex(peerId),
+    addrs.map((a) => u8aToHex(a)),
+    u8aToHex(signature),
+  )
+  const error = await submitTx(api, call, account)
   if (error !== undefined) throw new NodeTxError(`the chain refused the peer record: ${error}`, error)
   log.info({ peerId: base58btc.baseEncode(peerId), addrs: addrs.length }, 'peer record published: others can fetch from this node')
   return true

@@ -34,6 +34,8 @@ export interface RuntimeConfig {
   sessionsPerEra: number
   /** Report slots a node's workload stays zero after a missed report (Crust: 8). */
   punishmentSlots: number
+  /** Blocks between treasury spends (Crust's `SpendPeriod`: 7 days = 100_800 blocks). */
+  spendPeriod: number
   /** Storage challenges (not in Crust): replicas each storage node is challenged on per report slot (k). */
   challengesPerNode: number
   /** Storage challenges: blocks a storage node has to answer its challenges (W); less than a report slot. */

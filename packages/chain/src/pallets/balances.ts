@@ -2,7 +2,7 @@
  * `pallet_balances`: free balances in `System.Account`, transfers, the existential deposit, and the
  * withdraw/deposit primitives other pallets (fees, market, staking) build on.
  */
-import { TREASURY_ACCOUNT } from './treasury-account.js'
+import { TREASURY_ACCOUNT, treasuryDepositEvent } from './treasury-account.js'
 import { accountId32, bool, compactU128, enumeration, fixedBytes, type Infer, named, struct, u32, u128, vec } from '../primitives/codec/scale-type.js'
 import {
   call,
@@ -68,6 +68,9 @@ export const Reserves = mapWithDefault({
   docs: ['Named reserves on some account balances.'],
 })
 
+/** `frame_support::traits::tokens::misc::BalanceStatus`: where repatriated funds land. */
+export const balanceStatus = enumeration(['frame_support', 'traits', 'tokens', 'misc', 'BalanceStatus'], { Free: { index: 0 }, Reserved: { index: 1 } })
+
 export const events = {
   Endowed: event(0, { account, free_balance: balance }, 'An account was created with some free balance.'),
   DustLost: event(
@@ -79,6 +82,11 @@ export const events = {
   BalanceSet: event(3, { who: account, free: balance }, 'A balance was set by root.'),
   Reserved: event(4, { who: account, amount: balance }, 'Some balance was reserved (moved from free to reserved).'),
   Unreserved: event(5, { who: account, amount: balance }, 'Some balance was unreserved (moved from reserved to free).'),
+  ReserveRepatriated: event(
+    6,
+    { from: account, to: account, amount: balance, destination_status: balanceStatus },
+    'Some balance was moved from the reserve of the first account to the second account.',
+  ),
   Deposit: event(7, { who: account, amount: balance }, 'Some amount was deposited (e.g. for transaction fees).'),
   Withdraw: event(8, { who: account, amount: balance }, 'Some amount was withdrawn from the account (e.g. for transaction fees).'),
   Slashed: event(9, { who: account, amount: balance }, 'Some amount was removed from the account (e.g. for misbehavior).'),
@@ -122,6 +130,7 @@ function dustToTreasury(ctx: EventSink, who: Uint8Array, dust: bigint): void {
   const treasury = Account.get(ctx.state, TREASURY_ACCOUNT)
   if (exists(treasury) && Buffer.compare(Buffer.from(who), Buffer.from(TREASURY_ACCOUNT)) !== 0) {
     setFree(ctx, TREASURY_ACCOUNT, treasury, treasury.data.free + dust)
+    ctx.deposit(treasuryDepositEvent, { value: dust })
     return
   }
   TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - dust)
@@ -206,6 +215,16 @@ export function depositInto(ctx: EventSink, who: Uint8Array, amount: bigint): bo
 }
 
 /**
+ * Pays `amount` into the treasury's pot, as the treasury's `OnUnbalanced` does with fee shares and
+ * slashes (Crust's `DealWithFees`, `Slash = Treasury`): Balances.Deposit and, for a non-zero amount,
+ * Treasury.Deposit.
+ */
+export function depositIntoTreasury(ctx: EventSink, amount: bigint): void {
+  if (amount === 0n) return
+  if (depositInto(ctx, TREASURY_ACCOUNT, amount)) ctx.deposit(treasuryDepositEvent, { value: amount })
+}
+
+/**
  * Takes up to `amount` out of `who`'s balance, free first then reserved, regardless of locks
  * (Substrate's `Currency::slash`): emits `Slashed`, lowers the total issuance, and reaps the account
  * when what is left is below the existential deposit. Returns the amount slashed and the part of
@@ -261,6 +280,42 @@ export function unreserve(ctx: EventSink, who: Uint8Array, amount: bigint): bigi
   const actual = info.data.reserved < amount ? info.data.reserved : amount
   Account.insert(ctx.state, who, { ...info, data: { ...info.data, free: info.data.free + actual, reserved: info.data.reserved - actual } })
   ctx.deposit(events.Unreserved, { who, amount: actual })
+  return amount - actual
+}
+
+/**
+ * Takes up to `amount` out of `who`'s reserved balance and out of circulation (Substrate's
+ * `ReservableCurrency::slash_reserved`; the caller pays the result on, e.g. to the treasury).
+ * Returns the amount slashed.
+ */
+export function slashReserved(ctx: EventSink, who: Uint8Array, amount: bigint): bigint {
+  if (amount === 0n) return 0n
+  const info = Account.get(ctx.state, who)
+  if (info.data.free + info.data.reserved === 0n) return 0n
+  const actual = info.data.reserved < amount ? info.data.reserved : amount
+  if (actual === 0n) return 0n
+  TotalIssuance.put(ctx.state, TotalIssuance.get(ctx.state) - actual)
+  ctx.deposit(events.Slashed, { who, amount: actual })
+  setFree(ctx, who, { ...info, data: { ...info.data, reserved: info.data.reserved - actual } }, info.data.free)
+  return actual
+}
+
+/**
+ * Moves up to `amount` of `from`'s reserved balance into `to`'s free balance (Substrate 3.0's
+ * `repatriate_reserved` with `BalanceStatus::Free`): emits `ReserveRepatriated`. `to` must exist
+ * (`DeadAccount`); to oneself it is an unreserve. Returns the part that could not be moved.
+ */
+export function repatriateReserved(ctx: EventSink, from: Uint8Array, to: Uint8Array, amount: bigint): bigint {
+  if (amount === 0n) return 0n
+  if (Buffer.compare(Buffer.from(from), Buffer.from(to)) === 0) return unreserve(ctx, from, amount)
+  const dst = Account.get(ctx.state, to)
+  if (!exists(dst)) throw moduleError(balanceErrors.DeadAccount)
+  const src = Account.get(ctx.state, from)
+  const actual = src.data.reserved < amount ? src.data.reserved : amount
+  if (dst.data.free + actual >= 1n << 128n) throw DispatchError.arithmetic('Overflow')
+  Account.insert(ctx.state, from, { ...src, data: { ...src.data, reserved: src.data.reserved - actual } })
+  Account.insert(ctx.state, to, { ...dst, data: { ...dst.data, free: dst.data.free + actual } })
+  ctx.deposit(events.ReserveRepatriated, { from, to, amount: actual, destination_status: { tag: 'Free', value: undefined } })
   return amount - actual
 }
 

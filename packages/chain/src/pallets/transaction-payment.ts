@@ -11,7 +11,7 @@ import type { RuntimeConfig } from '../frame/config.js'
 import type { StorageReader } from '../frame/storage.js'
 import { constant, definePallet, event, type Pallet } from '../frame/pallet.js'
 import { valueWithDefault } from '../frame/storage.js'
-import { depositInto } from './balances.js'
+import { depositInto, depositIntoTreasury } from './balances.js'
 import { TREASURY_ACCOUNT } from './treasury-account.js'
 
 const PALLET = 'TransactionPayment'
@@ -109,7 +109,7 @@ export const inclusionFee = (parts: FeeParts): bigint => parts.baseFee + parts.l
 /** Splits fee + tip between the treasury and the author, as Crust's DealWithFees. */
 export function distributeFee(ctx: Parameters<typeof depositInto>[0], author: Uint8Array, total: bigint): void {
   const toTreasury = (total * ctx.config.treasuryFeeShare) / 100n
-  depositInto(ctx, TREASURY_ACCOUNT, toTreasury)
+  depositIntoTreasury(ctx, toTreasury)
   depositInto(ctx, author, total - toTreasury)
 }
 

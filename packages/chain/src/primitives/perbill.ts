@@ -28,3 +28,15 @@ export function perbillMul(parts: bigint, x: bigint): bigint {
   if (remMul % PERBILL_ONE > PERBILL_ONE / 2n) correction += 1n
   return (x / PERBILL_ONE) * parts + correction
 }
+
+/** Parts of a whole `Permill`. */
+export const PERMILL_ONE = 1_000_000n
+
+/** `permill * x` for a balance, rounded as {@link perbillMul} (sp-arithmetic 3.0's `overflow_prune_mul`, `Rounding::Nearest`). */
+export function permillMul(parts: bigint, x: bigint): bigint {
+  const rem = x % PERMILL_ONE
+  const remMul = rem * parts
+  let correction = remMul / PERMILL_ONE
+  if (remMul % PERMILL_ONE > PERMILL_ONE / 2n) correction += 1n
+  return (x / PERMILL_ONE) * parts + correction
+}

@@ -6,12 +6,13 @@ export type { RuntimeConfig }
 export const defaultRuntimeConfig: RuntimeConfig = {
   specName: 'crust',
   // 2: swork binds enclave keys to their registering account (PubKeyOwner), the offences pallet, bound equivocation evidence.
-  // 3: balances.transfer, Balances.Reserves; the Utility, Multisig, Proxy, Identity and Treasury pallets.
+  // 3: balances.transfer, Balances.Reserves; the Utility, Multisig and Proxy pallets.
   // 4: Crust's fee model (30 % weight to fee, TargetedFeeAdjustment, Crust's call weights, fee reduction
   // for calculate_reward only), replica counts that follow replicas, spower ripening, the election as Crust's.
   // 5: swork.set_peer_record / clear_peer_record (a storage node's peer record).
   // 6: storage challenges: file roots (Market.FileRoots, place_storage_order_with_root), the Challenges pallet.
-  specVersion: 6,
+  // 7: the Identity and Treasury pallets (Treasury.Deposit on fee shares, slashes and dust).
+  specVersion: 7,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,
@@ -34,6 +35,8 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 4 replicas per node per hour, answered within 100 blocks (10 minutes): see the chain README.
   challengesPerNode: 4,
   challengeWindow: 100,
+  // 7 days of 6 s blocks (Crust runtime/src/lib.rs:451).
+  spendPeriod: 100_800,
 }
 
 /** The parameters a chain spec may override (`crust dev` shortens the periods). */
@@ -46,5 +49,6 @@ export const SPEC_RUNTIME_KEYS = [
   'existentialDeposit',
   'challengesPerNode',
   'challengeWindow',
+  'spendPeriod',
 ] as const
 export type SpecRuntimeOverrides = Partial<Pick<RuntimeConfig, (typeof SPEC_RUNTIME_KEYS)[number]>>

@@ -19,6 +19,8 @@ import { transactionPaymentPallet } from '../pallets/transaction-payment.js'
 import { utilityPallet } from '../pallets/utility.js'
 import { multisigPallet } from '../pallets/multisig.js'
 import { proxyPallet } from '../pallets/proxy.js'
+import { identityPallet } from '../pallets/identity/index.js'
+import { treasuryPallet } from '../pallets/treasury.js'
 import { decodeExact } from '../primitives/codec/decode.js'
 import { type FieldDef, LookupBuilder } from '../primitives/codec/lookup.js'
 import {
@@ -58,7 +60,9 @@ export const PALLET_INDEX = {
   Session: 9,
   Offences: 10,
   // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
+  Treasury: 15,
   Utility: 23,
+  Identity: 24,
   Multisig: 30,
   // Crust has no proxy pallet: the first index after Crust's last (BridgeTransfer, 32).
   Proxy: 33,
@@ -143,7 +147,9 @@ export class Runtime {
       stakingPallet(PALLET_INDEX.Staking),
       sessionPallet(PALLET_INDEX.Session),
       offencesPallet(PALLET_INDEX.Offences),
+      treasuryPallet(PALLET_INDEX.Treasury),
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
+      identityPallet(PALLET_INDEX.Identity),
       multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
       proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),
       challengesPallet(PALLET_INDEX.Challenges),

@@ -80,8 +80,10 @@ function devLikeSpec(name: string, id: string, chainType: ChainSpec['chainType']
       swork: { attestationAuthority: u8aToHex(DEV_ATTESTATION_AUTHORITY_PUBLIC), codes: [[u8aToHex(DEV_ENCLAVE_CODE), 2 ** 32 - 1]] },
     },
     // Short periods so a dev or local network shows whole order lifecycles in minutes: 1-minute
-    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras, 20 s to answer challenges.
-    runtime: chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360, challengeWindow: 20 } : {},
+    // report slots at 1 s blocks, 10-minute storage periods, 6-minute eras, 20 s to answer
+    // challenges, 10-minute treasury spends.
+    runtime:
+      chainType === 'Development' || chainType === 'Local' ? { reportSlot: 60, fileDuration: 600, eraLength: 360, challengeWindow: 20, spendPeriod: 600 } : {},
   }
 }
 

@@ -10,9 +10,8 @@
 import type { BlockContext } from '../../frame/pallet.js'
 import type { OnOffenceHandler } from '../offences/index.js'
 import type { StorageAccess } from '../../frame/storage.js'
-import { depositInto, slash as slashBalance } from '../balances.js'
+import { depositInto, depositIntoTreasury, slash as slashBalance } from '../balances.js'
 import { perbillMul } from '../../primitives/perbill.js'
-import { TREASURY_ACCOUNT } from '../transaction-payment.js'
 import { BONDING_DURATION, REWARD_F1_PARTS, SLASH_DEFER_DURATION } from './constants.js'
 import { events } from './errors.js'
 import { slashLedger, updateLedger } from './ledger.js'
@@ -299,7 +298,7 @@ export function applySlash(ctx: SlashContext, unapplied: UnappliedSlash): bigint
     for (const reporter of unapplied.reporters) depositInto(ctx, reporter, each)
     toTreasury = slashed - each * BigInt(unapplied.reporters.length)
   }
-  depositInto(ctx, TREASURY_ACCOUNT, toTreasury)
+  depositIntoTreasury(ctx, toTreasury)
   return slashed
 }
 
