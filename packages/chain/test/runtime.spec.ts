@@ -37,6 +37,7 @@ describe('runtime', () => {
       'Staking',
       'Session',
       'Offences',
+      'ImOnline',
       'Treasury',
       'Utility',
       'Identity',
@@ -52,6 +53,11 @@ describe('runtime', () => {
     assert.ok(storageOf('Swork').includes('PubKeyOwner'))
     assert.ok(storageOf('Staking').includes('ErasAuthorities'))
     assert.deepEqual(storageOf('Offences'), ['Reports', 'ConcurrentReportsIndex'])
+    assert.deepEqual(storageOf('ImOnline'), ['HeartbeatAfter', 'Keys', 'ReceivedHeartbeats', 'AuthoredBlocks'])
+    for (const item of ['QueuedKeys', 'NextKeys', 'KeyOwner']) assert.ok(storageOf('Session').includes(item), item)
+    // Crust's indices: Session.set_keys is call 0 of pallet 9 (ours), ImOnline.heartbeat call 0 of pallet 12.
+    assert.equal(runtime.registry.findMetaCall(Uint8Array.of(9, 0)).method, 'setKeys')
+    assert.equal(runtime.registry.findMetaCall(Uint8Array.of(12, 0)).method, 'heartbeat')
     assert.deepEqual(storageOf('Identity'), ['IdentityOf', 'SuperOf', 'SubsOf', 'Registrars'])
     assert.deepEqual(storageOf('Treasury'), ['ProposalCount', 'Proposals', 'Approvals'])
     // Crust's pallet indices (crustio/crust runtime/src/lib.rs construct_runtime!: Treasury 15th, Identity 24th from 0).

@@ -2,16 +2,17 @@
  * A chain node on the network: gossip, sync and (for a validator key) Aura slot authoring, wired
  * around a {@link ChainNode} created with `author: false, finality: 'external'`.
  */
-import { type ChainNode, signerFromUri } from '@crust-ts/chain'
+import { type ChainNode, type ImportedBlock, signerFromUri, staking } from '@crust-ts/chain'
 import type { ComponentLogger } from '@crust-ts/base'
 import { createLibp2pHost } from '@crust-ts/p2p'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import { u8aEq, u8aToHex } from '@polkadot/util'
+import { u8aToHex } from '@polkadot/util'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
 import { PeerGate } from './peer-gate.js'
 import { EquivocationReporter } from './equivocation-reporter.js'
 import { FinalityGadget } from './finality/gadget.js'
+import { HeartbeatSender } from './heartbeat-sender.js'
 import { SlotAuthor } from './slot-author.js'
 import { ChainSync } from './sync.js'
 
@@ -20,7 +21,11 @@ export interface ConsensusNodeInit {
   chainNode: ChainNode
   /** A `@crust-ts/p2p` host built with {@link consensusServices} (shared with the IPFS node, or one from {@link createConsensusHost}). */
   host: ConsensusHost
-  /** The validator's sr25519 secret URI (e.g. `//Alice//stash`); without it the node follows only. */
+  /**
+   * The validator's sr25519 secret URI (e.g. `//Alice//stash`): it signs equivocation reports and
+   * serves as session key for every role (the genesis validators' session keys); the node also
+   * authors and votes with the session keys in its keystore. Without it the node follows only.
+   */
   validatorKey?: string
   /**
    * Refuse a validator key that is not in the current authority set (default false: a candidate
@@ -39,32 +44,52 @@ export class ConsensusNode {
   readonly finality: FinalityGadget
   /** Reports equivocations on chain (validators only). */
   readonly reporter: EquivocationReporter | undefined
+  /** Sends the validator's ImOnline heartbeat each session (validators only). */
+  readonly heartbeats: HeartbeatSender | undefined
   private startedHost = false
+  private running = false
+  private onBlock: ((imported: ImportedBlock) => void) | undefined
   private readonly onPeer = () => this.sync.trigger()
 
   private constructor(private readonly init: ConsensusNodeInit) {
     const { chainNode, host, logger } = init
     const { chain, pool } = chainNode
     this.network = new ChainNetwork({ host, chain, pool, logger })
-    const signer = init.validatorKey === undefined ? undefined : signerFromUri(init.validatorKey)
+    const validator = init.validatorKey === undefined ? undefined : signerFromUri(init.validatorKey)
+    // The validator's account key is also its genesis session key (every role), kept in memory only;
+    // keys from author_rotateKeys / author_insertKey are in the node's keystore.
+    const keys = chainNode.keystore
+    if (init.validatorKey !== undefined) for (const type of Object.values(staking.KEY_TYPES)) keys.addEphemeral(type, init.validatorKey)
     const blockTimeMs = chainNode.runtime.config.blockTimeMs
     const requestBlock = (hash: string, from?: PeerId) => void this.sync.requestBlock(hash, from)
-    this.finality = new FinalityGadget({ chain, network: this.network, logger, requestBlock }, { blockTimeMs, ...(signer === undefined ? {} : { signer }) })
+    this.finality = new FinalityGadget({ chain, network: this.network, logger, requestBlock }, { blockTimeMs, ...(validator === undefined ? {} : { keys }) })
     this.network.voteHandler = (vote, peer) => this.finality.onVote(vote, peer)
     this.sync = new ChainSync({ chain, network: this.network, logger, importJustification: (bytes) => this.finality.importJustification(bytes) })
-    if (signer === undefined) {
+    if (validator === undefined) {
       this.author = undefined
       this.reporter = undefined
+      this.heartbeats = undefined
       return
     }
-    if (init.strictAuthority === true && !chain.authoritiesFor(chain.best).some((a) => u8aEq(a, signer.publicKey))) {
-      throw new ConsensusError(ConsensusErrorCode.NOT_AN_AUTHORITY, `the validator key ${u8aToHex(signer.publicKey)} is not one of the chain's authorities`)
+    if (init.strictAuthority === true && !chain.authoritiesFor(chain.best).some((a) => keys.signer(staking.KEY_TYPES.aura, a) !== undefined)) {
+      throw new ConsensusError(
+        ConsensusErrorCode.NOT_AN_AUTHORITY,
+        `the validator ${u8aToHex(validator.publicKey)} holds no Aura key of the chain's authorities`,
+      )
     }
     this.author = new SlotAuthor(
       { chain, pool, logger, publish: (b) => this.network.publishBlock(b), behind: () => this.sync.behind },
-      { signer, blockTimeMs, ...(init.equivocate === true ? { equivocate: true } : {}) },
+      { keys, blockTimeMs, ...(init.equivocate === true ? { equivocate: true } : {}) },
     )
-    const reporter = new EquivocationReporter({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey! })
+    const heartbeats = new HeartbeatSender({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })
+    this.heartbeats = heartbeats
+    // After the block's own handlers (the pool's, sync's): a heartbeat is a transaction like any other.
+    this.onBlock = (imported) => {
+      setImmediate(() => {
+        if (this.running) heartbeats.onBest(imported.block)
+      })
+    }
+    const reporter = new EquivocationReporter({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })
     this.reporter = reporter
     chain.on('equivocation', (e) => reporter.reportBlocks(e))
     this.finality.on('equivocation', (first, second) => reporter.reportVotes(first, second))
@@ -91,10 +116,14 @@ export class ConsensusNode {
     this.sync.start()
     this.finality.start()
     this.author?.start()
+    this.running = true
+    if (this.onBlock !== undefined) this.init.chainNode.chain.on('block', this.onBlock)
   }
 
   async stop(): Promise<void> {
     const { host } = this.init
+    this.running = false
+    if (this.onBlock !== undefined) this.init.chainNode.chain.off('block', this.onBlock)
     this.author?.stop()
     this.finality.stop()
     host.removeEventListener('peer:identify', this.onPeer)

@@ -5,7 +5,7 @@
  * transaction pool. Each equivocation is reported once per process; a validator never reports
  * itself.
  */
-import { type BlockEquivocation, type Chain, staking, type Runtime, type TransactionPool } from '@crust-ts/chain'
+import { type BlockEquivocation, type Chain, type Runtime, type SigningKeys, staking, type TransactionPool } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
 import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
@@ -22,11 +22,14 @@ export interface EquivocationReporterComponents {
 export interface EquivocationReporterInit {
   /** The reporting validator's sr25519 secret URI (it signs and pays for the report). */
   validatorKey: string
+  /** The node's session keys: equivocations signed with one of them are its own and not reported. */
+  keys?: SigningKeys
 }
 
 export class EquivocationReporter {
   private readonly log: Logger
   private readonly pair: KeyringPair
+  private readonly keys: SigningKeys | undefined
   private readonly reported = new Set<string>()
   private nextNonce = 0
   /** Reports submitted since start (their transaction hashes). */
@@ -38,6 +41,7 @@ export class EquivocationReporter {
   ) {
     this.log = components.logger.forComponent('consensus:equivocation')
     this.pair = new Keyring({ type: 'sr25519' }).addFromUri(init.validatorKey)
+    this.keys = init.keys
   }
 
   /** Reports a block equivocation; returns the transaction hash, or undefined when skipped or refused. */
@@ -58,6 +62,8 @@ export class EquivocationReporter {
 
   private report(offender: Uint8Array, kind: number, first: Uint8Array, second: Uint8Array, meta: Record<string, unknown>): string | undefined {
     if (u8aEq(offender, this.pair.publicKey)) return undefined
+    const role = kind === staking.EquivocationKind.BLOCK ? staking.KEY_TYPES.aura : staking.KEY_TYPES.grandpa
+    if (this.keys?.signer(role, offender) !== undefined) return undefined
     const key = `${u8aToHex(offender)}:${kind}:${JSON.stringify(meta)}`
     if (this.reported.has(key)) return undefined
     this.reported.add(key)

@@ -50,6 +50,7 @@ export { buildJustification, decodeJustification, encodeJustification, type Just
 export { supermajority, VoteTally } from './finality/tally.js'
 export { decodeVoteMessage, encodeVoteMessage, type SignedVote, signVote, type Vote, type VoteKind, verifyVote, votePayload } from './finality/vote.js'
 export { EquivocationReporter, type EquivocationReporterComponents, type EquivocationReporterInit } from './equivocation-reporter.js'
+export { HeartbeatSender, type HeartbeatSenderComponents, type HeartbeatSenderInit } from './heartbeat-sender.js'
 export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './slot-author.js'
 export { TransactionPropagation, type TransactionPropagationComponents, type TransactionPropagationInit } from './tx-propagation.js'
 export { ChainSync, type ChainSyncComponents, type SyncStats } from './sync.js'

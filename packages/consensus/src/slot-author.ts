@@ -1,10 +1,20 @@
 /**
- * Aura authoring for one validator key: at each slot boundary, if the key is the slot's author,
- * build a sealed block on the best block and gossip it. Waits while sync is behind its peers.
+ * Aura authoring with the node's session keys: at each slot boundary, if the node holds the Aura
+ * key of the slot's author, build a block sealed with it on the best block and gossip it. Waits
+ * while sync is behind its peers.
  */
-import { type BlockRecord, type BlockSigner, type Chain, type ImportedBlock, slotAuthor, slotOf, type TransactionPool } from '@crust-ts/chain'
+import {
+  type BlockRecord,
+  type BlockSigner,
+  type Chain,
+  type ImportedBlock,
+  type SigningKeys,
+  slotAuthor,
+  slotOf,
+  staking,
+  type TransactionPool,
+} from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
-import { u8aEq } from '@polkadot/util'
 
 export interface SlotAuthorComponents {
   chain: Chain
@@ -17,7 +27,8 @@ export interface SlotAuthorComponents {
 }
 
 export interface SlotAuthorInit {
-  signer: BlockSigner
+  /** The node's keys: it authors the slots whose author key (`aura`) it holds. */
+  keys: SigningKeys
   blockTimeMs: number
   /**
    * Test only: also seal a second, different block for each of this key's slots (on the same
@@ -72,7 +83,8 @@ export class SlotAuthor {
     const slot = slotOf(now, this.init.blockTimeMs)
     const best = chain.best
     const author = slotAuthor(slot, chain.authoritiesFor(best))
-    if (!u8aEq(author, this.init.signer.publicKey)) return undefined
+    const signer = this.init.keys.signer(staking.KEY_TYPES.aura, author)
+    if (signer === undefined) return undefined
     const parentSlot = chain.slotOf(best)
     if (parentSlot !== undefined && parentSlot >= slot) return undefined
     if (behind()) {
@@ -80,10 +92,10 @@ export class SlotAuthor {
       return undefined
     }
     const started = performance.now()
-    const imported = chain.produceBlock(author, pool.source(), now, { signer: this.init.signer, slot })
+    const imported = chain.produceBlock(author, pool.source(), now, { signer, slot })
     this.authored++
     publish(imported)
-    if (this.init.equivocate === true) this.equivocate(best, slot, now)
+    if (this.init.equivocate === true) this.equivocate(signer, best, slot, now)
     const txs = imported.extrinsics.length - 1
     this.log[txs > 0 ? 'info' : 'debug'](
       { slot, number: imported.block.number, hash: imported.block.hashHex, extrinsics: txs, ms: Math.round(performance.now() - started) },
@@ -93,10 +105,10 @@ export class SlotAuthor {
   }
 
   /** Test only: a second block for `slot` on `parent`, with another timestamp in the slot. */
-  private equivocate(parent: BlockRecord, slot: number, now: number): void {
+  private equivocate(signer: BlockSigner, parent: BlockRecord, slot: number, now: number): void {
     const { chain, publish } = this.components
     const end = (slot + 1) * this.init.blockTimeMs - 1
-    const twin = chain.produceBlock(this.init.signer.publicKey, [], now === end ? end - 1 : end, { signer: this.init.signer, slot, parent })
+    const twin = chain.produceBlock(signer.publicKey, [], now === end ? end - 1 : end, { signer, slot, parent })
     publish(twin)
     this.log.warn({ slot, number: twin.block.number, hash: twin.block.hashHex }, 'authored a second block for my slot (test equivocation)')
   }

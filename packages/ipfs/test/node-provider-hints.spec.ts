@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromCID, peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
 import { createIpfsNode, type DefaultIpfsNode, hintRouter, kuboAddOptions, MAX_HINTED_PROVIDERS, type ProviderHints, SCORES_FILE } from '../src/index.js'
 import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
@@ -41,8 +41,11 @@ describe('node: provider hints', () => {
     const content = await collect(deterministicBytes(1200 * KiB, 'hinted-file', 64 * KiB))
     rootCid = await holder.fs.addBytes(content, kuboAddOptions())
     assert.equal(fetcher.libp2p.getPeers().length, 0, 'the fetcher starts with no peers')
-    // A peer id that does not parse and an address list that does not either come first: both are skipped.
+    // A holder that is down, a peer id that does not parse and an address list that does not either
+    // come first: the dead one is dialled in vain, the others skipped, and the live holder still serves.
+    const dead = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     hinted.set(rootCid.toString(), [
+      { peerId: dead, multiaddrs: ['/ip4/127.0.0.1/tcp/1'] },
       { peerId: 'not-a-peer-id', multiaddrs: ['/ip4/127.0.0.1/tcp/1'] },
       { peerId: holder.libp2p.peerId.toString(), multiaddrs: ['not a multiaddr'] },
       { peerId: holder.libp2p.peerId.toString(), multiaddrs: holder.libp2p.getMultiaddrs().map(String) },
@@ -55,6 +58,8 @@ describe('node: provider hints', () => {
       'the fetcher dialled the hinted holder',
     )
     assert.ok((fetcher.retrieval.get(holder.libp2p.peerId.toString())?.successes ?? 0) >= 2, 'blocks came from the holder')
+    // The dead holder, named by the hints and unreachable, counts double failures.
+    assert.ok((fetcher.retrieval.get(dead)?.failures ?? 0) >= 2, 'the unreachable named holder scored failures')
   })
 
   it('behavior: retrieval scores survive a restart; a damaged scores file starts the node with none', async () => {
@@ -70,27 +75,25 @@ describe('node: provider hints', () => {
     assert.deepEqual(fetcher.retrieval.list(), [])
   })
 
-  it('behavior: the router yields at most MAX_HINTED_PROVIDERS peers per CID, and none when the hints fail', async () => {
-    const many = Array.from({ length: MAX_HINTED_PROVIDERS + 5 }, () => ({
-      peerId: holder.libp2p.peerId.toString(),
-      multiaddrs: ['/ip4/127.0.0.1/tcp/4001'],
-    }))
-    const router = hintRouter(fetcher.libp2p, { providersOf: async () => many })
+  it('behavior: the router dials at most MAX_HINTED_PROVIDERS peers per CID best-ranked first, yields none it cannot reach, and none when the hints fail', async () => {
+    // Hinted peers that cannot be reached (nothing listens on port 1): each is named, in rank order, and none yielded.
+    const ids = await Promise.all(
+      Array.from({ length: MAX_HINTED_PROVIDERS + 3 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()),
+    )
+    const named: string[] = []
+    const unreachable: string[] = []
+    const rankOf = (p: string) => ids.indexOf(p) / 100
+    const router = hintRouter(
+      fetcher.libp2p,
+      { providersOf: async () => ids.map((peerId) => ({ peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/1'] })) },
+      { rank: rankOf, onNamed: (p) => named.push(p), onUnreachable: (p) => unreachable.push(p) },
+    )
     const yielded = []
     for await (const p of router.findProviders!(rootCid)) yielded.push(p)
-    assert.equal(yielded.length, MAX_HINTED_PROVIDERS)
-    // Ranked: the node's best-serving holder first, whatever order the hints gave.
-    const ids = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
-    const named: string[] = []
-    const ranked = hintRouter(
-      fetcher.libp2p,
-      { providersOf: async () => ids.map((peerId) => ({ peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/4001'] })) },
-      { rank: (p) => (p === ids[2] ? 0.9 : p === ids[0] ? 0.1 : 0.5), onNamed: (p) => named.push(p) },
-    )
-    const order = []
-    for await (const p of ranked.findProviders!(rootCid)) order.push(peerIdFromCID(p.id).toString())
-    assert.deepEqual(order, [ids[2], ids[1], ids[0]])
-    assert.deepEqual(named, order, 'each yielded peer is reported as a named holder')
+    assert.equal(yielded.length, 0)
+    const best = [...ids].reverse().slice(0, MAX_HINTED_PROVIDERS)
+    assert.deepEqual(named, best, 'at most MAX_HINTED_PROVIDERS are named, best-ranked first')
+    assert.deepEqual([...unreachable].sort(), [...best].sort())
     const failing = hintRouter(fetcher.libp2p, {
       providersOf: async () => {
         throw new Error('chain unreachable')

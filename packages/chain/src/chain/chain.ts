@@ -145,6 +145,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.authorities.authoritiesFor(parent, this.stateAt(parent))
   }
 
+  /** The account credited for a block on `parent` sealed by slot key `key` (the validator whose session key it is). */
+  authorAccount(parent: BlockRecord, key: Uint8Array): Uint8Array {
+    return this.authorities.accountOf?.(parent, this.stateAt(parent), key) ?? key
+  }
+
   /** The finality voters for the blocks built on `block` (from its state). */
   votersFor(block: BlockRecord): VoterSet {
     return this.authorities.votersFor(block, this.stateAt(block))
@@ -180,7 +185,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /**
    * Builds a block on the best block from the timestamp inherent and `source`'s transactions and
-   * imports it as the new best block. With a `signer`, the block carries Aura's slot digest and
+   * imports it as the new best block; `author` is the slot key (its validator is credited). With a `signer`, the block carries Aura's slot digest and
    * seal. In `author` finality the parent becomes final in the same write (there is no one to
    * vote, so a block is final once the authority builds on it). Finality trailing the head by one
    * block, as GRANDPA's does, is also what lets clients observe `inBlock` before `finalized`.
@@ -191,7 +196,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     now = Date.now(),
     options: ProduceBlockOptions = {},
   ): ImportedBlock {
-    const produced = produceBlock({ tree: this.tree, runtime: this.runtime }, author, source, now, options)
+    const account = this.authorAccount(options.parent ?? this.tree.best, author)
+    const produced = produceBlock({ tree: this.tree, runtime: this.runtime }, account, source, now, options)
     const { imported, headerBytes, nodes, parent, slot } = produced
     if (options.signer !== undefined) this.noteSlot(slot, options.signer.publicKey, imported.block.hashHex, headerBytes)
     this.store.storeBlock(imported, headerBytes, nodes, parent)
@@ -221,7 +227,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     )
     if (verified.status === 'known') return { status: 'known', block: verified.block, best: false }
     this.noteSlot(verified.slot, verified.author, verified.id.hash, headerBytes)
-    const { imported, nodes } = executeBlock({ tree: this.tree, runtime: this.runtime }, verified, extrinsics)
+    const credited = { ...verified, author: this.authorAccount(verified.parent, verified.author) }
+    const { imported, nodes } = executeBlock({ tree: this.tree, runtime: this.runtime }, credited, extrinsics)
     const best = this.store.storeBlock(imported, headerBytes, nodes, verified.parent)
     return { status: 'imported', block: imported.block, best }
   }

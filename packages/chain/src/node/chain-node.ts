@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { u8aEq } from '@polkadot/util'
 import { registerSubstrateApi } from './api/substrate-api.js'
+import { registerAuthorKeysApi } from './api/author-keys-api.js'
+import { Keystore } from './keystore/index.js'
 import { type AuthoritySet, eraAuthorities } from '../chain/authorities.js'
 import { type BlockSigner, signerFromUri } from '../primitives/aura.js'
 import { Chain, type FinalityMode } from '../chain/index.js'
@@ -24,7 +26,7 @@ export const NODE_VERSION = '0.1.0'
 
 export interface ChainNodeInit {
   spec: ChainSpec
-  /** The node's data folder; the chain database lives in `<basePath>/chain`. */
+  /** The node's data folder; the chain database lives in `<basePath>/chain`, session keys in `<basePath>/keystore`. */
   basePath: string
   /** The RPC server's address; `cors`: browser origins served (default: Substrate's local list). */
   rpc: { host: string; port: number; maxConnections?: number; cors?: RpcCors }
@@ -75,6 +77,8 @@ export class ChainNode {
     readonly pool: TransactionPool,
     readonly rpc: RpcServer,
     readonly author: BlockAuthor | undefined,
+    /** Session keys this node authors, votes and sends heartbeats with. */
+    readonly keystore: Keystore,
   ) {}
 
   static async create(init: ChainNodeInit): Promise<ChainNode> {
@@ -117,6 +121,8 @@ export class ChainNode {
         ...(init.rpc.cors === undefined ? {} : { cors: init.rpc.cors }),
       })
       registerSubstrateApi(rpc, { chain, pool, runtime, spec: init.spec, nodeName: NODE_NAME, nodeVersion: NODE_VERSION, isAuthority: init.author })
+      const keystore = Keystore.open(init.basePath)
+      registerAuthorKeysApi(rpc, keystore)
       const signer = init.author ? singleAuthoritySigner(init) : undefined
       const author = init.author
         ? new BlockAuthor(
@@ -125,7 +131,7 @@ export class ChainNode {
           )
         : undefined
       log.info({ chain: init.spec.name, genesis: chain.genesis.hashHex, best: chain.best.number, bestHash: chain.best.hashHex }, 'chain opened')
-      return new ChainNode(init, db, runtime, chain, pool, rpc, author)
+      return new ChainNode(init, db, runtime, chain, pool, rpc, author, keystore)
     } catch (err) {
       await db.close()
       throw err

@@ -12,7 +12,8 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 5: swork.set_peer_record / clear_peer_record (a storage node's peer record).
   // 6: storage challenges: file roots (Market.FileRoots, place_storage_order_with_root), the Challenges pallet.
   // 7: the Identity and Treasury pallets (Treasury.Deposit on fee shares, slashes and dust).
-  specVersion: 7,
+  // 8: session keys (Session.set_keys / purge_keys, NextKeys, KeyOwner, QueuedKeys, ActiveKeys) and ImOnline.
+  specVersion: 8,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

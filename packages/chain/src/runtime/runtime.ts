@@ -10,6 +10,7 @@ import { benefitsPallet } from '../pallets/benefits/index.js'
 import { challengesPallet } from '../pallets/challenges/index.js'
 import { marketPallet } from '../pallets/market/index.js'
 import { offencesPallet } from '../pallets/offences/index.js'
+import { imOnlinePallet } from '../pallets/im-online/index.js'
 import { sessionPallet, stakingPallet } from '../pallets/staking/index.js'
 import { sworkPallet } from '../pallets/swork/index.js'
 import { sudoPallet } from '../pallets/sudo.js'
@@ -59,6 +60,8 @@ export const PALLET_INDEX = {
   Staking: 8,
   Session: 9,
   Offences: 10,
+  // Crust's index for ImOnline (construct_runtime! order: ..., Session 10, Grandpa 11, ImOnline 12).
+  ImOnline: 12,
   // Pallets added for users' tools take Crust's indices (crustio/crust runtime/src/lib.rs, construct_runtime!).
   Treasury: 15,
   Utility: 23,
@@ -147,6 +150,7 @@ export class Runtime {
       stakingPallet(PALLET_INDEX.Staking),
       sessionPallet(PALLET_INDEX.Session),
       offencesPallet(PALLET_INDEX.Offences),
+      imOnlinePallet(PALLET_INDEX.ImOnline),
       treasuryPallet(PALLET_INDEX.Treasury),
       utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
       identityPallet(PALLET_INDEX.Identity),

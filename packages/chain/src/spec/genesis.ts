@@ -2,7 +2,8 @@
 import { endowAtGenesis } from '../pallets/balances.js'
 import { buildMarketGenesis } from '../pallets/market/index.js'
 import { buildChallengesGenesis } from '../pallets/challenges/index.js'
-import { buildStakingGenesis } from '../pallets/staking/index.js'
+import { imOnlineNewSession } from '../pallets/im-online/index.js'
+import { buildSessionKeysGenesis, buildStakingGenesis, sessionTiming, uniformKeys } from '../pallets/staking/index.js'
 import { buildSworkGenesis } from '../pallets/swork/index.js'
 import { Key as SudoKey } from '../pallets/sudo.js'
 import { TREASURY_ACCOUNT } from '../pallets/transaction-payment.js'
@@ -19,5 +20,12 @@ export function buildGenesisState(spec: ChainSpec, config: RuntimeConfig, state:
   if (spec.genesis.swork !== undefined) buildSworkGenesis(state, spec.genesis.swork)
   buildChallengesGenesis(state, spec.genesis.challenges ?? { enabled: false })
   // The spec's authorities are the invulnerable genesis validators until an election has candidates with proven storage.
-  buildStakingGenesis(state, spec.genesis.authorities.map(accountIdOf), undefined, spec.genesis.staking?.startRewardEra)
+  const validators = spec.genesis.authorities.map(accountIdOf)
+  buildStakingGenesis(state, validators, undefined, spec.genesis.staking?.startRewardEra)
+  // Their account keys are their genesis session keys (every role), so the dev keys author and vote.
+  buildSessionKeysGenesis(
+    state,
+    validators.map((id) => ({ id, keys: uniformKeys(id) })),
+  )
+  imOnlineNewSession(state, sessionTiming(config).sessionLength)
 }

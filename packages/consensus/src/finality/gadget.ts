@@ -10,7 +10,7 @@
  * Votes are re-gossiped every block time so that late or partitioned peers get them.
  */
 import { EventEmitter } from 'node:events'
-import type { BlockRecord, BlockSigner, Chain, VoterSet } from '@crust-ts/chain'
+import { type BlockRecord, type BlockSigner, type Chain, type SigningKeys, staking, type VoterSet } from '@crust-ts/chain'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a } from '@polkadot/util'
@@ -37,8 +37,10 @@ export interface FinalityGadgetComponents {
 }
 
 export interface FinalityGadgetInit {
-  /** The voter's key; without it the node only follows (finalizes from others' precommits). */
+  /** A fixed voter key (tests); without it or `keys` the node only follows (finalizes from others' precommits). */
   signer?: BlockSigner
+  /** The node's session keys: it votes with the grandpa (`gran`) key it holds among the set's voters. */
+  keys?: SigningKeys
   blockTimeMs: number
 }
 
@@ -99,7 +101,8 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
 
   /** Whether this node's key votes in the current set. */
   get voting(): boolean {
-    const me = this.init.signer === undefined ? undefined : hexOf(this.init.signer.publicKey)
+    const signer = this.signer()
+    const me = signer === undefined ? undefined : hexOf(signer.publicKey)
     return me !== undefined && this.set.voters.some((v) => hexOf(v.id) === me)
   }
 
@@ -185,6 +188,18 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
     for (let i = path.length - 1; i >= 0; i--) {
       const b = path[i]!
       if (chain.votersFor(b).setId !== setId) return i === 0 ? undefined : b
+    }
+    return undefined
+  }
+
+  /** This node's voter key in the current set: the fixed one, else the session key it holds. */
+  private signer(): BlockSigner | undefined {
+    if (this.init.signer !== undefined) return this.init.signer
+    const keys = this.init.keys
+    if (keys === undefined) return undefined
+    for (const voter of this.set.voters) {
+      const signer = keys.signer(staking.KEY_TYPES.grandpa, voter.id)
+      if (signer !== undefined) return signer
     }
     return undefined
   }
@@ -351,7 +366,7 @@ export class FinalityGadget extends EventEmitter<FinalityGadgetEvents> {
 
   /** Signs, records (durably), tallies and gossips one own vote; an earlier own vote for the same slot wins. */
   private vote(rs: RoundState, kind: VoteKind, target: BlockRecord): SignedVote {
-    const signer = this.init.signer!
+    const signer = this.signer()!
     const chain = this.components.chain
     const previous = this.own.find((o) => o.setId === this.set.setId && o.round === rs.round && o.kind === kind)
     const unsigned: Vote = { kind, setId: this.set.setId, round: rs.round, hash: target.hashHex, number: target.number }

@@ -42,19 +42,45 @@ export interface HintRouterInit {
   maxPerCid?: number
   /** The node's own ranking of a peer (higher first): the best-serving holders are dialled first. */
   rank?: (peerId: string) => number
-  /** Told of each peer yielded: the node remembers who was named a holder. */
+  /** Told of each hinted peer: the node remembers who was named a holder. */
   onNamed?: (peerId: string) => void
+  /** Told of each hinted peer that could not be reached: a named holder that does not serve. */
+  onUnreachable?: (peerId: string) => void
+}
+
+interface Candidate {
+  peerId: PeerId
+  multiaddrs: Multiaddr[]
+}
+
+/** The hinted peers worth dialling: parseable, best-ranked first, at most `max`. */
+function candidates(peers: HintedPeer[], rank: (peerId: string) => number, max: number): Candidate[] {
+  const ranked = peers.map((peer, i) => ({ peer, i, rank: rank(peer.peerId) }))
+  ranked.sort((a, b) => b.rank - a.rank || a.i - b.i)
+  const out: Candidate[] = []
+  for (const { peer } of ranked) {
+    if (out.length >= max) break
+    let peerId: PeerId
+    try {
+      peerId = peerIdFromString(peer.peerId)
+    } catch {
+      continue
+    }
+    const multiaddrs = parseAddrs(peer.multiaddrs)
+    if (multiaddrs.length > 0) out.push({ peerId, multiaddrs })
+  }
+  return out
 }
 
 /**
  * A Helia router that answers `findProviders` from {@link ProviderHints}: Helia's bitswap asks the
- * routers for providers of every block it wants and dials what they yield, so the hinted holders of
- * a root are dialled first and then asked for the rest of its DAG over the same connections.
- * Holders come best-ranked first (the node's own retrieval scores). Bitswap dials a provider by
- * its peer id, so the hinted addresses go into the host's peer store first. Hints with an unparseable peer id or no parseable address are dropped; at most
- * `maxPerCid` peers per CID.
+ * routers for providers of every block it wants and connects to what they yield, so the hinted
+ * holders of a root are asked for the rest of its DAG over the same connections. The router dials
+ * the hinted holders itself, all at once (best-ranked first, at most `maxPerCid`), and yields each
+ * as its connection opens: bitswap connects to providers one after another and gives up at the
+ * first that fails, so one dead holder named first would hide every live one behind it.
  */
-export function hintRouter(host: Pick<Libp2p, 'peerStore'>, hints: ProviderHints, init: HintRouterInit = {}): Router {
+export function hintRouter(host: Pick<Libp2p, 'peerStore' | 'dial'>, hints: ProviderHints, init: HintRouterInit = {}): Router {
   const max = init.maxPerCid ?? MAX_HINTED_PROVIDERS
   const rank = init.rank ?? (() => 0)
   return {
@@ -66,23 +92,27 @@ export function hintRouter(host: Pick<Libp2p, 'peerStore'>, hints: ProviderHints
       } catch {
         return
       }
-      let yielded = 0
-      const ranked = peers.map((peer, i) => ({ peer, i, rank: rank(peer.peerId) }))
-      ranked.sort((a, b) => b.rank - a.rank || a.i - b.i)
-      for (const { peer } of ranked) {
-        if (yielded >= max) return
-        let peerId: PeerId
-        try {
-          peerId = peerIdFromString(peer.peerId)
-        } catch {
+      const dialOptions = options?.signal === undefined ? {} : { signal: options.signal }
+      const pending = new Map<number, Promise<{ key: number; candidate: Candidate; ok: boolean }>>()
+      for (const [key, candidate] of candidates(peers, rank, max).entries()) {
+        await host.peerStore.merge(candidate.peerId, { multiaddrs: candidate.multiaddrs })
+        init.onNamed?.(candidate.peerId.toString())
+        pending.set(
+          key,
+          host.dial(candidate.peerId, dialOptions).then(
+            () => ({ key, candidate, ok: true }),
+            () => ({ key, candidate, ok: false }),
+          ),
+        )
+      }
+      while (pending.size > 0) {
+        const { key, candidate, ok } = await Promise.race(pending.values())
+        pending.delete(key)
+        if (!ok) {
+          init.onUnreachable?.(candidate.peerId.toString())
           continue
         }
-        const multiaddrs = parseAddrs(peer.multiaddrs)
-        if (multiaddrs.length === 0) continue
-        await host.peerStore.merge(peerId, { multiaddrs })
-        init.onNamed?.(peer.peerId)
-        yielded++
-        yield { id: peerId.toCID(), multiaddrs, router: HINT_ROUTER_NAME, fallback: false }
+        yield { id: candidate.peerId.toCID(), multiaddrs: candidate.multiaddrs, router: HINT_ROUTER_NAME, fallback: false }
       }
     },
   }

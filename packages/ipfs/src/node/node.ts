@@ -158,7 +158,13 @@ export class DefaultIpfsNode implements IpfsNode {
           libp2pRouter(host, { dht: dhtOn }),
           ...(init.providerHints === undefined
             ? []
-            : [hintRouter(host, init.providerHints, { rank: (p) => retrieval.scoreOf(p), onNamed: (p) => retrieval.noteNamedHolder(p) })]),
+            : [
+                hintRouter(host, init.providerHints, {
+                  rank: (p) => retrieval.scoreOf(p),
+                  onNamed: (p) => retrieval.noteNamedHolder(p),
+                  onUnreachable: (p) => retrieval.record(p, { ok: false }),
+                }),
+              ]),
         ],
       })
       const helia = withHost(light, host, ownsHost)

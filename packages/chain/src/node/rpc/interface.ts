@@ -3,6 +3,8 @@ export interface RpcContext {
   /** Per WebSocket connection, or per HTTP request; unique for the server's lifetime. */
   connectionId: number
   transport: 'ws' | 'http'
+  /** The peer's IP address (unsafe methods answer loopback peers only). */
+  remoteAddress?: string
 }
 
 /**

@@ -238,10 +238,10 @@ export class RpcServer {
       )
       return
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws))
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.socket.remoteAddress))
   }
 
-  private onConnection(ws: WebSocket): void {
+  private onConnection(ws: WebSocket, remoteAddress: string | undefined): void {
     const connection = new WsConnection(
       ws,
       this.nextConnectionId++,
@@ -251,6 +251,7 @@ export class RpcServer {
         maxInFlight: this.options.maxInFlightPerConnection,
       },
       this.logger,
+      remoteAddress,
     )
     const connectionId = connection.ctx.connectionId
     this.active++
@@ -337,7 +338,12 @@ export class RpcServer {
     // The permit is held until the response is sent or the client is gone, even if a handler hangs.
     this.active++
     res.once('close', () => this.active--)
-    const ctx: RpcContext = Object.freeze({ connectionId: this.nextConnectionId++, transport: 'http' as const })
+    const remoteAddress = req.socket.remoteAddress
+    const ctx: RpcContext = Object.freeze({
+      connectionId: this.nextConnectionId++,
+      transport: 'http' as const,
+      ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    })
     run(ctx).catch((err: unknown) => {
       this.logger.warn({ err }, 'rpc http request failed')
       sendJson(res, 500, errorBody({ code: INTERNAL_ERROR_CODE, message: INTERNAL_ERROR_MSG }))

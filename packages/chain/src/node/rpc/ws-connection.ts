@@ -28,9 +28,9 @@ export class WsConnection implements SubscriptionHost {
   private inFlight = 0
   private closed = false
 
-  constructor(ws: WebSocket, connectionId: number, limits: WsConnectionLimits, logger: RpcLogger) {
+  constructor(ws: WebSocket, connectionId: number, limits: WsConnectionLimits, logger: RpcLogger, remoteAddress?: string) {
     this.ws = ws
-    this.ctx = Object.freeze({ connectionId, transport: 'ws' as const })
+    this.ctx = Object.freeze({ connectionId, transport: 'ws' as const, ...(remoteAddress === undefined ? {} : { remoteAddress }) })
     this.limits = limits
     this.logger = logger
     this.maxResponseBytes = limits.maxResponseBytes

@@ -11,6 +11,8 @@ export {
   perbillSquare,
   STORAGE_CHALLENGE_FAILURE,
   STORAGE_FAULT_SLASH,
+  UNRESPONSIVENESS,
+  unresponsivenessSlashFraction,
   VOTE_EQUIVOCATION,
 } from './kinds.js'
 export { offencesEvents, offencesPallet } from './pallet.js'

@@ -69,6 +69,26 @@ export const VOTE_EQUIVOCATION: OffenceKind = {
   slashFraction: equivocationSlashFraction,
 }
 
+/**
+ * Substrate's `UnresponsivenessOffence::slash_fraction` (paritytech/substrate frame/im-online/src/lib.rs):
+ * min(3(k − (n/10 + 1)) / n, 1) × 7 % for k offline validators in a set of n: up to a tenth of the
+ * set (plus one) may be offline with no slash, then the fraction climbs linearly, to 7 % when 13/30
+ * are offline. Perbill products round down, as sp-arithmetic's.
+ */
+export function unresponsivenessSlashFraction(offenders: number, validatorSetCount: number): bigint {
+  const threshold = offenders - (Math.floor(validatorSetCount / 10) + 1)
+  if (threshold < 0) return 0n
+  const x = perbillFromRational(3n * BigInt(threshold), BigInt(validatorSetCount))
+  return (x * 70_000_000n) / PERBILL
+}
+
+/** A validator that neither sent a heartbeat nor authored a block in a session. Time slot: the session index. */
+export const UNRESPONSIVENESS: OffenceKind = {
+  id: kindId('im-online:offlin'),
+  name: 'unresponsiveness',
+  slashFraction: unresponsivenessSlashFraction,
+}
+
 /** The slash of a storage challenge offence: 1 % of the offender's exposure, however many offend together. */
 export const STORAGE_FAULT_SLASH = PERBILL / 100n
 

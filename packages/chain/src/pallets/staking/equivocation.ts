@@ -34,6 +34,7 @@ import { MAX_OFFENCE_AGE_ERAS } from './constants.js'
 import { sessionTiming } from './era.js'
 import { events, stakingErrors as err } from './errors.js'
 import { stakingOnOffence } from './slashing.js'
+import { activeOwnerOf, eraOfSetId, keyOwnerOf } from './session-keys.js'
 import { ActiveEra, BondedEras, ErasAuthorities, sameAccount } from './storage.js'
 
 export const EquivocationKind = { BLOCK: 0, VOTE: 1 } as const
@@ -135,10 +136,9 @@ function checkVotes(ctx: DispatchContext, offender: Uint8Array, first: Uint8Arra
   // without a stored genesis hash skips the check).
   const genesis = BlockHash.get(ctx.state, 0)
   if (!genesis.every((b) => b === 0) && !u8aEq(genesis, first.subarray(0, 32))) throw moduleError(err.EquivocationFromOtherChain)
-  // The voter set id is the era whose validators vote (consensus `eraAuthorities`).
+  // The voter set id holds the era whose validators vote in its low 32 bits (consensus `eraAuthorities`).
   const setId = new DataView(first.buffer, first.byteOffset + 33, 8).getBigUint64(0, true)
-  if (setId > 0xffff_ffffn) throw moduleError(err.EquivocationFromOtherChain)
-  const era = Number(setId)
+  const era = eraOfSetId(setId)
   ensureRecent(ctx, era)
   // Time slot: (set id, round), as GRANDPA's.
   return { kind: VOTE_EQUIVOCATION, timeSlot: first.slice(33, 49), era }
@@ -154,11 +154,15 @@ export function reportEquivocation(ctx: DispatchContext, reporter: Uint8Array, r
   const { offender, kind, first, second } = report
   if (kind !== EquivocationKind.BLOCK && kind !== EquivocationKind.VOTE) throw moduleError(err.InvalidEquivocationProof)
   const proven = kind === EquivocationKind.BLOCK ? checkBlocks(ctx, offender, first, second) : checkVotes(ctx, offender, first, second)
+  // The evidence is signed with a session key (Aura for blocks, grandpa for votes): the offender is
+  // the validator whose key it is (in force now, else registered), or the key's own account.
+  const role = kind === EquivocationKind.BLOCK ? 'aura' : 'grandpa'
+  const validator = activeOwnerOf(ctx.state, role, offender) ?? keyOwnerOf(ctx.state, role, offender) ?? offender
   const authorities = ErasAuthorities.get(ctx.state, proven.era)
-  if (!authorities.some((v) => sameAccount(v, offender))) throw moduleError(err.NotAnAuthority)
-  if (isKnownOffence(ctx.state, proven.kind, proven.timeSlot, offender)) throw moduleError(err.DuplicateEquivocationReport)
-  const offence = { kind: proven.kind, timeSlot: proven.timeSlot, offenders: [offender], era: proven.era, validatorSetCount: authorities.length }
+  if (!authorities.some((v) => sameAccount(v, validator))) throw moduleError(err.NotAnAuthority)
+  if (isKnownOffence(ctx.state, proven.kind, proven.timeSlot, validator)) throw moduleError(err.DuplicateEquivocationReport)
+  const offence = { kind: proven.kind, timeSlot: proven.timeSlot, offenders: [validator], era: proven.era, validatorSetCount: authorities.length }
   const result = reportOffence(ctx, [reporter], offence, stakingOnOffence)
   if (result.status === 'duplicate') throw moduleError(err.DuplicateEquivocationReport)
-  ctx.deposit(events.EquivocationReported, { offender, kind, reporter })
+  ctx.deposit(events.EquivocationReported, { offender: validator, kind, reporter })
 }

@@ -19,6 +19,8 @@ import { BONDING_DURATION } from './constants.js'
 import { clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
 import { endEra } from './rewards.js'
 import { CurrentIndex, DisabledValidators, SessionValidators, sessionEvents } from './session.js'
+import { rotateSessionKeys } from './session-keys.js'
+import { imOnlineNewSession, imOnlineSessionEnding } from '../im-online/pallet.js'
 import { applyUnappliedSlashes, clearEraMetadata } from './slashing.js'
 import {
   ActiveEra,
@@ -68,13 +70,16 @@ function newEraDue(state: StorageAccess, session: number, sessionsPerEra: number
 
 /**
  * Starts the next session (at a session's first block), as pallet_session's `rotate_session`:
- * `end_session` (the active era ends when the planned one starts with the next session),
+ * ImOnline's offline report for the ending session, `end_session` (the active era ends when the
+ * planned one starts with the next session),
  * CurrentIndex + 1 and no disabled validators, `start_session` (the planned era becomes active),
- * then `new_session(next)` (maybe plan the era after, with its election).
+ * then `new_session(next)` (maybe plan the era after, with its election), then the session keys
+ * (queued keys in force, next keys queued) and ImOnline's keys for the new session.
  */
 export function rotateSession(ctx: EraContext): void {
   const state = ctx.state
-  const { sessionsPerEra } = sessionTiming(ctx.config)
+  const { sessionsPerEra, sessionLength } = sessionTiming(ctx.config)
+  imOnlineSessionEnding(ctx)
   const ending = CurrentIndex.get(state)
   // Genesis asks `new_session(1)` too (pallet_session's genesis build), which plans era 1 when eras
   // are one session long (or always forced); our genesis writes era 0 only, so that plan is made here.
@@ -88,6 +93,8 @@ export function rotateSession(ctx: EraContext): void {
   DisabledValidators.put(state, [])
   if (nextStart !== undefined && nextStart <= session) startEra(ctx, active === undefined ? 0 : active.index + 1)
   if (newEraDue(state, session + 1, sessionsPerEra)) planEra(ctx, session + 1)
+  rotateSessionKeys(state, SessionValidators.get(state))
+  imOnlineNewSession(state, sessionLength)
   ctx.deposit(sessionEvents.NewSession, { session_index: session })
 }
 

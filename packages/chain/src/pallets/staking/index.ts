@@ -19,6 +19,30 @@ export type {
 export { authoringSharePercent, calculateMarketPayout, endEra, erasPerYear, rewardByIds, rewardStakers, totalRewardsInEra, yearlyRewards } from './rewards.js'
 export { CurrentIndex, DisabledValidators, disableValidator, SessionValidators, sessionEvents, sessionPallet } from './session.js'
 export {
+  ActiveKeys,
+  activeKeysOf,
+  activeOwnerOf,
+  buildSessionKeysGenesis,
+  decodeSessionKeys,
+  encodeSessionKeys,
+  KEY_TYPES,
+  KeyOwner,
+  keyOwnerOf,
+  KeysGeneration,
+  NextKeys,
+  QueuedKeys,
+  rotateSessionKeys,
+  SESSION_KEY_NAMES,
+  SESSION_KEYS_LENGTH,
+  type SessionKeyName,
+  type SessionKeys,
+  sessionErrors,
+  sessionKeys,
+  uniformKeys,
+  eraOfSetId,
+  voterSetId,
+} from './session-keys.js'
+export {
   applySlash,
   applyUnappliedSlashes,
   computeSlash,

@@ -1,7 +1,8 @@
 /**
  * A minimal `Session` pallet (Substrate's pallet_session storage as Crust's runtime has it): the
  * session index, the session's validator set and the validators disabled in it. Sessions run on
- * block numbers and staking drives them (see pallet.ts); there are no session keys yet.
+ * block numbers and staking drives them (see pallet.ts); session keys (set_keys, purge_keys) are
+ * in session-keys.ts.
  */
 import { accountId32, named, u32, vec } from '../../primitives/codec/scale-type.js'
 import { definePallet, event, type Pallet } from '../../frame/pallet.js'
@@ -9,6 +10,7 @@ import type { StorageAccess } from '../../frame/storage.js'
 import { valueWithDefault } from '../../frame/storage.js'
 import { perbillMul } from '../../primitives/perbill.js'
 import { DISABLED_VALIDATORS_THRESHOLD_PARTS } from './constants.js'
+import { sessionCalls, sessionErrors, sessionKeysStorage } from './session-keys.js'
 
 const PALLET = 'Session'
 const sessionIndex = named(u32, 'SessionIndex')
@@ -61,7 +63,9 @@ export function sessionPallet(index: number): Pallet {
     name: PALLET,
     index,
     path: 'pallet_session',
-    storage: [SessionValidators, CurrentIndex, DisabledValidators],
+    storage: [SessionValidators, CurrentIndex, DisabledValidators, ...sessionKeysStorage],
+    calls: sessionCalls,
     events: sessionEvents,
+    errors: sessionErrors,
   })
 }
