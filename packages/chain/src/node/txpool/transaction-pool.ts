@@ -1,7 +1,8 @@
 /**
  * The transaction pool: validates submitted extrinsics once (signature, era, nonce, fee) against
  * the best block, keeps them in ready/future queues by nonce, hands them to block production, and
- * tells watchers how each one fares (ready → inBlock → finalized, or dropped).
+ * tells watchers how each one fares (ready → inBlock → finalized, or dropped; a block that leaves
+ * the best chain is `retracted`, and only a block of the finalized chain is ever reported finalized).
  */
 import { EventEmitter } from 'node:events'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
@@ -18,7 +19,15 @@ import { DEFAULT_FUTURE_LIFETIME_MS, defaultPoolLimits, type PoolLimits } from '
 import { TransactionQueues } from './queues.js'
 
 /** Substrate's `TransactionStatus`, in its JSON form. */
-export type TransactionStatus = 'future' | 'ready' | { inBlock: string } | { finalized: string } | { usurped: string } | 'dropped' | 'invalid'
+export type TransactionStatus =
+  | 'future'
+  | 'ready'
+  | { inBlock: string }
+  | { retracted: string }
+  | { finalized: string }
+  | { usurped: string }
+  | 'dropped'
+  | 'invalid'
 
 /** Statuses after which a transaction is no longer watched. */
 export const isFinalStatus = (s: TransactionStatus): boolean =>
@@ -164,12 +173,27 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
       for (const bytes of (this.chain.extrinsicsOf(block.hash) ?? []).slice(1)) enacted.add(u8aToHex(blake2AsU8a(bytes, 256)))
     }
     for (const tx of removed) if (!enacted.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
+    // A retracted block can no longer become final: its transactions are `retracted` (as Substrate
+    // says it), and an enacted block that includes them reports them `inBlock` again.
+    for (const block of reorg.retracted) {
+      const entry = this.awaitingFinality.get(block.hashHex)
+      if (entry === undefined) continue
+      this.awaitingFinality.delete(block.hashHex)
+      for (const hash of entry.hashes) this.emit('status', hash, { retracted: block.hashHex })
+    }
   }
 
+  /**
+   * Blocks up to the finalized height report their transactions finalized, but only blocks of the
+   * finalized chain: a block that lost a fork at or below it never becomes final (reporting it
+   * finalized told a client its transfer was in a block the chain does not have).
+   */
   private onFinalized(block: BlockRecord): void {
     for (const [blockHash, entry] of this.awaitingFinality) {
       if (entry.number > block.number) continue
       this.awaitingFinality.delete(blockHash)
+      const canonical = this.chain.hashAt(entry.number)
+      if (canonical === undefined || u8aToHex(canonical) !== blockHash) continue
       for (const hash of entry.hashes) this.emit('status', hash, { finalized: blockHash })
     }
   }
