@@ -201,46 +201,48 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
         return { i, host, name, dir, swarm, via, address }
       }),
     )
-    // One after the other: started together, one in two runs a storage node's first submission
-    // was refused as Invalid (to be found; crust dev starts them one by one too).
-    for (const n of storage) {
-      const args = storageNodeArgs({
-        index: n.i,
-        chain,
-        dir: n.dir,
-        bootnodes,
-        blockTime: opts.blockTime,
-        rpcPort: PORT.rpc,
-        rpcExternal: true,
-        ipfsApiPort: PORT.ipfsApi,
-        gatewayPort: PORT.gateway,
-        swarmPort: PORT.swarm,
-        swarmHost: n.host.address,
-        swarmAnnounce: [n.swarm],
-        sworkerPort: PORT.sworker,
-        smanagerPort: PORT.smanager,
-        metricsPort: PORT.metrics,
-        srdUnits: opts.srdUnits,
-        srdUnitSize: opts.srdUnitSize,
-        // Every other storage node: bitswap asks only connected peers.
-        bootstrap: storage.filter((o) => o !== n).map((o) => o.address),
-      })
-      const { member, endpoints } = await start<Required<StorageNodeEndpoints>>('storage', n.name, n.host, args)
-      const urls = Object.fromEntries(
-        (['chainRpc', 'ipfsApi', 'gateway', 'sworkerApi', 'smanagerApi', 'metrics'] as const).map((k) => [k, onHost(endpoints[k], n.host)]),
-      )
-      member.info = {
-        name: n.name,
-        ns: n.host.ns,
-        address: n.host.address,
-        accountUri: storageAccountUri(n.i),
-        account: endpoints.account,
-        dir: n.dir,
-        peerId: endpoints.peerId,
-        multiaddrs: endpoints.multiaddrs,
-        ...urls,
-      }
-    }
+    // All at once: a storage node's chain node counts itself synced only once a validator (one of
+    // its bootnodes) answered, not when another storage node starting beside it says "genesis".
+    await Promise.all(
+      storage.map(async (n) => {
+        const args = storageNodeArgs({
+          index: n.i,
+          chain,
+          dir: n.dir,
+          bootnodes,
+          blockTime: opts.blockTime,
+          rpcPort: PORT.rpc,
+          rpcExternal: true,
+          ipfsApiPort: PORT.ipfsApi,
+          gatewayPort: PORT.gateway,
+          swarmPort: PORT.swarm,
+          swarmHost: n.host.address,
+          swarmAnnounce: [n.swarm],
+          sworkerPort: PORT.sworker,
+          smanagerPort: PORT.smanager,
+          metricsPort: PORT.metrics,
+          srdUnits: opts.srdUnits,
+          srdUnitSize: opts.srdUnitSize,
+          // Every other storage node: bitswap asks only connected peers.
+          bootstrap: storage.filter((o) => o !== n).map((o) => o.address),
+        })
+        const { member, endpoints } = await start<Required<StorageNodeEndpoints>>('storage', n.name, n.host, args)
+        const urls = Object.fromEntries(
+          (['chainRpc', 'ipfsApi', 'gateway', 'sworkerApi', 'smanagerApi', 'metrics'] as const).map((k) => [k, onHost(endpoints[k], n.host)]),
+        )
+        member.info = {
+          name: n.name,
+          ns: n.host.ns,
+          address: n.host.address,
+          accountUri: storageAccountUri(n.i),
+          account: endpoints.account,
+          dir: n.dir,
+          peerId: endpoints.peerId,
+          multiaddrs: endpoints.multiaddrs,
+          ...urls,
+        }
+      }),
+    )
     const storageVia = storage.map((n) => n.via)
     const validatorRpcVia = validators.map((v) => v.rpcVia)
     if (opts.gateway) {
