@@ -46,6 +46,10 @@ console.log(
     `end-of-era rewards ${era.endEraMs.toFixed(1)} ms; ${era.elected} elected; one block's normal budget is 1,500 ms (Crust: 2 s x 75 %)`,
 )
 
+const { runPruningBench, formatPruningBench } = await import('./pruning.js')
+// BENCH_PRUNING_BLOCKS shortens it (default 1,500 blocks: the window of 256 fills and then stays flat).
+console.log(formatPruningBench(await runPruningBench({ blocks: Number(process.env.BENCH_PRUNING_BLOCKS ?? 1500) })))
+
 const { runConsensusBench, formatConsensusBench } = await import('./consensus.js')
 console.log(formatConsensusBench(await runConsensusBench()))
 const { runConsensusRogueBench, formatConsensusRogueBench } = await import('./consensus-rogue.js')

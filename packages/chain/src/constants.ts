@@ -8,3 +8,5 @@ export const CRU = 10n ** 12n
 export const DEFAULT_RPC_PORT = 9944
 /** Default p2p port (Substrate's). */
 export const DEFAULT_P2P_PORT = 30333
+/** States a pruned node keeps by default: the last this many finalized blocks' (Substrate's default). */
+export const DEFAULT_STATE_PRUNING = 256

@@ -9,6 +9,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { ChainDatabase } from '../src/db/index.js'
 import { blake2b256, EMPTY_TRIE_ROOT, MemoryNodeStore, MerkleTrie } from '../src/state/index.js'
 import { bodyFor, changesFor, GENESIS_PARENT, makeBlock, parseHeader } from './fixtures/crash-chain.js'
+import { trieNodeCounts } from './fixtures/trie-walk.js'
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.js', import.meta.url))
 const ROUNDS = 5
@@ -21,8 +22,8 @@ interface Run {
   exited: Promise<void>
 }
 
-function startWriter(dir: string): Run {
-  const child = spawn(process.execPath, [WRITER, dir], { stdio: ['pipe', 'pipe', 'inherit'] })
+function startWriter(dir: string, keep?: number): Run {
+  const child = spawn(process.execPath, [WRITER, dir, ...(keep === undefined ? [] : ['10000', String(keep)])], { stdio: ['pipe', 'pipe', 'inherit'] })
   const printed: number[] = []
   let partial = ''
   child.stdout!.setEncoding('utf8')
@@ -162,6 +163,58 @@ describe('ChainDatabase crash safety', () => {
       } finally {
         await db.close()
       }
+    }
+  })
+
+  it('behavior: pruned, after SIGKILL at random points during pruning commits the database holds exactly the kept states', async (t) => {
+    const KEEP = 4
+    const prunedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-chain-crash-pruned-'))
+    const replay = new Replay()
+    let expectedFirst = 0
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const run = startWriter(prunedDir, KEEP)
+        const target = 3 + Math.floor(Math.random() * 20)
+        const delay = round % 2 === 0 ? 0 : Math.random() * 25
+        try {
+          await waitForPrinted(run, target)
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
+        } finally {
+          run.child.kill('SIGKILL')
+          await run.exited
+        }
+        assert.equal(run.printed[0], expectedFirst, 'the writer continues from best + 1')
+        const db = ChainDatabase.open(prunedDir, { state: 'pruned' })
+        try {
+          const best = db.getMeta('best')!
+          const bestNumber = db.getBlockNumber(best)!
+          assert.ok(bestNumber >= run.printed.at(-1)!)
+          replay.upTo(bestNumber)
+          t.diagnostic(`round ${round}: killed ${delay.toFixed(1)} ms after line ${target}, best ${bestNumber}`)
+          // Kept: the states of blocks max(0, best - KEEP) .. best; every node of theirs, nothing else.
+          const kept = new Map<string, number>()
+          for (let n = Math.max(0, bestNumber - KEEP); n <= bestNumber; n++) trieNodeCounts(db, replay.roots[n]!, kept)
+          assert.equal(db.countNodes(), kept.size, `round ${round}: stored nodes = nodes of the kept states`)
+          for (const [h, places] of kept) {
+            const refs = db.nodeRefCount(Buffer.from(h, 'hex'))
+            assert.ok(refs >= 1 && refs <= places, `refs of ${h}: ${refs} for ${places} places in the kept states`)
+          }
+          assert.deepEqual(
+            db.journaledBlocks().map(([n]) => n),
+            bestNumber === 0 ? [] : [bestNumber],
+            'only the best block is not final',
+          )
+          const trie = new MerkleTrie(db, { cacheSize: 0 })
+          const entries = [...trie.entries(replay.roots[bestNumber]!, new Uint8Array())].map(([k, v]) => [hex(k), hex(v)])
+          const expected = [...replay.model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, hex(v)])
+          assert.deepEqual(entries, expected)
+          expectedFirst = bestNumber + 1
+        } finally {
+          await db.close()
+        }
+      }
+    } finally {
+      fs.rmSync(prunedDir, { recursive: true, force: true })
     }
   })
 })

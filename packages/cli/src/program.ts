@@ -34,6 +34,12 @@ function parseRate(value: string): number {
   return Number(m[1]) * { kbit: 0.001, mbit: 1, gbit: 1000 }[m[2]!.toLowerCase() as 'kbit' | 'mbit' | 'gbit']
 }
 
+/** `--pruning`: `archive` or a number of blocks (at least 1); checked by the chain's own parser. */
+function parsePruning(value: string): string {
+  if (value === 'archive' || /^[1-9][0-9]*$/.test(value)) return value
+  throw new InvalidArgumentError("expected 'archive' or a number of finalized blocks whose states are kept (at least 1)")
+}
+
 function parseCidVersion(value: string): 0 | 1 {
   if (value !== '0' && value !== '1') throw new InvalidArgumentError('expected 0 or 1')
   return Number(value) as 0 | 1
@@ -75,6 +81,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--no-evm', 'run no EVM dev node (nor the storage-order contract and its order node)')
     .option('--order-node-port <port>', "the EVM order node's HTTP API port", parsePort, 12224)
     .option('--reset', 'delete the dev network data first', false)
+    .option(
+      '--pruning <blocks>',
+      "states the validators and the storage nodes' chain nodes keep: the last <blocks> finalized blocks' (default 256), or 'archive' for all",
+      parsePruning,
+    )
     .action(
       async (opts: {
         basePath: string
@@ -96,6 +107,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         evm: boolean
         orderNodePort: number
         reset: boolean
+        pruning?: string
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
         await runDev({ ...opts, srdUnitSize: opts.srdUnit })
@@ -202,6 +214,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--console-port <port>', 'serve the web console on this port (a chain node adds its origin to --rpc-cors)', parsePort)
     .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 6000)
     .option(
+      '--pruning <blocks>',
+      "states kept (storage node: by its own chain node): the last <blocks> finalized blocks' (default 256, as Substrate), or 'archive' for all",
+      parsePruning,
+    )
+    .option(
       '--validator <suri>',
       "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
     )
@@ -247,6 +264,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           p2pHost: string
           p2pAnnounce?: string[]
           bootnodes?: string[]
+          pruning?: string
         } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
         cmd: Command,
       ) => {
@@ -255,7 +273,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, rpcCors, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, pruning, ...rest } = opts
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
@@ -263,6 +281,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
             ...(given('chain') ? { chain } : {}),
             ...(given('rpcPort') ? { rpcPort } : {}),
             ...(given('blockTime') ? { blockTime } : {}),
+            ...(pruning === undefined ? {} : { pruning }),
           })
           return
         }
@@ -281,6 +300,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           ...(opts.rpcCors === undefined ? {} : { rpcCors: opts.rpcCors }),
           ...(opts.consolePort === undefined ? {} : { consolePort: opts.consolePort }),
           blockTimeMs: opts.blockTime,
+          ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
       },

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { ChainDatabase } from '@crust-ts/chain'
 import { CLI_BIN, makeBasePath } from '@crust-ts/testkit'
 
 function crust(...args: string[]) {
@@ -35,5 +36,29 @@ describe('crust node errors', () => {
     const r = crust('node', '--rpc-port', '70000')
     assert.equal(r.status, 1)
     assert.match(r.stderr, /expected a port number/)
+  })
+
+  it('error: --pruning takes archive or a number of blocks of at least 1', () => {
+    for (const bad of ['0', '-3', 'all', '1.5']) {
+      const r = crust('node', '--rpc-port', '0', '--pruning', bad)
+      assert.equal(r.status, 1, bad)
+      assert.match(r.stderr, /--pruning.*expected 'archive' or a number of finalized blocks/)
+      assert.equal(r.stderr.trim().split('\n').length, 1)
+    }
+  })
+
+  it('error: a data folder created pruned refuses --pruning archive with one line naming the fix', async () => {
+    const base = makeBasePath()
+    try {
+      await ChainDatabase.open(join(base.path, 'chain'), { state: 'pruned' }).close()
+      const r = crust('node', '--rpc-port', '0', '--base-path', base.path, '--pruning', 'archive')
+      assert.equal(r.status, 1)
+      assert.match(
+        r.stderr,
+        /^error: --pruning: the chain database is pruned; open it with --pruning <blocks> or start from a new data folder .*\(CLI_ERROR_PRUNING\)\n$/,
+      )
+    } finally {
+      base.remove()
+    }
   })
 })

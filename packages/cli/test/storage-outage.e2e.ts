@@ -141,6 +141,19 @@ describe('the uploading storage node down and back (crust dev)', () => {
       (peers.Peers ?? []).some((p) => p.Peer === b.peerId),
       'the new node dialled B, the live holder',
     )
+    // As D ranks the holders now: B, which served every block, first; A, dead, below it or never reached.
+    const ranked = await runCrust(['status', cid, '--chain', dev.chainRpc, '--json', '--api', ipfsApi])
+    assert.equal(ranked.code, 0, ranked.stderr)
+    const rankOf = (who: string) =>
+      (JSON.parse(ranked.stdout) as { replicas: Array<{ who: string; retrieval: { rank: number; successes: number } | null }> }).replicas.find(
+        (r) => r.who === who,
+      )!.retrieval
+    const [rankA, rankB] = [rankOf(a.account), rankOf(b.account)]
+    assert.equal(rankB?.rank, 1, `D ranks B first: ${ranked.stdout}`)
+    assert.ok(rankB!.successes > 0)
+    assert.ok(rankA === null || rankA.rank > 1, 'A, dead, is not ranked above B')
+    const text = await runCrust(['status', cid, '--chain', dev.chainRpc, '--api', ipfsApi])
+    assert.match(text.stdout, new RegExp(`peer ${b.peerId}.*\\n    rank 1 of \\d+ at `))
   })
 
   it('behavior: restarted, the uploading node reports again with the sealed file it kept, and pulls nothing again', async () => {

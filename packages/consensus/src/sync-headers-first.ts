@@ -69,6 +69,18 @@ export class HeadersFirstSync {
         if (!(await this.unknown.requestBlock(u8aToHex(hashHeader(headers[0]!)), peer)) || chain.best.hashHex === before) break
         continue
       }
+      if (!chain.hasState(parent)) {
+        // Headers on a block whose state this node pruned: below finality. If that block is on our
+        // finalized chain, our best moved on while we asked (blocks came by gossip or by the finality
+        // catch-up, and finality pruned it): the headers are stale, not false; ask again from our best.
+        if (chain.isAncestor(parent, chain.finalized)) {
+          if (chain.best.hashHex === before) break
+          continue
+        }
+        // Otherwise they fork below finality and can never join our chain.
+        await network.penalise(peer, `headers build on block ${parent.number}, a fork below finality`)
+        break
+      }
       const { checked, fault } = checkHeaders(parent, chain.slotOf(parent), chain.authoritiesFor(parent), headers)
       if (fault !== undefined) {
         log.debug({ peer: peer.toString(), fault, from: parent.number + 1 }, 'peer sent invalid headers')

@@ -16,6 +16,8 @@ export interface PeerRetrievalScore {
   failures: number
   /** Bytes received from the peer. */
   bytes: number
+  /** Blocks it sent that hashed to nothing this node asked for (corrupted or unasked). */
+  wrongBlocks: number
   /** Mean latency of successful block fetches, in milliseconds. */
   meanLatencyMs: number
   /** Higher is better; a later issue adds on-chain replica information to it. */
@@ -23,7 +25,7 @@ export interface PeerRetrievalScore {
 }
 
 export interface RetrievalScores {
-  record(peerId: string, outcome: { ok: boolean; bytes?: number; latencyMs?: number }): void
+  record(peerId: string, outcome: { ok: boolean; wrong?: boolean; bytes?: number; latencyMs?: number }): void
   list(): PeerRetrievalScore[]
 }
 

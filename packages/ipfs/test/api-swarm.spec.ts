@@ -76,7 +76,7 @@ describe('api: two nodes', () => {
     const raw = (await (await a.call('stats/bitswap')).json()) as {
       RetrievalScores: Array<{ Peer: string; Successes: number; Failures: number; Bytes: number; MeanLatencyMs: number; Score: number }>
     }
-    assert.deepEqual(raw.RetrievalScores[0], { Peer: peerB, Successes: 1, Failures: 0, Bytes: 1000, MeanLatencyMs: 4, Score: 1 })
+    assert.deepEqual(raw.RetrievalScores[0], { Peer: peerB, Successes: 1, Failures: 0, Bytes: 1000, WrongBlocks: 0, MeanLatencyMs: 4, Score: 1 })
     assert.equal(raw.RetrievalScores[1]!.Peer, '12D3KooWLowScore')
     const same = await (await a.call('bitswap/stat')).json()
     assert.deepEqual(same, raw)

@@ -10,7 +10,7 @@ describe('node: retrieval scores', () => {
     scores.record('peer-a', { ok: false })
     assert.deepEqual(
       { ...scores.get('peer-a'), score: undefined },
-      { peerId: 'peer-a', successes: 2, failures: 1, bytes: 150, meanLatencyMs: 20, score: undefined },
+      { peerId: 'peer-a', successes: 2, failures: 1, bytes: 150, wrongBlocks: 0, meanLatencyMs: 20, score: undefined },
     )
     assert.deepEqual(scores.totals(), { blocksReceived: 2, dataReceived: 150, failures: 1 })
     assert.equal(scores.get('nobody'), undefined)

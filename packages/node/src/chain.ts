@@ -5,7 +5,7 @@
  * submitted to its RPC (the sWorker's work reports, the sManager's calls) to the validators.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec } from '@crust-ts/chain'
+import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChainSpec, parseStatePruning } from '@crust-ts/chain'
 import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, ConsensusNode } from '@crust-ts/consensus'
 import { type EmbeddedChainConfig, NodeConfigError } from './config.js'
@@ -64,6 +64,7 @@ export class EmbeddedChain {
       finality: 'external',
       // As `crust node` runs a single-authority chain (dev): its genesis validator authors throughout.
       ...(spec.genesis.authorities.length === 1 ? { authorities: genesisAuthorities(spec) } : {}),
+      pruning: parseStatePruning(config.pruning),
       logger: init.logger,
     })
     try {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { CrustError } from '@crust-ts/base'
+import { DEFAULT_STATE_PRUNING, parseStatePruning } from '@crust-ts/chain'
 
 export type NodeMode = 'isolation' | 'member' | 'owner'
 export const NODE_MODES: readonly NodeMode[] = ['isolation', 'member', 'owner']
@@ -34,6 +35,8 @@ export interface EmbeddedChainConfig {
   rpcPort: number
   /** The network's block time (it sets the Aura slot length, so it must match the validators'). */
   blockTimeMs: number
+  /** States kept (`crust node --pruning`): `archive`, or a number of finalized blocks as text (default `256`). */
+  pruning: string
 }
 
 export interface StorageNodeConfig {
@@ -58,7 +61,14 @@ export interface StorageNodeConfig {
 export const GiB = 1024 ** 3
 
 /** Defaults of {@link EmbeddedChainConfig} (the block time is `crust node`'s). */
-export const defaultChainConfig = (): EmbeddedChainConfig => ({ spec: 'dev', bootnodes: [], rpcHost: '127.0.0.1', rpcPort: 0, blockTimeMs: 6000 })
+export const defaultChainConfig = (): EmbeddedChainConfig => ({
+  spec: 'dev',
+  bootnodes: [],
+  rpcHost: '127.0.0.1',
+  rpcPort: 0,
+  blockTimeMs: 6000,
+  pruning: String(DEFAULT_STATE_PRUNING),
+})
 
 export function defaultConfig(basePath: string): StorageNodeConfig {
   return {
@@ -85,7 +95,7 @@ const SHAPE: Shape = {
   basePath: 'string',
   mode: 'string',
   chainRpc: 'string',
-  chain: { spec: 'string', bootnodes: 'string[]', rpcHost: 'string', rpcPort: 'number', blockTimeMs: 'number' },
+  chain: { spec: 'string', bootnodes: 'string[]', rpcHost: 'string', rpcPort: 'number', blockTimeMs: 'number', pruning: 'string' },
   owner: 'string',
   members: 'string[]',
   account: { suri: 'string', suriFile: 'string', keystore: 'string', passwordFile: 'string' },
@@ -202,4 +212,9 @@ function validateChainSource(c: StorageNodeConfig): void {
   }
   checkPort(c.chain.rpcPort, 'chain.rpcPort')
   if (!Number.isInteger(c.chain.blockTimeMs) || c.chain.blockTimeMs < 50) throw new NodeConfigError('chain.blockTimeMs: expected milliseconds, at least 50')
+  try {
+    parseStatePruning(c.chain.pruning)
+  } catch {
+    throw new NodeConfigError(`chain.pruning: expected 'archive' or a number of finalized blocks of at least 1, got '${c.chain.pruning}'`)
+  }
 }

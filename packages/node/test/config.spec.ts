@@ -22,7 +22,7 @@ describe('storage node config: the way to the chain', () => {
     const file = join(dir, 'node.json')
     writeFileSync(file, JSON.stringify({ chain: { spec: 'local', blockTimeMs: 1000 } }))
     const c = resolveConfig(dir, readConfigFile(file), { account, chain: { bootnodes: [BOOTNODE], rpcPort: undefined } })
-    assert.deepEqual(c.chain, { spec: 'local', bootnodes: [BOOTNODE], rpcHost: '127.0.0.1', rpcPort: 0, blockTimeMs: 1000 })
+    assert.deepEqual(c.chain, { spec: 'local', bootnodes: [BOOTNODE], rpcHost: '127.0.0.1', rpcPort: 0, blockTimeMs: 1000, pruning: '256' })
     assert.equal(c.chainRpc, undefined)
   })
 
@@ -43,6 +43,15 @@ describe('storage node config: the way to the chain', () => {
   it('error: a chain node without bootnodes, or with a bootnode that is no p2p multiaddr', () => {
     assert.throws(() => resolveConfig(dir, { account, chain: { spec: 'dev' } }), /chain\.bootnodes: .*give --bootnodes/)
     assert.throws(() => resolveConfig(dir, { account, chain: { spec: 'dev', bootnodes: ['ws://127.0.0.1:9944'] } }), /is not a multiaddr like/)
+  })
+
+  it('behavior: the chain node keeps --pruning archive or a number; anything else is one readable NodeConfigError', () => {
+    assert.equal(resolveConfig(dir, { account, chain: { spec: 'dev', bootnodes: [BOOTNODE], pruning: 'archive' } }).chain?.pruning, 'archive')
+    assert.equal(resolveConfig(dir, { account, chain: { spec: 'dev', bootnodes: [BOOTNODE], pruning: '64' } }).chain?.pruning, '64')
+    assert.throws(
+      () => resolveConfig(dir, { account, chain: { spec: 'dev', bootnodes: [BOOTNODE], pruning: '0' } }),
+      (err: unknown) => err instanceof NodeConfigError && /chain\.pruning: expected 'archive' or a number/.test(err.message),
+    )
   })
 
   it('error: an unknown key under chain names its path', () => {

@@ -76,6 +76,7 @@ export {
 export {
   type AddedEntry,
   type AddPart,
+  type BitswapStat,
   createKuboClient,
   type CreateKuboClientReturnType,
   type FilesStat,
@@ -89,6 +90,7 @@ export {
   type PinLsEntry,
   type PinLsOptions,
   type PinRmOptions,
+  type RetrievalScore,
 } from './kubo/index.js'
 export {
   DEFAULT_NONCE_RETRIES,

@@ -92,6 +92,32 @@ describe('kubo client', () => {
     assert.equal(requests.at(-1), `POST /api/v0/swarm/connect?arg=${encodeURIComponent(addr)}`)
   })
 
+  it("behavior: stats/bitswap ranks the node's retrieval scores best first, whatever order they come in, and a Kubo answer has none", async () => {
+    const kubo = createKuboClient(url)
+    handler = json({
+      Peers: ['12D3A', '12D3B'],
+      BlocksReceived: 7,
+      DataReceived: 700,
+      RetrievalScores: [
+        { Peer: '12D3A', Score: 0.2, Successes: 1, Failures: 3, Bytes: 100, MeanLatencyMs: 40 },
+        { Peer: '12D3B', Score: 0.9, Successes: 6, Failures: 0, Bytes: 600, MeanLatencyMs: 5 },
+        { Peer: '12D3C', Score: 'high' },
+      ],
+    })
+    const stat = await kubo.stats.bitswap()
+    assert.equal(requests.at(-1), 'POST /api/v0/stats/bitswap')
+    assert.deepEqual(
+      stat.retrievalScores.map((s) => [s.peer, s.rank, s.successes]),
+      [
+        ['12D3B', 1, 6],
+        ['12D3A', 2, 1],
+      ],
+    )
+    assert.equal(stat.blocksReceived, 7)
+    handler = json({ Wantlist: [], Peers: [], BlocksReceived: 0 })
+    assert.deepEqual((await kubo.stats.bitswap()).retrievalScores, [])
+  })
+
   it('error: nobody answering is SDK_ERROR_IPFS_UNREACHABLE; an aborted call is SDK_ERROR_ABORTED', async () => {
     const dead = createServer()
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve))

@@ -21,6 +21,8 @@ export class BlockTree {
   /** Blocks without children (forks this process has seen, and the best block). */
   readonly leaves = new Map<string, BlockRecord>()
   private readonly headerCache = new Map<string, BlockRecord>()
+  /** Pruned databases: the lowest block number whose state may still be kept. */
+  stateFrom = 0
 
   constructor(
     readonly db: ChainDatabase,
@@ -59,7 +61,21 @@ export class BlockTree {
     return body === undefined ? undefined : decodeBody(body)
   }
 
+  /**
+   * Whether the state of `block` is still stored: always in an archive database; in a pruned one,
+   * for final blocks inside the kept window and for non-final blocks descending from the finalized one.
+   */
+  hasState(block: BlockRecord): boolean {
+    if (this.db.stateMode === 'archive') return true
+    if (block.number < this.stateFrom) return false
+    if (block.hashHex === this.best.hashHex || block.hashHex === this.finalized.hashHex) return true
+    if (block.number <= this.finalized.number) return this.isCanonical(block)
+    return this.descendsFrom(block, this.finalized)
+  }
+
+  /** The state at `block`. Throws {@link ChainError} `STATE_DISCARDED` when it was pruned. */
   stateAt(block: BlockRecord): StateView {
+    if (!this.hasState(block)) throw new ChainError(ChainErrorCode.STATE_DISCARDED, `State already discarded for ${block.hashHex}`)
     const root = block.header.stateRoot
     const trie = this.trie
     return {

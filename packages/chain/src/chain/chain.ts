@@ -26,11 +26,12 @@ import { BlockTree, blockRecord } from './block-tree.js'
 import { executeBlock } from './blocks/execute-block.js'
 import { produceBlock } from './blocks/produce-block.js'
 import { verifyBlock } from './blocks/verify-block.js'
-import { META_BEST, META_FINALIZED, META_GENESIS, TRIE_CACHE } from './constants.js'
+import { DEFAULT_PRUNING_BATCH, DEFAULT_STATE_PRUNING, META_BEST, META_FINALIZED, META_GENESIS, META_STATE_FROM, TRIE_CACHE } from './constants.js'
 import { SlotRecord } from './equivocation.js'
 import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
 import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
+import { decodeStateFrom } from './state-pruning.js'
 import { ChainStore } from './store.js'
 
 export class Chain extends EventEmitter<ChainEvents> {
@@ -62,7 +63,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.maxSlotDrift = init.maxSlotDrift ?? DEFAULT_MAX_SLOT_DRIFT
     this.clock = init.clock ?? Date.now
     this.tree = new BlockTree(db, trie, genesis, best, finalized)
-    this.store = new ChainStore(this.tree, runtime, this.finality, (event, ...args) => {
+    this.tree.stateFrom = decodeStateFrom(db.getMeta(META_STATE_FROM))
+    const keep = init.pruning ?? DEFAULT_STATE_PRUNING
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruning: expected a number of blocks of at least 1, got ${keep}`)
+    const batch = init.pruningBatch ?? DEFAULT_PRUNING_BATCH
+    if (!Number.isInteger(batch) || batch < 1) throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruningBatch: expected at least 1, got ${batch}`)
+    this.store = new ChainStore(this.tree, runtime, this.finality, keep, batch, (event, ...args) => {
       this.emit(event, ...(args as never))
     })
   }
@@ -126,8 +133,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.tree.extrinsicsOf(hash)
   }
 
+  /** The state at `block` (default the best block). Throws {@link ChainError} `STATE_DISCARDED` when it was pruned. */
   stateAt(block: BlockRecord = this.tree.best): StateView {
     return this.tree.stateAt(block)
+  }
+
+  /** Whether the state at `block` is still stored (always, on an archive database). */
+  hasState(block: BlockRecord): boolean {
+    return this.tree.hasState(block)
+  }
+
+  /** Pruned databases: the lowest block number whose state may still be kept (0 on archive databases). */
+  get stateFrom(): number {
+    return this.tree.stateFrom
   }
 
   /** An account's nonce (its count of applied transactions) in the state of `block`, default the best block. */
@@ -198,9 +216,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   ): ImportedBlock {
     const account = this.authorAccount(options.parent ?? this.tree.best, author)
     const produced = produceBlock({ tree: this.tree, runtime: this.runtime }, account, source, now, options)
-    const { imported, headerBytes, nodes, parent, slot } = produced
+    const { imported, headerBytes, nodes, deleted, parent, slot } = produced
     if (options.signer !== undefined) this.noteSlot(slot, options.signer.publicKey, imported.block.hashHex, headerBytes)
-    this.store.storeBlock(imported, headerBytes, nodes, parent)
+    this.store.storeBlock(imported, headerBytes, { nodes, deleted }, parent)
     return imported
   }
 
@@ -228,8 +246,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (verified.status === 'known') return { status: 'known', block: verified.block, best: false }
     this.noteSlot(verified.slot, verified.author, verified.id.hash, headerBytes)
     const credited = { ...verified, author: this.authorAccount(verified.parent, verified.author) }
-    const { imported, nodes } = executeBlock({ tree: this.tree, runtime: this.runtime }, credited, extrinsics)
-    const best = this.store.storeBlock(imported, headerBytes, nodes, verified.parent)
+    const { imported, nodes, deleted } = executeBlock({ tree: this.tree, runtime: this.runtime }, credited, extrinsics)
+    const best = this.store.storeBlock(imported, headerBytes, { nodes, deleted }, verified.parent)
     return { status: 'imported', block: imported.block, best }
   }
 

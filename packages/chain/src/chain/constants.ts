@@ -2,6 +2,8 @@
 export const META_BEST = 'best'
 export const META_FINALIZED = 'finalized'
 export const META_GENESIS = 'genesis'
+/** Database meta key: the lowest block number whose state may still be kept (u32 BE; absent: 0). */
+export const META_STATE_FROM = 'stateFrom'
 
 /** How many recent slots the chain remembers the authored block of, to detect equivocations. */
 export const SLOT_CACHE = 256
@@ -11,3 +13,11 @@ export const RECENT_IMPORTS = 512
 export const HEADER_CACHE = 4096
 /** Trie nodes kept in memory. */
 export const TRIE_CACHE = 50_000
+export { DEFAULT_STATE_PRUNING } from '../constants.js'
+/**
+ * At most this many blocks' states are pruned by one finality step, so lowering the window of a
+ * long chain spreads its pruning over the following blocks instead of one long transaction.
+ */
+export const MAX_PRUNED_PER_STEP = 64
+/** Default {@link ChainInit.pruningBatch}: states are pruned 16 at a time. */
+export const DEFAULT_PRUNING_BATCH = 16

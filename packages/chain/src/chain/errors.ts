@@ -10,12 +10,16 @@ export const ChainErrorCode = {
   SLOT_NOT_INCREASING: 'CHAIN_ERROR_SLOT_NOT_INCREASING',
   /** Block production was asked for a slot whose time has passed. */
   SLOT_PASSED: 'CHAIN_ERROR_SLOT_PASSED',
+  /** An option of the chain is out of range. */
+  INVALID_OPTIONS: 'CHAIN_ERROR_INVALID_OPTIONS',
+  /** The state of the block was pruned (older than the kept window, or a fork finality ruled out). */
+  STATE_DISCARDED: 'CHAIN_ERROR_STATE_DISCARDED',
 } as const
 
 /** One of the {@link ChainErrorCode} values. */
 export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode]
 
-/** The chain cannot open its database or produce the requested block. */
+/** The chain cannot open its database, produce the requested block, or read a pruned state. */
 export class ChainError extends CrustError {
   declare readonly code: ChainErrorCode
 

@@ -19,6 +19,17 @@ export interface ChainInit {
   maxSlotDrift?: number
   /** Milliseconds since the epoch; default `Date.now`. */
   clock?: () => number
+  /**
+   * On a pruned database (`ChainDatabase` opened with `state: 'pruned'`): how many finalized
+   * blocks' states to keep (at least 1); default 256. An archive database keeps every state.
+   */
+  pruning?: number
+  /**
+   * Pruned databases: states are pruned once this many are due, so their deletions share database
+   * pages (fewer page writes per block); up to `pruning + pruningBatch - 1` final states are kept.
+   * Default 16; 1 prunes at every finality step.
+   */
+  pruningBatch?: number
 }
 
 /** Options of {@link Chain.produceBlock}. */

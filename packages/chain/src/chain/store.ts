@@ -15,6 +15,13 @@ import { FinalityError, FinalityErrorCode } from './errors.js'
 import { isBetterHead } from './fork-choice.js'
 import type { BlockRecord, EmitChainEvent, ImportedBlock, Reorg, TrieNodes } from './interface.js'
 import type { FinalityMode } from './options.js'
+import { type PlannedPrune, planPrune } from './state-pruning.js'
+
+/** A block's state change: the trie nodes it inserted and the hashes of those its parent's state held and it does not. */
+export interface StateChange {
+  nodes: TrieNodes
+  deleted: readonly Uint8Array[]
+}
 
 export class ChainStore {
   /** Recently imported blocks that did not become best, for the `block` events of a later reorg. */
@@ -24,11 +31,18 @@ export class ChainStore {
     private readonly tree: BlockTree,
     private readonly runtime: Runtime,
     private readonly finality: FinalityMode,
+    /** Pruned databases: states of this many finalized blocks are kept, pruned `batch` at a time. */
+    private readonly keep: number,
+    private readonly batch: number,
     private readonly emit: EmitChainEvent,
   ) {}
 
-  /** Writes a new block (one transaction), updates fork choice and emits the events. Returns whether it became best. */
-  storeBlock(imported: ImportedBlock, headerBytes: Uint8Array, nodes: TrieNodes, parent: BlockRecord): boolean {
+  /**
+   * Writes a new block (one transaction: with its state journal and, in `author` finality, the
+   * parent's finality and the pruning it allows), updates fork choice and emits the events.
+   * Returns whether it became best.
+   */
+  storeBlock(imported: ImportedBlock, headerBytes: Uint8Array, state: StateChange, parent: BlockRecord): boolean {
     const { tree } = this
     const { block } = imported
     const best = isBetterHead(block, tree.best)
@@ -44,13 +58,17 @@ export class ChainStore {
     if (best) meta[META_BEST] = block.hash
     const finalizeParent = this.finality === 'author' && best && extends_ && tree.finalized.hashHex !== parent.hashHex
     if (finalizeParent) meta[META_FINALIZED] = parent.hash
+    const prune = finalizeParent ? this.planPrune(parent) : undefined
     tree.db.commitBlock({
       block: { hash: block.hash, number: block.number, header: headerBytes, body: encodeBody(imported.extrinsics) },
-      nodes,
+      nodes: state.nodes,
+      deleted: state.deleted,
       canonical: best,
-      meta,
+      meta: { ...meta, ...prune?.meta },
       ...(update === undefined ? {} : { reorg: update }),
+      ...(prune === undefined ? {} : { prune: prune.step }),
     })
+    if (prune !== undefined) tree.stateFrom = prune.stateFrom
     tree.leaves.delete(parent.hashHex)
     tree.leaves.set(block.hashHex, block)
     if (!best) {
@@ -99,11 +117,14 @@ export class ChainStore {
       update = { set: route.enacted.map((b) => [b.number, b.hash] as const), remove }
       meta[META_BEST] = newBest.hash
     }
+    const prune = this.planPrune(block)
     tree.db.commitHead({
-      meta,
+      meta: { ...meta, ...prune?.meta },
       ...(update === undefined ? {} : { reorg: update }),
       ...(justification === undefined ? {} : { justifications: [[block.hash, justification] as const] }),
+      ...(prune === undefined ? {} : { prune: prune.step }),
     })
+    if (prune !== undefined) tree.stateFrom = prune.stateFrom
     tree.finalized = block
     tree.best = newBest
     for (const [hex, leaf] of tree.leaves) if (!tree.descendsFrom(leaf, block)) tree.leaves.delete(hex)
@@ -113,6 +134,12 @@ export class ChainStore {
       for (const b of reorg.enacted) this.emit('block', this.recalled(b))
     }
     this.emit('finalized', block)
+  }
+
+  /** The pruning that finalizing `block` allows (pruned databases only). */
+  private planPrune(block: BlockRecord): PlannedPrune | undefined {
+    if (this.tree.db.stateMode !== 'pruned') return undefined
+    return planPrune(this.tree, this.tree.finalized, block, this.keep, this.batch)
   }
 
   private remember(imported: ImportedBlock): void {

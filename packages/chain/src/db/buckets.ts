@@ -17,6 +17,21 @@ export const Bucket = {
   meta: 6,
   /** block hash -> finality justification bytes (opaque to the database) */
   justification: 7,
+  /**
+   * pruned databases: trie node hash -> reference count (u32 big endian) when above 1; a stored
+   * node without an entry has one reference
+   */
+  trieNodeRefs: 8,
+  /**
+   * pruned databases: block number (u32 BE) ++ block hash -> the hashes of the trie nodes the
+   * block inserted (32 bytes each), kept until finality keeps or discards the block
+   */
+  stateInserted: 9,
+  /**
+   * pruned databases: block number (u32 BE) ++ block hash -> the hashes of the trie nodes the
+   * block's state no longer holds (32 bytes each), kept until the parent's state is pruned
+   */
+  stateDeleted: 10,
 } as const
 
 /** One of the {@link Bucket} numbers. */

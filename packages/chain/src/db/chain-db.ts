@@ -3,6 +3,7 @@ import { type Database, open, type RootDatabase } from 'lmdb'
 import type { TrieNodeReader } from '../state/interface.js'
 import { Bucket, bucketName } from './buckets.js'
 import { DbError, DbErrorCode } from './errors.js'
+import { type JournalBlock, StateJournal, type StatePruneStep } from './state-journal.js'
 
 /** A block as the database keeps it; header and body are opaque bytes chosen by the caller. */
 export interface StoredBlock {
@@ -23,6 +24,14 @@ export interface CommitBlockWrite {
   meta?: Record<string, Uint8Array>
   /** Canonical index changes of a reorg, written in the same transaction. */
   reorg?: CanonicalUpdate
+  /**
+   * Pruned databases: the hashes of the parent state's nodes this block's state no longer holds
+   * (`MerkleTrie.commit`'s `deleted`). Given, the block is journaled (it is not final yet);
+   * omitted (genesis), its nodes are simply referenced. Archive databases ignore it.
+   */
+  deleted?: readonly Uint8Array[]
+  /** Pruned databases: the finality step this commit carries (e.g. the parent became final). */
+  prune?: StatePruneStep
 }
 
 /** Canonical index changes when the best chain switches: `number -> hash` entries to set, numbers to remove. */
@@ -37,7 +46,17 @@ export interface CommitHeadWrite {
   meta: Record<string, Uint8Array>
   /** Finality justifications to store, by block hash. */
   justifications?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+  /** Pruned databases: the finality step this commit carries. */
+  prune?: StatePruneStep
 }
+
+/**
+ * How the database keeps trie nodes, fixed when it is created:
+ * - `archive`: every node forever (nothing counted, nothing journaled);
+ * - `pruned`: nodes are reference counted and journaled per block, so the states finality rules
+ *   out or that fall out of the kept window can be deleted (see `state-journal.ts`).
+ */
+export type StateMode = 'archive' | 'pruned'
 
 /**
  * How a committed block reaches the disk:
@@ -52,12 +71,21 @@ export type ChainDatabaseDurability = 'sync' | 'overlapping'
 /** Options of {@link ChainDatabase.open}. */
 export interface ChainDatabaseInit {
   durability?: ChainDatabaseDurability
+  /**
+   * The state mode the caller needs; a new database is created in it, an existing one must have
+   * been created in it (`DB_ERROR_STATE_MODE_MISMATCH` otherwise). Omitted: a new database is
+   * `archive`, an existing one opens in its own mode.
+   */
+  state?: StateMode
 }
 
 /** Defaults of {@link ChainDatabaseInit}. */
-export const defaultChainDatabaseInit: Required<ChainDatabaseInit> = {
+export const defaultChainDatabaseInit: Required<Omit<ChainDatabaseInit, 'state'>> = {
   durability: 'sync',
 }
+
+/** Meta key of the database's {@link StateMode}; databases written before it existed are `archive`. */
+export const META_STATE_MODE = 'stateMode'
 
 /** Length of block and trie node hashes (blake2b-256). */
 const HASH_LENGTH = 32
@@ -96,9 +124,12 @@ export class ChainDatabase implements TrieNodeReader {
   private readonly canonical: Bytes
   private readonly meta: Bytes
   private readonly justifications: Bytes
+  private readonly journal: StateJournal
+  /** How trie nodes are kept (see {@link StateMode}). */
+  readonly stateMode: StateMode
   private closed = false
 
-  private constructor(path: string, env: RootDatabase<Uint8Array, Uint8Array>) {
+  private constructor(path: string, env: RootDatabase<Uint8Array, Uint8Array>, requested: StateMode | undefined) {
     this.path = path
     this.env = env
     const sub = (bucket: Bucket): Bytes => env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
@@ -109,6 +140,34 @@ export class ChainDatabase implements TrieNodeReader {
     this.canonical = sub(Bucket.canonicalHash)
     this.meta = sub(Bucket.meta)
     this.justifications = sub(Bucket.justification)
+    this.journal = new StateJournal(this.nodes, sub(Bucket.trieNodeRefs), sub(Bucket.stateInserted), sub(Bucket.stateDeleted))
+    this.stateMode = this.settleStateMode(requested)
+    if (this.stateMode === 'pruned') this.journal.keepBucketsNonEmpty()
+  }
+
+  /** The stored mode; a new database takes the requested one (default archive). */
+  private settleStateMode(requested: StateMode | undefined): StateMode {
+    const key = Buffer.from(META_STATE_MODE, 'utf8')
+    const stored = this.meta.getBinary(key)?.toString('utf8')
+    if (stored === 'archive' || stored === 'pruned') {
+      if (requested !== undefined && requested !== stored) throw this.modeMismatch(stored, requested)
+      return stored
+    }
+    // No mode recorded: a new database, or one written before pruning existed (it kept everything).
+    const fresh = this.nodes.getKeysCount({ limit: 1 }) === 0
+    const mode = fresh ? (requested ?? 'archive') : 'archive'
+    if (requested !== undefined && requested !== mode) throw this.modeMismatch(mode, requested)
+    // putSync: a transactionSync this early leaves lmdb's close() waiting forever.
+    this.meta.putSync(key, Buffer.from(mode, 'utf8'))
+    return mode
+  }
+
+  private modeMismatch(stored: StateMode, requested: StateMode): DbError {
+    const how = stored === 'archive' ? 'keeps every state (archive)' : 'is pruned'
+    return new DbError(
+      { code: DbErrorCode.STATE_MODE_MISMATCH, path: this.path, stored, requested },
+      `the chain database ${how}; open it with --pruning ${stored === 'archive' ? 'archive' : '<blocks>'} or start from a new data folder (crust dev: --reset)`,
+    )
   }
 
   /**
@@ -138,9 +197,10 @@ export class ChainDatabase implements TrieNodeReader {
         noSync: false,
         overlappingSync: durability === 'overlapping',
       })
-      return new ChainDatabase(path, env)
+      return new ChainDatabase(path, env, init?.state)
     } catch (err) {
       void env?.close()
+      if (err instanceof DbError) throw err
       throw fail('cannot open the database', err)
     }
   }
@@ -196,7 +256,7 @@ export class ChainDatabase implements TrieNodeReader {
    */
   commitBlock(write: CommitBlockWrite): void {
     this.assertOpen()
-    const { block, nodes, canonical, meta, reorg } = write
+    const { block, nodes, canonical, meta, reorg, deleted, prune } = write
     if (block.hash.length !== HASH_LENGTH) throw invalid(`block hash must be ${HASH_LENGTH} bytes`)
     if (!Number.isInteger(block.number) || block.number < 0 || block.number > MAX_BLOCK_NUMBER) {
       throw invalid(`block number must be a u32, got ${block.number}`)
@@ -206,7 +266,13 @@ export class ChainDatabase implements TrieNodeReader {
     const number = u32be(block.number)
     try {
       this.env.transactionSync(() => {
-        for (const [hash, encoding] of nodes) this.nodes.put(hash, encoding)
+        if (this.stateMode === 'archive') {
+          for (const [hash, encoding] of nodes) this.nodes.put(hash, encoding)
+        } else {
+          this.journal.addNodes(nodes)
+          if (deleted !== undefined) this.journal.record([block.number, block.hash], nodes, deleted)
+          if (prune !== undefined) this.journal.apply(prune)
+        }
         this.headers.put(block.hash, block.header)
         this.bodies.put(block.hash, block.body)
         this.numbers.put(block.hash, number)
@@ -234,10 +300,30 @@ export class ChainDatabase implements TrieNodeReader {
         this.applyReorg(write.reorg)
         for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
         for (const [hash, bytes] of write.justifications ?? []) this.justifications.put(hash, bytes)
+        if (write.prune !== undefined && this.stateMode === 'pruned') this.journal.apply(write.prune)
       })
     } catch (err) {
       throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'head' }, 'head write failed, rolled back', { cause: err })
     }
+  }
+
+  /** Pruned databases: the blocks journaled and not yet final nor discarded (empty for archive databases). */
+  journaledBlocks(): JournalBlock[] {
+    this.assertOpen()
+    return this.stateMode === 'pruned' ? this.journal.journaled() : []
+  }
+
+  /** References held on a stored trie node: 0 when absent; archive databases count 1 for any stored node. */
+  nodeRefCount(hash: Uint8Array): number {
+    this.assertOpen()
+    if (this.stateMode === 'archive') return this.getNode(hash) === undefined ? 0 : 1
+    return this.journal.refCount(hash)
+  }
+
+  /** How many trie nodes are stored (a full count: for tests and benchmarks). */
+  countNodes(): number {
+    this.assertOpen()
+    return this.nodes.getKeysCount()
   }
 
   private applyReorg(reorg: CanonicalUpdate | undefined): void {

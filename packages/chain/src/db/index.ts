@@ -17,3 +17,4 @@
 export * from './buckets.js'
 export * from './chain-db.js'
 export * from './errors.js'
+export type { JournalBlock, StatePruneStep } from './state-journal.js'

@@ -11,7 +11,8 @@ import { registerAuthorKeysApi } from './api/author-keys-api.js'
 import { Keystore } from './keystore/index.js'
 import { type AuthoritySet, eraAuthorities } from '../chain/authorities.js'
 import { type BlockSigner, signerFromUri } from '../primitives/aura.js'
-import { Chain, type FinalityMode } from '../chain/index.js'
+import { Chain, ChainError, ChainErrorCode, type FinalityMode } from '../chain/index.js'
+import { DEFAULT_STATE_PRUNING } from '../chain/constants.js'
 import { ChainDatabase } from '../db/index.js'
 import type { ComponentLogger } from '@crust-ts/base'
 import { defaultRuntimeConfig, type RuntimeConfig } from '../runtime/config.js'
@@ -50,6 +51,27 @@ export interface ChainNodeInit {
   authorities?: AuthoritySet
   logger: ComponentLogger
   runtime?: Partial<RuntimeConfig>
+  /**
+   * States kept: the last this many finalized blocks' (default 256, as Substrate), or `archive`
+   * for every state. A database keeps the mode it was created in: pruned and archive do not mix.
+   */
+  pruning?: StatePruning
+}
+
+/** `--pruning`: a number of finalized blocks whose states are kept, or `archive` (all of them). */
+export type StatePruning = number | 'archive'
+
+/**
+ * Parses `--pruning`: `archive`, or a whole number of blocks of at least 1. Throws
+ * {@link ChainError} `CHAIN_ERROR_INVALID_OPTIONS` otherwise.
+ */
+export function parseStatePruning(value: string): StatePruning {
+  if (value === 'archive') return 'archive'
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `--pruning: expected 'archive' or a number of blocks of at least 1, got '${value}'`)
+  }
+  return n
 }
 
 /** The single authority's signer: from `authorityKey`, or the dev key when it is the dev authority. */
@@ -86,7 +108,8 @@ export class ChainNode {
     const log = init.logger.forComponent('chain:node')
     const path = join(init.basePath, 'chain')
     mkdirSync(path, { recursive: true })
-    const db = ChainDatabase.open(path)
+    const pruning = init.pruning ?? DEFAULT_STATE_PRUNING
+    const db = ChainDatabase.open(path, { state: pruning === 'archive' ? 'archive' : 'pruned' })
     try {
       const runtime = new Runtime({
         ...defaultRuntimeConfig,
@@ -99,6 +122,7 @@ export class ChainNode {
       const chain = Chain.open(db, runtime, init.spec, {
         ...(init.finality === undefined ? {} : { finality: init.finality }),
         ...(authorities === undefined ? {} : { authorities }),
+        ...(pruning === 'archive' ? {} : { pruning }),
       })
       const pool = new TransactionPool(runtime, chain)
       // Transactions of blocks a reorg retracts go back to the pool (those already in the new chain are refused there).
@@ -130,7 +154,10 @@ export class ChainNode {
             { blockTimeMs: init.blockTimeMs, author: accountIdOf(init.spec.genesis.authorities[0]!), ...(signer === undefined ? {} : { signer }) },
           )
         : undefined
-      log.info({ chain: init.spec.name, genesis: chain.genesis.hashHex, best: chain.best.number, bestHash: chain.best.hashHex }, 'chain opened')
+      log.info(
+        { chain: init.spec.name, genesis: chain.genesis.hashHex, best: chain.best.number, bestHash: chain.best.hashHex, pruning, stateFrom: chain.stateFrom },
+        'chain opened',
+      )
       return new ChainNode(init, db, runtime, chain, pool, rpc, author, keystore)
     } catch (err) {
       await db.close()

@@ -16,6 +16,12 @@ export interface TrieCommitResult {
   root: Uint8Array
   /** Nodes created by the commit (content-addressed), children before parents. */
   nodes: TrieNodeEntry[]
+  /**
+   * Hashes of the old trie's nodes the new trie no longer holds at their place (replaced or
+   * dropped), one entry per place: with `nodes`, the exact change of the trie's node multiset, so
+   * a pruning database can count references without walking either trie.
+   */
+  deleted: Uint8Array[]
 }
 
 /** Construction options of {@link MerkleTrie}. */

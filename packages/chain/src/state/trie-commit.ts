@@ -69,6 +69,8 @@ export function commitChanges(source: CommitNodeSource, root: Uint8Array, change
 class Commit {
   private readonly source: CommitNodeSource
   private readonly nodes: TrieNodeEntry[] = []
+  /** Stored nodes replaced or dropped (see `TrieCommitResult.deleted`). */
+  private readonly deleted: Uint8Array[] = []
   private chunk = new Uint8Array(0)
   private used = 0
 
@@ -86,9 +88,9 @@ class Commit {
       }
       top = value === null ? this.remove(top, key, 0) : this.insert(top, key, 0, value)
     }
-    if (!loaded) return { root, nodes: this.nodes }
-    if (top === undefined) return { root: EMPTY_TRIE_ROOT, nodes: this.nodes }
-    return { root: this.seal(top), nodes: this.nodes }
+    if (!loaded) return { root, nodes: this.nodes, deleted: this.deleted }
+    if (top === undefined) return { root: EMPTY_TRIE_ROOT, nodes: this.nodes, deleted: this.deleted }
+    return { root: this.seal(top), nodes: this.nodes, deleted: this.deleted }
   }
 
   private kid(node: MutNode, i: number): MutNode | undefined {
@@ -171,8 +173,10 @@ class Commit {
   private normalize(node: MutNode): MutNode | undefined {
     if (node.value !== undefined) return node
     const mask = node.mask
-    if (mask === 0) return undefined
     if ((mask & (mask - 1)) !== 0) return node
+    // The node leaves the trie: without children, or its only child takes its place.
+    if (node.src !== undefined) this.deleted.push(node.src.hash)
+    if (mask === 0) return undefined
     // One child left and no value: the child takes this node's place, its partial key extended.
     const only = 31 - Math.clz32(mask)
     const child = this.kid(node, only)!
@@ -209,6 +213,8 @@ class Commit {
   private seal(node: MutNode): Uint8Array {
     if (node.hash !== undefined) return node.hash
     const { mask, kids, src, value, pb, po, pl } = node
+    // A stored node changed: its old encoding leaves this place.
+    if (src !== undefined) this.deleted.push(src.hash)
     if (kids !== undefined) {
       for (let i = 0; i < 16; i++) {
         const kid = kids[i]

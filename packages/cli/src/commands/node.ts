@@ -4,11 +4,15 @@ import { join, resolve } from 'node:path'
 import {
   ChainNode,
   type ChainSpec,
+  ChainError,
   ChainSpecError,
+  DbError,
   DEFAULT_RPC_CORS,
   genesisAuthorities,
   loadChainSpec,
   parseRpcCors,
+  parseStatePruning,
+  type StatePruning,
   type RpcCors,
   signerFromUri,
 } from '@crust-ts/chain'
@@ -37,6 +41,8 @@ export interface RunNodeOptions {
   /** Addresses peers dial instead of the listen address (Substrate's --public-addr: behind NAT or a link proxy). */
   p2pAnnounce?: string[]
   bootnodes?: string[]
+  /** `--pruning`: `archive`, or how many finalized blocks' states to keep (default 256). */
+  pruning?: string
 }
 
 /** `dev`, `local`, or a chain spec JSON file (an unreadable one is a bad `--chain`). */
@@ -64,6 +70,26 @@ export function rpcCorsOption(rpcCors: string | undefined, consolePort: number |
   return [...(cors ?? DEFAULT_RPC_CORS), ...consoleOrigins(consolePort)]
 }
 
+function pruningOption(value: string | undefined): StatePruning | undefined {
+  if (value === undefined) return undefined
+  try {
+    return parseStatePruning(value)
+  } catch (err) {
+    if (err instanceof ChainError) throw new CliError('CLI_ERROR_PRUNING', err.message)
+    throw err
+  }
+}
+
+/** Opens the chain node; a data folder kept in the other state mode (archive / pruned) is a bad `--pruning`. */
+async function openChainNode(init: Parameters<typeof ChainNode.create>[0]): Promise<ChainNode> {
+  try {
+    return await ChainNode.create(init)
+  } catch (err) {
+    if (err instanceof DbError && err.code === 'DB_ERROR_STATE_MODE_MISMATCH') throw new CliError('CLI_ERROR_PRUNING', `--pruning: ${err.message}`)
+    throw err
+  }
+}
+
 /** The SS58 address of an authority's secret URI (what may be logged of it). */
 async function validatorAddress(suri: string, ss58Format: number): Promise<string> {
   await cryptoWaitReady()
@@ -80,7 +106,8 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   // A spec with several authorities, or a node told to join peers, runs on the p2p network:
   // Aura slots among the authorities, blocks and transactions gossiped, sync from peers.
   const networked = spec.genesis.authorities.length > 1 || options.validator !== undefined || (options.bootnodes?.length ?? 0) > 0
-  const node = await ChainNode.create({
+  const pruning = pruningOption(options.pruning)
+  const node = await openChainNode({
     spec,
     basePath,
     rpc: { host: options.rpcExternal === true ? '0.0.0.0' : '127.0.0.1', port: options.rpcPort, ...(cors === undefined ? {} : { cors }) },
@@ -90,6 +117,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     // A single-authority chain (dev) keeps its genesis validator on the network too: its storage
     // accounts are staking candidates for their stake limits, never authors that run no validator.
     ...(networked && spec.genesis.authorities.length === 1 ? { authorities: genesisAuthorities(spec) } : {}),
+    ...(pruning === undefined ? {} : { pruning }),
     logger,
   })
   let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined

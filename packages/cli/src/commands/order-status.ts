@@ -1,5 +1,18 @@
 /** `crust status <cid>` and `crust prepaid <cid> <amount>`. */
-import { addPrepaid, assertCid, type FileInfo, formatBytes, formatCru, type Holder, holdersOf, orderStatus, parseCru, SdkError } from '@crust-ts/sdk'
+import {
+  addPrepaid,
+  assertCid,
+  createKuboClient,
+  type FileInfo,
+  formatBytes,
+  formatCru,
+  type Holder,
+  holdersOf,
+  orderStatus,
+  parseCru,
+  type RetrievalScore,
+  SdkError,
+} from '@crust-ts/sdk'
 import type { AccountOptions } from './account.js'
 import { signerFrom } from './account.js'
 import { withChain } from './chain-connection.js'
@@ -9,9 +22,21 @@ function noOrder(cid: string): SdkError {
   return new SdkError('SDK_ERROR_NO_ORDER', `no storage order for ${cid}`, { cid })
 }
 
+/** How the node given with `--api` ranks the peers it fetched from (best first), to show each holder's place. */
+export interface AskingNodeRanks {
+  api: string
+  scores: readonly RetrievalScore[]
+}
+
+/** A holder's retrieval rank on the asking node: its score entry, `null` when that node never fetched from it. */
+function rankOf(ranks: AskingNodeRanks, peer: Holder | undefined): (RetrievalScore & { of: number }) | null {
+  const score = peer === undefined ? undefined : ranks.scores.find((s) => s.peer === peer.peerId)
+  return score === undefined ? null : { ...score, of: ranks.scores.length }
+}
+
 /** The order as JSON: balances and sizes as decimal strings (they exceed JSON's safe integers). */
-export function fileJson(cid: string, file: FileInfo, bestBlock: number, holders: readonly Holder[] = []): Record<string, unknown> {
-  const peerOf = new Map(holders.map((h) => [h.who, { peerId: h.peerId, multiaddrs: h.multiaddrs }]))
+export function fileJson(cid: string, file: FileInfo, bestBlock: number, holders: readonly Holder[] = [], ranks?: AskingNodeRanks): Record<string, unknown> {
+  const holderOf = new Map(holders.map((h) => [h.who, h]))
   return {
     cid,
     bestBlock,
@@ -24,7 +49,16 @@ export function fileJson(cid: string, file: FileInfo, bestBlock: number, holders
     reportedReplicaCount: file.reportedReplicaCount,
     remainingPaidCount: file.remainingPaidCount,
     // Each replica with where its holder can be fetched from (its sWork peer record), when it published one.
-    replicas: file.replicas.map((r) => ({ ...r, peer: peerOf.get(r.who) ?? null })),
+    // and, with --api, how that node ranks it as a source (its retrieval score among the peers it fetched from).
+    replicas: file.replicas.map((r) => {
+      const h = holderOf.get(r.who)
+      return {
+        ...r,
+        peer: h === undefined ? null : { peerId: h.peerId, multiaddrs: h.multiaddrs },
+        ...(ranks === undefined ? {} : { retrieval: rankOf(ranks, h) }),
+      }
+    }),
+    ...(ranks === undefined ? {} : { rankedBy: ranks.api }),
   }
 }
 
@@ -36,7 +70,14 @@ function expiry(file: FileInfo, best: number): string {
     : `block #${file.expiredAt} (expired ${-left} blocks ago; renews from prepaid or closes when settled)`
 }
 
-export function formatStatus(cid: string, file: FileInfo, best: number, holders: readonly Holder[] = []): string {
+function rankLine(ranks: AskingNodeRanks | undefined, peer: Holder | undefined): string {
+  if (ranks === undefined || peer === undefined) return ''
+  const rank = rankOf(ranks, peer)
+  if (rank === null) return `    not ranked by ${ranks.api}: it has not fetched from this peer\n`
+  return `    rank ${rank.rank} of ${rank.of} at ${ranks.api} (score ${rank.score.toFixed(2)}, ${rank.successes} blocks served, ${rank.failures} failures${rank.wrongBlocks > 0 ? `, ${rank.wrongBlocks} wrong blocks` : ''})\n`
+}
+
+export function formatStatus(cid: string, file: FileInfo, best: number, holders: readonly Holder[] = [], ranks?: AskingNodeRanks): string {
   const peerOf = new Map(holders.map((h) => [h.who, h]))
   const rows: Array<[string, string]> = [
     ['cid', cid],
@@ -49,20 +90,29 @@ export function formatStatus(cid: string, file: FileInfo, best: number, holders:
   const lines = file.replicas.map((r) => {
     const peer = peerOf.get(r.who)
     const where = peer === undefined ? '    no peer record\n' : `    peer ${peer.peerId} ${peer.multiaddrs.join(' ')}\n`
-    return `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n${where}`
+    return `  ${r.who}  ${r.isReported ? 'reported    ' : 'not reported'}  valid at #${r.validAt}${r.createdAt === undefined ? '' : `, created at #${r.createdAt}`}\n${where}${rankLine(ranks, peer)}`
   })
   return fields(rows) + lines.join('')
 }
 
-export async function statusCommand(cid: string, opts: { chain: string; json: boolean }, write: (s: string) => void): Promise<void> {
+export async function statusCommand(cid: string, opts: { chain: string; json: boolean; api?: string }, write: (s: string) => void): Promise<void> {
   assertCid(cid)
   await withChain(opts.chain, async (api) => {
     const file = await orderStatus(api, cid)
     if (file === undefined) throw noOrder(cid)
-    const [header, holders] = await Promise.all([api.rpc.chain.getHeader(), holdersOf(api, cid)])
+    const [header, holders, ranks] = await Promise.all([
+      api.rpc.chain.getHeader(),
+      holdersOf(api, cid),
+      opts.api === undefined ? undefined : askingNodeRanks(opts.api),
+    ])
     const best = header.number.toNumber()
-    write(opts.json ? `${JSON.stringify(fileJson(cid, file, best, holders), null, 2)}\n` : formatStatus(cid, file, best, holders))
+    write(opts.json ? `${JSON.stringify(fileJson(cid, file, best, holders, ranks), null, 2)}\n` : formatStatus(cid, file, best, holders, ranks))
   })
+}
+
+async function askingNodeRanks(url: string): Promise<AskingNodeRanks> {
+  const kubo = createKuboClient(url)
+  return { api: kubo.url, scores: (await kubo.stats.bitswap()).retrievalScores }
 }
 
 export async function prepaidCommand(cid: string, amountText: string, opts: AccountOptions & { chain: string }, write: (s: string) => void): Promise<void> {

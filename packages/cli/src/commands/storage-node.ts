@@ -17,6 +17,8 @@ export interface StorageNodeFlags {
   rpcPort?: number
   rpcExternal?: boolean
   blockTime?: number
+  /** The node's own chain node: `--pruning` (`archive` or a number of finalized blocks). */
+  pruning?: string
   account?: string
   accountFile?: string
   keystore?: string
@@ -53,6 +55,7 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
             rpcPort: f.rpcPort,
             rpcHost: f.rpcExternal === true ? '0.0.0.0' : undefined,
             blockTimeMs: f.blockTime,
+            pruning: f.pruning,
           },
         }),
     ...(f.owner === undefined ? {} : { owner: f.owner }),

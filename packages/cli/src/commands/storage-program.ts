@@ -63,7 +63,8 @@ export function registerStorageCommands(program: Command, write: (text: string) 
     .argument('<cid>', 'CID')
     .addOption(chainOption())
     .option('--json', 'print JSON', false)
-    .action(async (cid: string, opts: { chain: string; json: boolean }) => {
+    .option('--api <url>', "an IPFS node's API: show how that node ranks each holder as a source (its retrieval scores)")
+    .action(async (cid: string, opts: { chain: string; json: boolean; api?: string }) => {
       const { statusCommand } = await import('./order-status.js')
       await statusCommand(cid, opts, write)
     })

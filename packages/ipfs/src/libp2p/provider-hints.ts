@@ -46,6 +46,8 @@ export interface HintRouterInit {
   onNamed?: (peerId: string) => void
   /** Told of each hinted peer that could not be reached: a named holder that does not serve. */
   onUnreachable?: (peerId: string) => void
+  /** Peers never dialled whatever the hints say (the node shuns those that sent wrong blocks). */
+  exclude?: (peerId: string) => boolean
 }
 
 interface Candidate {
@@ -54,8 +56,8 @@ interface Candidate {
 }
 
 /** The hinted peers worth dialling: parseable, best-ranked first, at most `max`. */
-function candidates(peers: HintedPeer[], rank: (peerId: string) => number, max: number): Candidate[] {
-  const ranked = peers.map((peer, i) => ({ peer, i, rank: rank(peer.peerId) }))
+function candidates(peers: HintedPeer[], rank: (peerId: string) => number, exclude: (peerId: string) => boolean, max: number): Candidate[] {
+  const ranked = peers.filter((peer) => !exclude(peer.peerId)).map((peer, i) => ({ peer, i, rank: rank(peer.peerId) }))
   ranked.sort((a, b) => b.rank - a.rank || a.i - b.i)
   const out: Candidate[] = []
   for (const { peer } of ranked) {
@@ -83,6 +85,7 @@ function candidates(peers: HintedPeer[], rank: (peerId: string) => number, max: 
 export function hintRouter(host: Pick<Libp2p, 'peerStore' | 'dial'>, hints: ProviderHints, init: HintRouterInit = {}): Router {
   const max = init.maxPerCid ?? MAX_HINTED_PROVIDERS
   const rank = init.rank ?? (() => 0)
+  const exclude = init.exclude ?? (() => false)
   return {
     name: HINT_ROUTER_NAME,
     async *findProviders(cid: CID, options?: RoutingOptions): AsyncGenerator<Provider> {
@@ -94,7 +97,7 @@ export function hintRouter(host: Pick<Libp2p, 'peerStore' | 'dial'>, hints: Prov
       }
       const dialOptions = options?.signal === undefined ? {} : { signal: options.signal }
       const pending = new Map<number, Promise<{ key: number; candidate: Candidate; ok: boolean }>>()
-      for (const [key, candidate] of candidates(peers, rank, max).entries()) {
+      for (const [key, candidate] of candidates(peers, rank, exclude, max).entries()) {
         await host.peerStore.merge(candidate.peerId, { multiaddrs: candidate.multiaddrs })
         init.onNamed?.(candidate.peerId.toString())
         pending.set(

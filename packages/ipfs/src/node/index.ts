@@ -30,6 +30,9 @@ export {
   type PeerRecordTotals,
   type RetrievalScoresInit,
   type RetrievalTotals,
+  WRONG_BLOCK_FAILURE_WEIGHT,
+  WRONG_BLOCK_SHARE_FORGIVEN,
+  WRONG_BLOCKS_TO_SHUN,
 } from './retrieval-scores.js'
 export { loadScores, SCORES_FILE, saveScores } from './scores-file.js'
 export { ScoringBlockBroker, type WantListEntryLike } from './scoring-broker.js'

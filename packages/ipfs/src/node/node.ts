@@ -8,6 +8,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import { createHeliaLight, type GCOptions, type Helia } from 'helia'
 import * as json from 'multiformats/codecs/json'
+import type { CID } from 'multiformats/cid'
 import { sha512 } from 'multiformats/hashes/sha2'
 import type { BitswapStat, IpfsNode, RepoStat } from '../interface.js'
 import { createLibp2pHost, type Libp2pHostError, PEER_KEY_FILE } from '@crust-ts/p2p'
@@ -106,7 +107,7 @@ export class DefaultIpfsNode implements IpfsNode {
     this.log = (init.logger ?? silentLogger).forComponent('ipfs:node')
     this.pinLock = new PinLock()
     attachBitswap(helia, parts.withBitswap, (inner) => {
-      const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log)
+      const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log, (peer, cid) => this.wrongBlock(peer, cid))
       this.broker = broker
       return broker
     })
@@ -163,6 +164,7 @@ export class DefaultIpfsNode implements IpfsNode {
                   rank: (p) => retrieval.scoreOf(p),
                   onNamed: (p) => retrieval.noteNamedHolder(p),
                   onUnreachable: (p) => retrieval.record(p, { ok: false }),
+                  exclude: (p) => retrieval.isShunned(p),
                 }),
               ]),
         ],
@@ -224,6 +226,16 @@ export class DefaultIpfsNode implements IpfsNode {
         this.log.info({ repo: this.repoPath }, 'ipfs node stopped')
       }
     })
+  }
+
+  /** A peer sent a block that hashes to nothing asked for: it scores as a liar, and once shunned is hung up on. */
+  private wrongBlock(peerId: string, cid: CID): void {
+    this.retrieval.record(peerId, { ok: false, wrong: true })
+    const shunned = this.retrieval.isShunned(peerId)
+    this.log.warn({ peer: peerId, cid: cid.toString(), shunned }, 'a peer sent a block nobody asked for (corrupted or unasked): it ranks lower')
+    if (!shunned) return
+    const peer = this.libp2p.getPeers().find((p) => p.toString() === peerId)
+    if (peer !== undefined) void this.libp2p.hangUp(peer).catch(() => {})
   }
 
   private saveScores(): void {

@@ -4,6 +4,17 @@ import { DEFAULT_MAX_SCORED_PEERS } from './constants.js'
 /** How many failures a named holder's failure to deliver counts for. */
 export const NAMED_HOLDER_FAILURE_WEIGHT = 2
 
+/**
+ * How many failures a wrong block counts for: a peer that sends bytes that do not hash to what was
+ * asked (corrupted, or a block never asked for) lies, which is worse than not answering.
+ */
+export const WRONG_BLOCK_FAILURE_WEIGHT = 4
+
+/** Wrong blocks after which a peer is shunned (hung up on, not dialled as a hinted holder)... */
+export const WRONG_BLOCKS_TO_SHUN = 3
+/** ...unless they are at most this share of the blocks it served (a rare bad disk sector is forgiven). */
+export const WRONG_BLOCK_SHARE_FORGIVEN = 0.01
+
 /** Options of {@link DefaultRetrievalScores}. */
 export interface RetrievalScoresInit {
   /** Most peers remembered; the least recently updated are forgotten first. Default 10 000. */
@@ -28,6 +39,8 @@ export interface PeerRecordTotals {
   failures: number
   bytes: number
   latencySumMs: number
+  /** Blocks it sent that did not hash to anything asked for (absent in files saved before they were counted). */
+  wrongBlocks?: number
 }
 type Record_ = PeerRecordTotals
 
@@ -53,7 +66,11 @@ export class DefaultRetrievalScores implements RetrievalScores {
     this.peerWeight = init.peerWeight ?? (() => 1)
   }
 
-  record(peerId: string, outcome: { ok: boolean; bytes?: number; latencyMs?: number }): void {
+  /**
+   * Records one block's outcome for `peerId`: delivered (`ok`), not delivered in time, or `wrong`
+   * (it sent a block that hashes to nothing asked for: {@link WRONG_BLOCK_FAILURE_WEIGHT} failures).
+   */
+  record(peerId: string, outcome: { ok: boolean; wrong?: boolean; bytes?: number; latencyMs?: number }): void {
     const entry = this.peers.get(peerId) ?? { successes: 0, failures: 0, bytes: 0, latencySumMs: 0 }
     // re-insert so Map order is least recently updated first
     this.peers.delete(peerId)
@@ -63,6 +80,10 @@ export class DefaultRetrievalScores implements RetrievalScores {
       entry.latencySumMs += Math.max(0, outcome.latencyMs ?? 0)
       this.sums.blocksReceived++
       this.sums.dataReceived += outcome.bytes ?? 0
+    } else if (outcome.wrong === true) {
+      entry.failures += WRONG_BLOCK_FAILURE_WEIGHT
+      entry.wrongBlocks = (entry.wrongBlocks ?? 0) + 1
+      this.sums.failures++
     } else {
       // A peer the chain says holds the data and does not serve it fails a promise, not a guess.
       entry.failures += this.namedHolders.has(peerId) ? NAMED_HOLDER_FAILURE_WEIGHT : 1
@@ -81,6 +102,15 @@ export class DefaultRetrievalScores implements RetrievalScores {
     this.namedHolders.delete(peerId)
     this.namedHolders.add(peerId)
     if (this.namedHolders.size > this.maxPeers) this.namedHolders.delete(this.namedHolders.values().next().value!)
+  }
+
+  /**
+   * Whether `peerId` sent too many wrong blocks to be asked again: at least {@link WRONG_BLOCKS_TO_SHUN},
+   * and more than {@link WRONG_BLOCK_SHARE_FORGIVEN} of the blocks it delivered.
+   */
+  isShunned(peerId: string): boolean {
+    const wrong = this.peers.get(peerId)?.wrongBlocks ?? 0
+    return wrong >= WRONG_BLOCKS_TO_SHUN && wrong > this.peers.get(peerId)!.successes * WRONG_BLOCK_SHARE_FORGIVEN
   }
 
   /** The score of `peerId`, or that of an unknown peer (0.5, times its weight). */
@@ -130,6 +160,7 @@ export class DefaultRetrievalScores implements RetrievalScores {
       successes: entry.successes,
       failures: entry.failures,
       bytes: entry.bytes,
+      wrongBlocks: entry.wrongBlocks ?? 0,
       meanLatencyMs,
       score: rate * (1000 / (1000 + meanLatencyMs)) * (Number.isFinite(weight) && weight >= 0 ? weight : 1),
     }

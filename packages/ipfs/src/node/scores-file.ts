@@ -16,7 +16,15 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isF
 function valid(entry: unknown): entry is [string, PeerRecordTotals] {
   if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') return false
   const t = entry[1] as Record<string, unknown> | null
-  return t !== null && typeof t === 'object' && isCount(t.successes) && isCount(t.failures) && isCount(t.bytes) && isCount(t.latencySumMs)
+  return (
+    t !== null &&
+    typeof t === 'object' &&
+    isCount(t.successes) &&
+    isCount(t.failures) &&
+    isCount(t.bytes) &&
+    isCount(t.latencySumMs) &&
+    (t.wrongBlocks === undefined || isCount(t.wrongBlocks))
+  )
 }
 
 /** The saved scores, or none when the file is missing or malformed (malformed entries are skipped). */

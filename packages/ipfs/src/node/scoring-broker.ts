@@ -30,7 +30,21 @@ interface StartableLike {
 
 interface BitswapLike {
   getWantlist?(): WantListEntryLike[]
+  /** Bitswap's want list: it dispatches `block` for every block a peer sends, wanted or not. */
+  wantList?: EventTarget
 }
+
+/** A block bitswap received: its sender and the CID its bytes hash to. */
+interface ReceivedBlockDetail {
+  sender: PeerIdLike
+  cid: CID
+}
+
+/** How many of the last requested blocks are remembered, to tell a late duplicate from a wrong block. */
+export const REQUESTED_BLOCKS_REMEMBERED = 16_384
+
+/** The identity of a requested block: its multihash (bitswap names a block by hash, whatever the CID version). */
+const requestKey = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString('base64')
 
 type Retrieve = (cid: CID, options: BlockRetrievalOptions) => Promise<Uint8Array>
 
@@ -42,6 +56,10 @@ type Retrieve = (cid: CID, options: BlockRetrievalOptions) => Promise<Uint8Array
  * `bitswap:block` (the peer that delivered). A delivering peer scores a success with its bytes and
  * latency; when the fetch times out, every peer that was asked scores a failure. A fetch cancelled
  * by the caller scores nothing.
+ *
+ * Bitswap derives a received block's CID from its bytes, so a block with corrupted bytes arrives as
+ * a block nobody asked for and bitswap drops it without a word. The broker remembers the hashes it
+ * was asked for and tells `onWrongBlock` of every block that hashes to none of them: its sender lied.
  */
 export class ScoringBlockBroker implements BlockBroker {
   readonly name: string
@@ -51,8 +69,36 @@ export class ScoringBlockBroker implements BlockBroker {
     private readonly scores: DefaultRetrievalScores,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    private readonly onWrongBlock: (peerId: string, cid: CID) => void = () => {},
   ) {
     this.name = inner.name
+    // Helia may add the broker to a node already started, without calling `start` on it.
+    this.watchReceivedBlocks()
+  }
+
+  private readonly requested = new Set<string>()
+  private watched: EventTarget | undefined
+
+  private noteRequested(cid: CID): void {
+    const key = requestKey(cid)
+    this.requested.delete(key)
+    this.requested.add(key)
+    if (this.requested.size > REQUESTED_BLOCKS_REMEMBERED) this.requested.delete(this.requested.values().next().value!)
+  }
+
+  private readonly onBlock = (evt: Event): void => {
+    const detail = (evt as CustomEvent<ReceivedBlockDetail>).detail
+    if (detail?.cid === undefined || this.requested.has(requestKey(detail.cid))) return
+    this.onWrongBlock(String(detail.sender), detail.cid)
+  }
+
+  /** Listens to bitswap's received blocks (once; bitswap keeps its want list across restarts of the node). */
+  private watchReceivedBlocks(): void {
+    const wantList = (this.inner as { bitswap?: BitswapLike }).bitswap?.wantList
+    if (wantList === undefined || wantList === this.watched) return
+    this.watched?.removeEventListener('block', this.onBlock)
+    wantList.addEventListener('block', this.onBlock)
+    this.watched = wantList
   }
 
   isStarted(): boolean {
@@ -65,6 +111,7 @@ export class ScoringBlockBroker implements BlockBroker {
 
   async start(): Promise<void> {
     await this.inner.start?.()
+    this.watchReceivedBlocks()
   }
 
   async afterStart(): Promise<void> {
@@ -119,6 +166,7 @@ export class ScoringBlockBroker implements BlockBroker {
     const deadline = AbortSignal.timeout(this.timeoutMs)
     const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
     const started = performance.now()
+    this.noteRequested(cid)
     const asked = new Map<string, number>()
     let sender: string | undefined
     const onProgress = (evt: ProgressLike): void => {

@@ -60,6 +60,29 @@ export interface FilesStat {
   type: string
 }
 
+/** One peer's retrieval score on the asked node (crust-ts's `RetrievalScores` in `stats/bitswap`). */
+export interface RetrievalScore {
+  peer: string
+  /** 1 for the best-scored peer the node has fetched from. */
+  rank: number
+  score: number
+  successes: number
+  failures: number
+  bytes: number
+  /** Blocks it sent that hashed to nothing the node asked for (corrupted or unasked). */
+  wrongBlocks: number
+  meanLatencyMs: number
+}
+
+/** `stats/bitswap`: what the node received, and how it ranks the peers it fetched from (best first). */
+export interface BitswapStat {
+  peers: string[]
+  blocksReceived: number
+  dataReceived: number
+  /** Empty from a Kubo node, which keeps no such scores. */
+  retrievalScores: RetrievalScore[]
+}
+
 /** The commands, grouped as Kubo (and kubo-rpc-client) names them. */
 export interface KuboClient {
   readonly url: string
@@ -80,6 +103,9 @@ export interface KuboClient {
   swarm: {
     /** Connects to each multiaddr (with `/p2p/<peer id>`); Kubo's lines, one per address. */
     connect(addrs: string | string[], options?: KuboOptions): Promise<string[]>
+  }
+  stats: {
+    bitswap(options?: KuboOptions): Promise<BitswapStat>
   }
 }
 
@@ -212,6 +238,45 @@ class DefaultKuboClient implements KuboClient {
       return out.Strings ?? []
     },
   }
+
+  readonly stats = {
+    bitswap: async (options: KuboOptions = {}): Promise<BitswapStat> => {
+      const out = await this.json<BitswapStatAnswer>('stats/bitswap', [], options.signal)
+      return { peers: out.Peers ?? [], blocksReceived: out.BlocksReceived ?? 0, dataReceived: out.DataReceived ?? 0, retrievalScores: retrievalScores(out) }
+    },
+  }
+}
+
+interface BitswapStatAnswer {
+  Peers?: string[] | null
+  BlocksReceived?: number
+  DataReceived?: number
+  RetrievalScores?: Array<{
+    Peer?: string
+    Score?: number
+    Successes?: number
+    Failures?: number
+    Bytes?: number
+    WrongBlocks?: number
+    MeanLatencyMs?: number
+  }> | null
+}
+
+/** The answer's scores ranked by score, best first (the node sends them so; a server's order is not trusted). */
+function retrievalScores(answer: BitswapStatAnswer): RetrievalScore[] {
+  return (answer.RetrievalScores ?? [])
+    .filter((s) => typeof s.Peer === 'string' && typeof s.Score === 'number' && Number.isFinite(s.Score))
+    .map((s) => ({
+      peer: s.Peer!,
+      score: s.Score!,
+      successes: s.Successes ?? 0,
+      failures: s.Failures ?? 0,
+      bytes: s.Bytes ?? 0,
+      wrongBlocks: s.WrongBlocks ?? 0,
+      meanLatencyMs: s.MeanLatencyMs ?? 0,
+    }))
+    .sort((a, b) => b.score - a.score || (a.peer < b.peer ? -1 : 1))
+    .map((s, i) => ({ ...s, rank: i + 1 }))
 }
 
 /** A client of the Kubo RPC API at `init.url` (or the URL given as a string). */

@@ -1,5 +1,6 @@
 export type { AddedEntry, AddPart, KuboAddOptions } from './add.js'
 export {
+  type BitswapStat,
   createKuboClient,
   type CreateKuboClientReturnType,
   type FilesStat,
@@ -11,5 +12,6 @@ export {
   type PinLsEntry,
   type PinLsOptions,
   type PinRmOptions,
+  type RetrievalScore,
 } from './client.js'
 export { KUBO_NOT_PINNED } from './constants.js'

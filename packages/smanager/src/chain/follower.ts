@@ -61,7 +61,15 @@ export class ChainFollower {
       return
     }
     while (this.last < head) {
-      await this.block(this.last + 1)
+      try {
+        await this.block(this.last + 1)
+      } catch (err) {
+        if (!isStateDiscarded(err)) throw err
+        // The chain node pruned that block's state (it keeps fewer blocks than we are behind).
+        this.init.log.warn({ block: this.last + 1 }, 'block state already pruned by the chain node: rescanning market.filesV2')
+        await this.scan()
+        return
+      }
       this.last++
     }
   }
@@ -88,4 +96,12 @@ export class ChainFollower {
       await handlers.onFile(file, 'chainEvent', event.kind, number)
     }
   }
+}
+
+/**
+ * A pruned block state, as a Substrate node answers it over JSON-RPC (4003 "… State already
+ * discarded for <hash>"; @polkadot/api puts the code and message in the error's message).
+ */
+export function isStateDiscarded(err: unknown): boolean {
+  return err instanceof Error && /State already discarded/.test(err.message)
 }

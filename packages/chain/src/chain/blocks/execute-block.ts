@@ -24,7 +24,11 @@ export interface ExecuteBlockContext {
 }
 
 /** Executes a verified block; throws {@link BlockImportError} unless it gives the header's state root. */
-export function executeBlock(ctx: ExecuteBlockContext, verified: VerifiedBlock, extrinsics: Uint8Array[]): { imported: ImportedBlock; nodes: TrieNodes } {
+export function executeBlock(
+  ctx: ExecuteBlockContext,
+  verified: VerifiedBlock,
+  extrinsics: Uint8Array[],
+): { imported: ImportedBlock; nodes: TrieNodes; deleted: Uint8Array[] } {
   const { tree, runtime } = ctx
   const { header, hash, parent, author, slot, id } = verified
   const parentState = tree.stateAt(parent)
@@ -51,7 +55,7 @@ export function executeBlock(ctx: ExecuteBlockContext, verified: VerifiedBlock, 
   }
   exec.finalize()
   const changes = overlay.drain()
-  const { root, nodes } = tree.trie.commit(parent.header.stateRoot, changes)
+  const { root, nodes, deleted } = tree.trie.commit(parent.header.stateRoot, changes)
   if (!u8aEq(root, header.stateRoot)) {
     throw new BlockImportError(
       { code: Code.STATE_ROOT_MISMATCH, ...id, expected: u8aToHex(header.stateRoot), got: u8aToHex(root) },
@@ -59,7 +63,7 @@ export function executeBlock(ctx: ExecuteBlockContext, verified: VerifiedBlock, 
     )
   }
   const imported: ImportedBlock = { block: blockRecord(hash, header), extrinsics, changedKeys: new Set(changes.map(([k]) => u8aToHex(k))), applied }
-  return { imported, nodes }
+  return { imported, nodes, deleted }
 }
 
 /** The timestamp the block's first extrinsic (the timestamp inherent) sets. */

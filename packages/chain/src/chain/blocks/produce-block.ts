@@ -27,6 +27,8 @@ export interface ProducedBlock {
   imported: ImportedBlock
   headerBytes: Uint8Array
   nodes: TrieNodes
+  /** The parent state's trie nodes the block's state no longer holds (for pruning). */
+  deleted: Uint8Array[]
   parent: BlockRecord
   slot: number
 }
@@ -77,7 +79,7 @@ export function produceBlock(
   }
   exec.finalize()
   const changes = overlay.drain()
-  const { root, nodes } = tree.trie.commit(parent.header.stateRoot, changes)
+  const { root, nodes, deleted } = tree.trie.commit(parent.header.stateRoot, changes)
   let header: Header = {
     parentHash: parent.hash,
     number,
@@ -93,5 +95,5 @@ export function produceBlock(
     changedKeys: new Set(changes.map(([k]) => u8aToHex(k))),
     applied,
   }
-  return { imported, headerBytes, nodes, parent, slot }
+  return { imported, headerBytes, nodes, deleted, parent, slot }
 }

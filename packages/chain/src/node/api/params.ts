@@ -1,7 +1,7 @@
 /** Parameter checks for the Substrate JSON-RPC methods: bad input answers -32602 with a reason. */
 import { hexToU8a, isHex } from '@polkadot/util'
 import { decodeAddress } from '@polkadot/util-crypto'
-import type { BlockRecord, Chain } from '../../chain/index.js'
+import type { BlockRecord, Chain, StateView } from '../../chain/index.js'
 import { RpcError } from '../rpc/index.js'
 
 export function hexParam(value: unknown, name: string, byteLength?: number): Uint8Array {
@@ -20,8 +20,21 @@ export function blockParam(chain: Chain, value: unknown, name = 'at'): BlockReco
   const hash = optionalHashParam(value, name)
   if (hash === undefined) return chain.best
   const block = chain.blockByHash(hash)
-  if (block === undefined) throw new RpcError(4003, `Client error: UnknownBlock: header not found for ${value as string}`)
+  if (block === undefined) throw new RpcError(STATE_CLIENT_ERROR_CODE, `Client error: UnknownBlock: header not found for ${value as string}`)
   return block
+}
+
+/** Substrate's JSON-RPC code for client errors of the state API (an unknown block, a pruned state). */
+export const STATE_CLIENT_ERROR_CODE = 4003
+
+/**
+ * The state at block `at` (default: best). A pruned one answers as Substrate does: 4003
+ * "Client error: UnknownBlock: State already discarded for <hash>".
+ */
+export function stateParam(chain: Chain, value: unknown, name = 'at'): StateView {
+  const block = blockParam(chain, value, name)
+  if (!chain.hasState(block)) throw new RpcError(STATE_CLIENT_ERROR_CODE, `Client error: UnknownBlock: State already discarded for ${block.hashHex}`)
+  return chain.stateAt(block)
 }
 
 export function numberParam(value: unknown, name: string, max = 0xffffffff): number {

@@ -14,7 +14,7 @@ import { RpcError, type RpcServer, type SubscriptionSink } from '../rpc/index.js
 import type { ChainSpec } from '../../spec/chain-spec.js'
 import { PoolError, poolErrorToRpc } from '../txpool/errors.js'
 import { isFinalStatus, type TransactionPool, type TransactionStatus } from '../txpool/transaction-pool.js'
-import { accountParam, blockParam, hexParam, keyListParam, numberParam } from './params.js'
+import { accountParam, blockParam, hexParam, keyListParam, numberParam, stateParam } from './params.js'
 import { feeInfo, runtimeCall } from './runtime-api.js'
 
 export interface SubstrateApiDeps {
@@ -121,20 +121,20 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
     return u8aToHex(runtime.metadata)
   })
   method(['state_getStorage', 'state_getStorageAt'], ([key, at]) => {
-    const value = chain.stateAt(blockParam(chain, at)).get(hexParam(key, 'key'))
+    const value = stateParam(chain, at).get(hexParam(key, 'key'))
     return value === undefined ? null : u8aToHex(value)
   })
   method(['state_getStorageHash', 'state_getStorageHashAt'], ([key, at]) => {
-    const value = chain.stateAt(blockParam(chain, at)).get(hexParam(key, 'key'))
+    const value = stateParam(chain, at).get(hexParam(key, 'key'))
     return value === undefined ? null : blake2AsHex(value, 256)
   })
   method(['state_getStorageSize', 'state_getStorageSizeAt'], ([key, at]) => {
-    const value = chain.stateAt(blockParam(chain, at)).get(hexParam(key, 'key'))
+    const value = stateParam(chain, at).get(hexParam(key, 'key'))
     return value === undefined ? null : value.length
   })
   method('state_queryStorageAt', ([keys, at]) => {
     const block = blockParam(chain, at)
-    const state = chain.stateAt(block)
+    const state = stateParam(chain, block.hashHex)
     const changes = keyListParam(keys, 'keys').map((k) => {
       const v = state.get(k)
       return [u8aToHex(k), v === undefined ? null : u8aToHex(v)]
@@ -145,19 +145,18 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
     const p = prefix === undefined || prefix === null ? new Uint8Array() : hexParam(prefix, 'prefix')
     const limit = numberParam(count, 'count', MAX_KEYS_PAGE)
     const start = startKey === undefined || startKey === null ? undefined : hexParam(startKey, 'startKey')
-    return chain
-      .stateAt(blockParam(chain, at))
+    return stateParam(chain, at)
       .keys(p, limit, start)
       .map((k) => u8aToHex(k))
   })
   method('state_getKeys', ([prefix, at]) => {
-    const keys = chain.stateAt(blockParam(chain, at)).keys(hexParam(prefix, 'prefix'), MAX_KEYS_PAGE + 1)
+    const keys = stateParam(chain, at).keys(hexParam(prefix, 'prefix'), MAX_KEYS_PAGE + 1)
     if (keys.length > MAX_KEYS_PAGE) throw RpcError.invalidParams(`more than ${MAX_KEYS_PAGE} keys: use state_getKeysPaged`)
     return keys.map((k) => u8aToHex(k))
   })
   method(['state_call', 'state_callAt'], ([name, data, at]) => {
     if (typeof name !== 'string') throw RpcError.invalidParams('method: expected a runtime API method name')
-    return runtimeCall(runtime, chain.stateAt(blockParam(chain, at)), name, hexParam(data ?? '0x', 'data'))
+    return runtimeCall(runtime, stateParam(chain, at), name, hexParam(data ?? '0x', 'data'))
   })
   server.addSubscription({
     subscribe: ['state_subscribeRuntimeVersion', 'chain_subscribeRuntimeVersion'],
@@ -199,7 +198,7 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
 
   // staking: the elected validator set and weights consensus reads (Crust GPoS)
   method('staking_electedValidators', ([at]) =>
-    electedValidators(chain.stateAt(blockParam(chain, at))).map(({ stash, weight }) => ({
+    electedValidators(stateParam(chain, at)).map(({ stash, weight }) => ({
       stash: encodeAddress(stash, spec.properties.ss58Format),
       weight: weight.toString(),
     })),
@@ -238,13 +237,13 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
 
   // payment (direct RPC; `tx.paymentInfo()` goes through state_call)
   method('payment_queryInfo', ([xt, at]) => {
-    const fee = feeInfo(runtime, chain.stateAt(blockParam(chain, at)), hexParam(xt, 'extrinsic'))
+    const fee = feeInfo(runtime, stateParam(chain, at), hexParam(xt, 'extrinsic'))
     // Crust's node (substrate 3.0) answers RuntimeDispatchInfo with a u64 weight, which is also how
     // @polkadot/api decodes this RPC (RuntimeDispatchInfoV1); the partial fee is a decimal string.
     return { weight: Number(fee.weight), class: fee.class.toLowerCase(), partialFee: fee.partialFee.toString() }
   })
   method('payment_queryFeeDetails', ([xt, at]) => {
-    const fee = feeInfo(runtime, chain.stateAt(blockParam(chain, at)), hexParam(xt, 'extrinsic'))
+    const fee = feeInfo(runtime, stateParam(chain, at), hexParam(xt, 'extrinsic'))
     const hex = (n: bigint) => `0x${n.toString(16)}`
     return {
       inclusionFee: fee.paysFee ? { baseFee: hex(fee.parts.baseFee), lenFee: hex(fee.parts.lengthFee), adjustedWeightFee: hex(fee.parts.weightFee) } : null,

@@ -151,6 +151,20 @@ function ownRegistrar(ctx: Ctx, index: number, who: Uint8Array) {
   return { registrars, registrar }
 }
 
+/** A registrar's own setter (set_fee, set_account_id, set_fields): `change` merged into its entry, the list stored, its weight. */
+function updateOwnRegistrar(
+  ctx: Ctx,
+  index: number,
+  who: Uint8Array,
+  change: Partial<ReturnType<typeof ownRegistrar>['registrar']>,
+  weight: (r: number) => bigint,
+) {
+  const { registrars, registrar } = ownRegistrar(ctx, index, who)
+  Object.assign(registrar, change)
+  Registrars.put(ctx.state, registrars)
+  return { actualWeight: weight(registrars.length) }
+}
+
 export function identityPallet(index: number): Pallet {
   return definePallet({
     name: PALLET,
@@ -287,36 +301,21 @@ export function identityPallet(index: number): Pallet {
         args: { index: named(compactU32, 'RegistrarIndex'), fee: named(compactU128, 'BalanceOf<T>') },
         weight: w.setFee(MAX_REGISTRARS),
         docs: ['Set the fee required for a judgement to be requested from a registrar (by the registrar).'],
-        dispatch: (ctx, origin, args) => {
-          const { registrars, registrar } = ownRegistrar(ctx, args.index, ensureSigned(origin))
-          registrar.fee = args.fee
-          Registrars.put(ctx.state, registrars)
-          return { actualWeight: w.setFee(registrars.length) }
-        },
+        dispatch: (ctx, origin, args) => updateOwnRegistrar(ctx, args.index, ensureSigned(origin), { fee: args.fee }, w.setFee),
       }),
       set_account_id: call({
         index: 7,
         args: { index: named(compactU32, 'RegistrarIndex'), new: account },
         weight: w.setAccountId(MAX_REGISTRARS),
         docs: ['Change the account associated with a registrar (by the registrar).'],
-        dispatch: (ctx, origin, args) => {
-          const { registrars, registrar } = ownRegistrar(ctx, args.index, ensureSigned(origin))
-          registrar.account = args.new
-          Registrars.put(ctx.state, registrars)
-          return { actualWeight: w.setAccountId(registrars.length) }
-        },
+        dispatch: (ctx, origin, args) => updateOwnRegistrar(ctx, args.index, ensureSigned(origin), { account: args.new }, w.setAccountId),
       }),
       set_fields: call({
         index: 8,
         args: { index: named(compactU32, 'RegistrarIndex'), fields: identityFields },
         weight: w.setFields(MAX_REGISTRARS),
         docs: ['Set the fields that a registrar cares about in their judgements (by the registrar).'],
-        dispatch: (ctx, origin, args) => {
-          const { registrars, registrar } = ownRegistrar(ctx, args.index, ensureSigned(origin))
-          registrar.fields = args.fields
-          Registrars.put(ctx.state, registrars)
-          return { actualWeight: w.setFields(registrars.length) }
-        },
+        dispatch: (ctx, origin, args) => updateOwnRegistrar(ctx, args.index, ensureSigned(origin), { fields: args.fields }, w.setFields),
       }),
       provide_judgement: call({
         index: 9,

@@ -60,6 +60,8 @@ export interface DevOptions {
   /** The EVM order node's HTTP API port (it runs with the EVM dev node). */
   orderNodePort: number
   reset: boolean
+  /** `--pruning` of the validators and the storage nodes' chain nodes: `archive` or a number of finalized blocks (default: theirs, 256). */
+  pruning?: string
 }
 
 export { GATEWAY_SERVICE_ACCOUNT, storageAccountUri } from './network-args.js'
@@ -87,6 +89,7 @@ async function startValidators(
   log: ReturnType<ReturnType<typeof createLogger>['forComponent']>,
 ): Promise<ValidatorNetwork> {
   const chain = await validatorChain(opts.chain, opts.validators)
+  const pruning = opts.pruning === undefined ? {} : { pruning: opts.pruning }
   let first: { rpc: string } | undefined
   const bootnodes: string[] = []
   for (let i = 0; i < opts.validators; i++) {
@@ -94,7 +97,7 @@ async function startValidators(
     const dir = join(basePath, name)
     const rpcPort = i === 0 ? opts.rpcPort : 0
     // Browsers: local pages (Substrate's default) and the console, wherever it is served.
-    const args = validatorArgs({ index: i, chain, dir, rpcPort, rpcCors, blockTime: opts.blockTime, p2pPort: 0, p2pHost: '127.0.0.1', bootnodes })
+    const args = validatorArgs({ index: i, chain, dir, rpcPort, rpcCors, blockTime: opts.blockTime, p2pPort: 0, p2pHost: '127.0.0.1', bootnodes, ...pruning })
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
     log.info({ validator: name }, `starting ${name}`)
@@ -186,6 +189,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
 
     const info: DevNetworkInfo = { chainRpc: rpc, bootnodes: validators.p2p, storageNodes: [] }
     const multiaddrs: string[] = []
+    const pruning = opts.pruning === undefined ? {} : { pruning: opts.pruning }
     for (let i = 0; i < opts.storageNodes; i++) {
       const name = storageNodeName(i)
       const dir = join(basePath, name)
@@ -208,6 +212,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
         srdUnits: opts.srdUnits,
         srdUnitSize: opts.srdUnitSize,
         bootstrap: multiaddrs,
+        ...pruning,
       })
       const child = new DevChild<Required<StorageNodeEndpoints>>({ name, dir, args }, onExit)
       children.push(child)

@@ -50,6 +50,8 @@ export interface ValidatorArgs {
   /** What peers are told to dial (a link proxy in front of the node). */
   p2pAnnounce?: string[]
   bootnodes: string[]
+  /** `--pruning`: `archive` or a number of finalized blocks whose states are kept (default: the node's). */
+  pruning?: string
 }
 
 /** `crust node` as validator `index`. */
@@ -60,6 +62,7 @@ export function validatorArgs(v: ValidatorArgs): string[] {
   if (v.rpcCors !== undefined) args.push('--rpc-cors', v.rpcCors.join(','))
   if (v.p2pAnnounce !== undefined && v.p2pAnnounce.length > 0) args.push('--p2p-announce', ...v.p2pAnnounce)
   if (v.bootnodes.length > 0) args.push('--bootnodes', ...v.bootnodes)
+  if (v.pruning !== undefined) args.push('--pruning', v.pruning)
   return args
 }
 
@@ -85,6 +88,8 @@ export interface StorageNodeArgs {
   srdUnitSize: number
   /** Other storage nodes' swarm addresses (bitswap asks only connected peers). */
   bootstrap: string[]
+  /** `--pruning` of its chain node (default: the node's). */
+  pruning?: string
 }
 
 /** `crust node --mode isolation` with its own chain node following the validators. */
@@ -98,6 +103,7 @@ export function storageNodeArgs(s: StorageNodeArgs): string[] {
   args.push('--sworker-port', String(s.sworkerPort), '--smanager-port', String(s.smanagerPort), '--metrics-port', String(s.metricsPort))
   args.push('--srd-units', String(s.srdUnits), '--srd-unit', String(s.srdUnitSize))
   if (s.bootstrap.length > 0) args.push('--bootstrap', ...s.bootstrap)
+  if (s.pruning !== undefined) args.push('--pruning', s.pruning)
   return args
 }
 

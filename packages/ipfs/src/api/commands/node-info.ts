@@ -206,6 +206,7 @@ async function bitswapStat(ctx: CommandContext): Promise<void> {
         Successes: s.successes,
         Failures: s.failures,
         Bytes: s.bytes,
+        WrongBlocks: s.wrongBlocks,
         MeanLatencyMs: s.meanLatencyMs,
         Score: s.score,
       }))

@@ -1,0 +1,158 @@
+/**
+ * Reference counting and the per-block journal of a pruned database's trie nodes (Substrate's
+ * state-db, with counts instead of path-prefixed keys, so a node shared by two places or two
+ * states is stored once and freed only when the last reference goes):
+ * - a block's new nodes are stored at import with one reference each (an already stored node
+ *   gains one), and the block journals which nodes it inserted and which of its parent's it no
+ *   longer holds;
+ * - finality keeps a block (its inserted journal goes), or discards it (every node it inserted
+ *   loses a reference, both journals go);
+ * - pruning the state of a final block applies its child's deleted journal (each node loses a
+ *   reference); a node without references is deleted.
+ * All of it runs inside the caller's LMDB write transaction, with the commit it belongs to.
+ */
+import type { Database } from 'lmdb'
+
+type Bytes = Database<Uint8Array, Uint8Array>
+
+/** A block in the journal: its number and hash. */
+export type JournalBlock = readonly [number: number, hash: Uint8Array]
+
+/** What one finality step does to a pruned database's state, written in that step's transaction. */
+export interface StatePruneStep {
+  /** Blocks now final: what they inserted stays; their inserted journal goes. */
+  canonicalized: readonly JournalBlock[]
+  /** Blocks finality ruled out (forks): each node they inserted loses a reference; their journals go. */
+  discarded: readonly JournalBlock[]
+  /** Final blocks whose parent's state is discarded now: each node in their deleted journal loses a reference. */
+  pruned: readonly JournalBlock[]
+}
+
+const HASH_LENGTH = 32
+/** See {@link StateJournal.keepBucketsNonEmpty}. */
+const SENTINEL = Uint8Array.of(0)
+
+function journalKey([number, hash]: JournalBlock): Uint8Array {
+  const key = new Uint8Array(4 + hash.length)
+  new DataView(key.buffer).setUint32(0, number)
+  key.set(hash, 4)
+  return key
+}
+
+function concatHashes(hashes: Iterable<Uint8Array>, count: number): Uint8Array {
+  const out = new Uint8Array(count * HASH_LENGTH)
+  let o = 0
+  for (const h of hashes) {
+    out.set(h, o)
+    o += HASH_LENGTH
+  }
+  return out
+}
+
+function* splitHashes(bytes: Uint8Array | undefined): Generator<Uint8Array> {
+  if (bytes === undefined) return
+  for (let o = 0; o + HASH_LENGTH <= bytes.length; o += HASH_LENGTH) yield bytes.subarray(o, o + HASH_LENGTH)
+}
+
+function u32(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0)
+}
+
+function u32be(n: number): Uint8Array {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, n)
+  return out
+}
+
+/** The trie node buckets of a pruned database; every write method must run inside a write transaction. */
+export class StateJournal {
+  constructor(
+    private readonly nodes: Bytes,
+    private readonly refs: Bytes,
+    private readonly inserted: Bytes,
+    private readonly deleted: Bytes,
+  ) {}
+
+  /**
+   * Puts a one-byte key (never a hash nor a journal key) in each journal bucket, so none of them is
+   * ever emptied by a transaction that also wrote it: lmdb has failed on such put-then-empty
+   * transactions (a bad freelist entry at commit). Runs outside any transaction, once per open.
+   */
+  keepBucketsNonEmpty(): void {
+    for (const db of [this.refs, this.inserted, this.deleted]) if (!db.doesExist(SENTINEL)) db.putSync(SENTINEL, SENTINEL)
+  }
+
+  /** Stores new nodes: an absent one with one reference, a stored one gains a reference. */
+  addNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): void {
+    for (const [hash, encoding] of nodes) {
+      if (this.nodes.doesExist(hash)) this.setRefs(hash, this.refCount(hash) + 1)
+      else this.nodes.put(hash, encoding)
+    }
+  }
+
+  /** Journals a non-final block: the nodes it inserted and those of its parent's state it no longer holds. */
+  record(block: JournalBlock, nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, deleted: readonly Uint8Array[]): void {
+    const key = journalKey(block)
+    this.inserted.put(
+      key,
+      concatHashes(
+        nodes.map(([h]) => h),
+        nodes.length,
+      ),
+    )
+    if (deleted.length > 0) this.deleted.put(key, concatHashes(deleted, deleted.length))
+  }
+
+  /** Applies one finality step (see {@link StatePruneStep}). */
+  apply(step: StatePruneStep): void {
+    for (const block of step.canonicalized) this.inserted.remove(journalKey(block))
+    for (const block of step.discarded) {
+      const key = journalKey(block)
+      for (const hash of splitHashes(this.read(this.inserted, key))) this.release(hash)
+      this.inserted.remove(key)
+      this.deleted.remove(key)
+    }
+    for (const block of step.pruned) {
+      const key = journalKey(block)
+      for (const hash of splitHashes(this.read(this.deleted, key))) this.release(hash)
+      this.deleted.remove(key)
+    }
+  }
+
+  /** The blocks whose inserted journal is still kept (imported, neither final nor discarded), by number. */
+  journaled(): JournalBlock[] {
+    const out: JournalBlock[] = []
+    for (const key of this.inserted.getKeys()) {
+      const bytes = key as Uint8Array
+      if (bytes.length !== 4 + HASH_LENGTH) continue
+      out.push([u32(bytes), bytes.slice(4)])
+    }
+    return out
+  }
+
+  /** References of a stored node (0 when absent). */
+  refCount(hash: Uint8Array): number {
+    const stored = this.read(this.refs, hash)
+    if (stored !== undefined) return u32(stored)
+    return this.nodes.doesExist(hash) ? 1 : 0
+  }
+
+  /** One reference less; the node goes with its last one. */
+  private release(hash: Uint8Array): void {
+    const count = this.refCount(hash)
+    // Absent already: nothing to free (every write is atomic, so this only follows a bug).
+    if (count === 0) return
+    if (count === 1) this.nodes.remove(hash)
+    this.setRefs(hash, count - 1)
+  }
+
+  private setRefs(hash: Uint8Array, count: number): void {
+    if (count <= 1) this.refs.remove(hash)
+    else this.refs.put(hash, u32be(count))
+  }
+
+  private read(db: Bytes, key: Uint8Array): Uint8Array | undefined {
+    const value = db.getBinary(key)
+    return value === undefined ? undefined : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  }
+}

@@ -1,0 +1,63 @@
+/** The chain follower: catching up block by block, and rescanning when the chain node pruned a block's state. */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createLogger } from '@crust-ts/base'
+import { ChainFollower } from '../src/chain/follower.js'
+import type { BlockEvents, ChainClient, OnChainFile } from '../src/chain/interface.js'
+
+const file = (cid: string): OnChainFile => ({ cid, size: 1, expiredAt: 0, replicas: 0, holders: [] })
+
+/** A chain at `head` whose states below `prunedBelow` are gone, holding one order. */
+function fakeChain(state: { head: number; prunedBelow: number }): ChainClient {
+  return {
+    subscribeHeads: async () => () => {},
+    head: async () => ({ number: state.head, hash: `0x${state.head}` }),
+    blockEvents: async (number: number): Promise<BlockEvents> => {
+      if (number < state.prunedBelow) throw new Error(`4003: Client error: UnknownBlock: State already discarded for 0x${number}`)
+      return { number, hash: `0x${number}`, events: [] }
+    },
+    file: async (cid) => file(cid),
+    files: async (cids) => cids.map(file),
+    scanFiles: async function* () {
+      yield [file('QmOrder')]
+    },
+    group: async () => undefined,
+    calculateReward: async () => ({ ok: true }),
+  }
+}
+
+describe('ChainFollower', () => {
+  it('behavior: a block whose state the chain node pruned makes it rescan at the head instead of failing', async () => {
+    const state = { head: 10, prunedBelow: 0 }
+    const scanned: number[] = []
+    const follower = new ChainFollower({
+      chain: fakeChain(state),
+      handlers: { onFile: async () => {}, onClosed: async () => {}, onScanned: async (_cids, block) => void scanned.push(block) },
+      scanPageSize: 10,
+      maxCatchUpBlocks: 256,
+      log: createLogger({ level: 'silent' }).forComponent('test'),
+    })
+    await follower.scan()
+    await follower.advance(12)
+    assert.equal(follower.lastBlock, 12)
+    // Behind by 38 blocks, but the chain node keeps only the last 32 states.
+    state.head = 50
+    state.prunedBelow = 18
+    await follower.advance(50)
+    assert.deepEqual(scanned, [10, 50])
+    assert.equal(follower.lastBlock, 50)
+  })
+
+  it('error: any other failure of a block read still propagates', async () => {
+    const follower = new ChainFollower({
+      chain: { ...fakeChain({ head: 5, prunedBelow: 0 }), blockEvents: async () => Promise.reject(new Error('connection lost')) },
+      handlers: { onFile: async () => {}, onClosed: async () => {}, onScanned: async () => {} },
+      scanPageSize: 10,
+      maxCatchUpBlocks: 256,
+      log: createLogger({ level: 'silent' }).forComponent('test'),
+    })
+    await follower.scan()
+    await assert.rejects(follower.advance(7), /connection lost/)
+    assert.equal(follower.lastBlock, 5)
+  })
+})
