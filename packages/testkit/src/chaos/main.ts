@@ -29,10 +29,11 @@ function number(name: string, value: string | undefined, min: number, max: numbe
 }
 
 const print = (line: string) => process.stdout.write(`${line}\n`)
+const seed = values.seed === undefined ? randomInt(2 ** 31) : number('seed', values.seed, 0, 2 ** 32 - 1)
 try {
   const results = await runChaos({
     minutes: number('minutes', values.minutes, 0.5, 24 * 60),
-    seed: values.seed === undefined ? randomInt(2 ** 31) : number('seed', values.seed, 0, 2 ** 32 - 1),
+    seed,
     validators: number('validators', values.validators, 1, 4),
     storageNodes: number('storage-nodes', values['storage-nodes'], 0, 20),
     latencyMs: number('latency', values.latency, 0, 10_000),
@@ -40,9 +41,11 @@ try {
     lossPercent: number('loss', values.loss, 0, 100),
     print,
   })
+  // The seed again next to the verdict (the first line may have scrolled far away), then one line per invariant.
+  print(`chaos: ${results.filter((r) => r.held).length} of ${results.length} invariants held (seed ${seed}: replay with --seed ${seed})`)
   for (const r of results) print(`invariant ${r.held ? 'held  ' : 'BROKEN'} ${r.name}: ${r.detail}`)
   process.exitCode = results.every((r) => r.held) ? 0 : 1
 } catch (err) {
-  process.stderr.write(`error: the chaos run could not run: ${(err as Error).message.split('\n')[0]}\n`)
+  process.stderr.write(`error: the chaos run (seed ${seed}) could not run: ${(err as Error).message.split('\n')[0]}\n`)
   process.exitCode = 2
 }

@@ -177,13 +177,14 @@ export async function runChaos(opts: ChaosOptions): Promise<InvariantResult[]> {
         } catch {}
       }
     }
+    // Read from the validator furthest in finality (one that did not recover would report blocks missing).
+    const heads = await Promise.all(validators.map(async (v) => ({ v, head: await finalizedHead(v.rpc).catch(() => ({ number: -1 })) })))
+    const reader = heads.reduce((a, b) => (b.head.number > a.head.number ? b : a)).v.rpc
     const missing: string[] = []
     for (const a of acknowledged) {
-      const block = await rpc<{ block: { header: { number: string }; extrinsics: string[] } }>(validators[0]!.rpc, 'chain_getBlock', [a.blockHash]).catch(
-        () => undefined,
-      )
+      const block = await rpc<{ block: { header: { number: string }; extrinsics: string[] } }>(reader, 'chain_getBlock', [a.blockHash]).catch(() => undefined)
       const number = block === undefined ? -1 : Number.parseInt(block.block.header.number, 16)
-      const canonical = number < 0 ? undefined : await rpc<string>(validators[0]!.rpc, 'chain_getBlockHash', [number])
+      const canonical = number < 0 ? undefined : await rpc<string>(reader, 'chain_getBlockHash', [number])
       const included = block?.block.extrinsics.some((x) => chain.createType('Extrinsic', x).hash.toHex() === a.txHash) ?? false
       if (canonical !== a.blockHash) missing.push(`block ${a.blockHash} (of ${a.txHash}) not in the chain`)
       else if (!included) missing.push(`${a.txHash} not in its block ${a.blockHash}`)
