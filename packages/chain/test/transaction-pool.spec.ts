@@ -156,7 +156,7 @@ describe('TransactionPool', () => {
     assert.equal(pool.status().ready + pool.status().future, 0)
   })
 
-  it('behavior: a transaction in a block that loses a fork is retracted, and reported finalized only in the block the chain finalized', async () => {
+  it('behavior: a transaction in a block that loses a fork is reported finalized only in the block the chain finalized', async () => {
     // Finality from outside (as validators vote), so blocks stay unfinalized across the fork.
     const forkDir = mkdtempSync(join(tmpdir(), 'crust-pool-fork-'))
     const forkDb = ChainDatabase.open(forkDir)
@@ -175,12 +175,7 @@ describe('TransactionPool', () => {
       const won = forked.produceBlock(author, [decodeExtrinsic(runtime, tx)], Date.now(), { parent: fork })
       const tip = forked.produceBlock(author, [], Date.now(), { parent: won.block })
       forked.finalize(tip.block.hash)
-      assert.deepEqual(seen, [
-        { inBlock: lost.block.hashHex },
-        { retracted: lost.block.hashHex },
-        { inBlock: won.block.hashHex },
-        { finalized: won.block.hashHex },
-      ])
+      assert.deepEqual(seen, [{ inBlock: lost.block.hashHex }, { inBlock: won.block.hashHex }, { finalized: won.block.hashHex }])
     } finally {
       await forkDb.close()
       rmSync(forkDir, { recursive: true, force: true })

@@ -1,8 +1,8 @@
 /**
  * The transaction pool: validates submitted extrinsics once (signature, era, nonce, fee) against
  * the best block, keeps them in ready/future queues by nonce, hands them to block production, and
- * tells watchers how each one fares (ready → inBlock → finalized, or dropped; a block that leaves
- * the best chain is `retracted`, and only a block of the finalized chain is ever reported finalized).
+ * tells watchers how each one fares (ready → inBlock → finalized, or dropped; only a block of the
+ * finalized chain is ever reported finalized).
  */
 import { EventEmitter } from 'node:events'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
@@ -19,15 +19,7 @@ import { DEFAULT_FUTURE_LIFETIME_MS, defaultPoolLimits, type PoolLimits } from '
 import { TransactionQueues } from './queues.js'
 
 /** Substrate's `TransactionStatus`, in its JSON form. */
-export type TransactionStatus =
-  | 'future'
-  | 'ready'
-  | { inBlock: string }
-  | { retracted: string }
-  | { finalized: string }
-  | { usurped: string }
-  | 'dropped'
-  | 'invalid'
+export type TransactionStatus = 'future' | 'ready' | { inBlock: string } | { finalized: string } | { usurped: string } | 'dropped' | 'invalid'
 
 /** Statuses after which a transaction is no longer watched. */
 export const isFinalStatus = (s: TransactionStatus): boolean =>
@@ -173,14 +165,11 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
       for (const bytes of (this.chain.extrinsicsOf(block.hash) ?? []).slice(1)) enacted.add(u8aToHex(blake2AsU8a(bytes, 256)))
     }
     for (const tx of removed) if (!enacted.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
-    // A retracted block can no longer become final: its transactions are `retracted` (as Substrate
-    // says it), and an enacted block that includes them reports them `inBlock` again.
-    for (const block of reorg.retracted) {
-      const entry = this.awaitingFinality.get(block.hashHex)
-      if (entry === undefined) continue
-      this.awaitingFinality.delete(block.hashHex)
-      for (const hash of entry.hashes) this.emit('status', hash, { retracted: block.hashHex })
-    }
+    // A retracted block no longer waits for finality; an enacted block that includes its
+    // transactions reports them `inBlock` again. (Substrate also sends `retracted` here; the SDK's
+    // watch and @polkadot/api, which drops an `InBlock` still fetching events when a newer status
+    // comes, would end a watch on it: not sent until they wait through it.)
+    for (const block of reorg.retracted) this.awaitingFinality.delete(block.hashHex)
   }
 
   /**
