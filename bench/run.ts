@@ -50,6 +50,11 @@ const { runPruningBench, formatPruningBench } = await import('./pruning.js')
 // BENCH_PRUNING_BLOCKS shortens it (default 1,500 blocks: the window of 256 fills and then stays flat).
 console.log(formatPruningBench(await runPruningBench({ blocks: Number(process.env.BENCH_PRUNING_BLOCKS ?? 1500) })))
 
+const { runStateSyncBench, formatStateSyncBench } = await import('./state-sync.js')
+// BENCH_STATE_SYNC_BLOCKS (comma-separated) changes the histories (default 1,000 and 5,000 blocks).
+const histories = (process.env.BENCH_STATE_SYNC_BLOCKS ?? '1000,5000').split(',').map(Number)
+console.log(formatStateSyncBench(await runStateSyncBench({ histories })))
+
 const { runConsensusBench, formatConsensusBench } = await import('./consensus.js')
 console.log(formatConsensusBench(await runConsensusBench()))
 const { runConsensusRogueBench, formatConsensusRogueBench } = await import('./consensus-rogue.js')
@@ -78,6 +83,14 @@ const seal = (await import(new URL('../../packages/sworker/dist/test/bench/seal.
 }
 // 1 GiB, generated (not committed), 3 rounds of anchor + seal (median); BENCH_SEAL_MIB shortens it.
 console.log(seal.formatSealBench(await seal.runSealBench({ sizeMiB: Number(process.env.BENCH_SEAL_MIB ?? 1024), rounds: 3 })))
+
+const proof = (await import(new URL('../../packages/sworker/dist/test/bench/proof.bench.js', import.meta.url).href)) as {
+  runProofBench(opts: { sizesMiB?: number[]; rounds?: number }): Promise<unknown>
+  formatProofBench(result: unknown): string
+}
+// Storage proofs from sealed files of 1 MiB and 256 MiB (imported in memory first: 1024 needs ~3 GiB); BENCH_PROOF_MIB changes the sizes.
+const proofSizes = (process.env.BENCH_PROOF_MIB ?? '1,256').split(',').map(Number)
+console.log(proof.formatProofBench(await proof.runProofBench({ sizesMiB: proofSizes, rounds: 3 })))
 
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))

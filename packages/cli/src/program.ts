@@ -218,6 +218,14 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       "states kept (storage node: by its own chain node): the last <blocks> finalized blocks' (default 256, as Substrate), or 'archive' for all",
       parsePruning,
     )
+    .addOption(
+      new Option(
+        '--sync <mode>',
+        "how a chain node with an empty database catches up with its peers: 'full' executes every block since genesis; 'state' proves a peer's finalized block final from genesis (justifications, voter set changes), downloads the state at it and executes only the blocks after it (needs a pruned database)",
+      )
+        .choices(['full', 'state'])
+        .default('full'),
+    )
     .option(
       '--validator <suri>',
       "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
@@ -265,6 +273,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           p2pAnnounce?: string[]
           bootnodes?: string[]
           pruning?: string
+          sync: 'full' | 'state'
         } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
         cmd: Command,
       ) => {
@@ -273,8 +282,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, rpcCors, pruning, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, pruning, sync, ...rest } = opts
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
+          if (sync !== 'full') throw new CliError('CLI_ERROR_FLAG', '--sync is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
             mode: opts.mode,
@@ -301,6 +311,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           ...(opts.consolePort === undefined ? {} : { consolePort: opts.consolePort }),
           blockTimeMs: opts.blockTime,
           ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
+          sync: opts.sync,
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
       },

@@ -47,6 +47,18 @@ describe('crust node errors', () => {
     }
   })
 
+  it('error: --sync takes full or state; state refuses --pruning archive and a node with no peers to sync from, one line each', () => {
+    const choice = crust('node', '--rpc-port', '0', '--sync', 'warp')
+    assert.equal(choice.status, 1)
+    assert.match(choice.stderr, /--sync.*'warp' is invalid/)
+    const archive = crust('node', '--rpc-port', '0', '--sync', 'state', '--pruning', 'archive')
+    assert.equal(archive.status, 1)
+    assert.match(archive.stderr, /^error: --sync state: an archive node keeps every state since genesis.*\(CLI_ERROR_SYNC\)\n$/)
+    const alone = crust('node', '--rpc-port', '0', '--sync', 'state')
+    assert.equal(alone.status, 1)
+    assert.match(alone.stderr, /^error: --sync state downloads the state from peers: give --bootnodes.*\(CLI_ERROR_SYNC\)\n$/)
+  })
+
   it('error: a data folder created pruned refuses --pruning archive with one line naming the fix', async () => {
     const base = makeBasePath()
     try {

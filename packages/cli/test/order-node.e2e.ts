@@ -13,11 +13,14 @@ import type { ApiPromise } from '@polkadot/api'
 import { storageOrderAbi } from '@crust-ts/evm'
 import { connectChain, loadSigner, orderStatus } from '@crust-ts/sdk'
 import { CLI_BIN, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
+import { type IpfsProcess, runCrust, startIpfsDaemon } from './fixtures/ipfs-process.js'
 import { createPublicClient, createWalletClient, http } from 'viem'
 
 // Hardhat's dev account 1: the allowed order node of `crust evm-node` (a well-known test key).
 const MERCHANT_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 const CRUST_ACCOUNT = '//Dave'
+/** Hardhat's well-known dev account #3: the customer of `crust upload --evm`. */
+const UPLOADER_KEY = '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6'
 const CIDS = [
   'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o',
   'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG',
@@ -62,6 +65,7 @@ describe('order node e2e', () => {
   let wallet: ReturnType<typeof createWalletClient>
   let customer: `0x${string}`
   let orderNodeArgs: string[]
+  let ipfs: IpfsProcess | undefined
 
   const rpc = (method: string, params: unknown[] = []) => (pub.request as (a: { method: string; params: unknown[] }) => Promise<unknown>)({ method, params })
   const mine = async (n: number) => {
@@ -145,6 +149,8 @@ describe('order node e2e', () => {
 
   after(async () => {
     await api?.disconnect()
+    ipfs?.child.kill('SIGTERM')
+    await ipfs?.exited
     for (const c of [orderNode, evm]) {
       c?.child.kill('SIGTERM')
       await c?.exited
@@ -207,5 +213,52 @@ describe('order node e2e', () => {
     const r = await waitState(key, 'failed')
     assert.match(r.reason ?? '', /SDK_ERROR_BAD_CID: "not-a-cid" is not a valid CID/)
     assert.equal(await crustNonce(), nonceBefore)
+  })
+  it('crust upload --evm adds the file and pays the contract exactly its price; the order node orders it on Crust for its size', async () => {
+    ipfs = await startIpfsDaemon(join(base.path, 'ipfs'))
+    const dir = join(base.path, 'uploader')
+    mkdirSync(dir, { recursive: true })
+    const keyFile = join(dir, 'evm.key')
+    writeFileSync(keyFile, `${UPLOADER_KEY}\n`, { mode: 0o600 })
+    const file = join(dir, 'hello.txt')
+    writeFileSync(file, 'stored through an EVM chain\n'.repeat(1000))
+    const evmArgs = [
+      '--api',
+      ipfs.api,
+      '--chain',
+      chain.url,
+      '--evm',
+      evm.endpoints.rpcUrl,
+      '--evm-key-file',
+      keyFile,
+      '--evm-contract',
+      evm.endpoints.contracts.storageOrder,
+    ]
+    // Refusals: a node the contract does not know (its message, one line, exit 1), an EVM option without --evm.
+    const unknown = await runCrust(['upload', file, ...evmArgs, '--evm-node', '0x000000000000000000000000000000000000dEaD', '--no-wait'])
+    assert.equal(unknown.code, 1)
+    assert.match(
+      unknown.stderr.trim().split('\n').at(-1)!,
+      /^error: the storage-order contract refused the order: Unsupported order node .*no order was placed\) \(EVM_ERROR_ORDER_REFUSED\)$/,
+    )
+    const stray = await runCrust(['upload', file, '--api', ipfs.api, '--chain', chain.url, '--evm-key-file', keyFile])
+    assert.equal(stray.code, 1)
+    assert.match(stray.stderr, /go with --evm <url>/)
+    const merchantBefore = await pub.getBalance({ address: evm.endpoints.orderNodeAddress })
+    const run = await runCrust(['upload', file, ...evmArgs, '--evm-node', evm.endpoints.orderNodeAddress, '--no-wait'])
+    assert.equal(run.code, 0, run.stderr)
+    const cid = /^cid\s+(\S+)$/m.exec(run.stdout)![1]!
+    const size = (await (await fetch(`${ipfs.api}/api/v0/files/stat?arg=/ipfs/${cid}`, { method: 'POST' })).json()) as { CumulativeSize: number }
+    const price = (await pub.readContract({
+      address: evm.endpoints.contracts.storageOrder,
+      abi: storageOrderAbi,
+      functionName: 'getPrice',
+      args: [BigInt(size.CumulativeSize), false],
+    })) as bigint
+    assert.match(run.stdout, new RegExp(`^paid\\s+.*\\(${price} wei\\) to order node ${evm.endpoints.orderNodeAddress}`, 'mi'))
+    assert.equal((await pub.getBalance({ address: evm.endpoints.orderNodeAddress })) - merchantBefore, price, 'the merchant received exactly the price')
+    await mine(2)
+    const order = await waitFor(async () => (await orderStatus(api, cid)) ?? undefined, 'the Crust order of the uploaded file', 60_000)
+    assert.equal(order.fileSize, BigInt(size.CumulativeSize))
   })
 })

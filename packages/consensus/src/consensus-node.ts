@@ -2,11 +2,13 @@
  * A chain node on the network: gossip, sync and (for a validator key) Aura slot authoring, wired
  * around a {@link ChainNode} created with `author: false, finality: 'external'`.
  */
-import { type ChainNode, type ImportedBlock, signerFromUri, staking } from '@crust-ts/chain'
+import { type BlockRecord, type ChainNode, type ImportedBlock, signerFromUri, staking } from '@crust-ts/chain'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { ComponentLogger } from '@crust-ts/base'
 import { createLibp2pHost } from '@crust-ts/p2p'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { u8aToHex } from '@polkadot/util'
+import { type DEFAULT_STATE_SYNC_MIN_LEAD, SYNC_INTERVAL_MS } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { ChainNetwork, type ConsensusHost, consensusServices } from './network.js'
 import { PeerGate } from './peer-gate.js'
@@ -14,7 +16,11 @@ import { EquivocationReporter } from './equivocation-reporter.js'
 import { FinalityGadget } from './finality/gadget.js'
 import { HeartbeatSender } from './heartbeat-sender.js'
 import { SlotAuthor } from './slot-author.js'
+import { type StateSyncOptions, syncState } from './state-sync.js'
 import { ChainSync } from './sync.js'
+
+/** See {@link ConsensusNodeInit.sync}. */
+export type SyncMode = 'full' | 'state'
 
 export interface ConsensusNodeInit {
   /** The chain node (its chain, pool and RPC); created with `author: false` and `finality: 'external'`. */
@@ -34,6 +40,15 @@ export interface ConsensusNodeInit {
   strictAuthority?: boolean
   /** Test only: the validator seals two different blocks for each of its slots (see {@link SlotAuthorInit.equivocate}). */
   equivocate?: boolean
+  /**
+   * How a node with an empty chain (genesis only) catches up: `full` (default) imports every block
+   * by executing it; `state` proves a peer's finalized block final and downloads the state at it
+   * ({@link syncState}), then executes only the blocks after it. Sync, finality and authoring start
+   * once the state is installed, or once no peer is {@link DEFAULT_STATE_SYNC_MIN_LEAD} blocks ahead.
+   */
+  sync?: SyncMode
+  /** `sync: 'state'`: see {@link StateSyncOptions.minLead}. */
+  stateSyncMinLead?: number
   logger: ComponentLogger
 }
 
@@ -48,6 +63,12 @@ export class ConsensusNode {
   readonly heartbeats: HeartbeatSender | undefined
   private startedHost = false
   private running = false
+  /** Sync, finality and authoring started (after state sync, in `state` mode). */
+  private servicesStarted = false
+  private readonly stateSyncAbort = new AbortController()
+  private stateSyncing: Promise<void> | undefined
+  /** The block state sync installed, once it has. */
+  stateSynced: BlockRecord | undefined
   private onBlock: ((imported: ImportedBlock) => void) | undefined
   private readonly onPeer = () => this.sync.trigger()
 
@@ -63,7 +84,8 @@ export class ConsensusNode {
     const blockTimeMs = chainNode.runtime.config.blockTimeMs
     const requestBlock = (hash: string, from?: PeerId) => void this.sync.requestBlock(hash, from)
     this.finality = new FinalityGadget({ chain, network: this.network, logger, requestBlock }, { blockTimeMs, ...(validator === undefined ? {} : { keys }) })
-    this.network.voteHandler = (vote, peer) => this.finality.onVote(vote, peer)
+    // Votes wait for the gadget's start (after state sync, which moves the finalized block).
+    this.network.voteHandler = (vote, peer) => (this.servicesStarted ? this.finality.onVote(vote, peer) : 'ignore')
     this.sync = new ChainSync({ chain, network: this.network, logger, importJustification: (bytes) => this.finality.importJustification(bytes) })
     if (validator === undefined) {
       this.author = undefined
@@ -112,17 +134,49 @@ export class ConsensusNode {
       this.startedHost = true
     }
     await this.network.start()
-    host.addEventListener('peer:identify', this.onPeer)
+    this.running = true
+    if (this.init.sync === 'state' && this.init.chainNode.chain.best.number === 0) {
+      this.stateSyncing = this.stateSyncThenStart()
+      return
+    }
+    this.startServices()
+  }
+
+  /** State sync rounds every {@link SYNC_INTERVAL_MS} until the state is installed or not needed, then the services. */
+  private async stateSyncThenStart(): Promise<void> {
+    const { chainNode, logger } = this.init
+    const log = logger.forComponent('consensus:state-sync')
+    const signal = this.stateSyncAbort.signal
+    log.info({}, 'state sync: waiting for peers')
+    while (!signal.aborted) {
+      const outcome = await syncState(
+        { chain: chainNode.chain, network: this.network, log, signal },
+        this.init.stateSyncMinLead === undefined ? {} : { minLead: this.init.stateSyncMinLead },
+      ).catch((err: unknown) => {
+        log.debug({ err }, 'state sync round failed')
+        return { status: 'retry' } as const
+      })
+      if (outcome.status === 'synced') this.stateSynced = outcome.block
+      if (outcome.status !== 'retry') break
+      await delay(SYNC_INTERVAL_MS, undefined, { signal }).catch(() => {})
+    }
+    if (!signal.aborted) this.startServices()
+  }
+
+  private startServices(): void {
+    this.init.host.addEventListener('peer:identify', this.onPeer)
     this.sync.start()
     this.finality.start()
     this.author?.start()
-    this.running = true
+    this.servicesStarted = true
     if (this.onBlock !== undefined) this.init.chainNode.chain.on('block', this.onBlock)
   }
 
   async stop(): Promise<void> {
     const { host } = this.init
     this.running = false
+    this.stateSyncAbort.abort()
+    await this.stateSyncing
     if (this.onBlock !== undefined) this.init.chainNode.chain.off('block', this.onBlock)
     this.author?.stop()
     this.finality.stop()

@@ -19,6 +19,30 @@ export const MAX_JUSTIFICATIONS_PER_RESPONSE = 64
  */
 export const MAX_JUSTIFICATION_SCAN = 4096
 
+/** Most key/value pairs one `state` response carries. */
+export const MAX_STATE_PAIRS_PER_RESPONSE = 4096
+/** A `state` response stops after this many bytes of keys and values (at least one pair is sent); the rest is asked for again. */
+export const MAX_STATE_RESPONSE_BYTES = 4 * 1024 * 1024
+/** Longest state key a `state` request or response may carry (the runtime's keys are under 200 bytes). */
+export const MAX_STATE_KEY_BYTES = 1024
+/**
+ * Most bytes one state download holds in memory before its root is checked (keys, values and
+ * {@link STATE_PAIR_OVERHEAD_BYTES} per pair): a peer serving an endless state is abandoned there.
+ */
+export const DEFAULT_MAX_STATE_SYNC_BYTES = 1024 * 1024 * 1024
+/**
+ * State sync runs only when a peer's finalized block is at least this many blocks above this fresh
+ * node's genesis (a shorter chain is quicker to execute than to prove and download).
+ */
+export const DEFAULT_STATE_SYNC_MIN_LEAD = 64
+/** What one held pair costs beyond its bytes, as a state download counts it (object and array overhead). */
+export const STATE_PAIR_OVERHEAD_BYTES = 64
+
+/** Most trie nodes one `authorities` response (an authority proof) carries. */
+export const MAX_AUTHORITY_PROOF_NODES = 65_536
+/** Most bytes of one `authorities` response. */
+export const MAX_AUTHORITY_PROOF_BYTES = 16 * 1024 * 1024
+
 /** Most blocks one sync response carries. */
 export const MAX_BLOCKS_PER_RESPONSE = 128
 /** Most headers one `headers` response carries. */

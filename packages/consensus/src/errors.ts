@@ -14,6 +14,12 @@ export const ConsensusErrorCode = {
   BAD_JUSTIFICATION: 'CONSENSUS_ERROR_BAD_JUSTIFICATION',
   /** A peer's message goes beyond the protocol's bounds (frames, bytes); the stream is aborted. */
   LIMIT_EXCEEDED: 'CONSENSUS_ERROR_LIMIT_EXCEEDED',
+  /** A peer's state does not match its block's state root (the download is thrown away, the peer banned). */
+  BAD_STATE: 'CONSENSUS_ERROR_BAD_STATE',
+  /** A peer's finality proof (headers, justifications, authority proofs) does not prove its block final. */
+  BAD_FINALITY_PROOF: 'CONSENSUS_ERROR_BAD_FINALITY_PROOF',
+  /** A state download went beyond its byte bound before it ended (abandoned; nothing kept). */
+  STATE_TOO_LARGE: 'CONSENSUS_ERROR_STATE_TOO_LARGE',
   /** A peer did not answer a sync request in time. */
   TIMEOUT: 'CONSENSUS_ERROR_TIMEOUT',
 } as const

@@ -25,10 +25,11 @@ import { createLogger } from '@crust-ts/base'
  */
 export * from './constants.js'
 export * from './errors.js'
-export { ConsensusNode, type ConsensusNodeInit, createConsensusHost, type CreateConsensusHostInit } from './consensus-node.js'
+export { ConsensusNode, type ConsensusNodeInit, type SyncMode, createConsensusHost, type CreateConsensusHostInit } from './consensus-node.js'
 export {
   ChainNetwork,
   type ChainNetworkComponents,
+  parseStateAnswer,
   responseLimits,
   type ChainNetworkEvents,
   type VoteHandler,
@@ -55,4 +56,7 @@ export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './sl
 export { TransactionPropagation, type TransactionPropagationComponents, type TransactionPropagationInit } from './tx-propagation.js'
 export { ChainSync, type ChainSyncComponents, type SyncStats } from './sync.js'
 export type { UnknownBlockStats } from './sync-unknown-block.js'
-export { decodeBlock, encodeBlock, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'
+export { syncState, type StateSyncComponents, type StateSyncOptions, type StateSyncOutcome } from './state-sync.js'
+export { type FinalityProofComponents, type FinalityProofOptions, proveFinalized, type ProvenFinalized } from './sync-finality-proof.js'
+export { type DownloadedState, downloadState, type StateDownloadComponents, type StateDownloadOptions, type StateTarget } from './sync-state.js'
+export { decodeBlock, decodeStatePair, encodeBlock, encodeStatePair, StateAnswer, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'

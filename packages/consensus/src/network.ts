@@ -19,6 +19,8 @@ import type { ServiceFactoryMap } from 'libp2p'
 import {
   BAN_MS,
   blocksTopic,
+  MAX_AUTHORITY_PROOF_BYTES,
+  MAX_AUTHORITY_PROOF_NODES,
   GATE_SERVICE,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
@@ -32,6 +34,8 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_REQUEST_BYTES,
   MAX_RESPONSE_BYTES,
+  MAX_STATE_PAIRS_PER_RESPONSE,
+  MAX_STATE_RESPONSE_BYTES,
   MAX_STATUS_BYTES,
   Penalty,
   REQUEST_READ_TIMEOUT_MS,
@@ -46,13 +50,16 @@ import { PeerGate } from './peer-gate.js'
 import { TransactionPropagation } from './tx-propagation.js'
 import {
   decodeBlock,
+  decodeStatePair,
   decodeWireBody,
   encodeBlock,
   encodeJson,
+  encodeStatePair,
   type FrameLimits,
   parseRequest,
   parseStatus,
   readFrames,
+  StateAnswer,
   type SyncRequest,
   type SyncStatus,
   type WireBlock,
@@ -74,9 +81,45 @@ export function responseLimits(request: SyncRequest): FrameLimits {
       return { frames: Math.min(request.hashes.length, MAX_BODIES_PER_REQUEST), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
     case 'justifications':
       return { frames: Math.min(request.max, MAX_JUSTIFICATIONS_PER_RESPONSE), frameBytes: MAX_JUSTIFICATION_BYTES, bytes: MAX_RESPONSE_BYTES }
+    case 'authorities':
+      return { frames: MAX_AUTHORITY_PROOF_NODES, frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_AUTHORITY_PROOF_BYTES }
+    case 'state':
+      // The answer byte, then the pairs: the server's byte budget plus the one pair that may cross it.
+      return {
+        frames: 1 + Math.min(request.max, MAX_STATE_PAIRS_PER_RESPONSE),
+        frameBytes: MAX_MESSAGE_BYTES,
+        bytes: 1 + MAX_STATE_RESPONSE_BYTES + MAX_MESSAGE_BYTES,
+      }
     default:
       return { frames: Math.min(request.max, MAX_BLOCKS_PER_RESPONSE), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
   }
+}
+
+/**
+ * Parses the frames of a `state` answer (see {@link ChainNetwork.requestState}); BAD_MESSAGE when
+ * they break the protocol.
+ */
+export function parseStateAnswer(
+  frames: Uint8Array[],
+  startAfter: Uint8Array | undefined,
+  peer = 'peer',
+): { pairs: Array<[Uint8Array, Uint8Array]>; complete: boolean } | undefined {
+  const bad = (why: string): never => {
+    throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, `state answer: ${why}`, { peer })
+  }
+  const head = frames[0]
+  if (head === undefined || head.length !== 1) return bad('no answer byte')
+  const answer = head[0]
+  if (answer === StateAnswer.UNAVAILABLE) return frames.length === 1 ? undefined : bad('pairs after "unavailable"')
+  if (answer !== StateAnswer.MORE && answer !== StateAnswer.COMPLETE) return bad(`unknown answer ${answer}`)
+  const pairs = frames.slice(1).map(decodeStatePair)
+  if (answer === StateAnswer.MORE && pairs.length === 0) bad('no pair, yet more to come')
+  let previous = startAfter
+  for (const [key] of pairs) {
+    if (previous !== undefined && Buffer.compare(key, previous) <= 0) bad('keys not strictly ascending')
+    previous = key
+  }
+  return { pairs, complete: answer === StateAnswer.COMPLETE }
 }
 
 /** A transaction's era, as its decoded form carries it. */
@@ -412,6 +455,17 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       }
       return
     }
+    if (request.type === 'state') {
+      yield* this.answerState(request)
+      return
+    }
+    if (request.type === 'authorities') {
+      const block = chain.blockByHash(hexToU8a(request.hash))
+      // Read whole before the first frame is sent, as a state chunk is; kept for set changes after pruning.
+      const proof = block === undefined ? undefined : chain.authorityProof(block)
+      if (proof !== undefined) yield* proof
+      return
+    }
     if (request.type === 'bodies') {
       let bytes = 0
       for (const hex of request.hashes) {
@@ -454,6 +508,23 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       const record = chain.blockByHash(hash)
       hash = record === undefined || record.number === 0 ? undefined : record.header.parentHash
     }
+  }
+
+  /**
+   * A chunk of a stored state: read whole before the first frame is sent (pruning between two sends
+   * cannot cut it), {@link StateAnswer.UNAVAILABLE} for an unknown block or a pruned state.
+   */
+  private *answerState(request: Extract<SyncRequest, { type: 'state' }>): Generator<Uint8Array> {
+    const { chain } = this.components
+    const block = chain.blockByHash(hexToU8a(request.hash))
+    if (block === undefined || !chain.hasState(block) || request.max === 0) {
+      yield Uint8Array.of(StateAnswer.UNAVAILABLE)
+      return
+    }
+    const startAfter = request.startAfter === undefined ? undefined : hexToU8a(request.startAfter)
+    const chunk = chain.stateChunk(block, startAfter, { pairs: Math.min(request.max, MAX_STATE_PAIRS_PER_RESPONSE), bytes: MAX_STATE_RESPONSE_BYTES })
+    yield Uint8Array.of(chunk.complete ? StateAnswer.COMPLETE : StateAnswer.MORE)
+    for (const [key, value] of chunk.pairs) yield encodeStatePair(key, value)
   }
 
   private stored(hash: Uint8Array): WireBlock | undefined {
@@ -527,6 +598,34 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
   /** Justifications of `peer`'s finalized blocks from number `from` upwards (ascending). */
   async requestJustifications(peer: PeerId, from: number, max: number, signal?: AbortSignal): Promise<Uint8Array[]> {
     return this.request(peer, { type: 'justifications', from, max }, signal)
+  }
+
+  /**
+   * A chunk of the state at block `hash` from `peer`: its pairs strictly after `startAfter`,
+   * ascending, and whether the state ends with them; `undefined` when the peer does not have that
+   * state. BAD_MESSAGE when the answer is malformed: no answer byte, pairs that do not decode, keys
+   * not strictly ascending after `startAfter`, a chunk with no pair that claims more, or pairs with
+   * an unavailable answer. Does not check the pairs against any root ({@link downloadState} does).
+   */
+  async requestState(
+    peer: PeerId,
+    hash: Uint8Array,
+    startAfter: Uint8Array | undefined,
+    max: number,
+    signal?: AbortSignal,
+  ): Promise<{ pairs: Array<[Uint8Array, Uint8Array]>; complete: boolean } | undefined> {
+    const request: SyncRequest = { type: 'state', hash: u8aToHex(hash), max, ...(startAfter === undefined ? {} : { startAfter: u8aToHex(startAfter) }) }
+    const frames = await this.request(peer, request, signal)
+    return parseStateAnswer(frames, startAfter, peer.toString())
+  }
+
+  /**
+   * The authority proof of block `hash` from `peer` (trie node encodings, unchecked: see
+   * `Chain.verifyAuthorityProof`); `undefined` when the peer does not have that block's state.
+   */
+  async requestAuthorityProof(peer: PeerId, hash: Uint8Array, signal?: AbortSignal): Promise<Uint8Array[] | undefined> {
+    const frames = await this.request(peer, { type: 'authorities', hash: u8aToHex(hash) }, signal)
+    return frames.length === 0 ? undefined : frames
   }
 
   /** Block `hash` and its ancestors from `peer` (descending). */

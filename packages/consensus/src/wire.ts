@@ -6,7 +6,7 @@ import { decodeBody, encodeBody } from '@crust-ts/chain'
 import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util'
 import * as lp from 'it-length-prefixed'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { MAX_BODIES_PER_REQUEST } from './constants.js'
+import { MAX_BODIES_PER_REQUEST, MAX_STATE_KEY_BYTES } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 
 export interface WireBlock {
@@ -61,6 +61,17 @@ export type SyncRequest =
   | { type: 'bodies'; hashes: string[] }
   /** Justifications of best-chain finalized blocks from number `from` upwards (ascending), at most `max`. */
   | { type: 'justifications'; from: number; max: number }
+  /**
+   * The key/value pairs of the state at block `hash`, ascending by key, strictly after `startAfter`
+   * (0x hex; from the first key when absent), at most `max` (capped by the server). The answer is a
+   * {@link StateAnswer} frame, then one frame per pair ({@link encodeStatePair}).
+   */
+  | { type: 'state'; hash: string; startAfter?: string; max: number }
+  /**
+   * The authority proof of block `hash` (`Chain.proveAuthorities`): one trie node encoding per
+   * frame; no frame when the server does not have that block's state.
+   */
+  | { type: 'authorities'; hash: string }
 
 export interface BlockRef {
   number: number
@@ -74,6 +85,33 @@ export interface SyncStatus {
 }
 
 const BLOCK_HASH = /^0x[0-9a-f]{64}$/
+const STATE_KEY = new RegExp(`^0x(?:[0-9a-f]{2}){1,${MAX_STATE_KEY_BYTES}}$`)
+
+/**
+ * The first frame of a `state` answer, one byte: the server does not have that state (unknown
+ * block, or pruned), or it follows, with more after this chunk or ending with it.
+ */
+export const StateAnswer = { UNAVAILABLE: 0, MORE: 1, COMPLETE: 2 } as const
+export type StateAnswer = (typeof StateAnswer)[keyof typeof StateAnswer]
+
+/** A state pair on the wire: `Compact<key length> ++ key ++ value`. */
+export function encodeStatePair(key: Uint8Array, value: Uint8Array): Uint8Array {
+  return u8aConcat(compactToU8a(key.length), key, value)
+}
+
+/** Decodes a state pair frame; BAD_MESSAGE when it does not decode or its key is empty or longer than {@link MAX_STATE_KEY_BYTES}. */
+export function decodeStatePair(bytes: Uint8Array): [key: Uint8Array, value: Uint8Array] {
+  try {
+    const [offset, length] = compactFromU8a(bytes)
+    const keyLength = length.toNumber()
+    if (keyLength === 0 || keyLength > MAX_STATE_KEY_BYTES) throw new RangeError(`key of ${keyLength} bytes`)
+    const end = offset + keyLength
+    if (end > bytes.length) throw new RangeError('key beyond the frame')
+    return [plainBytes(bytes.subarray(offset, end)), plainBytes(bytes.subarray(end))]
+  } catch (err) {
+    throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'the state pair does not decode', undefined, { cause: err })
+  }
+}
 
 export function parseRequest(bytes: Uint8Array): SyncRequest {
   let json: unknown
@@ -96,6 +134,16 @@ export function parseRequest(bytes: Uint8Array): SyncRequest {
     return { type: 'bodies', hashes: r.hashes as string[] }
   }
   if (r?.type === 'justifications' && count(r.from) && count(r.max)) return { type: 'justifications', from: r.from, max: r.max }
+  if (
+    r?.type === 'state' &&
+    typeof r.hash === 'string' &&
+    BLOCK_HASH.test(r.hash) &&
+    count(r.max) &&
+    (r.startAfter === undefined || (typeof r.startAfter === 'string' && STATE_KEY.test(r.startAfter)))
+  ) {
+    return { type: 'state', hash: r.hash, max: r.max, ...(r.startAfter === undefined ? {} : { startAfter: r.startAfter as string }) }
+  }
+  if (r?.type === 'authorities' && typeof r.hash === 'string' && BLOCK_HASH.test(r.hash)) return { type: 'authorities', hash: r.hash }
   if (r?.type === 'ancestors' && typeof r.hash === 'string' && BLOCK_HASH.test(r.hash) && count(r.max)) return { type: 'ancestors', hash: r.hash, max: r.max }
   throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'unknown sync request')
 }

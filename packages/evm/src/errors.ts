@@ -15,6 +15,10 @@ export type EvmErrorCode =
   | 'EVM_ERROR_BAD_ADDRESS'
   /** The order node's store could not be opened or written. */
   | 'EVM_ERROR_STORE'
+  /** The storage-order contract refused an order (its revert message says why). */
+  | 'EVM_ERROR_ORDER_REFUSED'
+  /** An order could not be sent or confirmed (the EVM node's answer says why). */
+  | 'EVM_ERROR_ORDER_FAILED'
 
 export class EvmError extends CrustError {
   declare readonly code: EvmErrorCode

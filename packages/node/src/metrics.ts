@@ -15,9 +15,27 @@ export interface MetricSources {
   ipfsPeers?(): number
   /** sManager tasks per status. */
   tasks?(): Record<string, number>
+  /** Storage challenges the sManager handled (absent when it does not answer them). */
+  challenges?(): ChallengeCounters | undefined
   /** What the IPFS node fetched from peers and how it ranks them (best first). */
   retrieval?(): Promise<{ blocksReceived: number; dataReceived: number; peers: Array<{ peerId: string; score: number; failures: number }> }>
 }
+
+/** The sManager's storage-challenge counters (its `ChallengeStats`), as metrics read them. */
+export interface ChallengeCounters {
+  received: number
+  answered: number
+  passed: number
+  failed: number
+  unprovable: number
+  missed: number
+  declared: number
+  rootsSubmitted: number
+  lastAnswerMs?: number
+}
+
+/** The counters exported as `crust_smanager_challenges{outcome}`. */
+const CHALLENGE_OUTCOMES = ['received', 'answered', 'passed', 'failed', 'unprovable', 'missed', 'declared', 'rootsSubmitted'] as const
 
 /** The best-ranked peers exported one by one (a peer label per peer: bounded, not every peer ever seen). */
 export const TOP_RANKED_PEERS = 20
@@ -68,6 +86,23 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
       },
       ['status'],
     )
+  }
+  const challenges = sources.challenges
+  if (challenges !== undefined) {
+    gauge(
+      'crust_smanager_challenges',
+      'Storage challenges since the node started: received, answered, passed, failed, unprovable, missed; files declared lost, roots submitted',
+      (g) => {
+        const c = challenges()
+        if (c === undefined) return
+        for (const outcome of CHALLENGE_OUTCOMES) g.set({ outcome }, c[outcome])
+      },
+      ['outcome'],
+    )
+    gauge('crust_smanager_challenge_answer_ms', 'Milliseconds from seeing the last answered challenge set to its answer in a block', (g) => {
+      const ms = challenges()?.lastAnswerMs
+      if (ms !== undefined) g.set(ms)
+    })
   }
   const retrieval = sources.retrieval
   if (retrieval !== undefined) {

@@ -238,6 +238,7 @@ export async function startStorageNode(
         for (const t of manager.tasks()) counts[t.status] = (counts[t.status] ?? 0) + 1
         return counts
       }
+      sources.challenges = () => manager.challengeStats()
 
       sources.srdBytes = () => Number(running.sworker.srd.size())
       sources.files = () => {

@@ -21,4 +21,16 @@ describe('storage node metrics', () => {
     assert.doesNotMatch(text, /peer="peer-20"/)
     assert.match(text, /^crust_chain_best_block 7$/m)
   })
+
+  it('behavior: storage challenge counters are exported per outcome at scrape time, with the last answer latency', async () => {
+    const counters = { received: 4, answered: 4, passed: 3, failed: 1, unprovable: 1, missed: 0, declared: 2, rootsSubmitted: 5, lastAnswerMs: 812 }
+    const registry = createMetricsRegistry({ bestBlock: () => 1, challenges: () => counters })
+    counters.passed = 4
+    const text = await registry.metrics()
+    assert.match(text, /^crust_smanager_challenges\{outcome="passed"\} 4$/m)
+    assert.match(text, /^crust_smanager_challenges\{outcome="failed"\} 1$/m)
+    assert.match(text, /^crust_smanager_challenges\{outcome="missed"\} 0$/m)
+    assert.match(text, /^crust_smanager_challenges\{outcome="rootsSubmitted"\} 5$/m)
+    assert.match(text, /^crust_smanager_challenge_answer_ms 812$/m)
+  })
 })

@@ -35,6 +35,7 @@ export {
   ipfsError,
   statPath,
 } from './ipfs.js'
+export { type ContentRootErrorType, type ContentRootParameters, type ContentRootReturnType, dagContentRoot } from './content-root.js'
 export {
   assertFunds,
   maxFileSize,

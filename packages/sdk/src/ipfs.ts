@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { DEFAULT_IPFS_API } from './constants.js'
 import { KuboError, SdkError, throwIfAborted } from './errors.js'
+import { type ContentRootReturnType, dagContentRoot } from './content-root.js'
 import { type AddPart, createKuboClient } from './kubo/index.js'
 
 /** Where to reach the Kubo-compatible API. */
@@ -30,6 +31,8 @@ export interface AddToIpfsOptions extends IpfsEndpoint {
   cidVersion?: 0 | 1
   /** Pin what is added (default true). */
   pin?: boolean
+  /** Compute the DAG's content root for storage challenges (default true; reads the DAG back from the IPFS API). */
+  contentRoot?: boolean
   signal?: AbortSignal
 }
 
@@ -43,6 +46,8 @@ export interface AddToIpfsReturnType {
   isDirectory: boolean
   /** Bytes of file content. */
   bytes: number
+  /** The content root to order with (`placeOrder`'s `root`), unless `contentRoot: false`. */
+  contentRoot?: ContentRootReturnType
 }
 export type AddToIpfsErrorType = SdkError
 
@@ -142,7 +147,11 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
     if (root === undefined) throw new SdkError('SDK_ERROR_IPFS', `IPFS API ${url}: the add returned no entry for ${name}`, { url })
     const { cumulativeSize } = await kubo.files.stat(`/ipfs/${root}`, signal)
     if (sent < total) options.onProgress?.({ bytes: total, total })
-    return { cid: root, cumulativeSize, name, isDirectory: st.isDirectory(), bytes: total }
+    const contentRoot =
+      options.contentRoot === false
+        ? undefined
+        : await dagContentRoot({ cid: root, ipfsApi: url, ...signal, ...(options.headers === undefined ? {} : { headers: options.headers }) })
+    return { cid: root, cumulativeSize, name, isDirectory: st.isDirectory(), bytes: total, ...(contentRoot === undefined ? {} : { contentRoot }) }
   } catch (err) {
     throwIfAborted(options.signal)
     throw ipfsError(url, err)

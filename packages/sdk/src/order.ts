@@ -6,6 +6,7 @@ import { MIB } from './constants.js'
 import { SdkError } from './errors.js'
 import { orderStatus } from './status.js'
 import { estimateTxFee, submit, usableBalance } from './tx/index.js'
+import type { ContentRootReturnType } from './content-root.js'
 import { assertCid, assertFileSize } from './validate.js'
 
 type BigIntCodec = { toBigInt(): bigint }
@@ -50,6 +51,12 @@ export interface PlaceOrderParameters {
   tip?: bigint
   /** Order memo; Crust's docs use `'folder'` for directory roots (default empty). */
   memo?: string
+  /**
+   * The DAG's content root (`addToIpfs`'s `contentRoot`, or `dagContentRoot`): the order is placed
+   * with `market.placeStorageOrderWithRoot`, so storage challenges check replicas against it from the
+   * first one. Without it, `market.placeStorageOrder` (the root is then fixed by the first holders).
+   */
+  root?: ContentRootReturnType
   signal?: AbortSignal
 }
 
@@ -101,7 +108,16 @@ export async function placeOrder(api: ApiPromise, signer: KeyringPair, params: P
       onChain: existing.fileSize.toString(),
     })
   }
-  const tx = api.tx.market!.placeStorageOrder!(params.cid, size, tip, params.memo ?? '')
+  // A re-order of a file whose replicas came without a root cannot set one (the chain refuses it: FileRootLocked).
+  // Nor can an empty content have one (the chain refuses it: IllegalFileRoot).
+  const root =
+    params.root === undefined || params.root.size === 0 || (existing !== undefined && (await api.query.market!.fileRoots!(params.cid)).isEmpty)
+      ? undefined
+      : params.root
+  const tx =
+    root === undefined
+      ? api.tx.market!.placeStorageOrder!(params.cid, size, tip, params.memo ?? '')
+      : api.tx.market!.placeStorageOrderWithRoot!(params.cid, size, tip, params.memo ?? '', root)
   const [price, txFee] = await Promise.all([orderFee(api, existing?.fileSize ?? size), estimateTxFee(tx, signer)])
   await assertFunds(
     api,

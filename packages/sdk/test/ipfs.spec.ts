@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
 import { create } from 'kubo-rpc-client'
+import { storageProof } from '@crust-ts/protocol'
 import { type AddProgress, addToIpfs, contentSize, SdkError } from '../src/index.js'
 
 const code = (c: string) => (err: unknown) => err instanceof SdkError && err.code === c
@@ -44,6 +45,19 @@ describe('addToIpfs', () => {
     assert.ok(seen.length > 2, 'several progress events')
     assert.deepEqual(seen.at(-1), { bytes: data.length, total: data.length })
     assert.ok(seen.every((p, i) => i === 0 || p.bytes >= seen[i - 1]!.bytes))
+  })
+
+  it('behavior: the content root of a one-block CIDv1 file is the commitment to its bytes; a multi-block one covers the cumulative size', async () => {
+    const small = randomBytes(100_000)
+    writeFileSync(join(dir, 'small.bin'), small)
+    const one = await addToIpfs(join(dir, 'small.bin'), { ipfsApi: api, cidVersion: 1 })
+    const expected = storageProof.contentCommitment(small)
+    assert.deepEqual(one.contentRoot, { root: `0x${Buffer.from(expected.root).toString('hex')}`, size: small.length })
+    writeFileSync(join(dir, 'big.bin'), randomBytes(1024 * 1024 + 5))
+    const big = await addToIpfs(join(dir, 'big.bin'), { ipfsApi: api })
+    assert.equal(big.contentRoot?.size, big.cumulativeSize, 'the content is every block of the DAG')
+    assert.match(big.contentRoot?.root ?? '', /^0x[0-9a-f]{64}$/)
+    assert.equal((await addToIpfs(join(dir, 'big.bin'), { ipfsApi: api, contentRoot: false })).contentRoot, undefined)
   })
 
   it('behavior: a folder becomes a directory whose index.html serves at /ipfs/<cid>/', async () => {

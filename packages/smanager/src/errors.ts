@@ -18,6 +18,10 @@ export const SmanagerErrorCode = {
   SEAL_STALLED: 'SMANAGER_ERROR_SEAL_STALLED',
   /** `market.calculateReward` was refused (at submission or dispatch). */
   SETTLE_FAILED: 'SMANAGER_ERROR_SETTLE_FAILED',
+  /** A challenges call (answer, root, declaration) was refused by the pool or could not be sent. */
+  CHALLENGE_TX_FAILED: 'SMANAGER_ERROR_CHALLENGE_TX_FAILED',
+  /** The sWorker could not prove a challenged segment (the file is not there, or its data is damaged). */
+  PROOF_FAILED: 'SMANAGER_ERROR_PROOF_FAILED',
   /** The work was cancelled (the task was closed or the sManager stopped). */
   ABORTED: 'SMANAGER_ERROR_ABORTED',
   /** No task is stored for the CID. */

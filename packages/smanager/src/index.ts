@@ -21,6 +21,7 @@
  */
 export * from './api/index.js'
 export * from './chain/index.js'
+export * from './challenges/index.js'
 export * from './constants.js'
 export * from './errors.js'
 export * from './ipfs/index.js'

@@ -20,6 +20,14 @@ export const Reason = {
   orderClosed: 'orderClosed',
   orderGone: 'orderGone',
   illegalFileClosed: 'illegalFileClosed',
+  /** This node's content root was submitted for a file ordered without one. */
+  rootSubmitted: 'rootSubmitted',
+  /** The file's root was fixed already (by its order or by two holders): nothing to submit. */
+  rootFixed: 'rootFixed',
+  /** The chain refused this node's root (e.g. `WrongRoot` removed the replica). */
+  rootRefused: 'rootRefused',
+  /** The sWorker lost the file; this node declared it on chain before being challenged on it. */
+  declaredLost: 'declaredLost',
 } as const
 
 /** The reason a task failed, from the error that failed it. */

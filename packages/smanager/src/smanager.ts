@@ -10,12 +10,13 @@ import type { ApiPromise } from '@polkadot/api'
 import { encodeAddress } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
-import { type ChainClient, ChainFollower, PolkadotChainClient } from './chain/index.js'
+import { type ChainClient, ChainFollower, type ChallengeChain, PolkadotChainClient, PolkadotChallengeChain } from './chain/index.js'
+import { type ChallengeStats, Challenges } from './challenges/index.js'
 import { KuboPullClient, type PullClient } from './ipfs/index.js'
 import { Decisions, JobRunner, type ManagerContext, Orders, recoverTasks, Removal, type SmanagerRole, Settlement } from './manager/index.js'
 import { resolveConfig, type SmanagerConfig } from './options.js'
 import { type Task, type TaskStatus, TaskStore, type TaskView } from './store/index.js'
-import { HttpSworkerClient, type SworkerClient } from './sworker/index.js'
+import { HttpSworkerClient, type SworkerClient, type SworkerProofClient } from './sworker/index.js'
 
 export type { SmanagerRole } from './manager/index.js'
 
@@ -34,6 +35,8 @@ export interface SmanagerInit {
   role?: SmanagerRole
   config?: Partial<SmanagerConfig>
   logger: ComponentLogger
+  /** Answer storage challenges, submit content roots, declare lost files (default: when the chain has the Challenges pallet). */
+  challenges?: boolean
 }
 
 /** The collaborators of {@link Smanager} (real clients in production, fakes in unit tests). */
@@ -51,6 +54,8 @@ export interface SmanagerComponents {
   random?: () => number
   /** Wall clock, ms (default Date.now). */
   now?: () => number
+  /** Storage challenges: the chain calls and the sWorker's proofs (absent: the node does not answer). */
+  challenges?: { chain: ChallengeChain; sworker: SworkerProofClient }
 }
 
 /** Filter for {@link Smanager.tasks}. */
@@ -73,6 +78,7 @@ export class Smanager {
   private readonly decisions: Decisions
   private readonly settlement: Settlement
   private readonly removal: Removal
+  private readonly challenges: Challenges | undefined
   private readonly ctx: ManagerContext
   private readonly shutdown = new AbortController()
   private unsubscribe: (() => void) | undefined
@@ -110,6 +116,7 @@ export class Smanager {
     this.removal = new Removal(this.ctx, this.jobs, this.settlement)
     this.orders = new Orders(this.ctx, close)
     this.decisions = new Decisions(this.ctx, this.jobs, close)
+    this.challenges = components.challenges === undefined ? undefined : new Challenges(this.ctx, components.challenges.chain, components.challenges.sworker)
     this.follower = new ChainFollower({
       chain: this.chain,
       scanPageSize: this.config.scanPageSize,
@@ -128,11 +135,14 @@ export class Smanager {
     const config = resolveConfig(init.config)
     const store = TaskStore.open({ path: join(init.dataDir, 'tasks'), historyLimit: config.historyLimit })
     try {
+      const sworker = new HttpSworkerClient(init.sworkerApi, { tokenFile: init.sworkerTokenFile })
+      const answer = init.challenges ?? init.api.tx.challenges?.answerChallenges !== undefined
       const sm = new Smanager({
         store,
         chain: new PolkadotChainClient(init.api, init.account),
         ipfs: new KuboPullClient(init.ipfsApi),
-        sworker: new HttpSworkerClient(init.sworkerApi, { tokenFile: init.sworkerTokenFile }),
+        sworker,
+        ...(answer ? { challenges: { chain: new PolkadotChallengeChain(init.api, init.account), sworker } } : {}),
         logger: init.logger,
         // the chain's address format, whatever the key pair's keyring used (group members are compared as text)
         account: encodeAddress(init.account.publicKey, init.api.registry.chainSS58 ?? DEFAULT_SS58),
@@ -168,6 +178,7 @@ export class Smanager {
     this.jobs.abortAll()
     await this.jobs.settled()
     await this.settlement.idle()
+    await this.challenges?.idle()
     await this.store.close()
     this.log.info('sManager stopped')
   }
@@ -176,6 +187,11 @@ export class Smanager {
   task(cid: string): TaskView | undefined {
     const task = this.store.get(cid)
     return task === undefined ? undefined : this.view(task)
+  }
+
+  /** What the node did about storage challenges since it started; undefined when it does not answer them. */
+  challengeStats(): ChallengeStats | undefined {
+    return this.challenges?.stats()
   }
 
   /** Every task, or those in `filter.status`. */
@@ -209,6 +225,8 @@ export class Smanager {
   }
 
   private async tick(head: number): Promise<void> {
+    // First: a deadline does not wait for order handling (which may fail this block).
+    this.challenges?.onBlock(head)
     await this.follower.advance(head)
     if (head - this.lastRefresh >= this.config.refreshEveryBlocks) {
       await this.orders.refresh(head)

@@ -74,4 +74,9 @@ describe('api: tasks over HTTP', () => {
     assert.equal(post.status, 405)
     assert.equal(((await post.json()) as { code: string }).code, 'SMANAGER_API_METHOD_NOT_ALLOWED')
   })
+  it('error: GET /challenges on a node that does not answer challenges is a 404 with its code', async () => {
+    const res = await fetch(`${base}/challenges`)
+    assert.equal(res.status, 404)
+    assert.equal(((await res.json()) as { code: string }).code, 'SMANAGER_API_CHALLENGES_OFF')
+  })
 })

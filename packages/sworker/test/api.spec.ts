@@ -4,6 +4,8 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { apiTokenFile, blockMatchesCid, blockstoreBlockSource, devAttestationAuthority, loadOrCreateApiToken, Sworker, SworkerApi } from '../src/index.js'
+import { storageProof } from '@crust-ts/protocol'
+import { hexToU8a } from '@polkadot/util'
 import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
 
 describe('sworker api', () => {
@@ -168,6 +170,30 @@ describe('sworker api', () => {
     assert.equal((await post('/storage/unseal', { path: 'empty' })).status, 200)
     assert.equal((await post('/storage/unseal', { path: cid })).status, 400)
     assert.equal((await post('/storage/unseal', { path: 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/0' })).status, 404)
+  })
+
+  it('behavior: storage/proof answers a segment with a path that verifies against file/info content_root; bad input is a typed 4xx', async () => {
+    const info = ((await (await fetch(`${base}/file/info?cid=${cid}`)).json()) as Record<string, { size: number; content_root: string }>)[cid]!
+    assert.match(info.content_root, /^0x[0-9a-f]{64}$/)
+    const commitment = { root: hexToU8a(info.content_root), size: info.size }
+    const last = storageProof.segmentCount(info.size) - 1
+    for (const segment of [0, 300, last]) {
+      const res = await post('/storage/proof', { cid, segment })
+      assert.equal(res.status, 200)
+      const body = (await res.json()) as { root: string; size: number; proof: { segment: string; path: string[] } }
+      assert.equal(body.root, info.content_root)
+      const proof = { segment: hexToU8a(body.proof.segment), path: body.proof.path.map((h) => hexToU8a(h)) }
+      assert.ok(storageProof.verifySegmentProof(commitment, segment, proof), `segment ${segment} verifies`)
+      assert.ok(!storageProof.verifySegmentProof(commitment, segment === 0 ? 1 : 0, proof), 'not as another segment')
+    }
+    const outOfRange = await post('/storage/proof', { cid, segment: last + 1 })
+    assert.equal(outOfRange.status, 400)
+    assert.equal(await code(outOfRange), 'SWORKER_API_ERROR_SEGMENT_OUT_OF_RANGE')
+    assert.equal(await code(await post('/storage/proof', { cid, segment: -1 })), 'SWORKER_API_ERROR_SEGMENT_OUT_OF_RANGE')
+    const unknown = await post('/storage/proof', { cid: 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', segment: 0 })
+    assert.equal(unknown.status, 404)
+    assert.equal(await code(unknown), 'SWORKER_API_ERROR_FILE_NOT_FOUND')
+    assert.equal((await post('/storage/proof', { cid, segment: 0 }, { authorization: undefined })).status, 401, 'costs CPU: needs the token')
   })
 
   it('behavior: srd/change adds units and id_info shows the enclave key', async () => {

@@ -5,7 +5,8 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { devAttestationAuthority, Sworker } from '../src/index.js'
+import { storageProof } from '@crust-ts/protocol'
+import { Bucket, devAttestationAuthority, Sworker } from '../src/index.js'
 import { tempDir } from './fixtures/dag.js'
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'seal-child.js')
@@ -37,6 +38,14 @@ describe('crash', () => {
         assert.equal(sworker.sealer.get(small)!.status, 'valid')
         assert.equal(sworker.sealer.get(big), undefined, 'the half-sealed file is cleaned')
         assert.equal(sworker.sealer.verifyBlock(big, 0), undefined, 'its sealed blocks are gone')
+        await assert.rejects(sworker.prover.prove(big, 0), { code: 'SWORKER_ERROR_SEAL_NOT_FOUND' }, 'no proof of the half-sealed file')
+        assert.equal(
+          [...sworker.store.db(Bucket.contentOffsets).getKeys({})].filter((k) => Buffer.from(k).includes(big)).length,
+          0,
+          'its content offsets are gone',
+        )
+        const tree = sworker.prover.tree(small)
+        assert.ok(storageProof.verifySegmentProof(tree, 0, (await sworker.prover.prove(small, 0)).proof), 'the sealed file proves')
         let blocks = 0
         for await (const _ of sworker.sealer.unseal(small)) blocks++
         assert.equal(blocks, sworker.sealer.get(small)!.blockCount)

@@ -39,6 +39,11 @@ export interface AuthoritySet {
    * validator whose key it is; the key itself when absent or when it is no session key.
    */
   accountOf?(parent: BlockRecord, state: StateView, key: Uint8Array): Uint8Array
+  /**
+   * The same sets without any memo of earlier answers, so every call reads the state (an authority
+   * proof records the trie nodes those reads touch); absent when the set reads no state.
+   */
+  uncached?(): AuthoritySet
 }
 
 function voterSet(setId: number, voters: Voter[]): VoterSet {
@@ -70,10 +75,11 @@ interface EraSet {
  * Each validator authors with its Aura session key and votes with its grandpa session key in force
  * in the parent's session (Session `ActiveKeys`); one without session keys uses its account key.
  */
-export function eraAuthorities(): AuthoritySet {
+export function eraAuthorities(init: { /** Remember each block's sets (default); false reads the state every call. */ memo?: boolean } = {}): AuthoritySet {
+  const memo = init.memo ?? true
   const cache = new Map<string, EraSet>()
   const setFor = (parent: BlockRecord, state: StateView): EraSet => {
-    const cached = cache.get(parent.hashHex)
+    const cached = memo ? cache.get(parent.hashHex) : undefined
     if (cached !== undefined) return cached
     const elected = electedValidators(state)
     const keys = new Map(ActiveKeys.get(state).map(([stash, k]) => [u8aToHex(stash), k]))
@@ -85,6 +91,7 @@ export function eraAuthorities(): AuthoritySet {
     const authors = elected.map((v) => keysOf(v.stash)?.aura ?? v.stash)
     const accounts = new Map(elected.map((v, i) => [u8aToHex(authors[i]!), v.stash]))
     const set = { voters, authors, accounts }
+    if (!memo) return set
     if (cache.size > 2048) cache.clear()
     cache.set(parent.hashHex, set)
     return set
@@ -93,5 +100,6 @@ export function eraAuthorities(): AuthoritySet {
     authoritiesFor: (parent, state) => setFor(parent, state).authors,
     votersFor: (parent, state) => setFor(parent, state).voters,
     accountOf: (parent, state, key) => setFor(parent, state).accounts.get(u8aToHex(key)) ?? key,
+    uncached: () => eraAuthorities({ memo: false }),
   }
 }

@@ -32,6 +32,8 @@ import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
 import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
 import { decodeStateFrom } from './state-pruning.js'
+import { decodeAuthorityProof, encodeAuthorityProof, type ProvenAuthorities, proveAuthorities, verifyAuthorityProof } from './authority-proof.js'
+import { installSyncedState, readStateChunk, type StateChunk, type StateChunkLimits, type SyncedState } from './state-sync.js'
 import { ChainStore } from './store.js'
 
 export class Chain extends EventEmitter<ChainEvents> {
@@ -44,6 +46,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly slots = new SlotRecord()
   private readonly maxSlotDrift: number
   private readonly clock: () => number
+  private imported = 0
 
   private constructor(
     readonly db: ChainDatabase,
@@ -110,6 +113,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return { block: blockRecord(hashHeader(headerBytes), header), headerBytes, nodes }
   }
 
+  /** Blocks from elsewhere this process imported by executing them (a state-synced node: only those after its sync point). */
+  get executedImports(): number {
+    return this.imported
+  }
+
   get best(): BlockRecord {
     return this.tree.best
   }
@@ -148,6 +156,27 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.tree.stateFrom
   }
 
+  /**
+   * State sync, serving side: the pairs of the state at `block` strictly after `startAfter`, ascending,
+   * within `limits`. Throws {@link ChainError} `STATE_DISCARDED` when the state was pruned.
+   */
+  stateChunk(block: BlockRecord, startAfter: Uint8Array | undefined, limits: StateChunkLimits): StateChunk {
+    if (!this.tree.hasState(block)) throw new ChainError(ChainErrorCode.STATE_DISCARDED, `State already discarded for ${block.hashHex}`)
+    return readStateChunk(this.trie, block.header.stateRoot, startAfter, limits)
+  }
+
+  /**
+   * State sync, receiving side: makes the last of `headers` (canonical headers from block 1 up,
+   * verified by the caller, as is its finality) the best and finalized block with `state` (whose
+   * root must be its state root), in one write, on a fresh pruned database; blocks after it then
+   * import as usual. Emits `finalized`. Throws {@link ChainError} `STATE_SYNC_REFUSED`.
+   */
+  importSyncedState(headers: readonly Uint8Array[], state: SyncedState, justification?: Uint8Array): BlockRecord {
+    const target = installSyncedState(this.tree, headers, state, justification)
+    this.emit('finalized', target)
+    return target
+  }
+
   /** An account's nonce (its count of applied transactions) in the state of `block`, default the best block. */
   accountNonce(who: Uint8Array, block: BlockRecord = this.tree.best): number {
     return Account.get(this.stateAt(block), who).nonce
@@ -171,6 +200,34 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** The finality voters for the blocks built on `block` (from its state). */
   votersFor(block: BlockRecord): VoterSet {
     return this.authorities.votersFor(block, this.stateAt(block))
+  }
+
+  /**
+   * An authority proof of `block`: the nodes of its state the authority and voter sets for blocks
+   * on it are read from. Throws {@link ChainError} `STATE_DISCARDED` when its state was pruned.
+   */
+  proveAuthorities(block: BlockRecord): Uint8Array[] {
+    if (!this.tree.hasState(block)) throw new ChainError(ChainErrorCode.STATE_DISCARDED, `State already discarded for ${block.hashHex}`)
+    return proveAuthorities(this.db, this.authorities, block)
+  }
+
+  /**
+   * The authority proof of `block` to serve a state-syncing peer: from its state while it is kept,
+   * else the one kept for a voter set change (a pruned database keeps those when it finalizes
+   * them); undefined otherwise.
+   */
+  authorityProof(block: BlockRecord): Uint8Array[] | undefined {
+    if (this.tree.hasState(block)) return proveAuthorities(this.db, this.authorities, block)
+    const kept = this.db.getAuthorityProof(block.hash)
+    return kept === undefined ? undefined : decodeAuthorityProof(kept)
+  }
+
+  /**
+   * The authority and voter sets for blocks on `block` (a header this node holds or has checked,
+   * whatever its state), read from a peer's proof. Throws {@link ChainError} `AUTHORITY_PROOF_INVALID`.
+   */
+  verifyAuthorityProof(block: BlockRecord, nodes: readonly Uint8Array[]): ProvenAuthorities {
+    return verifyAuthorityProof(this.authorities, block, nodes)
   }
 
   /** The finality justification stored with a finalized block, if any. */
@@ -248,6 +305,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const credited = { ...verified, author: this.authorAccount(verified.parent, verified.author) }
     const { imported, nodes, deleted } = executeBlock({ tree: this.tree, runtime: this.runtime }, credited, extrinsics)
     const best = this.store.storeBlock(imported, headerBytes, { nodes, deleted }, verified.parent)
+    this.imported++
     return { status: 'imported', block: imported.block, best }
   }
 
@@ -259,7 +317,26 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Throws {@link FinalityError}.
    */
   finalize(hash: Uint8Array, justification?: Uint8Array): void {
-    this.store.finalize(hash, justification)
+    this.store.finalize(hash, justification, this.db.stateMode === 'pruned' ? this.setChangeProofs(hash) : [])
+  }
+
+  /**
+   * The authority proofs of the blocks finalizing `hash` makes final whose voter set differs from
+   * their parent's (set changes), kept with the finality write: their states will be pruned, and a
+   * state-syncing peer follows the set changes through them.
+   */
+  private setChangeProofs(hash: Uint8Array): Array<readonly [Uint8Array, Uint8Array]> {
+    const out: Array<readonly [Uint8Array, Uint8Array]> = []
+    const floor = this.tree.finalized.number
+    let cur = this.tree.blockByHash(hash)
+    while (cur !== undefined && cur.number > floor) {
+      const parent = this.tree.blockByHash(cur.header.parentHash)
+      if (parent === undefined || !this.tree.hasState(cur) || !this.tree.hasState(parent)) break
+      if (this.votersFor(cur).setId !== this.votersFor(parent).setId)
+        out.push([cur.hash, encodeAuthorityProof(proveAuthorities(this.db, this.authorities, cur))])
+      cur = parent
+    }
+    return out
   }
 
   /** Emits an equivocation when `slot` already has another block by `author`. */

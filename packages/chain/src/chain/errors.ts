@@ -14,6 +14,10 @@ export const ChainErrorCode = {
   INVALID_OPTIONS: 'CHAIN_ERROR_INVALID_OPTIONS',
   /** The state of the block was pruned (older than the kept window, or a fork finality ruled out). */
   STATE_DISCARDED: 'CHAIN_ERROR_STATE_DISCARDED',
+  /** A synced state cannot be installed (not a fresh pruned database, headers not linked from genesis, a root that is not the header's). */
+  STATE_SYNC_REFUSED: 'CHAIN_ERROR_STATE_SYNC_REFUSED',
+  /** An authority proof lacks a state node the authority and voter sets are read from, or holds one that does not decode. */
+  AUTHORITY_PROOF_INVALID: 'CHAIN_ERROR_AUTHORITY_PROOF_INVALID',
 } as const
 
 /** One of the {@link ChainErrorCode} values. */

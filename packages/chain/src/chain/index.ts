@@ -15,3 +15,5 @@ export {
 export { compareHeads, isBetterHead } from './fork-choice.js'
 export type { BlockEquivocation, BlockRecord, ChainEvents, ImportedBlock, ImportResult, Reorg, StateView, TransactionSource } from './interface.js'
 export type { ChainInit, FinalityMode, ProduceBlockOptions } from './options.js'
+export type { StateChunk, StateChunkLimits, SyncedState } from './state-sync.js'
+export type { ProvenAuthorities } from './authority-proof.js'

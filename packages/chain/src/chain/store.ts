@@ -92,7 +92,7 @@ export class ChainStore {
    * chain, the best chain becomes the longest one containing it. `justification` is stored with the
    * block in the same write. Throws {@link FinalityError}.
    */
-  finalize(hash: Uint8Array, justification?: Uint8Array): void {
+  finalize(hash: Uint8Array, justification?: Uint8Array, authorityProofs: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = []): void {
     const { tree } = this
     const block = tree.blockByHash(hash)
     if (block === undefined) throw new FinalityError(FinalityErrorCode.UNKNOWN_BLOCK, `unknown block ${u8aToHex(hash)}`)
@@ -122,6 +122,7 @@ export class ChainStore {
       meta: { ...meta, ...prune?.meta },
       ...(update === undefined ? {} : { reorg: update }),
       ...(justification === undefined ? {} : { justifications: [[block.hash, justification] as const] }),
+      ...(authorityProofs.length === 0 ? {} : { authorityProofs }),
       ...(prune === undefined ? {} : { prune: prune.step }),
     })
     if (prune !== undefined) tree.stateFrom = prune.stateFrom

@@ -32,6 +32,12 @@ export const Bucket = {
    * block's state no longer holds (32 bytes each), kept until the parent's state is pruned
    */
   stateDeleted: 10,
+  /**
+   * pruned databases: hash of a finalized block whose voter set differs from its parent's ->
+   * the authority proof of that block (SCALE `Vec<Vec<u8>>` of trie node encodings), kept after
+   * its state is pruned so state-syncing peers can follow the set changes
+   */
+  authorityProof: 11,
 } as const
 
 /** One of the {@link Bucket} numbers. */

@@ -48,6 +48,27 @@ export interface CommitHeadWrite {
   justifications?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
   /** Pruned databases: the finality step this commit carries. */
   prune?: StatePruneStep
+  /** Authority proofs to keep, by block hash (the encoded proof; see {@link ChainDatabase.getAuthorityProof}). */
+  authorityProofs?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+}
+
+/** A block header without its body (a state-synced node stores the headers below its sync point only). */
+export interface StoredHeader {
+  hash: Uint8Array
+  number: number
+  header: Uint8Array
+}
+
+/** Everything {@link ChainDatabase.commitSyncedState} writes in one transaction. */
+export interface CommitSyncedStateWrite {
+  /** The canonical headers from block 1 up to the sync point, ascending. */
+  headers: readonly StoredHeader[]
+  /** Every trie node of the state at the sync point (`MerkleTrie.commit` from the empty root). */
+  nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+  /** Meta entries to set (best, finalized, the state window start). */
+  meta: Record<string, Uint8Array>
+  /** Finality justifications to store, by block hash. */
+  justifications?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
 }
 
 /**
@@ -124,6 +145,7 @@ export class ChainDatabase implements TrieNodeReader {
   private readonly canonical: Bytes
   private readonly meta: Bytes
   private readonly justifications: Bytes
+  private readonly authorityProofs: Bytes
   private readonly journal: StateJournal
   /** How trie nodes are kept (see {@link StateMode}). */
   readonly stateMode: StateMode
@@ -140,6 +162,7 @@ export class ChainDatabase implements TrieNodeReader {
     this.canonical = sub(Bucket.canonicalHash)
     this.meta = sub(Bucket.meta)
     this.justifications = sub(Bucket.justification)
+    this.authorityProofs = sub(Bucket.authorityProof)
     this.journal = new StateJournal(this.nodes, sub(Bucket.trieNodeRefs), sub(Bucket.stateInserted), sub(Bucket.stateDeleted))
     this.stateMode = this.settleStateMode(requested)
     if (this.stateMode === 'pruned') this.journal.keepBucketsNonEmpty()
@@ -244,6 +267,11 @@ export class ChainDatabase implements TrieNodeReader {
     return this.read(this.justifications, hash)
   }
 
+  /** The authority proof kept for a block (a set change's, see {@link CommitHeadWrite.authorityProofs}), or undefined. */
+  getAuthorityProof(hash: Uint8Array): Uint8Array | undefined {
+    return this.read(this.authorityProofs, hash)
+  }
+
   /** Meta entry (e.g. `best`, `finalized`, `genesis`), or undefined. */
   getMeta(key: string): Uint8Array | undefined {
     return this.read(this.meta, Buffer.from(key, 'utf8'))
@@ -300,10 +328,44 @@ export class ChainDatabase implements TrieNodeReader {
         this.applyReorg(write.reorg)
         for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
         for (const [hash, bytes] of write.justifications ?? []) this.justifications.put(hash, bytes)
+        for (const [hash, bytes] of write.authorityProofs ?? []) this.authorityProofs.put(hash, bytes)
         if (write.prune !== undefined && this.stateMode === 'pruned') this.journal.apply(write.prune)
       })
     } catch (err) {
       throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'head' }, 'head write failed, rolled back', { cause: err })
+    }
+  }
+
+  /**
+   * State sync: writes, in ONE atomic transaction, the header chain up to the sync point (canonical,
+   * without bodies), every node of the state at it (referenced once per place, as a final state's
+   * nodes are) and the meta entries that make it best and finalized. A crash before it returns
+   * leaves the database as it was (a fresh one stays fresh, so the node syncs again); there is no
+   * half-written state. Pruned databases only (an archive node has every state since genesis).
+   */
+  commitSyncedState(write: CommitSyncedStateWrite): void {
+    this.assertOpen()
+    if (this.stateMode !== 'pruned') throw invalid('a synced state needs a pruned database')
+    for (const h of write.headers) {
+      if (h.hash.length !== HASH_LENGTH) throw invalid(`block hash must be ${HASH_LENGTH} bytes`)
+      if (!Number.isInteger(h.number) || h.number < 1 || h.number > MAX_BLOCK_NUMBER) throw invalid(`block number must be a u32 above 0, got ${h.number}`)
+    }
+    const metaEntries = Object.entries(write.meta)
+    for (const [key] of metaEntries) if (key.length === 0) throw invalid('meta keys must not be empty')
+    try {
+      this.env.transactionSync(() => {
+        this.journal.addNodes(write.nodes)
+        for (const h of write.headers) {
+          const number = u32be(h.number)
+          this.headers.put(h.hash, h.header)
+          this.numbers.put(h.hash, number)
+          this.canonical.put(number, h.hash)
+        }
+        for (const [hash, bytes] of write.justifications ?? []) this.justifications.put(hash, bytes)
+        for (const [key, value] of metaEntries) this.meta.put(Buffer.from(key, 'utf8'), value)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'synced state' }, 'synced state write failed, rolled back', { cause: err })
     }
   }
 

@@ -100,9 +100,12 @@ export class MerkleTrie {
     return out
   }
 
-  /** Ascending (bytewise) iteration of the key/value pairs under `prefix`, loading nodes lazily. */
-  *entries(root: Uint8Array, prefix: Uint8Array): IterableIterator<[Uint8Array, Uint8Array]> {
-    for (const [key, node] of this.walk(root, prefix, undefined)) yield [key, node.encoded.slice(node.valueOffset)]
+  /**
+   * Ascending (bytewise) iteration of the key/value pairs under `prefix`, strictly after
+   * `startAfter` if given, loading nodes lazily.
+   */
+  *entries(root: Uint8Array, prefix: Uint8Array, startAfter?: Uint8Array): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const [key, node] of this.walk(root, prefix, startAfter)) yield [key, node.encoded.slice(node.valueOffset)]
   }
 
   /**

@@ -43,6 +43,8 @@ export interface RunNodeOptions {
   bootnodes?: string[]
   /** `--pruning`: `archive`, or how many finalized blocks' states to keep (default 256). */
   pruning?: string
+  /** `--sync`: how a node with an empty database catches up (`full` when absent; see `ConsensusNodeInit.sync`). */
+  sync?: 'full' | 'state'
 }
 
 /** `dev`, `local`, or a chain spec JSON file (an unreadable one is a bad `--chain`). */
@@ -107,6 +109,12 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   // Aura slots among the authorities, blocks and transactions gossiped, sync from peers.
   const networked = spec.genesis.authorities.length > 1 || options.validator !== undefined || (options.bootnodes?.length ?? 0) > 0
   const pruning = pruningOption(options.pruning)
+  if (options.sync === 'state' && pruning === 'archive')
+    throw new CliError(
+      'CLI_ERROR_SYNC',
+      '--sync state: an archive node keeps every state since genesis, so it executes every block; drop --pruning archive or use --sync full',
+    )
+  if (options.sync === 'state' && !networked) throw new CliError('CLI_ERROR_SYNC', '--sync state downloads the state from peers: give --bootnodes')
   const node = await openChainNode({
     spec,
     basePath,
@@ -135,7 +143,13 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
       services: consensusServices({ gate }),
       connectionGater: gate.connectionGater,
     })
-    const started = ConsensusNode.create({ chainNode: node, host, ...(options.validator === undefined ? {} : { validatorKey: options.validator }), logger })
+    const started = ConsensusNode.create({
+      chainNode: node,
+      host,
+      ...(options.validator === undefined ? {} : { validatorKey: options.validator }),
+      ...(options.sync === undefined ? {} : { sync: options.sync }),
+      logger,
+    })
     consensus = started
     p2pAddresses = () => host.getMultiaddrs().map((a) => a.toString())
   }

@@ -8,10 +8,9 @@ import { createLogger, redactUrl } from '@crust-ts/base'
 import { crustSink, type EventRecord, startOrderNode, viemSource } from '@crust-ts/evm'
 import { connectChain, createKuboClient } from '@crust-ts/sdk'
 import { isAddress } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 import { CliError } from '../errors.js'
 import { signerFrom } from './account.js'
-import { readSecretFile } from './secret-file.js'
+import { evmAccountFromFile } from './evm-key.js'
 
 export interface OrderNodeOptions {
   evmRpc: string
@@ -40,19 +39,12 @@ export interface OrderNodeEndpoints {
 /** Test hook: `before-send` holds every order once its nonce is recorded (a test kills the process there). */
 const TEST_HOLD = 'CRUST_ORDER_NODE_TEST_HOLD'
 
-function evmAccount(file: string) {
-  const key = readSecretFile(file, '--evm-key-file')
-  const hex = key.startsWith('0x') ? key : `0x${key}`
-  if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new CliError('CLI_ERROR_EVM_KEY', `--evm-key-file: ${file} does not hold a 32-byte hex private key`)
-  return privateKeyToAccount(hex as `0x${string}`)
-}
-
 export async function runOrderNode(opts: OrderNodeOptions): Promise<void> {
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
   const log = logger.forComponent('order-node')
   if (!isAddress(opts.contract)) throw new CliError('CLI_ERROR_EVM_ADDRESS', `--contract: ${opts.contract} is not an EVM address`)
   if (opts.confirmations < 1) throw new CliError('CLI_ERROR_CONFIRMATIONS', '--confirmations: at least 1 (the block of the event itself)')
-  const merchant = evmAccount(opts.evmKeyFile).address
+  const merchant = evmAccountFromFile(opts.evmKeyFile).address
   const signer = await signerFrom({ ...opts, chain: opts.chain })
   const source = await viemSource(opts.evmRpc, opts.contract).catch((err: unknown) => {
     throw new CliError('CLI_ERROR_EVM_RPC', `no EVM JSON-RPC answers at ${redactUrl(opts.evmRpc)}: ${(err as Error).message}`)

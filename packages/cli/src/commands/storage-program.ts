@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { DEFAULT_CHAIN_URL, DEFAULT_GATEWAY, DEFAULT_IPFS_API, DEFAULT_REPLICA_TIMEOUT_MS, parseCru } from '@crust-ts/sdk/units'
 import type { AccountOptions } from './account.js'
+import { CliError } from '../errors.js'
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -45,13 +46,41 @@ export function registerStorageCommands(program: Command, write: (text: string) 
       .option('--replicas <n>', 'reported replicas to wait for', positiveInt, 3)
       .option('--timeout <ms>', 'how long to wait for the replicas', positiveInt, DEFAULT_REPLICA_TIMEOUT_MS)
       .option('--no-wait', 'return once the order is in a block')
+      .option('--no-root', "order without the content root (the file's first storage nodes then fix it)")
       .option('--tip <cru>', 'tip for the storage nodes, in CRU (default 0)', cru)
-      .option('--gateway <url>', 'gateway for the printed links (repeatable)', collect),
+      .option('--gateway <url>', 'gateway for the printed links (repeatable)', collect)
+      .option('--evm <url>', "pay through the storage-order contract on this EVM chain's JSON-RPC instead of a Crust account")
+      .option('--evm-key-file <file>', "with --evm: file holding the paying EVM account's private key")
+      .option('--evm-contract <address>', 'with --evm: the storage-order contract')
+      .option('--evm-node <address>', 'with --evm: the order node to pay (default: one the contract picks)')
+      .option('--permanent', 'with --evm: permanent storage (the contract charges its permanent price)', false),
   ).action(
     async (
       path: string,
-      opts: AccountOptions & { api: string; chain: string; replicas: number; timeout: number; wait: boolean; tip?: bigint; gateway?: string[] },
+      opts: AccountOptions & {
+        api: string
+        chain: string
+        replicas: number
+        timeout: number
+        wait: boolean
+        root: boolean
+        tip?: bigint
+        gateway?: string[]
+        evm?: string
+        evmKeyFile?: string
+        evmContract?: string
+        evmNode?: string
+        permanent: boolean
+      },
     ) => {
+      if (opts.evm === undefined && (opts.evmKeyFile ?? opts.evmContract ?? opts.evmNode ?? (opts.permanent || undefined)) !== undefined) {
+        throw new CliError('CLI_ERROR_EVM_OPTION', '--evm-key-file, --evm-contract, --evm-node and --permanent go with --evm <url>')
+      }
+      if (opts.evm !== undefined) {
+        const { uploadViaEvmCommand } = await import('./upload-evm.js')
+        await uploadViaEvmCommand(path, { ...opts, evm: opts.evm, gateway: opts.gateway ?? [DEFAULT_GATEWAY] }, write)
+        return
+      }
       const { uploadCommand } = await import('./upload.js')
       await uploadCommand(path, { ...opts, tip: opts.tip ?? 0n, gateway: opts.gateway ?? [DEFAULT_GATEWAY] }, write)
     },

@@ -1,6 +1,7 @@
 /**
  * The sManager's small loopback HTTP API: `GET /api/v0/tasks?status=` (every task, or those in one
- * status) and `GET /api/v0/tasks/<cid>` (one task, 404 when unknown). JSON; errors are
+ * status), `GET /api/v0/tasks/<cid>` (one task, 404 when unknown) and `GET /api/v0/challenges`
+ * (storage challenges received, answered, passed, failed, missed; roots submitted, files declared). JSON; errors are
  * `{code, message}` with a stable `SMANAGER_API_*` code.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -26,10 +27,12 @@ export const SmanagerApiErrorCode = {
   TASK_NOT_FOUND: 'SMANAGER_API_TASK_NOT_FOUND',
   INVALID_STATUS: 'SMANAGER_API_INVALID_STATUS',
   NOT_FOUND: 'SMANAGER_API_NOT_FOUND',
+  CHALLENGES_OFF: 'SMANAGER_API_CHALLENGES_OFF',
   METHOD_NOT_ALLOWED: 'SMANAGER_API_METHOD_NOT_ALLOWED',
 } as const
 
 const TASKS_PATH = '/api/v0/tasks'
+const CHALLENGES_PATH = '/api/v0/challenges'
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
@@ -42,6 +45,15 @@ function handle(sm: Smanager, req: IncomingMessage, res: ServerResponse): void {
   const path = url.pathname.replace(/\/+$/, '')
   if (req.method !== 'GET') {
     send(res, 405, { code: SmanagerApiErrorCode.METHOD_NOT_ALLOWED, message: 'only GET is supported' })
+    return
+  }
+  if (path === CHALLENGES_PATH) {
+    const stats = sm.challengeStats()
+    if (stats === undefined) {
+      send(res, 404, { code: SmanagerApiErrorCode.CHALLENGES_OFF, message: 'this node does not answer storage challenges' })
+      return
+    }
+    send(res, 200, stats)
     return
   }
   if (path === TASKS_PATH) {

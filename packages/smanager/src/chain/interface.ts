@@ -54,3 +54,54 @@ export interface ChainClient {
    */
   calculateReward(cid: string): Promise<SettleOutcome>
 }
+
+/** One open challenge: a file this node holds and the 1 KiB segment of its content asked for. */
+export interface OpenChallenge {
+  cid: string
+  segment: number
+}
+
+/** The node's open challenges of one report slot (`Challenges.OpenChallenges(account)`). */
+export interface OpenChallengeSet {
+  slot: bigint
+  issuedAt: number
+  /** Last block (inclusive) an answer is accepted in. */
+  deadline: number
+  challenges: OpenChallenge[]
+}
+
+/** The answer to one challenge, as `challenges.answer_challenges` takes it: 0x hex. */
+export interface SegmentProofAnswer {
+  segment: string
+  path: string[]
+}
+
+/** A file's content root (`Market.FileRoots`): 0x hex of 32 bytes, and the content size it binds. */
+export interface ContentRootValue {
+  root: string
+  size: number
+}
+
+/** How a submitted challenges call fared once in a block: dispatch ok, or the chain's error name. */
+export type ChallengeTxOutcome = { ok: true; events: Array<{ method: string; data: Record<string, unknown> }> } | { ok: false; error: string }
+
+/**
+ * The sManager's storage-challenge calls and reads (a separate seam from {@link ChainClient}: nodes
+ * on chains without the Challenges pallet, and tests, leave it out). Submissions throw
+ * `SMANAGER_ERROR_CHALLENGE_TX_FAILED` when the pool refused them (nonce clashes are resubmitted by
+ * the sdk first).
+ */
+export interface ChallengeChain {
+  /** Whether the chain issues challenges (`Challenges.Enabled`). */
+  enabled(): Promise<boolean>
+  /** The node account's open challenges, or undefined. */
+  openChallenges(): Promise<OpenChallengeSet | undefined>
+  /** `challenges.answer_challenges(slot, proofs)`; the `ChallengesAnswered` event in `events`. */
+  answerChallenges(slot: bigint, proofs: SegmentProofAnswer[]): Promise<ChallengeTxOutcome>
+  /** The fixed root of `cid`, or undefined. */
+  fileRoot(cid: string): Promise<ContentRootValue | undefined>
+  /** `challenges.submit_file_root(cid, root)`. */
+  submitFileRoot(cid: string, root: ContentRootValue): Promise<ChallengeTxOutcome>
+  /** `challenges.declare_lost_files(cids)`. */
+  declareLostFiles(cids: string[]): Promise<ChallengeTxOutcome>
+}

@@ -42,6 +42,10 @@ export interface Task {
   lastError?: string | undefined
   /** The expiry (block) this node already settled with `calculateReward`. */
   settledExpiry?: number
+  /** This node submitted its content root of the file (`challenges.submit_file_root`), or found one fixed. */
+  rootSettled?: boolean
+  /** This node declared the file lost (`challenges.declare_lost_files`). */
+  declaredLost?: boolean
   createdAt: number
   updatedAt: number
   history: TaskHistoryEntry[]

@@ -14,6 +14,26 @@ export interface SworkerFileInfo {
   s_size?: number
   sealed_size?: number
   c_block_num?: number
+  /** The content root for storage proofs (0x hex), over `size` bytes. */
+  content_root?: string
+}
+
+/** A storage proof from the sWorker: what `challenges.answer_challenges` takes for one challenge (0x hex). */
+export interface SworkerSegmentProof {
+  segment: string
+  path: string[]
+}
+
+/** What the sManager's challenge answering needs of the sWorker (a seam for tests). */
+export interface SworkerProofClient {
+  fileInfo(cid: string): Promise<SworkerFileInfo | undefined>
+  /**
+   * The proof of segment `segment` of `cid`. Throws `SMANAGER_ERROR_PROOF_FAILED` (with the sWorker's
+   * `meta.code`, e.g. `SWORKER_API_ERROR_SEALED_DATA_BAD`) when the sWorker cannot prove it.
+   */
+  proof(cid: string, segment: number): Promise<SworkerSegmentProof>
+  /** The CIDs the sWorker found lost (integrity checks). */
+  lostFiles(): Promise<string[]>
 }
 
 export type SealStartOutcome = 'started' | 'alreadySealed' | 'inProgress'
@@ -37,7 +57,7 @@ interface SworkerBody {
 export type SworkerToken = { token: string } | { tokenFile: string }
 
 /** {@link SworkerClient} over HTTP at `baseUrl` (e.g. `http://127.0.0.1:12222`). */
-export class HttpSworkerClient implements SworkerClient {
+export class HttpSworkerClient implements SworkerClient, SworkerProofClient {
   private readonly base: string
   private token: string | undefined
 
@@ -66,6 +86,27 @@ export class HttpSworkerClient implements SworkerClient {
     if (status !== 200) throw this.failure('/file/info', status, body)
     const map = body as Record<string, SworkerFileInfo>
     return map[cid] ?? Object.values(map)[0]
+  }
+
+  async proof(cid: string, segment: number): Promise<SworkerSegmentProof> {
+    const { status, body } = await this.request('POST', '/storage/proof', { cid, segment })
+    if (status === 200) {
+      const proof = (body as { proof?: SworkerSegmentProof }).proof
+      if (proof !== undefined && typeof proof.segment === 'string' && Array.isArray(proof.path)) return proof
+    }
+    const b = body as SworkerBody & { code?: string }
+    throw new SmanagerError(SmanagerErrorCode.PROOF_FAILED, `sWorker cannot prove segment ${segment} of ${cid}: ${b.message ?? status}`, {
+      cid,
+      segment,
+      status,
+      code: b.code,
+    })
+  }
+
+  async lostFiles(): Promise<string[]> {
+    const { status, body } = await this.request('GET', '/file/info_by_type?type=lost')
+    if (status !== 200) throw this.failure('/file/info_by_type', status, body)
+    return Object.keys(body as Record<string, unknown>)
   }
 
   async sealStart(cid: string): Promise<SealStartOutcome> {

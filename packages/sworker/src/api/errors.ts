@@ -13,6 +13,14 @@ export const SworkerApiErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'SWORKER_API_ERROR_UNSUPPORTED_MEDIA_TYPE',
   /** An `srd/change` that would leave less free disk than the SRD reserve (409). */
   SRD_NO_ROOM: 'SWORKER_API_ERROR_SRD_NO_ROOM',
+  /** `storage/proof` for a file that is not sealed (valid) here (404). */
+  FILE_NOT_FOUND: 'SWORKER_API_ERROR_FILE_NOT_FOUND',
+  /** `storage/proof` for a segment the file does not have, or not an integer (400). */
+  SEGMENT_OUT_OF_RANGE: 'SWORKER_API_ERROR_SEGMENT_OUT_OF_RANGE',
+  /** `storage/proof` for a file sealed before proof data was kept (409). */
+  NO_PROOF_DATA: 'SWORKER_API_ERROR_NO_PROOF_DATA',
+  /** `storage/proof` needs a sealed block that is missing or damaged: the file is lost (409). */
+  SEALED_DATA_BAD: 'SWORKER_API_ERROR_SEALED_DATA_BAD',
   /** The token file is missing or malformed (reading it, not serving). */
   TOKEN_FILE: 'SWORKER_API_ERROR_TOKEN_FILE',
 } as const

@@ -17,7 +17,7 @@ import { CID } from 'multiformats/cid'
 import { listen } from '@crust-ts/base'
 import { u8aToHex } from '@polkadot/util'
 import type { Sworker } from '../node/index.js'
-import type { FileRecord } from '../seal/index.js'
+import { type FileRecord, SealError, SealErrorCode, type StoredSegmentProof } from '../seal/index.js'
 import { SrdError, SrdErrorCode } from '../srd/index.js'
 import { MAX_BODY_BYTES } from './constants.js'
 import { SworkerApiErrorCode } from './errors.js'
@@ -65,7 +65,30 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-const fileInfo = (r: FileRecord) => ({ type: r.status, size: r.size, s_size: r.sealedSize, c_block_num: r.cBlockNum })
+const fileInfo = (r: FileRecord) => ({
+  type: r.status,
+  size: r.size,
+  s_size: r.sealedSize,
+  c_block_num: r.cBlockNum,
+  ...(r.contentRoot === undefined ? {} : { content_root: `0x${r.contentRoot}` }),
+})
+
+/** The HTTP answer to a prover's refusal; other errors stay 500s. */
+function proofFailure(err: unknown): unknown {
+  if (!(err instanceof SealError)) return err
+  switch (err.code) {
+    case SealErrorCode.NOT_FOUND:
+      return new ApiFailure(404, 404, err.message, SworkerApiErrorCode.FILE_NOT_FOUND, err.meta)
+    case SealErrorCode.SEGMENT_OUT_OF_RANGE:
+      return new ApiFailure(400, 400, err.message, SworkerApiErrorCode.SEGMENT_OUT_OF_RANGE, err.meta)
+    case SealErrorCode.NO_PROOF_DATA:
+      return new ApiFailure(409, 409, err.message, SworkerApiErrorCode.NO_PROOF_DATA, err.meta)
+    case SealErrorCode.SEALED_BLOCK_BAD:
+      return new ApiFailure(409, 409, err.message, SworkerApiErrorCode.SEALED_DATA_BAD, err.meta)
+    default:
+      return err
+  }
+}
 
 export class SworkerApi {
   private server: Server | undefined
@@ -240,6 +263,28 @@ export class SworkerApi {
         const block = sealer.verifyBlock(fileCid, Number(match[2]))
         if (block === undefined) throw new ApiFailure(400, 400, 'Unseal data failed')
         return this.sendBytes(res, block.bytes, block.cid.toString())
+      }
+      case 'POST /api/v0/storage/proof': {
+        // A storage proof for a chain challenge: the segment and its Merkle path against the content root.
+        const body = await readJson(req)
+        const cid = parseCid(body.cid)
+        const segment = body.segment
+        if (typeof segment !== 'number' || !Number.isSafeInteger(segment) || segment < 0) {
+          throw new ApiFailure(400, 400, 'segment must be a non-negative integer', SworkerApiErrorCode.SEGMENT_OUT_OF_RANGE, { segment })
+        }
+        let proved: StoredSegmentProof
+        try {
+          proved = await this.sworker.prover.prove(cid, segment)
+        } catch (err) {
+          throw proofFailure(err)
+        }
+        return this.send(res, 200, {
+          cid,
+          segment,
+          root: u8aToHex(proved.root),
+          size: proved.size,
+          proof: { segment: u8aToHex(proved.proof.segment), path: proved.proof.path.map((h) => u8aToHex(h)) },
+        })
       }
       case 'POST /api/v0/storage/delete': {
         const cid = parseCid((await readJson(req)).cid)

@@ -3,7 +3,7 @@ import { type ComponentLogger, silentLogger } from '@crust-ts/base'
 import { IntegrityChecker } from '../check/index.js'
 import type { Enclave } from '../enclave/interface.js'
 import { SoftwareEnclave } from '../enclave/software-enclave.js'
-import { Sealer } from '../seal/index.js'
+import { Sealer, SegmentProver } from '../seal/index.js'
 import { Srd } from '../srd/index.js'
 import { WorkReporter } from '../report/index.js'
 import { SealedStore } from '../store/index.js'
@@ -18,6 +18,8 @@ export class Sworker {
   readonly enclave: Enclave
   readonly store: SealedStore
   readonly sealer: Sealer
+  /** Storage proofs (segments and Merkle paths) of sealed files. */
+  readonly prover: SegmentProver
   readonly srd: Srd
   readonly checker: IntegrityChecker
   readonly reporter: WorkReporter
@@ -26,6 +28,7 @@ export class Sworker {
     this.enclave = parts.enclave
     this.store = parts.store
     this.sealer = parts.sealer
+    this.prover = new SegmentProver({ store: parts.store, sealer: parts.sealer })
     this.srd = parts.srd
     this.checker = new IntegrityChecker({ sealer: parts.sealer, srd: parts.srd, logger: parts.logger })
     this.reporter = new WorkReporter({ ...parts })

@@ -14,6 +14,10 @@ export const SealErrorCode = {
   SEALED_BLOCK_BAD: 'SWORKER_ERROR_SEALED_BLOCK_BAD',
   /** The block source could not give a block. */
   SOURCE_FAILED: 'SWORKER_ERROR_SEAL_SOURCE_FAILED',
+  /** The file was sealed before storage proofs were kept: it has no content tree. */
+  NO_PROOF_DATA: 'SWORKER_ERROR_SEAL_NO_PROOF_DATA',
+  /** A proof was asked for a segment the file's content does not have. */
+  SEGMENT_OUT_OF_RANGE: 'SWORKER_ERROR_SEAL_SEGMENT_OUT_OF_RANGE',
   /** The caller's signal aborted the operation. */
   ABORTED: 'SWORKER_ERROR_SEAL_ABORTED',
 } as const

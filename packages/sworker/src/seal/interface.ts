@@ -23,6 +23,11 @@ export interface FileRecord {
   status: FileStatus
   /** Chain block number at which the file was sealed (`c_block_num`). */
   cBlockNum: number
+  /**
+   * The file's content root for storage proofs (`storageProof`, hex, 32 bytes) over `size` bytes;
+   * absent for files sealed before proofs were kept.
+   */
+  contentRoot?: string
 }
 
 /** Per-call options of `seal`. */

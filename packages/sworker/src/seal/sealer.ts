@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { ComponentLogger, Logger } from '@crust-ts/base'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
+import { storageProof } from '@crust-ts/protocol'
 import type { AbortOptions, Enclave, SealedRecord } from '../enclave/interface.js'
 import { MerkleAccumulator } from '../merkle/index.js'
 import { type BlockFiles, Bucket, type BytesDb, type SealedStore } from '../store/index.js'
@@ -16,9 +17,11 @@ import {
   fileKey,
   sealedBlockPrefix,
 } from './codec.js'
+import { PROOF_KEEP_HEIGHT } from './constants.js'
 import { SealError, SealErrorCode } from './errors.js'
 import type { BlockSource, FileRecord, SealOptions, UnsealedBlock } from './interface.js'
 import { defaultSealerOptions, type SealerInit } from './options.js'
+import { contentOffsetKey, encodeBlockNumber, encodeContentTree } from './proof-codec.js'
 
 const RAW_CODE = 0x55
 const SHA256_CODE = 0x12
@@ -76,6 +79,9 @@ export class Sealer {
   private readonly index: BytesDb
   private readonly blockFiles: BlockFiles
   private readonly files: BytesDb
+  /** What storage proofs need: each file's content tree and where its blocks start in its content. */
+  private readonly trees: BytesDb
+  private readonly offsets: BytesDb
   private readonly maxInflightBytes: number
   private readonly maxSealingBytes: number
   private readonly sealing = new Set<string>()
@@ -87,6 +93,8 @@ export class Sealer {
     this.index = components.store.db(Bucket.blockIndex)
     this.blockFiles = components.store.blockFiles
     this.files = components.store.db(Bucket.files)
+    this.trees = components.store.db(Bucket.contentTrees)
+    this.offsets = components.store.db(Bucket.contentOffsets)
     this.maxInflightBytes = init.maxInflightBytes ?? defaultSealerOptions.maxInflightBytes
     this.maxSealingBytes = init.maxSealingBytes ?? defaultSealerOptions.maxSealingBytes
   }
@@ -151,8 +159,12 @@ export class Sealer {
       }
       await this.files.put(fileKey(cid), encodeFileRecord(pending))
       try {
-        const record = await this.sealBlocks(rootCid, source, pending, options)
-        await this.files.put(fileKey(cid), encodeFileRecord(record))
+        const { record, tree } = await this.sealBlocks(rootCid, source, pending, options)
+        // The tree and the valid record commit together: a file is valid only with its proof data.
+        await this.store.transaction(() => {
+          this.trees.put(fileKey(cid), encodeContentTree(tree))
+          this.files.put(fileKey(cid), encodeFileRecord(record))
+        })
         this.log.info({ cid, size: record.size, blocks: record.blockCount }, 'file sealed')
         return record
       } catch (err) {
@@ -171,11 +183,20 @@ export class Sealer {
    * index, with a bounded number of bytes in the enclave and in unfinished writes. A block's links
    * are followed only once the block is verified: blocks with links (small inner nodes) are
    * verified here first, leaves by the enclave before sealing. The data file is synced before the
-   * caller marks the file valid.
+   * caller marks the file valid. Alongside, the file's content (its blocks in DAG order, as the
+   * protocol's `storageProof` defines it for a DAG) is hashed into its content tree, and each
+   * block's content offset is indexed, so a segment can later be proven by unsealing its chunk.
    */
-  private async sealBlocks(rootCid: CID, source: BlockSource, pending: FileRecord, options: AbortOptions): Promise<FileRecord> {
+  private async sealBlocks(
+    rootCid: CID,
+    source: BlockSource,
+    pending: FileRecord,
+    options: AbortOptions,
+  ): Promise<{ record: FileRecord; tree: storageProof.ContentTree }> {
     const cid = pending.cid
     const merkle = new MerkleAccumulator()
+    const content = new storageProof.ContentTreeBuilder(PROOF_KEEP_HEIGHT)
+    let contentOffset = 0
     const stack: CID[] = [rootCid]
     const sealing: Array<{ block: CID; size: number; sealed: Promise<SealedRecord | undefined> }> = []
     let sealingBytes = 0
@@ -195,8 +216,10 @@ export class Sealer {
       const offset = sealedSize
       sealedSize += record.length
       const written = file.write(record, 0, record.length, offset)
+      const offsetIndexed = this.offsets.put(contentOffsetKey(cid, contentOffset), encodeBlockNumber(index))
+      contentOffset += head.size
       const indexed = this.index.put(blockKey(cid, index++), encodeBlockRef(offset, record.length))
-      const done = Promise.all([written, indexed])
+      const done = Promise.all([written, indexed, offsetIndexed])
       // Awaited in order below; a failure before then must not count as unhandled.
       done.catch(() => {})
       writes.push({ done, size: record.length, release: sealed.release })
@@ -237,6 +260,7 @@ export class Sealer {
         const sealed = this.enclave.sealFileBlock(blockCid, bytes, sealedBlockPrefix(blockCid.bytes))
         sealed.catch(() => {})
         sealing.push({ block: blockCid, size: bytes.length, sealed })
+        content.update(bytes)
         sealingBytes += bytes.length
         size += bytes.length
         while (sealingBytes >= this.maxSealingBytes) await storeNext()
@@ -249,7 +273,17 @@ export class Sealer {
       await Promise.allSettled(writes.map((w) => w.done))
       await file.close()
     }
-    return { ...pending, size, sealedSize, root: Buffer.from(merkle.root()).toString('hex'), blockCount: index, status: 'valid' }
+    const tree = content.finish()
+    const record: FileRecord = {
+      ...pending,
+      size,
+      sealedSize,
+      root: Buffer.from(merkle.root()).toString('hex'),
+      blockCount: index,
+      status: 'valid',
+      contentRoot: Buffer.from(tree.root).toString('hex'),
+    }
+    return { record, tree }
   }
 
   /**
@@ -294,6 +328,35 @@ export class Sealer {
     }
   }
 
+  /**
+   * Builds the proof data (content tree, content offsets, `contentRoot`) of valid file `cid` sealed
+   * before it was kept, unsealing it whole once; committed in one transaction. Throws
+   * `SWORKER_ERROR_SEAL_NOT_FOUND` and `SWORKER_ERROR_SEALED_BLOCK_BAD` as {@link unseal} does.
+   */
+  async indexContent(cid: string, options: AbortOptions = {}): Promise<FileRecord> {
+    const record = this.get(cid)
+    if (record?.status !== 'valid') throw new SealError(SealErrorCode.NOT_FOUND, 'the file is not sealed here', { cid })
+    const content = new storageProof.ContentTreeBuilder(PROOF_KEEP_HEIGHT)
+    const offsets: Array<[Uint8Array, Uint8Array]> = []
+    let offset = 0
+    for await (const block of this.unseal(cid, options)) {
+      offsets.push([contentOffsetKey(cid, offset), encodeBlockNumber(offsets.length)])
+      content.update(block.bytes)
+      offset += block.bytes.length
+    }
+    const tree = content.finish()
+    const indexed: FileRecord = { ...record, contentRoot: Buffer.from(tree.root).toString('hex') }
+    await this.store.transaction(() => {
+      // Deleted (or lost) meanwhile: leave nothing behind.
+      if (this.get(cid)?.status !== 'valid') return
+      for (const [key, value] of offsets) this.offsets.put(key, value)
+      this.trees.put(fileKey(cid), encodeContentTree(tree))
+      this.files.put(fileKey(cid), encodeFileRecord(indexed))
+    })
+    this.log.info({ cid, size: tree.size }, 'proof data built for a file sealed without it')
+    return indexed
+  }
+
   /** Marks file `cid` lost (a check found it damaged); no-op for unknown files. */
   async markLost(cid: string): Promise<void> {
     const record = this.get(cid)
@@ -310,11 +373,14 @@ export class Sealer {
     return true
   }
 
-  /** Removes file `cid`'s record and block index in one transaction, then its data file. */
+  /** Removes file `cid`'s record, block index and proof data in one transaction, then its data file. */
   private async remove(cid: string): Promise<void> {
     const keys = [...this.index.getKeys(blockRange(cid))]
+    const offsetKeys = [...this.offsets.getKeys(blockRange(cid))]
     await this.store.transaction(() => {
       for (const key of keys) this.index.remove(key)
+      for (const key of offsetKeys) this.offsets.remove(key)
+      this.trees.remove(fileKey(cid))
       this.files.remove(fileKey(cid))
     })
     this.blockFiles.remove(cid)

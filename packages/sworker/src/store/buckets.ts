@@ -16,6 +16,10 @@ export const Bucket = {
   meta: 5,
   /** file key (utf-8 CID string) ‖ 0x00 ‖ block index (u32 BE) -> where the sealed block record lies in the file's data file: offset (u64 BE) ‖ length (u32 BE) */
   blockIndex: 6,
+  /** utf-8 CID string -> the file's content tree for storage proofs: height (u8) ‖ size (u64 BE) ‖ root (32) ‖ levels from `height` up (32-byte hashes) */
+  contentTrees: 7,
+  /** file key (utf-8 CID string) ‖ 0x00 ‖ content offset (u64 BE) -> the index (u32 BE) of the block starting there in the file's content (its blocks in DAG order) */
+  contentOffsets: 8,
 } as const
 
 /** One of the {@link Bucket} numbers. */

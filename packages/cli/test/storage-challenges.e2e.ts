@@ -1,0 +1,166 @@
+/**
+ * Storage challenges on `crust dev` with real processes (issue #18): a validator and two storage
+ * nodes on a spec with challenges on (a 20-block report slot, W = 10). A file uploaded with
+ * `crust upload` is ordered with its root; one uploaded with `--no-root` gets the root its two
+ * holders submit. Every slot each node is challenged on both: its sManager asks its sWorker for
+ * the proofs and answers, and the chain passes them. Then one node's
+ * sealed data of the file is deleted on disk: its next challenge fails (or it declares the loss)
+ * and its replica is removed, while the other node keeps passing. Costs about 2-3 minutes (the
+ * network's start dominates).
+ */
+import assert from 'node:assert/strict'
+import { readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { ApiPromise } from '@polkadot/api'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { alive, connectApi, type DevProcess, devArgs, makeBasePath, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
+import { pseudoRandom } from './fixtures/bytes.js'
+import { runCrust } from './fixtures/ipfs-process.js'
+
+const REPORT_SLOT = 20
+const MiB = 1024 * 1024
+
+interface Stats {
+  issued: number
+  passed: number
+  failed: number
+  declared: number
+}
+
+/** The file(s) under `dir` named `name`, at any depth. */
+function findFiles(dir: string, name: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => p.endsWith(`/blocks/${name}`))
+    .map((p) => join(dir, p))
+}
+
+describe('storage challenges on crust dev', () => {
+  const base = makeBasePath()
+  let dev: DevProcess
+  let api: ApiPromise
+  let cid: string
+
+  const anchorOf = async (who: string) => ((await api.query.swork.identities(who)).toJSON() as { anchor: string }).anchor
+  const stats = async (who: string) => (await api.query.challenges.stats(await anchorOf(who))).toJSON() as unknown as Stats
+  const faults = async (who: string) => (await api.query.challenges.faults(await anchorOf(who))).toJSON() as unknown as Array<{ cid: string; kind: string }>
+  const holders = async () => {
+    const info = (await api.query.market.filesV2(cid)).toJSON() as { replicas: Record<string, { who: string }> } | null
+    return Object.values(info?.replicas ?? {}).map((r) => r.who)
+  }
+
+  before(async () => {
+    await cryptoWaitReady()
+    const spec = writeDevSpec(
+      base.path,
+      { reportSlot: REPORT_SLOT, fileDuration: 600, eraLength: 6 * REPORT_SLOT, challengesPerNode: 4, challengeWindow: 10 },
+      { challenges: true },
+    )
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 2, srdUnits: 1, srdUnit: 16 * MiB, gateway: false }))
+    api = await connectApi(dev.chainRpc)
+  })
+
+  after(async () => {
+    await api?.disconnect()
+    if (dev !== undefined) await dev.stop()
+    for (const n of dev?.nodes ?? []) if (alive(n.pid)) process.kill(n.pid, 'SIGKILL')
+    base.remove()
+  })
+
+  const upload = async (name: string, size: number, seed: number, extra: string[]) => {
+    const file = join(base.path, name)
+    writeFileSync(file, pseudoRandom(size, seed))
+    const run = await runCrust([
+      'upload',
+      file,
+      '--api',
+      dev.nodes[0]!.ipfsApi,
+      '--chain',
+      dev.chainRpc,
+      '--account',
+      '//Alice',
+      '--replicas',
+      '2',
+      '--timeout',
+      '240000',
+      ...extra,
+    ])
+    assert.equal(run.code, 0, run.stderr)
+    const field = (key: string) => new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(run.stdout)?.[1]
+    return { cid: field('cid') ?? '', root: field('root') }
+  }
+  const fixedRoot = (c: string) =>
+    waitFor(async () => ((await api.query.market.fileRoots(c)).toJSON() as { root: string; size: number } | null) ?? undefined, `the root of ${c}`, 120_000)
+  /** Each node's sWorker computed the given root (file/info content_root) for `c`. */
+  const assertSworkerRoots = async (c: string, root: { root: string; size: number }) => {
+    for (const node of dev.nodes) {
+      const info = ((await (await fetch(`${node.sworkerApi}/api/v0/file/info?cid=${c}`)).json()) as Record<string, { content_root: string; size: number }>)[c]!
+      assert.equal(info.content_root, root.root, `${node.name}'s sWorker root of ${c}`)
+      assert.equal(info.size, Number(root.size))
+    }
+  }
+
+  it("behavior: crust upload's root (ordered with it) and the root two holders fix for a --no-root order both equal every sWorker's root", async () => {
+    const withRoot = await upload('with-root.bin', 1 * MiB + 12_345, 18, [])
+    cid = withRoot.cid
+    assert.match(withRoot.root ?? '', /^0x[0-9a-f]{64}$/, 'crust upload prints the root')
+    const fixed = await fixedRoot(cid)
+    assert.equal(fixed.root, withRoot.root, 'fixed by the order')
+    await assertSworkerRoots(cid, fixed)
+    const noRoot = await upload('no-root.bin', 300_000, 19, ['--no-root'])
+    assert.equal(noRoot.root, undefined)
+    await assertSworkerRoots(noRoot.cid, await fixedRoot(noRoot.cid))
+  })
+
+  it('behavior: every node answers its challenges on both files: all passed, no faults', async () => {
+    for (const node of dev.nodes) {
+      const s = await waitFor(
+        async () => {
+          const now = await stats(node.account)
+          return now.passed >= 2 ? now : undefined
+        },
+        `${node.name}'s passed challenges`,
+        120_000,
+      )
+      assert.equal(s.failed, 0, `${node.name} failed none`)
+      assert.deepEqual(await faults(node.account), [], `${node.name} has no faults`)
+      // The sManager learns of its answer's block through its own chain node, which may be a block behind the validator.
+      const answered = await waitFor(async () => {
+        const now = (await (await fetch(`${node.smanagerApi}/api/v0/challenges`)).json()) as {
+          answered: number
+          passed: number
+          failed: number
+          missed: number
+        }
+        return now.passed >= 2 ? now : undefined
+      }, `${node.name}'s sManager to count its passed answers`)
+      assert.ok(answered.answered >= answered.passed)
+      assert.equal(answered.failed + answered.missed, 0)
+    }
+  })
+
+  it('behavior: a node whose sealed data of the file is deleted loses that replica with a fault; the other keeps passing', async () => {
+    const [honest, damaged] = dev.nodes as [DevProcess['nodes'][0], DevProcess['nodes'][0]]
+    const sealed = findFiles(damaged.dir, cid)
+    assert.equal(sealed.length, 1, `${damaged.name}'s sealed data file of ${cid}`)
+    for (const f of sealed) rmSync(f)
+    const honestBefore = await stats(honest.account)
+    const fault = await waitFor(
+      async () => (await faults(damaged.account)).find((f) => f.kind === 'InvalidProof' || f.kind === 'Missed' || f.kind === 'Declared'),
+      `a fault of ${damaged.name}`,
+      120_000,
+    )
+    assert.ok(fault !== undefined)
+    await waitFor(async () => ((await holders()).includes(damaged.account) ? undefined : true), `${damaged.name}'s replica removed`, 60_000)
+    assert.ok((await holders()).includes(honest.account), `${honest.name} still holds it`)
+    const honestAfter = await waitFor(
+      async () => {
+        const now = await stats(honest.account)
+        return now.passed > honestBefore.passed ? now : undefined
+      },
+      `${honest.name}'s next passed challenge`,
+      120_000,
+    )
+    assert.equal(honestAfter.failed, 0, `${honest.name} still failed none`)
+  })
+})

@@ -1,0 +1,214 @@
+/**
+ * State sync over the sync protocol: the `state` request's wire bounds, the answer's checks, and
+ * real chains behind real libp2p hosts on loopback (one process): a fresh pruned node downloads a
+ * peer's state in bounded chunks, installs it with the header chain and imports the blocks after
+ * it; a peer serving a tampered state is banned and nothing is installed; a peer serving keys out
+ * of order is penalised; a state the server does not have (pruned, unknown) is refused cleanly.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Chain, ImportedBlock } from '@crust-ts/chain'
+import { silentLogger } from '@crust-ts/base'
+import type { PeerId } from '@libp2p/interface'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
+import * as lp from 'it-length-prefixed'
+import {
+  type ChainNetwork,
+  type ConsensusHost,
+  ConsensusError,
+  ConsensusErrorCode,
+  downloadState,
+  encodeStatePair,
+  MAX_MESSAGE_BYTES,
+  MAX_STATE_KEY_BYTES,
+  MAX_STATE_PAIRS_PER_RESPONSE,
+  MAX_STATE_RESPONSE_BYTES,
+  Penalty,
+  parseStateAnswer,
+  responseLimits,
+  StateAnswer,
+  syncProtocol,
+} from '../src/index.js'
+import { parseRequest, plainBytes, type SyncRequest } from '../src/wire.js'
+import { LocalChains } from './fixtures/local-chains.js'
+
+const LENGTH = 120
+const FINAL = 100
+const hash = `0x${'ab'.repeat(32)}`
+const bytes = (...b: number[]) => Uint8Array.from(b)
+
+describe('state request: wire bounds', () => {
+  it('errors: a state request parses with and without startAfter; a key too long, an odd hex key or a fractional max are refused', () => {
+    assert.deepEqual(parseRequest(new TextEncoder().encode(JSON.stringify({ type: 'state', hash, max: 10 }))), { type: 'state', hash, max: 10 })
+    const withKey = { type: 'state', hash, startAfter: '0x0102', max: 10 }
+    assert.deepEqual(parseRequest(new TextEncoder().encode(JSON.stringify(withKey))), withKey)
+    const refused = (r: unknown) =>
+      assert.throws(
+        () => parseRequest(new TextEncoder().encode(JSON.stringify(r))),
+        (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_MESSAGE,
+      )
+    refused({ type: 'state', hash, startAfter: `0x${'00'.repeat(MAX_STATE_KEY_BYTES + 1)}`, max: 10 })
+    refused({ type: 'state', hash, startAfter: '0x012', max: 10 })
+    refused({ type: 'state', hash, startAfter: '0x', max: 10 })
+    refused({ type: 'state', hash, max: 1.5 })
+    refused({ type: 'state', hash: '0x12', max: 1 })
+  })
+
+  it('behavior: a state response may hold the answer byte and at most MAX_STATE_PAIRS_PER_RESPONSE pairs within the byte budget plus one pair', () => {
+    const limits = responseLimits({ type: 'state', hash, max: 1_000_000 })
+    assert.deepEqual(limits, {
+      frames: 1 + MAX_STATE_PAIRS_PER_RESPONSE,
+      frameBytes: MAX_MESSAGE_BYTES,
+      bytes: 1 + MAX_STATE_RESPONSE_BYTES + MAX_MESSAGE_BYTES,
+    })
+    assert.equal(responseLimits({ type: 'state', hash, max: 3 }).frames, 4)
+  })
+
+  it('errors: an answer without its answer byte, with pairs after "unavailable", an empty chunk claiming more, or keys not ascending after startAfter is a BAD_MESSAGE', () => {
+    const bad = (frames: Uint8Array[], startAfter?: Uint8Array) =>
+      assert.throws(
+        () => parseStateAnswer(frames, startAfter),
+        (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_MESSAGE,
+      )
+    const pair = (k: number) => encodeStatePair(bytes(k), bytes(9))
+    bad([])
+    bad([bytes(StateAnswer.UNAVAILABLE), pair(1)])
+    bad([bytes(StateAnswer.MORE)])
+    bad([bytes(7), pair(1)])
+    bad([bytes(StateAnswer.COMPLETE), pair(2), pair(2)])
+    bad([bytes(StateAnswer.COMPLETE), pair(3), pair(2)])
+    bad([bytes(StateAnswer.MORE), pair(2)], bytes(2))
+    bad([bytes(StateAnswer.MORE), encodeStatePair(new Uint8Array(), bytes(1))])
+    assert.equal(parseStateAnswer([bytes(StateAnswer.UNAVAILABLE)], undefined), undefined)
+    const ok = parseStateAnswer([bytes(StateAnswer.COMPLETE), pair(3), pair(4)], bytes(2))!
+    assert.equal(ok.complete, true)
+    assert.deepEqual(
+      ok.pairs.map(([k]) => k[0]),
+      [3, 4],
+    )
+  })
+})
+
+describe('state download between real hosts', () => {
+  let local: LocalChains
+  let source: Chain
+  let sourceHost: ConsensusHost
+  const blocks: ImportedBlock[] = []
+
+  before(async () => {
+    local = await LocalChains.create('crust-state-sync-', { blockTimeMs: 1000 })
+    source = local.chain('source')
+    for (let slot = 1; slot <= LENGTH; slot++) blocks.push(local.produce(source, slot))
+    source.finalize(blocks[FINAL - 1]!.block.hash)
+    sourceHost = await local.host('source')
+    await local.network(sourceHost, source)
+  })
+
+  after(async () => {
+    await local.close()
+  })
+
+  async function freshNode(name: string) {
+    const chain = local.chain(name, 'pruned')
+    const host = await local.host(name)
+    const network = await local.network(host, chain)
+    return { chain, host, network }
+  }
+
+  const target = (n: number) => {
+    const b = blocks[n - 1]!.block
+    return { hash: b.hash, number: b.number, stateRoot: b.header.stateRoot }
+  }
+
+  /** Penalties `network` gives, recorded. */
+  function penalties(network: ChainNetwork): Array<{ reason: string; cost: number }> {
+    const out: Array<{ reason: string; cost: number }> = []
+    network.on('penalised', (_peer, reason, cost) => out.push({ reason, cost }))
+    return out
+  }
+
+  /**
+   * A host answering `state` requests from `source`'s state with the pairs `tamper` returns (it gets
+   * the chunk's pairs); other requests get nothing.
+   */
+  async function servingHost(name: string, tamper: (pairs: Array<[Uint8Array, Uint8Array]>) => Array<[Uint8Array, Uint8Array]>) {
+    const host: ConsensusHost = await local.host(name)
+    await host.handle(syncProtocol(source.genesis.hashHex), async (stream) => {
+      try {
+        const frames: Uint8Array[] = []
+        for await (const frame of lp.decode(stream, { maxDataLength: 1 << 16 })) frames.push(plainBytes(frame.subarray()))
+        const request = parseRequest(frames[0]!) as SyncRequest
+        if (request.type === 'state') {
+          const block = source.blockByHash(hexToU8a(request.hash))!
+          const chunk = source.stateChunk(block, request.startAfter === undefined ? undefined : hexToU8a(request.startAfter), {
+            pairs: request.max,
+            bytes: 1 << 20,
+          })
+          const out = [Uint8Array.of(chunk.complete ? StateAnswer.COMPLETE : StateAnswer.MORE), ...tamper(chunk.pairs).map(([k, v]) => encodeStatePair(k, v))]
+          for (const frame of out) if (!stream.send(lp.encode.single(frame))) await stream.onDrain()
+        }
+        await stream.close()
+      } catch (err) {
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+      }
+    })
+    return host
+  }
+
+  const peerOf = async (node: { host: ConsensusHost }, host: ConsensusHost): Promise<PeerId> => {
+    await node.host.dial(host.getMultiaddrs()[0]!)
+    return host.peerId
+  }
+
+  it('behavior: a fresh pruned node downloads a finalized state in chunks of 16 pairs, installs it with the headers and imports the blocks after it', async () => {
+    const node = await freshNode('fresh')
+    const peer = await peerOf(node, sourceHost)
+    const log = silentLogger.forComponent('test')
+    const state = await downloadState({ network: node.network, log }, peer, target(FINAL), { pairsPerRequest: 16 })
+    assert.ok(state !== undefined)
+    assert.equal(u8aToHex(state.root), u8aToHex(target(FINAL).stateRoot))
+    assert.ok(state.pairs > 64, `a state of ${state.pairs} pairs`)
+    assert.equal(state.requests, Math.ceil(state.pairs / 16), 'one request per 16 pairs')
+    const headers = await node.network.requestHeaders(peer, 1, FINAL)
+    node.chain.importSyncedState(headers.slice(0, FINAL), state)
+    assert.equal(node.chain.finalized.number, FINAL)
+    for (const b of blocks.slice(FINAL)) local.copy(source, node.chain, b)
+    assert.equal(node.chain.best.hashHex, source.best.hashHex)
+    // The synced node serves the states it has and refuses those it does not (genesis: below its sync point).
+    const other = await freshNode('other')
+    const synced = await peerOf(other, node.host)
+    const genesis = { hash: source.genesis.hash, number: 0, stateRoot: source.genesis.header.stateRoot }
+    assert.equal(await downloadState({ network: other.network, log }, synced, genesis), undefined)
+    const served = await downloadState({ network: other.network, log }, synced, target(LENGTH))
+    assert.equal(u8aToHex(served!.root), u8aToHex(target(LENGTH).stateRoot))
+  })
+
+  it('errors: a peer serving a tampered state is banned and nothing is installed; keys out of order cost a protocol penalty', async () => {
+    const node = await freshNode('victim')
+    const seen = penalties(node.network)
+    const liar = await servingHost('liar', (pairs) => pairs.map(([k, v], i) => (i === 3 ? [k, Uint8Array.of(...v, 1)] : [k, v])))
+    await assert.rejects(
+      downloadState({ network: node.network, log: silentLogger.forComponent('test') }, await peerOf(node, liar), target(FINAL), { pairsPerRequest: 16 }),
+      (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_STATE,
+    )
+    assert.ok(node.network.isBanned(liar.peerId))
+    assert.equal(seen.at(-1)?.cost, Penalty.INVALID)
+    assert.equal(node.chain.best.number, 0)
+
+    const shuffler = await servingHost('shuffler', (pairs) => pairs.slice().reverse())
+    await assert.rejects(
+      downloadState({ network: node.network, log: silentLogger.forComponent('test') }, await peerOf(node, shuffler), target(FINAL)),
+      (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_MESSAGE,
+    )
+    assert.equal(seen.at(-1)?.cost, Penalty.PROTOCOL)
+    assert.equal(node.chain.best.number, 0)
+  })
+
+  it('errors: a state the peer does not have (unknown block) is refused cleanly: no penalty', async () => {
+    const node = await freshNode('asker')
+    const seen = penalties(node.network)
+    const missing = { hash: hexToU8a(hash), number: 5, stateRoot: new Uint8Array(32) }
+    assert.equal(await downloadState({ network: node.network, log: silentLogger.forComponent('test') }, await peerOf(node, sourceHost), missing), undefined)
+    assert.deepEqual(seen, [])
+  })
+})
