@@ -156,6 +156,32 @@ describe('TransactionPool', () => {
     assert.equal(pool.status().ready + pool.status().future, 0)
   })
 
+  it('behavior: a transaction in a block that loses a fork is reported finalized only in the block the chain finalized', async () => {
+    // Finality from outside (as validators vote), so blocks stay unfinalized across the fork.
+    const forkDir = mkdtempSync(join(tmpdir(), 'crust-pool-fork-'))
+    const forkDb = ChainDatabase.open(forkDir)
+    try {
+      const forked = Chain.open(forkDb, runtime, builtinSpec('dev')!, { finality: 'external' })
+      const pool = new TransactionPool(runtime, forked)
+      const tx = sign('//Ferdie', 0)
+      const { hash } = pool.submit(tx)
+      const seen: TransactionStatus[] = []
+      pool.on('status', (h, status) => {
+        if (h === hash) seen.push(status)
+      })
+      const fork = forked.best
+      const lost = forked.produceBlock(author, pool.source())
+      // The other side includes it too and grows longer; then the validators finalize that side.
+      const won = forked.produceBlock(author, [decodeExtrinsic(runtime, tx)], Date.now(), { parent: fork })
+      const tip = forked.produceBlock(author, [], Date.now(), { parent: won.block })
+      forked.finalize(tip.block.hash)
+      assert.deepEqual(seen, [{ inBlock: lost.block.hashHex }, { inBlock: won.block.hashHex }, { finalized: won.block.hashHex }])
+    } finally {
+      await forkDb.close()
+      rmSync(forkDir, { recursive: true, force: true })
+    }
+  })
+
   it('error: validation refuses a transaction signed for another chain as a bad proof', () => {
     const pool = new TransactionPool(runtime, chain)
     const registry = runtime.registry

@@ -22,6 +22,19 @@ function parseDuration(value: string): number {
   return ms
 }
 
+function parsePercent(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage 0-100')
+  return n
+}
+
+/** A link rate (`100mbit`, `512kbit`, `1gbit`) in Mbit/s. */
+function parseRate(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/i.exec(value)
+  if (m === null || Number(m[1]) <= 0) throw new InvalidArgumentError('expected a rate such as 100mbit, 512kbit or 1gbit')
+  return Number(m[1]) * { kbit: 0.001, mbit: 1, gbit: 1000 }[m[2]!.toLowerCase() as 'kbit' | 'mbit' | 'gbit']
+}
+
 /** `--pruning`: `archive` or a number of blocks (at least 1); checked by the chain's own parser. */
 function parsePruning(value: string): string {
   if (value === 'archive' || /^[1-9][0-9]*$/.test(value)) return value
@@ -80,7 +93,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--reset', 'delete the dev network data first', false)
     .option(
       '--pruning <blocks>',
-      "states the validators and the storage nodes' chain nodes keep: the last <blocks> finalized blocks' (default 256), or 'archive' for all",
+      "states kept: the last <blocks> finalized blocks' by the validators and the storage nodes' chain nodes, or 'archive' for all (default: validators archive, so the console and explorers can read any block; storage nodes 256)",
       parsePruning,
     )
     .option(
@@ -114,6 +127,51 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       }) => {
         const { runDev } = await import('./commands/dev/dev.js')
         await runDev({ ...opts, srdUnitSize: opts.srdUnit })
+      },
+    )
+
+  program
+    .command('testnet')
+    .description(
+      'a network where every node is its own host: validators, storage nodes and a gateway, each in its own network namespace, links with latency, loss and bandwidth (root; Linux)',
+    )
+    .option('--base-path <dir>', 'data folder', '.crust-testnet')
+    .option('--chain <spec>', 'local, or a chain spec JSON file whose first authorities are the dev validator keys', 'local')
+    .option('--validators <n>', 'number of validators (1 to 4)', parseNonNegative, 4)
+    .option('--storage-nodes <n>', 'number of storage nodes', parseNonNegative, 3)
+    .option('--no-gateway', 'run no W3Auth gateway and pinning service')
+    .option('--block-time <ms>', 'block time in milliseconds', parseDuration, 1000)
+    .option('--srd-units <n>', 'SRD units each storage node declares', parseNonNegative, 1)
+    .option('--srd-unit <bytes>', 'SRD unit size', parseNonNegative, 16 * 1024 * 1024)
+    .option('--latency <ms>', 'one-way latency of every link', parseNonNegative, 0)
+    .option('--jitter <ms>', 'latency varies by up to this much either way', parseNonNegative, 0)
+    .option('--loss <percent>', 'packet loss (with netem) or chunks stalled as if lost (link proxy), in percent', parsePercent, 0)
+    .option('--bandwidth <rate>', 'rate limit of every link, e.g. 100mbit', parseRate)
+    .option('--seed <n>', 'seed of the random faults (printed; default random)', parseNonNegative)
+    .option('--control-port <port>', 'port of the control API on 127.0.0.1 (cut, heal, kill, restart)', parsePort, 0)
+    .option('--reset', 'delete the data folder first', false)
+    .action(
+      async (opts: {
+        basePath: string
+        chain: string
+        validators: number
+        storageNodes: number
+        gateway: boolean
+        blockTime: number
+        srdUnits: number
+        srdUnit: number
+        latency: number
+        jitter: number
+        loss: number
+        bandwidth?: number
+        seed?: number
+        controlPort: number
+        reset: boolean
+      }) => {
+        const { runTestnet } = await import('./commands/testnet/testnet.js')
+        const { latency, jitter, loss, bandwidth, srdUnit, seed, ...rest } = opts
+        const faults = { latencyMs: latency, jitterMs: jitter, loss: loss / 100, ...(bandwidth === undefined ? {} : { mbit: bandwidth }) }
+        await runTestnet({ ...rest, srdUnitSize: srdUnit, faults, ...(seed === undefined ? {} : { seed }) })
       },
     )
 
@@ -196,6 +254,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--validator-file <file>', "file holding this node's authority key (secret URI)")
     .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
     .option('--p2p-host <ip>', 'libp2p listen address of the chain network', '0.0.0.0')
+    .option('--p2p-announce <multiaddr...>', 'addresses peers are told to dial instead of the listen address (behind NAT or a proxy)')
     .option('--bootnodes <multiaddr...>', "chain peers to dial at start (storage node: its own chain node's, e.g. a validator's p2p address)")
     .addOption(new Option('--mode <mode>', 'run a storage node in this mode').choices(['isolation', 'member', 'owner']))
     .option('--config <file>', 'storage node: JSON config file (flags override it)')
@@ -210,6 +269,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--gateway-port <port>', 'storage node: IPFS gateway port (default 8080)', parsePort)
     .option('--swarm-port <port>', 'storage node: libp2p TCP port (default 4001)', parsePort)
     .option('--swarm-host <ip>', 'storage node: libp2p listen address (default 0.0.0.0)')
+    .option('--swarm-announce <multiaddr...>', 'storage node: swarm addresses peers are told to dial instead of the listen address')
     .option('--bootstrap <multiaddr...>', 'storage node: IPFS peers to dial at start')
     .option('--sworker-port <port>', 'storage node: sWorker API port (default 12222)', parsePort)
     .option('--smanager-port <port>', 'storage node: sManager API port (default 12223)', parsePort)
@@ -231,6 +291,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           validatorFile?: string
           p2pPort: number
           p2pHost: string
+          p2pAnnounce?: string[]
           bootnodes?: string[]
           pruning?: string
           metadataVersion?: MetadataVersion
@@ -264,6 +325,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           ...(validator === undefined ? {} : { validator }),
           p2pPort: opts.p2pPort,
           p2pHost: opts.p2pHost,
+          ...(opts.p2pAnnounce === undefined ? {} : { p2pAnnounce: opts.p2pAnnounce }),
           ...(opts.bootnodes === undefined ? {} : { bootnodes: opts.bootnodes }),
           chain: opts.chain,
           rpcPort: opts.rpcPort,

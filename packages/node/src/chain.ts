@@ -9,6 +9,7 @@ import { ChainNode, type ChainSpec, ChainSpecError, genesisAuthorities, loadChai
 import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, ConsensusNode } from '@crust-ts/consensus'
 import { type EmbeddedChainConfig, NodeConfigError } from './config.js'
+import { bootnodePeerIds, type PeerHead, syncTarget } from './sync-target.js'
 
 /** How often the node asks its peers for their head while it catches up. */
 const SYNC_POLL_MS = 250
@@ -47,6 +48,8 @@ export class EmbeddedChain {
     readonly chainNode: ChainNode,
     readonly consensus: ConsensusNode,
     private readonly logger: ComponentLogger,
+    /** The bootnodes' peer ids: only their answers say how far the network is (see sync-target.ts). */
+    private readonly bootnodes: ReadonlySet<string>,
   ) {}
 
   /** Opens the chain database and wires the follower (nothing runs until {@link start}). */
@@ -66,7 +69,7 @@ export class EmbeddedChain {
     })
     try {
       const consensus = ConsensusNode.create({ chainNode, host: init.host, logger: init.logger })
-      return new EmbeddedChain(chainNode, consensus, init.logger)
+      return new EmbeddedChain(chainNode, consensus, init.logger, bootnodePeerIds(config.bootnodes))
     } catch (err) {
       await chainNode.stop().catch(() => {})
       throw err
@@ -100,7 +103,8 @@ export class EmbeddedChain {
 
   /**
    * Resolves once the node is within one block of the best and of the finalized block its peers on
-   * the same chain report (asked afresh each round, so a growing chain does not outrun it).
+   * the same chain report (asked afresh each round, so a growing chain does not outrun it), one of
+   * them a bootnode: a peer that is starting too knows no more than genesis.
    */
   async waitSynced(signal: AbortSignal): Promise<ChainHead> {
     const log = this.logger.forComponent('node:chain')
@@ -111,17 +115,20 @@ export class EmbeddedChain {
     for (;;) {
       signal.throwIfAborted()
       const asked = await Promise.all(
-        network.peers().map((peer) => network.requestStatus(peer, AbortSignal.any([signal, AbortSignal.timeout(STATUS_TIMEOUT_MS)])).catch(() => undefined)),
+        network.peers().map(async (peer): Promise<PeerHead | undefined> => {
+          const status = await network.requestStatus(peer, AbortSignal.any([signal, AbortSignal.timeout(STATUS_TIMEOUT_MS)])).catch(() => undefined)
+          if (status === undefined || status.genesis !== chain.genesis.hashHex) return undefined
+          return { peer: peer.toString(), best: status.best.number, finalized: status.finalized?.number ?? 0 }
+        }),
       )
-      const same = asked.filter((s) => s !== undefined && s.genesis === chain.genesis.hashHex)
-      if (same.length > 0) {
-        const best = Math.max(...same.map((s) => s!.best.number))
-        const finalized = Math.max(...same.map((s) => s!.finalized?.number ?? 0))
-        if (chain.best.number + 1 >= best && chain.finalized.number + 1 >= finalized) return this.head()
+      const same = asked.filter((s) => s !== undefined)
+      const target = syncTarget(same, this.bootnodes)
+      if (target !== undefined) {
+        if (chain.best.number + 1 >= target.best && chain.finalized.number + 1 >= target.finalized) return this.head()
         this.consensus.sync.trigger()
         if (Date.now() - lastLog >= WAIT_LOG_MS) {
           lastLog = Date.now()
-          const head = { best: chain.best.number, finalized: chain.finalized.number, peerBest: best, peerFinalized: finalized }
+          const head = { best: chain.best.number, finalized: chain.finalized.number, peerBest: target.best, peerFinalized: target.finalized }
           // No progress in a whole interval: the peers' blocks do not import here.
           if (chain.best.number === lastBest)
             log.warn(head, "the network's blocks do not import: is the block time (--block-time, the Aura slot length) the validators'?")
@@ -130,7 +137,7 @@ export class EmbeddedChain {
         }
       } else if (Date.now() - lastLog >= WAIT_LOG_MS) {
         lastLog = Date.now()
-        log.info({ peers: network.peers().length }, 'waiting for a chain peer (a validator or another node of this chain)')
+        log.info({ peers: network.peers().length, chainPeers: same.length }, 'waiting for a bootnode (a validator the node was given) to answer')
       }
       await sleep(SYNC_POLL_MS, undefined, { signal })
     }

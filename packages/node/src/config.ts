@@ -51,7 +51,8 @@ export interface StorageNodeConfig {
   owner?: string
   /** Owner mode: the member accounts allowed into the group. */
   members: string[]
-  ipfs: { apiPort: number; gatewayPort: number; swarmPort: number; swarmHost: string; bootstrap: string[] }
+  /** `announce`: the swarm addresses peers are told to dial instead of the listen ones (a public address behind NAT, a link proxy). */
+  ipfs: { apiPort: number; gatewayPort: number; swarmPort: number; swarmHost: string; bootstrap: string[]; announce: string[] }
   sworker: { apiPort: number; srdUnitSize: number; srdUnits: number }
   smanager: { apiPort: number; strategy: 'default' | 'srdFirst' | 'newFileFirst'; pullIdleTimeoutMs: number }
   metrics: { port: number }
@@ -75,7 +76,7 @@ export function defaultConfig(basePath: string): StorageNodeConfig {
     mode: 'isolation',
     account: {},
     members: [],
-    ipfs: { apiPort: 5001, gatewayPort: 8080, swarmPort: 4001, swarmHost: '0.0.0.0', bootstrap: [] },
+    ipfs: { apiPort: 5001, gatewayPort: 8080, swarmPort: 4001, swarmHost: '0.0.0.0', bootstrap: [], announce: [] },
     sworker: { apiPort: 12222, srdUnitSize: GiB, srdUnits: 0 },
     smanager: { apiPort: 12223, strategy: 'default', pullIdleTimeoutMs: 120_000 },
     metrics: { port: 9615 },
@@ -98,7 +99,7 @@ const SHAPE: Shape = {
   owner: 'string',
   members: 'string[]',
   account: { suri: 'string', suriFile: 'string', keystore: 'string', passwordFile: 'string' },
-  ipfs: { apiPort: 'number', gatewayPort: 'number', swarmPort: 'number', swarmHost: 'string', bootstrap: 'string[]' },
+  ipfs: { apiPort: 'number', gatewayPort: 'number', swarmPort: 'number', swarmHost: 'string', bootstrap: 'string[]', announce: 'string[]' },
   sworker: { apiPort: 'number', srdUnitSize: 'number', srdUnits: 'number' },
   smanager: { apiPort: 'number', strategy: 'string', pullIdleTimeoutMs: 'number' },
   metrics: { port: 'number' },

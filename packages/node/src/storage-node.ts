@@ -121,6 +121,7 @@ export async function startStorageNode(
         const shared = await createLibp2pHost({
           peerKeyPath: join(repoPath, PEER_KEY_FILE),
           listen: swarm,
+          announce: config.ipfs.announce,
           bootstrap: [...new Set([...config.ipfs.bootstrap, ...config.chain.bootnodes])],
           services: consensusServices({ gate }),
           connectionGater: gate.connectionGater,
@@ -153,6 +154,7 @@ export async function startStorageNode(
         const gate = new PeerGate()
         host = await createLibp2pHost({
           listen: swarm,
+          announce: config.ipfs.announce,
           bootstrap: config.chain.bootnodes,
           peerKeyPath: join(config.basePath, PEER_KEY_FILE),
           services: consensusServices({ gate }),

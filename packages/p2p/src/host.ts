@@ -7,6 +7,7 @@ import { type KadDHT, kadDHT, passthroughMapper, removePrivateAddressesMapper } 
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
+import { bootstrapRedial } from './bootstrap-redial.js'
 import { HOST_NODE_INFO } from './constants.js'
 import { Libp2pHostError, Libp2pHostErrorCode } from './errors.js'
 import { defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
@@ -58,6 +59,7 @@ export async function createLibp2pHost<S extends ServiceMap = Record<never, neve
             peerInfoMapper: dht.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
           }),
         }),
+    ...(opts.bootstrap.length > 0 ? { bootstrapRedial: bootstrapRedial(opts.bootstrap, opts.bootstrapRedialMs) } : {}),
     ...init.services,
   } as ServiceFactoryMap<HostServices & S>
   const peerDiscovery: Libp2pOptions['peerDiscovery'] = opts.bootstrap.length > 0 ? [bootstrap({ list: opts.bootstrap })] : []

@@ -1,7 +1,7 @@
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
-import { DEFAULT_SWARM_LISTEN } from './constants.js'
+import { DEFAULT_BOOTSTRAP_REDIAL_MS, DEFAULT_SWARM_LISTEN } from './constants.js'
 
 /** Kademlia DHT settings of the host (when the DHT is on). */
 export interface DhtOptions {
@@ -24,8 +24,10 @@ export interface Libp2pHostInit<S extends ServiceMap = Record<never, never>> {
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (e.g. a public IP behind NAT). */
   announce?: string[]
-  /** Peers dialled at start (multiaddrs ending in `/p2p/<peer id>`); none by default. */
+  /** Peers dialled at start (multiaddrs ending in `/p2p/<peer id>`) and redialled while not connected; none by default. */
   bootstrap?: string[]
+  /** How often bootstrap peers not connected are dialled again (default {@link DEFAULT_BOOTSTRAP_REDIAL_MS}). */
+  bootstrapRedialMs?: number
   /** Kademlia DHT (`/ipfs/kad/1.0.0`); off by default (dev and tests dial peers explicitly). */
   dht?: boolean | DhtOptions
   /** Where libp2p keeps its peer store; in memory when absent. */
@@ -49,5 +51,6 @@ export const defaultLibp2pHostOptions = {
   listen: [DEFAULT_SWARM_LISTEN],
   announce: [] as string[],
   bootstrap: [] as string[],
+  bootstrapRedialMs: DEFAULT_BOOTSTRAP_REDIAL_MS,
   dht: false as boolean | DhtOptions,
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { PEER_KEY_MODE } from './constants.js'
 import { Libp2pHostError, Libp2pHostErrorCode } from './errors.js'
 
@@ -59,4 +60,12 @@ export async function loadOrCreatePeerKey(file: string): Promise<PrivateKey> {
     throw io('cannot write the peer key', err)
   }
   return key
+}
+
+/**
+ * The peer id of the key in `file`, creating the key (and its folder) if absent: a launcher that
+ * knows its nodes' peer ids before they start can give each the others' addresses at once.
+ */
+export async function peerIdOfKeyFile(file: string): Promise<string> {
+  return peerIdFromPrivateKey(await loadOrCreatePeerKey(file)).toString()
 }

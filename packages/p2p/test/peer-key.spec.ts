@@ -4,7 +4,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { createLibp2pHost, type Libp2pHostError, Libp2pHostErrorCode, loadOrCreatePeerKey, PEER_KEY_FILE, PEER_KEY_MODE } from '../src/index.js'
+import {
+  createLibp2pHost,
+  type Libp2pHostError,
+  Libp2pHostErrorCode,
+  loadOrCreatePeerKey,
+  PEER_KEY_FILE,
+  PEER_KEY_MODE,
+  peerIdOfKeyFile,
+} from '../src/index.js'
 
 function tempDir(): { path: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-p2p-'))
@@ -22,6 +30,18 @@ describe('p2p: peer key', () => {
       const again = await loadOrCreatePeerKey(file)
       assert.deepEqual(privateKeyToProtobuf(again), privateKeyToProtobuf(key))
       assert.deepEqual(fs.readdirSync(path.dirname(file)), [PEER_KEY_FILE], 'no temporary file left')
+    } finally {
+      dir.remove()
+    }
+  })
+
+  it('behavior: the peer id read before a start is the one the host then has', async () => {
+    const dir = tempDir()
+    try {
+      const file = path.join(dir.path, 'repo', PEER_KEY_FILE)
+      const before = await peerIdOfKeyFile(file)
+      const host = await createLibp2pHost({ peerKeyPath: file, listen: [] })
+      assert.equal(host.peerId.toString(), before)
     } finally {
       dir.remove()
     }

@@ -39,6 +39,8 @@ export interface RunNodeOptions {
   validator?: string
   p2pPort?: number
   p2pHost?: string
+  /** Addresses peers dial instead of the listen address (Substrate's --public-addr: behind NAT or a link proxy). */
+  p2pAnnounce?: string[]
   bootnodes?: string[]
   /** `--pruning`: `archive`, or how many finalized blocks' states to keep (default 256). */
   pruning?: string
@@ -139,6 +141,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     const gate = new PeerGate()
     const host = await createLibp2pHost({
       listen: [`/ip4/${options.p2pHost ?? '0.0.0.0'}/tcp/${options.p2pPort ?? 30333}`],
+      ...(options.p2pAnnounce === undefined ? {} : { announce: options.p2pAnnounce }),
       bootstrap: options.bootnodes ?? [],
       peerKeyPath: join(basePath, PEER_KEY_FILE),
       services: consensusServices({ gate }),

@@ -29,6 +29,8 @@ export interface StorageNodeFlags {
   gatewayPort?: number
   swarmPort?: number
   swarmHost?: string
+  /** Swarm addresses peers dial instead of the listen address (behind NAT or a link proxy). */
+  swarmAnnounce?: string[]
   bootstrap?: string[]
   sworkerPort?: number
   smanagerPort?: number
@@ -59,7 +61,14 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
     ...(f.owner === undefined ? {} : { owner: f.owner }),
     ...(f.members === undefined ? {} : { members: f.members }),
     account: { suri: f.account, suriFile: f.accountFile, keystore: f.keystore, passwordFile: f.passwordFile },
-    ipfs: { apiPort: f.ipfsApiPort, gatewayPort: f.gatewayPort, swarmPort: f.swarmPort, swarmHost: f.swarmHost, bootstrap: f.bootstrap },
+    ipfs: {
+      apiPort: f.ipfsApiPort,
+      gatewayPort: f.gatewayPort,
+      swarmPort: f.swarmPort,
+      swarmHost: f.swarmHost,
+      bootstrap: f.bootstrap,
+      announce: f.swarmAnnounce,
+    },
     sworker: { apiPort: f.sworkerPort, srdUnits: f.srdUnits, srdUnitSize: f.srdUnit },
     smanager: { apiPort: f.smanagerPort },
     metrics: { port: f.metricsPort },

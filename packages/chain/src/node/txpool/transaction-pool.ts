@@ -1,7 +1,8 @@
 /**
  * The transaction pool: validates submitted extrinsics once (signature, era, nonce, fee) against
  * the best block, keeps them in ready/future queues by nonce, hands them to block production, and
- * tells watchers how each one fares (ready → inBlock → finalized, or dropped).
+ * tells watchers how each one fares (ready → inBlock → finalized, or dropped; only a block of the
+ * finalized chain is ever reported finalized).
  */
 import { EventEmitter } from 'node:events'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
@@ -164,12 +165,24 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
       for (const bytes of (this.chain.extrinsicsOf(block.hash) ?? []).slice(1)) enacted.add(u8aToHex(blake2AsU8a(bytes, 256)))
     }
     for (const tx of removed) if (!enacted.has(tx.hash)) this.emit('status', tx.hash, 'invalid')
+    // A retracted block no longer waits for finality; an enacted block that includes its
+    // transactions reports them `inBlock` again. (Substrate also sends `retracted` here; the SDK's
+    // watch and @polkadot/api, which drops an `InBlock` still fetching events when a newer status
+    // comes, would end a watch on it: not sent until they wait through it.)
+    for (const block of reorg.retracted) this.awaitingFinality.delete(block.hashHex)
   }
 
+  /**
+   * Blocks up to the finalized height report their transactions finalized, but only blocks of the
+   * finalized chain: a block that lost a fork at or below it never becomes final (reporting it
+   * finalized told a client its transfer was in a block the chain does not have).
+   */
   private onFinalized(block: BlockRecord): void {
     for (const [blockHash, entry] of this.awaitingFinality) {
       if (entry.number > block.number) continue
       this.awaitingFinality.delete(blockHash)
+      const canonical = this.chain.hashAt(entry.number)
+      if (canonical === undefined || u8aToHex(canonical) !== blockHash) continue
       for (const hash of entry.hashes) this.emit('status', hash, { finalized: blockHash })
     }
   }

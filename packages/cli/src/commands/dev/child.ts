@@ -14,6 +14,8 @@ export interface ChildSpec {
   name: string
   dir: string
   args: string[]
+  /** A command the node runs under (`ip netns exec <ns>`: its own network namespace); none by default. */
+  prefix?: string[]
 }
 
 export class DevChild<E> {
@@ -36,9 +38,12 @@ export class DevChild<E> {
   start(timeoutMs = 120_000): Promise<E> {
     mkdirSync(this.spec.dir, { recursive: true })
     // The exact command, so an operator (or a test) can restart one node by hand.
-    writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
+    const prefix = this.spec.prefix ?? []
+    writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ prefix, bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
     const log = createWriteStream(this.logFile, { flags: 'a' })
-    const child = spawn(process.execPath, [CLI_BIN, ...this.spec.args], {
+    // `ip netns exec` execs the command, so the child's pid and IPC channel are the node's own.
+    const [command, ...rest] = [...prefix, process.execPath, CLI_BIN, ...this.spec.args] as [string, ...string[]]
+    const child = spawn(command, rest, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, CRUST_LOG: process.env.CRUST_LOG ?? 'info' },
     })
@@ -79,6 +84,22 @@ export class DevChild<E> {
         } else if (!this.stopping) this.onExit(this, how)
       })
     })
+  }
+
+  /** Whether the process runs (started and not exited). */
+  get running(): boolean {
+    const child = this.child
+    return child !== undefined && child.exitCode === null && child.signalCode === null
+  }
+
+  /** Sends a signal without waiting (a fault: SIGKILL leaves no chance to clean up); resolves once it exited. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child
+    if (child === undefined || !this.running) return
+    this.stopping = true
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill(signal)
+    await exited
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */

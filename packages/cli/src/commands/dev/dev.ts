@@ -10,7 +10,7 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { DEFAULT_RPC_CORS, devAddress, LOCAL_AUTHORITIES, type MetadataVersion } from '@crust-ts/chain'
+import { DEFAULT_RPC_CORS, type MetadataVersion } from '@crust-ts/chain'
 import { createLogger } from '@crust-ts/base'
 import type { StorageNodeEndpoints } from '@crust-ts/node'
 import { type ConsoleConfig, consoleOrigins } from '@crust-ts/console'
@@ -19,8 +19,17 @@ import { type RunningConsole, startConsole } from '../console.js'
 import { mnemonicToAccount } from 'viem/accounts'
 import type { EvmNodeEndpoints } from '../evm-node.js'
 import type { OrderNodeEndpoints } from '../order-node.js'
-import { loadSpec } from '../node.js'
 import { DevChild } from './child.js'
+import {
+  GATEWAY_SERVICE_ACCOUNT,
+  gatewayArgs,
+  storageAccountUri,
+  storageNodeArgs,
+  storageNodeName,
+  validatorArgs,
+  validatorChain,
+  validatorName,
+} from './network-args.js'
 import { fundAccounts, setUpStorageAccount } from './setup.js'
 import { statusLine } from './status.js'
 
@@ -51,22 +60,16 @@ export interface DevOptions {
   /** The EVM order node's HTTP API port (it runs with the EVM dev node). */
   orderNodePort: number
   reset: boolean
-  /** `--pruning` of the validators and the storage nodes' chain nodes: `archive` or a number of finalized blocks (default: theirs, 256). */
+  /** `--pruning` of the validators and the storage nodes' chain nodes: `archive` or a number of finalized blocks (default: validators archive, storage nodes theirs, 256). */
   pruning?: string
   /** `--metadata-version` of the validators (what `state_getMetadata` serves on the dev RPC; default 14). */
   metadataVersion?: MetadataVersion
 }
 
-/** The dev service account that pays for the pinning service's orders. */
-export const GATEWAY_SERVICE_ACCOUNT = '//Gateway'
+export { GATEWAY_SERVICE_ACCOUNT, storageAccountUri } from './network-args.js'
 
 /** The dev Crust account that pays for the EVM order node's orders. */
 export const ORDER_NODE_ACCOUNT = '//EvmOrderNode'
-
-/** Storage accounts: the funded genesis accounts first, then derived ones that Alice funds. */
-const GENESIS_STORAGE = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
-export const storageAccountUri = (i: number) => GENESIS_STORAGE[i] ?? `//Storage${i + 1}`
-const nodeName = (i: number) => `node-${i < 26 ? String.fromCharCode(97 + i) : i + 1}`
 
 /** The network the validators run: its spec (as given to `crust node --chain`), first RPC and p2p addresses. */
 interface ValidatorNetwork {
@@ -87,51 +90,31 @@ async function startValidators(
   onExit: (child: { spec: { name: string }; logFile: string }, how: string) => void,
   log: ReturnType<ReturnType<typeof createLogger>['forComponent']>,
 ): Promise<ValidatorNetwork> {
-  if (opts.validators < 1 || opts.validators > LOCAL_AUTHORITIES.length) {
-    throw new CliError('CLI_ERROR_DEV_VALIDATORS', `--validators: expected 1 to ${LOCAL_AUTHORITIES.length} (the local spec's authorities)`)
-  }
-  const multi = opts.validators > 1
-  // Several validators need a spec with that many authorities: the local spec unless one is given.
-  const chain = multi && opts.chain === 'dev' ? 'local' : opts.chain
-  // The validators' keys are the dev ones (//Alice//stash, //Bob//stash, ...): the spec's
-  // authorities must be theirs, in order, or no validator would author.
-  const authorities = (await loadSpec(chain)).genesis.authorities
-  for (let i = 0; i < opts.validators; i++) {
-    if (authorities[i] !== devAddress(LOCAL_AUTHORITIES[i]!)) {
-      throw new CliError(
-        'CLI_ERROR_DEV_VALIDATORS',
-        `--chain ${chain}: authority ${i + 1} is not //${LOCAL_AUTHORITIES[i]}, the key crust dev gives validator ${i + 1}`,
-      )
-    }
-  }
+  const chain = await validatorChain(opts.chain, opts.validators)
+  // A dev network is for looking at: its validators keep every state (the console's block pages and
+  // explorers read old blocks' events), as the console's issue asks; the storage nodes prune.
+  const pruning = { pruning: opts.pruning ?? 'archive' }
+  const metadata = opts.metadataVersion === undefined ? {} : { metadataVersion: opts.metadataVersion }
   let first: { rpc: string } | undefined
   const bootnodes: string[] = []
   for (let i = 0; i < opts.validators; i++) {
-    const name = multi ? `validator-${i + 1}` : 'validator'
+    const name = validatorName(i, opts.validators)
     const dir = join(basePath, name)
-    const args = [
-      'node',
-      '--chain',
+    const rpcPort = i === 0 ? opts.rpcPort : 0
+    // Browsers: local pages (Substrate's default) and the console, wherever it is served.
+    const args = validatorArgs({
+      index: i,
       chain,
-      '--base-path',
       dir,
-      '--rpc-port',
-      String(i === 0 ? opts.rpcPort : 0),
-      '--block-time',
-      String(opts.blockTime),
-      '--validator',
-      `//${LOCAL_AUTHORITIES[i]}`,
-      '--p2p-port',
-      '0',
-      '--p2p-host',
-      '127.0.0.1',
-      // Browsers: local pages (Substrate's default) and the console, wherever it is served.
-      '--rpc-cors',
-      rpcCors.join(','),
-      ...(bootnodes.length > 0 ? ['--bootnodes', ...bootnodes] : []),
-      ...(opts.pruning === undefined ? [] : ['--pruning', opts.pruning]),
-      ...(opts.metadataVersion === undefined ? [] : ['--metadata-version', String(opts.metadataVersion)]),
-    ]
+      rpcPort,
+      rpcCors,
+      blockTime: opts.blockTime,
+      p2pPort: 0,
+      p2pHost: '127.0.0.1',
+      bootnodes,
+      ...pruning,
+      ...metadata,
+    })
     const child = new DevChild<{ rpc: string; p2p: string[] }>({ name, dir, args }, onExit)
     children.push(child)
     log.info({ validator: name }, `starting ${name}`)
@@ -223,55 +206,32 @@ export async function runDev(opts: DevOptions): Promise<void> {
 
     const info: DevNetworkInfo = { chainRpc: rpc, bootnodes: validators.p2p, storageNodes: [] }
     const multiaddrs: string[] = []
+    const pruning = opts.pruning === undefined ? {} : { pruning: opts.pruning }
     for (let i = 0; i < opts.storageNodes; i++) {
-      const name = nodeName(i)
+      const name = storageNodeName(i)
       const dir = join(basePath, name)
       const first = i === 0
-      const child = new DevChild<Required<StorageNodeEndpoints>>(
-        {
-          name,
-          dir,
-          args: [
-            // Its own chain node, following the validators over p2p (RPC on a free loopback port).
-            'node',
-            '--mode',
-            'isolation',
-            '--base-path',
-            dir,
-            '--account',
-            storageAccountUri(i),
-            '--chain',
-            validators.chain,
-            '--bootnodes',
-            ...validators.p2p,
-            '--block-time',
-            String(opts.blockTime),
-            '--rpc-port',
-            '0',
-            '--ipfs-api-port',
-            String(first ? opts.ipfsApiPort : 0),
-            '--gateway-port',
-            String(first ? opts.gatewayPort : 0),
-            '--swarm-port',
-            '0',
-            '--swarm-host',
-            '127.0.0.1',
-            '--sworker-port',
-            '0',
-            '--smanager-port',
-            '0',
-            '--metrics-port',
-            '0',
-            '--srd-units',
-            String(opts.srdUnits),
-            '--srd-unit',
-            String(opts.srdUnitSize),
-            ...(multiaddrs.length > 0 ? ['--bootstrap', ...multiaddrs] : []),
-            ...(opts.pruning === undefined ? [] : ['--pruning', opts.pruning]),
-          ],
-        },
-        onExit,
-      )
+      // Its own chain node, following the validators over p2p (RPC on a free loopback port).
+      const args = storageNodeArgs({
+        index: i,
+        chain: validators.chain,
+        dir,
+        bootnodes: validators.p2p,
+        blockTime: opts.blockTime,
+        rpcPort: 0,
+        ipfsApiPort: first ? opts.ipfsApiPort : 0,
+        gatewayPort: first ? opts.gatewayPort : 0,
+        swarmPort: 0,
+        swarmHost: '127.0.0.1',
+        sworkerPort: 0,
+        smanagerPort: 0,
+        metricsPort: 0,
+        srdUnits: opts.srdUnits,
+        srdUnitSize: opts.srdUnitSize,
+        bootstrap: multiaddrs,
+        ...pruning,
+      })
+      const child = new DevChild<Required<StorageNodeEndpoints>>({ name, dir, args }, onExit)
       children.push(child)
       log.info({ node: name, account: accounts[i]!.address }, `starting storage node ${name}`)
       const endpoints = await child.start()
@@ -288,27 +248,15 @@ export async function runDev(opts: DevOptions): Promise<void> {
         {
           name: 'gateway',
           dir,
-          args: [
-            'gateway',
-            '--ipfs-api',
-            nodeA.ipfsApi,
-            '--ipfs-gateway',
-            nodeA.gateway,
-            '--chain',
-            rpc,
-            '--account',
-            GATEWAY_SERVICE_ACCOUNT,
-            '--data',
+          args: gatewayArgs({
             dir,
-            '--port',
-            String(opts.w3authPort),
-            '--psa-port',
-            String(opts.psaPort),
-            '--replicas',
-            String(Math.min(3, opts.storageNodes)),
-            // The dev nodes listen on loopback: pins' origins name them there.
-            '--psa-dial-private',
-          ],
+            ipfsApi: nodeA.ipfsApi,
+            ipfsGateway: nodeA.gateway,
+            chainRpc: rpc,
+            port: opts.w3authPort,
+            psaPort: opts.psaPort,
+            replicas: Math.min(3, opts.storageNodes),
+          }),
         },
         onExit,
       )

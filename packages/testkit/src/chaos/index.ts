@@ -1,0 +1,2 @@
+export * from './finality-watch.js'
+export * from './schedule.js'

@@ -1,0 +1,56 @@
+/**
+ * A chaos run's fault schedule, drawn from a seed so that any run can be replayed: processes killed
+ * (SIGKILL) and restarted, hosts cut off and healed. Each fault is repaired after a while; at most
+ * `maxValidatorsDown` validators are down or cut at once (with 4 validators, 1: the other three
+ * are more than 2/3 and finality must go on), no target has two faults at once, and every fault is
+ * repaired before the run ends (so the invariants can be checked on a healed network).
+ */
+import { seededRandom } from '../netns/seeded-random.js'
+
+export type FaultKind = 'kill' | 'restart' | 'cut' | 'heal'
+
+export interface ScheduledFault {
+  /** Milliseconds from the start of the run. */
+  atMs: number
+  kind: FaultKind
+  target: string
+}
+
+export interface ChaosScheduleInit {
+  seed: number
+  durationMs: number
+  validators: string[]
+  /** Storage nodes and the gateway: any number of them may be faulty at once. */
+  others: string[]
+  /** Mean pause between two faults. */
+  meanGapMs: number
+  /** A fault lasts between `minFaultMs` and `maxFaultMs`. */
+  minFaultMs: number
+  maxFaultMs: number
+  maxValidatorsDown: number
+}
+
+const REPAIR: Record<'kill' | 'cut', FaultKind> = { kill: 'restart', cut: 'heal' }
+
+/** The faults of a run, in time order. */
+export function chaosSchedule(init: ChaosScheduleInit): ScheduledFault[] {
+  const random = seededRandom(init.seed)
+  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
+  const faults: ScheduledFault[] = []
+  /** When each target's current fault is repaired (absent: healthy). */
+  const busyUntil = new Map<string, number>()
+  // The last fault must be repaired before the end.
+  const lastStart = init.durationMs - init.maxFaultMs
+  for (let t = between(0, 2 * init.meanGapMs); t <= lastStart; t += between(1, 2 * init.meanGapMs)) {
+    for (const [target, until] of busyUntil) if (until <= t) busyUntil.delete(target)
+    const validatorsDown = init.validators.filter((v) => busyUntil.has(v)).length
+    const candidates = [...(validatorsDown < init.maxValidatorsDown ? init.validators : []), ...init.others].filter((x) => !busyUntil.has(x))
+    if (candidates.length === 0) continue
+    const target = candidates[Math.floor(random() * candidates.length)]!
+    const kind = random() < 0.5 ? 'kill' : 'cut'
+    const repairAt = t + between(init.minFaultMs, init.maxFaultMs)
+    busyUntil.set(target, repairAt)
+    faults.push({ atMs: t, kind, target }, { atMs: repairAt, kind: REPAIR[kind], target })
+  }
+  return faults.sort((a, b) => a.atMs - b.atMs)
+}
