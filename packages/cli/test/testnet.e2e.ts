@@ -188,7 +188,15 @@ describe('crust testnet: 4 validators and 3 storage nodes, 80 ± 20 ms, 1 % loss
   it('behavior: stopped, it leaves no process, namespace or bridge behind', async () => {
     const pids = [...net.info.validators, ...net.info.storageNodes].map((h) => h.pid)
     await net.stop()
-    assert.equal(await net.exited, 0)
+    assert.equal(
+      await net.exited,
+      0,
+      `the launcher's teardown:\n${net.logs
+        .join('\n')
+        .split('\n')
+        .filter((l) => /teardown|stopp|removed/.test(l))
+        .join('\n')}`,
+    )
     assert.deepEqual(
       pids.filter((p) => alive(p)),
       [],

@@ -65,6 +65,9 @@ export interface TestnetProcess {
   stop(): Promise<void>
 }
 
+/** How long `stop()` waits for the launcher's own teardown (nodes get 15 s each, two rounds) before SIGKILL. */
+const STOP_GRACE_MS = 120_000
+
 export async function startTestnet(basePath: string, args: string[], timeoutMs = 300_000): Promise<TestnetProcess> {
   const child = spawn(process.execPath, [CLI_BIN, 'testnet', '--base-path', basePath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const logs: string[] = []
@@ -109,7 +112,7 @@ export async function startTestnet(basePath: string, args: string[], timeoutMs =
       const timer = setTimeout(() => {
         child.kill('SIGKILL')
         for (const h of [...info.validators, ...info.storageNodes]) if (alive(h.pid)) process.kill(h.pid, 'SIGKILL')
-      }, 60_000)
+      }, STOP_GRACE_MS)
       await exited
       clearTimeout(timer)
     },

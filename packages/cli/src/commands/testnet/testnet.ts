@@ -38,6 +38,12 @@ import { type NetworkFaults, TestnetHosts, tcpMultiaddr } from './hosts.js'
 /** The ports inside every namespace: each host has its own port space, so every node uses the defaults. */
 const PORT = { rpc: 9944, p2p: 30333, swarm: 4001, ipfsApi: 5001, gateway: 8080, sworker: 12222, smanager: 12223, metrics: 9615, w3auth: 5050, psa: 3000 }
 
+/** How long the launcher gives its log to flush after the teardown before it exits whatever is left open. */
+const EXIT_FLUSH_MS = 1_000
+
+/** How long the teardown waits for the launcher's own chain client to close. */
+const CLIENT_CLOSE_MS = 5_000
+
 /** How long a teardown during setup waits for the setup's step in flight to give up. */
 const SETUP_SETTLE_MS = 15_000
 
@@ -333,16 +339,26 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     } else log.info({ signal: first }, 'stopped while starting')
   } finally {
     shuttingDown = true
+    // Each step is timed in the log, so a slow teardown names the step that held it.
+    const step = async (name: string, work: () => Promise<unknown>): Promise<void> => {
+      const started = Date.now()
+      await work()
+      log.info({ step: name, ms: Date.now() - started }, 'teardown step done')
+    }
     control?.close()
-    await api?.disconnect().catch(() => {})
+    // Bounded: a client mid-reconnect to a host the faults cut can hold its disconnect.
+    await step('chain client', () => Promise.race([api?.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, CLIENT_CLOSE_MS).unref())]))
     // Storage nodes and the gateway first, then the validators (as crust dev stops).
-    await Promise.all(members.filter((m) => m.kind !== 'validator').map((m) => m.child.stop()))
-    await Promise.all(members.filter((m) => m.kind === 'validator').map((m) => m.child.stop()))
+    await step('storage nodes', () => Promise.all(members.filter((m) => m.kind !== 'validator').map((m) => m.child.stop())))
+    await step('validators', () => Promise.all(members.filter((m) => m.kind === 'validator').map((m) => m.child.stop())))
     // Stopped while starting: the setup's step in flight fails once its process is gone (or the
     // wait runs out), and it starts nothing new; then its namespaces can go.
     await Promise.race([ready.catch(() => {}), new Promise((r) => setTimeout(r, SETUP_SETTLE_MS).unref())])
     await Promise.all(members.filter((m) => m.child.running).map((m) => m.child.stop()))
-    await hosts?.destroy()
-    log.info('testnet removed: processes, namespaces and links')
+    await step('namespaces and links', async () => hosts?.destroy())
+    log.info({ activeResources: process.getActiveResourcesInfo() }, 'testnet removed: processes, namespaces and links')
+    // Everything it started is gone; a handle left open by a library (seen: the launcher lingering
+    // after a full teardown in one run in three) must not keep it alive. The timer lets the log flush.
+    setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_FLUSH_MS).unref()
   }
 }
