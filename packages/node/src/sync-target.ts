@@ -32,12 +32,14 @@ export function bootnodePeerIds(bootnodes: readonly string[]): Set<string> {
 }
 
 /**
- * The best and finalized heights among `peers`, or undefined while none of them is a bootnode
- * (with no bootnode named, any peer counts). A peer ahead of the bootnodes still raises the target:
- * a node can only be behind by trusting it, never ahead of the network.
+ * The best and finalized heights among `peers`, or undefined while none of them can say where the
+ * network is: a bootnode, or a peer that has finalized a block past genesis (a node started at the
+ * same moment is still at genesis; one that followed the network is not, and a node whose link to
+ * its bootnode comes late must not wait for it). With no bootnode named, any peer counts. A peer
+ * ahead still raises the target: a node can only be behind by trusting it, never ahead of the network.
  */
 export function syncTarget(peers: readonly PeerHead[], bootnodes: ReadonlySet<string>): SyncTarget | undefined {
   if (peers.length === 0) return undefined
-  if (bootnodes.size > 0 && !peers.some((p) => bootnodes.has(p.peer))) return undefined
+  if (bootnodes.size > 0 && !peers.some((p) => bootnodes.has(p.peer) || p.finalized > 0)) return undefined
   return { best: Math.max(...peers.map((p) => p.best)), finalized: Math.max(...peers.map((p) => p.finalized)) }
 }

@@ -18,6 +18,12 @@ describe('sync target', () => {
     assert.deepEqual(syncTarget([otherStarter, { peer: VALIDATOR, best: 42, finalized: 40 }], bootnodes), { best: 42, finalized: 40 })
   })
 
+  it('behavior: a storage node that followed the network (finalized past genesis) answers for it while the bootnode link is late', () => {
+    const synced = { peer: '12D3KooWSyncedStorageNode', best: 42, finalized: 40 }
+    assert.deepEqual(syncTarget([synced], bootnodes), { best: 42, finalized: 40 })
+    assert.equal(syncTarget([{ peer: '12D3KooWStarting', best: 1, finalized: 0 }], bootnodes), undefined)
+  })
+
   it('behavior: a non-bootnode peer ahead of the bootnode raises the target; with no bootnode named any peer counts', () => {
     const peers = [
       { peer: VALIDATOR, best: 42, finalized: 40 },
