@@ -95,3 +95,10 @@ console.log(proof.formatProofBench(await proof.runProofBench({ sizesMiB: proofSi
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))
 console.log(await import('./gateway.js').then((m) => m.runGatewayBench().then(m.formatGatewayBench)))
+
+const consoleBench = (await import(new URL('../../packages/console/dist/test/bench/console.bench.js', import.meta.url).href)) as {
+  runConsoleBench(opts: { sizeMiB?: number; rounds?: number }): Promise<unknown>
+  formatConsoleBench(result: unknown): string
+}
+// One crust dev (one storage node) and Chromium; BENCH_CONSOLE_MIB changes the uploaded size (default 32 MiB).
+console.log(consoleBench.formatConsoleBench(await consoleBench.runConsoleBench({ sizeMiB: Number(process.env.BENCH_CONSOLE_MIB ?? 32), rounds: 3 })))
