@@ -39,9 +39,13 @@ export interface ProcessorInit {
 /** Orders sent at once: under the chain's pool bound of future transactions per sender (64), whatever order they arrive in. */
 const DEFAULT_MAX_IN_FLIGHT = 32
 
-/** Runs `fn` over `items`, at most `size` at a time, in order. */
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn))
+/** Runs `fn` over `items` in order, at most `size` at a time: each one done makes room for the next. */
+async function inFlight<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker))
 }
 
 export class OrderProcessor {
@@ -80,7 +84,7 @@ export class OrderProcessor {
       } else if (record.state === 'ordering' && record.nextAttemptAt <= this.now()) await this.resume(record)
       else if (record.state === 'ordered' && record.pinned !== true && record.nextAttemptAt <= this.now()) await this.pin(record)
     }
-    await inBatches(toSend, this.init.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, (record) => this.dispatch(record))
+    await inFlight(toSend, this.init.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, (record) => this.dispatch(record))
   }
 
   private async saw(log: OrderLog): Promise<void> {
