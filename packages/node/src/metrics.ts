@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { ChallengeStats } from '@crust-ts/smanager'
 
 /** Where each metric's value comes from; a node without an sWorker (owner mode) leaves those out. */
 export interface MetricSources {
@@ -21,18 +22,11 @@ export interface MetricSources {
   retrieval?(): Promise<{ blocksReceived: number; dataReceived: number; peers: Array<{ peerId: string; score: number; failures: number }> }>
 }
 
-/** The sManager's storage-challenge counters (its `ChallengeStats`), as metrics read them. */
-export interface ChallengeCounters {
-  received: number
-  answered: number
-  passed: number
-  failed: number
-  unprovable: number
-  missed: number
-  declared: number
-  rootsSubmitted: number
-  lastAnswerMs?: number
-}
+/** The sManager's storage-challenge counters, as metrics read them. */
+export type ChallengeCounters = Pick<
+  ChallengeStats,
+  'received' | 'answered' | 'passed' | 'failed' | 'unprovable' | 'missed' | 'declared' | 'rootsSubmitted' | 'lastAnswerMs'
+>
 
 /** The counters exported as `crust_smanager_challenges{outcome}`. */
 const CHALLENGE_OUTCOMES = ['received', 'answered', 'passed', 'failed', 'unprovable', 'missed', 'declared', 'rootsSubmitted'] as const

@@ -1,14 +1,14 @@
 /** Storage proofs from sealed data: roots equal the protocol's DAG-order content commitment, proofs verify, damage fails. */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import * as dagPb from '@ipld/dag-pb'
 import type { MemoryBlockstore } from 'blockstore-core/memory'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import type { CID } from 'multiformats/cid'
 import { storageProof } from '@crust-ts/protocol'
-import { Bucket, blockstoreBlockSource, devAttestationAuthority, SealError, SealErrorCode, Sworker } from '../src/index.js'
-import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
+import { Bucket, blockstoreBlockSource, SealError, SealErrorCode } from '../src/index.js'
+import { fileBytes, importFile, suiteSworker } from './fixtures/dag.js'
 
 /** The protocol README's content of a DAG, computed independently: blocks concatenated depth-first, links in order. */
 async function dagContent(blockstore: MemoryBlockstore, root: CID): Promise<Uint8Array> {
@@ -34,15 +34,7 @@ const codeOf = async (fn: () => Promise<unknown>) => {
 }
 
 describe('storage proofs from sealed files', () => {
-  const tmp = tempDir()
-  let sworker: Sworker
-  before(async () => {
-    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
-  })
-  after(async () => {
-    await sworker.close()
-    tmp.remove()
-  })
+  const suite = suiteSworker()
 
   for (const [name, size, options] of [
     ['a Kubo-default DAG (256 KiB dag-pb leaves)', 3 * 1024 * 1024 + 777, undefined],
@@ -55,62 +47,62 @@ describe('storage proofs from sealed files', () => {
   ] as const) {
     it(`behavior: ${name}: the content root is the DAG-order commitment and every asked segment verifies`, async () => {
       const { blockstore, cid } = await importFile(fileBytes(size, name), options as never)
-      const record = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+      const record = await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
       const content = await dagContent(blockstore, cid)
       const expected = storageProof.contentCommitment(content)
       assert.equal(record.size, content.length)
       assert.equal(record.contentRoot, Buffer.from(expected.root).toString('hex'))
       const count = storageProof.segmentCount(content.length)
       for (const index of new Set([0, 1, 63, 64, 65, Math.floor(count / 2), count - 2, count - 1].filter((i) => i >= 0 && i < count))) {
-        const proved = await sworker.prover.prove(cid.toString(), index)
+        const proved = await suite.sworker.prover.prove(cid.toString(), index)
         assert.deepEqual(proved.root, expected.root)
         assert.deepEqual(proved.proof.segment, content.subarray(index * 1024, Math.min(content.length, (index + 1) * 1024)))
         assert.ok(storageProof.verifySegmentProof(expected, index, proved.proof), `segment ${index} verifies`)
       }
-      assert.equal(await codeOf(() => sworker.prover.prove(cid.toString(), count)), SealErrorCode.SEGMENT_OUT_OF_RANGE)
+      assert.equal(await codeOf(() => suite.sworker.prover.prove(cid.toString(), count)), SealErrorCode.SEGMENT_OUT_OF_RANGE)
     })
   }
 
   it('error: unknown and deleted files are NOT_FOUND; their proof data goes with them', async () => {
     const { blockstore, cid } = await importFile(fileBytes(200_000, 'deleted'))
-    await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
-    assert.ok(sworker.prover.tree(cid.toString()).levels.length > 0)
-    await sworker.sealer.delete(cid.toString())
-    assert.equal(await codeOf(() => sworker.prover.prove(cid.toString(), 0)), SealErrorCode.NOT_FOUND)
-    await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    assert.ok(suite.sworker.prover.tree(cid.toString()).levels.length > 0)
+    await suite.sworker.sealer.delete(cid.toString())
+    assert.equal(await codeOf(() => suite.sworker.prover.prove(cid.toString(), 0)), SealErrorCode.NOT_FOUND)
+    await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
     assert.ok(
-      storageProof.verifySegmentProof(sworker.prover.tree(cid.toString()), 5, (await sworker.prover.prove(cid.toString(), 5)).proof),
+      storageProof.verifySegmentProof(suite.sworker.prover.tree(cid.toString()), 5, (await suite.sworker.prover.prove(cid.toString(), 5)).proof),
       'sealed again, proven again',
     )
   })
 
   it('behavior: a file sealed before proof data was kept gets it built on its first proof, with the same root', async () => {
     const { blockstore, cid } = await importFile(fileBytes(900_000, 'old'))
-    const sealed = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    const sealed = await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
     const file = cid.toString()
     // What a store from before proofs holds: no tree, no offsets, no contentRoot in the record.
-    const trees = sworker.store.db(Bucket.contentTrees)
-    const offsets = sworker.store.db(Bucket.contentOffsets)
-    const files = sworker.store.db(Bucket.files)
+    const trees = suite.sworker.store.db(Bucket.contentTrees)
+    const offsets = suite.sworker.store.db(Bucket.contentOffsets)
+    const files = suite.sworker.store.db(Bucket.files)
     const key = new TextEncoder().encode(file)
     const { contentRoot: _, ...old } = sealed
-    await sworker.store.transaction(() => {
+    await suite.sworker.store.transaction(() => {
       trees.remove(key)
       for (const k of offsets.getKeys({})) if (Buffer.from(k).subarray(0, key.length).equals(key)) offsets.remove(k)
       files.put(key, new TextEncoder().encode(JSON.stringify(old)))
     })
-    assert.equal(await codeOf(async () => sworker.prover.tree(file)), SealErrorCode.NO_PROOF_DATA)
-    const [a, b] = await Promise.all([sworker.prover.prove(file, 3), sworker.prover.prove(file, 700)])
+    assert.equal(await codeOf(async () => suite.sworker.prover.tree(file)), SealErrorCode.NO_PROOF_DATA)
+    const [a, b] = await Promise.all([suite.sworker.prover.prove(file, 3), suite.sworker.prover.prove(file, 700)])
     const expected = storageProof.contentCommitment(await dagContent(blockstore, cid))
     assert.ok(storageProof.verifySegmentProof(expected, 3, a.proof))
     assert.ok(storageProof.verifySegmentProof(expected, 700, b.proof))
-    assert.equal(sworker.sealer.get(file)!.contentRoot, sealed.contentRoot, 'the record gains the same root')
+    assert.equal(suite.sworker.sealer.get(file)!.contentRoot, sealed.contentRoot, 'the record gains the same root')
   })
 
   it('error: a damaged sealed block fails the proofs that need it (SEALED_BLOCK_BAD), others still verify', async () => {
     const { blockstore, cid } = await importFile(fileBytes(1024 * 1024 + 10, 'damaged'))
-    const record = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
-    const file = sworker.store.blockFiles.path(cid.toString())
+    const record = await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    const file = suite.sworker.store.blockFiles.path(cid.toString())
     // Flip bytes in the middle of the data file: a leaf block in the middle of the content.
     const fd = fs.openSync(file, 'r+')
     const at = Math.floor(record.sealedSize / 2)
@@ -121,7 +113,7 @@ describe('storage proofs from sealed files', () => {
     const results: Array<boolean | 'bad'> = []
     for (let i = 0; i < count; i += 8) {
       try {
-        results.push(storageProof.verifySegmentProof(sworker.prover.tree(cid.toString()), i, (await sworker.prover.prove(cid.toString(), i)).proof))
+        results.push(storageProof.verifySegmentProof(suite.sworker.prover.tree(cid.toString()), i, (await suite.sworker.prover.prove(cid.toString(), i)).proof))
       } catch (err) {
         assert.ok(err instanceof SealError && err.code === SealErrorCode.SEALED_BLOCK_BAD)
         results.push('bad')

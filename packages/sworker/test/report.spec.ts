@@ -1,40 +1,32 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { sworkWire } from '@crust-ts/protocol'
 import fc from 'fast-check'
-import { blockstoreBlockSource, devAttestationAuthority, Sworker } from '../src/index.js'
-import { fileBytes, importFile, tempDir } from './fixtures/dag.js'
+import { blockstoreBlockSource } from '../src/index.js'
+import { fileBytes, importFile, suiteSworker } from './fixtures/dag.js'
 import { verifySworker } from './fixtures/verify.js'
 
 describe('work report', () => {
-  const tmp = tempDir()
-  let sworker: Sworker
-  before(async () => {
-    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
-  })
-  after(async () => {
-    await sworker.close()
-    tmp.remove()
-  })
+  const suite = suiteSworker()
   const slotHash = new Uint8Array(32).fill(0xab)
 
   it('behavior: a report is signed over Crust payload and verifies with the enclave key', async () => {
     const { blockstore, cid } = await importFile(fileBytes(700 * 1024, 'r1'))
-    const record = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore), { cBlockNum: 7 })
-    await sworker.srd.change(2)
-    const report = sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
-    assert.deepEqual(report.fields.curr_pk, sworker.enclave.publicKey)
+    const record = await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore), { cBlockNum: 7 })
+    await suite.sworker.srd.change(2)
+    const report = suite.sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
+    assert.deepEqual(report.fields.curr_pk, suite.sworker.enclave.publicKey)
     assert.equal(report.fields.ab_upgrade_pk.length, 0)
     assert.equal(report.fields.reported_srd_size, 2n * 1024n * 1024n)
     assert.equal(report.fields.reported_files_size, BigInt(record.size))
     assert.deepEqual(report.fields.added_files, [[new TextEncoder().encode(cid.toString()), BigInt(record.size), 7n]])
     assert.deepEqual(report.fields.deleted_files, [])
     assert.equal(report.args.length, 11)
-    assert.ok(verifySworker(sworker.enclave.publicKey, sworkWire.workReportPayload(report.fields), report.sig))
+    assert.ok(verifySworker(suite.sworker.enclave.publicKey, sworkWire.workReportPayload(report.fields), report.sig))
   })
 
   it('behavior: altering any signed field breaks verification (property)', () => {
-    const report = sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
+    const report = suite.sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
     const f = report.fields
     const bytes = (b: Uint8Array) => fc.uint8Array({ minLength: 0, maxLength: 70 }).filter((x) => !Buffer.from(x).equals(Buffer.from(b)))
     const big = (v: bigint) => fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).filter((x) => x !== v)
@@ -65,34 +57,34 @@ describe('work report', () => {
   })
 
   it('behavior: an uncommitted report is rebuilt with the same delta; after commit the delta is empty and totals stay', async () => {
-    const a = sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
-    const b = sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
+    const a = suite.sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
+    const b = suite.sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
     assert.deepEqual(b.fields.added_files, a.fields.added_files)
     assert.equal(b.fields.added_files.length, 1)
-    await sworker.reporter.commitReport()
-    const c = sworker.reporter.buildWorkReport({ slot: 1800n, slotHash })
+    await suite.sworker.reporter.commitReport()
+    const c = suite.sworker.reporter.buildWorkReport({ slot: 1800n, slotHash })
     assert.deepEqual(c.fields.added_files, [])
     assert.deepEqual(c.fields.deleted_files, [])
     assert.equal(c.fields.reported_files_size, a.fields.reported_files_size)
     assert.deepEqual(c.fields.reported_files_root, a.fields.reported_files_root)
     await assert.rejects(
       async () => {
-        await sworker.reporter.commitReport()
-        await sworker.reporter.commitReport()
+        await suite.sworker.reporter.commitReport()
+        await suite.sworker.reporter.commitReport()
       },
       (err: unknown) => (err as { code?: string }).code === 'SWORKER_ERROR_REPORT_NOTHING_TO_COMMIT',
     )
   })
 
   it('behavior: a deleted file appears in deleted_files with its reported size, and files size drops', async () => {
-    const before = sworker.reporter.buildWorkReport({ slot: 2400n, slotHash })
-    const [cid] = sworker.sealer.list().map((r) => r.cid)
-    const size = BigInt(sworker.sealer.get(cid!)!.size)
-    assert.equal(await sworker.sealer.delete(cid!), true)
-    const report = sworker.reporter.buildWorkReport({ slot: 2400n, slotHash })
+    const before = suite.sworker.reporter.buildWorkReport({ slot: 2400n, slotHash })
+    const [cid] = suite.sworker.sealer.list().map((r) => r.cid)
+    const size = BigInt(suite.sworker.sealer.get(cid!)!.size)
+    assert.equal(await suite.sworker.sealer.delete(cid!), true)
+    const report = suite.sworker.reporter.buildWorkReport({ slot: 2400n, slotHash })
     assert.deepEqual(report.fields.deleted_files, [[new TextEncoder().encode(cid!), size, 7n]])
     assert.equal(report.fields.reported_files_size, before.fields.reported_files_size - size)
-    assert.ok(verifySworker(sworker.enclave.publicKey, sworkWire.workReportPayload(report.fields), report.sig))
-    await sworker.reporter.commitReport()
+    assert.ok(verifySworker(suite.sworker.enclave.publicKey, sworkWire.workReportPayload(report.fields), report.sig))
+    await suite.sworker.reporter.commitReport()
   })
 })

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import * as dagPb from '@ipld/dag-pb'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { exporter } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
 import { type BlockSource, blockstoreBlockSource, devAttestationAuthority, SealError, SEALED_STORE_DIR, Sworker } from '../src/index.js'
-import { fileBytes, importFile, PLAINTEXT_MARKER, tempDir } from './fixtures/dag.js'
+import { fileBytes, importFile, PLAINTEXT_MARKER, suiteSworker, tempDir } from './fixtures/dag.js'
 
 async function collect(sworker: Sworker, cid: string): Promise<MemoryBlockstore> {
   const out = new MemoryBlockstore()
@@ -24,20 +24,12 @@ async function readFile(blockstore: MemoryBlockstore, cid: CID): Promise<Uint8Ar
 }
 
 describe('seal', () => {
-  const tmp = tempDir()
-  let sworker: Sworker
-  before(async () => {
-    sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
-  })
-  after(async () => {
-    await sworker.close()
-    tmp.remove()
-  })
+  const suite = suiteSworker()
 
   it('behavior: a multi-MiB Kubo-default DAG seals and unseals to the same blocks and bytes', async () => {
     const bytes = fileBytes(5 * 1024 * 1024 + 12345)
     const { blockstore, cid } = await importFile(bytes)
-    const record = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore), { cBlockNum: 42 })
+    const record = await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore), { cBlockNum: 42 })
     assert.equal(record.status, 'valid')
     assert.equal(record.cBlockNum, 42)
     const root = dagPb.decode(await readFile2(blockstore, cid))
@@ -48,9 +40,9 @@ describe('seal', () => {
     assert.ok(record.sealedSize > record.size)
     assert.match(record.root, /^[0-9a-f]{64}$/)
 
-    const unsealed = await collect(sworker, cid.toString())
+    const unsealed = await collect(suite.sworker, cid.toString())
     let count = 0
-    for await (const { cid: c, bytes: b } of sworker.sealer.unseal(cid.toString())) {
+    for await (const { cid: c, bytes: b } of suite.sworker.sealer.unseal(cid.toString())) {
       assert.deepEqual(b, await readFile2(blockstore, c))
       count++
     }
@@ -61,14 +53,14 @@ describe('seal', () => {
   it('behavior: CIDv1 raw-leaf DAGs seal too', async () => {
     const bytes = fileBytes(2 * 1024 * 1024, 'raw')
     const { blockstore, cid } = await importFile(bytes, { cidVersion: 1, rawLeaves: true })
-    const record = await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    const record = await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
     assert.equal(record.status, 'valid')
-    assert.deepEqual(await readFile(await collect(sworker, cid.toString()), cid), bytes)
+    assert.deepEqual(await readFile(await collect(suite.sworker, cid.toString()), cid), bytes)
   })
 
   it('behavior: the sealed store on disk does not contain the plaintext', async () => {
     const marker = Buffer.from(PLAINTEXT_MARKER)
-    const dir = path.join(tmp.dir, SEALED_STORE_DIR)
+    const dir = path.join(suite.dir, SEALED_STORE_DIR)
     let scanned = 0
     for (const name of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
       if (!fs.statSync(path.join(dir, name)).isFile()) continue
@@ -96,8 +88,8 @@ describe('seal', () => {
         return b
       },
     }
-    await assert.rejects(sworker.sealer.seal(cid, source), (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_BLOCK_MISMATCH')
-    assert.equal(sworker.sealer.get(cid.toString()), undefined)
+    await assert.rejects(suite.sworker.sealer.seal(cid, source), (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_BLOCK_MISMATCH')
+    assert.equal(suite.sworker.sealer.get(cid.toString()), undefined)
   })
 
   it('error: an inner block that does not hash to its CID is refused before its links are fetched', async () => {
@@ -113,9 +105,9 @@ describe('seal', () => {
         return copy
       },
     }
-    await assert.rejects(sworker.sealer.seal(cid, source), (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_BLOCK_MISMATCH')
+    await assert.rejects(suite.sworker.sealer.seal(cid, source), (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_BLOCK_MISMATCH')
     assert.equal(n, 1, 'no linked block was fetched')
-    assert.equal(sworker.sealer.get(cid.toString()), undefined)
+    assert.equal(suite.sworker.sealer.get(cid.toString()), undefined)
   })
 
   it('behavior: sealing on the calling thread (sealThreads 0) gives the same blocks back', async () => {
@@ -159,16 +151,16 @@ describe('seal', () => {
 
   it('behavior: delete removes the file and its sealed blocks', async () => {
     const { blockstore, cid } = await importFile(fileBytes(600 * 1024, 'del'))
-    await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
-    assert.ok(fs.existsSync(sworker.store.blockFiles.path(cid.toString())), 'the sealed blocks are in a data file')
-    assert.equal(await sworker.sealer.delete(cid.toString()), true)
-    assert.equal(sworker.sealer.get(cid.toString()), undefined)
-    assert.equal(fs.existsSync(sworker.store.blockFiles.path(cid.toString())), false, 'the data file is gone')
-    assert.equal(sworker.sealer.verifyBlock(cid.toString(), 0), undefined)
-    assert.equal(await sworker.sealer.delete(cid.toString()), false)
+    await suite.sworker.sealer.seal(cid, blockstoreBlockSource(blockstore))
+    assert.ok(fs.existsSync(suite.sworker.store.blockFiles.path(cid.toString())), 'the sealed blocks are in a data file')
+    assert.equal(await suite.sworker.sealer.delete(cid.toString()), true)
+    assert.equal(suite.sworker.sealer.get(cid.toString()), undefined)
+    assert.equal(fs.existsSync(suite.sworker.store.blockFiles.path(cid.toString())), false, 'the data file is gone')
+    assert.equal(suite.sworker.sealer.verifyBlock(cid.toString(), 0), undefined)
+    assert.equal(await suite.sworker.sealer.delete(cid.toString()), false)
     await assert.rejects(
       async () => {
-        for await (const _ of sworker.sealer.unseal(cid.toString())) break
+        for await (const _ of suite.sworker.sealer.unseal(cid.toString())) break
       },
       (err: unknown) => err instanceof SealError && err.code === 'SWORKER_ERROR_SEAL_NOT_FOUND',
     )
