@@ -74,6 +74,11 @@ function parseNonNegative(value: string): number {
   return n
 }
 
+/** A repeatable option: every value given, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
 /** Builds the `crust` command. `write` receives what the command prints on stdout. */
 export function buildProgram(write: (text: string) => void = (t) => process.stdout.write(t)): Command {
   const program = new Command('crust')
@@ -204,9 +209,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
   const orderNode = program.command('order-node').description('the EVM order node: orders Order events of a storage-order contract on Crust')
   orderNode
     .command('run', { isDefault: true })
-    .description('watch the contract for Order events to this merchant, order them on Crust, pin their CIDs')
-    .requiredOption('--evm-rpc <url>', 'EVM JSON-RPC URL')
-    .requiredOption('--contract <address>', 'the storage-order contract (its proxy address)')
+    .description('watch the contract (or one per chain) for Order events to this merchant, order them on Crust, pin their CIDs')
+    .requiredOption('--evm-rpc <url>', 'EVM JSON-RPC URL (repeat with --contract, one pair per chain, to watch several chains)', collect)
+    .requiredOption('--contract <address>', 'the storage-order contract (its proxy address); one per --evm-rpc, in the same order', collect)
     .requiredOption('--evm-key-file <file>', "file holding the merchant's EVM private key (its address is the merchant)")
     .option('--chain <url>', 'Crust chain JSON-RPC', 'ws://127.0.0.1:9944')
     .option('--account-file <file>', "file holding the paying Crust account's secret URI")

@@ -21,6 +21,8 @@ export type EvmErrorCode =
   | 'EVM_ERROR_ORDER_FAILED'
   /** The price oracle refused or failed a price update (not a whitelisted price setter, a reverted transaction). */
   | 'EVM_ERROR_ORACLE'
+  /** The order node was given no EVM chain, or one chain twice. */
+  | 'EVM_ERROR_ORDER_NODE'
 
 export class EvmError extends CrustError {
   declare readonly code: EvmErrorCode

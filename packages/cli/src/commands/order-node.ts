@@ -2,20 +2,33 @@
  * `crust order-node`: the EVM order node (a merchant of the storage-order contract). It orders each
  * confirmed `Order` event addressed to its EVM address on Crust from its Crust account, pins the
  * CID, keeps the price oracle in line with Crust's storage price and a configured CRU/ETH rate, and
- * serves every event's state; `crust order-node events` prints them. Secrets come from
+ * serves every event's state; `crust order-node events` prints them. Several chains are given as
+ * repeated `--evm-rpc <url> --contract <address>` pairs: one process, one store, one Crust account
+ * (its nonces shared by the chains), one API; each chain's price oracle is kept. Secrets come from
  * files only: the EVM key from --evm-key-file, the Crust account from --account-file or a keystore.
  */
 import { createLogger, redactUrl } from '@crust-ts/base'
-import { crustFees, crustSink, type EventRecord, PriceKeeper, type PriceStatus, startOrderNode, viemPriceOracle, viemSource } from '@crust-ts/evm'
+import {
+  crustFees,
+  crustSink,
+  type EventRecord,
+  type EvmSource,
+  PriceKeeper,
+  type PriceStatus,
+  startOrderNode,
+  viemPriceOracle,
+  viemSource,
+} from '@crust-ts/evm'
 import { connectChain, createKuboClient } from '@crust-ts/sdk'
-import { isAddress } from 'viem'
+import { type Address, isAddress } from 'viem'
 import { CliError } from '../errors.js'
 import { signerFrom } from './account.js'
 import { evmAccountFromFile } from './evm-key.js'
 
 export interface OrderNodeOptions {
-  evmRpc: string
-  contract: string
+  /** One per EVM chain, paired in order with `contract` (a single string: one chain). */
+  evmRpc: string | string[]
+  contract: string | string[]
   evmKeyFile: string
   chain: string
   accountFile?: string
@@ -46,33 +59,68 @@ export interface OrderNodeEndpoints {
 /** Test hook: `before-send` holds every order once its nonce is recorded (a test kills the process there). */
 const TEST_HOLD = 'CRUST_ORDER_NODE_TEST_HOLD'
 
+/** One EVM chain to watch: its RPC and its storage-order contract. */
+interface ChainOption {
+  rpc: string
+  contract: Address
+}
+
+/** Pairs the repeated `--evm-rpc` and `--contract` options in the order given. */
+export function chainOptions(opts: Pick<OrderNodeOptions, 'evmRpc' | 'contract'>): ChainOption[] {
+  const rpcs = typeof opts.evmRpc === 'string' ? [opts.evmRpc] : opts.evmRpc
+  const contracts = typeof opts.contract === 'string' ? [opts.contract] : opts.contract
+  if (rpcs.length !== contracts.length) {
+    throw new CliError(
+      'CLI_ERROR_EVM_CHAINS',
+      `--evm-rpc and --contract come in pairs, one of each per chain: got ${rpcs.length} --evm-rpc and ${contracts.length} --contract`,
+    )
+  }
+  return rpcs.map((rpc, i) => {
+    const contract = contracts[i]!
+    if (!isAddress(contract)) throw new CliError('CLI_ERROR_EVM_ADDRESS', `--contract: ${contract} is not an EVM address`)
+    return { rpc, contract }
+  })
+}
+
 export async function runOrderNode(opts: OrderNodeOptions): Promise<void> {
   const logger = createLogger({ level: process.env.CRUST_LOG ?? 'info', pretty: process.stdout.isTTY === true })
   const log = logger.forComponent('order-node')
-  if (!isAddress(opts.contract)) throw new CliError('CLI_ERROR_EVM_ADDRESS', `--contract: ${opts.contract} is not an EVM address`)
+  const chains = chainOptions(opts)
   if (opts.confirmations < 1) throw new CliError('CLI_ERROR_CONFIRMATIONS', '--confirmations: at least 1 (the block of the event itself)')
   const evmAccount = evmAccountFromFile(opts.evmKeyFile)
   const merchant = evmAccount.address
   const signer = await signerFrom({ ...opts, chain: opts.chain })
-  const source = await viemSource(opts.evmRpc, opts.contract).catch((err: unknown) => {
-    throw new CliError('CLI_ERROR_EVM_RPC', `no EVM JSON-RPC answers at ${redactUrl(opts.evmRpc)}: ${(err as Error).message}`)
-  })
+  const sources: EvmSource[] = []
+  for (const chain of chains) {
+    sources.push(
+      await viemSource(chain.rpc, chain.contract).catch((err: unknown) => {
+        throw new CliError('CLI_ERROR_EVM_RPC', `no EVM JSON-RPC answers at ${redactUrl(chain.rpc)}: ${(err as Error).message}`)
+      }),
+    )
+  }
+  const twice = sources.find((s, i) => sources.findIndex((t) => t.chainId === s.chainId) !== i)
+  if (twice !== undefined) throw new CliError('CLI_ERROR_EVM_CHAINS', `chain ${twice.chainId} is given twice: one --evm-rpc/--contract pair per chain`)
   const api = await connectChain(opts.chain)
-  const keeper =
-    opts.priceInterval === 0
-      ? undefined
-      : new PriceKeeper({
-          crustFees: () => crustFees(api),
-          oracle: await viemPriceOracle(opts.evmRpc, opts.contract, evmAccount).catch(async (err: unknown) => {
-            await api.disconnect().catch(() => {})
-            throw new CliError('CLI_ERROR_ORDER_NODE', `cannot find the price oracle of ${opts.contract}: ${(err as Error).message}`)
-          }),
-          ...(opts.cruEthRate === undefined ? {} : { cruEthRate: opts.cruEthRate }),
-          driftBps: Math.round(opts.priceDrift * 100),
-        })
+  // Each chain's contract has its own price oracle: each is kept in line (the same CRU rate for all).
+  const keepers: Array<{ chainId: number; keeper: PriceKeeper }> = []
+  if (opts.priceInterval !== 0) {
+    for (const [i, chain] of chains.entries()) {
+      const oracle = await viemPriceOracle(chain.rpc, chain.contract, evmAccount).catch(async (err: unknown) => {
+        await api.disconnect().catch(() => {})
+        throw new CliError('CLI_ERROR_ORDER_NODE', `cannot find the price oracle of ${chain.contract}: ${(err as Error).message}`)
+      })
+      const keeper = new PriceKeeper({
+        crustFees: () => crustFees(api),
+        oracle,
+        ...(opts.cruEthRate === undefined ? {} : { cruEthRate: opts.cruEthRate }),
+        driftBps: Math.round(opts.priceDrift * 100),
+      })
+      keepers.push({ chainId: sources[i]!.chainId, keeper })
+    }
+  }
   const hold = process.env[TEST_HOLD] === 'before-send'
   const node = await startOrderNode({
-    source,
+    source: sources,
     sink: crustSink({ api, signer, ...(opts.ipfsApi === undefined ? {} : { ipfs: createKuboClient({ url: opts.ipfsApi }) }) }),
     dataDir: opts.data,
     merchant,
@@ -84,23 +132,24 @@ export async function runOrderNode(opts: OrderNodeOptions): Promise<void> {
     onChange: (r) => log.info(summary(r), `event ${r.state}`),
     onError: (err) => log.warn({ err: (err as Error).message }, 'round failed; trying again'),
     ...(hold ? { beforeSend: () => new Promise<void>(() => {}) } : {}),
-    ...(keeper === undefined
-      ? {}
-      : {
-          prices: {
-            keeper,
-            intervalMs: opts.priceInterval,
-            onStatus: (s: PriceStatus) => s.set.length > 0 && log.info({ target: s.target, was: s.oracle, set: s.set }, 'price oracle set'),
-            onError: (err: unknown) => log.warn({ err: (err as Error).message }, 'price oracle check failed; trying again'),
-          },
-        }),
+    prices: keepers.map(({ chainId, keeper }) => ({
+      keeper,
+      intervalMs: opts.priceInterval,
+      onStatus: (s: PriceStatus) => s.set.length > 0 && log.info({ chainId, target: s.target, was: s.oracle, set: s.set }, 'price oracle set'),
+      onError: (err: unknown) => log.warn({ chainId, err: (err as Error).message }, 'price oracle check failed; trying again'),
+    })),
   }).catch(async (err: unknown) => {
     await api.disconnect().catch(() => {})
     throw new CliError('CLI_ERROR_ORDER_NODE', `the order node did not start: ${(err as Error).message}`)
   })
   const endpoints: OrderNodeEndpoints = { api: node.url, merchant, crustAccount: signer.address }
   log.info(
-    { ...endpoints, chainId: source.chainId, contract: opts.contract, confirmations: opts.confirmations, keepsPrices: keeper !== undefined },
+    {
+      ...endpoints,
+      chains: sources.map((s, i) => ({ chainId: s.chainId, contract: chains[i]!.contract })),
+      confirmations: opts.confirmations,
+      keepsPrices: keepers.length > 0,
+    },
     'order node ready',
   )
   process.send?.({ type: 'ready', endpoints })

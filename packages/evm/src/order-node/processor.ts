@@ -5,9 +5,11 @@
  * is sent; a record found in `ordering` is sent again with the same nonce only while the account's
  * nonce has not passed it, and otherwise looked up on chain, never sent with a new nonce unless
  * that nonce went to another transaction. A permanent order's prepaid renewals travel in the same
- * transaction (`utility.batchAll`), so they are added exactly when the order is placed.
+ * transaction (`utility.batchAll`), so they are added exactly when the order is placed. Nonces come
+ * from the sink's {@link NonceAllocator}, shared by every processor of the process (one per chain).
  */
 import { PERMANENT_RENEWALS } from '../constants.js'
+import { NonceAllocator } from './nonces.js'
 import type { EventStore } from './store.js'
 import { type EventRecord, eventKey, type OrderLog } from './record.js'
 import { type CrustSink, type EvmSource, PermanentOrderError } from './seams.js'
@@ -16,6 +18,8 @@ export interface ProcessorInit {
   store: EventStore
   source: EvmSource
   sink: CrustSink
+  /** Where nonces come from (default: the sink's allocator, shared by every processor given that sink). */
+  nonces?: NonceAllocator
   /** Our merchant address: only events naming it are ours. */
   merchant: string
   /** Blocks an event's block needs on top, itself included (1: ordered as soon as seen). */
@@ -51,12 +55,14 @@ async function inFlight<T>(items: readonly T[], size: number, fn: (item: T) => P
 export class OrderProcessor {
   private readonly merchant: string
   private readonly now: () => number
-  /** The next nonce this process hands out (orders recorded but not sent yet are not in the pool's count). */
-  private nextNonce = 0
+  private readonly nonces: NonceAllocator
 
   constructor(private readonly init: ProcessorInit) {
     this.merchant = init.merchant.toLowerCase()
     this.now = init.now ?? Date.now
+    this.nonces = init.nonces ?? NonceAllocator.of(init.sink)
+    // Orders recorded before a restart keep their nonces: a fresh order must not take one of them.
+    this.nonces.hold(init.store.all().flatMap((r) => (r.state === 'ordering' && r.nonce !== undefined ? [r.nonce] : [])))
   }
 
   /** One round: scan new blocks, then move every record that can move. */
@@ -125,8 +131,7 @@ export class OrderProcessor {
 
   /**
    * Checks the order and records its nonce (state `ordering`), ready to send; undefined when it
-   * failed (the record says why). Nonces handed out in this process run on from the last one: the
-   * account's pool nonce does not count orders recorded but not sent yet.
+   * failed (the record says why).
    */
   private async prepare(record: EventRecord): Promise<EventRecord | undefined> {
     const { sink, store } = this.init
@@ -136,10 +141,10 @@ export class OrderProcessor {
       await this.failed(record, err)
       return undefined
     }
+    let nonce: number | undefined
     try {
-      const [next, sentAfterBlock] = await Promise.all([sink.nextNonce(), sink.bestBlock()])
-      const nonce = Math.max(next, this.nextNonce)
-      this.nextNonce = nonce + 1
+      const sentAfterBlock = await sink.bestBlock()
+      nonce = await this.nonces.take()
       const patch: Partial<EventRecord> = { nonce, sentAfterBlock }
       // The prepaid amount is fixed once, with the first nonce: every send of this event adds the same.
       if (record.isPermanent && record.prepaid === undefined) {
@@ -151,6 +156,8 @@ export class OrderProcessor {
       this.changed(current)
       return current
     } catch (err) {
+      // Not recorded, nothing sent: the nonce goes back (a gap would hold later orders in the pool).
+      if (nonce !== undefined && store.get(eventKey(record.chainId, record.txHash, record.logIndex))?.nonce !== nonce) this.nonces.give(nonce)
       await this.failed(record, err)
       return undefined
     }
