@@ -23,7 +23,10 @@ export interface MetricSources {
 }
 
 /** The sManager's storage-challenge counters, as metrics read them. */
-export type ChallengeCounters = Pick<ChallengeStats, 'received' | 'answered' | 'passed' | 'failed' | 'unprovable' | 'missed' | 'declared' | 'rootsSubmitted' | 'lastAnswerMs'>
+export type ChallengeCounters = Pick<
+  ChallengeStats,
+  'received' | 'answered' | 'passed' | 'failed' | 'unprovable' | 'missed' | 'declared' | 'rootsSubmitted' | 'lastAnswerMs'
+>
 
 /** The counters exported as `crust_smanager_challenges{outcome}`. */
 const CHALLENGE_OUTCOMES = ['received', 'answered', 'passed', 'failed', 'unprovable', 'missed', 'declared', 'rootsSubmitted'] as const
