@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -83,10 +84,13 @@ describe('order engine: content root', () => {
     assert.equal(await orderContentRoot({ ipfsApi: ipfs.api, cid: parentCid, size: parent.length + cbor.length }), undefined)
   })
 
-  it('error: a block the node cannot give rejects (the engine retries the order later)', async () => {
-    const signal = AbortSignal.timeout(2_000)
-    // A CID no node holds: the walk cannot read it before the deadline.
-    await assert.rejects(orderContentRoot({ ipfsApi: ipfs.api, cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', size: 10, signal }))
+  it('error: an IPFS API that does not answer rejects (the engine retries the order later)', async () => {
+    // A loopback port nobody listens on any more.
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await assert.rejects(orderContentRoot({ ipfsApi: `http://127.0.0.1:${port}`, cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', size: 10 }))
   })
 
   it('behavior: signOrder signs placeStorageOrderWithRoot(cid, size, tip, "", root) with a root, placeStorageOrder without', async () => {
