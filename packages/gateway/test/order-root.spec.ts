@@ -90,7 +90,9 @@ describe('order engine: content root', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    await assert.rejects(orderContentRoot({ ipfsApi: `http://127.0.0.1:${port}`, cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', size: 10 }))
+    await assert.rejects(
+      orderContentRoot({ ipfsApi: `http://127.0.0.1:${port}`, cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', size: 10 }),
+    )
   })
 
   it('behavior: signOrder signs placeStorageOrderWithRoot(cid, size, tip, "", root) with a root, placeStorageOrder without', async () => {
