@@ -73,9 +73,10 @@ interface Num {
   toNumber(): number
   toBigInt(): bigint
 }
+/** `pallet_market::ContentRoot`; its `size` field is read with `get`: a Struct is a Map, whose `size` is its field count. */
 interface RawRoot {
   root: { toHex(): string }
-  size: Num
+  get(field: 'size'): Num
 }
 interface RawFault {
   cid: { toUtf8(): string }
@@ -98,7 +99,7 @@ interface Opt<T> {
   unwrap(): T
 }
 
-const rootOf = (r: RawRoot): ChainContentRoot => ({ root: r.root.toHex(), size: r.size.toBigInt() })
+const rootOf = (r: RawRoot): ChainContentRoot => ({ root: r.root.toHex(), size: r.get('size').toBigInt() })
 const faultsOn = (faults: RawFault[], cid: string): ChallengeFault[] =>
   faults.filter((f) => f.cid.toUtf8() === cid).map((f) => ({ block: f.block.toNumber(), kind: f.kind.type as ChallengeFaultKind }))
 
