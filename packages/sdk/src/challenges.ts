@@ -73,10 +73,13 @@ interface Num {
   toNumber(): number
   toBigInt(): bigint
 }
-/** `pallet_market::ContentRoot`; its `size` field is read with `get`: a Struct is a Map, whose `size` is its field count. */
+/**
+ * `pallet_market::ContentRoot`. A Struct is a Map, whose `size` is its field count: @polkadot/types
+ * renames the field `size_` (older versions may not), so it is read with `get`.
+ */
 interface RawRoot {
   root: { toHex(): string }
-  get(field: 'size'): Num
+  get(field: 'size' | 'size_'): Num | undefined
 }
 interface RawFault {
   cid: { toUtf8(): string }
@@ -99,7 +102,7 @@ interface Opt<T> {
   unwrap(): T
 }
 
-const rootOf = (r: RawRoot): ChainContentRoot => ({ root: r.root.toHex(), size: r.get('size').toBigInt() })
+const rootOf = (r: RawRoot): ChainContentRoot => ({ root: r.root.toHex(), size: (r.get('size_') ?? r.get('size'))!.toBigInt() })
 const faultsOn = (faults: RawFault[], cid: string): ChallengeFault[] =>
   faults.filter((f) => f.cid.toUtf8() === cid).map((f) => ({ block: f.block.toNumber(), kind: f.kind.type as ChallengeFaultKind }))
 
