@@ -1,9 +1,12 @@
 /** The Proxy pallet (Substrate's pallet_proxy; Polkadot's proxy types, Crust's deposit formula). */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
+import { u8aToHex } from '@polkadot/util'
+import { blake2AsU8a } from '@polkadot/util-crypto'
 import { CRU } from '../src/constants.js'
 import type { RuntimeCallValue } from '../src/frame/pallet.js'
-import { PROXY_DEPOSIT_BASE, PROXY_DEPOSIT_FACTOR, Proxies } from '../src/pallets/proxy.js'
+import { PROXY_DEPOSIT_BASE, PROXY_DEPOSIT_FACTOR, Proxies, pureAccount } from '../src/pallets/proxy.js'
 import { Validators } from '../src/pallets/staking/index.js'
 import { Account } from '../src/pallets/system.js'
 import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
@@ -96,5 +99,127 @@ describe('proxy', () => {
     const poor = new Uint8Array(32).fill(0xdd)
     assert.equal(h.call(signed(ALICE), 'Balances', 'transfer_keep_alive', { dest: id(poor), value: CRU }), undefined)
     assert.equal(errorName(h, h.call(signed(poor), 'Proxy', 'add_proxy', { delegate: id(BOB), proxy_type: type('Any'), delay: 0 })), 'InsufficientBalance')
+  })
+})
+
+/** The pure account as @polkadot/types encodes Substrate's entropy tuple, hashed with blake2_256 (no code of ours). */
+function pureByPolkadotTypes(h: RuntimeHarness, spawner: Uint8Array, type: string, index: number, height: number, extIndex: number): Uint8Array {
+  const entropy = h.runtime.registry.createType('([u8;16], AccountId32, u32, u32, CrustRuntimeProxyType, u16)', [
+    new TextEncoder().encode('modlpy/proxy____'),
+    spawner,
+    height,
+    extIndex,
+    type,
+    index,
+  ])
+  return blake2AsU8a(entropy.toU8a(), 256)
+}
+
+const eventsNamed = (events: DecodedEvent[], method: string) => events.filter((e) => e.section === 'proxy' && e.method === method)
+
+describe('proxy: pure accounts', () => {
+  it('behavior: create_pure makes the account blake2_256(("modlpy/proxy____", spawner, height, ext_index, type, index)) with the spawner as its proxy; the spawner reserves base + factor', async () => {
+    const h = await RuntimeHarness.create()
+    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice')
+    assert.deepEqual(alice.publicKey, ALICE)
+    const reserved = account(h, ALICE).reserved
+    // Extrinsic 0 of the block is a transfer, so the pure account's ext_index is 1.
+    assert.equal(h.submit(alice, 'Balances', 'transfer_keep_alive', { dest: id(DAVE), value: CRU }).outcome.included, true)
+    const { outcome } = h.submit(alice, 'Proxy', 'create_pure', { proxy_type: type('Any'), delay: 0, index: 0 })
+    assert.deepEqual(outcome, { included: true, success: true })
+    const height = h.number
+    const [created] = eventsNamed(h.endBlock(), 'PureCreated')
+    const pure = pureAccount(ALICE, 'Any', 0, height, 1)
+    assert.equal(u8aToHex(pure), u8aToHex(pureByPolkadotTypes(h, ALICE, 'Any', 0, height, 1)))
+    assert.notEqual(u8aToHex(pure), u8aToHex(pureAccount(ALICE, 'Any', 0, height, 0)), 'the extrinsic index is part of the entropy')
+    assert.deepEqual(
+      (created!.data as Array<{ toU8a(): Uint8Array }>).map((d) => u8aToHex(d.toU8a())),
+      [u8aToHex(pure), u8aToHex(ALICE), '0x00', '0x0000'],
+      'PureCreated { pure, who, proxy_type: Any, disambiguation_index: 0 }',
+    )
+    assert.equal(account(h, ALICE).reserved, reserved + PROXY_DEPOSIT_BASE + PROXY_DEPOSIT_FACTOR)
+    const [defs, deposit] = Proxies.get(h.state, pure)
+    assert.deepEqual(
+      defs.map((d) => [u8aToHex(d.delegate), d.proxy_type.tag, d.delay]),
+      [[u8aToHex(ALICE), 'Any', 0]],
+    )
+    assert.equal(deposit, PROXY_DEPOSIT_BASE + PROXY_DEPOSIT_FACTOR)
+    assert.equal(account(h, pure).reserved, 0n, 'the pure account holds no deposit')
+
+    // The spawner spends from it through proxy.
+    assert.equal(h.call(signed(ALICE), 'Balances', 'transfer_keep_alive', { dest: id(pure), value: 5n * CRU }), undefined)
+    const dave = account(h, DAVE).free
+    assert.equal(h.call(signed(ALICE), 'Proxy', 'proxy', { real: id(pure), force_proxy_type: undefined, call: transfer(2n * CRU) }), undefined)
+    assert.equal(proxyResult(h, h.endBlock()), undefined)
+    assert.equal(account(h, DAVE).free, dave + 2n * CRU)
+    assert.equal(account(h, pure).free, 3n * CRU)
+  })
+
+  it('behavior: kill_pure from the pure account (through proxy) with its create_pure parameters removes it, returns the deposit to the spawner (PureKilled); the spawner then is no proxy', async () => {
+    const h = await RuntimeHarness.create()
+    const reserved = account(h, ALICE).reserved
+    h.startBlock()
+    assert.equal(h.call(signed(ALICE), 'Proxy', 'create_pure', { proxy_type: type('Any'), delay: 0, index: 7 }), undefined)
+    const height = h.number
+    h.endBlock()
+    const pure = pureAccount(ALICE, 'Any', 7, height, 0)
+    assert.equal(Proxies.contains(h.state, pure), true)
+    const kill = (ext_index: number) => call('Proxy', 'kill_pure', { spawner: id(ALICE), proxy_type: type('Any'), index: 7, height, ext_index })
+    assert.equal(h.call(signed(ALICE), 'Proxy', 'proxy', { real: id(pure), force_proxy_type: undefined, call: kill(0) }), undefined)
+    const events = h.endBlock()
+    assert.equal(proxyResult(h, events), undefined)
+    const [killed] = eventsNamed(events, 'PureKilled')
+    assert.deepEqual(
+      (killed!.data as Array<{ toU8a(): Uint8Array }>).map((d) => u8aToHex(d.toU8a())),
+      [u8aToHex(pure), u8aToHex(ALICE), '0x00', '0x0700'],
+    )
+    assert.equal(Proxies.contains(h.state, pure), false)
+    assert.equal(account(h, ALICE).reserved, reserved)
+    assertError(h, h.call(signed(ALICE), 'Proxy', 'proxy', { real: id(pure), force_proxy_type: undefined, call: transfer(1n) }), 'NotProxy')
+  })
+
+  it('error: Duplicate for a second create_pure with the same parameters in one extrinsic (another index is a new account); NoPermission for kill_pure with other parameters or from the spawner itself; CallFiltered for a non-Any proxy; InsufficientBalance', async () => {
+    const h = await RuntimeHarness.create()
+    h.startBlock()
+    const height = h.number
+    const create = (index: number, proxy_type = 'Any') => call('Proxy', 'create_pure', { proxy_type: type(proxy_type), delay: 0, index })
+    assert.equal(h.call(signed(ALICE), 'Utility', 'batch', { calls: [create(0), create(1), create(0)] }), undefined)
+    const events = h.endBlock()
+    assert.equal(eventsNamed(events, 'PureCreated').length, 2)
+    const interrupted = events.find((e) => e.method === 'BatchInterrupted')!
+    assert.equal(Number(interrupted.data[0]), 2)
+    assert.equal(h.runtime.registry.findMetaError((interrupted.data[1] as { asModule: never }).asModule).name, 'Duplicate')
+    const [pure0, pure1] = [pureAccount(ALICE, 'Any', 0, height, 0), pureAccount(ALICE, 'Any', 1, height, 0)]
+    assert.equal(Proxies.contains(h.state, pure0) && Proxies.contains(h.state, pure1), true)
+
+    const kill = (fields: Partial<{ index: number; height: number; ext_index: number; proxy_type: string }>) =>
+      call('Proxy', 'kill_pure', {
+        spawner: id(ALICE),
+        proxy_type: type(fields.proxy_type ?? 'Any'),
+        index: fields.index ?? 0,
+        height: fields.height ?? height,
+        ext_index: fields.ext_index ?? 0,
+      })
+    for (const wrong of [{ height: height + 1 }, { ext_index: 1 }, { index: 1 }, { proxy_type: 'NonTransfer' }]) {
+      assert.equal(h.call(signed(ALICE), 'Proxy', 'proxy', { real: id(pure0), force_proxy_type: undefined, call: kill(wrong) }), undefined)
+      assert.equal(proxyResult(h, h.endBlock()), 'NoPermission', JSON.stringify(wrong))
+    }
+    assertError(h, h.call(signed(ALICE), 'Proxy', 'kill_pure', { spawner: id(ALICE), proxy_type: type('Any'), index: 0, height, ext_index: 0 }), 'NoPermission')
+    assert.equal(Proxies.contains(h.state, pure0), true)
+
+    // A pure account whose spawner is only a NonTransfer proxy cannot be killed by it (Substrate's do_proxy filter).
+    h.endBlock()
+    h.startBlock()
+    const ntHeight = h.number
+    assert.equal(h.call(signed(ALICE), 'Proxy', 'create_pure', { proxy_type: type('NonTransfer'), delay: 0, index: 0 }), undefined)
+    const ntPure = pureAccount(ALICE, 'NonTransfer', 0, ntHeight, 0)
+    const killNt = call('Proxy', 'kill_pure', { spawner: id(ALICE), proxy_type: type('NonTransfer'), index: 0, height: ntHeight, ext_index: 0 })
+    assert.equal(h.call(signed(ALICE), 'Proxy', 'proxy', { real: id(ntPure), force_proxy_type: undefined, call: killNt }), undefined)
+    assert.equal(proxyResult(h, h.endBlock()), 'CallFiltered')
+    assert.equal(Proxies.contains(h.state, ntPure), true)
+
+    const poor = new Uint8Array(32).fill(0xdd)
+    assert.equal(h.call(signed(ALICE), 'Balances', 'transfer_keep_alive', { dest: id(poor), value: CRU }), undefined)
+    assertError(h, h.call(signed(poor), 'Proxy', 'create_pure', { proxy_type: type('Any'), delay: 0, index: 0 }), 'InsufficientBalance')
   })
 })

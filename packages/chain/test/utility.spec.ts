@@ -89,6 +89,45 @@ describe('utility', () => {
     assertError(h, h.call(ROOT, 'Utility', 'as_derivative', { index: 3, call: transfer(BOB, 1n) }), 'BadOrigin')
   })
 
+  it('behavior: dispatch_as (root) runs the call as the given origin: system Signed(Alice) spends her funds, system Root runs a root call; DispatchedAs carries the result', async () => {
+    const h = await RuntimeHarness.create()
+    const [alice, bob] = [free(h, ALICE), free(h, BOB)]
+    const asAlice = { tag: 'system', value: { tag: 'Signed', value: ALICE } }
+    assert.equal(h.call(ROOT, 'Utility', 'dispatch_as', { as_origin: asAlice, call: transfer(BOB, 3n * CRU) }), undefined)
+    assert.equal(free(h, ALICE), alice - 3n * CRU)
+    assert.equal(free(h, BOB), bob + 3n * CRU)
+    const [ok] = h.endBlock().filter((e) => e.method === 'DispatchedAs')
+    assert.equal((ok!.data[0] as { isOk: boolean }).isOk, true)
+    const asRoot = { tag: 'system', value: { tag: 'Root', value: undefined } }
+    assert.equal(
+      h.call(ROOT, 'Utility', 'dispatch_as', { as_origin: asRoot, call: call('Balances', 'force_set_balance', { who: id(BOB), new_free: 7n * CRU }) }),
+      undefined,
+    )
+    assert.equal(free(h, BOB), 7n * CRU)
+    h.endBlock()
+    // A signed origin cannot run a root call: the failure is in the event, dispatch_as itself succeeds.
+    assert.equal(
+      h.call(ROOT, 'Utility', 'dispatch_as', { as_origin: asAlice, call: call('Balances', 'force_set_balance', { who: id(BOB), new_free: 1n }) }),
+      undefined,
+    )
+    assert.equal(h.call(ROOT, 'Utility', 'dispatch_as', { as_origin: asAlice, call: transfer(BOB, TOO_MUCH) }), undefined)
+    const failed = h.endBlock().filter((e) => e.method === 'DispatchedAs')
+    const errors = failed.map((e) => (e.data[0] as { asErr: { isBadOrigin: boolean; isModule: boolean; asModule: never } }).asErr)
+    assert.equal(errors[0]!.isBadOrigin, true)
+    assert.equal(h.runtime.registry.findMetaError(errors[1]!.asModule).name, 'InsufficientBalance')
+    assert.equal(free(h, BOB), 7n * CRU)
+  })
+
+  it('error: dispatch_as from a signed or no origin is BadOrigin and runs nothing', async () => {
+    const h = await RuntimeHarness.create()
+    const bob = free(h, BOB)
+    const asAlice = { tag: 'system', value: { tag: 'Signed', value: ALICE } }
+    assertError(h, h.call(signed(ALICE), 'Utility', 'dispatch_as', { as_origin: asAlice, call: transfer(BOB, CRU) }), 'BadOrigin')
+    assertError(h, h.call({ kind: 'none' }, 'Utility', 'dispatch_as', { as_origin: asAlice, call: transfer(BOB, CRU) }), 'BadOrigin')
+    assert.equal(free(h, BOB), bob)
+    assert.equal(h.endBlock().filter((e) => e.method === 'DispatchedAs').length, 0)
+  })
+
   it('behavior: the metadata lists Utility at index 23 with Substrate call indices and the batched_calls_limit constant', async () => {
     const h = await RuntimeHarness.create()
     const pallet = h.runtime.registry.metadata.pallets.find((p) => p.name.toString() === 'Utility')!
@@ -100,6 +139,7 @@ describe('utility', () => {
         ['batch', 0],
         ['as_derivative', 1],
         ['batch_all', 2],
+        ['dispatch_as', 3],
         ['force_batch', 4],
         ['with_weight', 5],
       ],

@@ -1,14 +1,17 @@
 /**
- * `pallet_proxy` as Substrate has it: proxy, add_proxy, remove_proxy, remove_proxies. Crust's
- * runtime has no proxy pallet, so the proxy types and deposits follow Polkadot's runtime with
- * Crust's deposit formula: ProxyDepositBase = deposit(1, 8), ProxyDepositFactor = deposit(0, 33).
+ * `pallet_proxy` as Substrate has it: proxy, add_proxy, remove_proxy, remove_proxies, and pure
+ * (keyless) accounts with create_pure / kill_pure. Crust's runtime has no proxy pallet, so the
+ * proxy types and deposits follow Polkadot's runtime with Crust's deposit formula:
+ * ProxyDepositBase = deposit(1, 8), ProxyDepositFactor = deposit(0, 33). Announcements (delayed
+ * proxies' `announce` / `proxy_announced`) and `poke_deposit` are not offered.
  */
-import { type AnyType, accountId32, enumeration, type Infer, named, option, struct, u32, u128, vec } from '../primitives/codec/scale-type.js'
+import { type AnyType, accountId32, compactU32, enumeration, type Infer, named, option, struct, u16, u32, u128, vec } from '../primitives/codec/scale-type.js'
 import { call, constant, definePallet, ensureSigned, errors, event, moduleError, type Pallet, type RuntimeCallValue } from '../frame/pallet.js'
 import { mapWithDefault } from '../frame/storage.js'
 import { tuple } from '../primitives/codec/scale-type.js'
 import { multiAddress } from '../primitives/substrate-types.js'
 import { lookupAddress, reserve, unreserve } from './balances.js'
+import { concatBytes, blake2_256 } from '../primitives/hashing.js'
 import { crustDeposit } from './deposit.js'
 import { dispatchResult } from './sudo.js'
 import { dispatchFiltered } from './utility.js'
@@ -59,8 +62,14 @@ export const Proxies = mapWithDefault({
 
 export const events = {
   ProxyExecuted: event(0, { result: dispatchResult }, 'A proxy was executed correctly, with the given.'),
+  PureCreated: event(
+    1,
+    { pure: account, who: account, proxy_type: proxyType, disambiguation_index: u16 },
+    'A pure account has been created by new proxy with given disambiguation index and proxy type.',
+  ),
   ProxyAdded: event(3, { delegator: account, delegatee: account, proxy_type: proxyType, delay: blockNumber }, 'A proxy was added.'),
   ProxyRemoved: event(4, { delegator: account, delegatee: account, proxy_type: proxyType, delay: blockNumber }, 'A proxy was removed.'),
+  PureKilled: event(5, { pure: account, spawner: account, proxy_type: proxyType, disambiguation_index: u16 }, 'A pure proxy was killed by its spawner.'),
 }
 
 export const proxyErrors = errors({
@@ -111,6 +120,22 @@ function orderDefs(a: ProxyDefinition, b: ProxyDefinition): number {
 const PROXY_INDEX: Record<ProxyType, number> = { Any: 0, NonTransfer: 1, Governance: 2, Staking: 3, IdentityJudgement: 5, CancelProxy: 6 }
 const proxyIndex = (t: ProxyType) => PROXY_INDEX[t]
 
+const PURE_ENTROPY_PREFIX = new TextEncoder().encode('modlpy/proxy____')
+
+/**
+ * Substrate's `pure_account`: blake2_256 of the SCALE tuple ("modlpy/proxy____", spawner, height,
+ * ext_index, proxy_type, index), the account a `create_pure` of `spawner` made in extrinsic
+ * `extIndex` of block `height` (pallet_proxy `Pallet::pure_account`).
+ */
+export function pureAccount(spawner: Uint8Array, type: ProxyType, index: number, height: number, extIndex: number): Uint8Array {
+  const le = (bytes: number, value: number) => {
+    const out = new Uint8Array(bytes)
+    for (let i = 0; i < bytes; i++) out[i] = Math.floor(value / 256 ** i) % 256
+    return out
+  }
+  return blake2_256(concatBytes(PURE_ENTROPY_PREFIX, spawner, le(4, height), le(4, extIndex), Uint8Array.of(proxyIndex(type)), le(2, index)))
+}
+
 // pallet_proxy's benchmarked weights (Substrate's defaults, rounded), on top of the carried call.
 const PROXY_WEIGHT = 25_000_000n
 
@@ -143,13 +168,13 @@ export function proxyPallet(index: number, runtimeCall: AnyType, callWeight: (ca
           if (def === undefined) throw moduleError(proxyErrors.NotProxy)
           if (def.delay !== 0) throw moduleError(proxyErrors.Unannounced)
           const type = def.proxy_type.tag
-          // Substrate's do_proxy filter: no escalation through add/remove_proxy, remove_proxies only for Any.
+          // Substrate's do_proxy filter: no escalation through add/remove_proxy, remove_proxies and kill_pure only for Any.
           const filter = (c: RuntimeCallValue): boolean => {
             if (c.tag === PALLET && (c.value.tag === 'add_proxy' || c.value.tag === 'remove_proxy')) {
               const requested = (c.value.value as { proxy_type: { tag: ProxyType } }).proxy_type.tag
               if (!isSuperset(type, requested)) return false
             }
-            if (c.tag === PALLET && c.value.tag === 'remove_proxies' && type !== 'Any') return false
+            if (c.tag === PALLET && (c.value.tag === 'remove_proxies' || c.value.tag === 'kill_pure') && type !== 'Any') return false
             return proxyTypeAllows(type, c)
           }
           const error = dispatchFiltered(ctx, args.call as RuntimeCallValue, { kind: 'signed', who: real, filter })
@@ -198,6 +223,49 @@ export function proxyPallet(index: number, runtimeCall: AnyType, callWeight: (ca
           const who = ensureSigned(origin)
           const [, deposit] = Proxies.get(ctx.state, who)
           setDefs(ctx, who, [], deposit)
+        },
+      }),
+      create_pure: call({
+        index: 4,
+        args: { proxy_type: proxyType, delay: blockNumber, index: u16 },
+        weight: PROXY_WEIGHT,
+        docs: [
+          'Spawn a fresh new account that is guaranteed to be otherwise inaccessible, and initialize it with a proxy of `proxy_type` for `origin` sender.',
+          '`index` disambiguates several pure accounts made in one transaction (a batch); fails with `Duplicate` when the account exists.',
+        ],
+        dispatch: (ctx, origin, args) => {
+          const who = ensureSigned(origin)
+          const pure = pureAccount(who, args.proxy_type.tag, args.index, ctx.blockNumber, ctx.extrinsicIndex ?? 0)
+          if (Proxies.contains(ctx.state, pure)) throw moduleError(proxyErrors.Duplicate)
+          // The spawner holds the deposit; it is recorded with the pure account's proxies.
+          const deposit = PROXY_DEPOSIT_BASE + PROXY_DEPOSIT_FACTOR
+          reserve(ctx, who, deposit)
+          Proxies.insert(ctx.state, pure, [[{ delegate: who, proxy_type: args.proxy_type, delay: args.delay }], deposit])
+          ctx.deposit(events.PureCreated, { pure, who, proxy_type: args.proxy_type, disambiguation_index: args.index })
+        },
+      }),
+      kill_pure: call({
+        index: 5,
+        args: {
+          spawner: multiAddress,
+          proxy_type: proxyType,
+          index: u16,
+          height: named(compactU32, 'BlockNumberFor<T>'),
+          ext_index: named(compactU32, 'u32'),
+        },
+        weight: PROXY_WEIGHT,
+        docs: [
+          'Removes a previously spawned pure proxy; sent by the pure account itself (through `proxy`), with the parameters of its `create_pure`.',
+          'WARNING: all access to this account will be lost; the deposit returns to the spawner.',
+        ],
+        dispatch: (ctx, origin, args) => {
+          const who = ensureSigned(origin)
+          const spawner = lookupAddress(args.spawner)
+          if (!same(pureAccount(spawner, args.proxy_type.tag, args.index, args.height, args.ext_index), who)) throw moduleError(proxyErrors.NoPermission)
+          const [, deposit] = Proxies.get(ctx.state, who)
+          Proxies.remove(ctx.state, who)
+          unreserve(ctx, spawner, deposit)
+          ctx.deposit(events.PureKilled, { pure: who, spawner, proxy_type: args.proxy_type, disambiguation_index: args.index })
         },
       }),
     },

@@ -1,9 +1,10 @@
 /**
- * `pallet_utility` as Substrate has it: `batch`, `batch_all`, `force_batch`, `as_derivative` and
- * `with_weight`, with its events. Crust Apps sends `batchAll([bond, validate])` for a new validator
- * and `batch` of payouts.
+ * `pallet_utility` as Substrate has it: `batch`, `batch_all`, `dispatch_as`, `force_batch`,
+ * `as_derivative` and `with_weight`, with its events. Crust Apps sends `batchAll([bond, validate])`
+ * for a new validator and `batch` of payouts. (Crust's own pallet_utility, of 2021, has `batch`,
+ * `as_derivative` and `batch_all` only.)
  */
-import { type AnyType, named, u16, u32, vec } from '../primitives/codec/scale-type.js'
+import { type AnyType, accountId32, enumeration, type Infer, named, u16, u32, vec } from '../primitives/codec/scale-type.js'
 import {
   call,
   constant,
@@ -31,6 +32,29 @@ export const BATCHED_CALLS_LIMIT = 10_922
 const BATCH_BASE = 5_000_000n
 const BATCH_PER_CALL = 4_000_000n
 const AS_DERIVATIVE_BASE = 4_000_000n
+const DISPATCH_AS_BASE = 10_000_000n
+
+/** `frame_support::dispatch::RawOrigin`: the system origins a call can be dispatched as. */
+export const rawOrigin = enumeration(
+  ['frame_support', 'dispatch', 'RawOrigin'],
+  { Root: { index: 0 }, Signed: { index: 1, value: accountId32 }, None: { index: 2 } },
+  { params: (lookup) => [{ name: 'AccountId', type: lookup.idOf(accountId32) }] },
+)
+
+/**
+ * The runtime's `OriginCaller` (`T::PalletsOrigin`): one variant per pallet that has an origin,
+ * at the pallet's index. Only System has one here (no collectives), so it is `system(RawOrigin)`.
+ */
+export const originCaller = enumeration(['crust_runtime', 'OriginCaller'], { system: { index: 0, value: rawOrigin } })
+export type OriginCallerValue = Infer<typeof originCaller>
+
+/** The dispatch origin an `OriginCaller` stands for, without any call filter (Substrate's `dispatch_bypass_filter`). */
+export function originOf(caller: OriginCallerValue): Origin {
+  const raw = caller.value
+  if (raw.tag === 'Root') return { kind: 'root' }
+  if (raw.tag === 'Signed') return { kind: 'signed', who: raw.value }
+  return { kind: 'none' }
+}
 
 export const events = {
   BatchInterrupted: event(
@@ -130,6 +154,18 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
             ctx.deposit(events.ItemCompleted, {})
           }
           ctx.deposit(events.BatchCompleted, {})
+        },
+      }),
+      dispatch_as: call({
+        index: 3,
+        args: { as_origin: named(originCaller, 'Box<T::PalletsOrigin>'), call: boxedCall },
+        weight: (args) => DISPATCH_AS_BASE + callWeight(args.call as RuntimeCallValue),
+        docs: ['Dispatches a function call with a provided origin (root only); the result is in the `DispatchedAs` event.'],
+        dispatch: (ctx, origin, args) => {
+          ensureRoot(origin)
+          // As Substrate: the call's own failure does not fail dispatch_as; it is reported in the event.
+          const error = ctx.dispatch(args.call as RuntimeCallValue, originOf(args.as_origin))
+          ctx.deposit(events.DispatchedAs, { result: error === undefined ? { tag: 'Ok', value: undefined } : { tag: 'Err', value: error } })
         },
       }),
       force_batch: call({

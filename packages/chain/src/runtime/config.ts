@@ -13,7 +13,9 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 6: storage challenges: file roots (Market.FileRoots, place_storage_order_with_root), the Challenges pallet.
   // 7: the Identity and Treasury pallets (Treasury.Deposit on fee shares, slashes and dust).
   // 8: session keys (Session.set_keys / purge_keys, NextKeys, KeyOwner, QueuedKeys, ActiveKeys) and ImOnline.
-  specVersion: 8,
+  // 9: pure proxies (proxy.create_pure / kill_pure), utility.dispatch_as, market.update_replicas
+  // (Market.LastReplicasUpdateBlock, Swork.LastProcessedBlockWorkReports).
+  specVersion: 9,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

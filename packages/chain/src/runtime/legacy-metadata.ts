@@ -94,6 +94,10 @@ export const LEGACY_TYPE_NAMES: Record<string, string> = {
   'pallet_identity::types::Data': 'Data',
   'pallet_identity::types::Judgement': 'IdentityJudgement',
   'pallet_identity::types::RegistrarInfo': 'RegistrarInfo',
+  // 4.x rebuilds `OriginCaller` from the module list by pallet index: System's `SystemOrigin` (= RawOrigin
+  // {Root, Signed(AccountId), None}) at 0, Null for the other pallets: the same bytes for every origin we have.
+  'crust_runtime::OriginCaller': 'OriginCaller',
+  'frame_support::dispatch::RawOrigin': 'RawOrigin',
 }
 
 /**

@@ -10,6 +10,7 @@ import { marketErrors, marketEvents } from './errors.js'
 import { placeStorageOrder } from './orders.js'
 import { onInitialize as adjustPrices } from './pricing.js'
 import { calculateSpowers, setSpowerReadyPeriod, sweepRipening } from './spower-superior.js'
+import { fileInfosMap, updateReplicas } from './update-replicas.js'
 import { addPrepaid, calculateReward, rewardMerchant } from './rewards.js'
 import * as S from './storage.js'
 import { merkleRoot, perbill } from './types.js'
@@ -24,6 +25,8 @@ export const PLACE_STORAGE_ORDER_WEIGHT = 719_000_000n + 16n * DB_READ + 9n * DB
 export const CALCULATE_REWARD_WEIGHT = 297_000_000n + 12n * DB_READ + 8n * DB_WRITE + 50n * DB_READ
 /** `reward_merchant`: 296·10^6 + 8 reads + 4 writes. */
 export const REWARD_MERCHANT_WEIGHT = 296_000_000n + 8n * DB_READ + 4n * DB_WRITE
+/** `update_replicas`: 10^9 + 1000 reads + 1000 writes, whatever it carries (cstrml/market/src/weight.rs:50-54). */
+export const UPDATE_REPLICAS_WEIGHT = 1_000_000_000n + 1000n * DB_READ + 1000n * DB_WRITE
 /** `calculate_spowers(n files)`: 10^9 + n × (350·10^6 + 700·10^6 + 2 reads + 2 writes). */
 export const calculateSpowersWeight = (files: number): bigint => 1_000_000_000n + BigInt(files) * (1_050_000_000n + 2n * DB_READ + 2n * DB_WRITE)
 /** Root setters: `#[weight = 1000]` (cstrml/market/src/lib.rs:534, 722-977). */
@@ -88,6 +91,16 @@ export function marketPallet(index: number): Pallet {
           S.SpowerSuperior.put(ctx.state, args.superior)
           ctx.deposit(marketEvents.SetSpowerSuperiorSuccess, { who: args.superior })
         },
+      }),
+      update_replicas: call({
+        index: 3,
+        args: { file_infos_map: fileInfosMap, last_processed_block_wrs: named(u32, 'BlockNumber') },
+        weight: UPDATE_REPLICAS_WEIGHT,
+        docs: [
+          'Update file replicas from the work reports the spower superior indexed (spower superior; fee-free).',
+          'Each entry: (cid, file_size, [(reporter, owner, sworker_anchor, report_slot, report_block, valid_at, is_added)]).',
+        ],
+        dispatch: (ctx, origin, args) => updateReplicas(ctx, ensureSigned(origin), args.file_infos_map, args.last_processed_block_wrs),
       }),
       calculate_spowers: call({
         index: 4,

@@ -167,6 +167,22 @@ export function deleteReplica(ctx: Ctx, change: Omit<ReplicaChange, 'fileSize' |
 }
 
 /**
+ * Removes the replica kept under `owner` when `reporter` holds it (Crust HEAD's `delete_replica`,
+ * cstrml/market/src/lib.rs:1202-1231, as `update_replicas` uses it). Returns undefined when no
+ * replica was removed, else the spower to take off sWorker `anchor`: the replica's (see
+ * {@link removeReplicaAt}) when it was kept under that anchor, else 0 (a re-registered sWorker
+ * started again from 0).
+ */
+export function deleteOwnerReplica(ctx: Ctx, cid: Uint8Array, owner: Uint8Array, reporter: Uint8Array, anchor: Uint8Array): bigint | undefined {
+  const stored = FilesV2.get(ctx.state, cid)
+  if (stored === undefined) return undefined
+  const index = stored.replicas.findIndex(([o, r]) => sameBytes(o, owner) && sameBytes(r.who, reporter))
+  if (index < 0) return undefined
+  const { replica, spower } = removeReplicaAt(ctx, cid, stored, index)
+  return sameBytes(replica.anchor, anchor) ? spower : 0n
+}
+
+/**
  * Removes the replica sWorker `anchor` holds of file `cid` (a failed storage challenge, a declared
  * loss, a wrong root), taking its spower off that sWorker's work report at once. Returns the
  * replica's owner and the spower taken off, or undefined when the anchor holds no replica of it.

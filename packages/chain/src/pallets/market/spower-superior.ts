@@ -50,7 +50,8 @@ export function sweepRipening(ctx: BlockContext): void {
   RipeningCursor.put(ctx.state, cursor)
 }
 
-function ensureSuperior(state: StorageAccess, caller: Uint8Array): void {
+/** Throws unless `caller` is the spower superior (SpowerSuperiorNotSet, IllegalSpowerSuperior). */
+export function ensureSuperior(state: StorageAccess, caller: Uint8Array): void {
   const superior = SpowerSuperior.get(state)
   if (superior === undefined) throw moduleError(marketErrors.SpowerSuperiorNotSet)
   if (Buffer.compare(Buffer.from(superior), Buffer.from(caller)) !== 0) throw moduleError(marketErrors.IllegalSpowerSuperior)

@@ -62,6 +62,13 @@ export const SpowerSuperior = optionalValue({
   docs: ['The account allowed to calculate spowers and set the ready period (Crust: the crust-spower service).'],
 })
 export const LastSpowerCalculateBlock = valueWithDefault({ pallet: P, name: 'LastSpowerCalculateBlock', value: blockNumber, default: 0 })
+export const LastReplicasUpdateBlock = valueWithDefault({
+  pallet: P,
+  name: 'LastReplicasUpdateBlock',
+  value: blockNumber,
+  default: 0,
+  docs: ['The block of the last `update_replicas` by the spower superior.'],
+})
 export const RipeningQueue = mapWithDefault({
   pallet: P,
   name: 'RipeningQueue',
@@ -111,6 +118,7 @@ export const MARKET_STORAGE = [
   LastSpowerCalculateBlock,
   RipeningQueue,
   RipeningCursor,
+  LastReplicasUpdateBlock,
 ]
 
 export type FileInfo = NonNullable<ReturnType<typeof FilesV2.get>>

@@ -2,9 +2,21 @@
  * What other pallets use from sWork (Crust's `SworkerInterface`): owners, anchors, sWorker spower,
  * report history, the added-files counter, and the workload hand-off to staking.
  */
+import { hexToU8a } from '@polkadot/util'
 import type { RuntimeConfig } from '../../frame/config.js'
 import type { StorageAccess, StorageReader } from '../../frame/storage.js'
-import { AddedFilesCount, Free, Identities, IdentityCount, IdentityList, PendingWorkload, ReportedInSlot, Spower, WorkReports } from './storage.js'
+import {
+  AddedFilesCount,
+  Free,
+  Identities,
+  IdentityCount,
+  IdentityList,
+  LastProcessedBlockWorkReports,
+  PendingWorkload,
+  ReportedInSlot,
+  Spower,
+  WorkReports,
+} from './storage.js'
 import { type Identity, sameBytes } from './types.js'
 
 const U64_MAX = (1n << 64n) - 1n
@@ -45,6 +57,23 @@ export function updateSpower(state: StorageAccess, anchor: Uint8Array, decrease:
   if (spower > U64_MAX) spower = U64_MAX
   spower -= decrease
   WorkReports.insert(state, anchor, { ...wr, spower: spower < 0n ? 0n : spower })
+}
+
+/**
+ * Applies net spower changes per sWorker anchor (hex), saturating at 0 and u64::MAX; an anchor with
+ * no work report is left alone (Crust's `update_sworkers_changed_spower`, cstrml/swork/src/lib.rs:189-204).
+ */
+export function applySpowerChanges(state: StorageAccess, changes: Map<string, bigint>): void {
+  for (const [anchorHex, change] of changes) {
+    const anchor = hexToU8a(anchorHex)
+    if (change > 0n) updateSpower(state, anchor, 0n, change)
+    else if (change < 0n) updateSpower(state, anchor, -change, 0n)
+  }
+}
+
+/** Records the last block whose work reports the spower superior processed (Crust's `update_last_processed_block_of_work_reports`). */
+export function setLastProcessedBlockOfWorkReports(state: StorageAccess, block: number): void {
+  LastProcessedBlockWorkReports.put(state, block)
 }
 
 /** Reads `AddedFilesCount` and resets it to 0 (Crust's `get_added_files_count_and_clear_record`). */

@@ -2,7 +2,7 @@
  * sWork's storage items (prefix `Swork`), with Crust's names, hashers and value types, plus the few
  * items our runtime needs in place of Crust's key iteration and Intel attestation.
  */
-import { bool, bytes, u32, u128, vec } from '../../primitives/codec/scale-type.js'
+import { bool, bytes, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
 import { doubleMapWithDefault, mapWithDefault, optionalMap, optionalValue, type StorageItem, valueWithDefault } from '../../frame/storage.js'
 import {
   accountId,
@@ -211,6 +211,14 @@ export const AttestationAuthority = optionalValue({
   docs: ["The attestation authority's P-256 public key (65 bytes, uncompressed), standing in for Intel's attestation service."],
 })
 
+export const LastProcessedBlockWorkReports = valueWithDefault({
+  pallet: PALLET,
+  name: 'LastProcessedBlockWorkReports',
+  value: named(u32, 'BlockNumber'),
+  default: 0,
+  docs: ['The last block whose work reports the spower superior processed (set by market `update_replicas`).'],
+})
+
 /** Every item, in declaration (metadata) order. */
 export const PeerRecords = optionalMap({
   pallet: PALLET,
@@ -243,4 +251,5 @@ export const sworkStorage: StorageItem[] = [
   AttestationAuthority,
   PubKeyOwner,
   PeerRecords,
+  LastProcessedBlockWorkReports,
 ]
