@@ -11,6 +11,7 @@ import { CrustError } from '@crust-ts/base'
 import { originAllowed, type RpcCors } from '@crust-ts/chain'
 import type { ChallengeStats } from '@crust-ts/smanager'
 import type { NodeMode } from './config.js'
+import type { ChallengeCounters } from './metrics.js'
 
 /** The shape's version: a console reading another one says so instead of misreading it. */
 export const NODE_STATUS_VERSION = 1
@@ -56,17 +57,7 @@ export interface NodeStatus {
     /** Tasks by status. */
     tasks: Record<string, number>
     /** Storage challenges since the node started (absent when it does not answer them). */
-    challenges?: {
-      received: number
-      answered: number
-      passed: number
-      failed: number
-      unprovable: number
-      missed: number
-      declared: number
-      rootsSubmitted: number
-      lastAnswerMs?: number
-    }
+    challenges?: ChallengeCounters
   }
   ipfs?: {
     peers: number
