@@ -95,3 +95,6 @@ console.log(proof.formatProofBench(await proof.runProofBench({ sizesMiB: proofSi
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))
 console.log(await import('./gateway.js').then((m) => m.runGatewayBench().then(m.formatGatewayBench)))
+const { runEvmOrdersBench, formatEvmOrdersBench } = await import('./evm-orders.js')
+// BENCH_EVM_ORDERS changes the burst (default 200 orders; 3 rounds, each well under a minute).
+console.log(formatEvmOrdersBench(await runEvmOrdersBench({ orders: Number(process.env.BENCH_EVM_ORDERS ?? 200), rounds: 3 })))

@@ -55,6 +55,19 @@ function parseCidVersion(value: string): 0 | 1 {
   return Number(value) as 0 | 1
 }
 
+/** `--cru-eth-rate`: CRU per ETH as a decimal, in the oracle's unit (5 decimals). */
+function parseCruEthRate(value: string): bigint {
+  const m = /^(\d+)(?:\.(\d{1,5}))?$/.exec(value)
+  const rate = m === null ? 0n : BigInt(m[1]!) * 100_000n + BigInt((m[2] ?? '').padEnd(5, '0'))
+  if (rate <= 0n) throw new InvalidArgumentError('expected CRU per ETH, a positive number with at most 5 decimals')
+  return rate
+}
+
+/** Milliseconds, at least 50, or 0 for never. */
+function parseInterval(value: string): number {
+  return value === '0' ? 0 : parseDuration(value)
+}
+
 function parseNonNegative(value: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
@@ -206,6 +219,9 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--data <dir>', 'folder of the event store', '.crust-order-node')
     .option('--host <ip>', 'listen address of the HTTP API', '127.0.0.1')
     .option('--port <port>', 'HTTP API port', parsePort, 12224)
+    .option('--cru-eth-rate <cru>', 'CRU per ETH to keep on the price oracle (up to 5 decimals; none: the rate is left alone)', parseCruEthRate)
+    .option('--price-interval <ms>', "pause between checks of the price oracle against Crust's storage price (0: never check)", parseInterval, 60_000)
+    .option('--price-drift <percent>', 'how far an oracle price may drift before it is set again', parsePercent, 1)
     .action(async (opts: import('./commands/order-node.js').OrderNodeOptions) => {
       const { runOrderNode } = await import('./commands/order-node.js')
       await runOrderNode(opts)

@@ -1,7 +1,8 @@
 /**
  * `crust dev` as a user runs it: a validator and three storage nodes as real processes; each
  * storage node's sWorker registers and reports its spare room, their IPFS nodes find each other's
- * blocks, and Ctrl-C stops every process.
+ * blocks, a dApp pays for storage through the EVM contract and the file reaches the three nodes,
+ * and Ctrl-C stops every process.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -13,7 +14,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { alive, devArgs, startDev, writeDevSpec, type DevProcess } from '@crust-ts/testkit'
 import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 import { storageOrderAbi } from '@crust-ts/evm'
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, createWalletClient, decodeEventLog, http } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
 
 const REPORT_SLOT = 10
 const SRD_UNIT = 16 * 1024 * 1024
@@ -126,6 +128,66 @@ describe('crust dev', () => {
     assert.equal(evm.orderNode?.merchant, evm.orderNodeAddress)
     const events = (await (await fetch(`${evm.orderNode.api}/events`)).json()) as { events: unknown[] }
     assert.ok(Array.isArray(events.events))
+  })
+
+  it('behavior: a dApp (viem) reads getPrice and overpays placeOrder: the rest comes back, the merchant gets exactly the price, the file reaches 3 reported replicas', async () => {
+    const evm = dev.evm!
+    const storageOrder = evm.contracts!.storageOrder
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 13) % 253)
+    const form = new FormData()
+    form.append('file', new Blob([bytes]), 'evm.bin')
+    const nodeA = dev.nodes[0]!.ipfsApi
+    const { Hash: cid } = (await (await fetch(`${nodeA}/api/v0/add`, { method: 'POST', body: form })).json()) as { Hash: string }
+    const { CumulativeSize } = (await (await fetch(`${nodeA}/api/v0/files/stat?arg=/ipfs/${cid}`, { method: 'POST' })).json()) as { CumulativeSize: number }
+    const size = BigInt(CumulativeSize)
+
+    const transport = http(evm.rpcUrl)
+    const client = createPublicClient({ transport })
+    const customer = mnemonicToAccount(evm.devMnemonic, { addressIndex: 2 })
+    const wallet = createWalletClient({ account: customer, transport })
+    const quoted = await client.readContract({ address: storageOrder, abi: storageOrderAbi, functionName: 'getPrice', args: [size, false] })
+    const sent = quoted * 2n + 123_456_789n
+    const hash = await wallet.writeContract({
+      address: storageOrder,
+      abi: storageOrderAbi,
+      functionName: 'placeOrder',
+      args: [cid, size, false],
+      value: sent,
+      chain: null,
+    })
+    const receipt = await client.waitForTransactionReceipt({ hash })
+    assert.equal(receipt.status, 'success')
+    const order = receipt.logs
+      .filter((l) => l.address.toLowerCase() === storageOrder.toLowerCase())
+      .map((l) => decodeEventLog({ abi: storageOrderAbi, data: l.data, topics: l.topics }))
+      .find((e) => e.eventName === 'Order')!.args as { merchant: string; cid: string; size: bigint; price: bigint }
+    assert.deepEqual([order.merchant, order.cid, order.size], [evm.orderNodeAddress, cid, size])
+    // The price at the state the order ran on (the order node may re-price the oracle between our reads).
+    const before = receipt.blockNumber - 1n
+    const price = await client.readContract({ address: storageOrder, abi: storageOrderAbi, functionName: 'getPrice', args: [size, false], blockNumber: before })
+    assert.equal(order.price, price, "the Order event's price is getPrice")
+    const balance = (address: `0x${string}`, blockNumber: bigint) => client.getBalance({ address, blockNumber })
+    const gas = receipt.gasUsed * receipt.effectiveGasPrice
+    assert.equal(
+      (await balance(customer.address, before)) - (await balance(customer.address, receipt.blockNumber)),
+      price + gas,
+      'paid the price and gas: the rest came back',
+    )
+    assert.equal(
+      (await balance(evm.orderNodeAddress, receipt.blockNumber)) - (await balance(evm.orderNodeAddress, before)),
+      price,
+      'the merchant received exactly the price',
+    )
+
+    const replicas = await waitFor(
+      async () => {
+        const file = (await api.query.market.filesV2(cid)).toJSON() as { reportedReplicaCount: number } | null
+        return file !== null && file.reportedReplicaCount >= 3 ? file.reportedReplicaCount : undefined
+      },
+      'three reported replicas of the EVM-paid file on Crust',
+      180_000,
+    )
+    assert.ok(replicas >= 3)
   })
 
   it('behavior: Ctrl-C stops every process; a restart resumes the same network', async () => {

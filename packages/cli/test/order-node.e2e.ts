@@ -1,8 +1,9 @@
 /**
  * The order node with real processes: a chain node, `crust evm-node` (blocks mined only on
  * transactions and when the test mines), and `crust order-node` as a child. One network for all
- * cases: an order placed once; kill -9 with the order held after its nonce is recorded, then a
- * restart; a snapshot/revert reorg before the confirmations; an invalid CID.
+ * cases: an order placed once; a permanent order held after its nonce is recorded, kill -9, then a
+ * restart (its prepaid renewals added once); a snapshot/revert reorg before the confirmations; an
+ * invalid CID; `crust upload --evm`; the price oracle kept in line with Crust's fees and the rate.
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
@@ -10,8 +11,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ApiPromise } from '@polkadot/api'
-import { storageOrderAbi } from '@crust-ts/evm'
-import { connectChain, loadSigner, orderStatus } from '@crust-ts/sdk'
+import { drifted, PERMANENT_RENEWALS, priceOracleAbi, storageOrderAbi } from '@crust-ts/evm'
+import { connectChain, loadSigner, orderFee, orderStatus, submit } from '@crust-ts/sdk'
 import { CLI_BIN, makeBasePath, type NodeProcess, startNode, waitFor } from '@crust-ts/testkit'
 import { type IpfsProcess, runCrust, startIpfsDaemon } from './fixtures/ipfs-process.js'
 import { createPublicClient, createWalletClient, http } from 'viem'
@@ -52,7 +53,12 @@ interface Record {
   reason?: string
   nonce?: number
   cid: string
+  prepaid?: string
+  prepaidPricedAt?: number
 }
+
+/** The oracle's rate the order node is told to keep: 12,500 CRU per ETH (deployed with 10,000). */
+const CRU_PER_ETH = '12500'
 
 describe('order node e2e', () => {
   const base = makeBasePath()
@@ -76,24 +82,45 @@ describe('order node e2e', () => {
     orderNode = await startChild(orderNodeArgs, env)
   }
   /** Places an Order through the contract; returns the event's API key. */
-  const placeOrder = async (cid: string): Promise<string> => {
+  const placeOrder = async (cid: string, permanent = false): Promise<string> => {
     const price = (await pub.readContract({
       address: evm.endpoints.contracts.storageOrder,
       abi: storageOrderAbi,
       functionName: 'getPrice',
-      args: [1000n, false],
+      args: [1000n, permanent],
     })) as bigint
     const hash = await wallet.writeContract({
       address: evm.endpoints.contracts.storageOrder,
       abi: storageOrderAbi,
       functionName: 'placeOrderWithNode',
-      args: [cid, 1000n, evm.endpoints.orderNodeAddress, false],
+      args: [cid, 1000n, evm.endpoints.orderNodeAddress, permanent],
       value: price,
       account: customer,
       chain: null,
     })
     const receipt = await pub.waitForTransactionReceipt({ hash })
     return `31337/${hash}/${receipt.logs.at(-1)!.logIndex}`
+  }
+  /**
+   * The oracle's rates (at one EVM block) when they are in line: within the order node's tolerance
+   * (5 %) of the chain's fees (which the chain itself moves by 0.3 % steps), the rate exact.
+   */
+  const inLine = async () => {
+    const oracle = (await pub.readContract({
+      address: evm.endpoints.contracts.storageOrder,
+      abi: storageOrderAbi,
+      functionName: 'priceOracle',
+    })) as `0x${string}`
+    const blockNumber = await pub.getBlockNumber({ cacheTime: 0 })
+    const [fee, basePrice, bytePrice, rate] = await Promise.all([
+      orderFee(api, 0n),
+      ...(['basePrice', 'bytePrice', 'CRUETHRATE'] as const).map(
+        (functionName) => pub.readContract({ address: oracle, abi: priceOracleAbi, functionName, blockNumber }) as Promise<bigint>,
+      ),
+    ])
+    const r = { basePrice: basePrice as bigint, bytePrice: bytePrice as bigint, rate: rate as bigint, blockNumber, chainByteFee: fee.byteFee }
+    const close = !drifted(r.basePrice, fee.baseFee + fee.keysCountFee, 500) && !drifted(r.bytePrice, fee.byteFee, 500)
+    return close && r.rate === 1_250_000_000n ? r : undefined
   }
   const record = async (key: string): Promise<Record | undefined> => {
     const res = await fetch(`${orderNode!.endpoints.api}/events/${key}`)
@@ -144,6 +171,13 @@ describe('order node e2e', () => {
       join(dir, 'data'),
       '--port',
       '0',
+      '--cru-eth-rate',
+      CRU_PER_ETH,
+      '--price-interval',
+      '200',
+      // Past the chain's own 0.3 % fee steps during the test: the keeper sends nothing (mines no EVM block) unprompted.
+      '--price-drift',
+      '5',
     ]
   })
 
@@ -160,8 +194,10 @@ describe('order node e2e', () => {
     base.remove()
   })
 
-  it('orders an Order event on Crust once, after its confirmations; killed -9 before sending and restarted, still once', async () => {
+  it('orders an Order event on Crust once, after its confirmations; a permanent one killed -9 before sending and restarted: still once, its 199 renewals prepaid once', async () => {
     await startOrderNode()
+    // Its first price check sets the oracle (mining blocks: confirmations), so orders come after it.
+    await waitFor(inLine, 'the price oracle in line with the chain and the configured rate', 60_000)
     const nonceBefore = await crustNonce()
     const first = await placeOrder(CIDS[0]!)
     assert.equal((await waitState(first, 'seen')).state, 'seen')
@@ -174,17 +210,25 @@ describe('order node e2e', () => {
     orderNode!.child.kill('SIGTERM')
     await orderNode!.exited
     await startOrderNode({ CRUST_ORDER_NODE_TEST_HOLD: 'before-send' })
-    const second = await placeOrder(CIDS[1]!)
+    const second = await placeOrder(CIDS[1]!, true)
     await mine(1)
     const held = await waitState(second, 'ordering')
+    // The prepaid amount is fixed with the nonce, before sending: 199 renewals at the fees of the block it was priced at.
+    const pricedAt = await api.rpc.chain.getBlockHash(held.prepaidPricedAt!)
+    const renewal = await orderFee(api, 1000n, { blockHash: pricedAt.toHex() })
+    assert.equal(held.prepaid, (renewal.total * PERMANENT_RENEWALS).toString())
     orderNode!.child.kill('SIGKILL')
     await orderNode!.exited
     assert.equal(await orderStatus(api, CIDS[1]!), undefined, 'not ordered while held')
     await startOrderNode()
     const done = await waitState(second, 'ordered')
     assert.equal(done.nonce, held.nonce, 'sent with the nonce recorded before the crash')
-    assert.ok((await orderStatus(api, CIDS[1]!)) !== undefined)
-    // Exactly two transactions from the account: one per event.
+    assert.equal(done.prepaid, held.prepaid, 'and the prepaid amount recorded before it')
+    const file = await orderStatus(api, CIDS[1]!)
+    assert.ok(file !== undefined)
+    assert.equal(file.prepaid, BigInt(held.prepaid!), "the file's prepaid pool grew (from nothing) by exactly the recorded amount")
+    assert.equal((await orderStatus(api, CIDS[0]!))?.prepaid, 0n, 'a plain order prepays nothing')
+    // Exactly two transactions from the account: one per event (the permanent one's prepaid travels with its order).
     await waitFor(async () => ((await crustNonce()) === nonceBefore + 2 ? true : undefined), 'two orders')
     assert.equal(await crustNonce(), nonceBefore + 2)
 
@@ -244,7 +288,7 @@ describe('order node e2e', () => {
     const stray = await runCrust(['upload', file, '--api', ipfs.api, '--chain', chain.url, '--evm-key-file', keyFile])
     assert.equal(stray.code, 1)
     assert.match(stray.stderr, /go with --evm <url>/)
-    const merchantBefore = await pub.getBalance({ address: evm.endpoints.orderNodeAddress })
+    const fromBlock = await pub.getBlockNumber({ cacheTime: 0 })
     const run = await runCrust(['upload', file, ...evmArgs, '--evm-node', evm.endpoints.orderNodeAddress, '--no-wait'])
     assert.equal(run.code, 0, run.stderr)
     const cid = /^cid\s+(\S+)$/m.exec(run.stdout)![1]!
@@ -256,9 +300,45 @@ describe('order node e2e', () => {
       args: [BigInt(size.CumulativeSize), false],
     })) as bigint
     assert.match(run.stdout, new RegExp(`^paid\\s+.*\\(${price} wei\\) to order node ${evm.endpoints.orderNodeAddress}`, 'mi'))
-    assert.equal((await pub.getBalance({ address: evm.endpoints.orderNodeAddress })) - merchantBefore, price, 'the merchant received exactly the price')
+    // Balances around the order's own block (the merchant's price updates, if any, are in blocks of their own).
+    const [event] = await pub.getContractEvents({ address: evm.endpoints.contracts.storageOrder, abi: storageOrderAbi, eventName: 'Order', fromBlock })
+    const merchantAt = (blockNumber: bigint) => pub.getBalance({ address: evm.endpoints.orderNodeAddress, blockNumber })
+    assert.equal((await merchantAt(event!.blockNumber)) - (await merchantAt(event!.blockNumber - 1n)), price, 'the merchant received exactly the price')
     await mine(2)
     const order = await waitFor(async () => (await orderStatus(api, cid)) ?? undefined, 'the Crust order of the uploaded file', 60_000)
     assert.equal(order.fileSize, BigInt(size.CumulativeSize))
+  })
+  it("the price oracle follows Crust's fees (base + keys-count fee, byte fee) and the configured CRU/ETH rate; getPrice with them", async () => {
+    const r0 = await inLine()
+    assert.ok(r0 !== undefined, 'in line since the first start (set then)')
+    assert.equal(r0.rate, 1_250_000_000n, 'the configured rate, in 5 decimals, not the deployed 10,000 CRU per ETH')
+    // Root triples the byte fee: the order node sets the oracle again.
+    const alice = await loadSigner({ suri: '//Alice' })
+    const before = r0.bytePrice
+    // Within the chain's own clamp (the max byte fee), far past the tolerance.
+    const byteFee = (await orderFee(api, 0n)).byteFee * 3n
+    await submit(api, api.tx.sudo!.sudo!(api.tx.market!.setByteFee!(byteFee)), alice)
+    const r = await waitFor(
+      async () => {
+        const now = await inLine()
+        return now !== undefined && now.bytePrice > before * 2n ? now : undefined
+      },
+      'the oracle to follow the new byte fee',
+      60_000,
+    )
+    // Its last check, on its API: the target is the chain's byte fee at the block it read.
+    const status = (await (await fetch(`${orderNode!.endpoints.api}/prices`)).json()) as { target: { bytePrice: string }; crust: { atBlock: number } }
+    const readAt = await api.rpc.chain.getBlockHash(status.crust.atBlock)
+    assert.equal(BigInt(status.target.bytePrice), (await orderFee(api, 0n, { blockHash: readAt.toHex() })).byteFee)
+    const size = 3n * 1_048_576n + 5n
+    const expected = (((((r.basePrice + (size * r.bytePrice) / 1_048_576n) * 110n) / 100n) * 100_000n) / r.rate) * 1_000_000n
+    const price = await pub.readContract({
+      address: evm.endpoints.contracts.storageOrder,
+      abi: storageOrderAbi,
+      functionName: 'getPrice',
+      args: [size, false],
+      blockNumber: r.blockNumber,
+    })
+    assert.equal(price, expected, "getPrice prices with the oracle's new rates")
   })
 })

@@ -152,8 +152,14 @@ describe('the uploading storage node down and back (crust dev)', () => {
     assert.equal(rankB?.rank, 1, `D ranks B first: ${ranked.stdout}`)
     assert.ok(rankB!.successes > 0)
     assert.ok(rankA === null || rankA.rank > 1, 'A, dead, is not ranked above B')
-    const text = await runCrust(['status', cid, '--chain', dev.chainRpc, '--api', ipfsApi])
+    // Asked through A's API, which is down: one error line saying no API answers there, exit 1.
+    const [text, unreachable] = await Promise.all([
+      runCrust(['status', cid, '--chain', dev.chainRpc, '--api', ipfsApi]),
+      runCrust(['status', cid, '--chain', dev.chainRpc, '--api', a.ipfsApi]),
+    ])
     assert.match(text.stdout, new RegExp(`peer ${b.peerId}.*\\n    rank 1 of \\d+ at `))
+    assert.equal(unreachable.code, 1, unreachable.stderr)
+    assert.match(unreachable.stderr.trimEnd(), /^error: no IPFS API answers at http:\/\/127\.0\.0\.1:\d+.*\(SDK_ERROR_IPFS_UNREACHABLE\)$/)
   })
 
   it('behavior: restarted, the uploading node reports again with the sealed file it kept, and pulls nothing again', async () => {

@@ -154,40 +154,42 @@ describe('crust upload, status, prepaid, key import/export', () => {
 
   it('error: bad inputs exit 1 with one error line and place no order', async () => {
     const before = await keysCount()
-    const missing = await runCrust(['upload', join(base.path, 'does-not-exist'), ...chainArgs])
-    assertOneError(missing, 'SDK_ERROR_NO_SUCH_FILE')
-    assert.equal(missing.stderr.trimEnd().split('\n').length, 1)
-
-    assertOneError(await runCrust(['status', 'not-a-cid', '--chain', node.url]), 'SDK_ERROR_BAD_CID')
-    assertOneError(await runCrust(['prepaid', 'Qm-nope', '1', '--chain', node.url]), 'SDK_ERROR_BAD_CID')
-    const unknown = await runCrust(['status', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '--chain', node.url])
-    assert.match(assertOneError(unknown, 'SDK_ERROR_NO_ORDER'), /no storage order for QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o/)
-    assertOneError(await runCrust(['prepaid', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '1', '--chain', node.url]), 'SDK_ERROR_NO_ORDER')
-    assertOneError(
-      await runCrust(['prepaid', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '1.0000000000001', '--chain', node.url]),
-      'SDK_ERROR_BAD_AMOUNT',
-    )
-
     // 8 GiB (sparse): refused before anything is added or sent, naming the limit.
     const huge = join(base.path, 'huge.bin')
     writeFileSync(huge, '')
     truncateSync(huge, 8 * 1024 ** 3)
-    const tooLarge = await runCrust(['upload', huge, ...chainArgs])
-    assert.match(assertOneError(tooLarge, 'SDK_ERROR_FILE_TOO_LARGE'), /below 8589934592 bytes \(8 GiB\)/)
-
     // A fresh account has nothing: refused before the upload, naming the account.
     const phrase = mnemonicGenerate(12)
     const poor = keyring.addFromUri(phrase).address
     const small = join(base.path, 'poor.bin')
     writeFileSync(small, randomBytes(10_000))
-    const unfunded = await runCrust(['upload', small, ...chainArgs, '--account', phrase])
+    const unknownCid = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'
+    // Independent invocations, run at once: each is a whole CLI start.
+    const [missing, badCid, badPrepaidCid, unknown, unknownPrepaid, badAmount, tooLarge, unfunded, noChain] = await Promise.all([
+      runCrust(['upload', join(base.path, 'does-not-exist'), ...chainArgs]),
+      runCrust(['status', 'not-a-cid', '--chain', node.url]),
+      runCrust(['prepaid', 'Qm-nope', '1', '--chain', node.url]),
+      runCrust(['status', unknownCid, '--chain', node.url]),
+      runCrust(['prepaid', unknownCid, '1', '--chain', node.url]),
+      runCrust(['prepaid', unknownCid, '1.0000000000001', '--chain', node.url]),
+      runCrust(['upload', huge, ...chainArgs]),
+      runCrust(['upload', small, ...chainArgs, '--account', phrase]),
+      // No chain node at the URL.
+      runCrust(['status', unknownCid, '--chain', 'ws://127.0.0.1:1']),
+    ])
+    assertOneError(missing, 'SDK_ERROR_NO_SUCH_FILE')
+    assert.equal(missing.stderr.trimEnd().split('\n').length, 1)
+    assertOneError(badCid, 'SDK_ERROR_BAD_CID')
+    assertOneError(badPrepaidCid, 'SDK_ERROR_BAD_CID')
+    assert.match(assertOneError(unknown, 'SDK_ERROR_NO_ORDER'), /no storage order for QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o/)
+    assertOneError(unknownPrepaid, 'SDK_ERROR_NO_ORDER')
+    assertOneError(badAmount, 'SDK_ERROR_BAD_AMOUNT')
+    assert.match(assertOneError(tooLarge, 'SDK_ERROR_FILE_TOO_LARGE'), /below 8589934592 bytes \(8 GiB\)/)
     const line = assertOneError(unfunded, 'SDK_ERROR_NO_FUNDS')
     assert.ok(line.includes(poor), line)
     assert.ok(!unfunded.stderr.includes(phrase), 'the phrase is not echoed')
     assert.equal(Number((await api.rpc.system.accountNextIndex(poor)).toString()), 0)
-
-    // No chain node at the URL.
-    assertOneError(await runCrust(['status', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', '--chain', 'ws://127.0.0.1:1']), 'SDK_ERROR_NO_CHAIN')
+    assertOneError(noChain, 'SDK_ERROR_NO_CHAIN')
 
     assert.equal(await keysCount(), before, 'no order was placed')
   })

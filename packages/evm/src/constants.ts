@@ -14,3 +14,9 @@ export const DEV_ORACLE_PRICES = {
   cruEthRate: 10_000n * 100_000n, // CRU per ETH, 5 decimals
   sizeLimit: 1024n * 1024n * 1024n, // 1 GiB
 } as const
+/**
+ * Renewals prepaid with a permanent order. The price oracle charges a permanent order
+ * `PERMANENT_MULTIPLIER` (200) order prices: one pays the Crust order, the other 199 go to the
+ * file's prepaid pool, from which the chain renews it at each expiry (crust-evm reference).
+ */
+export const PERMANENT_RENEWALS = 199n

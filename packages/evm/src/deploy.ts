@@ -21,6 +21,8 @@ export interface DeployParameters {
   prices?: OraclePrices
   /** Order nodes to allow right away. */
   orderNodes?: readonly `0x${string}`[]
+  /** Price setters to whitelist on the oracle right away (order nodes keeping it in line). */
+  priceSetters?: readonly `0x${string}`[]
 }
 
 export interface DeployedContracts {
@@ -57,6 +59,11 @@ export async function deployContracts(wallet: Wallet, client: PublicClient, para
     const hash = await wallet.writeContract({ address: storageOrder, abi: storageOrderAbi, functionName: 'addOrderNode', args: [node], chain: wallet.chain })
     const receipt = await client.waitForTransactionReceipt({ hash })
     if (receipt.status !== 'success') throw new EvmError('EVM_ERROR_DEPLOY', 'addOrderNode failed', { node, hash })
+  }
+  for (const setter of params.priceSetters ?? []) {
+    const hash = await wallet.writeContract({ address: priceOracle, abi: priceOracleAbi, functionName: 'addPriceSetter', args: [setter], chain: wallet.chain })
+    const receipt = await client.waitForTransactionReceipt({ hash })
+    if (receipt.status !== 'success') throw new EvmError('EVM_ERROR_DEPLOY', 'addPriceSetter failed', { setter, hash })
   }
   return { storageOrder, priceOracle, storageOrderImplementation, priceOracleImplementation }
 }

@@ -19,6 +19,8 @@ export type EvmErrorCode =
   | 'EVM_ERROR_ORDER_REFUSED'
   /** An order could not be sent or confirmed (the EVM node's answer says why). */
   | 'EVM_ERROR_ORDER_FAILED'
+  /** The price oracle refused or failed a price update (not a whitelisted price setter, a reverted transaction). */
+  | 'EVM_ERROR_ORACLE'
 
 export class EvmError extends CrustError {
   declare readonly code: EvmErrorCode

@@ -37,7 +37,7 @@ class FakeEvm implements EvmSource {
   async ordersInBlock(n: number, hash: string) {
     return this.blocks[n]?.hash === hash ? this.blocks[n]!.logs : undefined
   }
-  mine(cids: string[] = [], merchant = MERCHANT): OrderLog[] {
+  mine(cids: string[] = [], merchant = MERCHANT, isPermanent = false): OrderLog[] {
     const n = this.blocks.length
     const hash = hashOf(n, this.fork)
     const logs = cids.map((cid, i) => ({
@@ -50,7 +50,7 @@ class FakeEvm implements EvmSource {
       cid,
       size: 1000n,
       price: 5n,
-      isPermanent: false,
+      isPermanent,
     }))
     this.blocks.push({ hash, logs })
     return logs
@@ -65,10 +65,15 @@ class FakeEvm implements EvmSource {
 /** A Crust account: a nonce, the orders included, and a switch for transient failures. */
 class FakeCrust implements CrustSink {
   nonce = 0
-  placed: Array<{ cid: string; nonce: number }> = []
+  placed: Array<{ cid: string; nonce: number; prepaid?: string }> = []
+  /** One renewal's price at the fees of block `block`. */
+  renewal = 7n
+  block = 100
   failNext = 0
   /** Includes the transaction, then fails as a crash after sending would. */
   crashAfterInclusion = false
+  /** When set, inclusion waits for it (transactions in flight). */
+  gate: Promise<void> | undefined
   async check(record: EventRecord) {
     if (!record.cid.startsWith('Qm')) throw new PermanentOrderError('SDK_ERROR_BAD_CID', `"${record.cid}" is not a valid CID`)
   }
@@ -79,7 +84,10 @@ class FakeCrust implements CrustSink {
     return this.nonce
   }
   async bestBlock() {
-    return 100
+    return this.block
+  }
+  async renewalPrice() {
+    return { price: this.renewal, atBlock: this.block }
   }
   async place(record: EventRecord, nonce: number) {
     if (this.failNext > 0) {
@@ -87,8 +95,9 @@ class FakeCrust implements CrustSink {
       throw new Error('connection reset')
     }
     assert.equal(nonce, this.nonce, 'sent with the nonce recorded')
-    this.placed.push({ cid: record.cid, nonce })
+    this.placed.push({ cid: record.cid, nonce, ...(record.prepaid === undefined ? {} : { prepaid: record.prepaid }) })
     this.nonce++
+    await this.gate
     if (this.crashAfterInclusion) throw new Error('crashed after sending')
     return { blockHash: hashOf(100 + nonce), blockNumber: 100 + nonce }
   }
@@ -206,6 +215,63 @@ describe('order node state machine', () => {
     assert.deepEqual(
       crust.placed.filter((p) => p.cid === CID),
       [{ cid: CID, nonce: 1 }],
+    )
+  })
+
+  it('a permanent order carries 199 renewals at the fees when first sent, fixed with the nonce: a resend after a crash adds the same, once', async () => {
+    crust.failNext = 1
+    const [log] = evm.mine([CID], MERCHANT, true)
+    await processor(1).tick()
+    const ordering = state(log!)!
+    assert.equal(ordering.state, 'ordering')
+    assert.equal(ordering.prepaid, (7n * 199n).toString(), 'recorded before the first send')
+    assert.equal(ordering.prepaidPricedAt, 100)
+    // The fees move before the retry: the recorded amount stands.
+    crust.renewal = 9n
+    crust.block = 101
+    now += 1000
+    await processor(1).tick()
+    assert.equal(state(log!)?.state, 'ordered')
+    assert.equal(state(log!)?.prepaid, '1393')
+    const [plain] = evm.mine(['QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'])
+    await processor(1).tick()
+    assert.equal(state(plain!)?.state, 'ordered')
+    assert.equal(state(plain!)?.prepaid, undefined, 'a plain order prepays nothing')
+    assert.deepEqual(crust.placed, [
+      { cid: CID, nonce: ordering.nonce, prepaid: '1393' },
+      { cid: 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG', nonce: ordering.nonce! + 1 },
+    ])
+  })
+
+  it('a burst of confirmed events gets consecutive nonces, each recorded, and is sent together: none waits for another to be included', async () => {
+    let release!: () => void
+    crust.gate = new Promise((resolve) => {
+      release = resolve
+    })
+    const cids = [CID, 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG', 'QmPZ9gcCEpqKTo6aq61g2nXGUhM4iCL3ewB6LDXZCtioEB']
+    const logs = evm.mine(cids)
+    const tick = processor(1).tick()
+    // Poll with a deadline: the store's writes are real disk writes.
+    const deadline = Date.now() + 10_000
+    while (crust.placed.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    assert.deepEqual(
+      crust.placed.map((p) => p.nonce),
+      [0, 1, 2],
+      'all three sent before any is included',
+    )
+    assert.deepEqual(
+      logs.map((l) => [state(l)?.state, state(l)?.nonce]),
+      [
+        ['ordering', 0],
+        ['ordering', 1],
+        ['ordering', 2],
+      ],
+    )
+    release()
+    await tick
+    assert.deepEqual(
+      logs.map((l) => state(l)?.state),
+      ['ordered', 'ordered', 'ordered'],
     )
   })
 })

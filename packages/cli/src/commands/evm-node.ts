@@ -1,7 +1,8 @@
 /**
  * `crust evm-node`: the EVM dev node (Hardhat's EDR in process, JSON-RPC over HTTP) with, unless
  * --no-deploy, the storage-order contract and price oracle deployed behind their proxies. The
- * contracts' owner is dev account 0; dev account 1 is the allowed order node (the merchant).
+ * contracts' owner is dev account 0; dev account 1 is the allowed order node (the merchant) and a
+ * whitelisted price setter of the oracle.
  * `crust dev` runs it as a child and reads the endpoints it reports over IPC.
  */
 import { createLogger } from '@crust-ts/base'
@@ -23,7 +24,7 @@ export interface EvmNodeEndpoints {
   chainId: number
   /** Dev account 0: owns both contracts (adds order nodes and price setters, upgrades). */
   contractOwner: string
-  /** Dev account 1: the allowed order node, which receives the price of each order. */
+  /** Dev account 1: the allowed order node (and a price setter of the oracle), which receives the price of each order. */
   orderNodeAddress: string
   /** The proxy addresses dApps call. */
   contracts?: { storageOrder: string; priceOracle: string }
@@ -58,6 +59,8 @@ export async function runEvmNode(opts: EvmNodeOptions): Promise<void> {
     const transport = http(node.url)
     const deployed = await deployContracts(createWalletClient({ account: owner, chain, transport }), createPublicClient({ chain, transport }), {
       orderNodes: [orderNode],
+      // The order node keeps the oracle's prices in line with Crust's.
+      priceSetters: [orderNode],
     }).catch(async (err: unknown) => {
       await node.close()
       throw new CliError('CLI_ERROR_EVM_NODE', `cannot deploy the contracts: ${(err as Error).message}`)

@@ -8,6 +8,7 @@ import {
   formatCru,
   type Holder,
   holdersOf,
+  ipfsError,
   orderStatus,
   parseCru,
   type RetrievalScore,
@@ -112,7 +113,11 @@ export async function statusCommand(cid: string, opts: { chain: string; json: bo
 
 async function askingNodeRanks(url: string): Promise<AskingNodeRanks> {
   const kubo = createKuboClient(url)
-  return { api: kubo.url, scores: (await kubo.stats.bitswap()).retrievalScores }
+  try {
+    return { api: kubo.url, scores: (await kubo.stats.bitswap()).retrievalScores }
+  } catch (err) {
+    throw ipfsError(kubo.url, err)
+  }
 }
 
 export async function prepaidCommand(cid: string, amountText: string, opts: AccountOptions & { chain: string }, write: (s: string) => void): Promise<void> {

@@ -1,9 +1,11 @@
 /**
  * The order node's HTTP API: every event's state. `GET /events` lists the records,
- * `GET /events/:chainId/:txHash/:logIndex` gives one; errors are JSON `{ error: { code, message } }`.
+ * `GET /events/:chainId/:txHash/:logIndex` gives one, `GET /prices` the price oracle's last check;
+ * errors are JSON `{ error: { code, message } }`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { eventKey } from './record.js'
+import type { PriceStatus } from './price-keeper.js'
 import type { EventStore } from './store.js'
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -14,15 +16,22 @@ function failure(status: number, code: string, message: string): [number, unknow
   return [status, { error: { code, message } }]
 }
 
-export function handleApi(store: EventStore, req: IncomingMessage, res: ServerResponse): void {
-  const [status, payload] = answer(store, req)
+/** The price keeper's last status; undefined when the node keeps no oracle. */
+export type PriceStatusSource = () => PriceStatus | undefined
+
+export function handleApi(store: EventStore, req: IncomingMessage, res: ServerResponse, prices?: PriceStatusSource): void {
+  const [status, payload] = answer(store, req, prices)
   send(res, status, payload)
 }
 
-function answer(store: EventStore, req: IncomingMessage): [number, unknown] {
+function answer(store: EventStore, req: IncomingMessage, prices: PriceStatusSource | undefined): [number, unknown] {
   if (req.method !== 'GET') return failure(405, 'ORDER_NODE_METHOD', 'the API is read-only: GET only')
   const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '')
   if (path === '/events') return [200, { events: store.all() }]
+  if (path === '/prices') {
+    if (prices === undefined) return failure(404, 'ORDER_NODE_NO_PRICES', 'this order node does not keep the price oracle')
+    return [200, prices() ?? { checkedAt: null }]
+  }
   const parts = path.split('/')
   if (parts.length === 5 && parts[1] === 'events') {
     const [chainId, txHash, logIndex] = [Number(parts[2]), parts[3]!, Number(parts[4])]
@@ -36,6 +45,6 @@ function answer(store: EventStore, req: IncomingMessage): [number, unknown] {
   return failure(404, 'ORDER_NODE_NOT_FOUND', `no ${path}: try GET /events`)
 }
 
-export function createApiServer(store: EventStore): Server {
-  return createServer((req, res) => handleApi(store, req, res))
+export function createApiServer(store: EventStore, prices?: PriceStatusSource): Server {
+  return createServer((req, res) => handleApi(store, req, res, prices))
 }

@@ -1,12 +1,29 @@
-/** {@link CrustSink} through the sdk: the order node's Crust account places orders; its IPFS node pins. */
+/** {@link CrustSink} through the sdk: the order node's Crust account places orders (with prepaid renewals for permanent ones); its IPFS node pins. */
 import type { ApiPromise } from '@polkadot/api'
-import { assertCid, assertFileSize, type KeyringPair, type KuboClient, maxFileSize, SdkError, submit, TxDispatchError } from '@crust-ts/sdk'
+import { assertCid, assertFileSize, type KeyringPair, type KuboClient, maxFileSize, orderFee, SdkError, submit, TxDispatchError } from '@crust-ts/sdk'
+import type { CrustFees } from './price-keeper.js'
 import { type CrustSink, PermanentOrderError, type PlacedLookup } from './seams.js'
 
 /** Errors that sending the same order again would meet again (the funds can be topped up). */
 const PERMANENT = new Set(['SDK_ERROR_BAD_CID', 'SDK_ERROR_BAD_SIZE', 'SDK_ERROR_FILE_TOO_LARGE', 'SDK_ERROR_TX_FAILED'])
 
 type Num = { toNumber(): number }
+
+interface CallLike {
+  section: string
+  method: string
+  args: ReadonlyArray<{ toU8a(isBare?: boolean): Uint8Array }>
+}
+
+/** The CID a call orders: `market.placeStorageOrder`, alone or first in a `utility.batchAll` (with its prepaid). */
+function orderedCid(call: CallLike): string | undefined {
+  if (call.section === 'market' && call.method === 'placeStorageOrder') return new TextDecoder().decode(call.args[0]!.toU8a(true))
+  if (call.section === 'utility' && call.method === 'batchAll') {
+    const first = (call.args[0] as unknown as CallLike[])[0]
+    return first === undefined ? undefined : orderedCid(first)
+  }
+  return undefined
+}
 
 export interface CrustSinkInit {
   api: ApiPromise
@@ -16,6 +33,13 @@ export interface CrustSinkInit {
   pinTimeoutMs?: number
   /** Tip of each order, in plancks. */
   tip?: bigint
+}
+
+/** The Crust market's fees at the best block (what the order node keeps the price oracle in line with). */
+export async function crustFees(api: ApiPromise): Promise<CrustFees> {
+  const header = await api.rpc.chain.getHeader()
+  const { baseFee, byteFee, keysCountFee } = await orderFee(api, 0n, { blockHash: header.hash.toHex() })
+  return { baseFee, byteFee, keysCountFee, atBlock: header.number.toNumber() }
 }
 
 export function crustSink(init: CrustSinkInit): CrustSink {
@@ -34,8 +58,16 @@ export function crustSink(init: CrustSinkInit): CrustSink {
     nextNonce: async () => ((await api.rpc.system.accountNextIndex(address)) as unknown as Num).toNumber(),
     chainNonce: async () => ((await api.query.system!.account!(address)) as unknown as { nonce: Num }).nonce.toNumber(),
     bestBlock: async () => (await api.rpc.chain.getHeader()).number.toNumber(),
+    async renewalPrice(record) {
+      const header = await api.rpc.chain.getHeader()
+      const fee = await orderFee(api, BigInt(record.size), { blockHash: header.hash.toHex() })
+      return { price: fee.total, atBlock: header.number.toNumber() }
+    },
     async place(record, nonce) {
-      const tx = api.tx.market!.placeStorageOrder!(record.cid, BigInt(record.size), init.tip ?? 0n, '')
+      const order = api.tx.market!.placeStorageOrder!(record.cid, BigInt(record.size), init.tip ?? 0n, '')
+      const prepaid = BigInt(record.prepaid ?? 0)
+      // One atomic transaction: the prepaid pool is filled exactly when the order is placed, under one nonce.
+      const tx = prepaid > 0n ? api.tx.utility!.batchAll!([order, api.tx.market!.addPrepaid!(record.cid, prepaid)]) : order
       try {
         const included = await submit(api, tx, signer, { signOptions: { nonce } })
         return { blockHash: included.blockHash, blockNumber: included.blockNumber }
@@ -51,11 +83,7 @@ export function crustSink(init: CrustSinkInit): CrustSink {
         const block = await api.rpc.chain.getBlock(hash)
         const index = block.block.extrinsics.findIndex((x) => x.isSigned && x.signer.toString() === address && x.nonce.toNumber() === nonce)
         if (index < 0) continue
-        const ext = block.block.extrinsics[index]!
-        const args = ext.method.args
-        const ours =
-          ext.method.section === 'market' && ext.method.method === 'placeStorageOrder' && new TextDecoder().decode(args[0]!.toU8a(true)) === record.cid
-        if (!ours) return { kind: 'other' }
+        if (orderedCid(block.block.extrinsics[index]!.method) !== record.cid) return { kind: 'other' }
         const events = (await (
           await api.at(hash)
         ).query.system!.events!()) as unknown as Array<{

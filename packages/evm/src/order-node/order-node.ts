@@ -1,12 +1,14 @@
 /**
  * The order node: polls one EVM chain's storage-order contract, orders its events on Crust through
- * {@link OrderProcessor}, and serves every event's state over HTTP.
+ * {@link OrderProcessor}, keeps the price oracle in line ({@link PriceKeeper}), and serves every
+ * event's state over HTTP.
  */
 import type { Server } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { listen } from '@crust-ts/base'
 import { createApiServer } from './api.js'
 import { OrderProcessor, type ProcessorInit } from './processor.js'
+import type { PriceKeeper, PriceStatus } from './price-keeper.js'
 import type { EventRecord } from './record.js'
 import type { CrustSink, EvmSource } from './seams.js'
 import { EventStore } from './store.js'
@@ -27,6 +29,8 @@ export interface OrderNodeInit {
   onChange?: (record: EventRecord) => void
   onError?: (err: unknown) => void
   beforeSend?: ProcessorInit['beforeSend']
+  /** Keeps the price oracle in line: a round on start, then every `intervalMs`. */
+  prices?: { keeper: PriceKeeper; intervalMs: number; onStatus?: (status: PriceStatus) => void; onError?: (err: unknown) => void }
 }
 
 export interface OrderNode {
@@ -51,7 +55,8 @@ export async function startOrderNode(init: OrderNodeInit): Promise<OrderNode> {
   let server: Server
   let url: string
   try {
-    server = createApiServer(store)
+    const keeper = init.prices?.keeper
+    server = createApiServer(store, keeper === undefined ? undefined : () => keeper.status())
     const addr = await listen(server, init.port, init.host)
     url = `http://${addr.address}:${addr.port}`
   } catch (err) {
@@ -66,11 +71,22 @@ export async function startOrderNode(init: OrderNodeInit): Promise<OrderNode> {
       await sleep(init.pollMs, undefined, { signal: stop.signal }).catch(() => {})
     }
   })()
+  const prices = init.prices
+  const priceLoop = (async () => {
+    if (prices === undefined) return
+    while (!stop.signal.aborted) {
+      await prices.keeper.sync().then(
+        (status) => prices.onStatus?.(status),
+        (err: unknown) => prices.onError?.(err),
+      )
+      await sleep(prices.intervalMs, undefined, { signal: stop.signal }).catch(() => {})
+    }
+  })()
   return {
     url,
     async close() {
       stop.abort()
-      await loop
+      await Promise.all([loop, priceLoop])
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await store.close()

@@ -4,8 +4,10 @@
  * once. Exactly once rests on the Crust nonce: it is recorded (`ordering`) before the transaction
  * is sent; a record found in `ordering` is sent again with the same nonce only while the account's
  * nonce has not passed it, and otherwise looked up on chain, never sent with a new nonce unless
- * that nonce went to another transaction.
+ * that nonce went to another transaction. A permanent order's prepaid renewals travel in the same
+ * transaction (`utility.batchAll`), so they are added exactly when the order is placed.
  */
+import { PERMANENT_RENEWALS } from '../constants.js'
 import type { EventStore } from './store.js'
 import { type EventRecord, eventKey, type OrderLog } from './record.js'
 import { type CrustSink, type EvmSource, PermanentOrderError } from './seams.js'
@@ -22,6 +24,8 @@ export interface ProcessorInit {
   fromBlock?: number
   /** Most blocks per `eth_getLogs`. */
   maxRange?: number
+  /** Orders sent at once (default 32). */
+  maxInFlight?: number
   /** Backoff after a transient error: base × 2^(attempts-1), capped. */
   backoffMs?: number
   maxBackoffMs?: number
@@ -32,9 +36,23 @@ export interface ProcessorInit {
   beforeSend?: (record: EventRecord) => Promise<void>
 }
 
+/** Orders sent at once: under the chain's pool bound of future transactions per sender (64), whatever order they arrive in. */
+const DEFAULT_MAX_IN_FLIGHT = 32
+
+/** Runs `fn` over `items` in order, at most `size` at a time: each one done makes room for the next. */
+async function inFlight<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker))
+}
+
 export class OrderProcessor {
   private readonly merchant: string
   private readonly now: () => number
+  /** The next nonce this process hands out (orders recorded but not sent yet are not in the pool's count). */
+  private nextNonce = 0
 
   constructor(private readonly init: ProcessorInit) {
     this.merchant = init.merchant.toLowerCase()
@@ -54,12 +72,19 @@ export class OrderProcessor {
     // The unconfirmed window is scanned again next round: a reorg there may bring new events.
     const next = Math.max(cursor, head - this.init.confirmations)
     if (next !== cursor) await store.setCursor(source.chainId, next)
+    // Confirmed events get their nonces one by one (each written before any send), then are sent
+    // together: a burst of events takes a few Crust blocks, not one block per event.
+    const toSend: EventRecord[] = []
+    const blocks = new Map<string, Promise<OrderLog[] | undefined>>()
     for (const record of store.all()) {
       if (record.chainId !== source.chainId) continue
-      if (record.state === 'seen' && record.nextAttemptAt <= this.now() && head >= record.blockNumber + this.init.confirmations - 1) await this.confirm(record)
-      else if (record.state === 'ordering' && record.nextAttemptAt <= this.now()) await this.resume(record)
+      if (record.state === 'seen' && record.nextAttemptAt <= this.now() && head >= record.blockNumber + this.init.confirmations - 1) {
+        const prepared = await this.confirm(record, blocks)
+        if (prepared !== undefined) toSend.push(prepared)
+      } else if (record.state === 'ordering' && record.nextAttemptAt <= this.now()) await this.resume(record)
       else if (record.state === 'ordered' && record.pinned !== true && record.nextAttemptAt <= this.now()) await this.pin(record)
     }
+    await inFlight(toSend, this.init.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, (record) => this.dispatch(record))
   }
 
   private async saw(log: OrderLog): Promise<void> {
@@ -74,34 +99,69 @@ export class OrderProcessor {
     }
   }
 
-  private async confirm(record: EventRecord): Promise<void> {
-    const logs = await this.init.source.ordersInBlock(record.blockNumber, record.blockHash)
+  /** Whether the event is still in its (canonical) block; if so, prepares its order. */
+  private async confirm(record: EventRecord, blocks: Map<string, Promise<OrderLog[] | undefined>>): Promise<EventRecord | undefined> {
+    const at = `${record.blockNumber}:${record.blockHash}`
+    let lookup = blocks.get(at)
+    if (lookup === undefined) {
+      lookup = this.init.source.ordersInBlock(record.blockNumber, record.blockHash)
+      blocks.set(at, lookup)
+    }
+    const logs = await lookup
     const still = logs?.some((l) => l.txHash.toLowerCase() === record.txHash && l.logIndex === record.logIndex)
     if (still !== true) {
       const why = logs === undefined ? `block ${record.blockHash} left the canonical chain` : `the event is no longer in block ${record.blockHash}`
       this.changed(await this.init.store.update(record, 'reorged', {}, `${why} before ${this.init.confirmations} confirmations`))
-      return
+      return undefined
     }
-    await this.order(record)
+    return this.prepare(record)
   }
 
   /** Checks, records the nonce, sends. */
   private async order(record: EventRecord): Promise<void> {
+    const prepared = await this.prepare(record)
+    if (prepared !== undefined) await this.dispatch(prepared)
+  }
+
+  /**
+   * Checks the order and records its nonce (state `ordering`), ready to send; undefined when it
+   * failed (the record says why). Nonces handed out in this process run on from the last one: the
+   * account's pool nonce does not count orders recorded but not sent yet.
+   */
+  private async prepare(record: EventRecord): Promise<EventRecord | undefined> {
     const { sink, store } = this.init
     try {
       await sink.check(record)
     } catch (err) {
       await this.failed(record, err)
-      return
+      return undefined
     }
-    let current = record
     try {
-      const [nonce, sentAfterBlock] = await Promise.all([sink.nextNonce(), sink.bestBlock()])
-      current = await store.update(record, 'ordering', { nonce, sentAfterBlock })
+      const [next, sentAfterBlock] = await Promise.all([sink.nextNonce(), sink.bestBlock()])
+      const nonce = Math.max(next, this.nextNonce)
+      this.nextNonce = nonce + 1
+      const patch: Partial<EventRecord> = { nonce, sentAfterBlock }
+      // The prepaid amount is fixed once, with the first nonce: every send of this event adds the same.
+      if (record.isPermanent && record.prepaid === undefined) {
+        const { price, atBlock } = await sink.renewalPrice(record)
+        patch.prepaid = (price * PERMANENT_RENEWALS).toString()
+        patch.prepaidPricedAt = atBlock
+      }
+      const current = await store.update(record, 'ordering', patch)
       this.changed(current)
-      await this.send(current, nonce)
+      return current
     } catch (err) {
-      await this.failed(current, err)
+      await this.failed(record, err)
+      return undefined
+    }
+  }
+
+  /** Sends a prepared order (state `ordering`, nonce recorded); an error is recorded for a retry. */
+  private async dispatch(record: EventRecord): Promise<void> {
+    try {
+      await this.send(record, record.nonce!)
+    } catch (err) {
+      await this.failed(record, err)
     }
   }
 

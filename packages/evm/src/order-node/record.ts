@@ -43,6 +43,13 @@ export interface EventRecord {
   nonce?: number
   /** The Crust best block when the nonce was taken: where to look for the transaction after a crash. */
   sentAfterBlock?: number
+  /**
+   * Permanent orders: plancks added to the file's prepaid pool in the same (atomic) transaction as
+   * the order: the renewals the customer paid for. Fixed, with the nonce, before the first send.
+   */
+  prepaid?: string
+  /** The Crust block whose fees priced `prepaid`. */
+  prepaidPricedAt?: number
   crustBlockHash?: string
   crustBlockNumber?: number
   pinned?: boolean

@@ -30,7 +30,12 @@ export interface CrustSink {
   /** The account's nonce in the best block's state (transactions included so far). */
   chainNonce(): Promise<number>
   bestBlock(): Promise<number>
-  /** Places the order with exactly this nonce; resolves once it is in a block. */
+  /** What one renewal of the order costs at the fees of the best block (Crust's `get_file_fee`), and that block. */
+  renewalPrice(record: EventRecord): Promise<{ price: bigint; atBlock: number }>
+  /**
+   * Places the order with exactly this nonce (with `record.prepaid`, when set, added to its prepaid
+   * pool in the same atomic transaction); resolves once it is in a block.
+   */
   place(record: EventRecord, nonce: number): Promise<{ blockHash: string; blockNumber: number }>
   /** Looks in blocks `fromBlock..best` for the account's transaction with `nonce`. */
   findPlaced(record: EventRecord, nonce: number, fromBlock: number): Promise<PlacedLookup>
@@ -47,4 +52,20 @@ export class PermanentOrderError extends Error {
     super(message)
     this.name = 'PermanentOrderError'
   }
+}
+
+/** The price oracle's rates the order node keeps in line (plancks, and CRU per ETH with 5 decimals). */
+export interface OracleRates {
+  basePrice: bigint
+  bytePrice: bigint
+  cruEthRate: bigint
+}
+
+/** The price oracle, as a whitelisted price setter sees it. */
+export interface PriceOracleClient {
+  read(): Promise<OracleRates>
+  /** Sends `setOrderPrice` and waits for it to succeed; resolves with the transaction hash. */
+  setOrderPrice(basePrice: bigint, bytePrice: bigint): Promise<string>
+  /** Sends `setCRUETHRATE` and waits for it to succeed. */
+  setCruEthRate(rate: bigint): Promise<string>
 }

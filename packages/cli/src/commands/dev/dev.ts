@@ -68,6 +68,11 @@ export interface DevOptions {
 
 export { GATEWAY_SERVICE_ACCOUNT, storageAccountUri } from './network-args.js'
 
+/** How often the dev order node checks the price oracle against the chain's fees. */
+const DEV_PRICE_INTERVAL_MS = 10_000
+/** The dev rate, as the contracts were deployed with (`DEV_ORACLE_PRICES` of the evm package, not loaded here: it pulls in Hardhat). */
+const DEV_CRU_PER_ETH = '10000'
+
 /** The dev Crust account that pays for the EVM order node's orders. */
 export const ORDER_NODE_ACCOUNT = '//EvmOrderNode'
 
@@ -305,7 +310,8 @@ export async function runDev(opts: DevOptions): Promise<void> {
 
 /**
  * The EVM order node of the dev network: dev account 1 (the contract's allowed node) as merchant,
- * a funded dev Crust account paying, one confirmation; both secrets in 0600 files of its folder.
+ * a funded dev Crust account paying, one confirmation, keeping the oracle (it is a price setter);
+ * both secrets in 0600 files of its folder.
  */
 function orderNodeChild(
   evm: EvmNodeEndpoints & { contracts?: { storageOrder: string } },
@@ -324,6 +330,8 @@ function orderNodeChild(
   const args = ['order-node', '--evm-rpc', evm.rpcUrl, '--contract', evm.contracts!.storageOrder, '--evm-key-file', join(dir, 'evm.key')]
   args.push('--chain', chainRpc, '--account-file', join(dir, 'account'), '--confirmations', '1', '--poll', '500', '--from-block', '0')
   args.push('--data', join(dir, 'data'), '--port', String(port), ...(ipfsApi === undefined ? [] : ['--ipfs-api', ipfsApi]))
+  // The oracle follows the dev chain's fees (checked every 10 s) at the dev rate of 10,000 CRU per ETH.
+  args.push('--cru-eth-rate', DEV_CRU_PER_ETH, '--price-interval', String(DEV_PRICE_INTERVAL_MS))
   return new DevChild<OrderNodeEndpoints>({ name: 'order-node', dir, args }, onExit)
 }
 
