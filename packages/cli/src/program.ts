@@ -290,6 +290,10 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--sworker-port <port>', 'storage node: sWorker API port (default 12222)', parsePort)
     .option('--smanager-port <port>', 'storage node: sManager API port (default 12223)', parsePort)
     .option('--metrics-port <port>', 'storage node: Prometheus /metrics port (default 9615)', parsePort)
+    .option(
+      '--status-cors <origins>',
+      "storage node: browser origins that may read its status (GET /status on the metrics port, for the web console): 'all' or a comma-separated list (default: localhost pages)",
+    )
     .option('--srd-units <n>', 'storage node: SRD units to declare at start', parseNonNegative)
     .option('--srd-unit <bytes>', 'storage node: SRD unit size in bytes (default 1 GiB)', parseNonNegative)
     .action(

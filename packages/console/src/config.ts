@@ -10,6 +10,23 @@ export interface ConsoleConfig {
   devAccounts: boolean
   /** A name for the page header, e.g. `crust dev`. */
   network?: string
+  /**
+   * Storage nodes whose read-only status (`GET /status`: sealed bytes, SRD, tasks, challenges,
+   * retrieval ranks) the Nodes page reads from the browser; each must allow the console's origin.
+   */
+  storageNodes?: StorageNodeLink[]
+  /**
+   * An EVM chain with Crust's storage-order contract: the Files page can pay for an order there
+   * (an injected EVM wallet, or in dev mode the dev node's unlocked accounts).
+   */
+  evm?: { rpc: string; chainId: number; storageOrder: `0x${string}` }
+}
+
+/** A storage node the console knows: its account (as on chain) and its status URL. */
+export interface StorageNodeLink {
+  name: string
+  account: string
+  status: string
 }
 
 /** The console's default port (DESIGN.md). */

@@ -11,5 +11,5 @@
  * const { url } = await server.start()
  * ```
  */
-export { type ConsoleConfig, consoleOrigins, DEFAULT_CONSOLE_PORT } from './config.js'
+export { type ConsoleConfig, consoleOrigins, DEFAULT_CONSOLE_PORT, type StorageNodeLink } from './config.js'
 export { ConsoleServer, type ConsoleServerInit, WEB_ROOT } from './server.js'

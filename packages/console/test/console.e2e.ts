@@ -1,9 +1,11 @@
 /**
  * The console in real Chromium against one real `crust dev` (a validator, three storage nodes, the
- * W3Auth gateway, the console it serves): the Chain page follows finality, a transfer made in the
+ * W3Auth gateway, the EVM dev node and its order node, the console it serves): the Chain page follows finality, a transfer made in the
  * page moves funds on chain, a file uploaded from the Files page reaches three reported replicas
- * and comes back from the gateway, the Nodes page lists the three storage nodes with fresh reports,
- * and without dev accounts or a wallet the page says how to connect one. Screenshots go to
+ * and comes back from the gateway, the Nodes page lists the three storage nodes with fresh reports
+ * (and what each node's status endpoint says it sealed), a file paid from an EVM dev account
+ * through the storage-order contract is ordered on Crust by the order node, the Staking page bonds, guarantees
+ * and unbonds, and without dev accounts or a wallet the page says how to connect one. Screenshots go to
  * packages/console/screenshots with CRUST_UPDATE_SCREENSHOTS=1, else to a temporary folder.
  */
 import assert from 'node:assert/strict'
@@ -67,7 +69,7 @@ describe('web console in Chromium', () => {
     await cryptoWaitReady()
     mkdirSync(SHOTS, { recursive: true })
     const spec = writeDevSpec(base.path, { reportSlot: REPORT_SLOT, fileDuration: 600, eraLength: 6 * REPORT_SLOT })
-    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: 16 * 1024 * 1024, console: true }))
+    dev = await startDev(join(base.path, 'dev'), devArgs({ spec, storageNodes: 3, srdUnits: 2, srdUnit: 16 * 1024 * 1024, console: true, evm: true }))
     assert.ok(dev.console !== undefined, 'crust dev names its console in network.json')
     url = dev.console
     api = await connectApi(dev.chainRpc)
@@ -167,7 +169,34 @@ describe('web console in Chromium', () => {
     await page.close()
   })
 
-  it('behavior: the Nodes page lists the three storage nodes with fresh reports', async () => {
+  it('behavior: a file paid from an EVM dev account through the storage-order contract is ordered on Crust by the order node, and the timeline shows it', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${url}#/files`)
+    await page.getByTestId('account').waitFor({ timeout: LONG })
+    await page.getByLabel(/an EVM account/).check()
+    const from = await waitFor(
+      async () => ((await page.getByTestId('evm-account').count()) > 0 ? page.getByTestId('evm-account').inputValue() : undefined),
+      'the EVM dev accounts',
+      LONG,
+    )
+    assert.match(from, /^0x[0-9a-fA-F]{40}$/)
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => `line ${i} paid from an EVM account ${Date.now()}`).join('\n'))
+    await page.getByTestId('file-input').setInputFiles({ name: 'evm.txt', mimeType: 'text/plain', buffer: bytes })
+    // The gateway takes W3Auth's ethereum form, signed by the EVM account.
+    await page.getByRole('button', { name: 'Upload' }).click()
+    await settled(page, 'evm-fee-quote')
+    assert.match((await page.getByTestId('evm-fee-quote').textContent()) ?? '', /charges \d[\d.]* ETH/)
+    const cid = (await page.getByTestId('cid').textContent()) ?? ''
+    await page.getByRole('button', { name: 'Pay and order' }).click()
+    // The timeline follows the order the order node placed on Crust (replicas as for any order: the test above follows them to 3).
+    await settled(page, 'crust-ordered')
+    const file = (await api.query.market!.filesV2!(cid)).toJSON() as { fileSize: number } | null
+    assert.ok(file !== null && file.fileSize >= bytes.length, `Crust holds the order for ${cid}, sized as the DAG: ${JSON.stringify(file)}`)
+    await page.screenshot({ path: join(SHOTS, 'files-evm.png'), fullPage: true })
+    await page.close()
+  })
+
+  it("behavior: the Nodes page lists the three storage nodes with fresh reports, and each one's sealed bytes and SRD from its status endpoint", async () => {
     const page = await browser.newPage()
     await page.goto(`${url}#/nodes`)
     await waitFor(
@@ -177,7 +206,76 @@ describe('web console in Chromium', () => {
     )
     const accounts = await page.getByTestId('storage-node').count()
     assert.equal(accounts, 3)
+    // What only the nodes know, from their read-only status endpoints: each sealed the file stored
+    // above (the Files test) and declared its SRD (2 units of 16 MiB).
+    const sealed = await waitFor(
+      async () => {
+        const cells = await page
+          .locator('[data-testid="node-sealed"]')
+          .evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-bytes')), Number(e.getAttribute('data-srd'))]))
+        return cells.length === 3 && cells.every(([bytes]) => bytes! > 0) ? cells : undefined
+      },
+      "3 nodes' status with sealed bytes",
+      LONG,
+    )
+    assert.deepEqual(
+      sealed.map(([, srd]) => srd),
+      [32 * 1024 * 1024, 32 * 1024 * 1024, 32 * 1024 * 1024],
+    )
+    assert.equal(await page.getByTestId('node-status-error').count(), 0)
     await page.screenshot({ path: join(SHOTS, 'nodes.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('behavior: on the Staking page a dev account bonds, guarantees a validator candidate and unbonds; the chain and the page agree', async () => {
+    const ferdie = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Ferdie').address
+    const page = await browser.newPage()
+    await page.goto(`${url}#/staking`)
+    await page.getByTestId('account').selectOption(ferdie)
+    const candidate = page.getByTestId('validator').first()
+    await candidate.waitFor({ timeout: LONG })
+    const validator = (await candidate.getAttribute('data-stash'))!
+    const status = page.getByTestId('staking-status')
+    /** Clicks `button` and waits for the status line to end with this step's outcome (ok or error). */
+    const step = async (button: string, done: RegExp) => {
+      await page.getByRole('button', { name: button, exact: true }).click()
+      await status
+        .and(page.locator('.ok, .error'))
+        .filter({ hasText: new RegExp(`${done.source}|failed`) })
+        .waitFor({ timeout: LONG })
+        .catch(async (err: Error) => {
+          throw new Error(`${button} did not end; the status reads "${await status.textContent()}": ${err.message}`)
+        })
+      assert.match((await status.textContent()) ?? '', done)
+    }
+    const cru = 1_000_000_000_000n
+    const ledger = async () =>
+      (await api.query.staking!.ledger!(ferdie)).toJSON() as { active: number | string; unlocking: Array<{ value: number | string }> } | null
+    await page.getByLabel('Bond (CRU)', { exact: true }).fill('20')
+    await step('Bond', /^Bonded 20 CRU: included in block #\d+/)
+    assert.equal(BigInt((await ledger())!.active), 20n * cru, 'the chain holds a 20 CRU bond')
+    await page.getByLabel('Validator to guarantee').selectOption(validator)
+    await page.getByLabel('Votes (CRU of the bond)').fill('5')
+    await step('Guarantee', /^Guaranteed 5 CRU: included in block #\d+/)
+    const guarantee = (await api.query.staking!.guarantors!(ferdie)).toJSON() as { targets: Array<{ who: string; value: number | string }> }
+    assert.deepEqual(
+      guarantee.targets.map((t) => [new Keyring({ ss58Format: 66 }).encodeAddress(t.who), BigInt(t.value)]),
+      [[validator, 5n * cru]],
+    )
+    // The validator's row names the new guarantor.
+    await page
+      .locator(`[data-testid="validator"][data-stash="${validator}"] [data-testid="guarantor"][data-who="${ferdie}"][data-plancks="${5n * cru}"]`)
+      .waitFor({ timeout: LONG })
+    await page.getByLabel('Unbond (CRU; what is not guaranteed)').fill('2')
+    await step('Unbond', /^Unbonded 2 CRU: included in block #\d+/)
+    const after = (await ledger())!
+    assert.equal(BigInt(after.active), 18n * cru)
+    assert.deepEqual(
+      after.unlocking.map((u) => BigInt(u.value)),
+      [2n * cru],
+    )
+    await page.locator(`[data-testid="my-unlocking"][data-plancks="${2n * cru}"]`).waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'staking.png'), fullPage: true })
     await page.close()
   })
 

@@ -5,6 +5,7 @@ import type { ConsoleConfig } from '../src/config.js'
 import { ChainPage } from './pages/chain.js'
 import { FilesPage } from './pages/files.js'
 import { NodesPage } from './pages/nodes.js'
+import { StakingPage } from './pages/staking.js'
 import { RpcClient } from './rpc.js'
 import { type WalletState, WalletBar, useWallet } from './wallet.js'
 
@@ -12,6 +13,7 @@ const ROUTES = [
   { hash: '#/chain', label: 'Chain' },
   { hash: '#/files', label: 'Files' },
   { hash: '#/nodes', label: 'Nodes' },
+  { hash: '#/staking', label: 'Staking' },
 ] as const
 
 function useHash(): string {
@@ -73,6 +75,8 @@ function App({ config }: { config: ConsoleConfig }) {
           <FilesPage config={config} rpc={rpc} wallet={wallet} />
         ) : route.hash === '#/nodes' ? (
           <NodesPage config={config} rpc={rpc} wallet={wallet} />
+        ) : route.hash === '#/staking' ? (
+          <StakingPage config={config} rpc={rpc} wallet={wallet} />
         ) : (
           <ChainPage config={config} rpc={rpc} wallet={wallet} />
         )}

@@ -218,6 +218,46 @@ describe('order node state machine', () => {
     )
   })
 
+  it('a re-order after another transaction took the nonce keeps every history entry, the reason it went back to seen included', async () => {
+    crust.failNext = 1
+    const [log] = evm.mine([CID])
+    await processor(1).tick()
+    const before = state(log!)!.history
+    crust.placed.push({ cid: 'QmOther', nonce: 0 })
+    crust.nonce = 1
+    now += 1000
+    await processor(1).tick()
+    const after = state(log!)!
+    assert.equal(after.state, 'ordered')
+    assert.deepEqual(after.history.slice(0, before.length), before, 'the history before the re-order is kept')
+    assert.deepEqual(
+      after.history.slice(before.length).map((h) => [h.state, h.reason]),
+      [
+        ['seen', 'nonce 0 was used by another transaction'],
+        ['ordering', undefined],
+        ['ordered', undefined],
+      ],
+    )
+  })
+
+  it('an update from an older copy of a record is merged onto the stored record: fields and history written since are kept', async () => {
+    const [log] = evm.mine([CID])
+    const stale = await store.create(evm.chainId, log!)
+    now = 1
+    await store.update(stale, 'ordering', { nonce: 4, sentAfterBlock: 9 })
+    now = 2
+    const updated = await store.update(stale, 'ordering', { attempts: 1 }, 'will retry: connection reset')
+    assert.deepEqual(store.get(eventKey(evm.chainId, log!.txHash, log!.logIndex)), updated)
+    assert.equal(updated.nonce, 4)
+    assert.equal(updated.sentAfterBlock, 9)
+    assert.equal(updated.attempts, 1)
+    assert.deepEqual(updated.history, [
+      { at: 0, state: 'seen' },
+      { at: 1, state: 'ordering' },
+      { at: 2, state: 'ordering', reason: 'will retry: connection reset' },
+    ])
+  })
+
   it('a permanent order carries 199 renewals at the fees when first sent, fixed with the nonce: a resend after a crash adds the same, once', async () => {
     crust.failNext = 1
     const [log] = evm.mine([CID], MERCHANT, true)

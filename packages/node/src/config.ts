@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { CrustError } from '@crust-ts/base'
-import { DEFAULT_STATE_PRUNING, parseStatePruning } from '@crust-ts/chain'
+import { DEFAULT_RPC_CORS, DEFAULT_STATE_PRUNING, parseRpcCors, parseStatePruning, type RpcCors } from '@crust-ts/chain'
 
 export type NodeMode = 'isolation' | 'member' | 'owner'
 export const NODE_MODES: readonly NodeMode[] = ['isolation', 'member', 'owner']
@@ -56,6 +56,11 @@ export interface StorageNodeConfig {
   sworker: { apiPort: number; srdUnitSize: number; srdUnits: number }
   smanager: { apiPort: number; strategy: 'default' | 'srdFirst' | 'newFileFirst'; pullIdleTimeoutMs: number }
   metrics: { port: number }
+  /**
+   * Browser origins allowed to read the node's status (`GET /status` on the metrics port), in
+   * `--rpc-cors` form: `all` or a comma-separated list (a port may be `*`); default: local pages.
+   */
+  statusCors?: string
 }
 
 export const GiB = 1024 ** 3
@@ -103,6 +108,7 @@ const SHAPE: Shape = {
   sworker: { apiPort: 'number', srdUnitSize: 'number', srdUnits: 'number' },
   smanager: { apiPort: 'number', strategy: 'string', pullIdleTimeoutMs: 'number' },
   metrics: { port: 'number' },
+  statusCors: 'string',
 }
 
 function checkShape(value: unknown, shape: Shape, path: string): void {
@@ -185,7 +191,18 @@ function validateConfig(c: StorageNodeConfig): void {
   if (!['default', 'srdFirst', 'newFileFirst'].includes(c.smanager.strategy)) {
     throw new NodeConfigError(`smanager.strategy: "${c.smanager.strategy}" is not one of default, srdFirst, newFileFirst`)
   }
+  if (c.statusCors !== undefined) statusCorsOf(c)
   validateChainSource(c)
+}
+
+/** The origins allowed to read the node's status: `statusCors` parsed, or the chain RPC's default (local pages). */
+export function statusCorsOf(c: Pick<StorageNodeConfig, 'statusCors'>): RpcCors {
+  if (c.statusCors === undefined) return DEFAULT_RPC_CORS
+  try {
+    return parseRpcCors(c.statusCors)
+  } catch (err) {
+    throw new NodeConfigError(`statusCors: ${(err as Error).message.replace(/^--rpc-cors: /, '')}`, { statusCors: c.statusCors })
+  }
 }
 
 /** Exactly one way to the chain: a chain node's RPC, or the node's own chain node on the p2p network. */

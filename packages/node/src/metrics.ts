@@ -5,7 +5,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { RpcCors } from '@crust-ts/chain'
 import type { ChallengeStats } from '@crust-ts/smanager'
+import { type NodeStatusSource, serveStatus } from './status.js'
 
 /** Where each metric's value comes from; a node without an sWorker (owner mode) leaves those out. */
 export interface MetricSources {
@@ -121,13 +123,28 @@ export interface MetricsServer {
   stop(): Promise<void>
 }
 
-/** Serves the registry at GET /metrics (loopback by default: it tells what the node stores). */
-export async function startMetricsServer(registry: Registry, opts: { host?: string; port: number }): Promise<MetricsServer> {
+/** The read-only status served next to the metrics (`/status`), and the browser origins allowed to read it. */
+export interface StatusEndpoint {
+  read: NodeStatusSource
+  cors: RpcCors
+}
+
+/**
+ * Serves the registry at GET /metrics and, when given, the node's status at /status (loopback by
+ * default: both tell what the node stores).
+ */
+export async function startMetricsServer(registry: Registry, opts: { host?: string; port: number; status?: StatusEndpoint }): Promise<MetricsServer> {
+  const status = opts.status
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+    const path = req.url?.split('?')[0]
+    if (path === '/status' && status !== undefined) {
+      void serveStatus(req, res, status.read, status.cors)
+      return
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
       res
         .writeHead(404, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ code: 'NODE_ERROR_NOT_FOUND', message: 'only GET /metrics is served here' }))
+        .end(JSON.stringify({ code: 'NODE_ERROR_NOT_FOUND', message: `served here: GET /metrics${status === undefined ? '' : ', GET /status'}` }))
       return
     }
     registry.metrics().then(

@@ -18,11 +18,20 @@ import { createLibp2pHost, loadOrCreatePeerKey, PEER_KEY_FILE } from '@crust-ts/
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
 import { blockstoreBlockSource, type RunningSworker, runSworker } from '@crust-ts/sworker'
 import { EmbeddedChain } from './chain.js'
-import type { StorageNodeConfig } from './config.js'
+import { type StorageNodeConfig, statusCorsOf } from './config.js'
 import { ensureGroup, ensureJoined } from './groups.js'
 import { publishPeerRecordOnceIdentified } from './peer-record.js'
 import { ChainProviderHints } from './provider-hints.js'
 import { createMetricsRegistry, type MetricSources, type MetricsServer, startMetricsServer } from './metrics.js'
+import { challengeCounters, NODE_STATUS_VERSION, type NodeStatus } from './status.js'
+
+/** Each part of the node's status, read per request; the parts a node does not run are absent. */
+interface StatusParts {
+  chain(): NodeStatus['chain']
+  sworker?(): NonNullable<NodeStatus['sworker']>
+  smanager?(): NonNullable<NodeStatus['smanager']>
+  ipfs?(): Promise<NonNullable<NodeStatus['ipfs']>>
+}
 
 export interface StorageNodeEndpoints {
   account: string
@@ -36,6 +45,8 @@ export interface StorageNodeEndpoints {
   multiaddrs?: string[]
   sworkerApi?: string
   smanagerApi?: string
+  /** The node's read-only status (JSON, for the web console): `GET` it from an allowed origin. */
+  status: string
 }
 
 export interface RunningStorageNode {
@@ -172,12 +183,30 @@ export async function startStorageNode(
     const api = await connectChain(chainRpc!)
     stops.push(() => api.disconnect())
     let bestBlock = 0
+    let finalizedBlock = 0
+    let lastHeadAt: number | undefined
     const unsubscribeHeads = await api.rpc.chain.subscribeNewHeads((h) => {
-      bestBlock = h.number.toNumber()
+      const number = h.number.toNumber()
+      if (number !== bestBlock) lastHeadAt = Date.now()
+      bestBlock = number
     })
     stops.push(async () => unsubscribeHeads())
+    const unsubscribeFinalized = await api.rpc.chain.subscribeFinalizedHeads((h) => {
+      finalizedBlock = h.number.toNumber()
+    })
+    stops.push(async () => unsubscribeFinalized())
     const sources: MetricSources = { bestBlock: () => bestBlock }
-    const endpoints: Omit<StorageNodeEndpoints, 'metrics'> = { account: account.address, mode: config.mode, chainRpc: chainRpc! }
+    const endpoints: Omit<StorageNodeEndpoints, 'metrics' | 'status'> = { account: account.address, mode: config.mode, chainRpc: chainRpc! }
+    const ownChain = chain
+    const status: StatusParts = {
+      chain: () => ({
+        best: bestBlock,
+        finalized: finalizedBlock,
+        ...(lastHeadAt === undefined ? {} : { lastHeadAgeMs: Date.now() - lastHeadAt }),
+        ownNode: ownChain !== undefined,
+        ...(ownChain === undefined ? {} : { peers: ownChain.consensus.network.peers().length }),
+      }),
+    }
     if (host !== undefined) Object.assign(endpoints, { peerId: host.peerId.toString(), multiaddrs: host.getMultiaddrs().map(String) })
 
     if (config.mode === 'owner') {
@@ -240,6 +269,36 @@ export async function startStorageNode(
       }
       sources.challenges = () => manager.challengeStats()
 
+      const identity = Buffer.from(running.sworker.enclave.publicKey).toString('hex')
+      status.sworker = () => {
+        const srd = running.sworker.srd
+        const last = running.lastReport()
+        return {
+          identity: `0x${identity}`,
+          srd: { bytes: Number(srd.size()), units: srd.list().length, unitSize: srd.unitSize },
+          files: sources.files!(),
+          ...(last === undefined
+            ? {}
+            : { lastReport: { slot: Number(last.slot), submitted: last.submitted, ...(last.submitted ? {} : { reason: last.reason }) } }),
+        }
+      }
+      status.smanager = () => {
+        const challenges = manager.challengeStats()
+        return {
+          tasks: sources.tasks!(),
+          ...(challenges === undefined ? {} : { challenges: challengeCounters(challenges) }),
+        }
+      }
+      status.ipfs = async () => {
+        const r = await sources.retrieval!()
+        return {
+          peers: daemon.node.libp2p.getPeers().length,
+          blocksReceived: r.blocksReceived,
+          dataReceived: r.dataReceived,
+          rankedPeers: r.peers.length,
+          ranked: r.peers,
+        }
+      }
       sources.srdBytes = () => Number(running.sworker.srd.size())
       sources.files = () => {
         const out: Record<string, { count: number; bytes: number }> = {
@@ -269,9 +328,23 @@ export async function startStorageNode(
       })
     }
 
-    const metrics: MetricsServer = await startMetricsServer(createMetricsRegistry(sources), { port: config.metrics.port })
+    const peerId = endpoints.peerId
+    const read = async (): Promise<NodeStatus> => ({
+      version: NODE_STATUS_VERSION,
+      account: account.address,
+      mode: config.mode,
+      ...(peerId === undefined ? {} : { peerId }),
+      chain: status.chain(),
+      ...(status.sworker === undefined ? {} : { sworker: status.sworker() }),
+      ...(status.smanager === undefined ? {} : { smanager: status.smanager() }),
+      ...(status.ipfs === undefined ? {} : { ipfs: await status.ipfs() }),
+    })
+    const metrics: MetricsServer = await startMetricsServer(createMetricsRegistry(sources), {
+      port: config.metrics.port,
+      status: { read, cors: statusCorsOf(config) },
+    })
     stops.push(() => metrics.stop())
-    const all: StorageNodeEndpoints = { ...endpoints, metrics: `${url(metrics.address)}/metrics` }
+    const all: StorageNodeEndpoints = { ...endpoints, metrics: `${url(metrics.address)}/metrics`, status: `${url(metrics.address)}/status` }
     log.info(all, 'storage node ready')
     return {
       endpoints: all,

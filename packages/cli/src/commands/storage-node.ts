@@ -35,6 +35,8 @@ export interface StorageNodeFlags {
   sworkerPort?: number
   smanagerPort?: number
   metricsPort?: number
+  /** Browser origins that may read the node's status (`--rpc-cors` form). */
+  statusCors?: string
   srdUnits?: number
   srdUnit?: number
   /** Serve the web console on this port (chain and nodes; uploads need a W3Auth gateway). */
@@ -72,6 +74,7 @@ function flagLayer(f: StorageNodeFlags): PartialConfig {
     sworker: { apiPort: f.sworkerPort, srdUnits: f.srdUnits, srdUnitSize: f.srdUnit },
     smanager: { apiPort: f.smanagerPort },
     metrics: { port: f.metricsPort },
+    ...(f.statusCors === undefined ? {} : { statusCors: f.statusCors }),
   }
 }
 
@@ -109,8 +112,13 @@ export async function runStorageNode(flags: StorageNodeFlags): Promise<void> {
   }
   let web: RunningConsole | undefined
   if (flags.consolePort !== undefined) {
-    const { chainRpc, gateway } = node.endpoints
-    web = await startConsole(flags.consolePort, () => ({ chainRpc, ...(gateway === undefined ? {} : { ipfsGateway: gateway }), devAccounts: false }))
+    const { chainRpc, gateway, account, status } = node.endpoints
+    web = await startConsole(flags.consolePort, () => ({
+      chainRpc,
+      ...(gateway === undefined ? {} : { ipfsGateway: gateway }),
+      devAccounts: false,
+      storageNodes: [{ name: 'this node', account, status }],
+    }))
     logger.forComponent('cli').info({ console: web.url }, 'web console served (its chain node must admit its origin: --rpc-cors)')
   }
   // A supervisor (`crust dev`) learns the endpoints over IPC instead of parsing logs.

@@ -66,7 +66,7 @@ function readOrder(value: unknown): Order | undefined {
   return { replicas: json.reportedReplicaCount ?? 0, expiredAt: json.expiredAt ?? 0, prepaid: BigInt(json.prepaid ?? 0) }
 }
 
-function Timeline({ api, cid, ordered }: { api: ApiPromise; cid: string; ordered: number | undefined }) {
+function Timeline({ api, cid, ordered, paid }: { api: ApiPromise; cid: string; ordered: number | undefined; paid?: string }) {
   const [order, setOrder] = useState<Order | undefined>()
   useEffect(() => {
     const unsub = api.query.market!.filesV2!(cid, (v: unknown) => setOrder(readOrder(v))) as unknown as Promise<() => void>
@@ -80,7 +80,11 @@ function Timeline({ api, cid, ordered }: { api: ApiPromise; cid: string; ordered
   const replicas = order?.replicas ?? 0
   const steps = [
     { done: true, text: 'added to IPFS through the gateway' },
-    { done: order !== undefined || ordered !== undefined, text: ordered === undefined ? 'ordered' : `ordered in block #${ordered}` },
+    ...(paid === undefined ? [] : [{ done: true, text: paid }]),
+    {
+      done: order !== undefined || ordered !== undefined,
+      text: ordered !== undefined ? `ordered in block #${ordered}` : paid !== undefined ? 'ordered on Crust by the order node' : 'ordered',
+    },
     ...Array.from({ length: TARGET_REPLICAS }, (_, i) => ({ done: replicas > i, text: `${i + 1} replica${i === 0 ? '' : 's'} reported` })),
     {
       done: (order?.expiredAt ?? 0) > 0,
@@ -97,6 +101,7 @@ function Timeline({ api, cid, ordered }: { api: ApiPromise; cid: string; ordered
         ))}
       </ol>
       <p aria-live="polite">
+        {order !== undefined && <span data-testid="crust-ordered">On Crust. </span>}
         Replicas reported: <b data-testid="replicas">{replicas}</b>
         {order !== undefined && order.prepaid > 0n && <span class="note"> · prepaid {formatCru(order.prepaid)}</span>}
       </p>
@@ -124,13 +129,19 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
   const [error, setError] = useState<string | undefined>()
   const [busy, setBusy] = useState(false)
   const [over, setOver] = useState(false)
+  const [payWith, setPayWith] = useState<'crust' | 'evm'>('crust')
+  const evm = useEvmWallet(config, payWith === 'evm')
+  const [evmFee, setEvmFee] = useState<{ wei: bigint; text: string } | undefined>()
+  const [paid, setPaid] = useState<string | undefined>()
   const account = wallet.account!
   const w = wallet.wallet!
   const pick = (f: File | undefined) => {
     setFile(f)
     setAdded(undefined)
     setFee(undefined)
+    setEvmFee(undefined)
     setOrdered(undefined)
+    setPaid(undefined)
     setError(undefined)
     setSent(0)
   }
@@ -139,6 +150,14 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
     setBusy(true)
     setError(undefined)
     try {
+      if (payWith === 'evm') {
+        // W3Auth's ethereum form, signed by the EVM account that pays.
+        const { ev, from, wallet: ew } = evmReady(evm)
+        const a = await upload(config.gateway, await ev.evmW3authToken(ew, from), file, setSent)
+        setAdded(a)
+        setEvmFee(await ev.evmQuote(ew, config.evm!, a.size))
+        return
+      }
       const token = await w.w3authToken(account.address)
       const a = await upload(config.gateway, token, file, setSent)
       setAdded(a)
@@ -146,6 +165,20 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
       setFee(await quote(api, account.address, a))
     } catch (err) {
       setError(`Upload failed: ${(err as Error).message}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const doEvmOrder = async () => {
+    if (added === undefined || evmFee === undefined) return
+    setBusy(true)
+    setError(undefined)
+    try {
+      const { ev, from, wallet: ew } = evmReady(evm)
+      const { blockNumber } = await ev.evmPlaceOrder(ew, config.evm!, from, { cid: added.cid, size: added.size, price: evmFee.wei })
+      setPaid(`paid ${evmFee.text} by ${from.slice(0, 8)}… in EVM block #${blockNumber}`)
+    } catch (err) {
+      setError(`The EVM order failed: ${(err as Error).message}`)
     } finally {
       setBusy(false)
     }
@@ -185,10 +218,24 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
         Drop a file here, or choose one
         <input type="file" data-testid="file-input" onChange={(e) => pick((e.target as HTMLInputElement).files?.[0])} />
       </label>
+      {config.evm !== undefined && (
+        <fieldset class="pay-with">
+          <legend>Pay with</legend>
+          <label>
+            <input type="radio" name="pay" checked={payWith === 'crust'} onChange={() => setPayWith('crust')} disabled={added !== undefined} /> {account.name}{' '}
+            (CRU, signed order)
+          </label>
+          <label>
+            <input type="radio" name="pay" checked={payWith === 'evm'} onChange={() => setPayWith('evm')} disabled={added !== undefined} /> an EVM account
+            (storage-order contract on chain {config.evm.chainId})
+          </label>
+          {payWith === 'evm' && <EvmAccountPicker evm={evm} />}
+        </fieldset>
+      )}
       {file !== undefined && (
         <p>
           {file.name}, {formatBytes(file.size)}{' '}
-          <button type="button" onClick={doUpload} disabled={busy || added !== undefined}>
+          <button type="button" onClick={doUpload} disabled={busy || added !== undefined || (payWith === 'evm' && evm.from === undefined)}>
             Upload
           </button>
           {busy && added === undefined && (
@@ -211,7 +258,16 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
               </button>
             </p>
           )}
+          {evmFee !== undefined && paid === undefined && (
+            <p data-testid="evm-fee-quote">
+              The storage-order contract charges {evmFee.text}; its order node then places and pays the Crust order.{' '}
+              <button type="button" onClick={doEvmOrder} disabled={busy}>
+                Pay and order
+              </button>
+            </p>
+          )}
           {ordered !== undefined && <Timeline api={api} cid={added.cid} ordered={ordered} />}
+          {paid !== undefined && <Timeline api={api} cid={added.cid} ordered={undefined} paid={paid} />}
         </>
       )}
       {error !== undefined && (
@@ -220,6 +276,57 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
         </p>
       )}
     </section>
+  )
+}
+
+type EvmModule = typeof import('../evm.js')
+interface EvmState {
+  ev?: EvmModule
+  wallet?: import('../evm.js').EvmWallet
+  from?: `0x${string}`
+  error?: string
+  select(address: `0x${string}`): void
+}
+
+/** The EVM wallet, connected (and its chunk loaded) once the user chooses to pay with it. */
+function useEvmWallet(config: PageProps['config'], wanted: boolean): EvmState {
+  const [state, setState] = useState<Omit<EvmState, 'select'>>({})
+  useEffect(() => {
+    if (!wanted || state.wallet !== undefined) return
+    import('../evm.js')
+      .then(async (ev) => {
+        const wallet = await ev.connectEvmWallet(config)
+        setState({ ev, wallet, ...(wallet.accounts[0] === undefined ? {} : { from: wallet.accounts[0] }) })
+      })
+      .catch((err: Error) => setState({ error: err.message }))
+  }, [wanted])
+  return { ...state, select: (from) => setState((s) => ({ ...s, from })) }
+}
+
+function evmReady(evm: EvmState): { ev: EvmModule; wallet: NonNullable<EvmState['wallet']>; from: `0x${string}` } {
+  if (evm.ev === undefined || evm.wallet === undefined || evm.from === undefined) throw new Error(evm.error ?? 'the EVM wallet is not connected yet')
+  return { ev: evm.ev, wallet: evm.wallet, from: evm.from }
+}
+
+function EvmAccountPicker({ evm }: { evm: EvmState }) {
+  if (evm.error !== undefined)
+    return (
+      <p class="error" role="alert" data-testid="evm-error">
+        {evm.error}
+      </p>
+    )
+  if (evm.wallet === undefined) return <p class="note">Connecting the EVM wallet…</p>
+  return (
+    <label>
+      {evm.wallet.kind === 'dev' ? 'EVM dev account' : 'EVM wallet account'}
+      <select data-testid="evm-account" value={evm.from} onChange={(e) => evm.select((e.target as HTMLSelectElement).value as `0x${string}`)}>
+        {evm.wallet.accounts.map((a) => (
+          <option key={a} value={a}>
+            {a}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 

@@ -1,13 +1,101 @@
 /**
  * Nodes: every registered storage node's sWorker identity, its last work report (slot, freshness,
- * reported file bytes, SRD), spower and stake limit, read again at each new report slot.
+ * reported file bytes, SRD), spower and stake limit, read again at each new report slot; for the
+ * nodes the console knows, what only the node can tell (sealed bytes, SRD units, its chain's head,
+ * storage challenges, IPFS peers and the best-ranked one), from the node's read-only status.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { formatBytes, formatCru, short } from '../format.js'
 import type { PageProps } from '../main.js'
+import { type NodeStatusView, readNodeStatus } from '../node-status.js'
 import type { ApiPromise } from '../polkadot.js'
 import { headerNumber, type RpcHeader } from '../rpc.js'
 import { useApi } from '../use-api.js'
+
+type StatusRead = { status: NodeStatusView } | { error: string }
+
+/**
+ * The storage nodes' own status, read again on each new best block the page is told of (at most
+ * one request per node in flight): the page follows the chain's subscription, not a timer.
+ */
+function useNodeStatuses(rpc: PageProps['rpc'], links: NonNullable<PageProps['config']['storageNodes']>): Map<string, StatusRead> {
+  const [reads, setReads] = useState<Map<string, StatusRead>>(new Map())
+  useEffect(() => {
+    if (links.length === 0) return undefined
+    const abort = new AbortController()
+    const inFlight = new Set<string>()
+    const refresh = () => {
+      for (const link of links) {
+        if (inFlight.has(link.account)) continue
+        inFlight.add(link.account)
+        readNodeStatus(link.status, abort.signal)
+          .then(
+            (status): StatusRead => ({ status }),
+            (err: Error): StatusRead => ({ error: err.message }),
+          )
+          .then((read) => {
+            inFlight.delete(link.account)
+            if (!abort.signal.aborted) setReads((prev) => new Map(prev).set(link.account, read))
+          })
+      }
+    }
+    refresh()
+    const unsub = rpc.subscribe<RpcHeader>('chain_subscribeNewHeads', 'chain_unsubscribeNewHeads', [], refresh)
+    return () => {
+      abort.abort()
+      unsub.then(
+        (f) => f(),
+        () => {},
+      )
+    }
+  }, [rpc, links])
+  return reads
+}
+
+const sealedBytes = (s: NodeStatusView) => s.sworker?.files.valid?.bytes ?? 0
+
+function NodeStatusCells({ read }: { read: StatusRead | undefined }) {
+  if (read === undefined)
+    return (
+      <td colSpan={4} class="note">
+        {'…'}
+      </td>
+    )
+  if ('error' in read)
+    return (
+      <td colSpan={4} class="error" data-testid="node-status-error">
+        {read.error}
+      </td>
+    )
+  const s = read.status
+  const c = s.smanager?.challenges
+  const top = s.ipfs?.ranked[0]
+  return (
+    <>
+      <td data-testid="node-sealed" data-bytes={sealedBytes(s)} data-srd={s.sworker?.srd.bytes ?? 0}>
+        {formatBytes(sealedBytes(s))} sealed
+        <br />
+        <span class="note">
+          SRD {formatBytes(s.sworker?.srd.bytes ?? 0)} ({s.sworker?.srd.units ?? 0} units)
+        </span>
+      </td>
+      <td>
+        #{s.chain.best} <span class="note">final #{s.chain.finalized}</span>
+        {s.chain.lastHeadAgeMs !== undefined && <span class="note"> · {(s.chain.lastHeadAgeMs / 1000).toFixed(1)} s ago</span>}
+      </td>
+      <td>{c === undefined ? <span class="note">off</span> : `${c.passed} passed, ${c.failed} failed, ${c.missed} missed`}</td>
+      <td>
+        {s.ipfs?.peers ?? 0} peers
+        {top !== undefined && (
+          <span class="note">
+            {' '}
+            · best {short(top.peerId, 6)} ({top.score.toFixed(2)})
+          </span>
+        )}
+      </td>
+    </>
+  )
+}
 
 interface StorageNode {
   account: string
@@ -51,7 +139,24 @@ async function readNodes(api: ApiPromise): Promise<StorageNode[]> {
   )
 }
 
-function StorageNodes({ rpc, api }: { rpc: PageProps['rpc']; api: ApiPromise }) {
+const NO_LINKS: NonNullable<PageProps['config']['storageNodes']> = []
+
+function StorageNodes({ rpc, api, config }: { rpc: PageProps['rpc']; api: ApiPromise; config: PageProps['config'] }) {
+  const links = config.storageNodes ?? NO_LINKS
+  const statuses = useNodeStatuses(rpc, links)
+  // The chain and the node may spell one account in different SS58 formats: match on its bytes.
+  const accountKey = (address: string) => {
+    try {
+      return api.createType('AccountId', address).toHex()
+    } catch {
+      return address
+    }
+  }
+  const statusOf = (account: string) => {
+    const key = accountKey(account)
+    const link = links.find((l) => accountKey(l.account) === key)
+    return link === undefined ? undefined : statuses.get(link.account)
+  }
   const [nodes, setNodes] = useState<StorageNode[] | undefined>()
   const [slot, setSlot] = useState<number | undefined>()
   const [error, setError] = useState<string | undefined>()
@@ -97,6 +202,14 @@ function StorageNodes({ rpc, api }: { rpc: PageProps['rpc']; api: ApiPromise }) 
                 <th scope="col">SRD</th>
                 <th scope="col">Spower</th>
                 <th scope="col">Stake limit</th>
+                {links.length > 0 && (
+                  <>
+                    <th scope="col">On the node</th>
+                    <th scope="col">Its chain</th>
+                    <th scope="col">Challenges</th>
+                    <th scope="col">IPFS</th>
+                  </>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -113,6 +226,7 @@ function StorageNodes({ rpc, api }: { rpc: PageProps['rpc']; api: ApiPromise }) 
                     <td>{formatBytes(n.srd)}</td>
                     <td>{formatBytes(n.spower)}</td>
                     <td>{formatCru(n.stakeLimit)}</td>
+                    {links.length > 0 && <NodeStatusCells read={statusOf(n.account)} />}
                   </tr>
                 )
               })}
@@ -128,5 +242,5 @@ export function NodesPage({ config, rpc }: PageProps) {
   const { api, error } = useApi(config.chainRpc)
   if (error !== undefined) return <p class="error">{error}</p>
   if (api === undefined) return <p class="note">Connecting…</p>
-  return <StorageNodes rpc={rpc} api={api} />
+  return <StorageNodes rpc={rpc} api={api} config={config} />
 }

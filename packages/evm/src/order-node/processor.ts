@@ -183,8 +183,10 @@ export class OrderProcessor {
       if (found.kind === 'other' || found.kind === 'failed') {
         // No order came of the nonce (another transaction took it, or ours failed): order again.
         const why = found.kind === 'other' ? `nonce ${nonce} was used by another transaction` : `the transaction with nonce ${nonce} failed`
-        this.changed(await store.update(record, 'seen', { attempts: 0, nextAttemptAt: 0 }, why))
-        await this.order({ ...record, state: 'seen' })
+        // Ordered again from the record as now stored: its history keeps why it went back to `seen`.
+        const reopened = await store.update(record, 'seen', { attempts: 0, nextAttemptAt: 0 }, why)
+        this.changed(reopened)
+        await this.order(reopened)
         return
       }
       throw new Error(`the account's nonce passed ${nonce} but its transaction was not found yet`)
@@ -229,9 +231,12 @@ export class OrderProcessor {
       this.changed(await store.update(record, 'failed', {}, `${err.code}: ${err.message}`))
       return
     }
-    const attempts = record.attempts + 1
-    const state = record.state === 'ordering' ? 'ordering' : record.state
-    this.changed(await store.update(record, state, { attempts, nextAttemptAt: this.now() + this.backoff(attempts) }, `will retry: ${(err as Error).message}`))
+    // Counted from the record as stored: the copy at hand may predate a write of this round.
+    const current = store.get(eventKey(record.chainId, record.txHash, record.logIndex)) ?? record
+    const attempts = current.attempts + 1
+    this.changed(
+      await store.update(current, current.state, { attempts, nextAttemptAt: this.now() + this.backoff(attempts) }, `will retry: ${(err as Error).message}`),
+    )
   }
 
   private backoff(attempts: number): number {

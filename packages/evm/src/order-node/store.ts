@@ -11,6 +11,9 @@ const RECORDS = 'e'
 const CURSORS = 'c'
 const HISTORY_LIMIT = 20
 
+/** What names a record: its chain id, transaction and log index (any record carries them). */
+export type RecordId = Pick<EventRecord, 'chainId' | 'txHash' | 'logIndex'>
+
 export class EventStore {
   private readonly db: RootDatabase<unknown, Array<string | number>>
 
@@ -71,17 +74,34 @@ export class EventStore {
     return record
   }
 
-  /** Moves a record to `state` (or keeps it there) with the given fields changed. */
-  async update(record: EventRecord, state: EventState, patch: Partial<EventRecord> = {}, reason?: string): Promise<EventRecord> {
-    const at = this.now()
-    const next: EventRecord = { ...record, ...patch, state, updatedAt: at }
-    if (reason === undefined) delete next.reason
-    else next.reason = reason
-    if (state !== record.state || reason !== record.reason) {
-      next.history = [...record.history, reason === undefined ? { at, state } : { at, state, reason }].slice(-HISTORY_LIMIT)
+  /**
+   * Moves a record to `state` (or keeps it there) with the given fields changed. Only the record's
+   * identity is taken from `of`: the change is merged onto the record as stored, read and written in
+   * one write transaction, so a caller holding an older copy cannot overwrite fields or history
+   * entries written since it read it.
+   */
+  async update(of: RecordId, state: EventState, patch: Partial<EventRecord> = {}, reason?: string): Promise<EventRecord> {
+    const key = [RECORDS, ...eventKey(of.chainId, of.txHash, of.logIndex)]
+    try {
+      return await this.db.transaction(() => {
+        const stored = this.db.get(key) as EventRecord | undefined
+        if (stored === undefined) {
+          throw new EvmError('EVM_ERROR_STORE', `no record of event ${of.txHash}:${of.logIndex} on chain ${of.chainId}`, { ...of })
+        }
+        const at = this.now()
+        const next: EventRecord = { ...stored, ...patch, state, updatedAt: at }
+        if (reason === undefined) delete next.reason
+        else next.reason = reason
+        if (state !== stored.state || reason !== stored.reason) {
+          next.history = [...stored.history, reason === undefined ? { at, state } : { at, state, reason }].slice(-HISTORY_LIMIT)
+        }
+        this.db.put(key, next)
+        return next
+      })
+    } catch (err) {
+      if (err instanceof EvmError) throw err
+      throw new EvmError('EVM_ERROR_STORE', `cannot write the order node's store: ${(err as Error).message}`, undefined, { cause: err })
     }
-    await this.save(next)
-    return next
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,10 @@ export interface SworkerChainAgentInit {
   logger?: ComponentLogger
 }
 
-export type ReportOutcome = { submitted: true; slot: bigint; added: number; deleted: number } | { submitted: false; slot: bigint; reason: string }
+/** `missed`: the report was built and sent but not accepted (otherwise it was not due yet). */
+export type ReportOutcome =
+  | { submitted: true; slot: bigint; added: number; deleted: number }
+  | { submitted: false; slot: bigint; reason: string; missed: boolean }
 
 const hex = (b: Uint8Array) => u8aToHex(b)
 
@@ -63,9 +66,9 @@ export class SworkerChainAgent {
     const best = (await api.rpc.chain.getHeader()).number.toBigInt()
     // The report goes into the next block; its slot is the one that block belongs to.
     const slot = ((best + 1n) / reportSlot) * reportSlot
-    if (this.lastSlot === slot) return { submitted: false, slot, reason: 'already reported in this slot' }
+    if (this.lastSlot === slot) return { submitted: false, slot, reason: 'already reported in this slot', missed: false }
     // The slot's first block is not built yet, so its hash is unknown: report from the next head on.
-    if (slot > best) return { submitted: false, slot, reason: 'waiting for the slot block' }
+    if (slot > best) return { submitted: false, slot, reason: 'waiting for the slot block', missed: false }
     const slotHash = (await api.rpc.chain.getBlockHash(slot)).toU8a()
     const report = this.sworker.reporter.buildWorkReport({ slot, slotHash })
     const args = report.args.map((a) => (a instanceof Uint8Array ? hex(a) : Array.isArray(a) ? a.map(([c, s, b]) => [hex(c), s, b]) : a))
@@ -74,7 +77,7 @@ export class SworkerChainAgent {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       this.log.warn({ slot: slot.toString(), reason }, 'work report missed')
-      return { submitted: false, slot, reason }
+      return { submitted: false, slot, reason, missed: true }
     }
     await this.sworker.reporter.commitReport()
     this.lastSlot = slot

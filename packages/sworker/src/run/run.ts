@@ -8,7 +8,7 @@ import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { createKuboClient } from '@crust-ts/sdk'
 import { apiTokenFile, loadOrCreateApiToken, SworkerApi } from '../api/index.js'
-import { SworkerChainAgent } from '../chain/index.js'
+import { type ReportOutcome, SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
 import { kuboBlockSource } from '../seal/index.js'
 import { Sworker } from '../node/index.js'
@@ -19,6 +19,8 @@ export interface RunningSworker {
   api: { host: string; port: number }
   /** The API token's file (mode 0600): what the sManager and `crust sworker srd` read. */
   apiTokenFile: string
+  /** The last report the node sent: accepted, or missed and why; undefined before the first. */
+  lastReport(): ReportOutcome | undefined
   stop(): Promise<void>
 }
 
@@ -73,13 +75,17 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
   const address = await httpApi.start()
   // One report per slot: tried on every new head until the slot's report is accepted.
   let reporting: Promise<void> | undefined
+  let lastReport: ReportOutcome | undefined
   let stopping = false
   const unsubscribe = await api.rpc.chain.subscribeNewHeads(() => {
     if (reporting !== undefined || stopping) return
     reporting = agent
       .reportOnce()
       .then(
-        () => {},
+        (outcome) => {
+          // A report not due yet says nothing new: keep the last one sent or missed.
+          if (outcome.submitted || outcome.missed) lastReport = outcome
+        },
         (err: unknown) => log.warn({ err }, 'work report failed'),
       )
       .finally(() => {
@@ -97,6 +103,7 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
     sworker,
     api: address,
     apiTokenFile: apiTokenFile(init.dataDir),
+    lastReport: () => lastReport,
     async stop() {
       stopping = true
       clearInterval(checkTimer)

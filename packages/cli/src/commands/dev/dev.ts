@@ -269,16 +269,6 @@ export async function runDev(opts: DevOptions): Promise<void> {
       info.gateway = await gateway.start()
       log.info(info.gateway, 'W3Auth gateway and pinning service ready')
     }
-    if (web !== undefined) {
-      info.console = web.url
-      consoleConfig = {
-        chainRpc: rpc,
-        devAccounts: true,
-        network: 'crust dev',
-        ...(info.gateway === undefined ? {} : { gateway: info.gateway.gateway }),
-        ...(nodeA === undefined ? {} : { ipfsGateway: nodeA.gateway }),
-      }
-    }
     if (evmReady !== undefined) {
       info.evm = { ...(await evmReady), pid: evmChild?.pid }
       log.info(info.evm, 'EVM dev node ready')
@@ -287,6 +277,23 @@ export async function runDev(opts: DevOptions): Promise<void> {
         children.push(orderNode)
         info.evm.orderNode = { ...(await orderNode.start()), pid: orderNode.pid }
         log.info(info.evm.orderNode, 'EVM order node ready')
+      }
+    }
+    // Last, once everything it names runs (until then the page says the network is starting).
+    if (web !== undefined) {
+      info.console = web.url
+      consoleConfig = {
+        chainRpc: rpc,
+        devAccounts: true,
+        network: 'crust dev',
+        ...(info.gateway === undefined ? {} : { gateway: info.gateway.gateway }),
+        ...(nodeA === undefined ? {} : { ipfsGateway: nodeA.gateway }),
+        // Their status ports are loopback and admit local pages (the console's origin) by default.
+        storageNodes: info.storageNodes.map((n) => ({ name: n.name, account: n.account, status: n.status })),
+        // Orders paid on the EVM dev node reach Crust through its order node.
+        ...(info.evm?.contracts === undefined || info.evm.orderNode === undefined
+          ? {}
+          : { evm: { rpc: info.evm.rpcUrl, chainId: info.evm.chainId, storageOrder: info.evm.contracts.storageOrder as `0x${string}` } }),
       }
     }
     writeFileSync(join(basePath, 'network.json'), `${JSON.stringify(info, null, 2)}\n`)
@@ -350,6 +357,7 @@ function printEndpoints(info: DevNetworkInfo, basePath: string): void {
       `    sWorker         ${n.sworkerApi}/api/v0/workload`,
       `    sManager        ${n.smanagerApi}/api/v0/tasks`,
       `    metrics         ${n.metrics}`,
+      `    status          ${n.status}   (read-only JSON: sync, sWorker, SRD, tasks, challenges, peers)`,
     ]),
     ...(info.gateway === undefined
       ? []
