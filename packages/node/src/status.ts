@@ -11,7 +11,6 @@ import { CrustError } from '@crust-ts/base'
 import { originAllowed, type RpcCors } from '@crust-ts/chain'
 import type { ChallengeStats } from '@crust-ts/smanager'
 import type { NodeMode } from './config.js'
-import type { ChallengeCounters } from './metrics.js'
 
 /** The shape's version: a console reading another one says so instead of misreading it. */
 export const NODE_STATUS_VERSION = 1
@@ -25,6 +24,12 @@ export interface FileTally {
   count: number
   bytes: number
 }
+
+/** The sManager's storage-challenge counters, as metrics and the status read them. */
+export type ChallengeCounters = Pick<
+  ChallengeStats,
+  'received' | 'answered' | 'passed' | 'failed' | 'unprovable' | 'missed' | 'declared' | 'rootsSubmitted' | 'lastAnswerMs'
+>
 
 /** What `GET /status` answers. Byte figures are numbers (exact up to 8 PiB). */
 export interface NodeStatus {
@@ -160,7 +165,7 @@ export async function serveStatus(req: IncomingMessage, res: ServerResponse, rea
 }
 
 /** The sManager's challenge counters as the status lists them (its last error and slot stay in its own API). */
-export function challengeCounters(stats: ChallengeStats): NonNullable<NonNullable<NodeStatus['smanager']>['challenges']> {
+export function challengeCounters(stats: ChallengeStats): ChallengeCounters {
   const { received, answered, passed, failed, unprovable, missed, declared, rootsSubmitted, lastAnswerMs } = stats
   return { received, answered, passed, failed, unprovable, missed, declared, rootsSubmitted, ...(lastAnswerMs === undefined ? {} : { lastAnswerMs }) }
 }
