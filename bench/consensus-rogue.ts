@@ -31,6 +31,8 @@ interface Testkit {
 /** One phase's figures on node 0 (RSS per node). */
 export interface RoguePhase {
   blocksPerMinute: number
+  /** Blocks finalized per minute on node 0 (how fast finality moves, beside how far it trails). */
+  finalizedPerMinute: number
   /** Mean of best - finalized, in blocks, sampled each second. */
   finalityLag: number
   /** Each node's peak RSS in the phase (MiB). */
@@ -89,6 +91,7 @@ export async function runConsensusRogueBench(opts: { seconds?: number } = {}): P
     /** Samples a phase of `seconds` while `tick` runs (once per sample). */
     const phase = async (tick: () => Promise<void>): Promise<RoguePhase> => {
       const startBest = await c0.bestNumber()
+      const startFinalized = await finalizedNumber()
       const started = performance.now()
       const lags: number[] = []
       const peaks = nodes.map(() => 0)
@@ -105,7 +108,12 @@ export async function runConsensusRogueBench(opts: { seconds?: number } = {}): P
         if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       }
       const minutes = (performance.now() - started) / 60_000
-      return { blocksPerMinute: ((await c0.bestNumber()) - startBest) / minutes, finalityLag: lags.reduce((a, b) => a + b, 0) / lags.length, rssMiB: peaks }
+      return {
+        blocksPerMinute: ((await c0.bestNumber()) - startBest) / minutes,
+        finalizedPerMinute: ((await finalizedNumber()) - startFinalized) / minutes,
+        finalityLag: lags.reduce((a, b) => a + b, 0) / lags.length,
+        rssMiB: peaks,
+      }
     }
 
     const idle = await phase(async () => {})
@@ -148,7 +156,8 @@ export function formatConsensusRogueBench(r: ConsensusRogueBench): string {
   const worst = Math.max(...flood.rssMiB.map((f, i) => f / idle.rssMiB[i]!))
   return [
     `consensus under a rogue peer: 4 validators at 1 s slots, ${r.seconds} s idle then ${r.seconds} s flooded (${flood.rogues} rogue identities: false status + endless answers, ${flood.orphans} orphan blocks, ${flood.forged} forged-signature transactions pushed)`,
-    `  blocks/min idle ${idle.blocksPerMinute.toFixed(1)}, flooded ${flood.blocksPerMinute.toFixed(1)}: ratio ${(flood.blocksPerMinute / idle.blocksPerMinute).toFixed(2)} (target >= 0.95); finality lag idle ${idle.finalityLag.toFixed(2)} blocks, flooded ${flood.finalityLag.toFixed(2)} blocks`,
+    `  blocks/min idle ${idle.blocksPerMinute.toFixed(1)}, flooded ${flood.blocksPerMinute.toFixed(1)}: ratio ${(flood.blocksPerMinute / idle.blocksPerMinute).toFixed(2)} (target >= 0.95)`,
+    `  finalized/min idle ${idle.finalizedPerMinute.toFixed(1)}, flooded ${flood.finalizedPerMinute.toFixed(1)}: ratio ${(flood.finalizedPerMinute / idle.finalizedPerMinute).toFixed(2)} (target >= 0.95); finality lag (best - finalized, mean of 1 s samples; absolute) idle ${idle.finalityLag.toFixed(2)} blocks, flooded ${flood.finalityLag.toFixed(2)} blocks`,
     `  peak RSS per node idle→flooded: ${rss}; worst ${worst.toFixed(2)}x (target <= 1.5x)`,
   ].join('\n')
 }

@@ -84,6 +84,10 @@ const seal = (await import(new URL('../../packages/sworker/dist/test/bench/seal.
 // 1 GiB, generated (not committed), 3 rounds of anchor + seal (median); BENCH_SEAL_MIB shortens it.
 console.log(seal.formatSealBench(await seal.runSealBench({ sizeMiB: Number(process.env.BENCH_SEAL_MIB ?? 1024), rounds: 3 })))
 
+const { runUploadRootBench, formatUploadRootBench } = await import('./upload-root.js')
+// BENCH_UPLOAD_MIB changes the file size (default 256 MiB); 3 rounds of the sdk's add with and without the content root.
+console.log(formatUploadRootBench(await runUploadRootBench({ sizeMiB: Number(process.env.BENCH_UPLOAD_MIB ?? 256), rounds: 3 })))
+
 const proof = (await import(new URL('../../packages/sworker/dist/test/bench/proof.bench.js', import.meta.url).href)) as {
   runProofBench(opts: { sizesMiB?: number[]; rounds?: number }): Promise<unknown>
   formatProofBench(result: unknown): string

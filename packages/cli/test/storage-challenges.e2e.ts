@@ -5,7 +5,8 @@
  * holders submit. Every slot each node is challenged on both: its sManager asks its sWorker for
  * the proofs and answers, and the chain passes them. Then one node's
  * sealed data of the file is deleted on disk: its next challenge fails (or it declares the loss)
- * and its replica is removed, while the other node keeps passing. Costs about 2-3 minutes (the
+ * and its replica is removed, while the other node keeps passing. `crust status` shows the root,
+ * each holder's last proof and the removed replica's fault. Costs about 2-3 minutes (the
  * network's start dominates).
  */
 import assert from 'node:assert/strict'
@@ -89,6 +90,15 @@ describe('storage challenges on crust dev', () => {
     const field = (key: string) => new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(run.stdout)?.[1]
     return { cid: field('cid') ?? '', root: field('root') }
   }
+  /** `crust status <cid> --json`: the order with its challenges, as the chain holds them. */
+  const status = async (c: string) => {
+    const run = await runCrust(['status', c, '--chain', dev.chainRpc, '--json'])
+    assert.equal(run.code, 0, run.stderr)
+    return JSON.parse(run.stdout) as {
+      replicas: Array<{ who: string; challenges: { lastProof: number | null; open: unknown[]; faults: Array<{ kind: string }> } }>
+      challenges: { enabled: boolean; root: { root: string; size: string } | null; removed: Array<{ anchor: string; kind: string; block: number }> }
+    }
+  }
   const fixedRoot = (c: string) =>
     waitFor(async () => ((await api.query.market.fileRoots(c)).toJSON() as { root: string; size: number } | null) ?? undefined, `the root of ${c}`, 120_000)
   /** Each node's sWorker computed the given root (file/info content_root) for `c`. */
@@ -107,6 +117,9 @@ describe('storage challenges on crust dev', () => {
     const fixed = await fixedRoot(cid)
     assert.equal(fixed.root, withRoot.root, 'fixed by the order')
     await assertSworkerRoots(cid, fixed)
+    const shown = await status(cid)
+    assert.equal(shown.challenges.enabled, true)
+    assert.deepEqual(shown.challenges.root, { root: withRoot.root, size: String(fixed.size) }, 'crust status shows the fixed root')
     const noRoot = await upload('no-root.bin', 300_000, 19, ['--no-root'])
     assert.equal(noRoot.root, undefined)
     await assertSworkerRoots(noRoot.cid, await fixedRoot(noRoot.cid))
@@ -137,6 +150,13 @@ describe('storage challenges on crust dev', () => {
       assert.ok(answered.answered >= answered.passed)
       assert.equal(answered.failed + answered.missed, 0)
     }
+    // crust status shows each holder's last proof of the file, no faults, nothing removed.
+    const shown = await waitFor(async () => {
+      const now = await status(cid)
+      return now.replicas.length === dev.nodes.length && now.replicas.every((r) => r.challenges.lastProof !== null) ? now : undefined
+    }, 'crust status to show a last proof per holder')
+    for (const r of shown.replicas) assert.deepEqual(r.challenges.faults, [], `${r.who} has no faults on the file`)
+    assert.deepEqual(shown.challenges.removed, [])
   })
 
   it('behavior: a node whose sealed data of the file is deleted loses that replica with a fault; the other keeps passing', async () => {
@@ -162,5 +182,22 @@ describe('storage challenges on crust dev', () => {
       120_000,
     )
     assert.equal(honestAfter.failed, 0, `${honest.name} still failed none`)
+    // crust status: the damaged node's replica is gone with its fault listed; the honest one's last proof stands.
+    const shown = await status(cid)
+    assert.deepEqual(
+      shown.replicas.map((r) => r.who),
+      [honest.account],
+    )
+    assert.ok(shown.replicas[0]!.challenges.lastProof !== null)
+    const damagedAnchor = await anchorOf(damaged.account)
+    assert.ok(
+      shown.challenges.removed.some((f) => f.anchor === damagedAnchor && f.kind === fault.kind),
+      `the removed replica's ${fault.kind} fault: ${JSON.stringify(shown.challenges.removed)}`,
+    )
+    const text = await runCrust(['status', cid, '--chain', dev.chainRpc])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^content root\s+0x[0-9a-f]{64} over /m)
+    assert.match(text.stdout, /challenges: last proof at #\d+/)
+    assert.match(text.stdout, new RegExp(`replicas removed for faults:\\n  sWorker ${damagedAnchor.slice(0, 18)}…  ${fault.kind} at #\\d+`))
   })
 })

@@ -119,6 +119,12 @@ export const Penalty = {
   /** A sync request not answered in time. */
   TIMEOUT: 10,
 } as const
+/**
+ * The gossipsub application score of a peer the chain's gate refuses (banned or denied): times
+ * gossipsub's application weight (10) it is far below the graylist threshold (-80), so gossipsub
+ * ignores the peer's messages before decoding them.
+ */
+export const GOSSIP_REFUSED_SCORE = -1000
 /** The libp2p service name of the chain's gossipsub on a shared host. */
 export const GOSSIP_SERVICE = 'chainGossip'
 /** The libp2p service name under which the chain's peer gate (PeerGate) sits on its host. */

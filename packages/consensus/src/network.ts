@@ -11,6 +11,7 @@ import { BlockImportError, type Chain, decodeExtrinsic, encodeBody, type Importe
 import type { ComponentLogger, Logger } from '@crust-ts/base'
 import type { Libp2pHost } from '@crust-ts/p2p'
 import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerScoreParams } from '@libp2p/gossipsub/score'
 import { KEEP_ALIVE, type PeerId, type Stream } from '@libp2p/interface'
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
@@ -22,6 +23,7 @@ import {
   MAX_AUTHORITY_PROOF_BYTES,
   MAX_AUTHORITY_PROOF_NODES,
   GATE_SERVICE,
+  GOSSIP_REFUSED_SCORE,
   GOSSIP_SERVICE,
   MAX_BLOCKS_PER_RESPONSE,
   MAX_BODIES_PER_REQUEST,
@@ -160,8 +162,25 @@ export function consensusServices(init: ConsensusServicesInit = {}): ServiceFact
       fallbackToFloodsub: false,
       emitSelf: false,
       maxInboundDataLength: MAX_MESSAGE_BYTES,
+      scoreParams: gossipScoreParams(gate),
     }),
   } as ServiceFactoryMap<ConsensusServices>
+}
+
+/**
+ * The chain's gossipsub peer scoring. Gossipsub's IP colocation factor (P6) is off: it penalises
+ * every peer of an IP once more than 10 peer ids were seen there, and counts ids that disconnected
+ * with a score <= 0 for an hour, so a stranger who mints fresh identities from the IP an honest
+ * validator shares (one host, a NAT, loopback) pushes that validator below gossipsub's publish and
+ * graylist thresholds: its blocks and votes are dropped and finality stalls. Identities cost
+ * nothing; the chain's own {@link PeerGate} scores and bans identities instead, and what it refuses
+ * gossipsub graylists (its messages are dropped before they are decoded or validated).
+ */
+export function gossipScoreParams(gate: PeerGate): Partial<PeerScoreParams> {
+  return {
+    IPColocationFactorWeight: 0,
+    appSpecificScore: (peer: string) => (gate.refusesId(peer) ? GOSSIP_REFUSED_SCORE : 0),
+  }
 }
 
 export interface ChainNetworkComponents {

@@ -113,6 +113,13 @@ export class PeerGate {
     return [...this.denied]
   }
 
+  /** {@link PeerGate.refuses} by peer id string (gossipsub scores peers by id). */
+  refusesId(id: string): boolean {
+    if (this.denied.has(id)) return true
+    const until = this.banned.get(id)
+    return until !== undefined && until > Date.now()
+  }
+
   /** Whether the chain's protocols (gossip, sync, transactions) refuse `peer`. */
   refuses(peer: PeerId): boolean {
     return this.isDenied(peer) || this.isBanned(peer)

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type Chain, TransactionPool } from '@crust-ts/chain'
 import { forgeSignature, RoguePeer, type RoguePeerInit } from '@crust-ts/testkit'
+import { defaultPeerScoreThresholds } from '@libp2p/gossipsub/score'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import * as lp from 'it-length-prefixed'
@@ -15,6 +16,7 @@ import {
   type ChainNetwork,
   ChainSync,
   type ConsensusHost,
+  GOSSIP_SERVICE,
   MAX_JUSTIFICATION_SCAN,
   MAX_ORPHAN_FETCHES_PER_PEER,
   MAX_ORPHANS,
@@ -128,6 +130,33 @@ describe('a victim against rogue peers', () => {
     })
     await waitFor(async () => (sync.stats().fetches === 0 ? true : undefined), 'no fetch left')
     assert.equal(sync.stats().orphans, 0)
+  })
+
+  it('behavior: fresh identities from one IP do not lower the gossip score of another peer of that IP; a refused peer is graylisted', async () => {
+    const gossip = host.services[GOSSIP_SERVICE] as (typeof host.services)[typeof GOSSIP_SERVICE] & { getScore(id: string): number }
+    // Gossipsub's IP colocation factor counted these (connected or gone) against every peer of the
+    // IP once more than 10 ids were seen there: the honest one below fell below its publish and
+    // graylist thresholds, and its blocks and votes were dropped.
+    for (let i = 0; i < 16; i++) {
+      const r = await RoguePeer.create({ genesisHash: chain.genesis.hashHex })
+      rogues.push(r)
+      // (libp2p refuses inbound connections beyond a rate per IP: dial again until one opens)
+      await waitFor(async () => ((await r.connect(host.getMultiaddrs().map((a) => a.toString()))) === 1 ? true : undefined), 'a rogue connected')
+      await waitFor(async () => (gossip.getPeers().some((p) => p.equals(r.peerId)) ? true : undefined), 'the rogue in gossip')
+      await r.stop()
+    }
+    const honest = await RoguePeer.create({ genesisHash: chain.genesis.hashHex })
+    rogues.push(honest)
+    await waitFor(async () => ((await honest.connect(host.getMultiaddrs().map((a) => a.toString()))) === 1 ? true : undefined), 'the peer connected')
+    const id = honest.peerId.toString()
+    await waitFor(async () => (gossip.getPeers().some((p) => p.equals(honest.peerId)) ? true : undefined), 'the peer in gossip')
+    assert.ok(gossip.getScore(id) >= 0, `gossip score ${gossip.getScore(id)} of a peer that did nothing wrong`)
+    network.setDenied([id])
+    try {
+      await waitFor(async () => (gossip.getScore(id) < defaultPeerScoreThresholds.graylistThreshold ? true : undefined), 'the refused peer graylisted')
+    } finally {
+      network.setDenied([])
+    }
   })
 
   it('behavior: a justifications request scans a bounded number of blocks, whatever the finalized height', async () => {

@@ -1,7 +1,7 @@
 /**
  * The pinning service end to end: a `crust node` child process, a real IPFS daemon, the gateway,
  * the pinning service and the order engine paying with //Ferdie. Users pin through the PSA with
- * W3Auth; orders appear on chain with the DAG's cumulative size, once per CID; three simulated
+ * W3Auth; orders appear on chain with the DAG's cumulative size and content root, once per CID; three simulated
  * sWorkers report the file and the pin turns `pinned`; and an engine stopped at either crash window
  * (after persisting `submitting`, after sending) restarts into exactly one order.
  */
@@ -16,6 +16,7 @@ import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { dagContentRoot } from '@crust-ts/sdk'
 import { create } from 'kubo-rpc-client'
 import { createOrderEngine, type OrderEngine, type OrderEngineHooks } from '../src/orders/index.js'
 import type { PinStatusJson } from '../src/psa/index.js'
@@ -151,6 +152,9 @@ describe('pinning service end to end', () => {
     }, 'pin to be pinning')
     const file = await chainFile(cid)
     assert.equal(file?.fileSize, size, 'ordered with the DAG cumulative size')
+    // Ordered with the content root the sdk computes for the same DAG (what `crust upload` orders with).
+    const fixedRoot = (await api.query.market!.fileRoots!(cid)).toJSON()
+    assert.deepEqual(fixedRoot, { root: (await dagContentRoot({ cid, ipfsApi: ipfs.api })).root, size })
     assert.equal(pinning.info.size, String(size))
     assert.ok(BigInt(pinning.info.fee!) > 0n, `fee ${pinning.info.fee}`)
     assert.equal(pinning.info.orders_placed, '1')

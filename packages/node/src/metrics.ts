@@ -6,8 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import type { RpcCors } from '@crust-ts/chain'
-import type { ChallengeStats } from '@crust-ts/smanager'
-import { type NodeStatusSource, serveStatus } from './status.js'
+import { type ChallengeCounters, type NodeStatusSource, serveStatus } from './status.js'
 
 /** Where each metric's value comes from; a node without an sWorker (owner mode) leaves those out. */
 export interface MetricSources {
@@ -23,12 +22,6 @@ export interface MetricSources {
   /** What the IPFS node fetched from peers and how it ranks them (best first). */
   retrieval?(): Promise<{ blocksReceived: number; dataReceived: number; peers: Array<{ peerId: string; score: number; failures: number }> }>
 }
-
-/** The sManager's storage-challenge counters, as metrics read them. */
-export type ChallengeCounters = Pick<
-  ChallengeStats,
-  'received' | 'answered' | 'passed' | 'failed' | 'unprovable' | 'missed' | 'declared' | 'rootsSubmitted' | 'lastAnswerMs'
->
 
 /** The counters exported as `crust_smanager_challenges{outcome}`. */
 const CHALLENGE_OUTCOMES = ['received', 'answered', 'passed', 'failed', 'unprovable', 'missed', 'declared', 'rootsSubmitted'] as const

@@ -25,6 +25,12 @@ export interface FileTally {
   bytes: number
 }
 
+/** The sManager's storage-challenge counters, as metrics and the status read them. */
+export type ChallengeCounters = Pick<
+  ChallengeStats,
+  'received' | 'answered' | 'passed' | 'failed' | 'unprovable' | 'missed' | 'declared' | 'rootsSubmitted' | 'lastAnswerMs'
+>
+
 /** What `GET /status` answers. Byte figures are numbers (exact up to 8 PiB). */
 export interface NodeStatus {
   version: typeof NODE_STATUS_VERSION
@@ -56,17 +62,7 @@ export interface NodeStatus {
     /** Tasks by status. */
     tasks: Record<string, number>
     /** Storage challenges since the node started (absent when it does not answer them). */
-    challenges?: {
-      received: number
-      answered: number
-      passed: number
-      failed: number
-      unprovable: number
-      missed: number
-      declared: number
-      rootsSubmitted: number
-      lastAnswerMs?: number
-    }
+    challenges?: ChallengeCounters
   }
   ipfs?: {
     peers: number
@@ -169,7 +165,7 @@ export async function serveStatus(req: IncomingMessage, res: ServerResponse, rea
 }
 
 /** The sManager's challenge counters as the status lists them (its last error and slot stay in its own API). */
-export function challengeCounters(stats: ChallengeStats): NonNullable<NonNullable<NodeStatus['smanager']>['challenges']> {
+export function challengeCounters(stats: ChallengeStats): ChallengeCounters {
   const { received, answered, passed, failed, unprovable, missed, declared, rootsSubmitted, lastAnswerMs } = stats
   return { received, answered, passed, failed, unprovable, missed, declared, rootsSubmitted, ...(lastAnswerMs === undefined ? {} : { lastAnswerMs }) }
 }

@@ -16,6 +16,7 @@ const {
   chunkRange,
   contentCommitment,
   contentTree,
+  hashSubtrees,
   maxProofBytes,
   pathLength,
   proveSegment,
@@ -65,6 +66,65 @@ describe('storage proof: commitment', () => {
       }),
       { numRuns: 150 },
     )
+  })
+
+  it("behavior: subtrees hashed per block (hashSubtrees) and pushed between the blocks' edge bytes give the same root and kept levels as update", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 70 * SEGMENT_SIZE + 17 }),
+        fc.array(fc.integer({ min: 1, max: 20 * SEGMENT_SIZE + 300 }), { maxLength: 10 }),
+        fc.constantFrom(0, 1, 2, 6),
+        (size, cuts, keep) => {
+          const content = pattern(size, size + 7)
+          const expected = contentTree(content, keep)
+          const builder = new ContentTreeBuilder(keep)
+          const blocks: Uint8Array[] = []
+          let at = 0
+          for (const cut of cuts) {
+            blocks.push(content.subarray(at, Math.min(size, at + cut)))
+            at = Math.min(size, at + cut)
+          }
+          blocks.push(content.subarray(at))
+          let offset = 0
+          for (const block of blocks) {
+            // As the sealer cuts a block: the bytes that end the pending segment, the whole segments as subtrees, the tail.
+            const head = Math.min(block.length, (SEGMENT_SIZE - (offset % SEGMENT_SIZE)) % SEGMENT_SIZE)
+            const subtrees = hashSubtrees(block, head, Math.ceil((offset + head) / SEGMENT_SIZE), keep)
+            const covered = [...subtrees.heights].reduce((n, h) => n + 2 ** h, 0) * SEGMENT_SIZE
+            builder
+              .update(block.subarray(0, head))
+              .pushSubtrees(subtrees)
+              .update(block.subarray(head + covered))
+            offset += block.length
+          }
+          const tree = builder.finish()
+          assert.equal(hex(tree.root), hex(expected.root))
+          assert.equal(tree.size, size)
+          assert.deepEqual(tree.levels.map(hex), expected.levels.map(hex))
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
+  it('behavior: hashSubtrees takes the largest aligned subtrees within maxHeight', () => {
+    const content = pattern(13 * SEGMENT_SIZE + 5)
+    // 13 whole segments as segments 3-15: 3 | 4-7 | 8-11 | 12-15 (maxHeight 2), the 5-byte tail left out.
+    assert.deepEqual([...hashSubtrees(content, 0, 3, 2).heights], [0, 2, 2, 2])
+    // As segments 0-12: 0-7 | 8-11 | 12.
+    assert.deepEqual([...hashSubtrees(content, 0, 0, 6).heights], [3, 2, 0])
+    // From byte 5, 13 segments as segments 1-13: 1 | 2-3 | 4-7 | 8-11 | 12-13.
+    assert.deepEqual([...hashSubtrees(content, 5, 1, 6).heights], [0, 1, 2, 2, 1])
+    assert.equal(hashSubtrees(content.subarray(0, 1000), 0, 0, 6).heights.length, 0)
+  })
+
+  it('error: pushSubtrees refuses a subtree off its alignment, above the kept height, or after a partial segment', () => {
+    const one = hashSubtrees(pattern(2 * SEGMENT_SIZE), 0, 0, 1)
+    assert.deepEqual([...one.heights], [1])
+    assert.throws(() => new ContentTreeBuilder().update(pattern(SEGMENT_SIZE)).pushSubtrees(one), RangeError)
+    assert.throws(() => new ContentTreeBuilder(0).pushSubtrees(one), RangeError)
+    assert.throws(() => new ContentTreeBuilder().update(pattern(10)).pushSubtrees(one), RangeError)
+    assert.throws(() => new ContentTreeBuilder().pushSubtrees({ heights: Uint8Array.of(0), hashes: new Uint8Array(31) }), RangeError)
   })
 
   it('behavior: the root binds the size: content and the same content with a zero byte more differ', () => {

@@ -29,13 +29,16 @@ export interface ContentRootReturnType {
   root: string
   size: number
 }
+/** `SDK_ERROR_UNSUPPORTED_CODEC` for a block other than dag-pb or raw; the Kubo client's errors for a failed read. */
 export type ContentRootErrorType = SdkError
 
 /** The links of a block, in order (dag-pb; raw blocks have none); other codecs cannot be committed to here. */
 function linksOf(cid: CID, bytes: Uint8Array): CID[] {
   if (cid.code === RAW_CODE) return []
   if (cid.code === dagPb.code) return dagPb.decode(bytes).Links.map((l) => l.Hash)
-  throw new SdkError('SDK_ERROR_IPFS', `cannot compute a content root over codec 0x${cid.code.toString(16)} (dag-pb and raw only)`, { cid: cid.toString() })
+  throw new SdkError('SDK_ERROR_UNSUPPORTED_CODEC', `cannot compute a content root over codec 0x${cid.code.toString(16)} (dag-pb and raw only)`, {
+    cid: cid.toString(),
+  })
 }
 
 /** Walks the DAG under `cid` from the IPFS API and returns its content root. */

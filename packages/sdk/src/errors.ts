@@ -22,6 +22,8 @@ export type SdkErrorCode =
   | 'SDK_ERROR_IPFS_UNREACHABLE'
   /** The IPFS API answered with an error. */
   | 'SDK_ERROR_IPFS'
+  /** A DAG with a block of a codec a content root cannot cover (dag-pb and raw only). */
+  | 'SDK_ERROR_UNSUPPORTED_CODEC'
   /** Not a CID (or longer than the chain accepts). */
   | 'SDK_ERROR_BAD_CID'
   /** A size that is not a positive integer. */

@@ -35,6 +35,17 @@ export {
   ipfsError,
   statPath,
 } from './ipfs.js'
+export {
+  type ChainContentRoot,
+  type ChallengeCounters,
+  type ChallengeFault,
+  type ChallengeFaultKind,
+  type FileChallengesOptions,
+  type FileChallengesReturnType,
+  fileChallenges,
+  type OpenChallenge,
+  type ReplicaChallenges,
+} from './challenges.js'
 export { type ContentRootErrorType, type ContentRootParameters, type ContentRootReturnType, dagContentRoot } from './content-root.js'
 export {
   assertFunds,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE, sworkWire } from '@crust-ts/protocol'
+import { DEV_ATTESTATION_AUTHORITY_PUBLIC, DEV_ENCLAVE_CODE, storageProof, sworkWire } from '@crust-ts/protocol'
 import { devAttestationAuthority, EnclaveError, IDENTITY_FILE, NODE_SECRET_FILE, publicAttestationAuthority, SoftwareEnclave } from '../src/index.js'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
@@ -105,7 +105,7 @@ describe('enclave', () => {
   })
 
   for (const sealThreads of [0, 2]) {
-    it(`behavior: sealFileBlock verifies, seals and hashes a block (sealThreads ${sealThreads})`, async () => {
+    it(`behavior: sealFileBlock verifies, seals and hashes a block, and its content segments when asked (sealThreads ${sealThreads})`, async () => {
       const tmp = tempDir()
       const enclave = SoftwareEnclave.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), sealThreads })
       try {
@@ -120,6 +120,19 @@ describe('enclave', () => {
         sealed.release?.()
         // The caller's block is untouched (it was copied, not moved).
         assert.equal(block.length, 300 * 1024)
+        assert.equal(sealed.contentSubtrees, undefined, 'no content hashing unless asked')
+
+        // Asked to, it hashes the block's whole segments from `start` into content-tree subtrees, as hashSubtrees does.
+        const varied = Uint8Array.from({ length: 300 * 1024 + 77 }, (_, i) => (i * 7) % 251)
+        const variedCid = CID.createV1(0x55, await sha256.digest(varied))
+        const hashing = { start: 100, firstSegment: 9, maxHeight: 6 }
+        const withContent = await enclave.sealFileBlock(variedCid, varied, prefix, hashing)
+        assert.ok(withContent?.contentSubtrees !== undefined)
+        const expected = storageProof.hashSubtrees(varied, 100, 9, 6)
+        assert.deepEqual([...withContent.contentSubtrees.heights], [...expected.heights])
+        assert.deepEqual(new Uint8Array(withContent.contentSubtrees.hashes), expected.hashes)
+        assert.ok(expected.heights.length > 1)
+        withContent.release?.()
 
         const altered = new Uint8Array(block)
         altered[7] = 6

@@ -88,7 +88,7 @@ export function registerStorageCommands(program: Command, write: (text: string) 
 
   program
     .command('status')
-    .description('show the storage order of a CID: size, expiry, prepaid, replicas')
+    .description("show the storage order of a CID: size, expiry, prepaid, replicas, and its content root and each replica's storage challenges")
     .argument('<cid>', 'CID')
     .addOption(chainOption())
     .option('--json', 'print JSON', false)

@@ -1,20 +1,22 @@
 /**
  * The order engine: one storage order per CID from the service account, with the state machine
  * persisted before every side effect so a crash neither loses an accepted pin nor orders twice.
- * Signing, the nonce and sending live in `submission.ts`; this file is the state machine.
+ * Signing, the nonce and sending live in `submission.ts`; this file is the state machine. A new
+ * order carries the DAG's content root for storage challenges (`content-root.ts`).
  *
  * queued ──(pin/add + files/stat; chain check)──▶ submitting ──(in block)──▶ placed ──(replicas ≥ threshold)──▶ pinned
  *   ▲  └────────────── already on chain ────────────────────────────────────▲   │
  *   └──────── renewal due / order gone / retry with backoff ◀────────────────────┘         failed after maxAttempts
  */
 import type { Logger } from '@crust-ts/base'
-import { createKuboClient, dispatchErrorCode, KuboError, maxFileSize, orderFee } from '@crust-ts/sdk'
+import { type ContentRootReturnType, createKuboClient, dispatchErrorCode, KuboError, maxFileSize, orderFee } from '@crust-ts/sdk'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { DagFetchError, DagFetchErrorCode, fetchDag } from '../dag/index.js'
 import type { OrderPhase, OrderRecord, OrderPatch, PinStatusValue, PinStore } from '../store/index.js'
 import { type AccountLimits, CRUST_EXPIRE_MARGIN_BLOCKS, defaultOrderEngineOptions as D, defaultAccountLimits, type OrderEngineInit } from './options.js'
+import { orderContentRoot } from './content-root.js'
 import { FairScheduler } from './scheduler.js'
 import { classifyRefusal, type Outcome, OrderSubmitter, refusalMessage, type SentOrder } from './submission.js'
 
@@ -371,12 +373,24 @@ export class OrderEngine {
     }
     if (await this.overSpent(current, size)) return
     const renewing = file !== undefined
+    // A new file is ordered with its content root (a renewal keeps the one on chain, or its holders').
+    let root: ContentRootReturnType | undefined
+    if (!renewing) {
+      try {
+        const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.ipfsTimeoutMs ?? D.ipfsTimeoutMs)])
+        root = await this.guard(orderContentRoot({ ipfsApi: this.init.ipfsApi, cid, size, signal, log: this.log }))
+      } catch (err) {
+        if (err instanceof Stopped || this.abort.signal.aborted) throw new Stopped('stopped')
+        await this.attemptFailed(current, `IPFS: reading the DAG back for its content root: ${(err as Error).message}`, 'queued')
+        return
+      }
+    }
     const before = current
     let sent: SentOrder | undefined
     let submitting: OrderRecord | undefined
     await this.submitter.exclusive(async () => {
       if (this.abort.signal.aborted) throw new Stopped('stopped')
-      const signed = await this.submitter.signOrder(cid, size, this.init.tips ?? D.tips)
+      const signed = await this.submitter.signOrder(cid, size, this.init.tips ?? D.tips, root)
       const { nonce } = signed
       submitting = await this.update(
         cid,

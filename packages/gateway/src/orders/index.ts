@@ -1,3 +1,4 @@
+export { type OrderContentRootParameters, orderContentRoot } from './content-root.js'
 export { createOrderEngine, OrderEngine, type OrderEngineStats } from './engine.js'
 export { OrderError, OrderErrorCode } from './errors.js'
 export { pinAndSize } from './ipfs.js'

@@ -1,6 +1,7 @@
 /**
  * The order engine's side of the chain: the service account's nonce (kept here, resynced from the
- * chain after a refusal), one submission at a time, signing `market.placeStorageOrder` with an
+ * chain after a refusal), one submission at a time, signing `market.placeStorageOrder` (with the
+ * DAG's content root: `placeStorageOrderWithRoot`) with an
  * explicit nonce (immortal, so the saved bytes stay valid for a resend), and sending over the
  * SDK's `sendTx` with the outcome read as the engine needs it (block, dispatch error, what the
  * account paid).
@@ -8,7 +9,7 @@
 import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import { paidBy, sendTx, TX_POOL_ERROR, TxRejectedError } from '@crust-ts/sdk'
+import { type ContentRootReturnType, paidBy, sendTx, TX_POOL_ERROR, TxRejectedError } from '@crust-ts/sdk'
 
 export type Outcome =
   | { kind: 'success'; blockHash: string; blockNumber: number; fee: bigint }
@@ -75,10 +76,16 @@ export class OrderSubmitter {
     return run
   }
 
-  /** Signs `placeStorageOrder(cid, size, tip, '')` with the next nonce (not yet taken: see {@link take}). */
-  async signOrder(cid: string, size: number, tip: bigint): Promise<SignedOrder> {
+  /**
+   * Signs `placeStorageOrderWithRoot(cid, size, tip, '', root)` (or, without a root,
+   * `placeStorageOrder(cid, size, tip, '')`) with the next nonce (not yet taken: see {@link take}).
+   */
+  async signOrder(cid: string, size: number, tip: bigint, root?: ContentRootReturnType): Promise<SignedOrder> {
     const nonce = this.nextNonce
-    const tx = this.api.tx.market!.placeStorageOrder!(cid, size, tip, '') as SubmittableExtrinsic<'promise'>
+    const market = this.api.tx.market!
+    const tx = (
+      root === undefined ? market.placeStorageOrder!(cid, size, tip, '') : market.placeStorageOrderWithRoot!(cid, size, tip, '', root)
+    ) as SubmittableExtrinsic<'promise'>
     await tx.signAsync(this.account, { nonce, era: 0 })
     return { nonce, tx, txHex: tx.toHex(), txHash: tx.hash.toHex() }
   }

@@ -6,11 +6,13 @@
 export { HASH_LENGTH, MAX_PATH_LENGTH, SEGMENT_SIZE } from './constants.js'
 export {
   type ContentCommitment,
+  type ContentSubtrees,
   type ContentTree,
   ContentTreeBuilder,
   chunkRange,
   contentCommitment,
   contentTree,
+  hashSubtrees,
   hashLeaf,
   hashNode,
   maxProofBytes,

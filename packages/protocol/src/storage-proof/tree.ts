@@ -171,8 +171,13 @@ export class ContentTreeBuilder {
   }
 
   private push(leaf: Uint8Array): void {
-    let node = { height: 0, hash: leaf }
-    if (this.keepHeight === 0) this.kept.push(leaf)
+    this.pushNode(0, leaf)
+  }
+
+  /** Adds a complete subtree of `height` whose first segment is the next one; merges equal peaks. */
+  private pushNode(height: number, subtree: Uint8Array): void {
+    let node = { height, hash: subtree }
+    if (this.keepHeight === height) this.kept.push(subtree)
     while (this.peaks.length > 0 && this.peaks[this.peaks.length - 1]!.height === node.height) {
       const left = this.peaks.pop()!
       this.pair.set(left.hash, 1)
@@ -181,6 +186,28 @@ export class ContentTreeBuilder {
       if (node.height === this.keepHeight) this.kept.push(node.hash)
     }
     this.peaks.push(node)
+  }
+
+  /**
+   * Adds complete subtrees computed elsewhere ({@link hashSubtrees}, e.g. on a worker thread), as
+   * if their segments had been given to {@link update}. The content so far must end on a segment
+   * boundary, each subtree must start at a multiple of its width (2^height segments) and, when the
+   * builder keeps levels, be no higher than the kept height. Throws RangeError otherwise.
+   */
+  pushSubtrees(subtrees: ContentSubtrees): this {
+    const { heights, hashes } = subtrees
+    if (hashes.length !== heights.length * HASH_LENGTH) throw new RangeError('pushSubtrees: one 32-byte hash per height')
+    if (heights.length > 0 && this.pendingLength !== 0) throw new RangeError('pushSubtrees: the content so far does not end on a segment boundary')
+    for (let i = 0; i < heights.length; i++) {
+      const height = heights[i]!
+      const width = 2 ** height
+      if (this.keepHeight !== undefined && height > this.keepHeight) throw new RangeError('pushSubtrees: a subtree above the kept height')
+      if ((this.size / SEGMENT_SIZE) % width !== 0) throw new RangeError('pushSubtrees: a subtree not aligned to its width')
+      this.pushNode(height, hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH))
+      this.size += width * SEGMENT_SIZE
+      if (!Number.isSafeInteger(this.size)) throw new RangeError('content larger than 2^53 bytes')
+    }
+    return this
   }
 
   /** Folds peaks from the right: the root of the leaves under them (the tree carries odd nodes up). */
@@ -217,6 +244,59 @@ export function contentCommitment(content: Uint8Array): ContentCommitment {
 /** The whole tree of `content` (every leaf kept; for small contents and tests). */
 export function contentTree(content: Uint8Array, keepHeight = 0): ContentTree {
   return new ContentTreeBuilder(keepHeight).update(content).finish()
+}
+
+/** Complete subtrees of a content tree, in content order: `heights[i]` and its 32-byte hash at `hashes[i * 32]`. */
+export interface ContentSubtrees {
+  heights: Uint8Array
+  hashes: Uint8Array
+}
+
+/**
+ * The content tree's complete subtrees over the whole segments of `bytes` from byte `start` on, when
+ * segment `firstSegment` of the content begins there: each as high as its position and `maxHeight`
+ * allow (the largest aligned power-of-two runs, left to right). A tail shorter than a segment is
+ * left out (its bytes go to {@link ContentTreeBuilder.update}). Lets the hashing of a block's
+ * segments run where the block already is (a seal worker thread) and the builder take only the
+ * subtrees: {@link ContentTreeBuilder.pushSubtrees}.
+ */
+export function hashSubtrees(bytes: Uint8Array, start: number, firstSegment: number, maxHeight: number): ContentSubtrees {
+  if (!Number.isSafeInteger(firstSegment) || firstSegment < 0) throw new RangeError('firstSegment is a non-negative safe integer')
+  if (!Number.isInteger(maxHeight) || maxHeight < 0 || maxHeight > MAX_PATH_LENGTH) throw new RangeError('maxHeight is an integer in [0, 53]')
+  if (!Number.isInteger(start) || start < 0) throw new RangeError('start is a non-negative integer')
+  const segments = Math.max(0, Math.floor((bytes.length - start) / SEGMENT_SIZE))
+  const heights: number[] = []
+  const nodes: Uint8Array[] = []
+  const leaf = new Uint8Array(1 + SEGMENT_SIZE)
+  leaf[0] = LEAF_TAG
+  const pair = new Uint8Array(1 + 2 * HASH_LENGTH)
+  pair[0] = NODE_TAG
+  // The open subtrees of the current run, lowest last, as in the builder.
+  const stack: Array<{ height: number; hash: Uint8Array }> = []
+  let done = 0
+  while (done < segments) {
+    const at = firstSegment + done
+    // The highest subtree that starts here, fits in what is left and stays within maxHeight.
+    let height = 0
+    while (height < maxHeight && at % 2 ** (height + 1) === 0 && done + 2 ** (height + 1) <= segments) height++
+    for (let i = 0; i < 2 ** height; i++, done++) {
+      const from = start + done * SEGMENT_SIZE
+      leaf.set(bytes.subarray(from, from + SEGMENT_SIZE), 1)
+      let node = { height: 0, hash: hash('sha256', leaf, 'buffer') as Uint8Array }
+      while (stack.length > 0 && stack[stack.length - 1]!.height === node.height) {
+        pair.set(stack.pop()!.hash, 1)
+        pair.set(node.hash, 1 + HASH_LENGTH)
+        node = { height: node.height + 1, hash: hash('sha256', pair, 'buffer') }
+      }
+      stack.push(node)
+    }
+    const top = stack.pop()!
+    heights.push(top.height)
+    nodes.push(top.hash)
+  }
+  const hashes = new Uint8Array(nodes.length * HASH_LENGTH)
+  for (const [i, n] of nodes.entries()) hashes.set(n, i * HASH_LENGTH)
+  return { heights: Uint8Array.from(heights), hashes }
 }
 
 /** The byte range [start, end) of the chunk (2^height segments) holding segment `index`. */

@@ -4,8 +4,9 @@
  * come with sealing a block of a file for the sealed store.
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto'
+import { storageProof } from '@crust-ts/protocol'
 import { GCM_IV_LENGTH, SEAL_OVERHEAD, SEALED_BLOCK_FORMAT } from './constants.js'
-import type { SealedRecord } from './interface.js'
+import type { ContentHashing, SealedRecord } from './interface.js'
 
 /** Multihash codes a block can be verified against. */
 export const SHA256_CODE = 0x12
@@ -21,6 +22,8 @@ export interface BlockSealJob {
   block: Uint8Array
   /** Bytes put before the sealed block in the record. */
   prefix: Uint8Array
+  /** Also hash the block's whole segments from byte `start` into the file's content tree (`storageProof.hashSubtrees`). */
+  content?: ContentHashing
 }
 
 /** True if `block` hashes to `digest` under multihash `hashCode` (sha256 or identity). */
@@ -55,13 +58,17 @@ export function sealInto(key: Uint8Array, cid: Uint8Array, block: Uint8Array, of
 }
 
 /**
- * Verifies, seals and hashes one block, writing the record into `out` if given (else a fresh
- * buffer); undefined if the block does not match its CID.
+ * Verifies, seals and hashes one block (and, with `job.content`, its whole segments for the
+ * content tree), writing the record into `out` if given (else a fresh buffer); undefined if the
+ * block does not match its CID.
  */
 export function sealRecord(key: Uint8Array, job: BlockSealJob, out?: Uint8Array): SealedRecord | undefined {
   if (!digestMatches(job.hashCode, job.digest, job.block)) return undefined
   const record = sealInto(key, job.cid, job.block, job.prefix.length, out)
   record.set(job.prefix, 0)
   // A copy that owns its 32 bytes: the digest may be a slice of Node's shared pool.
-  return { record, leaf: new Uint8Array(createHash('sha256').update(record).digest()) }
+  const leaf = new Uint8Array(createHash('sha256').update(record).digest())
+  if (job.content === undefined) return { record, leaf }
+  const { start, firstSegment, maxHeight } = job.content
+  return { record, leaf, contentSubtrees: storageProof.hashSubtrees(job.block, start, firstSegment, maxHeight) }
 }

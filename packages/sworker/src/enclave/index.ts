@@ -1,6 +1,6 @@
 export { devAttestationAuthority, publicAttestationAuthority } from './attestation.js'
 export { IDENTITY_FILE, NODE_SECRET_FILE, SEAL_OVERHEAD } from './constants.js'
 export { EnclaveError, EnclaveErrorCode } from './errors.js'
-export type { AbortOptions, AttestationAuthority, Enclave, RegisterArgs, SealedRecord } from './interface.js'
+export type { AbortOptions, AttestationAuthority, ContentHashing, Enclave, RegisterArgs, SealedRecord } from './interface.js'
 export { defaultSoftwareEnclaveOptions, type SoftwareEnclaveInit } from './options.js'
 export { SoftwareEnclave } from './software-enclave.js'

@@ -1,12 +1,21 @@
-import type { sworkWire } from '@crust-ts/protocol'
+import type { storageProof, sworkWire } from '@crust-ts/protocol'
 import type { CID } from 'multiformats/cid'
 
 /** A block sealed for the sealed store: `prefix ‖ sealed block` and its sha256 (the Merkle leaf). */
 export interface SealedRecord {
   record: Uint8Array
   leaf: Uint8Array
+  /** The block's whole segments as content-tree subtrees, when asked for (`ContentHashing`). */
+  contentSubtrees?: storageProof.ContentSubtrees
   /** If present, lets the enclave reuse the record's memory: call it once the record is stored and no longer read. */
   release?(): void
+}
+
+/** Where a block lies in its file's content: its first whole segment starts at byte `start` and is segment `firstSegment`; subtrees up to `maxHeight`. */
+export interface ContentHashing {
+  start: number
+  firstSegment: number
+  maxHeight: number
 }
 
 /** Cancellation for long calls. */
@@ -41,10 +50,12 @@ export interface Enclave {
    * Seals one block of a file for the sealed store: checks that `block` hashes to `cid` (sha256 or
    * identity multihash), seals it as {@link Enclave.sealBlock} does and returns the record
    * `prefix ‖ sealed block` with its sha256 (the Merkle leaf), or undefined if the block does not
-   * match its CID. May run on other threads; calls may complete out of order. Throws
+   * match its CID. With `content`, also hashes the block's whole segments from `content.start`
+   * into subtrees of the file's content tree (`contentSubtrees`), on the thread that seals it, so the
+   * caller's thread does not. May run on other threads; calls may complete out of order. Throws
    * `SWORKER_ERROR_ENCLAVE_INVALID_ARGUMENT` for other multihashes.
    */
-  sealFileBlock(cid: CID, block: Uint8Array, prefix: Uint8Array): Promise<SealedRecord | undefined>
+  sealFileBlock(cid: CID, block: Uint8Array, prefix: Uint8Array, content?: ContentHashing): Promise<SealedRecord | undefined>
   /** Decrypts a sealed block; throws `SWORKER_ERROR_UNSEAL_FAILED` if it was altered or belongs to another CID. */
   unsealBlock(cid: Uint8Array, sealed: Uint8Array): Uint8Array
   /** `length` bytes of SRD unit `unitId`'s pseudo-random content from byte `offset` (a multiple of 16). */

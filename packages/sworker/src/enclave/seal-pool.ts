@@ -40,7 +40,12 @@ class SealThread {
       this.buffers.give(reply.input)
       if ('recordLength' in reply) {
         const output = reply.output
-        job.resolve({ record: new Uint8Array(output, 0, reply.recordLength), leaf: reply.leaf, release: () => this.buffers.give(output) })
+        job.resolve({
+          record: new Uint8Array(output, 0, reply.recordLength),
+          leaf: reply.leaf,
+          ...(reply.contentSubtrees === undefined ? {} : { contentSubtrees: reply.contentSubtrees }),
+          release: () => this.buffers.give(output),
+        })
         return
       }
       this.buffers.give(reply.output)
@@ -73,6 +78,7 @@ class SealThread {
         hashCode: job.hashCode,
         digest: new Uint8Array(job.digest),
         prefix: new Uint8Array(job.prefix),
+        ...(job.content === undefined ? {} : { content: job.content }),
         input,
         length: job.block.length,
         output,

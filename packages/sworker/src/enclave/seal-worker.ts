@@ -5,6 +5,7 @@
  * answer. Part of the enclave: the key stays inside the enclave's module.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import type { storageProof } from '@crust-ts/protocol'
 import { type BlockSealJob, sealRecord } from './block-seal.js'
 
 /** A job as posted to a seal worker: the block is the first `length` bytes of `input`. */
@@ -20,7 +21,7 @@ export interface SealWorkerRequest extends Omit<BlockSealJob, 'block'> {
  * `output`) and its leaf hash, `mismatch` when the block does not hash to its CID, or an error.
  */
 export type SealWorkerReply = { id: number; input: ArrayBuffer; output: ArrayBuffer } & (
-  | { recordLength: number; leaf: Uint8Array }
+  | { recordLength: number; leaf: Uint8Array; contentSubtrees?: storageProof.ContentSubtrees }
   | { mismatch: true }
   | { error: string }
 )
@@ -33,7 +34,17 @@ port.on('message', (job: SealWorkerRequest) => {
   let reply: SealWorkerReply
   try {
     const sealed = sealRecord(key, { ...job, block: new Uint8Array(input, 0, job.length) }, new Uint8Array(output))
-    reply = sealed === undefined ? { id, input, output, mismatch: true } : { id, input, output, recordLength: sealed.record.length, leaf: sealed.leaf }
+    reply =
+      sealed === undefined
+        ? { id, input, output, mismatch: true }
+        : {
+            id,
+            input,
+            output,
+            recordLength: sealed.record.length,
+            leaf: sealed.leaf,
+            ...(sealed.contentSubtrees === undefined ? {} : { contentSubtrees: sealed.contentSubtrees }),
+          }
   } catch (err) {
     reply = { id, input, output, error: (err as Error).message }
   }

@@ -7,7 +7,7 @@ import { p256PrivateKey, signP1363 } from './attestation.js'
 import { IDENTITY_CODE, SHA256_CODE, sealInto, sealRecord } from './block-seal.js'
 import { GCM_IV_LENGTH, GCM_TAG_LENGTH, IDENTITY_FILE, IDENTITY_FORMAT, NODE_SECRET_FILE, SEALED_BLOCK_FORMAT, SECRET_LENGTH } from './constants.js'
 import { EnclaveError, EnclaveErrorCode } from './errors.js'
-import type { AbortOptions, AttestationAuthority, Enclave, RegisterArgs, SealedRecord } from './interface.js'
+import type { AbortOptions, AttestationAuthority, ContentHashing, Enclave, RegisterArgs, SealedRecord } from './interface.js'
 import { defaultSoftwareEnclaveOptions, type SoftwareEnclaveInit } from './options.js'
 import { SealPool } from './seal-pool.js'
 import { readSecretFile, writeSecretFile } from './secret-files.js'
@@ -138,12 +138,12 @@ export class SoftwareEnclave implements Enclave {
     return sealInto(this.#sealKey, cid, block, 0)
   }
 
-  async sealFileBlock(cid: CID, block: Uint8Array, prefix: Uint8Array): Promise<SealedRecord | undefined> {
+  async sealFileBlock(cid: CID, block: Uint8Array, prefix: Uint8Array, content?: ContentHashing): Promise<SealedRecord | undefined> {
     const { code, digest } = cid.multihash
     if (code !== SHA256_CODE && code !== IDENTITY_CODE) {
       throw new EnclaveError(EnclaveErrorCode.INVALID_ARGUMENT, 'unsupported multihash (sha256 and identity only)', { cid: cid.toString(), hash: code })
     }
-    const job = { cid: cid.bytes, hashCode: code, digest, block, prefix }
+    const job = { cid: cid.bytes, hashCode: code, digest, block, prefix, ...(content === undefined ? {} : { content }) }
     return this.#pool === undefined ? sealRecord(this.#sealKey, job) : this.#pool.run(job)
   }
 

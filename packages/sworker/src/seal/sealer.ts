@@ -60,6 +60,23 @@ function linksOf(cid: CID, bytes: Uint8Array): CID[] {
   throw new SealError(SealErrorCode.UNSUPPORTED_BLOCK, 'unsupported codec (dag-pb and raw only)', { cid: cid.toString(), codec: cid.code })
 }
 
+/**
+ * Adds a block to its file's content tree: the bytes that end the pending segment, the subtrees
+ * of its whole segments hashed by the enclave, then the tail; all of it when the enclave gave none.
+ */
+function addContent(content: storageProof.ContentTreeBuilder, bytes: Uint8Array, start: number, subtrees: storageProof.ContentSubtrees | undefined): void {
+  if (subtrees === undefined) {
+    content.update(bytes)
+    return
+  }
+  let segments = 0
+  for (const height of subtrees.heights) segments += 2 ** height
+  content
+    .update(bytes.subarray(0, start))
+    .pushSubtrees(subtrees)
+    .update(bytes.subarray(start + segments * storageProof.SEGMENT_SIZE))
+}
+
 function checkAbort(signal: AbortSignal | undefined, cid: string): void {
   if (signal?.aborted === true) throw new SealError(SealErrorCode.ABORTED, 'sealing aborted', { cid }, { cause: signal.reason })
 }
@@ -184,8 +201,10 @@ export class Sealer {
    * are followed only once the block is verified: blocks with links (small inner nodes) are
    * verified here first, leaves by the enclave before sealing. The data file is synced before the
    * caller marks the file valid. Alongside, the file's content (its blocks in DAG order, as the
-   * protocol's `storageProof` defines it for a DAG) is hashed into its content tree, and each
-   * block's content offset is indexed, so a segment can later be proven by unsealing its chunk.
+   * protocol's `storageProof` defines it for a DAG) is hashed into its content tree (each block's
+   * whole segments by the enclave on the thread that seals it; here only the few bytes across block
+   * edges and the joins above 64 segments), and each block's content offset is indexed, so a segment
+   * can later be proven by unsealing its chunk.
    */
   private async sealBlocks(
     rootCid: CID,
@@ -198,7 +217,9 @@ export class Sealer {
     const content = new storageProof.ContentTreeBuilder(PROOF_KEEP_HEIGHT)
     let contentOffset = 0
     const stack: CID[] = [rootCid]
-    const sealing: Array<{ block: CID; size: number; sealed: Promise<SealedRecord | undefined> }> = []
+    // Each block's bytes stay referenced until stored: the content tree takes its edge bytes (or, from an enclave that
+    // did not hash its segments, all of it) in DAG order then.
+    const sealing: Array<{ block: CID; bytes: Uint8Array; start: number; sealed: Promise<SealedRecord | undefined> }> = []
     let sealingBytes = 0
     const writes: Array<{ done: Promise<unknown>; size: number; release: (() => void) | undefined }> = []
     let inflightBytes = 0
@@ -208,16 +229,17 @@ export class Sealer {
     const file = await this.blockFiles.create(cid)
     const storeNext = async (): Promise<void> => {
       const head = sealing.shift()!
-      sealingBytes -= head.size
+      sealingBytes -= head.bytes.length
       const sealed = await head.sealed
       if (sealed === undefined) throw mismatch(cid, head.block)
       merkle.push(sealed.leaf)
+      addContent(content, head.bytes, head.start, sealed.contentSubtrees)
       const { record } = sealed
       const offset = sealedSize
       sealedSize += record.length
       const written = file.write(record, 0, record.length, offset)
       const offsetIndexed = this.offsets.put(contentOffsetKey(cid, contentOffset), encodeBlockNumber(index))
-      contentOffset += head.size
+      contentOffset += head.bytes.length
       const indexed = this.index.put(blockKey(cid, index++), encodeBlockRef(offset, record.length))
       const done = Promise.all([written, indexed, offsetIndexed])
       // Awaited in order below; a failure before then must not count as unhandled.
@@ -257,10 +279,12 @@ export class Sealer {
           next = fetch(stack[stack.length - 1]!)
           next.catch(() => {})
         }
-        const sealed = this.enclave.sealFileBlock(blockCid, bytes, sealedBlockPrefix(blockCid.bytes))
+        // The block's whole segments are hashed into the content tree where it is sealed (a seal thread), not here.
+        const start = Math.min(bytes.length, (storageProof.SEGMENT_SIZE - (size % storageProof.SEGMENT_SIZE)) % storageProof.SEGMENT_SIZE)
+        const hashing = { start, firstSegment: Math.ceil((size + start) / storageProof.SEGMENT_SIZE), maxHeight: PROOF_KEEP_HEIGHT }
+        const sealed = this.enclave.sealFileBlock(blockCid, bytes, sealedBlockPrefix(blockCid.bytes), hashing)
         sealed.catch(() => {})
-        sealing.push({ block: blockCid, size: bytes.length, sealed })
-        content.update(bytes)
+        sealing.push({ block: blockCid, bytes, start, sealed })
         sealingBytes += bytes.length
         size += bytes.length
         while (sealingBytes >= this.maxSealingBytes) await storeNext()
