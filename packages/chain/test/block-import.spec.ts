@@ -136,14 +136,25 @@ describe('Chain import and fork choice', () => {
       (h: Header): Header => ({ ...h, digest: [{ tag: 'PreRuntime', value: [Uint8Array.from([0x61, 0x75, 0x72, 0x61]), u64(slot)] }] })
     rejects(() => b.importBlock(reseal(bytes, signers[200 % 4]!, withSlot(200)), good.extrinsics), BlockImportErrorCode.SLOT_NOT_INCREASING)
     rejects(() => b.importBlock(reseal(bytes, signers[199 % 4]!, withSlot(199)), good.extrinsics), BlockImportErrorCode.SLOT_NOT_INCREASING)
-    rejects(
-      () =>
+    const mismatch = (() => {
+      try {
         b.importBlock(
           reseal(bytes, author, (h) => ({ ...h, stateRoot: new Uint8Array(32).fill(7) })),
           good.extrinsics,
-        ),
-      BlockImportErrorCode.STATE_ROOT_MISMATCH,
-    )
+        )
+      } catch (err) {
+        return err
+      }
+      return assert.fail('a block with a wrong state root imported')
+    })()
+    assert.ok(mismatch instanceof BlockImportError)
+    assert.equal(mismatch.code, BlockImportErrorCode.STATE_ROOT_MISMATCH)
+    // What two nodes need to compare to find where their execution parts: both roots and the calls.
+    const detail = mismatch.type as Extract<typeof mismatch.type, { code: 'BLOCK_IMPORT_ERROR_STATE_ROOT_MISMATCH' }>
+    assert.equal(detail.expected, `0x${'07'.repeat(32)}`)
+    assert.equal(detail.calls.length, good.extrinsics.length)
+    assert.equal(detail.calls[0], 'Timestamp.set')
+    assert.ok(detail.changedKeys > 0)
     rejects(() => b.importBlock(bytes, [...good.extrinsics, good.extrinsics[0]!]), BlockImportErrorCode.EXTRINSICS_ROOT_MISMATCH)
     const inherentForSlot = produce(openChain(), 300).extrinsics
     rejects(

@@ -401,6 +401,10 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
       }
       if (err.code === 'BLOCK_IMPORT_ERROR_UNKNOWN_PARENT') this.emit('orphan', peer, block)
       if (!err.invalid) return TopicValidatorResult.Ignore
+      // A block whose execution gives another state root than its author's: with its calls, so the
+      // logs of two nodes show where they part (a node that computes differently stops following).
+      if (err.code === 'BLOCK_IMPORT_ERROR_STATE_ROOT_MISMATCH' || err.code === 'BLOCK_IMPORT_ERROR_BAD_EXTRINSIC')
+        this.log.warn({ err, from: peer.toString() }, 'a gossiped block does not execute as its header says')
       void this.penalise(peer, err.code)
       return TopicValidatorResult.Reject
     }

@@ -89,7 +89,17 @@ export type BlockImportErrorType =
   | (BlockId & { code: Code['BAD_TIMESTAMP'] })
   | (BlockId & { code: Code['BAD_EXTRINSIC'] /** The extrinsic's index in the body, when one is at fault. */; index?: number })
   | (BlockId & { code: Code['EXTRINSICS_ROOT_MISMATCH'] })
-  | (BlockId & { code: Code['STATE_ROOT_MISMATCH'] /** The header's state root (0x hex). */; expected: string /** What execution gave. */; got: string })
+  | (BlockId & {
+      code: Code['STATE_ROOT_MISMATCH']
+      /** The header's state root (0x hex). */
+      expected: string
+      /** What execution gave. */
+      got: string
+      /** The block's calls as executed here (`Pallet.call`, signed ones with their signer), to find where two nodes part. */
+      calls: string[]
+      /** How many storage keys execution changed. */
+      changedKeys: number
+    })
 
 /** A block that cannot be imported. See {@link BlockImportError.invalid}. */
 export class BlockImportError extends CrustError {

@@ -58,12 +58,26 @@ export function executeBlock(
   const { root, nodes, deleted } = tree.trie.commit(parent.header.stateRoot, changes)
   if (!u8aEq(root, header.stateRoot)) {
     throw new BlockImportError(
-      { code: Code.STATE_ROOT_MISMATCH, ...id, expected: u8aToHex(header.stateRoot), got: u8aToHex(root) },
+      {
+        code: Code.STATE_ROOT_MISMATCH,
+        ...id,
+        expected: u8aToHex(header.stateRoot),
+        got: u8aToHex(root),
+        calls: ['Timestamp.set', ...applied.map(({ xt }) => callName(xt))],
+        changedKeys: changes.length,
+      },
       'executing the block gives another state root',
     )
   }
   const imported: ImportedBlock = { block: blockRecord(hash, header), extrinsics, changedKeys: new Set(changes.map(([k]) => u8aToHex(k))), applied }
   return { imported, nodes, deleted }
+}
+
+/** `Pallet.call` of an extrinsic, with its signer when signed. */
+function callName(xt: DecodedExtrinsic): string {
+  const call = xt.call as { tag?: string; value?: { tag?: string } }
+  const name = `${call.tag ?? '?'}.${call.value?.tag ?? '?'}`
+  return xt.signed === undefined ? name : `${name} by ${u8aToHex(xt.signed.signer)} nonce ${xt.signed.nonce}`
 }
 
 /** The timestamp the block's first extrinsic (the timestamp inherent) sets. */
