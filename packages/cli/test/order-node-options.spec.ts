@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { chainOptions } from '../src/commands/order-node.js'
-import { main } from '../src/program.js'
+import { runInProcess } from './fixtures/in-process.js'
 
-/** Runs the CLI in-process and returns its exit code and what it wrote to stderr. */
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = ''
-  const write = process.stderr.write.bind(process.stderr)
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
-    return true
-  }) as typeof process.stderr.write
-  try {
-    return { code: await main(argv), stderr }
-  } finally {
-    process.stderr.write = write
-  }
-}
+const run = runInProcess
 
 const A = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
 const B = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512'
