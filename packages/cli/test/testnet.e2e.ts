@@ -194,7 +194,7 @@ describe('crust testnet: 4 validators and 3 storage nodes, 80 ± 20 ms, 1 % loss
       `the launcher's teardown:\n${net.logs
         .join('\n')
         .split('\n')
-        .filter((l) => /teardown|stopp|removed/.test(l))
+        .filter((l) => /teardown|stopp|removed|exiting/.test(l))
         .join('\n')}`,
     )
     assert.deepEqual(

@@ -106,9 +106,17 @@ export class ConsensusNode {
     const heartbeats = new HeartbeatSender({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })
     this.heartbeats = heartbeats
     // After the block's own handlers (the pool's, sync's): a heartbeat is a transaction like any other.
-    this.onBlock = (imported) => {
+    // On the best block as it is then, not the imported one: by then finality may have ruled that
+    // one out and a pruned node discarded its state (a validator crashed on reading it).
+    const heartbeatLog = logger.forComponent('consensus:heartbeat')
+    this.onBlock = () => {
       setImmediate(() => {
-        if (this.running) heartbeats.onBest(imported.block)
+        if (!this.running) return
+        try {
+          heartbeats.onBest(chain.best)
+        } catch (err) {
+          heartbeatLog.warn({ err }, 'no heartbeat on this block; the next best block tries again')
+        }
       })
     }
     const reporter = new EquivocationReporter({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })

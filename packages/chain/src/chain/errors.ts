@@ -99,6 +99,8 @@ export type BlockImportErrorType =
       calls: string[]
       /** How many storage keys execution changed. */
       changedKeys: number
+      /** The first of those keys with the value written (null: deleted), as hex; long values cut in the middle. */
+      changes: Array<[key: string, value: string | null]>
     })
 
 /** A block that cannot be imported. See {@link BlockImportError.invalid}. */

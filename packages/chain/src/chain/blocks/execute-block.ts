@@ -63,14 +63,27 @@ export function executeBlock(
         ...id,
         expected: u8aToHex(header.stateRoot),
         got: u8aToHex(root),
-        calls: ['Timestamp.set', ...applied.map(({ xt }) => callName(xt))],
+        calls: [
+          'Timestamp.set',
+          ...applied.map(({ xt, outcome }) => `${callName(xt)}${outcome.included && !outcome.success ? ` failed ${JSON.stringify(outcome.error)}` : ''}`),
+        ],
         changedKeys: changes.length,
+        changes: changes.slice(0, MAX_REPORTED_CHANGES).map(([k, v]) => [u8aToHex(k), v === null || v === undefined ? null : shortHex(v)]),
       },
       'executing the block gives another state root',
     )
   }
   const imported: ImportedBlock = { block: blockRecord(hash, header), extrinsics, changedKeys: new Set(changes.map(([k]) => u8aToHex(k))), applied }
   return { imported, nodes, deleted }
+}
+
+/** How many changed keys a state-root mismatch lists (the rest are counted). */
+const MAX_REPORTED_CHANGES = 400
+
+/** A value's hex, cut in the middle past 512 digits (enough to compare two nodes' writes). */
+const shortHex = (v: Uint8Array): string => {
+  const hex = u8aToHex(v)
+  return hex.length <= 514 ? hex : `${hex.slice(0, 258)}…(${v.length} bytes)…${hex.slice(-256)}`
 }
 
 /** `Pallet.call` of an extrinsic, with its signer when signed. */

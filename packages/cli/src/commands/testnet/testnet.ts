@@ -96,6 +96,25 @@ export interface TestnetInfo {
 /** An endpoint URL a node reports (on loopback or the wildcard address) as reached on its host's address. */
 const onHost = (url: string, host: Host) => url.replace(/\/\/(127\.0\.0\.1|0\.0\.0\.0|localhost)(?=[:/])/, `//${host.address}`)
 
+/** What keeps the process alive, named (child processes by command, sockets by address): for a teardown that lingers. */
+function describeHandles(): string[] {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()
+  return handles.map((h) => {
+    const o = h as {
+      constructor?: { name?: string }
+      spawnargs?: string[]
+      pid?: number
+      remoteAddress?: string
+      remotePort?: number
+      localPort?: number
+      fd?: number
+    }
+    if (o.spawnargs !== undefined) return `child ${o.pid} ${o.spawnargs.join(' ').slice(0, 160)}`
+    if (o.remotePort !== undefined || o.localPort !== undefined) return `socket ${o.localPort} -> ${o.remoteAddress}:${o.remotePort}`
+    return `${o.constructor?.name ?? 'handle'}${o.fd === undefined ? '' : ` fd ${o.fd}`}`
+  })
+}
+
 export async function runTestnet(opts: TestnetOptions): Promise<void> {
   const unavailable = await netnsUnavailable()
   if (unavailable !== undefined) throw new CliError('CLI_ERROR_TESTNET_NO_NETNS', `crust testnet needs network namespaces: ${unavailable}`)
@@ -359,6 +378,9 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     log.info({ activeResources: process.getActiveResourcesInfo() }, 'testnet removed: processes, namespaces and links')
     // Everything it started is gone; a handle left open by a library (seen: the launcher lingering
     // after a full teardown in one run in three) must not keep it alive. The timer lets the log flush.
-    setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_FLUSH_MS).unref()
+    setTimeout(() => {
+      log.info({ handles: describeHandles() }, 'testnet exiting')
+      process.exit(process.exitCode ?? 0)
+    }, EXIT_FLUSH_MS).unref()
   }
 }
