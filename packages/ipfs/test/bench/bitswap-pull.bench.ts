@@ -54,6 +54,9 @@ async function rawPull(fetcher: DefaultIpfsNode, holder: DefaultIpfsNode, size: 
   await fetcher.libp2p.dial(holder.libp2p.getMultiaddrs())
   return seconds(async () => {
     const stream = await fetcher.libp2p.dialProtocol(holder.libp2p.getMultiaddrs(), RAW_PROTOCOL)
+    // A request byte, then our side closed: the protocol is settled before the holder answers.
+    stream.send(new Uint8Array([1]))
+    await stream.close()
     let n = 0
     for await (const chunk of stream) n += chunk.byteLength
     if (n !== size) throw new Error(`raw stream gave ${n} bytes, expected ${size}`)
