@@ -77,6 +77,13 @@ const apiCat = (await import(new URL('../../packages/ipfs/dist/test/bench/api-ca
 }
 console.log(apiCat.formatApiCatBench(await apiCat.runApiCatBench({ size: Math.min(mib, 256) * 1024 * 1024, rounds: 3 })))
 
+const pull = (await import(new URL('../../packages/ipfs/dist/test/bench/bitswap-pull.bench.js', import.meta.url).href)) as {
+  runBitswapPullBench(opts: { size?: number; rounds?: number }): Promise<unknown>
+  formatBitswapPullBench(result: unknown): string
+}
+// BENCH_PULL_MIB changes the file (default 256 MiB, as the issue's pull figure).
+console.log(pull.formatBitswapPullBench(await pull.runBitswapPullBench({ size: Number(process.env.BENCH_PULL_MIB ?? 256) * 1024 * 1024, rounds: 3 })))
+
 const seal = (await import(new URL('../../packages/sworker/dist/test/bench/seal.bench.js', import.meta.url).href)) as {
   runSealBench(opts: { sizeMiB?: number; rounds?: number }): Promise<unknown>
   formatSealBench(result: unknown): string

@@ -80,6 +80,8 @@ export {
   type RetrievalScoresInit,
   type RetrievalTotals,
   ScoringBlockBroker,
+  prefetchingWalker,
+  DEFAULT_PREFETCH_WINDOW,
   sequentialWalker,
   toFetchError,
   type WantListEntryLike,

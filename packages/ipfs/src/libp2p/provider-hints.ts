@@ -44,6 +44,8 @@ export interface HintRouterInit {
   rank?: (peerId: string) => number
   /** Told of each hinted peer: the node remembers who was named a holder. */
   onNamed?: (peerId: string) => void
+  /** Told of each hinted peer once connected: a holder the node can ask now. */
+  onReachable?: (peer: PeerId) => void
   /** Told of each hinted peer that could not be reached: a named holder that does not serve. */
   onUnreachable?: (peerId: string) => void
   /** Peers never dialled whatever the hints say (the node shuns those that sent wrong blocks). */
@@ -95,15 +97,20 @@ export function hintRouter(host: Pick<Libp2p, 'peerStore' | 'dial'>, hints: Prov
       } catch {
         return
       }
-      const dialOptions = options?.signal === undefined ? {} : { signal: options.signal }
+      // The dials are not cut short with the lookup: bitswap stops the lookup once the first block is
+      // in, and the other holders are still wanted for the rest of the DAG (libp2p's own dial timeout bounds them).
       const pending = new Map<number, Promise<{ key: number; candidate: Candidate; ok: boolean }>>()
       for (const [key, candidate] of candidates(peers, rank, exclude, max).entries()) {
         await host.peerStore.merge(candidate.peerId, { multiaddrs: candidate.multiaddrs })
         init.onNamed?.(candidate.peerId.toString())
         pending.set(
           key,
-          host.dial(candidate.peerId, dialOptions).then(
-            () => ({ key, candidate, ok: true }),
+          host.dial(candidate.peerId).then(
+            () => {
+              // told here, not at the yield: bitswap stops reading providers once its block is in
+              init.onReachable?.(candidate.peerId)
+              return { key, candidate, ok: true }
+            },
             () => ({ key, candidate, ok: false }),
           ),
         )

@@ -17,7 +17,7 @@ import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { iterateWithin, type LmdbDatastore } from '../store/index.js'
 import { PINNED_BLOCK_PREFIX } from './constants.js'
-import { sequentialWalker } from './graph-walker.js'
+import { prefetchingWalker } from './graph-walker.js'
 import type { PinLock } from './pin-lock.js'
 
 type Metadata = Record<string, string | number | boolean>
@@ -102,7 +102,7 @@ async function drain(it: AsyncIterable<unknown>): Promise<void> {
  *   either fully there or not at all;
  * - they hold the pin lock shared, so GC never deletes blocks of a DAG being pinned;
  * - they run one at a time, so two pins sharing blocks never lose an update of a block's record;
- * - they walk the DAG with {@link sequentialWalker} unless told otherwise (Helia's default walker
+ * - they walk the DAG with {@link prefetchingWalker} (blocks read ahead, in a bounded window) unless told otherwise (Helia's default walker
  *   turns a failed block fetch into an unhandled rejection).
  */
 export class AtomicPins implements Pins {
@@ -144,7 +144,7 @@ export class AtomicPins implements Pins {
     await drain(this.inner.add(cid, { ...options, walker: NO_WALK }))
     const depth = Math.round(options.depth ?? Number.POSITIVE_INFINITY)
     const pin = pinIdentity(cid.bytes)
-    const walker = (options.walker ?? sequentialWalker())(this.components)
+    const walker = (options.walker ?? prefetchingWalker())(this.components)
     for await (const node of walker.walk(cid, withinDepth(options, cid, depth))) {
       if (node.depth > depth) continue
       const block = node.block.cid
@@ -161,7 +161,7 @@ export class AtomicPins implements Pins {
     // Helia's pin record goes
     await drain(this.inner.rm(cid, { ...options, walker: NO_WALK }))
     const pin = pinIdentity(cid.bytes)
-    const walker = (options.walker ?? sequentialWalker())(this.components)
+    const walker = (options.walker ?? prefetchingWalker())(this.components)
     for await (const node of walker.walk(cid, withinDepth(options, cid, depth))) {
       if (node.depth > depth) continue
       const block = node.block.cid

@@ -12,7 +12,7 @@ export {
 } from './constants.js'
 export { IpfsNodeError, IpfsNodeErrorCode, type IpfsNodeErrorType, type NotFoundReason } from './errors.js'
 export { notFoundMappingBlocks, toFetchError } from './fetch-errors.js'
-export { sequentialWalker } from './graph-walker.js'
+export { DEFAULT_PREFETCH_WINDOW, prefetchingWalker, sequentialWalker } from './graph-walker.js'
 export { type KuboAddFlags, type KuboAddOptions, kuboAddOptions } from './kubo-options.js'
 export { encodeFileLeaf, fastLeafImporter, type LeafImporterInit } from './leaf-importer.js'
 export {

@@ -2,7 +2,7 @@ import { type Logger, silentLogger } from '@crust-ts/base'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { BlockBroker, HeliaMixin } from '@helia/interface'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { type UnixFS, unixfs } from '@helia/unixfs'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
@@ -20,6 +20,7 @@ import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
 import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
+import { HolderSplit, type PeerAnswer } from './holder-split.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { loadScores, saveScores } from './scores-file.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
@@ -92,6 +93,8 @@ export class DefaultIpfsNode implements IpfsNode {
     blockstore: LmdbBlockstore
     datastore: LmdbDatastore
     retrieval: DefaultRetrievalScores
+    split: HolderSplit | undefined
+    wants: WantsBox
     withBitswap: WithBitswap
     init: IpfsNodeConfig
   }) {
@@ -106,8 +109,10 @@ export class DefaultIpfsNode implements IpfsNode {
     this.retrieval = parts.retrieval
     this.log = (init.logger ?? silentLogger).forComponent('ipfs:node')
     this.pinLock = new PinLock()
+    this.split = parts.split
     attachBitswap(helia, parts.withBitswap, (inner) => {
-      const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log, (peer, cid) => this.wrongBlock(peer, cid))
+      parts.wants.wantList = (inner as { bitswap?: { wantList?: SessionWantList } }).bitswap?.wantList
+      const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log, (peer, cid) => this.wrongBlock(peer, cid), parts.split)
       this.broker = broker
       return broker
     })
@@ -120,6 +125,9 @@ export class DefaultIpfsNode implements IpfsNode {
   }
 
   private readonly blocks: LmdbBlockstore
+  /** Spreads a DAG's blocks over the hinted holders (only with provider hints). */
+  private readonly split: HolderSplit | undefined
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => this.split?.remove(evt.detail.toString())
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
   static async create(init: IpfsNodeInit): Promise<DefaultIpfsNode> {
@@ -149,6 +157,21 @@ export class DefaultIpfsNode implements IpfsNode {
         ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
       })
       retrieval.restore(loadScores(repoPath))
+      const wants: WantsBox = {}
+      const split =
+        init.providerHints === undefined
+          ? undefined
+          : new HolderSplit(
+              (cid, peer, options) => {
+                if (wants.wantList === undefined) return Promise.reject(new Error('bitswap has no want list'))
+                return wants.wantList.wantSessionBlock(cid, peer, options)
+              },
+              {
+                score: (p) => retrieval.scoreOf(p),
+                onMiss: (p) => retrieval.record(p, { ok: false }),
+                ...(opts.holderStallMs === undefined ? {} : { stallMs: opts.holderStallMs }),
+              },
+            )
       const light = createHeliaLight({
         blockstore,
         datastore,
@@ -164,6 +187,7 @@ export class DefaultIpfsNode implements IpfsNode {
                   rank: (p) => retrieval.scoreOf(p),
                   onNamed: (p) => retrieval.noteNamedHolder(p),
                   onUnreachable: (p) => retrieval.record(p, { ok: false }),
+                  onReachable: (p) => split?.add(p),
                   exclude: (p) => retrieval.isShunned(p),
                 }),
               ]),
@@ -178,6 +202,8 @@ export class DefaultIpfsNode implements IpfsNode {
         blockstore,
         datastore,
         retrieval,
+        split,
+        wants,
         withBitswap,
         init: { ...opts, repoPath },
       })
@@ -202,6 +228,7 @@ export class DefaultIpfsNode implements IpfsNode {
       if (this.lock === undefined) this.lock = acquireRepoLock(this.repoPath)
       this.repo.reopen()
       await this.helia.start()
+      this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
       this.running = true
       // Saved now and then as well as at stop, so a kill -9 loses at most a minute of ranking.
       this.scoresTimer = setInterval(() => this.saveScores(), SCORES_SAVE_INTERVAL_MS)
@@ -216,6 +243,7 @@ export class DefaultIpfsNode implements IpfsNode {
       if (!this.running && this.lock === undefined) return
       this.running = false
       clearInterval(this.scoresTimer)
+      this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
       this.saveScores()
       try {
         await this.helia.stop()
@@ -234,6 +262,7 @@ export class DefaultIpfsNode implements IpfsNode {
     const shunned = this.retrieval.isShunned(peerId)
     this.log.warn({ peer: peerId, cid: cid.toString(), shunned }, 'a peer sent a block nobody asked for (corrupted or unasked): it ranks lower')
     if (!shunned) return
+    this.split?.remove(peerId)
     const peer = this.libp2p.getPeers().find((p) => p.toString() === peerId)
     if (peer !== undefined) void this.libp2p.hangUp(peer).catch(() => {})
   }
@@ -293,6 +322,11 @@ export class DefaultIpfsNode implements IpfsNode {
     }
   }
 
+  /** Bytes of blocks this node's bitswap has sent to `peerId` since it started (its ledger of that peer). */
+  bitswapSentTo(peerId: string): number {
+    return this.broker?.sentTo(peerId) ?? 0
+  }
+
   /** Resolves once every write acknowledged so far is flushed to disk (fsync). */
   flushed(): Promise<void> {
     return this.repo.flushed()
@@ -303,6 +337,16 @@ export class DefaultIpfsNode implements IpfsNode {
     this.transition = next.catch(() => {})
     return next
   }
+}
+
+/** Helia bitswap's want list, the part that asks one peer for one block. */
+interface SessionWantList {
+  wantSessionBlock(cid: CID, peer: PeerId, options: { signal: AbortSignal }): Promise<PeerAnswer>
+}
+
+/** Where the holder split finds bitswap's want list once bitswap exists (it is made when Helia starts). */
+interface WantsBox {
+  wantList?: SessionWantList | undefined
 }
 
 async function ensureFolder(folder: string): Promise<string> {

@@ -44,6 +44,11 @@ export interface IpfsNodeInit {
    * DHT for every fetch, and the peers it names are dialled (see `hintRouter`). Default: none.
    */
   providerHints?: ProviderHints
+  /**
+   * With provider hints, a DAG's blocks are spread over the hinted holders; a holder that delivers
+   * nothing for this long while it has wants has stalled and its wants go to another. Default 5 000.
+   */
+  holderStallMs?: number
 }
 
 /** Defaults of {@link IpfsNodeInit}. */
@@ -70,6 +75,8 @@ function validate(init: IpfsNodeInit): void {
   if (typeof init.repoPath !== 'string' || init.repoPath === '') throw invalidOptions('repoPath must be a non-empty path')
   const timeout = init.fetchTimeoutMs
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw invalidOptions('fetchTimeoutMs must be a positive number')
+  const stall = init.holderStallMs
+  if (stall !== undefined && !(Number.isFinite(stall) && stall > 0)) throw invalidOptions('holderStallMs must be a positive number')
   for (const [name, list] of [
     ['swarm', init.swarm],
     ['bootstrap', init.bootstrap],

@@ -2,6 +2,7 @@ import type { BlockBroker, BlockRetrievalOptions, CreateSessionOptions, SessionB
 import type { CID } from 'multiformats/cid'
 import { IpfsNodeError, IpfsNodeErrorCode } from './errors.js'
 import type { Logger } from '@crust-ts/base'
+import type { HolderSplit } from './holder-split.js'
 import type { DefaultRetrievalScores } from './retrieval-scores.js'
 
 interface ProgressLike {
@@ -30,6 +31,8 @@ interface StartableLike {
 
 interface BitswapLike {
   getWantlist?(): WantListEntryLike[]
+  /** What bitswap serves to peers: a ledger per peer with the bytes sent to it. */
+  peerWantLists?: { ledgerMap?: Map<unknown, { bytesSent?: number }> }
   /** Bitswap's want list: it dispatches `block` for every block a peer sends, wanted or not. */
   wantList?: EventTarget
 }
@@ -70,6 +73,8 @@ export class ScoringBlockBroker implements BlockBroker {
     private readonly timeoutMs: number,
     private readonly log: Logger,
     private readonly onWrongBlock: (peerId: string, cid: CID) => void = () => {},
+    /** When given, a block is first asked of one hinted holder at a time (the DAG spread over them), then of everyone. */
+    private readonly split?: HolderSplit,
   ) {
     this.name = inner.name
     // Helia may add the broker to a node already started, without calling `start` on it.
@@ -136,6 +141,14 @@ export class ScoringBlockBroker implements BlockBroker {
     return (bitswap?.getWantlist?.() ?? []).map((entry) => entry.cid)
   }
 
+  /** Bytes of blocks bitswap has sent to `peerId` (0 when it has no ledger for it). */
+  sentTo(peerId: string): number {
+    const ledgers = (this.inner as { bitswap?: BitswapLike }).bitswap?.peerWantLists?.ledgerMap
+    if (ledgers === undefined) return 0
+    for (const [peer, ledger] of ledgers) if (String(peer) === peerId) return ledger.bytesSent ?? 0
+    return 0
+  }
+
   async announce(cid: CID, options?: BlockRetrievalOptions): Promise<void> {
     await this.inner.announce?.(cid, options)
   }
@@ -143,7 +156,15 @@ export class ScoringBlockBroker implements BlockBroker {
   async retrieve(cid: CID, options: BlockRetrievalOptions = {}): Promise<Uint8Array> {
     const inner = this.inner.retrieve
     if (inner === undefined) throw new Error(`block broker ${this.inner.name} cannot retrieve`)
-    return this.scored(cid, options, (c, o) => inner.call(this.inner, c, o))
+    const split = this.split
+    if (split === undefined) return this.scored(cid, options, (c, o) => inner.call(this.inner, c, o))
+    return this.scored(cid, options, async (c, o) => {
+      const progress = o.onProgress as ((e: ProgressLike) => void) | undefined
+      const got = await split.retrieve(c, o.signal!, (peer) => progress?.({ type: 'bitswap:send-wantlist', detail: peer }))
+      if (got === undefined) return inner.call(this.inner, c, o)
+      progress?.({ type: 'bitswap:block', detail: { sender: got.sender } })
+      return got.block
+    })
   }
 
   createSession(options?: CreateSessionOptions): SessionBlockBroker {

@@ -1,0 +1,168 @@
+import type { PeerId } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+/** Most want-blocks outstanding at one holder: enough to fill the pipe, few enough to move when it stalls. */
+export const MAX_WANTS_PER_HOLDER = 32
+/** A holder with wants outstanding that delivers nothing for this long has stalled: its wants go to another. */
+export const HOLDER_STALL_MS = 5_000
+
+/** Bitswap's answer to a want sent to one peer: the block, or that it does not have it. */
+export interface PeerAnswer {
+  has: boolean
+  block?: Uint8Array
+}
+
+/** Sends a want-block for `cid` to `peer` alone and waits for its answer (Helia's `wantSessionBlock`). */
+export type WantFromPeer = (cid: CID, peer: PeerId, options: { signal: AbortSignal }) => Promise<PeerAnswer>
+
+interface Holder {
+  peer: PeerId
+  outstanding: number
+  /** When it last delivered a block (or was given its first want after an idle spell). */
+  lastProgress: number
+  /** Aborted when it leaves the set: its outstanding wants end at once and go to another holder. */
+  gone: AbortController
+}
+
+/** Why a holder's want ended without its block. */
+type Miss = 'dont-have' | 'stalled' | 'failed'
+
+export interface HolderSplitInit {
+  /** The node's score of a peer (higher serves better): a holder gets wants in proportion to it. */
+  score: (peerId: string) => number
+  /** Told of each holder that stalled or failed on a want (it ranks lower). */
+  onMiss?: (peerId: string, reason: Miss) => void
+  maxWantsPerHolder?: number
+  stallMs?: number
+}
+
+/**
+ * Spreads a DAG's block fetches over the holders that provider hints named and that are connected,
+ * instead of bitswap's way of asking every connected peer for every block: each block is asked of
+ * one holder, the one with the fewest wants outstanding for its score, at most
+ * `maxWantsPerHolder` each (a fetch waits for a free slot). A holder that says it does not have a
+ * block leaves the set until hints name it again (it may hold another DAG, not this one); one that
+ * stalls (no block for `stallMs` while it has wants) or whose stream fails leaves too, and its wants
+ * go to the next holder. When no holder is left to ask, `retrieve` says so (`undefined`) and the
+ * caller falls back to plain bitswap (every connected peer, the DHT).
+ */
+export class HolderSplit {
+  private readonly holders = new Map<string, Holder>()
+  private readonly waiting: Array<() => void> = []
+  private readonly maxWants: number
+  private readonly stallMs: number
+
+  constructor(
+    private readonly want: WantFromPeer,
+    private readonly init: HolderSplitInit,
+  ) {
+    this.maxWants = init.maxWantsPerHolder ?? MAX_WANTS_PER_HOLDER
+    this.stallMs = init.stallMs ?? HOLDER_STALL_MS
+  }
+
+  /** A hinted holder is connected: it takes wants from now on. */
+  add(peer: PeerId): void {
+    const key = peer.toString()
+    if (!this.holders.has(key)) this.holders.set(key, { peer, outstanding: 0, lastProgress: performance.now(), gone: new AbortController() })
+    this.wake()
+  }
+
+  /** A holder is gone (disconnected, shunned): no more wants go to it. */
+  remove(peerId: string): void {
+    const holder = this.holders.get(peerId)
+    if (holder === undefined) return
+    this.holders.delete(peerId)
+    holder.gone.abort()
+    this.wake()
+  }
+
+  /** The holders taking wants now. */
+  peers(): string[] {
+    return [...this.holders.keys()]
+  }
+
+  /**
+   * The block `cid` from one of the holders, trying the next when one misses, with `sender` the peer
+   * that delivered; `undefined` when no holder (left) has it. `onAsked` is told of each holder asked.
+   */
+  async retrieve(cid: CID, signal: AbortSignal, onAsked?: (peerId: string) => void): Promise<{ block: Uint8Array; sender: string } | undefined> {
+    const tried = new Set<string>()
+    for (;;) {
+      const holder = await this.pick(tried, signal)
+      if (holder === undefined) return undefined
+      const key = holder.peer.toString()
+      tried.add(key)
+      onAsked?.(key)
+      const outcome = await this.ask(holder, cid, signal)
+      if (outcome instanceof Uint8Array) return { block: outcome, sender: key }
+      signal.throwIfAborted()
+      // A holder that misses leaves the set: what it was asked next goes to the others.
+      if (this.holders.get(key) === holder) this.remove(key)
+      if (outcome !== 'dont-have') this.init.onMiss?.(key, outcome)
+    }
+  }
+
+  /** The holder to ask next (not in `tried`), its slot taken, waiting while all of them are at their bound. */
+  private async pick(tried: Set<string>, signal: AbortSignal): Promise<Holder | undefined> {
+    for (;;) {
+      signal.throwIfAborted()
+      let best: Holder | undefined
+      let bestLoad = Number.POSITIVE_INFINITY
+      let anyUntried = false
+      for (const [key, holder] of this.holders) {
+        if (tried.has(key)) continue
+        anyUntried = true
+        if (holder.outstanding >= this.maxWants) continue
+        const load = (holder.outstanding + 1) / Math.max(1e-6, this.init.score(key))
+        if (load < bestLoad) {
+          best = holder
+          bestLoad = load
+        }
+      }
+      if (best !== undefined) {
+        // taken now, not when the want is sent: fetches that pick at the same time must see each other
+        if (best.outstanding === 0) best.lastProgress = performance.now()
+        best.outstanding++
+        return best
+      }
+      if (!anyUntried) return undefined
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason)
+        signal.addEventListener('abort', onAbort, { once: true })
+        this.waiting.push(() => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        })
+      })
+    }
+  }
+
+  /** Asks `holder` (its slot already taken by `pick`) for `cid`: its block, or why not. */
+  private async ask(holder: Holder, cid: CID, signal: AbortSignal): Promise<Uint8Array | Miss> {
+    const stall = new AbortController()
+    const watchdog = setInterval(
+      () => {
+        if (performance.now() - holder.lastProgress > this.stallMs) stall.abort()
+      },
+      Math.max(50, this.stallMs / 5),
+    )
+    watchdog.unref()
+    try {
+      const answer = await this.want(cid, holder.peer, { signal: AbortSignal.any([signal, stall.signal, holder.gone.signal]) })
+      if (!answer.has || answer.block === undefined) return 'dont-have'
+      holder.lastProgress = performance.now()
+      return answer.block
+    } catch (err) {
+      if (signal.aborted) throw err
+      return stall.signal.aborted ? 'stalled' : 'failed'
+    } finally {
+      clearInterval(watchdog)
+      holder.outstanding--
+      this.wake()
+    }
+  }
+
+  private wake(): void {
+    for (const resume of this.waiting.splice(0)) resume()
+  }
+}
