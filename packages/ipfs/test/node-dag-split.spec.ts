@@ -26,15 +26,18 @@ describe('node: a DAG split among its holders', () => {
   let blockCount: number
   let n = 0
 
-  /** A fresh fetcher whose hints name both holders. */
-  const newFetcher = (): Promise<DefaultIpfsNode> => {
+  /**
+   * A fresh fetcher whose hints name both holders; a holder silent for `stallMs` hands its wants on
+   * (the split case waits long: on a loaded machine a 1 s pause moved wants that were then sent twice).
+   */
+  const newFetcher = (stallMs = 1_000): Promise<DefaultIpfsNode> => {
     const hints: ProviderHints = { providersOf: async () => holders.map(holderOf) }
     return createIpfsNode({
       repoPath: path.join(dir.path, `fetcher-${n++}`),
       swarm: LOOPBACK,
       fetchTimeoutMs: 30_000,
       providerHints: hints,
-      holderStallMs: 1_000,
+      holderStallMs: stallMs,
     })
   }
   const served = (fetcher: DefaultIpfsNode, holder: DefaultIpfsNode) => fetcher.retrieval.get(holder.libp2p.peerId.toString())?.successes ?? 0
@@ -58,7 +61,7 @@ describe('node: a DAG split among its holders', () => {
   })
 
   it('behavior: each of two hinted holders serves over a quarter of the blocks, none is sent twice, and the file comes back byte-identical', async () => {
-    const fetcher = await newFetcher()
+    const fetcher = await newFetcher(60_000)
     try {
       for await (const _ of fetcher.helia.pins.add(root)) {
         // every block fetched and pinned
