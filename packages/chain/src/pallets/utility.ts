@@ -9,6 +9,7 @@ import { type AnyType, accountId32, enumeration, type Infer, named, u16, u32, ve
 import {
   type CarriedCallInfoOf,
   call,
+  type DispatchOutcome,
   constant,
   DispatchError,
   type DispatchContext,
@@ -86,8 +87,13 @@ function callFiltered(): DispatchError {
  * proxy's type): what utility, proxy and multisig use for the calls they carry.
  */
 export function dispatchFiltered(ctx: DispatchContext, call: RuntimeCallValue, origin: Origin): DispatchErrorValue | undefined {
-  if (origin.kind === 'signed' && origin.filter !== undefined && !origin.filter(call)) return callFiltered().value
-  return ctx.dispatch(call, origin)
+  return dispatchFilteredWithPostInfo(ctx, call, origin).error
+}
+
+/** {@link dispatchFiltered} with the weight the call reports having used (none when filtered out). */
+export function dispatchFilteredWithPostInfo(ctx: DispatchContext, call: RuntimeCallValue, origin: Origin): DispatchOutcome {
+  if (origin.kind === 'signed' && origin.filter !== undefined && !origin.filter(call)) return { error: callFiltered().value }
+  return ctx.dispatchWithPostInfo(call, origin)
 }
 
 /** Substrate's `derivative_account_id(who, index)`: blake2_256(("modlpy/utilisuba", who, index)). */
