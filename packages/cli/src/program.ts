@@ -3,11 +3,10 @@ import type { MetadataVersion } from '@crust-ts/chain'
 import type { AddCommandOptions } from './commands/ipfs-client.js'
 import type { IpfsDaemonOptions } from './commands/ipfs-daemon.js'
 import { DEFAULT_API } from './commands/ipfs-defaults.js'
-import { CrustError, redactUrl } from '@crust-ts/base'
 import type { KeyInfo } from './commands/key.js'
 import { parseScheme } from './commands/key-scheme.js'
 import type { StorageNodeFlags } from './commands/storage-node.js'
-import { CliError } from './errors.js'
+import { CliError, errorLine } from './errors.js'
 import { registerKeystoreCommands, registerStorageCommands } from './commands/storage-program.js'
 
 function parsePort(value: string): number {
@@ -561,12 +560,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1
-    // One line, without the passwords of any URL it quotes.
-    if (err instanceof CrustError) {
-      process.stderr.write(`error: ${redactUrl(err.message)} (${err.code})\n`)
-      return 1
-    }
-    process.stderr.write(`error: ${redactUrl(err instanceof Error ? err.message : String(err))}\n`)
+    process.stderr.write(errorLine(err))
     return 1
   }
 }
