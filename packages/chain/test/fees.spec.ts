@@ -55,6 +55,62 @@ describe('fees as Crust charges them', () => {
     assert.equal(reportWorksWeight(2, 1), 3_505_000_000n + 2n * (700_000_000n + 250_000_000n) + (350_000_000n + 250_000_000n))
   })
 
+  // cstrml/staking/src/weight.rs:13-67 (RocksDbWeight) and the `#[weight]`s cstrml/staking/src/lib.rs
+  // writes itself: rebond(MAX_UNLOCKING_CHUNKS = 32) declared, refunded to `35µs + 50ns·chunks +
+  // reads_writes(3, 2)`; reward_stakers `120 * WEIGHT_PER_MICROS`; set_invulnerables `writes(1) + 2µs + 6ns·n`.
+  // runtime/src/weights/pallet_utility.rs: batch(c) = 19_612_000 + 1_988_000·c, batch_all(c) =
+  // 21_934_000 + 1_503_000·c, as_derivative = 5_849_000, each plus the calls' weights;
+  // pallet_timestamp.rs set = 11_338_000 + 2r + 1w; frame_system.rs remark = 1_815_000.
+  it("behavior: staking, utility, timestamp and remark weights are Crust's weight files' figures", async () => {
+    const h = await RuntimeHarness.create()
+    const weight = (pallet: string, call: string, args: Record<string, unknown>) =>
+      h.runtime.callInfo(h.runtime.decodeCall(h.runtime.encodeCall({ tag: pallet, value: { tag: call, value: args } }))).weight
+    const who = { tag: 'Id', value: new Uint8Array(32) }
+    const staking: Array<[string, Record<string, unknown>, bigint]> = [
+      ['bond', { controller: who, value: 1n }, 1_017_000_000n],
+      ['bond_extra', { max_additional: 1n }, 131_000_000n],
+      ['unbond', { value: 1n }, 752_000_000n],
+      ['rebond', { value: 1n }, 37_039_000n + 93_000n * 32n + 375_000_000n],
+      ['withdraw_unbonded', {}, 434_000_000n],
+      ['validate', { prefs: { guarantee_fee: 0 } }, 237_000_000n],
+      ['guarantee', { target_tuple: [who, 1n] }, 379_000_000n],
+      ['cut_guarantee', { target_tuple: [who, 1n] }, 207_000_000n],
+      ['chill', {}, 237_000_000n],
+      ['set_controller', { controller: who }, 401_000_000n],
+      ['reward_stakers', { validator_stash: new Uint8Array(32), era: 1 }, 120_000_000n],
+      ['set_validator_count', { new: 4 }, 102_000_000n],
+      ['set_invulnerables', { validators: [new Uint8Array(32), new Uint8Array(32)] }, 102_012_000n],
+    ]
+    assert.deepEqual(
+      staking.map(([name, args]) => [name, weight('Staking', name, args)]),
+      staking.map(([name, , w]) => [name, w]),
+    )
+    const transfer = { tag: 'Balances', value: { tag: 'transfer_keep_alive', value: transferArgs(new Uint8Array(32), 1n) } }
+    const t = 188_971_000n
+    assert.equal(weight('Utility', 'batch', { calls: [transfer, transfer] }), 19_612_000n + 2n * 1_988_000n + 2n * t)
+    assert.equal(weight('Utility', 'batch_all', { calls: [transfer, transfer] }), 21_934_000n + 2n * 1_503_000n + 2n * t)
+    assert.equal(weight('Utility', 'as_derivative', { index: 0, call: transfer }), 5_849_000n + t)
+    assert.equal(weight('Timestamp', 'set', { now: 1n }), 161_338_000n)
+    assert.equal(weight('System', 'remark', { remark: new Uint8Array(100) }), 1_815_000n)
+  })
+
+  it("behavior: rebond is charged Crust's post-dispatch weight for the chunks left, not its declared 32-chunk weight", async () => {
+    const h = await RuntimeHarness.create()
+    const bob = pairOf('//Bob')
+    h.startBlock()
+    h.submit(bob, 'Staking', 'bond', { controller: { tag: 'Id', value: bob.publicKey }, value: 10n * CRU })
+    h.endBlock()
+    h.startBlock()
+    h.submit(bob, 'Staking', 'unbond', { value: 4n * CRU })
+    h.endBlock()
+    h.startBlock()
+    assert.deepEqual(h.submit(bob, 'Staking', 'rebond', { value: CRU }).outcome, { included: true, success: true })
+    const events = h.endBlock()
+    const info = events.find((e) => e.method === 'ExtrinsicSuccess')!.data[0] as { weight: { refTime: { toBigInt(): bigint } } }
+    // One chunk left: 35_000_000 + 50_000 × 1 + 3 reads + 2 writes.
+    assert.equal(info.weight.refTime.toBigInt() - h.runtime.config.extrinsicBaseWeight, 35_050_000n + 75_000_000n + 200_000_000n)
+  })
+
   // pallet_transaction_payment (substrate 3.0) TargetedFeeAdjustment with Crust's parameters
   // (runtime/src/lib.rs:722-724): s = 25 %, v = 1/100_000, min 1e-9; normal max = 75 % of 2·10^12.
   it('behavior: the multiplier follows TargetedFeeAdjustment: empty blocks lower it, full ones raise it, never below 1e-9', async () => {
@@ -101,6 +157,66 @@ describe('fees as Crust charges them', () => {
     // payment_queryInfo on the block's post-state is the fee in the next block, with the new multiplier.
     const next = NextFeeMultiplier.get(h.state)
     assert.equal(feeInfo(h.runtime, view(h), bytes).partialFee, crustFee(bytes.length, 188_971_000n, next))
+  })
+
+  // Crust's fee (runtime/src/lib.rs:718-733, impls.rs:52-68): ExtrinsicBaseWeight × 30 % + length ×
+  // TransactionByteFee + multiplier × 30 % of the call's weight; the multiplier is 1 at genesis. The
+  // weights, with RocksDbWeight (read 25·10^6, write 10^8):
+  //   balances.transfer   93_087_000 + 1r + 1w                   = 218_087_000   runtime/src/weights/pallet_balances.rs:13-17
+  //   place_storage_order 719_000_000 + 16r + 9w                 = 2_019_000_000 cstrml/market/src/weight.rs:34-38
+  //   calculate_reward    297_000_000 + 12r + 8w + 50r           = 2_647_000_000 cstrml/market/src/weight.rs:39-44
+  //   report_works(1, 0)  3_505_000_000 + 700_000_000 + 2r + 2w  = 4_455_000_000 cstrml/swork/src/weight.rs:44-52
+  //   staking.bond        67_000_000 + 10r + 7w                  = 1_017_000_000 cstrml/staking/src/weight.rs:13-17
+  //   staking.guarantee   79_000_000 + 4r + 2w                   = 379_000_000   cstrml/staking/src/weight.rs:44-48
+  it("behavior: payment_queryInfo gives Crust's fee for transfer, place_storage_order, calculate_reward, report_works, bond and guarantee, and each is the fee charged", async () => {
+    const h = await RuntimeHarness.create()
+    assert.equal(NextFeeMultiplier.get(h.state), ONE)
+    const [alice, bob] = [pairOf('//Alice'), pairOf('//Bob')]
+    const cid = new TextEncoder().encode('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
+    const reportArgs = {
+      curr_pk: new Uint8Array(64),
+      ab_upgrade_pk: new Uint8Array(),
+      slot: 0n,
+      slot_hash: new Uint8Array(32),
+      reported_srd_size: 0n,
+      reported_files_size: 1n,
+      added_files: [[cid, 1n, 1n]],
+      deleted_files: [],
+      reported_srd_root: new Uint8Array(32),
+      reported_files_root: new Uint8Array(32),
+      sig: new Uint8Array(64),
+    }
+    const cases: Array<[KeyringPair, string, string, Record<string, unknown>, bigint]> = [
+      [alice, 'Balances', 'transfer', transferArgs(bob.publicKey, CRU), 218_087_000n],
+      [alice, 'Market', 'place_storage_order', { cid, reported_file_size: 1024n, tips: 0n, memo: new Uint8Array() }, 2_019_000_000n],
+      [alice, 'Market', 'calculate_reward', { cid }, 2_647_000_000n],
+      [alice, 'Swork', 'report_works', reportArgs, 4_455_000_000n],
+      [bob, 'Staking', 'bond', { controller: { tag: 'Id', value: bob.publicKey }, value: 10n * CRU }, 1_017_000_000n],
+      [bob, 'Staking', 'guarantee', { target_tuple: [{ tag: 'Id', value: alice.publicKey }, CRU] }, 379_000_000n],
+    ]
+    const seen: string[] = []
+    for (const [who, pallet, name, args, crustWeight] of cases) {
+      // Each block moves the multiplier; these fees are at multiplier 1.
+      NextFeeMultiplier.put(h.state, ONE)
+      h.startBlock()
+      const { outcome, bytes } = h.submit(who, pallet, name, args)
+      assert.equal(outcome.included, true, `${pallet}.${name} included`)
+      // payment_queryInfo on the state the extrinsic was applied to (the multiplier does not move within a block).
+      const queried = feeInfo(h.runtime, view(h), bytes)
+      h.endBlock()
+      assert.equal(queried.weight, h.runtime.config.extrinsicBaseWeight + crustWeight, `${pallet}.${name} weight`)
+      assert.equal(queried.partialFee, crustFee(bytes.length, crustWeight, ONE), `${pallet}.${name} queryInfo`)
+      assert.equal(feePaid(h), queried.partialFee, `${pallet}.${name} charged`)
+      seen.push(`${pallet}.${name}`)
+    }
+    assert.equal(seen.length, 6)
+    // One worked through: a signed balances.transfer of 1 CRU is 145 bytes (2 length, 1 version, 33 signer,
+    // 65 signature, 1 era, 1 nonce, 1 tip, 41 call): 37_500_000 + 145 × 100_000 + 218_087_000 × 30 %.
+    NextFeeMultiplier.put(h.state, ONE)
+    h.startBlock()
+    const { bytes } = h.submit(alice, 'Balances', 'transfer', transferArgs(bob.publicKey, CRU))
+    assert.equal(bytes.length, 145)
+    assert.equal(feeInfo(h.runtime, view(h), bytes).partialFee, 117_426_100n)
   })
 
   // Crust's CurrencyAdapter (runtime/src/impls.rs:113-124) asks Benefits to reduce the fee of

@@ -1,12 +1,15 @@
 /** The Multisig pallet (Substrate's pallet_multisig with Crust's deposits). */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import { blake2AsU8a, createKeyMulti } from '@polkadot/util-crypto'
 import { CRU } from '../src/constants.js'
 import type { RuntimeCallValue } from '../src/frame/pallet.js'
 import { DEPOSIT_BASE, DEPOSIT_FACTOR, Multisigs, multiAccountId } from '../src/pallets/multisig.js'
+import { infoWithDisplay } from '../src/pallets/identity/index.js'
 import { Account } from '../src/pallets/system.js'
+import { NextFeeMultiplier } from '../src/pallets/transaction-payment.js'
 import { accountIdOf, devAddress } from '../src/spec/chain-spec.js'
 import { RuntimeHarness, signed } from './fixtures/runtime-harness.js'
 import { assertError } from './fixtures/swork-env.js'
@@ -15,10 +18,17 @@ const dev = (name: string) => accountIdOf(devAddress(name))
 const [ALICE, BOB, CHARLIE, DAVE] = [dev('Alice'), dev('Bob'), dev('Charlie'), dev('Dave')]
 const id = (value: Uint8Array) => ({ tag: 'Id', value })
 const sorted = (...xs: Uint8Array[]) => xs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-const others = (who: Uint8Array) => sorted(...[ALICE, BOB, CHARLIE].filter((x) => x !== who))
+const others = (who: Uint8Array) => sorted(...[ALICE, BOB, CHARLIE].filter((x) => u8aToHex(x) !== u8aToHex(who)))
 const transferCall = (value: bigint): RuntimeCallValue => ({ tag: 'Balances', value: { tag: 'transfer_keep_alive', value: { dest: id(DAVE), value } } })
 const MAX_WEIGHT = { ref_time: 1_000_000_000n, proof_size: 0n }
 const account = (h: RuntimeHarness, who: Uint8Array) => Account.get(h.state, who).data
+const pair = (name: string) => new Keyring({ type: 'sr25519' }).addFromUri(`//${name}`)
+/** The weight (ref time) and class a signed extrinsic's ExtrinsicSuccess/ExtrinsicFailed reports, less the extrinsic base. */
+function usedWeight(h: RuntimeHarness, events: ReturnType<RuntimeHarness['endBlock']>): { weight: bigint; class: string } {
+  const e = events.find((x) => x.section === 'system' && (x.method === 'ExtrinsicSuccess' || x.method === 'ExtrinsicFailed'))!
+  const info = e.data[e.method === 'ExtrinsicSuccess' ? 0 : 1] as { class: { type: string }; weight: { refTime: { toBigInt(): bigint } } }
+  return { weight: info.weight.refTime.toBigInt() - h.runtime.config.extrinsicBaseWeight, class: info.class.type }
+}
 
 async function setup() {
   const h = await RuntimeHarness.create()
@@ -176,5 +186,146 @@ describe('multisig', () => {
       h.call(signed(ALICE), 'Multisig', 'as_multi_threshold_1', { other_signatories: [BOB], call: transferCall(100n * CRU) }),
       'InsufficientBalance',
     )
+  })
+  // Crust's pallet_multisig weights (crustio/crust runtime/src/weights/pallet_multisig.rs:46-121) with
+  // RocksDbWeight (read 25·10^6, write 10^8), combined as polkadot-sdk's pallet_multisig
+  // (substrate/frame/multisig/src/lib.rs `#[pallet::weight]` of each call):
+  //   as_multi_threshold_1 = as_multi_threshold_1(z) + reads_writes(1, 1) + call_weight, in the call's class;
+  //   as_multi = as_multi_create(s, z).max(as_multi_approve(s, z)).max(as_multi_complete(s, z)) + max_weight;
+  //   approve_as_multi = approve_as_multi_create(s).max(approve_as_multi_approve(s)) + max_weight;
+  //   cancel_as_multi = cancel_as_multi(s).
+  it("behavior: as_multi_threshold_1 weighs 10_273_000 + 1 read + 1 write + the carried call's weight and takes its class; as_multi reserves max_weight over the largest of create/approve/complete; approve_as_multi and cancel_as_multi weigh Crust's figures", async () => {
+    const h = await RuntimeHarness.create()
+    const info = (pallet: string, name: string, args: Record<string, unknown>) => h.runtime.callInfo({ tag: pallet, value: { tag: name, value: args } })
+    const inner = transferCall(30n * CRU)
+    // transfer_keep_alive: 63_971_000 + 1 read + 1 write (runtime/src/weights/pallet_balances.rs).
+    assert.equal(h.runtime.callInfo(inner).weight, 188_971_000n)
+    const setCode: RuntimeCallValue = { tag: 'Swork', value: { tag: 'set_code', value: { new_code: Uint8Array.of(1), expire_block: 100 } } }
+    assert.equal(h.runtime.callInfo(setCode).class, 'Operational')
+    const threshold1 = (c: RuntimeCallValue) => info('Multisig', 'as_multi_threshold_1', { other_signatories: [BOB], call: c })
+    assert.deepEqual([threshold1(inner).weight, threshold1(inner).class], [10_273_000n + 125_000_000n + 188_971_000n, 'Normal'])
+    assert.deepEqual([threshold1(setCode).weight, threshold1(setCode).class], [10_273_000n + 125_000_000n + h.runtime.callInfo(setCode).weight, 'Operational'])
+
+    // z = 42: pallet and call index, MultiAddress::Id (1 + 32), compact 30·10^12 (7 bytes).
+    const z = h.runtime.encodeCall(inner).length
+    assert.equal(z, 42)
+    // s = 2: as_multi_complete(2, 42) = 73_267_000 + 195_000·2 + 4_000·42 + 3 reads + 3 writes, the largest.
+    const asMulti = info('Multisig', 'as_multi', {
+      threshold: 2,
+      other_signatories: others(ALICE),
+      maybe_timepoint: undefined,
+      call: inner,
+      max_weight: MAX_WEIGHT,
+    })
+    assert.equal(asMulti.weight, 73_267_000n + 390_000n + 168_000n + 375_000_000n + MAX_WEIGHT.ref_time)
+    // as_multi is Normal whatever it carries (no class in its #[pallet::weight]).
+    const asMultiSetCode = info('Multisig', 'as_multi', {
+      threshold: 2,
+      other_signatories: others(ALICE),
+      maybe_timepoint: undefined,
+      call: setCode,
+      max_weight: MAX_WEIGHT,
+    })
+    assert.equal(asMultiSetCode.class, 'Normal')
+    // approve_as_multi_create(2) = 50_201_000 + 83_000·2 + 2 reads + 1 write (> approve_as_multi_approve(2)).
+    const approve = info('Multisig', 'approve_as_multi', {
+      threshold: 2,
+      other_signatories: others(ALICE),
+      maybe_timepoint: undefined,
+      call_hash: new Uint8Array(32),
+      max_weight: MAX_WEIGHT,
+    })
+    assert.equal(approve.weight, 50_201_000n + 166_000n + 150_000_000n + MAX_WEIGHT.ref_time)
+    // cancel_as_multi(2) = 86_776_000 + 86_000·2 + 2 reads + 2 writes.
+    const cancel = info('Multisig', 'cancel_as_multi', {
+      threshold: 2,
+      other_signatories: others(ALICE),
+      timepoint: { height: 1, index: 0 },
+      call_hash: new Uint8Array(32),
+    })
+    assert.equal(cancel.weight, 86_776_000n + 172_000n + 250_000_000n)
+  })
+
+  // polkadot-sdk substrate/frame/multisig/src/lib.rs `operate`: a new operation is charged
+  // as_multi_create(s, z); an approval as_multi_approve(s, z); an execution as_multi_complete(s, z)
+  // plus the call's reported actual weight (`get_result_weight`), or, when the call reports none,
+  // the declared weight (max_weight included) as PostDispatchInfo { actual_weight: None } gives.
+  it("behavior: signed as_multi is charged create, then complete + the executed call's reported weight, or its whole declared weight when the call reports none; the fee follows the weight used", async () => {
+    const h = await RuntimeHarness.create()
+    const [alice, bob] = [pair('Alice'), pair('Bob')]
+    const multi = multiAccountId(sorted(ALICE, BOB, CHARLIE), 2)
+    assert.equal(h.call(signed(ALICE), 'Balances', 'transfer_keep_alive', { dest: id(multi), value: 100n * CRU }), undefined)
+    h.endBlock()
+    const send = (who: typeof alice, inner: RuntimeCallValue, timepoint?: { height: number; index: number }) =>
+      h.submit(who, 'Multisig', 'as_multi', {
+        threshold: 2,
+        other_signatories: others(who.publicKey),
+        maybe_timepoint: timepoint,
+        call: inner,
+        max_weight: MAX_WEIGHT,
+      }).outcome
+    const feePaid = (events: ReturnType<RuntimeHarness['endBlock']>) => BigInt(String(events.find((e) => e.method === 'TransactionFeePaid')!.data[1]))
+
+    // A transfer reports no actual weight.
+    const transfer = transferCall(30n * CRU)
+    const z = h.runtime.encodeCall(transfer).length
+    assert.deepEqual(send(alice, transfer), { included: true, success: true })
+    const created = h.endBlock()
+    // as_multi_create(2, 42) = 50_795_000 + 85_000·2 + 1_000·42 + 2 reads + 1 write.
+    assert.deepEqual(usedWeight(h, created), { weight: 50_795_000n + 170_000n + 42_000n + 150_000_000n, class: 'Normal' })
+    const declared = h.runtime.callInfo({
+      tag: 'Multisig',
+      value: { tag: 'as_multi', value: { threshold: 2, other_signatories: others(BOB), maybe_timepoint: undefined, call: transfer, max_weight: MAX_WEIGHT } },
+    }).weight
+    assert.deepEqual(send(bob, transfer, Multisigs.get(h.state, multi, blake2AsU8a(h.runtime.encodeCall(transfer)))!.when), { included: true, success: true })
+    const executed = h.endBlock()
+    assert.ok(executed.some((e) => e.method === 'MultisigExecuted'))
+    assert.deepEqual(usedWeight(h, executed), { weight: declared, class: 'Normal' })
+    assert.equal(z, 42)
+
+    // identity.set_identity reports its actual weight: set_identity(R = 0, X = 0) = 73_891_000 + 1 read + 1 write
+    // (runtime/src/weights/pallet_identity.rs), so the execution is charged as_multi_complete(2, z) + that.
+    const setIdentity: RuntimeCallValue = { tag: 'Identity', value: { tag: 'set_identity', value: { info: infoWithDisplay('Multi') } } }
+    const zi = h.runtime.encodeCall(setIdentity).length
+    assert.deepEqual(send(alice, setIdentity), { included: true, success: true })
+    h.endBlock()
+    const when = Multisigs.get(h.state, multi, blake2AsU8a(h.runtime.encodeCall(setIdentity)))!.when
+    const bobBefore = account(h, BOB).free
+    const multiplier = NextFeeMultiplier.get(h.state)
+    const { bytes } = h.submit(bob, 'Multisig', 'as_multi', {
+      threshold: 2,
+      other_signatories: others(BOB),
+      maybe_timepoint: when,
+      call: setIdentity,
+      max_weight: MAX_WEIGHT,
+    })
+    const withReport = h.endBlock()
+    const complete = 73_267_000n + 195_000n * 2n + 4_000n * BigInt(zi) + 375_000_000n
+    const used = complete + 73_891_000n + 125_000_000n
+    assert.deepEqual(usedWeight(h, withReport), { weight: used, class: 'Normal' })
+    // The fee is Crust's for the weight used: base 37_500_000 + 100_000 per byte + multiplier × 30 % of the weight.
+    const fee = feePaid(withReport)
+    assert.equal(fee, 37_500_000n + BigInt(bytes.length) * 100_000n + (((used * 3n) / 10n) * multiplier) / 10n ** 18n)
+    assert.equal(bobBefore - account(h, BOB).free, fee)
+  })
+
+  it('error: an approval past the threshold by a new signatory without the call is AlreadyApproved, as Substrate counts approvals only below the threshold', async () => {
+    const h = await RuntimeHarness.create()
+    const multi = multiAccountId(sorted(ALICE, BOB, CHARLIE), 2)
+    const hash = blake2AsU8a(h.runtime.encodeCall(transferCall(CRU)))
+    const approve = (who: Uint8Array, timepoint?: { height: number; index: number }) =>
+      h.call(signed(who), 'Multisig', 'approve_as_multi', {
+        threshold: 2,
+        other_signatories: others(who),
+        maybe_timepoint: timepoint,
+        call_hash: hash,
+        max_weight: MAX_WEIGHT,
+      })
+    assert.equal(approve(ALICE), undefined)
+    const when = Multisigs.get(h.state, multi, hash)!.when
+    assert.equal(approve(BOB, when), undefined)
+    assert.equal(Multisigs.get(h.state, multi, hash)!.approvals.length, 2)
+    assertError(h, approve(CHARLIE, when), 'AlreadyApproved')
+    assert.equal(Multisigs.get(h.state, multi, hash)!.approvals.length, 2)
   })
 })

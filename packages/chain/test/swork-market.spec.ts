@@ -95,6 +95,7 @@ describe('swork + market', () => {
         author: new Uint8Array(32),
         deposit: () => {},
         dispatch: () => undefined,
+        dispatchWithPostInfo: () => ({}),
       }
       const args = node.report(currentSlot(h))
       return h.runtime.pallet('Swork').calls.report_works!.dispatch(ctx, { kind: 'signed', who: NODE1 }, { ...args })

@@ -168,6 +168,7 @@ describe('swork: register', () => {
       author: new Uint8Array(32),
       deposit: (def) => void deposited.push(def.name),
       dispatch: () => undefined,
+      dispatchWithPostInfo: () => ({}),
     }
     const args = { ias_sig: Uint8Array.of(1), ias_cert: Uint8Array.of(2), applier: ALICE, isv_body: Uint8Array.of(3), sig: Uint8Array.of(4) }
     pallet.calls.register!.dispatch(ctx, { kind: 'signed', who: ALICE }, args)

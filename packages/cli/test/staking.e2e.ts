@@ -1,9 +1,10 @@
 /**
- * GPoS staking through an unmodified @polkadot/api against a node process: //Alice and //Bob bond
- * and validate, //Charlie guarantees Alice; their sWorker identities report SRD space, which sets
- * their stake limits; the next era elects them with capped exposures (ErasStakers, ErasTotalStakes);
- * after that era `reward_stakers` pays validators and guarantor the amounts the era's reward
- * storage and exposures give.
+ * GPoS staking through an unmodified @polkadot/api against a node process: //Alice bonds and
+ * validates; a new account, funded by a transfer, becomes a candidate as Crust Apps' "new validator"
+ * flow makes one, `utility.batchAll([staking.bond, staking.validate])`; //Charlie guarantees Alice;
+ * their sWorker identities report SRD space, which sets their stake limits; a following era elects
+ * them with capped exposures (ErasStakers, ErasTotalStakes); after that era `reward_stakers` pays
+ * validators and guarantor the amounts the era's reward storage and exposures give.
  */
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
@@ -24,7 +25,7 @@ const REPORT_SLOT = 20
 const ERA_LENGTH = 60
 /** SRD bytes reported: 1 byte of workload is 1 base unit of stake limit (stage one). */
 const ALICE_SRD = 1200n * CRU
-const BOB_SRD = 600n * CRU
+const NEWCOMER_SRD = 600n * CRU
 const PERBILL = 1_000_000_000n
 /** How long a wait for one era (plus a report slot) may take at 0.5 s blocks. */
 const ERA_WAIT_MS = 120_000
@@ -59,7 +60,8 @@ describe('staking end to end', () => {
   const base = makeBasePath()
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
   let alice: Signer
-  let bob: Signer
+  /** A new account (not in genesis), the "new validator" of Crust Apps. */
+  let newcomer: Signer
   let charlie: Signer
   let dave: Signer
   const sworkers = new Map<string, { sim: SworkerSim; srd: bigint; lastSlot: bigint }>()
@@ -72,7 +74,7 @@ describe('staking end to end', () => {
     node = await startNode(join(base.path, 'data'), ['--chain', specFile])
     api = await connectApi(node.url)
     alice = keyring.addFromUri('//Alice')
-    bob = keyring.addFromUri('//Bob')
+    newcomer = keyring.addFromUri('//staking-e2e-newcomer')
     charlie = keyring.addFromUri('//Charlie')
     dave = keyring.addFromUri('//Dave')
   })
@@ -95,7 +97,7 @@ describe('staking end to end', () => {
 
   /** Each validator's sWorker reports its SRD once in the current slot (a missed slot would zero its workload). */
   async function reportThisSlot(): Promise<void> {
-    for (const who of [alice, bob]) {
+    for (const who of [alice, newcomer]) {
       const worker = sworkers.get(who.address)!
       const slot = await reportSlot()
       if (slot.slot === worker.lastSlot) continue
@@ -122,13 +124,21 @@ describe('staking end to end', () => {
   it('behavior: stake limits from work reports, election with capped exposures, reward_stakers pays the expected amounts', async () => {
     // Two validators (20 % and 50 % of their reward shared with guarantors), one guarantor of Alice.
     assert.equal((await send(api, api.tx.sudo.sudo(tx('setValidatorCount', 2)), alice)).error, undefined)
-    for (const [who, fee] of [
-      [alice, 200_000_000],
-      [bob, 500_000_000],
-    ] as const) {
-      assert.equal((await send(api, tx('bond', who.address, 1000n * CRU), who)).error, undefined)
-      assert.equal((await send(api, tx('validate', { guaranteeFee: fee }), who)).error, undefined)
-    }
+    assert.equal((await send(api, tx('bond', alice.address, 1000n * CRU), alice)).error, undefined)
+    assert.equal((await send(api, tx('validate', { guaranteeFee: 200_000_000 }), alice)).error, undefined)
+    // The newcomer: funded, then bond and validate in one batchAll, as Crust Apps sends them.
+    assert.equal((await send(api, api.tx.balances.transfer(newcomer.address, 1100n * CRU), alice)).error, undefined)
+    const candidate = await send(
+      api,
+      api.tx.utility.batchAll([tx('bond', newcomer.address, 1000n * CRU), tx('validate', { guaranteeFee: 500_000_000 })]),
+      newcomer,
+    )
+    assert.equal(candidate.error, undefined)
+    assert.deepEqual(
+      candidate.result.events.filter(({ event }) => event.section === 'utility').map(({ event }) => event.method),
+      ['ItemCompleted', 'ItemCompleted', 'BatchCompleted'],
+    )
+    assert.deepEqual(await query('validators', newcomer.address), { guaranteeFee: 500_000_000 }, 'a validator candidate')
     assert.equal((await send(api, tx('bond', charlie.address, 1000n * CRU), charlie)).error, undefined)
     assert.equal((await send(api, tx('guarantee', [alice.address, 500n * CRU]), charlie)).error, undefined)
     assert.equal(await query('stakeLimit', alice.address), null)
@@ -136,7 +146,7 @@ describe('staking end to end', () => {
     // Their sWorker identities (the validator stash is the reporter, so the workload's owner).
     for (const [who, srd] of [
       [alice, ALICE_SRD],
-      [bob, BOB_SRD],
+      [newcomer, NEWCOMER_SRD],
     ] as const) {
       const sim = new SworkerSim()
       const [iasSig, iasCert, applier, isvBody, sig] = sim.registerArgs(who.publicKey)
@@ -147,27 +157,27 @@ describe('staking end to end', () => {
 
     // The next workload hand-off sets the stake limits: SRD bytes × 1 (stage one).
     const stakeLimit = async (who: Signer) => big(await query<number | string | null>('stakeLimit', who.address))
-    await whileReporting(async () => ((await stakeLimit(alice)) !== undefined && (await stakeLimit(bob)) !== undefined ? true : undefined), 'stake limits')
+    await whileReporting(async () => ((await stakeLimit(alice)) !== undefined && (await stakeLimit(newcomer)) !== undefined ? true : undefined), 'stake limits')
     assert.equal(await stakeLimit(alice), ALICE_SRD)
-    assert.equal(await stakeLimit(bob), BOB_SRD)
+    assert.equal(await stakeLimit(newcomer), NEWCOMER_SRD)
 
     // The next era elects both, top stake first, with exposures capped by the limits:
-    // Alice 1_000 + Charlie 500 capped to 1_200 (ratio 0.8): own 800, Charlie 400; Bob 1_000 → 600.
+    // Alice 1_000 + Charlie 500 capped to 1_200 (ratio 0.8): own 800, Charlie 400; the newcomer 1_000 → 600.
     // Crust elects an era one session before it starts (and candidates without a stake limit at
     // stake 0), so wait for the first active era whose election saw both limits.
     const era = await whileReporting(async () => {
       const active = await activeEra()
       const exposed = async (who: Signer) => (big((await query<ExposureJson>('erasStakers', active, who.address)).total) ?? 0n) > 0n
-      return (await exposed(alice)) && (await exposed(bob)) ? active : undefined
-    }, 'an era electing Alice and Bob')
-    assert.deepEqual(await query('currentElected'), [alice.address, bob.address])
+      return (await exposed(alice)) && (await exposed(newcomer)) ? active : undefined
+    }, 'an era electing Alice and the newcomer')
+    assert.deepEqual(await query('currentElected'), [alice.address, newcomer.address])
     const aliceExposure = await query<ExposureJson>('erasStakers', era, alice.address)
     assert.deepEqual(
       [big(aliceExposure.total), big(aliceExposure.own), aliceExposure.others.map((o) => [o.who, big(o.value)])],
       [1200n * CRU, 800n * CRU, [[charlie.address, 400n * CRU]]],
     )
-    const bobExposure = await query<ExposureJson>('erasStakers', era, bob.address)
-    assert.deepEqual([big(bobExposure.total), big(bobExposure.own), bobExposure.others], [600n * CRU, 600n * CRU, []])
+    const newcomerExposure = await query<ExposureJson>('erasStakers', era, newcomer.address)
+    assert.deepEqual([big(newcomerExposure.total), big(newcomerExposure.own), newcomerExposure.others], [600n * CRU, 600n * CRU, []])
     assert.equal(big(await query('erasTotalStakes', era)), 1800n * CRU)
     assert.equal((await query<{ guaranteeFee: number }>('erasValidatorPrefs', era, alice.address)).guaranteeFee, 200_000_000)
 
@@ -182,24 +192,24 @@ describe('staking end to end', () => {
     }
     const aliceReward = await rewardOf(alice, 1200n * CRU, 200_000_000n)
     const charlieReward = perbillMul(perbillFromRational(400n * CRU, 1200n * CRU), aliceReward.pool)
-    const bobReward = await rewardOf(bob, 600n * CRU, 500_000_000n)
+    const newcomerReward = await rewardOf(newcomer, 600n * CRU, 500_000_000n)
     const expected = new Map([
       [alice.address, aliceReward.total - charlieReward],
       [charlie.address, charlieReward],
-      [bob.address, bobReward.total],
+      [newcomer.address, newcomerReward.total],
     ])
 
     // Dave (anyone) pays each validator and its guarantors out.
     const paid = await send(api, tx('rewardStakers', alice.address, era), dave)
     assert.equal(paid.error, undefined)
-    const paidBob = await send(api, tx('rewardStakers', bob.address, era), dave)
-    assert.equal(paidBob.error, undefined)
-    assert.equal((await send(api, tx('rewardStakers', bob.address, era), dave)).error, 'staking.AlreadyClaimed')
+    const paidNewcomer = await send(api, tx('rewardStakers', newcomer.address, era), dave)
+    assert.equal(paidNewcomer.error, undefined)
+    assert.equal((await send(api, tx('rewardStakers', newcomer.address, era), dave)).error, 'staking.AlreadyClaimed')
 
     for (const [outcome, payees] of [
       // Guarantors are paid first, then the validator (as Crust's reward_stakers does).
       [paid, [charlie.address, alice.address]],
-      [paidBob, [bob.address]],
+      [paidNewcomer, [newcomer.address]],
     ] as const) {
       const { blockHash } = outcome
       const header = await api.rpc.chain.getHeader(blockHash)

@@ -100,6 +100,17 @@ export interface DispatchContext {
   deposit<F extends Fields>(event: EventDef<F>, value: FieldValues<F>): void
   /** Dispatches `call` as `origin` in its own storage transaction; returns its error, if any. */
   dispatch(call: RuntimeCallValue, origin: Origin): DispatchErrorValue | undefined
+  /**
+   * As {@link dispatch}, with the weight the call reports having used (Substrate's
+   * `PostDispatchInfo::actual_weight`, at most its declared weight; absent when it reports none).
+   */
+  dispatchWithPostInfo(call: RuntimeCallValue, origin: Origin): DispatchOutcome
+}
+
+/** A nested dispatch's result: its error, if any, and the weight it reports having used. */
+export interface DispatchOutcome {
+  readonly error?: DispatchErrorValue
+  readonly actualWeight?: bigint
 }
 
 export interface CallDef<A extends Fields = Fields> {

@@ -1,6 +1,22 @@
-/** `pallet_sudo`: one key that may dispatch root calls (later pallets need root). */
+/**
+ * `pallet_sudo`: one key that may dispatch root calls (later pallets need root). As Substrate's,
+ * `sudo` and `sudo_as` weigh the carried call plus their own benchmarked weight and take its dispatch
+ * class; `sudo_unchecked_weight` weighs what it is given, in the carried call's class. (Crust's
+ * mainnet runtime has no sudo: the weights are Substrate's.)
+ */
 import { accountId32, type AnyType, enumeration, named, option, unit } from '../primitives/codec/scale-type.js'
-import { call, definePallet, ensureSigned, errors, event, moduleError, type Origin, type Pallet, type RuntimeCallValue } from '../frame/pallet.js'
+import {
+  type CarriedCallInfoOf,
+  call,
+  definePallet,
+  ensureSigned,
+  errors,
+  event,
+  moduleError,
+  type Origin,
+  type Pallet,
+  type RuntimeCallValue,
+} from '../frame/pallet.js'
 import { optionalValue } from '../frame/storage.js'
 import { dispatchErrorType, multiAddress, type DispatchErrorValue, weight } from '../primitives/substrate-types.js'
 import { lookupAddress } from './balances.js'
@@ -41,9 +57,27 @@ function ensureSudo(state: Parameters<typeof Key.get>[0], origin: Origin): Uint8
   return who
 }
 
-/** `runtimeCall` is the runtime's call type: sudo's calls hold another call. */
-export function sudoPallet(index: number, runtimeCall: AnyType): Pallet {
+// polkadot-sdk substrate/frame/sudo/src/weights.rs (`SubstrateWeight`, RocksDbWeight: a read is
+// 25·10^6, a write 10^8): sudo() = 10_729_000 + 1 read, sudo_as() = 11_003_000 + 1 read,
+// set_key() = 9_663_000 + 1 read + 1 write, remove_key() = 9_127_000 + 1 read + 1 write.
+const DB_READ = 25_000_000n
+const DB_WRITE = 100_000_000n
+export const SUDO_WEIGHT = 10_729_000n + DB_READ
+export const SUDO_AS_WEIGHT = 11_003_000n + DB_READ
+export const SET_KEY_WEIGHT = 9_663_000n + DB_READ + DB_WRITE
+export const REMOVE_KEY_WEIGHT = 9_127_000n + DB_READ + DB_WRITE
+
+/**
+ * `runtimeCall` is the runtime's call type: sudo's calls hold another call, whose weight and class
+ * `carried` gives (Substrate's `call.get_dispatch_info()`).
+ */
+export function sudoPallet(index: number, runtimeCall: AnyType, carried: CarriedCallInfoOf): Pallet {
   const boxedCall = named(runtimeCall, 'Box<<T as Config>::RuntimeCall>')
+  const carriedOf = (args: { call: unknown }) => carried(args.call as RuntimeCallValue)
+  // polkadot-sdk substrate/frame/sudo/src/lib.rs: `sudo`'s and `sudo_as`'s `#[pallet::weight]` are
+  // `(T::WeightInfo::sudo().saturating_add(dispatch_info.weight), dispatch_info.class)` with
+  // `dispatch_info = call.get_dispatch_info()`; `sudo_unchecked_weight`'s is `(*_weight, call.get_dispatch_info().class)`.
+  const carriedClass = (args: { call: unknown }) => carriedOf(args).class
   return definePallet({
     name: PALLET,
     index,
@@ -53,7 +87,8 @@ export function sudoPallet(index: number, runtimeCall: AnyType): Pallet {
       sudo: call({
         index: 0,
         args: { call: boxedCall },
-        weight: 10_000_000n,
+        weight: (args) => SUDO_WEIGHT + carriedOf(args).weight,
+        class: carriedClass,
         docs: ['Authenticates the sudo key and dispatches a function call with `Root` origin.'],
         dispatch: (ctx, origin, args) => {
           ensureSudo(ctx.state, origin)
@@ -66,6 +101,7 @@ export function sudoPallet(index: number, runtimeCall: AnyType): Pallet {
         index: 1,
         args: { call: boxedCall, weight },
         weight: (args) => args.weight.ref_time,
+        class: carriedClass,
         docs: ['Authenticates the sudo key and dispatches a function call with `Root` origin, with the given weight.'],
         dispatch: (ctx, origin, args) => {
           ensureSudo(ctx.state, origin)
@@ -77,7 +113,7 @@ export function sudoPallet(index: number, runtimeCall: AnyType): Pallet {
       set_key: call({
         index: 2,
         args: { new: multiAddress },
-        weight: 10_000_000n,
+        weight: SET_KEY_WEIGHT,
         docs: ['Authenticates the current sudo key and sets the given AccountId as the new sudo key.'],
         dispatch: (ctx, origin, args) => {
           const old = ensureSudo(ctx.state, origin)
@@ -90,7 +126,8 @@ export function sudoPallet(index: number, runtimeCall: AnyType): Pallet {
       sudo_as: call({
         index: 3,
         args: { who: multiAddress, call: boxedCall },
-        weight: 10_000_000n,
+        weight: (args) => SUDO_AS_WEIGHT + carriedOf(args).weight,
+        class: carriedClass,
         docs: ['Authenticates the sudo key and dispatches a function call with `Signed` origin from a given account.'],
         dispatch: (ctx, origin, args) => {
           ensureSudo(ctx.state, origin)
@@ -102,7 +139,7 @@ export function sudoPallet(index: number, runtimeCall: AnyType): Pallet {
       remove_key: call({
         index: 4,
         args: {},
-        weight: 10_000_000n,
+        weight: REMOVE_KEY_WEIGHT,
         docs: ['Permanently removes the sudo key. This cannot be undone.'],
         dispatch: (ctx, origin) => {
           ensureSudo(ctx.state, origin)

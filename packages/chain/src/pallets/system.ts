@@ -118,7 +118,8 @@ export function systemPallet(index: number, outer: () => SystemOuterTypes): Pall
       remark: call({
         index: 0,
         args: { remark: bytes },
-        weight: 1_000_000n,
+        // Crust's remark(_b) = 1_815_000 whatever its length (runtime/src/weights/frame_system.rs).
+        weight: 1_815_000n,
         docs: ['Make some on-chain remark.'],
         dispatch: (_ctx, origin) => {
           ensureSigned(origin)

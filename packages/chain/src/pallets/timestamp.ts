@@ -30,7 +30,8 @@ export function timestampPallet(index: number): Pallet {
       set: call({
         index: 0,
         args: { now: named(compactU64, 'T::Moment') },
-        weight: 10_000_000n,
+        // Crust's set(): 11_338_000 + 2 reads + 1 write (runtime/src/weights/pallet_timestamp.rs, RocksDbWeight).
+        weight: 11_338_000n + 2n * 25_000_000n + 100_000_000n,
         class: 'Mandatory',
         paysFee: false,
         docs: ['Set the current time. Called by the block author as an inherent, once per block.'],

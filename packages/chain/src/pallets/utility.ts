@@ -9,6 +9,7 @@ import { type AnyType, accountId32, enumeration, type Infer, named, u16, u32, ve
 import {
   type CarriedCallInfoOf,
   call,
+  type DispatchOutcome,
   constant,
   DispatchError,
   type DispatchContext,
@@ -30,11 +31,20 @@ import { systemErrors } from './system.js'
 /** Substrate's `batched_calls_limit` is `u16::MAX / size_of::<RuntimeCall>()`; this is the same order for a small call enum. */
 export const BATCHED_CALLS_LIMIT = 10_922
 
-// pallet_utility's benchmarked base weights (Substrate's defaults, rounded), on top of the calls' own.
-const BATCH_BASE = 5_000_000n
-const BATCH_PER_CALL = 4_000_000n
-const AS_DERIVATIVE_BASE = 4_000_000n
-const DISPATCH_AS_BASE = 10_000_000n
+/**
+ * pallet_utility's own weights, on top of the calls' own (`batch`'s weight is the calls' weights
+ * plus `T::WeightInfo::batch(calls.len())`): Crust's for the calls its runtime has (crustio/crust
+ * runtime/src/weights/pallet_utility.rs: batch, as_derivative, batch_all), polkadot-sdk's
+ * `SubstrateWeight` for the ones it lacks (substrate/frame/utility/src/weights.rs: force_batch with
+ * its 2 reads, dispatch_as).
+ */
+export const UTILITY_WEIGHTS = {
+  batch: (c: number) => 19_612_000n + 1_988_000n * BigInt(c),
+  asDerivative: 5_849_000n,
+  batchAll: (c: number) => 21_934_000n + 1_503_000n * BigInt(c),
+  forceBatch: (c: number) => 23_270_604n + 4_570_923n * BigInt(c) + 2n * 25_000_000n,
+  dispatchAs: 6_985_000n,
+}
 
 /** `frame_support::dispatch::RawOrigin`: the system origins a call can be dispatched as. */
 export const rawOrigin = enumeration(
@@ -86,8 +96,13 @@ function callFiltered(): DispatchError {
  * proxy's type): what utility, proxy and multisig use for the calls they carry.
  */
 export function dispatchFiltered(ctx: DispatchContext, call: RuntimeCallValue, origin: Origin): DispatchErrorValue | undefined {
-  if (origin.kind === 'signed' && origin.filter !== undefined && !origin.filter(call)) return callFiltered().value
-  return ctx.dispatch(call, origin)
+  return dispatchFilteredWithPostInfo(ctx, call, origin).error
+}
+
+/** {@link dispatchFiltered} with the weight the call reports having used (none when filtered out). */
+export function dispatchFilteredWithPostInfo(ctx: DispatchContext, call: RuntimeCallValue, origin: Origin): DispatchOutcome {
+  if (origin.kind === 'signed' && origin.filter !== undefined && !origin.filter(call)) return { error: callFiltered().value }
+  return ctx.dispatchWithPostInfo(call, origin)
 }
 
 /** Substrate's `derivative_account_id(who, index)`: blake2_256(("modlpy/utilisuba", who, index)). */
@@ -106,7 +121,8 @@ export function utilityPallet(index: number, runtimeCall: AnyType, carried: Carr
   const boxedCall = named(runtimeCall, 'Box<<T as Config>::RuntimeCall>')
   const callWeight = (c: RuntimeCallValue) => carried(c).weight
   const carriedClass = (args: { call: unknown }) => carried(args.call as RuntimeCallValue).class
-  const batchWeight = (args: { calls: RuntimeCallValue[] }) => args.calls.reduce((sum, c) => sum + callWeight(c) + BATCH_PER_CALL, BATCH_BASE)
+  const batchWeight = (own: (c: number) => bigint) => (args: { calls: RuntimeCallValue[] }) =>
+    args.calls.reduce((sum, c) => sum + callWeight(c), own(args.calls.length))
   // pallet_utility's `weight_and_dispatch_class`: a fold from Operational that turns Normal at the
   // first Normal call, so a batch of Operational (or Mandatory) calls, and an empty one, is Operational.
   const batchClass = (args: { calls: RuntimeCallValue[] }): DispatchClass => (args.calls.some((c) => carried(c).class === 'Normal') ? 'Normal' : 'Operational')
@@ -122,7 +138,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, carried: Carr
       batch: call({
         index: 0,
         args: { calls },
-        weight: batchWeight,
+        weight: batchWeight(UTILITY_WEIGHTS.batch),
         class: batchClass,
         docs: ['Send a batch of dispatch calls; stops at the first failing one (BatchInterrupted) and succeeds.'],
         dispatch: (ctx, origin, args) => {
@@ -141,7 +157,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, carried: Carr
       as_derivative: call({
         index: 1,
         args: { index: u16, call: boxedCall },
-        weight: (args) => AS_DERIVATIVE_BASE + callWeight(args.call as RuntimeCallValue),
+        weight: (args) => UTILITY_WEIGHTS.asDerivative + callWeight(args.call as RuntimeCallValue),
         class: carriedClass,
         docs: ['Send a call through an indexed pseudonym of the sender.'],
         dispatch: (ctx, origin, args) => {
@@ -155,7 +171,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, carried: Carr
       batch_all: call({
         index: 2,
         args: { calls },
-        weight: batchWeight,
+        weight: batchWeight(UTILITY_WEIGHTS.batchAll),
         class: batchClass,
         docs: ['Send a batch of dispatch calls and atomically execute them: any failure reverts them all.'],
         dispatch: (ctx, origin, args) => {
@@ -173,7 +189,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, carried: Carr
         index: 3,
         args: { as_origin: named(originCaller, 'Box<T::PalletsOrigin>'), call: boxedCall },
         // As Substrate's: the carried call's weight plus dispatch_as's own, in the carried call's class.
-        weight: (args) => DISPATCH_AS_BASE + callWeight(args.call as RuntimeCallValue),
+        weight: (args) => UTILITY_WEIGHTS.dispatchAs + callWeight(args.call as RuntimeCallValue),
         class: carriedClass,
         docs: ['Dispatches a function call with a provided origin (root only); the result is in the `DispatchedAs` event.'],
         dispatch: (ctx, origin, args) => {
@@ -186,7 +202,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, carried: Carr
       force_batch: call({
         index: 4,
         args: { calls },
-        weight: batchWeight,
+        weight: batchWeight(UTILITY_WEIGHTS.forceBatch),
         class: batchClass,
         docs: ['Send a batch of dispatch calls; failing ones are skipped (ItemFailed) and the rest still run.'],
         dispatch: (ctx, origin, args) => {

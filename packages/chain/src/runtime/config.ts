@@ -17,7 +17,10 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // (Market.LastReplicasUpdateBlock, Swork.LastProcessedBlockWorkReports).
   // 10: proxy announcements (announce, remove_announcement, reject_announcement, proxy_announced;
   // Proxy.Announcements); utility's and proxy's calls take the dispatch class of the calls they carry.
-  specVersion: 10,
+  // 11: sudo and multisig weigh and class as the calls they carry (Substrate's rules; Crust's
+  // multisig weights); as_multi is charged the weight used. Staking, utility, timestamp, remark and
+  // heartbeat weights as Crust's weight files; rebond refunds to its post-dispatch weight.
+  specVersion: 11,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

@@ -74,6 +74,10 @@ export class BlockExecutor {
       author: this.env.author,
       deposit: this.deposit,
       dispatch: (call, origin) => this.dispatchInTransaction(call, origin),
+      dispatchWithPostInfo: (call, origin) => {
+        const { error, actualWeight } = this.runInTransaction(call, origin)
+        return { ...(error === undefined ? {} : { error }), ...(actualWeight === undefined ? {} : { actualWeight }) }
+      },
     }
   }
 
@@ -87,9 +91,11 @@ export class BlockExecutor {
     const eventMark = this.records.length
     this.state.begin()
     try {
-      const post = info.def.dispatch(this.context(), origin, call.value.value as never)
+      const post = info.def.dispatch(this.context(), origin, call.value.value as never) ?? {}
       this.state.commit()
-      return post ?? {}
+      // Substrate's `calc_actual_weight`: a call never uses more than it declared.
+      if (post.actualWeight !== undefined && post.actualWeight > info.weight) return { ...post, actualWeight: info.weight }
+      return post
     } catch (err) {
       this.state.rollback()
       this.records.length = eventMark

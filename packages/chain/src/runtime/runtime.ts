@@ -139,15 +139,14 @@ export class Runtime {
   constructor(config: RuntimeConfig) {
     this.config = config
     const callRef = lazy<RuntimeCallValue>(() => this.callType, 'RuntimeCall')
-    // Calls that carry calls (utility, multisig, proxy) weigh what they carry; some take its class too.
+    // Calls that carry calls (sudo, utility, multisig, proxy) weigh what they carry; some take its class too.
     const carriedInfo = (call: RuntimeCallValue) => this.callInfo(call)
-    const callWeight = (call: RuntimeCallValue) => carriedInfo(call).weight
     this.pallets = [
       systemPallet(PALLET_INDEX.System, () => ({ eventRecords: this.eventRecordsType })),
       timestampPallet(PALLET_INDEX.Timestamp),
       balancesPallet(PALLET_INDEX.Balances),
       transactionPaymentPallet(PALLET_INDEX.TransactionPayment),
-      sudoPallet(PALLET_INDEX.Sudo, callRef),
+      sudoPallet(PALLET_INDEX.Sudo, callRef, carriedInfo),
       sworkPallet(PALLET_INDEX.Swork),
       marketPallet(PALLET_INDEX.Market),
       benefitsPallet(PALLET_INDEX.Benefits),
@@ -158,7 +157,7 @@ export class Runtime {
       treasuryPallet(PALLET_INDEX.Treasury),
       utilityPallet(PALLET_INDEX.Utility, callRef, carriedInfo),
       identityPallet(PALLET_INDEX.Identity),
-      multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
+      multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), carriedInfo),
       proxyPallet(PALLET_INDEX.Proxy, callRef, carriedInfo, (call) => this.encodeCall(call)),
       challengesPallet(PALLET_INDEX.Challenges),
     ]

@@ -100,8 +100,10 @@ export const imOnlineErrors = errors({
   BadSignature: [4, "Not in Substrate (an invalid unsigned transaction there): the signature is not the authority key's signature of the heartbeat."],
 })
 
-// Crust runtime/src/weights/pallet_im_online.rs `validate_unsigned_and_then_heartbeat(k)` for k keys (RocksDbWeight).
-const heartbeatWeight = (keys: number) => 114_379_000n + 219_000n * BigInt(keys) + 4n * 25_000_000n + 1n * 100_000_000n
+// Crust runtime/src/weights/pallet_im_online.rs `validate_unsigned_and_then_heartbeat(k, e)` for k keys
+// (RocksDbWeight): 112_814_000 + 215_000·k + 491_000·e + 4 reads + 1 write; our heartbeat carries no
+// network state, so e (its external addresses) is 0.
+const heartbeatWeight = (keys: number) => 112_814_000n + 215_000n * BigInt(keys) + 4n * 25_000_000n + 1n * 100_000_000n
 
 const keyOf = (state: StorageAccess, stash: Uint8Array) => activeKeysOf(state, stash)?.im_online ?? stash
 

@@ -86,20 +86,29 @@ import { balance, compactBalance, type Guarantee, PERBILL_ONE_PARTS, type Stakin
 const PALLET = 'Staking'
 const err = stakingErrors
 
-// Crust's benchmarked weights (cstrml/staking/src/weight.rs) plus RocksDB read/write costs.
+// Crust's benchmarked weights (crustio/crust cstrml/staking/src/weight.rs:13-67, as runtime/src/lib.rs
+// configures `staking::weight::WeightInfo`) plus RocksDbWeight (a read 25·10^6, a write 10^8), and the
+// figures cstrml/staking/src/lib.rs writes in its calls' `#[weight]` (WEIGHT_PER_MICROS = 10^6).
 const dbWeight = (base: bigint, reads: bigint, writes: bigint) => base + reads * 25_000_000n + writes * 100_000_000n
 const WEIGHTS = {
   bond: dbWeight(67_000_000n, 10n, 7n),
-  bondExtra: dbWeight(31_000_000n, 4n, 2n),
-  unbond: dbWeight(52_000_000n, 6n, 3n),
-  withdraw: dbWeight(60_000_000n, 6n, 6n),
-  validate: dbWeight(18_000_000n, 3n, 3n),
-  guarantee: dbWeight(30_000_000n, 5n, 3n),
-  chill: dbWeight(16_000_000n, 2n, 3n),
-  setController: dbWeight(23_000_000n, 3n, 3n),
+  bondExtra: dbWeight(31_000_000n, 4n, 0n),
+  unbond: dbWeight(52_000_000n, 8n, 5n),
+  rebond: (chunks: bigint) => dbWeight(37_039_000n + 93_000n * chunks, 3n, 3n),
+  withdrawUnbonded: dbWeight(34_000_000n, 4n, 3n),
+  validate: dbWeight(12_000_000n, 1n, 2n),
+  guarantee: dbWeight(79_000_000n, 4n, 2n),
+  cutGuarantee: dbWeight(57_000_000n, 2n, 1n),
+  chill: dbWeight(12_000_000n, 1n, 2n),
+  setController: dbWeight(26_000_000n, 3n, 3n),
+  // `2 * WEIGHT_PER_MICROS + T::DbWeight::get().writes(1)` (set_validator_count, force_no_eras, force_new_era, force_new_era_always).
   root: dbWeight(2_000_000n, 0n, 1n),
-  // Crust's payout weight for the 64 clipped guarantors.
-  rewardStakers: dbWeight(120_000_000n + 54_000_000n * 64n, 11n + 3n * 64n, 2n + 2n * 64n),
+  // `120 * WEIGHT_PER_MICROS`, whatever the number of guarantors paid.
+  rewardStakers: 120_000_000n,
+  // `writes(1) + 2 * WEIGHT_PER_MICROS + 6 * WEIGHT_PER_NANOS * validators.len()`
+  setInvulnerables: (validators: number) => dbWeight(2_000_000n + 6_000n * BigInt(validators), 0n, 1n),
+  // rebond's post-dispatch weight: `35 * WEIGHT_PER_MICROS + 50 * WEIGHT_PER_NANOS * unlocking.len() + reads_writes(3, 2)`.
+  rebondUsed: (chunks: number) => dbWeight(35_000_000n + 50_000n * BigInt(chunks), 3n, 2n),
 }
 
 /** The era dispatches count by (Crust's `current_era`). */
@@ -289,7 +298,7 @@ export function stakingPallet(index: number): Pallet {
       withdraw_unbonded: call({
         index: 4,
         args: {},
-        weight: WEIGHTS.withdraw,
+        weight: WEIGHTS.withdrawUnbonded,
         docs: ['Remove any unlocked chunks from the unlocking queue; the stash is removed when nothing is left.'],
         dispatch: (ctx, origin) => {
           const controller = ensureSigned(origin)
@@ -353,7 +362,7 @@ export function stakingPallet(index: number): Pallet {
       cut_guarantee: call({
         index: 7,
         args: { target_tuple: target },
-        weight: WEIGHTS.guarantee,
+        weight: WEIGHTS.cutGuarantee,
         docs: ['Cut (part of) a guarantee: (validator stash, votes).'],
         dispatch: (ctx, origin, { target_tuple }) => {
           const controller = ensureSigned(origin)
@@ -447,7 +456,7 @@ export function stakingPallet(index: number): Pallet {
       set_invulnerables: call({
         index: 15,
         args: { validators: vec(named(accountId32, 'T::AccountId')) },
-        weight: WEIGHTS.root,
+        weight: (args) => WEIGHTS.setInvulnerables(args.validators.length),
         docs: ['Set the validators who cannot be slashed (if any).'],
         dispatch: (ctx, origin, { validators }) => {
           ensureRoot(origin)
@@ -579,7 +588,8 @@ export function stakingPallet(index: number): Pallet {
       rebond: call({
         index: 3,
         args: { value: compactBalance },
-        weight: WEIGHTS.unbond,
+        // Declared for a full unlocking queue (Crust's `rebond(MAX_UNLOCKING_CHUNKS as u32)`).
+        weight: WEIGHTS.rebond(BigInt(MAX_UNLOCKING_CHUNKS)),
         docs: ['Rebond a portion of the stash scheduled to be unlocked.'],
         dispatch: (ctx, origin, args) => {
           const controller = ensureSigned(origin)
@@ -589,6 +599,7 @@ export function stakingPallet(index: number): Pallet {
           if (next.active < ctx.config.existentialDeposit) throw moduleError(err.InsufficientValue)
           updateLedger(ctx, controller, next)
           ctx.deposit(events.Bonded, { stash: ledger.stash, amount: moved })
+          return { actualWeight: WEIGHTS.rebondUsed(next.unlocking.length) }
         },
       }),
     },
