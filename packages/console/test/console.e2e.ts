@@ -227,6 +227,77 @@ describe('web console in Chromium', () => {
     await page.close()
   })
 
+  it("behavior: the Nodes page's charts start before the page opened and end live at the chain's values: each node's reported bytes (files + SRD) and the network's replicas", async () => {
+    const opened = (await api.rpc.chain.getHeader()).number.toNumber()
+    const page = await browser.newPage()
+    await page.goto(`${url}#/nodes`)
+    /** The charts as the page shows them, read at once (the page moves on with every block). */
+    const shown = () =>
+      page.getByTestId('node-charts').evaluate((charts) => {
+        const series = (id: string) =>
+          [...charts.querySelectorAll(`[data-testid="${id}-series"]`)].map((e) => ({
+            key: e.getAttribute('data-key')!,
+            first: [Number(e.getAttribute('data-first-block')), Number(e.getAttribute('data-first-value'))] as const,
+            last: [Number(e.getAttribute('data-last-block')), Number(e.getAttribute('data-last-value'))] as const,
+            points: Number(e.getAttribute('data-points')),
+          }))
+        return {
+          block: Number(charts.getAttribute('data-last-block') ?? Number.NaN),
+          hash: charts.getAttribute('data-last-hash') ?? '',
+          bytes: series('bytes-chart'),
+          replicas: series('replicas-chart'),
+        }
+      })
+    type Shown = Awaited<ReturnType<typeof shown>>
+    const replicasAt = async (hash: string) => {
+      const files = (await (await api.at(hash)).query.market!.filesV2!.entries()) as unknown as Array<[unknown, { toJSON(): unknown }]>
+      return files.reduce((sum, [, v]) => sum + ((v.toJSON() as { reportedReplicaCount?: number } | null)?.reportedReplicaCount ?? 0), 0)
+    }
+    /** Each line's last point is the chain's value at the newest block the charts name. */
+    const agrees = async (c: Shown) => {
+      const at = await api.at(c.hash)
+      assert.equal((await api.rpc.chain.getHeader(c.hash)).number.toNumber(), c.block, 'the hash the charts name is their last block')
+      for (const s of c.bytes) {
+        assert.equal(s.last[0], c.block)
+        const wr = (await at.query.swork!.workReports!(s.key)).toJSON() as { reportedFilesSize: number | string; free: number | string }
+        assert.equal(s.last[1], Number(wr.reportedFilesSize) + Number(wr.free), `node ${s.key.slice(0, 10)}'s bytes at #${c.block}`)
+      }
+      assert.equal(c.replicas[0]!.last[0], c.block)
+      assert.equal(c.replicas[0]!.last[1], await replicasAt(c.hash), `replicas at #${c.block}`)
+    }
+    // Backfilled (from before the page opened) and with the three nodes and the files stored above.
+    const first = await waitFor(
+      async () => {
+        const c = await shown()
+        const r = c.replicas[0]
+        return c.bytes.length === 3 && r !== undefined && r.first[0] < opened && r.last[1] >= 3 ? c : undefined
+      },
+      'charts with 3 nodes, history and 3 replicas',
+      LONG,
+    )
+    await agrees(first)
+    assert.ok(
+      first.bytes.every((s) => s.last[1] >= 32 * 1024 * 1024),
+      'every node reports at least its 32 MiB of SRD',
+    )
+    // A past point is the chain's value at that block too (read at the old block's hash).
+    const [oldBlock, oldReplicas] = first.replicas[0]!.first
+    assert.equal(oldReplicas, await replicasAt((await api.rpc.chain.getBlockHash(oldBlock)).toHex()), `replicas at #${oldBlock}`)
+    // Live: new blocks move the charts on, still at the chain's values.
+    const later = await waitFor(
+      async () => {
+        const c = await shown()
+        return c.block > first.block && c.bytes.length === 3 ? c : undefined
+      },
+      'the charts to follow a new block',
+      LONG,
+    )
+    await agrees(later)
+    await page.getByText('Reported bytes per storage node (files + SRD): the data as a table').click()
+    await page.screenshot({ path: join(SHOTS, 'nodes-charts.png'), fullPage: true })
+    await page.close()
+  })
+
   it('behavior: on the Staking page a dev account bonds, guarantees a validator candidate and unbonds; the chain and the page agree', async () => {
     const ferdie = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Ferdie').address
     const page = await browser.newPage()
