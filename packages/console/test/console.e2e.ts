@@ -9,13 +9,15 @@
  * packages/console/screenshots with CRUST_UPDATE_SCREENSHOTS=1, else to a temporary folder.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { addToIpfs } from '@crust-ts/sdk'
 import type { Browser, Page } from 'playwright-core'
 import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { ConsoleServer } from '../src/index.js'
@@ -166,6 +168,38 @@ describe('web console in Chromium', () => {
     await page.reload()
     await page.getByTestId('account').selectOption(eve)
     await page.getByRole('cell', { name: new RegExp(cid) }).waitFor({ timeout: LONG })
+    await page.close()
+  })
+
+  it('behavior: a folder uploaded from the Files page is one UnixFS directory with the CID `crust upload` gives it; its order takes the DAG size and the list shows it as a folder', async () => {
+    // Nested folders, a file over one 256 KiB chunk, and a name that must be escaped in the multipart.
+    const folder = mkdtempSync(join(tmpdir(), 'crust-console-folder-'))
+    after(() => rmSync(folder, { recursive: true, force: true }))
+    const root = join(folder, 'site')
+    mkdirSync(join(root, 'assets', 'img'), { recursive: true })
+    writeFileSync(join(root, 'index.html'), `<h1>a folder from the console ${Date.now()}</h1>`)
+    writeFileSync(join(root, 'assets', 'app.js'), 'console.log("hello")\n'.repeat(500))
+    writeFileSync(join(root, 'assets', 'img', 'photo.bin'), randomBytes(300 * 1024))
+    writeFileSync(join(root, 'a b+c%d.txt'), 'a name with a space, a plus and a percent sign')
+    const expected = await addToIpfs(root, { ipfsApi: dev.nodes[0]!.ipfsApi, pin: false, contentRoot: false })
+    assert.ok(expected.isDirectory)
+    const dave = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Dave').address
+    const page = await browser.newPage()
+    await page.goto(`${url}#/files`)
+    await page.getByTestId('account').selectOption(dave)
+    await page.getByTestId('folder-input').setInputFiles(root)
+    await page.getByRole('button', { name: 'Upload' }).click()
+    await settled(page, 'fee-quote')
+    const cid = (await page.getByTestId('cid').textContent()) ?? ''
+    assert.equal(cid, expected.cid, 'the CID crust upload gives the same folder')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await settled(page, 'crust-ordered')
+    const file = (await api.query.market!.filesV2!(cid)).toJSON() as { fileSize: number | string }
+    assert.equal(BigInt(file.fileSize), BigInt(expected.cumulativeSize), "the order is for the folder's DAG size")
+    await page.reload()
+    await page.getByTestId('account').selectOption(dave)
+    await page.locator(`[data-testid="my-file"][data-cid="${cid}"][data-kind="directory"][data-size="${expected.cumulativeSize}"]`).waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'files-folder.png'), fullPage: true })
     await page.close()
   })
 
