@@ -203,6 +203,44 @@ describe('web console in Chromium', () => {
     await page.close()
   })
 
+  it("behavior: prepaid added from the account's list reaches the file's order on chain, exactly the amount sent; an amount that is not one, or more than the account has, is refused in words and nothing is sent", async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const dave = keyring.addFromUri('//Dave').address
+    // The folder ordered by the test above is Dave's only ordered file.
+    const row = (page: Page) => page.locator('[data-testid="my-file"]').filter({ has: page.getByTestId('prepaid') })
+    const prepaidOnChain = async (cid: string) => BigInt(((await api.query.market!.filesV2!(cid)).toJSON() as { prepaid: number | string }).prepaid)
+    const page = await browser.newPage()
+    await page.goto(`${url}#/files`)
+    await page.getByTestId('account').selectOption(dave)
+    await row(page).first().waitFor({ timeout: LONG })
+    assert.equal(await row(page).count(), 1)
+    const cid = (await row(page).getAttribute('data-cid'))!
+    const before = await prepaidOnChain(cid)
+    const input = row(page).getByLabel(/^Prepaid to add for/)
+    const status = row(page).getByTestId('prepaid-status')
+    const attempt = async (amount: string, outcome: RegExp) => {
+      await input.fill(amount)
+      await row(page).getByRole('button', { name: 'Add prepaid' }).click()
+      await row(page)
+        .locator('[data-testid="prepaid-status"]')
+        .filter({ hasText: outcome })
+        .waitFor({ timeout: LONG })
+        .catch(async (err: Error) => {
+          throw new Error(`adding ${amount} did not end as expected; the status reads "${await status.textContent()}": ${err.message}`)
+        })
+    }
+    await attempt('1,5', /^Type an amount in CRU/)
+    const free = await freeBalance(api, dave)
+    await attempt(String(free / 1_000_000_000_000n + 1n), /^Balance too low: Dave can spend [\d,.]+ CRU/)
+    assert.equal(await prepaidOnChain(cid), before, 'nothing was sent for the refused amounts')
+    await attempt('2.5', /^Added 2\.5 CRU of prepaid: included in block #\d+/)
+    const expected = before + 2_500_000_000_000n
+    assert.equal(await prepaidOnChain(cid), expected, 'the order holds exactly 2.5 CRU more prepaid')
+    await row(page).locator(`[data-testid="prepaid"][data-plancks="${expected}"]`).waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'files-prepaid.png'), fullPage: true })
+    await page.close()
+  })
+
   it('behavior: a file paid from an EVM dev account through the storage-order contract is ordered on Crust by the order node, and the timeline shows it', async () => {
     const page = await browser.newPage()
     await page.goto(`${url}#/files`)

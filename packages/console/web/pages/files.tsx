@@ -5,7 +5,7 @@
  */
 import { CID } from 'multiformats/cid'
 import { useEffect, useState } from 'preact/hooks'
-import { formatBytes, formatCru } from '../format.js'
+import { formatBytes, formatCru, parseCru } from '../format.js'
 import type { Polkadot } from '../lazy.js'
 import type { PageProps } from '../main.js'
 import type { ApiPromise } from '../polkadot.js'
@@ -357,7 +357,66 @@ async function statOnGateway(gateway: string, token: string, cid: string): Promi
   return { kind: body.Type === 'directory' ? 'directory' : 'file', size: body.CumulativeSize ?? 0 }
 }
 
-function MyFiles({ api, config, wallet, version }: { api: ApiPromise; version: number } & Pick<PageProps, 'config' | 'wallet'>) {
+/**
+ * Adds to a file's prepaid pool (`market.add_prepaid`, signed by the account): the amount is checked
+ * before anything is signed (a number of CRU, more than 0, within what the account can spend with
+ * the fee), and the chain's refusals are said in words.
+ */
+function AddPrepaid({ api, pd, wallet, cid }: { api: ApiPromise; pd: Polkadot; cid: string } & Pick<PageProps, 'wallet'>) {
+  const [text, setText] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | undefined>()
+  const account = wallet.account!
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    const amount = parseCru(text)
+    if (amount === undefined) return setStatus({ ok: false, text: 'Type an amount in CRU, such as 1.5 (at most 12 decimals).' })
+    if (amount === 0n) return setStatus({ ok: false, text: 'The amount must be more than 0 CRU.' })
+    setBusy(true)
+    setStatus({ ok: true, text: 'Signing…' })
+    try {
+      const tx = api.tx.market!.addPrepaid!(cid, amount)
+      const [fee, usable] = await Promise.all([tx.paymentInfo(account.address).then((i) => i.partialFee.toBigInt()), pd.usableBalance(api, account.address)])
+      if (amount + fee > usable) {
+        setStatus({
+          ok: false,
+          text: `Balance too low: ${account.name} can spend ${formatCru(usable)}, and adding ${formatCru(amount)} of prepaid takes that plus a fee of about ${formatCru(fee)}. Fund the account (e.g. a transfer from //Alice) or add less.`,
+        })
+        return
+      }
+      const { blockNumber } = await pd.send(api, wallet.wallet!, tx, account.address, (info) => setStatus({ ok: true, text: info }))
+      setStatus({ ok: true, text: `Added ${formatCru(amount)} of prepaid: included in block #${blockNumber}` })
+      setText('')
+    } catch (err) {
+      setStatus({ ok: false, text: `Adding prepaid failed: ${(err as Error).message}` })
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form class="prepaid" onSubmit={submit}>
+      <input
+        inputMode="decimal"
+        size={6}
+        value={text}
+        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+        aria-label={`Prepaid to add for ${cid} (CRU)`}
+        placeholder="CRU"
+      />{' '}
+      <button type="submit" disabled={busy}>
+        Add prepaid
+      </button>
+      {status !== undefined && ' '}
+      {status !== undefined && (
+        <span class={status.ok ? 'ok' : 'error'} data-testid="prepaid-status" aria-live="polite">
+          {status.text}
+        </span>
+      )}
+    </form>
+  )
+}
+
+function MyFiles({ api, pd, config, wallet, version }: { api: ApiPromise; pd: Polkadot; version: number } & Pick<PageProps, 'config' | 'wallet'>) {
   const [cids, setCids] = useState<string[] | undefined>()
   const [orders, setOrders] = useState<Array<Order | undefined>>([])
   const [error, setError] = useState<string | undefined>()
@@ -409,6 +468,7 @@ function MyFiles({ api, config, wallet, version }: { api: ApiPromise; version: n
                 <th scope="col">Status</th>
                 <th scope="col">Replicas</th>
                 <th scope="col">Expires</th>
+                <th scope="col">Prepaid</th>
               </tr>
             </thead>
             <tbody>
@@ -424,6 +484,18 @@ function MyFiles({ api, config, wallet, version }: { api: ApiPromise; version: n
                     <td>{o === undefined ? 'not ordered' : o.replicas > 0 ? 'stored' : 'ordered'}</td>
                     <td>{o?.replicas ?? 0}</td>
                     <td>{o !== undefined && o.expiredAt > 0 ? `#${o.expiredAt}` : '—'}</td>
+                    <td>
+                      {o === undefined ? (
+                        '—'
+                      ) : (
+                        <>
+                          <span data-testid="prepaid" data-plancks={String(o.prepaid)}>
+                            {formatCru(o.prepaid)}
+                          </span>
+                          <AddPrepaid api={api} pd={pd} wallet={wallet} cid={cid} />
+                        </>
+                      )}
+                    </td>
                   </tr>
                 )
               })}
@@ -445,7 +517,7 @@ export function FilesPage({ config, wallet }: PageProps) {
   return (
     <>
       <Upload api={api} pd={pd} config={config} wallet={wallet} onAdded={() => setVersion((v) => v + 1)} />
-      <MyFiles api={api} config={config} wallet={wallet} version={version} />
+      <MyFiles api={api} pd={pd} config={config} wallet={wallet} version={version} />
     </>
   )
 }
