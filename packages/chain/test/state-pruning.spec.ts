@@ -17,6 +17,8 @@ import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.j
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { Runtime } from '../src/runtime/runtime.js'
 import { accountIdOf, builtinSpec, type ChainSpec } from '../src/spec/chain-spec.js'
+import { decode } from '../src/primitives/codec/decode.js'
+import { h256 } from '../src/primitives/codec/scale-type.js'
 import { blake2b256, EMPTY_TRIE_ROOT, MemoryNodeStore, MerkleTrie, type TrieChange } from '../src/state/index.js'
 import { trieNodeCounts } from './fixtures/trie-walk.js'
 
@@ -118,6 +120,22 @@ describe('StateJournal (pruned ChainDatabase)', () => {
     const shared = genesisNodes.filter((h) => kept.has(hex(h)))
     assert.ok(shared.length > 0, 'some genesis node is still part of the kept state')
     for (const h of shared) assert.ok(db.getNode(h) !== undefined)
+  })
+
+  it('behavior: journaled block hashes are copies of their own, so they decode as themselves (H256)', () => {
+    const db = openDb('pruned')
+    const trie = new MerkleTrie(db, { cacheSize: 0 })
+    const g = trie.commit(EMPTY_TRIE_ROOT, [[Uint8Array.of(1), Uint8Array.of(1)]])
+    db.commitBlock({ block: stored(0, g.root), nodes: g.nodes, canonical: true })
+    const c1 = trie.commit(g.root, [[Uint8Array.of(2), Uint8Array.of(2)]])
+    const b1 = stored(30, c1.root)
+    db.commitBlock({ block: b1, nodes: c1.nodes, deleted: c1.deleted, canonical: true })
+    const [[number, hash]] = db.journaledBlocks() as [[number, Uint8Array]]
+    assert.equal(number, 30)
+    assert.equal(hash.byteOffset, 0, 'not a view into the journal key')
+    // Finality planning looks blocks up by these hashes, and the chain then hands them to the
+    // runtime as parent hashes: they must decode as the hash, not the key's number and 28 bytes.
+    assert.deepEqual(decode(h256.codec, hash), b1.hash)
   })
 
   it('behavior: a discarded fork releases only what it inserted; the chain it forked from keeps every node', () => {

@@ -1,6 +1,7 @@
 /** The Utility pallet (Substrate's pallet_utility): batch, batch_all, force_batch, as_derivative. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import { CRU } from '../src/constants.js'
 import type { RuntimeCallValue } from '../src/frame/pallet.js'
@@ -116,6 +117,59 @@ describe('utility', () => {
     assert.equal(errors[0]!.isBadOrigin, true)
     assert.equal(h.runtime.registry.findMetaError(errors[1]!.asModule).name, 'InsufficientBalance')
     assert.equal(free(h, BOB), 7n * CRU)
+  })
+
+  it("behavior: dispatch_as takes the carried call's dispatch class (Operational set_code, Normal transfer, Mandatory timestamp.set) and weighs the call's weight plus its own base; a signed dispatch_as extrinsic's ExtrinsicFailed reports that class", async () => {
+    // pallet_utility (polkadot-sdk substrate/frame/utility/src/lib.rs, `dispatch_as`'s weight):
+    // `(T::WeightInfo::dispatch_as().saturating_add(dispatch_info.call_weight), dispatch_info.class)`
+    // with `dispatch_info = call.get_dispatch_info()`.
+    const h = await RuntimeHarness.create()
+    const asRoot = { tag: 'system', value: { tag: 'Root', value: undefined } }
+    const dispatchAs = (inner: RuntimeCallValue) => call('Utility', 'dispatch_as', { as_origin: asRoot, call: inner })
+    const setCode = call('Swork', 'set_code', { new_code: Uint8Array.of(1, 2, 3), expire_block: 100 })
+    const timestamp = call('Timestamp', 'set', { now: 6000n })
+    const info = (c: RuntimeCallValue) => h.runtime.callInfo(c)
+    const ownBase = info(dispatchAs(transfer(BOB, 1n))).weight - info(transfer(BOB, 1n)).weight
+    assert.ok(ownBase > 0n)
+    assert.deepEqual(
+      [setCode, transfer(BOB, 1n), timestamp].map((inner) => [info(dispatchAs(inner)).class, info(dispatchAs(inner)).weight - info(inner).weight]),
+      [
+        ['Operational', ownBase],
+        ['Normal', ownBase],
+        ['Mandatory', ownBase],
+      ],
+    )
+    assert.equal(info(setCode).class, 'Operational')
+    assert.ok(info(setCode).weight !== info(transfer(BOB, 1n)).weight, 'the carried weights differ, so the sums above are each its own')
+
+    // Sent signed, dispatch_as fails on its origin; the extrinsic's DispatchInfo carries the carried call's class.
+    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice')
+    assert.deepEqual(h.submit(alice, 'Utility', 'dispatch_as', { as_origin: asRoot, call: setCode }).outcome.included, true)
+    const failed = h.endBlock().find((e) => e.section === 'system' && e.method === 'ExtrinsicFailed')!
+    const dispatchInfo = failed.data[1] as { class: { type: string }; weight: { refTime: { toBigInt(): bigint } } }
+    assert.equal(dispatchInfo.class.type, 'Operational')
+    assert.equal(dispatchInfo.weight.refTime.toBigInt(), h.runtime.config.extrinsicBaseWeight + info(dispatchAs(setCode)).weight)
+  })
+
+  it("behavior: batch, batch_all and force_batch are Normal when any call is, else Operational (pallet_utility's weight_and_dispatch_class); as_derivative and with_weight take the carried call's class", async () => {
+    // polkadot-sdk substrate/frame/utility/src/lib.rs `weight_and_dispatch_class`: folds the calls'
+    // classes from `DispatchClass::Operational`, `if di.class == Normal { di.class } else { dispatch_class }`;
+    // as_derivative's and with_weight's weight return `call.get_dispatch_info().class`.
+    const h = await RuntimeHarness.create()
+    const setCode = call('Swork', 'set_code', { new_code: Uint8Array.of(1), expire_block: 100 })
+    const timestamp = call('Timestamp', 'set', { now: 6000n })
+    const classOf = (c: RuntimeCallValue) => h.runtime.callInfo(c).class
+    for (const name of ['batch', 'batch_all', 'force_batch']) {
+      const batchOf = (calls: RuntimeCallValue[]) => classOf(call('Utility', name, { calls }))
+      assert.deepEqual(
+        [batchOf([setCode, setCode]), batchOf([setCode, timestamp]), batchOf([]), batchOf([setCode, transfer(BOB, 1n)]), batchOf([transfer(BOB, 1n)])],
+        ['Operational', 'Operational', 'Operational', 'Normal', 'Normal'],
+        name,
+      )
+    }
+    assert.equal(classOf(call('Utility', 'as_derivative', { index: 0, call: setCode })), 'Operational')
+    assert.equal(classOf(call('Utility', 'as_derivative', { index: 0, call: transfer(BOB, 1n) })), 'Normal')
+    assert.equal(classOf(call('Utility', 'with_weight', { call: setCode, weight: { ref_time: 1n, proof_size: 0n } })), 'Operational')
   })
 
   it('error: dispatch_as from a signed or no origin is BadOrigin and runs nothing', async () => {

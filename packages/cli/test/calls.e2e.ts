@@ -1,7 +1,8 @@
 /**
  * The calls Crust Apps and polkadot.js wallets send, through an unmodified @polkadot/api against a
  * `crust node` process: balances.transfer, utility.batchAll([bond, validate]), utility.batch with its
- * events, a 2-of-3 multisig transfer, and add_proxy then proxy(transfer).
+ * events, a 2-of-3 multisig transfer, add_proxy then proxy(transfer), and a delayed proxy's
+ * announce then proxy_announced.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -122,5 +123,33 @@ describe('calls of users tools end to end', () => {
     assert.equal((executed.data[0] as unknown as { isOk: boolean }).isOk, true)
     assert.equal(await free(to), 9n * CRU)
     assert.equal(await free(charlie.address), before - 9n * CRU)
+  })
+
+  it('behavior: a delayed proxy (delay 1) is refused plain proxy (Unannounced), announces the call by its hash, and proxy_announced sent by anyone a block later runs it and releases the deposit', async () => {
+    assert.equal((await send(api, api.tx.proxy.addProxy(bob.address, 'Any', 1), alice)).error, undefined)
+    const to = keyring.addFromUri('//calls-e2e-announced').address
+    const inner = api.tx.balances.transferKeepAlive(to, 4n * CRU)
+    assert.equal((await send(api, api.tx.proxy.proxy(alice.address, null, inner), bob)).error, 'proxy.Unannounced')
+    const reserved = (await api.query.system.account(bob.address)).data.reserved.toBigInt()
+    // The hash @polkadot/api computes for the call is the one the runtime checks.
+    const announced = await send(api, api.tx.proxy.announce(alice.address, inner.method.hash), bob)
+    assert.equal(announced.error, undefined)
+    assert.deepEqual(methods(announced.result, 'proxy'), ['Announced'])
+    const [pending, deposit] = await api.query.proxy.announcements(bob.address)
+    assert.deepEqual(
+      pending.map((a) => [encodeAddress(a.real, 66), a.callHash.toHex()]),
+      [[alice.address, inner.method.hash.toHex()]],
+    )
+    const expected = api.consts.proxy.announcementDepositBase.toBigInt() + api.consts.proxy.announcementDepositFactor.toBigInt()
+    assert.equal(deposit.toBigInt(), expected)
+    assert.equal((await api.query.system.account(bob.address)).data.reserved.toBigInt(), reserved + expected)
+    // `send` waits for the announcement's block, so this lands at least one block (the delay) later.
+    const executed = await send(api, api.tx.proxy.proxyAnnounced(bob.address, alice.address, null, inner), dave)
+    assert.equal(executed.error, undefined)
+    const event = executed.result.events.find(({ event }) => event.method === 'ProxyExecuted')!.event
+    assert.equal((event.data[0] as unknown as { isOk: boolean }).isOk, true)
+    assert.equal(await free(to), 4n * CRU)
+    assert.equal((await api.query.proxy.announcements(bob.address))[0].length, 0)
+    assert.equal((await api.query.system.account(bob.address)).data.reserved.toBigInt(), reserved)
   })
 })

@@ -195,7 +195,7 @@ describe('crust testnet: 4 validators and 3 storage nodes, 80 ± 20 ms, 1 % loss
         .join('\n')
         .split('\n')
         .filter((l) => /teardown|stopp|removed|exiting/.test(l))
-        .join('\n')}`,
+        .join('\n')}\nwhere it was stuck:\n${net.stuck.join('\n')}`,
     )
     assert.deepEqual(
       pids.filter((p) => alive(p)),

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { alive } from './dev-process.js'
+import { processDiagnosis } from './process-diagnosis.js'
 import { CLI_BIN } from './node-process.js'
 
 export interface TestnetHost {
@@ -61,8 +62,10 @@ export interface TestnetProcess {
   control(path: string, body: Record<string, unknown>): Promise<void>
   /** The network as it is now (pids change with restarts). */
   network(): Promise<TestnetInfo>
-  /** SIGTERM, then SIGKILL of everything left if it has not exited within 60 s. */
+  /** SIGTERM, then SIGKILL of everything left if it has not exited within 120 s. */
   stop(): Promise<void>
+  /** Where the launcher was stuck when `stop()` had to kill it (one line per thread; empty if it exited). */
+  stuck: string[]
 }
 
 /** How long `stop()` waits for the launcher's own teardown (nodes get 15 s each, two rounds) before SIGKILL. */
@@ -95,11 +98,12 @@ export async function startTestnet(basePath: string, args: string[], timeoutMs =
     if (res.status !== 200) throw new Error(`testnet control ${path}: ${res.status} ${JSON.stringify(body)}`)
     return body
   }
-  return {
+  const net: TestnetProcess = {
     child,
     info,
     logs,
     exited,
+    stuck: [],
     async control(path, body) {
       await call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
     },
@@ -110,6 +114,7 @@ export async function startTestnet(basePath: string, args: string[], timeoutMs =
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       const timer = setTimeout(() => {
+        if (child.pid !== undefined) net.stuck.push(...processDiagnosis(child.pid))
         child.kill('SIGKILL')
         for (const h of [...info.validators, ...info.storageNodes]) if (alive(h.pid)) process.kill(h.pid, 'SIGKILL')
       }, STOP_GRACE_MS)
@@ -117,4 +122,5 @@ export async function startTestnet(basePath: string, args: string[], timeoutMs =
       clearTimeout(timer)
     },
   }
+  return net
 }

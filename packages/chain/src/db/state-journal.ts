@@ -125,7 +125,8 @@ export class StateJournal {
     for (const key of this.inserted.getKeys()) {
       const bytes = key as Uint8Array
       if (bytes.length !== 4 + HASH_LENGTH) continue
-      out.push([u32(bytes), bytes.slice(4)])
+      // A copy: lmdb hands keys out as Buffers, whose slice() is a view of the whole key.
+      out.push([u32(bytes), new Uint8Array(bytes.subarray(4))])
     }
     return out
   }

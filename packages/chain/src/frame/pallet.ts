@@ -108,11 +108,22 @@ export interface CallDef<A extends Fields = Fields> {
   readonly docs?: string[]
   /** Ref-time weight, before the extrinsic base weight. */
   readonly weight: bigint | ((args: FieldValues<A>) => bigint)
-  readonly class?: DispatchClass
+  /** Normal unless given; a function for calls that take the class of a call they carry. */
+  readonly class?: DispatchClass | ((args: FieldValues<A>) => DispatchClass)
   readonly paysFee?: boolean
   // biome-ignore lint/suspicious/noConfusingVoidType: most calls return nothing
   dispatch(ctx: DispatchContext, origin: Origin, args: FieldValues<A>): void | PostDispatchInfo
 }
+
+/**
+ * What a call that carries another call (utility, proxy) learns of it before dispatch: Substrate's
+ * `call.get_dispatch_info()`, its ref-time weight (without the extrinsic base) and dispatch class.
+ */
+export interface CarriedCallInfo {
+  readonly weight: bigint
+  readonly class: DispatchClass
+}
+export type CarriedCallInfoOf = (call: RuntimeCallValue) => CarriedCallInfo
 
 /** Declares a call; a function so TypeScript infers the argument types of `dispatch`. */
 export function call<A extends Fields>(def: CallDef<A>): CallDef<A> {

@@ -1,12 +1,41 @@
 /**
- * `pallet_proxy` as Substrate has it: proxy, add_proxy, remove_proxy, remove_proxies, and pure
- * (keyless) accounts with create_pure / kill_pure. Crust's runtime has no proxy pallet, so the
- * proxy types and deposits follow Polkadot's runtime with Crust's deposit formula:
- * ProxyDepositBase = deposit(1, 8), ProxyDepositFactor = deposit(0, 33). Announcements (delayed
- * proxies' `announce` / `proxy_announced`) and `poke_deposit` are not offered.
+ * `pallet_proxy` as Substrate has it: proxy, add_proxy, remove_proxy, remove_proxies, pure
+ * (keyless) accounts with create_pure / kill_pure, and announcements for delayed proxies (announce,
+ * remove_announcement, reject_announcement, proxy_announced). Crust's runtime has no proxy pallet,
+ * so the proxy types and deposits follow Polkadot's runtime with Crust's deposit formula:
+ * ProxyDepositBase = deposit(1, 8), ProxyDepositFactor = deposit(0, 33), AnnouncementDepositBase =
+ * deposit(1, 8), AnnouncementDepositFactor = deposit(0, 66). Deposits are reserves (the pallet
+ * before its move to holds); `poke_deposit` is not offered.
  */
-import { type AnyType, accountId32, compactU32, enumeration, type Infer, named, option, struct, u16, u32, u128, vec } from '../primitives/codec/scale-type.js'
-import { call, constant, definePallet, ensureSigned, errors, event, moduleError, type Pallet, type RuntimeCallValue } from '../frame/pallet.js'
+import {
+  type AnyType,
+  accountId32,
+  compactU32,
+  enumeration,
+  h256,
+  type Infer,
+  named,
+  option,
+  struct,
+  u16,
+  u32,
+  u128,
+  vec,
+} from '../primitives/codec/scale-type.js'
+import {
+  type CarriedCallInfoOf,
+  call,
+  constant,
+  DispatchError,
+  type DispatchContext,
+  definePallet,
+  ensureSigned,
+  errors,
+  event,
+  moduleError,
+  type Pallet,
+  type RuntimeCallValue,
+} from '../frame/pallet.js'
 import { mapWithDefault } from '../frame/storage.js'
 import { tuple } from '../primitives/codec/scale-type.js'
 import { multiAddress } from '../primitives/substrate-types.js'
@@ -20,10 +49,18 @@ const PALLET = 'Proxy'
 const account = named(accountId32, 'T::AccountId')
 const balance = named(u128, 'BalanceOf<T>')
 const blockNumber = named(u32, 'BlockNumberFor<T>')
+// `CallHashOf<T>`: the output of the runtime's `CallHasher`, BlakeTwo256, an H256.
+const callHash = named(h256, 'CallHashOf<T>')
 
 export const PROXY_DEPOSIT_BASE = crustDeposit(1, 8)
 export const PROXY_DEPOSIT_FACTOR = crustDeposit(0, 33)
 export const MAX_PROXIES = 32
+// Polkadot's announcement parameters through the same `deposit` formula as the proxy deposits above:
+// base deposit(1, 8) for the storage item, factor deposit(0, 66) per (AccountId, Hash, BlockNumber)
+// announcement; at most 32 pending per delegate.
+export const ANNOUNCEMENT_DEPOSIT_BASE = crustDeposit(1, 8)
+export const ANNOUNCEMENT_DEPOSIT_FACTOR = crustDeposit(0, 66)
+export const MAX_PENDING = 32
 
 export const proxyType = enumeration(['crust_runtime', 'ProxyType'], {
   Any: { index: 0 },
@@ -48,6 +85,19 @@ const proxyDefinition = struct(
 )
 type ProxyDefinition = Infer<typeof proxyDefinition>
 
+const announcement = struct(
+  ['pallet_proxy', 'Announcement'],
+  { real: account, call_hash: callHash, height: blockNumber },
+  {
+    params: [
+      { name: 'AccountId', type: null },
+      { name: 'Hash', type: null },
+      { name: 'BlockNumber', type: null },
+    ],
+  },
+)
+type Announcement = Infer<typeof announcement>
+
 export const Proxies = mapWithDefault({
   pallet: PALLET,
   name: 'Proxies',
@@ -60,6 +110,16 @@ export const Proxies = mapWithDefault({
   ],
 })
 
+export const Announcements = mapWithDefault({
+  pallet: PALLET,
+  name: 'Announcements',
+  hasher: 'Twox64Concat',
+  key: account,
+  value: tuple(named(vec(announcement), 'BoundedVec<Announcement<T::AccountId, CallHashOf<T>, BlockNumberFor<T>>, T::MaxPending>'), balance),
+  default: [[], 0n],
+  docs: ['The announcements made by the proxy (key).'],
+})
+
 export const events = {
   ProxyExecuted: event(0, { result: dispatchResult }, 'A proxy was executed correctly, with the given.'),
   PureCreated: event(
@@ -67,6 +127,8 @@ export const events = {
     { pure: account, who: account, proxy_type: proxyType, disambiguation_index: u16 },
     'A pure account has been created by new proxy with given disambiguation index and proxy type.',
   ),
+  // Index 2 as in pallet_proxy before PureKilled; this runtime appended PureKilled at 5 instead.
+  Announced: event(2, { real: account, proxy: account, call_hash: callHash }, 'An announcement was placed to make a call in the future.'),
   ProxyAdded: event(3, { delegator: account, delegatee: account, proxy_type: proxyType, delay: blockNumber }, 'A proxy was added.'),
   ProxyRemoved: event(4, { delegator: account, delegatee: account, proxy_type: proxyType, delay: blockNumber }, 'A proxy was removed.'),
   PureKilled: event(5, { pure: account, spawner: account, proxy_type: proxyType, disambiguation_index: u16 }, 'A pure proxy was killed by its spawner.'),
@@ -111,7 +173,58 @@ function isSuperset(a: ProxyType, b: ProxyType): boolean {
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0
 const sameDef = (a: ProxyDefinition, b: ProxyDefinition) => same(a.delegate, b.delegate) && a.proxy_type.tag === b.proxy_type.tag && a.delay === b.delay
-const depositFor = (count: number) => (count === 0 ? 0n : PROXY_DEPOSIT_BASE + PROXY_DEPOSIT_FACTOR * BigInt(count))
+const sameAnnouncement = (real: Uint8Array, hash: Uint8Array) => (a: Announcement) => same(a.real, real) && same(a.call_hash, hash)
+
+/**
+ * pallet_proxy's `rejig_deposit`: the deposit for `count` entries (0 for none, else base + factor ×
+ * count), reserving or unreserving the difference from `old`; returns the new deposit.
+ */
+function rejigDeposit(ctx: DispatchContext, who: Uint8Array, old: bigint, base: bigint, factor: bigint, count: number): bigint {
+  const next = count === 0 ? 0n : base + factor * BigInt(count)
+  if (next > old) reserve(ctx, who, next - old)
+  else if (next < old) unreserve(ctx, who, old - next)
+  return next
+}
+
+/**
+ * pallet_proxy's `edit_announcements`: keeps the announcements of `delegate` that `keep` accepts,
+ * `NotFound` when it drops none; the delegate's deposit follows the count left.
+ */
+function editAnnouncements(ctx: DispatchContext, delegate: Uint8Array, keep: (a: Announcement) => boolean): void {
+  const [pending, deposit] = Announcements.get(ctx.state, delegate)
+  const kept = pending.filter(keep)
+  if (kept.length === pending.length) throw moduleError(proxyErrors.NotFound)
+  const next = rejigDeposit(ctx, delegate, deposit, ANNOUNCEMENT_DEPOSIT_BASE, ANNOUNCEMENT_DEPOSIT_FACTOR, kept.length)
+  if (kept.length === 0) Announcements.remove(ctx.state, delegate)
+  else Announcements.insert(ctx.state, delegate, [kept, next])
+}
+
+/** pallet_proxy's `find_proxy`: the first of `real`'s proxy definitions for `delegate` (of the forced type), else `NotProxy`. */
+function findProxy(ctx: DispatchContext, real: Uint8Array, delegate: Uint8Array, force: { tag: ProxyType } | undefined): ProxyDefinition {
+  const [defs] = Proxies.get(ctx.state, real)
+  const def = defs.find((d) => same(d.delegate, delegate) && (force === undefined || d.proxy_type.tag === force.tag))
+  if (def === undefined) throw moduleError(proxyErrors.NotProxy)
+  return def
+}
+
+/**
+ * pallet_proxy's `do_proxy`: dispatches `call` as `real` behind the proxy type's filter, with no
+ * escalation through add/remove_proxy and remove_proxies / kill_pure only for Any; ProxyExecuted
+ * carries the call's result.
+ */
+function doProxy(ctx: DispatchContext, def: ProxyDefinition, real: Uint8Array, call: RuntimeCallValue): void {
+  const type = def.proxy_type.tag
+  const filter = (c: RuntimeCallValue): boolean => {
+    if (c.tag === PALLET && (c.value.tag === 'add_proxy' || c.value.tag === 'remove_proxy')) {
+      const requested = (c.value.value as { proxy_type: { tag: ProxyType } }).proxy_type.tag
+      if (!isSuperset(type, requested)) return false
+    }
+    if (c.tag === PALLET && (c.value.tag === 'remove_proxies' || c.value.tag === 'kill_pure') && type !== 'Any') return false
+    return proxyTypeAllows(type, c)
+  }
+  const error = dispatchFiltered(ctx, call, { kind: 'signed', who: real, filter })
+  ctx.deposit(events.ProxyExecuted, { result: error === undefined ? { tag: 'Ok', value: undefined } : { tag: 'Err', value: error } })
+}
 
 /** Substrate's ordering of proxy definitions: by delegate, then type index, then delay. */
 function orderDefs(a: ProxyDefinition, b: ProxyDefinition): number {
@@ -139,13 +252,16 @@ export function pureAccount(spawner: Uint8Array, type: ProxyType, index: number,
 // pallet_proxy's benchmarked weights (Substrate's defaults, rounded), on top of the carried call.
 const PROXY_WEIGHT = 25_000_000n
 
-export function proxyPallet(index: number, runtimeCall: AnyType, callWeight: (call: RuntimeCallValue) => bigint): Pallet {
+/**
+ * `runtimeCall` is the runtime's call type; `carried` gives a carried call's weight and class
+ * (proxy and proxy_announced take both, as Substrate's); `encodeCall` its SCALE bytes, whose
+ * blake2_256 is the call hash an announcement names.
+ */
+export function proxyPallet(index: number, runtimeCall: AnyType, carried: CarriedCallInfoOf, encodeCall: (call: RuntimeCallValue) => Uint8Array): Pallet {
   const boxedCall = named(runtimeCall, 'Box<<T as Config>::RuntimeCall>')
-  type Ctx = Parameters<Parameters<typeof call>[0]['dispatch']>[0]
-  const setDefs = (ctx: Ctx, who: Uint8Array, defs: ProxyDefinition[], oldDeposit: bigint) => {
-    const next = depositFor(defs.length)
-    if (next > oldDeposit) reserve(ctx, who, next - oldDeposit)
-    else if (next < oldDeposit) unreserve(ctx, who, oldDeposit - next)
+  const carriedClass = (args: { call: unknown }) => carried(args.call as RuntimeCallValue).class
+  const setDefs = (ctx: DispatchContext, who: Uint8Array, defs: ProxyDefinition[], oldDeposit: bigint) => {
+    const next = rejigDeposit(ctx, who, oldDeposit, PROXY_DEPOSIT_BASE, PROXY_DEPOSIT_FACTOR, defs.length)
     if (defs.length === 0) Proxies.remove(ctx.state, who)
     else Proxies.insert(ctx.state, who, [defs, next])
   }
@@ -153,32 +269,23 @@ export function proxyPallet(index: number, runtimeCall: AnyType, callWeight: (ca
     name: PALLET,
     index,
     path: 'pallet_proxy',
-    storage: [Proxies],
+    storage: [Proxies, Announcements],
     calls: {
       proxy: call({
         index: 0,
         args: { real: multiAddress, force_proxy_type: option(proxyType), call: boxedCall },
-        weight: (args) => PROXY_WEIGHT + callWeight(args.call as RuntimeCallValue),
-        docs: ['Dispatch the given call from an account that the sender is authorised for through `add_proxy`.'],
+        weight: (args) => PROXY_WEIGHT + carried(args.call as RuntimeCallValue).weight,
+        class: carriedClass,
+        docs: [
+          'Dispatch the given call from an account that the sender is authorised for through `add_proxy`.',
+          'A proxy with a delay must announce the call and use `proxy_announced` (`Unannounced`).',
+        ],
         dispatch: (ctx, origin, args) => {
           const who = ensureSigned(origin)
           const real = lookupAddress(args.real)
-          const [defs] = Proxies.get(ctx.state, real)
-          const def = defs.find((d) => same(d.delegate, who) && (args.force_proxy_type === undefined || d.proxy_type.tag === args.force_proxy_type.tag))
-          if (def === undefined) throw moduleError(proxyErrors.NotProxy)
+          const def = findProxy(ctx, real, who, args.force_proxy_type)
           if (def.delay !== 0) throw moduleError(proxyErrors.Unannounced)
-          const type = def.proxy_type.tag
-          // Substrate's do_proxy filter: no escalation through add/remove_proxy, remove_proxies and kill_pure only for Any.
-          const filter = (c: RuntimeCallValue): boolean => {
-            if (c.tag === PALLET && (c.value.tag === 'add_proxy' || c.value.tag === 'remove_proxy')) {
-              const requested = (c.value.value as { proxy_type: { tag: ProxyType } }).proxy_type.tag
-              if (!isSuperset(type, requested)) return false
-            }
-            if (c.tag === PALLET && (c.value.tag === 'remove_proxies' || c.value.tag === 'kill_pure') && type !== 'Any') return false
-            return proxyTypeAllows(type, c)
-          }
-          const error = dispatchFiltered(ctx, args.call as RuntimeCallValue, { kind: 'signed', who: real, filter })
-          ctx.deposit(events.ProxyExecuted, { result: error === undefined ? { tag: 'Ok', value: undefined } : { tag: 'Err', value: error } })
+          doProxy(ctx, def, real, args.call as RuntimeCallValue)
         },
       }),
       add_proxy: call({
@@ -268,6 +375,76 @@ export function proxyPallet(index: number, runtimeCall: AnyType, callWeight: (ca
           ctx.deposit(events.PureKilled, { pure: who, spawner, proxy_type: args.proxy_type, disambiguation_index: args.index })
         },
       }),
+      announce: call({
+        index: 6,
+        args: { real: multiAddress, call_hash: callHash },
+        weight: PROXY_WEIGHT,
+        docs: [
+          'Publish the hash of a proxy-call that will be made in the future; the sender must be a proxy of `real`.',
+          'Reserves `AnnouncementDepositFactor`, plus `AnnouncementDepositBase` for the first pending one; at most `MaxPending` (`TooMany`).',
+        ],
+        dispatch: (ctx, origin, args) => {
+          const who = ensureSigned(origin)
+          const real = lookupAddress(args.real)
+          // Any proxy definition of `real` for the sender will do, whatever its type or delay.
+          if (!Proxies.get(ctx.state, real)[0].some((d) => same(d.delegate, who))) throw moduleError(proxyErrors.NotProxy)
+          const [pending, deposit] = Announcements.get(ctx.state, who)
+          if (pending.length >= MAX_PENDING) throw moduleError(proxyErrors.TooMany)
+          const next = [...pending, { real, call_hash: args.call_hash, height: ctx.blockNumber }]
+          const held = rejigDeposit(ctx, who, deposit, ANNOUNCEMENT_DEPOSIT_BASE, ANNOUNCEMENT_DEPOSIT_FACTOR, next.length)
+          Announcements.insert(ctx.state, who, [next, held])
+          ctx.deposit(events.Announced, { real, proxy: who, call_hash: args.call_hash })
+        },
+      }),
+      remove_announcement: call({
+        index: 7,
+        args: { real: multiAddress, call_hash: callHash },
+        weight: PROXY_WEIGHT,
+        docs: ["Remove the sender's announcements of `call_hash` for `real`; the deposit share returns (`NotFound` if none)."],
+        dispatch: (ctx, origin, args) => {
+          const who = ensureSigned(origin)
+          const matches = sameAnnouncement(lookupAddress(args.real), args.call_hash)
+          editAnnouncements(ctx, who, (a) => !matches(a))
+        },
+      }),
+      reject_announcement: call({
+        index: 8,
+        args: { delegate: multiAddress, call_hash: callHash },
+        weight: PROXY_WEIGHT,
+        docs: ["Remove `delegate`'s announcements of `call_hash` for the sender (the real account); the deposit returns to the delegate."],
+        dispatch: (ctx, origin, args) => {
+          const who = ensureSigned(origin)
+          const matches = sameAnnouncement(who, args.call_hash)
+          editAnnouncements(ctx, lookupAddress(args.delegate), (a) => !matches(a))
+        },
+      }),
+      proxy_announced: call({
+        index: 9,
+        args: { delegate: multiAddress, real: multiAddress, force_proxy_type: option(proxyType), call: boxedCall },
+        weight: (args) => PROXY_WEIGHT + carried(args.call as RuntimeCallValue).weight,
+        class: carriedClass,
+        docs: [
+          'Dispatch a call `delegate` announced at least its delay ago for `real` (any signed sender may submit it).',
+          'Removes the matching announcements and returns their deposit; `Unannounced` if none is old enough.',
+        ],
+        dispatch: (ctx, origin, args) => {
+          ensureSigned(origin)
+          const delegate = lookupAddress(args.delegate)
+          const real = lookupAddress(args.real)
+          const def = findProxy(ctx, real, delegate, args.force_proxy_type)
+          const inner = args.call as RuntimeCallValue
+          // `T::CallHasher::hash_of(&call)`: BlakeTwo256 of the call's SCALE encoding.
+          const matches = sameAnnouncement(real, blake2_256(encodeCall(inner)))
+          const now = ctx.blockNumber
+          try {
+            editAnnouncements(ctx, delegate, (a) => !matches(a) || Math.max(0, now - a.height) < def.delay)
+          } catch (e) {
+            if (e instanceof DispatchError) throw moduleError(proxyErrors.Unannounced)
+            throw e
+          }
+          doProxy(ctx, def, real, inner)
+        },
+      }),
     },
     events,
     errors: proxyErrors,
@@ -275,6 +452,13 @@ export function proxyPallet(index: number, runtimeCall: AnyType, callWeight: (ca
       ProxyDepositBase: constant(balance, () => PROXY_DEPOSIT_BASE, 'The base amount of currency needed to reserve for creating a proxy.'),
       ProxyDepositFactor: constant(balance, () => PROXY_DEPOSIT_FACTOR, 'The amount of currency needed per proxy added.'),
       MaxProxies: constant(u32, () => MAX_PROXIES, 'The maximum amount of proxies allowed for a single account.'),
+      MaxPending: constant(u32, () => MAX_PENDING, 'The maximum amount of time-delayed announcements that are allowed to be pending.'),
+      AnnouncementDepositBase: constant(
+        balance,
+        () => ANNOUNCEMENT_DEPOSIT_BASE,
+        'The base amount of currency needed to reserve for creating an announcement.',
+      ),
+      AnnouncementDepositFactor: constant(balance, () => ANNOUNCEMENT_DEPOSIT_FACTOR, 'The amount of currency needed per announcement made.'),
     },
   })
 }

@@ -2,10 +2,12 @@
  * `pallet_utility` as Substrate has it: `batch`, `batch_all`, `dispatch_as`, `force_batch`,
  * `as_derivative` and `with_weight`, with its events. Crust Apps sends `batchAll([bond, validate])`
  * for a new validator and `batch` of payouts. (Crust's own pallet_utility, of 2021, has `batch`,
- * `as_derivative` and `batch_all` only.)
+ * `as_derivative` and `batch_all` only.) As Substrate's, the calls that carry calls take their
+ * dispatch class from what they carry.
  */
 import { type AnyType, accountId32, enumeration, type Infer, named, u16, u32, vec } from '../primitives/codec/scale-type.js'
 import {
+  type CarriedCallInfoOf,
   call,
   constant,
   DispatchError,
@@ -21,7 +23,7 @@ import {
   type RuntimeCallValue,
 } from '../frame/pallet.js'
 import { concatBytes, blake2_256 } from '../primitives/hashing.js'
-import { dispatchErrorType, type DispatchErrorValue, weight } from '../primitives/substrate-types.js'
+import { type DispatchClass, dispatchErrorType, type DispatchErrorValue, weight } from '../primitives/substrate-types.js'
 import { dispatchResult } from './sudo.js'
 import { systemErrors } from './system.js'
 
@@ -95,11 +97,19 @@ export function derivativeAccountId(who: Uint8Array, index: number): Uint8Array 
   return blake2_256(concatBytes(new TextEncoder().encode('modlpy/utilisuba'), who, idx))
 }
 
-/** `runtimeCall` is the runtime's call type; `callWeight` gives a carried call's weight. */
-export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (call: RuntimeCallValue) => bigint): Pallet {
+/**
+ * `runtimeCall` is the runtime's call type; `carried` gives a carried call's weight and class
+ * (Substrate's `get_dispatch_info()`), from which utility's calls take theirs.
+ */
+export function utilityPallet(index: number, runtimeCall: AnyType, carried: CarriedCallInfoOf): Pallet {
   const calls = named(vec(runtimeCall), 'Vec<<T as Config>::RuntimeCall>')
   const boxedCall = named(runtimeCall, 'Box<<T as Config>::RuntimeCall>')
+  const callWeight = (c: RuntimeCallValue) => carried(c).weight
+  const carriedClass = (args: { call: unknown }) => carried(args.call as RuntimeCallValue).class
   const batchWeight = (args: { calls: RuntimeCallValue[] }) => args.calls.reduce((sum, c) => sum + callWeight(c) + BATCH_PER_CALL, BATCH_BASE)
+  // pallet_utility's `weight_and_dispatch_class`: a fold from Operational that turns Normal at the
+  // first Normal call, so a batch of Operational (or Mandatory) calls, and an empty one, is Operational.
+  const batchClass = (args: { calls: RuntimeCallValue[] }): DispatchClass => (args.calls.some((c) => carried(c).class === 'Normal') ? 'Normal' : 'Operational')
   const checkBatch = (origin: Origin, list: RuntimeCallValue[]) => {
     if (origin.kind === 'none') throw DispatchError.badOrigin()
     if (list.length > BATCHED_CALLS_LIMIT) throw moduleError(utilityErrors.TooManyCalls)
@@ -113,6 +123,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
         index: 0,
         args: { calls },
         weight: batchWeight,
+        class: batchClass,
         docs: ['Send a batch of dispatch calls; stops at the first failing one (BatchInterrupted) and succeeds.'],
         dispatch: (ctx, origin, args) => {
           checkBatch(origin, args.calls)
@@ -131,6 +142,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
         index: 1,
         args: { index: u16, call: boxedCall },
         weight: (args) => AS_DERIVATIVE_BASE + callWeight(args.call as RuntimeCallValue),
+        class: carriedClass,
         docs: ['Send a call through an indexed pseudonym of the sender.'],
         dispatch: (ctx, origin, args) => {
           const who = ensureSigned(origin)
@@ -144,6 +156,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
         index: 2,
         args: { calls },
         weight: batchWeight,
+        class: batchClass,
         docs: ['Send a batch of dispatch calls and atomically execute them: any failure reverts them all.'],
         dispatch: (ctx, origin, args) => {
           checkBatch(origin, args.calls)
@@ -159,7 +172,9 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
       dispatch_as: call({
         index: 3,
         args: { as_origin: named(originCaller, 'Box<T::PalletsOrigin>'), call: boxedCall },
+        // As Substrate's: the carried call's weight plus dispatch_as's own, in the carried call's class.
         weight: (args) => DISPATCH_AS_BASE + callWeight(args.call as RuntimeCallValue),
+        class: carriedClass,
         docs: ['Dispatches a function call with a provided origin (root only); the result is in the `DispatchedAs` event.'],
         dispatch: (ctx, origin, args) => {
           ensureRoot(origin)
@@ -172,6 +187,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
         index: 4,
         args: { calls },
         weight: batchWeight,
+        class: batchClass,
         docs: ['Send a batch of dispatch calls; failing ones are skipped (ItemFailed) and the rest still run.'],
         dispatch: (ctx, origin, args) => {
           checkBatch(origin, args.calls)
@@ -191,6 +207,7 @@ export function utilityPallet(index: number, runtimeCall: AnyType, callWeight: (
         index: 5,
         args: { call: boxedCall, weight },
         weight: (args) => args.weight.ref_time,
+        class: carriedClass,
         docs: ['Dispatch a function call with a specified weight (root only).'],
         dispatch: (ctx, origin, args) => {
           ensureRoot(origin)

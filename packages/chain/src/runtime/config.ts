@@ -15,7 +15,9 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 8: session keys (Session.set_keys / purge_keys, NextKeys, KeyOwner, QueuedKeys, ActiveKeys) and ImOnline.
   // 9: pure proxies (proxy.create_pure / kill_pure), utility.dispatch_as, market.update_replicas
   // (Market.LastReplicasUpdateBlock, Swork.LastProcessedBlockWorkReports).
-  specVersion: 9,
+  // 10: proxy announcements (announce, remove_announcement, reject_announcement, proxy_announced;
+  // Proxy.Announcements); utility's and proxy's calls take the dispatch class of the calls they carry.
+  specVersion: 10,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

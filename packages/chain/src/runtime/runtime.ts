@@ -139,8 +139,9 @@ export class Runtime {
   constructor(config: RuntimeConfig) {
     this.config = config
     const callRef = lazy<RuntimeCallValue>(() => this.callType, 'RuntimeCall')
-    // Calls that carry calls (utility, multisig, proxy) weigh what they carry.
-    const callWeight = (call: RuntimeCallValue) => this.callInfo(call).weight
+    // Calls that carry calls (utility, multisig, proxy) weigh what they carry; some take its class too.
+    const carriedInfo = (call: RuntimeCallValue) => this.callInfo(call)
+    const callWeight = (call: RuntimeCallValue) => carriedInfo(call).weight
     this.pallets = [
       systemPallet(PALLET_INDEX.System, () => ({ eventRecords: this.eventRecordsType })),
       timestampPallet(PALLET_INDEX.Timestamp),
@@ -155,10 +156,10 @@ export class Runtime {
       offencesPallet(PALLET_INDEX.Offences),
       imOnlinePallet(PALLET_INDEX.ImOnline),
       treasuryPallet(PALLET_INDEX.Treasury),
-      utilityPallet(PALLET_INDEX.Utility, callRef, callWeight),
+      utilityPallet(PALLET_INDEX.Utility, callRef, carriedInfo),
       identityPallet(PALLET_INDEX.Identity),
       multisigPallet(PALLET_INDEX.Multisig, callRef, (call) => this.encodeCall(call), callWeight),
-      proxyPallet(PALLET_INDEX.Proxy, callRef, callWeight),
+      proxyPallet(PALLET_INDEX.Proxy, callRef, carriedInfo, (call) => this.encodeCall(call)),
       challengesPallet(PALLET_INDEX.Challenges),
     ]
     for (const p of this.pallets) this.byName.set(p.name, p)
@@ -226,7 +227,8 @@ export class Runtime {
     const def = pallet.calls[call.value.tag]
     if (def === undefined) throw new Error(`no call ${call.tag}.${call.value.tag}`)
     const weight = typeof def.weight === 'function' ? def.weight(call.value.value as never) : def.weight
-    return { pallet, name: call.value.tag, def, weight, class: def.class ?? 'Normal', paysFee: def.paysFee ?? true }
+    const dispatchClass = typeof def.class === 'function' ? def.class(call.value.value as never) : (def.class ?? 'Normal')
+    return { pallet, name: call.value.tag, def, weight, class: dispatchClass, paysFee: def.paysFee ?? true }
   }
 
   /** The SCALE bytes of a `RuntimeEvent`: pallet index, event index, fields in order. */

@@ -10,10 +10,13 @@ export class CodecError extends CrustError {
 
 /**
  * scale-ts decodes from the start of the input's underlying ArrayBuffer, ignoring `byteOffset`, so
- * views (subarrays, pooled Buffers) are copied first.
+ * views (subarrays, pooled Buffers) are copied first. The copy is a plain Uint8Array: a Buffer's
+ * own `slice()` is another view of the same memory (a block hash read from an lmdb key as
+ * `key.slice(4)` decoded as the 4 bytes before it plus 28 of its own, and a storage node that had
+ * synced computed another state root than its peers for the block after).
  */
 export function ownBuffer(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes)
 }
 
 /** Decodes trusted bytes (our own storage). */
