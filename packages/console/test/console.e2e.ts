@@ -2,8 +2,10 @@
  * The console in real Chromium against one real `crust dev` (a validator, three storage nodes, the
  * W3Auth gateway, the EVM dev node and its order node, the console it serves): the Chain page follows finality, a transfer made in the
  * page moves funds on chain, a file uploaded from the Files page reaches three reported replicas
- * and comes back from the gateway, the Nodes page lists the three storage nodes with fresh reports
- * (and what each node's status endpoint says it sealed), a file paid from an EVM dev account
+ * and comes back from the gateway, a folder uploaded from it gets the CID `crust upload` gives the
+ * same folder and is listed as a folder, prepaid added from the list reaches the order (and bad
+ * amounts are refused in words), the Nodes page lists the three storage nodes with fresh reports
+ * (and what each node's status endpoint says it sealed) and charts whose points are the chain's values at their blocks, a file paid from an EVM dev account
  * through the storage-order contract is ordered on Crust by the order node, the Staking page bonds, guarantees
  * and unbonds, and without dev accounts or a wallet the page says how to connect one. Screenshots go to
  * packages/console/screenshots with CRUST_UPDATE_SCREENSHOTS=1, else to a temporary folder.
