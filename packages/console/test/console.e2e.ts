@@ -2,20 +2,24 @@
  * The console in real Chromium against one real `crust dev` (a validator, three storage nodes, the
  * W3Auth gateway, the EVM dev node and its order node, the console it serves): the Chain page follows finality, a transfer made in the
  * page moves funds on chain, a file uploaded from the Files page reaches three reported replicas
- * and comes back from the gateway, the Nodes page lists the three storage nodes with fresh reports
- * (and what each node's status endpoint says it sealed), a file paid from an EVM dev account
+ * and comes back from the gateway, a folder uploaded from it gets the CID `crust upload` gives the
+ * same folder and is listed as a folder, prepaid added from the list reaches the order (and bad
+ * amounts are refused in words), the Nodes page lists the three storage nodes with fresh reports
+ * (and what each node's status endpoint says it sealed) and charts whose points are the chain's values at their blocks, a file paid from an EVM dev account
  * through the storage-order contract is ordered on Crust by the order node, the Staking page bonds, guarantees
  * and unbonds, and without dev accounts or a wallet the page says how to connect one. Screenshots go to
  * packages/console/screenshots with CRUST_UPDATE_SCREENSHOTS=1, else to a temporary folder.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { addToIpfs } from '@crust-ts/sdk'
 import type { Browser, Page } from 'playwright-core'
 import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { ConsoleServer } from '../src/index.js'
@@ -169,6 +173,76 @@ describe('web console in Chromium', () => {
     await page.close()
   })
 
+  it('behavior: a folder uploaded from the Files page is one UnixFS directory with the CID `crust upload` gives it; its order takes the DAG size and the list shows it as a folder', async () => {
+    // Nested folders, a file over one 256 KiB chunk, and a name that must be escaped in the multipart.
+    const folder = mkdtempSync(join(tmpdir(), 'crust-console-folder-'))
+    after(() => rmSync(folder, { recursive: true, force: true }))
+    const root = join(folder, 'site')
+    mkdirSync(join(root, 'assets', 'img'), { recursive: true })
+    writeFileSync(join(root, 'index.html'), `<h1>a folder from the console ${Date.now()}</h1>`)
+    writeFileSync(join(root, 'assets', 'app.js'), 'console.log("hello")\n'.repeat(500))
+    writeFileSync(join(root, 'assets', 'img', 'photo.bin'), randomBytes(300 * 1024))
+    writeFileSync(join(root, 'a b+c%d.txt'), 'a name with a space, a plus and a percent sign')
+    const expected = await addToIpfs(root, { ipfsApi: dev.nodes[0]!.ipfsApi, pin: false, contentRoot: false })
+    assert.ok(expected.isDirectory)
+    const dave = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Dave').address
+    const page = await browser.newPage()
+    await page.goto(`${url}#/files`)
+    await page.getByTestId('account').selectOption(dave)
+    await page.getByTestId('folder-input').setInputFiles(root)
+    await page.getByRole('button', { name: 'Upload' }).click()
+    await settled(page, 'fee-quote')
+    const cid = (await page.getByTestId('cid').textContent()) ?? ''
+    assert.equal(cid, expected.cid, 'the CID crust upload gives the same folder')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await settled(page, 'crust-ordered')
+    const file = (await api.query.market!.filesV2!(cid)).toJSON() as { fileSize: number | string }
+    assert.equal(BigInt(file.fileSize), BigInt(expected.cumulativeSize), "the order is for the folder's DAG size")
+    await page.reload()
+    await page.getByTestId('account').selectOption(dave)
+    await page.locator(`[data-testid="my-file"][data-cid="${cid}"][data-kind="directory"][data-size="${expected.cumulativeSize}"]`).waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'files-folder.png'), fullPage: true })
+    await page.close()
+  })
+
+  it("behavior: prepaid added from the account's list reaches the file's order on chain, exactly the amount sent; an amount that is not one, or more than the account has, is refused in words and nothing is sent", async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const dave = keyring.addFromUri('//Dave').address
+    // The folder ordered by the test above is Dave's only ordered file.
+    const row = (page: Page) => page.locator('[data-testid="my-file"]').filter({ has: page.getByTestId('prepaid') })
+    const prepaidOnChain = async (cid: string) => BigInt(((await api.query.market!.filesV2!(cid)).toJSON() as { prepaid: number | string }).prepaid)
+    const page = await browser.newPage()
+    await page.goto(`${url}#/files`)
+    await page.getByTestId('account').selectOption(dave)
+    await row(page).first().waitFor({ timeout: LONG })
+    assert.equal(await row(page).count(), 1)
+    const cid = (await row(page).getAttribute('data-cid'))!
+    const before = await prepaidOnChain(cid)
+    const input = row(page).getByLabel(/^Prepaid to add for/)
+    const status = row(page).getByTestId('prepaid-status')
+    const attempt = async (amount: string, outcome: RegExp) => {
+      await input.fill(amount)
+      await row(page).getByRole('button', { name: 'Add prepaid' }).click()
+      await row(page)
+        .locator('[data-testid="prepaid-status"]')
+        .filter({ hasText: outcome })
+        .waitFor({ timeout: LONG })
+        .catch(async (err: Error) => {
+          throw new Error(`adding ${amount} did not end as expected; the status reads "${await status.textContent()}": ${err.message}`)
+        })
+    }
+    await attempt('1,5', /^Type an amount in CRU/)
+    const free = await freeBalance(api, dave)
+    await attempt(String(free / 1_000_000_000_000n + 1n), /^Balance too low: Dave can spend [\d,.]+ CRU/)
+    assert.equal(await prepaidOnChain(cid), before, 'nothing was sent for the refused amounts')
+    await attempt('2.5', /^Added 2\.5 CRU of prepaid: included in block #\d+/)
+    const expected = before + 2_500_000_000_000n
+    assert.equal(await prepaidOnChain(cid), expected, 'the order holds exactly 2.5 CRU more prepaid')
+    await row(page).locator(`[data-testid="prepaid"][data-plancks="${expected}"]`).waitFor({ timeout: LONG })
+    await page.screenshot({ path: join(SHOTS, 'files-prepaid.png'), fullPage: true })
+    await page.close()
+  })
+
   it('behavior: a file paid from an EVM dev account through the storage-order contract is ordered on Crust by the order node, and the timeline shows it', async () => {
     const page = await browser.newPage()
     await page.goto(`${url}#/files`)
@@ -224,6 +298,77 @@ describe('web console in Chromium', () => {
     )
     assert.equal(await page.getByTestId('node-status-error').count(), 0)
     await page.screenshot({ path: join(SHOTS, 'nodes.png'), fullPage: true })
+    await page.close()
+  })
+
+  it("behavior: the Nodes page's charts start before the page opened and end live at the chain's values: each node's reported bytes (files + SRD) and the network's replicas", async () => {
+    const opened = (await api.rpc.chain.getHeader()).number.toNumber()
+    const page = await browser.newPage()
+    await page.goto(`${url}#/nodes`)
+    /** The charts as the page shows them, read at once (the page moves on with every block). */
+    const shown = () =>
+      page.getByTestId('node-charts').evaluate((charts) => {
+        const series = (id: string) =>
+          [...charts.querySelectorAll(`[data-testid="${id}-series"]`)].map((e) => ({
+            key: e.getAttribute('data-key')!,
+            first: [Number(e.getAttribute('data-first-block')), Number(e.getAttribute('data-first-value'))] as const,
+            last: [Number(e.getAttribute('data-last-block')), Number(e.getAttribute('data-last-value'))] as const,
+            points: Number(e.getAttribute('data-points')),
+          }))
+        return {
+          block: Number(charts.getAttribute('data-last-block') ?? Number.NaN),
+          hash: charts.getAttribute('data-last-hash') ?? '',
+          bytes: series('bytes-chart'),
+          replicas: series('replicas-chart'),
+        }
+      })
+    type Shown = Awaited<ReturnType<typeof shown>>
+    const replicasAt = async (hash: string) => {
+      const files = (await (await api.at(hash)).query.market!.filesV2!.entries()) as unknown as Array<[unknown, { toJSON(): unknown }]>
+      return files.reduce((sum, [, v]) => sum + ((v.toJSON() as { reportedReplicaCount?: number } | null)?.reportedReplicaCount ?? 0), 0)
+    }
+    /** Each line's last point is the chain's value at the newest block the charts name. */
+    const agrees = async (c: Shown) => {
+      const at = await api.at(c.hash)
+      assert.equal((await api.rpc.chain.getHeader(c.hash)).number.toNumber(), c.block, 'the hash the charts name is their last block')
+      for (const s of c.bytes) {
+        assert.equal(s.last[0], c.block)
+        const wr = (await at.query.swork!.workReports!(s.key)).toJSON() as { reportedFilesSize: number | string; free: number | string }
+        assert.equal(s.last[1], Number(wr.reportedFilesSize) + Number(wr.free), `node ${s.key.slice(0, 10)}'s bytes at #${c.block}`)
+      }
+      assert.equal(c.replicas[0]!.last[0], c.block)
+      assert.equal(c.replicas[0]!.last[1], await replicasAt(c.hash), `replicas at #${c.block}`)
+    }
+    // Backfilled (from before the page opened) and with the three nodes and the files stored above.
+    const first = await waitFor(
+      async () => {
+        const c = await shown()
+        const r = c.replicas[0]
+        return c.bytes.length === 3 && r !== undefined && r.first[0] < opened && r.last[1] >= 3 ? c : undefined
+      },
+      'charts with 3 nodes, history and 3 replicas',
+      LONG,
+    )
+    await agrees(first)
+    assert.ok(
+      first.bytes.every((s) => s.last[1] >= 32 * 1024 * 1024),
+      'every node reports at least its 32 MiB of SRD',
+    )
+    // A past point is the chain's value at that block too (read at the old block's hash).
+    const [oldBlock, oldReplicas] = first.replicas[0]!.first
+    assert.equal(oldReplicas, await replicasAt((await api.rpc.chain.getBlockHash(oldBlock)).toHex()), `replicas at #${oldBlock}`)
+    // Live: new blocks move the charts on, still at the chain's values.
+    const later = await waitFor(
+      async () => {
+        const c = await shown()
+        return c.block > first.block && c.bytes.length === 3 ? c : undefined
+      },
+      'the charts to follow a new block',
+      LONG,
+    )
+    await agrees(later)
+    await page.getByText('Reported bytes per storage node (files + SRD): the data as a table').click()
+    await page.screenshot({ path: join(SHOTS, 'nodes-charts.png'), fullPage: true })
     await page.close()
   })
 

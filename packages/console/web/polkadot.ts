@@ -120,7 +120,10 @@ function explain(api: ApiPromise, error: unknown): string {
   const e = error as { isModule?: boolean; asModule?: unknown; toString(): string; message?: string }
   if (e.isModule === true) {
     const meta = api.registry.findMetaError(e.asModule as never)
-    if (meta.method === 'InsufficientBalance') return 'balance too low: this account cannot pay that much; fund it (e.g. a transfer from //Alice) and try again'
+    if (meta.method === 'InsufficientBalance' || (meta.section === 'market' && meta.method === 'InsufficientCurrency'))
+      return 'balance too low: this account cannot pay that much; fund it (e.g. a transfer from //Alice) and try again'
+    if (meta.section === 'market' && meta.method === 'FileNotExist')
+      return 'this file has no storage order on chain (it was never ordered, or it expired and was closed): order it first'
     return `${meta.section}.${meta.method}: ${meta.docs.join(' ')}`
   }
   const message = e.message ?? e.toString()
@@ -168,6 +171,13 @@ export function send(
         (err: unknown) => reject(new Error(explain(api, err))),
       )
   })
+}
+
+/** What an account can spend now: free minus frozen (bonded or locked) plancks. */
+export async function usableBalance(api: ApiPromise, address: string): Promise<bigint> {
+  const { data } = (await api.query.system!.account!(address)) as unknown as { data: { free: { toBigInt(): bigint }; frozen?: { toBigInt(): bigint } } }
+  const usable = data.free.toBigInt() - (data.frozen?.toBigInt() ?? 0n)
+  return usable > 0n ? usable : 0n
 }
 
 /** Free balance of an account, live; returns the unsubscribe function. */

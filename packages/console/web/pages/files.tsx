@@ -5,22 +5,19 @@
  */
 import { CID } from 'multiformats/cid'
 import { useEffect, useState } from 'preact/hooks'
-import { formatBytes, formatCru } from '../format.js'
+import { formatBytes, formatCru, parseCru } from '../format.js'
 import type { Polkadot } from '../lazy.js'
 import type { PageProps } from '../main.js'
 import type { ApiPromise } from '../polkadot.js'
 import { useApi } from '../use-api.js'
+import { type Added, type Picked, pickDrop, pickFile, pickFolderInput, upload } from '../upload.js'
 import { NeedAccount } from '../wallet.js'
 
 /** Replicas the dev network aims for (the pinning service's `--replicas`). */
 const TARGET_REPLICAS = 3
 const MIB = 1024n * 1024n
-
-interface Added {
-  cid: string
-  name: string
-  size: bigint
-}
+/** The memo a folder's order carries, as `crust upload` writes it. */
+const FOLDER_MEMO = 'folder'
 
 interface Order {
   replicas: number
@@ -28,34 +25,12 @@ interface Order {
   prepaid: bigint
 }
 
-/** POST /api/v0/add through the W3Auth gateway, with upload progress. */
-function upload(gateway: string, token: string, file: File, onProgress: (sent: number) => void): Promise<Added> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest()
-    xhr.open('POST', `${gateway.replace(/\/+$/, '')}/api/v0/add?pin=true&cid-version=0`)
-    xhr.setRequestHeader('authorization', `Basic ${token}`)
-    xhr.upload.onprogress = (e) => onProgress(e.loaded)
-    xhr.onerror = () => reject(new Error(`cannot reach the W3Auth gateway at ${gateway}: is it running?`))
-    xhr.onload = () => {
-      if (xhr.status === 401) return reject(new Error('the gateway refused the signature (401): sign again with an account of this network'))
-      if (xhr.status !== 200) return reject(new Error(`the gateway answered ${xhr.status}: ${xhr.responseText.slice(0, 200)}`))
-      // One JSON line per added entry; the last is the root.
-      const lines = xhr.responseText.trim().split('\n')
-      const root = JSON.parse(lines[lines.length - 1]!) as { Hash: string; Name: string; Size: string }
-      resolve({ cid: root.Hash, name: root.Name || file.name, size: BigInt(root.Size) })
-    }
-    const form = new FormData()
-    form.append('file', file, file.name)
-    xhr.send(form)
-  })
-}
-
 async function quote(api: ApiPromise, address: string, added: Added): Promise<{ order: bigint; txFee: bigint }> {
   const market = api.query.market!
   const [base, byte, keys] = (await Promise.all([market.fileBaseFee!(), market.fileByteFee!(), market.fileKeysCountFee!()])).map((c) =>
     (c as unknown as { toBigInt(): bigint }).toBigInt(),
   ) as [bigint, bigint, bigint]
-  const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, '')
+  const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, added.folder ? FOLDER_MEMO : '')
   const info = await tx.paymentInfo(address)
   return { order: base + byte * ((added.size + MIB - 1n) / MIB) + keys, txFee: info.partialFee.toBigInt() }
 }
@@ -121,7 +96,7 @@ function GatewayLink({ config, cid }: { config: PageProps['config']; cid: string
 }
 
 function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Polkadot; onAdded: () => void } & Pick<PageProps, 'config' | 'wallet'>) {
-  const [file, setFile] = useState<File | undefined>()
+  const [file, setFile] = useState<Picked | undefined>()
   const [sent, setSent] = useState(0)
   const [added, setAdded] = useState<Added | undefined>()
   const [fee, setFee] = useState<{ order: bigint; txFee: bigint } | undefined>()
@@ -135,7 +110,7 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
   const [paid, setPaid] = useState<string | undefined>()
   const account = wallet.account!
   const w = wallet.wallet!
-  const pick = (f: File | undefined) => {
+  const pick = (f: Picked | undefined) => {
     setFile(f)
     setAdded(undefined)
     setFee(undefined)
@@ -188,7 +163,7 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
     setBusy(true)
     setError(undefined)
     try {
-      const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, '')
+      const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, added.folder ? FOLDER_MEMO : '')
       const { blockNumber } = await pd.send(api, w, tx, account.address)
       setOrdered(blockNumber)
     } catch (err) {
@@ -201,7 +176,7 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
     return <p class="error">This console was started without a W3Auth gateway, so it cannot upload. Start it with crust dev or crust gateway --console-port.</p>
   return (
     <section aria-labelledby="upload-title">
-      <h2 id="upload-title">Store a file</h2>
+      <h2 id="upload-title">Store a file or a folder</h2>
       <label
         class={`drop${over ? ' over' : ''}`}
         onDragOver={(e) => {
@@ -212,11 +187,30 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
         onDrop={(e) => {
           e.preventDefault()
           setOver(false)
-          pick(e.dataTransfer?.files[0])
+          pickDrop(e.dataTransfer).then(pick, (err: Error) => setError(`Cannot read what was dropped: ${err.message}`))
         }}
       >
-        Drop a file here, or choose one
-        <input type="file" data-testid="file-input" onChange={(e) => pick((e.target as HTMLInputElement).files?.[0])} />
+        Drop a file or a folder here, or choose one
+        <input
+          type="file"
+          data-testid="file-input"
+          onChange={(e) => {
+            const f = (e.target as HTMLInputElement).files?.[0]
+            pick(f === undefined ? undefined : pickFile(f))
+          }}
+        />
+      </label>
+      <label class="folder-pick">
+        or a folder:{' '}
+        <input
+          type="file"
+          data-testid="folder-input"
+          {...{ webkitdirectory: true }}
+          onChange={(e) => {
+            const files = (e.target as HTMLInputElement).files
+            pick(files === null ? undefined : pickFolderInput(files))
+          }}
+        />
       </label>
       {config.evm !== undefined && (
         <fieldset class="pay-with">
@@ -234,7 +228,7 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
       )}
       {file !== undefined && (
         <p>
-          {file.name}, {formatBytes(file.size)}{' '}
+          {file.folder ? `folder ${file.name}: ${file.parts.filter((p) => p.file !== undefined).length} files` : file.name}, {formatBytes(file.size)}{' '}
           <button type="button" onClick={doUpload} disabled={busy || added !== undefined || (payWith === 'evm' && evm.from === undefined)}>
             Upload
           </button>
@@ -346,21 +340,103 @@ function asOrdered(cid: string): string {
 const DAG_PB = 0x70
 const SHA2_256 = 0x12
 
-function MyFiles({ api, config, wallet, version }: { api: ApiPromise; version: number } & Pick<PageProps, 'config' | 'wallet'>) {
+interface Stat {
+  kind: 'file' | 'directory'
+  /** The DAG's cumulative size. */
+  size: number
+}
+
+/** `files/stat` of `/ipfs/<cid>` through the gateway (a read the tenant may make). */
+async function statOnGateway(gateway: string, token: string, cid: string): Promise<Stat> {
+  const res = await fetch(`${gateway}/api/v0/files/stat?arg=${encodeURIComponent(`/ipfs/${cid}`)}`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${token}` },
+  })
+  if (!res.ok) throw new Error(`the gateway answered ${res.status}`)
+  const body = (await res.json()) as { Type?: string; CumulativeSize?: number }
+  return { kind: body.Type === 'directory' ? 'directory' : 'file', size: body.CumulativeSize ?? 0 }
+}
+
+/**
+ * Adds to a file's prepaid pool (`market.add_prepaid`, signed by the account): the amount is checked
+ * before anything is signed (a number of CRU, more than 0, within what the account can spend with
+ * the fee), and the chain's refusals are said in words.
+ */
+function AddPrepaid({ api, pd, wallet, cid }: { api: ApiPromise; pd: Polkadot; cid: string } & Pick<PageProps, 'wallet'>) {
+  const [text, setText] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | undefined>()
+  const account = wallet.account!
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    const amount = parseCru(text)
+    if (amount === undefined) return setStatus({ ok: false, text: 'Type an amount in CRU, such as 1.5 (at most 12 decimals).' })
+    if (amount === 0n) return setStatus({ ok: false, text: 'The amount must be more than 0 CRU.' })
+    setBusy(true)
+    setStatus({ ok: true, text: 'Signing…' })
+    try {
+      const tx = api.tx.market!.addPrepaid!(cid, amount)
+      const [fee, usable] = await Promise.all([tx.paymentInfo(account.address).then((i) => i.partialFee.toBigInt()), pd.usableBalance(api, account.address)])
+      if (amount + fee > usable) {
+        setStatus({
+          ok: false,
+          text: `Balance too low: ${account.name} can spend ${formatCru(usable)}, and adding ${formatCru(amount)} of prepaid takes that plus a fee of about ${formatCru(fee)}. Fund the account (e.g. a transfer from //Alice) or add less.`,
+        })
+        return
+      }
+      const { blockNumber } = await pd.send(api, wallet.wallet!, tx, account.address, (info) => setStatus({ ok: true, text: info }))
+      setStatus({ ok: true, text: `Added ${formatCru(amount)} of prepaid: included in block #${blockNumber}` })
+      setText('')
+    } catch (err) {
+      setStatus({ ok: false, text: `Adding prepaid failed: ${(err as Error).message}` })
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form class="prepaid" onSubmit={submit}>
+      <input
+        inputMode="decimal"
+        size={6}
+        value={text}
+        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+        aria-label={`Prepaid to add for ${cid} (CRU)`}
+        placeholder="CRU"
+      />{' '}
+      <button type="submit" disabled={busy}>
+        Add prepaid
+      </button>
+      {status !== undefined && ' '}
+      {status !== undefined && (
+        <span class={status.ok ? 'ok' : 'error'} data-testid="prepaid-status" aria-live="polite">
+          {status.text}
+        </span>
+      )}
+    </form>
+  )
+}
+
+function MyFiles({ api, pd, config, wallet, version }: { api: ApiPromise; pd: Polkadot; version: number } & Pick<PageProps, 'config' | 'wallet'>) {
   const [cids, setCids] = useState<string[] | undefined>()
   const [orders, setOrders] = useState<Array<Order | undefined>>([])
   const [error, setError] = useState<string | undefined>()
+  const [kinds, setKinds] = useState<Map<string, Stat>>(new Map())
   const account = wallet.account!
   useEffect(() => {
-    if (config.gateway === undefined) return
+    const gateway = config.gateway
+    if (gateway === undefined) return
     setCids(undefined)
     wallet
       .wallet!.w3authToken(account.address)
-      .then((token) => fetch(`${config.gateway}/api/v0/pin/ls?type=recursive`, { method: 'POST', headers: { authorization: `Basic ${token}` } }))
-      .then(async (res) => {
+      .then(async (token) => {
+        const res = await fetch(`${gateway}/api/v0/pin/ls?type=recursive`, { method: 'POST', headers: { authorization: `Basic ${token}` } })
         if (!res.ok) throw new Error(`the gateway answered ${res.status}`)
         const body = (await res.json()) as { Keys?: Record<string, unknown> }
-        setCids(Object.keys(body.Keys ?? {}).map(asOrdered))
+        const listed = Object.keys(body.Keys ?? {}).map(asOrdered)
+        setCids(listed)
+        // Whether each is a file or a folder, and its size in IPFS (the DAG's, as an order takes it).
+        const stats = await Promise.all(listed.map((cid) => statOnGateway(gateway, token, cid).catch(() => undefined)))
+        setKinds(new Map(listed.flatMap((cid, i) => (stats[i] === undefined ? [] : [[cid, stats[i]] as const]))))
       })
       .catch((err: Error) => setError(`Cannot list the files: ${err.message}`))
   }, [account.address, config.gateway, version])
@@ -388,22 +464,38 @@ function MyFiles({ api, config, wallet, version }: { api: ApiPromise; version: n
             <thead>
               <tr>
                 <th scope="col">CID</th>
+                <th scope="col">Size</th>
                 <th scope="col">Status</th>
                 <th scope="col">Replicas</th>
                 <th scope="col">Expires</th>
+                <th scope="col">Prepaid</th>
               </tr>
             </thead>
             <tbody>
               {cids.map((cid, i) => {
                 const o = orders[i]
+                const stat = kinds.get(cid)
                 return (
-                  <tr key={cid}>
+                  <tr key={cid} data-testid="my-file" data-cid={cid} data-kind={stat?.kind} data-size={stat?.size}>
                     <td class="mono">
                       <GatewayLink config={config} cid={cid} /> {cid}
                     </td>
+                    <td>{stat === undefined ? '…' : `${stat.kind === 'directory' ? 'folder' : 'file'}, ${formatBytes(stat.size)}`}</td>
                     <td>{o === undefined ? 'not ordered' : o.replicas > 0 ? 'stored' : 'ordered'}</td>
                     <td>{o?.replicas ?? 0}</td>
                     <td>{o !== undefined && o.expiredAt > 0 ? `#${o.expiredAt}` : '—'}</td>
+                    <td>
+                      {o === undefined ? (
+                        '—'
+                      ) : (
+                        <>
+                          <span data-testid="prepaid" data-plancks={String(o.prepaid)}>
+                            {formatCru(o.prepaid)}
+                          </span>
+                          <AddPrepaid api={api} pd={pd} wallet={wallet} cid={cid} />
+                        </>
+                      )}
+                    </td>
                   </tr>
                 )
               })}
@@ -425,7 +517,7 @@ export function FilesPage({ config, wallet }: PageProps) {
   return (
     <>
       <Upload api={api} pd={pd} config={config} wallet={wallet} onAdded={() => setVersion((v) => v + 1)} />
-      <MyFiles api={api} config={config} wallet={wallet} version={version} />
+      <MyFiles api={api} pd={pd} config={config} wallet={wallet} version={version} />
     </>
   )
 }

@@ -4,7 +4,7 @@
  * nodes the console knows, what only the node can tell (sealed bytes, SRD units, its chain's head,
  * storage challenges, IPFS peers and the best-ranked one), from the node's read-only status.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { formatBytes, formatCru, short } from '../format.js'
 import type { PageProps } from '../main.js'
 import { type NodeStatusView, readNodeStatus } from '../node-status.js'
@@ -141,6 +141,22 @@ async function readNodes(api: ApiPromise): Promise<StorageNode[]> {
 
 const NO_LINKS: NonNullable<PageProps['config']['storageNodes']> = []
 
+type ChartsModule = typeof import('./node-charts.js')
+
+/** The charts, in their own chunk: fetched when the Nodes page opens, not with the first page. */
+function LazyNodeCharts(props: import('./node-charts.js').NodeChartsProps) {
+  const [mod, setMod] = useState<{ charts: ChartsModule } | { error: string } | undefined>()
+  useEffect(() => {
+    import('./node-charts.js').then(
+      (charts) => setMod({ charts }),
+      (err: Error) => setMod({ error: `The charts could not load: ${err.message}` }),
+    )
+  }, [])
+  if (mod === undefined) return <p class="note">Loading the charts…</p>
+  if ('error' in mod) return <p class="error">{mod.error}</p>
+  return <mod.charts.NodeCharts {...props} />
+}
+
 function StorageNodes({ rpc, api, config }: { rpc: PageProps['rpc']; api: ApiPromise; config: PageProps['config'] }) {
   const links = config.storageNodes ?? NO_LINKS
   const statuses = useNodeStatuses(rpc, links)
@@ -161,6 +177,11 @@ function StorageNodes({ rpc, api, config }: { rpc: PageProps['rpc']; api: ApiPro
   const [slot, setSlot] = useState<number | undefined>()
   const [error, setError] = useState<string | undefined>()
   const slotLength = Number((api.consts.swork!.reportSlot as unknown as Codec).toString())
+  // The charts name each sWorker anchor by its node's name (when the console knows it) or account.
+  const names = useMemo(
+    () => new Map((nodes ?? []).map((n) => [n.anchor, links.find((l) => accountKey(l.account) === accountKey(n.account))?.name ?? short(n.account)])),
+    [nodes, links],
+  )
   useEffect(() => {
     // The slot the best block is in; reports land once per slot, so they are read again when it moves.
     let current: number | undefined
@@ -180,61 +201,65 @@ function StorageNodes({ rpc, api, config }: { rpc: PageProps['rpc']; api: ApiPro
     }
   }, [rpc, api])
   return (
-    <section aria-labelledby="storage-title">
-      <h2 id="storage-title">Storage nodes</h2>
-      <p class="note">
-        The best block is in report slot {slot ?? '…'} (a slot is {slotLength} blocks). A report is fresh when it is for this slot or the one before.
-      </p>
-      {error !== undefined && <p class="error">{error}</p>}
-      {nodes === undefined ? (
-        <p class="note">Loading…</p>
-      ) : nodes.length === 0 ? (
-        <p class="note">No storage node has registered yet.</p>
-      ) : (
-        <div class="scroll">
-          <table data-testid="storage-nodes">
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">sWorker identity</th>
-                <th scope="col">Last report</th>
-                <th scope="col">Files</th>
-                <th scope="col">SRD</th>
-                <th scope="col">Spower</th>
-                <th scope="col">Stake limit</th>
-                {links.length > 0 && (
-                  <>
-                    <th scope="col">On the node</th>
-                    <th scope="col">Its chain</th>
-                    <th scope="col">Challenges</th>
-                    <th scope="col">IPFS</th>
-                  </>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {nodes.map((n) => {
-                const fresh = n.reportSlot !== undefined && slot !== undefined && n.reportSlot >= slot - slotLength
-                return (
-                  <tr key={n.account} data-testid="storage-node" data-fresh={String(fresh)}>
-                    <td class="mono">{short(n.account)}</td>
-                    <td class="mono">{short(n.anchor, 10)}</td>
-                    <td>
-                      {n.reportSlot === undefined ? 'none yet' : `slot ${n.reportSlot}`} <span class={fresh ? 'ok' : 'error'}>{fresh ? 'fresh' : 'stale'}</span>
-                    </td>
-                    <td>{formatBytes(n.filesSize)}</td>
-                    <td>{formatBytes(n.srd)}</td>
-                    <td>{formatBytes(n.spower)}</td>
-                    <td>{formatCru(n.stakeLimit)}</td>
-                    {links.length > 0 && <NodeStatusCells read={statusOf(n.account)} />}
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <>
+      <section aria-labelledby="storage-title">
+        <h2 id="storage-title">Storage nodes</h2>
+        <p class="note">
+          The best block is in report slot {slot ?? '…'} (a slot is {slotLength} blocks). A report is fresh when it is for this slot or the one before.
+        </p>
+        {error !== undefined && <p class="error">{error}</p>}
+        {nodes === undefined ? (
+          <p class="note">Loading…</p>
+        ) : nodes.length === 0 ? (
+          <p class="note">No storage node has registered yet.</p>
+        ) : (
+          <div class="scroll">
+            <table data-testid="storage-nodes">
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">sWorker identity</th>
+                  <th scope="col">Last report</th>
+                  <th scope="col">Files</th>
+                  <th scope="col">SRD</th>
+                  <th scope="col">Spower</th>
+                  <th scope="col">Stake limit</th>
+                  {links.length > 0 && (
+                    <>
+                      <th scope="col">On the node</th>
+                      <th scope="col">Its chain</th>
+                      <th scope="col">Challenges</th>
+                      <th scope="col">IPFS</th>
+                    </>
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {nodes.map((n) => {
+                  const fresh = n.reportSlot !== undefined && slot !== undefined && n.reportSlot >= slot - slotLength
+                  return (
+                    <tr key={n.account} data-testid="storage-node" data-fresh={String(fresh)}>
+                      <td class="mono">{short(n.account)}</td>
+                      <td class="mono">{short(n.anchor, 10)}</td>
+                      <td>
+                        {n.reportSlot === undefined ? 'none yet' : `slot ${n.reportSlot}`}{' '}
+                        <span class={fresh ? 'ok' : 'error'}>{fresh ? 'fresh' : 'stale'}</span>
+                      </td>
+                      <td>{formatBytes(n.filesSize)}</td>
+                      <td>{formatBytes(n.srd)}</td>
+                      <td>{formatBytes(n.spower)}</td>
+                      <td>{formatCru(n.stakeLimit)}</td>
+                      {links.length > 0 && <NodeStatusCells read={statusOf(n.account)} />}
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <LazyNodeCharts api={api} reportSlot={slotLength} names={names} />
+    </>
   )
 }
 
