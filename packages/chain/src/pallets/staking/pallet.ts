@@ -103,8 +103,11 @@ const WEIGHTS = {
   setController: dbWeight(26_000_000n, 3n, 3n),
   // `2 * WEIGHT_PER_MICROS + T::DbWeight::get().writes(1)` (set_validator_count, force_no_eras, force_new_era, force_new_era_always).
   root: dbWeight(2_000_000n, 0n, 1n),
-  // `120 * WEIGHT_PER_MICROS`, whatever the number of guarantors paid.
-  rewardStakers: 120_000_000n,
+  // Crust declares `120 * WEIGHT_PER_MICROS` whatever the number of guarantors paid. Deliberately
+  // not followed: a payout writes to every guarantor of the validator, so a flat 120 µs lets one
+  // block carry thousands of payouts at a fee that ignores their work. Weighed as the payout does
+  // it, for the most guarantors (64): Substrate's payout_stakers shape.
+  rewardStakers: dbWeight(120_000_000n + 54_000_000n * 64n, 11n + 3n * 64n, 2n + 2n * 64n),
   // `writes(1) + 2 * WEIGHT_PER_MICROS + 6 * WEIGHT_PER_NANOS * validators.len()`
   setInvulnerables: (validators: number) => dbWeight(2_000_000n + 6_000n * BigInt(validators), 0n, 1n),
   // rebond's post-dispatch weight: `35 * WEIGHT_PER_MICROS + 50 * WEIGHT_PER_NANOS * unlocking.len() + reads_writes(3, 2)`.
