@@ -103,6 +103,13 @@ const proof = (await import(new URL('../../packages/sworker/dist/test/bench/proo
 const proofSizes = (process.env.BENCH_PROOF_MIB ?? '1,256').split(',').map(Number)
 console.log(proof.formatProofBench(await proof.runProofBench({ sizesMiB: proofSizes, rounds: 3 })))
 
+const { runOutsourcingBench, formatOutsourcingBench } = await import('./outsourcing.js')
+// A node keeping nothing answers by fetching from a holder (issue #18, item 6); BENCH_OUTSOURCING_MIB changes the file (default 64 MiB).
+console.log(formatOutsourcingBench(await runOutsourcingBench({ sizeMiB: Number(process.env.BENCH_OUTSOURCING_MIB ?? 64), proofs: 20, rounds: 3 })))
+const { runReplicaEncodingBench, formatReplicaEncodingBench } = await import('./replica-encoding.js')
+// The replica-unique sequential encoding study; BENCH_REPLICA_MIB changes the size (default 64 MiB, extrapolated to 1 GiB).
+console.log(formatReplicaEncodingBench(await runReplicaEncodingBench({ sizeMiB: Number(process.env.BENCH_REPLICA_MIB ?? 64), rounds: 3 })))
+
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))
 console.log(await import('./gateway.js').then((m) => m.runGatewayBench().then(m.formatGatewayBench)))
