@@ -27,8 +27,8 @@ export interface Account {
 export interface Wallet {
   kind: 'dev' | 'extension'
   accounts: Account[]
-  /** Signs and sends `tx` from `address`; `onStatus` follows it. */
-  signAndSend(tx: Tx, address: string, onStatus: (result: TxResult) => void): Promise<() => void>
+  /** Signs and sends `tx` from `address` with `nonce`; `onStatus` follows it. */
+  signAndSend(tx: Tx, address: string, nonce: number, onStatus: (result: TxResult) => void): Promise<() => void>
   /** W3Auth token (the base64 part of `Basic <token>`): the account's signature of its own address. */
   w3authToken(address: string): Promise<string>
 }
@@ -70,7 +70,7 @@ export async function devWallet(): Promise<Wallet> {
   return {
     kind: 'dev',
     accounts: [...pairs.values()].map((p) => ({ address: p.address, name: String(p.meta.name) })),
-    signAndSend: (tx, address, onStatus) => tx.signAndSend(pairOf(address), onStatus),
+    signAndSend: (tx, address, nonce, onStatus) => tx.signAndSend(pairOf(address), { nonce }, onStatus),
     w3authToken: async (address) => btoa(`sub-${address}:${u8aToHex(pairOf(address).sign(stringToU8a(address)))}`),
   }
 }
@@ -105,7 +105,7 @@ export async function extensionWallet(): Promise<Wallet> {
   return {
     kind: 'extension',
     accounts,
-    signAndSend: (tx, address, onStatus) => tx.signAndSend(address, { signer: injected.signer as never }, onStatus),
+    signAndSend: (tx, address, nonce, onStatus) => tx.signAndSend(address, { signer: injected.signer as never, nonce }, onStatus),
     w3authToken: async (address) => {
       if (injected.signer.signRaw === undefined) throw new Error('this wallet cannot sign messages')
       // The extension wraps the bytes in <Bytes>…</Bytes>; W3Auth verifiers accept both forms.
@@ -142,28 +142,34 @@ export function send(
   return new Promise((resolve, reject) => {
     let unsub: (() => void) | undefined
     const done = () => unsub?.()
-    wallet
-      .signAndSend(tx, address, (result) => {
-        const { status, dispatchError } = result
-        if (status.isReady) onInfo('in the transaction pool')
-        // A node may report a transaction first as Finalized (its InBlock already passed, e.g. while
-        // the page reconnected): either names the block that holds it.
-        if (status.isInBlock || status.isFinalized) {
-          done()
-          if (dispatchError !== undefined) {
-            reject(new Error(explain(api, dispatchError)))
-            return
+    // The node's pool-aware next nonce: @polkadot/api's own choice, the AccountNonceApi runtime call,
+    // is the nonce in the best block's state, so a transaction sent while the account's previous
+    // one is still in the pool took its nonce and was refused ("1014: Priority is too low").
+    api.rpc.system
+      .accountNextIndex(address)
+      .then((next) =>
+        wallet.signAndSend(tx, address, next.toNumber(), (result) => {
+          const { status, dispatchError } = result
+          if (status.isReady) onInfo('in the transaction pool')
+          // A node may report a transaction first as Finalized (its InBlock already passed, e.g. while
+          // the page reconnected): either names the block that holds it.
+          if (status.isInBlock || status.isFinalized) {
+            done()
+            if (dispatchError !== undefined) {
+              reject(new Error(explain(api, dispatchError)))
+              return
+            }
+            const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
+            api.rpc.chain.getHeader(blockHash).then(
+              (h) => resolve({ blockHash, blockNumber: h.number.toNumber() }),
+              (err: unknown) => reject(err),
+            )
+          } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+            done()
+            reject(new Error(`the transaction was ${status.type.toLowerCase()}`))
           }
-          const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
-          api.rpc.chain.getHeader(blockHash).then(
-            (h) => resolve({ blockHash, blockNumber: h.number.toNumber() }),
-            (err: unknown) => reject(err),
-          )
-        } else if (status.isInvalid || status.isDropped || status.isUsurped) {
-          done()
-          reject(new Error(`the transaction was ${status.type.toLowerCase()}`))
-        }
-      })
+        }),
+      )
       .then(
         (u) => {
           unsub = u
