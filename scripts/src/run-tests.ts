@@ -1,11 +1,12 @@
 /**
- * `npm test`'s runner: every spec and e2e file, two at a time, the longest first. Node's runner
- * starts files in the order given; in the glob's (alphabetical) order the longest e2e files came
- * last and CI's two slots ended minutes apart. Files known to be long (measured in CI, in
- * descending order) start first, then the rest in glob order.
+ * `npm test`'s runner: every spec and e2e file, two at a time, the longest first. In the glob's
+ * (alphabetical) order the longest e2e files came last and CI's two slots ended minutes apart.
+ * Files known to be long (measured in CI, in descending order) start first, then the rest in glob
+ * order. Through `run({ files })`: `node --test <files>` sorts the files it is given.
  */
-import { spawnSync } from 'node:child_process'
 import { globSync } from 'node:fs'
+import { run } from 'node:test'
+import { spec } from 'node:test/reporters'
 
 const PATTERNS = ['packages/*/dist/test/**/*.spec.js', 'packages/*/dist/test/**/*.e2e.js', 'scripts/dist/test/**/*.spec.js']
 
@@ -52,6 +53,9 @@ export function orderTestFiles(files: string[], longest: readonly string[] = LON
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = orderTestFiles(PATTERNS.flatMap((p) => globSync(p).sort()))
-  const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...process.argv.slice(2), ...files], { stdio: 'inherit' })
-  process.exitCode = run.status ?? 1
+  const tests = run({ files, concurrency: 2, timeout: 300_000 })
+  tests.on('test:fail', () => {
+    process.exitCode = 1
+  })
+  tests.compose(spec).pipe(process.stdout)
 }
