@@ -165,6 +165,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
     .option('--loss <percent>', 'packet loss (with netem) or chunks stalled as if lost (link proxy), in percent', parsePercent, 0)
     .option('--bandwidth <rate>', 'rate limit of every link, e.g. 100mbit', parseRate)
     .option('--seed <n>', 'seed of the random faults (printed; default random)', parseNonNegative)
+    .option(
+      '--small-disk <bytes>',
+      "the first storage node's data folder is a file system of its own (tmpfs) of this size, for disk-full faults",
+      parseNonNegative,
+    )
     .option('--control-port <port>', 'port of the control API on 127.0.0.1 (cut, heal, kill, restart)', parsePort, 0)
     .option('--reset', 'delete the data folder first', false)
     .action(
@@ -182,6 +187,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
         loss: number
         bandwidth?: number
         seed?: number
+        smallDisk?: number
         controlPort: number
         reset: boolean
       }) => {

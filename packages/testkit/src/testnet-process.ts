@@ -30,6 +30,8 @@ export interface TestnetStorageNode extends TestnetHost {
   accountUri: string
   account: string
   dir: string
+  /** Set when its data folder is a small file system of its own (`--small-disk`). */
+  diskBytes?: number
   chainRpc: string
   ipfsApi: string
   gateway: string

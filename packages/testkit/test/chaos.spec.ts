@@ -1,13 +1,15 @@
 /**
- * The chaos run's seeded fault schedule and its finality invariants, without processes: a schedule
+ * The chaos run's seeded fault schedule and its invariant checks, without processes: a schedule
  * is the same for a seed and keeps its promises for any seed (never more validators down than
- * allowed, one fault per target at a time, every fault repaired before the end); the finality watch
- * catches a reverted head, a changed finalized hash and two nodes finalizing different blocks.
+ * allowed, one fault per target at a time, every fault repaired before the end, disks filled and
+ * freed in turn); the finality watch catches a reverted head, a changed finalized hash and two
+ * nodes finalizing different blocks; the sealed-file watch a lost and a re-pulled file; the process
+ * watch a crash banner in a log and a process above its memory limit; the report draws what it got.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { type ChaosScheduleInit, chaosSchedule, FinalityWatch } from '../src/chaos/index.js'
+import { type ChaosReport, type ChaosScheduleInit, chaosSchedule, FinalityWatch, RssWatch, renderSvg, SealedWatch, uncaughtIn } from '../src/chaos/index.js'
 
 const shape = (seed: number): ChaosScheduleInit => ({
   seed,
@@ -36,6 +38,7 @@ describe('chaosSchedule', () => {
         for (const f of chaosSchedule(init)) {
           assert.ok(f.atMs >= last && f.atMs <= init.durationMs)
           last = f.atMs
+          if (f.kind === 'fill' || f.kind === 'free') continue
           if (f.kind === 'kill' || f.kind === 'cut') {
             assert.equal(down.has(f.target), false, `${f.target} faulted twice at ${f.atMs}`)
             down.set(f.target, f.kind)
@@ -49,6 +52,136 @@ describe('chaosSchedule', () => {
       }),
       { numRuns: 200 },
     )
+  })
+})
+
+describe('chaosSchedule: disk faults', () => {
+  const withDisk = (seed: number): ChaosScheduleInit => ({ ...shape(seed), diskTargets: ['node-a'] })
+
+  it('behavior: a disk target adds fills and frees of that disk, and leaves the kills and cuts of the seed as they were', () => {
+    const faults = chaosSchedule(withDisk(7))
+    const disk = faults.filter((f) => f.kind === 'fill' || f.kind === 'free')
+    assert.ok(disk.length >= 2, 'at least one fill and its free in 5 minutes')
+    assert.deepEqual(new Set(disk.map((f) => f.target)), new Set(['node-a']))
+    assert.deepEqual(
+      faults.filter((f) => f.kind !== 'fill' && f.kind !== 'free'),
+      chaosSchedule(shape(7)),
+    )
+    assert.deepEqual(chaosSchedule(withDisk(7)), faults, 'replayable')
+  })
+
+  it('property: a disk is filled, then freed, in turn, and free at the end', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        const init = withDisk(seed)
+        let full = false
+        for (const f of chaosSchedule(init).filter((g) => g.kind === 'fill' || g.kind === 'free')) {
+          assert.equal(f.kind === 'fill', !full, `${f.kind} at ${f.atMs} out of turn`)
+          assert.ok(f.atMs <= init.durationMs)
+          full = f.kind === 'fill'
+        }
+        assert.equal(full, false, 'freed before the end')
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
+describe('SealedWatch', () => {
+  const valid = (cBlockNum: number) => ({ type: 'valid', cBlockNum })
+
+  it('behavior: files that stay sealed, and new ones, break nothing; pending ones are not yet promised', () => {
+    const watch = new SealedWatch()
+    watch.observe('node-a', { x: valid(10), p: { type: 'pending', cBlockNum: 0 } })
+    watch.observe('node-a', { x: valid(10), y: valid(12) })
+    assert.deepEqual(watch.violations, [])
+    assert.deepEqual(watch.counts(), { 'node-a': 2 })
+  })
+
+  it('error: a sealed file gone, or lost, is lost (once per file)', () => {
+    const watch = new SealedWatch()
+    watch.observe('node-a', { x: valid(10), y: valid(11) })
+    watch.observe('node-a', { y: { type: 'lost', cBlockNum: 11 } })
+    watch.observe('node-a', {})
+    assert.deepEqual(watch.violations.map((v) => [v.invariant, v.cid]).sort(), [
+      ['no sealed file lost', 'x'],
+      ['no sealed file lost', 'y'],
+    ])
+  })
+
+  it('error: a file sealed again (another sealing block) was pulled again', () => {
+    const watch = new SealedWatch()
+    watch.observe('node-a', { x: valid(10) })
+    watch.observe('node-b', { x: valid(20) })
+    watch.observe('node-a', { x: valid(30) })
+    assert.deepEqual(
+      watch.violations.map((v) => [v.invariant, v.node]),
+      [['a restarted storage node does not pull again what it had sealed', 'node-a']],
+    )
+  })
+})
+
+describe('process watch', () => {
+  it('behavior: a crash banner and an unhandled rejection are found in a log; ordinary errors are not', () => {
+    const log = [
+      '{"level":50,"msg":"block production failed"}',
+      'file:///x/dist/src/a.js:10',
+      "TypeError: Cannot read properties of undefined (reading 'x')",
+      'Node.js v24.3.0',
+      '[UnhandledPromiseRejection: This error originated either by throwing inside of an async function]',
+    ].join('\n')
+    assert.deepEqual(uncaughtIn(log), ['Node.js v24.3.0', '[UnhandledPromiseRejection: This error originated either by throwing inside of an async function]'])
+    assert.deepEqual(uncaughtIn('{"level":30,"msg":"imported block"}\n'), [])
+  })
+
+  it('behavior: the processes above the memory limit, with their peak', () => {
+    const rss = new RssWatch()
+    rss.observe('validator-1', 0, 100)
+    rss.observe('validator-1', 1000, 300)
+    rss.observe('node-a', 0, 150)
+    assert.deepEqual(rss.peaks(), { 'validator-1': 300, 'node-a': 150 })
+    assert.deepEqual(rss.over(200), [{ name: 'validator-1', peak: 300 }])
+    assert.deepEqual(rss.over(300), [])
+  })
+})
+
+describe('renderSvg', () => {
+  it('behavior: draws a bar per file, a bar per fault from injection to repair, and the verdict', () => {
+    const report: ChaosReport = {
+      seed: 42,
+      minutes: 1,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      faultsEndMs: 60_000,
+      invariants: [
+        { name: 'a', held: true, detail: '' },
+        { name: 'b', held: false, detail: '' },
+      ],
+      faults: [
+        { atMs: 10_000, kind: 'kill', target: 'node-a', ok: true },
+        { atMs: 20_000, kind: 'restart', target: 'node-a', ok: true },
+        { atMs: 30_000, kind: 'fill', target: 'node-b', ok: true },
+        { atMs: 40_000, kind: 'free', target: 'node-b', ok: true },
+      ],
+      heads: [
+        { atMs: 0, best: 1, finalized: 0 },
+        { atMs: 30_000, best: 30, finalized: 20 },
+      ],
+      files: [
+        { kind: 'order', cid: 'bafy1', size: 1, via: 'node-a', acceptedAtMs: 5000, replicas: 3 },
+        { kind: 'pin', cid: 'bafy2', size: 1, via: 'gateway', acceptedAtMs: 6000, replicas: 2 },
+      ],
+      transfers: { sent: 1, acknowledged: 1 },
+      rssPeakBytes: {},
+      sealedFiles: {},
+    }
+    const svg = renderSvg(report)
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+    assert.match(svg, /seed 42, 1 min: 1 of 2 invariants held/)
+    assert.equal((svg.match(/<title>bafy/g) ?? []).length, 2, 'one bar per file')
+    assert.equal((svg.match(/fill="#d62728"/g) ?? []).length, 1, 'one kill bar')
+    assert.equal((svg.match(/fill="#9467bd"/g) ?? []).length, 1, 'one disk-full bar')
+    assert.match(svg, />node-a</)
+    assert.match(svg, />node-b</)
   })
 })
 

@@ -1,2 +1,5 @@
 export * from './finality-watch.js'
+export * from './process-watch.js'
+export * from './report.js'
 export * from './schedule.js'
+export * from './sealed-watch.js'

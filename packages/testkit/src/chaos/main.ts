@@ -1,7 +1,9 @@
 /**
  * `npm run chaos -- --minutes N [--seed S] [--validators 4] [--storage-nodes 3] [--latency 80]
- * [--jitter 20] [--loss 1]`: a chaos run on `crust testnet` (root). Prints the seed first, one line
- * per invariant at the end, and exits 1 if any broke (2 when the run itself could not run).
+ * [--jitter 20] [--loss 1] [--no-gateway] [--small-disk-mb 256] [--rss-limit-mb 1024]
+ * [--report-dir .] [--file-pause 5000]`: a chaos run on `crust testnet` (root). Prints the seed
+ * first, one line per invariant at the end and the report's path, and exits 1 if any broke (2
+ * when the run itself could not run).
  */
 import { randomInt } from 'node:crypto'
 import { parseArgs } from 'node:util'
@@ -16,6 +18,12 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '80' },
     jitter: { type: 'string', default: '20' },
     loss: { type: 'string', default: '1' },
+    'no-gateway': { type: 'boolean', default: false },
+    // 0: no small disk, no disk faults.
+    'small-disk-mb': { type: 'string', default: '256' },
+    'rss-limit-mb': { type: 'string', default: '1024' },
+    'report-dir': { type: 'string', default: '.' },
+    'file-pause': { type: 'string', default: '5000' },
   },
 })
 
@@ -31,7 +39,8 @@ function number(name: string, value: string | undefined, min: number, max: numbe
 const print = (line: string) => process.stdout.write(`${line}\n`)
 const seed = values.seed === undefined ? randomInt(2 ** 31) : number('seed', values.seed, 0, 2 ** 32 - 1)
 try {
-  const results = await runChaos({
+  const smallDiskMb = number('small-disk-mb', values['small-disk-mb'], 0, 64 * 1024)
+  const { invariants: results, reportPath } = await runChaos({
     minutes: number('minutes', values.minutes, 0.5, 24 * 60),
     seed,
     validators: number('validators', values.validators, 1, 4),
@@ -39,11 +48,17 @@ try {
     latencyMs: number('latency', values.latency, 0, 10_000),
     jitterMs: number('jitter', values.jitter, 0, 10_000),
     lossPercent: number('loss', values.loss, 0, 100),
+    gateway: !values['no-gateway'],
+    ...(smallDiskMb === 0 ? {} : { smallDiskBytes: smallDiskMb * 2 ** 20 }),
+    rssLimitBytes: number('rss-limit-mb', values['rss-limit-mb'], 1, 1024 * 1024) * 2 ** 20,
+    reportDir: values['report-dir']!,
+    filePauseMs: number('file-pause', values['file-pause'], 0, 3_600_000),
     print,
   })
   // The seed again next to the verdict (the first line may have scrolled far away), then one line per invariant.
   print(`chaos: ${results.filter((r) => r.held).length} of ${results.length} invariants held (seed ${seed}: replay with --seed ${seed})`)
   for (const r of results) print(`invariant ${r.held ? 'held  ' : 'BROKEN'} ${r.name}: ${r.detail}`)
+  print(`chaos: report ${reportPath} (chart ${reportPath.replace(/\.json$/, '.svg')})`)
   process.exitCode = results.every((r) => r.held) ? 0 : 1
 } catch (err) {
   process.stderr.write(`error: the chaos run (seed ${seed}) could not run: ${(err as Error).message.split('\n')[0]}\n`)

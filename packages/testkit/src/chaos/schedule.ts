@@ -4,10 +4,14 @@
  * `maxValidatorsDown` validators are down or cut at once (with 4 validators, 1: the other three
  * are more than 2/3 and finality must go on), no target has two faults at once, and every fault is
  * repaired before the run ends (so the invariants can be checked on a healed network).
+ *
+ * Beside them, on their own seeded stream (so adding them left the kill/cut schedule of a seed as
+ * it was): one storage node's disk filled and freed again (`fill`/`free`), a fault of its file
+ * system rather than of its process or links, so it may overlap a kill or a cut of the same node.
  */
 import { seededRandom } from '../netns/seeded-random.js'
 
-export type FaultKind = 'kill' | 'restart' | 'cut' | 'heal'
+export type FaultKind = 'kill' | 'restart' | 'cut' | 'heal' | 'fill' | 'free'
 
 export interface ScheduledFault {
   /** Milliseconds from the start of the run. */
@@ -28,9 +32,14 @@ export interface ChaosScheduleInit {
   minFaultMs: number
   maxFaultMs: number
   maxValidatorsDown: number
+  /** Storage nodes whose data folder is a small file system of its own: their disks are filled and freed. */
+  diskTargets?: string[]
 }
 
-const REPAIR: Record<'kill' | 'cut', FaultKind> = { kill: 'restart', cut: 'heal' }
+const REPAIR: Record<'kill' | 'cut' | 'fill', FaultKind> = { kill: 'restart', cut: 'heal', fill: 'free' }
+
+/** The disk stream's seed: another stream than the process and link faults' of the same seed. */
+const DISK_STREAM = 0x5eed_d15c
 
 /** The faults of a run, in time order. */
 export function chaosSchedule(init: ChaosScheduleInit): ScheduledFault[] {
@@ -52,5 +61,23 @@ export function chaosSchedule(init: ChaosScheduleInit): ScheduledFault[] {
     busyUntil.set(target, repairAt)
     faults.push({ atMs: t, kind, target }, { atMs: repairAt, kind: REPAIR[kind], target })
   }
+  faults.push(...diskFaults(init, lastStart))
+  // A stable sort: at one instant, the process and link faults keep their order.
   return faults.sort((a, b) => a.atMs - b.atMs)
+}
+
+/** Fills and frees the disk targets', one fill at a time per target, every fill freed before `lastStart` + `maxFaultMs`. */
+function diskFaults(init: ChaosScheduleInit, lastStart: number): ScheduledFault[] {
+  const random = seededRandom((init.seed ^ DISK_STREAM) >>> 0)
+  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
+  const faults: ScheduledFault[] = []
+  for (const target of init.diskTargets ?? []) {
+    // Rarer than the others (a full disk stays full for a while): about one per four mean gaps.
+    for (let t = between(0, 4 * init.meanGapMs); t <= lastStart; ) {
+      const freeAt = t + between(init.minFaultMs, init.maxFaultMs)
+      faults.push({ atMs: t, kind: 'fill', target }, { atMs: freeAt, kind: REPAIR.fill, target })
+      t = freeAt + between(1, 4 * init.meanGapMs)
+    }
+  }
+  return faults
 }

@@ -7,10 +7,12 @@
  * link. A loopback control API cuts and heals links and kills and restarts processes; network.json
  * says where everything is. SIGINT/SIGTERM remove every process, namespace and link.
  */
+import { execFile } from 'node:child_process'
 import { randomInt } from 'node:crypto'
-import { rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { ApiOptions } from '@polkadot/api/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
@@ -59,6 +61,8 @@ export interface TestnetOptions {
   faults: NetworkFaults
   /** Seeds the links' random faults (printed, so a run can be replayed); random when undefined. */
   seed?: number
+  /** The first storage node's data folder is a tmpfs of this many bytes (for disk-full faults). */
+  smallDisk?: number
   controlPort: number
   reset: boolean
 }
@@ -88,6 +92,18 @@ export interface TestnetInfo {
   validators: Array<Record<string, unknown>>
   storageNodes: Array<Record<string, unknown>>
   gateway?: Record<string, unknown>
+}
+
+const run = promisify(execFile)
+
+/** Mounts a tmpfs of `bytes` on `dir` (root): a small disk of its own, which a chaos run can fill. */
+async function mountSmallDisk(dir: string, bytes: number): Promise<void> {
+  mkdirSync(dir, { recursive: true })
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'crust-testnet-disk', dir])
+  } catch (err) {
+    throw new CliError('CLI_ERROR_TESTNET_DISK', `--small-disk: cannot mount a tmpfs on ${dir}: ${(err as Error).message.split('\n')[0]}`)
+  }
 }
 
 /** An endpoint URL a node reports (on loopback or the wildcard address) as reached on its host's address. */
@@ -139,6 +155,8 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
   let hosts: TestnetHosts | undefined
   let api: ApiPromise | undefined
   let control: Server | undefined
+  /** The small disk's mount point, once mounted (unmounted in the teardown). */
+  let smallDisk: string | undefined
   const setup = async (): Promise<void> => {
     const total = opts.validators + opts.storageNodes + (opts.gateway ? 1 : 0)
     hosts = await TestnetHosts.create(total, opts.faults, seed)
@@ -215,6 +233,10 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
         const host = net.hosts[opts.validators + i]!
         const name = storageNodeName(i)
         const dir = join(basePath, name)
+        if (i === 0 && opts.smallDisk !== undefined) {
+          await mountSmallDisk(dir, opts.smallDisk)
+          smallDisk = dir
+        }
         const swarm = tcpMultiaddr((await hosts!.expose(host, PORT.swarm)).via)
         // Its loopback-only APIs on its own address (for the root namespace), and through proxies for other hosts.
         await net.forwardLoopback(host, [PORT.ipfsApi, PORT.gateway, PORT.sworker, PORT.smanager, PORT.metrics])
@@ -260,6 +282,7 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
           accountUri: storageAccountUri(n.i),
           account: endpoints.account,
           dir: n.dir,
+          ...(n.dir === smallDisk ? { diskBytes: opts.smallDisk } : {}),
           peerId: endpoints.peerId,
           multiaddrs: endpoints.multiaddrs,
           ...urls,
@@ -376,6 +399,9 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     await Promise.race([ready.catch(() => {}), new Promise((r) => setTimeout(r, SETUP_SETTLE_MS).unref())])
     await Promise.all(members.filter((m) => m.child.running).map((m) => m.child.stop()))
     await step('namespaces and links', async () => hosts?.destroy())
+    // Lazily: a process of the node that outlived its stop would hold it busy.
+    if (smallDisk !== undefined)
+      await step('small disk', () => run('umount', ['-l', smallDisk!]).catch((err: Error) => log.warn({ err }, 'small disk not unmounted')))
     log.info({ handles: describeHandles() }, 'testnet removed: processes, namespaces and links')
     // Everything it started is gone, and the log is written (synchronously): the launcher ends here,
     // not through the event loop. In CI, after a full teardown, its main thread was seen spinning
