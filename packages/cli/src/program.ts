@@ -73,6 +73,13 @@ function parseNonNegative(value: string): number {
   return n
 }
 
+/** An integer of either sign (an offset). */
+function parseInteger(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer')
+  return n
+}
+
 /** A repeatable option: every value given, in order. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
@@ -278,6 +285,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
     )
     .option('--validator-file <file>', "file holding this node's authority key (secret URI)")
+    .option('--test-clock-offset-ms <ms>', "test only: the validator's clock is off by this many ms (slots, timestamps); refused on a live chain", parseInteger)
     .option('--p2p-port <port>', 'libp2p TCP port of the chain network', parsePort, 30333)
     .option('--p2p-host <ip>', 'libp2p listen address of the chain network', '0.0.0.0')
     .option('--p2p-announce <multiaddr...>', 'addresses peers are told to dial instead of the listen address (behind NAT or a proxy)')
@@ -326,6 +334,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           pruning?: string
           metadataVersion?: MetadataVersion
           sync: 'full' | 'state'
+          testClockOffsetMs?: number
         } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
         cmd: Command,
       ) => {
@@ -334,7 +343,8 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, sync, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, sync, testClockOffsetMs, ...rest } = opts
+          if (testClockOffsetMs !== undefined) throw new CliError('CLI_ERROR_FLAG', '--test-clock-offset-ms is for a chain node (without --mode)')
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
           if (metadataVersion !== undefined) throw new CliError('CLI_ERROR_FLAG', '--metadata-version is for a chain node (without --mode) for now')
           if (sync !== 'full') throw new CliError('CLI_ERROR_FLAG', '--sync is for a chain node (without --mode) for now')
@@ -366,6 +376,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
           ...(opts.metadataVersion === undefined ? {} : { metadataVersion: opts.metadataVersion }),
           sync: opts.sync,
+          ...(opts.testClockOffsetMs === undefined ? {} : { testClockOffsetMs: opts.testClockOffsetMs }),
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),
         })
       },

@@ -7,6 +7,7 @@ import type { Server } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { CliError } from '../src/errors.js'
 import { serveControl, type TestnetControl } from '../src/commands/testnet/control.js'
+import { withClockOffset } from '../src/commands/testnet/testnet.js'
 
 describe('testnet control API', () => {
   const calls: unknown[][] = []
@@ -24,7 +25,7 @@ describe('testnet control API', () => {
     cut: (name) => record('cut', name),
     heal: (name) => record('heal', name),
     kill: (name, signal) => record('kill', name, signal),
-    restart: (name) => record('restart', name),
+    restart: (name, clockOffsetMs) => (clockOffsetMs === undefined ? record('restart', name) : record('restart', name, clockOffsetMs)),
     setFaults: async (faults) => {
       calls.push(['faults', faults])
     },
@@ -45,6 +46,7 @@ describe('testnet control API', () => {
     calls.length = 0
     for (const path of ['/cut', '/heal', '/kill', '/restart']) assert.equal((await post(path, '{"name":"validator-1"}')).status, 200)
     assert.equal((await post('/kill', '{"name":"validator-1","signal":"SIGTERM"}')).status, 200)
+    assert.equal((await post('/restart', '{"name":"validator-1","clockOffsetMs":-2500}')).status, 200)
     assert.equal((await post('/faults', '{"latencyMs":120,"loss":0.05}')).status, 200)
     assert.deepEqual(calls, [
       ['cut', 'validator-1'],
@@ -52,6 +54,7 @@ describe('testnet control API', () => {
       ['kill', 'validator-1', 'SIGKILL'],
       ['restart', 'validator-1'],
       ['kill', 'validator-1', 'SIGTERM'],
+      ['restart', 'validator-1', -2500],
       ['faults', { latencyMs: 120, loss: 0.05 }],
     ])
     const res = await fetch(`${url}/network`)
@@ -65,6 +68,8 @@ describe('testnet control API', () => {
       ['/cut', '{}', 400, 'TESTNET_ERROR_NO_NAME'],
       ['/kill', '{"name":"validator-1","signal":"SIGHUP"}', 400, 'TESTNET_ERROR_BAD_SIGNAL'],
       ['/faults', '{"loss":2}', 400, 'TESTNET_ERROR_BAD_FAULT'],
+      ['/restart', '{"name":"validator-1","clockOffsetMs":1.5}', 400, 'TESTNET_ERROR_BAD_CLOCK_OFFSET'],
+      ['/restart', '{"name":"validator-1","clockOffsetMs":"1000"}', 400, 'TESTNET_ERROR_BAD_CLOCK_OFFSET'],
       ['/reboot', '{"name":"validator-1"}', 404, 'TESTNET_ERROR_NOT_FOUND'],
       ['/cut', '{"name":"validator-9"}', 404, 'CLI_ERROR_TESTNET_UNKNOWN_HOST'],
       ['/cut', `{"name":"${'x'.repeat(70_000)}"}`, 413, 'TESTNET_ERROR_BODY_TOO_LARGE'],
@@ -75,5 +80,15 @@ describe('testnet control API', () => {
     }
     assert.deepEqual(calls, [])
     assert.equal((await fetch(`${url}/cut`)).status, 405)
+  })
+})
+
+describe('withClockOffset', () => {
+  it("behavior: sets, replaces and removes a validator's test clock offset, keeping its other arguments", () => {
+    const args = ['--chain', 'local', '--validator', '//Bob//stash']
+    const skewed = withClockOffset(args, 2500)
+    assert.deepEqual(skewed, [...args, '--test-clock-offset-ms=2500'])
+    assert.deepEqual(withClockOffset(skewed, -700), [...args, '--test-clock-offset-ms=-700'])
+    assert.deepEqual(withClockOffset(skewed, 0), args)
   })
 })

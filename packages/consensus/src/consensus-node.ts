@@ -40,6 +40,8 @@ export interface ConsensusNodeInit {
   strictAuthority?: boolean
   /** Test only: the validator seals two different blocks for each of its slots (see {@link SlotAuthorInit.equivocate}). */
   equivocate?: boolean
+  /** Test only: the validator's clock is off by this many milliseconds (see {@link SlotAuthorInit.clockOffsetMs}). */
+  clockOffsetMs?: number
   /**
    * How a node with an empty chain (genesis only) catches up: `full` (default) imports every block
    * by executing it; `state` proves a peer's finalized block final and downloads the state at it
@@ -101,7 +103,12 @@ export class ConsensusNode {
     }
     this.author = new SlotAuthor(
       { chain, pool, logger, publish: (b) => this.network.publishBlock(b), behind: () => this.sync.behind },
-      { keys, blockTimeMs, ...(init.equivocate === true ? { equivocate: true } : {}) },
+      {
+        keys,
+        blockTimeMs,
+        ...(init.equivocate === true ? { equivocate: true } : {}),
+        ...(init.clockOffsetMs === undefined ? {} : { clockOffsetMs: init.clockOffsetMs }),
+      },
     )
     const heartbeats = new HeartbeatSender({ chain, pool, runtime: chainNode.runtime, logger }, { validatorKey: init.validatorKey!, keys })
     this.heartbeats = heartbeats

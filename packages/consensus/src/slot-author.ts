@@ -35,6 +35,11 @@ export interface SlotAuthorInit {
    * parent, without transactions) and gossip both — a block equivocation.
    */
   equivocate?: boolean
+  /**
+   * Test only: this node's clock is off by this many milliseconds (positive: ahead), for its slots
+   * and its blocks' timestamps: a chaos run's clock skew.
+   */
+  clockOffsetMs?: number
 }
 
 export class SlotAuthor {
@@ -62,15 +67,20 @@ export class SlotAuthor {
     this.timer = undefined
   }
 
+  /** The node's clock (the wall clock, unless a test skews it). */
+  private now(): number {
+    return Date.now() + (this.init.clockOffsetMs ?? 0)
+  }
+
   private schedule(): void {
     if (!this.running) return
     const slot = this.init.blockTimeMs
-    this.timer = setTimeout(() => this.onSlot(), slot - (Date.now() % slot))
+    this.timer = setTimeout(() => this.onSlot(), slot - (((this.now() % slot) + slot) % slot))
   }
 
   private onSlot(): void {
     try {
-      this.claim(Date.now())
+      this.claim(this.now())
     } catch (err) {
       this.log.error({ err }, 'block production failed')
     }

@@ -38,7 +38,7 @@ describe('chaosSchedule', () => {
         for (const f of chaosSchedule(init)) {
           assert.ok(f.atMs >= last && f.atMs <= init.durationMs)
           last = f.atMs
-          if (f.kind === 'fill' || f.kind === 'free') continue
+          if (f.kind === 'fill' || f.kind === 'free' || f.kind === 'skew' || f.kind === 'unskew') continue
           if (f.kind === 'kill' || f.kind === 'cut') {
             assert.equal(down.has(f.target), false, `${f.target} faulted twice at ${f.atMs}`)
             down.set(f.target, f.kind)
@@ -81,6 +81,38 @@ describe('chaosSchedule: disk faults', () => {
           full = f.kind === 'fill'
         }
         assert.equal(full, false, 'freed before the end')
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
+describe('chaosSchedule: clock skews', () => {
+  const withClock = (seed: number): ChaosScheduleInit => ({ ...shape(seed), clockTargets: ['validator-2'], maxClockOffsetMs: 4000 })
+
+  it('behavior: a clock target adds skews of that validator, each set right again, and leaves the kills and cuts of the seed as they were', () => {
+    const faults = chaosSchedule(withClock(7))
+    const clock = faults.filter((f) => f.kind === 'skew' || f.kind === 'unskew')
+    assert.ok(clock.length >= 2)
+    assert.deepEqual(new Set(clock.map((f) => f.target)), new Set(['validator-2']))
+    assert.deepEqual(
+      faults.filter((f) => f.kind !== 'skew' && f.kind !== 'unskew'),
+      chaosSchedule(shape(7)),
+    )
+    assert.deepEqual(chaosSchedule(withClock(7)), faults, 'replayable')
+  })
+
+  it('property: skews alternate with their repair, by 1/4 to 1 times the largest offset either way, and none is left at the end', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        const init = withClock(seed)
+        let skewed = false
+        for (const f of chaosSchedule(init).filter((g) => g.kind === 'skew' || g.kind === 'unskew')) {
+          assert.equal(f.kind === 'skew', !skewed, `${f.kind} at ${f.atMs} out of turn`)
+          if (f.kind === 'skew') assert.ok(Math.abs(f.offsetMs!) >= 1000 && Math.abs(f.offsetMs!) <= 4000, `offset ${f.offsetMs}`)
+          skewed = f.kind === 'skew'
+        }
+        assert.equal(skewed, false, 'set right before the end')
       }),
       { numRuns: 200 },
     )

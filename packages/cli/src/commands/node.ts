@@ -48,6 +48,8 @@ export interface RunNodeOptions {
   metadataVersion?: MetadataVersion
   /** `--sync`: how a node with an empty database catches up (`full` when absent; see `ConsensusNodeInit.sync`). */
   sync?: 'full' | 'state'
+  /** `--test-clock-offset-ms`: a validator's clock off by this much (chaos runs; refused on a live chain). */
+  testClockOffsetMs?: number
 }
 
 /** `dev`, `local`, or a chain spec JSON file (an unreadable one is a bad `--chain`). */
@@ -117,6 +119,8 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
       'CLI_ERROR_SYNC',
       '--sync state: an archive node keeps every state since genesis, so it executes every block; drop --pruning archive or use --sync full',
     )
+  if (options.testClockOffsetMs !== undefined && spec.chainType === 'Live')
+    throw new CliError('CLI_ERROR_TEST_ONLY', `--test-clock-offset-ms is for test chains only; ${spec.name} is a live chain`)
   if (options.sync === 'state' && !networked) throw new CliError('CLI_ERROR_SYNC', '--sync state downloads the state from peers: give --bootnodes')
   const node = await openChainNode({
     spec,
@@ -152,6 +156,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
       host,
       ...(options.validator === undefined ? {} : { validatorKey: options.validator }),
       ...(options.sync === undefined ? {} : { sync: options.sync }),
+      ...(options.testClockOffsetMs === undefined ? {} : { clockOffsetMs: options.testClockOffsetMs }),
       logger,
     })
     consensus = started

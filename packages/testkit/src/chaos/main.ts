@@ -1,7 +1,7 @@
 /**
  * `npm run chaos -- --minutes N [--seed S] [--validators 4] [--storage-nodes 3] [--latency 80]
  * [--jitter 20] [--loss 1] [--no-gateway] [--small-disk-mb 256] [--rss-limit-mb 1024]
- * [--report-dir .] [--file-pause 5000]`: a chaos run on `crust testnet` (root). Prints the seed
+ * [--clock-skew-ms 4000] [--report-dir .] [--file-pause 5000]`: a chaos run on `crust testnet` (root). Prints the seed
  * first, one line per invariant at the end and the report's path, and exits 1 if any broke (2
  * when the run itself could not run).
  */
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     // 0: no small disk, no disk faults.
     'small-disk-mb': { type: 'string', default: '256' },
     'rss-limit-mb': { type: 'string', default: '1024' },
+    // The largest clock skew of one validator (0: none).
+    'clock-skew-ms': { type: 'string', default: '4000' },
     'report-dir': { type: 'string', default: '.' },
     'file-pause': { type: 'string', default: '5000' },
   },
@@ -50,6 +52,7 @@ try {
     lossPercent: number('loss', values.loss, 0, 100),
     gateway: !values['no-gateway'],
     ...(smallDiskMb === 0 ? {} : { smallDiskBytes: smallDiskMb * 2 ** 20 }),
+    maxClockOffsetMs: number('clock-skew-ms', values['clock-skew-ms'], 0, 3_600_000),
     rssLimitBytes: number('rss-limit-mb', values['rss-limit-mb'], 1, 1024 * 1024) * 2 ** 20,
     reportDir: values['report-dir']!,
     filePauseMs: number('file-pause', values['file-pause'], 0, 3_600_000),

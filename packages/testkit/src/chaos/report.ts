@@ -32,7 +32,8 @@ const PANEL = 170
 const LEFT = 70
 const RIGHT = 20
 const GAP = 50
-const KIND_COLOUR: Record<string, string> = { kill: '#d62728', cut: '#ff7f0e', fill: '#9467bd' }
+const KIND_COLOUR: Record<string, string> = { kill: '#d62728', cut: '#ff7f0e', fill: '#9467bd', skew: '#8c564b' }
+const REPAIRS: Record<string, string> = { restart: 'kill', heal: 'cut', free: 'fill', unskew: 'skew' }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
@@ -104,7 +105,7 @@ export function renderSvg(r: ChaosReport): string {
   // One row per target, a bar from each fault to its repair.
   const targets = [...new Set(r.faults.map((f) => f.target))].sort()
   const rowH = targets.length === 0 ? PANEL : PANEL / targets.length
-  panel('faults injected (red: kill -9, orange: cut, purple: disk full)', 0, () => {
+  panel('faults injected (red: kill -9, orange: cut, purple: disk full, brown: clock skew)', 0, () => {
     const bars: string[] = []
     targets.forEach((target, row) => {
       const ry = top + row * rowH
@@ -113,7 +114,7 @@ export function renderSvg(r: ChaosReport): string {
       for (const f of r.faults.filter((g) => g.target === target)) {
         if (f.kind in KIND_COLOUR) open.set(f.kind, f.atMs)
         else {
-          const kind = f.kind === 'restart' ? 'kill' : f.kind === 'heal' ? 'cut' : 'fill'
+          const kind = REPAIRS[f.kind] ?? f.kind
           const from = open.get(kind) ?? f.atMs
           open.delete(kind)
           bars.push(

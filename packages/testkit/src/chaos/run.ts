@@ -34,6 +34,8 @@ export interface ChaosOptions {
   gateway: boolean
   /** The first storage node's data folder is a tmpfs of this size, filled and freed by the schedule (undefined: no disk faults). */
   smallDiskBytes?: number
+  /** Skew one validator's clock by up to this much now and then (0: never). */
+  maxClockOffsetMs: number
   /** A process whose resident set goes above this broke "memory bounded". */
   rssLimitBytes: number
   /** Where the report (chaos-<seed>.json and .svg) goes. */
@@ -156,6 +158,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
       maxFaultMs: Math.min(30_000, durationMs / 4),
       maxValidatorsDown: Math.floor((validators.length - 1) / 3),
       ...(smallDisk === undefined ? {} : { diskTargets: [smallDisk.name] }),
+      ...(opts.maxClockOffsetMs > 0 && validators.length > 1 ? { clockTargets: [validators.at(-1)!.name], maxClockOffsetMs: opts.maxClockOffsetMs } : {}),
     })
     const started = Date.now()
     const elapsed = () => Date.now() - started
@@ -269,7 +272,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
       try {
         if (f.kind === 'fill') note = ` (${fillDisk(smallDisk!.dir)} B written)`
         else if (f.kind === 'free') freeDisk(smallDisk!.dir)
-        else {
+        else if (f.kind === 'skew' || f.kind === 'unskew') {
+          // The node reads its clock offset at start: a restart with the offset (0 sets it right).
+          killed.add(f.target)
+          await testnet.control('/kill', { name: f.target })
+          await testnet.control('/restart', { name: f.target, clockOffsetMs: f.kind === 'skew' ? f.offsetMs : 0 })
+          killed.delete(f.target)
+          if (f.kind === 'skew') note = ` by ${f.offsetMs} ms`
+        } else {
           if (f.kind === 'kill') killed.add(f.target)
           await testnet.control(`/${f.kind}`, { name: f.target })
           if (f.kind === 'restart') killed.delete(f.target)

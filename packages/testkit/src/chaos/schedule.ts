@@ -7,17 +7,21 @@
  *
  * Beside them, on their own seeded stream (so adding them left the kill/cut schedule of a seed as
  * it was): one storage node's disk filled and freed again (`fill`/`free`), a fault of its file
- * system rather than of its process or links, so it may overlap a kill or a cut of the same node.
+ * system rather than of its process or links, so it may overlap a kill or a cut of the same node;
+ * and, on a third stream, one validator's clock skewed by a few block times and set right again
+ * (`skew`/`unskew`: the validator restarted with a test clock offset, then without).
  */
 import { seededRandom } from '../netns/seeded-random.js'
 
-export type FaultKind = 'kill' | 'restart' | 'cut' | 'heal' | 'fill' | 'free'
+export type FaultKind = 'kill' | 'restart' | 'cut' | 'heal' | 'fill' | 'free' | 'skew' | 'unskew'
 
 export interface ScheduledFault {
   /** Milliseconds from the start of the run. */
   atMs: number
   kind: FaultKind
   target: string
+  /** `skew`: how far the target's clock is off (positive: ahead). */
+  offsetMs?: number
 }
 
 export interface ChaosScheduleInit {
@@ -34,12 +38,16 @@ export interface ChaosScheduleInit {
   maxValidatorsDown: number
   /** Storage nodes whose data folder is a small file system of its own: their disks are filled and freed. */
   diskTargets?: string[]
+  /** Validators whose clock is skewed by up to ±`maxClockOffsetMs` (at least a quarter of it) and set right again. */
+  clockTargets?: string[]
+  maxClockOffsetMs?: number
 }
 
 const REPAIR: Record<'kill' | 'cut' | 'fill', FaultKind> = { kill: 'restart', cut: 'heal', fill: 'free' }
 
-/** The disk stream's seed: another stream than the process and link faults' of the same seed. */
+/** The disk and clock streams' seeds: other streams than the process and link faults' of the same seed. */
 const DISK_STREAM = 0x5eed_d15c
+const CLOCK_STREAM = 0x5eed_c10c
 
 /** The faults of a run, in time order. */
 export function chaosSchedule(init: ChaosScheduleInit): ScheduledFault[] {
@@ -61,9 +69,27 @@ export function chaosSchedule(init: ChaosScheduleInit): ScheduledFault[] {
     busyUntil.set(target, repairAt)
     faults.push({ atMs: t, kind, target }, { atMs: repairAt, kind: REPAIR[kind], target })
   }
-  faults.push(...diskFaults(init, lastStart))
+  faults.push(...diskFaults(init, lastStart), ...clockFaults(init, lastStart))
   // A stable sort: at one instant, the process and link faults keep their order.
   return faults.sort((a, b) => a.atMs - b.atMs)
+}
+
+/** Skews the clock targets' clocks and sets them right, one skew at a time per target, every one set right before the end. */
+function clockFaults(init: ChaosScheduleInit, lastStart: number): ScheduledFault[] {
+  const random = seededRandom((init.seed ^ CLOCK_STREAM) >>> 0)
+  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
+  const max = init.maxClockOffsetMs ?? 0
+  const faults: ScheduledFault[] = []
+  if (max <= 0) return faults
+  for (const target of init.clockTargets ?? []) {
+    for (let t = between(0, 4 * init.meanGapMs); t <= lastStart; ) {
+      const offsetMs = (random() < 0.5 ? -1 : 1) * between(Math.ceil(max / 4), max)
+      const rightAt = t + between(init.minFaultMs, init.maxFaultMs)
+      faults.push({ atMs: t, kind: 'skew', target, offsetMs }, { atMs: rightAt, kind: 'unskew', target })
+      t = rightAt + between(1, 4 * init.meanGapMs)
+    }
+  }
+  return faults
 }
 
 /** Fills and frees the disk targets', one fill at a time per target, every fill freed before `lastStart` + `maxFaultMs`. */

@@ -12,11 +12,13 @@ export interface TestnetControl {
   cut(name: string): Promise<void>
   heal(name: string): Promise<void>
   kill(name: string, signal: NodeJS.Signals): Promise<void>
-  restart(name: string): Promise<void>
+  /** A validator restarted with `clockOffsetMs` keeps that clock skew until a restart with another (0: none). */
+  restart(name: string, clockOffsetMs?: number): Promise<void>
   setFaults(faults: { latencyMs?: number; jitterMs?: number; loss?: number }): Promise<void>
 }
 
 const MAX_BODY = 64 * 1024
+const MAX_CLOCK_OFFSET_MS = 3_600_000
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGSTOP', 'SIGCONT']
 
 class BadRequest extends Error {
@@ -78,9 +80,13 @@ async function route(control: TestnetControl, req: IncomingMessage): Promise<unk
       await control.kill(name(b), signal)
       return { ok: true }
     }
-    case '/restart':
-      await control.restart(name(b))
+    case '/restart': {
+      const offset = b.clockOffsetMs
+      if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset) || Math.abs(offset) > MAX_CLOCK_OFFSET_MS))
+        throw new BadRequest(400, 'TESTNET_ERROR_BAD_CLOCK_OFFSET', `clockOffsetMs: an integer from -${MAX_CLOCK_OFFSET_MS} to ${MAX_CLOCK_OFFSET_MS}`)
+      await control.restart(name(b), offset as number | undefined)
       return { ok: true }
+    }
     case '/faults': {
       const faults = { latencyMs: faultNumber(b, 'latencyMs', 60_000), jitterMs: faultNumber(b, 'jitterMs', 60_000), loss: faultNumber(b, 'loss', 1) }
       await control.setFaults(Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)))

@@ -106,6 +106,12 @@ async function mountSmallDisk(dir: string, bytes: number): Promise<void> {
   }
 }
 
+/** A validator's arguments with its test clock offset set to `ms` (0: none); one `--flag=value` argument, so a negative offset is not read as a flag. */
+export function withClockOffset(args: string[], ms: number): string[] {
+  const rest = args.filter((a) => !a.startsWith('--test-clock-offset-ms='))
+  return ms === 0 ? rest : [...rest, `--test-clock-offset-ms=${ms}`]
+}
+
 /** An endpoint URL a node reports (on loopback or the wildcard address) as reached on its host's address. */
 const onHost = (url: string, host: Host) => url.replace(/\/\/(127\.0\.0\.1|0\.0\.0\.0|localhost)(?=[:/])/, `//${host.address}`)
 
@@ -350,9 +356,14 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
       await find(name).child.kill(signal)
       log.info({ node: name, signal }, `${name} killed (${signal})`)
     },
-    async restart(name) {
+    async restart(name, clockOffsetMs) {
       const m = find(name)
       if (m.child.running) throw new CliError('CLI_ERROR_TESTNET_RUNNING', `${name} is running: kill it first`)
+      if (clockOffsetMs !== undefined) {
+        if (m.kind !== 'validator') throw new CliError('CLI_ERROR_TESTNET_CLOCK', `${name} is no validator: only a validator's clock can be skewed`)
+        m.child.spec.args = withClockOffset(m.child.spec.args, clockOffsetMs)
+        m.info.clockOffsetMs = clockOffsetMs
+      }
       await m.child.start()
       writeInfo()
       log.info({ node: name, pid: m.child.pid }, `${name} restarted`)
