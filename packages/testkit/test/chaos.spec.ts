@@ -113,6 +113,13 @@ describe('chaosSchedule: clock skews', () => {
           skewed = f.kind === 'skew'
         }
         assert.equal(skewed, false, 'set right before the end')
+        // Never while the validator is down or cut (skewing restarts it).
+        let down = false
+        for (const f of chaosSchedule(init).filter((g) => g.target === 'validator-2')) {
+          if (f.kind === 'kill' || f.kind === 'cut') down = true
+          else if (f.kind === 'restart' || f.kind === 'heal') down = false
+          else if (f.kind === 'skew' || f.kind === 'unskew') assert.equal(down, false, `${f.kind} at ${f.atMs} while validator-2 is down or cut`)
+        }
       }),
       { numRuns: 200 },
     )

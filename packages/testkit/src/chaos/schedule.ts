@@ -69,13 +69,27 @@ export function chaosSchedule(init: ChaosScheduleInit): ScheduledFault[] {
     busyUntil.set(target, repairAt)
     faults.push({ atMs: t, kind, target }, { atMs: repairAt, kind: REPAIR[kind], target })
   }
-  faults.push(...diskFaults(init, lastStart), ...clockFaults(init, lastStart))
+  faults.push(...diskFaults(init, lastStart), ...clockFaults(init, lastStart, windows(faults)))
   // A stable sort: at one instant, the process and link faults keep their order.
   return faults.sort((a, b) => a.atMs - b.atMs)
 }
 
+/** Each target's faults as [from, to] windows (a fault to its repair). */
+function windows(faults: ScheduledFault[]): Map<string, Array<[number, number]>> {
+  const out = new Map<string, Array<[number, number]>>()
+  const open = new Map<string, number>()
+  for (const f of [...faults].sort((a, b) => a.atMs - b.atMs)) {
+    if (f.kind === 'kill' || f.kind === 'cut') open.set(f.target, f.atMs)
+    else if (open.has(f.target)) {
+      out.set(f.target, [...(out.get(f.target) ?? []), [open.get(f.target)!, f.atMs]])
+      open.delete(f.target)
+    }
+  }
+  return out
+}
+
 /** Skews the clock targets' clocks and sets them right, one skew at a time per target, every one set right before the end. */
-function clockFaults(init: ChaosScheduleInit, lastStart: number): ScheduledFault[] {
+function clockFaults(init: ChaosScheduleInit, lastStart: number, busy: Map<string, Array<[number, number]>>): ScheduledFault[] {
   const random = seededRandom((init.seed ^ CLOCK_STREAM) >>> 0)
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
   const max = init.maxClockOffsetMs ?? 0
@@ -85,7 +99,10 @@ function clockFaults(init: ChaosScheduleInit, lastStart: number): ScheduledFault
     for (let t = between(0, 4 * init.meanGapMs); t <= lastStart; ) {
       const offsetMs = (random() < 0.5 ? -1 : 1) * between(Math.ceil(max / 4), max)
       const rightAt = t + between(init.minFaultMs, init.maxFaultMs)
-      faults.push({ atMs: t, kind: 'skew', target, offsetMs }, { atMs: rightAt, kind: 'unskew', target })
+      // Skewing restarts the validator: not while it is down or cut (the kill's own restart would
+      // find it running, or the skew would restart it before its time).
+      const during = (at: number) => (busy.get(target) ?? []).some(([from, to]) => at >= from && at <= to)
+      if (!during(t) && !during(rightAt)) faults.push({ atMs: t, kind: 'skew', target, offsetMs }, { atMs: rightAt, kind: 'unskew', target })
       t = rightAt + between(1, 4 * init.meanGapMs)
     }
   }
