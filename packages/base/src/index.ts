@@ -16,5 +16,6 @@
 export { bucketName } from './buckets.js'
 export { CrustError, type CrustErrorObject } from './errors.js'
 export { listen } from './listen.js'
+export { guardLmdbCommitFailures, isLmdbCommitFailure } from './lmdb-commit-guard.js'
 export { isSecretField, REDACTED, redactFields, redactSuri, redactUrl, SECRET_FIELDS } from './redact.js'
 export { type ComponentLogger, createLogger, type Logger, type LoggerInit, silentLogger } from './logger.js'

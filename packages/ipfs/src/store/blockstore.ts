@@ -3,7 +3,7 @@ import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
-import { NotFoundError } from './errors.js'
+import { NotFoundError, writeFailed } from './errors.js'
 import type { LmdbRepo } from './lmdb-repo.js'
 import { MAX_IN_FLIGHT_BYTES } from './constants.js'
 import { collectBytes, WritePipeline } from './pipeline.js'
@@ -26,18 +26,18 @@ function* once(bytes: Uint8Array): Generator<Uint8Array> {
  * of them (and reports the first failure).
  */
 class WriteBehindScope {
-  private readonly pending: Array<{ done: Promise<unknown>; size: number }> = []
+  private readonly pending: Array<{ done: Promise<unknown>; size: number; stored: () => boolean; key: string }> = []
   private bytes = 0
   private failure: { error: unknown } | undefined
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Tracks an issued write; waits only while more than `maxBytes` are uncommitted. */
-  async track(done: Promise<unknown>, size: number): Promise<void> {
+  /** Tracks an issued write (`stored` reads it back once committed); waits only while more than `maxBytes` are uncommitted. */
+  async track(done: Promise<unknown>, size: number, key: string, stored: () => boolean): Promise<void> {
     done.catch((error: unknown) => {
-      this.failure ??= { error }
+      this.failure ??= { error: writeFailed(key, error) }
     })
-    this.pending.push({ done, size })
+    this.pending.push({ done, size, stored, key })
     this.bytes += size
     while (this.bytes > this.maxBytes) await this.shift()
     if (this.failure !== undefined) throw this.failure.error
@@ -54,6 +54,7 @@ class WriteBehindScope {
     this.bytes -= entry.size
     try {
       await entry.done
+      if (!entry.stored()) this.failure ??= { error: writeFailed(entry.key) }
     } catch {
       // recorded in `failure` by track()
     }
@@ -132,8 +133,12 @@ export class LmdbBlockstore implements Blockstore {
     const k = key.multihash.bytes
     if (db.doesExist(k)) return key
     const scope = this.scopes.getStore()
-    if (scope === undefined) await db.put(k, bytes)
-    else await scope.track(db.put(k, bytes), bytes.byteLength)
+    if (scope === undefined) {
+      await db.put(k, bytes).catch((err: unknown) => {
+        throw writeFailed(key.toString(), err)
+      })
+      if (!db.doesExist(k)) throw writeFailed(key.toString())
+    } else await scope.track(db.put(k, bytes), bytes.byteLength, key.toString(), () => db.doesExist(k))
     return key
   }
 
@@ -145,9 +150,17 @@ export class LmdbBlockstore implements Blockstore {
       const db = this.repo.blocks
       const k = cid.multihash.bytes
       pipeline.push(cid, bytes.byteLength, db.doesExist(k) ? Promise.resolve() : db.put(k, bytes))
-      yield* pipeline.ready()
+      yield* this.stored(pipeline.ready())
     }
-    yield* pipeline.drain()
+    yield* this.stored(pipeline.drain())
+  }
+
+  /** The committed keys of a put pipeline, each read back first (see {@link writeFailed}). */
+  private async *stored(committed: AsyncGenerator<CID>): AsyncGenerator<CID> {
+    for await (const cid of committed) {
+      if (!this.repo.blocks.doesExist(cid.multihash.bytes)) throw writeFailed(cid.toString())
+      yield cid
+    }
   }
 
   *get(key: CID, options?: StoreOptions): Generator<Uint8Array> {

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { BaseDatastore } from 'datastore-core'
 import { type Batch, Key, type KeyQuery, type Pair, type Query } from 'interface-datastore'
 import type { StoreOptions } from './blockstore.js'
-import { NotFoundError } from './errors.js'
+import { NotFoundError, writeFailed } from './errors.js'
 import type { LmdbRepo } from './lmdb-repo.js'
 import { MAX_IN_FLIGHT_BYTES } from './constants.js'
 import { WritePipeline } from './pipeline.js'
@@ -11,6 +11,11 @@ const encoder = new TextEncoder()
 
 function encodeKey(key: Key): Uint8Array {
   return encoder.encode(key.toString())
+}
+
+/** True when the stored value is `value` (a lost overwrite leaves the old one). */
+function holds(stored: Uint8Array | undefined, value: Uint8Array): boolean {
+  return stored !== undefined && Buffer.compare(stored, value) === 0
 }
 
 function decodeKey(bytes: Uint8Array): Key {
@@ -81,7 +86,11 @@ export class LmdbDatastore extends BaseDatastore {
     options?.signal?.throwIfAborted()
     const scope = this.scopes.getStore()
     if (scope !== undefined) scope.writes.set(key.toString(), { key: encodeKey(key), value })
-    else await this.repo.datastore.put(encodeKey(key), value)
+    else {
+      const k = encodeKey(key)
+      await this.repo.datastore.put(k, value)
+      if (!holds(this.repo.datastore.getBinary(k), value)) throw writeFailed(key.toString())
+    }
     return key
   }
 
@@ -183,6 +192,9 @@ export class LmdbDatastore extends BaseDatastore {
         else db.putSync(op.key, op.value)
       }
     })
+    // A commit lost to a full disk leaves the repo as it was: read the writes back.
+    const lost = ops.find((op) => (op.value === undefined ? db.doesExist(op.key) : !holds(db.getBinary(op.key), op.value)))
+    if (lost !== undefined) throw writeFailed(decodeKey(lost.key).toString())
   }
 
   private range(prefix: string | undefined): { start?: Uint8Array; end?: Uint8Array } {

@@ -10,6 +10,8 @@ export const RepoErrorCode = {
   CLOSED: 'IPFS_ERROR_REPO_CLOSED',
   /** The repo was written by an incompatible format version. */
   VERSION_MISMATCH: 'IPFS_ERROR_REPO_VERSION_MISMATCH',
+  /** A write resolved but is not in the repo (LMDB lost the commit: disk full, I/O error). */
+  WRITE_FAILED: 'IPFS_ERROR_REPO_WRITE_FAILED',
 } as const
 
 /** One of the {@link RepoErrorCode} values. */
@@ -21,11 +23,13 @@ export type RepoErrorType =
   | { code: typeof RepoErrorCode.LOCKED; path: string; pid: number }
   | { code: typeof RepoErrorCode.CLOSED }
   | { code: typeof RepoErrorCode.VERSION_MISMATCH; path: string; found: string; expected: string }
+  | { code: typeof RepoErrorCode.WRITE_FAILED; key: string }
 
 /**
  * Thrown by the repo: when its folder cannot be opened (`IPFS_ERROR_REPO_OPEN_FAILED`), when another
  * process holds it (`IPFS_ERROR_REPO_LOCKED`), on use after close (`IPFS_ERROR_REPO_CLOSED`) and when
- * it was written by another format version (`IPFS_ERROR_REPO_VERSION_MISMATCH`).
+ * it was written by another format version (`IPFS_ERROR_REPO_VERSION_MISMATCH`), and when a write
+ * did not reach the repo (`IPFS_ERROR_REPO_WRITE_FAILED`).
  */
 export class RepoError extends CrustError {
   declare readonly code: RepoErrorCode
@@ -47,4 +51,17 @@ export class NotFoundError extends CrustError {
   constructor(key: string, message = 'not found') {
     super('IPFS_ERROR_STORE_NOT_FOUND', message, { key })
   }
+}
+
+/**
+ * A write LMDB resolved but whose commit did not stick: lmdb-js reports a failed page write (disk
+ * full, I/O error) on a promise of its own and may resolve the writes of that batch all the same,
+ * so the stores read every acknowledged write back before they acknowledge it.
+ */
+export function writeFailed(key: string, cause?: unknown): RepoError {
+  return new RepoError(
+    { code: RepoErrorCode.WRITE_FAILED, key },
+    `the write of ${key} did not reach the repo (disk full or I/O error)`,
+    cause === undefined ? undefined : { cause },
+  )
 }

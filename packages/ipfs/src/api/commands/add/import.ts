@@ -79,8 +79,16 @@ function dagBuilder(ctx: CommandContext, settings: AddSettings, fileOptions: Kub
   }
 }
 
-/** Imports one group and emits its events; returns its root and the links of every block written (for pinning). */
-export async function importGroup(ctx: CommandContext, settings: AddSettings, group: Group): Promise<{ root: ImportResult; links: Map<string, CID[]> }> {
+/**
+ * Imports one group; returns its root, the links of every block written (for pinning) and its
+ * events, `{Name, Hash, Size}` per file and directory: the caller emits them once the blocks are
+ * committed (and pinned), so a client never reads a CID the repo does not hold.
+ */
+export async function importGroup(
+  ctx: CommandContext,
+  settings: AddSettings,
+  group: Group,
+): Promise<{ root: ImportResult; links: Map<string, CID[]>; events: Array<Record<string, unknown>> }> {
   const blockstore = ctx.node.helia.blockstore
   const dirBlocks = new Map<string, Uint8Array>()
   const links = new Map<string, CID[]>()
@@ -116,6 +124,7 @@ export async function importGroup(ctx: CommandContext, settings: AddSettings, gr
     for await (const entry of group.entries) yield { path: entry.path, entry } as unknown as ImportCandidate
   })()
   let root: ImportResult | undefined
+  const events: Array<Record<string, unknown>> = []
   const unnamed = group.root === '' && !settings.wrap
   for await (const result of importer(candidates, store, options)) {
     const path = result.path ?? ''
@@ -123,7 +132,7 @@ export async function importGroup(ctx: CommandContext, settings: AddSettings, gr
       if (path === group.root) root = result
       continue
     }
-    if (!settings.silent) await ctx.out.emit(addEvent(ctx, group, path, result.cid, result.size))
+    if (!settings.silent) events.push(addEvent(ctx, group, path, result.cid, result.size))
     if (unnamed || path === group.root) root = result
   }
   if (root === undefined) {
@@ -132,8 +141,8 @@ export async function importGroup(ctx: CommandContext, settings: AddSettings, gr
   }
   if (root.unixfs?.isDirectory() === true) {
     for (const dir of directoryEvents({ name: group.root, cid: root.cid, size: root.size }, dirBlocks)) {
-      await ctx.out.emit(addEvent(ctx, group, dir.name, dir.cid, dir.size))
+      events.push(addEvent(ctx, group, dir.name, dir.cid, dir.size))
     }
   }
-  return { root, links }
+  return { root, links, events }
 }

@@ -2,8 +2,9 @@
  * `add`: streams the multipart upload through the UnixFS importer with Kubo's defaults (CIDv0,
  * 256 KiB fixed chunks, balanced layout with 174 links, dag-pb `file` leaves, HAMT sharding past
  * 256 KiB of link estimate; the settings are `kuboAddOptions`'), emitting Kubo's NDJSON events:
- * progress `{Name, Bytes}` while bytes are read, `{Name, Hash, Size}` per file as it completes,
- * then every directory in post-order, the root last. Each top-level entry is added (and pinned) on
+ * progress `{Name, Bytes}` while bytes are read, then, once a top-level entry's blocks are
+ * committed and pinned, `{Name, Hash, Size}` per file and every directory in post-order, the root
+ * last. Each top-level entry is added (and pinned) on
  * its own, as Kubo's adder does, unless `wrap-with-directory` puts everything under one root.
  *
  * Flag parsing is in `settings.ts`, the grouping of multipart entries in `groups.ts`, the import
@@ -27,10 +28,12 @@ async function runAdd(ctx: CommandContext): Promise<void> {
     let added = 0
     const groups = settings.wrap ? wholeUpload(files) : topLevelGroups(files)
     for await (const group of groups) {
-      // Block writes overlap with hashing; the group is committed before it is pinned.
-      const { root, links } = await ctx.node.writeBehind(() => importGroup(ctx, settings, group))
+      // Block writes overlap with hashing; the group is committed before it is pinned, and its
+      // CIDs are told only then: a disk that fills up fails the request before any CID is sent.
+      const { root, links, events } = await ctx.node.writeBehind(() => importGroup(ctx, settings, group))
       added++
       if (settings.pin) await addPin(ctx, root.cid, { recursive: true, name: settings.pinName, known: links })
+      for (const event of events) await ctx.out.emit(event)
     }
     if (added === 0) throw KuboApiError.command('expected a file argument')
   } finally {
