@@ -5,7 +5,7 @@
  * the clients' side, continuously and at the end (see the list the run ends with). Writes a report
  * (JSON and an SVG chart) and ends with one line per invariant.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
@@ -122,6 +122,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
   const clients = new AbortController()
   /** Stops the watches (once everything is checked). */
   const stop = new AbortController()
+  /** Set once the verdict is known: the nodes' logs are kept beside the report unless every invariant held. */
+  let keepLogs = true
   try {
     net = await startTestnet(join(base, 'net'), [
       '--validators',
@@ -468,12 +470,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     const reportPath = resolve(opts.reportDir, `chaos-${opts.seed}.json`)
     writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`)
     writeFileSync(reportPath.replace(/\.json$/, '.svg'), renderSvg(report))
+    keepLogs = invariants.some((r) => !r.held)
     return { invariants, reportPath }
   } finally {
     clients.abort()
     stop.abort()
     await api?.disconnect().catch(() => {})
     await net?.stop()
+    if (keepLogs) {
+      const logs = resolve(opts.reportDir, `chaos-${opts.seed}-logs`)
+      try {
+        for (const host of readdirSync(join(base, 'net'))) {
+          const log = join(base, 'net', host, 'node.log')
+          if (!existsSync(log)) continue
+          mkdirSync(logs, { recursive: true })
+          copyFileSync(log, join(logs, `${host}.log`))
+        }
+        print(`chaos: the nodes' logs are in ${logs}`)
+      } catch {}
+    }
     try {
       rmSync(base, { recursive: true, force: true })
     } catch (err) {
