@@ -82,12 +82,14 @@ export class Workload {
     return bytes
   }
 
-  private async add(url: string, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<string> {
+  /** Adds `bytes`; returns the CID and the DAG's size (what an order must declare: the chain closes a file whose reported size differs as illegal). */
+  private async add(url: string, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<{ cid: string; dagSize: number }> {
     const form = new FormData()
     form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'chaos.bin')
     const res = await fetch(`${url}/api/v0/add`, { method: 'POST', body: form, headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) })
     if (res.status !== 200) throw new Error(`add: ${res.status}`)
-    return ((await res.json()) as { Hash: string }).Hash
+    const added = (await res.json()) as { Hash: string; Size: string }
+    return { cid: added.Hash, dagSize: Number(added.Size) }
   }
 
   private pause(): Promise<void> {
@@ -102,8 +104,8 @@ export class Workload {
       this.attempts.order++
       const bytes = this.bytes(`order ${this.attempts.order}`)
       try {
-        const cid = await this.add(node.ipfsApi, bytes)
-        await finalizedSend(api, api.tx.market!.placeStorageOrder!(cid, bytes.length, 0, ''), ferdie, ORDER_TIMEOUT_MS)
+        const { cid, dagSize } = await this.add(node.ipfsApi, bytes)
+        await finalizedSend(api, api.tx.market!.placeStorageOrder!(cid, dagSize, 0, ''), ferdie, ORDER_TIMEOUT_MS)
         this.accepted.push({
           kind: 'order',
           cid,
@@ -127,7 +129,7 @@ export class Workload {
       this.attempts.pin++
       const bytes = this.bytes(`pin ${this.attempts.pin}`)
       try {
-        const cid = await this.add(gateway.gateway, bytes, { authorization: `Basic ${token}` })
+        const { cid } = await this.add(gateway.gateway, bytes, { authorization: `Basic ${token}` })
         const res = await fetch(`${gateway.psa}/pins`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
