@@ -5,7 +5,20 @@
  * the clients' side, continuously and at the end (see the list the run ends with). Writes a report
  * (JSON and an SVG chart) and ends with one line per invariant.
  */
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
@@ -367,7 +380,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     const closedOnChain = new Set<string>()
     for (const cid of new Set(sealed.violations.map((v) => v.cid))) {
       const file = await chain.query.market!.filesV2!(cid).catch(() => undefined)
-      if (file !== undefined && file.isEmpty) closedOnChain.add(cid)
+      if (file?.isEmpty === true) closedOnChain.add(cid)
     }
     const brokenSealed = (name: string) => sealed.violations.filter((v) => v.invariant === name && !closedOnChain.has(v.cid))
     const detail = (list: Array<{ detail: string }>) =>
