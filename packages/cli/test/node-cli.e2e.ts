@@ -59,6 +59,23 @@ describe('crust node errors', () => {
     assert.match(alone.stderr, /^error: --sync state downloads the state from peers: give --bootnodes.*\(CLI_ERROR_SYNC\)\n$/)
   })
 
+  it('error: --test-clock-offset-ms is refused on a live chain, and takes integers only', () => {
+    const base = makeBasePath()
+    try {
+      const file = join(base.path, 'live.json')
+      // No chainType: a chain spec is a live chain unless it says otherwise.
+      writeFileSync(file, JSON.stringify({ name: 'Live T', id: 'live-t', genesis: { balances: [], authorities: ['5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY'] } }))
+      const live = crust('node', '--chain', file, '--rpc-port', '0', '--base-path', join(base.path, 'db'), '--test-clock-offset-ms=1500')
+      assert.equal(live.status, 1)
+      assert.match(live.stderr, /^error: --test-clock-offset-ms is for test chains only; Live T is a live chain \(CLI_ERROR_TEST_ONLY\)\n$/)
+      const word = crust('node', '--rpc-port', '0', '--test-clock-offset-ms=soon')
+      assert.equal(word.status, 1)
+      assert.match(word.stderr, /--test-clock-offset-ms.*'soon' is invalid/)
+    } finally {
+      base.remove()
+    }
+  })
+
   it('error: a data folder created pruned refuses --pruning archive with one line naming the fix', async () => {
     const base = makeBasePath()
     try {
