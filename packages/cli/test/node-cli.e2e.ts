@@ -64,7 +64,10 @@ describe('crust node errors', () => {
     try {
       const file = join(base.path, 'live.json')
       // No chainType: a chain spec is a live chain unless it says otherwise.
-      writeFileSync(file, JSON.stringify({ name: 'Live T', id: 'live-t', genesis: { balances: [], authorities: ['5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY'] } }))
+      writeFileSync(
+        file,
+        JSON.stringify({ name: 'Live T', id: 'live-t', genesis: { balances: [], authorities: ['5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY'] } }),
+      )
       const live = crust('node', '--chain', file, '--rpc-port', '0', '--base-path', join(base.path, 'db'), '--test-clock-offset-ms=1500')
       assert.equal(live.status, 1)
       assert.match(live.stderr, /^error: --test-clock-offset-ms is for test chains only; Live T is a live chain \(CLI_ERROR_TEST_ONLY\)\n$/)
