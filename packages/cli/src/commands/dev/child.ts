@@ -41,6 +41,14 @@ export class DevChild<E> {
     const prefix = this.spec.prefix ?? []
     writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ prefix, bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
     const log = createWriteStream(this.logFile, { flags: 'a' })
+    // The log is in the node's data folder: a full disk there (a chaos run fills one) fails its
+    // writes. Said once on the supervisor's stderr; the node runs on, its output no longer kept
+    // (an unheard 'error' here ended the supervisor, and every node with it).
+    log.on('error', (err) => {
+      process.stderr.write(
+        `${JSON.stringify({ level: 40, time: Date.now(), node: this.spec.name, log: this.logFile, msg: `log not written: ${err.message}` })}\n`,
+      )
+    })
     // `ip netns exec` execs the command, so the child's pid and IPC channel are the node's own.
     const [command, ...rest] = [...prefix, process.execPath, CLI_BIN, ...this.spec.args] as [string, ...string[]]
     const child = spawn(command, rest, {
