@@ -23,7 +23,7 @@ it(`behavior: a ${minutes}-minute chaos run (seed ${seed}) on 4 validators, 3 st
     jitterMs: 20,
     lossPercent: 1,
     gateway: true,
-    smallDiskBytes: 256 * 2 ** 20,
+    smallDiskBytes: 2048 * 2 ** 20,
     maxClockOffsetMs: 4000,
     rssLimitBytes: 1024 * 2 ** 20,
     reportDir: process.env.CHAOS_REPORT_DIR ?? '.',

@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- --minutes N [--seed S] [--validators 4] [--storage-nodes 3] [--latency 80]
- * [--jitter 20] [--loss 1] [--no-gateway] [--small-disk-mb 256] [--rss-limit-mb 1024]
+ * [--jitter 20] [--loss 1] [--no-gateway] [--small-disk-mb 2048] [--rss-limit-mb 1024]
  * [--clock-skew-ms 4000] [--report-dir .] [--file-pause 5000]`: a chaos run on `crust testnet` (root). Prints the seed
  * first, one line per invariant at the end and the report's path, and exits 1 if any broke (2
  * when the run itself could not run).
@@ -19,8 +19,10 @@ const { values } = parseArgs({
     jitter: { type: 'string', default: '20' },
     loss: { type: 'string', default: '1' },
     'no-gateway': { type: 'boolean', default: false },
-    // 0: no small disk, no disk faults.
-    'small-disk-mb': { type: 'string', default: '256' },
+    // 0: no small disk, no disk faults. 2 GiB: a storage node keeps 512 MiB free (sManager's
+    // reservedSpace, against free space counted in whole GB) and 1 GiB beside its SRD, so a
+    // smaller disk would take no file at all. A tmpfs uses memory only for what is written.
+    'small-disk-mb': { type: 'string', default: '2048' },
     'rss-limit-mb': { type: 'string', default: '1024' },
     // The largest clock skew of one validator (0: none).
     'clock-skew-ms': { type: 'string', default: '4000' },
