@@ -155,6 +155,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
       String(opts.seed),
     ])
     const testnet = net
+    // The launcher holds every link and the control API: if it dies, say why at once (its last lines).
+    void net.exited.then((code) => {
+      if (!stop.signal.aborted) print(`chaos: crust testnet exited (${code}) during the run: ${testnet.logs.slice(-5).join(' | ').slice(0, 2000)}`)
+    })
     const info = net.info
     const validators = info.validators.map((v) => ({ name: v.name, rpc: v.rpc }))
     const nodes = [...validators, ...info.storageNodes.map((n) => ({ name: n.name, rpc: n.chainRpc }))]
