@@ -69,3 +69,6 @@ try {
   process.stderr.write(`error: the chaos run (seed ${seed}) could not run: ${(err as Error).message.split('\n')[0]}\n`)
   process.exitCode = 2
 }
+// Everything it started is stopped by now; a chain client still reconnecting to a host of the gone
+// network must not keep the process (and the lock a caller holds for it) alive.
+process.stdout.write('', () => process.exit())
