@@ -6,6 +6,7 @@
  */
 import { globSync } from 'node:fs'
 import { run } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { spec } from 'node:test/reporters'
 
 const PATTERNS = ['packages/*/dist/test/**/*.spec.js', 'packages/*/dist/test/**/*.e2e.js', 'scripts/dist/test/**/*.spec.js']
@@ -53,7 +54,10 @@ export function orderTestFiles(files: string[], longest: readonly string[] = LON
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = orderTestFiles(PATTERNS.flatMap((p) => globSync(p).sort()))
-  const tests = run({ files, concurrency: 2, timeout: 300_000 })
+  // Each test file runs in its own process; the CLI's resolution hook halves their start-up (see
+  // packages/cli/src/esm-resolve-cache.ts).
+  const execArgv = ['--import', fileURLToPath(new URL('../../../packages/cli/dist/src/register-resolve-cache.js', import.meta.url))]
+  const tests = run({ files, concurrency: 2, timeout: 300_000, execArgv })
   tests.on('test:fail', () => {
     process.exitCode = 1
   })
