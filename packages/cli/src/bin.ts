@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { guardLmdbCommitFailures } from '@crust-ts/base'
-import { main } from './program.js'
+// The resolution hook goes first, and the program is imported only after it is registered: a
+// static import would resolve the whole module graph before any of this file's code runs.
+import './register-resolve-cache.js'
 
+// lmdb-js's own rejections of a failed commit (a full disk) must not end the process: see the guard.
+const { guardLmdbCommitFailures } = await import('@crust-ts/base')
 guardLmdbCommitFailures((message) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), component: 'lmdb', msg: message })}\n`))
+const { main } = await import('./program.js')
 const code = await main(process.argv.slice(2))
 if (code !== 0) process.exitCode = code
