@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { CliError } from '../src/errors.js'
 import { serveControl, type TestnetControl } from '../src/commands/testnet/control.js'
-import { withClockOffset } from '../src/commands/testnet/testnet.js'
+import { withClockOffset } from '../src/commands/testnet/clock-offset.js'
 
 describe('testnet control API', () => {
   const calls: unknown[][] = []

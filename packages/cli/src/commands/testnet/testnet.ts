@@ -34,6 +34,7 @@ import {
   validatorName,
 } from '../dev/network-args.js'
 import { fundAccounts, setUpStorageAccount } from '../dev/setup.js'
+import { withClockOffset } from './clock-offset.js'
 import { serveControl, type TestnetControl } from './control.js'
 import { type NetworkFaults, TestnetHosts, tcpMultiaddr } from './hosts.js'
 
@@ -104,12 +105,6 @@ async function mountSmallDisk(dir: string, bytes: number): Promise<void> {
   } catch (err) {
     throw new CliError('CLI_ERROR_TESTNET_DISK', `--small-disk: cannot mount a tmpfs on ${dir}: ${(err as Error).message.split('\n')[0]}`)
   }
-}
-
-/** A validator's arguments with its test clock offset set to `ms` (0: none); one `--flag=value` argument, so a negative offset is not read as a flag. */
-export function withClockOffset(args: string[], ms: number): string[] {
-  const rest = args.filter((a) => !a.startsWith('--test-clock-offset-ms='))
-  return ms === 0 ? rest : [...rest, `--test-clock-offset-ms=${ms}`]
 }
 
 /** An endpoint URL a node reports (on loopback or the wildcard address) as reached on its host's address. */
