@@ -13,7 +13,7 @@ import { BlockImportError, BlockImportErrorCode, FinalityError } from '../src/ch
 import { decodeHeader, encodeHeader, extrinsicsRoot as rootOf, type Header } from '../src/primitives/header.js'
 import { ChainDatabase } from '../src/db/index.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
-import type { DecodedExtrinsic } from '../src/frame/extrinsic.js'
+import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.js'
 import { Runtime } from '../src/runtime/runtime.js'
 import { builtinSpec, type ChainSpec, LOCAL_AUTHORITIES } from '../src/spec/chain-spec.js'
 import { TransactionPool } from '../src/node/txpool/transaction-pool.js'
@@ -111,6 +111,26 @@ describe('Chain import and fork choice', () => {
     assert.equal(b.importBlock(headerOf(a, blocks[0]!), blocks[0]!.extrinsics).status, 'known')
     // Finality is external: nothing final until the gadget says so.
     assert.equal(b.finalized.number, 0)
+  })
+
+  it('behavior: a transaction pooled on the importing node is not verified again at import; a block with a forged copy is refused', () => {
+    const withGenuine = openChain()
+    const withForged = openChain()
+    const importer = openChain()
+    const genuine = transfer(importer, '//Bob', 0)
+    new TransactionPool(runtime, importer).submit(genuine)
+    assert.equal(importer.signatures.size, 1)
+    const decoded = decodeExtrinsic(runtime, genuine)
+    const forgedBytes = Uint8Array.from(genuine)
+    forgedBytes[decoded.signed!.signature.byteOffset - decoded.bytes.byteOffset + 7]! ^= 0x01
+    // Block production trusts its pool: a chain that authors the forged copy builds a block with it.
+    const bad = produce(withForged, 401, [decodeExtrinsic(runtime, forgedBytes)])
+    const good = produce(withGenuine, 401, [decoded])
+    rejects(() => importer.importBlock(headerOf(withForged, bad), bad.extrinsics), BlockImportErrorCode.BAD_EXTRINSIC)
+    assert.equal(importer.signatures.hits, 0)
+    assert.equal(importer.importBlock(headerOf(withGenuine, good), good.extrinsics).status, 'imported')
+    assert.equal(importer.signatures.hits, 1, 'the pool admission check answered the import')
+    assert.equal(importer.best.hashHex, withGenuine.best.hashHex)
   })
 
   it('error: wrong author, bad seal, same or lower slot, bad roots, unknown parent are rejected', () => {

@@ -14,6 +14,7 @@ import { u8aToHex } from '@polkadot/util'
 import type { ChainDatabase } from '../db/index.js'
 import type { DecodedExtrinsic } from '../frame/extrinsic.js'
 import { OverlayState } from '../frame/overlay.js'
+import { VerifiedSignatures } from '../frame/verified-signatures.js'
 import { Account } from '../pallets/system.js'
 import { findSlot } from '../primitives/aura.js'
 import { decodeHeader, encodeBody, encodeHeader, extrinsicsRoot, type Header, hashHeader } from '../primitives/header.js'
@@ -41,6 +42,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly genesis: BlockRecord
   readonly finality: FinalityMode
   readonly authorities: AuthoritySet
+  /** Transaction signatures this node checked; shared by the pool and block import so each is checked once. */
+  readonly signatures = new VerifiedSignatures()
   private readonly tree: BlockTree
   private readonly store: ChainStore
   private readonly slots = new SlotRecord()
@@ -303,7 +306,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (verified.status === 'known') return { status: 'known', block: verified.block, best: false }
     this.noteSlot(verified.slot, verified.author, verified.id.hash, headerBytes)
     const credited = { ...verified, author: this.authorAccount(verified.parent, verified.author) }
-    const { imported, nodes, deleted } = executeBlock({ tree: this.tree, runtime: this.runtime }, credited, extrinsics)
+    const { imported, nodes, deleted } = executeBlock({ tree: this.tree, runtime: this.runtime, signatures: this.signatures }, credited, extrinsics)
     const best = this.store.storeBlock(imported, headerBytes, { nodes, deleted }, verified.parent)
     this.imported++
     return { status: 'imported', block: imported.block, best }

@@ -8,6 +8,7 @@ import { Account } from '../pallets/system.js'
 import { computeFee, feeMultiplier, inclusionFee } from '../pallets/transaction-payment.js'
 import { eraBirth, eraDeath } from '../primitives/era.js'
 import { type DecodedExtrinsic, signingPayload, verifySignature } from '../frame/extrinsic.js'
+import type { VerifiedSignatures } from '../frame/verified-signatures.js'
 import type { Runtime } from './runtime.js'
 import type { StorageReader } from '../frame/storage.js'
 
@@ -41,6 +42,8 @@ export interface ValidationView {
   genesisHash: Uint8Array
   /** Canonical block hash by number (for mortal eras). */
   hashOf(number: number): Uint8Array | undefined
+  /** The node's record of signatures it checked: a success is kept, so importing a block with this transaction does not check it again. */
+  signatures?: VerifiedSignatures
 }
 
 export interface ValidTransaction {
@@ -75,7 +78,8 @@ export function validateTransaction(runtime: Runtime, xt: DecodedExtrinsic, view
   if (current >= death) throw new InvalidTransactionError('AncientBirthBlock')
   const birthHash = signed.era.kind === 'immortal' ? view.genesisHash : view.hashOf(birth)
   if (birthHash === undefined) throw new InvalidTransactionError('AncientBirthBlock')
-  if (!verifySignature(signed, signingPayload(runtime, xt, view.genesisHash, birthHash))) {
+  const payload = signingPayload(runtime, xt, view.genesisHash, birthHash)
+  if (!(view.signatures === undefined ? verifySignature(signed, payload) : view.signatures.verify({ ...xt, signed }, payload))) {
     throw new InvalidTransactionError('BadProof')
   }
   const config = runtime.config

@@ -6,6 +6,7 @@
 import { u8aEq, u8aToHex } from '@polkadot/util'
 import { type DecodedExtrinsic, decodeExtrinsic, signingPayload, verifySignature } from '../../frame/extrinsic.js'
 import { OverlayState } from '../../frame/overlay.js'
+import type { VerifiedSignatures } from '../../frame/verified-signatures.js'
 import { BlockHash } from '../../pallets/system.js'
 import { slotOf } from '../../primitives/aura.js'
 import { eraBirth } from '../../primitives/era.js'
@@ -21,6 +22,8 @@ import type { VerifiedBlock } from './verify-block.js'
 export interface ExecuteBlockContext {
   tree: BlockTree
   runtime: Runtime
+  /** Signatures this node already checked (pool admission): an extrinsic with a hit is not checked again. */
+  signatures?: VerifiedSignatures
 }
 
 /** Executes a verified block; throws {@link BlockImportError} unless it gives the header's state root. */
@@ -129,7 +132,8 @@ function checkSigned(ctx: ExecuteBlockContext, bytes: Uint8Array, parent: BlockR
     else if (birth > parent.number) birthHash = undefined
     else birthHash = BlockHash.get(parentState, birth)
   }
-  if (birthHash === undefined || !verifySignature(signed, signingPayload(runtime, xt, tree.genesis.hash, birthHash))) {
+  const valid = (payload: Uint8Array) => (ctx.signatures === undefined ? verifySignature(signed, payload) : ctx.signatures.verify({ ...xt, signed }, payload))
+  if (birthHash === undefined || !valid(signingPayload(runtime, xt, tree.genesis.hash, birthHash))) {
     throw new BlockImportError({ code: Code.BAD_EXTRINSIC, ...id, index }, 'an extrinsic has a bad signature')
   }
   return xt

@@ -79,6 +79,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
       bestNumber: best.number,
       genesisHash: this.chain.genesis.hash,
       hashOf: (n) => this.chain.hashAt(n),
+      signatures: this.chain.signatures,
     })
     const tx: PoolTransaction<DecodedExtrinsic> = {
       hash,
