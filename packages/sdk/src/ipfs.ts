@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path'
 import { DEFAULT_IPFS_API } from './constants.js'
 import { KuboError, SdkError, throwIfAborted } from './errors.js'
 import { type ContentRootReturnType, dagContentRoot } from './content-root.js'
+import { assembleFileRoot, createFileTee, type FileTee, fileDagLayout } from './file-root/index.js'
 import { type AddPart, createKuboClient } from './kubo/index.js'
 
 /** Where to reach the Kubo-compatible API. */
@@ -31,7 +32,11 @@ export interface AddToIpfsOptions extends IpfsEndpoint {
   cidVersion?: 0 | 1
   /** Pin what is added (default true). */
   pin?: boolean
-  /** Compute the DAG's content root for storage challenges (default true; reads the DAG back from the IPFS API). */
+  /**
+   * Compute the DAG's content root for storage challenges (default true). A file's is hashed as it
+   * uploads (same pass, on a worker thread for large files; only the DAG's inner blocks are read
+   * back); a folder's, or a file the IPFS node laid out otherwise, is read back from the IPFS API.
+   */
   contentRoot?: boolean
   signal?: AbortSignal
 }
@@ -130,13 +135,22 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
   throwIfAborted(options.signal)
 
   let sent = 0
+  const cidVersion = options.cidVersion ?? 0
   const parts: AddPart[] = entries.map((e) => (e.file === undefined ? { path: e.path } : { path: e.path, file: e.file }))
+  // A single file's root is hashed from the bytes as they are sent (Kubo: CIDv1 implies raw leaves).
+  const layout = options.contentRoot !== false && !st.isDirectory() ? fileDagLayout(st.size, { cidVersion, rawLeaves: cidVersion === 1 }) : undefined
+  let tee: FileTee | undefined
+  if (layout !== undefined) {
+    const fileTee = createFileTee(layout, st.size)
+    tee = fileTee
+    parts[0]!.onChunk = (chunk) => fileTee.update(chunk)
+  }
   const kubo = createKuboClient({ url, ...(options.headers === undefined ? {} : { headers: options.headers }) })
   const signal = options.signal === undefined ? {} : { signal: options.signal }
   try {
     const added = await kubo.add(parts, {
       ...signal,
-      cidVersion: options.cidVersion ?? 0,
+      cidVersion,
       pin: options.pin ?? true,
       progress: (bytes) => {
         sent = bytes
@@ -147,13 +161,20 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
     if (root === undefined) throw new SdkError('SDK_ERROR_IPFS', `IPFS API ${url}: the add returned no entry for ${name}`, { url })
     const { cumulativeSize } = await kubo.files.stat(`/ipfs/${root}`, signal)
     if (sent < total) options.onProgress?.({ bytes: total, total })
+    const hashes = await tee?.finish()
+    const teed =
+      layout === undefined || hashes === undefined ? undefined : await assembleFileRoot({ cid: root, size: st.size, layout, hashes, kubo, ...signal })
     const contentRoot =
       options.contentRoot === false
         ? undefined
-        : await dagContentRoot({ cid: root, ipfsApi: url, ...signal, ...(options.headers === undefined ? {} : { headers: options.headers }) })
+        : teed !== undefined
+          ? { root: `0x${Buffer.from(teed.root).toString('hex')}`, size: teed.size }
+          : await dagContentRoot({ cid: root, ipfsApi: url, ...signal, ...(options.headers === undefined ? {} : { headers: options.headers }) })
     return { cid: root, cumulativeSize, name, isDirectory: st.isDirectory(), bytes: total, ...(contentRoot === undefined ? {} : { contentRoot }) }
   } catch (err) {
     throwIfAborted(options.signal)
     throw ipfsError(url, err)
+  } finally {
+    tee?.close()
   }
 }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
 import { create } from 'kubo-rpc-client'
 import { storageProof } from '@crust-ts/protocol'
-import { type AddProgress, addToIpfs, contentSize, SdkError } from '../src/index.js'
+import { type AddProgress, addToIpfs, contentSize, dagContentRoot, SdkError } from '../src/index.js'
 
 const code = (c: string) => (err: unknown) => err instanceof SdkError && err.code === c
 
@@ -58,6 +58,23 @@ describe('addToIpfs', () => {
     assert.equal(big.contentRoot?.size, big.cumulativeSize, 'the content is every block of the DAG')
     assert.match(big.contentRoot?.root ?? '', /^0x[0-9a-f]{64}$/)
     assert.equal((await addToIpfs(join(dir, 'big.bin'), { ipfsApi: api, contentRoot: false })).contentRoot, undefined)
+  })
+
+  it('behavior: the content root hashed as a file uploads is the one read back from the node, for 0 B to 10 MiB (worker thread) and CIDv1', async () => {
+    const cases: Array<[number, 0 | 1]> = [
+      [0, 0],
+      [1, 0],
+      [1025, 0],
+      [262145, 0],
+      [10 * 1024 * 1024 + 3, 0],
+      [3 * 1024 * 1024 + 1, 1],
+    ]
+    for (const [size, cidVersion] of cases) {
+      const file = join(dir, `teed-${size}-${cidVersion}.bin`)
+      writeFileSync(file, randomBytes(size))
+      const added = await addToIpfs(file, { ipfsApi: api, cidVersion })
+      assert.deepEqual(added.contentRoot, await dagContentRoot({ cid: added.cid, ipfsApi: api }), `${size} bytes, CIDv${cidVersion}`)
+    }
   })
 
   it('behavior: a folder becomes a directory whose index.html serves at /ipfs/<cid>/', async () => {

@@ -16,6 +16,8 @@ export interface AddPart {
   /** Path inside the upload, `/`-separated. */
   path: string
   file?: string
+  /** Called with each chunk of the file before it is sent (a tee); the upload waits for a returned promise. */
+  onChunk?: (chunk: Uint8Array) => void | Promise<void>
 }
 
 /** One line of Kubo's add response. */
@@ -51,6 +53,8 @@ async function* multipartBody(parts: AddPart[], boundary: string, options: AddRe
     for await (const chunk of createReadStream(part.file) as AsyncIterable<Buffer>) {
       sent += chunk.length
       options.progress?.(sent)
+      const teed = part.onChunk?.(chunk)
+      if (teed !== undefined) await teed
       yield chunk
     }
   }

@@ -1,0 +1,10 @@
+/** Kubo's default chunk size (`--chunker=size-262144`). */
+export const KUBO_CHUNK_SIZE = 262144
+/** Kubo's default most links per UnixFS file node (balanced layout). */
+export const KUBO_MAX_LINKS = 174
+/** The sha2-256 multihash code. */
+export const SHA2_256_CODE = 0x12
+/** Below this file size the root is hashed on the calling thread (a worker costs more to start than the hashing). */
+export const FILE_ROOT_WORKER_MIN_BYTES = 8 * 1024 * 1024
+/** Most bytes handed to the hashing worker and not yet hashed; the upload waits beyond it (bounded memory). */
+export const FILE_ROOT_MAX_IN_FLIGHT = 16 * 1024 * 1024

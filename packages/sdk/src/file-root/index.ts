@@ -1,0 +1,5 @@
+export { assembleFileRoot, type AssembleFileRootParameters } from './assemble.js'
+export { FileHasher, type FileHashes } from './file-hasher.js'
+export { type FileDagLayout, type FileDagSettings, fileDagLayout, fileLeafFrame, leafBlockLength } from './layout.js'
+export { type HashedRun, RunHasher } from './run-hasher.js'
+export { createFileTee, type FileTee } from './tee.js'

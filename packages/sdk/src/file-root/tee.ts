@@ -1,0 +1,107 @@
+/**
+ * The tee of an upload: each chunk of the file the upload sends is also hashed into the file's
+ * content root, in the same pass (the file is read once, never held whole). Large files are hashed
+ * on a worker thread, so the hashing does not slow the thread that feeds the socket; the upload
+ * waits only when the worker falls more than {@link FILE_ROOT_MAX_IN_FLIGHT} bytes behind.
+ */
+import { Worker } from 'node:worker_threads'
+import { FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES } from './constants.js'
+import { FileHasher, type FileHashes } from './file-hasher.js'
+import type { HashWorkerInput, HashWorkerOutput } from './hash-worker.js'
+import type { FileDagLayout } from './layout.js'
+
+/** Takes the file's chunks in order; `finish` gives the hashes, or undefined when the bytes did not fit the layout. */
+export interface FileTee {
+  update(chunk: Uint8Array): void | Promise<void>
+  finish(): Promise<FileHashes | undefined>
+  /** Frees the worker (idempotent; after `finish` or on failure). */
+  close(): void
+}
+
+/** Hashes on the calling thread (small files). */
+class InlineFileTee implements FileTee {
+  private readonly hasher: FileHasher
+  private failed = false
+
+  constructor(layout: FileDagLayout, size: number) {
+    this.hasher = new FileHasher(layout, size)
+  }
+
+  update(chunk: Uint8Array): void {
+    if (this.failed) return
+    try {
+      this.hasher.update(chunk)
+    } catch {
+      this.failed = true
+    }
+  }
+
+  finish(): Promise<FileHashes | undefined> {
+    return Promise.resolve(this.failed ? undefined : this.hasher.finish())
+  }
+
+  close(): void {}
+}
+
+/** Hashes on a worker thread (large files). */
+class WorkerFileTee implements FileTee {
+  private readonly worker: Worker
+  private inFlight = 0
+  private failed = false
+  private drained: (() => void) | undefined
+  private readonly result: Promise<FileHashes | undefined>
+
+  constructor(layout: FileDagLayout, size: number) {
+    this.worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { layout, size } })
+    this.result = new Promise((resolve) => {
+      this.worker.on('message', (msg: HashWorkerOutput) => {
+        if ('hashed' in msg) {
+          this.inFlight -= msg.hashed
+          if (this.inFlight <= FILE_ROOT_MAX_IN_FLIGHT / 2) this.release()
+        } else if ('done' in msg) resolve(msg.done)
+        else this.fail(resolve)
+      })
+      this.worker.once('error', () => this.fail(resolve))
+      this.worker.once('exit', () => this.fail(resolve))
+    })
+  }
+
+  private release(): void {
+    const drained = this.drained
+    this.drained = undefined
+    drained?.()
+  }
+
+  private fail(resolve: (v: undefined) => void): void {
+    this.failed = true
+    this.release()
+    resolve(undefined)
+  }
+
+  update(chunk: Uint8Array): void | Promise<void> {
+    if (this.failed) return
+    this.inFlight += chunk.length
+    // A copy of its own to transfer: the upload still sends the chunk, and a view would clone its whole pool
+    // (`new Uint8Array(view)` copies; a Buffer's `slice` would not).
+    const copy = new Uint8Array(chunk)
+    this.worker.postMessage({ chunk: copy } satisfies HashWorkerInput, [copy.buffer as ArrayBuffer])
+    if (this.inFlight <= FILE_ROOT_MAX_IN_FLIGHT) return
+    return new Promise((resolve) => {
+      this.drained = resolve
+    })
+  }
+
+  finish(): Promise<FileHashes | undefined> {
+    if (!this.failed) this.worker.postMessage({ finish: true } satisfies HashWorkerInput)
+    return this.result
+  }
+
+  close(): void {
+    void this.worker.terminate()
+  }
+}
+
+/** A tee for a file of `size` bytes laid out as `layout`. */
+export function createFileTee(layout: FileDagLayout, size: number): FileTee {
+  return size < FILE_ROOT_WORKER_MIN_BYTES ? new InlineFileTee(layout, size) : new WorkerFileTee(layout, size)
+}

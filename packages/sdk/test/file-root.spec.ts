@@ -1,0 +1,148 @@
+/**
+ * A file's content root hashed in the upload's pass (`file-root`): the same root as the reference
+ * (the `storageProof` commitment over the DAG's blocks concatenated depth-first, the DAG made by
+ * the IPFS node's own importer settings), and no root at all when the DAG is not the one hashed.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { type KuboAddFlags, kuboAddOptions } from '@crust-ts/ipfs'
+import { storageProof } from '@crust-ts/protocol'
+import * as dagPb from '@ipld/dag-pb'
+import { importer } from 'ipfs-unixfs-importer'
+import type { CID } from 'multiformats/cid'
+import { assembleFileRoot, createFileTee, FileHasher, type FileHashes, fileDagLayout, RunHasher } from '../src/file-root/index.js'
+
+const MiB = 1024 * 1024
+const SEG = storageProof.SEGMENT_SIZE
+
+/** The DAG the IPFS node's add makes of `data`, in memory. */
+async function importDag(data: Uint8Array, flags: KuboAddFlags = {}) {
+  const blocks = new Map<string, Uint8Array>()
+  const blockstore = {
+    put: async (cid: CID, bytes: Uint8Array) => {
+      blocks.set(cid.toString(), bytes)
+      return cid
+    },
+    get: async (cid: CID) => blocks.get(cid.toString())!,
+    has: async (cid: CID) => blocks.has(cid.toString()),
+  }
+  let root: CID | undefined
+  for await (const entry of importer([{ content: [data] }], blockstore as never, kuboAddOptions(flags))) root = entry.cid
+  const get = (cid: CID | string) => {
+    const bytes = blocks.get(cid.toString())
+    if (bytes === undefined) throw new Error(`no block ${cid}`)
+    return bytes
+  }
+  return { root: root!, get, kubo: { block: { get: async (cid: CID | string) => get(cid) } } }
+}
+
+/** The reference: the DAG's blocks depth-first, concatenated, committed to at once. */
+function referenceRoot(dag: Awaited<ReturnType<typeof importDag>>): storageProof.ContentCommitment {
+  const parts: Uint8Array[] = []
+  const walk = (cid: CID) => {
+    const bytes = dag.get(cid)
+    parts.push(bytes)
+    if (cid.code === dagPb.code) for (const l of dagPb.decode(bytes).Links) walk(l.Hash)
+  }
+  walk(dag.root)
+  return storageProof.contentCommitment(Buffer.concat(parts))
+}
+
+/** The new path: the file's bytes through the hasher in pieces of `piece` bytes, finished against the DAG. */
+async function teedRoot(
+  data: Uint8Array,
+  dag: Awaited<ReturnType<typeof importDag>>,
+  flags: { cidVersion: 0 | 1; chunkSize?: number; maxLinks?: number },
+  piece = 65536,
+  hashedData = data,
+) {
+  const layout = fileDagLayout(data.length, { ...flags, rawLeaves: flags.cidVersion === 1 })
+  const hasher = new FileHasher(layout, data.length)
+  for (let at = 0; at < hashedData.length; at += piece) hasher.update(hashedData.subarray(at, at + piece))
+  const hashes = hasher.finish()
+  return assembleFileRoot({ cid: dag.root.toString(), size: data.length, layout, hashes, kubo: dag.kubo })
+}
+
+const hex = (c: storageProof.ContentCommitment | undefined) => (c === undefined ? 'none' : `${Buffer.from(c.root).toString('hex')}/${c.size}`)
+
+describe('file content root hashed while uploading', () => {
+  it('behavior: gives the reference root for 0, 1, one segment, a segment + 1, one chunk, a chunk + 1 and a multi-MiB random file (two layout levels)', async () => {
+    for (const size of [0, 1, SEG, SEG + 1, 262144, 262145, 45 * MiB + 12345]) {
+      const data = randomBytes(size)
+      const dag = await importDag(data)
+      const got = await teedRoot(data, dag, { cidVersion: 0 }, 65536)
+      assert.notEqual(got, undefined, `size ${size}: the teed root gave up`)
+      assert.equal(hex(got), hex(referenceRoot(dag)), `size ${size}`)
+    }
+  })
+
+  it('behavior: the same with CIDv1 (raw leaves), with any read size, and on a three-level DAG (small chunks, few links)', async () => {
+    const data = randomBytes(3 * MiB + 7)
+    const v1 = await importDag(data, { cidVersion: 1 })
+    assert.equal(hex(await teedRoot(data, v1, { cidVersion: 1 }, 4099)), hex(referenceRoot(v1)))
+    const small = { chunkSize: 1000, maxChildrenPerNode: 5 }
+    const data2 = randomBytes(1000 * 5 * 5 * 3 + 1)
+    const deep = await importDag(data2, small)
+    assert.equal(hex(await teedRoot(data2, deep, { cidVersion: 0, chunkSize: 1000, maxLinks: 5 }, 777)), hex(referenceRoot(deep)))
+  })
+
+  it('behavior: one wrong segment of the file changes the root (and the teed root follows the reference)', async () => {
+    const data = randomBytes(2 * MiB + 3)
+    const changed = Buffer.from(data)
+    changed[MiB + 5]! ^= 1
+    const [a, b] = [await importDag(data), await importDag(changed)]
+    const [ra, rb] = [await teedRoot(data, a, { cidVersion: 0 }), await teedRoot(changed, b, { cidVersion: 0 })]
+    assert.notEqual(hex(ra), hex(rb))
+    assert.equal(hex(rb), hex(referenceRoot(b)))
+  })
+
+  it('behavior: gives up (no root) when the DAG is not what was hashed: other bytes, other leaves, other chunking, a shorter file', async () => {
+    const data = randomBytes(MiB + 9)
+    const dag = await importDag(data)
+    const other = Buffer.from(data)
+    other[700_000]! ^= 0x80
+    assert.equal(await teedRoot(data, dag, { cidVersion: 0 }, 65536, other), undefined, 'the node has other bytes')
+    const raw = await importDag(data, { cidVersion: 0, rawLeaves: true })
+    assert.equal(await teedRoot(data, raw, { cidVersion: 0 }), undefined, 'the node made raw leaves')
+    const chunked = await importDag(data, { chunkSize: 131072 })
+    assert.equal(await teedRoot(data, chunked, { cidVersion: 0 }), undefined, 'the node chunked otherwise')
+    assert.equal(await teedRoot(data, dag, { cidVersion: 0 }, 65536, data.subarray(0, data.length - 1)), undefined, 'fewer bytes were hashed')
+    assert.throws(() => new FileHasher(fileDagLayout(10, { cidVersion: 0, rawLeaves: false }), 10).update(new Uint8Array(11)), RangeError)
+  })
+
+  it('behavior: a run hashed at any offset, pushed after the content before it, gives the root of the whole', () => {
+    for (const [before, length] of [
+      [0, 0],
+      [1, SEG - 1],
+      [SEG - 1, 2],
+      [SEG, 5 * SEG],
+      [3 * SEG + 17, 37 * SEG + 999],
+      [1234567, 262158 * 3],
+    ] as const) {
+      const all = randomBytes(before + length + 100)
+      const run = new RunHasher(before)
+      for (let at = before; at < before + length; at += 3001) run.update(all.subarray(at, Math.min(at + 3001, before + length)))
+      const h = run.finish()
+      const builder = new storageProof.ContentTreeBuilder().update(all.subarray(0, before)).update(h.head).pushSubtrees(h.subtrees).update(h.tail)
+      builder.update(all.subarray(before + length))
+      assert.equal(hex(builder.finish()), hex(storageProof.contentCommitment(all)), `${before} + ${length}`)
+    }
+  })
+
+  it('behavior: the worker-thread tee gives the hashes the calling thread does', async () => {
+    const data = randomBytes(9 * MiB + 3)
+    const layout = fileDagLayout(data.length, { cidVersion: 0, rawLeaves: false })
+    const tee = createFileTee(layout, data.length)
+    let got: FileHashes | undefined
+    try {
+      for (let at = 0; at < data.length; at += 65536) await tee.update(data.subarray(at, at + 65536))
+      got = await tee.finish()
+    } finally {
+      tee.close()
+    }
+    const inline = new FileHasher(layout, data.length)
+    inline.update(data)
+    assert.deepEqual(got, inline.finish())
+  })
+})
