@@ -141,12 +141,13 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
   const net = await kit.HostNetwork.create({ hosts: 3 })
   const children: ChildProcess[] = []
   try {
-    const holders: HolderReady[] = []
-    for (const host of net.hosts) {
-      const { child, ready } = await startHolder(net, host, path.join(work, `holder-${host.index}`), init)
-      children.push(child)
-      holders.push(ready)
-    }
+    // Started together: each adds its files while the others do.
+    const started = net.hosts.map((host) => startHolder(net, host, path.join(work, `holder-${host.index}`), init))
+    const settled = await Promise.allSettled(started)
+    for (const s of settled) if (s.status === 'fulfilled') children.push(s.value.child)
+    const failed = settled.find((s) => s.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+    const holders = settled.map((s) => (s as PromiseFulfilledResult<{ ready: HolderReady }>).value.ready)
     if (!holders.every((h) => h.cids.join() === holders[0]!.cids.join())) throw new Error('the holders made different CIDs')
     const cids = holders[0]!.cids.map((c) => CID.parse(c))
     const big = cids.pop()!
