@@ -70,8 +70,8 @@ export interface HolderSplitInit {
  * node's ranking: failures, chain weight). A holder ten times slower than the others is thus asked
  * only once their queues are ten times deeper, which a DAG of a few dozen blocks never reaches; to
  * see it recover, a holder idle for `probeMs` gets the next block whatever it costs (a probe). A
- * holder not yet timed counts as fast as the fastest timed one (it gets tried). A holder that says it does not have a
- * block leaves the set until hints name it again (it may hold another DAG, not this one); one that
+ * holder not yet timed counts as fast as the fastest timed one (it gets tried). A holder that says
+ * it does not have a block leaves the set until hints name it again (it may hold another DAG); one that
  * stalls (no block for `stallMs` while it has wants) or whose stream fails leaves too, and its wants
  * go to the next holder. When no holder is left to ask, `retrieve` says so (`undefined`) and the
  * caller falls back to plain bitswap (every connected peer, the DHT).
