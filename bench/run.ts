@@ -83,6 +83,9 @@ const pull = (await import(new URL('../../packages/ipfs/dist/test/bench/bitswap-
 }
 // BENCH_PULL_MIB changes the file (default 256 MiB, as the issue's pull figure).
 console.log(pull.formatBitswapPullBench(await pull.runBitswapPullBench({ size: Number(process.env.BENCH_PULL_MIB ?? 256) * 1024 * 1024, rounds: 3 })))
+const { runRetrievalHoldersBench, formatRetrievalHoldersBench } = await import('./retrieval-holders.js')
+// Three holder processes in network namespaces, rate-limited with tc (needs root; says so and skips without it).
+console.log(formatRetrievalHoldersBench(await runRetrievalHoldersBench({ rounds: Number(process.env.BENCH_HOLDERS_ROUNDS ?? 3) })))
 
 const seal = (await import(new URL('../../packages/sworker/dist/test/bench/seal.bench.js', import.meta.url).href)) as {
   runSealBench(opts: { sizeMiB?: number; rounds?: number }): Promise<unknown>

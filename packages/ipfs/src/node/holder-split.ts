@@ -5,6 +5,18 @@ import type { CID } from 'multiformats/cid'
 export const MAX_WANTS_PER_HOLDER = 32
 /** A holder with wants outstanding that delivers nothing for this long has stalled: its wants go to another. */
 export const HOLDER_STALL_MS = 5_000
+/**
+ * How fast a holder's time per block is forgotten: each block it delivers keeps this share of the
+ * average so far (it follows about the last five blocks, so a holder that got faster or slower is
+ * seen within a probe or two, and blocks that arrive together in one bitswap message average out).
+ */
+export const SERVICE_DECAY = 0.8
+/** A holder not asked for anything this long gets the next block whatever it costs: a probe, so a slow holder that got faster is seen again. */
+export const PROBE_INTERVAL_MS = 2_000
+/** Times per block below this count as this: finer differences are the event loop's noise, not the holders'. */
+export const MIN_MS_PER_BLOCK = 1
+/** Most peers whose time per block is remembered (the least recently asked are forgotten first). */
+export const MAX_TIMED_PEERS = 10_000
 
 /** Bitswap's answer to a want sent to one peer: the block, or that it does not have it. */
 export interface PeerAnswer {
@@ -24,6 +36,14 @@ interface Holder {
   gone: AbortController
 }
 
+/** A peer's time per block while it has wants outstanding: decayed sums over the blocks it delivered. */
+interface Service {
+  sumMs: number
+  weight: number
+  /** When it was last asked for a block (probes go to holders idle longer than the probe interval). */
+  lastAsked: number
+}
+
 /** Why a holder's want ended without its block. */
 type Miss = 'dont-have' | 'stalled' | 'failed'
 
@@ -34,14 +54,24 @@ export interface HolderSplitInit {
   onMiss?: (peerId: string, reason: Miss) => void
   maxWantsPerHolder?: number
   stallMs?: number
+  /** Default {@link PROBE_INTERVAL_MS}. */
+  probeMs?: number
+  /** The clock holders are timed with, in ms (default `performance.now`; a test's fake clock). */
+  now?: () => number
 }
 
 /**
  * Spreads a DAG's block fetches over the holders that provider hints named and that are connected,
  * instead of bitswap's way of asking every connected peer for every block: each block is asked of
- * one holder, the one with the fewest wants outstanding for its score, at most
- * `maxWantsPerHolder` each (a fetch waits for a free slot). A holder that says it does not have a
- * block leaves the set until hints name it again (it may hold another DAG, not this one); one that
+ * one holder, the one expected to deliver it first, at most `maxWantsPerHolder` each (a fetch waits
+ * for a free slot). A holder's expected time is its wants outstanding plus this one, times its time
+ * per block (measured here: the time between its deliveries while it has wants outstanding, so a
+ * holder with a slow uplink counts as slow however many wants it queues), divided by its score (the
+ * node's ranking: failures, chain weight). A holder ten times slower than the others is thus asked
+ * only once their queues are ten times deeper, which a DAG of a few dozen blocks never reaches; to
+ * see it recover, a holder idle for `probeMs` gets the next block whatever it costs (a probe). A
+ * holder not yet timed counts as fast as the fastest timed one (it gets tried). A holder that says
+ * it does not have a block leaves the set until hints name it again (it may hold another DAG); one that
  * stalls (no block for `stallMs` while it has wants) or whose stream fails leaves too, and its wants
  * go to the next holder. When no holder is left to ask, `retrieve` says so (`undefined`) and the
  * caller falls back to plain bitswap (every connected peer, the DHT).
@@ -51,6 +81,10 @@ export class HolderSplit {
   private readonly waiting: Array<() => void> = []
   private readonly maxWants: number
   private readonly stallMs: number
+  private readonly probeMs: number
+  private readonly now: () => number
+  /** Time per block of every peer timed, by peer id, least recently asked first (kept across DAGs and holder sets). */
+  private readonly service = new Map<string, Service>()
 
   constructor(
     private readonly want: WantFromPeer,
@@ -58,12 +92,20 @@ export class HolderSplit {
   ) {
     this.maxWants = init.maxWantsPerHolder ?? MAX_WANTS_PER_HOLDER
     this.stallMs = init.stallMs ?? HOLDER_STALL_MS
+    this.probeMs = init.probeMs ?? PROBE_INTERVAL_MS
+    this.now = init.now ?? (() => performance.now())
+  }
+
+  /** The measured time per block of `peerId` in ms (undefined until it delivered one). */
+  msPerBlock(peerId: string): number | undefined {
+    const s = this.service.get(peerId)
+    return s === undefined || s.weight === 0 ? undefined : s.sumMs / s.weight
   }
 
   /** A hinted holder is connected: it takes wants from now on. */
   add(peer: PeerId): void {
     const key = peer.toString()
-    if (!this.holders.has(key)) this.holders.set(key, { peer, outstanding: 0, lastProgress: performance.now(), gone: new AbortController() })
+    if (!this.holders.has(key)) this.holders.set(key, { peer, outstanding: 0, lastProgress: this.now(), gone: new AbortController() })
     this.wake()
   }
 
@@ -106,23 +148,34 @@ export class HolderSplit {
   private async pick(tried: Set<string>, signal: AbortSignal): Promise<Holder | undefined> {
     for (;;) {
       signal.throwIfAborted()
+      const now = this.now()
       let best: Holder | undefined
-      let bestLoad = Number.POSITIVE_INFINITY
+      let bestCost = Number.POSITIVE_INFINITY
       let anyUntried = false
+      let fastest = Number.POSITIVE_INFINITY
+      for (const key of this.holders.keys()) fastest = Math.min(fastest, this.msPerBlock(key) ?? Number.POSITIVE_INFINITY)
+      // none timed yet: all alike, the spread follows the wants outstanding and the scores
+      if (fastest === Number.POSITIVE_INFINITY) fastest = MIN_MS_PER_BLOCK
       for (const [key, holder] of this.holders) {
         if (tried.has(key)) continue
         anyUntried = true
         if (holder.outstanding >= this.maxWants) continue
-        const load = (holder.outstanding + 1) / Math.max(1e-6, this.init.score(key))
-        if (load < bestLoad) {
+        const lastAsked = this.service.get(key)?.lastAsked
+        if (holder.outstanding === 0 && lastAsked !== undefined && now - lastAsked >= this.probeMs) {
           best = holder
-          bestLoad = load
+          break
+        }
+        const cost = ((holder.outstanding + 1) * Math.max(MIN_MS_PER_BLOCK, this.msPerBlock(key) ?? fastest)) / Math.max(1e-6, this.init.score(key))
+        if (cost < bestCost) {
+          best = holder
+          bestCost = cost
         }
       }
       if (best !== undefined) {
         // taken now, not when the want is sent: fetches that pick at the same time must see each other
-        if (best.outstanding === 0) best.lastProgress = performance.now()
+        if (best.outstanding === 0) best.lastProgress = now
         best.outstanding++
+        this.noteAsked(best.peer.toString(), now)
         return best
       }
       if (!anyUntried) return undefined
@@ -142,7 +195,7 @@ export class HolderSplit {
     const stall = new AbortController()
     const watchdog = setInterval(
       () => {
-        if (performance.now() - holder.lastProgress > this.stallMs) stall.abort()
+        if (this.now() - holder.lastProgress > this.stallMs) stall.abort()
       },
       Math.max(50, this.stallMs / 5),
     )
@@ -150,7 +203,10 @@ export class HolderSplit {
     try {
       const answer = await this.want(cid, holder.peer, { signal: AbortSignal.any([signal, stall.signal, holder.gone.signal]) })
       if (!answer.has || answer.block === undefined) return 'dont-have'
-      holder.lastProgress = performance.now()
+      const now = this.now()
+      // busy since its previous delivery (or since it was first asked after an idle spell)
+      this.noteServed(holder.peer.toString(), now - holder.lastProgress)
+      holder.lastProgress = now
       return answer.block
     } catch (err) {
       if (signal.aborted) throw err
@@ -160,6 +216,22 @@ export class HolderSplit {
       holder.outstanding--
       this.wake()
     }
+  }
+
+  private noteAsked(peerId: string, now: number): void {
+    const s = this.service.get(peerId) ?? { sumMs: 0, weight: 0, lastAsked: now }
+    s.lastAsked = now
+    // re-inserted: Map order is least recently asked first
+    this.service.delete(peerId)
+    this.service.set(peerId, s)
+    if (this.service.size > MAX_TIMED_PEERS) this.service.delete(this.service.keys().next().value!)
+  }
+
+  private noteServed(peerId: string, ms: number): void {
+    const s = this.service.get(peerId)
+    if (s === undefined) return
+    s.sumMs = s.sumMs * SERVICE_DECAY + Math.max(0, ms)
+    s.weight = s.weight * SERVICE_DECAY + 1
   }
 
   private wake(): void {

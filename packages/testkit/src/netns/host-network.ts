@@ -166,6 +166,32 @@ export class HostNetwork {
   }
 
   /**
+   * Limits what the host sends to `mbit` Mbit/s (a token bucket on its own end of the link, inside
+   * its namespace): a server that uploads slowly, whoever downloads from it.
+   */
+  async rateLimitUpload(host: Host, mbit: number): Promise<void> {
+    const inner = `${this.tag}i${host.index}`
+    await run('ip', [
+      'netns',
+      'exec',
+      host.ns,
+      'tc',
+      'qdisc',
+      'replace',
+      'dev',
+      inner,
+      'root',
+      'tbf',
+      'rate',
+      `${mbit}mbit`,
+      'burst',
+      '64kb',
+      'latency',
+      '200ms',
+    ])
+  }
+
+  /**
    * Adds latency, jitter, loss and a rate limit to what reaches the host, in the kernel (netem on
    * its bridge-side link); false where the kernel has no netem (then a link proxy has to).
    */

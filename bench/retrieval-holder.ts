@@ -1,0 +1,45 @@
+/**
+ * One holder of the retrieval benchmarks (bench/retrieval-holders.ts), run as its own process in a
+ * network namespace: an IPFS node on a fresh LMDB repo listening on the host's address, holding
+ * `files` generated files of `mib` MiB each (the same bytes in every holder, so the same CIDs) and
+ * one more of `bigMib` MiB. It tells its parent (IPC) its peer id, addresses and CIDs, then serves
+ * until the parent disconnects.
+ *
+ *   ip netns exec <ns> node bench/dist/retrieval-holder.js <repo> <address> <files> <mib> <bigMib>
+ */
+import { createCipheriv, createHash } from 'node:crypto'
+import { createIpfsNode, kuboAddOptions } from '@crust-ts/ipfs'
+
+/** The message a holder sends once it holds every file. */
+export interface HolderReady {
+  peerId: string
+  multiaddrs: string[]
+  /** The small files' CIDs, in order, then the big file's. */
+  cids: string[]
+}
+
+const CHUNK = 1024 * 1024
+
+/** `mib` MiB of bytes that depend only on `seed` (AES-256-CTR of zeros), 1 MiB at a time. */
+export async function* seededBytes(seed: string, mib: number): AsyncGenerator<Uint8Array> {
+  const cipher = createCipheriv('aes-256-ctr', createHash('sha256').update(seed).digest(), Buffer.alloc(16))
+  const zeros = Buffer.alloc(CHUNK)
+  for (let i = 0; i < mib; i++) yield cipher.update(zeros)
+}
+
+async function main(): Promise<void> {
+  const [repoPath, address, files, mib, bigMib] = process.argv.slice(2)
+  if (repoPath === undefined || address === undefined || bigMib === undefined)
+    throw new Error('usage: retrieval-holder <repo> <address> <files> <mib> <bigMib>')
+  const node = await createIpfsNode({ repoPath, swarm: [`/ip4/${address}/tcp/0`] })
+  const cids: string[] = []
+  for (let i = 0; i < Number(files); i++) cids.push((await node.fs.addByteStream(seededBytes(`file-${i}`, Number(mib)), kuboAddOptions())).toString())
+  cids.push((await node.fs.addByteStream(seededBytes('big', Number(bigMib)), kuboAddOptions())).toString())
+  const ready: HolderReady = { peerId: node.libp2p.peerId.toString(), multiaddrs: node.libp2p.getMultiaddrs().map(String), cids }
+  process.send!(ready)
+  process.once('disconnect', () => {
+    void node.stop().finally(() => process.exit(0))
+  })
+}
+
+await main()

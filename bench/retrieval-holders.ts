@@ -1,0 +1,235 @@
+/**
+ * Retrieval from several holders (issue #19): does the ranking move blocks away from a slow holder,
+ * and do three holders pull faster than one?
+ *
+ * Real processes and a real network: three holders (bench/retrieval-holder.ts), each an IPFS node
+ * in its own network namespace on a bridge, holding the same 20 files of 8 MiB and one of 64 MiB;
+ * each holder's upload is rate-limited by a kernel token bucket (`tc tbf` on its end of its veth
+ * pair), so the figures measure scheduling, not the CPU of a 2-core machine. The puller is an IPFS
+ * node in this process (root namespace), told of the holders by provider hints, fetching with the
+ * node's own parts: the scoring block broker, the persisted retrieval scores and the holder split.
+ *
+ * - Incentive: two holders upload at `fastMbit`, one at a tenth of it; a fresh puller pins the 20
+ *   files one after another (its scores carry from file to file); per file, the slow holder's share
+ *   of the blocks fetched. Target: below 10 % for every file after the first 5.
+ * - Three holders against one: all three at `rateMbit`; a fresh puller pins the 64 MiB file told of
+ *   one holder, another told of all three; MiB/s and the ratio (target >= 1.5).
+ * Each part is run `rounds` times (fresh pullers); medians printed. Needs root (namespaces, tc).
+ *
+ *   npx node bench/dist/retrieval-holders.js [--rounds 3]   (`npm run bench`: BENCH_HOLDERS_ROUNDS)
+ */
+import type { ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { CID } from 'multiformats/cid'
+import { createIpfsNode, type ProviderHints } from '@crust-ts/ipfs'
+import type { HolderReady } from './retrieval-holder.js'
+
+const MiB = 1024 * 1024
+const HOLDER_SCRIPT = fileURLToPath(new URL('./retrieval-holder.js', import.meta.url))
+
+/** What the bench uses of testkit's host network (loaded from its build: bench/ builds before testkit). */
+interface Host {
+  index: number
+  ns: string
+  address: string
+}
+interface HostNetwork {
+  hosts: Host[]
+  spawn(host: Host, command: string, args: string[], options: object): ChildProcess
+  rateLimitUpload(host: Host, mbit: number): Promise<void>
+  destroy(): Promise<void>
+}
+interface Testkit {
+  netnsUnavailable(): Promise<string | undefined>
+  HostNetwork: { create(init: { hosts: number }): Promise<HostNetwork> }
+}
+
+export interface RetrievalHoldersInit {
+  files?: number
+  fileMiB?: number
+  bigMiB?: number
+  /** Upload rate of the fast holders in the incentive part; the slow one gets a tenth. */
+  fastMbit?: number
+  /** Upload rate of each holder in the three-against-one part. */
+  rateMbit?: number
+  rounds?: number
+}
+
+export interface RetrievalHoldersResult {
+  files: number
+  fileMiB: number
+  bigMiB: number
+  fastMbit: number
+  rateMbit: number
+  rounds: number
+  /** Per file (median over rounds): the slow holder's share of the blocks, and seconds to pin it. */
+  slowShare: number[]
+  fileSeconds: number[]
+  /** The slow holder's share of every block fetched after the first 5 files (median over rounds). */
+  slowShareAfter5: number
+  oneMiBs: number
+  threeMiBs: number
+  /** Median over rounds of three-holder MiB/s ÷ one-holder MiB/s of the same round. */
+  ratio: number
+  skipped?: string
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Starts a holder in `host`'s namespace and waits until it holds every file. */
+async function startHolder(
+  net: HostNetwork,
+  host: Host,
+  repo: string,
+  init: Required<RetrievalHoldersInit>,
+): Promise<{ child: ChildProcess; ready: HolderReady }> {
+  const args = [HOLDER_SCRIPT, repo, host.address, String(init.files), String(init.fileMiB), String(init.bigMiB)]
+  const child = net.spawn(host, process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const ready = await new Promise<HolderReady>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as HolderReady))
+    child.once('exit', (code) => reject(new Error(`holder in ${host.ns} exited (${code}): ${stderr.trim().split('\n').pop()}`)))
+  })
+  return { child, ready }
+}
+
+/** A fresh puller told that `holders` hold everything; `fn` runs with it, then it is stopped and its repo removed. */
+async function withPuller<T>(dir: string, holders: HolderReady[], fn: (puller: Awaited<ReturnType<typeof createIpfsNode>>) => Promise<T>): Promise<T> {
+  const hints: ProviderHints = { providersOf: async () => holders.map((h) => ({ peerId: h.peerId, multiaddrs: h.multiaddrs })) }
+  const puller = await createIpfsNode({ repoPath: dir, swarm: ['/ip4/0.0.0.0/tcp/0'], fetchTimeoutMs: 120_000, providerHints: hints })
+  try {
+    return await fn(puller)
+  } finally {
+    await puller.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function pin(puller: Awaited<ReturnType<typeof createIpfsNode>>, cid: CID): Promise<number> {
+  const t0 = performance.now()
+  for await (const _ of puller.helia.pins.add(cid)) {
+    // every block fetched and stored
+  }
+  return (performance.now() - t0) / 1000
+}
+
+export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}): Promise<RetrievalHoldersResult> {
+  const init: Required<RetrievalHoldersInit> = {
+    files: opts.files ?? 20,
+    fileMiB: opts.fileMiB ?? 8,
+    bigMiB: opts.bigMiB ?? 64,
+    fastMbit: opts.fastMbit ?? 80,
+    rateMbit: opts.rateMbit ?? 60,
+    rounds: Math.max(1, opts.rounds ?? 3),
+  }
+  const empty = { ...init, slowShare: [], fileSeconds: [], slowShareAfter5: Number.NaN, oneMiBs: Number.NaN, threeMiBs: Number.NaN, ratio: Number.NaN }
+  const kit = (await import(new URL('../../packages/testkit/dist/src/index.js', import.meta.url).href)) as Testkit
+  const why = await kit.netnsUnavailable()
+  if (why !== undefined) return { ...empty, skipped: why }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-bench-holders-'))
+  const net = await kit.HostNetwork.create({ hosts: 3 })
+  const children: ChildProcess[] = []
+  try {
+    // Started together: each adds its files while the others do.
+    const started = net.hosts.map((host) => startHolder(net, host, path.join(work, `holder-${host.index}`), init))
+    const settled = await Promise.allSettled(started)
+    for (const s of settled) if (s.status === 'fulfilled') children.push(s.value.child)
+    const failed = settled.find((s) => s.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+    const holders = settled.map((s) => (s as PromiseFulfilledResult<{ ready: HolderReady }>).value.ready)
+    if (!holders.every((h) => h.cids.join() === holders[0]!.cids.join())) throw new Error('the holders made different CIDs')
+    const cids = holders[0]!.cids.map((c) => CID.parse(c))
+    const big = cids.pop()!
+
+    // Incentive: holder 2 uploads at a tenth of the others' rate.
+    for (const host of net.hosts) await net.rateLimitUpload(host, host.index === 2 ? init.fastMbit / 10 : init.fastMbit)
+    const shares: number[][] = []
+    const times: number[][] = []
+    const after5: number[] = []
+    for (let r = 0; r < init.rounds; r++) {
+      await withPuller(path.join(work, `incentive-${r}`), holders, async (puller) => {
+        const served = () => holders.map((h) => puller.retrieval.get(h.peerId)?.successes ?? 0)
+        const roundShares: number[] = []
+        const roundTimes: number[] = []
+        let slowLate = 0
+        let allLate = 0
+        for (const [i, cid] of cids.entries()) {
+          const before = served()
+          roundTimes.push(await pin(puller, cid))
+          const delta = served().map((n, j) => n - before[j]!)
+          const total = delta.reduce((a, b) => a + b, 0)
+          roundShares.push(delta[2]! / Math.max(1, total))
+          if (i >= 5) {
+            slowLate += delta[2]!
+            allLate += total
+          }
+        }
+        shares.push(roundShares)
+        times.push(roundTimes)
+        after5.push(slowLate / Math.max(1, allLate))
+      })
+    }
+
+    // Three holders against one, every holder at the same rate.
+    for (const host of net.hosts) await net.rateLimitUpload(host, init.rateMbit)
+    const one: number[] = []
+    const three: number[] = []
+    for (let r = 0; r < init.rounds; r++) {
+      one.push(init.bigMiB / (await withPuller(path.join(work, `one-${r}`), [holders[r % 3]!], (p) => pin(p, big))))
+      three.push(init.bigMiB / (await withPuller(path.join(work, `three-${r}`), holders, (p) => pin(p, big))))
+    }
+    return {
+      ...init,
+      slowShare: cids.map((_, i) => median(shares.map((s) => s[i]!))),
+      fileSeconds: cids.map((_, i) => median(times.map((t) => t[i]!))),
+      slowShareAfter5: median(after5),
+      oneMiBs: median(one),
+      threeMiBs: median(three),
+      ratio: median(three.map((t, i) => t / one[i]!)),
+    }
+  } finally {
+    for (const child of children) {
+      if (child.connected) child.disconnect()
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    await net.destroy()
+    fs.rmSync(work, { recursive: true, force: true })
+  }
+}
+
+export function formatRetrievalHoldersBench(r: RetrievalHoldersResult): string {
+  const head = `ipfs retrieval from several holders (3 holder processes in network namespaces, uploads rate-limited by tc tbf, puller in this process), medians of ${r.rounds} rounds`
+  if (r.skipped !== undefined) return `${head}\n  skipped: ${r.skipped}`
+  const pct = (n: number) => `${(100 * n).toFixed(0)}%`
+  const late = r.slowShare.slice(5)
+  const ok = late.every((s) => s < 0.1)
+  return [
+    head,
+    `  incentive: ${r.files} files of ${r.fileMiB} MiB pulled one after another; two holders upload at ${r.fastMbit} Mbit/s, one at ${r.fastMbit / 10} Mbit/s`,
+    `  slow holder's share of the blocks, per file: ${r.slowShare.map(pct).join(' ')}`,
+    `  seconds per file: ${r.fileSeconds.map((s) => s.toFixed(2)).join(' ')}`,
+    `  after the first 5 files: ${pct(r.slowShareAfter5)} of the blocks overall, at most ${pct(Math.max(...late))} of any file (target < 10% for every file): ${ok ? 'met' : 'NOT met'}`,
+    `  three holders against one (each uploads at ${r.rateMbit} Mbit/s = ${((r.rateMbit * 1e6) / 8 / MiB).toFixed(1)} MiB/s), ${r.bigMiB} MiB file: one holder ${r.oneMiBs.toFixed(1)} MiB/s, three ${r.threeMiBs.toFixed(1)} MiB/s, ratio ${r.ratio.toFixed(2)} (target >= 1.5)`,
+  ].join('\n')
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, files: { type: 'string' } } })
+  const rounds = values.rounds === undefined ? {} : { rounds: Number(values.rounds) }
+  const files = values.files === undefined ? {} : { files: Number(values.files) }
+  console.log(formatRetrievalHoldersBench(await runRetrievalHoldersBench({ ...rounds, ...files })))
+}
