@@ -17,13 +17,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
-import { type ApiPromise, Keyring } from '@polkadot/api'
+import { type ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import type { SignerPayloadJSON } from '@polkadot/types/types'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { addToIpfs } from '@crust-ts/sdk'
 import type { Browser, Page } from 'playwright-core'
 import { alive, connectApi, type DevProcess, makeBasePath, devArgs, startDev, waitFor, writeDevSpec } from '@crust-ts/testkit'
 import { ConsoleServer } from '../src/index.js'
 import { launchChromium } from './browser.js'
+import { blockEvidence } from './chain-evidence.js'
 
 /**
  * The README's screenshots are refreshed only on request (CRUST_UPDATE_SCREENSHOTS=1); other runs
@@ -372,6 +375,94 @@ describe('web console in Chromium', () => {
     await page.close()
   })
 
+  it("behavior: the Nodes page's validators: blocks authored and finality votes in the window match the blocks' seals and the stored precommits, and the session's ImOnline records match the chain, at the block the page names", async () => {
+    const page = await browser.newPage()
+    await page.goto(`${url}#/nodes`)
+    const section = page.getByTestId('validators')
+    await section.waitFor({ timeout: LONG })
+    // Wait for a window with finality votes in it (the first blocks finalize a few seconds in).
+    const shown = await waitFor(
+      () =>
+        section
+          .evaluate((el) => ({
+            hash: el.getAttribute('data-hash') ?? '',
+            number: Number(el.getAttribute('data-number')),
+            from: Number(el.getAttribute('data-from')),
+            finalized: Number(el.getAttribute('data-finalized')),
+            rows: [...el.querySelectorAll('[data-testid="validator-activity"]')].map((r) => ({
+              account: r.getAttribute('data-account')!,
+              authored: Number(r.getAttribute('data-authored')),
+              precommits: Number(r.getAttribute('data-precommits')),
+              elected: r.getAttribute('data-elected') === 'true',
+              sessionAuthored: r.getAttribute('data-session-authored'),
+              heartbeat: r.getAttribute('data-heartbeat'),
+              online: r.getAttribute('data-online') === 'true',
+            })),
+          }))
+          .then((v) => (v.rows.some((r) => r.precommits > 0) ? v : undefined)),
+      'validators with finality votes',
+      LONG,
+    )
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const hex = (address: string) => u8aToHex(keyring.decodeAddress(address))
+    const provider = new WsProvider(dev.chainRpc)
+    try {
+      await provider.isReady
+      const blocks = await blockEvidence(
+        api,
+        provider,
+        shown.hash,
+        shown.from,
+        shown.rows.map((r) => r.account),
+      )
+      assert.equal(blocks.length, shown.number - shown.from + 1, 'the window the page names is on the chain')
+      assert.ok(
+        blocks.every((b) => b.sealedBy !== undefined),
+        'every block of the window is sealed by a validator the page lists',
+      )
+      for (const r of shown.rows) {
+        const key = hex(r.account)
+        assert.equal(r.authored, blocks.filter((b) => b.sealedBy === key).length, `blocks ${r.account} sealed in #${shown.from}-#${shown.number}`)
+        // Only the window's blocks that were final when the node answered (a later one may be final by now).
+        const final = blocks.filter((b) => b.number <= shown.finalized)
+        assert.equal(
+          r.precommits,
+          final.filter((b) => b.precommitters.includes(key)).length,
+          `precommits ${r.account} signed in #${shown.from}-#${shown.finalized}`,
+        )
+      }
+      // crust dev's one validator, //Alice//stash, authors every block and votes: the figures are not zeros.
+      const authority = shown.rows.find((r) => r.account === keyring.addFromUri('//Alice//stash').address)
+      assert.ok(authority !== undefined, 'the authority is listed')
+      assert.equal(authority.authored, blocks.length)
+      assert.ok(authority.precommits > 0 && authority.online, `the authority voted: ${JSON.stringify(authority)}`)
+      // The session's elected validators, with the chain's ImOnline records at that block.
+      const at = await api.at(shown.hash)
+      const session = Number((await at.query.session!.currentIndex!()).toString())
+      const elected = ((await at.query.session!.validators!()) as unknown as Array<{ toString(): string }>).map((v) => v.toString())
+      assert.deepEqual(
+        shown.rows
+          .filter((r) => r.elected)
+          .map((r) => r.account)
+          .sort(),
+        [...elected].sort(),
+      )
+      for (const [i, v] of elected.entries()) {
+        const r = shown.rows.find((x) => x.account === v)!
+        const sessionAuthored = Number((await at.query.imOnline!.authoredBlocks!(session, v)).toString())
+        const heartbeat = (await at.query.imOnline!.receivedHeartbeats!(session, i)).toJSON() === true
+        assert.deepEqual([Number(r.sessionAuthored), r.heartbeat === 'true'], [sessionAuthored, heartbeat], `${v}'s ImOnline record in session ${session}`)
+        assert.equal(r.online, r.authored > 0 || r.precommits > 0 || sessionAuthored > 0 || heartbeat, `${v} online`)
+      }
+      process.stdout.write(`# validators at #${shown.number} (${shown.hash}), window from #${shown.from}, session ${session}: ${JSON.stringify(shown.rows)}\n`)
+    } finally {
+      await provider.disconnect()
+    }
+    await page.getByTestId('validators').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(SHOTS, 'nodes-validators.png'), fullPage: true })
+    await page.close()
+  })
+
   it('behavior: on the Staking page a dev account bonds, guarantees a validator candidate and unbonds; the chain and the page agree', async () => {
     const ferdie = new Keyring({ type: 'sr25519', ss58Format: 66 }).addFromUri('//Ferdie').address
     const page = await browser.newPage()
@@ -422,6 +513,85 @@ describe('web console in Chromium', () => {
     await page.locator(`[data-testid="my-unlocking"][data-plancks="${2n * cru}"]`).waitFor({ timeout: LONG })
     await page.screenshot({ path: join(SHOTS, 'staking.png'), fullPage: true })
     await page.close()
+  })
+
+  it('behavior: with dev mode off, an injected polkadot{.js}-shaped wallet connects and signs a transfer that lands on chain from its account', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const eve = keyring.addFromUri('//Eve')
+    const charlie = keyring.addFromUri('//Charlie').address
+    const [eveBefore, charlieBefore] = await Promise.all([freeBalance(api, eve.address), freeBalance(api, charlie)])
+    const server = new ConsoleServer({
+      port: 0,
+      config: () => ({ chainRpc: dev.chainRpc, devAccounts: false, ...(dev.gateway === undefined ? {} : { gateway: dev.gateway.gateway }) }),
+    })
+    const { url: plain } = await server.start()
+    const context = await browser.newContext()
+    try {
+      // The wallet's key stays in this process: the page's extension object asks it to sign each payload.
+      const signed: SignerPayloadJSON[] = []
+      await context.exposeFunction('crustTestSignPayload', (payload: SignerPayloadJSON) => {
+        signed.push(payload)
+        assert.equal(payload.address, eve.address, 'the page asks the wallet to sign for its own account')
+        return api.registry.createType('ExtrinsicPayload', payload, { version: payload.version }).sign(eve).signature
+      })
+      await context.exposeFunction('crustTestSignRaw', (raw: { data: string }) => u8aToHex(eve.sign(hexToU8a(raw.data), { withType: true })))
+      await context.addInitScript(
+        ({ address }) => {
+          const w = globalThis as unknown as Record<string, (arg: unknown) => Promise<string>> & { injectedWeb3?: unknown }
+          const accounts = [{ address, name: 'Eve (injected)', type: 'sr25519' }]
+          w.injectedWeb3 = {
+            'polkadot-js': {
+              version: 'test',
+              enable: async () => ({
+                accounts: {
+                  get: async () => accounts,
+                  subscribe: (cb: (a: typeof accounts) => void) => {
+                    cb(accounts)
+                    return () => {}
+                  },
+                },
+                signer: {
+                  signPayload: async (payload: unknown) => ({ id: 1, signature: await w.crustTestSignPayload!(payload) }),
+                  signRaw: async (raw: unknown) => ({ id: 2, signature: await w.crustTestSignRaw!(raw) }),
+                },
+              }),
+            },
+          }
+        },
+        { address: eve.address },
+      )
+      const page = await context.newPage()
+      await page.goto(`${plain}#/chain`)
+      await page.getByRole('button', { name: 'Connect wallet' }).click()
+      await page.getByTestId('account').selectOption(eve.address)
+      await page.getByLabel('Recipient address').fill(charlie)
+      await page.getByLabel('Amount (CRU)').fill('2')
+      await page.getByTestId('balance-to').and(page.locator('[data-plancks]')).waitFor({ timeout: LONG })
+      await page.getByRole('button', { name: 'Send' }).click()
+      const status = page.getByTestId('transfer-status')
+      await page
+        .locator('[data-testid="transfer-status"].ok, [data-testid="transfer-status"].error')
+        .waitFor({ timeout: LONG })
+        .catch(async (err: Error) => {
+          throw new Error(`the transfer did not end; its status reads "${await status.textContent()}": ${err.message}`)
+        })
+      const included = /included in block #(\d+)/.exec((await status.textContent()) ?? '')
+      assert.ok(included !== null, `the transfer landed: ${await status.textContent()}`)
+      assert.equal(signed.length, 1, 'the wallet signed one transaction')
+      const amount = 2_000_000_000_000n
+      assert.equal(await freeBalance(api, charlie), charlieBefore + amount, 'Charlie got exactly 2 CRU')
+      assert.ok((await freeBalance(api, eve.address)) < eveBefore - amount, "Eve's account paid 2 CRU and the fee")
+      // The block holds the transfer, signed by Eve's key with the nonce the wallet signed.
+      const block = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(Number(included[1])))
+      const xt = block.block.extrinsics.find((x) => x.isSigned && x.signer.toString() === eve.address)
+      assert.ok(xt !== undefined, 'an extrinsic signed by Eve')
+      assert.equal(`${xt.method.section}.${xt.method.method}`.startsWith('balances.transfer'), true, xt.method.method)
+      assert.equal(xt.nonce.toNumber(), Number(signed[0]!.nonce))
+      await page.screenshot({ path: join(SHOTS, 'injected-wallet.png'), fullPage: true })
+    } finally {
+      await context.close()
+      await server.stop()
+    }
   })
 
   it('behavior: with no wallet and no dev mode the page says how to connect one (phone-sized screen)', async () => {

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import type { ConsoleConfig } from '../src/config.js'
+import { DEV_ACCOUNTS } from '../src/dev-accounts.js'
 import { polkadot } from './lazy.js'
 import type { Account, Wallet } from './polkadot.js'
 
@@ -23,6 +24,24 @@ export const NO_WALLET_HELP =
 
 const injected = () => Object.keys((window as { injectedWeb3?: object }).injectedWeb3 ?? {}).length > 0
 
+/**
+ * The dev accounts, listed at once from their well-known addresses; their keys are derived (in the
+ * @polkadot chunk, with its WASM crypto) when one first signs.
+ */
+function devAccounts(): Wallet {
+  let keys: Promise<Wallet> | undefined
+  const signer = () => {
+    keys ??= polkadot().then((p) => p.devWallet())
+    return keys
+  }
+  return {
+    kind: 'dev',
+    accounts: DEV_ACCOUNTS.map((a) => ({ ...a })),
+    signAndSend: async (tx, address, nonce, onStatus) => (await signer()).signAndSend(tx, address, nonce, onStatus),
+    w3authToken: async (address) => (await signer()).w3authToken(address),
+  }
+}
+
 export function useWallet(config: ConsoleConfig): WalletState {
   const [wallet, setWallet] = useState<Wallet | undefined>()
   const [address, setAddress] = useState<string | undefined>()
@@ -35,9 +54,9 @@ export function useWallet(config: ConsoleConfig): WalletState {
   }
   useEffect(() => {
     if (config.devAccounts) {
-      polkadot()
-        .then((p) => p.devWallet())
-        .then(use, (err: Error) => setProblem(`The dev accounts could not load: ${err.message}`))
+      use(devAccounts())
+      // Fetched now, so the first signature does not wait for it.
+      polkadot().catch((err: Error) => setProblem(`The dev accounts could not load: ${err.message}`))
     } else if (injected()) setCanConnect(true)
     else setProblem(NO_WALLET_HELP)
   }, [config.devAccounts])

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
-import type { RpcCors } from '@crust-ts/chain'
+import { DEFAULT_RPC_CORS, originAllowed, type RpcCors } from '@crust-ts/chain'
 import { type ChallengeCounters, type NodeStatusSource, serveStatus } from './status.js'
 
 /** Where each metric's value comes from; a node without an sWorker (owner mode) leaves those out. */
@@ -124,14 +124,32 @@ export interface StatusEndpoint {
 
 /**
  * Serves the registry at GET /metrics and, when given, the node's status at /status (loopback by
- * default: both tell what the node stores).
+ * default: both tell what the node stores). Browsers read either from the status endpoint's allowed
+ * origins only (the chain RPC's default without one): another origin's request is refused with 403
+ * and no CORS header, before anything is read. Prometheus and other servers send no `Origin`.
  */
 export async function startMetricsServer(registry: Registry, opts: { host?: string; port: number; status?: StatusEndpoint }): Promise<MetricsServer> {
   const status = opts.status
+  const cors = status?.cors ?? DEFAULT_RPC_CORS
   const server: Server = createServer((req, res) => {
     const path = req.url?.split('?')[0]
     if (path === '/status' && status !== undefined) {
       void serveStatus(req, res, status.read, status.cors)
+      return
+    }
+    const origin = req.headers.origin
+    if (path === '/metrics' && !originAllowed(cors, origin)) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          code: 'NODE_ERROR_METRICS_ORIGIN',
+          message: `the origin ${origin} may not read this node's metrics (the node's statusCors setting)`,
+        }),
+      )
+      return
+    }
+    const corsHeaders: Record<string, string> = origin === undefined ? {} : { 'access-control-allow-origin': origin, vary: 'Origin' }
+    if (path === '/metrics' && req.method === 'OPTIONS') {
+      res.writeHead(204, { ...corsHeaders, 'access-control-allow-methods': 'GET', 'access-control-max-age': '600' }).end()
       return
     }
     if (req.method !== 'GET' || path !== '/metrics') {
@@ -141,7 +159,7 @@ export async function startMetricsServer(registry: Registry, opts: { host?: stri
       return
     }
     registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (text) => res.writeHead(200, { 'content-type': registry.contentType, ...corsHeaders }).end(text),
       (err: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'NODE_ERROR_METRICS', message: String(err) })),
     )
   })

@@ -1,7 +1,7 @@
 /** The storage node's read-only status endpoint (`/status` on the metrics port): its shape, its query, its origins. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { Registry } from 'prom-client'
+import { Gauge, Registry } from 'prom-client'
 import { type MetricsServer, startMetricsServer } from '../src/metrics.js'
 import { MAX_STATUS_PEERS, type NodeStatus, NodeStatusError, parseStatusQuery, statusCorsOf } from '../src/index.js'
 import { NodeConfigError } from '../src/config.js'
@@ -37,7 +37,9 @@ describe('storage node status endpoint', () => {
   let base: string
   let best = 100
   before(async () => {
-    server = await startMetricsServer(new Registry(), {
+    const registry = new Registry()
+    new Gauge({ name: 'crust_test_stored_bytes', help: 'A metric to scrape.', registers: [registry] }).set(4096)
+    server = await startMetricsServer(registry, {
       port: 0,
       status: { read: async () => status(best), cors: ['http://127.0.0.1:*', 'https://console.example'] },
     })
@@ -110,6 +112,43 @@ describe('storage node status endpoint', () => {
       assert.equal(((await res.json()) as { code: string }).code, 'NODE_ERROR_STATUS_METHOD')
     }
     assert.equal((await fetch(`${base}/other`)).status, 404)
+  })
+
+  it('behavior: GET /metrics is served to the allowed origins (named back) and to requests without Origin; another origin gets 403 NODE_ERROR_METRICS_ORIGIN with no CORS header and no metrics', async () => {
+    const scrape = await fetch(`${base}/metrics`)
+    assert.equal(scrape.status, 200)
+    assert.equal(scrape.headers.get('access-control-allow-origin'), null, 'no Origin, no CORS header')
+    assert.match(await scrape.text(), /crust_test_stored_bytes 4096/)
+    for (const origin of [CONSOLE, 'https://console.example']) {
+      const res = await fetch(`${base}/metrics`, { headers: { origin } })
+      assert.equal(res.status, 200, origin)
+      assert.equal(res.headers.get('access-control-allow-origin'), origin)
+      assert.match(await res.text(), /crust_test_stored_bytes 4096/)
+    }
+    const preflight = await fetch(`${base}/metrics`, { method: 'OPTIONS', headers: { origin: CONSOLE } })
+    assert.equal(preflight.status, 204)
+    assert.equal(preflight.headers.get('access-control-allow-origin'), CONSOLE)
+    for (const method of ['GET', 'OPTIONS']) {
+      for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example:3001', 'null']) {
+        const res = await fetch(`${base}/metrics`, { method, headers: { origin } })
+        assert.equal(res.status, 403, `${method} from ${origin}`)
+        assert.equal(res.headers.get('access-control-allow-origin'), null)
+        const body = await res.text()
+        assert.equal((JSON.parse(body) as { code: string }).code, 'NODE_ERROR_METRICS_ORIGIN')
+        assert.doesNotMatch(body, /crust_test_stored_bytes 4096/)
+      }
+    }
+  })
+
+  it("behavior: without a status endpoint, /metrics admits the chain RPC's default origins (local pages) only", async () => {
+    const bare = await startMetricsServer(new Registry(), { port: 0 })
+    try {
+      const at = `http://127.0.0.1:${bare.address.port}/metrics`
+      assert.equal((await fetch(at, { headers: { origin: 'http://localhost:3001' } })).status, 200)
+      assert.equal((await fetch(at, { headers: { origin: 'https://evil.example' } })).status, 403)
+    } finally {
+      await bare.stop()
+    }
   })
 
   it('error: parseStatusQuery throws NodeStatusError; the config refuses a statusCors that is not a list of origins', () => {

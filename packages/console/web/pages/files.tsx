@@ -6,7 +6,7 @@
 import { CID } from 'multiformats/cid'
 import { useEffect, useState } from 'preact/hooks'
 import { formatBytes, formatCru, parseCru } from '../format.js'
-import type { Polkadot } from '../lazy.js'
+import { type Polkadot, polkadot } from '../lazy.js'
 import type { PageProps } from '../main.js'
 import type { ApiPromise } from '../polkadot.js'
 import { useApi } from '../use-api.js'
@@ -33,6 +33,12 @@ async function quote(api: ApiPromise, address: string, added: Added): Promise<{ 
   const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, added.folder ? FOLDER_MEMO : '')
   const info = await tx.paymentInfo(address)
   return { order: base + byte * ((added.size + MIB - 1n) / MIB) + keys, txFee: info.partialFee.toBigInt() }
+}
+
+/** The page's one @polkadot/api connection (shared with useApi's), awaited where a step needs it. */
+async function connected(config: PageProps['config']): Promise<{ api: ApiPromise; pd: Polkadot }> {
+  const pd = await polkadot()
+  return { pd, api: await pd.connectApi(config.chainRpc) }
 }
 
 function readOrder(value: unknown): Order | undefined {
@@ -95,7 +101,11 @@ function GatewayLink({ config, cid }: { config: PageProps['config']; cid: string
   )
 }
 
-function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Polkadot; onAdded: () => void } & Pick<PageProps, 'config' | 'wallet'>) {
+/**
+ * The upload form. It is drawn before @polkadot/api has connected (`api` undefined): choosing and
+ * uploading a file need only the account's signature; the quote and the order wait for the connection.
+ */
+function Upload({ api, config, wallet, onAdded }: { api: ApiPromise | undefined; onAdded: () => void } & Pick<PageProps, 'config' | 'wallet'>) {
   const [file, setFile] = useState<Picked | undefined>()
   const [sent, setSent] = useState(0)
   const [added, setAdded] = useState<Added | undefined>()
@@ -137,7 +147,7 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
       const a = await upload(config.gateway, token, file, setSent)
       setAdded(a)
       onAdded()
-      setFee(await quote(api, account.address, a))
+      setFee(await quote((await connected(config)).api, account.address, a))
     } catch (err) {
       setError(`Upload failed: ${(err as Error).message}`)
     } finally {
@@ -163,6 +173,7 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
     setBusy(true)
     setError(undefined)
     try {
+      const { api, pd } = await connected(config)
       const tx = api.tx.market!.placeStorageOrder!(added.cid, added.size, 0, added.folder ? FOLDER_MEMO : '')
       const { blockNumber } = await pd.send(api, w, tx, account.address)
       setOrdered(blockNumber)
@@ -260,8 +271,8 @@ function Upload({ api, pd, config, wallet, onAdded }: { api: ApiPromise; pd: Pol
               </button>
             </p>
           )}
-          {ordered !== undefined && <Timeline api={api} cid={added.cid} ordered={ordered} />}
-          {paid !== undefined && <Timeline api={api} cid={added.cid} ordered={undefined} paid={paid} />}
+          {ordered !== undefined && api !== undefined && <Timeline api={api} cid={added.cid} ordered={ordered} />}
+          {paid !== undefined && api !== undefined && <Timeline api={api} cid={added.cid} ordered={undefined} paid={paid} />}
         </>
       )}
       {error !== undefined && (
@@ -512,12 +523,15 @@ export function FilesPage({ config, wallet }: PageProps) {
   // Bumped by each upload, so the list reads the account's pins again.
   const [version, setVersion] = useState(0)
   if (wallet.account === undefined) return <NeedAccount wallet={wallet} what="store files" />
-  if (error !== undefined) return <p class="error">{error}</p>
-  if (api === undefined || pd === undefined) return <p class="note">Connecting…</p>
   return (
     <>
-      <Upload api={api} pd={pd} config={config} wallet={wallet} onAdded={() => setVersion((v) => v + 1)} />
-      <MyFiles api={api} pd={pd} config={config} wallet={wallet} version={version} />
+      {error !== undefined && <p class="error">{error}</p>}
+      <Upload api={api} config={config} wallet={wallet} onAdded={() => setVersion((v) => v + 1)} />
+      {api === undefined || pd === undefined ? (
+        error === undefined && <p class="note">Connecting to the chain…</p>
+      ) : (
+        <MyFiles api={api} pd={pd} config={config} wallet={wallet} version={version} />
+      )}
     </>
   )
 }

@@ -9,6 +9,7 @@ import { formatBytes, formatCru, short } from '../format.js'
 import type { PageProps } from '../main.js'
 import { type NodeStatusView, readNodeStatus } from '../node-status.js'
 import type { ApiPromise } from '../polkadot.js'
+import { lazyPart } from '../lazy-part.js'
 import { headerNumber, type RpcHeader } from '../rpc.js'
 import { useApi } from '../use-api.js'
 
@@ -141,21 +142,9 @@ async function readNodes(api: ApiPromise): Promise<StorageNode[]> {
 
 const NO_LINKS: NonNullable<PageProps['config']['storageNodes']> = []
 
-type ChartsModule = typeof import('./node-charts.js')
-
-/** The charts, in their own chunk: fetched when the Nodes page opens, not with the first page. */
-function LazyNodeCharts(props: import('./node-charts.js').NodeChartsProps) {
-  const [mod, setMod] = useState<{ charts: ChartsModule } | { error: string } | undefined>()
-  useEffect(() => {
-    import('./node-charts.js').then(
-      (charts) => setMod({ charts }),
-      (err: Error) => setMod({ error: `The charts could not load: ${err.message}` }),
-    )
-  }, [])
-  if (mod === undefined) return <p class="note">Loading the charts…</p>
-  if ('error' in mod) return <p class="error">{mod.error}</p>
-  return <mod.charts.NodeCharts {...props} />
-}
+/** The charts and the validators, each in its own chunk: fetched when the Nodes page opens, not with the first page. */
+const LazyNodeCharts = lazyPart(() => import('./node-charts.js').then((m) => m.NodeCharts), 'charts')
+const LazyValidators = lazyPart(() => import('./validators.js').then((m) => m.Validators), 'validators')
 
 function StorageNodes({ rpc, api, config }: { rpc: PageProps['rpc']; api: ApiPromise; config: PageProps['config'] }) {
   const links = config.storageNodes ?? NO_LINKS
@@ -258,6 +247,7 @@ function StorageNodes({ rpc, api, config }: { rpc: PageProps['rpc']; api: ApiPro
           </div>
         )}
       </section>
+      <LazyValidators api={api} rpc={rpc} />
       <LazyNodeCharts api={api} reportSlot={slotLength} names={names} />
     </>
   )

@@ -17,6 +17,7 @@ import { PoolError, poolErrorToRpc } from '../txpool/errors.js'
 import { isFinalStatus, type TransactionPool, type TransactionStatus } from '../txpool/transaction-pool.js'
 import { accountParam, blockParam, hexParam, keyListParam, numberParam, stateParam } from './params.js'
 import { feeInfo, runtimeCall } from './runtime-api.js'
+import { ACTIVITY_WINDOW_DEFAULT, ACTIVITY_WINDOW_MAX, validatorActivity } from './validator-activity.js'
 
 export interface SubstrateApiDeps {
   chain: Chain
@@ -206,6 +207,22 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
       weight: weight.toString(),
     })),
   )
+
+  // crust: what the node stores beyond the state, read-only (the web console's validators)
+  method('crust_validatorActivity', ([window, at]) =>
+    validatorActivity(
+      chain,
+      blockParam(chain, at),
+      window === undefined || window === null ? ACTIVITY_WINDOW_DEFAULT : Math.max(1, numberParam(window, 'window', ACTIVITY_WINDOW_MAX)),
+      spec.properties.ss58Format,
+    ),
+  )
+  // The finality justification stored with a finalized block (the consensus package's JSON, hex), or null.
+  method('crust_justification', ([at]) => {
+    const block = chain.blockByHash(hexParam(at, 'hash', 32))
+    const bytes = block === undefined ? undefined : chain.justificationOf(block.hash)
+    return bytes === undefined ? null : u8aToHex(bytes)
+  })
 
   // author
   method('author_submitExtrinsic', ([xt]) => {
