@@ -4,8 +4,10 @@
  * Files known to be long (measured in CI, in descending order) start first, then the rest in glob
  * order. Through `run({ files })`: `node --test <files>` sorts the files it is given.
  */
-import { globSync } from 'node:fs'
+import { globSync, writeSync } from 'node:fs'
+import { relative } from 'node:path'
 import { run } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { spec } from 'node:test/reporters'
 
 const PATTERNS = ['packages/*/dist/test/**/*.spec.js', 'packages/*/dist/test/**/*.e2e.js', 'scripts/dist/test/**/*.spec.js']
@@ -40,6 +42,34 @@ export const LONGEST_FIRST = [
   'chain/chain-db-crash.spec',
 ]
 
+/**
+ * When each test file was first and last heard of, so that CI's log shows which files held the
+ * run's two slots longest and how long the last file ran alone (what to reorder or shorten).
+ */
+export class FileSpans {
+  private readonly spans = new Map<string, { first: number; last: number }>()
+  private readonly started = performance.now()
+
+  saw(file: string | undefined, at = performance.now()): void {
+    if (file === undefined) return
+    const span = this.spans.get(file)
+    if (span === undefined) this.spans.set(file, { first: at, last: at })
+    else span.last = Math.max(span.last, at)
+  }
+
+  /** The `top` longest files (seconds from first to last event, and when they started), then the run's end and the last file's solo tail. */
+  report(top: number, now = performance.now(), root = process.cwd()): string {
+    const rows = [...this.spans].map(([file, s]) => ({ file, start: s.first - this.started, seconds: (s.last - s.first) / 1000 }))
+    const lines = rows
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, top)
+      .map((r) => `  ${r.seconds.toFixed(1).padStart(7)} s  from ${(r.start / 1000).toFixed(0).padStart(5)} s  ${relative(root, r.file)}`)
+    const ends = [...this.spans.values()].map((s) => s.last).sort((a, b) => b - a)
+    const soloTail = ends.length >= 2 ? (ends[0]! - ends[1]!) / 1000 : 0
+    return `\nℹ longest test files (seconds from a file's first event to its last):\n${lines.join('\n')}\nℹ run ${((now - this.started) / 1000).toFixed(0)} s; the last file ran ${soloTail.toFixed(0)} s after the one before it ended\n`
+  }
+}
+
 /** The files of `patterns`, the known-long ones first (in `longest` order), then the others as globbed. */
 export function orderTestFiles(files: string[], longest: readonly string[] = LONGEST_FIRST): string[] {
   const rank = new Map(longest.map((name, i) => [name, i]))
@@ -53,9 +83,18 @@ export function orderTestFiles(files: string[], longest: readonly string[] = LON
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = orderTestFiles(PATTERNS.flatMap((p) => globSync(p).sort()))
-  const tests = run({ files, concurrency: 2, timeout: 300_000 })
+  // Each test file runs in its own process; the CLI's resolution hook takes about a quarter off
+  // their start-up (see packages/cli/src/esm-resolve-cache.ts).
+  const execArgv = ['--import', fileURLToPath(new URL('../../../packages/cli/dist/src/register-resolve-cache.js', import.meta.url))]
+  const tests = run({ files, concurrency: 2, timeout: 300_000, execArgv })
   tests.on('test:fail', () => {
     process.exitCode = 1
   })
+  const spans = new FileSpans()
+  for (const event of ['test:enqueue', 'test:start', 'test:pass', 'test:fail', 'test:diagnostic'] as const) {
+    tests.on(event, (data: { file?: string }) => spans.saw(data.file))
+  }
   tests.compose(spec).pipe(process.stdout)
+  // stdout is synchronous for pipes and files, so this lands after the spec reporter's lines.
+  process.on('exit', () => writeSync(1, spans.report(15)))
 }

@@ -42,6 +42,18 @@ async function setup() {
 const asMulti = (h: RuntimeHarness, who: Uint8Array, inner: RuntimeCallValue, timepoint?: { height: number; index: number }, threshold = 2) =>
   h.call(signed(who), 'Multisig', 'as_multi', { threshold, other_signatories: others(who), maybe_timepoint: timepoint, call: inner, max_weight: MAX_WEIGHT })
 
+/** `approve_as_multi` of the call with `hash` at `threshold`, sent by `who` (with the first approval's timepoint after it). */
+function approverOf(h: RuntimeHarness, threshold: number, hash: Uint8Array) {
+  return (who: Uint8Array, timepoint?: { height: number; index: number }) =>
+    h.call(signed(who), 'Multisig', 'approve_as_multi', {
+      threshold,
+      other_signatories: others(who),
+      maybe_timepoint: timepoint,
+      call_hash: hash,
+      max_weight: MAX_WEIGHT,
+    })
+}
+
 describe('multisig', () => {
   it("behavior: Crust's deposits: DepositBase = deposit(1, 88), DepositFactor = deposit(0, 32); the account id is @polkadot/util-crypto's createKeyMulti", () => {
     // crustio/crust runtime/src/lib.rs: DepositBase = deposit(1, 88), DepositFactor = deposit(0, 32);
@@ -86,14 +98,7 @@ describe('multisig', () => {
     assert.equal(h.call(signed(ALICE), 'Balances', 'transfer_keep_alive', { dest: id(multi), value: 100n * CRU }), undefined)
     const inner = transferCall(CRU)
     const hash = blake2AsU8a(h.runtime.encodeCall(inner))
-    const approve = (who: Uint8Array, timepoint?: { height: number; index: number }) =>
-      h.call(signed(who), 'Multisig', 'approve_as_multi', {
-        threshold: 3,
-        other_signatories: others(who),
-        maybe_timepoint: timepoint,
-        call_hash: hash,
-        max_weight: MAX_WEIGHT,
-      })
+    const approve = approverOf(h, 3, hash)
     assert.equal(approve(ALICE), undefined)
     const when = Multisigs.get(h.state, multi, hash)!.when
     assert.equal(approve(BOB, when), undefined)
@@ -313,14 +318,7 @@ describe('multisig', () => {
     const h = await RuntimeHarness.create()
     const multi = multiAccountId(sorted(ALICE, BOB, CHARLIE), 2)
     const hash = blake2AsU8a(h.runtime.encodeCall(transferCall(CRU)))
-    const approve = (who: Uint8Array, timepoint?: { height: number; index: number }) =>
-      h.call(signed(who), 'Multisig', 'approve_as_multi', {
-        threshold: 2,
-        other_signatories: others(who),
-        maybe_timepoint: timepoint,
-        call_hash: hash,
-        max_weight: MAX_WEIGHT,
-      })
+    const approve = approverOf(h, 2, hash)
     assert.equal(approve(ALICE), undefined)
     const when = Multisigs.get(h.state, multi, hash)!.when
     assert.equal(approve(BOB, when), undefined)

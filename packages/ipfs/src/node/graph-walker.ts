@@ -11,33 +11,8 @@ import { collectBytes } from '../store/index.js'
  * rejection, which terminates a Node process. Here a failed read is simply the walk's error.
  */
 export function sequentialWalker(): GraphWalkerFactory {
-  return (components) => ({
-    async *walk<T = unknown>(root: CID, options: WalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
-      const maxDepth = options.depth ?? Number.POSITIVE_INFINITY
-      const seen = new Set<string>()
-      const stack: Array<{ cid: CID; depth: number; path: CID[] }> = [{ cid: root, depth: 0, path: [root] }]
-      while (stack.length > 0) {
-        const { cid, depth, path } = stack.pop()!
-        const key = cid.multihash.bytes.toString()
-        if (seen.has(key)) continue
-        seen.add(key)
-        options.signal?.throwIfAborted()
-        const bytes = await collectBytes(components.blockstore.get(cid, options))
-        const block = createUnsafe({ cid, bytes, codec: await components.getCodec(cid.code) }) as GraphNode<T>['block']
-        if (depth < maxDepth) {
-          const children: CID[] = []
-          for (const [, child] of block.links()) {
-            if (options.includeChild?.(child, block) !== false) children.push(child)
-          }
-          for (let i = children.length - 1; i >= 0; i--) {
-            const child = children[i]!
-            stack.push({ cid: child, depth: depth + 1, path: [...path, child] })
-          }
-        }
-        yield { block, depth, path }
-      }
-    },
-  })
+  // A read-ahead window of 0: each block is requested only when the walk reaches it.
+  return prefetchingWalker(0)
 }
 
 /** Blocks a {@link prefetchingWalker} keeps in flight by default. */
