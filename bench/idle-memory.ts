@@ -19,19 +19,20 @@ const SAMPLE_GAP_MS = 5_000
 
 export interface IdleMemoryBench {
   rounds: number
-  /** Median RSS (MiB) per process, by name (`crust dev` itself is `dev`). */
-  processes: Array<{ name: string; rssMiB: number }>
-  /** The median of the storage nodes' medians. */
+  /** Median RSS and its anonymous part (MiB) per process, by name (`crust dev` itself is `dev`). */
+  processes: Array<{ name: string; rssMiB: number; anonMiB: number }>
+  /** The median of the storage nodes' medians (RSS). */
   storageNodeMiB: number
   totalMiB: number
+  totalAnonMiB: number
 }
 
-function rssMiB(pid: number): number | undefined {
+/** VmRSS and RssAnon (MiB): RSS counts the node binary's pages in every process; the anonymous part is each one's own. */
+function rssMiB(pid: number): { rss: number; anon: number } | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:'))
-    return line === undefined ? undefined : Number(line.split(/\s+/)[1]) / 1024
+    const lines = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')
+    const kib = (key: string) => Number(lines.find((l) => l.startsWith(key))?.split(/\s+/)[1] ?? Number.NaN)
+    return { rss: kib('VmRSS:') / 1024, anon: kib('RssAnon:') / 1024 }
   } catch {
     return undefined // exited
   }
@@ -87,7 +88,7 @@ export async function runIdleMemoryBench(opts: { rounds?: number } = {}): Promis
     const info = JSON.parse(readFileSync(join(base, 'dev', 'network.json'), 'utf8')) as { storageNodes: Array<{ status: string }> }
     await waitReported(info.storageNodes.map((n) => n.status))
     const procs = [{ pid: dev.pid!, name: 'dev' }, ...children(dev.pid!)]
-    const samples = new Map<string, number[]>(procs.map((p) => [p.name, []]))
+    const samples = new Map<string, Array<{ rss: number; anon: number }>>(procs.map((p) => [p.name, []]))
     for (let round = 0; round < rounds; round++) {
       if (round > 0) await sleep(SAMPLE_GAP_MS)
       for (const p of procs) {
@@ -96,13 +97,14 @@ export async function runIdleMemoryBench(opts: { rounds?: number } = {}): Promis
         samples.get(p.name)!.push(rss)
       }
     }
-    const processes = [...samples].map(([name, xs]) => ({ name, rssMiB: median(xs) }))
+    const processes = [...samples].map(([name, xs]) => ({ name, rssMiB: median(xs.map((x) => x.rss)), anonMiB: median(xs.map((x) => x.anon)) }))
     const storage = processes.filter((p) => p.name.startsWith('node:node-'))
     return {
       rounds,
       processes,
       storageNodeMiB: median(storage.map((p) => p.rssMiB)),
       totalMiB: processes.reduce((sum, p) => sum + p.rssMiB, 0),
+      totalAnonMiB: processes.reduce((sum, p) => sum + p.anonMiB, 0),
     }
   } finally {
     dev.kill('SIGINT')
@@ -114,8 +116,9 @@ export async function runIdleMemoryBench(opts: { rounds?: number } = {}): Promis
 export function formatIdleMemoryBench(r: IdleMemoryBench): string {
   return [
     `idle memory of crust dev (absolute RSS, MiB; median of ${r.rounds} samples ${SAMPLE_GAP_MS / 1000} s apart, after every storage node's first work report):`,
-    ...r.processes.map((p) => `  ${p.name.padEnd(22)} ${p.rssMiB.toFixed(0).padStart(6)}`),
-    `  one storage node (median of the nodes): ${r.storageNodeMiB.toFixed(0)} MiB; crust dev in all: ${r.totalMiB.toFixed(0)} MiB`,
+    `  ${'process'.padEnd(22)} ${'RSS'.padStart(6)} ${'anon'.padStart(6)}`,
+    ...r.processes.map((p) => `  ${p.name.padEnd(22)} ${p.rssMiB.toFixed(0).padStart(6)} ${p.anonMiB.toFixed(0).padStart(6)}`),
+    `  one storage node (median of the nodes): ${r.storageNodeMiB.toFixed(0)} MiB; crust dev in all: ${r.totalMiB.toFixed(0)} MiB RSS, ${r.totalAnonMiB.toFixed(0)} MiB anonymous (not shared between processes)`,
   ].join('\n')
 }
 
