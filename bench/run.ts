@@ -113,6 +113,9 @@ const { runReplicaEncodingBench, formatReplicaEncodingBench } = await import('./
 // The replica-unique sequential encoding study; BENCH_REPLICA_MIB changes the size (default 64 MiB, extrapolated to 1 GiB).
 console.log(formatReplicaEncodingBench(await runReplicaEncodingBench({ sizeMiB: Number(process.env.BENCH_REPLICA_MIB ?? 64), rounds: 3 })))
 
+const { runIdleMemoryBench, formatIdleMemoryBench } = await import('./idle-memory.js')
+// The default crust dev network, idle after its first work reports: RSS per process (absolute).
+console.log(formatIdleMemoryBench(await runIdleMemoryBench({ rounds: 3 })))
 const { runDevStorageBench, formatDevStorageBench } = await import('./dev-storage.js')
 console.log(formatDevStorageBench(await runDevStorageBench({ sizeMiB: Number(process.env.BENCH_DEV_MIB ?? 100) })))
 console.log(await import('./gateway.js').then((m) => m.runGatewayBench().then(m.formatGatewayBench)))

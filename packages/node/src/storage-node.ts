@@ -218,6 +218,8 @@ export async function startStorageNode(
       const running = await runSworker({
         dataDir: join(config.basePath, 'sworker'),
         chainRpc: chainRpc!,
+        // One client for the whole process (the sWorker's own would hold a second copy of the metadata).
+        api,
         ipfsApi,
         account,
         apiPort: config.sworker.apiPort,

@@ -1,4 +1,5 @@
 /** Options of {@link runSworker} and their defaults. */
+import type { ApiPromise } from '@polkadot/api'
 import type { ComponentLogger } from '@crust-ts/base'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { BlockSource } from '../seal/index.js'
@@ -6,6 +7,12 @@ import type { BlockSource } from '../seal/index.js'
 export interface RunSworkerInit {
   dataDir: string
   chainRpc: string
+  /**
+   * A chain client the caller already holds (and disconnects itself), used instead of a new one to
+   * `chainRpc`: each @polkadot/api client keeps its own decoded metadata and type registry, so a
+   * storage node that runs the sWorker in its process shares its client.
+   */
+  api?: ApiPromise
   ipfsApi: string
   /** The node's account: a key pair (from a keystore), or a secret URI (`//Bob` in dev). */
   account?: KeyringPair

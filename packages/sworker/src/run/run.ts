@@ -40,12 +40,15 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
   let agent: SworkerChainAgent
   let status: Awaited<ReturnType<SworkerChainAgent['ensureRegistered']>>
   try {
-    const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
-    api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    if (init.api !== undefined) api = init.api
+    else {
+      const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
+      api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
+    }
     agent = new SworkerChainAgent(sworker, { api, account, logger: init.logger })
     status = await agent.ensureRegistered()
   } catch (err) {
-    await api?.disconnect().catch(() => {})
+    if (init.api === undefined) await api?.disconnect().catch(() => {})
     await sworker.close()
     throw err
   }
@@ -111,7 +114,7 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
       // A report in flight finishes (and records what it reported) before the store closes.
       await reporting
       await httpApi.stop()
-      await api.disconnect()
+      if (init.api === undefined) await api.disconnect()
       await sworker.close()
     },
   }

@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CliError } from '../../errors.js'
+import { childHeapFlags } from './child-heap.js'
 
 const CLI_BIN = fileURLToPath(new URL('../../bin.js', import.meta.url))
 
@@ -39,7 +40,8 @@ export class DevChild<E> {
     mkdirSync(this.spec.dir, { recursive: true })
     // The exact command, so an operator (or a test) can restart one node by hand.
     const prefix = this.spec.prefix ?? []
-    writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ prefix, bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
+    const nodeFlags = childHeapFlags()
+    writeFileSync(join(this.spec.dir, 'command.json'), `${JSON.stringify({ prefix, nodeFlags, bin: CLI_BIN, args: this.spec.args }, null, 2)}\n`)
     const log = createWriteStream(this.logFile, { flags: 'a' })
     // The log is in the node's data folder: a full disk there (a chaos run fills one) fails its
     // writes. Said once on the supervisor's stderr; the node runs on, its output no longer kept
@@ -50,7 +52,7 @@ export class DevChild<E> {
       )
     })
     // `ip netns exec` execs the command, so the child's pid and IPC channel are the node's own.
-    const [command, ...rest] = [...prefix, process.execPath, CLI_BIN, ...this.spec.args] as [string, ...string[]]
+    const [command, ...rest] = [...prefix, process.execPath, ...nodeFlags, CLI_BIN, ...this.spec.args] as [string, ...string[]]
     const child = spawn(command, rest, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, CRUST_LOG: process.env.CRUST_LOG ?? 'info' },
