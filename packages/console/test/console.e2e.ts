@@ -57,6 +57,24 @@ function shownNumber(page: Page, testid: string, ok: (n: number) => boolean = ()
 }
 
 /** Waits for `testid` or an alert; an alert fails the test with what the page says. */
+/** Sends `amount` CRU from `from` to `to` with the Chain page's transfer form; its final status text (ok or error). */
+async function sendFromChainPage(page: Page, from: string, to: string, amount: string): Promise<string> {
+  await page.getByTestId('account').selectOption(from)
+  await page.getByLabel('Recipient address').fill(to)
+  await page.getByLabel('Amount (CRU)').fill(amount)
+  await page.getByTestId('balance-to').and(page.locator('[data-plancks]')).waitFor({ timeout: LONG })
+  await page.getByRole('button', { name: 'Send' }).click()
+  // The status ends as ok or error; a failure shows its own reason here rather than a timeout.
+  const status = page.getByTestId('transfer-status')
+  await page
+    .locator('[data-testid="transfer-status"].ok, [data-testid="transfer-status"].error')
+    .waitFor({ timeout: LONG })
+    .catch(async (err: Error) => {
+      throw new Error(`the transfer did not end; its status reads "${await status.textContent()}": ${err.message}`)
+    })
+  return (await status.textContent()) ?? ''
+}
+
 async function settled(page: Page, testid: string): Promise<void> {
   await page.locator(`[data-testid="${testid}"], [role="alert"]`).first().waitFor({ timeout: LONG })
   const alert = page.getByRole('alert')
@@ -119,20 +137,8 @@ describe('web console in Chromium', () => {
     const [aliceBefore, ferdieBefore] = await Promise.all([freeBalance(api, alice), freeBalance(api, ferdie)])
     const page = await browser.newPage()
     await page.goto(`${url}#/chain`)
-    await page.getByTestId('account').selectOption(alice)
-    await page.getByLabel('Recipient address').fill(ferdie)
-    await page.getByLabel('Amount (CRU)').fill('1.5')
-    await page.getByTestId('balance-to').and(page.locator('[data-plancks]')).waitFor({ timeout: LONG })
-    await page.getByRole('button', { name: 'Send' }).click()
-    // The status ends as ok or error; a failure shows its own reason here rather than a timeout.
-    const status = page.getByTestId('transfer-status')
-    await page
-      .locator('[data-testid="transfer-status"].ok, [data-testid="transfer-status"].error')
-      .waitFor({ timeout: LONG })
-      .catch(async (err: Error) => {
-        throw new Error(`the transfer did not end; its status reads "${await status.textContent()}": ${err.message}`)
-      })
-    assert.match((await status.textContent()) ?? '', /included in block #\d+/)
+    const statusText = await sendFromChainPage(page, alice, ferdie, '1.5')
+    assert.match(statusText, /included in block #\d+/)
     const amount = 1_500_000_000_000n
     const ferdieAfter = ferdieBefore + amount
     assert.equal(await freeBalance(api, ferdie), ferdieAfter, 'Ferdie got exactly 1.5 CRU')
@@ -563,20 +569,9 @@ describe('web console in Chromium', () => {
       const page = await context.newPage()
       await page.goto(`${plain}#/chain`)
       await page.getByRole('button', { name: 'Connect wallet' }).click()
-      await page.getByTestId('account').selectOption(eve.address)
-      await page.getByLabel('Recipient address').fill(charlie)
-      await page.getByLabel('Amount (CRU)').fill('2')
-      await page.getByTestId('balance-to').and(page.locator('[data-plancks]')).waitFor({ timeout: LONG })
-      await page.getByRole('button', { name: 'Send' }).click()
-      const status = page.getByTestId('transfer-status')
-      await page
-        .locator('[data-testid="transfer-status"].ok, [data-testid="transfer-status"].error')
-        .waitFor({ timeout: LONG })
-        .catch(async (err: Error) => {
-          throw new Error(`the transfer did not end; its status reads "${await status.textContent()}": ${err.message}`)
-        })
-      const included = /included in block #(\d+)/.exec((await status.textContent()) ?? '')
-      assert.ok(included !== null, `the transfer landed: ${await status.textContent()}`)
+      const statusText = await sendFromChainPage(page, eve.address, charlie, '2')
+      const included = /included in block #(\d+)/.exec(statusText)
+      assert.ok(included !== null, `the transfer landed: ${statusText}`)
       assert.equal(signed.length, 1, 'the wallet signed one transaction')
       const amount = 2_000_000_000_000n
       assert.equal(await freeBalance(api, charlie), charlieBefore + amount, 'Charlie got exactly 2 CRU')
