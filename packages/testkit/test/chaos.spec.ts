@@ -7,9 +7,22 @@
  * watch a crash banner in a log and a process above its memory limit; the report draws what it got.
  */
 import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { type ChaosReport, type ChaosScheduleInit, chaosSchedule, FinalityWatch, RssWatch, renderSvg, SealedWatch, uncaughtIn } from '../src/chaos/index.js'
+import {
+  type ChaosReport,
+  type ChaosScheduleInit,
+  chaosSchedule,
+  FinalityWatch,
+  nodeLogs,
+  RssWatch,
+  renderSvg,
+  SealedWatch,
+  uncaughtIn,
+} from '../src/chaos/index.js'
 
 const shape = (seed: number): ChaosScheduleInit => ({
   seed,
@@ -261,5 +274,23 @@ describe('FinalityWatch', () => {
       watch.violations.map((v) => [v.invariant, v.node, v.height]),
       [['all nodes agree on finalized blocks', 'b', 5]],
     )
+  })
+})
+
+describe('nodeLogs', () => {
+  it("behavior: finds each node's log in the testnet's folder, the small disk's node's beside its folder, and skips a folder without one", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-logs-'))
+    try {
+      for (const node of ['validator-1', 'node-a', 'node-b']) mkdirSync(join(dir, node))
+      writeFileSync(join(dir, 'validator-1', 'node.log'), 'v\n')
+      writeFileSync(join(dir, 'node-a.log'), 'a\n')
+      const found = nodeLogs(dir).sort((x, y) => x.host.localeCompare(y.host))
+      assert.deepEqual(found, [
+        { host: 'node-a', log: join(dir, 'node-a.log') },
+        { host: 'validator-1', log: join(dir, 'validator-1', 'node.log') },
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

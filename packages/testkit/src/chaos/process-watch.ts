@@ -2,7 +2,8 @@
  * Two of a chaos run's process invariants: memory (resident set) of every process stays bounded,
  * and no process died of an uncaught exception or an unhandled rejection (read from its log).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 /** A process's resident set in bytes, from /proc (undefined once it is gone). */
 export function residentBytes(pid: number): number | undefined {
@@ -49,4 +50,13 @@ const CRASH = [/^Node\.js v\d+\.\d+/, /\bUnhandledPromiseRejection\b/, /\buncaug
 /** The lines of a log that tell of an uncaught exception or unhandled rejection. */
 export function uncaughtIn(log: string): string[] {
   return log.split('\n').filter((line) => CRASH.some((re) => re.test(line)))
+}
+
+/** Every node's log in the testnet's folder: `<host>/node.log`, or `<host>.log` beside it for the small disk's node. */
+export function nodeLogs(dir: string): Array<{ host: string; log: string }> {
+  return readdirSync(dir)
+    .map((entry) =>
+      entry.endsWith('.log') ? { host: entry.slice(0, -'.log'.length), log: join(dir, entry) } : { host: entry, log: join(dir, entry, 'node.log') },
+    )
+    .filter(({ log }) => existsSync(log))
 }

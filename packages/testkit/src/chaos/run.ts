@@ -5,20 +5,7 @@
  * the clients' side, continuously and at the end (see the list the run ends with). Writes a report
  * (JSON and an SVG chart) and ends with one line per invariant.
  */
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
@@ -27,7 +14,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { startTestnet, type TestnetInfo, type TestnetProcess } from '../testnet-process.js'
 import { type Acknowledged, finalizedSend } from './finalized-send.js'
 import { FinalityWatch } from './finality-watch.js'
-import { RssWatch, residentBytes, uncaughtIn } from './process-watch.js'
+import { nodeLogs, RssWatch, residentBytes, uncaughtIn } from './process-watch.js'
 import { type ChaosReport, type InvariantResult, renderSvg } from './report.js'
 import { chaosSchedule, type ScheduledFault } from './schedule.js'
 import { type SealedFile, SealedWatch } from './sealed-watch.js'
@@ -503,9 +490,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     if (keepLogs) {
       const logs = resolve(opts.reportDir, `chaos-${opts.seed}-logs`)
       try {
-        for (const host of readdirSync(join(base, 'net'))) {
-          const log = join(base, 'net', host, 'node.log')
-          if (!existsSync(log)) continue
+        for (const { host, log } of nodeLogs(join(base, 'net'))) {
           mkdirSync(logs, { recursive: true })
           copyFileSync(log, join(logs, `${host}.log`))
         }
@@ -526,12 +511,10 @@ function hosts(info: TestnetInfo): Array<{ name: string; pid: number; running: b
   return [...info.validators, ...info.storageNodes, ...(info.gateway === undefined ? [] : [info.gateway])]
 }
 
-/** The lines of every node's log that tell of an uncaught exception (`<host>/node.log`), prefixed with the host. */
+/** The lines of every node's log that tell of an uncaught exception, prefixed with the host. */
 function scanLogs(dir: string): string[] {
   const found: string[] = []
-  for (const host of readdirSync(dir)) {
-    const log = join(dir, host, 'node.log')
-    if (!existsSync(log)) continue
+  for (const { host, log } of nodeLogs(dir)) {
     for (const line of uncaughtIn(readFileSync(log, 'utf8'))) found.push(`${host}: ${line.slice(0, 200)}`)
   }
   return found

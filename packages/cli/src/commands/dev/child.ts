@@ -17,6 +17,8 @@ export interface ChildSpec {
   args: string[]
   /** A command the node runs under (`ip netns exec <ns>`: its own network namespace); none by default. */
   prefix?: string[]
+  /** Where its output goes; `node.log` in `dir` by default. */
+  logFile?: string
 }
 
 export class DevChild<E> {
@@ -28,7 +30,7 @@ export class DevChild<E> {
     readonly spec: ChildSpec,
     private readonly onExit: (child: { spec: ChildSpec; logFile: string }, how: string) => void,
   ) {
-    this.logFile = join(spec.dir, 'node.log')
+    this.logFile = spec.logFile ?? join(spec.dir, 'node.log')
   }
 
   get pid(): number | undefined {

@@ -166,7 +166,11 @@ export async function runTestnet(opts: TestnetOptions): Promise<void> {
     /** Starts a node in its host's namespace; resolves with its member entry and the endpoints it reports. */
     const start = async <E>(kind: Kind, name: string, host: Host, args: string[]): Promise<{ member: Member; endpoints: E }> => {
       if (shuttingDown) throw new CliError('CLI_ERROR_TESTNET_STOPPED', 'stopped while starting')
-      const child = new DevChild<E>({ name, dir: join(basePath, name), args, prefix: prefix(host) }, onExit)
+      const dir = join(basePath, name)
+      // The small disk's node logs beside it: on the disk, a fill would silence the log just when
+      // it matters (how the node took the full disk), and the teardown's unmount would take it away.
+      const logFile = dir === smallDisk ? join(basePath, `${name}.log`) : undefined
+      const child = new DevChild<E>({ name, dir, args, prefix: prefix(host), ...(logFile === undefined ? {} : { logFile }) }, onExit)
       const member: Member = { name, kind, host, child: child as DevChild<unknown>, info: {} }
       members.push(member)
       log.info({ node: name, ns: host.ns, address: host.address }, `starting ${name}`)
