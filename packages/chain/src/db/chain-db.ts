@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { DiskReserve, reserveWrites } from '@crust-ts/base'
 import { type Database, open, type RootDatabase } from 'lmdb'
 import type { TrieNodeReader } from '../state/interface.js'
 import { Bucket, bucketName } from './buckets.js'
@@ -220,6 +221,7 @@ export class ChainDatabase implements TrieNodeReader {
         noSync: false,
         overlappingSync: durability === 'overlapping',
       })
+      env = reserveWrites(env, DiskReserve.forLmdb(path))
       return new ChainDatabase(path, env, init?.state)
     } catch (err) {
       void env?.close()

@@ -3,6 +3,7 @@
  * index) and a scan cursor per chain. Every state change is written (and awaited) before the step
  * that depends on it, so a crash at any point resumes from what is on disk.
  */
+import { DiskReserve, reserveWrites } from '@crust-ts/base'
 import { open, type RootDatabase } from 'lmdb'
 import { EvmError } from '../errors.js'
 import { type EventKey, type EventRecord, type EventState, eventKey, type OrderLog } from './record.js'
@@ -22,7 +23,7 @@ export class EventStore {
     private readonly now: () => number,
   ) {
     try {
-      this.db = open<unknown, Array<string | number>>({ path, encoding: 'json' })
+      this.db = reserveWrites(open<unknown, Array<string | number>>({ path, encoding: 'json' }), DiskReserve.forLmdb(path))
     } catch (err) {
       throw new EvmError('EVM_ERROR_STORE', `cannot open the order node's store at ${path}: ${(err as Error).message}`, { path }, { cause: err })
     }

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { DiskReserve, reserveWrites } from '@crust-ts/base'
 import { type Database, open, type RootDatabase } from 'lmdb'
 import { Bucket, bucketName } from './buckets.js'
 import { REPO_FORMAT_VERSION, REPO_MAX_DBS } from './constants.js'
@@ -98,6 +99,7 @@ export class LmdbRepo {
         noSync: false,
         overlappingSync: this.durability === 'overlapping',
       })
+      env = reserveWrites(env, DiskReserve.forLmdb(path))
     } catch (err) {
       throw fail('cannot open the repo database', err)
     }

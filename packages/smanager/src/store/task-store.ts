@@ -3,6 +3,7 @@
  * CID. Every task is also kept in memory (the store is the sManager's working set), so reads are
  * synchronous; each change is written through and recorded in the task's history.
  */
+import { DiskReserve, reserveWrites } from '@crust-ts/base'
 import { open, type RootDatabase } from 'lmdb'
 import { SmanagerError, SmanagerErrorCode } from '../errors.js'
 import { Bucket } from './buckets.js'
@@ -36,7 +37,7 @@ export class TaskStore {
   onChange: ((task: Task) => void) | undefined
 
   private constructor(private readonly init: TaskStoreInit) {
-    this.db = open<unknown, Array<string | number>>({ path: init.path, encoding: 'json' })
+    this.db = reserveWrites(open<unknown, Array<string | number>>({ path: init.path, encoding: 'json' }), DiskReserve.forLmdb(init.path))
     this.now = init.now ?? Date.now
     for (const { key, value } of this.db.getRange({ start: [Bucket.tasks], end: [Bucket.tasks + 1] })) {
       const task = value as Task

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { DiskReserve, reserveWrites } from '@crust-ts/base'
 import { type Database, open, type RootDatabase } from 'lmdb'
 import { BlockFiles } from './block-files.js'
 import { Bucket, bucketName } from './buckets.js'
@@ -44,6 +45,7 @@ export class SealedStore {
         cache: false,
         noSync: false,
       })
+      env = reserveWrites(env, DiskReserve.forLmdb(path))
     } catch (err) {
       throw new SealedStoreError(SealedStoreErrorCode.OPEN_FAILED, 'cannot open the sealed store', { path }, { cause: err })
     }

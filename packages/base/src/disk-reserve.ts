@@ -1,0 +1,256 @@
+/**
+ * lmdb-js's native code is not safe once a write of its own hits a full disk: after a few failed
+ * page writes the process aborts with a corrupted heap ("malloc(): invalid size", "corrupted size
+ * vs. prev_size"; about 60 fill-and-write rounds on a 24 MiB tmpfs reproduce it in both of its
+ * sync modes, and a chaos run's storage node died that way 8 s after its disk filled). A heap the
+ * library has corrupted could also write garbage before it dies. So LMDB must never see ENOSPC.
+ *
+ * Each environment keeps disk space allocated past the end of its data file (`fallocate
+ * --keep-size`: the blocks are the file's, so another process filling the disk cannot take them,
+ * and LMDB's page writes into them need no new space), and every write is admitted against that
+ * allocation first. A write that would not fit, when the disk has no room for more, is refused
+ * with `DISK_ERROR_FULL` before LMDB sees it (the stores turn it into their own write errors); once
+ * space is freed, the next write's top-up succeeds and writing resumes.
+ *
+ * Where `fallocate` is missing or the file system cannot preallocate, the reserve says so once and
+ * admits everything (as before).
+ */
+import { execFileSync } from 'node:child_process'
+import { statfsSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { CrustError } from './errors.js'
+
+export const DiskErrorCode = { FULL: 'DISK_ERROR_FULL' } as const
+
+export interface DiskReserveInit {
+  /** Space kept allocated past the data the file holds (default 64 MiB). */
+  headroomBytes?: number
+  /** Hears once that preallocation is not available. */
+  warn?: (message: string) => void
+}
+
+const DEFAULT_HEADROOM = 64 * 2 ** 20
+/** A write's share of LMDB's per-entry cost: its node header, and a leaf page it may copy on write. */
+const PER_ENTRY = 4096
+/** Room kept unadmitted for a commit's own pages (branch pages, free list, meta page). */
+const COMMIT_MARGIN = 2 * 2 ** 20
+
+function byteLength(value: unknown): number {
+  if (value instanceof Uint8Array) return value.byteLength
+  if (typeof value === 'string') return Buffer.byteLength(value)
+  if (Array.isArray(value)) return value.reduce<number>((sum, part) => sum + byteLength(part), 0)
+  if (typeof value === 'object' && value !== null) {
+    // A JSON-encoded store's value: about its JSON text.
+    try {
+      return Buffer.byteLength(JSON.stringify(value) ?? '')
+    } catch {
+      return PER_ENTRY
+    }
+  }
+  return 16
+}
+
+/** What a put of `key` and `value` may add to the data file, counted pessimistically. */
+export function entryCost(key: unknown, value?: unknown): number {
+  return byteLength(key) + (value === undefined ? 0 : byteLength(value)) + PER_ENTRY
+}
+
+export class DiskReserve {
+  /** Bytes of the file allocated from its start (the length of the last successful preallocation). */
+  private allocated = 0
+  /** The file's size when last read. */
+  private knownSize = 0
+  /** Bytes admitted since the size was read: the most the file may have grown since. */
+  private sinceStat = 0
+  /** Admitted bytes of writes not yet committed (they are not in the file's size yet). */
+  private inflight = 0
+  /** Bytes admitted in the write transaction running now. */
+  private txnBytes = 0
+  private txnDepth = 0
+  private disabled = false
+  private readonly headroom: number
+
+  private constructor(
+    readonly file: string,
+    private readonly warn: (message: string) => void,
+    init: DiskReserveInit,
+  ) {
+    this.headroom = init.headroomBytes ?? DEFAULT_HEADROOM
+  }
+
+  /** The reserve of the LMDB environment in `folder` (its `data.mdb`), preallocated now. */
+  static forLmdb(folder: string, init: DiskReserveInit = {}): DiskReserve {
+    const reserve = new DiskReserve(join(folder, 'data.mdb'), init.warn ?? ((message) => process.emitWarning(message, 'DiskReserveWarning')), init)
+    reserve.restat()
+    reserve.topUp(0)
+    return reserve
+  }
+
+  /** Whether a transaction's writes are being made now (they commit with it, not one by one). */
+  get inTransaction(): boolean {
+    return this.txnDepth > 0
+  }
+
+  /** Admits a write of `bytes` or throws `DISK_ERROR_FULL` (nothing of it reaches LMDB then). */
+  admit(bytes: number): void {
+    if (this.disabled) return
+    if (!this.fits(bytes)) {
+      this.restat()
+      if (!this.fits(bytes) && !this.topUp(bytes)) {
+        throw new CrustError(
+          DiskErrorCode.FULL,
+          `the disk holding ${this.file} is full: the write was refused before the database could be harmed; free some space and it resumes`,
+          { file: this.file, bytes },
+        )
+      }
+    }
+    this.sinceStat += bytes
+    if (this.txnDepth > 0) this.txnBytes += bytes
+  }
+
+  /** Counts `bytes` as in flight until `written` settles (admitted, not yet in the file's size). */
+  track<T>(bytes: number, written: Promise<T>): Promise<T> {
+    this.inflight += bytes
+    const settle = (): void => {
+      this.inflight -= bytes
+    }
+    written.then(settle, settle)
+    return written
+  }
+
+  /** Runs `fn` as a write transaction's body; returns the bytes it admitted. */
+  inTxn<T>(fn: () => T): { result: T; bytes: number } {
+    const outer = this.txnBytes
+    this.txnDepth++
+    this.txnBytes = 0
+    try {
+      const result = fn()
+      return { result, bytes: this.txnBytes }
+    } finally {
+      this.txnDepth--
+      this.txnBytes = outer + (this.txnDepth > 0 ? this.txnBytes : 0)
+    }
+  }
+
+  private fits(bytes: number): boolean {
+    return this.knownSize + this.sinceStat + bytes + COMMIT_MARGIN <= this.allocated
+  }
+
+  private restat(): void {
+    try {
+      this.knownSize = statSync(this.file).size
+    } catch {
+      this.knownSize = 0
+    }
+    // Writes committed since are in the size now; those still in flight may grow it yet.
+    this.sinceStat = this.inflight + this.txnBytes
+  }
+
+  /** Allocates room for `bytes` more plus the headroom (or, failing that, for `bytes` alone); false when the disk has no room. */
+  private topUp(bytes: number): boolean {
+    const base = this.knownSize + this.sinceStat + bytes + COMMIT_MARGIN
+    // Only worth a process when the file system has the room (a statfs, not a spawn, per refused write).
+    const free = this.freeBytes()
+    for (const length of [base + this.headroom, base]) {
+      if (length <= this.allocated) return true
+      if (free !== undefined && length - this.allocated > free) continue
+      const outcome = this.preallocate(length)
+      if (outcome === 'ok') {
+        this.allocated = length
+        return true
+      }
+      if (outcome === 'unsupported') return true
+    }
+    return false
+  }
+
+  private freeBytes(): number | undefined {
+    try {
+      const { bavail, bsize } = statfsSync(dirname(this.file))
+      return bavail * bsize
+    } catch {
+      return undefined
+    }
+  }
+
+  private preallocate(length: number): 'ok' | 'full' | 'unsupported' {
+    try {
+      execFileSync('fallocate', ['--keep-size', '--length', String(length), this.file], { stdio: ['ignore', 'ignore', 'pipe'] })
+      return 'ok'
+    } catch (err) {
+      const stderr = String((err as { stderr?: unknown }).stderr ?? '')
+      if (/No space left/i.test(stderr)) return 'full'
+      this.disabled = true
+      this.warn(
+        `cannot preallocate disk space for ${this.file} (${(err as Error).message.split('\n')[0]}): a full disk can crash the database library; keep the disk from filling`,
+      )
+      return 'unsupported'
+    }
+  }
+}
+
+const WRITES = new Set(['put', 'putSync', 'remove', 'removeSync'])
+
+/**
+ * `db` (an lmdb-js root or child database) with every write admitted by `reserve` first; its child
+ * databases (`openDB`) are wrapped too. A refused asynchronous write rejects; a refused write
+ * inside a transaction throws there, which aborts the whole transaction.
+ */
+export function reserveWrites<T extends object>(db: T, reserve: DiskReserve): T {
+  const bound = new Map<PropertyKey, unknown>()
+  return new Proxy(db, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown
+      if (typeof value !== 'function') return value
+      const cached = bound.get(prop)
+      if (cached !== undefined) return cached
+      const fn = value as (...args: unknown[]) => unknown
+      let wrapped: (...args: unknown[]) => unknown
+      if (WRITES.has(prop as string)) {
+        const sync = prop === 'putSync' || prop === 'removeSync'
+        const isPut = prop === 'put' || prop === 'putSync'
+        wrapped = (...args: unknown[]) => {
+          const bytes = entryCost(args[0], isPut ? args[1] : undefined)
+          if (sync || reserve.inTransaction) {
+            reserve.admit(bytes)
+            return fn.apply(target, args)
+          }
+          try {
+            reserve.admit(bytes)
+          } catch (err) {
+            return Promise.reject(err)
+          }
+          return reserve.track(bytes, fn.apply(target, args) as Promise<unknown>)
+        }
+      } else if (prop === 'transactionSync') {
+        wrapped = (body: unknown, ...rest: unknown[]) => fn.call(target, () => reserve.inTxn(body as () => unknown).result, ...rest)
+      } else if (prop === 'transaction') {
+        wrapped = (body: unknown, ...rest: unknown[]) => {
+          // lmdb runs the body in its write batch and commits after: the body's bytes are in flight
+          // from its end until the commit settles.
+          let committing: () => void = () => {}
+          const committed = new Promise<void>((resolve) => {
+            committing = resolve
+          })
+          const written = fn.call(
+            target,
+            () => {
+              const ran = reserve.inTxn(body as () => unknown)
+              void reserve.track(ran.bytes, committed)
+              return ran.result
+            },
+            ...rest,
+          ) as Promise<unknown>
+          written.then(committing, committing)
+          return written
+        }
+      } else if (prop === 'openDB') {
+        wrapped = (...args: unknown[]) => reserveWrites(fn.apply(target, args) as object, reserve)
+      } else {
+        wrapped = fn.bind(target)
+      }
+      bound.set(prop, wrapped)
+      return wrapped
+    },
+  })
+}
