@@ -19,6 +19,7 @@ import { type AccountLimits, CRUST_EXPIRE_MARGIN_BLOCKS, defaultOrderEngineOptio
 import { orderContentRoot } from './content-root.js'
 import { FairScheduler } from './scheduler.js'
 import { classifyRefusal, type Outcome, OrderSubmitter, refusalMessage, type SentOrder } from './submission.js'
+import { ipfsUnreachable } from './ipfs.js'
 
 const DAY_MS = 86_400_000
 /** Usage kinds of the pinning service, per account and UTC day, in the store. */
@@ -219,6 +220,17 @@ export class OrderEngine {
     return replicas >= this.replicaThreshold ? 'pinned' : 'pinning'
   }
 
+  /** The IPFS API did not answer: the order waits for it, its attempts unchanged. */
+  private async waitForIpfs(order: OrderRecord, err: unknown): Promise<void> {
+    const at = Date.now() + 4 * (this.init.backoffBaseMs ?? D.backoffBaseMs)
+    this.log?.info({ cid: order.cid, reason: (err as Error).message, retryAt: at }, 'IPFS API unreachable; the order waits for it')
+    await this.update(
+      order.cid,
+      { nextAttemptAt: at, reason: `the IPFS API is unreachable (${(err as Error).message}); retrying at ${new Date(at).toISOString()}, no attempt counted` },
+      'queued',
+    )
+  }
+
   /** A failed attempt: back to queued with backoff, or failed after maxAttempts. */
   private async attemptFailed(order: OrderRecord, reason: string, expect: OrderPhase, clear: OrderPatch = {}): Promise<void> {
     this.stats.failedAttempts++
@@ -347,6 +359,10 @@ export class OrderEngine {
           await this.refuse(order, err.message, 'queued')
           return
         }
+        if (ipfsUnreachable(err)) {
+          await this.waitForIpfs(order, err)
+          return
+        }
         await this.attemptFailed(order, `IPFS: ${(err as Error).message}`, 'queued')
         return
       }
@@ -381,6 +397,10 @@ export class OrderEngine {
         root = await this.guard(orderContentRoot({ ipfsApi: this.init.ipfsApi, cid, size, signal, log: this.log }))
       } catch (err) {
         if (err instanceof Stopped || this.abort.signal.aborted) throw new Stopped('stopped')
+        if (ipfsUnreachable(err)) {
+          await this.waitForIpfs(current, err)
+          return
+        }
         await this.attemptFailed(current, `IPFS: reading the DAG back for its content root: ${(err as Error).message}`, 'queued')
         return
       }

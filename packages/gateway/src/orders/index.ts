@@ -1,7 +1,7 @@
 export { type OrderContentRootParameters, orderContentRoot } from './content-root.js'
 export { createOrderEngine, OrderEngine, type OrderEngineStats } from './engine.js'
 export { OrderError, OrderErrorCode } from './errors.js'
-export { pinAndSize } from './ipfs.js'
+export { ipfsUnreachable, pinAndSize } from './ipfs.js'
 export {
   type AccountLimits,
   CRUST_EXPIRE_MARGIN_BLOCKS,

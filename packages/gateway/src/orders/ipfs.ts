@@ -11,7 +11,20 @@ function ipfsFailure(command: string, err: unknown): OrderError {
   }
   const cause = err instanceof KuboError ? err.cause : err instanceof Error && err.cause !== undefined ? err.cause : err
   const message = cause instanceof Error ? cause.message : String(cause)
-  return new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS /api/v0/${command} failed: ${message}`, {}, { cause })
+  // The cause stays the client's error: its code tells an unreachable API from a failed call.
+  return new OrderError(OrderErrorCode.IPFS_FAILED, `IPFS /api/v0/${command} failed: ${message}`, {}, { cause: err })
+}
+
+/**
+ * Whether `err` (or an error it was caused by) says the node's IPFS API did not answer at all: the
+ * service's own backend is down or cut off, which says nothing about the pin, so no attempt is
+ * counted (five attempts over half a minute gave up on pins a restarting node would have served).
+ */
+export function ipfsUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === 'SDK_ERROR_IPFS_UNREACHABLE') return true
+  }
+  return false
 }
 
 /** `pin/add` (recursive) so the node holds the whole DAG, then `files/stat` → CumulativeSize. */
