@@ -14,6 +14,7 @@ const PATTERNS = ['packages/*/dist/test/**/*.spec.js', 'packages/*/dist/test/**/
 
 /** Test files over ~30 s in CI, longest first (their sources, `packages/<p>/test/<f>.ts`). */
 export const LONGEST_FIRST = [
+  'testkit/chaos-run.e2e',
   'cli/storage-path.e2e',
   'cli/testnet.e2e',
   'cli/upload.e2e',
