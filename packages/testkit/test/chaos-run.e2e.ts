@@ -19,7 +19,10 @@ const unavailable = process.env.CI === 'true' ? undefined : await netnsUnavailab
 const minutes = Number(process.env.CHAOS_MINUTES ?? 5)
 const seed = process.env.CHAOS_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.CHAOS_SEED)
 
-it(`behavior: a ${minutes}-minute chaos run (seed ${seed}) on 4 validators, 3 storage nodes and a gateway keeps every invariant`, { timeout: (minutes + 15) * 60_000, skip: unavailable ?? false }, async (t) => {
+it(`behavior: a ${minutes}-minute chaos run (seed ${seed}) on 4 validators, 3 storage nodes and a gateway keeps every invariant`, {
+  timeout: (minutes + 15) * 60_000,
+  skip: unavailable ?? false,
+}, async (t) => {
   const { invariants, reportPath } = await runChaos({
     minutes,
     seed,
