@@ -37,9 +37,9 @@ export function stateParam(chain: Chain, value: unknown, name = 'at'): StateView
   return chain.stateAt(block)
 }
 
-export function numberParam(value: unknown, name: string, max = 0xffffffff): number {
+export function numberParam(value: unknown, name: string, max = 0xffffffff, min = 0): number {
   const n = typeof value === 'string' && isHex(value) ? Number.parseInt(value.slice(2) || '0', 16) : value
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) throw RpcError.invalidParams(`${name}: expected an integer 0-${max}`)
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw RpcError.invalidParams(`${name}: expected an integer ${min}-${max}`)
   return n
 }
 

@@ -213,7 +213,7 @@ export function registerSubstrateApi(server: RpcServer, deps: SubstrateApiDeps):
     validatorActivity(
       chain,
       blockParam(chain, at),
-      window === undefined || window === null ? ACTIVITY_WINDOW_DEFAULT : Math.max(1, numberParam(window, 'window', ACTIVITY_WINDOW_MAX)),
+      window === undefined || window === null ? ACTIVITY_WINDOW_DEFAULT : numberParam(window, 'window', ACTIVITY_WINDOW_MAX, 1),
       spec.properties.ss58Format,
     ),
   )
