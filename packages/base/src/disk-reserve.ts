@@ -15,7 +15,7 @@
  * Where `fallocate` is missing or the file system cannot preallocate, the reserve says so once and
  * admits everything (as before).
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { statfsSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { CrustError } from './errors.js'
@@ -23,13 +23,18 @@ import { CrustError } from './errors.js'
 export const DiskErrorCode = { FULL: 'DISK_ERROR_FULL' } as const
 
 export interface DiskReserveInit {
-  /** Space kept allocated past the data the file holds (default 64 MiB). */
+  /**
+   * Space kept allocated past the data the file holds. Default: a quarter of the file, at least
+   * 16 MiB and at most 256 MiB (a few hundred environments in a test run stay cheap, a large block
+   * store tops up rarely).
+   */
   headroomBytes?: number
   /** Hears once that preallocation is not available. */
   warn?: (message: string) => void
 }
 
-const DEFAULT_HEADROOM = 64 * 2 ** 20
+const MIN_HEADROOM = 16 * 2 ** 20
+const MAX_HEADROOM = 256 * 2 ** 20
 /** A write's share of LMDB's per-entry cost: its node header, and a leaf page it may copy on write. */
 const PER_ENTRY = 4096
 /** Room kept unadmitted for a commit's own pages (branch pages, free list, meta page). */
@@ -68,14 +73,16 @@ export class DiskReserve {
   private txnBytes = 0
   private txnDepth = 0
   private disabled = false
-  private readonly headroom: number
+  /** An asynchronous top-up under way (ahead of need, so writes seldom wait for one). */
+  private topping = false
+  private readonly fixedHeadroom: number | undefined
 
   private constructor(
     readonly file: string,
     private readonly warn: (message: string) => void,
     init: DiskReserveInit,
   ) {
-    this.headroom = init.headroomBytes ?? DEFAULT_HEADROOM
+    this.fixedHeadroom = init.headroomBytes
   }
 
   /** The reserve of the LMDB environment in `folder` (its `data.mdb`), preallocated now. */
@@ -106,6 +113,27 @@ export class DiskReserve {
     }
     this.sinceStat += bytes
     if (this.txnDepth > 0) this.txnBytes += bytes
+    if (!this.topping && this.allocated - (this.knownSize + this.sinceStat) < this.headroom() / 2) this.topUpAhead()
+  }
+
+  private headroom(): number {
+    return this.fixedHeadroom ?? Math.min(MAX_HEADROOM, Math.max(MIN_HEADROOM, Math.floor(this.knownSize / 4)))
+  }
+
+  /** Tops up in a child process while writes go on; a failure here only means the next write that does not fit tries itself. */
+  private topUpAhead(): void {
+    this.topping = true
+    this.restat()
+    const length = this.knownSize + this.sinceStat + COMMIT_MARGIN + this.headroom()
+    const free = this.freeBytes()
+    if (free !== undefined && length - this.allocated > free) {
+      this.topping = false
+      return
+    }
+    execFile('fallocate', ['--keep-size', '--length', String(length), this.file], (err) => {
+      this.topping = false
+      if (err === null) this.allocated = Math.max(this.allocated, length)
+    })
   }
 
   /** Counts `bytes` as in flight until `written` settles (admitted, not yet in the file's size). */
@@ -151,7 +179,7 @@ export class DiskReserve {
     const base = this.knownSize + this.sinceStat + bytes + COMMIT_MARGIN
     // Only worth a process when the file system has the room (a statfs, not a spawn, per refused write).
     const free = this.freeBytes()
-    for (const length of [base + this.headroom, base]) {
+    for (const length of [base + this.headroom(), base]) {
       if (length <= this.allocated) return true
       if (free !== undefined && length - this.allocated > free) continue
       const outcome = this.preallocate(length)
