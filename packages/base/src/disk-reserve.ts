@@ -232,7 +232,11 @@ export function reserveWrites<T extends object>(db: T, reserve: DiskReserve): T 
       if (typeof value !== 'function') return value
       const cached = bound.get(prop)
       if (cached !== undefined) return cached
-      const fn = value as (...args: unknown[]) => unknown
+      // Looked up at each call: lmdb-js swaps its write methods for throwing ones when it closes.
+      const fn = {
+        apply: (thisArg: unknown, args: unknown[]) => Reflect.apply(Reflect.get(target, prop, target) as (...a: unknown[]) => unknown, thisArg, args),
+        call: (thisArg: unknown, ...args: unknown[]) => Reflect.apply(Reflect.get(target, prop, target) as (...a: unknown[]) => unknown, thisArg, args),
+      }
       let wrapped: (...args: unknown[]) => unknown
       if (WRITES.has(prop as string)) {
         const sync = prop === 'putSync' || prop === 'removeSync'
@@ -275,7 +279,7 @@ export function reserveWrites<T extends object>(db: T, reserve: DiskReserve): T 
       } else if (prop === 'openDB') {
         wrapped = (...args: unknown[]) => reserveWrites(fn.apply(target, args) as object, reserve)
       } else {
-        wrapped = fn.bind(target)
+        wrapped = (...args: unknown[]) => fn.apply(target, args)
       }
       bound.set(prop, wrapped)
       return wrapped
