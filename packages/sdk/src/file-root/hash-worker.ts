@@ -4,15 +4,36 @@
  * the layout and size first, then chunks, then `finish`; out: `hashed` (bytes done, for
  * backpressure), then `done` with the hashes, or `failed` (the bytes do not fit the layout).
  */
+import { readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
+import { FILE_ROOT_WORKER_NICE } from './constants.js'
 import { FileHasher } from './file-hasher.js'
 import type { FileDagLayout } from './layout.js'
 
 export type HashWorkerInput = { chunk: Uint8Array } | { finish: true }
 export type HashWorkerOutput = { hashed: number } | { done: ReturnType<FileHasher['finish']> } | { failed: string }
 
+/**
+ * Lowers this thread's scheduling priority (Linux: `setpriority` takes a thread id, read from
+ * /proc/thread-self), so the hashing runs on CPU time the upload leaves idle instead of taking
+ * turns with the threads that feed the socket (and, on one machine, with the IPFS node that
+ * imports): on two busy cores a worker at the same priority slowed the add itself. Starved for
+ * long, it only holds the upload back ({@link FILE_ROOT_MAX_IN_FLIGHT}), which idles the other
+ * threads and lets it run. Elsewhere it keeps the default priority.
+ */
+function yieldToUpload(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1))
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, FILE_ROOT_WORKER_NICE)
+  } catch {
+    // no /proc/thread-self (not Linux) or not allowed: hash at the default priority
+  }
+}
+
 const port = parentPort
 if (port !== null) {
+  yieldToUpload()
   const { layout, size } = workerData as { layout: FileDagLayout; size: number }
   const hasher = new FileHasher(layout, size)
   let failed = false
