@@ -1,18 +1,18 @@
 /**
  * The worker thread of {@link WorkerFileTee}: hashes a file's bytes as the upload streams them
- * ({@link FileHasher}), so the hashing runs beside the thread that drives the upload. Messages in:
- * the layout and size first, then chunks, then `finish`; out: `hashed` (bytes done, for
+ * ({@link FilesHasher}), so the hashing runs beside the thread that drives the upload. Messages in:
+ * the files' layouts and sizes first (worker data), then chunks, then `finish`; out: `hashed` (bytes done, for
  * backpressure), then `done` with the hashes, or `failed` (the bytes do not fit the layout).
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { FILE_ROOT_WORKER_NICE } from './constants.js'
-import { FileHasher } from './file-hasher.js'
-import type { FileDagLayout } from './layout.js'
+import { FilesHasher } from './file-hasher.js'
+import type { TeeFiles } from './tee.js'
 
 export type HashWorkerInput = { chunk: Uint8Array } | { finish: true }
-export type HashWorkerOutput = { hashed: number } | { done: ReturnType<FileHasher['finish']> } | { failed: string }
+export type HashWorkerOutput = { hashed: number } | { done: ReturnType<FilesHasher['finish']> } | { failed: string }
 
 /**
  * Lowers this thread's scheduling priority (Linux: `setpriority` takes a thread id, read from
@@ -34,8 +34,8 @@ function yieldToUpload(): void {
 const port = parentPort
 if (port !== null) {
   yieldToUpload()
-  const { layout, size } = workerData as { layout: FileDagLayout; size: number }
-  const hasher = new FileHasher(layout, size)
+  const { files, leaves } = workerData as TeeFiles
+  const hasher = new FilesHasher(files, leaves)
   let failed = false
   port.on('message', (msg: HashWorkerInput) => {
     if (failed) return
