@@ -108,6 +108,12 @@ export interface HashedFile {
   firstLeaf: number
 }
 
+/** What a tee hashes: the files in the order they are sent, and the leaves of the whole content. */
+export interface TeeFiles {
+  files: HashedFile[]
+  leaves: number
+}
+
 /**
  * The hashing of several files sent one after another (a folder upload, in the order its files
  * are sent): splits the bytes at the files' sizes, each file into its own {@link FileHasher},

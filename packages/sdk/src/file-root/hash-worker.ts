@@ -8,8 +8,7 @@ import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { FILE_ROOT_WORKER_NICE } from './constants.js'
-import { FilesHasher } from './file-hasher.js'
-import type { TeeFiles } from './tee.js'
+import { FilesHasher, type TeeFiles } from './file-hasher.js'
 
 export type HashWorkerInput = { chunk: Uint8Array } | { finish: true }
 export type HashWorkerOutput = { hashed: number } | { done: ReturnType<FilesHasher['finish']> } | { failed: string }

@@ -1,6 +1,6 @@
 export { assembleFileRoot, type AssembleFileRootParameters } from './assemble.js'
-export { FileHasher, type FileHashes, FilesHasher, type HashedFile } from './file-hasher.js'
+export { FileHasher, type FileHashes, FilesHasher, type HashedFile, type TeeFiles } from './file-hasher.js'
 export { type FolderDagLayout, type FolderEntry, folderDagLayout } from './folder-layout.js'
 export { type DagLeafLayout, type FileDagLayout, type FileDagSettings, fileDagLayout, fileLeafFrame, leafBlockLength } from './layout.js'
 export { type HashedRun, RunHasher } from './run-hasher.js'
-export { createFilesTee, createFileTee, type FileTee, type TeeFiles } from './tee.js'
+export { createFilesTee, createFileTee, type FileTee } from './tee.js'

@@ -6,15 +6,9 @@
  */
 import { Worker } from 'node:worker_threads'
 import { FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES } from './constants.js'
-import { type FileHashes, FilesHasher, type HashedFile } from './file-hasher.js'
+import { type FileHashes, FilesHasher, type TeeFiles } from './file-hasher.js'
 import type { HashWorkerInput, HashWorkerOutput } from './hash-worker.js'
 import type { FileDagLayout } from './layout.js'
-
-/** What a tee hashes: the files in the order they are sent, and the leaves of the whole content. */
-export interface TeeFiles {
-  files: HashedFile[]
-  leaves: number
-}
 
 /** Takes the file's chunks in order; `finish` gives the hashes, or undefined when the bytes did not fit the layout. */
 export interface FileTee {
