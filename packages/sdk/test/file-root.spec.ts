@@ -199,6 +199,7 @@ describe('file content root hashed while uploading', () => {
       { path: 'site/ünï' },
       { path: 'site/ünï/a b+c.txt', content: randomBytes(300_000) },
       { path: 'site/a', content: randomBytes(262_144) },
+      { path: 'site/nothing' },
     ]
     for (const cidVersion of [0, 1] as const) {
       const dag = await importFolder(entries, { cidVersion })
@@ -214,8 +215,8 @@ describe('file content root hashed while uploading', () => {
       for (let at = 0; at < sent.length; at += 65536) hasher.update(sent.subarray(at, at + 65536))
       const got = await assembleFileRoot({ cid: dag.root.toString(), size: sent.length, layout, hashes: hasher.finish(), kubo: dag.kubo })
       assert.equal(hex(got), hex(referenceRoot(dag)), `CIDv${cidVersion}`)
-      // Inner blocks only: the 3 directories and the parents of the two files of more than one chunk (a file of one chunk is its leaf).
-      assert.equal(dag.reads.length, 5, `CIDv${cidVersion}: read back ${dag.reads.length} blocks`)
+      // Inner blocks only: the 4 directories (one empty) and the parents of the two files of more than one chunk (a file of one chunk is its leaf).
+      assert.equal(dag.reads.length, 6, `CIDv${cidVersion}: read back ${dag.reads.length} blocks`)
       const other = Buffer.from(sent)
       other[sent.length - 1]! ^= 1
       const wrong = new FilesHasher(files, layout.leafOffsets.length)

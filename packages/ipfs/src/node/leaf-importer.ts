@@ -45,7 +45,8 @@ export function framedChunker(chunkSize: number, framed: FramedChunks): (source:
     let emitted = false
     const open = (): Uint8Array => {
       if (slab === undefined || slabUsed + region > slab.byteLength) {
-        slab = new ArrayBuffer(region * SLAB_CHUNKS)
+        // Uninitialised (no zero fill): every byte handed out is written first, the chunk here, its frame by the leaf importer.
+        slab = Buffer.allocUnsafeSlow(region * SLAB_CHUNKS).buffer as ArrayBuffer
         slabUsed = 0
       }
       const data = new Uint8Array(slab, slabUsed + FRAME_HEAD_ROOM, chunkSize)
@@ -87,7 +88,7 @@ export function framedChunker(chunkSize: number, framed: FramedChunks): (source:
     }
     // The rest (or an empty file's one empty chunk): in a buffer of its own size, so a small file holds no slab.
     if (pendingBytes > 0 || !emitted) {
-      const buffer = new ArrayBuffer(FRAME_HEAD_ROOM + pendingBytes + FRAME_TAIL_ROOM)
+      const buffer = Buffer.allocUnsafeSlow(FRAME_HEAD_ROOM + pendingBytes + FRAME_TAIL_ROOM).buffer as ArrayBuffer
       const data = new Uint8Array(buffer, FRAME_HEAD_ROOM, pendingBytes)
       let offset = 0
       for (const p of pending) {
