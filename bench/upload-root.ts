@@ -32,6 +32,9 @@ interface Testkit {
 export interface UploadRootRound {
   withoutMiBs: number
   withMiBs: number
+  /** CPU seconds this process (the client: its main thread and the hashing worker) spent on the add without and with the root. */
+  withoutCpuS: number
+  withCpuS: number
   /** with ÷ without. */
   ratio: number
   /** `dagContentRoot` alone over the DAG just added (MiB of file per second). */
@@ -73,13 +76,15 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
         const file = join(dir, `file-${r}-${contentRoot}`)
         writeRandomFile(file, size)
         let cid = ''
+        const cpu = process.cpuUsage()
         const s = await seconds(async () => {
           const added = await sdk.addToIpfs(file, { ipfsApi: ipfs.api, contentRoot })
           if (contentRoot && added.contentRoot === undefined) throw new Error('the add gave no content root')
           cid = added.cid
         })
+        const used = process.cpuUsage(cpu)
         rmSync(file)
-        return { s, cid }
+        return { s, cid, cpuS: (used.user + used.system) / 1e6 }
       }
       // Alternate which goes first, so neither always meets the fuller repo.
       const without = r % 2 === 0 ? await timed(false) : undefined
@@ -91,6 +96,8 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
       results.push({
         withoutMiBs: Number(withoutMiBs.toFixed(1)),
         withMiBs: Number(withMiBs.toFixed(1)),
+        withoutCpuS: Number(last.cpuS.toFixed(2)),
+        withCpuS: Number(withRoot.cpuS.toFixed(2)),
         ratio: Number((withMiBs / withoutMiBs).toFixed(3)),
         rootOnlyMiBs: Number((sizeMiB / rootOnly).toFixed(1)),
       })
@@ -109,6 +116,7 @@ export function formatUploadRootBench(b: UploadRootBench): string {
   return [
     `sdk: crust upload's add of a ${b.sizeMiB} MiB file to a crust ipfs daemon, median of ${b.rounds.length}: with the content root ${m.withMiBs} MiB/s, ` +
       `without ${m.withoutMiBs} MiB/s; ratio ${(100 * m.ratio).toFixed(1)} % (target >= 90 %); the read-back root alone (dagContentRoot) ${m.rootOnlyMiBs} MiB/s`,
+    `  client CPU per add (absolute; median round): ${m.withCpuS} s with the root, ${m.withoutCpuS} s without`,
     `  rounds (with/without MiB/s, ratio): ${b.rounds.map((x) => `${x.withMiBs}/${x.withoutMiBs} ${(100 * x.ratio).toFixed(1)} %`).join('; ')}; ` +
       `ratio spread ${(100 * Math.min(...b.rounds.map((x) => x.ratio))).toFixed(1)}–${(100 * Math.max(...b.rounds.map((x) => x.ratio))).toFixed(1)} %`,
   ].join('\n')

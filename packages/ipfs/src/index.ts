@@ -60,6 +60,7 @@ export {
   saveScores,
   defaultIpfsNodeOptions,
   encodeFileLeaf,
+  framedChunker,
   fastLeafImporter,
   IpfsNodeError,
   IpfsNodeErrorCode,

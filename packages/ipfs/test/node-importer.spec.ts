@@ -7,7 +7,8 @@ import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { createIpfsNode, encodeFileLeaf, kuboAddOptions, LmdbBlockstore, LmdbRepo } from '../src/index.js'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { createIpfsNode, encodeFileLeaf, fastLeafImporter, framedChunker, kuboAddOptions, LmdbBlockstore, LmdbRepo } from '../src/index.js'
 import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
 
 const KiB = 1024
@@ -23,6 +24,76 @@ describe('node: import pipeline', () => {
       fc.property(fc.uint8Array({ maxLength: 3000 }), (data) => {
         assert.deepEqual(bytes(encodeFileLeaf(data)), bytes(reference(data)))
       }),
+    )
+  })
+
+  it("behavior: framedChunker cuts the chunks fixedSize cuts, and the leaves framed around them are encodeFileLeaf's, none overwriting another", async () => {
+    const all = async (source: AsyncIterable<Uint8Array>) => {
+      const out: Uint8Array[] = []
+      for await (const c of source) out.push(c)
+      return out
+    }
+    const leavesOf = async (chunks: Uint8Array[], framed?: WeakSet<Uint8Array>) => {
+      const store = { put: async (c: CID) => c }
+      const importer = fastLeafImporter({ cidVersion: 0, rawLeaves: false, ...(framed === undefined ? {} : { framed }) })
+      const out: Uint8Array[] = []
+      for await (const step of importer(
+        {
+          content: (async function* () {
+            yield* chunks
+          })(),
+        } as never,
+        store as never,
+      ))
+        out.push((await step()).block)
+      return out
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 700 }),
+        async (size, cuts, chunkSize) => {
+          const data = new Uint8Array(size).map((_, i) => (i * 7 + size) % 256)
+          const pieces = () => {
+            const out: Uint8Array[] = []
+            for (let at = 0, k = 0; at < size; k++) {
+              const n = cuts[k % cuts.length]!
+              out.push(data.slice(at, at + n))
+              at += n
+            }
+            return out
+          }
+          const framed = new WeakSet<Uint8Array>()
+          const got = await all(
+            framedChunker(
+              chunkSize,
+              framed,
+            )(
+              (async function* () {
+                yield* pieces()
+              })(),
+            ),
+          )
+          const want = await all(
+            fixedSize({ chunkSize })(
+              (async function* () {
+                yield* pieces()
+              })(),
+            ),
+          )
+          assert.deepEqual(got.map(bytes), want.map(bytes))
+          assert.ok(got.every((c) => framed.has(c)))
+          // Every leaf framed in place (all chunks first, then all frames), then compared: no frame reached into a neighbour.
+          const leaves = (await leavesOf(got, framed)).map(bytes)
+          assert.deepEqual(
+            leaves,
+            want.map((c) => bytes(encodeFileLeaf(c))),
+          )
+          assert.deepEqual(got.map(bytes), want.map(bytes), 'the chunks are intact after framing')
+        },
+      ),
+      { numRuns: 200 },
     )
   })
 

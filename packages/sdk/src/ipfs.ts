@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path'
 import { DEFAULT_IPFS_API } from './constants.js'
 import { KuboError, SdkError, throwIfAborted } from './errors.js'
 import { type ContentRootReturnType, dagContentRoot } from './content-root.js'
-import { assembleFileRoot, createFileTee, type FileTee, fileDagLayout } from './file-root/index.js'
+import { assembleFileRoot, createFilesTee, type DagLeafLayout, type FileTee, fileDagLayout, folderDagLayout, type TeeFiles } from './file-root/index.js'
 import { type AddPart, createKuboClient } from './kubo/index.js'
 
 /** Where to reach the Kubo-compatible API. */
@@ -33,9 +33,9 @@ export interface AddToIpfsOptions extends IpfsEndpoint {
   /** Pin what is added (default true). */
   pin?: boolean
   /**
-   * Compute the DAG's content root for storage challenges (default true). A file's is hashed as it
-   * uploads (same pass, on a worker thread for large files; only the DAG's inner blocks are read
-   * back); a folder's, or a file the IPFS node laid out otherwise, is read back from the IPFS API.
+   * Compute the DAG's content root for storage challenges (default true). It is hashed as the files
+   * upload (same pass, on a worker thread for large uploads; only the DAG's inner blocks, folders'
+   * included, are read back); a DAG the IPFS node laid out otherwise is read back from the IPFS API.
    */
   contentRoot?: boolean
   signal?: AbortSignal
@@ -119,6 +119,26 @@ export function ipfsError(url: string, err: unknown): SdkError {
   return new SdkError('SDK_ERROR_IPFS', `IPFS API ${url}: ${message}`, { url }, { cause: err })
 }
 
+/** What the upload's tee hashes (its files in the order sent) and the DAG layout it predicts; undefined when none can be predicted. */
+function teeFiles(entries: Entry[], isDirectory: boolean, cidVersion: 0 | 1): { files: TeeFiles; layout: DagLeafLayout } | undefined {
+  const settings = { cidVersion, rawLeaves: cidVersion === 1 }
+  if (!isDirectory) {
+    const layout = fileDagLayout(entries[0]!.size, settings)
+    return { files: { files: [{ layout, size: entries[0]!.size, firstLeaf: 0 }], leaves: layout.leafOffsets.length }, layout }
+  }
+  let layout: ReturnType<typeof folderDagLayout>
+  try {
+    layout = folderDagLayout(
+      entries.map((e) => (e.file === undefined ? { path: e.path } : { path: e.path, size: e.size })),
+      settings,
+    )
+  } catch {
+    return undefined
+  }
+  const files = entries.flatMap((e, i) => (e.file === undefined ? [] : [{ layout: layout.files[i]!, size: e.size, firstLeaf: layout.firstLeaf[i]! }]))
+  return { files: { files, leaves: layout.leafOffsets.length }, layout }
+}
+
 /**
  * Adds a file, or a folder with everything under it, and returns the root CID with the DAG's
  * cumulative size. A folder becomes a UnixFS directory named after it, so its `index.html`
@@ -137,13 +157,13 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
   let sent = 0
   const cidVersion = options.cidVersion ?? 0
   const parts: AddPart[] = entries.map((e) => (e.file === undefined ? { path: e.path } : { path: e.path, file: e.file }))
-  // A single file's root is hashed from the bytes as they are sent (Kubo: CIDv1 implies raw leaves).
-  const layout = options.contentRoot !== false && !st.isDirectory() ? fileDagLayout(st.size, { cidVersion, rawLeaves: cidVersion === 1 }) : undefined
+  // The root is hashed from the bytes as they are sent (Kubo: CIDv1 implies raw leaves).
+  const teed = options.contentRoot !== false ? teeFiles(entries, st.isDirectory(), cidVersion) : undefined
   let tee: FileTee | undefined
-  if (layout !== undefined) {
-    const fileTee = createFileTee(layout, st.size)
-    tee = fileTee
-    parts[0]!.onChunk = (chunk) => fileTee.update(chunk)
+  if (teed !== undefined) {
+    const filesTee = createFilesTee(teed.files)
+    tee = filesTee
+    for (const part of parts) if (part.file !== undefined) part.onChunk = (chunk) => filesTee.update(chunk)
   }
   const kubo = createKuboClient({ url, ...(options.headers === undefined ? {} : { headers: options.headers }) })
   const signal = options.signal === undefined ? {} : { signal: options.signal }
@@ -162,13 +182,13 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
     const { cumulativeSize } = await kubo.files.stat(`/ipfs/${root}`, signal)
     if (sent < total) options.onProgress?.({ bytes: total, total })
     const hashes = await tee?.finish()
-    const teed =
-      layout === undefined || hashes === undefined ? undefined : await assembleFileRoot({ cid: root, size: st.size, layout, hashes, kubo, ...signal })
+    const assembled =
+      teed === undefined || hashes === undefined ? undefined : await assembleFileRoot({ cid: root, size: total, layout: teed.layout, hashes, kubo, ...signal })
     const contentRoot =
       options.contentRoot === false
         ? undefined
-        : teed !== undefined
-          ? { root: `0x${Buffer.from(teed.root).toString('hex')}`, size: teed.size }
+        : assembled !== undefined
+          ? { root: `0x${Buffer.from(assembled.root).toString('hex')}`, size: assembled.size }
           : await dagContentRoot({ cid: root, ipfsApi: url, ...signal, ...(options.headers === undefined ? {} : { headers: options.headers }) })
     return { cid: root, cumulativeSize, name, isDirectory: st.isDirectory(), bytes: total, ...(contentRoot === undefined ? {} : { contentRoot }) }
   } catch (err) {

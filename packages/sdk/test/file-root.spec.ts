@@ -11,7 +11,17 @@ import { storageProof } from '@crust-ts/protocol'
 import * as dagPb from '@ipld/dag-pb'
 import { importer } from 'ipfs-unixfs-importer'
 import type { CID } from 'multiformats/cid'
-import { assembleFileRoot, createFileTee, FileHasher, type FileHashes, fileDagLayout, RunHasher } from '../src/file-root/index.js'
+import {
+  assembleFileRoot,
+  createFilesTee,
+  createFileTee,
+  FileHasher,
+  type FileHashes,
+  FilesHasher,
+  fileDagLayout,
+  folderDagLayout,
+  RunHasher,
+} from '../src/file-root/index.js'
 
 const MiB = 1024 * 1024
 const SEG = storageProof.SEGMENT_SIZE
@@ -35,6 +45,37 @@ async function importDag(data: Uint8Array, flags: KuboAddFlags = {}) {
     return bytes
   }
   return { root: root!, get, kubo: { block: { get: async (cid: CID | string) => get(cid) } } }
+}
+
+/** The DAG the IPFS node's add makes of a folder (`entries` as `addToIpfs` sends them: the root folder first), in memory; counts block reads. */
+async function importFolder(entries: Array<{ path: string; content?: Uint8Array }>, flags: KuboAddFlags = {}) {
+  const blocks = new Map<string, Uint8Array>()
+  const blockstore = {
+    put: async (cid: CID, bytes: Uint8Array) => {
+      blocks.set(cid.toString(), bytes)
+      return cid
+    },
+    get: async (cid: CID) => blocks.get(cid.toString())!,
+    has: async (cid: CID) => blocks.has(cid.toString()),
+  }
+  let root: CID | undefined
+  const source = entries.map((e) => (e.content === undefined ? { path: e.path } : { path: e.path, content: [e.content] }))
+  for await (const entry of importer(source, blockstore as never, kuboAddOptions(flags))) if (entry.path === entries[0]!.path) root = entry.cid
+  const get = (cid: CID | string) => {
+    const bytes = blocks.get(cid.toString())
+    if (bytes === undefined) throw new Error(`no block ${cid}`)
+    return bytes
+  }
+  const reads: string[] = []
+  const kubo = {
+    block: {
+      get: async (cid: CID | string) => {
+        reads.push(cid.toString())
+        return get(cid)
+      },
+    },
+  }
+  return { root: root!, get, kubo, reads }
 }
 
 /** The reference: the DAG's blocks depth-first, concatenated, committed to at once. */
@@ -142,6 +183,66 @@ describe('file content root hashed while uploading', () => {
       tee.close()
     }
     const inline = new FileHasher(layout, data.length)
+    inline.update(data)
+    assert.deepEqual(got, inline.finish())
+  })
+
+  it("behavior: a folder hashed as its files are sent gives the reference root, reading back only its inner blocks (directories and files' parents)", async () => {
+    const big = randomBytes(2 * MiB + 5)
+    const entries: Array<{ path: string; content?: Uint8Array }> = [
+      { path: 'site' },
+      { path: 'site/index.html', content: new TextEncoder().encode('<h1>crust</h1>') },
+      { path: 'site/B.bin', content: big },
+      { path: 'site/empty.txt', content: new Uint8Array(0) },
+      { path: 'site/css' },
+      { path: 'site/css/main.css', content: randomBytes(SEG + 1) },
+      { path: 'site/ünï' },
+      { path: 'site/ünï/a b+c.txt', content: randomBytes(300_000) },
+      { path: 'site/a', content: randomBytes(262_144) },
+      { path: 'site/nothing' },
+    ]
+    for (const cidVersion of [0, 1] as const) {
+      const dag = await importFolder(entries, { cidVersion })
+      const layout = folderDagLayout(
+        entries.map((e) => (e.content === undefined ? { path: e.path } : { path: e.path, size: e.content.length })),
+        { cidVersion, rawLeaves: cidVersion === 1 },
+      )
+      const files = entries.flatMap((e, i) =>
+        e.content === undefined ? [] : [{ layout: layout.files[i]!, size: e.content.length, firstLeaf: layout.firstLeaf[i]! }],
+      )
+      const hasher = new FilesHasher(files, layout.leafOffsets.length)
+      const sent = Buffer.concat(entries.flatMap((e) => (e.content === undefined ? [] : [e.content])))
+      for (let at = 0; at < sent.length; at += 65536) hasher.update(sent.subarray(at, at + 65536))
+      const got = await assembleFileRoot({ cid: dag.root.toString(), size: sent.length, layout, hashes: hasher.finish(), kubo: dag.kubo })
+      assert.equal(hex(got), hex(referenceRoot(dag)), `CIDv${cidVersion}`)
+      // Inner blocks only: the 4 directories (one empty) and the parents of the two files of more than one chunk (a file of one chunk is its leaf).
+      assert.equal(dag.reads.length, 6, `CIDv${cidVersion}: read back ${dag.reads.length} blocks`)
+      const other = Buffer.from(sent)
+      other[sent.length - 1]! ^= 1
+      const wrong = new FilesHasher(files, layout.leafOffsets.length)
+      wrong.update(other)
+      assert.equal(
+        await assembleFileRoot({ cid: dag.root.toString(), size: sent.length, layout, hashes: wrong.finish(), kubo: dag.kubo }),
+        undefined,
+        'other bytes: no root',
+      )
+    }
+  })
+
+  it('behavior: the worker-thread tee of several files gives the hashes the calling thread does', async () => {
+    const sizes = [3 * MiB + 1, 0, 6 * MiB]
+    const layout = folderDagLayout([{ path: 'd' }, ...sizes.map((size, i) => ({ path: `d/f${i}`, size }))], { cidVersion: 0, rawLeaves: false })
+    const files = sizes.map((size, i) => ({ layout: layout.files[i + 1]!, size, firstLeaf: layout.firstLeaf[i + 1]! }))
+    const data = randomBytes(sizes.reduce((a, b) => a + b, 0))
+    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length })
+    let got: FileHashes | undefined
+    try {
+      for (let at = 0; at < data.length; at += 65536) await tee.update(data.subarray(at, at + 65536))
+      got = await tee.finish()
+    } finally {
+      tee.close()
+    }
+    const inline = new FilesHasher(files, layout.leafOffsets.length)
     inline.update(data)
     assert.deepEqual(got, inline.finish())
   })

@@ -77,6 +77,21 @@ describe('addToIpfs', () => {
     }
   })
 
+  it("behavior: a folder's content root hashed as its files upload is the one read back from the node (CIDv0 and CIDv1, 9 MiB: worker thread)", async () => {
+    const folder = join(dir, 'teed folder')
+    mkdirSync(join(folder, 'sub', 'ünï'), { recursive: true })
+    writeFileSync(join(folder, 'B.bin'), randomBytes(9 * 1024 * 1024 + 7))
+    writeFileSync(join(folder, 'empty.txt'), '')
+    writeFileSync(join(folder, 'a b+c.txt'), randomBytes(300_000))
+    writeFileSync(join(folder, 'sub', 'one.bin'), randomBytes(262_144))
+    writeFileSync(join(folder, 'sub', 'ünï', 'x.txt'), 'unicode')
+    for (const cidVersion of [0, 1] as const) {
+      const added = await addToIpfs(folder, { ipfsApi: api, cidVersion })
+      assert.equal(added.isDirectory, true)
+      assert.deepEqual(added.contentRoot, await dagContentRoot({ cid: added.cid, ipfsApi: api }), `CIDv${cidVersion}`)
+    }
+  })
+
   it('behavior: a folder becomes a directory whose index.html serves at /ipfs/<cid>/', async () => {
     const site = join(dir, 'site')
     mkdirSync(join(site, 'css'), { recursive: true })

@@ -14,7 +14,7 @@ export { IpfsNodeError, IpfsNodeErrorCode, type IpfsNodeErrorType, type NotFound
 export { notFoundMappingBlocks, toFetchError } from './fetch-errors.js'
 export { DEFAULT_PREFETCH_WINDOW, prefetchingWalker, sequentialWalker } from './graph-walker.js'
 export { type KuboAddFlags, type KuboAddOptions, kuboAddOptions } from './kubo-options.js'
-export { encodeFileLeaf, fastLeafImporter, type LeafImporterInit } from './leaf-importer.js'
+export { encodeFileLeaf, fastLeafImporter, type FramedChunks, framedChunker, type LeafImporterInit } from './leaf-importer.js'
 export {
   type CreateIpfsNodeErrorType,
   type CreateIpfsNodeParameters,

@@ -1,8 +1,7 @@
 import type { AddOptions } from '@helia/unixfs'
-import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { ADD_BLOCK_WRITE_CONCURRENCY, KUBO_CHUNK_SIZE, KUBO_MAX_LINKS, KUBO_SHARD_FANOUT_BITS, KUBO_SHARD_THRESHOLD_BYTES } from './constants.js'
-import { fastLeafImporter } from './leaf-importer.js'
+import { fastLeafImporter, type FramedChunks, framedChunker } from './leaf-importer.js'
 
 /** The `ipfs add` flags that change CIDs, as Kubo names them. */
 export interface KuboAddFlags {
@@ -29,18 +28,19 @@ export type KuboAddOptions = AddOptions & { cidVersion: 0 | 1; rawLeaves: boolea
  * default, raw leaves with CIDv1, a single-chunk file reduced to its leaf, and HAMT sharding of
  * directories over 256 KiB estimated from links (Kubo's `unixfs-v0-2015` profile, its default).
  * `@helia/unixfs` defaults to different (Filecoin-style) settings, so pass these to every add
- * that must match Kubo (the Kubo RPC API's `add` takes them from here too). Two settings only make it faster (no effect on CIDs): the importer's
- * write concurrency is raised to {@link ADD_BLOCK_WRITE_CONCURRENCY}, and leaves are encoded by
- * {@link fastLeafImporter}.
+ * that must match Kubo (the Kubo RPC API's `add` takes them from here too). Three settings only make it faster (no effect on CIDs): the importer's
+ * write concurrency is raised to {@link ADD_BLOCK_WRITE_CONCURRENCY}, chunks are cut by
+ * {@link framedChunker} and leaves are encoded around them by {@link fastLeafImporter}.
  */
 export function kuboAddOptions(flags: KuboAddFlags = {}): KuboAddOptions {
   const cidVersion = flags.cidVersion ?? 0
   const rawLeaves = flags.rawLeaves ?? cidVersion === 1
   const onProgress = flags.onProgress
+  const framed: FramedChunks = new WeakSet()
   return {
     cidVersion,
     rawLeaves,
-    chunker: fixedSize({ chunkSize: flags.chunkSize ?? KUBO_CHUNK_SIZE }),
+    chunker: framedChunker(flags.chunkSize ?? KUBO_CHUNK_SIZE, framed),
     layout: balanced({ maxChildrenPerNode: flags.maxChildrenPerNode ?? KUBO_MAX_LINKS }),
     reduceSingleLeafToSelf: true,
     leafType: 'file',
@@ -49,7 +49,7 @@ export function kuboAddOptions(flags: KuboAddFlags = {}): KuboAddOptions {
     shardFanoutBits: KUBO_SHARD_FANOUT_BITS,
     wrapWithDirectory: flags.wrapWithDirectory ?? false,
     blockWriteConcurrency: ADD_BLOCK_WRITE_CONCURRENCY,
-    bufferImporter: fastLeafImporter({ cidVersion, rawLeaves, ...(onProgress === undefined ? {} : { onProgress }) }),
+    bufferImporter: fastLeafImporter({ cidVersion, rawLeaves, framed, ...(onProgress === undefined ? {} : { onProgress }) }),
     ...(onProgress === undefined ? {} : { onProgress }),
   }
 }

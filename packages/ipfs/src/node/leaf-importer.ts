@@ -10,6 +10,115 @@ export interface LeafImporterInit {
   cidVersion: 0 | 1
   rawLeaves: boolean
   onProgress?: (evt: ImporterProgressEvents) => void
+  /** Chunks from {@link framedChunker} (room around them for the leaf's frame): encoded in place, not copied. */
+  framed?: FramedChunks
+}
+
+/** The chunks a {@link framedChunker} made, each with room around it for its leaf's protobuf frame. */
+export type FramedChunks = WeakSet<Uint8Array>
+
+/** Room before a framed chunk: a leaf's head is at most 1 + 8 + 2 + 1 + 8 bytes (tags and varints up to 2^53). */
+const FRAME_HEAD_ROOM = 20
+/** Room after it: the filesize field, 1 + 8 bytes at most. */
+const FRAME_TAIL_ROOM = 9
+/** Chunks' buffers are cut from slabs of this many chunks: fewer, larger allocations than one ArrayBuffer per chunk. */
+const SLAB_CHUNKS = 16
+
+/**
+ * A fixed-size chunker (as ipfs-unixfs-importer's `fixedSize`: full chunks, then the rest, one
+ * empty chunk for an empty file) that copies the incoming pieces once, straight into buffers with
+ * room around each chunk, so {@link fastLeafImporter} can write the leaf's frame around the bytes
+ * instead of copying them again. The stock chunker concatenates the socket's 64 KiB pieces into a
+ * new 256 KiB array, and the leaf encoder copies that into another: two fresh large allocations
+ * and copies per leaf, which profiled as a quarter of an API add's CPU time.
+ */
+export function framedChunker(chunkSize: number, framed: FramedChunks): (source: AsyncIterable<Uint8Array>) => AsyncGenerator<Uint8Array> {
+  const region = FRAME_HEAD_ROOM + chunkSize + FRAME_TAIL_ROOM
+  return async function* chunker(source) {
+    let slab: ArrayBuffer | undefined
+    let slabUsed = 0
+    /** The chunk being filled (its data area) once a whole chunk's bytes are known to come; until then the pieces wait in `pending`. */
+    let current: Uint8Array | undefined
+    let fill = 0
+    let pending: Uint8Array[] = []
+    let pendingBytes = 0
+    let emitted = false
+    const open = (): Uint8Array => {
+      if (slab === undefined || slabUsed + region > slab.byteLength) {
+        // Uninitialised (no zero fill): every byte handed out is written first, the chunk here, its frame by the leaf importer.
+        slab = Buffer.allocUnsafeSlow(region * SLAB_CHUNKS).buffer as ArrayBuffer
+        slabUsed = 0
+      }
+      const data = new Uint8Array(slab, slabUsed + FRAME_HEAD_ROOM, chunkSize)
+      slabUsed += region
+      return data
+    }
+    const emit = (data: Uint8Array): Uint8Array => {
+      framed.add(data)
+      emitted = true
+      return data
+    }
+    for await (const piece of source) {
+      let at = 0
+      while (at < piece.length) {
+        if (current === undefined) {
+          if (pendingBytes + piece.length - at < chunkSize) {
+            pending.push(at === 0 ? piece : piece.subarray(at))
+            pendingBytes += piece.length - at
+            break
+          }
+          current = open()
+          for (const p of pending) {
+            current.set(p, fill)
+            fill += p.length
+          }
+          pending = []
+          pendingBytes = 0
+        }
+        const take = Math.min(chunkSize - fill, piece.length - at)
+        current.set(take === piece.length ? piece : piece.subarray(at, at + take), fill)
+        fill += take
+        at += take
+        if (fill === chunkSize) {
+          yield emit(current)
+          current = undefined
+          fill = 0
+        }
+      }
+    }
+    // The rest (or an empty file's one empty chunk): in a buffer of its own size, so a small file holds no slab.
+    if (pendingBytes > 0 || !emitted) {
+      const buffer = Buffer.allocUnsafeSlow(FRAME_HEAD_ROOM + pendingBytes + FRAME_TAIL_ROOM).buffer as ArrayBuffer
+      const data = new Uint8Array(buffer, FRAME_HEAD_ROOM, pendingBytes)
+      let offset = 0
+      for (const p of pending) {
+        data.set(p, offset)
+        offset += p.length
+      }
+      yield emit(data)
+    }
+  }
+}
+
+/** The leaf block of a framed chunk: its frame written into the room around it (no copy of the data). */
+function encodeFramedLeaf(data: Uint8Array): Uint8Array {
+  const n = data.byteLength
+  const unixfsLength = 2 + (n > 0 ? 1 + varintLength(n) + n : 0) + 1 + varintLength(n)
+  const headLength = 1 + varintLength(unixfsLength) + 2 + (n > 0 ? 1 + varintLength(n) : 0)
+  const block = new Uint8Array(data.buffer, data.byteOffset - headLength, headLength + n + 1 + varintLength(n))
+  let i = 0
+  block[i++] = PB_NODE_DATA
+  i = writeVarint(block, i, unixfsLength)
+  block[i++] = UNIXFS_TYPE
+  block[i++] = UNIXFS_TYPE_FILE
+  if (n > 0) {
+    block[i++] = UNIXFS_DATA
+    i = writeVarint(block, i, n)
+  }
+  i += n
+  block[i++] = UNIXFS_FILESIZE
+  writeVarint(block, i, n)
+  return block
 }
 
 /** Protobuf tags of the fields a UnixFS file leaf has. */
@@ -74,7 +183,7 @@ export function fastLeafImporter(init: LeafImporterInit): BufferImporter {
     let bytesWritten = 0n
     for await (const chunk of file.content) {
       yield async () => {
-        const block = init.rawLeaves ? chunk : encodeFileLeaf(chunk)
+        const block = init.rawLeaves ? chunk : init.framed?.has(chunk) === true ? encodeFramedLeaf(chunk) : encodeFileLeaf(chunk)
         const codec = init.rawLeaves ? raw.code : dagPb.code
         const cid = CID.create(init.rawLeaves ? 1 : init.cidVersion, codec, await sha256.digest(block))
         await blockstore.put(cid, block)

@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { NotFoundError, writeFailed } from './errors.js'
-import type { LmdbRepo } from './lmdb-repo.js'
+import { commitPut, type LmdbRepo } from './lmdb-repo.js'
 import { MAX_IN_FLIGHT_BYTES } from './constants.js'
 import { collectBytes, WritePipeline } from './pipeline.js'
 import { iterateWithin } from './scope.js'
@@ -23,21 +23,21 @@ function* once(bytes: Uint8Array): Generator<Uint8Array> {
 /**
  * Writes issued in a write-behind scope (see {@link LmdbBlockstore.writeBehind}): `put` returns once
  * its write is issued, the scope keeps at most `maxBytes` uncommitted, and `flush()` waits for all
- * of them (and reports the first failure).
+ * of them and reports the first failed commit (each write's own result: {@link commitPut}).
  */
 class WriteBehindScope {
-  private readonly pending: Array<{ done: Promise<unknown>; size: number; stored: () => boolean; key: string }> = []
+  private readonly pending: Array<{ done: Promise<unknown>; size: number }> = []
   private bytes = 0
   private failure: { error: unknown } | undefined
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Tracks an issued write (`stored` reads it back once committed); waits only while more than `maxBytes` are uncommitted. */
-  async track(done: Promise<unknown>, size: number, key: string, stored: () => boolean): Promise<void> {
+  /** Tracks an issued write; waits only while more than `maxBytes` are uncommitted. */
+  async track(done: Promise<unknown>, size: number, key: string): Promise<void> {
     done.catch((error: unknown) => {
       this.failure ??= { error: writeFailed(key, error) }
     })
-    this.pending.push({ done, size, stored, key })
+    this.pending.push({ done, size })
     this.bytes += size
     while (this.bytes > this.maxBytes) await this.shift()
     if (this.failure !== undefined) throw this.failure.error
@@ -54,7 +54,6 @@ class WriteBehindScope {
     this.bytes -= entry.size
     try {
       await entry.done
-      if (!entry.stored()) this.failure ??= { error: writeFailed(entry.key) }
     } catch {
       // recorded in `failure` by track()
     }
@@ -134,11 +133,10 @@ export class LmdbBlockstore implements Blockstore {
     if (db.doesExist(k)) return key
     const scope = this.scopes.getStore()
     if (scope === undefined) {
-      await db.put(k, bytes).catch((err: unknown) => {
+      await commitPut(db, k, bytes).catch((err: unknown) => {
         throw writeFailed(key.toString(), err)
       })
-      if (!db.doesExist(k)) throw writeFailed(key.toString())
-    } else await scope.track(db.put(k, bytes), bytes.byteLength, key.toString(), () => db.doesExist(k))
+    } else await scope.track(commitPut(db, k, bytes), bytes.byteLength, key.toString())
     return key
   }
 
@@ -149,18 +147,15 @@ export class LmdbBlockstore implements Blockstore {
       const bytes = value instanceof Uint8Array ? value : await collectBytes(value)
       const db = this.repo.blocks
       const k = cid.multihash.bytes
-      pipeline.push(cid, bytes.byteLength, db.doesExist(k) ? Promise.resolve() : db.put(k, bytes))
-      yield* this.stored(pipeline.ready())
+      const done = db.doesExist(k)
+        ? Promise.resolve()
+        : commitPut(db, k, bytes).catch((err: unknown) => {
+            throw writeFailed(cid.toString(), err)
+          })
+      pipeline.push(cid, bytes.byteLength, done)
+      yield* pipeline.ready()
     }
-    yield* this.stored(pipeline.drain())
-  }
-
-  /** The committed keys of a put pipeline, each read back first (see {@link writeFailed}). */
-  private async *stored(committed: AsyncGenerator<CID>): AsyncGenerator<CID> {
-    for await (const cid of committed) {
-      if (!this.repo.blocks.doesExist(cid.multihash.bytes)) throw writeFailed(cid.toString())
-      yield cid
-    }
+    yield* pipeline.drain()
   }
 
   *get(key: CID, options?: StoreOptions): Generator<Uint8Array> {

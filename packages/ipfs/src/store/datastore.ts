@@ -3,7 +3,7 @@ import { BaseDatastore } from 'datastore-core'
 import { type Batch, Key, type KeyQuery, type Pair, type Query } from 'interface-datastore'
 import type { StoreOptions } from './blockstore.js'
 import { NotFoundError, writeFailed } from './errors.js'
-import type { LmdbRepo } from './lmdb-repo.js'
+import { commitPut, type LmdbRepo } from './lmdb-repo.js'
 import { MAX_IN_FLIGHT_BYTES } from './constants.js'
 import { WritePipeline } from './pipeline.js'
 
@@ -87,9 +87,9 @@ export class LmdbDatastore extends BaseDatastore {
     const scope = this.scopes.getStore()
     if (scope !== undefined) scope.writes.set(key.toString(), { key: encodeKey(key), value })
     else {
-      const k = encodeKey(key)
-      await this.repo.datastore.put(k, value)
-      if (!holds(this.repo.datastore.getBinary(k), value)) throw writeFailed(key.toString())
+      await commitPut(this.repo.datastore, encodeKey(key), value).catch((err: unknown) => {
+        throw writeFailed(key.toString(), err)
+      })
     }
     return key
   }

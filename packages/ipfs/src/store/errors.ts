@@ -10,7 +10,7 @@ export const RepoErrorCode = {
   CLOSED: 'IPFS_ERROR_REPO_CLOSED',
   /** The repo was written by an incompatible format version. */
   VERSION_MISMATCH: 'IPFS_ERROR_REPO_VERSION_MISMATCH',
-  /** A write resolved but is not in the repo (LMDB lost the commit: disk full, I/O error). */
+  /** A write's commit failed (disk full, I/O error): it is not in the repo. */
   WRITE_FAILED: 'IPFS_ERROR_REPO_WRITE_FAILED',
 } as const
 
@@ -54,9 +54,8 @@ export class NotFoundError extends CrustError {
 }
 
 /**
- * A write LMDB resolved but whose commit did not stick: lmdb-js reports a failed page write (disk
- * full, I/O error) on a promise of its own and may resolve the writes of that batch all the same,
- * so the stores read every acknowledged write back before they acknowledge it.
+ * A write whose commit failed (disk full, I/O error): the stores acknowledge a write only once its
+ * own transaction committed (see `commitPut`), and fail it with this otherwise.
  */
 export function writeFailed(key: string, cause?: unknown): RepoError {
   return new RepoError(

@@ -9,6 +9,26 @@ import { defaultLmdbRepoOptions, type LmdbRepoInit, type RepoDurability } from '
 /** Binary-keyed, binary-valued LMDB sub-database. */
 export type BytesDb = Database<Uint8Array, Uint8Array>
 
+/** lmdb-js's `put` with a per-write callback (typed by lmdb's own .d.ts only in its promise form). */
+type PutWithCallback = (key: Uint8Array, value: Uint8Array, callback: (error: unknown, written?: boolean) => void) => void
+
+/**
+ * Issues a put and resolves once the transaction that holds it committed; rejects with the commit's
+ * error (disk full, I/O error) when that transaction failed. It uses lmdb-js's callback form: each
+ * callback is settled by the transaction its own write went into, whereas the promise form hands
+ * every write issued in one batch the promise of the batch's first write, which a write that the
+ * writer thread moved on to a later, failed transaction does not move.
+ */
+export function commitPut(db: BytesDb, key: Uint8Array, value: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ;(db.put as unknown as PutWithCallback).call(db, key, value, (error, written) => {
+      if (error !== null && error !== undefined) reject(error)
+      else if (written === false) reject(new Error('lmdb did not write the value'))
+      else resolve()
+    })
+  })
+}
+
 const VERSION_KEY = new TextEncoder().encode('version')
 
 /** Space and object counts of the repo, read from LMDB's own B-tree statistics (O(1)). */

@@ -24,3 +24,4 @@ export {
   segmentLength,
   verifySegmentProof,
 } from './tree.js'
+export { digestBytes, digestOf, digestString, NodeHasher, writeDigests } from './digest.js'

@@ -12,6 +12,7 @@
  */
 import { hash } from 'node:crypto'
 import { HASH_LENGTH, LEAF_TAG, MAX_PATH_LENGTH, NODE_TAG, ROOT_TAG, SEGMENT_SIZE } from './constants.js'
+import { digestBytes, digestString, NodeHasher, writeDigests } from './digest.js'
 
 /** A content commitment: the root and the content size it binds. */
 export interface ContentCommitment {
@@ -95,13 +96,10 @@ export function pathLength(size: number, index: number): number {
 function parentLevel(level: Uint8Array): Uint8Array {
   const width = level.length / HASH_LENGTH
   const up = Math.ceil(width / 2)
-  const out = new Uint8Array(up * HASH_LENGTH)
-  const buf = new Uint8Array(1 + 2 * HASH_LENGTH)
-  buf[0] = NODE_TAG
-  for (let i = 0; i + 1 < width; i += 2) {
-    buf.set(level.subarray(i * HASH_LENGTH, (i + 2) * HASH_LENGTH), 1)
-    out.set(hash('sha256', buf, 'buffer'), (i / 2) * HASH_LENGTH)
-  }
+  const hasher = new NodeHasher()
+  const nodes: string[] = []
+  for (let i = 0; i + 1 < width; i += 2) nodes.push(hasher.node(digestString(level, i * HASH_LENGTH), digestString(level, (i + 1) * HASH_LENGTH)))
+  const out = writeDigests(new Uint8Array(up * HASH_LENGTH), nodes)
   if (width % 2 === 1) out.set(level.subarray((width - 1) * HASH_LENGTH), (up - 1) * HASH_LENGTH)
   return out
 }
@@ -132,22 +130,19 @@ export interface ContentTree extends ContentCommitment {
  * holding O(log n) hashes, and optionally the tree's levels from a given height (for proofs).
  */
 export class ContentTreeBuilder {
-  private readonly pending = new Uint8Array(SEGMENT_SIZE + 1)
+  /** Its `leaf` holds the segment being filled. */
+  private readonly hasher = new NodeHasher()
   private pendingLength = 0
   private size = 0
-  /** Complete subtrees not yet joined, lowest last: their heights strictly decrease. */
-  private readonly peaks: Array<{ height: number; hash: Uint8Array }> = []
+  /** Complete subtrees not yet joined, lowest last: their heights strictly decrease (digests as latin1 strings). */
+  private readonly peaks: Array<{ height: number; hash: string }> = []
   private readonly kept: Uint8Array[] = []
-  /** NODE_TAG ‖ left ‖ right, reused for every inner node. */
-  private readonly pair = new Uint8Array(1 + 2 * HASH_LENGTH)
 
   /** @param keepHeight - keep the tree's nodes from this height up (undefined: keep nothing, root only). */
   constructor(private readonly keepHeight?: number) {
     if (keepHeight !== undefined && (!Number.isInteger(keepHeight) || keepHeight < 0 || keepHeight > MAX_PATH_LENGTH)) {
       throw new RangeError('keepHeight is an integer in [0, 53]')
     }
-    this.pending[0] = LEAF_TAG
-    this.pair[0] = NODE_TAG
   }
 
   /** Adds the next bytes of the content. */
@@ -155,7 +150,7 @@ export class ContentTreeBuilder {
     let at = 0
     while (at < bytes.length) {
       const take = Math.min(SEGMENT_SIZE - this.pendingLength, bytes.length - at)
-      this.pending.set(bytes.subarray(at, at + take), 1 + this.pendingLength)
+      this.hasher.leaf.set(bytes.subarray(at, at + take), 1 + this.pendingLength)
       this.pendingLength += take
       at += take
       if (this.pendingLength === SEGMENT_SIZE) this.flushSegment()
@@ -166,24 +161,18 @@ export class ContentTreeBuilder {
   }
 
   private flushSegment(): void {
-    this.push(hash('sha256', this.pending.subarray(0, 1 + this.pendingLength), 'buffer'))
+    this.pushNode(0, this.hasher.leafFilled(this.pendingLength))
     this.pendingLength = 0
   }
 
-  private push(leaf: Uint8Array): void {
-    this.pushNode(0, leaf)
-  }
-
   /** Adds a complete subtree of `height` whose first segment is the next one; merges equal peaks. */
-  private pushNode(height: number, subtree: Uint8Array): void {
+  private pushNode(height: number, subtree: string): void {
     let node = { height, hash: subtree }
-    if (this.keepHeight === height) this.kept.push(subtree)
+    if (this.keepHeight === height) this.kept.push(digestBytes(subtree))
     while (this.peaks.length > 0 && this.peaks[this.peaks.length - 1]!.height === node.height) {
       const left = this.peaks.pop()!
-      this.pair.set(left.hash, 1)
-      this.pair.set(node.hash, 1 + HASH_LENGTH)
-      node = { height: node.height + 1, hash: hash('sha256', this.pair, 'buffer') }
-      if (node.height === this.keepHeight) this.kept.push(node.hash)
+      node = { height: node.height + 1, hash: this.hasher.node(left.hash, node.hash) }
+      if (node.height === this.keepHeight) this.kept.push(digestBytes(node.hash))
     }
     this.peaks.push(node)
   }
@@ -203,7 +192,7 @@ export class ContentTreeBuilder {
       const width = 2 ** height
       if (this.keepHeight !== undefined && height > this.keepHeight) throw new RangeError('pushSubtrees: a subtree above the kept height')
       if ((this.size / SEGMENT_SIZE) % width !== 0) throw new RangeError('pushSubtrees: a subtree not aligned to its width')
-      this.pushNode(height, hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH))
+      this.pushNode(height, digestString(hashes, i * HASH_LENGTH))
       this.size += width * SEGMENT_SIZE
       if (!Number.isSafeInteger(this.size)) throw new RangeError('content larger than 2^53 bytes')
     }
@@ -211,22 +200,22 @@ export class ContentTreeBuilder {
   }
 
   /** Folds peaks from the right: the root of the leaves under them (the tree carries odd nodes up). */
-  private static fold(peaks: Array<{ hash: Uint8Array }>): Uint8Array {
+  private fold(peaks: Array<{ hash: string }>): Uint8Array {
     let acc = peaks[peaks.length - 1]!.hash
-    for (let i = peaks.length - 2; i >= 0; i--) acc = hashNode(peaks[i]!.hash, acc)
-    return acc
+    for (let i = peaks.length - 2; i >= 0; i--) acc = this.hasher.node(peaks[i]!.hash, acc)
+    return digestBytes(acc)
   }
 
   /** The commitment (and, with `keepHeight`, the kept levels); the builder is spent. */
   finish(): ContentTree {
     if (this.pendingLength > 0 || this.size === 0) this.flushSegment()
-    const top = ContentTreeBuilder.fold(this.peaks)
+    const top = this.fold(this.peaks)
     const height = this.keepHeight ?? 0
     let levels: Uint8Array[] = []
     if (this.keepHeight !== undefined) {
       // The last chunk may be partial: its node at `height` is the fold of the peaks below that height.
       const below = this.peaks.filter((p) => p.height < height)
-      const nodes = below.length > 0 && height > 0 ? [...this.kept, ContentTreeBuilder.fold(below)] : this.kept
+      const nodes = below.length > 0 && height > 0 ? [...this.kept, this.fold(below)] : this.kept
       const level = new Uint8Array(nodes.length * HASH_LENGTH)
       for (const [i, n] of nodes.entries()) level.set(n, i * HASH_LENGTH)
       levels = levelsFrom(level)
@@ -266,13 +255,10 @@ export function hashSubtrees(bytes: Uint8Array, start: number, firstSegment: num
   if (!Number.isInteger(start) || start < 0) throw new RangeError('start is a non-negative integer')
   const segments = Math.max(0, Math.floor((bytes.length - start) / SEGMENT_SIZE))
   const heights: number[] = []
-  const nodes: Uint8Array[] = []
-  const leaf = new Uint8Array(1 + SEGMENT_SIZE)
-  leaf[0] = LEAF_TAG
-  const pair = new Uint8Array(1 + 2 * HASH_LENGTH)
-  pair[0] = NODE_TAG
+  const nodes: string[] = []
+  const hasher = new NodeHasher()
   // The open subtrees of the current run, lowest last, as in the builder.
-  const stack: Array<{ height: number; hash: Uint8Array }> = []
+  const stack: Array<{ height: number; hash: string }> = []
   let done = 0
   while (done < segments) {
     const at = firstSegment + done
@@ -280,13 +266,9 @@ export function hashSubtrees(bytes: Uint8Array, start: number, firstSegment: num
     let height = 0
     while (height < maxHeight && at % 2 ** (height + 1) === 0 && done + 2 ** (height + 1) <= segments) height++
     for (let i = 0; i < 2 ** height; i++, done++) {
-      const from = start + done * SEGMENT_SIZE
-      leaf.set(bytes.subarray(from, from + SEGMENT_SIZE), 1)
-      let node = { height: 0, hash: hash('sha256', leaf, 'buffer') as Uint8Array }
+      let node = { height: 0, hash: hasher.leafOf(bytes, start + done * SEGMENT_SIZE, SEGMENT_SIZE) }
       while (stack.length > 0 && stack[stack.length - 1]!.height === node.height) {
-        pair.set(stack.pop()!.hash, 1)
-        pair.set(node.hash, 1 + HASH_LENGTH)
-        node = { height: node.height + 1, hash: hash('sha256', pair, 'buffer') }
+        node = { height: node.height + 1, hash: hasher.node(stack.pop()!.hash, node.hash) }
       }
       stack.push(node)
     }
@@ -294,9 +276,7 @@ export function hashSubtrees(bytes: Uint8Array, start: number, firstSegment: num
     heights.push(top.height)
     nodes.push(top.hash)
   }
-  const hashes = new Uint8Array(nodes.length * HASH_LENGTH)
-  for (const [i, n] of nodes.entries()) hashes.set(n, i * HASH_LENGTH)
-  return { heights: Uint8Array.from(heights), hashes }
+  return { heights: Uint8Array.from(heights), hashes: writeDigests(new Uint8Array(nodes.length * HASH_LENGTH), nodes) }
 }
 
 /** The byte range [start, end) of the chunk (2^height segments) holding segment `index`. */

@@ -15,14 +15,15 @@ import { create as createDigest } from 'multiformats/hashes/digest'
 import type { KuboClient } from '../kubo/index.js'
 import { SHA2_256_CODE } from './constants.js'
 import type { FileHashes } from './file-hasher.js'
-import { type FileDagLayout, leafBlockLength } from './layout.js'
+import type { DagLeafLayout } from './layout.js'
 
 export interface AssembleFileRootParameters {
   /** The root CID the add returned. */
   cid: string
-  /** The file's size the layout was made for. */
+  /** The file bytes the layout was made for (a folder's: all its files'). */
   size: number
-  layout: FileDagLayout
+  layout: DagLeafLayout
+  /** The hashes of those bytes; `runs` in any order (they are taken by content offset). */
   hashes: FileHashes
   kubo: Pick<KuboClient, 'block'>
   signal?: AbortSignal
@@ -30,7 +31,10 @@ export interface AssembleFileRootParameters {
 
 class Mismatch extends Error {}
 
-function leafCid(layout: FileDagLayout, digest: Uint8Array): CID {
+/** UnixFS `Type: Directory` (field 1 of a directory's Data: 0x08 0x01). */
+const UNIXFS_DIRECTORY = 0x01
+
+function leafCid(layout: DagLeafLayout, digest: Uint8Array): CID {
   const mh = createDigest(SHA2_256_CODE, digest)
   if (layout.rawLeaves) return CID.createV1(raw.code, mh)
   return layout.cidVersion === 0 ? CID.createV0(mh) : CID.createV1(dagPb.code, mh)
@@ -38,8 +42,10 @@ function leafCid(layout: FileDagLayout, digest: Uint8Array): CID {
 
 /** The content root of the file's DAG, or undefined when the DAG is not the one predicted. */
 export async function assembleFileRoot(params: AssembleFileRootParameters): Promise<storageProof.ContentCommitment | undefined> {
-  const { layout, hashes, size } = params
-  if (hashes.bytes !== size) return undefined
+  const { layout, size } = params
+  if (params.hashes.bytes !== size) return undefined
+  // In content order; an empty raw leaf's run (no bytes) comes before the run that starts where it is.
+  const hashes = { ...params.hashes, runs: [...params.hashes.runs].sort((a, b) => a.offset - b.offset || a.length - b.length) }
   const leaves = layout.leafOffsets.length
   const builder = new storageProof.ContentTreeBuilder()
   let pos = 0
@@ -53,7 +59,8 @@ export async function assembleFileRoot(params: AssembleFileRootParameters): Prom
     const bytes = await params.kubo.block.get(cid, params.signal === undefined ? {} : { signal: params.signal })
     if (!Buffer.from(hash('sha256', bytes, 'buffer')).equals(cid.multihash.digest)) throw new Mismatch()
     const node = dagPb.decode(bytes)
-    if (node.Links.length === 0) throw new Mismatch()
+    // Only an empty folder's directory block may have no links (a leaf that is not the one hashed must not pass as inner).
+    if (node.Links.length === 0 && !(node.Data?.[0] === 0x08 && node.Data[1] === UNIXFS_DIRECTORY)) throw new Mismatch()
     return { bytes, node }
   }
   const feedInner = (bytes: Uint8Array) => {
@@ -71,28 +78,24 @@ export async function assembleFileRoot(params: AssembleFileRootParameters): Prom
       fed += run.length
       nextRun++
     }
-    pos += leafBlockLength(Math.min(layout.chunkSize, size - i * layout.chunkSize), layout.rawLeaves)
+    pos += layout.leafLengths[i]!
     if (pos > fed) throw new Mismatch()
   }
   try {
     const root = CID.parse(params.cid)
-    // Depth-first; each inner node's inner children are fetched together, the leaves are never read.
+    // Depth-first; each inner node's inner children are fetched together, the leaves are never read
+    // (in a folder a directory's links mix leaves, files' parents and folders, in any order).
+    const leafKeys = new Set<string>()
+    for (let i = 0; i < leaves; i++) leafKeys.add(expected(i).toString())
     const visit = async (cid: CID, fetched: ReturnType<typeof fetchInner> | undefined): Promise<void> => {
-      if (fetched === undefined && nextLeaf < leaves && cid.equals(expected(nextLeaf))) {
+      if (nextLeaf < leaves && cid.equals(expected(nextLeaf))) {
         visitLeaf(nextLeaf++)
         return
       }
       const { bytes, node } = await (fetched ?? fetchInner(cid))
       feedInner(bytes)
       const links = node.Links.map((l) => l.Hash)
-      let leafAt = nextLeaf
-      const prefetched = links.map((l) => {
-        if (leafAt < leaves && l.equals(expected(leafAt))) {
-          leafAt++
-          return undefined
-        }
-        return fetchInner(l)
-      })
+      const prefetched = links.map((l) => (leafKeys.has(l.toString()) ? undefined : fetchInner(l)))
       for (const p of prefetched) p?.catch(() => {})
       for (const [i, l] of links.entries()) await visit(l, prefetched[i])
     }

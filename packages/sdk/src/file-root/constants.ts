@@ -8,3 +8,5 @@ export const SHA2_256_CODE = 0x12
 export const FILE_ROOT_WORKER_MIN_BYTES = 8 * 1024 * 1024
 /** Most bytes handed to the hashing worker and not yet hashed; the upload waits beyond it (bounded memory). */
 export const FILE_ROOT_MAX_IN_FLIGHT = 16 * 1024 * 1024
+/** The hashing worker's nice value: the lowest priority, so it runs on time the upload leaves idle. */
+export const FILE_ROOT_WORKER_NICE = 19

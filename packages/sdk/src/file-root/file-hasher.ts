@@ -22,6 +22,8 @@ export class FileHasher {
   private run: RunHasher | undefined
   private runEnd = -1
   private readonly leafDigests: Uint8Array
+  /** Where this file's first leaf digest goes in `leafDigests` (a folder's files share one array). */
+  private readonly firstLeaf: number
   private leaf = -1
   private leafDigest: ReturnType<typeof blockDigest> | undefined
   private leafFill = 0
@@ -31,8 +33,10 @@ export class FileHasher {
   constructor(
     private readonly layout: FileDagLayout,
     private readonly size: number,
+    into?: { leafDigests: Uint8Array; firstLeaf: number },
   ) {
-    this.leafDigests = new Uint8Array(layout.leafOffsets.length * 32)
+    this.leafDigests = into?.leafDigests ?? new Uint8Array(layout.leafOffsets.length * 32)
+    this.firstLeaf = into?.firstLeaf ?? 0
     // An empty file is one empty leaf, begun now.
     if (size === 0) this.beginLeaf()
   }
@@ -70,7 +74,7 @@ export class FileHasher {
 
   private endLeaf(): void {
     if (this.leafTail !== undefined) this.feed(this.leafTail)
-    this.leafDigests.set(this.leafDigest!.digest(), this.leaf * 32)
+    this.leafDigests.set(this.leafDigest!.digest(), (this.firstLeaf + this.leaf) * 32)
     this.leafDigest = undefined
   }
 
@@ -93,6 +97,73 @@ export class FileHasher {
     if (this.leafDigest !== undefined && this.leafFill === this.dataLength(this.leaf)) this.endLeaf()
     if (this.run !== undefined) this.runs.push(this.run.finish())
     this.run = undefined
+    return { bytes: this.bytes, leafDigests: this.leafDigests, runs: this.runs }
+  }
+}
+
+/** One file of a {@link FilesHasher}: its layout (offsets in the whole content), size and first leaf among all. */
+export interface HashedFile {
+  layout: FileDagLayout
+  size: number
+  firstLeaf: number
+}
+
+/** What a tee hashes: the files in the order they are sent, and the leaves of the whole content. */
+export interface TeeFiles {
+  files: HashedFile[]
+  leaves: number
+}
+
+/**
+ * The hashing of several files sent one after another (a folder upload, in the order its files
+ * are sent): splits the bytes at the files' sizes, each file into its own {@link FileHasher},
+ * all leaf digests into one array in content order.
+ */
+export class FilesHasher {
+  private readonly leafDigests: Uint8Array
+  private readonly runs: HashedRun[] = []
+  private index = -1
+  private current: FileHasher | undefined
+  private left = 0
+  private bytes = 0
+
+  /** @param leaves - the leaves of the whole content. */
+  constructor(
+    private readonly files: HashedFile[],
+    leaves: number,
+  ) {
+    this.leafDigests = new Uint8Array(leaves * 32)
+  }
+
+  /** Finishes the current file and opens the next (empty files are done at once). */
+  private next(): boolean {
+    if (this.current !== undefined) this.runs.push(...this.current.finish().runs)
+    this.current = undefined
+    const file = this.files[++this.index]
+    if (file === undefined) return false
+    this.current = new FileHasher(file.layout, file.size, { leafDigests: this.leafDigests, firstLeaf: file.firstLeaf })
+    this.left = file.size
+    return true
+  }
+
+  update(chunk: Uint8Array): void {
+    let at = 0
+    while (at < chunk.length) {
+      while (this.current === undefined || this.left === 0) {
+        if (!this.next()) throw new RangeError('more bytes than the files have')
+      }
+      const take = Math.min(this.left, chunk.length - at)
+      this.current.update(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take))
+      this.left -= take
+      at += take
+    }
+    this.bytes += chunk.length
+  }
+
+  finish(): FileHashes {
+    while (this.next()) {
+      // files not reached yet: empty ones finish whole, others short (the byte count tells)
+    }
     return { bytes: this.bytes, leafDigests: this.leafDigests, runs: this.runs }
   }
 }

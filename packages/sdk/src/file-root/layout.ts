@@ -22,8 +22,20 @@ export interface FileDagSettings {
   maxLinks?: number
 }
 
+/** Where the leaf blocks of a DAG sit in its content (a file's, or a folder's: see folder-layout.ts). */
+export interface DagLeafLayout {
+  /** Content offset of each leaf block, in content order. */
+  leafOffsets: number[]
+  /** Byte length of each leaf block, in the same order. */
+  leafLengths: number[]
+  /** The content's size: every block of the DAG (its cumulative size). */
+  contentSize: number
+  rawLeaves: boolean
+  cidVersion: 0 | 1
+}
+
 /** A file's DAG as its content sees it. */
-export interface FileDagLayout {
+export interface FileDagLayout extends DagLeafLayout {
   /** Content offset of each leaf block, in file order. */
   leafOffsets: number[]
   /** The content's size: every block of the DAG (its cumulative size). */
@@ -116,12 +128,16 @@ export function fileDagLayout(size: number, settings: FileDagSettings): FileDagL
   }
   const root = level[0]!
   const leafOffsets: number[] = []
+  const leafLengths: number[] = []
   let offset = 0
   const walk = (node: Node) => {
-    if (node.leaf !== undefined) leafOffsets.push(offset)
+    if (node.leaf !== undefined) {
+      leafOffsets.push(offset)
+      leafLengths.push(node.blockLength)
+    }
     offset += node.blockLength
     for (const c of node.children ?? []) walk(c)
   }
   walk(root)
-  return { leafOffsets, contentSize: root.cumulative, chunkSize, rawLeaves: settings.rawLeaves, cidVersion: settings.cidVersion }
+  return { leafOffsets, leafLengths, contentSize: root.cumulative, chunkSize, rawLeaves: settings.rawLeaves, cidVersion: settings.cidVersion }
 }

@@ -5,12 +5,10 @@
  * segments, and the partial segment at its end (`tail`). Fed to a `ContentTreeBuilder` in content
  * order (`update(head)`, `pushSubtrees`, `update(tail)`), they give the root the bytes would.
  */
-import { createHash, hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { storageProof } from '@crust-ts/protocol'
 
 const { SEGMENT_SIZE, HASH_LENGTH } = storageProof
-const LEAF_TAG = 0x00
-const NODE_TAG = 0x01
 
 /** A hashed run; `subtrees` start at segment `(offset + head.length) / SEGMENT_SIZE`. */
 export interface HashedRun {
@@ -25,22 +23,19 @@ export class RunHasher {
   private readonly headLength: number
   private readonly head: Uint8Array
   private length = 0
-  /** LEAF_TAG ‖ the segment being filled. */
-  private readonly segment = new Uint8Array(1 + SEGMENT_SIZE)
+  /** Its `leaf` holds the segment being filled (digests are latin1 strings: see storageProof's NodeHasher). */
+  private readonly hasher = new storageProof.NodeHasher()
   private segmentLength = 0
   /** Absolute index of the segment being filled. */
   private nextSegment: number
   /** Complete subtrees so far in content order; merged when two of one height are aligned to the next. */
-  private readonly stack: Array<{ height: number; start: number; hash: Uint8Array }> = []
-  private readonly pair = new Uint8Array(1 + 2 * HASH_LENGTH)
+  private readonly stack: Array<{ height: number; start: number; hash: string }> = []
 
   constructor(readonly offset: number) {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('a run offset is a non-negative safe integer')
     this.headLength = (SEGMENT_SIZE - (offset % SEGMENT_SIZE)) % SEGMENT_SIZE
     this.head = new Uint8Array(this.headLength)
     this.nextSegment = Math.ceil(offset / SEGMENT_SIZE)
-    this.segment[0] = LEAF_TAG
-    this.pair[0] = NODE_TAG
   }
 
   update(bytes: Uint8Array): void {
@@ -53,7 +48,7 @@ export class RunHasher {
     }
     while (at < bytes.length) {
       const take = Math.min(SEGMENT_SIZE - this.segmentLength, bytes.length - at)
-      this.segment.set(bytes.subarray(at, at + take), 1 + this.segmentLength)
+      this.hasher.leaf.set(bytes.subarray(at, at + take), 1 + this.segmentLength)
       this.segmentLength += take
       this.length += take
       at += take
@@ -62,29 +57,29 @@ export class RunHasher {
   }
 
   private flushSegment(): void {
-    let node = { height: 0, start: this.nextSegment, hash: hash('sha256', this.segment, 'buffer') as Uint8Array }
+    let node = { height: 0, start: this.nextSegment, hash: this.hasher.leafFilled(SEGMENT_SIZE) }
     this.nextSegment++
     this.segmentLength = 0
     for (;;) {
       const top = this.stack[this.stack.length - 1]
       if (top === undefined || top.height !== node.height || top.start % 2 ** (node.height + 1) !== 0) break
       this.stack.pop()
-      this.pair.set(top.hash, 1)
-      this.pair.set(node.hash, 1 + HASH_LENGTH)
-      node = { height: node.height + 1, start: top.start, hash: hash('sha256', this.pair, 'buffer') }
+      node = { height: node.height + 1, start: top.start, hash: this.hasher.node(top.hash, node.hash) }
     }
     this.stack.push(node)
   }
 
   finish(): HashedRun {
-    const hashes = new Uint8Array(this.stack.length * HASH_LENGTH)
-    for (const [i, n] of this.stack.entries()) hashes.set(n.hash, i * HASH_LENGTH)
+    const hashes = storageProof.writeDigests(
+      new Uint8Array(this.stack.length * HASH_LENGTH),
+      this.stack.map((n) => n.hash),
+    )
     return {
       offset: this.offset,
       length: this.length,
       head: this.head.slice(0, Math.min(this.length, this.headLength)),
       subtrees: { heights: Uint8Array.from(this.stack, (n) => n.height), hashes },
-      tail: this.segment.slice(1, 1 + this.segmentLength),
+      tail: new Uint8Array(this.hasher.leaf.subarray(1, 1 + this.segmentLength)),
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import { FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES } from './constants.js'
-import { FileHasher, type FileHashes } from './file-hasher.js'
+import { type FileHashes, FilesHasher, type TeeFiles } from './file-hasher.js'
 import type { HashWorkerInput, HashWorkerOutput } from './hash-worker.js'
 import type { FileDagLayout } from './layout.js'
 
@@ -20,11 +20,11 @@ export interface FileTee {
 
 /** Hashes on the calling thread (small files). */
 class InlineFileTee implements FileTee {
-  private readonly hasher: FileHasher
+  private readonly hasher: FilesHasher
   private failed = false
 
-  constructor(layout: FileDagLayout, size: number) {
-    this.hasher = new FileHasher(layout, size)
+  constructor(init: TeeFiles) {
+    this.hasher = new FilesHasher(init.files, init.leaves)
   }
 
   update(chunk: Uint8Array): void {
@@ -51,8 +51,8 @@ class WorkerFileTee implements FileTee {
   private drained: (() => void) | undefined
   private readonly result: Promise<FileHashes | undefined>
 
-  constructor(layout: FileDagLayout, size: number) {
-    this.worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { layout, size } })
+  constructor(init: TeeFiles) {
+    this.worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: init })
     this.result = new Promise((resolve) => {
       this.worker.on('message', (msg: HashWorkerOutput) => {
         if ('hashed' in msg) {
@@ -103,5 +103,11 @@ class WorkerFileTee implements FileTee {
 
 /** A tee for a file of `size` bytes laid out as `layout`. */
 export function createFileTee(layout: FileDagLayout, size: number): FileTee {
-  return size < FILE_ROOT_WORKER_MIN_BYTES ? new InlineFileTee(layout, size) : new WorkerFileTee(layout, size)
+  return createFilesTee({ files: [{ layout, size, firstLeaf: 0 }], leaves: layout.leafOffsets.length })
+}
+
+/** A tee for files sent one after another (a folder's: see `folderDagLayout`). */
+export function createFilesTee(init: TeeFiles): FileTee {
+  const bytes = init.files.reduce((sum, f) => sum + f.size, 0)
+  return bytes < FILE_ROOT_WORKER_MIN_BYTES ? new InlineFileTee(init) : new WorkerFileTee(init)
 }
