@@ -138,6 +138,7 @@ export class DiskReserve {
 
   /** Counts `bytes` as in flight until `written` settles (admitted, not yet in the file's size). */
   track<T>(bytes: number, written: Promise<T>): Promise<T> {
+    if (typeof (written as { then?: unknown } | undefined)?.then !== 'function') return written
     this.inflight += bytes
     const settle = (): void => {
       this.inflight -= bytes
@@ -247,12 +248,24 @@ export function reserveWrites<T extends object>(db: T, reserve: DiskReserve): T 
             reserve.admit(bytes)
             return fn.apply(target, args)
           }
+          // The callback form (`put(key, value, cb)`): lmdb settles each write's own callback and returns nothing.
+          const at = args.findIndex((arg, i) => i >= 2 && typeof arg === 'function')
+          const callback = at < 0 ? undefined : (args[at] as (...result: unknown[]) => unknown)
           try {
             reserve.admit(bytes)
           } catch (err) {
-            return Promise.reject(err)
+            if (callback === undefined) return Promise.reject(err)
+            queueMicrotask(() => callback(err))
+            return undefined
           }
-          return reserve.track(bytes, fn.apply(target, args) as Promise<unknown>)
+          if (callback === undefined) return reserve.track(bytes, fn.apply(target, args) as Promise<unknown>)
+          let settle: () => void = () => {}
+          void reserve.track(bytes, new Promise<void>((resolve) => (settle = resolve)))
+          args[at] = (...result: unknown[]) => {
+            settle()
+            return callback(...result)
+          }
+          return fn.apply(target, args)
         }
       } else if (prop === 'transactionSync') {
         wrapped = (body: unknown, ...rest: unknown[]) => fn.call(target, () => reserve.inTxn(body as () => unknown).result, ...rest)
