@@ -20,7 +20,7 @@ import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
 import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
-import { HolderSplit, type PeerAnswer } from './holder-split.js'
+import { HolderSplit, type PeerAnswer, type ServiceTiming } from './holder-split.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { loadScores, saveScores } from './scores-file.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
@@ -94,6 +94,7 @@ export class DefaultIpfsNode implements IpfsNode {
     datastore: LmdbDatastore
     retrieval: DefaultRetrievalScores
     split: HolderSplit | undefined
+    savedTiming: Array<[string, ServiceTiming]>
     wants: WantsBox
     withBitswap: WithBitswap
     init: IpfsNodeConfig
@@ -110,6 +111,7 @@ export class DefaultIpfsNode implements IpfsNode {
     this.log = (init.logger ?? silentLogger).forComponent('ipfs:node')
     this.pinLock = new PinLock()
     this.split = parts.split
+    this.savedTiming = parts.savedTiming
     attachBitswap(helia, parts.withBitswap, (inner) => {
       parts.wants.wantList = (inner as { bitswap?: { wantList?: SessionWantList } }).bitswap?.wantList
       const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log, (peer, cid) => this.wrongBlock(peer, cid), parts.split)
@@ -127,6 +129,8 @@ export class DefaultIpfsNode implements IpfsNode {
   private readonly blocks: LmdbBlockstore
   /** Spreads a DAG's blocks over the hinted holders (only with provider hints). */
   private readonly split: HolderSplit | undefined
+  /** The saved times per block, kept as loaded when there is no split to use them (a run without hints must not erase them). */
+  private readonly savedTiming: Array<[string, ServiceTiming]>
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => this.split?.remove(evt.detail.toString())
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
@@ -156,7 +160,8 @@ export class DefaultIpfsNode implements IpfsNode {
         maxPeers: opts.maxScoredPeers,
         ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
       })
-      retrieval.restore(loadScores(repoPath))
+      const saved = loadScores(repoPath)
+      retrieval.restore(saved.peers)
       const wants: WantsBox = {}
       const split =
         init.providerHints === undefined
@@ -172,6 +177,7 @@ export class DefaultIpfsNode implements IpfsNode {
                 ...(opts.holderStallMs === undefined ? {} : { stallMs: opts.holderStallMs }),
               },
             )
+      split?.restoreTiming(saved.timing)
       const light = createHeliaLight({
         blockstore,
         datastore,
@@ -203,6 +209,7 @@ export class DefaultIpfsNode implements IpfsNode {
         datastore,
         retrieval,
         split,
+        savedTiming: saved.timing,
         wants,
         withBitswap,
         init: { ...opts, repoPath },
@@ -267,9 +274,14 @@ export class DefaultIpfsNode implements IpfsNode {
     if (peer !== undefined) void this.libp2p.hangUp(peer).catch(() => {})
   }
 
+  /** A holder's measured time per block in ms, as the holder split ranks it (undefined until timed, or without provider hints). */
+  holderMsPerBlock(peerId: string): number | undefined {
+    return this.split?.msPerBlock(peerId)
+  }
+
   private saveScores(): void {
     try {
-      saveScores(this.repoPath, this.retrieval.snapshot())
+      saveScores(this.repoPath, { peers: this.retrieval.snapshot(), timing: this.split?.timing() ?? this.savedTiming })
     } catch (err) {
       this.log.warn({ err, repo: this.repoPath }, 'cannot save the retrieval scores (ranking starts afresh after a restart)')
     }
