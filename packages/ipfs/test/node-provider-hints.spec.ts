@@ -62,7 +62,7 @@ describe('node: provider hints', () => {
     assert.ok((fetcher.retrieval.get(dead)?.failures ?? 0) >= 2, 'the unreachable named holder scored failures')
   })
 
-  it('behavior: retrieval scores and the holder\'s time per block survive restarts (one without hints between); a damaged scores file starts the node with none', async () => {
+  it("behavior: retrieval scores and the holder's time per block survive restarts (one without hints between); a damaged scores file starts the node with none", async () => {
     const holderId = holder.libp2p.peerId.toString()
     const before = fetcher.retrieval.get(holderId)
     assert.ok(before !== undefined && before.successes >= 2)
