@@ -202,7 +202,7 @@ export function formatBitswapPullBench(r: BitswapPullBenchResult): string {
     `  before (one block at a time, no hints): ${f(r.plain.mibPerSecond)} MiB/s = ${pct(r.plain.ratio)} of the anchor`,
     `  pull from two holders: ${f(r.two.mibPerSecond)} MiB/s = ${pct(r.two.ratio)} of the anchor; blocks served ${r.two.shares.map(pct).join(' / ')}`,
     r.viaApi === undefined
-      ? '  pull through another node\'s API: skipped (no curl)'
+      ? "  pull through another node's API: skipped (no curl)"
       : `  pull through another node's API cat (curl): ${f(r.viaApi.otherMiBs)} MiB/s = ${pct(r.viaApi.ratio)} of the holder's own API cat, ${f(r.viaApi.holderMiBs)} MiB/s (target >= 60%)`,
   ].join('\n')
 }
