@@ -20,6 +20,7 @@ import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
 import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
+import { BLOCK_STREAM_PROTOCOL, BlockStreams, type LocalBlocks, MAX_BLOCK_STREAMS, serveBlockStream } from './block-stream.js'
 import { HolderSplit, type PeerAnswer, type ServiceTiming } from './holder-split.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { loadScores, saveScores } from './scores-file.js'
@@ -94,6 +95,7 @@ export class DefaultIpfsNode implements IpfsNode {
     datastore: LmdbDatastore
     retrieval: DefaultRetrievalScores
     split: HolderSplit | undefined
+    streams: BlockStreams
     savedTiming: Array<[string, ServiceTiming]>
     wants: WantsBox
     withBitswap: WithBitswap
@@ -112,6 +114,8 @@ export class DefaultIpfsNode implements IpfsNode {
     this.pinLock = new PinLock()
     this.split = parts.split
     this.savedTiming = parts.savedTiming
+    this.streams = parts.streams
+    parts.wants.onWrongBlock = (peer, cid) => this.wrongBlock(peer, cid)
     attachBitswap(helia, parts.withBitswap, (inner) => {
       parts.wants.wantList = (inner as { bitswap?: { wantList?: SessionWantList } }).bitswap?.wantList
       const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log, (peer, cid) => this.wrongBlock(peer, cid), parts.split)
@@ -131,6 +135,18 @@ export class DefaultIpfsNode implements IpfsNode {
   private readonly split: HolderSplit | undefined
   /** The saved times per block, kept as loaded when there is no split to use them (a run without hints must not erase them). */
   private readonly savedTiming: Array<[string, ServiceTiming]>
+  /** Blocks this node sent on block streams (not bitswap) since it was created. */
+  blocksServedOnStreams = 0
+  /** Asks hinted holders for blocks on one stream each (beside bitswap). */
+  private readonly streams: BlockStreams
+  /** Serves the block stream from the local store only. */
+  private readonly localBlocks: LocalBlocks = {
+    has: (cid) => this.blocks.has(cid),
+    get: (cid) => {
+      for (const bytes of this.blocks.get(cid)) return bytes
+      throw new Error(`block ${cid} vanished`)
+    },
+  }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => this.split?.remove(evt.detail.toString())
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
@@ -163,12 +179,16 @@ export class DefaultIpfsNode implements IpfsNode {
       const saved = loadScores(repoPath)
       retrieval.restore(saved.peers)
       const wants: WantsBox = {}
+      const streams = new BlockStreams(host, (peer, cid) => wants.onWrongBlock?.(peer, cid))
       const split =
         init.providerHints === undefined
           ? undefined
           : new HolderSplit(
-              (cid, peer, options) => {
-                if (wants.wantList === undefined) return Promise.reject(new Error('bitswap has no want list'))
+              async (cid, peer, options) => {
+                // the block stream first; bitswap for a peer that does not speak it
+                const answer = await streams.want(cid, peer, options)
+                if (answer !== undefined) return answer
+                if (wants.wantList === undefined) throw new Error('bitswap has no want list')
                 return wants.wantList.wantSessionBlock(cid, peer, options)
               },
               {
@@ -209,6 +229,7 @@ export class DefaultIpfsNode implements IpfsNode {
         datastore,
         retrieval,
         split,
+        streams,
         savedTiming: saved.timing,
         wants,
         withBitswap,
@@ -236,6 +257,9 @@ export class DefaultIpfsNode implements IpfsNode {
       this.repo.reopen()
       await this.helia.start()
       this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+      await this.libp2p.handle(BLOCK_STREAM_PROTOCOL, (stream) => serveBlockStream(stream, this.localBlocks, () => this.blocksServedOnStreams++), {
+        maxInboundStreams: MAX_BLOCK_STREAMS,
+      })
       this.running = true
       // Saved now and then as well as at stop, so a kill -9 loses at most a minute of ranking.
       this.scoresTimer = setInterval(() => this.saveScores(), SCORES_SAVE_INTERVAL_MS)
@@ -251,6 +275,8 @@ export class DefaultIpfsNode implements IpfsNode {
       this.running = false
       clearInterval(this.scoresTimer)
       this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+      this.streams.close()
+      await this.libp2p.unhandle(BLOCK_STREAM_PROTOCOL).catch(() => {})
       this.saveScores()
       try {
         await this.helia.stop()
@@ -359,6 +385,8 @@ interface SessionWantList {
 /** Where the holder split finds bitswap's want list once bitswap exists (it is made when Helia starts). */
 interface WantsBox {
   wantList?: SessionWantList | undefined
+  /** The node's handler of a wrong block (set once the node exists; the block streams report to it). */
+  onWrongBlock?: (peerId: string, cid: CID) => void
 }
 
 async function ensureFolder(folder: string): Promise<string> {
