@@ -20,6 +20,7 @@ import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
 import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
+import { collectBytes } from '../store/index.js'
 import { BLOCK_STREAM_PROTOCOL, BlockStreams, type LocalBlocks, MAX_BLOCK_STREAMS, serveBlockStream } from './block-stream.js'
 import { HolderSplit, type PeerAnswer, type ServiceTiming } from './holder-split.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
@@ -139,13 +140,10 @@ export class DefaultIpfsNode implements IpfsNode {
   blocksServedOnStreams = 0
   /** Asks hinted holders for blocks on one stream each (beside bitswap). */
   private readonly streams: BlockStreams
-  /** Serves the block stream from the local store only. */
+  /** Serves the block stream from the local store only, read as bitswap reads it (Helia's block store, offline). */
   private readonly localBlocks: LocalBlocks = {
-    has: (cid) => this.blocks.has(cid),
-    get: (cid) => {
-      for (const bytes of this.blocks.get(cid)) return bytes
-      throw new Error(`block ${cid} vanished`)
-    },
+    has: (cid) => this.helia.blockstore.has(cid),
+    get: (cid) => collectBytes(this.helia.blockstore.get(cid, { offline: true })),
   }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => this.split?.remove(evt.detail.toString())
 
