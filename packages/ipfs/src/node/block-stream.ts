@@ -44,22 +44,29 @@ export class BlockStreamError extends Error {
 
 /** Splits a byte stream into length-prefixed frames, refusing any longer than `max`. */
 export async function* readFrames(source: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>, max: number): AsyncGenerator<Uint8Array> {
-  let chunks: Uint8Array[] = []
+  const chunks: Uint8Array[] = []
   let buffered = 0
   let need = -1
+  /** The next `n` buffered bytes: a view when one chunk holds them, else one copy of exactly `n`. */
   const take = (n: number): Uint8Array => {
+    buffered -= n
     const first = chunks[0]!
     if (first.length >= n) {
-      const out = first.subarray(0, n)
       if (first.length === n) chunks.shift()
       else chunks[0] = first.subarray(n)
-      buffered -= n
-      return out
+      return first.subarray(0, n)
     }
-    const all = Buffer.concat(chunks, buffered)
-    chunks = all.length > n ? [all.subarray(n)] : []
-    buffered -= n
-    return all.subarray(0, n)
+    const out = Buffer.allocUnsafe(n)
+    let at = 0
+    while (at < n) {
+      const chunk = chunks[0]!
+      const part = Math.min(chunk.length, n - at)
+      out.set(part === chunk.length ? chunk : chunk.subarray(0, part), at)
+      at += part
+      if (part === chunk.length) chunks.shift()
+      else chunks[0] = chunk.subarray(part)
+    }
+    return out
   }
   for await (const chunk of source) {
     const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray()
