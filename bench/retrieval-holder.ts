@@ -10,17 +10,7 @@
  */
 import { createCipheriv, createHash } from 'node:crypto'
 import { createIpfsNode, kuboAddOptions } from '@crust-ts/ipfs'
-import { RAW_PULL_PROTOCOL } from './retrieval-holders.js'
-
-/** The message a holder sends once it holds every file. */
-export interface HolderReady {
-  peerId: string
-  multiaddrs: string[]
-  /** The small files' CIDs, in order, then the big file's. */
-  cids: string[]
-  /** The `pullMib` file's CID, when it was asked for. */
-  pullCid?: string
-}
+import { type HolderReady, RAW_PULL_PROTOCOL } from './retrieval-wire.js'
 
 const CHUNK = 1024 * 1024
 

@@ -30,11 +30,9 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { createIpfsNode, type ProviderHints } from '@crust-ts/ipfs'
-import type { HolderReady } from './retrieval-holder.js'
+import { type HolderReady, RAW_PULL_PROTOCOL } from './retrieval-wire.js'
 
 const MiB = 1024 * 1024
-/** The protocol on which holder 0 sends its `pullMiB` file's size in bytes down every stream (the anchor). */
-export const RAW_PULL_PROTOCOL = '/crust-ts/bench/raw-pull/1.0.0'
 const HOLDER_SCRIPT = fileURLToPath(new URL('./retrieval-holder.js', import.meta.url))
 
 /** What the bench uses of testkit's host network (loaded from its build: bench/ builds before testkit). */
