@@ -4,7 +4,7 @@
  * - the anchor: the file's bytes over one raw libp2p stream from the holder to the fetcher (the same
  *   two hosts, written in 256 KiB pieces);
  * - a pull from one holder: a fresh fetcher pins the file (`helia.pins.add`, what a storage node's
- *   `pin/add` does), told of the holder by provider hints;
+ *   `pin/add` does), told of the holder by provider hints (so the blocks come on the block stream);
  * - the same pull the way it was done before (one block at a time, the holder dialled, no hints);
  * - a pull from two holders at once (the same fetcher path, two hinted holders), with the share of
  *   the blocks each served;
