@@ -2,21 +2,15 @@
  * One holder of the retrieval benchmarks (bench/retrieval-holders.ts), run as its own process in a
  * network namespace: an IPFS node on a fresh LMDB repo listening on the host's address, holding
  * `files` generated files of `mib` MiB each (the same bytes in every holder, so the same CIDs) and
- * one more of `bigMib` MiB. It tells its parent (IPC) its peer id, addresses and CIDs, then serves
- * until the parent disconnects.
+ * one more of `bigMib` MiB, and, when `pullMib` is given, one of `pullMib` MiB whose size in bytes it
+ * also serves on a raw libp2p stream (the pull's anchor: the same two processes, no bitswap). It
+ * tells its parent (IPC) its peer id, addresses and CIDs, then serves until the parent disconnects.
  *
- *   ip netns exec <ns> node bench/dist/retrieval-holder.js <repo> <address> <files> <mib> <bigMib>
+ *   ip netns exec <ns> node bench/dist/retrieval-holder.js <repo> <address> <files> <mib> <bigMib> [<pullMib>]
  */
 import { createCipheriv, createHash } from 'node:crypto'
 import { createIpfsNode, kuboAddOptions } from '@crust-ts/ipfs'
-
-/** The message a holder sends once it holds every file. */
-export interface HolderReady {
-  peerId: string
-  multiaddrs: string[]
-  /** The small files' CIDs, in order, then the big file's. */
-  cids: string[]
-}
+import { type HolderReady, RAW_PULL_PROTOCOL } from './retrieval-wire.js'
 
 const CHUNK = 1024 * 1024
 
@@ -28,7 +22,7 @@ export async function* seededBytes(seed: string, mib: number): AsyncGenerator<Ui
 }
 
 async function main(): Promise<void> {
-  const [repoPath, address, files, mib, bigMib] = process.argv.slice(2)
+  const [repoPath, address, files, mib, bigMib, pullMib] = process.argv.slice(2)
   if (repoPath === undefined || address === undefined || bigMib === undefined)
     throw new Error('usage: retrieval-holder <repo> <address> <files> <mib> <bigMib>')
   const node = await createIpfsNode({ repoPath, swarm: [`/ip4/${address}/tcp/0`] })
@@ -36,6 +30,15 @@ async function main(): Promise<void> {
   for (let i = 0; i < Number(files); i++) cids.push((await node.fs.addByteStream(seededBytes(`file-${i}`, Number(mib)), kuboAddOptions())).toString())
   cids.push((await node.fs.addByteStream(seededBytes('big', Number(bigMib)), kuboAddOptions())).toString())
   const ready: HolderReady = { peerId: node.libp2p.peerId.toString(), multiaddrs: node.libp2p.getMultiaddrs().map(String), cids }
+  if (pullMib !== undefined && Number(pullMib) > 0) {
+    ready.pullCid = (await node.fs.addByteStream(seededBytes('pull', Number(pullMib)), kuboAddOptions())).toString()
+    // The anchor sends as bitswap would: 256 KiB pieces, waiting when the stream says so.
+    const piece = new Uint8Array(256 * 1024).fill(7)
+    await node.libp2p.handle(RAW_PULL_PROTOCOL, async (stream) => {
+      for (let left = Number(pullMib) * 4; left > 0; left--) if (!stream.send(piece)) await stream.onDrain()
+      await stream.close()
+    })
+  }
   process.send!(ready)
   process.once('disconnect', () => {
     void node.stop().finally(() => process.exit(0))

@@ -14,6 +14,9 @@
  *   of the blocks fetched. Target: below 10 % for every file after the first 5.
  * - Three holders against one: all three at `rateMbit`; a fresh puller pins the 64 MiB file told of
  *   one holder, another told of all three; MiB/s and the ratio (target >= 1.5).
+ * - One holder, no rate limit: the anchor is the raw libp2p stream throughput (TCP, noise, yamux)
+ *   from holder 0's process to a fresh puller in this one; the same puller then pins a `pullMiB`
+ *   file from that holder alone. Ratio pull : anchor per round (target >= 0.5).
  * Each part is run `rounds` times (fresh pullers); medians printed. Needs root (namespaces, tc).
  *
  *   npx node bench/dist/retrieval-holders.js [--rounds 3]   (`npm run bench`: BENCH_HOLDERS_ROUNDS)
@@ -24,9 +27,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { createIpfsNode, type ProviderHints } from '@crust-ts/ipfs'
-import type { HolderReady } from './retrieval-holder.js'
+import { type HolderReady, RAW_PULL_PROTOCOL } from './retrieval-wire.js'
 
 const MiB = 1024 * 1024
 const HOLDER_SCRIPT = fileURLToPath(new URL('./retrieval-holder.js', import.meta.url))
@@ -56,6 +60,8 @@ export interface RetrievalHoldersInit {
   fastMbit?: number
   /** Upload rate of each holder in the three-against-one part. */
   rateMbit?: number
+  /** The file pulled from one holder with no rate limit, against the raw stream (0 skips that part). */
+  pullMiB?: number
   rounds?: number
 }
 
@@ -65,7 +71,12 @@ export interface RetrievalHoldersResult {
   bigMiB: number
   fastMbit: number
   rateMbit: number
+  pullMiB: number
   rounds: number
+  /** One holder, no rate limit: raw stream MiB/s, pull MiB/s, and the median of the rounds' ratios. */
+  rawMiBs: number
+  pullMiBs: number
+  pullRatio: number
   /** Per file (median over rounds): the slow holder's share of the blocks, and seconds to pin it. */
   slowShare: number[]
   fileSeconds: number[]
@@ -91,7 +102,7 @@ async function startHolder(
   repo: string,
   init: Required<RetrievalHoldersInit>,
 ): Promise<{ child: ChildProcess; ready: HolderReady }> {
-  const args = [HOLDER_SCRIPT, repo, host.address, String(init.files), String(init.fileMiB), String(init.bigMiB)]
+  const args = [HOLDER_SCRIPT, repo, host.address, String(init.files), String(init.fileMiB), String(init.bigMiB), String(host.index === 0 ? init.pullMiB : 0)]
   const child = net.spawn(host, process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => {
@@ -116,6 +127,12 @@ async function withPuller<T>(dir: string, holders: HolderReady[], fn: (puller: A
   }
 }
 
+async function seconds(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now()
+  await fn()
+  return (performance.now() - t0) / 1000
+}
+
 async function pin(puller: Awaited<ReturnType<typeof createIpfsNode>>, cid: CID): Promise<number> {
   const t0 = performance.now()
   for await (const _ of puller.helia.pins.add(cid)) {
@@ -131,9 +148,21 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
     bigMiB: opts.bigMiB ?? 64,
     fastMbit: opts.fastMbit ?? 80,
     rateMbit: opts.rateMbit ?? 60,
+    pullMiB: opts.pullMiB ?? 256,
     rounds: Math.max(1, opts.rounds ?? 3),
   }
-  const empty = { ...init, slowShare: [], fileSeconds: [], slowShareAfter5: Number.NaN, oneMiBs: Number.NaN, threeMiBs: Number.NaN, ratio: Number.NaN }
+  const empty = {
+    ...init,
+    slowShare: [],
+    fileSeconds: [],
+    slowShareAfter5: Number.NaN,
+    oneMiBs: Number.NaN,
+    threeMiBs: Number.NaN,
+    ratio: Number.NaN,
+    rawMiBs: Number.NaN,
+    pullMiBs: Number.NaN,
+    pullRatio: Number.NaN,
+  }
   const kit = (await import(new URL('../../packages/testkit/dist/src/index.js', import.meta.url).href)) as Testkit
   const why = await kit.netnsUnavailable()
   if (why !== undefined) return { ...empty, skipped: why }
@@ -151,6 +180,31 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
     if (!holders.every((h) => h.cids.join() === holders[0]!.cids.join())) throw new Error('the holders made different CIDs')
     const cids = holders[0]!.cids.map((c) => CID.parse(c))
     const big = cids.pop()!
+
+    // One holder, no rate limit yet: the raw stream from its process, then a pull of the same size.
+    const raw: number[] = []
+    const pulled: number[] = []
+    if (init.pullMiB > 0) {
+      const holder = holders[0]!
+      const pullCid = CID.parse(holder.pullCid!)
+      for (let r = 0; r < init.rounds; r++) {
+        await withPuller(path.join(work, `pull-${r}`), [holder], async (puller) => {
+          const addrs = holder.multiaddrs.map((a) => multiaddr(a))
+          raw.push(
+            init.pullMiB /
+              (await seconds(async () => {
+                const stream = await puller.libp2p.dialProtocol(addrs, RAW_PULL_PROTOCOL)
+                stream.send(new Uint8Array([1]))
+                await stream.close()
+                let n = 0
+                for await (const chunk of stream) n += chunk.byteLength
+                if (n !== init.pullMiB * MiB) throw new Error(`raw stream gave ${n} bytes`)
+              })),
+          )
+          pulled.push(init.pullMiB / (await pin(puller, pullCid)))
+        })
+      }
+    }
 
     // Incentive: holder 2 uploads at a tenth of the others' rate.
     for (const host of net.hosts) await net.rateLimitUpload(host, host.index === 2 ? init.fastMbit / 10 : init.fastMbit)
@@ -197,6 +251,9 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
       oneMiBs: median(one),
       threeMiBs: median(three),
       ratio: median(three.map((t, i) => t / one[i]!)),
+      rawMiBs: init.pullMiB > 0 ? median(raw) : Number.NaN,
+      pullMiBs: init.pullMiB > 0 ? median(pulled) : Number.NaN,
+      pullRatio: init.pullMiB > 0 ? median(pulled.map((p, i) => p / raw[i]!)) : Number.NaN,
     }
   } finally {
     for (const child of children) {
@@ -219,6 +276,9 @@ export function formatRetrievalHoldersBench(r: RetrievalHoldersResult): string {
   const ok = late.every((s) => s < 0.1)
   return [
     head,
+    r.pullMiB > 0
+      ? `  one holder, no rate limit, ${r.pullMiB} MiB: raw libp2p stream between the two processes (TCP, noise, yamux) ${r.rawMiBs.toFixed(1)} MiB/s; pull ${r.pullMiBs.toFixed(1)} MiB/s = ${pct(r.pullRatio)} of it (target >= 50%)`
+      : '  one holder, no rate limit: skipped (pullMiB 0)',
     `  incentive: ${r.files} files of ${r.fileMiB} MiB pulled one after another; two holders upload at ${r.fastMbit} Mbit/s, one at ${r.fastMbit / 10} Mbit/s`,
     `  slow holder's share of the blocks, per file: ${r.slowShare.map(pct).join(' ')}`,
     `  seconds per file: ${r.fileSeconds.map((s) => s.toFixed(2)).join(' ')}`,
@@ -228,8 +288,9 @@ export function formatRetrievalHoldersBench(r: RetrievalHoldersResult): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, files: { type: 'string' } } })
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, files: { type: 'string' }, 'pull-mib': { type: 'string' } } })
+  const pullMiB = values['pull-mib'] === undefined ? {} : { pullMiB: Number(values['pull-mib']) }
   const rounds = values.rounds === undefined ? {} : { rounds: Number(values.rounds) }
   const files = values.files === undefined ? {} : { files: Number(values.files) }
-  console.log(formatRetrievalHoldersBench(await runRetrievalHoldersBench({ ...rounds, ...files })))
+  console.log(formatRetrievalHoldersBench(await runRetrievalHoldersBench({ ...rounds, ...files, ...pullMiB })))
 }

@@ -57,6 +57,7 @@ export {
   loadScores,
   type PeerRecordTotals,
   SCORES_FILE,
+  type SavedScores,
   saveScores,
   defaultIpfsNodeOptions,
   encodeFileLeaf,

@@ -62,17 +62,28 @@ describe('node: provider hints', () => {
     assert.ok((fetcher.retrieval.get(dead)?.failures ?? 0) >= 2, 'the unreachable named holder scored failures')
   })
 
-  it('behavior: retrieval scores survive a restart; a damaged scores file starts the node with none', async () => {
+  it("behavior: retrieval scores and the holder's time per block survive restarts (one without hints between); a damaged scores file starts the node with none", async () => {
     const holderId = holder.libp2p.peerId.toString()
     const before = fetcher.retrieval.get(holderId)
     assert.ok(before !== undefined && before.successes >= 2)
+    const timed = fetcher.holderMsPerBlock(holderId)
+    assert.ok(timed !== undefined && timed >= 0, 'the holder split timed the holder')
+    const repoPath = path.join(dir.path, 'fetcher')
+    const noHints: ProviderHints = { providersOf: async () => [] }
     await fetcher.stop()
-    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    // A run without provider hints has no split to use the times: it must keep them for the next.
+    fetcher = await createIpfsNode({ repoPath, swarm: LOOPBACK })
     assert.deepEqual(fetcher.retrieval.get(holderId), before)
+    assert.equal(fetcher.holderMsPerBlock(holderId), undefined)
     await fetcher.stop()
-    writeFileSync(path.join(dir.path, 'fetcher', SCORES_FILE), '{"peers": [["x", {"successes": "many"}]')
-    fetcher = await createIpfsNode({ repoPath: path.join(dir.path, 'fetcher'), swarm: LOOPBACK })
+    fetcher = await createIpfsNode({ repoPath, swarm: LOOPBACK, providerHints: noHints })
+    assert.deepEqual(fetcher.retrieval.get(holderId), before)
+    assert.equal(fetcher.holderMsPerBlock(holderId), timed)
+    await fetcher.stop()
+    writeFileSync(path.join(repoPath, SCORES_FILE), '{"peers": [["x", {"successes": "many"}]')
+    fetcher = await createIpfsNode({ repoPath, swarm: LOOPBACK, providerHints: noHints })
     assert.deepEqual(fetcher.retrieval.list(), [])
+    assert.equal(fetcher.holderMsPerBlock(holderId), undefined)
   })
 
   it('behavior: the router dials at most MAX_HINTED_PROVIDERS peers per CID best-ranked first, yields none it cannot reach, and none when the hints fail', async () => {

@@ -12,6 +12,7 @@ import { pino } from 'pino'
 import type { IpfsNode } from '../interface.js'
 import { CommandBlocks } from './blocks.js'
 import { parseArguments, parseOptions } from './command.js'
+import { RESPONSE_BUFFER_BYTES } from '../gateway/constants.js'
 import { COMMANDS } from './commands/index.js'
 import { ALLOW_HEADER_VALUE, API_PREFIX, DRAIN_LIMIT_BYTES, LINGER_GRACE_MS } from './constants.js'
 import { lingerAfterAnswer } from './linger.js'
@@ -94,6 +95,8 @@ export class DefaultKuboApiServer implements KuboApiServer {
       maxHeaderSize: this.options.maxHeaderBytes,
       // uploads of many GiB may take long; per-request deadlines come from the `timeout` option
       requestTimeout: 0,
+      // answers stream blocks of 256 KiB: see RESPONSE_BUFFER_BYTES
+      highWaterMark: RESPONSE_BUFFER_BYTES,
     })
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res))
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket))

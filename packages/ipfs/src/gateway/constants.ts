@@ -26,6 +26,13 @@ export const SNIFF_BYTES = 512
  * round trips while bounding the memory a slow client can pin (this many blocks per DAG level).
  */
 export const FILE_PREFETCH_BLOCKS = 8
+
+/**
+ * Bytes an HTTP answer may hold in its send buffer before the reader waits (the API's and the
+ * gateway's servers). Node's default (64 KiB) is a quarter of one block: every block written then
+ * waited for the socket to empty, so the client sat idle while the next block was read and decoded.
+ */
+export const RESPONSE_BUFFER_BYTES = 2 * 1024 * 1024
 /** Most byte ranges honoured in one `Range` header; beyond that the header is ignored (200). */
 export const MAX_RANGES = 32
 

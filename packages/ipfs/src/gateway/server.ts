@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import { type Logger, silentLogger } from '@crust-ts/base'
 import type { IpfsNode } from '../interface.js'
-import { CONTENT_TYPE_TEXT, CORS_HEADERS, RETRY_AFTER_SECONDS } from './constants.js'
+import { CONTENT_TYPE_TEXT, CORS_HEADERS, RESPONSE_BUFFER_BYTES, RETRY_AFTER_SECONDS } from './constants.js'
 import { GatewayError } from './errors.js'
 import { handleIpfsRequest } from './handler.js'
 import type { GatewayAddress, GatewayServer } from './interface.js'
@@ -35,7 +35,7 @@ export class DefaultGatewayServer implements GatewayServer {
     if (this.http !== undefined || this.stopping !== undefined) {
       throw new GatewayError('GATEWAY_ERROR_ALREADY_STARTED', 'gateway already started')
     }
-    const server = createServer({ maxHeaderSize: this.options.maxHeaderBytes })
+    const server = createServer({ maxHeaderSize: this.options.maxHeaderBytes, highWaterMark: RESPONSE_BUFFER_BYTES })
     server.on('request', (req, res) => this.onRequest(req, res))
     server.on('clientError', (err, socket) => this.onClientError(err, socket as Socket))
     this.http = server

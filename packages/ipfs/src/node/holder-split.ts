@@ -36,6 +36,12 @@ interface Holder {
   gone: AbortController
 }
 
+/** A peer's time per block, as saved across restarts: the decayed sums it is the ratio of. */
+export interface ServiceTiming {
+  sumMs: number
+  weight: number
+}
+
 /** A peer's time per block while it has wants outstanding: decayed sums over the blocks it delivered. */
 interface Service {
   sumMs: number
@@ -100,6 +106,27 @@ export class HolderSplit {
   msPerBlock(peerId: string): number | undefined {
     const s = this.service.get(peerId)
     return s === undefined || s.weight === 0 ? undefined : s.sumMs / s.weight
+  }
+
+  /** Every timed peer's sums, least recently asked first: what a restart restores. */
+  timing(): Array<[string, ServiceTiming]> {
+    return [...this.service].filter(([, s]) => s.weight > 0).map(([peerId, s]) => [peerId, { sumMs: s.sumMs, weight: s.weight }])
+  }
+
+  /**
+   * Adds saved timings (older than anything measured since). Each counts as asked now: a holder
+   * saved as slow is thus probed once it has been idle for the probe interval, as before the restart.
+   */
+  restoreTiming(entries: ReadonlyArray<readonly [string, ServiceTiming]>): void {
+    const now = this.now()
+    const measured = [...this.service]
+    this.service.clear()
+    for (const [peerId, t] of entries) this.service.set(peerId, { sumMs: t.sumMs, weight: t.weight, lastAsked: now })
+    for (const [peerId, s] of measured) {
+      this.service.delete(peerId)
+      this.service.set(peerId, s)
+    }
+    while (this.service.size > MAX_TIMED_PEERS) this.service.delete(this.service.keys().next().value!)
   }
 
   /** A hinted holder is connected: it takes wants from now on. */

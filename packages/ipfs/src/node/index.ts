@@ -34,6 +34,6 @@ export {
   WRONG_BLOCK_SHARE_FORGIVEN,
   WRONG_BLOCKS_TO_SHUN,
 } from './retrieval-scores.js'
-export { loadScores, SCORES_FILE, saveScores } from './scores-file.js'
+export { loadScores, SCORES_FILE, type SavedScores, saveScores } from './scores-file.js'
 export { ScoringBlockBroker, type WantListEntryLike } from './scoring-broker.js'
 export { writeBehindUnixFS } from './write-behind-fs.js'

@@ -20,7 +20,9 @@ import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
 import { defaultIpfsNodeOptions, type IpfsNodeConfig, type IpfsNodeInit, invalidOptions, resolveIpfsNodeConfig } from './options.js'
 import { PinLock } from './pin-lock.js'
-import { HolderSplit, type PeerAnswer } from './holder-split.js'
+import { collectBytes } from '../store/index.js'
+import { BLOCK_STREAM_PROTOCOL, BlockStreams, type LocalBlocks, MAX_BLOCK_STREAMS, serveBlockStream } from './block-stream.js'
+import { HolderSplit, type PeerAnswer, type ServiceTiming } from './holder-split.js'
 import { DefaultRetrievalScores } from './retrieval-scores.js'
 import { loadScores, saveScores } from './scores-file.js'
 import { ScoringBlockBroker } from './scoring-broker.js'
@@ -94,6 +96,8 @@ export class DefaultIpfsNode implements IpfsNode {
     datastore: LmdbDatastore
     retrieval: DefaultRetrievalScores
     split: HolderSplit | undefined
+    streams: BlockStreams
+    savedTiming: Array<[string, ServiceTiming]>
     wants: WantsBox
     withBitswap: WithBitswap
     init: IpfsNodeConfig
@@ -110,6 +114,9 @@ export class DefaultIpfsNode implements IpfsNode {
     this.log = (init.logger ?? silentLogger).forComponent('ipfs:node')
     this.pinLock = new PinLock()
     this.split = parts.split
+    this.savedTiming = parts.savedTiming
+    this.streams = parts.streams
+    parts.wants.onWrongBlock = (peer, cid) => this.wrongBlock(peer, cid)
     attachBitswap(helia, parts.withBitswap, (inner) => {
       parts.wants.wantList = (inner as { bitswap?: { wantList?: SessionWantList } }).bitswap?.wantList
       const broker = new ScoringBlockBroker(inner, this.retrieval, this.fetchTimeoutMs, this.log, (peer, cid) => this.wrongBlock(peer, cid), parts.split)
@@ -127,6 +134,17 @@ export class DefaultIpfsNode implements IpfsNode {
   private readonly blocks: LmdbBlockstore
   /** Spreads a DAG's blocks over the hinted holders (only with provider hints). */
   private readonly split: HolderSplit | undefined
+  /** The saved times per block, kept as loaded when there is no split to use them (a run without hints must not erase them). */
+  private readonly savedTiming: Array<[string, ServiceTiming]>
+  /** Blocks this node sent on block streams (not bitswap) since it was created. */
+  blocksServedOnStreams = 0
+  /** Asks hinted holders for blocks on one stream each (beside bitswap). */
+  private readonly streams: BlockStreams
+  /** Serves the block stream from the local store only, read as bitswap reads it (Helia's block store, offline). */
+  private readonly localBlocks: LocalBlocks = {
+    has: (cid) => this.helia.blockstore.has(cid),
+    get: (cid) => collectBytes(this.helia.blockstore.get(cid, { offline: true })),
+  }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => this.split?.remove(evt.detail.toString())
 
   /** Builds the node (see {@link createIpfsNode}); does not start it. */
@@ -156,14 +174,19 @@ export class DefaultIpfsNode implements IpfsNode {
         maxPeers: opts.maxScoredPeers,
         ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),
       })
-      retrieval.restore(loadScores(repoPath))
+      const saved = loadScores(repoPath)
+      retrieval.restore(saved.peers)
       const wants: WantsBox = {}
+      const streams = new BlockStreams(host, (peer, cid) => wants.onWrongBlock?.(peer, cid))
       const split =
         init.providerHints === undefined
           ? undefined
           : new HolderSplit(
-              (cid, peer, options) => {
-                if (wants.wantList === undefined) return Promise.reject(new Error('bitswap has no want list'))
+              async (cid, peer, options) => {
+                // the block stream first; bitswap for a peer that does not speak it
+                const answer = await streams.want(cid, peer, options)
+                if (answer !== undefined) return answer
+                if (wants.wantList === undefined) throw new Error('bitswap has no want list')
                 return wants.wantList.wantSessionBlock(cid, peer, options)
               },
               {
@@ -172,6 +195,7 @@ export class DefaultIpfsNode implements IpfsNode {
                 ...(opts.holderStallMs === undefined ? {} : { stallMs: opts.holderStallMs }),
               },
             )
+      split?.restoreTiming(saved.timing)
       const light = createHeliaLight({
         blockstore,
         datastore,
@@ -203,6 +227,8 @@ export class DefaultIpfsNode implements IpfsNode {
         datastore,
         retrieval,
         split,
+        streams,
+        savedTiming: saved.timing,
         wants,
         withBitswap,
         init: { ...opts, repoPath },
@@ -229,6 +255,9 @@ export class DefaultIpfsNode implements IpfsNode {
       this.repo.reopen()
       await this.helia.start()
       this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+      await this.libp2p.handle(BLOCK_STREAM_PROTOCOL, (stream) => serveBlockStream(stream, this.localBlocks, () => this.blocksServedOnStreams++), {
+        maxInboundStreams: MAX_BLOCK_STREAMS,
+      })
       this.running = true
       // Saved now and then as well as at stop, so a kill -9 loses at most a minute of ranking.
       this.scoresTimer = setInterval(() => this.saveScores(), SCORES_SAVE_INTERVAL_MS)
@@ -244,6 +273,8 @@ export class DefaultIpfsNode implements IpfsNode {
       this.running = false
       clearInterval(this.scoresTimer)
       this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+      this.streams.close()
+      await this.libp2p.unhandle(BLOCK_STREAM_PROTOCOL).catch(() => {})
       this.saveScores()
       try {
         await this.helia.stop()
@@ -267,9 +298,14 @@ export class DefaultIpfsNode implements IpfsNode {
     if (peer !== undefined) void this.libp2p.hangUp(peer).catch(() => {})
   }
 
+  /** A holder's measured time per block in ms, as the holder split ranks it (undefined until timed, or without provider hints). */
+  holderMsPerBlock(peerId: string): number | undefined {
+    return this.split?.msPerBlock(peerId)
+  }
+
   private saveScores(): void {
     try {
-      saveScores(this.repoPath, this.retrieval.snapshot())
+      saveScores(this.repoPath, { peers: this.retrieval.snapshot(), timing: this.split?.timing() ?? this.savedTiming })
     } catch (err) {
       this.log.warn({ err, repo: this.repoPath }, 'cannot save the retrieval scores (ranking starts afresh after a restart)')
     }
@@ -347,6 +383,8 @@ interface SessionWantList {
 /** Where the holder split finds bitswap's want list once bitswap exists (it is made when Helia starts). */
 interface WantsBox {
   wantList?: SessionWantList | undefined
+  /** The node's handler of a wrong block (set once the node exists; the block streams report to it). */
+  onWrongBlock?: (peerId: string, cid: CID) => void
 }
 
 async function ensureFolder(folder: string): Promise<string> {

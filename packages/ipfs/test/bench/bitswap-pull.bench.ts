@@ -4,22 +4,26 @@
  * - the anchor: the file's bytes over one raw libp2p stream from the holder to the fetcher (the same
  *   two hosts, written in 256 KiB pieces);
  * - a pull from one holder: a fresh fetcher pins the file (`helia.pins.add`, what a storage node's
- *   `pin/add` does), told of the holder by provider hints;
+ *   `pin/add` does), told of the holder by provider hints (so the blocks come on the block stream);
  * - the same pull the way it was done before (one block at a time, the holder dialled, no hints);
  * - a pull from two holders at once (the same fetcher path, two hinted holders), with the share of
- *   the blocks each served.
+ *   the blocks each served;
+ * - a pull through the API of another node: `cat` (by curl, in its own process) from a fresh node's
+ *   Kubo API, the node fetching from the hinted holder as it streams, against the holder's own API
+ *   `cat` of the same file in the same round.
  * Prints MiB/s and the ratio of each pull to the anchor measured in the same round. Every process
  * part shares one event loop here, so sender and receiver costs both count, for the anchor too.
  *
  * Run after building: `npx node packages/ipfs/dist/test/bench/bitswap-pull.bench.js [--size 64MiB] [--rounds 3]`.
  */
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
-import { createIpfsNode, type DefaultIpfsNode, kuboAddOptions, type ProviderHints, sequentialWalker } from '../../src/index.js'
+import { createIpfsNode, createKuboApiServer, type DefaultIpfsNode, kuboAddOptions, type ProviderHints, sequentialWalker } from '../../src/index.js'
 import { arg, generate, MiB, median, parseSize, readChunks, seconds } from './bench-util.js'
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
@@ -34,6 +38,43 @@ export interface BitswapPullBenchResult {
   /** The way before the read-ahead and the split: one block at a time, the holder dialled, no hints. */
   plain: { mibPerSecond: number; ratio: number }
   two: { mibPerSecond: number; ratio: number; shares: number[] }
+  /** API `cat` of a fresh node that pulls from the holder, against the holder's own API `cat` (undefined without curl). */
+  viaApi?: { holderMiBs: number; otherMiBs: number; ratio: number }
+}
+
+const useCurl = spawnSync('curl', ['--version']).status === 0
+
+/** Seconds for curl (its own process) to read `POST /api/v0/cat` of `cid` from `port` to its end. */
+function curlCat(port: number, cid: CID, size: number): Promise<number> {
+  return seconds(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const url = `http://127.0.0.1:${port}/api/v0/cat?arg=${cid}`
+        const child = spawn('curl', ['-sS', '--fail', '-X', 'POST', '-o', '/dev/null', '-w', '%{size_download}', url], { stdio: ['ignore', 'pipe', 'inherit'] })
+        let out = ''
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+        child.once('error', reject)
+        child.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`curl exited ${code}`))
+          else if (Number(out) !== size) reject(new Error(`API cat gave ${out} bytes, expected ${size}`))
+          else resolve()
+        })
+      }),
+  )
+}
+
+/** Seconds for a fresh node, hinted with `holder`, to answer its own API `cat` of `cid` (fetching as it streams). */
+async function pullThroughApi(dir: string, holder: DefaultIpfsNode, cid: CID, size: number): Promise<number> {
+  const hints: ProviderHints = { providersOf: async () => [holderOf(holder)] }
+  const other = await createIpfsNode({ repoPath: dir, swarm: LOOPBACK, fetchTimeoutMs: 60_000, providerHints: hints })
+  const api = createKuboApiServer(other, { port: 0 })
+  try {
+    return await curlCat((await api.start()).port, cid, size)
+  } finally {
+    await api.stop()
+    await other.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 const holderOf = (n: DefaultIpfsNode) => ({ peerId: n.libp2p.peerId.toString(), multiaddrs: n.libp2p.getMultiaddrs().map(String) })
@@ -94,7 +135,9 @@ export async function runBitswapPullBench(opts: { size?: number; rounds?: number
     await createIpfsNode({ repoPath: path.join(work, 'holder-b'), swarm: LOOPBACK }),
   ]
   const anchorNode = await createIpfsNode({ repoPath: path.join(work, 'anchor'), swarm: LOOPBACK })
+  const holderApi = createKuboApiServer(holders[0]!, { port: 0 })
   try {
+    const holderApiPort = (await holderApi.start()).port
     generate(file, size)
     // What a storage node's add makes: CIDv0, 256 KiB dag-pb leaves.
     const cids = []
@@ -107,7 +150,13 @@ export async function runBitswapPullBench(opts: { size?: number; rounds?: number
     const plain: number[] = []
     const two: number[] = []
     const shares: number[][] = []
+    const holderCat: number[] = []
+    const otherCat: number[] = []
     for (let r = 0; r < rounds; r++) {
+      if (useCurl) {
+        holderCat.push(await curlCat(holderApiPort, cid, size))
+        otherCat.push(await pullThroughApi(path.join(work, `api-${r}`), holders[0]!, cid, size))
+      }
       anchor.push(await rawPull(anchorNode, holders[0]!, size))
       single.push((await pull(path.join(work, `single-${r}`), [holders[0]!], cid)).s)
       plain.push((await pull(path.join(work, `plain-${r}`), [holders[0]!], cid, true)).s)
@@ -125,8 +174,18 @@ export async function runBitswapPullBench(opts: { size?: number; rounds?: number
       single: { mibPerSecond: median(single.map((t) => mib / t)), ratio: ratio(single) },
       plain: { mibPerSecond: median(plain.map((t) => mib / t)), ratio: ratio(plain) },
       two: { mibPerSecond: median(two.map((t) => mib / t)), ratio: ratio(two), shares: shares[shares.length >> 1]! },
+      ...(useCurl
+        ? {
+            viaApi: {
+              holderMiBs: median(holderCat.map((t) => mib / t)),
+              otherMiBs: median(otherCat.map((t) => mib / t)),
+              ratio: median(otherCat.map((t, i) => holderCat[i]! / t)),
+            },
+          }
+        : {}),
     }
   } finally {
+    await holderApi.stop()
     await anchorNode.stop()
     for (const h of holders) await h.stop()
     fs.rmSync(work, { recursive: true, force: true })
@@ -142,6 +201,9 @@ export function formatBitswapPullBench(r: BitswapPullBenchResult): string {
     `  pull from one holder: ${f(r.single.mibPerSecond)} MiB/s = ${pct(r.single.ratio)} of the anchor (target >= 50%)`,
     `  before (one block at a time, no hints): ${f(r.plain.mibPerSecond)} MiB/s = ${pct(r.plain.ratio)} of the anchor`,
     `  pull from two holders: ${f(r.two.mibPerSecond)} MiB/s = ${pct(r.two.ratio)} of the anchor; blocks served ${r.two.shares.map(pct).join(' / ')}`,
+    r.viaApi === undefined
+      ? "  pull through another node's API: skipped (no curl)"
+      : `  pull through another node's API cat (curl): ${f(r.viaApi.otherMiBs)} MiB/s = ${pct(r.viaApi.ratio)} of the holder's own API cat, ${f(r.viaApi.holderMiBs)} MiB/s (target >= 60%)`,
   ].join('\n')
 }
 
