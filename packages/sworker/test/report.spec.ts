@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { sworkWire } from '@crust-ts/protocol'
 import fc from 'fast-check'
-import { blockstoreBlockSource } from '../src/index.js'
-import { fileBytes, importFile, suiteSworker } from './fixtures/dag.js'
+import { blockstoreBlockSource, devAttestationAuthority, Sworker } from '../src/index.js'
+import { fileBytes, importFile, suiteSworker, tempDir } from './fixtures/dag.js'
 import { verifySworker } from './fixtures/verify.js'
 
 describe('work report', () => {
@@ -86,5 +86,53 @@ describe('work report', () => {
     assert.equal(report.fields.reported_files_size, before.fields.reported_files_size - size)
     assert.ok(verifySworker(suite.sworker.enclave.publicKey, sworkWire.workReportPayload(report.fields), report.sig))
     await suite.sworker.reporter.commitReport()
+  })
+})
+
+describe('work report: settled against the chain', () => {
+  const slotHash = new Uint8Array(32).fill(0xcd)
+
+  it('behavior: a report that landed but was never committed (a kill in between) is recorded after a restart from the files size and root on chain; the next delta is empty', async () => {
+    const tmp = tempDir()
+    try {
+      let sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
+      const { blockstore, cid } = await importFile(fileBytes(300 * 1024, 'landed'))
+      await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore), { cBlockNum: 3 })
+      const sent = sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
+      assert.equal(sent.fields.added_files.length, 1)
+      await sworker.close()
+      sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
+      try {
+        const onChain = { filesSize: sent.fields.reported_files_size, filesRoot: sent.fields.reported_files_root }
+        assert.equal(await sworker.reporter.reconcile(onChain), 'landed')
+        const next = sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
+        assert.deepEqual(next.fields.added_files, [], 'the landed file is not added again (the chain would refuse: IllegalFilesTransition)')
+        assert.equal(next.fields.reported_files_size, sent.fields.reported_files_size)
+        assert.equal(await sworker.reporter.reconcile(onChain), 'landed', 'the empty delta leads to the same size and root')
+      } finally {
+        await sworker.close()
+      }
+    } finally {
+      tmp.remove()
+    }
+  })
+
+  it('behavior: a report the chain does not hold is dropped and built again with the same delta', async () => {
+    const tmp = tempDir()
+    const sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 1024 * 1024 })
+    try {
+      const { blockstore, cid } = await importFile(fileBytes(200 * 1024, 'dropped'))
+      await sworker.sealer.seal(cid, blockstoreBlockSource(blockstore), { cBlockNum: 4 })
+      const sent = sworker.reporter.buildWorkReport({ slot: 600n, slotHash })
+      assert.equal(await sworker.reporter.reconcile(undefined), 'dropped', 'no report on chain')
+      assert.equal(await sworker.reporter.reconcile(undefined), 'none', 'nothing pending once dropped')
+      const again = sworker.reporter.buildWorkReport({ slot: 1200n, slotHash })
+      assert.deepEqual(again.fields.added_files, sent.fields.added_files)
+      const stale = { filesSize: 0n, filesRoot: new Uint8Array(32) }
+      assert.equal(await sworker.reporter.reconcile(stale), 'dropped', 'the chain holds an older report')
+    } finally {
+      await sworker.close()
+      tmp.remove()
+    }
   })
 })

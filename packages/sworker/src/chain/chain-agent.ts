@@ -6,9 +6,10 @@
 import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import { u8aToHex } from '@polkadot/util'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { type ComponentLogger, silentLogger } from '@crust-ts/base'
 import type { Sworker } from '../node/sworker.js'
+import type { ChainFilesState } from '../report/index.js'
 import { SworkerChainError, submitCall as submit } from './submit.js'
 
 export interface SworkerChainAgentInit {
@@ -59,6 +60,20 @@ export class SworkerChainAgent {
     return 'registered'
   }
 
+  /** This enclave's last work report on chain (its identity's anchor's), or undefined when it has none. */
+  private async chainReport(): Promise<(ChainFilesState & { slot: bigint }) | undefined> {
+    const { api, account } = this.init
+    const identity = (await api.query.swork.identities(account.address)).toJSON() as { anchor: string } | null
+    if (identity === null) return undefined
+    const report = (await api.query.swork.workReports(identity.anchor)).toJSON() as {
+      reportSlot: number | string
+      reportedFilesSize: number | string
+      reportedFilesRoot: string
+    } | null
+    if (report === null) return undefined
+    return { slot: BigInt(report.reportSlot), filesSize: BigInt(report.reportedFilesSize), filesRoot: hexToU8a(report.reportedFilesRoot) }
+  }
+
   /** Sends the work report of the current report slot, once per slot. */
   async reportOnce(): Promise<ReportOutcome> {
     const { api, account } = this.init
@@ -69,6 +84,14 @@ export class SworkerChainAgent {
     if (this.lastSlot === slot) return { submitted: false, slot, reason: 'already reported in this slot', missed: false }
     // The slot's first block is not built yet, so its hash is unknown: report from the next head on.
     if (slot > best) return { submitted: false, slot, reason: 'waiting for the slot block', missed: false }
+    // What the chain holds decides what the last report did, not what this process heard of it.
+    const onChain = await this.chainReport()
+    const settled = await this.sworker.reporter.reconcile(onChain)
+    if (settled === 'landed') this.log.info({ slot: onChain?.slot.toString() }, 'the last work report had landed; recorded now')
+    if (onChain !== undefined && onChain.slot >= slot) {
+      this.lastSlot = slot
+      return { submitted: false, slot, reason: 'already reported in this slot', missed: false }
+    }
     const slotHash = (await api.rpc.chain.getBlockHash(slot)).toU8a()
     const report = this.sworker.reporter.buildWorkReport({ slot, slotHash })
     const args = report.args.map((a) => (a instanceof Uint8Array ? hex(a) : Array.isArray(a) ? a.map(([c, s, b]) => [hex(c), s, b]) : a))
@@ -76,6 +99,9 @@ export class SworkerChainAgent {
       await submit(api, (api.tx.swork.reportWorks as unknown as (...x: unknown[]) => SubmittableExtrinsic<'promise'>)(...args), account)
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
+      // Refused at dispatch, it surely did not land: another try in this slot may. Any other failure
+      // (a lost connection, a timeout) may still land: one report per slot, settled at the next.
+      if ((err as { meta?: { error?: unknown } }).meta?.error === undefined) this.lastSlot = slot
       this.log.warn({ slot: slot.toString(), reason }, 'work report missed')
       return { submitted: false, slot, reason, missed: true }
     }

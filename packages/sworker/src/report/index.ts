@@ -3,6 +3,7 @@ export { ReportError, ReportErrorCode } from './errors.js'
 export {
   type BuildWorkReportParameters,
   type BuildWorkReportReturnType,
+  type ChainFilesState,
   type WorkReport,
   WorkReporter,
   type WorkReporterComponents,

@@ -50,8 +50,25 @@ interface ReportedEntry {
   cBlockNum: number
 }
 
+/** The last built report's delta and the files size and root it leads to, until the chain says whether it landed. */
+interface PendingReport {
+  added: Array<[string, ReportedEntry]>
+  deleted: string[]
+  /** Hex of the files root after the delta. */
+  filesRoot: string
+  /** Decimal files size after the delta. */
+  filesSize: string
+}
+
+/** What the chain holds as this enclave's last work report (`swork.workReports(anchor)`). */
+export interface ChainFilesState {
+  filesSize: bigint
+  filesRoot: Uint8Array
+}
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+const PENDING_KEY = encoder.encode('pending-report')
 
 /**
  * Builds signed work reports. The files part is a delta against what the last landed report said
@@ -60,6 +77,11 @@ const decoder = new TextDecoder()
  * after this delta (sum of sizes; Merkle over the files' roots in CID-string order), so they
  * always satisfy the chain's transition check. Nothing is remembered until {@link commitReport}:
  * a report that did not land is rebuilt with the same delta.
+ *
+ * A report can land without the sWorker hearing of it (killed between inclusion and commit, or the
+ * answer lost on the way): the next delta would then repeat it, and the chain refuses every later
+ * report with IllegalFilesTransition, for good. So the last built delta is kept in the store, and
+ * {@link reconcile} settles it against the chain's own record before the next report is built.
  */
 export class WorkReporter {
   private readonly enclave: Enclave
@@ -68,7 +90,8 @@ export class WorkReporter {
   private readonly store: SealedStore
   private readonly reported: BytesDb
   private readonly log: Logger
-  private built: { added: Array<[string, ReportedEntry]>; deleted: string[] } | undefined
+  private readonly meta: BytesDb
+  private built: PendingReport | undefined
 
   constructor(components: WorkReporterComponents) {
     this.enclave = components.enclave
@@ -76,6 +99,7 @@ export class WorkReporter {
     this.srd = components.srd
     this.store = components.store
     this.reported = components.store.db(Bucket.reportedFiles)
+    this.meta = components.store.db(Bucket.meta)
     this.log = components.logger.forComponent('sworker:report')
   }
 
@@ -130,7 +154,8 @@ export class WorkReporter {
       reported_files_root: filesRoot,
     }
     const sig = this.enclave.signWorkReport(fields)
-    this.built = { added, deleted }
+    this.built = { added, deleted, filesRoot: Buffer.from(filesRoot).toString('hex'), filesSize: filesSize.toString() }
+    this.meta.putSync(PENDING_KEY, encoder.encode(JSON.stringify(this.built)))
     this.log.debug({ slot: fields.slot, added: added.length, deleted: deleted.length }, 'work report built')
     return {
       fields,
@@ -161,7 +186,30 @@ export class WorkReporter {
     await this.store.transaction(() => {
       for (const cid of built.deleted) this.reported.remove(encoder.encode(cid))
       for (const [cid, e] of built.added) this.reported.put(encoder.encode(cid), encoder.encode(JSON.stringify(e)))
+      this.meta.remove(PENDING_KEY)
     })
     this.built = undefined
+  }
+
+  /**
+   * Settles the last built report (this run's, or one a crash left in the store) against the
+   * chain's record of this enclave's reports: `landed` (recorded now) when the chain's files size
+   * and root are the ones it led to, `dropped` when they are not (it did not land: the next report
+   * is built afresh), `none` when no report was pending.
+   */
+  async reconcile(onChain: ChainFilesState | undefined): Promise<'landed' | 'dropped' | 'none'> {
+    const stored = this.meta.getBinary(PENDING_KEY)
+    const pending = this.built ?? (stored === undefined ? undefined : (JSON.parse(decoder.decode(stored)) as PendingReport))
+    if (pending === undefined) return 'none'
+    if (onChain !== undefined && Buffer.from(onChain.filesRoot).toString('hex') === pending.filesRoot && onChain.filesSize === BigInt(pending.filesSize)) {
+      this.built = pending
+      await this.commitReport()
+      return 'landed'
+    }
+    this.built = undefined
+    await this.store.transaction(() => {
+      this.meta.remove(PENDING_KEY)
+    })
+    return 'dropped'
   }
 }
