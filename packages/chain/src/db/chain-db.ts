@@ -369,6 +369,23 @@ export class ChainDatabase implements TrieNodeReader {
     }
   }
 
+  /**
+   * Bulk load of a prepared state (e.g. one built with `SortedTrieBuilder`), one transaction per
+   * call: each node is stored with one reference per place, as a final state's are (an already
+   * stored node gains one). Make the state reachable afterwards (`Chain.importSyncedState`).
+   */
+  addStateNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): void {
+    this.assertOpen()
+    try {
+      this.env.transactionSync(() => {
+        if (this.stateMode === 'archive') for (const [hash, encoding] of nodes) this.nodes.put(hash, encoding)
+        else this.journal.addNodes(nodes)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'state nodes' }, 'state node write failed, rolled back', { cause: err })
+    }
+  }
+
   /** Pruned databases: the blocks journaled and not yet final nor discarded (empty for archive databases). */
   journaledBlocks(): JournalBlock[] {
     this.assertOpen()
