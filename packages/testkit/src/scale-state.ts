@@ -15,7 +15,7 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { u8aToHex } from '@polkadot/util'
-import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto'
+import { base58Encode, blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto'
 import {
   auraPreDigest,
   BlockExecutor,
@@ -64,22 +64,22 @@ export interface ScaleStateResult {
   /** Bytes of the database folder. */
   dbBytes: number
   /** Wall time of each phase, ms. */
-  ms: { staking: number; spill: number; build: number; total: number }
+  ms: { staking: number; spill: number; build: number; write: number; total: number }
 }
 
 /** The spec the generated database belongs to (`crust node --chain dev`). */
 export const SCALE_SPEC = 'dev'
 
 /** Accounts whose keys are derivable (`//scale//<i>`), so benchmarks can sign with them; the rest are random ids. */
-export const SCALE_SIGNING_ACCOUNTS = 500
+export const SCALE_SIGNING_ACCOUNTS = 300
 
-/** The CID of generated file `i` (a CIDv0-shaped string, as Crust keys `FilesV2` by the CID's bytes). */
+/** The CID of generated file `i`: a CIDv0 (base58btc of a sha2-256 multihash, as `ipfs add` gives), as Crust keys `FilesV2` by the CID's text bytes. */
 export function scaleCid(i: number): string {
-  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
-  const h = blake2AsU8a(u32(i), 512)
-  let s = 'Qm'
-  for (let j = 0; j < 44; j++) s += alphabet[h[j]! % 58]
-  return s
+  const multihash = new Uint8Array(34)
+  multihash[0] = 0x12
+  multihash[1] = 0x20
+  multihash.set(blake2AsU8a(u32(i), 256), 2)
+  return base58Encode(multihash)
 }
 
 /** The replica count of generated file `i`: 3–10 for most, 100–200 for about 1 %. */
@@ -206,6 +206,74 @@ export function scaleRuntime(spec: ChainSpec, blockTimeMs: number): Runtime {
   return new Runtime({ ...defaultRuntimeConfig, ...spec.runtime, blockTimeMs, ss58Prefix: spec.properties.ss58Format })
 }
 
+/** Spills trie nodes to one file per first hash byte, so they can be written in hash order. */
+class NodeSpill {
+  private readonly pending = new Map<number, Buffer[]>()
+  private pendingBytes = 0
+  count = 0
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true })
+  }
+
+  add(hash: Uint8Array, encoding: Uint8Array): void {
+    const head = Buffer.alloc(4)
+    head.writeUInt32LE(encoding.length, 0)
+    let list = this.pending.get(hash[0]!)
+    if (list === undefined) this.pending.set(hash[0]!, (list = []))
+    list.push(Buffer.from(hash), head, Buffer.from(encoding))
+    this.pendingBytes += 36 + encoding.length
+    this.count++
+    if (this.pendingBytes > 64 * 1024 * 1024) this.flush()
+  }
+
+  flush(): void {
+    for (const [byte, list] of this.pending) appendFileSync(join(this.dir, byte.toString(16).padStart(2, '0')), Buffer.concat(list))
+    this.pending.clear()
+    this.pendingBytes = 0
+  }
+
+  /** Appends every node to `db` in hash order (a node at several places once, with that many references); returns the distinct count. */
+  writeTo(db: ChainDatabase): number {
+    this.flush()
+    let distinct = 0
+    for (const name of readdirSync(this.dir).sort()) {
+      const file = join(this.dir, name)
+      const buf = readFileSync(file)
+      const entries: Array<[Buffer, Buffer]> = []
+      for (let o = 0; o < buf.length; ) {
+        const len = buf.readUInt32LE(o + 32)
+        entries.push([buf.subarray(o, o + 32), buf.subarray(o + 36, o + 36 + len)])
+        o += 36 + len
+      }
+      entries.sort((a, b) => Buffer.compare(a[0], b[0]))
+      let batch: Array<[Uint8Array, Uint8Array, number]> = []
+      for (const [hash, encoding] of entries) {
+        const last = batch[batch.length - 1]
+        if (last !== undefined && Buffer.compare(Buffer.from(last[0]), hash) === 0) {
+          last[2]++
+          continue
+        }
+        if (batch.length >= 20_000) {
+          db.appendStateNodes(batch)
+          // Safe: `hash` differs from the batch's last, and the order is ascending.
+          batch = []
+        }
+        batch.push([hash, encoding, 1])
+        distinct++
+      }
+      db.appendStateNodes(batch)
+      rmSync(file)
+    }
+    return distinct
+  }
+}
+
+/** SCALE compact length (below 2^14, as replica counts are). */
+function compactLength(n: number): Uint8Array {
+  return n < 64 ? Uint8Array.of(n << 2) : Uint8Array.of(((n << 2) | 1) & 0xff, n >> 6)
+}
+
 export async function generateScaleState(options: ScaleStateOptions): Promise<ScaleStateResult> {
   await cryptoWaitReady()
   const log = options.log ?? (() => {})
@@ -215,20 +283,24 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
   const dbPath = join(options.basePath, 'chain')
   const tmp = options.tmpDir ?? join(options.basePath, 'scale-tmp')
   rmSync(tmp, { recursive: true, force: true })
-  mkdirSync(tmp, { recursive: true })
+  mkdirSync(join(tmp, 'pairs'), { recursive: true })
+  // Genesis and the staking calls run on a throwaway database: the real one must stay empty until
+  // the state's nodes are appended in hash order.
+  const seedDb = ChainDatabase.open(join(tmp, 'genesis'), { state: 'pruned' })
+  let seedOpen = true
   const db = ChainDatabase.open(dbPath, { state: 'pruned' })
   try {
-    const chain = Chain.open(db, runtime, spec)
-    if (chain.best.number !== 0) throw new Error(`${dbPath} is not a fresh chain (best block ${chain.best.number})`)
-    const genesisState = chain.stateAt(chain.genesis)
+    if (db.countNodes() !== 0) throw new Error(`${dbPath} is not empty`)
+    const seed = Chain.open(seedDb, runtime, spec)
+    const genesis = seed.genesis
+    const genesisState = seed.stateAt(genesis)
     const overlay = new OverlayState((key) => genesisState.get(key))
-    const big = [system.Account, market.MarketStorage.FilesV2, swork.Identities, swork.PubKeys, swork.PubKeyOwner, swork.WorkReports, swork.IdentityList].map(
-      (item) => item.prefix,
-    )
-    const state = new SpillingState(overlay, big, tmp)
+    const FilesV2 = market.MarketStorage.FilesV2
+    const big = [system.Account, FilesV2, swork.Identities, swork.PubKeys, swork.PubKeyOwner, swork.WorkReports, swork.IdentityList].map((item) => item.prefix)
+    const state = new SpillingState(overlay, big, join(tmp, 'pairs'))
 
     // Staking through the real calls, as the era bench does (no signatures are involved).
-    const exec = new BlockExecutor(runtime, overlay, { number: 1, parentHash: chain.genesis.hash, author: new Uint8Array(32), timestamp: 0n })
+    const exec = new BlockExecutor(runtime, overlay, { number: 1, parentHash: genesis.hash, author: new Uint8Array(32), timestamp: 0n })
     exec.initialize()
     const CRU = 10n ** 12n
     const call = (pallet: string, name: string, args: Record<string, unknown>, who: Uint8Array | undefined) => {
@@ -264,10 +336,13 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
     }
 
     // sWorkers: identity, enclave key and its owner, and a work report each.
+    const sworkers = Math.max(1, options.sworkers)
+    const ids: Uint8Array[] = []
     const anchors: Uint8Array[] = []
     for (let i = 0; i < options.sworkers; i++) {
       const who = scaleSworker(i)
       const anchor = blake2AsU8a(Uint8Array.from([...u32(i), 0x50]), 512)
+      ids.push(who)
       anchors.push(anchor)
       swork.Identities.insert(state, who, { anchor, punishment_deadline: 0n, group: undefined })
       swork.IdentityList.insert(state, i, who)
@@ -285,75 +360,89 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
     }
     swork.IdentityCount.put(overlay, options.sworkers)
 
-    // Files: sizes log-uniform from 1 KiB to 1 GiB, replicas on consecutive sWorkers.
+    // Files: sizes log-uniform from 1 KiB to 1 GiB, replicas on consecutive sWorkers. Each sWorker's
+    // replica entry is encoded once by the codec and reused; a file's value is the codec's encoding
+    // of its other fields, then the entries in key order (the codec's BTreeMap order).
+    const codec = market.MarketStorage.fileInfoV2.codec
+    const fields = (size: bigint, count: number) => ({
+      file_size: size,
+      spower: market.calculateSpower(size, count),
+      expired_at: 2_592_000,
+      calculated_at: 1,
+      amount: size * 10n,
+      prepaid: 0n,
+      reported_replica_count: count,
+      remaining_paid_count: 0,
+    })
+    const entries: Uint8Array[] = []
+    for (let s = 0; s < options.sworkers; s++) {
+      const base = codec.enc({ ...fields(0n, 0), replicas: [] })
+      const one = codec.enc({ ...fields(0n, 0), replicas: [[ids[s]!, { who: ids[s]!, valid_at: 1, anchor: anchors[s]!, is_reported: true, created_at: 1 }]] })
+      entries.push(one.slice(base.length))
+    }
+    const byKey = Array.from({ length: options.sworkers }, (_, s) => s).sort((a, b) => Buffer.compare(Buffer.from(ids[a]!), Buffer.from(ids[b]!)))
+    const rank = new Array<number>(options.sworkers)
+    byKey.forEach((s, r) => {
+      rank[s] = r
+    })
+    const utf8 = new TextEncoder()
     let totalSize = 0n
     for (let i = 0; i < options.files; i++) {
       const size = BigInt(Math.floor(2 ** (10 + (20 * mix(i, 6)) / 2 ** 32)))
-      const count = scaleReplicaCount(i)
-      const first = mix(i, 7) % Math.max(1, options.sworkers)
-      const replicas: market.MarketStorage.FileInfo['replicas'] = []
-      for (let r = 0; r < count; r++) {
-        const s = (first + r) % Math.max(1, options.sworkers)
-        const who = scaleSworker(s)
-        replicas.push([who, { who, valid_at: 1, anchor: anchors[s] ?? new Uint8Array(64), is_reported: true, created_at: 1 }])
-      }
-      market.MarketStorage.FilesV2.insert(state, new TextEncoder().encode(scaleCid(i)), {
-        file_size: size,
-        spower: market.calculateSpower(size, count),
-        expired_at: 2_592_000,
-        calculated_at: 1,
-        amount: size * 10n,
-        prepaid: 0n,
-        reported_replica_count: count,
-        remaining_paid_count: 0,
-        replicas,
-      })
+      const count = Math.min(scaleReplicaCount(i), options.sworkers)
+      const first = mix(i, 7) % sworkers
+      const ranks: number[] = []
+      for (let r = 0; r < count; r++) ranks.push(rank[(first + r) % sworkers]!)
+      ranks.sort((a, b) => a - b)
+      const head = codec.enc({ ...fields(size, count), replicas: [] })
+      const parts: Uint8Array[] = [head.subarray(0, head.length - 1), compactLength(count)]
+      for (const r of ranks) parts.push(entries[byKey[r]!]!)
+      state.set(FilesV2.key(utf8.encode(scaleCid(i))), Buffer.concat(parts))
       totalSize += size
-      if (i > 0 && i % 1_000_000 === 0) log(`files: ${i} spilled`)
+      if (i > 0 && i % 1_000_000 === 0) log(`files: ${i} spilled, ${((performance.now() - tStaking) / 1000).toFixed(0)} s`)
     }
     market.MarketStorage.FileKeysCount.put(overlay, options.files)
     state.flush()
     const tSpill = performance.now()
-    log(`spilled ${state.pairs} pairs (${(dirBytes(tmp) / 2 ** 30).toFixed(2)} GiB) in ${((tSpill - tStaking) / 1000).toFixed(1)} s; files total ${(Number(totalSize) / 2 ** 40).toFixed(2)} TiB`)
+    log(`spilled ${state.pairs} pairs (${(dirBytes(join(tmp, 'pairs')) / 2 ** 30).toFixed(2)} GiB) in ${((tSpill - tStaking) / 1000).toFixed(1)} s; files total ${(Number(totalSize) / 2 ** 40).toFixed(2)} TiB`)
 
     // Events of the staking calls are no part of a state at rest.
     const drop = new Set([system.EventCount.prefix, system.EVENTS_KEY].map((p) => u8aToHex(p)))
     const small: Array<[Uint8Array, Uint8Array]> = []
     const changed = new Map(overlay.drain().map(([k, v]) => [u8aToHex(k), v] as const))
-    for (const [key, value] of new MerkleTrie(db).entries(chain.genesis.header.stateRoot, new Uint8Array(0))) {
-      const hex = u8aToHex(key)
-      if (!changed.has(hex)) small.push([key, value])
+    for (const [key, value] of new MerkleTrie(seedDb).entries(genesis.header.stateRoot, new Uint8Array(0))) {
+      if (!changed.has(u8aToHex(key))) small.push([key, value])
     }
     for (const [hex, value] of changed) if (value !== null && !drop.has(hex)) small.push([Uint8Array.from(Buffer.from(hex.slice(2), 'hex')), value])
     small.sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])))
+    await seedDb.close()
+    seedOpen = false
 
-    let batch: Array<[Uint8Array, Uint8Array]> = []
-    let nodes = 0
-    const builder = new SortedTrieBuilder((hash, encoding) => {
-      batch.push([hash, encoding])
-      nodes++
-      if (batch.length >= 20_000) {
-        db.addStateNodes(batch)
-        batch = []
-      }
-    })
-    const buckets = readdirSync(tmp).sort()
+    const spill = new NodeSpill(join(tmp, 'nodes'))
+    const builder = new SortedTrieBuilder((hash, encoding) => spill.add(hash, encoding))
+    const pairDir = join(tmp, 'pairs')
+    const buckets = readdirSync(pairDir).sort()
     function* spilled(): Generator<[Uint8Array, Uint8Array]> {
       for (const name of buckets) {
-        yield* readBucket(join(tmp, name))
-        rmSync(join(tmp, name))
+        yield* readBucket(join(pairDir, name))
+        rmSync(join(pairDir, name))
       }
     }
     let pairs = 0
     for (const [key, value] of merge(small[Symbol.iterator](), spilled())) {
       builder.add(key, value)
-      if (++pairs % 1_000_000 === 0) log(`trie: ${pairs} pairs, ${nodes} nodes, ${((performance.now() - tSpill) / 1000).toFixed(0)} s`)
+      if (++pairs % 1_000_000 === 0) log(`trie: ${pairs} pairs, ${spill.count} nodes, ${((performance.now() - tSpill) / 1000).toFixed(0)} s`)
     }
     const root = builder.finish()
-    db.addStateNodes(batch)
     const tBuild = performance.now()
+    log(`trie: ${pairs} pairs, ${spill.count} nodes in ${((tBuild - tSpill) / 1000).toFixed(1)} s`)
+    const nodes = spill.writeTo(db)
+    const tWrite = performance.now()
+    log(`database: ${nodes} nodes appended in ${((tWrite - tBuild) / 1000).toFixed(1)} s`)
 
-    // Block #1: sealed by the dev spec's authority one slot before now, so the node's next slot follows it.
+    // Genesis as usual, then block #1, sealed by the dev spec's authority one slot before now, so the
+    // node's next slot follows it.
+    const chain = Chain.open(db, runtime, spec)
     const signer = signerFromUri('//Alice//stash')
     const slot = Math.floor(Date.now() / options.blockTimeMs) - 1
     const header = sealHeader(
@@ -368,10 +457,10 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
       pairs,
       nodes,
       dbBytes: dirBytes(dbPath),
-      ms: { staking: tStaking - t0, spill: tSpill - tStaking, build: tBuild - tSpill, total: performance.now() - t0 },
+      ms: { staking: tStaking - t0, spill: tSpill - tStaking, build: tBuild - tSpill, write: tWrite - tBuild, total: performance.now() - t0 },
     }
   } finally {
+    if (seedOpen) await seedDb.close()
     await db.close()
   }
 }
-

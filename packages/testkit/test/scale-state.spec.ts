@@ -39,7 +39,7 @@ describe('scale state generator', () => {
         assert.equal(info.reportedReplicaCount.toNumber(), scaleReplicaCount(i))
       }
       assert.ok(scaleReplicaCount(wide) >= 100)
-      assert.equal(((await api.query.market.filesV2(`Qm${'x'.repeat(44)}`)) as Option<Codec>).isNone, true)
+      assert.equal(((await api.query.market.filesV2(scaleCid(FILES))) as Option<Codec>).isNone, true)
       const identity = (await api.query.swork.identities(scaleSworker(7))) as Option<Codec>
       assert.equal(identity.isSome, true)
       assert.equal((await api.query.market.fileKeysCount()).toString(), String(FILES))

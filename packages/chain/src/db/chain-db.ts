@@ -386,6 +386,24 @@ export class ChainDatabase implements TrieNodeReader {
     }
   }
 
+  /**
+   * Bulk load of a prepared state's nodes, ascending by hash across calls, before anything else
+   * is stored under those hashes (e.g. before genesis): each `[hash, encoding, places]` is appended
+   * (LMDB fills its pages instead of splitting them half-full) with `places` references. One
+   * transaction per call. Throws `DB_ERROR_WRITE_FAILED` if a hash is not above every stored one.
+   */
+  appendStateNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array, number]>): void {
+    this.assertOpen()
+    try {
+      this.env.transactionSync(() => {
+        if (this.stateMode === 'archive') for (const [hash, encoding] of nodes) this.nodes.putSync(hash, encoding, { append: true })
+        else this.journal.appendNodes(nodes)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'state nodes' }, 'state node append failed, rolled back', { cause: err })
+    }
+  }
+
   /** Pruned databases: the blocks journaled and not yet final nor discarded (empty for archive databases). */
   journaledBlocks(): JournalBlock[] {
     this.assertOpen()
