@@ -21,17 +21,7 @@ import type { Codec } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Keyring } from '@polkadot/keyring'
-import {
-  builtinSpec,
-  Chain,
-  ChainDatabase,
-  decodeExtrinsic,
-  market,
-  OverlayState,
-  PALLET_INDEX,
-  signerFromUri,
-  staking,
-} from '@crust-ts/chain'
+import { builtinSpec, Chain, ChainDatabase, decodeExtrinsic, market, OverlayState, PALLET_INDEX, signerFromUri, staking } from '@crust-ts/chain'
 import type { Runtime } from '@crust-ts/chain'
 
 interface NodeProcess {
@@ -82,7 +72,11 @@ interface StateSize {
 }
 
 /** Block production and era transition timings on the database at `basePath` (median of {@link ROUNDS}). */
-async function chainTimings(kit: Testkit, basePath: string, files: number): Promise<{ transfersMs: number; ordersMs: number; electionMs: number; endEraMs: number }> {
+async function chainTimings(
+  kit: Testkit,
+  basePath: string,
+  files: number,
+): Promise<{ transfersMs: number; ordersMs: number; electionMs: number; endEraMs: number }> {
   const spec = builtinSpec('dev')!
   const runtime = kit.scaleRuntime(spec, BLOCK_TIME)
   const db = ChainDatabase.open(join(basePath, 'chain'))
@@ -106,7 +100,9 @@ async function chainTimings(kit: Testkit, basePath: string, files: number): Prom
       const ms = performance.now() - t0
       const applied = imported.applied.filter((a) => a.outcome.included && a.outcome.success).length
       if (applied !== txs.length) {
-        const why = JSON.stringify(imported.applied.find((a) => !(a.outcome.included && a.outcome.success))?.outcome, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
+        const why = JSON.stringify(imported.applied.find((a) => !(a.outcome.included && a.outcome.success))?.outcome, (_k, v) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        )
         throw new Error(`only ${applied} of ${txs.length} extrinsics applied (${imported.applied.length} included; first refused: ${why})`)
       }
       return ms
@@ -116,7 +112,11 @@ async function chainTimings(kit: Testkit, basePath: string, files: number): Prom
     const orders: number[] = []
     for (let r = 0; r < ROUNDS; r++) {
       transfers.push(
-        block(signers.slice(0, 300).map((p, i) => sign(p, registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(dest(i)) }, value: 1_000_000_000n } })))),
+        block(
+          signers
+            .slice(0, 300)
+            .map((p, i) => sign(p, registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(dest(i)) }, value: 1_000_000_000n } }))),
+        ),
       )
     }
     for (let r = 0; r < ROUNDS; r++) {
@@ -127,7 +127,12 @@ async function chainTimings(kit: Testkit, basePath: string, files: number): Prom
               p,
               registry.createType('Call', {
                 callIndex: [PALLET_INDEX.Market, 0],
-                args: { cid: u8aToHex(new TextEncoder().encode(kit.scaleCid(files + 1_000_000 + r * 100 + i))), reported_file_size: 1_048_576n, tips: 0n, memo: '0x' },
+                args: {
+                  cid: u8aToHex(new TextEncoder().encode(kit.scaleCid(files + 1_000_000 + r * 100 + i))),
+                  reported_file_size: 1_048_576n,
+                  tips: 0n,
+                  memo: '0x',
+                },
               }),
             ),
           ),
@@ -236,13 +241,14 @@ async function main(): Promise<void> {
     await kit.generateScaleState({ basePath: devPath, files: 1000, sworkers: 100, candidates: 10, guarantors: 100, accounts: 1000, blockTimeMs: BLOCK_TIME })
 
     const node = values['skip-node'] ? undefined : await nodeTimings(kit, scalePath, size.files)
-    if (node !== undefined) console.log(
-      [
-        `  node: start (spawn to RPC listening) ${(node.startMs / 1000).toFixed(1)} s; RSS ${node.rssStart.toFixed(0)} MiB after start, ${node.rssAfter.toFixed(0)} MiB after the queries (absolute)`,
-        `  RPC market.filesV2 (avg ${node.avgReplicas.toFixed(1)} replicas): median ${median(node.fileMs).toFixed(1)} ms, p90 ${pct(node.fileMs, 0.9).toFixed(1)} ms over 50 (absolute)`,
-        `  RPC state_getKeysPaged (1,000 FilesV2 keys): median ${median(node.pageMs).toFixed(1)} ms, p90 ${pct(node.pageMs, 0.9).toFixed(1)} ms over 20 (absolute)`,
-      ].join('\n'),
-    )
+    if (node !== undefined)
+      console.log(
+        [
+          `  node: start (spawn to RPC listening) ${(node.startMs / 1000).toFixed(1)} s; RSS ${node.rssStart.toFixed(0)} MiB after start, ${node.rssAfter.toFixed(0)} MiB after the queries (absolute)`,
+          `  RPC market.filesV2 (avg ${node.avgReplicas.toFixed(1)} replicas): median ${median(node.fileMs).toFixed(1)} ms, p90 ${pct(node.fileMs, 0.9).toFixed(1)} ms over 50 (absolute)`,
+          `  RPC state_getKeysPaged (1,000 FilesV2 keys): median ${median(node.pageMs).toFixed(1)} ms, p90 ${pct(node.pageMs, 0.9).toFixed(1)} ms over 20 (absolute)`,
+        ].join('\n'),
+      )
     const scale = await chainTimings(kit, scalePath, size.files)
     const dev = await chainTimings(kit, devPath, 1000)
     const line = (what: string, a: number, b: number) => `  ${what}: ${a.toFixed(0)} ms at scale, ${b.toFixed(0)} ms at dev size: ratio ${(a / b).toFixed(2)}`

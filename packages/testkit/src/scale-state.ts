@@ -142,7 +142,10 @@ class SpillingState implements StorageAccess {
 
   set(key: Uint8Array, value: Uint8Array): void {
     const bucket = this.route(key)
-    if (bucket === undefined) return this.overlay.set(key, value)
+    if (bucket === undefined) {
+      this.overlay.set(key, value)
+      return
+    }
     const head = Buffer.alloc(6)
     head.writeUInt16LE(key.length, 0)
     head.writeUInt32LE(value.length, 2)
@@ -404,7 +407,9 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
     market.MarketStorage.FileKeysCount.put(overlay, options.files)
     state.flush()
     const tSpill = performance.now()
-    log(`spilled ${state.pairs} pairs (${(dirBytes(join(tmp, 'pairs')) / 2 ** 30).toFixed(2)} GiB) in ${((tSpill - tStaking) / 1000).toFixed(1)} s; files total ${(Number(totalSize) / 2 ** 40).toFixed(2)} TiB`)
+    log(
+      `spilled ${state.pairs} pairs (${(dirBytes(join(tmp, 'pairs')) / 2 ** 30).toFixed(2)} GiB) in ${((tSpill - tStaking) / 1000).toFixed(1)} s; files total ${(Number(totalSize) / 2 ** 40).toFixed(2)} TiB`,
+    )
 
     // Events of the staking calls are no part of a state at rest.
     const drop = new Set([system.EventCount.prefix, system.EVENTS_KEY].map((p) => u8aToHex(p)))

@@ -22,7 +22,15 @@ describe('scale state generator', () => {
   })
 
   it('writes a database a node opens, builds on and serves generated files from, with their replica counts', async () => {
-    const result = await generateScaleState({ basePath: base.path, files: FILES, sworkers: 300, candidates: 10, guarantors: 20, accounts: 2000, blockTimeMs: 500 })
+    const result = await generateScaleState({
+      basePath: base.path,
+      files: FILES,
+      sworkers: 300,
+      candidates: 10,
+      guarantors: 20,
+      accounts: 2000,
+      blockTimeMs: 500,
+    })
     // Files, accounts, identities (4 items each) and work reports, besides genesis and staking.
     assert.ok(result.pairs > FILES + 2000 + 300 * 4, `pairs ${result.pairs}`)
     node = await startNode(base.path)
@@ -34,7 +42,10 @@ describe('scale state generator', () => {
       for (const i of [0, 1, wide]) {
         const file = (await api.query.market.filesV2(scaleCid(i))) as Option<Codec>
         assert.ok(file.isSome, `file ${i} (${scaleCid(i)}) missing`)
-        const info = file.unwrap() as unknown as { replicas: { size: number; keys(): IterableIterator<{ toU8a(): Uint8Array }> }; reportedReplicaCount: { toNumber(): number } }
+        const info = file.unwrap() as unknown as {
+          replicas: { size: number; keys(): IterableIterator<{ toU8a(): Uint8Array }> }
+          reportedReplicaCount: { toNumber(): number }
+        }
         assert.equal(info.replicas.size, scaleReplicaCount(i))
         assert.equal(info.reportedReplicaCount.toNumber(), scaleReplicaCount(i))
       }

@@ -37,7 +37,7 @@ function commonNibbles(a: Uint8Array, b: Uint8Array): number {
   let i = 0
   while (i < n && a[i] === b[i]) i++
   if (i === n) return 2 * i
-  return (a[i]! >> 4) === (b[i]! >> 4) ? 2 * i + 1 : 2 * i
+  return a[i]! >> 4 === b[i]! >> 4 ? 2 * i + 1 : 2 * i
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
