@@ -51,11 +51,15 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor(s.length * p))]!
 }
 
-function rssMiB(pid: number | undefined): number {
-  if (pid === undefined) return 0
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m === null ? 0 : Number(m[1]) / 1024
+/** Resident memory of a process, MiB: all, and its anonymous part (heap; the rest is mapped files, here mostly LMDB's pages). */
+function rssMiB(pid: number | undefined): { all: number; anon: number } {
+  if (pid === undefined) return { all: 0, anon: 0 }
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
+  return { all: kb('VmRSS'), anon: kb('RssAnon') }
 }
+
+const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6
 
 function dirBytes(dir: string): number {
   let total = 0
@@ -227,10 +231,12 @@ async function main(): Promise<void> {
     if (!values.reuse) {
       rmSync(scalePath, { recursive: true, force: true })
       mkdirSync(scalePath, { recursive: true })
+      const cpu0 = process.cpuUsage()
       const gen = await kit.generateScaleState({ basePath: scalePath, ...size, blockTimeMs: BLOCK_TIME, log: (l: string) => console.log(`  ${l}`) })
       console.log(
         `scale state: ${size.files} files, ${size.sworkers} sWorkers, ${size.candidates} candidates, ${size.guarantors} guarantors, ${size.accounts} accounts: ` +
-          `${gen.pairs} pairs, ${gen.nodes} trie nodes, generated in ${(gen.ms.total! / 1000).toFixed(0)} s (${((size.files / gen.ms.total!) * 1000).toFixed(0)} files/s; absolute)`,
+          `${gen.pairs} pairs, ${gen.nodes} trie nodes, generated in ${(gen.ms.total! / 1000).toFixed(0)} s wall, ${(cpuSeconds(process.cpuUsage(cpu0))).toFixed(0)} s CPU ` +
+          `(${((size.files / gen.ms.total!) * 1000).toFixed(0)} files/s wall; absolute: the machine is shared)`,
       )
     }
     console.log(`  database on disk: ${(dirBytes(join(scalePath, 'chain')) / 1e9).toFixed(2)} GB (budget 30 GB)`)
@@ -244,7 +250,8 @@ async function main(): Promise<void> {
     if (node !== undefined)
       console.log(
         [
-          `  node: start (spawn to RPC listening) ${(node.startMs / 1000).toFixed(1)} s; RSS ${node.rssStart.toFixed(0)} MiB after start, ${node.rssAfter.toFixed(0)} MiB after the queries (absolute)`,
+          `  node: start (spawn to RPC listening) ${(node.startMs / 1000).toFixed(1)} s; RSS ${node.rssStart.all.toFixed(0)} MiB (anonymous ${node.rssStart.anon.toFixed(0)}) after start, ` +
+            `${node.rssAfter.all.toFixed(0)} MiB (anonymous ${node.rssAfter.anon.toFixed(0)}) after the queries (absolute)`,
           `  RPC market.filesV2 (avg ${node.avgReplicas.toFixed(1)} replicas): median ${median(node.fileMs).toFixed(1)} ms, p90 ${pct(node.fileMs, 0.9).toFixed(1)} ms over 50 (absolute)`,
           `  RPC state_getKeysPaged (1,000 FilesV2 keys): median ${median(node.pageMs).toFixed(1)} ms, p90 ${pct(node.pageMs, 0.9).toFixed(1)} ms over 20 (absolute)`,
         ].join('\n'),
