@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale -- [--files N] [--sworkers N] [--candidates N] [--guarantors N] [--accounts N]
- * [--dir D] [--generate-only] [--reuse] [--keep]`: generates a mainnet-sized chain database (default 10 million files,
+ * [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
  * 10,000 sWorkers, 1,000 candidates, 10,000 guarantors, 1 million accounts; testkit's
  * `generateScaleState`), then measures at that size:
  * - a real `crust node` on it: start time (spawn to RPC listening), RSS, `market.filesV2` and
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'generate-only': { type: 'boolean', default: false },
       'skip-node': { type: 'boolean', default: false },
+      'skip-chain': { type: 'boolean', default: false },
     },
   })
   await cryptoWaitReady()
@@ -256,6 +257,7 @@ async function main(): Promise<void> {
           `  RPC state_getKeysPaged (1,000 FilesV2 keys): median ${median(node.pageMs).toFixed(1)} ms, p90 ${pct(node.pageMs, 0.9).toFixed(1)} ms over 20 (absolute)`,
         ].join('\n'),
       )
+    if (values['skip-chain']) return
     const scale = await chainTimings(kit, scalePath, size.files)
     const dev = await chainTimings(kit, devPath, 1000)
     const line = (what: string, a: number, b: number) => `  ${what}: ${a.toFixed(0)} ms at scale, ${b.toFixed(0)} ms at dev size: ratio ${(a / b).toFixed(2)}`
