@@ -144,6 +144,22 @@ describe('ChainDatabase', () => {
     assert.equal(db.getHeader(b.hash), undefined)
   })
 
+  it('behavior: appendStateNodes stores nodes in hash order with their place counts; a hash not above the stored ones is refused with DB_ERROR_INVALID_ARGUMENT, nothing written', () => {
+    db = ChainDatabase.open(dir, { state: 'pruned' })
+    const nodes = [utf8('node a'), utf8('node b'), utf8('node c')].map((e) => [blake2b256(e), e] as const).sort((x, y) => Buffer.compare(x[0], y[0]))
+    db.appendStateNodes([
+      [nodes[0]![0], nodes[0]![1], 1],
+      [nodes[2]![0], nodes[2]![1], 3],
+    ])
+    assert.equal(hex(db.getNode(nodes[0]![0])), hex(nodes[0]![1]))
+    assert.equal(db.nodeRefCount(nodes[0]![0]), 1)
+    assert.equal(db.nodeRefCount(nodes[2]![0]), 3)
+    // nodes[1] sorts below the last appended hash.
+    assertDbError(() => db!.appendStateNodes([[nodes[1]![0], nodes[1]![1], 1]]), DbErrorCode.INVALID_ARGUMENT)
+    assert.equal(db.getNode(nodes[1]![0]), undefined)
+    assert.equal(db.countNodes(), 2)
+  })
+
   it('error: opening a path that is a regular file throws DB_ERROR_OPEN_FAILED', () => {
     const file = path.join(dir, 'file')
     fs.writeFileSync(file, 'not a database')

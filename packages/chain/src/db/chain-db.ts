@@ -371,6 +371,50 @@ export class ChainDatabase implements TrieNodeReader {
     }
   }
 
+  /**
+   * Bulk load of a prepared state (e.g. one built with `SortedTrieBuilder`), one transaction per
+   * call: each node is stored with one reference per place, as a final state's are (an already
+   * stored node gains one). Make the state reachable afterwards (`Chain.importSyncedState`).
+   */
+  addStateNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): void {
+    this.assertOpen()
+    try {
+      this.env.transactionSync(() => {
+        if (this.stateMode === 'archive') for (const [hash, encoding] of nodes) this.nodes.put(hash, encoding)
+        else this.journal.addNodes(nodes)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'state nodes' }, 'state node write failed, rolled back', { cause: err })
+    }
+  }
+
+  /**
+   * Bulk load of a prepared state's nodes, ascending by hash across calls, before anything else
+   * is stored under those hashes (e.g. before genesis): each `[hash, encoding, places]` is appended
+   * (LMDB fills its pages instead of splitting them half-full) with `places` references. One
+   * transaction per call. Throws `DB_ERROR_INVALID_ARGUMENT`, writing nothing, if a hash is not
+   * above every stored one and the ones before it (LMDB would drop such an entry without a word).
+   */
+  appendStateNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array, number]>): void {
+    this.assertOpen()
+    let previous: Uint8Array | undefined
+    for (const key of this.nodes.getKeys({ reverse: true, limit: 1 })) previous = key
+    for (const [hash] of nodes) {
+      if (hash.length !== HASH_LENGTH) throw invalid(`node hashes must be ${HASH_LENGTH} bytes`)
+      if (previous !== undefined && Buffer.compare(previous, hash) >= 0)
+        throw invalid('state nodes must be appended in ascending hash order, above every stored node')
+      previous = hash
+    }
+    try {
+      this.env.transactionSync(() => {
+        if (this.stateMode === 'archive') for (const [hash, encoding] of nodes) this.nodes.putSync(hash, encoding, { append: true })
+        else this.journal.appendNodes(nodes)
+      })
+    } catch (err) {
+      throw new DbError({ code: DbErrorCode.WRITE_FAILED, block: 'state nodes' }, 'state node append failed, rolled back', { cause: err })
+    }
+  }
+
   /** Pruned databases: the blocks journaled and not yet final nor discarded (empty for archive databases). */
   journaledBlocks(): JournalBlock[] {
     this.assertOpen()

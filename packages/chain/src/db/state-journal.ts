@@ -90,6 +90,17 @@ export class StateJournal {
     }
   }
 
+  /**
+   * Bulk load into an empty node store: `nodes` ascending by hash, each with its count of places,
+   * written with MDB_APPEND (full pages, no search). Throws if a hash is not above every stored one.
+   */
+  appendNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array, number]>): void {
+    for (const [hash, encoding, places] of nodes) {
+      this.nodes.putSync(hash, encoding, { append: true })
+      this.setRefs(hash, places)
+    }
+  }
+
   /** Journals a non-final block: the nodes it inserted and those of its parent's state it no longer holds. */
   record(block: JournalBlock, nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, deleted: readonly Uint8Array[]): void {
     const key = journalKey(block)

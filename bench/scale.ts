@@ -1,0 +1,279 @@
+/**
+ * `npm run bench:scale -- [--files N] [--sworkers N] [--candidates N] [--guarantors N] [--accounts N]
+ * [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
+ * 10,000 sWorkers, 1,000 candidates, 10,000 guarantors, 1 million accounts; testkit's
+ * `generateScaleState`), then measures at that size:
+ * - a real `crust node` on it: start time (spawn to RPC listening), RSS, `market.filesV2` and
+ *   `state_getKeysPaged` latencies over RPC (absolute figures);
+ * - in this process, on the same database: producing a block of 300 transfers and one of 100
+ *   orders (execution, trie commit and the LMDB write: what an import costs besides the signature
+ *   checks) and the era transition (election and end-of-era rewards), each as a ratio to the same
+ *   work on a dev-size state generated in the same run (1,000 files), median of 3 rounds.
+ * Not in `npm run bench` (it writes ~15 GB and runs for an hour at full size).
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { ApiPromise } from '@polkadot/api'
+import type { Option } from '@polkadot/types'
+import type { Codec } from '@polkadot/types/types'
+import { u8aToHex } from '@polkadot/util'
+import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { Keyring } from '@polkadot/keyring'
+import { builtinSpec, Chain, ChainDatabase, decodeExtrinsic, market, OverlayState, PALLET_INDEX, signerFromUri, staking } from '@crust-ts/chain'
+import type { Runtime } from '@crust-ts/chain'
+
+interface NodeProcess {
+  child: { pid?: number | undefined; kill(signal: string): boolean }
+  url: string
+  exited: Promise<number | string>
+}
+/** What the bench uses of testkit (loaded from its build). */
+interface Testkit {
+  generateScaleState(o: Record<string, unknown>): Promise<{ pairs: number; nodes: number; dbBytes: number; ms: Record<string, number> }>
+  scaleCid(i: number): string
+  scaleRuntime(spec: ReturnType<typeof builtinSpec> & object, blockTimeMs: number): Runtime
+  SCALE_SIGNING_ACCOUNTS: number
+  startNode(basePath: string, extraArgs?: string[], timeoutMs?: number): Promise<NodeProcess>
+  connectApi(url: string): Promise<ApiPromise>
+}
+
+const BLOCK_TIME = 1000
+const ROUNDS = 3
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!
+}
+
+/** Resident memory of a process, MiB: all, and its anonymous part (heap; the rest is mapped files, here mostly LMDB's pages). */
+function rssMiB(pid: number | undefined): { all: number; anon: number } {
+  if (pid === undefined) return { all: 0, anon: 0 }
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
+  return { all: kb('VmRSS'), anon: kb('RssAnon') }
+}
+
+const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6
+
+function dirBytes(dir: string): number {
+  let total = 0
+  for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size
+  return total
+}
+
+interface StateSize {
+  files: number
+  sworkers: number
+  candidates: number
+  guarantors: number
+  accounts: number
+}
+
+/** Block production and era transition timings on the database at `basePath` (median of {@link ROUNDS}). */
+async function chainTimings(
+  kit: Testkit,
+  basePath: string,
+  files: number,
+): Promise<{ transfersMs: number; ordersMs: number; electionMs: number; endEraMs: number }> {
+  const spec = builtinSpec('dev')!
+  const runtime = kit.scaleRuntime(spec, BLOCK_TIME)
+  const db = ChainDatabase.open(join(basePath, 'chain'))
+  try {
+    const chain = Chain.open(db, runtime, spec)
+    const registry = runtime.registry
+    const version = registry.createType('RuntimeVersion', runtime.version)
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    const signers = Array.from({ length: kit.SCALE_SIGNING_ACCOUNTS }, (_, i) => keyring.addFromUri(`//scale//${i}`))
+    const author = signerFromUri('//Alice//stash')
+    const sign = (pair: (typeof signers)[number], call: ReturnType<typeof registry.createType>) => {
+      const xt = registry.createType('Extrinsic', call)
+      const nonce = chain.accountNonce(pair.publicKey)
+      xt.sign(pair, { blockHash: chain.genesis.hash, genesisHash: chain.genesis.hash, nonce, runtimeVersion: version, era: 0 } as never)
+      return decodeExtrinsic(runtime, xt.toU8a())
+    }
+    const block = (txs: ReturnType<typeof decodeExtrinsic>[]): number => {
+      const slot = (chain.slotOf(chain.best) ?? 0) + 1
+      const t0 = performance.now()
+      const imported = chain.produceBlock(author.publicKey, txs, slot * BLOCK_TIME, { signer: author, slot })
+      const ms = performance.now() - t0
+      const applied = imported.applied.filter((a) => a.outcome.included && a.outcome.success).length
+      if (applied !== txs.length) {
+        const why = JSON.stringify(imported.applied.find((a) => !(a.outcome.included && a.outcome.success))?.outcome, (_k, v) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        )
+        throw new Error(`only ${applied} of ${txs.length} extrinsics applied (${imported.applied.length} included; first refused: ${why})`)
+      }
+      return ms
+    }
+    const dest = (i: number) => signers[(i + 1) % signers.length]!.publicKey
+    const transfers: number[] = []
+    const orders: number[] = []
+    for (let r = 0; r < ROUNDS; r++) {
+      transfers.push(
+        block(
+          signers
+            .slice(0, 300)
+            .map((p, i) => sign(p, registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(dest(i)) }, value: 1_000_000_000n } }))),
+        ),
+      )
+    }
+    for (let r = 0; r < ROUNDS; r++) {
+      orders.push(
+        block(
+          signers.slice(0, 100).map((p, i) =>
+            sign(
+              p,
+              registry.createType('Call', {
+                callIndex: [PALLET_INDEX.Market, 0],
+                args: {
+                  cid: u8aToHex(new TextEncoder().encode(kit.scaleCid(files + 1_000_000 + r * 100 + i))),
+                  reported_file_size: 1_048_576n,
+                  tips: 0n,
+                  memo: '0x',
+                },
+              }),
+            ),
+          ),
+        ),
+      )
+    }
+    const elections: number[] = []
+    const endEras: number[] = []
+    for (let r = 0; r < ROUNDS; r++) {
+      const view = chain.stateAt()
+      const state = new OverlayState((key) => view.get(key))
+      const era = staking.CurrentEra.get(state) ?? 0
+      const t0 = performance.now()
+      staking.selectAndUpdateValidators(state, era + 1)
+      elections.push(performance.now() - t0)
+      const t1 = performance.now()
+      staking.endEra({ state, config: runtime.config, deposit: () => {} }, era)
+      endEras.push(performance.now() - t1)
+    }
+    return { transfersMs: median(transfers), ordersMs: median(orders), electionMs: median(elections), endEraMs: median(endEras) }
+  } finally {
+    await db.close()
+  }
+}
+
+/** A real node on the database: start time, RSS, RPC latencies. */
+async function nodeTimings(kit: Testkit, basePath: string, files: number) {
+  const t0 = performance.now()
+  const node = await kit.startNode(basePath, ['--block-time', String(BLOCK_TIME)], 600_000)
+  const startMs = performance.now() - t0
+  try {
+    const api = await kit.connectApi(node.url)
+    try {
+      const rssStart = rssMiB(node.child.pid)
+      const fileMs: number[] = []
+      let replicas = 0
+      for (let q = 0; q < 50; q++) {
+        const i = Math.floor((q * 7919 * 104729) % files)
+        const t = performance.now()
+        const file = (await api.query.market!.filesV2!(kit.scaleCid(i))) as Option<Codec>
+        fileMs.push(performance.now() - t)
+        if (file.isNone) throw new Error(`file ${i} missing over RPC`)
+        replicas += (file.unwrap() as unknown as { replicas: { size: number } }).replicas.size
+      }
+      const prefix = u8aToHex(market.MarketStorage.FilesV2.prefix)
+      const pageMs: number[] = []
+      for (let q = 0; q < 20; q++) {
+        const start = `${prefix}${(q * 0x0c).toString(16).padStart(2, '0')}`
+        const t = performance.now()
+        const keys = await api.rpc.state.getKeysPaged(prefix, 1000, start)
+        pageMs.push(performance.now() - t)
+        if (keys.length !== 1000) throw new Error(`state_getKeysPaged gave ${keys.length} keys`)
+      }
+      return { startMs, rssStart, rssAfter: rssMiB(node.child.pid), fileMs, pageMs, avgReplicas: replicas / 50 }
+    } finally {
+      await api.disconnect()
+    }
+  } finally {
+    node.child.kill('SIGTERM')
+    await node.exited
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      files: { type: 'string', default: '10000000' },
+      sworkers: { type: 'string', default: '10000' },
+      candidates: { type: 'string', default: '1000' },
+      guarantors: { type: 'string', default: '10000' },
+      accounts: { type: 'string', default: '1000000' },
+      dir: { type: 'string', default: join(tmpdir(), 'crust-scale') },
+      reuse: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'generate-only': { type: 'boolean', default: false },
+      'skip-node': { type: 'boolean', default: false },
+      'skip-chain': { type: 'boolean', default: false },
+    },
+  })
+  await cryptoWaitReady()
+  const kit = (await import(new URL('../../packages/testkit/dist/src/index.js', import.meta.url).href)) as Testkit
+  const size: StateSize = {
+    files: Number(values.files),
+    sworkers: Number(values.sworkers),
+    candidates: Number(values.candidates),
+    guarantors: Number(values.guarantors),
+    accounts: Number(values.accounts),
+  }
+  const dir = values.dir
+  const scalePath = join(dir, 'scale')
+  const devPath = join(dir, 'dev-size')
+  try {
+    if (!values.reuse) {
+      rmSync(scalePath, { recursive: true, force: true })
+      mkdirSync(scalePath, { recursive: true })
+      const cpu0 = process.cpuUsage()
+      const gen = await kit.generateScaleState({ basePath: scalePath, ...size, blockTimeMs: BLOCK_TIME, log: (l: string) => console.log(`  ${l}`) })
+      console.log(
+        `scale state: ${size.files} files, ${size.sworkers} sWorkers, ${size.candidates} candidates, ${size.guarantors} guarantors, ${size.accounts} accounts: ` +
+          `${gen.pairs} pairs, ${gen.nodes} trie nodes, generated in ${(gen.ms.total! / 1000).toFixed(0)} s wall, ${(cpuSeconds(process.cpuUsage(cpu0))).toFixed(0)} s CPU ` +
+          `(${((size.files / gen.ms.total!) * 1000).toFixed(0)} files/s wall; absolute: the machine is shared)`,
+      )
+    }
+    console.log(`  database on disk: ${(dirBytes(join(scalePath, 'chain')) / 1e9).toFixed(2)} GB (budget 30 GB)`)
+    // Generation starts no node, so it can run apart from the measurements (`--reuse` later).
+    if (values['generate-only']) return
+    rmSync(devPath, { recursive: true, force: true })
+    mkdirSync(devPath, { recursive: true })
+    await kit.generateScaleState({ basePath: devPath, files: 1000, sworkers: 100, candidates: 10, guarantors: 100, accounts: 1000, blockTimeMs: BLOCK_TIME })
+
+    const node = values['skip-node'] ? undefined : await nodeTimings(kit, scalePath, size.files)
+    if (node !== undefined)
+      console.log(
+        [
+          `  node: start (spawn to RPC listening) ${(node.startMs / 1000).toFixed(1)} s; RSS ${node.rssStart.all.toFixed(0)} MiB (anonymous ${node.rssStart.anon.toFixed(0)}) after start, ` +
+            `${node.rssAfter.all.toFixed(0)} MiB (anonymous ${node.rssAfter.anon.toFixed(0)}) after the queries (absolute)`,
+          `  RPC market.filesV2 (avg ${node.avgReplicas.toFixed(1)} replicas): median ${median(node.fileMs).toFixed(1)} ms, p90 ${pct(node.fileMs, 0.9).toFixed(1)} ms over 50 (absolute)`,
+          `  RPC state_getKeysPaged (1,000 FilesV2 keys): median ${median(node.pageMs).toFixed(1)} ms, p90 ${pct(node.pageMs, 0.9).toFixed(1)} ms over 20 (absolute)`,
+        ].join('\n'),
+      )
+    if (values['skip-chain']) return
+    const scale = await chainTimings(kit, scalePath, size.files)
+    const dev = await chainTimings(kit, devPath, 1000)
+    const line = (what: string, a: number, b: number) => `  ${what}: ${a.toFixed(0)} ms at scale, ${b.toFixed(0)} ms at dev size: ratio ${(a / b).toFixed(2)}`
+    console.log(
+      [
+        line('block of 300 transfers (execute + trie commit + LMDB write, median of 3)', scale.transfersMs, dev.transfersMs),
+        line('block of 100 orders (same)', scale.ordersMs, dev.ordersMs),
+        line(`era election (${size.candidates} candidates, ${size.guarantors} guarantors vs 10 / 100)`, scale.electionMs, dev.electionMs),
+        `  end-of-era rewards: ${scale.endEraMs.toFixed(1)} ms at scale, ${dev.endEraMs.toFixed(1)} ms at dev size; one block's normal budget is 1,500 ms`,
+        '  block of 20 full report_works: not measured here (needs enclave-signed reports against generated identities)',
+      ].join('\n'),
+    )
+  } finally {
+    rmSync(devPath, { recursive: true, force: true })
+    if (!values.keep && !values['generate-only']) rmSync(scalePath, { recursive: true, force: true })
+  }
+}
+
+await main()
