@@ -279,10 +279,9 @@ export class TransactionPropagation {
       for await (const frame of lp.decode(stream, { maxDataLength: MAX_TX_BYTES })) {
         if (index >= MAX_TXS_PER_PUSH) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'too many transactions in one push')
         const bytes = plainBytes(frame.subarray())
-        const hash = u8aToHex(blake2AsU8a(bytes, 256))
+        const { hash, verdict } = this.submit(bytes)
         // The peer holds it: never offer it back (even if this pool refuses it now).
         state.remember(hash, Date.now() + KNOWN_TX_TTL_MS, true)
-        const verdict = this.submit(bytes)
         if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed transaction')
         if (verdict === 'bad-signature') {
           if (this.components.certainlyBadSignature?.(bytes) === true) {
@@ -305,17 +304,19 @@ export class TransactionPropagation {
     }
   }
 
-  private submit(bytes: Uint8Array): 'accepted' | 'known' | 'retry' | 'malformed' | 'bad-signature' {
+  private submit(bytes: Uint8Array): { hash: string; verdict: 'accepted' | 'known' | 'retry' | 'malformed' | 'bad-signature' } {
     try {
-      this.components.pool.submit(bytes, 'network')
-      return 'accepted'
+      // The common refusals (held already, the sender's future limit) come back as values: no error is built.
+      const result = this.components.pool.submitFromPeer(bytes)
+      return { hash: result.hash, verdict: result.refused === undefined ? 'accepted' : RETRYABLE.has(result.refused) ? 'retry' : 'known' }
     } catch (err) {
+      const hash = u8aToHex(blake2AsU8a(bytes, 256))
       const code = (err as { code?: unknown }).code
-      if (typeof code !== 'string') return 'retry'
-      if (MALFORMED.has(code)) return 'malformed'
-      if (code === BAD_SIGNATURE) return 'bad-signature'
+      if (typeof code !== 'string') return { hash, verdict: 'retry' }
+      if (MALFORMED.has(code)) return { hash, verdict: 'malformed' }
+      if (code === BAD_SIGNATURE) return { hash, verdict: 'bad-signature' }
       // Held already, stale, or invalid for good: offering it again would not change the answer.
-      return RETRYABLE.has(code) ? 'retry' : 'known'
+      return { hash, verdict: RETRYABLE.has(code) ? 'retry' : 'known' }
     }
   }
 }

@@ -110,7 +110,11 @@ describe('transaction propagation', () => {
       assert.ok(first !== undefined, 'the source pushed')
       assert.equal(first.length, 1, 'one send for the whole push')
       const frames = [...lp.decode([first[0]!])].map((f) => u8aToHex(f.subarray()))
-      assert.deepEqual(frames, txs.map((tx) => u8aToHex(tx)), 'that send carries every transaction, length-prefixed, in order')
+      assert.deepEqual(
+        frames,
+        txs.map((tx) => u8aToHex(tx)),
+        'that send carries every transaction, length-prefixed, in order',
+      )
     } finally {
       host.dialProtocol = dialProtocol
     }
