@@ -94,7 +94,14 @@ export * from './node/keystore/index.js'
 export { isLoopback, UNSAFE_RPC_CODE, UNSAFE_RPC_MESSAGE } from './node/api/author-keys-api.js'
 export { EMPTY_TRIE_ROOT, MerkleTrie, SortedTrieBuilder, type TrieNodeSink } from './state/index.js'
 export { ChainDatabase, type ChainDatabaseInit, DbError, DbErrorCode, type StateMode } from './db/index.js'
-export { type PooledExtrinsic, type SubmitResult, TransactionPool, type TransactionStatus } from './node/txpool/transaction-pool.js'
+export {
+  type PeerRefusal,
+  type PeerSubmitResult,
+  type PooledExtrinsic,
+  type SubmitResult,
+  TransactionPool,
+  type TransactionStatus,
+} from './node/txpool/transaction-pool.js'
 /** Building blocks for tools and benchmarks that run the runtime without a node. */
 export { OverlayState } from './frame/overlay.js'
 export { BlockExecutor } from './runtime/executive.js'

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto'
 import { submissionError } from '../src/node/api/substrate-api.js'
 import { Chain } from '../src/chain/index.js'
 import { ChainDatabase } from '../src/db/index.js'
@@ -102,6 +102,39 @@ describe('TransactionPool', () => {
       (err) => submissionError(err).rpcCode === 1016,
     )
     assert.deepEqual(pool.status(), { ready: 2, future: 1, bytes: pool.status().bytes })
+  })
+
+  it("behavior: a peer's transaction over its sender's future limit is refused as a value, the next time before decoding; the limit holds and lifts when the gap fills", () => {
+    const pool = new TransactionPool(runtime, chain, { maxReady: 100, maxFuture: 100, maxBytes: 1 << 20, maxPerSender: 2 })
+    const charlie = keyring.addFromUri('//Charlie').publicKey
+    const n = chain.accountNonce(charlie)
+    const [f2, f3, f4] = [2, 3, 4].map((k) => sign('//Charlie', n + k)) as [Uint8Array, Uint8Array, Uint8Array]
+    assert.deepEqual(pool.submitFromPeer(f2), { hash: blake2AsHex(f2, 256), status: 'future' })
+    assert.deepEqual(pool.submitFromPeer(f3), { hash: blake2AsHex(f3, 256), status: 'future' })
+    const refused = { hash: blake2AsHex(f4, 256), refused: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER' }
+    assert.deepEqual(pool.submitFromPeer(f4), refused)
+    assert.equal(pool.status().future, 2, 'the sender holds no more future transactions than its limit')
+    // Offered again (peers re-offer every second): answered without decoding the call.
+    let decoded = 0
+    const decodeCall = runtime.decodeCall
+    runtime.decodeCall = (bytes) => {
+      decoded++
+      return decodeCall.call(runtime, bytes)
+    }
+    try {
+      assert.deepEqual(pool.submitFromPeer(f4), refused)
+      assert.deepEqual(pool.submitFromPeer(f3), { hash: blake2AsHex(f3, 256), refused: 'TXPOOL_ERROR_ALREADY_IMPORTED' })
+      assert.equal(decoded, 0, 'neither refusal decoded the transaction')
+      assert.equal(pool.status().future, 2)
+      // The gap fills: the remembered refusal no longer holds, and the transaction goes in.
+      pool.submit(sign('//Charlie', n))
+      pool.submit(sign('//Charlie', n + 1))
+      assert.deepEqual(pool.submitFromPeer(f4), { hash: blake2AsHex(f4, 256), status: 'ready' })
+      assert.equal(decoded, 3)
+    } finally {
+      runtime.decodeCall = decodeCall
+    }
+    assert.deepEqual(pool.status(), { ready: 5, future: 0, bytes: pool.status().bytes })
   })
 
   it('behavior: ready transactions go into blocks by tip across senders and by nonce per sender', () => {

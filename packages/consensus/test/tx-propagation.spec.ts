@@ -1,14 +1,17 @@
 /**
  * Transaction propagation between two real libp2p hosts on loopback in one process, each with its
  * own chain and pool: a peer that connects after the transactions were submitted still gets them,
- * and what a peer refused while its pool was full reaches it once blocks have made room.
+ * and what a peer refused while its pool was full reaches it once blocks have made room; a push of
+ * several transactions leaves in one send on its stream.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import type { Stream } from '@libp2p/interface'
 import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
+import * as lp from 'it-length-prefixed'
 import { type Chain, type Runtime, TransactionPool } from '@crust-ts/chain'
-import type { ConsensusHost } from '../src/index.js'
+import { type ConsensusHost, transactionsProtocol } from '../src/index.js'
 import { LocalChains } from './fixtures/local-chains.js'
 import { waitFor } from './fixtures/network.js'
 
@@ -80,5 +83,40 @@ describe('transaction propagation', () => {
     }, `all ${COUNT} transfers in the sink's blocks`)
     assert.equal(sinkChain.accountNonce(bob), COUNT)
     assert.deepEqual(sink.status(), { ready: 0, future: 0, bytes: 0 })
+  })
+
+  it('behavior: a push of several transactions is one send on its stream (one yamux frame, not one per transaction)', async () => {
+    // What the source's pushes send: per stream of the transactions protocol, the byte chunks passed to send().
+    const pushes: Uint8Array[][] = []
+    const host = hosts[0]!
+    const dialProtocol = host.dialProtocol.bind(host)
+    host.dialProtocol = (async (...args: Parameters<typeof dialProtocol>) => {
+      const stream: Stream = await dialProtocol(...args)
+      if (args[1] !== transactionsProtocol(sourceChain.genesis.hashHex)) return stream
+      const sent: Uint8Array[] = []
+      pushes.push(sent)
+      const send = stream.send.bind(stream)
+      stream.send = (data) => {
+        sent.push(data.subarray())
+        return send(data)
+      }
+      return stream
+    }) as typeof host.dialProtocol
+    try {
+      const txs = [...Array(5).keys()].map((n) => transfer('//Charlie', n))
+      for (const tx of txs) source.submit(tx)
+      await waitFor(async () => (sink.status().ready === 2 ? true : undefined), "Charlie's first two transfers in the sink pool")
+      const first = pushes[0]
+      assert.ok(first !== undefined, 'the source pushed')
+      assert.equal(first.length, 1, 'one send for the whole push')
+      const frames = [...lp.decode([first[0]!])].map((f) => u8aToHex(f.subarray()))
+      assert.deepEqual(
+        frames,
+        txs.map((tx) => u8aToHex(tx)),
+        'that send carries every transaction, length-prefixed, in order',
+      )
+    } finally {
+      host.dialProtocol = dialProtocol
+    }
   })
 })

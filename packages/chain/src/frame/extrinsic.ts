@@ -55,37 +55,38 @@ export interface DecodedExtrinsic {
 
 /**
  * Decodes an extrinsic's envelope and call; throws {@link ExtrinsicFormatError} on any malformation.
+ * `hash`: the blake2-256 of `bytes` when the caller computed it already (it is not checked).
  *
  * A signer is `MultiAddress::Id` (`0x00 ++ AccountId32`, as V14 metadata declares it) or a bare
  * `AccountId32`: Crust's runtime had `Address = AccountId`, and @polkadot/api 4.x clients with
  * @crustio/type-definitions still encode it so. The `MultiAddress` reading is taken when the whole
  * extrinsic decodes that way, else the bare one, so every node reads the same bytes the same way.
  */
-export function decodeExtrinsic(runtime: ExtrinsicRuntime, bytes: Uint8Array): DecodedExtrinsic {
+export function decodeExtrinsic(runtime: ExtrinsicRuntime, bytes: Uint8Array, hash?: Uint8Array): DecodedExtrinsic {
   const len = readCompact(bytes, 0)
   if (len === undefined || len.value !== BigInt(bytes.length - len.length)) {
     throw new ExtrinsicFormatError('the length prefix does not match the extrinsic length')
   }
   const start = len.length + 1
   const version = bytes[len.length]
-  if (version === UNSIGNED_V4) return finish(runtime, bytes, undefined, start)
+  if (version === UNSIGNED_V4) return finish(runtime, bytes, undefined, start, hash)
   if (version !== SIGNED_V4) throw new ExtrinsicFormatError(`unsupported extrinsic version byte 0x${(version ?? 0).toString(16)}`)
   if (bytes[start] === 0) {
     try {
       const { signed, end } = readSignedPart(bytes, start + 1)
-      return finish(runtime, bytes, signed, end)
+      return finish(runtime, bytes, signed, end, hash)
     } catch (err) {
       if (!(err instanceof ExtrinsicFormatError)) throw err
       try {
         const { signed, end } = readSignedPart(bytes, start)
-        return finish(runtime, bytes, signed, end)
+        return finish(runtime, bytes, signed, end, hash)
       } catch {
         throw err
       }
     }
   }
   const { signed, end } = readSignedPart(bytes, start)
-  return finish(runtime, bytes, signed, end)
+  return finish(runtime, bytes, signed, end, hash)
 }
 
 /** Reads `AccountId32 ++ MultiSignature ++ extra` from `o`. */
@@ -122,7 +123,13 @@ function readSignedPart(bytes: Uint8Array, from: number): { signed: SignedPart; 
   return { signed, end: o }
 }
 
-function finish(runtime: ExtrinsicRuntime, bytes: Uint8Array, signed: SignedPart | undefined, callStart: number): DecodedExtrinsic {
+function finish(
+  runtime: ExtrinsicRuntime,
+  bytes: Uint8Array,
+  signed: SignedPart | undefined,
+  callStart: number,
+  hash: Uint8Array | undefined,
+): DecodedExtrinsic {
   const callBytes = bytes.subarray(callStart)
   let call: RuntimeCallValue
   try {
@@ -130,7 +137,7 @@ function finish(runtime: ExtrinsicRuntime, bytes: Uint8Array, signed: SignedPart
   } catch (err) {
     throw new ExtrinsicFormatError('the call does not decode', err)
   }
-  return { bytes, hash: blake2AsU8a(bytes, 256), signed, callBytes, call }
+  return { bytes, hash: hash ?? blake2AsU8a(bytes, 256), signed, callBytes, call }
 }
 
 /** The bytes a signer signs: call ++ extra ++ additional-signed, hashed when over 256 bytes. */

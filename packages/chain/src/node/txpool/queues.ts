@@ -155,9 +155,14 @@ export class TransactionQueues<T = unknown> {
    * knows the sender (peers re-offer what was refused; verifying it again would be wasted).
    */
   checkSenderRoom(hash: string, sender: string, nonce: number): void {
-    const known = this.senders.get(sender)
-    if (known === undefined || nonce <= known.readyEnd || known.txs.has(nonce) || futureOf(known) < this.maxPerSender) return
+    if (this.hasSenderRoom(sender, nonce)) return
     throw new PoolError({ code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER', hash, sender, limit: this.maxPerSender })
+  }
+
+  /** {@link checkSenderRoom} as a value: false where it would throw (the hot path of peers' pushes builds no error). */
+  hasSenderRoom(sender: string, nonce: number): boolean {
+    const known = this.senders.get(sender)
+    return known === undefined || nonce <= known.readyEnd || known.txs.has(nonce) || futureOf(known) < this.maxPerSender
   }
 
   /**

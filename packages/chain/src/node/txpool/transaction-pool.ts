@@ -43,8 +43,23 @@ export interface SubmitResult {
   status: 'ready' | 'future'
 }
 
+/** The refusals a peer's push meets most (its peers offer what they hold, again and again), answered as values. */
+export type PeerRefusal = 'TXPOOL_ERROR_ALREADY_IMPORTED' | 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER'
+
+/** {@link TransactionPool.submitFromPeer}'s answer: admitted (as `submit`), or refused for now. */
+export type PeerSubmitResult = (SubmitResult & { refused?: undefined }) | { hash: string; refused: PeerRefusal }
+
+/** Most transactions whose sender and nonce are remembered after a per-sender refusal (oldest forgotten first). */
+const MAX_REMEMBERED_ROOM_REFUSALS = 8192
+
 export class TransactionPool extends EventEmitter<PoolEvents> {
   private readonly queues: TransactionQueues<DecodedExtrinsic>
+  /**
+   * Transaction hash -> its sender and nonce, for network transactions refused by the per-sender
+   * future limit: peers offer them again every second, and the next refusal needs no decoding. The
+   * hash binds the bytes, so an entry is never wrong, only perhaps no longer refused.
+   */
+  private readonly roomRefused = new Map<string, { sender: string; nonce: number }>()
   /** Transactions in imported blocks that are not final yet, by block hash. */
   private readonly awaitingFinality = new Map<string, { number: number; hashes: string[] }>()
   private readonly futureLifetimeMs: number
@@ -73,6 +88,41 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     // Known already: no need to verify the signature again (peers re-propagate what they hold).
     if (this.queues.has(hash)) throw new PoolError({ code: 'TXPOOL_ERROR_ALREADY_IMPORTED', hash })
     if (origin === 'network' && xt.signed !== undefined) this.queues.checkSenderRoom(hash, u8aToHex(xt.signed.signer), xt.signed.nonce)
+    return this.admit(xt, hash, origin)
+  }
+
+  /**
+   * `submit(bytes, 'network')` for a transaction a peer pushed, with its two common refusals
+   * returned, not thrown, and found before any decoding when the pool has seen the bytes: already
+   * pooled (by hash), or over its sender's future limit (sender and nonce remembered by hash from
+   * the last refusal). The limit is the same as `submit`'s; every other refusal throws as there.
+   */
+  submitFromPeer(bytes: Uint8Array): PeerSubmitResult {
+    const hashBytes = blake2AsU8a(bytes, 256)
+    const hash = u8aToHex(hashBytes)
+    if (this.queues.has(hash)) return { hash, refused: 'TXPOOL_ERROR_ALREADY_IMPORTED' }
+    const seen = this.roomRefused.get(hash)
+    if (seen !== undefined && !this.queues.hasSenderRoom(seen.sender, seen.nonce)) return { hash, refused: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER' }
+    const xt = decodeExtrinsic(this.runtime, bytes, hashBytes)
+    if (xt.signed !== undefined) {
+      const sender = u8aToHex(xt.signed.signer)
+      if (!this.queues.hasSenderRoom(sender, xt.signed.nonce)) {
+        this.rememberRoomRefusal(hash, sender, xt.signed.nonce)
+        return { hash, refused: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER' }
+      }
+    }
+    this.roomRefused.delete(hash)
+    return this.admit(xt, hash, 'network')
+  }
+
+  private rememberRoomRefusal(hash: string, sender: string, nonce: number): void {
+    if (this.roomRefused.has(hash)) return
+    if (this.roomRefused.size >= MAX_REMEMBERED_ROOM_REFUSALS) this.roomRefused.delete(this.roomRefused.keys().next().value!)
+    this.roomRefused.set(hash, { sender, nonce })
+  }
+
+  /** Validates a decoded, not yet pooled transaction against the best block and queues it. */
+  private admit(xt: DecodedExtrinsic, hash: string, origin: TransactionOrigin): SubmitResult {
     const best = this.chain.best
     const valid = validateTransaction(this.runtime, xt, {
       state: this.chain.stateAt(best),
