@@ -62,6 +62,8 @@ export class OrderEngine {
   private readonly store: PinStore
   private readonly log: Logger | undefined
   private readonly inflight = new Map<string, Promise<void>>()
+  /** Orders whose last task threw, and until when they wait (see track). */
+  private readonly cooling = new Map<string, number>()
   private readonly abort = new AbortController()
   private readonly stopped: Promise<never>
   private readonly submitter: OrderSubmitter
@@ -162,31 +164,47 @@ export class OrderEngine {
   }
 
   private track(cid: string, fn: () => Promise<void>, account?: string): Promise<void> {
+    let failed = false
     const task = fn()
       .catch((err: unknown) => {
-        if (!(err instanceof Stopped)) this.log?.error({ err, cid }, 'order task failed')
+        if (err instanceof Stopped) return
+        failed = true
+        // A task that threw (the chain's connection lost, the store failing) left its order due as
+        // it was: it waits a backoff step, or the engine retried it at once, again and again (a
+        // gateway whose chain node was down logged 164,370 failures and grew to 1 GiB).
+        this.cooling.set(cid, Date.now() + (this.init.backoffBaseMs ?? D.backoffBaseMs))
+        this.log?.error({ err, cid }, 'order task failed')
       })
       .finally(() => {
         if (account !== undefined) this.scheduler.finish(account)
         this.inflight.delete(cid)
         this.stats.inflight = this.inflight.size
-        if (this.running) this.wake()
+        if (this.running && !failed) this.wake()
       })
     this.inflight.set(cid, task)
     this.stats.inflight = this.inflight.size
     return task
   }
 
+  /** Whether `cid`'s last task threw less than a backoff step ago. */
+  private isCooling(cid: string, now: number): boolean {
+    const until = this.cooling.get(cid)
+    if (until === undefined) return false
+    if (until > now) return true
+    this.cooling.delete(cid)
+    return false
+  }
+
   private async tick(): Promise<void> {
     const now = Date.now()
     const concurrency = this.init.concurrency ?? D.concurrency
     for (const o of await this.store.listOrders({ phases: ['submitting'], dueAt: now, limit: concurrency })) {
-      if (!this.inflight.has(o.cid) && this.inflight.size < concurrency) this.track(o.cid, () => this.reconcile(o))
+      if (!this.inflight.has(o.cid) && !this.isCooling(o.cid, now) && this.inflight.size < concurrency) this.track(o.cid, () => this.reconcile(o))
     }
     if (this.inflight.size < concurrency) {
       // Round-robin across accounts, each within its share of the slots (see scheduler.ts).
       const due = await this.store.listDueOrdersFair({ dueAt: now, perAccount: this.limits.concurrentFetches, limit: concurrency * 4 })
-      const candidates = due.filter((o) => !this.inflight.has(o.cid)).map((o) => ({ account: o.account ?? '', item: o }))
+      const candidates = due.filter((o) => !this.inflight.has(o.cid) && !this.isCooling(o.cid, now)).map((o) => ({ account: o.account ?? '', item: o }))
       for (const { account, item } of this.scheduler.pick(candidates, concurrency - this.inflight.size)) this.track(item.cid, () => this.place(item), account)
       this.scheduler.prune()
     }
