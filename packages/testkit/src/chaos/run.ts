@@ -14,6 +14,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { startTestnet, type TestnetInfo, type TestnetProcess } from '../testnet-process.js'
 import { type Acknowledged, finalizedSend } from './finalized-send.js'
 import { FinalityWatch } from './finality-watch.js'
+import { isolationProblems, teardownProblems } from './host-checks.js'
 import { nodeLogs, RssWatch, residentBytes, uncaughtIn } from './process-watch.js'
 import { type ChaosReport, type InvariantResult, renderSvg } from './report.js'
 import { chaosSchedule, type ScheduledFault } from './schedule.js'
@@ -153,6 +154,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     print(
       `chaos: testnet ready (${validators.length} validators, ${info.storageNodes.length} storage nodes${info.gateway === undefined ? '' : ', a gateway'}${smallDisk === undefined ? '' : `, ${smallDisk.name} on a ${opts.smallDiskBytes} B disk`}; faults by ${info.faults.by})`,
     )
+    const isolation = await isolationProblems(info)
     const durationMs = opts.minutes * 60_000
     const schedule = chaosSchedule({
       seed: opts.seed,
@@ -373,6 +375,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
       const file = await chain.query.market!.filesV2!(cid).catch(() => undefined)
       if (file?.isEmpty === true) closedOnChain.add(cid)
     }
+    // Last of all, once nothing more is asked of the nodes: stopped, what is left behind?
+    await chain.disconnect().catch(() => {})
+    const teardown = await teardownProblems(
+      testnet,
+      hosts(await testnet.network()).map((h) => h.pid),
+    )
     const brokenSealed = (name: string) => sealed.violations.filter((v) => v.invariant === name && !closedOnChain.has(v.cid))
     const detail = (list: Array<{ detail: string }>) =>
       list
@@ -382,6 +390,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     const short = workload.accepted.filter((f) => f.replicas < 3)
     const sealedCounts = sealed.counts()
     const invariants: InvariantResult[] = [
+      {
+        name: 'every node its own host, reaching the others only through the link proxies',
+        held: isolation.length === 0,
+        detail: isolation.length === 0 ? `${info.namespaces.length} namespaces, no direct dial between hosts` : isolation.join('; '),
+      },
       {
         name: 'no finalized block reverted',
         held: broken('no finalized block reverted').length === 0,
@@ -460,6 +473,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
           crashes.length === 0 && unexpectedExits.length === 0
             ? `${Object.keys(peaks).length} processes' logs read`
             : [...unexpectedExits.map((e) => `${e} exited`), ...crashes].slice(0, 4).join('; '),
+      },
+      {
+        name: 'stopped, the network leaves no process, namespace or bridge behind',
+        held: teardown.length === 0,
+        detail: teardown.length === 0 ? `${hosts(info).length} processes, ${info.namespaces.length} namespaces and ${info.bridge} gone` : teardown.join('; '),
       },
     ]
 
