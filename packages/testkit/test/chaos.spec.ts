@@ -4,7 +4,8 @@
  * allowed, one fault per target at a time, every fault repaired before the end, disks filled and
  * freed in turn); the finality watch catches a reverted head, a changed finalized hash and two
  * nodes finalizing different blocks; the sealed-file watch a lost and a re-pulled file; the process
- * watch a crash banner in a log and a process above its memory limit; the report draws what it got.
+ * watch a crash banner in a log and a process above its memory limit; the report draws what it got;
+ * the isolation check names hosts that share an address or a validator announcing its own address.
  */
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -17,12 +18,14 @@ import {
   type ChaosScheduleInit,
   chaosSchedule,
   FinalityWatch,
+  isolationProblems,
   nodeLogs,
   RssWatch,
   renderSvg,
   SealedWatch,
   uncaughtIn,
 } from '../src/chaos/index.js'
+import type { TestnetInfo } from '../src/testnet-process.js'
 
 const shape = (seed: number): ChaosScheduleInit => ({
   seed,
@@ -292,5 +295,46 @@ describe('nodeLogs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('isolationProblems', () => {
+  const host = (name: string, address: string) => ({ name, ns: `ns-${name}`, address, pid: 1, running: true, cut: false })
+  const info = (validatorP2p: string[], nodeAddress: string, namespaces: string[]): TestnetInfo => ({
+    chainRpc: 'ws://10.0.0.1:9944',
+    bootnodes: [],
+    control: 'http://127.0.0.1:1',
+    seed: 1,
+    faults: { latencyMs: 80, jitterMs: 20, loss: 0.01, by: 'proxy' },
+    bridge: 'ctn1br',
+    namespaces,
+    validators: [{ ...host('validator-1', '10.0.0.2'), rpc: 'ws://10.0.0.2:9944', p2p: validatorP2p }],
+    storageNodes: [
+      {
+        ...host('node-a', nodeAddress),
+        accountUri: '//Ferdie',
+        account: 'x',
+        dir: '/x',
+        chainRpc: '',
+        ipfsApi: '',
+        gateway: '',
+        sworkerApi: '',
+        smanagerApi: '',
+        metrics: '',
+        multiaddrs: [],
+      },
+    ],
+  })
+
+  it('behavior: hosts with their own addresses and namespaces, a validator announcing its proxy: no problem', async () => {
+    assert.deepEqual(await isolationProblems(info(['/ip4/10.0.0.1/tcp/40001/p2p/12D3'], '10.0.0.3', ['ns-a', 'ns-b'])), [])
+  })
+
+  it('error: two hosts on one address, a namespace short, a validator announcing its own address: each said', async () => {
+    const problems = await isolationProblems(info(['/ip4/10.0.0.2/tcp/30333/p2p/12D3'], '10.0.0.2', ['ns-a']))
+    assert.equal(problems.length, 3, problems.join('\n'))
+    assert.match(problems[0]!, /2 hosts share 1 addresses/)
+    assert.match(problems[1]!, /1 namespaces for 2 hosts/)
+    assert.match(problems[2]!, /validator-1 announces \/ip4\/10\.0\.0\.2\//)
   })
 })

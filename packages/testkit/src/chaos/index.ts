@@ -1,4 +1,5 @@
 export * from './finality-watch.js'
+export * from './host-checks.js'
 export * from './process-watch.js'
 export * from './report.js'
 export * from './schedule.js'
