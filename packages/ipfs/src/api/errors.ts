@@ -1,4 +1,4 @@
-import { CrustError } from '@crust-ts/base'
+import { CrustError, DiskErrorCode } from '@crust-ts/base'
 import { ERR_CLIENT, ERR_NORMAL, FORBIDDEN_TEXT, METHOD_NOT_ALLOWED_TEXT, NOT_FOUND_TEXT } from './constants.js'
 
 /** Stable codes of {@link KuboApiError}. */
@@ -23,6 +23,8 @@ export type KuboApiErrorCode =
   | 'IPFS_API_ERROR_BAD_MULTIPART'
   /** A block could not be fetched within the node's fetch timeout. */
   | 'IPFS_API_ERROR_TIMEOUT'
+  /** The node's disk is full: the write was refused, nothing half-written (507 Insufficient Storage). */
+  | 'IPFS_API_ERROR_DISK_FULL'
 
 /** What go-ipfs-cmds puts on the wire for an error: `{ Message, Code, Type: "error" }`. */
 export interface KuboErrorBody {
@@ -141,9 +143,23 @@ export class ResponseClosedError extends CrustError {
   }
 }
 
-/** Wraps anything thrown by a command into a {@link KuboApiError} (500 unless it already is one). */
+/**
+ * Wraps anything thrown by a command into a {@link KuboApiError}: 500 (Kubo's answer to a failed
+ * command) unless it already is one, or 507 when a full disk refused the write somewhere in its
+ * cause chain, so a client can tell "retry once the node has room" from a broken request.
+ */
 export function toKuboApiError(err: unknown): KuboApiError {
   if (err instanceof KuboApiError) return err
   const message = err instanceof Error ? err.message : String(err)
+  const full = fullDiskCause(err)
+  // The disk's own words say what to do (free space); the command's would only say it failed.
+  if (full !== undefined) return new KuboApiError('IPFS_API_ERROR_DISK_FULL', full.message, { status: 507, cause: err })
   return KuboApiError.command(message, err)
+}
+
+function fullDiskCause(err: unknown): Error | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === DiskErrorCode.FULL) return e
+  }
+  return undefined
 }
