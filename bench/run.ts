@@ -129,3 +129,8 @@ const consoleBench = (await import(new URL('../../packages/console/dist/test/ben
 }
 // One crust dev (one storage node) and Chromium; BENCH_CONSOLE_MIB changes the uploaded size (default 32 MiB).
 console.log(consoleBench.formatConsoleBench(await consoleBench.runConsoleBench({ sizeMiB: Number(process.env.BENCH_CONSOLE_MIB ?? 32), rounds: 3 })))
+
+// 4 validators and 3 storage nodes in network namespaces, links with 80 ± 20 ms and 1 % loss beside
+// the same network whose links add nothing (needs root; it says so otherwise).
+const { runTestnetBench, formatTestnetBench } = await import('./testnet.js')
+console.log(formatTestnetBench(await runTestnetBench()))
