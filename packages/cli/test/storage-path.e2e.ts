@@ -18,7 +18,11 @@ import { runCrust } from './fixtures/ipfs-process.js'
 import { connectApi, makeBasePath, waitFor } from '@crust-ts/testkit'
 
 const REPORT_SLOT = 10
-const FILE_DURATION = 360
+/**
+ * Blocks an order lasts: the cases between the order and its expiry took about 110 s in CI, so 270
+ * leaves more than twice that of margin while the expiry case waits less (it waited 120 s at 360).
+ */
+const FILE_DURATION = 270
 const MiB = 1024 * 1024
 
 interface FileInfo {
