@@ -26,6 +26,8 @@ import {
   uncaughtIn,
 } from '../src/chaos/index.js'
 import type { TestnetInfo } from '../src/testnet-process.js'
+import { Workload } from '../src/chaos/workload.js'
+import type { ApiPromise } from '@polkadot/api'
 
 const shape = (seed: number): ChaosScheduleInit => ({
   seed,
@@ -336,5 +338,71 @@ describe('isolationProblems', () => {
     assert.match(problems[0]!, /2 hosts share 1 addresses/)
     assert.match(problems[1]!, /1 namespaces for 2 hosts/)
     assert.match(problems[2]!, /validator-1 announces \/ip4\/10\.0\.0\.2\//)
+  })
+})
+
+describe('Workload replicas', () => {
+  /** A chain client with just what `updateReplicas` reads: the best block and `market.filesV2`. */
+  const chainAt = (best: number, files: Record<string, { reportedReplicaCount: number; expiredAt: number } | null>) =>
+    ({
+      rpc: { chain: { getHeader: async () => ({ number: { toNumber: () => best } }) } },
+      query: { market: { filesV2: async (cid: string) => ({ toJSON: () => files[cid] ?? null }) } },
+    }) as unknown as ApiPromise
+  const workloadOn = (api: ApiPromise) => {
+    const w = new Workload({ api, storageNodes: [], seed: 1, pauseMs: 0, signal: AbortSignal.abort(), startedAt: Date.now() })
+    for (const cid of ['expires', 'lost', 'young']) w.accepted.push({ kind: 'order', cid, size: 1, sha256: '', via: 'node-a', acceptedAtMs: 0, replicas: 0 })
+    return w
+  }
+
+  it('behavior: a file the chain closed after its expiry block had its 3 replicas; one closed before it, or below 3, breaks the invariant', async () => {
+    const w = workloadOn(
+      chainAt(100, {
+        expires: { reportedReplicaCount: 3, expiredAt: 600 },
+        lost: { reportedReplicaCount: 3, expiredAt: 600 },
+        young: { reportedReplicaCount: 2, expiredAt: 650 },
+      }),
+    )
+    await w.updateReplicas()
+    assert.deepEqual(
+      w.short().map((f) => f.cid),
+      ['young'],
+    )
+    // Block 600: "expires" ran its course and was closed; "lost" vanished too, but so did "young" before its 650.
+    const later = w as unknown as { init: { api: ApiPromise } }
+    later.init.api = chainAt(600, { lost: null, young: null })
+    await w.updateReplicas()
+    assert.deepEqual(
+      w.accepted.map((f) => [f.cid, f.expired === true]),
+      [
+        ['expires', true],
+        ['lost', true],
+        ['young', false],
+      ],
+    )
+    assert.deepEqual(
+      w.short().map((f) => f.cid),
+      ['young'],
+    )
+  })
+
+  it('error: a file closed before its expiry block counts as below 3 replicas', async () => {
+    const w = workloadOn(
+      chainAt(100, {
+        expires: { reportedReplicaCount: 3, expiredAt: 600 },
+        lost: { reportedReplicaCount: 3, expiredAt: 600 },
+        young: { reportedReplicaCount: 3, expiredAt: 600 },
+      }),
+    )
+    await w.updateReplicas()
+    assert.deepEqual(w.short(), [])
+    ;(w as unknown as { init: { api: ApiPromise } }).init.api = chainAt(599, {
+      expires: { reportedReplicaCount: 3, expiredAt: 600 },
+      young: { reportedReplicaCount: 3, expiredAt: 600 },
+    })
+    await w.updateReplicas()
+    assert.deepEqual(
+      w.short().map((f) => [f.cid, f.replicas]),
+      [['lost', 0]],
+    )
   })
 })

@@ -3,7 +3,9 @@
  * API and ordered on the chain (`market.placeStorageOrder`, by //Ferdie), and files added through
  * the gateway's W3Auth IPFS API and pinned through its pinning service (by //Eve; the gateway
  * orders). A file is accepted once its order is finalized or its pin request answered 202; every
- * accepted file must end with ≥ 3 reported replicas and be retrievable byte-identical.
+ * accepted file must end with ≥ 3 reported replicas and be retrievable byte-identical, unless its
+ * order ran its course meanwhile (a run longer than the chain's file duration): the chain closes
+ * such a file and its nodes delete it, as they should; it must have had 3 replicas before.
  */
 import { createHash } from 'node:crypto'
 import type { ApiPromise } from '@polkadot/api'
@@ -42,6 +44,10 @@ export interface AcceptedFile {
   acceptedAtMs: number
   replicas: number
   threeReplicasAtMs?: number
+  /** The block its order runs out at (`expiredAt`, set from its first report), as last read on chain. */
+  expiresAt?: number
+  /** The chain closed it after `expiresAt`: its order ran its course (its replicas are those last read). */
+  expired?: boolean
 }
 
 const ORDER_TIMEOUT_MS = 60_000
@@ -154,18 +160,35 @@ export class Workload {
     }
   }
 
-  /** Reads every accepted file's reported replicas from the chain (and when it first had 3). */
+  /** Reads every accepted file's reported replicas from the chain (and when it first had 3, and when it expires). */
   async updateReplicas(): Promise<void> {
     const { api } = this.init
+    let best: number
+    try {
+      best = (await api.rpc.chain.getHeader()).number.toNumber()
+    } catch {
+      return // The chain client is reconnecting: the next round reads them.
+    }
     for (const f of this.accepted) {
+      if (f.expired === true) continue
       try {
-        const file = (await api.query.market!.filesV2!(f.cid)).toJSON() as { reportedReplicaCount?: number } | null
+        const file = (await api.query.market!.filesV2!(f.cid)).toJSON() as { reportedReplicaCount?: number; expiredAt?: number } | null
+        if (file === null && f.expiresAt !== undefined && f.expiresAt > 0 && best >= f.expiresAt) {
+          f.expired = true
+          continue
+        }
         f.replicas = file?.reportedReplicaCount ?? 0
+        if (file?.expiredAt !== undefined) f.expiresAt = file.expiredAt
         if (f.replicas >= 3 && f.threeReplicasAtMs === undefined) f.threeReplicasAtMs = Date.now() - this.init.startedAt
       } catch {
         // The chain client is reconnecting: the next round reads it.
       }
     }
+  }
+
+  /** Accepted files that broke "reaches 3 reported replicas": below 3 while their order stands, or expired without ever having had 3. */
+  short(): AcceptedFile[] {
+    return this.accepted.filter((f) => (f.expired === true ? f.threeReplicasAtMs === undefined : f.replicas < 3))
   }
 
   /**
@@ -176,7 +199,8 @@ export class Workload {
   async unreadable(): Promise<string[]> {
     const { storageNodes } = this.init
     const bad: string[] = []
-    for (const f of this.accepted) {
+    // A file whose order ran its course may be deleted everywhere by now, as it should.
+    for (const f of this.accepted.filter((x) => x.expired !== true)) {
       // The gateway adds through the first storage node.
       const notVia = storageNodes.filter((n) => n.name !== (f.via === 'gateway' ? storageNodes[0]?.name : f.via))
       let reader = notVia[0]
