@@ -1,10 +1,10 @@
 /** Both services wired together: W3Auth gateway, pinning service, order engine and pin store. */
 import type { ComponentLogger } from '@crust-ts/base'
-import { ApiPromise, WsProvider } from '@polkadot/api'
-import type { ApiOptions } from '@polkadot/api/types'
+import type { ApiPromise } from '@polkadot/api'
 import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { connectChain } from '@crust-ts/sdk'
 import { createW3Auth } from './auth/index.js'
 import { createW3AuthGateway, type W3AuthGateway, type W3AuthGatewayInit } from './gateway/index.js'
 import { createOrderEngine, type OrderEngine, type OrderEngineInit } from './orders/index.js'
@@ -67,11 +67,10 @@ export async function startGatewayServices(init: GatewayServicesInit): Promise<G
         ? await openPostgresPinStore({ url: init.pgUrl, ...(init.pgSchema === undefined ? {} : { schema: init.pgSchema }), ...storeLogger })
         : await openEmbeddedPinStore({ dataDir: init.dataDir!, ...storeLogger })
     stops.push(() => store.close())
-    const api = await ApiPromise.create({
-      provider: new WsProvider(init.chainRpc) as unknown as ApiOptions['provider'],
-      noInitWarn: true,
-      throwOnConnect: true,
-    } as ApiOptions)
+    // connectChain fails with a readable SDK_ERROR_NO_CHAIN and lets go of its provider: a bare
+    // ApiPromise.create rejected with an empty Event and kept reconnecting, so a gateway whose chain
+    // node was down printed "cannot start the gateway: " and never exited (a chaos run's restart).
+    const api = await connectChain(init.chainRpc)
     stops.push(() => api.disconnect())
     const logger = init.logger === undefined ? {} : { logger: init.logger }
     const engine = createOrderEngine({ ...init.orders, store, api, account, ipfsApi: init.ipfsApi, ...logger })
