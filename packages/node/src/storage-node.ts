@@ -8,11 +8,11 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ApiPromise, WsProvider } from '@polkadot/api'
-import type { ApiOptions } from '@polkadot/api/types'
+import type { ApiPromise } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ComponentLogger } from '@crust-ts/base'
 import { type ConsensusHost, consensusServices, PeerGate } from '@crust-ts/consensus'
+import { connectChain } from '@crust-ts/sdk'
 import { createGatewayServer, createIpfsNode, createKuboApiServer, type IpfsDaemon, type IpfsHost, type ProviderHints, startIpfsDaemon } from '@crust-ts/ipfs'
 import { createLibp2pHost, loadOrCreatePeerKey, PEER_KEY_FILE } from '@crust-ts/p2p'
 import { createSmanagerApi, Smanager } from '@crust-ts/smanager'
@@ -61,11 +61,6 @@ export interface RunningStorageNode {
 }
 
 const url = (a: { host: string; port: number }) => `http://${a.host}:${a.port}`
-
-async function connectChain(chainRpc: string): Promise<ApiPromise> {
-  const provider = new WsProvider(chainRpc) as unknown as ApiOptions['provider']
-  return ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
-}
 
 /** The IPFS daemon's parts (node, Kubo API, gateway) on a host the caller owns and stops. */
 async function startIpfsOnHost(config: StorageNodeConfig, host: IpfsHost, providerHints: ProviderHints, logger: ComponentLogger): Promise<IpfsDaemon> {

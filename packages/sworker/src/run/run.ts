@@ -3,10 +3,9 @@
  * chain, and a work report every report slot (checked on each new head), with periodic integrity
  * checks. `crust sworker` calls this; the storage node (later) runs the same inside `crust node`.
  */
-import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
-import type { ApiOptions } from '@polkadot/api/types'
+import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { createKuboClient } from '@crust-ts/sdk'
+import { connectChain, createKuboClient } from '@crust-ts/sdk'
 import { apiTokenFile, loadOrCreateApiToken, SworkerApi } from '../api/index.js'
 import { type ReportOutcome, SworkerChainAgent } from '../chain/index.js'
 import { devAttestationAuthority } from '../enclave/index.js'
@@ -41,10 +40,8 @@ export async function runSworker(runInit: RunSworkerInit): Promise<RunningSworke
   let status: Awaited<ReturnType<SworkerChainAgent['ensureRegistered']>>
   try {
     if (init.api !== undefined) api = init.api
-    else {
-      const provider = new WsProvider(init.chainRpc) as unknown as ApiOptions['provider']
-      api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true } as ApiOptions)
-    }
+    // connectChain lets go of its provider when no node answers (a bare ApiPromise.create kept reconnecting).
+    else api = await connectChain(init.chainRpc)
     agent = new SworkerChainAgent(sworker, { api, account, logger: init.logger })
     status = await agent.ensureRegistered()
   } catch (err) {
