@@ -203,7 +203,7 @@ describe('process watch', () => {
 })
 
 describe('renderSvg', () => {
-  it('behavior: draws a bar per file, a bar per fault from injection to repair, and the verdict', () => {
+  it('behavior: draws a bar per file (grey for an expired order), a bar per fault from injection to repair, and the verdict', () => {
     const report: ChaosReport = {
       seed: 42,
       minutes: 1,
@@ -226,6 +226,7 @@ describe('renderSvg', () => {
       files: [
         { kind: 'order', cid: 'bafy1', size: 1, via: 'node-a', acceptedAtMs: 5000, replicas: 3 },
         { kind: 'pin', cid: 'bafy2', size: 1, via: 'gateway', acceptedAtMs: 6000, replicas: 2 },
+        { kind: 'order', cid: 'bafy3', size: 1, via: 'node-a', acceptedAtMs: 7000, replicas: 3, expired: true },
       ],
       transfers: { sent: 1, acknowledged: 1 },
       rssPeakBytes: {},
@@ -234,7 +235,8 @@ describe('renderSvg', () => {
     const svg = renderSvg(report)
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
     assert.match(svg, /seed 42, 1 min: 1 of 2 invariants held/)
-    assert.equal((svg.match(/<title>bafy/g) ?? []).length, 2, 'one bar per file')
+    assert.equal((svg.match(/<title>bafy/g) ?? []).length, 3, 'one bar per file')
+    assert.match(svg, /fill="#aaaaaa"><title>bafy3: 3 \(expired\)<\/title>/, 'an order that ran its course in grey, with its last replicas')
     assert.equal((svg.match(/fill="#d62728"/g) ?? []).length, 1, 'one kill bar')
     assert.equal((svg.match(/fill="#9467bd"/g) ?? []).length, 1, 'one disk-full bar')
     assert.match(svg, />node-a</)

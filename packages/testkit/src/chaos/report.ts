@@ -21,7 +21,17 @@ export interface ChaosReport {
   faults: Array<ScheduledFault & { ok: boolean }>
   /** The highest best and finalized block any node reported, once a poll. */
   heads: Array<{ atMs: number; best: number; finalized: number }>
-  files: Array<{ kind: 'order' | 'pin'; cid: string; size: number; via: string; acceptedAtMs: number; replicas: number; threeReplicasAtMs?: number }>
+  files: Array<{
+    kind: 'order' | 'pin'
+    cid: string
+    size: number
+    via: string
+    acceptedAtMs: number
+    replicas: number
+    threeReplicasAtMs?: number
+    /** Its order ran its course during the run (its replicas are those last read before the chain closed it). */
+    expired?: boolean
+  }>
   transfers: { sent: number; acknowledged: number }
   rssPeakBytes: Record<string, number>
   sealedFiles: Record<string, number>
@@ -87,14 +97,14 @@ export function renderSvg(r: ChaosReport): string {
   const files = r.files
   const maxReplicas = Math.max(4, ...files.map((f) => f.replicas))
   panel(
-    `reported replicas per file at the end (${files.length} files; orange: pins; line: 3)`,
+    `reported replicas per file at the end (${files.length} files; orange: pins; grey: orders that ran their course, as last read; line: 3)`,
     maxReplicas,
     (y) => {
       const w = files.length === 0 ? 0 : plotW / files.length
       return [
         ...files.map(
           (f, i) =>
-            `<rect x="${(LEFT + i * w).toFixed(1)}" y="${y(f.replicas).toFixed(1)}" width="${Math.max(1, w - 1).toFixed(1)}" height="${(y(0) - y(f.replicas)).toFixed(1)}" fill="${f.kind === 'pin' ? '#ff7f0e' : '#1f77b4'}"><title>${esc(f.cid)}: ${f.replicas}</title></rect>`,
+            `<rect x="${(LEFT + i * w).toFixed(1)}" y="${y(f.replicas).toFixed(1)}" width="${Math.max(1, w - 1).toFixed(1)}" height="${(y(0) - y(f.replicas)).toFixed(1)}" fill="${f.expired === true ? '#aaaaaa' : f.kind === 'pin' ? '#ff7f0e' : '#1f77b4'}"><title>${esc(f.cid)}: ${f.replicas}${f.expired === true ? ' (expired)' : ''}</title></rect>`,
         ),
         `<line x1="${LEFT}" y1="${y(3)}" x2="${LEFT + plotW}" y2="${y(3)}" stroke="#2ca02c" stroke-dasharray="4 3"/>`,
       ]
