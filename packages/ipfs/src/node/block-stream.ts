@@ -89,12 +89,6 @@ export async function* readFrames(source: AsyncIterable<Uint8Array | { subarray(
   if (need >= 0 || buffered > 0) throw new BlockStreamError('stream ended inside a frame')
 }
 
-function frameHead(length: number): Uint8Array {
-  const head = new Uint8Array(4)
-  new DataView(head.buffer).setUint32(0, length)
-  return head
-}
-
 async function send(stream: Stream, data: Uint8Array): Promise<void> {
   if (!stream.send(data)) await stream.onDrain()
 }
@@ -198,9 +192,12 @@ class Channel {
       entry.resolve = settle(resolve)
       entry.reject = settle(reject)
       this.pending.push(entry)
+      // one frame, one send: each send is a yamux frame and a noise message of its own
       const bytes = cid.bytes
-      this.stream.send(frameHead(bytes.length))
-      this.stream.send(bytes)
+      const frame = new Uint8Array(4 + bytes.length)
+      new DataView(frame.buffer).setUint32(0, bytes.length)
+      frame.set(bytes, 4)
+      this.stream.send(frame)
     })
   }
 }
