@@ -37,6 +37,9 @@ async function main(): Promise<void> {
     // The anchor sends as bitswap would: 256 KiB pieces, waiting when the stream says so.
     const piece = new Uint8Array(256 * 1024).fill(7)
     await node.libp2p.handle(RAW_PULL_PROTOCOL, async (stream) => {
+      // Not before the asker's byte: until it reads, what arrives piles up in its stream's read
+      // buffer, whose 4 MiB limit aborts the stream (yamux grants window as frames arrive, not as they are read).
+      for await (const _ of stream) break
       for (let left = Number(pullMib) * 4; left > 0; left--) if (!stream.send(piece)) await stream.onDrain()
       await stream.close()
     })

@@ -236,10 +236,15 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
             init.pullMiB /
               (await seconds(async () => {
                 const stream = await puller.libp2p.dialProtocol(addrs, RAW_PULL_PROTOCOL)
+                // reading before the request byte goes: the holder sends as soon as it has it
+                const received = (async () => {
+                  let n = 0
+                  for await (const chunk of stream) n += chunk.byteLength
+                  return n
+                })()
                 stream.send(new Uint8Array([1]))
                 await stream.close()
-                let n = 0
-                for await (const chunk of stream) n += chunk.byteLength
+                const n = await received
                 if (n !== init.pullMiB * MiB) throw new Error(`raw stream gave ${n} bytes`)
               })),
           )
