@@ -17,11 +17,15 @@
  * - One holder, no rate limit: the anchor is the raw libp2p stream throughput (TCP, noise, yamux)
  *   from holder 0's process to a fresh puller in this one; the same puller then pins a `pullMiB`
  *   file from that holder alone. Ratio pull : anchor per round (target >= 0.5).
+ * - Through another node's API, no rate limit: curl reads `cat` of the `pullMiB` file from holder 0's
+ *   own Kubo API (curl in its namespace), then from the API of a fresh node in this process that
+ *   holds nothing and pulls from holder 0 as it answers. Ratio other : own per round (target >= 0.6).
  * Each part is run `rounds` times (fresh pullers); medians printed. Needs root (namespaces, tc).
  *
- *   npx node bench/dist/retrieval-holders.js [--rounds 3]   (`npm run bench`: BENCH_HOLDERS_ROUNDS)
+ *   npx node bench/dist/retrieval-holders.js [--rounds 3] [--parts pull,api,incentive,three] [--pull-mib 256] [--files 20]
+ *   (`npm run bench`: BENCH_HOLDERS_ROUNDS)
  */
-import type { ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -29,7 +33,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
-import { createIpfsNode, type ProviderHints } from '@crust-ts/ipfs'
+import { createIpfsNode, createKuboApiServer, type ProviderHints } from '@crust-ts/ipfs'
 import { type HolderReady, RAW_PULL_PROTOCOL } from './retrieval-wire.js'
 
 const MiB = 1024 * 1024
@@ -60,10 +64,16 @@ export interface RetrievalHoldersInit {
   fastMbit?: number
   /** Upload rate of each holder in the three-against-one part. */
   rateMbit?: number
-  /** The file pulled from one holder with no rate limit, against the raw stream (0 skips that part). */
+  /** The file pulled from one holder with no rate limit, against the raw stream and through an API (0 skips both parts). */
   pullMiB?: number
   rounds?: number
+  /** The parts to run (default all of them). */
+  parts?: BenchPart[]
 }
+
+/** The bench's parts, in the order they run. */
+export const BENCH_PARTS = ['pull', 'api', 'incentive', 'three'] as const
+export type BenchPart = (typeof BENCH_PARTS)[number]
 
 export interface RetrievalHoldersResult {
   files: number
@@ -73,10 +83,15 @@ export interface RetrievalHoldersResult {
   rateMbit: number
   pullMiB: number
   rounds: number
+  parts: BenchPart[]
   /** One holder, no rate limit: raw stream MiB/s, pull MiB/s, and the median of the rounds' ratios. */
   rawMiBs: number
   pullMiBs: number
   pullRatio: number
+  /** Through an API, no rate limit: holder 0's own `cat` MiB/s, another node's (pulling) MiB/s, median of the rounds' ratios. */
+  apiOwnMiBs: number
+  apiOtherMiBs: number
+  apiRatio: number
   /** Per file (median over rounds): the slow holder's share of the blocks, and seconds to pin it. */
   slowShare: number[]
   fileSeconds: number[]
@@ -133,6 +148,28 @@ async function seconds(fn: () => Promise<void>): Promise<number> {
   return (performance.now() - t0) / 1000
 }
 
+/** Seconds for curl to read `POST /api/v0/cat` of `cid` at `address:port` to its end; run in `host`'s namespace when given. */
+function curlCat(net: HostNetwork, host: Host | undefined, address: string, port: number, cid: string, bytes: number): Promise<number> {
+  return seconds(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const args = ['-sS', '--fail', '-X', 'POST', '-o', '/dev/null', '-w', '%{size_download}', `http://${address}:${port}/api/v0/cat?arg=${cid}`]
+        const options = { stdio: ['ignore', 'pipe', 'inherit'] as ('ignore' | 'pipe' | 'inherit')[] }
+        const child = host === undefined ? spawn('curl', args, options) : net.spawn(host, 'curl', args, options)
+        let out = ''
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString()
+        })
+        child.once('error', reject)
+        child.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`curl exited ${code}`))
+          else if (Number(out) !== bytes) reject(new Error(`API cat gave ${out} bytes, expected ${bytes}`))
+          else resolve()
+        })
+      }),
+  )
+}
+
 async function pin(puller: Awaited<ReturnType<typeof createIpfsNode>>, cid: CID): Promise<number> {
   const t0 = performance.now()
   for await (const _ of puller.helia.pins.add(cid)) {
@@ -150,7 +187,9 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
     rateMbit: opts.rateMbit ?? 60,
     pullMiB: opts.pullMiB ?? 256,
     rounds: Math.max(1, opts.rounds ?? 3),
+    parts: opts.parts ?? [...BENCH_PARTS],
   }
+  const runs = (part: BenchPart): boolean => init.parts.includes(part)
   const empty = {
     ...init,
     slowShare: [],
@@ -162,6 +201,9 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
     rawMiBs: Number.NaN,
     pullMiBs: Number.NaN,
     pullRatio: Number.NaN,
+    apiOwnMiBs: Number.NaN,
+    apiOtherMiBs: Number.NaN,
+    apiRatio: Number.NaN,
   }
   const kit = (await import(new URL('../../packages/testkit/dist/src/index.js', import.meta.url).href)) as Testkit
   const why = await kit.netnsUnavailable()
@@ -184,7 +226,7 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
     // One holder, no rate limit yet: the raw stream from its process, then a pull of the same size.
     const raw: number[] = []
     const pulled: number[] = []
-    if (init.pullMiB > 0) {
+    if (init.pullMiB > 0 && runs('pull')) {
       const holder = holders[0]!
       const pullCid = CID.parse(holder.pullCid!)
       for (let r = 0; r < init.rounds; r++) {
@@ -194,10 +236,15 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
             init.pullMiB /
               (await seconds(async () => {
                 const stream = await puller.libp2p.dialProtocol(addrs, RAW_PULL_PROTOCOL)
+                // reading before the request byte goes: the holder sends as soon as it has it
+                const received = (async () => {
+                  let n = 0
+                  for await (const chunk of stream) n += chunk.byteLength
+                  return n
+                })()
                 stream.send(new Uint8Array([1]))
                 await stream.close()
-                let n = 0
-                for await (const chunk of stream) n += chunk.byteLength
+                const n = await received
                 if (n !== init.pullMiB * MiB) throw new Error(`raw stream gave ${n} bytes`)
               })),
           )
@@ -206,12 +253,32 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
       }
     }
 
+    // Through an API: holder 0's own cat, then that of a node that pulls from it as it answers.
+    const ownCat: number[] = []
+    const otherCat: number[] = []
+    if (init.pullMiB > 0 && runs('api')) {
+      const holder = holders[0]!
+      const bytes = init.pullMiB * MiB
+      for (let r = 0; r < init.rounds; r++) {
+        ownCat.push(init.pullMiB / (await curlCat(net, net.hosts[0], net.hosts[0]!.address, holder.apiPort!, holder.pullCid!, bytes)))
+        await withPuller(path.join(work, `api-${r}`), [holder], async (puller) => {
+          const api = createKuboApiServer(puller, { port: 0 })
+          try {
+            const { port } = await api.start()
+            otherCat.push(init.pullMiB / (await curlCat(net, undefined, '127.0.0.1', port, holder.pullCid!, bytes)))
+          } finally {
+            await api.stop()
+          }
+        })
+      }
+    }
+
     // Incentive: holder 2 uploads at a tenth of the others' rate.
-    for (const host of net.hosts) await net.rateLimitUpload(host, host.index === 2 ? init.fastMbit / 10 : init.fastMbit)
     const shares: number[][] = []
     const times: number[][] = []
     const after5: number[] = []
-    for (let r = 0; r < init.rounds; r++) {
+    if (runs('incentive')) for (const host of net.hosts) await net.rateLimitUpload(host, host.index === 2 ? init.fastMbit / 10 : init.fastMbit)
+    for (let r = 0; r < (runs('incentive') ? init.rounds : 0); r++) {
       await withPuller(path.join(work, `incentive-${r}`), holders, async (puller) => {
         const served = () => holders.map((h) => puller.retrieval.get(h.peerId)?.successes ?? 0)
         const roundShares: number[] = []
@@ -236,24 +303,28 @@ export async function runRetrievalHoldersBench(opts: RetrievalHoldersInit = {}):
     }
 
     // Three holders against one, every holder at the same rate.
-    for (const host of net.hosts) await net.rateLimitUpload(host, init.rateMbit)
     const one: number[] = []
     const three: number[] = []
-    for (let r = 0; r < init.rounds; r++) {
+    if (runs('three')) for (const host of net.hosts) await net.rateLimitUpload(host, init.rateMbit)
+    for (let r = 0; r < (runs('three') ? init.rounds : 0); r++) {
       one.push(init.bigMiB / (await withPuller(path.join(work, `one-${r}`), [holders[r % 3]!], (p) => pin(p, big))))
       three.push(init.bigMiB / (await withPuller(path.join(work, `three-${r}`), holders, (p) => pin(p, big))))
     }
+    const med = (values: number[]): number => (values.length === 0 ? Number.NaN : median(values))
     return {
       ...init,
-      slowShare: cids.map((_, i) => median(shares.map((s) => s[i]!))),
-      fileSeconds: cids.map((_, i) => median(times.map((t) => t[i]!))),
-      slowShareAfter5: median(after5),
-      oneMiBs: median(one),
-      threeMiBs: median(three),
-      ratio: median(three.map((t, i) => t / one[i]!)),
-      rawMiBs: init.pullMiB > 0 ? median(raw) : Number.NaN,
-      pullMiBs: init.pullMiB > 0 ? median(pulled) : Number.NaN,
-      pullRatio: init.pullMiB > 0 ? median(pulled.map((p, i) => p / raw[i]!)) : Number.NaN,
+      slowShare: shares.length === 0 ? [] : cids.map((_, i) => median(shares.map((s) => s[i]!))),
+      fileSeconds: times.length === 0 ? [] : cids.map((_, i) => median(times.map((t) => t[i]!))),
+      slowShareAfter5: med(after5),
+      oneMiBs: med(one),
+      threeMiBs: med(three),
+      ratio: med(three.map((t, i) => t / one[i]!)),
+      rawMiBs: med(raw),
+      pullMiBs: med(pulled),
+      pullRatio: med(pulled.map((p, i) => p / raw[i]!)),
+      apiOwnMiBs: med(ownCat),
+      apiOtherMiBs: med(otherCat),
+      apiRatio: med(otherCat.map((o, i) => o / ownCat[i]!)),
     }
   } finally {
     for (const child of children) {
@@ -274,23 +345,42 @@ export function formatRetrievalHoldersBench(r: RetrievalHoldersResult): string {
   const pct = (n: number) => `${(100 * n).toFixed(0)}%`
   const late = r.slowShare.slice(5)
   const ok = late.every((s) => s < 0.1)
-  return [
-    head,
-    r.pullMiB > 0
-      ? `  one holder, no rate limit, ${r.pullMiB} MiB: raw libp2p stream between the two processes (TCP, noise, yamux) ${r.rawMiBs.toFixed(1)} MiB/s; pull ${r.pullMiBs.toFixed(1)} MiB/s = ${pct(r.pullRatio)} of it (target >= 50%)`
-      : '  one holder, no rate limit: skipped (pullMiB 0)',
-    `  incentive: ${r.files} files of ${r.fileMiB} MiB pulled one after another; two holders upload at ${r.fastMbit} Mbit/s, one at ${r.fastMbit / 10} Mbit/s`,
-    `  slow holder's share of the blocks, per file: ${r.slowShare.map(pct).join(' ')}`,
-    `  seconds per file: ${r.fileSeconds.map((s) => s.toFixed(2)).join(' ')}`,
-    `  after the first 5 files: ${pct(r.slowShareAfter5)} of the blocks overall, at most ${pct(Math.max(...late))} of any file (target < 10% for every file): ${ok ? 'met' : 'NOT met'}`,
-    `  three holders against one (each uploads at ${r.rateMbit} Mbit/s = ${((r.rateMbit * 1e6) / 8 / MiB).toFixed(1)} MiB/s), ${r.bigMiB} MiB file: one holder ${r.oneMiBs.toFixed(1)} MiB/s, three ${r.threeMiBs.toFixed(1)} MiB/s, ratio ${r.ratio.toFixed(2)} (target >= 1.5)`,
-  ].join('\n')
+  const has = (part: BenchPart) => r.parts.includes(part)
+  const lines = [head]
+  if (has('pull'))
+    lines.push(
+      r.pullMiB > 0
+        ? `  one holder, no rate limit, ${r.pullMiB} MiB: raw libp2p stream between the two processes (TCP, noise, yamux) ${r.rawMiBs.toFixed(1)} MiB/s; pull ${r.pullMiBs.toFixed(1)} MiB/s = ${pct(r.pullRatio)} of it (target >= 50%)`
+        : '  one holder, no rate limit: skipped (pullMiB 0)',
+    )
+  if (has('api') && r.pullMiB > 0)
+    lines.push(
+      `  through an API, no rate limit, ${r.pullMiB} MiB (curl): holder's own cat ${r.apiOwnMiBs.toFixed(1)} MiB/s; cat of a node that pulls from it ${r.apiOtherMiBs.toFixed(1)} MiB/s = ${pct(r.apiRatio)} of it (target >= 60%)`,
+    )
+  if (has('incentive'))
+    lines.push(
+      `  incentive: ${r.files} files of ${r.fileMiB} MiB pulled one after another; two holders upload at ${r.fastMbit} Mbit/s, one at ${r.fastMbit / 10} Mbit/s`,
+      `  slow holder's share of the blocks, per file: ${r.slowShare.map(pct).join(' ')}`,
+      `  seconds per file: ${r.fileSeconds.map((s) => s.toFixed(2)).join(' ')}`,
+      `  after the first 5 files: ${pct(r.slowShareAfter5)} of the blocks overall, at most ${pct(Math.max(...late))} of any file (target < 10% for every file): ${ok ? 'met' : 'NOT met'}`,
+    )
+  if (has('three'))
+    lines.push(
+      `  three holders against one (each uploads at ${r.rateMbit} Mbit/s = ${((r.rateMbit * 1e6) / 8 / MiB).toFixed(1)} MiB/s), ${r.bigMiB} MiB file: one holder ${r.oneMiBs.toFixed(1)} MiB/s, three ${r.threeMiBs.toFixed(1)} MiB/s, ratio ${r.ratio.toFixed(2)} (target >= 1.5)`,
+    )
+  return lines.join('\n')
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, files: { type: 'string' }, 'pull-mib': { type: 'string' } } })
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string' }, files: { type: 'string' }, 'pull-mib': { type: 'string' }, parts: { type: 'string' } },
+  })
+  const parts = values.parts?.split(',').map((p) => p.trim())
+  const unknown = parts?.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p))
+  if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: the parts are ${BENCH_PARTS.join(', ')}`)
   const pullMiB = values['pull-mib'] === undefined ? {} : { pullMiB: Number(values['pull-mib']) }
   const rounds = values.rounds === undefined ? {} : { rounds: Number(values.rounds) }
   const files = values.files === undefined ? {} : { files: Number(values.files) }
-  console.log(formatRetrievalHoldersBench(await runRetrievalHoldersBench({ ...rounds, ...files, ...pullMiB })))
+  const chosen = parts === undefined ? {} : { parts: parts as BenchPart[] }
+  console.log(formatRetrievalHoldersBench(await runRetrievalHoldersBench({ ...rounds, ...files, ...pullMiB, ...chosen })))
 }

@@ -8,6 +8,8 @@ export interface HolderReady {
   cids: string[]
   /** The `pullMib` file's CID, when it was asked for. */
   pullCid?: string
+  /** The port of its Kubo API on its address (with `pullCid`). */
+  apiPort?: number
 }
 
 /** The protocol on which holder 0 sends its pull file's size in bytes down every stream (the pull's anchor). */

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Stream } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
-import { BLOCK_STREAM_PROTOCOL, BlockStreamError, MAX_BLOCK_STREAMS, readFrames, serveBlockStream } from '../src/node/block-stream.js'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { BLOCK_STREAM_PROTOCOL, BlockStreamError, checkBlock, MAX_BLOCK_STREAMS, readFrames, serveBlockStream } from '../src/node/block-stream.js'
 import { createIpfsNode, type DefaultIpfsNode, kuboAddOptions, type ProviderHints } from '../src/index.js'
 import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
 
@@ -33,6 +35,42 @@ describe('block stream: frames', () => {
   it('behavior: a frame over the limit and a stream ending inside a frame are errors', async () => {
     await assert.rejects(frames(chunks(frame(Array.from({ length: 17 }, () => 0)))), BlockStreamError)
     await assert.rejects(frames(chunks(frame([1, 2, 3]).slice(0, 5))), BlockStreamError)
+  })
+})
+
+describe('block stream: checking a block', () => {
+  const block = Uint8Array.from([1, 2, 3, 4])
+  const cidOf = async (b: Uint8Array) => CID.createV1(raw.code, await sha256.digest(b))
+  /** Fails as Helia's check does on a hash mismatch. */
+  const mismatch = () => Object.assign(new Error('Hash of downloaded block did not match multihash from passed CID'), { name: 'InvalidMultihashError' })
+
+  it('behavior: without a caller check, the block is hashed with SHA-256 against the CID', async () => {
+    const cid = await cidOf(block)
+    assert.equal(await checkBlock(cid, block), 'ok')
+    assert.equal(await checkBlock(cid, Uint8Array.from([1, 2, 3, 5])), 'wrong')
+  })
+
+  it("behavior: with a caller check, its verdict is taken and the stream does not hash the block itself; a hash mismatch is a wrong block, another error is the caller's", async () => {
+    // a CID of other bytes: were the block hashed here, it would be 'wrong'
+    const other = await cidOf(Uint8Array.from([9]))
+    const seen: Uint8Array[] = []
+    assert.equal(
+      await checkBlock(other, block, async (b) => {
+        seen.push(b)
+      }),
+      'ok',
+    )
+    assert.deepEqual(seen, [block])
+    assert.equal(
+      await checkBlock(other, block, async () => {
+        throw mismatch()
+      }),
+      'wrong',
+    )
+    const aborted = await checkBlock(other, block, async () => {
+      throw new DOMException('gave up', 'AbortError')
+    })
+    assert.ok(typeof aborted === 'object' && aborted.error.name === 'AbortError')
   })
 })
 

@@ -36,6 +36,14 @@ export const MAX_CHUNK_SIZE = 2 * 1024 * 1024 - 256
  * request meets them there) rather than wait for a batch of 64.
  */
 export const ADD_BLOCK_WRITE_CONCURRENCY = 16
+/**
+ * Sibling blocks `cat` requests ahead of the one it sends. A file the node does not hold is pulled
+ * as it is read, one round trip and one store commit per window of blocks: the gateway's 8 (its
+ * bound per public request) held a pull through the API to the pace of that window, where a pin
+ * reads 64 ahead. The API is local (it binds to 127.0.0.1 and has no authentication), so a
+ * request may hold this many blocks (16 MiB of 256 KiB leaves).
+ */
+export const API_FILE_PREFETCH_BLOCKS = 64
 /** Kubo's add emits a progress event each time this many more bytes of a file were read. */
 export const PROGRESS_INCREMENT = 262144
 /** Blocks larger than this are refused unless `allow-big-block` is set (bitswap limit). */

@@ -16,13 +16,21 @@ export interface BlockReader {
 }
 
 /**
- * Yields the bytes `[start, end)` of the file rooted at `root` whose total size is `size`.
+ * Yields the bytes `[start, end)` of the file rooted at `root` whose total size is `size`, with up
+ * to `window` sibling blocks requested ahead of the one being read (per DAG level).
  * Throws {@link GatewayError} (500) when the DAG contradicts its own sizes.
  */
-export async function* readFileRange(store: BlockReader, root: CID, size: number, start: number, end: number): AsyncGenerator<Uint8Array> {
+export async function* readFileRange(
+  store: BlockReader,
+  root: CID,
+  size: number,
+  start: number,
+  end: number,
+  window = FILE_PREFETCH_BLOCKS,
+): AsyncGenerator<Uint8Array> {
   if (end <= start) return
   let emitted = 0
-  for await (const chunk of readNode(store, root, await store.getBlock(root), 0, size, start, end)) {
+  for await (const chunk of readNode(store, root, await store.getBlock(root), 0, size, start, end, Math.max(1, window))) {
     emitted += chunk.length
     yield chunk
   }
@@ -48,6 +56,7 @@ async function* readNode(
   expected: number,
   start: number,
   end: number,
+  window: number,
 ): AsyncGenerator<Uint8Array> {
   if (cid.code === CODEC_RAW) {
     if (block.length !== expected) throw malformed(cid, `leaf has ${block.length} bytes, its parent says ${expected}`)
@@ -85,11 +94,11 @@ async function* readNode(
     position += childSize
   }
 
-  // Ordered prefetch: up to FILE_PREFETCH_BLOCKS sibling fetches in flight.
+  // Ordered prefetch: up to `window` sibling fetches in flight.
   const inflight: Promise<Uint8Array>[] = []
   let next = 0
   const fill = (): void => {
-    while (next < wanted.length && inflight.length < FILE_PREFETCH_BLOCKS) {
+    while (next < wanted.length && inflight.length < window) {
       const fetch = store.getBlock(wanted[next++]!.cid)
       // Rejections are observed when awaited in order; never let them go unhandled meanwhile.
       fetch.catch(() => {})
@@ -99,6 +108,6 @@ async function* readNode(
   for (const child of wanted) {
     fill()
     const childBlock = await inflight.shift()!
-    yield* readNode(store, child.cid, childBlock, child.at, child.size, start, end)
+    yield* readNode(store, child.cid, childBlock, child.at, child.size, start, end, window)
   }
 }

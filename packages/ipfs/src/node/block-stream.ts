@@ -12,8 +12,9 @@
  * - holder → asker, one per request, in request order: one byte (1 = the block follows, 0 = not
  *   held), then the block's bytes.
  * A holder serves only blocks in its local store. The asker checks every block against the CID's
- * SHA-256 multihash (a CID hashed otherwise is left to bitswap); a block that does not match is
- * a wrong block (the peer lied) and ends the stream. A peer that does not speak the protocol (Kubo,
+ * SHA-256 multihash (a CID hashed otherwise is left to bitswap), with the caller's check when it
+ * gives one (Helia's: the block is then hashed once, not by the stream and again by Helia); a block
+ * that does not match is a wrong block (the peer lied) and ends the stream. A peer that does not speak the protocol (Kubo,
  * older nodes) is remembered and asked through bitswap.
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -40,6 +41,30 @@ const STATUS_NOT_HELD = 0
 /** Thrown to the asker when the holder's stream ended or broke before the answer. */
 export class BlockStreamError extends Error {
   override readonly name = 'BlockStreamError'
+}
+
+/**
+ * A caller's check of a block against its CID (Helia's `validateFn`): resolves when it matches,
+ * throws `InvalidMultihashError` when it does not, and may throw another error (the caller gave up).
+ */
+export type VerifyBlock = (block: Uint8Array) => Promise<void>
+
+/** Name of the error a {@link VerifyBlock} throws for a block that does not hash to its CID (libp2p's). */
+const HASH_MISMATCH = 'InvalidMultihashError'
+
+/**
+ * Whether `block` is the block of `cid`: by `verify` when given (its own errors other than a hash
+ * mismatch are returned: the caller gave up, nothing is known of the block), else by SHA-256.
+ */
+export async function checkBlock(cid: CID, block: Uint8Array, verify?: VerifyBlock): Promise<'ok' | 'wrong' | { error: Error }> {
+  if (verify === undefined) return equals((await sha256.digest(block)).digest, cid.multihash.digest) ? 'ok' : 'wrong'
+  try {
+    await verify(block)
+    return 'ok'
+  } catch (err) {
+    if ((err as Error | undefined)?.name === HASH_MISMATCH) return 'wrong'
+    return { error: err instanceof Error ? err : new Error(String(err)) }
+  }
 }
 
 /** Splits a byte stream into length-prefixed frames, refusing any longer than `max`. */
@@ -89,12 +114,6 @@ export async function* readFrames(source: AsyncIterable<Uint8Array | { subarray(
   if (need >= 0 || buffered > 0) throw new BlockStreamError('stream ended inside a frame')
 }
 
-function frameHead(length: number): Uint8Array {
-  const head = new Uint8Array(4)
-  new DataView(head.buffer).setUint32(0, length)
-  return head
-}
-
 async function send(stream: Stream, data: Uint8Array): Promise<void> {
   if (!stream.send(data)) await stream.onDrain()
 }
@@ -139,6 +158,7 @@ interface Pending {
   reject: (err: Error) => void
   /** The asker gave up: its answer is read and dropped (answers come in order). */
   dropped: boolean
+  verify: VerifyBlock | undefined
 }
 
 class Channel {
@@ -164,12 +184,16 @@ class Channel {
           continue
         }
         const block = frame.subarray(1)
-        if (!equals((await sha256.digest(block)).digest, head.cid.multihash.digest)) {
+        // a dropped answer is still checked: a lie ends the stream whoever asked
+        const checked = await checkBlock(head.cid, block, head.dropped ? undefined : head.verify)
+        if (checked === 'wrong') {
           this.onWrong(head.cid)
           head.reject(new BlockStreamError(`the block sent for ${head.cid} does not hash to it`))
           throw new BlockStreamError('wrong block')
         }
-        if (!head.dropped) head.resolve({ has: true, block })
+        if (head.dropped) continue
+        if (checked === 'ok') head.resolve({ has: true, block })
+        else head.reject(checked.error)
       }
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err))
@@ -181,9 +205,9 @@ class Channel {
     }
   }
 
-  ask(cid: CID, signal: AbortSignal): Promise<PeerAnswer> {
+  ask(cid: CID, signal: AbortSignal, verify: VerifyBlock | undefined): Promise<PeerAnswer> {
     return new Promise<PeerAnswer>((resolve, reject) => {
-      const entry: Pending = { cid, resolve, reject, dropped: false }
+      const entry: Pending = { cid, resolve, reject, dropped: false, verify }
       const onAbort = (): void => {
         entry.dropped = true
         reject(signal.reason)
@@ -198,9 +222,12 @@ class Channel {
       entry.resolve = settle(resolve)
       entry.reject = settle(reject)
       this.pending.push(entry)
+      // one frame, one send: each send is a yamux frame and a noise message of its own
       const bytes = cid.bytes
-      this.stream.send(frameHead(bytes.length))
-      this.stream.send(bytes)
+      const frame = new Uint8Array(4 + bytes.length)
+      new DataView(frame.buffer).setUint32(0, bytes.length)
+      frame.set(bytes, 4)
+      this.stream.send(frame)
     })
   }
 }
@@ -220,7 +247,7 @@ export class BlockStreams {
     private readonly onWrongBlock: (peerId: string, cid: CID) => void = () => {},
   ) {}
 
-  async want(cid: CID, peer: PeerId, options: { signal: AbortSignal }): Promise<PeerAnswer | undefined> {
+  async want(cid: CID, peer: PeerId, options: { signal: AbortSignal; verify?: VerifyBlock | undefined }): Promise<PeerAnswer | undefined> {
     const key = peer.toString()
     if (cid.multihash.code !== SHA2_256 || this.unsupported.has(key)) return undefined
     let channel = this.channels.get(key)
@@ -244,7 +271,7 @@ export class BlockStreams {
       if (this.channels.get(key) === channel) this.channels.delete(key)
       throw new BlockStreamError('the block stream ended')
     }
-    return open.ask(cid, options.signal)
+    return open.ask(cid, options.signal, options.verify)
   }
 
   /** Closes every stream (the node stops). */

@@ -24,8 +24,16 @@ export interface PeerAnswer {
   block?: Uint8Array
 }
 
-/** Sends a want-block for `cid` to `peer` alone and waits for its answer (Helia's `wantSessionBlock`). */
-export type WantFromPeer = (cid: CID, peer: PeerId, options: { signal: AbortSignal }) => Promise<PeerAnswer>
+/**
+ * Sends a want-block for `cid` to `peer` alone and waits for its answer (Helia's `wantSessionBlock`).
+ * `verify`, when given, is the caller's check of the block against `cid`, which the want may run
+ * itself (then the caller need not hash the block again).
+ */
+export type WantFromPeer = (
+  cid: CID,
+  peer: PeerId,
+  options: { signal: AbortSignal; verify?: ((block: Uint8Array) => Promise<void>) | undefined },
+) => Promise<PeerAnswer>
 
 interface Holder {
   peer: PeerId
@@ -154,7 +162,12 @@ export class HolderSplit {
    * The block `cid` from one of the holders, trying the next when one misses, with `sender` the peer
    * that delivered; `undefined` when no holder (left) has it. `onAsked` is told of each holder asked.
    */
-  async retrieve(cid: CID, signal: AbortSignal, onAsked?: (peerId: string) => void): Promise<{ block: Uint8Array; sender: string } | undefined> {
+  async retrieve(
+    cid: CID,
+    signal: AbortSignal,
+    onAsked?: (peerId: string) => void,
+    verify?: (block: Uint8Array) => Promise<void>,
+  ): Promise<{ block: Uint8Array; sender: string } | undefined> {
     const tried = new Set<string>()
     for (;;) {
       const holder = await this.pick(tried, signal)
@@ -162,7 +175,7 @@ export class HolderSplit {
       const key = holder.peer.toString()
       tried.add(key)
       onAsked?.(key)
-      const outcome = await this.ask(holder, cid, signal)
+      const outcome = await this.ask(holder, cid, signal, verify)
       if (outcome instanceof Uint8Array) return { block: outcome, sender: key }
       signal.throwIfAborted()
       // A holder that misses leaves the set: what it was asked next goes to the others.
@@ -218,7 +231,7 @@ export class HolderSplit {
   }
 
   /** Asks `holder` (its slot already taken by `pick`) for `cid`: its block, or why not. */
-  private async ask(holder: Holder, cid: CID, signal: AbortSignal): Promise<Uint8Array | Miss> {
+  private async ask(holder: Holder, cid: CID, signal: AbortSignal, verify: ((block: Uint8Array) => Promise<void>) | undefined): Promise<Uint8Array | Miss> {
     const stall = new AbortController()
     const watchdog = setInterval(
       () => {
@@ -228,7 +241,7 @@ export class HolderSplit {
     )
     watchdog.unref()
     try {
-      const answer = await this.want(cid, holder.peer, { signal: AbortSignal.any([signal, stall.signal, holder.gone.signal]) })
+      const answer = await this.want(cid, holder.peer, { signal: AbortSignal.any([signal, stall.signal, holder.gone.signal]), verify })
       if (!answer.has || answer.block === undefined) return 'dont-have'
       const now = this.now()
       // busy since its previous delivery (or since it was first asked after an idle spell)

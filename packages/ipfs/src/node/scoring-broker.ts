@@ -160,7 +160,8 @@ export class ScoringBlockBroker implements BlockBroker {
     if (split === undefined) return this.scored(cid, options, (c, o) => inner.call(this.inner, c, o))
     return this.scored(cid, options, async (c, o) => {
       const progress = o.onProgress as ((e: ProgressLike) => void) | undefined
-      const got = await split.retrieve(c, o.signal!, (peer) => progress?.({ type: 'bitswap:send-wantlist', detail: peer }))
+      // Helia's check goes with the want: a block stream runs it as its own, so the block is hashed once
+      const got = await split.retrieve(c, o.signal!, (peer) => progress?.({ type: 'bitswap:send-wantlist', detail: peer }), o.validateFn)
       if (got === undefined) return inner.call(this.inner, c, o)
       progress?.({ type: 'bitswap:block', detail: { sender: got.sender } })
       return got.block

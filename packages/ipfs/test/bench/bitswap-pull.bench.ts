@@ -83,6 +83,8 @@ const holderOf = (n: DefaultIpfsNode) => ({ peerId: n.libp2p.peerId.toString(), 
 async function serveRaw(holder: DefaultIpfsNode, size: number): Promise<void> {
   const piece = new Uint8Array(PIECE).fill(7)
   await holder.libp2p.handle(RAW_PROTOCOL, async (stream: Stream) => {
+    // Not before the asker's byte: what arrives before it reads piles up in its read buffer (4 MiB limit, then the stream aborts).
+    for await (const _ of stream) break
     for (let left = size; left > 0; left -= PIECE) {
       if (!stream.send(left >= PIECE ? piece : piece.subarray(0, left))) await stream.onDrain()
     }
@@ -95,11 +97,15 @@ async function rawPull(fetcher: DefaultIpfsNode, holder: DefaultIpfsNode, size: 
   await fetcher.libp2p.dial(holder.libp2p.getMultiaddrs())
   return seconds(async () => {
     const stream = await fetcher.libp2p.dialProtocol(holder.libp2p.getMultiaddrs(), RAW_PROTOCOL)
-    // A request byte, then our side closed: the protocol is settled before the holder answers.
+    // Reading first, then a request byte (the holder sends once it has it), then our side closed.
+    const received = (async () => {
+      let n = 0
+      for await (const chunk of stream) n += chunk.byteLength
+      return n
+    })()
     stream.send(new Uint8Array([1]))
     await stream.close()
-    let n = 0
-    for await (const chunk of stream) n += chunk.byteLength
+    const n = await received
     if (n !== size) throw new Error(`raw stream gave ${n} bytes, expected ${size}`)
   })
 }

@@ -8,6 +8,7 @@ import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { readFileRange } from '../../gateway/file-reader.js'
 import { arg, opt } from '../command.js'
+import { API_FILE_PREFETCH_BLOCKS } from '../constants.js'
 import type { CommandContext, CommandTable } from '../context.js'
 import { KuboApiError } from '../errors.js'
 import { parseContentPath, resolveToCid } from '../paths.js'
@@ -37,11 +38,11 @@ function fileSize(entry: UnixFSEntry): bigint {
 
 function contentOf(ctx: CommandContext, entry: UnixFSEntry, offset: number, length?: number): AsyncIterable<Uint8Array> {
   if (entry.type === 'file' || entry.type === 'raw') {
-    // The gateway's reader: whole blocks with an ordered prefetch, no copy per block (the exporter
-    // concatenates every block it reads into a new buffer).
+    // The gateway's reader: whole blocks with an ordered prefetch (deeper than the gateway's), no
+    // copy per block (the exporter concatenates every block it reads into a new buffer).
     const size = Number(fileSize(entry))
     const end = length === undefined ? size : Math.min(size, offset + length)
-    return readFileRange(ctx.blocks, entry.cid, size, offset, end)
+    return readFileRange(ctx.blocks, entry.cid, size, offset, end, API_FILE_PREFETCH_BLOCKS)
   }
   const options = length === undefined ? { offset, signal: ctx.signal } : { offset, length, signal: ctx.signal }
   if (entry.type === 'identity') return entry.content(options)

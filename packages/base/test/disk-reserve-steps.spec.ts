@@ -1,0 +1,70 @@
+/**
+ * How far ahead the disk reserve allocates: each top-up is a `fallocate` process, so during a burst
+ * of writes each one allocates twice the room of the one before, and apart from bursts each
+ * allocates the headroom. Uses a real file in a temporary folder (`fallocate --keep-size` on it) and
+ * a fake clock; the writes are only admitted and counted in flight, never made.
+ */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { BURST_WINDOW_MS, DiskReserve } from '../src/disk-reserve.js'
+
+const MiB = 2 ** 20
+const HEADROOM = MiB
+const hasFallocate = spawnSync('fallocate', ['--version']).status === 0
+
+/** Admits `count` writes of 256 KiB to a fresh reserve, the clock moving `gapMs` before each; the room each top-up allocated past what was admitted. */
+async function stepsOf(count: number, gapMs: number): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'disk-reserve-steps-'))
+  try {
+    let clock = 0
+    // the data file as LMDB leaves it on open (fallocate needs it to exist)
+    writeFileSync(join(dir, 'data.mdb'), '')
+    const warnings: string[] = []
+    const reserve = DiskReserve.forLmdb(dir, { headroomBytes: HEADROOM, now: () => clock, warn: (m) => warnings.push(m) })
+    const never = new Promise<void>(() => {})
+    const steps: number[] = []
+    let admitted = 0
+    let allocated = reserve.allocatedBytes
+    for (let i = 0; i < count; i++) {
+      clock += gapMs
+      const bytes = 256 * 1024
+      reserve.admit(bytes)
+      void reserve.track(bytes, never)
+      admitted += bytes
+      const deadline = Date.now() + 10_000
+      while (reserve.toppingUp) {
+        if (Date.now() > deadline) throw new Error('a top-up did not end within 10 s')
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      if (reserve.allocatedBytes !== allocated) {
+        allocated = reserve.allocatedBytes
+        // the room past the writes admitted and the commit margin (2 MiB)
+        steps.push(allocated - admitted - 2 * MiB)
+      }
+    }
+    assert.deepEqual(warnings, [])
+    return steps
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe('disk reserve top-up steps', { skip: hasFallocate ? false : 'needs fallocate (util-linux)' }, () => {
+  it('behavior: within a burst each top-up allocates twice the room of the one before', async () => {
+    const steps = await stepsOf(64, 1)
+    assert.deepEqual(steps, [2 * MiB, 4 * MiB, 8 * MiB, 16 * MiB])
+  })
+
+  it('behavior: top-ups further apart than the burst window each allocate the headroom', async () => {
+    const steps = await stepsOf(64, BURST_WINDOW_MS)
+    assert.ok(steps.length >= 10, `only ${steps.length} top-ups`)
+    assert.ok(
+      steps.every((s) => s === HEADROOM),
+      `steps ${steps.map((s) => s / MiB).join(', ')} MiB`,
+    )
+  })
+})
