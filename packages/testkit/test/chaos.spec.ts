@@ -369,7 +369,8 @@ describe('Workload replicas', () => {
       w.short().map((f) => f.cid),
       ['young'],
     )
-    // Block 600: "expires" ran its course and was closed; "lost" vanished too, but so did "young" before its 650.
+    // Block 600: "expires" and "lost" reached their expiry block and were closed (ran their course, with
+    // 3 replicas before); "young" was closed too, before its block 650, at 2 replicas: broken.
     const later = w as unknown as { init: { api: ApiPromise } }
     later.init.api = chainAt(600, { lost: null, young: null })
     await w.updateReplicas()
