@@ -46,6 +46,9 @@ export {
   ReportedInSlot,
   Spower,
   Workload,
+  WorkloadOwnerCount,
+  WorkloadOwnerList,
+  WorkloadOwners,
   WorkReports,
 } from './storage.js'
 export type { Group, Identity, PeerRecord, PKInfo, WorkReport } from './types.js'

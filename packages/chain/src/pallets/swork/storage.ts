@@ -75,7 +75,43 @@ export const Workload = optionalValue({
   pallet: PALLET,
   name: 'Workload',
   value: workloadAccumulator,
-  docs: ['The workload information: (per-owner workload, total free, total spower, total reported files size) of the running aggregation.'],
+  docs: [
+    'The workload information: (per-owner workload, total free, total spower, total reported files size) of the running aggregation.',
+    'Not as Crust: while the aggregation runs the per-owner map stays empty and the per-owner sums are in `WorkloadOwners`.',
+  ],
+})
+
+/**
+ * Not in Crust: the running aggregation's per-owner workload, one entry per owner, so a block that
+ * visits 500 identities reads and writes only their owners' entries: a single `Workload` value
+ * holding every owner was decoded, sorted and re-encoded whole in each block of the aggregation
+ * (O(owners) per block). `WorkloadOwnerCount` entries of `WorkloadOwnerList` say which owners have
+ * an entry, in the order first seen, for the hand-off at the end; all are removed there.
+ */
+export const WorkloadOwners = optionalMap({
+  pallet: PALLET,
+  name: 'WorkloadOwners',
+  hasher: 'Blake2_128Concat',
+  key: accountId,
+  value: u128,
+  docs: ['Not in Crust: the per-owner workload (Σ spower + free of its counted sWorkers) of the running aggregation.'],
+})
+
+export const WorkloadOwnerCount = valueWithDefault({
+  pallet: PALLET,
+  name: 'WorkloadOwnerCount',
+  value: u32,
+  default: 0,
+  docs: ['Not in Crust: the number of owners in `WorkloadOwnerList`.'],
+})
+
+export const WorkloadOwnerList = optionalMap({
+  pallet: PALLET,
+  name: 'WorkloadOwnerList',
+  hasher: 'Twox64Concat',
+  key: u32,
+  value: accountId,
+  docs: ['Not in Crust: the owners with an entry in `WorkloadOwners`, by index, for the hand-off at the end of the aggregation.'],
 })
 
 export const PendingWorkload = optionalValue({
@@ -252,4 +288,7 @@ export const sworkStorage: StorageItem[] = [
   PubKeyOwner,
   PeerRecords,
   LastProcessedBlockWorkReports,
+  WorkloadOwners,
+  WorkloadOwnerCount,
+  WorkloadOwnerList,
 ]

@@ -21,6 +21,9 @@ import {
   ReportedInSlot,
   Spower,
   Workload,
+  WorkloadOwnerCount,
+  WorkloadOwnerList,
+  WorkloadOwners,
   WorkReports,
 } from './storage.js'
 import type { Identity } from './types.js'
@@ -53,13 +56,43 @@ function isFullyReported(ctx: BlockContext, who: Uint8Array, id: Identity, curre
   return currentRs >= deadline
 }
 
-/** Visits up to {@link IDENTITY_UPDATE_LENGTH} identities from the cursor (Crust's `patial_update_identities`). */
+/** Adds `amount` to the running aggregation's workload of `owner`. */
+function addOwnerWorkload(state: StorageAccess, owner: Uint8Array, amount: bigint): void {
+  const before = WorkloadOwners.get(state, owner)
+  if (before === undefined) {
+    const n = WorkloadOwnerCount.get(state)
+    WorkloadOwnerList.insert(state, n, owner)
+    WorkloadOwnerCount.put(state, n + 1)
+  }
+  WorkloadOwners.insert(state, owner, add(before ?? 0n, amount))
+}
+
+/** Every owner's workload of the running aggregation (account order, as Crust's BTreeMap), its entries removed. */
+function drainOwnerWorkloads(state: StorageAccess): Array<[Uint8Array, bigint]> {
+  const out: Array<[Uint8Array, bigint]> = []
+  const count = WorkloadOwnerCount.get(state)
+  for (let i = 0; i < count; i++) {
+    const owner = WorkloadOwnerList.get(state, i)
+    if (owner === undefined) continue
+    out.push([owner, WorkloadOwners.get(state, owner) ?? 0n])
+    WorkloadOwners.remove(state, owner)
+    WorkloadOwnerList.remove(state, i)
+  }
+  WorkloadOwnerCount.kill(state)
+  return out.sort((a, b) => Buffer.compare(a[0], b[0]))
+}
+
+/**
+ * Visits up to {@link IDENTITY_UPDATE_LENGTH} identities from the cursor (Crust's
+ * `patial_update_identities`): reads and writes only the totals and the visited identities' owners.
+ */
 function partialUpdate(ctx: BlockContext, cursor: number): void {
   const { state } = ctx
   const acc = Workload.get(state)
   if (acc === undefined) return
   const [entries, free0, spower0, files0] = acc
-  const owners = new Map<string, [Uint8Array, bigint]>(entries.map(([k, v]) => [Buffer.from(k).toString('hex'), [k, v]]))
+  // An aggregation begun by a runtime that kept owners inside `Workload` continues in `WorkloadOwners`.
+  for (const [owner, amount] of entries) addOwnerWorkload(state, owner, amount)
   let [totalFree, totalSpower, totalFiles] = [free0, spower0, files0]
   const currentRs = CurrentReportSlot.get(state)
   const depth = BigInt(HISTORY_SLOTS * ctx.config.reportSlot)
@@ -82,14 +115,12 @@ function partialUpdate(ctx: BlockContext, cursor: number): void {
     totalSpower = add(totalSpower, spower)
     totalFree = add(totalFree, free)
     totalFiles = add(totalFiles, files)
-    const owner = id.group ?? who
-    const key = Buffer.from(owner).toString('hex')
-    owners.set(key, [owner, add(add(owners.get(key)?.[1] ?? 0n, spower), free)])
+    addOwnerWorkload(state, id.group ?? who, add(spower, free))
     if (currentRs >= depth) ReportedInSlot.remove(state, id.anchor, currentRs - depth)
   }
   if (next >= count) IdentityCursor.kill(state)
   else IdentityCursor.put(state, next)
-  Workload.put(state, [[...owners.values()], totalFree, totalSpower, totalFiles])
+  Workload.put(state, [[], totalFree, totalSpower, totalFiles])
 }
 
 /** Writes the totals and the current report slot, and leaves the per-owner workload for staking. */
@@ -97,12 +128,13 @@ function finalize(ctx: BlockContext): void {
   const { state } = ctx
   const acc = Workload.get(state)
   if (acc === undefined) return
-  const [workload, totalFree, totalSpower, totalFiles] = acc
+  const [entries, totalFree, totalSpower, totalFiles] = acc
+  for (const [owner, amount] of entries) addOwnerWorkload(state, owner, amount)
   Free.put(state, totalFree)
   Spower.put(state, totalSpower)
   ReportedFilesSize.put(state, totalFiles)
   CurrentReportSlot.put(state, reportSlotOf(ctx.config, ctx.blockNumber))
-  PendingWorkload.put(state, [workload, add(totalSpower, totalFree)])
+  PendingWorkload.put(state, [drainOwnerWorkloads(state), add(totalSpower, totalFree)])
   IdentityCursor.kill(state)
   Workload.kill(state)
 }
