@@ -22,6 +22,7 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // heartbeat weights as Crust's weight files; rebond refunds to its post-dispatch weight.
   // 12: sWork's running workload aggregation keeps its per-owner sums in Swork.WorkloadOwners
   // (WorkloadOwnerCount, WorkloadOwnerList), not inside Workload: other state during aggregation.
+  // Big era elections run paged in the blocks before the planning session start (Staking.Election*).
   specVersion: 12,
   transactionVersion: 1,
   ss58Prefix: 66,
