@@ -15,8 +15,8 @@ import {
   updateOffset,
   updateSpower,
   Workload,
-  WorkloadOwnerCount,
-  WorkloadOwners,
+  WorkloadPageCount,
+  WorkloadPages,
   WorkReports,
 } from '../src/pallets/swork/index.js'
 import { sworkOnInitialize } from '../src/pallets/swork/workload.js'
@@ -224,18 +224,24 @@ describe('swork: workload aggregation', () => {
     return seen
   }
 
-  it("behavior: an aggregation block writes no value that grows with the owners; the hand-off has each owner's sum, in account order", async () => {
+  it("behavior: an aggregation block writes a few values, none holding more owners than it visited; the hand-off has each owner's sum, in account order", async () => {
     const h = await sworkHarness()
-    const expected = grouped(h, 1500, 400)
+    // Each identity its own owner (7919 is prime to 1500): a value with every owner seen so far would hold up to 1,500.
+    const expected = grouped(h, 1500, 1500)
     h.runTo(49)
     const blocks = [50, 51, 52].map((n) => onInitialize(h, n))
-    // 500 identities per block (no punishment or slot cleanup due): one owner entry each, plus the
-    // owner list for owners first seen and the cursor and totals; every value a few dozen bytes.
+    // 500 identities per block (no punishment or slot cleanup due): the cursor, the totals, the page
+    // and its count (the first block also starts the aggregation: cursor and totals once more; the
+    // last deletes the cursor).
+    const ownerEntry = 32 + 16
+    assert.deepEqual(
+      blocks.map((b) => b.writes),
+      [6, 4, 3],
+    )
     for (const b of blocks) {
-      assert.ok(b.largestValue <= 64, `largest value written ${b.largestValue} bytes`)
-      assert.ok(b.writes <= 3 * IDENTITY_UPDATE_LENGTH + 2, `${b.writes} writes`)
+      assert.ok(b.largestValue <= 3 + IDENTITY_UPDATE_LENGTH * ownerEntry, `largest value written ${b.largestValue} bytes`)
     }
-    assert.equal(WorkloadOwnerCount.get(h.state), 400)
+    assert.equal(WorkloadPageCount.get(h.state), 3)
     onInitialize(h, 53)
     const w = takeWorkload(h.state)!
     assert.deepEqual(
@@ -243,8 +249,23 @@ describe('swork: workload aggregation', () => {
       [...expected].sort((a, b) => a[0].localeCompare(b[0])),
     )
     assert.equal(w.totalWorkload, (1500n * 1501n) / 2n)
-    assert.equal(WorkloadOwnerCount.get(h.state), 0)
-    assert.equal([...expected.keys()].filter((o) => WorkloadOwners.get(h.state, Buffer.from(o, 'hex')) !== undefined).length, 0)
+    assert.equal(WorkloadPageCount.get(h.state), 0)
+    assert.deepEqual(
+      [0, 1, 2].map((p) => WorkloadPages.get(h.state, p)),
+      [undefined, undefined, undefined],
+    )
+  })
+
+  it('behavior: owners with identities visited in different blocks get one sum in the hand-off', async () => {
+    const h = await sworkHarness()
+    const expected = grouped(h, 1200, 7)
+    h.runTo(49)
+    for (const n of [50, 51, 52, 53]) onInitialize(h, n)
+    const w = takeWorkload(h.state)!
+    assert.deepEqual(
+      w.workload.map(([o, v]) => [hex(o), v]),
+      [...expected].sort((a, b) => a[0].localeCompare(b[0])),
+    )
   })
 
   it('behavior: owners an earlier runtime left inside Workload are carried into the hand-off', async () => {

@@ -20,8 +20,8 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 11: sudo and multisig weigh and class as the calls they carry (Substrate's rules; Crust's
   // multisig weights); as_multi is charged the weight used. Staking, utility, timestamp, remark and
   // heartbeat weights as Crust's weight files; rebond refunds to its post-dispatch weight.
-  // 12: sWork's running workload aggregation keeps its per-owner sums in Swork.WorkloadOwners
-  // (WorkloadOwnerCount, WorkloadOwnerList), not inside Workload: other state during aggregation.
+  // 12: sWork's running workload aggregation keeps its per-owner sums in one Swork.WorkloadPages
+  // value per block (WorkloadPageCount), not inside Workload: other state during aggregation.
   // Big era elections run paged in the blocks before the planning session start (Staking.Election*).
   specVersion: 12,
   transactionVersion: 1,

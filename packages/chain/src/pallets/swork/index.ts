@@ -46,9 +46,8 @@ export {
   ReportedInSlot,
   Spower,
   Workload,
-  WorkloadOwnerCount,
-  WorkloadOwnerList,
-  WorkloadOwners,
+  WorkloadPageCount,
+  WorkloadPages,
   WorkReports,
 } from './storage.js'
 export type { Group, Identity, PeerRecord, PKInfo, WorkReport } from './types.js'

@@ -2,7 +2,7 @@
  * sWork's storage items (prefix `Swork`), with Crust's names, hashers and value types, plus the few
  * items our runtime needs in place of Crust's key iteration and Intel attestation.
  */
-import { bool, bytes, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
+import { bool, btreeMap, bytes, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
 import { doubleMapWithDefault, mapWithDefault, optionalMap, optionalValue, type StorageItem, valueWithDefault } from '../../frame/storage.js'
 import {
   accountId,
@@ -77,41 +77,31 @@ export const Workload = optionalValue({
   value: workloadAccumulator,
   docs: [
     'The workload information: (per-owner workload, total free, total spower, total reported files size) of the running aggregation.',
-    'Not as Crust: while the aggregation runs the per-owner map stays empty and the per-owner sums are in `WorkloadOwners`.',
+    'Not as Crust: while the aggregation runs the per-owner map stays empty and the per-owner sums are in `WorkloadPages`.',
   ],
 })
 
 /**
- * Not in Crust: the running aggregation's per-owner workload, one entry per owner, so a block that
- * visits 500 identities reads and writes only their owners' entries: a single `Workload` value
- * holding every owner was decoded, sorted and re-encoded whole in each block of the aggregation
- * (O(owners) per block). `WorkloadOwnerCount` entries of `WorkloadOwnerList` say which owners have
- * an entry, in the order first seen, for the hand-off at the end; all are removed there.
+ * Not in Crust: the running aggregation's per-owner workload, one value per block of it holding the
+ * owners of the identities that block visited (at most 500), so a block writes what it visited: a
+ * single `Workload` value holding every owner was decoded, sorted and re-encoded whole in each block
+ * of the aggregation (O(owners) per block). The hand-off at the end merges the pages and removes them.
  */
-export const WorkloadOwners = optionalMap({
+export const WorkloadPages = optionalMap({
   pallet: PALLET,
-  name: 'WorkloadOwners',
-  hasher: 'Blake2_128Concat',
-  key: accountId,
-  value: u128,
-  docs: ['Not in Crust: the per-owner workload (Σ spower + free of its counted sWorkers) of the running aggregation.'],
-})
-
-export const WorkloadOwnerCount = valueWithDefault({
-  pallet: PALLET,
-  name: 'WorkloadOwnerCount',
-  value: u32,
-  default: 0,
-  docs: ['Not in Crust: the number of owners in `WorkloadOwnerList`.'],
-})
-
-export const WorkloadOwnerList = optionalMap({
-  pallet: PALLET,
-  name: 'WorkloadOwnerList',
+  name: 'WorkloadPages',
   hasher: 'Twox64Concat',
   key: u32,
-  value: accountId,
-  docs: ['Not in Crust: the owners with an entry in `WorkloadOwners`, by index, for the hand-off at the end of the aggregation.'],
+  value: btreeMap(accountId, u128),
+  docs: ['Not in Crust: per block of the running aggregation, the workload (Σ spower + free) it counted for each owner.'],
+})
+
+export const WorkloadPageCount = valueWithDefault({
+  pallet: PALLET,
+  name: 'WorkloadPageCount',
+  value: u32,
+  default: 0,
+  docs: ['Not in Crust: the number of `WorkloadPages` of the running aggregation.'],
 })
 
 export const PendingWorkload = optionalValue({
@@ -288,7 +278,6 @@ export const sworkStorage: StorageItem[] = [
   PubKeyOwner,
   PeerRecords,
   LastProcessedBlockWorkReports,
-  WorkloadOwners,
-  WorkloadOwnerCount,
-  WorkloadOwnerList,
+  WorkloadPages,
+  WorkloadPageCount,
 ]

@@ -21,9 +21,8 @@ import {
   ReportedInSlot,
   Spower,
   Workload,
-  WorkloadOwnerCount,
-  WorkloadOwnerList,
-  WorkloadOwners,
+  WorkloadPageCount,
+  WorkloadPages,
   WorkReports,
 } from './storage.js'
 import type { Identity } from './types.js'
@@ -56,43 +55,37 @@ function isFullyReported(ctx: BlockContext, who: Uint8Array, id: Identity, curre
   return currentRs >= deadline
 }
 
-/** Adds `amount` to the running aggregation's workload of `owner`. */
-function addOwnerWorkload(state: StorageAccess, owner: Uint8Array, amount: bigint): void {
-  const before = WorkloadOwners.get(state, owner)
-  if (before === undefined) {
-    const n = WorkloadOwnerCount.get(state)
-    WorkloadOwnerList.insert(state, n, owner)
-    WorkloadOwnerCount.put(state, n + 1)
-  }
-  WorkloadOwners.insert(state, owner, add(before ?? 0n, amount))
+type OwnerSums = Map<string, [Uint8Array, bigint]>
+
+/** Adds `amount` to `owner`'s sum. */
+function addTo(sums: OwnerSums, owner: Uint8Array, amount: bigint): void {
+  const key = Buffer.from(owner.buffer, owner.byteOffset, owner.byteLength).toString('hex')
+  sums.set(key, [owner, add(sums.get(key)?.[1] ?? 0n, amount)])
 }
 
-/** Every owner's workload of the running aggregation (account order, as Crust's BTreeMap), its entries removed. */
-function drainOwnerWorkloads(state: StorageAccess): Array<[Uint8Array, bigint]> {
-  const out: Array<[Uint8Array, bigint]> = []
-  const count = WorkloadOwnerCount.get(state)
-  for (let i = 0; i < count; i++) {
-    const owner = WorkloadOwnerList.get(state, i)
-    if (owner === undefined) continue
-    out.push([owner, WorkloadOwners.get(state, owner) ?? 0n])
-    WorkloadOwners.remove(state, owner)
-    WorkloadOwnerList.remove(state, i)
+/** Every owner's workload of the running aggregation, merged from its pages, which are removed. */
+function drainOwnerSums(state: StorageAccess, sums: OwnerSums): Array<[Uint8Array, bigint]> {
+  const pages = WorkloadPageCount.get(state)
+  for (let page = 0; page < pages; page++) {
+    for (const [owner, amount] of WorkloadPages.get(state, page) ?? []) addTo(sums, owner, amount)
+    WorkloadPages.remove(state, page)
   }
-  WorkloadOwnerCount.kill(state)
-  return out.sort((a, b) => Buffer.compare(a[0], b[0]))
+  WorkloadPageCount.kill(state)
+  return [...sums.values()]
 }
 
 /**
  * Visits up to {@link IDENTITY_UPDATE_LENGTH} identities from the cursor (Crust's
- * `patial_update_identities`): reads and writes only the totals and the visited identities' owners.
+ * `patial_update_identities`): writes the totals and one page with the visited identities' owners.
  */
 function partialUpdate(ctx: BlockContext, cursor: number): void {
   const { state } = ctx
   const acc = Workload.get(state)
   if (acc === undefined) return
   const [entries, free0, spower0, files0] = acc
-  // An aggregation begun by a runtime that kept owners inside `Workload` continues in `WorkloadOwners`.
-  for (const [owner, amount] of entries) addOwnerWorkload(state, owner, amount)
+  // This block's page; an aggregation begun by a runtime that kept owners inside `Workload` continues in the pages.
+  const sums: OwnerSums = new Map()
+  for (const [owner, amount] of entries) addTo(sums, owner, amount)
   let [totalFree, totalSpower, totalFiles] = [free0, spower0, files0]
   const currentRs = CurrentReportSlot.get(state)
   const depth = BigInt(HISTORY_SLOTS * ctx.config.reportSlot)
@@ -115,11 +108,16 @@ function partialUpdate(ctx: BlockContext, cursor: number): void {
     totalSpower = add(totalSpower, spower)
     totalFree = add(totalFree, free)
     totalFiles = add(totalFiles, files)
-    addOwnerWorkload(state, id.group ?? who, add(spower, free))
+    addTo(sums, id.group ?? who, add(spower, free))
     if (currentRs >= depth) ReportedInSlot.remove(state, id.anchor, currentRs - depth)
   }
   if (next >= count) IdentityCursor.kill(state)
   else IdentityCursor.put(state, next)
+  if (sums.size > 0) {
+    const page = WorkloadPageCount.get(state)
+    WorkloadPages.insert(state, page, [...sums.values()])
+    WorkloadPageCount.put(state, page + 1)
+  }
   Workload.put(state, [[], totalFree, totalSpower, totalFiles])
 }
 
@@ -129,12 +127,13 @@ function finalize(ctx: BlockContext): void {
   const acc = Workload.get(state)
   if (acc === undefined) return
   const [entries, totalFree, totalSpower, totalFiles] = acc
-  for (const [owner, amount] of entries) addOwnerWorkload(state, owner, amount)
+  const sums: OwnerSums = new Map()
+  for (const [owner, amount] of entries) addTo(sums, owner, amount)
   Free.put(state, totalFree)
   Spower.put(state, totalSpower)
   ReportedFilesSize.put(state, totalFiles)
   CurrentReportSlot.put(state, reportSlotOf(ctx.config, ctx.blockNumber))
-  PendingWorkload.put(state, [drainOwnerWorkloads(state), add(totalSpower, totalFree)])
+  PendingWorkload.put(state, [drainOwnerSums(state, sums), add(totalSpower, totalFree)])
   IdentityCursor.kill(state)
   Workload.kill(state)
 }
