@@ -8,7 +8,10 @@
  * - in this process, on the same database: producing a block of 300 transfers and one of 100
  *   orders (execution, trie commit and the LMDB write: what an import costs besides the signature
  *   checks) and the era transition (election and end-of-era rewards), each as a ratio to the same
- *   work on a dev-size state generated in the same run (1,000 files), median of 3 rounds.
+ *   work on a dev-size state generated in the same run (1,000 files), median of 3 rounds; the paged
+ *   election's steps (slowest step, the planning block's part) and sWork's workload aggregation
+ *   (each block's on_initialize over every identity at Crust's 600-block report slot), absolute.
+ * `--generate-only` then `--reuse --keep` measures one generated state many times (and with other builds).
  * Not in `npm run bench` (it writes ~15 GB and runs for an hour at full size).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
