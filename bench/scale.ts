@@ -8,7 +8,10 @@
  * - in this process, on the same database: producing a block of 300 transfers and one of 100
  *   orders (execution, trie commit and the LMDB write: what an import costs besides the signature
  *   checks) and the era transition (election and end-of-era rewards), each as a ratio to the same
- *   work on a dev-size state generated in the same run (1,000 files), median of 3 rounds.
+ *   work on a dev-size state generated in the same run (1,000 files), median of 3 rounds; the paged
+ *   election's steps (slowest step, the planning block's part) and sWork's workload aggregation
+ *   (each block's on_initialize over every identity at Crust's 600-block report slot), absolute.
+ * `--generate-only` then `--reuse --keep` measures one generated state many times (and with other builds).
  * Not in `npm run bench` (it writes ~15 GB and runs for an hour at full size).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
@@ -21,7 +24,7 @@ import type { Codec } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Keyring } from '@polkadot/keyring'
-import { builtinSpec, Chain, ChainDatabase, decodeExtrinsic, market, OverlayState, PALLET_INDEX, signerFromUri, staking } from '@crust-ts/chain'
+import { builtinSpec, Chain, ChainDatabase, decodeExtrinsic, market, OverlayState, PALLET_INDEX, signerFromUri, staking, swork } from '@crust-ts/chain'
 import type { Runtime } from '@crust-ts/chain'
 
 interface NodeProcess {
@@ -75,12 +78,65 @@ interface StateSize {
   accounts: number
 }
 
+/** Crust's report slot (REPORT_SLOT, 600 blocks): its aggregation runs 100 blocks, enough for 50,000 identities at 500 a block. */
+const CRUST_REPORT_SLOT = 600
+
+/**
+ * sWork's workload aggregation on the state of `view`: one report slot's `on_initialize`s, from the
+ * block that starts it to the block that hands the workload to staking, on one overlay; the
+ * milliseconds of each block that visits identities and of the hand-off block.
+ */
+function aggregationTimings(runtime: Runtime, view: { get(key: Uint8Array): Uint8Array | undefined }): { visitMs: number[]; handOffMs: number } {
+  const state = new OverlayState((key) => view.get(key))
+  const config = { ...runtime.config, reportSlot: CRUST_REPORT_SLOT }
+  const pallet = runtime.pallets.find((p) => p.name === 'Swork')!
+  const start = 10 * config.reportSlot - swork.updateOffset(config.reportSlot)
+  const times: number[] = []
+  for (let n = start; n < start + config.reportSlot && (n === start || swork.aggregationRunning(state)); n++) {
+    const t0 = performance.now()
+    pallet.onInitialize!({ state, config, blockNumber: n, deposit: () => {} })
+    times.push(performance.now() - t0)
+  }
+  return { visitMs: times.slice(0, -1), handOffMs: times[times.length - 1]! }
+}
+
+/**
+ * The paged election (when this build has it) on the state of `view`, median of {@link ROUNDS}:
+ * its number of steps (one a block), the slowest step and the finishing part of the planning block.
+ */
+function pagedElectionTimings(view: { get(key: Uint8Array): Uint8Array | undefined }): { steps: number; slowestMs: number; finishMs: number } | undefined {
+  const pages = staking as Partial<Pick<typeof staking, 'electionPage' | 'finishPagedElection'>>
+  if (pages.electionPage === undefined || pages.finishPagedElection === undefined) return undefined
+  const rounds: Array<{ steps: number; slowestMs: number; finishMs: number }> = []
+  for (let r = 0; r < ROUNDS; r++) {
+    const state = new OverlayState((key) => view.get(key))
+    const era = (staking.CurrentEra.get(state) ?? 0) + 1
+    const steps: number[] = []
+    for (let ready = false; !ready; ) {
+      const t0 = performance.now()
+      ready = pages.electionPage(state, era)
+      steps.push(performance.now() - t0)
+    }
+    const t1 = performance.now()
+    pages.finishPagedElection(state, era)
+    rounds.push({ steps: steps.length, slowestMs: Math.max(...steps), finishMs: performance.now() - t1 })
+  }
+  return { steps: rounds[0]!.steps, slowestMs: median(rounds.map((r) => r.slowestMs)), finishMs: median(rounds.map((r) => r.finishMs)) }
+}
+
 /** Block production and era transition timings on the database at `basePath` (median of {@link ROUNDS}). */
 async function chainTimings(
   kit: Testkit,
   basePath: string,
   files: number,
-): Promise<{ transfersMs: number; ordersMs: number; electionMs: number; endEraMs: number }> {
+): Promise<{
+  transfersMs: number
+  ordersMs: number
+  electionMs: number
+  endEraMs: number
+  paged: { steps: number; slowestMs: number; finishMs: number } | undefined
+  aggregation: { blocks: number; medianMs: number; maxMs: number; handOffMs: number }
+}> {
   const spec = builtinSpec('dev')!
   const runtime = kit.scaleRuntime(spec, BLOCK_TIME)
   const db = ChainDatabase.open(join(basePath, 'chain'))
@@ -156,7 +212,15 @@ async function chainTimings(
       staking.endEra({ state, config: runtime.config, deposit: () => {} }, era)
       endEras.push(performance.now() - t1)
     }
-    return { transfersMs: median(transfers), ordersMs: median(orders), electionMs: median(elections), endEraMs: median(endEras) }
+    const paged = pagedElectionTimings(chain.stateAt())
+    const aggregations = Array.from({ length: ROUNDS }, () => aggregationTimings(runtime, chain.stateAt()))
+    const aggregation = {
+      blocks: aggregations[0]!.visitMs.length,
+      medianMs: median(aggregations.map((a) => median(a.visitMs))),
+      maxMs: median(aggregations.map((a) => Math.max(...a.visitMs))),
+      handOffMs: median(aggregations.map((a) => a.handOffMs)),
+    }
+    return { transfersMs: median(transfers), ordersMs: median(orders), electionMs: median(elections), endEraMs: median(endEras), paged, aggregation }
   } finally {
     await db.close()
   }
@@ -266,7 +330,14 @@ async function main(): Promise<void> {
         line('block of 300 transfers (execute + trie commit + LMDB write, median of 3)', scale.transfersMs, dev.transfersMs),
         line('block of 100 orders (same)', scale.ordersMs, dev.ordersMs),
         line(`era election (${size.candidates} candidates, ${size.guarantors} guarantors vs 10 / 100)`, scale.electionMs, dev.electionMs),
+        scale.paged === undefined
+          ? '  paged era election: not in this build'
+          : `  paged era election: ${scale.paged.steps} steps (one a block) before the planning block, slowest ${scale.paged.slowestMs.toFixed(0)} ms, ` +
+            `the planning block's part ${scale.paged.finishMs.toFixed(0)} ms (medians of 3, absolute; one block's normal budget is 1,500 ms)`,
         `  end-of-era rewards: ${scale.endEraMs.toFixed(1)} ms at scale, ${dev.endEraMs.toFixed(1)} ms at dev size; one block's normal budget is 1,500 ms`,
+        `  sWork workload aggregation on_initialize (${size.sworkers} identities, report slot ${CRUST_REPORT_SLOT}: ${scale.aggregation.blocks} blocks of visits): ` +
+          `median block ${scale.aggregation.medianMs.toFixed(1)} ms, slowest ${scale.aggregation.maxMs.toFixed(1)} ms, hand-off block ${scale.aggregation.handOffMs.toFixed(1)} ms ` +
+          `(dev size: ${dev.aggregation.medianMs.toFixed(1)} / ${dev.aggregation.maxMs.toFixed(1)} / ${dev.aggregation.handOffMs.toFixed(1)} ms; medians of 3 rounds, absolute)`,
         '  block of 20 full report_works: not measured here (needs enclave-signed reports against generated identities)',
       ].join('\n'),
     )

@@ -15,8 +15,12 @@ import {
   updateOffset,
   updateSpower,
   Workload,
+  WorkloadPageCount,
+  WorkloadPages,
   WorkReports,
 } from '../src/pallets/swork/index.js'
+import { sworkOnInitialize } from '../src/pallets/swork/workload.js'
+import type { StorageAccess } from '../src/frame/storage.js'
 import { ROOT, signed, type RuntimeHarness } from './fixtures/runtime-harness.js'
 import { account, newReporter, openBlock, reportNow, sworkEvents, sworkHarness } from './fixtures/swork-env.js'
 import type { SworkerSim } from './fixtures/sworker-sim.js'
@@ -176,5 +180,108 @@ describe('swork: workload aggregation', () => {
     assert.equal(handOff(h)!.total, 4500n)
     assert.equal(Free.get(h.state), 4500n)
     assert.equal(CurrentReportSlot.get(h.state), 60n)
+  })
+
+  /** `count` identities, identity i in the group of owner i % `owners` with free = i + 1, all reported in slot 0. */
+  function grouped(h: RuntimeHarness, count: number, owners: number): Map<string, bigint> {
+    const expected = new Map<string, bigint>()
+    for (let i = 0; i < count; i++) {
+      const who = new Uint8Array(32)
+      new DataView(who.buffer).setUint32(0, i + 1)
+      const owner = new Uint8Array(32).fill(0xee)
+      new DataView(owner.buffer).setUint32(4, (i * 7919) % owners)
+      const anchor = Uint8Array.from(who)
+      anchor[31] = 0xaa
+      putIdentity(h.state, who, { anchor, punishment_deadline: 0n, group: owner })
+      const free = BigInt(i + 1)
+      WorkReports.insert(h.state, anchor, {
+        report_slot: 0n,
+        spower: 0n,
+        free,
+        reported_files_size: 0n,
+        reported_srd_root: new Uint8Array(0),
+        reported_files_root: new Uint8Array(0),
+      })
+      ReportedInSlot.insert(h.state, anchor, 0n, true)
+      expected.set(hex(owner), (expected.get(hex(owner)) ?? 0n) + free)
+    }
+    return expected
+  }
+
+  /** sWork's on_initialize of block `n` on the harness state, recording the largest value it writes. */
+  function onInitialize(h: RuntimeHarness, n: number): { writes: number; largestValue: number } {
+    const seen = { writes: 0, largestValue: 0 }
+    const state: StorageAccess = {
+      get: (k) => h.state.get(k),
+      set: (k, v) => {
+        seen.writes++
+        seen.largestValue = Math.max(seen.largestValue, v.length)
+        h.state.set(k, v)
+      },
+      delete: (k) => h.state.delete(k),
+    }
+    sworkOnInitialize({ state, config: h.runtime.config, blockNumber: n, deposit: () => {} })
+    return seen
+  }
+
+  it("behavior: an aggregation block writes a few values, none holding more owners than it visited; the hand-off has each owner's sum, in account order", async () => {
+    const h = await sworkHarness()
+    // Each identity its own owner (7919 is prime to 1500): a value with every owner seen so far would hold up to 1,500.
+    const expected = grouped(h, 1500, 1500)
+    h.runTo(49)
+    const blocks = [50, 51, 52].map((n) => onInitialize(h, n))
+    // 500 identities per block (no punishment or slot cleanup due): the cursor, the totals, the page
+    // and its count (the first block also starts the aggregation: cursor and totals once more; the
+    // last deletes the cursor).
+    const ownerEntry = 32 + 16
+    assert.deepEqual(
+      blocks.map((b) => b.writes),
+      [6, 4, 3],
+    )
+    for (const b of blocks) {
+      assert.ok(b.largestValue <= 3 + IDENTITY_UPDATE_LENGTH * ownerEntry, `largest value written ${b.largestValue} bytes`)
+    }
+    assert.equal(WorkloadPageCount.get(h.state), 3)
+    onInitialize(h, 53)
+    const w = takeWorkload(h.state)!
+    assert.deepEqual(
+      w.workload.map(([o, v]) => [hex(o), v]),
+      [...expected].sort((a, b) => a[0].localeCompare(b[0])),
+    )
+    assert.equal(w.totalWorkload, (1500n * 1501n) / 2n)
+    assert.equal(WorkloadPageCount.get(h.state), 0)
+    assert.deepEqual(
+      [0, 1, 2].map((p) => WorkloadPages.get(h.state, p)),
+      [undefined, undefined, undefined],
+    )
+  })
+
+  it('behavior: owners with identities visited in different blocks get one sum in the hand-off', async () => {
+    const h = await sworkHarness()
+    const expected = grouped(h, 1200, 7)
+    h.runTo(49)
+    for (const n of [50, 51, 52, 53]) onInitialize(h, n)
+    const w = takeWorkload(h.state)!
+    assert.deepEqual(
+      w.workload.map(([o, v]) => [hex(o), v]),
+      [...expected].sort((a, b) => a[0].localeCompare(b[0])),
+    )
+  })
+
+  it('behavior: owners an earlier runtime left inside Workload are carried into the hand-off', async () => {
+    const h = await sworkHarness()
+    const expected = grouped(h, 10, 3)
+    h.runTo(49)
+    onInitialize(h, 50)
+    // As if the aggregation had been begun by a runtime that kept the per-owner map in the value.
+    const legacy = new Uint8Array(32).fill(0x11)
+    const acc = Workload.get(h.state)!
+    Workload.put(h.state, [[[legacy, 7n]], acc[1] + 7n, acc[2], acc[3]])
+    onInitialize(h, 51)
+    const w = takeWorkload(h.state)!
+    assert.deepEqual(
+      w.workload.map(([o, v]) => [hex(o), v]),
+      [...expected, [hex(legacy), 7n] as [string, bigint]].sort((a, b) => a[0].localeCompare(b[0])),
+    )
   })
 })

@@ -20,7 +20,10 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 11: sudo and multisig weigh and class as the calls they carry (Substrate's rules; Crust's
   // multisig weights); as_multi is charged the weight used. Staking, utility, timestamp, remark and
   // heartbeat weights as Crust's weight files; rebond refunds to its post-dispatch weight.
-  specVersion: 11,
+  // 12: sWork's running workload aggregation keeps its per-owner sums in one Swork.WorkloadPages
+  // value per block (WorkloadPageCount), not inside Workload: other state during aggregation.
+  // Big era elections run paged in the blocks before the planning session start (Staking.Election*).
+  specVersion: 12,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

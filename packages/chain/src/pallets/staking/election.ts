@@ -38,7 +38,9 @@ import {
 } from './storage.js'
 import type { Exposure, IndividualExposure } from './types.js'
 
-const hex = (a: Uint8Array) => Buffer.from(a).toString('hex')
+// A view, not `Buffer.from(a)`: that copies through its slow array-like path (a tenth of the election on 10k guarantors).
+export const hex = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex')
+export const compareAccounts = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b)
 
 /** A validator's own active bond (0 when it is not bonded). */
 export function activeBond(state: StorageReader, stash: Uint8Array): bigint {
@@ -56,20 +58,61 @@ export function cappedExposure(own: bigint, guarantees: IndividualExposure[], li
 }
 
 /** The top guarantors by value (ties keep their order). */
-function clip(exposure: Exposure): Exposure {
+export function clip(exposure: Exposure): Exposure {
   const others = [...exposure.others].sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0)).slice(0, MAX_GUARANTOR_REWARDED_PER_VALIDATOR)
   return { ...exposure, others }
 }
 
+/** A candidate's capped total, and whether it has an exposure (a stake limit above 0). */
+export interface CandidateStake {
+  stash: Uint8Array
+  total: bigint
+  exposed: boolean
+}
+
+/** The candidates that can be elected (only whitelisted ones while ForceSelection is on) and how many to elect; undefined when fewer than the minimum. */
+function electable(state: StorageReader, stakes: CandidateStake[]): { electable: CandidateStake[]; toElect: number } | undefined {
+  const minimum = Math.max(MinimumValidatorCount.get(state), 1)
+  if (stakes.length < minimum) return undefined
+  // With ForceSelection only whitelisted candidates can be elected (they all keep their exposures).
+  const whitelist = ForceSelection.get(state) ? new Set(ValidatorsWhitelist.get(state).map(hex)) : undefined
+  const list = whitelist === undefined ? stakes : stakes.filter((s) => whitelist.has(hex(s.stash)))
+  const toElect = Math.min(ValidatorCount.get(state), list.length)
+  return toElect < minimum ? undefined : { electable: list, toElect }
+}
+
 /**
- * Runs the election for `era`. Writes exposures for every candidate with a stake limit (elected or
- * not), the era's total stake over all of them and `CurrentElected`; returns the elected stashes,
- * or undefined, writing nothing (the old set is kept), when there are fewer candidates, or fewer
- * electable ones, than the minimum.
+ * The election's last part, once every candidate's exposure is written: the era's total stake over
+ * the exposed candidates, `ErasExposed`, and the top `ValidatorCount` as `CurrentElected`. Returns
+ * the elected stashes, or undefined, writing nothing, when fewer than the minimum can be elected.
+ */
+export function electFromStakes(state: StorageAccess, era: number, stakes: CandidateStake[]): Uint8Array[] | undefined {
+  const choice = electable(state, stakes)
+  if (choice === undefined) return undefined
+  let eraTotal = 0n
+  const exposed: Uint8Array[] = []
+  for (const { stash, total, exposed: has } of stakes) {
+    if (!has) continue
+    eraTotal += total
+    exposed.push(stash)
+  }
+  ErasTotalStakes.insert(state, era, eraTotal)
+  ErasExposed.insert(state, era, exposed)
+  const elected = doElection(choice.electable, choice.toElect)
+  CurrentElected.put(state, elected)
+  return elected
+}
+
+/**
+ * Runs the election for `era` in one block. Writes exposures for every candidate with a stake
+ * limit (elected or not), the era's total stake over all of them and `CurrentElected`; returns the
+ * elected stashes, or undefined, writing nothing (the old set is kept), when there are fewer
+ * candidates, or fewer electable ones, than the minimum. (election-pages.ts spreads the same work
+ * over blocks when it is too big for one.)
  */
 export function selectAndUpdateValidators(state: StorageAccess, era: number): Uint8Array[] | undefined {
   // Crust walks a BTreeMap keyed by stash: account order, which also breaks ties between equal stakes.
-  const candidates = [...ValidatorsList.all(state)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  const candidates = ValidatorsList.all(state).sort(compareAccounts)
   const minimum = Math.max(MinimumValidatorCount.get(state), 1)
   if (candidates.length < minimum) return undefined
   const edges = new Map<string, IndividualExposure[]>()
@@ -81,37 +124,25 @@ export function selectAndUpdateValidators(state: StorageAccess, era: number): Ui
       edges.set(key, list)
     }
   }
-  const stakes: Array<{ stash: Uint8Array; total: bigint; exposure?: Exposure }> = []
+  const stakes: Array<CandidateStake & { exposure?: Exposure }> = []
   for (const stash of candidates) {
     const limit = StakeLimit.get(state, stash) ?? 0n
     // "Add to `validator_stakes` but skip adding to `eras_stakers` if stake limit goes 0" (lib.rs:2233-2237).
     if (limit === 0n) {
-      stakes.push({ stash, total: 0n })
+      stakes.push({ stash, total: 0n, exposed: false })
       continue
     }
     const exposure = cappedExposure(activeBond(state, stash), edges.get(hex(stash)) ?? [], limit)
-    stakes.push({ stash, total: exposure.total, exposure })
+    stakes.push({ stash, total: exposure.total, exposed: true, exposure })
   }
-  // With ForceSelection only whitelisted candidates can be elected (they all keep their exposures).
-  const whitelist = ForceSelection.get(state) ? new Set(ValidatorsWhitelist.get(state).map(hex)) : undefined
-  const electable = whitelist === undefined ? stakes : stakes.filter((s) => whitelist.has(hex(s.stash)))
-  const toElect = Math.min(ValidatorCount.get(state), electable.length)
-  if (toElect < minimum) return undefined
-  let eraTotal = 0n
-  const exposed: Uint8Array[] = []
+  if (electable(state, stakes) === undefined) return undefined
   for (const { stash, exposure } of stakes) {
     if (exposure === undefined) continue
     ErasStakers.insert(state, era, stash, exposure)
     ErasStakersClipped.insert(state, era, stash, clip(exposure))
     ErasValidatorPrefs.insert(state, era, stash, Validators.get(state, stash))
-    eraTotal += exposure.total
-    exposed.push(stash)
   }
-  ErasTotalStakes.insert(state, era, eraTotal)
-  ErasExposed.insert(state, era, exposed)
-  const elected = doElection(electable, toElect)
-  CurrentElected.put(state, elected)
-  return elected
+  return electFromStakes(state, era, stakes)
 }
 
 /**

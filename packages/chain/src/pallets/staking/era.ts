@@ -17,6 +17,7 @@ import type { BlockContext } from '../../frame/pallet.js'
 import type { StorageAccess } from '../../frame/storage.js'
 import { BONDING_DURATION } from './constants.js'
 import { clearEraInformation, electedValidators, selectAndUpdateValidators } from './election.js'
+import { discardPagedElection, electionPageStep, finishPagedElection } from './election-pages.js'
 import { endEra } from './rewards.js'
 import { CurrentIndex, DisabledValidators, SessionValidators, sessionEvents } from './session.js'
 import { rotateSessionKeys } from './session-keys.js'
@@ -51,21 +52,35 @@ export function isSessionStart(config: Pick<RuntimeConfig, 'eraLength' | 'sessio
   return blockNumber > 0 && blockNumber % sessionTiming(config).sessionLength === 0
 }
 
-/**
- * Crust's `new_session(session)` test: whether the era after the planned one (CurrentEra) should
- * start at `session`; takes a one-off ForceNew (lib.rs:1880-1906).
- */
-function newEraDue(state: StorageAccess, session: number, sessionsPerEra: number): boolean {
+/** Crust's `new_session(session)` test, without taking a ForceNew: whether the era after the planned one (CurrentEra) should start at `session`. */
+function eraDue(state: StorageAccess, session: number, sessionsPerEra: number): boolean {
   const current = CurrentEra.get(state)
   if (current === undefined) return true
   const force = ForceEra.get(state).tag
-  if (force === 'ForceNew') {
-    ForceEra.put(state, { tag: 'NotForcing', value: undefined })
-    return true
-  }
-  if (force === 'ForceAlways') return true
+  if (force === 'ForceNew' || force === 'ForceAlways') return true
   if (force === 'ForceNone') return false
   return session - (ErasStartSessionIndex.get(state, current) ?? 0) >= sessionsPerEra
+}
+
+/** Crust's `new_session(session)` test (lib.rs:1880-1906); takes a one-off ForceNew. */
+function newEraDue(state: StorageAccess, session: number, sessionsPerEra: number): boolean {
+  const due = eraDue(state, session, sessionsPerEra)
+  if (CurrentEra.get(state) !== undefined && ForceEra.get(state).tag === 'ForceNew') ForceEra.put(state, { tag: 'NotForcing', value: undefined })
+  return due
+}
+
+/**
+ * Staking's `on_initialize` between session starts: a step of the paged election (election-pages.ts)
+ * when the next session start will plan an era and the election is too big for that block.
+ */
+export function electionStep(ctx: EraContext & Pick<BlockContext, 'blockNumber'>): void {
+  const state = ctx.state
+  const { sessionLength, sessionsPerEra } = sessionTiming(ctx.config)
+  const toStart = sessionLength - (ctx.blockNumber % sessionLength)
+  // The next start begins session CurrentIndex + 1 and plans the era that would start at the one after.
+  const plans = eraDue(state, CurrentIndex.get(state) + 2, sessionsPerEra)
+  const current = CurrentEra.get(state)
+  electionPageStep(ctx, toStart, plans ? (current === undefined ? 0 : current + 1) : undefined)
 }
 
 /**
@@ -93,6 +108,8 @@ export function rotateSession(ctx: EraContext): void {
   DisabledValidators.put(state, [])
   if (nextStart !== undefined && nextStart <= session) startEra(ctx, active === undefined ? 0 : active.index + 1)
   if (newEraDue(state, session + 1, sessionsPerEra)) planEra(ctx, session + 1)
+  // A paged election this session start did not use (its era was not planned now) is stale.
+  discardPagedElection(state)
   rotateSessionKeys(state, SessionValidators.get(state))
   imOnlineNewSession(state, sessionLength)
   ctx.deposit(sessionEvents.NewSession, { session_index: session })
@@ -114,7 +131,9 @@ export function planEra(ctx: EraContext, startSession: number): void {
     clearEraInformation(state, old)
     ErasStartSessionIndex.remove(state, old)
   }
-  const elected = selectAndUpdateValidators(state, era)
+  // The paged election, when the blocks before ran one for this era; else all of it in this block.
+  const paged = finishPagedElection(state, era)
+  const elected = paged.ready ? paged.result : selectAndUpdateValidators(state, era)
   if (elected !== undefined) {
     ErasAuthorities.insert(state, era, elected)
     return

@@ -1,6 +1,17 @@
 /** The `Staking` pallet (Crust's GPoS): see pallet.ts. */
 export { BONDING_DURATION, HISTORY_DEPTH, MAX_GUARANTEE, MAX_OFFENCE_AGE_ERAS, MAX_UNLOCKING_CHUNKS, SLASH_DEFER_DURATION, STAKING_ID } from './constants.js'
 export { activeBond, cappedExposure, clearEraInformation, doElection, electedValidators, selectAndUpdateValidators } from './election.js'
+export {
+  CANDIDATES_PER_PAGE,
+  ElectionCandidates,
+  ElectionEdges,
+  ElectionProgress,
+  ElectionStakes,
+  electionPage,
+  finishPagedElection,
+  GUARANTORS_PER_PAGE,
+  PAGED_ELECTION_MIN_VOTERS,
+} from './election-pages.js'
 export { events as stakingEvents, stakingErrors } from './errors.js'
 export { applyWorkload, buildStakingGenesis, lowerStakeLimit, stakingPallet } from './pallet.js'
 export { isSessionStart, planEra, rotateSession, sessionTiming, startEra } from './era.js'

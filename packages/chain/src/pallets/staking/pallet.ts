@@ -45,7 +45,8 @@ import { events, stakingErrors } from './errors.js'
 import { reportEquivocation } from './equivocation.js'
 import { consolidateUnlocked, minBalance, rebondLedger, unlockStash, updateLedger } from './ledger.js'
 import { rewardByIds, rewardStakers } from './rewards.js'
-import { isSessionStart, rotateSession, sessionTiming } from './era.js'
+import { electionStep, isSessionStart, rotateSession, sessionTiming } from './era.js'
+import { ELECTION_PAGE_STORAGE } from './election-pages.js'
 import { SessionValidators } from './session.js'
 import { chillStash, clearStashMetadata } from './slashing.js'
 import { stakeLimitOf, totalStakeLimit } from './stake-limit.js'
@@ -199,7 +200,7 @@ export function stakingPallet(index: number): Pallet {
     name: PALLET,
     index,
     path: 'cstrml_staking',
-    storage: STORAGE,
+    storage: [...STORAGE, ...ELECTION_PAGE_STORAGE],
     events,
     errors: stakingErrors,
     constants: {
@@ -219,6 +220,7 @@ export function stakingPallet(index: number): Pallet {
     },
     onInitialize: (ctx) => {
       if (isSessionStart(ctx.config, ctx.blockNumber)) rotateSession(ctx)
+      else electionStep(ctx)
     },
     onFinalize: (ctx) => {
       // sWork's hand-off of the block (written in its on_initialize) is taken at the end of the same

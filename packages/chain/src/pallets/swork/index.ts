@@ -46,6 +46,8 @@ export {
   ReportedInSlot,
   Spower,
   Workload,
+  WorkloadPageCount,
+  WorkloadPages,
   WorkReports,
 } from './storage.js'
 export type { Group, Identity, PeerRecord, PKInfo, WorkReport } from './types.js'

@@ -2,7 +2,7 @@
  * sWork's storage items (prefix `Swork`), with Crust's names, hashers and value types, plus the few
  * items our runtime needs in place of Crust's key iteration and Intel attestation.
  */
-import { bool, bytes, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
+import { bool, btreeMap, bytes, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
 import { doubleMapWithDefault, mapWithDefault, optionalMap, optionalValue, type StorageItem, valueWithDefault } from '../../frame/storage.js'
 import {
   accountId,
@@ -75,7 +75,33 @@ export const Workload = optionalValue({
   pallet: PALLET,
   name: 'Workload',
   value: workloadAccumulator,
-  docs: ['The workload information: (per-owner workload, total free, total spower, total reported files size) of the running aggregation.'],
+  docs: [
+    'The workload information: (per-owner workload, total free, total spower, total reported files size) of the running aggregation.',
+    'Not as Crust: while the aggregation runs the per-owner map stays empty and the per-owner sums are in `WorkloadPages`.',
+  ],
+})
+
+/**
+ * Not in Crust: the running aggregation's per-owner workload, one value per block of it holding the
+ * owners of the identities that block visited (at most 500), so a block writes what it visited: a
+ * single `Workload` value holding every owner was decoded, sorted and re-encoded whole in each block
+ * of the aggregation (O(owners) per block). The hand-off at the end merges the pages and removes them.
+ */
+export const WorkloadPages = optionalMap({
+  pallet: PALLET,
+  name: 'WorkloadPages',
+  hasher: 'Twox64Concat',
+  key: u32,
+  value: btreeMap(accountId, u128),
+  docs: ['Not in Crust: per block of the running aggregation, the workload (Σ spower + free) it counted for each owner.'],
+})
+
+export const WorkloadPageCount = valueWithDefault({
+  pallet: PALLET,
+  name: 'WorkloadPageCount',
+  value: u32,
+  default: 0,
+  docs: ['Not in Crust: the number of `WorkloadPages` of the running aggregation.'],
 })
 
 export const PendingWorkload = optionalValue({
@@ -252,4 +278,6 @@ export const sworkStorage: StorageItem[] = [
   PubKeyOwner,
   PeerRecords,
   LastProcessedBlockWorkReports,
+  WorkloadPages,
+  WorkloadPageCount,
 ]

@@ -21,6 +21,8 @@ import {
   ReportedInSlot,
   Spower,
   Workload,
+  WorkloadPageCount,
+  WorkloadPages,
   WorkReports,
 } from './storage.js'
 import type { Identity } from './types.js'
@@ -53,13 +55,37 @@ function isFullyReported(ctx: BlockContext, who: Uint8Array, id: Identity, curre
   return currentRs >= deadline
 }
 
-/** Visits up to {@link IDENTITY_UPDATE_LENGTH} identities from the cursor (Crust's `patial_update_identities`). */
+type OwnerSums = Map<string, [Uint8Array, bigint]>
+
+/** Adds `amount` to `owner`'s sum. */
+function addTo(sums: OwnerSums, owner: Uint8Array, amount: bigint): void {
+  const key = Buffer.from(owner.buffer, owner.byteOffset, owner.byteLength).toString('hex')
+  sums.set(key, [owner, add(sums.get(key)?.[1] ?? 0n, amount)])
+}
+
+/** Every owner's workload of the running aggregation, merged from its pages, which are removed. */
+function drainOwnerSums(state: StorageAccess, sums: OwnerSums): Array<[Uint8Array, bigint]> {
+  const pages = WorkloadPageCount.get(state)
+  for (let page = 0; page < pages; page++) {
+    for (const [owner, amount] of WorkloadPages.get(state, page) ?? []) addTo(sums, owner, amount)
+    WorkloadPages.remove(state, page)
+  }
+  WorkloadPageCount.kill(state)
+  return [...sums.values()]
+}
+
+/**
+ * Visits up to {@link IDENTITY_UPDATE_LENGTH} identities from the cursor (Crust's
+ * `patial_update_identities`): writes the totals and one page with the visited identities' owners.
+ */
 function partialUpdate(ctx: BlockContext, cursor: number): void {
   const { state } = ctx
   const acc = Workload.get(state)
   if (acc === undefined) return
   const [entries, free0, spower0, files0] = acc
-  const owners = new Map<string, [Uint8Array, bigint]>(entries.map(([k, v]) => [Buffer.from(k).toString('hex'), [k, v]]))
+  // This block's page; an aggregation begun by a runtime that kept owners inside `Workload` continues in the pages.
+  const sums: OwnerSums = new Map()
+  for (const [owner, amount] of entries) addTo(sums, owner, amount)
   let [totalFree, totalSpower, totalFiles] = [free0, spower0, files0]
   const currentRs = CurrentReportSlot.get(state)
   const depth = BigInt(HISTORY_SLOTS * ctx.config.reportSlot)
@@ -82,14 +108,17 @@ function partialUpdate(ctx: BlockContext, cursor: number): void {
     totalSpower = add(totalSpower, spower)
     totalFree = add(totalFree, free)
     totalFiles = add(totalFiles, files)
-    const owner = id.group ?? who
-    const key = Buffer.from(owner).toString('hex')
-    owners.set(key, [owner, add(add(owners.get(key)?.[1] ?? 0n, spower), free)])
+    addTo(sums, id.group ?? who, add(spower, free))
     if (currentRs >= depth) ReportedInSlot.remove(state, id.anchor, currentRs - depth)
   }
   if (next >= count) IdentityCursor.kill(state)
   else IdentityCursor.put(state, next)
-  Workload.put(state, [[...owners.values()], totalFree, totalSpower, totalFiles])
+  if (sums.size > 0) {
+    const page = WorkloadPageCount.get(state)
+    WorkloadPages.insert(state, page, [...sums.values()])
+    WorkloadPageCount.put(state, page + 1)
+  }
+  Workload.put(state, [[], totalFree, totalSpower, totalFiles])
 }
 
 /** Writes the totals and the current report slot, and leaves the per-owner workload for staking. */
@@ -97,12 +126,14 @@ function finalize(ctx: BlockContext): void {
   const { state } = ctx
   const acc = Workload.get(state)
   if (acc === undefined) return
-  const [workload, totalFree, totalSpower, totalFiles] = acc
+  const [entries, totalFree, totalSpower, totalFiles] = acc
+  const sums: OwnerSums = new Map()
+  for (const [owner, amount] of entries) addTo(sums, owner, amount)
   Free.put(state, totalFree)
   Spower.put(state, totalSpower)
   ReportedFilesSize.put(state, totalFiles)
   CurrentReportSlot.put(state, reportSlotOf(ctx.config, ctx.blockNumber))
-  PendingWorkload.put(state, [workload, add(totalSpower, totalFree)])
+  PendingWorkload.put(state, [drainOwnerSums(state, sums), add(totalSpower, totalFree)])
   IdentityCursor.kill(state)
   Workload.kill(state)
 }

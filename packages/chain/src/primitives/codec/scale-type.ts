@@ -54,24 +54,54 @@ export const compactU32: ScaleType<number> = compactOf(
   ),
   'Compact<u32>',
 )
-export const compactU64: ScaleType<bigint> = compactOf(
-  u64,
-  scale.enhanceCodec(
-    scale.compact,
-    (v: bigint) => v,
-    (v) => BigInt(v),
-  ),
-  'Compact<u64>',
-)
-export const compactU128: ScaleType<bigint> = compactOf(
-  u128,
-  scale.enhanceCodec(
-    scale.compact,
-    (v: bigint) => v,
-    (v) => BigInt(v),
-  ),
-  'Compact<u128>',
-)
+/**
+ * SCALE compact encoding of a bigint, byte for byte what `scale.compact.enc` gives: scale-ts builds
+ * each big-integer mode value from per-chunk Uint8Arrays and DataViews, which made encoding
+ * balances (every `Compact<Balance>` field: exposures, ledgers, guarantees) most of the era
+ * election's time.
+ */
+export function compactBigEnc(value: bigint): Uint8Array {
+  if (value < 0n) throw new RangeError(`Wrong compact input (${value})`)
+  if (value < 0x4000_0000n) return scale.compact.enc(Number(value))
+  const words: number[] = []
+  for (let v = value; v > 0n; v >>= 32n) words.push(Number(v & 0xffff_ffffn))
+  const top = words[words.length - 1]!
+  const topBytes = top >= 0x100_0000 ? 4 : top >= 0x1_0000 ? 3 : top >= 0x100 ? 2 : 1
+  const length = (words.length - 1) * 4 + topBytes
+  const out = new Uint8Array(1 + length)
+  out[0] = ((length - 4) << 2) | 3
+  for (let i = 0, at = 1; at <= length; i++) {
+    const w = words[i]!
+    for (let b = 0; b < 4 && at <= length; b++, at++) out[at] = (w >>> (8 * b)) & 0xff
+  }
+  return out
+}
+
+/** scale-ts' decoders share one input whose read position is `i` (not in its public types). */
+type DecoderInput = Uint8Array & { i: number }
+
+/** Decodes a SCALE compact integer as a bigint, as `BigInt(scale.compact.dec(bytes))` (faster in big-integer mode). */
+const compactBigDec = scale.createDecoder((input): bigint => {
+  const bytes = input as DecoderInput
+  const first = bytes[bytes.i]
+  if (first === undefined || (first & 3) !== 3) return BigInt(scale.compact.dec(bytes))
+  const start = bytes.i + 1
+  const end = start + (first >>> 2) + 4
+  if (end > bytes.length) throw new RangeError('compact integer runs past the end of the input')
+  let value = 0n
+  for (let word = start + Math.floor((end - start - 1) / 4) * 4; word >= start; word -= 4) {
+    let w = 0
+    for (let at = Math.min(word + 3, end - 1); at >= word; at--) w = w * 256 + bytes[at]!
+    value = (value << 32n) | BigInt(w)
+  }
+  bytes.i = end
+  return value
+})
+
+const compactBig = scale.createCodec(compactBigEnc, compactBigDec)
+
+export const compactU64: ScaleType<bigint> = compactOf(u64, compactBig, 'Compact<u64>')
+export const compactU128: ScaleType<bigint> = compactOf(u128, compactBig, 'Compact<u128>')
 export const compactUnit: ScaleType<undefined> = compactOf(unit, scale._void, 'Compact<()>')
 
 /** `Vec<u8>`. */
@@ -143,9 +173,36 @@ export function tuple<const T extends readonly AnyType[]>(...inner: T): ScaleTyp
 
 export type Fields = Record<string, AnyType>
 
+/** Joins encoded parts into one array. */
+function concatParts(parts: Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const p of parts) length += p.length
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/**
+ * The same bytes as scale-ts' `Struct` (the fields in order), without its intermediate tuple and
+ * `Object.fromEntries` per value: decoding structs inside long vectors (guarantees, exposures)
+ * was most of the cost of reading them.
+ */
 function structCodec(fields: Fields): Codec<unknown> {
-  // biome-ignore lint/suspicious/noExplicitAny: scale-ts' StringRecord type rejects a plain record
-  return (scale.Struct as any)(Object.fromEntries(Object.entries(fields).map(([k, t]) => [k, t.codec])))
+  const entries = Object.entries(fields).map(([key, t]) => ({ key, enc: t.codec.enc, dec: t.codec.dec }))
+  const enc = (value: unknown) => {
+    const record = value as Record<string, unknown>
+    return concatParts(entries.map((f) => f.enc(record[f.key])))
+  }
+  const dec = scale.createDecoder((bytes): unknown => {
+    const out: Record<string, unknown> = {}
+    for (const f of entries) out[f.key] = f.dec(bytes)
+    return out
+  })
+  return scale.createCodec(enc, dec)
 }
 export type FieldValues<F extends Fields> = { [K in keyof F]: Infer<F[K]> }
 
