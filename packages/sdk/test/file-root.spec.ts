@@ -171,6 +171,48 @@ describe('file content root hashed while uploading', () => {
     }
   })
 
+  it('behavior: a run hashed in place (scratch) gives the run hashed from copies and leaves every byte of the lent buffer as it was', () => {
+    for (const [offset, length, piece] of [
+      [0, 5 * SEG, 3 * SEG],
+      [17, 9 * SEG + 3, 2500],
+      [SEG - 1, 40 * SEG, 65536],
+    ] as const) {
+      // The run's bytes sit one byte into their buffer, so its first segment can borrow a byte too.
+      const buffer = randomBytes(length + 1)
+      const before = Buffer.from(buffer)
+      const copied = new RunHasher(offset)
+      const inPlace = new RunHasher(offset)
+      for (let at = 1; at < buffer.length; at += piece) {
+        const bytes = buffer.subarray(at, Math.min(at + piece, buffer.length))
+        copied.update(bytes)
+        inPlace.update(bytes, true)
+      }
+      assert.deepEqual(inPlace.finish(), copied.finish(), `${offset} + ${length} in ${piece}`)
+      assert.ok(buffer.equals(before), `${offset} + ${length} in ${piece}: the buffer is unchanged`)
+    }
+  })
+
+  it('behavior: the worker-thread tee fed reads of odd sizes (one byte, across its batches, larger than a batch) gives the hashes the calling thread does', async () => {
+    const data = randomBytes(11 * MiB + 7)
+    const layout = fileDagLayout(data.length, { cidVersion: 1, rawLeaves: true })
+    const tee = createFileTee(layout, data.length)
+    const sizes = [1, 65535, 3 * MiB + 5, 1, MiB, 4093]
+    let got: FileHashes | undefined
+    try {
+      for (let at = 0, i = 0; at < data.length; i++) {
+        const size = sizes[i % sizes.length]!
+        await tee.update(data.subarray(at, at + size))
+        at += size
+      }
+      got = await tee.finish()
+    } finally {
+      tee.close()
+    }
+    const inline = new FileHasher(layout, data.length)
+    inline.update(data)
+    assert.deepEqual(got, inline.finish())
+  })
+
   it('behavior: the worker-thread tee gives the hashes the calling thread does', async () => {
     const data = randomBytes(9 * MiB + 3)
     const layout = fileDagLayout(data.length, { cidVersion: 0, rawLeaves: false })

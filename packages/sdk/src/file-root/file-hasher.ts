@@ -45,8 +45,8 @@ export class FileHasher {
     return Math.max(0, Math.min(this.layout.chunkSize, this.size - leaf * this.layout.chunkSize))
   }
 
-  private feed(bytes: Uint8Array): void {
-    this.run!.update(bytes)
+  private feed(bytes: Uint8Array, scratch = false): void {
+    this.run!.update(bytes, scratch)
     this.leafDigest!.update(bytes)
   }
 
@@ -78,14 +78,14 @@ export class FileHasher {
     this.leafDigest = undefined
   }
 
-  /** The next bytes of the file. */
-  update(chunk: Uint8Array): void {
+  /** The next bytes of the file; `scratch`: the caller lends the buffer under `chunk` (see {@link RunHasher.update}). */
+  update(chunk: Uint8Array, scratch = false): void {
     let at = 0
     while (at < chunk.length) {
       if (this.leafDigest === undefined) this.beginLeaf()
       const take = Math.min(this.dataLength(this.leaf) - this.leafFill, chunk.length - at)
       if (take <= 0) throw new RangeError('more file bytes than the layout was made for')
-      this.feed(chunk.subarray(at, at + take))
+      this.feed(chunk.subarray(at, at + take), scratch)
       this.leafFill += take
       at += take
       if (this.leafFill === this.dataLength(this.leaf)) this.endLeaf()
@@ -146,14 +146,15 @@ export class FilesHasher {
     return true
   }
 
-  update(chunk: Uint8Array): void {
+  /** The next bytes sent; `scratch`: the caller lends the buffer under `chunk` (see {@link RunHasher.update}). */
+  update(chunk: Uint8Array, scratch = false): void {
     let at = 0
     while (at < chunk.length) {
       while (this.current === undefined || this.left === 0) {
         if (!this.next()) throw new RangeError('more bytes than the files have')
       }
       const take = Math.min(this.left, chunk.length - at)
-      this.current.update(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take))
+      this.current.update(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take), scratch)
       this.left -= take
       at += take
     }

@@ -2,7 +2,7 @@
  * The worker thread of {@link WorkerFileTee}: hashes a file's bytes as the upload streams them
  * ({@link FilesHasher}), so the hashing runs beside the thread that drives the upload. Messages in:
  * the files' layouts and sizes first (worker data), then chunks, then `finish`; out: `hashed` (bytes done, for
- * backpressure), then `done` with the hashes, or `failed` (the bytes do not fit the layout).
+ * backpressure, with the chunk's buffer), then `done` with the hashes, or `failed` (the bytes do not fit the layout).
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
@@ -11,7 +11,8 @@ import { FILE_ROOT_WORKER_NICE } from './constants.js'
 import { FilesHasher, type TeeFiles } from './file-hasher.js'
 
 export type HashWorkerInput = { chunk: Uint8Array } | { finish: true }
-export type HashWorkerOutput = { hashed: number } | { done: ReturnType<FilesHasher['finish']> } | { failed: string }
+/** `hashed` comes with the chunk's buffer, sent back to hold a later batch. */
+export type HashWorkerOutput = { hashed: number; buffer: ArrayBuffer } | { done: ReturnType<FilesHasher['finish']> } | { failed: string }
 
 /**
  * Lowers this thread's scheduling priority (Linux: `setpriority` takes a thread id, read from
@@ -40,8 +41,10 @@ if (port !== null) {
     if (failed) return
     try {
       if ('chunk' in msg) {
-        hasher.update(msg.chunk)
-        port.postMessage({ hashed: msg.chunk.length } satisfies HashWorkerOutput)
+        // The chunk's buffer was transferred here and goes back only after: the hasher may borrow its bytes.
+        hasher.update(msg.chunk, true)
+        const buffer = msg.chunk.buffer as ArrayBuffer
+        port.postMessage({ hashed: msg.chunk.length, buffer } satisfies HashWorkerOutput, [buffer])
         return
       }
       const done = hasher.finish()

@@ -5,7 +5,7 @@
  * waits only when the worker falls more than {@link FILE_ROOT_MAX_IN_FLIGHT} bytes behind.
  */
 import { Worker } from 'node:worker_threads'
-import { FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES } from './constants.js'
+import { FILE_ROOT_BATCH_BYTES, FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES } from './constants.js'
 import { type FileHashes, FilesHasher, type TeeFiles } from './file-hasher.js'
 import type { HashWorkerInput, HashWorkerOutput } from './hash-worker.js'
 import type { FileDagLayout } from './layout.js'
@@ -43,13 +43,23 @@ class InlineFileTee implements FileTee {
   close(): void {}
 }
 
-/** Hashes on a worker thread (large files). */
+/**
+ * Hashes on a worker thread (large files). The chunks are copied into batches of
+ * {@link FILE_ROOT_BATCH_BYTES} (the upload still sends each chunk, so the worker needs a copy of
+ * its own anyway); each batch's buffer is transferred to the worker and comes back with its ack, to
+ * hold a later batch.
+ */
 class WorkerFileTee implements FileTee {
   private readonly worker: Worker
+  /** Bytes taken and not yet hashed (the batch being filled included). */
   private inFlight = 0
   private failed = false
   private drained: (() => void) | undefined
   private readonly result: Promise<FileHashes | undefined>
+  private batch: Uint8Array = new Uint8Array(FILE_ROOT_BATCH_BYTES)
+  private fill = 0
+  /** Batch buffers the worker has sent back. */
+  private readonly spare: Uint8Array[] = []
 
   constructor(init: TeeFiles) {
     this.worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: init })
@@ -57,6 +67,7 @@ class WorkerFileTee implements FileTee {
       this.worker.on('message', (msg: HashWorkerOutput) => {
         if ('hashed' in msg) {
           this.inFlight -= msg.hashed
+          if (msg.buffer.byteLength === FILE_ROOT_BATCH_BYTES) this.spare.push(new Uint8Array(msg.buffer))
           if (this.inFlight <= FILE_ROOT_MAX_IN_FLIGHT / 2) this.release()
         } else if ('done' in msg) resolve(msg.done)
         else this.fail(resolve)
@@ -78,13 +89,26 @@ class WorkerFileTee implements FileTee {
     resolve(undefined)
   }
 
+  /** Hands the batch gathered so far to the worker (its buffer moves there) and starts the next. */
+  private send(): void {
+    const chunk = this.batch.subarray(0, this.fill)
+    this.worker.postMessage({ chunk } satisfies HashWorkerInput, [chunk.buffer as ArrayBuffer])
+    this.batch = this.spare.pop() ?? new Uint8Array(FILE_ROOT_BATCH_BYTES)
+    this.fill = 0
+  }
+
   update(chunk: Uint8Array): void | Promise<void> {
     if (this.failed) return
     this.inFlight += chunk.length
-    // A copy of its own to transfer: the upload still sends the chunk, and a view would clone its whole pool
-    // (`new Uint8Array(view)` copies; a Buffer's `slice` would not).
-    const copy = new Uint8Array(chunk)
-    this.worker.postMessage({ chunk: copy } satisfies HashWorkerInput, [copy.buffer as ArrayBuffer])
+    let at = 0
+    while (at < chunk.length) {
+      const take = Math.min(FILE_ROOT_BATCH_BYTES - this.fill, chunk.length - at)
+      this.batch.set(take === chunk.length ? chunk : chunk.subarray(at, at + take), this.fill)
+      this.fill += take
+      at += take
+      if (this.fill === FILE_ROOT_BATCH_BYTES) this.send()
+    }
+    // More than a batch is with the worker whenever this waits (FILE_ROOT_MAX_IN_FLIGHT is several batches), so an ack comes.
     if (this.inFlight <= FILE_ROOT_MAX_IN_FLIGHT) return
     return new Promise((resolve) => {
       this.drained = resolve
@@ -92,7 +116,10 @@ class WorkerFileTee implements FileTee {
   }
 
   finish(): Promise<FileHashes | undefined> {
-    if (!this.failed) this.worker.postMessage({ finish: true } satisfies HashWorkerInput)
+    if (!this.failed) {
+      if (this.fill > 0) this.send()
+      this.worker.postMessage({ finish: true } satisfies HashWorkerInput)
+    }
     return this.result
   }
 
