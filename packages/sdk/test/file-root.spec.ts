@@ -20,6 +20,7 @@ import {
   FilesHasher,
   fileDagLayout,
   folderDagLayout,
+  joinRuns,
   RunHasher,
 } from '../src/file-root/index.js'
 
@@ -211,6 +212,62 @@ describe('file content root hashed while uploading', () => {
     const inline = new FileHasher(layout, data.length)
     inline.update(data)
     assert.deepEqual(got, inline.finish())
+  })
+
+  it('behavior: a run split anywhere (inside its head, at a segment boundary, mid-segment) and joined gives the run hashed whole', () => {
+    for (const [offset, length] of [
+      [0, 9 * SEG],
+      [17, 9 * SEG + 3],
+      [SEG - 1, 40 * SEG + 5],
+    ] as const) {
+      const bytes = randomBytes(length)
+      const whole = new RunHasher(offset)
+      whole.update(bytes)
+      const expected = whole.finish()
+      for (const split of [0, 1, SEG - 1 - (offset % SEG), SEG - (offset % SEG), 4 * SEG, 4 * SEG + 100, length - 1, length]) {
+        const a = new RunHasher(offset)
+        a.update(bytes.subarray(0, split))
+        const b = new RunHasher(offset + split)
+        b.update(bytes.subarray(split))
+        assert.deepEqual(joinRuns(a.finish(), b.finish()), expected, `${offset} + ${length} split at ${split}`)
+      }
+    }
+    assert.throws(() => joinRuns(new RunHasher(0).finish(), new RunHasher(1).finish()), RangeError)
+  })
+
+  it('behavior: a FilesHasher taken up at a leaf boundary refuses any other offset (inside a leaf, past the files)', () => {
+    const layout = fileDagLayout(3 * 262144, { cidVersion: 0, rawLeaves: false })
+    const files = [{ layout, size: 3 * 262144, firstLeaf: 0 }]
+    assert.doesNotThrow(() => new FilesHasher(files, 3, { from: 262144 }))
+    assert.doesNotThrow(() => new FilesHasher(files, 3, { from: 3 * 262144 }))
+    assert.throws(() => new FilesHasher(files, 3, { from: 262145 }), RangeError)
+    assert.throws(() => new FilesHasher(files, 3, { from: 3 * 262144 + 1 }), RangeError)
+  })
+
+  it('behavior: a worker-thread tee whose worker falls behind hashes pieces on the calling thread, and still gives the hashes the calling thread does', async () => {
+    // Empty files at piece boundaries and a file ending on one: each piece must keep to its own leaves.
+    const sizes = [3 * MiB + 1, 0, 0, 5 * MiB + 262144, 0, MiB, 77]
+    const layout = folderDagLayout([{ path: 'd' }, ...sizes.map((size, i) => ({ path: `d/f${i}`, size }))], { cidVersion: 0, rawLeaves: false })
+    const files = sizes.map((size, i) => ({ layout: layout.files[i + 1]!, size, firstLeaf: layout.firstLeaf[i + 1]! }))
+    const data = randomBytes(sizes.reduce((a, b) => a + b, 0))
+    const inline = new FilesHasher(files, layout.leafOffsets.length)
+    inline.update(data)
+    const expected = inline.finish()
+    // No bytes may wait for the worker: while it has not acknowledged its last piece, the next is hashed here.
+    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length }, { workerAhead: 0 })
+    let got: FileHashes | undefined
+    try {
+      for (let at = 0, i = 0; at < data.length; at += 65536, i++) {
+        await tee.update(data.subarray(at, at + 65536))
+        // Now and then the worker's acks get through, so it takes pieces between the ones hashed here.
+        if (i % 24 === 0) await new Promise((resolve) => setImmediate(resolve))
+      }
+      got = await tee.finish()
+    } finally {
+      tee.close()
+    }
+    assert.ok(tee.pieces!.here >= 2 && tee.pieces!.worker >= 1, `pieces here ${tee.pieces!.here}, on the worker ${tee.pieces!.worker}`)
+    assert.deepEqual(got, expected)
   })
 
   it('behavior: the worker-thread tee gives the hashes the calling thread does', async () => {

@@ -6,11 +6,16 @@ export const KUBO_MAX_LINKS = 174
 export const SHA2_256_CODE = 0x12
 /** Below this file size the root is hashed on the calling thread (a worker costs more to start than the hashing). */
 export const FILE_ROOT_WORKER_MIN_BYTES = 8 * 1024 * 1024
-/** Most bytes handed to the hashing worker and not yet hashed; the upload waits beyond it (bounded memory). */
-export const FILE_ROOT_MAX_IN_FLIGHT = 16 * 1024 * 1024
 /**
- * Bytes the tee gathers before it hands them to the hashing worker (in a buffer the worker sends
- * back with its ack, so the buffers are reused): one message each way per MiB instead of per read
+ * Most bytes the hashing worker may have queued; beyond it the upload's thread hashes the next
+ * pieces itself. The worker runs at the lowest priority, so on a machine with no idle time it gets
+ * almost none: waiting for it (as the tee once did) stalled the upload for as long as other work
+ * kept both cores busy. This much queued is what the worker still hashes after the last byte.
+ */
+export const FILE_ROOT_MAX_IN_FLIGHT = 8 * 1024 * 1024
+/**
+ * Bytes the tee gathers into a piece (cut at a leaf boundary) before it hands them to the hashing
+ * worker (in a buffer the worker sends back with its ack, so the buffers are reused): one message each way per MiB instead of per read
  * (64 KiB), and no new ArrayBuffer per read. A message and its ack cost the worker about as much as
  * hashing 50 KiB, and every transferred buffer is external memory the collector has to account for.
  */

@@ -87,10 +87,10 @@ export class RunHasher {
   }
 
   /** Adds the next segment's leaf, merging the aligned pairs it completes. */
-  private push(leaf: string): void {
+  private push(leaf: string, height = 0): void {
     let hash = leaf
-    let height = 0
-    let start = this.nextSegment++
+    let start = this.nextSegment
+    this.nextSegment += 2 ** height
     const { heights, starts, hashes } = this
     for (let top = heights.length - 1; top >= 0; top--) {
       if (heights[top] !== height || starts[top]! % 2 ** (height + 1) !== 0) break
@@ -106,6 +106,22 @@ export class RunHasher {
     hashes.push(hash)
   }
 
+  /**
+   * Appends a run hashed apart that starts where this one ends (as if its bytes had been given to
+   * {@link update}): its head completes the segment being filled, its subtrees are pushed in order
+   * (merging as leaves would), its tail begins the next segment.
+   */
+  append(run: HashedRun): void {
+    if (run.offset !== this.offset + this.length) throw new RangeError('a run is appended where the run ends')
+    this.update(run.head)
+    if (run.subtrees.heights.length > 0 && this.segmentLength !== 0) throw new RangeError("an appended run's head ends at a segment boundary")
+    for (const [i, height] of run.subtrees.heights.entries()) {
+      this.push(storageProof.digestString(run.subtrees.hashes, i * HASH_LENGTH), height)
+      this.length += 2 ** height * SEGMENT_SIZE
+    }
+    this.update(run.tail)
+  }
+
   finish(): HashedRun {
     const hashes = storageProof.writeDigests(new Uint8Array(this.hashes.length * HASH_LENGTH), this.hashes)
     return {
@@ -116,6 +132,14 @@ export class RunHasher {
       tail: new Uint8Array(this.hasher.leaf.subarray(1, 1 + this.segmentLength)),
     }
   }
+}
+
+/** `a` and `b` as one run (`b` starts where `a` ends): what one {@link RunHasher} over both gives. */
+export function joinRuns(a: HashedRun, b: HashedRun): HashedRun {
+  const run = new RunHasher(a.offset)
+  run.append(a)
+  run.append(b)
+  return run.finish()
 }
 
 /** A sha-256 of a block fed in pieces (a leaf's CID digest). */
