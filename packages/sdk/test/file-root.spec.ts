@@ -20,6 +20,7 @@ import {
   FilesHasher,
   fileDagLayout,
   folderDagLayout,
+  joinRuns,
   RunHasher,
 } from '../src/file-root/index.js'
 
@@ -169,6 +170,104 @@ describe('file content root hashed while uploading', () => {
       builder.update(all.subarray(before + length))
       assert.equal(hex(builder.finish()), hex(storageProof.contentCommitment(all)), `${before} + ${length}`)
     }
+  })
+
+  it('behavior: a run hashed in place (scratch) gives the run hashed from copies and leaves every byte of the lent buffer as it was', () => {
+    for (const [offset, length, piece] of [
+      [0, 5 * SEG, 3 * SEG],
+      [17, 9 * SEG + 3, 2500],
+      [SEG - 1, 40 * SEG, 65536],
+    ] as const) {
+      // The run's bytes sit one byte into their buffer, so its first segment can borrow a byte too.
+      const buffer = randomBytes(length + 1)
+      const before = Buffer.from(buffer)
+      const copied = new RunHasher(offset)
+      const inPlace = new RunHasher(offset)
+      for (let at = 1; at < buffer.length; at += piece) {
+        const bytes = buffer.subarray(at, Math.min(at + piece, buffer.length))
+        copied.update(bytes)
+        inPlace.update(bytes, true)
+      }
+      assert.deepEqual(inPlace.finish(), copied.finish(), `${offset} + ${length} in ${piece}`)
+      assert.ok(buffer.equals(before), `${offset} + ${length} in ${piece}: the buffer is unchanged`)
+    }
+  })
+
+  it('behavior: the worker-thread tee fed reads of odd sizes (one byte, across its batches, larger than a batch) gives the hashes the calling thread does', async () => {
+    const data = randomBytes(11 * MiB + 7)
+    const layout = fileDagLayout(data.length, { cidVersion: 1, rawLeaves: true })
+    const tee = createFileTee(layout, data.length)
+    const sizes = [1, 65535, 3 * MiB + 5, 1, MiB, 4093]
+    let got: FileHashes | undefined
+    try {
+      for (let at = 0, i = 0; at < data.length; i++) {
+        const size = sizes[i % sizes.length]!
+        await tee.update(data.subarray(at, at + size))
+        at += size
+      }
+      got = await tee.finish()
+    } finally {
+      tee.close()
+    }
+    const inline = new FileHasher(layout, data.length)
+    inline.update(data)
+    assert.deepEqual(got, inline.finish())
+  })
+
+  it('behavior: a run split anywhere (inside its head, at a segment boundary, mid-segment) and joined gives the run hashed whole', () => {
+    for (const [offset, length] of [
+      [0, 9 * SEG],
+      [17, 9 * SEG + 3],
+      [SEG - 1, 40 * SEG + 5],
+    ] as const) {
+      const bytes = randomBytes(length)
+      const whole = new RunHasher(offset)
+      whole.update(bytes)
+      const expected = whole.finish()
+      for (const split of [0, 1, SEG - 1 - (offset % SEG), SEG - (offset % SEG), 4 * SEG, 4 * SEG + 100, length - 1, length]) {
+        const a = new RunHasher(offset)
+        a.update(bytes.subarray(0, split))
+        const b = new RunHasher(offset + split)
+        b.update(bytes.subarray(split))
+        assert.deepEqual(joinRuns(a.finish(), b.finish()), expected, `${offset} + ${length} split at ${split}`)
+      }
+    }
+    assert.throws(() => joinRuns(new RunHasher(0).finish(), new RunHasher(1).finish()), RangeError)
+  })
+
+  it('behavior: a FilesHasher taken up at a leaf boundary refuses any other offset (inside a leaf, past the files)', () => {
+    const layout = fileDagLayout(3 * 262144, { cidVersion: 0, rawLeaves: false })
+    const files = [{ layout, size: 3 * 262144, firstLeaf: 0 }]
+    assert.doesNotThrow(() => new FilesHasher(files, 3, { from: 262144 }))
+    assert.doesNotThrow(() => new FilesHasher(files, 3, { from: 3 * 262144 }))
+    assert.throws(() => new FilesHasher(files, 3, { from: 262145 }), RangeError)
+    assert.throws(() => new FilesHasher(files, 3, { from: 3 * 262144 + 1 }), RangeError)
+  })
+
+  it('behavior: a worker-thread tee whose worker falls behind hashes pieces on the calling thread, and still gives the hashes the calling thread does', async () => {
+    // Empty files at piece boundaries and a file ending on one: each piece must keep to its own leaves.
+    const sizes = [3 * MiB + 1, 0, 0, 5 * MiB + 262144, 0, MiB, 77]
+    const layout = folderDagLayout([{ path: 'd' }, ...sizes.map((size, i) => ({ path: `d/f${i}`, size }))], { cidVersion: 0, rawLeaves: false })
+    const files = sizes.map((size, i) => ({ layout: layout.files[i + 1]!, size, firstLeaf: layout.firstLeaf[i + 1]! }))
+    const data = randomBytes(sizes.reduce((a, b) => a + b, 0))
+    const inline = new FilesHasher(files, layout.leafOffsets.length)
+    inline.update(data)
+    const expected = inline.finish()
+    // No bytes may wait for the worker: while it has not acknowledged its last piece, the next is hashed here.
+    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length }, { workerAhead: 0 })
+    let got: FileHashes | undefined
+    try {
+      for (let at = 0, i = 0; at < data.length; at += 65536, i++) {
+        await tee.update(data.subarray(at, at + 65536))
+        // Now and then the worker's acks get through, so it takes pieces between the ones hashed here.
+        if (i % 24 === 0) await new Promise((resolve) => setImmediate(resolve))
+      }
+      got = await tee.finish()
+    } finally {
+      tee.close()
+    }
+    assert.ok(tee.pieces!.here >= 2 && tee.pieces!.worker >= 1, `pieces here ${tee.pieces!.here}, on the worker ${tee.pieces!.worker}`)
+    assert.deepEqual(got, expected)
   })
 
   it('behavior: the worker-thread tee gives the hashes the calling thread does', async () => {

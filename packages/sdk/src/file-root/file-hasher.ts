@@ -30,13 +30,28 @@ export class FileHasher {
   private leafTail: Uint8Array | undefined
   private bytes = 0
 
+  /** Indices (in `leafDigests`) of the leaves this hasher finished, when asked for. */
+  private readonly hashed: number[] | undefined
+
+  /**
+   * @param into - where the leaf digests go (a folder's files share one array); `from`: the file
+   * offset its bytes start at (a multiple of the chunk size: another hasher took the leaves before);
+   * `hashed` collects the indices of the leaves this one finishes.
+   */
   constructor(
     private readonly layout: FileDagLayout,
     private readonly size: number,
-    into?: { leafDigests: Uint8Array; firstLeaf: number },
+    into?: { leafDigests: Uint8Array; firstLeaf: number; from?: number; hashed?: number[] },
   ) {
     this.leafDigests = into?.leafDigests ?? new Uint8Array(layout.leafOffsets.length * 32)
     this.firstLeaf = into?.firstLeaf ?? 0
+    this.hashed = into?.hashed
+    const from = into?.from ?? 0
+    if (from !== 0) {
+      if (!Number.isSafeInteger(from) || from < 0 || from >= size || from % layout.chunkSize !== 0)
+        throw new RangeError('a file is taken up at a leaf boundary inside it')
+      this.leaf = from / layout.chunkSize - 1
+    }
     // An empty file is one empty leaf, begun now.
     if (size === 0) this.beginLeaf()
   }
@@ -45,8 +60,8 @@ export class FileHasher {
     return Math.max(0, Math.min(this.layout.chunkSize, this.size - leaf * this.layout.chunkSize))
   }
 
-  private feed(bytes: Uint8Array): void {
-    this.run!.update(bytes)
+  private feed(bytes: Uint8Array, scratch = false): void {
+    this.run!.update(bytes, scratch)
     this.leafDigest!.update(bytes)
   }
 
@@ -75,17 +90,18 @@ export class FileHasher {
   private endLeaf(): void {
     if (this.leafTail !== undefined) this.feed(this.leafTail)
     this.leafDigests.set(this.leafDigest!.digest(), (this.firstLeaf + this.leaf) * 32)
+    this.hashed?.push(this.firstLeaf + this.leaf)
     this.leafDigest = undefined
   }
 
-  /** The next bytes of the file. */
-  update(chunk: Uint8Array): void {
+  /** The next bytes of the file; `scratch`: the caller lends the buffer under `chunk` (see {@link RunHasher.update}). */
+  update(chunk: Uint8Array, scratch = false): void {
     let at = 0
     while (at < chunk.length) {
       if (this.leafDigest === undefined) this.beginLeaf()
       const take = Math.min(this.dataLength(this.leaf) - this.leafFill, chunk.length - at)
       if (take <= 0) throw new RangeError('more file bytes than the layout was made for')
-      this.feed(chunk.subarray(at, at + take))
+      this.feed(chunk.subarray(at, at + take), scratch)
       this.leafFill += take
       at += take
       if (this.leafFill === this.dataLength(this.leaf)) this.endLeaf()
@@ -114,25 +130,52 @@ export interface TeeFiles {
   leaves: number
 }
 
+/** Where a {@link FilesHasher} takes up the bytes sent, and where its leaf digests go. */
+export interface FilesHasherInit {
+  /** Offset in the bytes sent (all files, in order) its first byte has: a leaf boundary (0: the start). */
+  from?: number
+  /** All leaves' digests (32 bytes each, in content order); a new array when not given. */
+  leafDigests?: Uint8Array
+  /** Collects the indices of the leaves this hasher finishes. */
+  hashed?: number[]
+}
+
 /**
  * The hashing of several files sent one after another (a folder upload, in the order its files
  * are sent): splits the bytes at the files' sizes, each file into its own {@link FileHasher},
- * all leaf digests into one array in content order.
+ * all leaf digests into one array in content order. It may take up the bytes at any leaf boundary
+ * (`from`) and stop at another ({@link finish} with `last` false), so pieces of an upload can be
+ * hashed apart (see {@link joinRuns}); an empty file at a boundary belongs to the piece after it.
  */
 export class FilesHasher {
   private readonly leafDigests: Uint8Array
   private readonly runs: HashedRun[] = []
+  private readonly hashed: number[] | undefined
   private index = -1
   private current: FileHasher | undefined
   private left = 0
   private bytes = 0
+  /** File bytes of the first file opened that were another hasher's. */
+  private skip = 0
 
   /** @param leaves - the leaves of the whole content. */
   constructor(
     private readonly files: HashedFile[],
     leaves: number,
+    init: FilesHasherInit = {},
   ) {
-    this.leafDigests = new Uint8Array(leaves * 32)
+    this.leafDigests = init.leafDigests ?? new Uint8Array(leaves * 32)
+    this.hashed = init.hashed
+    const from = init.from ?? 0
+    let start = 0
+    for (const file of files) {
+      if (start + file.size > from || (file.size === 0 && start >= from)) break
+      start += file.size
+      this.index++
+    }
+    if (start !== from && this.index === files.length - 1) throw new RangeError('a piece starts past the files')
+    this.skip = from - start
+    if (this.skip % (files[this.index + 1]?.layout.chunkSize ?? 1) !== 0) throw new RangeError('a piece starts at a leaf boundary')
   }
 
   /** Finishes the current file and opens the next (empty files are done at once). */
@@ -141,28 +184,46 @@ export class FilesHasher {
     this.current = undefined
     const file = this.files[++this.index]
     if (file === undefined) return false
-    this.current = new FileHasher(file.layout, file.size, { leafDigests: this.leafDigests, firstLeaf: file.firstLeaf })
-    this.left = file.size
+    const from = this.skip
+    this.skip = 0
+    this.current = new FileHasher(file.layout, file.size, {
+      leafDigests: this.leafDigests,
+      firstLeaf: file.firstLeaf,
+      from,
+      ...(this.hashed === undefined ? {} : { hashed: this.hashed }),
+    })
+    this.left = file.size - from
     return true
   }
 
-  update(chunk: Uint8Array): void {
+  /** The next bytes sent; `scratch`: the caller lends the buffer under `chunk` (see {@link RunHasher.update}). */
+  update(chunk: Uint8Array, scratch = false): void {
     let at = 0
     while (at < chunk.length) {
       while (this.current === undefined || this.left === 0) {
         if (!this.next()) throw new RangeError('more bytes than the files have')
       }
       const take = Math.min(this.left, chunk.length - at)
-      this.current.update(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take))
+      this.current.update(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take), scratch)
       this.left -= take
       at += take
     }
     this.bytes += chunk.length
   }
 
-  finish(): FileHashes {
-    while (this.next()) {
-      // files not reached yet: empty ones finish whole, others short (the byte count tells)
+  /**
+   * The hashes so far. `last` (the default): the bytes sent are all there is, so the files not
+   * reached yet finish too (empty ones whole, others short: the byte count tells); otherwise only
+   * the file being hashed finishes (the bytes were a piece ending at a leaf boundary).
+   */
+  finish(last = true): FileHashes {
+    if (last) {
+      while (this.next()) {
+        // files not reached yet
+      }
+    } else if (this.current !== undefined) {
+      this.runs.push(...this.current.finish().runs)
+      this.current = undefined
     }
     return { bytes: this.bytes, leafDigests: this.leafDigests, runs: this.runs }
   }

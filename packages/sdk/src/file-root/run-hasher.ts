@@ -28,8 +28,13 @@ export class RunHasher {
   private segmentLength = 0
   /** Absolute index of the segment being filled. */
   private nextSegment: number
-  /** Complete subtrees so far in content order; merged when two of one height are aligned to the next. */
-  private readonly stack: Array<{ height: number; start: number; hash: string }> = []
+  /**
+   * Complete subtrees so far in content order (height, first segment, digest in three arrays: no
+   * object per segment); merged when two of one height are aligned to the next.
+   */
+  private readonly heights: number[] = []
+  private readonly starts: number[] = []
+  private readonly hashes: string[] = []
 
   constructor(readonly offset: number) {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('a run offset is a non-negative safe integer')
@@ -38,7 +43,12 @@ export class RunHasher {
     this.nextSegment = Math.ceil(offset / SEGMENT_SIZE)
   }
 
-  update(bytes: Uint8Array): void {
+  /**
+   * The run's next bytes. With `scratch`, the caller lends the whole buffer under `bytes` (no other
+   * thread reads it meanwhile, as a buffer transferred to a worker): a whole segment is then hashed
+   * where it lies, the byte before it borrowed for the leaf's tag and put back, instead of copied.
+   */
+  update(bytes: Uint8Array, scratch = false): void {
     let at = 0
     if (this.length < this.headLength) {
       const take = Math.min(this.headLength - this.length, bytes.length)
@@ -46,42 +56,90 @@ export class RunHasher {
       at = take
       this.length += take
     }
-    while (at < bytes.length) {
+    if (this.segmentLength > 0 && at < bytes.length) {
       const take = Math.min(SEGMENT_SIZE - this.segmentLength, bytes.length - at)
       this.hasher.leaf.set(bytes.subarray(at, at + take), 1 + this.segmentLength)
       this.segmentLength += take
       this.length += take
       at += take
-      if (this.segmentLength === SEGMENT_SIZE) this.flushSegment()
+      if (this.segmentLength === SEGMENT_SIZE) {
+        this.segmentLength = 0
+        this.push(this.hasher.leafFilled(SEGMENT_SIZE))
+      }
+    }
+    const tag = this.hasher.leaf[0]!
+    while (bytes.length - at >= SEGMENT_SIZE) {
+      if (scratch && bytes.byteOffset + at > 0) {
+        const tagged = new Uint8Array(bytes.buffer, bytes.byteOffset + at - 1, 1 + SEGMENT_SIZE)
+        const borrowed = tagged[0]!
+        tagged[0] = tag
+        this.push(storageProof.digestOf(tagged))
+        tagged[0] = borrowed
+      } else this.push(this.hasher.leafOf(bytes, at, SEGMENT_SIZE))
+      at += SEGMENT_SIZE
+      this.length += SEGMENT_SIZE
+    }
+    if (at < bytes.length) {
+      this.hasher.leaf.set(bytes.subarray(at), 1)
+      this.segmentLength = bytes.length - at
+      this.length += this.segmentLength
     }
   }
 
-  private flushSegment(): void {
-    let node = { height: 0, start: this.nextSegment, hash: this.hasher.leafFilled(SEGMENT_SIZE) }
-    this.nextSegment++
-    this.segmentLength = 0
-    for (;;) {
-      const top = this.stack[this.stack.length - 1]
-      if (top === undefined || top.height !== node.height || top.start % 2 ** (node.height + 1) !== 0) break
-      this.stack.pop()
-      node = { height: node.height + 1, start: top.start, hash: this.hasher.node(top.hash, node.hash) }
+  /** Adds the next segment's leaf, merging the aligned pairs it completes. */
+  private push(leaf: string, height = 0): void {
+    let hash = leaf
+    let start = this.nextSegment
+    this.nextSegment += 2 ** height
+    const { heights, starts, hashes } = this
+    for (let top = heights.length - 1; top >= 0; top--) {
+      if (heights[top] !== height || starts[top]! % 2 ** (height + 1) !== 0) break
+      hash = this.hasher.node(hashes[top]!, hash)
+      start = starts[top]!
+      height++
+      heights.pop()
+      starts.pop()
+      hashes.pop()
     }
-    this.stack.push(node)
+    heights.push(height)
+    starts.push(start)
+    hashes.push(hash)
+  }
+
+  /**
+   * Appends a run hashed apart that starts where this one ends (as if its bytes had been given to
+   * {@link update}): its head completes the segment being filled, its subtrees are pushed in order
+   * (merging as leaves would), its tail begins the next segment.
+   */
+  append(run: HashedRun): void {
+    if (run.offset !== this.offset + this.length) throw new RangeError('a run is appended where the run ends')
+    this.update(run.head)
+    if (run.subtrees.heights.length > 0 && this.segmentLength !== 0) throw new RangeError("an appended run's head ends at a segment boundary")
+    for (const [i, height] of run.subtrees.heights.entries()) {
+      this.push(storageProof.digestString(run.subtrees.hashes, i * HASH_LENGTH), height)
+      this.length += 2 ** height * SEGMENT_SIZE
+    }
+    this.update(run.tail)
   }
 
   finish(): HashedRun {
-    const hashes = storageProof.writeDigests(
-      new Uint8Array(this.stack.length * HASH_LENGTH),
-      this.stack.map((n) => n.hash),
-    )
+    const hashes = storageProof.writeDigests(new Uint8Array(this.hashes.length * HASH_LENGTH), this.hashes)
     return {
       offset: this.offset,
       length: this.length,
       head: this.head.slice(0, Math.min(this.length, this.headLength)),
-      subtrees: { heights: Uint8Array.from(this.stack, (n) => n.height), hashes },
+      subtrees: { heights: Uint8Array.from(this.heights), hashes },
       tail: new Uint8Array(this.hasher.leaf.subarray(1, 1 + this.segmentLength)),
     }
   }
+}
+
+/** `a` and `b` as one run (`b` starts where `a` ends): what one {@link RunHasher} over both gives. */
+export function joinRuns(a: HashedRun, b: HashedRun): HashedRun {
+  const run = new RunHasher(a.offset)
+  run.append(a)
+  run.append(b)
+  return run.finish()
 }
 
 /** A sha-256 of a block fed in pieces (a leaf's CID digest). */
