@@ -175,7 +175,7 @@ export async function startStorageNode(
       const head = await follower.waitSynced(signal ?? new AbortController().signal)
       log.info(head, 'chain node synced with the network')
     }
-    const api = await connectChain(chainRpc!)
+    const api = await connectChain(chainRpc!, { flag: '--chain-rpc' })
     stops.push(() => api.disconnect())
     let bestBlock = 0
     let finalizedBlock = 0
