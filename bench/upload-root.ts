@@ -1,11 +1,13 @@
 /**
  * The cost of the content root in `crust upload` (issue #18): the sdk's `addToIpfs` (what `crust
  * upload` runs before ordering) of a file of random bytes to a real `crust ipfs daemon` child
- * process, without the root (`contentRoot: false`) and with it (the file's chunks teed into a
- * worker thread that hashes them into the storageProof root as they are sent; only the DAG's inner
- * blocks are read back), in the same run. Each add gets a fresh file (no block is already in the
- * repo); the two alternate which goes first. Throughput counts the file's bytes; the ratio is with
- * ÷ without within a round, and the median round is reported with the spread (target >= 0.9). The
+ * process, without the root (`contentRoot: false`) and with it (the file's chunks teed into the
+ * storageProof root as they are sent, on a worker thread or on the upload's own thread; only the
+ * DAG's inner blocks are read back), in the same run: the way this machine hashes by default (by its
+ * cores: `hashesOnWorker`) and the other way, so the default is checked against its alternative.
+ * Each add gets a fresh file (no block is already in the repo); the three rotate which goes first.
+ * Throughput counts the file's bytes; the ratio is with ÷ without within a round, and the median
+ * round is reported with the spread (target >= 0.9). The
  * read-back root alone (`dagContentRoot` of a DAG just added: the fallback for folders and for DAGs
  * laid out otherwise, and the pinning service's path) is reported too.
  *
@@ -22,30 +24,45 @@ const MiB = 1024 * 1024
 
 /** The parts of the sdk and testkit the bench uses, loaded from their builds (bench/ builds before them). */
 interface Sdk {
-  addToIpfs(path: string, options: { ipfsApi: string; contentRoot: boolean }): Promise<{ cid: string; contentRoot?: { root: string; size: number } }>
+  addToIpfs(
+    path: string,
+    options: { ipfsApi: string; contentRoot: boolean; contentRootHashing?: Hashing },
+  ): Promise<{ cid: string; contentRoot?: { root: string; size: number } }>
+  hashesOnWorker(bytes: number): boolean
   dagContentRoot(params: { cid: string; ipfsApi: string }): Promise<{ root: string; size: number }>
 }
 interface Testkit {
   startIpfsProcess(repo: string, extraArgs?: string[]): Promise<{ child: { kill(signal: string): boolean }; exited: Promise<unknown>; api: string }>
 }
 
+type Hashing = 'inline' | 'worker'
+
 export interface UploadRootRound {
   withoutMiBs: number
+  /** With the root hashed the default way on this machine (`hashesOnWorker`: the worker, or the upload's thread on fewer than 3 cores). */
   withMiBs: number
   /** CPU seconds this process (the client: its main thread and the hashing worker) spent on the add without and with the root. */
   withoutCpuS: number
   withCpuS: number
   /** with ÷ without. */
   ratio: number
+  /** The other way of hashing, in the same round: MiB/s and its ratio to the add without. */
+  otherMiBs: number
+  otherRatio: number
   /** `dagContentRoot` alone over the DAG just added (MiB of file per second). */
   rootOnlyMiBs: number
 }
 
 export interface UploadRootBench {
   sizeMiB: number
+  /** How this machine hashes by default, and the other way measured beside it. */
+  hashing: Hashing
+  other: Hashing
   rounds: UploadRootRound[]
   /** The round with the median ratio. */
   median: UploadRootRound
+  /** The median of the other way's ratios. */
+  otherMedianRatio: number
 }
 
 function writeRandomFile(path: string, size: number): void {
@@ -70,40 +87,53 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
   const dir = mkdtempSync(join(tmpdir(), 'crust-upload-root-bench-'))
   const ipfs = await kit.startIpfsProcess(join(dir, 'repo'))
   try {
+    const hashing: Hashing = sdk.hashesOnWorker(size) ? 'worker' : 'inline'
+    const other: Hashing = hashing === 'worker' ? 'inline' : 'worker'
     const results: UploadRootRound[] = []
     for (let r = 0; r < rounds; r++) {
-      const timed = async (contentRoot: boolean) => {
-        const file = join(dir, `file-${r}-${contentRoot}`)
+      const timed = async (way: Hashing | undefined) => {
+        const file = join(dir, `file-${r}-${way ?? 'none'}`)
         writeRandomFile(file, size)
         let cid = ''
         const cpu = process.cpuUsage()
         const s = await seconds(async () => {
-          const added = await sdk.addToIpfs(file, { ipfsApi: ipfs.api, contentRoot })
-          if (contentRoot && added.contentRoot === undefined) throw new Error('the add gave no content root')
+          const added = await sdk.addToIpfs(file, {
+            ipfsApi: ipfs.api,
+            contentRoot: way !== undefined,
+            ...(way === undefined ? {} : { contentRootHashing: way }),
+          })
+          if (way !== undefined && added.contentRoot === undefined) throw new Error('the add gave no content root')
           cid = added.cid
         })
         const used = process.cpuUsage(cpu)
         rmSync(file)
         return { s, cid, cpuS: (used.user + used.system) / 1e6 }
       }
-      // Alternate which goes first, so neither always meets the fuller repo.
-      const without = r % 2 === 0 ? await timed(false) : undefined
-      const withRoot = await timed(true)
-      const last = without ?? (await timed(false))
-      const rootOnly = await seconds(() => sdk.dagContentRoot({ cid: last.cid, ipfsApi: ipfs.api }))
-      const withoutMiBs = sizeMiB / last.s
-      const withMiBs = sizeMiB / withRoot.s
+      // Rotate which goes first, so none always meets the fuller repo.
+      const order: Array<Hashing | undefined> = [undefined, hashing, other]
+      for (let k = 0; k < r % 3; k++) order.push(order.shift())
+      const got = new Map<Hashing | 'none', Awaited<ReturnType<typeof timed>>>()
+      for (const way of order) got.set(way ?? 'none', await timed(way))
+      const without = got.get('none')!
+      const withRoot = got.get(hashing)!
+      const otherWay = got.get(other)!
+      const rootOnly = await seconds(() => sdk.dagContentRoot({ cid: without.cid, ipfsApi: ipfs.api }))
+      const withoutMiBs = sizeMiB / without.s
       results.push({
         withoutMiBs: Number(withoutMiBs.toFixed(1)),
-        withMiBs: Number(withMiBs.toFixed(1)),
-        withoutCpuS: Number(last.cpuS.toFixed(2)),
+        withMiBs: Number((sizeMiB / withRoot.s).toFixed(1)),
+        withoutCpuS: Number(without.cpuS.toFixed(2)),
         withCpuS: Number(withRoot.cpuS.toFixed(2)),
-        ratio: Number((withMiBs / withoutMiBs).toFixed(3)),
+        ratio: Number((without.s / withRoot.s).toFixed(3)),
+        otherMiBs: Number((sizeMiB / otherWay.s).toFixed(1)),
+        otherRatio: Number((without.s / otherWay.s).toFixed(3)),
         rootOnlyMiBs: Number((sizeMiB / rootOnly).toFixed(1)),
       })
     }
     const sorted = [...results].sort((a, b) => a.ratio - b.ratio)
-    return { sizeMiB, rounds: results, median: sorted[Math.floor((sorted.length - 1) / 2)]! }
+    const others = results.map((x) => x.otherRatio).sort((a, b) => a - b)
+    const mid = Math.floor((results.length - 1) / 2)
+    return { sizeMiB, hashing, other, rounds: results, median: sorted[mid]!, otherMedianRatio: others[mid]! }
   } finally {
     ipfs.child.kill('SIGTERM')
     await ipfs.exited
@@ -114,8 +144,9 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
 export function formatUploadRootBench(b: UploadRootBench): string {
   const m = b.median
   return [
-    `sdk: crust upload's add of a ${b.sizeMiB} MiB file to a crust ipfs daemon, median of ${b.rounds.length}: with the content root ${m.withMiBs} MiB/s, ` +
+    `sdk: crust upload's add of a ${b.sizeMiB} MiB file to a crust ipfs daemon, median of ${b.rounds.length}: with the content root (hashed ${b.hashing === 'worker' ? 'on a worker' : "on the upload's thread"}, this machine's default) ${m.withMiBs} MiB/s, ` +
       `without ${m.withoutMiBs} MiB/s; ratio ${(100 * m.ratio).toFixed(1)} % (target >= 90 %); the read-back root alone (dagContentRoot) ${m.rootOnlyMiBs} MiB/s`,
+    `  the other way (${b.other === 'worker' ? 'on a worker' : "on the upload's thread"}), same rounds: median ratio ${(100 * b.otherMedianRatio).toFixed(1)} %; rounds ${b.rounds.map((x) => `${(100 * x.otherRatio).toFixed(1)} %`).join(', ')}`,
     `  client CPU per add (absolute; median round): ${m.withCpuS} s with the root, ${m.withoutCpuS} s without`,
     `  rounds (with/without MiB/s, ratio): ${b.rounds.map((x) => `${x.withMiBs}/${x.withoutMiBs} ${(100 * x.ratio).toFixed(1)} %`).join('; ')}; ` +
       `ratio spread ${(100 * Math.min(...b.rounds.map((x) => x.ratio))).toFixed(1)}–${(100 * Math.max(...b.rounds.map((x) => x.ratio))).toFixed(1)} %`,

@@ -9,7 +9,16 @@ import { basename, join, resolve } from 'node:path'
 import { DEFAULT_IPFS_API } from './constants.js'
 import { KuboError, SdkError, throwIfAborted } from './errors.js'
 import { type ContentRootReturnType, dagContentRoot } from './content-root.js'
-import { assembleFileRoot, createFilesTee, type DagLeafLayout, type FileTee, fileDagLayout, folderDagLayout, type TeeFiles } from './file-root/index.js'
+import {
+  assembleFileRoot,
+  createFilesTee,
+  type DagLeafLayout,
+  type FileRootHashing,
+  type FileTee,
+  fileDagLayout,
+  folderDagLayout,
+  type TeeFiles,
+} from './file-root/index.js'
 import { type AddPart, createKuboClient } from './kubo/index.js'
 
 /** Where to reach the Kubo-compatible API. */
@@ -38,6 +47,8 @@ export interface AddToIpfsOptions extends IpfsEndpoint {
    * included, are read back); a DAG the IPFS node laid out otherwise is read back from the IPFS API.
    */
   contentRoot?: boolean
+  /** Where the content root is hashed (default `auto`: on a worker thread for large uploads on machines of 3 cores or more). */
+  contentRootHashing?: FileRootHashing
   signal?: AbortSignal
 }
 
@@ -161,7 +172,7 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
   const teed = options.contentRoot !== false ? teeFiles(entries, st.isDirectory(), cidVersion) : undefined
   let tee: FileTee | undefined
   if (teed !== undefined) {
-    const filesTee = createFilesTee(teed.files)
+    const filesTee = createFilesTee(teed.files, options.contentRootHashing === undefined ? {} : { hashing: options.contentRootHashing })
     tee = filesTee
     for (const part of parts) if (part.file !== undefined) part.onChunk = (chunk) => filesTee.update(chunk)
   }

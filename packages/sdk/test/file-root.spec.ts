@@ -20,6 +20,7 @@ import {
   FilesHasher,
   fileDagLayout,
   folderDagLayout,
+  hashesOnWorker,
   joinRuns,
   RunHasher,
 } from '../src/file-root/index.js'
@@ -196,7 +197,7 @@ describe('file content root hashed while uploading', () => {
   it('behavior: the worker-thread tee fed reads of odd sizes (one byte, across its batches, larger than a batch) gives the hashes the calling thread does', async () => {
     const data = randomBytes(11 * MiB + 7)
     const layout = fileDagLayout(data.length, { cidVersion: 1, rawLeaves: true })
-    const tee = createFileTee(layout, data.length)
+    const tee = createFileTee(layout, data.length, { hashing: 'worker' })
     const sizes = [1, 65535, 3 * MiB + 5, 1, MiB, 4093]
     let got: FileHashes | undefined
     try {
@@ -209,6 +210,7 @@ describe('file content root hashed while uploading', () => {
     } finally {
       tee.close()
     }
+    assert.ok((tee.pieces?.worker ?? 0) >= 1, 'pieces hashed on the worker')
     const inline = new FileHasher(layout, data.length)
     inline.update(data)
     assert.deepEqual(got, inline.finish())
@@ -254,7 +256,7 @@ describe('file content root hashed while uploading', () => {
     inline.update(data)
     const expected = inline.finish()
     // No bytes may wait for the worker: while it has not acknowledged its last piece, the next is hashed here.
-    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length }, { workerAhead: 0 })
+    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length }, { hashing: 'worker', workerAhead: 0 })
     let got: FileHashes | undefined
     try {
       for (let at = 0, i = 0; at < data.length; at += 65536, i++) {
@@ -270,10 +272,22 @@ describe('file content root hashed while uploading', () => {
     assert.deepEqual(got, expected)
   })
 
+  it('behavior: by default a worker hashes files of 8 MiB and more on 3 cores and more, the calling thread everything else; asked, either', () => {
+    assert.equal(hashesOnWorker(8 * MiB, 'auto', 3), true)
+    assert.equal(hashesOnWorker(8 * MiB - 1, 'auto', 64), false)
+    assert.equal(hashesOnWorker(1024 * MiB, 'auto', 2), false)
+    assert.equal(hashesOnWorker(1024 * MiB, 'inline', 64), false)
+    assert.equal(hashesOnWorker(1, 'worker', 1), true)
+    const layout = fileDagLayout(9 * MiB, { cidVersion: 0, rawLeaves: false })
+    const inline = createFileTee(layout, 9 * MiB, { hashing: 'inline' })
+    assert.equal(inline.pieces, undefined, 'an inline tee has no worker')
+    inline.close()
+  })
+
   it('behavior: the worker-thread tee gives the hashes the calling thread does', async () => {
     const data = randomBytes(9 * MiB + 3)
     const layout = fileDagLayout(data.length, { cidVersion: 0, rawLeaves: false })
-    const tee = createFileTee(layout, data.length)
+    const tee = createFileTee(layout, data.length, { hashing: 'worker' })
     let got: FileHashes | undefined
     try {
       for (let at = 0; at < data.length; at += 65536) await tee.update(data.subarray(at, at + 65536))
@@ -281,6 +295,7 @@ describe('file content root hashed while uploading', () => {
     } finally {
       tee.close()
     }
+    assert.ok((tee.pieces?.worker ?? 0) >= 1, 'pieces hashed on the worker')
     const inline = new FileHasher(layout, data.length)
     inline.update(data)
     assert.deepEqual(got, inline.finish())
@@ -333,7 +348,7 @@ describe('file content root hashed while uploading', () => {
     const layout = folderDagLayout([{ path: 'd' }, ...sizes.map((size, i) => ({ path: `d/f${i}`, size }))], { cidVersion: 0, rawLeaves: false })
     const files = sizes.map((size, i) => ({ layout: layout.files[i + 1]!, size, firstLeaf: layout.firstLeaf[i + 1]! }))
     const data = randomBytes(sizes.reduce((a, b) => a + b, 0))
-    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length })
+    const tee = createFilesTee({ files, leaves: layout.leafOffsets.length }, { hashing: 'worker' })
     let got: FileHashes | undefined
     try {
       for (let at = 0; at < data.length; at += 65536) await tee.update(data.subarray(at, at + 65536))
@@ -341,6 +356,7 @@ describe('file content root hashed while uploading', () => {
     } finally {
       tee.close()
     }
+    assert.ok((tee.pieces?.worker ?? 0) >= 1, 'pieces hashed on the worker')
     const inline = new FilesHasher(files, layout.leafOffsets.length)
     inline.update(data)
     assert.deepEqual(got, inline.finish())

@@ -7,6 +7,13 @@ export const SHA2_256_CODE = 0x12
 /** Below this file size the root is hashed on the calling thread (a worker costs more to start than the hashing). */
 export const FILE_ROOT_WORKER_MIN_BYTES = 8 * 1024 * 1024
 /**
+ * Fewest cores (`os.availableParallelism()`) on which large files are hashed on a worker. With fewer,
+ * the upload's thread hashes them: beside a local IPFS node on 2 cores it mostly waits for the
+ * socket, and a third thread cost the add more than it saved (`bench/upload-root.ts`, both ways in
+ * the same rounds; see the sdk README).
+ */
+export const FILE_ROOT_WORKER_MIN_CORES = 3
+/**
  * Most bytes the hashing worker may have queued when the next piece is cut; beyond it the upload's
  * thread hashes that piece itself. The worker runs at the lowest priority, so on a machine with no
  * idle time it gets almost none: waiting for it (as the tee once did, up to 16 MiB behind) stalled

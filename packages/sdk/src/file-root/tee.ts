@@ -5,8 +5,9 @@
  * when the worker falls more than {@link FILE_ROOT_MAX_IN_FLIGHT} bytes behind (the machine has no
  * idle time for it), the calling thread hashes the next pieces itself instead of waiting for it.
  */
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { FILE_ROOT_BATCH_BYTES, FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES } from './constants.js'
+import { FILE_ROOT_BATCH_BYTES, FILE_ROOT_MAX_IN_FLIGHT, FILE_ROOT_WORKER_MIN_BYTES, FILE_ROOT_WORKER_MIN_CORES } from './constants.js'
 import { type FileHashes, FilesHasher, type HashedFile, type TeeFiles } from './file-hasher.js'
 import type { HashedPieces, HashWorkerInput, HashWorkerOutput } from './hash-worker.js'
 import type { FileDagLayout } from './layout.js'
@@ -22,13 +23,27 @@ export interface FileTee {
   readonly pieces?: { here: number; worker: number }
 }
 
+/**
+ * Where a tee hashes: `worker` on a worker thread (with the calling thread's help when it lags),
+ * `inline` on the calling thread only, `auto` (the default) the worker for files of
+ * {@link FILE_ROOT_WORKER_MIN_BYTES} and more on machines of {@link FILE_ROOT_WORKER_MIN_CORES} cores and more.
+ */
+export type FileRootHashing = 'auto' | 'inline' | 'worker'
+
 /** How a tee shares the hashing with its worker. */
 export interface FileTeeOptions {
+  hashing?: FileRootHashing
   /** Bytes the worker may have queued before the calling thread hashes pieces itself (default {@link FILE_ROOT_MAX_IN_FLIGHT}). */
   workerAhead?: number
 }
 
-/** Hashes on the calling thread (small files). */
+/** Whether a tee of `bytes` hashes on a worker. */
+export function hashesOnWorker(bytes: number, hashing: FileRootHashing = 'auto', cores: number = availableParallelism()): boolean {
+  if (hashing !== 'auto') return hashing === 'worker'
+  return bytes >= FILE_ROOT_WORKER_MIN_BYTES && cores >= FILE_ROOT_WORKER_MIN_CORES
+}
+
+/** Hashes on the calling thread (small files, machines of few cores). */
 class InlineFileTee implements FileTee {
   private readonly hasher: FilesHasher
   private failed = false
@@ -216,5 +231,5 @@ export function createFileTee(layout: FileDagLayout, size: number, options: File
 /** A tee for files sent one after another (a folder's: see `folderDagLayout`). */
 export function createFilesTee(init: TeeFiles, options: FileTeeOptions = {}): FileTee {
   const bytes = init.files.reduce((sum, f) => sum + f.size, 0)
-  return bytes < FILE_ROOT_WORKER_MIN_BYTES ? new InlineFileTee(init) : new WorkerFileTee(init, options)
+  return hashesOnWorker(bytes, options.hashing) ? new WorkerFileTee(init, options) : new InlineFileTee(init)
 }
