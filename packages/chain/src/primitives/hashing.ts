@@ -8,6 +8,14 @@ export const blake2_128 = (data: Uint8Array): Uint8Array => blake2AsU8a(data, 12
 export const blake2_256 = (data: Uint8Array): Uint8Array => blake2AsU8a(data, 256)
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return joinBytes(parts)
+}
+
+/**
+ * The parts one after another in a new array. By hand, not `@polkadot/util`'s `u8aConcatStrict`:
+ * on the codec's struct encoding (a few short parts per value) that was ~20 % slower.
+ */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   let len = 0
   for (const p of parts) len += p.length
   const out = new Uint8Array(len)

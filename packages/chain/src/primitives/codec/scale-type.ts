@@ -5,6 +5,7 @@
  */
 import * as scale from 'scale-ts'
 import type { Codec } from 'scale-ts'
+import { joinBytes } from '../hashing.js'
 import type { FieldDef, LookupBuilder, Registrable, TypeParam } from './lookup.js'
 
 export interface ScaleType<T> extends Registrable {
@@ -174,18 +175,6 @@ export function tuple<const T extends readonly AnyType[]>(...inner: T): ScaleTyp
 export type Fields = Record<string, AnyType>
 
 /** Joins encoded parts into one array. */
-function concatParts(parts: Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const p of parts) length += p.length
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-
 /**
  * The same bytes as scale-ts' `Struct` (the fields in order), without its intermediate tuple and
  * `Object.fromEntries` per value: decoding structs inside long vectors (guarantees, exposures)
@@ -195,7 +184,7 @@ function structCodec(fields: Fields): Codec<unknown> {
   const entries = Object.entries(fields).map(([key, t]) => ({ key, enc: t.codec.enc, dec: t.codec.dec }))
   const enc = (value: unknown) => {
     const record = value as Record<string, unknown>
-    return concatParts(entries.map((f) => f.enc(record[f.key])))
+    return joinBytes(entries.map((f) => f.enc(record[f.key])))
   }
   const dec = scale.createDecoder((bytes): unknown => {
     const out: Record<string, unknown> = {}
