@@ -91,8 +91,8 @@ export class DiskReserve {
   private step = 0
   private lastTopUp = Number.NEGATIVE_INFINITY
   private readonly now: () => number
-  /** Runs the top-ups ahead of need (one shell, not a spawn per top-up). */
-  private readonly preallocator = new Preallocator()
+  /** Runs the top-ups ahead of need (the process's one shell, not a spawn per top-up). */
+  private readonly preallocator = Preallocator.shared()
 
   private constructor(
     readonly file: string,
@@ -181,11 +181,6 @@ export class DiskReserve {
       this.topping = false
       if (ok) this.allocated = Math.max(this.allocated, length)
     })
-  }
-
-  /** The environment closed: its top-up shell ends. */
-  close(): void {
-    this.preallocator.close()
   }
 
   /** Counts `bytes` as in flight until `written` settles (admitted, not yet in the file's size). */
@@ -280,11 +275,10 @@ const WRITES = new Set(['put', 'putSync', 'remove', 'removeSync'])
 
 /**
  * `db` (an lmdb-js root or child database) with every write admitted by `reserve` first; its child
- * databases (`openDB`) are wrapped too (`root` false: their `close` leaves the reserve be). A refused
- * asynchronous write rejects; a refused write inside a transaction throws there, which aborts the
- * whole transaction. Closing the root ends the reserve's top-up shell.
+ * databases (`openDB`) are wrapped too. A refused asynchronous write rejects; a refused write
+ * inside a transaction throws there, which aborts the whole transaction.
  */
-export function reserveWrites<T extends object>(db: T, reserve: DiskReserve, root = true): T {
+export function reserveWrites<T extends object>(db: T, reserve: DiskReserve): T {
   const bound = new Map<PropertyKey, unknown>()
   return new Proxy(db, {
     get(target, prop) {
@@ -348,13 +342,8 @@ export function reserveWrites<T extends object>(db: T, reserve: DiskReserve, roo
           written.then(committing, committing)
           return written
         }
-      } else if (prop === 'close' && root) {
-        wrapped = (...args: unknown[]) => {
-          reserve.close()
-          return fn.apply(target, args)
-        }
       } else if (prop === 'openDB') {
-        wrapped = (...args: unknown[]) => reserveWrites(fn.apply(target, args) as object, reserve, false)
+        wrapped = (...args: unknown[]) => reserveWrites(fn.apply(target, args) as object, reserve)
       } else {
         wrapped = (...args: unknown[]) => fn.apply(target, args)
       }

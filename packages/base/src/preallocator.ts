@@ -1,5 +1,5 @@
 /**
- * `fallocate --keep-size` run by one long-lived shell per disk reserve, instead of a process spawned
+ * `fallocate --keep-size` run by one long-lived shell per process (shared by its disk reserves), instead of a process spawned
  * by Node for each top-up. Node's spawn forks this (large) process and waits, on the event loop,
  * until the child has exec'd: 70–440 ms per spawn on a loaded 2-core machine, an event-loop stall
  * at every top-up of a store being written fast. The shell forks `fallocate` itself; this process
@@ -19,8 +19,21 @@ interface Shell {
 }
 
 export class Preallocator {
+  private static process: Preallocator | undefined
   private shell: Shell | undefined
   private closed = false
+  /** Shells started (one unless a shell died). */
+  starts = 0
+
+  /**
+   * The process's own: every disk reserve of the process shares one shell, started at the first
+   * top-up. A shell per reserve was a spawn (an event-loop stall) per store: a node opens five,
+   * and each store's first burst of writes paid for its own.
+   */
+  static shared(): Preallocator {
+    Preallocator.process ??= new Preallocator()
+    return Preallocator.process
+  }
 
   /** Allocates `length` bytes of `file` from its start, keeping its size; `done(true)` once allocated. */
   allocate(file: string, length: number, done: (ok: boolean) => void): void {
@@ -34,7 +47,7 @@ export class Preallocator {
     shell.child.stdin!.write(`${length}\n${file}\n`)
   }
 
-  /** Ends the shell (the store closed); a later request runs `fallocate` on its own. */
+  /** Ends the shell; a later request runs `fallocate` on its own. */
   close(): void {
     this.closed = true
     this.shell?.child.stdin?.end()
@@ -42,6 +55,7 @@ export class Preallocator {
   }
 
   private start(): Shell {
+    this.starts++
     const child = spawn('sh', ['-c', LOOP], { stdio: ['pipe', 'pipe', 'ignore'] })
     const shell: Shell = { child, waiting: [], buffered: '' }
     this.shell = shell

@@ -54,4 +54,21 @@ describe('preallocator', { skip: hasFallocate ? false : 'needs fallocate (util-l
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("behavior: the process's shared preallocator serves many files through one shell", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'preallocator-'))
+    const shared = Preallocator.shared()
+    assert.equal(Preallocator.shared(), shared)
+    const before = shared.starts
+    try {
+      const files = [1, 2, 3, 4].map((i) => join(dir, `f${i}`))
+      for (const f of files) writeFileSync(f, '')
+      assert.deepEqual(await Promise.all(files.map((f) => allocate(shared, f, MiB))), [true, true, true, true])
+      assert.deepEqual(await Promise.all(files.map((f) => allocate(shared, f, 2 * MiB))), [true, true, true, true])
+      for (const f of files) assert.ok(statSync(f).blocks * 512 >= 2 * MiB)
+      assert.ok(shared.starts - before <= 1, `${shared.starts - before} shells started`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
