@@ -21,6 +21,7 @@ import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equals } from 'multiformats/bytes'
+import { Uint8ArrayList } from 'uint8arraylist'
 import type { PeerAnswer } from './holder-split.js'
 
 export const BLOCK_STREAM_PROTOCOL = '/crust-ts/blocks/1.0.0'
@@ -114,7 +115,7 @@ export async function* readFrames(source: AsyncIterable<Uint8Array | { subarray(
   if (need >= 0 || buffered > 0) throw new BlockStreamError('stream ended inside a frame')
 }
 
-async function send(stream: Stream, data: Uint8Array): Promise<void> {
+async function send(stream: Stream, data: Uint8Array | Uint8ArrayList): Promise<void> {
   if (!stream.send(data)) await stream.onDrain()
 }
 
@@ -142,8 +143,8 @@ export async function serveBlockStream(stream: Stream, blocks: LocalBlocks, onSe
       const head = new Uint8Array(5)
       new DataView(head.buffer).setUint32(0, block.length + 1)
       head[4] = STATUS_BLOCK
-      stream.send(head)
-      await send(stream, block)
+      // one send, one yamux frame (and one window update back), without copying the block
+      await send(stream, new Uint8ArrayList(head, block))
       onServed()
     }
     await stream.close()
@@ -164,6 +165,8 @@ interface Pending {
 class Channel {
   readonly pending: Pending[] = []
   closed = false
+  /** Requests not sent yet: the asks of one turn of the event loop go as one send. */
+  private outbox: Uint8Array[] = []
 
   constructor(
     readonly stream: Stream,
@@ -222,13 +225,30 @@ class Channel {
       entry.resolve = settle(resolve)
       entry.reject = settle(reject)
       this.pending.push(entry)
-      // one frame, one send: each send is a yamux frame and a noise message of its own
       const bytes = cid.bytes
       const frame = new Uint8Array(4 + bytes.length)
       new DataView(frame.buffer).setUint32(0, bytes.length)
       frame.set(bytes, 4)
-      this.stream.send(frame)
+      // Each send is a yamux frame, a noise message and a socket write of its own (and a window
+      // update back): the asks of this turn (a walker's burst, the wants a batch of blocks freed)
+      // go together, after it.
+      if (this.outbox.push(frame) === 1) setImmediate(() => this.flush())
     })
+  }
+
+  private flush(): void {
+    const frames = this.outbox
+    this.outbox = []
+    if (this.closed) {
+      // ended since these were asked (its reader already failed the ones pending then)
+      for (const p of this.pending.splice(0)) p.reject(new BlockStreamError('the block stream ended'))
+      return
+    }
+    try {
+      this.stream.send(frames.length === 1 ? frames[0]! : new Uint8ArrayList(...frames))
+    } catch (err) {
+      this.stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
   }
 }
 
