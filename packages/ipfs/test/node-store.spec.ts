@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
@@ -247,6 +247,39 @@ describe('node store: repo lock', () => {
       lock.release()
       assert.equal(fs.existsSync(path.join(dir.path, REPO_LOCK_FILE)), false)
     } finally {
+      dir.remove()
+    }
+  })
+
+  // A chaos run's storage node restarted on a full disk said only "cannot create the repo lock".
+  it('error: on a full disk the lock error says so and what to do, leaves no lock file, and the lock is taken once space is freed', {
+    skip: process.getuid?.() === 0 || process.env.CI === 'true' ? false : 'needs root to mount a small tmpfs',
+  }, () => {
+    const dir = tempDir('lock-full')
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'lock-full', dir.path])
+    try {
+      const filler = path.join(dir.path, 'filler')
+      const fd = fs.openSync(filler, 'w')
+      try {
+        for (;;) fs.writeSync(fd, new Uint8Array(4096))
+      } catch (err) {
+        assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC')
+      } finally {
+        fs.closeSync(fd)
+      }
+      assert.throws(
+        () => acquireRepoLock(dir.path),
+        (err: RepoError) => {
+          assert.equal(err.code, RepoErrorCode.OPEN_FAILED)
+          assert.equal(err.message, `cannot create the repo lock: the disk holding ${dir.path} is full; free some space and start again`)
+          return true
+        },
+      )
+      assert.equal(fs.existsSync(path.join(dir.path, REPO_LOCK_FILE)), false, 'no empty lock file left')
+      fs.rmSync(filler)
+      acquireRepoLock(dir.path).release()
+    } finally {
+      execFileSync('umount', [dir.path])
       dir.remove()
     }
   })

@@ -33,6 +33,18 @@ function isAlive(pid: number, recordedStart: string): boolean {
   return current === '' || current === recordedStart
 }
 
+/** Why the lock file could not be made, and what to do (a full disk is the usual cause after a crash). */
+function lockFailure(repoPath: string, file: string, err: unknown): RepoError {
+  const code = (err as NodeJS.ErrnoException).code
+  const why =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? `the disk holding ${repoPath} is full; free some space and start again`
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? `${file} cannot be written (${code}); check the folder's owner and permissions`
+        : `${(err as Error).message ?? String(err)}`
+  return new RepoError({ code: RepoErrorCode.OPEN_FAILED, path: repoPath }, `cannot create the repo lock: ${why}`, { cause: err })
+}
+
 /**
  * Takes the repo's lock: a file holding the owner's pid (and, on Linux, its start time, so a reused
  * pid is not mistaken for the owner), created exclusively. A lock left by a dead process (after
@@ -46,9 +58,13 @@ export function acquireRepoLock(repoPath: string): RepoLock {
       const fd = fs.openSync(file, 'wx', 0o644)
       try {
         fs.writeSync(fd, `${process.pid} ${startTime('self')}\n`)
-      } finally {
+      } catch (err) {
+        // created but not written (a full disk): not left behind as a lock nobody holds
         fs.closeSync(fd)
+        fs.rmSync(file, { force: true })
+        throw lockFailure(repoPath, file, err)
       }
+      fs.closeSync(fd)
       let released = false
       return {
         path: file,
@@ -59,9 +75,8 @@ export function acquireRepoLock(repoPath: string): RepoLock {
         },
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new RepoError({ code: RepoErrorCode.OPEN_FAILED, path: repoPath }, 'cannot create the repo lock', { cause: err })
-      }
+      if (err instanceof RepoError) throw err
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lockFailure(repoPath, file, err)
     }
     let pid = Number.NaN
     let recordedStart = ''
