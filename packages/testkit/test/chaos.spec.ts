@@ -176,6 +176,32 @@ describe('SealedWatch', () => {
       [['a restarted storage node does not pull again what it had sealed', 'node-a']],
     )
   })
+
+  // A 60-minute run: a pin's order expired while the gateway was cut and killed; its nodes deleted
+  // the file, the pinning service ordered it again, and they sealed it anew. The old watch counted
+  // both as broken invariants.
+  it('behavior: a file deleted with its ended order, or sealed anew for a new order, is neither lost nor pulled again; a loss after that still counts', () => {
+    const watch = new SealedWatch()
+    const ended = new Set<string>()
+    const orderEnded = (cid: string) => ended.has(cid)
+    watch.observe('node-a', { x: valid(10), y: valid(11) }, orderEnded)
+    assert.deepEqual(watch.suspects('node-a', { y: valid(11) }), ['x'])
+    ended.add('x')
+    watch.observe('node-a', { y: valid(11) }, orderEnded)
+    ended.delete('x') // ordered again: its order stands
+    watch.observe('node-a', { x: valid(40), y: valid(11) }, orderEnded)
+    ended.add('y')
+    watch.observe('node-a', { x: valid(40), y: valid(50) }, orderEnded)
+    assert.equal(watch.violations.length, 0, JSON.stringify(watch.violations))
+    assert.deepEqual(watch.counts(), { 'node-a': 4 }, 'x and y sealed twice each')
+    // the new sealings are what is promised now
+    watch.observe('node-a', { y: valid(50) }, orderEnded)
+    watch.observe('node-a', { y: valid(50) }, () => false)
+    assert.deepEqual(
+      watch.violations.map((v) => [v.invariant, v.cid, v.detail]),
+      [['no sealed file lost', 'x', 'node-a sealed x at #40, now absent']],
+    )
+  })
 })
 
 describe('process watch', () => {

@@ -222,7 +222,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
             const byType = (await res.json()) as Record<string, Record<string, { type: string; c_block_num: number }>>
             const files: Record<string, SealedFile> = {}
             for (const group of Object.values(byType)) for (const [cid, f] of Object.entries(group)) files[cid] = { type: f.type, cBlockNum: f.c_block_num }
-            sealed.observe(n.name, files)
+            // Files no longer sealed as they were: deleted with their order, or sealed for a new one?
+            const ended = new Set<string>()
+            for (const cid of sealed.suspects(n.name, files)) {
+              if (workload.ended(cid)) ended.add(cid)
+              else if ((await chain.query.market!.filesV2!(cid).catch(() => undefined))?.isEmpty === true) ended.add(cid)
+            }
+            sealed.observe(n.name, files, (cid) => ended.has(cid))
           } catch {
             // Down or cut: asked again on the next round.
           }

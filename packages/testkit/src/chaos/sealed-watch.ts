@@ -3,7 +3,9 @@
  * `file/info_by_type`): no sealed file is lost (a file a node once reported valid stays valid
  * there, through kills, cuts and a full disk), and a restarted storage node does not pull again
  * what it had sealed (a file sealed anew gets the block number of its new sealing: `c_block_num`
- * must never change).
+ * must never change). A file whose order ended (the chain closed it: it ran its course, or was
+ * closed while its owner re-orders it) is deleted by its nodes, as it should be, and a new order
+ * seals it anew: neither is a loss or a pull again, and the watch learns its new sealing afresh.
  */
 export interface SealedFile {
   /** `valid`, `pending` or `lost`, as the sWorker reports it. */
@@ -23,9 +25,18 @@ export class SealedWatch {
   /** Per node, the files it reported valid and the block of their sealing. */
   private readonly sealed = new Map<string, Map<string, number>>()
   readonly violations: SealedViolation[] = []
+  /** Per node, the sealings seen (a file sealed again for a new order counts again). */
+  private readonly seen = new Map<string, number>()
 
-  /** Records what `node` reports now: every file it holds (all types). */
-  observe(node: string, files: Record<string, SealedFile>): void {
+  /** The files `node` sealed that `files` (what it reports now) no longer shows sealed as they were: to ask whether their orders ended. */
+  suspects(node: string, files: Record<string, SealedFile>): string[] {
+    const known = this.sealed.get(node)
+    if (known === undefined) return []
+    return [...known].filter(([cid, sealedAt]) => files[cid]?.type !== 'valid' || files[cid]?.cBlockNum !== sealedAt).map(([cid]) => cid)
+  }
+
+  /** Records what `node` reports now: every file it holds (all types); `orderEnded` says which files' orders ended since they were sealed. */
+  observe(node: string, files: Record<string, SealedFile>, orderEnded: (cid: string) => boolean = () => false): void {
     let known = this.sealed.get(node)
     if (known === undefined) {
       known = new Map()
@@ -33,6 +44,12 @@ export class SealedWatch {
     }
     for (const [cid, sealedAt] of known) {
       const now = files[cid]
+      const changed = now === undefined || now.type !== 'valid' || now.cBlockNum !== sealedAt
+      if (changed && orderEnded(cid)) {
+        // deleted with its order, or sealed for a new one: learnt again below if it is sealed now
+        known.delete(cid)
+        continue
+      }
       if (now === undefined || now.type !== 'valid') {
         if (!this.violations.some((v) => v.invariant === 'no sealed file lost' && v.node === node && v.cid === cid)) {
           this.violations.push({ invariant: 'no sealed file lost', node, cid, detail: `${node} sealed ${cid} at #${sealedAt}, now ${now?.type ?? 'absent'}` })
@@ -47,12 +64,15 @@ export class SealedWatch {
       }
     }
     for (const [cid, f] of Object.entries(files)) {
-      if (f.type === 'valid' && !known.has(cid)) known.set(cid, f.cBlockNum)
+      if (f.type === 'valid' && !known.has(cid)) {
+        known.set(cid, f.cBlockNum)
+        this.seen.set(node, (this.seen.get(node) ?? 0) + 1)
+      }
     }
   }
 
-  /** How many files each node sealed (for the report). */
+  /** How many sealings each node made (for the report). */
   counts(): Record<string, number> {
-    return Object.fromEntries([...this.sealed].map(([node, files]) => [node, files.size]))
+    return Object.fromEntries([...this.sealed.keys()].map((node) => [node, this.seen.get(node) ?? 0]))
   }
 }

@@ -186,6 +186,11 @@ export class Workload {
     }
   }
 
+  /** Whether the order of an accepted file `cid` ran its course (the chain closed it after its expiry). */
+  ended(cid: string): boolean {
+    return this.accepted.some((f) => f.cid === cid && f.expired === true)
+  }
+
   /** Accepted files that broke "reaches 3 reported replicas": below 3 while their order stands, or expired without ever having had 3. */
   short(): AcceptedFile[] {
     return this.accepted.filter((f) => (f.expired === true ? f.threeReplicasAtMs === undefined : f.replicas < 3))
