@@ -412,6 +412,10 @@ describe('Workload replicas', () => {
       w.short().map((f) => f.cid),
       ['young'],
     )
+    // Seen ended at block 600: a sealing before it ended with it, one after it is a new order's.
+    assert.equal(w.ended('expires', 415), true)
+    assert.equal(w.ended('expires', 600), false)
+    assert.equal(w.ended('young', 415), false, 'closed early: not an order that ran its course')
   })
 
   it('error: a file closed before its expiry block counts as below 3 replicas', async () => {

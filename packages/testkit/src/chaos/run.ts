@@ -223,12 +223,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
             const files: Record<string, SealedFile> = {}
             for (const group of Object.values(byType)) for (const [cid, f] of Object.entries(group)) files[cid] = { type: f.type, cBlockNum: f.c_block_num }
             // Files no longer sealed as they were: deleted with their order, or sealed for a new one?
-            const ended = new Set<string>()
+            // (closed on chain now: ended after any sealing the node had made of it)
+            const closedNow = new Set<string>()
             for (const cid of sealed.suspects(n.name, files)) {
-              if (workload.ended(cid)) ended.add(cid)
-              else if ((await chain.query.market!.filesV2!(cid).catch(() => undefined))?.isEmpty === true) ended.add(cid)
+              if ((await chain.query.market!.filesV2!(cid).catch(() => undefined))?.isEmpty === true) closedNow.add(cid)
             }
-            sealed.observe(n.name, files, (cid) => ended.has(cid))
+            sealed.observe(n.name, files, (cid, sealedAt) => closedNow.has(cid) || workload.ended(cid, sealedAt))
           } catch {
             // Down or cut: asked again on the next round.
           }

@@ -35,8 +35,8 @@ export class SealedWatch {
     return [...known].filter(([cid, sealedAt]) => files[cid]?.type !== 'valid' || files[cid]?.cBlockNum !== sealedAt).map(([cid]) => cid)
   }
 
-  /** Records what `node` reports now: every file it holds (all types); `orderEnded` says which files' orders ended since they were sealed. */
-  observe(node: string, files: Record<string, SealedFile>, orderEnded: (cid: string) => boolean = () => false): void {
+  /** Records what `node` reports now: every file it holds (all types); `orderEnded` says whether a file's order ended after the block it was sealed at. */
+  observe(node: string, files: Record<string, SealedFile>, orderEnded: (cid: string, sealedAt: number) => boolean = () => false): void {
     let known = this.sealed.get(node)
     if (known === undefined) {
       known = new Map()
@@ -45,7 +45,7 @@ export class SealedWatch {
     for (const [cid, sealedAt] of known) {
       const now = files[cid]
       const changed = now === undefined || now.type !== 'valid' || now.cBlockNum !== sealedAt
-      if (changed && orderEnded(cid)) {
+      if (changed && orderEnded(cid, sealedAt)) {
         // deleted with its order, or sealed for a new one: learnt again below if it is sealed now
         known.delete(cid)
         continue

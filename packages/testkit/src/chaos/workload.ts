@@ -48,6 +48,8 @@ export interface AcceptedFile {
   expiresAt?: number
   /** The chain closed it after `expiresAt`: its order ran its course (its replicas are those last read). */
   expired?: boolean
+  /** The best block when the run saw it closed (at or after the closing). */
+  endedAt?: number
 }
 
 const ORDER_TIMEOUT_MS = 60_000
@@ -175,6 +177,7 @@ export class Workload {
         const file = (await api.query.market!.filesV2!(f.cid)).toJSON() as { reportedReplicaCount?: number; expiredAt?: number } | null
         if (file === null && f.expiresAt !== undefined && f.expiresAt > 0 && best >= f.expiresAt) {
           f.expired = true
+          f.endedAt = best
           continue
         }
         f.replicas = file?.reportedReplicaCount ?? 0
@@ -186,9 +189,9 @@ export class Workload {
     }
   }
 
-  /** Whether the order of an accepted file `cid` ran its course (the chain closed it after its expiry). */
-  ended(cid: string): boolean {
-    return this.accepted.some((f) => f.cid === cid && f.expired === true)
+  /** Whether the order of an accepted file `cid` ran its course (the chain closed it after its expiry) after block `after`. */
+  ended(cid: string, after: number): boolean {
+    return this.accepted.some((f) => f.cid === cid && f.expired === true && (f.endedAt ?? 0) > after)
   }
 
   /** Accepted files that broke "reaches 3 reported replicas": below 3 while their order stands, or expired without ever having had 3. */
