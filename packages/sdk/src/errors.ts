@@ -46,6 +46,8 @@ export type SdkErrorCode =
   | 'SDK_ERROR_REPLICA_TIMEOUT'
   /** The caller's signal aborted the operation. */
   | 'SDK_ERROR_ABORTED'
+  /** An option with a value the SDK does not know (`meta.option`, `meta.value`, `meta.allowed`). */
+  | 'SDK_ERROR_BAD_OPTION'
 
 /** Thrown by every SDK function; match on `code`. */
 export class SdkError extends CrustError {

@@ -47,7 +47,7 @@ export {
   type ReplicaChallenges,
 } from './challenges.js'
 export { type ContentRootErrorType, type ContentRootParameters, type ContentRootReturnType, dagContentRoot } from './content-root.js'
-export { type FileRootHashing, hashesOnWorker } from './file-root/index.js'
+export { FILE_ROOT_HASHINGS, type FileRootHashing, hashesOnWorker } from './file-root/index.js'
 export {
   assertFunds,
   maxFileSize,

@@ -13,6 +13,7 @@ import {
   assembleFileRoot,
   createFilesTee,
   type DagLeafLayout,
+  FILE_ROOT_HASHINGS,
   type FileRootHashing,
   type FileTee,
   fileDagLayout,
@@ -20,6 +21,7 @@ import {
   type TeeFiles,
 } from './file-root/index.js'
 import { type AddPart, createKuboClient } from './kubo/index.js'
+import { assertOneOf } from './validate.js'
 
 /** Where to reach the Kubo-compatible API. */
 export interface IpfsEndpoint {
@@ -157,6 +159,9 @@ function teeFiles(entries: Entry[], isDirectory: boolean, cidVersion: 0 | 1): { 
  */
 export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): Promise<AddToIpfsReturnType> {
   const url = options.ipfsApi ?? DEFAULT_IPFS_API
+  const cidVersion = options.cidVersion ?? 0
+  assertOneOf('cidVersion', cidVersion, [0, 1] as const)
+  if (options.contentRootHashing !== undefined) assertOneOf('contentRootHashing', options.contentRootHashing, FILE_ROOT_HASHINGS)
   const st = statPath(path)
   const name = basename(resolve(path))
   const entries: Entry[] = []
@@ -166,7 +171,6 @@ export async function addToIpfs(path: string, options: AddToIpfsOptions = {}): P
   throwIfAborted(options.signal)
 
   let sent = 0
-  const cidVersion = options.cidVersion ?? 0
   const parts: AddPart[] = entries.map((e) => (e.file === undefined ? { path: e.path } : { path: e.path, file: e.file }))
   // The root is hashed from the bytes as they are sent (Kubo: CIDv1 implies raw leaves).
   const teed = options.contentRoot !== false ? teeFiles(entries, st.isDirectory(), cidVersion) : undefined

@@ -15,6 +15,21 @@ export function assertCid(cid: string): void {
   }
 }
 
+/**
+ * Throws `SDK_ERROR_BAD_OPTION` unless `value` is one of `allowed`: callers from plain JavaScript
+ * (or a config file) can pass anything, and a typo must not quietly fall back to a default.
+ */
+export function assertOneOf<T extends string | number>(option: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if ((allowed as readonly unknown[]).includes(value)) return
+  const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v))
+  const shown = show(value)
+  throw new SdkError('SDK_ERROR_BAD_OPTION', `${option} must be one of ${allowed.map(show).join(', ')}; got ${shown}`, {
+    option,
+    value: shown,
+    allowed,
+  })
+}
+
 function formatBytes(n: bigint): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
   let value = Number(n)

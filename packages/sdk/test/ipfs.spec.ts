@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { type IpfsDaemon, startIpfsDaemon } from '@crust-ts/ipfs'
 import { create } from 'kubo-rpc-client'
 import { storageProof } from '@crust-ts/protocol'
-import { type AddProgress, addToIpfs, contentSize, dagContentRoot, SdkError } from '../src/index.js'
+import { type AddProgress, addToIpfs, contentSize, dagContentRoot, FILE_ROOT_HASHINGS, SdkError } from '../src/index.js'
 
 const code = (c: string) => (err: unknown) => err instanceof SdkError && err.code === c
 
@@ -137,5 +137,28 @@ describe('addToIpfs', () => {
     const file = join(dir, 'small.txt')
     writeFileSync(file, 'hi')
     await assert.rejects(addToIpfs(file, { ipfsApi: 'http://127.0.0.1:1' }), code('SDK_ERROR_IPFS_UNREACHABLE'))
+  })
+
+  it('error: an unknown contentRootHashing or cidVersion is refused before anything is sent, naming the allowed values', async () => {
+    const file = join(dir, 'option.txt')
+    writeFileSync(file, 'hi')
+    // From plain JavaScript: the type system does not stop these.
+    const hashing = 'wroker' as unknown as 'worker'
+    await assert.rejects(addToIpfs(file, { ipfsApi: 'http://127.0.0.1:1', contentRootHashing: hashing }), (err: unknown) => {
+      assert.ok(err instanceof SdkError)
+      assert.equal(err.code, 'SDK_ERROR_BAD_OPTION')
+      assert.match(err.message, /contentRootHashing must be one of "auto", "inline", "worker"; got "wroker"/)
+      return true
+    })
+    await assert.rejects(addToIpfs(file, { ipfsApi: 'http://127.0.0.1:1', cidVersion: 2 as unknown as 1 }), (err: unknown) => {
+      assert.ok(err instanceof SdkError)
+      assert.equal(err.code, 'SDK_ERROR_BAD_OPTION')
+      assert.match(err.message, /cidVersion must be one of 0, 1; got 2/)
+      return true
+    })
+    // Each allowed value passes the check (and then fails on the unreachable API, not on the option).
+    for (const ok of FILE_ROOT_HASHINGS) {
+      await assert.rejects(addToIpfs(file, { ipfsApi: 'http://127.0.0.1:1', contentRootHashing: ok }), code('SDK_ERROR_IPFS_UNREACHABLE'))
+    }
   })
 })

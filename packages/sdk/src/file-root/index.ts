@@ -3,4 +3,4 @@ export { FileHasher, type FileHashes, FilesHasher, type FilesHasherInit, type Ha
 export { type FolderDagLayout, type FolderEntry, folderDagLayout } from './folder-layout.js'
 export { type DagLeafLayout, type FileDagLayout, type FileDagSettings, fileDagLayout, fileLeafFrame, leafBlockLength } from './layout.js'
 export { type HashedRun, joinRuns, RunHasher } from './run-hasher.js'
-export { createFilesTee, createFileTee, type FileRootHashing, type FileTee, type FileTeeOptions, hashesOnWorker } from './tee.js'
+export { createFilesTee, createFileTee, FILE_ROOT_HASHINGS, type FileRootHashing, type FileTee, type FileTeeOptions, hashesOnWorker } from './tee.js'

@@ -28,7 +28,10 @@ export interface FileTee {
  * `inline` on the calling thread only, `auto` (the default) the worker for files of
  * {@link FILE_ROOT_WORKER_MIN_BYTES} and more on machines of {@link FILE_ROOT_WORKER_MIN_CORES} cores and more.
  */
-export type FileRootHashing = 'auto' | 'inline' | 'worker'
+export type FileRootHashing = (typeof FILE_ROOT_HASHINGS)[number]
+
+/** Every {@link FileRootHashing}, for checking a value that came from outside the type system. */
+export const FILE_ROOT_HASHINGS = ['auto', 'inline', 'worker'] as const
 
 /** How a tee shares the hashing with its worker. */
 export interface FileTeeOptions {
