@@ -11,10 +11,15 @@
  * read-back root alone (`dagContentRoot` of a DAG just added: the fallback for folders and for DAGs
  * laid out otherwise, and the pinning service's path) is reported too.
  *
- *   npx node bench/dist/upload-root.js [--size 256] [--rounds 3]   (MiB; in `npm run bench`: BENCH_UPLOAD_MIB)
+ * The daemon's CPU is read from /proc, so the bench also prints the ratio a CPU-bound add could
+ * reach at best. `--separate-cores` pins the client to core 0 and the daemon to core 1 (taskset):
+ * the IPFS node's CPU is then not the client's, as when uploading to a gateway or another machine.
+ *
+ *   npx node bench/dist/upload-root.js [--size 256] [--rounds 3] [--separate-cores]   (MiB; in `npm run bench`: BENCH_UPLOAD_MIB)
  */
 import { randomFillSync } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -32,7 +37,10 @@ interface Sdk {
   dagContentRoot(params: { cid: string; ipfsApi: string }): Promise<{ root: string; size: number }>
 }
 interface Testkit {
-  startIpfsProcess(repo: string, extraArgs?: string[]): Promise<{ child: { kill(signal: string): boolean }; exited: Promise<unknown>; api: string }>
+  startIpfsProcess(
+    repo: string,
+    extraArgs?: string[],
+  ): Promise<{ child: { pid?: number; kill(signal: string): boolean }; exited: Promise<unknown>; api: string }>
 }
 
 type Hashing = 'inline' | 'worker'
@@ -44,6 +52,14 @@ export interface UploadRootRound {
   /** CPU seconds this process (the client: its main thread and the hashing worker) spent on the add without and with the root. */
   withoutCpuS: number
   withCpuS: number
+  /** CPU seconds the IPFS daemon spent on the add without the root (absolute). */
+  daemonCpuS: number
+  /**
+   * The ratio the add could reach if it were bound by CPU alone (client and daemon sharing the
+   * cores, as on this machine): (client + daemon without) ÷ (client + daemon without + the root's
+   * client CPU). Above it no hashing schedule can go; the measured ratio is compared to it.
+   */
+  cpuBoundRatio: number
   /** with ÷ without. */
   ratio: number
   /** The other way of hashing, in the same round: MiB/s and its ratio to the add without. */
@@ -63,6 +79,22 @@ export interface UploadRootBench {
   median: UploadRootRound
   /** The median of the other way's ratios. */
   otherMedianRatio: number
+  /** Whether the client ran on core 0 and the daemon on core 1 (`--separate-cores`): the IPFS node's CPU is then not the client's, as with a gateway or a node on another machine. */
+  separateCores: boolean
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces), counted from the state field (3rd).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+}
+const CLOCK_TICKS = 100
+
+/** Pins every thread of `pid` to `cpu` (util-linux taskset). */
+function pinTo(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' })
 }
 
 function writeRandomFile(path: string, size: number): void {
@@ -78,7 +110,7 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9
 }
 
-export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: number } = {}): Promise<UploadRootBench> {
+export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: number; separateCores?: boolean } = {}): Promise<UploadRootBench> {
   const sizeMiB = params.sizeMiB ?? 256
   const rounds = Math.max(3, params.rounds ?? 3)
   const size = Math.round(sizeMiB * MiB)
@@ -86,6 +118,13 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
   const kit = (await import(new URL('../../packages/testkit/dist/src/index.js', import.meta.url).href)) as Testkit
   const dir = mkdtempSync(join(tmpdir(), 'crust-upload-root-bench-'))
   const ipfs = await kit.startIpfsProcess(join(dir, 'repo'))
+  const daemonPid = ipfs.child.pid
+  if (daemonPid === undefined) throw new Error('the IPFS daemon has no pid')
+  const separateCores = params.separateCores === true
+  if (separateCores) {
+    pinTo(process.pid, 0)
+    pinTo(daemonPid, 1)
+  }
   try {
     const hashing: Hashing = sdk.hashesOnWorker(size) ? 'worker' : 'inline'
     const other: Hashing = hashing === 'worker' ? 'inline' : 'worker'
@@ -96,6 +135,7 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
         writeRandomFile(file, size)
         let cid = ''
         const cpu = process.cpuUsage()
+        const daemonCpu = processCpuS(daemonPid)
         const s = await seconds(async () => {
           const added = await sdk.addToIpfs(file, {
             ipfsApi: ipfs.api,
@@ -106,8 +146,9 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
           cid = added.cid
         })
         const used = process.cpuUsage(cpu)
+        const daemonCpuS = processCpuS(daemonPid) - daemonCpu
         rmSync(file)
-        return { s, cid, cpuS: (used.user + used.system) / 1e6 }
+        return { s, cid, cpuS: (used.user + used.system) / 1e6, daemonCpuS }
       }
       // Rotate which goes first, so none always meets the fuller repo.
       const order: Array<Hashing | undefined> = [undefined, hashing, other]
@@ -124,6 +165,8 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
         withMiBs: Number((sizeMiB / withRoot.s).toFixed(1)),
         withoutCpuS: Number(without.cpuS.toFixed(2)),
         withCpuS: Number(withRoot.cpuS.toFixed(2)),
+        daemonCpuS: Number(without.daemonCpuS.toFixed(2)),
+        cpuBoundRatio: Number(((without.cpuS + without.daemonCpuS) / (withRoot.cpuS + without.daemonCpuS)).toFixed(3)),
         ratio: Number((without.s / withRoot.s).toFixed(3)),
         otherMiBs: Number((sizeMiB / otherWay.s).toFixed(1)),
         otherRatio: Number((without.s / otherWay.s).toFixed(3)),
@@ -133,7 +176,7 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
     const sorted = [...results].sort((a, b) => a.ratio - b.ratio)
     const others = results.map((x) => x.otherRatio).sort((a, b) => a - b)
     const mid = Math.floor((results.length - 1) / 2)
-    return { sizeMiB, hashing, other, rounds: results, median: sorted[mid]!, otherMedianRatio: others[mid]! }
+    return { sizeMiB, hashing, other, rounds: results, median: sorted[mid]!, otherMedianRatio: others[mid]!, separateCores }
   } finally {
     ipfs.child.kill('SIGTERM')
     await ipfs.exited
@@ -144,18 +187,21 @@ export async function runUploadRootBench(params: { sizeMiB?: number; rounds?: nu
 export function formatUploadRootBench(b: UploadRootBench): string {
   const m = b.median
   return [
-    `sdk: crust upload's add of a ${b.sizeMiB} MiB file to a crust ipfs daemon, median of ${b.rounds.length}: with the content root (hashed ${b.hashing === 'worker' ? 'on a worker' : "on the upload's thread"}, this machine's default) ${m.withMiBs} MiB/s, ` +
+    `sdk: crust upload's add of a ${b.sizeMiB} MiB file to a crust ipfs daemon${b.separateCores ? ' (client on core 0, daemon on core 1)' : ''}, median of ${b.rounds.length}: with the content root (hashed ${b.hashing === 'worker' ? 'on a worker' : "on the upload's thread"}, this machine's default) ${m.withMiBs} MiB/s, ` +
       `without ${m.withoutMiBs} MiB/s; ratio ${(100 * m.ratio).toFixed(1)} % (target >= 90 %); the read-back root alone (dagContentRoot) ${m.rootOnlyMiBs} MiB/s`,
     `  the other way (${b.other === 'worker' ? 'on a worker' : "on the upload's thread"}), same rounds: median ratio ${(100 * b.otherMedianRatio).toFixed(1)} %; rounds ${b.rounds.map((x) => `${(100 * x.otherRatio).toFixed(1)} %`).join(', ')}`,
-    `  client CPU per add (absolute; median round): ${m.withCpuS} s with the root, ${m.withoutCpuS} s without`,
+    `  CPU per add (absolute; median round): client ${m.withCpuS} s with the root, ${m.withoutCpuS} s without; daemon ${m.daemonCpuS} s. ` +
+      `If CPU alone bound the add, the ratio could reach ${(100 * m.cpuBoundRatio).toFixed(1)} % ((client + daemon) ÷ (that + the root's CPU))`,
     `  rounds (with/without MiB/s, ratio): ${b.rounds.map((x) => `${x.withMiBs}/${x.withoutMiBs} ${(100 * x.ratio).toFixed(1)} %`).join('; ')}; ` +
       `ratio spread ${(100 * Math.min(...b.rounds.map((x) => x.ratio))).toFixed(1)}–${(100 * Math.max(...b.rounds.map((x) => x.ratio))).toFixed(1)} %`,
   ].join('\n')
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' } } })
-  const result = await runUploadRootBench({ sizeMiB: Number(values.size), rounds: Number(values.rounds) })
+  const { values } = parseArgs({
+    options: { size: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' }, 'separate-cores': { type: 'boolean', default: false } },
+  })
+  const result = await runUploadRootBench({ sizeMiB: Number(values.size), rounds: Number(values.rounds), separateCores: values['separate-cores'] })
   console.log(formatUploadRootBench(result))
   console.log(JSON.stringify(result))
 }

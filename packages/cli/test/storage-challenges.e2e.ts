@@ -45,6 +45,16 @@ describe('storage challenges on crust dev', () => {
   const anchorOf = async (who: string) => ((await api.query.swork.identities(who)).toJSON() as { anchor: string }).anchor
   const stats = async (who: string) => (await api.query.challenges.stats(await anchorOf(who))).toJSON() as unknown as Stats
   const faults = async (who: string) => (await api.query.challenges.faults(await anchorOf(who))).toJSON() as unknown as Array<{ cid: string; kind: string }>
+  /** The stake limits of `who` at one finalized block (undefined: none set yet). */
+  const stakeLimits = async (...who: string[]) => {
+    const at = await api.at(await api.rpc.chain.getFinalizedHead())
+    return Promise.all(
+      who.map(async (w) => {
+        const limit = (await at.query.staking.stakeLimit(w)).toJSON() as string | number | null
+        return limit === null ? undefined : BigInt(limit)
+      }),
+    )
+  }
   const holders = async () => {
     const info = (await api.query.market.filesV2(cid)).toJSON() as { replicas: Record<string, { who: string }> } | null
     return Object.values(info?.replicas ?? {}).map((r) => r.who)
@@ -159,8 +169,14 @@ describe('storage challenges on crust dev', () => {
     assert.deepEqual(shown.challenges.removed, [])
   })
 
-  it('behavior: a node whose sealed data of the file is deleted loses that replica with a fault; the other keeps passing', async () => {
+  it('behavior: a node whose sealed data of the file is deleted loses that replica with a fault and its stake limit falls below the honest one; the honest one answers every challenge over a full era', async () => {
     const [honest, damaged] = dev.nodes as [DevProcess['nodes'][0], DevProcess['nodes'][0]]
+    // Both accounts are candidates on a one-validator dev chain: each report sets their stake limits.
+    const limitsBefore = await waitFor(async () => {
+      const [h, d] = await stakeLimits(honest.account, damaged.account)
+      return h !== undefined && d !== undefined ? { h, d } : undefined
+    }, 'both stake limits')
+    assert.ok(limitsBefore.d > 0n && limitsBefore.h > 0n)
     const sealed = findFiles(damaged.dir, cid)
     assert.equal(sealed.length, 1, `${damaged.name}'s sealed data file of ${cid}`)
     for (const f of sealed) rmSync(f)
@@ -182,6 +198,13 @@ describe('storage challenges on crust dev', () => {
       120_000,
     )
     assert.equal(honestAfter.failed, 0, `${honest.name} still failed none`)
+    // The damaged node's stake limit falls at once with its replica (and stays below the honest
+    // node's at the same block: the same storage but for that file).
+    const limitsAfter = await waitFor(async () => {
+      const [h, d] = await stakeLimits(honest.account, damaged.account)
+      return h !== undefined && d !== undefined && d < h ? { h, d } : undefined
+    }, `${damaged.name}'s stake limit below ${honest.name}'s (before: ${limitsBefore.d} vs ${limitsBefore.h})`)
+    assert.ok(limitsAfter.d < limitsAfter.h)
     // crust status: the damaged node's replica is gone with its fault listed; the honest one's last proof stands.
     const shown = await status(cid)
     assert.deepEqual(
@@ -199,5 +222,18 @@ describe('storage challenges on crust dev', () => {
     assert.match(text.stdout, /^content root\s+0x[0-9a-f]{64} over /m)
     assert.match(text.stdout, /challenges: last proof at #\d+/)
     assert.match(text.stdout, new RegExp(`replicas removed for faults:\\n  sWorker ${damagedAnchor.slice(0, 18)}…  ${fault.kind} at #\\d+`))
+    // Over a full dev era (6 report slots of 2 challenges each, its two files) the honest node
+    // answered every challenge issued to it: none failed, none left but the set open now.
+    const era = await waitFor(
+      async () => {
+        const now = await stats(honest.account)
+        return now.passed >= 6 * 2 ? now : undefined
+      },
+      `${honest.name}'s passed challenges over a full era`,
+      180_000,
+    )
+    assert.equal(era.failed, 0)
+    assert.ok(era.issued - era.passed <= 2, `issued ${era.issued}, passed ${era.passed}: at most the open set unanswered`)
+    assert.deepEqual(await faults(honest.account), [], `${honest.name} has no faults`)
   })
 })
