@@ -356,6 +356,12 @@ export function formatRetrievalHoldersBench(r: RetrievalHoldersResult): string {
   if (has('api') && r.pullMiB > 0)
     lines.push(
       `  through an API, no rate limit, ${r.pullMiB} MiB (curl): holder's own cat ${r.apiOwnMiBs.toFixed(1)} MiB/s; cat of a node that pulls from it ${r.apiOtherMiBs.toFixed(1)} MiB/s = ${pct(r.apiRatio)} of it (target >= 60%)`,
+      ...(has('pull')
+        ? [
+            // Any pull over one connection is bound by the raw stream; say how far that bound is from the target.
+            `  bound: the raw libp2p stream is ${pct(r.rawMiBs / r.apiOwnMiBs)} of the holder's own cat, so no pull over one connection reaches 60% here; the pulling node's cat is ${pct(r.apiOtherMiBs / r.pullMiBs)} of the in-process pull (the API's own cost)`,
+          ]
+        : []),
     )
   if (has('incentive'))
     lines.push(
