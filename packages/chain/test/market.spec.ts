@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Keyring } from '@polkadot/keyring'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { createHash } from 'node:crypto'
+import { base58Encode, cryptoWaitReady } from '@polkadot/util-crypto'
 import { Account } from '../src/pallets/system.js'
 import {
   calculateSpower,
@@ -352,6 +353,67 @@ describe('market spower superior and ripening without activity', () => {
     assert.equal(file.replicas[0]![1].created_at, undefined)
     h.runTo(createdAt + 20)
     assert.equal(WorkReports.get(h.state, anchorB)!.spower, 1100n, 'ripened once')
+  })
+
+  it('behavior: 600 replicas added in one block and 100 files queued by an older runtime all ripen after the ready period, at most RIPEN_FILES_PER_BLOCK a block, leaving no queue behind', async () => {
+    const { WorkReports } = await import('../src/pallets/swork/index.js')
+    const { RIPEN_FILES_PER_BLOCK } = await import('../src/pallets/market/constants.js')
+    const { h, alice, bob } = await setup()
+    h.startBlock()
+    h.call(ROOT, 'Market', 'set_spower_superior', { superior: alice })
+    h.call(signed(alice), 'Market', 'set_spower_ready_period', { ready_period: 5 })
+    const cids = Array.from({ length: 700 }, (_, i) =>
+      new TextEncoder().encode(base58Encode(Uint8Array.of(0x12, 0x20, ...createHash('sha256').update(`ripen${i}`).digest()))),
+    )
+    for (const cid of cids)
+      assert.equal(h.call(signed(alice), 'Market', 'place_storage_order', { cid, reported_file_size: 1000n, tips: 0n, memo: new Uint8Array() }), undefined)
+    const anchorB = new Uint8Array(64).fill(1)
+    WorkReports.insert(h.state, anchorB, wrWith(700n * 1000n))
+    const createdAt = h.number
+    const add = (cid: Uint8Array) => upsertReplica(ctxOf(h), { reporter: bob, owner: bob, cid, fileSize: 1000n, validAt: createdAt, anchor: anchorB })
+    // The last 100 as a runtime before spec 13 queued them: one Vec under the block.
+    for (const cid of cids.slice(600)) add(cid)
+    const legacyPages = Array.from({ length: Math.ceil(100 / S.RIPENING_PAGE) }, (_, page) => page)
+    S.RipeningQueue.insert(
+      h.state,
+      createdAt,
+      legacyPages.flatMap((page) => S.RipeningPages.get(h.state, createdAt, page)),
+    )
+    for (const page of legacyPages) S.RipeningPages.remove(h.state, createdAt, page)
+    S.RipeningCount.remove(h.state, createdAt)
+    assert.equal(S.RipeningQueue.get(h.state, createdAt).length, 100)
+    for (const cid of cids.slice(0, 600)) add(cid)
+    assert.equal(S.RipeningCount.get(h.state, createdAt), 600)
+    const pages = Math.ceil(600 / S.RIPENING_PAGE)
+    assert.deepEqual(
+      Array.from({ length: pages + 1 }, (_, page) => S.RipeningPages.get(h.state, createdAt, page).length),
+      [...Array.from({ length: pages - 1 }, () => S.RIPENING_PAGE), 600 - (pages - 1) * S.RIPENING_PAGE, 0],
+    )
+    h.endBlock()
+    const ripe = () => cids.filter((cid) => S.FilesV2.get(h.state, cid)!.replicas[0]![1].created_at === undefined).length
+    h.runTo(createdAt + 4)
+    assert.equal(ripe(), 0)
+    const perBlock: number[] = []
+    for (let n = createdAt + 5, before = 0; before < cids.length; n++) {
+      assert.ok(n < createdAt + 30, 'every file ripens within 25 blocks')
+      h.runTo(n)
+      const now = ripe()
+      perBlock.push(now - before)
+      before = now
+    }
+    assert.ok(
+      perBlock.every((k) => k <= RIPEN_FILES_PER_BLOCK),
+      `at most ${RIPEN_FILES_PER_BLOCK} a block: ${perBlock}`,
+    )
+    assert.equal(perBlock[0], RIPEN_FILES_PER_BLOCK)
+    assert.equal(WorkReports.get(h.state, anchorB)!.spower, 700n * 1100n, 'each file moved from 1× to 1.1× once')
+    assert.deepEqual(S.RipeningQueue.get(h.state, createdAt), [])
+    assert.equal(S.RipeningCount.get(h.state, createdAt), 0)
+    assert.deepEqual(
+      Array.from({ length: pages }, (_, page) => S.RipeningPages.get(h.state, createdAt, page).length),
+      Array.from({ length: pages }, () => 0),
+    )
+    assert.equal(S.RipeningOffset.get(h.state), 0)
   })
 
   // cstrml/market/src/lib.rs:611-646: calculate_spowers by the superior, at most 300 cids

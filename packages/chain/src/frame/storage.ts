@@ -8,6 +8,12 @@ import type { LookupBuilder, Registrable } from '../primitives/codec/lookup.js'
 import { type ScaleType, tuple } from '../primitives/codec/scale-type.js'
 import { concatBytes, type Hasher, hashKey, hashPrefixLength, twox128 } from '../primitives/hashing.js'
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 /** Synchronous read access to state. */
 export interface StorageReader {
   get(key: Uint8Array): Uint8Array | undefined
@@ -181,9 +187,20 @@ export class StorageDoubleMap<K1, K2, V, Q extends V | undefined = V | undefined
     this.keyTuple = tuple(init.key1, init.key2) as ScaleType<[K1, K2]>
   }
 
-  /** The raw key prefix shared by every entry whose first key is `k1`. */
+  /** The last first key's prefix: a block's writes mostly share it (one sWorker's 300 files, one block's queue). */
+  private lastPrefix: { k1: K1; bytes: Uint8Array | undefined; prefix: Uint8Array } | undefined
+
+  /** The raw key prefix shared by every entry whose first key is `k1` (read-only: it may be shared). */
   prefixFor(k1: K1): Uint8Array {
-    return concatBytes(this.prefix, hashKey(this.hashers[0], this.key1Type.codec.enc(k1)))
+    const last = this.lastPrefix
+    if (last !== undefined && (k1 instanceof Uint8Array ? last.bytes !== undefined && sameBytes(k1, last.bytes) : typeof k1 !== 'object' && k1 === last.k1)) {
+      return last.prefix
+    }
+    const prefix = concatBytes(this.prefix, hashKey(this.hashers[0], this.key1Type.codec.enc(k1)))
+    // A copy of byte keys: the caller may reuse its array for another key.
+    if (k1 instanceof Uint8Array) this.lastPrefix = { k1, bytes: k1.slice(), prefix }
+    else if (typeof k1 !== 'object') this.lastPrefix = { k1, bytes: undefined, prefix }
+    return prefix
   }
 
   key(k1: K1, k2: K2): Uint8Array {

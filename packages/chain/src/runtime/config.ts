@@ -23,7 +23,10 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 12: sWork's running workload aggregation keeps its per-owner sums in one Swork.WorkloadPages
   // value per block (WorkloadPageCount), not inside Workload: other state during aggregation.
   // Big era elections run paged in the blocks before the planning session start (Staking.Election*).
-  specVersion: 12,
+  // 13: the spower ripening queue is paged (Market.RipeningCount/RipeningPages/RipeningOffset; an
+  // older runtime's Market.RipeningQueue entries are swept first), and report_works adds replicas
+  // by splicing FileInfoV2's bytes (same layout).
+  specVersion: 13,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

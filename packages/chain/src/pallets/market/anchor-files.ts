@@ -6,6 +6,7 @@
  */
 import { u32, vec } from '../../primitives/codec/scale-type.js'
 import { doubleMapWithDefault, mapWithDefault, optionalDoubleMap } from '../../frame/storage.js'
+import { appendToVec } from '../../frame/vec-append.js'
 import { sworkerAnchor } from '../swork/types.js'
 import { merkleRoot } from './types.js'
 import type { StorageAccess, StorageReader } from '../../frame/storage.js'
@@ -48,7 +49,7 @@ export function trackReplica(state: StorageAccess, anchor: Uint8Array, cid: Uint
   if (AnchorFilePosition.get(state, anchor, cid) !== undefined) return
   const position = AnchorFileCount.get(state, anchor)
   const page = Math.floor(position / PAGE)
-  AnchorFilePages.insert(state, anchor, page, [...AnchorFilePages.get(state, anchor, page), cid])
+  appendToVec(state, AnchorFilePages.key(anchor, page), merkleRoot, cid)
   AnchorFilePosition.insert(state, anchor, cid, position)
   AnchorFileCount.insert(state, anchor, position + 1)
 }

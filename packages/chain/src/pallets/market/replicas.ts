@@ -15,7 +15,20 @@ import { updateSpower } from '../swork/interface.js'
 import { trackReplica, untrackReplica } from './anchor-files.js'
 import { FileRootCandidates, forgetFileRoot } from './file-roots.js'
 import type { Replica } from './types.js'
-import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, RipeningCursor, RipeningQueue, SpowerReadyPeriod } from './storage.js'
+import {
+  type FileInfo,
+  FileKeysCount,
+  FilesV2,
+  OrdersCount,
+  RIPENING_PAGE,
+  RipeningCount,
+  RipeningCursor,
+  RipeningPages,
+  SpowerReadyPeriod,
+} from './storage.js'
+import { merkleRoot } from './types.js'
+import { canAddInPlace, readFileBytes, scanReplicas, spowerWithOneMore, withReplica } from './replica-bytes.js'
+import { appendToVec } from '../../frame/vec-append.js'
 
 /** One added or deleted file of a work report. */
 export interface ReplicaChange {
@@ -42,6 +55,46 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a
  * (unknown file, replica of that owner already present, 200 replicas reached, illegal size).
  */
 export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
+  const key = FilesV2.key(change.cid)
+  const raw = ctx.state.get(key)
+  if (raw === undefined) return 0n
+  return addReplicaInPlace(ctx, change, key, raw) ?? upsertReplicaDecoded(ctx, change)
+}
+
+/**
+ * The common case of {@link upsertReplica} on the stored bytes ({@link withReplica}): the same
+ * effects in the same order, undefined when the case is not one it does (nothing is written then).
+ */
+export function addReplicaInPlace(ctx: Ctx, change: ReplicaChange, key: Uint8Array, raw: Uint8Array): bigint | undefined {
+  const file = readFileBytes(raw)
+  const now = ctx.blockNumber
+  const ready = SpowerReadyPeriod.get(ctx.state)
+  const scan = scanReplicas(file, change.owner, now - ready)
+  if (!canAddInPlace(file, scan, change.validAt, ready, now)) return undefined
+  trackReplica(ctx.state, change.anchor, change.cid)
+  queueRipening(ctx.state, change.cid, now)
+  let { amount, remainingPaidCount, expiredAt, calculatedAt } = file
+  if (remainingPaidCount > 0) {
+    const reward = perbillMul(REPLICA_REWARD_PARTS[remainingPaidCount] ?? 0, amount)
+    if (maybeRewardMerchant(ctx, change.owner, reward)) {
+      amount -= reward
+      remainingPaidCount -= 1
+    }
+  }
+  if (expiredAt === 0) {
+    calculatedAt = now
+    expiredAt = now + ctx.config.fileDuration
+  }
+  // rebaseSpowers' work: the ripe replicas follow the file's spower (no-ops when it stays).
+  const spower = spowerWithOneMore(file)
+  for (const anchor of scan.ripeAnchors) updateSpower(ctx.state, anchor, file.spower, spower)
+  const replica: Replica = { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt }
+  ctx.state.set(key, withReplica(file, scan, change.owner, replica, { spower, expiredAt, calculatedAt, amount, remainingPaidCount }))
+  return file.fileSize
+}
+
+/** {@link upsertReplica} on the decoded file: every case (exported for the spec comparing both paths). */
+export function upsertReplicaDecoded(ctx: Ctx, change: ReplicaChange): bigint {
   const stored = FilesV2.get(ctx.state, change.cid)
   if (stored === undefined) return 0n
   const file = { ...stored, replicas: [...stored.replicas] }
@@ -83,7 +136,11 @@ export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
 export function queueRipening(state: StorageAccess, cid: Uint8Array, createdAt: number): void {
   const cursor = RipeningCursor.get(state)
   const slot = Math.max(createdAt, cursor)
-  RipeningQueue.insert(state, slot, [...RipeningQueue.get(state, slot), cid])
+  // Appended to the block's last page as bytes: a block's queue holds every replica its reports
+  // added (thousands), so copying the whole list per append was quadratic in them.
+  const queued = RipeningCount.get(state, slot)
+  appendToVec(state, RipeningPages.key(slot, Math.floor(queued / RIPENING_PAGE)), merkleRoot, cid)
+  RipeningCount.insert(state, slot, queued + 1)
 }
 
 /**

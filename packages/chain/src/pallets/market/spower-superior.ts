@@ -12,7 +12,18 @@ import type { StorageAccess } from '../../frame/storage.js'
 import { MAX_CALCULATE_SPOWER_FILES_COUNT, RIPEN_FILES_PER_BLOCK, RIPEN_STEPS_PER_BLOCK } from './constants.js'
 import { marketErrors, marketEvents } from './errors.js'
 import { rebaseSpowers } from './replicas.js'
-import { FilesV2, LastSpowerCalculateBlock, RipeningCursor, RipeningQueue, SpowerReadyPeriod, SpowerSuperior } from './storage.js'
+import {
+  FilesV2,
+  LastSpowerCalculateBlock,
+  RIPENING_PAGE,
+  RipeningCount,
+  RipeningCursor,
+  RipeningOffset,
+  RipeningPages,
+  RipeningQueue,
+  SpowerReadyPeriod,
+  SpowerSuperior,
+} from './storage.js'
 
 type Ctx = Pick<DispatchContext, 'state' | 'config' | 'deposit' | 'blockNumber'>
 
@@ -31,23 +42,57 @@ function ripenFile(ctx: Ctx, cid: Uint8Array): { anchors: string[]; updated: boo
 export function sweepRipening(ctx: BlockContext): void {
   const ready = SpowerReadyPeriod.get(ctx.state)
   let cursor = RipeningCursor.get(ctx.state)
-  let files = 0
+  const budget = { files: RIPEN_FILES_PER_BLOCK }
   for (let steps = 0; steps < RIPEN_STEPS_PER_BLOCK && cursor + ready <= ctx.blockNumber; steps++) {
-    const queued = RipeningQueue.get(ctx.state, cursor)
-    let done = 0
-    while (done < queued.length && files < RIPEN_FILES_PER_BLOCK) {
-      ripenFile(ctx, queued[done]!)
-      done++
-      files++
-    }
-    if (done < queued.length) {
-      RipeningQueue.insert(ctx.state, cursor, queued.slice(done))
-      break
-    }
-    if (queued.length > 0) RipeningQueue.remove(ctx.state, cursor)
+    if (!sweepLegacySlot(ctx, cursor, budget) || !sweepSlot(ctx, cursor, budget)) break
     cursor++
   }
   RipeningCursor.put(ctx.state, cursor)
+}
+
+/** Ripens a block's files queued by an older runtime (one Vec); false when the budget ran out first. */
+function sweepLegacySlot(ctx: BlockContext, slot: number, budget: { files: number }): boolean {
+  const queued = RipeningQueue.get(ctx.state, slot)
+  if (queued.length === 0) return true
+  const done = Math.min(queued.length, budget.files)
+  for (let i = 0; i < done; i++) ripenFile(ctx, queued[i]!)
+  budget.files -= done
+  if (done < queued.length) {
+    RipeningQueue.insert(ctx.state, slot, queued.slice(done))
+    return false
+  }
+  RipeningQueue.remove(ctx.state, slot)
+  return true
+}
+
+/** Ripens a block's paged files from where the last sweep stopped; false when the budget ran out first. */
+function sweepSlot(ctx: BlockContext, slot: number, budget: { files: number }): boolean {
+  const count = RipeningCount.get(ctx.state, slot)
+  if (count === 0) return true
+  const start = RipeningOffset.get(ctx.state)
+  let offset = start
+  while (offset < count && budget.files > 0) {
+    const page = Math.floor(offset / RIPENING_PAGE)
+    const files = RipeningPages.get(ctx.state, slot, page)
+    const from = offset % RIPENING_PAGE
+    if (files.length <= from) {
+      // A page shorter than its count says (never written so): skip it rather than loop.
+      offset = (page + 1) * RIPENING_PAGE
+      continue
+    }
+    const to = Math.min(files.length, from + budget.files)
+    for (let i = from; i < to; i++) ripenFile(ctx, files[i]!)
+    budget.files -= to - from
+    offset += to - from
+    if (to === files.length) RipeningPages.remove(ctx.state, slot, page)
+  }
+  if (offset < count) {
+    if (offset !== start) RipeningOffset.put(ctx.state, offset)
+    return false
+  }
+  RipeningCount.remove(ctx.state, slot)
+  if (start !== 0) RipeningOffset.put(ctx.state, 0)
+  return true
 }
 
 /** Throws unless `caller` is the spower superior (SpowerSuperiorNotSet, IllegalSpowerSuperior). */

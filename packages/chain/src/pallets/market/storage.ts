@@ -1,6 +1,6 @@
 /** `Market` storage items, with Crust's names and initial values. */
 import { accountId32, bool, named, u32, u128, vec } from '../../primitives/codec/scale-type.js'
-import { mapWithDefault, optionalMap, optionalValue, valueWithDefault } from '../../frame/storage.js'
+import { doubleMapWithDefault, mapWithDefault, optionalMap, optionalValue, valueWithDefault } from '../../frame/storage.js'
 import { fileInfoV2, merkleRoot, perbill } from './types.js'
 import { INIT } from './constants.js'
 
@@ -76,7 +76,35 @@ export const RipeningQueue = mapWithDefault({
   key: blockNumber,
   value: vec(merkleRoot),
   default: [] as Uint8Array[],
-  docs: ['Files with a replica created at that block (or queued then), still to ripen.'],
+  docs: ['Files with a replica created at that block, queued by a runtime before spec 13 (now RipeningPages); swept first.'],
+})
+/** Files a ripening page holds: an append copies at most one page (~3 KB). */
+export const RIPENING_PAGE = 64
+export const RipeningCount = mapWithDefault({
+  pallet: P,
+  name: 'RipeningCount',
+  hasher: 'Twox64Concat',
+  key: blockNumber,
+  value: u32,
+  default: 0,
+  docs: ['Files queued under that block to ripen (in RipeningPages).'],
+})
+export const RipeningPages = doubleMapWithDefault({
+  pallet: P,
+  name: 'RipeningPages',
+  hashers: ['Twox64Concat', 'Twox64Concat'],
+  key1: blockNumber,
+  key2: u32,
+  value: vec(merkleRoot),
+  default: [] as Uint8Array[],
+  docs: ['Files with a replica created at that block (or queued then), still to ripen, in pages of 64.'],
+})
+export const RipeningOffset = valueWithDefault({
+  pallet: P,
+  name: 'RipeningOffset',
+  value: u32,
+  default: 0,
+  docs: ["Files of RipeningCursor's block already swept."],
 })
 export const RipeningCursor = valueWithDefault({
   pallet: P,
@@ -117,6 +145,9 @@ export const MARKET_STORAGE = [
   SpowerSuperior,
   LastSpowerCalculateBlock,
   RipeningQueue,
+  RipeningCount,
+  RipeningPages,
+  RipeningOffset,
   RipeningCursor,
   LastReplicasUpdateBlock,
 ]
