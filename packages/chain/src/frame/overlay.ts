@@ -6,7 +6,11 @@ import type { StorageAccess } from './storage.js'
 
 type Change = Uint8Array | null
 
-const hexOf = (key: Uint8Array) => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex')
+/**
+ * A key as a latin1 string, one character per byte: half the length of hex and cheaper to make
+ * (every storage access makes one), and it sorts in the same byte order.
+ */
+const keyOf = (key: Uint8Array) => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
 
 export class OverlayState implements StorageAccess {
   private readonly changes = new Map<string, Change>()
@@ -16,17 +20,17 @@ export class OverlayState implements StorageAccess {
   constructor(private readonly base: (key: Uint8Array) => Uint8Array | undefined) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const change = this.changes.get(hexOf(key))
+    const change = this.changes.get(keyOf(key))
     if (change !== undefined) return change ?? undefined
     return this.base(key)
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.write(hexOf(key), value)
+    this.write(keyOf(key), value)
   }
 
   delete(key: Uint8Array): void {
-    this.write(hexOf(key), null)
+    this.write(keyOf(key), null)
   }
 
   private write(hex: string, change: Change): void {
@@ -66,7 +70,7 @@ export class OverlayState implements StorageAccess {
   /** Every change, as (key, value or null for deleted), sorted by key. */
   drain(): Array<[Uint8Array, Uint8Array | null]> {
     if (this.layers.length > 0) throw new Error('storage transactions still open')
-    return [...this.changes.keys()].sort().map((hex) => [Uint8Array.from(Buffer.from(hex, 'hex')), this.changes.get(hex)!])
+    return [...this.changes.keys()].sort().map((key) => [Uint8Array.from(Buffer.from(key, 'latin1')), this.changes.get(key)!])
   }
 
   get size(): number {

@@ -31,20 +31,34 @@ export interface FileBytes {
 
 function readCompact(bytes: Uint8Array, at: number): { value: bigint; size: number } {
   const b0 = bytes[at]!
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   switch (b0 & 3) {
     case 0:
       return { value: BigInt(b0 >>> 2), size: 1 }
     case 1:
-      return { value: BigInt(view.getUint16(at, true) >>> 2), size: 2 }
+      return { value: BigInt((b0 | (bytes[at + 1]! << 8)) >>> 2), size: 2 }
     case 2:
-      return { value: BigInt(view.getUint32(at, true) >>> 2), size: 4 }
+      return { value: BigInt((b0 | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 2), size: 4 }
     default: {
       const n = (b0 >>> 2) + 4
       let value = 0n
       for (let i = n; i >= 1; i--) value = (value << 8n) | BigInt(bytes[at + i]!)
       return { value, size: 1 + n }
     }
+  }
+}
+
+/** A compact length (below 2^30) at `at`: its value and the bytes it takes, without a bigint. */
+function readCompactLength(bytes: Uint8Array, at: number): { value: number; size: number } {
+  const b0 = bytes[at]!
+  switch (b0 & 3) {
+    case 0:
+      return { value: b0 >>> 2, size: 1 }
+    case 1:
+      return { value: (b0 | (bytes[at + 1]! << 8)) >>> 2, size: 2 }
+    case 2:
+      return { value: (b0 | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 2, size: 4 }
+    default:
+      throw new RangeError('a stored replica anchor of 2^30 bytes or more')
   }
 }
 
@@ -98,7 +112,6 @@ function compareOwner(raw: Uint8Array, at: number, owner: Uint8Array): number {
 /** Walks the replica entries by their lengths. */
 export function scanReplicas(file: FileBytes, owner: Uint8Array, ripeBefore: number): ReplicaScan {
   const { raw } = file
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
   let at = file.entriesAt
   let insertAt = -1
   let duplicate = false
@@ -109,14 +122,15 @@ export function scanReplicas(file: FileBytes, owner: Uint8Array, ripeBefore: num
     if (order === 0) duplicate = true
     if (order > 0 && insertAt < 0) insertAt = at
     // owner 32, who 32, valid_at 4, anchor (compact length + bytes), is_reported 1, created_at Option<u32>.
-    const anchor = readCompact(raw, at + 68)
+    const anchor = readCompactLength(raw, at + 68)
     const anchorAt = at + 68 + anchor.size
-    const flags = anchorAt + Number(anchor.value) + 1
+    const flags = anchorAt + anchor.value + 1
     if (raw[flags] === 1) {
-      if (view.getUint32(flags + 1, true) <= ripeBefore) ripeningDue = true
+      const createdAt = (raw[flags + 1]! | (raw[flags + 2]! << 8) | (raw[flags + 3]! << 16) | (raw[flags + 4]! << 24)) >>> 0
+      if (createdAt <= ripeBefore) ripeningDue = true
       at = flags + 5
     } else {
-      ripeAnchors.push(raw.subarray(anchorAt, anchorAt + Number(anchor.value)))
+      ripeAnchors.push(raw.subarray(anchorAt, anchorAt + anchor.value))
       at = flags + 1
     }
   }
