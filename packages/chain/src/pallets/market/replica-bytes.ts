@@ -8,6 +8,7 @@
  * by the walk. Left to the decoding path, which gives the same bytes: a replica due to ripen (it
  * changes), the first replica (the file's size check), a duplicate owner and a full file.
  */
+import { readCompactLength } from '../../primitives/codec/compact-length.js'
 import { compactU128 } from '../../primitives/codec/scale-type.js'
 import { calculateSpower } from './spower.js'
 import { MAX_REPLICAS } from './constants.js'
@@ -44,21 +45,6 @@ function readCompact(bytes: Uint8Array, at: number): { value: bigint; size: numb
       for (let i = n; i >= 1; i--) value = (value << 8n) | BigInt(bytes[at + i]!)
       return { value, size: 1 + n }
     }
-  }
-}
-
-/** A compact length (below 2^30) at `at`: its value and the bytes it takes, without a bigint. */
-function readCompactLength(bytes: Uint8Array, at: number): { value: number; size: number } {
-  const b0 = bytes[at]!
-  switch (b0 & 3) {
-    case 0:
-      return { value: b0 >>> 2, size: 1 }
-    case 1:
-      return { value: (b0 | (bytes[at + 1]! << 8)) >>> 2, size: 2 }
-    case 2:
-      return { value: (b0 | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 2, size: 4 }
-    default:
-      throw new RangeError('a stored replica anchor of 2^30 bytes or more')
   }
 }
 
