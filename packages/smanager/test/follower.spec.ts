@@ -48,6 +48,39 @@ describe('ChainFollower', () => {
     assert.equal(follower.lastBlock, 50)
   })
 
+  it('behavior: an order of a block that reads as missing at that block is read again at the head and handled, not dropped', async () => {
+    const seen: string[] = []
+    const closed: string[] = []
+    const chain: ChainClient = {
+      // Scanned at block 2; block 3 brings the events.
+      ...fakeChain({ head: 2, prunedBelow: 0 }),
+      blockEvents: async (number: number): Promise<BlockEvents> => ({
+        number,
+        hash: `0x${number}`,
+        events:
+          number === 3
+            ? [
+                { kind: 'ordered', cid: 'QmFlaky' },
+                { kind: 'calculated', cid: 'QmGone' },
+              ]
+            : [],
+      }),
+      // At the block's hash both read as missing; at the head only the settled one is gone.
+      file: async (cid, at) => (at !== undefined || cid === 'QmGone' ? undefined : file(cid)),
+    }
+    const follower = new ChainFollower({
+      chain,
+      handlers: { onFile: async (f) => void seen.push(f.cid), onClosed: async (cid) => void closed.push(cid), onScanned: async () => {} },
+      scanPageSize: 10,
+      maxCatchUpBlocks: 256,
+      log: createLogger({ level: 'silent' }).forComponent('test'),
+    })
+    await follower.scan()
+    await follower.advance(3)
+    assert.ok(seen.includes('QmFlaky'), `the order is handled: ${seen}`)
+    assert.deepEqual(closed, ['QmGone'], 'a settled file that is gone still closes')
+  })
+
   it('error: any other failure of a block read still propagates', async () => {
     const follower = new ChainFollower({
       chain: { ...fakeChain({ head: 5, prunedBelow: 0 }), blockEvents: async () => Promise.reject(new Error('connection lost')) },

@@ -87,7 +87,16 @@ export class ChainFollower {
     for (const event of events) {
       if (event.kind === 'closed' || done.has(event.cid)) continue
       done.add(event.cid)
-      const file = await chain.file(event.cid, hash)
+      let file = await chain.file(event.cid, hash)
+      if (file === undefined && (event.kind === 'ordered' || event.kind === 'renewed')) {
+        // The order was placed (or renewed) in this very block, so its file must be there. Read
+        // again at the head rather than drop the order: a node that misses it never stores the file.
+        file = await chain.file(event.cid)
+        this.init.log.warn(
+          { cid: event.cid, block: number, kind: event.kind, atHead: file !== undefined },
+          'an order of this block read as missing at the block: read again at the head',
+        )
+      }
       if (file === undefined) {
         // CalculateSuccess on a file that is gone: the settlement closed it.
         await handlers.onClosed(event.cid, 'orderClosed', number)
