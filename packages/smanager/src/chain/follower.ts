@@ -1,7 +1,10 @@
 /**
  * Follows the chain for the sManager: a paged scan of `market.filesV2` on start, then each new
  * block's `market` events in order (catching up on skipped heads; too far behind, it rescans).
- * What it learns goes to its handlers; it remembers the last block it fully processed.
+ * What it learns goes to its handlers; it remembers the last block it fully processed, and the hash
+ * of each it handled: after a reorg it steps back to the newest one still on the best chain and
+ * handles the new chain's blocks, whose events may differ (an order in the winning fork's block and
+ * not in the one it replaced was otherwise never seen: chaos seed 1085998466).
  */
 import type { Logger } from '@crust-ts/base'
 import type { TaskSource } from '../store/index.js'
@@ -27,8 +30,13 @@ export interface ChainFollowerInit {
   log: Logger
 }
 
+/** Blocks whose hashes are remembered, for stepping back after a reorg (deeper ones rescan). */
+const REMEMBERED_BLOCKS = 256
+
 export class ChainFollower {
   private last = -1
+  /** Hashes of the handled blocks (and the scan's), by number: the newest REMEMBERED_BLOCKS. */
+  private readonly hashes = new Map<number, string>()
 
   constructor(private readonly init: ChainFollowerInit) {}
 
@@ -50,13 +58,15 @@ export class ChainFollower {
     }
     await handlers.onScanned(seen, head.number)
     this.last = head.number
+    this.hashes.clear()
+    this.hashes.set(head.number, head.hash)
     log.info({ block: head.number, files: seen.size }, 'scanned market.filesV2')
     return head.number
   }
 
   /** Handles the events of every block after the last one up to `head`. */
   async advance(head: number): Promise<void> {
-    if (this.last < 0 || head - this.last > this.init.maxCatchUpBlocks) {
+    if (this.last < 0 || head - this.last > this.init.maxCatchUpBlocks || !(await this.rewind())) {
       await this.scan()
       return
     }
@@ -74,9 +84,27 @@ export class ChainFollower {
     }
   }
 
+  /**
+   * Steps back over handled blocks the best chain no longer has. False when the reorg reaches
+   * below what is remembered (or the scan's block): the caller rescans.
+   */
+  private async rewind(): Promise<boolean> {
+    for (;;) {
+      const handled = this.hashes.get(this.last)
+      if (handled === undefined) return false
+      const now = await this.init.chain.blockHash(this.last)
+      if (now === handled) return true
+      this.init.log.info({ block: this.last, was: handled, now }, 'reorg: handling the best chain from here again')
+      this.hashes.delete(this.last)
+      this.last--
+    }
+  }
+
   private async block(number: number): Promise<void> {
     const { chain, handlers } = this.init
     const { hash, events } = await chain.blockEvents(number)
+    this.hashes.set(number, hash)
+    this.hashes.delete(number - REMEMBERED_BLOCKS)
     const done = new Set<string>()
     for (const event of events) {
       if (event.kind === 'closed') {

@@ -40,6 +40,8 @@ export interface ChainClient {
   subscribeHeads(onHead: (number: number) => void): Promise<() => void>
   head(): Promise<{ number: number; hash: string }>
   blockEvents(number: number): Promise<BlockEvents>
+  /** The hash of the best chain's block `number` (to notice a reorg), or undefined past the head. */
+  blockHash(number: number): Promise<string | undefined>
   /** The order of `cid` (at block `at`, a hash, or the best block). */
   file(cid: string, at?: string): Promise<OnChainFile | undefined>
   files(cids: string[]): Promise<Array<OnChainFile | undefined>>

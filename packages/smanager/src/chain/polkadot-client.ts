@@ -48,6 +48,11 @@ export class PolkadotChainClient implements ChainClient {
     return { number: header.number.toNumber(), hash: header.hash.toHex() }
   }
 
+  async blockHash(number: number): Promise<string | undefined> {
+    const hash = await this.api.rpc.chain.getBlockHash(number)
+    return hash.isEmpty ? undefined : hash.toHex()
+  }
+
   async blockEvents(number: number): Promise<BlockEvents> {
     const hash = (await this.api.rpc.chain.getBlockHash(number)).toHex()
     const at = await this.api.at(hash)
