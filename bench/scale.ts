@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale -- [--files N] [--sworkers N] [--candidates N] [--guarantors N] [--accounts N]
- * [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
+ * [--reports-per-block N] [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
  * 10,000 sWorkers, 1,000 candidates, 10,000 guarantors, 1 million accounts; testkit's
  * `generateScaleState`), then measures at that size:
  * - a real `crust node` on it: start time (spawn to RPC listening), RSS, `market.filesV2` and
@@ -10,7 +10,9 @@
  *   checks) and the era transition (election and end-of-era rewards), each as a ratio to the same
  *   work on a dev-size state generated in the same run (1,000 files), median of 3 rounds; the paged
  *   election's steps (slowest step, the planning block's part) and sWork's workload aggregation
- *   (each block's on_initialize over every identity at Crust's 600-block report slot), absolute.
+ *   (each block's on_initialize over every identity at Crust's 600-block report slot), absolute;
+ * - blocks of `--reports-per-block` (20) signed `report_works` of 300 files each, every file already
+ *   with 100–199 replicas, from sWorkers the generator gave derivable keys (absolute, at scale only).
  * `--generate-only` then `--reuse --keep` measures one generated state many times (and with other builds).
  * Not in `npm run bench` (it writes ~15 GB and runs for an hour at full size).
  */
@@ -38,9 +40,18 @@ interface Testkit {
   scaleCid(i: number): string
   scaleRuntime(spec: ReturnType<typeof builtinSpec> & object, blockTimeMs: number): Runtime
   SCALE_SIGNING_ACCOUNTS: number
+  SCALE_REPORTING_SWORKERS: number
+  scaleEnclave(i: number): {
+    pubkey: Uint8Array
+    reportArgs(fields: { slot: bigint; slotHash: Uint8Array; filesSize: bigint; added: ReportedFile[] }): readonly unknown[]
+  }
+  scaleFileHolders(i: number, sworkers: number): { first: number; count: number }
+  scaleFileSize(i: number): bigint
   startNode(basePath: string, extraArgs?: string[], timeoutMs?: number): Promise<NodeProcess>
   connectApi(url: string): Promise<ApiPromise>
 }
+
+type ReportedFile = [Uint8Array, bigint, bigint]
 
 const BLOCK_TIME = 1000
 const ROUNDS = 3
@@ -80,6 +91,9 @@ interface StateSize {
 
 /** Crust's report slot (REPORT_SLOT, 600 blocks): its aggregation runs 100 blocks, enough for 50,000 identities at 500 a block. */
 const CRUST_REPORT_SLOT = 600
+
+/** The dev-size state every figure at scale is compared with. */
+const DEV_SIZE: StateSize = { files: 1000, sworkers: 100, candidates: 10, guarantors: 100, accounts: 1000 }
 
 /**
  * sWork's workload aggregation on the state of `view`: one report slot's `on_initialize`s, from the
@@ -124,14 +138,44 @@ function pagedElectionTimings(view: { get(key: Uint8Array): Uint8Array | undefin
   return { steps: rounds[0]!.steps, slowestMs: median(rounds.map((r) => r.slowestMs)), finishMs: median(rounds.map((r) => r.finishMs)) }
 }
 
+/** Files per report (Crust's per-report limit). */
+const FILES_PER_REPORT = 300
+
+/**
+ * For each reporting sWorker, {@link FILES_PER_REPORT} generated files that have 100–199 replicas
+ * and not one of its own (each file used once): what a full report adds on a mature network. A
+ * file it was given by an earlier run on the same database (`--reuse --keep`) is skipped too.
+ */
+function filesToReport(kit: Testkit, size: StateSize, reporters: number, state: OverlayState): ReportedFile[][] {
+  const utf8 = new TextEncoder()
+  const out: ReportedFile[][] = []
+  let i = 0
+  for (let s = 0; s < reporters; s++) {
+    const files: ReportedFile[] = []
+    const reportedBefore = new Set(Array.from(market.anchorFiles(state, kit.scaleEnclave(s).pubkey), (cid) => Buffer.from(cid).toString('latin1')))
+    for (; files.length < FILES_PER_REPORT && i < size.files; i++) {
+      const { first, count } = kit.scaleFileHolders(i, size.sworkers)
+      const holds = (s - first + size.sworkers) % size.sworkers < count
+      if (count < 100 || count >= 200 || holds) continue
+      const cid = utf8.encode(kit.scaleCid(i))
+      if (!reportedBefore.has(Buffer.from(cid).toString('latin1'))) files.push([cid, kit.scaleFileSize(i), 1n])
+    }
+    if (files.length < FILES_PER_REPORT) return []
+    out.push(files)
+  }
+  return out
+}
+
 /** Block production and era transition timings on the database at `basePath` (median of {@link ROUNDS}). */
 async function chainTimings(
   kit: Testkit,
   basePath: string,
-  files: number,
+  size: StateSize,
+  reportsPerBlock: number,
 ): Promise<{
   transfersMs: number
   ordersMs: number
+  reports: { blockMs: number; emptyMs: number } | undefined
   electionMs: number
   endEraMs: number
   paged: { steps: number; slowestMs: number; finishMs: number } | undefined
@@ -168,6 +212,49 @@ async function chainTimings(
       return ms
     }
     const dest = (i: number) => signers[(i + 1) % signers.length]!.publicKey
+    const findCallIndex = (section: string, method: string): Uint8Array => {
+      const pallet = registry.metadata.pallets.find((p) => p.name.toString() === section)!
+      const variant = registry.lookup.getSiType(pallet.calls.unwrap().type).def.asVariant.variants.find((v) => v.name.toString() === method)!
+      return Uint8Array.of(pallet.index.toNumber(), variant.index.toNumber())
+    }
+    const callOf = (section: string, method: string, args: readonly unknown[]) => {
+      const callIndex = findCallIndex(section, method)
+      const fields = registry.findMetaCall(callIndex).meta.fields
+      return registry.createType('Call', { callIndex, args: Object.fromEntries(fields.map((f, i) => [f.name.unwrap().toString(), args[i]])) })
+    }
+    /**
+     * Blocks of `reportsPerBlock` full `report_works` (one per reporting sWorker, each round
+     * other sWorkers, all in one report slot), and an empty block just before them: undefined when
+     * the state has too few files with 100+ replicas.
+     */
+    const reportTimings = (): { blockMs: number; emptyMs: number } | undefined => {
+      const reporters = reportsPerBlock * ROUNDS
+      if (size.sworkers < 1000 || kit.SCALE_REPORTING_SWORKERS < reporters) return undefined
+      const view = chain.stateAt()
+      const state = new OverlayState((key) => view.get(key))
+      const fileSets = filesToReport(kit, size, reporters, state)
+      if (fileSets.length < reporters) return undefined
+      const reportSlot = runtime.config.reportSlot
+      const numberOf = () => chain.best.number
+      // Up to the report slot's first block, then one empty block to compare with.
+      while ((numberOf() + 2) % reportSlot !== 1) block([])
+      const emptyMs = block([])
+      const slot = BigInt(numberOf())
+      const slotHash = chain.hashAt(Number(slot))!
+      const accounts = Array.from({ length: reporters }, (_, s) => keyring.addFromUri(`//scale-sworker//${s}`))
+      const signedReports = fileSets.map((added, s) => {
+        const before = swork.WorkReports.get(state, kit.scaleEnclave(s).pubkey)?.reported_files_size ?? 0n
+        const filesSize = before + added.reduce((sum, [, bytes]) => sum + bytes, 0n)
+        const args = kit.scaleEnclave(s).reportArgs({ slot, slotHash, filesSize, added })
+        const hexArgs = args.map((a) =>
+          a instanceof Uint8Array ? u8aToHex(a) : Array.isArray(a) ? a.map(([cid, bytes, at]: ReportedFile) => [u8aToHex(cid), bytes, at]) : a,
+        )
+        return sign(accounts[s]!, callOf('Swork', 'report_works', hexArgs))
+      })
+      const blockMs: number[] = []
+      for (let r = 0; r < ROUNDS; r++) blockMs.push(block(signedReports.slice(r * reportsPerBlock, (r + 1) * reportsPerBlock)))
+      return { blockMs: median(blockMs), emptyMs }
+    }
     const transfers: number[] = []
     const orders: number[] = []
     for (let r = 0; r < ROUNDS; r++) {
@@ -188,7 +275,7 @@ async function chainTimings(
               registry.createType('Call', {
                 callIndex: [PALLET_INDEX.Market, 0],
                 args: {
-                  cid: u8aToHex(new TextEncoder().encode(kit.scaleCid(files + 1_000_000 + r * 100 + i))),
+                  cid: u8aToHex(new TextEncoder().encode(kit.scaleCid(size.files + 1_000_000 + r * 100 + i))),
                   reported_file_size: 1_048_576n,
                   tips: 0n,
                   memo: '0x',
@@ -199,6 +286,7 @@ async function chainTimings(
         ),
       )
     }
+    const reports = reportTimings()
     const elections: number[] = []
     const endEras: number[] = []
     for (let r = 0; r < ROUNDS; r++) {
@@ -220,7 +308,7 @@ async function chainTimings(
       maxMs: median(aggregations.map((a) => Math.max(...a.visitMs))),
       handOffMs: median(aggregations.map((a) => a.handOffMs)),
     }
-    return { transfersMs: median(transfers), ordersMs: median(orders), electionMs: median(elections), endEraMs: median(endEras), paged, aggregation }
+    return { transfersMs: median(transfers), ordersMs: median(orders), reports, electionMs: median(elections), endEraMs: median(endEras), paged, aggregation }
   } finally {
     await db.close()
   }
@@ -272,6 +360,7 @@ async function main(): Promise<void> {
       candidates: { type: 'string', default: '1000' },
       guarantors: { type: 'string', default: '10000' },
       accounts: { type: 'string', default: '1000000' },
+      'reports-per-block': { type: 'string', default: '20' },
       dir: { type: 'string', default: join(tmpdir(), 'crust-scale') },
       reuse: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -290,6 +379,7 @@ async function main(): Promise<void> {
     accounts: Number(values.accounts),
   }
   const dir = values.dir
+  const reportsPerBlock = Number(values['reports-per-block'])
   const scalePath = join(dir, 'scale')
   const devPath = join(dir, 'dev-size')
   try {
@@ -309,7 +399,7 @@ async function main(): Promise<void> {
     if (values['generate-only']) return
     rmSync(devPath, { recursive: true, force: true })
     mkdirSync(devPath, { recursive: true })
-    await kit.generateScaleState({ basePath: devPath, files: 1000, sworkers: 100, candidates: 10, guarantors: 100, accounts: 1000, blockTimeMs: BLOCK_TIME })
+    await kit.generateScaleState({ basePath: devPath, ...DEV_SIZE, blockTimeMs: BLOCK_TIME })
 
     const node = values['skip-node'] ? undefined : await nodeTimings(kit, scalePath, size.files)
     if (node !== undefined)
@@ -322,8 +412,8 @@ async function main(): Promise<void> {
         ].join('\n'),
       )
     if (values['skip-chain']) return
-    const scale = await chainTimings(kit, scalePath, size.files)
-    const dev = await chainTimings(kit, devPath, 1000)
+    const scale = await chainTimings(kit, scalePath, size, reportsPerBlock)
+    const dev = await chainTimings(kit, devPath, DEV_SIZE, reportsPerBlock)
     const line = (what: string, a: number, b: number) => `  ${what}: ${a.toFixed(0)} ms at scale, ${b.toFixed(0)} ms at dev size: ratio ${(a / b).toFixed(2)}`
     console.log(
       [
@@ -338,7 +428,11 @@ async function main(): Promise<void> {
         `  sWork workload aggregation on_initialize (${size.sworkers} identities, report slot ${CRUST_REPORT_SLOT}: ${scale.aggregation.blocks} blocks of visits): ` +
           `median block ${scale.aggregation.medianMs.toFixed(1)} ms, slowest ${scale.aggregation.maxMs.toFixed(1)} ms, hand-off block ${scale.aggregation.handOffMs.toFixed(1)} ms ` +
           `(dev size: ${dev.aggregation.medianMs.toFixed(1)} / ${dev.aggregation.maxMs.toFixed(1)} / ${dev.aggregation.handOffMs.toFixed(1)} ms; medians of 3 rounds, absolute)`,
-        '  block of 20 full report_works: not measured here (needs enclave-signed reports against generated identities)',
+        scale.reports === undefined
+          ? `  block of ${reportsPerBlock} full report_works: not measured (the state has too few sWorkers or files with 100+ replicas)`
+          : `  block of ${reportsPerBlock} full report_works (${FILES_PER_REPORT} files each, every file with 100–199 replicas already): ${scale.reports.blockMs.toFixed(0)} ms, ` +
+            `${((scale.reports.blockMs - scale.reports.emptyMs) / reportsPerBlock).toFixed(1)} ms a report over an empty block's ${scale.reports.emptyMs.toFixed(0)} ms ` +
+            '(execute + trie commit + LMDB write, signatures included; median of 3, absolute: a dev-size state has no such files; target 20 ms a report)',
       ].join('\n'),
     )
   } finally {

@@ -16,6 +16,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync 
 import { join } from 'node:path'
 import { u8aToHex } from '@polkadot/util'
 import { base58Encode, blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto'
+import { DEV_ENCLAVE_CODE } from '@crust-ts/protocol'
 import {
   auraPreDigest,
   BlockExecutor,
@@ -39,6 +40,7 @@ import {
   swork,
   system,
 } from '@crust-ts/chain'
+import { SworkerSim } from './sworker-sim.js'
 
 export interface ScaleStateOptions {
   /** The node's base path: the database goes to `<basePath>/chain`, as `crust node` opens it. */
@@ -88,9 +90,40 @@ export function scaleReplicaCount(i: number): number {
   return r % 100 === 0 ? 100 + (mix(i, 2) % 101) : 3 + (mix(i, 2) % 8)
 }
 
+/**
+ * sWorkers whose account and enclave keys are derivable, so a benchmark can sign their work reports
+ * (`//scale-sworker//<i>` and {@link scaleEnclave}); the rest have random ids and keys.
+ */
+export const SCALE_REPORTING_SWORKERS = 60
+
 /** The account id of generated sWorker `i`. */
 export function scaleSworker(i: number): Uint8Array {
-  return blake2AsU8a(Uint8Array.from([...u32(i), 0x5f]), 256)
+  return i < SCALE_REPORTING_SWORKERS ? signerFromUri(`//scale-sworker//${i}`).publicKey : blake2AsU8a(Uint8Array.from([...u32(i), 0x5f]), 256)
+}
+
+/** The enclave of reporting sWorker `i` (a P-256 key derived from `i`, with the dev enclave code). */
+export function scaleEnclave(i: number): SworkerSim {
+  return new SworkerSim(blake2AsU8a(Uint8Array.from([...u32(i), 0x45]), 256))
+}
+
+/** The enclave key (the identity's anchor) of generated sWorker `i`, in Crust's 64-byte form. */
+function scaleAnchor(i: number): Uint8Array {
+  return i < SCALE_REPORTING_SWORKERS ? scaleEnclave(i).pubkey : blake2AsU8a(Uint8Array.from([...u32(i), 0x50]), 512)
+}
+
+/** The size of generated file `i`: log-uniform from 1 KiB to 1 GiB. */
+export function scaleFileSize(i: number): bigint {
+  return BigInt(Math.floor(2 ** (10 + (20 * mix(i, 6)) / 2 ** 32)))
+}
+
+/** Which sWorkers hold generated file `i`: `count` consecutive ones from `first` (wrapping). */
+export function scaleFileHolders(i: number, sworkers: number): { first: number; count: number } {
+  return { first: mix(i, 7) % Math.max(1, sworkers), count: Math.min(scaleReplicaCount(i), sworkers) }
+}
+
+/** The files size in generated sWorker `i`'s work report. */
+function scaleReportedFilesSize(i: number): bigint {
+  return BigInt(mix(i, 4) % 64) << 30n
 }
 
 const u32 = (n: number): Uint8Array => {
@@ -344,14 +377,16 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
     const anchors: Uint8Array[] = []
     for (let i = 0; i < options.sworkers; i++) {
       const who = scaleSworker(i)
-      const anchor = blake2AsU8a(Uint8Array.from([...u32(i), 0x50]), 512)
+      const anchor = scaleAnchor(i)
       ids.push(who)
       anchors.push(anchor)
       swork.Identities.insert(state, who, { anchor, punishment_deadline: 0n, group: undefined })
       swork.IdentityList.insert(state, i, who)
-      swork.PubKeys.insert(state, anchor, { code: new Uint8Array(32), anchor })
+      swork.PubKeys.insert(state, anchor, { code: i < SCALE_REPORTING_SWORKERS ? DEV_ENCLAVE_CODE : new Uint8Array(32), anchor })
       swork.PubKeyOwner.insert(state, anchor, who)
-      const used = BigInt(mix(i, 4) % 64) << 30n
+      // Reporting sWorkers pay their reports' fees.
+      if (i < SCALE_REPORTING_SWORKERS) balances.endowAtGenesis(state, who, 1_000n * CRU)
+      const used = scaleReportedFilesSize(i)
       swork.WorkReports.insert(state, anchor, {
         report_slot: 0n,
         spower: used,
@@ -391,9 +426,8 @@ export async function generateScaleState(options: ScaleStateOptions): Promise<Sc
     const utf8 = new TextEncoder()
     let totalSize = 0n
     for (let i = 0; i < options.files; i++) {
-      const size = BigInt(Math.floor(2 ** (10 + (20 * mix(i, 6)) / 2 ** 32)))
-      const count = Math.min(scaleReplicaCount(i), options.sworkers)
-      const first = mix(i, 7) % sworkers
+      const size = scaleFileSize(i)
+      const { first, count } = scaleFileHolders(i, options.sworkers)
       const ranks: number[] = []
       for (let r = 0; r < count; r++) ranks.push(rank[(first + r) % sworkers]!)
       ranks.sort((a, b) => a - b)
