@@ -17,9 +17,18 @@ export class OverlayState implements StorageAccess {
   /** One entry per open transaction: the value each key had in `changes` before it (undefined = none). */
   private readonly layers: Array<Map<string, Change | undefined>> = []
 
+  /**
+   * Every `get`, and every `set` / `delete`, made on this overlay: the executive reads them around
+   * each block hook to charge the hook its storage accesses (RocksDbWeight). Two integer increments,
+   * the same on every node (they depend only on the code and the state).
+   */
+  reads = 0
+  writes = 0
+
   constructor(private readonly base: (key: Uint8Array) => Uint8Array | undefined) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
+    this.reads++
     const change = this.changes.get(keyOf(key))
     if (change !== undefined) return change ?? undefined
     return this.base(key)
@@ -34,6 +43,7 @@ export class OverlayState implements StorageAccess {
   }
 
   private write(hex: string, change: Change): void {
+    this.writes++
     const layer = this.layers[this.layers.length - 1]
     if (layer !== undefined && !layer.has(hex)) layer.set(hex, this.changes.get(hex))
     this.changes.set(hex, change)

@@ -1,9 +1,10 @@
 /** `frame_system`: accounts and nonces, events, block numbers and hashes. */
-import { accountId32, bytes, h256, type Infer, named, newtype, struct, u16, u32, u128, type ScaleType } from '../primitives/codec/scale-type.js'
+import { accountId32, bytes, h256, type Infer, named, newtype, option, struct, u16, u32, u128, type ScaleType } from '../primitives/codec/scale-type.js'
 import { blake2_256 } from '../primitives/hashing.js'
 import { call, constant, definePallet, ensureSigned, errors, event, type Pallet } from '../frame/pallet.js'
-import { mapWithDefault, RawStorageValue, valueWithDefault } from '../frame/storage.js'
-import { dispatchErrorType, dispatchInfo } from '../primitives/substrate-types.js'
+import { mapWithDefault, RawStorageValue, type StorageAccess, valueWithDefault } from '../frame/storage.js'
+import { dispatchErrorType, dispatchInfo, perDispatchClass, perDispatchClassWeight, weight } from '../primitives/substrate-types.js'
+import { blockWeightLimits, type ConsumedWeight } from '../frame/weights.js'
 
 const PALLET = 'System'
 
@@ -75,6 +76,40 @@ export const EventCount = valueWithDefault({
   docs: ['The number of events in the `Events<T>` list.'],
 })
 
+const ZERO_WEIGHT = { ref_time: 0n, proof_size: 0n }
+/**
+ * `System.BlockWeight`: the weight of the block so far, per dispatch class (Mandatory: the base block
+ * weight, the block hooks and the inherents). Rewritten at each block's initialize; what a block's
+ * state holds is that block's total, which polkadot-js shows as the block's fullness.
+ */
+export const BlockWeight = valueWithDefault({
+  pallet: PALLET,
+  name: 'BlockWeight',
+  value: perDispatchClassWeight,
+  default: { normal: ZERO_WEIGHT, operational: ZERO_WEIGHT, mandatory: ZERO_WEIGHT },
+  docs: ['The current weight for the block.'],
+})
+
+/** Writes `consumed` (ref-time) to `System.BlockWeight`. */
+export function putBlockWeight(state: StorageAccess, consumed: ConsumedWeight): void {
+  BlockWeight.put(state, {
+    normal: { ref_time: consumed.normal, proof_size: 0n },
+    operational: { ref_time: consumed.operational, proof_size: 0n },
+    mandatory: { ref_time: consumed.mandatory, proof_size: 0n },
+  })
+}
+
+const weightsPerClass = struct(['frame_system', 'limits', 'WeightsPerClass'], {
+  base_extrinsic: weight,
+  max_extrinsic: option(weight),
+  max_total: option(weight),
+  reserved: option(weight),
+})
+/** `frame_system::limits::BlockWeights` (the System.BlockWeights constant polkadot-js reads the block's maximum from). */
+const blockWeights = struct(['frame_system', 'limits', 'BlockWeights'], { base_block: weight, max_block: weight, per_class: perDispatchClass(weightsPerClass) })
+/** `frame_system::limits::BlockLength`: the longest block, per class. */
+const blockLength = struct(['frame_system', 'limits', 'BlockLength'], { max: perDispatchClass(u32) })
+
 export const events = {
   ExtrinsicSuccess: event(0, { dispatch_info: dispatchInfo }, 'An extrinsic completed successfully.'),
   ExtrinsicFailed: event(1, { dispatch_error: dispatchErrorType, dispatch_info: dispatchInfo }, 'An extrinsic failed.'),
@@ -113,7 +148,7 @@ export function systemPallet(index: number, outer: () => SystemOuterTypes): Pall
     name: PALLET,
     index,
     path: 'frame_system',
-    storage: [Account, EventCount, BlockHash, CurrentNumber, ParentHash, eventsStorage],
+    storage: [Account, BlockWeight, EventCount, BlockHash, CurrentNumber, ParentHash, eventsStorage],
     calls: {
       remark: call({
         index: 0,
@@ -139,6 +174,12 @@ export function systemPallet(index: number, outer: () => SystemOuterTypes): Pall
     events,
     errors: systemErrors,
     constants: {
+      BlockWeights: constant(blockWeights, (c) => blockWeightLimits(c), 'Block & extrinsics weights: base values and limits.'),
+      BlockLength: constant(
+        blockLength,
+        (c) => ({ max: { normal: Math.floor((c.maxBlockLength * 3) / 4), operational: c.maxBlockLength, mandatory: c.maxBlockLength } }),
+        'The maximum length of a block (in bytes).',
+      ),
       BlockHashCount: constant(u32, (c) => c.blockHashCount, 'Maximum number of block number to block hash mappings to keep.'),
       SS58Prefix: constant(u16, (c) => c.ss58Prefix, 'The designated SS58 prefix of this chain.'),
     },

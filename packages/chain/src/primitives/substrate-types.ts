@@ -1,5 +1,19 @@
 /** Substrate's own types that every runtime shares, at their well-known metadata paths. */
-import { accountId32, bytes, compactU64, compactUnit, describeOnly, enumeration, fixedBytes, type Infer, struct, u8, u32, unit } from './codec/scale-type.js'
+import {
+  accountId32,
+  bytes,
+  compactU64,
+  compactUnit,
+  describeOnly,
+  enumeration,
+  fixedBytes,
+  type Infer,
+  type ScaleType,
+  struct,
+  u8,
+  u32,
+  unit,
+} from './codec/scale-type.js'
 import type { VariantDef } from './codec/lookup.js'
 
 export const multiAddress = enumeration(
@@ -39,6 +53,17 @@ export const era = describeOnly<unknown>((lookup) => {
 
 export const weight = struct(['sp_weights', 'weight_v2', 'Weight'], { ref_time: compactU64, proof_size: compactU64 })
 export type Weight = Infer<typeof weight>
+
+/** `frame_support::dispatch::PerDispatchClass<T>`: one value per dispatch class. */
+export const perDispatchClass = <T>(inner: ScaleType<T>) =>
+  struct(
+    ['frame_support', 'dispatch', 'PerDispatchClass'],
+    { normal: inner, operational: inner, mandatory: inner },
+    { params: (lookup) => [{ name: 'T', type: lookup.idOf(inner) }] },
+  )
+/** `PerDispatchClass<Weight>` (System.BlockWeight). */
+export const perDispatchClassWeight = perDispatchClass(weight)
+export type PerDispatchClassWeight = Infer<typeof perDispatchClassWeight>
 
 export const dispatchClass = enumeration(['frame_support', 'dispatch', 'DispatchClass'], {
   Normal: { index: 0 },

@@ -26,7 +26,11 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   // 13: the spower ripening queue is paged (Market.RipeningCount/RipeningPages/RipeningOffset; an
   // older runtime's Market.RipeningQueue entries are swept first), and report_works adds replicas
   // by splicing FileInfoV2's bytes (same layout).
-  specVersion: 13,
+  // 14: block hooks are charged: each on_initialize / on_finalize weighs its counted storage reads
+  // and writes (RocksDbWeight), registered as Mandatory in the new System.BlockWeight with the base
+  // block weight and the inherent; a Normal extrinsic is left out once the block's total would pass
+  // the maximum, an Operational one fits in its 25 % reserve (and up to the whole block length).
+  specVersion: 14,
   transactionVersion: 1,
   ss58Prefix: 66,
   existentialDeposit: 100_000_000n,

@@ -5,7 +5,7 @@
 import { CrustError } from '@crust-ts/base'
 import { depositInto, ensureCanWithdraw, withdraw } from '../pallets/balances.js'
 import { maybeReduceFee } from '../pallets/benefits/index.js'
-import { Account, BlockHash, EVENTS_KEY, EventCount, events as systemEvents, CurrentNumber, ParentHash } from '../pallets/system.js'
+import { Account, BlockHash, EVENTS_KEY, EventCount, events as systemEvents, CurrentNumber, ParentHash, putBlockWeight } from '../pallets/system.js'
 import {
   computeFee,
   distributeFee,
@@ -21,10 +21,20 @@ import { type DecodedExtrinsic, encodeUnsigned } from '../frame/extrinsic.js'
 import { encodeCompact } from '../primitives/compact.js'
 import { concatBytes } from '../primitives/hashing.js'
 import type { OverlayState } from '../frame/overlay.js'
-import { DispatchError, type DispatchContext, type EventDef, type Origin, type RuntimeCallValue } from '../frame/pallet.js'
+import { type BlockContext, DispatchError, type DispatchContext, type EventDef, type Origin, type Pallet, type RuntimeCallValue } from '../frame/pallet.js'
+import {
+  BLOCK_EXECUTION_WEIGHT,
+  type ConsumedWeight,
+  classKey,
+  DB_READ_WEIGHT,
+  DB_WRITE_WEIGHT,
+  fitsBlock,
+  HOOK_BASE_WEIGHT,
+  maxLengthFor,
+  normalMaxWeight,
+} from '../frame/weights.js'
 import type { Runtime } from './runtime.js'
 import type { DispatchErrorValue, DispatchInfo } from '../primitives/substrate-types.js'
-import { NORMAL_DISPATCH_RATIO } from './validity.js'
 
 export interface BlockEnvironment {
   number: number
@@ -32,6 +42,16 @@ export interface BlockEnvironment {
   author: Uint8Array
   /** Milliseconds since the Unix epoch. */
   timestamp: bigint
+}
+
+/** What one block hook was charged: its storage accesses, counted as it ran, and their weight. */
+export interface HookWeight {
+  pallet: string
+  hook: 'onInitialize' | 'onFinalize'
+  reads: number
+  writes: number
+  /** HOOK_BASE_WEIGHT + reads × DB_READ_WEIGHT + writes × DB_WRITE_WEIGHT. */
+  weight: bigint
 }
 
 export type ApplyOutcome =
@@ -49,11 +69,16 @@ export class BlockExecutor {
   private readonly records: Uint8Array[] = []
   private phase: Uint8Array = PHASE_INITIALIZATION
   private extrinsicIndex = 0
-  private weightUsed = 0n
-  /** Weight of the block's normal-class extrinsics (base + actual call weight): the fee multiplier's input. */
-  private normalWeightUsed = 0n
+  /**
+   * The block's weight per dispatch class (System.BlockWeight): Mandatory holds the base block
+   * weight, the hooks and the inherent; Normal (base + actual call weight of each normal-class
+   * extrinsic) is the fee multiplier's input.
+   */
+  private readonly consumed: ConsumedWeight = { normal: 0n, operational: 0n, mandatory: 0n }
   private lengthUsed = 0
   readonly extrinsics: Uint8Array[] = []
+  /** What each hook that ran in this block was charged, in order. */
+  readonly hookWeights: HookWeight[] = []
 
   constructor(
     readonly runtime: Runtime,
@@ -124,7 +149,32 @@ export class BlockExecutor {
     state.delete(EVENTS_KEY)
     EventCount.kill(state)
     const ctx = { state, config: this.runtime.config, blockNumber: number, author: this.env.author, deposit: this.deposit }
-    for (const p of this.runtime.pallets) p.onInitialize?.(ctx)
+    // Executive's `initialize_block`: the hooks' weight and the base block weight, as Mandatory.
+    this.consumed.mandatory += BLOCK_EXECUTION_WEIGHT
+    for (const p of this.runtime.pallets) if (p.onInitialize !== undefined) this.runHook(p, 'onInitialize', p.onInitialize, ctx)
+    putBlockWeight(state, this.consumed)
+  }
+
+  /**
+   * Runs a block hook and charges its storage accesses, counted by the overlay as it runs, to the
+   * Mandatory class: Crust's hooks weigh themselves in RocksDbWeight reads and writes, here they
+   * are counted rather than declared, so a hook cannot under-declare (the same count on every node).
+   */
+  private runHook(pallet: Pallet, hook: HookWeight['hook'], run: (ctx: BlockContext) => void, ctx: BlockContext): void {
+    const state = this.state
+    const reads0 = state.reads
+    const writes0 = state.writes
+    run(ctx)
+    const reads = state.reads - reads0
+    const writes = state.writes - writes0
+    const weight = HOOK_BASE_WEIGHT + BigInt(reads) * DB_READ_WEIGHT + BigInt(writes) * DB_WRITE_WEIGHT
+    this.consumed.mandatory += weight
+    this.hookWeights.push({ pallet: pallet.name, hook, reads, writes, weight })
+  }
+
+  /** The block's weight so far, per dispatch class (what System.BlockWeight holds at the block's end). */
+  get blockWeight(): Readonly<ConsumedWeight> {
+    return this.consumed
   }
 
   /** Applies the timestamp inherent as extrinsic 0 and returns its bytes. */
@@ -135,7 +185,8 @@ export class BlockExecutor {
     const info = this.runtime.callInfo(call)
     const result = this.runInTransaction(call, { kind: 'none' })
     if (result.error !== undefined) throw new CrustError('BLOCK_ERROR_INHERENT_FAILED', `the timestamp inherent failed: ${result.error.tag}`)
-    this.weightUsed += info.weight
+    // CheckWeight registers an inherent as any extrinsic, base weight included, in its class.
+    this.consumed.mandatory += this.runtime.config.extrinsicBaseWeight + info.weight
     this.finishExtrinsic(
       { weight: { ref_time: info.weight, proof_size: 0n }, class: { tag: 'Mandatory', value: undefined }, pays_fee: { tag: 'No', value: undefined } },
       undefined,
@@ -165,10 +216,7 @@ export class BlockExecutor {
     const config = runtime.config
     const info = runtime.callInfo(xt.call)
     const weight = config.extrinsicBaseWeight + info.weight
-    if (
-      this.weightUsed + weight > (config.maxBlockWeight * NORMAL_DISPATCH_RATIO) / 100n ||
-      this.lengthUsed + xt.bytes.length > (config.maxBlockLength * 3) / 4
-    ) {
+    if (!fitsBlock(config, this.consumed, info.class, weight) || this.lengthUsed + xt.bytes.length > maxLengthFor(config, info.class)) {
       return { included: false, reason: 'full' }
     }
     if (this.env.number >= eraDeath(signed.era, this.env.number - 1)) return { included: false, reason: 'expired' }
@@ -213,22 +261,24 @@ export class BlockExecutor {
       },
       result.error,
     )
-    this.weightUsed += usedWeight
-    if (info.class === 'Normal') this.normalWeightUsed += usedWeight
+    this.consumed[classKey(info.class)] += usedWeight
     this.lengthUsed += xt.bytes.length
     this.extrinsics.push(xt.bytes)
     return result.error === undefined ? { included: true, success: true } : { included: true, success: false, error: result.error }
   }
 
-  /** Block finalization: per-pallet `on_finalize`, old block hashes pruned, events written. */
+  /**
+   * Block finalization: per-pallet `on_finalize` (charged as Mandatory, as the hooks of initialize),
+   * the fee multiplier, old block hashes pruned, the block weight and events written.
+   */
   finalize(): void {
     this.phase = PHASE_FINALIZATION
     const ctx = { state: this.state, config: this.runtime.config, blockNumber: this.env.number, author: this.env.author, deposit: this.deposit }
-    for (const p of this.runtime.pallets) p.onFinalize?.(ctx)
+    for (const p of this.runtime.pallets) if (p.onFinalize !== undefined) this.runHook(p, 'onFinalize', p.onFinalize, ctx)
     // transaction_payment's on_finalize: the next block's fee multiplier from this block's normal weight.
     const config = this.runtime.config
-    const normalMax = (config.maxBlockWeight * NORMAL_DISPATCH_RATIO) / 100n
-    NextFeeMultiplier.put(this.state, nextFeeMultiplier(NextFeeMultiplier.get(this.state), this.normalWeightUsed, normalMax))
+    NextFeeMultiplier.put(this.state, nextFeeMultiplier(NextFeeMultiplier.get(this.state), this.consumed.normal, normalMaxWeight(config)))
+    putBlockWeight(this.state, this.consumed)
     // The hashes of the last `blockHashCount` blocks, and genesis' forever (as frame_system keeps
     // it): signatures bound to the chain (immortal transactions, finality vote evidence) name it.
     const keep = this.runtime.config.blockHashCount

@@ -11,6 +11,7 @@ import { type DecodedExtrinsic, signingPayload, verifySignature } from '../frame
 import type { VerifiedSignatures } from '../frame/verified-signatures.js'
 import type { Runtime } from './runtime.js'
 import type { StorageReader } from '../frame/storage.js'
+import { NORMAL_DISPATCH_RATIO } from '../frame/weights.js'
 
 /** Substrate's `InvalidTransaction` reasons, with the text its JSON-RPC errors carry. */
 export const INVALID_TRANSACTION = {
@@ -63,8 +64,7 @@ export interface ValidTransaction {
   deathBlock: number
 }
 
-/** The share of a block normal-class extrinsics may use. */
-export const NORMAL_DISPATCH_RATIO = 75n
+export { NORMAL_DISPATCH_RATIO } from '../frame/weights.js'
 
 export function validateTransaction(runtime: Runtime, xt: DecodedExtrinsic, view: ValidationView): ValidTransaction {
   const signed = xt.signed
