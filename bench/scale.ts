@@ -1,10 +1,14 @@
 /**
  * `npm run bench:scale -- [--files N] [--sworkers N] [--candidates N] [--guarantors N] [--accounts N]
- * [--reports-per-block N] [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
+ * [--reports-per-block N] [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-sync] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
  * 10,000 sWorkers, 1,000 candidates, 10,000 guarantors, 1 million accounts; testkit's
  * `generateScaleState`), then measures at that size:
  * - a real `crust node` on it: start time (spawn to RPC listening), RSS, `market.filesV2` and
  *   `state_getKeysPaged` latencies over RPC (absolute figures);
+ * - state sync of that state: the node authors and finalizes a few dozen blocks on it, a fresh
+ *   `crust node --sync state` joins it; time to the joiner's sync and to the head, the state's size
+ *   (downloaded, and the joiner's database), GB/min, the joiner's RSS (absolute figures). A full
+ *   sync cannot run on a generated state (no history); the output says so;
  * - in this process, on the same database: producing a block of 300 transfers and one of 100
  *   orders (execution, trie commit and the LMDB write: what an import costs besides the signature
  *   checks) and the era transition (election and end-of-era rewards), each as a ratio to the same
@@ -16,7 +20,7 @@
  * `--generate-only` then `--reuse --keep` measures one generated state many times (and with other builds).
  * Not in `npm run bench` (it writes ~15 GB and runs for an hour at full size).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -26,12 +30,15 @@ import type { Codec } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Keyring } from '@polkadot/keyring'
-import { builtinSpec, Chain, ChainDatabase, decodeExtrinsic, market, OverlayState, PALLET_INDEX, signerFromUri, staking, swork } from '@crust-ts/chain'
+import { builtinSpec, Chain, ChainDatabase, decodeExtrinsic, market, OverlayState, PALLET_INDEX, signerFromUri, staking, swork, system } from '@crust-ts/chain'
+import { DEFAULT_STATE_SYNC_MIN_LEAD } from '@crust-ts/consensus'
 import type { Runtime } from '@crust-ts/chain'
 
 interface NodeProcess {
   child: { pid?: number | undefined; kill(signal: string): boolean }
   url: string
+  /** The process's stdout lines so far (JSON log lines), still growing. */
+  logs: string[]
   exited: Promise<number | string>
 }
 /** What the bench uses of testkit (loaded from its build). */
@@ -49,6 +56,7 @@ interface Testkit {
   scaleFileSize(i: number): bigint
   startNode(basePath: string, extraArgs?: string[], timeoutMs?: number): Promise<NodeProcess>
   connectApi(url: string): Promise<ApiPromise>
+  waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs?: number): Promise<T>
 }
 
 type ReportedFile = [Uint8Array, bigint, bigint]
@@ -352,6 +360,154 @@ async function nodeTimings(kit: Testkit, basePath: string, files: number) {
   }
 }
 
+/** How long the joiner may take to download a state and reach the head (a multi-GB state takes minutes). */
+const STATE_SYNC_DEADLINE_MS = 60 * 60_000
+/** Both nodes on loopback, on ports the system picks (two nodes on one machine). */
+const P2P_LOOPBACK = ['--p2p-host', '127.0.0.1', '--p2p-port', '0']
+
+/** What `crust node` logs once it is on the p2p network (with its addresses, `p2p`). */
+const SOURCE_ON_P2P = 'on the p2p network: Aura slots, GRANDPA-style finality, gossip and sync'
+
+/** The JSON log entries of `node` whose message is `msg`, oldest first. */
+function logEntries(node: NodeProcess, msg: string): Array<Record<string, unknown>> {
+  const entries: Array<Record<string, unknown>> = []
+  for (const line of node.logs) {
+    if (!line.includes(msg)) continue
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>
+      if (entry.msg === msg) entries.push(entry)
+    } catch {
+      // not a log line
+    }
+  }
+  return entries
+}
+
+async function blockNumber(api: ApiPromise, which: 'best' | 'finalized'): Promise<number> {
+  const header = which === 'best' ? await api.rpc.chain.getHeader() : await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())
+  return header.number.toNumber()
+}
+
+interface StateSyncFigures {
+  /** The source's finalized block when the joiner was spawned (the sync point is at least this). */
+  finalizedAtSpawn: number
+  syncPoint: number
+  /** Spawn to the joiner's "state synced" log line, and to its best block reaching the source's. */
+  syncedMs: number
+  headMs: number
+  /** Blocks the joiner executed: those above its sync point (one author, no forks). */
+  executed: number
+  downloaded: { pairs: number; bytes: number; requests: number }
+  progressLines: number
+  joinerDbBytes: number
+  /** The joiner's resident memory, sampled while it synced: peak and at the end. */
+  peakRss: { all: number; anon: number }
+  rssAfter: { all: number; anon: number }
+}
+
+/**
+ * State sync of the generated state with real processes: the node on it authors and finalizes
+ * (alone: the dev spec has one authority) until its finalized block is far enough above genesis
+ * for state sync, then a fresh `crust node --sync state` joins it over loopback; timed from the
+ * joiner's spawn to its "state synced" line and to its best block reaching the source's.
+ */
+async function stateSyncTimings(kit: Testkit, basePath: string, joinerPath: string): Promise<StateSyncFigures> {
+  const source = await kit.startNode(basePath, ['--block-time', String(BLOCK_TIME), '--validator', '//Alice//stash', ...P2P_LOOPBACK], 600_000)
+  let joiner: NodeProcess | undefined
+  const apis: ApiPromise[] = []
+  try {
+    const [p2p] = await kit.waitFor(async () => logEntries(source, SOURCE_ON_P2P)[0]?.p2p as string[] | undefined, 'the source on the p2p network')
+    const sourceApi = await kit.connectApi(source.url)
+    apis.push(sourceApi)
+    const finalizedAtSpawn = await kit.waitFor(
+      async () => {
+        const n = await blockNumber(sourceApi, 'finalized')
+        return n >= DEFAULT_STATE_SYNC_MIN_LEAD ? n : undefined
+      },
+      `the source's finalized block at ${DEFAULT_STATE_SYNC_MIN_LEAD} (state sync's least lead)`,
+      10 * DEFAULT_STATE_SYNC_MIN_LEAD * BLOCK_TIME,
+    )
+    rmSync(joinerPath, { recursive: true, force: true })
+    const t0 = performance.now()
+    joiner = await kit.startNode(joinerPath, ['--block-time', String(BLOCK_TIME), '--sync', 'state', '--bootnodes', p2p!, ...P2P_LOOPBACK], 600_000)
+    const pid = joiner.child.pid
+    let peakRss = rssMiB(pid)
+    const synced = await kit.waitFor(
+      async () => {
+        const rss = rssMiB(pid)
+        if (rss.all > peakRss.all) peakRss = rss
+        return logEntries(joiner!, 'state synced')[0]
+      },
+      'the joiner state-synced',
+      STATE_SYNC_DEADLINE_MS,
+    )
+    const syncedMs = performance.now() - t0
+    const joinerApi = await kit.connectApi(joiner.url)
+    apis.push(joinerApi)
+    const head = await blockNumber(sourceApi, 'best')
+    const best = await kit.waitFor(
+      async () => {
+        const n = await blockNumber(joinerApi, 'best')
+        return n >= head ? n : undefined
+      },
+      `the joiner at the source's head ${head}`,
+      60_000,
+    )
+    const headMs = performance.now() - t0
+    const syncPoint = synced.block as number
+    if (syncPoint < finalizedAtSpawn) throw new Error(`state synced at ${syncPoint}, below the source's finalized block ${finalizedAtSpawn} at spawn`)
+    await assertNoHistoryState(joinerApi)
+    const downloaded = logEntries(joiner, 'downloaded state')[0] as unknown as StateSyncFigures['downloaded']
+    return {
+      finalizedAtSpawn,
+      syncPoint,
+      syncedMs,
+      headMs,
+      executed: best - syncPoint,
+      downloaded,
+      progressLines: logEntries(joiner, 'downloading state').length,
+      joinerDbBytes: dirBytes(join(joinerPath, 'chain')),
+      peakRss,
+      rssAfter: rssMiB(pid),
+    }
+  } finally {
+    for (const api of apis) await api.disconnect()
+    for (const node of [joiner, source]) node?.child.kill('SIGTERM')
+    await Promise.all([joiner?.exited, source.exited])
+    // The joiner's log stays for a look at its progress lines (the folder is the bench's).
+    if (joiner !== undefined) writeFileSync(`${joinerPath}.log`, `${joiner.logs.join('\n')}\n`)
+    rmSync(joinerPath, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The joiner holds no state of block #1 (the generated block): it was never executed there, and a
+ * full sync could not have executed it either (it has no body).
+ */
+async function assertNoHistoryState(joinerApi: ApiPromise): Promise<void> {
+  const block1 = await joinerApi.rpc.chain.getBlockHash(1)
+  const refused = await joinerApi.rpc.state.getStorage(u8aToHex(system.Account.prefix), block1).then(
+    () => false,
+    () => true,
+  )
+  if (!refused) throw new Error("the joiner serves block #1's state: it did not state-sync")
+}
+
+function formatStateSync(s: StateSyncFigures, files: number): string {
+  const gb = s.downloaded.bytes / 1e9
+  const minutes = s.syncedMs / 60_000
+  return [
+    `  state sync (fresh \`crust node --sync state\` joining the node on the ${files}-file state over loopback; absolute):`,
+    `    state: ${s.downloaded.pairs} pairs, ${gb.toFixed(2)} GB downloaded in ${s.downloaded.requests} requests; joiner's database ${(s.joinerDbBytes / 1e9).toFixed(2)} GB`,
+    `    spawn to state synced (block ${s.syncPoint}; source finalized ${s.finalizedAtSpawn} at spawn) ${(s.syncedMs / 1000).toFixed(1)} s: ` +
+      `${(gb / minutes).toFixed(3)} GB/min, ${(s.syncedMs / 1000 / gb).toFixed(0)} s/GB; at the head ${(s.headMs / 1000).toFixed(1)} s after spawn`,
+    `    blocks executed by the joiner: ${s.executed} (those above its sync point; block #1's state is not held); ${s.progressLines} progress lines logged`,
+    `    joiner RSS: peak ${s.peakRss.all.toFixed(0)} MiB (anonymous ${s.peakRss.anon.toFixed(0)}) while syncing, ${s.rssAfter.all.toFixed(0)} MiB (anonymous ${s.rssAfter.anon.toFixed(0)}) at the head`,
+    '  full sync: cannot start here: block #1 carries the generated state without a body, so there is no history to execute; ' +
+      `a full sync of a real chain of this size executes every block from genesis (every order, report and transfer that built ${files} files)`,
+  ].join('\n')
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -367,6 +523,7 @@ async function main(): Promise<void> {
       'generate-only': { type: 'boolean', default: false },
       'skip-node': { type: 'boolean', default: false },
       'skip-chain': { type: 'boolean', default: false },
+      'skip-sync': { type: 'boolean', default: false },
     },
   })
   await cryptoWaitReady()
@@ -411,6 +568,7 @@ async function main(): Promise<void> {
           `  RPC state_getKeysPaged (1,000 FilesV2 keys): median ${median(node.pageMs).toFixed(1)} ms, p90 ${pct(node.pageMs, 0.9).toFixed(1)} ms over 20 (absolute)`,
         ].join('\n'),
       )
+    if (!values['skip-sync']) console.log(formatStateSync(await stateSyncTimings(kit, scalePath, join(dir, 'joiner')), size.files))
     if (values['skip-chain']) return
     const scale = await chainTimings(kit, scalePath, size, reportsPerBlock)
     const dev = await chainTimings(kit, devPath, DEV_SIZE, reportsPerBlock)

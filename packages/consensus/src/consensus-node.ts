@@ -168,7 +168,7 @@ export class ConsensusNode {
         { chain: chainNode.chain, network: this.network, log, signal },
         this.init.stateSyncMinLead === undefined ? {} : { minLead: this.init.stateSyncMinLead },
       ).catch((err: unknown) => {
-        log.debug({ err }, 'state sync round failed')
+        log.warn({ err }, 'state sync round failed')
         return { status: 'retry' } as const
       })
       if (outcome.status === 'synced') this.stateSynced = outcome.block

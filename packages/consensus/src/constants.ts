@@ -26,10 +26,14 @@ export const MAX_STATE_RESPONSE_BYTES = 4 * 1024 * 1024
 /** Longest state key a `state` request or response may carry (the runtime's keys are under 200 bytes). */
 export const MAX_STATE_KEY_BYTES = 1024
 /**
- * Most bytes one state download holds in memory before its root is checked (keys, values and
+ * Most bytes one state download takes before its root is checked (keys, values and
  * {@link STATE_PAIR_OVERHEAD_BYTES} per pair): a peer serving an endless state is abandoned there.
+ * The state's trie goes to a temporary file as it arrives, so this bounds disk, not memory: well
+ * above mainnet's state (a 1-million-file state is about 1.3 GB by this count, 10 million about 13).
  */
-export const DEFAULT_MAX_STATE_SYNC_BYTES = 1024 * 1024 * 1024
+export const DEFAULT_MAX_STATE_SYNC_BYTES = 64 * 1024 * 1024 * 1024
+/** A state download logs its progress (pairs, bytes, requests so far) this often. */
+export const STATE_PROGRESS_INTERVAL_MS = 5000
 /**
  * State sync runs only when a peer's finalized block is at least this many blocks above this fresh
  * node's genesis (a shorter chain is quicker to execute than to prove and download).

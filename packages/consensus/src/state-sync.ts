@@ -1,10 +1,12 @@
 /**
  * State sync (`--sync state`): a fresh node (genesis only) proves a peer's finalized block final
  * from genesis ({@link proveFinalized}), downloads the state at it ({@link downloadState}, checked
- * against the block's state root) and installs both (`Chain.importSyncedState`, one database write);
+ * against the block's state root; its trie waits in a temporary file in the node's data folder) and
+ * installs both (`Chain.importSyncedState`, one database write);
  * block sync then imports only the blocks after it. Peers are tried in order of their finalized
  * block, highest first; a peer whose proof or state does not verify is banned and the next one tried.
  */
+import { dirname } from 'node:path'
 import type { BlockRecord, Chain } from '@crust-ts/chain'
 import type { Logger } from '@crust-ts/base'
 import { DEFAULT_STATE_SYNC_MIN_LEAD } from './constants.js'
@@ -22,8 +24,10 @@ export interface StateSyncComponents {
 export interface StateSyncOptions {
   /** Run only when a peer's finalized block is at least this far above genesis ({@link DEFAULT_STATE_SYNC_MIN_LEAD}). */
   minLead?: number
-  /** Most bytes of state (and of headers) held while downloading. */
+  /** Most bytes of state (spilled to disk) and of headers (held) taken while downloading. */
   maxBytes?: number
+  /** Folder for the downloaded state's temporary file (default: the one holding the chain database, which must hold the state anyway). */
+  spillDir?: string
 }
 
 /** What one state sync attempt gave. */
@@ -53,7 +57,7 @@ export async function syncState(components: StateSyncComponents, options: StateS
   const peers = answers.filter((a) => a !== undefined).sort((a, b) => b.finalized - a.finalized)
   if (peers.length === 0) return { status: 'retry' }
   if (peers[0]!.finalized < minLead) return { status: 'not-needed' }
-  const limits = options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }
+  const limits = { spillDir: options.spillDir ?? dirname(chain.db.path), ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) }
   for (const { peer, finalized } of peers) {
     if (finalized < minLead || network.isBanned(peer)) continue
     try {
@@ -69,14 +73,21 @@ export async function syncState(components: StateSyncComponents, options: StateS
         state = await downloadState({ network, log, ...(signal === undefined ? {} : { signal }) }, other.peer, target, limits).catch(() => undefined)
       }
       if (state === undefined) continue
-      const block = chain.importSyncedState(proven.headers, state, proven.justification)
+      log.info({ block: target.number, pairs: state.pairs, bytes: state.bytes }, 'installing the downloaded state')
+      let block: BlockRecord
+      try {
+        block = chain.importSyncedState(proven.headers, state, proven.justification)
+      } finally {
+        state.dispose()
+      }
       log.info(
         { peer: peer.toString(), block: block.number, hash: block.hashHex, pairs: state.pairs, bytes: state.bytes, setChanges: proven.setChanges },
         'state synced',
       )
       return { status: 'synced', block, setChanges: proven.setChanges }
     } catch (err) {
-      log.debug({ err, peer: peer.toString() }, 'state sync with peer failed')
+      // Warn: a state sync that keeps failing (too large, a peer that serves a wrong state) must be visible.
+      log.warn({ err, peer: peer.toString() }, 'state sync with peer failed')
     }
   }
   return { status: 'retry' }

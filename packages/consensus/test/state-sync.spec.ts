@@ -3,12 +3,16 @@
  * real chains behind real libp2p hosts on loopback (one process): a fresh pruned node downloads a
  * peer's state in bounded chunks, installs it with the header chain and imports the blocks after
  * it; a peer serving a tampered state is banned and nothing is installed; a peer serving keys out
- * of order is penalised; a state the server does not have (pruned, unknown) is refused cleanly.
+ * of order is penalised; a state the server does not have (pruned, unknown) is refused cleanly; the
+ * downloaded trie waits on disk (a temporary file) until installed, and progress is logged.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Chain, ImportedBlock } from '@crust-ts/chain'
-import { silentLogger } from '@crust-ts/base'
+import { type Logger, silentLogger } from '@crust-ts/base'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import * as lp from 'it-length-prefixed'
@@ -202,6 +206,40 @@ describe('state download between real hosts', () => {
     )
     assert.equal(seen.at(-1)?.cost, Penalty.PROTOCOL)
     assert.equal(node.chain.best.number, 0)
+  })
+
+  it('behavior: the download holds the state on disk, not in memory: its trie nodes wait in a temporary folder under spillDir until installed (removed by dispose, and when the state is refused); progress lines give pairs and bytes so far', async () => {
+    const node = await freshNode('spiller')
+    const peer = await peerOf(node, sourceHost)
+    const spillDir = mkdtempSync(join(tmpdir(), 'crust-state-spill-'))
+    const lines: Array<Record<string, unknown>> = []
+    const log = { info: (fields: object, msg: string) => lines.push({ ...fields, msg }), debug: () => {}, warn: () => {} } as unknown as Logger
+    try {
+      const state = await downloadState({ network: node.network, log }, peer, target(FINAL), { pairsPerRequest: 16, spillDir, progressIntervalMs: 0 })
+      assert.ok(state !== undefined)
+      assert.equal(readdirSync(spillDir).length, 1, 'the nodes wait in one temporary folder')
+      const progress = lines.filter((l) => l.msg === 'downloading state')
+      assert.equal(progress.length, state.requests, 'a line per request at interval 0')
+      assert.deepEqual(
+        progress.map((l) => l.pairs),
+        progress.map((_, i) => Math.min(16 * (i + 1), state.pairs)),
+      )
+      assert.equal(progress.at(-1)!.bytes, state.bytes)
+      node.chain.importSyncedState((await node.network.requestHeaders(peer, 1, FINAL)).slice(0, FINAL), state)
+      state.dispose()
+      assert.deepEqual(readdirSync(spillDir), [])
+      assert.equal(node.chain.finalized.number, FINAL)
+
+      const liar = await servingHost('spill-liar', (pairs) => pairs.map(([k, v], i) => (i === 0 ? [k, Uint8Array.of(...v, 1)] : [k, v])))
+      const victim = await freshNode('spill-victim')
+      await assert.rejects(
+        downloadState({ network: victim.network, log }, await peerOf(victim, liar), target(FINAL), { spillDir }),
+        (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_STATE,
+      )
+      assert.deepEqual(readdirSync(spillDir), [], 'a refused state leaves nothing on disk')
+    } finally {
+      rmSync(spillDir, { recursive: true, force: true })
+    }
   })
 
   it('errors: a state the peer does not have (unknown block) is refused cleanly: no penalty', async () => {

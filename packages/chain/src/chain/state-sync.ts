@@ -45,10 +45,14 @@ export function readStateChunk(trie: MerkleTrie, root: Uint8Array, startAfter: U
   }
 }
 
-/** A state downloaded and verified against its block's state root: the trie's root and every node of it. */
+/**
+ * A state downloaded and verified against its block's state root: the trie's root and every node of
+ * it, once per place. Iterated once, inside the install's transaction: it may stream the nodes from
+ * disk (a multi-GB state is not held in memory).
+ */
 export interface SyncedState {
   root: Uint8Array
-  nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+  nodes: Iterable<readonly [Uint8Array, Uint8Array]>
 }
 
 const refuse = (why: string): ChainError => new ChainError(ChainErrorCode.STATE_SYNC_REFUSED, `synced state refused: ${why}`)

@@ -64,8 +64,11 @@ export interface StoredHeader {
 export interface CommitSyncedStateWrite {
   /** The canonical headers from block 1 up to the sync point, ascending. */
   headers: readonly StoredHeader[]
-  /** Every trie node of the state at the sync point (`MerkleTrie.commit` from the empty root). */
-  nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>
+  /**
+   * Every trie node of the state at the sync point (`MerkleTrie.commit` from the empty root), once
+   * per place; read once, inside the transaction (a large state is streamed from disk, not held).
+   */
+  nodes: Iterable<readonly [Uint8Array, Uint8Array]>
   /** Meta entries to set (best, finalized, the state window start). */
   meta: Record<string, Uint8Array>
   /** Finality justifications to store, by block hash. */

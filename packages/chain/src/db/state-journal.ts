@@ -83,7 +83,7 @@ export class StateJournal {
   }
 
   /** Stores new nodes: an absent one with one reference, a stored one gains a reference. */
-  addNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): void {
+  addNodes(nodes: Iterable<readonly [Uint8Array, Uint8Array]>): void {
     for (const [hash, encoding] of nodes) {
       if (this.nodes.doesExist(hash)) this.setRefs(hash, this.refCount(hash) + 1)
       else this.nodes.put(hash, encoding)
