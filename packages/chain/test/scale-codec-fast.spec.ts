@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import * as scale from 'scale-ts'
 import { decode, decodeExact } from '../src/primitives/codec/decode.js'
-import { accountId32, bool, compactBigEnc, compactU128, compactU32, struct, u32, vec } from '../src/primitives/codec/scale-type.js'
+import { accountId32, bool, bytes, compactBigEnc, compactU128, compactU32, struct, u32, vec } from '../src/primitives/codec/scale-type.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 // Values around every mode and byte-length boundary, plus uniform ones.
@@ -64,6 +64,21 @@ describe('scale codecs: struct', () => {
         assert.deepEqual(Object.keys(back[0] ?? fields), Object.keys(fields))
       }),
       { numRuns: 500 },
+    )
+  })
+})
+
+describe('scale codecs: Vec<u8>', () => {
+  it('property: bytes encodes as scale.Bytes() across the length prefix widths and decodes back', () => {
+    const lengthArb = fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 16_380, max: 16_390 }), fc.integer({ min: 0, max: 20_000 }))
+    fc.assert(
+      fc.property(lengthArb, fc.integer({ min: 0, max: 255 }), (length, fill) => {
+        const value = new Uint8Array(length).fill(fill)
+        const encoded = bytes.codec.enc(value)
+        assert.equal(hex(encoded), hex(scale.Bytes().enc(value)))
+        assert.equal(hex(decodeExact(bytes.codec, encoded, 'bytes')), hex(value))
+      }),
+      { numRuns: 300 },
     )
   })
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { appendToVec } from '../src/frame/vec-append.js'
+import { appendToPages, appendToVec } from '../src/frame/vec-append.js'
 import { bytes, u32, vec } from '../src/primitives/codec/scale-type.js'
 
 /** A key-value map as state. */
@@ -41,5 +41,25 @@ describe('appendToVec', () => {
     const fresh = Uint8Array.of(3)
     assert.equal(appendToVec(state, fresh, bytes, Uint8Array.of(4)), 1)
     assert.deepEqual(state.get(fresh), list.codec.enc([Uint8Array.of(4)]))
+  })
+
+  it('behavior: appending to pages at once gives the bytes of appending item by item, from any fill, across page ends', () => {
+    const pageSize = 5
+    const pageKey = (page: number) => Uint8Array.of(3, page)
+    for (const count of [0, 3, 4, 5, 9]) {
+      for (const added of [0, 1, 2, 6, 13]) {
+        const items = Array.from({ length: count + added }, (_, i) => new TextEncoder().encode(`item-${i}`))
+        const oneByOne = memoryState()
+        const atOnce = memoryState()
+        items.forEach((item, i) => {
+          appendToVec(oneByOne, pageKey(Math.floor(i / pageSize)), bytes, item)
+          if (i < count) appendToVec(atOnce, pageKey(Math.floor(i / pageSize)), bytes, item)
+        })
+        appendToPages(atOnce, pageKey, pageSize, count, bytes, items.slice(count))
+        for (let page = 0; page <= Math.floor((count + added) / pageSize) + 1; page++) {
+          assert.deepEqual(atOnce.get(pageKey(page)), oneByOne.get(pageKey(page)), `${count} stored, ${added} added: page ${page}`)
+        }
+      }
+    }
   })
 })

@@ -211,6 +211,16 @@ export class StorageDoubleMap<K1, K2, V, Q extends V | undefined = V | undefined
     return this.read(state, this.key(k1, k2)) as Q
   }
 
+  /** Reads by a raw storage key (from {@link key}): a read then write of one entry hashes its keys once. */
+  getRaw(state: StorageReader, storageKey: Uint8Array): Q {
+    return this.read(state, storageKey) as Q
+  }
+
+  /** Writes by a raw storage key (from {@link key}). */
+  insertRaw(state: StorageAccess, storageKey: Uint8Array, value: V): void {
+    this.write(state, storageKey, value)
+  }
+
   contains(state: StorageReader, k1: K1, k2: K2): boolean {
     return state.get(this.key(k1, k2)) !== undefined
   }

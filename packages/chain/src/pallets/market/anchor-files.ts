@@ -6,7 +6,7 @@
  */
 import { u32, vec } from '../../primitives/codec/scale-type.js'
 import { doubleMapWithDefault, mapWithDefault, optionalDoubleMap } from '../../frame/storage.js'
-import { appendToVec } from '../../frame/vec-append.js'
+import { appendToPages, appendToVec } from '../../frame/vec-append.js'
 import { sworkerAnchor } from '../swork/types.js'
 import { merkleRoot } from './types.js'
 import type { StorageAccess, StorageReader } from '../../frame/storage.js'
@@ -52,6 +52,26 @@ export function trackReplica(state: StorageAccess, anchor: Uint8Array, cid: Uint
   appendToVec(state, AnchorFilePages.key(anchor, page), merkleRoot, cid)
   AnchorFilePosition.insert(state, anchor, cid, position)
   AnchorFileCount.insert(state, anchor, position + 1)
+}
+
+/**
+ * {@link trackReplica} for each of `cids` in order (a file already listed, or earlier in `cids`, is
+ * skipped), with each touched page and the count written once: a work report adds up to 300 files
+ * to its sWorker's list, and one append each copied a page of up to 256 files each time. The
+ * stored bytes are the same as those of the single appends.
+ */
+export function trackReplicas(state: StorageAccess, anchor: Uint8Array, cids: readonly Uint8Array[]): void {
+  const count = AnchorFileCount.get(state, anchor)
+  const listed: Uint8Array[] = []
+  for (const cid of cids) {
+    const positionKey = AnchorFilePosition.key(anchor, cid)
+    if (AnchorFilePosition.getRaw(state, positionKey) !== undefined) continue
+    AnchorFilePosition.insertRaw(state, positionKey, count + listed.length)
+    listed.push(cid)
+  }
+  if (listed.length === 0) return
+  appendToPages(state, (page) => AnchorFilePages.key(anchor, page), PAGE, count, merkleRoot, listed)
+  AnchorFileCount.insert(state, anchor, count + listed.length)
 }
 
 export function untrackReplica(state: StorageAccess, anchor: Uint8Array, cid: Uint8Array): void {

@@ -8,7 +8,7 @@
  * by the walk. Left to the decoding path, which gives the same bytes: a replica due to ripen (it
  * changes), the first replica (the file's size check), a duplicate owner and a full file.
  */
-import { readCompactLength } from '../../primitives/codec/compact-length.js'
+import { encodeCompactLength, readCompactLength } from '../../primitives/codec/compact-length.js'
 import { compactU128 } from '../../primitives/codec/scale-type.js'
 import { calculateSpower } from './spower.js'
 import { MAX_REPLICAS } from './constants.js'
@@ -23,6 +23,9 @@ export interface FileBytes {
   calculatedAt: number
   amount: bigint
   prepaid: bigint
+  /** The stored compact encodings of amount and prepaid (views of `raw`), written back when unchanged. */
+  amountBytes: Uint8Array
+  prepaidBytes: Uint8Array
   reportedReplicaCount: number
   remainingPaidCount: number
   /** Replica entries, and the offset of the first (after the map's compact length). */
@@ -53,8 +56,10 @@ export function readFileBytes(raw: Uint8Array): FileBytes {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
   let at = 24
   const amount = readCompact(raw, at)
+  const amountBytes = raw.subarray(at, at + amount.size)
   at += amount.size
   const prepaid = readCompact(raw, at)
+  const prepaidBytes = raw.subarray(at, at + prepaid.size)
   at += prepaid.size
   const reportedReplicaCount = view.getUint32(at, true)
   const remainingPaidCount = view.getUint32(at + 4, true)
@@ -68,6 +73,8 @@ export function readFileBytes(raw: Uint8Array): FileBytes {
     calculatedAt: view.getUint32(20, true),
     amount: amount.value,
     prepaid: prepaid.value,
+    amountBytes,
+    prepaidBytes,
     reportedReplicaCount,
     remainingPaidCount,
     replicas: Number(replicas.value),
@@ -150,7 +157,7 @@ export function spowerWithOneMore(file: FileBytes): bigint {
 
 /** `Replica`'s SCALE bytes, written by hand (the struct codec built ~20 small arrays per entry). */
 function encodeReplica(r: Replica): Uint8Array {
-  const anchorLength = compactU128.codec.enc(BigInt(r.anchor.length))
+  const anchorLength = encodeCompactLength(r.anchor.length)
   const out = new Uint8Array(32 + 4 + anchorLength.length + r.anchor.length + 1 + (r.created_at === undefined ? 1 : 5))
   const view = new DataView(out.buffer)
   out.set(r.who, 0)
@@ -170,9 +177,10 @@ function encodeReplica(r: Replica): Uint8Array {
 
 /** The stored bytes with the replica spliced in at its sorted place and the header rewritten. */
 export function withReplica(file: FileBytes, scan: ReplicaScan, owner: Uint8Array, replica: Replica, header: FileHeaderUpdate): Uint8Array {
-  const amount = compactU128.codec.enc(header.amount)
-  const prepaid = compactU128.codec.enc(file.prepaid)
-  const count = compactU128.codec.enc(BigInt(file.replicas + 1))
+  // Past its paid replicas a file's amount no longer changes: its stored bytes are reused.
+  const amount = header.amount === file.amount ? file.amountBytes : compactU128.codec.enc(header.amount)
+  const prepaid = file.prepaidBytes
+  const count = encodeCompactLength(file.replicas + 1)
   const entry = encodeReplica(replica)
   const before = file.raw.subarray(file.entriesAt, scan.insertAt)
   const after = file.raw.subarray(scan.insertAt)

@@ -6,29 +6,18 @@
 import { maybeRewardMerchant } from '../benefits/index.js'
 import { transfer } from '../balances.js'
 import type { DispatchContext } from '../../frame/pallet.js'
-import type { StorageAccess, StorageReader } from '../../frame/storage.js'
+import type { StorageReader } from '../../frame/storage.js'
 import { MAX_REPLICAS, REPLICA_REWARD_PARTS, RESERVED_POT, STORAGE_POT } from './constants.js'
 import { marketEvents } from './errors.js'
 import { perbillMul } from './math.js'
 import { calculateSpower } from './spower.js'
 import { updateSpower } from '../swork/interface.js'
-import { trackReplica, untrackReplica } from './anchor-files.js'
+import { untrackReplica } from './anchor-files.js'
+import { type ReplicaIndexes, writeReplicaIndexes } from './replica-indexes.js'
 import { FileRootCandidates, forgetFileRoot } from './file-roots.js'
 import type { Replica } from './types.js'
-import {
-  type FileInfo,
-  FileKeysCount,
-  FilesV2,
-  OrdersCount,
-  RIPENING_PAGE,
-  RipeningCount,
-  RipeningCursor,
-  RipeningPages,
-  SpowerReadyPeriod,
-} from './storage.js'
-import { merkleRoot } from './types.js'
+import { type FileInfo, FileKeysCount, FilesV2, OrdersCount, SpowerReadyPeriod } from './storage.js'
 import { canAddInPlace, readFileBytes, scanReplicas, spowerWithOneMore, withReplica } from './replica-bytes.js'
-import { appendToVec } from '../../frame/vec-append.js'
 
 /** One added or deleted file of a work report. */
 export interface ReplicaChange {
@@ -53,26 +42,33 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a
  * Adds a replica for an added file of a work report. Returns the spower credited to the
  * reporter's sWorker (the file size while the replica ripens), or 0 when nothing was added
  * (unknown file, replica of that owner already present, 200 replicas reached, illegal size).
+ * The replica goes into its sWorker's file list and the ripening queue through `indexes`: at once
+ * by default, or collected by a `ReplicaIndexBatch` for a work report's adds.
  */
-export function upsertReplica(ctx: Ctx, change: ReplicaChange): bigint {
+export function upsertReplica(ctx: Ctx, change: ReplicaChange, indexes: ReplicaIndexes = writeReplicaIndexes(ctx.state)): bigint {
   const key = FilesV2.key(change.cid)
   const raw = ctx.state.get(key)
   if (raw === undefined) return 0n
-  return addReplicaInPlace(ctx, change, key, raw) ?? upsertReplicaDecoded(ctx, change)
+  return addReplicaInPlace(ctx, change, key, raw, indexes) ?? upsertReplicaDecoded(ctx, change, indexes)
 }
 
 /**
  * The common case of {@link upsertReplica} on the stored bytes ({@link withReplica}): the same
  * effects in the same order, undefined when the case is not one it does (nothing is written then).
  */
-export function addReplicaInPlace(ctx: Ctx, change: ReplicaChange, key: Uint8Array, raw: Uint8Array): bigint | undefined {
+export function addReplicaInPlace(
+  ctx: Ctx,
+  change: ReplicaChange,
+  key: Uint8Array,
+  raw: Uint8Array,
+  indexes: ReplicaIndexes = writeReplicaIndexes(ctx.state),
+): bigint | undefined {
   const file = readFileBytes(raw)
   const now = ctx.blockNumber
   const ready = SpowerReadyPeriod.get(ctx.state)
   const scan = scanReplicas(file, change.owner, now - ready)
   if (!canAddInPlace(file, scan, change.validAt, ready, now)) return undefined
-  trackReplica(ctx.state, change.anchor, change.cid)
-  queueRipening(ctx.state, change.cid, now)
+  indexes.replicaAdded(change.anchor, change.cid, now)
   let { amount, remainingPaidCount, expiredAt, calculatedAt } = file
   if (remainingPaidCount > 0) {
     const reward = perbillMul(REPLICA_REWARD_PARTS[remainingPaidCount] ?? 0, amount)
@@ -94,7 +90,7 @@ export function addReplicaInPlace(ctx: Ctx, change: ReplicaChange, key: Uint8Arr
 }
 
 /** {@link upsertReplica} on the decoded file: every case (exported for the spec comparing both paths). */
-export function upsertReplicaDecoded(ctx: Ctx, change: ReplicaChange): bigint {
+export function upsertReplicaDecoded(ctx: Ctx, change: ReplicaChange, indexes: ReplicaIndexes = writeReplicaIndexes(ctx.state)): bigint {
   const stored = FilesV2.get(ctx.state, change.cid)
   if (stored === undefined) return 0n
   const file = { ...stored, replicas: [...stored.replicas] }
@@ -110,10 +106,9 @@ export function upsertReplicaDecoded(ctx: Ctx, change: ReplicaChange): bigint {
   if (file.replicas.length >= MAX_REPLICAS || file.replicas.some(([owner]) => sameBytes(owner, change.owner))) return 0n
   file.replicas.push([change.owner, { who: change.reporter, valid_at: change.validAt, anchor: change.anchor, is_reported: true, created_at: change.validAt }])
   file.reported_replica_count += 1
-  trackReplica(ctx.state, change.anchor, change.cid)
   // Queued under this block, not the reporter-given valid_at: a slot then holds at most one block's
   // added replicas (honest valid_at are at most this block, so they are ripe when their slot is swept).
-  queueRipening(ctx.state, change.cid, ctx.blockNumber)
+  indexes.replicaAdded(change.anchor, change.cid, ctx.blockNumber)
   if (file.remaining_paid_count > 0) {
     const parts = REPLICA_REWARD_PARTS[file.remaining_paid_count] ?? 0
     const reward = perbillMul(parts, file.amount)
@@ -130,17 +125,6 @@ export function upsertReplicaDecoded(ctx: Ctx, change: ReplicaChange): bigint {
   rebaseSpowers(ctx, file)
   FilesV2.insert(ctx.state, change.cid, file)
   return credited
-}
-
-/** Queues `cid` to be ripened once a replica added at block `createdAt` is ready. */
-export function queueRipening(state: StorageAccess, cid: Uint8Array, createdAt: number): void {
-  const cursor = RipeningCursor.get(state)
-  const slot = Math.max(createdAt, cursor)
-  // Appended to the block's last page as bytes: a block's queue holds every replica its reports
-  // added (thousands), so copying the whole list per append was quadratic in them.
-  const queued = RipeningCount.get(state, slot)
-  appendToVec(state, RipeningPages.key(slot, Math.floor(queued / RIPENING_PAGE)), merkleRoot, cid)
-  RipeningCount.insert(state, slot, queued + 1)
 }
 
 /**

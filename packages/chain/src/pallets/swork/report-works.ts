@@ -4,7 +4,7 @@
  */
 import { maybeFreeReportWorks } from '../benefits/index.js'
 import { BlockHash } from '../system.js'
-import { deleteReplica, fileExists, upsertReplica } from '../market/replicas.js'
+import { applyReportedFiles } from '../market/reported-files.js'
 import type { DispatchContext, PostDispatchInfo } from '../../frame/pallet.js'
 import { moduleError } from '../../frame/pallet.js'
 import type { StorageAccess } from '../../frame/storage.js'
@@ -152,16 +152,7 @@ export function reportWorks(ctx: DispatchContext, reporter: Uint8Array, args: Re
   const finalAnchor = PubKeys.get(state, curr_pk).anchor!
   const owner = ownerOf(state, reporter)
   ReportedInSlot.insert(state, finalAnchor, slot, true)
-  let addedSpower = 0n
-  let addedCount = 0
-  for (const [cid, size, block] of added_files) {
-    const credited = upsertReplica(ctx, { reporter, owner, cid, fileSize: size, validAt: Number(block), anchor: finalAnchor })
-    addedSpower += credited
-    // Counted when the file (still) exists: Crust's `is_valid_cid` (a credited file certainly does).
-    if (credited > 0n || fileExists(state, cid)) addedCount++
-  }
-  let deletedSpower = 0n
-  for (const [cid] of deleted_files) deletedSpower += deleteReplica(ctx, { reporter, owner, cid, anchor: finalAnchor })
+  const { addedSpower, addedCount, deletedSpower } = applyReportedFiles(ctx, { reporter, owner, anchor: finalAnchor }, added_files, deleted_files)
   AddedFilesCount.put(state, Math.min(AddedFilesCount.get(state) + addedCount, 0xffff_ffff))
   const old = WorkReports.get(state, finalAnchor)
   WorkReports.insert(state, finalAnchor, {

@@ -6,6 +6,7 @@
 import * as scale from 'scale-ts'
 import type { Codec } from 'scale-ts'
 import { joinBytes } from '../hashing.js'
+import { encodeCompactLength } from './compact-length.js'
 import type { FieldDef, LookupBuilder, Registrable, TypeParam } from './lookup.js'
 
 export interface ScaleType<T> extends Registrable {
@@ -105,8 +106,24 @@ export const compactU64: ScaleType<bigint> = compactOf(u64, compactBig, 'Compact
 export const compactU128: ScaleType<bigint> = compactOf(u128, compactBig, 'Compact<u128>')
 export const compactUnit: ScaleType<undefined> = compactOf(unit, scale._void, 'Compact<()>')
 
+/**
+ * `Vec<u8>`'s encoding by hand: scale-ts' builds a DataView for the length and merges two arrays,
+ * and every byte-keyed storage access (a CID, an anchor) encodes its key this way.
+ */
+function bytesEnc(value: Uint8Array): Uint8Array {
+  const length = encodeCompactLength(value.length)
+  const out = new Uint8Array(length.length + value.length)
+  out.set(length, 0)
+  out.set(value, length.length)
+  return out
+}
+
 /** `Vec<u8>`. */
-export const bytes: ScaleType<Uint8Array> = make(scale.Bytes(), (lookup) => lookup.add({ sequence: { type: lookup.idOf(u8) } }), 'Vec<u8>')
+export const bytes: ScaleType<Uint8Array> = make(
+  scale.createCodec(bytesEnc, scale.Bytes().dec),
+  (lookup) => lookup.add({ sequence: { type: lookup.idOf(u8) } }),
+  'Vec<u8>',
+)
 
 const fixedBytesCache = new Map<number, ScaleType<Uint8Array>>()
 /** `[u8; len]`. */
