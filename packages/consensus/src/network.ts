@@ -39,6 +39,7 @@ import {
   MAX_STATE_PAIRS_PER_RESPONSE,
   MAX_STATE_RESPONSE_BYTES,
   MAX_STATUS_BYTES,
+  MIN_STATE_TRANSFER_BYTES_PER_SECOND,
   Penalty,
   REQUEST_READ_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
@@ -95,6 +96,16 @@ export function responseLimits(request: SyncRequest): FrameLimits {
     default:
       return { frames: Math.min(request.max, MAX_BLOCKS_PER_RESPONSE), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
   }
+}
+
+/**
+ * The time limit of a `state` request: {@link REQUEST_TIMEOUT_MS} for the peer's lookup and the round
+ * trip, plus the answer's byte budget at {@link MIN_STATE_TRANSFER_BYTES_PER_SECOND}. A fixed limit
+ * would treat a slow but working peer as failed once a full chunk takes longer than it (a loaded
+ * source serves ~1-2 MB/s; a 4 MiB chunk is then a few seconds, on a worse link tens).
+ */
+export function stateRequestTimeoutMs(request: Extract<SyncRequest, { type: 'state' }>): number {
+  return REQUEST_TIMEOUT_MS + Math.ceil((responseLimits(request).bytes / MIN_STATE_TRANSFER_BYTES_PER_SECOND) * 1000)
 }
 
 /**
@@ -562,8 +573,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
    * {@link REQUEST_TIMEOUT_MS}; beyond either the stream is aborted and the peer penalised
    * ({@link Penalty.PROTOCOL}, {@link Penalty.TIMEOUT}). Throws SYNC_FAILED (the cause says why).
    */
-  private async request(peer: PeerId, request: SyncRequest, signal?: AbortSignal): Promise<Uint8Array[]> {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+  private async request(peer: PeerId, request: SyncRequest, signal?: AbortSignal, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Uint8Array[]> {
+    const timeout = AbortSignal.timeout(timeoutMs)
     const both = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
     let stream: Stream | undefined
     const onAbort = () => stream?.abort(new ConsensusError(ConsensusErrorCode.TIMEOUT, 'sync request timed out'))
@@ -629,6 +640,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
    * state. BAD_MESSAGE when the answer is malformed: no answer byte, pairs that do not decode, keys
    * not strictly ascending after `startAfter`, a chunk with no pair that claims more, or pairs with
    * an unavailable answer. Does not check the pairs against any root ({@link downloadState} does).
+   * The time limit is `timeoutMs`, by default {@link stateRequestTimeoutMs} (scaled with the bytes the answer may bring).
    */
   async requestState(
     peer: PeerId,
@@ -636,9 +648,10 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     startAfter: Uint8Array | undefined,
     max: number,
     signal?: AbortSignal,
+    timeoutMs?: number,
   ): Promise<{ pairs: Array<[Uint8Array, Uint8Array]>; complete: boolean } | undefined> {
     const request: SyncRequest = { type: 'state', hash: u8aToHex(hash), max, ...(startAfter === undefined ? {} : { startAfter: u8aToHex(startAfter) }) }
-    const frames = await this.request(peer, request, signal)
+    const frames = await this.request(peer, request, signal, timeoutMs ?? stateRequestTimeoutMs(request))
     return parseStateAnswer(frames, startAfter, peer.toString())
   }
 
