@@ -211,14 +211,14 @@ class ChunkSource {
       else if (this.servedBy.has(peer.toString()))
         await this.components.network.penalise(peer, `served part of the state at ${this.target.number}, then none`, Penalty.FALSE_CLAIM)
       if (this.peerIndex + 1 < this.peers.length) {
-        const why = answer.status === 'failed' ? 'its requests keep failing' : 'it no longer has the state'
+        const why = answer.status === 'failed' ? 'its requests keep failing' : 'it does not have the state (pruned or unknown)'
         this.components.log.warn({ peer: peer.toString(), block: this.target.number, pairs: pairsSoFar }, `state download continues with another peer: ${why}`)
       }
     }
     if (lastError === undefined) return undefined
     throw new ConsensusError(
       ConsensusErrorCode.SYNC_FAILED,
-      `state chunk requests at block ${this.target.number} failed with every peer (${this.attempts} attempts each)`,
+      `no peer served the next state chunk at block ${this.target.number}: their requests failed (${this.attempts} attempts each) or they lack the state`,
       { peer: this.peers.at(-1)!.toString() },
       { cause: lastError },
     )
