@@ -32,6 +32,16 @@ export const MAX_STATE_KEY_BYTES = 1024
  * above mainnet's state (a 1-million-file state is about 1.3 GB by this count, 10 million about 13).
  */
 export const DEFAULT_MAX_STATE_SYNC_BYTES = 64 * 1024 * 1024 * 1024
+/**
+ * Slowest transfer a working peer is granted for a `state` response: the request's time limit is
+ * {@link REQUEST_TIMEOUT_MS} (the peer's lookup and the round trip) plus the response's byte budget at
+ * this rate ({@link stateRequestTimeoutMs}), so a slow, loaded peer still completes a full 4 MiB chunk.
+ */
+export const MIN_STATE_TRANSFER_BYTES_PER_SECOND = 128 * 1024
+/** Attempts at one state chunk with one peer before the download turns to the next peer (from the same key). */
+export const STATE_REQUEST_ATTEMPTS = 3
+/** Wait before a state chunk's first retry; doubled at each further one (a loaded peer gets time to recover). */
+export const STATE_RETRY_BACKOFF_MS = 1000
 /** A state download logs its progress (pairs, bytes, requests so far) this often. */
 export const STATE_PROGRESS_INTERVAL_MS = 5000
 /**

@@ -31,6 +31,7 @@ export {
   type ChainNetworkComponents,
   parseStateAnswer,
   responseLimits,
+  stateRequestTimeoutMs,
   type ChainNetworkEvents,
   type VoteHandler,
   type ConsensusHost,

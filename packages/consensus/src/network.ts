@@ -17,6 +17,7 @@ import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import * as lp from 'it-length-prefixed'
 import type { ServiceFactoryMap } from 'libp2p'
+import { Uint8ArrayList } from 'uint8arraylist'
 import {
   BAN_MS,
   blocksTopic,
@@ -39,6 +40,7 @@ import {
   MAX_STATE_PAIRS_PER_RESPONSE,
   MAX_STATE_RESPONSE_BYTES,
   MAX_STATUS_BYTES,
+  MIN_STATE_TRANSFER_BYTES_PER_SECOND,
   Penalty,
   REQUEST_READ_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
@@ -95,6 +97,41 @@ export function responseLimits(request: SyncRequest): FrameLimits {
     default:
       return { frames: Math.min(request.max, MAX_BLOCKS_PER_RESPONSE), frameBytes: MAX_MESSAGE_BYTES, bytes: MAX_RESPONSE_BYTES }
   }
+}
+
+/** Bytes of length-prefixed frames gathered into one write of a sync answer (about one noise message). */
+const ANSWER_WRITE_BYTES = 64 * 1024
+
+/**
+ * Sends `frames` length-prefixed on `stream`, gathered into writes of about {@link ANSWER_WRITE_BYTES}:
+ * each write costs a muxer frame, a noise encryption (a cipher set up) and a socket write, so one
+ * write per frame made a state chunk of ~1 KB pairs thousands of each (most of the serving CPU).
+ */
+async function sendBatched(stream: Stream, frames: Iterable<Uint8Array>): Promise<void> {
+  let batch = new Uint8ArrayList()
+  const flush = async () => {
+    if (batch.byteLength === 0) return
+    // One contiguous buffer: the list's pieces (each frame's prefix and body) would otherwise
+    // each become their own noise message and socket write (~68 k writes for a 36 MB state).
+    const data = batch.subarray()
+    batch = new Uint8ArrayList()
+    if (!stream.send(data)) await stream.onDrain()
+  }
+  for (const frame of frames) {
+    batch.append(lp.encode.single(frame))
+    if (batch.byteLength >= ANSWER_WRITE_BYTES) await flush()
+  }
+  await flush()
+}
+
+/**
+ * The time limit of a `state` request: {@link REQUEST_TIMEOUT_MS} for the peer's lookup and the round
+ * trip, plus the answer's byte budget at {@link MIN_STATE_TRANSFER_BYTES_PER_SECOND}. A fixed limit
+ * would treat a slow but working peer as failed once a full chunk takes longer than it (a loaded
+ * source serves ~1-2 MB/s; a 4 MiB chunk is then a few seconds, on a worse link tens).
+ */
+export function stateRequestTimeoutMs(request: Extract<SyncRequest, { type: 'state' }>): number {
+  return REQUEST_TIMEOUT_MS + Math.ceil((responseLimits(request).bytes / MIN_STATE_TRANSFER_BYTES_PER_SECOND) * 1000)
 }
 
 /**
@@ -435,9 +472,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         throw err
       }
       this.emit('served', peer, request)
-      for (const out of this.answer(request)) {
-        if (!stream.send(lp.encode.single(out))) await stream.onDrain()
-      }
+      await sendBatched(stream, this.answer(request))
       await stream.close()
     } catch (err) {
       this.log.debug({ err, peer: peer.toString() }, 'sync request failed')
@@ -562,8 +597,8 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
    * {@link REQUEST_TIMEOUT_MS}; beyond either the stream is aborted and the peer penalised
    * ({@link Penalty.PROTOCOL}, {@link Penalty.TIMEOUT}). Throws SYNC_FAILED (the cause says why).
    */
-  private async request(peer: PeerId, request: SyncRequest, signal?: AbortSignal): Promise<Uint8Array[]> {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+  private async request(peer: PeerId, request: SyncRequest, signal?: AbortSignal, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Uint8Array[]> {
+    const timeout = AbortSignal.timeout(timeoutMs)
     const both = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
     let stream: Stream | undefined
     const onAbort = () => stream?.abort(new ConsensusError(ConsensusErrorCode.TIMEOUT, 'sync request timed out'))
@@ -629,6 +664,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
    * state. BAD_MESSAGE when the answer is malformed: no answer byte, pairs that do not decode, keys
    * not strictly ascending after `startAfter`, a chunk with no pair that claims more, or pairs with
    * an unavailable answer. Does not check the pairs against any root ({@link downloadState} does).
+   * The time limit is `timeoutMs`, by default {@link stateRequestTimeoutMs} (scaled with the bytes the answer may bring).
    */
   async requestState(
     peer: PeerId,
@@ -636,9 +672,10 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
     startAfter: Uint8Array | undefined,
     max: number,
     signal?: AbortSignal,
+    timeoutMs?: number,
   ): Promise<{ pairs: Array<[Uint8Array, Uint8Array]>; complete: boolean } | undefined> {
     const request: SyncRequest = { type: 'state', hash: u8aToHex(hash), max, ...(startAfter === undefined ? {} : { startAfter: u8aToHex(startAfter) }) }
-    const frames = await this.request(peer, request, signal)
+    const frames = await this.request(peer, request, signal, timeoutMs ?? stateRequestTimeoutMs(request))
     return parseStateAnswer(frames, startAfter, peer.toString())
   }
 

@@ -65,13 +65,10 @@ export async function syncState(components: StateSyncComponents, options: StateS
         ...(options.maxBytes === undefined ? {} : { maxHeaderBytes: options.maxBytes }),
       })
       const target = { hash: proven.target.hash, number: proven.target.number, stateRoot: proven.target.header.stateRoot }
-      // The state from the peer that proved the block, else from any other that has it.
-      let state = await downloadState({ network, log, ...(signal === undefined ? {} : { signal }) }, peer, target, limits)
-      for (const other of peers) {
-        if (state !== undefined) break
-        if (other.peer.equals(peer) || network.isBanned(other.peer)) continue
-        state = await downloadState({ network, log, ...(signal === undefined ? {} : { signal }) }, other.peer, target, limits).catch(() => undefined)
-      }
+      // The state from the peer that proved the block; the others take over (from the last key
+      // received) when its requests keep failing or it no longer has the state.
+      const otherPeers = peers.map((p) => p.peer).filter((p) => !p.equals(peer) && !network.isBanned(p))
+      const state = await downloadState({ network, log, ...(signal === undefined ? {} : { signal }) }, peer, target, { ...limits, otherPeers })
       if (state === undefined) continue
       log.info({ block: target.number, pairs: state.pairs, bytes: state.bytes }, 'installing the downloaded state')
       let block: BlockRecord

@@ -96,7 +96,14 @@ export type StateAnswer = (typeof StateAnswer)[keyof typeof StateAnswer]
 
 /** A state pair on the wire: `Compact<key length> ++ key ++ value`. */
 export function encodeStatePair(key: Uint8Array, value: Uint8Array): Uint8Array {
-  return u8aConcat(compactToU8a(key.length), key, value)
+  // One allocation and three copies: a server encodes every pair of a state it serves, and
+  // `u8aConcat`'s generic path took about twice as long in a profile of a state download.
+  const prefix = compactToU8a(key.length)
+  const out = new Uint8Array(prefix.length + key.length + value.length)
+  out.set(prefix, 0)
+  out.set(key, prefix.length)
+  out.set(value, prefix.length + key.length)
+  return out
 }
 
 /** Decodes a state pair frame; BAD_MESSAGE when it does not decode or its key is empty or longer than {@link MAX_STATE_KEY_BYTES}. */

@@ -28,9 +28,12 @@ import {
   MAX_STATE_PAIRS_PER_RESPONSE,
   MAX_STATE_RESPONSE_BYTES,
   Penalty,
+  MIN_STATE_TRANSFER_BYTES_PER_SECOND,
   parseStateAnswer,
+  REQUEST_TIMEOUT_MS,
   responseLimits,
   StateAnswer,
+  stateRequestTimeoutMs,
   syncProtocol,
 } from '../src/index.js'
 import { parseRequest, plainBytes, type SyncRequest } from '../src/wire.js'
@@ -66,6 +69,13 @@ describe('state request: wire bounds', () => {
       bytes: 1 + MAX_STATE_RESPONSE_BYTES + MAX_MESSAGE_BYTES,
     })
     assert.equal(responseLimits({ type: 'state', hash, max: 3 }).frames, 4)
+  })
+
+  it('behavior: a state request may take the base request time plus its byte budget at the slowest rate a working peer is granted', () => {
+    const timeout = stateRequestTimeoutMs({ type: 'state', hash, max: MAX_STATE_PAIRS_PER_RESPONSE })
+    const transferMs = (responseLimits({ type: 'state', hash, max: MAX_STATE_PAIRS_PER_RESPONSE }).bytes / MIN_STATE_TRANSFER_BYTES_PER_SECOND) * 1000
+    assert.equal(timeout, REQUEST_TIMEOUT_MS + Math.ceil(transferMs))
+    assert.ok(timeout > REQUEST_TIMEOUT_MS + 30_000, 'a full 4 MiB chunk at 128 KiB/s takes over 30 s: granted')
   })
 
   it('errors: an answer without its answer byte, with pairs after "unavailable", an empty chunk claiming more, or keys not ascending after startAfter is a BAD_MESSAGE', () => {
@@ -159,6 +169,47 @@ describe('state download between real hosts', () => {
     return host
   }
 
+  /** What a {@link flakyHost} does with its `index`th state request (from 0): answer it, reset the stream, or never answer. */
+  type Behaviour = 'serve' | 'reset' | 'stall'
+
+  /**
+   * A host serving `source`'s state in chunks of the size asked, doing with each state request what
+   * `behave` says; `asked` records the first key each request asked after ('' for the first chunk).
+   */
+  async function flakyHost(name: string, behave: (index: number) => Behaviour) {
+    const asked: string[] = []
+    const host: ConsensusHost = await local.host(name)
+    await host.handle(syncProtocol(source.genesis.hashHex), async (stream) => {
+      try {
+        const frames: Uint8Array[] = []
+        for await (const frame of lp.decode(stream, { maxDataLength: 1 << 16 })) frames.push(plainBytes(frame.subarray()))
+        const request = parseRequest(frames[0]!) as SyncRequest
+        if (request.type !== 'state') return void (await stream.close())
+        const behaviour = behave(asked.length)
+        asked.push(request.startAfter ?? '')
+        if (behaviour === 'reset') return stream.abort(new Error('flaky peer'))
+        // A stalled answer: nothing is sent and the stream stays open until the asker gives up.
+        if (behaviour === 'stall') return
+        const block = source.blockByHash(hexToU8a(request.hash))!
+        const startAfter = request.startAfter === undefined ? undefined : hexToU8a(request.startAfter)
+        const chunk = source.stateChunk(block, startAfter, { pairs: request.max, bytes: 1 << 20 })
+        const out = [Uint8Array.of(chunk.complete ? StateAnswer.COMPLETE : StateAnswer.MORE), ...chunk.pairs.map(([k, v]) => encodeStatePair(k, v))]
+        for (const frame of out) if (!stream.send(lp.encode.single(frame))) await stream.onDrain()
+        await stream.close()
+      } catch (err) {
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+      }
+    })
+    return { host, asked }
+  }
+
+  /** How many times each first key was asked for. */
+  const askCounts = (asked: string[]) => {
+    const counts = new Map<string, number>()
+    for (const key of asked) counts.set(key, (counts.get(key) ?? 0) + 1)
+    return counts
+  }
+
   const peerOf = async (node: { host: ConsensusHost }, host: ConsensusHost): Promise<PeerId> => {
     await node.host.dial(host.getMultiaddrs()[0]!)
     return host.peerId
@@ -237,6 +288,77 @@ describe('state download between real hosts', () => {
         (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_STATE,
       )
       assert.deepEqual(readdirSync(spillDir), [], 'a refused state leaves nothing on disk')
+    } finally {
+      rmSync(spillDir, { recursive: true, force: true })
+    }
+  })
+
+  it('behavior: a failed and a stalled chunk request are asked again from the last key received; the download completes with the state root, each key range asked at most twice', async () => {
+    const node = await freshNode('retrier')
+    // The 3rd state request is reset and the 6th never answered, each once.
+    const flaky = await flakyHost('flaky', (index) => (index === 2 ? 'reset' : index === 5 ? 'stall' : 'serve'))
+    const log = silentLogger.forComponent('test')
+    const state = await downloadState({ network: node.network, log }, await peerOf(node, flaky.host), target(FINAL), {
+      pairsPerRequest: 16,
+      retryBackoffMs: 10,
+      requestTimeoutMs: 500,
+    })
+    assert.ok(state !== undefined)
+    assert.equal(u8aToHex(state.root), u8aToHex(target(FINAL).stateRoot))
+    const chunks = Math.ceil(state.pairs / 16)
+    assert.equal(state.requests, chunks + 2, 'one request per chunk, and one more for each of the two failures')
+    assert.equal(state.retries, 2)
+    const counts = askCounts(flaky.asked)
+    assert.equal(counts.size, chunks, 'every chunk asked for from its own key')
+    assert.ok(
+      [...counts.values()].every((n) => n <= 2),
+      'no key range asked more than twice',
+    )
+    assert.equal(flaky.asked[3], flaky.asked[2], 'the reset chunk is asked again from the same key')
+    assert.equal(flaky.asked[6], flaky.asked[5], 'the stalled chunk is asked again from the same key')
+    assert.equal(flaky.asked.filter((k) => k === '').length, 1, 'the download never starts over from the first key')
+    node.chain.importSyncedState((await node.network.requestHeaders(await peerOf(node, sourceHost), 1, FINAL)).slice(0, FINAL), state)
+    state.dispose()
+    assert.equal(node.chain.finalized.number, FINAL)
+  })
+
+  it('behavior: a peer whose requests keep failing is left after its attempts for another, which continues from the last key received', async () => {
+    const node = await freshNode('switcher')
+    const dying = await flakyHost('dying', (index) => (index < 2 ? 'serve' : 'reset'))
+    const backup = await flakyHost('backup', () => 'serve')
+    const lines: string[] = []
+    const log = { info: () => {}, debug: () => {}, warn: (_fields: object, msg: string) => lines.push(msg) } as unknown as Logger
+    const state = await downloadState({ network: node.network, log }, await peerOf(node, dying.host), target(FINAL), {
+      pairsPerRequest: 16,
+      retryBackoffMs: 10,
+      attemptsPerPeer: 3,
+      otherPeers: [await peerOf(node, backup.host)],
+    })
+    assert.ok(state !== undefined)
+    assert.equal(u8aToHex(state.root), u8aToHex(target(FINAL).stateRoot))
+    assert.equal(dying.asked.length, 2 + 3, 'two chunks served, then three failed attempts at the third')
+    assert.equal(backup.asked[0], dying.asked[2], 'the other peer continues from the key the first failed at')
+    assert.equal(backup.asked.length, Math.ceil(state.pairs / 16) - 2)
+    assert.ok(lines.some((m) => m.includes('continues with another peer')))
+    state.dispose()
+  })
+
+  it('errors: when every peer keeps failing, the download ends with SYNC_FAILED after the bounded attempts and leaves nothing on disk', async () => {
+    const node = await freshNode('given-up')
+    const dead = await flakyHost('dead', (index) => (index < 1 ? 'serve' : 'reset'))
+    const spillDir = mkdtempSync(join(tmpdir(), 'crust-state-spill-'))
+    try {
+      await assert.rejects(
+        downloadState({ network: node.network, log: silentLogger.forComponent('test') }, await peerOf(node, dead.host), target(FINAL), {
+          pairsPerRequest: 16,
+          retryBackoffMs: 10,
+          attemptsPerPeer: 2,
+          spillDir,
+        }),
+        (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.SYNC_FAILED,
+      )
+      assert.equal(dead.asked.length, 1 + 2)
+      assert.deepEqual(readdirSync(spillDir), [])
     } finally {
       rmSync(spillDir, { recursive: true, force: true })
     }
