@@ -21,20 +21,7 @@ import type { Replica } from '../src/pallets/market/types.js'
 import { WorkReports } from '../src/pallets/swork/index.js'
 import type { StorageAccess } from '../src/frame/storage.js'
 import { RuntimeHarness } from './fixtures/runtime-harness.js'
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-
-/** Writes go to a map over a base state that stays untouched. */
-function layer(base: StorageAccess) {
-  const writes = new Map<string, Uint8Array | undefined>()
-  const state: StorageAccess = {
-    get: (k) => (writes.has(hex(k)) ? writes.get(hex(k)) : base.get(k)),
-    set: (k, v) => void writes.set(hex(k), v),
-    delete: (k) => void writes.set(hex(k), undefined),
-  }
-  const dump = () => [...writes].map(([k, v]) => [k, v === undefined ? null : hex(v)]).sort(([a], [b]) => (a! < b! ? -1 : 1))
-  return { state, dump }
-}
+import { writeLayer as layer } from './fixtures/write-layer.js'
 
 type Ctx = Parameters<typeof applyReportedFiles>[0]
 

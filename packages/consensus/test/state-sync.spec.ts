@@ -141,6 +141,13 @@ describe('state download between real hosts', () => {
     return out
   }
 
+  /** The sync request a stream carries (its first frame). */
+  async function readRequest(stream: Parameters<Parameters<ConsensusHost['handle']>[1]>[0]): Promise<SyncRequest> {
+    const frames: Uint8Array[] = []
+    for await (const frame of lp.decode(stream, { maxDataLength: 1 << 16 })) frames.push(plainBytes(frame.subarray()))
+    return parseRequest(frames[0]!) as SyncRequest
+  }
+
   /**
    * A host answering `state` requests from `source`'s state with the pairs `tamper` returns (it gets
    * the chunk's pairs); other requests get nothing.
@@ -149,9 +156,7 @@ describe('state download between real hosts', () => {
     const host: ConsensusHost = await local.host(name)
     await host.handle(syncProtocol(source.genesis.hashHex), async (stream) => {
       try {
-        const frames: Uint8Array[] = []
-        for await (const frame of lp.decode(stream, { maxDataLength: 1 << 16 })) frames.push(plainBytes(frame.subarray()))
-        const request = parseRequest(frames[0]!) as SyncRequest
+        const request = await readRequest(stream)
         if (request.type === 'state') {
           const block = source.blockByHash(hexToU8a(request.hash))!
           const chunk = source.stateChunk(block, request.startAfter === undefined ? undefined : hexToU8a(request.startAfter), {
@@ -181,9 +186,7 @@ describe('state download between real hosts', () => {
     const host: ConsensusHost = await local.host(name)
     await host.handle(syncProtocol(source.genesis.hashHex), async (stream) => {
       try {
-        const frames: Uint8Array[] = []
-        for await (const frame of lp.decode(stream, { maxDataLength: 1 << 16 })) frames.push(plainBytes(frame.subarray()))
-        const request = parseRequest(frames[0]!) as SyncRequest
+        const request = await readRequest(stream)
         if (request.type !== 'state') return void (await stream.close())
         const behaviour = behave(asked.length)
         asked.push(request.startAfter ?? '')
