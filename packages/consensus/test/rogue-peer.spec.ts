@@ -74,6 +74,9 @@ describe('a victim against rogue peers', () => {
     const r = await rogue({ claimBest: 1_000_000_000, mode: 'empty' })
     await waitFor(async () => ((r.served.headers ?? 0) > 0 ? true : undefined), 'a headers request to the rogue')
     assert.equal(sync.behind, false, 'a claimed best is not a reason to stop authoring')
+    // The rogue counts a request when it answers; the victim penalises once it has read the empty
+    // answer, a moment later (a loaded machine showed the gap).
+    await waitFor(async () => (network.gate.score(r.peerId) > 0 || network.isBanned(r.peerId) ? true : undefined), 'the empty answer penalised')
     // (scores decay by the second: a little below the penalty by now)
     assert.ok(network.gate.score(r.peerId) > Penalty.FALSE_CLAIM / 2 || network.isBanned(r.peerId), 'penalised for the empty answer')
     await untilBanned(r, 'the liar banned')
