@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale -- [--files N] [--sworkers N] [--candidates N] [--guarantors N] [--accounts N]
- * [--reports-per-block N] [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-sync] [--skip-chain]`: generates a mainnet-sized chain database (default 10 million files,
+ * [--reports-per-block N] [--dir D] [--generate-only] [--reuse] [--keep] [--skip-node] [--skip-sync] [--skip-chain] [--durability sync|overlapping]`: generates a mainnet-sized chain database (default 10 million files,
  * 10,000 sWorkers, 1,000 candidates, 10,000 guarantors, 1 million accounts; testkit's
  * `generateScaleState`), then measures at that size:
  * - a real `crust node` on it: start time (spawn to RPC listening), RSS, `market.filesV2` and
@@ -34,6 +34,7 @@ import {
   builtinSpec,
   Chain,
   ChainDatabase,
+  type ChainDatabaseDurability,
   decodeExtrinsic,
   defaultRuntimeConfig,
   market,
@@ -193,6 +194,7 @@ async function chainTimings(
   basePath: string,
   size: StateSize,
   reportsPerBlock: number,
+  durability: ChainDatabaseDurability,
 ): Promise<{
   transfersMs: number
   ordersMs: number
@@ -204,7 +206,7 @@ async function chainTimings(
 }> {
   const spec = builtinSpec('dev')!
   const runtime = kit.scaleRuntime(spec, BLOCK_TIME)
-  const db = ChainDatabase.open(join(basePath, 'chain'))
+  const db = ChainDatabase.open(join(basePath, 'chain'), { durability })
   try {
     const chain = Chain.open(db, runtime, spec)
     const registry = runtime.registry
@@ -537,6 +539,7 @@ async function main(): Promise<void> {
       'skip-node': { type: 'boolean', default: false },
       'skip-chain': { type: 'boolean', default: false },
       'skip-sync': { type: 'boolean', default: false },
+      durability: { type: 'string', default: 'sync' },
     },
   })
   await cryptoWaitReady()
@@ -591,8 +594,9 @@ async function main(): Promise<void> {
       )
     if (!values['skip-sync']) console.log(formatStateSync(await stateSyncTimings(kit, scalePath, join(dir, 'joiner')), size.files))
     if (values['skip-chain']) return
-    const scale = await chainTimings(kit, scalePath, size, reportsPerBlock)
-    const dev = await chainTimings(kit, devPath, DEV_SIZE, reportsPerBlock)
+    const durability = values.durability === 'overlapping' ? 'overlapping' : 'sync'
+    const scale = await chainTimings(kit, scalePath, size, reportsPerBlock, durability)
+    const dev = await chainTimings(kit, devPath, DEV_SIZE, reportsPerBlock, durability)
     const line = (what: string, a: number, b: number) => `  ${what}: ${a.toFixed(0)} ms at scale, ${b.toFixed(0)} ms at dev size: ratio ${(a / b).toFixed(2)}`
     console.log(
       [

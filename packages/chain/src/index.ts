@@ -93,7 +93,7 @@ export * from './node/txpool/index.js'
 export * from './node/keystore/index.js'
 export { isLoopback, UNSAFE_RPC_CODE, UNSAFE_RPC_MESSAGE } from './node/api/author-keys-api.js'
 export { EMPTY_TRIE_ROOT, MerkleTrie, SortedTrieBuilder, type TrieNodeSink } from './state/index.js'
-export { ChainDatabase, type ChainDatabaseInit, DbError, DbErrorCode, type StateMode } from './db/index.js'
+export { ChainDatabase, type ChainDatabaseDurability, type ChainDatabaseInit, DbError, DbErrorCode, type StateMode } from './db/index.js'
 export {
   type PeerRefusal,
   type PeerSubmitResult,
