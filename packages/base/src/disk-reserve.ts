@@ -71,6 +71,30 @@ export function entryCost(key: unknown, value?: unknown): number {
   return byteLength(key) + (value === undefined ? 0 : byteLength(value)) + PER_ENTRY
 }
 
+/** An entry's node header and its share of the branch pages above. */
+const APPENDED_ENTRY_OVERHEAD = 64
+/** Values from this size may go to overflow pages of their own, rounded up to a whole page. */
+const OVERFLOW_VALUE_BYTES = 1024
+
+/**
+ * What an appended put (`{ append: true }`: the key above every stored one) may add: its bytes,
+ * not a page of its own, since appends fill each leaf page before the next is started. Counting
+ * a page per entry, a bulk load of a few million small nodes in one transaction would reserve
+ * ten times its size on disk.
+ */
+export function appendedEntryCost(key: unknown, value: unknown): number {
+  const bytes = byteLength(value)
+  return byteLength(key) + bytes + APPENDED_ENTRY_OVERHEAD + (bytes >= OVERFLOW_VALUE_BYTES ? PER_ENTRY : 0)
+}
+
+function isAppend(options: unknown): boolean {
+  return (
+    typeof options === 'object' &&
+    options !== null &&
+    ((options as { append?: unknown }).append === true || (options as { appendDup?: unknown }).appendDup === true)
+  )
+}
+
 export class DiskReserve {
   /** Bytes of the file allocated from its start (the length of the last successful preallocation). */
   private allocated = 0
@@ -296,7 +320,7 @@ export function reserveWrites<T extends object>(db: T, reserve: DiskReserve): T 
         const sync = prop === 'putSync' || prop === 'removeSync'
         const isPut = prop === 'put' || prop === 'putSync'
         wrapped = (...args: unknown[]) => {
-          const bytes = entryCost(args[0], isPut ? args[1] : undefined)
+          const bytes = isPut && isAppend(args[2]) ? appendedEntryCost(args[0], args[1]) : entryCost(args[0], isPut ? args[1] : undefined)
           if (sync || reserve.inTransaction) {
             reserve.admit(bytes)
             return fn.apply(target, args)

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { BURST_WINDOW_MS, DiskReserve } from '../src/disk-reserve.js'
+import { BURST_WINDOW_MS, DiskReserve, reserveWrites } from '../src/disk-reserve.js'
 
 const MiB = 2 ** 20
 const HEADROOM = MiB
@@ -66,5 +66,35 @@ describe('disk reserve top-up steps', { skip: hasFallocate ? false : 'needs fall
       steps.every((s) => s === HEADROOM),
       `steps ${steps.map((s) => s / MiB).join(', ')} MiB`,
     )
+  })
+
+  it('behavior: appended puts in one transaction are counted by their bytes, other puts with a page each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disk-reserve-append-'))
+    try {
+      writeFileSync(join(dir, 'data.mdb'), '')
+      const reserve = DiskReserve.forLmdb(dir, { headroomBytes: HEADROOM, now: () => 0 })
+      // A stand-in for an lmdb database: the reserve only sees the calls.
+      const db = reserveWrites({ putSync: (..._args: unknown[]) => true, transactionSync: <T>(fn: () => T): T => fn() }, reserve)
+      const value = new Uint8Array(100)
+      const key = (i: number) => Uint8Array.of(i >> 16, (i >> 8) & 0xff, i & 0xff)
+      const settle = async () => {
+        while (reserve.toppingUp) await new Promise((resolve) => setImmediate(resolve))
+      }
+      const start = reserve.allocatedBytes
+      db.transactionSync(() => {
+        for (let i = 0; i < 20_000; i++) db.putSync(key(i), value, { append: true })
+      })
+      await settle()
+      const appended = reserve.allocatedBytes - start
+      // 20,000 × (3 + 100 + 64) bytes ≈ 3.2 MiB admitted; the room past it is the headroom, the commit margin and burst steps.
+      assert.ok(appended < 24 * MiB, `appends reserved ${(appended / MiB).toFixed(1)} MiB`)
+      db.transactionSync(() => {
+        for (let i = 0; i < 20_000; i++) db.putSync(key(i), value)
+      })
+      await settle()
+      assert.ok(reserve.allocatedBytes - start - appended >= 20_000 * 4096, 'a random put may copy a page: it is counted so')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -142,6 +142,42 @@ describe('Chain: state sync (serving chunks, installing a synced state)', () => 
     assert.equal(fresh.finalized.number, LENGTH + 5)
   })
 
+  it('behavior: a state installed from hash-sorted counted nodes (appended) stores the same nodes and references as one put node by node, and later blocks import; nodes out of order are refused, nothing written', () => {
+    const { state } = download(LENGTH, 64)
+    const byHash = new Map<string, [Uint8Array, Uint8Array, number]>()
+    for (const [hash, encoding] of state.nodes) {
+      const known = byHash.get(u8aToHex(hash))
+      if (known === undefined) byHash.set(u8aToHex(hash), [hash, encoding, 1])
+      else known[2]++
+    }
+    const sorted = [...byHash.values()].sort((a, b) => Buffer.compare(a[0], b[0]))
+
+    const refused = open('pruned')
+    // Genesis' nodes that the state shares (unchanged subtrees) must end with both references.
+    const shared = sorted.filter(([hash]) => refused.db.nodeRefCount(hash) > 0)
+    const reversed = [...sorted].reverse()
+    assert.throws(
+      () => refused.importSyncedState(headersUpTo(LENGTH), { root: state.root, nodes: [], sortedNodes: reversed }),
+      (err: unknown) => err instanceof Error && /rolled back/.test(err.message),
+    )
+    assert.equal(refused.best.number, 0)
+    assert.equal(refused.hashAt(1), undefined, 'no header written')
+    assert.equal(Account.get(refused.stateAt(), ferdie()).data.free, Account.get(source.stateAt(source.genesis), ferdie()).data.free, "genesis' state is whole")
+
+    const appended = open('pruned')
+    const put = open('pruned')
+    const genesisNodes = appended.db.countNodes()
+    appended.importSyncedState(headersUpTo(LENGTH), { ...state, sortedNodes: sorted })
+    put.importSyncedState(headersUpTo(LENGTH), state)
+    assert.equal(appended.db.countNodes(), put.db.countNodes())
+    assert.ok(appended.db.countNodes() > sorted.length && appended.db.countNodes() <= sorted.length + genesisNodes, "the state's nodes and genesis'")
+    for (const [hash] of sorted) assert.equal(appended.db.nodeRefCount(hash), put.db.nodeRefCount(hash), `references of ${u8aToHex(hash)}`)
+    assert.ok(shared.length > 0, 'the state shares nodes with genesis')
+    for (const [hash, , places] of shared) assert.equal(appended.db.nodeRefCount(hash), places + 1)
+    for (const b of blocks.slice(LENGTH)) assert.equal(appended.importBlock(source.headerBytesOf(b.block.hash)!, b.extrinsics).status, 'imported')
+    assert.equal(Account.get(appended.stateAt(), ferdie()).data.free, Account.get(source.stateAt(), ferdie()).data.free)
+  })
+
   it("errors: a root other than the header's, unlinked headers, an archive and a non-fresh database are refused, nothing written", () => {
     const refused = (err: unknown) => err instanceof ChainError && err.code === ChainErrorCode.STATE_SYNC_REFUSED
     const { state } = download(LENGTH, 512)

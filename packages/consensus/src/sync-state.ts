@@ -145,7 +145,19 @@ async function fetchIntoSpill(
     { peer: peer.toString(), block: target.number, pairs, bytes, requests, retries, nodes: spill.count, ms: Math.round(progress.elapsedMs()) },
     'downloaded state',
   )
-  return { root, nodes: { [Symbol.iterator]: () => spill.nodes() }, pairs, bytes, requests, retries, dispose: () => spill.dispose() }
+  return {
+    root,
+    nodes: { [Symbol.iterator]: () => spill.nodes() },
+    sortedNodes: {
+      [Symbol.iterator]: () =>
+        withInstallProgress(spill.sortedNodes(), log, target.number, spill.count, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS),
+    },
+    pairs,
+    bytes,
+    requests,
+    retries,
+    dispose: () => spill.dispose(),
+  }
 }
 
 /**
@@ -263,6 +275,22 @@ class ChunkSource {
 
   private throwIfAborted(peer: PeerId): void {
     if (this.components.signal?.aborted === true) throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, 'state download aborted', { peer: peer.toString() })
+  }
+}
+
+/** The install's nodes, passed through, with a progress line at most every `intervalMs` (sorting and writing GBs takes minutes). */
+function* withInstallProgress<T>(nodes: Iterable<T>, log: Logger, block: number, places: number, intervalMs: number): Generator<T> {
+  const started = performance.now()
+  let lastLog = started
+  let written = 0
+  for (const node of nodes) {
+    yield node
+    written++
+    if ((written & 0xfff) !== 0) continue
+    const now = performance.now()
+    if (now - lastLog < intervalMs) continue
+    lastLog = now
+    log.info({ block, nodes: written, ofAtMost: places, seconds: Math.round((now - started) / 1000) }, 'installing state')
   }
 }
 

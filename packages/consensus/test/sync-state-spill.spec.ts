@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { blake2AsU8a } from '@polkadot/util-crypto'
 import { NodeSpillFile } from '../src/sync-state-spill.js'
 
 describe('NodeSpillFile', () => {
@@ -28,6 +29,45 @@ describe('NodeSpillFile', () => {
       assert.equal(readdirSync(parent).length, 1)
       spill.dispose()
       spill.dispose()
+      assert.deepEqual(readdirSync(parent), [])
+    } finally {
+      if (existsSync(parent)) rmSync(parent, { recursive: true, force: true })
+    }
+  })
+
+  it('behavior: sortedNodes gives each node once, ascending by hash, with its count of places, the same from one in-memory run as merged from runs on disk, which are removed afterwards', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'crust-spill-spec-'))
+    try {
+      // 3,000 adds of 1,000 distinct nodes in a shuffled order: some hashes come several times, in different runs.
+      const hashOf = (i: number) => blake2AsU8a(Uint8Array.of(i >> 8, i & 0xff), 256)
+      const adds = Array.from({ length: 3000 }, (_, k) => (k * 7919) % 1000)
+      const expected = new Map<string, { encoding: Uint8Array; places: number }>()
+      for (const i of adds) {
+        const key = Buffer.from(hashOf(i)).toString('hex')
+        const known = expected.get(key)
+        if (known === undefined) expected.set(key, { encoding: new Uint8Array(1 + (i % 300)).fill(i & 0xff), places: 1 })
+        else known.places++
+      }
+      const ordered = [...expected.keys()].sort()
+      for (const runBytes of [1 << 30, 4096]) {
+        const spill = new NodeSpillFile(parent, runBytes)
+        for (const i of adds) spill.add(hashOf(i), new Uint8Array(1 + (i % 300)).fill(i & 0xff))
+        const folder = join(parent, readdirSync(parent)[0]!)
+        for (let pass = 0; pass < 2; pass++) {
+          const sorted = [...spill.sortedNodes()]
+          assert.deepEqual(
+            sorted.map(([hash]) => Buffer.from(hash).toString('hex')),
+            ordered,
+          )
+          for (const [hash, encoding, places] of sorted) {
+            const want = expected.get(Buffer.from(hash).toString('hex'))!
+            assert.equal(places, want.places)
+            assert.deepEqual(encoding, want.encoding)
+          }
+          assert.deepEqual(readdirSync(folder), ['nodes'], 'the sorted runs are removed once merged')
+        }
+        spill.dispose()
+      }
       assert.deepEqual(readdirSync(parent), [])
     } finally {
       if (existsSync(parent)) rmSync(parent, { recursive: true, force: true })

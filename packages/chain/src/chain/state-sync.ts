@@ -53,6 +53,8 @@ export function readStateChunk(trie: MerkleTrie, root: Uint8Array, startAfter: U
 export interface SyncedState {
   root: Uint8Array
   nodes: Iterable<readonly [Uint8Array, Uint8Array]>
+  /** The same nodes once each, ascending by hash, with their count of places: installed by appending (see `CommitSyncedStateWrite.sortedNodes`). */
+  sortedNodes?: Iterable<readonly [Uint8Array, Uint8Array, number]>
 }
 
 const refuse = (why: string): ChainError => new ChainError(ChainErrorCode.STATE_SYNC_REFUSED, `synced state refused: ${why}`)
@@ -91,6 +93,7 @@ export function installSyncedState(tree: BlockTree, headers: readonly Uint8Array
   tree.db.commitSyncedState({
     headers: stored,
     nodes: state.nodes,
+    ...(state.sortedNodes === undefined ? {} : { sortedNodes: state.sortedNodes }),
     meta: { [META_BEST]: target.hash, [META_FINALIZED]: target.hash, [META_STATE_FROM]: encodeStateFrom(target.number) },
     ...(justification === undefined ? {} : { justifications: [[target.hash, justification] as const] }),
   })

@@ -97,8 +97,44 @@ export class StateJournal {
   appendNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array, number]>): void {
     for (const [hash, encoding, places] of nodes) {
       this.nodes.putSync(hash, encoding, { append: true })
-      this.setRefs(hash, places)
+      // A hash above every stored one has no refs entry yet: only counts above one are written.
+      if (places > 1) this.refs.put(hash, u32be(places))
     }
+  }
+
+  /**
+   * Bulk load of `nodes` (strictly ascending by hash, each with its count of places) into a store
+   * that holds only a small state already (a fresh chain's genesis): the stored nodes are taken
+   * out and merged into the stream (a node in both keeps the sum of its references), so every
+   * node is written with MDB_APPEND, in order. Throws `outOfOrder(hash)` at a hash that does not
+   * ascend (the caller's transaction then rolls back).
+   */
+  appendAround(nodes: Iterable<readonly [Uint8Array, Uint8Array, number]>, outOfOrder: (hash: Uint8Array) => Error): void {
+    const stored: Array<[Uint8Array, Uint8Array, number]> = []
+    for (const { key, value } of this.nodes.getRange()) {
+      const hash = new Uint8Array(key as Uint8Array)
+      stored.push([hash, new Uint8Array(value), this.refCount(hash)])
+    }
+    for (const [hash] of stored) {
+      this.nodes.remove(hash)
+      this.refs.remove(hash)
+    }
+    let previous: Uint8Array | undefined
+    let s = 0
+    // The refs bucket holds none of these hashes (the stored ones were just taken out): only
+    // counts above one are written, no remove is looked up per node.
+    const append = (hash: Uint8Array, encoding: Uint8Array, places: number) => {
+      this.nodes.putSync(hash, encoding, { append: true })
+      if (places > 1) this.refs.put(hash, u32be(places))
+    }
+    for (const [hash, encoding, places] of nodes) {
+      if (previous !== undefined && Buffer.compare(previous, hash) >= 0) throw outOfOrder(hash)
+      previous = hash
+      for (; s < stored.length && Buffer.compare(stored[s]![0], hash) < 0; s++) append(...stored[s]!)
+      if (s < stored.length && Buffer.compare(stored[s]![0], hash) === 0) append(hash, encoding, places + stored[s++]![2])
+      else append(hash, encoding, places)
+    }
+    for (; s < stored.length; s++) append(...stored[s]!)
   }
 
   /** Journals a non-final block: the nodes it inserted and those of its parent's state it no longer holds. */
