@@ -6,11 +6,22 @@
  * accepted only when that trie has the block header's state root. Memory stays flat however large
  * the state (mainnet's is GBs); progress is logged every {@link STATE_PROGRESS_INTERVAL_MS}. The
  * check is on the whole state at the end (no per-chunk proof): a peer that serves a wrong state
- * costs at most the bound on disk, is banned, and nothing of its state is kept. A malformed chunk (keys out of order, an undecodable pair) ends the download at
- * once with a protocol penalty; a state beyond the bound is abandoned without one (it cannot be
- * told from a large honest state). A failed request (timeout, reset) is asked again, then of another
- * peer, from the last key received: a transient failure never restarts the download.
+ * costs at most the bound on disk, is banned, and nothing of its state is kept. A malformed chunk
+ * (keys out of order, an undecodable pair) ends the download at once with a protocol penalty; a
+ * state beyond the bound is abandoned without one (it cannot be told from a large honest state).
+ * A failed request (timeout, reset) is asked again, then of another peer, from the last key
+ * received: a transient failure never restarts the download.
+ *
+ * Every peer is assumed hostile, including one that serves false pairs and then stalls so that
+ * another finishes the download. So the download records, for each peer, the key range it served
+ * ((startAfter, lastKey], to the end for the one that answered "complete") and a digest of its
+ * pairs: a few bytes per peer. A state several peers served that does not match is downloaded again
+ * from one of them alone (at most one whole re-download); when that one matches, its pairs are
+ * compared with the recorded ranges as they stream in, every peer whose range differs is banned (the
+ * verified state is the evidence), and the verified state is the one returned. When it does not
+ * match, its peer is banned as any single peer's wrong state is; an honest peer is never banned.
  */
+import { createHash } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { SortedTrieBuilder, type SyncedState } from '@crust-ts/chain'
 import type { Logger } from '@crust-ts/base'
@@ -77,10 +88,13 @@ export interface DownloadedState extends SyncedState {
  * Downloads the state at `target` from `peer` (then `options.otherPeers`) and checks it against
  * `target.stateRoot`. A failed chunk request is asked again from the last key received (up to
  * `attemptsPerPeer` times with backoff, then of the next peer): the trie built so far stays valid,
- * since pairs arrive in key order. Resolves to the state's trie nodes, or `undefined` when no peer
- * has that state (unknown block, or pruned). Throws {@link ConsensusError}: `BAD_STATE` (root
- * mismatch; the peer is banned when it served it all alone), `BAD_MESSAGE` (malformed chunk; peer
- * penalised), `STATE_TOO_LARGE`, or `SYNC_FAILED` (every peer failed a chunk, or aborted).
+ * since pairs arrive in key order. A state several peers served that does not match is downloaded
+ * again from one of them alone ({@link findLiars}): when that one matches, it is the state returned
+ * and the peers whose parts differ from it are banned. Resolves to the state's trie nodes, or
+ * `undefined` when no peer has that state (unknown block, or pruned). Throws {@link ConsensusError}:
+ * `BAD_STATE` (root mismatch; the peer is banned when it served it all alone), `BAD_MESSAGE`
+ * (malformed chunk; peer penalised), `STATE_TOO_LARGE`, or `SYNC_FAILED` (every peer failed a
+ * chunk, or aborted).
  */
 export async function downloadState(
   components: StateDownloadComponents,
@@ -88,10 +102,42 @@ export async function downloadState(
   target: StateTarget,
   options: StateDownloadOptions = {},
 ): Promise<DownloadedState | undefined> {
+  const peers = [peer, ...(options.otherPeers ?? [])]
+  const recorder = new RangeRecorder()
+  const attempt = await downloadOnce(components, peers, target, options, recorder)
+  if (attempt === undefined || !('mismatch' in attempt)) return attempt
+  const ranges = recorder.finish()
+  const servers = uniquePeers(ranges.map((r) => r.peer))
+  if (servers.length === 1) return refuseMismatch(components, servers, target, attempt.mismatch)
+  return findLiars(components, peers, target, options, ranges, attempt.mismatch)
+}
+
+type StateChunk = NonNullable<Awaited<ReturnType<ChainNetwork['requestState']>>>
+
+/** A finished download whose trie does not have the header's state root: the root it has. */
+type RootMismatch = { mismatch: Uint8Array }
+
+/** What a download does with each chunk beside building the trie: record who served what, or compare it with a record. */
+interface ChunkObserver {
+  chunk(peer: PeerId, startAfter: Uint8Array | undefined, chunk: StateChunk): void
+}
+
+/**
+ * One download from `peers` in turn into a fresh spill file: the state when its root is the
+ * header's (the caller disposes it), `undefined` when no peer has it, or the mismatching root
+ * (the file already removed: a refused state leaves nothing on disk).
+ */
+async function downloadOnce(
+  components: StateDownloadComponents,
+  peers: readonly PeerId[],
+  target: StateTarget,
+  options: StateDownloadOptions,
+  observer: ChunkObserver,
+): Promise<DownloadedState | RootMismatch | undefined> {
   const spill = new NodeSpillFile(options.spillDir)
   try {
-    const state = await fetchIntoSpill(components, peer, target, options, spill)
-    if (state === undefined) spill.dispose()
+    const state = await fetchIntoSpill(components, peers, target, options, spill, observer)
+    if (state === undefined || 'mismatch' in state) spill.dispose()
     return state
   } catch (err) {
     spill.dispose()
@@ -99,29 +145,31 @@ export async function downloadState(
   }
 }
 
-type StateChunk = NonNullable<Awaited<ReturnType<ChainNetwork['requestState']>>>
-
-/** {@link downloadState}'s download: the pairs built into a trie whose nodes go to `spill`, then the root check. */
+/** {@link downloadOnce}'s download: the pairs built into a trie whose nodes go to `spill`, then the root check. */
 async function fetchIntoSpill(
   components: StateDownloadComponents,
-  peer: PeerId,
+  peers: readonly PeerId[],
   target: StateTarget,
   options: StateDownloadOptions,
   spill: NodeSpillFile,
-): Promise<DownloadedState | undefined> {
+  observer: ChunkObserver,
+): Promise<DownloadedState | RootMismatch | undefined> {
   const { log } = components
+  const peer = peers[0]!
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_STATE_SYNC_BYTES
   const builder = new SortedTrieBuilder((hash, encoding) => spill.add(hash, encoding))
   const progress = new DownloadProgress(log, peer, target.number, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS)
-  const source = new ChunkSource(components, [peer, ...(options.otherPeers ?? [])], target, options)
+  const source = new ChunkSource(components, peers, target, options)
   let bytes = 0
   let startAfter: Uint8Array | undefined
   for (;;) {
-    const chunk = await source.next(startAfter, builder.size)
-    if (chunk === undefined) {
+    const served = await source.next(startAfter, builder.size)
+    if (served === undefined) {
       log.warn({ block: target.number, pairs: builder.size, bytes }, 'state download abandoned: no peer has the state at this block (pruned or unknown)')
       return undefined
     }
+    const { chunk } = served
+    observer.chunk(served.peer, startAfter, chunk)
     // Each chunk is ascending and unique (checked on receipt) and starts after the last key asked
     // for, so the builder's own order check cannot fail on an honest or a dishonest peer.
     for (const [key, value] of chunk.pairs) {
@@ -138,7 +186,7 @@ async function fetchIntoSpill(
     startAfter = chunk.pairs.at(-1)![0]
   }
   const root = builder.finish()
-  if (!u8aEq(root, target.stateRoot)) await refuseMismatch(components, source.servedBy, target, root)
+  if (!u8aEq(root, target.stateRoot)) return { mismatch: root }
   const pairs = builder.size
   const { requests, retries } = source
   log.info(
@@ -161,24 +209,202 @@ async function fetchIntoSpill(
 }
 
 /**
+ * A state several peers served does not match its root: one of them lied, which one is unknown.
+ * The state is downloaded again from one peer alone: those that served part of it first, then the
+ * others, each in turn until one serves it whole (one that fails or lacks the state hands over to
+ * the next; at most one whole re-download). Its pairs are compared, as they arrive, with the ranges
+ * the first download recorded ({@link RangeAudit}). When its root matches, it is the state
+ * returned, and every peer whose range differs from it is banned: what it served there is provably
+ * not the state. When it does not match, its peer is banned, as any single peer's wrong state.
+ * When no peer serves it alone, nobody is banned (no evidence) and the first mismatch is thrown.
+ */
+async function findLiars(
+  components: StateDownloadComponents,
+  peers: readonly PeerId[],
+  target: StateTarget,
+  options: StateDownloadOptions,
+  ranges: readonly ServedRange[],
+  mismatch: Uint8Array,
+): Promise<DownloadedState> {
+  const { log, network, signal } = components
+  const servers = uniquePeers(ranges.map((r) => r.peer))
+  log.warn(
+    { block: target.number, peers: servers.map(String) },
+    'a state served by several peers does not match its root: downloading it again from one of them alone to find the liar',
+  )
+  for (const candidate of uniquePeers([...servers, ...peers])) {
+    if (network.isBanned(candidate)) continue
+    const audit = new RangeAudit(ranges)
+    let attempt: Awaited<ReturnType<typeof downloadOnce>>
+    try {
+      attempt = await downloadOnce(components, [candidate], target, options, audit)
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      log.warn({ err, peer: candidate.toString(), block: target.number }, 'the state could not be downloaded again from this peer alone: trying the next')
+      continue
+    }
+    if (attempt === undefined) continue
+    if ('mismatch' in attempt) return refuseMismatch(components, [candidate], target, attempt.mismatch)
+    const differing = audit.finish()
+    for (const { range, pairs } of differing) {
+      await network.penalise(
+        range.peer,
+        `served a false part of the state at block ${target.number}: ${describeRange(range)} (${range.pairs} pairs; the verified state has ${pairs} there)`,
+      )
+    }
+    if (differing.length === 0)
+      log.warn({ block: target.number, from: candidate.toString() }, 'the state downloaded again matches its root, yet no served part differs from it')
+    else
+      log.warn(
+        { block: target.number, from: candidate.toString(), banned: uniquePeers(differing.map((d) => d.range.peer)).map(String) },
+        'the state downloaded again from one peer matches its root: the peers whose parts differ from it are banned',
+      )
+    return attempt
+  }
+  return refuseMismatch(components, servers, target, mismatch)
+}
+
+/**
  * Throws BAD_STATE for a state whose root is not the header's. A peer that served the whole state
- * is banned; when several served parts of it (the download moved on after failures) the culprit is
+ * is banned; when several served parts of it and none could serve it again alone, the culprit is
  * not known, so none is: the next round starts fresh, from one peer again.
  */
-async function refuseMismatch(
-  components: StateDownloadComponents,
-  servedBy: ReadonlyMap<string, PeerId>,
-  target: StateTarget,
-  root: Uint8Array,
-): Promise<never> {
-  const peers = [...servedBy.values()]
-  if (peers.length === 1) await components.network.penalise(peers[0]!, `state at block ${target.number} does not match its state root`)
-  else components.log.warn({ block: target.number, peers: [...servedBy.keys()] }, 'a state served by several peers does not match its root: none is banned')
+async function refuseMismatch(components: StateDownloadComponents, servers: readonly PeerId[], target: StateTarget, root: Uint8Array): Promise<never> {
+  const ids = servers.map(String)
+  if (servers.length === 1) await components.network.penalise(servers[0]!, `state at block ${target.number} does not match its state root`)
+  else
+    components.log.warn(
+      { block: target.number, peers: ids },
+      'a state served by several peers does not match its root and none served it again alone: none is banned',
+    )
   throw new ConsensusError(
     ConsensusErrorCode.BAD_STATE,
-    `the state at block ${target.number} from ${[...servedBy.keys()].join(', ')} has root ${u8aToHex(root)}, the header's is ${u8aToHex(target.stateRoot)}`,
-    { peer: peers[0]?.toString() ?? '' },
+    `the state at block ${target.number} from ${ids.join(', ')} has root ${u8aToHex(root)}, the header's is ${u8aToHex(target.stateRoot)}`,
+    { peer: ids[0] ?? '' },
   )
+}
+
+/** `peers` without repeats, in order. */
+function uniquePeers(peers: readonly PeerId[]): PeerId[] {
+  const byId = new Map<string, PeerId>()
+  for (const peer of peers) if (!byId.has(peer.toString())) byId.set(peer.toString(), peer)
+  return [...byId.values()]
+}
+
+/**
+ * What one peer served of a download, in a row (the chunks it served until the download moved on
+ * to the next peer, which never goes back: one range per peer at most): the keys after `startAfter`
+ * (the whole state's start when undefined) up to `lastKey`, or to the end when it answered the
+ * state complete; a digest of its pairs ({@link pairsDigest}). Small, whatever the range's size.
+ */
+interface ServedRange {
+  peer: PeerId
+  startAfter: Uint8Array | undefined
+  firstKey: Uint8Array | undefined
+  lastKey: Uint8Array | undefined
+  /** Its last chunk claimed that no key follows. */
+  complete: boolean
+  pairs: number
+  digest: Uint8Array
+}
+
+/** Bytes kept of a range's digest. */
+const RANGE_DIGEST_BYTES = 32
+
+/** A digest of key/value pairs in order (blake2b, each key and value prefixed by its length), fed as they arrive. */
+function pairsDigest(): { add(key: Uint8Array, value: Uint8Array): void; digest(): Uint8Array } {
+  const hash = createHash('blake2b512')
+  const length = Buffer.alloc(4)
+  const feed = (bytes: Uint8Array) => {
+    length.writeUInt32LE(bytes.length)
+    hash.update(length)
+    hash.update(bytes)
+  }
+  return {
+    add(key, value) {
+      feed(key)
+      feed(value)
+    },
+    digest: () => new Uint8Array(hash.digest().subarray(0, RANGE_DIGEST_BYTES)),
+  }
+}
+
+/** `(startAfter, lastKey]` of a range, in hex, for logs and ban reasons. */
+function describeRange(range: ServedRange): string {
+  const from = range.startAfter === undefined ? 'the first key' : `after ${u8aToHex(range.startAfter)}`
+  const to = range.complete ? 'the end' : u8aToHex(range.lastKey)
+  return `keys from ${from} to ${to}`
+}
+
+/** Records the {@link ServedRange} of each peer of a download, chunk by chunk. */
+class RangeRecorder implements ChunkObserver {
+  private readonly ranges: ServedRange[] = []
+  private open: { range: ServedRange; digest: ReturnType<typeof pairsDigest> } | undefined
+
+  chunk(peer: PeerId, startAfter: Uint8Array | undefined, chunk: StateChunk): void {
+    if (this.open === undefined || !this.open.range.peer.equals(peer)) {
+      this.close()
+      const range = { peer, startAfter, firstKey: undefined, lastKey: undefined, complete: false, pairs: 0, digest: new Uint8Array() }
+      this.open = { range, digest: pairsDigest() }
+    }
+    const { range, digest } = this.open
+    for (const [key, value] of chunk.pairs) digest.add(key, value)
+    range.firstKey ??= chunk.pairs[0]?.[0]
+    range.lastKey = chunk.pairs.at(-1)?.[0] ?? range.lastKey
+    range.pairs += chunk.pairs.length
+    range.complete = chunk.complete
+  }
+
+  /** The ranges, in key order (contiguous: each starts after the last key of the one before). */
+  finish(): ServedRange[] {
+    this.close()
+    return this.ranges
+  }
+
+  private close(): void {
+    if (this.open === undefined) return
+    this.open.range.digest = this.open.digest.digest()
+    this.ranges.push(this.open.range)
+    this.open = undefined
+  }
+}
+
+/**
+ * Compares the pairs of a single-peer download, as they arrive (in key order), with the ranges a
+ * mixed download recorded: the pairs in each range's keys are digested as its peer's were, and
+ * the ranges whose digest differs are kept. The last range runs to the end of the state (its peer
+ * claimed nothing follows): pairs beyond its last key differ too. Holds one digest at a time.
+ */
+class RangeAudit implements ChunkObserver {
+  private index = 0
+  private digest = pairsDigest()
+  private pairs = 0
+  private readonly differing: Array<{ range: ServedRange; pairs: number }> = []
+
+  constructor(private readonly ranges: readonly ServedRange[]) {}
+
+  chunk(_peer: PeerId, _startAfter: Uint8Array | undefined, chunk: StateChunk): void {
+    for (const [key, value] of chunk.pairs) {
+      // A range other than the last ends at its last key (it is never empty: it claimed more).
+      while (this.index < this.ranges.length - 1 && Buffer.compare(key, this.ranges[this.index]!.lastKey!) > 0) this.close()
+      this.digest.add(key, value)
+      this.pairs++
+    }
+  }
+
+  /** The ranges that differ from the pairs seen (call once the download's root has matched), with the pairs the state has there. */
+  finish(): Array<{ range: ServedRange; pairs: number }> {
+    while (this.index < this.ranges.length) this.close()
+    return this.differing
+  }
+
+  private close(): void {
+    const range = this.ranges[this.index]!
+    if (this.pairs !== range.pairs || !u8aEq(this.digest.digest(), range.digest)) this.differing.push({ range, pairs: this.pairs })
+    this.index++
+    this.digest = pairsDigest()
+    this.pairs = 0
+  }
 }
 
 /**
@@ -191,7 +417,7 @@ class ChunkSource {
   requests = 0
   retries = 0
   /** The peers that served at least one chunk, by id. */
-  readonly servedBy = new Map<string, PeerId>()
+  private readonly servedBy = new Map<string, PeerId>()
   private peerIndex = 0
   private readonly perRequest: number
   private readonly attempts: number
@@ -208,8 +434,8 @@ class ChunkSource {
     this.backoffMs = options.retryBackoffMs ?? STATE_RETRY_BACKOFF_MS
   }
 
-  /** The chunk after `startAfter`, or `undefined` when no peer left has the state. `pairsSoFar`: pairs the download holds. */
-  async next(startAfter: Uint8Array | undefined, pairsSoFar: number): Promise<StateChunk | undefined> {
+  /** The chunk after `startAfter` and the peer that served it, or `undefined` when no peer left has the state. `pairsSoFar`: pairs the download holds. */
+  async next(startAfter: Uint8Array | undefined, pairsSoFar: number): Promise<{ peer: PeerId; chunk: StateChunk } | undefined> {
     let lastError: unknown
     for (; this.peerIndex < this.peers.length; this.peerIndex++) {
       const peer = this.peers[this.peerIndex]!
@@ -217,7 +443,7 @@ class ChunkSource {
       const answer = await this.fromPeer(peer, startAfter)
       if (answer.status === 'chunk') {
         this.servedBy.set(peer.toString(), peer)
-        return answer.chunk
+        return { peer, chunk: answer.chunk }
       }
       if (answer.status === 'failed') lastError = answer.error
       else if (this.servedBy.has(peer.toString()))

@@ -4,7 +4,9 @@
  * peer's state in bounded chunks, installs it with the header chain and imports the blocks after
  * it; a peer serving a tampered state is banned and nothing is installed; a peer serving keys out
  * of order is penalised; a state the server does not have (pruned, unknown) is refused cleanly; the
- * downloaded trie waits on disk (a temporary file) until installed, and progress is logged.
+ * downloaded trie waits on disk (a temporary file) until installed, and progress is logged; a liar
+ * among several peers that served parts of a state is found by downloading it again from one peer
+ * alone and banned, the honest peers not.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -135,9 +137,9 @@ describe('state download between real hosts', () => {
   }
 
   /** Penalties `network` gives, recorded. */
-  function penalties(network: ChainNetwork): Array<{ reason: string; cost: number }> {
-    const out: Array<{ reason: string; cost: number }> = []
-    network.on('penalised', (_peer, reason, cost) => out.push({ reason, cost }))
+  function penalties(network: ChainNetwork): Array<{ peer: string; reason: string; cost: number }> {
+    const out: Array<{ peer: string; reason: string; cost: number }> = []
+    network.on('penalised', (peer, reason, cost) => out.push({ peer: peer.toString(), reason, cost }))
     return out
   }
 
@@ -174,14 +176,18 @@ describe('state download between real hosts', () => {
     return host
   }
 
-  /** What a {@link flakyHost} does with its `index`th state request (from 0): answer it, reset the stream, or never answer. */
-  type Behaviour = 'serve' | 'reset' | 'stall'
+  /** What a {@link flakyHost} does with its `index`th state request (from 0): answer it, answer it falsely, reset the stream, or never answer. */
+  type Behaviour = 'serve' | 'lie' | 'reset' | 'stall'
+
+  /** A state chunk as a host answers it. */
+  type Chunk = { pairs: Array<[Uint8Array, Uint8Array]>; complete: boolean }
 
   /**
    * A host serving `source`'s state in chunks of the size asked, doing with each state request what
-   * `behave` says; `asked` records the first key each request asked after ('' for the first chunk).
+   * `behave` says (a `'lie'` answers what `lie` makes of the true chunk); `asked` records the first
+   * key each request asked after ('' for the first chunk).
    */
-  async function flakyHost(name: string, behave: (index: number) => Behaviour) {
+  async function flakyHost(name: string, behave: (index: number) => Behaviour, lie: (chunk: Chunk) => Chunk = (chunk) => chunk) {
     const asked: string[] = []
     const host: ConsensusHost = await local.host(name)
     await host.handle(syncProtocol(source.genesis.hashHex), async (stream) => {
@@ -195,7 +201,8 @@ describe('state download between real hosts', () => {
         if (behaviour === 'stall') return
         const block = source.blockByHash(hexToU8a(request.hash))!
         const startAfter = request.startAfter === undefined ? undefined : hexToU8a(request.startAfter)
-        const chunk = source.stateChunk(block, startAfter, { pairs: request.max, bytes: 1 << 20 })
+        const truth = source.stateChunk(block, startAfter, { pairs: request.max, bytes: 1 << 20 })
+        const chunk = behaviour === 'lie' ? lie(truth) : truth
         const out = [Uint8Array.of(chunk.complete ? StateAnswer.COMPLETE : StateAnswer.MORE), ...chunk.pairs.map(([k, v]) => encodeStatePair(k, v))]
         for (const frame of out) if (!stream.send(lp.encode.single(frame))) await stream.onDrain()
         await stream.close()
@@ -344,6 +351,99 @@ describe('state download between real hosts', () => {
     assert.equal(backup.asked.length, Math.ceil(state.pairs / 16) - 2)
     assert.ok(lines.some((m) => m.includes('continues with another peer')))
     state.dispose()
+  })
+
+  /** A lie: the chunk with its first pair's value changed. */
+  const falseValue = (chunk: Chunk): Chunk => ({ ...chunk, pairs: chunk.pairs.map(([k, v], i) => (i === 0 ? [k, Uint8Array.of(...v, 1)] : [k, v])) })
+
+  /** A logger recording its warn lines' messages in `lines`. */
+  const warnings = (lines: string[]) => ({ info: () => {}, debug: () => {}, warn: (_fields: object, msg: string) => lines.push(msg) }) as unknown as Logger
+
+  it('errors: a peer that serves false pairs and then stalls, leaving an honest peer to finish, is banned: the state is downloaded again from one peer alone, whose matching state is kept, and the honest peer is not penalised', async () => {
+    const node = await freshNode('mixed-victim')
+    const seen = penalties(node.network)
+    const liar = await flakyHost('stalling-liar', (index) => (index < 2 ? 'lie' : 'stall'), falseValue)
+    const honest = await flakyHost('finisher', () => 'serve')
+    const lines: string[] = []
+    const state = await downloadState({ network: node.network, log: warnings(lines) }, await peerOf(node, liar.host), target(FINAL), {
+      pairsPerRequest: 16,
+      retryBackoffMs: 10,
+      attemptsPerPeer: 2,
+      requestTimeoutMs: 500,
+      otherPeers: [await peerOf(node, honest.host)],
+    })
+    assert.ok(state !== undefined, 'the state downloaded again is kept')
+    assert.equal(u8aToHex(state.root), u8aToHex(target(FINAL).stateRoot))
+    assert.ok(node.network.isBanned(liar.host.peerId), 'the liar is banned')
+    assert.ok(seen.some((p) => p.peer === liar.host.peerId.toString() && p.cost === Penalty.INVALID && p.reason.includes('false part of the state')))
+    assert.deepEqual(
+      seen.filter((p) => p.peer === honest.host.peerId.toString()),
+      [],
+      'the honest peer is not penalised',
+    )
+    assert.equal(honest.asked[0], liar.asked[2], 'the honest peer took over where the liar stalled')
+    assert.deepEqual(liar.asked.slice(4), ['', ''], 'the liar, first to have served, was asked for the whole state again alone (and stalled)')
+    assert.equal(honest.asked.filter((k) => k === '').length, 1, 'the honest peer then served the whole state alone, once')
+    assert.ok(lines.some((m) => m.includes('the peers whose parts differ from it are banned')))
+    state.dispose()
+  })
+
+  it("errors: a peer that finishes a download with false pairs after an honest peer failed is banned, whatever its lie (a pair beyond the state's end, the state claimed complete early); the honest peer is not penalised", async () => {
+    const lies: Array<[string, (chunk: Chunk) => Chunk]> = [
+      ['beyond-end', (chunk) => (chunk.complete ? { pairs: [...chunk.pairs, [new Uint8Array(64).fill(0xff), Uint8Array.of(1)]], complete: true } : chunk)],
+      ['early-end', (chunk) => ({ pairs: chunk.pairs, complete: true })],
+    ]
+    for (const [name, lie] of lies) {
+      const node = await freshNode(`late-victim-${name}`)
+      const seen = penalties(node.network)
+      // The honest peer serves two chunks, fails its two attempts at the third, then serves again.
+      const honest = await flakyHost(`starter-${name}`, (index) => (index === 2 || index === 3 ? 'reset' : 'serve'))
+      const liar = await flakyHost(`late-liar-${name}`, () => 'lie', lie)
+      const state = await downloadState({ network: node.network, log: silentLogger.forComponent('test') }, await peerOf(node, honest.host), target(FINAL), {
+        pairsPerRequest: 16,
+        retryBackoffMs: 10,
+        attemptsPerPeer: 2,
+        otherPeers: [await peerOf(node, liar.host)],
+      })
+      assert.ok(state !== undefined, `${name}: the state downloaded again from the honest peer is kept`)
+      assert.equal(u8aToHex(state.root), u8aToHex(target(FINAL).stateRoot))
+      assert.equal(liar.asked[0], honest.asked[2], `${name}: the liar took over where the honest peer failed`)
+      assert.equal(honest.asked.filter((k) => k === '').length, 2, `${name}: the honest peer, first to have served, served the whole state again alone`)
+      assert.ok(node.network.isBanned(liar.host.peerId), `${name}: the liar is banned`)
+      assert.ok(!node.network.isBanned(honest.host.peerId))
+      assert.deepEqual(
+        seen.filter((p) => p.peer === honest.host.peerId.toString()),
+        [],
+        `${name}: the honest peer is not penalised`,
+      )
+      state.dispose()
+    }
+  })
+
+  it('errors: when both peers of a mixed download lie and the one that serves it again alone lies again, that one is banned, the download fails with BAD_STATE and leaves nothing on disk', async () => {
+    const node = await freshNode('double-victim')
+    const first = await flakyHost('first-liar', (index) => (index < 2 ? 'lie' : 'reset'), falseValue)
+    const second = await flakyHost('second-liar', () => 'lie', falseValue)
+    const spillDir = mkdtempSync(join(tmpdir(), 'crust-state-spill-'))
+    try {
+      await assert.rejects(
+        downloadState({ network: node.network, log: silentLogger.forComponent('test') }, await peerOf(node, first.host), target(FINAL), {
+          pairsPerRequest: 16,
+          retryBackoffMs: 10,
+          attemptsPerPeer: 1,
+          spillDir,
+          otherPeers: [await peerOf(node, second.host)],
+        }),
+        (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.BAD_STATE,
+      )
+      assert.equal(second.asked.filter((k) => k === '').length, 1, 'the second served the whole state again alone (the first failed to)')
+      assert.ok(node.network.isBanned(second.host.peerId), 'its lone state does not match: banned')
+      assert.ok(!node.network.isBanned(first.host.peerId), 'no evidence against the first: it never served the state alone')
+      assert.deepEqual(readdirSync(spillDir), [], 'neither refused state is left on disk')
+      assert.equal(node.chain.best.number, 0)
+    } finally {
+      rmSync(spillDir, { recursive: true, force: true })
+    }
   })
 
   it('errors: when every peer keeps failing, the download ends with SYNC_FAILED after the bounded attempts and leaves nothing on disk', async () => {
