@@ -29,13 +29,10 @@ export class NodeSpillFile {
   private readonly dir: string
   private readonly file: string
   private readonly fd: number
-  private pending: Buffer[] = []
-  private pendingBytes = 0
+  private readonly out: RecordWriter
   private disposed = false
   /** Nodes added. */
   count = 0
-  /** Bytes of the file once flushed (records with their heads). */
-  bytes = 0
 
   private runs = 0
 
@@ -47,16 +44,17 @@ export class NodeSpillFile {
     this.dir = mkdtempSync(join(parent, 'state-sync-'))
     this.file = join(this.dir, 'nodes')
     this.fd = openSync(this.file, 'w+')
+    this.out = new RecordWriter(this.fd)
   }
 
   add(hash: Uint8Array, encoding: Uint8Array): void {
-    const head = Buffer.allocUnsafe(RECORD_HEAD_BYTES)
-    head.set(hash, 0)
-    head.writeUInt32LE(encoding.length, HASH_BYTES)
-    this.pending.push(head, Buffer.from(encoding.buffer, encoding.byteOffset, encoding.byteLength))
-    this.pendingBytes += RECORD_HEAD_BYTES + encoding.length
+    this.out.write(hash, encoding)
     this.count++
-    if (this.pendingBytes >= SPILL_BLOCK_BYTES) this.flush()
+  }
+
+  /** Bytes of the file once flushed (records with their heads). */
+  get bytes(): number {
+    return this.out.bytes
   }
 
   /** Every node added, in order; each read pass goes over the file in blocks of {@link SPILL_BLOCK_BYTES}. */
@@ -65,18 +63,21 @@ export class NodeSpillFile {
     let carry = Buffer.alloc(0)
     let position = 0
     for (;;) {
-      const block = Buffer.allocUnsafe(SPILL_BLOCK_BYTES)
-      const read = readSync(this.fd, block, 0, SPILL_BLOCK_BYTES, position)
+      // The unread tail of the last block first, then a block's worth read after it.
+      const block = Buffer.allocUnsafe(carry.length + SPILL_BLOCK_BYTES)
+      carry.copy(block, 0)
+      const read = readSync(this.fd, block, carry.length, SPILL_BLOCK_BYTES, position)
       if (read === 0) break
       position += read
-      const buf = carry.length === 0 ? block.subarray(0, read) : Buffer.concat([carry, block.subarray(0, read)])
+      const buf = block.subarray(0, carry.length + read)
       let offset = 0
       while (offset + RECORD_HEAD_BYTES <= buf.length) {
         const length = buf.readUInt32LE(offset + HASH_BYTES)
         const end = offset + RECORD_HEAD_BYTES + length
         if (end > buf.length) break
-        // Plain copies: the consumer may keep the node, and store it as a Uint8Array, not a Buffer.
-        yield [new Uint8Array(buf.subarray(offset, offset + HASH_BYTES)), new Uint8Array(buf.subarray(offset + RECORD_HEAD_BYTES, end))]
+        // Views, not copies: every block is a fresh buffer (never written again), so a node kept by
+        // the consumer stays valid. Plain Uint8Arrays, not Buffers (whose slice() is a view).
+        yield [view(buf, offset, HASH_BYTES), view(buf, offset + RECORD_HEAD_BYTES, length)]
         offset = end
       }
       carry = Buffer.from(buf.subarray(offset))
@@ -128,13 +129,59 @@ export class NodeSpillFile {
   }
 
   private flush(): void {
-    if (this.pendingBytes === 0) return
-    const data = Buffer.concat(this.pending, this.pendingBytes)
+    this.out.flush()
+  }
+}
+
+/**
+ * Writes records (a 32-byte hash, the encoding's length as u32 LE, optionally a count as u32 LE,
+ * the encoding) to a file through one block buffer: each record is copied once, into the block.
+ */
+class RecordWriter {
+  private readonly block = Buffer.allocUnsafe(SPILL_BLOCK_BYTES)
+  private used = 0
+  /** Bytes written to the file so far (flushed). */
+  bytes = 0
+
+  constructor(private readonly fd: number) {}
+
+  write(hash: Uint8Array, encoding: Uint8Array, count?: number): void {
+    const head = count === undefined ? RECORD_HEAD_BYTES : RUN_HEAD_BYTES
+    if (this.used + head + encoding.length > this.block.length) this.flush()
+    if (head + encoding.length > this.block.length) {
+      // A node larger than the block: its head through the block, its encoding straight to the file.
+      this.writeHead(hash, encoding.length, count)
+      this.flush()
+      this.writeOut(encoding)
+      return
+    }
+    this.writeHead(hash, encoding.length, count)
+    this.block.set(encoding, this.used)
+    this.used += encoding.length
+  }
+
+  flush(): void {
+    if (this.used === 0) return
+    this.writeOut(this.block.subarray(0, this.used))
+    this.used = 0
+  }
+
+  private writeHead(hash: Uint8Array, length: number, count: number | undefined): void {
+    this.block.set(hash, this.used)
+    this.block.writeUInt32LE(length, this.used + HASH_BYTES)
+    if (count !== undefined) this.block.writeUInt32LE(count, this.used + HASH_BYTES + 4)
+    this.used += count === undefined ? RECORD_HEAD_BYTES : RUN_HEAD_BYTES
+  }
+
+  private writeOut(data: Uint8Array): void {
     for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written, data.length - written, this.bytes + written)
     this.bytes += data.length
-    this.pending = []
-    this.pendingBytes = 0
   }
+}
+
+/** A plain Uint8Array over `length` bytes of `buf` from `offset` (no copy). */
+function view(buf: Buffer, offset: number, length: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + offset, length)
 }
 
 function compareHashes(a: Uint8Array, b: Uint8Array): number {
@@ -167,24 +214,9 @@ function countSorted(batch: Array<[Uint8Array, Uint8Array]>): CountedNode[] {
 function writeRun(file: string, nodes: readonly CountedNode[]): void {
   const fd = openSync(file, 'w')
   try {
-    let pending: Buffer[] = []
-    let pendingBytes = 0
-    const flush = () => {
-      const data = Buffer.concat(pending, pendingBytes)
-      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written)
-      pending = []
-      pendingBytes = 0
-    }
-    for (const [hash, encoding, places] of nodes) {
-      const head = Buffer.allocUnsafe(RUN_HEAD_BYTES)
-      head.set(hash, 0)
-      head.writeUInt32LE(encoding.length, HASH_BYTES)
-      head.writeUInt32LE(places, HASH_BYTES + 4)
-      pending.push(head, Buffer.from(encoding.buffer, encoding.byteOffset, encoding.byteLength))
-      pendingBytes += RUN_HEAD_BYTES + encoding.length
-      if (pendingBytes >= SPILL_BLOCK_BYTES) flush()
-    }
-    if (pendingBytes > 0) flush()
+    const out = new RecordWriter(fd)
+    for (const [hash, encoding, places] of nodes) out.write(hash, encoding, places)
+    out.flush()
   } finally {
     closeSync(fd)
   }
@@ -211,11 +243,8 @@ class RunReader {
     const length = this.buf.readUInt32LE(this.offset + HASH_BYTES)
     if (!this.fill(RUN_HEAD_BYTES + length)) throw new Error('state sort run ends inside a record')
     const at = this.offset
-    this.head = [
-      new Uint8Array(this.buf.subarray(at, at + HASH_BYTES)),
-      new Uint8Array(this.buf.subarray(at + RUN_HEAD_BYTES, at + RUN_HEAD_BYTES + length)),
-      this.buf.readUInt32LE(at + HASH_BYTES + 4),
-    ]
+    // Views: each fill reads into a fresh buffer, so a head kept past the next fill stays valid.
+    this.head = [view(this.buf, at, HASH_BYTES), view(this.buf, at + RUN_HEAD_BYTES, length), this.buf.readUInt32LE(at + HASH_BYTES + 4)]
     this.prefix = hashPrefix(this.head[0])
     this.offset += RUN_HEAD_BYTES + length
   }

@@ -12,8 +12,8 @@ describe('NodeSpillFile', () => {
     const parent = mkdtempSync(join(tmpdir(), 'crust-spill-spec-'))
     try {
       const spill = new NodeSpillFile(parent)
-      // 7 MB encodings straddle the 16 MiB blocks; small ones in between shift the boundaries.
-      const sizes = [7_000_000, 3, 7_000_000, 0, 7_000_000, 100, 7_000_000]
+      // 7 MB encodings straddle the 16 MiB blocks, a 17 MB one is larger than a block; small ones in between shift the boundaries.
+      const sizes = [7_000_000, 3, 17_000_000, 0, 7_000_000, 100, 7_000_000]
       const added = sizes.map((size, i) => [new Uint8Array(32).fill(i + 1), new Uint8Array(size).fill(i + 7)] as const)
       for (const [hash, encoding] of added) spill.add(hash, encoding)
       assert.equal(spill.count, sizes.length)
