@@ -304,6 +304,36 @@ describe('Chain: states kept, discarded and pruned on finality', () => {
     assert.deepEqual(froms, [0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8])
   })
 
+  it('behavior: a step stops at the node budget (one state at least), the others follow in the next steps, and only the kept states remain', () => {
+    const open = (nodeBudget: number) => {
+      const db = ChainDatabase.open(mkdtempSync(join(tmpdir(), 'crust-prune-')), { state: 'pruned' })
+      dbs.push(db)
+      dirs.push(db.path)
+      return Chain.open(db, runtime, spec, { finality: 'external', pruning: 2, pruningBatch: 4, pruningNodeBudget: nodeBudget })
+    }
+    const run = (chain: Chain, uri: string) => {
+      const froms: number[] = []
+      const blocks: ImportedBlock[] = [{ block: chain.genesis } as ImportedBlock]
+      for (let i = 1; i <= 12; i++) {
+        blocks.push(produce(chain, i, [transfer(chain, uri, i - 1)], blocks.at(-1)))
+        chain.finalize(blocks.at(-1)!.block.hash)
+        froms.push(chain.stateFrom)
+        const kept = blocks.filter((b) => b.block.number >= chain.stateFrom)
+        assert.equal(chain.db.countNodes(), union(chain, kept).size, `block ${i}: only the kept states remain`)
+      }
+      return { froms, blocks }
+    }
+    const oneAStep = run(open(1), '//Alice')
+    // Due from block 5 (4 states below the window of 2); one state a step, so the window start lags.
+    assert.deepEqual(oneAStep.froms, [0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8])
+    const unbounded = run(open(1_000_000), '//Bob')
+    assert.deepEqual(unbounded.froms, [0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8])
+    assert.throws(
+      () => open(0),
+      (err: unknown) => err instanceof ChainError && err.code === ChainErrorCode.INVALID_OPTIONS,
+    )
+  })
+
   it('behavior: archive keeps every state', () => {
     const chain = open('archive', 1)
     const blocks: ImportedBlock[] = []

@@ -27,7 +27,16 @@ import { BlockTree, blockRecord } from './block-tree.js'
 import { executeBlock } from './blocks/execute-block.js'
 import { produceBlock } from './blocks/produce-block.js'
 import { verifyBlock } from './blocks/verify-block.js'
-import { DEFAULT_PRUNING_BATCH, DEFAULT_STATE_PRUNING, META_BEST, META_FINALIZED, META_GENESIS, META_STATE_FROM, TRIE_CACHE } from './constants.js'
+import {
+  DEFAULT_PRUNING_BATCH,
+  DEFAULT_PRUNING_NODE_BUDGET,
+  DEFAULT_STATE_PRUNING,
+  META_BEST,
+  META_FINALIZED,
+  META_GENESIS,
+  META_STATE_FROM,
+  TRIE_CACHE,
+} from './constants.js'
 import { SlotRecord } from './equivocation.js'
 import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
@@ -75,7 +84,10 @@ export class Chain extends EventEmitter<ChainEvents> {
       throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruning: expected a number of blocks of at least 1, got ${keep}`)
     const batch = init.pruningBatch ?? DEFAULT_PRUNING_BATCH
     if (!Number.isInteger(batch) || batch < 1) throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruningBatch: expected at least 1, got ${batch}`)
-    this.store = new ChainStore(this.tree, runtime, this.finality, keep, batch, (event, ...args) => {
+    const nodeBudget = init.pruningNodeBudget ?? DEFAULT_PRUNING_NODE_BUDGET
+    if (!Number.isInteger(nodeBudget) || nodeBudget < 1)
+      throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruningNodeBudget: expected at least 1, got ${nodeBudget}`)
+    this.store = new ChainStore(this.tree, runtime, this.finality, { keep, batch, nodeBudget }, (event, ...args) => {
       this.emit(event, ...(args as never))
     })
   }

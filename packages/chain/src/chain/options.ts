@@ -30,6 +30,13 @@ export interface ChainInit {
    * Default 16; 1 prunes at every finality step.
    */
   pruningBatch?: number
+  /**
+   * Pruned databases: a finality step stops pruning states once they freed this many node
+   * references (it always prunes at least one due state; the others follow in the next steps), so
+   * states that changed much (blocks of full reports) do not make one block's commit seconds long.
+   * Default 4096.
+   */
+  pruningNodeBudget?: number
 }
 
 /** Options of {@link Chain.produceBlock}. */

@@ -31,13 +31,25 @@ export function decodeStateFrom(bytes: Uint8Array | undefined): number {
   return bytes === undefined ? 0 : new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0)
 }
 
+/** How a pruned database keeps and prunes final states. */
+export interface PruneLimits {
+  /** States of this many finalized blocks are kept. */
+  keep: number
+  /** Pruning waits until this many states are due. */
+  batch: number
+  /** A step stops once the states it pruned freed this many node references (at least one state a step). */
+  nodeBudget: number
+}
+
 /**
  * Plans the pruning of finality moving from `from` to `to` (a descendant of it): journaled blocks
  * on `to`'s chain become final, the others at or below `to` and those above it that do not descend
  * from it are discarded, and the states below the window of `keep` blocks ending at `to` are pruned
- * once at least `batch` of them are due (so up to `keep + batch - 1` final states are kept).
+ * once at least `batch` of them are due (so up to `keep + batch - 1` final states are kept), in
+ * order, until they freed `nodeBudget` references; the rest are pruned by the next steps.
  */
-export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, keep: number, batch = 1): PlannedPrune {
+export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, limits: PruneLimits): PlannedPrune {
+  const { keep, batch, nodeBudget } = limits
   // The blocks `from` (exclusive) .. `to` (inclusive), by number: the newly final chain.
   const finalHashes = new Map<number, Uint8Array>()
   for (let cur: BlockRecord | undefined = to; cur !== undefined && cur.number > from.number; cur = tree.blockByHash(cur.header.parentHash)) {
@@ -78,12 +90,17 @@ export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, k
   const window = Math.max(0, to.number - keep + 1)
   // Pruning waits until `batch` states are due: their deletions then share B-tree pages.
   const due = window - tree.stateFrom >= batch ? window : tree.stateFrom
-  const stateFrom = Math.min(due, tree.stateFrom + MAX_PRUNED_PER_STEP)
+  let stateFrom = tree.stateFrom
+  let freed = 0
   // Discarding the state of block n frees what block n + 1 deleted from it.
-  for (let n = tree.stateFrom; n < stateFrom; n++) {
+  for (let n = tree.stateFrom; n < Math.min(due, tree.stateFrom + MAX_PRUNED_PER_STEP); n++) {
     const child = finalHashAt(n + 1)
     if (child === undefined) throw new ChainError(ChainErrorCode.CORRUPT, `no final block at ${n + 1} below the finalized ${u8aToHex(to.hash)}`)
+    const releases = tree.db.journaledDeletions([n + 1, child])
+    if (pruned.length > 0 && freed + releases > nodeBudget) break
     pruned.push([n + 1, child])
+    freed += releases
+    stateFrom = n + 1
   }
   const meta: Record<string, Uint8Array> = stateFrom > tree.stateFrom ? { [META_STATE_FROM]: encodeStateFrom(stateFrom) } : {}
   return { step: { canonicalized, discarded, pruned }, stateFrom: Math.max(stateFrom, tree.stateFrom), meta }

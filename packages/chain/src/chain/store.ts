@@ -15,7 +15,7 @@ import { FinalityError, FinalityErrorCode } from './errors.js'
 import { isBetterHead } from './fork-choice.js'
 import type { BlockRecord, EmitChainEvent, ImportedBlock, Reorg, TrieNodes } from './interface.js'
 import type { FinalityMode } from './options.js'
-import { type PlannedPrune, planPrune } from './state-pruning.js'
+import { type PlannedPrune, type PruneLimits, planPrune } from './state-pruning.js'
 
 /** A block's state change: the trie nodes it inserted and the hashes of those its parent's state held and it does not. */
 export interface StateChange {
@@ -31,9 +31,8 @@ export class ChainStore {
     private readonly tree: BlockTree,
     private readonly runtime: Runtime,
     private readonly finality: FinalityMode,
-    /** Pruned databases: states of this many finalized blocks are kept, pruned `batch` at a time. */
-    private readonly keep: number,
-    private readonly batch: number,
+    /** Pruned databases: states of `keep` finalized blocks are kept, pruned `batch` at a time, up to `nodeBudget` references freed a step. */
+    private readonly pruning: PruneLimits,
     private readonly emit: EmitChainEvent,
   ) {}
 
@@ -140,7 +139,7 @@ export class ChainStore {
   /** The pruning that finalizing `block` allows (pruned databases only). */
   private planPrune(block: BlockRecord): PlannedPrune | undefined {
     if (this.tree.db.stateMode !== 'pruned') return undefined
-    return planPrune(this.tree, this.tree.finalized, block, this.keep, this.batch)
+    return planPrune(this.tree, this.tree.finalized, block, this.pruning)
   }
 
   private remember(imported: ImportedBlock): void {

@@ -432,6 +432,12 @@ export class ChainDatabase implements TrieNodeReader {
     return this.stateMode === 'pruned' ? this.journal.journaled() : []
   }
 
+  /** Pruned databases: the node references pruning the state below `block` releases (0 for archive databases or a block not journaled). */
+  journaledDeletions(block: JournalBlock): number {
+    this.assertOpen()
+    return this.stateMode === 'pruned' ? this.journal.deletedCount(block) : 0
+  }
+
   /** References held on a stored trie node: 0 when absent; archive databases count 1 for any stored node. */
   nodeRefCount(hash: Uint8Array): number {
     this.assertOpen()

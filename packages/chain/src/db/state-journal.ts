@@ -166,6 +166,11 @@ export class StateJournal {
     }
   }
 
+  /** How many node references pruning `block`'s parent state will release (its deleted journal's length). */
+  deletedCount(block: JournalBlock): number {
+    return (this.deleted.getBinary(journalKey(block))?.length ?? 0) / HASH_LENGTH
+  }
+
   /** The blocks whose inserted journal is still kept (imported, neither final nor discarded), by number. */
   journaled(): JournalBlock[] {
     const out: JournalBlock[] = []
