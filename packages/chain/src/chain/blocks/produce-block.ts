@@ -16,6 +16,12 @@ import { ChainError, ChainErrorCode } from '../errors.js'
 import type { BlockRecord, ImportedBlock, TransactionSource, TrieNodes } from '../interface.js'
 import type { ProduceBlockOptions } from '../options.js'
 
+/**
+ * Transactions that do not fit the block (`full`) skipped before the block is closed: a large one
+ * must not keep the smaller ones behind it out (Substrate's proposer, MAX_SKIPPED_TRANSACTIONS).
+ */
+export const MAX_SKIPPED_TRANSACTIONS = 8
+
 /** What {@link produceBlock} needs of the chain. */
 export interface ProduceBlockContext {
   tree: BlockTree
@@ -69,12 +75,13 @@ export function produceBlock(
   exec.initialize()
   exec.applyInherents()
   const applied: ImportedBlock['applied'] = []
+  let skipped = 0
   for (const xt of source) {
     const outcome = exec.applySigned(xt)
     applied.push({ xt, outcome })
     if (!outcome.included) {
       source.reject?.(xt, outcome)
-      if (outcome.reason === 'full') break
+      if (outcome.reason === 'full' && skipped++ >= MAX_SKIPPED_TRANSACTIONS) break
     }
   }
   exec.finalize()

@@ -161,7 +161,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
       reject(xt, outcome) {
         if (outcome.included) return
         ready.skipSender(u8aToHex(xt.signed!.signer))
-        // Stale, expired or unaffordable transactions can never go in; a full block just ends.
+        // Stale, expired or unaffordable transactions can never go in; one that did not fit waits for a later block.
         if (outcome.reason !== 'full' && outcome.reason !== 'future') invalid.push(u8aToHex(xt.hash))
       },
     }
