@@ -12,6 +12,7 @@ import { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Chain, ChainError, ChainErrorCode, type ImportedBlock } from '../src/chain/index.js'
+import { MAX_STATE_PIN_LAG, MAX_STATE_PINS, STATE_PIN_LEASE_MS, StatePins } from '../src/chain/state-pins.js'
 import { ChainDatabase, DbError, DbErrorCode, type StateMode } from '../src/db/index.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
@@ -332,6 +333,55 @@ describe('Chain: states kept, discarded and pruned on finality', () => {
       () => open(0),
       (err: unknown) => err instanceof ChainError && err.code === ChainErrorCode.INVALID_OPTIONS,
     )
+  })
+
+  it('behavior: a state being served to a syncing peer is kept past the window while its lease runs, and pruned once it lapses', () => {
+    let now = 1_000_000
+    const db = ChainDatabase.open(mkdtempSync(join(tmpdir(), 'crust-prune-')), { state: 'pruned' })
+    dbs.push(db)
+    dirs.push(db.path)
+    const chain = Chain.open(db, runtime, spec, { finality: 'external', pruning: 2, pruningBatch: 1, clock: () => now })
+    const blocks: ImportedBlock[] = []
+    const step = () => {
+      blocks.push(produce(chain, blocks.length + 1, [], blocks.at(-1)))
+      chain.finalize(blocks.at(-1)!.block.hash)
+    }
+    for (let i = 0; i < 3; i++) step()
+    const served = blocks[2]!.block
+    chain.stateChunk(served, undefined, { pairs: 10, bytes: 1 << 20 })
+    for (let i = 0; i < 5; i++) {
+      now += STATE_PIN_LEASE_MS / 2
+      chain.stateChunk(served, undefined, { pairs: 10, bytes: 1 << 20 })
+      step()
+    }
+    assert.equal(chain.stateFrom, 3, 'pruning stopped at the served state')
+    assert.ok(chain.hasState(served))
+    assert.equal(chain.hasState(blocks[1]!.block), false, 'the states below it were pruned')
+    now += STATE_PIN_LEASE_MS + 1
+    step()
+    assert.equal(chain.hasState(served), false, 'pruned once the lease lapsed')
+    assert.equal(chain.stateFrom, blocks.length - 1)
+    assert.equal(chain.db.countNodes(), union(chain, blocks.slice(-2)).size, 'only the window remains')
+  })
+
+  it('behavior: pins lapse with their lease, beyond the lag bound, off the canonical chain, and at most 4 are held (the least recently read goes)', () => {
+    let now = 0
+    const pins = new StatePins(() => now)
+    const record = (number: number) => ({ number, hash: Uint8Array.of(number), hashHex: `0x${number}` }) as unknown as Parameters<StatePins['touch']>[0]
+    const canonical = () => true
+    for (const n of [10, 20, 30, 40]) pins.touch(record(n))
+    assert.equal(pins.lowest(100, canonical), 10)
+    pins.touch(record(50))
+    assert.equal(MAX_STATE_PINS, 4)
+    assert.equal(pins.lowest(100, canonical), 20, 'the least recently read pin went')
+    assert.equal(pins.lowest(20 + MAX_STATE_PIN_LAG + 1, canonical), 30, 'a pin too far below the finalized block is dropped')
+    assert.equal(
+      pins.lowest(100, (n) => n !== 30),
+      40,
+      'a pin off the canonical chain is dropped',
+    )
+    now += STATE_PIN_LEASE_MS + 1
+    assert.equal(pins.lowest(100, canonical), undefined)
   })
 
   it('behavior: archive keeps every state', () => {

@@ -10,7 +10,7 @@
  * `store.ts` (writes, fork choice, reorgs, finality).
  */
 import { EventEmitter } from 'node:events'
-import { u8aToHex } from '@polkadot/util'
+import { u8aEq, u8aToHex } from '@polkadot/util'
 import type { ChainDatabase } from '../db/index.js'
 import type { DecodedExtrinsic } from '../frame/extrinsic.js'
 import { OverlayState } from '../frame/overlay.js'
@@ -43,6 +43,7 @@ import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, 
 import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
 import { decodeStateFrom } from './state-pruning.js'
 import { decodeAuthorityProof, encodeAuthorityProof, type ProvenAuthorities, proveAuthorities, verifyAuthorityProof } from './authority-proof.js'
+import { StatePins } from './state-pins.js'
 import { installSyncedState, readStateChunk, type StateChunk, type StateChunkLimits, type SyncedState } from './state-sync.js'
 import { ChainStore } from './store.js'
 
@@ -58,6 +59,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly slots = new SlotRecord()
   private readonly maxSlotDrift: number
   private readonly clock: () => number
+  /** States being served to syncing peers, kept from pruning while read (see `state-pins.ts`). */
+  private readonly pins: StatePins
   private imported = 0
 
   private constructor(
@@ -87,7 +90,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     const nodeBudget = init.pruningNodeBudget ?? DEFAULT_PRUNING_NODE_BUDGET
     if (!Number.isInteger(nodeBudget) || nodeBudget < 1)
       throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruningNodeBudget: expected at least 1, got ${nodeBudget}`)
-    this.store = new ChainStore(this.tree, runtime, this.finality, { keep, batch, nodeBudget }, (event, ...args) => {
+    this.pins = new StatePins(this.clock)
+    const lowestPinned = () =>
+      this.pins.lowest(this.tree.finalized.number, (number, hash) => {
+        const canonical = db.getCanonicalHash(number)
+        return canonical !== undefined && u8aEq(canonical, hash)
+      })
+    this.store = new ChainStore(this.tree, runtime, this.finality, { keep, batch, nodeBudget, lowestPinned }, (event, ...args) => {
       this.emit(event, ...(args as never))
     })
   }
@@ -173,10 +182,12 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /**
    * State sync, serving side: the pairs of the state at `block` strictly after `startAfter`, ascending,
-   * within `limits`. Throws {@link ChainError} `STATE_DISCARDED` when the state was pruned.
+   * within `limits`. Throws {@link ChainError} `STATE_DISCARDED` when the state was pruned. Pins the
+   * state, so pruning keeps it while a peer goes on reading it (`state-pins.ts`).
    */
   stateChunk(block: BlockRecord, startAfter: Uint8Array | undefined, limits: StateChunkLimits): StateChunk {
     if (!this.tree.hasState(block)) throw new ChainError(ChainErrorCode.STATE_DISCARDED, `State already discarded for ${block.hashHex}`)
+    this.pins.touch(block)
     return readStateChunk(this.trie, block.header.stateRoot, startAfter, limits)
   }
 

@@ -39,6 +39,8 @@ export interface PruneLimits {
   batch: number
   /** A step stops once the states it pruned freed this many node references (at least one state a step). */
   nodeBudget: number
+  /** The lowest block whose state is pinned (being served to a syncing peer): no state from it up is pruned. */
+  lowestPinned?: () => number | undefined
 }
 
 /**
@@ -50,6 +52,7 @@ export interface PruneLimits {
  */
 export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, limits: PruneLimits): PlannedPrune {
   const { keep, batch, nodeBudget } = limits
+  const pinned = limits.lowestPinned?.() ?? Number.POSITIVE_INFINITY
   // The blocks `from` (exclusive) .. `to` (inclusive), by number: the newly final chain.
   const finalHashes = new Map<number, Uint8Array>()
   for (let cur: BlockRecord | undefined = to; cur !== undefined && cur.number > from.number; cur = tree.blockByHash(cur.header.parentHash)) {
@@ -93,7 +96,7 @@ export function planPrune(tree: BlockTree, from: BlockRecord, to: BlockRecord, l
   let stateFrom = tree.stateFrom
   let freed = 0
   // Discarding the state of block n frees what block n + 1 deleted from it.
-  for (let n = tree.stateFrom; n < Math.min(due, tree.stateFrom + MAX_PRUNED_PER_STEP); n++) {
+  for (let n = tree.stateFrom; n < Math.min(due, tree.stateFrom + MAX_PRUNED_PER_STEP, pinned); n++) {
     const child = finalHashAt(n + 1)
     if (child === undefined) throw new ChainError(ChainErrorCode.CORRUPT, `no final block at ${n + 1} below the finalized ${u8aToHex(to.hash)}`)
     const releases = tree.db.journaledDeletions([n + 1, child])
