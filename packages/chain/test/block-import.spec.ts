@@ -17,6 +17,7 @@ import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.j
 import { Runtime } from '../src/runtime/runtime.js'
 import { builtinSpec, type ChainSpec, LOCAL_AUTHORITIES } from '../src/spec/chain-spec.js'
 import { TransactionPool } from '../src/node/txpool/transaction-pool.js'
+import { transferToFerdie } from './fixtures/signed-call.js'
 
 const BLOCK_TIME = 1000
 
@@ -58,21 +59,7 @@ describe('Chain import and fork choice', () => {
   const headerOf = (chain: Chain, block: ImportedBlock): Uint8Array => chain.headerBytesOf(block.block.hash)!
 
   function transfer(chain: Chain, uri: string, nonce: number): Uint8Array {
-    const registry = runtime.registry
-    const call = registry.createType('Call', {
-      callIndex: [2, 3],
-      args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n },
-    })
-    const xt = registry.createType('Extrinsic', call)
-    xt.sign(keyring.addFromUri(uri), {
-      blockHash: chain.genesis.hash,
-      genesisHash: chain.genesis.hash,
-      nonce,
-      tip: 0n,
-      era: 0,
-      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
-    } as never)
-    return xt.toU8a()
+    return transferToFerdie(runtime, keyring, chain.genesis.hash, uri, nonce, 1_000_000_000n)
   }
 
   /** Re-encodes `header` after `edit`, re-sealed by `signer`. */

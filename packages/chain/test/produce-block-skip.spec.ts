@@ -19,6 +19,7 @@ import { signerFromUri } from '../src/primitives/aura.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { Runtime } from '../src/runtime/runtime.js'
 import { builtinSpec } from '../src/spec/chain-spec.js'
+import { callOf, signedBytes } from './fixtures/signed-call.js'
 
 const BLOCK_TIME = 1000
 
@@ -49,21 +50,8 @@ describe('block production: transactions that do not fit are skipped, up to 8', 
   }
 
   function remark(chain: Chain, uri: string, nonce: number, bytes: number): DecodedExtrinsic {
-    const registry = runtime.registry
-    const pallet = registry.metadata.pallets.find((p) => p.name.toString() === 'System')!
-    const variant = registry.lookup.getSiType(pallet.calls.unwrap().type).def.asVariant.variants.find((v) => v.name.toString() === 'remark')!
-    const callIndex = [pallet.index.toNumber(), variant.index.toNumber()]
-    const call = registry.createType('Call', { callIndex, args: { remark: u8aToHex(new Uint8Array(bytes).fill(7)) } })
-    const xt = registry.createType('Extrinsic', call)
-    xt.sign(keyring.addFromUri(uri), {
-      blockHash: chain.genesis.hash,
-      genesisHash: chain.genesis.hash,
-      nonce,
-      tip: 0n,
-      era: 0,
-      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
-    } as never)
-    return decodeExtrinsic(runtime, xt.toU8a())
+    const call = callOf(runtime, 'System', 'remark', { remark: u8aToHex(new Uint8Array(bytes).fill(7)) })
+    return decodeExtrinsic(runtime, signedBytes(runtime, keyring, chain.genesis.hash, uri, nonce, call))
   }
 
   const produce = (chain: Chain, txs: DecodedExtrinsic[]) => {

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Keyring } from '@polkadot/keyring'
-import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Chain, ChainError, ChainErrorCode, type ImportedBlock } from '../src/chain/index.js'
 import { MAX_STATE_PIN_LAG, MAX_STATE_PINS, STATE_PIN_LEASE_MS, StatePins } from '../src/chain/state-pins.js'
@@ -21,6 +20,7 @@ import { accountIdOf, builtinSpec, type ChainSpec } from '../src/spec/chain-spec
 import { decode } from '../src/primitives/codec/decode.js'
 import { h256 } from '../src/primitives/codec/scale-type.js'
 import { blake2b256, EMPTY_TRIE_ROOT, MemoryNodeStore, MerkleTrie, type TrieChange } from '../src/state/index.js'
+import { transferToFerdie } from './fixtures/signed-call.js'
 import { trieNodeCounts } from './fixtures/trie-walk.js'
 
 const BLOCK_TIME = 1000
@@ -207,21 +207,7 @@ describe('Chain: states kept, discarded and pruned on finality', () => {
   }
 
   function transfer(chain: Chain, uri: string, nonce: number): DecodedExtrinsic {
-    const registry = runtime.registry
-    const call = registry.createType('Call', {
-      callIndex: [2, 3],
-      args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n + BigInt(nonce) },
-    })
-    const xt = registry.createType('Extrinsic', call)
-    xt.sign(keyring.addFromUri(uri), {
-      blockHash: chain.genesis.hash,
-      genesisHash: chain.genesis.hash,
-      nonce,
-      tip: 0n,
-      era: 0,
-      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
-    } as never)
-    return decodeExtrinsic(runtime, xt.toU8a())
+    return decodeExtrinsic(runtime, transferToFerdie(runtime, keyring, chain.genesis.hash, uri, nonce, 1_000_000_000n + BigInt(nonce)))
   }
 
   const produce = (chain: Chain, slot: number, txs: DecodedExtrinsic[] = [], parent?: ImportedBlock): ImportedBlock =>

@@ -22,6 +22,7 @@ import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { Runtime } from '../src/runtime/runtime.js'
 import { builtinSpec, type ChainSpec } from '../src/spec/chain-spec.js'
 import { EMPTY_TRIE_ROOT, MerkleTrie } from '../src/state/index.js'
+import { transferToFerdie } from './fixtures/signed-call.js'
 
 const BLOCK_TIME = 1000
 const LENGTH = 40
@@ -62,21 +63,7 @@ describe('Chain: state sync (serving chunks, installing a synced state)', () => 
   }
 
   function transfer(chain: Chain, nonce: number): DecodedExtrinsic {
-    const registry = runtime.registry
-    const call = registry.createType('Call', {
-      callIndex: [2, 3],
-      args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n + BigInt(nonce) },
-    })
-    const xt = registry.createType('Extrinsic', call)
-    xt.sign(keyring.addFromUri('//Bob'), {
-      blockHash: chain.genesis.hash,
-      genesisHash: chain.genesis.hash,
-      nonce,
-      tip: 0n,
-      era: 0,
-      runtimeVersion: registry.createType('RuntimeVersion', runtime.version),
-    } as never)
-    return decodeExtrinsic(runtime, xt.toU8a())
+    return decodeExtrinsic(runtime, transferToFerdie(runtime, keyring, chain.genesis.hash, '//Bob', nonce, 1_000_000_000n + BigInt(nonce)))
   }
 
   /** The state at source block `n` read in chunks of `pairs` pairs, rebuilt into a trie; how many chunks it took. */
