@@ -73,8 +73,10 @@ export function entryCost(key: unknown, value?: unknown): number {
 
 /** An entry's node header and its share of the branch pages above. */
 const APPENDED_ENTRY_OVERHEAD = 64
-/** Values from this size may go to overflow pages of their own, rounded up to a whole page. */
-const OVERFLOW_VALUE_BYTES = 1024
+/** LMDB's largest entry (key, value and its 8-byte node header) kept on a 4 KiB leaf page (`me_nodemax`); a larger value gets overflow pages of its own. */
+const INLINE_ENTRY_MAX = 2038
+const PAGE_BYTES = 4096
+const PAGE_HEADER_BYTES = 16
 
 /**
  * What an appended put (`{ append: true }`: the key above every stored one) may add: its bytes,
@@ -83,8 +85,11 @@ const OVERFLOW_VALUE_BYTES = 1024
  * ten times its size on disk.
  */
 export function appendedEntryCost(key: unknown, value: unknown): number {
+  const keyBytes = byteLength(key)
   const bytes = byteLength(value)
-  return byteLength(key) + bytes + APPENDED_ENTRY_OVERHEAD + (bytes >= OVERFLOW_VALUE_BYTES ? PER_ENTRY : 0)
+  if (keyBytes + bytes + 8 <= INLINE_ENTRY_MAX) return keyBytes + bytes + APPENDED_ENTRY_OVERHEAD
+  // Overflow pages: the value's own whole pages; the leaf keeps the key and a page number.
+  return keyBytes + APPENDED_ENTRY_OVERHEAD + Math.ceil((bytes + PAGE_HEADER_BYTES) / PAGE_BYTES) * PAGE_BYTES
 }
 
 function isAppend(options: unknown): boolean {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { BURST_WINDOW_MS, DiskReserve, reserveWrites } from '../src/disk-reserve.js'
+import { appendedEntryCost, BURST_WINDOW_MS, DiskReserve, reserveWrites } from '../src/disk-reserve.js'
 
 const MiB = 2 ** 20
 const HEADROOM = MiB
@@ -93,6 +93,9 @@ describe('disk reserve top-up steps', { skip: hasFallocate ? false : 'needs fall
       })
       await settle()
       assert.ok(reserve.allocatedBytes - start - appended >= 20_000 * 4096, 'a random put may copy a page: it is counted so')
+      // 1.5 KiB values stay on the leaf pages (counted by their bytes), 5 KiB ones take two overflow pages each.
+      assert.equal(appendedEntryCost(key(0), new Uint8Array(1536)), 3 + 1536 + 64)
+      assert.equal(appendedEntryCost(key(0), new Uint8Array(5000)), 3 + 64 + 2 * 4096)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

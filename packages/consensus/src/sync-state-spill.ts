@@ -89,21 +89,25 @@ export class NodeSpillFile {
    * Every node once, ascending by hash, with its count of places (the same node at two places of
    * the trie was added twice). Runs of up to `sortRunBytes` are sorted in memory; a larger state
    * is written as sorted runs next to the spill file and merged while it is read (the runs are
-   * removed when the merge ends or is abandoned, and with the folder on dispose).
+   * removed when the merge ends or is abandoned, and with the folder on dispose). `onRun` hears of
+   * each sorted run written, with the nodes read so far (a 15 GB state takes minutes to sort).
    */
-  *sortedNodes(): IterableIterator<CountedNode> {
+  *sortedNodes(onRun?: (runs: number, nodesRead: number) => void): IterableIterator<CountedNode> {
     this.flush()
     const runFiles: string[] = []
     let batch: Array<[Uint8Array, Uint8Array]> = []
     let batchBytes = 0
+    let read = 0
     const spillRun = () => {
       const file = join(this.dir, `run-${this.runs++}`)
       writeRun(file, countSorted(batch))
       runFiles.push(file)
       batch = []
       batchBytes = 0
+      onRun?.(runFiles.length, read)
     }
     for (const node of this.nodes()) {
+      read++
       batch.push(node)
       batchBytes += RECORD_HEAD_BYTES + node[1].length
       if (batchBytes >= this.sortRunBytes) spillRun()

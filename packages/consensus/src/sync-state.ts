@@ -198,7 +198,13 @@ async function fetchIntoSpill(
     nodes: { [Symbol.iterator]: () => spill.nodes() },
     sortedNodes: {
       [Symbol.iterator]: () =>
-        withInstallProgress(spill.sortedNodes(), log, target.number, spill.count, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS),
+        withInstallProgress(
+          spill.sortedNodes(sortProgress(log, target.number, spill.count, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS)),
+          log,
+          target.number,
+          spill.count,
+          options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS,
+        ),
     },
     pairs,
     bytes,
@@ -501,6 +507,18 @@ class ChunkSource {
 
   private throwIfAborted(peer: PeerId): void {
     if (this.components.signal?.aborted === true) throw new ConsensusError(ConsensusErrorCode.SYNC_FAILED, 'state download aborted', { peer: peer.toString() })
+  }
+}
+
+/** Logs the sort of a downloaded state's nodes, before the install writes them, at most every `intervalMs`. */
+function sortProgress(log: Logger, block: number, places: number, intervalMs: number): (runs: number, nodesRead: number) => void {
+  const started = performance.now()
+  let lastLog = started
+  return (runs, nodesRead) => {
+    const now = performance.now()
+    if (now - lastLog < intervalMs) return
+    lastLog = now
+    log.info({ block, runs, nodesRead, of: places, seconds: Math.round((now - started) / 1000) }, 'sorting the downloaded state')
   }
 }
 
