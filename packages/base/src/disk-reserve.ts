@@ -112,6 +112,8 @@ export class DiskReserve {
   /** Bytes admitted in the write transaction running now. */
   private txnBytes = 0
   private txnDepth = 0
+  /** The most the file can hold when the outermost running transaction began (its size then, and writes in flight). */
+  private txnBase = 0
   private disabled = false
   /** An asynchronous top-up under way (ahead of need, so writes seldom wait for one). */
   private topping = false
@@ -226,6 +228,7 @@ export class DiskReserve {
   /** Runs `fn` as a write transaction's body; returns the bytes it admitted. */
   inTxn<T>(fn: () => T): { result: T; bytes: number } {
     const outer = this.txnBytes
+    if (this.txnDepth === 0) this.txnBase = this.knownSize + this.sinceStat
     this.txnDepth++
     this.txnBytes = 0
     try {
@@ -248,7 +251,10 @@ export class DiskReserve {
       this.knownSize = 0
     }
     // Writes committed since are in the size now; those still in flight may grow it yet.
-    this.sinceStat = this.inflight + this.txnBytes
+    // A long transaction's pages reach the file before it commits (LMDB spills them), so what the
+    // transaction admitted is partly in the size already: only what could still come is counted
+    // (a 10 M-file state install otherwise reserved its own size twice over).
+    this.sinceStat = this.inflight + (this.txnDepth > 0 ? Math.max(0, this.txnBase + this.txnBytes - this.knownSize) : 0)
   }
 
   /** Allocates room for `bytes` more plus the headroom (or, failing that, for `bytes` alone); false when the disk has no room. */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -96,6 +96,41 @@ describe('disk reserve top-up steps', { skip: hasFallocate ? false : 'needs fall
       // 1.5 KiB values stay on the leaf pages (counted by their bytes), 5 KiB ones take two overflow pages each.
       assert.equal(appendedEntryCost(key(0), new Uint8Array(1536)), 3 + 1536 + 64)
       assert.equal(appendedEntryCost(key(0), new Uint8Array(5000)), 3 + 64 + 2 * 4096)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('behavior: pages a long transaction writes before its commit are not counted twice (its admitted bytes and the grown file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disk-reserve-spill-'))
+    try {
+      const file = join(dir, 'data.mdb')
+      writeFileSync(file, '')
+      let clock = 0
+      const reserve = DiskReserve.forLmdb(dir, { headroomBytes: HEADROOM, now: () => clock })
+      // A stand-in for an lmdb database whose transaction spills each appended page to the file at once.
+      const page = new Uint8Array(4096 - 200)
+      const db = reserveWrites(
+        {
+          putSync: (_key: unknown, value: Uint8Array, _options?: unknown) => {
+            appendFileSync(file, new Uint8Array(4096))
+            return value.length > 0
+          },
+          transactionSync: <T>(fn: () => T): T => fn(),
+        },
+        reserve,
+      )
+      db.transactionSync(() => {
+        for (let i = 0; i < 16_384; i++) {
+          clock += BURST_WINDOW_MS + 1 // apart from bursts: each top-up allocates the headroom
+          db.putSync(Uint8Array.of(i >> 8, i & 0xff), page, { append: true })
+        }
+      })
+      while (reserve.toppingUp) await new Promise((resolve) => setImmediate(resolve))
+      const written = statSync(file).size
+      assert.equal(written, 64 * MiB)
+      assert.ok(reserve.allocatedBytes >= written, 'every page written was reserved first')
+      assert.ok(reserve.allocatedBytes < written + 8 * MiB, `reserved ${(reserve.allocatedBytes / MiB).toFixed(1)} MiB for ${written / MiB} MiB written`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
