@@ -243,7 +243,10 @@ class RunReader {
 
   /** Moves `head` to the next record (undefined at the end, when the file is closed). */
   advance(): void {
-    if (!this.fill(RUN_HEAD_BYTES)) return this.end()
+    if (!this.fill(RUN_HEAD_BYTES)) {
+      this.end()
+      return
+    }
     const length = this.buf.readUInt32LE(this.offset + HASH_BYTES)
     if (!this.fill(RUN_HEAD_BYTES + length)) throw new Error('state sort run ends inside a record')
     const at = this.offset
