@@ -16,7 +16,7 @@ import { EquivocationReporter } from './equivocation-reporter.js'
 import { FinalityGadget } from './finality/gadget.js'
 import { HeartbeatSender } from './heartbeat-sender.js'
 import { SlotAuthor } from './slot-author.js'
-import { type StateSyncOptions, syncState } from './state-sync.js'
+import { StateSyncCarry, type StateSyncOptions, syncState } from './state-sync.js'
 import { ChainSync } from './sync.js'
 
 /** See {@link ConsensusNodeInit.sync}. */
@@ -163,17 +163,22 @@ export class ConsensusNode {
     const log = logger.forComponent('consensus:state-sync')
     const signal = this.stateSyncAbort.signal
     log.info({}, 'state sync: waiting for peers')
-    while (!signal.aborted) {
-      const outcome = await syncState(
-        { chain: chainNode.chain, network: this.network, log, signal },
-        this.init.stateSyncMinLead === undefined ? {} : { minLead: this.init.stateSyncMinLead },
-      ).catch((err: unknown) => {
-        log.warn({ err }, 'state sync round failed')
-        return { status: 'retry' } as const
-      })
-      if (outcome.status === 'synced') this.stateSynced = outcome.block
-      if (outcome.status !== 'retry') break
-      await delay(SYNC_INTERVAL_MS, undefined, { signal }).catch(() => {})
+    const carry = new StateSyncCarry()
+    try {
+      while (!signal.aborted) {
+        const outcome = await syncState(
+          { chain: chainNode.chain, network: this.network, log, signal },
+          { carry, ...(this.init.stateSyncMinLead === undefined ? {} : { minLead: this.init.stateSyncMinLead }) },
+        ).catch((err: unknown) => {
+          log.warn({ err }, 'state sync round failed')
+          return { status: 'retry' } as const
+        })
+        if (outcome.status === 'synced') this.stateSynced = outcome.block
+        if (outcome.status !== 'retry') break
+        await delay(SYNC_INTERVAL_MS, undefined, { signal }).catch(() => {})
+      }
+    } finally {
+      carry.dispose()
     }
     if (!signal.aborted) this.startServices()
   }

@@ -57,7 +57,14 @@ export { SlotAuthor, type SlotAuthorComponents, type SlotAuthorInit } from './sl
 export { TransactionPropagation, type TransactionPropagationComponents, type TransactionPropagationInit } from './tx-propagation.js'
 export { ChainSync, type ChainSyncComponents, type SyncStats } from './sync.js'
 export type { UnknownBlockStats } from './sync-unknown-block.js'
-export { syncState, type StateSyncComponents, type StateSyncOptions, type StateSyncOutcome } from './state-sync.js'
+export { StateSyncCarry, syncState, type StateSyncComponents, type StateSyncOptions, type StateSyncOutcome } from './state-sync.js'
 export { type FinalityProofComponents, type FinalityProofOptions, proveFinalized, type ProvenFinalized } from './sync-finality-proof.js'
-export { type DownloadedState, downloadState, type StateDownloadComponents, type StateDownloadOptions, type StateTarget } from './sync-state.js'
+export {
+  type DownloadedState,
+  StateDownloadCarry,
+  downloadState,
+  type StateDownloadComponents,
+  type StateDownloadOptions,
+  type StateTarget,
+} from './sync-state.js'
 export { decodeBlock, decodeStatePair, encodeBlock, encodeStatePair, StateAnswer, type SyncRequest, type SyncStatus, type WireBlock } from './wire.js'

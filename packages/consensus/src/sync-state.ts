@@ -12,6 +12,11 @@
  * A failed request (timeout, reset) is asked again, then of another peer, from the last key
  * received: a transient failure never restarts the download.
  *
+ * When every peer's requests fail (timeouts, resets: a busy or cut network, not a wrong state), the
+ * download so far is not lost: given a {@link StateDownloadCarry}, the caller's next round at the
+ * same block continues it from the last key received (its spill file, trie and ranges kept); a
+ * round at another block, or the carry's disposal, removes it.
+ *
  * Every peer is assumed hostile, including one that serves false pairs and then stalls so that
  * another finishes the download. So the download records, for each peer, the key range it served
  * ((startAfter, lastKey], to the end for the one that answered "complete") and a digest of its
@@ -71,6 +76,8 @@ export interface StateDownloadOptions {
   retryBackoffMs?: number
   /** Time limit of one chunk request (by default `stateRequestTimeoutMs`: scaled with the bytes a chunk may bring). */
   requestTimeoutMs?: number
+  /** Keeps a download every peer failed mid-way for the next call at the same block, which continues it (see {@link StateDownloadCarry}). */
+  carry?: StateDownloadCarry
 }
 
 /** A verified state download: the trie ({@link SyncedState}, its nodes read from a temporary file) and what it took. */
@@ -80,6 +87,8 @@ export interface DownloadedState extends SyncedState {
   requests: number
   /** Chunk requests that failed (timed out, stream reset) and were asked again. */
   retries: number
+  /** Bytes of the temporary file of nodes: the install's sort writes as much again beside it. */
+  fileBytes: number
   /** Removes the temporary file of nodes: call once they are installed, or to abandon them. */
   dispose(): void
 }
@@ -103,19 +112,87 @@ export async function downloadState(
   options: StateDownloadOptions = {},
 ): Promise<DownloadedState | undefined> {
   const peers = [peer, ...(options.otherPeers ?? [])]
-  const recorder = new RangeRecorder()
-  const attempt = await downloadOnce(components, peers, target, options, recorder)
+  const attempt = await downloadOnce(components, peers, target, options, undefined, options.carry)
   if (attempt === undefined || !('mismatch' in attempt)) return attempt
-  const ranges = recorder.finish()
-  const servers = uniquePeers(ranges.map((r) => r.peer))
+  const servers = uniquePeers(attempt.ranges.map((r) => r.peer))
   if (servers.length === 1) return refuseMismatch(components, servers, target, attempt.mismatch)
-  return findLiars(components, peers, target, options, ranges, attempt.mismatch)
+  return findLiars(components, peers, target, options, attempt.ranges, attempt.mismatch)
+}
+
+/**
+ * Holds, between the rounds of a sync, a download that every peer's requests failed mid-way (its
+ * temporary file of nodes, the trie's open branches, the last key received, who served what): the
+ * next {@link downloadState} at the same block continues it from there instead of from the first
+ * key (at 10 M files a download is 13 GB; a round lost to a busy network cost it all). A download
+ * at another block drops it: it is never mixed with another state. Whoever creates it disposes it
+ * when it stops syncing (that removes the file).
+ */
+export class StateDownloadCarry {
+  private held: { target: StateTarget; partial: PartialDownload } | undefined
+
+  /** The block of the download held, if any. */
+  get target(): StateTarget | undefined {
+    return this.held?.target
+  }
+
+  /** Pairs and bytes the held download has received. */
+  get received(): { pairs: number; bytes: number } | undefined {
+    const partial = this.held?.partial
+    return partial === undefined ? undefined : { pairs: partial.builder.size, bytes: partial.bytes }
+  }
+
+  /** The download held for `target` (it is then the caller's); one held for another block is removed. */
+  take(target: StateTarget): PartialDownload | undefined {
+    const held = this.held
+    this.held = undefined
+    if (held === undefined) return undefined
+    if (u8aEq(held.target.hash, target.hash)) return held.partial
+    held.partial.dispose()
+    return undefined
+  }
+
+  keep(target: StateTarget, partial: PartialDownload): void {
+    this.dispose()
+    this.held = { target, partial }
+  }
+
+  /** Removes the held download and its file. */
+  dispose(): void {
+    this.held?.partial.dispose()
+    this.held = undefined
+  }
+}
+
+/**
+ * A download under way: the trie built from the pairs received (in key order), whose nodes go to
+ * a temporary file; the last key received, which the next request asks after; the ranges each peer
+ * served ({@link RangeRecorder}); counts for the logs. Outlives a round when every peer fails.
+ */
+export class PartialDownload {
+  readonly spill: NodeSpillFile
+  readonly builder: SortedTrieBuilder
+  readonly recorder = new RangeRecorder()
+  readonly progress: DownloadProgress
+  bytes = 0
+  startAfter: Uint8Array | undefined
+  requests = 0
+  retries = 0
+
+  constructor(log: Logger, peer: PeerId, target: StateTarget, options: StateDownloadOptions) {
+    this.spill = new NodeSpillFile(options.spillDir)
+    this.builder = new SortedTrieBuilder((hash, encoding) => this.spill.add(hash, encoding))
+    this.progress = new DownloadProgress(log, peer, target.number, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS)
+  }
+
+  dispose(): void {
+    this.spill.dispose()
+  }
 }
 
 type StateChunk = NonNullable<Awaited<ReturnType<ChainNetwork['requestState']>>>
 
-/** A finished download whose trie does not have the header's state root: the root it has. */
-type RootMismatch = { mismatch: Uint8Array }
+/** A finished download whose trie does not have the header's state root: the root it has, and who served what. */
+type RootMismatch = { mismatch: Uint8Array; ranges: ServedRange[] }
 
 /** What a download does with each chunk beside building the trie: record who served what, or compare it with a record. */
 interface ChunkObserver {
@@ -123,93 +200,107 @@ interface ChunkObserver {
 }
 
 /**
- * One download from `peers` in turn into a fresh spill file: the state when its root is the
- * header's (the caller disposes it), `undefined` when no peer has it, or the mismatching root
- * (the file already removed: a refused state leaves nothing on disk).
+ * One download from `peers` in turn, into a fresh spill file or continuing the one `carry` holds
+ * for `target`: the state when its root is the header's (the caller disposes it), `undefined` when
+ * no peer has it, or the mismatching root (the file already removed: a refused state leaves
+ * nothing on disk). When every peer's requests failed, the download goes to `carry` (if given)
+ * for the next round; any other failure removes it. `audit` sees each chunk too.
  */
 async function downloadOnce(
   components: StateDownloadComponents,
   peers: readonly PeerId[],
   target: StateTarget,
   options: StateDownloadOptions,
-  observer: ChunkObserver,
+  audit?: ChunkObserver,
+  carry?: StateDownloadCarry,
 ): Promise<DownloadedState | RootMismatch | undefined> {
-  const spill = new NodeSpillFile(options.spillDir)
+  const { log, signal } = components
+  const resumed = carry?.take(target)
+  if (resumed !== undefined)
+    log.info(
+      { block: target.number, pairs: resumed.builder.size, bytes: resumed.bytes, peer: peers[0]!.toString() },
+      'state download continues from the last key received',
+    )
+  const partial = resumed ?? new PartialDownload(log, peers[0]!, target, options)
   try {
-    const state = await fetchIntoSpill(components, peers, target, options, spill, observer)
-    if (state === undefined || 'mismatch' in state) spill.dispose()
+    const state = await fetchIntoSpill(components, peers, target, options, partial, audit)
+    if (state === undefined || 'mismatch' in state) partial.dispose()
     return state
   } catch (err) {
-    spill.dispose()
+    const interrupted = err instanceof ConsensusError && err.code === ConsensusErrorCode.SYNC_FAILED && signal?.aborted !== true
+    if (carry !== undefined && interrupted) {
+      carry.keep(target, partial)
+      log.warn(
+        { block: target.number, pairs: partial.builder.size, bytes: partial.bytes },
+        'state download interrupted (every peer failed): the next round continues it from the last key received',
+      )
+    } else partial.dispose()
     throw err
   }
 }
 
-/** {@link downloadOnce}'s download: the pairs built into a trie whose nodes go to `spill`, then the root check. */
+/** {@link downloadOnce}'s download: the pairs built into `partial`'s trie (its nodes to its spill file) from its last key, then the root check. */
 async function fetchIntoSpill(
   components: StateDownloadComponents,
   peers: readonly PeerId[],
   target: StateTarget,
   options: StateDownloadOptions,
-  spill: NodeSpillFile,
-  observer: ChunkObserver,
+  partial: PartialDownload,
+  audit: ChunkObserver | undefined,
 ): Promise<DownloadedState | RootMismatch | undefined> {
   const { log } = components
   const peer = peers[0]!
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_STATE_SYNC_BYTES
-  const builder = new SortedTrieBuilder((hash, encoding) => spill.add(hash, encoding))
-  const progress = new DownloadProgress(log, peer, target.number, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS)
-  const source = new ChunkSource(components, peers, target, options)
-  let bytes = 0
-  let startAfter: Uint8Array | undefined
+  const { builder, spill, progress } = partial
+  const source = new ChunkSource(components, peers, target, options, partial)
   for (;;) {
-    const served = await source.next(startAfter, builder.size)
+    const served = await source.next(partial.startAfter, builder.size)
     if (served === undefined) {
-      log.warn({ block: target.number, pairs: builder.size, bytes }, 'state download abandoned: no peer has the state at this block (pruned or unknown)')
+      log.warn(
+        { block: target.number, pairs: builder.size, bytes: partial.bytes },
+        'state download abandoned: no peer has the state at this block (pruned or unknown)',
+      )
       return undefined
     }
     const { chunk } = served
-    observer.chunk(served.peer, startAfter, chunk)
+    partial.recorder.chunk(served.peer, partial.startAfter, chunk)
+    audit?.chunk(served.peer, partial.startAfter, chunk)
     // Each chunk is ascending and unique (checked on receipt) and starts after the last key asked
     // for, so the builder's own order check cannot fail on an honest or a dishonest peer.
     for (const [key, value] of chunk.pairs) {
-      bytes += key.length + value.length + STATE_PAIR_OVERHEAD_BYTES
+      partial.bytes += key.length + value.length + STATE_PAIR_OVERHEAD_BYTES
       builder.add(key, value)
     }
-    if (bytes > maxBytes) {
+    if (partial.bytes > maxBytes) {
       throw new ConsensusError(ConsensusErrorCode.STATE_TOO_LARGE, `the state at block ${target.number} from ${peer.toString()} exceeds ${maxBytes} bytes`, {
         peer: peer.toString(),
       })
     }
-    progress.report({ pairs: builder.size, bytes, requests: source.requests, retries: source.retries, spilledNodes: spill.count })
+    progress.report({ pairs: builder.size, bytes: partial.bytes, requests: partial.requests, retries: partial.retries, spilledNodes: spill.count })
     if (chunk.complete) break
-    startAfter = chunk.pairs.at(-1)![0]
+    partial.startAfter = chunk.pairs.at(-1)![0]
   }
   const root = builder.finish()
-  if (!u8aEq(root, target.stateRoot)) return { mismatch: root }
+  if (!u8aEq(root, target.stateRoot)) return { mismatch: root, ranges: partial.recorder.finish() }
   const pairs = builder.size
-  const { requests, retries } = source
+  const { requests, retries, bytes } = partial
   log.info(
     { peer: peer.toString(), block: target.number, pairs, bytes, requests, retries, nodes: spill.count, ms: Math.round(progress.elapsedMs()) },
     'downloaded state',
   )
+  const intervalMs = options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS
   return {
     root,
     nodes: { [Symbol.iterator]: () => spill.nodes() },
     sortedNodes: {
       [Symbol.iterator]: () =>
-        withInstallProgress(
-          spill.sortedNodes(sortProgress(log, target.number, spill.count, options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS)),
-          log,
-          target.number,
-          spill.count,
-          options.progressIntervalMs ?? STATE_PROGRESS_INTERVAL_MS,
-        ),
+        withInstallProgress(spill.sortedNodes(sortProgress(log, target.number, spill.count, intervalMs)), log, target.number, spill.count, intervalMs),
     },
     pairs,
     bytes,
     requests,
     retries,
+    fileBytes: spill.bytes,
     dispose: () => spill.dispose(),
   }
 }
@@ -420,8 +511,6 @@ class RangeAudit implements ChunkObserver {
  * A malformed chunk ends the download (the peer is penalised): it is a dishonest peer, not a slow one.
  */
 class ChunkSource {
-  requests = 0
-  retries = 0
   /** The peers that served at least one chunk, by id. */
   private readonly servedBy = new Map<string, PeerId>()
   private peerIndex = 0
@@ -434,6 +523,8 @@ class ChunkSource {
     private readonly peers: readonly PeerId[],
     private readonly target: StateTarget,
     private readonly options: StateDownloadOptions,
+    /** Where the requests and retries are counted (the download's, across rounds). */
+    private readonly counts: { requests: number; retries: number },
   ) {
     this.perRequest = Math.max(1, Math.min(options.pairsPerRequest ?? MAX_STATE_PAIRS_PER_RESPONSE, MAX_STATE_PAIRS_PER_RESPONSE))
     this.attempts = Math.max(1, options.attemptsPerPeer ?? STATE_REQUEST_ATTEMPTS)
@@ -479,7 +570,7 @@ class ChunkSource {
       if (attempt > 1) await this.backoff(attempt)
       this.throwIfAborted(peer)
       try {
-        this.requests++
+        this.counts.requests++
         const chunk = await network.requestState(peer, this.target.hash, startAfter, this.perRequest, signal, this.options.requestTimeoutMs)
         return chunk === undefined ? { status: 'unavailable' } : { status: 'chunk', chunk }
       } catch (err) {
@@ -490,7 +581,7 @@ class ChunkSource {
         }
         error = err
         if (network.isBanned(peer)) break
-        if (attempt < this.attempts) this.retries++
+        if (attempt < this.attempts) this.counts.retries++
         log.debug(
           { err, peer: peer.toString(), attempt, startAfter: startAfter === undefined ? undefined : u8aToHex(startAfter) },
           'state chunk request failed',

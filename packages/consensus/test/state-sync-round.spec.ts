@@ -9,10 +9,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { builtinSpec, Chain, ChainDatabase, eraAuthorities, type ImportedBlock, signerFromUri } from '@crust-ts/chain'
-import { silentLogger } from '@crust-ts/base'
-import { buildJustification, type ChainNetwork, type ConsensusHost, encodeJustification, signVote, syncState } from '../src/index.js'
+import { type Logger, silentLogger } from '@crust-ts/base'
+import { u8aToHex } from '@polkadot/util'
+import { buildJustification, type ChainNetwork, type ConsensusHost, encodeJustification, signVote, StateSyncCarry, syncState } from '../src/index.js'
 import { LocalChains } from './fixtures/local-chains.js'
 import { waitFor } from './fixtures/network.js'
 
@@ -85,6 +88,98 @@ describe('state sync round', () => {
     assert.equal(outcome.status, 'retry')
     assert.ok(node.network.isBanned(forgerHost.peerId))
     assert.equal(node.chain.best.number, 0)
+  })
+
+  /** A logger that keeps the messages logged at `level`. */
+  function keeping(level: 'warn' | 'error'): { log: Logger; lines: string[] } {
+    const lines: string[] = []
+    const ignore = () => {}
+    const log = { info: ignore, debug: ignore, warn: ignore, error: ignore, [level]: (_fields: object, msg: string) => lines.push(msg) } as unknown as Logger
+    return { log, lines }
+  }
+
+  it('behavior: a verified state the disk has no room for is kept, not downloaded again: the round retries with one error saying how much to free, and once there is room the next round installs it with no peer connected', async () => {
+    const node = await freshNode('roomless')
+    await connect(node, sourceHost)
+    const spillDir = mkdtempSync(join(tmpdir(), 'crust-state-spill-'))
+    const carry = new StateSyncCarry()
+    const { log: errorLog, lines } = keeping('error')
+    try {
+      const full = () => 0
+      assert.equal(
+        (await syncState({ chain: node.chain, network: node.network, log: errorLog }, { minLead: 64, carry, spillDir, freeBytes: full })).status,
+        'retry',
+      )
+      assert.equal(node.chain.best.number, 0)
+      assert.equal(lines.length, 1)
+      assert.match(
+        lines[0]!,
+        /^not enough free disk to install the downloaded state: free \d+\.\d\d GiB more in .+; it is kept and installed once there is room$/,
+      )
+      assert.equal(readdirSync(spillDir).length, 1, 'the verified state stays on disk')
+      assert.equal(
+        (await syncState({ chain: node.chain, network: node.network, log: errorLog }, { minLead: 64, carry, spillDir, freeBytes: full })).status,
+        'retry',
+      )
+      assert.equal(lines.length, 1, 'the error is not repeated every round')
+
+      await node.host.hangUp(sourceHost.peerId)
+      await waitFor(async () => (node.network.peers().length === 0 ? true : undefined), 'disconnected')
+      const roomy = await syncState({ chain: node.chain, network: node.network, log: errorLog }, { minLead: 64, carry, spillDir, freeBytes: () => 2 ** 50 })
+      assert.equal(roomy.status, 'synced', 'installed from the kept state, with no peer to download from')
+      assert.equal(node.chain.finalized.number, 100)
+      assert.equal(node.chain.executedImports, 0)
+      assert.equal(carry.verified, undefined)
+      assert.deepEqual(readdirSync(spillDir), [], 'the installed state’s file is removed')
+    } finally {
+      carry.dispose()
+      rmSync(spillDir, { recursive: true, force: true })
+    }
+  })
+
+  it('behavior: a download every peer failed mid-way is continued by the next round at the same block from the last key received; the state installs and the node executes no block', async () => {
+    // The peer's state answers fail (the stream is reset) once `failAfter` chunks are served.
+    let failAfter = 3
+    let served = 0
+    const asked: Array<string | undefined> = []
+    const flaky = new Proxy(source, {
+      get(target, prop) {
+        if (prop === 'stateChunk')
+          return (...args: Parameters<Chain['stateChunk']>) => {
+            asked.push(args[1] === undefined ? undefined : u8aToHex(args[1]))
+            if (served >= failAfter) throw new Error('flaky peer')
+            served++
+            return target.stateChunk(...args)
+          }
+        const value: unknown = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const flakyHost = await local.host('flaky-source')
+    await local.network(flakyHost, flaky)
+    const node = await freshNode('resumer')
+    await connect(node, flakyHost)
+    const carry = new StateSyncCarry()
+    const { log: warnLog, lines } = keeping('warn')
+    const download = { pairsPerRequest: 16, attemptsPerPeer: 2, retryBackoffMs: 10 }
+    try {
+      assert.equal((await syncState({ chain: node.chain, network: node.network, log: warnLog }, { minLead: 64, carry, download })).status, 'retry')
+      assert.equal(node.chain.best.number, 0)
+      assert.equal(carry.download.received?.pairs, 3 * 16, 'the three chunks received are carried')
+      assert.ok(lines.some((l) => l.startsWith('state download interrupted')))
+      const firstRound = asked.length
+
+      failAfter = Number.POSITIVE_INFINITY
+      const outcome = await syncState({ chain: node.chain, network: node.network, log: warnLog }, { minLead: 64, carry, download })
+      assert.equal(outcome.status, 'synced')
+      assert.equal(node.chain.finalized.number, 100)
+      assert.equal(node.chain.executedImports, 0)
+      assert.equal(asked[firstRound], asked[3], 'the next round asks after the last key received')
+      assert.equal(asked.filter((key) => key === undefined).length, 1, 'the download never starts over from the first key')
+      assert.equal(carry.download.target, undefined)
+    } finally {
+      carry.dispose()
+    }
   })
 
   it('behavior: a peer whose finalized block is below the minimum lead leaves the node to block sync', async () => {

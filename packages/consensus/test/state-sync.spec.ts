@@ -24,6 +24,7 @@ import {
   ConsensusError,
   ConsensusErrorCode,
   downloadState,
+  StateDownloadCarry,
   encodeStatePair,
   MAX_MESSAGE_BYTES,
   MAX_STATE_KEY_BYTES,
@@ -463,6 +464,72 @@ describe('state download between real hosts', () => {
       assert.equal(dead.asked.length, 1 + 2)
       assert.deepEqual(readdirSync(spillDir), [])
     } finally {
+      rmSync(spillDir, { recursive: true, force: true })
+    }
+  })
+
+  it('behavior: a download every peer failed mid-way waits in the carry; the next call at the same block continues it from the last key received, never from the first, and its state matches the root', async () => {
+    const node = await freshNode('carried')
+    const dying = await flakyHost('dying-carry', (index) => (index < 3 ? 'serve' : 'reset'))
+    const healthy = await flakyHost('healthy-carry', () => 'serve')
+    const spillDir = mkdtempSync(join(tmpdir(), 'crust-state-spill-'))
+    const carry = new StateDownloadCarry()
+    const options = { pairsPerRequest: 16, retryBackoffMs: 10, attemptsPerPeer: 2, spillDir, carry }
+    const log = silentLogger.forComponent('test')
+    try {
+      await assert.rejects(
+        downloadState({ network: node.network, log }, await peerOf(node, dying.host), target(FINAL), options),
+        (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.SYNC_FAILED,
+      )
+      assert.equal(dying.asked.length, 3 + 2, 'three chunks served, then two failed attempts at the fourth')
+      assert.equal(carry.target?.number, FINAL)
+      assert.equal(carry.received?.pairs, 3 * 16)
+      assert.equal(readdirSync(spillDir).length, 1, 'the download so far stays on disk for the next round')
+
+      const state = await downloadState({ network: node.network, log }, await peerOf(node, healthy.host), target(FINAL), options)
+      assert.ok(state !== undefined)
+      assert.equal(u8aToHex(state.root), u8aToHex(target(FINAL).stateRoot))
+      assert.equal(healthy.asked[0], dying.asked[3], 'the next round asks after the last key received')
+      assert.ok(!healthy.asked.includes(''), 'it never starts over from the first key')
+      const whole = source.stateChunk(blocks[FINAL - 1]!.block, undefined, { pairs: 1 << 20, bytes: 1 << 30 })
+      assert.ok(whole.complete)
+      assert.equal(state.pairs, whole.pairs.length, 'the carried pairs and the rest make the whole state')
+      assert.equal(healthy.asked.length, Math.ceil(state.pairs / 16) - 3, 'only the chunks not received yet are asked for')
+      assert.equal(carry.target, undefined, 'the finished download is the caller’s, no longer the carry’s')
+      state.dispose()
+      assert.deepEqual(readdirSync(spillDir), [])
+    } finally {
+      carry.dispose()
+      rmSync(spillDir, { recursive: true, force: true })
+    }
+  })
+
+  it('behavior: a carried download is dropped by a download at another block (never mixed into it) and by dispose; both leave nothing on disk', async () => {
+    const node = await freshNode('carry-dropped')
+    const dying = await flakyHost('dying-drop', (index) => (index < 2 || (index >= 4 && index < 6) ? 'serve' : 'reset'))
+    const healthy = await flakyHost('healthy-drop', () => 'serve')
+    const spillDir = mkdtempSync(join(tmpdir(), 'crust-state-spill-'))
+    const carry = new StateDownloadCarry()
+    const options = { pairsPerRequest: 16, retryBackoffMs: 10, attemptsPerPeer: 2, spillDir, carry }
+    const log = silentLogger.forComponent('test')
+    const interrupted = (err: unknown) => err instanceof ConsensusError && err.code === ConsensusErrorCode.SYNC_FAILED
+    try {
+      await assert.rejects(downloadState({ network: node.network, log }, await peerOf(node, dying.host), target(FINAL), options), interrupted)
+      assert.equal(carry.target?.number, FINAL)
+      const other = await downloadState({ network: node.network, log }, await peerOf(node, healthy.host), target(FINAL - 1), options)
+      assert.ok(other !== undefined)
+      assert.equal(u8aToHex(other.root), u8aToHex(target(FINAL - 1).stateRoot))
+      assert.equal(healthy.asked[0], '', 'the download at another block starts from the first key')
+      other.dispose()
+      assert.deepEqual(readdirSync(spillDir), [], 'the download carried for the other block is removed')
+
+      await assert.rejects(downloadState({ network: node.network, log }, await peerOf(node, dying.host), target(FINAL), options), interrupted)
+      assert.equal(readdirSync(spillDir).length, 1)
+      carry.dispose()
+      assert.equal(carry.target, undefined)
+      assert.deepEqual(readdirSync(spillDir), [])
+    } finally {
+      carry.dispose()
       rmSync(spillDir, { recursive: true, force: true })
     }
   })
