@@ -35,11 +35,17 @@ export class ReplicaIndexBatch implements ReplicaIndexes {
   private readonly byAnchor = new Map<string, { anchor: Uint8Array; cids: Uint8Array[] }>()
   /** Every added file, in order (files of different blocks may share a queue slot). */
   private readonly ripening: RipeningEntry[] = []
+  /** The list of the last anchor seen: a report's adds all pass the same anchor array, so it is found without its hex. */
+  private last: { anchor: Uint8Array; cids: Uint8Array[] } | undefined
 
   replicaAdded(anchor: Uint8Array, cid: Uint8Array, createdAt: number): void {
-    const anchorKey = Buffer.from(anchor.buffer, anchor.byteOffset, anchor.byteLength).toString('hex')
-    let files = this.byAnchor.get(anchorKey)
-    if (files === undefined) this.byAnchor.set(anchorKey, (files = { anchor, cids: [] }))
+    let files = this.last?.anchor === anchor ? this.last : undefined
+    if (files === undefined) {
+      const anchorKey = Buffer.from(anchor.buffer, anchor.byteOffset, anchor.byteLength).toString('hex')
+      files = this.byAnchor.get(anchorKey)
+      if (files === undefined) this.byAnchor.set(anchorKey, (files = { anchor, cids: [] }))
+      this.last = files
+    }
     files.cids.push(cid)
     this.ripening.push({ cid, createdAt })
   }
@@ -50,5 +56,6 @@ export class ReplicaIndexBatch implements ReplicaIndexes {
     queueRipenings(state, this.ripening)
     this.byAnchor.clear()
     this.ripening.length = 0
+    this.last = undefined
   }
 }
