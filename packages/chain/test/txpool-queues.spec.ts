@@ -170,11 +170,24 @@ describe('TransactionQueues', () => {
       expectPoolError(() => q.import(tx('a65', ALICE, 65), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
     })
 
-    it('behavior: local (RPC) transactions are not held to the per-sender bound, only network ones', () => {
+    it('behavior: local (RPC) transactions are not held to the per-sender bound, and do not use up the room of network ones: the bound counts network futures only', () => {
       const q = new TransactionQueues<string>({ ...roomy, maxPerSender: 2 })
-      for (let n = 1; n <= 5; n++) assert.equal(q.import(tx(`a${n}`, ALICE, n), 0, { origin: 'local' }).status, 'future')
+      for (let n = 1; n <= 5; n += 2) assert.equal(q.import(tx(`a${n}`, ALICE, n), 0, { origin: 'local' }).status, 'future')
+      // Peers bring the nonces between this node's own (a sender submitting to several nodes).
+      assert.equal(q.import(tx('a2', ALICE, 2), 0, { origin: 'network' }).status, 'future')
+      assert.equal(q.import(tx('a4', ALICE, 4), 0, { origin: 'network' }).status, 'future')
       expectPoolError(() => q.import(tx('a6', ALICE, 6), 0, { origin: 'network' }), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
-      assert.equal(q.status().future, 5)
+      expectPoolError(() => q.checkSenderRoom('0xa6', ALICE, 6), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+      assert.equal(q.import(tx('a7', ALICE, 7), 0, { origin: 'local' }).status, 'future')
+      assert.equal(q.status().future, 6)
+      // The gap fills: everything up to a5 is ready, the network futures' room frees up again.
+      assert.deepEqual(
+        q.import(tx('a0', ALICE, 0), 0, { origin: 'network' }).promoted.map((t) => t.hash),
+        ['0xa1', '0xa2', '0xa3', '0xa4', '0xa5'],
+      )
+      assert.equal(q.import(tx('a8', ALICE, 8), 0, { origin: 'network' }).status, 'future')
+      assert.equal(q.import(tx('a9', ALICE, 9), 0, { origin: 'network' }).status, 'future')
+      expectPoolError(() => q.import(tx('a10', ALICE, 10), 0, { origin: 'network' }), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
     })
 
     it('error: checkSenderRoom refuses, before any validation, what import would refuse for the per-sender bound', () => {

@@ -14,6 +14,8 @@ export interface Entry<T> {
   live: boolean
   /** Index in the future heap, -1 when not there. */
   futurePos: number
+  /** Came from a peer (not this node's RPC): counts against its sender's `maxPerSender` while future. */
+  readonly fromNetwork: boolean
 }
 
 /**
@@ -33,6 +35,8 @@ export class SenderState<T> {
   tail: Entry<T> | undefined = undefined
   headPos = -1
   tailPos = -1
+  /** Future transactions that came from the network (the ones `maxPerSender` bounds). */
+  networkFutures = 0
 
   constructor(id: string, nonce: number) {
     this.id = id

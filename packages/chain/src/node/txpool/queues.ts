@@ -114,7 +114,7 @@ export class TransactionQueues<T = unknown> {
           newPriority: tx.priority,
         })
       }
-    } else if (options.origin !== 'local' && tx.nonce !== (known?.readyEnd ?? accountNonce) && futureOf(known) >= this.maxPerSender) {
+    } else if (options.origin !== 'local' && tx.nonce !== (known?.readyEnd ?? accountNonce) && (known?.networkFutures ?? 0) >= this.maxPerSender) {
       throw new PoolError({
         code: 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER',
         hash: tx.hash,
@@ -125,7 +125,16 @@ export class TransactionQueues<T = unknown> {
 
     this.version++
     const sender = known ?? new SenderState<T>(tx.sender, accountNonce)
-    const entry: Entry<T> = { tx, seq: this.seq++, at: options.now ?? Date.now(), sender, ready: false, live: false, futurePos: -1 }
+    const entry: Entry<T> = {
+      tx,
+      seq: this.seq++,
+      at: options.now ?? Date.now(),
+      sender,
+      ready: false,
+      live: false,
+      futurePos: -1,
+      fromNetwork: options.origin !== 'local',
+    }
     let promoted: Entry<T>[] | undefined
     if (old !== undefined) this.replaceEntry(old, entry)
     else promoted = this.insertEntry(entry)
@@ -162,7 +171,7 @@ export class TransactionQueues<T = unknown> {
   /** {@link checkSenderRoom} as a value: false where it would throw (the hot path of peers' pushes builds no error). */
   hasSenderRoom(sender: string, nonce: number): boolean {
     const known = this.senders.get(sender)
-    return known === undefined || nonce <= known.readyEnd || known.txs.has(nonce) || futureOf(known) < this.maxPerSender
+    return known === undefined || nonce <= known.readyEnd || known.txs.has(nonce) || known.networkFutures < this.maxPerSender
   }
 
   /**
@@ -292,8 +301,7 @@ export class TransactionQueues<T = unknown> {
     entry.live = true
     if (nonce !== sender.readyEnd) {
       entry.ready = false
-      this.futureCount++
-      this.futures.push(entry)
+      this.enterFuture(entry)
       return undefined
     }
     entry.ready = true
@@ -301,8 +309,7 @@ export class TransactionQueues<T = unknown> {
     let promoted: Entry<T>[] | undefined
     let next = nonce + 1
     for (let e = sender.txs.get(next); e !== undefined; e = sender.txs.get(++next)) {
-      this.futures.removeAt(e.futurePos)
-      this.futureCount--
+      this.leaveFuture(e)
       this.readyCount++
       e.ready = true
       ;(promoted ??= []).push(e)
@@ -325,8 +332,8 @@ export class TransactionQueues<T = unknown> {
     if (old.ready) {
       this.refresh(sender)
     } else {
-      this.futures.removeAt(old.futurePos)
-      this.futures.push(entry)
+      this.leaveFuture(old)
+      this.enterFuture(entry)
     }
   }
 
@@ -341,8 +348,7 @@ export class TransactionQueues<T = unknown> {
         const e = sender.txs.get(n)!
         e.ready = false
         this.readyCount--
-        this.futureCount++
-        this.futures.push(e)
+        this.enterFuture(e)
       }
       sender.readyEnd = nonce
     }
@@ -359,10 +365,23 @@ export class TransactionQueues<T = unknown> {
     if (entry.ready) {
       this.readyCount--
     } else {
-      this.futures.removeAt(entry.futurePos)
-      this.futureCount--
+      this.leaveFuture(entry)
     }
     if (sender.txs.size === 0) this.senders.delete(sender.id)
+  }
+
+  /** Puts a future entry in the future heap and its counts. */
+  private enterFuture(entry: Entry<T>): void {
+    this.futures.push(entry)
+    this.futureCount++
+    if (entry.fromNetwork) entry.sender.networkFutures++
+  }
+
+  /** Takes an entry out of the future heap and its counts. */
+  private leaveFuture(entry: Entry<T>): void {
+    this.futures.removeAt(entry.futurePos)
+    this.futureCount--
+    if (entry.fromNetwork) entry.sender.networkFutures--
   }
 
   /** Recomputes the sender's ready range from its nonce, moving entries between the queues. */
@@ -376,13 +395,11 @@ export class TransactionQueues<T = unknown> {
       if (ready === e.ready) continue
       e.ready = ready
       if (ready) {
-        this.futures.removeAt(e.futurePos)
-        this.futureCount--
+        this.leaveFuture(e)
         this.readyCount++
         promoted.push(e)
       } else {
-        this.futures.push(e)
-        this.futureCount++
+        this.enterFuture(e)
         this.readyCount--
       }
     }
@@ -436,10 +453,6 @@ export class TransactionQueues<T = unknown> {
 }
 
 /** How many of the sender's transactions wait behind a nonce gap. */
-function futureOf<T>(sender: SenderState<T> | undefined): number {
-  return sender === undefined ? 0 : sender.txs.size - (sender.readyEnd - sender.nonce)
-}
-
 function liveTxs<T>(entries: Entry<T>[]): PoolTransaction<T>[] {
   const out: PoolTransaction<T>[] = []
   for (const e of entries) if (e.live) out.push(e.tx)
