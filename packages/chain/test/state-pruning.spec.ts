@@ -13,6 +13,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { Chain, ChainError, ChainErrorCode, type ImportedBlock } from '../src/chain/index.js'
 import { MAX_STATE_PIN_LAG, MAX_STATE_PINS, STATE_PIN_LEASE_MS, StatePins } from '../src/chain/state-pins.js'
 import { ChainDatabase, DbError, DbErrorCode, type StateMode } from '../src/db/index.js'
+import { JOURNAL_HASHES_PER_PART, StateJournal } from '../src/db/state-journal.js'
+import { open as lmdbOpen } from 'lmdb'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.js'
 import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { Runtime } from '../src/runtime/runtime.js'
@@ -162,6 +164,70 @@ describe('StateJournal (pruned ChainDatabase)', () => {
     assert.throws(() => trieNodeCounts(db, f.root), /missing trie node/)
     const union = trieNodeCounts(db, a.root, trieNodeCounts(db, g.root))
     assert.equal(db.countNodes(), union.size)
+  })
+
+  it('behavior: a block journal of hundreds of nodes is stored in leaf-sized parts (no overflow pages); discarding and pruning release every node of it', () => {
+    const db = openDb('pruned')
+    const trie = new MerkleTrie(db, { cacheSize: 0 })
+    const keys = (from: number, count: number, tag: number): TrieChange[] =>
+      Array.from({ length: count }, (_, i) => [blake2b256(Uint8Array.of(from, i >> 8, i & 0xff)), Uint8Array.of(tag, i & 0xff, 1, 2, 3)])
+    const g = trie.commit(EMPTY_TRIE_ROOT, keys(0, 400, 1))
+    db.commitBlock({ block: stored(0, g.root), nodes: g.nodes, canonical: true })
+    // Block 1 rewrites every value (its deleted journal is as long as its inserted one); a fork writes others.
+    const a = trie.commit(g.root, keys(0, 400, 2))
+    const ba = stored(1, a.root)
+    db.commitBlock({ block: ba, nodes: a.nodes, deleted: a.deleted, canonical: true })
+    const f = trie.commit(g.root, keys(1, 300, 3))
+    const bf = { ...stored(1, f.root), hash: blake2b256(Uint8Array.of(0xff, ...f.root)) }
+    db.commitBlock({ block: bf, nodes: f.nodes, deleted: f.deleted, canonical: false })
+    assert.ok(a.nodes.length > 4 * JOURNAL_HASHES_PER_PART && a.deleted.length > 4 * JOURNAL_HASHES_PER_PART && f.nodes.length > 4 * JOURNAL_HASHES_PER_PART)
+    assert.equal(db.journalOverflowPages(), 0, 'no journal value outgrows a leaf entry')
+    assert.deepEqual(
+      db
+        .journaledBlocks()
+        .map(([n, h]) => `${n}:${hex(h)}`)
+        .sort(),
+      [`1:${hex(ba.hash)}`, `1:${hex(bf.hash)}`].sort(),
+      'each block listed once, whatever its parts',
+    )
+    assert.equal(db.journaledDeletions([1, ba.hash]), a.deleted.length)
+    db.commitHead({ meta: {}, prune: { canonicalized: [[1, ba.hash]], discarded: [[1, bf.hash]], pruned: [[1, ba.hash]] } })
+    assert.deepEqual(db.journaledBlocks(), [])
+    assert.equal(db.journaledDeletions([1, ba.hash]), 0)
+    assert.equal(db.countNodes(), trieNodeCounts(db, a.root).size, 'only the kept state remains: every part was applied')
+  })
+
+  it('behavior: a whole journal written before parts existed is still applied and removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crust-journal-raw-'))
+    dirs.push(dir)
+    const env = lmdbOpen<Uint8Array, Uint8Array>({ path: dir, maxDbs: 8 })
+    const bucket = (name: string) => env.openDB<Uint8Array, Uint8Array>({ name, encoding: 'binary', keyEncoding: 'binary' })
+    const [nodes, refs, inserted, deleted] = [bucket('nodes'), bucket('refs'), bucket('inserted'), bucket('deleted')]
+    const journal = new StateJournal(nodes, refs, inserted, deleted)
+    const hashes = Array.from({ length: 100 }, (_, i) => blake2b256(Uint8Array.of(i)))
+    const block = [7, blake2b256(Uint8Array.of(7, 7))] as const
+    const key = new Uint8Array(36)
+    new DataView(key.buffer).setUint32(0, 7)
+    key.set(block[1], 4)
+    try {
+      env.transactionSync(() => {
+        journal.addNodes(hashes.map((h) => [h, Uint8Array.of(1, 2, 3)] as const))
+        // The old layout: the block's whole list under the key without a part.
+        inserted.put(key, Buffer.concat(hashes.slice(0, 50)))
+        deleted.put(key, Buffer.concat(hashes.slice(50)))
+      })
+      assert.deepEqual(
+        journal.journaled().map(([n, h]) => [n, hex(h)]),
+        [[7, hex(block[1])]],
+      )
+      assert.equal(journal.deletedCount(block), 50)
+      env.transactionSync(() => journal.apply({ canonicalized: [], discarded: [block], pruned: [] }))
+      assert.equal(nodes.getKeysCount(), 50, 'the discarded block released the 50 nodes of its whole journal')
+      assert.equal(inserted.doesExist(key) || deleted.doesExist(key), false)
+      assert.deepEqual(journal.journaled(), [])
+    } finally {
+      await env.close()
+    }
   })
 
   it('error: an archive database refuses to open pruned and the other way round; without a mode it opens in its own', async () => {

@@ -23,13 +23,16 @@ export const Bucket = {
    */
   trieNodeRefs: 8,
   /**
-   * pruned databases: block number (u32 BE) ++ block hash -> the hashes of the trie nodes the
-   * block inserted (32 bytes each), kept until finality keeps or discards the block
+   * pruned databases: block number (u32 BE) ++ block hash ++ part (u16 BE) -> up to 60 of the
+   * hashes of the trie nodes the block inserted (32 bytes each; part 0 always exists), kept until
+   * finality keeps or discards the block. Databases written before parts hold the whole list
+   * under the key without a part; it is still read.
    */
   stateInserted: 9,
   /**
-   * pruned databases: block number (u32 BE) ++ block hash -> the hashes of the trie nodes the
-   * block's state no longer holds (32 bytes each), kept until the parent's state is pruned
+   * pruned databases: block number (u32 BE) ++ block hash ++ part (u16 BE) -> up to 60 of the
+   * hashes of the trie nodes the block's state no longer holds (32 bytes each), kept until the
+   * parent's state is pruned (the whole list without a part in databases written before parts)
    */
   stateDeleted: 10,
   /**

@@ -445,6 +445,16 @@ export class ChainDatabase implements TrieNodeReader {
     return this.journal.refCount(hash)
   }
 
+  /**
+   * LMDB's overflow pages of the state journal's buckets (tests and benchmarks): a value larger than
+   * a leaf entry takes a run of them, whose allocation scans LMDB's free list (see `state-journal.ts`).
+   */
+  journalOverflowPages(): number {
+    this.assertOpen()
+    const pages = (bucket: Bucket) => (this.env.openDB({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' }).getStats() as { overflowPages: number }).overflowPages
+    return pages(Bucket.stateInserted) + pages(Bucket.stateDeleted)
+  }
+
   /** How many trie nodes are stored (a full count: for tests and benchmarks). */
   countNodes(): number {
     this.assertOpen()

@@ -31,6 +31,16 @@ export interface StatePruneStep {
 const HASH_LENGTH = 32
 /** See {@link StateJournal.keepBucketsNonEmpty}. */
 const SENTINEL = Uint8Array.of(0)
+/**
+ * Hashes per stored part of a block's journal. A journal is written in parts that each fit on an
+ * LMDB leaf page (an entry of at most 2,040 bytes with 4 KiB pages): a larger value takes a run of
+ * contiguous overflow pages, and LMDB finds such a run by scanning its whole free-page list (and
+ * loading more of it, up to 60 tries a page). A report block journals ~10,000 inserted nodes
+ * (320 KB, 79 contiguous pages); on a database whose free list pruning had filled, that search was
+ * most of a block's store time (`mdb_midl_xmerge`/`mdb_midl_insert`, 56 % of a 10 M-file node's CPU).
+ */
+export const JOURNAL_HASHES_PER_PART = 60
+const PART_KEY_LENGTH = 4 + HASH_LENGTH + 2
 
 function journalKey([number, hash]: JournalBlock): Uint8Array {
   const key = new Uint8Array(4 + hash.length)
@@ -39,13 +49,18 @@ function journalKey([number, hash]: JournalBlock): Uint8Array {
   return key
 }
 
-function concatHashes(hashes: Iterable<Uint8Array>, count: number): Uint8Array {
-  const out = new Uint8Array(count * HASH_LENGTH)
-  let o = 0
-  for (const h of hashes) {
-    out.set(h, o)
-    o += HASH_LENGTH
-  }
+/** The key of part `part` of a block's journal: its journal key and the part's number (u16 BE). */
+function partKey(key: Uint8Array, part: number): Uint8Array {
+  const out = new Uint8Array(PART_KEY_LENGTH)
+  out.set(key)
+  new DataView(out.buffer).setUint16(key.length, part)
+  return out
+}
+
+/** Just above every part key of `key` (a range's exclusive end). */
+function partsEnd(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 3).fill(0xff)
+  out.set(key)
   return out
 }
 
@@ -142,35 +157,61 @@ export class StateJournal {
   /** Journals a non-final block: the nodes it inserted and those of its parent's state it no longer holds. */
   record(block: JournalBlock, nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, deleted: readonly Uint8Array[]): void {
     const key = journalKey(block)
-    this.inserted.put(
+    this.writeParts(
+      this.inserted,
       key,
-      concatHashes(
-        nodes.map(([h]) => h),
-        nodes.length,
-      ),
+      nodes.map(([h]) => h),
     )
-    if (deleted.length > 0) this.deleted.put(key, concatHashes(deleted, deleted.length))
+    if (deleted.length > 0) this.writeParts(this.deleted, key, deleted)
   }
 
   /** Applies one finality step (see {@link StatePruneStep}). */
   apply(step: StatePruneStep): void {
-    for (const block of step.canonicalized) this.inserted.remove(journalKey(block))
+    for (const block of step.canonicalized) this.removeJournal(this.inserted, journalKey(block))
     for (const block of step.discarded) {
       const key = journalKey(block)
-      for (const hash of splitHashes(this.read(this.inserted, key))) this.release(hash)
-      this.inserted.remove(key)
-      this.deleted.remove(key)
+      for (const hash of this.journalHashes(this.inserted, key)) this.release(hash)
+      this.removeJournal(this.inserted, key)
+      this.removeJournal(this.deleted, key)
     }
     for (const block of step.pruned) {
       const key = journalKey(block)
-      for (const hash of splitHashes(this.read(this.deleted, key))) this.release(hash)
-      this.deleted.remove(key)
+      for (const hash of this.journalHashes(this.deleted, key)) this.release(hash)
+      this.removeJournal(this.deleted, key)
     }
+  }
+
+  /** Writes `hashes` as the journal `key` of `db`, in parts of {@link JOURNAL_HASHES_PER_PART}. */
+  private writeParts(db: Bytes, key: Uint8Array, hashes: readonly Uint8Array[]): void {
+    for (let part = 0, from = 0; from < hashes.length || part === 0; part++, from += JOURNAL_HASHES_PER_PART) {
+      const count = Math.min(JOURNAL_HASHES_PER_PART, hashes.length - from)
+      const value = new Uint8Array(count * HASH_LENGTH)
+      for (let i = 0; i < count; i++) value.set(hashes[from + i]!, i * HASH_LENGTH)
+      db.put(partKey(key, part), value)
+    }
+  }
+
+  /** The hashes of a block's journal in `db`: a whole value written before the journal had parts, then its parts in order. */
+  private *journalHashes(db: Bytes, key: Uint8Array): Generator<Uint8Array> {
+    yield* splitHashes(this.read(db, key))
+    for (const { value } of db.getRange({ start: partKey(key, 0), end: partsEnd(key) })) {
+      const bytes = value as Uint8Array
+      yield* splitHashes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    }
+  }
+
+  /** Removes a block's journal from `db`: a whole value and every part. */
+  private removeJournal(db: Bytes, key: Uint8Array): void {
+    db.remove(key)
+    for (const part of db.getKeys({ start: partKey(key, 0), end: partsEnd(key) })) db.remove(part as Uint8Array)
   }
 
   /** How many node references pruning `block`'s parent state will release (its deleted journal's length). */
   deletedCount(block: JournalBlock): number {
-    return (this.deleted.getBinary(journalKey(block))?.length ?? 0) / HASH_LENGTH
+    const key = journalKey(block)
+    let bytes = this.deleted.getBinary(key)?.length ?? 0
+    for (const { value } of this.deleted.getRange({ start: partKey(key, 0), end: partsEnd(key) })) bytes += (value as Uint8Array).length
+    return bytes / HASH_LENGTH
   }
 
   /** The blocks whose inserted journal is still kept (imported, neither final nor discarded), by number. */
@@ -178,9 +219,11 @@ export class StateJournal {
     const out: JournalBlock[] = []
     for (const key of this.inserted.getKeys()) {
       const bytes = key as Uint8Array
-      if (bytes.length !== 4 + HASH_LENGTH) continue
+      // A whole journal (written before parts), or a journal's first part (every journal has one).
+      const whole = bytes.length === 4 + HASH_LENGTH
+      if (!whole && !(bytes.length === PART_KEY_LENGTH && bytes[PART_KEY_LENGTH - 2] === 0 && bytes[PART_KEY_LENGTH - 1] === 0)) continue
       // A copy: lmdb hands keys out as Buffers, whose slice() is a view of the whole key.
-      out.push([u32(bytes), new Uint8Array(bytes.subarray(4))])
+      out.push([u32(bytes), new Uint8Array(bytes.subarray(4, 4 + HASH_LENGTH))])
     }
     return out
   }
