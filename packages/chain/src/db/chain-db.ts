@@ -451,7 +451,8 @@ export class ChainDatabase implements TrieNodeReader {
    */
   journalOverflowPages(): number {
     this.assertOpen()
-    const pages = (bucket: Bucket) => (this.env.openDB({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' }).getStats() as { overflowPages: number }).overflowPages
+    const pages = (bucket: Bucket) =>
+      (this.env.openDB({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' }).getStats() as { overflowPages: number }).overflowPages
     return pages(Bucket.stateInserted) + pages(Bucket.stateDeleted)
   }
 
