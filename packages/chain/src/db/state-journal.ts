@@ -34,10 +34,11 @@ const SENTINEL = Uint8Array.of(0)
 /**
  * Hashes per stored part of a block's journal. A journal is written in parts that each fit on an
  * LMDB leaf page (an entry of at most 2,040 bytes with 4 KiB pages): a larger value takes a run of
- * contiguous overflow pages, and LMDB finds such a run by scanning its whole free-page list (and
- * loading more of it, up to 60 tries a page). A report block journals ~10,000 inserted nodes
- * (320 KB, 79 contiguous pages); on a database whose free list pruning had filled, that search was
- * most of a block's store time (`mdb_midl_xmerge`/`mdb_midl_insert`, 56 % of a 10 M-file node's CPU).
+ * contiguous overflow pages, and LMDB finds such a run by scanning its free-page list (loading
+ * more of it, up to 60 tries a page, when none is long enough). A report block journals ~10,000
+ * inserted nodes: 320 KB, a run of 79 pages, the longest a block asks for. (A 10 M-file node
+ * serving state while it authored spent 56 % of its CPU in LMDB's free-list merging; how much of
+ * that the journals caused was not isolated.)
  */
 export const JOURNAL_HASHES_PER_PART = 60
 const PART_KEY_LENGTH = 4 + HASH_LENGTH + 2
