@@ -9,6 +9,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { createIpfsNode, encodeFileLeaf, fastLeafImporter, framedChunker, kuboAddOptions, LmdbBlockstore, LmdbRepo } from '../src/index.js'
+import { disposeConsumed, markDisposable } from '../src/node/disposable.js'
 import { takeRelease } from '../src/store/after-write.js'
 import { bytes, collect, dagBlocks, deterministicBytes, tempDir } from './fixtures/content.js'
 
@@ -141,6 +142,50 @@ describe('node: import pipeline', () => {
       assert.deepEqual(bytes(leaf.block), bytes(encodeFileLeaf(data.subarray(i * chunkSize, (i + 1) * chunkSize))), `leaf ${i}`)
       assert.deepEqual(CID.create(0, dagPb.code, await sha256.digest(leaf.block)), leaf.cid)
     }
+  })
+
+  it('behavior: an upload piece marked disposable is freed once the chunker copied all of it, never before; other memory never is', async () => {
+    const own = (n: number, seed: number) => {
+      const b = Buffer.allocUnsafeSlow(n)
+      for (let i = 0; i < n; i++) b[i] = (i * 7 + seed) % 256
+      return b
+    }
+    const a = own(700, 1)
+    const b = own(700, 2)
+    const c = own(700, 3)
+    const sliced = own(700, 4)
+    const pooled = Buffer.from('bytes in a slice of the shared pool')
+    for (const piece of [a, b, c, sliced, pooled]) markDisposable(piece)
+    // a view that stops short of its memory's end: the rest could still be on its way
+    const pieces = [a, b, c, sliced.subarray(0, 300), pooled]
+    const input = Buffer.concat(pieces)
+    const framed = new WeakSet<Uint8Array>()
+    const chunks = framedChunker(
+      1000,
+      framed,
+    )(
+      (async function* () {
+        yield* pieces
+      })(),
+    )
+    const out: Buffer[] = []
+    const first = await chunks.next()
+    out.push(bytes(first.value as Uint8Array))
+    assert.equal(a.buffer.detached, true, 'copied whole into the first chunk')
+    assert.equal(b.buffer.detached, false, 'only partly copied yet')
+    for await (const chunk of chunks) out.push(bytes(chunk))
+    assert.deepEqual(Buffer.concat(out), input)
+    assert.deepEqual(
+      [a, b, c].map((p) => p.buffer.detached),
+      [true, true, true],
+    )
+    assert.equal(sliced.buffer.detached, false)
+    assert.equal(pooled.buffer.detached, false)
+    assert.equal(pooled.toString(), 'bytes in a slice of the shared pool')
+    // unmarked memory is left alone
+    const unmarked = own(100, 5)
+    disposeConsumed(unmarked)
+    assert.equal(unmarked.buffer.detached, false)
   })
 
   it('behavior: an add whose chunks reuse committed memory stores every block intact (the blocks match their CIDs, the file reads back)', async () => {

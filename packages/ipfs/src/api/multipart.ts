@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream'
 import busboy from 'busboy'
+import { markDisposable } from '../node/disposable.js'
 import { MAX_FIELD_BYTES } from './constants.js'
 import { KuboApiError, ResponseClosedError } from './errors.js'
 
@@ -163,6 +164,8 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
         this.finish(KuboApiError.bodyTooLarge(maxBytes))
         return
       }
+      // the parser's own memory for this socket read, seen by nothing but busboy, which slices it in order
+      markDisposable(chunk)
       if (!bb.write(chunk)) source.pause()
     }
     const onDrain = (): void => {

@@ -5,6 +5,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { releaseAfterWrite } from '../store/after-write.js'
+import { disposeConsumed } from './disposable.js'
 
 /** Options of {@link fastLeafImporter}. */
 export interface LeafImporterInit {
@@ -83,17 +84,20 @@ export function framedChunker(chunkSize: number, framed: FramedChunks): (source:
     }
     for await (const piece of source) {
       let at = 0
+      let stashed = false
       while (at < piece.length) {
         if (current === undefined) {
           if (pendingBytes + piece.length - at < chunkSize) {
             pending.push(at === 0 ? piece : piece.subarray(at))
             pendingBytes += piece.length - at
+            stashed = true
             break
           }
           current = open()
           for (const p of pending) {
             current.set(p, fill)
             fill += p.length
+            disposeConsumed(p)
           }
           pending = []
           pendingBytes = 0
@@ -108,6 +112,8 @@ export function framedChunker(chunkSize: number, framed: FramedChunks): (source:
           fill = 0
         }
       }
+      // every byte of it copied: an upload's body piece is freed now (see disposable.ts)
+      if (!stashed) disposeConsumed(piece)
     }
     // The rest (or an empty file's one empty chunk): in a buffer of its own size, so a small file holds no slab.
     if (pendingBytes > 0 || !emitted) {
@@ -117,6 +123,7 @@ export function framedChunker(chunkSize: number, framed: FramedChunks): (source:
       for (const p of pending) {
         data.set(p, offset)
         offset += p.length
+        disposeConsumed(p)
       }
       yield emit(data)
     }
