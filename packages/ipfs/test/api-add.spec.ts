@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { type ApiFixture, all, collect, startApi } from './fixtures/api-server.js'
-import { deterministicBytes } from './fixtures/deterministic.js'
+import { kuboAddOptions } from '../src/index.js'
+import { deterministicBuffer, deterministicBytes } from './fixtures/deterministic.js'
 import { multipart, rawRequest } from './fixtures/raw-http.js'
 
 const enc = new TextEncoder()
@@ -196,6 +197,26 @@ describe('api: add', () => {
     const root = ndjson(res.body).at(-1)!.Hash as string
     const bytes = await collect(api.client.cat(root))
     assert.equal(bytes.length, 6 * 1024 * 1024, 'every block of the add survived the concurrent gc')
+  })
+
+  it("behavior: files whose bytes share the parser's socket pieces each keep all their bytes (pieces are freed once copied)", async () => {
+    const one = await deterministicBuffer(300_000, 'shared-piece-one')
+    const two = await deterministicBuffer(200_123, 'shared-piece-two')
+    // one write: the end of one.bin and the start of two.bin arrive in the same socket reads
+    const body = multipart(BOUNDARY, [
+      ['one.bin', one],
+      ['two.bin', two],
+    ])
+    const res = await rawRequest(`${api.url}/api/v0/add`, { body, headers: MULTIPART })
+    assert.equal(res.status, 200)
+    const events = ndjson(res.body)
+    assert.deepEqual(
+      events.map((e) => e.Name),
+      ['one.bin', 'two.bin'],
+    )
+    // read back before the same bytes are added in process (which would store the right blocks under those CIDs)
+    for (const [i, data] of [one, two].entries()) assert.deepEqual(await collect(api.client.cat(events[i]!.Hash as string)), data)
+    for (const [i, data] of [one, two].entries()) assert.equal(events[i]!.Hash, (await api.node.fs.addBytes(data, kuboAddOptions())).toString())
   })
 
   it('behavior: a client that aborts mid-upload frees the request (and its GC lock); nothing gets pinned', async () => {

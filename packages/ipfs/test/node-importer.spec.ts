@@ -9,7 +9,9 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { createIpfsNode, encodeFileLeaf, fastLeafImporter, framedChunker, kuboAddOptions, LmdbBlockstore, LmdbRepo } from '../src/index.js'
-import { bytes, collect, deterministicBytes, tempDir } from './fixtures/content.js'
+import { disposeConsumed, markDisposable } from '../src/node/disposable.js'
+import { takeRelease } from '../src/store/after-write.js'
+import { bytes, collect, dagBlocks, deterministicBytes, tempDir } from './fixtures/content.js'
 
 const KiB = 1024
 
@@ -95,6 +97,118 @@ describe('node: import pipeline', () => {
       ),
       { numRuns: 200 },
     )
+  })
+
+  it("behavior: a chunk's memory is cut again for a later chunk of the file only once the block store handed its block back", async () => {
+    const chunkSize = 1000
+    const data = new Uint8Array(12 * chunkSize).map((_, i) => (i * 13 + (i >> 10)) % 251)
+    const framed = new WeakSet<Uint8Array>()
+    const handBack: Array<() => void> = []
+    const store = {
+      put: async (cid: CID, block: Uint8Array) => {
+        const release = takeRelease(block)
+        assert.ok(release !== undefined, 'every full framed chunk is registered before its put')
+        handBack.push(release)
+        return cid
+      },
+    }
+    const content = framedChunker(
+      chunkSize,
+      framed,
+    )(
+      (async function* () {
+        for (let at = 0; at < data.length; at += 300) yield data.slice(at, at + 300)
+      })(),
+    )
+    const leaves: Array<{ cid: CID; block: Uint8Array }> = []
+    for await (const step of fastLeafImporter({ cidVersion: 0, rawLeaves: false, framed })({ content } as never, store as never)) {
+      const leaf = await step()
+      leaves.push({ cid: leaf.cid, block: leaf.block })
+      // the first leaf's write settles after the fifth leaf: the sixth chunk is cut into its memory
+      if (leaves.length === 5) handBack[0]!()
+    }
+    const sameMemory = (a: Uint8Array, b: Uint8Array) => a.buffer === b.buffer && a.byteOffset === b.byteOffset
+    assert.equal(leaves.length, 12)
+    for (let i = 1; i < 5; i++) assert.ok(!sameMemory(leaves[i]!.block, leaves[0]!.block), `chunk ${i} has memory of its own`)
+    assert.ok(sameMemory(leaves[5]!.block, leaves[0]!.block), "the sixth chunk reuses the first one's memory")
+    for (let i = 6; i < 12; i++)
+      assert.ok(
+        leaves.slice(0, i).every((l) => !sameMemory(leaves[i]!.block, l.block)),
+        `chunk ${i} reuses nothing not handed back`,
+      )
+    // every leaf not handed back still holds the bytes its CID names
+    for (const [i, leaf] of leaves.entries()) {
+      if (i === 0) continue
+      assert.deepEqual(bytes(leaf.block), bytes(encodeFileLeaf(data.subarray(i * chunkSize, (i + 1) * chunkSize))), `leaf ${i}`)
+      assert.deepEqual(CID.create(0, dagPb.code, await sha256.digest(leaf.block)), leaf.cid)
+    }
+  })
+
+  it('behavior: an upload piece marked disposable is freed once the chunker copied all of it, never before; other memory never is', async () => {
+    const own = (n: number, seed: number) => {
+      const b = Buffer.allocUnsafeSlow(n)
+      for (let i = 0; i < n; i++) b[i] = (i * 7 + seed) % 256
+      return b
+    }
+    const a = own(700, 1)
+    const b = own(700, 2)
+    const c = own(700, 3)
+    const sliced = own(700, 4)
+    const pooled = Buffer.from('bytes in a slice of the shared pool')
+    for (const piece of [a, b, c, sliced, pooled]) markDisposable(piece)
+    // a view that stops short of its memory's end: the rest could still be on its way
+    const pieces = [a, b, c, sliced.subarray(0, 300), pooled]
+    const input = Buffer.concat(pieces)
+    const framed = new WeakSet<Uint8Array>()
+    const chunks = framedChunker(
+      1000,
+      framed,
+    )(
+      (async function* () {
+        yield* pieces
+      })(),
+    )
+    const out: Buffer[] = []
+    const first = await chunks.next()
+    out.push(bytes(first.value as Uint8Array))
+    assert.equal(a.buffer.detached, true, 'copied whole into the first chunk')
+    assert.equal(b.buffer.detached, false, 'only partly copied yet')
+    for await (const chunk of chunks) out.push(bytes(chunk))
+    assert.deepEqual(Buffer.concat(out), input)
+    assert.deepEqual(
+      [a, b, c].map((p) => p.buffer.detached),
+      [true, true, true],
+    )
+    assert.equal(sliced.buffer.detached, false)
+    assert.equal(pooled.buffer.detached, false)
+    assert.equal(pooled.toString(), 'bytes in a slice of the shared pool')
+    // unmarked memory is left alone
+    const unmarked = own(100, 5)
+    disposeConsumed(unmarked)
+    assert.equal(unmarked.buffer.detached, false)
+  })
+
+  it('behavior: an add whose chunks reuse committed memory stores every block intact (the blocks match their CIDs, the file reads back)', async () => {
+    const dir = tempDir('recycle')
+    const node = await createIpfsNode({ repoPath: path.join(dir.path, 'repo'), swarm: [] })
+    try {
+      const size = 24 * 256 * KiB + 1234
+      // pieces that arrive over several event-loop turns, as a socket's do: commits are reported in between
+      const source = async function* () {
+        for (const piece of deterministicBytes(size, 'recycle', 64 * KiB)) {
+          await new Promise((resolve) => setImmediate(resolve))
+          yield piece
+        }
+      }
+      // few blocks in flight (the API's add runs 16): chunks are cut after earlier blocks committed
+      const cid = await node.fs.addByteStream(source(), { ...kuboAddOptions(), blockWriteConcurrency: 2 })
+      // each block read back (offline) and checked against its CID first: 25 leaves and their parent
+      assert.equal((await dagBlocks(node.helia.blockstore, cid)).length, 26)
+      assert.deepEqual(await collect(node.fs.cat(cid)), await collect(deterministicBytes(size, 'recycle', 64 * KiB)))
+    } finally {
+      await node.stop()
+      dir.remove()
+    }
   })
 
   it('behavior: progress events report every leaf written, through kuboAddOptions', async () => {

@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream'
 import busboy from 'busboy'
+import { markDisposable } from '../node/disposable.js'
 import { MAX_FIELD_BYTES } from './constants.js'
 import { KuboApiError, ResponseClosedError } from './errors.js'
 
@@ -107,6 +108,7 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
     private readonly source: Readable,
     contentType: string,
     signal: AbortSignal | undefined,
+    maxBytes: number,
   ) {
     let bb: busboy.Busboy
     try {
@@ -136,12 +138,58 @@ export class MultipartReader implements AsyncIterable<MultipartEntry> {
     source.on('error', (err) => this.finish(err))
     // a client that goes away mid-upload must not leave a consumer waiting for bytes forever
     signal?.addEventListener('abort', () => this.finish(signal.reason ?? new ResponseClosedError()), { once: true })
-    source.pipe(bb)
+    this.feed(bb, maxBytes)
   }
 
-  /** Creates a reader; throws a plain-text 400 when the content type has no boundary. */
-  static create(source: Readable, contentType: string, signal?: AbortSignal): MultipartReader {
-    return new MultipartReader(source, contentType, signal)
+  /**
+   * Creates a reader; throws a plain-text 400 when the content type has no boundary. A body larger
+   * than `maxBytes` fails it with a 413, and no byte past the limit reaches the parser.
+   */
+  static create(source: Readable, contentType: string, signal?: AbortSignal, maxBytes = Number.POSITIVE_INFINITY): MultipartReader {
+    return new MultipartReader(source, contentType, signal, maxBytes)
+  }
+
+  /**
+   * Writes the body into busboy as `pipe` would (pausing while busboy is full), counting it on the
+   * way. The count was a Transform between the two: one more stream stage, with its own buffering
+   * and callbacks, for every socket piece of every upload.
+   */
+  private feed(bb: busboy.Busboy, maxBytes: number): void {
+    const source = this.source
+    let total = 0
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length
+      if (total > maxBytes) {
+        stop()
+        this.finish(KuboApiError.bodyTooLarge(maxBytes))
+        return
+      }
+      // the parser's own memory for this socket read, seen by nothing but busboy, which slices it in order
+      markDisposable(chunk)
+      if (!bb.write(chunk)) source.pause()
+    }
+    const onDrain = (): void => {
+      source.resume()
+    }
+    const onEnd = (): void => {
+      stop()
+      bb.end()
+    }
+    // as unpipe: the source is paused until someone else reads it (the server's drain, discard())
+    const stop = (): void => {
+      source.pause()
+      source.off('data', onData)
+      source.off('end', onEnd)
+      bb.off('drain', onDrain)
+      bb.off('error', stop)
+      bb.off('close', stop)
+    }
+    source.on('data', onData)
+    source.on('end', onEnd)
+    bb.on('drain', onDrain)
+    // a parser that failed takes no more (the caller lets the rest of the body go)
+    bb.on('error', stop)
+    bb.on('close', stop)
   }
 
   private push(item: Item): void {

@@ -7,7 +7,6 @@
 import { listen } from '@crust-ts/base'
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { Transform } from 'node:stream'
 import { pino } from 'pino'
 import type { IpfsNode } from '../interface.js'
 import { CommandBlocks } from './blocks.js'
@@ -279,7 +278,7 @@ export class DefaultKuboApiServer implements KuboApiServer {
     let files: MultipartReader | undefined
     if (takesFiles && withBody && mediaType(req.headers['content-type']) === 'multipart/form-data') {
       try {
-        files = MultipartReader.create(this.limitBody(req), req.headers['content-type']!, client.signal)
+        files = MultipartReader.create(req, req.headers['content-type']!, client.signal, this.options.maxBodyBytes)
       } catch (err) {
         return this.reject(req, res, toKuboApiError(err))
       }
@@ -346,21 +345,5 @@ export class DefaultKuboApiServer implements KuboApiServer {
     }
     if (res.writableFinished) close()
     else res.once('finish', close)
-  }
-
-  /** The request body, failing once it grows past `maxBodyBytes`. */
-  private limitBody(req: IncomingMessage): Transform {
-    const max = this.options.maxBodyBytes
-    let total = 0
-    const limited = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        total += chunk.length
-        if (total > max) callback(KuboApiError.bodyTooLarge(max))
-        else callback(null, chunk)
-      },
-    })
-    req.on('error', (err) => limited.destroy(err))
-    req.pipe(limited)
-    return limited
   }
 }

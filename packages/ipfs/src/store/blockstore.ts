@@ -3,6 +3,7 @@ import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
+import { takeRelease } from './after-write.js'
 import { NotFoundError, writeFailed } from './errors.js'
 import { commitPut, type LmdbRepo } from './lmdb-repo.js'
 import { MAX_IN_FLIGHT_BYTES } from './constants.js'
@@ -130,13 +131,19 @@ export class LmdbBlockstore implements Blockstore {
     const bytes = value instanceof Uint8Array ? value : await collectBytes(value)
     const db = this.repo.blocks
     const k = key.multihash.bytes
-    if (db.doesExist(k)) return key
+    const release = takeRelease(bytes)
+    if (db.doesExist(k)) {
+      release?.()
+      return key
+    }
+    const written = commitPut(db, k, bytes)
+    if (release !== undefined) written.then(release, release)
     const scope = this.scopes.getStore()
     if (scope === undefined) {
-      await commitPut(db, k, bytes).catch((err: unknown) => {
+      await written.catch((err: unknown) => {
         throw writeFailed(key.toString(), err)
       })
-    } else await scope.track(commitPut(db, k, bytes), bytes.byteLength, key.toString())
+    } else await scope.track(written, bytes.byteLength, key.toString())
     return key
   }
 
@@ -147,11 +154,12 @@ export class LmdbBlockstore implements Blockstore {
       const bytes = value instanceof Uint8Array ? value : await collectBytes(value)
       const db = this.repo.blocks
       const k = cid.multihash.bytes
-      const done = db.doesExist(k)
-        ? Promise.resolve()
-        : commitPut(db, k, bytes).catch((err: unknown) => {
-            throw writeFailed(cid.toString(), err)
-          })
+      const written = db.doesExist(k) ? Promise.resolve() : commitPut(db, k, bytes)
+      const release = takeRelease(bytes)
+      if (release !== undefined) written.then(release, release)
+      const done = written.catch((err: unknown) => {
+        throw writeFailed(cid.toString(), err)
+      })
       pipeline.push(cid, bytes.byteLength, done)
       yield* pipeline.ready()
     }

@@ -45,6 +45,8 @@ export interface ApiAddBenchResult {
     /** Median over rounds of (this round's MB/s ÷ this round's anchor). */
     ratio: number
   }
+  /** Each round's own figures, in order (the medians hide how much a shared machine moved them). */
+  perRound: Array<{ addMBs: number; limitMBs: number; ratio: number }>
 }
 
 interface Round {
@@ -132,6 +134,7 @@ export async function runApiAddBench(opts: ApiAddBenchOptions = {}): Promise<Api
         mbPerSecond: median(results.map((r) => mb / r.add)),
         ratio: median(results.map((r) => mb / r.add / limit(r))),
       },
+      perRound: results.map((r) => ({ addMBs: mb / r.add, limitMBs: limit(r), ratio: mb / r.add / limit(r) })),
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true })
@@ -146,6 +149,7 @@ export function formatApiAddBench(r: ApiAddBenchResult): string {
     `ipfs add via the Kubo HTTP API (client: ${useCurl ? 'curl, its own process' : 'kubo-rpc-client in process'}): ${f(r.sizeBytes / MiB)} MiB, Kubo defaults (pinned), root ${r.cid}; medians of ${r.rounds} rounds`,
     `  anchor: SHA-256 ${f(r.anchor.sha256MBs)} MB/s, write + one fsync ${f(r.anchor.writeFsyncMBs)} MB/s -> limit ${f(r.anchor.limitMBs)} MB/s`,
     `  add (API answered): ${f(r.add.mbPerSecond)} MB/s in ${r.add.seconds.toFixed(2)} s = ${pct(r.add.ratio)} of the anchor (target >= 50%)`,
+    `  each round: ${r.perRound.map((x) => `${f(x.addMBs)} MB/s of ${f(x.limitMBs)} (${pct(x.ratio)})`).join(', ')}`,
   ].join('\n')
 }
 
