@@ -199,6 +199,27 @@ describe('MerkleTrie', () => {
     assert.equal([...cold.entries(result.root, new Uint8Array())].length, 500)
   })
 
+  it("behavior: a commit's new nodes sit in buffers at most about twice their size (the cache keeps each node's whole buffer alive)", () => {
+    const { trie, commit } = setup()
+    /** Bytes of the distinct buffers behind the nodes, and of the nodes themselves. */
+    const footprint = (nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>) => {
+      const buffers = new Set(nodes.map(([, enc]) => enc.buffer))
+      let held = 0
+      for (const b of buffers) held += b.byteLength
+      return { held, used: nodes.reduce((sum, [, enc]) => sum + enc.length, 0) }
+    }
+    const entries: Array<[Uint8Array, Uint8Array]> = []
+    for (let i = 0; i < 20_000; i++) entries.push([blake2b256(Uint8Array.of(i >> 8, i & 255)), Uint8Array.of(i & 255, 1, 2, 3)])
+    const root = commit(EMPTY_TRIE_ROOT, entries)
+    // A block's few changes: a few hundred bytes of nodes, not a chunk sized for bulk writes.
+    const small = footprint(trie.commit(root, [[entries[7]![0], bytes('ffff')]]).nodes)
+    assert.ok(small.held <= 2 * small.used + 1024, `${small.held} bytes held for ${small.used}`)
+    // A bulk commit: as tight, in full-size chunks.
+    const bulk = footprint(trie.commit(EMPTY_TRIE_ROOT, entries).nodes)
+    assert.ok(bulk.used > 1024 * 1024)
+    assert.ok(bulk.held <= 2 * bulk.used + 1024, `${bulk.held} bytes held for ${bulk.used}`)
+  })
+
   it('behavior: entries iterate under a prefix in bytewise order', () => {
     const { trie, commit } = setup()
     const model = new Map<string, Uint8Array>()
