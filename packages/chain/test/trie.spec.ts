@@ -220,6 +220,27 @@ describe('MerkleTrie', () => {
     assert.ok(bulk.held <= 2 * bulk.used + 1024, `${bulk.held} bytes held for ${bulk.used}`)
   })
 
+  it('behavior: the nodes a commit replaces leave the cache, so block after block it holds the live nodes, not superseded ones', () => {
+    const { store, trie, commit } = setup()
+    const entries: Array<[Uint8Array, Uint8Array]> = []
+    for (let i = 0; i < 2000; i++) entries.push([blake2b256(Uint8Array.of(i >> 8, i & 255)), Uint8Array.of(i & 255)])
+    const first = commit(EMPTY_TRIE_ROOT, entries)
+    const cached = trie.cachedNodes
+    let root = first
+    for (let block = 0; block < 100; block++) {
+      // a block's few writes: the same keys with new values
+      root = commit(root, [
+        [entries[block % 7]![0], Uint8Array.of(block, 1)],
+        [entries[100 + (block % 5)]![0], Uint8Array.of(block, 2)],
+      ])
+    }
+    assert.equal(trie.cachedNodes, cached)
+    // every state is still readable, the replaced nodes from the store
+    assert.equal(hex(trie.get(first, entries[3]![0])!), '03')
+    assert.equal(hex(trie.get(root, entries[3]![0])!), hex(Uint8Array.of(94, 1)))
+    assert.equal([...new MerkleTrie(store, { cacheSize: 0 }).entries(first, new Uint8Array())].length, 2000)
+  })
+
   it('behavior: entries iterate under a prefix in bytewise order', () => {
     const { trie, commit } = setup()
     const model = new Map<string, Uint8Array>()
