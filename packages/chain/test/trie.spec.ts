@@ -199,6 +199,48 @@ describe('MerkleTrie', () => {
     assert.equal([...cold.entries(result.root, new Uint8Array())].length, 500)
   })
 
+  it("behavior: a commit's new nodes sit in buffers at most about twice their size (the cache keeps each node's whole buffer alive)", () => {
+    const { trie, commit } = setup()
+    /** Bytes of the distinct buffers behind the nodes, and of the nodes themselves. */
+    const footprint = (nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array]>) => {
+      const buffers = new Set(nodes.map(([, enc]) => enc.buffer))
+      let held = 0
+      for (const b of buffers) held += b.byteLength
+      return { held, used: nodes.reduce((sum, [, enc]) => sum + enc.length, 0) }
+    }
+    const entries: Array<[Uint8Array, Uint8Array]> = []
+    for (let i = 0; i < 20_000; i++) entries.push([blake2b256(Uint8Array.of(i >> 8, i & 255)), Uint8Array.of(i & 255, 1, 2, 3)])
+    const root = commit(EMPTY_TRIE_ROOT, entries)
+    // A block's few changes: a few hundred bytes of nodes, not a chunk sized for bulk writes.
+    const small = footprint(trie.commit(root, [[entries[7]![0], bytes('ffff')]]).nodes)
+    assert.ok(small.held <= 2 * small.used + 1024, `${small.held} bytes held for ${small.used}`)
+    // A bulk commit: as tight, in full-size chunks.
+    const bulk = footprint(trie.commit(EMPTY_TRIE_ROOT, entries).nodes)
+    assert.ok(bulk.used > 1024 * 1024)
+    assert.ok(bulk.held <= 2 * bulk.used + 1024, `${bulk.held} bytes held for ${bulk.used}`)
+  })
+
+  it('behavior: the nodes a commit replaces leave the cache, so block after block it holds the live nodes, not superseded ones', () => {
+    const { store, trie, commit } = setup()
+    const entries: Array<[Uint8Array, Uint8Array]> = []
+    for (let i = 0; i < 2000; i++) entries.push([blake2b256(Uint8Array.of(i >> 8, i & 255)), Uint8Array.of(i & 255)])
+    const first = commit(EMPTY_TRIE_ROOT, entries)
+    const cached = trie.cachedNodes
+    let root = first
+    for (let block = 0; block < 100; block++) {
+      // a block's few writes: the same keys with new values
+      root = commit(root, [
+        [entries[block % 7]![0], Uint8Array.of(block, 1)],
+        [entries[100 + (block % 5)]![0], Uint8Array.of(block, 2)],
+      ])
+    }
+    assert.equal(trie.cachedNodes, cached)
+    // every state is still readable, the replaced nodes from the store
+    assert.equal(hex(trie.get(first, entries[3]![0])!), '03')
+    assert.equal(hex(trie.get(root, entries[3]![0])!), hex(Uint8Array.of(94, 1)))
+    assert.equal([...new MerkleTrie(store, { cacheSize: 0 }).entries(first, new Uint8Array())].length, 2000)
+  })
+
   it('behavior: entries iterate under a prefix in bytewise order', () => {
     const { trie, commit } = setup()
     const model = new Map<string, Uint8Array>()

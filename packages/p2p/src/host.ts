@@ -3,14 +3,14 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type Identify, identify } from '@libp2p/identify'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
-import { type KadDHT, kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { bootstrapRedial } from './bootstrap-redial.js'
 import { HOST_NODE_INFO } from './constants.js'
 import { Libp2pHostError, Libp2pHostErrorCode } from './errors.js'
-import { defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
+import { type DhtOptions, defaultLibp2pHostOptions, type Libp2pHostInit } from './options.js'
 import { loadOrCreatePeerKey } from './peer-key.js'
 
 /** Services every host runs; `dht` is present when the DHT is on. (A type, not an interface, so it is a libp2p ServiceMap.) */
@@ -47,18 +47,11 @@ export async function createLibp2pHost<S extends ServiceMap = Record<never, neve
     }
     privateKey = await loadOrCreatePeerKey(init.peerKeyPath)
   }
-  const dht = opts.dht === false ? undefined : opts.dht === true ? {} : opts.dht
+  const dht = opts.dht === false ? undefined : await kadDhtService(opts.dht === true ? {} : opts.dht)
   const services: ServiceFactoryMap<HostServices & S> = {
     identify: identify(),
     ping: ping(),
-    ...(dht === undefined
-      ? {}
-      : {
-          dht: kadDHT({
-            clientMode: dht.clientMode ?? true,
-            peerInfoMapper: dht.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
-          }),
-        }),
+    ...(dht === undefined ? {} : { dht }),
     ...(opts.bootstrap.length > 0 ? { bootstrapRedial: bootstrapRedial(opts.bootstrap, opts.bootstrapRedialMs) } : {}),
     ...init.services,
   } as ServiceFactoryMap<HostServices & S>
@@ -78,4 +71,17 @@ export async function createLibp2pHost<S extends ServiceMap = Record<never, neve
     nodeInfo: HOST_NODE_INFO,
   })
   return node as unknown as Libp2pHost<S>
+}
+
+/**
+ * The DHT service, its module loaded only for a host that runs it: the DHT is off by default (dev
+ * networks, a storage node's host shared with its chain node), and `@libp2p/kad-dht`'s module graph
+ * is code and heap an idle node kept for nothing.
+ */
+async function kadDhtService(dht: DhtOptions): Promise<(components: KadDHTComponents) => KadDHT> {
+  const { kadDHT, passthroughMapper, removePrivateAddressesMapper } = await import('@libp2p/kad-dht')
+  return kadDHT({
+    clientMode: dht.clientMode ?? true,
+    peerInfoMapper: dht.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
+  })
 }

@@ -39,6 +39,32 @@ describe('srd', () => {
     }
   })
 
+  it('behavior: each chunk of a new unit is released once written (its memory goes back at once, not at a later collection)', async () => {
+    const tmp = tempDir()
+    const sworker = await Sworker.open({ dataDir: tmp.dir, authority: devAttestationAuthority(), srdUnitSize: 8 * MiB })
+    try {
+      const handed: Uint8Array[] = []
+      const srdData = sworker.enclave.srdData.bind(sworker.enclave)
+      sworker.enclave.srdData = (unitId, offset, length) => {
+        const data = srdData(unitId, offset, length)
+        handed.push(data)
+        return data
+      }
+      await sworker.srd.change(1)
+      assert.equal(handed.length, 2, 'two chunks of 4 MiB')
+      assert.ok(handed.every((chunk) => chunk.buffer instanceof ArrayBuffer && chunk.buffer.detached))
+      // and the unit's content is still the enclave's keystream
+      sworker.enclave.srdData = srdData
+      const unit = sworker.srd.list()[0]!
+      assert.equal(await sworker.srd.verifyUnit(unit.id), true)
+      const content = fs.readFileSync(path.join(tmp.dir, SRD_DIR, `${unit.id}.srd`))
+      assert.deepEqual(new Uint8Array(content.subarray(MiB, MiB + 64)), srdData(Buffer.from(unit.id, 'hex'), MiB, 64))
+    } finally {
+      await sworker.close()
+      tmp.remove()
+    }
+  })
+
   it('behavior: units survive a restart; orphan unit files are removed on open', async () => {
     const tmp = tempDir()
     try {

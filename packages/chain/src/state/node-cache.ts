@@ -49,6 +49,15 @@ export class NodeCache {
     if (this.capacity > 0) this.insert(slot(node.hash, 0), node)
   }
 
+  /** Drops the node whose hash is the 32 bytes of `hash`, if cached. */
+  delete(hash: Uint8Array): void {
+    const key = slot(hash, 0)
+    const young = this.young.get(key)
+    if (young !== undefined && sameHash(young, hash, 0)) this.young.delete(key)
+    const old = this.old.get(key)
+    if (old !== undefined && sameHash(old, hash, 0)) this.old.delete(key)
+  }
+
   clear(): void {
     this.young.clear()
     this.old.clear()

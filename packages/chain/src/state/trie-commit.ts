@@ -35,7 +35,15 @@ interface MutNode {
   hash: Uint8Array | undefined
 }
 
-/** New encodings are carved out of chunks of this size, instead of one allocation each. */
+/**
+ * New encodings are carved out of chunks, instead of one allocation each: the first chunk of a
+ * commit is this small, each next one twice the last, up to {@link ARENA_CHUNK}. A cached node
+ * keeps its whole chunk alive, and most commits (a block's) create a few KiB of nodes: with every
+ * chunk at full size an idle storage node's trie cache held a 256 KiB chunk per block, ~30 MiB of
+ * RSS after two minutes and growing with each block until the cache turned over.
+ */
+const ARENA_FIRST_CHUNK = 1024
+/** The largest chunk; an encoding over an eighth of it gets an allocation of its own. */
 const ARENA_CHUNK = 256 * 1024
 const INLINE_PARTIAL_MAX = 63
 
@@ -201,7 +209,9 @@ class Commit {
   private alloc(size: number): Uint8Array {
     if (size > ARENA_CHUNK >> 3) return new Uint8Array(size)
     if (this.used + size > this.chunk.length) {
-      this.chunk = new Uint8Array(ARENA_CHUNK)
+      let next = Math.min(ARENA_CHUNK, Math.max(ARENA_FIRST_CHUNK, this.chunk.length * 2))
+      while (next < size) next *= 2
+      this.chunk = new Uint8Array(next)
       this.used = 0
     }
     const out = this.chunk.subarray(this.used, this.used + size)

@@ -6,7 +6,7 @@ import type { Libp2p, PeerId } from '@libp2p/interface'
 import { type UnixFS, unixfs } from '@helia/unixfs'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
-import { createHeliaLight, type GCOptions, type Helia } from 'helia'
+import type { GCOptions, Helia } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import type { CID } from 'multiformats/cid'
 import { sha512 } from 'multiformats/hashes/sha2'
@@ -15,6 +15,7 @@ import { createLibp2pHost, type Libp2pHostError, PEER_KEY_FILE } from '@crust-ts
 import { type HeliaOnHost, hintRouter, libp2pRouter, loadWithBitswap, type WithBitswap } from '../libp2p/index.js'
 import { acquireRepoLock, LmdbBlockstore, LmdbDatastore, LmdbRepo, REPO_FORMAT_VERSION, type RepoError, type RepoLock } from '../store/index.js'
 import { AtomicPins } from './atomic-pins.js'
+import { loadCreateHeliaLight } from './helia-light.js'
 import { REPO_DB_FOLDER, SCORES_SAVE_INTERVAL_MS } from './constants.js'
 import type { IpfsNodeError } from './errors.js'
 import { notFoundMappingBlocks } from './fetch-errors.js'
@@ -170,6 +171,7 @@ export class DefaultIpfsNode implements IpfsNode {
         }))
       const dhtOn = ownsHost ? opts.dht !== false : 'dht' in host.services
       const withBitswap = await loadWithBitswap()
+      const { createHeliaLight } = await loadCreateHeliaLight()
       const retrieval = new DefaultRetrievalScores({
         maxPeers: opts.maxScoredPeers,
         ...(init.peerWeight === undefined ? {} : { peerWeight: init.peerWeight }),

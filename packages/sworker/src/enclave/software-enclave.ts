@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createECDH, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { releaseBytes } from '@crust-ts/base'
 import { p256PublicKey, sworkWire } from '@crust-ts/protocol'
 import type { CID } from 'multiformats/cid'
 import { p256PrivateKey, signP1363 } from './attestation.js'
@@ -168,7 +169,12 @@ export class SoftwareEnclave implements Enclave {
     const iv = Buffer.alloc(16)
     iv.writeBigUInt64BE(BigInt(offset / 16), 8)
     const cipher = createCipheriv('aes-256-ctr', derive(this.#srdKey, unitId, 'srd unit'), iv)
-    return new Uint8Array(cipher.update(Buffer.alloc(length)))
+    const zeros = Buffer.alloc(length)
+    const data = cipher.update(zeros)
+    // Megabytes a chunk while SRD grows: the plaintext goes back now, and the keystream is handed
+    // over in its own buffer (not copied) so that the caller can release it once written.
+    releaseBytes(zeros)
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   }
 
   signWorkReport(fields: sworkWire.WorkReportPayloadFields): Uint8Array {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { ComponentLogger, Logger } from '@crust-ts/base'
+import { type ComponentLogger, type Logger, releaseBytes } from '@crust-ts/base'
 import type { AbortOptions, Enclave } from '../enclave/interface.js'
 import { merkleRoot } from '../merkle/index.js'
 import { Bucket, type BytesDb, type SealedStore } from '../store/index.js'
@@ -194,6 +194,8 @@ export class Srd {
           const chunk = this.enclave.srdData(idBytes, offset, this.chunkSize)
           hash.update(chunk)
           await handle.write(chunk)
+          // Written: its megabytes go back now, not when a collection finds them dead (see releaseBytes).
+          releaseBytes(chunk)
         }
         await handle.sync()
       } finally {
