@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { modulesLoadedBy } from '@crust-ts/base'
 import { describe, it } from 'node:test'
 import { loadCreateHeliaLight } from '../src/node/helia-light.js'
 import { tempDir } from './fixtures/content.js'
 
 const IPFS_MODULE = new URL('../src/index.js', import.meta.url).href
-
-/** The URLs of every module a fresh process loaded while running `body` (an ES module's text). */
-function modulesLoadedBy(body: string): string[] {
-  const script = [
-    "import { registerHooks } from 'node:module'",
-    'const loaded = []',
-    'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context) } })',
-    body,
-    'process.stdout.write(JSON.stringify(loaded))',
-  ].join('\n')
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
-  assert.equal(run.status, 0, run.stderr)
-  return JSON.parse(run.stdout) as string[]
-}
 
 /** What `createHelia` sets up and a node on its own host never runs (see helia-light.ts). */
 const UNUSED = ['@helia/libp2p', '@helia/http', '@ipshipyard/libp2p-auto-tls', '@libp2p/webrtc', '@libp2p/upnp-nat', '@libp2p/circuit-relay-v2']

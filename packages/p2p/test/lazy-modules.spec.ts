@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { modulesLoadedBy } from '@crust-ts/base'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -7,20 +7,6 @@ import { after, describe, it } from 'node:test'
 
 const HOST_MODULE = new URL('../src/index.js', import.meta.url).href
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crust-p2p-lazy-'))
-
-/** The URLs of every module a fresh process loaded while running `body` (an ES module's text). */
-function modulesLoadedBy(body: string): string[] {
-  const script = [
-    "import { registerHooks } from 'node:module'",
-    'const loaded = []',
-    'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context) } })',
-    body,
-    'process.stdout.write(JSON.stringify(loaded))',
-  ].join('\n')
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
-  assert.equal(run.status, 0, run.stderr)
-  return JSON.parse(run.stdout) as string[]
-}
 
 describe('p2p: modules a host loads', () => {
   after(() => fs.rmSync(root, { recursive: true, force: true }))
