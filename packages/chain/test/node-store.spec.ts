@@ -85,10 +85,7 @@ describe('NodeStore: large nodes in parts', () => {
       assert.equal(db.countNodes(), 4)
       assert.equal(db.stateOverflowPages().nodes, 0)
       // The last node again: refused, although its last part key sorts above its hash.
-      assert.throws(
-        () => db.appendStateNodes([nodes[3]!]),
-        (err: unknown) => err instanceof DbError && err.code === DbErrorCode.INVALID_ARGUMENT,
-      )
+      assert.throws(() => db.appendStateNodes([nodes[3]!]), (err: unknown) => err instanceof DbError && err.code === DbErrorCode.INVALID_ARGUMENT)
     } finally {
       await db.close()
     }
