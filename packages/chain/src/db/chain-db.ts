@@ -4,7 +4,6 @@ import { type Database, open, type RootDatabase } from 'lmdb'
 import type { TrieNodeReader } from '../state/interface.js'
 import { Bucket, bucketName } from './buckets.js'
 import { DbError, DbErrorCode } from './errors.js'
-import { NodeStore } from './node-store.js'
 import { type JournalBlock, StateJournal, type StatePruneStep } from './state-journal.js'
 
 /** A block as the database keeps it; header and body are opaque bytes chosen by the caller. */
@@ -150,7 +149,7 @@ export class ChainDatabase implements TrieNodeReader {
   /** The database folder. */
   readonly path: string
   private readonly env: RootDatabase<Uint8Array, Uint8Array>
-  private readonly nodes: NodeStore
+  private readonly nodes: Bytes
   private readonly headers: Bytes
   private readonly bodies: Bytes
   private readonly numbers: Bytes
@@ -167,7 +166,7 @@ export class ChainDatabase implements TrieNodeReader {
     this.path = path
     this.env = env
     const sub = (bucket: Bucket): Bytes => env.openDB<Uint8Array, Uint8Array>({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' })
-    this.nodes = new NodeStore(sub(Bucket.trieNode))
+    this.nodes = sub(Bucket.trieNode)
     this.headers = sub(Bucket.blockHeader)
     this.bodies = sub(Bucket.blockBody)
     this.numbers = sub(Bucket.blockNumber)
@@ -189,7 +188,7 @@ export class ChainDatabase implements TrieNodeReader {
       return stored
     }
     // No mode recorded: a new database, or one written before pruning existed (it kept everything).
-    const fresh = this.nodes.isEmpty()
+    const fresh = this.nodes.getKeysCount({ limit: 1 }) === 0
     const mode = fresh ? (requested ?? 'archive') : 'archive'
     if (requested !== undefined && requested !== mode) throw this.modeMismatch(mode, requested)
     // putSync: a transactionSync this early leaves lmdb's close() waiting forever.
@@ -250,8 +249,7 @@ export class ChainDatabase implements TrieNodeReader {
 
   /** Trie node encoding by hash, or undefined. */
   getNode(hash: Uint8Array): Uint8Array | undefined {
-    this.assertOpen()
-    return hash.length === 0 ? undefined : this.nodes.get(hash)
+    return this.read(this.nodes, hash)
   }
 
   /** Header bytes of the block with this hash, or undefined. */
@@ -410,7 +408,8 @@ export class ChainDatabase implements TrieNodeReader {
    */
   appendStateNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array, number]>): void {
     this.assertOpen()
-    let previous = this.nodes.lastHash()
+    let previous: Uint8Array | undefined
+    for (const key of this.nodes.getKeys({ reverse: true, limit: 1 })) previous = key
     for (const [hash] of nodes) {
       if (hash.length !== HASH_LENGTH) throw invalid(`node hashes must be ${HASH_LENGTH} bytes`)
       if (previous !== undefined && Buffer.compare(previous, hash) >= 0)
@@ -419,7 +418,7 @@ export class ChainDatabase implements TrieNodeReader {
     }
     try {
       this.env.transactionSync(() => {
-        if (this.stateMode === 'archive') for (const [hash, encoding] of nodes) this.nodes.append(hash, encoding)
+        if (this.stateMode === 'archive') for (const [hash, encoding] of nodes) this.nodes.putSync(hash, encoding, { append: true })
         else this.journal.appendNodes(nodes)
       })
     } catch (err) {
@@ -447,21 +446,20 @@ export class ChainDatabase implements TrieNodeReader {
   }
 
   /**
-   * LMDB's overflow pages in the state's buckets (tests and benchmarks): the trie nodes' and the
-   * pruning journal's. A value larger than a leaf entry takes a run of them, whose allocation
-   * scans LMDB's free list (see `parts.ts`); both buckets store such values in parts.
+   * LMDB's overflow pages of the state journal's buckets (tests and benchmarks): a value larger than
+   * a leaf entry takes a run of them, whose allocation scans LMDB's free list (see `state-journal.ts`).
    */
-  stateOverflowPages(): { nodes: number; journal: number } {
+  journalOverflowPages(): number {
     this.assertOpen()
     const pages = (bucket: Bucket) =>
       (this.env.openDB({ name: bucketName(bucket), encoding: 'binary', keyEncoding: 'binary' }).getStats() as { overflowPages: number }).overflowPages
-    return { nodes: pages(Bucket.trieNode), journal: pages(Bucket.stateInserted) + pages(Bucket.stateDeleted) }
+    return pages(Bucket.stateInserted) + pages(Bucket.stateDeleted)
   }
 
   /** How many trie nodes are stored (a full count: for tests and benchmarks). */
   countNodes(): number {
     this.assertOpen()
-    return this.nodes.count()
+    return this.nodes.getKeysCount()
   }
 
   private applyReorg(reorg: CanonicalUpdate | undefined): void {

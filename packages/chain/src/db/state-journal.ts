@@ -12,8 +12,6 @@
  * All of it runs inside the caller's LMDB write transaction, with the commit it belongs to.
  */
 import type { Database } from 'lmdb'
-import type { NodeStore } from './node-store.js'
-import { partKey, partsEnd } from './parts.js'
 
 type Bytes = Database<Uint8Array, Uint8Array>
 
@@ -34,9 +32,13 @@ const HASH_LENGTH = 32
 /** See {@link StateJournal.keepBucketsNonEmpty}. */
 const SENTINEL = Uint8Array.of(0)
 /**
- * Hashes per stored part of a block's journal: each part's entry stays on an LMDB leaf page (see
- * `parts.ts`). A report block journals ~10,000 inserted nodes: whole, 320 KB, a run of 79
- * overflow pages, the longest a block asked for.
+ * Hashes per stored part of a block's journal. A journal is written in parts that each fit on an
+ * LMDB leaf page (an entry of at most 2,040 bytes with 4 KiB pages): a larger value takes a run of
+ * contiguous overflow pages, and LMDB finds such a run by scanning its free-page list (loading
+ * more of it, up to 60 tries a page, when none is long enough). A report block journals ~10,000
+ * inserted nodes: 320 KB, a run of 79 pages, the longest a block asks for. (A 10 M-file node
+ * serving state while it authored spent 56 % of its CPU in LMDB's free-list merging; how much of
+ * that the journals caused was not isolated.)
  */
 export const JOURNAL_HASHES_PER_PART = 60
 const PART_KEY_LENGTH = 4 + HASH_LENGTH + 2
@@ -46,6 +48,21 @@ function journalKey([number, hash]: JournalBlock): Uint8Array {
   new DataView(key.buffer).setUint32(0, number)
   key.set(hash, 4)
   return key
+}
+
+/** The key of part `part` of a block's journal: its journal key and the part's number (u16 BE). */
+function partKey(key: Uint8Array, part: number): Uint8Array {
+  const out = new Uint8Array(PART_KEY_LENGTH)
+  out.set(key)
+  new DataView(out.buffer).setUint16(key.length, part)
+  return out
+}
+
+/** Just above every part key of `key` (a range's exclusive end). */
+function partsEnd(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 3).fill(0xff)
+  out.set(key)
+  return out
 }
 
 function* splitHashes(bytes: Uint8Array | undefined): Generator<Uint8Array> {
@@ -66,7 +83,7 @@ function u32be(n: number): Uint8Array {
 /** The trie node buckets of a pruned database; every write method must run inside a write transaction. */
 export class StateJournal {
   constructor(
-    private readonly nodes: NodeStore,
+    private readonly nodes: Bytes,
     private readonly refs: Bytes,
     private readonly inserted: Bytes,
     private readonly deleted: Bytes,
@@ -86,7 +103,7 @@ export class StateJournal {
     // A lookup then a put: a put that refuses to overwrite (one search) measured slower at 10 M
     // files (report blocks 2.6 s against 2.1 s).
     for (const [hash, encoding] of nodes) {
-      if (this.nodes.has(hash)) this.setRefs(hash, this.countedRefs(hash) + 1)
+      if (this.nodes.doesExist(hash)) this.setRefs(hash, this.countedRefs(hash) + 1)
       else this.nodes.put(hash, encoding)
     }
   }
@@ -97,7 +114,7 @@ export class StateJournal {
    */
   appendNodes(nodes: ReadonlyArray<readonly [Uint8Array, Uint8Array, number]>): void {
     for (const [hash, encoding, places] of nodes) {
-      this.nodes.append(hash, encoding)
+      this.nodes.putSync(hash, encoding, { append: true })
       // A hash above every stored one has no refs entry yet: only counts above one are written.
       if (places > 1) this.refs.put(hash, u32be(places))
     }
@@ -112,7 +129,10 @@ export class StateJournal {
    */
   appendAround(nodes: Iterable<readonly [Uint8Array, Uint8Array, number]>, outOfOrder: (hash: Uint8Array) => Error): void {
     const stored: Array<[Uint8Array, Uint8Array, number]> = []
-    for (const hash of this.nodes.hashes()) stored.push([hash, this.nodes.get(hash)!, this.refCount(hash)])
+    for (const { key, value } of this.nodes.getRange()) {
+      const hash = new Uint8Array(key as Uint8Array)
+      stored.push([hash, new Uint8Array(value), this.refCount(hash)])
+    }
     for (const [hash] of stored) {
       this.nodes.remove(hash)
       this.refs.remove(hash)
@@ -122,7 +142,7 @@ export class StateJournal {
     // The refs bucket holds none of these hashes (the stored ones were just taken out): only
     // counts above one are written, no remove is looked up per node.
     const append = (hash: Uint8Array, encoding: Uint8Array, places: number) => {
-      this.nodes.append(hash, encoding)
+      this.nodes.putSync(hash, encoding, { append: true })
       if (places > 1) this.refs.put(hash, u32be(places))
     }
     for (const [hash, encoding, places] of nodes) {
@@ -213,7 +233,7 @@ export class StateJournal {
   refCount(hash: Uint8Array): number {
     const stored = this.read(this.refs, hash)
     if (stored !== undefined) return u32(stored)
-    return this.nodes.has(hash) ? 1 : 0
+    return this.nodes.doesExist(hash) ? 1 : 0
   }
 
   /** One reference less; the node goes with its last one. */
@@ -224,7 +244,7 @@ export class StateJournal {
       return
     }
     // One reference (or none, which only a bug could leave: removing nothing is then harmless).
-    this.nodes.remove(hash)
+    this.nodes.removeSync(hash)
   }
 
   /** References of a node known to be stored: its refs entry, or one without an entry. */
