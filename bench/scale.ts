@@ -18,6 +18,8 @@
  * - blocks of `--reports-per-block` (default: as many as Crust's weight lets into a block, 5) signed `report_works` of 300 files each, every file already
  *   with 100–199 replicas, from sWorkers the generator gave derivable keys (absolute, at scale only).
  * `--generate-only` then `--reuse --keep` measures one generated state many times (and with other builds).
+ * With `SCALE_MARKS=1`, each report block's start and end (`process.hrtime` in µs, the clock of a
+ * `node --cpu-prof` profile) go to stderr, to cut the profile to those blocks.
  * Not in `npm run bench` (it writes ~15 GB and runs for an hour at full size).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -332,7 +334,9 @@ async function chainTimings(
       })
       const rounds: BlockPhases[] = []
       for (let r = 0; r < ROUNDS; r++) {
+        if (process.env.SCALE_MARKS) console.error(`mark start ${process.hrtime.bigint() / 1000n}`)
         block(signedReports.slice(r * reportsPerBlock, (r + 1) * reportsPerBlock))
+        if (process.env.SCALE_MARKS) console.error(`mark end ${process.hrtime.bigint() / 1000n}`)
         rounds.push(lastPhases)
       }
       rounds.sort((a, b) => a.totalMs - b.totalMs)
@@ -522,13 +526,16 @@ async function stateSyncTimings(kit: Testkit, basePath: string, joinerPath: stri
     const joinerApi = await kit.connectApi(joiner.url)
     apis.push(joinerApi)
     const head = await blockNumber(sourceApi, 'best')
+    // The source authored a block a second all through the download: at 10 M files that is
+    // hundreds of blocks to import, each a block time's worth of the source's work at most.
+    const behind = Math.max(0, head - (synced.block as number))
     const best = await kit.waitFor(
       async () => {
         const n = await blockNumber(joinerApi, 'best')
         return n >= head ? n : undefined
       },
-      `the joiner at the source's head ${head}`,
-      60_000,
+      `the joiner at the source's head ${head} (${behind} blocks after its sync point)`,
+      60_000 + behind * BLOCK_TIME,
     )
     const headMs = performance.now() - t0
     const syncPoint = synced.block as number

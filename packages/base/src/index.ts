@@ -20,5 +20,6 @@ export { DiskErrorCode, DiskReserve, type DiskReserveInit, entryCost, reserveWri
 export { guardLmdbCommitFailures, isLmdbCommitFailure } from './lmdb-commit-guard.js'
 export { modulesLoadedBy } from './modules-loaded.js'
 export { releaseBytes } from './release.js'
+export { TimeSlice } from './time-slice.js'
 export { isSecretField, REDACTED, redactFields, redactSuri, redactUrl, SECRET_FIELDS } from './redact.js'
 export { type ComponentLogger, createLogger, type Logger, type LoggerInit, silentLogger } from './logger.js'

@@ -7,6 +7,7 @@
  * penalised ({@link Penalty.FALSE_CLAIM}); headers that pass the checks are reported as verified
  * (authoring waits only on those).
  */
+import { TimeSlice } from '@crust-ts/base'
 import { BlockImportError, decodeHeader, extrinsicsRoot, hashHeader } from '@crust-ts/chain'
 import type { PeerId } from '@libp2p/interface'
 import { u8aEq, u8aToHex } from '@polkadot/util'
@@ -109,6 +110,7 @@ export class HeadersFirstSync {
       return this.fetchBodies(chunk, sources[i % sources.length]!, peer)
     }
     const inFlight = chunks.slice(0, 2).map((_, i) => fetchChunk(i))
+    const slice = new TimeSlice()
     for (let i = 0; i < chunks.length; i++) {
       const { bodies, fault, withheld } = await inFlight[i]!
       if (i + 2 < chunks.length) inFlight.push(fetchChunk(i + 2))
@@ -123,6 +125,8 @@ export class HeadersFirstSync {
           else log.debug({ err, peer: peer.toString() }, 'synced block not imported')
           return false
         }
+        // RPC, gossip and finality get their turns during a long catch-up.
+        await slice.pause()
       }
       if (fault !== undefined) await network.penalise(fault.peer, fault.reason)
       else if (withheld === true) await network.penalise(peer, 'served headers, not their bodies', Penalty.FALSE_CLAIM)

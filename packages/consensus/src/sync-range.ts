@@ -1,4 +1,5 @@
 /** Range sync: catches up with a peer that does not answer `headers` requests (an older node) in block ranges. */
+import { TimeSlice } from '@crust-ts/base'
 import { BlockImportError, BlockImportErrorCode } from '@crust-ts/chain'
 import type { PeerId } from '@libp2p/interface'
 import { MAX_BLOCKS_PER_RESPONSE, Penalty } from './constants.js'
@@ -8,6 +9,7 @@ import type { WireBlock } from './wire.js'
 /** Catches up with `peer` (best block `target`) in block ranges; a peer that claimed blocks it does not serve is penalised. */
 export async function syncRanges(components: UnknownBlockSyncComponents, unknown: UnknownBlockSync, peer: PeerId, target: number): Promise<void> {
   const { chain, network, signal } = components
+  const slice = new TimeSlice()
   while (!signal.aborted && chain.best.number < target) {
     const blocks = await network.requestRange(peer, chain.best.number + 1, MAX_BLOCKS_PER_RESPONSE, signal)
     if (blocks.length === 0) {
@@ -15,7 +17,10 @@ export async function syncRanges(components: UnknownBlockSyncComponents, unknown
       break
     }
     const before = chain.best.hashHex
-    for (const block of blocks) if (!(await importFrom(components, unknown, peer, block))) break
+    for (const block of blocks) {
+      if (!(await importFrom(components, unknown, peer, block))) break
+      await slice.pause()
+    }
     if (chain.best.hashHex === before) break
   }
 }

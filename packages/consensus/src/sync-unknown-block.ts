@@ -13,7 +13,7 @@
  * (it does not serve the ancestors, or they reach below the finalized block) is penalised.
  */
 import { BlockImportError, type Chain, decodeHeader, type Header, hashHeader } from '@crust-ts/chain'
-import type { Logger } from '@crust-ts/base'
+import { type Logger, TimeSlice } from '@crust-ts/base'
 import type { PeerId } from '@libp2p/interface'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import {
@@ -310,6 +310,7 @@ export class UnknownBlockSync {
           if (chain.blockByHash(want) !== undefined || wantNumber < chain.finalized.number || bytes >= MAX_ANCESTOR_FETCH_BYTES) break
         }
       }
+      const slice = new TimeSlice()
       for (const b of missing.reverse()) {
         try {
           chain.importBlock(b.header, b.extrinsics)
@@ -317,6 +318,7 @@ export class UnknownBlockSync {
           if (err instanceof BlockImportError && err.invalid) await network.penalise(peer, err.code)
           return 'not-imported'
         }
+        await slice.pause()
       }
       return 'imported'
     } finally {

@@ -122,6 +122,33 @@ describe('headers-first sync', () => {
     )
   })
 
+  it('behavior: a long catch-up gives the event loop turns between blocks, not only between requests', async () => {
+    const peer = await freshNode('ahead-slow')
+    for (let n = 1; n <= LENGTH; n++) peer.chain.importBlock(headerAt(n), source.extrinsicsOf(source.hashAt(n)!)!)
+    const fresh = await freshNode('fresh-slow')
+    // Each import holds the thread for 10 ms, as a block does at mainnet size (a seam: the chain's own import runs after).
+    const importBlock = fresh.chain.importBlock.bind(fresh.chain)
+    fresh.chain.importBlock = (header, extrinsics) => {
+      const until = performance.now() + 10
+      while (performance.now() < until) {}
+      return importBlock(header, extrinsics)
+    }
+    await fresh.host.dial(peer.host.getMultiaddrs()[0]!)
+    await waitFor(async () => (fresh.network.peers().length > 0 ? true : undefined), 'connected')
+    // A timer's view of the chain: the heights it finds on its turns while the sync runs.
+    const seen = new Set<number>()
+    const ticker = setInterval(() => seen.add(fresh.chain.best.number), 1)
+    try {
+      fresh.sync.trigger()
+      await waitFor(async () => (fresh.chain.best.number === LENGTH ? true : undefined), 'the fresh node synced')
+    } finally {
+      clearInterval(ticker)
+    }
+    const between = [...seen].filter((n) => n > 0 && n < LENGTH)
+    // Turns only between requests would show at most the bodies chunks' ends (64, 128, 192).
+    assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${[...seen].sort((a, b) => a - b).join(',')}`)
+  })
+
   const sealTampered = (header: Header): Header => {
     const digest = header.digest.map((item) => {
       if (item.tag !== 'Seal') return item
