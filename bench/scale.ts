@@ -475,7 +475,10 @@ interface StateSyncFigures {
   syncPoint: number
   /** Spawn to the joiner's "state synced" log line, and to its best block reaching the source's. */
   syncedMs: number
-  headMs: number
+  /** Spawn to the joiner's best block reaching the source's best at its sync (undefined: not within the deadline). */
+  headMs: number | undefined
+  /** The source's best when the joiner synced, and the joiner's catch-up towards it: blocks imported and the time. */
+  catchUp: { head: number; imported: number; ms: number }
   /** Blocks the joiner executed: those above its sync point (one author, no forks). */
   executed: number
   downloaded: { pairs: number; bytes: number; requests: number }
@@ -529,15 +532,22 @@ async function stateSyncTimings(kit: Testkit, basePath: string, joinerPath: stri
     // The source authored a block a second all through the download: at 10 M files that is
     // hundreds of blocks to import, each a block time's worth of the source's work at most.
     const behind = Math.max(0, head - (synced.block as number))
-    const best = await kit.waitFor(
-      async () => {
-        const n = await blockNumber(joinerApi, 'best')
-        return n >= head ? n : undefined
-      },
-      `the joiner at the source's head ${head} (${behind} blocks after its sync point)`,
-      60_000 + behind * BLOCK_TIME,
-    )
-    const headMs = performance.now() - t0
+    // Not reaching it is a figure, not a failure: the catch-up rate is printed against the source's one block a second.
+    const tCatchUp = performance.now()
+    const bestAtStart = await blockNumber(joinerApi, 'best')
+    const best = await kit
+      .waitFor(
+        async () => {
+          const n = await blockNumber(joinerApi, 'best')
+          return n >= head ? n : undefined
+        },
+        `the joiner at the source's head ${head} (${behind} blocks after its sync point)`,
+        60_000 + behind * BLOCK_TIME,
+      )
+      .catch(() => undefined)
+    const headMs = best === undefined ? undefined : performance.now() - t0
+    const reached = best ?? (await blockNumber(joinerApi, 'best'))
+    const catchUp = { head, imported: reached - bestAtStart, ms: performance.now() - tCatchUp }
     const syncPoint = synced.block as number
     if (syncPoint < finalizedAtSpawn) throw new Error(`state synced at ${syncPoint}, below the source's finalized block ${finalizedAtSpawn} at spawn`)
     await assertNoHistoryState(joinerApi)
@@ -547,7 +557,8 @@ async function stateSyncTimings(kit: Testkit, basePath: string, joinerPath: stri
       syncPoint,
       syncedMs,
       headMs,
-      executed: best - syncPoint,
+      catchUp,
+      executed: reached - syncPoint,
       downloaded,
       progressLines: logEntries(joiner, 'downloading state').length,
       joinerDbBytes: dirBytes(join(joinerPath, 'chain')),
@@ -584,7 +595,11 @@ function formatStateSync(s: StateSyncFigures, files: number): string {
     `  state sync (fresh \`crust node --sync state\` joining the node on the ${files}-file state over loopback; absolute):`,
     `    state: ${s.downloaded.pairs} pairs, ${gb.toFixed(2)} GB downloaded in ${s.downloaded.requests} requests; joiner's database ${(s.joinerDbBytes / 1e9).toFixed(2)} GB`,
     `    spawn to state synced (block ${s.syncPoint}; source finalized ${s.finalizedAtSpawn} at spawn) ${(s.syncedMs / 1000).toFixed(1)} s: ` +
-      `${(gb / minutes).toFixed(3)} GB/min, ${(s.syncedMs / 1000 / gb).toFixed(0)} s/GB; at the head ${(s.headMs / 1000).toFixed(1)} s after spawn`,
+      `${(gb / minutes).toFixed(3)} GB/min, ${(s.syncedMs / 1000 / gb).toFixed(0)} s/GB; ` +
+      (s.headMs === undefined
+        ? `not at the source's head ${s.catchUp.head} within the deadline: `
+        : `at the source's head ${s.catchUp.head} ${(s.headMs / 1000).toFixed(1)} s after spawn: `) +
+      `${s.catchUp.imported} blocks imported in the ${(s.catchUp.ms / 1000).toFixed(0)} s watched after the sync, ${(s.catchUp.imported / (s.catchUp.ms / 1000)).toFixed(2)} blocks/s (the source authors 1/s)`,
     `    blocks executed by the joiner: ${s.executed} (those above its sync point; block #1's state is not held); ${s.progressLines} progress lines logged`,
     `    joiner RSS: peak ${s.peakRss.all.toFixed(0)} MiB (anonymous ${s.peakRss.anon.toFixed(0)}) while syncing, ${s.rssAfter.all.toFixed(0)} MiB (anonymous ${s.rssAfter.anon.toFixed(0)}) at the head`,
     '  full sync: cannot start here: block #1 carries the generated state without a body, so there is no history to execute; ' +
