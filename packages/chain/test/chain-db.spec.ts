@@ -55,6 +55,16 @@ describe('ChainDatabase', () => {
     assert.equal(db.getNode(new Uint8Array()), undefined)
   })
 
+  it('behavior: the map is read without readahead (random trie reads): its mapping is advised random (smaps VmFlags rr)', () => {
+    db = ChainDatabase.open(dir)
+    const file = path.join(dir, 'data.mdb')
+    const smaps = fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')
+    const at = smaps.findIndex((line) => line.endsWith(` ${file}`))
+    assert.ok(at >= 0, `${file} is mapped`)
+    const flags = smaps.slice(at + 1).find((line) => line.startsWith('VmFlags:'))
+    assert.ok(flags !== undefined && flags.split(' ').includes('rr'), `MADV_RANDOM on the map: ${flags}`)
+  })
+
   it('behavior: commitBlock writes block, number, nodes, canonical entry and meta, kept across reopen', async () => {
     db = ChainDatabase.open(dir)
     const trie = new MerkleTrie(db)

@@ -230,6 +230,12 @@ export class ChainDatabase implements TrieNodeReader {
         cache: false,
         noSync: false,
         overlappingSync: durability === 'overlapping',
+        // Trie nodes are keyed by hash, so every read lands at a random place of the map. With the
+        // kernel's readahead each page fault read its neighbours too: a node catching up after a
+        // 10 M-file state sync (two 15 GB databases on a 23 GB machine) read 1.4-1.8 GB/s from
+        // disk, in the page cache's refault paths, and imported 0.8 empty blocks a second.
+        // (lmdb-js reads the option, its typings lack it.)
+        ...{ noReadAhead: true },
       })
       env = reserveWrites(env, DiskReserve.forLmdb(path))
       return new ChainDatabase(path, env, init?.state)
