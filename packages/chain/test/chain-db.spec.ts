@@ -62,7 +62,7 @@ describe('ChainDatabase', () => {
     const at = smaps.findIndex((line) => line.endsWith(` ${file}`))
     assert.ok(at >= 0, `${file} is mapped`)
     const flags = smaps.slice(at + 1).find((line) => line.startsWith('VmFlags:'))
-    assert.ok(flags !== undefined && flags.split(' ').includes('rr'), `MADV_RANDOM on the map: ${flags}`)
+    assert.ok(flags?.split(' ').includes('rr') === true, `MADV_RANDOM on the map: ${flags}`)
   })
 
   it('behavior: commitBlock writes block, number, nodes, canonical entry and meta, kept across reopen', async () => {
