@@ -20,6 +20,8 @@ export async function syncRanges(components: UnknownBlockSyncComponents, unknown
     for (const block of blocks) {
       if (!(await importFrom(components, unknown, peer, block))) break
       await slice.pause()
+      // The turn may have been the node's shutdown: nothing is imported after the abort.
+      if (signal.aborted) return
     }
     if (chain.best.hashHex === before) break
   }

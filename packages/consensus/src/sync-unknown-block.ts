@@ -319,6 +319,8 @@ export class UnknownBlockSync {
           return 'not-imported'
         }
         await slice.pause()
+        // The turn may have been the node's shutdown: nothing is imported after the abort.
+        if (signal.aborted) return 'gave-up'
       }
       return 'imported'
     } finally {
