@@ -117,10 +117,16 @@ export class TransactionPropagation {
   private timer: NodeJS.Timeout | undefined
   private flushScheduled = false
   private stopped = true
+  /**
+   * Transactions that entered the pool or turned ready since the last flush, offered to the peers
+   * once per event-loop turn: the peer list costs more to build than one transaction's checks
+   * (the four-validator profile), so it is built once per burst, not once per transaction.
+   * `retry`: it turned ready, so peers that refused it while it was future get it too.
+   */
+  private readonly fresh = new Map<string, { bytes: Uint8Array; retry: boolean }>()
   private readonly onSubmitted = (xt: { hash: Uint8Array; bytes: Uint8Array }) => {
     const hash = u8aToHex(xt.hash)
-    const now = Date.now()
-    for (const peer of this.targets()) this.state(peer).offer(hash, xt.bytes, now)
+    this.fresh.set(hash, { bytes: xt.bytes, retry: this.fresh.get(hash)?.retry === true })
     this.scheduleFlush()
   }
   /** A transaction turned ready here (its nonce gap filled): peers that refused it while it was future get it now. */
@@ -128,8 +134,7 @@ export class TransactionPropagation {
     if (status !== 'ready') return
     const bytes = this.components.pool.bytesOf(hash)
     if (bytes === undefined) return
-    const now = Date.now()
-    for (const peer of this.targets()) this.state(peer).offer(hash, bytes, now, true)
+    this.fresh.set(hash, { bytes, retry: true })
     this.scheduleFlush()
   }
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId; protocols: string[] }>) => {
@@ -177,6 +182,7 @@ export class TransactionPropagation {
     host.removeEventListener('peer:disconnect', this.onDisconnect as never)
     await host.unhandle(this.init.protocol).catch(() => {})
     this.states.clear()
+    this.fresh.clear()
   }
 
   /** Offers every pooled transaction (ready ones first) to `peers`, minus what each is known to hold. */
@@ -214,8 +220,20 @@ export class TransactionPropagation {
     // Batches what one event-loop turn submitted (an RPC burst) into one push per peer.
     setImmediate(() => {
       this.flushScheduled = false
+      if (this.stopped) return
+      this.offerFresh()
       for (const state of this.states.values()) this.flush(state)
     })
+  }
+
+  private offerFresh(): void {
+    if (this.fresh.size === 0) return
+    const now = Date.now()
+    for (const peer of this.targets()) {
+      const state = this.state(peer)
+      for (const [hash, { bytes, retry }] of this.fresh) state.offer(hash, bytes, now, retry)
+    }
+    this.fresh.clear()
   }
 
   private flush(state: PeerTxState): void {
