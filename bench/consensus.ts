@@ -10,7 +10,7 @@
  *
  * Alone (after `npx tsc -b bench`): `npx node bench/dist/consensus.js [--load-only] [--transfers N] [--rounds N]`.
  */
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
@@ -22,7 +22,7 @@ import { loadConsensusFixture, type NodeProcess, type RpcClient } from './consen
 export interface ConsensusBench {
   finality?: { samples: number; medianMs: number; p95Ms: number }
   /** The median round's load; `rounds` holds every round's extrinsics/s. */
-  load: LoadRound & { rounds: number[] }
+  load: LoadRound & { rounds: number[]; cpuRounds: number[] }
   /** (cores / validators) x one validator's transfers/s on one core, measured in the same run. */
   bound: { cores: number; validators: number; singleCorePerSecond: number; perSecond: number }
   /** Blocks fetched and executed after the fresh node's RPC was up; `extrinsics` of the load among them. */
@@ -35,6 +35,8 @@ interface LoadRound {
   included: number
   perSecond: number
   seconds: number
+  /** CPU time (user + system) the validator processes spent in the round, per included transaction and validator, in µs; undefined without /proc. */
+  cpuMicrosPerTx?: number
 }
 
 export interface ConsensusBenchOptions {
@@ -47,6 +49,21 @@ export interface ConsensusBenchOptions {
 }
 
 const AUTHORITIES = ['Alice//stash', 'Bob//stash', 'Charlie//stash', 'Dave//stash']
+/** CPU seconds (user + system, all threads) a process has used, from /proc; undefined where there is none. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+const cpuOfAll = (pids: Array<number | undefined>) => {
+  const each = pids.map(cpuSecondsOf)
+  return each.some((x) => x === undefined) ? undefined : each.reduce((a, b) => a! + b!, 0)
+}
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN
 
 export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promise<ConsensusBench> {
@@ -100,6 +117,8 @@ export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promi
       }
       await api.disconnect()
       const startBlock = await c0.bestNumber()
+      const validatorPids = nodes.map((n) => n.child.pid)
+      const cpuBefore = cpuOfAll(validatorPids)
       const outcomes = await Promise.allSettled(signed.map((xt, i) => clients[i % clients.length]!.call('author_submitExtrinsic', [xt])))
       const accepted = outcomes.filter((o) => o.status === 'fulfilled').length
       let included = 0
@@ -123,11 +142,13 @@ export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promi
         n++
       }
       const loadSeconds = first === undefined ? Number.NaN : Math.max(1, last - first + 1000) / 1000
-      return { submitted: signed.length, accepted, included, perSecond: included / loadSeconds, seconds: loadSeconds }
+      const cpuAfter = cpuOfAll(validatorPids)
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMicrosPerTx: ((cpuAfter - cpuBefore) * 1e6) / included / nodes.length }
+      return { submitted: signed.length, accepted, included, perSecond: included / loadSeconds, seconds: loadSeconds, ...cpu }
     }
     const rounds: LoadRound[] = []
     for (let r = 0; r < (opts.rounds ?? 3); r++) rounds.push(await loadRound())
-    const load = { ...[...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rounds.length / 2)]!, rounds: rounds.map((x) => x.perSecond) }
+    const load = { ...[...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rounds.length / 2)]!, rounds: rounds.map((x) => x.perSecond), cpuRounds: rounds.flatMap((x) => (x.cpuMicrosPerTx === undefined ? [] : [x.cpuMicrosPerTx])) }
     if (opts.loadOnly === true) return { load, bound }
     // A fresh node syncing: timed from its RPC being up (process start reported apart), so the rate is
     // the sync itself: fetching and executing every block, the load's transfers included.
@@ -170,6 +191,11 @@ export function formatConsensusBench(r: ConsensusBench): string {
         : `: time to finality median ${finality.medianMs.toFixed(0)} ms, p95 ${finality.p95Ms.toFixed(0)} ms (${finality.samples} blocks)`),
     `  transfer load submitted round-robin to the 4 nodes (median of ${load.rounds.length} rounds: ${load.rounds.map((x) => x.toFixed(0)).join(', ')}/s): ${load.included}/${load.submitted} included (${load.accepted} accepted by RPC) in ${load.seconds.toFixed(1)} s, ${load.perSecond.toFixed(0)} extrinsics/s`,
     `  anchor: one validator on one core ${bound.singleCorePerSecond.toFixed(0)} signed transfers/s (chain bench, same run); bound for ${bound.validators} validators on ${bound.cores} cores = ${bound.cores}/${bound.validators} x that = ${bound.perSecond.toFixed(0)}/s; ratio ${((100 * load.perSecond) / bound.perSecond).toFixed(0)}% (target >= 50%)`,
+    ...(load.cpuMicrosPerTx === undefined
+      ? []
+      : [
+          `  CPU per transaction and validator in the median round: ${load.cpuMicrosPerTx.toFixed(0)} µs, ${(load.cpuMicrosPerTx / (1e6 / bound.singleCorePerSecond)).toFixed(2)}x the anchor's ${(1e6 / bound.singleCorePerSecond).toFixed(0)} µs (all rounds: ${load.cpuRounds.map((x) => x.toFixed(0)).join(', ')} µs)`,
+        ]),
     ...(sync === undefined
       ? []
       : [
