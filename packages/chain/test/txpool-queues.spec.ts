@@ -164,10 +164,10 @@ describe('TransactionQueues', () => {
       assert.equal(q.status().ready, 20)
     })
 
-    it('behavior: maxPerSender defaults to 64 future transactions', () => {
-      const q = new TransactionQueues<string>(roomy)
-      for (let n = 1; n <= 64; n++) q.import(tx(`a${n}`, ALICE, n), 0)
-      expectPoolError(() => q.import(tx('a65', ALICE, 65), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
+    it('behavior: maxPerSender defaults to 256 future transactions', () => {
+      const q = new TransactionQueues<string>({ ...roomy, maxFuture: 1000 })
+      for (let n = 1; n <= 256; n++) q.import(tx(`a${n}`, ALICE, n), 0)
+      expectPoolError(() => q.import(tx('a257', ALICE, 257), 0), 'TXPOOL_ERROR_TOO_MANY_FROM_SENDER')
     })
 
     it('behavior: local (RPC) transactions are not held to the per-sender bound, and do not use up the room of network ones: the bound counts network futures only', () => {

@@ -21,8 +21,15 @@ export interface PoolLimits {
 /** Default lifetime of a future transaction: 10 minutes. */
 export const DEFAULT_FUTURE_LIFETIME_MS = 10 * 60 * 1000
 
-/** Default per-sender bound. */
-export const DEFAULT_MAX_PER_SENDER = 64
+/**
+ * Default per-sender bound on futures from the network: an eighth of the future queue, so a peer
+ * needs eight funded senders to fill it (priority eviction and the future lifetime bound the rest).
+ * A sender whose burst a load balancer spreads over several nodes makes each node hold most of its
+ * nonces as futures until the peers' pushes fill the gaps: at 64, four validators refused and
+ * re-offered most of such a burst, a second per round, and spent ~1.4x the CPU per transaction
+ * (consensus README, "Four validators on one machine").
+ */
+export const DEFAULT_MAX_PER_SENDER = 256
 
 /**
  * Substrate's ready defaults (`--pool-limit 8192`, `--pool-kbytes 20480`), one byte bound across both
