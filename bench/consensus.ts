@@ -149,7 +149,11 @@ export async function runConsensusBench(opts: ConsensusBenchOptions = {}): Promi
     }
     const rounds: LoadRound[] = []
     for (let r = 0; r < (opts.rounds ?? 3); r++) rounds.push(await loadRound())
-    const load = { ...[...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rounds.length / 2)]!, rounds: rounds.map((x) => x.perSecond), cpuRounds: rounds.flatMap((x) => (x.cpuMicrosPerTx === undefined ? [] : [x.cpuMicrosPerTx])) }
+    const load = {
+      ...[...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rounds.length / 2)]!,
+      rounds: rounds.map((x) => x.perSecond),
+      cpuRounds: rounds.flatMap((x) => (x.cpuMicrosPerTx === undefined ? [] : [x.cpuMicrosPerTx])),
+    }
     if (opts.loadOnly === true) return { load, bound }
     // A fresh node syncing: timed from its RPC being up (process start reported apart), so the rate is
     // the sync itself: fetching and executing every block, the load's transfers included.
