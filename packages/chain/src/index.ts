@@ -86,6 +86,7 @@ export {
 export { defaultRuntimeConfig, type RuntimeConfig } from './runtime/config.js'
 export { decodeExtrinsic, type DecodedExtrinsic } from './frame/extrinsic.js'
 export { DEFAULT_VERIFIED_SIGNATURES, VerifiedSignatures } from './frame/verified-signatures.js'
+export { defaultSignatureWorkers, SignatureWorkers } from './frame/signature-workers.js'
 export { verifySr25519 } from './primitives/sr25519.js'
 export { builtinSpec, loadChainSpec, parseChainSpec, devAddress, accountIdOf, ChainSpecError, LOCAL_AUTHORITIES, type ChainSpec } from './spec/chain-spec.js'
 export * from './node/rpc/index.js'

@@ -282,6 +282,7 @@ export class ChainNetwork extends EventEmitter<ChainNetworkEvents> {
         accepts: (peer) => !this.gate.refuses(peer),
         penalise: (peer, reason, cost) => void this.penalise(peer, reason, cost),
         certainlyBadSignature: (bytes) => this.certainlyBadSignature(bytes),
+        preverify: (batch) => components.pool.preverifyFromPeer(batch),
       },
       { protocol: transactionsProtocol(genesis) },
     )

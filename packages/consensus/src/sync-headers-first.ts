@@ -14,6 +14,7 @@ import { u8aEq, u8aToHex } from '@polkadot/util'
 import { MAX_BODIES_PER_REQUEST, MAX_HEADERS_PER_RESPONSE, Penalty } from './constants.js'
 import { ConsensusError, ConsensusErrorCode } from './errors.js'
 import { type CheckedHeader, checkHeaders } from './sync-header-check.js'
+import { SignaturesAhead } from './signatures-ahead.js'
 import type { UnknownBlockSync, UnknownBlockSyncComponents } from './sync-unknown-block.js'
 import type { SyncStatus } from './wire.js'
 
@@ -115,7 +116,13 @@ export class HeadersFirstSync {
       const { bodies, fault, withheld } = await inFlight[i]!
       if (i + 2 < chunks.length) inFlight.push(fetchChunk(i + 2))
       const chunk = chunks[i]!
+      const ahead = new SignaturesAhead(
+        chain,
+        bodies.map((extrinsics, j) => ({ header: chunk[j]!.bytes, extrinsics })),
+      )
       for (const [j, extrinsics] of bodies.entries()) {
+        if (signal.aborted) return false
+        await ahead.before(j)
         if (signal.aborted) return false
         try {
           chain.importBlock(chunk[j]!.bytes, extrinsics)

@@ -3,6 +3,7 @@ import { TimeSlice } from '@crust-ts/base'
 import { BlockImportError, BlockImportErrorCode } from '@crust-ts/chain'
 import type { PeerId } from '@libp2p/interface'
 import { MAX_BLOCKS_PER_RESPONSE, Penalty } from './constants.js'
+import { SignaturesAhead } from './signatures-ahead.js'
 import type { UnknownBlockSync, UnknownBlockSyncComponents } from './sync-unknown-block.js'
 import type { WireBlock } from './wire.js'
 
@@ -17,7 +18,10 @@ export async function syncRanges(components: UnknownBlockSyncComponents, unknown
       break
     }
     const before = chain.best.hashHex
-    for (const block of blocks) {
+    const ahead = new SignaturesAhead(chain, blocks)
+    for (const [i, block] of blocks.entries()) {
+      await ahead.before(i)
+      if (signal.aborted) return
       if (!(await importFrom(components, unknown, peer, block))) break
       await slice.pause()
       // The turn may have been the node's shutdown: nothing is imported after the abort.

@@ -28,6 +28,7 @@ import {
   Penalty,
 } from './constants.js'
 import type { ChainNetwork } from './network.js'
+import { SignaturesAhead } from './signatures-ahead.js'
 import type { WireBlock } from './wire.js'
 
 /** What {@link UnknownBlockSync} works with. */
@@ -311,7 +312,11 @@ export class UnknownBlockSync {
         }
       }
       const slice = new TimeSlice()
-      for (const b of missing.reverse()) {
+      const oldestFirst = missing.reverse()
+      const ahead = new SignaturesAhead(chain, oldestFirst)
+      for (const [i, b] of oldestFirst.entries()) {
+        await ahead.before(i)
+        if (signal.aborted) return 'gave-up'
         try {
           chain.importBlock(b.header, b.extrinsics)
         } catch (err) {

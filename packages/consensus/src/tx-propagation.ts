@@ -47,6 +47,8 @@ export interface TransactionPropagationComponents {
   penalise?(peer: PeerId, reason: string, cost: number): void
   /** Whether a bad signature of this transaction is certain, whatever the fork (immortal, or born at a finalized block). */
   certainlyBadSignature?(bytes: Uint8Array): boolean
+  /** Checks a part of a push's signatures ahead, on worker threads (`TransactionPool.preverifyFromPeer`). */
+  preverify?(batch: readonly Uint8Array[]): Promise<void>
 }
 
 export interface TransactionPropagationInit {
@@ -70,6 +72,9 @@ const RETRYABLE = new Set(['TXPOOL_ERROR_POOL_FULL', 'TXPOOL_ERROR_TOO_MANY_FROM
 const MALFORMED = new Set(['EXTRINSIC_ERROR_BAD_FORMAT'])
 /** A bad signature: certain or not depending on the transaction's era ({@link TransactionPropagationComponents.certainlyBadSignature}). */
 const BAD_SIGNATURE = 'TX_ERROR_INVALID_BAD_PROOF'
+/** Transactions of a push taken at once (their signatures checked together ahead): the first part, the later ones. */
+const FIRST_PART = 16
+const LATER_PART = 128
 /** Most transactions waiting to go to one peer (the periodic announcement offers the rest later). */
 const MAX_OUTBOX = 4 * MAX_TXS_PER_PUSH
 
@@ -294,25 +299,39 @@ export class TransactionPropagation {
       let index = 0
       let accepted = 0
       let badSignatures = 0
-      for await (const frame of lp.decode(stream, { maxDataLength: MAX_TX_BYTES })) {
-        if (index >= MAX_TXS_PER_PUSH) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'too many transactions in one push')
-        const bytes = plainBytes(frame.subarray())
-        const { hash, verdict } = this.submit(bytes)
-        // The peer holds it: never offer it back (even if this pool refuses it now).
-        state.remember(hash, Date.now() + KNOWN_TX_TTL_MS, true)
-        if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed transaction')
-        if (verdict === 'bad-signature') {
-          if (this.components.certainlyBadSignature?.(bytes) === true) {
-            this.components.penalise?.(peer, 'pushed a transaction with a bad signature', Penalty.BAD_TRANSACTION)
-            throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'a transaction with a bad signature')
+      const take = async (part: Uint8Array[]) => {
+        if (part.length === 0) return
+        await this.components.preverify?.(part)
+        for (const bytes of part) {
+          const { hash, verdict } = this.submit(bytes)
+          // The peer holds it: never offer it back (even if this pool refuses it now).
+          state.remember(hash, Date.now() + KNOWN_TX_TTL_MS, true)
+          if (verdict === 'malformed') throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'malformed transaction')
+          if (verdict === 'bad-signature') {
+            if (this.components.certainlyBadSignature?.(bytes) === true) {
+              this.components.penalise?.(peer, 'pushed a transaction with a bad signature', Penalty.BAD_TRANSACTION)
+              throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'a transaction with a bad signature')
+            }
+            if (++badSignatures > MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH)
+              throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, 'too many transactions with bad signatures')
           }
-          if (++badSignatures > MAX_UNCERTAIN_BAD_SIGNATURES_PER_PUSH)
-            throw new ConsensusError(ConsensusErrorCode.LIMIT_EXCEEDED, 'too many transactions with bad signatures')
+          if (verdict === 'retry') retry.push(index)
+          if (verdict === 'accepted') accepted++
+          index++
         }
-        if (verdict === 'retry') retry.push(index)
-        if (verdict === 'accepted') accepted++
-        index++
       }
+      // Taken in parts, so their signatures are checked on worker threads ahead; the first part is
+      // small, so a push of forgeries is cut off before it has cost many checks.
+      let part: Uint8Array[] = []
+      for await (const frame of lp.decode(stream, { maxDataLength: MAX_TX_BYTES })) {
+        if (index + part.length >= MAX_TXS_PER_PUSH) throw new ConsensusError(ConsensusErrorCode.BAD_MESSAGE, 'too many transactions in one push')
+        part.push(plainBytes(frame.subarray()))
+        if (part.length >= (index === 0 ? FIRST_PART : LATER_PART)) {
+          await take(part)
+          part = []
+        }
+      }
+      await take(part)
       if (!stream.send(lp.encode.single(encodeJson({ retry } satisfies PushAnswer)))) await stream.onDrain()
       await stream.close()
       if (accepted > 0 || retry.length > 0) this.log.debug({ peer: peer.toString(), txs: index, accepted, retry: retry.length }, 'transactions received')

@@ -2,7 +2,7 @@
  * Transaction propagation between two real libp2p hosts on loopback in one process, each with its
  * own chain and pool: a peer that connects after the transactions were submitted still gets them,
  * and what a peer refused while its pool was full reaches it once blocks have made room; a push of
- * several transactions leaves in one send on its stream.
+ * several transactions leaves in one send on its stream, and a long one is taken in parts checked ahead.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -118,5 +118,35 @@ describe('transaction propagation', () => {
     } finally {
       host.dialProtocol = dialProtocol
     }
+  })
+
+  it('behavior: a push of 200 transactions is taken in parts checked ahead: 16 first, then at most 128; all are admitted', async () => {
+    const pushSourceChain = local.chain('parts-source')
+    const pushSource = new TransactionPool(runtime, pushSourceChain)
+    const pushSinkChain = local.chain('parts-sink')
+    const pushSink = new TransactionPool(runtime, pushSinkChain)
+    const parts: number[] = []
+    const preverify = pushSink.preverifyFromPeer.bind(pushSink)
+    pushSink.preverifyFromPeer = (batch) => {
+      parts.push(batch.length)
+      return preverify(batch)
+    }
+    const a = await local.host('parts-a')
+    const b = await local.host('parts-b')
+    await local.network(a, pushSourceChain, pushSource)
+    await local.network(b, pushSinkChain, pushSink)
+    for (const uri of ['//Dave', '//Eve']) for (let n = 0; n < 100; n++) pushSource.submit(transfer(uri, n))
+    await b.dial(a.getMultiaddrs()[0]!)
+    await waitFor(async () => (pushSink.status().ready === 200 ? true : undefined), 'the 200 transfers in the sink pool')
+    assert.equal(parts[0], 16)
+    assert.ok(
+      parts.every((n) => n <= 128),
+      `parts: ${parts.join(', ')}`,
+    )
+    assert.equal(
+      parts.reduce((x, y) => x + y, 0),
+      200,
+      'each pushed transaction went through a part once',
+    )
   })
 })

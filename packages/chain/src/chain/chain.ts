@@ -14,6 +14,7 @@ import { u8aEq, u8aToHex } from '@polkadot/util'
 import type { ChainDatabase } from '../db/index.js'
 import type { DecodedExtrinsic } from '../frame/extrinsic.js'
 import { OverlayState } from '../frame/overlay.js'
+import { defaultSignatureWorkers, SignatureWorkers } from '../frame/signature-workers.js'
 import { VerifiedSignatures } from '../frame/verified-signatures.js'
 import { Account } from '../pallets/system.js'
 import { findSlot } from '../primitives/aura.js'
@@ -24,6 +25,7 @@ import { buildGenesisState } from '../spec/genesis.js'
 import { EMPTY_TRIE_ROOT, MerkleTrie } from '../state/index.js'
 import { type AuthoritySet, genesisAuthorities, type VoterSet } from './authorities.js'
 import { BlockTree, blockRecord } from './block-tree.js'
+import { type BlockBytes, signaturesOfBlocks } from './blocks/block-signatures.js'
 import { executeBlock } from './blocks/execute-block.js'
 import { produceBlock } from './blocks/produce-block.js'
 import { verifyBlock } from './blocks/verify-block.js'
@@ -54,6 +56,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly authorities: AuthoritySet
   /** Transaction signatures this node checked; shared by the pool and block import so each is checked once. */
   readonly signatures = new VerifiedSignatures()
+  /** Worker threads that check a batch's signatures beside this thread ({@link preverifyBlocks}, the pool's batches). */
+  readonly signatureWorkers: SignatureWorkers
   private readonly tree: BlockTree
   private readonly store: ChainStore
   private readonly slots = new SlotRecord()
@@ -90,6 +94,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     const nodeBudget = init.pruningNodeBudget ?? DEFAULT_PRUNING_NODE_BUDGET
     if (!Number.isInteger(nodeBudget) || nodeBudget < 1)
       throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `pruningNodeBudget: expected at least 1, got ${nodeBudget}`)
+    const workers = init.signatureWorkers ?? defaultSignatureWorkers()
+    if (!Number.isInteger(workers) || workers < 0)
+      throw new ChainError(ChainErrorCode.INVALID_OPTIONS, `signatureWorkers: expected a whole number of threads, got ${workers}`)
+    this.signatureWorkers = new SignatureWorkers(workers)
     this.pins = new StatePins(this.clock)
     const lowestPinned = () =>
       this.pins.lowest(this.tree.finalized.number, (number, hash) => {
@@ -333,6 +341,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     const best = this.store.storeBlock(imported, headerBytes, { nodes, deleted }, verified.parent)
     this.imported++
     return { status: 'imported', block: imported.block, best }
+  }
+
+  /**
+   * Checks the signatures of `blocks` (a run about to be imported in order, as a sync response) on
+   * the signature worker threads beside this one, so that {@link importBlock} finds them checked.
+   * Nothing is trusted from it: import still refuses a block whose signature was not found valid
+   * here against the payload import computes. Keep a run within a few thousand signatures: the
+   * record of checked signatures is bounded ({@link VerifiedSignatures}). No-op without workers.
+   */
+  async preverifyBlocks(blocks: readonly BlockBytes[]): Promise<void> {
+    if (!this.signatureWorkers.parallel) return
+    const pending = signaturesOfBlocks(this.runtime, this.genesis.hash, (n) => this.hashAt(n), blocks)
+    await this.signatures.preverify(pending, this.signatureWorkers)
   }
 
   /**

@@ -37,6 +37,12 @@ export interface ChainInit {
    * Default 4096.
    */
   pruningNodeBudget?: number
+  /**
+   * Worker threads that check batches of transaction signatures beside the main thread (sync
+   * responses, pushed transactions); default one per further core, at most 4; 0 checks everything
+   * on the main thread.
+   */
+  signatureWorkers?: number
 }
 
 /** Options of {@link Chain.produceBlock}. */

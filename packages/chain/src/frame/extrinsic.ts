@@ -3,14 +3,16 @@
  * The envelope is parsed by hand (it is tiny and on the hot path); the call is decoded by the
  * runtime's generated codec.
  */
-import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto'
-import { ed25519Verify, sr25519Verify } from '@polkadot/wasm-crypto'
+import { blake2AsU8a } from '@polkadot/util-crypto'
 import { CrustError } from '@crust-ts/base'
 import { type Era, readEra } from '../primitives/era.js'
 import { encodeCompact, readCompact } from '../primitives/compact.js'
 import { concatBytes } from '../primitives/hashing.js'
 import type { RuntimeConfig } from './config.js'
 import type { RuntimeCallValue } from './pallet.js'
+import type { SignatureScheme } from './signature-check.js'
+
+export { type SignatureCheck, type SignatureScheme, verifySignature } from './signature-check.js'
 
 const SIGNED_V4 = 0x84
 const UNSIGNED_V4 = 0x04
@@ -27,8 +29,6 @@ export interface ExtrinsicRuntime {
   readonly config: Pick<RuntimeConfig, 'specVersion' | 'transactionVersion'>
   decodeCall(bytes: Uint8Array): RuntimeCallValue
 }
-
-export type SignatureScheme = 'ed25519' | 'sr25519' | 'ecdsa'
 
 export interface SignedPart {
   signer: Uint8Array
@@ -149,22 +149,6 @@ export function signingPayload(runtime: ExtrinsicRuntime, xt: DecodedExtrinsic, 
   view.setUint32(4, runtime.config.transactionVersion, true)
   const payload = concatBytes(xt.callBytes, xt.signed.extra, additional, genesisHash, birthHash)
   return payload.length > 256 ? blake2AsU8a(payload, 256) : payload
-}
-
-/** Checks the signature (WASM sr25519/ed25519; ecdsa recovers the key and compares its blake2 hash). */
-export function verifySignature(signed: SignedPart, payload: Uint8Array): boolean {
-  switch (signed.scheme) {
-    case 'sr25519':
-      return sr25519Verify(signed.signature, payload, signed.signer)
-    case 'ed25519':
-      return ed25519Verify(signed.signature, payload, signed.signer)
-    case 'ecdsa':
-      try {
-        return signatureVerify(payload, signed.multiSignature, signed.signer).isValid
-      } catch {
-        return false
-      }
-  }
 }
 
 /** An unsigned (inherent) extrinsic for `call`. */

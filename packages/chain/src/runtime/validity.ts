@@ -66,6 +66,22 @@ export interface ValidTransaction {
 
 export { NORMAL_DISPATCH_RATIO } from '../frame/weights.js'
 
+/**
+ * The payload a signed transaction's signature must cover when it goes into the block after
+ * `view.bestNumber`: its birth block is the canonical one for a mortal era. Undefined when that
+ * block is unknown (pruned from the canonical index, or ahead).
+ */
+export function poolSigningPayload(
+  runtime: Runtime,
+  xt: DecodedExtrinsic,
+  view: Pick<ValidationView, 'bestNumber' | 'genesisHash' | 'hashOf'>,
+): Uint8Array | undefined {
+  const signed = xt.signed
+  if (signed === undefined) return undefined
+  const birthHash = signed.era.kind === 'immortal' ? view.genesisHash : view.hashOf(eraBirth(signed.era, view.bestNumber))
+  return birthHash === undefined ? undefined : signingPayload(runtime, xt, view.genesisHash, birthHash)
+}
+
 export function validateTransaction(runtime: Runtime, xt: DecodedExtrinsic, view: ValidationView): ValidTransaction {
   const signed = xt.signed
   if (signed === undefined) throw new InvalidTransactionError('Call')
@@ -73,12 +89,10 @@ export function validateTransaction(runtime: Runtime, xt: DecodedExtrinsic, view
   if (info.class === 'Mandatory') throw new InvalidTransactionError('MandatoryValidation')
   // The transaction goes into the block after `bestNumber`.
   const current = view.bestNumber + 1
-  const birth = eraBirth(signed.era, view.bestNumber)
   const death = eraDeath(signed.era, view.bestNumber)
   if (current >= death) throw new InvalidTransactionError('AncientBirthBlock')
-  const birthHash = signed.era.kind === 'immortal' ? view.genesisHash : view.hashOf(birth)
-  if (birthHash === undefined) throw new InvalidTransactionError('AncientBirthBlock')
-  const payload = signingPayload(runtime, xt, view.genesisHash, birthHash)
+  const payload = poolSigningPayload(runtime, xt, view)
+  if (payload === undefined) throw new InvalidTransactionError('AncientBirthBlock')
   if (!(view.signatures === undefined ? verifySignature(signed, payload) : view.signatures.verify({ ...xt, signed }, payload))) {
     throw new InvalidTransactionError('BadProof')
   }

@@ -12,7 +12,8 @@ import { Account } from '../../pallets/system.js'
 import type { ApplyOutcome } from '../../runtime/executive.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../../frame/extrinsic.js'
 import type { Runtime } from '../../runtime/runtime.js'
-import { validateTransaction } from '../../runtime/validity.js'
+import { poolSigningPayload, validateTransaction } from '../../runtime/validity.js'
+import type { PendingSignature } from '../../frame/verified-signatures.js'
 import { PoolError } from './errors.js'
 import type { PoolTransaction, TransactionOrigin } from './interface.js'
 import { DEFAULT_FUTURE_LIFETIME_MS, defaultPoolLimits, type PoolLimits } from './options.js'
@@ -113,6 +114,38 @@ export class TransactionPool extends EventEmitter<PoolEvents> {
     }
     this.roomRefused.delete(hash)
     return this.admit(xt, hash, 'network')
+  }
+
+  /**
+   * Checks the signatures of a peer's pushed transactions on the chain's signature worker threads
+   * beside this one, before {@link submitFromPeer} takes them one by one (which then finds them
+   * checked). Skips what is pooled already or does not decode; trusts nothing (see
+   * `VerifiedSignatures.preverify`). No-op without workers.
+   */
+  async preverifyFromPeer(batch: readonly Uint8Array[]): Promise<void> {
+    const { chain } = this
+    if (!chain.signatureWorkers.parallel) return
+    const best = chain.best
+    const view = { bestNumber: best.number, genesisHash: chain.genesis.hash, hashOf: (n: number) => chain.hashAt(n) }
+    const pending: PendingSignature[] = []
+    for (const bytes of batch) {
+      const hashBytes = blake2AsU8a(bytes, 256)
+      const hash = u8aToHex(hashBytes)
+      // What submitFromPeer refuses before any check needs none here either.
+      if (this.queues.has(hash)) continue
+      const seen = this.roomRefused.get(hash)
+      if (seen !== undefined && !this.queues.hasSenderRoom(seen.sender, seen.nonce)) continue
+      let xt: DecodedExtrinsic
+      try {
+        xt = decodeExtrinsic(this.runtime, bytes, hashBytes)
+      } catch {
+        continue
+      }
+      if (xt.signed !== undefined && !this.queues.hasSenderRoom(u8aToHex(xt.signed.signer), xt.signed.nonce)) continue
+      const payload = poolSigningPayload(this.runtime, xt, view)
+      if (payload !== undefined && xt.signed !== undefined) pending.push({ xt: { ...xt, signed: xt.signed }, payload })
+    }
+    await chain.signatures.preverify(pending, chain.signatureWorkers)
   }
 
   private rememberRoomRefusal(hash: string, sender: string, nonce: number): void {
