@@ -24,6 +24,16 @@ import { TransactionPool } from '../src/node/txpool/transaction-pool.js'
 
 const BLOCK_TIME = 1000
 
+/** Starts `workers`' threads and waits (polling, 30 s at most) until one takes batches. */
+async function warmed(workers: SignatureWorkers): Promise<void> {
+  workers.warm()
+  const deadline = Date.now() + 30_000
+  while (!workers.ready) {
+    if (Date.now() > deadline) throw new Error('no signature worker became ready in 30 s')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
 describe('signature worker threads', () => {
   const dirs: string[] = []
   const dbs: ChainDatabase[] = []
@@ -70,7 +80,10 @@ describe('signature worker threads', () => {
   /** A transfer to Ferdie; mortal (period 64) when `born` is given: that block's number and hash. */
   function transfer(chain: Chain, uri: string, nonce: number, born?: ImportedBlock): Uint8Array {
     const registry = runtime.registry
-    const call = registry.createType('Call', { callIndex: [2, 3], args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n } })
+    const call = registry.createType('Call', {
+      callIndex: [2, 3],
+      args: { dest: { Id: u8aToHex(keyring.addFromUri('//Ferdie').publicKey) }, value: 1_000_000_000n },
+    })
     const xt = registry.createType('Extrinsic', call)
     xt.sign(keyring.addFromUri(uri), {
       blockHash: born?.block.hash ?? chain.genesis.hash,
@@ -95,7 +108,11 @@ describe('signature worker threads', () => {
       ...Array.from({ length: 6 }, (_, n) => transfer(a, '//Charlie', n, one)),
     ])
     const three = produce(a, 103)
-    const four = produce(a, 104, Array.from({ length: 6 }, (_, n) => transfer(a, '//Dave', n, two)))
+    const four = produce(
+      a,
+      104,
+      Array.from({ length: 6 }, (_, n) => transfer(a, '//Dave', n, two)),
+    )
     const blocks = [one, two, three, four].map((b) => ({ header: a.headerBytesOf(b.block.hash)!, extrinsics: b.extrinsics }))
     return { blocks, signed: 18 }
   }
@@ -117,6 +134,12 @@ describe('signature worker threads', () => {
     const workers = new SignatureWorkers(1)
     try {
       assert.equal(workers.parallel, true)
+      // Before a thread is loaded, the calling thread checks everything.
+      assert.deepEqual(
+        await workers.verifyAll(checks),
+        checks.map((_, i) => i % 3 !== 0),
+      )
+      await warmed(workers)
       const expected = checks.map((_, i) => i % 3 !== 0)
       assert.deepEqual(await workers.verifyAll(checks), expected)
       await workers.close()
@@ -132,11 +155,13 @@ describe('signature worker threads', () => {
     const { blocks, signed } = authorRun()
     // The whole run at once: the birth block of block 4's transactions is in the run.
     const b = openChain(1)
+    await warmed(b.signatureWorkers)
     await b.preverifyBlocks(blocks)
     for (const block of blocks) assert.equal(b.importBlock(block.header, block.extrinsics).status, 'imported')
     assert.equal(b.signatures.hits, signed)
     // Block by block: the birth block is on the chain by then.
     const c = openChain(1)
+    await warmed(c.signatureWorkers)
     for (const block of blocks) {
       await c.preverifyBlocks([block])
       c.importBlock(block.header, block.extrinsics)
@@ -151,6 +176,7 @@ describe('signature worker threads', () => {
 
   it('behavior: a peer push checked ahead is admitted from the record; a forged transaction in it is still refused', async () => {
     const chain = openChain(1)
+    await warmed(chain.signatureWorkers)
     const pool = new TransactionPool(runtime, chain)
     const push = Array.from({ length: 10 }, (_, n) => transfer(chain, '//Eve', n))
     const forged = transfer(chain, '//Ferdie', 0)

@@ -42,7 +42,7 @@ import {
 import { SlotRecord } from './equivocation.js'
 import { ChainError, ChainErrorCode } from './errors.js'
 import type { BlockRecord, ChainEvents, ImportedBlock, ImportResult, StateView, TransactionSource } from './interface.js'
-import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type ProduceBlockOptions } from './options.js'
+import { type ChainInit, DEFAULT_FINALITY, DEFAULT_MAX_SLOT_DRIFT, type FinalityMode, type PreverifyOptions, type ProduceBlockOptions } from './options.js'
 import { decodeStateFrom } from './state-pruning.js'
 import { decodeAuthorityProof, encodeAuthorityProof, type ProvenAuthorities, proveAuthorities, verifyAuthorityProof } from './authority-proof.js'
 import { StatePins } from './state-pins.js'
@@ -350,10 +350,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * here against the payload import computes. Keep a run within a few thousand signatures: the
    * record of checked signatures is bounded ({@link VerifiedSignatures}). No-op without workers.
    */
-  async preverifyBlocks(blocks: readonly BlockBytes[]): Promise<void> {
+  async preverifyBlocks(blocks: readonly BlockBytes[], options: PreverifyOptions = {}): Promise<void> {
     if (!this.signatureWorkers.parallel) return
-    const pending = signaturesOfBlocks(this.runtime, this.genesis.hash, (n) => this.hashAt(n), blocks)
-    await this.signatures.preverify(pending, this.signatureWorkers)
+    const pending = signaturesOfBlocks(this.runtime, this.genesis.hash, (n) => this.hashAt(n), blocks, options.before)
+    await this.signatures.preverify(pending, this.signatureWorkers, options.callerShare === undefined ? {} : { callerShare: options.callerShare })
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { BlockSigner } from '../primitives/aura.js'
 import type { AuthoritySet } from './authorities.js'
 import type { BlockRecord } from './interface.js'
+import type { BlockBytes } from './blocks/block-signatures.js'
 
 /**
  * How blocks become final:
@@ -57,3 +58,14 @@ export interface ProduceBlockOptions {
 
 export const DEFAULT_FINALITY: FinalityMode = 'author'
 export const DEFAULT_MAX_SLOT_DRIFT = 1
+
+/** Options of {@link Chain.preverifyBlocks}. */
+export interface PreverifyOptions {
+  /** The run's blocks before these, not imported yet (their hashes are birth blocks of mortal transactions). */
+  before?: readonly BlockBytes[]
+  /**
+   * Whether the calling thread checks a share too (default true). False leaves every check to the
+   * workers, so the calling thread can import the blocks before these meanwhile.
+   */
+  callerShare?: boolean
+}

@@ -12,12 +12,11 @@ export interface SignatureWorkerRequest {
   checks: Array<SignatureCheck & { payload: Uint8Array }>
 }
 
-export interface SignatureWorkerReply {
-  id: number
-  valid: Uint8Array
-}
+/** The answer to a request, or (once, first) that the worker can take requests. */
+export type SignatureWorkerReply = { id: number; valid: Uint8Array } | { ready: true }
 
 await cryptoWaitReady()
+parentPort!.postMessage({ ready: true } satisfies SignatureWorkerReply)
 parentPort!.on('message', (request: SignatureWorkerRequest) => {
   const valid = new Uint8Array(request.checks.length)
   for (let i = 0; i < request.checks.length; i++) {

@@ -26,12 +26,18 @@ class SignatureThread {
   readonly pending = new Map<number, { resolve(valid: Uint8Array): void; reject(err: Error): void }>()
   private readonly worker: Worker
   dead = false
+  /** It loaded its crypto and takes requests (until then batches go to the other threads). */
+  ready = false
 
   constructor(onExit: (thread: SignatureThread) => void) {
     // No inherited node flags: the worker needs none, and some (--input-type, --eval, --cpu-prof) would change or stop it.
     this.worker = new Worker(new URL('./signature-worker.js', import.meta.url), { execArgv: [] })
     this.worker.unref()
     this.worker.on('message', (reply: SignatureWorkerReply) => {
+      if ('ready' in reply) {
+        this.ready = true
+        return
+      }
       const job = this.pending.get(reply.id)
       if (job === undefined) return
       this.pending.delete(reply.id)
@@ -95,28 +101,46 @@ export class SignatureWorkers {
    * Checks every signature; one answer per check, in order. A worker that fails or stops has its
    * share checked here instead, so a crashed worker costs time, never a wrong answer.
    */
-  async verifyAll(checks: readonly PayloadCheck[]): Promise<boolean[]> {
+  async verifyAll(checks: readonly PayloadCheck[], options: { callerShare?: boolean } = {}): Promise<boolean[]> {
     if (!this.parallel || checks.length < MIN_PARALLEL_CHECKS) return checks.map((c) => verifySignature(c, c.payload))
+    // Without a share here, the calling thread is free for other work (importing the blocks before these) meanwhile.
+    const callerShares = options.callerShare === false ? 0 : 1
     this.busy++
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
     this.idleTimer = undefined
     try {
-      while (this.threads.length < this.size) this.threads.push(new SignatureThread((t) => this.forget(t)))
+      this.warm()
+      // Threads still loading take nothing: waiting for them would cost more than checking here.
+      const ready = this.threads.filter((t) => t.ready)
+      if (ready.length === 0) return checks.map((c) => verifySignature(c, c.payload))
       // Equal shares for the workers and this thread; this thread takes the first and checks it while the workers run.
-      const shares = this.threads.length + 1
+      const shares = ready.length + callerShares
       const per = Math.ceil(checks.length / shares)
-      const jobs = this.threads.map((thread, i) => {
-        const share = checks.slice((i + 1) * per, (i + 2) * per)
+      const mineEnd = callerShares * per
+      const jobs = ready.map((thread, i) => {
+        const share = checks.slice(mineEnd + i * per, mineEnd + (i + 1) * per)
         if (share.length === 0) return Promise.resolve(new Uint8Array(0))
         return thread.run(this.nextId++, share).catch(() => Uint8Array.from(share, (c) => (verifySignature(c, c.payload) ? 1 : 0)))
       })
-      const mine = checks.slice(0, per).map((c) => verifySignature(c, c.payload))
+      const mine = checks.slice(0, mineEnd).map((c) => verifySignature(c, c.payload))
       const theirs = await Promise.all(jobs)
       return [...mine, ...theirs.flatMap((valid) => Array.from(valid, (v) => v === 1))]
     } finally {
       this.busy--
       this.scheduleIdleStop()
     }
+  }
+
+  /** Whether a thread can take a batch now (else {@link verifyAll} checks everything on the calling thread). */
+  get ready(): boolean {
+    return this.threads.some((t) => t.ready)
+  }
+
+  /** Starts the threads that are not running (they load in the background). */
+  warm(): void {
+    if (!this.parallel) return
+    while (this.threads.length < this.size) this.threads.push(new SignatureThread((t) => this.forget(t)))
+    this.scheduleIdleStop()
   }
 
   /** Stops the threads (a later batch starts them again unless closed). */
@@ -131,6 +155,7 @@ export class SignatureWorkers {
 
   private scheduleIdleStop(): void {
     if (this.busy > 0 || this.closed || this.threads.length === 0) return
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined
       if (this.busy === 0) void this.stopThreads()

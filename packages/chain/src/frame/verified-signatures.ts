@@ -66,8 +66,13 @@ export class VerifiedSignatures {
    * import) finds them known. Invalid ones are not kept, so `verify` checks them again and refuses
    * them there. A wrong payload (a guessed birth block of another fork) is only a miss.
    */
-  async preverify(pending: readonly PendingSignature[], workers: SignatureWorkers): Promise<void> {
+  async preverify(pending: readonly PendingSignature[], workers: SignatureWorkers, options: { callerShare?: boolean } = {}): Promise<void> {
     if (!workers.parallel || this.capacity === 0) return
+    // Ahead of other work, with no thread loaded yet: the checks would all run here, before that work.
+    if (options.callerShare === false && !workers.ready) {
+      workers.warm()
+      return
+    }
     const keys: string[] = []
     const checks: Parameters<SignatureWorkers['verifyAll']>[0][number][] = []
     const seen = new Set<string>()
@@ -79,7 +84,7 @@ export class VerifiedSignatures {
       checks.push({ ...xt.signed, payload })
     }
     if (checks.length === 0) return
-    const valid = await workers.verifyAll(checks)
+    const valid = await workers.verifyAll(checks, options)
     for (let i = 0; i < keys.length; i++) {
       if (valid[i] === true) this.remember(keys[i]!)
       else {

@@ -2,8 +2,8 @@
  * The signatures a run of blocks carries, with the payloads block import will check them against:
  * what {@link VerifiedSignatures.preverify} checks on worker threads before the blocks are imported
  * one by one. Best effort: a block or extrinsic that does not decode is skipped (import refuses it),
- * and a mortal transaction's birth block is looked up in the run itself, then on the canonical
- * chain; a guess from another fork only makes import check that signature itself.
+ * and a mortal transaction's birth block is looked up in the run itself (and the blocks `before`
+ * it, not imported yet), then on the canonical chain; a guess from another fork only makes import check that signature itself.
  */
 import type { DecodedExtrinsic } from '../../frame/extrinsic.js'
 import { decodeExtrinsic, type ExtrinsicRuntime, signingPayload } from '../../frame/extrinsic.js'
@@ -21,8 +21,17 @@ export function signaturesOfBlocks(
   genesisHash: Uint8Array,
   canonicalHash: (number: number) => Uint8Array | undefined,
   blocks: readonly BlockBytes[],
+  before: readonly BlockBytes[] = [],
 ): PendingSignature[] {
   const inRun = new Map<number, Uint8Array>()
+  // The run's earlier blocks, not imported yet: only their hashes (birth blocks) are needed.
+  for (const block of before) {
+    try {
+      inRun.set(decodeHeader(block.header).number, hashHeader(block.header))
+    } catch {
+      // import refuses it
+    }
+  }
   const pending: PendingSignature[] = []
   for (const block of blocks) {
     let header: ReturnType<typeof decodeHeader>
