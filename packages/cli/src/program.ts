@@ -281,6 +281,11 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
       parseMetadataVersion,
     )
     .option(
+      '--signature-workers <n>',
+      'worker threads that check batches of transaction signatures (sync responses, pushed transactions) beside the main thread (default: one per further core, at most 4; 0: none)',
+      parseNonNegative,
+    )
+    .option(
       '--validator <suri>',
       "this node's authority key (multi-validator chains, e.g. --chain local --validator //Bob//stash; visible in ps: prefer --validator-file)",
     )
@@ -333,6 +338,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           bootnodes?: string[]
           pruning?: string
           metadataVersion?: MetadataVersion
+          signatureWorkers?: number
           sync: 'full' | 'state'
           testClockOffsetMs?: number
         } & Omit<StorageNodeFlags, 'mode' | 'chain' | 'rpcPort' | 'blockTime'>,
@@ -343,11 +349,12 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           // the chain node's defaults (dev, 9944, 6000 ms) count only when given on the command line.
           const given = (name: string) => cmd.getOptionValueSource(name) === 'cli'
           const { runStorageNode } = await import('./commands/storage-node.js')
-          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, sync, testClockOffsetMs, ...rest } = opts
+          const { chain, rpcPort, blockTime, rpcCors, pruning, metadataVersion, signatureWorkers, sync, testClockOffsetMs, ...rest } = opts
           if (testClockOffsetMs !== undefined) throw new CliError('CLI_ERROR_FLAG', '--test-clock-offset-ms is for a chain node (without --mode)')
           if (rpcCors !== undefined) throw new CliError('CLI_ERROR_FLAG', '--rpc-cors is for a chain node (without --mode) for now')
           if (metadataVersion !== undefined) throw new CliError('CLI_ERROR_FLAG', '--metadata-version is for a chain node (without --mode) for now')
           if (sync !== 'full') throw new CliError('CLI_ERROR_FLAG', '--sync is for a chain node (without --mode) for now')
+          if (signatureWorkers !== undefined) throw new CliError('CLI_ERROR_FLAG', '--signature-workers is for a chain node (without --mode) for now')
           await runStorageNode({
             ...rest,
             mode: opts.mode,
@@ -375,6 +382,7 @@ export function buildProgram(write: (text: string) => void = (t) => process.stdo
           blockTimeMs: opts.blockTime,
           ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
           ...(opts.metadataVersion === undefined ? {} : { metadataVersion: opts.metadataVersion }),
+          ...(opts.signatureWorkers === undefined ? {} : { signatureWorkers: opts.signatureWorkers }),
           sync: opts.sync,
           ...(opts.testClockOffsetMs === undefined ? {} : { testClockOffsetMs: opts.testClockOffsetMs }),
           ...(opts.basePath === undefined ? {} : { basePath: opts.basePath }),

@@ -1,11 +1,11 @@
-/** `crust node` argument and chain-spec errors: exit code 1 and one readable line. */
+/** `crust node` argument and chain-spec errors: exit code 1 and one readable line; what a tuning flag sets. */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ChainDatabase } from '@crust-ts/chain'
-import { CLI_BIN, makeBasePath } from '@crust-ts/testkit'
+import { CLI_BIN, makeBasePath, startNode } from '@crust-ts/testkit'
 
 function crust(...args: string[]) {
   return spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', timeout: 60_000 })
@@ -36,6 +36,41 @@ describe('crust node errors', () => {
     const r = crust('node', '--rpc-port', '70000')
     assert.equal(r.status, 1)
     assert.match(r.stderr, /expected a port number/)
+  })
+
+  it('error: --signature-workers takes a whole number of threads; a storage node (--mode) refuses it, one line each', () => {
+    for (const bad of ['-1', 'two', '1.5']) {
+      const r = crust('node', '--rpc-port', '0', '--signature-workers', bad)
+      assert.equal(r.status, 1, bad)
+      assert.match(r.stderr, /--signature-workers.*expected a non-negative integer/)
+      assert.equal(r.stderr.trim().split('\n').length, 1)
+    }
+    const storage = crust('node', '--mode', 'isolation', '--signature-workers', '2')
+    assert.equal(storage.status, 1)
+    assert.match(storage.stderr, /^error: --signature-workers is for a chain node \(without --mode\) for now \(CLI_ERROR_FLAG\)\n$/)
+  })
+
+  it("behavior: --signature-workers sets the chain node's signature threads (its start line says how many)", async () => {
+    for (const count of [0, 3]) {
+      const base = makeBasePath()
+      const node = await startNode(base.path, ['--signature-workers', String(count)])
+      try {
+        const opened = node.logs.flatMap((line) => {
+          try {
+            const entry = JSON.parse(line) as { msg?: string; signatureWorkers?: number }
+            return entry.msg === 'chain opened' ? [entry] : []
+          } catch {
+            return []
+          }
+        })
+        assert.equal(opened.length, 1, node.logs.join('\n'))
+        assert.equal(opened[0]!.signatureWorkers, count)
+      } finally {
+        node.child.kill('SIGTERM')
+        await node.exited
+        base.remove()
+      }
+    }
   })
 
   it('error: --pruning takes archive or a number of blocks of at least 1', () => {

@@ -63,6 +63,8 @@ export interface ChainNodeInit {
    * ask through the `Metadata` runtime API (today's @polkadot/api) still get V14.
    */
   metadataVersion?: MetadataVersion
+  /** Worker threads that check batches of transaction signatures (default one per further core, at most 4; 0: none). */
+  signatureWorkers?: number
 }
 
 /** `--pruning`: a number of finalized blocks whose states are kept, or `archive` (all of them). */
@@ -130,6 +132,7 @@ export class ChainNode {
         ...(init.finality === undefined ? {} : { finality: init.finality }),
         ...(authorities === undefined ? {} : { authorities }),
         ...(pruning === 'archive' ? {} : { pruning }),
+        ...(init.signatureWorkers === undefined ? {} : { signatureWorkers: init.signatureWorkers }),
       })
       const pool = new TransactionPool(runtime, chain)
       // Transactions of blocks a reorg retracts go back to the pool (those already in the new chain are refused there).
@@ -179,6 +182,7 @@ export class ChainNode {
           pruning,
           stateFrom: chain.stateFrom,
           metadataVersion: init.metadataVersion ?? DEFAULT_METADATA_VERSION,
+          signatureWorkers: chain.signatureWorkers.size,
         },
         'chain opened',
       )

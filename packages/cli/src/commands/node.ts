@@ -46,6 +46,8 @@ export interface RunNodeOptions {
   pruning?: string
   /** `--metadata-version`: what `state_getMetadata` serves (default 14; 13 and 12 for @polkadot/api 4.x clients). */
   metadataVersion?: MetadataVersion
+  /** `--signature-workers`: threads that check batches of transaction signatures (default one per further core, at most 4). */
+  signatureWorkers?: number
   /** `--sync`: how a node with an empty database catches up (`full` when absent; see `ConsensusNodeInit.sync`). */
   sync?: 'full' | 'state'
   /** `--test-clock-offset-ms`: a validator's clock off by this much (chaos runs; refused on a live chain). */
@@ -134,6 +136,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     ...(networked && spec.genesis.authorities.length === 1 ? { authorities: genesisAuthorities(spec) } : {}),
     ...(pruning === undefined ? {} : { pruning }),
     ...(options.metadataVersion === undefined ? {} : { metadataVersion: options.metadataVersion }),
+    ...(options.signatureWorkers === undefined ? {} : { signatureWorkers: options.signatureWorkers }),
     logger,
   })
   let consensus: { start(): Promise<void>; stop(): Promise<void> } | undefined
