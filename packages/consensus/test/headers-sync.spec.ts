@@ -149,6 +149,35 @@ describe('headers-first sync', () => {
     assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${[...seen].sort((a, b) => a - b).join(',')}`)
   })
 
+  it('behavior: a range catch-up from an older peer gives the event loop turns between blocks too', async () => {
+    const old = await servingHost('old-slow', () => undefined, { legacy: true })
+    const fresh = await freshNode('fresh-range-slow')
+    // Each import holds the thread for 10 ms (a seam, as above).
+    const importBlock = fresh.chain.importBlock.bind(fresh.chain)
+    fresh.chain.importBlock = (header, extrinsics) => {
+      const until = performance.now() + 10
+      while (performance.now() < until) {}
+      return importBlock(header, extrinsics)
+    }
+    await fresh.host.dial(old.host.getMultiaddrs()[0]!)
+    await waitFor(async () => (fresh.network.peers().length > 0 ? true : undefined), 'connected')
+    const seen = new Set<number>()
+    const ticker = setInterval(() => seen.add(fresh.chain.best.number), 1)
+    try {
+      fresh.sync.trigger()
+      await waitFor(async () => (fresh.chain.best.number === LENGTH ? true : undefined), 'the fresh node synced by ranges')
+    } finally {
+      clearInterval(ticker)
+    }
+    assert.ok(
+      old.requests.some((r) => r.type === 'range'),
+      'the blocks came in range requests',
+    )
+    const between = [...seen].filter((n) => n > 0 && n < LENGTH)
+    // Turns only between requests would show at most the ranges' ends (128).
+    assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${[...seen].sort((a, b) => a - b).join(',')}`)
+  })
+
   const sealTampered = (header: Header): Header => {
     const digest = header.digest.map((item) => {
       if (item.tag !== 'Seal') return item
