@@ -1,54 +1,38 @@
 /** Block import (Aura seal, re-execution) and fork choice between two real chains (LMDB in temp folders). */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { Keyring } from '@polkadot/keyring'
+import type { Keyring } from '@polkadot/keyring'
 import { u8aToHex } from '@polkadot/util'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { type BlockSigner, findSlot, sealHeader, signerFromUri, unsealHeader, verifySeal } from '../src/primitives/aura.js'
 import { Chain, type ImportedBlock, type Reorg } from '../src/chain/index.js'
 import { BlockImportError, BlockImportErrorCode, FinalityError } from '../src/chain/errors.js'
 import { decodeHeader, encodeHeader, extrinsicsRoot as rootOf, type Header } from '../src/primitives/header.js'
-import { ChainDatabase } from '../src/db/index.js'
-import { defaultRuntimeConfig } from '../src/runtime/config.js'
 import { type DecodedExtrinsic, decodeExtrinsic } from '../src/frame/extrinsic.js'
-import { Runtime } from '../src/runtime/runtime.js'
-import { builtinSpec, type ChainSpec, LOCAL_AUTHORITIES } from '../src/spec/chain-spec.js'
+import type { Runtime } from '../src/runtime/runtime.js'
+import { builtinSpec, type ChainSpec } from '../src/spec/chain-spec.js'
 import { TransactionPool } from '../src/node/txpool/transaction-pool.js'
 import { transferToFerdie } from './fixtures/signed-call.js'
+import { TempChains } from './fixtures/temp-chains.js'
 
 const BLOCK_TIME = 1000
 
 describe('Chain import and fork choice', () => {
-  const dirs: string[] = []
-  const dbs: ChainDatabase[] = []
+  let chains: TempChains
   let spec: ChainSpec
   let runtime: Runtime
   let signers: BlockSigner[]
   let keyring: Keyring
 
   before(async () => {
-    await cryptoWaitReady()
-    spec = builtinSpec('local')!
-    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    signers = LOCAL_AUTHORITIES.map((name) => signerFromUri(`//${name}`))
-    keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    chains = await TempChains.create('crust-import-', BLOCK_TIME)
+    ;({ spec, runtime, signers, keyring } = chains)
   })
 
   after(async () => {
-    for (const db of dbs) await db.close()
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    await chains.close()
   })
 
-  function openChain(): Chain {
-    const dir = mkdtempSync(join(tmpdir(), 'crust-import-'))
-    dirs.push(dir)
-    const db = ChainDatabase.open(dir)
-    dbs.push(db)
-    return Chain.open(db, runtime, spec, { finality: 'external' })
-  }
+  const openChain = (): Chain => chains.open()
 
   /** Authors the block of `slot` on `chain`'s best block, sealed by the slot's authority. */
   function produce(chain: Chain, slot: number, txs: DecodedExtrinsic[] = []): ImportedBlock {
@@ -306,12 +290,7 @@ describe('Chain import and fork choice', () => {
   })
 
   it('behavior: a single authority with author finality finalizes the parent of each new block', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crust-import-'))
-    dirs.push(dir)
-    const db = ChainDatabase.open(dir)
-    dbs.push(db)
-    const dev = builtinSpec('dev')!
-    const chain = Chain.open(db, runtime, dev)
+    const chain = chains.open({ finality: 'author' }, builtinSpec('dev')!)
     const signer = signerFromUri('//Alice//stash')
     const first = chain.produceBlock(signer.publicKey, [], 700 * BLOCK_TIME, { signer })
     const second = chain.produceBlock(signer.publicKey, [], 700 * BLOCK_TIME, { signer })

@@ -4,23 +4,17 @@
  * admission find them checked: two real chains (LMDB in temp folders).
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { Keyring } from '@polkadot/keyring'
+import type { Keyring } from '@polkadot/keyring'
 import { u8aConcat, u8aToHex } from '@polkadot/util'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
-import { type BlockSigner, signerFromUri } from '../src/primitives/aura.js'
-import { Chain, type ImportedBlock } from '../src/chain/index.js'
-import { ChainDatabase } from '../src/db/index.js'
+import type { BlockSigner } from '../src/primitives/aura.js'
+import type { Chain, ImportedBlock } from '../src/chain/index.js'
 import { decodeExtrinsic } from '../src/frame/extrinsic.js'
 import { type PayloadCheck, SignatureWorkers } from '../src/frame/signature-workers.js'
-import { defaultRuntimeConfig } from '../src/runtime/config.js'
-import { Runtime } from '../src/runtime/runtime.js'
+import type { Runtime } from '../src/runtime/runtime.js'
 import { InvalidTransactionError } from '../src/runtime/validity.js'
-import { builtinSpec, type ChainSpec, LOCAL_AUTHORITIES } from '../src/spec/chain-spec.js'
 import { TransactionPool } from '../src/node/txpool/transaction-pool.js'
+import { TempChains } from './fixtures/temp-chains.js'
 
 const BLOCK_TIME = 1000
 
@@ -35,37 +29,21 @@ async function warmed(workers: SignatureWorkers): Promise<void> {
 }
 
 describe('signature worker threads', () => {
-  const dirs: string[] = []
-  const dbs: ChainDatabase[] = []
-  const chains: Chain[] = []
-  let spec: ChainSpec
+  let chains: TempChains
   let runtime: Runtime
   let signers: BlockSigner[]
   let keyring: Keyring
 
   before(async () => {
-    await cryptoWaitReady()
-    spec = builtinSpec('local')!
-    runtime = new Runtime({ ...defaultRuntimeConfig, blockTimeMs: BLOCK_TIME })
-    signers = LOCAL_AUTHORITIES.map((name) => signerFromUri(`//${name}`))
-    keyring = new Keyring({ type: 'sr25519', ss58Format: 66 })
+    chains = await TempChains.create('crust-sigworkers-', BLOCK_TIME)
+    ;({ runtime, signers, keyring } = chains)
   })
 
   after(async () => {
-    for (const chain of chains) await chain.signatureWorkers.close()
-    for (const db of dbs) await db.close()
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    await chains.close()
   })
 
-  function openChain(signatureWorkers: number): Chain {
-    const dir = mkdtempSync(join(tmpdir(), 'crust-sigworkers-'))
-    dirs.push(dir)
-    const db = ChainDatabase.open(dir)
-    dbs.push(db)
-    const chain = Chain.open(db, runtime, spec, { finality: 'external', signatureWorkers })
-    chains.push(chain)
-    return chain
-  }
+  const openChain = (signatureWorkers: number): Chain => chains.open({ signatureWorkers })
 
   function produce(chain: Chain, slot: number, txs: Uint8Array[] = []): ImportedBlock {
     const signer = signers[slot % signers.length]!

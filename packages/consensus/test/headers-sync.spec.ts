@@ -46,6 +46,31 @@ describe('headers-first sync', () => {
   const headerAt = (n: number): Uint8Array => source.headerBytesOf(source.hashAt(n)!)!
 
   /**
+   * Makes each of `fresh`'s imports hold the thread for 10 ms, as a block does at mainnet size (a
+   * seam: the chain's own import runs after), syncs it from `from`, and returns the heights below
+   * the head a 1 ms timer found on its turns meanwhile.
+   */
+  async function heightsSeenDuringSlowCatchUp(fresh: Awaited<ReturnType<typeof freshNode>>, from: ConsensusHost): Promise<number[]> {
+    const importBlock = fresh.chain.importBlock.bind(fresh.chain)
+    fresh.chain.importBlock = (header, extrinsics) => {
+      const until = performance.now() + 10
+      while (performance.now() < until) {}
+      return importBlock(header, extrinsics)
+    }
+    await fresh.host.dial(from.getMultiaddrs()[0]!)
+    await waitFor(async () => (fresh.network.peers().length > 0 ? true : undefined), 'connected')
+    const seen = new Set<number>()
+    const ticker = setInterval(() => seen.add(fresh.chain.best.number), 1)
+    try {
+      fresh.sync.trigger()
+      await waitFor(async () => (fresh.chain.best.number === LENGTH ? true : undefined), 'the fresh node synced')
+    } finally {
+      clearInterval(ticker)
+    }
+    return [...seen].filter((n) => n > 0 && n < LENGTH).sort((a, b) => a - b)
+  }
+
+  /**
    * A host serving `source`'s chain over the sync protocol with the header bytes `tamper` returns
    * (it gets each header's number and decoded form); records the requests it answers. A `legacy`
    * host answers `headers` and `bodies` requests with an error, as an older node does.
@@ -126,56 +151,21 @@ describe('headers-first sync', () => {
     const peer = await freshNode('ahead-slow')
     for (let n = 1; n <= LENGTH; n++) peer.chain.importBlock(headerAt(n), source.extrinsicsOf(source.hashAt(n)!)!)
     const fresh = await freshNode('fresh-slow')
-    // Each import holds the thread for 10 ms, as a block does at mainnet size (a seam: the chain's own import runs after).
-    const importBlock = fresh.chain.importBlock.bind(fresh.chain)
-    fresh.chain.importBlock = (header, extrinsics) => {
-      const until = performance.now() + 10
-      while (performance.now() < until) {}
-      return importBlock(header, extrinsics)
-    }
-    await fresh.host.dial(peer.host.getMultiaddrs()[0]!)
-    await waitFor(async () => (fresh.network.peers().length > 0 ? true : undefined), 'connected')
-    // A timer's view of the chain: the heights it finds on its turns while the sync runs.
-    const seen = new Set<number>()
-    const ticker = setInterval(() => seen.add(fresh.chain.best.number), 1)
-    try {
-      fresh.sync.trigger()
-      await waitFor(async () => (fresh.chain.best.number === LENGTH ? true : undefined), 'the fresh node synced')
-    } finally {
-      clearInterval(ticker)
-    }
-    const between = [...seen].filter((n) => n > 0 && n < LENGTH)
+    const between = await heightsSeenDuringSlowCatchUp(fresh, peer.host)
     // Turns only between requests would show at most the bodies chunks' ends (64, 128, 192).
-    assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${[...seen].sort((a, b) => a - b).join(',')}`)
+    assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${between.join(',')}`)
   })
 
   it('behavior: a range catch-up from an older peer gives the event loop turns between blocks too', async () => {
     const old = await servingHost('old-slow', () => undefined, { legacy: true })
     const fresh = await freshNode('fresh-range-slow')
-    // Each import holds the thread for 10 ms (a seam, as above).
-    const importBlock = fresh.chain.importBlock.bind(fresh.chain)
-    fresh.chain.importBlock = (header, extrinsics) => {
-      const until = performance.now() + 10
-      while (performance.now() < until) {}
-      return importBlock(header, extrinsics)
-    }
-    await fresh.host.dial(old.host.getMultiaddrs()[0]!)
-    await waitFor(async () => (fresh.network.peers().length > 0 ? true : undefined), 'connected')
-    const seen = new Set<number>()
-    const ticker = setInterval(() => seen.add(fresh.chain.best.number), 1)
-    try {
-      fresh.sync.trigger()
-      await waitFor(async () => (fresh.chain.best.number === LENGTH ? true : undefined), 'the fresh node synced by ranges')
-    } finally {
-      clearInterval(ticker)
-    }
+    const between = await heightsSeenDuringSlowCatchUp(fresh, old.host)
     assert.ok(
       old.requests.some((r) => r.type === 'range'),
       'the blocks came in range requests',
     )
-    const between = [...seen].filter((n) => n > 0 && n < LENGTH)
     // Turns only between requests would show at most the ranges' ends (128).
-    assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${[...seen].sort((a, b) => a - b).join(',')}`)
+    assert.ok(between.length >= 20, `the timer ran at ${between.length} heights during the catch-up: ${between.join(',')}`)
   })
 
   const sealTampered = (header: Header): Header => {
